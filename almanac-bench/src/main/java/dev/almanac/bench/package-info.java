@@ -1,0 +1,2 @@
+/** The benchmark harness: Almanac measured side by side with db-scheduler and Quartz. */
+package dev.almanac.bench;
