@@ -1,0 +1,66 @@
+package dev.almanac.template;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A kind of job Almanac can run: the unit a plugin contributes.
+ *
+ * <p>Register an implementation by listing its class name in
+ * {@code META-INF/services/dev.almanac.template.JobTemplate} of your jar and putting the jar on Almanac's
+ * classpath; Almanac finds it with {@link java.util.ServiceLoader} at start-up and refuses to start when its
+ * descriptor, schema or example is invalid. Implementations need a public no-argument constructor and must be
+ * thread-safe: one instance serves every job and run of its type, possibly concurrently.
+ *
+ * <p>Parameters reach a template only after they passed its JSON Schema and {@link #validate(Map)}.
+ */
+public interface JobTemplate {
+
+    /**
+     * Describes the template. Called once at start-up; the result must not change afterwards.
+     *
+     * @return the descriptor
+     */
+    TemplateDescriptor descriptor();
+
+    /**
+     * Checks parameters beyond what the JSON Schema can say, e.g. that a start date is before an end date.
+     * Called only after the parameters passed the schema, so the types and required fields the schema
+     * declares can be relied on. Must not block on I/O: it runs on the API request path.
+     *
+     * @param parameters the parameters object, parsed JSON; read-only
+     * @return every problem found, with fields relative to the parameters object; empty when valid
+     */
+    default List<ParameterError> validate(Map<String, Object> parameters) {
+        return List.of();
+    }
+
+    /**
+     * Runs the job once. Check {@link JobContext#checkCancelled()} between units of work, and act only on
+     * what the context offers.
+     *
+     * @param context the parameters, log, deadline and services of this run
+     * @return the outcome
+     * @throws Exception when the run fails in a way the template does not explain with a
+     *     {@linkplain JobResult#failed(String) failed result}; the engine records it as a failure
+     */
+    JobResult execute(JobContext context) throws Exception;
+
+    /**
+     * Says what {@link #execute(JobContext)} would do with these parameters, without changing anything.
+     * Templates that change something override this to describe the change (which rows, which recipients,
+     * which files) as concretely as they can. The default suits templates that change nothing.
+     *
+     * @param context the parameters and log of the dry run; {@link JobContext#dryRun()} is {@code true}
+     * @return a result whose message and details describe what a real run would do
+     * @throws Exception when the dry run itself fails
+     */
+    default JobResult dryRun(JobContext context) throws Exception {
+        return JobResult.builder(JobResult.Status.SUCCEEDED)
+                .message("Dry run: " + descriptor().type() + " changes nothing; a real run would use the given"
+                        + " parameters")
+                .detail("changes_nothing", true)
+                .detail("parameters", context.parameters())
+                .build();
+    }
+}
