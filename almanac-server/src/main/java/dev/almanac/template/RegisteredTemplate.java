@@ -1,0 +1,15 @@
+package dev.almanac.template;
+
+import com.networknt.schema.Schema;
+import java.util.Map;
+
+/**
+ * A template that passed registration, with what registration worked out once: its descriptor, its compiled
+ * schema, and the schema and example as JSON objects for the API.
+ */
+record RegisteredTemplate(
+        JobTemplate template,
+        TemplateDescriptor descriptor,
+        Schema schema,
+        Map<String, Object> schemaDocument,
+        Map<String, Object> exampleParameters) {}

@@ -1,0 +1,151 @@
+package dev.almanac.template;
+
+import dev.almanac.common.FieldError;
+import dev.almanac.common.NotFoundException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+/**
+ * The job templates this node can run. Templates are found once, at start-up, with {@link ServiceLoader};
+ * a template with a duplicate type, an invalid descriptor, an invalid JSON Schema or an example that fails its
+ * own schema stops the start-up with a message naming every such problem.
+ */
+@Component
+public class TemplateRegistry {
+
+    private static final Comparator<RegisteredTemplate> LISTING_ORDER = Comparator.comparing(
+                    (RegisteredTemplate registered) -> registered.descriptor().category())
+            .thenComparing(registered -> registered.descriptor().name())
+            .thenComparing(registered -> registered.descriptor().type());
+
+    private final ParameterSchemas schemas = new ParameterSchemas();
+    private final Map<String, RegisteredTemplate> byType;
+
+    /** Registers the templates that {@link ServiceLoader} finds on the classpath, built-ins included. */
+    @Autowired
+    public TemplateRegistry() {
+        this(discover());
+    }
+
+    /**
+     * Registers exactly the given templates.
+     *
+     * @throws IllegalStateException naming every template that cannot be registered and why
+     */
+    public TemplateRegistry(List<? extends JobTemplate> templates) {
+        List<String> problems = new ArrayList<>();
+        Map<String, RegisteredTemplate> registered = new LinkedHashMap<>();
+        for (JobTemplate template : templates) {
+            String source = template.getClass().getName();
+            TemplateDescriptor descriptor;
+            try {
+                descriptor = template.descriptor();
+            } catch (RuntimeException e) {
+                problems.add(source + ": " + e.getMessage());
+                continue;
+            }
+            if (descriptor == null) {
+                problems.add(source + ": descriptor() returned null");
+                continue;
+            }
+            RegisteredTemplate earlier = registered.get(descriptor.type());
+            if (earlier != null) {
+                problems.add("duplicate template type '" + descriptor.type() + "': "
+                        + earlier.template().getClass().getName() + " and " + source);
+                continue;
+            }
+            try {
+                registered.put(descriptor.type(), schemas.register(template, descriptor));
+            } catch (IllegalArgumentException e) {
+                problems.add("template '" + descriptor.type() + "' (" + source + "): " + e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Cannot register job templates (" + problems.size() + " problem"
+                    + (problems.size() == 1 ? "" : "s") + "):\n  - " + String.join("\n  - ", problems));
+        }
+        List<RegisteredTemplate> sorted = new ArrayList<>(registered.values());
+        sorted.sort(LISTING_ORDER);
+        Map<String, RegisteredTemplate> ordered = new LinkedHashMap<>();
+        sorted.forEach(template -> ordered.put(template.descriptor().type(), template));
+        this.byType = Collections.unmodifiableMap(ordered);
+    }
+
+    private static List<JobTemplate> discover() {
+        List<JobTemplate> found = new ArrayList<>();
+        try {
+            ServiceLoader.load(JobTemplate.class).forEach(found::add);
+        } catch (ServiceConfigurationError e) {
+            throw new IllegalStateException("Cannot load job templates: " + e.getMessage(), e);
+        }
+        return found;
+    }
+
+    /**
+     * Lists every template, sorted by category, then name.
+     *
+     * @return the templates, unmodifiable
+     */
+    public List<JobTemplate> all() {
+        return byType.values().stream().map(RegisteredTemplate::template).toList();
+    }
+
+    /**
+     * Finds the template of a type.
+     *
+     * @param type the template type, e.g. {@code "heartbeat"}
+     * @return the template, or empty when no template has that type
+     */
+    public Optional<JobTemplate> find(String type) {
+        return registered(type).map(RegisteredTemplate::template);
+    }
+
+    /**
+     * Validates parameters for a template: first against its JSON Schema, reporting every violation; then,
+     * only if the schema passed, with the template's own {@link JobTemplate#validate(Map)}. Fields are relative
+     * to the parameters object ({@code max_rows}, {@code conditions[0].op}; {@code ""} for the object itself),
+     * so callers prefix them, e.g. with {@link FieldError#prefixed(String) prefixed("parameters")}.
+     *
+     * @param type the template type
+     * @param parameters the parameters, parsed JSON; {@code null} means {@code {}}
+     * @return every problem found; empty when the parameters are valid
+     * @throws NotFoundException when no template has that type (check with {@link #find(String)} first when an
+     *     unknown type is the client's mistake)
+     */
+    public List<FieldError> validateParameters(String type, Map<String, Object> parameters) {
+        RegisteredTemplate registered = registered(type).orElseThrow(() -> notFound(type));
+        Map<String, Object> values = parameters == null ? Map.of() : parameters;
+        List<FieldError> schemaErrors = schemas.validate(registered.schema(), values);
+        if (!schemaErrors.isEmpty()) {
+            return schemaErrors;
+        }
+        List<ParameterError> semanticErrors = registered.template().validate(Collections.unmodifiableMap(values));
+        if (semanticErrors == null) {
+            return List.of();
+        }
+        return semanticErrors.stream()
+                .map(error -> new FieldError(error.field(), error.message()))
+                .toList();
+    }
+
+    List<RegisteredTemplate> registered() {
+        return List.copyOf(byType.values());
+    }
+
+    Optional<RegisteredTemplate> registered(String type) {
+        return Optional.ofNullable(type == null ? null : byType.get(type));
+    }
+
+    static NotFoundException notFound(String type) {
+        return new NotFoundException("no template of type '" + type + "'");
+    }
+}

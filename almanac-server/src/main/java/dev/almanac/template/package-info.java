@@ -1,0 +1,2 @@
+/** The template registry: discovers job templates, checks their schemas, validates parameters, lists them. */
+package dev.almanac.template;
