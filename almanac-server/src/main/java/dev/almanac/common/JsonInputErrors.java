@@ -1,0 +1,71 @@
+package dev.almanac.common;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+/** Says which field of a JSON body could not be read, and why, in words a client can act on. */
+public final class JsonInputErrors {
+
+    private JsonInputErrors() {}
+
+    public static FieldError fieldError(JacksonException e) {
+        String field = path(e);
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return new FieldError(field, "is not a known field");
+        }
+        if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
+            Class<?> target = ((MismatchedInputException) e).getTargetType();
+            return new FieldError(field, expected(target));
+        }
+        return new FieldError(field.isEmpty() ? "body" : field, "is not valid JSON");
+    }
+
+    private static String path(JacksonException e) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            if (ref.getPropertyName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(ref.getPropertyName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static String expected(Class<?> target) {
+        if (target == null) {
+            return "has the wrong type";
+        }
+        if (target == Integer.class || target == int.class || target == Long.class || target == long.class) {
+            return "must be an integer";
+        }
+        if (target == Double.class || target == double.class || target == Float.class) {
+            return "must be a number";
+        }
+        if (target == Boolean.class || target == boolean.class) {
+            return "must be true or false";
+        }
+        if (target == String.class) {
+            return "must be a string";
+        }
+        if (Collection.class.isAssignableFrom(target) || target.isArray()) {
+            return "must be an array";
+        }
+        if (Map.class.isAssignableFrom(target) || target.isRecord()) {
+            return "must be an object";
+        }
+        return "has the wrong type";
+    }
+
+    public static List<FieldError> fieldErrors(JacksonException e) {
+        return List.of(fieldError(e));
+    }
+}
