@@ -1,0 +1,264 @@
+package dev.almanac.job;
+
+import dev.almanac.common.FieldError;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.NotFoundException;
+import dev.almanac.security.CurrentActor;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The job registry over HTTP. */
+@RestController
+@RequestMapping(path = "/api/admin/scheduler/jobs", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Jobs", description = "Create, read, update and delete job definitions")
+@ApiResponse(
+        responseCode = "400",
+        description = "Invalid input; every wrong field is listed in errors",
+        content =
+                @Content(mediaType = "application/problem+json", examples = @ExampleObject(JobController.PROBLEM_400)))
+class JobController {
+
+    static final String PROBLEM_400 = """
+            {"type":"about:blank","title":"Bad Request","status":400,
+             "detail":"2 fields are invalid","instance":"/api/admin/scheduler/jobs",
+             "errors":[{"field":"schedule.expression","message":"never fires: day 31 does not occur in February"},
+                       {"field":"parameters.message","message":"must be at most 500 characters"}]}
+            """;
+
+    private static final String CREATE_EXAMPLE = """
+            {"name":"nightly-heartbeat","description":"Proves the scheduler is alive",
+             "template_type":"heartbeat","parameters":{"message":"still here"},
+             "schedule":{"type":"cron","expression":"0 2 * * *","timezone":"Europe/Berlin"},
+             "timeout_seconds":60,"retry_policy":{"max_retries":3,"retry_delay_seconds":30,"backoff_multiplier":2.0},
+             "concurrency_policy":"forbid","misfire_policy":"run_once","tags":["system"]}
+            """;
+
+    private final JobService jobs;
+
+    JobController(JobService jobs) {
+        this.jobs = jobs;
+    }
+
+    /** The body of a single-job answer. */
+    record JobEnvelope(JobResponse job, String message) {}
+
+    /** The body of a job list answer. */
+    record JobList(List<JobResponse> jobs, long total, int page, int pages, int limit) {}
+
+    /** The body of an answer that only reports what happened. */
+    record Message(String message) {}
+
+    /** The body of a version list. */
+    record VersionList(List<JobVersion> versions) {}
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Create a job")
+    @ApiResponse(responseCode = "201", description = "Created")
+    @ApiResponse(
+            responseCode = "409",
+            description = "A job with this name exists",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "413",
+            description = "Body over 1 MiB",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<JobEnvelope> create(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content = @Content(examples = @ExampleObject(name = "cron job", value = CREATE_EXAMPLE)))
+                    @RequestBody
+                    JobRequest request) {
+        Job job = jobs.create(request, CurrentActor.name());
+        return ResponseEntity.created(URI.create("/api/admin/scheduler/jobs/" + job.id()))
+                .body(new JobEnvelope(JobResponse.of(job), "Job '" + job.name() + "' created"));
+    }
+
+    @GetMapping
+    @Operation(summary = "List jobs", description = "Filtered, sorted and paged; page counts from 1")
+    JobList list(
+            @Parameter(description = "Only jobs of this template type")
+                    @RequestParam(name = "template_type", required = false)
+                    String templateType,
+            @Parameter(description = "true or false") @RequestParam(required = false) String enabled,
+            @Parameter(description = "Case-insensitive text in the name or description") @RequestParam(required = false)
+                    String search,
+            @Parameter(description = "Only jobs carrying this tag") @RequestParam(required = false) String tag,
+            @Parameter(description = "Only jobs whose last run ended so, e.g. failed")
+                    @RequestParam(name = "last_status", required = false)
+                    String lastStatus,
+            @Parameter(
+                            description =
+                                    "name, next_run_at, created_at, updated_at or last_run_at; a leading - reverses",
+                            schema = @Schema(defaultValue = "name"))
+                    @RequestParam(required = false)
+                    String sort,
+            @Parameter(schema = @Schema(defaultValue = "1", minimum = "1")) @RequestParam(required = false) String page,
+            @Parameter(schema = @Schema(defaultValue = "20", minimum = "1", maximum = "200"))
+                    @RequestParam(required = false)
+                    String limit) {
+        List<FieldError> errors = new ArrayList<>();
+        JobQuery query = new JobQuery(
+                blankToNull(templateType),
+                parseEnabled(enabled, errors),
+                blankToNull(search),
+                tag == null || tag.isBlank() ? null : tag.strip().toLowerCase(Locale.ROOT),
+                blankToNull(lastStatus),
+                parseSort(sort, errors),
+                parseInt("page", page, 1, 1, Integer.MAX_VALUE / JobQuery.MAX_LIMIT, errors),
+                parseInt("limit", limit, 20, 1, JobQuery.MAX_LIMIT, errors));
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        JobPage result = jobs.list(query);
+        return new JobList(
+                result.jobs().stream().map(JobResponse::of).toList(),
+                result.total(),
+                result.page(),
+                result.pages(),
+                result.limit());
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "Read a job")
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such job",
+            content = @Content(mediaType = "application/problem+json"))
+    JobEnvelope get(@PathVariable String id) {
+        return new JobEnvelope(JobResponse.of(jobs.get(jobId(id))), null);
+    }
+
+    @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(
+            summary = "Update a job",
+            description = "Full or partial: every field sent replaces that field whole; fields left out keep their"
+                    + " values. Send the version you read to be refused (409) if someone changed the job meanwhile.")
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such job",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "409",
+            description = "Stale version or a taken name",
+            content = @Content(mediaType = "application/problem+json"))
+    JobEnvelope update(
+            @PathVariable String id,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content =
+                                    @Content(
+                                            schema = @Schema(implementation = JobRequest.class),
+                                            examples =
+                                                    @ExampleObject(
+                                                            name = "disable",
+                                                            value = "{\"enabled\": false, \"version\": 1}")))
+                    @RequestBody
+                    JsonNode body) {
+        if (!(body instanceof ObjectNode changes)) {
+            throw new InvalidInputException("body", "must be a JSON object");
+        }
+        JobService.Updated updated = jobs.update(jobId(id), changes, CurrentActor.name());
+        String name = updated.job().name();
+        return new JobEnvelope(
+                JobResponse.of(updated.job()),
+                updated.changed() ? "Job '" + name + "' updated" : "Job '" + name + "' unchanged");
+    }
+
+    @DeleteMapping("/{id}")
+    @Operation(summary = "Delete a job", description = "Its execution history and saved versions are kept.")
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such job",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "409",
+            description = "Other jobs depend on it",
+            content = @Content(mediaType = "application/problem+json"))
+    Message delete(@PathVariable String id) {
+        Job deleted = jobs.delete(jobId(id), CurrentActor.name());
+        return new Message("Job '" + deleted.name() + "' deleted");
+    }
+
+    @GetMapping("/{id}/versions")
+    @Operation(summary = "A job's saved versions, newest first", description = "Also answers for a deleted job.")
+    VersionList versions(@PathVariable String id) {
+        return new VersionList(jobs.versions(jobId(id)));
+    }
+
+    @GetMapping("/{id}/versions/{version}")
+    @Operation(summary = "One saved version of a job")
+    JobVersion version(@PathVariable String id, @PathVariable long version) {
+        return jobs.version(jobId(id), version);
+    }
+
+    private static JobId jobId(String text) {
+        return JobId.parse(text).orElseThrow(() -> new NotFoundException("no job with id " + text));
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.strip();
+    }
+
+    private static Boolean parseEnabled(String text, List<FieldError> errors) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        return switch (text.strip()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> {
+                errors.add(new FieldError("enabled", "must be true or false"));
+                yield null;
+            }
+        };
+    }
+
+    private static JobQuery.Sort parseSort(String text, List<FieldError> errors) {
+        if (text == null || text.isBlank()) {
+            return JobQuery.Sort.NAME;
+        }
+        return JobQuery.Sort.fromJson(text.strip()).orElseGet(() -> {
+            errors.add(
+                    new FieldError(
+                            "sort",
+                            "must be one of name, next_run_at, created_at, updated_at, last_run_at, optionally with a leading -"));
+            return JobQuery.Sort.NAME;
+        });
+    }
+
+    private static int parseInt(String field, String text, int fallback, int min, int max, List<FieldError> errors) {
+        if (text == null || text.isBlank()) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(text.strip());
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException notANumber) {
+            // reported below
+        }
+        errors.add(new FieldError(field, "must be an integer between " + min + " and " + max));
+        return fallback;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.almanac.job;
+
+import dev.almanac.common.Ids;
+import java.util.Optional;
+import java.util.UUID;
+
+/** A job's identity: a UUID, stable across renames. */
+public record JobId(UUID value) {
+
+    public JobId {
+        if (value == null) {
+            throw new IllegalArgumentException("a job id has a value");
+        }
+    }
+
+    public static JobId generate() {
+        return new JobId(Ids.timeOrdered());
+    }
+
+    /** Parses a client-supplied id; anything that is not a UUID names no job. */
+    public static Optional<JobId> parse(String text) {
+        if (text == null || text.length() != 36) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new JobId(UUID.fromString(text)));
+        } catch (IllegalArgumentException notAUuid) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return value.toString();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.almanac.job;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** A filtered, sorted page of the job list; {@code page} counts from 1. */
+public record JobQuery(
+        String templateType,
+        Boolean enabled,
+        String search,
+        String tag,
+        String lastStatus,
+        Sort sort,
+        int page,
+        int limit) {
+
+    public static final int MAX_LIMIT = 200;
+
+    /** The orders a job list can be read in; {@code -} in front of the API name reverses it. */
+    public enum Sort {
+        NAME("name", "j.name ASC, j.id ASC"),
+        NAME_DESC("-name", "j.name DESC, j.id DESC"),
+        NEXT_RUN("next_run_at", "j.next_run_at ASC, j.id ASC"),
+        NEXT_RUN_DESC("-next_run_at", "j.next_run_at DESC, j.id DESC"),
+        CREATED("created_at", "j.created_at ASC, j.id ASC"),
+        CREATED_DESC("-created_at", "j.created_at DESC, j.id DESC"),
+        UPDATED("updated_at", "j.updated_at ASC, j.id ASC"),
+        UPDATED_DESC("-updated_at", "j.updated_at DESC, j.id DESC"),
+        LAST_RUN("last_run_at", "j.last_run_at ASC, j.id ASC"),
+        LAST_RUN_DESC("-last_run_at", "j.last_run_at DESC, j.id DESC");
+
+        private final String json;
+        final String orderBy;
+
+        Sort(String json, String orderBy) {
+            this.json = json;
+            this.orderBy = orderBy;
+        }
+
+        public String json() {
+            return json;
+        }
+
+        public static Optional<Sort> fromJson(String text) {
+            return Arrays.stream(values()).filter(s -> s.json.equals(text)).findFirst();
+        }
+    }
+
+    public static JobQuery firstPage(int limit) {
+        return new JobQuery(null, null, null, null, null, Sort.NAME, 1, limit);
+    }
+
+    long offset() {
+        return (long) (page - 1) * limit;
+    }
+}

@@ -1,0 +1,348 @@
+package dev.almanac.job;
+
+import static dev.almanac.common.JdbcTime.instant;
+import static dev.almanac.common.JdbcTime.utc;
+
+import dev.almanac.job.JobRequest.NotificationsJson;
+import dev.almanac.schedule.Schedule;
+import dev.almanac.schedule.ScheduleSpec;
+import dev.almanac.schedule.Schedules;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Jobs, their tags and their dependencies in the database. The store never reads the clock. */
+@Repository
+class JobRepository {
+
+    private static final String COLUMNS = """
+            j.id, j.name, j.description, j.template_type, j.parameters, j.schedule_type, j.cron_expression,
+            j.interval_seconds, j.run_at, j.timezone, j.enabled, j.timeout_seconds, j.max_retries,
+            j.retry_delay_seconds, j.backoff_multiplier, j.concurrency_policy, j.misfire_policy,
+            j.catch_up_window_seconds, j.notifications, j.created_by, j.created_at, j.updated_at, j.last_run_at,
+            j.last_status, j.next_run_at, j.version
+            """;
+
+    private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM jobs j WHERE j.id = :id";
+
+    private static final String INSERT_JOB = """
+            INSERT INTO jobs (id, name, description, template_type, parameters, schedule_type, cron_expression,
+                              interval_seconds, run_at, timezone, enabled, timeout_seconds, max_retries,
+                              retry_delay_seconds, backoff_multiplier, concurrency_policy, misfire_policy,
+                              catch_up_window_seconds, notifications, created_by, created_at, updated_at,
+                              last_run_at, last_status, next_run_at, version)
+            VALUES (:id, :name, :description, :template_type, :parameters, :schedule_type, :cron_expression,
+                    :interval_seconds, :run_at, :timezone, :enabled, :timeout_seconds, :max_retries,
+                    :retry_delay_seconds, :backoff_multiplier, :concurrency_policy, :misfire_policy,
+                    :catch_up_window_seconds, :notifications, :created_by, :created_at, :updated_at,
+                    :last_run_at, :last_status, :next_run_at, :version)
+            """;
+
+    /** Optimistic locking: the row is only written when nobody else wrote it since it was read. */
+    private static final String UPDATE_DEFINITION = """
+            UPDATE jobs
+               SET name = :name, description = :description, template_type = :template_type,
+                   parameters = :parameters, schedule_type = :schedule_type, cron_expression = :cron_expression,
+                   interval_seconds = :interval_seconds, run_at = :run_at, timezone = :timezone,
+                   enabled = :enabled, timeout_seconds = :timeout_seconds, max_retries = :max_retries,
+                   retry_delay_seconds = :retry_delay_seconds, backoff_multiplier = :backoff_multiplier,
+                   concurrency_policy = :concurrency_policy, misfire_policy = :misfire_policy,
+                   catch_up_window_seconds = :catch_up_window_seconds, notifications = :notifications,
+                   updated_at = :updated_at, next_run_at = :next_run_at, version = :version
+             WHERE id = :id AND version = :expected_version
+            """;
+
+    private static final String DELETE_JOB = "DELETE FROM jobs WHERE id = :id";
+    private static final String NAME_TAKEN = "SELECT COUNT(*) FROM jobs WHERE name = :name AND id <> :id";
+    private static final String EXISTING_IDS = "SELECT id FROM jobs WHERE id IN (:ids)";
+    private static final String TAGS_OF = "SELECT job_id, tag FROM job_tags WHERE job_id IN (:ids) ORDER BY tag";
+    private static final String INSERT_TAG = "INSERT INTO job_tags (job_id, tag) VALUES (:job_id, :tag)";
+    private static final String DELETE_TAGS = "DELETE FROM job_tags WHERE job_id = :job_id";
+    private static final String DEPENDENCIES_OF =
+            "SELECT job_id, depends_on FROM job_dependencies WHERE job_id IN (:ids) ORDER BY depends_on";
+    private static final String INSERT_DEPENDENCY =
+            "INSERT INTO job_dependencies (job_id, depends_on) VALUES (:job_id, :depends_on)";
+    private static final String DELETE_DEPENDENCIES = "DELETE FROM job_dependencies WHERE job_id = :job_id";
+    private static final String DEPENDENTS_OF = """
+            SELECT j.id, j.name FROM job_dependencies d JOIN jobs j ON j.id = d.job_id
+             WHERE d.depends_on = :id ORDER BY j.name
+            """;
+
+    private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {};
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    JobRepository(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    Optional<Job> find(JobId id) {
+        Optional<Job> row =
+                jdbc.sql(FIND_BY_ID).param("id", id.value()).query(this::mapRow).optional();
+        return row.map(r -> withRelations(List.of(r)).get(0));
+    }
+
+    JobPage list(JobQuery query) {
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        Map<String, Object> params = new HashMap<>();
+        if (query.templateType() != null) {
+            where.append(" AND j.template_type = :template_type");
+            params.put("template_type", query.templateType());
+        }
+        if (query.enabled() != null) {
+            where.append(" AND j.enabled = :enabled");
+            params.put("enabled", query.enabled());
+        }
+        if (query.lastStatus() != null) {
+            where.append(" AND j.last_status = :last_status");
+            params.put("last_status", query.lastStatus());
+        }
+        if (query.search() != null) {
+            where.append(
+                    " AND (LOWER(j.name) LIKE :search ESCAPE '\\' OR LOWER(j.description) LIKE :search ESCAPE '\\')");
+            params.put("search", "%" + escapeLike(query.search().toLowerCase(java.util.Locale.ROOT)) + "%");
+        }
+        if (query.tag() != null) {
+            where.append(" AND EXISTS (SELECT 1 FROM job_tags t WHERE t.job_id = j.id AND t.tag = :tag)");
+            params.put("tag", query.tag());
+        }
+        long total = jdbc.sql("SELECT COUNT(*) FROM jobs j" + where)
+                .params(params)
+                .query(Long.class)
+                .single();
+        params.put("limit", query.limit());
+        params.put("offset", query.offset());
+        List<Job> rows = jdbc.sql("SELECT " + COLUMNS + " FROM jobs j" + where + " ORDER BY " + query.sort().orderBy
+                        + " LIMIT :limit OFFSET :offset")
+                .params(params)
+                .query(this::mapRow)
+                .list();
+        return new JobPage(withRelations(rows), total, query.page(), query.limit());
+    }
+
+    boolean nameTaken(String name, JobId except) {
+        return jdbc.sql(NAME_TAKEN)
+                        .param("name", name)
+                        .param("id", except == null ? new UUID(0, 0) : except.value())
+                        .query(Long.class)
+                        .single()
+                > 0;
+    }
+
+    Set<JobId> existing(Collection<JobId> ids) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(jdbc.sql(EXISTING_IDS)
+                .param("ids", ids.stream().map(JobId::value).toList())
+                .query((rs, n) -> new JobId(rs.getObject("id", UUID.class)))
+                .list());
+    }
+
+    /** The direct upstream jobs of each of {@code ids}. */
+    Map<JobId, List<JobId>> dependenciesOf(Collection<JobId> ids) {
+        Map<JobId, List<JobId>> result = new HashMap<>();
+        if (ids.isEmpty()) {
+            return result;
+        }
+        jdbc.sql(DEPENDENCIES_OF)
+                .param("ids", ids.stream().map(JobId::value).toList())
+                .query(rs -> {
+                    result.computeIfAbsent(new JobId(rs.getObject("job_id", UUID.class)), k -> new ArrayList<>())
+                            .add(new JobId(rs.getObject("depends_on", UUID.class)));
+                });
+        return result;
+    }
+
+    /** The jobs that depend directly on {@code id}, by name. */
+    Map<JobId, String> dependentsOf(JobId id) {
+        Map<JobId, String> result = new LinkedHashMap<>();
+        jdbc.sql(DEPENDENTS_OF).param("id", id.value()).query(rs -> {
+            result.put(new JobId(rs.getObject("id", UUID.class)), rs.getString("name"));
+        });
+        return result;
+    }
+
+    void insert(Job job) {
+        jdbc.sql(INSERT_JOB)
+                .params(columns(job))
+                .param("created_by", job.createdBy())
+                .param("created_at", utc(job.createdAt()))
+                .param("last_run_at", utc(job.lastRunAt()))
+                .param("last_status", job.lastStatus())
+                .update();
+        writeRelations(job, false);
+    }
+
+    /** Writes a new definition of a job read at {@code expectedVersion}; false when it changed meanwhile. */
+    boolean update(Job job, long expectedVersion) {
+        int updated = jdbc.sql(UPDATE_DEFINITION)
+                .params(columns(job))
+                .param("expected_version", expectedVersion)
+                .update();
+        if (updated == 0) {
+            return false;
+        }
+        writeRelations(job, true);
+        return true;
+    }
+
+    boolean delete(JobId id) {
+        return jdbc.sql(DELETE_JOB).param("id", id.value()).update() > 0;
+    }
+
+    private Map<String, Object> columns(Job job) {
+        JobDefinition d = job.definition();
+        ScheduleSpec schedule = d.schedule().toSpec();
+        Map<String, Object> params = new HashMap<>();
+        params.put("id", job.id().value());
+        params.put("name", d.name());
+        params.put("description", d.description());
+        params.put("template_type", d.templateType());
+        params.put("parameters", json.writeValueAsString(d.parameters()));
+        params.put("schedule_type", schedule.type());
+        params.put("cron_expression", schedule.expression());
+        params.put("interval_seconds", schedule.intervalSeconds());
+        params.put("run_at", schedule.runAt() == null ? null : OffsetDateTime.parse(schedule.runAt()));
+        params.put("timezone", schedule.timezone());
+        params.put("enabled", d.enabled());
+        params.put("timeout_seconds", d.timeoutSeconds());
+        params.put("max_retries", d.retryPolicy().maxRetries());
+        params.put("retry_delay_seconds", d.retryPolicy().retryDelaySeconds());
+        params.put("backoff_multiplier", d.retryPolicy().backoffMultiplier());
+        params.put("concurrency_policy", d.concurrencyPolicy().json());
+        params.put("misfire_policy", d.misfirePolicy().json());
+        params.put("catch_up_window_seconds", d.catchUpWindowSeconds());
+        params.put("notifications", json.writeValueAsString(NotificationsJson.of(d.notifications())));
+        params.put("updated_at", utc(job.updatedAt()));
+        params.put("next_run_at", utc(job.nextRunAt()));
+        params.put("version", job.version());
+        return params;
+    }
+
+    private void writeRelations(Job job, boolean replace) {
+        UUID id = job.id().value();
+        if (replace) {
+            jdbc.sql(DELETE_TAGS).param("job_id", id).update();
+            jdbc.sql(DELETE_DEPENDENCIES).param("job_id", id).update();
+        }
+        for (String tag : job.definition().tags()) {
+            jdbc.sql(INSERT_TAG).param("job_id", id).param("tag", tag).update();
+        }
+        for (JobId upstream : job.definition().dependsOn()) {
+            jdbc.sql(INSERT_DEPENDENCY)
+                    .param("job_id", id)
+                    .param("depends_on", upstream.value())
+                    .update();
+        }
+    }
+
+    /** A jobs row, before its tags and dependencies are read in. */
+    private Job mapRow(ResultSet rs, int rowNum) throws SQLException {
+        String zone = rs.getString("timezone");
+        OffsetDateTime runAt = rs.getObject("run_at", OffsetDateTime.class);
+        ScheduleSpec spec = new ScheduleSpec(
+                rs.getString("schedule_type"),
+                rs.getString("cron_expression"),
+                rs.getObject("interval_seconds", Long.class),
+                runAt == null
+                        ? null
+                        : runAt.atZoneSameInstant(ZoneId.of(zone))
+                                .toOffsetDateTime()
+                                .toString(),
+                zone);
+        Schedule schedule = Schedules.parse(spec);
+        NotificationsJson notifications = json.readValue(rs.getString("notifications"), NotificationsJson.class);
+        JobDefinition definition = new JobDefinition(
+                rs.getString("name"),
+                rs.getString("description"),
+                rs.getString("template_type"),
+                json.readValue(rs.getString("parameters"), JSON_OBJECT),
+                schedule,
+                rs.getBoolean("enabled"),
+                rs.getInt("timeout_seconds"),
+                new RetryPolicy(
+                        rs.getInt("max_retries"), rs.getInt("retry_delay_seconds"), rs.getDouble("backoff_multiplier")),
+                ConcurrencyPolicy.fromJson(rs.getString("concurrency_policy")).orElseThrow(),
+                MisfirePolicy.fromJson(rs.getString("misfire_policy")).orElseThrow(),
+                rs.getInt("catch_up_window_seconds"),
+                List.of(),
+                new Notifications(notifications.onSuccess(), notifications.onFailure()),
+                List.of());
+        return new Job(
+                new JobId(rs.getObject("id", UUID.class)),
+                definition,
+                rs.getString("created_by"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"),
+                instant(rs, "last_run_at"),
+                rs.getString("last_status"),
+                instant(rs, "next_run_at"),
+                rs.getLong("version"));
+    }
+
+    private List<Job> withRelations(List<Job> rows) {
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        List<UUID> ids = rows.stream().map(r -> r.id().value()).toList();
+        Map<UUID, List<String>> tags = new HashMap<>();
+        jdbc.sql(TAGS_OF).param("ids", ids).query(rs -> {
+            tags.computeIfAbsent(rs.getObject("job_id", UUID.class), k -> new ArrayList<>())
+                    .add(rs.getString("tag"));
+        });
+        Map<JobId, List<JobId>> dependencies =
+                dependenciesOf(rows.stream().map(Job::id).toList());
+        List<Job> jobs = new ArrayList<>(rows.size());
+        for (Job job : rows) {
+            JobDefinition d = job.definition();
+            JobDefinition complete = new JobDefinition(
+                    d.name(),
+                    d.description(),
+                    d.templateType(),
+                    d.parameters(),
+                    d.schedule(),
+                    d.enabled(),
+                    d.timeoutSeconds(),
+                    d.retryPolicy(),
+                    d.concurrencyPolicy(),
+                    d.misfirePolicy(),
+                    d.catchUpWindowSeconds(),
+                    dependencies.getOrDefault(job.id(), List.of()),
+                    d.notifications(),
+                    tags.getOrDefault(job.id().value(), List.of()));
+            jobs.add(new Job(
+                    job.id(),
+                    complete,
+                    job.createdBy(),
+                    job.createdAt(),
+                    job.updatedAt(),
+                    job.lastRunAt(),
+                    job.lastStatus(),
+                    job.nextRunAt(),
+                    job.version()));
+        }
+        return jobs;
+    }
+
+    private static String escapeLike(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+}

@@ -1,0 +1,132 @@
+package dev.almanac.job;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.almanac.schedule.ScheduleSpec;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A job definition as a client sends it. Every field may be missing; validation names each one that is wrong.
+ * The fields the server owns ({@code id}, {@code created_at}, ...) are accepted and ignored, so a job read from
+ * the API can be sent back as it is.
+ */
+@JsonIgnoreProperties(
+        value = {"id", "created_by", "created_at", "updated_at", "last_run_at", "last_status", "next_run_at"},
+        allowGetters = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@Schema(name = "JobRequest", description = "A job definition. On update, every field sent replaces that field whole.")
+public record JobRequest(
+        @Schema(description = "Unique name: letters, digits, spaces, '_', '-', '.'", example = "nightly-cleanup")
+        String name,
+
+        @Schema(description = "What the job is for", example = "Deletes sessions older than 30 days")
+        String description,
+
+        @JsonProperty("template_type")
+        @Schema(description = "A template type from GET /templates", example = "heartbeat")
+        String templateType,
+
+        @Schema(
+                description = "The template's parameters, validated against its JSON Schema",
+                example = "{\"message\":\"ping\"}")
+        Map<String, Object> parameters,
+
+        @Schema(description = "When the job runs") ScheduleSpec schedule,
+
+        @Schema(description = "Whether the scheduler runs it (default true)", example = "true")
+        Boolean enabled,
+
+        @JsonProperty("timeout_seconds")
+        @Schema(description = "A run is stopped after this many seconds (1..604800, default 3600)", example = "600")
+        Integer timeoutSeconds,
+
+        @JsonProperty("retry_policy") @Schema(description = "Retries of a failed or timed-out run")
+        RetryPolicyJson retryPolicy,
+
+        @JsonProperty("concurrency_policy")
+        @Schema(
+                description = "When a slot falls due while a run is still going",
+                allowableValues = {"allow", "forbid", "replace"},
+                example = "forbid")
+        String concurrencyPolicy,
+
+        @JsonProperty("misfire_policy")
+        @Schema(
+                description = "What happens to slots missed while no node ran",
+                allowableValues = {"run_once", "skip", "run_all"},
+                example = "run_once")
+        String misfirePolicy,
+
+        @JsonProperty("catch_up_window_seconds")
+        @Schema(description = "How far back run_all catches up (0..2592000, default 3600)", example = "3600")
+        Integer catchUpWindowSeconds,
+
+        @JsonProperty("depends_on") @Schema(description = "Ids of jobs whose success triggers this one")
+        List<String> dependsOn,
+
+        @Schema(description = "Who hears about the final outcome")
+        NotificationsJson notifications,
+
+        @Schema(description = "Labels for filtering", example = "[\"nightly\",\"team:billing\"]")
+        List<String> tags,
+
+        @Schema(description = "On update: the version you read; a stale one is refused with 409", example = "3")
+        Long version) {
+
+    /** Retry settings as JSON carries them. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RetryPolicyJson(
+            @JsonProperty("max_retries") @Schema(description = "0..20, default 0", example = "3")
+            Integer maxRetries,
+
+            @JsonProperty("retry_delay_seconds")
+            @Schema(description = "Delay before the first retry, 1..86400, default 60", example = "30")
+            Integer retryDelaySeconds,
+
+            @JsonProperty("backoff_multiplier")
+            @Schema(description = "Each further delay is multiplied by this, 1..10, default 2", example = "2.0")
+            Double backoffMultiplier) {
+
+        static RetryPolicyJson of(RetryPolicy policy) {
+            return new RetryPolicyJson(policy.maxRetries(), policy.retryDelaySeconds(), policy.backoffMultiplier());
+        }
+    }
+
+    /** Notification recipients as JSON carries them. */
+    public record NotificationsJson(
+            @JsonProperty("on_success")
+            @Schema(description = "E-mail addresses or http(s) webhook URLs", example = "[]")
+            List<String> onSuccess,
+
+            @JsonProperty("on_failure")
+            @Schema(description = "E-mail addresses or http(s) webhook URLs", example = "[\"ops@example.com\"]")
+            List<String> onFailure) {
+
+        static NotificationsJson of(Notifications notifications) {
+            return new NotificationsJson(notifications.onSuccess(), notifications.onFailure());
+        }
+    }
+
+    /** The request that would recreate this definition. */
+    public static JobRequest of(JobDefinition definition) {
+        return new JobRequest(
+                definition.name(),
+                definition.description(),
+                definition.templateType(),
+                definition.parameters(),
+                definition.schedule().toSpec(),
+                definition.enabled(),
+                definition.timeoutSeconds(),
+                RetryPolicyJson.of(definition.retryPolicy()),
+                definition.concurrencyPolicy().json(),
+                definition.misfirePolicy().json(),
+                definition.catchUpWindowSeconds(),
+                definition.dependsOn().stream().map(JobId::toString).toList(),
+                NotificationsJson.of(definition.notifications()),
+                definition.tags(),
+                null);
+    }
+}

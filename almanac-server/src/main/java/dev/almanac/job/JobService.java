@@ -1,0 +1,272 @@
+package dev.almanac.job;
+
+import dev.almanac.common.ConflictException;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.JsonInputErrors;
+import dev.almanac.common.NotFoundException;
+import dev.almanac.schedule.Schedule;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The job registry: every change to a job definition goes through here, is validated whole, and leaves a row in
+ * {@code job_versions}. A change that fails leaves the stored job as it was.
+ */
+@Service
+public class JobService {
+
+    private final JobRepository jobs;
+    private final JobVersionRepository versions;
+    private final JobValidator validator;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    JobService(
+            JobRepository jobs, JobVersionRepository versions, JobValidator validator, JsonMapper json, Clock clock) {
+        this.jobs = jobs;
+        this.versions = versions;
+        this.validator = validator;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** A job after an update, and whether the update changed anything. */
+    public record Updated(Job job, boolean changed) {}
+
+    @Transactional
+    public Job create(JobRequest request, String actor) {
+        Instant now = clock.instant();
+        JobId id = JobId.generate();
+        JobDefinition definition = validator.validate(request, now, new ValidationContext(null, null));
+        requireFreeName(definition.name(), null);
+        Instant nextRunAt =
+                definition.enabled() ? definition.schedule().nextAfter(now).orElse(null) : null;
+        Job job = new Job(id, definition, actor, now, now, null, null, nextRunAt, 1);
+        insertOrConflict(job);
+        versions.record(id, job.version(), "created", JobRequest.of(definition), actor, now);
+        return job;
+    }
+
+    @Transactional(readOnly = true)
+    public Job get(JobId id) {
+        return jobs.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<Job> find(JobId id) {
+        return jobs.find(id);
+    }
+
+    @Transactional(readOnly = true)
+    public JobPage list(JobQuery query) {
+        return jobs.list(query);
+    }
+
+    /**
+     * Applies {@code changes} to a job: every field present replaces that field whole, fields left out keep their
+     * values, and {@code version}, when sent, must be the current one.
+     */
+    @Transactional
+    public Updated update(JobId id, ObjectNode changes, String actor) {
+        Job current = get(id);
+        Long expectedVersion = expectedVersion(changes);
+        if (expectedVersion != null && expectedVersion != current.version()) {
+            throw new ConflictException(
+                    "version",
+                    "the job was changed since you read it: you sent version " + expectedVersion
+                            + ", the current version is " + current.version()
+                            + "; reload it and apply your change again");
+        }
+        JobRequest request = merged(current, changes);
+        Instant now = clock.instant();
+        JobDefinition definition = validator.validate(request, now, new ValidationContext(current.id(), current));
+        if (JobRequest.of(definition).equals(JobRequest.of(current.definition()))) {
+            return new Updated(current, false);
+        }
+        requireFreeName(definition.name(), id);
+        Job updated = new Job(
+                id,
+                definition,
+                current.createdBy(),
+                current.createdAt(),
+                now,
+                current.lastRunAt(),
+                current.lastStatus(),
+                nextRunAfterUpdate(current, definition, now),
+                current.version() + 1);
+        boolean written;
+        try {
+            written = jobs.update(updated, current.version());
+        } catch (DuplicateKeyException taken) {
+            throw nameTaken(definition.name());
+        }
+        if (!written) {
+            throw new ConflictException(
+                    "version", "the job was changed by someone else while this update ran; reload it and try again");
+        }
+        versions.record(id, updated.version(), "updated", JobRequest.of(definition), actor, now);
+        return new Updated(updated, true);
+    }
+
+    /** Deletes a job; its execution history and versions stay. Refused while other jobs depend on it. */
+    @Transactional
+    public Job delete(JobId id, String actor) {
+        Job current = get(id);
+        Map<JobId, String> dependents = jobs.dependentsOf(id);
+        if (!dependents.isEmpty()) {
+            throw new ConflictException(
+                    null,
+                    "other jobs depend on '" + current.name() + "': "
+                            + dependents.values().stream()
+                                    .map(n -> "'" + n + "'")
+                                    .collect(Collectors.joining(", "))
+                            + "; remove the dependency from them first");
+        }
+        jobs.delete(id);
+        versions.record(
+                id, current.version() + 1, "deleted", JobRequest.of(current.definition()), actor, clock.instant());
+        return current;
+    }
+
+    @Transactional(readOnly = true)
+    public List<JobVersion> versions(JobId id) {
+        List<JobVersion> list = versions.versionsOf(id);
+        if (list.isEmpty()) {
+            throw notFound(id);
+        }
+        return list;
+    }
+
+    @Transactional(readOnly = true)
+    public JobVersion version(JobId id, long version) {
+        return versions.find(id, version)
+                .orElseThrow(() -> new NotFoundException("job " + id + " has no version " + version));
+    }
+
+    private static Instant nextRunAfterUpdate(Job current, JobDefinition definition, Instant now) {
+        if (!definition.enabled()) {
+            return null;
+        }
+        boolean rescheduled = !definition
+                .schedule()
+                .toSpec()
+                .equals(current.definition().schedule().toSpec());
+        if (rescheduled || !current.definition().enabled() || current.nextRunAt() == null) {
+            return definition.schedule().nextAfter(now).orElse(null);
+        }
+        return current.nextRunAt();
+    }
+
+    private JobRequest merged(Job current, ObjectNode changes) {
+        ObjectNode merged = json.valueToTree(JobRequest.of(current.definition()));
+        for (Map.Entry<String, JsonNode> field : changes.properties()) {
+            if (!field.getKey().equals("version")) {
+                merged.set(field.getKey(), field.getValue());
+            }
+        }
+        try {
+            return json.treeToValue(merged, JobRequest.class);
+        } catch (JacksonException unreadable) {
+            throw new InvalidInputException(JsonInputErrors.fieldErrors(unreadable));
+        }
+    }
+
+    private static Long expectedVersion(ObjectNode changes) {
+        JsonNode version = changes.get("version");
+        if (version == null || version.isNull()) {
+            return null;
+        }
+        if (!version.isIntegralNumber()) {
+            throw new InvalidInputException("version", "must be an integer");
+        }
+        return version.longValue();
+    }
+
+    private void requireFreeName(String name, JobId self) {
+        if (jobs.nameTaken(name, self)) {
+            throw nameTaken(name);
+        }
+    }
+
+    private void insertOrConflict(Job job) {
+        try {
+            jobs.insert(job);
+        } catch (DuplicateKeyException taken) {
+            throw nameTaken(job.name());
+        }
+    }
+
+    private static ConflictException nameTaken(String name) {
+        return new ConflictException("name", "a job named '" + name + "' already exists");
+    }
+
+    private static NotFoundException notFound(JobId id) {
+        return new NotFoundException("no job with id " + id);
+    }
+
+    /** What the validator needs to know about the stored jobs around the one being validated. */
+    private final class ValidationContext implements JobValidator.Context {
+
+        private final JobId self;
+        private final Job current;
+
+        ValidationContext(JobId self, Job current) {
+            this.self = self;
+            this.current = current;
+        }
+
+        @Override
+        public Set<JobId> missing(Set<JobId> ids) {
+            Set<JobId> missing = new HashSet<>(ids);
+            missing.removeAll(jobs.existing(ids));
+            return missing;
+        }
+
+        @Override
+        public boolean dependsOnThisJob(JobId upstream) {
+            Set<JobId> seen = new HashSet<>();
+            Deque<JobId> frontier = new ArrayDeque<>(List.of(upstream));
+            while (!frontier.isEmpty()) {
+                List<JobId> level = List.copyOf(frontier);
+                frontier.clear();
+                for (List<JobId> next : jobs.dependenciesOf(level).values()) {
+                    for (JobId id : next) {
+                        if (id.equals(self)) {
+                            return true;
+                        }
+                        if (seen.add(id)) {
+                            frontier.add(id);
+                        }
+                    }
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public Optional<JobId> self() {
+            return Optional.ofNullable(self);
+        }
+
+        @Override
+        public boolean scheduleIsNew(Schedule schedule) {
+            return current == null
+                    || !schedule.toSpec().equals(current.definition().schedule().toSpec());
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.almanac.job;
+
+import static dev.almanac.common.JdbcTime.instant;
+import static dev.almanac.common.JdbcTime.utc;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The {@code job_versions} table: every saved definition of every job, kept after the job is gone. */
+@Repository
+class JobVersionRepository {
+
+    private static final String INSERT_VERSION = """
+            INSERT INTO job_versions (job_id, version, change, definition, changed_by, changed_at)
+            VALUES (:job_id, :version, :change, :definition, :changed_by, :changed_at)
+            """;
+    private static final String VERSIONS_OF = """
+            SELECT version, change, definition, changed_by, changed_at FROM job_versions
+             WHERE job_id = :job_id ORDER BY version DESC
+            """;
+    private static final String FIND_VERSION = """
+            SELECT version, change, definition, changed_by, changed_at FROM job_versions
+             WHERE job_id = :job_id AND version = :version
+            """;
+
+    private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {};
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    JobVersionRepository(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    void record(JobId job, long version, String change, JobRequest definition, String actor, Instant at) {
+        jdbc.sql(INSERT_VERSION)
+                .param("job_id", job.value())
+                .param("version", version)
+                .param("change", change)
+                .param("definition", json.writeValueAsString(definition))
+                .param("changed_by", actor)
+                .param("changed_at", utc(at))
+                .update();
+    }
+
+    List<JobVersion> versionsOf(JobId job) {
+        return jdbc.sql(VERSIONS_OF)
+                .param("job_id", job.value())
+                .query(mapper())
+                .list();
+    }
+
+    Optional<JobVersion> find(JobId job, long version) {
+        return jdbc.sql(FIND_VERSION)
+                .param("job_id", job.value())
+                .param("version", version)
+                .query(mapper())
+                .optional();
+    }
+
+    private RowMapper<JobVersion> mapper() {
+        return (rs, n) -> new JobVersion(
+                rs.getLong("version"),
+                rs.getString("change"),
+                rs.getString("changed_by"),
+                instant(rs, "changed_at"),
+                json.readValue(rs.getString("definition"), JSON_OBJECT));
+    }
+}

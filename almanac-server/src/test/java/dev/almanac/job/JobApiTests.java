@@ -1,0 +1,373 @@
+package dev.almanac.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.ResultActions;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The job registry through its REST API, on H2 and on PostgreSQL. */
+abstract class JobApiTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends JobApiTests {}
+
+    @WithPostgres
+    static class OnPostgres extends JobApiTests {}
+
+    static final String JOBS = "/api/admin/scheduler/jobs";
+
+    @Autowired
+    MockMvc mvc;
+
+    @Test
+    void createsAJobAndReadsItBack() throws Exception {
+        String id = create("""
+                        {"name":"nightly heartbeat","description":"Proves we are alive","template_type":"heartbeat",
+                         "parameters":{"message":"ping"},
+                         "schedule":{"type":"cron","expression":"0 2 * * *","timezone":"Europe/Berlin"},
+                         "retry_policy":{"max_retries":3},"tags":["Nightly","system"]}
+                        """)
+                .andExpect(status().isCreated())
+                .andExpect(header().string("Location", containsString(JOBS + "/")))
+                .andExpect(jsonPath("$.message").value("Job 'nightly heartbeat' created"))
+                .andExpect(jsonPath("$.job.template_type").value("heartbeat"))
+                .andExpect(jsonPath("$.job.schedule.expression").value("0 2 * * *"))
+                .andExpect(jsonPath("$.job.schedule.timezone").value("Europe/Berlin"))
+                .andExpect(jsonPath("$.job.schedule.interval_seconds").doesNotExist())
+                .andExpect(jsonPath("$.job.enabled").value(true))
+                .andExpect(jsonPath("$.job.timeout_seconds").value(3600))
+                .andExpect(jsonPath("$.job.retry_policy.max_retries").value(3))
+                .andExpect(jsonPath("$.job.retry_policy.retry_delay_seconds").value(60))
+                .andExpect(jsonPath("$.job.concurrency_policy").value("forbid"))
+                .andExpect(jsonPath("$.job.misfire_policy").value("run_once"))
+                .andExpect(jsonPath("$.job.tags[0]").value("nightly"))
+                .andExpect(jsonPath("$.job.created_by").value("anonymous"))
+                .andExpect(jsonPath("$.job.created_at").value("2026-06-01T10:00:00Z"))
+                .andExpect(jsonPath("$.job.last_run_at").value(nullValue()))
+                // 02:00 in Berlin (UTC+2 in June) on the next day
+                .andExpect(jsonPath("$.job.next_run_at").value("2026-06-02T00:00:00Z"))
+                .andExpect(jsonPath("$.job.version").value(1))
+                .andReturn()
+                .getResponse()
+                .getContentAsString()
+                .transform(body -> JsonPath.read(body, "$.job.id"));
+
+        mvc.perform(get(JOBS + "/" + id))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.job.id").value(id))
+                .andExpect(jsonPath("$.job.name").value("nightly heartbeat"))
+                .andExpect(jsonPath("$.job.parameters.message").value("ping"))
+                .andExpect(jsonPath("$.job.next_run_at").value("2026-06-02T00:00:00Z"));
+    }
+
+    @Test
+    void listsPagesFiltersAndSearches() throws Exception {
+        for (int i = 1; i <= 25; i++) {
+            create(heartbeat(String.format("job-%02d", i), i % 5 == 0 ? "\"tags\":[\"fifth\"]," : ""));
+        }
+        mvc.perform(put(JOBS + "/" + idOf("job-07"))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"enabled\":false}"))
+                .andExpect(status().isOk());
+
+        mvc.perform(get(JOBS).param("page", "2").param("limit", "10"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.total").value(25))
+                .andExpect(jsonPath("$.page").value(2))
+                .andExpect(jsonPath("$.pages").value(3))
+                .andExpect(jsonPath("$.jobs", hasSize(10)))
+                .andExpect(jsonPath("$.jobs[0].name").value("job-11"));
+        mvc.perform(get(JOBS).param("tag", "fifth"))
+                .andExpect(jsonPath("$.total").value(5))
+                .andExpect(jsonPath("$.jobs[*].tags[0]", hasItem("fifth")));
+        mvc.perform(get(JOBS).param("enabled", "false"))
+                .andExpect(jsonPath("$.total").value(1))
+                .andExpect(jsonPath("$.jobs[0].name").value("job-07"))
+                .andExpect(jsonPath("$.jobs[0].next_run_at").value(nullValue()));
+        mvc.perform(get(JOBS).param("search", "JOB-2"))
+                .andExpect(jsonPath("$.total").value(6));
+        mvc.perform(get(JOBS).param("search", "%"))
+                .andExpect(jsonPath("$.total").value(0));
+        mvc.perform(get(JOBS)
+                        .param("template_type", "heartbeat")
+                        .param("sort", "-name")
+                        .param("limit", "1"))
+                .andExpect(jsonPath("$.total").value(25))
+                .andExpect(jsonPath("$.jobs[0].name").value("job-25"));
+        mvc.perform(get(JOBS)
+                        .param("limit", "0")
+                        .param("page", "x")
+                        .param("enabled", "yes")
+                        .param("sort", "size"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[*].field", hasItem("limit")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("page")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("enabled")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("sort")));
+    }
+
+    @Test
+    void updatesPartiallyWithOptimisticLocking() throws Exception {
+        String id = idOf(create(heartbeat("reporter", "")));
+        clock.set(Instant.parse("2026-06-01T11:00:00Z"));
+
+        update(id, "{\"description\":\"now described\",\"version\":1}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.message").value("Job 'reporter' updated"))
+                .andExpect(jsonPath("$.job.description").value("now described"))
+                .andExpect(jsonPath("$.job.parameters.message").value("hi"))
+                .andExpect(jsonPath("$.job.schedule.interval_seconds").value(60))
+                .andExpect(jsonPath("$.job.updated_at").value("2026-06-01T11:00:00Z"))
+                .andExpect(jsonPath("$.job.version").value(2));
+
+        update(id, "{\"description\":\"lost update\",\"version\":1}")
+                .andExpect(status().isConflict())
+                .andExpect(content().contentTypeCompatibleWith("application/problem+json"))
+                .andExpect(jsonPath("$.status").value(409))
+                .andExpect(jsonPath("$.errors[0].field").value("version"))
+                .andExpect(jsonPath("$.detail", containsString("current version is 2")));
+        mvc.perform(get(JOBS + "/" + id))
+                .andExpect(jsonPath("$.job.description").value("now described"));
+
+        update(id, "{\"description\":\"now described\"}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.message").value("Job 'reporter' unchanged"))
+                .andExpect(jsonPath("$.job.version").value(2));
+
+        update(id, "{\"schedule\":{\"type\":\"cron\",\"expression\":\"*/5 * * * *\"},\"version\":2}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.job.schedule.type").value("cron"))
+                .andExpect(jsonPath("$.job.next_run_at").value("2026-06-01T11:05:00Z"))
+                .andExpect(jsonPath("$.job.version").value(3));
+    }
+
+    @Test
+    void aJobReadFromTheApiCanBeSentBackAsItIs() throws Exception {
+        String id = idOf(create(heartbeat("round-trip", "")));
+        String body =
+                mvc.perform(get(JOBS + "/" + id)).andReturn().getResponse().getContentAsString();
+        String job = new JsonMapper().readTree(body).get("job").toString();
+
+        update(id, job)
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.message").value("Job 'round-trip' unchanged"));
+    }
+
+    @Test
+    void disablingClearsTheNextRunAndEnablingRecomputesIt() throws Exception {
+        String id = idOf(create(heartbeat("toggle", "")));
+        update(id, "{\"enabled\":false}")
+                .andExpect(jsonPath("$.job.next_run_at").value(nullValue()));
+        clock.set(Instant.parse("2026-06-01T12:00:00Z"));
+        update(id, "{\"enabled\":true}").andExpect(jsonPath("$.job.next_run_at").value("2026-06-01T12:01:00Z"));
+    }
+
+    @Test
+    void rejectsAnInvalidJobNamingEveryWrongField() throws Exception {
+        create("""
+                        {"name":" -bad name!","template_type":"heartbeat","parameters":{"message":5,"extra":true},
+                         "schedule":{"type":"cron","expression":"0 0 31 2 *","timezone":"Mars/Olympus"},
+                         "timeout_seconds":0,"retry_policy":{"max_retries":99,"backoff_multiplier":0.5},
+                         "concurrency_policy":"sometimes","misfire_policy":"later",
+                         "depends_on":["not-an-id","00000000-0000-7000-8000-000000000000"],
+                         "notifications":{"on_failure":["not an address","ftp://x"]},"tags":["ok","bad tag"]}
+                        """)
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentTypeCompatibleWith("application/problem+json"))
+                .andExpect(jsonPath("$.title").value("Bad Request"))
+                .andExpect(jsonPath("$.instance").value(JOBS))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("name")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("parameters.message")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("parameters.extra")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("schedule.expression")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("schedule.timezone")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("timeout_seconds")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("retry_policy.max_retries")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("retry_policy.backoff_multiplier")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("concurrency_policy")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("misfire_policy")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("depends_on[0]")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("depends_on[1]")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("notifications.on_failure[0]")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("notifications.on_failure[1]")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("tags[1]")));
+        assertThat(count("jobs")).isZero();
+        assertThat(count("job_versions")).isZero();
+    }
+
+    @Test
+    void rejectsAnUnknownTemplateAndAMissingSchedule() throws Exception {
+        create("{\"name\":\"x\",\"template_type\":\"teleport\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(
+                        jsonPath("$.errors[?(@.field=='template_type')].message", hasItem(containsString("heartbeat"))))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("schedule")));
+    }
+
+    @Test
+    void namesTheFieldOfAnUnreadableBody() throws Exception {
+        create("{\"name\":\"x\",\"timeout_seconds\":\"soon\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("timeout_seconds"))
+                .andExpect(jsonPath("$.errors[0].message").value("must be an integer"));
+        create("{\"name\":\"x\",\"schedule\":{\"type\":\"cron\",\"every\":5}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("schedule.every"))
+                .andExpect(jsonPath("$.errors[0].message").value("is not a known field"));
+        create("{\"name\": ")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("body"));
+        create("[1,2]").andExpect(status().isBadRequest());
+    }
+
+    @Test
+    void refusesABodyOverOneMegabyteAndDeepNestingBeforeParsing() throws Exception {
+        String huge = "{\"name\":\"" + "x".repeat(1_048_577) + "\"}";
+        create(huge)
+                .andExpect(status().isContentTooLarge())
+                .andExpect(content().contentTypeCompatibleWith("application/problem+json"))
+                .andExpect(jsonPath("$.status").value(413));
+        String deep = "{\"parameters\":" + "[".repeat(40) + "]".repeat(40) + "}";
+        create(deep)
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("body"))
+                .andExpect(jsonPath("$.detail", containsString("nested")));
+        assertThat(count("jobs")).isZero();
+    }
+
+    @Test
+    void refusesADuplicateNameOnCreateAndOnRename() throws Exception {
+        create(heartbeat("first", "")).andExpect(status().isCreated());
+        String second = idOf(create(heartbeat("second", "")));
+        create(heartbeat("first", ""))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.errors[0].field").value("name"))
+                .andExpect(jsonPath("$.detail").value("a job named 'first' already exists"));
+        update(second, "{\"name\":\"first\"}").andExpect(status().isConflict());
+        assertThat(count("jobs")).isEqualTo(2);
+    }
+
+    @Test
+    void answersNotFoundForAnUnknownOrMalformedId() throws Exception {
+        String unknown = "0195f3c2-7a4e-7b61-9d3a-4c2e8f1a6b10";
+        mvc.perform(get(JOBS + "/" + unknown))
+                .andExpect(status().isNotFound())
+                .andExpect(content().contentTypeCompatibleWith("application/problem+json"))
+                .andExpect(jsonPath("$.detail").value("no job with id " + unknown));
+        update(unknown, "{\"enabled\":false}").andExpect(status().isNotFound());
+        mvc.perform(delete(JOBS + "/" + unknown)).andExpect(status().isNotFound());
+        mvc.perform(get(JOBS + "/not-a-uuid")).andExpect(status().isNotFound());
+    }
+
+    @Test
+    void writesAVersionForEverySavedChangeAndKeepsThemAfterDelete() throws Exception {
+        String id = idOf(create(heartbeat("versioned", "")));
+        update(id, "{\"description\":\"v2\"}").andExpect(status().isOk());
+        update(id, "{\"description\":\"v2\"}").andExpect(status().isOk());
+        mvc.perform(delete(JOBS + "/" + id))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.message").value("Job 'versioned' deleted"));
+
+        mvc.perform(get(JOBS + "/" + id)).andExpect(status().isNotFound());
+        mvc.perform(get(JOBS + "/" + id + "/versions"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.versions[*].change")
+                        .value(org.hamcrest.Matchers.contains("deleted", "updated", "created")))
+                .andExpect(jsonPath("$.versions[1].definition.description").value("v2"))
+                .andExpect(jsonPath("$.versions[2].changed_by").value("anonymous"));
+        mvc.perform(get(JOBS + "/" + id + "/versions/1"))
+                .andExpect(jsonPath("$.definition.name").value("versioned"));
+    }
+
+    @Test
+    void keepsDependenciesConsistent() throws Exception {
+        String upstream = idOf(create(heartbeat("extract", "")));
+        String downstream = idOf(create(heartbeat("load", "\"depends_on\":[\"" + upstream + "\"],")));
+        mvc.perform(get(JOBS + "/" + downstream))
+                .andExpect(jsonPath("$.job.depends_on[0]").value(upstream));
+
+        update(upstream, "{\"depends_on\":[\"" + downstream + "\"]}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("depends_on[0]"))
+                .andExpect(jsonPath("$.errors[0].message", containsString("cycle")));
+        update(upstream, "{\"depends_on\":[\"" + upstream + "\"]}")
+                .andExpect(jsonPath("$.errors[0].message").value("a job cannot depend on itself"));
+
+        mvc.perform(delete(JOBS + "/" + upstream))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.detail", containsString("'load'")));
+        update(downstream, "{\"depends_on\":[]}").andExpect(status().isOk());
+        mvc.perform(delete(JOBS + "/" + upstream)).andExpect(status().isOk());
+    }
+
+    @Test
+    void refusesAOneTimeRunInThePast() throws Exception {
+        create("""
+                        {"name":"late","template_type":"heartbeat",
+                         "schedule":{"type":"once","run_at":"2026-05-01T00:00:00Z"}}
+                        """)
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("schedule.run_at"));
+        create("""
+                        {"name":"soon","template_type":"heartbeat",
+                         "schedule":{"type":"once","run_at":"2026-06-01T14:30:00","timezone":"Europe/Paris"}}
+                        """)
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.job.next_run_at").value("2026-06-01T12:30:00Z"))
+                .andExpect(jsonPath("$.job.schedule.run_at").value("2026-06-01T14:30:00+02:00"));
+    }
+
+    private ResultActions create(String body) throws Exception {
+        return mvc.perform(post(JOBS).contentType(MediaType.APPLICATION_JSON).content(body));
+    }
+
+    private ResultActions update(String id, String body) throws Exception {
+        return mvc.perform(
+                put(JOBS + "/" + id).contentType(MediaType.APPLICATION_JSON).content(body));
+    }
+
+    private static String heartbeat(String name, String extra) {
+        return """
+                {"name":"%s",%s"template_type":"heartbeat","parameters":{"message":"hi"},
+                 "schedule":{"type":"interval","interval_seconds":60}}
+                """.formatted(name, extra);
+    }
+
+    private String idOf(ResultActions created) throws Exception {
+        return JsonPath.read(created.andReturn().getResponse().getContentAsString(), "$.job.id");
+    }
+
+    private String idOf(String name) throws Exception {
+        return JsonPath.read(
+                mvc.perform(get(JOBS).param("search", name))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.jobs[0].id");
+    }
+
+    private long count(String table) {
+        return jdbc.sql("SELECT COUNT(*) FROM " + table).query(Long.class).single();
+    }
+}

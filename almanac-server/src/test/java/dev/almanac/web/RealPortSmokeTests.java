@@ -1,0 +1,85 @@
+package dev.almanac.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.WithH2;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** Almanac on a real port, spoken to over real HTTP, as curl would. */
+@WithH2
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "almanac.data-dir=target/test-data")
+class RealPortSmokeTests extends AlmanacIntegrationTest {
+
+    @LocalServerPort
+    int port;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void servesTheApiItsDocumentationAndHealth() throws Exception {
+        HttpResponse<String> created = send(HttpRequest.newBuilder(uri("/api/admin/scheduler/jobs"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"name":"smoke","template_type":"heartbeat",
+                         "schedule":{"type":"interval","interval_seconds":30}}
+                        """)));
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(created.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).contains("json"));
+
+        HttpResponse<String> list =
+                send(HttpRequest.newBuilder(uri("/api/admin/scheduler/jobs")).GET());
+        assertThat(list.body()).contains("\"total\":1", "\"name\":\"smoke\"");
+
+        HttpResponse<String> docs =
+                send(HttpRequest.newBuilder(uri("/v3/api-docs")).GET());
+        assertThat(docs.statusCode()).isEqualTo(200);
+        assertThat(docs.body())
+                .contains("/api/admin/scheduler/jobs/{id}", "/api/admin/scheduler/schedules/preview")
+                .contains("/api/admin/scheduler/templates/{type}", "template_type", "interval_seconds");
+
+        HttpResponse<String> ui = send(HttpRequest.newBuilder(uri("/docs")).GET());
+        assertThat(ui.statusCode()).isIn(200, 302);
+
+        HttpResponse<String> health =
+                send(HttpRequest.newBuilder(uri("/actuator/health")).GET());
+        assertThat(health.body()).contains("UP");
+    }
+
+    @Test
+    void deniesEverythingItDoesNotNameWithAProblem() throws Exception {
+        HttpResponse<String> console =
+                send(HttpRequest.newBuilder(uri("/h2-console")).GET());
+        assertThat(console.statusCode()).isIn(401, 403);
+        assertThat(console.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+        assertThat(send(HttpRequest.newBuilder(uri("/actuator/env")).GET()).statusCode())
+                .isIn(401, 403);
+    }
+
+    @Test
+    void neverLeaksAStackTrace() throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/api/admin/scheduler/jobs"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":[")));
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).doesNotContain("Exception", "at dev.", "at org.", "tools.jackson");
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
