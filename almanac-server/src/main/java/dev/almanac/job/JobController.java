@@ -55,6 +55,24 @@ class JobController {
              "concurrency_policy":"forbid","misfire_policy":"run_once","tags":["system"]}
             """;
 
+    private static final String JOB_EXAMPLE = """
+            {"job":{"id":"0195f3c2-7a4e-7b61-9d3a-4c2e8f1a6b10","name":"nightly-heartbeat","description":null,
+             "template_type":"heartbeat","parameters":{"message":"still here"},
+             "schedule":{"type":"cron","expression":"0 2 * * *","timezone":"Europe/Berlin"},"enabled":true,
+             "timeout_seconds":3600,"retry_policy":{"max_retries":3,"retry_delay_seconds":30,"backoff_multiplier":2.0},
+             "concurrency_policy":"forbid","misfire_policy":"run_once","catch_up_window_seconds":3600,
+             "depends_on":[],"notifications":{"on_success":[],"on_failure":["ops@example.com"]},"tags":["system"],
+             "created_by":"admin","created_at":"2026-11-23T12:00:00Z","updated_at":"2026-11-23T12:00:00Z",
+             "last_run_at":null,"last_status":null,"next_run_at":"2026-11-24T01:00:00Z","version":1},
+             "message":"Job 'nightly-heartbeat' created"}
+            """;
+
+    private static final String LIST_EXAMPLE = """
+            {"jobs":[{"id":"0195f3c2-7a4e-7b61-9d3a-4c2e8f1a6b10","name":"nightly-heartbeat","template_type":"heartbeat",
+              "enabled":true,"next_run_at":"2026-11-24T01:00:00Z","version":1}],
+             "total":41,"page":1,"pages":3,"limit":20}
+            """;
+
     private final JobService jobs;
 
     JobController(JobService jobs) {
@@ -75,7 +93,10 @@ class JobController {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Create a job")
-    @ApiResponse(responseCode = "201", description = "Created")
+    @ApiResponse(
+            responseCode = "201",
+            description = "Created",
+            content = @Content(examples = @ExampleObject(JOB_EXAMPLE)))
     @ApiResponse(
             responseCode = "409",
             description = "A job with this name exists",
@@ -96,6 +117,10 @@ class JobController {
 
     @GetMapping
     @Operation(summary = "List jobs", description = "Filtered, sorted and paged; page counts from 1")
+    @ApiResponse(
+            responseCode = "200",
+            description = "One page of jobs (job objects abridged in this example)",
+            content = @Content(examples = @ExampleObject(LIST_EXAMPLE)))
     JobList list(
             @Parameter(description = "Only jobs of this template type")
                     @RequestParam(name = "template_type", required = false)
@@ -142,6 +167,10 @@ class JobController {
     @GetMapping("/{id}")
     @Operation(summary = "Read a job")
     @ApiResponse(
+            responseCode = "200",
+            description = "The job",
+            content = @Content(examples = @ExampleObject(JOB_EXAMPLE)))
+    @ApiResponse(
             responseCode = "404",
             description = "No such job",
             content = @Content(mediaType = "application/problem+json"))
@@ -154,6 +183,10 @@ class JobController {
             summary = "Update a job",
             description = "Full or partial: every field sent replaces that field whole; fields left out keep their"
                     + " values. Send the version you read to be refused (409) if someone changed the job meanwhile.")
+    @ApiResponse(
+            responseCode = "200",
+            description = "The job as stored now",
+            content = @Content(examples = @ExampleObject(JOB_EXAMPLE)))
     @ApiResponse(
             responseCode = "404",
             description = "No such job",
@@ -187,6 +220,10 @@ class JobController {
     @DeleteMapping("/{id}")
     @Operation(summary = "Delete a job", description = "Its execution history and saved versions are kept.")
     @ApiResponse(
+            responseCode = "200",
+            description = "Deleted",
+            content = @Content(examples = @ExampleObject("{\"message\":\"Job 'nightly-heartbeat' deleted\"}")))
+    @ApiResponse(
             responseCode = "404",
             description = "No such job",
             content = @Content(mediaType = "application/problem+json"))
@@ -201,12 +238,22 @@ class JobController {
 
     @GetMapping("/{id}/versions")
     @Operation(summary = "A job's saved versions, newest first", description = "Also answers for a deleted job.")
+    @ApiResponse(responseCode = "200", description = "Versions with the full definition each")
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such job, now or before",
+            content = @Content(mediaType = "application/problem+json"))
     VersionList versions(@PathVariable String id) {
         return new VersionList(jobs.versions(jobId(id)));
     }
 
     @GetMapping("/{id}/versions/{version}")
     @Operation(summary = "One saved version of a job")
+    @ApiResponse(responseCode = "200", description = "The version and its definition")
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such job or version",
+            content = @Content(mediaType = "application/problem+json"))
     JobVersion version(@PathVariable String id, @PathVariable long version) {
         return jobs.version(jobId(id), version);
     }

@@ -7,6 +7,7 @@ import dev.almanac.common.NotFoundException;
 import dev.almanac.schedule.Schedule;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
@@ -50,7 +51,7 @@ public class JobService {
 
     @Transactional
     public Job create(JobRequest request, String actor) {
-        Instant now = clock.instant();
+        Instant now = now();
         JobId id = JobId.generate();
         JobDefinition definition = validator.validate(request, now, new ValidationContext(null, null));
         requireFreeName(definition.name(), null);
@@ -93,7 +94,7 @@ public class JobService {
                             + "; reload it and apply your change again");
         }
         JobRequest request = merged(current, changes);
-        Instant now = clock.instant();
+        Instant now = now();
         JobDefinition definition = validator.validate(request, now, new ValidationContext(current.id(), current));
         if (JobRequest.of(definition).equals(JobRequest.of(current.definition()))) {
             return new Updated(current, false);
@@ -138,8 +139,7 @@ public class JobService {
                             + "; remove the dependency from them first");
         }
         jobs.delete(id);
-        versions.record(
-                id, current.version() + 1, "deleted", JobRequest.of(current.definition()), actor, clock.instant());
+        versions.record(id, current.version() + 1, "deleted", JobRequest.of(current.definition()), actor, now());
         return current;
     }
 
@@ -156,6 +156,11 @@ public class JobService {
     public JobVersion version(JobId id, long version) {
         return versions.find(id, version)
                 .orElseThrow(() -> new NotFoundException("job " + id + " has no version " + version));
+    }
+
+    /** Milliseconds are what both databases keep, so a time answered now equals the same time read later. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
     private static Instant nextRunAfterUpdate(Job current, JobDefinition definition, Instant now) {

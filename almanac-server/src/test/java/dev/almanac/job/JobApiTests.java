@@ -42,6 +42,7 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
 
     @Test
     void createsAJobAndReadsItBack() throws Exception {
+        clock.set(START.plusNanos(123_456_789));
         String id = create("""
                         {"name":"nightly heartbeat","description":"Proves we are alive","template_type":"heartbeat",
                          "parameters":{"message":"ping"},
@@ -63,7 +64,7 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.job.misfire_policy").value("run_once"))
                 .andExpect(jsonPath("$.job.tags[0]").value("nightly"))
                 .andExpect(jsonPath("$.job.created_by").value("anonymous"))
-                .andExpect(jsonPath("$.job.created_at").value("2026-06-01T10:00:00Z"))
+                .andExpect(jsonPath("$.job.created_at").value("2026-06-01T10:00:00.123Z"))
                 .andExpect(jsonPath("$.job.last_run_at").value(nullValue()))
                 // 02:00 in Berlin (UTC+2 in June) on the next day
                 .andExpect(jsonPath("$.job.next_run_at").value("2026-06-02T00:00:00Z"))
@@ -78,6 +79,7 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.job.id").value(id))
                 .andExpect(jsonPath("$.job.name").value("nightly heartbeat"))
                 .andExpect(jsonPath("$.job.parameters.message").value("ping"))
+                .andExpect(jsonPath("$.job.created_at").value("2026-06-01T10:00:00.123Z"))
                 .andExpect(jsonPath("$.job.next_run_at").value("2026-06-02T00:00:00Z"));
     }
 
