@@ -85,7 +85,7 @@ public final class Schedules {
     }
 
     private static void rejectFieldsNotUsedBy(ScheduleType type, ScheduleSpec spec, List<FieldError> errors) {
-        String notUsed = "not used by a " + type.json() + " schedule";
+        String notUsed = "not used by " + (type == ScheduleType.INTERVAL ? "an " : "a ") + type.json() + " schedule";
         if (type != ScheduleType.CRON && !isBlank(spec.expression())) {
             errors.add(new FieldError(EXPRESSION, notUsed));
         }

@@ -25,8 +25,8 @@ import java.util.stream.Collectors;
  * (including {@code *}{@code /2}) counts as unrestricted for that rule. {@code a/n} means {@code a-max/n}.
  *
  * <p>cron-utils parses every accepted expression too, with a definition built here rather than its
- * {@code @Cron} validator (CVE-2021-41269), so nothing passes that it would reject. Evaluation is ours:
- * its {@code ExecutionTime} mishandles DST and can search for a long time on impossible dates.
+ * {@code @Cron} validator (CVE-2021-41269), so nothing passes that it would reject. Evaluation is ours,
+ * not its {@code ExecutionTime}, so that the DST policy is exactly ours and every search has a bound.
  */
 public final class CronPattern {
 

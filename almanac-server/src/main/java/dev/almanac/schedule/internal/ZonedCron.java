@@ -169,7 +169,7 @@ public final class ZonedCron {
     private String describe(List<LocalDateTime> times) {
         int n = times.size();
         if (n > 3) {
-            return "%d times from %s to %s"
+            return "the %d times from %s to %s"
                     .formatted(n, localTime.format(times.get(0)), localTime.format(times.get(n - 1)));
         }
         List<String> formatted = times.stream().map(localTime::format).toList();
