@@ -65,27 +65,57 @@ abstract class StoredScheduleTests extends AlmanacIntegrationTest {
         assertThat(runs).contains(Instant.parse("2026-11-01T05:00:00Z"), Instant.parse("2026-11-01T06:00:00Z"));
     }
 
+    @Test
+    void santiagoAtMidnightNeverSkipsADay() {
+        List<Instant> runs = runsOf("0 0 * * *", "America/Santiago", "2026-03-30T12:00:00Z", 200);
+        for (int i = 1; i < runs.size(); i++) {
+            assertThat(runs.get(i)
+                            .atZone(java.time.ZoneId.of("America/Santiago"))
+                            .toLocalDate())
+                    .isEqualTo(runs.get(i - 1)
+                            .atZone(java.time.ZoneId.of("America/Santiago"))
+                            .toLocalDate()
+                            .plusDays(1));
+        }
+    }
+
+    @Test
+    void everyZoneSurvivesTheRoundTripThroughTheDatabase() {
+        clock.set(Instant.parse("2026-03-28T12:00:00Z"));
+        for (String zone : new java.util.TreeSet<>(java.time.ZoneId.getAvailableZoneIds())) {
+            Job created =
+                    jobs.create(daily("zone " + Integer.toHexString(zone.hashCode()), "30 2 * * *", zone), "test");
+            Job stored = jobs.get(created.id());
+            assertThat(stored.definition().schedule())
+                    .as(zone)
+                    .isEqualTo(created.definition().schedule());
+            assertThat(stored.nextRunAt()).as(zone).isEqualTo(created.nextRunAt());
+        }
+    }
+
+    private static JobRequest daily(String name, String cron, String zone) {
+        return new JobRequest(
+                name,
+                null,
+                "heartbeat",
+                Map.of(),
+                new ScheduleSpec("cron", cron, null, null, zone),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+    }
+
     /** Saves a job created at {@code now}, reads it back, and walks its schedule from the stored next run. */
     private List<Instant> runsOf(String cron, String zone, String now, int count) {
         clock.set(Instant.parse(now));
-        Job created = jobs.create(
-                new JobRequest(
-                        "dst " + Integer.toHexString(cron.hashCode()),
-                        null,
-                        "heartbeat",
-                        Map.of(),
-                        new ScheduleSpec("cron", cron, null, null, zone),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null),
-                "test");
+        Job created = jobs.create(daily("dst " + Integer.toHexString(cron.hashCode()), cron, zone), "test");
         Job stored = jobs.get(created.id());
         assertThat(stored.nextRunAt()).isEqualTo(created.nextRunAt());
         Schedule schedule = stored.definition().schedule();
