@@ -1,0 +1,72 @@
+package dev.almanac.execution;
+
+import static dev.almanac.common.JdbcTime.utc;
+
+import dev.almanac.job.JobId;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A page of execution history, newest first. {@code before} continues after the last execution of the previous
+ * page (keyset paging: as fast on page 1 000 as on page 1). {@code triggeredBy} without a colon matches a kind
+ * ({@code manual} finds {@code manual:alice}).
+ */
+public record ExecutionQuery(
+        JobId jobId,
+        ExecutionStatus status,
+        String templateType,
+        String triggeredBy,
+        Instant from,
+        Instant to,
+        Execution before,
+        int limit) {
+
+    public static final int DEFAULT_LIMIT = 50;
+    public static final int MAX_LIMIT = 500;
+
+    public static ExecutionQuery ofJob(JobId job, int limit) {
+        return new ExecutionQuery(job, null, null, null, null, null, null, limit);
+    }
+
+    ExecutionQuery withoutCursor() {
+        return new ExecutionQuery(jobId, status, templateType, triggeredBy, from, to, null, limit);
+    }
+
+    void appendWhere(StringBuilder sql, Map<String, Object> params) {
+        if (jobId != null) {
+            sql.append(" AND job_id = :job_id");
+            params.put("job_id", jobId.value());
+        }
+        if (status != null) {
+            sql.append(" AND status = :status");
+            params.put("status", status.json());
+        }
+        if (templateType != null) {
+            sql.append(" AND template_type = :template_type");
+            params.put("template_type", templateType);
+        }
+        if (triggeredBy != null) {
+            if (triggeredBy.contains(":")) {
+                sql.append(" AND triggered_by = :triggered_by");
+                params.put("triggered_by", triggeredBy);
+            } else {
+                sql.append(" AND (triggered_by = :triggered_by OR triggered_by LIKE :triggered_by_kind)");
+                params.put("triggered_by", triggeredBy);
+                params.put("triggered_by_kind", triggeredBy.replace("%", "").replace("_", "") + ":%");
+            }
+        }
+        if (from != null) {
+            sql.append(" AND created_at >= :from");
+            params.put("from", utc(from));
+        }
+        if (to != null) {
+            sql.append(" AND created_at < :to");
+            params.put("to", utc(to));
+        }
+        if (before != null) {
+            sql.append(" AND (created_at < :before_at OR (created_at = :before_at AND id < :before_id))");
+            params.put("before_at", utc(before.createdAt()));
+            params.put("before_id", before.id().value());
+        }
+    }
+}

@@ -1,0 +1,452 @@
+package dev.almanac.execution;
+
+import static dev.almanac.common.JdbcTime.instant;
+import static dev.almanac.common.JdbcTime.utc;
+
+import dev.almanac.job.JobId;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The {@code executions} table. Every write that depends on the state it found says so in its WHERE clause, so a
+ * write that lost a race changes nothing instead of overwriting. The store never reads the clock.
+ */
+@Repository
+public class ExecutionRepository {
+
+    static final String COLUMNS = """
+            id, job_id, job_version, job_name, template_type, status, reason, attempt, retry_of, slot_key,
+            scheduled_for, run_after, created_at, started_at, completed_at, duration_ms, dry_run, parameters, result,
+            error, triggered_by, execution_host, heartbeat_at, cancel_requested, timeout_seconds
+            """;
+
+    /**
+     * A scheduled slot that already has an execution is left alone: the unique slot_key is the last guard. (H2 only
+     * takes ON CONFLICT without a conflict target; the ids are fresh UUIDs, so slot_key is the only key that can.)
+     */
+    private static final String INSERT_EXECUTION = """
+            INSERT INTO executions (id, job_id, job_version, job_name, template_type, status, reason, attempt,
+                                    retry_of, slot_key, scheduled_for, run_after, created_at, started_at,
+                                    completed_at, duration_ms, dry_run, parameters, result, error, triggered_by,
+                                    execution_host, heartbeat_at, cancel_requested, timeout_seconds)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """;
+
+    private static final String CLAIM_QUEUED = """
+            SELECT id FROM executions
+             WHERE status = 'queued' AND run_after <= :now
+             ORDER BY run_after
+             LIMIT :limit
+             FOR UPDATE SKIP LOCKED
+            """;
+
+    private static final String MARK_RUNNING = """
+            UPDATE executions
+               SET status = 'running', execution_host = :node, started_at = :now, heartbeat_at = :now
+             WHERE id IN (:ids) AND status = 'queued'
+            """;
+
+    /** Only the node that holds the run may finish it; after recovery took it over, this changes nothing. */
+    private static final String COMPLETE = """
+            UPDATE executions
+               SET status = ?, reason = ?, completed_at = ?, duration_ms = ?, result = ?, error = ?
+             WHERE id = ? AND status = 'running' AND execution_host = ?
+            """;
+
+    private static final String HEARTBEAT_RUNNING =
+            "UPDATE executions SET heartbeat_at = :now WHERE execution_host = :node AND status = 'running'";
+
+    private static final String CANCEL_REQUESTED_ON = """
+            SELECT id FROM executions
+             WHERE execution_host = :node AND status = 'running' AND cancel_requested = TRUE
+            """;
+
+    private static final String REQUEST_CANCEL =
+            "UPDATE executions SET cancel_requested = TRUE WHERE id = :id AND status = 'running'";
+
+    private static final String CANCEL_QUEUED = """
+            UPDATE executions
+               SET status = 'cancelled', reason = :reason, completed_at = :now, cancel_requested = TRUE
+             WHERE id = :id AND status = 'queued'
+            """;
+
+    private static final String CANCEL_QUEUED_OF_JOB = """
+            UPDATE executions
+               SET status = 'cancelled', reason = :reason, completed_at = :now, cancel_requested = TRUE
+             WHERE job_id = :job_id AND status = 'queued'
+            """;
+
+    private static final String ORPHANED = """
+            SELECT e.id FROM executions e
+             WHERE e.status = 'running'
+               AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = e.execution_host AND n.heartbeat_at >= :dead_before)
+             ORDER BY e.started_at
+             LIMIT :limit
+             FOR UPDATE SKIP LOCKED
+            """;
+
+    private static final String HAND_BACK = """
+            UPDATE executions
+               SET status = 'queued', execution_host = NULL, started_at = NULL, heartbeat_at = NULL
+             WHERE id IN (:ids) AND status = 'running' AND execution_host = :node
+            """;
+
+    private static final String ACTIVE_JOBS =
+            "SELECT DISTINCT job_id FROM executions WHERE job_id IN (:job_ids) AND status IN ('queued', 'running')";
+
+    private static final String ACTIVE_OF_JOB =
+            "SELECT " + COLUMNS + " FROM executions WHERE job_id = :job_id AND status IN ('queued', 'running')";
+
+    private static final String EARLIEST_QUEUED = "SELECT MIN(run_after) FROM executions WHERE status = 'queued'";
+
+    private static final String FIND = "SELECT " + COLUMNS + " FROM executions WHERE id = :id";
+
+    private static final String ACTIVE_COUNTS =
+            "SELECT status, COUNT(*) FROM executions WHERE status IN ('queued', 'running') GROUP BY status";
+
+    private static final String FINISHED_SINCE = """
+            SELECT status, COUNT(*) FROM executions
+             WHERE completed_at >= :since AND status IN ('succeeded', 'failed', 'timed_out', 'cancelled', 'skipped')
+             GROUP BY status
+            """;
+
+    /** Due to started, for runs that started since: scheduled slots from their slot, the rest from run_after. */
+    private static final String STARTS_SINCE = """
+            SELECT scheduled_for, run_after, started_at, attempt FROM executions
+             WHERE started_at >= :since
+             ORDER BY started_at DESC
+             LIMIT :limit
+            """;
+
+    private static final String DELETE_FINISHED = "DELETE FROM executions WHERE id = :id AND status <> 'running'";
+
+    private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {};
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate batch;
+    private final JsonMapper json;
+
+    ExecutionRepository(JdbcClient jdbc, JdbcTemplate batch, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.batch = batch;
+        this.json = json;
+    }
+
+    /** Inserts executions in one batch; returns those written (a slot already taken is not). */
+    public List<Execution> insertAll(List<Execution> executions) {
+        if (executions.isEmpty()) {
+            return List.of();
+        }
+        int[][] counts = batch.batchUpdate(INSERT_EXECUTION, executions, 500, (ps, e) -> {
+            ps.setObject(1, e.id().value());
+            ps.setObject(2, e.jobId().value());
+            ps.setLong(3, e.jobVersion());
+            ps.setString(4, e.jobName());
+            ps.setString(5, e.templateType());
+            ps.setString(6, e.status().json());
+            ps.setString(7, e.reason());
+            ps.setInt(8, e.attempt());
+            ps.setObject(9, e.retryOf() == null ? null : e.retryOf().value());
+            ps.setString(10, e.slotKey());
+            ps.setObject(11, utc(e.scheduledFor()));
+            ps.setObject(12, utc(e.runAfter()));
+            ps.setObject(13, utc(e.createdAt()));
+            ps.setObject(14, utc(e.startedAt()));
+            ps.setObject(15, utc(e.completedAt()));
+            if (e.durationMs() == null) {
+                ps.setNull(16, Types.BIGINT);
+            } else {
+                ps.setLong(16, e.durationMs());
+            }
+            ps.setBoolean(17, e.dryRun());
+            ps.setString(18, json.writeValueAsString(e.parameters()));
+            ps.setString(19, e.result() == null ? null : json.writeValueAsString(e.result()));
+            ps.setString(20, e.error());
+            ps.setString(21, e.triggeredBy());
+            ps.setString(22, e.executionHost());
+            ps.setObject(23, utc(e.heartbeatAt()));
+            ps.setBoolean(24, e.cancelRequested());
+            if (e.timeoutSeconds() == null) {
+                ps.setNull(25, Types.INTEGER);
+            } else {
+                ps.setInt(25, e.timeoutSeconds());
+            }
+        });
+        List<Execution> written = new ArrayList<>(executions.size());
+        int i = 0;
+        for (int[] chunk : counts) {
+            for (int count : chunk) {
+                // a driver may answer SUCCESS_NO_INFO (-2) for a row it wrote
+                if (count != 0) {
+                    written.add(executions.get(i));
+                }
+                i++;
+            }
+        }
+        return written;
+    }
+
+    /** Claims up to {@code limit} queued executions due by {@code now} for {@code node} and marks them running. */
+    public List<Execution> claimQueued(Instant now, int limit, String node) {
+        List<UUID> ids = jdbc.sql(CLAIM_QUEUED)
+                .param("now", utc(now))
+                .param("limit", limit)
+                .query((rs, n) -> rs.getObject("id", UUID.class))
+                .list();
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        jdbc.sql(MARK_RUNNING)
+                .param("node", node)
+                .param("now", utc(now))
+                .param("ids", ids)
+                .update();
+        return findAll(ids);
+    }
+
+    /** An outcome a node writes for a run it holds. */
+    public record Completion(
+            ExecutionId id,
+            String node,
+            ExecutionStatus status,
+            String reason,
+            Instant completedAt,
+            long durationMs,
+            Map<String, Object> result,
+            String error) {}
+
+    /** Writes outcomes in one batch; returns the ids whose outcome was accepted (the node still held the run). */
+    public Set<ExecutionId> completeAll(List<Completion> completions) {
+        if (completions.isEmpty()) {
+            return Set.of();
+        }
+        int[][] counts = batch.batchUpdate(COMPLETE, completions, 500, (ps, c) -> {
+            ps.setString(1, ExecutionStatus.RUNNING.moveTo(c.status()).json());
+            ps.setString(2, c.reason());
+            ps.setObject(3, utc(c.completedAt()));
+            ps.setLong(4, c.durationMs());
+            ps.setString(5, c.result() == null ? null : json.writeValueAsString(c.result()));
+            ps.setString(6, c.error());
+            ps.setObject(7, c.id().value());
+            ps.setString(8, c.node());
+        });
+        Set<ExecutionId> accepted = new HashSet<>();
+        int i = 0;
+        for (int[] chunk : counts) {
+            for (int count : chunk) {
+                if (count != 0) {
+                    accepted.add(completions.get(i).id());
+                }
+                i++;
+            }
+        }
+        return accepted;
+    }
+
+    public void heartbeatRunning(String node, Instant now) {
+        jdbc.sql(HEARTBEAT_RUNNING).param("node", node).param("now", utc(now)).update();
+    }
+
+    public List<ExecutionId> cancelRequestedOn(String node) {
+        return jdbc.sql(CANCEL_REQUESTED_ON)
+                .param("node", node)
+                .query((rs, n) -> new ExecutionId(rs.getObject("id", UUID.class)))
+                .list();
+    }
+
+    /** Asks the node running an execution to stop it; false when it is not running. */
+    public boolean requestCancel(ExecutionId id) {
+        return jdbc.sql(REQUEST_CANCEL).param("id", id.value()).update() > 0;
+    }
+
+    /** Cancels an execution that has not started; false when it is no longer queued. */
+    public boolean cancelQueued(ExecutionId id, String reason, Instant now) {
+        return jdbc.sql(CANCEL_QUEUED)
+                        .param("id", id.value())
+                        .param("reason", reason)
+                        .param("now", utc(now))
+                        .update()
+                > 0;
+    }
+
+    public int cancelQueuedOfJob(JobId job, String reason, Instant now) {
+        return jdbc.sql(CANCEL_QUEUED_OF_JOB)
+                .param("job_id", job.value())
+                .param("reason", reason)
+                .param("now", utc(now))
+                .update();
+    }
+
+    /** Locks running executions whose node stopped heartbeating before {@code deadBefore}. */
+    public List<Execution> lockOrphaned(Instant deadBefore, int limit) {
+        List<UUID> ids = jdbc.sql(ORPHANED)
+                .param("dead_before", utc(deadBefore))
+                .param("limit", limit)
+                .query((rs, n) -> rs.getObject("id", UUID.class))
+                .list();
+        return findAll(ids);
+    }
+
+    /** Puts runs this node holds back in the queue, for another node to take at once. */
+    public int handBack(Collection<ExecutionId> ids, String node) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        return jdbc.sql(HAND_BACK)
+                .param("ids", ids.stream().map(ExecutionId::value).toList())
+                .param("node", node)
+                .update();
+    }
+
+    /** The jobs among {@code jobs} with a queued or running execution. */
+    public Set<JobId> withActiveExecutions(Collection<JobId> jobs) {
+        if (jobs.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(jdbc.sql(ACTIVE_JOBS)
+                .param("job_ids", jobs.stream().map(JobId::value).toList())
+                .query((rs, n) -> new JobId(rs.getObject("job_id", UUID.class)))
+                .list());
+    }
+
+    public List<Execution> activeOf(JobId job) {
+        return jdbc.sql(ACTIVE_OF_JOB)
+                .param("job_id", job.value())
+                .query(this::map)
+                .list();
+    }
+
+    public Optional<Instant> earliestQueued() {
+        return Optional.ofNullable(
+                jdbc.sql(EARLIEST_QUEUED).query((rs, n) -> instant(rs, 1)).single());
+    }
+
+    /** How many executions are in each status, queued and running only. */
+    public Map<ExecutionStatus, Long> activeCounts() {
+        return statusCounts(jdbc.sql(ACTIVE_COUNTS));
+    }
+
+    /** How many executions ended in each final status since {@code since}. */
+    public Map<ExecutionStatus, Long> finishedSince(Instant since) {
+        return statusCounts(jdbc.sql(FINISHED_SINCE).param("since", utc(since)));
+    }
+
+    private static Map<ExecutionStatus, Long> statusCounts(JdbcClient.StatementSpec statement) {
+        Map<ExecutionStatus, Long> counts = new java.util.EnumMap<>(ExecutionStatus.class);
+        statement.query(rs -> {
+            counts.put(ExecutionStatus.fromJson(rs.getString(1)).orElseThrow(), rs.getLong(2));
+        });
+        return counts;
+    }
+
+    /** Lateness (due to started) in milliseconds of up to {@code limit} runs started since {@code since}. */
+    public List<Long> latenessSince(Instant since, int limit) {
+        return jdbc.sql(STARTS_SINCE)
+                .param("since", utc(since))
+                .param("limit", limit)
+                .query((rs, n) -> {
+                    Instant slot = instant(rs, "scheduled_for");
+                    Instant due = slot != null && rs.getInt("attempt") == 1 ? slot : instant(rs, "run_after");
+                    return Math.max(
+                            0,
+                            java.time.Duration.between(due, instant(rs, "started_at"))
+                                    .toMillis());
+                })
+                .list();
+    }
+
+    public Optional<Execution> find(ExecutionId id) {
+        return jdbc.sql(FIND).param("id", id.value()).query(this::map).optional();
+    }
+
+    public List<Execution> findAll(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Map<UUID, Execution> byId = new HashMap<>();
+        jdbc.sql("SELECT " + COLUMNS + " FROM executions WHERE id IN (:ids)")
+                .param("ids", List.copyOf(ids))
+                .query(this::map)
+                .list()
+                .forEach(e -> byId.put(e.id().value(), e));
+        List<Execution> ordered = new ArrayList<>(ids.size());
+        for (UUID id : ids) {
+            Execution e = byId.get(id);
+            if (e != null) {
+                ordered.add(e);
+            }
+        }
+        return ordered;
+    }
+
+    /** Deletes an execution that is not running, with its logs and artifacts; false when it is running or gone. */
+    public boolean deleteUnlessRunning(ExecutionId id) {
+        return jdbc.sql(DELETE_FINISHED).param("id", id.value()).update() > 0;
+    }
+
+    /** Reads what {@code query} selects: a page of history, newest first, continuing before a cursor. */
+    public List<Execution> list(ExecutionQuery query) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM executions WHERE 1 = 1");
+        Map<String, Object> params = new HashMap<>();
+        query.appendWhere(sql, params);
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
+        params.put("limit", query.limit());
+        return jdbc.sql(sql.toString()).params(params).query(this::map).list();
+    }
+
+    /** How many executions match {@code query}, ignoring its cursor. */
+    public long count(ExecutionQuery query) {
+        StringBuilder sql = new StringBuilder("SELECT COUNT(*) FROM executions WHERE 1 = 1");
+        Map<String, Object> params = new HashMap<>();
+        query.withoutCursor().appendWhere(sql, params);
+        return jdbc.sql(sql.toString()).params(params).query(Long.class).single();
+    }
+
+    Execution map(ResultSet rs, int rowNum) throws SQLException {
+        UUID retryOf = rs.getObject("retry_of", UUID.class);
+        String result = rs.getString("result");
+        return new Execution(
+                new ExecutionId(rs.getObject("id", UUID.class)),
+                new JobId(rs.getObject("job_id", UUID.class)),
+                rs.getLong("job_version"),
+                rs.getString("job_name"),
+                rs.getString("template_type"),
+                ExecutionStatus.fromJson(rs.getString("status")).orElseThrow(),
+                rs.getString("reason"),
+                rs.getInt("attempt"),
+                retryOf == null ? null : new ExecutionId(retryOf),
+                rs.getString("slot_key"),
+                instant(rs, "scheduled_for"),
+                instant(rs, "run_after"),
+                instant(rs, "created_at"),
+                instant(rs, "started_at"),
+                instant(rs, "completed_at"),
+                rs.getObject("duration_ms", Long.class),
+                rs.getBoolean("dry_run"),
+                json.readValue(rs.getString("parameters"), JSON_OBJECT),
+                result == null ? null : json.readValue(result, JSON_OBJECT),
+                rs.getString("error"),
+                rs.getString("triggered_by"),
+                rs.getString("execution_host"),
+                instant(rs, "heartbeat_at"),
+                rs.getBoolean("cancel_requested"),
+                rs.getObject("timeout_seconds", Integer.class));
+    }
+}
