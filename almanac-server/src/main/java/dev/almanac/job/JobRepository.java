@@ -9,6 +9,7 @@ import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.schedule.Schedules;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
@@ -63,9 +65,33 @@ class JobRepository {
                    retry_delay_seconds = :retry_delay_seconds, backoff_multiplier = :backoff_multiplier,
                    concurrency_policy = :concurrency_policy, misfire_policy = :misfire_policy,
                    catch_up_window_seconds = :catch_up_window_seconds, notifications = :notifications,
-                   updated_at = :updated_at, next_run_at = :next_run_at, version = :version
+                   updated_at = :updated_at,
+                   next_run_at = CASE WHEN :keep_next_run THEN next_run_at ELSE :next_run_at END,
+                   version = :version
              WHERE id = :id AND version = :expected_version
             """;
+
+    /** The trigger loop's claim (ARCHITECTURE §4): due jobs no other node holds, oldest due first. */
+    private static final String LOCK_DUE_JOBS = "SELECT " + COLUMNS + """
+             FROM jobs j
+             WHERE j.enabled = TRUE AND j.next_run_at <= :now
+             ORDER BY j.next_run_at
+             LIMIT :limit
+             FOR UPDATE SKIP LOCKED
+            """;
+
+    private static final String ADVANCE_NEXT_RUN = "UPDATE jobs SET next_run_at = ? WHERE id = ?";
+
+    /** A late completion of an older run does not overwrite the outcome of a newer one. */
+    private static final String RECORD_OUTCOME = """
+            UPDATE jobs SET last_run_at = ?, last_status = ?
+             WHERE id = ? AND (last_run_at IS NULL OR last_run_at <= ?)
+            """;
+
+    private static final String EARLIEST_DUE = "SELECT MIN(next_run_at) FROM jobs WHERE enabled = TRUE";
+
+    private static final String DEPENDENT_JOBS = "SELECT " + COLUMNS
+            + " FROM jobs j JOIN job_dependencies d ON d.job_id = j.id WHERE d.depends_on = :id ORDER BY j.name";
 
     private static final String DELETE_JOB = "DELETE FROM jobs WHERE id = :id";
     private static final String NAME_TAKEN = "SELECT COUNT(*) FROM jobs WHERE name = :name AND id <> :id";
@@ -86,10 +112,12 @@ class JobRepository {
     private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {};
 
     private final JdbcClient jdbc;
+    private final JdbcTemplate batch;
     private final JsonMapper json;
 
-    JobRepository(JdbcClient jdbc, JsonMapper json) {
+    JobRepository(JdbcClient jdbc, JdbcTemplate batch, JsonMapper json) {
         this.jdbc = jdbc;
+        this.batch = batch;
         this.json = json;
     }
 
@@ -135,6 +163,12 @@ class JobRepository {
                 .query(this::mapRow)
                 .list();
         return new JobPage(withRelations(rows), total, query.page(), query.limit());
+    }
+
+    JobService.Counts counts() {
+        return jdbc.sql("SELECT COUNT(*), COALESCE(SUM(CASE WHEN enabled THEN 1 ELSE 0 END), 0) FROM jobs")
+                .query((rs, n) -> new JobService.Counts(rs.getLong(1), rs.getLong(2)))
+                .single();
     }
 
     boolean nameTaken(String name, JobId except) {
@@ -191,17 +225,58 @@ class JobRepository {
         writeRelations(job, false);
     }
 
-    /** Writes a new definition of a job read at {@code expectedVersion}; false when it changed meanwhile. */
-    boolean update(Job job, long expectedVersion) {
+    /**
+     * Writes a new definition of a job read at {@code expectedVersion}; false when it changed meanwhile. With
+     * {@code keepNextRun} the stored next run stays as the engine last set it.
+     */
+    boolean update(Job job, long expectedVersion, boolean keepNextRun) {
         int updated = jdbc.sql(UPDATE_DEFINITION)
                 .params(columns(job))
                 .param("expected_version", expectedVersion)
+                .param("keep_next_run", keepNextRun)
                 .update();
         if (updated == 0) {
             return false;
         }
         writeRelations(job, true);
         return true;
+    }
+
+    List<Job> lockDue(Instant now, int limit) {
+        return jdbc.sql(LOCK_DUE_JOBS)
+                .param("now", utc(now))
+                .param("limit", limit)
+                .query(this::mapRow)
+                .list();
+    }
+
+    void advance(Map<JobId, Instant> nextRuns) {
+        List<Map.Entry<JobId, Instant>> rows = List.copyOf(nextRuns.entrySet());
+        batch.batchUpdate(ADVANCE_NEXT_RUN, rows, 500, (ps, row) -> {
+            ps.setObject(1, utc(row.getValue()));
+            ps.setObject(2, row.getKey().value());
+        });
+    }
+
+    void recordOutcomes(List<JobScheduling.Outcome> outcomes) {
+        batch.batchUpdate(RECORD_OUTCOME, outcomes, 500, (ps, o) -> {
+            ps.setObject(1, utc(o.ranAt()));
+            ps.setString(2, o.status());
+            ps.setObject(3, o.job().value());
+            ps.setObject(4, utc(o.ranAt()));
+        });
+    }
+
+    Optional<Instant> earliestDue() {
+        return Optional.ofNullable(
+                jdbc.sql(EARLIEST_DUE).query((rs, n) -> instant(rs, 1)).single());
+    }
+
+    List<Job> dependents(JobId id) {
+        return withRelations(jdbc.sql(DEPENDENT_JOBS)
+                .param("id", id.value())
+                .query(this::mapRow)
+                .list());
     }
 
     boolean delete(JobId id) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -36,14 +37,21 @@ public class JobService {
     private final JobValidator validator;
     private final JsonMapper json;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
     JobService(
-            JobRepository jobs, JobVersionRepository versions, JobValidator validator, JsonMapper json, Clock clock) {
+            JobRepository jobs,
+            JobVersionRepository versions,
+            JobValidator validator,
+            JsonMapper json,
+            Clock clock,
+            ApplicationEventPublisher events) {
         this.jobs = jobs;
         this.versions = versions;
         this.validator = validator;
         this.json = json;
         this.clock = clock;
+        this.events = events;
     }
 
     /** A job after an update, and whether the update changed anything. */
@@ -60,6 +68,7 @@ public class JobService {
         Job job = new Job(id, definition, actor, now, now, null, null, nextRunAt, 1);
         insertOrConflict(job);
         versions.record(id, job.version(), "created", JobRequest.of(definition), actor, now);
+        events.publishEvent(new JobChanged(id, JobChanged.Kind.CREATED));
         return job;
     }
 
@@ -71,6 +80,14 @@ public class JobService {
     @Transactional(readOnly = true)
     public Optional<Job> find(JobId id) {
         return jobs.find(id);
+    }
+
+    /** How many jobs there are, and how many of them are enabled. */
+    public record Counts(long total, long enabled) {}
+
+    @Transactional(readOnly = true)
+    public Counts counts() {
+        return jobs.counts();
     }
 
     @Transactional(readOnly = true)
@@ -112,7 +129,7 @@ public class JobService {
                 current.version() + 1);
         boolean written;
         try {
-            written = jobs.update(updated, current.version());
+            written = jobs.update(updated, current.version(), keepsNextRun(current, definition));
         } catch (DuplicateKeyException taken) {
             throw nameTaken(definition.name());
         }
@@ -121,6 +138,7 @@ public class JobService {
                     "version", "the job was changed by someone else while this update ran; reload it and try again");
         }
         versions.record(id, updated.version(), "updated", JobRequest.of(definition), actor, now);
+        events.publishEvent(new JobChanged(id, JobChanged.Kind.UPDATED));
         return new Updated(updated, true);
     }
 
@@ -140,6 +158,7 @@ public class JobService {
         }
         jobs.delete(id);
         versions.record(id, current.version() + 1, "deleted", JobRequest.of(current.definition()), actor, now());
+        events.publishEvent(new JobChanged(id, JobChanged.Kind.DELETED));
         return current;
     }
 
@@ -167,14 +186,24 @@ public class JobService {
         if (!definition.enabled()) {
             return null;
         }
-        boolean rescheduled = !definition
-                .schedule()
-                .toSpec()
-                .equals(current.definition().schedule().toSpec());
-        if (rescheduled || !current.definition().enabled() || current.nextRunAt() == null) {
-            return definition.schedule().nextAfter(now).orElse(null);
+        if (keepsNextRun(current, definition)) {
+            return current.nextRunAt();
         }
-        return current.nextRunAt();
+        return definition.schedule().nextAfter(now).orElse(null);
+    }
+
+    /**
+     * An edit that leaves the schedule and the enabled flag alone keeps the next run the engine set, even if the
+     * engine advanced it after this update read the job.
+     */
+    private static boolean keepsNextRun(Job current, JobDefinition definition) {
+        return definition.enabled()
+                && current.definition().enabled()
+                && current.nextRunAt() != null
+                && definition
+                        .schedule()
+                        .toSpec()
+                        .equals(current.definition().schedule().toSpec());
     }
 
     private JobRequest merged(Job current, ObjectNode changes) {
