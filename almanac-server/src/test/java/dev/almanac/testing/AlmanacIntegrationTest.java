@@ -16,7 +16,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * abstract, and declares one subclass per database, annotated {@link WithH2} and {@link WithPostgres}, so the
  * same tests run on both.
  */
-@SpringBootTest(properties = "almanac.data-dir=target/test-data")
+@SpringBootTest(
+        properties = {
+            "almanac.data-dir=target/test-data",
+            "almanac.engine.enabled=false",
+            "almanac.engine.retry-jitter=0",
+            "almanac.engine.node-id=test-node"
+        })
 @AutoConfigureMockMvc
 @Import(AlmanacIntegrationTest.TestClock.class)
 public abstract class AlmanacIntegrationTest {
@@ -32,6 +38,8 @@ public abstract class AlmanacIntegrationTest {
     @BeforeEach
     void startFromAnEmptyStoreAtAKnownTime() {
         clock.set(START);
+        TestTemplates.Fail.reset();
+        TestTemplates.Block.reset();
         for (String table : new String[] {
             "execution_logs",
             "artifacts",

@@ -16,7 +16,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @WithH2
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "almanac.data-dir=target/test-data")
+        properties = {"almanac.data-dir=target/test-data", "almanac.engine.enabled=false"})
 class RealPortSmokeTests extends AlmanacIntegrationTest {
 
     @LocalServerPort

@@ -1,0 +1,201 @@
+package dev.almanac.engine;
+
+import dev.almanac.execution.CancelRequested;
+import dev.almanac.execution.ExecutionQueued;
+import dev.almanac.execution.ExecutionRepository;
+import dev.almanac.job.JobChanged;
+import dev.almanac.job.JobScheduling;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.event.TransactionPhase;
+import org.springframework.transaction.event.TransactionalEventListener;
+
+/**
+ * The engine's threads on this node: trigger, worker, outcome writer, supervisor and heartbeat. Each sleeps until
+ * it is woken or its next due time, capped by the poll interval. Stopping drains: no new claims, running work
+ * finishes within the grace period, the rest goes back to the queue.
+ */
+@Component
+class EngineLoops implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(EngineLoops.class);
+    private static final Duration SUPERVISE_EVERY = Duration.ofMillis(200);
+
+    private final Engine engine;
+    private final EngineProperties properties;
+    private final Wakeups wakeups;
+    private final ClusterSignals cluster;
+    private final JobScheduling jobs;
+    private final ExecutionRepository executions;
+    private final Clock clock;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
+
+    EngineLoops(
+            Engine engine,
+            EngineProperties properties,
+            Wakeups wakeups,
+            ClusterSignals cluster,
+            JobScheduling jobs,
+            ExecutionRepository executions,
+            Clock clock) {
+        this.engine = engine;
+        this.properties = properties;
+        this.wakeups = wakeups;
+        this.cluster = cluster;
+        this.jobs = jobs;
+        this.executions = executions;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        if (!properties.enabled()) {
+            log.info("Engine loops are off on this node (almanac.engine.enabled=false)");
+            return;
+        }
+        engine.heartbeat();
+        cluster.start();
+        loop("almanac-trigger", this::triggerLoop);
+        loop("almanac-worker", this::workerLoop);
+        loop("almanac-outcomes", this::outcomeLoop);
+        loop("almanac-supervise", this::superviseLoop);
+        loop("almanac-heartbeat", this::heartbeatLoop);
+        log.info("Engine started on node {} with {} workers", engine.nodeId(), properties.workers());
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        if (properties.enabled()) {
+            log.info("Engine on node {} draining (grace {})", engine.nodeId(), properties.shutdownGrace());
+            engine.drain(properties.shutdownGrace());
+            cluster.notifyCluster("drained");
+            threads.forEach(Thread::interrupt);
+            cluster.stop();
+        }
+        engine.shutdown();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stop before the web server and the data source go away, so the drain can still write. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 1024;
+    }
+
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    void onJobChanged(JobChanged changed) {
+        if (changed.kind() == JobChanged.Kind.DELETED) {
+            executions.cancelQueuedOfJob(changed.jobId(), "job_deleted", clock.instant());
+        }
+        wakeups.jobsChanged();
+        cluster.notifyCluster("jobs");
+    }
+
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    void onExecutionQueued(ExecutionQueued queued) {
+        wakeups.workAvailable();
+        cluster.notifyCluster("work");
+    }
+
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    void onCancelRequested(CancelRequested cancel) {
+        engine.cancelLocally(cancel.id());
+        cluster.notifyCluster("cancel");
+    }
+
+    private void triggerLoop() {
+        TriggerPass.Result result = engine.triggerOnce();
+        if (result.queued() > 0) {
+            cluster.notifyCluster("work");
+        }
+        if (!result.full()) {
+            wakeups.awaitTrigger(untilNext(jobs.earliestDue()));
+        }
+    }
+
+    private void workerLoop() {
+        List<?> started = engine.startDue();
+        if (started.isEmpty()) {
+            wakeups.awaitWork(untilNext(executions.earliestQueued()));
+        }
+    }
+
+    private void outcomeLoop() {
+        if (engine.writeOutcomes() == 0) {
+            wakeups.awaitOutcomes(properties.pollInterval());
+        }
+    }
+
+    private void superviseLoop() throws InterruptedException {
+        engine.superviseOnce();
+        Thread.sleep(SUPERVISE_EVERY.toMillis());
+    }
+
+    private void heartbeatLoop() throws InterruptedException {
+        Thread.sleep(properties.heartbeatInterval().toMillis());
+        engine.heartbeat();
+    }
+
+    /** Sleep until the next due time, but never longer than the poll interval (a due time may appear meanwhile). */
+    private Duration untilNext(Optional<Instant> due) {
+        Duration poll = properties.pollInterval();
+        if (due.isEmpty()) {
+            return poll;
+        }
+        Duration until = Duration.between(clock.instant(), due.get());
+        if (until.isNegative()) {
+            return Duration.ZERO;
+        }
+        return until.compareTo(poll) < 0 ? until : poll;
+    }
+
+    /** One step of a loop; a step that throws (the database is away, say) is logged and retried after a pause. */
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private void loop(String name, Step step) {
+        Thread thread = new Thread(
+                () -> {
+                    while (running) {
+                        try {
+                            step.run();
+                        } catch (InterruptedException e) {
+                            return;
+                        } catch (Exception e) {
+                            log.warn("{} step failed: {}", name, e.getMessage());
+                            try {
+                                Thread.sleep(properties.pollInterval().toMillis());
+                            } catch (InterruptedException interrupted) {
+                                return;
+                            }
+                        }
+                    }
+                },
+                name);
+        thread.setDaemon(true);
+        threads.add(thread);
+        thread.start();
+    }
+}

@@ -1,0 +1,40 @@
+package dev.almanac.engine;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How the engine on this node behaves ({@code almanac.engine.*}; environment variables {@code ALMANAC_ENGINE_*}).
+ *
+ * @param enabled run the trigger and worker loops on this node
+ * @param nodeId this node's name in the cluster; default: host name, process id and a random suffix
+ * @param workers how many executions this node runs at once
+ * @param pollInterval the longest the loops sleep when nothing wakes them
+ * @param triggerBatch how many due jobs one trigger transaction claims
+ * @param heartbeatInterval how often this node proves it is alive
+ * @param deadNodeThreshold a node silent this long is dead: its running executions fail with "node lost"
+ * @param shutdownGrace how long running executions may finish when the node stops; the rest go back to the queue
+ * @param misfireThreshold a slot later than this when found is missed, and the job's misfire policy applies
+ * @param maxSlotsPerPass the most slots of one job one trigger pass records (a long outage is worked off in passes)
+ * @param retryJitter retry delays vary randomly by up to this fraction, so failing jobs do not retry in lockstep
+ * @param logFlushInterval how often buffered log lines of running executions are written
+ * @param maxLogLines the most log lines one execution keeps; then one truncation marker
+ * @param maxLogBytes the most log bytes one execution keeps; then one truncation marker
+ */
+@ConfigurationProperties("almanac.engine")
+public record EngineProperties(
+        @DefaultValue("true") boolean enabled,
+        String nodeId,
+        @DefaultValue("16") int workers,
+        @DefaultValue("1s") Duration pollInterval,
+        @DefaultValue("500") int triggerBatch,
+        @DefaultValue("5s") Duration heartbeatInterval,
+        @DefaultValue("30s") Duration deadNodeThreshold,
+        @DefaultValue("30s") Duration shutdownGrace,
+        @DefaultValue("60s") Duration misfireThreshold,
+        @DefaultValue("1000") int maxSlotsPerPass,
+        @DefaultValue("0.1") double retryJitter,
+        @DefaultValue("500ms") Duration logFlushInterval,
+        @DefaultValue("10000") int maxLogLines,
+        @DefaultValue("1048576") int maxLogBytes) {}

@@ -1,0 +1,68 @@
+package dev.almanac.engine;
+
+import dev.almanac.common.FieldError;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionQueued;
+import dev.almanac.execution.ExecutionRepository;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobService;
+import dev.almanac.template.TemplateRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * "Run now": queues an execution of a job outside its schedule, at once, whatever its enabled flag and concurrency
+ * policy say (a person asked for it). Parameter overrides replace the job's values key by key and are validated
+ * like a create.
+ */
+@Service
+public class ManualRuns {
+
+    private final JobService jobs;
+    private final ExecutionRepository executions;
+    private final TemplateRegistry templates;
+    private final ApplicationEventPublisher events;
+    private final Clock clock;
+
+    ManualRuns(
+            JobService jobs,
+            ExecutionRepository executions,
+            TemplateRegistry templates,
+            ApplicationEventPublisher events,
+            Clock clock) {
+        this.jobs = jobs;
+        this.executions = executions;
+        this.templates = templates;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public Execution run(JobId id, Map<String, Object> overrides, boolean dryRun, String actor) {
+        Job job = jobs.get(id);
+        Map<String, Object> parameters = new LinkedHashMap<>(job.definition().parameters());
+        if (overrides != null) {
+            parameters.putAll(overrides);
+        }
+        List<FieldError> errors = templates.validateParameters(job.definition().templateType(), parameters).stream()
+                .map(e -> e.prefixed("parameters"))
+                .toList();
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Execution execution = NewExecutions.queued(job, null, now, "manual:" + actor, parameters, dryRun, now);
+        executions.insertAll(List.of(execution));
+        events.publishEvent(new ExecutionQueued(execution.id()));
+        return execution;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.almanac.engine;
+
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionFinished;
+import dev.almanac.execution.ExecutionId;
+import dev.almanac.execution.ExecutionRepository;
+import dev.almanac.execution.ExecutionRepository.Completion;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.execution.SkipReason;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobScheduling;
+import dev.almanac.job.RetryPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Writes how runs ended, in one transaction per batch, with what follows from each: the next attempt of a failed
+ * run, the runs of jobs that wait for a successful one, and the job's last status.
+ */
+@Component
+class Outcomes {
+
+    private static final Logger log = LoggerFactory.getLogger(Outcomes.class);
+
+    /** A run that ended, with the execution as it was claimed. */
+    record Finished(Execution execution, Completion completion) {}
+
+    /** What a batch led to: the follow-up executions queued, and the events to publish. */
+    record Written(List<Execution> followUps, int refused) {}
+
+    private final ExecutionRepository executions;
+    private final JobScheduling jobs;
+    private final TransactionTemplate transactions;
+    private final ApplicationEventPublisher events;
+    private final EngineProperties properties;
+
+    Outcomes(
+            ExecutionRepository executions,
+            JobScheduling jobs,
+            TransactionTemplate transactions,
+            ApplicationEventPublisher events,
+            EngineProperties properties) {
+        this.executions = executions;
+        this.jobs = jobs;
+        this.transactions = transactions;
+        this.events = events;
+        this.properties = properties;
+    }
+
+    Written write(List<Finished> batch, Instant now) {
+        if (batch.isEmpty()) {
+            return new Written(List.of(), 0);
+        }
+        List<ExecutionFinished> finished = new ArrayList<>();
+        Written written = transactions.execute(status -> {
+            Set<ExecutionId> accepted = executions.completeAll(
+                    batch.stream().map(Finished::completion).toList());
+            Map<JobId, Optional<Job>> jobCache = new HashMap<>();
+            List<Execution> followUps = new ArrayList<>();
+            List<JobScheduling.Outcome> outcomes = new ArrayList<>();
+            for (Finished f : batch) {
+                if (!accepted.contains(f.execution().id())) {
+                    log.warn(
+                            "Outcome of execution {} refused: node {} no longer holds it (it was recovered elsewhere)",
+                            f.execution().id(),
+                            f.completion().node());
+                    continue;
+                }
+                Execution execution = f.execution();
+                ExecutionStatus ended = f.completion().status();
+                Optional<Job> job = jobCache.computeIfAbsent(execution.jobId(), jobs::find);
+                Optional<Execution> retry = job.flatMap(j -> retryOf(j, execution, ended, now));
+                retry.ifPresent(followUps::add);
+                if (ended == ExecutionStatus.SUCCEEDED && !execution.dryRun()) {
+                    followUps.addAll(dependentsOf(execution, now));
+                }
+                if (!execution.dryRun()) {
+                    outcomes.add(new JobScheduling.Outcome(
+                            execution.jobId(),
+                            execution.startedAt() == null ? now : execution.startedAt(),
+                            ended.json()));
+                }
+                finished.add(new ExecutionFinished(execution, ended, retry.isEmpty()));
+            }
+            List<Execution> inserted = executions.insertAll(followUps);
+            jobs.recordOutcomes(outcomes);
+            return new Written(inserted, batch.size() - accepted.size());
+        });
+        finished.forEach(events::publishEvent);
+        return written;
+    }
+
+    /** The next attempt, when the run failed or timed out and its job's retry policy has attempts left. */
+    private Optional<Execution> retryOf(Job job, Execution execution, ExecutionStatus ended, Instant now) {
+        RetryPolicy policy = job.definition().retryPolicy();
+        if (!ended.isRetryable() || execution.attempt() > policy.maxRetries()) {
+            return Optional.empty();
+        }
+        Duration delay = policy.delayBefore(execution.attempt() + 1);
+        long jitterMillis = (long) (delay.toMillis()
+                * properties.retryJitter()
+                * ThreadLocalRandom.current().nextDouble());
+        return Optional.of(NewExecutions.retryOf(execution, now.plus(delay).plusMillis(jitterMillis), now));
+    }
+
+    /** Runs of the jobs that wait for this one; a disabled one records the trigger as skipped. */
+    private List<Execution> dependentsOf(Execution succeeded, Instant now) {
+        String trigger = "dependency:" + succeeded.id();
+        List<Execution> runs = new ArrayList<>();
+        for (Job dependent : jobs.dependentsOf(succeeded.jobId())) {
+            runs.add(
+                    dependent.definition().enabled()
+                            ? NewExecutions.queued(
+                                    dependent,
+                                    null,
+                                    now,
+                                    trigger,
+                                    dependent.definition().parameters(),
+                                    false,
+                                    now)
+                            : NewExecutions.skipped(dependent, null, SkipReason.DISABLED, trigger, now));
+        }
+        return runs;
+    }
+}

@@ -1,0 +1,161 @@
+package dev.almanac.engine;
+
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionRepository;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.execution.SkipReason;
+import dev.almanac.job.ConcurrencyPolicy;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobScheduling;
+import dev.almanac.job.MisfirePolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * One trigger transaction: lock due jobs, write one execution per due slot (queued, or skipped with a reason), and
+ * advance each job's next run by its schedule, misfire policy and concurrency policy.
+ */
+@Component
+class TriggerPass {
+
+    /** What a pass did; {@code full} means more jobs may be due right away. */
+    record Result(int jobs, int queued, int skipped, boolean full) {}
+
+    private final JobScheduling jobs;
+    private final ExecutionRepository executions;
+    private final TransactionTemplate transactions;
+    private final EngineProperties properties;
+
+    TriggerPass(
+            JobScheduling jobs,
+            ExecutionRepository executions,
+            TransactionTemplate transactions,
+            EngineProperties properties) {
+        this.jobs = jobs;
+        this.executions = executions;
+        this.transactions = transactions;
+        this.properties = properties;
+    }
+
+    Result run(Instant now) {
+        return transactions.execute(status -> trigger(now));
+    }
+
+    private Result trigger(Instant now) {
+        List<Job> due = jobs.lockDue(now, properties.triggerBatch());
+        if (due.isEmpty()) {
+            return new Result(0, 0, 0, false);
+        }
+        List<JobId> guarded = due.stream()
+                .filter(j -> j.definition().concurrencyPolicy() != ConcurrencyPolicy.ALLOW)
+                .map(Job::id)
+                .toList();
+        Set<JobId> active = new HashSet<>(executions.withActiveExecutions(guarded));
+        List<Execution> written = new ArrayList<>();
+        Map<JobId, Instant> nextRuns = new HashMap<>();
+        for (Job job : due) {
+            Slots slots = slotsOf(job, now);
+            nextRuns.put(job.id(), slots.next());
+            List<Instant> toRun = slots.toRun(job, now, properties.misfireThreshold());
+            boolean wasActive = active.contains(job.id());
+            for (Instant slot : slots.due()) {
+                if (!toRun.contains(slot)) {
+                    written.add(NewExecutions.skipped(job, slot, SkipReason.MISSED, NewExecutions.SCHEDULER, now));
+                } else if (isCatchUp(job, slot, now) && !wasActive) {
+                    // run_all asked for every missed slot: its catch-up runs are queued together
+                    written.add(NewExecutions.scheduled(job, slot, now));
+                    active.add(job.id());
+                } else {
+                    written.add(admit(job, slot, now, active));
+                }
+            }
+        }
+        List<Execution> inserted = executions.insertAll(written);
+        jobs.advance(nextRuns);
+        int queued = (int) inserted.stream()
+                .filter(e -> e.status() == ExecutionStatus.QUEUED)
+                .count();
+        return new Result(due.size(), queued, inserted.size() - queued, due.size() == properties.triggerBatch());
+    }
+
+    private boolean isCatchUp(Job job, Instant slot, Instant now) {
+        return job.definition().misfirePolicy() == MisfirePolicy.RUN_ALL
+                && slot.isBefore(now.minus(properties.misfireThreshold()));
+    }
+
+    /** Queues a slot, or skips it when an earlier run is still going and the job forbids overlap. */
+    private Execution admit(Job job, Instant slot, Instant now, Set<JobId> active) {
+        ConcurrencyPolicy policy = job.definition().concurrencyPolicy();
+        if (policy == ConcurrencyPolicy.FORBID && active.contains(job.id())) {
+            return NewExecutions.skipped(job, slot, SkipReason.OVERLAP, NewExecutions.SCHEDULER, now);
+        }
+        if (policy == ConcurrencyPolicy.REPLACE && active.contains(job.id())) {
+            for (Execution previous : executions.activeOf(job.id())) {
+                if (!executions.cancelQueued(previous.id(), "replaced", now)) {
+                    executions.requestCancel(previous.id());
+                }
+            }
+        }
+        active.add(job.id());
+        return NewExecutions.scheduled(job, slot, now);
+    }
+
+    /** The slots of a job due by {@code now}, at most {@code maxSlotsPerPass}, and the run after them. */
+    private Slots slotsOf(Job job, Instant now) {
+        List<Instant> due = new ArrayList<>();
+        Instant slot = job.nextRunAt();
+        while (slot != null && !slot.isAfter(now) && due.size() < properties.maxSlotsPerPass()) {
+            due.add(slot);
+            slot = job.definition().schedule().nextAfter(slot).orElse(null);
+        }
+        return new Slots(due, slot);
+    }
+
+    /**
+     * Due slots of one job. A slot later than the misfire threshold was missed (no node ran when it fell due); the
+     * misfire policy decides which of those still run: {@code run_once} the latest, {@code run_all} those inside
+     * the catch-up window, {@code skip} none.
+     */
+    private record Slots(List<Instant> due, Instant next) {
+
+        boolean reachedNow(Instant now) {
+            return next == null || next.isAfter(now);
+        }
+
+        List<Instant> toRun(Job job, Instant now, Duration misfireThreshold) {
+            List<Instant> run = new ArrayList<>();
+            Optional<Instant> latestMissed = Optional.empty();
+            for (Instant slot : due) {
+                if (!isMissed(slot, now, misfireThreshold)) {
+                    run.add(slot);
+                } else if (job.definition().misfirePolicy() == MisfirePolicy.RUN_ALL
+                        && !slot.isBefore(now.minusSeconds(job.definition().catchUpWindowSeconds()))) {
+                    run.add(slot);
+                } else {
+                    latestMissed = Optional.of(slot);
+                }
+            }
+            if (job.definition().misfirePolicy() == MisfirePolicy.RUN_ONCE
+                    && run.isEmpty()
+                    && latestMissed.isPresent()
+                    && reachedNow(now)) {
+                run.add(latestMissed.get());
+            }
+            return run;
+        }
+
+        private static boolean isMissed(Instant slot, Instant now, Duration misfireThreshold) {
+            return slot.isBefore(now.minus(misfireThreshold));
+        }
+    }
+}
