@@ -3,6 +3,7 @@ package dev.almanac.job;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.common.QueryParameters;
 import dev.almanac.security.CurrentActor;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -144,17 +145,15 @@ class JobController {
                     String limit) {
         List<FieldError> errors = new ArrayList<>();
         JobQuery query = new JobQuery(
-                blankToNull(templateType),
-                parseEnabled(enabled, errors),
-                blankToNull(search),
+                QueryParameters.text(templateType),
+                QueryParameters.bool("enabled", enabled, errors),
+                QueryParameters.text(search),
                 tag == null || tag.isBlank() ? null : tag.strip().toLowerCase(Locale.ROOT),
-                blankToNull(lastStatus),
+                QueryParameters.text(lastStatus),
                 parseSort(sort, errors),
-                parseInt("page", page, 1, 1, Integer.MAX_VALUE / JobQuery.MAX_LIMIT, errors),
-                parseInt("limit", limit, 20, 1, JobQuery.MAX_LIMIT, errors));
-        if (!errors.isEmpty()) {
-            throw new InvalidInputException(errors);
-        }
+                QueryParameters.integer("page", page, 1, 1, Integer.MAX_VALUE / JobQuery.MAX_LIMIT, errors),
+                QueryParameters.integer("limit", limit, 20, 1, JobQuery.MAX_LIMIT, errors));
+        QueryParameters.check(errors);
         JobPage result = jobs.list(query);
         return new JobList(
                 result.jobs().stream().map(JobResponse::of).toList(),
@@ -262,24 +261,6 @@ class JobController {
         return JobId.parse(text).orElseThrow(() -> new NotFoundException("no job with id " + text));
     }
 
-    private static String blankToNull(String text) {
-        return text == null || text.isBlank() ? null : text.strip();
-    }
-
-    private static Boolean parseEnabled(String text, List<FieldError> errors) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        return switch (text.strip()) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> {
-                errors.add(new FieldError("enabled", "must be true or false"));
-                yield null;
-            }
-        };
-    }
-
     private static JobQuery.Sort parseSort(String text, List<FieldError> errors) {
         if (text == null || text.isBlank()) {
             return JobQuery.Sort.NAME;
@@ -291,21 +272,5 @@ class JobController {
                             "must be one of name, next_run_at, created_at, updated_at, last_run_at, optionally with a leading -"));
             return JobQuery.Sort.NAME;
         });
-    }
-
-    private static int parseInt(String field, String text, int fallback, int min, int max, List<FieldError> errors) {
-        if (text == null || text.isBlank()) {
-            return fallback;
-        }
-        try {
-            int value = Integer.parseInt(text.strip());
-            if (value >= min && value <= max) {
-                return value;
-            }
-        } catch (NumberFormatException notANumber) {
-            // reported below
-        }
-        errors.add(new FieldError(field, "must be an integer between " + min + " and " + max));
-        return fallback;
     }
 }

@@ -1,0 +1,95 @@
+package dev.almanac.execution;
+
+import dev.almanac.common.ConflictException;
+import dev.almanac.common.NotFoundException;
+import java.time.Clock;
+import java.util.List;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Execution history, and the changes a person may make to it: cancel a run, delete a finished record. */
+@Service
+public class ExecutionService {
+
+    static final int MAX_LOG_LINES_PER_READ = 10_000;
+
+    private final ExecutionRepository executions;
+    private final ExecutionLogRepository logs;
+    private final ApplicationEventPublisher events;
+    private final Clock clock;
+
+    ExecutionService(
+            ExecutionRepository executions,
+            ExecutionLogRepository logs,
+            ApplicationEventPublisher events,
+            Clock clock) {
+        this.executions = executions;
+        this.logs = logs;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    @Transactional(readOnly = true)
+    public Execution get(ExecutionId id) {
+        return executions.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    /** Log lines after {@code afterSeq}, in order; a running execution's lines appear while it runs. */
+    @Transactional(readOnly = true)
+    public List<LogLine> logs(ExecutionId id, int afterSeq) {
+        return logs.linesOf(id, afterSeq, MAX_LOG_LINES_PER_READ);
+    }
+
+    @Transactional(readOnly = true)
+    public List<Execution> list(ExecutionQuery query) {
+        return executions.list(query);
+    }
+
+    @Transactional(readOnly = true)
+    public long count(ExecutionQuery query) {
+        return executions.count(query);
+    }
+
+    /**
+     * Cancels an execution: a queued one at once, a running one by asking the node that runs it to interrupt it.
+     * Returns the execution as it stands after the request.
+     */
+    @Transactional
+    public Execution cancel(ExecutionId id) {
+        Execution execution = get(id);
+        switch (execution.status()) {
+            case QUEUED -> {
+                if (!executions.cancelQueued(id, "cancelled", clock.instant())) {
+                    return cancel(id);
+                }
+            }
+            case RUNNING -> {
+                if (!executions.requestCancel(id)) {
+                    return cancel(id);
+                }
+                events.publishEvent(new CancelRequested(id));
+            }
+            default ->
+                throw new ConflictException(
+                        null,
+                        "execution " + id + " already ended ("
+                                + execution.status().json() + ")");
+        }
+        return get(id);
+    }
+
+    /** Deletes a record of an execution that is not running, with its logs and artifacts. */
+    @Transactional
+    public Execution delete(ExecutionId id) {
+        Execution execution = get(id);
+        if (execution.status() == ExecutionStatus.RUNNING || !executions.deleteUnlessRunning(id)) {
+            throw new ConflictException(null, "execution " + id + " is running; cancel it first");
+        }
+        return execution;
+    }
+
+    private static NotFoundException notFound(ExecutionId id) {
+        return new NotFoundException("no execution with id " + id);
+    }
+}
