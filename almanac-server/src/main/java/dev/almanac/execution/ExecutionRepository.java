@@ -334,8 +334,10 @@ public class ExecutionRepository {
     }
 
     public Optional<Instant> earliestQueued() {
-        return Optional.ofNullable(
-                jdbc.sql(EARLIEST_QUEUED).query((rs, n) -> instant(rs, 1)).single());
+        // MIN over no rows is one NULL row, which single() refuses as a value
+        return jdbc.sql(EARLIEST_QUEUED)
+                .query((rs, n) -> Optional.ofNullable(instant(rs, 1)))
+                .single();
     }
 
     /** How many executions are in each status, queued and running only. */

@@ -268,8 +268,10 @@ class JobRepository {
     }
 
     Optional<Instant> earliestDue() {
-        return Optional.ofNullable(
-                jdbc.sql(EARLIEST_DUE).query((rs, n) -> instant(rs, 1)).single());
+        // MIN over no rows is one NULL row, which single() refuses as a value
+        return jdbc.sql(EARLIEST_DUE)
+                .query((rs, n) -> Optional.ofNullable(instant(rs, 1)))
+                .single();
     }
 
     List<Job> dependents(JobId id) {
