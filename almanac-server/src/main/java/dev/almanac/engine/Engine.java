@@ -130,6 +130,15 @@ public class Engine {
         return ended;
     }
 
+    /** Like {@link #runDueOnce()}, but returns as soon as the due runs have started. */
+    public List<ExecutionId> runDueOnceWithoutWaiting() {
+        heartbeat();
+        while (triggerOnce().full()) {
+            // a full batch means more jobs may be due
+        }
+        return startDue();
+    }
+
     /** One trigger transaction at the clock's time. */
     TriggerPass.Result triggerOnce() {
         TriggerPass.Result result = triggers.run(clock.instant());

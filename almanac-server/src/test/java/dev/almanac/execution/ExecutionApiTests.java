@@ -1,0 +1,217 @@
+package dev.almanac.execution;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.almanac.engine.Engine;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestTemplates;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.ResultActions;
+
+/** Running jobs by hand and reading their history through the REST API, on H2 and PostgreSQL. */
+abstract class ExecutionApiTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends ExecutionApiTests {}
+
+    @WithPostgres
+    static class OnPostgres extends ExecutionApiTests {}
+
+    static final String API = "/api/admin/scheduler";
+
+    @Autowired
+    MockMvc mvc;
+
+    @Autowired
+    Engine engine;
+
+    @Test
+    void runNowQueuesARunThatEndsWithItsLogVisible() throws Exception {
+        String job = createJob("by-hand", "heartbeat", "{\"message\":\"scheduled\"}");
+        String execution = run(job, "{\"parameters\":{\"message\":\"by hand\"}}")
+                .andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.message").value("Run of 'by-hand' queued"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString()
+                .transform(body -> JsonPath.<String>read(body, "$.execution_id"));
+        mvc.perform(get(API + "/executions/" + execution))
+                .andExpect(jsonPath("$.execution.status").value("queued"))
+                .andExpect(jsonPath("$.execution.triggered_by").value("manual:anonymous"));
+
+        engine.runDueOnce();
+
+        mvc.perform(get(API + "/executions/" + execution))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.execution.status").value("succeeded"))
+                .andExpect(jsonPath("$.execution.parameters.message").value("by hand"))
+                .andExpect(jsonPath("$.execution.slot_key").value(nullValue()))
+                .andExpect(jsonPath("$.execution.result.status").value("succeeded"))
+                .andExpect(jsonPath("$.execution.duration_ms").isNumber())
+                .andExpect(jsonPath("$.logs[*].message", hasItem(containsString("by hand"))))
+                .andExpect(jsonPath("$.logs[0].seq").value(1))
+                .andExpect(jsonPath("$.logs[0].level").value("INFO"));
+        mvc.perform(get(API + "/executions/" + execution).param("after_seq", "1"))
+                .andExpect(jsonPath("$.logs[0].seq").value(2));
+        mvc.perform(get(API + "/jobs/" + job))
+                .andExpect(jsonPath("$.job.last_status").value("succeeded"))
+                .andExpect(jsonPath("$.job.last_run_at").value("2026-06-01T10:00:00Z"));
+    }
+
+    @Test
+    void aDryRunSaysWhatItWouldDoAndLeavesTheJobsLastStatusAlone() throws Exception {
+        String job = createJob("dry", "heartbeat", "{}");
+        String execution = idOf(
+                run(job, "{\"dry_run\":true}").andExpect(jsonPath("$.message").value("Dry run of 'dry' queued")));
+        engine.runDueOnce();
+        mvc.perform(get(API + "/executions/" + execution))
+                .andExpect(jsonPath("$.execution.dry_run").value(true))
+                .andExpect(jsonPath("$.execution.status").value("succeeded"))
+                .andExpect(jsonPath("$.execution.result.message", containsString("heartbeat")));
+        mvc.perform(get(API + "/jobs/" + job))
+                .andExpect(jsonPath("$.job.last_status").value(nullValue()));
+    }
+
+    @Test
+    void validatesParameterOverridesLikeACreate() throws Exception {
+        String job = createJob("strict", "heartbeat", "{}");
+        run(job, "{\"parameters\":{\"message\":42,\"nope\":1}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[*].field", hasItem("parameters.message")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("parameters.nope")));
+        run("0195f3c2-7a4e-7b61-9d3a-4c2e8f1a6b10", "{}").andExpect(status().isNotFound());
+        mvc.perform(get(API + "/executions")).andExpect(jsonPath("$.executions", hasSize(0)));
+    }
+
+    @Test
+    void pagesHistoryNewestFirstWithACursor() throws Exception {
+        String job = createJob("paged", "heartbeat", "{}");
+        for (int i = 0; i < 5; i++) {
+            run(job, "{}");
+            clock.advance(Duration.ofSeconds(1));
+        }
+        engine.runDueOnce();
+
+        String first = mvc.perform(get(API + "/executions").param("limit", "2").param("job_id", job))
+                .andExpect(jsonPath("$.executions", hasSize(2)))
+                .andExpect(jsonPath("$.executions[0].created_at").value("2026-06-01T10:00:04Z"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String cursor = JsonPath.read(first, "$.next_before");
+        mvc.perform(get(API + "/executions").param("limit", "2").param("before", cursor))
+                .andExpect(jsonPath("$.executions[0].created_at").value("2026-06-01T10:00:02Z"));
+        mvc.perform(get(API + "/executions").param("limit", "10").param("triggered_by", "manual"))
+                .andExpect(jsonPath("$.executions", hasSize(5)))
+                .andExpect(jsonPath("$.next_before").value(nullValue()));
+        mvc.perform(get(API + "/jobs/" + job + "/executions")
+                        .param("status", "succeeded")
+                        .param("limit", "3"))
+                .andExpect(jsonPath("$.total").value(5))
+                .andExpect(jsonPath("$.executions", hasSize(3)));
+        mvc.perform(get(API + "/executions")
+                        .param("status", "done")
+                        .param("from", "yesterday")
+                        .param("before", "x"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[*].field", hasItem("status")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("from")))
+                .andExpect(jsonPath("$.errors[*].field", hasItem("before")));
+    }
+
+    @Test
+    void cancelsAndDeletesOnlyWhatTheLifecycleAllows() throws Exception {
+        String job = createJob("blocker", "test_block", "{\"key\":\"api-block\"}");
+        String running = idOf(run(job, "{}"));
+        String queued = idOf(run(job, "{}"));
+        engine.runDueOnceWithoutWaiting();
+
+        mvc.perform(delete(API + "/executions/" + runningOrQueued(running, queued, "running")))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.detail", containsString("is running")));
+        mvc.perform(post(API + "/executions/" + runningOrQueued(running, queued, "running") + "/cancel"))
+                .andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.execution.cancel_requested").value(true));
+        TestTemplates.Block.release("api-block");
+        engine.awaitIdle(Duration.ofSeconds(10));
+
+        mvc.perform(post(API + "/executions/" + running + "/cancel")).andExpect(status().isConflict());
+        mvc.perform(delete(API + "/executions/" + running))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.message").value("Execution deleted"));
+        mvc.perform(get(API + "/executions/" + running)).andExpect(status().isNotFound());
+        mvc.perform(get(API + "/executions/not-an-id")).andExpect(status().isNotFound());
+    }
+
+    @Test
+    void reportsStatusOfJobsRunsLatenessAndNodes() throws Exception {
+        createJob("one", "heartbeat", "{}");
+        String failing = createJob("two", "test_fail", "{}");
+        run(failing, "{}");
+        engine.runDueOnce();
+
+        mvc.perform(get(API + "/status"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.jobs.total").value(2))
+                .andExpect(jsonPath("$.jobs.enabled").value(2))
+                .andExpect(jsonPath("$.running").value(0))
+                .andExpect(jsonPath("$.queued").value(0))
+                .andExpect(jsonPath("$.last_24h.failed").value(1))
+                .andExpect(jsonPath("$.last_24h.success_rate").value(0.0))
+                .andExpect(jsonPath("$.lateness.samples").value(1))
+                .andExpect(jsonPath("$.lateness.p99_ms").value(0))
+                .andExpect(jsonPath("$.nodes[0].id").value("test-node"))
+                .andExpect(jsonPath("$.nodes[0].alive").value(true));
+    }
+
+    private String runningOrQueued(String a, String b, String wanted) throws Exception {
+        String statusOfA = JsonPath.read(
+                mvc.perform(get(API + "/executions/" + a))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.execution.status");
+        return statusOfA.equals(wanted) ? a : b;
+    }
+
+    private String createJob(String name, String template, String parameters) throws Exception {
+        String body = """
+                {"name":"%s","template_type":"%s","parameters":%s,
+                 "schedule":{"type":"interval","interval_seconds":86400}}
+                """.formatted(name, template, parameters);
+        return JsonPath.read(
+                mvc.perform(post(API + "/jobs")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(body))
+                        .andExpect(status().isCreated())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.job.id");
+    }
+
+    private ResultActions run(String job, String body) throws Exception {
+        return mvc.perform(post(API + "/jobs/" + job + "/run")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(body));
+    }
+
+    private static String idOf(ResultActions accepted) throws Exception {
+        return JsonPath.read(accepted.andReturn().getResponse().getContentAsString(), "$.execution_id");
+    }
+}
