@@ -1,6 +1,7 @@
 package dev.almanac.common;
 
 import java.security.SecureRandom;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -12,6 +13,18 @@ public final class Ids {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private Ids() {}
+
+    /** A client-supplied id; anything that is not a UUID in its canonical form names nothing. */
+    public static Optional<UUID> parse(String text) {
+        if (text == null || text.length() != 36) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(UUID.fromString(text));
+        } catch (IllegalArgumentException notAUuid) {
+            return Optional.empty();
+        }
+    }
 
     public static UUID timeOrdered() {
         long millis = System.currentTimeMillis();

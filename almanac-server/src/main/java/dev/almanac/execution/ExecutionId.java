@@ -17,15 +17,9 @@ public record ExecutionId(UUID value) {
         return new ExecutionId(Ids.timeOrdered());
     }
 
+    /** Parses a client-supplied id; anything that is not a UUID names no execution. */
     public static Optional<ExecutionId> parse(String text) {
-        if (text == null || text.length() != 36) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new ExecutionId(UUID.fromString(text)));
-        } catch (IllegalArgumentException notAUuid) {
-            return Optional.empty();
-        }
+        return Ids.parse(text).map(ExecutionId::new);
     }
 
     @Override

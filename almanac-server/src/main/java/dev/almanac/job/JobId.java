@@ -19,14 +19,7 @@ public record JobId(UUID value) {
 
     /** Parses a client-supplied id; anything that is not a UUID names no job. */
     public static Optional<JobId> parse(String text) {
-        if (text == null || text.length() != 36) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new JobId(UUID.fromString(text)));
-        } catch (IllegalArgumentException notAUuid) {
-            return Optional.empty();
-        }
+        return Ids.parse(text).map(JobId::new);
     }
 
     @Override
