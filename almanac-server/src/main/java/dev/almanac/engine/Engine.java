@@ -25,16 +25,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -64,10 +68,22 @@ public class Engine {
     private final String host;
     private ExecutorService pool;
     private final Map<ExecutionId, RunningExecution> running = new ConcurrentHashMap<>();
-    private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
+    private final BlockingDeque<Finished> finished = new LinkedBlockingDeque<>();
+    /** The runs this node holds in the database: from their claim until their outcome is written or handed back. */
+    private final Set<ExecutionId> held = ConcurrentHashMap.newKeySet();
+    /**
+     * Log lines that could not be written yet (the database was away); the supervisor retries. Bounded, so a long
+     * outage costs log lines rather than the node's memory.
+     */
+    private final BlockingQueue<PendingLine> unwrittenLines = new LinkedBlockingQueue<>(100_000);
+
+    private volatile long lastLogFlush = System.nanoTime();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile Instant lastHeartbeat;
-    private volatile boolean claiming = true;
+    /** Set while this node cannot prove it is alive: another node may soon take its runs over. */
+    private volatile boolean fenced;
+    /** Set from the start of a drain until the engine is shut down: a stopping node takes no new work. */
+    private volatile boolean draining;
 
     Engine(
             TriggerPass triggers,
@@ -96,12 +112,6 @@ public class Engine {
                 ? properties.nodeId()
                 : host + "-" + ProcessHandle.current().pid() + "-"
                         + UUID.randomUUID().toString().substring(0, 8);
-        this.pool = Executors.newFixedThreadPool(properties.workers(), runnable -> {
-            Thread thread = new Thread(
-                    runnable, "almanac-run-" + UUID.randomUUID().toString().substring(0, 4));
-            thread.setDaemon(true);
-            return thread;
-        });
         this.lateness = Timer.builder("almanac.execution.lateness")
                 .description("From the time an execution was due to the time it started")
                 .publishPercentiles(0.5, 0.95, 0.99)
@@ -151,28 +161,32 @@ public class Engine {
     /** Claims queued executions that are due, up to the free capacity, and starts them on the pool. */
     List<ExecutionId> startDue() {
         int free = properties.workers() - inFlight.get();
-        if (!claiming || free <= 0) {
+        if (fenced || draining || free <= 0) {
             return List.of();
         }
         Instant now = clock.instant();
         List<Execution> claimed = transactions.execute(status -> executions.claimQueued(now, free, nodeId));
         List<ExecutionId> ids = new ArrayList<>(claimed.size());
+        Map<ExecutionId, Integer> lastSeqs = claimed.isEmpty()
+                ? Map.of()
+                : logs.lastSeqOf(claimed.stream().map(Execution::id).toList());
         for (Execution execution : claimed) {
             Instant due = execution.scheduledFor() != null && execution.attempt() == 1
                     ? execution.scheduledFor()
                     : execution.runAfter();
             lateness.record(Duration.between(due, now).isNegative() ? Duration.ZERO : Duration.between(due, now));
-            start(execution, now);
+            start(execution, now, lastSeqs.getOrDefault(execution.id(), 0));
             ids.add(execution.id());
         }
         return ids;
     }
 
-    private void start(Execution execution, Instant now) {
+    private void start(Execution execution, Instant now, int lastSeq) {
         Instant deadline = execution.timeoutSeconds() == null ? null : now.plusSeconds(execution.timeoutSeconds());
         ExecutionLog executionLog =
-                new ExecutionLog(execution.id(), clock, properties.maxLogLines(), properties.maxLogBytes());
+                new ExecutionLog(execution.id(), clock, properties.maxLogLines(), properties.maxLogBytes(), lastSeq);
         RunningExecution run = new RunningExecution(execution, executionLog, deadline);
+        held.add(execution.id());
         running.put(execution.id(), run);
         inFlight.incrementAndGet();
         pool().execute(() -> {
@@ -257,11 +271,11 @@ public class Engine {
 
     private void finish(RunningExecution run, Completion completion) {
         try {
+            flushLog(run);
             if (run.stopRequested() == StopReason.SHUTDOWN) {
-                flushLog(run);
+                held.remove(run.execution.id());
                 transactions.executeWithoutResult(s -> executions.handBack(List.of(run.execution.id()), nodeId));
             } else {
-                flushLog(run);
                 finished.add(new Finished(run.execution, completion));
                 wakeups.outcomesPending();
             }
@@ -285,14 +299,26 @@ public class Engine {
         return result;
     }
 
-    /** Writes the outcomes waiting in the queue, in one batch. */
+    /**
+     * Writes the outcomes waiting in the queue, in one batch. When the database cannot take them, they go back to the
+     * front of the queue for the next attempt: an outcome is never dropped while this node holds its run.
+     */
     int writeOutcomes() {
         List<Finished> batch = new ArrayList<>();
         finished.drainTo(batch, 1000);
         if (batch.isEmpty()) {
             return 0;
         }
-        Outcomes.Written written = outcomes.write(batch, clock.instant());
+        Outcomes.Written written;
+        try {
+            written = outcomes.write(batch, clock.instant());
+        } catch (RuntimeException e) {
+            for (int i = batch.size() - 1; i >= 0; i--) {
+                finished.addFirst(batch.get(i));
+            }
+            throw e;
+        }
+        batch.forEach(f -> held.remove(f.execution().id()));
         if (!written.followUps().isEmpty()) {
             wakeups.workAvailable();
         }
@@ -320,7 +346,7 @@ public class Engine {
 
     /**
      * Stops runs past their deadline or asked to stop (on this node or, through the database, on any), and writes
-     * buffered log lines.
+     * buffered log lines every {@code log-flush-interval}.
      */
     void superviseOnce() {
         Instant now = clock.instant();
@@ -329,7 +355,9 @@ public class Engine {
                 run.stop(StopReason.TIMED_OUT);
             }
         }
-        flushLogs();
+        if (System.nanoTime() - lastLogFlush >= properties.logFlushInterval().toNanos()) {
+            flushLogs();
+        }
     }
 
     /** Stops a run here at once, if this node runs it. */
@@ -340,16 +368,40 @@ public class Engine {
         }
     }
 
+    /** Writes the buffered lines of every run, and those an earlier attempt could not write. */
     void flushLogs() {
+        lastLogFlush = System.nanoTime();
         List<PendingLine> lines = new ArrayList<>();
+        unwrittenLines.drainTo(lines);
         for (RunningExecution run : running.values()) {
             lines.addAll(run.log.drain());
         }
-        logs.append(lines);
+        append(lines);
     }
 
+    /** Writes what an ended run logged last; when that fails, its outcome is still recorded and the lines follow. */
     private void flushLog(RunningExecution run) {
-        logs.append(run.log.drain());
+        append(run.log.drain());
+    }
+
+    /**
+     * Writes log lines. Lines the database cannot take now (it is away) wait for the next flush, up to a bound, so a
+     * long outage costs log lines rather than the node's memory; lines it refuses outright are dropped, so one bad
+     * line cannot block every later one.
+     */
+    private void append(List<PendingLine> lines) {
+        try {
+            logs.append(lines);
+        } catch (DataIntegrityViolationException refused) {
+            log.error("Dropping {} log line(s) the database refuses: {}", lines.size(), refused.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("Could not write {} log line(s) yet: {}", lines.size(), e.getMessage());
+            long dropped =
+                    lines.stream().filter(line -> !unwrittenLines.offer(line)).count();
+            if (dropped > 0) {
+                log.warn("Dropped {} log line(s): too many are waiting for the database", dropped);
+            }
+        }
     }
 
     /**
@@ -360,35 +412,63 @@ public class Engine {
     void heartbeat() {
         Instant now = clock.instant();
         try {
-            transactions.executeWithoutResult(status -> {
-                nodes.heartbeat(nodeId, host, now);
-                executions.heartbeatRunning(nodeId, now);
-            });
-            lastHeartbeat = now;
-            if (!claiming && properties.enabled()) {
-                log.info("Node {} can heartbeat again; claiming work", nodeId);
-            }
-            claiming = true;
-            for (ExecutionId id : executions.cancelRequestedOn(nodeId)) {
-                cancelLocally(id);
-            }
-            recoverDeadNodes(now);
+            transactions.executeWithoutResult(status -> nodes.heartbeat(nodeId, host, now));
         } catch (RuntimeException unreachable) {
             log.warn("Node {} could not heartbeat: {}", nodeId, unreachable.getMessage());
             fenceIfLeaseExpiring(now);
+            return;
+        }
+        lastHeartbeat = now;
+        if (fenced) {
+            log.info("Node {} can heartbeat again; claiming work", nodeId);
+        }
+        fenced = false;
+        try {
+            transactions.executeWithoutResult(status -> executions.heartbeatRunning(nodeId, now));
+            for (ExecutionId id : executions.cancelRequestedOn(nodeId)) {
+                cancelLocally(id);
+            }
+            handBackUnknownRuns(now);
+            recoverDeadNodes(now);
+        } catch (RuntimeException e) {
+            // the lease is renewed; what failed here is retried at the next heartbeat
+            log.warn("Node {} heartbeat: could not check its runs or recover dead nodes: {}", nodeId, e.getMessage());
+        }
+    }
+
+    /**
+     * Puts back in the queue the runs the database gives this node that it does not run: a claim whose commit
+     * reached the database while the answer was lost with the connection (the database restarted, say). Left alone,
+     * such a run would stay {@code running} for as long as this node heartbeats.
+     */
+    void handBackUnknownRuns(Instant now) {
+        List<ExecutionId> unknown = new ArrayList<>();
+        for (ExecutionId id : executions.runningOn(nodeId, now.minus(properties.heartbeatInterval()))) {
+            if (!held.contains(id)) {
+                unknown.add(id);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            log.warn(
+                    "Node {} was given {} run(s) it never started; handing them back: {}",
+                    nodeId,
+                    unknown.size(),
+                    unknown);
+            transactions.executeWithoutResult(s -> executions.handBack(unknown, nodeId));
+            wakeups.workAvailable();
         }
     }
 
     void fenceIfLeaseExpiring(Instant now) {
         Duration safeMargin = properties.deadNodeThreshold().multipliedBy(2).dividedBy(3);
         if (lastHeartbeat != null && Duration.between(lastHeartbeat, now).compareTo(safeMargin) >= 0) {
-            if (claiming || !running.isEmpty()) {
+            if (!fenced || !running.isEmpty()) {
                 log.warn(
                         "Node {} has not heartbeat since {}: stopping its runs before its lease expires",
                         nodeId,
                         lastHeartbeat);
             }
-            claiming = false;
+            fenced = true;
             running.values().forEach(run -> run.stop(StopReason.LEASE_LOST));
         }
     }
@@ -431,7 +511,7 @@ public class Engine {
      * other nodes take it at once.
      */
     void drain(Duration grace) {
-        claiming = false;
+        draining = true;
         long deadline = System.nanoTime() + grace.toNanos();
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             wakeups.awaitOutcomes(Duration.ofMillis(50));
@@ -476,7 +556,7 @@ public class Engine {
                 Thread.currentThread().interrupt();
             }
         }
-        claiming = true;
+        draining = false;
         try {
             transactions.executeWithoutResult(s -> nodes.remove(nodeId));
         } catch (RuntimeException e) {

@@ -27,7 +27,13 @@ final class ExecutionLog implements JobLogger {
     private boolean truncated;
 
     ExecutionLog(ExecutionId execution, Clock clock, int maxLines, long maxBytes) {
+        this(execution, clock, maxLines, maxBytes, 0);
+    }
+
+    /** A log that continues after line {@code lastSeq}, for a run handed back and started again. */
+    ExecutionLog(ExecutionId execution, Clock clock, int maxLines, long maxBytes, int lastSeq) {
         this.execution = execution;
+        this.seq = lastSeq;
         this.clock = clock;
         this.maxLines = maxLines;
         this.maxBytes = maxBytes;

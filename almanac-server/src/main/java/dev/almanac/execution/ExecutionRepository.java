@@ -70,12 +70,27 @@ public class ExecutionRepository {
              WHERE id = ? AND status = 'running' AND execution_host = ?
             """;
 
+    /**
+     * Rows another transaction holds (an outcome being written) are skipped, not waited for: a heartbeat that waited
+     * could deadlock with a batch of completions locking the same rows in another order.
+     */
+    private static final String LOCK_RUNNING_ON = """
+            SELECT id FROM executions
+             WHERE execution_host = :node AND status = 'running'
+             FOR UPDATE SKIP LOCKED
+            """;
+
     private static final String HEARTBEAT_RUNNING =
-            "UPDATE executions SET heartbeat_at = :now WHERE execution_host = :node AND status = 'running'";
+            "UPDATE executions SET heartbeat_at = :now WHERE id IN (:ids) AND status = 'running'";
 
     private static final String CANCEL_REQUESTED_ON = """
             SELECT id FROM executions
              WHERE execution_host = :node AND status = 'running' AND cancel_requested = TRUE
+            """;
+
+    private static final String RUNNING_ON_STARTED_BEFORE = """
+            SELECT id FROM executions
+             WHERE execution_host = :node AND status = 'running' AND started_at < :before
             """;
 
     private static final String REQUEST_CANCEL =
@@ -233,10 +248,14 @@ public class ExecutionRepository {
             String error) {}
 
     /** Writes outcomes in one batch; returns the ids whose outcome was accepted (the node still held the run). */
-    public Set<ExecutionId> completeAll(List<Completion> completions) {
-        if (completions.isEmpty()) {
+    public Set<ExecutionId> completeAll(List<Completion> unordered) {
+        if (unordered.isEmpty()) {
             return Set.of();
         }
+        // one lock order for every writer of several rows, so two batches cannot deadlock on each other
+        List<Completion> completions = unordered.stream()
+                .sorted(java.util.Comparator.comparing(c -> c.id().value()))
+                .toList();
         int[][] counts = batch.batchUpdate(COMPLETE, completions, 500, (ps, c) -> {
             ps.setString(1, ExecutionStatus.RUNNING.moveTo(c.status()).json());
             ps.setString(2, c.reason());
@@ -260,13 +279,29 @@ public class ExecutionRepository {
         return accepted;
     }
 
+    /** Marks the runs of {@code node} as alive at {@code now}; call it inside a transaction. */
     public void heartbeatRunning(String node, Instant now) {
-        jdbc.sql(HEARTBEAT_RUNNING).param("node", node).param("now", utc(now)).update();
+        List<UUID> ids = jdbc.sql(LOCK_RUNNING_ON)
+                .param("node", node)
+                .query((rs, n) -> rs.getObject("id", UUID.class))
+                .list();
+        if (!ids.isEmpty()) {
+            jdbc.sql(HEARTBEAT_RUNNING).param("ids", ids).param("now", utc(now)).update();
+        }
     }
 
     public List<ExecutionId> cancelRequestedOn(String node) {
         return jdbc.sql(CANCEL_REQUESTED_ON)
                 .param("node", node)
+                .query((rs, n) -> new ExecutionId(rs.getObject("id", UUID.class)))
+                .list();
+    }
+
+    /** The executions the database says {@code node} runs, claimed before {@code before}. */
+    public List<ExecutionId> runningOn(String node, Instant before) {
+        return jdbc.sql(RUNNING_ON_STARTED_BEFORE)
+                .param("node", node)
+                .param("before", utc(before))
                 .query((rs, n) -> new ExecutionId(rs.getObject("id", UUID.class)))
                 .list();
     }

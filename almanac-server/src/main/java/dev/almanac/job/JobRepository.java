@@ -258,7 +258,11 @@ class JobRepository {
         });
     }
 
-    void recordOutcomes(List<JobScheduling.Outcome> outcomes) {
+    void recordOutcomes(List<JobScheduling.Outcome> unordered) {
+        // one lock order for every batch, so two nodes writing outcomes of the same jobs cannot deadlock
+        List<JobScheduling.Outcome> outcomes = unordered.stream()
+                .sorted(java.util.Comparator.comparing(o -> o.job().value()))
+                .toList();
         batch.batchUpdate(RECORD_OUTCOME, outcomes, 500, (ps, o) -> {
             ps.setObject(1, utc(o.ranAt()));
             ps.setString(2, o.status());

@@ -480,9 +480,73 @@ abstract class EngineTests extends AlmanacIntegrationTest {
         engine.awaitIdle(Duration.ofSeconds(10));
     }
 
+    @Test
+    void drainingLetsRunsEndWithinTheGraceAndHandsTheRestBackToTheQueue() {
+        Job quick = jobs.create(
+                anIntervalJob("quick", 3600).template("test_block", Map.of()).build(), "test");
+        Job stuck = jobs.create(
+                anIntervalJob("stuck", 3600).template("test_block", Map.of()).build(), "test");
+        clock.advance(Duration.ofHours(1));
+        engine.heartbeat();
+        engine.triggerOnce();
+        assertThat(engine.startDue()).hasSize(2);
+        awaitStarted("quick");
+        awaitStarted("stuck");
+        TestTemplates.Block.release("quick");
+        try {
+            engine.drain(Duration.ofSeconds(2));
+
+            assertThat(only(history(quick)).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+            Execution handedBack = only(history(stuck));
+            assertThat(handedBack.status()).isEqualTo(ExecutionStatus.QUEUED);
+            assertThat(handedBack.executionHost()).isNull();
+            assertThat(handedBack.startedAt()).isNull();
+            engine.heartbeat();
+            assertThat(engine.startDue()).as("a draining node claims nothing").isEmpty();
+        } finally {
+            engine.shutdown();
+        }
+
+        assertThat(engine.startDue()).as("the next node takes it at once").hasSize(1);
+        TestTemplates.Block.release("stuck");
+        engine.awaitIdle(Duration.ofSeconds(10));
+        Execution finished = only(history(stuck));
+        assertThat(finished.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(finished.attempt()).as("handed back, not retried").isEqualTo(1);
+        assertThat(executions.logs(finished.id(), 0))
+                .extracting(line -> line.seq())
+                .as("the log goes on where the first start left it")
+                .doesNotHaveDuplicates()
+                .isSorted();
+    }
+
+    @Test
+    void handsBackARunTheDatabaseGivesThisNodeButItNeverStarted() {
+        Job job = jobs.create(anIntervalJob("lost-answer", 3600).build(), "test");
+        clock.advance(Duration.ofHours(1));
+        engine.heartbeat();
+        engine.triggerOnce();
+        // a claim committed whose answer never reached the node (the connection broke at commit)
+        transactionallyClaimAs("test-node", clock.instant());
+
+        clock.advance(Duration.ofSeconds(4));
+        engine.heartbeat();
+        assertThat(only(history(job)).status())
+                .as("a claim younger than a heartbeat interval may still be starting")
+                .isEqualTo(ExecutionStatus.RUNNING);
+        clock.advance(Duration.ofSeconds(2));
+        engine.heartbeat();
+        assertThat(only(history(job)).status()).isEqualTo(ExecutionStatus.QUEUED);
+
+        engine.runDueOnce();
+        assertThat(only(history(job)).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    }
+
     private void transactionallyClaimAs(String node, Instant at) {
-        jdbc.sql(
-                        "INSERT INTO nodes (id, host, roles, started_at, heartbeat_at) VALUES (:id, 'gone', 'worker', :at, :at)")
+        jdbc.sql("""
+                        INSERT INTO nodes (id, host, roles, started_at, heartbeat_at)
+                        SELECT :id, 'gone', 'worker', :at, :at WHERE NOT EXISTS (SELECT 1 FROM nodes WHERE id = :id)
+                        """)
                 .param("id", node)
                 .param("at", java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC))
                 .update();
