@@ -37,6 +37,10 @@ public final class JobRequests {
         return new JobRequests(name, new ScheduleSpec("interval", null, seconds, null, null));
     }
 
+    public static JobRequests aOneTimeJob(String name, String runAt) {
+        return new JobRequests(name, new ScheduleSpec("once", null, null, runAt, null));
+    }
+
     public JobRequests in(String zone) {
         this.zone = zone;
         return this;

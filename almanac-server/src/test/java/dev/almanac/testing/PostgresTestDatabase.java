@@ -45,23 +45,41 @@ public final class PostgresTestDatabase {
     /** A URL to a schema no other test run uses, created empty on first use and dropped when the JVM exits. */
     public static synchronized String schemaUrl() {
         if (!schemaReady) {
-            try (Connection c = connect(URL);
-                    Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-                s.execute("CREATE SCHEMA " + SCHEMA);
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot prepare a test schema on " + URL, e);
-            }
-            Runtime.getRuntime().addShutdownHook(new Thread(PostgresTestDatabase::dropSchema));
+            createSchema(SCHEMA);
             schemaReady = true;
         }
-        return URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
+        return urlOf(SCHEMA);
     }
 
-    private static void dropSchema() {
+    /**
+     * A URL to a fresh, empty schema of its own for one test class, such as a cluster test whose nodes must not meet
+     * the application contexts other tests keep cached; dropped when the JVM exits.
+     */
+    public static synchronized String freshSchemaUrl(String name) {
+        String schema = SCHEMA + "_" + name;
+        createSchema(schema);
+        return urlOf(schema);
+    }
+
+    private static String urlOf(String schema) {
+        return URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    private static void createSchema(String schema) {
         try (Connection c = connect(URL);
                 Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            s.execute("CREATE SCHEMA " + schema);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot prepare a test schema on " + URL, e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> dropSchema(schema)));
+    }
+
+    private static void dropSchema(String schema) {
+        try (Connection c = connect(URL);
+                Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         } catch (SQLException ignored) {
             // the next run of the same pid starts by dropping it anyway
         }
