@@ -13,8 +13,6 @@ import dev.almanac.template.JobCancelledException;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.TemplateRegistry;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -62,7 +61,7 @@ public class Engine {
     private final EngineProperties properties;
     private final Clock clock;
     private final Wakeups wakeups;
-    private final Timer lateness;
+    private final EngineMetrics metrics;
 
     private final String nodeId;
     private final String host;
@@ -96,7 +95,7 @@ public class Engine {
             EngineProperties properties,
             Clock clock,
             Wakeups wakeups,
-            MeterRegistry meters) {
+            EngineMetrics metrics) {
         this.triggers = triggers;
         this.outcomes = outcomes;
         this.executions = executions;
@@ -107,15 +106,13 @@ public class Engine {
         this.properties = properties;
         this.clock = clock;
         this.wakeups = wakeups;
+        this.metrics = metrics;
         this.host = hostName();
         this.nodeId = properties.nodeId() != null && !properties.nodeId().isBlank()
                 ? properties.nodeId()
                 : host + "-" + ProcessHandle.current().pid() + "-"
                         + UUID.randomUUID().toString().substring(0, 8);
-        this.lateness = Timer.builder("almanac.execution.lateness")
-                .description("From the time an execution was due to the time it started")
-                .publishPercentiles(0.5, 0.95, 0.99)
-                .register(meters);
+        metrics.watch(this);
     }
 
     public String nodeId() {
@@ -167,14 +164,17 @@ public class Engine {
         Instant now = clock.instant();
         List<Execution> claimed = transactions.execute(status -> executions.claimQueued(now, free, nodeId));
         List<ExecutionId> ids = new ArrayList<>(claimed.size());
-        Map<ExecutionId, Integer> lastSeqs = claimed.isEmpty()
-                ? Map.of()
-                : logs.lastSeqOf(claimed.stream().map(Execution::id).toList());
+        if (claimed.isEmpty()) {
+            return List.of();
+        }
+        metrics.claimed(claimed.size());
+        Map<ExecutionId, Integer> lastSeqs =
+                logs.lastSeqOf(claimed.stream().map(Execution::id).toList());
         for (Execution execution : claimed) {
             Instant due = execution.scheduledFor() != null && execution.attempt() == 1
                     ? execution.scheduledFor()
                     : execution.runAfter();
-            lateness.record(Duration.between(due, now).isNegative() ? Duration.ZERO : Duration.between(due, now));
+            metrics.started(Duration.between(due, now));
             start(execution, now, lastSeqs.getOrDefault(execution.id(), 0));
             ids.add(execution.id());
         }
@@ -191,9 +191,13 @@ public class Engine {
         inFlight.incrementAndGet();
         pool().execute(() -> {
             run.attach(Thread.currentThread());
+            MDC.put("job_id", execution.jobId().toString());
+            MDC.put("job_name", execution.jobName());
+            MDC.put("execution_id", execution.id().toString());
             try {
                 finish(run, execute(run, now));
             } finally {
+                MDC.clear();
                 run.detach();
             }
         });
@@ -256,6 +260,15 @@ public class Engine {
         } else if (status == ExecutionStatus.SUCCEEDED) {
             run.log.info(
                     "succeeded{}", result != null && result.get("message") != null ? ": " + result.get("message") : "");
+        }
+        if (status == ExecutionStatus.FAILED || status == ExecutionStatus.TIMED_OUT) {
+            log.info(
+                    "Execution {} of '{}' (attempt {}) ended {}: {}",
+                    execution.id(),
+                    execution.jobName(),
+                    execution.attempt(),
+                    status.json(),
+                    error);
         }
         Instant completedAt = clock.instant();
         return new Completion(
@@ -424,6 +437,7 @@ public class Engine {
         }
         fenced = false;
         try {
+            metrics.cluster(executions.activeCounts());
             transactions.executeWithoutResult(status -> executions.heartbeatRunning(nodeId, now));
             for (ExecutionId id : executions.cancelRequestedOn(nodeId)) {
                 cancelLocally(id);
@@ -566,6 +580,17 @@ public class Engine {
 
     int runningCount() {
         return inFlight.get();
+    }
+
+    /** How long ago this node last proved it is alive, by its clock; zero before its first heartbeat. */
+    Duration heartbeatAge() {
+        Instant last = lastHeartbeat;
+        return last == null ? Duration.ZERO : Duration.between(last, clock.instant());
+    }
+
+    /** Whether this node stopped claiming because it cannot heartbeat. */
+    boolean fenced() {
+        return fenced;
     }
 
     private static String hostName() {

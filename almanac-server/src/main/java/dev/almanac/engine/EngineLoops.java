@@ -87,9 +87,23 @@ class EngineLoops implements SmartLifecycle {
             engine.drain(properties.shutdownGrace());
             cluster.notifyCluster("drained");
             threads.forEach(Thread::interrupt);
+            threads.clear();
             cluster.stop();
         }
         engine.shutdown();
+    }
+
+    /** The loops that should run but whose thread has ended; empty while the engine is healthy or stopped. */
+    List<String> stoppedLoops() {
+        if (!running || !properties.enabled()) {
+            return List.of();
+        }
+        synchronized (this) {
+            return threads.stream()
+                    .filter(t -> !t.isAlive())
+                    .map(Thread::getName)
+                    .toList();
+        }
     }
 
     @Override

@@ -46,18 +46,21 @@ class Outcomes {
     private final TransactionTemplate transactions;
     private final ApplicationEventPublisher events;
     private final EngineProperties properties;
+    private final EngineMetrics metrics;
 
     Outcomes(
             ExecutionRepository executions,
             JobScheduling jobs,
             TransactionTemplate transactions,
             ApplicationEventPublisher events,
-            EngineProperties properties) {
+            EngineProperties properties,
+            EngineMetrics metrics) {
         this.executions = executions;
         this.jobs = jobs;
         this.transactions = transactions;
         this.events = events;
         this.properties = properties;
+        this.metrics = metrics;
     }
 
     Written write(List<Finished> batch, Instant now) {
@@ -65,6 +68,7 @@ class Outcomes {
             return new Written(List.of(), 0);
         }
         List<ExecutionFinished> finished = new ArrayList<>();
+        List<Runnable> measured = new ArrayList<>();
         Written written = transactions.execute(status -> {
             Set<ExecutionId> accepted = executions.completeAll(
                     batch.stream().map(Finished::completion).toList());
@@ -81,6 +85,8 @@ class Outcomes {
                 }
                 Execution execution = f.execution();
                 ExecutionStatus ended = f.completion().status();
+                Duration took = Duration.ofMillis(f.completion().durationMs());
+                measured.add(() -> metrics.ended(execution.templateType(), ended, took));
                 Optional<Job> job = jobCache.computeIfAbsent(execution.jobId(), jobs::find);
                 Optional<Execution> retry = job.flatMap(j -> retryOf(j, execution, ended, now));
                 retry.ifPresent(followUps::add);
@@ -96,9 +102,13 @@ class Outcomes {
                 finished.add(new ExecutionFinished(execution, ended, retry.isEmpty()));
             }
             List<Execution> inserted = executions.insertAll(followUps);
+            inserted.stream()
+                    .filter(e -> e.status() == ExecutionStatus.SKIPPED)
+                    .forEach(e -> measured.add(() -> metrics.skipped(e.templateType(), e.reason())));
             jobs.recordOutcomes(outcomes);
             return new Written(inserted, batch.size() - accepted.size());
         });
+        measured.forEach(Runnable::run);
         finished.forEach(events::publishEvent);
         return written;
     }

@@ -35,23 +35,32 @@ class TriggerPass {
     private final ExecutionRepository executions;
     private final TransactionTemplate transactions;
     private final EngineProperties properties;
+    private final EngineMetrics metrics;
 
     TriggerPass(
             JobScheduling jobs,
             ExecutionRepository executions,
             TransactionTemplate transactions,
-            EngineProperties properties) {
+            EngineProperties properties,
+            EngineMetrics metrics) {
         this.jobs = jobs;
         this.executions = executions;
         this.transactions = transactions;
         this.properties = properties;
+        this.metrics = metrics;
     }
 
     Result run(Instant now) {
-        return transactions.execute(status -> trigger(now));
+        List<Execution> skipped = new ArrayList<>();
+        Result result = transactions.execute(status -> trigger(now, skipped));
+        if (result.jobs() > 0) {
+            metrics.triggered(result.jobs());
+        }
+        skipped.forEach(e -> metrics.skipped(e.templateType(), e.reason()));
+        return result;
     }
 
-    private Result trigger(Instant now) {
+    private Result trigger(Instant now, List<Execution> skipped) {
         List<Job> due = jobs.lockDue(now, properties.triggerBatch());
         if (due.isEmpty()) {
             return new Result(0, 0, 0, false);
@@ -82,6 +91,7 @@ class TriggerPass {
         }
         List<Execution> inserted = executions.insertAll(written);
         jobs.advance(nextRuns);
+        inserted.stream().filter(e -> e.status() == ExecutionStatus.SKIPPED).forEach(skipped::add);
         int queued = (int) inserted.stream()
                 .filter(e -> e.status() == ExecutionStatus.QUEUED)
                 .count();
