@@ -425,7 +425,7 @@ public class Engine {
     void heartbeat() {
         Instant now = clock.instant();
         try {
-            transactions.executeWithoutResult(status -> nodes.heartbeat(nodeId, host, now));
+            transactions.executeWithoutResult(status -> nodes.heartbeat(nodeId, host, properties.rolesText(), now));
         } catch (RuntimeException unreachable) {
             log.warn("Node {} could not heartbeat: {}", nodeId, unreachable.getMessage());
             fenceIfLeaseExpiring(now);

@@ -68,12 +68,20 @@ class EngineLoops implements SmartLifecycle {
         }
         engine.heartbeat();
         cluster.start();
-        loop("almanac-trigger", this::triggerLoop);
-        loop("almanac-worker", this::workerLoop);
-        loop("almanac-outcomes", this::outcomeLoop);
-        loop("almanac-supervise", this::superviseLoop);
+        if (properties.roles().contains(EngineProperties.Role.TRIGGER)) {
+            loop("almanac-trigger", this::triggerLoop);
+        }
+        if (properties.roles().contains(EngineProperties.Role.WORKER)) {
+            loop("almanac-worker", this::workerLoop);
+            loop("almanac-outcomes", this::outcomeLoop);
+            loop("almanac-supervise", this::superviseLoop);
+        }
         loop("almanac-heartbeat", this::heartbeatLoop);
-        log.info("Engine started on node {} with {} workers", engine.nodeId(), properties.workers());
+        log.info(
+                "Engine started on node {} as {} with {} workers",
+                engine.nodeId(),
+                properties.rolesText(),
+                properties.workers());
     }
 
     @Override
@@ -91,6 +99,11 @@ class EngineLoops implements SmartLifecycle {
             cluster.stop();
         }
         engine.shutdown();
+    }
+
+    /** The loops running on this node, by thread name. */
+    synchronized List<String> loopNames() {
+        return threads.stream().map(Thread::getName).toList();
     }
 
     /** The loops that should run but whose thread has ended; empty while the engine is healthy or stopped. */

@@ -1,6 +1,8 @@
 package dev.almanac.engine;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -21,6 +23,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param logFlushInterval how often buffered log lines of running executions are written
  * @param maxLogLines the most log lines one execution keeps; then one truncation marker
  * @param maxLogBytes the most log bytes one execution keeps; then one truncation marker
+ * @param roles what this node's engine does: {@code trigger} (turn due slots into queued executions), {@code worker}
+ *     (run queued executions), or both; every engine node heartbeats and recovers the runs of dead nodes
  */
 @ConfigurationProperties("almanac.engine")
 public record EngineProperties(
@@ -37,4 +41,20 @@ public record EngineProperties(
         @DefaultValue("0.1") double retryJitter,
         @DefaultValue("500ms") Duration logFlushInterval,
         @DefaultValue("10000") int maxLogLines,
-        @DefaultValue("1048576") int maxLogBytes) {}
+        @DefaultValue("1048576") int maxLogBytes,
+        @DefaultValue({"trigger", "worker"}) Set<Role> roles) {
+
+    /** A part of the engine a node can run. */
+    public enum Role {
+        TRIGGER,
+        WORKER
+    }
+
+    /** The roles as the {@code nodes} table records them: {@code trigger,worker}. */
+    String rolesText() {
+        return roles.stream()
+                .sorted()
+                .map(r -> r.name().toLowerCase(java.util.Locale.ROOT))
+                .collect(Collectors.joining(","));
+    }
+}

@@ -32,13 +32,13 @@ class NodeRepository {
     }
 
     /** Records that {@code id} is alive at {@code now}, registering it if it is not (or no longer) known. */
-    void heartbeat(String id, String host, Instant now) {
+    void heartbeat(String id, String host, String roles, Instant now) {
         int updated = jdbc.sql(HEARTBEAT).param("id", id).param("now", utc(now)).update();
         if (updated == 0) {
             jdbc.sql(REGISTER)
                     .param("id", id)
                     .param("host", host)
-                    .param("roles", "trigger,worker")
+                    .param("roles", roles)
                     .param("now", utc(now))
                     .update();
         }
