@@ -6,7 +6,6 @@ import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.common.QueryParameters;
-import dev.almanac.common.Sealed;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
 import dev.almanac.security.Permissions;
@@ -304,9 +303,12 @@ class JobController {
         return AuditTrail.Target.of("job", job.id(), job.name());
     }
 
-    /** A definition as the audit trail keeps it: the request that would recreate it, secrets masked. */
+    /**
+     * A definition as the audit trail keeps it: the request that would recreate it. Secrets are still sealed here,
+     * so a changed secret shows in a diff; the trail masks them before it stores anything.
+     */
     private Map<String, Object> definitionOf(Job job) {
-        return Sealed.maskedMap(json.convertValue(JobRequest.of(job.definition()), MAP));
+        return json.convertValue(JobRequest.of(job.definition()), MAP);
     }
 
     private static final tools.jackson.core.type.TypeReference<Map<String, Object>> MAP =

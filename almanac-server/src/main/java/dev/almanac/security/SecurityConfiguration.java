@@ -33,6 +33,7 @@ import org.springframework.security.web.authentication.AuthenticationFailureHand
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
@@ -230,13 +231,16 @@ class SecurityConfiguration {
     private static AccessDeniedHandler denied(AuditTrail audit, ProblemResponses problems) {
         return (request, response, e) -> {
             String endpoint = request.getMethod() + " " + request.getRequestURI();
+            String reason = e instanceof CsrfException
+                    ? "the CSRF token is missing or wrong; reload the page and try again"
+                    : "your role or token scope does not allow " + endpoint;
             audit.record(
                     AuditTrail.currentActorName(),
                     "access.denied",
                     AuditTrail.DENIED,
                     AuditTrail.Target.of("endpoint", null, endpoint),
-                    Map.of("reason", "role or token scope does not allow it"));
-            problems.forbidden(request, response, "your role or token scope does not allow " + endpoint);
+                    Map.of("reason", reason));
+            problems.forbidden(request, response, reason);
         };
     }
 
