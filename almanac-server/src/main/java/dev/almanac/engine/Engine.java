@@ -9,6 +9,7 @@ import dev.almanac.execution.ExecutionLogRepository.PendingLine;
 import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.execution.ExecutionRepository.Completion;
 import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.security.SecretParameters;
 import dev.almanac.template.JobCancelledException;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
@@ -60,6 +61,7 @@ public class Engine {
     private final TransactionTemplate transactions;
     private final EngineProperties properties;
     private final Clock clock;
+    private final SecretParameters secrets;
     private final Wakeups wakeups;
     private final EngineMetrics metrics;
 
@@ -95,7 +97,9 @@ public class Engine {
             EngineProperties properties,
             Clock clock,
             Wakeups wakeups,
-            EngineMetrics metrics) {
+            EngineMetrics metrics,
+            SecretParameters secrets) {
+        this.secrets = secrets;
         this.triggers = triggers;
         this.outcomes = outcomes;
         this.executions = executions;
@@ -215,7 +219,13 @@ public class Engine {
                 throw new IllegalStateException(
                         "template '" + execution.templateType() + "' is not installed on node " + nodeId);
             }
-            EngineJobContext context = new EngineJobContext(execution, run.log, run.deadline, clock, run);
+            EngineJobContext context = new EngineJobContext(
+                    execution,
+                    secrets.reveal(execution.templateType(), execution.parameters()),
+                    run.log,
+                    run.deadline,
+                    clock,
+                    run);
             run.log.info(
                     "{} of '{}' started on {} (attempt {})",
                     execution.dryRun() ? "Dry run" : "Run",

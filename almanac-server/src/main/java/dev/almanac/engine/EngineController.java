@@ -1,13 +1,17 @@
 package dev.almanac.engine;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
 import dev.almanac.security.CurrentActor;
+import dev.almanac.security.Limits;
+import dev.almanac.security.Permissions;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -45,14 +49,23 @@ class EngineController {
     private final NodeRepository nodes;
     private final EngineProperties properties;
     private final Clock clock;
+    private final Permissions permissions;
+    private final Limits limits;
+    private final AuditTrail audit;
 
     EngineController(
+            Permissions permissions,
+            Limits limits,
+            AuditTrail audit,
             ManualRuns manualRuns,
             JobService jobs,
             ExecutionRepository executions,
             NodeRepository nodes,
             EngineProperties properties,
             Clock clock) {
+        this.permissions = permissions;
+        this.limits = limits;
+        this.audit = audit;
         this.manualRuns = manualRuns;
         this.jobs = jobs;
         this.executions = executions;
@@ -95,7 +108,19 @@ class EngineController {
         JobId job = JobId.parse(id).orElseThrow(() -> new NotFoundException("no job with id " + id));
         RunRequest body = request == null ? new RunRequest(null, null) : request;
         boolean dryRun = Boolean.TRUE.equals(body.dryRun());
-        Execution execution = manualRuns.run(job, body.parameters(), dryRun, CurrentActor.name());
+        String actor = CurrentActor.name();
+        Job current = jobs.get(job);
+        permissions.requireMayActOn(
+                current.definition().templateType(), "run", AuditTrail.Target.of("job", job, current.name()));
+        limits.requireManualRunAllowed(actor);
+        Execution execution = manualRuns.run(job, body.parameters(), dryRun, actor);
+        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("execution_id", execution.id().toString());
+        details.put("dry_run", dryRun);
+        if (body.parameters() != null) {
+            details.put("parameter_overrides", body.parameters().keySet());
+        }
+        audit.record("job.run", AuditTrail.Target.of("job", job, current.name()), details);
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .body(new RunAccepted(
                         execution.id().toString(),

@@ -12,13 +12,22 @@ import java.util.Optional;
 final class EngineJobContext implements JobContext {
 
     private final Execution execution;
+    private final Map<String, Object> parameters;
     private final ExecutionLog log;
     private final Instant deadline;
     private final Clock clock;
     private final RunningExecution running;
 
-    EngineJobContext(Execution execution, ExecutionLog log, Instant deadline, Clock clock, RunningExecution running) {
+    /** {@code parameters}: the execution's, with secrets revealed. */
+    EngineJobContext(
+            Execution execution,
+            Map<String, Object> parameters,
+            ExecutionLog log,
+            Instant deadline,
+            Clock clock,
+            RunningExecution running) {
         this.execution = execution;
+        this.parameters = parameters;
         this.log = log;
         this.deadline = deadline;
         this.clock = clock;
@@ -42,7 +51,7 @@ final class EngineJobContext implements JobContext {
 
     @Override
     public Map<String, Object> parameters() {
-        return execution.parameters();
+        return parameters;
     }
 
     @Override

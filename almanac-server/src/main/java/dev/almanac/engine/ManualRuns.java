@@ -8,6 +8,7 @@ import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
+import dev.almanac.security.SecretParameters;
 import dev.almanac.template.TemplateRegistry;
 import java.time.Clock;
 import java.time.Instant;
@@ -32,13 +33,16 @@ public class ManualRuns {
     private final TemplateRegistry templates;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final SecretParameters secrets;
 
     ManualRuns(
+            SecretParameters secrets,
             JobService jobs,
             ExecutionRepository executions,
             TemplateRegistry templates,
             ApplicationEventPublisher events,
             Clock clock) {
+        this.secrets = secrets;
         this.jobs = jobs;
         this.executions = executions;
         this.templates = templates;
@@ -49,18 +53,21 @@ public class ManualRuns {
     @Transactional
     public Execution run(JobId id, Map<String, Object> overrides, boolean dryRun, String actor) {
         Job job = jobs.get(id);
-        Map<String, Object> parameters = new LinkedHashMap<>(job.definition().parameters());
+        String type = job.definition().templateType();
+        Map<String, Object> stored = job.definition().parameters();
+        Map<String, Object> parameters = new LinkedHashMap<>(secrets.reveal(type, stored));
         if (overrides != null) {
-            parameters.putAll(overrides);
+            parameters.putAll(secrets.unmask(type, overrides, stored));
         }
-        List<FieldError> errors = templates.validateParameters(job.definition().templateType(), parameters).stream()
+        List<FieldError> errors = templates.validateParameters(type, parameters).stream()
                 .map(e -> e.prefixed("parameters"))
                 .toList();
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        Execution execution = NewExecutions.queued(job, null, now, "manual:" + actor, parameters, dryRun, now);
+        Execution execution = NewExecutions.queued(
+                job, null, now, "manual:" + actor, secrets.seal(type, parameters, stored), dryRun, now);
         executions.insertAll(List.of(execution));
         events.publishEvent(new ExecutionQueued(execution.id()));
         return execution;

@@ -1,6 +1,7 @@
 package dev.almanac.execution;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.almanac.common.Sealed;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.Map;
@@ -64,7 +65,7 @@ public record ExecutionResponse(
                 e.completedAt(),
                 e.durationMs(),
                 e.dryRun(),
-                e.parameters(),
+                Sealed.maskedMap(e.parameters()),
                 e.result(),
                 e.error(),
                 e.triggeredBy(),

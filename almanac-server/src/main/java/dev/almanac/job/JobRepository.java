@@ -171,6 +171,13 @@ class JobRepository {
                 .single();
     }
 
+    long countCreatedBy(String actor) {
+        return jdbc.sql("SELECT COUNT(*) FROM jobs WHERE created_by = :actor")
+                .param("actor", actor)
+                .query(Long.class)
+                .single();
+    }
+
     boolean nameTaken(String name, JobId except) {
         return jdbc.sql(NAME_TAKEN)
                         .param("name", name)

@@ -1,6 +1,7 @@
 package dev.almanac.job;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.almanac.common.Sealed;
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.job.JobRequest.RetryPolicyJson;
 import dev.almanac.schedule.ScheduleSpec;
@@ -60,7 +61,7 @@ public record JobResponse(
                 d.name(),
                 d.description(),
                 d.templateType(),
-                d.parameters(),
+                Sealed.maskedMap(d.parameters()),
                 d.schedule().toSpec(),
                 d.enabled(),
                 d.timeoutSeconds(),

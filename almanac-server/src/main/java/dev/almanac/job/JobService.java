@@ -5,6 +5,7 @@ import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.JsonInputErrors;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.schedule.Schedule;
+import dev.almanac.security.SecretParameters;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -38,6 +39,7 @@ public class JobService {
     private final JsonMapper json;
     private final Clock clock;
     private final ApplicationEventPublisher events;
+    private final SecretParameters secrets;
 
     JobService(
             JobRepository jobs,
@@ -45,7 +47,9 @@ public class JobService {
             JobValidator validator,
             JsonMapper json,
             Clock clock,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events,
+            SecretParameters secrets) {
+        this.secrets = secrets;
         this.jobs = jobs;
         this.versions = versions;
         this.validator = validator;
@@ -54,14 +58,17 @@ public class JobService {
         this.events = events;
     }
 
-    /** A job after an update, and whether the update changed anything. */
-    public record Updated(Job job, boolean changed) {}
+    /** A job after an update, whether the update changed anything, and the job as it was before. */
+    public record Updated(Job job, boolean changed, Job previous) {}
 
     @Transactional
     public Job create(JobRequest request, String actor) {
         Instant now = now();
         JobId id = JobId.generate();
-        JobDefinition definition = validator.validate(request, now, new ValidationContext(null, null));
+        JobRequest unmasked =
+                withParameters(request, secrets.unmask(request.templateType(), request.parameters(), Map.of()));
+        JobDefinition definition =
+                sealed(validator.validate(unmasked, now, new ValidationContext(null, null)), Map.of());
         requireFreeName(definition.name(), null);
         Instant nextRunAt =
                 definition.enabled() ? definition.schedule().nextAfter(now).orElse(null) : null;
@@ -90,6 +97,12 @@ public class JobService {
         return jobs.counts();
     }
 
+    /** How many jobs {@code actor} created that still exist: what the job quota counts. */
+    @Transactional(readOnly = true)
+    public long countCreatedBy(String actor) {
+        return jobs.countCreatedBy(actor);
+    }
+
     @Transactional(readOnly = true)
     public JobPage list(JobQuery query) {
         return jobs.list(query);
@@ -111,10 +124,17 @@ public class JobService {
                             + "; reload it and apply your change again");
         }
         JobRequest request = merged(current, changes);
+        Map<String, Object> stored = current.definition().parameters();
+        if (changes.has("parameters")) {
+            request = withParameters(request, secrets.unmask(request.templateType(), request.parameters(), stored));
+        } else {
+            request = withParameters(request, secrets.reveal(request.templateType(), request.parameters()));
+        }
         Instant now = now();
-        JobDefinition definition = validator.validate(request, now, new ValidationContext(current.id(), current));
+        JobDefinition definition =
+                sealed(validator.validate(request, now, new ValidationContext(current.id(), current)), stored);
         if (JobRequest.of(definition).equals(JobRequest.of(current.definition()))) {
-            return new Updated(current, false);
+            return new Updated(current, false, current);
         }
         requireFreeName(definition.name(), id);
         Job updated = new Job(
@@ -139,7 +159,7 @@ public class JobService {
         }
         versions.record(id, updated.version(), "updated", JobRequest.of(definition), actor, now);
         events.publishEvent(new JobChanged(id, JobChanged.Kind.UPDATED));
-        return new Updated(updated, true);
+        return new Updated(updated, true, current);
     }
 
     /** Deletes a job; its execution history and versions stay. Refused while other jobs depend on it. */
@@ -175,6 +195,45 @@ public class JobService {
     public JobVersion version(JobId id, long version) {
         return versions.find(id, version)
                 .orElseThrow(() -> new NotFoundException("job " + id + " has no version " + version));
+    }
+
+    /** The definition with its secret parameters sealed; a secret equal to the stored one keeps its sealed form. */
+    private JobDefinition sealed(JobDefinition d, Map<String, Object> stored) {
+        Map<String, Object> parameters = secrets.seal(d.templateType(), d.parameters(), stored);
+        return new JobDefinition(
+                d.name(),
+                d.description(),
+                d.templateType(),
+                parameters,
+                d.schedule(),
+                d.enabled(),
+                d.timeoutSeconds(),
+                d.retryPolicy(),
+                d.concurrencyPolicy(),
+                d.misfirePolicy(),
+                d.catchUpWindowSeconds(),
+                d.dependsOn(),
+                d.notifications(),
+                d.tags());
+    }
+
+    private static JobRequest withParameters(JobRequest r, Map<String, Object> parameters) {
+        return new JobRequest(
+                r.name(),
+                r.description(),
+                r.templateType(),
+                parameters,
+                r.schedule(),
+                r.enabled(),
+                r.timeoutSeconds(),
+                r.retryPolicy(),
+                r.concurrencyPolicy(),
+                r.misfirePolicy(),
+                r.catchUpWindowSeconds(),
+                r.dependsOn(),
+                r.notifications(),
+                r.tags(),
+                r.version());
     }
 
     /** Milliseconds are what both databases keep, so a time answered now equals the same time read later. */

@@ -1,6 +1,7 @@
 package dev.almanac.job;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.almanac.common.Sealed;
 import java.time.Instant;
 import java.util.Map;
 
@@ -10,4 +11,10 @@ public record JobVersion(
         String change,
         @JsonProperty("changed_by") String changedBy,
         @JsonProperty("changed_at") Instant changedAt,
-        Map<String, Object> definition) {}
+        Map<String, Object> definition) {
+
+    /** This version with its secrets shown as the mask: what responses and exports carry. */
+    public JobVersion masked() {
+        return new JobVersion(version, change, changedBy, changedAt, Sealed.maskedMap(definition));
+    }
+}

@@ -2,9 +2,11 @@ package dev.almanac.web;
 
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
+import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.JsonInputErrors;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.common.TooManyRequestsException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,18 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ProblemDetail conflict(ConflictException e) {
         List<FieldError> errors = e.field() == null ? null : List.of(new FieldError(e.field(), e.getMessage()));
         return Problems.of(HttpStatus.CONFLICT, e.getMessage(), errors);
+    }
+
+    @ExceptionHandler(ForbiddenException.class)
+    ProblemDetail forbidden(ForbiddenException e) {
+        return Problems.of(HttpStatus.FORBIDDEN, e.getMessage(), null);
+    }
+
+    @ExceptionHandler(TooManyRequestsException.class)
+    ResponseEntity<ProblemDetail> tooMany(TooManyRequestsException e) {
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()))
+                .body(Problems.of(HttpStatus.TOO_MANY_REQUESTS, e.getMessage(), null));
     }
 
     @ExceptionHandler(PayloadTooLargeException.class)

@@ -7,6 +7,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import com.jayway.jsonpath.JsonPath;
+import dev.almanac.testing.TestLogins;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
 import java.time.Duration;
@@ -18,7 +19,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.web.context.WebApplicationContext;
 
 /** The engine on its own threads and the real clock, as a user meets it: through the API, on H2 and PostgreSQL. */
 @SpringBootTest(
@@ -39,10 +42,15 @@ abstract class LiveEngineTests {
     static final String API = "/api/admin/scheduler";
 
     @Autowired
-    MockMvc mvc;
+    JdbcClient jdbc;
 
     @Autowired
-    JdbcClient jdbc;
+    WebApplicationContext context;
+
+    @Autowired
+    PasswordEncoder passwords;
+
+    MockMvc mvc;
 
     @BeforeEach
     void startFromAnEmptyStore() {
@@ -50,6 +58,7 @@ abstract class LiveEngineTests {
                 List.of("execution_logs", "executions", "job_dependencies", "job_tags", "job_versions", "jobs")) {
             jdbc.sql("DELETE FROM " + table).update();
         }
+        mvc = TestLogins.mvc(context, new TestLogins(jdbc, passwords).token(TestLogins.SUPER_ADMIN));
     }
 
     @Test

@@ -20,7 +20,6 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
-import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
 
 /** Running jobs by hand and reading their history through the REST API, on H2 and PostgreSQL. */
@@ -33,9 +32,6 @@ abstract class ExecutionApiTests extends AlmanacIntegrationTest {
     static class OnPostgres extends ExecutionApiTests {}
 
     static final String API = "/api/admin/scheduler";
-
-    @Autowired
-    MockMvc mvc;
 
     @Autowired
     Engine engine;
@@ -52,7 +48,7 @@ abstract class ExecutionApiTests extends AlmanacIntegrationTest {
                 .transform(body -> JsonPath.<String>read(body, "$.execution_id"));
         mvc.perform(get(API + "/executions/" + execution))
                 .andExpect(jsonPath("$.execution.status").value("queued"))
-                .andExpect(jsonPath("$.execution.triggered_by").value("manual:anonymous"));
+                .andExpect(jsonPath("$.execution.triggered_by").value("manual:test-super-admin"));
 
         engine.runDueOnce();
 

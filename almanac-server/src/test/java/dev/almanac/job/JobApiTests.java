@@ -20,9 +20,7 @@ import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
-import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,9 +34,6 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
     static class OnPostgres extends JobApiTests {}
 
     static final String JOBS = "/api/admin/scheduler/jobs";
-
-    @Autowired
-    MockMvc mvc;
 
     @Test
     void createsAJobAndReadsItBack() throws Exception {
@@ -63,7 +58,7 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.job.concurrency_policy").value("forbid"))
                 .andExpect(jsonPath("$.job.misfire_policy").value("run_once"))
                 .andExpect(jsonPath("$.job.tags[0]").value("nightly"))
-                .andExpect(jsonPath("$.job.created_by").value("anonymous"))
+                .andExpect(jsonPath("$.job.created_by").value("test-super-admin"))
                 .andExpect(jsonPath("$.job.created_at").value("2026-06-01T10:00:00.123Z"))
                 .andExpect(jsonPath("$.job.last_run_at").value(nullValue()))
                 // 02:00 in Berlin (UTC+2 in June) on the next day
@@ -297,7 +292,7 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.versions[*].change")
                         .value(org.hamcrest.Matchers.contains("deleted", "updated", "created")))
                 .andExpect(jsonPath("$.versions[1].definition.description").value("v2"))
-                .andExpect(jsonPath("$.versions[2].changed_by").value("anonymous"));
+                .andExpect(jsonPath("$.versions[2].changed_by").value("test-super-admin"));
         mvc.perform(get(JOBS + "/" + id + "/versions/1"))
                 .andExpect(jsonPath("$.definition.name").value("versioned"));
     }

@@ -10,17 +10,12 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.WithH2;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
-import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
 
 /** {@code POST /schedules/preview}: the next runs in UTC and in the schedule's zone, with DST notes. */
 @WithH2
 class SchedulePreviewApiTests extends AlmanacIntegrationTest {
-
-    @Autowired
-    MockMvc mvc;
 
     @Test
     void previewsRunsInTheZoneWithANoteWhereDstMovedOne() throws Exception {

@@ -10,6 +10,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.web.context.WebApplicationContext;
 
 /**
  * The whole application on a real database, with a clock the test sets. A test class extends this, stays
@@ -35,6 +38,18 @@ public abstract class AlmanacIntegrationTest {
     @Autowired
     protected JdbcClient jdbc;
 
+    @Autowired
+    private WebApplicationContext context;
+
+    @Autowired
+    private PasswordEncoder passwords;
+
+    /** Acting as a role: {@code .with(logins.as(TestLogins.ADMIN))}. */
+    protected TestLogins logins;
+
+    /** The API as the test super admin ({@code test-super-admin}); {@code .with(logins.as(...))} acts otherwise. */
+    protected MockMvc mvc;
+
     @BeforeEach
     void startFromAnEmptyStoreAtAKnownTime() {
         clock.set(START);
@@ -55,6 +70,8 @@ public abstract class AlmanacIntegrationTest {
         }) {
             jdbc.sql("DELETE FROM " + table).update();
         }
+        logins = new TestLogins(jdbc, passwords);
+        mvc = TestLogins.mvc(context, logins.token(TestLogins.SUPER_ADMIN));
     }
 
     /** Replaces the system clock for the whole application context. */

@@ -114,4 +114,73 @@ public final class TestTemplates {
             return JobResult.succeeded("released");
         }
     }
+
+    /**
+     * Calls "a webhook" with a secret token: its {@code token} and every value under {@code headers} are marked
+     * {@code x-secret}. It logs only the token's length, and records what it was given for the test to check.
+     */
+    public static final class Secret implements JobTemplate {
+
+        private static final Map<String, Map<String, Object>> SEEN = new ConcurrentHashMap<>();
+
+        public static Map<String, Object> seenBy(String jobName) {
+            return SEEN.get(jobName);
+        }
+
+        @Override
+        public TemplateDescriptor descriptor() {
+            return TemplateDescriptor.builder("test_secret")
+                    .name("Test: secret")
+                    .description("Takes a secret token (tests only)")
+                    .category("test")
+                    .icon("key")
+                    .riskLevel(RiskLevel.LOW)
+                    .resourceUsage(ResourceUsage.LOW)
+                    .estimatedDuration(Duration.ofSeconds(1))
+                    .parametersSchema("""
+                            {"type":"object","required":["url","token"],
+                             "properties":{
+                               "url":{"type":"string","maxLength":200},
+                               "token":{"type":"string","minLength":8,"maxLength":64,"x-secret":true},
+                               "headers":{"type":"object","additionalProperties":{"type":"string","x-secret":true}}},
+                             "additionalProperties":false}
+                            """)
+                    .exampleParameters("{\"url\":\"https://example.com/hook\",\"token\":\"example-token\"}")
+                    .build();
+        }
+
+        @Override
+        public JobResult execute(JobContext context) {
+            SEEN.put(context.jobName(), Map.copyOf(context.parameters()));
+            context.log()
+                    .info(
+                            "calling with a token of {} characters",
+                            String.valueOf(context.parameters().get("token")).length());
+            return JobResult.succeeded("called");
+        }
+    }
+
+    /** Destructive on paper (tests only): what an ADMIN may read but not change or run. */
+    public static final class Destroy implements JobTemplate {
+
+        @Override
+        public TemplateDescriptor descriptor() {
+            return TemplateDescriptor.builder("test_destroy")
+                    .name("Test: destroy")
+                    .description("Marked destructive (tests only)")
+                    .category("test")
+                    .icon("trash")
+                    .riskLevel(RiskLevel.HIGH)
+                    .destructive(true)
+                    .resourceUsage(ResourceUsage.LOW)
+                    .estimatedDuration(Duration.ofSeconds(1))
+                    .parametersSchema(KEY_SCHEMA)
+                    .build();
+        }
+
+        @Override
+        public JobResult execute(JobContext context) {
+            return JobResult.succeeded("destroyed nothing");
+        }
+    }
 }

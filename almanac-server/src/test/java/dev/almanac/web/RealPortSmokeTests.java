@@ -3,6 +3,7 @@ package dev.almanac.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestLogins;
 import dev.almanac.testing.WithH2;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -80,6 +81,7 @@ class RealPortSmokeTests extends AlmanacIntegrationTest {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        request.header("Authorization", "Bearer " + logins.token(TestLogins.SUPER_ADMIN));
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,0 +1,132 @@
+package dev.almanac.audit;
+
+import dev.almanac.common.Sealed;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Service;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
+
+/**
+ * Records who did what to which target, when and from where. The actor, the source address and how the actor
+ * authenticated come from the current request; sealed secrets in details are masked before anything is stored.
+ *
+ * <p>Actions: {@code job.created}, {@code job.updated}, {@code job.enabled}, {@code job.disabled},
+ * {@code job.deleted}, {@code job.imported}, {@code job.run}, {@code execution.cancelled},
+ * {@code execution.deleted}, {@code login.succeeded}, {@code login.failed}, {@code logout},
+ * {@code access.denied}, {@code token.created}, {@code token.revoked}, {@code user.created},
+ * {@code user.updated}, {@code user.deleted}.
+ */
+@Service
+public class AuditTrail {
+
+    /** The request attribute where security puts how the caller authenticated ({@code token:<name>}, ...). */
+    public static final String VIA_ATTRIBUTE = AuditTrail.class.getName() + ".via";
+
+    public static final String SUCCESS = "success";
+    public static final String FAILURE = "failure";
+    public static final String DENIED = "denied";
+
+    private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
+
+    private final AuditRepository events;
+    private final Clock clock;
+
+    AuditTrail(AuditRepository events, Clock clock) {
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /** What an event is about. */
+    public record Target(String type, String id, String name) {
+
+        public static Target of(String type, Object id, String name) {
+            return new Target(type, id == null ? null : id.toString(), name);
+        }
+    }
+
+    /** Records a successful action of the current actor. */
+    public void record(String action, Target target, Map<String, Object> details) {
+        record(currentActorName(), action, SUCCESS, target, details);
+    }
+
+    /** Records an action with an explicit actor and outcome (a failed login names the user it tried). */
+    public void record(String actor, String action, String outcome, Target target, Map<String, Object> details) {
+        AuditEvent event = new AuditEvent(
+                UUID.randomUUID().toString(),
+                clock.instant().truncatedTo(ChronoUnit.MILLIS),
+                actor == null || actor.isBlank() ? "anonymous" : actor,
+                action,
+                outcome,
+                target == null ? null : target.type(),
+                target == null ? null : target.id(),
+                target == null ? null : target.name(),
+                sourceAddress(),
+                via(),
+                Sealed.maskedMap(details));
+        events.insert(event);
+        log.info(
+                "audit: {} {} {} {} {} from {}",
+                event.actor(),
+                action,
+                outcome,
+                event.targetType() == null ? "-" : event.targetType(),
+                event.targetName() != null ? event.targetName() : event.targetId(),
+                event.sourceAddress());
+    }
+
+    /**
+     * How many times {@code actor} successfully did {@code action} after {@code since}, and when the oldest of
+     * those was: what per-user limits count.
+     */
+    public Count count(String actor, String action, Instant since) {
+        AuditRepository.Recent recent = events.recent(actor, action, since);
+        return new Count(recent.count(), recent.oldest());
+    }
+
+    /** A count of recent events and the time of the oldest (null when there are none). */
+    public record Count(long count, Instant oldest) {}
+
+    /** The current user name, or {@code anonymous}. */
+    public static String currentActorName() {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        if (authentication == null
+                || authentication instanceof AnonymousAuthenticationToken
+                || !authentication.isAuthenticated()) {
+            return "anonymous";
+        }
+        return authentication.getName();
+    }
+
+    private static String sourceAddress() {
+        HttpServletRequest request = currentRequest();
+        return request == null ? null : request.getRemoteAddr();
+    }
+
+    private static String via() {
+        HttpServletRequest request = currentRequest();
+        if (request == null) {
+            return null;
+        }
+        Object via = request.getAttribute(VIA_ATTRIBUTE);
+        if (via != null) {
+            return via.toString();
+        }
+        return request.getSession(false) != null ? "session" : null;
+    }
+
+    private static HttpServletRequest currentRequest() {
+        RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
+        return attributes instanceof ServletRequestAttributes servlet ? servlet.getRequest() : null;
+    }
+}

@@ -1,0 +1,47 @@
+package dev.almanac.common;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Secrets at rest are strings of the form {@code enc:v1:<key id>:<base64 of IV, ciphertext and tag>} (see the
+ * security package's {@code Secrets}). Whatever shows stored data to a person replaces them with {@link #MASK}.
+ */
+public final class Sealed {
+
+    public static final String PREFIX = "enc:v1:";
+
+    /** What a secret looks like in every response, export and log; sent back on update, it keeps the secret. */
+    public static final String MASK = "••••";
+
+    private Sealed() {}
+
+    public static boolean isSealed(Object value) {
+        return value instanceof String text && text.startsWith(PREFIX);
+    }
+
+    /** A copy of a JSON-like value (maps, lists, scalars) with every sealed string replaced by the mask. */
+    public static Object masked(Object value) {
+        if (isSealed(value)) {
+            return MASK;
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(String.valueOf(k), masked(v)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            list.forEach(v -> copy.add(masked(v)));
+            return copy;
+        }
+        return value;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> maskedMap(Map<String, Object> map) {
+        return map == null ? null : (Map<String, Object>) masked(map);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.almanac.security;
+
+import dev.almanac.audit.AuditTrail;
+import dev.almanac.common.ForbiddenException;
+import dev.almanac.common.TooManyRequestsException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.stereotype.Component;
+
+/**
+ * Per-user limits the controllers check before acting: manual runs per hour (counted from the audit trail, so
+ * the limit holds across a cluster and a restart) and the job quota.
+ */
+@Component
+public class Limits {
+
+    static final Duration RUN_WINDOW = Duration.ofHours(1);
+
+    private final AuditTrail audit;
+    private final SecurityProperties properties;
+    private final Clock clock;
+
+    Limits(AuditTrail audit, SecurityProperties properties, Clock clock) {
+        this.audit = audit;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /** Refuses a manual run with 429 when {@code actor} started the most allowed in the last hour. */
+    public void requireManualRunAllowed(String actor) {
+        int max = properties.manualRunsPerHour();
+        if (max <= 0) {
+            return;
+        }
+        Instant now = clock.instant();
+        AuditTrail.Count recent = audit.count(actor, "job.run", now.minus(RUN_WINDOW));
+        if (recent.count() >= max) {
+            Duration wait = Duration.between(now, recent.oldest().plus(RUN_WINDOW));
+            TooManyRequestsException refused = new TooManyRequestsException(
+                    "at most " + max + " manual runs an hour per user; the next one is possible in "
+                            + Math.max(1, (wait.toMillis() + 999) / 1000) + " s",
+                    wait.isNegative() ? Duration.ofSeconds(1) : wait);
+            throw refused;
+        }
+    }
+
+    /** Refuses a new job with 403 when {@code actor} has created as many as the quota allows. */
+    public void requireJobQuota(String actor, long jobsOfActor) {
+        int quota = properties.jobQuota();
+        if (quota > 0 && jobsOfActor >= quota) {
+            throw new ForbiddenException("job quota reached: '" + actor + "' has " + jobsOfActor + " jobs and the"
+                    + " quota is " + quota + "; delete jobs, or raise ALMANAC_SECURITY_JOB_QUOTA");
+        }
+    }
+}

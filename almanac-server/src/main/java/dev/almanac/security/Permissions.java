@@ -1,0 +1,88 @@
+package dev.almanac.security;
+
+import dev.almanac.audit.AuditTrail;
+import dev.almanac.common.ForbiddenException;
+import dev.almanac.template.JobTemplate;
+import dev.almanac.template.TemplateRegistry;
+import java.util.Map;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
+
+/**
+ * The role rules that depend on what is acted on, checked by the controllers before they change anything (the
+ * filter chain has already let only admins and super admins in). An {@code ADMIN} may create, change, enable,
+ * disable, delete and run jobs, and cancel their executions, only for templates that are not destructive; a
+ * {@code SUPER_ADMIN} may do all of it for every template. A refusal is a 403 and an {@code access.denied} event.
+ */
+@Component
+public class Permissions {
+
+    private final TemplateRegistry templates;
+    private final AuditTrail audit;
+
+    Permissions(TemplateRegistry templates, AuditTrail audit) {
+        this.templates = templates;
+        this.audit = audit;
+    }
+
+    /**
+     * Refuses the current actor an action on a job of {@code templateType} unless they may act on that template.
+     *
+     * @param action what is being done, for the message and the audit trail: {@code create}, {@code update},
+     *     {@code delete}, {@code run}, {@code cancel}
+     * @param target the job or execution acted on
+     */
+    public void requireMayActOn(String templateType, String action, AuditTrail.Target target) {
+        if (has(Role.SUPER_ADMIN)) {
+            return;
+        }
+        boolean destructive = templates
+                .find(templateType)
+                .map(JobTemplate::descriptor)
+                .map(d -> d.destructive())
+                .orElse(false);
+        if (has(Role.ADMIN) && !destructive) {
+            return;
+        }
+        String reason = has(Role.ADMIN)
+                ? "template '" + templateType + "' is destructive: only a super admin may " + action + " its jobs"
+                : "your role may not " + action + " jobs";
+        audit.record(
+                AuditTrail.currentActorName(),
+                "access.denied",
+                AuditTrail.DENIED,
+                target,
+                Map.of("action", action, "template_type", String.valueOf(templateType), "reason", reason));
+        throw new ForbiddenException(reason);
+    }
+
+    /** Refuses anyone but a super admin. */
+    public void requireSuperAdmin(String action, AuditTrail.Target target) {
+        if (has(Role.SUPER_ADMIN)) {
+            return;
+        }
+        String reason = "only a super admin may " + action;
+        audit.record(
+                AuditTrail.currentActorName(),
+                "access.denied",
+                AuditTrail.DENIED,
+                target,
+                Map.of("action", action, "reason", reason));
+        throw new ForbiddenException(reason);
+    }
+
+    static boolean has(Role role) {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        if (authentication == null) {
+            return false;
+        }
+        for (GrantedAuthority authority : authentication.getAuthorities()) {
+            if (role.authority().equals(authority.getAuthority())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.almanac.security;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** A person (or script) who can log in. The password is only ever held as an adaptive hash. */
+record User(
+        UUID id,
+        String username,
+        String passwordHash,
+        Role role,
+        boolean enabled,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant lastLoginAt,
+        int failedLoginCount,
+        Instant lockedUntil) {
+
+    boolean lockedAt(Instant now) {
+        return lockedUntil != null && lockedUntil.isAfter(now);
+    }
+}

@@ -1,0 +1,233 @@
+package dev.almanac.security;
+
+import dev.almanac.audit.AuditTrail;
+import dev.almanac.common.ConflictException;
+import dev.almanac.common.FieldError;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.NotFoundException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.core.userdetails.UserDetailsPasswordService;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Users: who they are, their role and password. There is always at least one enabled super admin: removing,
+ * disabling or demoting the last one is refused.
+ */
+@Service
+class UserService implements UserDetailsService, UserDetailsPasswordService {
+
+    static final int MIN_PASSWORD_LENGTH = 12;
+    // bcrypt reads at most 72 bytes; a longer password would be silently cut, so it is refused instead
+    static final int MAX_PASSWORD_BYTES = 72;
+    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
+
+    private final UserRepository users;
+    private final PasswordEncoder passwords;
+    private final AuditTrail audit;
+    private final Clock clock;
+
+    UserService(UserRepository users, PasswordEncoder passwords, AuditTrail audit, Clock clock) {
+        this.users = users;
+        this.passwords = passwords;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    @Override
+    public UserDetails loadUserByUsername(String username) {
+        User user = users.find(username).orElseThrow(() -> new UsernameNotFoundException("no such user"));
+        return org.springframework.security.core.userdetails.User.withUsername(user.username())
+                .password(user.passwordHash())
+                .authorities(Authorities.of(user.role(), true))
+                .disabled(!user.enabled())
+                .accountLocked(user.lockedAt(clock.instant()))
+                .build();
+    }
+
+    /** Re-hashes a password stored with an outdated encoding, right after it was checked. */
+    @Override
+    public UserDetails updatePassword(UserDetails user, String newPassword) {
+        users.updatePasswordHash(user.getUsername(), newPassword);
+        return org.springframework.security.core.userdetails.User.withUserDetails(user)
+                .password(newPassword)
+                .build();
+    }
+
+    @Transactional(readOnly = true)
+    public List<User> list() {
+        return users.all();
+    }
+
+    @Transactional(readOnly = true)
+    public User get(UUID id) {
+        return users.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    @Transactional(readOnly = true)
+    public java.util.Optional<User> find(String username) {
+        return users.find(username);
+    }
+
+    /** A new user; {@code enabled} defaults to true. */
+    @Transactional
+    public User create(String username, String password, String role, Boolean enabled) {
+        List<FieldError> errors = new ArrayList<>();
+        if (username == null || !USERNAME.matcher(username).matches()) {
+            errors.add(new FieldError(
+                    "username", "must be 1 to 64 letters, digits and . _ @ -, starting with a letter or digit"));
+        }
+        checkPassword(password, errors);
+        Role parsedRole = role(role, true, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        Instant now = now();
+        User user = new User(
+                UUID.randomUUID(),
+                username,
+                passwords.encode(password),
+                parsedRole,
+                enabled == null || enabled,
+                now,
+                now,
+                null,
+                0,
+                null);
+        try {
+            users.insert(user);
+        } catch (DuplicateKeyException taken) {
+            throw new ConflictException("username", "a user named '" + username + "' already exists");
+        }
+        audit.record("user.created", target(user), Map.of("role", user.role().name(), "enabled", user.enabled()));
+        return user;
+    }
+
+    /** Changes the fields given (null: unchanged). */
+    @Transactional
+    public User update(UUID id, String password, String role, Boolean enabled) {
+        User current = get(id);
+        List<FieldError> errors = new ArrayList<>();
+        if (password != null) {
+            checkPassword(password, errors);
+        }
+        Role newRole = role == null ? current.role() : role(role, true, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        boolean newEnabled = enabled == null ? current.enabled() : enabled;
+        if (current.role() == Role.SUPER_ADMIN
+                && current.enabled()
+                && (newRole != Role.SUPER_ADMIN || !newEnabled)
+                && users.enabledSuperAdmins() <= 1) {
+            throw new ConflictException(
+                    role != null && newRole != Role.SUPER_ADMIN ? "role" : "enabled",
+                    "'" + current.username() + "' is the last enabled super admin; make another one first");
+        }
+        User updated = new User(
+                current.id(),
+                current.username(),
+                password == null ? current.passwordHash() : passwords.encode(password),
+                newRole,
+                newEnabled,
+                current.createdAt(),
+                now(),
+                current.lastLoginAt(),
+                current.failedLoginCount(),
+                current.lockedUntil());
+        users.update(updated);
+        Map<String, Object> changes = new LinkedHashMap<>();
+        if (newRole != current.role()) {
+            changes.put("role", Map.of("before", current.role().name(), "after", newRole.name()));
+        }
+        if (newEnabled != current.enabled()) {
+            changes.put("enabled", Map.of("before", current.enabled(), "after", newEnabled));
+        }
+        if (password != null) {
+            changes.put("password", Map.of("before", "••••", "after", "••••"));
+        }
+        audit.record("user.updated", target(updated), Map.of("changes", changes));
+        return updated;
+    }
+
+    @Transactional
+    public User delete(UUID id) {
+        User current = get(id);
+        if (current.role() == Role.SUPER_ADMIN && current.enabled() && users.enabledSuperAdmins() <= 1) {
+            throw new ConflictException(
+                    null, "'" + current.username() + "' is the last enabled super admin; make another one first");
+        }
+        users.delete(id);
+        audit.record("user.deleted", target(current), null);
+        return current;
+    }
+
+    /** Creates the first super admin, unless there is any user already; false when there was one. */
+    @Transactional
+    public boolean createFirstAdmin(String username, String password) {
+        if (users.any()) {
+            return false;
+        }
+        Instant now = now();
+        try {
+            users.insert(new User(
+                    UUID.randomUUID(),
+                    username,
+                    passwords.encode(password),
+                    Role.SUPER_ADMIN,
+                    true,
+                    now,
+                    now,
+                    null,
+                    0,
+                    null));
+        } catch (DuplicateKeyException anotherNodeWasFirst) {
+            return false;
+        }
+        return true;
+    }
+
+    static void checkPassword(String password, List<FieldError> errors) {
+        if (password == null || password.length() < MIN_PASSWORD_LENGTH) {
+            errors.add(new FieldError("password", "must be at least " + MIN_PASSWORD_LENGTH + " characters"));
+        } else if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+            errors.add(new FieldError("password", "must be at most " + MAX_PASSWORD_BYTES + " bytes"));
+        }
+    }
+
+    private static Role role(String text, boolean required, List<FieldError> errors) {
+        if (text == null && !required) {
+            return null;
+        }
+        return Role.parse(text == null ? "" : text).orElseGet(() -> {
+            errors.add(new FieldError("role", "must be SUPER_ADMIN, ADMIN or USER"));
+            return Role.USER;
+        });
+    }
+
+    static AuditTrail.Target target(User user) {
+        return AuditTrail.Target.of("user", user.id(), user.username());
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static NotFoundException notFound(UUID id) {
+        return new NotFoundException("no user with id " + id);
+    }
+}

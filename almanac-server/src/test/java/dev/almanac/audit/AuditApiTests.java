@@ -1,0 +1,198 @@
+package dev.almanac.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.hasSize;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestLogins;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+
+/** The audit trail: what each change, run and refusal leaves, and how super admins search it. */
+abstract class AuditApiTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends AuditApiTests {}
+
+    @WithPostgres
+    static class OnPostgres extends AuditApiTests {}
+
+    static final String API = "/api/admin/scheduler";
+
+    @Autowired
+    AuditRetention retention;
+
+    @Test
+    void anUpdateShowsTheDiffOfWhatChangedWithActorTimeAndSource() throws Exception {
+        String id = create("nightly", "ping");
+        clock.advance(Duration.ofMinutes(5));
+
+        mvc.perform(put(API + "/jobs/" + id)
+                        .with(logins.as(TestLogins.ADMIN))
+                        .with(request -> {
+                            request.setRemoteAddr("10.1.2.3");
+                            return request;
+                        })
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"parameters\":{\"message\":\"pong\"},\"tags\":[\"night\"]}"))
+                .andExpect(status().isOk());
+
+        mvc.perform(get(API + "/audit").param("action", "job.updated").param("target", id))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.events", hasSize(1)))
+                .andExpect(jsonPath("$.events[0].actor").value("test-admin"))
+                .andExpect(jsonPath("$.events[0].occurred_at").value("2026-06-01T10:05:00Z"))
+                .andExpect(jsonPath("$.events[0].source_address").value("10.1.2.3"))
+                .andExpect(jsonPath("$.events[0].via").value("token:test test-admin"))
+                .andExpect(jsonPath("$.events[0].target_type").value("job"))
+                .andExpect(jsonPath("$.events[0].target_name").value("nightly"))
+                .andExpect(jsonPath("$.events[0].details.version").value(2))
+                .andExpect(jsonPath("$.events[0].details.changes['parameters.message'].before")
+                        .value("ping"))
+                .andExpect(jsonPath("$.events[0].details.changes['parameters.message'].after")
+                        .value("pong"))
+                .andExpect(jsonPath("$.events[0].details.changes.tags.after[0]").value("night"))
+                .andExpect(jsonPath("$.events[0].details.changes.name").doesNotExist());
+    }
+
+    @Test
+    void recordsCreateEnableDisableRunCancelDeleteAndTokensInOrder() throws Exception {
+        String id = create("lifecycle", "ping");
+        clock.advance(Duration.ofSeconds(1));
+        mvc.perform(put(API + "/jobs/" + id)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"enabled\":false}"))
+                .andExpect(status().isOk());
+        clock.advance(Duration.ofSeconds(1));
+        mvc.perform(put(API + "/jobs/" + id)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"enabled\":true}"))
+                .andExpect(status().isOk());
+        clock.advance(Duration.ofSeconds(1));
+        String execution = JsonPath.read(
+                mvc.perform(post(API + "/jobs/" + id + "/run"))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.execution_id");
+        clock.advance(Duration.ofSeconds(1));
+        mvc.perform(post(API + "/executions/" + execution + "/cancel")).andExpect(status().isAccepted());
+        clock.advance(Duration.ofSeconds(1));
+        mvc.perform(delete(API + "/jobs/" + id)).andExpect(status().isOk());
+        clock.advance(Duration.ofSeconds(1));
+        String token = JsonPath.read(
+                mvc.perform(post(API + "/tokens")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"name\":\"ci\"}"))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.token.id");
+        clock.advance(Duration.ofSeconds(1));
+        mvc.perform(delete(API + "/tokens/" + token)).andExpect(status().isOk());
+
+        mvc.perform(get(API + "/audit").param("actor", "test-super-admin"))
+                .andExpect(jsonPath(
+                        "$.events[*].action",
+                        contains(
+                                "token.revoked",
+                                "token.created",
+                                "job.deleted",
+                                "execution.cancelled",
+                                "job.run",
+                                "job.enabled",
+                                "job.disabled",
+                                "job.created")));
+        mvc.perform(get(API + "/audit").param("action", "job").param("target", "lifecycle"))
+                .andExpect(jsonPath("$.events", hasSize(5)));
+        mvc.perform(get(API + "/audit").param("action", "job.disabled"))
+                .andExpect(
+                        jsonPath("$.events[0].details.changes.enabled.before").value(true))
+                .andExpect(jsonPath("$.events[0].details.changes.enabled.after").value(false));
+    }
+
+    @Test
+    void recordsPermissionDenialsAndFailedLogins() throws Exception {
+        String id = create("guarded", "ping");
+        mvc.perform(get(API + "/jobs").with(logins.as(TestLogins.USER))).andExpect(status().isForbidden());
+        mvc.perform(delete(API + "/executions/00000000-0000-0000-0000-000000000000")
+                        .with(logins.as(TestLogins.ADMIN)))
+                .andExpect(status().isNotFound());
+        mvc.perform(get(API + "/jobs").with(TestLogins.bearer("alm_not-a-token")))
+                .andExpect(status().isUnauthorized());
+
+        mvc.perform(get(API + "/audit").param("action", "access.denied"))
+                .andExpect(jsonPath("$.events[0].actor").value("test-user"))
+                .andExpect(jsonPath("$.events[0].outcome").value("denied"))
+                .andExpect(jsonPath("$.events[0].target_name").value("GET /api/admin/scheduler/jobs"));
+        mvc.perform(get(API + "/audit").param("action", "login.failed"))
+                .andExpect(jsonPath("$.events[0].details.method").value("token"));
+        assertThat(id).isNotNull();
+    }
+
+    @Test
+    void filtersByTimeAndPagesNewestFirst() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            create("job-" + i, "ping");
+            clock.advance(Duration.ofMinutes(1));
+        }
+        mvc.perform(get(API + "/audit")
+                        .param("action", "job.created")
+                        .param("from", "2026-06-01T10:01:00Z")
+                        .param("to", "2026-06-01T10:03:00Z"))
+                .andExpect(jsonPath("$.events[*].target_name", contains("job-2", "job-1")));
+        String first = mvc.perform(
+                        get(API + "/audit").param("action", "job.created").param("limit", "3"))
+                .andExpect(jsonPath("$.events[*].target_name", contains("job-4", "job-3", "job-2")))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        mvc.perform(get(API + "/audit")
+                        .param("action", "job.created")
+                        .param("limit", "3")
+                        .param("before", JsonPath.<String>read(first, "$.next_before")))
+                .andExpect(jsonPath("$.events[*].target_name", contains("job-1", "job-0")))
+                .andExpect(jsonPath("$.next_before").doesNotExist());
+        mvc.perform(get(API + "/audit").param("from", "yesterday").param("limit", "0"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[*].field", contains("from", "limit")));
+    }
+
+    @Test
+    void retentionDeletesEventsOlderThanItKeeps() throws Exception {
+        create("old", "ping");
+        clock.advance(Duration.ofDays(366));
+        create("new", "ping");
+
+        assertThat(retention.purge()).isEqualTo(1);
+
+        mvc.perform(get(API + "/audit").param("action", "job.created"))
+                .andExpect(jsonPath("$.events[*].target_name", contains("new")));
+    }
+
+    private String create(String name, String message) throws Exception {
+        return JsonPath.read(
+                mvc.perform(post(API + "/jobs")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("""
+                                        {"name":"%s","template_type":"heartbeat","parameters":{"message":"%s"},
+                                         "schedule":{"type":"interval","interval_seconds":60}}""".formatted(name, message)))
+                        .andExpect(status().isCreated())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.job.id");
+    }
+}

@@ -1,0 +1,173 @@
+package dev.almanac.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.hasSize;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestLogins;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+
+/** Personal API tokens and user management through the API, on H2 and PostgreSQL. */
+abstract class ApiTokenTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends ApiTokenTests {}
+
+    @WithPostgres
+    static class OnPostgres extends ApiTokenTests {}
+
+    static final String API = "/api/admin/scheduler";
+
+    @Test
+    void aTokenIsShownOnceStoredHashedRecordsItsUseAndStopsWorkingWhenRevoked() throws Exception {
+        String created = mvc.perform(post(API + "/tokens")
+                        .with(logins.as(TestLogins.ADMIN))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"deploy\",\"expires_at\":\"2026-07-01T00:00:00Z\"}"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.token.name").value("deploy"))
+                .andExpect(jsonPath("$.token.status").value("active"))
+                .andExpect(jsonPath("$.token.expires_at").value("2026-07-01T00:00:00Z"))
+                .andExpect(jsonPath("$.token.read_only").value(false))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String secret = JsonPath.read(created, "$.secret");
+        String id = JsonPath.read(created, "$.token.id");
+        assertThat(secret).startsWith("alm_").hasSize(47);
+        assertThat(jdbc.sql("SELECT token_hash FROM api_tokens WHERE id = CAST(:id AS UUID)")
+                        .param("id", id)
+                        .query(String.class)
+                        .single())
+                .isNotEqualTo(secret)
+                .doesNotContain(secret.substring(4));
+
+        clock.advance(Duration.ofMinutes(3));
+        mvc.perform(get(API + "/me").with(TestLogins.bearer(secret)))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.username").value("test-admin"))
+                .andExpect(jsonPath("$.role").value("ADMIN"));
+        mvc.perform(get(API + "/tokens").with(TestLogins.bearer(secret)))
+                .andExpect(jsonPath("$.tokens", hasSize(2)))
+                .andExpect(jsonPath("$.tokens[?(@.name == 'deploy')].last_used_at")
+                        .value(org.hamcrest.Matchers.contains("2026-06-01T10:03:00Z")))
+                .andExpect(jsonPath("$.tokens[0].secret").doesNotExist());
+
+        mvc.perform(delete(API + "/tokens/" + id).with(TestLogins.bearer(secret)))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.token.status").value("revoked"));
+        mvc.perform(get(API + "/me").with(TestLogins.bearer(secret)))
+                .andExpect(status().isUnauthorized())
+                .andExpect(
+                        header().string("Content-Type", org.hamcrest.Matchers.startsWith("application/problem+json")))
+                .andExpect(jsonPath("$.detail").value("the API token is unknown, expired or revoked"));
+    }
+
+    @Test
+    void aReadOnlyTokenReadsButChangesNothing() throws Exception {
+        String readOnly = logins.token("reader", TestLogins.SUPER_ADMIN, true);
+        mvc.perform(get(API + "/jobs").with(TestLogins.bearer(readOnly))).andExpect(status().isOk());
+        mvc.perform(post(API + "/schedules/preview")
+                        .with(TestLogins.bearer(readOnly))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"schedule\":{\"type\":\"cron\",\"expression\":\"0 2 * * *\"}}"))
+                .andExpect(status().isOk());
+        mvc.perform(post(API + "/jobs")
+                        .with(TestLogins.bearer(readOnly))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{}"))
+                .andExpect(status().isForbidden());
+        mvc.perform(get(API + "/me").with(TestLogins.bearer(readOnly)))
+                .andExpect(jsonPath("$.read_only").value(true));
+    }
+
+    @Test
+    void anExpiredTokenAndATokenOfADisabledUserAreRefused() throws Exception {
+        String created = mvc.perform(post(API + "/tokens")
+                        .with(logins.as(TestLogins.ADMIN))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"short\",\"expires_at\":\"2026-06-01T11:00:00Z\"}"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String secret = JsonPath.read(created, "$.secret");
+        mvc.perform(get(API + "/me").with(TestLogins.bearer(secret))).andExpect(status().isOk());
+        clock.advance(Duration.ofHours(1));
+        mvc.perform(get(API + "/me").with(TestLogins.bearer(secret))).andExpect(status().isUnauthorized());
+
+        String admin = logins.token(TestLogins.ADMIN);
+        String adminId = jdbc.sql("SELECT CAST(id AS VARCHAR(36)) FROM users WHERE username = 'test-admin'")
+                .query(String.class)
+                .single();
+        mvc.perform(put(API + "/users/" + adminId)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"enabled\":false}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.user.enabled").value(false));
+        mvc.perform(get(API + "/me").with(TestLogins.bearer(admin))).andExpect(status().isUnauthorized());
+    }
+
+    @Test
+    void tokenRequestsAreValidated() throws Exception {
+        mvc.perform(post(API + "/tokens")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"\",\"expires_at\":\"2030-01-01T00:00:00Z\"}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("name"))
+                .andExpect(jsonPath("$.errors[1].field").value("expires_at"));
+    }
+
+    @Test
+    void superAdminsManageUsersButNeverRemoveTheLastSuperAdmin() throws Exception {
+        String created = mvc.perform(post(API + "/users")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"username\":\"carol\",\"password\":\"carol's long password\",\"role\":\"ADMIN\"}"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.user.role").value("ADMIN"))
+                .andExpect(jsonPath("$.user.password").doesNotExist())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(jdbc.sql("SELECT password_hash FROM users WHERE username = 'carol'")
+                        .query(String.class)
+                        .single())
+                .startsWith("{bcrypt}$2");
+        mvc.perform(post(API + "/users")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"username\":\"carol\",\"password\":\"short\",\"role\":\"KING\"}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("password"))
+                .andExpect(jsonPath("$.errors[1].field").value("role"));
+        mvc.perform(post(API + "/users")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"username\":\"carol\",\"password\":\"another long password\",\"role\":\"USER\"}"))
+                .andExpect(status().isConflict());
+
+        String superId = jdbc.sql("SELECT CAST(id AS VARCHAR(36)) FROM users WHERE username = 'test-super-admin'")
+                .query(String.class)
+                .single();
+        mvc.perform(put(API + "/users/" + superId)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"role\":\"ADMIN\"}"))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.errors[0].field").value("role"));
+        mvc.perform(delete(API + "/users/" + superId)).andExpect(status().isConflict());
+        mvc.perform(delete(API + "/users/" + JsonPath.<String>read(created, "$.user.id")))
+                .andExpect(status().isOk());
+        mvc.perform(get(API + "/audit").param("action", "user"))
+                .andExpect(
+                        jsonPath("$.events[*].action", org.hamcrest.Matchers.hasItems("user.created", "user.deleted")));
+    }
+}

@@ -1,0 +1,223 @@
+package dev.almanac.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestLogins;
+import dev.almanac.testing.WithH2;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.DefaultApplicationArguments;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** The UI's form login over real HTTP, as a browser does it: session cookie, CSRF, headers, throttling. */
+@WithH2
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"almanac.data-dir=target/test-data", "almanac.engine.enabled=false"})
+@ExtendWith(OutputCaptureExtension.class)
+class LoginTests extends AlmanacIntegrationTest {
+
+    static final String PASSWORD = "alice-has-a-long-password";
+    static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    AdminBootstrap bootstrap;
+
+    HttpClient browser;
+
+    @BeforeEach
+    void aFreshBrowser() {
+        browser = HttpClient.newBuilder()
+                .cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        logins.user("alice", TestLogins.ADMIN, PASSWORD);
+    }
+
+    @Test
+    void theLoginPageIsServedWithStrictSecurityHeaders() throws Exception {
+        HttpResponse<String> page = get("/login");
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body())
+                .contains("name=\"username\"", "name=\"password\"", "id=\"login-submit\"", "name=\"_csrf\"")
+                .doesNotContain("<script>");
+        assertThat(page.headers().firstValue("Content-Security-Policy"))
+                .hasValueSatisfying(csp -> assertThat(csp)
+                        .contains("script-src 'self';", "frame-ancestors 'none'")
+                        .doesNotContain("unsafe-eval")
+                        .doesNotContain("script-src 'self' 'unsafe-inline'"));
+        assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(get("/css/login.css").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aFormLoginOpensASessionThatNeedsCsrfForEveryChangeAndEndsWithLogout() throws Exception {
+        assertThat(get("/jobs").headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+
+        HttpResponse<String> login = login("alice", PASSWORD);
+
+        assertThat(login.statusCode()).isEqualTo(302);
+        assertThat(login.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).contains("/jobs"));
+        assertThat(login.headers().allValues("Set-Cookie"))
+                .anySatisfy(cookie ->
+                        assertThat(cookie).startsWith("ALMANAC_SESSION=").contains("HttpOnly", "SameSite=Lax"));
+        assertThat(get("/").statusCode()).isEqualTo(302);
+        assertThat(get("/").headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).doesNotContain("/login"));
+
+        HttpResponse<String> withoutCsrf = post("/logout", "");
+        assertThat(withoutCsrf.statusCode()).isEqualTo(403);
+        assertThat(withoutCsrf.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+        assertThat(post("/jobs", "name=x&_csrf=forged").statusCode()).isEqualTo(403);
+
+        HttpResponse<String> logout = post("/logout", "_csrf=" + csrf());
+        assertThat(logout.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/login?logout"));
+        assertThat(get("/").headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+        assertThat(jdbc.sql("SELECT action FROM audit_events WHERE actor = 'alice' ORDER BY occurred_at, action")
+                        .query(String.class)
+                        .list())
+                .contains("login.succeeded", "logout");
+    }
+
+    @Test
+    void aWrongPasswordShowsAnErrorAndRepeatedFailuresLockTheAccountForTheFormAndBasic() throws Exception {
+        HttpResponse<String> wrong = login("alice", "not-her-password");
+        assertThat(wrong.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/login?error"));
+        assertThat(get("/login?error").body()).contains("Wrong user name or password");
+
+        for (int i = 0; i < 4; i++) {
+            login("alice", "not-her-password");
+        }
+        HttpResponse<String> locked = login("alice", PASSWORD);
+        assertThat(locked.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/login?locked"));
+        HttpResponse<String> basic = basic("/api/admin/scheduler/jobs", "alice", PASSWORD);
+        assertThat(basic.statusCode()).isEqualTo(429);
+        assertThat(basic.headers().firstValue("Retry-After"))
+                .hasValueSatisfying(s -> assertThat(Long.parseLong(s)).isBetween(1L, 901L));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE actor = 'alice' AND action = 'login.failed'")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(7);
+
+        clock.advance(java.time.Duration.ofMinutes(16));
+        assertThat(basic("/api/admin/scheduler/jobs", "alice", PASSWORD).statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void httpBasicWorksOnTheApiAndAWrongPasswordIsA401Problem() throws Exception {
+        assertThat(basic("/api/admin/scheduler/me", "alice", PASSWORD).body()).contains("\"username\":\"alice\"");
+        HttpResponse<String> wrong = basic("/api/admin/scheduler/me", "alice", "wrong-password-here");
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(h -> assertThat(h).contains("Bearer"));
+        assertThat(wrong.body()).contains("\"status\":401");
+        assertThat(get("/api/admin/scheduler/jobs").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aUserWithoutAccessToTheSchedulerIsRefusedThePages() throws Exception {
+        logins.user("bob", TestLogins.USER, PASSWORD);
+        login("bob", PASSWORD);
+        assertThat(get("/jobs").statusCode()).isEqualTo(403);
+        assertThat(basic("/api/admin/scheduler/jobs", "bob", PASSWORD).statusCode())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void theFirstStartCreatesTheAdminWithAPasswordPrintedOnce(CapturedOutput output) throws Exception {
+        jdbc.sql("DELETE FROM users").update();
+
+        bootstrap.run(new DefaultApplicationArguments());
+
+        Matcher printed = Pattern.compile("generated password:\\s+(\\S+)").matcher(output.getAll());
+        String password = null;
+        while (printed.find()) {
+            password = printed.group(1);
+        }
+        assertThat(password).isNotNull();
+        assertThat(basic("/api/admin/scheduler/me", "admin", password).body()).contains("\"role\":\"SUPER_ADMIN\"");
+        assertThat(jdbc.sql("SELECT password_hash FROM users WHERE username = 'admin'")
+                        .query(String.class)
+                        .single())
+                .startsWith("{bcrypt}")
+                .doesNotContain(password);
+
+        bootstrap.run(new DefaultApplicationArguments());
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM users").query(Long.class).single())
+                .isEqualTo(1);
+    }
+
+    private HttpResponse<String> login(String username, String password) throws Exception {
+        String token = csrf();
+        return post(
+                "/login", "username=" + encode(username) + "&password=" + encode(password) + "&_csrf=" + encode(token));
+    }
+
+    private String csrf() throws Exception {
+        Matcher matcher = CSRF.matcher(get("/login").body());
+        assertThat(matcher.find()).isTrue();
+        return matcher.group(1);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return browser.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String form) throws Exception {
+        return browser.send(
+                HttpRequest.newBuilder(uri(path))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> basic(String path, String username, String password) throws Exception {
+        String credentials =
+                Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(uri(path))
+                                .header("Authorization", "Basic " + credentials)
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+}

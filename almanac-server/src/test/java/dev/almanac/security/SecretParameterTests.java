@@ -1,0 +1,218 @@
+package dev.almanac.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.almanac.engine.Engine;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestTemplates;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.http.MediaType;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Parameters marked {@code x-secret} are sealed in the database, plain only inside the run, and the mask
+ * everywhere a person or a log could see them.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+abstract class SecretParameterTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends SecretParameterTests {}
+
+    @WithPostgres
+    static class OnPostgres extends SecretParameterTests {}
+
+    static final String API = "/api/admin/scheduler";
+    static final String TOKEN = "tok-7f3a9c1e5b";
+    static final String HEADER = "hdr-0b8d2e4f6a";
+    static final String NEW_TOKEN = "tok-new-4d2c8a";
+
+    @Autowired
+    Engine engine;
+
+    @Autowired
+    Secrets secrets;
+
+    @Autowired
+    JsonMapper json;
+
+    @Autowired
+    TransactionTemplate transactions;
+
+    @Test
+    void aSecretIsSealedAtRestMaskedInEveryAnswerAndPlainOnlyInsideTheRun(CapturedOutput output) throws Exception {
+        String id = createJob();
+
+        mvc.perform(get(API + "/jobs/" + id))
+                .andExpect(jsonPath("$.job.parameters.token").value("••••"))
+                .andExpect(jsonPath("$.job.parameters.headers.X-Api-Key").value("••••"))
+                .andExpect(jsonPath("$.job.parameters.url").value("https://hooks.example.com/x"));
+        mvc.perform(get(API + "/jobs/" + id + "/versions"))
+                .andExpect(jsonPath("$.versions[0].definition.parameters.token").value("••••"));
+        mvc.perform(get(API + "/jobs/" + id + "/versions/1"))
+                .andExpect(jsonPath("$.definition.parameters.token").value("••••"));
+
+        String execution = JsonPath.read(
+                mvc.perform(post(API + "/jobs/" + id + "/run"))
+                        .andExpect(status().isAccepted())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.execution_id");
+        engine.runDueOnce();
+
+        assertThat(TestTemplates.Secret.seenBy("hook"))
+                .containsEntry("token", TOKEN)
+                .containsEntry("headers", Map.of("X-Api-Key", HEADER));
+        String detail = mvc.perform(get(API + "/executions/" + execution))
+                .andExpect(jsonPath("$.execution.status").value("succeeded"))
+                .andExpect(jsonPath("$.execution.parameters.token").value("••••"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String list =
+                mvc.perform(get(API + "/executions")).andReturn().getResponse().getContentAsString();
+        String audit =
+                mvc.perform(get(API + "/audit")).andReturn().getResponse().getContentAsString();
+
+        assertThat(List.of(detail, list, audit)).noneMatch(body -> body.contains(TOKEN) || body.contains(HEADER));
+        assertThat(everyStoredText()).doesNotContain(TOKEN, HEADER).contains("enc:v1:");
+        assertThat(output.getAll()).doesNotContain(TOKEN, HEADER);
+    }
+
+    @Test
+    void sendingTheMaskBackKeepsTheSecretAndAPlainValueReplacesIt() throws Exception {
+        String id = createJob();
+        String sealed = storedToken(id);
+
+        mvc.perform(put(API + "/jobs/" + id)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"parameters":{"url":"https://hooks.example.com/y","token":"••••",
+                                 "headers":{"X-Api-Key":"••••"}}}"""))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.job.parameters.url").value("https://hooks.example.com/y"))
+                .andExpect(jsonPath("$.job.parameters.token").value("••••"));
+        assertThat(storedToken(id)).isEqualTo(sealed);
+
+        String job =
+                mvc.perform(get(API + "/jobs/" + id)).andReturn().getResponse().getContentAsString();
+        String body = json.writeValueAsString(json.readTree(job).get("job"));
+        mvc.perform(put(API + "/jobs/" + id)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(body))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.message").value("Job 'hook' unchanged"));
+
+        mvc.perform(put(API + "/jobs/" + id)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"parameters\":{\"url\":\"https://hooks.example.com/y\",\"token\":\"" + NEW_TOKEN
+                                + "\"}}"))
+                .andExpect(status().isOk());
+        assertThat(storedToken(id)).isNotEqualTo(sealed).startsWith("enc:v1:");
+        assertThat(secrets.reveal(storedToken(id))).isEqualTo(NEW_TOKEN);
+        assertThat(everyStoredText()).doesNotContain(NEW_TOKEN);
+
+        mvc.perform(get(API + "/audit").param("action", "job.updated").param("target", "hook"))
+                .andExpect(jsonPath("$.events[0].details.changes['parameters.token'].before")
+                        .value("••••"))
+                .andExpect(jsonPath("$.events[0].details.changes['parameters.token'].after")
+                        .value("••••"));
+    }
+
+    @Test
+    void refusesTheMaskWhereNothingIsStoredAndAValueThatLooksSealed() throws Exception {
+        mvc.perform(post(API + "/jobs").contentType(MediaType.APPLICATION_JSON).content(jobBody("••••")))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("parameters.token"));
+        mvc.perform(post(API + "/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(jobBody("enc:v1:abcdef12:AAAA")))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("parameters.token"));
+        mvc.perform(post(API + "/jobs").contentType(MediaType.APPLICATION_JSON).content(jobBody("short")))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("parameters.token"));
+    }
+
+    @Test
+    void theRotationCommandReSealsEveryStoredSecretWithTheNewKey() throws Exception {
+        String id = createJob();
+        mvc.perform(post(API + "/jobs/" + id + "/run")).andExpect(status().isAccepted());
+        String oldKey = Base64.getEncoder()
+                .encodeToString(java.nio.file.Files.readString(java.nio.file.Path.of("target/test-data/secret.key"))
+                        .strip()
+                        .transform(Base64.getDecoder()::decode));
+        String newKey = Secrets.newKey();
+        Secrets rotated = new Secrets(
+                new SecurityProperties(null, true, 600, 10, 100, 5, null, null, newKey, oldKey), "target/test-data");
+
+        int changed = new SecretRotation(jdbc, json, rotated, transactions, null).rotate();
+
+        assertThat(changed).isEqualTo(3); // the job, its first version, the queued execution's snapshot
+        String stored = storedToken(id);
+        assertThat(stored).startsWith("enc:v1:" + rotated.currentKeyId() + ":");
+        assertThat(rotated.reveal(stored)).isEqualTo(TOKEN);
+        assertThat(new SecretRotation(jdbc, json, rotated, transactions, null).rotate())
+                .isZero();
+    }
+
+    private String createJob() throws Exception {
+        return JsonPath.read(
+                mvc.perform(post(API + "/jobs")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(jobBody(TOKEN)))
+                        .andExpect(status().isCreated())
+                        .andExpect(jsonPath("$.job.parameters.token").value("••••"))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.job.id");
+    }
+
+    private static String jobBody(String token) {
+        return """
+                {"name":"hook","template_type":"test_secret",
+                 "parameters":{"url":"https://hooks.example.com/x","token":"%s","headers":{"X-Api-Key":"%s"}},
+                 "schedule":{"type":"interval","interval_seconds":3600}}""".formatted(token, HEADER);
+    }
+
+    private String storedToken(String id) {
+        String parameters = jdbc.sql("SELECT parameters FROM jobs WHERE id = :id")
+                .param("id", java.util.UUID.fromString(id))
+                .query(String.class)
+                .single();
+        return (String) json.readValue(parameters, Map.class).get("token");
+    }
+
+    private String everyStoredText() {
+        StringBuilder all = new StringBuilder();
+        for (String query : new String[] {
+            "SELECT parameters FROM jobs",
+            "SELECT definition FROM job_versions",
+            "SELECT parameters FROM executions",
+            "SELECT COALESCE(result, '') FROM executions",
+            "SELECT message FROM execution_logs",
+            "SELECT COALESCE(details, '') FROM audit_events"
+        }) {
+            jdbc.sql(query).query(String.class).list().forEach(all::append);
+        }
+        return all.toString();
+    }
+}
