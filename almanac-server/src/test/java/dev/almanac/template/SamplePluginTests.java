@@ -23,7 +23,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
-import org.springframework.test.web.servlet.MockMvc;
 
 /**
  * The sample plugin module (almanac-sample-plugin) is on the class path as a plugin jar would be: its template is
@@ -31,9 +30,6 @@ import org.springframework.test.web.servlet.MockMvc;
  */
 @WithH2
 class SamplePluginTests extends AlmanacIntegrationTest {
-
-    @Autowired
-    MockMvc mvc;
 
     @Autowired
     JobService jobs;
