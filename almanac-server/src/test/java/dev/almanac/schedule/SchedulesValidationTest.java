@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
-import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -130,15 +129,18 @@ class SchedulesValidationTest {
         assertThat(Schedules.parse(cron("0 0 * * *")).zone().getId()).isEqualTo("UTC");
     }
 
+    /**
+     * Impossible dates are found by looking at the calendar, not by searching years of minutes: 400 refusals fit in a
+     * timeout that a search would blow by orders of magnitude, however loaded the machine (speed itself is measured
+     * in almanac-bench, not here).
+     */
     @Test
-    @Timeout(5)
-    void rejectsImpossibleDatesQuickly() {
-        long started = System.nanoTime();
+    @Timeout(30)
+    void rejectsImpossibleDatesWithoutSearchingForThem() {
         for (int i = 0; i < 200; i++) {
             assertThatThrownBy(() -> Schedules.parse(cron("0 0 31 2,4 *"))).isInstanceOf(InvalidInputException.class);
             assertThatThrownBy(() -> Schedules.parse(cron("0 0 30 2 */2"))).isInstanceOf(InvalidInputException.class);
         }
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
     }
 
     private static ScheduleSpec cron(String expression) {
