@@ -37,11 +37,10 @@ public class Limits {
         AuditTrail.Count recent = audit.count(actor, "job.run", now.minus(RUN_WINDOW));
         if (recent.count() >= max) {
             Duration wait = Duration.between(now, recent.oldest().plus(RUN_WINDOW));
-            TooManyRequestsException refused = new TooManyRequestsException(
+            throw new TooManyRequestsException(
                     "at most " + max + " manual runs an hour per user; the next one is possible in "
                             + Math.max(1, (wait.toMillis() + 999) / 1000) + " s",
                     wait.isNegative() ? Duration.ofSeconds(1) : wait);
-            throw refused;
         }
     }
 

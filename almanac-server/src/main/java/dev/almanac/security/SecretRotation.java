@@ -3,7 +3,6 @@ package dev.almanac.security;
 import dev.almanac.common.Sealed;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -107,8 +106,7 @@ class SecretRotation implements ApplicationRunner {
             update = jdbc.sql("UPDATE " + column.table() + " SET " + column.column() + " = :doc WHERE " + where)
                     .param("doc", json.writeValueAsString(doc));
             for (String key : column.keys()) {
-                Object value = row.get(key);
-                update = update.param(key, value instanceof UUID ? value : value);
+                update = update.param(key, row.get(key));
             }
             changed += update.update();
         }

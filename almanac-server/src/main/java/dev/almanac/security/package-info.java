@@ -1,2 +1,5 @@
-/** Who may do what: the filter chain, and who the current actor is. */
+/**
+ * Who may do what: users and roles, form login and API tokens, the filter chains, per-user limits, and the sealing of
+ * secrets at rest.
+ */
 package dev.almanac.security;
