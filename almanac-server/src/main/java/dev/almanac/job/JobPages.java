@@ -210,7 +210,7 @@ class JobPages {
         if (action.equals("save")) {
             return save(form, editing, model, redirect);
         }
-        return validateAndGo(form, step, step + 1, editing, model);
+        return validateAndGo(form, step, Math.min(JobForm.REVIEW, step + 1), editing, model);
     }
 
     /** The schedule step's live preview: the expression, in words, and the next runs with DST notes. */

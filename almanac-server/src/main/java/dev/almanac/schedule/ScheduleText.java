@@ -92,7 +92,7 @@ public final class ScheduleText {
 
         List<String> parts = new ArrayList<>();
         if (!seconds.equals("0")) {
-            parts.add(seconds.equals("*") ? "Every second" : "At second " + list(seconds, null, 0));
+            parts.add(seconds.equals("*") ? "Every second," : "At second " + list(seconds, null, 0) + ",");
         }
         String time = time(minute, hour);
         parts.add(parts.isEmpty() ? time : lowerFirst(time));
@@ -105,10 +105,10 @@ public final class ScheduleText {
         if (!month.equals("*")) {
             parts.add(
                     month.startsWith("*/")
-                            ? "every " + ordinalStep(month.substring(2), "month")
+                            ? "in every " + ordinalStep(month.substring(2), "month")
                             : "in " + list(month, MONTH_NAMES, 1, MONTHS));
         }
-        return String.join(" ", parts).replace(" , ", ", ");
+        return String.join(" ", parts);
     }
 
     private static String time(String minute, String hour) {
