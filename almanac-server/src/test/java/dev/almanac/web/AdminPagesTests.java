@@ -45,7 +45,7 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
     static class OnPostgres extends AdminPagesTests {}
 
     private static final Pattern INLINE_SCRIPT = Pattern.compile("<script(?![^>]*\\bsrc=)[^>]*>");
-    private static final Pattern EVENT_HANDLER = Pattern.compile("\\s on[a-z]+=\"", Pattern.CASE_INSENSITIVE);
+    private static final Pattern EVENT_HANDLER = Pattern.compile("\\son[a-z]+=\"", Pattern.CASE_INSENSITIVE);
 
     @Autowired
     MockMvc mvc;
