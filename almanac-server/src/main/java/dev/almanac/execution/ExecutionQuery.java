@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * A page of execution history, newest first. {@code before} continues after the last execution of the previous
  * page (keyset paging: as fast on page 1 000 as on page 1). {@code triggeredBy} without a colon matches a kind
- * ({@code manual} finds {@code manual:alice}).
+ * ({@code manual} finds {@code manual:alice}). {@code search} finds executions whose job name contains it, in any
+ * case.
  */
 public record ExecutionQuery(
         JobId jobId,
@@ -19,7 +20,20 @@ public record ExecutionQuery(
         Instant from,
         Instant to,
         Execution before,
-        int limit) {
+        int limit,
+        String search) {
+
+    public ExecutionQuery(
+            JobId jobId,
+            ExecutionStatus status,
+            String templateType,
+            String triggeredBy,
+            Instant from,
+            Instant to,
+            Execution before,
+            int limit) {
+        this(jobId, status, templateType, triggeredBy, from, to, before, limit, null);
+    }
 
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 500;
@@ -29,7 +43,7 @@ public record ExecutionQuery(
     }
 
     ExecutionQuery withoutCursor() {
-        return new ExecutionQuery(jobId, status, templateType, triggeredBy, from, to, null, limit);
+        return new ExecutionQuery(jobId, status, templateType, triggeredBy, from, to, null, limit, search);
     }
 
     void appendWhere(StringBuilder sql, Map<String, Object> params) {
@@ -54,6 +68,18 @@ public record ExecutionQuery(
                 params.put("triggered_by", triggeredBy);
                 params.put("triggered_by_kind", triggeredBy.replace("%", "").replace("_", "") + ":%");
             }
+        }
+        if (search != null && !search.isBlank()) {
+            sql.append(" AND LOWER(job_name) LIKE :search ESCAPE '\\'");
+            params.put(
+                    "search",
+                    "%"
+                            + search.strip()
+                                    .toLowerCase(java.util.Locale.ROOT)
+                                    .replace("\\", "\\\\")
+                                    .replace("%", "\\%")
+                                    .replace("_", "\\_")
+                            + "%");
         }
         if (from != null) {
             sql.append(" AND created_at >= :from");

@@ -142,6 +142,13 @@ public class ExecutionRepository {
              GROUP BY status
             """;
 
+    private static final String FINISHED_PER_BUCKET = """
+            SELECT FLOOR(EXTRACT(EPOCH FROM completed_at) / :bucket_seconds) AS bucket, status, COUNT(*) AS n
+              FROM executions
+             WHERE completed_at >= :since AND status IN ('succeeded', 'failed', 'timed_out', 'cancelled', 'skipped')
+             GROUP BY 1, 2
+            """;
+
     /** Due to started, for runs that started since: scheduled slots from their slot, the rest from run_after. */
     private static final String STARTS_SINCE = """
             SELECT scheduled_for, run_after, started_at, attempt FROM executions
@@ -383,6 +390,21 @@ public class ExecutionRepository {
     /** How many executions ended in each final status since {@code since}. */
     public Map<ExecutionStatus, Long> finishedSince(Instant since) {
         return statusCounts(jdbc.sql(FINISHED_SINCE).param("since", utc(since)));
+    }
+
+    /** How many executions ended in one status during one time bucket; {@code bucket} counts from the epoch. */
+    public record BucketCount(long bucket, ExecutionStatus status, long count) {}
+
+    /** Executions that ended since {@code since}, counted per status and per bucket of {@code bucketSeconds}. */
+    public List<BucketCount> finishedPerBucket(Instant since, long bucketSeconds) {
+        return jdbc.sql(FINISHED_PER_BUCKET)
+                .param("bucket_seconds", bucketSeconds)
+                .param("since", utc(since))
+                .query((rs, n) -> new BucketCount(
+                        rs.getLong("bucket"),
+                        ExecutionStatus.fromJson(rs.getString("status")).orElseThrow(),
+                        rs.getLong("n")))
+                .list();
     }
 
     private static Map<ExecutionStatus, Long> statusCounts(JdbcClient.StatementSpec statement) {

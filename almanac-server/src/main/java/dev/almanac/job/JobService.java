@@ -1,6 +1,7 @@
 package dev.almanac.job;
 
 import dev.almanac.common.ConflictException;
+import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.JsonInputErrors;
 import dev.almanac.common.NotFoundException;
@@ -160,6 +161,67 @@ public class JobService {
         versions.record(id, updated.version(), "updated", JobRequest.of(definition), actor, now);
         events.publishEvent(new JobChanged(id, JobChanged.Kind.UPDATED));
         return new Updated(updated, true, current);
+    }
+
+    /**
+     * Restores the definition a job had at {@code version}: a new version with that definition, validated like any
+     * update (a one-time run in the past or a template no longer installed is refused with the field named).
+     */
+    @Transactional
+    public Updated rollback(JobId id, long version, long expectedCurrentVersion, String actor) {
+        JobVersion target = version(id, version);
+        if (target.change().equals("deleted")) {
+            throw new InvalidInputException("version", "version " + version + " records the deletion; pick another");
+        }
+        ObjectNode changes = json.valueToTree(target.definition());
+        for (String field : List.of("description")) {
+            if (!changes.has(field)) {
+                changes.putNull(field);
+            }
+        }
+        changes.put("version", expectedCurrentVersion);
+        return update(id, changes, actor);
+    }
+
+    /**
+     * Every problem {@link #create} (when {@code editing} is null) or an update of {@code editing} would report for
+     * this definition, without saving anything: the form shows them next to their fields before the last step.
+     */
+    @Transactional(readOnly = true)
+    public List<FieldError> problems(JobRequest request, JobId editing) {
+        Job current = editing == null ? null : jobs.find(editing).orElse(null);
+        try {
+            JobDefinition definition = validator.validate(request, now(), new ValidationContext(editing, current));
+            if (jobs.nameTaken(definition.name(), editing)) {
+                return List.of(new FieldError("name", "a job named '" + definition.name() + "' already exists"));
+            }
+            return List.of();
+        } catch (InvalidInputException invalid) {
+            return invalid.errors();
+        }
+    }
+
+    /**
+     * The job this request describes, validated but not saved, for a dry run before it exists: the id of the job
+     * being edited, or a fresh one that no stored job has.
+     *
+     * @throws InvalidInputException naming every wrong field
+     */
+    @Transactional(readOnly = true)
+    public Job draft(JobRequest request, JobId editing, String actor) {
+        Job current = editing == null ? null : get(editing);
+        Instant now = now();
+        JobDefinition definition = validator.validate(request, now, new ValidationContext(editing, current));
+        return new Job(
+                editing == null ? JobId.generate() : editing,
+                definition,
+                actor,
+                now,
+                now,
+                null,
+                null,
+                null,
+                current == null ? 0 : current.version());
     }
 
     /** Deletes a job; its execution history and versions stay. Refused while other jobs depend on it. */

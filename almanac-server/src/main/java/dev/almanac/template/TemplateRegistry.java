@@ -13,6 +13,7 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The job templates this node can run. Templates are found once, at start-up, with {@link ServiceLoader};
@@ -26,6 +27,8 @@ public class TemplateRegistry {
                     (RegisteredTemplate registered) -> registered.descriptor().category())
             .thenComparing(registered -> registered.descriptor().name())
             .thenComparing(registered -> registered.descriptor().type());
+
+    private static final JsonMapper FORM_JSON = JsonMapper.builder().build();
 
     private final ParameterSchemas schemas = new ParameterSchemas();
     private final Map<String, RegisteredTemplate> byType;
@@ -135,6 +138,26 @@ public class TemplateRegistry {
         return semanticErrors.stream()
                 .map(error -> new FieldError(error.field(), error.message()))
                 .toList();
+    }
+
+    /**
+     * The form of a template's parameters, generated from its JSON Schema, for the admin UI.
+     *
+     * @param type the template type
+     * @return the form, or empty when no template has that type
+     */
+    public Optional<ParameterForm> form(String type) {
+        return registered(type).map(registered -> new ParameterForm(registered.schemaDocument(), FORM_JSON));
+    }
+
+    /**
+     * The example parameters a template declares, offered by the UI as a starting point.
+     *
+     * @param type the template type
+     * @return the example, or empty when no template has that type
+     */
+    public Optional<Map<String, Object>> exampleParameters(String type) {
+        return registered(type).map(RegisteredTemplate::exampleParameters);
     }
 
     List<RegisteredTemplate> registered() {

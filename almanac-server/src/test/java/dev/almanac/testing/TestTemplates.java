@@ -183,4 +183,57 @@ public final class TestTemplates {
             return JobResult.succeeded("destroyed nothing");
         }
     }
+
+    /** A template whose schema has every kind of field the admin UI generates a form for (tests only). */
+    public static final class Forms implements JobTemplate {
+
+        public static final String SCHEMA = """
+                {"type":"object",
+                 "properties":{
+                   "table":{"type":"string","title":"Table","description":"Which table to clean","minLength":1,"maxLength":64},
+                   "max_rows":{"type":"integer","minimum":1,"maximum":100000,"default":1000},
+                   "ratio":{"type":"number","minimum":0,"maximum":1},
+                   "vacuum":{"type":"boolean","description":"Reclaim space afterwards"},
+                   "mode":{"type":"string","enum":["delete","archive"]},
+                   "recipients":{"type":"array","items":{"type":"string"},"maxItems":5},
+                   "conditions":{"type":"array","items":{"type":"object",
+                      "properties":{"column":{"type":"string"},"op":{"type":"string","enum":["<",">","="]},"value":{"type":"string"}},
+                      "required":["column","op"]}},
+                   "target":{"type":"object","properties":{"host":{"type":"string"},"port":{"type":"integer","minimum":1,"maximum":65535}}},
+                   "api_key":{"type":"string","writeOnly":true},
+                   "extra":{"type":"object","additionalProperties":{"type":"string"}}
+                 },
+                 "required":["table","mode"],
+                 "additionalProperties":false}
+                """;
+
+        @Override
+        public TemplateDescriptor descriptor() {
+            return TemplateDescriptor.builder("test_form")
+                    .name("Test: every field")
+                    .description("Has a parameter of every kind (tests only)")
+                    .category("test")
+                    .icon("database")
+                    .riskLevel(RiskLevel.HIGH)
+                    .destructive(true)
+                    .resourceUsage(ResourceUsage.LOW)
+                    .estimatedDuration(Duration.ofSeconds(1))
+                    .parametersSchema(SCHEMA)
+                    .exampleParameters(
+                            "{\"table\":\"sessions\",\"mode\":\"delete\",\"recipients\":[\"ops@example.com\"]}")
+                    .build();
+        }
+
+        @Override
+        public JobResult execute(JobContext context) {
+            return JobResult.succeeded("did " + context.parameters().get("mode") + " on "
+                    + context.parameters().get("table"));
+        }
+
+        @Override
+        public JobResult dryRun(JobContext context) {
+            return JobResult.succeeded("would " + context.parameters().get("mode") + " 1 204 rows of "
+                    + context.parameters().get("table"));
+        }
+    }
 }

@@ -1,0 +1,65 @@
+package dev.almanac.job;
+
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.template.ParameterForm;
+import dev.almanac.template.TemplateRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/** Jobs as the wizard describes them before they are saved: what a dry run of an unsaved job runs. */
+@Component
+public class JobDrafts {
+
+    private final JobService jobs;
+    private final TemplateRegistry templates;
+
+    JobDrafts(JobService jobs, TemplateRegistry templates) {
+        this.jobs = jobs;
+        this.templates = templates;
+    }
+
+    /**
+     * The job the wizard's fields describe, validated and not saved.
+     *
+     * @throws InvalidInputException naming every wrong field by its API path
+     */
+    public Job fromWizard(Map<String, List<String>> fields, String actor) {
+        JobForm shown = JobForm.of(fields);
+        JobId editing = shown.get("job_id").isEmpty()
+                ? null
+                : JobId.parse(shown.get("job_id")).orElse(null);
+        JobForm form = withStoredSecrets(shown, editing == null ? null : jobs.get(editing));
+        JobForm.Built built =
+                form.toRequest(templates.form(form.get("template_type")).orElse(null));
+        if (!built.errors().isEmpty()) {
+            throw new InvalidInputException(built.errors());
+        }
+        return jobs.draft(built.request(), editing, actor);
+    }
+
+    /**
+     * The form with every secret left blank while editing set to its stored value. Only requests see the copy:
+     * stored secrets never travel to the browser, not even in hidden fields.
+     */
+    JobForm withStoredSecrets(JobForm shown, Job editing) {
+        JobForm form = JobForm.of(shown.values());
+        if (editing == null || !editing.definition().templateType().equals(form.get("template_type"))) {
+            return form;
+        }
+        ParameterForm parameters =
+                templates.form(editing.definition().templateType()).orElse(null);
+        if (parameters == null) {
+            return form;
+        }
+        Map<String, List<String>> stored =
+                parameters.toForm(editing.definition().parameters());
+        for (String name : parameters.secretNames(stored)) {
+            if (form.get(name).isEmpty()) {
+                form.values().put(name, new ArrayList<>(stored.get(name)));
+            }
+        }
+        return form;
+    }
+}

@@ -1,0 +1,582 @@
+package dev.almanac.template;
+
+import dev.almanac.common.FieldError;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The HTML form of a template's parameters, generated from its JSON Schema, and the way back from the submitted
+ * form to a parameters object. Any schema works: strings, numbers and integers with their bounds, booleans,
+ * enums, arrays, nested objects and secrets get fields of their own; a construct without one (a {@code oneOf},
+ * a free-form map) gets a JSON text area, so a new template never needs a UI change.
+ *
+ * <p>Form names are the parameter paths under a {@value #PREFIX} prefix ({@code p.max_rows},
+ * {@code p.conditions[0].op}), the same paths the validation errors name under {@code parameters.}, so a server
+ * error lands next to its field.
+ */
+public final class ParameterForm {
+
+    /** Form names of parameters start with this. */
+    public static final String PREFIX = "p";
+
+    /** A checkbox sends nothing when unticked; this hidden marker says the box was on the form. */
+    public static final String CHECKBOX_MARKER = "_";
+
+    private static final Pattern INDEX = Pattern.compile("^\\[(\\d+)]");
+
+    private final Map<String, Object> schema;
+    private final JsonMapper json;
+
+    ParameterForm(Map<String, Object> schema, JsonMapper json) {
+        this.schema = schema;
+        this.json = json;
+    }
+
+    /** An option of a select. */
+    public record Option(String value, String label, boolean selected) {}
+
+    /**
+     * One field of the form, or a group of them.
+     *
+     * @param kind {@code text}, {@code textarea}, {@code password}, {@code integer}, {@code number},
+     *     {@code checkbox}, {@code select}, {@code object}, {@code array} or {@code json}
+     * @param name the form name, e.g. {@code p.conditions[0].op}
+     * @param removable whether this is an array item the user can remove
+     */
+    public record Field(
+            String kind,
+            String name,
+            String id,
+            String label,
+            String help,
+            boolean required,
+            String value,
+            boolean checked,
+            List<Option> options,
+            String min,
+            String max,
+            String step,
+            Integer minLength,
+            Integer maxLength,
+            String pattern,
+            String placeholder,
+            String error,
+            List<Field> children,
+            boolean removable) {
+
+        public boolean isGroup() {
+            return kind.equals("object") || kind.equals("array");
+        }
+    }
+
+    /** What the submitted form says the parameters are, and the fields whose text could not be read at all. */
+    public record Parsed(Map<String, Object> parameters, List<FieldError> errors) {}
+
+    /**
+     * The fields of the form.
+     *
+     * @param values the submitted form (or {@link #toForm(Map)} of stored parameters)
+     * @param errors messages by form name
+     * @param keepSecrets true when editing a stored job: secret fields are left empty and keep their stored value
+     *     unless a new one is typed
+     */
+    public List<Field> fields(Map<String, List<String>> values, Map<String, String> errors, boolean keepSecrets) {
+        return children(schema, PREFIX, values, errors, keepSecrets);
+    }
+
+    /** Reads the submitted form back into a parameters object, typed as the schema says. */
+    public Parsed parse(Map<String, List<String>> values) {
+        List<FieldError> errors = new ArrayList<>();
+        Object parsed = read(schema, PREFIX, values, errors, true);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> parameters = parsed instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+        return new Parsed(parameters, errors);
+    }
+
+    /** The form values that show stored parameters. */
+    public Map<String, List<String>> toForm(Map<String, Object> parameters) {
+        Map<String, List<String>> form = new LinkedHashMap<>();
+        write(schema, PREFIX, parameters, form);
+        return form;
+    }
+
+    /** Whether the parameter at this form name is a secret: shown masked, never echoed back when stored. */
+    public boolean isSecret(String name) {
+        Map<String, Object> node = nodeAt(name);
+        return node != null && secret(node);
+    }
+
+    /** The form names of every secret field in these values. */
+    public List<String> secretNames(Map<String, List<String>> values) {
+        return values.keySet().stream().filter(this::isSecret).toList();
+    }
+
+    private List<Field> children(
+            Map<String, Object> objectSchema,
+            String path,
+            Map<String, List<String>> values,
+            Map<String, String> errors,
+            boolean keepSecrets) {
+        List<Field> fields = new ArrayList<>();
+        List<String> required = strings(objectSchema.get("required"));
+        for (Map.Entry<String, Map<String, Object>> property :
+                properties(objectSchema).entrySet()) {
+            fields.add(field(
+                    property.getValue(),
+                    path + "." + property.getKey(),
+                    property.getKey(),
+                    required.contains(property.getKey()),
+                    values,
+                    errors,
+                    keepSecrets,
+                    false));
+        }
+        return fields;
+    }
+
+    private Field field(
+            Map<String, Object> node,
+            String name,
+            String key,
+            boolean required,
+            Map<String, List<String>> values,
+            Map<String, String> errors,
+            boolean keepSecrets,
+            boolean removable) {
+        String label = text(node.get("title"));
+        if (label == null) {
+            label = humanize(key);
+        }
+        String help = text(node.get("description"));
+        String error = errors.get(name);
+        String value = first(values, name);
+        String kind = kindOf(node);
+        List<Field> children = List.of();
+        List<Option> options = List.of();
+        boolean checked = false;
+        String placeholder = null;
+        switch (kind) {
+            case "object" -> children = children(node, name, values, errors, keepSecrets);
+            case "array" -> {
+                Map<String, Object> items = object(node.get("items"));
+                List<Field> itemFields = new ArrayList<>();
+                for (int index : indices(values, name)) {
+                    String itemName = name + "[" + index + "]";
+                    itemFields.add(
+                            field(items, itemName, key + " " + (index + 1), false, values, errors, keepSecrets, true));
+                }
+                children = itemFields;
+                help = join(help, bounds("items", node.get("minItems"), node.get("maxItems")));
+            }
+            case "checkbox" -> {
+                checked = value == null
+                        ? values.containsKey(CHECKBOX_MARKER + name) ? false : Boolean.TRUE.equals(node.get("default"))
+                        : value.equals("true");
+                value = "true";
+            }
+            case "select" -> {
+                List<Option> list = new ArrayList<>();
+                if (!required || value == null) {
+                    list.add(new Option("", required ? "Choose…" : "(none)", value == null || value.isEmpty()));
+                }
+                Object defaultValue = node.get("default");
+                String current = value != null ? value : defaultValue == null ? null : String.valueOf(defaultValue);
+                for (Object option : enumValues(node)) {
+                    String text = String.valueOf(option);
+                    list.add(new Option(text, text, text.equals(current)));
+                }
+                options = list;
+            }
+            case "password" -> {
+                if (keepSecrets) {
+                    value = null;
+                    placeholder = "unchanged; type a new value to replace it";
+                }
+            }
+            default -> {}
+        }
+        if (value == null && !kind.equals("password") && !kind.equals("checkbox") && node.get("default") != null) {
+            Object defaultValue = node.get("default");
+            value = kind.equals("json") ? toJson(defaultValue) : String.valueOf(defaultValue);
+        }
+        if (placeholder == null && node.get("examples") instanceof List<?> examples && !examples.isEmpty()) {
+            placeholder = "e.g. " + examples.get(0);
+        }
+        String min = number(node.get("minimum"));
+        String max = number(node.get("maximum"));
+        if (kind.equals("integer") || kind.equals("number")) {
+            help = join(help, rangeText(node));
+        }
+        return new Field(
+                kind,
+                name,
+                "f-" + name.replaceAll("[^A-Za-z0-9_-]", "-"),
+                label,
+                help,
+                required,
+                value,
+                checked,
+                options,
+                min,
+                max,
+                kind.equals("integer") ? "1" : kind.equals("number") ? "any" : null,
+                integer(node.get("minLength")),
+                integer(node.get("maxLength")),
+                kind.equals("text") || kind.equals("password") ? text(node.get("pattern")) : null,
+                placeholder,
+                error,
+                children,
+                removable);
+    }
+
+    private String kindOf(Map<String, Object> node) {
+        if (!enumValues(node).isEmpty()) {
+            return "select";
+        }
+        String type = typeOf(node);
+        if (type == null) {
+            return "json";
+        }
+        return switch (type) {
+            case "object" ->
+                properties(node).isEmpty() || node.containsKey("oneOf") || node.containsKey("anyOf")
+                        ? "json"
+                        : "object";
+            case "array" -> {
+                Map<String, Object> items = object(node.get("items"));
+                String itemKind = items.isEmpty() ? "json" : kindOf(items);
+                yield itemKind.equals("json") || itemKind.equals("array") ? "json" : "array";
+            }
+            case "boolean" -> "checkbox";
+            case "integer" -> "integer";
+            case "number" -> "number";
+            case "string" -> {
+                if (secret(node)) {
+                    yield "password";
+                }
+                Integer maxLength = integer(node.get("maxLength"));
+                yield maxLength != null && maxLength > 200 || "textarea".equals(node.get("x-ui")) ? "textarea" : "text";
+            }
+            default -> "json";
+        };
+    }
+
+    private Object read(
+            Map<String, Object> node,
+            String name,
+            Map<String, List<String>> values,
+            List<FieldError> errors,
+            boolean root) {
+        String kind = kindOf(node);
+        switch (kind) {
+            case "object" -> {
+                Map<String, Object> object = new LinkedHashMap<>();
+                for (Map.Entry<String, Map<String, Object>> property :
+                        properties(node).entrySet()) {
+                    Object value = read(property.getValue(), name + "." + property.getKey(), values, errors, false);
+                    if (value != null) {
+                        object.put(property.getKey(), value);
+                    }
+                }
+                return object.isEmpty() && !root && !anyValueUnder(values, name) ? null : object;
+            }
+            case "array" -> {
+                Map<String, Object> items = object(node.get("items"));
+                List<Object> list = new ArrayList<>();
+                for (int index : indices(values, name)) {
+                    Object item = read(items, name + "[" + index + "]", values, errors, false);
+                    if (item != null) {
+                        list.add(item);
+                    }
+                }
+                return list.isEmpty() ? null : list;
+            }
+            case "checkbox" -> {
+                String value = first(values, name);
+                if (value == null) {
+                    return values.containsKey(CHECKBOX_MARKER + name) ? Boolean.FALSE : null;
+                }
+                return value.equals("true");
+            }
+            default -> {}
+        }
+        String raw = first(values, name);
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        String value = kind.equals("textarea") || kind.equals("password") ? raw : raw.strip();
+        return switch (kind) {
+            case "integer" -> {
+                try {
+                    yield new BigDecimal(value).toBigIntegerExact().longValueExact();
+                } catch (ArithmeticException | NumberFormatException e) {
+                    errors.add(new FieldError(name, "must be a whole number"));
+                    yield null;
+                }
+            }
+            case "number" -> {
+                try {
+                    BigDecimal number = new BigDecimal(value);
+                    yield number.scale() <= 0 && number.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) < 0
+                            ? (Object) number.longValue()
+                            : (Object) number.doubleValue();
+                } catch (NumberFormatException e) {
+                    errors.add(new FieldError(name, "must be a number"));
+                    yield null;
+                }
+            }
+            case "select" ->
+                enumValues(node).stream()
+                        .filter(option -> String.valueOf(option).equals(value))
+                        .findFirst()
+                        .orElse(value);
+            case "json" -> {
+                try {
+                    yield json.readValue(value, Object.class);
+                } catch (JacksonException e) {
+                    errors.add(new FieldError(name, "must be valid JSON"));
+                    yield null;
+                }
+            }
+            default -> value;
+        };
+    }
+
+    private void write(Map<String, Object> node, String name, Object value, Map<String, List<String>> form) {
+        if (value == null) {
+            return;
+        }
+        switch (kindOf(node)) {
+            case "object" -> {
+                if (value instanceof Map<?, ?> map) {
+                    properties(node).forEach((key, child) -> write(child, name + "." + key, map.get(key), form));
+                }
+            }
+            case "array" -> {
+                if (value instanceof List<?> list) {
+                    Map<String, Object> items = object(node.get("items"));
+                    for (int i = 0; i < list.size(); i++) {
+                        write(items, name + "[" + i + "]", list.get(i), form);
+                    }
+                }
+            }
+            case "checkbox" -> {
+                form.put(name, List.of(String.valueOf(value)));
+                form.put(CHECKBOX_MARKER + name, List.of("on"));
+            }
+            case "json" -> form.put(name, List.of(toJson(value)));
+            default -> form.put(name, List.of(plain(value)));
+        }
+    }
+
+    private static String plain(Object value) {
+        if (value instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) {
+            return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+        }
+        if (value instanceof BigDecimal d) {
+            return d.toPlainString();
+        }
+        return String.valueOf(value);
+    }
+
+    private String toJson(Object value) {
+        try {
+            return json.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+        } catch (JacksonException e) {
+            return String.valueOf(value);
+        }
+    }
+
+    /** The schema node a form name points at, or null. */
+    private Map<String, Object> nodeAt(String name) {
+        if (!name.startsWith(PREFIX + ".")) {
+            return null;
+        }
+        Map<String, Object> node = schema;
+        String rest = name.substring(PREFIX.length());
+        while (!rest.isEmpty()) {
+            Matcher index = INDEX.matcher(rest);
+            if (index.find()) {
+                node = object(node.get("items"));
+                rest = rest.substring(index.end());
+            } else if (rest.startsWith(".")) {
+                int end = rest.length();
+                for (int i = 1; i < rest.length(); i++) {
+                    if (rest.charAt(i) == '.' || rest.charAt(i) == '[') {
+                        end = i;
+                        break;
+                    }
+                }
+                node = properties(node).get(rest.substring(1, end));
+                rest = rest.substring(end);
+            } else {
+                return null;
+            }
+            if (node == null) {
+                return null;
+            }
+        }
+        return node;
+    }
+
+    /** The array indices present in the form under {@code name}, in order. */
+    static TreeSet<Integer> indices(Map<String, List<String>> values, String name) {
+        TreeSet<Integer> indices = new TreeSet<>();
+        String prefix = name + "[";
+        for (String key : values.keySet()) {
+            String bare = key.startsWith(CHECKBOX_MARKER + prefix) ? key.substring(CHECKBOX_MARKER.length()) : key;
+            if (bare.startsWith(prefix)) {
+                int close = bare.indexOf(']', prefix.length());
+                if (close > prefix.length()) {
+                    try {
+                        indices.add(Integer.parseInt(bare.substring(prefix.length(), close)));
+                    } catch (NumberFormatException ignored) {
+                        // not an index this form wrote
+                    }
+                }
+            }
+        }
+        return indices;
+    }
+
+    private static boolean anyValueUnder(Map<String, List<String>> values, String name) {
+        return values.entrySet().stream()
+                .anyMatch(e -> (e.getKey().startsWith(name + ".") || e.getKey().startsWith(name + "["))
+                        && e.getValue().stream().anyMatch(v -> v != null && !v.isBlank()));
+    }
+
+    private static boolean secret(Map<String, Object> node) {
+        return Boolean.TRUE.equals(node.get("writeOnly"))
+                || Boolean.TRUE.equals(node.get("x-secret"))
+                || "password".equals(node.get("format"));
+    }
+
+    private static String typeOf(Map<String, Object> node) {
+        Object type = node.get("type");
+        if (type instanceof String s) {
+            return s;
+        }
+        if (type instanceof List<?> list) {
+            return list.stream()
+                    .filter(t -> !"null".equals(t))
+                    .map(String::valueOf)
+                    .findFirst()
+                    .orElse(null);
+        }
+        if (node.containsKey("properties")) {
+            return "object";
+        }
+        return null;
+    }
+
+    private static List<Object> enumValues(Map<String, Object> node) {
+        if (node.get("enum") instanceof List<?> list) {
+            return list.stream().filter(Objects::nonNull).map(v -> (Object) v).toList();
+        }
+        return List.of();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> properties(Map<String, Object> node) {
+        Map<String, Map<String, Object>> properties = new LinkedHashMap<>();
+        if (node.get("properties") instanceof Map<?, ?> map) {
+            map.forEach((key, value) -> {
+                if (value instanceof Map<?, ?> child) {
+                    properties.put(String.valueOf(key), (Map<String, Object>) child);
+                }
+            });
+        }
+        return properties;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(Object value) {
+        return value instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+    }
+
+    private static List<String> strings(Object value) {
+        return value instanceof List<?> list
+                ? list.stream().map(String::valueOf).toList()
+                : List.of();
+    }
+
+    private static String first(Map<String, List<String>> values, String name) {
+        List<String> list = values.get(name);
+        return list == null || list.isEmpty() ? null : list.get(0);
+    }
+
+    private static String text(Object value) {
+        return value instanceof String s && !s.isBlank() ? s : null;
+    }
+
+    private static String number(Object value) {
+        return value instanceof Number n ? plain(n) : null;
+    }
+
+    private static Integer integer(Object value) {
+        return value instanceof Number n ? n.intValue() : null;
+    }
+
+    private static String rangeText(Map<String, Object> node) {
+        String min = number(node.get("minimum"));
+        String max = number(node.get("maximum"));
+        String exclusiveMin = number(node.get("exclusiveMinimum"));
+        String exclusiveMax = number(node.get("exclusiveMaximum"));
+        List<String> parts = new ArrayList<>();
+        if (min != null && max != null) {
+            parts.add("from " + min + " to " + max);
+        } else if (min != null) {
+            parts.add("at least " + min);
+        } else if (max != null) {
+            parts.add("at most " + max);
+        }
+        if (exclusiveMin != null) {
+            parts.add("more than " + exclusiveMin);
+        }
+        if (exclusiveMax != null) {
+            parts.add("less than " + exclusiveMax);
+        }
+        return parts.isEmpty() ? null : capitalize(String.join(", ", parts)) + ".";
+    }
+
+    private static String bounds(String what, Object min, Object max) {
+        String low = number(min);
+        String high = number(max);
+        if (low != null && high != null) {
+            return "From " + low + " to " + high + " " + what + ".";
+        }
+        if (low != null) {
+            return "At least " + low + " " + what + ".";
+        }
+        if (high != null) {
+            return "At most " + high + " " + what + ".";
+        }
+        return null;
+    }
+
+    private static String join(String a, String b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null ? a : a + " " + b;
+    }
+
+    static String humanize(String key) {
+        String spaced =
+                key.replace('_', ' ').replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase();
+        return capitalize(spaced);
+    }
+
+    private static String capitalize(String text) {
+        return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
+    }
+}

@@ -1,0 +1,60 @@
+// Almanac admin UI: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  var localFormat = new Intl.DateTimeFormat(undefined, {
+    year: "numeric", month: "short", day: "numeric",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short"
+  });
+
+  // Times are rendered in UTC by the server; show them in the reader's zone, keeping UTC in the tooltip.
+  function localTimes(root) {
+    root.querySelectorAll("time[data-local]").forEach(function (el) {
+      var at = new Date(el.getAttribute("datetime"));
+      if (isNaN(at.getTime())) { return; }
+      if (!el.title) { el.title = el.textContent.trim(); }
+      el.textContent = localFormat.format(at);
+      el.removeAttribute("data-local");
+    });
+  }
+
+  // A fragment holding a <dialog> (e.g. the delete confirmation) opens it as a modal.
+  function openDialogs(root) {
+    root.querySelectorAll("dialog[data-open]").forEach(function (dialog) {
+      dialog.removeAttribute("data-open");
+      if (typeof dialog.showModal === "function" && !dialog.open) { dialog.showModal(); }
+      var focus = dialog.querySelector("[autofocus]") || dialog.querySelector("button");
+      if (focus) { focus.focus(); }
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest("[data-close-dialog]");
+    if (close) {
+      var dialog = close.closest("dialog");
+      if (dialog) { event.preventDefault(); dialog.close(); dialog.remove(); }
+      return;
+    }
+    var zoneButton = event.target.closest("[data-fill-zone]");
+    if (zoneButton) {
+      var input = document.getElementById(zoneButton.getAttribute("data-fill-zone"));
+      var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (input && zone) {
+        input.value = zone;
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
+  });
+
+  function enhance(root) {
+    localTimes(root);
+    openDialogs(root);
+    root.querySelectorAll("[data-zone-name]").forEach(function (el) {
+      el.textContent = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    });
+    root.querySelectorAll("[data-needs-js]").forEach(function (el) { el.hidden = false; });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { enhance(event.target); });
+})();

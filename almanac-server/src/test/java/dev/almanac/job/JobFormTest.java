@@ -1,0 +1,117 @@
+package dev.almanac.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.almanac.common.FieldError;
+import dev.almanac.schedule.ScheduleSpec;
+import dev.almanac.schedule.Schedules;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The wizard's schedule presets, and how its fields travel between steps. */
+class JobFormTest {
+
+    @ParameterizedTest(name = "{0} becomes {2}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "every_minutes | every_minutes=5                     | */5 * * * *",
+                "hourly        | hourly_minute=20                    | 20 * * * *",
+                "daily         | daily_time=02:30                    | 30 2 * * *",
+                "weekly        | weekly_days=MON,weekly_days=THU,weekly_time=18:05 | 5 18 * * MON,THU",
+                "monthly       | monthly_day=15,monthly_time=00:00   | 0 0 15 * *",
+                "cron          | cron_expression=0 4 1-7 * SUN       | 0 4 1-7 * SUN",
+            })
+    void presetsBecomeCronExpressionsAndBack(String kind, String fields, String expression) {
+        JobForm form = JobForm.of(Map.of());
+        form.set("schedule_kind", kind);
+        Map<String, List<String>> values = form.values();
+        for (String field : fields.split(",")) {
+            String[] pair = field.split("=", 2);
+            values.computeIfAbsent(pair[0].strip(), k -> new ArrayList<>()).add(pair[1].strip());
+        }
+        List<FieldError> errors = new ArrayList<>();
+        ScheduleSpec spec = form.scheduleSpec(errors);
+        assertThat(errors).isEmpty();
+        assertThat(spec.expression()).isEqualTo(expression);
+
+        JobDefinition definition = new JobDefinition(
+                "n",
+                null,
+                "heartbeat",
+                Map.of(),
+                Schedules.parse(spec),
+                true,
+                60,
+                RetryPolicy.none(),
+                ConcurrencyPolicy.FORBID,
+                MisfirePolicy.RUN_ONCE,
+                60,
+                List.of(),
+                Notifications.none(),
+                List.of());
+        assertThat(JobForm.of(definition, null).get("schedule_kind")).isEqualTo(kind);
+    }
+
+    @Test
+    void aPresetWithoutItsTimeNamesTheField() {
+        JobForm form = JobForm.of(Map.of("schedule_kind", List.of("daily"), "daily_time", List.of("25:00")));
+        List<FieldError> errors = new ArrayList<>();
+        assertThat(form.scheduleSpec(errors).expression()).isNull();
+        assertThat(errors).containsExactly(new FieldError("daily_time", "must be a time such as 02:30"));
+    }
+
+    @Test
+    void intervalsAndOneTimeRunsKeepTheirUnits() {
+        JobForm form = JobForm.of(Map.of(
+                "schedule_kind",
+                List.of("interval"),
+                "interval_value",
+                List.of("90"),
+                "interval_unit",
+                List.of("minutes")));
+        assertThat(form.scheduleSpec(new ArrayList<>()).intervalSeconds()).isEqualTo(5400L);
+        form.set("schedule_kind", "once");
+        form.set("once_at", "2026-12-01T09:00");
+        form.set("timezone", "Europe/Berlin");
+        assertThat(Schedules.parse(form.scheduleSpec(new ArrayList<>())).nextAfter(java.time.Instant.EPOCH))
+                .contains(java.time.Instant.parse("2026-12-01T08:00:00Z"));
+    }
+
+    @Test
+    void eachStepCarriesTheOtherStepsInHiddenFields() {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        values.put("template_type", List.of("heartbeat"));
+        values.put("name", List.of("n"));
+        values.put("p.message", List.of("hi"));
+        values.put("daily_time", List.of("02:00"));
+        values.put("timeout_seconds", List.of("60"));
+        values.put("_csrf", List.of("token"));
+        values.put("step", List.of("2"));
+        JobForm form = JobForm.of(values);
+        assertThat(form.hiddenExcept(JobForm.PARAMETERS))
+                .extracting(Map.Entry::getKey)
+                .containsExactly("template_type", "daily_time", "timeout_seconds");
+        assertThat(form.hiddenExcept(JobForm.REVIEW))
+                .extracting(Map.Entry::getKey)
+                .containsExactly("template_type", "name", "p.message", "daily_time", "timeout_seconds");
+    }
+
+    @Test
+    void serverFieldNamesMapToTheFieldsThatShowThem() {
+        JobForm form = JobForm.of(Map.of("schedule_kind", List.of("cron")));
+        assertThat(form.formNameOf("parameters.conditions[0].op")).isEqualTo("p.conditions[0].op");
+        assertThat(form.formNameOf("schedule.expression")).isEqualTo("cron_expression");
+        assertThat(form.formNameOf("retry_policy.max_retries")).isEqualTo("max_retries");
+        assertThat(form.formNameOf("notifications.on_failure[1]")).isEqualTo("notify_failure");
+        assertThat(form.formNameOf("depends_on[0]")).isEqualTo("depends_on");
+        assertThat(JobForm.stepOfError("schedule.timezone")).isEqualTo(JobForm.SCHEDULE);
+        assertThat(JobForm.stepOfError("parameters.table")).isEqualTo(JobForm.PARAMETERS);
+        assertThat(JobForm.stepOfError("timeout_seconds")).isEqualTo(JobForm.OPTIONS);
+    }
+}

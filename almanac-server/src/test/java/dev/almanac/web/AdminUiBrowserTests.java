@@ -1,0 +1,237 @@
+package dev.almanac.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * A person's first minutes with Almanac, in Debian's headless Chromium against the real application on a random port
+ * with an H2 database under target/: create a cron job through the wizard (with a form error on the way and a dry
+ * run), run it now, watch it succeed with its log, disable it, delete it. Screenshots of the main pages land in
+ * {@code target/screenshots/}.
+ */
+@Tag("browser")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "almanac.data-dir=./target/browser-test",
+            "almanac.db.url=jdbc:h2:file:./target/browser-test/almanac-${random.uuid};MODE=PostgreSQL;"
+                    + "DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE",
+            "almanac.engine.node-id=browser-test-node",
+            "almanac.engine.poll-interval=200ms",
+            "almanac.admin.username=admin",
+            "almanac.security.admin-password=browser-test-Pa55word!",
+            "almanac.admin.password=browser-test-Pa55word!"
+        })
+class AdminUiBrowserTests {
+
+    static final String CHROMIUM = "/usr/bin/chromium";
+    static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    @LocalServerPort
+    int port;
+
+    @Value("${almanac.admin.username:admin}")
+    String username;
+
+    @Value("${almanac.admin.password}")
+    String password;
+
+    WebDriver browser;
+    WebDriverWait wait;
+
+    @BeforeAll
+    void startChromium() throws IOException {
+        assertThat(new File(CHROMEDRIVER))
+                .as(
+                        "Debian's chromium-driver must be installed (apt-get install chromium chromium-driver; .ci/run does it)")
+                .exists();
+        Files.createDirectories(SCREENSHOTS);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1280,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort()
+                .build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    }
+
+    @AfterAll
+    void stopChromium() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void createsACronJobRunsItSeesItSucceedThenDisablesAndDeletesIt() {
+        logIn();
+        open("/");
+        screenshot("dashboard-empty");
+
+        open("/jobs/new");
+        assertThat(browser.getTitle()).contains("New job");
+        screenshot("wizard-1-template");
+        click(By.id("use-heartbeat"));
+
+        // Step 2: a missing name is refused by the server and shown next to the field.
+        waitForText(By.cssSelector("h2"), "Parameters");
+        click(By.id("next"));
+        WebElement nameError = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("name-error")));
+        assertThat(nameError.getText()).contains("is required");
+        assertThat(browser.findElement(By.id("name")).getAttribute("aria-invalid"))
+                .isEqualTo("true");
+        screenshot("wizard-2-form-error");
+        type(By.id("name"), "browser-heartbeat");
+        type(By.id("description"), "Created by the browser test");
+        type(By.id("f-p-message"), "hello from the browser");
+        screenshot("wizard-2-parameters");
+        click(By.id("next"));
+
+        // Step 3: a cron expression that never fires is refused inline; a good one is previewed in words.
+        click(By.cssSelector("input[name=schedule_kind][value=cron]"));
+        type(By.id("cron_expression"), "0 0 31 2 *");
+        click(By.id("next"));
+        waitForText(By.cssSelector("#schedule-fields .error-text"), "never fires");
+        type(By.id("cron_expression"), "*/5 * * * *");
+        type(By.id("timezone"), "Europe/Berlin");
+        waitForText(By.cssSelector("#preview .words"), "Every 5 minutes, Europe/Berlin");
+        assertThat(browser.findElements(By.cssSelector("#preview ol li"))).hasSize(5);
+        screenshot("wizard-3-schedule");
+        click(By.id("next"));
+
+        // Step 4: options keep their defaults.
+        waitForText(By.cssSelector("h2"), "Options");
+        screenshot("wizard-4-options");
+        click(By.id("next"));
+
+        // Step 5: review, with a dry run that the engine really runs.
+        waitForText(By.cssSelector("h2"), "Review");
+        click(By.id("dry-run-button"));
+        waitForText(By.id("dry-run-status"), "dry run succeeded");
+        assertThat(browser.findElement(By.id("dry-run-message")).getText())
+                .contains("would log \"heartbeat: hello from the browser\"");
+        screenshot("wizard-5-review-dry-run");
+        click(By.id("save"));
+
+        // The job exists and is shown with its schedule in words.
+        waitForText(By.cssSelector(".flash"), "Job 'browser-heartbeat' created");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("Every 5 minutes, Europe/Berlin");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#job-history")));
+        screenshot("job-detail");
+
+        // Run it now and watch the run succeed with its log, live.
+        click(By.id("run-now"));
+        waitForText(By.id("execution-status"), "succeeded");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(
+                By.id("log-lines"), "heartbeat: hello from the browser"));
+        screenshot("execution-detail");
+
+        open("/executions");
+        assertThat(browser.findElement(By.id("results")).getText()).contains("browser-heartbeat");
+        screenshot("executions");
+
+        // Disable it from the job list.
+        open("/jobs");
+        screenshot("jobs-list");
+        click(By.cssSelector("button[aria-label='Disable browser-heartbeat']"));
+        waitForText(By.cssSelector(".flash"), "disabled");
+        assertThat(browser.findElement(By.cssSelector("main table")).getText()).contains("disabled");
+
+        open("/");
+        screenshot("dashboard");
+        open("/templates");
+        screenshot("templates");
+        browser.manage().window().setSize(new Dimension(390, 844));
+        open("/jobs");
+        screenshot("jobs-list-phone");
+        browser.manage().window().setSize(new Dimension(1280, 1000));
+
+        // Delete it behind the confirmation dialog.
+        open("/jobs");
+        click(By.linkText("browser-heartbeat"));
+        click(By.id("delete"));
+        WebElement confirm = wait.until(ExpectedConditions.elementToBeClickable(By.id("confirm-delete")));
+        screenshot("delete-confirmation");
+        confirm.click();
+        waitForText(By.cssSelector(".flash"), "Job 'browser-heartbeat' deleted");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("No jobs yet");
+    }
+
+    /** Fills the login form when the application asks for it (once security is in place); otherwise goes on. */
+    void logIn() {
+        open("/");
+        if (browser.getCurrentUrl().contains("/login")) {
+            type(By.name("username"), username);
+            type(By.name("password"), password);
+            click(By.id("login-submit"));
+            wait.until(d -> !d.getCurrentUrl().contains("/login"));
+        }
+    }
+
+    void open(String path) {
+        browser.get("http://127.0.0.1:" + port + path);
+        wait.until(d -> "complete"
+                .equals(((org.openqa.selenium.JavascriptExecutor) d).executeScript("return document.readyState")));
+    }
+
+    void click(By by) {
+        wait.until(ExpectedConditions.elementToBeClickable(by)).click();
+    }
+
+    void type(By by, String text) {
+        WebElement field = wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+        field.clear();
+        field.sendKeys(text);
+    }
+
+    void waitForText(By by, String text) {
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(by, text));
+    }
+
+    void screenshot(String name) {
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        try {
+            Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot save screenshot " + name, e);
+        }
+    }
+}
