@@ -24,14 +24,18 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.security.test.context.support.WithMockUser;
+import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
+import org.springframework.web.context.WebApplicationContext;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Every page of the admin UI, rendered by the real application on H2 and PostgreSQL, asserted on its HTML. */
@@ -48,7 +52,17 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
     private static final Pattern EVENT_HANDLER = Pattern.compile("\\son[a-z]+=\"", Pattern.CASE_INSENSITIVE);
 
     @Autowired
+    WebApplicationContext context;
+
+    /** The pages as a browser session sees them: through the UI's filter chain, as the mock user above. */
     MockMvc mvc;
+
+    @BeforeEach
+    void browseThroughTheSecurityFilters() {
+        mvc = MockMvcBuilders.webAppContextSetup(context)
+                .apply(SecurityMockMvcConfigurers.springSecurity())
+                .build();
+    }
 
     @Autowired
     JobService jobs;
