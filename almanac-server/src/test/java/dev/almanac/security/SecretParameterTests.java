@@ -120,6 +120,8 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.message").value("Job 'hook' unchanged"));
 
+        // a later instant, so this update is the newest audit event whatever order equal instants get
+        clock.advance(java.time.Duration.ofSeconds(1));
         mvc.perform(put(API + "/jobs/" + id)
                         .contentType(MediaType.APPLICATION_JSON)
                         .content("{\"parameters\":{\"url\":\"https://hooks.example.com/y\",\"token\":\"" + NEW_TOKEN
