@@ -588,6 +588,11 @@ public class Engine {
         }
     }
 
+    /** How many more runs this node can take now; none while draining or fenced. */
+    int freeCapacity() {
+        return fenced || draining ? 0 : Math.max(0, properties.workers() - inFlight.get());
+    }
+
     int runningCount() {
         return inFlight.get();
     }

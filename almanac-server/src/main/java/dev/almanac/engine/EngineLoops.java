@@ -162,6 +162,11 @@ class EngineLoops implements SmartLifecycle {
     }
 
     private void workerLoop() {
+        if (engine.freeCapacity() == 0) {
+            // every worker is busy: wait until one is free (or the poll interval), not for queued work that is due
+            wakeups.awaitWork(properties.pollInterval());
+            return;
+        }
         List<?> started = engine.startDue();
         if (started.isEmpty()) {
             wakeups.awaitWork(untilNext(executions.earliestQueued()));

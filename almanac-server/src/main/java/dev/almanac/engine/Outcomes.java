@@ -73,6 +73,11 @@ class Outcomes {
             Set<ExecutionId> accepted = executions.completeAll(
                     batch.stream().map(Finished::completion).toList());
             Map<JobId, Optional<Job>> jobCache = new HashMap<>();
+            // one query for the batch instead of one per run: most jobs have no dependents
+            Set<JobId> upstream = jobs.withDependents(batch.stream()
+                    .filter(f -> f.completion().status() == ExecutionStatus.SUCCEEDED)
+                    .map(f -> f.execution().jobId())
+                    .toList());
             List<Execution> followUps = new ArrayList<>();
             List<JobScheduling.Outcome> outcomes = new ArrayList<>();
             for (Finished f : batch) {
@@ -87,10 +92,12 @@ class Outcomes {
                 ExecutionStatus ended = f.completion().status();
                 Duration took = Duration.ofMillis(f.completion().durationMs());
                 measured.add(() -> metrics.ended(execution.templateType(), ended, took));
-                Optional<Job> job = jobCache.computeIfAbsent(execution.jobId(), jobs::find);
-                Optional<Execution> retry = job.flatMap(j -> retryOf(j, execution, ended, now));
+                Optional<Execution> retry = ended.isRetryable()
+                        ? jobCache.computeIfAbsent(execution.jobId(), jobs::find)
+                                .flatMap(j -> retryOf(j, execution, ended, now))
+                        : Optional.empty();
                 retry.ifPresent(followUps::add);
-                if (ended == ExecutionStatus.SUCCEEDED && !execution.dryRun()) {
+                if (ended == ExecutionStatus.SUCCEEDED && !execution.dryRun() && upstream.contains(execution.jobId())) {
                     followUps.addAll(dependentsOf(execution, now));
                 }
                 if (!execution.dryRun()) {

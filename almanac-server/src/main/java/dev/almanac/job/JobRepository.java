@@ -93,6 +93,9 @@ class JobRepository {
     private static final String DEPENDENT_JOBS = "SELECT " + COLUMNS
             + " FROM jobs j JOIN job_dependencies d ON d.job_id = j.id WHERE d.depends_on = :id ORDER BY j.name";
 
+    private static final String UPSTREAM_AMONG =
+            "SELECT DISTINCT depends_on FROM job_dependencies WHERE depends_on IN (:ids)";
+
     private static final String DELETE_JOB = "DELETE FROM jobs WHERE id = :id";
     private static final String NAME_TAKEN = "SELECT COUNT(*) FROM jobs WHERE name = :name AND id <> :id";
     private static final String EXISTING_IDS = "SELECT id FROM jobs WHERE id IN (:ids)";
@@ -283,6 +286,16 @@ class JobRepository {
         return jdbc.sql(EARLIEST_DUE)
                 .query((rs, n) -> Optional.ofNullable(instant(rs, 1)))
                 .single();
+    }
+
+    Set<JobId> withDependents(Collection<JobId> ids) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(jdbc.sql(UPSTREAM_AMONG)
+                .param("ids", ids.stream().map(JobId::value).distinct().toList())
+                .query((rs, n) -> new JobId(rs.getObject(1, UUID.class)))
+                .list());
     }
 
     List<Job> dependents(JobId id) {

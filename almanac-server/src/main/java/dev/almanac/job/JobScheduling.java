@@ -1,9 +1,11 @@
 package dev.almanac.job;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -39,6 +41,12 @@ public class JobScheduling {
     @Transactional(propagation = Propagation.MANDATORY)
     public void recordOutcomes(List<Outcome> outcomes) {
         jobs.recordOutcomes(outcomes);
+    }
+
+    /** Those of {@code jobs} that some other job waits for: one query for a whole batch of outcomes. */
+    @Transactional(readOnly = true)
+    public Set<JobId> withDependents(Collection<JobId> jobs) {
+        return this.jobs.withDependents(jobs);
     }
 
     /** The jobs that wait for {@code job} to succeed. */
