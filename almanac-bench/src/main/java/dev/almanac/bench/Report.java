@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -17,8 +18,10 @@ import java.util.Locale;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.AxisLocation;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.renderer.category.BarRenderer;
@@ -351,6 +354,7 @@ final class Report {
                 false,
                 false,
                 false);
+        chart.getCategoryPlot().setRangeAxisLocation(AxisLocation.BOTTOM_OR_LEFT);
         style(chart);
         ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 520);
         return true;
@@ -384,7 +388,11 @@ final class Report {
         CategoryPlot plot = chart.getCategoryPlot();
         LogAxis axis = new LogAxis("milliseconds (median of " + options.runs() + ", log scale; under 1 ms drawn as 1)");
         axis.setSmallestValue(1);
+        axis.setTickUnit(new NumberTickUnit(1), false, false);
+        axis.setNumberFormatOverride(new DecimalFormat("#,##0"));
+        axis.setMinorTickCount(9);
         plot.setRangeAxis(axis);
+        plot.setRangeAxisLocation(AxisLocation.BOTTOM_OR_LEFT);
         style(chart);
         ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 700);
         return true;
