@@ -72,6 +72,10 @@ public final class Bench {
                 almanac.registryAndApi(run);
             }
             machine.sample("after run " + run);
+            if (run < options.runs()) {
+                // a report of the runs so far, should the rest be interrupted
+                new Report(options, results, machine, Duration.between(began, Instant.now())).write();
+            }
         }
         if (options.runs("history")) {
             almanac.history();
