@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -414,11 +413,5 @@ final class AlmanacWorkloads {
             }
         }
         pg.execute("DROP TABLE " + s + ".bench_job_keys", "ANALYZE " + s + ".executions");
-    }
-
-    static double[] sorted(List<Double> values) {
-        double[] result = values.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(result);
-        return result;
     }
 }

@@ -28,6 +28,9 @@ public final class Bench {
     private final Options options;
     private final Pg pg;
     private final Results results = new Results();
+    /** Jobs per second each system scheduled at in its last drain, to know how far ahead lateness jobs must be due. */
+    private final java.util.Map<String, Double> schedulingRate = new java.util.HashMap<>();
+
     private final Machine machine;
 
     Bench(Options options) {
@@ -147,6 +150,7 @@ public final class Bench {
         long scheduling = System.nanoTime();
         contender.schedule(due);
         double scheduleSeconds = (System.nanoTime() - scheduling) / 1e9;
+        schedulingRate.put(contender.key(), n / Math.max(0.001, scheduleSeconds));
         long began = System.nanoTime();
         contender.start();
         Duration limit = Duration.ofSeconds(options.drainMaxSeconds());
@@ -185,8 +189,9 @@ public final class Bench {
      */
     private void lateness(Contender contender, int run) throws Exception {
         int n = options.latenessRate() * options.latenessSeconds();
-        // leave time to schedule them all (at 1 000 jobs/s at worst) before the first falls due
-        long base = System.currentTimeMillis() + 3_000 + n;
+        // leave time to schedule them all before the first falls due: at the rate the drain saw, with a margin
+        double rate = schedulingRate.getOrDefault(contender.key(), 1000.0);
+        long base = System.currentTimeMillis() + 3_000 + (long) (n / rate * 1500);
         long[] due = new long[n];
         for (int i = 0; i < n; i++) {
             due[i] = base + (long) i * 1000 / options.latenessRate();

@@ -177,8 +177,9 @@ final class QuartzContender implements Contender {
     }
 
     @Override
-    public void reset() {
-        pg.execute("DELETE FROM " + schema.name() + ".qrtz_fired_triggers");
+    public void reset() throws SchedulerException {
+        // a drain that was cut off leaves jobs behind
+        schedulers.get(0).clear();
     }
 
     @Override
