@@ -77,7 +77,7 @@ public final class Bench {
             machine.sample("after run " + run);
             if (run < options.runs()) {
                 // a report of the runs so far, should the rest be interrupted
-                new Report(options, results, machine, Duration.between(began, Instant.now())).write();
+                new Report(options, results, machine, Duration.between(began, Instant.now()), run).write();
             }
         }
         if (options.runs("history")) {
@@ -86,7 +86,7 @@ public final class Bench {
         }
         Duration took = Duration.between(began, Instant.now());
         Files.createDirectories(options.out());
-        Report report = new Report(options, results, machine, took);
+        Report report = new Report(options, results, machine, took, options.runs());
         System.out.println();
         System.out.println(report.table());
         return report.write();

@@ -38,10 +38,12 @@ final class Report {
     private final Results results;
     private final Machine machine;
     private final Duration took;
+    private final int runsDone;
     private final String date =
             ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
 
-    Report(Options options, Results results, Machine machine, Duration took) {
+    Report(Options options, Results results, Machine machine, Duration took, int runsDone) {
+        this.runsDone = runsDone;
         this.options = options;
         this.results = results;
         this.machine = machine;
