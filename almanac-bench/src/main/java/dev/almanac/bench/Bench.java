@@ -215,7 +215,17 @@ public final class Bench {
         long cutOff = System.currentTimeMillis();
         long[] late = Probe.lateness(countFrom, cutOff);
         int missing = Probe.missing(countFrom);
-        if (finished < n || missing > 0) {
+        if (missing == 0 && finished < n) {
+            results.note(String.format(
+                    Locale.ROOT,
+                    "run %d, %s: lateness: every job started, but only %d of %d were recorded finished %d s after the"
+                            + " last was due",
+                    run,
+                    contender.label(),
+                    finished,
+                    n,
+                    options.latenessTailSeconds()));
+        } else if (missing > 0) {
             results.note(String.format(
                     Locale.ROOT,
                     "run %d, %s: lateness: %d counted job(s) had not started %d s after the last was due; they count"
