@@ -23,6 +23,9 @@ import org.springframework.core.env.Environment;
  */
 final class AlmanacContender implements Contender {
 
+    /** The first super admin's password on every node the bench starts (a fresh schema each time). */
+    static final String ADMIN_PASSWORD = "bench-" + java.util.UUID.randomUUID();
+
     private final int nodes;
     private final int workers;
     private final Pg pg;
@@ -72,6 +75,12 @@ final class AlmanacContender implements Contender {
                         "--almanac.engine.node-id=" + nodeId + "-" + schema.name(),
                         "--almanac.engine.workers=" + workers,
                         "--server.port=0",
+                        // the API is closed: the load generator logs in as the first super admin and takes a token;
+                        // limits meant for people (quota, manual runs, request rate) would measure themselves
+                        "--almanac.security.admin-password=" + ADMIN_PASSWORD,
+                        "--almanac.security.job-quota=0",
+                        "--almanac.security.manual-runs-per-hour=0",
+                        "--almanac.security.api-requests-per-minute=0",
                         "--server.address=127.0.0.1",
                         "--spring.datasource.hikari.maximum-pool-size=10",
                         "--logging.level.root=WARN",

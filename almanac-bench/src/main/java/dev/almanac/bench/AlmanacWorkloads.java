@@ -69,7 +69,10 @@ final class AlmanacWorkloads {
         System.out.println("-- Almanac, 1 node: registry and API");
         ConfigurableApplicationContext node = AlmanacContender.boot(pg, schema, "bench-api", options.threads());
         try {
-            Http http = new Http("http://127.0.0.1:" + AlmanacContender.port(node) + "/api/admin/scheduler");
+            Http http = Http.loggedIn(
+                    "http://127.0.0.1:" + AlmanacContender.port(node) + "/api/admin/scheduler",
+                    "admin",
+                    AlmanacContender.ADMIN_PASSWORD);
             if (options.runs("registry")) {
                 registry(run, node, http, schema);
             } else {
@@ -330,7 +333,10 @@ final class AlmanacWorkloads {
                     rows,
                     seconds,
                     options.runs()));
-            Http http = new Http("http://127.0.0.1:" + AlmanacContender.port(node) + "/api/admin/scheduler");
+            Http http = Http.loggedIn(
+                    "http://127.0.0.1:" + AlmanacContender.port(node) + "/api/admin/scheduler",
+                    "admin",
+                    AlmanacContender.ADMIN_PASSWORD);
             String job;
             String execution;
             try (Connection c = pg.connect(schema.url());
