@@ -59,6 +59,7 @@ public class Engine {
     private final Clock clock;
     private final Wakeups wakeups;
     private final Timer lateness;
+    private final JobServices services;
 
     private final String nodeId;
     private final String host;
@@ -80,7 +81,8 @@ public class Engine {
             EngineProperties properties,
             Clock clock,
             Wakeups wakeups,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            JobServices services) {
         this.triggers = triggers;
         this.outcomes = outcomes;
         this.executions = executions;
@@ -91,6 +93,7 @@ public class Engine {
         this.properties = properties;
         this.clock = clock;
         this.wakeups = wakeups;
+        this.services = services;
         this.host = hostName();
         this.nodeId = properties.nodeId() != null && !properties.nodeId().isBlank()
                 ? properties.nodeId()
@@ -197,7 +200,7 @@ public class Engine {
                 throw new IllegalStateException(
                         "template '" + execution.templateType() + "' is not installed on node " + nodeId);
             }
-            EngineJobContext context = new EngineJobContext(execution, run.log, run.deadline, clock, run);
+            EngineJobContext context = new EngineJobContext(execution, run.log, run.deadline, clock, run, services);
             run.log.info(
                     "{} of '{}' started on {} (attempt {})",
                     execution.dryRun() ? "Dry run" : "Run",

@@ -1,0 +1,45 @@
+package dev.almanac.engine;
+
+import dev.almanac.artifact.Artifacts;
+import dev.almanac.outbound.GuardedHttpClient;
+import dev.almanac.outbound.OutboundMail;
+import dev.almanac.target.Targets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * The services a run's {@link EngineJobContext} hands to templates: target databases, the artifact store, mail, the
+ * guarded HTTP client, and the base directories for exports and backups.
+ */
+@Component
+class JobServices {
+
+    final Targets targets;
+    final Artifacts artifacts;
+    final OutboundMail mail;
+    final GuardedHttpClient http;
+    private final Map<String, Path> directories;
+
+    JobServices(
+            Targets targets,
+            Artifacts artifacts,
+            OutboundMail mail,
+            GuardedHttpClient http,
+            @Value("${almanac.export-dir:${almanac.data-dir}/exports}") Path exportDir,
+            @Value("${almanac.backup-dir:${almanac.data-dir}/backups}") Path backupDir) {
+        this.targets = targets;
+        this.artifacts = artifacts;
+        this.mail = mail;
+        this.http = http;
+        this.directories = Map.of(
+                "export", exportDir.toAbsolutePath().normalize(),
+                "backup", backupDir.toAbsolutePath().normalize());
+    }
+
+    Optional<Path> directory(String area) {
+        return Optional.ofNullable(directories.get(area));
+    }
+}
