@@ -123,7 +123,7 @@ final class EngineJobContext implements JobContext {
 
     @Override
     public TemplateEnvironment environment() {
-        return services.targets;
+        return services;
     }
 
     @Override

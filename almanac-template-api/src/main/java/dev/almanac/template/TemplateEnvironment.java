@@ -27,6 +27,18 @@ public interface TemplateEnvironment {
     }
 
     /**
+     * Says why the SSRF guard would refuse a URL, judging only what it can without a DNS lookup (scheme, credentials,
+     * literal addresses, numeric host forms) and knowing the operator's allowlist. The guard checks again, with the
+     * resolved addresses, when the call is made.
+     *
+     * @param url the URL
+     * @return why it is refused, or empty when it may be tried
+     */
+    default Optional<String> urlRefusal(String url) {
+        return Optional.empty();
+    }
+
+    /**
      * An environment with no targets, for validating where Almanac's configuration is not known.
      *
      * @return the empty environment
