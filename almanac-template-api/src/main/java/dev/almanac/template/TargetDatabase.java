@@ -30,6 +30,17 @@ public interface TargetDatabase {
     Connection connect() throws SQLException;
 
     /**
+     * Environment variables for the database's own command-line client (for PostgreSQL {@code PGHOST},
+     * {@code PGPORT}, {@code PGDATABASE}, {@code PGUSER}, {@code PGPASSWORD}, and {@code ALMANAC_SCHEMA}, the schema the
+     * target's URL selects), so a template can run e.g. {@code pg_dump} without credentials on a command line.
+     *
+     * @return the variables, or an empty map when the product has no such client or the URL cannot be mapped
+     */
+    default java.util.Map<String, String> clientEnvironment() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Quotes a table or column name for SQL, after checking it is on the allowlist of this target.
      *
      * @param identifier a table, or a column of an allowed table
