@@ -2,8 +2,6 @@ package dev.almanac.artifact;
 
 import dev.almanac.common.Ids;
 import dev.almanac.common.NotFoundException;
-import dev.almanac.execution.ExecutionId;
-import dev.almanac.execution.ExecutionService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -31,11 +29,9 @@ class ArtifactController {
     record ArtifactList(List<Artifact> artifacts) {}
 
     private final Artifacts artifacts;
-    private final ExecutionService executions;
 
-    ArtifactController(Artifacts artifacts, ExecutionService executions) {
+    ArtifactController(Artifacts artifacts) {
         this.artifacts = artifacts;
-        this.executions = executions;
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
@@ -69,9 +65,9 @@ class ArtifactController {
     }
 
     private UUID execution(String id) {
-        ExecutionId execution =
-                ExecutionId.parse(id).orElseThrow(() -> new NotFoundException("no execution with id " + id));
-        executions.get(execution);
-        return execution.value();
+        UUID execution = Ids.parse(id)
+                .filter(artifacts::executionExists)
+                .orElseThrow(() -> new NotFoundException("no execution with id " + id));
+        return execution;
     }
 }

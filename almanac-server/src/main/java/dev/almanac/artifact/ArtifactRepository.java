@@ -5,7 +5,6 @@ import static dev.almanac.common.JdbcTime.utc;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,11 +26,6 @@ class ArtifactRepository {
             "SELECT " + COLUMNS + " FROM artifacts WHERE execution_id = ? ORDER BY created_at, id";
 
     private static final String ONE = "SELECT " + COLUMNS + " FROM artifacts WHERE execution_id = ? AND id = ?";
-
-    /** Artifacts of executions that ended before a time, oldest first, for retention. */
-    private static final String OF_EXECUTIONS_COMPLETED_BEFORE = "SELECT a.id, a.execution_id, a.name, a.path,"
-            + " a.size_bytes, a.sha256, a.content_type, a.created_at FROM artifacts a JOIN executions e ON"
-            + " e.id = a.execution_id WHERE e.completed_at < ? ORDER BY e.completed_at LIMIT ?";
 
     private final JdbcClient jdbc;
 
@@ -67,11 +61,12 @@ class ArtifactRepository {
                 .optional();
     }
 
-    List<Artifact> ofExecutionsCompletedBefore(Instant before, int limit) {
-        return jdbc.sql(OF_EXECUTIONS_COMPLETED_BEFORE)
-                .params(utc(before), limit)
-                .query(ArtifactRepository::map)
-                .list();
+    boolean executionExists(UUID executionId) {
+        return jdbc.sql("SELECT COUNT(*) FROM executions WHERE id = ?")
+                        .param(executionId)
+                        .query(Long.class)
+                        .single()
+                > 0;
     }
 
     void delete(UUID id) {

@@ -88,6 +88,34 @@ public class Artifacts {
         return new StoredArtifact(id.toString(), name, artifact.contentType(), artifact.sizeBytes(), artifact.sha256());
     }
 
+    public boolean executionExists(UUID executionId) {
+        return repository.executionExists(executionId);
+    }
+
+    /** Deletes the files and rows of the artifacts of these executions, before the executions themselves go. */
+    public int deleteOfExecutions(List<UUID> executionIds) throws IOException {
+        int deleted = 0;
+        for (UUID execution : executionIds) {
+            for (Artifact artifact : repository.ofExecution(execution)) {
+                Path file = root.resolve(artifact.path()).normalize();
+                if (file.startsWith(root)) {
+                    Files.deleteIfExists(file);
+                }
+                repository.delete(artifact.id());
+                deleted++;
+            }
+            Path directory = root.resolve(execution.toString());
+            if (Files.isDirectory(directory)) {
+                try (var left = Files.list(directory)) {
+                    if (left.findAny().isEmpty()) {
+                        Files.deleteIfExists(directory);
+                    }
+                }
+            }
+        }
+        return deleted;
+    }
+
     public List<Artifact> ofExecution(UUID executionId) {
         return repository.ofExecution(executionId);
     }
@@ -105,28 +133,6 @@ public class Artifacts {
             throw new NotFoundException("the file of artifact " + artifact.id() + " is gone");
         }
         return file;
-    }
-
-    /**
-     * Deletes the artifacts (files and rows) of executions that completed before a time, up to {@code limit}; for
-     * history retention, which deletes the executions afterwards.
-     */
-    public int deleteOfExecutionsCompletedBefore(java.time.Instant before, int limit) throws IOException {
-        List<Artifact> old = repository.ofExecutionsCompletedBefore(before, limit);
-        for (Artifact artifact : old) {
-            Path file = root.resolve(artifact.path()).normalize();
-            if (file.startsWith(root)) {
-                Files.deleteIfExists(file);
-                Path directory = file.getParent();
-                try (var left = Files.list(directory)) {
-                    if (left.findAny().isEmpty()) {
-                        Files.deleteIfExists(directory);
-                    }
-                }
-            }
-            repository.delete(artifact.id());
-        }
-        return old.size();
     }
 
     private static MessageDigest sha256() {
