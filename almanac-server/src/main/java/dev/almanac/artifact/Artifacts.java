@@ -1,6 +1,7 @@
 package dev.almanac.artifact;
 
 import dev.almanac.common.NotFoundException;
+import dev.almanac.template.ArtifactDeletion;
 import dev.almanac.template.ArtifactStore;
 import dev.almanac.template.StoredArtifact;
 import java.io.BufferedOutputStream;
@@ -26,7 +27,7 @@ import org.springframework.stereotype.Service;
  * write that fails leaves nothing behind.
  */
 @Service
-public class Artifacts {
+public class Artifacts implements ArtifactDeletion {
 
     /** Names offered for download: no separators, no leading dot, nothing a browser or shell reads specially. */
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
@@ -93,6 +94,7 @@ public class Artifacts {
     }
 
     /** Deletes the files and rows of the artifacts of these executions, before the executions themselves go. */
+    @Override
     public int deleteOfExecutions(List<UUID> executionIds) throws IOException {
         int deleted = 0;
         for (UUID execution : executionIds) {

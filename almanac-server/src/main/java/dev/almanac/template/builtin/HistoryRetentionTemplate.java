@@ -1,6 +1,6 @@
 package dev.almanac.template.builtin;
 
-import dev.almanac.artifact.Artifacts;
+import dev.almanac.template.ArtifactDeletion;
 import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
@@ -59,10 +59,10 @@ public class HistoryRetentionTemplate implements JobTemplate {
             .build();
 
     private final JdbcClient jdbc;
-    private final Artifacts artifacts;
+    private final ArtifactDeletion artifacts;
     private final TransactionTemplate transactions;
 
-    HistoryRetentionTemplate(JdbcClient jdbc, Artifacts artifacts, TransactionTemplate transactions) {
+    HistoryRetentionTemplate(JdbcClient jdbc, ArtifactDeletion artifacts, TransactionTemplate transactions) {
         this.jdbc = jdbc;
         this.artifacts = artifacts;
         this.transactions = transactions;
