@@ -30,10 +30,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,8 +43,9 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * Jobs out of and between registries: an export in the jobs file's own format (so it can be kept in Git and applied
- * with {@code almanac.jobs-file}), secrets masked; and a clone of one job.
+ * Jobs out of, into and between registries: an export in the jobs file's own format (so it can be kept in Git and
+ * applied with {@code almanac.jobs-file}), secrets masked; an import of such a file, planned or applied all or nothing;
+ * and a clone of one job.
  */
 @RestController
 @RequestMapping("/api/admin/scheduler/jobs")
@@ -59,7 +62,11 @@ class JobTransferController {
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .build();
 
-    JobTransferController(JobService jobs, TemplateRegistry templates, JdbcClient jdbc, JsonMapper json) {
+    private final JobsFile jobsFile;
+
+    JobTransferController(
+            JobService jobs, TemplateRegistry templates, JdbcClient jdbc, JsonMapper json, JobsFile jobsFile) {
+        this.jobsFile = jobsFile;
         this.jobs = jobs;
         this.templates = templates;
         this.jdbc = jdbc;
@@ -172,5 +179,44 @@ class JobTransferController {
             }
         }
         throw new IllegalStateException("no free name for a copy of " + name);
+    }
+
+    /** What an import did or would do. */
+    record ImportResult(String mode, boolean applied, Map<String, Long> summary, List<JobsFile.Outcome> jobs) {}
+
+    @PostMapping(
+            path = "/import",
+            consumes = {MediaType.APPLICATION_JSON_VALUE, "application/yaml", "application/x-yaml", "text/yaml"})
+    @Operation(
+            summary = "Import job definitions (a jobs file, JSON or YAML)",
+            description = "mode=plan (default) lists per job create, update, unchanged or invalid, with the changed"
+                    + " fields, and changes nothing; mode=apply applies all of them in one transaction, or none when"
+                    + " one is invalid. Jobs are matched by name; masked secrets keep their stored values.")
+    @ApiResponse(responseCode = "200", description = "The plan, or what was applied")
+    ImportResult importJobs(
+            @Parameter(description = "plan (default) or apply") @RequestParam(required = false) String mode,
+            @RequestBody String body) {
+        String chosen =
+                QueryParameters.text(mode) == null ? "plan" : mode.strip().toLowerCase(Locale.ROOT);
+        if (!chosen.equals("plan") && !chosen.equals("apply")) {
+            throw new InvalidInputException(List.of(new FieldError("mode", "must be plan or apply")));
+        }
+        List<JobRequest> definitions;
+        try {
+            definitions = jobsFile.read(body);
+        } catch (JacksonException e) {
+            throw new InvalidInputException(
+                    List.of(new FieldError("jobs", "not a jobs file ({jobs: [...]}): " + e.getOriginalMessage())));
+        }
+        List<JobsFile.Outcome> outcomes = chosen.equals("apply")
+                ? jobsFile.applyAll(definitions, CurrentActor.name())
+                : jobsFile.plan(definitions, CurrentActor.name());
+        Map<String, Long> summary = new LinkedHashMap<>();
+        for (String action : List.of("create", "update", "unchanged", "invalid")) {
+            summary.put(
+                    action,
+                    outcomes.stream().filter(o -> o.action().equals(action)).count());
+        }
+        return new ImportResult(chosen, chosen.equals("apply"), summary, outcomes);
     }
 }

@@ -75,4 +75,54 @@ class JobTransferApiTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.job.name").value("nightly-copy-2"));
         mvc.perform(post(API + "/" + java.util.UUID.randomUUID() + "/clone")).andExpect(status().isNotFound());
     }
+
+    @Test
+    void plansAndAppliesAnImportAllOrNothing() throws Exception {
+        runs.create("beat", "heartbeat", Map.of("message", "hi"));
+        runs.create(
+                "hook",
+                "webhook_trigger",
+                Map.of("url", "https://hooks.example.com/x", "signing_secret", "0123456789abcdef-secret"));
+        String exported = mvc.perform(get(API + "/export?format=yaml"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String edited = exported.replace("\"hi\"", "\"hello\"")
+                + "- name: \"fresh\"\n  template_type: \"heartbeat\"\n  schedule:\n    type: \"interval\"\n    interval_seconds: 60\n";
+
+        mvc.perform(post(API + "/import?mode=plan")
+                        .contentType("application/yaml")
+                        .content(edited))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.summary.create").value(1))
+                .andExpect(jsonPath("$.summary.update").value(1))
+                .andExpect(jsonPath("$.summary.unchanged").value(1))
+                .andExpect(jsonPath("$.jobs[0].changes[0].field").value("parameters"))
+                .andExpect(jsonPath("$.jobs[0].changes[0].after.message").value("hello"));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
+                .isEqualTo(2);
+
+        String broken = edited.replace(
+                "template_type: \"heartbeat\"\n  schedule:\n    type: \"interval\"\n    interval_seconds: 60",
+                "template_type: \"nope\"");
+        mvc.perform(post(API + "/import?mode=apply")
+                        .contentType("application/yaml")
+                        .content(broken))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value(org.hamcrest.Matchers.startsWith("jobs[2]")));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
+                .isEqualTo(2);
+
+        mvc.perform(post(API + "/import?mode=apply")
+                        .contentType("application/yaml")
+                        .content(edited))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.applied").value(true));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
+                .isEqualTo(3);
+        assertThat(jdbc.sql("SELECT parameters FROM jobs WHERE name = 'hook'")
+                        .query(String.class)
+                        .single())
+                .contains("0123456789abcdef-secret");
+    }
 }
