@@ -64,6 +64,7 @@ public class Engine {
     private final SecretParameters secrets;
     private final Wakeups wakeups;
     private final EngineMetrics metrics;
+    private final JobServices services;
 
     private final String nodeId;
     private final String host;
@@ -98,8 +99,10 @@ public class Engine {
             Clock clock,
             Wakeups wakeups,
             EngineMetrics metrics,
-            SecretParameters secrets) {
+            SecretParameters secrets,
+            JobServices services) {
         this.secrets = secrets;
+        this.services = services;
         this.triggers = triggers;
         this.outcomes = outcomes;
         this.executions = executions;
@@ -225,7 +228,8 @@ public class Engine {
                     run.log,
                     run.deadline,
                     clock,
-                    run);
+                    run,
+                    services);
             run.log.info(
                     "{} of '{}' started on {} (attempt {})",
                     execution.dryRun() ? "Dry run" : "Run",

@@ -2,6 +2,8 @@ package dev.almanac.engine;
 
 import dev.almanac.execution.Execution;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A run on this node: what it runs, until when, and whether someone asked it to stop and why. */
 final class RunningExecution {
@@ -21,6 +23,7 @@ final class RunningExecution {
     final Instant deadline;
     private volatile StopReason stop;
     private Thread thread;
+    private final List<Runnable> stopHooks = new CopyOnWriteArrayList<>();
 
     RunningExecution(Execution execution, ExecutionLog log, Instant deadline) {
         this.execution = execution;
@@ -32,13 +35,38 @@ final class RunningExecution {
         return stop;
     }
 
-    /** Asks the run to stop and interrupts its thread; the first reason given wins. */
-    synchronized void stop(StopReason reason) {
-        if (stop == null) {
-            stop = reason;
+    /**
+     * Asks the run to stop, interrupts its thread and fires the stop hooks (which cancel the JDBC statements and abort
+     * the HTTP calls the run has under way); the first reason given wins.
+     */
+    void stop(StopReason reason) {
+        synchronized (this) {
+            if (stop == null) {
+                stop = reason;
+            }
+            if (thread != null) {
+                thread.interrupt();
+            }
         }
-        if (thread != null) {
-            thread.interrupt();
+        stopHooks.forEach(RunningExecution::fire);
+    }
+
+    /**
+     * Registers an action to run when the run is stopped, at once if it already was; the returned handle removes it.
+     */
+    Runnable onStop(Runnable hook) {
+        stopHooks.add(hook);
+        if (stop != null && stopHooks.remove(hook)) {
+            fire(hook);
+        }
+        return () -> stopHooks.remove(hook);
+    }
+
+    private static void fire(Runnable hook) {
+        try {
+            hook.run();
+        } catch (RuntimeException ignored) {
+            // a hook aborts a call that may already have ended; what it throws changes nothing
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,11 +33,20 @@ public class TemplateRegistry {
 
     private final ParameterSchemas schemas = new ParameterSchemas();
     private final Map<String, RegisteredTemplate> byType;
+    private final TemplateEnvironment environment;
 
     /** Registers the templates that {@link ServiceLoader} finds on the classpath, built-ins included. */
-    @Autowired
     public TemplateRegistry() {
         this(discover());
+    }
+
+    /**
+     * Registers the templates {@link ServiceLoader} finds plus the built-ins that are application beans (those that
+     * need Almanac's own services), and validates parameters in the given environment (the configured targets).
+     */
+    @Autowired
+    public TemplateRegistry(ObjectProvider<JobTemplate> beans, ObjectProvider<TemplateEnvironment> environment) {
+        this(withBeans(discover(), beans), environment.getIfAvailable(TemplateEnvironment::empty));
     }
 
     /**
@@ -45,6 +55,16 @@ public class TemplateRegistry {
      * @throws IllegalStateException naming every template that cannot be registered and why
      */
     public TemplateRegistry(List<? extends JobTemplate> templates) {
+        this(templates, TemplateEnvironment.empty());
+    }
+
+    /**
+     * Registers exactly the given templates, validating parameters in the given environment.
+     *
+     * @throws IllegalStateException naming every template that cannot be registered and why
+     */
+    public TemplateRegistry(List<? extends JobTemplate> templates, TemplateEnvironment environment) {
+        this.environment = environment;
         List<String> problems = new ArrayList<>();
         Map<String, RegisteredTemplate> registered = new LinkedHashMap<>();
         for (JobTemplate template : templates) {
@@ -81,6 +101,12 @@ public class TemplateRegistry {
         Map<String, RegisteredTemplate> ordered = new LinkedHashMap<>();
         sorted.forEach(template -> ordered.put(template.descriptor().type(), template));
         this.byType = Collections.unmodifiableMap(ordered);
+    }
+
+    private static List<JobTemplate> withBeans(List<JobTemplate> discovered, ObjectProvider<JobTemplate> beans) {
+        List<JobTemplate> all = new ArrayList<>(discovered);
+        beans.orderedStream().forEach(all::add);
+        return all;
     }
 
     private static List<JobTemplate> discover() {
@@ -131,7 +157,8 @@ public class TemplateRegistry {
         if (!schemaErrors.isEmpty()) {
             return schemaErrors;
         }
-        List<ParameterError> semanticErrors = registered.template().validate(Collections.unmodifiableMap(values));
+        List<ParameterError> semanticErrors =
+                registered.template().validate(Collections.unmodifiableMap(values), environment);
         if (semanticErrors == null) {
             return List.of();
         }

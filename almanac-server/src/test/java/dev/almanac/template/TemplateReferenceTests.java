@@ -2,6 +2,8 @@ package dev.almanac.template;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.WithH2;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,29 +16,32 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The template reference in {@code docs/templates.md} is generated from the built-in templates' descriptors and
+ * The template reference in {@code docs/template-reference.md} is generated from the built-in templates' descriptors and
  * schemas, so it cannot drift from them: this test fails when the file differs from what the descriptors say.
  * Regenerate it with {@code mvn -pl almanac-server test -Dtest=TemplateReferenceTests -Dalmanac.docs.write=true}
  * (surefire passes the property on), then commit the file.
  */
-class TemplateReferenceTests {
+@WithH2
+class TemplateReferenceTests extends AlmanacIntegrationTest {
 
-    static final Path REFERENCE = Path.of("..", "docs", "templates.md");
+    @Autowired
+    TemplateRegistry templates;
+
+    static final Path REFERENCE = Path.of("..", "docs", "template-reference.md");
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Test
     void theTemplateReferenceSaysWhatTheDescriptorsSay() throws IOException {
-        String generated = render(new TemplateRegistry()
-                .all().stream()
-                        .filter(t -> t.getClass().getPackageName().equals("dev.almanac.template.builtin"))
-                        .map(JobTemplate::descriptor)
-                        .sorted(Comparator.comparing(TemplateDescriptor::category)
-                                .thenComparing(TemplateDescriptor::type))
-                        .toList());
+        String generated = render(templates.all().stream()
+                .filter(t -> t.getClass().getPackageName().equals("dev.almanac.template.builtin"))
+                .map(JobTemplate::descriptor)
+                .sorted(Comparator.comparing(TemplateDescriptor::category).thenComparing(TemplateDescriptor::type))
+                .toList());
         if (Boolean.getBoolean("almanac.docs.write")) {
             Files.writeString(REFERENCE, generated, StandardCharsets.UTF_8);
         }
@@ -44,7 +49,8 @@ class TemplateReferenceTests {
                 .as("%s exists; run this test with -Dalmanac.docs.write=true to write it", REFERENCE)
                 .isTrue();
         assertThat(Files.readString(REFERENCE, StandardCharsets.UTF_8))
-                .as("docs/templates.md is out of date; run this test with -Dalmanac.docs.write=true and commit it")
+                .as(
+                        "docs/template-reference.md is out of date; run this test with -Dalmanac.docs.write=true and commit it")
                 .isEqualTo(generated);
     }
 
@@ -53,7 +59,9 @@ class TemplateReferenceTests {
         md.append("# Template reference\n\n")
                 .append(
                         "Generated from the built-in templates' descriptors by `TemplateReferenceTests`; do not edit by")
-                .append(" hand.\nThe same information is served by `GET /api/admin/scheduler/templates/{type}`.\n\n");
+                .append(
+                        " hand.\nThe same information is served by `GET /api/admin/scheduler/templates/{type}`; how each")
+                .append(" template behaves, with examples, is in [templates.md](templates.md).\n\n");
         for (TemplateDescriptor t : templates) {
             md.append("- [")
                     .append(t.name())

@@ -27,7 +27,7 @@ import org.springframework.web.context.WebApplicationContext;
             "almanac.engine.node-id=test-node"
         })
 @AutoConfigureMockMvc
-@Import(AlmanacIntegrationTest.TestClock.class)
+@Import({AlmanacIntegrationTest.TestClock.class, TemplateRuns.class})
 public abstract class AlmanacIntegrationTest {
 
     public static final Instant START = Instant.parse("2026-06-01T10:00:00Z");

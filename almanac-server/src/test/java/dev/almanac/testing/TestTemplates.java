@@ -236,4 +236,75 @@ public final class TestTemplates {
                     + context.parameters().get("table"));
         }
     }
+
+    /** Sleeps on a target database ({@code pg_sleep}) through the run's guarded connection. */
+    public static final class TargetSleep implements JobTemplate {
+
+        @Override
+        public TemplateDescriptor descriptor() {
+            return TemplateDescriptor.builder("test_target_sleep")
+                    .name("Test: sleep on a target")
+                    .description("Runs pg_sleep on a target (tests only)")
+                    .category("test")
+                    .icon("pause")
+                    .riskLevel(RiskLevel.LOW)
+                    .resourceUsage(ResourceUsage.LOW)
+                    .estimatedDuration(Duration.ofSeconds(1))
+                    .parametersSchema("""
+                            {"type":"object","properties":{"target":{"type":"string"},"seconds":{"type":"integer"}},
+                             "required":["target","seconds"],"additionalProperties":false}""")
+                    .exampleParameters("{\"target\":\"pg\",\"seconds\":1}")
+                    .build();
+        }
+
+        @Override
+        public JobResult execute(JobContext context) throws Exception {
+            try (java.sql.Connection connection = context.target(
+                                    (String) context.parameters().get("target"))
+                            .connect();
+                    java.sql.PreparedStatement sleep = connection.prepareStatement("SELECT pg_sleep(?)")) {
+                sleep.setInt(1, ((Number) context.parameters().get("seconds")).intValue());
+                context.log().info("sleeping on the target");
+                sleep.execute();
+            }
+            return JobResult.succeeded("slept");
+        }
+    }
+
+    /** Calls a URL through the run's guarded HTTP client. */
+    public static final class HttpCall implements JobTemplate {
+
+        @Override
+        public TemplateDescriptor descriptor() {
+            return TemplateDescriptor.builder("test_http_call")
+                    .name("Test: HTTP call")
+                    .description("Calls a URL (tests only)")
+                    .category("test")
+                    .icon("globe")
+                    .riskLevel(RiskLevel.LOW)
+                    .resourceUsage(ResourceUsage.LOW)
+                    .estimatedDuration(Duration.ofSeconds(1))
+                    .parametersSchema("""
+                            {"type":"object","properties":{"url":{"type":"string"},"timeout_seconds":{"type":"integer"}},
+                             "required":["url"],"additionalProperties":false}""")
+                    .exampleParameters("{\"url\":\"http://localhost/\"}")
+                    .build();
+        }
+
+        @Override
+        public JobResult execute(JobContext context) throws Exception {
+            int timeout = ((Number) context.parameters().getOrDefault("timeout_seconds", 600)).intValue();
+            context.log().info("calling");
+            dev.almanac.template.OutboundHttp.Response response = context.http()
+                    .send(new dev.almanac.template.OutboundHttp.Request(
+                            "GET",
+                            java.net.URI.create((String) context.parameters().get("url")),
+                            Map.of(),
+                            null,
+                            Duration.ofSeconds(timeout),
+                            1024,
+                            true));
+            return JobResult.succeeded("status " + response.status());
+        }
+    }
 }

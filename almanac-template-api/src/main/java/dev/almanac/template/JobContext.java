@@ -1,5 +1,6 @@
 package dev.almanac.template;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -9,9 +10,9 @@ import java.util.Optional;
  * What a running template sees of the world: its parameters, the execution log, its deadline and cancellation,
  * and the clock.
  *
- * <p>Almanac implements this interface; templates only call it (tests may implement it). New capabilities —
- * target data sources, the artifact store, mail, a guarded HTTP client — will arrive as new default methods,
- * so an implementation written today keeps compiling.
+ * <p>Almanac implements this interface; templates only call it (tests may implement it). Capabilities added after
+ * the first version — target databases, the artifact store, mail, the guarded HTTP client, base directories — are
+ * default methods that say the capability is missing, so an implementation written earlier keeps compiling.
  */
 public interface JobContext {
 
@@ -97,4 +98,67 @@ public interface JobContext {
      * @return {@code true} during {@link JobTemplate#dryRun(JobContext)}
      */
     boolean dryRun();
+
+    /**
+     * A target database the operator configured, to act on within its allowlist.
+     *
+     * @param name the target's name
+     * @return the target
+     * @throws IllegalArgumentException when no target has this name
+     * @throws UnsupportedOperationException when this context offers no targets
+     */
+    default TargetDatabase target(String name) {
+        throw new UnsupportedOperationException("this context offers no target databases");
+    }
+
+    /**
+     * The environment parameters were validated in: the configured targets and their allowlists.
+     *
+     * @return the environment
+     */
+    default TemplateEnvironment environment() {
+        return TemplateEnvironment.empty();
+    }
+
+    /**
+     * The store that keeps the files this run produces with its execution.
+     *
+     * @return the artifact store
+     * @throws UnsupportedOperationException when this context offers none
+     */
+    default ArtifactStore artifacts() {
+        throw new UnsupportedOperationException("this context offers no artifact store");
+    }
+
+    /**
+     * Sends e-mail through the configured SMTP server.
+     *
+     * @return the mailer
+     * @throws UnsupportedOperationException when this context offers none
+     */
+    default Mailer mailer() {
+        throw new UnsupportedOperationException("this context offers no mailer");
+    }
+
+    /**
+     * HTTP out, behind the SSRF guard.
+     *
+     * @return the guarded client
+     * @throws UnsupportedOperationException when this context offers none
+     */
+    default OutboundHttp http() {
+        throw new UnsupportedOperationException("this context offers no HTTP client");
+    }
+
+    /**
+     * A base directory the operator configured for files templates write outside the artifact store:
+     * {@code "export"} for data exports, {@code "backup"} for backups. Templates build file names themselves and
+     * must keep every file inside it.
+     *
+     * @param area {@code export} or {@code backup}
+     * @return the directory, absolute and normalised, or empty when the area is not configured
+     */
+    default Optional<Path> directory(String area) {
+        return Optional.empty();
+    }
 }

@@ -36,6 +36,19 @@ public interface JobTemplate {
     }
 
     /**
+     * Checks parameters beyond the JSON Schema, knowing Almanac's configuration: e.g. that a target exists and a
+     * table is on its allowlist. Almanac calls this one; the default delegates to {@link #validate(Map)}, so
+     * templates that need no configuration override only that. Must not block on I/O.
+     *
+     * @param parameters the parameters object, parsed JSON; read-only
+     * @param environment the configured targets and their allowlists
+     * @return every problem found, with fields relative to the parameters object; empty when valid
+     */
+    default List<ParameterError> validate(Map<String, Object> parameters, TemplateEnvironment environment) {
+        return validate(parameters);
+    }
+
+    /**
      * Runs the job once. Check {@link JobContext#checkCancelled()} between units of work, and act only on
      * what the context offers.
      *

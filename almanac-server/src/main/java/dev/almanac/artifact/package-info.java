@@ -1,0 +1,2 @@
+/** Artifacts: the files runs produce (exports, reports, backups), kept under the data directory and downloadable. */
+package dev.almanac.artifact;

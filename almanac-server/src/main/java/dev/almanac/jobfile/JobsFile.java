@@ -1,0 +1,267 @@
+package dev.almanac.jobfile;
+
+import dev.almanac.common.FieldError;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobRequest;
+import dev.almanac.job.JobService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.annotation.Order;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Job definitions in bulk, upserted by name: the jobs file ({@code almanac.jobs-file}) at every start, and the import
+ * API. All or nothing: every definition is validated and applied in one transaction, and one invalid definition
+ * applies none. A definition equal to the stored job changes nothing, so applying twice is harmless; jobs not named are
+ * left alone. A masked secret ({@value JobTransferController#MASK}, as an export writes it) keeps the stored value.
+ */
+@Component
+public class JobsFile {
+
+    private static final Logger log = LoggerFactory.getLogger(JobsFile.class);
+
+    /** The file's shape: {@code jobs:} followed by job definitions as the API takes them. */
+    record Contents(List<JobRequest> jobs) {}
+
+    /** What applying did, by name. */
+    public record Applied(List<String> created, List<String> updated, List<String> unchanged) {}
+
+    /** One field a definition changes: its value before and after. */
+    public record Change(String field, Object before, Object after) {}
+
+    /** What applying one definition does or would do: {@code create}, {@code update}, {@code unchanged} or {@code invalid}. */
+    public record Outcome(String name, String action, List<Change> changes, List<FieldError> errors) {}
+
+    private final JobService jobs;
+    private final JdbcClient jdbc;
+    private final TransactionTemplate transactions;
+    private final JsonMapper json;
+    private final String file;
+    private final YAMLMapper yaml = YAMLMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    JobsFile(
+            JobService jobs,
+            JdbcClient jdbc,
+            TransactionTemplate transactions,
+            JsonMapper json,
+            @Value("${almanac.jobs-file:}") String file) {
+        this.jobs = jobs;
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.json = json;
+        this.file = file;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    @Order(10)
+    void applyAtStart() {
+        if (file == null || file.isBlank()) {
+            return;
+        }
+        Applied applied = apply(Path.of(file));
+        log.info(
+                "Jobs file {}: {} created, {} updated, {} unchanged",
+                file,
+                applied.created().size(),
+                applied.updated().size(),
+                applied.unchanged().size());
+    }
+
+    /** Reads a jobs file or an import body (YAML is a superset of JSON). */
+    List<JobRequest> read(String text) {
+        Contents contents = yaml.readValue(text, Contents.class);
+        return contents == null || contents.jobs() == null ? List.of() : contents.jobs();
+    }
+
+    /** Reads and applies a jobs file in one transaction, as the actor {@code system}. */
+    public Applied apply(Path path) {
+        List<JobRequest> definitions;
+        try {
+            definitions = read(Files.readString(path));
+        } catch (JacksonException e) {
+            throw new IllegalStateException("Jobs file " + path + " is not valid: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Cannot read the jobs file " + path + ": " + e.getMessage(), e);
+        }
+        List<Outcome> outcomes = run(definitions, "system", true);
+        List<String> invalid = problems(outcomes);
+        if (!invalid.isEmpty()) {
+            throw new IllegalStateException("Jobs file " + path + " has invalid jobs; nothing was applied:\n  - "
+                    + String.join("\n  - ", invalid));
+        }
+        return new Applied(named(outcomes, "create"), named(outcomes, "update"), named(outcomes, "unchanged"));
+    }
+
+    /** What applying the definitions would do; changes nothing. */
+    public List<Outcome> plan(List<JobRequest> definitions, String actor) {
+        return run(definitions, actor, false);
+    }
+
+    /** Applies the definitions, all or nothing; throws naming every problem when one is invalid. */
+    public List<Outcome> applyAll(List<JobRequest> definitions, String actor) {
+        List<Outcome> outcomes = run(definitions, actor, true);
+        List<FieldError> errors = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            String prefix = "jobs[" + i + "]";
+            outcomes.get(i).errors().forEach(error -> errors.add(error.prefixed(prefix)));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        return outcomes;
+    }
+
+    private static List<String> named(List<Outcome> outcomes, String action) {
+        return outcomes.stream()
+                .filter(o -> o.action().equals(action))
+                .map(Outcome::name)
+                .toList();
+    }
+
+    private static List<String> problems(List<Outcome> outcomes) {
+        List<String> problems = new ArrayList<>();
+        for (Outcome outcome : outcomes) {
+            outcome.errors()
+                    .forEach(error -> problems.add("jobs[" + outcome.name() + "]"
+                            + (error.field().isEmpty() ? "" : "." + error.field()) + ": " + error.message()));
+        }
+        return problems;
+    }
+
+    /** Upserts every definition in one transaction, kept only when {@code commit} and every one was valid. */
+    private List<Outcome> run(List<JobRequest> definitions, String actor, boolean commit) {
+        List<Outcome> outcomes = new ArrayList<>();
+        transactions.executeWithoutResult(status -> {
+            Set<String> names = new HashSet<>();
+            for (JobRequest definition : definitions) {
+                String name = definition.name();
+                if (name == null || !names.add(name)) {
+                    outcomes.add(new Outcome(
+                            name,
+                            "invalid",
+                            List.of(),
+                            List.of(new FieldError("name", name == null ? "is required" : "is named twice"))));
+                    continue;
+                }
+                outcomes.add(upsert(definition, actor));
+            }
+            if (!commit || outcomes.stream().anyMatch(o -> o.action().equals("invalid"))) {
+                status.setRollbackOnly();
+            }
+        });
+        return outcomes;
+    }
+
+    private Outcome upsert(JobRequest definition, String actor) {
+        Optional<JobId> existing = idOf(definition.name());
+        ObjectNode changes = (ObjectNode) json.valueToTree(definition);
+        changes.remove("version");
+        if (definition.tags() != null) {
+            // tags are a set, stored lower-case and read back sorted: compare them that way
+            changes.set(
+                    "tags",
+                    json.valueToTree(definition.tags().stream()
+                            .map(tag -> tag.toLowerCase(Locale.ROOT))
+                            .sorted()
+                            .distinct()
+                            .toList()));
+        }
+        try {
+            if (existing.isEmpty()) {
+                List<FieldError> masked = masked(changes.path("parameters"), null);
+                if (!masked.isEmpty()) {
+                    return new Outcome(definition.name(), "invalid", List.of(), masked);
+                }
+                Job created = jobs.create(json.treeToValue(changes, JobRequest.class), actor);
+                return new Outcome(definition.name(), "create", diff(null, created), List.of());
+            }
+            Job before = jobs.get(existing.get());
+            if (changes.get("parameters") instanceof ObjectNode parameters) {
+                List<FieldError> masked = masked(parameters, before.definition().parameters());
+                if (!masked.isEmpty()) {
+                    return new Outcome(definition.name(), "invalid", List.of(), masked);
+                }
+            }
+            JobService.Updated updated = jobs.update(existing.get(), changes, actor);
+            return updated.changed()
+                    ? new Outcome(definition.name(), "update", diff(before, updated.job()), List.of())
+                    : new Outcome(definition.name(), "unchanged", List.of(), List.of());
+        } catch (InvalidInputException e) {
+            return new Outcome(definition.name(), "invalid", List.of(), e.errors());
+        }
+    }
+
+    /** Puts the stored value back where an export masked a secret; a masked value with nothing stored is an error. */
+    private List<FieldError> masked(JsonNode parameters, Map<String, Object> stored) {
+        List<FieldError> errors = new ArrayList<>();
+        if (parameters instanceof ObjectNode object) {
+            for (Iterator<String> names = object.propertyNames().iterator(); names.hasNext(); ) {
+                String name = names.next();
+                if (JobTransferController.MASK.equals(object.get(name).asString(null))) {
+                    if (stored != null && stored.containsKey(name)) {
+                        object.set(name, json.valueToTree(stored.get(name)));
+                    } else {
+                        errors.add(new FieldError("parameters." + name, "is masked; give the secret value"));
+                    }
+                }
+            }
+        }
+        return errors;
+    }
+
+    private List<Change> diff(Job before, Job after) {
+        JsonNode old = before == null ? json.createObjectNode() : json.valueToTree(JobRequest.of(before.definition()));
+        JsonNode now = json.valueToTree(JobRequest.of(after.definition()));
+        List<Change> changes = new ArrayList<>();
+        for (String field : now.propertyNames()) {
+            if (field.equals("version")) {
+                continue;
+            }
+            JsonNode a = old.get(field);
+            JsonNode b = now.get(field);
+            if (a == null || !a.equals(b)) {
+                changes.add(new Change(
+                        field,
+                        a == null ? null : json.treeToValue(a, Object.class),
+                        json.treeToValue(b, Object.class)));
+            }
+        }
+        return changes;
+    }
+
+    private Optional<JobId> idOf(String name) {
+        return jdbc.sql("SELECT id FROM jobs WHERE name = ?")
+                .param(name)
+                .query(UUID.class)
+                .optional()
+                .map(JobId::new);
+    }
+}

@@ -1,0 +1,229 @@
+package dev.almanac.outbound;
+
+import dev.almanac.template.OutboundHttp.RefusedException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The SSRF guard: decides whether Almanac may call a URL, and which address it then connects to. Only http and
+ * https; the host is resolved once and every address it resolves to must be public — not loopback, private,
+ * link-local (cloud metadata at 169.254.169.254), CGNAT, unique-local, multicast, unspecified, reserved, or an IPv6
+ * form that embeds an IPv4 address. IPv4 written in decimal, octal, hex or short forms is refused outright, and a
+ * host that does not resolve is refused (fail closed). Hosts the operator lists in {@code almanac.http.allowed-hosts}
+ * are the only exception.
+ */
+public final class AddressGuard {
+
+    /** Where to connect for a URL the guard accepted. */
+    public record Destination(URI uri, String host, InetAddress address, boolean allowlisted) {}
+
+    /** Resolves host names; a seam for tests of the resolution rules. */
+    @FunctionalInterface
+    public interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    private static final Pattern NUMERIC_HOST = Pattern.compile("(0x[0-9a-f]*|[0-9]+)(\\.(0x[0-9a-f]*|[0-9]*))*\\.?");
+    private static final Pattern CANONICAL_IPV4 = Pattern.compile(
+            "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}");
+
+    private final Set<String> allowedHosts;
+    private final Resolver resolver;
+
+    public AddressGuard(Collection<String> allowedHosts) {
+        this(allowedHosts, InetAddress::getAllByName);
+    }
+
+    public AddressGuard(Collection<String> allowedHosts, Resolver resolver) {
+        this.allowedHosts = allowedHosts.stream()
+                .map(host -> unbracket(host.strip().toLowerCase(Locale.ROOT)))
+                .collect(Collectors.toUnmodifiableSet());
+        this.resolver = resolver;
+    }
+
+    /**
+     * Checks a URL without resolving it: scheme, host syntax, literal addresses. For validating parameters on the
+     * request path, where no I/O may happen.
+     *
+     * @return why the URL is refused, or {@code null} when it may be tried
+     */
+    public String refusalWithoutLookup(String url) {
+        try {
+            URI uri = parse(url);
+            String host = host(uri);
+            if (allowedHosts.contains(host)) {
+                return null;
+            }
+            if (isLiteral(host)) {
+                checkAddress(host, InetAddress.getByName(host));
+            }
+            return null;
+        } catch (RefusedException | UnknownHostException refused) {
+            return refused.getMessage();
+        }
+    }
+
+    /** Checks a URL and resolves its host once; the caller connects to the returned address. */
+    public Destination check(URI uri) throws RefusedException {
+        String host = host(checkScheme(uri));
+        boolean allowlisted = allowedHosts.contains(host);
+        InetAddress[] addresses;
+        try {
+            addresses = resolver.resolve(host);
+        } catch (UnknownHostException | SecurityException e) {
+            throw new RefusedException("host '" + host + "' does not resolve; refused (fail closed)");
+        }
+        if (addresses == null || addresses.length == 0) {
+            throw new RefusedException("host '" + host + "' does not resolve; refused (fail closed)");
+        }
+        if (!allowlisted) {
+            for (InetAddress address : addresses) {
+                checkAddress(host, address);
+            }
+        }
+        return new Destination(uri, host, addresses[0], allowlisted);
+    }
+
+    static URI parse(String url) throws RefusedException {
+        if (url == null || url.isBlank()) {
+            throw new RefusedException("a URL is required");
+        }
+        if (url.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+            throw new RefusedException("the URL contains whitespace or control characters");
+        }
+        try {
+            return checkScheme(new URI(url));
+        } catch (java.net.URISyntaxException e) {
+            throw new RefusedException("not a valid URL: " + e.getReason());
+        }
+    }
+
+    private static URI checkScheme(URI uri) throws RefusedException {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new RefusedException("only http and https URLs are allowed, not '" + scheme + "'");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw new RefusedException("credentials in the URL are not allowed; use a header");
+        }
+        return uri;
+    }
+
+    private String host(URI uri) throws RefusedException {
+        String host = uri.getHost();
+        if (host == null || host.isEmpty()) {
+            throw new RefusedException("the URL has no host");
+        }
+        host = unbracket(host.toLowerCase(Locale.ROOT));
+        if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        if (!allowedHosts.contains(host)
+                && NUMERIC_HOST.matcher(host).matches()
+                && !CANONICAL_IPV4.matcher(host).matches()) {
+            throw new RefusedException("'" + host + "' is an IPv4 address in a decimal, octal, hex or short form;"
+                    + " write it as four decimal numbers");
+        }
+        return host;
+    }
+
+    private static boolean isLiteral(String host) {
+        return host.contains(":") || CANONICAL_IPV4.matcher(host).matches();
+    }
+
+    private static String unbracket(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    /** Refuses every address that is not a public unicast address. */
+    static void checkAddress(String host, InetAddress address) throws RefusedException {
+        String why = refusal(host, address);
+        if (why != null) {
+            throw new RefusedException(
+                    "'" + host + "' resolves to " + address.getHostAddress() + ", " + why + "; refused");
+        }
+    }
+
+    private static String refusal(String host, InetAddress address) {
+        if (host.contains(":") && address instanceof Inet4Address) {
+            return "an IPv4-mapped IPv6 address";
+        }
+        if (address.isAnyLocalAddress()) {
+            return "the unspecified address";
+        }
+        if (address.isLoopbackAddress()) {
+            return "a loopback address";
+        }
+        if (address.isLinkLocalAddress()) {
+            return "a link-local address (cloud metadata lives here)";
+        }
+        if (address.isSiteLocalAddress()) {
+            return "a private address";
+        }
+        if (address.isMulticastAddress()) {
+            return "a multicast address";
+        }
+        byte[] b = address.getAddress();
+        if (address instanceof Inet4Address) {
+            int first = b[0] & 0xff;
+            int second = b[1] & 0xff;
+            if (first == 0) {
+                return "in 0.0.0.0/8 (this network)";
+            }
+            if (first == 100 && second >= 64 && second <= 127) {
+                return "a carrier-grade NAT address (100.64.0.0/10)";
+            }
+            if (first == 192 && second == 0 && (b[2] & 0xff) == 0) {
+                return "an IETF protocol assignment (192.0.0.0/24)";
+            }
+            if (first == 198 && (second == 18 || second == 19)) {
+                return "a benchmarking address (198.18.0.0/15)";
+            }
+            if (first >= 240) {
+                return "a reserved or broadcast address";
+            }
+            return null;
+        }
+        if (address instanceof Inet6Address) {
+            int first = b[0] & 0xff;
+            if ((first & 0xfe) == 0xfc) {
+                return "a unique-local address (fc00::/7)";
+            }
+            if ((first & 0xff) == 0xfe && (b[1] & 0xc0) == 0xc0) {
+                return "a site-local address (fec0::/10)";
+            }
+            boolean zeroPrefix = true;
+            for (int i = 0; i < 12; i++) {
+                zeroPrefix &= b[i] == 0;
+            }
+            if (zeroPrefix) {
+                return "an IPv4-compatible IPv6 address";
+            }
+            if (first == 0x00 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b) {
+                return "a NAT64 address embedding IPv4 (64:ff9b::/96)";
+            }
+            if (first == 0x20 && b[1] == 0x02) {
+                return "a 6to4 address embedding IPv4 (2002::/16)";
+            }
+            if (first == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) {
+                return "a Teredo address embedding IPv4 (2001::/32)";
+            }
+            boolean mapped = true;
+            for (int i = 0; i < 10; i++) {
+                mapped &= b[i] == 0;
+            }
+            if (mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
+                return "an IPv4-mapped IPv6 address";
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,240 @@
+package dev.almanac.outbound;
+
+import dev.almanac.common.RunControl;
+import dev.almanac.template.OutboundHttp;
+import dev.almanac.template.OutboundHttp.RefusedException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Inet6Address;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.stereotype.Component;
+
+/**
+ * HTTP out of Almanac behind the {@link AddressGuard}. The host is resolved and checked once; a plain-http call then
+ * connects to exactly that address (the URL is rewritten to the IP, the Host header keeps the name), so a second DNS
+ * answer cannot send it elsewhere. An https call keeps the name in the URL: certificate verification ties the
+ * connection to that name, which an internal server cannot answer for. Redirects are followed by hand, each one
+ * checked again. A call is aborted when its run stops, and never outlives the run's deadline.
+ */
+@Component
+public class GuardedHttpClient {
+
+    static {
+        // Lets a plain-http call carry the Host name while it connects to the checked IP address. Read once, when the
+        // JDK's HTTP client classes load, hence here, before the first client is built.
+        String allowed = System.getProperty("jdk.httpclient.allowRestrictedHeaders", "");
+        if (!allowed.toLowerCase(Locale.ROOT).contains("host")) {
+            System.setProperty("jdk.httpclient.allowRestrictedHeaders", allowed.isBlank() ? "host" : allowed + ",host");
+        }
+    }
+
+    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
+    private static final Set<String> FORBIDDEN_HEADERS =
+            Set.of("host", "connection", "content-length", "expect", "upgrade", "transfer-encoding");
+
+    private final AddressGuard guard;
+    private final OutboundProperties properties;
+    private final HttpClient client;
+
+    GuardedHttpClient(OutboundProperties properties) {
+        this.properties = properties;
+        this.guard = new AddressGuard(properties.allowedHosts());
+        this.client = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(properties.connectTimeout())
+                .proxy(HttpClient.Builder.NO_PROXY)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+    }
+
+    /** The guard this client applies, for checks that must not do I/O (parameter validation). */
+    public AddressGuard guard() {
+        return guard;
+    }
+
+    /** The client as one run uses it. */
+    public OutboundHttp forRun(RunControl run) {
+        return request -> send(request, run);
+    }
+
+    /** Sends a request on behalf of a run: guarded, redirects checked, aborted when the run stops. */
+    public OutboundHttp.Response send(OutboundHttp.Request request, RunControl run) throws IOException {
+        String method = request.method().toUpperCase(Locale.ROOT);
+        if (!METHODS.contains(method)) {
+            throw new IllegalArgumentException("unsupported HTTP method " + request.method());
+        }
+        URI uri = request.uri();
+        byte[] body = request.body();
+        for (int redirects = 0; ; redirects++) {
+            run.checkStop();
+            AddressGuard.Destination destination = guard.check(uri);
+            OutboundHttp.Response response = exchange(method, destination, request, body, run);
+            if (!request.followRedirects() || !isRedirect(response.status())) {
+                return response;
+            }
+            String location = response.header("location");
+            if (location == null) {
+                return response;
+            }
+            if (redirects >= properties.maxRedirects()) {
+                throw new IOException("more than " + properties.maxRedirects() + " redirects");
+            }
+            uri = resolve(uri, location);
+            if (response.status() == 303
+                    || ((response.status() == 301 || response.status() == 302) && method.equals("POST"))) {
+                method = "GET";
+                body = null;
+            }
+        }
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    private static URI resolve(URI base, String location) throws RefusedException {
+        try {
+            return base.resolve(new URI(location));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new RefusedException("the redirect location is not a valid URL");
+        }
+    }
+
+    private OutboundHttp.Response exchange(
+            String method,
+            AddressGuard.Destination destination,
+            OutboundHttp.Request request,
+            byte[] body,
+            RunControl run)
+            throws IOException {
+        Duration timeout = request.timeout();
+        Optional<Duration> remaining = run.remaining();
+        if (remaining.isPresent() && remaining.get().compareTo(timeout) < 0) {
+            timeout = remaining.get().isNegative() || remaining.get().isZero() ? Duration.ofMillis(1) : remaining.get();
+        }
+        URI uri = destination.uri();
+        HttpRequest.Builder builder = HttpRequest.newBuilder().timeout(timeout);
+        if (uri.getScheme().equalsIgnoreCase("http")) {
+            builder.uri(pinned(uri, destination));
+            builder.header("Host", uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
+        } else {
+            builder.uri(uri);
+        }
+        builder.header("User-Agent", properties.userAgent());
+        request.headers().forEach((name, value) -> {
+            if (!FORBIDDEN_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                builder.header(name, value);
+            }
+        });
+        builder.method(
+                method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        CompletableFuture<HttpResponse<InputStream>> future =
+                client.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (RunControl.Registration abort = run.onStop(() -> future.cancel(true))) {
+            HttpResponse<InputStream> response;
+            try {
+                response = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                future.cancel(true);
+                run.checkStop();
+                throw new HttpTimeoutException("no response from " + destination.host() + " within " + timeout);
+            } catch (CancellationException e) {
+                run.checkStop();
+                throw new IOException("the call was aborted");
+            } catch (InterruptedException e) {
+                future.cancel(true);
+                run.checkStop();
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for " + destination.host());
+            } catch (ExecutionException e) {
+                run.checkStop();
+                Throwable cause = e.getCause();
+                throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
+            }
+            InputStream stream = response.body();
+            try (RunControl.Registration close = run.onStop(() -> closeQuietly(stream))) {
+                Body read = readCapped(stream, request.maxResponseBytes(), deadline, run);
+                return new OutboundHttp.Response(
+                        response.statusCode(),
+                        lowerCased(response.headers().map()),
+                        read.bytes(),
+                        read.truncated(),
+                        uri);
+            } finally {
+                closeQuietly(stream);
+            }
+        }
+    }
+
+    private static URI pinned(URI uri, AddressGuard.Destination destination) throws RefusedException {
+        String address = destination.address().getHostAddress();
+        if (destination.address() instanceof Inet6Address) {
+            int zone = address.indexOf('%');
+            address = "[" + (zone < 0 ? address : address.substring(0, zone)) + "]";
+        }
+        try {
+            return new URI(uri.getScheme(), null, address, uri.getPort(), uri.getRawPath(), uri.getRawQuery(), null)
+                    .normalize();
+        } catch (URISyntaxException e) {
+            throw new RefusedException("cannot address " + destination.host());
+        }
+    }
+
+    private record Body(byte[] bytes, boolean truncated) {}
+
+    private static Body readCapped(InputStream in, int max, long deadline, RunControl run) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(Math.max(max, 0), 64 * 1024));
+        byte[] buffer = new byte[8192];
+        boolean truncated = false;
+        int read;
+        while ((read = in.read(buffer)) >= 0) {
+            run.checkStop();
+            if (System.nanoTime() > deadline) {
+                throw new HttpTimeoutException("the response body took longer than the timeout");
+            }
+            int keep = Math.min(read, max - out.size());
+            if (keep > 0) {
+                out.write(buffer, 0, keep);
+            }
+            if (keep < read) {
+                truncated = true;
+                break;
+            }
+        }
+        return new Body(out.toByteArray(), truncated);
+    }
+
+    private static Map<String, List<String>> lowerCased(Map<String, List<String>> headers) {
+        Map<String, List<String>> lower = new LinkedHashMap<>();
+        headers.forEach((name, values) -> lower.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+        return lower;
+    }
+
+    private static void closeQuietly(InputStream stream) {
+        try {
+            stream.close();
+        } catch (IOException ignored) {
+            // closing a stream whose exchange was aborted
+        }
+    }
+}

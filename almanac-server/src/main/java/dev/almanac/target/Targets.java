@@ -1,0 +1,228 @@
+package dev.almanac.target;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.almanac.common.RunControl;
+import dev.almanac.template.TargetDatabase;
+import dev.almanac.template.TargetDescription;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * The configured target databases: their descriptions for validation and the API, and guarded connections for runs.
+ * A configuration with a malformed target stops the start-up with every problem named.
+ */
+@Component
+public class Targets implements DisposableBean {
+
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
+    private record Configured(TargetDescription description, String url, String user, String password, int maxPool) {}
+
+    private final Map<String, Configured> byName;
+    private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
+
+    Targets(TargetProperties properties, @Value("${almanac.data-dir}") Path dataDir) {
+        List<String> problems = new ArrayList<>();
+        Map<String, Configured> configured = new LinkedHashMap<>();
+        if (properties.demoTarget().enabled()) {
+            configured.put(properties.demoTarget().name(), demo(properties.demoTarget(), dataDir));
+        }
+        properties.targets().forEach((name, target) -> {
+            Configured parsed = parse(name, target, problems);
+            if (parsed != null) {
+                if (configured.containsKey(parsed.description().name())) {
+                    problems.add("target '" + name + "' is configured twice (the demo target is called '"
+                            + properties.demoTarget().name() + "')");
+                }
+                configured.put(parsed.description().name(), parsed);
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(
+                    "Invalid target configuration (almanac.targets):\n  - " + String.join("\n  - ", problems));
+        }
+        this.byName = configured;
+    }
+
+    static String demoUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("demo")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    private static Configured demo(TargetProperties.DemoTarget demo, Path dataDir) {
+        return new Configured(
+                new TargetDescription(
+                        demo.name(),
+                        "h2",
+                        "Demo database with sample users, logs, sessions, messages and tickets",
+                        DemoDatabase.ALLOWLIST),
+                demoUrl(dataDir),
+                "sa",
+                "",
+                4);
+    }
+
+    private static Configured parse(String rawName, TargetProperties.Target target, List<String> problems) {
+        String name = rawName.toLowerCase(Locale.ROOT);
+        int before = problems.size();
+        if (!NAME.matcher(name).matches()) {
+            problems.add("target name '" + rawName + "' must be lower_snake_case, at most 63 characters");
+        }
+        if (target.url() == null || !target.url().startsWith("jdbc:")) {
+            problems.add("target '" + name + "': url must be a jdbc: URL");
+        }
+        if (target.tables().isEmpty()) {
+            problems.add("target '" + name + "': tables must list at least one table with its columns");
+        }
+        Map<String, List<String>> columns = new LinkedHashMap<>();
+        target.tables().forEach((table, tableColumns) -> {
+            String tableName = table.toLowerCase(Locale.ROOT);
+            if (!NAME.matcher(tableName).matches()) {
+                problems.add("target '" + name + "': table '" + table + "' is not a plain lower_snake_case name");
+            }
+            if (tableColumns == null || tableColumns.isEmpty()) {
+                problems.add("target '" + name + "': table '" + table + "' must list its allowed columns");
+                return;
+            }
+            List<String> names = new ArrayList<>();
+            for (String column : tableColumns) {
+                String columnName = column.strip().toLowerCase(Locale.ROOT);
+                if (!NAME.matcher(columnName).matches()) {
+                    problems.add("target '" + name + "': column '" + column + "' of table '" + table
+                            + "' is not a plain lower_snake_case name");
+                }
+                names.add(columnName);
+            }
+            columns.put(tableName, names);
+        });
+        if (problems.size() > before) {
+            return null;
+        }
+        return new Configured(
+                new TargetDescription(name, product(target.url()), target.description(), columns),
+                target.url(),
+                target.user(),
+                target.password(),
+                Math.max(1, target.maxConnections()));
+    }
+
+    static String product(String url) {
+        String rest = url.substring("jdbc:".length());
+        int colon = rest.indexOf(':');
+        return (colon < 0 ? rest : rest.substring(0, colon)).toLowerCase(Locale.ROOT);
+    }
+
+    /** Every target, in configured order, without URL or credentials. */
+    public List<TargetDescription> targets() {
+        return byName.values().stream().map(Configured::description).toList();
+    }
+
+    /** One target by name. */
+    public Optional<TargetDescription> target(String name) {
+        return Optional.ofNullable(name == null ? null : byName.get(name)).map(Configured::description);
+    }
+
+    /**
+     * A target as a run sees it: connections whose statements get the run's remaining time as query timeout and are
+     * cancelled when the run stops.
+     *
+     * @throws IllegalArgumentException when no target has this name
+     */
+    public TargetDatabase open(String name, RunControl run) {
+        Configured target = byName.get(name);
+        if (target == null) {
+            throw new IllegalArgumentException("no target named '" + name + "'");
+        }
+        return new TargetDatabase() {
+            @Override
+            public TargetDescription description() {
+                return target.description();
+            }
+
+            @Override
+            public Connection connect() throws SQLException {
+                run.checkStop();
+                return GuardedConnection.wrap(pool(target).getConnection(), run);
+            }
+
+            @Override
+            public Map<String, String> clientEnvironment() {
+                return postgresEnvironment(target);
+            }
+        };
+    }
+
+    private static final Pattern POSTGRES_URL =
+            Pattern.compile("jdbc:postgresql://([^/:?]+)(?::(\\d+))?/([^?]+)(?:\\?(.*))?");
+
+    static Map<String, String> postgresEnvironment(Configured target) {
+        java.util.regex.Matcher url = POSTGRES_URL.matcher(target.url());
+        if (!url.matches()) {
+            return Map.of();
+        }
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("PGHOST", url.group(1));
+        environment.put("PGPORT", url.group(2) == null ? "5432" : url.group(2));
+        environment.put("PGDATABASE", url.group(3));
+        String schema = "public";
+        String user = target.user();
+        if (url.group(4) != null) {
+            for (String parameter : url.group(4).split("&")) {
+                String[] pair = parameter.split("=", 2);
+                if (pair.length == 2 && pair[0].equals("currentSchema")) {
+                    schema = pair[1];
+                } else if (pair.length == 2 && pair[0].equals("user") && user == null) {
+                    user = pair[1];
+                }
+            }
+        }
+        if (user != null) {
+            environment.put("PGUSER", user);
+        }
+        String password = TargetPasswords.reveal(target.description().name(), target.password());
+        if (password != null && !password.isEmpty()) {
+            environment.put("PGPASSWORD", password);
+        }
+        environment.put("ALMANAC_SCHEMA", schema);
+        return environment;
+    }
+
+    /** A plain connection for Almanac's own work on a target (creating the demo data); no run limits. */
+    Connection connectDirectly(String name) throws SQLException {
+        return pool(byName.get(name)).getConnection();
+    }
+
+    private HikariDataSource pool(Configured target) {
+        return pools.computeIfAbsent(target.description().name(), name -> {
+            HikariConfig config = new HikariConfig();
+            config.setPoolName("target-" + name);
+            config.setJdbcUrl(target.url());
+            config.setUsername(target.user());
+            config.setPassword(TargetPasswords.reveal(name, target.password()));
+            config.setMaximumPoolSize(target.maxPool());
+            config.setMinimumIdle(0);
+            config.setInitializationFailTimeout(-1);
+            config.setConnectionTimeout(10_000);
+            return new HikariDataSource(config);
+        });
+    }
+
+    @Override
+    public void destroy() {
+        pools.values().forEach(HikariDataSource::close);
+        pools.clear();
+    }
+}

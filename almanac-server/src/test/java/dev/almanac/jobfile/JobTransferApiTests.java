@@ -1,0 +1,128 @@
+package dev.almanac.jobfile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.almanac.job.Job;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TemplateRuns;
+import dev.almanac.testing.WithH2;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.web.servlet.MockMvc;
+
+/** Export in the jobs file's format with secrets masked, re-applied as a jobs file; clone as a disabled copy. */
+@WithH2
+class JobTransferApiTests extends AlmanacIntegrationTest {
+
+    static final String API = "/api/admin/scheduler/jobs";
+
+    @Autowired
+    MockMvc mvc;
+
+    @Autowired
+    TemplateRuns runs;
+
+    @Autowired
+    JobsFile jobsFile;
+
+    @Test
+    void exportsJobsAsAJobsFileWithSecretsMasked() throws Exception {
+        runs.create(
+                "hook",
+                "webhook_trigger",
+                Map.of("url", "https://hooks.example.com/x", "signing_secret", "0123456789abcdef-secret"));
+        runs.create("beat", "heartbeat", Map.of("message", "hi"));
+
+        mvc.perform(get(API + "/export"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.jobs[0].name").value("beat"))
+                .andExpect(jsonPath("$.jobs[1].parameters.signing_secret").value(JobTransferController.MASK))
+                .andExpect(jsonPath("$.jobs[1].parameters.url").value("https://hooks.example.com/x"))
+                .andExpect(jsonPath("$.jobs[1].id").doesNotExist());
+        String yaml = mvc.perform(get(API + "/export?format=yaml&template_type=heartbeat"))
+                .andExpect(status().isOk())
+                .andExpect(header().string("Content-Type", "application/yaml"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(yaml).contains("name: \"beat\"").doesNotContain("hook");
+
+        Path file = Files.createTempFile("export", ".yaml");
+        Files.writeString(file, yaml);
+        assertThat(jobsFile.apply(file).unchanged()).containsExactly("beat");
+
+        mvc.perform(get(API + "/export?format=xml")).andExpect(status().isBadRequest());
+    }
+
+    @Test
+    void clonesAJobAsADisabledCopy() throws Exception {
+        Job original = runs.create("nightly", "heartbeat", Map.of("message", "hi"));
+
+        mvc.perform(post(API + "/" + original.id() + "/clone"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.job.name").value("nightly-copy"))
+                .andExpect(jsonPath("$.job.enabled").value(false))
+                .andExpect(jsonPath("$.job.parameters.message").value("hi"));
+        mvc.perform(post(API + "/" + original.id() + "/clone"))
+                .andExpect(jsonPath("$.job.name").value("nightly-copy-2"));
+        mvc.perform(post(API + "/" + java.util.UUID.randomUUID() + "/clone")).andExpect(status().isNotFound());
+    }
+
+    @Test
+    void plansAndAppliesAnImportAllOrNothing() throws Exception {
+        runs.create("beat", "heartbeat", Map.of("message", "hi"));
+        runs.create(
+                "hook",
+                "webhook_trigger",
+                Map.of("url", "https://hooks.example.com/x", "signing_secret", "0123456789abcdef-secret"));
+        String exported = mvc.perform(get(API + "/export?format=yaml"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String edited = exported.replace("\"hi\"", "\"hello\"")
+                + "- name: \"fresh\"\n  template_type: \"heartbeat\"\n  schedule:\n    type: \"interval\"\n    interval_seconds: 60\n";
+
+        mvc.perform(post(API + "/import?mode=plan")
+                        .contentType("application/yaml")
+                        .content(edited))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.summary.create").value(1))
+                .andExpect(jsonPath("$.summary.update").value(1))
+                .andExpect(jsonPath("$.summary.unchanged").value(1))
+                .andExpect(jsonPath("$.jobs[0].changes[0].field").value("parameters"))
+                .andExpect(jsonPath("$.jobs[0].changes[0].after.message").value("hello"));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
+                .isEqualTo(2);
+
+        String broken = edited.replace(
+                "template_type: \"heartbeat\"\n  schedule:\n    type: \"interval\"\n    interval_seconds: 60",
+                "template_type: \"nope\"");
+        mvc.perform(post(API + "/import?mode=apply")
+                        .contentType("application/yaml")
+                        .content(broken))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value(org.hamcrest.Matchers.startsWith("jobs[2]")));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
+                .isEqualTo(2);
+
+        mvc.perform(post(API + "/import?mode=apply")
+                        .contentType("application/yaml")
+                        .content(edited))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.applied").value(true));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
+                .isEqualTo(3);
+        assertThat(jdbc.sql("SELECT parameters FROM jobs WHERE name = 'hook'")
+                        .query(String.class)
+                        .single())
+                .contains("0123456789abcdef-secret");
+    }
+}

@@ -1,0 +1,97 @@
+package dev.almanac.outbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.almanac.common.RunControl;
+import dev.almanac.template.OutboundHttp;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The guarded client against a real HTTP server, reached only because the operator allowed "localhost". */
+class GuardedHttpClientTest {
+
+    MockWebServer server = new MockWebServer();
+    GuardedHttpClient client = new GuardedHttpClient(
+            new OutboundProperties(List.of("localhost"), Duration.ofSeconds(5), 5, "Almanac-Test"));
+
+    @BeforeEach
+    void start() throws Exception {
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    URI url(String path) {
+        return URI.create("http://localhost:" + server.getPort() + path);
+    }
+
+    OutboundHttp.Request get(URI uri, boolean follow) {
+        return new OutboundHttp.Request("GET", uri, Map.of(), null, Duration.ofSeconds(5), 10, follow);
+    }
+
+    @Test
+    void callsAnAllowedHostAndKeepsItsNameInTheHostHeader() throws Exception {
+        server.enqueue(
+                new MockResponse.Builder().code(200).body("0123456789abcdef").build());
+
+        OutboundHttp.Response response = client.send(get(url("/hook?x=1"), false), RunControl.unlimited());
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(new String(response.body())).isEqualTo("0123456789");
+        assertThat(response.truncated()).isTrue();
+        RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(request.getHeaders().get("Host")).isEqualTo("localhost:" + server.getPort());
+        assertThat(request.getHeaders().get("User-Agent")).isEqualTo("Almanac-Test");
+        assertThat(request.getTarget()).isEqualTo("/hook?x=1");
+    }
+
+    @Test
+    void checksEveryRedirectAgain() {
+        server.enqueue(new MockResponse.Builder()
+                .code(302)
+                .addHeader("Location", "http://169.254.169.254/latest/meta-data/")
+                .build());
+
+        assertThatThrownBy(() -> client.send(get(url("/redirect"), true), RunControl.unlimited()))
+                .isInstanceOf(OutboundHttp.RefusedException.class)
+                .hasMessageContaining("169.254.169.254");
+    }
+
+    @Test
+    void followsARedirectToAnAllowedPlace() throws Exception {
+        server.enqueue(new MockResponse.Builder()
+                .code(301)
+                .addHeader("Location", "/moved")
+                .build());
+        server.enqueue(new MockResponse.Builder().code(204).build());
+
+        OutboundHttp.Response response = client.send(get(url("/old"), true), RunControl.unlimited());
+
+        assertThat(response.status()).isEqualTo(204);
+        assertThat(server.takeRequest(5, TimeUnit.SECONDS).getTarget()).isEqualTo("/old");
+        assertThat(server.takeRequest(5, TimeUnit.SECONDS).getTarget()).isEqualTo("/moved");
+    }
+
+    @Test
+    void refusesAHostTheOperatorDidNotAllow() {
+        URI loopback = URI.create("http://127.0.0.1:" + server.getPort() + "/");
+
+        assertThatThrownBy(() -> client.send(get(loopback, false), RunControl.unlimited()))
+                .isInstanceOf(OutboundHttp.RefusedException.class)
+                .hasMessageContaining("loopback");
+        assertThat(server.getRequestCount()).isZero();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.almanac.target;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.WithH2;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.hamcrest.Matchers;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.web.servlet.MockMvc;
+
+/** The targets the operator configured, as the UI reads them: names, products and allowlists, never credentials. */
+@WithH2
+class TargetApiTests extends AlmanacIntegrationTest {
+
+    @Autowired
+    MockMvc mvc;
+
+    @Test
+    void listsTheDemoTargetWithItsTablesAndColumnsButNoUrl() throws Exception {
+        mvc.perform(get("/api/admin/scheduler/targets"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.targets[0].name").value("demo"))
+                .andExpect(jsonPath("$.targets[0].product").value("h2"))
+                .andExpect(jsonPath("$.targets[0].tables[*].name")
+                        .value(Matchers.contains("users", "logs", "sessions", "messages", "tickets")))
+                .andExpect(jsonPath("$.targets[0].tables[4].columns").value(Matchers.hasItem("resolved_at")))
+                .andExpect(content().string(Matchers.not(Matchers.containsString("jdbc:"))))
+                .andExpect(content().string(Matchers.not(Matchers.containsString("password"))));
+    }
+
+    @Test
+    void refusesAMalformedTargetConfigurationNamingEveryProblem() {
+        TargetProperties properties = new TargetProperties(
+                Map.of(
+                        "Bad Name",
+                                new TargetProperties.Target(
+                                        "jdbc:h2:mem:x", "sa", "", null, Map.of("t", List.of("id")), 2),
+                        "nourl", new TargetProperties.Target("http://x", "sa", "", null, Map.of("t", List.of("id")), 2),
+                        "injected",
+                                new TargetProperties.Target(
+                                        "jdbc:h2:mem:y", "sa", "", null, Map.of("users; drop", List.of("id;--")), 2)),
+                new TargetProperties.DemoTarget(false, "demo", 10));
+
+        assertThatThrownBy(() -> new Targets(properties, Path.of("target/test-data")))
+                .hasMessageContaining("'Bad Name'")
+                .hasMessageContaining("nourl': url must be a jdbc: URL")
+                .hasMessageContaining("table 'users; drop'")
+                .hasMessageContaining("column 'id;--'");
+    }
+}

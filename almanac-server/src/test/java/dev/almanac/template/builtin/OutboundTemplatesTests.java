@@ -1,0 +1,257 @@
+package dev.almanac.template.builtin;
+
+import static dev.almanac.template.builtin.DatabaseCleanupTests.details;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import com.jayway.jsonpath.JsonPath;
+import dev.almanac.common.FieldError;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.template.TemplateRegistry;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TemplateRuns;
+import dev.almanac.testing.WithH2;
+import jakarta.mail.Message;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * webhook_trigger against a real HTTP server (allowed through almanac.http.allowed-hosts) and email_notification
+ * against a real SMTP server (GreenMail).
+ */
+@WithH2
+class OutboundTemplatesTests extends AlmanacIntegrationTest {
+
+    static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+
+    static {
+        SMTP.start();
+    }
+
+    @DynamicPropertySource
+    static void outbound(DynamicPropertyRegistry registry) {
+        registry.add("almanac.http.allowed-hosts", () -> "localhost");
+        registry.add("spring.mail.host", () -> "127.0.0.1");
+        registry.add("spring.mail.port", () -> SMTP.getSmtp().getPort());
+        registry.add("almanac.mail.from", () -> "almanac@example.org");
+    }
+
+    @Autowired
+    TemplateRuns runs;
+
+    @Autowired
+    TemplateRegistry templates;
+
+    MockWebServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new MockWebServer();
+        server.start();
+        SMTP.purgeEmailFromAllMailboxes();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void postsARenderedSignedBodyToTheWebhook() throws Exception {
+        server.enqueue(
+                new MockResponse.Builder().code(202).body("{\"accepted\":true}").build());
+        Map<String, Object> parameters = webhook("/hook");
+        parameters.put("headers", Map.of("X-Source", "almanac {{job.name}}"));
+        parameters.put("secret_headers", Map.of("Authorization", "Bearer s3cret"));
+        parameters.put("body", Map.of("job", "{{job.name}}", "execution", "{{execution.id}}", "note", "{{greeting}}"));
+        parameters.put("variables", Map.of("greeting", "\"quoted\" {{now}}"));
+        parameters.put("signing_secret", "0123456789abcdef0123");
+
+        Execution run = runs.run("webhook_trigger", parameters);
+
+        assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(details(run))
+                .containsEntry("status_code", 202)
+                .containsEntry("response_excerpt", "{\"accepted\":true}");
+        RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+        String body = request.getBody().utf8();
+        assertThat(request.getMethod()).isEqualTo("POST");
+        assertThat((String) JsonPath.read(body, "$.job")).isEqualTo(run.jobName());
+        assertThat((String) JsonPath.read(body, "$.execution"))
+                .isEqualTo(run.id().toString());
+        assertThat((String) JsonPath.read(body, "$.note")).isEqualTo("\"quoted\" {{now}}");
+        assertThat(request.getHeaders().get("X-Source")).isEqualTo("almanac " + run.jobName());
+        assertThat(request.getHeaders().get("Authorization")).isEqualTo("Bearer s3cret");
+        assertThat(request.getHeaders().get("Content-Type")).isEqualTo("application/json");
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec("0123456789abcdef0123".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        assertThat(request.getHeaders().get("X-Almanac-Signature"))
+                .isEqualTo("sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void retriesOn5xxAnd429HonouringRetryAfter() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(503).build());
+        server.enqueue(new MockResponse.Builder()
+                .code(429)
+                .addHeader("Retry-After", "1")
+                .build());
+        server.enqueue(new MockResponse.Builder().code(200).build());
+        Map<String, Object> parameters = webhook("/flaky");
+        parameters.put("retry_backoff_seconds", 0.05);
+        long started = System.nanoTime();
+
+        Execution run = runs.run("webhook_trigger", parameters);
+
+        assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(server.getRequestCount()).isEqualTo(3);
+        assertThat((List<Object>) details(run).get("attempts")).containsExactly("HTTP 503", "HTTP 429", "HTTP 200");
+        assertThat(System.nanoTime() - started).isGreaterThan(TimeUnit.SECONDS.toNanos(1));
+    }
+
+    @Test
+    void failsAtOnceOnAnUnexpectedClientError() {
+        server.enqueue(new MockResponse.Builder().code(404).body("nope").build());
+        server.enqueue(new MockResponse.Builder().code(200).build());
+
+        Execution run = runs.run("webhook_trigger", webhook("/missing"));
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(run.error()).contains("404");
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void givesUpAfterItsRetriesOnNetworkErrors() throws Exception {
+        int port = server.getPort();
+        server.close();
+        Map<String, Object> parameters = webhook("/gone");
+        parameters.put("url", "http://localhost:" + port + "/gone");
+        parameters.put("max_retries", 2);
+        parameters.put("retry_backoff_seconds", 0.01);
+
+        Execution run = runs.run("webhook_trigger", parameters);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat((List<?>) ((Map<?, ?>) run.result().get("details")).get("attempts"))
+                .hasSize(3);
+    }
+
+    @Test
+    void aDryRunSendsNothing() {
+        Execution run = runs.dryRun("webhook_trigger", webhook("/dry"));
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(run.result().get("message").toString()).startsWith("Dry run: would POST http://localhost:");
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void refusesInternalUrlsAtValidation() {
+        for (String url : List.of(
+                "http://169.254.169.254/latest/meta-data/",
+                "http://10.0.0.1/",
+                "http://[::ffff:127.0.0.1]/",
+                "http://2130706433/",
+                "file:///etc/passwd",
+                "gopher://example.com/")) {
+            assertThat(templates.validateParameters("webhook_trigger", Map.of("url", url)))
+                    .as(url)
+                    .extracting(FieldError::field)
+                    .containsExactly("url");
+        }
+        assertThat(templates.validateParameters(
+                        "webhook_trigger", Map.of("url", "https://example.com/", "headers", Map.of("Host", "evil"))))
+                .extracting(FieldError::field)
+                .containsExactly("headers.Host");
+        assertThat(templates.validateParameters(
+                        "webhook_trigger",
+                        Map.of("url", "https://example.com/", "headers", Map.of("X-A", "a\r\nX-B: b"))))
+                .extracting(FieldError::field)
+                .containsExactly("headers.X-A");
+    }
+
+    @Test
+    void sendsAnEmailWithBothBodiesAndEscapedVariables() throws Exception {
+        Map<String, Object> parameters = new HashMap<>();
+        parameters.put("recipients", List.of("ops@example.com", "dev@example.com"));
+        parameters.put("cc", List.of("lead@example.com"));
+        parameters.put("bcc", List.of("audit@example.com"));
+        parameters.put("subject", "{{job.name}} on {{date}}");
+        parameters.put("body_text", "Run {{execution.id}} says {{who}}");
+        parameters.put("body_html", "<p>Run <b>{{execution.id}}</b> says {{who}}</p>");
+        parameters.put("priority", "high");
+        parameters.put("variables", Map.of("who", "<script>alert(1)</script> & co"));
+
+        Execution run = runs.run("email_notification", parameters);
+
+        assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(SMTP.waitForIncomingEmail(5000, 4)).isTrue();
+        MimeMessage message = SMTP.getReceivedMessages()[0];
+        assertThat(message.getSubject()).isEqualTo(run.jobName() + " on 2026-06-01");
+        assertThat(message.getFrom()[0].toString()).isEqualTo("almanac@example.org");
+        assertThat(message.getRecipients(Message.RecipientType.TO))
+                .extracting(Object::toString)
+                .containsExactly("ops@example.com", "dev@example.com");
+        assertThat(message.getRecipients(Message.RecipientType.CC))
+                .extracting(Object::toString)
+                .containsExactly("lead@example.com");
+        assertThat(message.getRecipients(Message.RecipientType.BCC)).isNull();
+        assertThat(message.getHeader("X-Priority")[0]).startsWith("1");
+        String raw = GreenMailUtil.getWholeMessage(message);
+        assertThat(raw).contains("Run " + run.id() + " says <script>alert(1)</script> & co");
+        assertThat(raw)
+                .contains("<p>Run <b>" + run.id() + "</b> says &lt;script&gt;alert(1)&lt;/script&gt; &amp; co</p>");
+        assertThat(message.getContent()).isInstanceOf(MimeMultipart.class);
+        assertThat(details(run)).containsEntry("recipients", 4);
+    }
+
+    @Test
+    void refusesBadAddressesAndMissingBodies() {
+        Map<String, Object> parameters = new HashMap<>();
+        parameters.put("recipients", List.of("not-an-address", "a@b.com\r\nBcc: x@evil.com", "Name <x@example.com>"));
+        parameters.put("subject", "hi");
+
+        assertThat(templates.validateParameters("email_notification", parameters))
+                .extracting(FieldError::field)
+                .containsExactlyInAnyOrder("recipients[0]", "recipients[1]", "recipients[2]", "body_text");
+        parameters.put(
+                "recipients",
+                java.util.stream.IntStream.range(0, 51)
+                        .mapToObj(i -> "u" + i + "@example.com")
+                        .toList());
+        parameters.put("body_text", "x");
+        assertThat(templates.validateParameters("email_notification", parameters))
+                .extracting(FieldError::field)
+                .containsExactly("recipients");
+    }
+
+    private Map<String, Object> webhook(String path) {
+        Map<String, Object> parameters = new HashMap<>();
+        parameters.put("url", "http://localhost:" + server.getPort() + path);
+        parameters.put("method", "POST");
+        parameters.put("body", Map.of("ping", true));
+        return parameters;
+    }
+}

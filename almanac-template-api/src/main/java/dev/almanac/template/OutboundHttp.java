@@ -1,0 +1,88 @@
+package dev.almanac.template;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * HTTP out of Almanac, behind its SSRF guard, handed out by {@link JobContext#http()}. Only http and https URLs are
+ * allowed, and only to public addresses or to hosts the operator allowed; every redirect is checked again. A call
+ * is aborted when the run is cancelled or passes its deadline.
+ */
+public interface OutboundHttp {
+
+    /**
+     * One request.
+     *
+     * @param method GET, POST, PUT, PATCH, DELETE or HEAD
+     * @param uri an http or https URL
+     * @param headers header names and values
+     * @param body the body, or {@code null} for none
+     * @param timeout the most the whole call may take (it is shortened to the run's remaining time)
+     * @param maxResponseBytes the most of the response body kept; the rest is read and dropped
+     * @param followRedirects whether to follow up to 5 redirects, each checked by the guard
+     */
+    record Request(
+            String method,
+            URI uri,
+            Map<String, String> headers,
+            byte[] body,
+            Duration timeout,
+            int maxResponseBytes,
+            boolean followRedirects) {
+        public Request {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(uri, "uri");
+            headers = headers == null ? Map.of() : Map.copyOf(headers);
+            timeout = timeout == null ? Duration.ofSeconds(30) : timeout;
+        }
+    }
+
+    /**
+     * The answer.
+     *
+     * @param status the HTTP status code
+     * @param headers the response headers, names in lower case
+     * @param body the first {@code maxResponseBytes} of the body
+     * @param truncated whether the body was longer than what was kept
+     * @param uri the URL that answered, after redirects
+     */
+    record Response(int status, Map<String, List<String>> headers, byte[] body, boolean truncated, URI uri) {
+        /**
+         * The first value of a header.
+         *
+         * @param name the header name, any case
+         * @return the value, or {@code null}
+         */
+        public String header(String name) {
+            List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
+    }
+
+    /** The guard refused the destination; retrying does not help. */
+    class RefusedException extends IOException {
+        /**
+         * Creates the exception.
+         *
+         * @param message why the destination is refused
+         */
+        public RefusedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Sends a request.
+     *
+     * @param request the request
+     * @return the response, whatever its status
+     * @throws RefusedException when the guard refuses the URL or a redirect
+     * @throws IOException on network errors and timeouts
+     * @throws JobCancelledException when the run is cancelled or passes its deadline during the call
+     */
+    Response send(Request request) throws IOException;
+}
