@@ -33,7 +33,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 
 /**
@@ -50,9 +49,6 @@ class DataExportTests extends AlmanacIntegrationTest {
 
     @Autowired
     TemplateRegistry templates;
-
-    @Autowired
-    MockMvc mvc;
 
     @Autowired
     DemoDatabase demo;

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.web.servlet.MockMvc;
 
 /** report_generation over Almanac's own history and over a demo table, downloaded as artifacts. */
 @WithH2
@@ -29,9 +28,6 @@ class ReportGenerationTests extends AlmanacIntegrationTest {
 
     @Autowired
     TemplateRegistry templates;
-
-    @Autowired
-    MockMvc mvc;
 
     @Autowired
     DemoDatabase demo;
