@@ -1,9 +1,11 @@
 package dev.almanac.target;
 
+import java.util.function.UnaryOperator;
+
 /**
  * The one place a configured target password becomes the password the driver gets. Plain values pass through;
- * encrypted {@code enc:} values are the security feature's to decrypt, and until it is wired in they are refused
- * rather than sent to a database as they are.
+ * sealed values ({@code enc:v1:...}, made with {@code java -jar almanac.jar seal-secret}) are decrypted with the key of
+ * {@code ALMANAC_SECRET_KEY}, so a password need not sit in plain text in a configuration file.
  */
 final class TargetPasswords {
 
@@ -11,15 +13,15 @@ final class TargetPasswords {
 
     private TargetPasswords() {}
 
-    static String reveal(String target, String configured) {
-        if (configured == null) {
-            return null;
+    static String reveal(String target, String configured, UnaryOperator<String> decrypt) {
+        if (configured == null || !configured.startsWith(ENCRYPTED_PREFIX)) {
+            return configured;
         }
-        if (configured.startsWith(ENCRYPTED_PREFIX)) {
-            throw new IllegalStateException("target '" + target + "': the password is encrypted (" + ENCRYPTED_PREFIX
-                    + "...) but this build cannot decrypt it; configure it in plain text or through an environment"
-                    + " variable");
+        try {
+            return decrypt.apply(configured);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(
+                    "target '" + target + "': cannot decrypt its password: " + e.getMessage(), e);
         }
-        return configured;
     }
 }

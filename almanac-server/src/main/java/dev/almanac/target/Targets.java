@@ -3,6 +3,7 @@ package dev.almanac.target;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.almanac.common.RunControl;
+import dev.almanac.security.Secrets;
 import dev.almanac.template.TargetDatabase;
 import dev.almanac.template.TargetDescription;
 import java.nio.file.Path;
@@ -15,8 +16,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -32,9 +35,17 @@ public class Targets implements DisposableBean {
     private record Configured(TargetDescription description, String url, String user, String password, int maxPool) {}
 
     private final Map<String, Configured> byName;
+    private final UnaryOperator<String> decrypt;
     private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
 
-    Targets(TargetProperties properties, @Value("${almanac.data-dir}") Path dataDir) {
+    @Autowired
+    Targets(TargetProperties properties, @Value("${almanac.data-dir}") Path dataDir, Secrets secrets) {
+        this(properties, dataDir, secrets::reveal);
+    }
+
+    /** Targets whose {@code enc:} passwords are decrypted with {@code decrypt}. */
+    Targets(TargetProperties properties, Path dataDir, UnaryOperator<String> decrypt) {
+        this.decrypt = decrypt;
         List<String> problems = new ArrayList<>();
         Map<String, Configured> configured = new LinkedHashMap<>();
         if (properties.demoTarget().enabled()) {
@@ -168,7 +179,7 @@ public class Targets implements DisposableBean {
     private static final Pattern POSTGRES_URL =
             Pattern.compile("jdbc:postgresql://([^/:?]+)(?::(\\d+))?/([^?]+)(?:\\?(.*))?");
 
-    static Map<String, String> postgresEnvironment(Configured target) {
+    Map<String, String> postgresEnvironment(Configured target) {
         java.util.regex.Matcher url = POSTGRES_URL.matcher(target.url());
         if (!url.matches()) {
             return Map.of();
@@ -192,7 +203,7 @@ public class Targets implements DisposableBean {
         if (user != null) {
             environment.put("PGUSER", user);
         }
-        String password = TargetPasswords.reveal(target.description().name(), target.password());
+        String password = TargetPasswords.reveal(target.description().name(), target.password(), decrypt);
         if (password != null && !password.isEmpty()) {
             environment.put("PGPASSWORD", password);
         }
@@ -211,7 +222,7 @@ public class Targets implements DisposableBean {
             config.setPoolName("target-" + name);
             config.setJdbcUrl(target.url());
             config.setUsername(target.user());
-            config.setPassword(TargetPasswords.reveal(name, target.password()));
+            config.setPassword(TargetPasswords.reveal(name, target.password(), decrypt));
             config.setMaximumPoolSize(target.maxPool());
             config.setMinimumIdle(0);
             config.setInitializationFailTimeout(-1);

@@ -13,15 +13,10 @@ import java.util.List;
 import java.util.Map;
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.web.servlet.MockMvc;
 
 /** The targets the operator configured, as the UI reads them: names, products and allowlists, never credentials. */
 @WithH2
 class TargetApiTests extends AlmanacIntegrationTest {
-
-    @Autowired
-    MockMvc mvc;
 
     @Test
     void listsTheDemoTargetWithItsTablesAndColumnsButNoUrl() throws Exception {
@@ -49,7 +44,7 @@ class TargetApiTests extends AlmanacIntegrationTest {
                                         "jdbc:h2:mem:y", "sa", "", null, Map.of("users; drop", List.of("id;--")), 2)),
                 new TargetProperties.DemoTarget(false, "demo", 10));
 
-        assertThatThrownBy(() -> new Targets(properties, Path.of("target/test-data")))
+        assertThatThrownBy(() -> new Targets(properties, Path.of("target/test-data"), value -> value))
                 .hasMessageContaining("'Bad Name'")
                 .hasMessageContaining("nourl': url must be a jdbc: URL")
                 .hasMessageContaining("table 'users; drop'")
