@@ -57,7 +57,7 @@ class JobPages {
                     .toList();
     private static final DateTimeFormatter LOCAL =
             DateTimeFormatter.ofPattern("EEE d MMM yyyy, HH:mm:ss (xxx)", Locale.ENGLISH);
-    private static final String MASK = "••••••";
+    private static final String MASK = dev.almanac.common.Sealed.MASK;
 
     private final JobService jobs;
     private final JobDrafts drafts;

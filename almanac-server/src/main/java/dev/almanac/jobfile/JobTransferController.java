@@ -1,5 +1,6 @@
 package dev.almanac.jobfile;
 
+import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
@@ -10,6 +11,7 @@ import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobResponse;
 import dev.almanac.job.JobService;
 import dev.almanac.security.CurrentActor;
+import dev.almanac.security.Permissions;
 import dev.almanac.template.TemplateRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -52,7 +54,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 @Tag(name = "Jobs")
 class JobTransferController {
 
-    static final String MASK = "********";
+    /** The one mask of every response, export and log, so an exported file can be imported back as it is. */
+    static final String MASK = dev.almanac.common.Sealed.MASK;
 
     private final JobService jobs;
     private final TemplateRegistry templates;
@@ -63,10 +66,20 @@ class JobTransferController {
             .build();
 
     private final JobsFile jobsFile;
+    private final Permissions permissions;
+    private final AuditTrail audit;
 
     JobTransferController(
-            JobService jobs, TemplateRegistry templates, JdbcClient jdbc, JsonMapper json, JobsFile jobsFile) {
+            JobService jobs,
+            TemplateRegistry templates,
+            JdbcClient jdbc,
+            JsonMapper json,
+            JobsFile jobsFile,
+            Permissions permissions,
+            AuditTrail audit) {
         this.jobsFile = jobsFile;
+        this.permissions = permissions;
+        this.audit = audit;
         this.jobs = jobs;
         this.templates = templates;
         this.jdbc = jdbc;
@@ -110,7 +123,7 @@ class JobTransferController {
         return ResponseEntity.ok()
                 .contentType(
                         chosen.equals("yaml")
-                                ? MediaType.parseMediaType("application/yaml")
+                                ? MediaType.parseMediaType("application/yaml;charset=UTF-8")
                                 : MediaType.APPLICATION_JSON)
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"almanac-jobs." + chosen + "\"")
                 .body(body);
@@ -120,6 +133,11 @@ class JobTransferController {
     private Map<String, Object> exported(Job job) {
         ObjectNode tree = (ObjectNode) json.valueToTree(JobRequest.of(job.definition()));
         tree.remove("version");
+        // every sealed value, at any depth (secret headers, nested objects), leaves as the mask, never as ciphertext
+        tree.set(
+                "parameters",
+                json.valueToTree(
+                        dev.almanac.common.Sealed.maskedMap(job.definition().parameters())));
         JsonNode parameters = tree.get("parameters");
         Set<String> secrets = secretParameters(job.definition().templateType());
         if (parameters instanceof ObjectNode object) {
@@ -157,11 +175,19 @@ class JobTransferController {
     @ApiResponse(responseCode = "201", description = "The copy")
     Cloned cloneJob(@PathVariable String id) {
         Job original = jobs.get(JobId.parse(id).orElseThrow(() -> new NotFoundException("no job with id " + id)));
+        permissions.requireMayActOn(
+                original.definition().templateType(),
+                "create",
+                AuditTrail.Target.of("job", original.id(), original.definition().name()));
         ObjectNode tree = (ObjectNode) json.valueToTree(JobRequest.of(original.definition()));
         tree.remove("version");
         tree.put("name", freeName(original.definition().name()));
         tree.put("enabled", false);
         Job copy = jobs.create(json.treeToValue(tree, JobRequest.class), CurrentActor.name());
+        audit.record(
+                "job.created",
+                AuditTrail.Target.of("job", copy.id(), copy.definition().name()),
+                Map.of("cloned_from", original.id().toString()));
         return new Cloned(
                 JobResponse.of(copy), "Job cloned as '" + copy.definition().name() + "' (disabled)");
     }
@@ -208,6 +234,12 @@ class JobTransferController {
             throw new InvalidInputException(
                     List.of(new FieldError("jobs", "not a jobs file ({jobs: [...]}): " + e.getOriginalMessage())));
         }
+        for (JobRequest definition : definitions) {
+            if (definition.templateType() != null) {
+                permissions.requireMayActOn(
+                        definition.templateType(), "import", AuditTrail.Target.of("job", null, definition.name()));
+            }
+        }
         List<JobsFile.Outcome> outcomes = chosen.equals("apply")
                 ? jobsFile.applyAll(definitions, CurrentActor.name())
                 : jobsFile.plan(definitions, CurrentActor.name());
@@ -216,6 +248,18 @@ class JobTransferController {
             summary.put(
                     action,
                     outcomes.stream().filter(o -> o.action().equals(action)).count());
+        }
+        if (chosen.equals("apply")) {
+            audit.record(
+                    "job.imported",
+                    AuditTrail.Target.of("jobs", null, definitions.size() + " job(s)"),
+                    Map.of(
+                            "summary",
+                            summary,
+                            "jobs",
+                            outcomes.stream()
+                                    .map(o -> o.name() + ": " + o.action())
+                                    .toList()));
         }
         return new ImportResult(chosen, chosen.equals("apply"), summary, outcomes);
     }

@@ -219,16 +219,17 @@ public class JobsFile {
         }
     }
 
-    /** Puts the stored value back where an export masked a secret; a masked value with nothing stored is an error. */
+    /**
+     * Checks the secrets an export masked: a mask where a value is stored stays a mask, which the job service reads
+     * as "keep the stored secret"; a mask with nothing stored is an error.
+     */
     private List<FieldError> masked(JsonNode parameters, Map<String, Object> stored) {
         List<FieldError> errors = new ArrayList<>();
         if (parameters instanceof ObjectNode object) {
             for (Iterator<String> names = object.propertyNames().iterator(); names.hasNext(); ) {
                 String name = names.next();
                 if (JobTransferController.MASK.equals(object.get(name).asString(null))) {
-                    if (stored != null && stored.containsKey(name)) {
-                        object.set(name, json.valueToTree(stored.get(name)));
-                    } else {
+                    if (stored == null || !stored.containsKey(name)) {
                         errors.add(new FieldError("parameters." + name, "is masked; give the secret value"));
                     }
                 }

@@ -16,16 +16,12 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.web.servlet.MockMvc;
 
 /** Export in the jobs file's format with secrets masked, re-applied as a jobs file; clone as a disabled copy. */
 @WithH2
 class JobTransferApiTests extends AlmanacIntegrationTest {
 
     static final String API = "/api/admin/scheduler/jobs";
-
-    @Autowired
-    MockMvc mvc;
 
     @Autowired
     TemplateRuns runs;
@@ -49,7 +45,7 @@ class JobTransferApiTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.jobs[1].id").doesNotExist());
         String yaml = mvc.perform(get(API + "/export?format=yaml&template_type=heartbeat"))
                 .andExpect(status().isOk())
-                .andExpect(header().string("Content-Type", "application/yaml"))
+                .andExpect(header().string("Content-Type", "application/yaml;charset=UTF-8"))
                 .andReturn()
                 .getResponse()
                 .getContentAsString();
@@ -123,6 +119,8 @@ class JobTransferApiTests extends AlmanacIntegrationTest {
         assertThat(jdbc.sql("SELECT parameters FROM jobs WHERE name = 'hook'")
                         .query(String.class)
                         .single())
-                .contains("0123456789abcdef-secret");
+                .as("the masked secret kept its stored value: sealed, never the plain text")
+                .contains("\"signing_secret\":\"enc:v1:")
+                .doesNotContain("0123456789abcdef-secret");
     }
 }

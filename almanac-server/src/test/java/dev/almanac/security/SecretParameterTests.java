@@ -139,6 +139,33 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void anExportMasksTheSecretAndImportingItBackKeepsTheStoredOne() throws Exception {
+        String id = createJob();
+        String sealed = storedToken(id);
+
+        for (String format : List.of("json", "yaml")) {
+            String export = mvc.perform(get(API + "/jobs/export").param("format", format))
+                    .andExpect(status().isOk())
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(export).contains("hook").contains("••••").doesNotContain(TOKEN, HEADER, "enc:v1:");
+        }
+        String json = mvc.perform(get(API + "/jobs/export").param("format", "json"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+        mvc.perform(post(API + "/jobs/import")
+                        .param("mode", "apply")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json))
+                .andExpect(status().isOk());
+        assertThat(storedToken(id)).isEqualTo(sealed);
+        mvc.perform(get(API + "/audit").param("action", "job.imported"))
+                .andExpect(jsonPath("$.events[0].action").value("job.imported"));
+    }
+
+    @Test
     void refusesTheMaskWhereNothingIsStoredAndAValueThatLooksSealed() throws Exception {
         mvc.perform(post(API + "/jobs").contentType(MediaType.APPLICATION_JSON).content(jobBody("••••")))
                 .andExpect(status().isBadRequest())
