@@ -1,5 +1,6 @@
 package dev.almanac.jobfile;
 
+import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.job.Job;
@@ -62,6 +63,7 @@ public class JobsFile {
     private final TransactionTemplate transactions;
     private final JsonMapper json;
     private final String file;
+    private final AuditTrail audit;
     private final YAMLMapper yaml = YAMLMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -72,7 +74,9 @@ public class JobsFile {
             JdbcClient jdbc,
             TransactionTemplate transactions,
             JsonMapper json,
+            AuditTrail audit,
             @Value("${almanac.jobs-file:}") String file) {
+        this.audit = audit;
         this.jobs = jobs;
         this.jdbc = jdbc;
         this.transactions = transactions;
@@ -117,7 +121,20 @@ public class JobsFile {
             throw new IllegalStateException("Jobs file " + path + " has invalid jobs; nothing was applied:\n  - "
                     + String.join("\n  - ", invalid));
         }
-        return new Applied(named(outcomes, "create"), named(outcomes, "update"), named(outcomes, "unchanged"));
+        Applied applied =
+                new Applied(named(outcomes, "create"), named(outcomes, "update"), named(outcomes, "unchanged"));
+        if (!applied.created().isEmpty() || !applied.updated().isEmpty()) {
+            audit.record(
+                    "system",
+                    "job.imported",
+                    AuditTrail.SUCCESS,
+                    AuditTrail.Target.of("jobs_file", null, path.toString()),
+                    Map.of(
+                            "created", applied.created(),
+                            "updated", applied.updated(),
+                            "unchanged", applied.unchanged().size()));
+        }
+        return applied;
     }
 
     /** What applying the definitions would do; changes nothing. */

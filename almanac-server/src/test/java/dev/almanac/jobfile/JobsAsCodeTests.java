@@ -58,6 +58,11 @@ abstract class JobsAsCodeTests extends AlmanacIntegrationTest {
 
         assertThat(first.created()).containsExactly("data_cleanup", "test_scheduler", "auto_delete_resolved_tickets");
         assertThat(second.unchanged()).containsExactlyElementsOf(first.created());
+        assertThat(jdbc.sql("SELECT actor || ' ' || action FROM audit_events WHERE action = 'job.imported'")
+                        .query(String.class)
+                        .list())
+                .as("the first apply is in the audit trail as system; the second changed nothing")
+                .containsExactly("system job.imported");
         for (String name : first.created()) {
             Job job = byName(name);
             assertThat(job.createdBy()).isEqualTo("system");
