@@ -228,6 +228,41 @@ class OutboundTemplatesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void emailsAReportWithTheReportFileAttached() throws Exception {
+        runs.run(runs.create("mailed beat", "heartbeat", Map.of()), false);
+        clock.advance(java.time.Duration.ofMinutes(1));
+
+        Execution report = runs.run(
+                "report_generation",
+                Map.of(
+                        "report", "job_activity",
+                        "range", "last_24h",
+                        "format", "csv",
+                        "email_to", List.of("ops@example.com")));
+
+        assertThat(report.status()).as(report.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(details(report)).containsEntry("emailed_to", 1);
+        assertThat(SMTP.waitForIncomingEmail(5000, 1)).isTrue();
+        MimeMessage message = SMTP.getReceivedMessages()[0];
+        assertThat(message.getRecipients(Message.RecipientType.TO))
+                .extracting(Object::toString)
+                .containsExactly("ops@example.com");
+        assertThat(message.getSubject()).isEqualTo("Job activity");
+        String attachment = null;
+        MimeMultipart parts = (MimeMultipart) message.getContent();
+        for (int i = 0; i < parts.getCount(); i++) {
+            if (jakarta.mail.Part.ATTACHMENT.equalsIgnoreCase(
+                    parts.getBodyPart(i).getDisposition())) {
+                assertThat(parts.getBodyPart(i).getFileName())
+                        .isEqualTo(details(report).get("file_name"));
+                attachment = new String(parts.getBodyPart(i).getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+        }
+        assertThat(attachment).as("the CSV report, attached").isNotNull().contains("mailed beat");
+        assertThat(GreenMailUtil.getWholeMessage(message)).contains("The report is attached");
+    }
+
+    @Test
     void refusesBadAddressesAndMissingBodies() {
         Map<String, Object> parameters = new HashMap<>();
         parameters.put("recipients", List.of("not-an-address", "a@b.com\r\nBcc: x@evil.com", "Name <x@example.com>"));
