@@ -7,7 +7,6 @@ import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.job.JobService;
 import dev.almanac.web.AdminPage;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -81,18 +80,15 @@ class DashboardPages {
         Instant now = clock.instant();
         JobService.Counts counts = jobs.counts();
         Map<ExecutionStatus, Long> active = executions.activeCounts();
-        Map<ExecutionStatus, Long> day = executions.finishedSince(now.minus(Duration.ofHours(24)));
-        long succeeded = day.getOrDefault(ExecutionStatus.SUCCEEDED, 0L);
-        long failed = day.getOrDefault(ExecutionStatus.FAILED, 0L);
-        long timedOut = day.getOrDefault(ExecutionStatus.TIMED_OUT, 0L);
-        long ran = succeeded + failed + timedOut;
+        LastDay day = LastDay.before(now, executions);
         model.addAttribute("total", counts.total());
         model.addAttribute("enabled", counts.enabled());
         model.addAttribute("running", active.getOrDefault(ExecutionStatus.RUNNING, 0L));
         model.addAttribute("queued", active.getOrDefault(ExecutionStatus.QUEUED, 0L));
-        model.addAttribute("successRate", ran == 0 ? null : Math.round(1000.0 * succeeded / ran) / 10.0);
-        model.addAttribute("failures", failed + timedOut);
-        model.addAttribute("ran", ran);
+        model.addAttribute(
+                "successRate", day.successRate() == null ? null : Math.round(1000.0 * day.successRate()) / 10.0);
+        model.addAttribute("failures", day.failures());
+        model.addAttribute("ran", day.ran());
         model.addAttribute("chart", chart("7d".equals(range) ? "7d" : "24h", now));
         model.addAttribute(
                 "charted", CHARTED.stream().map(ExecutionStatus::json).toList());

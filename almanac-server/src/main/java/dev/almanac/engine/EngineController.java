@@ -170,11 +170,7 @@ class EngineController {
         Instant now = clock.instant();
         JobService.Counts counts = jobs.counts();
         Map<ExecutionStatus, Long> active = executions.activeCounts();
-        Map<ExecutionStatus, Long> day = executions.finishedSince(now.minus(Duration.ofHours(24)));
-        long succeeded = day.getOrDefault(ExecutionStatus.SUCCEEDED, 0L);
-        long failed = day.getOrDefault(ExecutionStatus.FAILED, 0L);
-        long timedOut = day.getOrDefault(ExecutionStatus.TIMED_OUT, 0L);
-        long ran = succeeded + failed + timedOut;
+        LastDay day = LastDay.before(now, executions);
         List<Long> lateness = new ArrayList<>(executions.latenessSince(now.minus(LATENESS_WINDOW), 100_000));
         Collections.sort(lateness);
         Instant aliveSince = now.minus(properties.deadNodeThreshold());
@@ -183,12 +179,12 @@ class EngineController {
                 active.getOrDefault(ExecutionStatus.RUNNING, 0L),
                 active.getOrDefault(ExecutionStatus.QUEUED, 0L),
                 new Last24h(
-                        succeeded,
-                        failed,
-                        timedOut,
-                        day.getOrDefault(ExecutionStatus.CANCELLED, 0L),
-                        day.getOrDefault(ExecutionStatus.SKIPPED, 0L),
-                        ran == 0 ? null : (double) succeeded / ran),
+                        day.succeeded(),
+                        day.failed(),
+                        day.timedOut(),
+                        day.cancelled(),
+                        day.skipped(),
+                        day.successRate()),
                 new Lateness(
                         LATENESS_WINDOW.toSeconds(),
                         lateness.size(),
