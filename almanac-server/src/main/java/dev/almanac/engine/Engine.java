@@ -164,8 +164,8 @@ public class Engine {
 
     /** Claims queued executions that are due, up to the free capacity, and starts them on the pool. */
     List<ExecutionId> startDue() {
-        int free = properties.workers() - inFlight.get();
-        if (fenced || draining || free <= 0) {
+        int free = freeCapacity();
+        if (free == 0) {
             return List.of();
         }
         Instant now = clock.instant();
