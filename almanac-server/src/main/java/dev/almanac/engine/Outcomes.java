@@ -106,7 +106,13 @@ class Outcomes {
                             execution.startedAt() == null ? now : execution.startedAt(),
                             ended.json()));
                 }
-                finished.add(new ExecutionFinished(execution, ended, retry.isEmpty()));
+                finished.add(new ExecutionFinished(
+                        execution,
+                        ended,
+                        f.completion().error(),
+                        f.completion().completedAt(),
+                        f.completion().durationMs(),
+                        retry.isEmpty()));
             }
             List<Execution> inserted = executions.insertAll(followUps);
             inserted.stream()

@@ -64,6 +64,9 @@ public final class JobForm {
                             "depends_on",
                             "notify_success",
                             "notify_failure",
+                            "notify_retry",
+                            "alert_within",
+                            "auto_pause_after",
                             "enabled"));
 
     /** Fields that say where the wizard is, not what the job is. */
@@ -142,6 +145,18 @@ public final class JobForm {
                 definition.dependsOn().stream().map(JobId::toString).toList());
         form.set("notify_success", String.join("\n", definition.notifications().onSuccess()));
         form.set("notify_failure", String.join("\n", definition.notifications().onFailure()));
+        form.set("notify_retry", String.join("\n", definition.notifications().onRetry()));
+        Notifications notifications = definition.notifications();
+        form.set(
+                "alert_within",
+                notifications.alertIfNoSuccessWithin() == null
+                        ? ""
+                        : notifications.alertIfNoSuccessWithin().toString());
+        form.set(
+                "auto_pause_after",
+                notifications.autoPauseAfterFailures() == 0
+                        ? ""
+                        : String.valueOf(notifications.autoPauseAfterFailures()));
         form.set("enabled", String.valueOf(definition.enabled()));
         return form;
     }
@@ -351,6 +366,9 @@ public final class JobForm {
             case "retry_policy.backoff_multiplier" -> "backoff_multiplier";
             case "notifications.on_success" -> "notify_success";
             case "notifications.on_failure" -> "notify_failure";
+            case "notifications.on_retry" -> "notify_retry";
+            case "notifications.alert_if_no_success_within" -> "alert_within";
+            case "notifications.auto_pause_after_failures" -> "auto_pause_after";
             default -> bare;
         };
     }
@@ -391,7 +409,12 @@ public final class JobForm {
                 all("depends_on").stream()
                         .filter(s -> s != null && !s.isBlank())
                         .toList(),
-                new NotificationsJson(lines(get("notify_success")), lines(get("notify_failure"))),
+                new NotificationsJson(
+                        lines(get("notify_success")),
+                        lines(get("notify_failure")),
+                        lines(get("notify_retry")),
+                        blankToNull(get("alert_within")),
+                        integer("auto_pause_after", errors)),
                 words(get("tags")),
                 null);
         return new Built(request, errors);

@@ -46,13 +46,13 @@ class JobRepository {
             INSERT INTO jobs (id, name, description, template_type, parameters, schedule_type, cron_expression,
                               interval_seconds, run_at, timezone, enabled, timeout_seconds, max_retries,
                               retry_delay_seconds, backoff_multiplier, concurrency_policy, misfire_policy,
-                              catch_up_window_seconds, notifications, created_by, created_at, updated_at,
-                              last_run_at, last_status, next_run_at, version)
+                              catch_up_window_seconds, notifications, alert_after_seconds, created_by,
+                              created_at, updated_at, last_run_at, last_status, next_run_at, version)
             VALUES (:id, :name, :description, :template_type, :parameters, :schedule_type, :cron_expression,
                     :interval_seconds, :run_at, :timezone, :enabled, :timeout_seconds, :max_retries,
                     :retry_delay_seconds, :backoff_multiplier, :concurrency_policy, :misfire_policy,
-                    :catch_up_window_seconds, :notifications, :created_by, :created_at, :updated_at,
-                    :last_run_at, :last_status, :next_run_at, :version)
+                    :catch_up_window_seconds, :notifications, :alert_after_seconds, :created_by,
+                    :created_at, :updated_at, :last_run_at, :last_status, :next_run_at, :version)
             """;
 
     /** Optimistic locking: the row is only written when nobody else wrote it since it was read. */
@@ -65,7 +65,7 @@ class JobRepository {
                    retry_delay_seconds = :retry_delay_seconds, backoff_multiplier = :backoff_multiplier,
                    concurrency_policy = :concurrency_policy, misfire_policy = :misfire_policy,
                    catch_up_window_seconds = :catch_up_window_seconds, notifications = :notifications,
-                   updated_at = :updated_at,
+                   alert_after_seconds = :alert_after_seconds, updated_at = :updated_at,
                    next_run_at = CASE WHEN :keep_next_run THEN next_run_at ELSE :next_run_at END,
                    version = :version
              WHERE id = :id AND version = :expected_version
@@ -332,6 +332,11 @@ class JobRepository {
         params.put("misfire_policy", d.misfirePolicy().json());
         params.put("catch_up_window_seconds", d.catchUpWindowSeconds());
         params.put("notifications", json.writeValueAsString(NotificationsJson.of(d.notifications())));
+        params.put(
+                "alert_after_seconds",
+                d.notifications().alertIfNoSuccessWithin() == null
+                        ? null
+                        : d.notifications().alertIfNoSuccessWithin().toSeconds());
         params.put("updated_at", utc(job.updatedAt()));
         params.put("next_run_at", utc(job.nextRunAt()));
         params.put("version", job.version());
@@ -385,7 +390,7 @@ class JobRepository {
                 MisfirePolicy.fromJson(rs.getString("misfire_policy")).orElseThrow(),
                 rs.getInt("catch_up_window_seconds"),
                 List.of(),
-                new Notifications(notifications.onSuccess(), notifications.onFailure()),
+                notifications.stored(),
                 List.of());
         return new Job(
                 new JobId(rs.getObject("id", UUID.class)),

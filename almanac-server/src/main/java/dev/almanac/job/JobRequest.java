@@ -95,18 +95,63 @@ public record JobRequest(
         }
     }
 
-    /** Notification recipients as JSON carries them. */
+    /** Notification settings as JSON carries them. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record NotificationsJson(
             @JsonProperty("on_success")
-            @Schema(description = "E-mail addresses or http(s) webhook URLs", example = "[]")
+            @Schema(
+                    description = "Told when a run succeeds: e-mail addresses, http(s) webhook URLs or slack:<URL>",
+                    example = "[]")
             List<String> onSuccess,
 
             @JsonProperty("on_failure")
-            @Schema(description = "E-mail addresses or http(s) webhook URLs", example = "[\"ops@example.com\"]")
-            List<String> onFailure) {
+            @Schema(
+                    description = "Told once per incident when runs fail for good (after retries), when the job"
+                            + " recovers, is auto-paused or misses its alert window",
+                    example = "[\"ops@example.com\"]")
+            List<String> onFailure,
 
-        static NotificationsJson of(Notifications notifications) {
-            return new NotificationsJson(notifications.onSuccess(), notifications.onFailure());
+            @JsonProperty("on_retry")
+            @Schema(description = "Told each time a failed attempt is retried", example = "[]")
+            List<String> onRetry,
+
+            @JsonProperty("alert_if_no_success_within")
+            @Schema(
+                    description = "Missed-run alert: an ISO-8601 duration (PT1M..P365D); fires once when the job has"
+                            + " not succeeded for that long, whatever the reason",
+                    example = "PT26H")
+            String alertIfNoSuccessWithin,
+
+            @JsonProperty("auto_pause_after_failures")
+            @Schema(
+                    description = "Disable the job after this many final failures in a row (1..1000); 0 or absent:"
+                            + " never",
+                    example = "5")
+            Integer autoPauseAfterFailures) {
+
+        public NotificationsJson(List<String> onSuccess, List<String> onFailure) {
+            this(onSuccess, onFailure, null, null, null);
+        }
+
+        public static NotificationsJson of(Notifications n) {
+            return new NotificationsJson(
+                    n.onSuccess(),
+                    n.onFailure(),
+                    n.onRetry().isEmpty() ? null : n.onRetry(),
+                    n.alertIfNoSuccessWithin() == null
+                            ? null
+                            : n.alertIfNoSuccessWithin().toString(),
+                    n.autoPauseAfterFailures() == 0 ? null : n.autoPauseAfterFailures());
+        }
+
+        /** The settings as stored (already validated). */
+        public Notifications stored() {
+            return new Notifications(
+                    onSuccess,
+                    onFailure,
+                    onRetry,
+                    alertIfNoSuccessWithin == null ? null : java.time.Duration.parse(alertIfNoSuccessWithin),
+                    autoPauseAfterFailures == null ? 0 : autoPauseAfterFailures);
         }
     }
 

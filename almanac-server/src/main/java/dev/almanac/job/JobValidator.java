@@ -10,7 +10,9 @@ import dev.almanac.schedule.Schedules;
 import dev.almanac.template.TemplateRegistry;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -228,9 +230,38 @@ class JobValidator {
         if (json == null) {
             return Notifications.none();
         }
+        List<String> onFailure = recipients(errors, "notifications.on_failure", json.onFailure());
+        Duration alert = alertWindow(errors, json.alertIfNoSuccessWithin());
+        if (alert != null && onFailure.isEmpty()) {
+            errors.add(new FieldError(
+                    "notifications.alert_if_no_success_within",
+                    "needs at least one on_failure recipient: they are the ones the alert tells"));
+        }
         return new Notifications(
                 recipients(errors, "notifications.on_success", json.onSuccess()),
-                recipients(errors, "notifications.on_failure", json.onFailure()));
+                onFailure,
+                recipients(errors, "notifications.on_retry", json.onRetry()),
+                alert,
+                bounded(errors, "notifications.auto_pause_after_failures", json.autoPauseAfterFailures(), 0, 0, 1000));
+    }
+
+    private static Duration alertWindow(List<FieldError> errors, String text) {
+        String trimmed = trimmed(text);
+        if (trimmed == null) {
+            return null;
+        }
+        String field = "notifications.alert_if_no_success_within";
+        try {
+            Duration window = Duration.parse(trimmed.toUpperCase(Locale.ROOT));
+            if (window.compareTo(Duration.ofMinutes(1)) < 0 || window.compareTo(Duration.ofDays(365)) > 0) {
+                errors.add(new FieldError(field, "must be from 1 minute (PT1M) to 365 days (P365D)"));
+                return null;
+            }
+            return window;
+        } catch (DateTimeParseException e) {
+            errors.add(new FieldError(field, "must be an ISO-8601 duration such as PT30M, PT26H or P7D"));
+            return null;
+        }
     }
 
     private static List<String> recipients(List<FieldError> errors, String field, List<String> recipients) {
@@ -247,12 +278,17 @@ class JobValidator {
             String item = field + "[" + i + "]";
             if (recipient == null) {
                 errors.add(new FieldError(item, "must not be empty"));
+            } else if (recipient.startsWith(Notifications.SLACK_PREFIX)) {
+                if (!isWebhookUrl(recipient.substring(Notifications.SLACK_PREFIX.length()))) {
+                    errors.add(new FieldError(item, "must be slack: followed by an http(s) webhook URL"));
+                }
             } else if (recipient.startsWith("http://") || recipient.startsWith("https://")) {
                 if (!isWebhookUrl(recipient)) {
                     errors.add(new FieldError(item, "is not a valid http(s) URL"));
                 }
             } else if (recipient.length() > 254 || !EMAIL.matcher(recipient).matches()) {
-                errors.add(new FieldError(item, "must be an e-mail address or an http(s) webhook URL"));
+                errors.add(new FieldError(
+                        item, "must be an e-mail address, an http(s) webhook URL or slack: and a webhook URL"));
             }
             valid.add(recipient);
         }
@@ -260,7 +296,7 @@ class JobValidator {
     }
 
     private static boolean isWebhookUrl(String text) {
-        if (text.length() > 2000) {
+        if (text.length() > 2000 || !(text.startsWith("http://") || text.startsWith("https://"))) {
             return false;
         }
         try {

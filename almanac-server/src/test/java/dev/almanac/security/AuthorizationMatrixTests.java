@@ -77,6 +77,8 @@ abstract class AuthorizationMatrixTests extends AlmanacIntegrationTest {
             api("POST", API + "/executions/{execution}/cancel", null, 202, 202),
             api("POST", API + "/executions/{destroyExecution}/cancel", null, 403, 202),
             api("DELETE", API + "/executions/{execution}", null, 403, 200),
+            api("GET", API + "/executions/{execution}/notifications", null, 200, 200),
+            api("GET", API + "/jobs/{job}/notifications", null, 200, 200),
             api("GET", API + "/status", null, 200, 200),
             api("GET", API + "/audit", null, 403, 200),
             api("GET", API + "/users", null, 403, 200),
@@ -103,6 +105,7 @@ abstract class AuthorizationMatrixTests extends AlmanacIntegrationTest {
             new Row("GET", "/login", null, 200, 200, 200, 200, 200),
             new Row("GET", "/", null, 302, 302, 302, 302, 302),
             new Row("GET", "/jobs", null, 302, 302, 302, 302, 302),
+            new Row("GET", "/executions/{execution}/notifications", null, 302, 302, 302, 302, 302),
             // a state-changing UI request without a CSRF token is refused before anything else
             new Row("POST", "/jobs", "{}", 403, 403, 403, 403, 403),
             new Row("GET", "/v3/api-docs", null, 200, 200, 200, 200, 200),

@@ -57,6 +57,8 @@ public abstract class AlmanacIntegrationTest {
         TestTemplates.Block.reset();
         for (String table : new String[] {
             "execution_logs",
+            "notification_attempts",
+            "notification_incidents",
             "artifacts",
             "executions",
             "job_dependencies",

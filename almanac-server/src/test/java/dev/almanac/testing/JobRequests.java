@@ -2,6 +2,7 @@ package dev.almanac.testing;
 
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobRequest;
+import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.job.JobRequest.RetryPolicyJson;
 import dev.almanac.schedule.ScheduleSpec;
 import java.util.Arrays;
@@ -23,6 +24,7 @@ public final class JobRequests {
     private String misfire;
     private Integer catchUpWindow;
     private List<String> dependsOn;
+    private NotificationsJson notifications;
 
     private JobRequests(String name, ScheduleSpec schedule) {
         this.name = name;
@@ -78,6 +80,11 @@ public final class JobRequests {
         return this;
     }
 
+    public JobRequests notifications(NotificationsJson notifications) {
+        this.notifications = notifications;
+        return this;
+    }
+
     public JobRequests disabled() {
         this.enabled = false;
         return this;
@@ -99,7 +106,7 @@ public final class JobRequests {
                 misfire,
                 catchUpWindow,
                 dependsOn,
-                null,
+                notifications,
                 null,
                 null);
     }

@@ -1,0 +1,423 @@
+package dev.almanac.notify;
+
+import static dev.almanac.testing.JobRequests.anIntervalJob;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import com.jayway.jsonpath.JsonPath;
+import dev.almanac.engine.Engine;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionQuery;
+import dev.almanac.execution.ExecutionService;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobRequest.NotificationsJson;
+import dev.almanac.job.JobService;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import jakarta.mail.internet.MimeMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Notifications through their real channels: e-mail received by GreenMail, webhooks received by MockWebServer (let
+ * through the SSRF guard by the operator allowlist), driven step by step with the engine's manual step and the
+ * notifier's.
+ */
+abstract class NotificationTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends NotificationTests {}
+
+    @WithPostgres
+    static class OnPostgres extends NotificationTests {}
+
+    static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+
+    static {
+        SMTP.start();
+    }
+
+    @DynamicPropertySource
+    static void outbound(DynamicPropertyRegistry registry) {
+        registry.add("almanac.http.allowed-hosts", () -> "localhost");
+        registry.add("spring.mail.host", () -> "127.0.0.1");
+        registry.add("spring.mail.port", () -> SMTP.getSmtp().getPort());
+        registry.add("almanac.mail.from", () -> "almanac@example.org");
+        registry.add("almanac.notify.retry-backoff", () -> "0s");
+        registry.add("almanac.notify.public-url", () -> "https://almanac.example.org/");
+    }
+
+    @Autowired
+    Engine engine;
+
+    @Autowired
+    Notifier notifier;
+
+    @Autowired
+    JobService jobs;
+
+    @Autowired
+    ExecutionService executions;
+
+    MockWebServer server;
+
+    /** Requests by path, in order; a path starting with /down answers 500. */
+    final List<RecordedRequest> received = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeEach
+    void start() throws Exception {
+        SMTP.purgeEmailFromAllMailboxes();
+        server = new MockWebServer();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                received.add(request);
+                return request.getTarget().startsWith("/down")
+                        ? new MockResponse.Builder().code(500).body("down").build()
+                        : new MockResponse.Builder().code(200).body("ok").build();
+            }
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void aFailingJobWithRetriesSendsOneEmailAndOneWebhookAfterItsLastAttempt() throws Exception {
+        Job job = jobs.create(
+                anIntervalJob("flaky-export", 3600)
+                        .template("test_fail", Map.of())
+                        .retries(2, 10, 1.0)
+                        .notifications(new NotificationsJson(List.of(), List.of("ops@example.com", hook("/hook"))))
+                        .build(),
+                "test");
+
+        clock.advance(Duration.ofHours(1));
+        engine.runDueOnce();
+        notifier.deliverPending();
+        clock.advance(Duration.ofSeconds(10));
+        engine.runDueOnce();
+        notifier.deliverPending();
+        assertThat(SMTP.getReceivedMessages())
+                .as("no message while retries are left")
+                .isEmpty();
+        assertThat(received).isEmpty();
+
+        clock.advance(Duration.ofSeconds(10));
+        engine.runDueOnce();
+        notifier.deliverPending();
+
+        List<Execution> attempts = history(job);
+        assertThat(attempts).extracting(Execution::status).containsOnly(ExecutionStatus.FAILED);
+        assertThat(attempts).hasSize(3);
+        MimeMessage[] mails = SMTP.getReceivedMessages();
+        assertThat(mails).hasSize(1);
+        assertThat(mails[0].getSubject()).isEqualTo("[Almanac] Failed: flaky-export (failed)");
+        assertThat(mails[0].getAllRecipients()[0].toString()).isEqualTo("ops@example.com");
+        String body = GreenMailUtil.getBody(mails[0]);
+        assertThat(body)
+                .contains("Attempt: 3")
+                .contains("failed on purpose (run 3)")
+                .contains("https://almanac.example.org/executions/"
+                        + attempts.get(0).id());
+
+        assertThat(received).hasSize(1);
+        String payload = received.get(0).getBody().utf8();
+        assertThat(received.get(0).getHeaders().get("Content-Type")).startsWith("application/json");
+        assertThat((String) JsonPath.read(payload, "$.event")).isEqualTo("failure");
+        assertThat((String) JsonPath.read(payload, "$.job.name")).isEqualTo("flaky-export");
+        assertThat((String) JsonPath.read(payload, "$.execution.id"))
+                .isEqualTo(attempts.get(0).id().toString());
+        assertThat((Integer) JsonPath.read(payload, "$.execution.attempt")).isEqualTo(3);
+        assertThat((String) JsonPath.read(payload, "$.execution.error")).isEqualTo("failed on purpose (run 3)");
+
+        mvc.perform(get(
+                        "/api/admin/scheduler/executions/{id}/notifications",
+                        attempts.get(0).id()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.notifications.length()").value(2))
+                .andExpect(jsonPath("$.notifications[0].event").value("failure"))
+                .andExpect(jsonPath("$.notifications[0].channel").value("email"))
+                .andExpect(jsonPath("$.notifications[0].recipient").value("ops@example.com"))
+                .andExpect(jsonPath("$.notifications[0].outcome").value("sent"))
+                .andExpect(jsonPath("$.notifications[1].channel").value("webhook"))
+                .andExpect(
+                        jsonPath("$.notifications[1].recipient").value("http://localhost:" + server.getPort() + "/…"))
+                .andExpect(jsonPath("$.notifications[1].detail").value("HTTP 200: ok"));
+        mvc.perform(get(
+                        "/api/admin/scheduler/executions/{id}/notifications",
+                        attempts.get(2).id()))
+                .andExpect(jsonPath("$.notifications.length()").value(0));
+    }
+
+    @Test
+    void failuresInARowAreOneIncidentUntilASuccessEndsIt() throws Exception {
+        Job job = jobs.create(
+                anIntervalJob("nightly", 60)
+                        .template("test_fail", Map.of("failures", 3))
+                        .notifications(new NotificationsJson(List.of(), List.of("ops@example.com")))
+                        .build(),
+                "test");
+        for (int slot = 0; slot < 4; slot++) {
+            clock.advance(Duration.ofMinutes(1));
+            engine.runDueOnce();
+            notifier.deliverPending();
+        }
+
+        assertThat(SMTP.getReceivedMessages())
+                .extracting(MimeMessage::getSubject)
+                .containsExactly("[Almanac] Failed: nightly (failed)", "[Almanac] Recovered: nightly");
+        assertThat(GreenMailUtil.getBody(SMTP.getReceivedMessages()[1])).contains("Failures in a row before: 3");
+        List<Execution> runs = history(job);
+        assertThat(runs).extracting(Execution::status).first().isEqualTo(ExecutionStatus.SUCCEEDED);
+        mvc.perform(get(
+                        "/api/admin/scheduler/executions/{id}/notifications",
+                        runs.get(1).id()))
+                .andExpect(jsonPath("$.notifications[0].outcome").value("suppressed"))
+                .andExpect(jsonPath("$.notifications[0].detail")
+                        .value(org.hamcrest.Matchers.containsString("this is failure 3 in a row")));
+
+        // a new failure after the recovery is a new incident, told again
+        clock.advance(Duration.ofMinutes(1));
+        jobs.update(
+                job.id(),
+                json().createObjectNode()
+                        .set("parameters", json().createObjectNode().put("key", "again")),
+                "test");
+        clock.advance(Duration.ofMinutes(1));
+        engine.runDueOnce();
+        notifier.deliverPending();
+        assertThat(SMTP.getReceivedMessages()).hasSize(3);
+    }
+
+    @Test
+    void successRetryAndSlackRecipientsGetTheirOwnMessages() throws Exception {
+        Job job = jobs.create(
+                anIntervalJob("sync", 3600)
+                        .template("test_fail", Map.of("failures", 1))
+                        .retries(1, 5, 1.0)
+                        .notifications(new NotificationsJson(
+                                List.of("slack:" + hook("/slack")), List.of(), List.of("team@example.com"), null, null))
+                        .build(),
+                "test");
+        clock.advance(Duration.ofHours(1));
+        engine.runDueOnce();
+        notifier.deliverPending();
+        assertThat(SMTP.getReceivedMessages())
+                .extracting(MimeMessage::getSubject)
+                .containsExactly("[Almanac] Retrying: sync (attempt 1 failed)");
+
+        clock.advance(Duration.ofSeconds(5));
+        engine.runDueOnce();
+        notifier.deliverPending();
+        assertThat(history(job)).extracting(Execution::status).first().isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(received).hasSize(1);
+        String slack = received.get(0).getBody().utf8();
+        assertThat((String) JsonPath.read(slack, "$.text")).isEqualTo("Succeeded: sync");
+        assertThat((String) JsonPath.read(slack, "$.blocks[0].type")).isEqualTo("section");
+        assertThat((String) JsonPath.read(slack, "$.blocks[0].text.type")).isEqualTo("mrkdwn");
+        assertThat((String) JsonPath.read(slack, "$.blocks[0].text.text"))
+                .startsWith(":white_check_mark: *Succeeded: sync*");
+    }
+
+    @Test
+    void aJobThatNeverSucceedsWithinItsWindowRaisesTheAlertOnce() throws Exception {
+        Job job = jobs.create(
+                anIntervalJob("never-runs", 3600)
+                        .disabled()
+                        .notifications(new NotificationsJson(
+                                List.of(), List.of("ops@example.com", hook("/alerts")), null, "PT2M", null))
+                        .build(),
+                "test");
+        clock.advance(Duration.ofSeconds(119));
+        assertThat(notifier.checkMissedRuns()).isZero();
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(notifier.checkMissedRuns()).isEqualTo(1);
+        clock.advance(Duration.ofMinutes(10));
+        assertThat(notifier.checkMissedRuns()).as("one incident, one alert").isZero();
+
+        MimeMessage[] mails = SMTP.getReceivedMessages();
+        assertThat(mails).hasSize(1);
+        assertThat(mails[0].getSubject()).isEqualTo("[Almanac] Missed: never-runs has not succeeded within 2 minutes");
+        assertThat(GreenMailUtil.getBody(mails[0])).contains("Last success: never");
+        assertThat(received).hasSize(1);
+        assertThat((String) JsonPath.read(received.get(0).getBody().utf8(), "$.event"))
+                .isEqualTo("missed_run");
+        mvc.perform(get("/api/admin/scheduler/jobs/{id}/notifications", job.id()))
+                .andExpect(jsonPath("$.notifications.length()").value(2))
+                .andExpect(jsonPath("$.notifications[0].event").value("missed_run"))
+                .andExpect(jsonPath("$.notifications[0].execution_id").doesNotExist());
+
+        // a success ends the incident and says so; the window starts again from it
+        mvc.perform(post("/api/admin/scheduler/jobs/{id}/run", job.id())
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{}"))
+                .andExpect(status().isAccepted());
+        engine.runDueOnce();
+        notifier.deliverPending();
+        assertThat(SMTP.getReceivedMessages())
+                .extracting(MimeMessage::getSubject)
+                .containsExactly(
+                        "[Almanac] Missed: never-runs has not succeeded within 2 minutes",
+                        "[Almanac] Recovered: never-runs");
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(notifier.checkMissedRuns()).isZero();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(notifier.checkMissedRuns()).isEqualTo(1);
+    }
+
+    @Test
+    void aJobThatFailsTooOftenInARowIsPausedAuditedAndTold() throws Exception {
+        Job job = jobs.create(
+                anIntervalJob("brittle", 60)
+                        .template("test_fail", Map.of())
+                        .notifications(new NotificationsJson(List.of(), List.of(hook("/ops")), null, null, 2))
+                        .build(),
+                "test");
+        clock.advance(Duration.ofMinutes(1));
+        engine.runDueOnce();
+        notifier.deliverPending();
+        assertThat(jobs.get(job.id()).definition().enabled()).isTrue();
+
+        clock.advance(Duration.ofMinutes(1));
+        engine.runDueOnce();
+        notifier.deliverPending();
+
+        assertThat(jobs.get(job.id()).definition().enabled()).isFalse();
+        assertThat(received)
+                .extracting(r -> (String) JsonPath.read(r.getBody().utf8(), "$.event"))
+                .containsExactly("failure", "auto_paused");
+        assertThat((Integer) JsonPath.read(received.get(1).getBody().utf8(), "$.consecutive_failures"))
+                .isEqualTo(2);
+        mvc.perform(get("/api/admin/scheduler/audit").param("action", "job.auto_paused"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.events.length()").value(1))
+                .andExpect(jsonPath("$.events[0].actor").value("system"))
+                .andExpect(jsonPath("$.events[0].target_name").value("brittle"));
+
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(engine.runDueOnce()).as("a paused job does not run").isZero();
+    }
+
+    @Test
+    void aNotificationThatCannotBeDeliveredIsRecordedAndNeverFailsTheJob() throws Exception {
+        Job job = jobs.create(
+                anIntervalJob("steady", 60)
+                        .notifications(new NotificationsJson(List.of(hook("/down"), "http://10.0.0.1/hook"), List.of()))
+                        .build(),
+                "test");
+        clock.advance(Duration.ofMinutes(1));
+        engine.runDueOnce();
+        notifier.deliverPending();
+
+        Execution run = history(job).get(0);
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(received).as("tried three times").hasSize(3);
+        mvc.perform(get("/api/admin/scheduler/executions/{id}/notifications", run.id()))
+                .andExpect(jsonPath("$.notifications.length()").value(4))
+                .andExpect(jsonPath("$.notifications[0].outcome").value("failed"))
+                .andExpect(jsonPath("$.notifications[0].detail").value("HTTP 500: down"))
+                .andExpect(jsonPath("$.notifications[3].outcome").value("failed"))
+                .andExpect(jsonPath("$.notifications[3].recipient").value("http://10.0.0.1/…"))
+                .andExpect(jsonPath("$.notifications[3].detail").value(org.hamcrest.Matchers.startsWith("refused: ")));
+        assertThat(jobs.get(job.id()).lastStatus()).isEqualTo("succeeded");
+    }
+
+    @Test
+    void badSettingsAreRefusedWithTheFieldNamed() throws Exception {
+        mvc.perform(post("/api/admin/scheduler/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"name":"bad","template_type":"heartbeat","parameters":{},
+                                 "schedule":{"type":"interval","interval_seconds":60},
+                                 "notifications":{"on_failure":["not an address"],"on_retry":["slack:ftp://x"],
+                                   "alert_if_no_success_within":"PT10S","auto_pause_after_failures":-1}}
+                                """))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[?(@.field == 'notifications.on_failure[0]')]")
+                        .exists())
+                .andExpect(jsonPath("$.errors[?(@.field == 'notifications.on_retry[0]')]")
+                        .exists())
+                .andExpect(jsonPath("$.errors[?(@.field == 'notifications.alert_if_no_success_within')]")
+                        .exists())
+                .andExpect(jsonPath("$.errors[?(@.field == 'notifications.auto_pause_after_failures')]")
+                        .exists());
+        mvc.perform(post("/api/admin/scheduler/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"name":"alert-nobody","template_type":"heartbeat","parameters":{},
+                                 "schedule":{"type":"interval","interval_seconds":60},
+                                 "notifications":{"alert_if_no_success_within":"PT1H"}}
+                                """))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("notifications.alert_if_no_success_within"))
+                .andExpect(jsonPath("$.errors[0].message")
+                        .value(org.hamcrest.Matchers.containsString("on_failure recipient")));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
+                .isZero();
+    }
+
+    @Test
+    void theSettingsRoundTripThroughTheApi() throws Exception {
+        mvc.perform(post("/api/admin/scheduler/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"name":"watched","template_type":"heartbeat","parameters":{},
+                                 "schedule":{"type":"interval","interval_seconds":60},
+                                 "notifications":{"on_failure":["ops@example.com"],"on_retry":["slack:https://hooks.slack.com/services/T/B/x"],
+                                   "alert_if_no_success_within":"pt26h","auto_pause_after_failures":5}}
+                                """))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.job.notifications.on_success.length()").value(0))
+                .andExpect(jsonPath("$.job.notifications.on_retry[0]")
+                        .value("slack:https://hooks.slack.com/services/T/B/x"))
+                .andExpect(jsonPath("$.job.notifications.alert_if_no_success_within")
+                        .value("PT26H"))
+                .andExpect(jsonPath("$.job.notifications.auto_pause_after_failures")
+                        .value(5));
+    }
+
+    private String hook(String path) {
+        return "http://localhost:" + server.getPort() + path;
+    }
+
+    /** Newest first. */
+    private List<Execution> history(Job job) {
+        return executions.list(ExecutionQuery.ofJob(job.id(), 500)).stream()
+                .sorted(Comparator.comparing(Execution::createdAt)
+                        .thenComparing(e -> e.id().value())
+                        .reversed())
+                .toList();
+    }
+
+    private tools.jackson.databind.json.JsonMapper json() {
+        return tools.jackson.databind.json.JsonMapper.builder().build();
+    }
+}
