@@ -21,13 +21,16 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Seeds the system jobs once per installation, as ordinary jobs an operator may edit, disable or delete: execution
- * history retention every night and a heartbeat every five minutes. A flag in {@code installation_flags} remembers the
- * seeding, so a deleted system job stays deleted; on a cluster the flag's key lets only one node seed.
+ * history retention every night, a heartbeat every five minutes and the daily summary e-mail to super admins. A flag
+ * in {@code installation_flags} per group remembers the seeding, so a deleted system job stays deleted, and a group
+ * added by a later release is still seeded once on an installation that has the earlier ones; on a cluster the flag's
+ * key lets only one node seed.
  */
 @Component
 class SystemJobs {
 
     static final String FLAG = "system_jobs_seeded";
+    static final String SUMMARY_FLAG = "system_jobs_seeded_daily_summary";
     private static final Logger log = LoggerFactory.getLogger(SystemJobs.class);
 
     private final JobService jobs;
@@ -47,6 +50,31 @@ class SystemJobs {
         this.transactions = transactions;
         this.clock = clock;
         this.enabled = enabled;
+    }
+
+    /** The system jobs, by the flag that records their seeding. */
+    static Map<String, List<JobRequest>> groups() {
+        return Map.of(FLAG, definitions(), SUMMARY_FLAG, List.of(dailySummary()));
+    }
+
+    static JobRequest dailySummary() {
+        return new JobRequest(
+                "system-daily-summary",
+                "E-mails the super admins (the e-mail address of their account) a summary of the last day: runs,"
+                        + " failures, slowest jobs, missed runs and open incidents",
+                "daily_summary",
+                Map.of("include_super_admins", true, "period_hours", 24),
+                new ScheduleSpec("cron", "0 7 * * *", null, null, "UTC"),
+                true,
+                300,
+                null,
+                "forbid",
+                "run_once",
+                null,
+                null,
+                null,
+                List.of("system"),
+                null);
     }
 
     static List<JobRequest> definitions() {
@@ -91,12 +119,16 @@ class SystemJobs {
         if (!enabled) {
             return;
         }
+        groups().forEach(this::seedOnce);
+    }
+
+    private void seedOnce(String flag, List<JobRequest> group) {
         try {
             transactions.executeWithoutResult(status -> {
                 jdbc.sql("INSERT INTO installation_flags (name, set_at) VALUES (?, ?)")
-                        .params(FLAG, utc(clock.instant()))
+                        .params(flag, utc(clock.instant()))
                         .update();
-                for (JobRequest definition : definitions()) {
+                for (JobRequest definition : group) {
                     Long taken = jdbc.sql("SELECT COUNT(*) FROM jobs WHERE name = ?")
                             .param(definition.name())
                             .query(Long.class)
@@ -106,7 +138,9 @@ class SystemJobs {
                     }
                 }
             });
-            log.info("Seeded the system jobs (history retention, heartbeat); edit or delete them like any job");
+            log.info(
+                    "Seeded the system jobs {}; edit or delete them like any job",
+                    group.stream().map(JobRequest::name).toList());
         } catch (DuplicateKeyException alreadySeeded) {
             // seeded at an earlier start, or by another node just now
         }

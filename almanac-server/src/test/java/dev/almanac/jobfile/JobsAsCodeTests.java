@@ -117,11 +117,23 @@ abstract class JobsAsCodeTests extends AlmanacIntegrationTest {
         jobs.delete(byName("system-heartbeat").id(), "test");
         systemJobs.seedOnce();
 
-        assertThat(names).containsExactly("system-heartbeat", "system-history-retention");
+        assertThat(names).containsExactly("system-daily-summary", "system-heartbeat", "system-history-retention");
         assertThat(jdbc.sql("SELECT name FROM jobs ORDER BY name")
                         .query(String.class)
                         .list())
-                .containsExactly("system-history-retention");
+                .containsExactly("system-daily-summary", "system-history-retention");
+
+        // an installation seeded before the daily summary existed gets it once, and nothing it deleted comes back
+        jobs.delete(byName("system-daily-summary").id(), "test");
+        jdbc.sql("DELETE FROM installation_flags WHERE name = ?")
+                .param(SystemJobs.SUMMARY_FLAG)
+                .update();
+        systemJobs.seedOnce();
+        systemJobs.seedOnce();
+        assertThat(jdbc.sql("SELECT name FROM jobs ORDER BY name")
+                        .query(String.class)
+                        .list())
+                .containsExactly("system-daily-summary", "system-history-retention");
     }
 
     @Test

@@ -228,6 +228,64 @@ class OutboundTemplatesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void theDailySummaryTellsTheSuperAdminsRunsFailuresSlowestAndMissedRuns() throws Exception {
+        jdbc.sql("UPDATE users SET email = 'root@example.com' WHERE role = 'SUPER_ADMIN'")
+                .update();
+        jdbc.sql("UPDATE users SET email = 'admin@example.com' WHERE role = 'ADMIN'")
+                .update();
+        runs.run(runs.create("nightly beat", "heartbeat", Map.of()), false);
+        dev.almanac.job.Job broken = runs.create("broken export", "test_fail", Map.of());
+        runs.run(broken, false);
+        runs.run(broken, false);
+        clock.advance(java.time.Duration.ofMinutes(1));
+
+        Execution summary = runs.run("daily_summary", Map.of("recipients", List.of("Ops@Example.com")));
+
+        assertThat(summary.status()).as(summary.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(details(summary))
+                .containsEntry("runs", 3)
+                .containsEntry("failed", 2)
+                .containsEntry("emailed_to", 2);
+        assertThat(SMTP.waitForIncomingEmail(5000, 2)).isTrue();
+        MimeMessage message = SMTP.getReceivedMessages()[0];
+        assertThat(message.getSubject()).isEqualTo("Almanac daily summary: 3 runs, 2 failed, 0 missed");
+        assertThat(message.getRecipients(Message.RecipientType.TO))
+                .extracting(Object::toString)
+                .containsExactly("root@example.com", "ops@example.com");
+        assertThat(part(message, "text/plain"))
+                .contains("Runs: 3 (succeeded 1, failed 2")
+                .contains("Jobs that failed (failures):\n  broken export, 2\n")
+                .contains("Slowest jobs");
+        assertThat(part(message, "text/html")).contains("<h2>Missed runs</h2><p>none</p>");
+    }
+
+    /** The decoded text of the first part of this content type. */
+    private static String part(jakarta.mail.Part part, String type) throws Exception {
+        if (part.isMimeType(type)) {
+            return part.getContent().toString().replace("\r\n", "\n");
+        }
+        if (part.getContent() instanceof MimeMultipart multipart) {
+            for (int i = 0; i < multipart.getCount(); i++) {
+                String found = part(multipart.getBodyPart(i), type);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void theDailySummaryWithNobodyToTellSucceedsAndSaysSo() {
+        Execution summary = runs.run("daily_summary", Map.of());
+
+        assertThat(summary.status()).as(summary.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(details(summary)).containsEntry("emailed_to", 0);
+        assertThat(summary.result().get("message").toString()).contains("not sent: no recipient has an e-mail address");
+        assertThat(SMTP.getReceivedMessages()).isEmpty();
+    }
+
+    @Test
     void emailsAReportWithTheReportFileAttached() throws Exception {
         runs.run(runs.create("mailed beat", "heartbeat", Map.of()), false);
         clock.advance(java.time.Duration.ofMinutes(1));
