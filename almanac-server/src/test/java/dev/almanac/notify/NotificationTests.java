@@ -82,6 +82,9 @@ abstract class NotificationTests extends AlmanacIntegrationTest {
     @Autowired
     ExecutionService executions;
 
+    @Autowired
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus;
+
     MockWebServer server;
 
     /** Requests by path, in order; a path starting with /down answers 500. */
@@ -348,6 +351,7 @@ abstract class NotificationTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.notifications[3].recipient").value("http://10.0.0.1/…"))
                 .andExpect(jsonPath("$.notifications[3].detail").value(org.hamcrest.Matchers.startsWith("refused: ")));
         assertThat(jobs.get(job.id()).lastStatus()).isEqualTo("succeeded");
+        assertThat(prometheus.scrape()).contains("almanac_notifications_total{channel=\"webhook\",outcome=\"failed\"}");
     }
 
     @Test
