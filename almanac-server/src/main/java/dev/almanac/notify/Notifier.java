@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -53,6 +54,7 @@ public class Notifier implements SmartLifecycle {
     private final boolean background;
     private final BlockingQueue<ExecutionFinished> pending;
     private final Counter dropped;
+    private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - TimeUnit.HOURS.toNanos(1));
     private volatile Thread thread;
     private volatile boolean running;
 
@@ -90,10 +92,16 @@ public class Notifier implements SmartLifecycle {
         }
         if (!pending.offer(finished)) {
             dropped.increment();
-            log.warn(
-                    "Notification queue full: not telling about execution {} of '{}'",
-                    finished.execution().id(),
-                    finished.execution().jobName());
+            long now = System.nanoTime();
+            long last = lastDropWarning.get();
+            if (now - last > TimeUnit.MINUTES.toNanos(1) && lastDropWarning.compareAndSet(last, now)) {
+                log.warn(
+                        "Notification queue full ({} outcomes): not telling about execution {} of '{}' and others;"
+                                + " see almanac_notifications_dropped_total",
+                        properties.queueCapacity(),
+                        finished.execution().id(),
+                        finished.execution().jobName());
+            }
         }
     }
 
@@ -196,7 +204,7 @@ public class Notifier implements SmartLifecycle {
             }
             return;
         }
-        if (!finished.status().isRetryable()) {
+        if (!finished.status().isRetryable() || (to.onFailure().isEmpty() && to.autoPauseAfterFailures() == 0)) {
             return;
         }
         Incidents.Counted incident = incidents.openOrCount(
