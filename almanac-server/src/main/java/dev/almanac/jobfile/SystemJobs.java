@@ -58,59 +58,62 @@ class SystemJobs {
     }
 
     static JobRequest dailySummary() {
-        return new JobRequest(
+        return system(
                 "system-daily-summary",
                 "E-mails the super admins (the e-mail address of their account) a summary of the last day: runs,"
                         + " failures, slowest jobs, missed runs and open incidents",
                 "daily_summary",
                 Map.of("include_super_admins", true, "period_hours", 24),
                 new ScheduleSpec("cron", "0 7 * * *", null, null, "UTC"),
-                true,
                 300,
-                null,
-                "forbid",
-                "run_once",
-                null,
-                null,
-                null,
-                List.of("system"),
-                null);
+                "run_once");
     }
 
     static List<JobRequest> definitions() {
         return List.of(
-                new JobRequest(
+                system(
                         "system-history-retention",
                         "Deletes executions that ended more than 30 days ago, with their logs and artifacts",
                         "history_retention",
                         Map.of("keep_days", 30, "batch_size", 500),
                         new ScheduleSpec("cron", "30 3 * * *", null, null, "UTC"),
-                        true,
                         3600,
-                        null,
-                        "forbid",
-                        "run_once",
-                        null,
-                        null,
-                        null,
-                        List.of("system"),
-                        null),
-                new JobRequest(
+                        "run_once"),
+                system(
                         "system-heartbeat",
                         "Shows in the history that the scheduler runs jobs on time",
                         "heartbeat",
                         Map.of("message", "scheduler is alive"),
                         new ScheduleSpec("interval", null, 300L, null, "UTC"),
-                        true,
                         60,
-                        null,
-                        "forbid",
-                        "skip",
-                        null,
-                        null,
-                        null,
-                        List.of("system"),
-                        null));
+                        "skip"));
+    }
+
+    /** A system job: enabled, never overlapping itself, tagged {@code system}. */
+    private static JobRequest system(
+            String name,
+            String description,
+            String template,
+            Map<String, Object> parameters,
+            ScheduleSpec schedule,
+            int timeoutSeconds,
+            String misfire) {
+        return new JobRequest(
+                name,
+                description,
+                template,
+                parameters,
+                schedule,
+                true,
+                timeoutSeconds,
+                null,
+                "forbid",
+                misfire,
+                null,
+                null,
+                null,
+                List.of("system"),
+                null);
     }
 
     @EventListener(ApplicationReadyEvent.class)

@@ -33,12 +33,7 @@ record Notice(
             case RETRY -> "Retrying: " + run.jobName() + " (attempt " + run.attempt() + " " + status + ")";
             default -> "Failed: " + run.jobName() + " (" + status + ")";
         };
-        StringBuilder text = new StringBuilder();
-        text.append("Job: ")
-                .append(run.jobName())
-                .append(" (")
-                .append(run.templateType())
-                .append(")\n");
+        StringBuilder text = header(run.jobName(), run.templateType());
         text.append("Status: ").append(status).append('\n');
         text.append("Attempt: ").append(run.attempt()).append('\n');
         text.append("Triggered by: ").append(run.triggeredBy()).append('\n');
@@ -87,12 +82,7 @@ record Notice(
             ExecutionFinished finished, Incidents.Closed closed, NotifyProperties properties, Instant now) {
         Execution run = finished.execution();
         String subject = "Recovered: " + run.jobName();
-        StringBuilder text = new StringBuilder();
-        text.append("Job: ")
-                .append(run.jobName())
-                .append(" (")
-                .append(run.templateType())
-                .append(")\n");
+        StringBuilder text = header(run.jobName(), run.templateType());
         text.append("It succeeded again at ")
                 .append(finished.completedAt())
                 .append('.')
@@ -124,8 +114,7 @@ record Notice(
             NotifyProperties properties,
             Instant now) {
         String subject = "Missed: " + name + " has not succeeded within " + words(window);
-        StringBuilder text = new StringBuilder();
-        text.append("Job: ").append(name).append(" (").append(template).append(")\n");
+        StringBuilder text = header(name, template);
         text.append("Last success: ")
                 .append(lastSuccess == null ? "never" : lastSuccess.toString())
                 .append('\n');
@@ -133,7 +122,9 @@ record Notice(
         text.append("Whatever the reason (disabled, skipped slots, failures, no node running), it has not succeeded"
                 + " in that time. You hear again when it succeeds.\n");
         String link = properties.jobLink(job);
-        text.append("Job: ").append(link == null ? job.toString() : link).append('\n');
+        text.append("Open the job: ")
+                .append(link == null ? job.toString() : link)
+                .append('\n');
         Map<String, Object> payload = payload(Event.MISSED_RUN, subject, job, name, template, now);
         Map<String, Object> alert = new LinkedHashMap<>();
         alert.put("window", window.toString());
@@ -147,7 +138,7 @@ record Notice(
         Execution run = finished.execution();
         String subject = "Auto-paused: " + run.jobName() + " after " + failures + " failures in a row";
         String link = properties.jobLink(run.jobId());
-        String text = "Job: " + run.jobName() + " (" + run.templateType() + ")\n"
+        String text = header(run.jobName(), run.templateType())
                 + "It failed " + failures + " times in a row and was disabled (auto_pause_after_failures).\n"
                 + "Last error: " + excerpt(finished.error()) + "\n"
                 + "Fix the cause, then enable the job again: "
@@ -160,6 +151,15 @@ record Notice(
                 Map.of("id", run.id().toString(), "status", finished.status().json()));
         payload.put("consecutive_failures", failures);
         return new Notice(Event.AUTO_PAUSED, run.jobId(), run.jobName(), run.id(), subject, text, payload);
+    }
+
+    /** The first line of every message: the job and its template. */
+    private static StringBuilder header(String job, String template) {
+        return new StringBuilder("Job: ")
+                .append(job)
+                .append(" (")
+                .append(template)
+                .append(")\n");
     }
 
     private static Map<String, Object> payload(

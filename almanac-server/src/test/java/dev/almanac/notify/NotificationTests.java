@@ -9,7 +9,6 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetupTest;
 import com.jayway.jsonpath.JsonPath;
 import dev.almanac.engine.Engine;
 import dev.almanac.execution.Execution;
@@ -20,6 +19,7 @@ import dev.almanac.job.Job;
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.job.JobService;
 import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestOutbound;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
 import jakarta.mail.internet.MimeMessage;
@@ -54,18 +54,11 @@ abstract class NotificationTests extends AlmanacIntegrationTest {
     @WithPostgres
     static class OnPostgres extends NotificationTests {}
 
-    static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-
-    static {
-        SMTP.start();
-    }
+    static final GreenMail SMTP = TestOutbound.SMTP;
 
     @DynamicPropertySource
     static void outbound(DynamicPropertyRegistry registry) {
-        registry.add("almanac.http.allowed-hosts", () -> "localhost");
-        registry.add("spring.mail.host", () -> "127.0.0.1");
-        registry.add("spring.mail.port", () -> SMTP.getSmtp().getPort());
-        registry.add("almanac.mail.from", () -> "almanac@example.org");
+        TestOutbound.register(registry);
         registry.add("almanac.notify.retry-backoff", () -> "0s");
         registry.add("almanac.notify.public-url", () -> "https://almanac.example.org/");
     }

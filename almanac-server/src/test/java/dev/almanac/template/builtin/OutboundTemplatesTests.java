@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetupTest;
 import com.jayway.jsonpath.JsonPath;
 import dev.almanac.common.FieldError;
 import dev.almanac.execution.Execution;
@@ -13,6 +12,7 @@ import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TemplateRuns;
+import dev.almanac.testing.TestOutbound;
 import dev.almanac.testing.WithH2;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
@@ -42,18 +42,11 @@ import org.springframework.test.context.DynamicPropertySource;
 @WithH2
 class OutboundTemplatesTests extends AlmanacIntegrationTest {
 
-    static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-
-    static {
-        SMTP.start();
-    }
+    static final GreenMail SMTP = TestOutbound.SMTP;
 
     @DynamicPropertySource
     static void outbound(DynamicPropertyRegistry registry) {
-        registry.add("almanac.http.allowed-hosts", () -> "localhost");
-        registry.add("spring.mail.host", () -> "127.0.0.1");
-        registry.add("spring.mail.port", () -> SMTP.getSmtp().getPort());
-        registry.add("almanac.mail.from", () -> "almanac@example.org");
+        TestOutbound.register(registry);
     }
 
     @Autowired

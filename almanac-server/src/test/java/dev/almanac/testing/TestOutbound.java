@@ -1,0 +1,28 @@
+package dev.almanac.testing;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * What tests that send mail and call webhooks share: one real SMTP server (GreenMail) for the test JVM, and the
+ * settings that point Almanac at it and let loopback webhooks (MockWebServer) through the SSRF guard.
+ */
+public final class TestOutbound {
+
+    public static final GreenMail SMTP = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+
+    static {
+        SMTP.start();
+    }
+
+    private TestOutbound() {}
+
+    /** For a {@code @DynamicPropertySource}: mail to {@link #SMTP}, HTTP to localhost allowed. */
+    public static void register(DynamicPropertyRegistry registry) {
+        registry.add("almanac.http.allowed-hosts", () -> "localhost");
+        registry.add("spring.mail.host", () -> "127.0.0.1");
+        registry.add("spring.mail.port", () -> SMTP.getSmtp().getPort());
+        registry.add("almanac.mail.from", () -> "almanac@example.org");
+    }
+}
