@@ -21,6 +21,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -264,6 +265,12 @@ public class DataExportTemplate implements JobTemplate {
             var types = Conditions.columnTypes(connection, params.string("table"));
             // PostgreSQL streams a result only inside a transaction with a fetch size; otherwise it reads it whole.
             connection.setAutoCommit(false);
+            // Embedded H2 materialises a whole result before the first row (spilling to a temporary file past
+            // MAX_MEMORY_ROWS) unless the session executes queries lazily.
+            boolean h2 = target.description().product().equals("h2");
+            if (h2) {
+                lazyQueries(connection, true);
+            }
             try (PreparedStatement select = connection.prepareStatement(query.sql())) {
                 select.setFetchSize(FETCH_SIZE);
                 Conditions.bind(select, 1, query.where().values(), types);
@@ -282,8 +289,17 @@ public class DataExportTemplate implements JobTemplate {
                 }
             } finally {
                 connection.rollback();
+                if (h2) {
+                    lazyQueries(connection, false);
+                }
                 connection.setAutoCommit(true);
             }
+        }
+    }
+
+    private static void lazyQueries(Connection connection, boolean lazy) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SET LAZY_QUERY_EXECUTION " + (lazy ? "TRUE" : "FALSE"));
         }
     }
 }
