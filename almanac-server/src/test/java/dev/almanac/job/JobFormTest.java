@@ -114,4 +114,45 @@ class JobFormTest {
         assertThat(JobForm.stepOfError("parameters.table")).isEqualTo(JobForm.PARAMETERS);
         assertThat(JobForm.stepOfError("timeout_seconds")).isEqualTo(JobForm.OPTIONS);
     }
+
+    @Test
+    void notificationSettingsTravelThroughTheWizardAndErrorsFindTheirFields() {
+        JobDefinition definition = new JobDefinition(
+                "watched",
+                null,
+                "heartbeat",
+                Map.of(),
+                Schedules.parse(new ScheduleSpec("interval", null, 60L, null, "UTC")),
+                true,
+                60,
+                RetryPolicy.none(),
+                ConcurrencyPolicy.FORBID,
+                MisfirePolicy.RUN_ONCE,
+                60,
+                List.of(),
+                new Notifications(
+                        List.of("team@example.com"),
+                        List.of("ops@example.com", "slack:https://hooks.slack.com/services/T/B/x"),
+                        List.of("https://hooks.example.com/retry"),
+                        java.time.Duration.ofHours(26),
+                        5),
+                List.of());
+
+        JobForm form = JobForm.of(definition, null);
+        assertThat(form.get("notify_failure"))
+                .isEqualTo("ops@example.com\nslack:https://hooks.slack.com/services/T/B/x");
+        assertThat(form.get("notify_retry")).isEqualTo("https://hooks.example.com/retry");
+        assertThat(form.get("alert_within")).isEqualTo("PT26H");
+        assertThat(form.get("auto_pause_after")).isEqualTo("5");
+
+        JobForm.Built built = form.toRequest(null);
+        assertThat(built.errors()).isEmpty();
+        assertThat(built.request().notifications().stored()).isEqualTo(definition.notifications());
+
+        assertThat(form.formNameOf("notifications.on_retry[0]")).isEqualTo("notify_retry");
+        assertThat(form.formNameOf("notifications.alert_if_no_success_within")).isEqualTo("alert_within");
+        assertThat(form.formNameOf("notifications.auto_pause_after_failures")).isEqualTo("auto_pause_after");
+        form.set("auto_pause_after", "many");
+        assertThat(form.toRequest(null).errors()).extracting(FieldError::field).containsExactly("auto_pause_after");
+    }
 }
