@@ -35,6 +35,17 @@
       if (dialog) { event.preventDefault(); dialog.close(); dialog.remove(); }
       return;
     }
+    // A "Copy" button next to a field (the new API token) copies the field's value.
+    var copy = event.target.closest("[data-copy]");
+    if (copy) {
+      var field = document.getElementById(copy.getAttribute("data-copy"));
+      if (field && navigator.clipboard) {
+        navigator.clipboard.writeText(field.value).then(function () { copy.textContent = "Copied"; });
+      } else if (field) {
+        field.select();
+      }
+      return;
+    }
     var zoneButton = event.target.closest("[data-fill-zone]");
     if (zoneButton) {
       var input = document.getElementById(zoneButton.getAttribute("data-fill-zone"));

@@ -1,17 +1,13 @@
 package dev.almanac.audit;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.almanac.common.FieldError;
-import dev.almanac.common.QueryParameters;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -33,10 +29,10 @@ class AuditController {
              "next_before":null}
             """;
 
-    private final AuditRepository events;
+    private final AuditSearch search;
 
-    AuditController(AuditRepository events) {
-        this.events = events;
+    AuditController(AuditSearch search) {
+        this.search = search;
     }
 
     /** A page of the trail, newest first; pass {@code next_before} as {@code before} for the next page. */
@@ -59,29 +55,8 @@ class AuditController {
             @Parameter(description = "Continue after this event id (next_before of the previous page)")
                     @RequestParam(required = false)
                     String before) {
-        List<FieldError> errors = new ArrayList<>();
-        AuditEvent cursor = null;
-        if (QueryParameters.text(before) != null) {
-            try {
-                cursor = events.find(UUID.fromString(before.strip())).orElse(null);
-            } catch (IllegalArgumentException notAnId) {
-                cursor = null;
-            }
-            if (cursor == null) {
-                errors.add(new FieldError("before", "no audit event with this id"));
-            }
-        }
-        AuditQuery query = new AuditQuery(
-                QueryParameters.text(actor),
-                QueryParameters.text(action),
-                QueryParameters.text(target),
-                QueryParameters.instant("from", from, errors),
-                QueryParameters.instant("to", to, errors),
-                cursor,
-                QueryParameters.integer("limit", limit, AuditQuery.DEFAULT_LIMIT, 1, AuditQuery.MAX_LIMIT, errors));
-        QueryParameters.check(errors);
-        List<AuditEvent> page = events.find(query);
-        String next = page.size() == query.limit() ? page.get(page.size() - 1).id() : null;
-        return new AuditPage(page, next);
+        AuditSearch.Page page = search.search(
+                new AuditSearch.Filter(actor, action, target, from, to, limit, before), AuditQuery.DEFAULT_LIMIT);
+        return new AuditPage(page.events(), page.nextBefore());
     }
 }

@@ -138,6 +138,11 @@ class TokenController {
     }
 
     private User currentUser() {
+        return currentUser(users);
+    }
+
+    /** The stored user acting in this request, who holds the tokens; for the API and the tokens page. */
+    static User currentUser(UserService users) {
         return users.find(CurrentActor.name())
                 .orElseThrow(() -> new ForbiddenException("only a user stored in Almanac may hold API tokens"));
     }

@@ -90,6 +90,21 @@ public class Formats {
         return span(Duration.ofMillis(millis));
     }
 
+    /** A file size: "850 B", "12.3 KB", "4.0 MB" (powers of 1024). */
+    public String bytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KB", "MB", "GB", "TB"};
+        double size = bytes;
+        int unit = -1;
+        while (size >= 1024 && unit < units.length - 1) {
+            size /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", size, units[unit]);
+    }
+
     /** A number of seconds in words, for settings: "1 h", "30 s", "2 d". */
     public String seconds(long seconds) {
         return span(Duration.ofSeconds(seconds));

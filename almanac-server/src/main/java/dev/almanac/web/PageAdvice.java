@@ -1,6 +1,7 @@
 package dev.almanac.web;
 
 import dev.almanac.common.ConflictException;
+import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -17,8 +18,8 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.ModelAttribute;
 
 /**
- * What every admin page shares: the path for the navigation, whether htmx asked for a fragment, and errors shown
- * as a page with what to do next. Ordered before the API's handler, which answers problem JSON.
+ * What every admin page shares: the path and the reader's role for the navigation, whether htmx asked for a
+ * fragment, and errors shown as a page with what to do next. Ordered before the API's handler, which answers problem JSON.
  */
 @ControllerAdvice(annotations = AdminPage.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -32,6 +33,8 @@ class PageAdvice {
         String query = request.getQueryString();
         model.addAttribute("currentUrl", request.getRequestURI() + (query == null ? "" : "?" + query));
         model.addAttribute("htmx", request.getHeader("HX-Request") != null);
+        // the navigation offers only the pages the security chain lets this reader open
+        model.addAttribute("superAdmin", request.isUserInRole("SUPER_ADMIN"));
         if (request.getAttribute(CsrfToken.class.getName()) instanceof CsrfToken csrf) {
             // htmx sends this header with every request it makes, so its POSTs pass the CSRF check as forms do.
             model.addAttribute("csrfHeaders", "{\"" + csrf.getHeaderName() + "\": \"" + csrf.getToken() + "\"}");
@@ -41,6 +44,11 @@ class PageAdvice {
     @ExceptionHandler(NotFoundException.class)
     String notFound(NotFoundException e, HttpServletResponse response, Model model) {
         return error(response, model, HttpStatus.NOT_FOUND, e.getMessage());
+    }
+
+    @ExceptionHandler(ForbiddenException.class)
+    String forbidden(ForbiddenException e, HttpServletResponse response, Model model) {
+        return error(response, model, HttpStatus.FORBIDDEN, e.getMessage());
     }
 
     @ExceptionHandler(ConflictException.class)

@@ -31,8 +31,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /**
  * A person's first minutes with Almanac, in Debian's headless Chromium against the real application on a random port
  * with an H2 database under target/: create a cron job through the wizard (with a form error on the way and a dry
- * run), run it now, watch it succeed with its log, disable it, delete it. Screenshots of the main pages land in
- * {@code target/screenshots/}.
+ * run), run it now, watch it succeed with its log, disable it, delete it; then open the audit log, users, API tokens
+ * and import pages. Screenshots of the main pages land in {@code target/screenshots/}.
  */
 @Tag("browser")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -195,6 +195,38 @@ class AdminUiBrowserTests {
         assertThat(browser.findElements(By.linkText("browser-heartbeat")))
                 .as("the deleted job is gone from the list (the seeded system jobs stay)")
                 .isEmpty();
+    }
+
+    @Test
+    void thePagesForRunningAlmanacItselfOpenAndAnUploadedJobsFileIsPlannedThenApplied() throws IOException {
+        logIn();
+        open("/audit");
+        assertThat(browser.findElement(By.id("audit-events")).getText()).contains("login.succeeded");
+        screenshot("audit-log");
+        open("/users");
+        assertThat(browser.findElement(By.id("users")).getText()).contains(username);
+        screenshot("users");
+
+        open("/tokens");
+        type(By.id("name"), "browser script");
+        click(By.id("create-token-button"));
+        waitForText(By.id("created-heading"), "Token 'browser script' created");
+        assertThat(browser.findElement(By.id("new-token")).getAttribute("value"))
+                .startsWith("alm_");
+        screenshot("tokens-created");
+
+        // A real multipart upload through the real servlet container, CSRF token included.
+        Path file = Files.writeString(
+                Path.of("target", "browser-test", "jobs.yaml"),
+                "jobs:\n- name: \"browser-imported\"\n  template_type: \"heartbeat\"\n  schedule:\n"
+                        + "    type: \"interval\"\n    interval_seconds: 3600\n");
+        open("/import");
+        browser.findElement(By.id("file")).sendKeys(file.toAbsolutePath().toString());
+        click(By.id("plan-button"));
+        waitForText(By.id("plan-create"), "1");
+        screenshot("import-plan");
+        click(By.id("apply-button"));
+        waitForText(By.cssSelector(".flash"), "Jobs file applied: 1 created");
     }
 
     /** Fills the login form when the application asks for it (once security is in place); otherwise goes on. */

@@ -1,0 +1,197 @@
+package dev.almanac.jobfile;
+
+import dev.almanac.audit.AuditTrail;
+import dev.almanac.common.FieldError;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.QueryParameters;
+import dev.almanac.common.Sealed;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobRequest;
+import dev.almanac.job.JobService;
+import dev.almanac.security.CurrentActor;
+import dev.almanac.security.Permissions;
+import dev.almanac.template.TemplateRegistry;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Export and import of job definitions, for the REST API and the import / export page alike: an export in the jobs
+ * file's own format with secrets masked, and an import planned or applied all or nothing under the same role rules.
+ */
+@Service
+class JobTransfer {
+
+    static final List<String> ACTIONS = List.of("create", "update", "unchanged", "invalid");
+
+    private final JobService jobs;
+    private final TemplateRegistry templates;
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final JobsFile jobsFile;
+    private final Permissions permissions;
+    private final AuditTrail audit;
+    private final YAMLMapper yaml = YAMLMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .build();
+
+    JobTransfer(
+            JobService jobs,
+            TemplateRegistry templates,
+            JdbcClient jdbc,
+            JsonMapper json,
+            JobsFile jobsFile,
+            Permissions permissions,
+            AuditTrail audit) {
+        this.jobs = jobs;
+        this.templates = templates;
+        this.jdbc = jdbc;
+        this.json = json;
+        this.jobsFile = jobsFile;
+        this.permissions = permissions;
+        this.audit = audit;
+    }
+
+    /** A jobs file ready to download. */
+    record Export(String body, MediaType contentType, String filename) {}
+
+    /** What an import did or would do. */
+    record ImportResult(String mode, boolean applied, Map<String, Long> summary, List<JobsFile.Outcome> jobs) {}
+
+    /**
+     * Every job, or those with a tag or of a template type, as a jobs file.
+     *
+     * @param format {@code json} (the default when null) or {@code yaml}
+     */
+    Export export(String format, String tag, String templateType) {
+        String chosen =
+                QueryParameters.text(format) == null ? "json" : format.strip().toLowerCase(Locale.ROOT);
+        if (!chosen.equals("json") && !chosen.equals("yaml")) {
+            throw new InvalidInputException(List.of(new FieldError("format", "must be json or yaml")));
+        }
+        String wantedTag =
+                QueryParameters.text(tag) == null ? null : tag.strip().toLowerCase(Locale.ROOT);
+        String wantedType = QueryParameters.text(templateType);
+        List<Map<String, Object>> exported =
+                jdbc.sql("SELECT id FROM jobs ORDER BY name").query(UUID.class).list().stream()
+                        .map(id -> jobs.find(new JobId(id)))
+                        .flatMap(Optional::stream)
+                        .filter(job -> wantedType == null
+                                || job.definition().templateType().equals(wantedType))
+                        .filter(job -> wantedTag == null
+                                || JobRequest.of(job.definition()).tags().contains(wantedTag))
+                        .map(this::exported)
+                        .toList();
+        Map<String, Object> file = Map.of("jobs", exported);
+        String body = chosen.equals("yaml")
+                ? yaml.writeValueAsString(file)
+                : json.writerWithDefaultPrettyPrinter().writeValueAsString(file);
+        return new Export(
+                body,
+                chosen.equals("yaml")
+                        ? MediaType.parseMediaType("application/yaml;charset=UTF-8")
+                        : MediaType.APPLICATION_JSON,
+                "almanac-jobs." + chosen);
+    }
+
+    /**
+     * Plans or applies a jobs file (JSON or YAML) as the current actor. Every job it names must be one the actor may
+     * act on, or nothing is planned.
+     *
+     * @param mode {@code plan} (the default when null) or {@code apply}
+     * @throws InvalidInputException when the text is not a jobs file, or when applying and a job is invalid
+     * @throws dev.almanac.common.ForbiddenException when the actor may not import a job of a template it names
+     */
+    ImportResult importJobs(String mode, String body) {
+        String chosen =
+                QueryParameters.text(mode) == null ? "plan" : mode.strip().toLowerCase(Locale.ROOT);
+        if (!chosen.equals("plan") && !chosen.equals("apply")) {
+            throw new InvalidInputException(List.of(new FieldError("mode", "must be plan or apply")));
+        }
+        List<JobRequest> definitions;
+        try {
+            definitions = jobsFile.read(body);
+        } catch (JacksonException e) {
+            throw new InvalidInputException(
+                    List.of(new FieldError("jobs", "not a jobs file ({jobs: [...]}): " + e.getOriginalMessage())));
+        }
+        for (JobRequest definition : definitions) {
+            if (definition.templateType() != null) {
+                permissions.requireMayActOn(
+                        definition.templateType(), "import", AuditTrail.Target.of("job", null, definition.name()));
+            }
+        }
+        List<JobsFile.Outcome> outcomes = chosen.equals("apply")
+                ? jobsFile.applyAll(definitions, CurrentActor.name())
+                : jobsFile.plan(definitions, CurrentActor.name());
+        Map<String, Long> summary = new LinkedHashMap<>();
+        for (String action : ACTIONS) {
+            summary.put(
+                    action,
+                    outcomes.stream().filter(o -> o.action().equals(action)).count());
+        }
+        if (chosen.equals("apply")) {
+            audit.record(
+                    "job.imported",
+                    AuditTrail.Target.of("jobs", null, definitions.size() + " job(s)"),
+                    Map.of(
+                            "summary",
+                            summary,
+                            "jobs",
+                            outcomes.stream()
+                                    .map(o -> o.name() + ": " + o.action())
+                                    .toList()));
+        }
+        return new ImportResult(chosen, chosen.equals("apply"), summary, outcomes);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> exported(Job job) {
+        ObjectNode tree = (ObjectNode) json.valueToTree(JobRequest.of(job.definition()));
+        tree.remove("version");
+        // every sealed value, at any depth (secret headers, nested objects), leaves as the mask, never as ciphertext
+        tree.set(
+                "parameters", json.valueToTree(Sealed.maskedMap(job.definition().parameters())));
+        JsonNode parameters = tree.get("parameters");
+        Set<String> secrets = secretParameters(job.definition().templateType());
+        if (parameters instanceof ObjectNode object) {
+            for (String secret : secrets) {
+                if (object.has(secret)) {
+                    object.put(secret, Sealed.MASK);
+                }
+            }
+        }
+        return json.treeToValue(tree, LinkedHashMap.class);
+    }
+
+    private Set<String> secretParameters(String templateType) {
+        Set<String> secrets = new HashSet<>();
+        templates.find(templateType).ifPresent(template -> {
+            JsonNode properties =
+                    json.readTree(template.descriptor().parametersSchema()).get("properties");
+            if (properties != null) {
+                properties.properties().forEach(property -> {
+                    if (property.getValue().path("x-secret").asBoolean(false)) {
+                        secrets.add(property.getKey());
+                    }
+                });
+            }
+        });
+        return secrets;
+    }
+}

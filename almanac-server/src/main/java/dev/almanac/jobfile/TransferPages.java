@@ -1,0 +1,166 @@
+package dev.almanac.jobfile;
+
+import dev.almanac.common.FieldError;
+import dev.almanac.common.ForbiddenException;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.web.AdminPage;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The import / export page of the admin UI: download every job as a jobs file; upload one, see the plan of what it
+ * would create, update or leave unchanged, then apply it. Built on {@link JobTransfer}, like the REST API, so the same
+ * role rules and the same all-or-nothing apply hold.
+ */
+@AdminPage
+@RequestMapping("/import")
+class TransferPages {
+
+    private final JobTransfer transfer;
+    private final JsonMapper json;
+
+    TransferPages(JobTransfer transfer, JsonMapper json) {
+        this.transfer = transfer;
+        this.json = json;
+    }
+
+    /** One job of a plan as the page shows it; what was applied travels as a flash attribute, in the session. */
+    public record PlanRow(String name, String action, List<ChangeLine> changes, List<String> errors)
+            implements Serializable {}
+
+    /** One field a job would change. */
+    public record ChangeLine(String field, String before, String after) implements Serializable {}
+
+    @GetMapping
+    String page(Model model) {
+        return page(null, null, null, List.of(), model);
+    }
+
+    @GetMapping("/export")
+    ResponseEntity<String> export(@RequestParam(required = false) String format) {
+        JobTransfer.Export export = transfer.export(format, null, null);
+        return ResponseEntity.ok()
+                .contentType(export.contentType())
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + export.filename() + "\"")
+                .body(export.body());
+    }
+
+    /** Reads an uploaded (or pasted) jobs file and shows what applying it would do; changes nothing. */
+    @PostMapping("/plan")
+    String plan(
+            @RequestParam(required = false) MultipartFile file,
+            @RequestParam(required = false) String text,
+            HttpServletResponse response,
+            Model model)
+            throws IOException {
+        String contents = file != null && !file.isEmpty()
+                ? new String(file.getBytes(), StandardCharsets.UTF_8)
+                : text == null ? "" : text;
+        if (contents.isBlank()) {
+            return page(null, "", null, List.of("choose a jobs file to upload, or paste one"), model);
+        }
+        try {
+            return page(transfer.importJobs("plan", contents), contents, null, List.of(), model);
+        } catch (InvalidInputException invalid) {
+            return page(null, contents, null, messages(invalid.errors()), model);
+        } catch (ForbiddenException refused) {
+            response.setStatus(HttpStatus.FORBIDDEN.value());
+            return page(null, contents, null, List.of(refused.getMessage()), model);
+        }
+    }
+
+    /** Applies the planned file, all or nothing; when it no longer applies cleanly, shows the plan again. */
+    @PostMapping("/apply")
+    String apply(
+            @RequestParam(required = false) String text,
+            HttpServletResponse response,
+            Model model,
+            RedirectAttributes redirect) {
+        String contents = text == null ? "" : text;
+        try {
+            JobTransfer.ImportResult applied = transfer.importJobs("apply", contents);
+            Map<String, Long> summary = applied.summary();
+            redirect.addFlashAttribute(
+                    "flash",
+                    "Jobs file applied: " + summary.get("create") + " created, " + summary.get("update") + " updated, "
+                            + summary.get("unchanged") + " unchanged");
+            redirect.addFlashAttribute("appliedJobs", rows(applied));
+            return "redirect:/import";
+        } catch (InvalidInputException invalid) {
+            JobTransfer.ImportResult plan = null;
+            try {
+                plan = transfer.importJobs("plan", contents);
+            } catch (InvalidInputException notAJobsFile) {
+                // the errors of the apply say why
+            }
+            return page(
+                    plan,
+                    contents,
+                    "Nothing was applied: the file has errors. Fix them and upload it again.",
+                    plan == null ? messages(invalid.errors()) : List.of(),
+                    model);
+        } catch (ForbiddenException refused) {
+            response.setStatus(HttpStatus.FORBIDDEN.value());
+            return page(null, contents, null, List.of(refused.getMessage()), model);
+        }
+    }
+
+    private String page(JobTransfer.ImportResult plan, String text, String notice, List<String> problems, Model model) {
+        model.addAttribute("plan", plan == null ? null : rows(plan));
+        model.addAttribute("summary", plan == null ? null : plan.summary());
+        model.addAttribute(
+                "applicable",
+                plan != null
+                        && plan.summary().getOrDefault("invalid", 0L) == 0
+                        && plan.summary().getOrDefault("create", 0L)
+                                        + plan.summary().getOrDefault("update", 0L)
+                                > 0);
+        model.addAttribute("text", text);
+        model.addAttribute("notice", notice);
+        model.addAttribute("problems", problems);
+        return "transfer/page";
+    }
+
+    private List<PlanRow> rows(JobTransfer.ImportResult result) {
+        return result.jobs().stream()
+                .map(outcome -> new PlanRow(
+                        outcome.name() == null ? "(no name)" : outcome.name(),
+                        outcome.action(),
+                        outcome.changes().stream()
+                                .map(change ->
+                                        new ChangeLine(change.field(), text(change.before()), text(change.after())))
+                                .toList(),
+                        messages(outcome.errors())))
+                .toList();
+    }
+
+    private String text(Object value) {
+        if (value == null) {
+            return "—";
+        }
+        return value instanceof String string ? string : json.writeValueAsString(value);
+    }
+
+    private static List<String> messages(List<FieldError> errors) {
+        return errors.stream()
+                .map(error -> error.field() == null || error.field().isEmpty()
+                        ? error.message()
+                        : error.field() + ": " + error.message())
+                .toList();
+    }
+}
