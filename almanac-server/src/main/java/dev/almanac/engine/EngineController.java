@@ -1,17 +1,12 @@
 package dev.almanac.engine;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.execution.ExecutionStatus;
-import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
-import dev.almanac.security.CurrentActor;
-import dev.almanac.security.Limits;
-import dev.almanac.security.Permissions;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -43,30 +38,21 @@ class EngineController {
 
     static final Duration LATENESS_WINDOW = Duration.ofMinutes(5);
 
-    private final ManualRuns manualRuns;
+    private final RunCommands runs;
     private final JobService jobs;
     private final ExecutionRepository executions;
     private final NodeRepository nodes;
     private final EngineProperties properties;
     private final Clock clock;
-    private final Permissions permissions;
-    private final Limits limits;
-    private final AuditTrail audit;
 
     EngineController(
-            Permissions permissions,
-            Limits limits,
-            AuditTrail audit,
-            ManualRuns manualRuns,
+            RunCommands runs,
             JobService jobs,
             ExecutionRepository executions,
             NodeRepository nodes,
             EngineProperties properties,
             Clock clock) {
-        this.permissions = permissions;
-        this.limits = limits;
-        this.audit = audit;
-        this.manualRuns = manualRuns;
+        this.runs = runs;
         this.jobs = jobs;
         this.executions = executions;
         this.nodes = nodes;
@@ -108,19 +94,7 @@ class EngineController {
         JobId job = JobId.parse(id).orElseThrow(() -> new NotFoundException("no job with id " + id));
         RunRequest body = request == null ? new RunRequest(null, null) : request;
         boolean dryRun = Boolean.TRUE.equals(body.dryRun());
-        String actor = CurrentActor.name();
-        Job current = jobs.get(job);
-        permissions.requireMayActOn(
-                current.definition().templateType(), "run", AuditTrail.Target.of("job", job, current.name()));
-        limits.requireManualRunAllowed(actor);
-        Execution execution = manualRuns.run(job, body.parameters(), dryRun, actor);
-        Map<String, Object> details = new java.util.LinkedHashMap<>();
-        details.put("execution_id", execution.id().toString());
-        details.put("dry_run", dryRun);
-        if (body.parameters() != null) {
-            details.put("parameter_overrides", body.parameters().keySet());
-        }
-        audit.record("job.run", AuditTrail.Target.of("job", job, current.name()), details);
+        Execution execution = runs.run(job, body.parameters(), dryRun);
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .body(new RunAccepted(
                         execution.id().toString(),

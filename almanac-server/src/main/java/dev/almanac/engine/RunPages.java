@@ -28,7 +28,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @AdminPage
 class RunPages {
 
-    private final ManualRuns manualRuns;
+    private final RunCommands runs;
     private final JobDrafts drafts;
     private final ExecutionRepository executions;
     private final ApplicationEventPublisher events;
@@ -36,13 +36,13 @@ class RunPages {
     private final Clock clock;
 
     RunPages(
-            ManualRuns manualRuns,
+            RunCommands runs,
             JobDrafts drafts,
             ExecutionRepository executions,
             ApplicationEventPublisher events,
             TransactionTemplate transactions,
             Clock clock) {
-        this.manualRuns = manualRuns;
+        this.runs = runs;
         this.drafts = drafts;
         this.executions = executions;
         this.events = events;
@@ -52,14 +52,14 @@ class RunPages {
 
     @PostMapping("/jobs/{id}/run")
     String run(@PathVariable String id, RedirectAttributes redirect) {
-        Execution execution = manualRuns.run(jobId(id), null, false, CurrentActor.name());
+        Execution execution = runs.run(jobId(id), null, false);
         redirect.addFlashAttribute("flash", "Run of '" + execution.jobName() + "' queued; this page follows it live");
         return "redirect:/executions/" + execution.id();
     }
 
     @PostMapping("/jobs/{id}/dry-run")
     String dryRun(@PathVariable String id, RedirectAttributes redirect) {
-        Execution execution = manualRuns.run(jobId(id), null, true, CurrentActor.name());
+        Execution execution = runs.run(jobId(id), null, true);
         redirect.addFlashAttribute(
                 "flash",
                 "Dry run of '" + execution.jobName() + "' queued: it says what a run would do, changing nothing");
@@ -83,6 +83,7 @@ class RunPages {
             model.addAttribute("problems", invalid.errors());
             return "jobs/dry-run-refused";
         }
+        runs.checkDraftDryRun(draft);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Execution execution = NewExecutions.queued(
                 draft,
@@ -94,6 +95,7 @@ class RunPages {
                 now);
         transactions.executeWithoutResult(status -> executions.insertAll(List.of(execution)));
         events.publishEvent(new ExecutionQueued(execution.id()));
+        runs.recordDraftDryRun(draft, execution);
         if (htmx == null) {
             redirect.addFlashAttribute("flash", "Dry run queued; the job itself is not saved yet");
             return "redirect:/executions/" + execution.id();

@@ -1,11 +1,9 @@
 package dev.almanac.execution;
 
-import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.common.QueryParameters;
 import dev.almanac.job.JobId;
-import dev.almanac.security.Permissions;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -14,7 +12,6 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -49,13 +46,11 @@ class ExecutionController {
             """;
 
     private final ExecutionService executions;
-    private final Permissions permissions;
-    private final AuditTrail audit;
+    private final ExecutionCommands commands;
 
-    ExecutionController(ExecutionService executions, Permissions permissions, AuditTrail audit) {
+    ExecutionController(ExecutionService executions, ExecutionCommands commands) {
         this.executions = executions;
-        this.permissions = permissions;
-        this.audit = audit;
+        this.commands = commands;
     }
 
     /** A page of history; {@code next_before} continues it (null on the last page). */
@@ -182,18 +177,7 @@ class ExecutionController {
             description = "It already ended",
             content = @Content(mediaType = "application/problem+json"))
     ExecutionMessage cancel(@PathVariable String id) {
-        ExecutionId executionId = executionId(id);
-        Execution current = executions.get(executionId);
-        permissions.requireMayActOn(current.templateType(), "cancel", target(current));
-        Execution execution = executions.cancel(executionId);
-        audit.record(
-                "execution.cancelled",
-                target(execution),
-                Map.of(
-                        "status",
-                        execution.status().json(),
-                        "job_id",
-                        execution.jobId().toString()));
+        Execution execution = commands.cancel(executionId(id));
         String message = execution.status() == ExecutionStatus.CANCELLED
                 ? "Execution cancelled"
                 : "Cancel requested; the run stops at its next check";
@@ -212,24 +196,8 @@ class ExecutionController {
             description = "It is running",
             content = @Content(mediaType = "application/problem+json"))
     ExecutionMessage delete(@PathVariable String id) {
-        ExecutionId executionId = executionId(id);
-        Execution current = executions.get(executionId);
-        // history is evidence: only a super admin removes it
-        permissions.requireSuperAdmin("delete execution records", target(current));
-        Execution deleted = executions.delete(executionId);
-        audit.record(
-                "execution.deleted",
-                target(deleted),
-                Map.of(
-                        "status",
-                        deleted.status().json(),
-                        "job_id",
-                        deleted.jobId().toString()));
+        Execution deleted = commands.delete(executionId(id));
         return new ExecutionMessage(ExecutionResponse.of(deleted), "Execution deleted");
-    }
-
-    private static AuditTrail.Target target(Execution execution) {
-        return AuditTrail.Target.of("execution", execution.id(), execution.jobName());
     }
 
     private static ExecutionStatus status(String value, List<FieldError> errors) {

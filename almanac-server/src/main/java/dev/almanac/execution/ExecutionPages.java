@@ -31,9 +31,11 @@ class ExecutionPages {
     static final List<String> LEVELS = List.of("DEBUG", "INFO", "WARN", "ERROR");
 
     private final ExecutionService executions;
+    private final ExecutionCommands commands;
 
-    ExecutionPages(ExecutionService executions) {
+    ExecutionPages(ExecutionService executions, ExecutionCommands commands) {
         this.executions = executions;
+        this.commands = commands;
     }
 
     @GetMapping
@@ -147,7 +149,7 @@ class ExecutionPages {
     String cancel(@PathVariable String id, RedirectAttributes redirect) {
         ExecutionId executionId = executionId(id);
         try {
-            Execution execution = executions.cancel(executionId);
+            Execution execution = commands.cancel(executionId);
             redirect.addFlashAttribute(
                     "flash",
                     execution.status() == ExecutionStatus.CANCELLED
@@ -164,7 +166,7 @@ class ExecutionPages {
     String delete(@PathVariable String id, RedirectAttributes redirect) {
         ExecutionId executionId = executionId(id);
         try {
-            Execution deleted = executions.delete(executionId);
+            Execution deleted = commands.delete(executionId);
             redirect.addFlashAttribute("flash", "The record of this run of '" + deleted.jobName() + "' was deleted");
             return "redirect:/executions";
         } catch (ConflictException running) {

@@ -1,14 +1,9 @@
 package dev.almanac.job;
 
-import dev.almanac.audit.AuditTrail;
-import dev.almanac.audit.Changes;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.common.QueryParameters;
-import dev.almanac.security.CurrentActor;
-import dev.almanac.security.Limits;
-import dev.almanac.security.Permissions;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -20,7 +15,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -33,7 +27,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The job registry over HTTP. */
@@ -81,17 +74,11 @@ class JobController {
             """;
 
     private final JobService jobs;
-    private final Permissions permissions;
-    private final Limits limits;
-    private final AuditTrail audit;
-    private final JsonMapper json;
+    private final JobCommands commands;
 
-    JobController(JobService jobs, Permissions permissions, Limits limits, AuditTrail audit, JsonMapper json) {
+    JobController(JobService jobs, JobCommands commands) {
         this.jobs = jobs;
-        this.permissions = permissions;
-        this.limits = limits;
-        this.audit = audit;
-        this.json = json;
+        this.commands = commands;
     }
 
     /** The body of a single-job answer. */
@@ -125,12 +112,7 @@ class JobController {
                             content = @Content(examples = @ExampleObject(name = "cron job", value = CREATE_EXAMPLE)))
                     @RequestBody
                     JobRequest request) {
-        String actor = CurrentActor.name();
-        permissions.requireMayActOn(
-                request.templateType(), "create", AuditTrail.Target.of("job", null, request.name()));
-        limits.requireJobQuota(actor, jobs.countCreatedBy(actor));
-        Job job = jobs.create(request, actor);
-        audit.record("job.created", target(job), Map.of("definition", definitionOf(job)));
+        Job job = commands.create(request);
         return ResponseEntity.created(URI.create("/api/admin/scheduler/jobs/" + job.id()))
                 .body(new JobEnvelope(JobResponse.of(job), "Job '" + job.name() + "' created"));
     }
@@ -228,25 +210,7 @@ class JobController {
         if (!(body instanceof ObjectNode changes)) {
             throw new InvalidInputException("body", "must be a JSON object");
         }
-        JobId jobId = jobId(id);
-        Job before = jobs.get(jobId);
-        permissions.requireMayActOn(before.definition().templateType(), "update", target(before));
-        JsonNode newType = changes.get("template_type");
-        if (newType != null && newType.isString()) {
-            permissions.requireMayActOn(newType.asString(), "update", target(before));
-        }
-        JobService.Updated updated = jobs.update(jobId, changes, CurrentActor.name());
-        if (updated.changed()) {
-            Map<String, Object> diff = Changes.between(definitionOf(updated.previous()), definitionOf(updated.job()));
-            String action = "job.updated";
-            if (diff.keySet().equals(java.util.Set.of("enabled"))) {
-                action = updated.job().definition().enabled() ? "job.enabled" : "job.disabled";
-            }
-            audit.record(
-                    action,
-                    target(updated.job()),
-                    Map.of("version", updated.job().version(), "changes", diff));
-        }
+        JobService.Updated updated = commands.update(jobId(id), changes);
         String name = updated.job().name();
         return new JobEnvelope(
                 JobResponse.of(updated.job()),
@@ -268,11 +232,7 @@ class JobController {
             description = "Other jobs depend on it",
             content = @Content(mediaType = "application/problem+json"))
     Message delete(@PathVariable String id) {
-        JobId jobId = jobId(id);
-        Job current = jobs.get(jobId);
-        permissions.requireMayActOn(current.definition().templateType(), "delete", target(current));
-        Job deleted = jobs.delete(jobId, CurrentActor.name());
-        audit.record("job.deleted", target(deleted), Map.of("definition", definitionOf(deleted)));
+        Job deleted = commands.delete(jobId(id));
         return new Message("Job '" + deleted.name() + "' deleted");
     }
 
@@ -298,21 +258,6 @@ class JobController {
     JobVersion version(@PathVariable String id, @PathVariable long version) {
         return jobs.version(jobId(id), version).masked();
     }
-
-    private static AuditTrail.Target target(Job job) {
-        return AuditTrail.Target.of("job", job.id(), job.name());
-    }
-
-    /**
-     * A definition as the audit trail keeps it: the request that would recreate it. Secrets are still sealed here,
-     * so a changed secret shows in a diff; the trail masks them before it stores anything.
-     */
-    private Map<String, Object> definitionOf(Job job) {
-        return json.convertValue(JobRequest.of(job.definition()), MAP);
-    }
-
-    private static final tools.jackson.core.type.TypeReference<Map<String, Object>> MAP =
-            new tools.jackson.core.type.TypeReference<>() {};
 
     private static JobId jobId(String text) {
         return JobId.parse(text).orElseThrow(() -> new NotFoundException("no job with id " + text));

@@ -9,7 +9,6 @@ import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.schedule.ScheduleText;
 import dev.almanac.schedule.ScheduledRun;
 import dev.almanac.schedule.Schedules;
-import dev.almanac.security.CurrentActor;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.ParameterForm;
 import dev.almanac.template.TemplateDescriptor;
@@ -60,13 +59,21 @@ class JobPages {
     private static final String MASK = dev.almanac.common.Sealed.MASK;
 
     private final JobService jobs;
+    private final JobCommands commands;
     private final JobDrafts drafts;
     private final TemplateRegistry templates;
     private final JsonMapper json;
     private final Clock clock;
 
-    JobPages(JobService jobs, JobDrafts drafts, TemplateRegistry templates, JsonMapper json, Clock clock) {
+    JobPages(
+            JobService jobs,
+            JobCommands commands,
+            JobDrafts drafts,
+            TemplateRegistry templates,
+            JsonMapper json,
+            Clock clock) {
         this.jobs = jobs;
+        this.commands = commands;
         this.drafts = drafts;
         this.templates = templates;
         this.json = json;
@@ -246,8 +253,7 @@ class JobPages {
     }
 
     private String setEnabled(String id, boolean enabled, String back, RedirectAttributes redirect) {
-        ObjectNode changes = json.createObjectNode().put("enabled", enabled);
-        Job job = jobs.update(jobId(id), changes, CurrentActor.name()).job();
+        Job job = commands.setEnabled(jobId(id), enabled).job();
         flash(
                 redirect,
                 "Job '" + job.name() + "' "
@@ -269,7 +275,7 @@ class JobPages {
     String delete(@PathVariable String id, Model model, RedirectAttributes redirect) {
         JobId jobId = jobId(id);
         try {
-            Job deleted = jobs.delete(jobId, CurrentActor.name());
+            Job deleted = commands.delete(jobId);
             flash(redirect, "Job '" + deleted.name() + "' deleted. Its execution history is kept.");
             return "redirect:/jobs";
         } catch (ConflictException refused) {
@@ -317,7 +323,7 @@ class JobPages {
             RedirectAttributes redirect) {
         JobId jobId = jobId(id);
         try {
-            JobService.Updated updated = jobs.rollback(jobId, version, currentVersion, CurrentActor.name());
+            JobService.Updated updated = commands.rollback(jobId, version, currentVersion);
             flash(
                     redirect,
                     updated.changed()
@@ -365,7 +371,7 @@ class JobPages {
         try {
             Job saved;
             if (editing == null) {
-                saved = jobs.create(request, CurrentActor.name());
+                saved = commands.create(request);
                 flash(redirect, "Job '" + saved.name() + "' created" + nextRunText(saved));
             } else {
                 ObjectNode changes = json.valueToTree(request);
@@ -373,7 +379,7 @@ class JobPages {
                     changes.putNull("description");
                 }
                 changes.put("version", parseLong(form.get("version"), editing.version()));
-                JobService.Updated updated = jobs.update(editing.id(), changes, CurrentActor.name());
+                JobService.Updated updated = commands.update(editing.id(), changes);
                 saved = updated.job();
                 flash(
                         redirect,

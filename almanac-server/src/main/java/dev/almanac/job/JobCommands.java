@@ -1,0 +1,113 @@
+package dev.almanac.job;
+
+import dev.almanac.audit.AuditTrail;
+import dev.almanac.audit.Changes;
+import dev.almanac.security.CurrentActor;
+import dev.almanac.security.Limits;
+import dev.almanac.security.Permissions;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.stereotype.Service;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What a person does to jobs, through the API or the admin UI alike: checked against their role (an admin may not
+ * touch a job of a destructive template), held to their job quota, carried out by the {@link JobService}, and
+ * recorded in the audit trail. The job service itself trusts its caller; system work (the jobs file, auto-pause)
+ * calls it directly.
+ */
+@Service
+public class JobCommands {
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+    private final JobService jobs;
+    private final Permissions permissions;
+    private final Limits limits;
+    private final AuditTrail audit;
+    private final JsonMapper json;
+
+    JobCommands(JobService jobs, Permissions permissions, Limits limits, AuditTrail audit, JsonMapper json) {
+        this.jobs = jobs;
+        this.permissions = permissions;
+        this.limits = limits;
+        this.audit = audit;
+        this.json = json;
+    }
+
+    public Job create(JobRequest request) {
+        String actor = CurrentActor.name();
+        permissions.requireMayActOn(
+                request.templateType(), "create", AuditTrail.Target.of("job", null, request.name()));
+        limits.requireJobQuota(actor, jobs.countCreatedBy(actor));
+        Job job = jobs.create(request, actor);
+        audit.record("job.created", target(job), Map.of("definition", definitionOf(job)));
+        return job;
+    }
+
+    /** Applies the changes; a change of template needs the right to act on the new one too. */
+    public JobService.Updated update(JobId id, ObjectNode changes) {
+        Job before = jobs.get(id);
+        permissions.requireMayActOn(before.definition().templateType(), "update", target(before));
+        JsonNode newType = changes.get("template_type");
+        if (newType != null && newType.isString()) {
+            permissions.requireMayActOn(newType.asString(), "update", target(before));
+        }
+        JobService.Updated updated = jobs.update(id, changes, CurrentActor.name());
+        recordUpdate(updated);
+        return updated;
+    }
+
+    public JobService.Updated setEnabled(JobId id, boolean enabled) {
+        return update(id, json.createObjectNode().put("enabled", enabled));
+    }
+
+    /** Restores an earlier version, as a new version; the restored template must be one the person may act on. */
+    public JobService.Updated rollback(JobId id, long version, long expectedCurrentVersion) {
+        Job before = jobs.get(id);
+        permissions.requireMayActOn(before.definition().templateType(), "update", target(before));
+        Object restoredType = jobs.version(id, version).definition().get("template_type");
+        if (restoredType instanceof String type) {
+            permissions.requireMayActOn(type, "update", target(before));
+        }
+        JobService.Updated updated = jobs.rollback(id, version, expectedCurrentVersion, CurrentActor.name());
+        recordUpdate(updated);
+        return updated;
+    }
+
+    public Job delete(JobId id) {
+        Job current = jobs.get(id);
+        permissions.requireMayActOn(current.definition().templateType(), "delete", target(current));
+        Job deleted = jobs.delete(id, CurrentActor.name());
+        audit.record("job.deleted", target(deleted), Map.of("definition", definitionOf(deleted)));
+        return deleted;
+    }
+
+    private void recordUpdate(JobService.Updated updated) {
+        if (!updated.changed()) {
+            return;
+        }
+        Map<String, Object> diff = Changes.between(definitionOf(updated.previous()), definitionOf(updated.job()));
+        String action = "job.updated";
+        if (diff.keySet().equals(Set.of("enabled"))) {
+            action = updated.job().definition().enabled() ? "job.enabled" : "job.disabled";
+        }
+        audit.record(
+                action, target(updated.job()), Map.of("version", updated.job().version(), "changes", diff));
+    }
+
+    static AuditTrail.Target target(Job job) {
+        return AuditTrail.Target.of("job", job.id(), job.name());
+    }
+
+    /**
+     * A definition as the audit trail keeps it: the request that would recreate it. Secrets are still sealed here,
+     * so a changed secret shows in a diff; the trail masks them before it stores anything.
+     */
+    private Map<String, Object> definitionOf(Job job) {
+        return json.convertValue(JobRequest.of(job.definition()), MAP);
+    }
+}
