@@ -41,7 +41,7 @@ class AdminBootstrap implements ApplicationRunner {
         String configured = properties.adminPassword();
         boolean generated = configured == null || configured.isEmpty();
         String password = generated ? generate() : configured;
-        if (!users.createFirstAdmin(ADMIN, password)) {
+        if (!users.createFirstAdmin(ADMIN, password, properties.adminEmail())) {
             return;
         }
         if (generated) {

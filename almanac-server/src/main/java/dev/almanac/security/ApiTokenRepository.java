@@ -32,7 +32,7 @@ class ApiTokenRepository {
             SELECT t.id, t.user_id, t.name, t.token_prefix, t.read_only, t.created_at, t.expires_at, t.last_used_at,
                    t.revoked_at,
                    u.username, u.password_hash, u.role, u.enabled, u.created_at AS u_created_at,
-                   u.updated_at AS u_updated_at, u.last_login_at, u.failed_login_count, u.locked_until
+                   u.updated_at AS u_updated_at, u.last_login_at, u.failed_login_count, u.locked_until, u.email
             FROM api_tokens t JOIN users u ON u.id = t.user_id
             WHERE t.token_hash = :hash
             """;
@@ -71,7 +71,8 @@ class ApiTokenRepository {
                                 JdbcTime.instant(rs, "u_updated_at"),
                                 JdbcTime.instant(rs, "last_login_at"),
                                 rs.getInt("failed_login_count"),
-                                JdbcTime.instant(rs, "locked_until"))))
+                                JdbcTime.instant(rs, "locked_until"),
+                                rs.getString("email"))))
                 .optional();
     }
 

@@ -8,6 +8,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Logins, tokens, limits and secrets ({@code almanac.security.*}; see the README's configuration table).
  *
  * @param adminPassword the first super admin's password ({@code ALMANAC_ADMIN_PASSWORD}); empty: generated
+ * @param adminEmail the first super admin's e-mail address ({@code ALMANAC_ADMIN_EMAIL}), for the daily summary
  * @param basicAuthEnabled accept HTTP Basic with a user's password on {@code /api/**}
  * @param apiRequestsPerMinute API requests one user or token may make per minute; 0: no limit
  * @param manualRunsPerHour manual runs one user may start per hour; 0: no limit
@@ -29,4 +30,5 @@ record SecurityProperties(
         @DefaultValue("15m") Duration loginLockDuration,
         @DefaultValue("365d") Duration tokenMaxLifetime,
         String secretKey,
-        String previousSecretKeys) {}
+        String previousSecretKeys,
+        String adminEmail) {}

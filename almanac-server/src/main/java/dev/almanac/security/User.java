@@ -3,7 +3,10 @@ package dev.almanac.security;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A person (or script) who can log in. The password is only ever held as an adaptive hash. */
+/**
+ * A person (or script) who can log in. The password is only ever held as an adaptive hash; the e-mail address, when
+ * given, is where Almanac tells them what is addressed to their role (the daily summary to super admins).
+ */
 record User(
         UUID id,
         String username,
@@ -14,7 +17,8 @@ record User(
         Instant updatedAt,
         Instant lastLoginAt,
         int failedLoginCount,
-        Instant lockedUntil) {
+        Instant lockedUntil,
+        String email) {
 
     boolean lockedAt(Instant now) {
         return lockedUntil != null && lockedUntil.isAfter(now);

@@ -42,6 +42,10 @@ class UserController {
             String role,
 
             boolean enabled,
+
+            @Schema(description = "Where Almanac tells them what is addressed to their role (the daily summary)")
+            String email,
+
             @JsonProperty("created_at") Instant createdAt,
             @JsonProperty("updated_at") Instant updatedAt,
             @JsonProperty("last_login_at") Instant lastLoginAt,
@@ -53,6 +57,7 @@ class UserController {
                     user.username(),
                     user.role().name(),
                     user.enabled(),
+                    user.email(),
                     user.createdAt(),
                     user.updatedAt(),
                     user.lastLoginAt(),
@@ -70,7 +75,10 @@ class UserController {
             @Schema(allowableValues = {"SUPER_ADMIN", "ADMIN", "USER"})
             String role,
 
-            Boolean enabled) {}
+            Boolean enabled,
+
+            @Schema(description = "Optional; on update an empty string removes it", example = "alice@example.com")
+            String email) {}
 
     record UserEnvelope(UserView user, String message) {}
 
@@ -106,21 +114,22 @@ class UserController {
     @Operation(summary = "Create a user")
     @ApiResponse(responseCode = "201", description = "Created")
     ResponseEntity<UserEnvelope> create(@RequestBody UserRequest request) {
-        User user = users.create(request.username(), request.password(), request.role(), request.enabled());
+        User user = users.create(
+                request.username(), request.password(), request.role(), request.enabled(), request.email());
         return ResponseEntity.created(URI.create("/api/admin/scheduler/users/" + user.id()))
                 .body(new UserEnvelope(UserView.of(user), "User '" + user.username() + "' created"));
     }
 
     @PutMapping(path = "/users/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(
-            summary = "Change a user's password, role or enabled flag",
+            summary = "Change a user's password, role, enabled flag or e-mail address",
             description = "Fields left out keep their values; the user name cannot change. The last enabled super"
                     + " admin cannot be disabled or demoted.")
     UserEnvelope update(@PathVariable String id, @RequestBody UserRequest request) {
         if (request.username() != null) {
             throw new dev.almanac.common.InvalidInputException("username", "cannot be changed");
         }
-        User user = users.update(userId(id), request.password(), request.role(), request.enabled());
+        User user = users.update(userId(id), request.password(), request.role(), request.enabled(), request.email());
         return new UserEnvelope(UserView.of(user), "User '" + user.username() + "' updated");
     }
 

@@ -43,6 +43,7 @@ class UserPages {
             String username,
             String role,
             boolean enabled,
+            String email,
             Instant createdAt,
             Instant lastLoginAt,
             Instant lockedUntil,
@@ -58,18 +59,19 @@ class UserPages {
             @RequestParam(required = false) String username,
             @RequestParam(required = false) String password,
             @RequestParam(required = false) String role,
+            @RequestParam(required = false) String email,
             Model model,
             RedirectAttributes redirect) {
         try {
-            User user = users.create(username, password, role, true);
+            User user = users.create(username, password, role, true, email);
             flash(redirect, "User '" + user.username() + "' created with the role " + label(user.role()), null);
             return "redirect:/users";
         } catch (InvalidInputException invalid) {
-            return page(errors(invalid.errors()), form(username, role), null, null, model);
+            return page(errors(invalid.errors()), form(username, role, email), null, null, model);
         } catch (ConflictException taken) {
             return page(
                     Map.of(taken.field() == null ? "username" : taken.field(), taken.getMessage()),
-                    form(username, role),
+                    form(username, role, email),
                     null,
                     null,
                     model);
@@ -82,7 +84,7 @@ class UserPages {
             @RequestParam(required = false) String role,
             Model model,
             RedirectAttributes redirect) {
-        return change(id, null, role == null ? "" : role, null, model, redirect);
+        return change(id, null, role == null ? "" : role, null, null, model, redirect);
     }
 
     @PostMapping("/{id}/password")
@@ -91,17 +93,26 @@ class UserPages {
             @RequestParam(required = false) String password,
             Model model,
             RedirectAttributes redirect) {
-        return change(id, password == null ? "" : password, null, null, model, redirect);
+        return change(id, password == null ? "" : password, null, null, null, model, redirect);
     }
 
     @PostMapping("/{id}/disable")
     String disable(@PathVariable String id, Model model, RedirectAttributes redirect) {
-        return change(id, null, null, false, model, redirect);
+        return change(id, null, null, false, null, model, redirect);
     }
 
     @PostMapping("/{id}/enable")
     String enable(@PathVariable String id, Model model, RedirectAttributes redirect) {
-        return change(id, null, null, true, model, redirect);
+        return change(id, null, null, true, null, model, redirect);
+    }
+
+    @PostMapping("/{id}/email")
+    String changeEmail(
+            @PathVariable String id,
+            @RequestParam(required = false) String email,
+            Model model,
+            RedirectAttributes redirect) {
+        return change(id, null, null, null, email == null ? "" : email, model, redirect);
     }
 
     @GetMapping("/{id}/delete")
@@ -126,18 +137,28 @@ class UserPages {
     }
 
     private String change(
-            String id, String password, String role, Boolean enabled, Model model, RedirectAttributes redirect) {
+            String id,
+            String password,
+            String role,
+            Boolean enabled,
+            String email,
+            Model model,
+            RedirectAttributes redirect) {
         UUID userId = UserController.userId(id);
         try {
-            User user = users.update(userId, password, role, enabled);
-            String what = password != null
-                    ? "Password of '" + user.username() + "' reset; it works from their next login"
-                    : role != null
-                            ? "'" + user.username() + "' is now " + label(user.role())
-                            : "'" + user.username() + "' "
-                                    + (user.enabled()
-                                            ? "enabled: they may log in"
-                                            : "disabled: they can no longer log in, nor use their API tokens");
+            User user = users.update(userId, password, role, enabled, email);
+            String what = email != null
+                    ? (user.email() == null
+                            ? "'" + user.username() + "' has no e-mail address now"
+                            : "E-mail address of '" + user.username() + "' set to " + user.email())
+                    : password != null
+                            ? "Password of '" + user.username() + "' reset; it works from their next login"
+                            : role != null
+                                    ? "'" + user.username() + "' is now " + label(user.role())
+                                    : "'" + user.username() + "' "
+                                            + (user.enabled()
+                                                    ? "enabled: they may log in"
+                                                    : "disabled: they can no longer log in, nor use their API tokens");
             flash(redirect, what, null);
             return "redirect:/users";
         } catch (InvalidInputException | ConflictException refused) {
@@ -175,6 +196,7 @@ class UserPages {
                 user.username(),
                 user.role().name(),
                 user.enabled(),
+                user.email(),
                 user.createdAt(),
                 user.lastLoginAt(),
                 user.lockedAt(now) ? user.lockedUntil() : null,
@@ -187,10 +209,11 @@ class UserPages {
         return byField;
     }
 
-    private static Map<String, String> form(String username, String role) {
+    private static Map<String, String> form(String username, String role, String email) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("username", username == null ? "" : username);
         form.put("role", role == null ? "" : role);
+        form.put("email", email == null ? "" : email);
         return form;
     }
 

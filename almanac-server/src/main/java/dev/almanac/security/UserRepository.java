@@ -16,17 +16,19 @@ class UserRepository {
 
     private static final String COLUMNS = """
             SELECT id, username, password_hash, role, enabled, created_at, updated_at, last_login_at,
-                   failed_login_count, locked_until
+                   failed_login_count, locked_until, email
             FROM users
             """;
 
     private static final String INSERT = """
-            INSERT INTO users (id, username, password_hash, role, enabled, created_at, updated_at, failed_login_count)
-            VALUES (:id, :username, :password_hash, :role, :enabled, :now, :now, 0)
+            INSERT INTO users (id, username, password_hash, role, enabled, created_at, updated_at, failed_login_count,
+                               email)
+            VALUES (:id, :username, :password_hash, :role, :enabled, :now, :now, 0, :email)
             """;
 
     private static final String UPDATE = """
-            UPDATE users SET password_hash = :password_hash, role = :role, enabled = :enabled, updated_at = :now
+            UPDATE users SET password_hash = :password_hash, role = :role, enabled = :enabled, email = :email,
+                             updated_at = :now
             WHERE id = :id
             """;
 
@@ -61,6 +63,7 @@ class UserRepository {
                 .param("password_hash", user.passwordHash())
                 .param("role", user.role().name())
                 .param("enabled", user.enabled())
+                .param("email", user.email())
                 .param("now", JdbcTime.utc(user.createdAt()))
                 .update();
     }
@@ -71,6 +74,7 @@ class UserRepository {
                 .param("password_hash", user.passwordHash())
                 .param("role", user.role().name())
                 .param("enabled", user.enabled())
+                .param("email", user.email())
                 .param("now", JdbcTime.utc(user.updatedAt()))
                 .update();
     }
@@ -149,6 +153,7 @@ class UserRepository {
                 JdbcTime.instant(rs, "updated_at"),
                 JdbcTime.instant(rs, "last_login_at"),
                 rs.getInt("failed_login_count"),
-                JdbcTime.instant(rs, "locked_until"));
+                JdbcTime.instant(rs, "locked_until"),
+                rs.getString("email"));
     }
 }

@@ -83,9 +83,9 @@ class UserService implements UserDetailsService, UserDetailsPasswordService {
         return users.find(username);
     }
 
-    /** A new user; {@code enabled} defaults to true. */
+    /** A new user; {@code enabled} defaults to true, {@code email} is optional. */
     @Transactional
-    public User create(String username, String password, String role, Boolean enabled) {
+    public User create(String username, String password, String role, Boolean enabled, String email) {
         List<FieldError> errors = new ArrayList<>();
         if (username == null || !USERNAME.matcher(username).matches()) {
             errors.add(new FieldError(
@@ -93,6 +93,7 @@ class UserService implements UserDetailsService, UserDetailsPasswordService {
         }
         checkPassword(password, errors);
         Role parsedRole = role(role, true, errors);
+        String address = email(email, errors);
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
@@ -107,7 +108,8 @@ class UserService implements UserDetailsService, UserDetailsPasswordService {
                 now,
                 null,
                 0,
-                null);
+                null,
+                address);
         try {
             users.insert(user);
         } catch (DuplicateKeyException taken) {
@@ -117,15 +119,16 @@ class UserService implements UserDetailsService, UserDetailsPasswordService {
         return user;
     }
 
-    /** Changes the fields given (null: unchanged). */
+    /** Changes the fields given (null: unchanged; an empty e-mail address removes it). */
     @Transactional
-    public User update(UUID id, String password, String role, Boolean enabled) {
+    public User update(UUID id, String password, String role, Boolean enabled, String email) {
         User current = get(id);
         List<FieldError> errors = new ArrayList<>();
         if (password != null) {
             checkPassword(password, errors);
         }
         Role newRole = role == null ? current.role() : role(role, true, errors);
+        String newEmail = email == null ? current.email() : email(email, errors);
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
@@ -148,7 +151,8 @@ class UserService implements UserDetailsService, UserDetailsPasswordService {
                 now(),
                 current.lastLoginAt(),
                 current.failedLoginCount(),
-                current.lockedUntil());
+                current.lockedUntil(),
+                newEmail);
         users.update(updated);
         Map<String, Object> changes = new LinkedHashMap<>();
         if (newRole != current.role()) {
@@ -159,6 +163,12 @@ class UserService implements UserDetailsService, UserDetailsPasswordService {
         }
         if (password != null) {
             changes.put("password", Map.of("before", "••••", "after", "••••"));
+        }
+        if (!java.util.Objects.equals(newEmail, current.email())) {
+            Map<String, Object> change = new LinkedHashMap<>();
+            change.put("before", current.email());
+            change.put("after", newEmail);
+            changes.put("email", change);
         }
         audit.record("user.updated", target(updated), Map.of("changes", changes));
         return updated;
@@ -178,7 +188,7 @@ class UserService implements UserDetailsService, UserDetailsPasswordService {
 
     /** Creates the first super admin, unless there is any user already; false when there was one. */
     @Transactional
-    public boolean createFirstAdmin(String username, String password) {
+    public boolean createFirstAdmin(String username, String password, String adminEmail) {
         if (users.any()) {
             return false;
         }
@@ -194,11 +204,28 @@ class UserService implements UserDetailsService, UserDetailsPasswordService {
                     now,
                     null,
                     0,
-                    null));
+                    null,
+                    email(adminEmail, new ArrayList<>())));
         } catch (DuplicateKeyException anotherNodeWasFirst) {
             return false;
         }
         return true;
+    }
+
+    private static final java.util.regex.Pattern EMAIL =
+            java.util.regex.Pattern.compile("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]+");
+
+    /** An e-mail address, trimmed; blank is none. */
+    static String email(String text, List<FieldError> errors) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        String address = text.strip();
+        if (address.length() > 254 || !EMAIL.matcher(address).matches()) {
+            errors.add(new FieldError("email", "must be an e-mail address such as alice@example.com"));
+            return null;
+        }
+        return address;
     }
 
     static void checkPassword(String password, List<FieldError> errors) {

@@ -9,6 +9,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.almanac.artifact.Artifacts;
@@ -233,6 +234,27 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
         ui.perform(post("/users/" + bob + "/password").with(csrf()).param("password", "bob-has-a-new-password"))
                 .andExpect(header().string("Location", "/users"));
         assertThat(passwordHash(bob)).isNotEqualTo(before);
+
+        assertThat(tight(
+                        ui.perform(post("/users/" + bob + "/email").with(csrf()).param("email", "not-an-address"))
+                                .andReturn()
+                                .getResponse()
+                                .getContentAsString()))
+                .contains("id=\"user-problem\">email must be an e-mail address such as alice@example.com<");
+        ui.perform(post("/users/" + bob + "/email").with(csrf()).param("email", " bob@example.com "))
+                .andExpect(header().string("Location", "/users"));
+        assertThat(email(bob)).isEqualTo("bob@example.com");
+        assertThat(page("/users")).contains("value=\"bob@example.com\"");
+        RequestPostProcessor root = TestLogins.bearer(logins.token("admin", TestLogins.SUPER_ADMIN, false));
+        mvc.perform(get(API + "/users/" + bob).with(root))
+                .andExpect(jsonPath("$.user.email").value("bob@example.com"));
+        mvc.perform(put(API + "/users/" + bob)
+                        .with(root)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"email\":\"\"}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.user.email").doesNotExist());
+        assertThat(email(bob)).isNull();
 
         ui.perform(post("/users/" + bob + "/disable").with(csrf())).andExpect(header().string("Location", "/users"));
         assertThat(enabled(bob)).isFalse();
@@ -519,6 +541,14 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
             assertThat(html).as("inline style on " + path).doesNotContain(" style=\"");
             assertThat(html).as(path).contains("<main id=\"main\"", "href=\"#main\"", "lang=\"en\"");
         }
+    }
+
+    private String email(UUID user) {
+        return jdbc.sql("SELECT email FROM users WHERE id = :id")
+                .param("id", user)
+                .query(String.class)
+                .optional()
+                .orElse(null);
     }
 
     private static RequestPostProcessor asAdmin() {
