@@ -9,8 +9,10 @@ import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.schedule.ScheduleText;
 import dev.almanac.schedule.ScheduledRun;
 import dev.almanac.schedule.Schedules;
+import dev.almanac.target.Targets;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.ParameterForm;
+import dev.almanac.template.TargetDescription;
 import dev.almanac.template.TemplateDescriptor;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
@@ -61,6 +63,7 @@ class JobPages {
     private final JobService jobs;
     private final JobCommands commands;
     private final JobDrafts drafts;
+    private final Targets targets;
     private final TemplateRegistry templates;
     private final JsonMapper json;
     private final Clock clock;
@@ -70,8 +73,10 @@ class JobPages {
             JobCommands commands,
             JobDrafts drafts,
             TemplateRegistry templates,
+            Targets targets,
             JsonMapper json,
             Clock clock) {
+        this.targets = targets;
         this.jobs = jobs;
         this.commands = commands;
         this.drafts = drafts;
@@ -560,8 +565,14 @@ class JobPages {
         return jobs.get(jobId(form.get("job_id")));
     }
 
+    /** The template's form, with the configured targets offered where a parameter names one. */
     private ParameterForm parameterForm(String type) {
-        return templates.form(type).orElse(null);
+        List<String> targetNames =
+                targets.targets().stream().map(TargetDescription::name).toList();
+        return templates
+                .form(type)
+                .map(form -> form.withSources(Map.of("targets", targetNames)))
+                .orElse(null);
     }
 
     private TemplateDescriptor descriptor(String type) {

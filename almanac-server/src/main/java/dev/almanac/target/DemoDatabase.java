@@ -135,8 +135,12 @@ public class DemoDatabase implements InitializingBean {
         }
     }
 
-    private static boolean exists(Connection connection) throws SQLException {
-        try (ResultSet tables = connection.getMetaData().getTables(null, null, "users", null)) {
+    /**
+     * Whether the sample tables are there. Only the {@code public} schema counts: H2's own
+     * {@code information_schema.users} answers to the same name.
+     */
+    static boolean exists(Connection connection) throws SQLException {
+        try (ResultSet tables = connection.getMetaData().getTables(null, "public", "users", new String[] {"TABLE"})) {
             return tables.next();
         }
     }

@@ -35,10 +35,24 @@ public final class ParameterForm {
 
     private final Map<String, Object> schema;
     private final JsonMapper json;
+    private final Map<String, List<String>> sources;
 
     ParameterForm(Map<String, Object> schema, JsonMapper json) {
+        this(schema, json, Map.of());
+    }
+
+    private ParameterForm(Map<String, Object> schema, JsonMapper json, Map<String, List<String>> sources) {
         this.schema = schema;
         this.json = json;
+        this.sources = sources;
+    }
+
+    /**
+     * The same form, where a string property marked {@code "x-source": "<name>"} offers the values of that source as
+     * a choice (for example {@code targets}: the names of the configured target databases), when there are any.
+     */
+    public ParameterForm withSources(Map<String, List<String>> sources) {
+        return new ParameterForm(schema, json, Map.copyOf(sources));
     }
 
     /** An option of a select. */
@@ -190,7 +204,7 @@ public final class ParameterForm {
                 }
                 Object defaultValue = node.get("default");
                 String current = value != null ? value : defaultValue == null ? null : String.valueOf(defaultValue);
-                for (Object option : enumValues(node)) {
+                for (Object option : choices(node)) {
                     String text = String.valueOf(option);
                     list.add(new Option(text, text, text.equals(current)));
                 }
@@ -239,7 +253,7 @@ public final class ParameterForm {
     }
 
     private String kindOf(Map<String, Object> node) {
-        if (!enumValues(node).isEmpty()) {
+        if (!choices(node).isEmpty()) {
             return "select";
         }
         String type = typeOf(node);
@@ -335,7 +349,7 @@ public final class ParameterForm {
                 }
             }
             case "select" ->
-                enumValues(node).stream()
+                choices(node).stream()
                         .filter(option -> String.valueOf(option).equals(value))
                         .findFirst()
                         .orElse(value);
@@ -478,9 +492,13 @@ public final class ParameterForm {
         return null;
     }
 
-    private static List<Object> enumValues(Map<String, Object> node) {
+    private List<Object> choices(Map<String, Object> node) {
         if (node.get("enum") instanceof List<?> list) {
             return list.stream().filter(Objects::nonNull).map(v -> (Object) v).toList();
+        }
+        if (node.get("x-source") instanceof String source
+                && !sources.getOrDefault(source, List.of()).isEmpty()) {
+            return List.copyOf(sources.get(source));
         }
         return List.of();
     }

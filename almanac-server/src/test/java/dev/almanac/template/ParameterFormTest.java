@@ -158,4 +158,23 @@ class ParameterFormTest {
                 .collect(Collectors.toMap(
                         ParameterForm.Field::name, Function.identity(), (a, b) -> a, LinkedHashMap::new));
     }
+
+    @Test
+    void aParameterThatNamesATargetOffersTheConfiguredTargets() {
+        ParameterForm cleanup = new TemplateRegistry(
+                        List.of(new dev.almanac.template.builtin.DatabaseCleanupTemplate()))
+                .form("database_cleanup")
+                .orElseThrow()
+                .withSources(java.util.Map.of("targets", List.of("demo", "warehouse")));
+
+        ParameterForm.Field target = cleanup.fields(java.util.Map.of(), java.util.Map.of(), false).stream()
+                .filter(f -> f.name().equals("p.target"))
+                .findFirst()
+                .orElseThrow();
+
+        org.assertj.core.api.Assertions.assertThat(target.kind()).isEqualTo("select");
+        org.assertj.core.api.Assertions.assertThat(target.options())
+                .extracting(ParameterForm.Option::value)
+                .containsExactly("", "demo", "warehouse");
+    }
 }
