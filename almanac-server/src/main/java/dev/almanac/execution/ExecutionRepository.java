@@ -63,11 +63,16 @@ public class ExecutionRepository {
              WHERE id IN (:ids) AND status = 'queued'
             """;
 
-    /** Only the node that holds the run may finish it; after recovery took it over, this changes nothing. */
+    /**
+     * Only the node that holds the run may finish it; after recovery took it over, this changes nothing. Status and
+     * node are compared as expressions so that no index can serve them: PostgreSQL otherwise picked the status (or
+     * node) index over the primary key, as both promise one row, and each completion scanned every running execution,
+     * and during a drain the entries of thousands that had just finished (dead, not yet vacuumed) too (issue #4).
+     */
     private static final String COMPLETE = """
             UPDATE executions
                SET status = ?, reason = ?, completed_at = ?, duration_ms = ?, result = ?, error = ?
-             WHERE id = ? AND status = 'running' AND execution_host = ?
+             WHERE id = ? AND status || '' = 'running' AND execution_host || '' = ?
             """;
 
     /**
