@@ -7,6 +7,7 @@ import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionLogRepository;
 import dev.almanac.execution.ExecutionLogRepository.PendingLine;
 import dev.almanac.execution.ExecutionRepository;
+import dev.almanac.execution.ExecutionRepository.Claimed;
 import dev.almanac.execution.ExecutionRepository.Completion;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.security.SecretParameters;
@@ -169,20 +170,19 @@ public class Engine {
             return List.of();
         }
         Instant now = clock.instant();
-        List<Execution> claimed = transactions.execute(status -> executions.claimQueued(now, free, nodeId));
-        List<ExecutionId> ids = new ArrayList<>(claimed.size());
+        List<Claimed> claimed = transactions.execute(status -> executions.claimQueued(now, free, nodeId));
         if (claimed.isEmpty()) {
             return List.of();
         }
+        List<ExecutionId> ids = new ArrayList<>(claimed.size());
         metrics.claimed(claimed.size());
-        Map<ExecutionId, Integer> lastSeqs =
-                logs.lastSeqOf(claimed.stream().map(Execution::id).toList());
-        for (Execution execution : claimed) {
+        for (Claimed claim : claimed) {
+            Execution execution = claim.execution();
             Instant due = execution.scheduledFor() != null && execution.attempt() == 1
                     ? execution.scheduledFor()
                     : execution.runAfter();
             metrics.started(Duration.between(due, now));
-            start(execution, now, lastSeqs.getOrDefault(execution.id(), 0));
+            start(execution, now, claim.lastLogSeq());
             ids.add(execution.id());
         }
         return ids;

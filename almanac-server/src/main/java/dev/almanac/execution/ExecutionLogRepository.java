@@ -3,11 +3,7 @@ package dev.almanac.execution;
 import static dev.almanac.common.JdbcTime.instant;
 import static dev.almanac.common.JdbcTime.utc;
 
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -25,12 +21,6 @@ public class ExecutionLogRepository {
              WHERE execution_id = :id AND seq > :after_seq
              ORDER BY seq
              LIMIT :limit
-            """;
-
-    private static final String LAST_SEQ_OF = """
-            SELECT execution_id, MAX(seq) FROM execution_logs
-             WHERE execution_id IN (:ids)
-             GROUP BY execution_id
             """;
 
     private final JdbcClient jdbc;
@@ -55,23 +45,6 @@ public class ExecutionLogRepository {
             ps.setString(4, l.line().level());
             ps.setString(5, l.line().message());
         });
-    }
-
-    /**
-     * The last line number each of {@code ids} has logged, for the executions that have a log already: one handed back
-     * to the queue by a stopping node continues its log where it left off.
-     */
-    public Map<ExecutionId, Integer> lastSeqOf(Collection<ExecutionId> ids) {
-        if (ids.isEmpty()) {
-            return Map.of();
-        }
-        Map<ExecutionId, Integer> last = new HashMap<>();
-        jdbc.sql(LAST_SEQ_OF)
-                .param("ids", ids.stream().map(ExecutionId::value).toList())
-                .query(rs -> {
-                    last.put(new ExecutionId(rs.getObject(1, UUID.class)), rs.getInt(2));
-                });
-        return last;
     }
 
     public List<LogLine> linesOf(ExecutionId id, int afterSeq, int limit) {

@@ -3,6 +3,7 @@ package dev.almanac.execution;
 import static dev.almanac.common.JdbcTime.instant;
 import static dev.almanac.common.JdbcTime.utc;
 
+import dev.almanac.common.SqlDialect;
 import dev.almanac.job.JobId;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -57,6 +58,25 @@ public class ExecutionRepository {
              FOR UPDATE SKIP LOCKED
             """;
 
+    /**
+     * {@link #CLAIM_QUEUED} and {@link #MARK_RUNNING} in one statement, returning the claimed runs with the last line
+     * each has logged (a run handed back by a stopping node continues its log). {@code = ANY(ARRAY(...))} rather than
+     * {@code IN (...)}: PostgreSQL's generic plan for the {@code IN} joined the locked ids against a sequential scan of
+     * every queued execution; this way it locks them first and updates them by primary key.
+     */
+    private static final String CLAIM_QUEUED_RETURNING = """
+            UPDATE executions
+               SET status = 'running', execution_host = :node, started_at = :now, heartbeat_at = :now
+             WHERE id = ANY(ARRAY(SELECT id FROM executions
+                                   WHERE status = 'queued' AND run_after <= :now
+                                   ORDER BY run_after
+                                   LIMIT :limit
+                                   FOR UPDATE SKIP LOCKED))
+               AND status = 'queued'
+            RETURNING %s,
+                      (SELECT MAX(l.seq) FROM execution_logs l WHERE l.execution_id = executions.id) AS last_log_seq
+            """.formatted(COLUMNS);
+
     private static final String MARK_RUNNING = """
             UPDATE executions
                SET status = 'running', execution_host = :node, started_at = :now, heartbeat_at = :now
@@ -87,6 +107,12 @@ public class ExecutionRepository {
 
     private static final String HEARTBEAT_RUNNING =
             "UPDATE executions SET heartbeat_at = :now WHERE id IN (:ids) AND status = 'running'";
+
+    private static final String LAST_LOG_SEQ_OF = """
+            SELECT execution_id, MAX(seq) FROM execution_logs
+             WHERE execution_id IN (:ids)
+             GROUP BY execution_id
+            """;
 
     private static final String CANCEL_REQUESTED_ON = """
             SELECT id FROM executions
@@ -169,11 +195,13 @@ public class ExecutionRepository {
     private final JdbcClient jdbc;
     private final JdbcTemplate batch;
     private final JsonMapper json;
+    private final SqlDialect dialect;
 
-    ExecutionRepository(JdbcClient jdbc, JdbcTemplate batch, JsonMapper json) {
+    ExecutionRepository(JdbcClient jdbc, JdbcTemplate batch, JsonMapper json, SqlDialect dialect) {
         this.jdbc = jdbc;
         this.batch = batch;
         this.json = json;
+        this.dialect = dialect;
     }
 
     /** Inserts executions in one batch; returns those written (a slot already taken is not). */
@@ -230,8 +258,24 @@ public class ExecutionRepository {
         return written;
     }
 
-    /** Claims up to {@code limit} queued executions due by {@code now} for {@code node} and marks them running. */
-    public List<Execution> claimQueued(Instant now, int limit, String node) {
+    /** A run claimed for a node, with the last line its log already has (0 when none). */
+    public record Claimed(Execution execution, int lastLogSeq) {}
+
+    /**
+     * Claims up to {@code limit} queued executions due by {@code now} for {@code node} and marks them running, earliest
+     * due first. Call it inside a transaction.
+     */
+    public List<Claimed> claimQueued(Instant now, int limit, String node) {
+        if (dialect.updateReturning()) {
+            List<Claimed> claimed = new ArrayList<>(jdbc.sql(CLAIM_QUEUED_RETURNING)
+                    .param("node", node)
+                    .param("now", utc(now))
+                    .param("limit", limit)
+                    .query((rs, n) -> new Claimed(map(rs, n), rs.getInt("last_log_seq")))
+                    .list());
+            claimed.sort(java.util.Comparator.comparing(c -> c.execution().runAfter()));
+            return claimed;
+        }
         List<UUID> ids = jdbc.sql(CLAIM_QUEUED)
                 .param("now", utc(now))
                 .param("limit", limit)
@@ -245,7 +289,13 @@ public class ExecutionRepository {
                 .param("now", utc(now))
                 .param("ids", ids)
                 .update();
-        return findAll(ids);
+        Map<UUID, Integer> lastSeqs = new HashMap<>();
+        jdbc.sql(LAST_LOG_SEQ_OF).param("ids", ids).query(rs -> {
+            lastSeqs.put(rs.getObject(1, UUID.class), rs.getInt(2));
+        });
+        return findAll(ids).stream()
+                .map(e -> new Claimed(e, lastSeqs.getOrDefault(e.id().value(), 0)))
+                .toList();
     }
 
     /** An outcome a node writes for a run it holds. */
