@@ -79,6 +79,8 @@ public class Engine {
      * outage costs log lines rather than the node's memory.
      */
     private final BlockingQueue<PendingLine> unwrittenLines = new LinkedBlockingQueue<>(100_000);
+    /** The last lines of ended runs: the outcome writer writes them with the outcomes, not a run at a time. */
+    private final BlockingQueue<PendingLine> lastLines = new LinkedBlockingQueue<>();
 
     private volatile long lastLogFlush = System.nanoTime();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -298,11 +300,13 @@ public class Engine {
 
     private void finish(RunningExecution run, Completion completion) {
         try {
-            flushLog(run);
             if (run.stopRequested() == StopReason.SHUTDOWN) {
+                flushLog(run);
                 held.remove(run.execution.id());
                 transactions.executeWithoutResult(s -> executions.handBack(List.of(run.execution.id()), nodeId));
             } else {
+                // before the outcome is queued, so the batch that writes the outcome finds its lines
+                lastLines.addAll(run.log.drain());
                 finished.add(new Finished(run.execution, completion));
                 wakeups.outcomesPending();
             }
@@ -327,8 +331,9 @@ public class Engine {
     }
 
     /**
-     * Writes the outcomes waiting in the queue, in one batch. When the database cannot take them, they go back to the
-     * front of the queue for the next attempt: an outcome is never dropped while this node holds its run.
+     * Writes the outcomes waiting in the queue, in one batch, after the last log lines of their runs. When the database
+     * cannot take them, they go back to the front of the queue for the next attempt: an outcome is never dropped while
+     * this node holds its run.
      */
     int writeOutcomes() {
         List<Finished> batch = new ArrayList<>();
@@ -336,6 +341,9 @@ public class Engine {
         if (batch.isEmpty()) {
             return 0;
         }
+        List<PendingLine> lines = new ArrayList<>();
+        lastLines.drainTo(lines);
+        append(lines);
         Outcomes.Written written;
         try {
             written = outcomes.write(batch, clock.instant());
@@ -406,7 +414,7 @@ public class Engine {
         append(lines);
     }
 
-    /** Writes what an ended run logged last; when that fails, its outcome is still recorded and the lines follow. */
+    /** Writes what a run handed back logged last, before it goes back to the queue. */
     private void flushLog(RunningExecution run) {
         append(run.log.drain());
     }
