@@ -552,7 +552,7 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
     }
 
     /** The fields every step of the wizard carries, with the defaults of a new job. */
-    private static MultiValueMap<String, String> wizardForm(String name, String template) {
+    static MultiValueMap<String, String> wizardForm(String name, String template) {
         MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
         form.add("template_type", template);
         form.add("name", name);

@@ -22,7 +22,6 @@ import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfig
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
-import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.context.WebApplicationContext;
 
@@ -60,7 +59,7 @@ class UiPermissionsTests extends AlmanacIntegrationTest {
                         .build(),
                 "root");
 
-        MultiValueMap<String, String> form = wizardForm("another-destroyer", "test_destroy");
+        MultiValueMap<String, String> form = AdminPagesTests.wizardForm("another-destroyer", "test_destroy");
         form.set("step", "5");
         form.set("_action", "save");
         ui.perform(post("/jobs/wizard").with(csrf()).with(admin()).params(form)).andExpect(status().isForbidden());
@@ -114,7 +113,7 @@ class UiPermissionsTests extends AlmanacIntegrationTest {
 
     @Test
     void whatAPersonDoesThroughThePagesIsAudited() throws Exception {
-        MultiValueMap<String, String> form = wizardForm("paged", "heartbeat");
+        MultiValueMap<String, String> form = AdminPagesTests.wizardForm("paged", "heartbeat");
         form.set("step", "5");
         form.set("_action", "save");
         ui.perform(post("/jobs/wizard").with(csrf()).with(superAdmin()).params(form))
@@ -142,26 +141,5 @@ class UiPermissionsTests extends AlmanacIntegrationTest {
 
     private static RequestPostProcessor superAdmin() {
         return user("root").roles("SUPER_ADMIN");
-    }
-
-    /** The fields every step of the wizard carries, with the defaults of a new job. */
-    private static MultiValueMap<String, String> wizardForm(String name, String template) {
-        MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
-        form.add("template_type", template);
-        form.add("name", name);
-        form.add("description", "");
-        form.add("tags", "");
-        form.add("schedule_kind", "daily");
-        form.add("daily_time", "02:00");
-        form.add("timezone", "UTC");
-        form.add("timeout_seconds", "3600");
-        form.add("max_retries", "0");
-        form.add("retry_delay_seconds", "60");
-        form.add("backoff_multiplier", "2");
-        form.add("concurrency_policy", "forbid");
-        form.add("misfire_policy", "run_once");
-        form.add("catch_up_window_seconds", "3600");
-        form.add("enabled", "true");
-        return form;
     }
 }
