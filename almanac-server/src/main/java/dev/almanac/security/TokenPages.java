@@ -45,32 +45,6 @@ class TokenPages {
         this.clock = clock;
     }
 
-    /** A token as the page lists it: never its hash. */
-    public record TokenRow(
-            String id,
-            String name,
-            String prefix,
-            boolean readOnly,
-            Instant createdAt,
-            Instant expiresAt,
-            Instant lastUsedAt,
-            Instant revokedAt,
-            String status) {
-
-        static TokenRow of(ApiToken token, Instant now) {
-            return new TokenRow(
-                    token.id().toString(),
-                    token.name(),
-                    token.prefix(),
-                    token.readOnly(),
-                    token.createdAt(),
-                    token.expiresAt(),
-                    token.lastUsedAt(),
-                    token.revokedAt(),
-                    token.statusAt(now));
-        }
-    }
-
     @GetMapping
     String list(Model model) {
         return page(Map.of(), "", defaultDays(), false, model);
@@ -130,7 +104,7 @@ class TokenPages {
         model.addAttribute(
                 "tokens",
                 tokens.of(TokenController.currentUser(users)).stream()
-                        .map(token -> TokenRow.of(token, now))
+                        .map(token -> TokenController.TokenView.of(token, now))
                         .toList());
         model.addAttribute("errors", errors);
         model.addAttribute("name", name == null ? "" : name);
@@ -141,13 +115,13 @@ class TokenPages {
     }
 
     /** A token of the current user; anyone else's does not exist here. */
-    private TokenRow own(String id) {
+    private TokenController.TokenView own(String id) {
         UUID tokenId = tokenId(id);
         Instant now = clock.instant();
         return tokens.of(TokenController.currentUser(users)).stream()
                 .filter(token -> token.id().equals(tokenId))
                 .findFirst()
-                .map(token -> TokenRow.of(token, now))
+                .map(token -> TokenController.TokenView.of(token, now))
                 .orElseThrow(() -> new NotFoundException("no token with id " + id));
     }
 
