@@ -26,10 +26,11 @@ public class SqlDialect {
     }
 
     /**
-     * Whether an {@code UPDATE} can return the rows it changed ({@code RETURNING}), and lock them in a sub-select
-     * with {@code FOR UPDATE SKIP LOCKED}: one statement where H2 needs a select, an update and a read.
+     * Whether a list can be bound as one array parameter ({@code CAST(:ids AS uuid[])}) and joined with
+     * {@code unnest}: a plan that stays fast for hundreds of values, where an {@code IN} list of as many parameters
+     * is compared value by value.
      */
-    public boolean updateReturning() {
+    public boolean arrayParameters() {
         return postgres;
     }
 }
