@@ -265,8 +265,8 @@ public final class Bench {
         long finished = 0;
         long traced = System.nanoTime();
         while (System.nanoTime() < deadline) {
-            boolean allRan = Probe.ranCount() >= n;
-            finished = allRan ? contender.finished(n) : Probe.ranCount();
+            long ran = Probe.ranCount();
+            finished = ran >= n ? contender.finished(n) : ran;
             if (TRACE && System.nanoTime() - traced > 1_000_000_000L) {
                 traced = System.nanoTime();
                 System.out.printf(

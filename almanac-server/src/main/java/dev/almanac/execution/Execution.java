@@ -32,6 +32,36 @@ public record Execution(
         boolean cancelRequested,
         Integer timeoutSeconds) {
 
+    /** This queued run as a claim leaves it: running on {@code node} since {@code at}, with its heartbeat then. */
+    public Execution startedOn(String node, Instant at) {
+        return new Execution(
+                id,
+                jobId,
+                jobVersion,
+                jobName,
+                templateType,
+                ExecutionStatus.RUNNING,
+                reason,
+                attempt,
+                retryOf,
+                slotKey,
+                scheduledFor,
+                runAfter,
+                createdAt,
+                at,
+                completedAt,
+                durationMs,
+                dryRun,
+                parameters,
+                result,
+                error,
+                triggeredBy,
+                node,
+                at,
+                cancelRequested,
+                timeoutSeconds);
+    }
+
     /** The slot key of a scheduler-triggered run: one execution per job and scheduled instant, ever. */
     public static String slotKey(JobId job, Instant scheduledFor) {
         return job + "@" + scheduledFor;

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -271,7 +272,7 @@ public class ExecutionRepository {
             return List.of();
         }
         // what the database keeps, so the runs handed back below are the rows as written
-        Instant startedAt = now.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        Instant startedAt = now.truncatedTo(ChronoUnit.MICROS);
         int[][] counts = batch.batchUpdate(MARK_RUNNING, locked, locked.size(), (ps, c) -> {
             ps.setString(1, node);
             ps.setObject(2, utc(startedAt));
@@ -280,43 +281,13 @@ public class ExecutionRepository {
         });
         List<Claimed> claimed = new ArrayList<>(locked.size());
         for (int i = 0; i < locked.size(); i++) {
-            if (counts[0][i] != 0) {
+            if (counts[0][i] != 0) { // one chunk: the batch size is the whole list
                 claimed.add(new Claimed(
-                        running(locked.get(i).execution(), node, startedAt),
+                        locked.get(i).execution().startedOn(node, startedAt),
                         locked.get(i).lastLogSeq()));
             }
         }
         return claimed;
-    }
-
-    /** A locked queued execution as {@link #MARK_RUNNING} left it in the database. */
-    private static Execution running(Execution e, String node, Instant now) {
-        return new Execution(
-                e.id(),
-                e.jobId(),
-                e.jobVersion(),
-                e.jobName(),
-                e.templateType(),
-                ExecutionStatus.RUNNING,
-                e.reason(),
-                e.attempt(),
-                e.retryOf(),
-                e.slotKey(),
-                e.scheduledFor(),
-                e.runAfter(),
-                e.createdAt(),
-                now,
-                e.completedAt(),
-                e.durationMs(),
-                e.dryRun(),
-                e.parameters(),
-                e.result(),
-                e.error(),
-                e.triggeredBy(),
-                node,
-                now,
-                e.cancelRequested(),
-                e.timeoutSeconds());
     }
 
     /** An outcome a node writes for a run it holds. */
