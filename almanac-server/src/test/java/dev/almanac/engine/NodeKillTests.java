@@ -60,8 +60,9 @@ class NodeKillTests {
                         .pollInterval(Duration.ofMillis(200))
                         .until(() ->
                                 doomed.isAlive() && count(jdbc, "SELECT COUNT(*) FROM nodes WHERE id = 'doomed'") == 1);
+                // far enough ahead that creating the jobs on a loaded machine does not make it the past
                 String runAt = Instant.now()
-                        .plusSeconds(1)
+                        .plusSeconds(5)
                         .truncatedTo(ChronoUnit.SECONDS)
                         .toString();
                 for (int i = 0; i < JOBS; i++) {
