@@ -4,6 +4,7 @@ import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionQuery;
 import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.execution.FinishedPerHour;
 import dev.almanac.job.JobService;
 import dev.almanac.web.AdminPage;
 import java.time.Clock;
@@ -46,6 +47,7 @@ class DashboardPages {
 
     private final JobService jobs;
     private final ExecutionRepository executions;
+    private final FinishedPerHour finished;
     private final NodeRepository nodes;
     private final EngineProperties properties;
     private final Clock clock;
@@ -53,11 +55,13 @@ class DashboardPages {
     DashboardPages(
             JobService jobs,
             ExecutionRepository executions,
+            FinishedPerHour finished,
             NodeRepository nodes,
             EngineProperties properties,
             Clock clock) {
         this.jobs = jobs;
         this.executions = executions;
+        this.finished = finished;
         this.nodes = nodes;
         this.properties = properties;
         this.clock = clock;
@@ -80,7 +84,7 @@ class DashboardPages {
         Instant now = clock.instant();
         JobService.Counts counts = jobs.counts();
         Map<ExecutionStatus, Long> active = executions.activeCounts();
-        LastDay day = LastDay.before(now, executions);
+        LastDay day = LastDay.before(now, finished);
         model.addAttribute("total", counts.total());
         model.addAttribute("enabled", counts.enabled());
         model.addAttribute("running", active.getOrDefault(ExecutionStatus.RUNNING, 0L));
@@ -122,12 +126,12 @@ class DashboardPages {
         int buckets = week ? 28 : 24;
         long lastBucket = now.getEpochSecond() / bucketSeconds;
         long firstBucket = lastBucket - buckets + 1;
-        Instant since = Instant.ofEpochSecond(firstBucket * bucketSeconds);
+        long hoursPerBucket = bucketSeconds / 3600;
         Map<Long, Map<ExecutionStatus, Long>> counts = new HashMap<>();
-        for (ExecutionRepository.BucketCount count : executions.finishedPerBucket(since, bucketSeconds)) {
-            counts.computeIfAbsent(count.bucket(), b -> new EnumMap<>(ExecutionStatus.class))
-                    .merge(count.status(), count.count(), Long::sum);
-        }
+        finished.perHour(firstBucket * hoursPerBucket)
+                .forEach((hour, inHour) -> inHour.forEach((status, n) -> counts.computeIfAbsent(
+                                Math.floorDiv(hour, hoursPerBucket), b -> new EnumMap<>(ExecutionStatus.class))
+                        .merge(status, n, Long::sum)));
         long max = 0;
         long total = 0;
         for (long b = firstBucket; b <= lastBucket; b++) {

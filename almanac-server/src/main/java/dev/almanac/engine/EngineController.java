@@ -5,6 +5,7 @@ import dev.almanac.common.NotFoundException;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.execution.FinishedPerHour;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
 import io.swagger.v3.oas.annotations.Operation;
@@ -41,6 +42,7 @@ class EngineController {
     private final RunCommands runs;
     private final JobService jobs;
     private final ExecutionRepository executions;
+    private final FinishedPerHour finished;
     private final NodeRepository nodes;
     private final EngineProperties properties;
     private final Clock clock;
@@ -49,12 +51,14 @@ class EngineController {
             RunCommands runs,
             JobService jobs,
             ExecutionRepository executions,
+            FinishedPerHour finished,
             NodeRepository nodes,
             EngineProperties properties,
             Clock clock) {
         this.runs = runs;
         this.jobs = jobs;
         this.executions = executions;
+        this.finished = finished;
         this.nodes = nodes;
         this.properties = properties;
         this.clock = clock;
@@ -138,13 +142,18 @@ class EngineController {
             boolean alive) {}
 
     @GetMapping("/status")
-    @Operation(summary = "Job counts, running and queued work, the last 24 hours, lateness and the cluster's nodes")
+    @Operation(
+            summary = "Job counts, running and queued work, the last 24 hours, lateness and the cluster's nodes",
+            description = "last_24h counts executions by the time they ended. A node reads the counts of an hour"
+                    + " once it ended more than 5 minutes ago and keeps them for 10 minutes, so the call stays cheap"
+                    + " on a long history: a record deleted through this node shows at once, a change made"
+                    + " elsewhere to an hour that old (the history retention job, another node) within 10 minutes.")
     @ApiResponse(responseCode = "200", description = "The scheduler's state")
     Status status() {
         Instant now = clock.instant();
         JobService.Counts counts = jobs.counts();
         Map<ExecutionStatus, Long> active = executions.activeCounts();
-        LastDay day = LastDay.before(now, executions);
+        LastDay day = LastDay.before(now, finished);
         List<Long> lateness = new ArrayList<>(executions.latenessSince(now.minus(LATENESS_WINDOW), 100_000));
         Collections.sort(lateness);
         Instant aliveSince = now.minus(properties.deadNodeThreshold());

@@ -1,7 +1,7 @@
 package dev.almanac.engine;
 
-import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.execution.FinishedPerHour;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -9,8 +9,8 @@ import java.util.Map;
 /** How executions ended over the last 24 hours, as the status endpoint and the dashboard both report it. */
 record LastDay(long succeeded, long failed, long timedOut, long cancelled, long skipped) {
 
-    static LastDay before(Instant now, ExecutionRepository executions) {
-        Map<ExecutionStatus, Long> day = executions.finishedSince(now.minus(Duration.ofHours(24)));
+    static LastDay before(Instant now, FinishedPerHour finished) {
+        Map<ExecutionStatus, Long> day = finished.since(now.minus(Duration.ofHours(24)));
         return new LastDay(
                 day.getOrDefault(ExecutionStatus.SUCCEEDED, 0L),
                 day.getOrDefault(ExecutionStatus.FAILED, 0L),

@@ -164,16 +164,19 @@ public class ExecutionRepository {
     private static final String ACTIVE_COUNTS =
             "SELECT status, COUNT(*) FROM executions WHERE status IN ('queued', 'running') GROUP BY status";
 
-    private static final String FINISHED_SINCE = """
+    private static final String FINISHED_BETWEEN = """
             SELECT status, COUNT(*) FROM executions
-             WHERE completed_at >= :since AND status IN ('succeeded', 'failed', 'timed_out', 'cancelled', 'skipped')
+             WHERE completed_at >= :since AND completed_at < :until
+               AND status IN ('succeeded', 'failed', 'timed_out', 'cancelled', 'skipped')
              GROUP BY status
             """;
 
+    /** {@code %s}: nothing or an upper bound. */
     private static final String FINISHED_PER_BUCKET = """
             SELECT FLOOR(EXTRACT(EPOCH FROM completed_at) / :bucket_seconds) AS bucket, status, COUNT(*) AS n
               FROM executions
-             WHERE completed_at >= :since AND status IN ('succeeded', 'failed', 'timed_out', 'cancelled', 'skipped')
+             WHERE completed_at >= :since%s
+               AND status IN ('succeeded', 'failed', 'timed_out', 'cancelled', 'skipped')
              GROUP BY 1, 2
             """;
 
@@ -437,19 +440,28 @@ public class ExecutionRepository {
         return statusCounts(jdbc.sql(ACTIVE_COUNTS));
     }
 
-    /** How many executions ended in each final status since {@code since}. */
-    public Map<ExecutionStatus, Long> finishedSince(Instant since) {
-        return statusCounts(jdbc.sql(FINISHED_SINCE).param("since", utc(since)));
+    /** How many executions ended in each final status from {@code since} until before {@code until}. */
+    Map<ExecutionStatus, Long> finishedBetween(Instant since, Instant until) {
+        return statusCounts(
+                jdbc.sql(FINISHED_BETWEEN).param("since", utc(since)).param("until", utc(until)));
     }
 
     /** How many executions ended in one status during one time bucket; {@code bucket} counts from the epoch. */
     public record BucketCount(long bucket, ExecutionStatus status, long count) {}
 
-    /** Executions that ended since {@code since}, counted per status and per bucket of {@code bucketSeconds}. */
-    public List<BucketCount> finishedPerBucket(Instant since, long bucketSeconds) {
-        return jdbc.sql(FINISHED_PER_BUCKET)
+    /**
+     * Executions that ended from {@code since} until before {@code until} (null: no end), counted per status and per
+     * bucket of {@code bucketSeconds}. {@link FinishedPerHour} keeps the hours that will not change.
+     */
+    List<BucketCount> finishedPerBucket(Instant since, Instant until, long bucketSeconds) {
+        JdbcClient.StatementSpec statement = jdbc.sql(
+                        FINISHED_PER_BUCKET.formatted(until == null ? "" : " AND completed_at < :until"))
                 .param("bucket_seconds", bucketSeconds)
-                .param("since", utc(since))
+                .param("since", utc(since));
+        if (until != null) {
+            statement.param("until", utc(until));
+        }
+        return statement
                 .query((rs, n) -> new BucketCount(
                         rs.getLong("bucket"),
                         ExecutionStatus.fromJson(rs.getString("status")).orElseThrow(),

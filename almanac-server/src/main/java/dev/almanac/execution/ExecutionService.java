@@ -7,6 +7,8 @@ import java.util.List;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /** Execution history, and the changes a person may make to it: cancel a run, delete a finished record. */
 @Service
@@ -16,16 +18,19 @@ public class ExecutionService {
 
     private final ExecutionRepository executions;
     private final ExecutionLogRepository logs;
+    private final FinishedPerHour finished;
     private final ApplicationEventPublisher events;
     private final Clock clock;
 
     ExecutionService(
             ExecutionRepository executions,
             ExecutionLogRepository logs,
+            FinishedPerHour finished,
             ApplicationEventPublisher events,
             Clock clock) {
         this.executions = executions;
         this.logs = logs;
+        this.finished = finished;
         this.events = events;
         this.clock = clock;
     }
@@ -86,6 +91,13 @@ public class ExecutionService {
         if (execution.status() == ExecutionStatus.RUNNING || !executions.deleteUnlessRunning(id)) {
             throw new ConflictException(null, "execution " + id + " is running; cancel it first");
         }
+        // after the commit: a count read before it would keep the deleted record for KEPT
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                finished.forget();
+            }
+        });
         return execution;
     }
 

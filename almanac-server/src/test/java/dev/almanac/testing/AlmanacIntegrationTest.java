@@ -1,5 +1,6 @@
 package dev.almanac.testing;
 
+import dev.almanac.execution.FinishedPerHour;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -44,6 +45,9 @@ public abstract class AlmanacIntegrationTest {
     @Autowired
     private PasswordEncoder passwords;
 
+    @Autowired
+    private FinishedPerHour finished;
+
     /** Acting as a role: {@code .with(logins.as(TestLogins.ADMIN))}. */
     protected TestLogins logins;
 
@@ -72,6 +76,7 @@ public abstract class AlmanacIntegrationTest {
         }) {
             jdbc.sql("DELETE FROM " + table).update();
         }
+        finished.forget();
         logins = new TestLogins(jdbc, passwords);
         mvc = TestLogins.mvc(context, logins.token(TestLogins.SUPER_ADMIN));
     }
