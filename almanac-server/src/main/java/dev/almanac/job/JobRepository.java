@@ -154,17 +154,22 @@ class JobRepository {
             where.append(" AND EXISTS (SELECT 1 FROM job_tags t WHERE t.job_id = j.id AND t.tag = :tag)");
             params.put("tag", query.tag());
         }
-        long total = jdbc.sql("SELECT COUNT(*) FROM jobs j" + where)
-                .params(params)
-                .query(Long.class)
-                .single();
-        params.put("limit", query.limit());
-        params.put("offset", query.offset());
+        Map<String, Object> pageParams = new HashMap<>(params);
+        pageParams.put("limit", query.limit());
+        pageParams.put("offset", query.offset());
         List<Job> rows = jdbc.sql("SELECT " + COLUMNS + " FROM jobs j" + where + " ORDER BY " + query.sort().orderBy
                         + " LIMIT :limit OFFSET :offset")
-                .params(params)
+                .params(pageParams)
                 .query(this::mapRow)
                 .list();
+        // a page that is not full is the last one, and says the total: a search matching a few jobs scans them once
+        boolean last = rows.size() < query.limit() && (!rows.isEmpty() || query.offset() == 0);
+        long total = last
+                ? query.offset() + rows.size()
+                : jdbc.sql("SELECT COUNT(*) FROM jobs j" + where)
+                        .params(params)
+                        .query(Long.class)
+                        .single();
         return new JobPage(withRelations(rows), total, query.page(), query.limit());
     }
 

@@ -95,6 +95,17 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.pages").value(3))
                 .andExpect(jsonPath("$.jobs", hasSize(10)))
                 .andExpect(jsonPath("$.jobs[0].name").value("job-11"));
+        // the last page, part full, and a page past the end say the same total
+        mvc.perform(get(JOBS).param("page", "3").param("limit", "10"))
+                .andExpect(jsonPath("$.total").value(25))
+                .andExpect(jsonPath("$.jobs", hasSize(5)));
+        mvc.perform(get(JOBS).param("page", "4").param("limit", "10"))
+                .andExpect(jsonPath("$.total").value(25))
+                .andExpect(jsonPath("$.pages").value(3))
+                .andExpect(jsonPath("$.jobs", hasSize(0)));
+        mvc.perform(get(JOBS).param("page", "5").param("limit", "5"))
+                .andExpect(jsonPath("$.total").value(25))
+                .andExpect(jsonPath("$.jobs", hasSize(5)));
         mvc.perform(get(JOBS).param("tag", "fifth"))
                 .andExpect(jsonPath("$.total").value(5))
                 .andExpect(jsonPath("$.jobs[*].tags[0]", hasItem("fifth")));
