@@ -49,6 +49,10 @@ public final class CronPattern {
     private static final Pattern NAME = Pattern.compile("[A-Za-z]+");
     private static final Pattern DIGITS = Pattern.compile("[0-9]+");
 
+    /** Expressions parsed so far (only valid ones), as given; at most {@link #MAX_PARSED}. */
+    private static final Map<String, CronPattern> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final int MAX_PARSED = 10_000;
     private static final CronParser FIVE_FIELDS = new CronParser(definition(false));
     private static final CronParser SIX_FIELDS = new CronParser(definition(true));
 
@@ -79,11 +83,28 @@ public final class CronPattern {
     }
 
     /**
-     * Parses {@code raw}; the problems in the exception each name the cron field they concern.
+     * Parses {@code raw}; the problems in the exception each name the cron field they concern. Patterns parsed before
+     * are reused: every job read from the database parses its schedule, and a page of the job list reads dozens.
      *
      * @throws InvalidCronException listing every problem found
      */
     public static CronPattern parse(String raw) {
+        if (raw == null) {
+            return parseAnew(null);
+        }
+        CronPattern known = PARSED.get(raw);
+        if (known != null) {
+            return known;
+        }
+        CronPattern parsed = parseAnew(raw);
+        if (PARSED.size() >= MAX_PARSED) {
+            PARSED.clear(); // bounded without bookkeeping: a registry has far fewer distinct expressions
+        }
+        PARSED.put(raw, parsed);
+        return parsed;
+    }
+
+    private static CronPattern parseAnew(String raw) {
         if (raw == null || raw.isBlank()) {
             throw new InvalidCronException(List.of("is required"));
         }
