@@ -42,7 +42,7 @@ public class JobCommands {
         String actor = CurrentActor.name();
         permissions.requireMayActOn(
                 request.templateType(), "create", AuditTrail.Target.of("job", null, request.name()));
-        limits.requireJobQuota(actor, jobs.countCreatedBy(actor));
+        limits.requireJobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
         Job job = jobs.create(request, actor);
         audit.record("job.created", target(job), Map.of("definition", definitionOf(job)));
         return job;

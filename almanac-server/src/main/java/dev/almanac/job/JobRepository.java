@@ -179,9 +179,11 @@ class JobRepository {
                 .single();
     }
 
-    long countCreatedBy(String actor) {
-        return jdbc.sql("SELECT COUNT(*) FROM jobs WHERE created_by = :actor")
+    /** Stops counting at {@code atMost}: an actor with thousands of jobs costs no more than the quota. */
+    long countCreatedBy(String actor, int atMost) {
+        return jdbc.sql("SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE created_by = :actor LIMIT :at_most) mine")
                 .param("actor", actor)
+                .param("at_most", atMost)
                 .query(Long.class)
                 .single();
     }

@@ -98,10 +98,10 @@ public class JobService {
         return jobs.counts();
     }
 
-    /** How many jobs {@code actor} created that still exist: what the job quota counts. */
+    /** How many jobs {@code actor} created that still exist, counted up to {@code atMost}: what the job quota counts. */
     @Transactional(readOnly = true)
-    public long countCreatedBy(String actor) {
-        return jobs.countCreatedBy(actor);
+    public long countCreatedBy(String actor, int atMost) {
+        return jobs.countCreatedBy(actor, atMost);
     }
 
     @Transactional(readOnly = true)

@@ -44,11 +44,18 @@ public class Limits {
         }
     }
 
-    /** Refuses a new job with 403 when {@code actor} has created as many as the quota allows. */
-    public void requireJobQuota(String actor, long jobsOfActor) {
+    /**
+     * Refuses a new job with 403 when {@code actor} has created as many as the quota allows. {@code jobsOfActor}
+     * counts them up to the bound it is given; it is not called when there is no quota.
+     */
+    public void requireJobQuota(String actor, java.util.function.IntToLongFunction jobsOfActor) {
         int quota = properties.jobQuota();
-        if (quota > 0 && jobsOfActor >= quota) {
-            throw new ForbiddenException("job quota reached: '" + actor + "' has " + jobsOfActor + " jobs and the"
+        if (quota <= 0) {
+            return;
+        }
+        long jobs = jobsOfActor.applyAsLong(quota);
+        if (jobs >= quota) {
+            throw new ForbiddenException("job quota reached: '" + actor + "' has " + jobs + " jobs and the"
                     + " quota is " + quota + "; delete jobs, or raise ALMANAC_SECURITY_JOB_QUOTA");
         }
     }
