@@ -63,6 +63,9 @@ public final class Bench {
                 "Almanac bench%s on %s (PostgreSQL %s), %d run(s)%n",
                 options.quick() ? " (quick)" : "", options.dbUrl(), pg.version(), options.runs());
         AlmanacWorkloads almanac = new AlmanacWorkloads(options, pg, results, machine);
+        if ((options.runs("drain") || options.runs("lateness")) && options.warmupJobs() > 0) {
+            warmUp();
+        }
         for (int run = 1; run <= options.runs(); run++) {
             System.out.printf("%n== run %d of %d ==%n", run, options.runs());
             if (options.runs("drain") || options.runs("lateness")) {
@@ -114,6 +117,40 @@ public final class Bench {
             case "quartz-3" -> new QuartzContender(pg, 3, threads);
             default -> throw new IllegalArgumentException("unknown system " + key);
         };
+    }
+
+    /**
+     * One unmeasured drain of {@code warmupJobs} per system before the first run, so that every measured run is of
+     * compiled code: in the first drain of a fresh JVM the JIT compiler takes most of a core, and Almanac's larger
+     * code (a whole application context) paid for it more than the peers. Cut off after 30 s (Quartz).
+     */
+    private void warmUp() throws Exception {
+        System.out.printf("%n== warm-up: a drain of %d jobs per system, not measured ==%n", options.warmupJobs());
+        for (String key : options.systems()) {
+            Contender contender = contender(key);
+            Pg.Schema schema = pg.createSchema("warmup_" + key);
+            try {
+                contender.prepare(schema);
+                long[] due = new long[options.warmupJobs()];
+                java.util.Arrays.fill(due, System.currentTimeMillis());
+                Probe.expect(due);
+                contender.schedule(due);
+                long began = System.nanoTime();
+                contender.start();
+                long done = awaitFinished(contender, due.length, began, Duration.ofSeconds(30));
+                System.out.printf(
+                        Locale.ROOT,
+                        "   %s: %d jobs in %.1f s%n",
+                        contender.label(),
+                        done,
+                        (System.nanoTime() - began) / 1e9);
+            } catch (Exception e) {
+                results.note("warm-up, " + contender.label() + ": failed: " + e);
+            } finally {
+                contender.close();
+                pg.drop(schema);
+            }
+        }
     }
 
     /** Drain, then lateness, for one system in one run, on a schema of its own. */

@@ -18,6 +18,7 @@ record Options(
         String dbPassword,
         int runs,
         int drainJobs,
+        int warmupJobs,
         int latenessRate,
         int latenessSeconds,
         int drainMaxSeconds,
@@ -45,6 +46,7 @@ record Options(
         String dbPassword = env("ALMANAC_BENCH_DB_PASSWORD", "");
         int runs = quick ? 1 : 3;
         int drainJobs = quick ? 100 : 20_000;
+        int warmupJobs = quick ? 0 : 5_000;
         int latenessRate = quick ? 50 : 200;
         int latenessSeconds = quick ? 3 : 60;
         int drainMaxSeconds = quick ? 30 : 300;
@@ -79,6 +81,7 @@ record Options(
                 case "db-password" -> dbPassword = value;
                 case "runs" -> runs = Integer.parseInt(value);
                 case "drain-jobs" -> drainJobs = Integer.parseInt(value);
+                case "warmup-jobs" -> warmupJobs = Integer.parseInt(value);
                 case "lateness-rate" -> latenessRate = Integer.parseInt(value);
                 case "lateness-seconds" -> latenessSeconds = Integer.parseInt(value);
                 case "drain-max-seconds" -> drainMaxSeconds = Integer.parseInt(value);
@@ -98,6 +101,7 @@ record Options(
         }
         if (runs < 1
                 || drainJobs < 1
+                || warmupJobs < 0
                 || latenessRate < 1
                 || latenessSeconds < 1
                 || registryJobs < 1
@@ -115,6 +119,7 @@ record Options(
                 dbPassword,
                 runs,
                 drainJobs,
+                warmupJobs,
                 latenessRate,
                 latenessSeconds,
                 drainMaxSeconds,
@@ -160,6 +165,7 @@ record Options(
                   --db-user=postgres --db-password=               (or ALMANAC_BENCH_DB_USER / _PASSWORD)
                   --runs=3 --drain-jobs=20000 --lateness-rate=200 --lateness-seconds=60
                   --drain-max-seconds=300 (a drain still going then is cut off and counted as done/elapsed)
+                  --warmup-jobs=5000 (an unmeasured drain of this many per system before run 1; 0: none)
                   --lateness-tail-seconds=60 (jobs not started that long after the last was due count as late
                                               as the cut-off: a lower bound)
                   --registry-jobs=100000 --registry-api-creates=2000 --api-seconds=20 --api-clients=8

@@ -258,6 +258,7 @@ final class Report {
                 - Every system gets a schema of its own per run (`bench_<pid>_r<run>_<system>`); the systems run one \
                 at a time, in an order that rotates from run to run.
                 - The job body is the same for all: it notes its start time and returns.
+                - %s
 
                 Settings (each as its own documentation recommends for throughput; %d execution threads per \
                 instance everywhere):
@@ -288,6 +289,13 @@ final class Report {
                 options.apiClients(),
                 options.apiSeconds(),
                 options.historyRows(),
+                options.warmupJobs() > 0
+                        ? String.format(
+                                Locale.ROOT,
+                                "Before the first run every system drained %,d jobs once, unmeasured (cut off"
+                                        + " after 30 s), so that every measured run is of JIT-compiled code.",
+                                options.warmupJobs())
+                        : "No warm-up: the first run of each system is in a fresh JVM, while the JIT compiler is busy.",
                 t,
                 t,
                 t,
