@@ -61,6 +61,16 @@ public final class PostgresTestDatabase {
         return urlOf(schema);
     }
 
+    /**
+     * The name of a schema a test class fills itself (a template's target database, say), dropped when the JVM exits
+     * like the suite's own schemas.
+     */
+    public static synchronized String scratchSchema(String name) {
+        String schema = SCHEMA + "_" + name;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> dropSchema(schema)));
+        return schema;
+    }
+
     private static String urlOf(String schema) {
         return URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     }

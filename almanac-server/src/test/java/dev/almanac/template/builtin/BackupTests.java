@@ -70,7 +70,7 @@ abstract class BackupTests extends AlmanacIntegrationTest {
 
     @WithPostgres
     static class OnPostgres extends BackupTests {
-        static final String SCHEMA = "almanac_backup_" + ProcessHandle.current().pid();
+        static final String SCHEMA = PostgresTestDatabase.scratchSchema("backup");
 
         @DynamicPropertySource
         static void sampleTarget(DynamicPropertyRegistry registry) {

@@ -61,7 +61,7 @@ abstract class DatabaseCleanupTests extends AlmanacIntegrationTest {
 
     @WithPostgres
     static class OnPostgres extends DatabaseCleanupTests {
-        static final String SCHEMA = "almanac_sample_" + ProcessHandle.current().pid();
+        static final String SCHEMA = PostgresTestDatabase.scratchSchema("sample");
 
         @DynamicPropertySource
         static void sampleTarget(DynamicPropertyRegistry registry) {
