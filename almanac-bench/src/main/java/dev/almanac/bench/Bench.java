@@ -131,19 +131,9 @@ public final class Bench {
             Pg.Schema schema = pg.createSchema("warmup_" + key);
             try {
                 contender.prepare(schema);
-                long[] due = new long[options.warmupJobs()];
-                java.util.Arrays.fill(due, System.currentTimeMillis());
-                Probe.expect(due);
-                contender.schedule(due);
-                long began = System.nanoTime();
-                contender.start();
-                long done = awaitFinished(contender, due.length, began, Duration.ofSeconds(30));
+                Drained warm = drainNow(contender, options.warmupJobs(), Duration.ofSeconds(30));
                 System.out.printf(
-                        Locale.ROOT,
-                        "   %s: %d jobs in %.1f s%n",
-                        contender.label(),
-                        done,
-                        (System.nanoTime() - began) / 1e9);
+                        Locale.ROOT, "   %s: %d jobs in %.1f s%n", contender.label(), warm.finished(), warm.seconds());
             } catch (Exception e) {
                 results.note("warm-up, " + contender.label() + ": failed: " + e);
             } finally {
@@ -178,21 +168,32 @@ public final class Bench {
         }
     }
 
-    /** {@code drainJobs} jobs due now, scheduled while no instance executes; then all start: executions/s. */
-    private void drain(Contender contender, int run) throws Exception {
-        int n = options.drainJobs();
+    /** How one drain went: jobs finished, seconds from the start until then, and seconds it took to schedule them. */
+    private record Drained(long finished, double seconds, double scheduleSeconds) {}
+
+    /** {@code n} jobs due now, scheduled while no instance executes; then all start, until done or {@code limit}. */
+    private static Drained drainNow(Contender contender, int n, Duration limit) throws Exception {
         long[] due = new long[n];
         java.util.Arrays.fill(due, System.currentTimeMillis());
         Probe.expect(due);
         long scheduling = System.nanoTime();
         contender.schedule(due);
         double scheduleSeconds = (System.nanoTime() - scheduling) / 1e9;
-        schedulingRate.put(contender.key(), n / Math.max(0.001, scheduleSeconds));
         long began = System.nanoTime();
         contender.start();
-        Duration limit = Duration.ofSeconds(options.drainMaxSeconds());
         long finished = awaitFinished(contender, n, began, limit);
-        double seconds = (System.nanoTime() - began) / 1e9;
+        return new Drained(finished, (System.nanoTime() - began) / 1e9, scheduleSeconds);
+    }
+
+    /** {@code drainJobs} jobs due now, scheduled while no instance executes; then all start: executions/s. */
+    private void drain(Contender contender, int run) throws Exception {
+        int n = options.drainJobs();
+        Duration limit = Duration.ofSeconds(options.drainMaxSeconds());
+        Drained drained = drainNow(contender, n, limit);
+        long finished = drained.finished();
+        double seconds = drained.seconds();
+        double scheduleSeconds = drained.scheduleSeconds();
+        schedulingRate.put(contender.key(), n / Math.max(0.001, scheduleSeconds));
         if (finished < n) {
             results.note(String.format(
                     Locale.ROOT,

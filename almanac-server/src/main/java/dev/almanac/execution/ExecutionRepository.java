@@ -164,13 +164,6 @@ public class ExecutionRepository {
     private static final String ACTIVE_COUNTS =
             "SELECT status, COUNT(*) FROM executions WHERE status IN ('queued', 'running') GROUP BY status";
 
-    private static final String FINISHED_BETWEEN = """
-            SELECT status, COUNT(*) FROM executions
-             WHERE completed_at >= :since AND completed_at < :until
-               AND status IN ('succeeded', 'failed', 'timed_out', 'cancelled', 'skipped')
-             GROUP BY status
-            """;
-
     /** {@code %s}: nothing or an upper bound. */
     private static final String FINISHED_PER_BUCKET = """
             SELECT FLOOR(EXTRACT(EPOCH FROM completed_at) / :bucket_seconds) AS bucket, status, COUNT(*) AS n
@@ -438,12 +431,6 @@ public class ExecutionRepository {
     /** How many executions are in each status, queued and running only. */
     public Map<ExecutionStatus, Long> activeCounts() {
         return statusCounts(jdbc.sql(ACTIVE_COUNTS));
-    }
-
-    /** How many executions ended in each final status from {@code since} until before {@code until}. */
-    Map<ExecutionStatus, Long> finishedBetween(Instant since, Instant until) {
-        return statusCounts(
-                jdbc.sql(FINISHED_BETWEEN).param("since", utc(since)).param("until", utc(until)));
     }
 
     /** How many executions ended in one status during one time bucket; {@code bucket} counts from the epoch. */

@@ -49,10 +49,11 @@ public class FinishedPerHour {
         Instant hourStart = Instant.ofEpochSecond(firstWholeHour * HOUR);
         Map<ExecutionStatus, Long> counts = new EnumMap<>(ExecutionStatus.class);
         if (!hourStart.equals(since)) {
+            // the part of the first hour from since on, counted afresh
             firstWholeHour++;
             executions
-                    .finishedBetween(since, Instant.ofEpochSecond(firstWholeHour * HOUR))
-                    .forEach((status, n) -> counts.merge(status, n, Long::sum));
+                    .finishedPerBucket(since, Instant.ofEpochSecond(firstWholeHour * HOUR), HOUR)
+                    .forEach(count -> counts.merge(count.status(), count.count(), Long::sum));
         }
         perHour(firstWholeHour)
                 .values()

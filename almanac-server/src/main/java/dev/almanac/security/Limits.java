@@ -6,6 +6,7 @@ import dev.almanac.common.TooManyRequestsException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.IntToLongFunction;
 import org.springframework.stereotype.Component;
 
 /**
@@ -48,7 +49,7 @@ public class Limits {
      * Refuses a new job with 403 when {@code actor} has created as many as the quota allows. {@code jobsOfActor}
      * counts them up to the bound it is given; it is not called when there is no quota.
      */
-    public void requireJobQuota(String actor, java.util.function.IntToLongFunction jobsOfActor) {
+    public void requireJobQuota(String actor, IntToLongFunction jobsOfActor) {
         int quota = properties.jobQuota();
         if (quota <= 0) {
             return;
