@@ -1,9 +1,14 @@
 package dev.almanac.execution;
 
+import static dev.almanac.common.ArrayStatements.column;
+import static dev.almanac.common.ArrayStatements.instants;
 import static dev.almanac.common.JdbcTime.instant;
 import static dev.almanac.common.JdbcTime.utc;
 
+import dev.almanac.common.ArrayStatements;
+import dev.almanac.common.SqlDialect;
 import java.util.List;
+import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -16,6 +21,13 @@ public class ExecutionLogRepository {
             INSERT INTO execution_logs (execution_id, seq, logged_at, log_level, message)
             VALUES (?, ?, ?, ?, ?)
             """;
+    /** {@link #INSERT_LINE} for a whole batch, for PostgreSQL ({@link ArrayStatements}). */
+    private static final String INSERT_LINES = """
+            INSERT INTO execution_logs (execution_id, seq, logged_at, log_level, message)
+            SELECT * FROM unnest(CAST(? AS uuid[]), CAST(? AS integer[]), CAST(? AS timestamptz[]), CAST(? AS text[]),
+                                 CAST(? AS text[]))
+            """;
+
     private static final String LINES_OF = """
             SELECT seq, logged_at, log_level, message FROM execution_logs
              WHERE execution_id = :id AND seq > :after_seq
@@ -25,10 +37,12 @@ public class ExecutionLogRepository {
 
     private final JdbcClient jdbc;
     private final JdbcTemplate batch;
+    private final SqlDialect dialect;
 
-    ExecutionLogRepository(JdbcClient jdbc, JdbcTemplate batch) {
+    ExecutionLogRepository(JdbcClient jdbc, JdbcTemplate batch, SqlDialect dialect) {
         this.jdbc = jdbc;
         this.batch = batch;
+        this.dialect = dialect;
     }
 
     /** A line bound for one execution's log. */
@@ -36,6 +50,20 @@ public class ExecutionLogRepository {
 
     public void append(List<PendingLine> lines) {
         if (lines.isEmpty()) {
+            return;
+        }
+        if (dialect.arrayParameters()) {
+            for (int from = 0; from < lines.size(); from += 1000) {
+                List<PendingLine> chunk = lines.subList(from, Math.min(lines.size(), from + 1000));
+                ArrayStatements.update(
+                        batch,
+                        INSERT_LINES,
+                        column(chunk, l -> l.execution().value(), UUID[]::new),
+                        column(chunk, l -> l.line().seq(), Integer[]::new),
+                        instants(chunk, l -> l.line().timestamp()),
+                        column(chunk, l -> l.line().level(), String[]::new),
+                        column(chunk, l -> l.line().message(), String[]::new));
+            }
             return;
         }
         batch.batchUpdate(INSERT_LINE, lines, 1000, (ps, l) -> {

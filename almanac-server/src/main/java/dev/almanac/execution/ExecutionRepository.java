@@ -1,8 +1,11 @@
 package dev.almanac.execution;
 
+import static dev.almanac.common.ArrayStatements.column;
+import static dev.almanac.common.ArrayStatements.instants;
 import static dev.almanac.common.JdbcTime.instant;
 import static dev.almanac.common.JdbcTime.utc;
 
+import dev.almanac.common.ArrayStatements;
 import dev.almanac.common.SqlDialect;
 import dev.almanac.job.JobId;
 import java.sql.ResultSet;
@@ -12,6 +15,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -51,6 +55,23 @@ public class ExecutionRepository {
             ON CONFLICT DO NOTHING
             """;
 
+    /** {@link #INSERT_EXECUTION} for a whole batch, for PostgreSQL: the rows bound as arrays, one per column. */
+    private static final String INSERT_EXECUTIONS = """
+            INSERT INTO executions (id, job_id, job_version, job_name, template_type, status, reason, attempt,
+                                    retry_of, slot_key, scheduled_for, run_after, created_at, started_at,
+                                    completed_at, duration_ms, dry_run, parameters, result, error, triggered_by,
+                                    execution_host, heartbeat_at, cancel_requested, timeout_seconds)
+            SELECT * FROM unnest(
+                CAST(? AS uuid[]), CAST(? AS uuid[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]),
+                CAST(? AS text[]), CAST(? AS text[]), CAST(? AS integer[]), CAST(? AS uuid[]), CAST(? AS text[]),
+                CAST(? AS timestamptz[]), CAST(? AS timestamptz[]), CAST(? AS timestamptz[]), CAST(? AS timestamptz[]),
+                CAST(? AS timestamptz[]), CAST(? AS bigint[]), CAST(? AS boolean[]), CAST(? AS text[]),
+                CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz[]),
+                CAST(? AS boolean[]), CAST(? AS integer[]))
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """;
+
     /**
      * Locks the queued executions that are due, earliest first, with the last line each has logged (a run handed back
      * by a stopping node continues its log). An index scan in due order that stops at the limit; the rows are then
@@ -77,6 +98,19 @@ public class ExecutionRepository {
             """;
 
     /**
+     * {@link #MARK_RUNNING} for every row a claim locked, for PostgreSQL ({@link ArrayStatements}). The lock stays a
+     * statement of its own: planned for its values, it was planned from statistics taken while the queue was nearly
+     * empty, and sorted every queued execution to take the first few instead of reading the claim index in due order.
+     */
+    private static final String MARK_ALL_RUNNING = """
+            UPDATE executions
+               SET status = 'running', execution_host = ?, started_at = ?, heartbeat_at = ?
+              FROM unnest(CAST(? AS uuid[])) AS c(id)
+             WHERE executions.id = c.id AND executions.status || '' = 'queued'
+            RETURNING executions.id
+            """;
+
+    /**
      * Only the node that holds the run may finish it; after recovery took it over, this changes nothing. Status and
      * node are compared as expressions so that no index can serve them: PostgreSQL otherwise picked the status (or
      * node) index over the primary key, as both promise one row, and each completion scanned every running execution,
@@ -88,11 +122,24 @@ public class ExecutionRepository {
              WHERE id = ? AND status || '' = 'running' AND execution_host || '' = ?
             """;
 
+    /** {@link #COMPLETE} for a whole batch, for PostgreSQL: one statement, the outcomes bound as arrays. */
+    private static final String COMPLETE_ALL = """
+            UPDATE executions
+               SET status = c.status, reason = c.reason, completed_at = c.completed_at, duration_ms = c.duration_ms,
+                   result = c.result, error = c.error
+              FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz[]),
+                          CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))
+                   AS c(id, status, reason, completed_at, duration_ms, result, error, node)
+             WHERE executions.id = c.id
+               AND executions.status || '' = 'running' AND executions.execution_host || '' = c.node
+            RETURNING executions.id
+            """;
+
     /**
      * Rows another transaction holds (an outcome being written) are skipped, not waited for: a heartbeat that waited
      * could deadlock with a batch of completions locking the same rows in another order.
      */
-    private static final String LOCK_RUNNING_ON = """
+    static final String LOCK_RUNNING_ON = """
             SELECT id FROM executions
              WHERE execution_host = :node AND status = 'running'
              FOR UPDATE SKIP LOCKED
@@ -101,7 +148,7 @@ public class ExecutionRepository {
     private static final String HEARTBEAT_RUNNING =
             "UPDATE executions SET heartbeat_at = :now WHERE id IN (:ids) AND status = 'running'";
 
-    private static final String CANCEL_REQUESTED_ON = """
+    static final String CANCEL_REQUESTED_ON = """
             SELECT id FROM executions
              WHERE execution_host = :node AND status = 'running' AND cancel_requested = TRUE
             """;
@@ -165,7 +212,7 @@ public class ExecutionRepository {
             "SELECT status, COUNT(*) FROM executions WHERE status IN ('queued', 'running') GROUP BY status";
 
     /** {@code %s}: nothing or an upper bound. */
-    private static final String FINISHED_PER_BUCKET = """
+    static final String FINISHED_PER_BUCKET = """
             SELECT FLOOR(EXTRACT(EPOCH FROM completed_at) / :bucket_seconds) AS bucket, status, COUNT(*) AS n
               FROM executions
              WHERE completed_at >= :since%s
@@ -174,7 +221,7 @@ public class ExecutionRepository {
             """;
 
     /** Due to started, for runs that started since: scheduled slots from their slot, the rest from run_after. */
-    private static final String STARTS_SINCE = """
+    static final String STARTS_SINCE = """
             SELECT scheduled_for, run_after, started_at, attempt FROM executions
              WHERE started_at >= :since
              ORDER BY started_at DESC
@@ -201,6 +248,9 @@ public class ExecutionRepository {
     public List<Execution> insertAll(List<Execution> executions) {
         if (executions.isEmpty()) {
             return List.of();
+        }
+        if (dialect.arrayParameters()) {
+            return insertAsArrays(executions);
         }
         int[][] counts = batch.batchUpdate(INSERT_EXECUTION, executions, 500, (ps, e) -> {
             ps.setObject(1, e.id().value());
@@ -251,6 +301,40 @@ public class ExecutionRepository {
         return written;
     }
 
+    private List<Execution> insertAsArrays(List<Execution> executions) {
+        List<UUID> ids = ArrayStatements.query(
+                batch,
+                INSERT_EXECUTIONS,
+                (rs, n) -> rs.getObject(1, UUID.class),
+                column(executions, e -> e.id().value(), UUID[]::new),
+                column(executions, e -> e.jobId().value(), UUID[]::new),
+                column(executions, Execution::jobVersion, Long[]::new),
+                column(executions, Execution::jobName, String[]::new),
+                column(executions, Execution::templateType, String[]::new),
+                column(executions, e -> e.status().json(), String[]::new),
+                column(executions, Execution::reason, String[]::new),
+                column(executions, Execution::attempt, Integer[]::new),
+                column(executions, e -> e.retryOf() == null ? null : e.retryOf().value(), UUID[]::new),
+                column(executions, Execution::slotKey, String[]::new),
+                instants(executions, Execution::scheduledFor),
+                instants(executions, Execution::runAfter),
+                instants(executions, Execution::createdAt),
+                instants(executions, Execution::startedAt),
+                instants(executions, Execution::completedAt),
+                column(executions, Execution::durationMs, Long[]::new),
+                column(executions, Execution::dryRun, Boolean[]::new),
+                column(executions, e -> json.writeValueAsString(e.parameters()), String[]::new),
+                column(executions, e -> e.result() == null ? null : json.writeValueAsString(e.result()), String[]::new),
+                column(executions, Execution::error, String[]::new),
+                column(executions, Execution::triggeredBy, String[]::new),
+                column(executions, Execution::executionHost, String[]::new),
+                instants(executions, Execution::heartbeatAt),
+                column(executions, Execution::cancelRequested, Boolean[]::new),
+                column(executions, Execution::timeoutSeconds, Integer[]::new));
+        Set<UUID> written = new HashSet<>(ids);
+        return executions.stream().filter(e -> written.contains(e.id().value())).toList();
+    }
+
     /** A run claimed for a node, with the last line its log already has (0 when none). */
     public record Claimed(Execution execution, int lastLogSeq) {}
 
@@ -269,21 +353,43 @@ public class ExecutionRepository {
         }
         // what the database keeps, so the runs handed back below are the rows as written
         Instant startedAt = now.truncatedTo(ChronoUnit.MICROS);
+        Set<UUID> marked = dialect.arrayParameters()
+                ? markRunningAsArrays(locked, node, startedAt)
+                : markRunning(locked, node, startedAt);
+        List<Claimed> claimed = new ArrayList<>(locked.size());
+        for (Claimed lock : locked) {
+            if (marked.contains(lock.execution().id().value())) {
+                claimed.add(new Claimed(lock.execution().startedOn(node, startedAt), lock.lastLogSeq()));
+            }
+        }
+        return claimed;
+    }
+
+    private Set<UUID> markRunning(List<Claimed> locked, String node, Instant startedAt) {
         int[][] counts = batch.batchUpdate(MARK_RUNNING, locked, locked.size(), (ps, c) -> {
             ps.setString(1, node);
             ps.setObject(2, utc(startedAt));
             ps.setObject(3, utc(startedAt));
             ps.setObject(4, c.execution().id().value());
         });
-        List<Claimed> claimed = new ArrayList<>(locked.size());
+        Set<UUID> marked = new HashSet<>();
         for (int i = 0; i < locked.size(); i++) {
             if (counts[0][i] != 0) { // one chunk: the batch size is the whole list
-                claimed.add(new Claimed(
-                        locked.get(i).execution().startedOn(node, startedAt),
-                        locked.get(i).lastLogSeq()));
+                marked.add(locked.get(i).execution().id().value());
             }
         }
-        return claimed;
+        return marked;
+    }
+
+    private Set<UUID> markRunningAsArrays(List<Claimed> locked, String node, Instant startedAt) {
+        return new HashSet<>(ArrayStatements.query(
+                batch,
+                MARK_ALL_RUNNING,
+                (rs, n) -> rs.getObject(1, UUID.class),
+                node,
+                utc(startedAt),
+                utc(startedAt),
+                column(locked, c -> c.execution().id().value(), UUID[]::new)));
     }
 
     /** An outcome a node writes for a run it holds. */
@@ -304,8 +410,11 @@ public class ExecutionRepository {
         }
         // one lock order for every writer of several rows, so two batches cannot deadlock on each other
         List<Completion> completions = unordered.stream()
-                .sorted(java.util.Comparator.comparing(c -> c.id().value()))
+                .sorted(Comparator.comparing(c -> c.id().value()))
                 .toList();
+        if (dialect.arrayParameters()) {
+            return completeAsArrays(completions);
+        }
         int[][] counts = batch.batchUpdate(COMPLETE, completions, 500, (ps, c) -> {
             ps.setString(1, ExecutionStatus.RUNNING.moveTo(c.status()).json());
             ps.setString(2, c.reason());
@@ -327,6 +436,30 @@ public class ExecutionRepository {
             }
         }
         return accepted;
+    }
+
+    private Set<ExecutionId> completeAsArrays(List<Completion> completions) {
+        List<UUID> accepted = ArrayStatements.query(
+                batch,
+                COMPLETE_ALL,
+                (rs, n) -> rs.getObject(1, UUID.class),
+                column(completions, c -> c.id().value(), UUID[]::new),
+                column(
+                        completions,
+                        c -> ExecutionStatus.RUNNING.moveTo(c.status()).json(),
+                        String[]::new),
+                column(completions, Completion::reason, String[]::new),
+                instants(completions, Completion::completedAt),
+                column(completions, Completion::durationMs, Long[]::new),
+                column(
+                        completions,
+                        c -> c.result() == null ? null : json.writeValueAsString(c.result()),
+                        String[]::new),
+                column(completions, Completion::error, String[]::new),
+                column(completions, Completion::node, String[]::new));
+        Set<ExecutionId> ids = new HashSet<>();
+        accepted.forEach(id -> ids.add(new ExecutionId(id)));
+        return ids;
     }
 
     /** Marks the runs of {@code node} as alive at {@code now}; call it inside a transaction. */

@@ -1,8 +1,12 @@
 package dev.almanac.job;
 
+import static dev.almanac.common.ArrayStatements.column;
+import static dev.almanac.common.ArrayStatements.instants;
 import static dev.almanac.common.JdbcTime.instant;
 import static dev.almanac.common.JdbcTime.utc;
 
+import dev.almanac.common.ArrayStatements;
+import dev.almanac.common.SqlDialect;
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleSpec;
@@ -14,6 +18,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -88,6 +93,20 @@ class JobRepository {
              WHERE id = ? AND (last_run_at IS NULL OR last_run_at <= ?)
             """;
 
+    /** {@link #ADVANCE_NEXT_RUN} for a whole pass, for PostgreSQL ({@link ArrayStatements}). */
+    private static final String ADVANCE_ALL = """
+            UPDATE jobs SET next_run_at = a.next_run_at
+              FROM unnest(CAST(? AS uuid[]), CAST(? AS timestamptz[])) AS a(id, next_run_at)
+             WHERE jobs.id = a.id
+            """;
+
+    /** {@link #RECORD_OUTCOME} for a whole batch, for PostgreSQL: one outcome per job (the latest run's). */
+    private static final String RECORD_OUTCOMES = """
+            UPDATE jobs SET last_run_at = o.ran_at, last_status = o.status
+              FROM unnest(CAST(? AS uuid[]), CAST(? AS timestamptz[]), CAST(? AS text[])) AS o(id, ran_at, status)
+             WHERE jobs.id = o.id AND (jobs.last_run_at IS NULL OR jobs.last_run_at <= o.ran_at)
+            """;
+
     private static final String EARLIEST_DUE = "SELECT MIN(next_run_at) FROM jobs WHERE enabled = TRUE";
 
     private static final String DEPENDENT_JOBS = "SELECT " + COLUMNS
@@ -117,11 +136,13 @@ class JobRepository {
     private final JdbcClient jdbc;
     private final JdbcTemplate batch;
     private final JsonMapper json;
+    private final SqlDialect dialect;
 
-    JobRepository(JdbcClient jdbc, JdbcTemplate batch, JsonMapper json) {
+    JobRepository(JdbcClient jdbc, JdbcTemplate batch, JsonMapper json, SqlDialect dialect) {
         this.jdbc = jdbc;
         this.batch = batch;
         this.json = json;
+        this.dialect = dialect;
     }
 
     Optional<Job> find(JobId id) {
@@ -269,6 +290,16 @@ class JobRepository {
 
     void advance(Map<JobId, Instant> nextRuns) {
         List<Map.Entry<JobId, Instant>> rows = List.copyOf(nextRuns.entrySet());
+        if (dialect.arrayParameters()) {
+            if (!rows.isEmpty()) {
+                ArrayStatements.update(
+                        batch,
+                        ADVANCE_ALL,
+                        column(rows, row -> row.getKey().value(), UUID[]::new),
+                        instants(rows, Map.Entry::getValue));
+            }
+            return;
+        }
         batch.batchUpdate(ADVANCE_NEXT_RUN, rows, 500, (ps, row) -> {
             ps.setObject(1, utc(row.getValue()));
             ps.setObject(2, row.getKey().value());
@@ -278,14 +309,39 @@ class JobRepository {
     void recordOutcomes(List<JobScheduling.Outcome> unordered) {
         // one lock order for every batch, so two nodes writing outcomes of the same jobs cannot deadlock
         List<JobScheduling.Outcome> outcomes = unordered.stream()
-                .sorted(java.util.Comparator.comparing(o -> o.job().value()))
+                .sorted(Comparator.comparing(o -> o.job().value()))
                 .toList();
+        if (dialect.arrayParameters()) {
+            recordAsArrays(outcomes);
+            return;
+        }
         batch.batchUpdate(RECORD_OUTCOME, outcomes, 500, (ps, o) -> {
             ps.setObject(1, utc(o.ranAt()));
             ps.setString(2, o.status());
             ps.setObject(3, o.job().value());
             ps.setObject(4, utc(o.ranAt()));
         });
+    }
+
+    /**
+     * One UPDATE can set a row once only, so a job with several outcomes in the batch gives the latest run's (the
+     * last of those with the same start), as the batch of {@link #RECORD_OUTCOME} leaves it.
+     */
+    private void recordAsArrays(List<JobScheduling.Outcome> outcomes) {
+        Map<JobId, JobScheduling.Outcome> latest = new LinkedHashMap<>();
+        for (JobScheduling.Outcome outcome : outcomes) {
+            latest.merge(outcome.job(), outcome, (was, now) -> now.ranAt().isBefore(was.ranAt()) ? was : now);
+        }
+        List<JobScheduling.Outcome> rows = List.copyOf(latest.values());
+        if (rows.isEmpty()) {
+            return;
+        }
+        ArrayStatements.update(
+                batch,
+                RECORD_OUTCOMES,
+                column(rows, o -> o.job().value(), UUID[]::new),
+                instants(rows, JobScheduling.Outcome::ranAt),
+                column(rows, JobScheduling.Outcome::status, String[]::new));
     }
 
     Optional<Instant> earliestDue() {
