@@ -2,6 +2,7 @@ package dev.almanac.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.almanac.common.JdbcTime;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
@@ -9,6 +10,7 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +18,8 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * How executions are stored, as the migrations leave them on each database: the indexes the queries rely on, and on
@@ -43,12 +47,68 @@ abstract class ExecutionStorageTests extends AlmanacIntegrationTest {
                             "autovacuum_analyze_scale_factor=0.01");
         }
 
+        /** Their WHERE keeps only the rows they are read for; a version outside it writes no entry (V12). */
+        @Test
+        void theNodeStartAndEndIndexesHoldOnlyTheRowsTheyAreReadFor() {
+            Map<String, String> definitions = new LinkedHashMap<>();
+            jdbc.sql("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'executions'"
+                            + " AND schemaname = current_schema()")
+                    .query(rs -> {
+                        definitions.put(rs.getString(1), rs.getString(2));
+                    });
+
+            assertThat(definitions.get("ix_executions_running_host"))
+                    .endsWith("WHERE ((status)::text = 'running'::text)");
+            assertThat(definitions.get("ix_executions_started")).endsWith("WHERE (started_at IS NOT NULL)");
+            assertThat(definitions.get("ix_executions_completed_status")).endsWith("WHERE (completed_at IS NOT NULL)");
+            assertThat(definitions).doesNotContainKey("ix_executions_host");
+        }
+
+        /**
+         * Each query those indexes serve can use them: PostgreSQL proves the query's WHERE implies the index's. With
+         * sequential scans off, so that the plan of a tiny table shows which index it would take.
+         */
+        @Test
+        void theQueriesOfThePartialIndexesCanUseThem() throws SQLException {
+            try (Connection connection = dataSource.getConnection()) {
+                JdbcClient one = JdbcClient.create(new SingleConnectionDataSource(connection, true));
+                one.sql("SET enable_seqscan = off").update();
+                try {
+                    Instant now = Instant.parse("2026-11-29T10:00:00Z");
+                    assertThat(plan(one.sql("EXPLAIN " + ExecutionRepository.LOCK_RUNNING_ON)
+                                    .param("node", "node-a")))
+                            .contains("ix_executions_running_host");
+                    assertThat(plan(one.sql("EXPLAIN " + ExecutionRepository.CANCEL_REQUESTED_ON)
+                                    .param("node", "node-a")))
+                            .contains("ix_executions_running_host");
+                    assertThat(plan(one.sql("EXPLAIN " + ExecutionRepository.STARTS_SINCE)
+                                    .param("since", JdbcTime.utc(now))
+                                    .param("limit", 10)))
+                            .contains("ix_executions_started");
+                    assertThat(plan(one.sql("EXPLAIN " + ExecutionRepository.FINISHED_PER_BUCKET.formatted(""))
+                                    .param("bucket_seconds", 3600)
+                                    .param("since", JdbcTime.utc(now))))
+                            .contains("ix_executions_completed_status");
+                } finally {
+                    one.sql("RESET enable_seqscan").update();
+                }
+            }
+        }
+
+        @Test
+        void aJobsOutcomeFindsRoomOnItsPage() {
+            assertThat(jdbc.sql("SELECT unnest(reloptions) FROM pg_class WHERE oid = 'jobs'::regclass")
+                            .query(String.class)
+                            .list())
+                    .contains("fillfactor=90");
+        }
+
         @Test
         void everyMigrationOfThisDatabaseRan() {
             assertThat(jdbc.sql("SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank")
                             .query(String.class)
                             .list())
-                    .contains("9", "10");
+                    .contains("9", "10", "11", "12");
         }
     }
 
@@ -61,6 +121,10 @@ abstract class ExecutionStorageTests extends AlmanacIntegrationTest {
 
         assertThat(indexes).containsEntry("ix_executions_completed_status", List.of("completed_at", "status"));
         assertThat(indexes).doesNotContainKey("ix_executions_completed");
+    }
+
+    private static String plan(JdbcClient.StatementSpec explain) {
+        return String.join("\n", explain.query(String.class).list());
     }
 
     private Map<String, List<String>> indexesOf(String table) throws SQLException {
