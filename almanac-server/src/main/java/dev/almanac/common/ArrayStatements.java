@@ -18,9 +18,11 @@ import org.springframework.jdbc.core.RowMapper;
  * ({@code FROM unnest(CAST(? AS uuid[]), …)}), where a batch would run one statement per row (issue #4: the
  * engine's per-row statements were most of PostgreSQL's work during a drain).
  *
- * <p>Each is planned with the values of its call (a custom plan): the driver prepares it unnamed. A plan kept from an
- * earlier call would have been made for a table as small as it was then, and a plan that scans a whole table to join
- * a few rows stays in use while the table grows (a generic plan made on an empty queue read every execution).
+ * <p>One that joins the arrays to a table is planned with the values of its call (a custom plan): the driver prepares
+ * it unnamed. A plan kept from an earlier call would have been made for a table as small as it was then, and a plan
+ * that scans a whole table to join a few rows stays in use while the table grows (a generic plan made on an empty
+ * queue read every execution). Parsing and planning again is about a sixth of PostgreSQL's work during a drain, so
+ * an INSERT, which reads no table, is prepared once ({@link #insert}).
  *
  * <p>Bind arrays of what the driver sends as arrays ({@code UUID[]}, {@code String[]}, {@code Long[]},
  * {@code Integer[]}, {@code Boolean[]}) and cast each in the statement; instants go as text ({@link #instants}) and
@@ -30,15 +32,28 @@ public final class ArrayStatements {
 
     private ArrayStatements() {}
 
-    /** Runs an INSERT, UPDATE or DELETE; returns the rows it changed. */
+    /** Runs an UPDATE or DELETE that joins the arrays to a table; returns the rows it changed. */
     public static int update(JdbcTemplate jdbc, String sql, Object... args) {
-        Integer changed = jdbc.execute(creator(sql, args), PreparedStatement::executeUpdate);
+        Integer changed = jdbc.execute(creator(sql, true, args), PreparedStatement::executeUpdate);
         return changed == null ? 0 : changed;
     }
 
-    /** Runs a query, or a write with RETURNING. */
+    /** Runs a query, or an UPDATE with RETURNING, that joins the arrays to a table. */
     public static <T> List<T> query(JdbcTemplate jdbc, String sql, RowMapper<T> mapper, Object... args) {
-        return jdbc.query(creator(sql, args), mapper);
+        return jdbc.query(creator(sql, true, args), mapper);
+    }
+
+    /**
+     * Runs an {@code INSERT … SELECT … FROM unnest(…)}, with RETURNING when {@code mapper} is not null. It reads no
+     * table, so its plan cannot go stale: the driver prepares it once per connection, as any other statement, and
+     * it is not parsed and planned again at every call.
+     */
+    public static <T> List<T> insert(JdbcTemplate jdbc, String sql, RowMapper<T> mapper, Object... args) {
+        if (mapper == null) {
+            jdbc.execute(creator(sql, false, args), PreparedStatement::executeUpdate);
+            return List.of();
+        }
+        return jdbc.query(creator(sql, false, args), mapper);
     }
 
     /** One column of {@code rows} as an array to bind. */
@@ -54,15 +69,18 @@ public final class ArrayStatements {
                 .toArray(String[]::new);
     }
 
-    private static PreparedStatementCreator creator(String sql, Object[] args) {
-        return connection -> prepare(connection, sql, args);
+    private static PreparedStatementCreator creator(String sql, boolean planEachCall, Object[] args) {
+        return connection -> prepare(connection, sql, planEachCall, args);
     }
 
-    private static PreparedStatement prepare(Connection connection, String sql, Object[] args) throws SQLException {
+    private static PreparedStatement prepare(Connection connection, String sql, boolean planEachCall, Object[] args)
+            throws SQLException {
         PreparedStatement statement = connection.prepareStatement(sql);
         try {
-            // unnamed, so the server plans it for these values every time (see above)
-            statement.unwrap(PGStatement.class).setPrepareThreshold(0);
+            if (planEachCall) {
+                // unnamed, so the server plans it for these values every time (see above)
+                statement.unwrap(PGStatement.class).setPrepareThreshold(0);
+            }
             for (int i = 0; i < args.length; i++) {
                 statement.setObject(i + 1, args[i]);
             }

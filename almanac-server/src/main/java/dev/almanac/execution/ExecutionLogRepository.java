@@ -55,9 +55,10 @@ public class ExecutionLogRepository {
         if (dialect.arrayParameters()) {
             for (int from = 0; from < lines.size(); from += 1000) {
                 List<PendingLine> chunk = lines.subList(from, Math.min(lines.size(), from + 1000));
-                ArrayStatements.update(
+                ArrayStatements.insert(
                         batch,
                         INSERT_LINES,
+                        null,
                         column(chunk, l -> l.execution().value(), UUID[]::new),
                         column(chunk, l -> l.line().seq(), Integer[]::new),
                         instants(chunk, l -> l.line().timestamp()),

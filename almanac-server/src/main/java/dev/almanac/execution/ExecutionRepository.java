@@ -302,7 +302,7 @@ public class ExecutionRepository {
     }
 
     private List<Execution> insertAsArrays(List<Execution> executions) {
-        List<UUID> ids = ArrayStatements.query(
+        List<UUID> ids = ArrayStatements.insert(
                 batch,
                 INSERT_EXECUTIONS,
                 (rs, n) -> rs.getObject(1, UUID.class),
