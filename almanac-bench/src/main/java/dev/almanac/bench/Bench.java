@@ -120,20 +120,36 @@ public final class Bench {
     }
 
     /**
-     * One unmeasured drain of {@code warmupJobs} per system before the first run, so that every measured run is of
-     * compiled code: in the first drain of a fresh JVM the JIT compiler takes most of a core, and Almanac's larger
-     * code (a whole application context) paid for it more than the peers. Cut off after 30 s (Quartz).
+     * Unmeasured drains of {@code warmupJobs} per system before the first run, one after another until
+     * {@code warmupSeconds} have passed (at least one), so that every measured run is of compiled code. The JIT
+     * compiler took a core through Almanac's first drains and was still at it through the second and third of
+     * 20 000 jobs (a whole application context has far more code to compile than the peers). Each drain is cut off
+     * after 30 s (Quartz).
      */
     private void warmUp() throws Exception {
-        System.out.printf("%n== warm-up: a drain of %d jobs per system, not measured ==%n", options.warmupJobs());
+        System.out.printf(
+                "%n== warm-up: drains of %d jobs per system for %d s, not measured ==%n",
+                options.warmupJobs(), options.warmupSeconds());
         for (String key : options.systems()) {
             Contender contender = contender(key);
             Pg.Schema schema = pg.createSchema("warmup_" + key);
             try {
                 contender.prepare(schema);
-                Drained warm = drainNow(contender, options.warmupJobs(), Duration.ofSeconds(30));
+                long until = System.nanoTime()
+                        + Duration.ofSeconds(options.warmupSeconds()).toNanos();
+                int drains = 0;
+                long jobs = 0;
+                double seconds = 0;
+                do {
+                    Drained warm = drainNow(contender, options.warmupJobs(), Duration.ofSeconds(30));
+                    contender.pause();
+                    contender.reset();
+                    drains++;
+                    jobs += warm.finished();
+                    seconds += warm.seconds();
+                } while (System.nanoTime() < until);
                 System.out.printf(
-                        Locale.ROOT, "   %s: %d jobs in %.1f s%n", contender.label(), warm.finished(), warm.seconds());
+                        Locale.ROOT, "   %s: %d drains, %d jobs in %.1f s%n", contender.label(), drains, jobs, seconds);
             } catch (Exception e) {
                 results.note("warm-up, " + contender.label() + ": failed: " + e);
             } finally {

@@ -19,6 +19,7 @@ record Options(
         int runs,
         int drainJobs,
         int warmupJobs,
+        int warmupSeconds,
         int latenessRate,
         int latenessSeconds,
         int drainMaxSeconds,
@@ -46,7 +47,8 @@ record Options(
         String dbPassword = env("ALMANAC_BENCH_DB_PASSWORD", "");
         int runs = quick ? 1 : 3;
         int drainJobs = quick ? 100 : 20_000;
-        int warmupJobs = quick ? 0 : 5_000;
+        int warmupJobs = quick ? 0 : 20_000;
+        int warmupSeconds = quick ? 0 : 60;
         int latenessRate = quick ? 50 : 200;
         int latenessSeconds = quick ? 3 : 60;
         int drainMaxSeconds = quick ? 30 : 300;
@@ -82,6 +84,7 @@ record Options(
                 case "runs" -> runs = Integer.parseInt(value);
                 case "drain-jobs" -> drainJobs = Integer.parseInt(value);
                 case "warmup-jobs" -> warmupJobs = Integer.parseInt(value);
+                case "warmup-seconds" -> warmupSeconds = Integer.parseInt(value);
                 case "lateness-rate" -> latenessRate = Integer.parseInt(value);
                 case "lateness-seconds" -> latenessSeconds = Integer.parseInt(value);
                 case "drain-max-seconds" -> drainMaxSeconds = Integer.parseInt(value);
@@ -102,6 +105,7 @@ record Options(
         if (runs < 1
                 || drainJobs < 1
                 || warmupJobs < 0
+                || warmupSeconds < 0
                 || latenessRate < 1
                 || latenessSeconds < 1
                 || registryJobs < 1
@@ -120,6 +124,7 @@ record Options(
                 runs,
                 drainJobs,
                 warmupJobs,
+                warmupSeconds,
                 latenessRate,
                 latenessSeconds,
                 drainMaxSeconds,
@@ -165,7 +170,8 @@ record Options(
                   --db-user=postgres --db-password=               (or ALMANAC_BENCH_DB_USER / _PASSWORD)
                   --runs=3 --drain-jobs=20000 --lateness-rate=200 --lateness-seconds=60
                   --drain-max-seconds=300 (a drain still going then is cut off and counted as done/elapsed)
-                  --warmup-jobs=5000 (an unmeasured drain of this many per system before run 1; 0: none)
+                  --warmup-jobs=20000 --warmup-seconds=60 (before run 1, unmeasured drains of this many jobs per
+                                              system, one after another until this long has passed; 0: none)
                   --lateness-tail-seconds=60 (jobs not started that long after the last was due count as late
                                               as the cut-off: a lower bound)
                   --registry-jobs=100000 --registry-api-creates=2000 --api-seconds=20 --api-clients=8

@@ -292,9 +292,11 @@ final class Report {
                 options.warmupJobs() > 0
                         ? String.format(
                                 Locale.ROOT,
-                                "Before the first run every system drained %,d jobs once, unmeasured (cut off"
-                                        + " after 30 s), so that every measured run is of JIT-compiled code.",
-                                options.warmupJobs())
+                                "Before the first run every system drained %,d jobs at a time, unmeasured, again"
+                                        + " and again for %d s (each drain cut off after 30 s), so that every"
+                                        + " measured run is of JIT-compiled code.",
+                                options.warmupJobs(),
+                                options.warmupSeconds())
                         : "No warm-up: the first run of each system is in a fresh JVM, while the JIT compiler is busy.",
                 t,
                 t,
