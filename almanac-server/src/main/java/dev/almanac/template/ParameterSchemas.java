@@ -8,6 +8,9 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.ValidationLimitExceededException;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.AnnotationKeyword;
 import com.networknt.schema.path.NodePath;
 import dev.almanac.common.FieldError;
 import java.util.ArrayList;
@@ -51,8 +54,13 @@ final class ParameterSchemas {
                 .executionContextCustomizer((context, schemaContext) -> context.executionConfig(execution ->
                         execution.maxEvaluationSteps(MAX_EVALUATION_STEPS).maxEvaluationDepth(MAX_EVALUATION_DEPTH)))
                 .build();
+        // Almanac's own annotations: known to the dialect, so the validator neither warns about them nor checks them
+        Dialect draft202012 = Dialect.builder(Dialects.getDraft202012())
+                .keyword(new AnnotationKeyword("x-secret"))
+                .keyword(new AnnotationKeyword("x-source"))
+                .build();
         this.registry = SchemaRegistry.withDefaultDialect(
-                SpecificationVersion.DRAFT_2020_12,
+                draft202012,
                 builder -> builder.schemaRegistryConfig(config)
                         .schemaLoader(loader ->
                                 loader.fetchRemoteResources(false).allow(ParameterSchemas::isBundledMetaSchema)));
