@@ -163,6 +163,9 @@ class SecurityConfiguration {
                         .permitAll()
                         .requestMatchers(DOCS)
                         .permitAll()
+                        // where a page that was denied is forwarded, to say so as a page (see pageDenied)
+                        .requestMatchers(DeniedPage.PATH)
+                        .authenticated()
                         .requestMatchers(SUPER_ADMIN_PAGES)
                         .hasRole(Role.SUPER_ADMIN.name())
                         .requestMatchers(UI_PAGES)
@@ -207,7 +210,7 @@ class SecurityConfiguration {
                                 problems.unauthorized(request, response, "authentication is required");
                             }
                         })
-                        .accessDeniedHandler(denied(audit, problems)));
+                        .accessDeniedHandler(pageDenied(audit, problems, pages)));
         return http.build();
     }
 
@@ -229,19 +232,42 @@ class SecurityConfiguration {
     }
 
     private static AccessDeniedHandler denied(AuditTrail audit, ProblemResponses problems) {
+        return (request, response, e) -> problems.forbidden(request, response, recordDenial(request, e, audit));
+    }
+
+    /**
+     * A page a browser opened and the reader's role does not allow is answered with a page that says so (403), with
+     * the navigation and the logout button; a form post or an htmx request still gets problem JSON.
+     */
+    private static AccessDeniedHandler pageDenied(AuditTrail audit, ProblemResponses problems, RequestMatcher pages) {
         return (request, response, e) -> {
-            String endpoint = request.getMethod() + " " + request.getRequestURI();
-            String reason = e instanceof CsrfException
-                    ? "the CSRF token is missing or wrong; reload the page and try again"
-                    : "your role or token scope does not allow " + endpoint;
-            audit.record(
-                    AuditTrail.currentActorName(),
-                    "access.denied",
-                    AuditTrail.DENIED,
-                    AuditTrail.Target.of("endpoint", null, endpoint),
-                    Map.of("reason", reason));
-            problems.forbidden(request, response, reason);
+            String reason = recordDenial(request, e, audit);
+            if (pages.matches(request)
+                    && HttpMethod.GET.matches(request.getMethod())
+                    && request.getHeader("HX-Request") == null
+                    && !(e instanceof CsrfException)) {
+                response.setStatus(HttpServletResponse.SC_FORBIDDEN);
+                request.setAttribute(DeniedPage.DENIED_PATH, request.getRequestURI());
+                request.getRequestDispatcher(DeniedPage.PATH).forward(request, response);
+            } else {
+                problems.forbidden(request, response, reason);
+            }
         };
+    }
+
+    /** Writes the denial into the audit trail; returns why it was denied. */
+    private static String recordDenial(HttpServletRequest request, Exception e, AuditTrail audit) {
+        String endpoint = request.getMethod() + " " + request.getRequestURI();
+        String reason = e instanceof CsrfException
+                ? "the CSRF token is missing or wrong; reload the page and try again"
+                : "your role or token scope does not allow " + endpoint;
+        audit.record(
+                AuditTrail.currentActorName(),
+                "access.denied",
+                AuditTrail.DENIED,
+                AuditTrail.Target.of("endpoint", null, endpoint),
+                Map.of("reason", reason));
+        return reason;
     }
 
     private static void apiUnauthorized(

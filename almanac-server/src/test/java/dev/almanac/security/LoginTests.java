@@ -146,12 +146,44 @@ class LoginTests extends AlmanacIntegrationTest {
     }
 
     @Test
-    void aUserWithoutAccessToTheSchedulerIsRefusedThePages() throws Exception {
+    void aUserWithoutAccessToTheSchedulerIsRefusedThePagesWithAPageThatSaysWhy() throws Exception {
         logins.user("bob", TestLogins.USER, PASSWORD);
         login("bob", PASSWORD);
-        assertThat(get("/jobs").statusCode()).isEqualTo(403);
+
+        HttpResponse<String> jobs = get("/jobs");
+        assertThat(jobs.statusCode()).isEqualTo(403);
+        assertThat(jobs.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(jobs.body())
+                .contains("/jobs is not open to your role (user)", "a super admin can give you the admin role")
+                .contains("action=\"/logout\"")
+                .doesNotContain("Back to the jobs");
+
+        HttpResponse<String> fragment = browser.send(
+                HttpRequest.newBuilder(uri("/jobs"))
+                        .header("HX-Request", "true")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(fragment.statusCode()).isEqualTo(403);
+        assertThat(fragment.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
         assertThat(basic("/api/admin/scheduler/jobs", "bob", PASSWORD).statusCode())
                 .isEqualTo(403);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE actor = 'bob' AND action = 'access.denied'")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void anAdminOpeningASuperAdminPageIsToldItIsForSuperAdmins() throws Exception {
+        login("alice", PASSWORD);
+
+        HttpResponse<String> users = get("/users");
+
+        assertThat(users.statusCode()).isEqualTo(403);
+        assertThat(users.body()).contains("/users is not open to your role (admin)", "Only super admins may open it.");
     }
 
     @Test
