@@ -57,6 +57,19 @@
     }
   });
 
+  // A file larger than the server takes is refused before it is sent (the server says so too).
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) { return; }
+    var max = Number(input.getAttribute("data-max-bytes"));
+    var file = input.files && input.files[0];
+    input.setCustomValidity(file && file.size > max
+      ? "This file is " + (file.size / 1048576).toFixed(1) + " MB; a jobs file may be at most "
+        + (max / 1048576).toFixed(1) + " MB."
+      : "");
+    input.reportValidity();
+  });
+
   function enhance(root) {
     localTimes(root);
     openDialogs(root);

@@ -10,6 +10,7 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -33,10 +34,14 @@ class TransferPages {
 
     private final JobTransfer transfer;
     private final JsonMapper json;
+    /** The largest jobs file, as through the API. */
+    private final long maxBytes;
 
-    TransferPages(JobTransfer transfer, JsonMapper json) {
+    TransferPages(
+            JobTransfer transfer, JsonMapper json, @Value("${almanac.api.max-body-bytes:1048576}") long maxBytes) {
         this.transfer = transfer;
         this.json = json;
+        this.maxBytes = maxBytes;
     }
 
     /** One job of a plan as the page shows it; what was applied travels as a flash attribute, in the session. */
@@ -68,6 +73,19 @@ class TransferPages {
             HttpServletResponse response,
             Model model)
             throws IOException {
+        long size = file != null && !file.isEmpty()
+                ? file.getSize()
+                : text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length;
+        if (size > maxBytes) {
+            response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
+            return page(
+                    null,
+                    "",
+                    null,
+                    List.of("the file is " + megabytes(size) + "; a jobs file may be at most " + megabytes(maxBytes)
+                            + " (almanac.api.max-body-bytes, as through the API): split it into several"),
+                    model);
+        }
         String contents = file != null && !file.isEmpty()
                 ? new String(file.getBytes(), StandardCharsets.UTF_8)
                 : text == null ? "" : text;
@@ -133,7 +151,13 @@ class TransferPages {
         model.addAttribute("text", text);
         model.addAttribute("notice", notice);
         model.addAttribute("problems", problems);
+        model.addAttribute("maxBytes", maxBytes);
+        model.addAttribute("maxSize", megabytes(maxBytes));
         return "transfer/page";
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1048576.0);
     }
 
     private List<PlanRow> rows(JobTransfer.ImportResult result) {
