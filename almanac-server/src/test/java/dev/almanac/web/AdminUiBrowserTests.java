@@ -260,7 +260,17 @@ class AdminUiBrowserTests {
                 "jobs:\n- name: \"browser-imported\"\n  template_type: \"heartbeat\"\n  schedule:\n"
                         + "    type: \"interval\"\n    interval_seconds: 3600\n");
         open("/import");
+        // a file over the limit is refused in the browser, before it is sent
+        Path large = Path.of("target", "browser-test", "large-jobs.yaml");
+        Files.writeString(large, "x".repeat(2 * 1024 * 1024));
+        browser.findElement(By.id("file")).sendKeys(large.toAbsolutePath().toString());
+        assertThat((String) ((org.openqa.selenium.JavascriptExecutor) browser)
+                        .executeScript("return document.getElementById('file').validationMessage"))
+                .contains("a jobs file may be at most 1.0 MB");
         browser.findElement(By.id("file")).sendKeys(file.toAbsolutePath().toString());
+        assertThat((String) ((org.openqa.selenium.JavascriptExecutor) browser)
+                        .executeScript("return document.getElementById('file').validationMessage"))
+                .isEmpty();
         click(By.id("plan-button"));
         waitForText(By.id("plan-create"), "1");
         screenshot("import-plan");
