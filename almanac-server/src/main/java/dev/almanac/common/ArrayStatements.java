@@ -44,15 +44,15 @@ public final class ArrayStatements {
     }
 
     /**
-     * Runs an {@code INSERT … SELECT … FROM unnest(…)}, with RETURNING when {@code mapper} is not null. It reads no
-     * table, so its plan cannot go stale: the driver prepares it once per connection, as any other statement, and
-     * it is not parsed and planned again at every call.
+     * Runs an {@code INSERT … SELECT … FROM unnest(…)}. It reads no table, so its plan cannot go stale: the driver
+     * prepares it once per connection, as any other statement, and it is not parsed and planned again at every call.
      */
-    public static <T> List<T> insert(JdbcTemplate jdbc, String sql, RowMapper<T> mapper, Object... args) {
-        if (mapper == null) {
-            jdbc.execute(creator(sql, false, args), PreparedStatement::executeUpdate);
-            return List.of();
-        }
+    public static void insert(JdbcTemplate jdbc, String sql, Object... args) {
+        jdbc.execute(creator(sql, false, args), PreparedStatement::executeUpdate);
+    }
+
+    /** {@link #insert} with RETURNING: the rows it wrote, as {@code mapper} reads them. */
+    public static <T> List<T> insertReturning(JdbcTemplate jdbc, String sql, RowMapper<T> mapper, Object... args) {
         return jdbc.query(creator(sql, false, args), mapper);
     }
 

@@ -58,7 +58,6 @@ public class ExecutionLogRepository {
                 ArrayStatements.insert(
                         batch,
                         INSERT_LINES,
-                        null,
                         column(chunk, l -> l.execution().value(), UUID[]::new),
                         column(chunk, l -> l.line().seq(), Integer[]::new),
                         instants(chunk, l -> l.line().timestamp()),

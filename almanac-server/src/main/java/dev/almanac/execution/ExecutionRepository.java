@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
@@ -232,6 +233,9 @@ public class ExecutionRepository {
 
     private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {};
 
+    /** The id a write with {@code RETURNING id} gives back. */
+    private static final RowMapper<UUID> FIRST_ID = (rs, n) -> rs.getObject(1, UUID.class);
+
     private final JdbcClient jdbc;
     private final JdbcTemplate batch;
     private final JsonMapper json;
@@ -275,7 +279,7 @@ public class ExecutionRepository {
             }
             ps.setBoolean(17, e.dryRun());
             ps.setString(18, json.writeValueAsString(e.parameters()));
-            ps.setString(19, e.result() == null ? null : json.writeValueAsString(e.result()));
+            ps.setString(19, resultJson(e.result()));
             ps.setString(20, e.error());
             ps.setString(21, e.triggeredBy());
             ps.setString(22, e.executionHost());
@@ -302,10 +306,10 @@ public class ExecutionRepository {
     }
 
     private List<Execution> insertAsArrays(List<Execution> executions) {
-        List<UUID> ids = ArrayStatements.insert(
+        List<UUID> ids = ArrayStatements.insertReturning(
                 batch,
                 INSERT_EXECUTIONS,
-                (rs, n) -> rs.getObject(1, UUID.class),
+                FIRST_ID,
                 column(executions, e -> e.id().value(), UUID[]::new),
                 column(executions, e -> e.jobId().value(), UUID[]::new),
                 column(executions, Execution::jobVersion, Long[]::new),
@@ -324,7 +328,7 @@ public class ExecutionRepository {
                 column(executions, Execution::durationMs, Long[]::new),
                 column(executions, Execution::dryRun, Boolean[]::new),
                 column(executions, e -> json.writeValueAsString(e.parameters()), String[]::new),
-                column(executions, e -> e.result() == null ? null : json.writeValueAsString(e.result()), String[]::new),
+                column(executions, e -> resultJson(e.result()), String[]::new),
                 column(executions, Execution::error, String[]::new),
                 column(executions, Execution::triggeredBy, String[]::new),
                 column(executions, Execution::executionHost, String[]::new),
@@ -385,7 +389,7 @@ public class ExecutionRepository {
         return new HashSet<>(ArrayStatements.query(
                 batch,
                 MARK_ALL_RUNNING,
-                (rs, n) -> rs.getObject(1, UUID.class),
+                FIRST_ID,
                 node,
                 utc(startedAt),
                 utc(startedAt),
@@ -420,7 +424,7 @@ public class ExecutionRepository {
             ps.setString(2, c.reason());
             ps.setObject(3, utc(c.completedAt()));
             ps.setLong(4, c.durationMs());
-            ps.setString(5, c.result() == null ? null : json.writeValueAsString(c.result()));
+            ps.setString(5, resultJson(c.result()));
             ps.setString(6, c.error());
             ps.setObject(7, c.id().value());
             ps.setString(8, c.node());
@@ -442,7 +446,7 @@ public class ExecutionRepository {
         List<UUID> accepted = ArrayStatements.query(
                 batch,
                 COMPLETE_ALL,
-                (rs, n) -> rs.getObject(1, UUID.class),
+                FIRST_ID,
                 column(completions, c -> c.id().value(), UUID[]::new),
                 column(
                         completions,
@@ -451,10 +455,7 @@ public class ExecutionRepository {
                 column(completions, Completion::reason, String[]::new),
                 instants(completions, Completion::completedAt),
                 column(completions, Completion::durationMs, Long[]::new),
-                column(
-                        completions,
-                        c -> c.result() == null ? null : json.writeValueAsString(c.result()),
-                        String[]::new),
+                column(completions, c -> resultJson(c.result()), String[]::new),
                 column(completions, Completion::error, String[]::new),
                 column(completions, Completion::node, String[]::new));
         Set<ExecutionId> ids = new HashSet<>();
@@ -658,6 +659,10 @@ public class ExecutionRepository {
         Map<String, Object> params = new HashMap<>();
         query.withoutCursor().appendWhere(sql, params);
         return jdbc.sql(sql.toString()).params(params).query(Long.class).single();
+    }
+
+    private String resultJson(Map<String, Object> result) {
+        return result == null ? null : json.writeValueAsString(result);
     }
 
     Execution map(ResultSet rs, int rowNum) throws SQLException {

@@ -204,7 +204,7 @@ class SecurityConfiguration {
                                 // htmx swaps responses into the page: tell it to go to the login page instead
                                 response.setHeader("HX-Redirect", "/login");
                                 problems.unauthorized(request, response, "your session has ended; log in again");
-                            } else if (pages.matches(request) && HttpMethod.GET.matches(request.getMethod())) {
+                            } else if (opensPage(pages, request)) {
                                 loginPage.commence(request, response, e);
                             } else {
                                 problems.unauthorized(request, response, "authentication is required");
@@ -212,6 +212,13 @@ class SecurityConfiguration {
                         })
                         .accessDeniedHandler(pageDenied(audit, problems, pages)));
         return http.build();
+    }
+
+    /** A browser opening a page (not htmx asking for a fragment, not a form post): it is answered with a page. */
+    private static boolean opensPage(RequestMatcher pages, HttpServletRequest request) {
+        return request.getHeader("HX-Request") == null
+                && HttpMethod.GET.matches(request.getMethod())
+                && pages.matches(request);
     }
 
     private static RequestMatcher pages() {
@@ -242,10 +249,7 @@ class SecurityConfiguration {
     private static AccessDeniedHandler pageDenied(AuditTrail audit, ProblemResponses problems, RequestMatcher pages) {
         return (request, response, e) -> {
             String reason = recordDenial(request, e, audit);
-            if (pages.matches(request)
-                    && HttpMethod.GET.matches(request.getMethod())
-                    && request.getHeader("HX-Request") == null
-                    && !(e instanceof CsrfException)) {
+            if (opensPage(pages, request) && !(e instanceof CsrfException)) {
                 response.setStatus(HttpServletResponse.SC_FORBIDDEN);
                 request.setAttribute(DeniedPage.DENIED_PATH, request.getRequestURI());
                 request.getRequestDispatcher(DeniedPage.PATH).forward(request, response);
