@@ -38,7 +38,10 @@ public final class ArrayStatements {
         return changed == null ? 0 : changed;
     }
 
-    /** Runs a query, or an UPDATE with RETURNING, that joins the arrays to a table. */
+    /**
+     * Runs a query, or an UPDATE with RETURNING, that joins the arrays to a table; or any query whose plan must not
+     * outlive the size of the tables it reads (the claim of queued runs).
+     */
     public static <T> List<T> query(JdbcTemplate jdbc, String sql, RowMapper<T> mapper, Object... args) {
         return jdbc.query(creator(sql, true, args), mapper);
     }

@@ -80,16 +80,37 @@ public class ExecutionRepository {
      * it in one statement, but PostgreSQL planned its outer part from the statistics of a queue that was empty when
      * last analyzed, and read every queued execution (the status index) or every execution (a sequential scan) to
      * find the few it had locked: 4–12 ms a claim with 10 000 queued (issue #4).
+     *
+     * <p>On PostgreSQL it is planned at every call ({@link ArrayStatements#query}), like the statements that join
+     * arrays to the queue. Prepared once, after five calls the driver ran it from a plan kept for the connection, made
+     * for tables as they were then: once the tables had been analyzed while empty (a fresh install, autovacuum's first
+     * pass), that plan read the whole log table for every run it claimed, and kept doing so as the log grew to tens of
+     * thousands of lines: a 20 000-job drain ran at 484 instead of about 3 000 runs/s (almanac-bench, issue #4).
+     * Planned for its values it still took the queue for a few rows whenever the statistics said so (analyzed empty,
+     * or a history where queued runs are rare) and, with 16 000 queued, read and sorted all of them at every claim (a
+     * bitmap scan and a sort spilling to disk, 20 ms); {@link #CLAIM_BY_INDEX} leaves the claim's transaction only
+     * index paths, so the claim reads the index in due order and stops at the limit, whatever the estimate.
      */
-    private static final String LOCK_QUEUED = """
+    static final String LOCK_QUEUED = """
             SELECT %s,
                    (SELECT MAX(l.seq) FROM execution_logs l WHERE l.execution_id = executions.id) AS last_log_seq
               FROM executions
-             WHERE status = 'queued' AND run_after <= :now
+             WHERE status = 'queued' AND run_after <= ?
              ORDER BY run_after
-             LIMIT :limit
+             LIMIT ?
              FOR UPDATE SKIP LOCKED
             """.formatted(COLUMNS);
+
+    /**
+     * For the rest of the claim's transaction, only plain index scans: no bitmap scan (it reads every matching row
+     * before the first) and no sort (of every queued run, to keep the earliest few), so the queue is read from its
+     * index in due order and the claimed runs are found by their primary key; no sequential scan, which the planner
+     * takes for a table it believes holds a page of rows.
+     */
+    private static final String CLAIM_BY_INDEX = """
+            SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
+                   set_config('enable_seqscan', 'off', true)
+            """;
 
     /** The status is compared as an expression so that only the primary key can serve the update (see COMPLETE). */
     private static final String MARK_RUNNING = """
@@ -102,13 +123,14 @@ public class ExecutionRepository {
      * {@link #MARK_RUNNING} for every row a claim locked, for PostgreSQL ({@link ArrayStatements}). The lock stays a
      * statement of its own: planned for its values, it was planned from statistics taken while the queue was nearly
      * empty, and sorted every queued execution to take the first few instead of reading the claim index in due order.
+     * The ids are looked up in the primary key as one array ({@code = ANY}), not joined: a join with the executions
+     * taken for a row or two read the whole primary key and compared each entry with every id.
      */
     private static final String MARK_ALL_RUNNING = """
             UPDATE executions
                SET status = 'running', execution_host = ?, started_at = ?, heartbeat_at = ?
-              FROM unnest(CAST(? AS uuid[])) AS c(id)
-             WHERE executions.id = c.id AND executions.status || '' = 'queued'
-            RETURNING executions.id
+             WHERE id = ANY(CAST(? AS uuid[])) AND status || '' = 'queued'
+            RETURNING id
             """;
 
     /**
@@ -347,11 +369,14 @@ public class ExecutionRepository {
      * due first. Call it inside a transaction.
      */
     public List<Claimed> claimQueued(Instant now, int limit, String node) {
-        List<Claimed> locked = jdbc.sql(LOCK_QUEUED)
-                .param("now", utc(now))
-                .param("limit", limit)
-                .query((rs, n) -> new Claimed(map(rs, n), rs.getInt("last_log_seq")))
-                .list();
+        RowMapper<Claimed> claim = (rs, n) -> new Claimed(map(rs, n), rs.getInt("last_log_seq"));
+        List<Claimed> locked;
+        if (dialect.arrayParameters()) {
+            jdbc.sql(CLAIM_BY_INDEX).query().listOfRows();
+            locked = ArrayStatements.query(batch, LOCK_QUEUED, claim, utc(now), limit);
+        } else {
+            locked = jdbc.sql(LOCK_QUEUED).params(utc(now), limit).query(claim).list();
+        }
         if (locked.isEmpty()) {
             return List.of();
         }
