@@ -141,7 +141,7 @@ public final class Bench {
                 long jobs = 0;
                 double seconds = 0;
                 do {
-                    Drained warm = drainNow(contender, options.warmupJobs(), Duration.ofSeconds(30));
+                    Drained warm = drainNow(contender, schema, options.warmupJobs(), Duration.ofSeconds(30));
                     contender.pause();
                     contender.reset();
                     drains++;
@@ -168,12 +168,12 @@ public final class Bench {
         try {
             contender.prepare(schema);
             if (options.runs("drain")) {
-                drain(contender, run);
+                drain(contender, schema, run);
                 contender.pause();
                 contender.reset();
             }
             if (options.runs("lateness")) {
-                lateness(contender, run);
+                lateness(contender, schema, run);
             }
         } catch (Exception e) {
             results.note("run " + run + ", " + contender.label() + ": failed: " + e);
@@ -187,14 +187,18 @@ public final class Bench {
     /** How one drain went: jobs finished, seconds from the start until then, and seconds it took to schedule them. */
     private record Drained(long finished, double seconds, double scheduleSeconds) {}
 
-    /** {@code n} jobs due now, scheduled while no instance executes; then all start, until done or {@code limit}. */
-    private static Drained drainNow(Contender contender, int n, Duration limit) throws Exception {
+    /**
+     * {@code n} jobs due now, scheduled while no instance executes; then the schema is analyzed (as autovacuum would
+     * after such a write) and all start, until done or {@code limit}.
+     */
+    private Drained drainNow(Contender contender, Pg.Schema schema, int n, Duration limit) throws Exception {
         long[] due = new long[n];
         java.util.Arrays.fill(due, System.currentTimeMillis());
         Probe.expect(due);
         long scheduling = System.nanoTime();
         contender.schedule(due);
         double scheduleSeconds = (System.nanoTime() - scheduling) / 1e9;
+        pg.analyze(schema);
         long began = System.nanoTime();
         contender.start();
         long finished = awaitFinished(contender, n, began, limit);
@@ -202,10 +206,10 @@ public final class Bench {
     }
 
     /** {@code drainJobs} jobs due now, scheduled while no instance executes; then all start: executions/s. */
-    private void drain(Contender contender, int run) throws Exception {
+    private void drain(Contender contender, Pg.Schema schema, int run) throws Exception {
         int n = options.drainJobs();
         Duration limit = Duration.ofSeconds(options.drainMaxSeconds());
-        Drained drained = drainNow(contender, n, limit);
+        Drained drained = drainNow(contender, schema, n, limit);
         long finished = drained.finished();
         double seconds = drained.seconds();
         double scheduleSeconds = drained.scheduleSeconds();
@@ -241,7 +245,7 @@ public final class Bench {
      * A steady {@code latenessRate} jobs/s falling due for {@code latenessSeconds}: scheduled ahead while no instance
      * executes, then the instances start. Only jobs due at least one second after every instance started count.
      */
-    private void lateness(Contender contender, int run) throws Exception {
+    private void lateness(Contender contender, Pg.Schema schema, int run) throws Exception {
         int n = options.latenessRate() * options.latenessSeconds();
         // leave time to schedule them all before the first falls due: at the rate the drain saw, with a margin
         double rate = schedulingRate.getOrDefault(contender.key(), 1000.0);
@@ -252,6 +256,7 @@ public final class Bench {
         }
         Probe.expect(due);
         contender.schedule(due);
+        pg.analyze(schema);
         contender.start();
         long countFrom = System.currentTimeMillis() + 1_000;
         if (countFrom > base) {
