@@ -35,6 +35,7 @@ class PageAdvice {
         model.addAttribute("htmx", request.getHeader("HX-Request") != null);
         // the navigation offers only the pages the security chain lets this reader open
         model.addAttribute("superAdmin", request.isUserInRole("SUPER_ADMIN"));
+        model.addAttribute("scheduler", request.isUserInRole("SUPER_ADMIN") || request.isUserInRole("ADMIN"));
         model.addAttribute("username", request.getRemoteUser());
         if (request.getAttribute(CsrfToken.class.getName()) instanceof CsrfToken csrf) {
             // htmx sends this header with every request it makes, so its POSTs pass the CSRF check as forms do.
