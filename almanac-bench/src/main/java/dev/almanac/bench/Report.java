@@ -275,9 +275,11 @@ final class Report {
                 - **Quartz 2.5.2**: `JobStoreTX` with `PostgreSQLDelegate`, `isClustered=true`, `threadCount=%d`, \
                 `batchTriggerAcquisitionMaxCount=%d` with `acquireTriggersWithinLock=true`, `idleWaitTime=5000` \
                 (the lowest its reference recommends; default 30 s), HikariCP with `maxConnections=%d` \
-                (threads + 2); one non-durable job and one simple trigger (misfire: fire now) per job, scheduled with \
-                `scheduleJobs` in batches of 1 000.
-                - 3 nodes / instances run in this one JVM, each with its own connection pool.
+                (threads + 2), `misfireThreshold` 15 min (longer than storing a drain's triggers takes, so they are \
+                fired as due, not as misfires); one non-durable job and one simple trigger (misfire: fire now) per \
+                job, scheduled with `scheduleJobs` in batches of 1 000, its tables analyzed after the first batch.
+                - 3 nodes / instances run in this one JVM, each with its own connection pool. Every system's tables \
+                are analyzed after scheduling and before it starts, as autovacuum would after such a write.
                 """,
                 options.drainJobs(),
                 options.latenessRate(),
