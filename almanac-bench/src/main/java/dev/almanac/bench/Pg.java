@@ -8,6 +8,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -62,7 +64,7 @@ final class Pg {
                 PreparedStatement tables =
                         c.prepareStatement("SELECT tablename FROM pg_tables WHERE schemaname = ? ORDER BY tablename")) {
             tables.setString(1, schema.name());
-            java.util.List<String> names = new java.util.ArrayList<>();
+            List<String> names = new ArrayList<>();
             try (ResultSet rs = tables.executeQuery()) {
                 while (rs.next()) {
                     names.add(schema.name() + "." + rs.getString(1));
@@ -83,7 +85,7 @@ final class Pg {
         try (Connection c = connect(url);
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT nspname FROM pg_namespace WHERE nspname ~ '^bench_[0-9]+_'")) {
-            java.util.List<String> stale = new java.util.ArrayList<>();
+            List<String> stale = new ArrayList<>();
             while (rs.next()) {
                 String name = rs.getString(1);
                 long pid = Long.parseLong(name.split("_")[1]);

@@ -91,7 +91,7 @@ public class ExecutionRepository {
      * bitmap scan and a sort spilling to disk, 20 ms); {@link #CLAIM_BY_INDEX} leaves the claim's transaction only
      * index paths, so the claim reads the index in due order and stops at the limit, whatever the estimate.
      */
-    static final String LOCK_QUEUED = """
+    private static final String LOCK_QUEUED = """
             SELECT %s,
                    (SELECT MAX(l.seq) FROM execution_logs l WHERE l.execution_id = executions.id) AS last_log_seq
               FROM executions

@@ -110,12 +110,8 @@ abstract class ExecutionStorageTests extends AlmanacIntegrationTest {
         @Test
         void aClaimReadsTheLogThroughItsIndexAfterTheTablesWereAnalyzedEmpty() throws SQLException {
             Job job = service.create(anIntervalJob("claimed", 60).build(), "test");
-            jdbc.sql("ANALYZE executions, execution_logs").update();
             Instant now = clock.instant();
-            try (Connection connection = dataSource.getConnection()) {
-                SingleConnectionDataSource one = new SingleConnectionDataSource(connection, true);
-                JdbcClient sql = JdbcClient.create(one);
-                ExecutionRepository executions = new ExecutionRepository(sql, new JdbcTemplate(one), json, dialect);
+            onOneConnectionAfterAnalyzingEmptyTables((connection, sql, executions) -> {
                 for (int call = 0; call < 20; call++) {
                     assertThat(executions.claimQueued(now, 10, "node-a")).isEmpty();
                 }
@@ -129,8 +125,7 @@ abstract class ExecutionStorageTests extends AlmanacIntegrationTest {
                         .update();
                 UUID queued = queue(sql, job, now);
 
-                connection.setAutoCommit(false);
-                try {
+                inRolledBackTransaction(connection, () -> {
                     long before = logScans(sql);
                     List<ExecutionRepository.Claimed> claimed = executions.claimQueued(now, 10, "node-a");
 
@@ -138,11 +133,8 @@ abstract class ExecutionStorageTests extends AlmanacIntegrationTest {
                             .extracting(c -> c.execution().id().value())
                             .containsExactly(queued);
                     assertThat(logScans(sql)).isEqualTo(before);
-                } finally {
-                    connection.rollback();
-                    connection.setAutoCommit(true);
-                }
-            }
+                });
+            });
         }
 
         /**
@@ -152,18 +144,13 @@ abstract class ExecutionStorageTests extends AlmanacIntegrationTest {
         @Test
         void aClaimReadsTheQueueInDueOrderAndStopsAtTheLimitWhateverTheStatisticsSay() throws SQLException {
             Job job = service.create(anIntervalJob("queued", 60).build(), "test");
-            jdbc.sql("ANALYZE executions, execution_logs").update();
             Instant now = clock.instant();
-            try (Connection connection = dataSource.getConnection()) {
-                SingleConnectionDataSource one = new SingleConnectionDataSource(connection, true);
-                JdbcClient sql = JdbcClient.create(one);
-                ExecutionRepository executions = new ExecutionRepository(sql, new JdbcTemplate(one), json, dialect);
+            onOneConnectionAfterAnalyzingEmptyTables((connection, sql, executions) -> {
                 for (int n = 0; n < 2000; n++) {
                     queue(sql, job, now.minusSeconds(2000 - n));
                 }
 
-                connection.setAutoCommit(false);
-                try {
+                inRolledBackTransaction(connection, () -> {
                     long before = queueRowsRead(sql);
                     List<ExecutionRepository.Claimed> claimed = executions.claimQueued(now, 10, "node-a");
 
@@ -174,10 +161,37 @@ abstract class ExecutionStorageTests extends AlmanacIntegrationTest {
                             .isEqualTo(now.minusSeconds(2000));
                     assertThat(claimed).hasSize(10);
                     assertThat(queueRowsRead(sql) - before).isLessThan(100);
-                } finally {
-                    connection.rollback();
-                    connection.setAutoCommit(true);
-                }
+                });
+            });
+        }
+
+        /** What a test does on one connection, with a repository bound to it. */
+        private interface OnOneConnection {
+            void run(Connection connection, JdbcClient sql, ExecutionRepository executions) throws SQLException;
+        }
+
+        /**
+         * Analyzes the queue and the log while they are empty, as autovacuum's first pass on a fresh install does,
+         * then runs {@code test} on one connection: the driver keeps prepared statements, and PostgreSQL counts what
+         * a transaction read, per connection.
+         */
+        private void onOneConnectionAfterAnalyzingEmptyTables(OnOneConnection test) throws SQLException {
+            jdbc.sql("ANALYZE executions, execution_logs").update();
+            try (Connection connection = dataSource.getConnection()) {
+                SingleConnectionDataSource one = new SingleConnectionDataSource(connection, true);
+                JdbcClient sql = JdbcClient.create(one);
+                test.run(connection, sql, new ExecutionRepository(sql, new JdbcTemplate(one), json, dialect));
+            }
+        }
+
+        /** Runs {@code claim} in a transaction that is then rolled back; its reads show in pg_stat_xact_user_tables. */
+        private static void inRolledBackTransaction(Connection connection, Runnable claim) throws SQLException {
+            connection.setAutoCommit(false);
+            try {
+                claim.run();
+            } finally {
+                connection.rollback();
+                connection.setAutoCommit(true);
             }
         }
 
