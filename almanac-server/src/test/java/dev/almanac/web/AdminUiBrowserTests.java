@@ -2,6 +2,7 @@ package dev.almanac.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.almanac.testing.WithChromium;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
@@ -35,7 +35,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * run), run it now, watch it succeed with its log, disable it, delete it; then open the audit log, users, API tokens
  * and import pages. Screenshots of the main pages land in {@code target/screenshots/}.
  */
-@Tag("browser")
+@WithChromium
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -51,8 +51,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
         })
 class AdminUiBrowserTests {
 
-    static final String CHROMIUM = "/usr/bin/chromium";
-    static final String CHROMEDRIVER = "/usr/bin/chromedriver";
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     @LocalServerPort
@@ -69,13 +67,9 @@ class AdminUiBrowserTests {
 
     @BeforeAll
     void startChromium() throws IOException {
-        assertThat(new File(CHROMEDRIVER))
-                .as(
-                        "Debian's chromium-driver must be installed (apt-get install chromium chromium-driver; .ci/run does it)")
-                .exists();
         Files.createDirectories(SCREENSHOTS);
         ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
+        options.setBinary(WithChromium.CHROMIUM.toFile());
         options.addArguments(
                 "--headless",
                 "--no-sandbox",
@@ -87,7 +81,7 @@ class AdminUiBrowserTests {
                 "--disable-sync",
                 "--window-size=1280,1000");
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingDriverExecutable(WithChromium.CHROMEDRIVER.toFile())
                 .usingAnyFreePort()
                 .build();
         browser = new ChromeDriver(service, options);
