@@ -50,14 +50,43 @@ public class Limits {
      * counts them up to the bound it is given; it is not called when there is no quota.
      */
     public void requireJobQuota(String actor, IntToLongFunction jobsOfActor) {
+        JobQuota quota = jobQuota(actor, jobsOfActor);
+        if (quota.room() < 1) {
+            throw quota.refusal(1);
+        }
+    }
+
+    /** Where {@code actor} stands against the job quota, for a path that creates several jobs at once. */
+    public JobQuota jobQuota(String actor, IntToLongFunction jobsOfActor) {
         int quota = properties.jobQuota();
         if (quota <= 0) {
-            return;
+            return JobQuota.NONE;
         }
-        long jobs = jobsOfActor.applyAsLong(quota);
-        if (jobs >= quota) {
-            throw new ForbiddenException("job quota reached: '" + actor + "' has " + jobs + " jobs and the"
-                    + " quota is " + quota + "; delete jobs, or raise ALMANAC_SECURITY_JOB_QUOTA");
+        return new JobQuota(actor, quota, jobsOfActor.applyAsLong(quota));
+    }
+
+    /**
+     * How many jobs {@code actor} has against the quota (counted up to the quota); {@link #NONE} when there is no
+     * quota, as for the actor {@code system} applying the jobs file at start.
+     */
+    public record JobQuota(String actor, int quota, long jobs) {
+
+        public static final JobQuota NONE = new JobQuota("system", 0, 0);
+
+        /** How many more jobs may be created. */
+        public long room() {
+            return quota <= 0 ? Long.MAX_VALUE : Math.max(0, quota - jobs);
+        }
+
+        /** The 403 for creating {@code creating} jobs when fewer fit. */
+        public ForbiddenException refusal(long creating) {
+            if (creating <= 1) {
+                return new ForbiddenException("job quota reached: '" + actor + "' has " + jobs
+                        + " jobs and the quota is " + quota + "; delete jobs, or raise ALMANAC_SECURITY_JOB_QUOTA");
+            }
+            return new ForbiddenException("job quota reached: this would create " + creating + " jobs, '" + actor
+                    + "' has " + jobs + " jobs and the quota is " + quota + " (room for " + room()
+                    + "); nothing was stored; delete jobs, or raise ALMANAC_SECURITY_JOB_QUOTA");
         }
     }
 }
