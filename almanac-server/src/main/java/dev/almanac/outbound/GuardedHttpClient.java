@@ -65,7 +65,7 @@ public class GuardedHttpClient {
                 .build();
     }
 
-    /** The guard this client applies, for checks that must not do I/O (parameter validation). */
+    /** The guard this client applies, for the checks made when a job is saved. */
     public AddressGuard guard() {
         return guard;
     }
