@@ -65,6 +65,7 @@ public class JobsFile {
     private final JsonMapper json;
     private final String file;
     private final AuditTrail audit;
+    private final Limits limits;
     private final YAMLMapper yaml = YAMLMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -76,7 +77,9 @@ public class JobsFile {
             TransactionTemplate transactions,
             JsonMapper json,
             AuditTrail audit,
+            Limits limits,
             @Value("${almanac.jobs-file:}") String file) {
+        this.limits = limits;
         this.audit = audit;
         this.jobs = jobs;
         this.jdbc = jdbc;
@@ -159,7 +162,7 @@ public class JobsFile {
                 .filter(o -> o.action().equals("create") || o.errors().contains(overQuota(quota)))
                 .count();
         if (creating > quota.room()) {
-            throw quota.refusal(creating);
+            throw limits.refused(quota, creating);
         }
         List<FieldError> errors = new ArrayList<>();
         for (int i = 0; i < outcomes.size(); i++) {

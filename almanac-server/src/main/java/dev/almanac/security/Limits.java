@@ -6,6 +6,7 @@ import dev.almanac.common.TooManyRequestsException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.function.IntToLongFunction;
 import org.springframework.stereotype.Component;
 
@@ -52,8 +53,27 @@ public class Limits {
     public void requireJobQuota(String actor, IntToLongFunction jobsOfActor) {
         JobQuota quota = jobQuota(actor, jobsOfActor);
         if (quota.room() < 1) {
-            throw quota.refusal(1);
+            throw refused(quota, 1);
         }
+    }
+
+    /**
+     * The 403 for creating {@code creating} jobs when the {@code quota} has room for fewer, recorded in the audit trail
+     * as {@code access.denied} like every other refusal.
+     */
+    public ForbiddenException refused(JobQuota quota, long creating) {
+        ForbiddenException refusal = quota.refusal(creating);
+        audit.record(
+                quota.actor(),
+                "access.denied",
+                AuditTrail.DENIED,
+                AuditTrail.Target.of("job", null, null),
+                Map.of(
+                        "action",
+                        "create " + creating + (creating == 1 ? " job" : " jobs"),
+                        "reason",
+                        refusal.getMessage()));
+        return refusal;
     }
 
     /** Where {@code actor} stands against the job quota, for a path that creates several jobs at once. */
@@ -78,8 +98,7 @@ public class Limits {
             return quota <= 0 ? Long.MAX_VALUE : Math.max(0, quota - jobs);
         }
 
-        /** The 403 for creating {@code creating} jobs when fewer fit. */
-        public ForbiddenException refusal(long creating) {
+        ForbiddenException refusal(long creating) {
             if (creating <= 1) {
                 return new ForbiddenException("job quota reached: '" + actor + "' has " + jobs
                         + " jobs and the quota is " + quota + "; delete jobs, or raise ALMANAC_SECURITY_JOB_QUOTA");

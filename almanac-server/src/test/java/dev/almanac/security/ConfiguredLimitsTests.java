@@ -134,6 +134,12 @@ class ConfiguredLimitsTests extends AlmanacIntegrationTest {
                                 + " quota is 2 (room for 1); nothing was stored; delete jobs, or raise"
                                 + " ALMANAC_SECURITY_JOB_QUOTA"));
         Assertions.assertThat(jobCount()).isEqualTo(1);
+        Assertions.assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied'"
+                                + " AND outcome = 'denied' AND actor = 'test-super-admin'")
+                        .query(Long.class)
+                        .single())
+                .as("the refusal is audited")
+                .isEqualTo(1);
 
         mvc.perform(post(API + "/jobs/import?mode=apply")
                         .contentType(MediaType.APPLICATION_JSON)
