@@ -82,11 +82,16 @@ public class Limits {
         if (quota <= 0) {
             return JobQuota.NONE;
         }
-        return new JobQuota(actor, quota, jobsOfActor.applyAsLong(quota));
+        long jobs = jobsOfActor.applyAsLong(quota);
+        if (jobs >= quota) {
+            // a refusal names the true count, also for someone over the quota from before it held on every path
+            jobs = jobsOfActor.applyAsLong(Integer.MAX_VALUE);
+        }
+        return new JobQuota(actor, quota, jobs);
     }
 
     /**
-     * How many jobs {@code actor} has against the quota (counted up to the quota); {@link #NONE} when there is no
+     * How many jobs {@code actor} has against the quota (counted in full only when it is reached); {@link #NONE} when there is no
      * quota, as for the actor {@code system} applying the jobs file at start.
      */
     public record JobQuota(String actor, int quota, long jobs) {

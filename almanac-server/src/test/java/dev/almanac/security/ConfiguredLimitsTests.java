@@ -206,6 +206,11 @@ class ConfiguredLimitsTests extends AlmanacIntegrationTest {
         jobsFile.apply(file);
 
         Assertions.assertThat(jobCount()).isEqualTo(3);
+        // someone over the quota (jobs handed over, or stored before it held everywhere) is told the true count
+        jdbc.sql("UPDATE jobs SET created_by = 'test-super-admin'").update();
+        mvc.perform(post(API + "/jobs").contentType(MediaType.APPLICATION_JSON).content(body("four")))
+                .andExpect(status().isForbidden())
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("has 3 jobs")));
     }
 
     @Test
