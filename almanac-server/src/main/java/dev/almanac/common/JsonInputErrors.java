@@ -7,6 +7,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.exc.ValueInstantiationException;
 
 /** Says which field of a JSON body could not be read, and why, in words a client can act on. */
 public final class JsonInputErrors {
@@ -16,7 +17,17 @@ public final class JsonInputErrors {
     public static FieldError fieldError(JacksonException e) {
         String field = path(e);
         if (e instanceof UnrecognizedPropertyException unknown) {
-            return new FieldError(field, "is not a known field");
+            List<String> known = unknown.getKnownPropertyIds() == null
+                    ? List.of()
+                    : unknown.getKnownPropertyIds().stream()
+                            .map(String::valueOf)
+                            .toList();
+            return new FieldError(
+                    field, "is not a known field" + NameHints.didYouMean(unknown.getPropertyName(), known));
+        }
+        if (e instanceof ValueInstantiationException invalid
+                && invalid.getCause() instanceof IllegalArgumentException why) {
+            return new FieldError(field.isEmpty() ? "body" : field, why.getMessage());
         }
         if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
             Class<?> target = ((MismatchedInputException) e).getTargetType();

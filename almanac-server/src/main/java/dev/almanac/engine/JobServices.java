@@ -16,7 +16,8 @@ import org.springframework.stereotype.Component;
 /**
  * The services a run's {@link EngineJobContext} hands to templates: target databases, the artifact store, mail, the
  * guarded HTTP client, and the base directories for exports and backups. Also the environment parameters are validated
- * in: the targets' allowlists and the SSRF guard's view of a URL.
+ * in: the targets' allowlists and the SSRF guard's view of a URL (with a DNS lookup, so a
+ * host name for an internal address is refused when the job is saved).
  */
 @Component
 class JobServices implements TemplateEnvironment {
@@ -59,6 +60,6 @@ class JobServices implements TemplateEnvironment {
 
     @Override
     public Optional<String> urlRefusal(String url) {
-        return Optional.ofNullable(http.guard().refusalWithoutLookup(url));
+        return Optional.ofNullable(http.guard().refusalOnSave(url));
     }
 }

@@ -4,6 +4,8 @@ import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.job.JobRequest.RetryPolicyJson;
+import dev.almanac.outbound.AddressGuard;
+import dev.almanac.outbound.GuardedHttpClient;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleType;
 import dev.almanac.schedule.Schedules;
@@ -41,9 +43,11 @@ class JobValidator {
             Pattern.compile("[^@\\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.\\-]*[A-Za-z0-9])?\\.[A-Za-z]{2,}");
 
     private final TemplateRegistry templates;
+    private final AddressGuard guard;
 
-    JobValidator(TemplateRegistry templates) {
+    JobValidator(TemplateRegistry templates, GuardedHttpClient http) {
         this.templates = templates;
+        this.guard = http.guard();
     }
 
     /** Where the job being validated stands: what exists already, and what changed. */
@@ -226,7 +230,7 @@ class JobValidator {
         return List.copyOf(parsed);
     }
 
-    private static Notifications notifications(List<FieldError> errors, NotificationsJson json) {
+    private Notifications notifications(List<FieldError> errors, NotificationsJson json) {
         if (json == null) {
             return Notifications.none();
         }
@@ -264,7 +268,7 @@ class JobValidator {
         }
     }
 
-    private static List<String> recipients(List<FieldError> errors, String field, List<String> recipients) {
+    private List<String> recipients(List<FieldError> errors, String field, List<String> recipients) {
         if (recipients == null) {
             return List.of();
         }
@@ -279,12 +283,17 @@ class JobValidator {
             if (recipient == null) {
                 errors.add(new FieldError(item, "must not be empty"));
             } else if (recipient.startsWith(Notifications.SLACK_PREFIX)) {
-                if (!isWebhookUrl(recipient.substring(Notifications.SLACK_PREFIX.length()))) {
+                String url = recipient.substring(Notifications.SLACK_PREFIX.length());
+                if (!isWebhookUrl(url)) {
                     errors.add(new FieldError(item, "must be slack: followed by an http(s) webhook URL"));
+                } else {
+                    refusal(url).ifPresent(why -> errors.add(new FieldError(item, why)));
                 }
             } else if (recipient.startsWith("http://") || recipient.startsWith("https://")) {
                 if (!isWebhookUrl(recipient)) {
                     errors.add(new FieldError(item, "is not a valid http(s) URL"));
+                } else {
+                    refusal(recipient).ifPresent(why -> errors.add(new FieldError(item, why)));
                 }
             } else if (recipient.length() > 254 || !EMAIL.matcher(recipient).matches()) {
                 errors.add(new FieldError(
@@ -293,6 +302,12 @@ class JobValidator {
             valid.add(recipient);
         }
         return valid;
+    }
+
+    /** The SSRF guard's refusal, on save as well as when the notification is sent. */
+    private Optional<String> refusal(String url) {
+        return Optional.ofNullable(guard.refusalOnSave(url))
+                .map(why -> why + " (allow the host with ALMANAC_HTTP_ALLOWED_HOSTS if it is meant)");
     }
 
     private static boolean isWebhookUrl(String text) {

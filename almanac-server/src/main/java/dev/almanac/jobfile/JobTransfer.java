@@ -10,6 +10,7 @@ import dev.almanac.job.JobId;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobService;
 import dev.almanac.security.CurrentActor;
+import dev.almanac.security.Limits;
 import dev.almanac.security.Permissions;
 import dev.almanac.template.TemplateRegistry;
 import java.util.HashSet;
@@ -45,6 +46,7 @@ class JobTransfer {
     private final JsonMapper json;
     private final JobsFile jobsFile;
     private final Permissions permissions;
+    private final Limits limits;
     private final AuditTrail audit;
     private final YAMLMapper yaml = YAMLMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -57,7 +59,9 @@ class JobTransfer {
             JsonMapper json,
             JobsFile jobsFile,
             Permissions permissions,
+            Limits limits,
             AuditTrail audit) {
+        this.limits = limits;
         this.jobs = jobs;
         this.templates = templates;
         this.jdbc = jdbc;
@@ -136,9 +140,11 @@ class JobTransfer {
                         definition.templateType(), "import", AuditTrail.Target.of("job", null, definition.name()));
             }
         }
+        String actor = CurrentActor.name();
+        Limits.JobQuota quota = limits.jobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
         List<JobsFile.Outcome> outcomes = chosen.equals("apply")
-                ? jobsFile.applyAll(definitions, CurrentActor.name())
-                : jobsFile.plan(definitions, CurrentActor.name());
+                ? jobsFile.applyAll(definitions, actor, quota)
+                : jobsFile.plan(definitions, actor, quota);
         Map<String, Long> summary = new LinkedHashMap<>();
         for (String action : ACTIONS) {
             summary.put(

@@ -8,6 +8,7 @@ import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobResponse;
 import dev.almanac.job.JobService;
 import dev.almanac.security.CurrentActor;
+import dev.almanac.security.Limits;
 import dev.almanac.security.Permissions;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -48,6 +49,7 @@ class JobTransferController {
     private final JsonMapper json;
     private final JobTransfer transfer;
     private final Permissions permissions;
+    private final Limits limits;
     private final AuditTrail audit;
 
     JobTransferController(
@@ -56,7 +58,9 @@ class JobTransferController {
             JsonMapper json,
             JobTransfer transfer,
             Permissions permissions,
+            Limits limits,
             AuditTrail audit) {
+        this.limits = limits;
         this.jobs = jobs;
         this.jdbc = jdbc;
         this.json = json;
@@ -98,11 +102,13 @@ class JobTransferController {
                 original.definition().templateType(),
                 "create",
                 AuditTrail.Target.of("job", original.id(), original.definition().name()));
+        String actor = CurrentActor.name();
+        limits.requireJobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
         ObjectNode tree = (ObjectNode) json.valueToTree(JobRequest.of(original.definition()));
         tree.remove("version");
         tree.put("name", freeName(original.definition().name()));
         tree.put("enabled", false);
-        Job copy = jobs.create(json.treeToValue(tree, JobRequest.class), CurrentActor.name());
+        Job copy = jobs.create(json.treeToValue(tree, JobRequest.class), actor);
         audit.record(
                 "job.created",
                 AuditTrail.Target.of("job", copy.id(), copy.definition().name()),

@@ -7,6 +7,7 @@ import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobService;
+import dev.almanac.security.Limits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,6 +65,7 @@ public class JobsFile {
     private final JsonMapper json;
     private final String file;
     private final AuditTrail audit;
+    private final Limits limits;
     private final YAMLMapper yaml = YAMLMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -75,7 +77,9 @@ public class JobsFile {
             TransactionTemplate transactions,
             JsonMapper json,
             AuditTrail audit,
+            Limits limits,
             @Value("${almanac.jobs-file:}") String file) {
+        this.limits = limits;
         this.audit = audit;
         this.jobs = jobs;
         this.jdbc = jdbc;
@@ -115,7 +119,8 @@ public class JobsFile {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("Cannot read the jobs file " + path + ": " + e.getMessage(), e);
         }
-        List<Outcome> outcomes = run(definitions, "system", true);
+        // the system actor is held to no job quota: the file is the operator's own configuration
+        List<Outcome> outcomes = run(definitions, "system", true, Limits.JobQuota.NONE);
         List<String> invalid = problems(outcomes);
         if (!invalid.isEmpty()) {
             throw new IllegalStateException("Jobs file " + path + " has invalid jobs; nothing was applied:\n  - "
@@ -137,14 +142,28 @@ public class JobsFile {
         return applied;
     }
 
-    /** What applying the definitions would do; changes nothing. */
-    public List<Outcome> plan(List<JobRequest> definitions, String actor) {
-        return run(definitions, actor, false);
+    /**
+     * What applying the definitions would do; changes nothing. The jobs it would create beyond the {@code quota} are
+     * {@code invalid}, with the quota as their error.
+     */
+    public List<Outcome> plan(List<JobRequest> definitions, String actor, Limits.JobQuota quota) {
+        return run(definitions, actor, false, quota);
     }
 
-    /** Applies the definitions, all or nothing; throws naming every problem when one is invalid. */
-    public List<Outcome> applyAll(List<JobRequest> definitions, String actor) {
-        List<Outcome> outcomes = run(definitions, actor, true);
+    /**
+     * Applies the definitions, all or nothing; throws naming every problem when one is invalid.
+     *
+     * @throws dev.almanac.common.ForbiddenException naming the quota and the count when the file would create more
+     *     jobs than the {@code quota} leaves room for; nothing is stored
+     */
+    public List<Outcome> applyAll(List<JobRequest> definitions, String actor, Limits.JobQuota quota) {
+        List<Outcome> outcomes = run(definitions, actor, true, quota);
+        long creating = outcomes.stream()
+                .filter(o -> o.action().equals("create") || o.errors().contains(overQuota(quota)))
+                .count();
+        if (creating > quota.room()) {
+            throw limits.refused(quota, creating);
+        }
         List<FieldError> errors = new ArrayList<>();
         for (int i = 0; i < outcomes.size(); i++) {
             String prefix = "jobs[" + i + "]";
@@ -173,8 +192,11 @@ public class JobsFile {
         return problems;
     }
 
-    /** Upserts every definition in one transaction, kept only when {@code commit} and every one was valid. */
-    private List<Outcome> run(List<JobRequest> definitions, String actor, boolean commit) {
+    /**
+     * Upserts every definition in one transaction, kept only when {@code commit}, every one was valid and the jobs
+     * created fit in the {@code quota}.
+     */
+    private List<Outcome> run(List<JobRequest> definitions, String actor, boolean commit, Limits.JobQuota quota) {
         List<Outcome> outcomes = new ArrayList<>();
         transactions.executeWithoutResult(status -> {
             Set<String> names = new HashSet<>();
@@ -190,11 +212,26 @@ public class JobsFile {
                 }
                 outcomes.add(upsert(definition, actor));
             }
+            long created = 0;
+            for (int i = 0; i < outcomes.size(); i++) {
+                Outcome outcome = outcomes.get(i);
+                if (outcome.action().equals("create") && ++created > quota.room()) {
+                    outcomes.set(
+                            i, new Outcome(outcome.name(), "invalid", outcome.changes(), List.of(overQuota(quota))));
+                }
+            }
             if (!commit || outcomes.stream().anyMatch(o -> o.action().equals("invalid"))) {
                 status.setRollbackOnly();
             }
         });
         return outcomes;
+    }
+
+    private static FieldError overQuota(Limits.JobQuota quota) {
+        return new FieldError(
+                "",
+                "over the job quota: '" + quota.actor() + "' has " + quota.jobs() + " jobs and the quota is "
+                        + quota.quota() + "; this file may create at most " + quota.room());
     }
 
     private Outcome upsert(JobRequest definition, String actor) {

@@ -71,6 +71,40 @@ public final class AddressGuard {
         }
     }
 
+    /**
+     * Checks a URL as a job is saved: everything {@link #refusalWithoutLookup} checks, and for a host name the
+     * addresses it resolves to now, so a name for an internal address ({@code localhost}, an internal DNS name) is
+     * refused at once. A name that does not resolve is not refused here: it may resolve from where and when the call
+     * is made, and the call checks again and fails closed.
+     *
+     * @return why the URL is refused, or {@code null} when it may be saved
+     */
+    public String refusalOnSave(String url) {
+        String refusal = refusalWithoutLookup(url);
+        if (refusal != null) {
+            return refusal;
+        }
+        try {
+            URI uri = parse(url);
+            String host = host(uri);
+            if (allowedHosts.contains(host) || isLiteral(host)) {
+                return null;
+            }
+            InetAddress[] addresses;
+            try {
+                addresses = resolver.resolve(host);
+            } catch (UnknownHostException | SecurityException unresolved) {
+                return null;
+            }
+            for (InetAddress address : addresses == null ? new InetAddress[0] : addresses) {
+                checkAddress(host, address);
+            }
+            return null;
+        } catch (RefusedException refused) {
+            return refused.getMessage();
+        }
+    }
+
     /** Checks a URL and resolves its host once; the caller connects to the returned address. */
     public Destination check(URI uri) throws RefusedException {
         String host = host(checkScheme(uri));

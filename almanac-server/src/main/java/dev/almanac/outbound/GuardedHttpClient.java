@@ -65,7 +65,7 @@ public class GuardedHttpClient {
                 .build();
     }
 
-    /** The guard this client applies, for checks that must not do I/O (parameter validation). */
+    /** The guard this client applies, for the checks made when a job is saved. */
     public AddressGuard guard() {
         return guard;
     }
@@ -192,9 +192,13 @@ public class GuardedHttpClient {
             int zone = address.indexOf('%');
             address = "[" + (zone < 0 ? address : address.substring(0, zone)) + "]";
         }
+        // the raw path and query go out as written: URI's multi-argument constructors quote every '%' again
+        // (a%20b would become a%2520b), which breaks signed and pre-encoded URLs
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
         try {
-            return new URI(uri.getScheme(), null, address, uri.getPort(), uri.getRawPath(), uri.getRawQuery(), null)
-                    .normalize();
+            return new URI(
+                    uri.getScheme() + "://" + address + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + path + query);
         } catch (URISyntaxException e) {
             throw new RefusedException("cannot address " + destination.host());
         }

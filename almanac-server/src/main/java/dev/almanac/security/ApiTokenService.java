@@ -100,12 +100,29 @@ class ApiTokenService {
         return tokens.ofUser(owner.id());
     }
 
-    /** Revokes a token of {@code owner}, or of anyone when {@code anyOwner}; revoking twice is harmless. */
-    @Transactional
+    /**
+     * Revokes a token of {@code owner}, or of anyone when {@code anyOwner}; revoking twice is harmless. Another user's
+     * token is answered like a token that does not exist, so its existence is not revealed, but the attempt is
+     * recorded as {@code access.denied} (kept although the 404 ends the transaction).
+     */
+    @Transactional(noRollbackFor = NotFoundException.class)
     public ApiToken revoke(UUID id, User owner, boolean anyOwner) {
-        ApiToken token = tokens.find(id)
-                .filter(t -> anyOwner || t.userId().equals(owner.id()))
-                .orElseThrow(() -> new NotFoundException("no token with id " + id));
+        ApiToken token = tokens.find(id).orElseThrow(() -> new NotFoundException("no token with id " + id));
+        if (!anyOwner && !token.userId().equals(owner.id())) {
+            audit.record(
+                    owner.username(),
+                    "access.denied",
+                    AuditTrail.DENIED,
+                    target(token),
+                    Map.of(
+                            "action",
+                            "revoke token",
+                            "reason",
+                            "the token belongs to another user; answered 404",
+                            "prefix",
+                            token.prefix()));
+            throw new NotFoundException("no token with id " + id);
+        }
         if (tokens.revoke(id, now())) {
             audit.record("token.revoked", target(token), Map.of("prefix", token.prefix()));
         }

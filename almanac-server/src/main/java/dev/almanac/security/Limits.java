@@ -6,6 +6,7 @@ import dev.almanac.common.TooManyRequestsException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.function.IntToLongFunction;
 import org.springframework.stereotype.Component;
 
@@ -50,14 +51,66 @@ public class Limits {
      * counts them up to the bound it is given; it is not called when there is no quota.
      */
     public void requireJobQuota(String actor, IntToLongFunction jobsOfActor) {
+        JobQuota quota = jobQuota(actor, jobsOfActor);
+        if (quota.room() < 1) {
+            throw refused(quota, 1);
+        }
+    }
+
+    /**
+     * The 403 for creating {@code creating} jobs when the {@code quota} has room for fewer, recorded in the audit trail
+     * as {@code access.denied} like every other refusal.
+     */
+    public ForbiddenException refused(JobQuota quota, long creating) {
+        ForbiddenException refusal = quota.refusal(creating);
+        audit.record(
+                quota.actor(),
+                "access.denied",
+                AuditTrail.DENIED,
+                AuditTrail.Target.of("job", null, null),
+                Map.of(
+                        "action",
+                        "create " + creating + (creating == 1 ? " job" : " jobs"),
+                        "reason",
+                        refusal.getMessage()));
+        return refusal;
+    }
+
+    /** Where {@code actor} stands against the job quota, for a path that creates several jobs at once. */
+    public JobQuota jobQuota(String actor, IntToLongFunction jobsOfActor) {
         int quota = properties.jobQuota();
         if (quota <= 0) {
-            return;
+            return JobQuota.NONE;
         }
         long jobs = jobsOfActor.applyAsLong(quota);
         if (jobs >= quota) {
-            throw new ForbiddenException("job quota reached: '" + actor + "' has " + jobs + " jobs and the"
-                    + " quota is " + quota + "; delete jobs, or raise ALMANAC_SECURITY_JOB_QUOTA");
+            // a refusal names the true count, also for someone over the quota from before it held on every path
+            jobs = jobsOfActor.applyAsLong(Integer.MAX_VALUE);
+        }
+        return new JobQuota(actor, quota, jobs);
+    }
+
+    /**
+     * How many jobs {@code actor} has against the quota (counted in full only when it is reached); {@link #NONE} when there is no
+     * quota, as for the actor {@code system} applying the jobs file at start.
+     */
+    public record JobQuota(String actor, int quota, long jobs) {
+
+        public static final JobQuota NONE = new JobQuota("system", 0, 0);
+
+        /** How many more jobs may be created. */
+        public long room() {
+            return quota <= 0 ? Long.MAX_VALUE : Math.max(0, quota - jobs);
+        }
+
+        ForbiddenException refusal(long creating) {
+            if (creating <= 1) {
+                return new ForbiddenException("job quota reached: '" + actor + "' has " + jobs
+                        + " jobs and the quota is " + quota + "; delete jobs, or raise ALMANAC_SECURITY_JOB_QUOTA");
+            }
+            return new ForbiddenException("job quota reached: this would create " + creating + " jobs, '" + actor
+                    + "' has " + jobs + " jobs and the quota is " + quota + " (room for " + room()
+                    + "); nothing was stored; delete jobs, or raise ALMANAC_SECURITY_JOB_QUOTA");
         }
     }
 }

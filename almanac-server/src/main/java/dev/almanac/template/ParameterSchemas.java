@@ -58,6 +58,7 @@ final class ParameterSchemas {
         Dialect draft202012 = Dialect.builder(Dialects.getDraft202012())
                 .keyword(new AnnotationKeyword("x-secret"))
                 .keyword(new AnnotationKeyword("x-source"))
+                .keyword(new AnnotationKeyword("x-aliases"))
                 .build();
         this.registry = SchemaRegistry.withDefaultDialect(
                 draft202012,

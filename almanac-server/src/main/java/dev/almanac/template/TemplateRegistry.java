@@ -1,6 +1,7 @@
 package dev.almanac.template;
 
 import dev.almanac.common.FieldError;
+import dev.almanac.common.NameHints;
 import dev.almanac.common.NotFoundException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -155,7 +156,9 @@ public class TemplateRegistry {
         Map<String, Object> values = parameters == null ? Map.of() : parameters;
         List<FieldError> schemaErrors = schemas.validate(registered.schema(), values);
         if (!schemaErrors.isEmpty()) {
-            return schemaErrors;
+            return schemaErrors.stream()
+                    .map(error -> withHint(registered, error))
+                    .toList();
         }
         List<ParameterError> semanticErrors =
                 registered.template().validate(Collections.unmodifiableMap(values), environment);
@@ -165,6 +168,37 @@ public class TemplateRegistry {
         return semanticErrors.stream()
                 .map(error -> new FieldError(error.field(), error.message()))
                 .toList();
+    }
+
+    /**
+     * An unknown parameter's error, with the parameter probably meant: one named in a property's {@code x-aliases}
+     * (the names other tools use, e.g. {@code collection} for {@code table}), or a known one spelled alike.
+     */
+    private static FieldError withHint(RegisteredTemplate registered, FieldError error) {
+        String name = error.field();
+        if (!error.message().equals("is not allowed") || name.isEmpty() || name.contains(".") || name.contains("[")) {
+            return error;
+        }
+        Map<String, String> aliases = new LinkedHashMap<>();
+        List<String> known = new ArrayList<>();
+        if (registered.schemaDocument().get("properties") instanceof Map<?, ?> properties) {
+            properties.forEach((property, rule) -> {
+                known.add(property.toString());
+                if (rule instanceof Map<?, ?> map && map.get("x-aliases") instanceof List<?> list) {
+                    list.forEach(alias -> aliases.put(alias.toString(), property.toString()));
+                }
+            });
+        }
+        String meant = aliases.getOrDefault(name, NameHints.closest(name, known).orElse(null));
+        String type = registered.descriptor().type();
+        return new FieldError(
+                name,
+                meant != null
+                        ? "'" + name + "' is not a parameter of " + type + "; did you mean '" + meant + "'?"
+                        : known.isEmpty()
+                                ? "'" + name + "' is not a parameter of " + type + ", which takes none"
+                                : "'" + name + "' is not a parameter of " + type + "; its parameters are "
+                                        + String.join(", ", known));
     }
 
     /**

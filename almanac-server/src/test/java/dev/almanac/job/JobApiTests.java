@@ -1,6 +1,7 @@
 package dev.almanac.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
@@ -231,6 +232,63 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
                 .andExpect(
                         jsonPath("$.errors[?(@.field=='template_type')].message", hasItem(containsString("heartbeat"))))
                 .andExpect(jsonPath("$.errors[*].field", hasItem("schedule")));
+    }
+
+    @Test
+    void takesTheDesignDocumentsPayloadOrHintsAtEveryFieldItRefuses() throws Exception {
+        create("""
+                {"name": "purge-sessions", "template_type": "database_cleanup",
+                 "schedule": {"interval_seconds": 3600},
+                 "parameters": {"target": "demo", "collection": "sessions", "date_column": "created_at",
+                                "older_than": 30, "condition": [], "dryRun": false}}""")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[?(@.field == 'parameters.collection')].message")
+                        .value(contains("'collection' is not a parameter of database_cleanup; did you mean 'table'?")))
+                .andExpect(jsonPath("$.errors[?(@.field == 'parameters.condition')].message")
+                        .value(contains(
+                                "'condition' is not a parameter of database_cleanup; did you mean 'conditions'?")))
+                .andExpect(jsonPath("$.errors[?(@.field == 'parameters.dryRun')].message")
+                        .value(contains("'dryRun' is not a parameter of database_cleanup; did you mean 'dry_run'?")))
+                .andExpect(jsonPath("$.errors[?(@.field =~ /schedule.*/)]").isEmpty());
+
+        create("""
+                {"name": "purge-sessions", "template_type": "database_cleanup",
+                 "schedule": {"interval_seconds": 3600},
+                 "parameters": {"target": "demo", "table": "sessions", "date_column": "created_at",
+                                "older_than": 30, "conditions": [], "dry_run": false}}""")
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.job.schedule.type").value("interval"))
+                .andExpect(jsonPath("$.job.schedule.interval_seconds").value(3600));
+        create("""
+                {"name": "evening", "template_type": "heartbeat",
+                 "schedule": {"cron": "0 19 * * *", "timezone": "Europe/Berlin"}}""")
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.job.schedule.type").value("cron"))
+                .andExpect(jsonPath("$.job.schedule.expression").value("0 19 * * *"))
+                .andExpect(jsonPath("$.job.schedule.timezone").value("Europe/Berlin"))
+                .andExpect(jsonPath("$.job.schedule.cron").doesNotExist());
+        assertThat(jdbc.sql("SELECT schedule_type FROM jobs WHERE name = 'evening'")
+                        .query(String.class)
+                        .single())
+                .isEqualTo("cron");
+    }
+
+    @Test
+    void hintsAtTheJobFieldAClientProbablyMeant() throws Exception {
+        create("{\"name\":\"x\",\"templateType\":\"heartbeat\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("templateType"))
+                .andExpect(
+                        jsonPath("$.errors[0].message").value("is not a known field; did you mean 'template_type'?"));
+        create("{\"name\":\"x\",\"schedule\":{\"type\":\"cron\",\"expresion\":\"0 2 * * *\"}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("schedule.expresion"))
+                .andExpect(jsonPath("$.errors[0].message").value("is not a known field; did you mean 'expression'?"));
+        create("{\"name\":\"x\",\"schedule\":{\"cron\":\"0 2 * * *\",\"expression\":\"0 3 * * *\"}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("schedule"))
+                .andExpect(jsonPath("$.errors[0].message")
+                        .value("give the cron expression once: as expression or as cron"));
     }
 
     @Test

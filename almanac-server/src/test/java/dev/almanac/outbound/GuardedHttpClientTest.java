@@ -59,6 +59,21 @@ class GuardedHttpClientTest {
     }
 
     @Test
+    void sendsThePathAndQueryByteForByteAsWritten() throws Exception {
+        List<String> targets = List.of(
+                "/a%20b/c%2Fd/%C3%A9t%C3%A9?x=a%20b&y=a+b&z=%2F%3F%26%3D%25&e=%C3%A9",
+                "/signed?X-Amz-Signature=ab%2Bcd%3D%3D&X-Amz-Credential=AKIA%2F20261202%2Feu%2Fs3&sig=a+b/c?d=e",
+                "/./x/../y?list=a,b;c:d@e!$'()*&empty=&=&&");
+        for (String target : targets) {
+            server.enqueue(new MockResponse.Builder().code(204).build());
+
+            client.send(get(url(target), false), RunControl.unlimited());
+
+            assertThat(server.takeRequest(5, TimeUnit.SECONDS).getTarget()).isEqualTo(target);
+        }
+    }
+
+    @Test
     void checksEveryRedirectAgain() {
         server.enqueue(new MockResponse.Builder()
                 .code(302)

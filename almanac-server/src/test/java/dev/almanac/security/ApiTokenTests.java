@@ -76,6 +76,41 @@ abstract class ApiTokenTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void revokingAnotherUsersTokenAnswers404AndIsAuditedAsADenial() throws Exception {
+        String created = mvc.perform(post(API + "/tokens")
+                        .with(logins.as(TestLogins.ADMIN))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"deploy\"}"))
+                .andExpect(status().isCreated())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String id = JsonPath.read(created, "$.token.id");
+        String secret = JsonPath.read(created, "$.secret");
+        String intruder = logins.token("mallory", TestLogins.ADMIN, false);
+
+        mvc.perform(delete(API + "/tokens/" + id).with(TestLogins.bearer(intruder)))
+                .andExpect(status().isNotFound())
+                .andExpect(jsonPath("$.detail").value("no token with id " + id));
+        mvc.perform(delete(API + "/tokens/" + java.util.UUID.randomUUID()).with(TestLogins.bearer(intruder)))
+                .andExpect(status().isNotFound());
+
+        mvc.perform(get(API + "/me").with(TestLogins.bearer(secret))).andExpect(status().isOk());
+        mvc.perform(get(API + "/audit").param("action", "access.denied"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.events", hasSize(1)))
+                .andExpect(jsonPath("$.events[0].actor").value("mallory"))
+                .andExpect(jsonPath("$.events[0].outcome").value("denied"))
+                .andExpect(jsonPath("$.events[0].target_type").value("token"))
+                .andExpect(jsonPath("$.events[0].target_id").value(id))
+                .andExpect(jsonPath("$.events[0].details.action").value("revoke token"));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'token.revoked'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
+    @Test
     void aReadOnlyTokenReadsButChangesNothing() throws Exception {
         String readOnly = logins.token("reader", TestLogins.SUPER_ADMIN, true);
         mvc.perform(get(API + "/jobs").with(TestLogins.bearer(readOnly))).andExpect(status().isOk());

@@ -1,26 +1,38 @@
 package dev.almanac.security;
 
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import com.jayway.jsonpath.JsonPath;
+import dev.almanac.jobfile.JobsFile;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TestLogins;
 import dev.almanac.testing.WithH2;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.DefaultApplicationArguments;
 import org.springframework.http.MediaType;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.web.context.WebApplicationContext;
 
 /** The limits with small configured values: manual runs, the job quota, the API rate, and Basic turned off. */
 @WithH2
@@ -41,6 +53,12 @@ class ConfiguredLimitsTests extends AlmanacIntegrationTest {
 
     @Autowired
     PasswordEncoder passwords;
+
+    @Autowired
+    JobsFile jobsFile;
+
+    @Autowired
+    WebApplicationContext context;
 
     @Test
     void manualRunsAreLimitedPerUserPerHourWithRetryAfter() throws Exception {
@@ -76,6 +94,126 @@ class ConfiguredLimitsTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void theQuotaHoldsForAClone() throws Exception {
+        String first = create("one");
+        create("two");
+
+        mvc.perform(post(API + "/jobs/" + first + "/clone"))
+                .andExpect(status().isForbidden())
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.startsWith("job quota reached")));
+        Assertions.assertThat(jobCount()).isEqualTo(2);
+    }
+
+    @Test
+    void theImportPlanShowsTheJobsOverTheQuotaAndTheApplyStoresNone() throws Exception {
+        create("one");
+        String file = """
+                {"jobs":[%s,%s,%s]}""".formatted(body("one"), body("two"), body("three"));
+
+        mvc.perform(post(API + "/jobs/import?mode=plan")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(file))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.summary.create").value(1))
+                .andExpect(jsonPath("$.summary.invalid").value(1))
+                .andExpect(jsonPath("$.jobs[1].action").value("create"))
+                .andExpect(jsonPath("$.jobs[2].name").value("three"))
+                .andExpect(jsonPath("$.jobs[2].action").value("invalid"))
+                .andExpect(jsonPath("$.jobs[2].errors[0].message")
+                        .value("over the job quota: 'test-super-admin' has 1 jobs and the quota is 2; this file may"
+                                + " create at most 1"));
+
+        mvc.perform(post(API + "/jobs/import?mode=apply")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(file))
+                .andExpect(status().isForbidden())
+                .andExpect(
+                        header().string("Content-Type", org.hamcrest.Matchers.startsWith("application/problem+json")))
+                .andExpect(jsonPath("$.detail")
+                        .value("job quota reached: this would create 2 jobs, 'test-super-admin' has 1 jobs and the"
+                                + " quota is 2 (room for 1); nothing was stored; delete jobs, or raise"
+                                + " ALMANAC_SECURITY_JOB_QUOTA"));
+        Assertions.assertThat(jobCount()).isEqualTo(1);
+        Assertions.assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied'"
+                                + " AND outcome = 'denied' AND actor = 'test-super-admin'")
+                        .query(Long.class)
+                        .single())
+                .as("the refusal is audited")
+                .isEqualTo(1);
+
+        mvc.perform(post(API + "/jobs/import?mode=apply")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"jobs":[%s]}""".formatted(body("two"))))
+                .andExpect(status().isOk());
+        mvc.perform(post(API + "/jobs").contentType(MediaType.APPLICATION_JSON).content(body("three")))
+                .andExpect(status().isForbidden())
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("has 2 jobs")));
+    }
+
+    @Test
+    void theImportPageShowsTheJobsOverTheQuotaAndTheWizardAndItsCloneAreHeldToIt() throws Exception {
+        String first = create("one");
+        MockMvc ui = MockMvcBuilders.webAppContextSetup(context)
+                .apply(SecurityMockMvcConfigurers.springSecurity())
+                .defaultRequest(get("/").with(user("test-super-admin").roles("SUPER_ADMIN")))
+                .build();
+
+        String plan = ui.perform(
+                        post("/import/plan").with(csrf()).param("text", """
+                                {"jobs":[%s,%s]}""".formatted(body("two"), body("three"))))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        Assertions.assertThat(plan).contains("over the job quota");
+        ui.perform(post("/import/apply").with(csrf()).param("text", """
+                                {"jobs":[%s,%s]}""".formatted(body("two"), body("three"))))
+                .andExpect(status().isForbidden());
+        Assertions.assertThat(jobCount()).isEqualTo(1);
+
+        create("two");
+        Assertions.assertThat(ui.perform(get("/jobs/" + first + "/clone"))
+                        .andExpect(status().isOk())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString())
+                .contains("one copy");
+        LinkedMultiValueMap<String, String> form = new LinkedMultiValueMap<>();
+        form.add("template_type", "heartbeat");
+        form.add("name", "one copy");
+        form.add("schedule_kind", "interval");
+        form.add("interval_value", "1");
+        form.add("interval_unit", "hours");
+        form.add("timezone", "UTC");
+        form.add("concurrency_policy", "forbid");
+        form.add("misfire_policy", "run_once");
+        form.add("enabled", "true");
+        form.add("step", "5");
+        form.add("_action", "save");
+        ui.perform(post("/jobs/wizard").with(csrf()).params(form))
+                .andExpect(status().isForbidden())
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("job quota reached")));
+        Assertions.assertThat(jobCount()).isEqualTo(2);
+    }
+
+    @Test
+    void theJobsFileAppliedAtStartAsSystemIsNotHeldToTheQuota(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("jobs.json");
+        Files.writeString(file, """
+                {"jobs":[%s,%s,%s]}""".formatted(body("one"), body("two"), body("three")));
+
+        jobsFile.apply(file);
+
+        Assertions.assertThat(jobCount()).isEqualTo(3);
+        // someone over the quota (jobs handed over, or stored before it held everywhere) is told the true count
+        jdbc.sql("UPDATE jobs SET created_by = 'test-super-admin'").update();
+        mvc.perform(post(API + "/jobs").contentType(MediaType.APPLICATION_JSON).content(body("four")))
+                .andExpect(status().isForbidden())
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("has 3 jobs")));
+    }
+
+    @Test
     void theApiRateLimitAnswers429WithRetryAfterPerToken() throws Exception {
         String token = logins.token("hasty", TestLogins.ADMIN, false);
         for (int i = 0; i < 30; i++) {
@@ -108,6 +246,10 @@ class ConfiguredLimitsTests extends AlmanacIntegrationTest {
                     return request;
                 }))
                 .andExpect(status().isUnauthorized());
+    }
+
+    private long jobCount() {
+        return jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single();
     }
 
     private String create(String name) throws Exception {

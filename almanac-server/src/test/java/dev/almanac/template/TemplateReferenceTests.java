@@ -170,6 +170,11 @@ class TemplateReferenceTests extends AlmanacIntegrationTest {
         if (p.path("x-secret").asBoolean(false)) {
             parts.add("Secret: encrypted at rest and masked in every response.");
         }
+        if (p.path("x-aliases").isArray()) {
+            List<String> aliases = new ArrayList<>();
+            p.path("x-aliases").values().forEach(alias -> aliases.add("`" + alias.asString() + "`"));
+            parts.add("Written " + String.join(" or ", aliases) + ", it is refused with a hint to this name.");
+        }
         return String.join(" ", parts);
     }
 

@@ -241,7 +241,10 @@ class TemplateRegistryTest {
                         new FieldError("conditions[1].op", "must be one of: eq, ne"),
                         new FieldError("conditions[1].x", "is not allowed"),
                         new FieldError("window.days", "must be greater than 0"),
-                        new FieldError("extra", "is not allowed"));
+                        new FieldError(
+                                "extra",
+                                "'extra' is not a parameter of mail_report; its parameters are recipients, format,"
+                                        + " max_rows, subject, conditions, window"));
     }
 
     @Test

@@ -27,9 +27,9 @@ public interface TemplateEnvironment {
     }
 
     /**
-     * Says why the SSRF guard would refuse a URL, judging only what it can without a DNS lookup (scheme, credentials,
-     * literal addresses, numeric host forms) and knowing the operator's allowlist. The guard checks again, with the
-     * resolved addresses, when the call is made.
+     * Says why the SSRF guard would refuse a URL, knowing the operator's allowlist: scheme, credentials, literal
+     * addresses, numeric host forms, and the addresses a host name resolves to now (a name that does not resolve is
+     * not refused here). The guard checks again, with the addresses resolved then, when the call is made.
      *
      * @param url the URL
      * @return why it is refused, or empty when it may be tried

@@ -62,6 +62,7 @@ final class Conditions {
               "description": "Extra filters, all of which must hold. Values are always bound as parameters.",
               "maxItems": 20,
               "default": [],
+              "x-aliases": ["condition", "where", "filters"],
               "items": {
                 "type": "object",
                 "properties": {

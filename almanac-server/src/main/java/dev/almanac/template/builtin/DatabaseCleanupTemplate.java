@@ -43,7 +43,7 @@ public class DatabaseCleanupTemplate implements JobTemplate {
                       "type": "object",
                       "properties": {
                         "target": {"type": "string", "title": "Target", "description": "A configured target database (GET /targets)", "x-source": "targets"},
-                        "table": {"type": "string", "title": "Table", "description": "An allowed table of the target", "pattern": "^[a-z][a-z0-9_]{0,62}$"},
+                        "table": {"type": "string", "title": "Table", "description": "An allowed table of the target", "pattern": "^[a-z][a-z0-9_]{0,62}$", "x-aliases": ["collection"]},
                         "date_column": {"type": "string", "title": "Date column", "description": "The allowed column holding each row's age", "pattern": "^[a-z][a-z0-9_]{0,62}$"},
                         "older_than": {"type": ["integer", "string"], "title": "Older than", "description": "Rows whose date column is older than this: whole days (30) or an ISO-8601 duration (P30D, PT12H, P1M)", "minimum": 1, "maxLength": 40},
                         "conditions": %s,

@@ -108,6 +108,6 @@ class HeartbeatTemplateTest {
         assertThat(registry.validateParameters("heartbeat", Map.of("message", "x".repeat(501), "fail", true)))
                 .containsExactlyInAnyOrder(
                         new FieldError("message", "must be at most 500 characters long"),
-                        new FieldError("fail", "is not allowed"));
+                        new FieldError("fail", "'fail' is not a parameter of heartbeat; its parameters are message"));
     }
 }

@@ -2,6 +2,9 @@ package dev.almanac.template.builtin;
 
 import static dev.almanac.template.builtin.DatabaseCleanupTests.details;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
@@ -9,6 +12,8 @@ import com.jayway.jsonpath.JsonPath;
 import dev.almanac.common.FieldError;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobService;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TemplateRuns;
@@ -32,6 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -54,6 +60,12 @@ class OutboundTemplatesTests extends AlmanacIntegrationTest {
 
     @Autowired
     TemplateRegistry templates;
+
+    @Autowired
+    JobService jobs;
+
+    @Autowired
+    tools.jackson.databind.json.JsonMapper json;
 
     MockWebServer server;
 
@@ -100,6 +112,50 @@ class OutboundTemplatesTests extends AlmanacIntegrationTest {
         mac.init(new SecretKeySpec("0123456789abcdef0123".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         assertThat(request.getHeaders().get("X-Almanac-Signature"))
                 .isEqualTo("sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @Test
+    void callsASignedUrlAsItWasWrittenInTheJob() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).build());
+        String target =
+                "/upload/r%C3%A9sum%C3%A9%2Fv2?X-Goog-Signature=ab%2Bcd%3D&X-Goog-Credential=svc%40p.iam%2F20261202"
+                        + "&note=a%20b+c&next=https%3A%2F%2Fexample.org%2F%3Fq%3D1";
+        String id = JsonPath.read(
+                mvc.perform(post("/api/admin/scheduler/jobs")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("""
+                                        {"name":"signed","template_type":"webhook_trigger",
+                                         "schedule":{"type":"interval","interval_seconds":3600},
+                                         "parameters":{"url":"http://localhost:%d%s","method":"GET"}}""".formatted(server.getPort(), target)))
+                        .andExpect(status().isCreated())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.job.id");
+
+        Execution run = runs.run(jobs.get(JobId.parse(id).orElseThrow()), false);
+
+        assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(server.takeRequest(5, TimeUnit.SECONDS).getTarget()).isEqualTo(target);
+    }
+
+    @Test
+    void refusesAnInvalidUrlWithAFieldError() throws Exception {
+        for (String url : List.of("http://localhost/{id}", "http://localhost/a b", "http://exa_mple.com:x/")) {
+            mvc.perform(post("/api/admin/scheduler/jobs")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content(json.writeValueAsString(Map.of(
+                                    "name",
+                                    "invalid",
+                                    "template_type",
+                                    "webhook_trigger",
+                                    "schedule",
+                                    Map.of("type", "interval", "interval_seconds", 3600),
+                                    "parameters",
+                                    Map.of("url", url)))))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("parameters.url"));
+        }
     }
 
     @Test
