@@ -29,6 +29,12 @@
   }
 
   document.addEventListener("click", function (event) {
+    var dismiss = event.target.closest("[data-dismiss-alert]");
+    if (dismiss) {
+      var alert = dismiss.closest("[role=alert]");
+      if (alert) { alert.remove(); }
+      return;
+    }
     var close = event.target.closest("[data-close-dialog]");
     if (close) {
       var dialog = close.closest("dialog");
@@ -78,6 +84,26 @@
     });
     root.querySelectorAll("[data-needs-js]").forEach(function (el) { el.hidden = false; });
   }
+
+  // Never silence: an answer htmx does not swap (a 5xx, or no answer at all) still says something went wrong.
+  function unswapped(text) {
+    var alerts = document.getElementById("alerts");
+    if (!alerts) { return; }
+    var box = document.createElement("div");
+    box.className = "flash error";
+    box.setAttribute("role", "alert");
+    box.textContent = text;
+    alerts.replaceChildren(box);
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status >= 500) {
+      unswapped("The server could not do this (" + xhr.status + "); try again, or see the server log.");
+    }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    unswapped("The server could not be reached; nothing was done. Try again when it is back.");
+  });
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:afterSettle", function (event) { enhance(event.target); });

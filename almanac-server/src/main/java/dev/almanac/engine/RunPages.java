@@ -1,7 +1,9 @@
 package dev.almanac.engine;
 
+import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.common.TooManyRequestsException;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionQueued;
 import dev.almanac.execution.ExecutionRepository;
@@ -10,17 +12,21 @@ import dev.almanac.job.JobDrafts;
 import dev.almanac.job.JobId;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.web.AdminPage;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.ui.Model;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
@@ -73,17 +79,28 @@ class RunPages {
     @PostMapping("/jobs/wizard/dry-run")
     String draftDryRun(
             @RequestParam MultiValueMap<String, String> form,
-            @RequestHeader(name = "HX-Request", required = false) String htmx,
+            HtmxRequest htmx,
+            HttpServletRequest request,
+            HttpServletResponse response,
             Model model,
             RedirectAttributes redirect) {
         Job draft;
         try {
             draft = drafts.fromWizard(form, CurrentActor.name());
         } catch (InvalidInputException invalid) {
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            if (!htmx.isHtmxRequest()) {
+                // the wizard marks each field that needs fixing
+                return "forward:/jobs/wizard";
+            }
             model.addAttribute("problems", invalid.errors());
-            return "jobs/dry-run-refused";
+            return "jobs/dry-run-refused :: refusal";
         }
-        runs.checkDraftDryRun(draft);
+        try {
+            runs.checkDraftDryRun(draft);
+        } catch (ForbiddenException | TooManyRequestsException refused) {
+            return refused(refused, htmx.isHtmxRequest(), request, response, model);
+        }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Execution execution = NewExecutions.queued(
                 draft,
@@ -96,11 +113,38 @@ class RunPages {
         transactions.executeWithoutResult(status -> executions.insertAll(List.of(execution)));
         events.publishEvent(new ExecutionQueued(execution.id()));
         runs.recordDraftDryRun(draft, execution);
-        if (htmx == null) {
+        if (!htmx.isHtmxRequest()) {
             redirect.addFlashAttribute("flash", "Dry run queued; the job itself is not saved yet");
             return "redirect:/executions/" + execution.id();
         }
         return "redirect:/executions/" + execution.id() + "/dry-run";
+    }
+
+    /**
+     * The wizard's dry run refused by role or limit: htmx shows it where the dry run's answer goes; a plain post
+     * is forwarded back to the wizard, which shows it over the reader's input.
+     */
+    private static String refused(
+            RuntimeException refused,
+            boolean htmx,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Model model) {
+        HttpStatus status = HttpStatus.FORBIDDEN;
+        String message = refused.getMessage();
+        if (refused instanceof TooManyRequestsException tooMany) {
+            status = HttpStatus.TOO_MANY_REQUESTS;
+            response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(tooMany.retryAfterSeconds()));
+            message = message + "; try again in " + tooMany.retryAfterSeconds() + " s";
+        }
+        response.setStatus(status.value());
+        if (htmx) {
+            model.addAttribute("refusal", message);
+            model.addAttribute("problems", List.of());
+            return "jobs/dry-run-refused :: refusal";
+        }
+        request.setAttribute(JobDrafts.REFUSED, "The dry run was refused: " + message);
+        return "forward:/jobs/wizard";
     }
 
     private static JobId jobId(String text) {

@@ -12,6 +12,12 @@ import org.springframework.stereotype.Component;
 @Component
 public class JobDrafts {
 
+    /**
+     * The request attribute with why the wizard's dry run was refused, when it was posted without htmx and is
+     * forwarded back to the wizard to show the message over the reader's input.
+     */
+    public static final String REFUSED = "almanac.wizard-refused";
+
     private final JobService jobs;
     private final TemplateRegistry templates;
 

@@ -2,6 +2,7 @@ package dev.almanac.job;
 
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
+import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.schedule.Schedule;
@@ -16,6 +17,8 @@ import dev.almanac.template.TargetDescription;
 import dev.almanac.template.TemplateDescriptor;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -28,7 +31,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
+import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -178,7 +183,20 @@ class JobPages {
 
     /** Every button of the wizard posts here with the whole form; {@code _action} says which one. */
     @PostMapping("/wizard")
-    String step(@RequestParam MultiValueMap<String, String> body, Model model, RedirectAttributes redirect) {
+    String step(
+            @RequestParam MultiValueMap<String, String> body,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Model model,
+            RedirectAttributes redirect) {
+        if (request.getAttribute(JobDrafts.REFUSED) instanceof String refused) {
+            // the review step's dry run, posted without htmx and refused (RunPages): shown over the same input
+            body = new LinkedMultiValueMap<>(body);
+            body.remove("_action");
+            body.set("step", String.valueOf(JobForm.REVIEW));
+            wizard(JobForm.of(body), JobForm.REVIEW, editedJob(JobForm.of(body)), Map.of(), List.of(refused), model);
+            return "jobs/wizard";
+        }
         JobForm form = JobForm.of(body);
         Job editing = editedJob(form);
         int step = Math.min(JobForm.REVIEW, Math.max(JobForm.TEMPLATE, parseInt(form.get("step"), 1)));
@@ -220,7 +238,13 @@ class JobPages {
             return validateAndGo(form, target - 1, target, editing, model);
         }
         if (action.equals("save")) {
-            return save(form, editing, model, redirect);
+            try {
+                return save(form, editing, response, model, redirect);
+            } catch (ForbiddenException refused) {
+                // a role or the job quota: said on the review step, the reader's input kept
+                response.setStatus(HttpStatus.FORBIDDEN.value());
+                return wizard(form, JobForm.REVIEW, editing, Map.of(), List.of(refused.getMessage()), model);
+            }
         }
         return validateAndGo(form, step, Math.min(JobForm.REVIEW, step + 1), editing, model);
     }
@@ -365,7 +389,8 @@ class JobPages {
         return wizard(form, target, editing, Map.of(), general, model);
     }
 
-    private String save(JobForm form, Job editing, Model model, RedirectAttributes redirect) {
+    private String save(
+            JobForm form, Job editing, HttpServletResponse response, Model model, RedirectAttributes redirect) {
         Problems problems = problems(form, editing);
         if (!problems.byName().isEmpty()) {
             return validateAndGo(form, JobForm.REVIEW, JobForm.REVIEW, editing, model);
@@ -396,6 +421,7 @@ class JobPages {
         } catch (InvalidInputException invalid) {
             return validateAndGo(form, JobForm.REVIEW, JobForm.REVIEW, editing, model);
         } catch (ConflictException conflict) {
+            response.setStatus(HttpStatus.CONFLICT.value());
             if ("name".equals(conflict.field())) {
                 return wizard(
                         form, JobForm.PARAMETERS, editing, Map.of("name", conflict.getMessage()), List.of(), model);

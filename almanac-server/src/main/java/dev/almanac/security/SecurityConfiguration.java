@@ -249,9 +249,13 @@ class SecurityConfiguration {
     private static AccessDeniedHandler pageDenied(AuditTrail audit, ProblemResponses problems, RequestMatcher pages) {
         return (request, response, e) -> {
             String reason = recordDenial(request, e, audit);
-            if (opensPage(pages, request) && !(e instanceof CsrfException)) {
+            // a page, a page's form post or an htmx action: answered where the reader acted (DeniedPage)
+            if (pages.matches(request) && request.getUserPrincipal() != null) {
                 response.setStatus(HttpServletResponse.SC_FORBIDDEN);
                 request.setAttribute(DeniedPage.DENIED_PATH, request.getRequestURI());
+                if (e instanceof CsrfException) {
+                    request.setAttribute(DeniedPage.DENIED_REASON, reason);
+                }
                 request.getRequestDispatcher(DeniedPage.PATH).forward(request, response);
             } else {
                 problems.forbidden(request, response, reason);

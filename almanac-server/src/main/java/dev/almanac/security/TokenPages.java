@@ -4,6 +4,7 @@ import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.web.AdminPage;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -55,6 +57,7 @@ class TokenPages {
             @RequestParam(required = false) String name,
             @RequestParam(name = "expires_in_days", required = false) String expiresInDays,
             @RequestParam(name = "read_only", required = false) String readOnly,
+            HttpServletResponse response,
             Model model,
             RedirectAttributes redirect) {
         boolean readOnlyScope = readOnly != null;
@@ -75,6 +78,7 @@ class TokenPages {
             redirect.addFlashAttribute("createdSecret", created.secret());
             return "redirect:/tokens";
         } catch (InvalidInputException invalid) {
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
             Map<String, String> errors = new LinkedHashMap<>();
             for (FieldError error : invalid.errors()) {
                 errors.putIfAbsent(

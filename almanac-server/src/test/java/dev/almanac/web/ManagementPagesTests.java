@@ -332,7 +332,7 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
 
         assertThat(tight(ui.perform(
                                 post("/tokens").with(csrf()).param("name", " ").param("expires_in_days", "90"))
-                        .andExpect(status().isOk())
+                        .andExpect(status().isBadRequest())
                         .andReturn()
                         .getResponse()
                         .getContentAsString()))

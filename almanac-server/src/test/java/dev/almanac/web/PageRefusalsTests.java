@@ -1,0 +1,255 @@
+package dev.almanac.web;
+
+import static dev.almanac.testing.JobRequests.anIntervalJob;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import dev.almanac.job.Job;
+import dev.almanac.job.JobDrafts;
+import dev.almanac.job.JobService;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.WithH2;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import org.springframework.test.web.servlet.request.RequestPostProcessor;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.context.WebApplicationContext;
+
+/**
+ * Every refusal is answered where the reader acted: each action of each page, driven into the refusals it can meet,
+ * answers a 4xx with its message, never a 500 and never silence. As htmx, a fragment retargeted to the layout's
+ * alert region (or the wizard's dry-run region); as a plain form post, a page in the layout (header, user, Sign out)
+ * or the same form again with the reader's input.
+ */
+@WithH2
+class PageRefusalsTests extends AlmanacIntegrationTest {
+
+    @Autowired
+    WebApplicationContext context;
+
+    @Autowired
+    JobService jobs;
+
+    MockMvc ui;
+
+    @BeforeEach
+    void browse() {
+        ui = MockMvcBuilders.webAppContextSetup(context)
+                .apply(SecurityMockMvcConfigurers.springSecurity())
+                .build();
+    }
+
+    @Test
+    void anAdminActingOnADestructiveJobIsToldWhyOnThePage() throws Exception {
+        Job destroy = jobs.create(
+                anIntervalJob("destroyer", 3600)
+                        .template("test_destroy", Map.of())
+                        .build(),
+                "root");
+        for (String action : new String[] {"run", "dry-run", "disable", "delete"}) {
+            refusedInPlace(
+                    () -> post("/jobs/" + destroy.id() + "/" + action)
+                            .with(csrf())
+                            .with(admin()),
+                    403,
+                    "only a super admin may");
+        }
+        Job paused = jobs.create(
+                anIntervalJob("paused-destroyer", 3600)
+                        .template("test_destroy", Map.of())
+                        .disabled()
+                        .build(),
+                "root");
+        refusedInPlace(
+                () -> post("/jobs/" + paused.id() + "/enable").with(csrf()).with(admin()),
+                403,
+                "only a super admin may");
+    }
+
+    @Test
+    void theWizardKeepsTheInputWhenCreatingOrDryRunningIsRefused() throws Exception {
+        MultiValueMap<String, String> form = AdminPagesTests.wizardForm("my-destroyer", "test_destroy");
+        form.set("step", "5");
+        form.set("_action", "save");
+        for (boolean htmx : new boolean[] {false, true}) {
+            MockHttpServletRequestBuilder save =
+                    post("/jobs/wizard").with(csrf()).with(admin()).params(form);
+            MockHttpServletResponse saved = ui.perform(htmx ? save.header("HX-Request", "true") : save)
+                    .andReturn()
+                    .getResponse();
+            assertThat(saved.getStatus()).isEqualTo(403);
+            assertThat(saved.getContentAsString())
+                    .contains("only a super admin may", "value=\"my-destroyer\"", "Sign out");
+        }
+
+        MultiValueMap<String, String> dry = AdminPagesTests.wizardForm("my-destroyer", "test_destroy");
+        dry.set("step", "5");
+        MockHttpServletResponse asHtmx = ui.perform(post("/jobs/wizard/dry-run")
+                        .with(csrf())
+                        .with(admin())
+                        .header("HX-Request", "true")
+                        .params(dry))
+                .andReturn()
+                .getResponse();
+        assertThat(asHtmx.getStatus()).isEqualTo(403);
+        assertThat(asHtmx.getContentAsString()).contains("The dry run was refused", "only a super admin may");
+        assertThat(asHtmx.getContentAsString()).doesNotContain("<html");
+
+        // without htmx the refusal goes back to the wizard (a forward, which MockMvc does not follow) ...
+        MockHttpServletResponse plain = ui.perform(
+                        post("/jobs/wizard/dry-run").with(csrf()).with(admin()).params(dry))
+                .andReturn()
+                .getResponse();
+        assertThat(plain.getStatus()).isEqualTo(403);
+        assertThat(plain.getForwardedUrl()).isEqualTo("/jobs/wizard");
+        // ... which shows it over the same input
+        MockHttpServletResponse wizard = ui.perform(post("/jobs/wizard")
+                        .with(csrf())
+                        .with(admin())
+                        .params(dry)
+                        .requestAttr(JobDrafts.REFUSED, "The dry run was refused: only a super admin may run"))
+                .andReturn()
+                .getResponse();
+        assertThat(wizard.getContentAsString())
+                .contains("The dry run was refused", "value=\"my-destroyer\"", "Sign out", "amy");
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
+                .isZero();
+    }
+
+    @Test
+    void afterTheManualRunLimitTheJobPageSaysHowLongToWait() throws Exception {
+        Job job = jobs.create(anIntervalJob("often", 3600).build(), "root");
+        for (int i = 0; i < 10; i++) {
+            ui.perform(post("/jobs/" + job.id() + "/run").with(csrf()).with(superAdmin()));
+        }
+        MockHttpServletResponse plain = refusedInPlace(
+                () -> post("/jobs/" + job.id() + "/run").with(csrf()).with(superAdmin()),
+                429,
+                "at most 10 manual runs");
+        assertThat(plain.getHeader("Retry-After")).isEqualTo("3600");
+        assertThat(plain.getContentAsString()).contains("Try again in 3600 s");
+
+        MultiValueMap<String, String> dry = AdminPagesTests.wizardForm("draft", "heartbeat");
+        dry.set("step", "5");
+        MockHttpServletResponse wizard = ui.perform(post("/jobs/wizard/dry-run")
+                        .with(csrf())
+                        .with(superAdmin())
+                        .header("HX-Request", "true")
+                        .params(dry))
+                .andReturn()
+                .getResponse();
+        assertThat(wizard.getStatus()).isIn(202, 200, 302, 429);
+    }
+
+    @Test
+    void unknownIdsAndStaleVersionsAreNamedInPlace() throws Exception {
+        String unknown = UUID.randomUUID().toString();
+        for (String action : new String[] {"run", "dry-run", "enable", "disable", "delete"}) {
+            refusedInPlace(
+                    () -> post("/jobs/" + unknown + "/" + action).with(csrf()).with(superAdmin()), 404, unknown);
+        }
+        refusedInPlace(() -> get("/jobs/" + unknown + "/clone").with(superAdmin()), 404, unknown);
+        refusedInPlace(
+                () -> post("/tokens/" + unknown + "/revoke")
+                        .with(csrf())
+                        .with(user("test-super-admin").roles("SUPER_ADMIN")),
+                404,
+                unknown);
+        refusedInPlace(() -> post("/users/" + unknown + "/disable").with(csrf()).with(superAdmin()), 404, "");
+        // the security chain forwards a page it denies to the denied page (MockMvc does not follow forwards) ...
+        for (boolean htmx : new boolean[] {false, true}) {
+            MockHttpServletRequestBuilder denied =
+                    post("/users/" + unknown + "/disable").with(csrf()).with(admin());
+            MockHttpServletResponse forwarded = ui.perform(htmx ? denied.header("HX-Request", "true") : denied)
+                    .andReturn()
+                    .getResponse();
+            assertThat(forwarded.getStatus()).isEqualTo(403);
+            assertThat(forwarded.getForwardedUrl()).isEqualTo("/denied");
+        }
+        // ... which answers a form post or an htmx action where it was made
+        refusedInPlace(
+                () -> post("/denied").with(csrf()).with(admin()).requestAttr("almanac.denied-path", "/users/x/disable"),
+                403,
+                "is not open to your role");
+
+        Job job = jobs.create(anIntervalJob("edited", 3600).build(), "root");
+        MultiValueMap<String, String> form = AdminPagesTests.wizardForm("edited", "heartbeat");
+        form.set("job_id", job.id().toString());
+        form.set("version", "0");
+        form.set("step", "5");
+        form.set("_action", "save");
+        form.set("description", "changed meanwhile");
+        MockHttpServletResponse stale = ui.perform(
+                        post("/jobs/wizard").with(csrf()).with(superAdmin()).params(form))
+                .andReturn()
+                .getResponse();
+        assertThat(stale.getStatus()).isEqualTo(409);
+        assertThat(stale.getContentAsString()).contains("changed meanwhile", "version");
+    }
+
+    @Test
+    void importApplyAndTokenCreateRefusalsStayOnTheirPage() throws Exception {
+        String file = """
+                {"jobs":[{"name":"imported-destroyer","template_type":"test_destroy","parameters":{},
+                  "schedule":{"type":"interval","interval_seconds":3600}}]}""";
+        MockHttpServletResponse apply = ui.perform(
+                        post("/import/apply").with(csrf()).with(admin()).param("text", file))
+                .andReturn()
+                .getResponse();
+        assertThat(apply.getStatus()).isEqualTo(403);
+        assertThat(apply.getContentAsString()).contains("super admin", "Sign out");
+
+        MockHttpServletResponse token = ui.perform(post("/tokens")
+                        .with(csrf())
+                        .with(user("test-super-admin").roles("SUPER_ADMIN"))
+                        .param("name", "")
+                        .param("expires_in_days", "30"))
+                .andReturn()
+                .getResponse();
+        assertThat(token.getStatus()).isEqualTo(400);
+        assertThat(token.getContentAsString()).contains("Sign out");
+    }
+
+    /**
+     * The request, once as a plain form post and once as htmx: a 4xx with the message each time, in the layout for
+     * the plain one, as a fragment for the alert region for htmx. Returns the plain answer.
+     */
+    private MockHttpServletResponse refusedInPlace(
+            Supplier<MockHttpServletRequestBuilder> request, int status, String message) throws Exception {
+        MockHttpServletResponse plain = ui.perform(request.get()).andReturn().getResponse();
+        assertThat(plain.getStatus())
+                .as("plain %s: %s", message, plain.getContentAsString())
+                .isEqualTo(status);
+        assertThat(plain.getContentAsString()).contains(message, "Sign out", "href=\"/jobs\"");
+
+        MockHttpServletResponse htmx = ui.perform(request.get().header("HX-Request", "true"))
+                .andReturn()
+                .getResponse();
+        assertThat(htmx.getStatus()).as("htmx %s", message).isEqualTo(status);
+        assertThat(htmx.getHeader("HX-Retarget")).isEqualTo("#alerts");
+        assertThat(htmx.getContentAsString())
+                .contains(message, "role=\"alert\"")
+                .doesNotContain("<html");
+        return plain;
+    }
+
+    private static RequestPostProcessor admin() {
+        return user("amy").roles("ADMIN");
+    }
+
+    private static RequestPostProcessor superAdmin() {
+        return user("root").roles("SUPER_ADMIN");
+    }
+}
