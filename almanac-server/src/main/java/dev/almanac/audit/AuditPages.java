@@ -33,6 +33,7 @@ class AuditPages {
             "job.deleted",
             "job.imported",
             "job.run",
+            "job.dry_run",
             "execution",
             "execution.cancelled",
             "execution.deleted",

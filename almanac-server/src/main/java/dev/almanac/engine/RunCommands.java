@@ -14,8 +14,8 @@ import org.springframework.stereotype.Service;
 
 /**
  * "Run now" and dry runs asked for by a person, through the API or the admin UI alike: checked against their role
- * (an admin may not run a destructive template), held to the manual-run limit, queued by {@link ManualRuns}, and
- * recorded in the audit trail as {@code job.run}.
+ * (an admin may not run a destructive template), held to the manual-run limit (a dry run to its own, larger one),
+ * queued by {@link ManualRuns}, and recorded in the audit trail as {@code job.run} or {@code job.dry_run}.
  */
 @Service
 class RunCommands {
@@ -39,7 +39,11 @@ class RunCommands {
         Job current = jobs.get(id);
         AuditTrail.Target target = AuditTrail.Target.of("job", id, current.name());
         permissions.requireMayActOn(current.definition().templateType(), "run", target);
-        limits.requireManualRunAllowed(actor);
+        if (dryRun) {
+            limits.requireDryRunAllowed(actor);
+        } else {
+            limits.requireManualRunAllowed(actor);
+        }
         Execution execution = manualRuns.run(id, overrides, dryRun, actor);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("execution_id", execution.id().toString());
@@ -47,7 +51,7 @@ class RunCommands {
         if (overrides != null) {
             details.put("parameter_overrides", overrides.keySet());
         }
-        audit.record("job.run", target, details);
+        audit.record(dryRun ? Limits.DRY_RUN : Limits.RUN, target, details);
         return execution;
     }
 
@@ -56,13 +60,13 @@ class RunCommands {
         String actor = CurrentActor.name();
         AuditTrail.Target target = AuditTrail.Target.of("job", null, draft.name());
         permissions.requireMayActOn(draft.definition().templateType(), "run", target);
-        limits.requireManualRunAllowed(actor);
+        limits.requireDryRunAllowed(actor);
     }
 
     /** After it was queued. */
     void recordDraftDryRun(Job draft, Execution execution) {
         audit.record(
-                "job.run",
+                Limits.DRY_RUN,
                 AuditTrail.Target.of("job", null, draft.name()),
                 Map.of("execution_id", execution.id().toString(), "dry_run", true, "draft", true));
     }

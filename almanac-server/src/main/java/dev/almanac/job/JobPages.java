@@ -10,6 +10,8 @@ import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.schedule.ScheduleText;
 import dev.almanac.schedule.ScheduledRun;
 import dev.almanac.schedule.Schedules;
+import dev.almanac.security.CurrentActor;
+import dev.almanac.security.Limits;
 import dev.almanac.target.Targets;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.ParameterForm;
@@ -55,6 +57,7 @@ class JobPages {
 
     static final int PAGE_SIZE = 25;
     static final int PREVIEW_RUNS = 5;
+    static final long FEW_RUNS_LEFT = 3;
     static final List<String> LAST_STATUSES =
             List.of("succeeded", "failed", "timed_out", "cancelled", "skipped", "running", "queued");
     private static final List<String> ZONES = new TreeSet<>(ZoneId.getAvailableZoneIds())
@@ -72,8 +75,10 @@ class JobPages {
     private final TemplateRegistry templates;
     private final JsonMapper json;
     private final Clock clock;
+    private final Limits limits;
 
     JobPages(
+            Limits limits,
             JobService jobs,
             JobCommands commands,
             JobDrafts drafts,
@@ -81,6 +86,7 @@ class JobPages {
             Targets targets,
             JsonMapper json,
             Clock clock) {
+        this.limits = limits;
         this.targets = targets;
         this.jobs = jobs;
         this.commands = commands;
@@ -268,6 +274,9 @@ class JobPages {
         model.addAttribute("parameters", parameterLines(definition));
         model.addAttribute("dependsOn", names(definition.dependsOn()));
         model.addAttribute("versionCount", jobs.versions(job.id()).size());
+        // said only when few are left, so the reader is not surprised by the limit
+        limits.manualRunsLeft(CurrentActor.name())
+                .ifPresent(left -> model.addAttribute("runsLeft", left <= FEW_RUNS_LEFT ? left : null));
         return "jobs/detail";
     }
 

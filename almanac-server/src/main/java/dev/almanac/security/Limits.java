@@ -7,11 +7,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.IntToLongFunction;
 import org.springframework.stereotype.Component;
 
 /**
- * Per-user limits the controllers check before acting: manual runs per hour (counted from the audit trail, so
+ * Per-user limits the controllers check before acting: manual runs and dry runs per hour (counted from the audit trail, so
  * the limit holds across a cluster and a restart) and the job quota.
  */
 @Component
@@ -29,18 +30,42 @@ public class Limits {
         this.clock = clock;
     }
 
+    /** The audit action of a manual run, which its limit counts. */
+    public static final String RUN = "job.run";
+
+    /** The audit action of a manual dry run, counted by a limit of its own: trying a job out spends no real run. */
+    public static final String DRY_RUN = "job.dry_run";
+
     /** Refuses a manual run with 429 when {@code actor} started the most allowed in the last hour. */
     public void requireManualRunAllowed(String actor) {
+        require(actor, RUN, properties.manualRunsPerHour(), "manual runs");
+    }
+
+    /** Refuses a dry run with 429 when {@code actor} started the most allowed in the last hour. */
+    public void requireDryRunAllowed(String actor) {
+        require(actor, DRY_RUN, properties.dryRunsPerHour(), "dry runs");
+    }
+
+    /** How many more manual runs {@code actor} may start this hour; empty when there is no limit. */
+    public OptionalLong manualRunsLeft(String actor) {
         int max = properties.manualRunsPerHour();
+        if (max <= 0) {
+            return OptionalLong.empty();
+        }
+        long recent = audit.count(actor, RUN, clock.instant().minus(RUN_WINDOW)).count();
+        return OptionalLong.of(Math.max(0, max - recent));
+    }
+
+    private void require(String actor, String action, int max, String what) {
         if (max <= 0) {
             return;
         }
         Instant now = clock.instant();
-        AuditTrail.Count recent = audit.count(actor, "job.run", now.minus(RUN_WINDOW));
+        AuditTrail.Count recent = audit.count(actor, action, now.minus(RUN_WINDOW));
         if (recent.count() >= max) {
             Duration wait = Duration.between(now, recent.oldest().plus(RUN_WINDOW));
             throw new TooManyRequestsException(
-                    "at most " + max + " manual runs an hour per user; the next one is possible in "
+                    "at most " + max + " " + what + " an hour per user; the next one is possible in "
                             + Math.max(1, (wait.toMillis() + 999) / 1000) + " s",
                     wait.isNegative() ? Duration.ofSeconds(1) : wait);
         }

@@ -12,6 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param basicAuthEnabled accept HTTP Basic with a user's password on {@code /api/**}
  * @param apiRequestsPerMinute API requests one user or token may make per minute; 0: no limit
  * @param manualRunsPerHour manual runs one user may start per hour; 0: no limit
+ * @param dryRunsPerHour dry runs one user may start per hour, counted apart from the manual runs; 0: no limit
  * @param jobQuota jobs one user may have created (and not deleted); 0: no limit
  * @param loginMaxFailures failed logins in a row after which the account is locked for a while
  * @param loginLockDuration how long such a lock lasts
@@ -25,6 +26,7 @@ record SecurityProperties(
         @DefaultValue("true") boolean basicAuthEnabled,
         @DefaultValue("600") int apiRequestsPerMinute,
         @DefaultValue("10") int manualRunsPerHour,
+        @DefaultValue("60") int dryRunsPerHour,
         @DefaultValue("100") int jobQuota,
         @DefaultValue("5") int loginMaxFailures,
         @DefaultValue("15m") Duration loginLockDuration,

@@ -39,6 +39,7 @@ import org.springframework.web.context.WebApplicationContext;
 @TestPropertySource(
         properties = {
             "almanac.security.manual-runs-per-hour=2",
+            "almanac.security.dry-runs-per-hour=3",
             "almanac.security.job-quota=2",
             "almanac.security.api-requests-per-minute=30",
             "almanac.security.basic-auth-enabled=false",
@@ -77,6 +78,34 @@ class ConfiguredLimitsTests extends AlmanacIntegrationTest {
 
         clock.advance(Duration.ofMinutes(41));
         mvc.perform(post(API + "/jobs/" + job + "/run")).andExpect(status().isAccepted());
+    }
+
+    @Test
+    void dryRunsSpendALimitOfTheirOwnAndTheJobPageSaysHowManyRunsAreLeft() throws Exception {
+        String job = create("tried");
+        for (int i = 0; i < 3; i++) {
+            mvc.perform(post(API + "/jobs/" + job + "/run")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"dry_run\":true}"))
+                    .andExpect(status().isAccepted());
+        }
+        mvc.perform(post(API + "/jobs/" + job + "/run")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"dry_run\":true}"))
+                .andExpect(status().isTooManyRequests())
+                .andExpect(header().string("Retry-After", "3600"))
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("at most 3 dry runs")));
+
+        MockMvc ui = MockMvcBuilders.webAppContextSetup(context)
+                .apply(SecurityMockMvcConfigurers.springSecurity())
+                .build();
+        ui.perform(get("/jobs/" + job).with(user("test-super-admin").roles("SUPER_ADMIN")))
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("You have 2 manual runs left")));
+        mvc.perform(post(API + "/jobs/" + job + "/run")).andExpect(status().isAccepted());
+        ui.perform(get("/jobs/" + job).with(user("test-super-admin").roles("SUPER_ADMIN")))
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("You have 1 manual run left")));
+        mvc.perform(get(API + "/audit").param("action", "job.dry_run"))
+                .andExpect(jsonPath("$.events.length()").value(3));
     }
 
     @Test
