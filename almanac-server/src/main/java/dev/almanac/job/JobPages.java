@@ -1,5 +1,6 @@
 package dev.almanac.job;
 
+import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.ForbiddenException;
@@ -12,6 +13,7 @@ import dev.almanac.schedule.ScheduledRun;
 import dev.almanac.schedule.Schedules;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
+import dev.almanac.security.Permissions;
 import dev.almanac.target.Targets;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.ParameterForm;
@@ -76,9 +78,11 @@ class JobPages {
     private final JsonMapper json;
     private final Clock clock;
     private final Limits limits;
+    private final Permissions permissions;
 
     JobPages(
             Limits limits,
+            Permissions permissions,
             JobService jobs,
             JobCommands commands,
             JobDrafts drafts,
@@ -87,6 +91,7 @@ class JobPages {
             JsonMapper json,
             Clock clock) {
         this.limits = limits;
+        this.permissions = permissions;
         this.targets = targets;
         this.jobs = jobs;
         this.commands = commands;
@@ -162,6 +167,9 @@ class JobPages {
         JobForm form = JobForm.blank();
         if (template != null && templates.find(template).isPresent()) {
             form.set("template_type", template);
+            if (!permissions.mayActOn(template)) {
+                return wizard(form, JobForm.TEMPLATE, null, locked(template), List.of(), model);
+            }
             return wizard(form, JobForm.PARAMETERS, null, Map.of(), List.of(), model);
         }
         return wizard(form, JobForm.TEMPLATE, null, Map.of(), List.of(), model);
@@ -170,6 +178,8 @@ class JobPages {
     @GetMapping("/{id}/edit")
     String edit(@PathVariable String id, Model model) {
         Job job = jobs.get(jobId(id));
+        permissions.requireMayActOn(
+                job.definition().templateType(), "update", AuditTrail.Target.of("job", job.id(), job.name()));
         JobForm form =
                 JobForm.of(job.definition(), parameterForm(job.definition().templateType()));
         form.set("job_id", job.id().toString());
@@ -180,6 +190,8 @@ class JobPages {
     @GetMapping("/{id}/clone")
     String copy(@PathVariable String id, Model model) {
         Job job = jobs.get(jobId(id));
+        permissions.requireMayActOn(
+                job.definition().templateType(), "create", AuditTrail.Target.of("job", job.id(), job.name()));
         JobForm form =
                 JobForm.of(job.definition(), parameterForm(job.definition().templateType()));
         String name = job.name() + " copy";
@@ -216,6 +228,9 @@ class JobPages {
                 form.replaceParameters(Map.of());
             }
             form.set("template_type", type);
+            if (templates.find(type).isPresent() && !permissions.mayActOn(type)) {
+                return wizard(form, JobForm.TEMPLATE, editing, locked(type), List.of(), model);
+            }
             return validateAndGo(form, JobForm.TEMPLATE, JobForm.PARAMETERS, editing, model);
         }
         if (action.startsWith("add:")) {
@@ -561,6 +576,14 @@ class JobPages {
                             .map(e -> e.field() + ": " + e.message())
                             .toList());
         }
+    }
+
+    /** Step 1's message for a template the reader may read but not start a job from. */
+    private static Map<String, String> locked(String type) {
+        return Map.of(
+                "template_type",
+                "'" + type + "' " + Permissions.NEEDS_SUPER_ADMIN.replace("this template is", "it is")
+                        + "; you can read it on the Templates page");
     }
 
     private List<PreviewRun> runs(Schedule schedule) {

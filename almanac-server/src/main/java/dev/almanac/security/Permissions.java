@@ -35,15 +35,7 @@ public class Permissions {
      * @param target the job or execution acted on
      */
     public void requireMayActOn(String templateType, String action, AuditTrail.Target target) {
-        if (has(Role.SUPER_ADMIN)) {
-            return;
-        }
-        boolean destructive = templates
-                .find(templateType)
-                .map(JobTemplate::descriptor)
-                .map(d -> d.destructive())
-                .orElse(false);
-        if (has(Role.ADMIN) && !destructive) {
+        if (mayActOn(templateType)) {
             return;
         }
         String reason = has(Role.ADMIN)
@@ -56,6 +48,30 @@ public class Permissions {
                 target,
                 Map.of("action", action, "template_type", String.valueOf(templateType), "reason", reason));
         throw new ForbiddenException(reason);
+    }
+
+    /**
+     * Whether the current actor may create, change, run or delete jobs of {@code templateType}: what the pages ask
+     * to show an action disabled with {@link #NEEDS_SUPER_ADMIN} instead of offering it and refusing it.
+     */
+    public boolean mayActOn(String templateType) {
+        if (has(Role.SUPER_ADMIN)) {
+            return true;
+        }
+        boolean destructive = templates
+                .find(templateType)
+                .map(JobTemplate::descriptor)
+                .map(d -> d.destructive())
+                .orElse(false);
+        return has(Role.ADMIN) && !destructive;
+    }
+
+    /** Why an admin's action on a destructive template's job is disabled, as the pages say it. */
+    public static final String NEEDS_SUPER_ADMIN = "needs a super admin: this template is destructive";
+
+    /** The same, for a page's template: {@code ${@permissions.reason()}}. */
+    public String reason() {
+        return NEEDS_SUPER_ADMIN;
     }
 
     /** Refuses anyone but a super admin. */

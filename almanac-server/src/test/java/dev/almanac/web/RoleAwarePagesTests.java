@@ -1,0 +1,146 @@
+package dev.almanac.web;
+
+import static dev.almanac.testing.JobRequests.anIntervalJob;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import dev.almanac.job.Job;
+import dev.almanac.job.JobService;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.WithH2;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import org.springframework.test.web.servlet.request.RequestPostProcessor;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.context.WebApplicationContext;
+
+/**
+ * What the reader's role may not do is shown disabled with the reason, never offered and then refused: an admin
+ * reads a destructive template but cannot start a job from it, and a destructive job's actions are disabled for
+ * them on the job list and the job page. A super admin gets them all.
+ */
+@WithH2
+class RoleAwarePagesTests extends AlmanacIntegrationTest {
+
+    static final String REASON = "needs a super admin";
+
+    @Autowired
+    WebApplicationContext context;
+
+    @Autowired
+    JobService jobs;
+
+    MockMvc ui;
+    Job destroyer;
+    Job heartbeat;
+
+    @BeforeEach
+    void twoJobs() {
+        ui = MockMvcBuilders.webAppContextSetup(context)
+                .apply(SecurityMockMvcConfigurers.springSecurity())
+                .build();
+        destroyer = jobs.create(
+                anIntervalJob("destroyer", 3600)
+                        .template("test_destroy", Map.of())
+                        .build(),
+                "root");
+        heartbeat = jobs.create(anIntervalJob("beat", 3600).build(), "root");
+    }
+
+    @Test
+    void anAdminSeesADestructiveJobsActionsDisabledWithTheReason() throws Exception {
+        String page = page(get("/jobs/" + destroyer.id()), admin());
+        assertThat(page)
+                .contains("data-locked", REASON)
+                .doesNotContain("action=\"/jobs/" + destroyer.id() + "/run\"")
+                .doesNotContain("action=\"/jobs/" + destroyer.id() + "/dry-run\"")
+                .doesNotContain("action=\"/jobs/" + destroyer.id() + "/disable\"")
+                .doesNotContain("href=\"/jobs/" + destroyer.id() + "/edit\"")
+                .doesNotContain("href=\"/jobs/" + destroyer.id() + "/clone\"")
+                .doesNotContain("href=\"/jobs/" + destroyer.id() + "/delete\"");
+        assertThat(page(get("/jobs/" + heartbeat.id()), admin()))
+                .doesNotContain("data-locked")
+                .contains("action=\"/jobs/" + heartbeat.id() + "/run\"");
+
+        String list = page(get("/jobs"), admin());
+        assertThat(list)
+                .contains(REASON)
+                .doesNotContain("action=\"/jobs/" + destroyer.id() + "/run\"")
+                .doesNotContain("href=\"/jobs/" + destroyer.id() + "/edit\"")
+                .contains("action=\"/jobs/" + heartbeat.id() + "/run\"")
+                .contains("href=\"/jobs/" + heartbeat.id() + "/edit\"");
+
+        for (String path : new String[] {"/edit", "/clone"}) {
+            MockHttpServletResponse refused = ui.perform(
+                            get("/jobs/" + destroyer.id() + path).with(admin()))
+                    .andReturn()
+                    .getResponse();
+            assertThat(refused.getStatus()).as(path).isEqualTo(403);
+            assertThat(refused.getContentAsString()).contains("only a super admin may", "Sign out");
+        }
+    }
+
+    @Test
+    void anAdminReadsADestructiveTemplateButCannotStartAJobFromIt() throws Exception {
+        assertThat(page(get("/templates"), admin()))
+                .contains(REASON)
+                .doesNotContain("href=\"/jobs/new?template=test_destroy\"")
+                .contains("href=\"/jobs/new?template=heartbeat\"");
+        assertThat(page(get("/templates/test_destroy"), admin()))
+                .contains("Test: destroy", REASON)
+                .doesNotContain("href=\"/jobs/new?template=test_destroy\"");
+
+        String step1 = page(get("/jobs/new"), admin());
+        assertThat(step1)
+                .contains(REASON)
+                .doesNotContain("value=\"template:test_destroy\"")
+                .contains("value=\"template:heartbeat\"");
+        // a link or a form from elsewhere is stopped on step 1 with the reason, before anything is filled in
+        assertThat(page(get("/jobs/new").param("template", "test_destroy"), admin()))
+                .contains("Choose a template", REASON);
+        MultiValueMap<String, String> form = AdminPagesTests.wizardForm("x", "");
+        form.set("step", "1");
+        form.set("_action", "template:test_destroy");
+        assertThat(ui.perform(post("/jobs/wizard").with(csrf()).with(admin()).params(form))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString())
+                .contains("Choose a template", REASON);
+    }
+
+    @Test
+    void aSuperAdminIsOfferedEverything() throws Exception {
+        assertThat(page(get("/jobs/" + destroyer.id()), superAdmin()))
+                .doesNotContain("data-locked")
+                .contains("action=\"/jobs/" + destroyer.id() + "/run\"");
+        assertThat(page(get("/templates"), superAdmin()))
+                .doesNotContain(REASON)
+                .contains("href=\"/jobs/new?template=test_destroy\"");
+        assertThat(page(get("/jobs/new"), superAdmin())).contains("value=\"template:test_destroy\"");
+    }
+
+    private String page(MockHttpServletRequestBuilder request, RequestPostProcessor who) throws Exception {
+        MockHttpServletResponse response =
+                ui.perform(request.with(who)).andReturn().getResponse();
+        assertThat(response.getStatus()).isEqualTo(200);
+        return response.getContentAsString();
+    }
+
+    private static RequestPostProcessor admin() {
+        return user("amy").roles("ADMIN");
+    }
+
+    private static RequestPostProcessor superAdmin() {
+        return user("root").roles("SUPER_ADMIN");
+    }
+}
