@@ -388,7 +388,22 @@ public final class ParameterForm {
                 form.put(CHECKBOX_MARKER + name, List.of("on"));
             }
             case "json" -> form.put(name, List.of(toJson(value)));
-            default -> form.put(name, List.of(plain(value)));
+            // a text field that also takes JSON (webhook_trigger's body): an object or list is shown as JSON text
+            default ->
+                form.put(
+                        name,
+                        List.of(
+                                value instanceof Map<?, ?> || value instanceof List<?>
+                                        ? compactJson(value)
+                                        : plain(value)));
+        }
+    }
+
+    private String compactJson(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JacksonException e) {
+            return String.valueOf(value);
         }
     }
 
