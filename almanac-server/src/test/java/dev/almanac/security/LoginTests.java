@@ -167,9 +167,12 @@ class LoginTests extends AlmanacIntegrationTest {
                         .GET()
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
+        // htmx is answered with a message it swaps into the page's alert region, not problem JSON it would ignore
         assertThat(fragment.statusCode()).isEqualTo(403);
         assertThat(fragment.headers().firstValue("Content-Type"))
-                .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(fragment.headers().firstValue("HX-Retarget")).hasValue("#alerts");
+        assertThat(fragment.body()).contains("role=\"alert\"", "/jobs is not open to your role (user)");
         assertThat(basic("/api/admin/scheduler/jobs", "bob", PASSWORD).statusCode())
                 .isEqualTo(403);
         assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE actor = 'bob' AND action = 'access.denied'")
