@@ -2,6 +2,8 @@ package dev.almanac.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.almanac.audit.AuditTrail;
+import dev.almanac.security.Limits;
 import dev.almanac.testing.WithChromium;
 import java.io.File;
 import java.io.IOException;
@@ -25,9 +27,11 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * A person's first minutes with Almanac, in Debian's headless Chromium against the real application on a random port
@@ -61,6 +65,12 @@ class AdminUiBrowserTests {
 
     @Value("${almanac.admin.password}")
     String password;
+
+    @Autowired
+    AuditTrail audit;
+
+    @Autowired
+    JdbcClient jdbc;
 
     WebDriver browser;
     WebDriverWait wait;
@@ -270,6 +280,55 @@ class AdminUiBrowserTests {
         screenshot("import-plan");
         click(By.id("apply-button"));
         waitForText(By.cssSelector(".flash"), "Jobs file applied: 1 created");
+    }
+
+    @Test
+    void aRefusedDryRunAndARefusedRunAreShownWhereTheyWereAsked() {
+        logIn();
+        open("/jobs/new?template=heartbeat");
+        waitForText(By.cssSelector("h2"), "Parameters");
+        type(By.id("name"), "limited-heartbeat");
+        click(By.id("next"));
+        click(By.id("kind-daily"));
+        waitForText(By.cssSelector("#preview .words"), "every day");
+        click(By.id("next"));
+        waitForText(By.cssSelector("h2"), "Options");
+        click(By.id("next"));
+        waitForText(By.cssSelector("h2"), "Review");
+        try {
+            spend(Limits.DRY_RUN, 60);
+            // htmx: the 429 is swapped into the dry-run region, the wizard and its input stay
+            click(By.id("dry-run-button"));
+            waitForText(By.id("dry-run"), "The dry run was refused");
+            assertThat(browser.findElement(By.id("dry-run")).getText()).contains("at most 60 dry runs", "try again in");
+            screenshot("wizard-dry-run-refused");
+            click(By.id("save"));
+            waitForText(By.cssSelector(".flash"), "Job 'limited-heartbeat' created");
+
+            spend(Limits.RUN, 10);
+            // a plain form post: the error page in the layout, with the wait and the way back
+            click(By.id("run-now"));
+            waitForText(By.tagName("h1"), "429 Too Many Requests");
+            assertThat(browser.findElement(By.tagName("main")).getText())
+                    .contains("at most 10 manual runs", "Try again in", "Back to where you were");
+            assertThat(browser.findElement(By.id("sign-out")).isDisplayed()).isTrue();
+            screenshot("run-now-refused");
+        } finally {
+            jdbc.sql("DELETE FROM audit_events WHERE target_name = 'browser-test-limit'")
+                    .update();
+        }
+    }
+
+    /** Uses up a per-user limit of the signed-in admin, as that many runs in the last minutes would. */
+    private void spend(String action, int times) {
+        for (int i = 0; i < times; i++) {
+            audit.record(
+                    username,
+                    action,
+                    AuditTrail.SUCCESS,
+                    AuditTrail.Target.of("job", null, "browser-test-limit"),
+                    null);
+        }
     }
 
     /** Fills the login form when the application asks for it (once security is in place); otherwise goes on. */
