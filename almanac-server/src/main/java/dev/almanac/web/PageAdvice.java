@@ -1,6 +1,7 @@
 package dev.almanac.web;
 
 import dev.almanac.common.ConflictException;
+import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
@@ -8,8 +9,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.ui.Model;
@@ -26,6 +29,13 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 class PageAdvice {
 
     private static final Logger log = LoggerFactory.getLogger(PageAdvice.class);
+
+    /** Absent only in web slice tests, which have no database. */
+    private final ObjectProvider<DatabaseAvailability> availability;
+
+    PageAdvice(ObjectProvider<DatabaseAvailability> availability) {
+        this.availability = availability;
+    }
 
     @ModelAttribute
     void shared(HttpServletRequest request, Model model) {
@@ -65,6 +75,13 @@ class PageAdvice {
 
     @ExceptionHandler(Exception.class)
     String unexpected(Exception e, HttpServletRequest request, HttpServletResponse response, Model model) {
+        if (DatabaseAvailability.isConnectionFailure(e)) {
+            // said once per outage, not with a stack trace per page
+            availability.ifAvailable(database -> database.unreachable(e));
+            response.setStatus(HttpStatus.SERVICE_UNAVAILABLE.value());
+            response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(DatabaseUnavailable.RETRY_AFTER_SECONDS));
+            return DatabaseUnavailable.VIEW;
+        }
         log.error("Unexpected error rendering {}", request.getRequestURI(), e);
         return error(
                 response,
