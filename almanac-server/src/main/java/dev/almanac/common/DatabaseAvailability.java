@@ -32,7 +32,7 @@ public class DatabaseAvailability {
     private volatile long lastProbe = System.nanoTime();
     private final AtomicBoolean probing = new AtomicBoolean();
 
-    DatabaseAvailability(QuickConnections quick) {
+    public DatabaseAvailability(QuickConnections quick) {
         this.quick = quick;
     }
 

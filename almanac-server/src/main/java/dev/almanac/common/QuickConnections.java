@@ -42,7 +42,7 @@ public class QuickConnections implements DisposableBean {
         return thread;
     });
 
-    QuickConnections(DataSource main) {
+    public QuickConnections(DataSource main) {
         HikariDataSource hikari = hikari(main);
         if (hikari == null) {
             ownPool = null;

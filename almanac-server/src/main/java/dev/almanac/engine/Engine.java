@@ -432,7 +432,12 @@ public class Engine {
         } catch (DataIntegrityViolationException refused) {
             log.error("Dropping {} log line(s) the database refuses: {}", lines.size(), refused.getMessage());
         } catch (RuntimeException e) {
-            log.warn("Could not write {} log line(s) yet: {}", lines.size(), e.getMessage());
+            if (DatabaseAvailability.isConnectionFailure(e)) {
+                // the outage itself is logged once, by DatabaseAvailability; this repeats every flush
+                log.debug("Could not write {} log line(s) yet: {}", lines.size(), e.getMessage());
+            } else {
+                log.warn("Could not write {} log line(s) yet: {}", lines.size(), e.getMessage());
+            }
             long dropped =
                     lines.stream().filter(line -> !unwrittenLines.offer(line)).count();
             if (dropped > 0) {
