@@ -56,6 +56,8 @@ class TriggerPass {
     private volatile Instant lastPass;
     /** {@link #lastPass} when a pass then could not reach the database; null while it can. */
     private volatile Instant awaySince;
+    /** Passes in a row that could not reach the database; one alone may be a pool briefly exhausted, not an outage. */
+    private volatile int failedPasses;
 
     /**
      * One pass at the clock's time, read once the transaction has its connection: slots are judged by when the
@@ -68,16 +70,20 @@ class TriggerPass {
         try {
             result = transactions.execute(status -> {
                 at[0] = clock.instant();
-                return trigger(at[0], awaySince, skipped);
+                return trigger(at[0], failedPasses >= 2 ? awaySince : null, skipped);
             });
         } catch (RuntimeException e) {
-            if (awaySince == null && lastPass != null && DatabaseAvailability.isConnectionFailure(e)) {
-                awaySince = lastPass;
+            if (lastPass != null && DatabaseAvailability.isConnectionFailure(e)) {
+                if (awaySince == null) {
+                    awaySince = lastPass;
+                }
+                failedPasses++;
             }
             throw e;
         }
         lastPass = at[0];
         awaySince = null;
+        failedPasses = 0;
         if (result.jobs() > 0) {
             metrics.triggered(result.jobs());
         }
