@@ -1,5 +1,6 @@
 package dev.almanac.engine;
 
+import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.engine.Outcomes.Finished;
 import dev.almanac.engine.RunningExecution.StopReason;
 import dev.almanac.execution.Execution;
@@ -15,7 +16,6 @@ import dev.almanac.template.JobCancelledException;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.TemplateRegistry;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,7 +57,8 @@ public class Engine {
     private final Outcomes outcomes;
     private final ExecutionRepository executions;
     private final ExecutionLogRepository logs;
-    private final NodeRepository nodes;
+    private final NodeLease lease;
+    private final NodeRecovery recovery;
     private final TemplateRegistry templates;
     private final TransactionTemplate transactions;
     private final EngineProperties properties;
@@ -68,7 +69,6 @@ public class Engine {
     private final JobServices services;
 
     private final String nodeId;
-    private final String host;
     private ExecutorService pool;
     private final Map<ExecutionId, RunningExecution> running = new ConcurrentHashMap<>();
     private final BlockingDeque<Finished> finished = new LinkedBlockingDeque<>();
@@ -84,7 +84,6 @@ public class Engine {
 
     private volatile long lastLogFlush = System.nanoTime();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private volatile Instant lastHeartbeat;
     /** Set while this node cannot prove it is alive: another node may soon take its runs over. */
     private volatile boolean fenced;
     /** Set from the start of a drain until the engine is shut down: a stopping node takes no new work. */
@@ -95,7 +94,8 @@ public class Engine {
             Outcomes outcomes,
             ExecutionRepository executions,
             ExecutionLogRepository logs,
-            NodeRepository nodes,
+            NodeLease lease,
+            NodeRecovery recovery,
             TemplateRegistry templates,
             TransactionTemplate transactions,
             EngineProperties properties,
@@ -110,18 +110,15 @@ public class Engine {
         this.outcomes = outcomes;
         this.executions = executions;
         this.logs = logs;
-        this.nodes = nodes;
+        this.lease = lease;
+        this.recovery = recovery;
         this.templates = templates;
         this.transactions = transactions;
         this.properties = properties;
         this.clock = clock;
         this.wakeups = wakeups;
         this.metrics = metrics;
-        this.host = hostName();
-        this.nodeId = properties.nodeId() != null && !properties.nodeId().isBlank()
-                ? properties.nodeId()
-                : host + "-" + ProcessHandle.current().pid() + "-"
-                        + UUID.randomUUID().toString().substring(0, 8);
+        this.nodeId = lease.nodeId();
         metrics.watch(this);
     }
 
@@ -158,7 +155,7 @@ public class Engine {
 
     /** One trigger transaction at the clock's time. */
     TriggerPass.Result triggerOnce() {
-        TriggerPass.Result result = triggers.run(clock.instant());
+        TriggerPass.Result result = triggers.run(clock);
         if (result.queued() > 0) {
             wakeups.workAvailable();
         }
@@ -171,11 +168,16 @@ public class Engine {
         if (free == 0) {
             return List.of();
         }
-        Instant now = clock.instant();
-        List<Claimed> claimed = transactions.execute(status -> executions.claimQueued(now, free, nodeId));
+        Instant[] startedAt = new Instant[1];
+        List<Claimed> claimed = transactions.execute(status -> {
+            // read once the transaction has its connection, so a run waiting for the database starts when it starts
+            startedAt[0] = clock.instant();
+            return executions.claimQueued(startedAt[0], free, nodeId);
+        });
         if (claimed.isEmpty()) {
             return List.of();
         }
+        Instant now = startedAt[0];
         List<ExecutionId> ids = new ArrayList<>(claimed.size());
         metrics.claimed(claimed.size());
         for (Claimed claim : claimed) {
@@ -346,7 +348,7 @@ public class Engine {
         append(lines);
         Outcomes.Written written;
         try {
-            written = outcomes.write(batch, clock.instant());
+            written = outcomes.write(batch);
         } catch (RuntimeException e) {
             for (int i = batch.size() - 1; i >= 0; i--) {
                 finished.addFirst(batch.get(i));
@@ -430,7 +432,12 @@ public class Engine {
         } catch (DataIntegrityViolationException refused) {
             log.error("Dropping {} log line(s) the database refuses: {}", lines.size(), refused.getMessage());
         } catch (RuntimeException e) {
-            log.warn("Could not write {} log line(s) yet: {}", lines.size(), e.getMessage());
+            if (DatabaseAvailability.isConnectionFailure(e)) {
+                // the outage itself is logged once, by DatabaseAvailability; this repeats every flush
+                log.debug("Could not write {} log line(s) yet: {}", lines.size(), e.getMessage());
+            } else {
+                log.warn("Could not write {} log line(s) yet: {}", lines.size(), e.getMessage());
+            }
             long dropped =
                     lines.stream().filter(line -> !unwrittenLines.offer(line)).count();
             if (dropped > 0) {
@@ -445,30 +452,47 @@ public class Engine {
      * takes them over.
      */
     void heartbeat() {
-        Instant now = clock.instant();
-        try {
-            transactions.executeWithoutResult(status -> nodes.heartbeat(nodeId, host, properties.rolesText(), now));
-        } catch (RuntimeException unreachable) {
-            log.warn("Node {} could not heartbeat: {}", nodeId, unreachable.getMessage());
-            fenceIfLeaseExpiring(now);
-            return;
+        if (renewLease()) {
+            checkRuns();
         }
-        lastHeartbeat = now;
+    }
+
+    /**
+     * Renews this node's lease within the heartbeat timeout (it never waits for the main pool); when it cannot, stops
+     * the runs here once the lease is about to expire. True when renewed.
+     */
+    boolean renewLease() {
+        if (!lease.renew()) {
+            fenceIfLeaseExpiring(clock.instant());
+            return false;
+        }
         if (fenced) {
             log.info("Node {} can heartbeat again; claiming work", nodeId);
         }
         fenced = false;
+        return true;
+    }
+
+    /**
+     * What follows a renewed lease: the runs' heartbeat, cancel requests, runs the database gives this node that it
+     * does not run, and the runs of dead nodes. On the main pool, so it may wait; the lease does not wait for it.
+     */
+    void checkRuns() {
         try {
             metrics.cluster(executions.activeCounts());
-            transactions.executeWithoutResult(status -> executions.heartbeatRunning(nodeId, now));
+            transactions.executeWithoutResult(status -> executions.heartbeatRunning(nodeId, clock.instant()));
             for (ExecutionId id : executions.cancelRequestedOn(nodeId)) {
                 cancelLocally(id);
             }
-            handBackUnknownRuns(now);
-            recoverDeadNodes(now);
+            handBackUnknownRuns(clock.instant());
+            recovery.recoverOnce();
         } catch (RuntimeException e) {
             // the lease is renewed; what failed here is retried at the next heartbeat
-            log.warn("Node {} heartbeat: could not check its runs or recover dead nodes: {}", nodeId, e.getMessage());
+            if (DatabaseAvailability.isConnectionFailure(e)) {
+                log.debug("Node {} could not check its runs: {}", nodeId, e.getMessage());
+            } else {
+                log.warn("Node {} could not check its runs or recover dead nodes: {}", nodeId, e.getMessage());
+            }
         }
     }
 
@@ -495,51 +519,32 @@ public class Engine {
         }
     }
 
+    /** Stops the runs here when the lease is about to expire at {@code now} by the clock. */
     void fenceIfLeaseExpiring(Instant now) {
-        Duration safeMargin = properties.deadNodeThreshold().multipliedBy(2).dividedBy(3);
-        if (lastHeartbeat != null && Duration.between(lastHeartbeat, now).compareTo(safeMargin) >= 0) {
-            if (!fenced || !running.isEmpty()) {
-                log.warn(
-                        "Node {} has not heartbeat since {}: stopping its runs before its lease expires",
-                        nodeId,
-                        lastHeartbeat);
-            }
-            fenced = true;
-            running.values().forEach(run -> run.stop(StopReason.LEASE_LOST));
+        if (lease.expiringAt(now)) {
+            fence();
         }
     }
 
-    /** Fails the runs of nodes that stopped heartbeating ("node lost"), which retries them per their policy. */
-    int recoverDeadNodes(Instant now) {
-        Instant deadBefore = now.minus(properties.deadNodeThreshold());
-        List<Finished> lost = transactions.execute(status -> {
-            List<Finished> batch = new ArrayList<>();
-            for (Execution orphan : executions.lockOrphaned(deadBefore, 500)) {
-                Instant started = orphan.startedAt() == null ? now : orphan.startedAt();
-                batch.add(new Finished(
-                        orphan,
-                        new Completion(
-                                orphan.id(),
-                                orphan.executionHost(),
-                                ExecutionStatus.FAILED,
-                                "node_lost",
-                                now,
-                                Math.max(0, Duration.between(started, now).toMillis()),
-                                null,
-                                "node lost: " + orphan.executionHost() + " stopped heartbeating")));
-            }
-            return batch;
-        });
-        if (lost.isEmpty()) {
-            return 0;
+    /**
+     * Stops the runs here when the lease is about to expire by the monotonic clock; the lease watchdog calls it
+     * often, apart from the heartbeat, so a heartbeat stuck anywhere cannot delay it.
+     */
+    void fenceIfLeaseExpiring() {
+        if (lease.expiring()) {
+            fence();
         }
-        log.warn("Recovering {} execution(s) of dead nodes", lost.size());
-        Outcomes.Written written = outcomes.write(lost, now);
-        if (!written.followUps().isEmpty()) {
-            wakeups.workAvailable();
+    }
+
+    private void fence() {
+        if (!fenced || !running.isEmpty()) {
+            log.warn(
+                    "Node {} has not heartbeat since {}: stopping its runs before its lease expires",
+                    nodeId,
+                    lease.renewedAt());
         }
-        transactions.executeWithoutResult(s -> nodes.forgetDead(deadBefore.minus(properties.deadNodeThreshold())));
-        return lost.size();
+        fenced = true;
+        running.values().forEach(run -> run.stop(StopReason.LEASE_LOST));
     }
 
     /**
@@ -594,7 +599,7 @@ public class Engine {
         }
         draining = false;
         try {
-            transactions.executeWithoutResult(s -> nodes.remove(nodeId));
+            transactions.executeWithoutResult(s -> lease.release());
         } catch (RuntimeException e) {
             log.warn("Could not deregister node {}: {}", nodeId, e.getMessage());
         }
@@ -611,20 +616,12 @@ public class Engine {
 
     /** How long ago this node last proved it is alive, by its clock; zero before its first heartbeat. */
     Duration heartbeatAge() {
-        Instant last = lastHeartbeat;
+        Instant last = lease.renewedAt();
         return last == null ? Duration.ZERO : Duration.between(last, clock.instant());
     }
 
     /** Whether this node stopped claiming because it cannot heartbeat. */
     boolean fenced() {
         return fenced;
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "localhost";
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.almanac.engine;
 
+import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.execution.CancelRequested;
 import dev.almanac.execution.ExecutionQueued;
 import dev.almanac.execution.ExecutionRepository;
@@ -28,6 +29,7 @@ class EngineLoops implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(EngineLoops.class);
     private static final Duration SUPERVISE_EVERY = Duration.ofMillis(200);
+    private static final Duration WATCH_LEASE_EVERY = Duration.ofMillis(100);
 
     private final Engine engine;
     private final EngineProperties properties;
@@ -36,6 +38,7 @@ class EngineLoops implements SmartLifecycle {
     private final JobScheduling jobs;
     private final ExecutionRepository executions;
     private final Clock clock;
+    private final DatabaseAvailability database;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
@@ -46,7 +49,9 @@ class EngineLoops implements SmartLifecycle {
             ClusterSignals cluster,
             JobScheduling jobs,
             ExecutionRepository executions,
-            Clock clock) {
+            Clock clock,
+            DatabaseAvailability database) {
+        this.database = database;
         this.engine = engine;
         this.properties = properties;
         this.wakeups = wakeups;
@@ -77,6 +82,8 @@ class EngineLoops implements SmartLifecycle {
             loop("almanac-supervise", this::superviseLoop);
         }
         loop("almanac-heartbeat", this::heartbeatLoop);
+        loop("almanac-lease", this::leaseLoop);
+        loop("almanac-runs-check", this::checkRunsLoop);
         log.info(
                 "Engine started on node {} as {} with {} workers",
                 engine.nodeId(),
@@ -186,7 +193,18 @@ class EngineLoops implements SmartLifecycle {
 
     private void heartbeatLoop() throws InterruptedException {
         Thread.sleep(properties.heartbeatInterval().toMillis());
-        engine.heartbeat();
+        engine.renewLease();
+    }
+
+    /** Apart from the heartbeat and touching no database, so nothing can hold up stopping the runs in time. */
+    private void leaseLoop() throws InterruptedException {
+        engine.fenceIfLeaseExpiring();
+        Thread.sleep(WATCH_LEASE_EVERY.toMillis());
+    }
+
+    private void checkRunsLoop() throws InterruptedException {
+        Thread.sleep(properties.heartbeatInterval().toMillis());
+        engine.checkRuns();
     }
 
     /** Sleep until the next due time, but never longer than the poll interval (a due time may appear meanwhile). */
@@ -216,7 +234,13 @@ class EngineLoops implements SmartLifecycle {
                         } catch (InterruptedException e) {
                             return;
                         } catch (Exception e) {
-                            log.warn("{} step failed: {}", name, e.getMessage());
+                            if (DatabaseAvailability.isConnectionFailure(e)) {
+                                // said once per outage by DatabaseAvailability, not once a second by every loop
+                                database.unreachable(e);
+                                log.debug("{} step failed: {}", name, e.getMessage());
+                            } else {
+                                log.warn("{} step failed: {}", name, e.getMessage());
+                            }
                             try {
                                 Thread.sleep(properties.pollInterval().toMillis());
                             } catch (InterruptedException interrupted) {

@@ -15,7 +15,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param pollInterval the longest the loops sleep when nothing wakes them
  * @param triggerBatch how many due jobs one trigger transaction claims
  * @param heartbeatInterval how often this node proves it is alive
- * @param deadNodeThreshold a node silent this long is dead: its running executions fail with "node lost"
+ * @param heartbeatTimeout the longest one heartbeat may take, connection included; a slower one counts as failed
+ * @param deadNodeThreshold a node silent this long is dead: its running executions fail with "node lost"; a node
+ *     that could not heartbeat for two thirds of it stops its own runs first. Start-up refuses settings where
+ *     {@code heartbeat-interval + 2 × heartbeat-timeout} is not below that two thirds (see {@link #fenceAfter()})
  * @param shutdownGrace how long running executions may finish when the node stops; the rest go back to the queue
  * @param misfireThreshold a slot later than this when found is missed, and the job's misfire policy applies
  * @param maxSlotsPerPass the most slots of one job one trigger pass records (a long outage is worked off in passes)
@@ -34,6 +37,7 @@ public record EngineProperties(
         @DefaultValue("1s") Duration pollInterval,
         @DefaultValue("500") int triggerBatch,
         @DefaultValue("5s") Duration heartbeatInterval,
+        @DefaultValue("2s") Duration heartbeatTimeout,
         @DefaultValue("30s") Duration deadNodeThreshold,
         @DefaultValue("30s") Duration shutdownGrace,
         @DefaultValue("60s") Duration misfireThreshold,
@@ -43,6 +47,35 @@ public record EngineProperties(
         @DefaultValue("10000") int maxLogLines,
         @DefaultValue("1048576") int maxLogBytes,
         @DefaultValue({"trigger", "worker"}) Set<Role> roles) {
+
+    public EngineProperties {
+        if (heartbeatInterval.isNegative()
+                || heartbeatInterval.isZero()
+                || heartbeatTimeout.isNegative()
+                || heartbeatTimeout.isZero()) {
+            throw new IllegalArgumentException(
+                    "almanac.engine.heartbeat-interval and almanac.engine.heartbeat-timeout must be positive");
+        }
+        Duration longestSilence = heartbeatInterval.plus(heartbeatTimeout.multipliedBy(2));
+        Duration fenceAfter = deadNodeThreshold.multipliedBy(2).dividedBy(3);
+        if (longestSilence.compareTo(fenceAfter) >= 0) {
+            throw new IllegalArgumentException(("almanac.engine.heartbeat-interval (%s) + 2 × almanac.engine"
+                            + ".heartbeat-timeout (%s) = %s must be less than two thirds of"
+                            + " almanac.engine.dead-node-threshold (%s), that is %s: a node stops its own runs when"
+                            + " it could not heartbeat for that long, and a healthy node must renew its lease before."
+                            + " Raise the threshold or shorten the interval or the timeout.")
+                    .formatted(heartbeatInterval, heartbeatTimeout, longestSilence, deadNodeThreshold, fenceAfter));
+        }
+    }
+
+    /**
+     * How long this node goes on running its runs without a successful heartbeat: two thirds of the dead-node
+     * threshold, so that the last third covers stopping them and the clocks of two nodes being apart, before another
+     * node may declare this one lost.
+     */
+    Duration fenceAfter() {
+        return deadNodeThreshold.multipliedBy(2).dividedBy(3);
+    }
 
     /** A part of the engine a node can run. */
     public enum Role {

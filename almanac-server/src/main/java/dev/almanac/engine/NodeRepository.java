@@ -3,9 +3,11 @@ package dev.almanac.engine;
 import static dev.almanac.common.JdbcTime.instant;
 import static dev.almanac.common.JdbcTime.utc;
 
+import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.stereotype.Repository;
 
 /** The {@code nodes} table: who is in the cluster, and when each node last proved it is alive. */
@@ -31,8 +33,12 @@ class NodeRepository {
         this.jdbc = jdbc;
     }
 
-    /** Records that {@code id} is alive at {@code now}, registering it if it is not (or no longer) known. */
-    void heartbeat(String id, String host, String roles, Instant now) {
+    /**
+     * Records that {@code id} is alive at {@code now}, registering it if it is not (or no longer) known; on the
+     * connection given, which the lease takes from a pool of its own.
+     */
+    void heartbeat(Connection connection, String id, String host, String roles, Instant now) {
+        JdbcClient jdbc = JdbcClient.create(new SingleConnectionDataSource(connection, true));
         int updated = jdbc.sql(HEARTBEAT).param("id", id).param("now", utc(now)).update();
         if (updated == 0) {
             jdbc.sql(REGISTER)

@@ -11,6 +11,7 @@ import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobScheduling;
 import dev.almanac.job.RetryPolicy;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,6 +48,7 @@ class Outcomes {
     private final ApplicationEventPublisher events;
     private final EngineProperties properties;
     private final EngineMetrics metrics;
+    private final Clock clock;
 
     Outcomes(
             ExecutionRepository executions,
@@ -54,7 +56,9 @@ class Outcomes {
             TransactionTemplate transactions,
             ApplicationEventPublisher events,
             EngineProperties properties,
-            EngineMetrics metrics) {
+            EngineMetrics metrics,
+            Clock clock) {
+        this.clock = clock;
         this.executions = executions;
         this.jobs = jobs;
         this.transactions = transactions;
@@ -63,13 +67,18 @@ class Outcomes {
         this.metrics = metrics;
     }
 
-    Written write(List<Finished> batch, Instant now) {
+    /**
+     * Writes a batch of outcomes. The time its follow-ups are queued at is read once the transaction has its
+     * connection: outcomes that waited for the database (an outage) are written with the time they were written.
+     */
+    Written write(List<Finished> batch) {
         if (batch.isEmpty()) {
             return new Written(List.of(), 0);
         }
         List<ExecutionFinished> finished = new ArrayList<>();
         List<Runnable> measured = new ArrayList<>();
         Written written = transactions.execute(status -> {
+            Instant now = clock.instant();
             Set<ExecutionId> accepted = executions.completeAll(
                     batch.stream().map(Finished::completion).toList());
             Map<JobId, Optional<Job>> jobCache = new HashMap<>();

@@ -1,5 +1,6 @@
 package dev.almanac.engine;
 
+import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.execution.ExecutionStatus;
@@ -9,6 +10,7 @@ import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobScheduling;
 import dev.almanac.job.MisfirePolicy;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,9 +52,38 @@ class TriggerPass {
         this.metrics = metrics;
     }
 
-    Result run(Instant now) {
+    /** The time of the last pass that reached the database. */
+    private volatile Instant lastPass;
+    /** {@link #lastPass} when a pass then could not reach the database; null while it can. */
+    private volatile Instant awaySince;
+    /** Passes in a row that could not reach the database; one alone may be a pool briefly exhausted, not an outage. */
+    private volatile int failedPasses;
+
+    /**
+     * One pass at the clock's time, read once the transaction has its connection: slots are judged by when the
+     * database could be asked, not by when this node started to wait for it.
+     */
+    Result run(Clock clock) {
         List<Execution> skipped = new ArrayList<>();
-        Result result = transactions.execute(status -> trigger(now, skipped));
+        Instant[] at = new Instant[1];
+        Result result;
+        try {
+            result = transactions.execute(status -> {
+                at[0] = clock.instant();
+                return trigger(at[0], failedPasses >= 2 ? awaySince : null, skipped);
+            });
+        } catch (RuntimeException e) {
+            if (lastPass != null && DatabaseAvailability.isConnectionFailure(e)) {
+                if (awaySince == null) {
+                    awaySince = lastPass;
+                }
+                failedPasses++;
+            }
+            throw e;
+        }
+        lastPass = at[0];
+        awaySince = null;
+        failedPasses = 0;
         if (result.jobs() > 0) {
             metrics.triggered(result.jobs());
         }
@@ -60,7 +91,11 @@ class TriggerPass {
         return result;
     }
 
-    private Result trigger(Instant now, List<Execution> skipped) {
+    /**
+     * @param awaySince when this node last triggered before it lost the database; the slots due since then that no
+     *     node triggered fell due while the database was away: they were missed, whatever the misfire threshold
+     */
+    private Result trigger(Instant now, Instant awaySince, List<Execution> skipped) {
         List<Job> due = jobs.lockDue(now, properties.triggerBatch());
         if (due.isEmpty()) {
             return new Result(0, 0, 0, false);
@@ -75,7 +110,7 @@ class TriggerPass {
         for (Job job : due) {
             Slots slots = slotsOf(job, now);
             nextRuns.put(job.id(), slots.next());
-            List<Instant> toRun = slots.toRun(job, now, properties.misfireThreshold());
+            List<Instant> toRun = slots.toRun(job, now, properties.misfireThreshold(), awaySince);
             boolean wasActive = active.contains(job.id());
             for (Instant slot : slots.due()) {
                 if (!toRun.contains(slot)) {
@@ -142,11 +177,11 @@ class TriggerPass {
             return next == null || next.isAfter(now);
         }
 
-        List<Instant> toRun(Job job, Instant now, Duration misfireThreshold) {
+        List<Instant> toRun(Job job, Instant now, Duration misfireThreshold, Instant awaySince) {
             List<Instant> run = new ArrayList<>();
             Optional<Instant> latestMissed = Optional.empty();
             for (Instant slot : due) {
-                if (!isMissed(slot, now, misfireThreshold)) {
+                if (!isMissed(slot, now, misfireThreshold, awaySince)) {
                     run.add(slot);
                 } else if (job.definition().misfirePolicy() == MisfirePolicy.RUN_ALL
                         && !slot.isBefore(now.minusSeconds(job.definition().catchUpWindowSeconds()))) {
@@ -164,8 +199,8 @@ class TriggerPass {
             return run;
         }
 
-        private static boolean isMissed(Instant slot, Instant now, Duration misfireThreshold) {
-            return slot.isBefore(now.minus(misfireThreshold));
+        private static boolean isMissed(Instant slot, Instant now, Duration misfireThreshold, Instant awaySince) {
+            return slot.isBefore(now.minus(misfireThreshold)) || (awaySince != null && slot.isAfter(awaySince));
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.almanac.security;
 
 import dev.almanac.audit.AuditTrail;
+import dev.almanac.common.DatabaseAvailability;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.DefaultAuthenticationEventPublisher;
@@ -234,8 +236,20 @@ class SecurityConfiguration {
     }
 
     private static AuthenticationFailureHandler loginFailed() {
-        return (request, response, e) ->
-                response.sendRedirect(e instanceof LockedException ? "/login?locked" : "/login?error");
+        return (request, response, e) -> {
+            failIfDatabaseAway(e);
+            response.sendRedirect(e instanceof LockedException ? "/login?locked" : "/login?error");
+        };
+    }
+
+    /**
+     * A user or token lookup that could not reach the database is not a wrong password: it goes on to the web layer,
+     * which answers 503 (DatabaseUnavailableFilter).
+     */
+    private static void failIfDatabaseAway(AuthenticationException e) {
+        if (e != null && DatabaseAvailability.isConnectionFailure(e)) {
+            throw new DataAccessResourceFailureException("the database is unavailable", e);
+        }
     }
 
     private static AccessDeniedHandler denied(AuditTrail audit, ProblemResponses problems) {
@@ -286,6 +300,7 @@ class SecurityConfiguration {
             LoginAttempts logins,
             Clock clock)
             throws IOException {
+        failIfDatabaseAway(e);
         if (e instanceof LockedException) {
             String username = basicUsername(request);
             Instant until = username == null ? null : logins.lockedUntil(username);

@@ -1,6 +1,7 @@
 package dev.almanac.web;
 
 import dev.almanac.common.ConflictException;
+import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
@@ -10,6 +11,7 @@ import dev.almanac.common.TooManyRequestsException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -30,6 +32,13 @@ import tools.jackson.core.JacksonException;
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    /** Absent only in web slice tests, which have no database. */
+    private final ObjectProvider<DatabaseAvailability> availability;
+
+    ApiExceptionHandler(ObjectProvider<DatabaseAvailability> availability) {
+        this.availability = availability;
+    }
 
     @ExceptionHandler(InvalidInputException.class)
     ProblemDetail invalid(InvalidInputException e) {
@@ -69,10 +78,20 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler(Exception.class)
-    ProblemDetail unexpected(Exception e) {
+    ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        if (DatabaseAvailability.isConnectionFailure(e)) {
+            // said once per outage, not with a stack trace per request
+            availability.ifAvailable(database -> database.unreachable(e));
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .header(HttpHeaders.RETRY_AFTER, Long.toString(DatabaseUnavailable.RETRY_AFTER_SECONDS))
+                    .body(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, DatabaseUnavailable.DETAIL, null));
+        }
         log.error("Unexpected error handling a request", e);
-        return Problems.of(
-                HttpStatus.INTERNAL_SERVER_ERROR, "An internal error occurred; the server log has the details", null);
+        return ResponseEntity.internalServerError()
+                .body(Problems.of(
+                        HttpStatus.INTERNAL_SERVER_ERROR,
+                        "An internal error occurred; the server log has the details",
+                        null));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.almanac.web;
 
 import dev.almanac.common.ConflictException;
+import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
@@ -10,6 +11,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -30,6 +32,13 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 class PageAdvice {
 
     private static final Logger log = LoggerFactory.getLogger(PageAdvice.class);
+
+    /** Absent only in web slice tests, which have no database. */
+    private final ObjectProvider<DatabaseAvailability> availability;
+
+    PageAdvice(ObjectProvider<DatabaseAvailability> availability) {
+        this.availability = availability;
+    }
 
     @ModelAttribute
     void shared(HttpServletRequest request, Model model) {
@@ -89,6 +98,14 @@ class PageAdvice {
 
     @ExceptionHandler(Exception.class)
     String unexpected(Exception e, HttpServletRequest request, HttpServletResponse response, Model model) {
+        if (DatabaseAvailability.isConnectionFailure(e)) {
+            // said once per outage, not with a stack trace per page
+            availability.ifAvailable(database -> database.unreachable(e));
+            response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(DatabaseUnavailable.RETRY_AFTER_SECONDS));
+            String view =
+                    Refusals.page(request, response, model, HttpStatus.SERVICE_UNAVAILABLE, DatabaseUnavailable.DETAIL);
+            return view.equals("error") ? DatabaseUnavailable.VIEW : view;
+        }
         // Spring's own refusals (a missing parameter, a wrong method, an upload over the limit) carry their status
         if (e instanceof ErrorResponse known && known.getStatusCode().is4xxClientError()) {
             HttpStatus status = HttpStatus.valueOf(known.getStatusCode().value());

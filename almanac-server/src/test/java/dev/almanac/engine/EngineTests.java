@@ -36,6 +36,9 @@ abstract class EngineTests extends AlmanacIntegrationTest {
     Engine engine;
 
     @Autowired
+    NodeRecovery recovery;
+
+    @Autowired
     JobService jobs;
 
     @Autowired
@@ -441,7 +444,7 @@ abstract class EngineTests extends AlmanacIntegrationTest {
                 .param("old", java.time.OffsetDateTime.parse("2026-06-01T00:00:00Z"))
                 .update();
 
-        assertThat(engine.recoverDeadNodes(clock.instant())).isEqualTo(1);
+        assertThat(recovery.recoverOnce()).isEqualTo(1);
         TestTemplates.Block.release("fenced");
         engine.awaitIdle(Duration.ofSeconds(10));
 

@@ -129,6 +129,7 @@ class NodeKillTests {
                 .nodeId(id)
                 .set("almanac.engine.heartbeat-interval", "500ms")
                 .set("almanac.engine.dead-node-threshold", "3s")
+                .set("almanac.engine.heartbeat-timeout", "300ms")
                 .start();
     }
 

@@ -29,10 +29,16 @@ class NodeRolesTests {
                         .set("almanac.engine.roles", "worker")
                         .start()) {
             assertThat(trigger.bean(EngineLoops.class).loopNames())
-                    .containsExactlyInAnyOrder("almanac-trigger", "almanac-heartbeat");
+                    .containsExactlyInAnyOrder(
+                            "almanac-trigger", "almanac-heartbeat", "almanac-lease", "almanac-runs-check");
             assertThat(worker.bean(EngineLoops.class).loopNames())
                     .containsExactlyInAnyOrder(
-                            "almanac-worker", "almanac-outcomes", "almanac-supervise", "almanac-heartbeat");
+                            "almanac-worker",
+                            "almanac-outcomes",
+                            "almanac-supervise",
+                            "almanac-heartbeat",
+                            "almanac-lease",
+                            "almanac-runs-check");
 
             Job job = trigger.bean(JobService.class)
                     .create(anIntervalJob("split", 1).build(), "test");

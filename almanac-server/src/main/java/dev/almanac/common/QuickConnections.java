@@ -1,0 +1,126 @@
+package dev.almanac.common;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Connections for what must answer within a bound when the database is away, whatever the main pool's settings: the
+ * engine's heartbeat and the health check. They come from a small pool of their own (a heartbeat must not queue behind
+ * requests, nor wait the main pool's connection timeout), every statement has a network timeout (a dead TCP
+ * connection is otherwise noticed only by the operating system, after minutes), and the caller gives up after its
+ * timeout even if the driver does not.
+ */
+@Component
+public class QuickConnections implements DisposableBean {
+
+    /** Work done on one connection. */
+    public interface Call<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /** How long a call left behind by its caller may hold its thread and connection before the driver gives up. */
+    private static final Duration ABANDONED_AFTER = Duration.ofSeconds(5);
+
+    private final HikariDataSource ownPool;
+    private final DataSource dataSource;
+    private final ExecutorService calls = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "almanac-quick-db");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public QuickConnections(DataSource main) {
+        HikariDataSource hikari = hikari(main);
+        if (hikari == null) {
+            ownPool = null;
+            dataSource = main;
+            return;
+        }
+        HikariConfig config = new HikariConfig();
+        hikari.copyStateTo(config);
+        config.setPoolName(hikari.getPoolName() + "-quick");
+        config.setMaximumPoolSize(2);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(ABANDONED_AFTER.toMillis());
+        config.setValidationTimeout(500);
+        // the application starts (and its health says why it is down) even while the database is away
+        config.setInitializationFailTimeout(-1);
+        ownPool = new HikariDataSource(config);
+        dataSource = ownPool;
+    }
+
+    /**
+     * Runs {@code call} on a connection and gives up after {@code timeout}, connection wait included.
+     *
+     * @throws DataAccessResourceFailureException when the database did not answer in time or could not be reached
+     */
+    public <T> T call(Duration timeout, Call<T> call) {
+        Future<T> answer = calls.submit(() -> {
+            try (Connection connection = dataSource.getConnection()) {
+                try {
+                    connection.setNetworkTimeout(Runnable::run, (int) ABANDONED_AFTER.toMillis());
+                } catch (SQLException | UnsupportedOperationException notSupported) {
+                    // H2 in the same process has no network to time out
+                }
+                return call.run(connection);
+            }
+        });
+        try {
+            return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException late) {
+            answer.cancel(true);
+            throw new DataAccessResourceFailureException("the database did not answer within " + timeout);
+        } catch (InterruptedException e) {
+            answer.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new DataAccessResourceFailureException("interrupted while waiting for the database", e);
+        } catch (ExecutionException failed) {
+            Throwable cause = failed.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new DataAccessResourceFailureException(String.valueOf(cause.getMessage()), cause);
+        }
+    }
+
+    /** Whether the database answers a trivial query within {@code timeout}. */
+    public boolean ping(Duration timeout) {
+        try {
+            return call(timeout, connection -> connection.isValid((int) Math.max(1, timeout.toSeconds())));
+        } catch (RuntimeException unreachable) {
+            return false;
+        }
+    }
+
+    @Override
+    public void destroy() {
+        calls.shutdownNow();
+        if (ownPool != null) {
+            ownPool.close();
+        }
+    }
+
+    private static HikariDataSource hikari(DataSource dataSource) {
+        if (dataSource instanceof HikariDataSource hikari) {
+            return hikari;
+        }
+        try {
+            return dataSource.isWrapperFor(HikariDataSource.class) ? dataSource.unwrap(HikariDataSource.class) : null;
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+}

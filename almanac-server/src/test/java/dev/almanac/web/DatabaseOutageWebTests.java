@@ -1,0 +1,115 @@
+package dev.almanac.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.almanac.testing.EngineNode;
+import dev.almanac.testing.PostgresTestDatabase;
+import dev.almanac.testing.TcpProxy;
+import dev.almanac.testing.WithPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.core.env.Environment;
+
+/**
+ * The database goes dead under a running node (a TCP proxy stops moving bytes): the health endpoint says so within
+ * 2 s, the API answers 503 problem JSON with {@code Retry-After} within a few seconds, also where security would
+ * have looked the caller up in the database, and a browser gets the "database unavailable" page. When the database is
+ * back, so are the answers.
+ */
+@Tag("postgres")
+@Tag("slow")
+@ExtendWith(WithPostgres.WhenReachable.class)
+class DatabaseOutageWebTests {
+
+    private static final String PASSWORD = "outage-test-Pa55word!";
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void answersFastAndSaysWhyWhileTheDatabaseIsAway() throws Exception {
+        String url = PostgresTestDatabase.freshSchemaUrl("outage_web");
+        URI postgres = URI.create(url.substring("jdbc:".length()));
+        try (TcpProxy proxy = new TcpProxy(postgres.getHost(), postgres.getPort());
+                EngineNode node = EngineNode.onPostgres(proxy.jdbcUrl(url))
+                        .nodeId("outage-web")
+                        .set("almanac.security.admin-password", PASSWORD)
+                        .set("almanac.engine.heartbeat-interval", "500ms")
+                        .set("almanac.engine.heartbeat-timeout", "300ms")
+                        .set("almanac.engine.dead-node-threshold", "3s")
+                        .start()) {
+            String base = "http://127.0.0.1:" + node.bean(Environment.class).getProperty("local.server.port");
+            assertThat(get(base + "/api/admin/scheduler/jobs", basicAuth()).statusCode())
+                    .isEqualTo(200);
+            assertThat(get(base + "/actuator/health", null).statusCode()).isEqualTo(200);
+
+            proxy.blackhole();
+
+            long start = System.nanoTime();
+            HttpResponse<String> health = get(base + "/actuator/health", null);
+            assertThat(elapsed(start)).isLessThan(Duration.ofSeconds(2));
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(health.body()).contains("\"DOWN\"").contains("\"db\"");
+
+            start = System.nanoTime();
+            HttpResponse<String> api = get(base + "/api/admin/scheduler/jobs", basicAuth());
+            assertThat(elapsed(start)).isLessThan(Duration.ofSeconds(4));
+            assertThat(api.statusCode()).isEqualTo(503);
+            assertThat(api.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(api.headers().firstValue("Retry-After")).hasValue("5");
+            assertThat(api.body()).contains("\"status\":503").contains("database is unavailable");
+
+            start = System.nanoTime();
+            HttpResponse<String> token = get(base + "/api/admin/scheduler/jobs", "Bearer not-a-real-token");
+            assertThat(elapsed(start)).isLessThan(Duration.ofSeconds(4));
+            assertThat(token.statusCode())
+                    .as("not 401: the token could not be looked up")
+                    .isEqualTo(503);
+
+            HttpResponse<String> page = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/jobs"))
+                            .header("Accept", "text/html")
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(503);
+            assertThat(page.body()).contains("Database unavailable").contains("almanac.css");
+
+            proxy.restore();
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() ->
+                            get(base + "/api/admin/scheduler/jobs", basicAuth()).statusCode() == 200);
+            assertThat(get(base + "/actuator/health", null).statusCode()).isEqualTo(200);
+        }
+    }
+
+    private HttpResponse<String> get(String url, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(40));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String basicAuth() {
+        return "Basic " + Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Duration elapsed(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+}
