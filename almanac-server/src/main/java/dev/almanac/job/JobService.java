@@ -174,6 +174,15 @@ public class JobService {
             throw new InvalidInputException("version", "version " + version + " records the deletion; pick another");
         }
         ObjectNode changes = json.valueToTree(target.definition());
+        // the version holds its secrets sealed; the update takes them plain, like any client's, and seals them again
+        if (changes.get("parameters") instanceof ObjectNode parameters) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> sealed = json.treeToValue(parameters, Map.class);
+            changes.set(
+                    "parameters",
+                    json.valueToTree(
+                            secrets.reveal(changes.path("template_type").asString(null), sealed)));
+        }
         for (String field : List.of("description")) {
             if (!changes.has(field)) {
                 changes.putNull(field);
@@ -191,7 +200,8 @@ public class JobService {
     public List<FieldError> problems(JobRequest request, JobId editing) {
         Job current = editing == null ? null : jobs.find(editing).orElse(null);
         try {
-            JobDefinition definition = validator.validate(request, now(), new ValidationContext(editing, current));
+            JobDefinition definition =
+                    validator.validate(unmasked(request, current), now(), new ValidationContext(editing, current));
             if (jobs.nameTaken(definition.name(), editing)) {
                 return List.of(new FieldError("name", "a job named '" + definition.name() + "' already exists"));
             }
@@ -211,7 +221,8 @@ public class JobService {
     public Job draft(JobRequest request, JobId editing, String actor) {
         Job current = editing == null ? null : get(editing);
         Instant now = now();
-        JobDefinition definition = validator.validate(request, now, new ValidationContext(editing, current));
+        JobDefinition definition =
+                validator.validate(unmasked(request, current), now, new ValidationContext(editing, current));
         return new Job(
                 editing == null ? JobId.generate() : editing,
                 definition,
@@ -257,6 +268,13 @@ public class JobService {
     public JobVersion version(JobId id, long version) {
         return versions.find(id, version)
                 .orElseThrow(() -> new NotFoundException("job " + id + " has no version " + version));
+    }
+
+    /** The request with every mask it carries replaced by the plain secret stored at its place in {@code current}. */
+    private JobRequest unmasked(JobRequest request, Job current) {
+        Map<String, Object> stored =
+                current == null ? Map.of() : current.definition().parameters();
+        return withParameters(request, secrets.unmask(request.templateType(), request.parameters(), stored));
     }
 
     /** The definition with its secret parameters sealed; a secret equal to the stored one keeps its sealed form. */
