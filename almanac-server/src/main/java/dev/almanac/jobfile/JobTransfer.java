@@ -4,6 +4,7 @@ import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.QueryParameters;
+import dev.almanac.common.Sealed;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobRequest;
@@ -165,6 +166,7 @@ class JobTransfer {
                 "parameters",
                 json.valueToTree(secrets.masked(
                         job.definition().templateType(), job.definition().parameters())));
-        return json.treeToValue(tree, LinkedHashMap.class);
+        // and every other sealed value (notification URLs) as what a person may see of it
+        return Sealed.maskedMap(json.treeToValue(tree, LinkedHashMap.class));
     }
 }
