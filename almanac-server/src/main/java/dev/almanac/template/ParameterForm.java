@@ -372,9 +372,9 @@ public final class ParameterForm {
         if (value == null) {
             return;
         }
-        if (secret(node)) {
-            // the browser gets a secret's shape with every value as the mask, which a save reads as "keep the stored
-            // one"; never a plain or a sealed value
+        if (Boolean.TRUE.equals(node.get("x-secret"))) {
+            // the browser gets a stored secret's shape with every value as the mask, which a save reads as "keep the
+            // stored one"; never a plain or a sealed value
             Object masked = maskedLeaves(value);
             form.put(name, List.of(masked instanceof String text ? text : toJson(masked)));
             return;
@@ -397,8 +397,9 @@ public final class ParameterForm {
                 form.put(name, List.of(String.valueOf(value)));
                 form.put(CHECKBOX_MARKER + name, List.of("on"));
             }
-            case "json" -> form.put(name, List.of(toJson(value)));
-            default -> form.put(name, List.of(plain(value)));
+            // stored secrets under a map or a free-form value are sealed: they reach the browser as the mask
+            case "json" -> form.put(name, List.of(toJson(Sealed.masked(value))));
+            default -> form.put(name, List.of(plain(Sealed.masked(value))));
         }
     }
 
