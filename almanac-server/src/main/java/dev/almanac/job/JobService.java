@@ -218,7 +218,7 @@ public class JobService {
     }
 
     /**
-     * The job this request describes, validated but not saved, for a dry run before it exists: the id of the job
+     * The job this request describes, validated (its secrets sealed) but not saved, for a dry run before it exists: the id of the job
      * being edited, or a fresh one that no stored job has.
      *
      * @throws InvalidInputException naming every wrong field
@@ -227,8 +227,9 @@ public class JobService {
     public Job draft(JobRequest request, JobId editing, String actor) {
         Job current = editing == null ? null : get(editing);
         Instant now = now();
-        JobDefinition definition =
-                validator.validate(unmasked(request, current), now, new ValidationContext(editing, current));
+        // sealed like a saved job's: a dry run of the draft snapshots these parameters, and the engine reveals them
+        JobDefinition definition = sealed(
+                validator.validate(unmasked(request, current), now, new ValidationContext(editing, current)), current);
         return new Job(
                 editing == null ? JobId.generate() : editing,
                 definition,

@@ -103,6 +103,42 @@ public class SecretParameters {
         return result;
     }
 
+    /**
+     * A run's result or error with every secret of its plain parameters replaced by the mask: a template may echo
+     * what it was given (the SPI's default dry run does), and results are stored and shown.
+     */
+    public <T> T scrubbed(String type, Map<String, Object> plain, T value) {
+        List<String> values = new ArrayList<>();
+        if (plain != null) {
+            forEachSecret(type, deepCopy(plain), (secret, location, field, set) -> {
+                // a secret of one to three characters would mask unrelated text as well
+                if (secret instanceof String text && text.length() >= 4) {
+                    values.add(text);
+                }
+            });
+        }
+        return values.isEmpty() ? value : scrub(value, values);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T scrub(T value, List<String> secrets) {
+        if (value instanceof String text) {
+            for (String secret : secrets) {
+                text = text.replace(secret, Sealed.MASK);
+            }
+            return (T) text;
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(String.valueOf(k), scrub(v, secrets)));
+            return (T) copy;
+        }
+        if (value instanceof List<?> list) {
+            return (T) list.stream().map(v -> scrub(v, secrets)).toList();
+        }
+        return value;
+    }
+
     /** Whether a template has any secret parameter. */
     public boolean hasSecrets(String type) {
         return !paths(type).isEmpty();

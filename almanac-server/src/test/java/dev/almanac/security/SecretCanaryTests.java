@@ -8,6 +8,9 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 
 import dev.almanac.engine.Engine;
+import dev.almanac.job.JobForm;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobService;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.testing.AlmanacIntegrationTest;
@@ -38,6 +41,8 @@ import org.springframework.test.web.servlet.RequestBuilder;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.context.WebApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -66,6 +71,9 @@ abstract class SecretCanaryTests extends AlmanacIntegrationTest {
 
     @Autowired
     Engine engine;
+
+    @Autowired
+    JobService jobs;
 
     @Autowired
     JsonMapper json;
@@ -173,6 +181,7 @@ abstract class SecretCanaryTests extends AlmanacIntegrationTest {
 
     private void exercise(String id, JsonNode schema, Map<String, Object> example) throws Exception {
         String notificationsBefore = storedNotifications(id);
+        String parametersBefore = stored("parameters", id);
 
         // what a client read, sent back with a change: the masks and shown URLs keep what is stored
         ObjectNode job =
@@ -185,6 +194,7 @@ abstract class SecretCanaryTests extends AlmanacIntegrationTest {
         back.put("description", "read and sent back");
         ok(put(API + "/jobs/" + id).contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(back)));
         assertThat(storedNotifications(id)).isEqualTo(notificationsBefore);
+        assertThat(stored("parameters", id)).as("the secrets kept").isEqualTo(parametersBefore);
 
         // new secrets everywhere, so the versions and the audit trail hold two of each
         ObjectNode changed = json.createObjectNode();
@@ -252,6 +262,21 @@ abstract class SecretCanaryTests extends AlmanacIntegrationTest {
                         .contentType(MediaType.APPLICATION_JSON)
                         .content("{}"))
                 .andDo(r -> seen.add(what(r) + body(r)));
+        // the wizard's dry run of the job being edited, with the form its edit page shows (masks for the secrets)
+        JobForm form = JobForm.of(
+                jobs.get(JobId.parse(id).orElseThrow()).definition(),
+                templates.form(job.path("template_type").asString()).orElse(null));
+        form.values().put("job_id", List.of(id));
+        form.values().put("version", List.of(job.path("version").asString()));
+        MultiValueMap<String, String> fields = new LinkedMultiValueMap<>();
+        form.values().forEach((name, values) -> values.forEach(value -> fields.add(name, value)));
+        MvcResult draft = ui.perform(
+                        post("/jobs/wizard/dry-run").with(csrf()).with(ADMIN).params(fields))
+                .andReturn();
+        seen.add(what(draft) + body(draft));
+        assertThat(draft.getResponse().getHeader("Location"))
+                .as("the wizard's dry run: %s", body(draft))
+                .startsWith("/executions/");
         engine.runDueOnce();
         JsonNode executions = json.readTree(answer(get(API + "/jobs/" + id + "/executions")));
         List<String> executionIds = new ArrayList<>();
@@ -430,7 +455,11 @@ abstract class SecretCanaryTests extends AlmanacIntegrationTest {
     }
 
     private String storedNotifications(String id) {
-        return jdbc.sql("SELECT notifications FROM jobs WHERE id = :id")
+        return stored("notifications", id);
+    }
+
+    private String stored(String column, String id) {
+        return jdbc.sql("SELECT " + column + " FROM jobs WHERE id = :id")
                 .param("id", java.util.UUID.fromString(id))
                 .query(String.class)
                 .single();
