@@ -79,7 +79,9 @@ class Delivery {
     private void tell(Notice notice, String recipient) {
         Channel channel = Channel.of(recipient);
         for (int attempt = 1; ; attempt++) {
-            Result result = send(notice, channel, recipient);
+            Result sent = send(notice, channel, recipient);
+            // an error may quote the URL, whose path is the secret: history and log get its shown form
+            Result result = new Result(sent.sent(), sent.worthRetrying(), withoutUrl(sent.detail(), recipient));
             record(notice, channel, recipient, result.sent() ? "sent" : "failed", result.detail());
             if (result.sent() || !result.worthRetrying() || attempt >= properties.attempts()) {
                 if (!result.sent()) {
@@ -99,6 +101,14 @@ class Delivery {
     }
 
     private record Result(boolean sent, boolean worthRetrying, String detail) {}
+
+    private static String withoutUrl(String detail, String recipient) {
+        if (detail == null || Channel.of(recipient) == Channel.EMAIL) {
+            return detail;
+        }
+        String url = Channel.url(recipient).toString();
+        return detail.replace(url, Channel.shown(recipient));
+    }
 
     private Result send(Notice notice, Channel channel, String recipient) {
         try {
