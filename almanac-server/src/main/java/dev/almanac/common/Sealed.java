@@ -7,7 +7,9 @@ import java.util.Map;
 
 /**
  * Secrets at rest are strings of the form {@code enc:v1:<key id>:<base64 of IV, ciphertext and tag>} (see the
- * security package's {@code Secrets}). Whatever shows stored data to a person replaces them with {@link #MASK}.
+ * security package's {@code Secrets}), optionally followed by {@value #LABEL} and what a person may see of the
+ * secret (a webhook URL's scheme and host). Whatever shows stored data to a person replaces them with that label,
+ * or with {@link #MASK}.
  */
 public final class Sealed {
 
@@ -16,16 +18,28 @@ public final class Sealed {
     /** What a secret looks like in every response, export and log; sent back on update, it keeps the secret. */
     public static final String MASK = "••••";
 
+    /** Separates a sealed value from its label; never part of base64, so never part of the sealed text. */
+    public static final char LABEL = '#';
+
     private Sealed() {}
 
     public static boolean isSealed(Object value) {
         return value instanceof String text && text.startsWith(PREFIX);
     }
 
-    /** A copy of a JSON-like value (maps, lists, scalars) with every sealed string replaced by the mask. */
+    /** What a person sees of a sealed value: its label, or the mask. */
+    public static String shown(String sealed) {
+        int label = sealed.indexOf(LABEL);
+        return label < 0 ? MASK : sealed.substring(label + 1);
+    }
+
+    /**
+     * A copy of a JSON-like value (maps, lists, scalars) with every sealed string replaced by what a person may see
+     * of it: its label, or the mask.
+     */
     public static Object masked(Object value) {
-        if (isSealed(value)) {
-            return MASK;
+        if (value instanceof String text && isSealed(text)) {
+            return shown(text);
         }
         if (value instanceof Map<?, ?> map) {
             Map<String, Object> copy = new LinkedHashMap<>();

@@ -220,20 +220,16 @@ public class Engine {
         ExecutionStatus status;
         String error = null;
         Map<String, Object> result = null;
+        Map<String, Object> plain = null;
         Optional<JobTemplate> template = templates.find(execution.templateType());
         try {
             if (template.isEmpty()) {
                 throw new IllegalStateException(
                         "template '" + execution.templateType() + "' is not installed on node " + nodeId);
             }
-            EngineJobContext context = new EngineJobContext(
-                    execution,
-                    secrets.reveal(execution.templateType(), execution.parameters()),
-                    run.log,
-                    run.deadline,
-                    clock,
-                    run,
-                    services);
+            plain = secrets.reveal(execution.templateType(), execution.parameters());
+            EngineJobContext context =
+                    new EngineJobContext(execution, plain, run.log, run.deadline, clock, run, services);
             run.log.info(
                     "{} of '{}' started on {} (attempt {})",
                     execution.dryRun() ? "Dry run" : "Run",
@@ -243,16 +239,19 @@ public class Engine {
             JobResult outcome = execution.dryRun()
                     ? template.get().dryRun(context)
                     : template.get().execute(context);
-            result = resultDetails(outcome);
+            result = secrets.scrubbed(execution.templateType(), plain, resultDetails(outcome));
             status =
                     outcome.status() == JobResult.Status.SUCCEEDED ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED;
-            error = status == ExecutionStatus.FAILED ? outcome.message() : null;
+            error = status == ExecutionStatus.FAILED
+                    ? secrets.scrubbed(execution.templateType(), plain, outcome.message())
+                    : null;
         } catch (JobCancelledException | InterruptedException stopped) {
             status = ExecutionStatus.FAILED;
             error = "interrupted: " + stopped.getMessage();
         } catch (Throwable failure) {
             status = ExecutionStatus.FAILED;
-            error = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+            error = secrets.scrubbed(
+                    execution.templateType(), plain, failure.getClass().getSimpleName() + ": " + failure.getMessage());
             run.log.error("failed: {}", error);
         }
         StopReason stop = run.stopRequested();

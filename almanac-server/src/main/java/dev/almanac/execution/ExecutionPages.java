@@ -2,6 +2,7 @@ package dev.almanac.execution;
 
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.common.Sealed;
 import dev.almanac.job.JobId;
 import dev.almanac.web.AdminPage;
 import java.util.Arrays;
@@ -104,6 +105,8 @@ class ExecutionPages {
         model.addAttribute("level", minimum != null && LEVELS.contains(minimum) ? minimum : null);
         model.addAttribute("levels", LEVELS);
         model.addAttribute("result", resultLines(execution));
+        // the run's snapshot holds its secrets sealed; the page shows them as the mask, like the API
+        model.addAttribute("parameters", Sealed.maskedMap(execution.parameters()));
         return "executions/detail";
     }
 

@@ -46,8 +46,8 @@ public class JobDrafts {
     }
 
     /**
-     * The form with every secret left blank while editing set to its stored value. Only requests see the copy:
-     * stored secrets never travel to the browser, not even in hidden fields.
+     * The form with every secret left blank while editing set to the mask, which the job service reads as "keep the
+     * stored secret". Stored secrets never travel to the browser, not even in hidden fields, plain or sealed.
      */
     JobForm withStoredSecrets(JobForm shown, Job editing) {
         JobForm form = JobForm.of(shown.values());

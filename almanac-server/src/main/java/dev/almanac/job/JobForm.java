@@ -143,10 +143,11 @@ public final class JobForm {
         form.values.put(
                 "depends_on",
                 definition.dependsOn().stream().map(JobId::toString).toList());
-        form.set("notify_success", String.join("\n", definition.notifications().onSuccess()));
-        form.set("notify_failure", String.join("\n", definition.notifications().onFailure()));
-        form.set("notify_retry", String.join("\n", definition.notifications().onRetry()));
-        Notifications notifications = definition.notifications();
+        // webhook URLs as their scheme and host: saved back unchanged, they keep the stored URL
+        Notifications notifications = definition.notifications().shown();
+        form.set("notify_success", String.join("\n", notifications.onSuccess()));
+        form.set("notify_failure", String.join("\n", notifications.onFailure()));
+        form.set("notify_retry", String.join("\n", notifications.onRetry()));
         form.set(
                 "alert_within",
                 notifications.alertIfNoSuccessWithin() == null

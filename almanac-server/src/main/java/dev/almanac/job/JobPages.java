@@ -1,11 +1,13 @@
 package dev.almanac.job;
 
 import dev.almanac.audit.AuditTrail;
+import dev.almanac.audit.Changes;
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.common.Sealed;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.schedule.ScheduleText;
@@ -31,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -68,7 +69,7 @@ class JobPages {
                     .toList();
     private static final DateTimeFormatter LOCAL =
             DateTimeFormatter.ofPattern("EEE d MMM yyyy, HH:mm:ss (xxx)", Locale.ENGLISH);
-    private static final String MASK = dev.almanac.common.Sealed.MASK;
+    private static final String MASK = Sealed.MASK;
 
     private final JobService jobs;
     private final JobCommands commands;
@@ -196,6 +197,11 @@ class JobPages {
                 JobForm.of(job.definition(), parameterForm(job.definition().templateType()));
         String name = job.name() + " copy";
         form.set("name", name.length() > 100 ? name.substring(0, 100) : name);
+        // a copy is a new job with no secrets stored: its secrets are typed again, not carried as masks
+        ParameterForm parameters = parameterForm(job.definition().templateType());
+        if (parameters != null) {
+            form.values().keySet().removeIf(parameters::isSecret);
+        }
         return wizard(form, JobForm.PARAMETERS, null, Map.of(), List.of(), model);
     }
 
@@ -644,7 +650,7 @@ class JobPages {
     private List<ParameterLine> parameterLines(String type, Map<String, Object> parameters) {
         ParameterForm form = parameterForm(type);
         Map<String, Object> flat = new TreeMap<>();
-        flatten("", parameters, flat);
+        flatten("", Sealed.maskedMap(parameters), flat);
         List<ParameterLine> lines = new ArrayList<>();
         flat.forEach((name, value) -> lines.add(new ParameterLine(
                 name,
@@ -675,23 +681,24 @@ class JobPages {
         return filters;
     }
 
-    private static List<DiffLine> diff(Map<String, Object> before, Map<String, Object> after) {
-        Map<String, Object> a = new TreeMap<>();
-        Map<String, Object> b = new TreeMap<>();
-        flatten("", before, a);
-        flatten("", after, b);
-        TreeSet<String> keys = new TreeSet<>(a.keySet());
-        keys.addAll(b.keySet());
+    /** The audit trail's diff, so the page and the trail agree on what changed and both mask sealed values. */
+    @SuppressWarnings("unchecked")
+    private List<DiffLine> diff(Map<String, Object> before, Map<String, Object> after) {
         List<DiffLine> lines = new ArrayList<>();
-        for (String key : keys) {
-            Object old = a.get(key);
-            Object now = b.get(key);
-            if (!Objects.equals(String.valueOf(old), String.valueOf(now))) {
-                lines.add(new DiffLine(
-                        key, old == null ? "" : String.valueOf(old), now == null ? "" : String.valueOf(now)));
-            }
-        }
+        Changes.between(before, after).forEach((field, change) -> {
+            Map<String, Object> sides = (Map<String, Object>) change;
+            lines.add(new DiffLine(field, shown(sides.get("before")), shown(sides.get("after"))));
+        });
         return lines;
+    }
+
+    private String shown(Object value) {
+        if (value == null) {
+            return "";
+        }
+        return value instanceof Map<?, ?> || value instanceof List<?>
+                ? json.writeValueAsString(value)
+                : String.valueOf(value);
     }
 
     private static void flatten(String prefix, Object value, Map<String, Object> into) {

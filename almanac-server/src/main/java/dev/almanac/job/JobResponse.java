@@ -70,7 +70,7 @@ public record JobResponse(
                 d.misfirePolicy().json(),
                 d.catchUpWindowSeconds(),
                 d.dependsOn().stream().map(JobId::toString).toList(),
-                NotificationsJson.of(d.notifications()),
+                NotificationsJson.of(d.notifications().shown()),
                 d.tags(),
                 job.createdBy(),
                 job.createdAt(),

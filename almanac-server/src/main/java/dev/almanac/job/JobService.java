@@ -5,6 +5,7 @@ import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.JsonInputErrors;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.security.SecretParameters;
 import java.time.Clock;
@@ -41,6 +42,7 @@ public class JobService {
     private final Clock clock;
     private final ApplicationEventPublisher events;
     private final SecretParameters secrets;
+    private final NotificationSecrets recipients;
 
     JobService(
             JobRepository jobs,
@@ -49,8 +51,10 @@ public class JobService {
             JsonMapper json,
             Clock clock,
             ApplicationEventPublisher events,
-            SecretParameters secrets) {
+            SecretParameters secrets,
+            NotificationSecrets recipients) {
         this.secrets = secrets;
+        this.recipients = recipients;
         this.jobs = jobs;
         this.versions = versions;
         this.validator = validator;
@@ -66,10 +70,8 @@ public class JobService {
     public Job create(JobRequest request, String actor) {
         Instant now = now();
         JobId id = JobId.generate();
-        JobRequest unmasked =
-                withParameters(request, secrets.unmask(request.templateType(), request.parameters(), Map.of()));
         JobDefinition definition =
-                sealed(validator.validate(unmasked, now, new ValidationContext(null, null)), Map.of());
+                sealed(validator.validate(unmasked(request, null), now, new ValidationContext(null, null)), null);
         requireFreeName(definition.name(), null);
         Instant nextRunAt =
                 definition.enabled() ? definition.schedule().nextAfter(now).orElse(null) : null;
@@ -125,15 +127,15 @@ public class JobService {
                             + "; reload it and apply your change again");
         }
         JobRequest request = merged(current, changes);
-        Map<String, Object> stored = current.definition().parameters();
-        if (changes.has("parameters")) {
-            request = withParameters(request, secrets.unmask(request.templateType(), request.parameters(), stored));
-        } else {
-            request = withParameters(request, secrets.reveal(request.templateType(), request.parameters()));
+        if (!changes.has("parameters")) {
+            // kept parameters come sealed from the store; the check below takes them plain, like a client's
+            request = with(
+                    request, secrets.reveal(request.templateType(), request.parameters()), request.notifications());
         }
+        request = unmasked(request, current);
         Instant now = now();
         JobDefinition definition =
-                sealed(validator.validate(request, now, new ValidationContext(current.id(), current)), stored);
+                sealed(validator.validate(request, now, new ValidationContext(current.id(), current)), current);
         if (JobRequest.of(definition).equals(JobRequest.of(current.definition()))) {
             return new Updated(current, false, current);
         }
@@ -174,6 +176,19 @@ public class JobService {
             throw new InvalidInputException("version", "version " + version + " records the deletion; pick another");
         }
         ObjectNode changes = json.valueToTree(target.definition());
+        // the version holds its secrets sealed; the update takes them plain, like any client's, and seals them again
+        if (changes.get("parameters") instanceof ObjectNode parameters) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> sealed = json.treeToValue(parameters, Map.class);
+            changes.set(
+                    "parameters",
+                    json.valueToTree(
+                            secrets.reveal(changes.path("template_type").asString(null), sealed)));
+        }
+        if (changes.get("notifications") instanceof ObjectNode notifications) {
+            NotificationsJson sealed = json.treeToValue(notifications, NotificationsJson.class);
+            changes.set("notifications", json.valueToTree(NotificationsJson.of(recipients.reveal(sealed.stored()))));
+        }
         for (String field : List.of("description")) {
             if (!changes.has(field)) {
                 changes.putNull(field);
@@ -191,7 +206,8 @@ public class JobService {
     public List<FieldError> problems(JobRequest request, JobId editing) {
         Job current = editing == null ? null : jobs.find(editing).orElse(null);
         try {
-            JobDefinition definition = validator.validate(request, now(), new ValidationContext(editing, current));
+            JobDefinition definition =
+                    validator.validate(unmasked(request, current), now(), new ValidationContext(editing, current));
             if (jobs.nameTaken(definition.name(), editing)) {
                 return List.of(new FieldError("name", "a job named '" + definition.name() + "' already exists"));
             }
@@ -202,7 +218,7 @@ public class JobService {
     }
 
     /**
-     * The job this request describes, validated but not saved, for a dry run before it exists: the id of the job
+     * The job this request describes, validated (its secrets sealed) but not saved, for a dry run before it exists: the id of the job
      * being edited, or a fresh one that no stored job has.
      *
      * @throws InvalidInputException naming every wrong field
@@ -211,7 +227,9 @@ public class JobService {
     public Job draft(JobRequest request, JobId editing, String actor) {
         Job current = editing == null ? null : get(editing);
         Instant now = now();
-        JobDefinition definition = validator.validate(request, now, new ValidationContext(editing, current));
+        // sealed like a saved job's: a dry run of the draft snapshots these parameters, and the engine reveals them
+        JobDefinition definition = sealed(
+                validator.validate(unmasked(request, current), now, new ValidationContext(editing, current)), current);
         return new Job(
                 editing == null ? JobId.generate() : editing,
                 definition,
@@ -259,9 +277,30 @@ public class JobService {
                 .orElseThrow(() -> new NotFoundException("job " + id + " has no version " + version));
     }
 
-    /** The definition with its secret parameters sealed; a secret equal to the stored one keeps its sealed form. */
-    private JobDefinition sealed(JobDefinition d, Map<String, Object> stored) {
-        Map<String, Object> parameters = secrets.seal(d.templateType(), d.parameters(), stored);
+    /**
+     * The request with every mask (and every shown notification URL) it carries replaced by the plain secret stored
+     * at its place in {@code current}.
+     */
+    private JobRequest unmasked(JobRequest request, Job current) {
+        Map<String, Object> stored =
+                current == null ? Map.of() : current.definition().parameters();
+        return with(
+                request,
+                secrets.unmask(request.templateType(), request.parameters(), stored),
+                recipients.unmask(
+                        request.notifications(),
+                        current == null ? null : current.definition().notifications()));
+    }
+
+    /**
+     * The definition with its secret parameters and notification URLs sealed; a secret equal to the one {@code
+     * current} stores keeps its sealed form.
+     */
+    private JobDefinition sealed(JobDefinition d, Job current) {
+        Map<String, Object> parameters = secrets.seal(
+                d.templateType(),
+                d.parameters(),
+                current == null ? Map.of() : current.definition().parameters());
         return new JobDefinition(
                 d.name(),
                 d.description(),
@@ -275,11 +314,13 @@ public class JobService {
                 d.misfirePolicy(),
                 d.catchUpWindowSeconds(),
                 d.dependsOn(),
-                d.notifications(),
+                recipients.seal(
+                        d.notifications(),
+                        current == null ? null : current.definition().notifications()),
                 d.tags());
     }
 
-    private static JobRequest withParameters(JobRequest r, Map<String, Object> parameters) {
+    private static JobRequest with(JobRequest r, Map<String, Object> parameters, NotificationsJson notifications) {
         return new JobRequest(
                 r.name(),
                 r.description(),
@@ -293,7 +334,7 @@ public class JobService {
                 r.misfirePolicy(),
                 r.catchUpWindowSeconds(),
                 r.dependsOn(),
-                r.notifications(),
+                notifications,
                 r.tags(),
                 r.version());
     }

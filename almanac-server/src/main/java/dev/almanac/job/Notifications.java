@@ -1,11 +1,15 @@
 package dev.almanac.job;
 
+import dev.almanac.common.Sealed;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Who hears about a job, and when. Each recipient is an e-mail address, an {@code http(s)} webhook URL (a generic
- * JSON payload) or {@code slack:} followed by a Slack incoming-webhook URL (a Slack-compatible payload).
+ * JSON payload) or {@code slack:} followed by a Slack incoming-webhook URL (a Slack-compatible payload). A URL is a
+ * secret (a Slack webhook's path is its credential): stored sealed, shown as its scheme and host only.
  *
  * @param onSuccess told when a run succeeds
  * @param onFailure told when a run fails for good (after its retries), when the job recovers, when it was
@@ -37,6 +41,44 @@ public record Notifications(
 
     public static Notifications none() {
         return new Notifications(List.of(), List.of());
+    }
+
+    /** Whether a recipient is a webhook URL (plain or {@code slack:}): a secret, unlike an e-mail address. */
+    public static boolean isUrl(String recipient) {
+        String url = recipient.startsWith(SLACK_PREFIX) ? recipient.substring(SLACK_PREFIX.length()) : recipient;
+        return url.startsWith("http://") || url.startsWith("https://");
+    }
+
+    /**
+     * A recipient as a person may see it: an e-mail address whole, a webhook URL cut to its scheme and host
+     * ({@code slack:https://hooks.slack.com/…}), since its path often is the secret.
+     */
+    public static String shown(String recipient) {
+        if (!isUrl(recipient)) {
+            return recipient;
+        }
+        boolean slack = recipient.startsWith(SLACK_PREFIX);
+        try {
+            URI url = URI.create(slack ? recipient.substring(SLACK_PREFIX.length()) : recipient);
+            return (slack ? SLACK_PREFIX : "") + url.getScheme() + "://" + url.getRawAuthority() + "/…";
+        } catch (IllegalArgumentException notAUri) {
+            return Sealed.MASK;
+        }
+    }
+
+    /** These settings with every recipient replaced as {@code each} says. */
+    public Notifications withRecipients(UnaryOperator<String> each) {
+        return new Notifications(
+                onSuccess.stream().map(each).toList(),
+                onFailure.stream().map(each).toList(),
+                onRetry.stream().map(each).toList(),
+                alertIfNoSuccessWithin,
+                autoPauseAfterFailures);
+    }
+
+    /** These settings as a person may see them: every sealed URL as its scheme and host. */
+    public Notifications shown() {
+        return withRecipients(r -> Sealed.isSealed(r) ? Sealed.shown(r) : r);
     }
 
     /** Whether nothing is asked of the notifier: no recipient, no alert, no auto-pause. */

@@ -12,20 +12,17 @@ import dev.almanac.job.JobService;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
 import dev.almanac.security.Permissions;
-import dev.almanac.template.TemplateRegistry;
-import java.util.HashSet;
+import dev.almanac.security.SecretParameters;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -41,7 +38,7 @@ class JobTransfer {
     static final List<String> ACTIONS = List.of("create", "update", "unchanged", "invalid");
 
     private final JobService jobs;
-    private final TemplateRegistry templates;
+    private final SecretParameters secrets;
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final JobsFile jobsFile;
@@ -54,7 +51,7 @@ class JobTransfer {
 
     JobTransfer(
             JobService jobs,
-            TemplateRegistry templates,
+            SecretParameters secrets,
             JdbcClient jdbc,
             JsonMapper json,
             JobsFile jobsFile,
@@ -63,7 +60,7 @@ class JobTransfer {
             AuditTrail audit) {
         this.limits = limits;
         this.jobs = jobs;
-        this.templates = templates;
+        this.secrets = secrets;
         this.jdbc = jdbc;
         this.json = json;
         this.jobsFile = jobsFile;
@@ -170,34 +167,12 @@ class JobTransfer {
     private Map<String, Object> exported(Job job) {
         ObjectNode tree = (ObjectNode) json.valueToTree(JobRequest.of(job.definition()));
         tree.remove("version");
-        // every sealed value, at any depth (secret headers, nested objects), leaves as the mask, never as ciphertext
+        // the schema's secrets leave as the mask, at any depth; an empty map of secrets stays empty
         tree.set(
-                "parameters", json.valueToTree(Sealed.maskedMap(job.definition().parameters())));
-        JsonNode parameters = tree.get("parameters");
-        Set<String> secrets = secretParameters(job.definition().templateType());
-        if (parameters instanceof ObjectNode object) {
-            for (String secret : secrets) {
-                if (object.has(secret)) {
-                    object.put(secret, Sealed.MASK);
-                }
-            }
-        }
-        return json.treeToValue(tree, LinkedHashMap.class);
-    }
-
-    private Set<String> secretParameters(String templateType) {
-        Set<String> secrets = new HashSet<>();
-        templates.find(templateType).ifPresent(template -> {
-            JsonNode properties =
-                    json.readTree(template.descriptor().parametersSchema()).get("properties");
-            if (properties != null) {
-                properties.properties().forEach(property -> {
-                    if (property.getValue().path("x-secret").asBoolean(false)) {
-                        secrets.add(property.getKey());
-                    }
-                });
-            }
-        });
-        return secrets;
+                "parameters",
+                json.valueToTree(secrets.masked(
+                        job.definition().templateType(), job.definition().parameters())));
+        // and every other sealed value (notification URLs) as what a person may see of it
+        return Sealed.maskedMap(json.treeToValue(tree, LinkedHashMap.class));
     }
 }

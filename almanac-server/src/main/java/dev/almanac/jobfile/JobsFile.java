@@ -3,6 +3,7 @@ package dev.almanac.jobfile;
 import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.Sealed;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobRequest;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -250,20 +250,11 @@ public class JobsFile {
         }
         try {
             if (existing.isEmpty()) {
-                List<FieldError> masked = masked(changes.path("parameters"), null);
-                if (!masked.isEmpty()) {
-                    return new Outcome(definition.name(), "invalid", List.of(), masked);
-                }
                 Job created = jobs.create(json.treeToValue(changes, JobRequest.class), actor);
                 return new Outcome(definition.name(), "create", diff(null, created), List.of());
             }
+            // a mask keeps the stored secret; a mask with nothing stored is refused by the job service, per field
             Job before = jobs.get(existing.get());
-            if (changes.get("parameters") instanceof ObjectNode parameters) {
-                List<FieldError> masked = masked(parameters, before.definition().parameters());
-                if (!masked.isEmpty()) {
-                    return new Outcome(definition.name(), "invalid", List.of(), masked);
-                }
-            }
             JobService.Updated updated = jobs.update(existing.get(), changes, actor);
             return updated.changed()
                     ? new Outcome(definition.name(), "update", diff(before, updated.job()), List.of())
@@ -271,25 +262,6 @@ public class JobsFile {
         } catch (InvalidInputException e) {
             return new Outcome(definition.name(), "invalid", List.of(), e.errors());
         }
-    }
-
-    /**
-     * Checks the secrets an export masked: a mask where a value is stored stays a mask, which the job service reads
-     * as "keep the stored secret"; a mask with nothing stored is an error.
-     */
-    private List<FieldError> masked(JsonNode parameters, Map<String, Object> stored) {
-        List<FieldError> errors = new ArrayList<>();
-        if (parameters instanceof ObjectNode object) {
-            for (Iterator<String> names = object.propertyNames().iterator(); names.hasNext(); ) {
-                String name = names.next();
-                if (JobTransferController.MASK.equals(object.get(name).asString(null))) {
-                    if (stored == null || !stored.containsKey(name)) {
-                        errors.add(new FieldError("parameters." + name, "is masked; give the secret value"));
-                    }
-                }
-            }
-        }
-        return errors;
     }
 
     private List<Change> diff(Job before, Job after) {
@@ -303,10 +275,11 @@ public class JobsFile {
             JsonNode a = old.get(field);
             JsonNode b = now.get(field);
             if (a == null || !a.equals(b)) {
+                // a plan is shown to people: sealed values (secrets, notification URLs) as their mask
                 changes.add(new Change(
                         field,
-                        a == null ? null : json.treeToValue(a, Object.class),
-                        json.treeToValue(b, Object.class)));
+                        a == null ? null : Sealed.masked(json.treeToValue(a, Object.class)),
+                        Sealed.masked(json.treeToValue(b, Object.class))));
             }
         }
         return changes;

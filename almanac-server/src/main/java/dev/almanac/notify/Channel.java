@@ -28,17 +28,10 @@ enum Channel {
                         : recipient);
     }
 
-    /**
-     * The recipient as history shows it: an e-mail address whole, a webhook URL cut to its scheme and host, since
-     * its path often is the secret (Slack's are).
-     */
+    /** The recipient as history shows it: {@link Notifications#shown}, a Slack URL always named as one. */
     static String shown(String recipient) {
-        Channel channel = of(recipient);
-        if (channel == EMAIL) {
-            return recipient;
-        }
-        URI url = url(recipient);
-        return (channel == SLACK ? "slack:" : "") + url.getScheme() + "://" + url.getRawAuthority() + "/…";
+        boolean unnamedSlack = of(recipient) == SLACK && !recipient.startsWith(Notifications.SLACK_PREFIX);
+        return (unnamedSlack ? Notifications.SLACK_PREFIX : "") + Notifications.shown(recipient);
     }
 
     String json() {

@@ -4,6 +4,7 @@ import dev.almanac.common.Ids;
 import dev.almanac.common.RunControl;
 import dev.almanac.outbound.GuardedHttpClient;
 import dev.almanac.outbound.OutboundMail;
+import dev.almanac.security.Secrets;
 import dev.almanac.template.MailMessage;
 import dev.almanac.template.OutboundHttp;
 import io.micrometer.core.instrument.Counter;
@@ -39,6 +40,7 @@ class Delivery {
     private final JsonMapper json;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final Secrets secrets;
 
     Delivery(
             OutboundMail mail,
@@ -47,7 +49,8 @@ class Delivery {
             NotifyProperties properties,
             JsonMapper json,
             Clock clock,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            Secrets secrets) {
         this.mail = mail;
         this.http = http;
         this.attempts = attempts;
@@ -55,16 +58,19 @@ class Delivery {
         this.json = json;
         this.clock = clock;
         this.meters = meters;
+        this.secrets = secrets;
     }
 
     /** Tells every recipient, each on its own: one that fails does not keep the others from hearing. */
     void tell(Notice notice, List<String> recipients) {
-        recipients.forEach(recipient -> tell(notice, recipient));
+        // webhook URLs are stored sealed; only the sending needs them plain
+        recipients.forEach(recipient -> tell(notice, secrets.reveal(recipient)));
     }
 
     /** Records that a recipient is not told, because the incident was told about already. */
     void suppress(Notice notice, List<String> recipients, String why) {
-        for (String recipient : recipients) {
+        for (String sealed : recipients) {
+            String recipient = secrets.reveal(sealed);
             Channel channel = Channel.of(recipient);
             record(notice, channel, recipient, "suppressed", why);
         }
@@ -73,7 +79,9 @@ class Delivery {
     private void tell(Notice notice, String recipient) {
         Channel channel = Channel.of(recipient);
         for (int attempt = 1; ; attempt++) {
-            Result result = send(notice, channel, recipient);
+            Result sent = send(notice, channel, recipient);
+            // an error may quote the URL, whose path is the secret: history and log get its shown form
+            Result result = new Result(sent.sent(), sent.worthRetrying(), withoutUrl(sent.detail(), recipient));
             record(notice, channel, recipient, result.sent() ? "sent" : "failed", result.detail());
             if (result.sent() || !result.worthRetrying() || attempt >= properties.attempts()) {
                 if (!result.sent()) {
@@ -93,6 +101,14 @@ class Delivery {
     }
 
     private record Result(boolean sent, boolean worthRetrying, String detail) {}
+
+    private static String withoutUrl(String detail, String recipient) {
+        if (detail == null || Channel.of(recipient) == Channel.EMAIL) {
+            return detail;
+        }
+        String url = Channel.url(recipient).toString();
+        return detail.replace(url, Channel.shown(recipient));
+    }
 
     private Result send(Notice notice, Channel channel, String recipient) {
         try {

@@ -11,20 +11,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Template parameters marked {@code "x-secret": true} in the template's JSON Schema (on a string property, at any
- * depth of {@code properties}, or on {@code additionalProperties} for a map of secrets). They are validated plain,
- * stored sealed, handed to the template plain, and shown as {@link Sealed#MASK}; a client that sends the mask back
- * keeps the stored secret.
+ * Template parameters marked {@code "x-secret": true} in the template's JSON Schema. The mark goes on a string, or
+ * on an object or array whose values are secrets (on the node itself, or on its {@code additionalProperties} or
+ * {@code items}), at any depth of {@code properties}, {@code additionalProperties} and {@code items}: every string
+ * at or under a marked node is a secret. Secrets are validated plain, stored sealed, handed to the template plain,
+ * and shown as {@link Sealed#MASK}; a client that sends the mask back at the same place keeps the stored secret.
  */
 @Component
 public class SecretParameters {
 
-    private static final String ANY_KEY = "*";
+    /** A step of a secret path: a property name, any key of a map ({@value #ANY_KEY}) or any array item. */
+    static final String ANY_KEY = "*";
+
+    static final String ANY_ITEM = "[]";
 
     private final TemplateRegistry templates;
     private final Secrets secrets;
@@ -50,19 +55,16 @@ public class SecretParameters {
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
-        Map<String, Object> result = copy(incoming);
-        for (List<String> path : paths(type)) {
-            visit(result, path, 0, "parameters", (parent, key, value, field) -> {
-                if (Sealed.MASK.equals(value)) {
-                    Object previous = at(stored, concrete(field));
-                    if (previous instanceof String text) {
-                        parent.put(key, secrets.reveal(text));
-                    } else {
-                        errors.add(new FieldError(field, "is the mask, but no secret is stored here; send the value"));
-                    }
+        Map<String, Object> result = deepCopy(incoming);
+        forEachSecret(type, result, (value, location, field, set) -> {
+            if (Sealed.MASK.equals(value)) {
+                if (at(stored, location) instanceof String previous && Sealed.isSealed(previous)) {
+                    set.accept(secrets.reveal(previous));
+                } else {
+                    errors.add(new FieldError(field, "is the mask, but no secret is stored here; send the value"));
                 }
-            });
-        }
+            }
+        });
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
@@ -74,17 +76,16 @@ public class SecretParameters {
         if (plain == null) {
             return null;
         }
-        Map<String, Object> result = copy(plain);
-        for (List<String> path : paths(type)) {
-            visit(result, path, 0, "parameters", (parent, key, value, field) -> {
-                if (value instanceof String text && !Sealed.isSealed(text)) {
-                    Object previous = at(stored, concrete(field));
-                    boolean unchanged =
-                            previous instanceof String sealed && Objects.equals(secrets.reveal(sealed), text);
-                    parent.put(key, unchanged ? previous : secrets.seal(text));
-                }
-            });
-        }
+        Map<String, Object> result = deepCopy(plain);
+        forEachSecret(type, result, (value, location, field, set) -> {
+            if (value instanceof String text && !Sealed.isSealed(text)) {
+                Object previous = at(stored, location);
+                boolean unchanged = previous instanceof String sealed
+                        && Sealed.isSealed(sealed)
+                        && Objects.equals(secrets.reveal(sealed), text);
+                set.accept(unchanged ? previous : secrets.seal(text));
+            }
+        });
         return result;
     }
 
@@ -93,20 +94,87 @@ public class SecretParameters {
         if (stored == null) {
             return null;
         }
-        Map<String, Object> result = copy(stored);
-        for (List<String> path : paths(type)) {
-            visit(result, path, 0, "parameters", (parent, key, value, field) -> {
-                if (value instanceof String text) {
-                    parent.put(key, secrets.reveal(text));
+        Map<String, Object> result = deepCopy(stored);
+        forEachSecret(type, result, (value, location, field, set) -> {
+            if (value instanceof String text) {
+                set.accept(secrets.reveal(text));
+            }
+        });
+        return result;
+    }
+
+    /**
+     * A run's result or error with every secret of its plain parameters replaced by the mask: a template may echo
+     * what it was given (the SPI's default dry run does), and results are stored and shown.
+     */
+    public <T> T scrubbed(String type, Map<String, Object> plain, T value) {
+        List<String> values = new ArrayList<>();
+        if (plain != null) {
+            forEachSecret(type, deepCopy(plain), (secret, location, field, set) -> {
+                // a secret of one to three characters would mask unrelated text as well
+                if (secret instanceof String text && text.length() >= 4) {
+                    values.add(text);
                 }
             });
         }
-        return result;
+        return values.isEmpty() ? value : scrub(value, values);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T scrub(T value, List<String> secrets) {
+        if (value instanceof String text) {
+            for (String secret : secrets) {
+                text = text.replace(secret, Sealed.MASK);
+            }
+            return (T) text;
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(String.valueOf(k), scrub(v, secrets)));
+            return (T) copy;
+        }
+        if (value instanceof List<?> list) {
+            return (T) list.stream().map(v -> scrub(v, secrets)).toList();
+        }
+        return value;
     }
 
     /** Whether a template has any secret parameter. */
     public boolean hasSecrets(String type) {
         return !paths(type).isEmpty();
+    }
+
+    /**
+     * The one rule for where a template's secrets are, as field paths ({@code parameters.secret_headers.X-Api-Key},
+     * {@code parameters.keys[0]}) of the secret strings in these parameters.
+     */
+    public List<String> secretFields(String type, Map<String, Object> parameters) {
+        List<String> fields = new ArrayList<>();
+        if (parameters != null) {
+            forEachSecret(type, deepCopy(parameters), (value, location, field, set) -> {
+                if (value instanceof String) {
+                    fields.add(field);
+                }
+            });
+        }
+        return fields;
+    }
+
+    /**
+     * Parameters as a person or a file may see them: every secret (sealed or not) is the mask, except that an empty
+     * map or array of secrets stays empty, so an export can be imported back as it is.
+     */
+    public Map<String, Object> masked(String type, Map<String, Object> parameters) {
+        if (parameters == null) {
+            return null;
+        }
+        Map<String, Object> result = deepCopy(parameters);
+        forEachSecret(type, result, (value, location, field, set) -> {
+            if (value instanceof String) {
+                set.accept(Sealed.MASK);
+            }
+        });
+        return Sealed.maskedMap(result);
     }
 
     List<List<String>> paths(String type) {
@@ -142,6 +210,10 @@ public class SecretParameters {
         if (additional != null && additional.isObject()) {
             step(additional, at, ANY_KEY, paths);
         }
+        JsonNode items = schema.get("items");
+        if (items != null && items.isObject()) {
+            step(items, at, ANY_ITEM, paths);
+        }
     }
 
     private static void step(JsonNode schema, List<String> at, String key, List<List<String>> paths) {
@@ -149,49 +221,102 @@ public class SecretParameters {
         path.add(key);
         JsonNode secret = schema.get("x-secret");
         if (secret != null && secret.asBoolean(false)) {
+            // everything under a secret is secret: a map or an array of them, or nested deeper
             paths.add(List.copyOf(path));
         } else {
             collect(schema, path, paths);
         }
     }
 
+    /** Sees one string (or other leaf) at or under a secret path; {@code set} replaces it in the copy walked. */
     private interface Visitor {
-        void at(Map<String, Object> parent, String key, Object value, String field);
+        void at(Object value, List<Object> location, String field, Consumer<Object> set);
+    }
+
+    private void forEachSecret(String type, Map<String, Object> root, Visitor visitor) {
+        for (List<String> path : paths(type)) {
+            walk(root, path, 0, new ArrayList<>(), "parameters", visitor);
+        }
     }
 
     @SuppressWarnings("unchecked")
-    private static void visit(Map<String, Object> node, List<String> path, int depth, String field, Visitor visitor) {
+    private static void walk(
+            Object node, List<String> path, int depth, List<Object> location, String field, Visitor visitor) {
         String step = path.get(depth);
-        List<String> keys = step.equals(ANY_KEY) ? new ArrayList<>(node.keySet()) : List.of(step);
-        for (String key : keys) {
-            if (!node.containsKey(key)) {
-                continue;
+        boolean last = depth == path.size() - 1;
+        if (node instanceof Map<?, ?> raw && !step.equals(ANY_ITEM)) {
+            Map<String, Object> map = (Map<String, Object>) raw;
+            List<String> keys = step.equals(ANY_KEY) ? new ArrayList<>(map.keySet()) : List.of(step);
+            for (String key : keys) {
+                if (map.containsKey(key)) {
+                    List<Object> here = append(location, key);
+                    String name = field + "." + key;
+                    if (last) {
+                        leaves(map.get(key), here, name, v -> map.put(key, v), visitor);
+                    } else {
+                        walk(map.get(key), path, depth + 1, here, name, visitor);
+                    }
+                }
             }
-            Object value = node.get(key);
-            String here = field + "." + key;
-            if (depth == path.size() - 1) {
-                visitor.at(node, key, value, here);
-            } else if (value instanceof Map<?, ?> child) {
-                Map<String, Object> copy = copy((Map<String, Object>) child);
-                node.put(key, copy);
-                visit(copy, path, depth + 1, here, visitor);
+        } else if (node instanceof List<?> raw && step.equals(ANY_ITEM)) {
+            List<Object> list = (List<Object>) raw;
+            for (int i = 0; i < list.size(); i++) {
+                int index = i;
+                List<Object> here = append(location, index);
+                String name = field + "[" + index + "]";
+                if (last) {
+                    leaves(list.get(index), here, name, v -> list.set(index, v), visitor);
+                } else {
+                    walk(list.get(index), path, depth + 1, here, name, visitor);
+                }
             }
         }
     }
 
-    private static List<String> concrete(String field) {
-        List<String> keys = new ArrayList<>(List.of(field.split("\\.")));
-        keys.remove(0);
-        return keys;
+    @SuppressWarnings("unchecked")
+    private static void leaves(
+            Object value, List<Object> location, String field, Consumer<Object> set, Visitor visitor) {
+        if (value instanceof Map<?, ?> raw) {
+            Map<String, Object> map = (Map<String, Object>) raw;
+            for (String key : new ArrayList<>(map.keySet())) {
+                leaves(map.get(key), append(location, key), field + "." + key, v -> map.put(key, v), visitor);
+            }
+        } else if (value instanceof List<?> raw) {
+            List<Object> list = (List<Object>) raw;
+            for (int i = 0; i < list.size(); i++) {
+                int index = i;
+                leaves(
+                        list.get(index),
+                        append(location, index),
+                        field + "[" + index + "]",
+                        v -> list.set(index, v),
+                        visitor);
+            }
+        } else if (value != null) {
+            visitor.at(value, location, field, set);
+        }
     }
 
-    private static Object at(Map<String, Object> root, List<String> keys) {
+    private static List<Object> append(List<Object> location, Object step) {
+        List<Object> longer = new ArrayList<>(location);
+        longer.add(step);
+        return longer;
+    }
+
+    private static Object at(Object root, List<Object> location) {
         Object node = root;
-        for (String key : keys) {
-            if (!(node instanceof Map<?, ?> map)) {
-                return null;
+        for (Object step : location) {
+            if (step instanceof Integer index) {
+                if (!(node instanceof List<?> list) || index >= list.size()) {
+                    return null;
+                }
+                node = list.get(index);
+            } else {
+                if (!(node instanceof Map<?, ?> map)) {
+                    return null;
+                }
+                node = map.get(step);
             }
-            node = map.get(key);
         }
         return node;
     }
@@ -208,7 +333,19 @@ public class SecretParameters {
         }
     }
 
-    private static Map<String, Object> copy(Map<String, Object> map) {
-        return new LinkedHashMap<>(map);
+    /** A copy whose maps and lists are all new, so a walk may replace values in it without touching the original. */
+    @SuppressWarnings("unchecked")
+    private static <T> T deepCopy(T value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(String.valueOf(k), deepCopy(v)));
+            return (T) copy;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            list.forEach(v -> copy.add(deepCopy(v)));
+            return (T) copy;
+        }
+        return value;
     }
 }

@@ -21,7 +21,7 @@ import tools.jackson.databind.node.StringNode;
 /**
  * The key-rotation command: {@code java -jar almanac.jar rotate-secrets} with the new key in
  * {@code ALMANAC_SECRET_KEY} and the old one in {@code ALMANAC_PREVIOUS_SECRET_KEYS} re-seals every stored secret
- * (job parameters, saved job versions, execution snapshots) with the new key in one transaction, then exits.
+ * (job parameters and notification URLs, saved job versions, execution snapshots) with the new key in one transaction, then exits.
  * Afterwards the old key can be dropped from the configuration.
  */
 @Component
@@ -35,6 +35,7 @@ class SecretRotation implements ApplicationRunner {
 
     private static final List<Column> COLUMNS = List.of(
             new Column("jobs", "parameters", List.of("id")),
+            new Column("jobs", "notifications", List.of("id")),
             new Column("job_versions", "definition", List.of("job_id", "version")),
             new Column("executions", "parameters", List.of("id")));
 
@@ -120,7 +121,7 @@ class SecretRotation implements ApplicationRunner {
             for (Map.Entry<String, JsonNode> field : object.properties()) {
                 JsonNode value = field.getValue();
                 if (value.isString() && secrets.sealedWithOldKey(value.asString())) {
-                    object.set(field.getKey(), StringNode.valueOf(secrets.seal(secrets.reveal(value.asString()))));
+                    object.set(field.getKey(), StringNode.valueOf(secrets.reseal(value.asString())));
                     changed = true;
                 } else {
                     changed |= reseal(value);
@@ -130,7 +131,7 @@ class SecretRotation implements ApplicationRunner {
             for (int i = 0; i < array.size(); i++) {
                 JsonNode value = array.get(i);
                 if (value.isString() && secrets.sealedWithOldKey(value.asString())) {
-                    array.set(i, StringNode.valueOf(secrets.seal(secrets.reveal(value.asString()))));
+                    array.set(i, StringNode.valueOf(secrets.reseal(value.asString())));
                     changed = true;
                 } else {
                     changed |= reseal(value);

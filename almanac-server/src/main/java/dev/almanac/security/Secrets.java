@@ -85,6 +85,18 @@ public class Secrets {
         }
     }
 
+    /** Seals a secret with a label a person may see instead of the mask (see {@link Sealed#shown}). */
+    public String seal(String plain, String label) {
+        return seal(plain) + Sealed.LABEL + label;
+    }
+
+    /** The same secret sealed again with the current key, its label kept. */
+    public String reseal(String stored) {
+        int label = stored.indexOf(Sealed.LABEL);
+        String sealed = seal(reveal(stored));
+        return label < 0 ? sealed : sealed + stored.substring(label);
+    }
+
     /**
      * The plain text of a sealed value; anything not sealed passes through unchanged (so configuration may hold a
      * password either way).
@@ -95,7 +107,8 @@ public class Secrets {
         if (!Sealed.isSealed(stored)) {
             return stored;
         }
-        String rest = stored.substring(Sealed.PREFIX.length());
+        int label = stored.indexOf(Sealed.LABEL);
+        String rest = stored.substring(Sealed.PREFIX.length(), label < 0 ? stored.length() : label);
         int colon = rest.indexOf(':');
         Key key = colon < 0 ? null : keys.get(rest.substring(0, colon));
         if (key == null) {

@@ -1,6 +1,7 @@
 package dev.almanac.template;
 
 import dev.almanac.common.FieldError;
+import dev.almanac.common.Sealed;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -116,17 +117,19 @@ public final class ParameterForm {
         return new Parsed(parameters, errors);
     }
 
-    /** The form values that show stored parameters. */
+    /** The form values that show stored parameters, every secret as {@link Sealed#MASK}. */
     public Map<String, List<String>> toForm(Map<String, Object> parameters) {
         Map<String, List<String>> form = new LinkedHashMap<>();
         write(schema, PREFIX, parameters, form);
         return form;
     }
 
-    /** Whether the parameter at this form name is a secret: shown masked, never echoed back when stored. */
+    /**
+     * Whether the parameter at this form name (or the parameter path under it, {@code p.secret_headers.X-Api-Key})
+     * is a secret, or lies under one: shown masked, never echoed back when stored.
+     */
     public boolean isSecret(String name) {
-        Map<String, Object> node = nodeAt(name);
-        return node != null && secret(node);
+        return secretAlong(name);
     }
 
     /** The form names of every secret field in these values. */
@@ -369,6 +372,13 @@ public final class ParameterForm {
         if (value == null) {
             return;
         }
+        if (Boolean.TRUE.equals(node.get("x-secret"))) {
+            // the browser gets a stored secret's shape with every value as the mask, which a save reads as "keep the
+            // stored one"; never a plain or a sealed value
+            Object masked = maskedLeaves(value);
+            form.put(name, List.of(masked instanceof String text ? text : toJson(masked)));
+            return;
+        }
         switch (kindOf(node)) {
             case "object" -> {
                 if (value instanceof Map<?, ?> map) {
@@ -387,15 +397,16 @@ public final class ParameterForm {
                 form.put(name, List.of(String.valueOf(value)));
                 form.put(CHECKBOX_MARKER + name, List.of("on"));
             }
-            case "json" -> form.put(name, List.of(toJson(value)));
+            // stored secrets under a map or a free-form value are sealed: they reach the browser as the mask
+            case "json" -> form.put(name, List.of(toJson(Sealed.masked(value))));
             // a text field that also takes JSON (webhook_trigger's body): an object or list is shown as JSON text
             default ->
                 form.put(
                         name,
                         List.of(
                                 value instanceof Map<?, ?> || value instanceof List<?>
-                                        ? compactJson(value)
-                                        : plain(value)));
+                                        ? compactJson(Sealed.masked(value))
+                                        : plain(Sealed.masked(value))));
         }
     }
 
@@ -425,10 +436,25 @@ public final class ParameterForm {
         }
     }
 
-    /** The schema node a form name points at, or null. */
-    private Map<String, Object> nodeAt(String name) {
+    private static Object maskedLeaves(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(String.valueOf(k), maskedLeaves(v)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(ParameterForm::maskedLeaves).toList();
+        }
+        return value instanceof String ? Sealed.MASK : value;
+    }
+
+    /**
+     * Whether a schema node along a form name is a secret: everything under a secret (the values of a map of
+     * secrets, the items of an array of them) is one too.
+     */
+    private boolean secretAlong(String name) {
         if (!name.startsWith(PREFIX + ".")) {
-            return null;
+            return false;
         }
         Map<String, Object> node = schema;
         String rest = name.substring(PREFIX.length());
@@ -445,16 +471,21 @@ public final class ParameterForm {
                         break;
                     }
                 }
-                node = properties(node).get(rest.substring(1, end));
+                String key = rest.substring(1, end);
+                Map<String, Object> property = properties(node).get(key);
+                node = property != null ? property : object(node.get("additionalProperties"));
                 rest = rest.substring(end);
             } else {
-                return null;
+                return false;
             }
-            if (node == null) {
-                return null;
+            if (node.isEmpty()) {
+                return false;
+            }
+            if (secret(node)) {
+                return true;
             }
         }
-        return node;
+        return false;
     }
 
     /** The array indices present in the form under {@code name}, in order. */

@@ -181,6 +181,44 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aMaskOrAShownUrlWithNothingStoredIsRefusedAtItsOwnPlaceAndAnEmptyMapOfSecretsExportsEmpty() throws Exception {
+        mvc.perform(post(API + "/jobs").contentType(MediaType.APPLICATION_JSON).content("""
+                                {"name":"nested","template_type":"test_nested_secrets",
+                                 "parameters":{"label":"x","tokens":["tok_abcdefgh","••••"],
+                                   "auth":{"extra":{"X-Key":"••••"}}},
+                                 "schedule":{"type":"interval","interval_seconds":3600},
+                                 "notifications":{"on_failure":["https://hooks.slack.com/…"]}}"""))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[*].field")
+                        .value(org.hamcrest.Matchers.containsInAnyOrder(
+                                "parameters.tokens[1]", "parameters.auth.extra.X-Key")));
+        mvc.perform(post(API + "/jobs").contentType(MediaType.APPLICATION_JSON).content("""
+                                {"name":"nested","template_type":"test_nested_secrets","parameters":{"label":"x"},
+                                 "schedule":{"type":"interval","interval_seconds":3600},
+                                 "notifications":{"on_failure":["https://hooks.slack.com/…"]}}"""))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("notifications.on_failure[0]"));
+
+        mvc.perform(post(API + "/jobs").contentType(MediaType.APPLICATION_JSON).content("""
+                                {"name":"hook","template_type":"webhook_trigger",
+                                 "parameters":{"url":"https://hooks.example.com/x","secret_headers":{}},
+                                 "schedule":{"type":"interval","interval_seconds":3600}}"""))
+                .andExpect(status().isCreated());
+        String export = mvc.perform(get(API + "/jobs/export").param("format", "json"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(json.readTree(export).at("/jobs/0/parameters/secret_headers").isEmpty())
+                .isTrue();
+        mvc.perform(post(API + "/jobs/import")
+                        .param("mode", "apply")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(export))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.jobs[0].action").value("unchanged"));
+    }
+
+    @Test
     void theRotationCommandReSealsEveryStoredSecretWithTheNewKey() throws Exception {
         String id = createJob();
         mvc.perform(post(API + "/jobs/" + id + "/run")).andExpect(status().isAccepted());

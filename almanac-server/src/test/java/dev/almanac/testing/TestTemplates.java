@@ -160,6 +160,58 @@ public final class TestTemplates {
         }
     }
 
+    /**
+     * Secrets in every shape a schema can mark them (tests only): an array marked {@code x-secret} with a minimum
+     * length, an array whose items are marked and must match a pattern, a secret inside the objects of an array, a
+     * secret two objects deep, and an object marked {@code x-secret} holding a map of secrets.
+     */
+    public static final class NestedSecrets implements JobTemplate {
+
+        private static final Map<String, Map<String, Object>> SEEN = new ConcurrentHashMap<>();
+
+        public static Map<String, Object> seenBy(String jobName) {
+            return SEEN.get(jobName);
+        }
+
+        @Override
+        public TemplateDescriptor descriptor() {
+            return TemplateDescriptor.builder("test_nested_secrets")
+                    .name("Test: nested secrets")
+                    .description("Takes secrets at every depth (tests only)")
+                    .category("test")
+                    .icon("key")
+                    .riskLevel(RiskLevel.LOW)
+                    .resourceUsage(ResourceUsage.LOW)
+                    .estimatedDuration(Duration.ofSeconds(1))
+                    .parametersSchema("""
+                            {"type":"object","required":["label"],
+                             "properties":{
+                               "label":{"type":"string","maxLength":50},
+                               "api_keys":{"type":"array","x-secret":true,"maxItems":3,
+                                 "items":{"type":"string","minLength":40,"maxLength":60}},
+                               "tokens":{"type":"array","items":{"type":"string","x-secret":true,"pattern":"^tok_[a-z0-9]{8,30}$"}},
+                               "endpoints":{"type":"array","items":{"type":"object","required":["url"],
+                                 "properties":{"url":{"type":"string","maxLength":200},
+                                   "password":{"type":"string","x-secret":true,"maxLength":20}},
+                                 "additionalProperties":false}},
+                               "auth":{"type":"object","properties":{
+                                 "basic":{"type":"object","properties":{"user":{"type":"string"},
+                                   "password":{"type":"string","x-secret":true,"minLength":12}}},
+                                 "extra":{"type":"object","x-secret":true,"additionalProperties":{"type":"string"}}}}},
+                             "additionalProperties":false}
+                            """)
+                    .exampleParameters("{\"label\":\"nested\",\"endpoints\":[{\"url\":\"https://example.com/a\"}]}")
+                    .build();
+        }
+
+        @Override
+        public JobResult execute(JobContext context) {
+            SEEN.put(context.jobName(), Map.copyOf(context.parameters()));
+            context.log().info("called with {} parameters", context.parameters().size());
+            return JobResult.succeeded("called");
+        }
+    }
+
     /** Destructive on paper (tests only): what an ADMIN may read but not change or run. */
     public static final class Destroy implements JobTemplate {
 

@@ -41,7 +41,10 @@ import java.util.regex.Pattern;
  * @param estimatedDuration how long a typical run takes; positive
  * @param resourceUsage how heavy a typical run is
  * @param parametersSchema the JSON Schema (draft 2020-12) of the parameters object, as JSON text; its root
- *     must be {@code "type": "object"}, and it must not {@code $ref} anything outside itself
+ *     must be {@code "type": "object"}, and it must not {@code $ref} anything outside itself. {@code "x-secret": true}
+ *     marks secrets: a string, or an object or array whose values are secrets (marked on the node itself or on its
+ *     {@code additionalProperties} / {@code items}), at any depth; every string at or under a marked node is stored
+ *     encrypted, shown as {@code ••••} and handed to {@link JobTemplate#execute} in plain text
  * @param exampleParameters JSON text of a parameters object that validates against {@code parametersSchema};
  *     the UI offers it as a starting point
  */

@@ -1,0 +1,132 @@
+package dev.almanac.job;
+
+import dev.almanac.common.FieldError;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.Sealed;
+import dev.almanac.job.JobRequest.NotificationsJson;
+import dev.almanac.security.Secrets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.springframework.stereotype.Component;
+
+/**
+ * The webhook and Slack URLs of a job's notifications are secrets, like {@code x-secret} parameters: validated
+ * plain, stored sealed with their scheme and host as the label ({@link Notifications#shown}), revealed only to send.
+ * A client that sends the shown form back keeps the stored URL.
+ */
+@Component
+class NotificationSecrets {
+
+    private final Secrets secrets;
+
+    NotificationSecrets(Secrets secrets) {
+        this.secrets = secrets;
+    }
+
+    /**
+     * What a client sent, ready to validate: a recipient shown as the stored URL's scheme and host becomes that URL
+     * (the same place in the same list first, else the first stored URL shown that way), a sealed one stored with
+     * this job is revealed. Any other sealed value is refused, and so is a shown form with no URL stored behind it.
+     */
+    NotificationsJson unmask(NotificationsJson incoming, Notifications stored) {
+        if (incoming == null) {
+            return null;
+        }
+        Notifications before = stored == null ? Notifications.none() : stored;
+        List<FieldError> errors = new ArrayList<>();
+        NotificationsJson plain = new NotificationsJson(
+                unmask("notifications.on_success", incoming.onSuccess(), before.onSuccess(), before, errors),
+                unmask("notifications.on_failure", incoming.onFailure(), before.onFailure(), before, errors),
+                unmask("notifications.on_retry", incoming.onRetry(), before.onRetry(), before, errors),
+                incoming.alertIfNoSuccessWithin(),
+                incoming.autoPauseAfterFailures());
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        return plain;
+    }
+
+    private List<String> unmask(
+            String field, List<String> incoming, List<String> list, Notifications stored, List<FieldError> errors) {
+        if (incoming == null) {
+            return null;
+        }
+        List<String> all = new ArrayList<>(list);
+        all.addAll(stored.onSuccess());
+        all.addAll(stored.onFailure());
+        all.addAll(stored.onRetry());
+        List<String> result = new ArrayList<>();
+        for (int i = 0; i < incoming.size(); i++) {
+            String recipient = incoming.get(i);
+            if (recipient == null) {
+                result.add(null);
+                continue;
+            }
+            String sealed = null;
+            if (Sealed.isSealed(recipient)) {
+                sealed = all.contains(recipient) ? recipient : null;
+                if (sealed == null) {
+                    errors.add(new FieldError(field + "[" + i + "]", "must not start with " + Sealed.PREFIX));
+                }
+            } else if (looksShown(recipient)) {
+                int nth = occurrence(incoming, i);
+                sealed = nthShownAs(list, recipient, nth);
+                if (sealed == null) {
+                    sealed = nthShownAs(all, recipient, 0);
+                }
+                if (sealed == null) {
+                    errors.add(new FieldError(
+                            field + "[" + i + "]",
+                            "is how a stored webhook URL is shown, but none is stored here; send the whole URL"));
+                }
+            }
+            result.add(sealed == null ? recipient : secrets.reveal(sealed));
+        }
+        return result;
+    }
+
+    /** Validated plain settings, ready to store: every URL sealed, one that did not change kept as it was. */
+    Notifications seal(Notifications plain, Notifications stored) {
+        List<String> before = new ArrayList<>();
+        if (stored != null) {
+            before.addAll(stored.onSuccess());
+            before.addAll(stored.onFailure());
+            before.addAll(stored.onRetry());
+        }
+        Function<String, String> sealedOf = recipient -> before.stream()
+                .filter(s -> Sealed.isSealed(s) && secrets.reveal(s).equals(recipient))
+                .findFirst()
+                .orElseGet(() -> secrets.seal(recipient, Notifications.shown(recipient)));
+        return plain.withRecipients(r -> Notifications.isUrl(r) ? sealedOf.apply(r) : r);
+    }
+
+    /** Stored settings with their URLs plain. */
+    Notifications reveal(Notifications stored) {
+        return stored.withRecipients(secrets::reveal);
+    }
+
+    private static boolean looksShown(String recipient) {
+        return Notifications.isUrl(recipient) && recipient.endsWith("/…");
+    }
+
+    private static int occurrence(List<String> list, int index) {
+        int nth = 0;
+        for (int i = 0; i < index; i++) {
+            if (list.get(index).equals(list.get(i))) {
+                nth++;
+            }
+        }
+        return nth;
+    }
+
+    private static String nthShownAs(List<String> stored, String shown, int nth) {
+        int seen = 0;
+        for (String recipient : stored) {
+            if (Sealed.isSealed(recipient) && Sealed.shown(recipient).equals(shown) && seen++ == nth) {
+                return recipient;
+            }
+        }
+        return null;
+    }
+}
