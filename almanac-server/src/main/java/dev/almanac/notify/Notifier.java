@@ -1,6 +1,7 @@
 package dev.almanac.notify;
 
 import dev.almanac.audit.AuditTrail;
+import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.execution.ExecutionFinished;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.job.JobId;
@@ -315,7 +316,12 @@ public class Notifier implements SmartLifecycle {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                log.warn("Notifier pass failed, going on: {}", e.getMessage());
+                if (DatabaseAvailability.isConnectionFailure(e)) {
+                    // the outage itself is logged once, by DatabaseAvailability
+                    log.debug("Notifier pass found no database, going on: {}", e.getMessage());
+                } else {
+                    log.warn("Notifier pass failed, going on: {}", e.getMessage());
+                }
                 batch.clear();
             }
         }
