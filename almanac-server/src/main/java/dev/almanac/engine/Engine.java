@@ -239,7 +239,8 @@ public class Engine {
                     nodeId,
                     execution.attempt());
             JobResult outcome = execution.dryRun()
-                    ? template.get().dryRun(context)
+                    ? services.notificationPreflight.check(
+                            execution, template.get().dryRun(context))
                     : template.get().execute(context);
             result = resultDetails(outcome);
             status =
