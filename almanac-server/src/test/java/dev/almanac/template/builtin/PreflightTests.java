@@ -42,6 +42,19 @@ class PreflightTests extends AlmanacIntegrationTest {
         registry.add("almanac.targets.dead.url", () -> "jdbc:postgresql://127.0.0.1:1/nothing");
         registry.add("almanac.targets.dead.user", () -> "nobody");
         registry.add("almanac.targets.dead.tables.tickets", () -> "id,status,created_at");
+        registry.add("almanac.export-dir", PreflightTests::exportDirUnderAFile);
+    }
+
+    /** An export directory that cannot be created: a plain file stands where its parent should be. */
+    static String exportDirUnderAFile() {
+        try {
+            java.nio.file.Path file = java.nio.file.Path.of("target/test-data/preflight-not-a-directory");
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Files.writeString(file, "a file, not a directory");
+            return file.resolve("exports").toAbsolutePath().toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Autowired
@@ -149,6 +162,20 @@ class PreflightTests extends AlmanacIntegrationTest {
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("parameters.table"))
                 .andExpect(jsonPath("$.errors[0].message", containsString("payroll")));
+    }
+
+    @Test
+    void anExportToAFileFailsPreflightWhenItsDirectoryIsNotWritable() throws Exception {
+        String job = createJob("to-file", "data_export", """
+                {"target":"demo","table":"users","columns":["id","email"],"destination":"file"}""");
+
+        String execution = dryRun(job);
+
+        mvc.perform(get(API + "/executions/" + execution))
+                .andExpect(jsonPath("$.execution.status").value("failed"))
+                .andExpect(jsonPath("$.execution.error", containsString("the export directory")))
+                .andExpect(jsonPath("$.execution.error", containsString("is not writable")))
+                .andExpect(jsonPath("$.execution.result.details.preflight[*].name", hasItem("target")));
     }
 
     @Test
