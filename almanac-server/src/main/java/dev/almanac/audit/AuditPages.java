@@ -48,6 +48,7 @@ class AuditPages {
             "user",
             "user.created",
             "user.updated",
+            "user.password_changed",
             "user.deleted");
     // what a datetime-local input sends: a time without a zone, which this page reads as UTC
     private static final Pattern LOCAL_TIME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?");

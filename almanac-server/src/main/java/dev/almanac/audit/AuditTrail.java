@@ -25,7 +25,7 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * {@code job.deleted}, {@code job.imported}, {@code job.run}, {@code execution.cancelled},
  * {@code execution.deleted}, {@code login.succeeded}, {@code login.failed}, {@code logout},
  * {@code access.denied}, {@code token.created}, {@code token.revoked}, {@code user.created},
- * {@code user.updated}, {@code user.deleted}, {@code job.auto_paused} (by {@code system}).
+ * {@code user.updated}, {@code user.password_changed}, {@code user.deleted}, {@code job.auto_paused} (by {@code system}).
  */
 @Service
 public class AuditTrail {

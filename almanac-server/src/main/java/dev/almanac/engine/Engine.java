@@ -237,7 +237,8 @@ public class Engine {
                     nodeId,
                     execution.attempt());
             JobResult outcome = execution.dryRun()
-                    ? template.get().dryRun(context)
+                    ? services.notificationPreflight.check(
+                            execution, template.get().dryRun(context))
                     : template.get().execute(context);
             result = secrets.scrubbed(execution.templateType(), plain, resultDetails(outcome));
             status =

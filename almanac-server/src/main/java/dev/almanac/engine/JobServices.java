@@ -26,6 +26,7 @@ class JobServices implements TemplateEnvironment {
     final Artifacts artifacts;
     final OutboundMail mail;
     final GuardedHttpClient http;
+    final NotificationPreflight notificationPreflight;
     private final Map<String, Path> directories;
 
     JobServices(
@@ -33,12 +34,14 @@ class JobServices implements TemplateEnvironment {
             Artifacts artifacts,
             OutboundMail mail,
             GuardedHttpClient http,
+            NotificationPreflight notificationPreflight,
             @Value("${almanac.export-dir:${almanac.data-dir}/exports}") Path exportDir,
             @Value("${almanac.backup-dir:${almanac.data-dir}/backups}") Path backupDir) {
         this.targets = targets;
         this.artifacts = artifacts;
         this.mail = mail;
         this.http = http;
+        this.notificationPreflight = notificationPreflight;
         this.directories = Map.of(
                 "export", exportDir.toAbsolutePath().normalize(),
                 "backup", backupDir.toAbsolutePath().normalize());

@@ -40,6 +40,7 @@ class RunPages {
     private final ApplicationEventPublisher events;
     private final TransactionTemplate transactions;
     private final Clock clock;
+    private final NotificationPreflight notificationPreflight;
 
     RunPages(
             RunCommands runs,
@@ -47,7 +48,9 @@ class RunPages {
             ExecutionRepository executions,
             ApplicationEventPublisher events,
             TransactionTemplate transactions,
-            Clock clock) {
+            Clock clock,
+            NotificationPreflight notificationPreflight) {
+        this.notificationPreflight = notificationPreflight;
         this.runs = runs;
         this.drafts = drafts;
         this.executions = executions;
@@ -110,6 +113,7 @@ class RunPages {
                 draft.definition().parameters(),
                 true,
                 now);
+        notificationPreflight.expectDraft(execution.id(), draft.definition().notifications());
         transactions.executeWithoutResult(status -> executions.insertAll(List.of(execution)));
         events.publishEvent(new ExecutionQueued(execution.id()));
         runs.recordDraftDryRun(draft, execution);

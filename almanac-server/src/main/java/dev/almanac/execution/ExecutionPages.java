@@ -4,6 +4,8 @@ import dev.almanac.common.ConflictException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.JobId;
+import dev.almanac.template.JobResult;
+import dev.almanac.template.PreflightCheck;
 import dev.almanac.web.AdminPage;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -107,6 +109,7 @@ class ExecutionPages {
         model.addAttribute("result", resultLines(execution));
         // the run's snapshot holds its secrets sealed; the page shows them as the mask, like the API
         model.addAttribute("parameters", Sealed.maskedMap(execution.parameters()));
+        model.addAttribute("preflight", preflight(execution));
         return "executions/detail";
     }
 
@@ -116,6 +119,7 @@ class ExecutionPages {
         Execution execution = executions.get(executionId(id));
         model.addAttribute("e", execution);
         model.addAttribute("result", resultLines(execution));
+        model.addAttribute("preflight", preflight(execution));
         return "executions/fragments :: status";
     }
 
@@ -144,6 +148,7 @@ class ExecutionPages {
         Execution execution = executions.get(executionId(id));
         model.addAttribute("e", execution);
         model.addAttribute("result", resultLines(execution));
+        model.addAttribute("preflight", preflight(execution));
         model.addAttribute("logs", execution.status().isFinal() ? executions.logs(execution.id(), 0) : List.of());
         return "executions/fragments :: dryRun";
     }
@@ -212,7 +217,23 @@ class ExecutionPages {
         return lines;
     }
 
+    /** What a dry run checked that the real run will need; shown as a list of its own, not as result lines. */
+    static List<PreflightCheck> preflight(Execution execution) {
+        if (execution.result() == null || !(execution.result().get("details") instanceof Map<?, ?> details)) {
+            return List.of();
+        }
+        return details.get(JobResult.PREFLIGHT) instanceof List<?> checks
+                ? checks.stream()
+                        .filter(Map.class::isInstance)
+                        .map(check -> PreflightCheck.fromMap((Map<?, ?>) check))
+                        .toList()
+                : List.of();
+    }
+
     private static void flatten(String prefix, Object value, Map<String, String> into) {
+        if (prefix.equals("details." + JobResult.PREFLIGHT)) {
+            return;
+        }
         if (value instanceof Map<?, ?> map && !map.isEmpty()) {
             map.forEach((k, v) -> flatten(prefix + "." + k, v, into));
         } else if (value != null) {

@@ -72,7 +72,22 @@ public class GuardedHttpClient {
 
     /** The client as one run uses it. */
     public OutboundHttp forRun(RunControl run) {
-        return request -> send(request, run);
+        return new OutboundHttp() {
+            @Override
+            public Response send(Request request) throws IOException {
+                return GuardedHttpClient.this.send(request, run);
+            }
+
+            @Override
+            public Optional<String> refusal(URI uri) {
+                try {
+                    guard.check(uri);
+                    return Optional.empty();
+                } catch (OutboundHttp.RefusedException refused) {
+                    return Optional.of(refused.getMessage());
+                }
+            }
+        };
     }
 
     /** Sends a request on behalf of a run: guarded, redirects checked, aborted when the run stops. */

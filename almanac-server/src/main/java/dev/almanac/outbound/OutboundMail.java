@@ -26,6 +26,7 @@ public class OutboundMail implements Mailer {
     }
 
     /** Whether an SMTP server is configured ({@code spring.mail.host}). */
+    @Override
     public boolean configured() {
         return sender.getIfAvailable() != null;
     }

@@ -41,14 +41,14 @@ class AdminBootstrap implements ApplicationRunner {
         String configured = properties.adminPassword();
         boolean generated = configured == null || configured.isEmpty();
         String password = generated ? generate() : configured;
-        if (!users.createFirstAdmin(ADMIN, password, properties.adminEmail())) {
+        if (!users.createFirstAdmin(ADMIN, password, properties.adminEmail(), generated)) {
             return;
         }
         if (generated) {
             log.warn(
                     "\n\n    Created the super admin '{}' with the generated password:\n\n        {}\n\n"
-                            + "    It is shown this once. Log in and change it (PUT /api/admin/scheduler/users/<id>),"
-                            + " or start with ALMANAC_ADMIN_PASSWORD set on a fresh database.\n",
+                            + "    It is shown this once. Sign in with it and Almanac asks you to change it"
+                            + " (or start with ALMANAC_ADMIN_PASSWORD set on a fresh database).\n",
                     ADMIN,
                     password);
         } else {

@@ -55,6 +55,9 @@ class SecurityConfiguration {
         "/", "/jobs/**", "/executions/**", "/templates/**", "/tokens", "/tokens/**", "/import", "/import/**"
     };
     static final String[] SUPER_ADMIN_PAGES = {"/audit", "/audit/**", "/users", "/users/**"};
+    /** Pages about the reader's own account, for every signed-in user. */
+    static final String[] ACCOUNT_PAGES = {"/account/**"};
+
     static final String[] STATIC = {"/css/**", "/js/**", "/img/**", "/webjars/**", "/favicon.ico"};
     static final String[] DOCS = {
         "/docs", "/docs/**", "/swagger-ui/**", "/swagger-ui.html", "/v3/api-docs", "/v3/api-docs/**"
@@ -152,7 +155,8 @@ class SecurityConfiguration {
             AuthenticationManager authentication,
             AuditTrail audit,
             ProblemResponses problems,
-            LoginAttempts logins)
+            LoginAttempts logins,
+            UserService users)
             throws Exception {
         RequestMatcher pages = pages();
         LoginUrlAuthenticationEntryPoint loginPage = new LoginUrlAuthenticationEntryPoint("/login");
@@ -168,6 +172,8 @@ class SecurityConfiguration {
                         // where a page that was denied is forwarded, to say so as a page (see pageDenied)
                         .requestMatchers(DeniedPage.PATH)
                         .authenticated()
+                        .requestMatchers(ACCOUNT_PAGES)
+                        .authenticated()
                         .requestMatchers(SUPER_ADMIN_PAGES)
                         .hasRole(Role.SUPER_ADMIN.name())
                         .requestMatchers(UI_PAGES)
@@ -179,6 +185,11 @@ class SecurityConfiguration {
                         .passwordParameter("password")
                         .successHandler((request, response, auth) -> {
                             logins.interactiveLogin(auth.getName());
+                            if (users.hasGeneratedPassword(auth.getName())) {
+                                // the password was printed in a log: change it before anything else
+                                response.sendRedirect(request.getContextPath() + PasswordPages.PATH);
+                                return;
+                            }
                             landing.onAuthenticationSuccess(request, response, auth);
                         })
                         .failureHandler(loginFailed()))
@@ -230,6 +241,9 @@ class SecurityConfiguration {
             matchers.add(paths.matcher(page));
         }
         for (String page : SUPER_ADMIN_PAGES) {
+            matchers.add(paths.matcher(page));
+        }
+        for (String page : ACCOUNT_PAGES) {
             matchers.add(paths.matcher(page));
         }
         return new OrRequestMatcher(matchers);

@@ -154,6 +154,9 @@ class UserService implements UserDetailsService, UserDetailsPasswordService {
                 current.lockedUntil(),
                 newEmail);
         users.update(updated);
+        if (password != null) {
+            users.changePassword(updated.id(), updated.passwordHash(), updated.updatedAt());
+        }
         Map<String, Object> changes = new LinkedHashMap<>();
         if (newRole != current.role()) {
             changes.put("role", Map.of("before", current.role().name(), "after", newRole.name()));
@@ -186,16 +189,20 @@ class UserService implements UserDetailsService, UserDetailsPasswordService {
         return current;
     }
 
-    /** Creates the first super admin, unless there is any user already; false when there was one. */
+    /**
+     * Creates the first super admin, unless there is any user already; false when there was one. A {@code generated}
+     * password is marked so, and the UI asks its owner to change it after signing in.
+     */
     @Transactional
-    public boolean createFirstAdmin(String username, String password, String adminEmail) {
+    public boolean createFirstAdmin(String username, String password, String adminEmail, boolean generated) {
         if (users.any()) {
             return false;
         }
         Instant now = now();
+        UUID id = UUID.randomUUID();
         try {
             users.insert(new User(
-                    UUID.randomUUID(),
+                    id,
                     username,
                     passwords.encode(password),
                     Role.SUPER_ADMIN,
@@ -209,7 +216,46 @@ class UserService implements UserDetailsService, UserDetailsPasswordService {
         } catch (DuplicateKeyException anotherNodeWasFirst) {
             return false;
         }
+        if (generated) {
+            users.markPasswordGenerated(id);
+        }
         return true;
+    }
+
+    /** Whether this user still signs in with the password Almanac generated and printed once. */
+    public boolean hasGeneratedPassword(String username) {
+        return username != null && users.hasGeneratedPassword(username);
+    }
+
+    /**
+     * A user changes their own password: the current one must match, the new one follow the password rules and be
+     * typed twice alike. Errors name the fields {@code current_password}, {@code new_password} and
+     * {@code confirm_password}.
+     */
+    @Transactional
+    public void changeOwnPassword(String username, String current, String next, String confirm) {
+        User user = users.find(username).orElseThrow(() -> new NotFoundException("no user named " + username));
+        List<FieldError> errors = new ArrayList<>();
+        if (current == null || current.isEmpty() || !passwords.matches(current, user.passwordHash())) {
+            errors.add(new FieldError("current_password", "is not your current password"));
+        }
+        List<FieldError> rules = new ArrayList<>();
+        checkPassword(next, rules);
+        rules.forEach(error -> errors.add(new FieldError("new_password", error.message())));
+        if (rules.isEmpty() && next.equals(current)) {
+            errors.add(new FieldError("new_password", "must differ from the current password"));
+        }
+        if (next != null && !next.equals(confirm)) {
+            errors.add(new FieldError("confirm_password", "does not match the new password"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        users.changePassword(user.id(), passwords.encode(next), now());
+        audit.record(
+                "user.password_changed",
+                target(user),
+                Map.of("changes", Map.of("password", Map.of("before", "••••", "after", "••••"))));
     }
 
     private static final java.util.regex.Pattern EMAIL =

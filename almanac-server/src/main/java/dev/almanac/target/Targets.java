@@ -8,13 +8,17 @@ import dev.almanac.template.TargetDatabase;
 import dev.almanac.template.TargetDescription;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -173,7 +177,40 @@ public class Targets implements DisposableBean {
             public Map<String, String> clientEnvironment() {
                 return postgresEnvironment(target);
             }
+
+            @Override
+            public void checkReachable(Duration timeout) throws SQLException {
+                run.checkStop();
+                Targets.this.checkReachable(target, timeout);
+            }
         };
+    }
+
+    /**
+     * Opens one connection past the pool, whose own timeout (10 s, and retries) is too long for a pre-flight; a
+     * closed port or a wrong host answers within the timeout.
+     */
+    private void checkReachable(Configured target, Duration timeout) throws SQLException {
+        Properties properties = new Properties();
+        if (target.user() != null) {
+            properties.setProperty("user", target.user());
+        }
+        String password = TargetPasswords.reveal(target.description().name(), target.password(), decrypt);
+        if (password != null) {
+            properties.setProperty("password", password);
+        }
+        int seconds = (int) Math.max(1, timeout.toSeconds());
+        if (target.url().startsWith("jdbc:postgresql:")) {
+            properties.setProperty("connectTimeout", String.valueOf(seconds));
+            properties.setProperty("loginTimeout", String.valueOf(seconds));
+            properties.setProperty("socketTimeout", String.valueOf(seconds));
+        }
+        Driver driver = DriverManager.getDriver(target.url());
+        try (Connection connection = driver.connect(target.url(), properties)) {
+            if (connection == null || !connection.isValid(seconds)) {
+                throw new SQLException("the database did not answer within " + seconds + " s");
+            }
+        }
     }
 
     private static final Pattern POSTGRES_URL =

@@ -25,6 +25,9 @@ import java.util.Objects;
  * <p>A template may also report failure by throwing; returning {@link Status#FAILED} is for failures it
  * understands and can explain. The collections are copied on construction, so a result never changes.
  *
+ * <p>A dry run reports what it checked the real run will need with {@link Builder#check(PreflightCheck)}; the checks
+ * are kept in the details under {@value #PREFLIGHT} and read back with {@link #preflight()}.
+ *
  * @param status whether the run did what it should
  * @param message a one-line human-readable summary, never {@code null}
  * @param details JSON-like facts about the run (Map/List/String/Number/Boolean/null values), in insertion
@@ -40,6 +43,9 @@ public record JobResult(
         long recordsProcessed,
         long recordsAffected,
         List<String> warnings) {
+
+    /** The details key under which {@linkplain #preflight() pre-flight checks} are kept. */
+    public static final String PREFLIGHT = "preflight";
 
     /** Whether a run did what it should. */
     public enum Status {
@@ -60,6 +66,21 @@ public record JobResult(
         if (recordsAffected < 0) {
             throw new IllegalArgumentException("recordsAffected must not be negative: " + recordsAffected);
         }
+    }
+
+    /**
+     * The pre-flight checks a dry run reported, in the order it made them.
+     *
+     * @return the checks, empty when the run reported none
+     */
+    public List<PreflightCheck> preflight() {
+        if (!(details.get(PREFLIGHT) instanceof List<?> stored)) {
+            return List.of();
+        }
+        return stored.stream()
+                .filter(Map.class::isInstance)
+                .map(check -> PreflightCheck.fromMap((Map<?, ?>) check))
+                .toList();
     }
 
     /**
@@ -170,6 +191,22 @@ public record JobResult(
          */
         public Builder warning(String warning) {
             warnings.add(Objects.requireNonNull(warning, "warning"));
+            return this;
+        }
+
+        /**
+         * Adds a pre-flight check: something the real run will need, and whether it is there.
+         *
+         * @param check the check
+         * @return this builder
+         */
+        public Builder check(PreflightCheck check) {
+            List<Object> checks = new ArrayList<>();
+            if (details.get(PREFLIGHT) instanceof List<?> earlier) {
+                checks.addAll(earlier);
+            }
+            checks.add(Objects.requireNonNull(check, "check").toMap());
+            details.put(PREFLIGHT, List.copyOf(checks));
             return this;
         }
 

@@ -4,6 +4,15 @@ package dev.almanac.template;
 public interface Mailer {
 
     /**
+     * Whether an SMTP server is configured, so a dry run can say so before a real run fails on it.
+     *
+     * @return {@code false} when {@link #send(MailMessage)} would fail for want of a server
+     */
+    default boolean configured() {
+        return true;
+    }
+
+    /**
      * Sends one message.
      *
      * @param message the message

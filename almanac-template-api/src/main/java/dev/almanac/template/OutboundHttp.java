@@ -76,6 +76,17 @@ public interface OutboundHttp {
     }
 
     /**
+     * Why the guard would refuse a URL now, resolving its host as a call would; for a dry run's pre-flight. Sends
+     * nothing.
+     *
+     * @param uri an http or https URL
+     * @return the reason, or empty when a call may go there
+     */
+    default java.util.Optional<String> refusal(URI uri) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Sends a request.
      *
      * @param request the request

@@ -30,6 +30,20 @@ public interface TargetDatabase {
     Connection connect() throws SQLException;
 
     /**
+     * Checks that the database answers, within a short timeout; for a dry run's pre-flight.
+     *
+     * @param timeout the most the check may take
+     * @throws SQLException when the database cannot be reached or does not answer in time
+     */
+    default void checkReachable(java.time.Duration timeout) throws SQLException {
+        try (Connection connection = connect()) {
+            if (!connection.isValid((int) Math.max(1, timeout.toSeconds()))) {
+                throw new SQLException("the connection did not answer within " + timeout.toSeconds() + " s");
+            }
+        }
+    }
+
+    /**
      * Environment variables for the database's own command-line client (for PostgreSQL {@code PGHOST},
      * {@code PGPORT}, {@code PGDATABASE}, {@code PGUSER}, {@code PGPASSWORD}, and {@code ALMANAC_SCHEMA}, the schema the
      * target's URL selects), so a template can run e.g. {@code pg_dump} without credentials on a command line.

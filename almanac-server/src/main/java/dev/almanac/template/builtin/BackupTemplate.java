@@ -171,11 +171,18 @@ public class BackupTemplate implements JobTemplate {
     @Override
     public JobResult dryRun(JobContext context) throws Exception {
         Params params = new Params(context.parameters());
+        Preflight preflight = Preflight.of(context)
+                .target(params.string("target"), null, List.of())
+                .directory("backup", "almanac.backup-dir", SafeFiles.clean(params.string("target")));
+        if (preflight.failed()) {
+            return preflight.failure();
+        }
         TargetDatabase target = context.target(params.string("target"));
         Method method = method(params, target);
         Path directory = directory(context, params.string("target"));
         List<Path> expiring = expired(directory, params, context.clock().instant(), null);
-        return JobResult.builder(JobResult.Status.SUCCEEDED)
+        return preflight
+                .addTo(JobResult.builder(JobResult.Status.SUCCEEDED))
                 .message("Dry run: would back up "
                         + target.description().columns().size() + " tables of "
                         + params.string("target") + " with " + method.name().toLowerCase() + " into " + directory

@@ -103,7 +103,15 @@ public class DailySummaryTemplate implements JobTemplate {
     @Override
     public JobResult dryRun(JobContext context) {
         List<String> to = recipients(context);
-        return JobResult.builder(JobResult.Status.SUCCEEDED)
+        Preflight preflight = Preflight.of(context);
+        if (!to.isEmpty()) {
+            preflight.mail();
+        }
+        if (preflight.failed()) {
+            return preflight.failure();
+        }
+        return preflight
+                .addTo(JobResult.builder(JobResult.Status.SUCCEEDED))
                 .message("Dry run: would e-mail the summary of the last "
                         + new Params(context.parameters()).integer("period_hours", 24) + " hours to " + to.size()
                         + " recipient" + (to.size() == 1 ? "" : "s") + "; nothing sent")

@@ -113,6 +113,14 @@ public class DataExportTemplate implements JobTemplate {
         return errors;
     }
 
+    /** The columns the run will name: exported, in conditions, in the order. */
+    private static List<String> preflightColumns(Params params) {
+        List<String> columns = new ArrayList<>(params.strings("columns"));
+        Conditions.parse(params).forEach(condition -> columns.add(condition.column()));
+        params.list("order_by").forEach(order -> columns.add(String.valueOf(((Map<?, ?>) order).get("column"))));
+        return columns;
+    }
+
     private record Query(String sql, Conditions.Where where, List<String> columns) {}
 
     private static Query query(JobContext context, TargetDescription target) {
@@ -164,6 +172,14 @@ public class DataExportTemplate implements JobTemplate {
     @Override
     public JobResult dryRun(JobContext context) throws Exception {
         Params params = new Params(context.parameters());
+        Preflight preflight =
+                Preflight.of(context).target(params.string("target"), params.string("table"), preflightColumns(params));
+        if (params.string("destination", "artifact").equals("file")) {
+            preflight.directory("export", "almanac.export-dir", null);
+        }
+        if (preflight.failed()) {
+            return preflight.failure();
+        }
         TargetDatabase target = context.target(params.string("target"));
         Query query = query(context, target.description());
         long rows;
@@ -178,7 +194,8 @@ public class DataExportTemplate implements JobTemplate {
         }
         String destination = params.string("destination", "artifact");
         String name = fileName(context);
-        return JobResult.builder(JobResult.Status.SUCCEEDED)
+        return preflight
+                .addTo(JobResult.builder(JobResult.Status.SUCCEEDED))
                 .message("Dry run: would export " + rows + " rows of " + params.string("table") + " as "
                         + params.string("format", "csv") + (params.bool("gzip", false) ? " (gzip)" : "") + " to "
                         + (destination.equals("file")

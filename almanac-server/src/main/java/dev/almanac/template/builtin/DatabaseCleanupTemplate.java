@@ -90,14 +90,23 @@ public class DatabaseCleanupTemplate implements JobTemplate {
     public JobResult execute(JobContext context) throws Exception {
         Params params = new Params(context.parameters());
         if (params.bool("dry_run", true)) {
-            return count(context, "dry_run is true: nothing deleted");
+            return count(context, "dry_run is true: nothing deleted", JobResult.builder(JobResult.Status.SUCCEEDED));
         }
         return delete(context);
     }
 
     @Override
     public JobResult dryRun(JobContext context) throws Exception {
-        return count(context, "dry run: nothing deleted");
+        Params params = new Params(context.parameters());
+        List<String> columns = new ArrayList<>();
+        columns.add(params.string("date_column"));
+        Conditions.parse(params).forEach(condition -> columns.add(condition.column()));
+        Preflight preflight = Preflight.of(context).target(params.string("target"), params.string("table"), columns);
+        if (preflight.failed()) {
+            return preflight.failure();
+        }
+        return count(
+                context, "dry run: nothing deleted", preflight.addTo(JobResult.builder(JobResult.Status.SUCCEEDED)));
     }
 
     private record Plan(String table, Instant cutoff, Conditions.Where where) {}
@@ -112,7 +121,7 @@ public class DatabaseCleanupTemplate implements JobTemplate {
         return new Plan(table, cutoff, where);
     }
 
-    private JobResult count(JobContext context, String note) throws SQLException {
+    private JobResult count(JobContext context, String note, JobResult.Builder result) throws SQLException {
         Params params = new Params(context.parameters());
         Plan plan = plan(context);
         TargetDatabase target = context.target(params.string("target"));
@@ -128,8 +137,7 @@ public class DatabaseCleanupTemplate implements JobTemplate {
                         params.string("target"),
                         plan.table(),
                         plan.cutoff());
-        return JobResult.builder(JobResult.Status.SUCCEEDED)
-                .message("Would delete " + wouldDelete + " of " + matching + " matching rows from " + plan.table()
+        return result.message("Would delete " + wouldDelete + " of " + matching + " matching rows from " + plan.table()
                         + " (older than " + plan.cutoff() + "); " + note)
                 .recordsProcessed(matching)
                 .detail("dry_run", true)

@@ -116,10 +116,15 @@ public class EmailNotificationTemplate implements JobTemplate {
 
     @Override
     public JobResult dryRun(JobContext context) {
+        Preflight preflight = Preflight.of(context).mail();
+        if (preflight.failed()) {
+            return preflight.failure();
+        }
         MailMessage message = message(context);
         int recipients =
                 message.to().size() + message.cc().size() + message.bcc().size();
-        return JobResult.builder(JobResult.Status.SUCCEEDED)
+        return preflight
+                .addTo(JobResult.builder(JobResult.Status.SUCCEEDED))
                 .message("Dry run: would send \"" + message.subject() + "\" to " + recipients + " recipient"
                         + (recipients == 1 ? "" : "s") + "; nothing sent")
                 .detail("changes_nothing", true)

@@ -175,7 +175,23 @@ public class ReportGenerationTemplate implements JobTemplate {
         Params params = new Params(context.parameters());
         Range range = range(params, context.clock().instant());
         List<String> to = params.strings("email_to");
-        return JobResult.builder(JobResult.Status.SUCCEEDED)
+        Preflight preflight = Preflight.of(context);
+        if (params.string("report").equals("table_summary")) {
+            List<String> columns = new ArrayList<>();
+            columns.add(params.string("date_column"));
+            if (params.has("group_by")) {
+                columns.add(params.string("group_by"));
+            }
+            preflight.target(params.string("target"), params.string("table"), columns);
+        }
+        if (!to.isEmpty()) {
+            preflight.mail();
+        }
+        if (preflight.failed()) {
+            return preflight.failure();
+        }
+        return preflight
+                .addTo(JobResult.builder(JobResult.Status.SUCCEEDED))
                 .message("Dry run: would build the " + params.string("report") + " report for " + range.from() + " to "
                         + range.to() + " as " + params.string("format", "html")
                         + (to.isEmpty() ? "" : " and e-mail it to " + to.size() + " address(es)"))

@@ -180,7 +180,13 @@ public class WebhookTriggerTemplate implements JobTemplate {
     public JobResult dryRun(JobContext context) throws Exception {
         Call call = call(context);
         Params params = new Params(context.parameters());
-        return JobResult.builder(JobResult.Status.SUCCEEDED)
+        Preflight preflight = Preflight.of(context)
+                .url(call.request().uri(), redacted(call.request().uri()));
+        if (preflight.failed()) {
+            return preflight.failure();
+        }
+        return preflight
+                .addTo(JobResult.builder(JobResult.Status.SUCCEEDED))
                 .message("Dry run: would " + call.request().method() + " "
                         + redacted(call.request().uri()) + " with "
                         + (call.bodyText() == null ? "no body" : call.bodyText().length() + " characters of body")

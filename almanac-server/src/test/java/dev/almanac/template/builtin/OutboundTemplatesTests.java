@@ -2,6 +2,7 @@ package dev.almanac.template.builtin;
 
 import static dev.almanac.template.builtin.DatabaseCleanupTests.details;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
@@ -63,6 +64,9 @@ class OutboundTemplatesTests extends AlmanacIntegrationTest {
 
     @Autowired
     JobService jobs;
+
+    @Autowired
+    dev.almanac.engine.Engine engine;
 
     @Autowired
     tools.jackson.databind.json.JsonMapper json;
@@ -214,6 +218,42 @@ class OutboundTemplatesTests extends AlmanacIntegrationTest {
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(run.result().get("message").toString()).startsWith("Dry run: would POST http://localhost:");
         assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void anEmailDryRunPassesItsPreflightWhenAnSmtpServerIsConfigured() throws Exception {
+        String id = JsonPath.read(
+                mvc.perform(post("/api/admin/scheduler/jobs")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("""
+                                        {"name":"mail","template_type":"email_notification",
+                                         "schedule":{"type":"interval","interval_seconds":3600},
+                                         "parameters":{"recipients":["ops@example.com"],"subject":"hi","body_text":"hello"}}"""))
+                        .andExpect(status().isCreated())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.job.id");
+        String execution = JsonPath.read(
+                mvc.perform(post("/api/admin/scheduler/jobs/" + id + "/run")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"dry_run\":true}"))
+                        .andExpect(status().isAccepted())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.execution_id");
+        engine.runDueOnce();
+
+        mvc.perform(get("/api/admin/scheduler/executions/" + execution))
+                .andExpect(jsonPath("$.execution.status").value("succeeded"))
+                .andExpect(jsonPath("$.execution.result.message")
+                        .value(org.hamcrest.Matchers.startsWith("Dry run: would send \"hi\" to 1 recipient")))
+                .andExpect(
+                        jsonPath("$.execution.result.details.preflight[0].name").value("smtp"))
+                .andExpect(
+                        jsonPath("$.execution.result.details.preflight[0].ok").value(true));
+        assertThat(SMTP.getReceivedMessages()).isEmpty();
     }
 
     @Test

@@ -1,0 +1,23 @@
+package dev.almanac.notify;
+
+import dev.almanac.job.Notifications;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The notification recipients reached by e-mail, for a dry run's check that an SMTP server is configured. */
+public final class EmailRecipients {
+
+    private EmailRecipients() {}
+
+    /**
+     * @param notifications a job's notifications
+     * @return its e-mail recipients, each once
+     */
+    public static List<String> of(Notifications notifications) {
+        return Stream.of(notifications.onSuccess(), notifications.onFailure(), notifications.onRetry())
+                .flatMap(List::stream)
+                .filter(recipient -> Channel.of(recipient) == Channel.EMAIL)
+                .distinct()
+                .toList();
+    }
+}
