@@ -65,7 +65,7 @@ class ListPagesTests extends AlmanacIntegrationTest {
         String byName = page(get("/jobs"), superAdmin());
         assertThat(order(byName, "alpha", "bravo", "charlie")).isTrue();
         assertThat(byName)
-                .contains("<th scope=\"col\" aria-sort=\"ascending\"><a href=\"/jobs?sort=-name\">Name</a></th>")
+                .contains("aria-sort=\"ascending\"><a href=\"/jobs?sort=-name\">Name</a></th>")
                 .contains("<a href=\"/jobs?sort=next_run_at\">Next run</a>");
 
         String reversed = page(get("/jobs").param("sort", "-name"), superAdmin());
