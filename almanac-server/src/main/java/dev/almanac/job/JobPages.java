@@ -133,9 +133,8 @@ class JobPages {
             @RequestParam(required = false) String size,
             @RequestHeader(name = "HX-Request", required = false) String htmx,
             Model model) {
-        int pageSize = PAGE_SIZES.contains(parseInt(size == null ? "" : size, PAGE_SIZE))
-                ? parseInt(size, PAGE_SIZE)
-                : PAGE_SIZE;
+        int wanted = size == null ? PAGE_SIZE : parseInt(size, PAGE_SIZE);
+        int pageSize = PAGE_SIZES.contains(wanted) ? wanted : PAGE_SIZE;
         JobQuery query = new JobQuery(
                 blankToNull(templateType),
                 "true".equals(enabled) ? Boolean.TRUE : "false".equals(enabled) ? Boolean.FALSE : null,
