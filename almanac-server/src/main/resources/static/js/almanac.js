@@ -29,6 +29,10 @@
   }
 
   document.addEventListener("click", function (event) {
+    // One row menu open at a time; a click elsewhere closes it.
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) { menu.open = false; }
+    });
     var dismiss = event.target.closest("[data-dismiss-alert]");
     if (dismiss) {
       var alert = dismiss.closest("[role=alert]");
@@ -66,6 +70,14 @@
   // A file larger than the server takes is refused before it is sent (the server says so too).
   document.addEventListener("change", function (event) {
     var input = event.target;
+    // "Select all" ticks every selectable row of its bulk form.
+    var all = input.getAttribute && input.getAttribute("data-select-all");
+    if (all) {
+      document.querySelectorAll("input[type=checkbox][form='" + all + "']:not([disabled])").forEach(function (box) {
+        box.checked = input.checked;
+      });
+      return;
+    }
     if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) { return; }
     var max = Number(input.getAttribute("data-max-bytes"));
     var file = input.files && input.files[0];

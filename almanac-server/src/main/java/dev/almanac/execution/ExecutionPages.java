@@ -5,8 +5,16 @@ import dev.almanac.common.NotFoundException;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.JobId;
 import dev.almanac.template.JobResult;
+import dev.almanac.template.JobTemplate;
 import dev.almanac.template.PreflightCheck;
+import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +28,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * The execution pages of the admin UI: the history with its filters, one run with its result and log (live while it
@@ -32,20 +41,30 @@ class ExecutionPages {
     static final int PAGE_SIZE = 50;
     static final int JOB_HISTORY_SIZE = 20;
     static final List<String> LEVELS = List.of("DEBUG", "INFO", "WARN", "ERROR");
+    static final List<String> TRIGGERS = List.of("scheduler", "manual", "api", "retry", "dependency");
+    private static final DateTimeFormatter LOCAL_INPUT =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC);
 
     private final ExecutionService executions;
     private final ExecutionCommands commands;
+    private final TemplateRegistry templates;
 
-    ExecutionPages(ExecutionService executions, ExecutionCommands commands) {
+    ExecutionPages(ExecutionService executions, ExecutionCommands commands, TemplateRegistry templates) {
         this.executions = executions;
         this.commands = commands;
+        this.templates = templates;
     }
 
+    /** The whole-history filters of {@code GET /executions}, in the same {@link ExecutionQuery}. */
     @GetMapping
     String list(
             @RequestParam(required = false) String status,
             @RequestParam(required = false) String search,
             @RequestParam(name = "job_id", required = false) String jobId,
+            @RequestParam(name = "template_type", required = false) String templateType,
+            @RequestParam(name = "triggered_by", required = false) String triggeredBy,
+            @RequestParam(required = false) String from,
+            @RequestParam(required = false) String to,
             @RequestParam(required = false) String before,
             @RequestHeader(name = "HX-Request", required = false) String htmx,
             Model model) {
@@ -63,13 +82,25 @@ class ExecutionPages {
                             }
                         })
                         .orElse(null);
+        String type = templateType == null
+                        || templateType.isBlank()
+                        || templates.find(templateType.strip()).isEmpty()
+                ? null
+                : templateType.strip();
+        String trigger = triggeredBy != null && TRIGGERS.contains(triggeredBy) ? triggeredBy : null;
+        Instant since = instant(from);
+        Instant until = instant(to);
         String text = search == null || search.isBlank() ? null : search.strip();
-        ExecutionQuery query = new ExecutionQuery(job, wanted, null, null, null, null, cursor, PAGE_SIZE, text);
+        ExecutionQuery query = new ExecutionQuery(job, wanted, type, trigger, since, until, cursor, PAGE_SIZE, text);
         List<Execution> page = executions.list(query);
         model.addAttribute("executions", page);
         model.addAttribute("status", wanted == null ? null : wanted.json());
         model.addAttribute("search", text);
         model.addAttribute("jobId", job == null ? null : job.toString());
+        model.addAttribute("templateType", type);
+        model.addAttribute("triggeredBy", trigger);
+        model.addAttribute("from", since == null ? null : LOCAL_INPUT.format(since));
+        model.addAttribute("to", until == null ? null : LOCAL_INPUT.format(until));
         model.addAttribute(
                 "jobName", job != null && !page.isEmpty() ? page.get(0).jobName() : null);
         model.addAttribute(
@@ -77,12 +108,60 @@ class ExecutionPages {
                 Arrays.stream(ExecutionStatus.values())
                         .map(ExecutionStatus::json)
                         .toList());
-        model.addAttribute("filtered", wanted != null || text != null || job != null);
-        model.addAttribute("firstPage", cursor == null);
         model.addAttribute(
-                "nextBefore",
-                page.size() == PAGE_SIZE ? page.get(page.size() - 1).id().toString() : null);
+                "templates",
+                templates.all().stream().map(JobTemplate::descriptor).toList());
+        model.addAttribute("triggers", TRIGGERS);
+        model.addAttribute(
+                "filtered",
+                wanted != null
+                        || text != null
+                        || job != null
+                        || type != null
+                        || trigger != null
+                        || since != null
+                        || until != null);
+        model.addAttribute("firstPage", cursor == null);
+        UriComponentsBuilder url = UriComponentsBuilder.fromPath("/executions");
+        Map<String, Object> filters = new LinkedHashMap<>();
+        filters.put("job_id", job);
+        filters.put("search", text);
+        filters.put("status", wanted == null ? null : wanted.json());
+        filters.put("template_type", type);
+        filters.put("triggered_by", trigger);
+        filters.put("from", since == null ? null : LOCAL_INPUT.format(since));
+        filters.put("to", until == null ? null : LOCAL_INPUT.format(until));
+        filters.forEach((name, value) -> {
+            if (value != null) {
+                url.queryParam(name, value);
+            }
+        });
+        model.addAttribute("newestUrl", url.cloneBuilder().encode().build().toUriString());
+        model.addAttribute(
+                "olderUrl",
+                page.size() == PAGE_SIZE
+                        ? url.queryParam("before", page.get(page.size() - 1).id())
+                                .encode()
+                                .build()
+                                .toUriString()
+                        : null);
         return htmx != null ? "executions/list :: results" : "executions/list";
+    }
+
+    /** A time range bound: the form's {@code datetime-local} value, read as UTC, or an ISO-8601 instant. */
+    private static Instant instant(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return LocalDateTime.parse(text.strip()).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException notLocal) {
+            try {
+                return OffsetDateTime.parse(text.strip()).toInstant();
+            } catch (DateTimeParseException neither) {
+                return null;
+            }
+        }
     }
 
     /** The latest runs of one job, for its detail page. */

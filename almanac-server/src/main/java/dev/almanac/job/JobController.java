@@ -136,7 +136,7 @@ class JobController {
                     String lastStatus,
             @Parameter(
                             description =
-                                    "name, next_run_at, created_at, updated_at or last_run_at; a leading - reverses",
+                                    "name, next_run_at, created_at, updated_at, last_run_at or last_status; a leading - reverses",
                             schema = @Schema(defaultValue = "name"))
                     @RequestParam(required = false)
                     String sort,
@@ -271,7 +271,7 @@ class JobController {
             errors.add(
                     new FieldError(
                             "sort",
-                            "must be one of name, next_run_at, created_at, updated_at, last_run_at, optionally with a leading -"));
+                            "must be one of name, next_run_at, created_at, updated_at, last_run_at, last_status, optionally with a leading -"));
             return JobQuery.Sort.NAME;
         });
     }

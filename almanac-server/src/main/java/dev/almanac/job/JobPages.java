@@ -47,6 +47,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.springframework.web.util.UriComponentsBuilder;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -59,6 +60,10 @@ import tools.jackson.databind.node.ObjectNode;
 class JobPages {
 
     static final int PAGE_SIZE = 25;
+    static final List<Integer> PAGE_SIZES = List.of(25, 50, 100);
+    /** The list's sortable columns, by the API name of their ascending order. */
+    static final List<String> SORTABLE = List.of("name", "next_run_at", "last_run_at", "last_status");
+
     static final int PREVIEW_RUNS = 5;
     static final long FEW_RUNS_LEFT = 3;
     static final List<String> LAST_STATUSES =
@@ -126,8 +131,11 @@ class JobPages {
             @RequestParam(required = false) String search,
             @RequestParam(required = false) String sort,
             @RequestParam(required = false, defaultValue = "1") String page,
+            @RequestParam(required = false) String size,
             @RequestHeader(name = "HX-Request", required = false) String htmx,
             Model model) {
+        int wanted = size == null ? PAGE_SIZE : parseInt(size, PAGE_SIZE);
+        int pageSize = PAGE_SIZES.contains(wanted) ? wanted : PAGE_SIZE;
         JobQuery query = new JobQuery(
                 blankToNull(templateType),
                 "true".equals(enabled) ? Boolean.TRUE : "false".equals(enabled) ? Boolean.FALSE : null,
@@ -136,7 +144,7 @@ class JobPages {
                 lastStatus != null && LAST_STATUSES.contains(lastStatus) ? lastStatus : null,
                 JobQuery.Sort.fromJson(sort == null ? "" : sort).orElse(JobQuery.Sort.NAME),
                 Math.max(1, parseInt(page, 1)),
-                PAGE_SIZE);
+                pageSize);
         JobPage result = jobs.list(query);
         model.addAttribute(
                 "rows",
@@ -160,6 +168,19 @@ class JobPages {
                 templates.all().stream().map(JobTemplate::descriptor).toList());
         model.addAttribute("statuses", LAST_STATUSES);
         model.addAttribute("filters", filterParameters(query));
+        model.addAttribute("sizes", PAGE_SIZES);
+        Map<String, String> sortLinks = new LinkedHashMap<>();
+        for (String column : SORTABLE) {
+            JobQuery.Sort ascending = JobQuery.Sort.fromJson(column).orElseThrow();
+            boolean current = query.sort() == ascending || query.sort() == ascending.reversed();
+            sortLinks.put(column, listUrl(query, current ? query.sort().reversed() : ascending, 1));
+        }
+        model.addAttribute("sortLinks", sortLinks);
+        model.addAttribute("sorted", query.sort().json().replace("-", ""));
+        model.addAttribute("sortOrder", query.sort().descending() ? "descending" : "ascending");
+        model.addAttribute("previousPage", result.page() > 1 ? listUrl(query, query.sort(), result.page() - 1) : null);
+        model.addAttribute(
+                "nextPage", result.page() < result.pages() ? listUrl(query, query.sort(), result.page() + 1) : null);
         return htmx != null ? "jobs/list :: results" : "jobs/list";
     }
 
@@ -656,6 +677,26 @@ class JobPages {
                 name,
                 form != null && form.isSecret(ParameterForm.PREFIX + "." + name) ? MASK : String.valueOf(value))));
         return lines;
+    }
+
+    /** The list with the same filters and page size, in another order or on another page. */
+    private static String listUrl(JobQuery query, JobQuery.Sort sort, int page) {
+        UriComponentsBuilder url = UriComponentsBuilder.fromPath("/jobs");
+        filterParameters(query).forEach((name, value) -> {
+            if (!name.equals("sort")) {
+                url.queryParam(name, value);
+            }
+        });
+        if (sort != JobQuery.Sort.NAME) {
+            url.queryParam("sort", sort.json());
+        }
+        if (query.limit() != PAGE_SIZE) {
+            url.queryParam("size", query.limit());
+        }
+        if (page > 1) {
+            url.queryParam("page", page);
+        }
+        return url.encode().build().toUriString();
     }
 
     private static Map<String, String> filterParameters(JobQuery query) {

@@ -27,7 +27,9 @@ public record JobQuery(
         UPDATED("updated_at", "j.updated_at ASC, j.id ASC"),
         UPDATED_DESC("-updated_at", "j.updated_at DESC, j.id DESC"),
         LAST_RUN("last_run_at", "j.last_run_at ASC, j.id ASC"),
-        LAST_RUN_DESC("-last_run_at", "j.last_run_at DESC, j.id DESC");
+        LAST_RUN_DESC("-last_run_at", "j.last_run_at DESC, j.id DESC"),
+        LAST_STATUS("last_status", "j.last_status ASC, j.id ASC"),
+        LAST_STATUS_DESC("-last_status", "j.last_status DESC, j.id DESC");
 
         private final String json;
         final String orderBy;
@@ -39,6 +41,16 @@ public record JobQuery(
 
         public String json() {
             return json;
+        }
+
+        /** The same column in the other direction. */
+        public Sort reversed() {
+            return fromJson(json.startsWith("-") ? json.substring(1) : "-" + json)
+                    .orElseThrow();
+        }
+
+        public boolean descending() {
+            return json.startsWith("-");
         }
 
         public static Optional<Sort> fromJson(String text) {

@@ -7,16 +7,27 @@ import dev.almanac.security.Limits;
 import dev.almanac.testing.WithChromium;
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -37,7 +48,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * A person's first minutes with Almanac, in Debian's headless Chromium against the real application on a random port
  * with an H2 database under target/: create a cron job through the wizard (with a form error on the way and a dry
  * run), run it now, watch it succeed with its log, disable it, delete it; then open the audit log, users, API tokens
- * and import pages. Screenshots of the main pages land in {@code target/screenshots/}.
+ * and import pages; the lists on a laptop and a phone; axe-core on every page, light and dark. Screenshots of the
+ * main pages land in {@code target/screenshots/}.
  */
 @WithChromium
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -176,6 +188,7 @@ class AdminUiBrowserTests {
         // Disable it from the job list.
         open("/jobs");
         screenshot("jobs-list");
+        click(By.cssSelector("tr:has(a[href$='/edit'][aria-label='Edit browser-heartbeat']) summary"));
         click(By.cssSelector("button[aria-label='Disable browser-heartbeat']"));
         waitForText(By.cssSelector(".flash"), "disabled");
         assertThat(browser.findElement(By.cssSelector("main table")).getText()).contains("disabled");
@@ -317,6 +330,219 @@ class AdminUiBrowserTests {
             jdbc.sql("DELETE FROM audit_events WHERE target_name = 'browser-test-limit'")
                     .update();
         }
+    }
+
+    /**
+     * Lists for real work: on a 1280×900 screen at least 15 jobs are in view and the navigation is one row; at 390 px
+     * wide (a phone) nothing scrolls sideways on the job list, a job's page, the execution history or the wizard.
+     */
+    @Test
+    void theListsShowFifteenJobsOnALaptopAndNothingScrollsSidewaysOnAPhone() throws Exception {
+        String first = null;
+        for (int i = 1; i <= 20; i++) {
+            String id = createJob(String.format("zz-listed-%02d", i));
+            first = first == null ? id : first;
+        }
+        logIn();
+        try {
+            viewport(1280, 900);
+            open("/jobs");
+            long inView = (Long)
+                    script(
+                            "return Array.from(document.querySelectorAll('main tbody tr')).filter(function (r) {"
+                                    + " var b = r.getBoundingClientRect(); return b.top >= 0 && b.bottom <= window.innerHeight; }).length");
+            screenshot("jobs-list-1280x900");
+            assertThat(inView).as("job rows in view at 1280×900").isGreaterThanOrEqualTo(15);
+            assertThat((Long) script("return new Set(Array.from(document.querySelectorAll('header.top nav a'))"
+                            + ".map(function (a) { return a.offsetTop; })).size"))
+                    .as("rows the navigation takes at 1280 px")
+                    .isEqualTo(1L);
+            assertThat(sideways())
+                    .as("sideways scrolling of the job list at 1280 px")
+                    .isEqualTo("fits");
+            open("/jobs?sort=-name&size=50");
+            click(By.cssSelector("tr:has(a[aria-label='Edit zz-listed-20']) summary"));
+            screenshot("jobs-list-row-menu");
+
+            viewport(390, 844);
+            Map<String, String> pages = Map.of(
+                    "phone-jobs-list", "/jobs",
+                    "phone-job-page", "/jobs/" + first,
+                    "phone-executions", "/executions",
+                    "phone-wizard", "/jobs/new");
+            for (Map.Entry<String, String> page : pages.entrySet()) {
+                String path = page.getValue();
+                open(path);
+                screenshot(page.getKey());
+                assertThat(sideways())
+                        .as("sideways scrolling of %s at 390 px", path)
+                        .isEqualTo("fits");
+            }
+        } finally {
+            realViewport();
+        }
+    }
+
+    /**
+     * axe-core (4.14, in src/test/resources/axe) on every page, light and dark: no serious or critical violation.
+     * Every page is checked before the test fails, and the failure lists each violation with where it is.
+     */
+    @Test
+    void everyPageHasNoSeriousOrCriticalAccessibilityViolationLightOrDark() throws Exception {
+        String job = createJob("a11y-heartbeat");
+        logIn();
+        Map<String, List<String>> found = new LinkedHashMap<>();
+        axe("dashboard", "/", found);
+        axe("jobs list", "/jobs", found);
+        axe("job page", "/jobs/" + job, found);
+        axe("versions", "/jobs/" + job + "/versions", found);
+        open("/jobs/new");
+        axe("wizard step 1", null, found);
+        click(By.id("use-heartbeat"));
+        waitForText(By.cssSelector("h2"), "Parameters");
+        axe("wizard step 2", null, found);
+        type(By.id("name"), "a11y-wizard");
+        click(By.id("next"));
+        click(By.id("kind-daily"));
+        waitForText(By.cssSelector("#preview .words"), "every day");
+        axe("wizard step 3", null, found);
+        click(By.id("next"));
+        waitForText(By.cssSelector("h2"), "Options");
+        axe("wizard step 4", null, found);
+        click(By.id("next"));
+        waitForText(By.cssSelector("h2"), "Review");
+        axe("wizard step 5", null, found);
+        open("/jobs/" + job);
+        click(By.id("run-now"));
+        waitForText(By.id("execution-status"), "succeeded");
+        axe("execution page", null, found);
+        axe("executions list", "/executions", found);
+        axe("templates", "/templates", found);
+        axe("template page", "/templates/heartbeat", found);
+        axe("import", "/import", found);
+        axe("tokens", "/tokens", found);
+        axe("audit", "/audit", found);
+        axe("users", "/users", found);
+        click(By.id("sign-out"));
+        axe("login", "/login", found);
+
+        found.forEach((page, violations) -> System.out.printf(
+                "axe %-22s %3d serious/critical nodes%n",
+                page,
+                violations.stream()
+                        .mapToInt(v -> Integer.parseInt(v.substring(0, v.indexOf('×'))))
+                        .sum()));
+        Map<String, List<String>> failing = new LinkedHashMap<>(found);
+        failing.values().removeIf(List::isEmpty);
+        assertThat(failing)
+                .as("serious or critical axe-core violations:%n%s", readable(failing))
+                .isEmpty();
+    }
+
+    private static final String RUN_AXE = """
+            var done = arguments[arguments.length - 1];
+            axe.run(document, {resultTypes: ['violations']}).then(function (result) {
+              done(result.violations
+                .filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; })
+                .map(function (v) {
+                  return v.nodes.length + '× ' + v.impact + ' ' + v.id + ': ' + v.help + ' at '
+                    + v.nodes.slice(0, 4).map(function (n) {
+                        return n.target.join(' ') + ' (' + (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 160) + ')';
+                      }).join('; ');
+                }));
+            }, function (error) { done(['1× critical axe-error: ' + error]); });
+            """;
+
+    /** Runs axe-core on the page (opened at {@code path}, or the one already open) in light and in dark. */
+    private void axe(String page, String path, Map<String, List<String>> found) throws IOException {
+        if (path != null) {
+            open(path);
+        }
+        if (!(Boolean) script("return typeof axe !== 'undefined'")) {
+            script(axeSource());
+        }
+        browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
+        for (String scheme : new String[] {"light", "dark"}) {
+            ((ChromeDriver) browser)
+                    .executeCdpCommand(
+                            "Emulation.setEmulatedMedia",
+                            Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+            @SuppressWarnings("unchecked")
+            List<String> violations = (List<String>) ((JavascriptExecutor) browser).executeAsyncScript(RUN_AXE);
+            found.put(page + " (" + scheme + ")", violations);
+            if (scheme.equals("dark")) {
+                screenshot("dark-" + page.replace(' ', '-'));
+            }
+        }
+        ((ChromeDriver) browser).executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+    }
+
+    private String axeSource;
+
+    private String axeSource() throws IOException {
+        if (axeSource == null) {
+            try (var in = getClass().getResourceAsStream("/axe/axe.min.js")) {
+                axeSource = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return axeSource;
+    }
+
+    private static String readable(Map<String, List<String>> failing) {
+        StringBuilder text = new StringBuilder();
+        failing.forEach((page, violations) -> {
+            text.append(page).append(":\n");
+            violations.forEach(v -> text.append("  - ").append(v).append('\n'));
+        });
+        return text.toString();
+    }
+
+    /** A heartbeat job through the REST API (basic auth as the admin); its id. */
+    private String createJob(String name) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/admin/scheduler/jobs"))
+                                .header("Content-Type", "application/json")
+                                .header(
+                                        "Authorization",
+                                        "Basic "
+                                                + Base64.getEncoder()
+                                                        .encodeToString((username + ":" + password).getBytes()))
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name
+                                        + "\",\"template_type\":\"heartbeat\",\"parameters\":{},"
+                                        + "\"schedule\":{\"type\":\"interval\",\"interval_seconds\":3600}}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"").matcher(response.body());
+        assertThat(id.find()).isTrue();
+        return id.group(1);
+    }
+
+    /** "fits", or how wide the page is and the first elements that stick out on the right. */
+    private String sideways() {
+        return (String) script("var wide = []; document.querySelectorAll('body *').forEach(function (e) {"
+                + " if (e.getBoundingClientRect().right > window.innerWidth + 1) {"
+                + " wide.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')"
+                + " + (typeof e.className === 'string' && e.className ? '.' + e.className : '')); } });"
+                + " return document.documentElement.scrollWidth <= window.innerWidth ? 'fits'"
+                + " : document.documentElement.scrollWidth + ' px wide: ' + wide.slice(0, 8).join(', ');");
+    }
+
+    private Object script(String source) {
+        return ((JavascriptExecutor) browser).executeScript(source);
+    }
+
+    /** The page's viewport, exactly (the window's size in headless Chromium is not). */
+    private void viewport(int width, int height) {
+        ((ChromeDriver) browser)
+                .executeCdpCommand(
+                        "Emulation.setDeviceMetricsOverride",
+                        Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", false));
+    }
+
+    private void realViewport() {
+        ((ChromeDriver) browser).executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
     }
 
     /** Uses up a per-user limit of the signed-in admin, as that many runs in the last minutes would. */
