@@ -27,12 +27,14 @@ import java.time.Clock;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.springframework.http.HttpStatus;
@@ -196,6 +198,9 @@ class JobPages {
                 JobForm.of(job.definition(), parameterForm(job.definition().templateType()));
         String name = job.name() + " copy";
         form.set("name", name.length() > 100 ? name.substring(0, 100) : name);
+        // like the API's clone: a copy never runs on the original's schedule until its owner says so
+        form.set("enabled", "false");
+        form.set(JobForm.CLONED_FROM, job.name());
         return wizard(form, JobForm.PARAMETERS, null, Map.of(), List.of(), model);
     }
 
@@ -426,7 +431,12 @@ class JobPages {
             Job saved;
             if (editing == null) {
                 saved = commands.create(request);
-                flash(redirect, "Job '" + saved.name() + "' created" + nextRunText(saved));
+                flash(
+                        redirect,
+                        form.get(JobForm.CLONED_FROM).isEmpty()
+                                        || saved.definition().enabled()
+                                ? "Job '" + saved.name() + "' created" + nextRunText(saved)
+                                : "Job '" + saved.name() + "' created. " + JobForm.CLONE_DISABLED);
             } else {
                 ObjectNode changes = json.valueToTree(request);
                 if (!changes.has("description")) {
@@ -478,9 +488,12 @@ class JobPages {
         for (FieldError error : built.errors()) {
             add(byName, error.field(), error.message(), stepOfFormName(error.field()));
         }
+        Set<String> unread = new HashSet<>(byName.keySet());
+        boolean scheduleUnread = built.errors().stream().anyMatch(e -> JobForm.stepOf(e.field()) == JobForm.SCHEDULE);
         for (FieldError error : jobs.problems(built.request(), editing == null ? null : editing.id())) {
             String name = form.formNameOf(error.field());
-            if (byName.containsKey(name) && !name.startsWith(ParameterForm.PREFIX + ".")) {
+            // a field the form could not read is left out of the request; the service's "is required" for it is noise
+            if (unread.contains(name) || scheduleUnread && "schedule.expression".equals(error.field())) {
                 continue;
             }
             if (name.isEmpty()) {

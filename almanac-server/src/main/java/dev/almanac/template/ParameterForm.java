@@ -1,5 +1,6 @@
 package dev.almanac.template;
 
+import dev.almanac.common.Durations;
 import dev.almanac.common.FieldError;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,7 +63,7 @@ public final class ParameterForm {
     /**
      * One field of the form, or a group of them.
      *
-     * @param kind {@code text}, {@code textarea}, {@code password}, {@code integer}, {@code number},
+     * @param kind {@code text}, {@code textarea}, {@code password}, {@code duration}, {@code integer}, {@code number},
      *     {@code checkbox}, {@code select}, {@code object}, {@code array} or {@code json}
      * @param name the form name, e.g. {@code p.conditions[0].op}
      * @param removable whether this is an array item the user can remove
@@ -222,6 +224,9 @@ public final class ParameterForm {
             Object defaultValue = node.get("default");
             value = kind.equals("json") ? toJson(defaultValue) : String.valueOf(defaultValue);
         }
+        if (placeholder == null && kind.equals("duration")) {
+            placeholder = "e.g. 30d, 90m, P30D or PT1H";
+        }
         if (placeholder == null && node.get("examples") instanceof List<?> examples && !examples.isEmpty()) {
             placeholder = "e.g. " + examples.get(0);
         }
@@ -255,6 +260,9 @@ public final class ParameterForm {
     private String kindOf(Map<String, Object> node) {
         if (!choices(node).isEmpty()) {
             return "select";
+        }
+        if ("duration".equals(node.get("format"))) {
+            return "duration";
         }
         String type = typeOf(node);
         if (type == null) {
@@ -329,14 +337,7 @@ public final class ParameterForm {
         }
         String value = kind.equals("textarea") || kind.equals("password") ? raw : raw.strip();
         return switch (kind) {
-            case "integer" -> {
-                try {
-                    yield new BigDecimal(value).toBigIntegerExact().longValueExact();
-                } catch (ArithmeticException | NumberFormatException e) {
-                    errors.add(new FieldError(name, "must be a whole number"));
-                    yield null;
-                }
-            }
+            case "integer" -> readInteger(value, name, errors);
             case "number" -> {
                 try {
                     BigDecimal number = new BigDecimal(value);
@@ -347,6 +348,16 @@ public final class ParameterForm {
                     errors.add(new FieldError(name, "must be a number"));
                     yield null;
                 }
+            }
+            case "duration" -> {
+                if (value.chars().allMatch(Character::isDigit) && types(node).contains("integer")) {
+                    yield readInteger(value, name, errors);
+                }
+                Optional<String> iso = Durations.toIso(value);
+                if (iso.isEmpty()) {
+                    errors.add(new FieldError(name, "must be a duration " + Durations.ACCEPTED));
+                }
+                yield iso.orElse(null);
             }
             case "select" ->
                 choices(node).stream()
@@ -363,6 +374,15 @@ public final class ParameterForm {
             }
             default -> value;
         };
+    }
+
+    private static Long readInteger(String value, String name, List<FieldError> errors) {
+        try {
+            return new BigDecimal(value).toBigIntegerExact().longValueExact();
+        } catch (ArithmeticException | NumberFormatException e) {
+            errors.add(new FieldError(name, "must be a whole number"));
+            return null;
+        }
     }
 
     private void write(Map<String, Object> node, String name, Object value, Map<String, List<String>> form) {
@@ -487,6 +507,13 @@ public final class ParameterForm {
         return Boolean.TRUE.equals(node.get("writeOnly"))
                 || Boolean.TRUE.equals(node.get("x-secret"))
                 || "password".equals(node.get("format"));
+    }
+
+    private static List<String> types(Map<String, Object> node) {
+        Object type = node.get("type");
+        return type instanceof List<?> list
+                ? list.stream().map(String::valueOf).toList()
+                : type == null ? List.of() : List.of(String.valueOf(type));
     }
 
     private static String typeOf(Map<String, Object> node) {

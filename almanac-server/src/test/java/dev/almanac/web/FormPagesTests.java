@@ -1,0 +1,228 @@
+package dev.almanac.web;
+
+import static dev.almanac.testing.JobRequests.aCronJob;
+import static dev.almanac.web.AdminPagesTests.wizardForm;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.almanac.job.Job;
+import dev.almanac.job.JobQuery;
+import dev.almanac.job.JobService;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.WithH2;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.security.test.context.support.WithMockUser;
+import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.context.WebApplicationContext;
+
+/** The forms of the admin UI as a first-time user meets them (issue 17, items 7 and 8), asserted on their HTML. */
+@WithH2
+@WithMockUser(username = "admin", roles = "SUPER_ADMIN")
+class FormPagesTests extends AlmanacIntegrationTest {
+
+    @Autowired
+    WebApplicationContext context;
+
+    @Autowired
+    JobService jobs;
+
+    MockMvc ui;
+
+    @BeforeEach
+    void browseThroughTheSecurityFilters() {
+        ui = MockMvcBuilders.webAppContextSetup(context)
+                .apply(SecurityMockMvcConfigurers.springSecurity())
+                .build();
+    }
+
+    @Test
+    void aTemplateDurationFieldTakesEveryFormItsHelpNames() throws Exception {
+        Map<String, Object> expected = Map.of(
+                "30", 30,
+                "30d", "P30D",
+                "90m", "PT1H30M",
+                "P30D", "P30D",
+                "PT1H", "PT1H",
+                "p1m", "P1M");
+        for (Map.Entry<String, Object> typed : expected.entrySet()) {
+            MultiValueMap<String, String> form = cleanup("cleanup-typed-" + typed.getKey());
+            form.set("p.older_than", typed.getKey());
+            save(form);
+            Job saved = jobs.list(JobQuery.firstPage(100)).jobs().stream()
+                    .filter(j -> j.name().equals("cleanup-typed-" + typed.getKey()))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(saved.definition().parameters().get("older_than"))
+                    .as(typed.getKey())
+                    .isEqualTo(typed.getValue());
+        }
+        MultiValueMap<String, String> step2 = cleanup("cleanup-step");
+        step2.set("step", "1");
+        step2.set("_action", "template:database_cleanup");
+        assertThat(wizard(step2))
+                .contains("type=\"text\" id=\"f-p-older_than\" name=\"p.older_than\"")
+                .doesNotContain("type=\"number\" id=\"f-p-older_than\"");
+
+        MultiValueMap<String, String> bad = cleanup("cleanup-bad");
+        bad.set("p.older_than", "soon");
+        bad.set("step", "2");
+        assertThat(wizard(bad))
+                .contains("id=\"f-p-older_than-error\">must be a duration such as 30d, 90m, 12h, P30D or PT1H<")
+                .doesNotContain("is required");
+    }
+
+    @Test
+    void theTimeoutAndRetryDelayTakeDurationsInEveryForm() throws Exception {
+        Map<String, Integer> expected = Map.of("7200", 7200, "2d", 172_800, "90m", 5400, "P1D", 86_400, "PT1H", 3600);
+        for (Map.Entry<String, Integer> typed : expected.entrySet()) {
+            MultiValueMap<String, String> form = wizardForm("timeout-" + typed.getValue(), "heartbeat");
+            form.set("timeout_seconds", typed.getKey());
+            form.set("retry_delay_seconds", "2m");
+            save(form);
+            Job saved = jobs.list(JobQuery.firstPage(100)).jobs().stream()
+                    .filter(j -> j.name().equals("timeout-" + typed.getValue()))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(saved.definition().timeoutSeconds()).as(typed.getKey()).isEqualTo(typed.getValue());
+            assertThat(saved.definition().retryPolicy().retryDelaySeconds()).isEqualTo(120);
+        }
+        MultiValueMap<String, String> options = wizardForm("options", "heartbeat");
+        options.set("step", "3");
+        String step4 = wizard(options);
+        assertThat(step4)
+                .contains("type=\"text\" id=\"timeout_seconds\"", "type=\"text\" id=\"retry_delay_seconds\"")
+                .contains("tabindex=\"-1\" data-step-heading");
+    }
+
+    @Test
+    void aStepShowsAllItsErrorsInOneRound() throws Exception {
+        jobs.create(aCronJob("taken", "0 2 * * *").build(), "admin");
+        MultiValueMap<String, String> form = wizardForm("taken", "database_cleanup");
+        form.set("step", "2");
+        form.add("p.target", "demo");
+        form.add("p.table", "sessions");
+        form.add("p.date_column", "created_at");
+        form.add("p.older_than", "soon");
+        form.add("p.batch_size", "0");
+        String html = wizard(form);
+        assertThat(html)
+                .contains("id=\"name-error\">a job named &#39;taken&#39; already exists<")
+                .contains("id=\"f-p-older_than-error\">must be a duration")
+                .contains("id=\"f-p-batch_size-error\">must be at least 1<")
+                .contains("3 fields need your attention");
+
+        MultiValueMap<String, String> every75 = wizardForm("every-75", "heartbeat");
+        every75.set("step", "3");
+        every75.set("schedule_kind", "every_minutes");
+        every75.set("every_minutes", "75");
+        String schedule = wizard(every75);
+        assertThat(schedule)
+                .contains("must be from 1 to 59; for a longer gap (every 75 minutes) choose &quot;Fixed interval&quot;")
+                .doesNotContain("is required")
+                .contains("One field needs your attention");
+    }
+
+    @Test
+    void aCloneIsDisabledUntilItsOwnerEnablesItAndThePageSaysSo() throws Exception {
+        Job original = jobs.create(aCronJob("original", "0 2 * * *").build(), "admin");
+        String page = page("/jobs/" + original.id() + "/clone");
+        assertThat(page)
+                .contains("This copy is disabled until you enable it.", "value=\"original copy\"")
+                .contains("name=\"enabled\" value=\"false\"");
+
+        MultiValueMap<String, String> form = wizardForm("original copy", "heartbeat");
+        form.remove("enabled");
+        form.add("enabled", "false");
+        form.add("cloned_from", "original");
+        form.set("step", "4");
+        assertThat(wizard(form)).contains("This copy is disabled until you enable it.");
+        form.set("step", "5");
+        form.set("_action", "save");
+        String flash = ui.perform(post("/jobs/wizard").with(csrf()).params(form))
+                .andExpect(status().is3xxRedirection())
+                .andReturn()
+                .getFlashMap()
+                .get("flash")
+                .toString();
+        assertThat(flash).contains("This copy is disabled until you enable it.");
+        Job copy = jobs.list(JobQuery.firstPage(10)).jobs().stream()
+                .filter(j -> j.name().equals("original copy"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(copy.definition().enabled()).isFalse();
+        assertThat(copy.nextRunAt()).isNull();
+
+        mvc.perform(post("/api/admin/scheduler/jobs/" + original.id() + "/clone"))
+                .andExpect(status().is2xxSuccessful())
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath("$.job.enabled")
+                        .value(false))
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath("$.message")
+                        .value(org.hamcrest.Matchers.containsString("This copy is disabled until you enable it.")));
+    }
+
+    private MultiValueMap<String, String> cleanup(String name) {
+        MultiValueMap<String, String> form = wizardForm(name, "database_cleanup");
+        form.add("p.target", "demo");
+        form.add("p.table", "sessions");
+        form.add("p.date_column", "created_at");
+        form.add("p.older_than", "30");
+        form.add("p.dry_run", "true");
+        form.add("_p.dry_run", "on");
+        return form;
+    }
+
+    private void save(MultiValueMap<String, String> form) throws Exception {
+        form.set("step", "5");
+        form.set("_action", "save");
+        var response = ui.perform(post("/jobs/wizard").with(csrf()).params(form))
+                .andReturn()
+                .getResponse();
+        assertThat(response.getStatus()).as(() -> errorsOf(response)).isEqualTo(302);
+    }
+
+    private static String errorsOf(org.springframework.mock.web.MockHttpServletResponse response) {
+        try {
+            return String.join(
+                    "; ",
+                    java.util.regex.Pattern.compile("class=\"(?:error|flash error)\"[^>]*>([^<]*)<")
+                            .matcher(response.getContentAsString())
+                            .results()
+                            .map(m -> m.group(1))
+                            .toList());
+        } catch (java.io.UnsupportedEncodingException e) {
+            return e.toString();
+        }
+    }
+
+    private String wizard(MultiValueMap<String, String> form) throws Exception {
+        if (!form.containsKey("_action")) {
+            form.set("_action", "next");
+        }
+        return tight(ui.perform(post("/jobs/wizard").with(csrf()).params(form))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
+    }
+
+    private String page(String path) throws Exception {
+        return tight(ui.perform(get(path))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
+    }
+
+    private static String tight(String html) {
+        return html.replaceAll(">\\s+<", "><");
+    }
+}
