@@ -14,10 +14,8 @@ import dev.almanac.schedule.Schedules;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
 import dev.almanac.security.Permissions;
-import dev.almanac.target.Targets;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.ParameterForm;
-import dev.almanac.template.TargetDescription;
 import dev.almanac.template.TemplateDescriptor;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
@@ -75,7 +73,7 @@ class JobPages {
     private final JobService jobs;
     private final JobCommands commands;
     private final JobDrafts drafts;
-    private final Targets targets;
+    private final ParameterForms parameterForms;
     private final TemplateRegistry templates;
     private final JsonMapper json;
     private final Clock clock;
@@ -89,12 +87,12 @@ class JobPages {
             JobCommands commands,
             JobDrafts drafts,
             TemplateRegistry templates,
-            Targets targets,
+            ParameterForms parameterForms,
             JsonMapper json,
             Clock clock) {
         this.limits = limits;
         this.permissions = permissions;
-        this.targets = targets;
+        this.parameterForms = parameterForms;
         this.jobs = jobs;
         this.commands = commands;
         this.drafts = drafts;
@@ -208,6 +206,7 @@ class JobPages {
     @PostMapping("/wizard")
     String step(
             @RequestParam MultiValueMap<String, String> body,
+            @RequestHeader(name = "HX-Trigger-Name", required = false) String htmxTrigger,
             HttpServletRequest request,
             HttpServletResponse response,
             Model model,
@@ -237,6 +236,10 @@ class JobPages {
                 return wizard(form, JobForm.TEMPLATE, editing, locked(type), List.of(), model);
             }
             return validateAndGo(form, JobForm.TEMPLATE, JobForm.PARAMETERS, editing, model);
+        }
+        if (htmxTrigger != null && htmxTrigger.startsWith(ParameterForm.PREFIX + ".") && action.equals("next")) {
+            // a target or table chosen: the parameter fields again, with that target's tables and columns offered
+            return wizard(form, JobForm.PARAMETERS, editing, Map.of(), List.of(), model);
         }
         if (action.startsWith("add:")) {
             form.addItem(action.substring("add:".length()));
@@ -539,8 +542,10 @@ class JobPages {
                         "templates",
                         templates.all().stream().map(JobTemplate::descriptor).toList());
             case JobForm.PARAMETERS -> {
-                ParameterForm parameters = parameterForm(type);
+                ParameterForm parameters =
+                        parameterForms.of(type, form.values()).orElseThrow();
                 model.addAttribute("fields", parameters.fields(form.values(), errors, editing != null));
+                model.addAttribute("refreshUrl", "/jobs/wizard");
                 model.addAttribute(
                         "hasExample",
                         templates.exampleParameters(type).map(e -> !e.isEmpty()).orElse(false));
@@ -638,12 +643,7 @@ class JobPages {
 
     /** The template's form, with the configured targets offered where a parameter names one. */
     private ParameterForm parameterForm(String type) {
-        List<String> targetNames =
-                targets.targets().stream().map(TargetDescription::name).toList();
-        return templates
-                .form(type)
-                .map(form -> form.withSources(Map.of("targets", targetNames)))
-                .orElse(null);
+        return parameterForms.of(type, Map.of()).orElse(null);
     }
 
     private TemplateDescriptor descriptor(String type) {

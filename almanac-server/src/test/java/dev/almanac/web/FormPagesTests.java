@@ -169,6 +169,93 @@ class FormPagesTests extends AlmanacIntegrationTest {
                         .value(org.hamcrest.Matchers.containsString("This copy is disabled until you enable it.")));
     }
 
+    @Test
+    void theTableAndColumnPickersListTheChosenTargetsAllowlist() throws Exception {
+        MultiValueMap<String, String> form = wizardForm("picker", "database_cleanup");
+        form.set("step", "1");
+        form.set("_action", "template:database_cleanup");
+        String step2 = wizard(form);
+        assertThat(step2)
+                .contains(
+                        "<select id=\"f-p-target\" name=\"p.target\"", "hx-post=\"/jobs/wizard\" hx-trigger=\"change\"")
+                .contains("hx-select=\"#parameter-fields\"", "id=\"parameter-fields\"")
+                .contains("type=\"text\" id=\"f-p-table\" name=\"p.table\"");
+
+        form.set("step", "2");
+        form.remove("_action");
+        form.add("p.target", "demo");
+        String refreshed = tight(ui.perform(post("/jobs/wizard")
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .header("HX-Trigger-Name", "p.target")
+                        .params(form))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
+        assertThat(refreshed)
+                .contains("<select id=\"f-p-table\" name=\"p.table\"")
+                .contains("<option value=\"users\">users</option>", "<option value=\"sessions\">sessions</option>")
+                .contains("<option value=\"tickets\">tickets</option>")
+                .doesNotContain("needs your attention", "need your attention");
+
+        form.add("p.table", "sessions");
+        String columns = tight(ui.perform(post("/jobs/wizard")
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .header("HX-Trigger-Name", "p.table")
+                        .params(form))
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
+        assertThat(columns)
+                .contains("<select id=\"f-p-date_column\" name=\"p.date_column\"")
+                .contains("<option value=\"created_at\">created_at</option>", "<option value=\"expires_at\">")
+                .doesNotContain("<option value=\"last_login_at\">");
+    }
+
+    @Test
+    void keyValueRowsAreAddedRemovedAndSubmittedAsAMap() throws Exception {
+        MultiValueMap<String, String> form = wizardForm("with-map", "test_form");
+        form.add("p.table", "sessions");
+        form.add("p.mode", "delete");
+        form.set("step", "2");
+        form.set("_action", "add:p.extra");
+        String oneRow = wizard(form);
+        assertThat(oneRow)
+                .contains("name=\"p.extra[0].key\"", "name=\"p.extra[0].value\"", "value=\"remove:p.extra[0]\"");
+
+        form.add("p.extra[0].key", "region");
+        form.add("p.extra[0].value", "eu-west");
+        form.add("p.extra[1].key", "team");
+        form.add("p.extra[1].value", "billing");
+        form.add("p.extra[2].key", "");
+        form.add("p.extra[2].value", "");
+        save(form);
+        Job saved = jobs.list(JobQuery.firstPage(10)).jobs().get(0);
+        assertThat(saved.definition().parameters().get("extra"))
+                .isEqualTo(Map.of("region", "eu-west", "team", "billing"));
+
+        String edit = page("/jobs/" + saved.id() + "/edit");
+        assertThat(edit).contains("name=\"p.extra[1].key\"", "value=\"team\"", "value=\"billing\"");
+    }
+
+    @Test
+    void aJsonBodyThatIsNotJsonGetsAFieldError() throws Exception {
+        MultiValueMap<String, String> form = wizardForm("hook", "webhook_trigger");
+        form.set("step", "2");
+        form.add("p.url", "https://hooks.example.com/almanac");
+        form.add("p.body", "{\"job\": \"{{job.name}}\", }");
+        String html = wizard(form);
+        assertThat(html)
+                .contains("id=\"f-p-body-error\">must be valid JSON: the text goes wrong at line 1, column")
+                .contains("<textarea id=\"f-p-body\" name=\"p.body\"", "data-json=\"json\"", "class=\"mono\"")
+                .contains("id=\"f-p-body-json\"");
+
+        form.set("p.body", "plain text, {{job.name}}");
+        assertThat(wizard(form)).doesNotContain("id=\"f-p-body-error\"");
+    }
+
     private MultiValueMap<String, String> cleanup(String name) {
         MultiValueMap<String, String> form = wizardForm(name, "database_cleanup");
         form.add("p.target", "demo");
