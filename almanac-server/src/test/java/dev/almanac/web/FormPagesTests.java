@@ -8,6 +8,9 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionId;
+import dev.almanac.execution.ExecutionService;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobQuery;
 import dev.almanac.job.JobService;
@@ -34,6 +37,9 @@ class FormPagesTests extends AlmanacIntegrationTest {
 
     @Autowired
     JobService jobs;
+
+    @Autowired
+    ExecutionService executions;
 
     MockMvc ui;
 
@@ -254,6 +260,99 @@ class FormPagesTests extends AlmanacIntegrationTest {
 
         form.set("p.body", "plain text, {{job.name}}");
         assertThat(wizard(form)).doesNotContain("id=\"f-p-body-error\"");
+    }
+
+    @Test
+    void runNowWithParametersOverridesAParameterInTheExecutionsSnapshotOnly() throws Exception {
+        Job job = jobs.create(
+                aCronJob("greeter", "0 2 * * *")
+                        .template("heartbeat", Map.of("message", "hello"))
+                        .build(),
+                "admin");
+        assertThat(page("/jobs/" + job.id())).contains("href=\"/jobs/" + job.id() + "/run\"", "Run now…");
+        String form = page("/jobs/" + job.id() + "/run");
+        assertThat(form)
+                .contains("Run greeter now", "name=\"p.message\"", ">hello</textarea>")
+                .doesNotContain("id=\"confirm-step\"", " style=\"")
+                .doesNotContainPattern("<script(?![^>]*\\bsrc=)[^>]*>")
+                .doesNotContainPattern("\\son[a-z]+=\"");
+
+        String location = ui.perform(
+                        post("/jobs/" + job.id() + "/run").with(csrf()).param("p.message", "by hand"))
+                .andExpect(status().is3xxRedirection())
+                .andReturn()
+                .getResponse()
+                .getHeader("Location");
+        Execution execution = executions.get(
+                ExecutionId.parse(location.substring("/executions/".length())).orElseThrow());
+        assertThat(execution.parameters()).containsEntry("message", "by hand");
+        assertThat(jobs.get(job.id()).definition().parameters()).containsEntry("message", "hello");
+    }
+
+    @Test
+    void runNowOfADestructiveTemplateAsksFirstNamingTheJobAndTheTemplate() throws Exception {
+        Job job = jobs.create(
+                aCronJob("wiper", "0 2 * * *")
+                        .template("test_destroy", Map.of("key", "old"))
+                        .build(),
+                "admin");
+        String asked = tight(ui.perform(post("/jobs/" + job.id() + "/run").with(csrf()))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
+        assertThat(asked)
+                .contains("id=\"confirm-step\"", "Confirm before it runs.", "Yes, run wiper (Test: destroy) now")
+                .contains("name=\"p.key\"", "value=\"old\"");
+        assertThat(executionCount()).isZero();
+
+        String unticked =
+                tight(ui.perform(post("/jobs/" + job.id() + "/run").with(csrf()).param("p.key", "new"))
+                        .andExpect(status().isOk())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString());
+        assertThat(unticked).contains("tick the box to confirm that this run may change data", "value=\"new\"");
+        assertThat(executionCount()).isZero();
+
+        ui.perform(post("/jobs/" + job.id() + "/run")
+                        .with(csrf())
+                        .param("p.key", "new")
+                        .param("confirm", "yes"))
+                .andExpect(status().is3xxRedirection());
+        assertThat(executionCount()).isOne();
+    }
+
+    @Test
+    void theRunFormKeepsSecretsMaskedAndAStoredSecretWhenLeftBlank() throws Exception {
+        Job job = jobs.create(
+                aCronJob("secret-run", "0 2 * * *")
+                        .template("test_form", Map.of("table", "sessions", "mode", "delete", "api_key", "s3cret"))
+                        .build(),
+                "admin");
+        String form = page("/jobs/" + job.id() + "/run");
+        assertThat(form).contains("unchanged; type a new value to replace it").doesNotContain("s3cret");
+
+        String location = ui.perform(post("/jobs/" + job.id() + "/run")
+                        .with(csrf())
+                        .param("p.table", "sessions_old")
+                        .param("p.mode", "delete")
+                        .param("p.api_key", "")
+                        .param("confirm", "yes"))
+                .andExpect(status().is3xxRedirection())
+                .andReturn()
+                .getResponse()
+                .getHeader("Location");
+        Execution execution = executions.get(
+                ExecutionId.parse(location.substring("/executions/".length())).orElseThrow());
+        assertThat(execution.parameters())
+                .containsEntry("table", "sessions_old")
+                .containsKey("api_key");
+        assertThat(String.valueOf(execution.parameters().get("api_key"))).isNotEmpty();
+    }
+
+    private long executionCount() {
+        return jdbc.sql("SELECT COUNT(*) FROM executions").query(Long.class).single();
     }
 
     private MultiValueMap<String, String> cleanup(String name) {
