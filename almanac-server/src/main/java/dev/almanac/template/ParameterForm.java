@@ -18,8 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The HTML form of a template's parameters, generated from its JSON Schema, and the way back from the submitted
  * form to a parameters object. Any schema works: strings, numbers and integers with their bounds, booleans,
- * enums, arrays, nested objects and secrets get fields of their own; a construct without one (a {@code oneOf},
- * a free-form map) gets a JSON text area, so a new template never needs a UI change.
+ * enums, arrays, nested objects, maps of plain values (rows of name + value), durations ({@code "format":
+ * "duration"}: 30d, 90m, P30D, PT1H) and secrets get fields of their own; a construct without one (a {@code oneOf},
+ * a map of objects) gets a JSON text area, so a new template never needs a UI change.
  *
  * <p>Form names are the parameter paths under a {@value #PREFIX} prefix ({@code p.max_rows},
  * {@code p.conditions[0].op}), the same paths the validation errors name under {@code parameters.}, so a server
