@@ -1,5 +1,8 @@
 package dev.almanac.engine;
 
+import dev.almanac.audit.AuditTrail;
+import dev.almanac.common.ConflictException;
+import dev.almanac.common.FieldError;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
@@ -9,8 +12,15 @@ import dev.almanac.execution.ExecutionQueued;
 import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobDrafts;
+import dev.almanac.job.JobForm;
 import dev.almanac.job.JobId;
+import dev.almanac.job.JobService;
+import dev.almanac.job.ParameterForms;
 import dev.almanac.security.CurrentActor;
+import dev.almanac.security.Permissions;
+import dev.almanac.template.JobTemplate;
+import dev.almanac.template.ParameterForm;
+import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletRequest;
@@ -18,24 +28,35 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.ui.Model;
 import org.springframework.util.MultiValueMap;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
-/** The admin UI's "Run now" and "Dry run" buttons: a stored job through {@link ManualRuns}, or the wizard's draft. */
+/**
+ * The admin UI's "Run now" (with the job's parameters, or others for this run) and "Dry run" buttons: a stored job
+ * through {@link ManualRuns}, or the wizard's draft.
+ */
 @AdminPage
 class RunPages {
 
     private final RunCommands runs;
     private final JobDrafts drafts;
+    private final JobService jobs;
+    private final ParameterForms parameterForms;
+    private final TemplateRegistry templates;
+    private final Permissions permissions;
     private final ExecutionRepository executions;
     private final ApplicationEventPublisher events;
     private final TransactionTemplate transactions;
@@ -45,6 +66,10 @@ class RunPages {
     RunPages(
             RunCommands runs,
             JobDrafts drafts,
+            JobService jobs,
+            ParameterForms parameterForms,
+            TemplateRegistry templates,
+            Permissions permissions,
             ExecutionRepository executions,
             ApplicationEventPublisher events,
             TransactionTemplate transactions,
@@ -53,17 +78,141 @@ class RunPages {
         this.notificationPreflight = notificationPreflight;
         this.runs = runs;
         this.drafts = drafts;
+        this.jobs = jobs;
+        this.parameterForms = parameterForms;
+        this.templates = templates;
+        this.permissions = permissions;
         this.executions = executions;
         this.events = events;
         this.transactions = transactions;
         this.clock = clock;
     }
 
+    /** "Run now…": the job's parameters in its generated form, to change for this run only. */
+    @GetMapping("/jobs/{id}/run")
+    String runForm(@PathVariable String id, Model model) {
+        Job job = mayRun(jobId(id));
+        ParameterForm form = form(job, Map.of());
+        return runPage(job, form.toForm(job.definition().parameters()), Map.of(), false, model);
+    }
+
+    /**
+     * Runs the job now, with the parameters of the run form when it sent any (they replace the job's for this run;
+     * a secret left blank keeps the stored one). A destructive template runs only once the reader ticked the
+     * confirmation naming the job and the template; until then the run form is the confirm step.
+     */
     @PostMapping("/jobs/{id}/run")
-    String run(@PathVariable String id, RedirectAttributes redirect) {
-        Execution execution = runs.run(jobId(id), null, false);
-        redirect.addFlashAttribute("flash", "Run of '" + execution.jobName() + "' queued; this page follows it live");
+    String run(
+            @PathVariable String id,
+            @RequestParam MultiValueMap<String, String> body,
+            @RequestHeader(name = "HX-Trigger-Name", required = false) String htmxTrigger,
+            HttpServletResponse response,
+            Model model,
+            RedirectAttributes redirect) {
+        // a role that may not run it is refused before any confirm step, as the plain button always was
+        Job job = mayRun(jobId(id));
+        boolean withParameters = body.keySet().stream().anyMatch(RunPages::isParameter);
+        ParameterForm form = form(job, withParameters ? body : Map.of());
+        Map<String, List<String>> values =
+                withParameters ? body : form.toForm(job.definition().parameters());
+        if (htmxTrigger != null && isParameter(htmxTrigger)) {
+            // a target or table chosen on the run form: its fields again, with that allowlist offered
+            return runPage(job, values, Map.of(), false, model);
+        }
+        String action = body.getFirst("_action");
+        if (action != null && (action.startsWith("add:") || action.startsWith("remove:"))) {
+            JobForm edited = JobForm.of(body);
+            if (action.startsWith("add:")) {
+                edited.addItem(action.substring("add:".length()));
+            } else {
+                edited.removeItem(action.substring("remove:".length()));
+            }
+            return runPage(job, edited.values(), Map.of(), false, model);
+        }
+        Map<String, Object> overrides = null;
+        if (withParameters) {
+            ParameterForm.Parsed parsed = form.parse(body);
+            if (!parsed.errors().isEmpty()) {
+                response.setStatus(HttpStatus.BAD_REQUEST.value());
+                return runPage(job, values, errorsByName(parsed.errors()), false, model);
+            }
+            overrides = parsed.parameters();
+        }
+        if (destructive(job) && !"yes".equals(body.getFirst("confirm"))) {
+            Map<String, String> errors = withParameters
+                    ? Map.of("confirm", "tick the box to confirm that this run may change data")
+                    : Map.of();
+            return runPage(job, values, errors, true, model);
+        }
+        Execution execution;
+        try {
+            execution = runs.run(job.id(), overrides, false);
+        } catch (InvalidInputException invalid) {
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            return runPage(job, values, errorsByName(invalid.errors()), false, model);
+        }
+        redirect.addFlashAttribute(
+                "flash",
+                "Run of '" + execution.jobName() + "' queued"
+                        + (overrides == null ? "" : " with the parameters you gave")
+                        + "; this page follows it live");
         return "redirect:/executions/" + execution.id();
+    }
+
+    private String runPage(
+            Job job, Map<String, List<String>> values, Map<String, String> errors, boolean confirming, Model model) {
+        model.addAttribute("job", job);
+        model.addAttribute(
+                "template",
+                templates
+                        .find(job.definition().templateType())
+                        .map(JobTemplate::descriptor)
+                        .orElse(null));
+        model.addAttribute("fields", form(job, values).fields(values, errors, true));
+        model.addAttribute("errors", errors);
+        model.addAttribute("confirming", confirming);
+        model.addAttribute("refreshUrl", "/jobs/" + job.id() + "/run");
+        return "jobs/run";
+    }
+
+    private Job mayRun(JobId id) {
+        Job job = jobs.get(id);
+        permissions.requireMayActOn(
+                job.definition().templateType(), "run", AuditTrail.Target.of("job", job.id(), job.name()));
+        return job;
+    }
+
+    private ParameterForm form(Job job, Map<String, List<String>> values) {
+        return parameterForms
+                .of(job.definition().templateType(), values)
+                .orElseThrow(() -> new ConflictException(
+                        "template_type",
+                        "the template '" + job.definition().templateType() + "' is not installed on this node"));
+    }
+
+    private boolean destructive(Job job) {
+        return templates
+                .find(job.definition().templateType())
+                .map(t -> t.descriptor().destructive())
+                .orElse(true);
+    }
+
+    /** Errors by form name: {@code parameters.max_rows} of the service is the form's {@code p.max_rows}. */
+    private static Map<String, String> errorsByName(List<FieldError> errors) {
+        Map<String, String> byName = new LinkedHashMap<>();
+        for (FieldError error : errors) {
+            String field = error.field() == null ? "" : error.field();
+            String name = field.startsWith("parameters.")
+                    ? ParameterForm.PREFIX + field.substring("parameters".length())
+                    : field.startsWith(ParameterForm.PREFIX + ".") ? field : "parameters";
+            byName.merge(name, error.message(), (a, b) -> a + "; " + b);
+        }
+        return byName;
+    }
+
+    private static boolean isParameter(String name) {
+        return name.startsWith(ParameterForm.PREFIX + ".")
+                || name.startsWith(ParameterForm.CHECKBOX_MARKER + ParameterForm.PREFIX + ".");
     }
 
     @PostMapping("/jobs/{id}/dry-run")

@@ -1,5 +1,6 @@
 package dev.almanac.job;
 
+import dev.almanac.common.Durations;
 import dev.almanac.common.FieldError;
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.job.JobRequest.RetryPolicyJson;
@@ -9,13 +10,16 @@ import dev.almanac.schedule.OnceSchedule;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.template.ParameterForm;
+import java.time.Duration;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -71,6 +75,12 @@ public final class JobForm {
 
     /** Fields that say where the wizard is, not what the job is. */
     private static final Set<String> CONTROL = Set.of("step", "_action", "_csrf", "mode", "job_id", "version");
+
+    /** What the pages and the API say about a clone. */
+    public static final String CLONE_DISABLED = "This copy is disabled until you enable it.";
+
+    /** The form field that marks a clone; carried through every step, no part of the job. */
+    public static final String CLONED_FROM = "cloned_from";
 
     public static final List<String> DAYS = List.of("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN");
 
@@ -390,10 +400,10 @@ public final class JobForm {
             errors.addAll(parsed.errors());
         }
         ScheduleSpec schedule = scheduleSpec(errors);
-        Integer timeout = integer("timeout_seconds", errors);
+        Integer timeout = seconds("timeout_seconds", errors);
         RetryPolicyJson retry = new RetryPolicyJson(
                 integer("max_retries", errors),
-                integer("retry_delay_seconds", errors),
+                seconds("retry_delay_seconds", errors),
                 decimal("backoff_multiplier", errors));
         JobRequest request = new JobRequest(
                 blankToNull(get("name")),
@@ -406,7 +416,7 @@ public final class JobForm {
                 retry,
                 blankToNull(get("concurrency_policy")),
                 blankToNull(get("misfire_policy")),
-                integer("catch_up_window_seconds", errors),
+                seconds("catch_up_window_seconds", errors),
                 all("depends_on").stream()
                         .filter(s -> s != null && !s.isBlank())
                         .toList(),
@@ -414,7 +424,7 @@ public final class JobForm {
                         lines(get("notify_success")),
                         lines(get("notify_failure")),
                         lines(get("notify_retry")),
-                        blankToNull(get("alert_within")),
+                        Durations.toIso(get("alert_within")).orElse(blankToNull(get("alert_within"))),
                         integer("auto_pause_after", errors)),
                 words(get("tags")),
                 null);
@@ -449,6 +459,14 @@ public final class JobForm {
         switch (kind) {
             case "every_minutes" -> {
                 Integer n = bounded("every_minutes", 1, 59, errors);
+                if (n == null && errors.stream().anyMatch(e -> e.field().equals("every_minutes"))) {
+                    errors.replaceAll(e -> e.field().equals("every_minutes")
+                                    && e.message().startsWith("must be from")
+                            ? new FieldError(
+                                    e.field(),
+                                    e.message() + "; for a longer gap (every 75 minutes) choose \"Fixed interval\"")
+                            : e);
+                }
                 return n == null ? null : "*/" + n + " * * * *";
             }
             case "hourly" -> {
@@ -514,6 +532,20 @@ public final class JobForm {
             errors.add(new FieldError(field, "must be a whole number"));
             return null;
         }
+    }
+
+    /** A duration field in seconds: a bare number is seconds; 90m, 2h, PT1H and the like read as {@link Durations} does. */
+    private Integer seconds(String field, List<FieldError> errors) {
+        String text = get(field).strip();
+        if (text.isEmpty()) {
+            return null;
+        }
+        Optional<Duration> duration = Durations.parse(text, ChronoUnit.SECONDS);
+        if (duration.isEmpty() || duration.get().isNegative() || duration.get().toSeconds() > Integer.MAX_VALUE) {
+            errors.add(new FieldError(field, "must be a number of seconds or a duration " + Durations.ACCEPTED));
+            return null;
+        }
+        return (int) duration.get().toSeconds();
     }
 
     private Double decimal(String field, List<FieldError> errors) {

@@ -16,10 +16,8 @@ import dev.almanac.schedule.Schedules;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
 import dev.almanac.security.Permissions;
-import dev.almanac.target.Targets;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.ParameterForm;
-import dev.almanac.template.TargetDescription;
 import dev.almanac.template.TemplateDescriptor;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
@@ -29,11 +27,13 @@ import java.time.Clock;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.springframework.http.HttpStatus;
@@ -79,7 +79,7 @@ class JobPages {
     private final JobService jobs;
     private final JobCommands commands;
     private final JobDrafts drafts;
-    private final Targets targets;
+    private final ParameterForms parameterForms;
     private final TemplateRegistry templates;
     private final JsonMapper json;
     private final Clock clock;
@@ -93,12 +93,12 @@ class JobPages {
             JobCommands commands,
             JobDrafts drafts,
             TemplateRegistry templates,
-            Targets targets,
+            ParameterForms parameterForms,
             JsonMapper json,
             Clock clock) {
         this.limits = limits;
         this.permissions = permissions;
-        this.targets = targets;
+        this.parameterForms = parameterForms;
         this.jobs = jobs;
         this.commands = commands;
         this.drafts = drafts;
@@ -223,6 +223,9 @@ class JobPages {
         if (parameters != null) {
             form.values().keySet().removeIf(parameters::isSecret);
         }
+        // like the API's clone: a copy never runs on the original's schedule until its owner says so
+        form.set("enabled", "false");
+        form.set(JobForm.CLONED_FROM, job.name());
         return wizard(form, JobForm.PARAMETERS, null, Map.of(), List.of(), model);
     }
 
@@ -230,6 +233,7 @@ class JobPages {
     @PostMapping("/wizard")
     String step(
             @RequestParam MultiValueMap<String, String> body,
+            @RequestHeader(name = "HX-Trigger-Name", required = false) String htmxTrigger,
             HttpServletRequest request,
             HttpServletResponse response,
             Model model,
@@ -259,6 +263,10 @@ class JobPages {
                 return wizard(form, JobForm.TEMPLATE, editing, locked(type), List.of(), model);
             }
             return validateAndGo(form, JobForm.TEMPLATE, JobForm.PARAMETERS, editing, model);
+        }
+        if (htmxTrigger != null && htmxTrigger.startsWith(ParameterForm.PREFIX + ".") && action.equals("next")) {
+            // a target or table chosen: the parameter fields again, with that target's tables and columns offered
+            return wizard(form, JobForm.PARAMETERS, editing, Map.of(), List.of(), model);
         }
         if (action.startsWith("add:")) {
             form.addItem(action.substring("add:".length()));
@@ -453,7 +461,12 @@ class JobPages {
             Job saved;
             if (editing == null) {
                 saved = commands.create(request);
-                flash(redirect, "Job '" + saved.name() + "' created" + nextRunText(saved));
+                flash(
+                        redirect,
+                        form.get(JobForm.CLONED_FROM).isEmpty()
+                                        || saved.definition().enabled()
+                                ? "Job '" + saved.name() + "' created" + nextRunText(saved)
+                                : "Job '" + saved.name() + "' created. " + JobForm.CLONE_DISABLED);
             } else {
                 ObjectNode changes = json.valueToTree(request);
                 if (!changes.has("description")) {
@@ -505,9 +518,12 @@ class JobPages {
         for (FieldError error : built.errors()) {
             add(byName, error.field(), error.message(), stepOfFormName(error.field()));
         }
+        Set<String> unread = new HashSet<>(byName.keySet());
+        boolean scheduleUnread = built.errors().stream().anyMatch(e -> JobForm.stepOf(e.field()) == JobForm.SCHEDULE);
         for (FieldError error : jobs.problems(built.request(), editing == null ? null : editing.id())) {
             String name = form.formNameOf(error.field());
-            if (byName.containsKey(name) && !name.startsWith(ParameterForm.PREFIX + ".")) {
+            // a field the form could not read is left out of the request; the service's "is required" for it is noise
+            if (unread.contains(name) || scheduleUnread && "schedule.expression".equals(error.field())) {
                 continue;
             }
             if (name.isEmpty()) {
@@ -553,8 +569,10 @@ class JobPages {
                         "templates",
                         templates.all().stream().map(JobTemplate::descriptor).toList());
             case JobForm.PARAMETERS -> {
-                ParameterForm parameters = parameterForm(type);
+                ParameterForm parameters =
+                        parameterForms.of(type, form.values()).orElseThrow();
                 model.addAttribute("fields", parameters.fields(form.values(), errors, editing != null));
+                model.addAttribute("refreshUrl", "/jobs/wizard");
                 model.addAttribute(
                         "hasExample",
                         templates.exampleParameters(type).map(e -> !e.isEmpty()).orElse(false));
@@ -652,12 +670,7 @@ class JobPages {
 
     /** The template's form, with the configured targets offered where a parameter names one. */
     private ParameterForm parameterForm(String type) {
-        List<String> targetNames =
-                targets.targets().stream().map(TargetDescription::name).toList();
-        return templates
-                .form(type)
-                .map(form -> form.withSources(Map.of("targets", targetNames)))
-                .orElse(null);
+        return parameterForms.of(type, Map.of()).orElse(null);
     }
 
     private TemplateDescriptor descriptor(String type) {

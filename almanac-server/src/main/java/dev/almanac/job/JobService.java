@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -213,6 +214,15 @@ public class JobService {
             }
             return List.of();
         } catch (InvalidInputException invalid) {
+            // a taken name is said with the other errors, not in a round of its own after they are fixed
+            if (request.name() != null
+                    && invalid.errors().stream().noneMatch(e -> "name".equals(e.field()))
+                    && jobs.nameTaken(request.name().strip(), editing)) {
+                List<FieldError> errors = new ArrayList<>(invalid.errors());
+                errors.add(
+                        new FieldError("name", "a job named '" + request.name().strip() + "' already exists"));
+                return errors;
+            }
             return invalid.errors();
         }
     }

@@ -3,6 +3,7 @@ package dev.almanac.jobfile;
 import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.job.Job;
+import dev.almanac.job.JobForm;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobResponse;
@@ -114,7 +115,7 @@ class JobTransferController {
                 AuditTrail.Target.of("job", copy.id(), copy.definition().name()),
                 Map.of("cloned_from", original.id().toString()));
         return new Cloned(
-                JobResponse.of(copy), "Job cloned as '" + copy.definition().name() + "' (disabled)");
+                JobResponse.of(copy), "Job cloned as '" + copy.definition().name() + "'. " + JobForm.CLONE_DISABLED);
     }
 
     private String freeName(String name) {

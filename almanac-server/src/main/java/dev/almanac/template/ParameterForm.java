@@ -1,5 +1,6 @@
 package dev.almanac.template;
 
+import dev.almanac.common.Durations;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.Sealed;
 import java.math.BigDecimal;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,8 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The HTML form of a template's parameters, generated from its JSON Schema, and the way back from the submitted
  * form to a parameters object. Any schema works: strings, numbers and integers with their bounds, booleans,
- * enums, arrays, nested objects and secrets get fields of their own; a construct without one (a {@code oneOf},
- * a free-form map) gets a JSON text area, so a new template never needs a UI change.
+ * enums, arrays, nested objects, maps of plain values (rows of name + value), durations ({@code "format":
+ * "duration"}: 30d, 90m, P30D, PT1H) and secrets get fields of their own; a construct without one (a {@code oneOf},
+ * a map of objects) gets a JSON text area, so a new template never needs a UI change.
  *
  * <p>Form names are the parameter paths under a {@value #PREFIX} prefix ({@code p.max_rows},
  * {@code p.conditions[0].op}), the same paths the validation errors name under {@code parameters.}, so a server
@@ -33,6 +36,8 @@ public final class ParameterForm {
     public static final String CHECKBOX_MARKER = "_";
 
     private static final Pattern INDEX = Pattern.compile("^\\[(\\d+)]");
+    private static final Pattern MAP_VALUE = Pattern.compile("^(.*)\\[\\d+]\\.value$");
+    private static final Pattern MAP_KEY = Pattern.compile("^(.*)\\[\\d+]\\.key$");
 
     private final Map<String, Object> schema;
     private final JsonMapper json;
@@ -62,10 +67,13 @@ public final class ParameterForm {
     /**
      * One field of the form, or a group of them.
      *
-     * @param kind {@code text}, {@code textarea}, {@code password}, {@code integer}, {@code number},
-     *     {@code checkbox}, {@code select}, {@code object}, {@code array} or {@code json}
+     * @param kind {@code text}, {@code textarea}, {@code password}, {@code duration}, {@code integer}, {@code number},
+     *     {@code checkbox}, {@code select}, {@code object}, {@code array}, {@code map} (rows of {@code entry}: a name
+     *     and a value), {@code json}, or {@code jsontext} (text, or JSON when it starts with { or [)
      * @param name the form name, e.g. {@code p.conditions[0].op}
-     * @param removable whether this is an array item the user can remove
+     * @param removable whether this is an array item (or a row of a map) the user can remove
+     * @param source the {@code x-source} its choices come from ({@code targets}, {@code tables}, {@code columns}),
+     *     or null
      */
     public record Field(
             String kind,
@@ -86,10 +94,11 @@ public final class ParameterForm {
             String placeholder,
             String error,
             List<Field> children,
-            boolean removable) {
+            boolean removable,
+            String source) {
 
         public boolean isGroup() {
-            return kind.equals("object") || kind.equals("array");
+            return kind.equals("object") || kind.equals("array") || kind.equals("map") || kind.equals("entry");
         }
     }
 
@@ -129,6 +138,14 @@ public final class ParameterForm {
      * is a secret, or lies under one: shown masked, never echoed back when stored.
      */
     public boolean isSecret(String name) {
+        Matcher key = MAP_KEY.matcher(name);
+        if (key.matches() && isMap(key.group(1))) {
+            return false; // a header's name is not its value
+        }
+        Matcher row = MAP_VALUE.matcher(name);
+        if (row.matches() && isMap(row.group(1))) {
+            return secretMap(nodeAt(row.group(1))) || secretAlong(row.group(1));
+        }
         return secretAlong(name);
     }
 
@@ -194,6 +211,26 @@ public final class ParameterForm {
                 children = itemFields;
                 help = join(help, bounds("items", node.get("minItems"), node.get("maxItems")));
             }
+            case "map" -> {
+                boolean secretValues = secretMap(node);
+                List<Field> rows = new ArrayList<>();
+                for (int index : indices(values, name)) {
+                    String row = name + "[" + index + "]";
+                    String rowValue = secretValues && keepSecrets ? null : first(values, row + ".value");
+                    List<Field> pair = List.of(
+                            entryPart("text", row + ".key", "Name", first(values, row + ".key"), null, errors),
+                            entryPart(
+                                    secretValues ? "password" : "text",
+                                    row + ".value",
+                                    "Value",
+                                    rowValue,
+                                    secretValues && keepSecrets ? "unchanged; type a new value to replace it" : null,
+                                    errors));
+                    rows.add(group("entry", row, label + " " + (index + 1), errors.get(row), pair, true));
+                }
+                children = rows;
+                help = join(help, bounds("entries", node.get("minProperties"), node.get("maxProperties")));
+            }
             case "checkbox" -> {
                 checked = value == null
                         ? values.containsKey(CHECKBOX_MARKER + name) ? false : Boolean.TRUE.equals(node.get("default"))
@@ -211,6 +248,10 @@ public final class ParameterForm {
                     String text = String.valueOf(option);
                     list.add(new Option(text, text, text.equals(current)));
                 }
+                if (current != null && !current.isEmpty() && list.stream().noneMatch(Option::selected)) {
+                    // kept, not silently replaced by the first choice: the server says what is wrong with it
+                    list.add(new Option(current, current + " (not offered)", true));
+                }
                 options = list;
             }
             case "password" -> {
@@ -221,9 +262,18 @@ public final class ParameterForm {
             }
             default -> {}
         }
-        if (value == null && !kind.equals("password") && !kind.equals("checkbox") && node.get("default") != null) {
+        if (value == null
+                && !kind.equals("password")
+                && !kind.equals("checkbox")
+                && !kind.equals("map")
+                && node.get("default") != null) {
             Object defaultValue = node.get("default");
-            value = kind.equals("json") ? toJson(defaultValue) : String.valueOf(defaultValue);
+            value = kind.equals("json") || kind.equals("jsontext")
+                    ? toJson(defaultValue)
+                    : String.valueOf(defaultValue);
+        }
+        if (placeholder == null && kind.equals("duration")) {
+            placeholder = "e.g. 30d, 90m, P30D or PT1H";
         }
         if (placeholder == null && node.get("examples") instanceof List<?> examples && !examples.isEmpty()) {
             placeholder = "e.g. " + examples.get(0);
@@ -236,7 +286,7 @@ public final class ParameterForm {
         return new Field(
                 kind,
                 name,
-                "f-" + name.replaceAll("[^A-Za-z0-9_-]", "-"),
+                id(name),
                 label,
                 help,
                 required,
@@ -252,22 +302,67 @@ public final class ParameterForm {
                 placeholder,
                 error,
                 children,
-                removable);
+                removable,
+                text(node.get("x-source")));
+    }
+
+    private static Field entryPart(
+            String kind, String name, String label, String value, String placeholder, Map<String, String> errors) {
+        return new Field(
+                kind,
+                name,
+                id(name),
+                label,
+                null,
+                false,
+                value,
+                false,
+                List.of(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                placeholder,
+                errors.get(name),
+                List.of(),
+                false,
+                null);
+    }
+
+    private static Field group(
+            String kind, String name, String label, String error, List<Field> children, boolean removable) {
+        return new Field(
+                kind, name, id(name), label, null, false, null, false, List.of(), null, null, null, null, null, null,
+                null, error, children, removable, null);
+    }
+
+    private static String id(String name) {
+        return "f-" + name.replaceAll("[^A-Za-z0-9_-]", "-");
     }
 
     private String kindOf(Map<String, Object> node) {
         if (!choices(node).isEmpty()) {
             return "select";
         }
+        if ("duration".equals(node.get("format"))) {
+            return "duration";
+        }
         String type = typeOf(node);
         if (type == null) {
             return "json";
         }
         return switch (type) {
-            case "object" ->
-                properties(node).isEmpty() || node.containsKey("oneOf") || node.containsKey("anyOf")
-                        ? "json"
-                        : "object";
+            case "object" -> {
+                if (node.containsKey("oneOf") || node.containsKey("anyOf")) {
+                    yield "json";
+                }
+                if (properties(node).isEmpty()) {
+                    yield isScalar(node.get("additionalProperties")) ? "map" : "json";
+                }
+                yield "object";
+            }
             case "array" -> {
                 Map<String, Object> items = object(node.get("items"));
                 String itemKind = items.isEmpty() ? "json" : kindOf(items);
@@ -277,6 +372,9 @@ public final class ParameterForm {
             case "integer" -> "integer";
             case "number" -> "number";
             case "string" -> {
+                if (types(node).contains("object") || types(node).contains("array")) {
+                    yield "jsontext";
+                }
                 if (secret(node)) {
                     yield "password";
                 }
@@ -317,6 +415,9 @@ public final class ParameterForm {
                 }
                 return list.isEmpty() ? null : list;
             }
+            case "map" -> {
+                return readMap(node, name, values, errors);
+            }
             case "checkbox" -> {
                 String value = first(values, name);
                 if (value == null) {
@@ -332,14 +433,7 @@ public final class ParameterForm {
         }
         String value = kind.equals("textarea") || kind.equals("password") ? raw : raw.strip();
         return switch (kind) {
-            case "integer" -> {
-                try {
-                    yield new BigDecimal(value).toBigIntegerExact().longValueExact();
-                } catch (ArithmeticException | NumberFormatException e) {
-                    errors.add(new FieldError(name, "must be a whole number"));
-                    yield null;
-                }
-            }
+            case "integer" -> readInteger(value, name, errors);
             case "number" -> {
                 try {
                     BigDecimal number = new BigDecimal(value);
@@ -351,21 +445,87 @@ public final class ParameterForm {
                     yield null;
                 }
             }
+            case "duration" -> {
+                if (value.chars().allMatch(Character::isDigit) && types(node).contains("integer")) {
+                    yield readInteger(value, name, errors);
+                }
+                Optional<String> iso = Durations.toIso(value);
+                if (iso.isEmpty()) {
+                    errors.add(new FieldError(name, "must be a duration " + Durations.ACCEPTED));
+                }
+                yield iso.orElse(null);
+            }
             case "select" ->
                 choices(node).stream()
                         .filter(option -> String.valueOf(option).equals(value))
                         .findFirst()
                         .orElse(value);
-            case "json" -> {
-                try {
-                    yield json.readValue(value, Object.class);
-                } catch (JacksonException e) {
-                    errors.add(new FieldError(name, "must be valid JSON"));
-                    yield null;
-                }
-            }
+            case "json" -> readJson(value, name, errors);
+            case "jsontext" -> value.startsWith("{") || value.startsWith("[") ? readJson(value, name, errors) : value;
             default -> value;
         };
+    }
+
+    private Object readJson(String value, String name, List<FieldError> errors) {
+        try {
+            return json.readValue(value, Object.class);
+        } catch (JacksonException e) {
+            var at = e.getLocation();
+            errors.add(new FieldError(
+                    name,
+                    at == null || at.getLineNr() < 1
+                            ? "must be valid JSON"
+                            : "must be valid JSON: the text goes wrong at line " + at.getLineNr() + ", column "
+                                    + at.getColumnNr()));
+            return null;
+        }
+    }
+
+    /** The rows of a map field: blank names are empty rows, a name given twice is an error. */
+    private Map<String, Object> readMap(
+            Map<String, Object> node, String name, Map<String, List<String>> values, List<FieldError> errors) {
+        Map<String, Object> entry = object(node.get("additionalProperties"));
+        List<String> entryTypes = types(entry);
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int index : indices(values, name)) {
+            String row = name + "[" + index + "]";
+            String key = first(values, row + ".key");
+            if (key == null || key.isBlank()) {
+                continue;
+            }
+            key = key.strip();
+            if (map.containsKey(key)) {
+                errors.add(new FieldError(row + ".key", "'" + key + "' is given twice"));
+                continue;
+            }
+            String raw = first(values, row + ".value");
+            String text = raw == null ? "" : secretMap(node) ? raw : raw.strip();
+            Object value = text;
+            if (!entryTypes.isEmpty() && !entryTypes.contains("string")) {
+                if (entryTypes.contains("boolean") && (text.equals("true") || text.equals("false"))) {
+                    value = Boolean.valueOf(text);
+                } else if (entryTypes.contains("integer") || entryTypes.contains("number")) {
+                    try {
+                        BigDecimal number = new BigDecimal(text);
+                        value = number.scale() <= 0 ? (Object) number.longValueExact() : (Object) number.doubleValue();
+                    } catch (ArithmeticException | NumberFormatException e) {
+                        errors.add(new FieldError(row + ".value", "must be a number"));
+                        continue;
+                    }
+                }
+            }
+            map.put(key, value);
+        }
+        return map.isEmpty() ? null : map;
+    }
+
+    private static Long readInteger(String value, String name, List<FieldError> errors) {
+        try {
+            return new BigDecimal(value).toBigIntegerExact().longValueExact();
+        } catch (ArithmeticException | NumberFormatException e) {
+            errors.add(new FieldError(name, "must be a whole number"));
+            return null;
+        }
     }
 
     private void write(Map<String, Object> node, String name, Object value, Map<String, List<String>> form) {
@@ -399,6 +559,25 @@ public final class ParameterForm {
             }
             // stored secrets under a map or a free-form value are sealed: they reach the browser as the mask
             case "json" -> form.put(name, List.of(toJson(Sealed.masked(value))));
+            case "jsontext" -> {
+                Object shown = Sealed.masked(value);
+                form.put(
+                        name,
+                        List.of(shown instanceof Map<?, ?> || shown instanceof List<?> ? toJson(shown) : plain(shown)));
+            }
+            case "map" -> {
+                if (Sealed.masked(value) instanceof Map<?, ?> map) {
+                    int index = 0;
+                    for (Map.Entry<?, ?> entry : map.entrySet()) {
+                        String row = name + "[" + index++ + "]";
+                        form.put(row + ".key", List.of(String.valueOf(entry.getKey())));
+                        Object v = entry.getValue();
+                        form.put(
+                                row + ".value",
+                                List.of(v instanceof Map<?, ?> || v instanceof List<?> ? compactJson(v) : plain(v)));
+                    }
+                }
+            }
             // a text field that also takes JSON (webhook_trigger's body): an object or list is shown as JSON text
             default ->
                 form.put(
@@ -488,6 +667,38 @@ public final class ParameterForm {
         return false;
     }
 
+    /** The schema node a form name points at, or null. */
+    private Map<String, Object> nodeAt(String name) {
+        if (!name.startsWith(PREFIX + ".")) {
+            return null;
+        }
+        Map<String, Object> node = schema;
+        String rest = name.substring(PREFIX.length());
+        while (!rest.isEmpty()) {
+            Matcher index = INDEX.matcher(rest);
+            if (index.find()) {
+                node = object(node.get("items"));
+                rest = rest.substring(index.end());
+            } else if (rest.startsWith(".")) {
+                int end = rest.length();
+                for (int i = 1; i < rest.length(); i++) {
+                    if (rest.charAt(i) == '.' || rest.charAt(i) == '[') {
+                        end = i;
+                        break;
+                    }
+                }
+                node = properties(node).get(rest.substring(1, end));
+                rest = rest.substring(end);
+            } else {
+                return null;
+            }
+            if (node == null) {
+                return null;
+            }
+        }
+        return node;
+    }
+
     /** The array indices present in the form under {@code name}, in order. */
     static TreeSet<Integer> indices(Map<String, List<String>> values, String name) {
         TreeSet<Integer> indices = new TreeSet<>();
@@ -518,6 +729,37 @@ public final class ParameterForm {
         return Boolean.TRUE.equals(node.get("writeOnly"))
                 || Boolean.TRUE.equals(node.get("x-secret"))
                 || "password".equals(node.get("format"));
+    }
+
+    private static List<String> types(Map<String, Object> node) {
+        Object type = node.get("type");
+        return type instanceof List<?> list
+                ? list.stream().map(String::valueOf).toList()
+                : type == null ? List.of() : List.of(String.valueOf(type));
+    }
+
+    private boolean isMap(String name) {
+        Map<String, Object> node = nodeAt(name);
+        return node != null && kindOf(node).equals("map");
+    }
+
+    /** A map whose values are secrets: {@code x-secret} on the map, or on its values. */
+    private static boolean secretMap(Map<String, Object> node) {
+        return secret(node) || secret(object(node.get("additionalProperties")));
+    }
+
+    /** An {@code additionalProperties} schema for plain values: strings, numbers, booleans. */
+    private static boolean isScalar(Object additional) {
+        if (!(additional instanceof Map<?, ?>)) {
+            return false;
+        }
+        Map<String, Object> node = object(additional);
+        List<String> types = types(node);
+        return !types.isEmpty()
+                && !node.containsKey("properties")
+                && types.stream()
+                        .allMatch(t -> List.of("string", "number", "integer", "boolean", "null")
+                                .contains(t));
     }
 
     private static String typeOf(Map<String, Object> node) {

@@ -32,7 +32,7 @@ class ParameterFormTest {
                         "p.conditions=array",
                         "p.target=object",
                         "p.api_key=password",
-                        "p.extra=json");
+                        "p.extra=map");
         ParameterForm.Field table = fields.get("p.table");
         assertThat(table.label()).isEqualTo("Table");
         assertThat(table.help()).isEqualTo("Which table to clean");
@@ -68,7 +68,9 @@ class ParameterFormTest {
         submitted.put("p.conditions[0].op", List.of("<"));
         submitted.put("p.target.port", List.of("5432"));
         submitted.put("p.api_key", List.of("s3cret"));
-        submitted.put("p.extra", List.of("{\"k\": \"v\"}"));
+        submitted.put("p.extra[0].key", List.of("k"));
+        submitted.put("p.extra[0].value", List.of("v"));
+        submitted.put("p.extra[1].key", List.of(""));
 
         ParameterForm.Parsed parsed = form.parse(submitted);
 
@@ -96,14 +98,17 @@ class ParameterFormTest {
 
     @Test
     void textThatIsNotANumberIsReportedAgainstItsField() {
-        ParameterForm.Parsed parsed = form.parse(
-                Map.of("p.max_rows", List.of("12.5"), "p.ratio", List.of("half"), "p.extra", List.of("{not json")));
+        ParameterForm.Parsed parsed = form.parse(Map.of(
+                "p.max_rows", List.of("12.5"),
+                "p.ratio", List.of("half"),
+                "p.extra[0].key", List.of("k"),
+                "p.extra[1].key", List.of("k")));
         assertThat(parsed.errors())
                 .containsExactlyInAnyOrder(
                         new FieldError("p.max_rows", "must be a whole number"),
                         new FieldError("p.ratio", "must be a number"),
-                        new FieldError("p.extra", "must be valid JSON"));
-        assertThat(parsed.parameters()).doesNotContainKeys("max_rows", "ratio", "extra");
+                        new FieldError("p.extra[1].key", "'k' is given twice"));
+        assertThat(parsed.parameters()).doesNotContainKeys("max_rows", "ratio");
     }
 
     @Test

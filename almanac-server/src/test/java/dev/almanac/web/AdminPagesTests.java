@@ -212,7 +212,7 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
                 .contains("value=\"add:p.recipients\"", "value=\"add:p.conditions\"")
                 .contains("name=\"p.target.host\"", "name=\"p.target.port\"")
                 .contains("type=\"password\" id=\"f-p-api_key\" name=\"p.api_key\"")
-                .contains("name=\"p.extra\"", "Enter JSON.")
+                .contains("value=\"add:p.extra\"", "No entries yet.")
                 .contains("Which table to clean", "Reclaim space afterwards", "Fill in the template");
 
         form.set("step", "2");

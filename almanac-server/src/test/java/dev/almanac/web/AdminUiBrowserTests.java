@@ -129,7 +129,7 @@ class AdminUiBrowserTests {
         click(By.id("use-heartbeat"));
 
         // Step 2: a missing name is refused by the server and shown next to the field.
-        waitForText(By.cssSelector("h2"), "Parameters");
+        waitForText(By.cssSelector("h2[data-step-heading]"), "Name and parameters");
         click(By.id("next"));
         WebElement nameError = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("name-error")));
         assertThat(nameError.getText()).contains("is required");
@@ -225,12 +225,13 @@ class AdminUiBrowserTests {
         logIn();
         open("/jobs/new");
         click(By.id("use-database_cleanup"));
-        waitForText(By.cssSelector("h2"), "Parameters");
+        waitForText(By.cssSelector("h2[data-step-heading]"), "Name and parameters");
         type(By.id("name"), "old-sessions-cleanup");
         new Select(browser.findElement(By.id("f-p-target"))).selectByValue("demo");
-        type(By.id("f-p-table"), "sessions");
-        type(By.id("f-p-date_column"), "created_at");
-        type(By.id("f-p-older_than"), "30");
+        // choosing the target offers its allowlisted tables, choosing a table its columns (htmx refreshes)
+        choose(By.cssSelector("select#f-p-table"), "sessions");
+        choose(By.cssSelector("select#f-p-date_column"), "created_at");
+        type(By.id("f-p-older_than"), "30d");
         screenshot("cleanup-2-parameters");
         click(By.id("next"));
         // Step 3: daily at 02:00 is what the wizard proposes; keep it.
@@ -299,7 +300,7 @@ class AdminUiBrowserTests {
     void aRefusedDryRunAndARefusedRunAreShownWhereTheyWereAsked() {
         logIn();
         open("/jobs/new?template=heartbeat");
-        waitForText(By.cssSelector("h2"), "Parameters");
+        waitForText(By.cssSelector("h2[data-step-heading]"), "Name and parameters");
         type(By.id("name"), "limited-heartbeat");
         click(By.id("next"));
         click(By.id("kind-daily"));
@@ -576,6 +577,18 @@ class AdminUiBrowserTests {
 
     void click(By by) {
         wait.until(ExpectedConditions.elementToBeClickable(by)).click();
+    }
+
+    void choose(By by, String value) {
+        wait.until(driver -> {
+            try {
+                new Select(driver.findElement(by)).selectByValue(value);
+                return true;
+            } catch (org.openqa.selenium.NoSuchElementException
+                    | org.openqa.selenium.StaleElementReferenceException e) {
+                return false;
+            }
+        });
     }
 
     void type(By by, String text) {

@@ -66,7 +66,7 @@ final class Conditions {
               "items": {
                 "type": "object",
                 "properties": {
-                  "column": {"type": "string", "description": "An allowed column of the table", "pattern": "^[a-z][a-z0-9_]{0,62}$"},
+                  "column": {"type": "string", "description": "An allowed column of the table", "pattern": "^[a-z][a-z0-9_]{0,62}$", "x-source": "columns"},
                   "op": {"type": "string", "enum": ["=", "!=", "<", "<=", ">", ">=", "in", "is_null", "is_not_null"], "description": "The comparison"},
                   "value": {"description": "The value to compare with; a list for 'in'; none for is_null and is_not_null"}
                 },

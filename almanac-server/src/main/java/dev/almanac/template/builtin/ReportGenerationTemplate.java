@@ -72,9 +72,9 @@ public class ReportGenerationTemplate implements JobTemplate {
                         "to": {"type": "string", "title": "To", "description": "End of a custom range (exclusive), ISO-8601", "maxLength": 40},
                         "format": {"type": "string", "title": "Format", "enum": ["json", "csv", "html"], "default": "html"},
                         "target": {"type": "string", "title": "Target", "description": "table_summary: a configured target", "x-source": "targets"},
-                        "table": {"type": "string", "title": "Table", "description": "table_summary: an allowed table", "pattern": "^[a-z][a-z0-9_]{0,62}$"},
-                        "date_column": {"type": "string", "title": "Date column", "description": "table_summary: the allowed column that dates each row", "pattern": "^[a-z][a-z0-9_]{0,62}$"},
-                        "group_by": {"type": "string", "title": "Group by", "description": "table_summary: an allowed column to split the counts by", "pattern": "^[a-z][a-z0-9_]{0,62}$"},
+                        "table": {"type": "string", "title": "Table", "description": "table_summary: an allowed table", "pattern": "^[a-z][a-z0-9_]{0,62}$", "x-source": "tables"},
+                        "date_column": {"type": "string", "title": "Date column", "description": "table_summary: the allowed column that dates each row", "pattern": "^[a-z][a-z0-9_]{0,62}$", "x-source": "columns"},
+                        "group_by": {"type": "string", "title": "Group by", "description": "table_summary: an allowed column to split the counts by", "pattern": "^[a-z][a-z0-9_]{0,62}$", "x-source": "columns"},
                         "bucket": {"type": "string", "title": "Per", "enum": ["day", "week"], "default": "day"},
                         "email_to": {"type": "array", "title": "E-mail to", "description": "Send the report to these addresses as well", "items": {"type": "string", "maxLength": 254}, "maxItems": 20, "uniqueItems": true, "default": []}
                       },
