@@ -166,8 +166,14 @@ public class JobsFile {
         }
         List<FieldError> errors = new ArrayList<>();
         for (int i = 0; i < outcomes.size(); i++) {
+            Outcome outcome = outcomes.get(i);
             String prefix = "jobs[" + i + "]";
-            outcomes.get(i).errors().forEach(error -> errors.add(error.prefixed(prefix)));
+            // the index finds the entry in the file, the name tells a person which job it is
+            String job = outcome.name() == null ? "" : "job '" + outcome.name() + "': ";
+            outcome.errors().forEach(error -> {
+                FieldError prefixed = error.prefixed(prefix);
+                errors.add(new FieldError(prefixed.field(), job + prefixed.message()));
+            });
         }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
