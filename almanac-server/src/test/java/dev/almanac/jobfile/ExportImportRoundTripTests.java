@@ -132,6 +132,11 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
         assertThat(actions.values()).containsOnly("unchanged", "invalid");
         assertThat(errorFields(plan, "signed hook moved"))
                 .containsExactlyInAnyOrder("parameters.secret_headers.X-Api-Key", "parameters.signing_secret");
+        assertThat(plan.findValues("message"))
+                .extracting(JsonNode::asString)
+                .as("a mask in a job the file creates says there is nothing to keep")
+                .allMatch(message -> message.contains("is stored, so there is no secret to keep"))
+                .anyMatch(message -> message.contains("no job named 'signed hook moved' is stored"));
         assertThat(errorFields(plan, "notified hook moved"))
                 .containsExactlyInAnyOrder("notifications.on_failure[0]", "notifications.on_success[0]");
         assertThat(errorFields(plan, "nested secrets moved"))
