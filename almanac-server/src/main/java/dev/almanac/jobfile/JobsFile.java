@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -46,6 +48,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public class JobsFile {
 
     private static final Logger log = LoggerFactory.getLogger(JobsFile.class);
+
+    /** A step of an error's field path: {@code parameters}, {@code .X-Api-Key} or {@code [0]}. */
+    private static final Pattern STEP = Pattern.compile("([^.\\[\\]]+)|\\[(\\d+)]");
 
     /** The file's shape: {@code jobs:} followed by job definitions as the API takes them. */
     record Contents(List<JobRequest> jobs) {}
@@ -166,8 +171,14 @@ public class JobsFile {
         }
         List<FieldError> errors = new ArrayList<>();
         for (int i = 0; i < outcomes.size(); i++) {
+            Outcome outcome = outcomes.get(i);
             String prefix = "jobs[" + i + "]";
-            outcomes.get(i).errors().forEach(error -> errors.add(error.prefixed(prefix)));
+            // the index finds the entry in the file, the name tells a person which job it is
+            String job = outcome.name() == null ? "" : "job '" + outcome.name() + "': ";
+            outcome.errors().forEach(error -> {
+                FieldError prefixed = error.prefixed(prefix);
+                errors.add(new FieldError(prefixed.field(), job + prefixed.message()));
+            });
         }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
@@ -250,8 +261,12 @@ public class JobsFile {
         }
         try {
             if (existing.isEmpty()) {
-                Job created = jobs.create(json.treeToValue(changes, JobRequest.class), actor);
-                return new Outcome(definition.name(), "create", diff(null, created), List.of());
+                try {
+                    Job created = jobs.create(json.treeToValue(changes, JobRequest.class), actor);
+                    return new Outcome(definition.name(), "create", diff(null, created), List.of());
+                } catch (InvalidInputException e) {
+                    return new Outcome(definition.name(), "invalid", List.of(), withNothingToKeep(changes, e.errors()));
+                }
             }
             // a mask keeps the stored secret; a mask with nothing stored is refused by the job service, per field
             Job before = jobs.get(existing.get());
@@ -262,6 +277,40 @@ public class JobsFile {
         } catch (InvalidInputException e) {
             return new Outcome(definition.name(), "invalid", List.of(), e.errors());
         }
+    }
+
+    /**
+     * A mask (or a shown URL) in a job the file creates has no stored secret to keep: an export imported into another
+     * install, or a job renamed in the file. Says so next to the field, so the fix (write the secret) is plain.
+     */
+    private static List<FieldError> withNothingToKeep(JsonNode definition, List<FieldError> errors) {
+        return errors.stream()
+                .map(error -> masked(at(definition, error.field()))
+                        ? new FieldError(
+                                error.field(),
+                                error.message() + " (no job named '"
+                                        + definition.path("name").asString()
+                                        + "' is stored, so there is no secret to keep: write the secret into the"
+                                        + " file)")
+                        : error)
+                .toList();
+    }
+
+    private static boolean masked(JsonNode value) {
+        return value != null
+                && value.isString()
+                && (value.asString().equals(Sealed.MASK) || value.asString().endsWith("/…"));
+    }
+
+    private static JsonNode at(JsonNode node, String field) {
+        if (field == null || field.isEmpty()) {
+            return null;
+        }
+        Matcher step = STEP.matcher(field);
+        while (node != null && step.find()) {
+            node = step.group(1) != null ? node.get(step.group(1)) : node.get(Integer.parseInt(step.group(2)));
+        }
+        return node;
     }
 
     private List<Change> diff(Job before, Job after) {

@@ -1,0 +1,359 @@
+package dev.almanac.jobfile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import dev.almanac.template.JobTemplate;
+import dev.almanac.template.TemplateRegistry;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestLogins;
+import dev.almanac.testing.TestTemplates;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.request.RequestPostProcessor;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.context.WebApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Export then import is a round trip (issue 17): one job of every installed template's example, plus webhooks with
+ * no, some and notification secrets, exported as JSON and YAML through the API and the import / export page, imports
+ * back as all unchanged and applying it stores nothing new. A mask means "keep the stored secret"; where none is
+ * stored, the job is invalid with the field named, and the others are still planned.
+ */
+abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends ExportImportRoundTripTests {}
+
+    @WithPostgres
+    static class OnPostgres extends ExportImportRoundTripTests {}
+
+    private static final String API = "/api/admin/scheduler/jobs";
+
+    private static final RequestPostProcessor ADMIN =
+            user(TestLogins.username(TestLogins.SUPER_ADMIN)).roles("SUPER_ADMIN");
+
+    @Autowired
+    TemplateRegistry templates;
+
+    @Autowired
+    JsonMapper json;
+
+    @Autowired
+    WebApplicationContext context;
+
+    private MockMvc ui;
+
+    @BeforeEach
+    void browseThroughTheSecurityFilters() {
+        ui = MockMvcBuilders.webAppContextSetup(context)
+                .apply(SecurityMockMvcConfigurers.springSecurity())
+                .build();
+    }
+
+    @Test
+    void anUnchangedExportImportsBackAsAllUnchangedAndApplyingItStoresNothing() throws Exception {
+        List<String> names = createOneJobOfEveryKind();
+        Stored before = stored();
+
+        for (String format : List.of("json", "yaml")) {
+            for (String source : List.of(API + "/export", "/import/export")) {
+                String file = download(source, format);
+                String from = format + " from " + source;
+
+                JsonNode plan = importThroughTheApi("plan", format, file);
+                assertThat(actions(plan)).as("plan of %s", from).isEqualTo(allUnchanged(names));
+                JsonNode applied = importThroughTheApi("apply", format, file);
+                assertThat(actions(applied)).as("apply of %s", from).isEqualTo(allUnchanged(names));
+                assertThat(stored())
+                        .as("stored after the API's apply of %s", from)
+                        .isEqualTo(before);
+
+                assertThat(planRows(planOnThePage(file)))
+                        .as("page plan of %s", from)
+                        .isEqualTo(allUnchanged(names));
+                MvcResult page = ui.perform(post("/import/apply")
+                                .param("text", file)
+                                .with(ADMIN)
+                                .with(csrf()))
+                        .andReturn();
+                @SuppressWarnings("unchecked")
+                List<TransferPages.PlanRow> rows =
+                        (List<TransferPages.PlanRow>) page.getFlashMap().get("appliedJobs");
+                assertThat(rows)
+                        .as("page apply of %s: %s", from, page.getModelAndView())
+                        .isNotNull();
+                assertThat(planRows(rows)).as("page apply of %s", from).isEqualTo(allUnchanged(names));
+                assertThat(stored())
+                        .as("stored after the page's apply of %s", from)
+                        .isEqualTo(before);
+            }
+        }
+    }
+
+    @Test
+    void aMaskWithNoSecretStoredBehindItIsAnErrorOfThatJobNamingTheField() throws Exception {
+        List<String> names = createOneJobOfEveryKind();
+        Stored before = stored();
+        String file = download(API + "/export", "json")
+                .replace("\"name\" : \"signed hook\"", "\"name\" : \"signed hook moved\"")
+                .replace("\"name\" : \"notified hook\"", "\"name\" : \"notified hook moved\"")
+                .replace("\"name\" : \"nested secrets\"", "\"name\" : \"nested secrets moved\"");
+
+        JsonNode plan = importThroughTheApi("plan", "json", file);
+        Map<String, String> actions = new LinkedHashMap<>();
+        plan.path("jobs")
+                .forEach(job -> actions.put(
+                        job.path("name").asString(), job.path("action").asString()));
+        assertThat(actions)
+                .as("the other jobs are still planned")
+                .hasSize(names.size())
+                .containsEntry("signed hook moved", "invalid")
+                .containsEntry("notified hook moved", "invalid")
+                .containsEntry("nested secrets moved", "invalid")
+                .containsEntry("empty headers hook", "unchanged");
+        assertThat(actions.values()).containsOnly("unchanged", "invalid");
+        assertThat(errorFields(plan, "signed hook moved"))
+                .containsExactlyInAnyOrder("parameters.secret_headers.X-Api-Key", "parameters.signing_secret");
+        assertThat(plan.findValues("message"))
+                .extracting(JsonNode::asString)
+                .as("a mask in a job the file creates says there is nothing to keep")
+                .allMatch(message -> message.contains("is stored, so there is no secret to keep"))
+                .anyMatch(message -> message.contains("no job named 'signed hook moved' is stored"));
+        assertThat(errorFields(plan, "notified hook moved"))
+                .containsExactlyInAnyOrder("notifications.on_failure[0]", "notifications.on_success[0]");
+        assertThat(errorFields(plan, "nested secrets moved"))
+                .contains("parameters.api_keys[0]", "parameters.tokens[0]", "parameters.auth.basic.password");
+
+        String refused = mvc.perform(post(API + "/import")
+                        .param("mode", "apply")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .characterEncoding(StandardCharsets.UTF_8)
+                        .content(file.getBytes(StandardCharsets.UTF_8)))
+                .andReturn()
+                .getResponse()
+                .getContentAsString(StandardCharsets.UTF_8);
+        assertThat(refused)
+                .as("the apply's errors name the job and the field")
+                .contains("jobs[")
+                .contains("signed hook moved")
+                .contains("parameters.signing_secret")
+                .contains("notified hook moved")
+                .contains("notifications.on_success[0]");
+        assertThat(stored()).isEqualTo(before);
+
+        List<TransferPages.PlanRow> rows = planOnThePage(file);
+        TransferPages.PlanRow signed = rows.stream()
+                .filter(row -> row.name().equals("signed hook moved"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(signed.action()).isEqualTo("invalid");
+        assertThat(signed.errors()).anySatisfy(error -> assertThat(error).startsWith("parameters.signing_secret: "));
+        assertThat(rows).hasSize(names.size());
+    }
+
+    /** One job of every template's example, and webhooks with secrets in every place a job keeps them. */
+    private List<String> createOneJobOfEveryKind() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (JobTemplate template : templates.all()) {
+            String type = template.descriptor().type();
+            Map<String, Object> example = templates.exampleParameters(type).orElse(Map.of());
+            boolean fixture = template.getClass().getEnclosingClass() == TestTemplates.class;
+            if (example.isEmpty() && fixture) {
+                continue;
+            }
+            String name = "example " + type;
+            int status = create(Map.of("name", name, "template_type", type, "parameters", example));
+            if (status == 201) {
+                names.add(name);
+            } else {
+                assertThat(fixture)
+                        .as("a job of %s's example could not be created (%s)", type, status)
+                        .isTrue();
+            }
+        }
+        assertThat(names).contains("example webhook_trigger", "example heartbeat");
+
+        Map<String, Object> extras = new LinkedHashMap<>();
+        extras.put(
+                "empty headers hook",
+                Map.of(
+                        "template_type",
+                        "webhook_trigger",
+                        "parameters",
+                        Map.of("url", "https://hooks.example.com/a", "secret_headers", Map.of())));
+        extras.put(
+                "signed hook",
+                Map.of(
+                        "template_type",
+                        "webhook_trigger",
+                        "tags",
+                        List.of("Nightly", "team:ops"),
+                        "parameters",
+                        Map.of(
+                                "url",
+                                "https://hooks.example.com/b",
+                                "secret_headers",
+                                Map.of("X-Api-Key", "key-0123456789"),
+                                "signing_secret",
+                                "0123456789abcdef-signing")));
+        extras.put(
+                "notified hook",
+                Map.of(
+                        "template_type",
+                        "webhook_trigger",
+                        "parameters",
+                        Map.of("url", "https://hooks.example.com/c"),
+                        "notifications",
+                        Map.of(
+                                "on_failure",
+                                List.of("https://hooks.example.com/notify/0123456789"),
+                                "on_success",
+                                List.of("slack:https://hooks.slack.com/services/T000/B000/XXXX"),
+                                "on_retry",
+                                List.of("ops@example.com"))));
+        extras.put(
+                "nested secrets",
+                Map.of(
+                        "template_type",
+                        "test_nested_secrets",
+                        "parameters",
+                        Map.of(
+                                "label",
+                                "nested",
+                                "api_keys",
+                                List.of("k".repeat(40)),
+                                "tokens",
+                                List.of("tok_abcdefgh12"),
+                                "endpoints",
+                                List.of(Map.of("url", "https://example.com/a", "password", "endpoint-pw")),
+                                "auth",
+                                Map.of(
+                                        "basic", Map.of("user", "u", "password", "basic-password-1"),
+                                        "extra", Map.of("k", "extra-secret")))));
+        for (Map.Entry<String, Object> extra : extras.entrySet()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> request = new LinkedHashMap<>((Map<String, Object>) extra.getValue());
+            request.put("name", extra.getKey());
+            assertThat(create(request)).as(extra.getKey()).isEqualTo(201);
+            names.add(extra.getKey());
+        }
+        return names;
+    }
+
+    private int create(Map<String, Object> request) throws Exception {
+        Map<String, Object> body = new LinkedHashMap<>(request);
+        body.put("schedule", Map.of("type", "cron", "expression", "0 3 * * *"));
+        return mvc.perform(post("/api/admin/scheduler/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json.writeValueAsString(body)))
+                .andReturn()
+                .getResponse()
+                .getStatus();
+    }
+
+    private String download(String path, String format) throws Exception {
+        // the API with its token, the page as a signed-in person
+        MvcResult result = path.startsWith(API)
+                ? mvc.perform(get(path).param("format", format)).andReturn()
+                : ui.perform(get(path).param("format", format).with(ADMIN)).andReturn();
+        assertThat(result.getResponse().getStatus())
+                .as("GET %s?format=%s", path, format)
+                .isEqualTo(200);
+        return result.getResponse().getContentAsString(StandardCharsets.UTF_8);
+    }
+
+    private JsonNode importThroughTheApi(String mode, String format, String file) throws Exception {
+        MvcResult result = mvc.perform(post(API + "/import")
+                        .param("mode", mode)
+                        .contentType(format.equals("yaml") ? "application/yaml" : MediaType.APPLICATION_JSON_VALUE)
+                        .characterEncoding(StandardCharsets.UTF_8)
+                        .content(file.getBytes(StandardCharsets.UTF_8)))
+                .andReturn();
+        String body = result.getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(result.getResponse().getStatus()).as("%s: %s", mode, body).isEqualTo(200);
+        return json.readTree(body);
+    }
+
+    private List<TransferPages.PlanRow> planOnThePage(String file) throws Exception {
+        MvcResult page = ui.perform(
+                        post("/import/plan").param("text", file).with(ADMIN).with(csrf()))
+                .andReturn();
+        @SuppressWarnings("unchecked")
+        List<TransferPages.PlanRow> rows =
+                (List<TransferPages.PlanRow>) page.getModelAndView().getModel().get("plan");
+        assertThat(rows)
+                .as("problems: %s", page.getModelAndView().getModel().get("problems"))
+                .isNotNull();
+        return rows;
+    }
+
+    private static Map<String, String> actions(JsonNode result) {
+        Map<String, String> actions = new LinkedHashMap<>();
+        for (JsonNode job : result.path("jobs")) {
+            actions.put(job.path("name").asString(), job.path("action").asString() + errors(job));
+        }
+        return actions;
+    }
+
+    private static String errors(JsonNode job) {
+        return job.path("errors").isEmpty() ? "" : " " + job.path("errors");
+    }
+
+    private static List<String> errorFields(JsonNode result, String name) {
+        List<String> fields = new ArrayList<>();
+        for (JsonNode job : result.path("jobs")) {
+            if (job.path("name").asString().equals(name)) {
+                job.path("errors")
+                        .forEach(error -> fields.add(error.path("field").asString()));
+            }
+        }
+        return fields;
+    }
+
+    private static Map<String, String> planRows(List<TransferPages.PlanRow> rows) {
+        Map<String, String> actions = new LinkedHashMap<>();
+        rows.forEach(row -> actions.put(
+                row.name(), row.action() + (row.errors().isEmpty() ? "" : " " + row.errors()) + changes(row)));
+        return actions;
+    }
+
+    private static String changes(TransferPages.PlanRow row) {
+        return row.changes().isEmpty() ? "" : " " + row.changes();
+    }
+
+    private static Map<String, String> allUnchanged(List<String> names) {
+        Map<String, String> actions = new LinkedHashMap<>();
+        names.stream().sorted().forEach(name -> actions.put(name, "unchanged"));
+        return actions;
+    }
+
+    /** Every stored column of every job, the versions kept and the audit trail but the imports themselves. */
+    private Stored stored() {
+        return new Stored(
+                jdbc.sql("SELECT * FROM jobs ORDER BY name").query().listOfRows(),
+                jdbc.sql("SELECT COUNT(*) FROM job_versions").query(Long.class).single(),
+                jdbc.sql("SELECT action, target_name FROM audit_events WHERE action <> 'job.imported' ORDER BY id")
+                        .query()
+                        .listOfRows());
+    }
+
+    private record Stored(List<Map<String, Object>> jobs, long versions, List<Map<String, Object>> audit) {}
+}
