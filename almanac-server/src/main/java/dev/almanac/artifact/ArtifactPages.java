@@ -1,12 +1,12 @@
 package dev.almanac.artifact;
 
 import dev.almanac.web.AdminPage;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import org.springframework.core.io.Resource;
 import org.springframework.http.ResponseEntity;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
@@ -25,15 +25,11 @@ class ArtifactPages {
     }
 
     @GetMapping
-    String list(
-            @PathVariable String id,
-            @RequestParam(required = false) boolean live,
-            @RequestHeader(name = "HX-Request", required = false) String htmx,
-            Model model) {
+    String list(@PathVariable String id, @RequestParam(required = false) boolean live, HtmxRequest htmx, Model model) {
         model.addAttribute("artifacts", downloads.of(id));
         model.addAttribute("executionId", id);
         model.addAttribute("live", live);
-        return htmx != null ? "artifacts/list :: artifacts" : "artifacts/list";
+        return htmx.isHtmxRequest() ? "artifacts/list :: artifacts" : "artifacts/list";
     }
 
     @GetMapping("/{artifactId}")

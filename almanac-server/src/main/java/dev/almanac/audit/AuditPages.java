@@ -3,6 +3,7 @@ package dev.almanac.audit;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.QueryParameters;
 import dev.almanac.web.AdminPage;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import tools.jackson.databind.json.JsonMapper;
@@ -79,7 +79,7 @@ class AuditPages {
             @RequestParam(required = false) String from,
             @RequestParam(required = false) String to,
             @RequestParam(required = false) String before,
-            @RequestHeader(name = "HX-Request", required = false) String htmx,
+            HtmxRequest htmx,
             Model model) {
         Map<String, String> errors = new LinkedHashMap<>();
         AuditSearch.Page page;
@@ -107,7 +107,7 @@ class AuditPages {
                         || QueryParameters.text(to) != null);
         model.addAttribute("firstPage", QueryParameters.text(before) == null);
         model.addAttribute("nextBefore", page.nextBefore());
-        return htmx != null ? "audit/list :: results" : "audit/list";
+        return htmx.isHtmxRequest() ? "audit/list :: results" : "audit/list";
     }
 
     private Row row(AuditEvent event) {

@@ -9,6 +9,7 @@ import dev.almanac.template.JobTemplate;
 import dev.almanac.template.PreflightCheck;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -24,7 +25,6 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
@@ -66,7 +66,7 @@ class ExecutionPages {
             @RequestParam(required = false) String from,
             @RequestParam(required = false) String to,
             @RequestParam(required = false) String before,
-            @RequestHeader(name = "HX-Request", required = false) String htmx,
+            HtmxRequest htmx,
             Model model) {
         ExecutionStatus wanted =
                 status == null ? null : ExecutionStatus.fromJson(status).orElse(null);
@@ -145,7 +145,7 @@ class ExecutionPages {
                                 .build()
                                 .toUriString()
                         : null);
-        return htmx != null ? "executions/list :: results" : "executions/list";
+        return htmx.isHtmxRequest() ? "executions/list :: results" : "executions/list";
     }
 
     /** A time range bound: the form's {@code datetime-local} value, read as UTC, or an ISO-8601 instant. */

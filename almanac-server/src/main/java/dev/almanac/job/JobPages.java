@@ -21,6 +21,7 @@ import dev.almanac.template.ParameterForm;
 import dev.almanac.template.TemplateDescriptor;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
@@ -132,7 +133,7 @@ class JobPages {
             @RequestParam(required = false) String sort,
             @RequestParam(required = false, defaultValue = "1") String page,
             @RequestParam(required = false) String size,
-            @RequestHeader(name = "HX-Request", required = false) String htmx,
+            HtmxRequest htmx,
             Model model) {
         int wanted = size == null ? PAGE_SIZE : parseInt(size, PAGE_SIZE);
         int pageSize = PAGE_SIZES.contains(wanted) ? wanted : PAGE_SIZE;
@@ -181,7 +182,7 @@ class JobPages {
         model.addAttribute("previousPage", result.page() > 1 ? listUrl(query, query.sort(), result.page() - 1) : null);
         model.addAttribute(
                 "nextPage", result.page() < result.pages() ? listUrl(query, query.sort(), result.page() + 1) : null);
-        return htmx != null ? "jobs/list :: results" : "jobs/list";
+        return htmx.isHtmxRequest() ? "jobs/list :: results" : "jobs/list";
     }
 
     @GetMapping("/new")
@@ -352,11 +353,10 @@ class JobPages {
     }
 
     @GetMapping("/{id}/delete")
-    String confirmDelete(
-            @PathVariable String id, @RequestHeader(name = "HX-Request", required = false) String htmx, Model model) {
+    String confirmDelete(@PathVariable String id, HtmxRequest htmx, Model model) {
         Job job = jobs.get(jobId(id));
         model.addAttribute("job", job);
-        return htmx != null ? "jobs/delete :: dialog" : "jobs/delete";
+        return htmx.isHtmxRequest() ? "jobs/delete :: dialog" : "jobs/delete";
     }
 
     @PostMapping("/{id}/delete")

@@ -1,7 +1,9 @@
 package dev.almanac.security;
 
 import dev.almanac.web.AdminPage;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ModelAttribute;
@@ -13,16 +15,19 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 @ControllerAdvice(annotations = AdminPage.class)
 class GeneratedPasswordNotice {
 
-    private final UserService users;
+    /** Absent only in web slice tests, which have no users. */
+    private final ObjectProvider<UserService> users;
 
-    GeneratedPasswordNotice(UserService users) {
+    GeneratedPasswordNotice(ObjectProvider<UserService> users) {
         this.users = users;
     }
 
     @ModelAttribute
     void notice(HttpServletRequest request, Model model) {
-        if (request.getHeader("HX-Request") == null) {
-            model.addAttribute("generatedPassword", users.hasGeneratedPassword(request.getRemoteUser()));
+        if (!HtmxRequest.fromRequest(request).isHtmxRequest()) {
+            UserService service = users.getIfAvailable();
+            model.addAttribute(
+                    "generatedPassword", service != null && service.hasGeneratedPassword(request.getRemoteUser()));
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.web.AdminPage;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,7 +20,6 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
@@ -89,10 +89,9 @@ class TokenPages {
     }
 
     @GetMapping("/{id}/revoke")
-    String confirmRevoke(
-            @PathVariable String id, @RequestHeader(name = "HX-Request", required = false) String htmx, Model model) {
+    String confirmRevoke(@PathVariable String id, HtmxRequest htmx, Model model) {
         model.addAttribute("token", own(id));
-        return htmx != null ? "tokens/revoke :: dialog" : "tokens/revoke";
+        return htmx.isHtmxRequest() ? "tokens/revoke :: dialog" : "tokens/revoke";
     }
 
     @PostMapping("/{id}/revoke")

@@ -4,6 +4,7 @@ import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.web.AdminPage;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
@@ -15,7 +16,6 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
@@ -116,10 +116,9 @@ class UserPages {
     }
 
     @GetMapping("/{id}/delete")
-    String confirmDelete(
-            @PathVariable String id, @RequestHeader(name = "HX-Request", required = false) String htmx, Model model) {
+    String confirmDelete(@PathVariable String id, HtmxRequest htmx, Model model) {
         model.addAttribute("user", row(users.get(UserController.userId(id))));
-        return htmx != null ? "users/delete :: dialog" : "users/delete";
+        return htmx.isHtmxRequest() ? "users/delete :: dialog" : "users/delete";
     }
 
     @PostMapping("/{id}/delete")

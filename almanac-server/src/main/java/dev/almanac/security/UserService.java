@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.security.core.userdetails.UserDetails;
@@ -40,6 +42,7 @@ class UserService implements UserDetailsService, UserDetailsPasswordService {
     private final PasswordEncoder passwords;
     private final AuditTrail audit;
     private final Clock clock;
+    private final Set<String> ownPasswords = ConcurrentHashMap.newKeySet();
 
     UserService(UserRepository users, PasswordEncoder passwords, AuditTrail audit, Clock clock) {
         this.users = users;
@@ -218,13 +221,25 @@ class UserService implements UserDetailsService, UserDetailsPasswordService {
         }
         if (generated) {
             users.markPasswordGenerated(id);
+            ownPasswords.remove(username);
         }
         return true;
     }
 
-    /** Whether this user still signs in with the password Almanac generated and printed once. */
+    /**
+     * Whether this user still signs in with the password Almanac generated and printed once. Asked for every page, so
+     * a "no" is remembered: only the first admin of an empty database gets a generated password, and a change never
+     * brings one back.
+     */
     public boolean hasGeneratedPassword(String username) {
-        return username != null && users.hasGeneratedPassword(username);
+        if (username == null || ownPasswords.contains(username)) {
+            return false;
+        }
+        boolean generated = users.hasGeneratedPassword(username);
+        if (!generated) {
+            ownPasswords.add(username);
+        }
+        return generated;
     }
 
     /**

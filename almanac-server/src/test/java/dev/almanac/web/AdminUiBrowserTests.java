@@ -400,7 +400,7 @@ class AdminUiBrowserTests {
         open("/jobs/new");
         axe("wizard step 1", null, found);
         click(By.id("use-heartbeat"));
-        waitForText(By.cssSelector("h2"), "Parameters");
+        waitForText(By.cssSelector("h2"), "Name and parameters");
         axe("wizard step 2", null, found);
         type(By.id("name"), "a11y-wizard");
         click(By.id("next"));
@@ -424,6 +424,8 @@ class AdminUiBrowserTests {
         axe("tokens", "/tokens", found);
         axe("audit", "/audit", found);
         axe("users", "/users", found);
+        axe("change password", "/account/password", found);
+        axe("run with parameters", "/jobs/" + job + "/run", found);
         click(By.id("sign-out"));
         axe("login", "/login", found);
 
