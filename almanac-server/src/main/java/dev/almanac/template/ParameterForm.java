@@ -632,32 +632,8 @@ public final class ParameterForm {
      * secrets, the items of an array of them) is one too.
      */
     private boolean secretAlong(String name) {
-        if (!name.startsWith(PREFIX + ".")) {
-            return false;
-        }
-        Map<String, Object> node = schema;
-        String rest = name.substring(PREFIX.length());
-        while (!rest.isEmpty()) {
-            Matcher index = INDEX.matcher(rest);
-            if (index.find()) {
-                node = object(node.get("items"));
-                rest = rest.substring(index.end());
-            } else if (rest.startsWith(".")) {
-                int end = rest.length();
-                for (int i = 1; i < rest.length(); i++) {
-                    if (rest.charAt(i) == '.' || rest.charAt(i) == '[') {
-                        end = i;
-                        break;
-                    }
-                }
-                String key = rest.substring(1, end);
-                Map<String, Object> property = properties(node).get(key);
-                node = property != null ? property : object(node.get("additionalProperties"));
-                rest = rest.substring(end);
-            } else {
-                return false;
-            }
-            if (node.isEmpty()) {
+        for (Map<String, Object> node : nodesAlong(name)) {
+            if (node == null) {
                 return false;
             }
             if (secret(node)) {
@@ -669,8 +645,19 @@ public final class ParameterForm {
 
     /** The schema node a form name points at, or null. */
     private Map<String, Object> nodeAt(String name) {
+        List<Map<String, Object>> nodes = nodesAlong(name);
+        return nodes.isEmpty() ? null : nodes.get(nodes.size() - 1);
+    }
+
+    /**
+     * The schema nodes a form name walks through, outermost first (a map's key leads to its
+     * {@code additionalProperties}); ends with null where the name leaves the schema.
+     */
+    private List<Map<String, Object>> nodesAlong(String name) {
+        List<Map<String, Object>> nodes = new ArrayList<>();
         if (!name.startsWith(PREFIX + ".")) {
-            return null;
+            nodes.add(null);
+            return nodes;
         }
         Map<String, Object> node = schema;
         String rest = name.substring(PREFIX.length());
@@ -687,16 +674,19 @@ public final class ParameterForm {
                         break;
                     }
                 }
-                node = properties(node).get(rest.substring(1, end));
+                Map<String, Object> property = properties(node).get(rest.substring(1, end));
+                node = property != null ? property : object(node.get("additionalProperties"));
                 rest = rest.substring(end);
             } else {
-                return null;
+                node = Map.of();
             }
-            if (node == null) {
-                return null;
+            if (node.isEmpty()) {
+                nodes.add(null);
+                return nodes;
             }
+            nodes.add(node);
         }
-        return node;
+        return nodes;
     }
 
     /** The array indices present in the form under {@code name}, in order. */
