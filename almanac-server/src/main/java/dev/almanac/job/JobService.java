@@ -167,6 +167,18 @@ public class JobService {
     }
 
     /**
+     * A job's definition as a request with its secrets plain, the way a client would send it: what a copy is made
+     * from, so the copy seals them again under its own id. Never shown to anyone.
+     */
+    public JobRequest plainRequest(Job job) {
+        JobRequest request = JobRequest.of(job.definition());
+        return with(
+                request,
+                secrets.reveal(request.templateType(), request.parameters()),
+                NotificationsJson.of(recipients.reveal(job.definition().notifications())));
+    }
+
+    /**
      * Restores the definition a job had at {@code version}: a new version with that definition, validated like any
      * update (a one-time run in the past or a template no longer installed is refused with the field named).
      */

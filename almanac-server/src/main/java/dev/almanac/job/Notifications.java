@@ -60,7 +60,9 @@ public record Notifications(
         boolean slack = recipient.startsWith(SLACK_PREFIX);
         try {
             URI url = URI.create(slack ? recipient.substring(SLACK_PREFIX.length()) : recipient);
-            return (slack ? SLACK_PREFIX : "") + url.getScheme() + "://" + url.getRawAuthority() + "/…";
+            // the host and port only: a user and password before the host are as secret as the path
+            String port = url.getPort() == -1 ? "" : ":" + url.getPort();
+            return (slack ? SLACK_PREFIX : "") + url.getScheme() + "://" + url.getHost() + port + "/…";
         } catch (IllegalArgumentException notAUri) {
             return Sealed.MASK;
         }

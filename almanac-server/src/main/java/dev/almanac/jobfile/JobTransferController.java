@@ -105,7 +105,7 @@ class JobTransferController {
                 AuditTrail.Target.of("job", original.id(), original.definition().name()));
         String actor = CurrentActor.name();
         limits.requireJobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
-        ObjectNode tree = (ObjectNode) json.valueToTree(JobRequest.of(original.definition()));
+        ObjectNode tree = (ObjectNode) json.valueToTree(jobs.plainRequest(original));
         tree.remove("version");
         tree.put("name", freeName(original.definition().name()));
         tree.put("enabled", false);

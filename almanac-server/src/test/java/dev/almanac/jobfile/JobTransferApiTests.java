@@ -29,6 +29,9 @@ class JobTransferApiTests extends AlmanacIntegrationTest {
     @Autowired
     JobsFile jobsFile;
 
+    @Autowired
+    dev.almanac.job.JobService jobService;
+
     @Test
     void exportsJobsAsAJobsFileWithSecretsMasked() throws Exception {
         runs.create(
@@ -70,6 +73,45 @@ class JobTransferApiTests extends AlmanacIntegrationTest {
         mvc.perform(post(API + "/" + original.id() + "/clone"))
                 .andExpect(jsonPath("$.job.name").value("nightly-copy-2"));
         mvc.perform(post(API + "/" + java.util.UUID.randomUUID() + "/clone")).andExpect(status().isNotFound());
+    }
+
+    @Test
+    void clonesAJobWithSecretsAndNotificationUrlsKeepingTheSecretsSealed() throws Exception {
+        String created = mvc.perform(post(API).contentType("application/json").content("""
+                                {"name": "signed-hook", "template_type": "webhook_trigger",
+                                 "parameters": {"url": "https://hooks.example.com/x",
+                                                "secret_headers": {"X-Api-Key": "clone-canary-header"},
+                                                "signing_secret": "clone-canary-signing-secret"},
+                                 "schedule": {"interval_seconds": 3600},
+                                 "notifications": {"on_failure": [
+                                     "slack:https://hooks.slack.com/services/T0/B0/clone-canary-slack",
+                                     "https://hooks.example.com:8443/notify/clone-canary-path"]}}
+                                """))
+                .andDo(r -> assertThat(r.getResponse().getStatus())
+                        .as(r.getResponse().getContentAsString())
+                        .isEqualTo(201))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String id = com.jayway.jsonpath.JsonPath.read(created, "$.job.id");
+
+        String cloned = mvc.perform(post(API + "/" + id + "/clone"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.job.name").value("signed-hook-copy"))
+                .andExpect(jsonPath("$.job.parameters.secret_headers.X-Api-Key").value(JobTransferController.MASK))
+                .andExpect(jsonPath("$.job.notifications.on_failure[0]").value("slack:https://hooks.slack.com/…"))
+                .andExpect(jsonPath("$.job.notifications.on_failure[1]").value("https://hooks.example.com:8443/…"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(created + cloned).doesNotContain("clone-canary").doesNotContain("enc:v1:");
+
+        Job copy = jobService.get(dev.almanac.job.JobId.parse(com.jayway.jsonpath.JsonPath.read(cloned, "$.job.id"))
+                .orElseThrow());
+        assertThat(jobService.plainRequest(copy).parameters())
+                .containsEntry("signing_secret", "clone-canary-signing-secret")
+                .containsEntry("secret_headers", Map.of("X-Api-Key", "clone-canary-header"));
+        assertThat(copy.definition().parameters().toString()).doesNotContain("clone-canary");
     }
 
     @Test
