@@ -37,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
 import org.springframework.util.LinkedMultiValueMap;
@@ -223,6 +224,18 @@ class JobPages {
         ParameterForm parameters = parameterForm(job.definition().templateType());
         if (parameters != null) {
             form.values().keySet().removeIf(parameters::isSecret);
+        }
+        // nor does it carry the original's webhook URLs, secrets too: e-mail addresses stay, URLs are typed again
+        for (String field : List.of("notify_success", "notify_failure", "notify_retry")) {
+            String recipients = form.get(field);
+            if (recipients != null) {
+                form.set(
+                        field,
+                        recipients
+                                .lines()
+                                .filter(r -> !Notifications.isUrl(r.strip()))
+                                .collect(Collectors.joining("\n")));
+            }
         }
         // like the API's clone: a copy never runs on the original's schedule until its owner says so
         form.set("enabled", "false");

@@ -176,6 +176,23 @@ class FormPagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aCloneKeepsEmailRecipientsButNotTheOriginalsWebhookUrls() throws Exception {
+        Job original = jobs.create(
+                aCronJob("notified", "0 2 * * *")
+                        .notifications(new dev.almanac.job.JobRequest.NotificationsJson(
+                                java.util.List.of(),
+                                java.util.List.of(
+                                        "ops@example.com",
+                                        "slack:https://hooks.slack.com/services/T0/B0/clone-secret")))
+                        .build(),
+                "admin");
+        assertThat(page("/jobs/" + original.id() + "/clone"))
+                .contains("ops@example.com")
+                .doesNotContain("hooks.slack.com")
+                .doesNotContain("clone-secret");
+    }
+
+    @Test
     void theTableAndColumnPickersListTheChosenTargetsAllowlist() throws Exception {
         MultiValueMap<String, String> form = wizardForm("picker", "database_cleanup");
         form.set("step", "1");
