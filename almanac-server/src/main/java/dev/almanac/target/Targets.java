@@ -205,6 +205,13 @@ public class Targets implements DisposableBean {
             properties.setProperty("loginTimeout", String.valueOf(seconds));
             properties.setProperty("socketTimeout", String.valueOf(seconds));
         }
+        String url = target.url();
+        if (url.startsWith("jdbc:h2:")
+                && !url.startsWith("jdbc:h2:mem:")
+                && !url.toUpperCase(Locale.ROOT).contains("IFEXISTS")) {
+            // a check must not create the database it looks for: H2 makes an empty file for a name it does not know
+            properties.setProperty("IFEXISTS", "TRUE");
+        }
         Driver driver = DriverManager.getDriver(target.url());
         try (Connection connection = driver.connect(target.url(), properties)) {
             if (connection == null || !connection.isValid(seconds)) {
