@@ -11,6 +11,7 @@ import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
 import dev.almanac.security.Permissions;
 import dev.almanac.web.AdminPage;
+import dev.almanac.web.LocalPaths;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -91,7 +92,7 @@ class JobBulkPages {
             @RequestParam(required = false) String back,
             Model model,
             RedirectAttributes redirect) {
-        String list = back != null && back.startsWith("/jobs") && !back.contains("\\") ? back : "/jobs";
+        String list = back != null && back.startsWith("/jobs") ? LocalPaths.orElse(back, "/jobs") : "/jobs";
         Optional<Action> action = Action.of(actionName == null ? "" : actionName);
         List<JobId> selected = ids == null
                 ? List.of()

@@ -21,6 +21,7 @@ import dev.almanac.template.ParameterForm;
 import dev.almanac.template.TemplateDescriptor;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
+import dev.almanac.web.LocalPaths;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -362,7 +363,7 @@ class JobPages {
                         + (enabled
                                 ? "enabled: it runs on its schedule"
                                 : "disabled: it no longer" + " runs on its schedule"));
-        return "redirect:" + safeBack(back, "/jobs/" + job.id());
+        return "redirect:" + LocalPaths.orElse(back, "/jobs/" + job.id());
     }
 
     @GetMapping("/{id}/delete")
@@ -795,14 +796,6 @@ class JobPages {
         if (kind != null) {
             redirect.addFlashAttribute("flashKind", kind);
         }
-    }
-
-    /** Only paths of this site: never an absolute or protocol-relative URL from a request parameter. */
-    static String safeBack(String back, String fallback) {
-        if (back != null && back.startsWith("/") && !back.startsWith("//") && !back.contains("\\")) {
-            return back;
-        }
-        return fallback;
     }
 
     private static JobId jobId(String text) {
