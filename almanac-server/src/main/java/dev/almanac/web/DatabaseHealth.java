@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,7 +25,11 @@ class DatabaseHealth implements HealthIndicator {
     static final Duration TIMEOUT = Duration.ofSeconds(1);
     static final Duration REUSE = Duration.ofSeconds(1);
 
-    private record Answer(Health health, long atNanos) {}
+    private record Answer(Health health, long atNanos) {
+        boolean up() {
+            return Status.UP.equals(health.getStatus());
+        }
+    }
 
     private final DatabaseAvailability availability;
     private final QuickConnections quick;
@@ -42,7 +47,8 @@ class DatabaseHealth implements HealthIndicator {
             return down();
         }
         Answer answer = last;
-        if (answer != null && System.nanoTime() - answer.atNanos() < REUSE.toNanos()) {
+        // a "down" is not reused: the database is back (or the check would have marked it away)
+        if (answer != null && answer.up() && System.nanoTime() - answer.atNanos() < REUSE.toNanos()) {
             return answer.health();
         }
         boolean mine;
