@@ -6,9 +6,13 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.stereotype.Component;
@@ -17,9 +21,15 @@ import org.springframework.stereotype.Component;
  * Whether this node can reach its database, as the last heartbeat, health check or request found. Requests answer 503
  * at once while it is known to be away (instead of each waiting for a connection), a probe in the background finds
  * out when it is back, and the log says so once per outage rather than once per request.
+ *
+ * <p>Only a real connection failure marks the database away: a request that waited in vain for a connection of a full
+ * main pool ({@link #isPoolExhausted}) is load, not an outage, and leaves the other requests alone.
+ *
+ * <p>{@link #downSince()} is a wall-clock time for the health details and the log's "back after n s" only; when to
+ * probe again is judged on {@link System#nanoTime()}.
  */
 @Component
-public class DatabaseAvailability {
+public class DatabaseAvailability implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(DatabaseAvailability.class);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
@@ -31,6 +41,11 @@ public class DatabaseAvailability {
     private volatile String reason;
     private volatile long lastProbe = System.nanoTime();
     private final AtomicBoolean probing = new AtomicBoolean();
+    private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "almanac-db-probe");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public DatabaseAvailability(QuickConnections quick) {
         this.quick = quick;
@@ -42,19 +57,24 @@ public class DatabaseAvailability {
             return false;
         }
         if (System.nanoTime() - lastProbe >= PROBE_EVERY.toNanos() && probing.compareAndSet(false, true)) {
-            Thread prober = new Thread(
-                    () -> {
-                        try {
-                            probe();
-                        } finally {
-                            probing.set(false);
-                        }
-                    },
-                    "almanac-db-probe");
-            prober.setDaemon(true);
-            prober.start();
+            try {
+                prober.execute(() -> {
+                    try {
+                        probe();
+                    } finally {
+                        probing.set(false);
+                    }
+                });
+            } catch (RejectedExecutionException stopping) {
+                probing.set(false);
+            }
         }
         return downSince != null;
+    }
+
+    @Override
+    public void destroy() {
+        prober.shutdownNow();
     }
 
     /** Asks the database now, within {@link #PROBE_TIMEOUT}, and records what it found. */
@@ -94,11 +114,20 @@ public class DatabaseAvailability {
         }
     }
 
+    /**
+     * Records that {@code cause} found the database away; a connection pool that is merely full ({@link
+     * #isPoolExhausted}) is not an outage and is ignored.
+     */
     public void unreachable(Throwable cause) {
+        if (isPoolExhausted(cause)) {
+            log.debug("No connection free in the pool (load, not an outage): {}", cause.getMessage());
+            return;
+        }
         unreachable(rootMessage(cause));
     }
 
-    private void unreachable(String why) {
+    /** Records that the database is away, as a heartbeat or probe on a connection of its own found. */
+    public void unreachable(String why) {
         synchronized (lock) {
             reason = why;
             if (downSince == null) {
@@ -127,6 +156,30 @@ public class DatabaseAvailability {
                     && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
                 return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code failure} is a real outage: a connection failure ({@link #isConnectionFailure}) other than a wait
+     * for a connection of a full pool ({@link #isPoolExhausted}).
+     */
+    public static boolean isOutage(Throwable failure) {
+        return isConnectionFailure(failure) && !isPoolExhausted(failure);
+    }
+
+    /**
+     * Whether {@code failure} is Hikari giving up waiting for a connection of a pool that is full, as opposed to one it
+     * could not open: its timeout then has no cause, or a cause that is no connection failure. (When the database is
+     * away, Hikari's timeout carries the driver's last connection failure as its cause.)
+     */
+    public static boolean isPoolExhausted(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLTransientConnectionException timeout
+                    && timeout.getMessage() != null
+                    && timeout.getMessage().contains("Connection is not available, request timed out")) {
+                return timeout.getCause() == null || !isConnectionFailure(timeout.getCause());
             }
         }
         return false;

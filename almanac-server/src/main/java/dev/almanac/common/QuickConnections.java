@@ -18,10 +18,14 @@ import org.springframework.stereotype.Component;
 
 /**
  * Connections for what must answer within a bound when the database is away, whatever the main pool's settings: the
- * engine's heartbeat and the health check. They come from a small pool of their own (a heartbeat must not queue behind
- * requests, nor wait the main pool's connection timeout), every statement has a network timeout (a dead TCP
- * connection is otherwise noticed only by the operating system, after minutes), and the caller gives up after its
- * timeout even if the driver does not.
+ * engine's heartbeat, the availability probe and the health check. They come from small pools of their own (a
+ * heartbeat must not queue behind requests, nor wait the main pool's connection timeout), every statement has a
+ * network timeout (a dead TCP connection is otherwise noticed only by the operating system, after minutes), and the
+ * caller gives up after its timeout even if the driver does not.
+ *
+ * <p>The heartbeat has a pool of one connection to itself ({@link #heartbeat}): however often anyone asks for
+ * {@code /actuator/health}, which is public, the heartbeat never waits for a connection a health check or probe holds,
+ * so polling health cannot make the node fence itself. Health and probe share a pool of two ({@link #call}).
  */
 @Component
 public class QuickConnections implements DisposableBean {
@@ -35,7 +39,9 @@ public class QuickConnections implements DisposableBean {
     private static final Duration ABANDONED_AFTER = Duration.ofSeconds(5);
 
     private final HikariDataSource ownPool;
+    private final HikariDataSource heartbeatPool;
     private final DataSource dataSource;
+    private final DataSource heartbeatSource;
     private final ExecutorService calls = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "almanac-quick-db");
         thread.setDaemon(true);
@@ -46,20 +52,37 @@ public class QuickConnections implements DisposableBean {
         HikariDataSource hikari = hikari(main);
         if (hikari == null) {
             ownPool = null;
+            heartbeatPool = null;
             dataSource = main;
+            heartbeatSource = main;
             return;
         }
+        ownPool = pool(hikari, "-quick", 2);
+        heartbeatPool = pool(hikari, "-heartbeat", 1);
+        dataSource = ownPool;
+        heartbeatSource = heartbeatPool;
+    }
+
+    private static HikariDataSource pool(HikariDataSource main, String suffix, int size) {
         HikariConfig config = new HikariConfig();
-        hikari.copyStateTo(config);
-        config.setPoolName(hikari.getPoolName() + "-quick");
-        config.setMaximumPoolSize(2);
+        main.copyStateTo(config);
+        config.setPoolName(main.getPoolName() + suffix);
+        config.setMaximumPoolSize(size);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(ABANDONED_AFTER.toMillis());
         config.setValidationTimeout(500);
         // the application starts (and its health says why it is down) even while the database is away
         config.setInitializationFailTimeout(-1);
-        ownPool = new HikariDataSource(config);
-        dataSource = ownPool;
+        return new HikariDataSource(config);
+    }
+
+    /**
+     * Like {@link #call}, on the heartbeat's own connection, which nothing else uses.
+     *
+     * @throws DataAccessResourceFailureException when the database did not answer in time or could not be reached
+     */
+    public <T> T heartbeat(Duration timeout, Call<T> call) {
+        return call(heartbeatSource, timeout, call);
     }
 
     /**
@@ -68,8 +91,12 @@ public class QuickConnections implements DisposableBean {
      * @throws DataAccessResourceFailureException when the database did not answer in time or could not be reached
      */
     public <T> T call(Duration timeout, Call<T> call) {
+        return call(dataSource, timeout, call);
+    }
+
+    private <T> T call(DataSource source, Duration timeout, Call<T> call) {
         Future<T> answer = calls.submit(() -> {
-            try (Connection connection = dataSource.getConnection()) {
+            try (Connection connection = source.getConnection()) {
                 try {
                     connection.setNetworkTimeout(Runnable::run, (int) ABANDONED_AFTER.toMillis());
                 } catch (SQLException | UnsupportedOperationException notSupported) {
@@ -110,6 +137,9 @@ public class QuickConnections implements DisposableBean {
         calls.shutdownNow();
         if (ownPool != null) {
             ownPool.close();
+        }
+        if (heartbeatPool != null) {
+            heartbeatPool.close();
         }
     }
 

@@ -235,7 +235,8 @@ class EngineLoops implements SmartLifecycle {
                             return;
                         } catch (Exception e) {
                             if (DatabaseAvailability.isConnectionFailure(e)) {
-                                // said once per outage by DatabaseAvailability, not once a second by every loop
+                                // said once per outage by DatabaseAvailability, not once a second by every loop;
+                                // a full main pool is load and does not mark the database away
                                 database.unreachable(e);
                                 log.debug("{} step failed: {}", name, e.getMessage());
                             } else {

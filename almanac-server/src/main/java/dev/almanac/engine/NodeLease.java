@@ -68,7 +68,7 @@ class NodeLease {
     boolean renew() {
         Renewal renewal;
         try {
-            renewal = quick.call(properties.heartbeatTimeout(), connection -> {
+            renewal = quick.heartbeat(properties.heartbeatTimeout(), connection -> {
                 Renewal now = new Renewal(clock.instant(), System.nanoTime());
                 nodes.heartbeat(connection, nodeId, host, properties.rolesText(), now.at());
                 return now;
@@ -78,7 +78,11 @@ class NodeLease {
                 failingSince = clock.instant();
                 log.warn("Node {} could not heartbeat: {}", nodeId, unreachable.getMessage());
             }
-            availability.unreachable(unreachable);
+            // the heartbeat's own connection failed: an outage, not a full main pool
+            availability.unreachable(
+                    unreachable.getMessage() == null
+                            ? unreachable.getClass().getSimpleName()
+                            : unreachable.getMessage());
             return false;
         }
         if (failingSince != null) {

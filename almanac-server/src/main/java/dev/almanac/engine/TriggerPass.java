@@ -56,7 +56,7 @@ class TriggerPass {
     private volatile Instant lastPass;
     /** {@link #lastPass} when a pass then could not reach the database; null while it can. */
     private volatile Instant awaySince;
-    /** Passes in a row that could not reach the database; one alone may be a pool briefly exhausted, not an outage. */
+    /** Passes in a row that could not reach the database; one alone may be a blip, not an outage. */
     private volatile int failedPasses;
 
     /**
@@ -73,7 +73,8 @@ class TriggerPass {
                 return trigger(at[0], failedPasses >= 2 ? awaySince : null, skipped);
             });
         } catch (RuntimeException e) {
-            if (lastPass != null && DatabaseAvailability.isConnectionFailure(e)) {
+            if (lastPass != null && DatabaseAvailability.isOutage(e)) {
+                // a pass that only found the main pool full was not away: its due slots are due, not missed
                 if (awaySince == null) {
                     awaySince = lastPass;
                 }

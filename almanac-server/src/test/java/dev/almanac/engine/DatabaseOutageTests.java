@@ -35,7 +35,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class DatabaseOutageTests {
 
     static final int RUNS_PER_NODE = 3;
-    static final Duration THRESHOLD = Duration.ofSeconds(3);
+    static final Duration THRESHOLD = Duration.ofSeconds(6);
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -77,10 +77,11 @@ class DatabaseOutageTests {
                         .until(() ->
                                 one.runningCount() == 0 && two.runningCount() == 0 && one.fenced() && two.fenced());
                 // longer than the threshold: every heartbeat in the table is stale when the database is back
-                Thread.sleep(Math.max(
-                        0,
-                        THRESHOLD.multipliedBy(2).toMillis()
-                                - Duration.between(stopped, Instant.now()).toMillis()));
+                NodeLease leaseOne = first.bean(NodeLease.class);
+                NodeLease leaseTwo = second.bean(NodeLease.class);
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> staleBeyondThreshold(leaseOne) && staleBeyondThreshold(leaseTwo));
                 postgres.startServer();
                 Instant restarted = Instant.now();
 
@@ -92,10 +93,16 @@ class DatabaseOutageTests {
                                         "SELECT COUNT(*) FROM executions WHERE status = 'succeeded'"
                                                 + " AND job_id IN (SELECT id FROM jobs WHERE name LIKE 'held-%')")
                                 == 2 * RUNS_PER_NODE);
-                // three thresholds more, in which a node that judged too early would have declared the other lost
-                await().pollDelay(THRESHOLD.multipliedBy(3))
-                        .atMost(Duration.ofSeconds(30))
-                        .until(() -> true);
+                // until both nodes may declare others lost again (they have seen the database for a whole threshold),
+                // then a threshold more in which a node that judged too early would have declared the other lost
+                await().atMost(Duration.ofMinutes(1))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> leaseOne.mayRecoverOthersAt(Instant.now())
+                                && leaseTwo.mayRecoverOthersAt(Instant.now()));
+                await().during(THRESHOLD)
+                        .atMost(THRESHOLD.multipliedBy(3))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> count(jdbc, "SELECT COUNT(*) FROM executions WHERE reason = 'node_lost'") == 0);
 
                 assertThat(count(jdbc, "SELECT COUNT(*) FROM executions WHERE reason = 'node_lost'"))
                         .as("no node declared lost, no run stopped")
@@ -148,10 +155,16 @@ class DatabaseOutageTests {
                 .nodeId(id)
                 .set("almanac.engine.workers", RUNS_PER_NODE + 1)
                 .set("almanac.engine.heartbeat-interval", "500ms")
-                .set("almanac.engine.heartbeat-timeout", "300ms")
+                .set("almanac.engine.heartbeat-timeout", "1s")
                 .set("almanac.engine.dead-node-threshold", THRESHOLD.toMillis() + "ms")
                 .set("spring.datasource.hikari.connection-timeout", "1000")
                 .start();
+    }
+
+    /** Whether the node's last heartbeat in the table is older than the dead-node threshold (and then some). */
+    private static boolean staleBeyondThreshold(NodeLease lease) {
+        Instant renewed = lease.renewedAt();
+        return renewed != null && Duration.between(renewed, Instant.now()).compareTo(THRESHOLD.plusSeconds(1)) > 0;
     }
 
     private static Job holdRun(EngineNode node, JobService jobs, String key) {

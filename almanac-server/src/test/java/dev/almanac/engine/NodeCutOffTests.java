@@ -52,8 +52,8 @@ class NodeCutOffTests {
                         "short",
                         Map.of(
                                 "almanac.engine.heartbeat-interval", "500ms",
-                                "almanac.engine.heartbeat-timeout", "300ms",
-                                "almanac.engine.dead-node-threshold", "3s")));
+                                "almanac.engine.heartbeat-timeout", "1s",
+                                "almanac.engine.dead-node-threshold", "6s")));
     }
 
     @ParameterizedTest(name = "{0}")

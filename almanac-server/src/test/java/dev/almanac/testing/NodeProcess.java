@@ -9,13 +9,24 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One Almanac node in a JVM of its own, for the tests that kill or cut off a node: its log goes to
- * {@code target/test-data/nodes/<id>.log}; closing it kills the process.
+ * {@code target/test-data/nodes/<id>.log}; closing it kills the process. A shutdown hook kills every node still
+ * running (and whatever it started) when the test JVM ends, even when surefire ends it before the test closed its
+ * node: a node outliving its test would keep heartbeating and running jobs.
  */
 public final class NodeProcess implements AutoCloseable {
+
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> RUNNING.forEach(NodeProcess::destroyTree), "almanac-node-reaper"));
+    }
 
     private final Process process;
     private final Path log;
@@ -23,6 +34,7 @@ public final class NodeProcess implements AutoCloseable {
     private NodeProcess(Process process, Path log) {
         this.process = process;
         this.log = log;
+        RUNNING.add(process);
     }
 
     /** Starts a node with {@code settings} ({@code almanac.engine.heartbeat-interval=500ms}, …). */
@@ -67,7 +79,13 @@ public final class NodeProcess implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroyForcibly();
+        destroyTree(process);
         process.waitFor(30, TimeUnit.SECONDS);
+        RUNNING.remove(process);
+    }
+
+    private static void destroyTree(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 }
