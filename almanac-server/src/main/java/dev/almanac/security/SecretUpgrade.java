@@ -146,6 +146,10 @@ class SecretUpgrade implements ApplicationRunner {
 
     /** The execution history in keyset batches of {@value #BATCH}, one transaction each, for the templates with secrets. */
     int sealExecutions() {
+        return sealExecutions(BATCH);
+    }
+
+    int sealExecutions(int batchSize) {
         List<String> types = templates.all().stream()
                 .map(t -> t.descriptor().type())
                 .filter(parameters::hasSecrets)
@@ -166,7 +170,7 @@ class SecretUpgrade implements ApplicationRunner {
                                      WHERE template_type IN (:types) AND id > :after ORDER BY id LIMIT :batch
                                     """).param("after", after))
                     .param("types", types)
-                    .param("batch", BATCH)
+                    .param("batch", batchSize)
                     .query()
                     .listOfRows();
             if (batch.isEmpty()) {
@@ -180,7 +184,7 @@ class SecretUpgrade implements ApplicationRunner {
                         put(sealed, "parameters", (String) row.get("parameters"), text -> sealParameters(type, text));
                         return sealed;
                     }));
-            if (batch.size() < BATCH) {
+            if (batch.size() < batchSize) {
                 return changed;
             }
         }

@@ -133,6 +133,61 @@ abstract class SecretUpgradeTests extends AlmanacIntegrationTest {
         assertThat(stored()).isEqualTo(stored);
     }
 
+    @Test
+    void theHistoryIsSealedInKeysetBatchesAndRunsOfTemplatesNoLongerInstalledAreLeftAlone() throws Exception {
+        String id = JsonPath.read(
+                mvc.perform(post(API + "/jobs")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("""
+                                        {"name":"history","template_type":"webhook_trigger",
+                                         "parameters":{"url":"https://example.com/hook","method":"POST"},
+                                         "schedule":{"type":"interval","interval_seconds":3600}}"""))
+                        .andExpect(status().isCreated())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.job.id");
+        String plain = """
+                {"url":"https://example.com/hook","secret_headers":{"X-Api-Key":"%s"}}""".formatted(HEADER);
+        for (int i = 0; i < 5; i++) {
+            insertRun(UUID.fromString(id), "webhook_trigger", plain);
+        }
+        UUID gone = insertRun(UUID.fromString(id), "uninstalled_template", plain);
+
+        assertThat(upgrade.sealExecutions(2)).isEqualTo(5);
+
+        List<String> snapshots = jdbc.sql("SELECT parameters FROM executions WHERE template_type = 'webhook_trigger'")
+                .query(String.class)
+                .list();
+        assertThat(snapshots)
+                .hasSize(5)
+                .allSatisfy(text -> assertThat(text).doesNotContain(HEADER).contains("enc:v1:"));
+        assertThat(jdbc.sql("SELECT parameters FROM executions WHERE id = :id")
+                        .param("id", gone)
+                        .query(String.class)
+                        .single())
+                .isEqualTo(plain);
+        assertThat(upgrade.sealExecutions(2)).isZero();
+    }
+
+    private UUID insertRun(UUID job, String type, String parameters) {
+        UUID id = UUID.randomUUID();
+        jdbc.sql("""
+                        INSERT INTO executions (id, job_id, job_version, job_name, template_type, status, attempt,
+                                                run_after, created_at, dry_run, parameters, triggered_by,
+                                                cancel_requested)
+                        VALUES (:id, :job_id, 1, 'history', :type, 'succeeded', 1, :at, :at, FALSE, :parameters,
+                                'test', FALSE)
+                        """)
+                .param("id", id)
+                .param("job_id", job)
+                .param("type", type)
+                .param("at", java.time.OffsetDateTime.parse("2026-01-01T00:00:00Z"))
+                .param("parameters", parameters)
+                .update();
+        return id;
+    }
+
     private String stored() {
         StringBuilder all = new StringBuilder();
         for (String query : new String[] {
