@@ -4,6 +4,7 @@ import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.JobRequest.NotificationsJson;
+import dev.almanac.security.NotificationUrlSealing;
 import dev.almanac.security.Secrets;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ import org.springframework.stereotype.Component;
  * A client that sends the shown form back keeps the stored URL.
  */
 @Component
-class NotificationSecrets {
+class NotificationSecrets implements NotificationUrlSealing {
 
     private final Secrets secrets;
 
@@ -99,6 +100,12 @@ class NotificationSecrets {
                 .findFirst()
                 .orElseGet(() -> secrets.seal(recipient, Notifications.shown(recipient)));
         return plain.withRecipients(r -> Notifications.isUrl(r) ? sealedOf.apply(r) : r);
+    }
+
+    /** The upgrade's use of {@link #seal}: plain URLs sealed, sealed ones and e-mail addresses left as they are. */
+    @Override
+    public List<String> sealUrls(List<String> recipients) {
+        return seal(new Notifications(recipients, List.of()), null).onSuccess();
     }
 
     /** Stored settings with their URLs plain. */
