@@ -1,6 +1,8 @@
 package dev.almanac.security;
 
+import dev.almanac.common.JdbcTime;
 import dev.almanac.template.TemplateRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +15,7 @@ import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -41,6 +44,10 @@ class SecretUpgrade implements ApplicationRunner {
     private static final List<String> RECIPIENT_LISTS = List.of("on_success", "on_failure", "on_retry");
 
     /** How many rows of each table were sealed. */
+    private static final String STEP = "seal-plain-secrets";
+
+    private final Clock clock;
+
     record Counts(int jobs, int versions, int executions) {
         int total() {
             return jobs + versions + executions;
@@ -60,7 +67,9 @@ class SecretUpgrade implements ApplicationRunner {
             SecretParameters parameters,
             NotificationUrlSealing notifications,
             TemplateRegistry templates,
-            TransactionTemplate transactions) {
+            TransactionTemplate transactions,
+            Clock clock) {
+        this.clock = clock;
         this.jdbc = jdbc;
         this.json = json;
         this.parameters = parameters;
@@ -71,11 +80,15 @@ class SecretUpgrade implements ApplicationRunner {
 
     @Override
     public void run(ApplicationArguments args) {
+        if (done()) {
+            return;
+        }
         int jobs = sealJobs();
         int versions = sealVersions();
         if (args.getNonOptionArgs().contains(SecretRotation.COMMAND)) {
             // the rotation re-seals whole rows: the history must be sealed before it reads them, not beside it
             report(new Counts(jobs, versions, sealExecutions()));
+            markDone();
             return;
         }
         Thread history = new Thread(
@@ -83,6 +96,7 @@ class SecretUpgrade implements ApplicationRunner {
                     int executions = 0;
                     try {
                         executions = sealExecutions();
+                        markDone();
                     } catch (RuntimeException failed) {
                         log.warn(
                                 "Sealing plain secrets in the execution history stopped; the next start goes on",
@@ -93,6 +107,29 @@ class SecretUpgrade implements ApplicationRunner {
                 "almanac-secret-upgrade");
         history.setDaemon(true);
         history.start();
+    }
+
+    /**
+     * Whether a start already finished the pass: every later save seals on its own, so the tables are read once, not
+     * at every start (a history of millions of runs would be read again each time).
+     */
+    private boolean done() {
+        return jdbc.sql("SELECT COUNT(*) FROM upgrade_steps WHERE name = :name")
+                        .param("name", STEP)
+                        .query(Long.class)
+                        .single()
+                > 0;
+    }
+
+    private void markDone() {
+        try {
+            jdbc.sql("INSERT INTO upgrade_steps (name, done_at) VALUES (:name, :now)")
+                    .param("name", STEP)
+                    .param("now", JdbcTime.utc(clock.instant()))
+                    .update();
+        } catch (DuplicateKeyException anotherNodeFinishedFirst) {
+            // the same pass, done by another node starting at the same time
+        }
     }
 
     /** The whole pass, in this thread: what a start does, the history included. */

@@ -51,6 +51,16 @@ abstract class SecretUpgradeTests extends AlmanacIntegrationTest {
     JsonMapper json;
 
     @Test
+    void aStartMarksThePassDoneSoLaterStartsReadNothing() {
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> jdbc.sql("SELECT COUNT(*) FROM upgrade_steps WHERE name = 'seal-plain-secrets'")
+                                .query(Long.class)
+                                .single()
+                        == 1);
+    }
+
+    @Test
     void plainSecretsStoredByTheEarlierReleaseAreSealedOnceAndStillWork() throws Exception {
         String id = JsonPath.read(
                 mvc.perform(post(API + "/jobs")
