@@ -41,6 +41,7 @@ public final class SharedChromium implements ParameterResolver {
         final ChromeDriver driver;
 
         Session() {
+            WithChromium.WhenInstalled.requireInstalled();
             try {
                 Files.createDirectories(DOWNLOADS);
             } catch (IOException e) {
