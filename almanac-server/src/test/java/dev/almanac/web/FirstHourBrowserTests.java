@@ -63,6 +63,11 @@ class FirstHourBrowserTests extends BrowserTest {
             script("arguments[0].scrollIntoView({block: 'center'})", use);
             screenshot("admin-wizard-destructive-locked");
 
+            // a link to the destructive template's wizard (shared by a super admin) stops at step 1 with the reason
+            open("/jobs/new?template=database_cleanup");
+            assertThat(text(By.cssSelector("h2[data-step-heading]"))).contains("Choose a template");
+            assertThat(text(By.tagName("main"))).contains("needs a super admin");
+
             open("/templates/database_cleanup");
             assertThat(text(By.id("locked-reason"))).contains("needs a super admin", "you can read it here");
 
@@ -77,6 +82,11 @@ class FirstHourBrowserTests extends BrowserTest {
                     .as("no action on the destructive job is offered to be refused")
                     .isEmpty();
             screenshot("admin-destructive-job-locked");
+            // typed in by hand, its edit page is refused in the layout, with the reason and the way back
+            open("/jobs/" + cleanup + "/edit");
+            assertThat(text(By.tagName("main"))).contains("403 Forbidden", "only a super admin", "Back to the jobs");
+            assertThat(browser.findElement(By.id("sign-out")).isDisplayed()).isTrue();
+            screenshot("admin-destructive-edit-refused");
 
             open("/jobs?size=100");
             WebElement select = browser.findElement(By.cssSelector("#job-" + cleanup + " input[type=checkbox]"));
