@@ -186,6 +186,9 @@ class FirstHourBrowserTests extends BrowserTest {
         waitForText(By.cssSelector("h2"), "Review");
         click(By.id("dry-run-button"));
         waitForText(By.id("dry-run"), "no SMTP server configured");
+        assertThat(text(By.id("dry-run")).split("Pre-flight failed", -1))
+                .as("the failed dry run's message, said once")
+                .hasSize(2);
         script("document.getElementById('dry-run').scrollIntoView({block: 'center'})");
         screenshot("wizard-email-dry-run-no-smtp");
         click(By.id("save"));
@@ -193,6 +196,9 @@ class FirstHourBrowserTests extends BrowserTest {
 
         click(By.id("dry-run"));
         waitForText(By.tagName("main"), "no SMTP server configured");
+        assertThat(text(By.tagName("main")).split("Pre-flight failed", -1))
+                .as("the failed dry run's error, said once on its page")
+                .hasSize(2);
         screenshot("email-dry-run-no-smtp");
     }
 
