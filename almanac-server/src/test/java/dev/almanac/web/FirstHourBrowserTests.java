@@ -10,13 +10,16 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
  * Issue 17's first hour, clicked through in the browser: an admin who is not a super admin sees what she may not do
  * disabled with the reason; an unchanged export imports as all unchanged; the webhook example's body is JSON; an
- * e-mail job's dry run says that no SMTP server is configured; a clone is disabled and says so.
+ * e-mail job's dry run says that no SMTP server is configured; a clone is disabled and says so; a keyboard alone gets
+ * through a list and a confirmation.
  */
 class FirstHourBrowserTests extends BrowserTest {
 
@@ -228,5 +231,57 @@ class FirstHourBrowserTests extends BrowserTest {
         assertThat(text(By.tagName("main"))).contains("Disabled: it runs only when you press \"Run now\"");
         assertThat(browser.findElement(By.id("toggle-enabled")).getText()).isEqualTo("Enable");
         screenshot("clone-created-disabled");
+    }
+
+    /**
+     * Keyboard only: the skip link comes first and lands in the content; a row's Actions menu opens with Enter; the
+     * delete confirmation opens with the focus on "Keep it", and Esc closes it, the focus back on Delete and the job
+     * untouched.
+     */
+    @Test
+    void aKeyboardAloneSkipsToTheContentOpensARowMenuAndEscapesTheDeleteConfirmation() {
+        String id = createJob("keyboard-heartbeat");
+        logIn();
+        open("/jobs?search=keyboard-heartbeat");
+        Actions keys = new Actions(browser);
+        keys.sendKeys(Keys.TAB).perform();
+        assertThat(focused().getText()).isEqualTo("Skip to the content");
+        keys.sendKeys(Keys.ENTER).perform();
+        wait.until(d -> "main".equals(focused().getAttribute("id")));
+
+        tabTo(By.cssSelector("#job-" + id + " summary"));
+        keys.sendKeys(Keys.ENTER).perform();
+        wait.until(d -> d.findElement(By.cssSelector("#job-" + id + " details")).getAttribute("open") != null);
+        keys.sendKeys(Keys.TAB).perform();
+        assertThat(focused().getAttribute("aria-label")).isEqualTo("Run now: keyboard-heartbeat");
+        screenshot("keyboard-row-menu");
+
+        open("/jobs/" + id);
+        tabTo(By.id("delete"));
+        keys.sendKeys(Keys.ENTER).perform();
+        wait.until(d -> "Keep it".equals(focused().getText()));
+        assertThat(focused().findElement(By.xpath("ancestor::dialog")).getAttribute("open"))
+                .isNotNull();
+        screenshot("keyboard-delete-confirmation");
+        keys.sendKeys(Keys.ESCAPE).perform();
+        wait.until(d -> d.findElements(By.cssSelector("dialog[open]")).isEmpty());
+        assertThat(focused().getAttribute("id"))
+                .as("the focus returns to the button that opened it")
+                .isEqualTo("delete");
+        assertThat(text(By.tagName("h1"))).contains("keyboard-heartbeat");
+    }
+
+    private WebElement focused() {
+        return browser.switchTo().activeElement();
+    }
+
+    /** Presses Tab until the element has the focus, as a person would; fails after 60 stops. */
+    private void tabTo(By by) {
+        WebElement target = wait.until(ExpectedConditions.presenceOfElementLocated(by));
+        Actions keys = new Actions(browser);
+        for (int i = 0; i < 60 && !target.equals(focused()); i++) {
+            keys.sendKeys(Keys.TAB).perform();
+        }
+        assertThat(focused()).as("the focus after tabbing to %s", by).isEqualTo(target);
     }
 }
