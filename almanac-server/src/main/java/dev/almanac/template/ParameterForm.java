@@ -859,11 +859,15 @@ public final class ParameterForm {
         return null;
     }
 
+    /** A schema's description, then a hint of ours as a sentence of its own (descriptions often lack the stop). */
     private static String join(String a, String b) {
         if (a == null) {
             return b;
         }
-        return b == null ? a : a + " " + b;
+        if (b == null) {
+            return a;
+        }
+        return a + (a.matches("(?s).*[.!?:;]\\s*") ? " " : ". ") + b;
     }
 
     static String humanize(String key) {

@@ -49,7 +49,9 @@ class ParameterFormTest {
         assertThat(fields.get("p.target").children())
                 .extracting(ParameterForm.Field::name)
                 .containsExactly("p.target.host", "p.target.port");
-        assertThat(fields.get("p.recipients").help()).isEqualTo("At most 5 items.");
+        assertThat(fields.get("p.recipients").help())
+                .as("the schema's description, then the bound as a sentence of its own")
+                .isEqualTo("Who hears about it. At most 5 items.");
     }
 
     @Test

@@ -247,7 +247,7 @@ public final class TestTemplates {
                    "ratio":{"type":"number","minimum":0,"maximum":1},
                    "vacuum":{"type":"boolean","description":"Reclaim space afterwards"},
                    "mode":{"type":"string","enum":["delete","archive"]},
-                   "recipients":{"type":"array","items":{"type":"string"},"maxItems":5},
+                   "recipients":{"type":"array","description":"Who hears about it","items":{"type":"string"},"maxItems":5},
                    "conditions":{"type":"array","items":{"type":"object",
                       "properties":{"column":{"type":"string"},"op":{"type":"string","enum":["<",">","="]},"value":{"type":"string"}},
                       "required":["column","op"]}},

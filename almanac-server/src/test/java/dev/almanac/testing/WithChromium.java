@@ -25,8 +25,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 @ExtendWith(WithChromium.WhenInstalled.class)
 public @interface WithChromium {
 
-    Path CHROMIUM = Path.of("/usr/bin/chromium");
-    Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** {@code ALMANAC_TEST_CHROMIUM} or Debian's; pointing it at nothing shows how a machine without it runs. */
+    Path CHROMIUM = WhenInstalled.path("ALMANAC_TEST_CHROMIUM", "/usr/bin/chromium");
+
+    Path CHROMEDRIVER = WhenInstalled.path("ALMANAC_TEST_CHROMEDRIVER", "/usr/bin/chromedriver");
 
     /** Skips browser tests when Chromium or its driver is missing, unless CI requires them. */
     class WhenInstalled implements ExecutionCondition {
@@ -40,12 +42,26 @@ public @interface WithChromium {
                 return ConditionEvaluationResult.enabled("Chromium at " + CHROMIUM);
             }
             String reason = "Chromium or chromedriver missing (" + CHROMIUM + ", " + CHROMEDRIVER
-                    + "): browser tests SKIPPED; apt-get install chromium chromium-driver to run them";
+                    + "): browser tests SKIPPED; apt-get install chromium chromium-driver to run them"
+                    + " (or set ALMANAC_TEST_CHROMIUM and ALMANAC_TEST_CHROMEDRIVER)";
             if (!warned) {
                 warned = true;
                 System.err.printf("%n*** %s%n%n", reason);
             }
             return ConditionEvaluationResult.disabled(reason);
+        }
+
+        private static Path path(String variable, String debian) {
+            String set = System.getenv(variable);
+            return Path.of(set == null || set.isBlank() ? debian : set);
+        }
+
+        /** Fails at once, naming what is missing, where CI requires the browser and it is not there. */
+        public static void requireInstalled() {
+            if (!executable(CHROMIUM) || !executable(CHROMEDRIVER)) {
+                throw new IllegalStateException("ALMANAC_TEST_BROWSER_REQUIRED=true but Chromium or chromedriver is"
+                        + " missing or not executable (" + CHROMIUM + ", " + CHROMEDRIVER + ")");
+            }
         }
 
         private static boolean executable(Path file) {

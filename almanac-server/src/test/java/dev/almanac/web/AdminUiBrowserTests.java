@@ -4,44 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.almanac.audit.AuditTrail;
 import dev.almanac.security.Limits;
-import dev.almanac.testing.WithChromium;
-import java.io.File;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -51,71 +27,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * and import pages; the lists on a laptop and a phone; axe-core on every page, light and dark. Screenshots of the
  * main pages land in {@code target/screenshots/}.
  */
-@WithChromium
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@SpringBootTest(
-        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
-            "almanac.data-dir=./target/browser-test",
-            "almanac.db.url=jdbc:h2:file:./target/browser-test/almanac-${random.uuid};MODE=PostgreSQL;"
-                    + "DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE",
-            "almanac.engine.node-id=browser-test-node",
-            "almanac.engine.poll-interval=200ms",
-            "almanac.admin.username=admin",
-            "almanac.security.admin-password=browser-test-Pa55word!",
-            "almanac.admin.password=browser-test-Pa55word!"
-        })
-class AdminUiBrowserTests {
-
-    static final Path SCREENSHOTS = Path.of("target", "screenshots");
-
-    @LocalServerPort
-    int port;
-
-    @Value("${almanac.admin.username:admin}")
-    String username;
-
-    @Value("${almanac.admin.password}")
-    String password;
+class AdminUiBrowserTests extends BrowserTest {
 
     @Autowired
     AuditTrail audit;
 
     @Autowired
     JdbcClient jdbc;
-
-    WebDriver browser;
-    WebDriverWait wait;
-
-    @BeforeAll
-    void startChromium() throws IOException {
-        Files.createDirectories(SCREENSHOTS);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(WithChromium.CHROMIUM.toFile());
-        options.addArguments(
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--window-size=1280,1000");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(WithChromium.CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
-        wait = new WebDriverWait(browser, Duration.ofSeconds(20));
-    }
-
-    @AfterAll
-    void stopChromium() {
-        if (browser != null) {
-            browser.quit();
-        }
-    }
 
     @Test
     void createsACronJobRunsItSeesItSucceedThenDisablesAndDeletesIt() {
@@ -282,12 +200,10 @@ class AdminUiBrowserTests {
         Path large = Path.of("target", "browser-test", "large-jobs.yaml");
         Files.writeString(large, "x".repeat(2 * 1024 * 1024));
         browser.findElement(By.id("file")).sendKeys(large.toAbsolutePath().toString());
-        assertThat((String) ((org.openqa.selenium.JavascriptExecutor) browser)
-                        .executeScript("return document.getElementById('file').validationMessage"))
+        assertThat((String) script("return document.getElementById('file').validationMessage"))
                 .contains("a jobs file may be at most 1.0 MB");
         browser.findElement(By.id("file")).sendKeys(file.toAbsolutePath().toString());
-        assertThat((String) ((org.openqa.selenium.JavascriptExecutor) browser)
-                        .executeScript("return document.getElementById('file').validationMessage"))
+        assertThat((String) script("return document.getElementById('file').validationMessage"))
                 .isEmpty();
         click(By.id("plan-button"));
         waitForText(By.id("plan-create"), "1");
@@ -466,18 +382,17 @@ class AdminUiBrowserTests {
         }
         browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
         for (String scheme : new String[] {"light", "dark"}) {
-            ((ChromeDriver) browser)
-                    .executeCdpCommand(
-                            "Emulation.setEmulatedMedia",
-                            Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+            browser.executeCdpCommand(
+                    "Emulation.setEmulatedMedia",
+                    Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
             @SuppressWarnings("unchecked")
-            List<String> violations = (List<String>) ((JavascriptExecutor) browser).executeAsyncScript(RUN_AXE);
+            List<String> violations = (List<String>) browser.executeAsyncScript(RUN_AXE);
             found.put(page + " (" + scheme + ")", violations);
             if (scheme.equals("dark")) {
                 screenshot("dark-" + page.replace(' ', '-'));
             }
         }
-        ((ChromeDriver) browser).executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+        browser.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
     }
 
     private String axeSource;
@@ -500,28 +415,6 @@ class AdminUiBrowserTests {
         return text.toString();
     }
 
-    /** A heartbeat job through the REST API (basic auth as the admin); its id. */
-    private String createJob(String name) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/admin/scheduler/jobs"))
-                                .header("Content-Type", "application/json")
-                                .header(
-                                        "Authorization",
-                                        "Basic "
-                                                + Base64.getEncoder()
-                                                        .encodeToString((username + ":" + password).getBytes()))
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name
-                                        + "\",\"template_type\":\"heartbeat\",\"parameters\":{},"
-                                        + "\"schedule\":{\"type\":\"interval\",\"interval_seconds\":3600}}"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-        Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"").matcher(response.body());
-        assertThat(id.find()).isTrue();
-        return id.group(1);
-    }
-
     /** "fits", or how wide the page is and the first elements that stick out on the right. */
     private String sideways() {
         return (String) script("var wide = []; document.querySelectorAll('body *').forEach(function (e) {"
@@ -530,22 +423,6 @@ class AdminUiBrowserTests {
                 + " + (typeof e.className === 'string' && e.className ? '.' + e.className : '')); } });"
                 + " return document.documentElement.scrollWidth <= window.innerWidth ? 'fits'"
                 + " : document.documentElement.scrollWidth + ' px wide: ' + wide.slice(0, 8).join(', ');");
-    }
-
-    private Object script(String source) {
-        return ((JavascriptExecutor) browser).executeScript(source);
-    }
-
-    /** The page's viewport, exactly (the window's size in headless Chromium is not). */
-    private void viewport(int width, int height) {
-        ((ChromeDriver) browser)
-                .executeCdpCommand(
-                        "Emulation.setDeviceMetricsOverride",
-                        Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", false));
-    }
-
-    private void realViewport() {
-        ((ChromeDriver) browser).executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
     }
 
     /** Uses up a per-user limit of the signed-in admin, as that many runs in the last minutes would. */
@@ -557,58 +434,6 @@ class AdminUiBrowserTests {
                     AuditTrail.SUCCESS,
                     AuditTrail.Target.of("job", null, "browser-test-limit"),
                     null);
-        }
-    }
-
-    /** Fills the login form when the application asks for it (once security is in place); otherwise goes on. */
-    void logIn() {
-        open("/");
-        if (browser.getCurrentUrl().contains("/login")) {
-            type(By.name("username"), username);
-            type(By.name("password"), password);
-            click(By.id("login-submit"));
-            wait.until(d -> !d.getCurrentUrl().contains("/login"));
-        }
-    }
-
-    void open(String path) {
-        browser.get("http://127.0.0.1:" + port + path);
-        wait.until(d -> "complete"
-                .equals(((org.openqa.selenium.JavascriptExecutor) d).executeScript("return document.readyState")));
-    }
-
-    void click(By by) {
-        wait.until(ExpectedConditions.elementToBeClickable(by)).click();
-    }
-
-    void choose(By by, String value) {
-        wait.until(driver -> {
-            try {
-                new Select(driver.findElement(by)).selectByValue(value);
-                return true;
-            } catch (org.openqa.selenium.NoSuchElementException
-                    | org.openqa.selenium.StaleElementReferenceException e) {
-                return false;
-            }
-        });
-    }
-
-    void type(By by, String text) {
-        WebElement field = wait.until(ExpectedConditions.visibilityOfElementLocated(by));
-        field.clear();
-        field.sendKeys(text);
-    }
-
-    void waitForText(By by, String text) {
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(by, text));
-    }
-
-    void screenshot(String name) {
-        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        try {
-            Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot save screenshot " + name, e);
         }
     }
 }

@@ -212,9 +212,13 @@ class PreflightTests extends AlmanacIntegrationTest {
 
         engine.runDueOnce();
 
-        assertThat(browser.perform(get(location)).andReturn().getResponse().getContentAsString())
+        String page = browser.perform(get(location)).andReturn().getResponse().getContentAsString();
+        assertThat(page)
                 .contains("dry run failed", "id=\"preflight\"", "Pre-flight", "smtp", "missing")
                 .contains("no SMTP server configured: set spring.mail.host");
+        assertThat(page.split("Pre-flight failed", -1))
+                .as("the failed dry run's message, said once (it is also its error)")
+                .hasSize(2);
     }
 
     private String createJob(String name, String template, String parameters) throws Exception {
