@@ -1,0 +1,17 @@
+package dev.almanac.security;
+
+import org.springframework.web.bind.annotation.BindParam;
+
+/**
+ * The tokens page's "Create a token" form, bound by Spring. The lifetime must be one the page offered, which depends
+ * on the configured maximum, so it is checked on the page; the name's rules are {@link ApiTokenService}'s.
+ */
+record NewTokenForm(
+        String name,
+        @BindParam("expires_in_days") Integer expiresInDays,
+        @BindParam("read_only") Boolean readOnly) {
+
+    boolean readOnlyScope() {
+        return Boolean.TRUE.equals(readOnly);
+    }
+}
