@@ -9,9 +9,10 @@ import org.springframework.web.bind.annotation.BindParam;
 record NewTokenForm(
         String name,
         @BindParam("expires_in_days") Integer expiresInDays,
-        @BindParam("read_only") Boolean readOnly) {
+        @BindParam("read_only") String readOnly) {
 
+    /** The box is ticked when the browser sends it at all, whatever its value. */
     boolean readOnlyScope() {
-        return Boolean.TRUE.equals(readOnly);
+        return readOnly != null;
     }
 }

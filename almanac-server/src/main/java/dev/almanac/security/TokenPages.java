@@ -60,7 +60,7 @@ class TokenPages {
             HttpServletResponse response,
             Model model,
             RedirectAttributes redirect) {
-        // a lifetime that is no number leaves no form at all; the name typed is still in the binding result
+        // a lifetime that is no number is a binding error that may leave no form; the binding result keeps the name
         String name = form != null ? form.name() : (String) binding.getFieldValue("name");
         boolean readOnlyScope = form != null && form.readOnlyScope();
         Integer days = form != null && lifetimes().contains(form.expiresInDays()) ? form.expiresInDays() : null;
