@@ -40,7 +40,6 @@ import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
@@ -105,7 +104,7 @@ class RunPages {
     String run(
             @PathVariable String id,
             @RequestParam MultiValueMap<String, String> body,
-            @RequestHeader(name = "HX-Trigger-Name", required = false) String htmxTrigger,
+            HtmxRequest htmx,
             HttpServletResponse response,
             Model model,
             RedirectAttributes redirect) {
@@ -115,6 +114,7 @@ class RunPages {
         ParameterForm form = form(job, withParameters ? body : Map.of());
         Map<String, List<String>> values =
                 withParameters ? body : form.toForm(job.definition().parameters());
+        String htmxTrigger = htmx.getTriggerName();
         if (htmxTrigger != null && isParameter(htmxTrigger)) {
             // a target or table chosen on the run form: its fields again, with that allowlist offered
             return runPage(job, values, Map.of(), false, model);

@@ -11,11 +11,8 @@ import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -41,7 +39,6 @@ class ExecutionPages {
     static final int PAGE_SIZE = 50;
     static final int JOB_HISTORY_SIZE = 20;
     static final List<String> LEVELS = List.of("DEBUG", "INFO", "WARN", "ERROR");
-    static final List<String> TRIGGERS = List.of("scheduler", "manual", "api", "retry", "dependency");
     private static final DateTimeFormatter LOCAL_INPUT =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC);
 
@@ -57,20 +54,10 @@ class ExecutionPages {
 
     /** The whole-history filters of {@code GET /executions}, in the same {@link ExecutionQuery}. */
     @GetMapping
-    String list(
-            @RequestParam(required = false) String status,
-            @RequestParam(required = false) String search,
-            @RequestParam(name = "job_id", required = false) String jobId,
-            @RequestParam(name = "template_type", required = false) String templateType,
-            @RequestParam(name = "triggered_by", required = false) String triggeredBy,
-            @RequestParam(required = false) String from,
-            @RequestParam(required = false) String to,
-            @RequestParam(required = false) String before,
-            HtmxRequest htmx,
-            Model model) {
-        ExecutionStatus wanted =
-                status == null ? null : ExecutionStatus.fromJson(status).orElse(null);
-        JobId job = jobId == null || jobId.isBlank() ? null : JobId.parse(jobId).orElse(null);
+    String list(@ModelAttribute("filter") ExecutionFilter filter, HtmxRequest htmx, Model model) {
+        ExecutionStatus wanted = filter.wantedStatus();
+        JobId job = filter.job();
+        String before = filter.before();
         Execution cursor = before == null || before.isBlank()
                 ? null
                 : ExecutionId.parse(before)
@@ -82,15 +69,14 @@ class ExecutionPages {
                             }
                         })
                         .orElse(null);
-        String type = templateType == null
-                        || templateType.isBlank()
-                        || templates.find(templateType.strip()).isEmpty()
-                ? null
-                : templateType.strip();
-        String trigger = triggeredBy != null && TRIGGERS.contains(triggeredBy) ? triggeredBy : null;
-        Instant since = instant(from);
-        Instant until = instant(to);
-        String text = search == null || search.isBlank() ? null : search.strip();
+        String type = ExecutionFilter.blankToNull(filter.templateType());
+        if (type != null && templates.find(type).isEmpty()) {
+            type = null;
+        }
+        String trigger = filter.trigger();
+        Instant since = filter.since();
+        Instant until = filter.until();
+        String text = filter.text();
         ExecutionQuery query = new ExecutionQuery(job, wanted, type, trigger, since, until, cursor, PAGE_SIZE, text);
         List<Execution> page = executions.list(query);
         model.addAttribute("executions", page);
@@ -111,7 +97,7 @@ class ExecutionPages {
         model.addAttribute(
                 "templates",
                 templates.all().stream().map(JobTemplate::descriptor).toList());
-        model.addAttribute("triggers", TRIGGERS);
+        model.addAttribute("triggers", ExecutionFilter.TRIGGERS);
         model.addAttribute(
                 "filtered",
                 wanted != null
@@ -146,22 +132,6 @@ class ExecutionPages {
                                 .toUriString()
                         : null);
         return htmx.isHtmxRequest() ? "executions/list :: results" : "executions/list";
-    }
-
-    /** A time range bound: the form's {@code datetime-local} value, read as UTC, or an ISO-8601 instant. */
-    private static Instant instant(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return LocalDateTime.parse(text.strip()).toInstant(ZoneOffset.UTC);
-        } catch (DateTimeParseException notLocal) {
-            try {
-                return OffsetDateTime.parse(text.strip()).toInstant();
-            } catch (DateTimeParseException neither) {
-                return null;
-            }
-        }
     }
 
     /** The latest runs of one job, for its detail page. */

@@ -1,6 +1,7 @@
 package dev.almanac.job;
 
 import dev.almanac.common.Ids;
+import dev.almanac.common.NotFoundException;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -20,6 +21,11 @@ public record JobId(UUID value) {
     /** Parses a client-supplied id; anything that is not a UUID names no job. */
     public static Optional<JobId> parse(String text) {
         return Ids.parse(text).map(JobId::new);
+    }
+
+    /** The job a page's path names: a 404, not a 400, for an id that is no UUID, as for one that is not stored. */
+    static JobId fromPath(String text) {
+        return parse(text).orElseThrow(() -> new NotFoundException("no job with id " + text));
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.almanac.security;
 
 import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.DatabaseAvailability;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxResponseHeader;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -213,9 +215,9 @@ class SecurityConfiguration {
                         .referrerPolicy(
                                 referrer -> referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)))
                 .exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, e) -> {
-                            if (request.getHeader("HX-Request") != null) {
+                            if (HtmxRequest.fromRequest(request).isHtmxRequest()) {
                                 // htmx swaps responses into the page: tell it to go to the login page instead
-                                response.setHeader("HX-Redirect", "/login");
+                                response.setHeader(HtmxResponseHeader.HX_REDIRECT.getValue(), "/login");
                                 problems.unauthorized(request, response, "your session has ended; log in again");
                             } else if (opensPage(pages, request)) {
                                 loginPage.commence(request, response, e);
@@ -229,7 +231,7 @@ class SecurityConfiguration {
 
     /** A browser opening a page (not htmx asking for a fragment, not a form post): it is answered with a page. */
     private static boolean opensPage(RequestMatcher pages, HttpServletRequest request) {
-        return request.getHeader("HX-Request") == null
+        return !HtmxRequest.fromRequest(request).isHtmxRequest()
                 && HttpMethod.GET.matches(request.getMethod())
                 && pages.matches(request);
     }

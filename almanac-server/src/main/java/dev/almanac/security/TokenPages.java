@@ -17,11 +17,12 @@ import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
+import org.springframework.validation.BindingResult;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
@@ -54,14 +55,15 @@ class TokenPages {
 
     @PostMapping
     String create(
-            @RequestParam(required = false) String name,
-            @RequestParam(name = "expires_in_days", required = false) String expiresInDays,
-            @RequestParam(name = "read_only", required = false) String readOnly,
+            @ModelAttribute("newToken") NewTokenForm form,
+            BindingResult binding,
             HttpServletResponse response,
             Model model,
             RedirectAttributes redirect) {
-        boolean readOnlyScope = readOnly != null;
-        Integer days = lifetimes().contains(parse(expiresInDays)) ? parse(expiresInDays) : null;
+        // a lifetime that is no number is a binding error that may leave no form; the binding result keeps the name
+        String name = form != null ? form.name() : (String) binding.getFieldValue("name");
+        boolean readOnlyScope = form != null && form.readOnlyScope();
+        Integer days = form != null && lifetimes().contains(form.expiresInDays()) ? form.expiresInDays() : null;
         if (days == null) {
             return page(
                     Map.of("expires_in_days", "choose one of the offered lifetimes"),
@@ -147,14 +149,6 @@ class TokenPages {
         long days = ApiTokenService.DEFAULT_LIFETIME.toDays();
         List<Integer> offered = lifetimes();
         return offered.contains((int) days) ? (int) days : offered.isEmpty() ? 1 : offered.get(offered.size() - 1);
-    }
-
-    private static Integer parse(String text) {
-        try {
-            return text == null ? null : Integer.valueOf(text.strip());
-        } catch (NumberFormatException notANumber) {
-            return null;
-        }
     }
 
     private static UUID tokenId(String text) {

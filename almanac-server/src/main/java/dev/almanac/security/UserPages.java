@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -51,27 +52,21 @@ class UserPages {
 
     @GetMapping
     String list(Model model) {
-        return page(Map.of(), Map.of("role", Role.ADMIN.name()), null, null, model);
+        return page(Map.of(), NewUserForm.blank(), null, null, model);
     }
 
     @PostMapping
-    String create(
-            @RequestParam(required = false) String username,
-            @RequestParam(required = false) String password,
-            @RequestParam(required = false) String role,
-            @RequestParam(required = false) String email,
-            Model model,
-            RedirectAttributes redirect) {
+    String create(@ModelAttribute("form") NewUserForm form, Model model, RedirectAttributes redirect) {
         try {
-            User user = users.create(username, password, role, true, email);
+            User user = users.create(form.username(), form.password(), form.role(), true, form.email());
             flash(redirect, "User '" + user.username() + "' created with the role " + label(user.role()), null);
             return "redirect:/users";
         } catch (InvalidInputException invalid) {
-            return page(errors(invalid.errors()), form(username, role, email), null, null, model);
+            return page(errors(invalid.errors()), form, null, null, model);
         } catch (ConflictException taken) {
             return page(
                     Map.of(taken.field() == null ? "username" : taken.field(), taken.getMessage()),
-                    form(username, role, email),
+                    form,
                     null,
                     null,
                     model);
@@ -167,12 +162,11 @@ class UserPages {
                             .reduce((a, b) -> a + "; " + b)
                             .orElse("")
                     : refused.getMessage();
-            return page(Map.of(), Map.of("role", Role.ADMIN.name()), userId.toString(), message, model);
+            return page(Map.of(), NewUserForm.blank(), userId.toString(), message, model);
         }
     }
 
-    private String page(
-            Map<String, String> errors, Map<String, String> form, String problemUser, String problem, Model model) {
+    private String page(Map<String, String> errors, NewUserForm form, String problemUser, String problem, Model model) {
         Instant now = clock.instant();
         model.addAttribute(
                 "users", users.list().stream().map(user -> row(user, now)).toList());
@@ -206,14 +200,6 @@ class UserPages {
         Map<String, String> byField = new LinkedHashMap<>();
         errors.forEach(error -> byField.putIfAbsent(error.field(), error.message()));
         return byField;
-    }
-
-    private static Map<String, String> form(String username, String role, String email) {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("username", username == null ? "" : username);
-        form.put("role", role == null ? "" : role);
-        form.put("email", email == null ? "" : email);
-        return form;
     }
 
     static String label(Role role) {

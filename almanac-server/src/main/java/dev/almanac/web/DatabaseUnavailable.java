@@ -1,6 +1,7 @@
 package dev.almanac.web;
 
 import dev.almanac.common.DatabaseAvailability;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -71,7 +72,8 @@ public class DatabaseUnavailable {
 
     /** A browser opening a page, as opposed to an API client, a form post answered by htmx, or a script. */
     static boolean wantsPage(HttpServletRequest request) {
-        if (request.getRequestURI().startsWith("/api/") || request.getHeader("HX-Request") != null) {
+        if (request.getRequestURI().startsWith("/api/")
+                || HtmxRequest.fromRequest(request).isHtmxRequest()) {
             return false;
         }
         String accept = request.getHeader(HttpHeaders.ACCEPT);

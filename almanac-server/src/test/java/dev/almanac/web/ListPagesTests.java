@@ -232,6 +232,22 @@ class ListPagesTests extends AlmanacIntegrationTest {
                 .update();
     }
 
+    @Test
+    void aFilterItCannotReadIsSaidAboveTheListNotAnsweredWithAnError() throws Exception {
+        jobs.create(aCronJob("alpha", "0 3 * * *").build(), "root");
+
+        String wrongPage = page(get("/jobs").param("page", "two"), superAdmin());
+        assertThat(wrongPage).contains("id=\"filter-errors\"", "page: not understood", ">alpha</a>");
+
+        String pageZero = page(get("/jobs").param("page", "0").param("search", "alp"), superAdmin());
+        assertThat(pageZero).contains("page: must be 1 or more", ">alpha</a>").contains("value=\"alp\"");
+
+        String wrongState = page(get("/jobs").param("enabled", "maybe"), superAdmin());
+        assertThat(wrongState).contains("enabled: not understood", ">alpha</a>");
+
+        assertThat(page(get("/jobs").param("size", "50"), superAdmin())).doesNotContain("filter-errors");
+    }
+
     /** Whether the names appear in this order (as the links of the list's rows). */
     private static boolean order(String html, String... names) {
         int at = -1;

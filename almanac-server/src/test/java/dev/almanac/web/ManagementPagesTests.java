@@ -343,6 +343,16 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
                         .getResponse()
                         .getContentAsString()))
                 .contains("id=\"expiry-error\">choose one of the offered lifetimes<");
+        assertThat(tight(ui.perform(post("/tokens")
+                                .with(csrf())
+                                .param("name", "nightly export")
+                                .param("expires_in_days", "ninety"))
+                        .andExpect(status().isOk())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString()))
+                .as("a lifetime that is no number is refused in place, the name typed kept")
+                .contains("id=\"expiry-error\">choose one of the offered lifetimes<", "value=\"nightly export\"");
         ui.perform(post("/tokens").param("name", "no csrf").param("expires_in_days", "30"))
                 .andExpect(status().isForbidden());
 
