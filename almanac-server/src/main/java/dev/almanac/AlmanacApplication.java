@@ -1,5 +1,6 @@
 package dev.almanac;
 
+import dev.almanac.outbound.GuardedHttpClient;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -9,6 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class AlmanacApplication {
 
     public static void main(String[] args) {
+        GuardedHttpClient.allowHostHeader();
         SpringApplication.run(AlmanacApplication.class, args);
     }
 }

@@ -38,8 +38,14 @@ import org.springframework.stereotype.Component;
 public class GuardedHttpClient {
 
     static {
-        // Lets a plain-http call carry the Host name while it connects to the checked IP address. Read once, when the
-        // JDK's HTTP client classes load, hence here, before the first client is built.
+        allowHostHeader();
+    }
+
+    /**
+     * Lets a plain-http call carry the Host name while it connects to the checked IP address. The JDK reads the
+     * property once, when its HTTP client classes load, so {@code main} calls this before anything can use them.
+     */
+    public static void allowHostHeader() {
         String allowed = System.getProperty("jdk.httpclient.allowRestrictedHeaders", "");
         if (!allowed.toLowerCase(Locale.ROOT).contains("host")) {
             System.setProperty("jdk.httpclient.allowRestrictedHeaders", allowed.isBlank() ? "host" : allowed + ",host");
