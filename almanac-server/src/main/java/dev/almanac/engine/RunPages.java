@@ -156,7 +156,7 @@ class RunPages {
                 "Run of '" + execution.jobName() + "' queued"
                         + (overrides == null ? "" : " with the parameters you gave")
                         + "; this page follows it live");
-        return "redirect:/executions/" + execution.id();
+        return toExecution(execution, htmx.isHtmxRequest());
     }
 
     private String runPage(
@@ -216,12 +216,21 @@ class RunPages {
     }
 
     @PostMapping("/jobs/{id}/dry-run")
-    String dryRun(@PathVariable String id, RedirectAttributes redirect) {
+    String dryRun(@PathVariable String id, HtmxRequest htmx, RedirectAttributes redirect) {
         Execution execution = runs.run(jobId(id), null, true);
         redirect.addFlashAttribute(
                 "flash",
                 "Dry run of '" + execution.jobName() + "' queued: it says what a run would do, changing nothing");
-        return "redirect:/executions/" + execution.id();
+        return toExecution(execution, htmx.isHtmxRequest());
+    }
+
+    /**
+     * The run's page. The job page's buttons post through htmx so that a refusal lands in its alert region; their
+     * success is then a client-side redirect (HX-Redirect), which keeps the flash message as a plain redirect does.
+     */
+    private static String toExecution(Execution execution, boolean htmx) {
+        String path = "/executions/" + execution.id();
+        return htmx ? "redirect:htmx:" + path : "redirect:" + path;
     }
 
     /**

@@ -131,8 +131,21 @@ class PageRefusalsTests extends AlmanacIntegrationTest {
     @Test
     void afterTheManualRunLimitTheJobPageSaysHowLongToWait() throws Exception {
         Job job = jobs.create(anIntervalJob("often", 3600).build(), "root");
+        String detail = ui.perform(get("/jobs/" + job.id()).with(superAdmin()))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(detail)
+                .as("the job page's Run now and Dry run post through htmx, so a refusal lands in #alerts")
+                .contains("hx-post=\"/jobs/" + job.id() + "/run\"", "hx-post=\"/jobs/" + job.id() + "/dry-run\"");
         for (int i = 0; i < 10; i++) {
-            ui.perform(post("/jobs/" + job.id() + "/run").with(csrf()).with(superAdmin()));
+            MockHttpServletResponse accepted = ui.perform(post("/jobs/" + job.id() + "/run")
+                            .with(csrf())
+                            .with(superAdmin())
+                            .header("HX-Request", "true"))
+                    .andReturn()
+                    .getResponse();
+            assertThat(accepted.getHeader("HX-Redirect")).startsWith("/executions/");
         }
         MockHttpServletResponse plain = refusedInPlace(
                 () -> post("/jobs/" + job.id() + "/run").with(csrf()).with(superAdmin()),
