@@ -2,6 +2,7 @@ package dev.almanac.artifact;
 
 import dev.almanac.common.Ids;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.execution.ExecutionReports;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.core.io.FileSystemResource;
@@ -17,9 +18,11 @@ import org.springframework.stereotype.Component;
 class ArtifactDownloads {
 
     private final Artifacts artifacts;
+    private final ExecutionReports executions;
 
-    ArtifactDownloads(Artifacts artifacts) {
+    ArtifactDownloads(Artifacts artifacts, ExecutionReports executions) {
         this.artifacts = artifacts;
+        this.executions = executions;
     }
 
     /** The artifacts of an execution, oldest first. */
@@ -48,7 +51,7 @@ class ArtifactDownloads {
 
     private UUID execution(String id) {
         return Ids.parse(id)
-                .filter(artifacts::executionExists)
+                .filter(executions::exists)
                 .orElseThrow(() -> new NotFoundException("no execution with id " + id));
     }
 }

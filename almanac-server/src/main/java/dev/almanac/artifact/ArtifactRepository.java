@@ -61,14 +61,6 @@ class ArtifactRepository {
                 .optional();
     }
 
-    boolean executionExists(UUID executionId) {
-        return jdbc.sql("SELECT COUNT(*) FROM executions WHERE id = ?")
-                        .param(executionId)
-                        .query(Long.class)
-                        .single()
-                > 0;
-    }
-
     void delete(UUID id) {
         jdbc.sql("DELETE FROM artifacts WHERE id = ?").param(id).update();
     }

@@ -89,10 +89,6 @@ public class Artifacts implements ArtifactDeletion {
         return new StoredArtifact(id.toString(), name, artifact.contentType(), artifact.sizeBytes(), artifact.sha256());
     }
 
-    public boolean executionExists(UUID executionId) {
-        return repository.executionExists(executionId);
-    }
-
     /** Deletes the files and rows of the artifacts of these executions, before the executions themselves go. */
     @Override
     public int deleteOfExecutions(List<UUID> executionIds) throws IOException {
