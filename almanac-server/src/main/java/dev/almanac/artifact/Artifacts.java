@@ -1,5 +1,7 @@
 package dev.almanac.artifact;
 
+import dev.almanac.artifact.internal.Artifact;
+import dev.almanac.artifact.internal.ArtifactRepository;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.template.ArtifactDeletion;
 import dev.almanac.template.ArtifactStore;

@@ -4,6 +4,7 @@ import static dev.almanac.common.JdbcTime.instant;
 
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobLookups;
+import dev.almanac.notify.internal.Incidents;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
