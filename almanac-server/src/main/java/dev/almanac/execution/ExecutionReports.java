@@ -1,7 +1,11 @@
 package dev.almanac.execution;
 
+import dev.almanac.common.JdbcTime;
+import dev.almanac.job.JobId;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -62,6 +66,12 @@ public class ExecutionReports {
              WHERE created_at >= ? AND created_at < ? AND status IN ('succeeded', 'failed', 'timed_out', 'cancelled')
             """;
 
+    private static final String LAST_SUCCESS_OF = """
+            SELECT job_id, MAX(completed_at) AS last_success FROM executions
+             WHERE job_id IN (:ids) AND status = 'succeeded' AND dry_run = FALSE
+             GROUP BY job_id
+            """;
+
     private static final String EXISTS = "SELECT COUNT(*) FROM executions WHERE id = ?";
 
     private final JdbcClient jdbc;
@@ -113,6 +123,23 @@ public class ExecutionReports {
             each.accept(new EndedRun(
                     rs.getString("job_name"), rs.getString("template_type"), rs.getString("status"), durationMs));
         });
+    }
+
+    /** When each of these jobs last succeeded (dry runs aside); a job that never did is left out. */
+    public Map<JobId, Instant> lastSuccessOf(Collection<JobId> jobs) {
+        Map<JobId, Instant> last = new HashMap<>();
+        List<UUID> all = jobs.stream().map(JobId::value).distinct().toList();
+        for (int from = 0; from < all.size(); from += 500) {
+            jdbc.sql(LAST_SUCCESS_OF)
+                    .param("ids", all.subList(from, Math.min(all.size(), from + 500)))
+                    .query(rs -> {
+                        Instant at = JdbcTime.instant(rs, "last_success");
+                        if (at != null) {
+                            last.put(new JobId(rs.getObject("job_id", UUID.class)), at);
+                        }
+                    });
+        }
+        return last;
     }
 
     private static Object utc(Instant instant) {

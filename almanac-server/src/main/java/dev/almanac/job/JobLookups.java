@@ -1,5 +1,10 @@
 package dev.almanac.job;
 
+import dev.almanac.common.JdbcTime;
+import dev.almanac.job.JobRequest.NotificationsJson;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -8,8 +13,12 @@ import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
 
-/** Read-only look-ups of jobs by name, for the features that find jobs without owning them (jobs files, seeds). */
+/**
+ * Read-only look-ups of jobs, for the features that find jobs without owning them: by name (jobs files, seeds), and
+ * the notification settings that notify acts on.
+ */
 @Component
 public class JobLookups {
 
@@ -19,10 +28,32 @@ public class JobLookups {
 
     private static final String NAMES_OF = "SELECT id, name FROM jobs WHERE id IN (:ids)";
 
-    private final JdbcClient jdbc;
+    private static final String SETTINGS_COLUMNS = "j.id, j.name, j.template_type, j.enabled, j.notifications";
 
-    JobLookups(JdbcClient jdbc) {
+    // a job without settings stores exactly the text of Notifications.none(); any setting makes it longer, and LENGTH
+    // works on a CLOB where a comparison does not (H2)
+    private static final String WITH_NOTIFICATIONS =
+            "SELECT " + SETTINGS_COLUMNS + " FROM jobs j WHERE j.id IN (:ids) AND LENGTH(j.notifications) > :none";
+
+    private static final String WITH_MISSED_RUN_ALERT =
+            "SELECT " + SETTINGS_COLUMNS + ", j.created_at FROM jobs j WHERE j.alert_after_seconds IS NOT NULL";
+
+    /** A job's notification settings, with what a message needs of the job. */
+    public record NotificationSettings(
+            JobId id, String name, String templateType, boolean enabled, Notifications notifications) {}
+
+    /** A job that asks to be alerted when it does not succeed in time, and since when it exists. */
+    public record AlertSettings(NotificationSettings job, Instant createdAt) {}
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final int noSettingsLength;
+
+    JobLookups(JdbcClient jdbc, JsonMapper json) {
         this.jdbc = jdbc;
+        this.json = json;
+        this.noSettingsLength = json.writeValueAsString(NotificationsJson.of(Notifications.none()))
+                .length();
     }
 
     public Optional<JobId> idByName(String name) {
@@ -52,5 +83,37 @@ public class JobLookups {
                     });
         }
         return names;
+    }
+
+    /** The settings of those of these jobs that have any (most have none, and are left out). */
+    public Map<JobId, NotificationSettings> notificationSettingsOf(Collection<JobId> ids) {
+        Map<JobId, NotificationSettings> settings = new HashMap<>();
+        List<UUID> all = ids.stream().map(JobId::value).distinct().toList();
+        for (int from = 0; from < all.size(); from += 500) {
+            jdbc.sql(WITH_NOTIFICATIONS)
+                    .param("ids", all.subList(from, Math.min(all.size(), from + 500)))
+                    .param("none", noSettingsLength)
+                    .query((rs, n) -> settings(rs))
+                    .list()
+                    .forEach(s -> settings.put(s.id(), s));
+        }
+        return settings;
+    }
+
+    /** Every job with a missed-run alert. */
+    public List<AlertSettings> withMissedRunAlert() {
+        return jdbc.sql(WITH_MISSED_RUN_ALERT)
+                .query((rs, n) -> new AlertSettings(settings(rs), JdbcTime.instant(rs, "created_at")))
+                .list();
+    }
+
+    private NotificationSettings settings(ResultSet rs) throws SQLException {
+        return new NotificationSettings(
+                new JobId(rs.getObject("id", UUID.class)),
+                rs.getString("name"),
+                rs.getString("template_type"),
+                rs.getBoolean("enabled"),
+                json.readValue(rs.getString("notifications"), NotificationsJson.class)
+                        .stored());
     }
 }

@@ -4,20 +4,22 @@ import static dev.almanac.common.JdbcTime.instant;
 import static dev.almanac.common.JdbcTime.utc;
 
 import dev.almanac.execution.ExecutionId;
+import dev.almanac.execution.ExecutionReports;
 import dev.almanac.job.JobId;
-import dev.almanac.job.JobRequest.NotificationsJson;
+import dev.almanac.job.JobLookups;
 import dev.almanac.job.Notifications;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Reads what jobs ask to be told, and keeps every attempt to tell someone. */
 @Repository
@@ -29,54 +31,44 @@ public class NotificationRepository {
     /** A job with a missed-run alert that is not raised yet, with when it last succeeded. */
     record AlertCandidate(Settings job, Instant createdAt, Instant lastSuccess) {}
 
-    private static final String SETTINGS_COLUMNS = "j.id, j.name, j.template_type, j.enabled, j.notifications";
-
-    private static final String ALERT_CANDIDATES = "SELECT " + SETTINGS_COLUMNS + """
-            , j.created_at,
-                   (SELECT MAX(e.completed_at) FROM executions e
-                     WHERE e.job_id = j.id AND e.status = 'succeeded' AND e.dry_run = FALSE) AS last_success
-              FROM jobs j
-             WHERE j.alert_after_seconds IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM notification_incidents i WHERE i.job_id = j.id AND i.kind = 'missed_run')
-            """;
+    private static final String RAISED_MISSED_RUN_ALERTS =
+            "SELECT job_id FROM notification_incidents WHERE kind = '" + Incidents.MISSED_RUN + "'";
 
     private static final String ATTEMPT_COLUMNS =
             "id, job_id, execution_id, event, channel, recipient, outcome, detail, attempted_at";
 
     private final JdbcClient jdbc;
-    private final JsonMapper json;
-    private final int noSettingsLength;
+    private final JobLookups jobs;
+    private final ExecutionReports executions;
 
-    NotificationRepository(JdbcClient jdbc, JsonMapper json) {
+    NotificationRepository(JdbcClient jdbc, JobLookups jobs, ExecutionReports executions) {
         this.jdbc = jdbc;
-        this.json = json;
-        // a job without settings stores exactly this text; any setting makes it longer, and LENGTH works on a CLOB
-        // where a comparison does not (H2)
-        this.noSettingsLength = json.writeValueAsString(NotificationsJson.of(Notifications.none()))
-                .length();
+        this.jobs = jobs;
+        this.executions = executions;
     }
 
     /** The settings of those of these jobs that have any (most have none, and are left out). */
     Map<JobId, Settings> settingsOf(Collection<JobId> ids) {
         Map<JobId, Settings> settings = new HashMap<>();
-        List<UUID> all = ids.stream().map(JobId::value).distinct().toList();
-        for (int from = 0; from < all.size(); from += 500) {
-            jdbc.sql("SELECT " + SETTINGS_COLUMNS
-                            + " FROM jobs j WHERE j.id IN (:ids) AND LENGTH(j.notifications) > :none")
-                    .param("ids", all.subList(from, Math.min(all.size(), from + 500)))
-                    .param("none", noSettingsLength)
-                    .query((rs, n) -> settings(rs))
-                    .list()
-                    .forEach(s -> settings.put(s.id(), s));
-        }
+        jobs.notificationSettingsOf(ids).forEach((id, job) -> settings.put(id, settings(job)));
         return settings;
     }
 
+    /** The jobs with a missed-run alert that is not raised yet, with when each last succeeded. */
     List<AlertCandidate> alertCandidates() {
-        return jdbc.sql(ALERT_CANDIDATES)
-                .query((rs, n) ->
-                        new AlertCandidate(settings(rs), instant(rs, "created_at"), instant(rs, "last_success")))
-                .list();
+        Set<UUID> raised = new HashSet<>(
+                jdbc.sql(RAISED_MISSED_RUN_ALERTS).query(UUID.class).list());
+        List<JobLookups.AlertSettings> waiting = jobs.withMissedRunAlert().stream()
+                .filter(alert -> !raised.contains(alert.job().id().value()))
+                .toList();
+        Map<JobId, Instant> lastSuccess = executions.lastSuccessOf(
+                waiting.stream().map(alert -> alert.job().id()).toList());
+        return waiting.stream()
+                .map(alert -> new AlertCandidate(
+                        settings(alert.job()),
+                        alert.createdAt(),
+                        lastSuccess.get(alert.job().id())))
+                .toList();
     }
 
     void record(NotificationAttempt attempt) {
@@ -112,14 +104,8 @@ public class NotificationRepository {
                 .list();
     }
 
-    private Settings settings(ResultSet rs) throws SQLException {
-        return new Settings(
-                new JobId(rs.getObject("id", UUID.class)),
-                rs.getString("name"),
-                rs.getString("template_type"),
-                rs.getBoolean("enabled"),
-                json.readValue(rs.getString("notifications"), NotificationsJson.class)
-                        .stored());
+    private static Settings settings(JobLookups.NotificationSettings job) {
+        return new Settings(job.id(), job.name(), job.templateType(), job.enabled(), job.notifications());
     }
 
     private static NotificationAttempt attempt(ResultSet rs) throws SQLException {
