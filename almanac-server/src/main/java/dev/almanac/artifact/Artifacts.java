@@ -1,5 +1,7 @@
 package dev.almanac.artifact;
 
+import dev.almanac.artifact.internal.Artifact;
+import dev.almanac.artifact.internal.ArtifactRepository;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.template.ArtifactDeletion;
 import dev.almanac.template.ArtifactStore;
@@ -87,10 +89,6 @@ public class Artifacts implements ArtifactDeletion {
             throw e;
         }
         return new StoredArtifact(id.toString(), name, artifact.contentType(), artifact.sizeBytes(), artifact.sha256());
-    }
-
-    public boolean executionExists(UUID executionId) {
-        return repository.executionExists(executionId);
     }
 
     /** Deletes the files and rows of the artifacts of these executions, before the executions themselves go. */

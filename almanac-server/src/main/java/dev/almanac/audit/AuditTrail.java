@@ -1,5 +1,7 @@
 package dev.almanac.audit;
 
+import dev.almanac.audit.internal.AuditEvent;
+import dev.almanac.audit.internal.AuditRepository;
 import dev.almanac.common.Sealed;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;

@@ -1,2 +1,19 @@
 /** The engine: trigger and worker loops, node heartbeats, recovery, wake-ups and manual runs. */
+@ApplicationModule(
+        allowedDependencies = {
+            "artifact",
+            "audit",
+            "common",
+            "execution",
+            "job",
+            "notify",
+            "outbound",
+            "schedule",
+            "security",
+            "target",
+            "template",
+            "web"
+        })
 package dev.almanac.engine;
+
+import org.springframework.modulith.ApplicationModule;

@@ -6,7 +6,7 @@ import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.QueryParameters;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.Job;
-import dev.almanac.job.JobId;
+import dev.almanac.job.JobLookups;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobService;
 import dev.almanac.security.CurrentActor;
@@ -18,9 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.springframework.http.MediaType;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.PropertyNamingStrategies;
@@ -39,7 +37,7 @@ class JobTransfer {
 
     private final JobService jobs;
     private final SecretParameters secrets;
-    private final JdbcClient jdbc;
+    private final JobLookups lookups;
     private final JsonMapper json;
     private final JobsFile jobsFile;
     private final Permissions permissions;
@@ -52,7 +50,7 @@ class JobTransfer {
     JobTransfer(
             JobService jobs,
             SecretParameters secrets,
-            JdbcClient jdbc,
+            JobLookups lookups,
             JsonMapper json,
             JobsFile jobsFile,
             Permissions permissions,
@@ -61,7 +59,7 @@ class JobTransfer {
         this.limits = limits;
         this.jobs = jobs;
         this.secrets = secrets;
-        this.jdbc = jdbc;
+        this.lookups = lookups;
         this.json = json;
         this.jobsFile = jobsFile;
         this.permissions = permissions;
@@ -88,16 +86,15 @@ class JobTransfer {
         String wantedTag =
                 QueryParameters.text(tag) == null ? null : tag.strip().toLowerCase(Locale.ROOT);
         String wantedType = QueryParameters.text(templateType);
-        List<Map<String, Object>> exported =
-                jdbc.sql("SELECT id FROM jobs ORDER BY name").query(UUID.class).list().stream()
-                        .map(id -> jobs.find(new JobId(id)))
-                        .flatMap(Optional::stream)
-                        .filter(job -> wantedType == null
-                                || job.definition().templateType().equals(wantedType))
-                        .filter(job -> wantedTag == null
-                                || JobRequest.of(job.definition()).tags().contains(wantedTag))
-                        .map(this::exported)
-                        .toList();
+        List<Map<String, Object>> exported = lookups.allInNameOrder().stream()
+                .map(jobs::find)
+                .flatMap(Optional::stream)
+                .filter(job ->
+                        wantedType == null || job.definition().templateType().equals(wantedType))
+                .filter(job -> wantedTag == null
+                        || JobRequest.of(job.definition()).tags().contains(wantedTag))
+                .map(this::exported)
+                .toList();
         Map<String, Object> file = Map.of("jobs", exported);
         String body = chosen.equals("yaml")
                 ? yaml.writeValueAsString(file)

@@ -5,6 +5,7 @@ import dev.almanac.common.NotFoundException;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobForm;
 import dev.almanac.job.JobId;
+import dev.almanac.job.JobLookups;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobResponse;
 import dev.almanac.job.JobService;
@@ -20,7 +21,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -46,7 +46,7 @@ class JobTransferController {
     static final String MASK = dev.almanac.common.Sealed.MASK;
 
     private final JobService jobs;
-    private final JdbcClient jdbc;
+    private final JobLookups lookups;
     private final JsonMapper json;
     private final JobTransfer transfer;
     private final Permissions permissions;
@@ -55,7 +55,7 @@ class JobTransferController {
 
     JobTransferController(
             JobService jobs,
-            JdbcClient jdbc,
+            JobLookups lookups,
             JsonMapper json,
             JobTransfer transfer,
             Permissions permissions,
@@ -63,7 +63,7 @@ class JobTransferController {
             AuditTrail audit) {
         this.limits = limits;
         this.jobs = jobs;
-        this.jdbc = jdbc;
+        this.lookups = lookups;
         this.json = json;
         this.transfer = transfer;
         this.permissions = permissions;
@@ -122,11 +122,7 @@ class JobTransferController {
         for (int n = 1; n < 1000; n++) {
             String suffix = n == 1 ? "-copy" : "-copy-" + n;
             String candidate = name.substring(0, Math.min(name.length(), 100 - suffix.length())) + suffix;
-            if (jdbc.sql("SELECT COUNT(*) FROM jobs WHERE name = ?")
-                            .param(candidate)
-                            .query(Long.class)
-                            .single()
-                    == 0) {
+            if (!lookups.nameTaken(candidate)) {
                 return candidate;
             }
         }

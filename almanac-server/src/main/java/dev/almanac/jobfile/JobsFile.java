@@ -6,6 +6,7 @@ import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
+import dev.almanac.job.JobLookups;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobService;
 import dev.almanac.security.Limits;
@@ -18,7 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -27,7 +27,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.annotation.Order;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.JacksonException;
@@ -65,7 +64,7 @@ public class JobsFile {
     public record Outcome(String name, String action, List<Change> changes, List<FieldError> errors) {}
 
     private final JobService jobs;
-    private final JdbcClient jdbc;
+    private final JobLookups lookups;
     private final TransactionTemplate transactions;
     private final JsonMapper json;
     private final String file;
@@ -78,7 +77,7 @@ public class JobsFile {
 
     JobsFile(
             JobService jobs,
-            JdbcClient jdbc,
+            JobLookups lookups,
             TransactionTemplate transactions,
             JsonMapper json,
             AuditTrail audit,
@@ -87,7 +86,7 @@ public class JobsFile {
         this.limits = limits;
         this.audit = audit;
         this.jobs = jobs;
-        this.jdbc = jdbc;
+        this.lookups = lookups;
         this.transactions = transactions;
         this.json = json;
         this.file = file;
@@ -335,10 +334,6 @@ public class JobsFile {
     }
 
     private Optional<JobId> idOf(String name) {
-        return jdbc.sql("SELECT id FROM jobs WHERE name = ?")
-                .param(name)
-                .query(UUID.class)
-                .optional()
-                .map(JobId::new);
+        return lookups.idByName(name);
     }
 }

@@ -2,6 +2,7 @@ package dev.almanac.jobfile;
 
 import static dev.almanac.common.JdbcTime.utc;
 
+import dev.almanac.job.JobLookups;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobService;
 import dev.almanac.schedule.ScheduleSpec;
@@ -35,6 +36,7 @@ class SystemJobs {
 
     private final JobService jobs;
     private final JdbcClient jdbc;
+    private final JobLookups lookups;
     private final TransactionTemplate transactions;
     private final Clock clock;
     private final boolean enabled;
@@ -42,11 +44,13 @@ class SystemJobs {
     SystemJobs(
             JobService jobs,
             JdbcClient jdbc,
+            JobLookups lookups,
             TransactionTemplate transactions,
             Clock clock,
             @Value("${almanac.system-jobs.enabled:true}") boolean enabled) {
         this.jobs = jobs;
         this.jdbc = jdbc;
+        this.lookups = lookups;
         this.transactions = transactions;
         this.clock = clock;
         this.enabled = enabled;
@@ -132,11 +136,7 @@ class SystemJobs {
                         .params(flag, utc(clock.instant()))
                         .update();
                 for (JobRequest definition : group) {
-                    Long taken = jdbc.sql("SELECT COUNT(*) FROM jobs WHERE name = ?")
-                            .param(definition.name())
-                            .query(Long.class)
-                            .single();
-                    if (taken == 0) {
+                    if (!lookups.nameTaken(definition.name())) {
                         jobs.create(definition, "system");
                     }
                 }

@@ -1,6 +1,7 @@
 package dev.almanac.notify;
 
 import dev.almanac.job.Notifications;
+import dev.almanac.notify.internal.Channel;
 import java.util.List;
 import java.util.stream.Stream;
 

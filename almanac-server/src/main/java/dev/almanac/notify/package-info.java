@@ -3,4 +3,7 @@
  * the missed-run alert and auto-pause; by e-mail and webhook (generic JSON or Slack), one message per incident, every
  * attempt recorded on its execution.
  */
+@ApplicationModule(allowedDependencies = {"audit", "common", "execution", "job", "outbound", "security", "template"})
 package dev.almanac.notify;
+
+import org.springframework.modulith.ApplicationModule;

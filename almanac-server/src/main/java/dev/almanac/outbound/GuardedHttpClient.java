@@ -1,6 +1,7 @@
 package dev.almanac.outbound;
 
 import dev.almanac.common.RunControl;
+import dev.almanac.outbound.internal.OutboundProperties;
 import dev.almanac.template.OutboundHttp;
 import dev.almanac.template.OutboundHttp.RefusedException;
 import java.io.ByteArrayOutputStream;

@@ -3,6 +3,7 @@ package dev.almanac.security;
 import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.TooManyRequestsException;
+import dev.almanac.security.internal.SecurityProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

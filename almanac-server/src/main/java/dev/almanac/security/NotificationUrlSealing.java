@@ -1,5 +1,6 @@
 package dev.almanac.security;
 
+import dev.almanac.security.internal.SecretUpgrade;
 import java.util.List;
 
 /**

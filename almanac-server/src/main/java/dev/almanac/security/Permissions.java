@@ -2,6 +2,7 @@ package dev.almanac.security;
 
 import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.ForbiddenException;
+import dev.almanac.security.internal.Role;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.TemplateRegistry;
 import java.util.Map;
@@ -89,7 +90,7 @@ public class Permissions {
         throw new ForbiddenException(reason);
     }
 
-    static boolean has(Role role) {
+    public static boolean has(Role role) {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
         if (authentication == null) {
             return false;

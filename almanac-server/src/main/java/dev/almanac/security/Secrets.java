@@ -1,6 +1,7 @@
 package dev.almanac.security;
 
 import dev.almanac.common.Sealed;
+import dev.almanac.security.internal.SecurityProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -144,7 +145,7 @@ public class Secrets {
         return Base64.getEncoder().encodeToString(key);
     }
 
-    String currentKeyId() {
+    public String currentKeyId() {
         return current.id();
     }
 

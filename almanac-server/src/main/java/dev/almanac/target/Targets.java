@@ -4,6 +4,10 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.almanac.common.RunControl;
 import dev.almanac.security.Secrets;
+import dev.almanac.target.internal.DemoDatabase;
+import dev.almanac.target.internal.GuardedConnection;
+import dev.almanac.target.internal.TargetPasswords;
+import dev.almanac.target.internal.TargetProperties;
 import dev.almanac.template.TargetDatabase;
 import dev.almanac.template.TargetDescription;
 import java.nio.file.Path;
@@ -256,7 +260,7 @@ public class Targets implements DisposableBean {
     }
 
     /** A plain connection for Almanac's own work on a target (creating the demo data); no run limits. */
-    Connection connectDirectly(String name) throws SQLException {
+    public Connection connectDirectly(String name) throws SQLException {
         return pool(byName.get(name)).getConnection();
     }
 

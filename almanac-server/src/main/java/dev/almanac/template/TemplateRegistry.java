@@ -3,6 +3,8 @@ package dev.almanac.template;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.NameHints;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.template.internal.ParameterSchemas;
+import dev.almanac.template.internal.RegisteredTemplate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -221,15 +223,15 @@ public class TemplateRegistry {
         return registered(type).map(RegisteredTemplate::exampleParameters);
     }
 
-    List<RegisteredTemplate> registered() {
+    public List<RegisteredTemplate> registered() {
         return List.copyOf(byType.values());
     }
 
-    Optional<RegisteredTemplate> registered(String type) {
+    public Optional<RegisteredTemplate> registered(String type) {
         return Optional.ofNullable(type == null ? null : byType.get(type));
     }
 
-    static NotFoundException notFound(String type) {
+    public static NotFoundException notFound(String type) {
         return new NotFoundException("no template of type '" + type + "'");
     }
 }

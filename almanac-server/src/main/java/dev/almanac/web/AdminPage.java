@@ -1,5 +1,6 @@
 package dev.almanac.web;
 
+import dev.almanac.web.internal.PageAdvice;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,5 +1,6 @@
 package dev.almanac.web;
 
+import dev.almanac.web.internal.PageAdvice;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxResponseHeader;
 import jakarta.servlet.http.HttpServletRequest;

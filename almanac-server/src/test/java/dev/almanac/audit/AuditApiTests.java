@@ -11,6 +11,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import com.jayway.jsonpath.JsonPath;
+import dev.almanac.audit.internal.AuditRetention;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TestLogins;
 import dev.almanac.testing.WithH2;

@@ -8,7 +8,7 @@ import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
-import dev.almanac.target.DemoDatabase;
+import dev.almanac.target.internal.DemoDatabase;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TemplateRuns;
 import dev.almanac.testing.WithH2;

@@ -18,6 +18,7 @@ import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.job.JobService;
+import dev.almanac.notify.internal.Notifier;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TestOutbound;
 import dev.almanac.testing.WithH2;

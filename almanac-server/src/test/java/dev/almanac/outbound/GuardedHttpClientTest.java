@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.almanac.common.RunControl;
+import dev.almanac.outbound.internal.OutboundProperties;
 import dev.almanac.template.OutboundHttp;
 import java.net.URI;
 import java.time.Duration;

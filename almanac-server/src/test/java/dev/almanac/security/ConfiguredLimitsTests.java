@@ -12,6 +12,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import com.jayway.jsonpath.JsonPath;
 import dev.almanac.jobfile.JobsFile;
+import dev.almanac.security.internal.AdminBootstrap;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TestLogins;
 import dev.almanac.testing.WithH2;

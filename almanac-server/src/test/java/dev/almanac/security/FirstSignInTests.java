@@ -2,6 +2,7 @@ package dev.almanac.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.almanac.security.internal.AdminBootstrap;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TestLogins;
 import dev.almanac.testing.WithH2;

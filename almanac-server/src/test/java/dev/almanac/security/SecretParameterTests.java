@@ -9,6 +9,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import com.jayway.jsonpath.JsonPath;
 import dev.almanac.engine.Engine;
+import dev.almanac.security.internal.SecretRotation;
+import dev.almanac.security.internal.SecurityProperties;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TestTemplates;
 import dev.almanac.testing.WithH2;

@@ -7,6 +7,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import com.jayway.jsonpath.JsonPath;
+import dev.almanac.security.internal.SecretUpgrade;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;

@@ -6,6 +6,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.almanac.target.internal.TargetProperties;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.WithH2;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.almanac.common.NotFoundException;
 import dev.almanac.template.builtin.HeartbeatTemplate;
+import dev.almanac.template.internal.TemplateController;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,8 @@
 package dev.almanac.template.builtin;
 
+import dev.almanac.execution.ExecutionReports;
+import dev.almanac.notify.OpenIncidents;
+import dev.almanac.security.AdminContacts;
 import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
@@ -10,14 +13,12 @@ import dev.almanac.template.RiskLevel;
 import dev.almanac.template.TemplateDescriptor;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -58,10 +59,14 @@ public class DailySummaryTemplate implements JobTemplate {
                     """)
             .build();
 
-    private final JdbcClient almanac;
+    private final ExecutionReports executions;
+    private final OpenIncidents openIncidents;
+    private final AdminContacts admins;
 
-    DailySummaryTemplate(JdbcClient almanac) {
-        this.almanac = almanac;
+    DailySummaryTemplate(ExecutionReports executions, OpenIncidents openIncidents, AdminContacts admins) {
+        this.executions = executions;
+        this.openIncidents = openIncidents;
+        this.admins = admins;
     }
 
     @Override
@@ -168,79 +173,31 @@ public class DailySummaryTemplate implements JobTemplate {
         Params params = new Params(context.parameters());
         Set<String> to = new LinkedHashSet<>();
         if (params.bool("include_super_admins", true)) {
-            to.addAll(almanac.sql("SELECT email FROM users WHERE role = 'SUPER_ADMIN' AND enabled = TRUE"
-                            + " AND email IS NOT NULL ORDER BY username")
-                    .query(String.class)
-                    .list());
+            to.addAll(admins.superAdminEmails());
         }
         params.strings("recipients").forEach(address -> to.add(address.toLowerCase(Locale.ROOT)));
         return to.stream().limit(MAX_RECIPIENTS).toList();
     }
 
     Summary summarize(Instant from, Instant to, int top) {
-        Object start = from.atOffset(ZoneOffset.UTC);
-        Object end = to.atOffset(ZoneOffset.UTC);
-        Map<String, Long> byStatus = new java.util.TreeMap<>();
-        almanac.sql("""
-                        SELECT CASE WHEN status = 'skipped' THEN COALESCE(reason, 'skipped') ELSE status END AS outcome,
-                               COUNT(*) AS n
-                          FROM executions
-                         WHERE completed_at >= ? AND completed_at < ? AND dry_run = FALSE
-                         GROUP BY CASE WHEN status = 'skipped' THEN COALESCE(reason, 'skipped') ELSE status END
-                        """).params(start, end).query(rs -> {
-            byStatus.put(rs.getString("outcome"), rs.getLong("n"));
-        });
-        List<List<Object>> failing = almanac.sql("""
-                        SELECT job_name, COUNT(*) AS failures, MAX(completed_at) AS last_at
-                          FROM executions
-                         WHERE completed_at >= ? AND completed_at < ? AND dry_run = FALSE
-                           AND status IN ('failed', 'timed_out')
-                         GROUP BY job_name ORDER BY COUNT(*) DESC, job_name LIMIT ?
-                        """)
-                .params(start, end, top)
-                .query((rs, n) -> List.<Object>of(rs.getString("job_name"), rs.getLong("failures")))
-                .list();
-        List<List<Object>> slowest = almanac.sql("""
-                        SELECT job_name, COUNT(*) AS runs, MAX(duration_ms) AS longest, AVG(duration_ms) AS mean
-                          FROM executions
-                         WHERE completed_at >= ? AND completed_at < ? AND dry_run = FALSE
-                           AND status IN ('succeeded', 'failed', 'timed_out') AND duration_ms IS NOT NULL
-                         GROUP BY job_name ORDER BY MAX(duration_ms) DESC, job_name LIMIT ?
-                        """)
-                .params(start, end, top)
-                .query((rs, n) -> List.<Object>of(
-                        rs.getString("job_name"),
-                        rs.getLong("runs"),
-                        rs.getLong("longest"),
-                        Math.round(rs.getDouble("mean"))))
-                .list();
-        List<List<Object>> missed = almanac.sql("""
-                        SELECT job_name, COUNT(*) AS missed
-                          FROM executions
-                         WHERE completed_at >= ? AND completed_at < ? AND status = 'skipped' AND reason = 'missed'
-                         GROUP BY job_name ORDER BY COUNT(*) DESC, job_name LIMIT ?
-                        """)
-                .params(start, end, top)
-                .query((rs, n) -> List.<Object>of(rs.getString("job_name"), rs.getLong("missed")))
-                .list();
-        List<List<Object>> incidents = almanac.sql("""
-                        SELECT j.name, i.kind, i.opened_at, i.failures
-                          FROM notification_incidents i JOIN jobs j ON j.id = i.job_id
-                         ORDER BY i.opened_at, j.name
-                        """)
-                .query((rs, n) -> List.<Object>of(
-                        rs.getString("name"),
-                        rs.getString("kind").equals("failure")
-                                ? "failing since " + instant(rs.getObject("opened_at", java.time.OffsetDateTime.class))
-                                        + " (" + rs.getInt("failures") + " in a row)"
-                                : "no success within its alert window since "
-                                        + instant(rs.getObject("opened_at", java.time.OffsetDateTime.class))))
-                .list();
+        Map<String, Long> byStatus = executions.outcomesBetween(from, to);
+        List<List<Object>> failing = executions.mostFailingJobs(from, to, top).stream()
+                .map(job -> List.<Object>of(job.jobName(), job.count()))
+                .toList();
+        List<List<Object>> slowest = executions.slowestJobs(from, to, top).stream()
+                .map(job -> List.<Object>of(job.jobName(), job.runs(), job.longestMs(), Math.round(job.meanMs())))
+                .toList();
+        List<List<Object>> missed = executions.mostMissedJobs(from, to, top).stream()
+                .map(job -> List.<Object>of(job.jobName(), job.count()))
+                .toList();
+        List<List<Object>> incidents = openIncidents.all().stream()
+                .map(incident -> List.<Object>of(
+                        incident.jobName(),
+                        incident.isFailure()
+                                ? "failing since " + incident.openedAt() + " (" + incident.failures() + " in a row)"
+                                : "no success within its alert window since " + incident.openedAt()))
+                .toList();
         return new Summary(from, to, byStatus, failing, slowest, missed, incidents);
-    }
-
-    private static Instant instant(java.time.OffsetDateTime time) {
-        return time == null ? null : time.toInstant();
     }
 
     private static String text(Summary s, String jobName) {

@@ -1,5 +1,6 @@
 package dev.almanac.template.builtin;
 
+import dev.almanac.execution.HistoryPurge;
 import dev.almanac.template.ArtifactDeletion;
 import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
@@ -9,10 +10,8 @@ import dev.almanac.template.RiskLevel;
 import dev.almanac.template.TemplateDescriptor;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -22,14 +21,6 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 public class HistoryRetentionTemplate implements JobTemplate {
-
-    private static final String OLD_EXECUTIONS = """
-            SELECT id FROM executions
-             WHERE status IN ('succeeded', 'failed', 'timed_out', 'cancelled', 'skipped')
-               AND COALESCE(completed_at, created_at) < ?
-             ORDER BY COALESCE(completed_at, created_at)
-             LIMIT ?
-            """;
 
     private static final TemplateDescriptor DESCRIPTOR = TemplateDescriptor.builder("history_retention")
             .name("Execution history retention")
@@ -58,12 +49,12 @@ public class HistoryRetentionTemplate implements JobTemplate {
                     """)
             .build();
 
-    private final JdbcClient jdbc;
+    private final HistoryPurge history;
     private final ArtifactDeletion artifacts;
     private final TransactionTemplate transactions;
 
-    HistoryRetentionTemplate(JdbcClient jdbc, ArtifactDeletion artifacts, TransactionTemplate transactions) {
-        this.jdbc = jdbc;
+    HistoryRetentionTemplate(HistoryPurge history, ArtifactDeletion artifacts, TransactionTemplate transactions) {
+        this.history = history;
         this.artifacts = artifacts;
         this.transactions = transactions;
     }
@@ -82,11 +73,7 @@ public class HistoryRetentionTemplate implements JobTemplate {
     @Override
     public JobResult dryRun(JobContext context) {
         Instant cutoff = cutoff(context);
-        long old = jdbc.sql("SELECT COUNT(*) FROM executions WHERE status IN ('succeeded', 'failed', 'timed_out',"
-                        + " 'cancelled', 'skipped') AND COALESCE(completed_at, created_at) < ?")
-                .param(cutoff.atOffset(ZoneOffset.UTC))
-                .query(Long.class)
-                .single();
+        long old = history.countEndedBefore(cutoff);
         return JobResult.builder(JobResult.Status.SUCCEEDED)
                 .message("Dry run: would delete " + old + " executions that ended before " + cutoff
                         + ", with their logs and artifacts")
@@ -108,27 +95,14 @@ public class HistoryRetentionTemplate implements JobTemplate {
         int batches = 0;
         while (batches < maxBatches) {
             context.checkCancelled();
-            List<UUID> ids = jdbc
-                    .sql(OLD_EXECUTIONS)
-                    .params(cutoff.atOffset(ZoneOffset.UTC), batchSize)
-                    .query(UUID.class)
-                    .list()
-                    .stream()
+            List<UUID> ids = history.endedBefore(cutoff, batchSize).stream()
                     .filter(id -> !id.toString().equals(context.executionId()))
                     .toList();
             if (ids.isEmpty()) {
                 break;
             }
             files += artifacts.deleteOfExecutions(ids);
-            Integer deleted = transactions.execute(status -> {
-                int count = 0;
-                for (UUID id : ids) {
-                    count += jdbc.sql("DELETE FROM executions WHERE id = ?")
-                            .param(id)
-                            .update();
-                }
-                return count;
-            });
+            Integer deleted = transactions.execute(status -> history.delete(ids));
             executions += deleted == null ? 0 : deleted;
             batches++;
             context.log().info("batch {}: deleted {} executions ({} so far)", batches, deleted, executions);

@@ -1,5 +1,6 @@
 package dev.almanac.template.builtin;
 
+import dev.almanac.execution.ExecutionReports;
 import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
@@ -35,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -88,10 +88,10 @@ public class ReportGenerationTemplate implements JobTemplate {
                     """)
             .build();
 
-    private final JdbcClient almanac;
+    private final ExecutionReports executions;
 
-    ReportGenerationTemplate(JdbcClient almanac) {
-        this.almanac = almanac;
+    ReportGenerationTemplate(ExecutionReports executions) {
+        this.executions = executions;
     }
 
     @Override
@@ -252,36 +252,28 @@ public class ReportGenerationTemplate implements JobTemplate {
         Map<String, List<Long>> durations = new TreeMap<>();
         Map<String, long[]> counts = new TreeMap<>();
         long[] scanned = {0};
-        almanac.sql("""
-                        SELECT job_name, template_type, status, duration_ms FROM executions
-                         WHERE created_at >= ? AND created_at < ? AND status IN ('succeeded', 'failed', 'timed_out', 'cancelled')
-                        """)
-                .params(range.from().atOffset(ZoneOffset.UTC), range.to().atOffset(ZoneOffset.UTC))
-                .query(rs -> {
-                    if (++scanned[0] > MAX_ROWS_SCANNED) {
-                        return;
-                    }
-                    String status = rs.getString("status");
-                    long duration = rs.getLong("duration_ms");
-                    boolean hasDuration = !rs.wasNull();
-                    for (String key : List.of(
-                            "job\u0000" + rs.getString("job_name"), "template\u0000" + rs.getString("template_type"))) {
-                        long[] c = counts.computeIfAbsent(key, k -> new long[4]);
-                        c[0]++;
-                        if (status.equals("succeeded")) {
-                            c[1]++;
-                        } else if (status.equals("failed")) {
-                            c[2]++;
-                        } else if (status.equals("timed_out")) {
-                            c[3]++;
-                        }
-                        if (hasDuration) {
-                            durations
-                                    .computeIfAbsent(key, k -> new ArrayList<>())
-                                    .add(duration);
-                        }
-                    }
-                });
+        executions.forEachEndedCreatedBetween(range.from(), range.to(), run -> {
+            if (++scanned[0] > MAX_ROWS_SCANNED) {
+                return;
+            }
+            String status = run.status();
+            boolean hasDuration = run.durationMs() != null;
+            long duration = hasDuration ? run.durationMs() : 0;
+            for (String key : List.of("job\u0000" + run.jobName(), "template\u0000" + run.templateType())) {
+                long[] c = counts.computeIfAbsent(key, k -> new long[4]);
+                c[0]++;
+                if (status.equals("succeeded")) {
+                    c[1]++;
+                } else if (status.equals("failed")) {
+                    c[2]++;
+                } else if (status.equals("timed_out")) {
+                    c[3]++;
+                }
+                if (hasDuration) {
+                    durations.computeIfAbsent(key, k -> new ArrayList<>()).add(duration);
+                }
+            }
+        });
         context.checkCancelled();
         List<List<Object>> rows = new ArrayList<>();
         counts.forEach((key, c) -> {

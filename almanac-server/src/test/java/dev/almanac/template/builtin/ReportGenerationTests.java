@@ -8,7 +8,7 @@ import com.jayway.jsonpath.JsonPath;
 import dev.almanac.common.FieldError;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionStatus;
-import dev.almanac.target.DemoDatabase;
+import dev.almanac.target.internal.DemoDatabase;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TemplateRuns;

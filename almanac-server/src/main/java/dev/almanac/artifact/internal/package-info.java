@@ -1,0 +1,2 @@
+/** Artifact rows, downloads and pages. */
+package dev.almanac.artifact.internal;

@@ -1,0 +1,15 @@
+package dev.almanac.audit.internal;
+
+import java.time.Instant;
+
+/**
+ * A filter over the audit trail. Every part may be null. {@code action} matches exactly, or every action under a
+ * prefix ({@code job} matches {@code job.created}, {@code job.run}, ...); {@code target} matches a target's id or
+ * name.
+ */
+public record AuditQuery(
+        String actor, String action, String target, Instant from, Instant to, AuditEvent before, int limit) {
+
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+}

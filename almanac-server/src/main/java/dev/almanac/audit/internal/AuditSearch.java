@@ -1,0 +1,58 @@
+package dev.almanac.audit.internal;
+
+import dev.almanac.common.FieldError;
+import dev.almanac.common.QueryParameters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * A search of the audit trail as a person or a script types it, for the API and the audit page alike: every filter
+ * is text, each bad one is a field error, and a page of events comes back newest first with the cursor of the next.
+ */
+@Service
+public class AuditSearch {
+
+    private final AuditRepository events;
+
+    AuditSearch(AuditRepository events) {
+        this.events = events;
+    }
+
+    /** The filters as given; any may be null or blank. {@code from} and {@code to} are ISO-8601 instants. */
+    record Filter(String actor, String action, String target, String from, String to, String limit, String before) {}
+
+    /** One page of events, and the {@code before} of the next page when there may be one. */
+    record Page(List<AuditEvent> events, String nextBefore) {}
+
+    /** @throws dev.almanac.common.InvalidInputException naming every bad filter */
+    @Transactional(readOnly = true)
+    Page search(Filter filter, int defaultLimit) {
+        List<FieldError> errors = new ArrayList<>();
+        AuditEvent cursor = null;
+        if (QueryParameters.text(filter.before()) != null) {
+            try {
+                cursor = events.find(UUID.fromString(filter.before().strip())).orElse(null);
+            } catch (IllegalArgumentException notAnId) {
+                cursor = null;
+            }
+            if (cursor == null) {
+                errors.add(new FieldError("before", "no audit event with this id"));
+            }
+        }
+        AuditQuery query = new AuditQuery(
+                QueryParameters.text(filter.actor()),
+                QueryParameters.text(filter.action()),
+                QueryParameters.text(filter.target()),
+                QueryParameters.instant("from", filter.from(), errors),
+                QueryParameters.instant("to", filter.to(), errors),
+                cursor,
+                QueryParameters.integer("limit", filter.limit(), defaultLimit, 1, AuditQuery.MAX_LIMIT, errors));
+        QueryParameters.check(errors);
+        List<AuditEvent> page = events.find(query);
+        String next = page.size() == query.limit() ? page.get(page.size() - 1).id() : null;
+        return new Page(page, next);
+    }
+}

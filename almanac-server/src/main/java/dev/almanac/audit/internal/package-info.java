@@ -1,0 +1,2 @@
+/** The audit trail's storage, search, retention and pages. */
+package dev.almanac.audit.internal;

@@ -1,0 +1,56 @@
+package dev.almanac.notify;
+
+import static dev.almanac.common.JdbcTime.instant;
+
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobLookups;
+import dev.almanac.notify.internal.Incidents;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/** The incidents open now, named by their jobs, for the daily summary. */
+@Component
+public class OpenIncidents {
+
+    /** An open incident: {@code kind} is {@code failure} (with the failures in a row) or {@code missed_run}. */
+    public record OpenIncident(String jobName, String kind, Instant openedAt, int failures) {
+
+        public boolean isFailure() {
+            return kind.equals(Incidents.FAILURE);
+        }
+    }
+
+    private record Row(JobId job, String kind, Instant openedAt, int failures) {}
+
+    private static final String ALL = "SELECT job_id, kind, opened_at, failures FROM notification_incidents";
+
+    private final JdbcClient jdbc;
+    private final JobLookups jobs;
+
+    OpenIncidents(JdbcClient jdbc, JobLookups jobs) {
+        this.jdbc = jdbc;
+        this.jobs = jobs;
+    }
+
+    /** Oldest first, then by job name. */
+    public List<OpenIncident> all() {
+        List<Row> rows = jdbc.sql(ALL)
+                .query((rs, n) -> new Row(
+                        new JobId(rs.getObject("job_id", UUID.class)),
+                        rs.getString("kind"),
+                        instant(rs, "opened_at"),
+                        rs.getInt("failures")))
+                .list();
+        Map<JobId, String> names = jobs.namesOf(rows.stream().map(Row::job).toList());
+        return rows.stream()
+                .filter(row -> names.containsKey(row.job()))
+                .map(row -> new OpenIncident(names.get(row.job()), row.kind(), row.openedAt(), row.failures()))
+                .sorted(Comparator.comparing(OpenIncident::openedAt).thenComparing(OpenIncident::jobName))
+                .toList();
+    }
+}

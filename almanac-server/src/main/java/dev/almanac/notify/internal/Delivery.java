@@ -1,0 +1,227 @@
+package dev.almanac.notify.internal;
+
+import dev.almanac.common.Ids;
+import dev.almanac.common.RunControl;
+import dev.almanac.outbound.GuardedHttpClient;
+import dev.almanac.outbound.OutboundMail;
+import dev.almanac.security.Secrets;
+import dev.almanac.template.MailMessage;
+import dev.almanac.template.OutboundHttp;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Sends one notice to one recipient: e-mail through the configured SMTP server, a webhook through the same SSRF
+ * guard as the webhook template (a generic JSON payload, or a Slack-compatible one). Network errors, 5xx and 429
+ * are tried again with a growing pause; every try is recorded, and none ever throws: a failed notification never
+ * fails a job.
+ */
+@Component
+public class Delivery {
+
+    private static final Logger log = LoggerFactory.getLogger(Delivery.class);
+    private static final int MAX_RESPONSE = 2000;
+
+    private final OutboundMail mail;
+    private final GuardedHttpClient http;
+    private final NotificationRepository attempts;
+    private final NotifyProperties properties;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final Secrets secrets;
+
+    Delivery(
+            OutboundMail mail,
+            GuardedHttpClient http,
+            NotificationRepository attempts,
+            NotifyProperties properties,
+            JsonMapper json,
+            Clock clock,
+            MeterRegistry meters,
+            Secrets secrets) {
+        this.mail = mail;
+        this.http = http;
+        this.attempts = attempts;
+        this.properties = properties;
+        this.json = json;
+        this.clock = clock;
+        this.meters = meters;
+        this.secrets = secrets;
+    }
+
+    /** Tells every recipient, each on its own: one that fails does not keep the others from hearing. */
+    void tell(Notice notice, List<String> recipients) {
+        // webhook URLs are stored sealed; only the sending needs them plain
+        recipients.forEach(recipient -> tell(notice, secrets.reveal(recipient)));
+    }
+
+    /** Records that a recipient is not told, because the incident was told about already. */
+    void suppress(Notice notice, List<String> recipients, String why) {
+        for (String sealed : recipients) {
+            String recipient = secrets.reveal(sealed);
+            Channel channel = Channel.of(recipient);
+            record(notice, channel, recipient, "suppressed", why);
+        }
+    }
+
+    private void tell(Notice notice, String recipient) {
+        Channel channel = Channel.of(recipient);
+        for (int attempt = 1; ; attempt++) {
+            Result sent = send(notice, channel, recipient);
+            // an error may quote the URL, whose path is the secret: history and log get its shown form
+            Result result = new Result(sent.sent(), sent.worthRetrying(), withoutUrl(sent.detail(), recipient));
+            record(notice, channel, recipient, result.sent() ? "sent" : "failed", result.detail());
+            if (result.sent() || !result.worthRetrying() || attempt >= properties.attempts()) {
+                if (!result.sent()) {
+                    log.warn(
+                            "Could not notify {} about {} of job '{}': {}",
+                            Channel.shown(recipient),
+                            notice.event().json(),
+                            notice.jobName(),
+                            result.detail());
+                }
+                return;
+            }
+            if (!pause(properties.retryBackoff().multipliedBy(1L << (attempt - 1)))) {
+                return;
+            }
+        }
+    }
+
+    private record Result(boolean sent, boolean worthRetrying, String detail) {}
+
+    private static String withoutUrl(String detail, String recipient) {
+        if (detail == null || Channel.of(recipient) == Channel.EMAIL) {
+            return detail;
+        }
+        String url = Channel.url(recipient).toString();
+        return detail.replace(url, Channel.shown(recipient));
+    }
+
+    private Result send(Notice notice, Channel channel, String recipient) {
+        try {
+            return switch (channel) {
+                case EMAIL -> email(notice, recipient);
+                case WEBHOOK -> post(recipient, notice.payload());
+                case SLACK -> post(recipient, slack(notice));
+            };
+        } catch (OutboundHttp.RefusedException refused) {
+            return new Result(false, false, "refused: " + refused.getMessage());
+        } catch (IOException e) {
+            return new Result(false, true, "network error: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // a misconfiguration (no SMTP server) or a bug: recorded, never thrown into the engine
+            return new Result(
+                    false, false, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        } catch (Exception e) {
+            return new Result(false, true, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+    }
+
+    private Result email(Notice notice, String recipient) throws Exception {
+        if (!mail.configured()) {
+            return new Result(false, false, "no SMTP server is configured (spring.mail.host)");
+        }
+        String id = mail.send(new MailMessage(
+                List.of(recipient),
+                null,
+                null,
+                "[Almanac] " + notice.subject(),
+                notice.text(),
+                null,
+                notice.event() == Event.FAILURE || notice.event() == Event.MISSED_RUN ? "high" : "normal",
+                null));
+        return new Result(true, false, id == null ? "accepted by the SMTP server" : "message " + id);
+    }
+
+    private Result post(String recipient, Map<String, Object> body) throws IOException {
+        OutboundHttp.Response response = http.send(
+                new OutboundHttp.Request(
+                        "POST",
+                        Channel.url(recipient),
+                        Map.of("Content-Type", "application/json", "X-Almanac-Event", "notification"),
+                        json.writeValueAsBytes(body),
+                        properties.webhookTimeout(),
+                        MAX_RESPONSE,
+                        false),
+                RunControl.unlimited());
+        int status = response.status();
+        String excerpt = new String(response.body(), StandardCharsets.UTF_8).strip();
+        String detail = "HTTP " + status + (excerpt.isEmpty() ? "" : ": " + excerpt);
+        if (status >= 200 && status < 300) {
+            return new Result(true, false, detail);
+        }
+        return new Result(false, status >= 500 || status == 429, detail);
+    }
+
+    /** Slack's incoming-webhook format: a text fallback and one section in its markdown. */
+    private static Map<String, Object> slack(Notice notice) {
+        String emoji = switch (notice.event()) {
+            case SUCCESS, RECOVERED -> ":white_check_mark:";
+            case RETRY -> ":repeat:";
+            case AUTO_PAUSED -> ":double_vertical_bar:";
+            default -> ":rotating_light:";
+        };
+        String headline = emoji + " *" + escape(notice.subject()) + "*";
+        Map<String, Object> section = new LinkedHashMap<>();
+        section.put("type", "section");
+        section.put("text", Map.of("type", "mrkdwn", "text", headline + "\n" + escape(notice.text())));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("text", notice.subject());
+        body.put("blocks", List.of(section));
+        return body;
+    }
+
+    /** Slack reads &, < and > as markup. */
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    private void record(Notice notice, Channel channel, String recipient, String outcome, String detail) {
+        Counter.builder("almanac.notifications")
+                .description("Notification attempts, by channel and outcome (sent, failed, suppressed)")
+                .tag("channel", channel.json())
+                .tag("outcome", outcome)
+                .register(meters)
+                .increment();
+        try {
+            attempts.record(new NotificationAttempt(
+                    Ids.timeOrdered(),
+                    notice.jobId(),
+                    notice.executionId(),
+                    notice.event().json(),
+                    channel.json(),
+                    Channel.shown(recipient),
+                    outcome,
+                    detail,
+                    clock.instant()));
+        } catch (RuntimeException e) {
+            log.warn("Could not record a notification attempt for job '{}': {}", notice.jobName(), e.getMessage());
+        }
+    }
+
+    private static boolean pause(Duration pause) {
+        if (pause.isZero() || pause.isNegative()) {
+            return true;
+        }
+        try {
+            Thread.sleep(pause.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

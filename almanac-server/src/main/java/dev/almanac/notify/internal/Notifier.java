@@ -1,0 +1,329 @@
+package dev.almanac.notify.internal;
+
+import dev.almanac.audit.AuditTrail;
+import dev.almanac.common.DatabaseAvailability;
+import dev.almanac.execution.ExecutionFinished;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobService;
+import dev.almanac.job.Notifications;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Tells people about jobs. The engine's outcome writer hands every final outcome over here and goes on; this
+ * node's notifier thread then reads the jobs' settings (one query per batch) and sends, so a slow SMTP server or
+ * webhook never holds up runs. Only final outcomes are reported as failures (a failed attempt that is retried is
+ * {@code on_retry}'s business); the first final failure opens an incident and is told, the next ones are recorded as
+ * suppressed until a success closes it (and tells that the job recovered). The same thread raises missed-run alerts.
+ *
+ * <p>Tests drive it step by step with {@link #deliverPending()} and {@link #checkMissedRuns()}.
+ */
+@Component
+public class Notifier implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(Notifier.class);
+    private static final int BATCH = 500;
+
+    private final NotificationRepository repository;
+    private final Incidents incidents;
+    private final Delivery delivery;
+    private final JobService jobs;
+    private final AuditTrail audit;
+    private final NotifyProperties properties;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final boolean background;
+    private final BlockingQueue<ExecutionFinished> pending;
+    private final Counter dropped;
+    private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - TimeUnit.HOURS.toNanos(1));
+    private volatile Thread thread;
+    private volatile boolean running;
+
+    Notifier(
+            NotificationRepository repository,
+            Incidents incidents,
+            Delivery delivery,
+            JobService jobs,
+            AuditTrail audit,
+            NotifyProperties properties,
+            JsonMapper json,
+            Clock clock,
+            MeterRegistry meters,
+            @Value("${almanac.engine.enabled:true}") boolean background) {
+        this.repository = repository;
+        this.incidents = incidents;
+        this.delivery = delivery;
+        this.jobs = jobs;
+        this.audit = audit;
+        this.properties = properties;
+        this.json = json;
+        this.clock = clock;
+        this.background = background;
+        this.pending = new LinkedBlockingQueue<>(Math.max(1, properties.queueCapacity()));
+        this.dropped = Counter.builder("almanac.notifications.dropped")
+                .description("Outcomes not told about because this node's notification queue was full")
+                .register(meters);
+    }
+
+    /** Takes an outcome for the notifier thread; never blocks the engine. */
+    @EventListener
+    void finished(ExecutionFinished finished) {
+        if (finished.execution().dryRun() || finished.status() == ExecutionStatus.CANCELLED) {
+            return;
+        }
+        if (!pending.offer(finished)) {
+            dropped.increment();
+            long now = System.nanoTime();
+            long last = lastDropWarning.get();
+            if (now - last > TimeUnit.MINUTES.toNanos(1) && lastDropWarning.compareAndSet(last, now)) {
+                log.warn(
+                        "Notification queue full ({} outcomes): not telling about execution {} of '{}' and others;"
+                                + " see almanac_notifications_dropped_total",
+                        properties.queueCapacity(),
+                        finished.execution().id(),
+                        finished.execution().jobName());
+            }
+        }
+    }
+
+    /** Tells about every outcome handed over so far; returns how many outcomes it went through. */
+    public int deliverPending() {
+        int done = 0;
+        List<ExecutionFinished> batch = new ArrayList<>();
+        while (pending.drainTo(batch, BATCH) > 0) {
+            deliver(batch);
+            done += batch.size();
+            batch.clear();
+        }
+        return done;
+    }
+
+    /** Raises the missed-run alerts that are due; returns how many it raised. */
+    public int checkMissedRuns() {
+        Instant now = clock.instant();
+        int raised = 0;
+        for (NotificationRepository.AlertCandidate candidate : repository.alertCandidates()) {
+            NotificationRepository.Settings job = candidate.job();
+            Duration window = job.notifications().alertIfNoSuccessWithin();
+            if (window == null) {
+                continue;
+            }
+            Instant since =
+                    candidate.lastSuccess() != null && candidate.lastSuccess().isAfter(candidate.createdAt())
+                            ? candidate.lastSuccess()
+                            : candidate.createdAt();
+            if (now.isBefore(since.plus(window))) {
+                continue;
+            }
+            // the node whose insert opens the incident is the one that tells
+            if (incidents.open(job.id(), Incidents.MISSED_RUN, null, now)) {
+                raised++;
+                log.warn("Missed-run alert: job '{}' has not succeeded since {}", job.name(), since);
+                delivery.tell(
+                        Notice.missedRun(
+                                job.id(),
+                                job.name(),
+                                job.templateType(),
+                                window,
+                                candidate.lastSuccess(),
+                                properties,
+                                now),
+                        job.notifications().onFailure());
+            }
+        }
+        return raised;
+    }
+
+    private void deliver(List<ExecutionFinished> batch) {
+        Map<JobId, NotificationRepository.Settings> settings;
+        try {
+            settings = repository.settingsOf(
+                    batch.stream().map(f -> f.execution().jobId()).toList());
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Could not read notification settings; {} outcome(s) not told about: {}",
+                    batch.size(),
+                    e.getMessage());
+            return;
+        }
+        for (ExecutionFinished finished : batch) {
+            NotificationRepository.Settings job =
+                    settings.get(finished.execution().jobId());
+            if (job == null) {
+                continue;
+            }
+            try {
+                deliver(finished, job);
+            } catch (RuntimeException e) {
+                log.warn(
+                        "Could not notify about execution {}: {}",
+                        finished.execution().id(),
+                        e.getMessage(),
+                        e);
+            }
+        }
+    }
+
+    private void deliver(ExecutionFinished finished, NotificationRepository.Settings job) {
+        Notifications to = job.notifications();
+        Instant now = clock.instant();
+        if (!finished.last()) {
+            if (!to.onRetry().isEmpty()) {
+                delivery.tell(Notice.of(Event.RETRY, finished, properties, now), to.onRetry());
+            }
+            return;
+        }
+        if (finished.status() == ExecutionStatus.SUCCEEDED) {
+            if (!to.onSuccess().isEmpty()) {
+                delivery.tell(Notice.of(Event.SUCCESS, finished, properties, now), to.onSuccess());
+            }
+            Optional<Incidents.Closed> failing = incidents.close(job.id(), Incidents.FAILURE);
+            Optional<Incidents.Closed> missed = incidents.close(job.id(), Incidents.MISSED_RUN);
+            Optional<Incidents.Closed> closed = failing.or(() -> missed);
+            if (closed.isPresent() && !to.onFailure().isEmpty()) {
+                delivery.tell(Notice.recovered(finished, closed.get(), properties, now), to.onFailure());
+            }
+            return;
+        }
+        if (!finished.status().isRetryable() || (to.onFailure().isEmpty() && to.autoPauseAfterFailures() == 0)) {
+            return;
+        }
+        Incidents.Counted incident = incidents.openOrCount(
+                job.id(), Incidents.FAILURE, finished.execution().id(), now);
+        Notice failure = Notice.of(Event.FAILURE, finished, properties, now);
+        if (incident.opened()) {
+            delivery.tell(failure, to.onFailure());
+        } else {
+            delivery.suppress(
+                    failure,
+                    to.onFailure(),
+                    "one incident, one message: told at its first failure (" + incident.openedAt()
+                            + (incident.openedBy() == null ? "" : ", execution " + incident.openedBy())
+                            + "); this is failure " + incident.failures() + " in a row");
+        }
+        if (to.autoPauseAfterFailures() > 0 && incident.failures() >= to.autoPauseAfterFailures() && job.enabled()) {
+            autoPause(finished, job, incident.failures(), now);
+        }
+    }
+
+    private void autoPause(ExecutionFinished finished, NotificationRepository.Settings job, int failures, Instant now) {
+        ObjectNode disable = json.createObjectNode().put("enabled", false);
+        JobService.Updated updated;
+        try {
+            updated = jobs.update(job.id(), disable, "system");
+        } catch (RuntimeException e) {
+            log.warn("Could not auto-pause job '{}': {}", job.name(), e.getMessage());
+            return;
+        }
+        if (!updated.changed()) {
+            return;
+        }
+        log.warn("Auto-paused job '{}' after {} failures in a row", job.name(), failures);
+        audit.record(
+                "system",
+                "job.auto_paused",
+                AuditTrail.SUCCESS,
+                AuditTrail.Target.of("job", job.id(), job.name()),
+                Map.of(
+                        "consecutive_failures",
+                        failures,
+                        "execution_id",
+                        finished.execution().id().toString()));
+        delivery.tell(
+                Notice.autoPaused(finished, failures, properties, now),
+                job.notifications().onFailure());
+    }
+
+    @Override
+    public synchronized void start() {
+        running = true;
+        if (!background) {
+            return;
+        }
+        Thread loop = new Thread(this::loop, "almanac-notifier");
+        loop.setDaemon(true);
+        loop.start();
+        thread = loop;
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        Thread current = thread;
+        if (current != null) {
+            current.interrupt();
+            try {
+                current.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            thread = null;
+        }
+        // what the engine's drain wrote last is still told about
+        deliverPending();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops after the engine has drained, so the outcomes of its last runs are still told about. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 1100;
+    }
+
+    private void loop() {
+        Instant nextCheck = clock.instant();
+        List<ExecutionFinished> batch = new ArrayList<>();
+        while (running) {
+            try {
+                long waitMs =
+                        Math.max(1, Duration.between(clock.instant(), nextCheck).toMillis());
+                ExecutionFinished first =
+                        pending.poll(Math.min(waitMs, properties.checkInterval().toMillis()), TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    batch.add(first);
+                    pending.drainTo(batch, BATCH - 1);
+                    deliver(batch);
+                    batch.clear();
+                }
+                if (!clock.instant().isBefore(nextCheck)) {
+                    checkMissedRuns();
+                    nextCheck = clock.instant().plus(properties.checkInterval());
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (DatabaseAvailability.isConnectionFailure(e)) {
+                    // the outage itself is logged once, by DatabaseAvailability
+                    log.debug("Notifier pass found no database, going on: {}", e.getMessage());
+                } else {
+                    log.warn("Notifier pass failed, going on: {}", e.getMessage());
+                }
+                batch.clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.almanac.outbound.internal;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Outbound HTTP ({@code almanac.http.*}).
+ *
+ * @param allowedHosts host names (or IP literals) that may be called although they resolve to addresses the SSRF
+ *     guard refuses (loopback, private networks...); the only way around the guard
+ * @param connectTimeout how long connecting may take
+ * @param maxRedirects the most redirects one call follows, each checked by the guard
+ * @param userAgent the User-Agent header of every call
+ */
+@ConfigurationProperties("almanac.http")
+public record OutboundProperties(
+        List<String> allowedHosts,
+        @DefaultValue("10s") Duration connectTimeout,
+        @DefaultValue("5") int maxRedirects,
+        @DefaultValue("Almanac-Scheduler") String userAgent) {
+
+    public OutboundProperties {
+        allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+    }
+}

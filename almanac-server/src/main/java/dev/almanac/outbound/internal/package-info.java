@@ -1,0 +1,2 @@
+/** The outbound settings. */
+package dev.almanac.outbound.internal;

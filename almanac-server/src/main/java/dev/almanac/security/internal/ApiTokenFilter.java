@@ -1,0 +1,69 @@
+package dev.almanac.security.internal;
+
+import dev.almanac.audit.AuditTrail;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextHolderStrategy;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * {@code Authorization: Bearer <token>}: a valid token authenticates the request as its owner, with the owner's
+ * current role; an unknown, expired or revoked token, or one whose user is disabled, is a 401 at once.
+ */
+public final class ApiTokenFilter extends OncePerRequestFilter {
+
+    private static final String BEARER = "Bearer ";
+
+    private final ApiTokenService tokens;
+    private final AuditTrail audit;
+    private final ProblemResponses problems;
+    private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
+
+    ApiTokenFilter(ApiTokenService tokens, AuditTrail audit, ProblemResponses problems) {
+        this.tokens = tokens;
+        this.audit = audit;
+        this.problems = problems;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            chain.doFilter(request, response);
+            return;
+        }
+        String secret = header.substring(BEARER.length()).strip();
+        Optional<ApiTokenRepository.Owned> owned = tokens.authenticate(secret);
+        if (owned.isEmpty()) {
+            audit.record(
+                    "anonymous",
+                    "login.failed",
+                    AuditTrail.FAILURE,
+                    null,
+                    Map.of("method", "token", "reason", "unknown, expired or revoked token"));
+            problems.unauthorized(request, response, "the API token is unknown, expired or revoked");
+            return;
+        }
+        ApiToken token = owned.get().token();
+        User user = owned.get().user();
+        SecurityContext context = contexts.createEmptyContext();
+        context.setAuthentication(
+                new ApiTokenAuthentication(user.username(), token, Authorities.of(user.role(), !token.readOnly())));
+        contexts.setContext(context);
+        request.setAttribute(AuditTrail.VIA_ATTRIBUTE, "token:" + token.name());
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            contexts.clearContext();
+        }
+    }
+}

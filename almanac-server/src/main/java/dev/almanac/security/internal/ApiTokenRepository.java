@@ -1,0 +1,120 @@
+package dev.almanac.security.internal;
+
+import dev.almanac.common.JdbcTime;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The {@code api_tokens} table. */
+@Repository
+public class ApiTokenRepository {
+
+    private static final String COLUMNS = """
+            SELECT t.id, t.user_id, t.name, t.token_prefix, t.read_only, t.created_at, t.expires_at, t.last_used_at,
+                   t.revoked_at
+            FROM api_tokens t
+            """;
+
+    private static final String INSERT = """
+            INSERT INTO api_tokens (id, user_id, name, token_prefix, token_hash, read_only, created_at, expires_at)
+            VALUES (:id, :user_id, :name, :prefix, :hash, :read_only, :created_at, :expires_at)
+            """;
+
+    /** The token and its user, for authenticating a request. */
+    record Owned(ApiToken token, User user) {}
+
+    private static final String FIND_BY_HASH = """
+            SELECT t.id, t.user_id, t.name, t.token_prefix, t.read_only, t.created_at, t.expires_at, t.last_used_at,
+                   t.revoked_at,
+                   u.username, u.password_hash, u.role, u.enabled, u.created_at AS u_created_at,
+                   u.updated_at AS u_updated_at, u.last_login_at, u.failed_login_count, u.locked_until, u.email
+            FROM api_tokens t JOIN users u ON u.id = t.user_id
+            WHERE t.token_hash = :hash
+            """;
+
+    private final JdbcClient jdbc;
+
+    ApiTokenRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insert(ApiToken token, String hash) {
+        jdbc.sql(INSERT)
+                .param("id", token.id())
+                .param("user_id", token.userId())
+                .param("name", token.name())
+                .param("prefix", token.prefix())
+                .param("hash", hash)
+                .param("read_only", token.readOnly())
+                .param("created_at", JdbcTime.utc(token.createdAt()))
+                .param("expires_at", JdbcTime.utc(token.expiresAt()))
+                .update();
+    }
+
+    Optional<Owned> findByHash(String hash) {
+        return jdbc.sql(FIND_BY_HASH)
+                .param("hash", hash)
+                .query((rs, n) -> new Owned(
+                        map(rs, n),
+                        new User(
+                                rs.getObject("user_id", UUID.class),
+                                rs.getString("username"),
+                                rs.getString("password_hash"),
+                                Role.valueOf(rs.getString("role")),
+                                rs.getBoolean("enabled"),
+                                JdbcTime.instant(rs, "u_created_at"),
+                                JdbcTime.instant(rs, "u_updated_at"),
+                                JdbcTime.instant(rs, "last_login_at"),
+                                rs.getInt("failed_login_count"),
+                                JdbcTime.instant(rs, "locked_until"),
+                                rs.getString("email"))))
+                .optional();
+    }
+
+    Optional<ApiToken> find(UUID id) {
+        return jdbc.sql(COLUMNS + "WHERE t.id = :id")
+                .param("id", id)
+                .query(ApiTokenRepository::map)
+                .optional();
+    }
+
+    List<ApiToken> ofUser(UUID userId) {
+        return jdbc.sql(COLUMNS + "WHERE t.user_id = :user_id ORDER BY t.created_at DESC, t.id DESC")
+                .param("user_id", userId)
+                .query(ApiTokenRepository::map)
+                .list();
+    }
+
+    boolean revoke(UUID id, Instant now) {
+        return jdbc.sql("UPDATE api_tokens SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL")
+                        .param("id", id)
+                        .param("now", JdbcTime.utc(now))
+                        .update()
+                == 1;
+    }
+
+    void touch(UUID id, Instant now) {
+        jdbc.sql("UPDATE api_tokens SET last_used_at = :now WHERE id = :id")
+                .param("id", id)
+                .param("now", JdbcTime.utc(now))
+                .update();
+    }
+
+    private static ApiToken map(ResultSet rs, int row) throws SQLException {
+        return new ApiToken(
+                rs.getObject("id", UUID.class),
+                rs.getObject("user_id", UUID.class),
+                rs.getString("name"),
+                rs.getString("token_prefix"),
+                rs.getBoolean("read_only"),
+                JdbcTime.instant(rs, "created_at"),
+                JdbcTime.instant(rs, "expires_at"),
+                JdbcTime.instant(rs, "last_used_at"),
+                JdbcTime.instant(rs, "revoked_at"));
+    }
+}

@@ -1,0 +1,171 @@
+package dev.almanac.security.internal;
+
+import dev.almanac.audit.AuditTrail;
+import dev.almanac.common.FieldError;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.NotFoundException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Personal API tokens: {@code alm_} and 43 random base64url characters (256 bits), shown once at creation. Only a
+ * SHA-256 of the token is stored; a token is that random, so a slow hash would add nothing but latency.
+ */
+@Service
+public class ApiTokenService {
+
+    static final String PREFIX = "alm_";
+    static final Duration DEFAULT_LIFETIME = Duration.ofDays(90);
+    // last_used_at is advanced at most once a minute per token: one write per API call would cost more than it tells
+    static final Duration TOUCH_GRANULARITY = Duration.ofMinutes(1);
+
+    private final ApiTokenRepository tokens;
+    private final AuditTrail audit;
+    private final SecurityProperties properties;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    ApiTokenService(ApiTokenRepository tokens, AuditTrail audit, SecurityProperties properties, Clock clock) {
+        this.tokens = tokens;
+        this.audit = audit;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /** A token just created: the stored record, and the secret itself, which is never shown again. */
+    record Created(ApiToken token, String secret) {}
+
+    @Transactional
+    public Created create(User owner, String name, Instant expiresAt, boolean readOnly) {
+        Instant now = now();
+        List<FieldError> errors = new ArrayList<>();
+        String trimmed = name == null ? "" : name.strip();
+        if (trimmed.isEmpty() || trimmed.length() > 100) {
+            errors.add(new FieldError("name", "must be 1 to 100 characters"));
+        }
+        Instant expiry = expiresAt == null
+                ? now.plus(min(DEFAULT_LIFETIME, properties.tokenMaxLifetime()))
+                : expiresAt.truncatedTo(ChronoUnit.MILLIS);
+        if (!expiry.isAfter(now)) {
+            errors.add(new FieldError("expires_at", "must be in the future"));
+        } else if (expiry.isAfter(now.plus(properties.tokenMaxLifetime()))) {
+            errors.add(new FieldError(
+                    "expires_at",
+                    "must be at most " + properties.tokenMaxLifetime().toDays() + " days from now"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        ApiToken token = new ApiToken(
+                UUID.randomUUID(),
+                owner.id(),
+                trimmed,
+                secret.substring(0, PREFIX.length() + 8),
+                readOnly,
+                now,
+                expiry,
+                null,
+                null);
+        tokens.insert(token, hash(secret));
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("owner", owner.username());
+        details.put("prefix", token.prefix());
+        details.put("read_only", readOnly);
+        details.put("expires_at", expiry.toString());
+        audit.record("token.created", target(token), details);
+        return new Created(token, secret);
+    }
+
+    @Transactional(readOnly = true)
+    public List<ApiToken> of(User owner) {
+        return tokens.ofUser(owner.id());
+    }
+
+    /**
+     * Revokes a token of {@code owner}, or of anyone when {@code anyOwner}; revoking twice is harmless. Another user's
+     * token is answered like a token that does not exist, so its existence is not revealed, but the attempt is
+     * recorded as {@code access.denied} (kept although the 404 ends the transaction).
+     */
+    @Transactional(noRollbackFor = NotFoundException.class)
+    public ApiToken revoke(UUID id, User owner, boolean anyOwner) {
+        ApiToken token = tokens.find(id).orElseThrow(() -> new NotFoundException("no token with id " + id));
+        if (!anyOwner && !token.userId().equals(owner.id())) {
+            audit.record(
+                    owner.username(),
+                    "access.denied",
+                    AuditTrail.DENIED,
+                    target(token),
+                    Map.of(
+                            "action",
+                            "revoke token",
+                            "reason",
+                            "the token belongs to another user; answered 404",
+                            "prefix",
+                            token.prefix()));
+            throw new NotFoundException("no token with id " + id);
+        }
+        if (tokens.revoke(id, now())) {
+            audit.record("token.revoked", target(token), Map.of("prefix", token.prefix()));
+        }
+        return tokens.find(id).orElseThrow();
+    }
+
+    /** The token's owner and scope, when the token exists, is neither revoked nor expired, and its user is enabled. */
+    @Transactional
+    public Optional<ApiTokenRepository.Owned> authenticate(String secret) {
+        if (secret == null || !secret.startsWith(PREFIX) || secret.length() > 100) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        Optional<ApiTokenRepository.Owned> found = tokens.findByHash(hash(secret))
+                .filter(owned -> owned.token().statusAt(now).equals("active"))
+                .filter(owned -> owned.user().enabled());
+        found.ifPresent(owned -> {
+            Instant lastUsed = owned.token().lastUsedAt();
+            if (lastUsed == null || lastUsed.plus(TOUCH_GRANULARITY).isBefore(now)) {
+                tokens.touch(owned.token().id(), now.truncatedTo(ChronoUnit.MILLIS));
+            }
+        });
+        return found;
+    }
+
+    static String hash(String secret) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(sha256.digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    static AuditTrail.Target target(ApiToken token) {
+        return AuditTrail.Target.of("token", token.id(), token.name());
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.almanac.security.internal;
+
+import dev.almanac.web.AdminPage;
+import dev.almanac.web.Refusals;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.RequestMapping;
+
+/**
+ * The page a signed-in reader sees instead of a page their role does not allow: the security chain forwards here
+ * (see {@code SecurityConfiguration.pageDenied}), after writing the denial into the audit trail.
+ */
+@AdminPage
+public class DeniedPage {
+
+    static final String PATH = "/denied";
+
+    /** The request attribute with the path that was denied. */
+    static final String DENIED_PATH = "almanac.denied-path";
+
+    /** The request attribute with a reason other than the role (a missing CSRF token). */
+    static final String DENIED_REASON = "almanac.denied-reason";
+
+    /** Any method: a denied form post or htmx action is forwarded here as it came. */
+    @RequestMapping(PATH)
+    String denied(HttpServletRequest request, HttpServletResponse response, Model model) {
+        Object path = request.getAttribute(DENIED_PATH);
+        String role = request.isUserInRole(Role.ADMIN.name()) ? "admin" : "user";
+        // the user role can open no page of the scheduler: no links to them
+        model.addAttribute("noScheduler", "user".equals(role));
+        String message = request.getAttribute(DENIED_REASON) instanceof String reason
+                ? reason
+                : (path == null ? "This page" : path)
+                        + " is not open to your role (" + role + "). "
+                        + ("user".equals(role)
+                                ? "The user role has no access to the scheduler; a super admin can give you the admin role."
+                                : "Only super admins may open it.");
+        return Refusals.page(request, response, model, HttpStatus.FORBIDDEN, message);
+    }
+}

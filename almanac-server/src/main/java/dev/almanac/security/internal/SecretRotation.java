@@ -1,0 +1,144 @@
+package dev.almanac.security.internal;
+
+import dev.almanac.common.Sealed;
+import dev.almanac.security.Secrets;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.node.StringNode;
+
+/**
+ * The key-rotation command: {@code java -jar almanac.jar rotate-secrets} with the new key in
+ * {@code ALMANAC_SECRET_KEY} and the old one in {@code ALMANAC_PREVIOUS_SECRET_KEYS} re-seals every stored secret
+ * (job parameters and notification URLs, saved job versions, execution snapshots) with the new key in one transaction, then exits.
+ * Afterwards the old key can be dropped from the configuration.
+ */
+@Component
+public class SecretRotation implements ApplicationRunner {
+
+    static final String COMMAND = "rotate-secrets";
+    private static final Logger log = LoggerFactory.getLogger(SecretRotation.class);
+
+    /** Each JSON column that may hold sealed values, with the key columns of its table. */
+    private record Column(String table, String column, List<String> keys) {}
+
+    private static final List<Column> COLUMNS = List.of(
+            new Column("jobs", "parameters", List.of("id")),
+            new Column("jobs", "notifications", List.of("id")),
+            new Column("job_versions", "definition", List.of("job_id", "version")),
+            new Column("executions", "parameters", List.of("id")));
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final Secrets secrets;
+    private final TransactionTemplate transactions;
+    private final ApplicationContext context;
+
+    public SecretRotation(
+            JdbcClient jdbc,
+            JsonMapper json,
+            Secrets secrets,
+            TransactionTemplate transactions,
+            ApplicationContext context) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.secrets = secrets;
+        this.transactions = transactions;
+        this.context = context;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        if (!args.getNonOptionArgs().contains(COMMAND)) {
+            return;
+        }
+        int changed = rotate();
+        log.info(
+                "Re-sealed {} stored values with key {}; the previous keys may now be removed",
+                changed,
+                secrets.currentKeyId());
+        System.exit(SpringApplication.exit(context, () -> 0));
+    }
+
+    /** Re-seals every value sealed with an older key; returns how many rows changed. */
+    public int rotate() {
+        Integer total = transactions.execute(status -> {
+            int rows = 0;
+            for (Column column : COLUMNS) {
+                rows += rotate(column);
+            }
+            return rows;
+        });
+        return total == null ? 0 : total;
+    }
+
+    private int rotate(Column column) {
+        String keys = String.join(", ", column.keys());
+        List<Map<String, Object>> rows = jdbc.sql("SELECT " + keys + ", " + column.column() + " AS doc FROM "
+                        + column.table() + " WHERE " + column.column() + " LIKE :sealed")
+                .param("sealed", "%" + Sealed.PREFIX + "%")
+                .query()
+                .listOfRows();
+        int changed = 0;
+        for (Map<String, Object> row : rows) {
+            JsonNode doc = json.readTree((String) row.get("doc"));
+            if (!reseal(doc)) {
+                continue;
+            }
+            StringBuilder where = new StringBuilder();
+            JdbcClient.StatementSpec update = null;
+            for (String key : column.keys()) {
+                where.append(where.isEmpty() ? "" : " AND ")
+                        .append(key)
+                        .append(" = :")
+                        .append(key);
+            }
+            update = jdbc.sql("UPDATE " + column.table() + " SET " + column.column() + " = :doc WHERE " + where)
+                    .param("doc", json.writeValueAsString(doc));
+            for (String key : column.keys()) {
+                update = update.param(key, row.get(key));
+            }
+            changed += update.update();
+        }
+        return changed;
+    }
+
+    /** Re-seals, in place, every string sealed with an old key; true when anything changed. */
+    private boolean reseal(JsonNode node) {
+        boolean changed = false;
+        if (node instanceof ObjectNode object) {
+            for (Map.Entry<String, JsonNode> field : object.properties()) {
+                JsonNode value = field.getValue();
+                if (value.isString() && secrets.sealedWithOldKey(value.asString())) {
+                    object.set(field.getKey(), StringNode.valueOf(secrets.reseal(value.asString())));
+                    changed = true;
+                } else {
+                    changed |= reseal(value);
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode value = array.get(i);
+                if (value.isString() && secrets.sealedWithOldKey(value.asString())) {
+                    array.set(i, StringNode.valueOf(secrets.reseal(value.asString())));
+                    changed = true;
+                } else {
+                    changed |= reseal(value);
+                }
+            }
+        }
+        return changed;
+    }
+}

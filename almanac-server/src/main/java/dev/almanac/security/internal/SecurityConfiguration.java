@@ -1,0 +1,359 @@
+package dev.almanac.security.internal;
+
+import dev.almanac.audit.AuditTrail;
+import dev.almanac.common.DatabaseAvailability;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxResponseHeader;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.DefaultAuthenticationEventPublisher;
+import org.springframework.security.authentication.LockedException;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
+import org.springframework.security.authorization.AuthorityAuthorizationManager;
+import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.authorization.AuthorizationManagers;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+import org.springframework.security.web.authentication.AuthenticationFailureHandler;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.csrf.CsrfException;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+
+/**
+ * Deny by default, in two filter chains. The API ({@code /api/**}, {@code /actuator/**}) is stateless: a Bearer
+ * token or, unless turned off, HTTP Basic; no session, no CSRF (no cookie authenticates it). The UI is a form
+ * login with a session cookie and a CSRF token on every state-changing request. Only the paths named here are
+ * reachable.
+ */
+@Configuration(proxyBeanMethods = false)
+public class SecurityConfiguration {
+
+    static final String API = "/api/admin/scheduler";
+    static final String[] UI_PAGES = {
+        "/", "/jobs/**", "/executions/**", "/templates/**", "/tokens", "/tokens/**", "/import", "/import/**"
+    };
+    static final String[] SUPER_ADMIN_PAGES = {"/audit", "/audit/**", "/users", "/users/**"};
+    /** Pages about the reader's own account, for every signed-in user. */
+    static final String[] ACCOUNT_PAGES = {"/account/**"};
+
+    static final String[] STATIC = {"/css/**", "/js/**", "/img/**", "/webjars/**", "/favicon.ico"};
+    static final String[] DOCS = {
+        "/docs", "/docs/**", "/swagger-ui/**", "/swagger-ui.html", "/v3/api-docs", "/v3/api-docs/**"
+    };
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; "
+            + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+            + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        // bcrypt for new hashes; the {id} prefix lets a later default (argon2) take over as users log in
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    @Bean
+    AuthenticationManager authenticationManager(
+            UserService users, PasswordEncoder passwords, ApplicationEventPublisher events) {
+        DaoAuthenticationProvider provider = new DaoAuthenticationProvider(users);
+        provider.setPasswordEncoder(passwords);
+        provider.setUserDetailsPasswordService(users);
+        ProviderManager manager = new ProviderManager(provider);
+        manager.setAuthenticationEventPublisher(new DefaultAuthenticationEventPublisher(events));
+        return manager;
+    }
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain apiSecurity(
+            HttpSecurity http,
+            AuthenticationManager authentication,
+            SecurityProperties properties,
+            ApiTokenService tokens,
+            AuditTrail audit,
+            ProblemResponses problems,
+            LoginAttempts logins,
+            Clock clock)
+            throws Exception {
+        AuthorizationManager<RequestAuthorizationContext> read =
+                AuthorityAuthorizationManager.hasAnyRole(Role.SUPER_ADMIN.name(), Role.ADMIN.name());
+        AuthorizationManager<RequestAuthorizationContext> write =
+                AuthorizationManagers.allOf(read, AuthorityAuthorizationManager.hasAuthority(Authorities.WRITE));
+        AuthorizationManager<RequestAuthorizationContext> superRead =
+                AuthorityAuthorizationManager.hasRole(Role.SUPER_ADMIN.name());
+        AuthorizationManager<RequestAuthorizationContext> superWrite =
+                AuthorizationManagers.allOf(superRead, AuthorityAuthorizationManager.hasAuthority(Authorities.WRITE));
+        http.securityMatcher("/api/**", "/actuator/**")
+                .authenticationManager(authentication)
+                .authorizeHttpRequests(requests -> requests.requestMatchers("/actuator/health", "/actuator/health/**")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, "/actuator/prometheus")
+                        .access(read)
+                        .requestMatchers(HttpMethod.GET, API + "/audit", API + "/users", API + "/users/**")
+                        .access(superRead)
+                        .requestMatchers(API + "/audit", API + "/audit/**", API + "/users", API + "/users/**")
+                        .access(superWrite)
+                        .requestMatchers(HttpMethod.GET, API + "/**")
+                        .access(read)
+                        .requestMatchers(HttpMethod.HEAD, API + "/**")
+                        .access(read)
+                        // a preview computes, it changes nothing: read-only tokens may ask for one
+                        .requestMatchers(HttpMethod.POST, API + "/schedules/preview")
+                        .access(read)
+                        .requestMatchers(API + "/**")
+                        .access(write)
+                        .anyRequest()
+                        .denyAll())
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable())
+                .headers(headers -> headers.frameOptions(frame -> frame.deny())
+                        .contentSecurityPolicy(
+                                csp -> csp.policyDirectives("default-src 'none'; frame-ancestors 'none'"))
+                        .referrerPolicy(
+                                referrer -> referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)))
+                .addFilterBefore(new ApiTokenFilter(tokens, audit, problems), BasicAuthenticationFilter.class)
+                .addFilterAfter(
+                        new ApiRateLimitFilter(properties.apiRequestsPerMinute(), problems),
+                        BasicAuthenticationFilter.class)
+                .exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, e) ->
+                                apiUnauthorized(request, response, e, problems, logins, clock))
+                        .accessDeniedHandler(denied(audit, problems)));
+        if (properties.basicAuthEnabled()) {
+            http.httpBasic(basic -> basic.authenticationEntryPoint(
+                    (request, response, e) -> apiUnauthorized(request, response, e, problems, logins, clock)));
+        } else {
+            http.httpBasic(basic -> basic.disable());
+        }
+        return http.build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain uiSecurity(
+            HttpSecurity http,
+            AuthenticationManager authentication,
+            AuditTrail audit,
+            ProblemResponses problems,
+            LoginAttempts logins,
+            UserService users)
+            throws Exception {
+        RequestMatcher pages = pages();
+        LoginUrlAuthenticationEntryPoint loginPage = new LoginUrlAuthenticationEntryPoint("/login");
+        SavedRequestAwareAuthenticationSuccessHandler landing = new SavedRequestAwareAuthenticationSuccessHandler();
+        landing.setDefaultTargetUrl("/");
+        http.authenticationManager(authentication)
+                .authorizeHttpRequests(requests -> requests.requestMatchers("/login", "/error")
+                        .permitAll()
+                        .requestMatchers(STATIC)
+                        .permitAll()
+                        .requestMatchers(DOCS)
+                        .permitAll()
+                        // where a page that was denied is forwarded, to say so as a page (see pageDenied)
+                        .requestMatchers(DeniedPage.PATH)
+                        .authenticated()
+                        .requestMatchers(ACCOUNT_PAGES)
+                        .authenticated()
+                        .requestMatchers(SUPER_ADMIN_PAGES)
+                        .hasRole(Role.SUPER_ADMIN.name())
+                        .requestMatchers(UI_PAGES)
+                        .hasAnyRole(Role.SUPER_ADMIN.name(), Role.ADMIN.name())
+                        .anyRequest()
+                        .denyAll())
+                .formLogin(form -> form.loginPage("/login")
+                        .usernameParameter("username")
+                        .passwordParameter("password")
+                        .successHandler((request, response, auth) -> {
+                            logins.interactiveLogin(auth.getName());
+                            if (users.hasGeneratedPassword(auth.getName())) {
+                                // the password was printed in a log: change it before anything else
+                                response.sendRedirect(request.getContextPath() + PasswordPages.PATH);
+                                return;
+                            }
+                            landing.onAuthenticationSuccess(request, response, auth);
+                        })
+                        .failureHandler(loginFailed()))
+                .logout(logout -> logout.logoutUrl("/logout")
+                        .logoutSuccessUrl("/login?logout")
+                        .deleteCookies("ALMANAC_SESSION")
+                        .addLogoutHandler((request, response, auth) -> {
+                            if (auth != null) {
+                                audit.record(
+                                        auth.getName(),
+                                        "logout",
+                                        AuditTrail.SUCCESS,
+                                        AuditTrail.Target.of("user", null, auth.getName()),
+                                        null);
+                            }
+                        }))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED)
+                        .sessionFixation(fixation -> fixation.changeSessionId()))
+                .headers(headers -> headers.frameOptions(frame -> frame.deny())
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
+                        .referrerPolicy(
+                                referrer -> referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)))
+                .exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, e) -> {
+                            if (HtmxRequest.fromRequest(request).isHtmxRequest()) {
+                                // htmx swaps responses into the page: tell it to go to the login page instead
+                                response.setHeader(HtmxResponseHeader.HX_REDIRECT.getValue(), "/login");
+                                problems.unauthorized(request, response, "your session has ended; log in again");
+                            } else if (opensPage(pages, request)) {
+                                loginPage.commence(request, response, e);
+                            } else {
+                                problems.unauthorized(request, response, "authentication is required");
+                            }
+                        })
+                        .accessDeniedHandler(pageDenied(audit, problems, pages)));
+        return http.build();
+    }
+
+    /** A browser opening a page (not htmx asking for a fragment, not a form post): it is answered with a page. */
+    private static boolean opensPage(RequestMatcher pages, HttpServletRequest request) {
+        return !HtmxRequest.fromRequest(request).isHtmxRequest()
+                && HttpMethod.GET.matches(request.getMethod())
+                && pages.matches(request);
+    }
+
+    private static RequestMatcher pages() {
+        PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
+        java.util.List<RequestMatcher> matchers = new java.util.ArrayList<>();
+        for (String page : UI_PAGES) {
+            matchers.add(paths.matcher(page));
+        }
+        for (String page : SUPER_ADMIN_PAGES) {
+            matchers.add(paths.matcher(page));
+        }
+        for (String page : ACCOUNT_PAGES) {
+            matchers.add(paths.matcher(page));
+        }
+        return new OrRequestMatcher(matchers);
+    }
+
+    private static AuthenticationFailureHandler loginFailed() {
+        return (request, response, e) -> {
+            failIfDatabaseAway(e);
+            response.sendRedirect(e instanceof LockedException ? "/login?locked" : "/login?error");
+        };
+    }
+
+    /**
+     * A user or token lookup that could not reach the database is not a wrong password: it goes on to the web layer,
+     * which answers 503 (DatabaseUnavailableFilter).
+     */
+    private static void failIfDatabaseAway(AuthenticationException e) {
+        if (e != null && DatabaseAvailability.isConnectionFailure(e)) {
+            throw new DataAccessResourceFailureException("the database is unavailable", e);
+        }
+    }
+
+    private static AccessDeniedHandler denied(AuditTrail audit, ProblemResponses problems) {
+        return (request, response, e) -> problems.forbidden(request, response, recordDenial(request, e, audit));
+    }
+
+    /**
+     * A page a browser opened and the reader's role does not allow is answered with a page that says so (403), with
+     * the navigation and the logout button; a form post or an htmx request still gets problem JSON.
+     */
+    private static AccessDeniedHandler pageDenied(AuditTrail audit, ProblemResponses problems, RequestMatcher pages) {
+        return (request, response, e) -> {
+            String reason = recordDenial(request, e, audit);
+            // a page, a page's form post or an htmx action: answered where the reader acted (DeniedPage)
+            if (pages.matches(request) && request.getUserPrincipal() != null) {
+                response.setStatus(HttpServletResponse.SC_FORBIDDEN);
+                request.setAttribute(DeniedPage.DENIED_PATH, request.getRequestURI());
+                if (e instanceof CsrfException) {
+                    request.setAttribute(DeniedPage.DENIED_REASON, reason);
+                }
+                request.getRequestDispatcher(DeniedPage.PATH).forward(request, response);
+            } else {
+                problems.forbidden(request, response, reason);
+            }
+        };
+    }
+
+    /** Writes the denial into the audit trail; returns why it was denied. */
+    private static String recordDenial(HttpServletRequest request, Exception e, AuditTrail audit) {
+        String endpoint = request.getMethod() + " " + request.getRequestURI();
+        String reason = e instanceof CsrfException
+                ? "the CSRF token is missing or wrong; reload the page and try again"
+                : "your role or token scope does not allow " + endpoint;
+        audit.record(
+                AuditTrail.currentActorName(),
+                "access.denied",
+                AuditTrail.DENIED,
+                AuditTrail.Target.of("endpoint", null, endpoint),
+                Map.of("reason", reason));
+        return reason;
+    }
+
+    private static void apiUnauthorized(
+            HttpServletRequest request,
+            HttpServletResponse response,
+            AuthenticationException e,
+            ProblemResponses problems,
+            LoginAttempts logins,
+            Clock clock)
+            throws IOException {
+        failIfDatabaseAway(e);
+        if (e instanceof LockedException) {
+            String username = basicUsername(request);
+            Instant until = username == null ? null : logins.lockedUntil(username);
+            long seconds = until == null
+                    ? 60
+                    : Math.max(1, Duration.between(clock.instant(), until).toSeconds() + 1);
+            problems.tooMany(
+                    request,
+                    response,
+                    "too many failed logins: the account is locked; retry after " + seconds + " s",
+                    seconds);
+            return;
+        }
+        problems.unauthorized(
+                request,
+                response,
+                e == null
+                                || e
+                                        instanceof
+                                        org.springframework.security.authentication.InsufficientAuthenticationException
+                        ? "authentication is required: send Authorization: Bearer <token>"
+                        : "the user name or password is wrong, or the account is disabled");
+    }
+
+    private static String basicUsername(HttpServletRequest request) {
+        String header = request.getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        try {
+            String decoded = new String(
+                    java.util.Base64.getDecoder().decode(header.substring(6).strip()),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? null : decoded.substring(0, colon);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

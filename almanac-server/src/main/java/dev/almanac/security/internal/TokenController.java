@@ -1,0 +1,151 @@
+package dev.almanac.security.internal;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.almanac.common.ForbiddenException;
+import dev.almanac.common.NotFoundException;
+import dev.almanac.security.CurrentActor;
+import dev.almanac.security.Permissions;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The caller's personal API tokens. A super admin may also revoke anyone's token. */
+@RestController
+@RequestMapping(path = "/api/admin/scheduler/tokens", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "API tokens", description = "Personal tokens for scripts: Authorization: Bearer <token>")
+public class TokenController {
+
+    private final ApiTokenService tokens;
+    private final UserService users;
+    private final Clock clock;
+
+    TokenController(ApiTokenService tokens, UserService users, Clock clock) {
+        this.tokens = tokens;
+        this.users = users;
+        this.clock = clock;
+    }
+
+    record TokenRequest(
+            @Schema(example = "deploy pipeline") String name,
+
+            @JsonProperty("expires_at")
+            @Schema(description = "Default: 90 days from now; at most the configured maximum lifetime")
+            Instant expiresAt,
+
+            @JsonProperty("read_only") @Schema(description = "Only GET requests (and schedule previews)")
+            Boolean readOnly) {}
+
+    record TokenView(
+            String id,
+            String name,
+
+            @Schema(description = "The first characters of the token, to recognise it")
+            String prefix,
+
+            @JsonProperty("read_only") boolean readOnly,
+            @JsonProperty("created_at") Instant createdAt,
+            @JsonProperty("expires_at") Instant expiresAt,
+            @JsonProperty("last_used_at") Instant lastUsedAt,
+            @JsonProperty("revoked_at") Instant revokedAt,
+
+            @Schema(allowableValues = {"active", "expired", "revoked"})
+            String status) {
+
+        static TokenView of(ApiToken token, Instant now) {
+            return new TokenView(
+                    token.id().toString(),
+                    token.name(),
+                    token.prefix(),
+                    token.readOnly(),
+                    token.createdAt(),
+                    token.expiresAt(),
+                    token.lastUsedAt(),
+                    token.revokedAt(),
+                    token.statusAt(now));
+        }
+    }
+
+    record CreatedToken(
+            TokenView token,
+
+            @Schema(description = "The token itself; shown this once")
+            String secret,
+
+            String message) {}
+
+    record TokenEnvelope(TokenView token, String message) {}
+
+    record TokenList(List<TokenView> tokens) {}
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(
+            summary = "Create a personal API token",
+            description = "The answer holds the token once; only its hash is kept.")
+    @ApiResponse(
+            responseCode = "201",
+            content =
+                    @Content(
+                            examples =
+                                    @ExampleObject(
+                                            "{\"token\":{\"id\":\"5f0c...\",\"name\":\"deploy\",\"prefix\":\"alm_Xy12abCd\",\"read_only\":false,"
+                                                    + "\"status\":\"active\"},\"secret\":\"alm_Xy12abCd...\",\"message\":\"Copy the token now: it is not shown again\"}")))
+    ResponseEntity<CreatedToken> create(@RequestBody TokenRequest request) {
+        User me = currentUser();
+        ApiTokenService.Created created =
+                tokens.create(me, request.name(), request.expiresAt(), Boolean.TRUE.equals(request.readOnly()));
+        return ResponseEntity.created(URI.create(
+                        "/api/admin/scheduler/tokens/" + created.token().id()))
+                .body(new CreatedToken(
+                        TokenView.of(created.token(), clock.instant()),
+                        created.secret(),
+                        "Copy the token now: it is not shown again"));
+    }
+
+    @GetMapping
+    @Operation(summary = "Your API tokens, newest first")
+    TokenList list() {
+        Instant now = clock.instant();
+        return new TokenList(
+                tokens.of(currentUser()).stream().map(t -> TokenView.of(t, now)).toList());
+    }
+
+    @DeleteMapping("/{id}")
+    @Operation(summary = "Revoke a token", description = "Yours; a super admin may revoke anyone's.")
+    TokenEnvelope revoke(@PathVariable String id) {
+        UUID tokenId;
+        try {
+            tokenId = UUID.fromString(id);
+        } catch (IllegalArgumentException notAnId) {
+            throw new NotFoundException("no token with id " + id);
+        }
+        ApiToken token = tokens.revoke(tokenId, currentUser(), Permissions.has(Role.SUPER_ADMIN));
+        return new TokenEnvelope(TokenView.of(token, clock.instant()), "Token '" + token.name() + "' revoked");
+    }
+
+    private User currentUser() {
+        return currentUser(users);
+    }
+
+    /** The stored user acting in this request, who holds the tokens; for the API and the tokens page. */
+    static User currentUser(UserService users) {
+        return users.find(CurrentActor.name())
+                .orElseThrow(() -> new ForbiddenException("only a user stored in Almanac may hold API tokens"));
+    }
+}

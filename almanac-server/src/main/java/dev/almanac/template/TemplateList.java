@@ -1,8 +1,0 @@
-package dev.almanac.template;
-
-import io.swagger.v3.oas.annotations.media.Schema;
-import java.util.List;
-
-/** The response of {@code GET /api/admin/scheduler/templates}. */
-@Schema(description = "Every job template, sorted by category, then name")
-record TemplateList(List<TemplateSummary> templates) {}

@@ -1,0 +1,17 @@
+package dev.almanac.template.internal;
+
+import com.networknt.schema.Schema;
+import dev.almanac.template.JobTemplate;
+import dev.almanac.template.TemplateDescriptor;
+import java.util.Map;
+
+/**
+ * A template that passed registration, with what registration worked out once: its descriptor, its compiled
+ * schema, and the schema and example as JSON objects for the API.
+ */
+public record RegisteredTemplate(
+        JobTemplate template,
+        TemplateDescriptor descriptor,
+        Schema schema,
+        Map<String, Object> schemaDocument,
+        Map<String, Object> exampleParameters) {}

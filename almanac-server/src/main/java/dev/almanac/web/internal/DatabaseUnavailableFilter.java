@@ -1,0 +1,65 @@
+package dev.almanac.web.internal;
+
+import dev.almanac.common.DatabaseAvailability;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Answers 503 at once while the database is known to be away, before security looks up a token or a user in it, and
+ * turns a connection failure anywhere further down (a filter, security, a controller) into the same 503 instead of a
+ * 500 or a 401. Static resources pass (the unavailable page needs its style sheet), and so does the health endpoint,
+ * which says itself that the database is down.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 5)
+public class DatabaseUnavailableFilter extends OncePerRequestFilter {
+
+    private final ObjectProvider<DatabaseAvailability> availability;
+    private final ObjectProvider<DatabaseUnavailable> unavailable;
+
+    /** The providers are empty only in web slice tests, which have no database: then the filter lets all pass. */
+    DatabaseUnavailableFilter(
+            ObjectProvider<DatabaseAvailability> availability, ObjectProvider<DatabaseUnavailable> unavailable) {
+        this.availability = availability;
+        this.unavailable = unavailable;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        if (availability.getIfAvailable() == null || unavailable.getIfAvailable() == null) {
+            return true;
+        }
+        String path = request.getRequestURI();
+        return path.startsWith("/css/")
+                || path.startsWith("/js/")
+                || path.startsWith("/img/")
+                || path.startsWith("/webjars/")
+                || path.equals("/favicon.ico")
+                || path.startsWith("/actuator/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        if (availability.getObject().down()) {
+            unavailable.getObject().write(request, response);
+            return;
+        }
+        try {
+            chain.doFilter(request, response);
+        } catch (ServletException | RuntimeException e) {
+            if (!DatabaseAvailability.isConnectionFailure(e)) {
+                throw e;
+            }
+            unavailable.getObject().write(request, response, e);
+        }
+    }
+}
