@@ -105,6 +105,7 @@ class SystemJobs {
                 parameters,
                 schedule,
                 true,
+                null,
                 timeoutSeconds,
                 null,
                 "forbid",
