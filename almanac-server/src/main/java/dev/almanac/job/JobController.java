@@ -50,7 +50,7 @@ class JobController {
     private static final String CREATE_EXAMPLE = """
             {"name":"nightly-heartbeat","description":"Proves the scheduler is alive",
              "template_type":"heartbeat","parameters":{"message":"still here"},
-             "schedule":{"type":"cron","expression":"0 2 * * *","timezone":"Europe/Berlin"},
+             "schedule":{"type":"cron","expression":"0 2 * * *","timezone":"Europe/Berlin"},"priority":7,
              "timeout_seconds":60,"retry_policy":{"max_retries":3,"retry_delay_seconds":30,"backoff_multiplier":2.0},
              "concurrency_policy":"forbid","misfire_policy":"run_once","tags":["system"]}
             """;
@@ -59,7 +59,7 @@ class JobController {
             {"job":{"id":"0195f3c2-7a4e-7b61-9d3a-4c2e8f1a6b10","name":"nightly-heartbeat","description":null,
              "template_type":"heartbeat","parameters":{"message":"still here"},
              "schedule":{"type":"cron","expression":"0 2 * * *","timezone":"Europe/Berlin"},"enabled":true,
-             "timeout_seconds":3600,"retry_policy":{"max_retries":3,"retry_delay_seconds":30,"backoff_multiplier":2.0},
+             "priority":5,"timeout_seconds":3600,"retry_policy":{"max_retries":3,"retry_delay_seconds":30,"backoff_multiplier":2.0},
              "concurrency_policy":"forbid","misfire_policy":"run_once","catch_up_window_seconds":3600,
              "depends_on":[],"notifications":{"on_success":[],"on_failure":["ops@example.com"]},"tags":["system"],
              "created_by":"admin","created_at":"2026-11-23T12:00:00Z","updated_at":"2026-11-23T12:00:00Z",

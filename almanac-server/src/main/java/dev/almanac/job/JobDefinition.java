@@ -12,6 +12,7 @@ public record JobDefinition(
         Map<String, Object> parameters,
         Schedule schedule,
         boolean enabled,
+        int priority,
         int timeoutSeconds,
         RetryPolicy retryPolicy,
         ConcurrencyPolicy concurrencyPolicy,

@@ -58,6 +58,7 @@ public final class JobForm {
                             "timezone"),
             OPTIONS,
                     Set.of(
+                            "priority",
                             "timeout_seconds",
                             "max_retries",
                             "retry_delay_seconds",
@@ -119,6 +120,7 @@ public final class JobForm {
         form.set("interval_value", "1");
         form.set("interval_unit", "hours");
         form.set("timezone", "UTC");
+        form.set("priority", String.valueOf(JobValidator.DEFAULT_PRIORITY));
         form.set("timeout_seconds", String.valueOf(JobValidator.DEFAULT_TIMEOUT_SECONDS));
         RetryPolicy none = RetryPolicy.none();
         form.set("max_retries", String.valueOf(none.maxRetries()));
@@ -142,6 +144,7 @@ public final class JobForm {
             parameters.toForm(definition.parameters()).forEach(form.values::put);
         }
         form.schedule(definition.schedule());
+        form.set("priority", String.valueOf(definition.priority()));
         form.set("timeout_seconds", String.valueOf(definition.timeoutSeconds()));
         RetryPolicy retry = definition.retryPolicy();
         form.set("max_retries", String.valueOf(retry.maxRetries()));
@@ -412,6 +415,7 @@ public final class JobForm {
                 parameters,
                 schedule,
                 !get("enabled").equals("false"),
+                integer("priority", errors),
                 timeout,
                 retry,
                 blankToNull(get("concurrency_policy")),

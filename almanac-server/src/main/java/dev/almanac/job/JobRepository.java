@@ -39,7 +39,7 @@ class JobRepository {
 
     private static final String COLUMNS = """
             j.id, j.name, j.description, j.template_type, j.parameters, j.schedule_type, j.cron_expression,
-            j.interval_seconds, j.run_at, j.timezone, j.enabled, j.timeout_seconds, j.max_retries,
+            j.interval_seconds, j.run_at, j.timezone, j.enabled, j.priority, j.timeout_seconds, j.max_retries,
             j.retry_delay_seconds, j.backoff_multiplier, j.concurrency_policy, j.misfire_policy,
             j.catch_up_window_seconds, j.notifications, j.created_by, j.created_at, j.updated_at, j.last_run_at,
             j.last_status, j.next_run_at, j.version
@@ -49,12 +49,12 @@ class JobRepository {
 
     private static final String INSERT_JOB = """
             INSERT INTO jobs (id, name, description, template_type, parameters, schedule_type, cron_expression,
-                              interval_seconds, run_at, timezone, enabled, timeout_seconds, max_retries,
+                              interval_seconds, run_at, timezone, enabled, priority, timeout_seconds, max_retries,
                               retry_delay_seconds, backoff_multiplier, concurrency_policy, misfire_policy,
                               catch_up_window_seconds, notifications, alert_after_seconds, created_by,
                               created_at, updated_at, last_run_at, last_status, next_run_at, version)
             VALUES (:id, :name, :description, :template_type, :parameters, :schedule_type, :cron_expression,
-                    :interval_seconds, :run_at, :timezone, :enabled, :timeout_seconds, :max_retries,
+                    :interval_seconds, :run_at, :timezone, :enabled, :priority, :timeout_seconds, :max_retries,
                     :retry_delay_seconds, :backoff_multiplier, :concurrency_policy, :misfire_policy,
                     :catch_up_window_seconds, :notifications, :alert_after_seconds, :created_by,
                     :created_at, :updated_at, :last_run_at, :last_status, :next_run_at, :version)
@@ -66,7 +66,7 @@ class JobRepository {
                SET name = :name, description = :description, template_type = :template_type,
                    parameters = :parameters, schedule_type = :schedule_type, cron_expression = :cron_expression,
                    interval_seconds = :interval_seconds, run_at = :run_at, timezone = :timezone,
-                   enabled = :enabled, timeout_seconds = :timeout_seconds, max_retries = :max_retries,
+                   enabled = :enabled, priority = :priority, timeout_seconds = :timeout_seconds, max_retries = :max_retries,
                    retry_delay_seconds = :retry_delay_seconds, backoff_multiplier = :backoff_multiplier,
                    concurrency_policy = :concurrency_policy, misfire_policy = :misfire_policy,
                    catch_up_window_seconds = :catch_up_window_seconds, notifications = :notifications,
@@ -387,6 +387,7 @@ class JobRepository {
         params.put("run_at", schedule.runAt() == null ? null : OffsetDateTime.parse(schedule.runAt()));
         params.put("timezone", schedule.timezone());
         params.put("enabled", d.enabled());
+        params.put("priority", d.priority());
         params.put("timeout_seconds", d.timeoutSeconds());
         params.put("max_retries", d.retryPolicy().maxRetries());
         params.put("retry_delay_seconds", d.retryPolicy().retryDelaySeconds());
@@ -446,6 +447,7 @@ class JobRepository {
                 json.readValue(rs.getString("parameters"), JSON_OBJECT),
                 schedule,
                 rs.getBoolean("enabled"),
+                rs.getInt("priority"),
                 rs.getInt("timeout_seconds"),
                 new RetryPolicy(
                         rs.getInt("max_retries"), rs.getInt("retry_delay_seconds"), rs.getDouble("backoff_multiplier")),
@@ -489,6 +491,7 @@ class JobRepository {
                     d.parameters(),
                     d.schedule(),
                     d.enabled(),
+                    d.priority(),
                     d.timeoutSeconds(),
                     d.retryPolicy(),
                     d.concurrencyPolicy(),

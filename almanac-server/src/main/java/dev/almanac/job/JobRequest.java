@@ -39,6 +39,12 @@ public record JobRequest(
         @Schema(description = "Whether the scheduler runs it (default true)", example = "true")
         Boolean enabled,
 
+        @Schema(
+                description = "0..9, default 5: when more runs are due than workers, higher priority is claimed first,"
+                        + " then the earlier due time",
+                example = "5")
+        Integer priority,
+
         @JsonProperty("timeout_seconds")
         @Schema(description = "A run is stopped after this many seconds (1..604800, default 3600)", example = "600")
         Integer timeoutSeconds,
@@ -164,6 +170,7 @@ public record JobRequest(
                 definition.parameters(),
                 definition.schedule().toSpec(),
                 definition.enabled(),
+                definition.priority(),
                 definition.timeoutSeconds(),
                 RetryPolicyJson.of(definition.retryPolicy()),
                 definition.concurrencyPolicy().json(),

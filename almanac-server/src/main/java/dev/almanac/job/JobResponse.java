@@ -25,6 +25,10 @@ public record JobResponse(
         Map<String, Object> parameters,
         ScheduleSpec schedule,
         boolean enabled,
+
+        @Schema(description = "0..9: higher is claimed first when more runs are due than workers", example = "5")
+        int priority,
+
         @JsonProperty("timeout_seconds") int timeoutSeconds,
         @JsonProperty("retry_policy") RetryPolicyJson retryPolicy,
 
@@ -64,6 +68,7 @@ public record JobResponse(
                 Sealed.maskedMap(d.parameters()),
                 d.schedule().toSpec(),
                 d.enabled(),
+                d.priority(),
                 d.timeoutSeconds(),
                 RetryPolicyJson.of(d.retryPolicy()),
                 d.concurrencyPolicy().json(),

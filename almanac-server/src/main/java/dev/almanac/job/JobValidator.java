@@ -31,6 +31,8 @@ import org.springframework.stereotype.Component;
 @Component
 class JobValidator {
 
+    static final int DEFAULT_PRIORITY = 5;
+    static final int MAX_PRIORITY = 9;
     static final int DEFAULT_TIMEOUT_SECONDS = 3600;
     static final int MAX_TIMEOUT_SECONDS = 604_800;
     static final int DEFAULT_CATCH_UP_WINDOW_SECONDS = 3600;
@@ -114,6 +116,7 @@ class JobValidator {
             }
         }
 
+        int priority = bounded(errors, "priority", request.priority(), DEFAULT_PRIORITY, 0, MAX_PRIORITY);
         int timeout = bounded(
                 errors, "timeout_seconds", request.timeoutSeconds(), DEFAULT_TIMEOUT_SECONDS, 1, MAX_TIMEOUT_SECONDS);
         RetryPolicy retryPolicy = retryPolicy(errors, request.retryPolicy());
@@ -154,6 +157,7 @@ class JobValidator {
                 parameters,
                 schedule,
                 request.enabled() == null || request.enabled(),
+                priority,
                 timeout,
                 retryPolicy,
                 concurrency,

@@ -4,6 +4,7 @@ import static dev.almanac.common.JdbcTime.instant;
 import static dev.almanac.common.JdbcTime.utc;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,11 +68,17 @@ class JobVersionRepository {
     }
 
     private RowMapper<JobVersion> mapper() {
-        return (rs, n) -> new JobVersion(
-                rs.getLong("version"),
-                rs.getString("change"),
-                rs.getString("changed_by"),
-                instant(rs, "changed_at"),
-                json.readValue(rs.getString("definition"), JSON_OBJECT));
+        return (rs, n) -> {
+            Map<String, Object> definition =
+                    new LinkedHashMap<>(json.readValue(rs.getString("definition"), JSON_OBJECT));
+            // versions saved before priorities existed ran at the normal one: a diff or rollback says so
+            definition.putIfAbsent("priority", JobValidator.DEFAULT_PRIORITY);
+            return new JobVersion(
+                    rs.getLong("version"),
+                    rs.getString("change"),
+                    rs.getString("changed_by"),
+                    instant(rs, "changed_at"),
+                    definition);
+        };
     }
 }

@@ -109,6 +109,7 @@ class SystemJobs {
                 parameters,
                 schedule,
                 true,
+                null,
                 timeoutSeconds,
                 null,
                 "forbid",

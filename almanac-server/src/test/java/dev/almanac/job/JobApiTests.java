@@ -193,6 +193,35 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void keepsAPriorityFromZeroToNineAndDefaultsToFive() throws Exception {
+        create(heartbeat("normal", "")).andExpect(jsonPath("$.job.priority").value(5));
+        String id = idOf(create(heartbeat("urgent", "\"priority\":8,"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.job.priority").value(8)));
+        mvc.perform(get(JOBS + "/" + id)).andExpect(jsonPath("$.job.priority").value(8));
+
+        update(id, "{\"priority\":0}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.job.priority").value(0))
+                .andExpect(jsonPath("$.job.version").value(2));
+        update(id, "{\"description\":\"kept\"}")
+                .andExpect(jsonPath("$.job.priority").value(0));
+
+        update(id, "{\"priority\":10}")
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentTypeCompatibleWith("application/problem+json"))
+                .andExpect(jsonPath("$.errors[0].field").value("priority"))
+                .andExpect(jsonPath("$.errors[0].message").value("must be between 0 and 9"));
+        create(heartbeat("below", "\"priority\":-1,"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("priority"));
+        create(heartbeat("words", "\"priority\":\"high\","))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("priority"));
+        mvc.perform(get(JOBS + "/" + id)).andExpect(jsonPath("$.job.priority").value(0));
+    }
+
+    @Test
     void rejectsAnInvalidJobNamingEveryWrongField() throws Exception {
         create("""
                         {"name":" -bad name!","template_type":"heartbeat","parameters":{"message":5,"extra":true},
@@ -364,6 +393,22 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.versions[2].changed_by").value("test-super-admin"));
         mvc.perform(get(JOBS + "/" + id + "/versions/1"))
                 .andExpect(jsonPath("$.definition.name").value("versioned"));
+    }
+
+    @Test
+    void aVersionSavedBeforePrioritiesExistedReadsAsTheNormalPriority() throws Exception {
+        String id = idOf(create(heartbeat("older", "\"priority\":8,")));
+        String saved = jdbc.sql("SELECT definition FROM job_versions WHERE job_id = ?")
+                .param(java.util.UUID.fromString(id))
+                .query(String.class)
+                .single();
+        assertThat(saved).contains("\"priority\":8,");
+        jdbc.sql("UPDATE job_versions SET definition = ? WHERE job_id = ?")
+                .params(saved.replace("\"priority\":8,", ""), java.util.UUID.fromString(id))
+                .update();
+
+        mvc.perform(get(JOBS + "/" + id + "/versions/1"))
+                .andExpect(jsonPath("$.definition.priority").value(5));
     }
 
     @Test

@@ -109,6 +109,7 @@ abstract class StoredScheduleTests extends AlmanacIntegrationTest {
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 

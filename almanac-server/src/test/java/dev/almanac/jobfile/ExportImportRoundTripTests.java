@@ -72,6 +72,7 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
     void anUnchangedExportImportsBackAsAllUnchangedAndApplyingItStoresNothing() throws Exception {
         List<String> names = createOneJobOfEveryKind();
         Stored before = stored();
+        assertThat(download(API + "/export", "yaml")).contains("priority: 8").contains("priority: 5");
 
         for (String format : List.of("json", "yaml")) {
             for (String source : List.of(API + "/export", "/import/export")) {
@@ -206,6 +207,8 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
                         "webhook_trigger",
                         "tags",
                         List.of("Nightly", "team:ops"),
+                        "priority",
+                        8,
                         "parameters",
                         Map.of(
                                 "url",

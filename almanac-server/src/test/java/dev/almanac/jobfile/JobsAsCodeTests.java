@@ -90,6 +90,29 @@ abstract class JobsAsCodeTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aJobWithoutAPriorityRunsAtFiveAndAFileThatLeavesItOutKeepsTheStoredOne() throws Exception {
+        jobsFile.apply(LEGACY);
+        assertThat(byName("test_scheduler").definition().priority()).isEqualTo(5);
+
+        Path urgent = Files.createTempFile("jobs", ".yaml");
+        Files.writeString(
+                urgent,
+                Files.readString(LEGACY).replace("misfire_policy: skip", "misfire_policy: skip\n    priority: 9"));
+        assertThat(jobsFile.apply(urgent).updated()).containsExactly("test_scheduler");
+        assertThat(byName("test_scheduler").definition().priority()).isEqualTo(9);
+
+        // like every other field, one the file leaves out keeps what is stored
+        assertThat(jobsFile.apply(LEGACY).unchanged()).contains("test_scheduler");
+        assertThat(byName("test_scheduler").definition().priority()).isEqualTo(9);
+
+        Files.writeString(
+                urgent,
+                Files.readString(LEGACY).replace("misfire_policy: skip", "misfire_policy: skip\n    priority: 10"));
+        assertThatThrownBy(() -> jobsFile.apply(urgent))
+                .hasMessageContaining("jobs[test_scheduler].priority: must be between 0 and 9");
+    }
+
+    @Test
     void anInvalidFileAppliesNothingAndNamesEveryProblem() throws Exception {
         Path broken = Files.createTempFile("jobs", ".yaml");
         Files.writeString(

@@ -18,6 +18,7 @@ public final class JobRequests {
     private ScheduleSpec schedule;
     private String zone;
     private Boolean enabled;
+    private Integer priority;
     private Integer timeout;
     private RetryPolicyJson retries;
     private String concurrency;
@@ -51,6 +52,11 @@ public final class JobRequests {
     public JobRequests template(String type, Map<String, Object> parameters) {
         this.template = type;
         this.parameters = parameters;
+        return this;
+    }
+
+    public JobRequests priority(int priority) {
+        this.priority = priority;
         return this;
     }
 
@@ -100,6 +106,7 @@ public final class JobRequests {
                 parameters,
                 spec,
                 enabled,
+                priority,
                 timeout,
                 retries,
                 concurrency,

@@ -110,6 +110,38 @@ class FormPagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void theOptionsStepTakesAPriorityAndTheJobPageShowsIt() throws Exception {
+        assertThat(page("/jobs/new")).contains("name=\"priority\" value=\"5\"");
+        MultiValueMap<String, String> options = wizardForm("prioritised", "heartbeat");
+        options.set("step", "3");
+        options.set("priority", "5");
+        assertThat(wizard(options))
+                .contains("type=\"number\" id=\"priority\" name=\"priority\" value=\"5\"")
+                .contains("0–9, higher runs first when more runs are due than workers; 5 is normal.");
+
+        MultiValueMap<String, String> wrong = wizardForm("prioritised", "heartbeat");
+        wrong.set("step", "4");
+        wrong.set("priority", "12");
+        assertThat(wizard(wrong))
+                .contains("id=\"priority-error\">must be between 0 and 9<")
+                .contains("value=\"12\"")
+                .contains("data-step-heading>Options<");
+
+        MultiValueMap<String, String> review = wizardForm("prioritised", "heartbeat");
+        review.set("step", "4");
+        review.set("priority", "8");
+        assertThat(wizard(review)).contains("<dt>Priority</dt><dd>8 (ahead of normal)</dd>");
+        save(review);
+        Job saved = jobs.list(JobQuery.firstPage(100)).jobs().stream()
+                .filter(j -> j.name().equals("prioritised"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(saved.definition().priority()).isEqualTo(8);
+        assertThat(page("/jobs/" + saved.id())).contains("<dt>Priority</dt><dd>8 (ahead of normal)</dd>");
+        assertThat(page("/jobs/" + saved.id() + "/clone")).contains("name=\"priority\" value=\"8\"");
+    }
+
+    @Test
     void aStepShowsAllItsErrorsInOneRound() throws Exception {
         jobs.create(aCronJob("taken", "0 2 * * *").build(), "admin");
         MultiValueMap<String, String> form = wizardForm("taken", "database_cleanup");
