@@ -3,13 +3,13 @@ package dev.almanac.engine;
 import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.engine.Outcomes.Finished;
 import dev.almanac.engine.RunningExecution.StopReason;
+import dev.almanac.engine.store.EngineStore;
+import dev.almanac.engine.store.EngineStore.Claimed;
+import dev.almanac.engine.store.EngineStore.Completion;
+import dev.almanac.engine.store.EngineStore.PendingLine;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionId;
-import dev.almanac.execution.ExecutionLogRepository;
-import dev.almanac.execution.ExecutionLogRepository.PendingLine;
 import dev.almanac.execution.ExecutionRepository;
-import dev.almanac.execution.ExecutionRepository.Claimed;
-import dev.almanac.execution.ExecutionRepository.Completion;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.security.SecretParameters;
 import dev.almanac.template.JobCancelledException;
@@ -56,7 +56,7 @@ public class Engine {
     private final TriggerPass triggers;
     private final Outcomes outcomes;
     private final ExecutionRepository executions;
-    private final ExecutionLogRepository logs;
+    private final EngineStore store;
     private final NodeLease lease;
     private final NodeRecovery recovery;
     private final TemplateRegistry templates;
@@ -93,7 +93,7 @@ public class Engine {
             TriggerPass triggers,
             Outcomes outcomes,
             ExecutionRepository executions,
-            ExecutionLogRepository logs,
+            EngineStore store,
             NodeLease lease,
             NodeRecovery recovery,
             TemplateRegistry templates,
@@ -109,7 +109,7 @@ public class Engine {
         this.triggers = triggers;
         this.outcomes = outcomes;
         this.executions = executions;
-        this.logs = logs;
+        this.store = store;
         this.lease = lease;
         this.recovery = recovery;
         this.templates = templates;
@@ -172,7 +172,7 @@ public class Engine {
         List<Claimed> claimed = transactions.execute(status -> {
             // read once the transaction has its connection, so a run waiting for the database starts when it starts
             startedAt[0] = clock.instant();
-            return executions.claimQueued(startedAt[0], free, nodeId);
+            return store.claimRuns(nodeId, startedAt[0], free);
         });
         if (claimed.isEmpty()) {
             return List.of();
@@ -305,7 +305,7 @@ public class Engine {
             if (run.stopRequested() == StopReason.SHUTDOWN) {
                 flushLog(run);
                 held.remove(run.execution.id());
-                transactions.executeWithoutResult(s -> executions.handBack(List.of(run.execution.id()), nodeId));
+                transactions.executeWithoutResult(s -> store.handBack(nodeId, List.of(run.execution.id())));
             } else {
                 // before the outcome is queued, so the batch that writes the outcome finds its lines
                 lastLines.addAll(run.log.drain());
@@ -428,7 +428,7 @@ public class Engine {
      */
     private void append(List<PendingLine> lines) {
         try {
-            logs.append(lines);
+            store.appendLogs(lines);
         } catch (DataIntegrityViolationException refused) {
             log.error("Dropping {} log line(s) the database refuses: {}", lines.size(), refused.getMessage());
         } catch (RuntimeException e) {
@@ -480,8 +480,8 @@ public class Engine {
     void checkRuns() {
         try {
             metrics.cluster(executions.activeCounts());
-            transactions.executeWithoutResult(status -> executions.heartbeatRunning(nodeId, clock.instant()));
-            for (ExecutionId id : executions.cancelRequestedOn(nodeId)) {
+            transactions.executeWithoutResult(status -> store.heartbeat(nodeId, clock.instant()));
+            for (ExecutionId id : store.cancelRequestedOn(nodeId)) {
                 cancelLocally(id);
             }
             handBackUnknownRuns(clock.instant());
@@ -503,7 +503,7 @@ public class Engine {
      */
     void handBackUnknownRuns(Instant now) {
         List<ExecutionId> unknown = new ArrayList<>();
-        for (ExecutionId id : executions.runningOn(nodeId, now.minus(properties.heartbeatInterval()))) {
+        for (ExecutionId id : store.runningOn(nodeId, now.minus(properties.heartbeatInterval()))) {
             if (!held.contains(id)) {
                 unknown.add(id);
             }
@@ -514,7 +514,7 @@ public class Engine {
                     nodeId,
                     unknown.size(),
                     unknown);
-            transactions.executeWithoutResult(s -> executions.handBack(unknown, nodeId));
+            transactions.executeWithoutResult(s -> store.handBack(nodeId, unknown));
             wakeups.workAvailable();
         }
     }

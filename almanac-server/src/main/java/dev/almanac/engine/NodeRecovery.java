@@ -1,9 +1,9 @@
 package dev.almanac.engine;
 
 import dev.almanac.engine.Outcomes.Finished;
+import dev.almanac.engine.store.EngineStore;
+import dev.almanac.engine.store.EngineStore.Completion;
 import dev.almanac.execution.Execution;
-import dev.almanac.execution.ExecutionRepository;
-import dev.almanac.execution.ExecutionRepository.Completion;
 import dev.almanac.execution.ExecutionStatus;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,7 +25,7 @@ class NodeRecovery {
 
     private static final Logger log = LoggerFactory.getLogger(NodeRecovery.class);
 
-    private final ExecutionRepository executions;
+    private final EngineStore store;
     private final NodeRepository nodes;
     private final NodeLease lease;
     private final Outcomes outcomes;
@@ -35,7 +35,7 @@ class NodeRecovery {
     private final Wakeups wakeups;
 
     NodeRecovery(
-            ExecutionRepository executions,
+            EngineStore store,
             NodeRepository nodes,
             NodeLease lease,
             Outcomes outcomes,
@@ -43,7 +43,7 @@ class NodeRecovery {
             EngineProperties properties,
             Clock clock,
             Wakeups wakeups) {
-        this.executions = executions;
+        this.store = store;
         this.nodes = nodes;
         this.lease = lease;
         this.outcomes = outcomes;
@@ -63,7 +63,7 @@ class NodeRecovery {
             }
             Instant deadBefore = now.minus(properties.deadNodeThreshold());
             List<Finished> batch = new ArrayList<>();
-            for (Execution orphan : executions.lockOrphaned(deadBefore, 500)) {
+            for (Execution orphan : store.lockLost(deadBefore, 500)) {
                 batch.add(nodeLost(orphan, now));
             }
             return new Lost(now, batch);

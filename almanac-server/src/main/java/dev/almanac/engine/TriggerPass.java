@@ -1,14 +1,13 @@
 package dev.almanac.engine;
 
 import dev.almanac.common.DatabaseAvailability;
+import dev.almanac.engine.store.EngineStore;
 import dev.almanac.execution.Execution;
-import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.SkipReason;
 import dev.almanac.job.ConcurrencyPolicy;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
-import dev.almanac.job.JobScheduling;
 import dev.almanac.job.MisfirePolicy;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,20 +32,14 @@ class TriggerPass {
     /** What a pass did; {@code full} means more jobs may be due right away. */
     record Result(int jobs, int queued, int skipped, boolean full) {}
 
-    private final JobScheduling jobs;
-    private final ExecutionRepository executions;
+    private final EngineStore store;
     private final TransactionTemplate transactions;
     private final EngineProperties properties;
     private final EngineMetrics metrics;
 
     TriggerPass(
-            JobScheduling jobs,
-            ExecutionRepository executions,
-            TransactionTemplate transactions,
-            EngineProperties properties,
-            EngineMetrics metrics) {
-        this.jobs = jobs;
-        this.executions = executions;
+            EngineStore store, TransactionTemplate transactions, EngineProperties properties, EngineMetrics metrics) {
+        this.store = store;
         this.transactions = transactions;
         this.properties = properties;
         this.metrics = metrics;
@@ -97,7 +90,7 @@ class TriggerPass {
      *     node triggered fell due while the database was away: they were missed, whatever the misfire threshold
      */
     private Result trigger(Instant now, Instant awaySince, List<Execution> skipped) {
-        List<Job> due = jobs.lockDue(now, properties.triggerBatch());
+        List<Job> due = store.claimDueJobs(now, properties.triggerBatch());
         if (due.isEmpty()) {
             return new Result(0, 0, 0, false);
         }
@@ -105,7 +98,7 @@ class TriggerPass {
                 .filter(j -> j.definition().concurrencyPolicy() != ConcurrencyPolicy.ALLOW)
                 .map(Job::id)
                 .toList();
-        Set<JobId> active = new HashSet<>(executions.withActiveExecutions(guarded));
+        Set<JobId> active = new HashSet<>(store.withActiveRuns(guarded));
         List<Execution> written = new ArrayList<>();
         Map<JobId, Instant> nextRuns = new HashMap<>();
         for (Job job : due) {
@@ -125,8 +118,8 @@ class TriggerPass {
                 }
             }
         }
-        List<Execution> inserted = executions.insertAll(written);
-        jobs.advance(nextRuns);
+        List<Execution> inserted = store.enqueue(written);
+        store.advanceJobs(nextRuns);
         inserted.stream().filter(e -> e.status() == ExecutionStatus.SKIPPED).forEach(skipped::add);
         int queued = (int) inserted.stream()
                 .filter(e -> e.status() == ExecutionStatus.QUEUED)
@@ -146,9 +139,9 @@ class TriggerPass {
             return NewExecutions.skipped(job, slot, SkipReason.OVERLAP, NewExecutions.SCHEDULER, now);
         }
         if (policy == ConcurrencyPolicy.REPLACE && active.contains(job.id())) {
-            for (Execution previous : executions.activeOf(job.id())) {
-                if (!executions.cancelQueued(previous.id(), "replaced", now)) {
-                    executions.requestCancel(previous.id());
+            for (Execution previous : store.activeRunsOf(job.id())) {
+                if (!store.cancelQueued(previous.id(), "replaced", now)) {
+                    store.requestCancel(previous.id());
                 }
             }
         }
