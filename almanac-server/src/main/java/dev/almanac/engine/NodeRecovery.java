@@ -39,18 +39,16 @@ class NodeRecovery {
             NodeRepository nodes,
             NodeLease lease,
             Outcomes outcomes,
-            TransactionTemplate transactions,
-            EngineProperties properties,
-            Clock clock,
-            Wakeups wakeups) {
+            Wakeups wakeups,
+            EngineSettings settings) {
         this.store = store;
         this.nodes = nodes;
         this.lease = lease;
         this.outcomes = outcomes;
-        this.transactions = transactions;
-        this.properties = properties;
-        this.clock = clock;
         this.wakeups = wakeups;
+        this.transactions = settings.transactions();
+        this.properties = settings.properties();
+        this.clock = settings.clock();
     }
 
     /** Fails the runs of dead nodes, at most a batch; returns how many. */

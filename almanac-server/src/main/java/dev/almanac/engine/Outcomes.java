@@ -54,18 +54,16 @@ class Outcomes {
     Outcomes(
             EngineStore store,
             JobScheduling jobs,
-            TransactionTemplate transactions,
             ApplicationEventPublisher events,
-            EngineProperties properties,
             EngineMetrics metrics,
-            Clock clock) {
-        this.clock = clock;
+            EngineSettings settings) {
         this.store = store;
         this.jobs = jobs;
-        this.transactions = transactions;
         this.events = events;
-        this.properties = properties;
         this.metrics = metrics;
+        this.clock = settings.clock();
+        this.transactions = settings.transactions();
+        this.properties = settings.properties();
     }
 
     /**

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * One trigger transaction: lock due jobs, write one execution per due slot (queued, or skipped with a reason), and
@@ -33,16 +32,17 @@ class TriggerPass {
     record Result(int jobs, int queued, int skipped, boolean full) {}
 
     private final EngineStore store;
-    private final TransactionTemplate transactions;
-    private final EngineProperties properties;
     private final EngineMetrics metrics;
+    private final Wakeups wakeups;
+    private final EngineSettings settings;
+    private final EngineProperties properties;
 
-    TriggerPass(
-            EngineStore store, TransactionTemplate transactions, EngineProperties properties, EngineMetrics metrics) {
+    TriggerPass(EngineStore store, EngineMetrics metrics, Wakeups wakeups, EngineSettings settings) {
         this.store = store;
-        this.transactions = transactions;
-        this.properties = properties;
         this.metrics = metrics;
+        this.wakeups = wakeups;
+        this.settings = settings;
+        this.properties = settings.properties();
     }
 
     /** The time of the last pass that reached the database. */
@@ -56,12 +56,13 @@ class TriggerPass {
      * One pass at the clock's time, read once the transaction has its connection: slots are judged by when the
      * database could be asked, not by when this node started to wait for it.
      */
-    Result run(Clock clock) {
+    Result run() {
+        Clock clock = settings.clock();
         List<Execution> skipped = new ArrayList<>();
         Instant[] at = new Instant[1];
         Result result;
         try {
-            result = transactions.execute(status -> {
+            result = settings.transactions().execute(status -> {
                 at[0] = clock.instant();
                 return trigger(at[0], failedPasses >= 2 ? awaySince : null, skipped);
             });
@@ -82,6 +83,9 @@ class TriggerPass {
             metrics.triggered(result.jobs());
         }
         skipped.forEach(e -> metrics.skipped(e.templateType(), e.reason()));
+        if (result.queued() > 0) {
+            wakeups.workAvailable();
+        }
         return result;
     }
 
