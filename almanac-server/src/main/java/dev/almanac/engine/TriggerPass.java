@@ -2,6 +2,7 @@ package dev.almanac.engine;
 
 import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.engine.store.EngineStore;
+import dev.almanac.engine.store.EngineStore.JobAdvance;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.SkipReason;
@@ -13,10 +14,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Component;
@@ -104,10 +103,10 @@ class TriggerPass {
                 .toList();
         Set<JobId> active = new HashSet<>(store.withActiveRuns(guarded));
         List<Execution> written = new ArrayList<>();
-        Map<JobId, Instant> nextRuns = new HashMap<>();
+        List<JobAdvance> advances = new ArrayList<>();
         for (Job job : due) {
             Slots slots = slotsOf(job, now);
-            nextRuns.put(job.id(), slots.next());
+            advances.add(new JobAdvance(job.id(), slots.next(), slots.last()));
             List<Instant> toRun = slots.toRun(job, now, properties.misfireThreshold(), awaySince);
             boolean wasActive = active.contains(job.id());
             for (Instant slot : slots.due()) {
@@ -123,7 +122,7 @@ class TriggerPass {
             }
         }
         List<Execution> inserted = store.enqueue(written);
-        store.advanceJobs(nextRuns);
+        store.advanceJobs(advances);
         inserted.stream().filter(e -> e.status() == ExecutionStatus.SKIPPED).forEach(skipped::add);
         int queued = (int) inserted.stream()
                 .filter(e -> e.status() == ExecutionStatus.QUEUED)
@@ -170,6 +169,11 @@ class TriggerPass {
      * the catch-up window, {@code skip} none.
      */
     private record Slots(List<Instant> due, Instant next) {
+
+        /** The latest due slot: every due slot is written, queued or skipped. */
+        Instant last() {
+            return due.isEmpty() ? null : due.get(due.size() - 1);
+        }
 
         boolean reachedNow(Instant now) {
             return next == null || next.isAfter(now);

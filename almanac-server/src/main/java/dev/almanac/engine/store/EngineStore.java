@@ -36,6 +36,9 @@ public interface EngineStore {
             Map<String, Object> result,
             String error) {}
 
+    /** A job after a trigger pass: its next run (null: none), and the last slot the pass enqueued (null: none). */
+    record JobAdvance(JobId job, Instant nextRun, Instant lastSlot) {}
+
     /** The outcome of a job's latest run, as its list entry shows it. */
     record JobOutcome(JobId job, Instant ranAt, String status) {}
 
@@ -50,12 +53,16 @@ public interface EngineStore {
      */
     List<Job> claimDueJobs(Instant now, int limit);
 
-    /** Sets the next run of each job (null: it has no further run); the definition's version is left alone. */
-    void advanceJobs(Map<JobId, Instant> nextRuns);
+    /**
+     * Sets the next run of each job and raises its slot watermark to the last slot enqueued; the definition's
+     * version is left alone.
+     */
+    void advanceJobs(Collection<JobAdvance> advances);
 
     /**
-     * Writes new executions (queued, or skipped with a reason); returns those written. A scheduled slot that already
-     * has an execution is not written: its unique slot key is the last guard against running a slot twice.
+     * Writes new executions (queued, or skipped with a reason); returns those written. A scheduled slot is not written
+     * when its job's watermark is at or after it (it was enqueued before, whether or not its history is still there),
+     * nor when an execution has its slot key (unique): the database refuses a second run of a slot.
      */
     List<Execution> enqueue(List<Execution> executions);
 

@@ -20,7 +20,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -39,15 +38,24 @@ class H2EngineStore implements EngineStore {
              FOR UPDATE SKIP LOCKED
             """;
 
-    private static final String ADVANCE_JOB = "UPDATE jobs SET next_run_at = ? WHERE id = ?";
+    /** The watermark only rises. */
+    private static final String ADVANCE_JOB = """
+            UPDATE jobs SET next_run_at = ?, last_enqueued_slot = GREATEST(COALESCE(last_enqueued_slot, ?), ?)
+             WHERE id = ?
+            """;
 
-    /** H2 takes ON CONFLICT only without a target; the ids are fresh UUIDs, so slot_key is the only key that can. */
+    /**
+     * A slot at or before its job's watermark is not written (the last three parameters: slot key, job, slot). H2
+     * takes ON CONFLICT only without a target; the ids are fresh UUIDs, so slot_key is the only key that can conflict.
+     */
     private static final String ENQUEUE = """
             INSERT INTO executions (id, job_id, job_version, job_name, template_type, status, reason, attempt,
                                     retry_of, slot_key, scheduled_for, run_after, created_at, started_at,
                                     completed_at, duration_ms, dry_run, parameters, result, error, triggered_by,
                                     execution_host, heartbeat_at, cancel_requested, timeout_seconds)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+             WHERE CAST(? AS VARCHAR) IS NULL
+                OR NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = ? AND j.last_enqueued_slot >= ?)
             ON CONFLICT DO NOTHING
             """;
 
@@ -164,10 +172,12 @@ class H2EngineStore implements EngineStore {
     }
 
     @Override
-    public void advanceJobs(Map<JobId, Instant> nextRuns) {
-        batch.batchUpdate(ADVANCE_JOB, List.copyOf(nextRuns.entrySet()), 500, (ps, row) -> {
-            ps.setObject(1, utc(row.getValue()));
-            ps.setObject(2, row.getKey().value());
+    public void advanceJobs(Collection<JobAdvance> advances) {
+        batch.batchUpdate(ADVANCE_JOB, List.copyOf(advances), 500, (ps, a) -> {
+            ps.setObject(1, utc(a.nextRun()));
+            ps.setObject(2, utc(a.lastSlot()));
+            ps.setObject(3, utc(a.lastSlot()));
+            ps.setObject(4, a.job().value());
         });
     }
 
@@ -217,6 +227,9 @@ class H2EngineStore implements EngineStore {
         ps.setObject(23, utc(e.heartbeatAt()));
         ps.setBoolean(24, e.cancelRequested());
         ps.setObject(25, e.timeoutSeconds(), Types.INTEGER);
+        ps.setString(26, e.slotKey());
+        ps.setObject(27, e.jobId().value());
+        ps.setObject(28, utc(e.scheduledFor()));
     }
 
     @Override

@@ -47,25 +47,36 @@ class PostgresEngineStore implements EngineStore {
              FOR UPDATE SKIP LOCKED
             """;
 
+    /** The watermark only rises. */
     static final String ADVANCE_JOBS = """
-            UPDATE jobs SET next_run_at = a.next_run_at
-              FROM unnest(CAST(? AS uuid[]), CAST(? AS timestamptz[])) AS a(id, next_run_at)
+            UPDATE jobs SET next_run_at = a.next_run_at,
+                            last_enqueued_slot = GREATEST(jobs.last_enqueued_slot, a.last_slot)
+              FROM unnest(CAST(? AS uuid[]), CAST(? AS timestamptz[]), CAST(? AS timestamptz[]))
+                   AS a(id, next_run_at, last_slot)
              WHERE jobs.id = a.id
             """;
 
-    /** A slot that already has an execution is not written: the unique slot_key is the last guard. */
+    /**
+     * A slot at or before its job's watermark is not written, nor one that already has an execution (the unique
+     * slot_key). Planned at every call, as it reads the jobs: their primary key, one run at a time.
+     */
     static final String ENQUEUE = """
             INSERT INTO executions (id, job_id, job_version, job_name, template_type, status, reason, attempt,
                                     retry_of, slot_key, scheduled_for, run_after, created_at, started_at,
                                     completed_at, duration_ms, dry_run, parameters, result, error, triggered_by,
                                     execution_host, heartbeat_at, cancel_requested, timeout_seconds)
-            SELECT * FROM unnest(
+            SELECT n.* FROM unnest(
                 CAST(? AS uuid[]), CAST(? AS uuid[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]),
                 CAST(? AS text[]), CAST(? AS text[]), CAST(? AS integer[]), CAST(? AS uuid[]), CAST(? AS text[]),
                 CAST(? AS timestamptz[]), CAST(? AS timestamptz[]), CAST(? AS timestamptz[]), CAST(? AS timestamptz[]),
                 CAST(? AS timestamptz[]), CAST(? AS bigint[]), CAST(? AS boolean[]), CAST(? AS text[]),
                 CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz[]),
                 CAST(? AS boolean[]), CAST(? AS integer[]))
+                AS n(id, job_id, job_version, job_name, template_type, status, reason, attempt, retry_of, slot_key,
+                     scheduled_for, run_after, created_at, started_at, completed_at, duration_ms, dry_run, parameters,
+                     result, error, triggered_by, execution_host, heartbeat_at, cancel_requested, timeout_seconds)
+             WHERE n.slot_key IS NULL
+                OR NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = n.job_id AND j.last_enqueued_slot >= n.scheduled_for)
             ON CONFLICT DO NOTHING
             RETURNING id
             """;
@@ -210,13 +221,15 @@ class PostgresEngineStore implements EngineStore {
     }
 
     @Override
-    public void advanceJobs(Map<JobId, Instant> nextRuns) {
-        if (nextRuns.isEmpty()) {
+    public void advanceJobs(Collection<JobAdvance> advances) {
+        if (advances.isEmpty()) {
             return;
         }
-        List<Map.Entry<JobId, Instant>> rows = List.copyOf(nextRuns.entrySet());
         batch.update(planned(
-                ADVANCE_JOBS, column(rows, r -> r.getKey().value(), UUID[]::new), instants(rows, Map.Entry::getValue)));
+                ADVANCE_JOBS,
+                column(advances, a -> a.job().value(), UUID[]::new),
+                instants(advances, JobAdvance::nextRun),
+                instants(advances, JobAdvance::lastSlot)));
     }
 
     @Override
@@ -224,35 +237,38 @@ class PostgresEngineStore implements EngineStore {
         if (executions.isEmpty()) {
             return List.of();
         }
-        // reads no table, so its plan cannot go stale: prepared once per connection, as any other statement
         List<UUID> ids = batch.query(
-                ENQUEUE,
-                FIRST_ID,
-                column(executions, e -> e.id().value(), UUID[]::new),
-                column(executions, e -> e.jobId().value(), UUID[]::new),
-                column(executions, Execution::jobVersion, Long[]::new),
-                column(executions, Execution::jobName, String[]::new),
-                column(executions, Execution::templateType, String[]::new),
-                column(executions, e -> e.status().json(), String[]::new),
-                column(executions, Execution::reason, String[]::new),
-                column(executions, Execution::attempt, Integer[]::new),
-                column(executions, e -> e.retryOf() == null ? null : e.retryOf().value(), UUID[]::new),
-                column(executions, Execution::slotKey, String[]::new),
-                instants(executions, Execution::scheduledFor),
-                instants(executions, Execution::runAfter),
-                instants(executions, Execution::createdAt),
-                instants(executions, Execution::startedAt),
-                instants(executions, Execution::completedAt),
-                column(executions, Execution::durationMs, Long[]::new),
-                column(executions, Execution::dryRun, Boolean[]::new),
-                column(executions, e -> json.writeValueAsString(e.parameters()), String[]::new),
-                column(executions, e -> jsonOrNull(e.result()), String[]::new),
-                column(executions, Execution::error, String[]::new),
-                column(executions, Execution::triggeredBy, String[]::new),
-                column(executions, Execution::executionHost, String[]::new),
-                instants(executions, Execution::heartbeatAt),
-                column(executions, Execution::cancelRequested, Boolean[]::new),
-                column(executions, Execution::timeoutSeconds, Integer[]::new));
+                planned(
+                        ENQUEUE,
+                        column(executions, e -> e.id().value(), UUID[]::new),
+                        column(executions, e -> e.jobId().value(), UUID[]::new),
+                        column(executions, Execution::jobVersion, Long[]::new),
+                        column(executions, Execution::jobName, String[]::new),
+                        column(executions, Execution::templateType, String[]::new),
+                        column(executions, e -> e.status().json(), String[]::new),
+                        column(executions, Execution::reason, String[]::new),
+                        column(executions, Execution::attempt, Integer[]::new),
+                        column(
+                                executions,
+                                e -> e.retryOf() == null ? null : e.retryOf().value(),
+                                UUID[]::new),
+                        column(executions, Execution::slotKey, String[]::new),
+                        instants(executions, Execution::scheduledFor),
+                        instants(executions, Execution::runAfter),
+                        instants(executions, Execution::createdAt),
+                        instants(executions, Execution::startedAt),
+                        instants(executions, Execution::completedAt),
+                        column(executions, Execution::durationMs, Long[]::new),
+                        column(executions, Execution::dryRun, Boolean[]::new),
+                        column(executions, e -> json.writeValueAsString(e.parameters()), String[]::new),
+                        column(executions, e -> jsonOrNull(e.result()), String[]::new),
+                        column(executions, Execution::error, String[]::new),
+                        column(executions, Execution::triggeredBy, String[]::new),
+                        column(executions, Execution::executionHost, String[]::new),
+                        instants(executions, Execution::heartbeatAt),
+                        column(executions, Execution::cancelRequested, Boolean[]::new),
+                        column(executions, Execution::timeoutSeconds, Integer[]::new)),
+                FIRST_ID);
         Set<UUID> written = new HashSet<>(ids);
         return executions.stream().filter(e -> written.contains(e.id().value())).toList();
     }

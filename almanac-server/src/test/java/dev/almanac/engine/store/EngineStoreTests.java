@@ -4,9 +4,9 @@ import static dev.almanac.testing.JobRequests.anIntervalJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.almanac.common.JdbcTime;
+import dev.almanac.engine.store.EngineStore.JobAdvance;
 import dev.almanac.engine.store.EngineStore.JobOutcome;
 import dev.almanac.job.Job;
-import dev.almanac.job.JobId;
 import dev.almanac.job.JobScheduling;
 import dev.almanac.job.JobService;
 import dev.almanac.testing.AlmanacIntegrationTest;
@@ -15,9 +15,7 @@ import dev.almanac.testing.WithPostgres;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -238,9 +236,7 @@ abstract class EngineStoreTests extends AlmanacIntegrationTest {
     void aPassAdvancesEveryJobItNames() {
         Job a = service.create(anIntervalJob("a", 60).build(), "test");
         Job b = service.create(anIntervalJob("b", 60).build(), "test");
-        Map<JobId, Instant> next = new LinkedHashMap<>();
-        next.put(a.id(), LATE);
-        next.put(b.id(), null);
+        List<JobAdvance> next = List.of(new JobAdvance(a.id(), LATE, EARLY), new JobAdvance(b.id(), null, null));
 
         transactions.executeWithoutResult(s -> store.advanceJobs(next));
 
