@@ -1,9 +1,9 @@
 package dev.almanac.engine;
 
 import dev.almanac.common.DatabaseAvailability;
+import dev.almanac.engine.store.EngineStore;
 import dev.almanac.execution.CancelRequested;
 import dev.almanac.execution.ExecutionQueued;
-import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.job.JobChanged;
 import dev.almanac.job.JobScheduling;
 import java.time.Clock;
@@ -36,7 +36,7 @@ class EngineLoops implements SmartLifecycle {
     private final Wakeups wakeups;
     private final ClusterSignals cluster;
     private final JobScheduling jobs;
-    private final ExecutionRepository executions;
+    private final EngineStore store;
     private final Clock clock;
     private final DatabaseAvailability database;
     private final List<Thread> threads = new ArrayList<>();
@@ -48,7 +48,7 @@ class EngineLoops implements SmartLifecycle {
             Wakeups wakeups,
             ClusterSignals cluster,
             JobScheduling jobs,
-            ExecutionRepository executions,
+            EngineStore store,
             Clock clock,
             DatabaseAvailability database) {
         this.database = database;
@@ -57,7 +57,7 @@ class EngineLoops implements SmartLifecycle {
         this.wakeups = wakeups;
         this.cluster = cluster;
         this.jobs = jobs;
-        this.executions = executions;
+        this.store = store;
         this.clock = clock;
     }
 
@@ -140,7 +140,7 @@ class EngineLoops implements SmartLifecycle {
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
     void onJobChanged(JobChanged changed) {
         if (changed.kind() == JobChanged.Kind.DELETED) {
-            executions.cancelQueuedOfJob(changed.jobId(), "job_deleted", clock.instant());
+            store.cancelQueuedOfJob(changed.jobId(), "job_deleted", clock.instant());
         }
         wakeups.jobsChanged();
         cluster.notifyCluster("jobs");
@@ -176,7 +176,7 @@ class EngineLoops implements SmartLifecycle {
         }
         List<?> started = engine.startDue();
         if (started.isEmpty()) {
-            wakeups.awaitWork(untilNext(executions.earliestQueued()));
+            wakeups.awaitWork(untilNext(store.earliestQueued()));
         }
     }
 

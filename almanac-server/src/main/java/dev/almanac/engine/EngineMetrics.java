@@ -1,5 +1,6 @@
 package dev.almanac.engine;
 
+import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.execution.ExecutionStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -9,6 +10,8 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,11 +26,13 @@ class EngineMetrics {
     private final Timer lateness;
     private final DistributionSummary triggerClaims;
     private final DistributionSummary workerClaims;
+    private final ExecutionRepository executions;
     private final AtomicLong queued = new AtomicLong();
     private final AtomicLong running = new AtomicLong();
 
-    EngineMetrics(MeterRegistry meters) {
+    EngineMetrics(MeterRegistry meters, ExecutionRepository executions) {
         this.meters = meters;
+        this.executions = executions;
         this.lateness = Timer.builder("almanac.execution.lateness")
                 .description("From the time an execution was due to the time it started")
                 .publishPercentiles(0.5, 0.95, 0.99)
@@ -50,14 +55,14 @@ class EngineMetrics {
     }
 
     /** Watches this node's engine: its runs in flight and how old its last heartbeat is. */
-    void watch(Engine engine) {
-        Gauge.builder("almanac.engine.running", engine, Engine::runningCount)
+    void watch(IntSupplier running, Supplier<Duration> heartbeatAge) {
+        Gauge.builder("almanac.engine.running", running, IntSupplier::getAsInt)
                 .description("Executions running on this node")
                 .register(meters);
         Gauge.builder(
                         "almanac.node.heartbeat.age",
-                        engine,
-                        e -> e.heartbeatAge().toMillis() / 1000.0)
+                        heartbeatAge,
+                        age -> age.get().toMillis() / 1000.0)
                 .description("Seconds since this node last proved it is alive")
                 .baseUnit("seconds")
                 .register(meters);
@@ -92,7 +97,9 @@ class EngineMetrics {
         workerClaims.record(executions);
     }
 
-    void cluster(Map<ExecutionStatus, Long> active) {
+    /** Counts the cluster's queued and running executions, at a heartbeat. */
+    void countCluster() {
+        Map<ExecutionStatus, Long> active = executions.activeCounts();
         queued.set(active.getOrDefault(ExecutionStatus.QUEUED, 0L));
         running.set(active.getOrDefault(ExecutionStatus.RUNNING, 0L));
     }

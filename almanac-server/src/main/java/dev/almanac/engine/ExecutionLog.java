@@ -1,7 +1,7 @@
 package dev.almanac.engine;
 
+import dev.almanac.engine.store.EngineStore.PendingLine;
 import dev.almanac.execution.ExecutionId;
-import dev.almanac.execution.ExecutionLogRepository.PendingLine;
 import dev.almanac.execution.LogLine;
 import dev.almanac.template.JobLogger;
 import java.nio.charset.StandardCharsets;

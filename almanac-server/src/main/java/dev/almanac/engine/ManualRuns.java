@@ -2,9 +2,9 @@ package dev.almanac.engine;
 
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.engine.store.EngineStore;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionQueued;
-import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
@@ -29,7 +29,7 @@ import org.springframework.transaction.annotation.Transactional;
 public class ManualRuns {
 
     private final JobService jobs;
-    private final ExecutionRepository executions;
+    private final EngineStore store;
     private final TemplateRegistry templates;
     private final ApplicationEventPublisher events;
     private final Clock clock;
@@ -38,13 +38,13 @@ public class ManualRuns {
     ManualRuns(
             SecretParameters secrets,
             JobService jobs,
-            ExecutionRepository executions,
+            EngineStore store,
             TemplateRegistry templates,
             ApplicationEventPublisher events,
             Clock clock) {
         this.secrets = secrets;
         this.jobs = jobs;
-        this.executions = executions;
+        this.store = store;
         this.templates = templates;
         this.events = events;
         this.clock = clock;
@@ -68,7 +68,7 @@ public class ManualRuns {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Execution execution = NewExecutions.queued(
                 job, null, now, "manual:" + actor, secrets.seal(type, parameters, stored), dryRun, now);
-        executions.insertAll(List.of(execution));
+        store.enqueue(List.of(execution));
         events.publishEvent(new ExecutionQueued(execution.id()));
         return execution;
     }

@@ -1,9 +1,9 @@
 package dev.almanac.engine;
 
 import dev.almanac.engine.Outcomes.Finished;
+import dev.almanac.engine.store.EngineStore;
+import dev.almanac.engine.store.EngineStore.Completion;
 import dev.almanac.execution.Execution;
-import dev.almanac.execution.ExecutionRepository;
-import dev.almanac.execution.ExecutionRepository.Completion;
 import dev.almanac.execution.ExecutionStatus;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,7 +25,7 @@ class NodeRecovery {
 
     private static final Logger log = LoggerFactory.getLogger(NodeRecovery.class);
 
-    private final ExecutionRepository executions;
+    private final EngineStore store;
     private final NodeRepository nodes;
     private final NodeLease lease;
     private final Outcomes outcomes;
@@ -35,22 +35,20 @@ class NodeRecovery {
     private final Wakeups wakeups;
 
     NodeRecovery(
-            ExecutionRepository executions,
+            EngineStore store,
             NodeRepository nodes,
             NodeLease lease,
             Outcomes outcomes,
-            TransactionTemplate transactions,
-            EngineProperties properties,
-            Clock clock,
-            Wakeups wakeups) {
-        this.executions = executions;
+            Wakeups wakeups,
+            EngineSettings settings) {
+        this.store = store;
         this.nodes = nodes;
         this.lease = lease;
         this.outcomes = outcomes;
-        this.transactions = transactions;
-        this.properties = properties;
-        this.clock = clock;
         this.wakeups = wakeups;
+        this.transactions = settings.transactions();
+        this.properties = settings.properties();
+        this.clock = settings.clock();
     }
 
     /** Fails the runs of dead nodes, at most a batch; returns how many. */
@@ -63,7 +61,7 @@ class NodeRecovery {
             }
             Instant deadBefore = now.minus(properties.deadNodeThreshold());
             List<Finished> batch = new ArrayList<>();
-            for (Execution orphan : executions.lockOrphaned(deadBefore, 500)) {
+            for (Execution orphan : store.lockLost(deadBefore, 500)) {
                 batch.add(nodeLost(orphan, now));
             }
             return new Lost(now, batch);

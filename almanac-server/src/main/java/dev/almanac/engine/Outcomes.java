@@ -1,10 +1,11 @@
 package dev.almanac.engine;
 
+import dev.almanac.engine.store.EngineStore;
+import dev.almanac.engine.store.EngineStore.Completion;
+import dev.almanac.engine.store.EngineStore.JobOutcome;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionFinished;
 import dev.almanac.execution.ExecutionId;
-import dev.almanac.execution.ExecutionRepository;
-import dev.almanac.execution.ExecutionRepository.Completion;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.SkipReason;
 import dev.almanac.job.Job;
@@ -42,7 +43,7 @@ class Outcomes {
     /** What a batch led to: the follow-up executions queued, and the events to publish. */
     record Written(List<Execution> followUps, int refused) {}
 
-    private final ExecutionRepository executions;
+    private final EngineStore store;
     private final JobScheduling jobs;
     private final TransactionTemplate transactions;
     private final ApplicationEventPublisher events;
@@ -51,20 +52,18 @@ class Outcomes {
     private final Clock clock;
 
     Outcomes(
-            ExecutionRepository executions,
+            EngineStore store,
             JobScheduling jobs,
-            TransactionTemplate transactions,
             ApplicationEventPublisher events,
-            EngineProperties properties,
             EngineMetrics metrics,
-            Clock clock) {
-        this.clock = clock;
-        this.executions = executions;
+            EngineSettings settings) {
+        this.store = store;
         this.jobs = jobs;
-        this.transactions = transactions;
         this.events = events;
-        this.properties = properties;
         this.metrics = metrics;
+        this.clock = settings.clock();
+        this.transactions = settings.transactions();
+        this.properties = settings.properties();
     }
 
     /**
@@ -79,8 +78,8 @@ class Outcomes {
         List<Runnable> measured = new ArrayList<>();
         Written written = transactions.execute(status -> {
             Instant now = clock.instant();
-            Set<ExecutionId> accepted = executions.completeAll(
-                    batch.stream().map(Finished::completion).toList());
+            Set<ExecutionId> accepted =
+                    store.complete(batch.stream().map(Finished::completion).toList());
             Map<JobId, Optional<Job>> jobCache = new HashMap<>();
             // one query for the batch instead of one per run: most jobs have no dependents
             Set<JobId> upstream = jobs.withDependents(batch.stream()
@@ -88,7 +87,7 @@ class Outcomes {
                     .map(f -> f.execution().jobId())
                     .toList());
             List<Execution> followUps = new ArrayList<>();
-            List<JobScheduling.Outcome> outcomes = new ArrayList<>();
+            List<JobOutcome> outcomes = new ArrayList<>();
             for (Finished f : batch) {
                 if (!accepted.contains(f.execution().id())) {
                     log.warn(
@@ -110,7 +109,7 @@ class Outcomes {
                     followUps.addAll(dependentsOf(execution, now));
                 }
                 if (!execution.dryRun()) {
-                    outcomes.add(new JobScheduling.Outcome(
+                    outcomes.add(new JobOutcome(
                             execution.jobId(),
                             execution.startedAt() == null ? now : execution.startedAt(),
                             ended.json()));
@@ -123,11 +122,11 @@ class Outcomes {
                         f.completion().durationMs(),
                         retry.isEmpty()));
             }
-            List<Execution> inserted = executions.insertAll(followUps);
+            List<Execution> inserted = store.enqueue(followUps);
             inserted.stream()
                     .filter(e -> e.status() == ExecutionStatus.SKIPPED)
                     .forEach(e -> measured.add(() -> metrics.skipped(e.templateType(), e.reason())));
-            jobs.recordOutcomes(outcomes);
+            store.recordJobOutcomes(outcomes);
             return new Written(inserted, batch.size() - accepted.size());
         });
         measured.forEach(Runnable::run);

@@ -7,9 +7,9 @@ import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.common.TooManyRequestsException;
+import dev.almanac.engine.store.EngineStore;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionQueued;
-import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobDrafts;
 import dev.almanac.job.JobForm;
@@ -56,7 +56,7 @@ class RunPages {
     private final ParameterForms parameterForms;
     private final TemplateRegistry templates;
     private final Permissions permissions;
-    private final ExecutionRepository executions;
+    private final EngineStore store;
     private final ApplicationEventPublisher events;
     private final TransactionTemplate transactions;
     private final Clock clock;
@@ -69,7 +69,7 @@ class RunPages {
             ParameterForms parameterForms,
             TemplateRegistry templates,
             Permissions permissions,
-            ExecutionRepository executions,
+            EngineStore store,
             ApplicationEventPublisher events,
             TransactionTemplate transactions,
             Clock clock,
@@ -81,7 +81,7 @@ class RunPages {
         this.parameterForms = parameterForms;
         this.templates = templates;
         this.permissions = permissions;
-        this.executions = executions;
+        this.store = store;
         this.events = events;
         this.transactions = transactions;
         this.clock = clock;
@@ -272,7 +272,7 @@ class RunPages {
                 true,
                 now);
         notificationPreflight.expectDraft(execution.id(), draft.definition().notifications());
-        transactions.executeWithoutResult(status -> executions.insertAll(List.of(execution)));
+        transactions.executeWithoutResult(status -> store.enqueue(List.of(execution)));
         events.publishEvent(new ExecutionQueued(execution.id()));
         runs.recordDraftDryRun(draft, execution);
         if (!htmx.isHtmxRequest()) {

@@ -1,27 +1,24 @@
 package dev.almanac.engine;
 
 import dev.almanac.common.DatabaseAvailability;
+import dev.almanac.engine.store.EngineStore;
+import dev.almanac.engine.store.EngineStore.JobAdvance;
 import dev.almanac.execution.Execution;
-import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.SkipReason;
 import dev.almanac.job.ConcurrencyPolicy;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
-import dev.almanac.job.JobScheduling;
 import dev.almanac.job.MisfirePolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * One trigger transaction: lock due jobs, write one execution per due slot (queued, or skipped with a reason), and
@@ -33,23 +30,18 @@ class TriggerPass {
     /** What a pass did; {@code full} means more jobs may be due right away. */
     record Result(int jobs, int queued, int skipped, boolean full) {}
 
-    private final JobScheduling jobs;
-    private final ExecutionRepository executions;
-    private final TransactionTemplate transactions;
-    private final EngineProperties properties;
+    private final EngineStore store;
     private final EngineMetrics metrics;
+    private final Wakeups wakeups;
+    private final EngineSettings settings;
+    private final EngineProperties properties;
 
-    TriggerPass(
-            JobScheduling jobs,
-            ExecutionRepository executions,
-            TransactionTemplate transactions,
-            EngineProperties properties,
-            EngineMetrics metrics) {
-        this.jobs = jobs;
-        this.executions = executions;
-        this.transactions = transactions;
-        this.properties = properties;
+    TriggerPass(EngineStore store, EngineMetrics metrics, Wakeups wakeups, EngineSettings settings) {
+        this.store = store;
         this.metrics = metrics;
+        this.wakeups = wakeups;
+        this.settings = settings;
+        this.properties = settings.properties();
     }
 
     /** The time of the last pass that reached the database. */
@@ -63,12 +55,13 @@ class TriggerPass {
      * One pass at the clock's time, read once the transaction has its connection: slots are judged by when the
      * database could be asked, not by when this node started to wait for it.
      */
-    Result run(Clock clock) {
+    Result run() {
+        Clock clock = settings.clock();
         List<Execution> skipped = new ArrayList<>();
         Instant[] at = new Instant[1];
         Result result;
         try {
-            result = transactions.execute(status -> {
+            result = settings.transactions().execute(status -> {
                 at[0] = clock.instant();
                 return trigger(at[0], failedPasses >= 2 ? awaySince : null, skipped);
             });
@@ -89,6 +82,9 @@ class TriggerPass {
             metrics.triggered(result.jobs());
         }
         skipped.forEach(e -> metrics.skipped(e.templateType(), e.reason()));
+        if (result.queued() > 0) {
+            wakeups.workAvailable();
+        }
         return result;
     }
 
@@ -97,7 +93,7 @@ class TriggerPass {
      *     node triggered fell due while the database was away: they were missed, whatever the misfire threshold
      */
     private Result trigger(Instant now, Instant awaySince, List<Execution> skipped) {
-        List<Job> due = jobs.lockDue(now, properties.triggerBatch());
+        List<Job> due = store.claimDueJobs(now, properties.triggerBatch());
         if (due.isEmpty()) {
             return new Result(0, 0, 0, false);
         }
@@ -105,12 +101,12 @@ class TriggerPass {
                 .filter(j -> j.definition().concurrencyPolicy() != ConcurrencyPolicy.ALLOW)
                 .map(Job::id)
                 .toList();
-        Set<JobId> active = new HashSet<>(executions.withActiveExecutions(guarded));
+        Set<JobId> active = new HashSet<>(store.withActiveRuns(guarded));
         List<Execution> written = new ArrayList<>();
-        Map<JobId, Instant> nextRuns = new HashMap<>();
+        List<JobAdvance> advances = new ArrayList<>();
         for (Job job : due) {
             Slots slots = slotsOf(job, now);
-            nextRuns.put(job.id(), slots.next());
+            advances.add(new JobAdvance(job.id(), slots.next(), slots.last()));
             List<Instant> toRun = slots.toRun(job, now, properties.misfireThreshold(), awaySince);
             boolean wasActive = active.contains(job.id());
             for (Instant slot : slots.due()) {
@@ -125,8 +121,8 @@ class TriggerPass {
                 }
             }
         }
-        List<Execution> inserted = executions.insertAll(written);
-        jobs.advance(nextRuns);
+        List<Execution> inserted = store.enqueue(written);
+        store.advanceJobs(advances);
         inserted.stream().filter(e -> e.status() == ExecutionStatus.SKIPPED).forEach(skipped::add);
         int queued = (int) inserted.stream()
                 .filter(e -> e.status() == ExecutionStatus.QUEUED)
@@ -146,9 +142,9 @@ class TriggerPass {
             return NewExecutions.skipped(job, slot, SkipReason.OVERLAP, NewExecutions.SCHEDULER, now);
         }
         if (policy == ConcurrencyPolicy.REPLACE && active.contains(job.id())) {
-            for (Execution previous : executions.activeOf(job.id())) {
-                if (!executions.cancelQueued(previous.id(), "replaced", now)) {
-                    executions.requestCancel(previous.id());
+            for (Execution previous : store.activeRunsOf(job.id())) {
+                if (!store.cancelQueued(previous.id(), "replaced", now)) {
+                    store.requestCancel(previous.id());
                 }
             }
         }
@@ -173,6 +169,11 @@ class TriggerPass {
      * the catch-up window, {@code skip} none.
      */
     private record Slots(List<Instant> due, Instant next) {
+
+        /** The latest due slot: every due slot is written, queued or skipped. */
+        Instant last() {
+            return due.isEmpty() ? null : due.get(due.size() - 1);
+        }
 
         boolean reachedNow(Instant now) {
             return next == null || next.isAfter(now);

@@ -1,24 +1,16 @@
 package dev.almanac.job;
 
-import static dev.almanac.common.ArrayStatements.column;
-import static dev.almanac.common.ArrayStatements.instants;
 import static dev.almanac.common.JdbcTime.instant;
 import static dev.almanac.common.JdbcTime.utc;
 
-import dev.almanac.common.ArrayStatements;
-import dev.almanac.common.SqlDialect;
 import dev.almanac.job.JobRequest.NotificationsJson;
-import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleSpec;
-import dev.almanac.schedule.Schedules;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,23 +19,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Jobs, their tags and their dependencies in the database. The store never reads the clock. */
 @Repository
 class JobRepository {
 
-    private static final String COLUMNS = """
-            j.id, j.name, j.description, j.template_type, j.parameters, j.schedule_type, j.cron_expression,
-            j.interval_seconds, j.run_at, j.timezone, j.enabled, j.priority, j.timeout_seconds, j.max_retries,
-            j.retry_delay_seconds, j.backoff_multiplier, j.concurrency_policy, j.misfire_policy,
-            j.catch_up_window_seconds, j.notifications, j.created_by, j.created_at, j.updated_at, j.last_run_at,
-            j.last_status, j.next_run_at, j.version
-            """;
+    private static final String COLUMNS = JobRows.COLUMNS;
 
     private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM jobs j WHERE j.id = :id";
 
@@ -76,37 +60,6 @@ class JobRepository {
              WHERE id = :id AND version = :expected_version
             """;
 
-    /** The trigger loop's claim (ARCHITECTURE §4): due jobs no other node holds, oldest due first. */
-    private static final String LOCK_DUE_JOBS = "SELECT " + COLUMNS + """
-             FROM jobs j
-             WHERE j.enabled = TRUE AND j.next_run_at <= :now
-             ORDER BY j.next_run_at
-             LIMIT :limit
-             FOR UPDATE SKIP LOCKED
-            """;
-
-    private static final String ADVANCE_NEXT_RUN = "UPDATE jobs SET next_run_at = ? WHERE id = ?";
-
-    /** A late completion of an older run does not overwrite the outcome of a newer one. */
-    private static final String RECORD_OUTCOME = """
-            UPDATE jobs SET last_run_at = ?, last_status = ?
-             WHERE id = ? AND (last_run_at IS NULL OR last_run_at <= ?)
-            """;
-
-    /** {@link #ADVANCE_NEXT_RUN} for a whole pass, for PostgreSQL ({@link ArrayStatements}). */
-    private static final String ADVANCE_ALL = """
-            UPDATE jobs SET next_run_at = a.next_run_at
-              FROM unnest(CAST(? AS uuid[]), CAST(? AS timestamptz[])) AS a(id, next_run_at)
-             WHERE jobs.id = a.id
-            """;
-
-    /** {@link #RECORD_OUTCOME} for a whole batch, for PostgreSQL: one outcome per job (the latest run's). */
-    private static final String RECORD_OUTCOMES = """
-            UPDATE jobs SET last_run_at = o.ran_at, last_status = o.status
-              FROM unnest(CAST(? AS uuid[]), CAST(? AS timestamptz[]), CAST(? AS text[])) AS o(id, ran_at, status)
-             WHERE jobs.id = o.id AND (jobs.last_run_at IS NULL OR jobs.last_run_at <= o.ran_at)
-            """;
-
     private static final String EARLIEST_DUE = "SELECT MIN(next_run_at) FROM jobs WHERE enabled = TRUE";
 
     private static final String DEPENDENT_JOBS = "SELECT " + COLUMNS
@@ -131,18 +84,12 @@ class JobRepository {
              WHERE d.depends_on = :id ORDER BY j.name
             """;
 
-    private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {};
-
     private final JdbcClient jdbc;
-    private final JdbcTemplate batch;
     private final JsonMapper json;
-    private final SqlDialect dialect;
 
-    JobRepository(JdbcClient jdbc, JdbcTemplate batch, JsonMapper json, SqlDialect dialect) {
+    JobRepository(JdbcClient jdbc, JsonMapper json) {
         this.jdbc = jdbc;
-        this.batch = batch;
         this.json = json;
-        this.dialect = dialect;
     }
 
     Optional<Job> find(JobId id) {
@@ -280,70 +227,6 @@ class JobRepository {
         return true;
     }
 
-    List<Job> lockDue(Instant now, int limit) {
-        return jdbc.sql(LOCK_DUE_JOBS)
-                .param("now", utc(now))
-                .param("limit", limit)
-                .query(this::mapRow)
-                .list();
-    }
-
-    void advance(Map<JobId, Instant> nextRuns) {
-        List<Map.Entry<JobId, Instant>> rows = List.copyOf(nextRuns.entrySet());
-        if (dialect.arrayParameters()) {
-            if (!rows.isEmpty()) {
-                ArrayStatements.update(
-                        batch,
-                        ADVANCE_ALL,
-                        column(rows, row -> row.getKey().value(), UUID[]::new),
-                        instants(rows, Map.Entry::getValue));
-            }
-            return;
-        }
-        batch.batchUpdate(ADVANCE_NEXT_RUN, rows, 500, (ps, row) -> {
-            ps.setObject(1, utc(row.getValue()));
-            ps.setObject(2, row.getKey().value());
-        });
-    }
-
-    void recordOutcomes(List<JobScheduling.Outcome> unordered) {
-        // one lock order for every batch, so two nodes writing outcomes of the same jobs cannot deadlock
-        List<JobScheduling.Outcome> outcomes = unordered.stream()
-                .sorted(Comparator.comparing(o -> o.job().value()))
-                .toList();
-        if (dialect.arrayParameters()) {
-            recordAsArrays(outcomes);
-            return;
-        }
-        batch.batchUpdate(RECORD_OUTCOME, outcomes, 500, (ps, o) -> {
-            ps.setObject(1, utc(o.ranAt()));
-            ps.setString(2, o.status());
-            ps.setObject(3, o.job().value());
-            ps.setObject(4, utc(o.ranAt()));
-        });
-    }
-
-    /**
-     * One UPDATE can set a row once only, so a job with several outcomes in the batch gives the latest run's (the
-     * last of those with the same start), as the batch of {@link #RECORD_OUTCOME} leaves it.
-     */
-    private void recordAsArrays(List<JobScheduling.Outcome> outcomes) {
-        Map<JobId, JobScheduling.Outcome> latest = new LinkedHashMap<>();
-        for (JobScheduling.Outcome outcome : outcomes) {
-            latest.merge(outcome.job(), outcome, (was, now) -> now.ranAt().isBefore(was.ranAt()) ? was : now);
-        }
-        List<JobScheduling.Outcome> rows = List.copyOf(latest.values());
-        if (rows.isEmpty()) {
-            return;
-        }
-        ArrayStatements.update(
-                batch,
-                RECORD_OUTCOMES,
-                column(rows, o -> o.job().value(), UUID[]::new),
-                instants(rows, JobScheduling.Outcome::ranAt),
-                column(rows, JobScheduling.Outcome::status, String[]::new));
-    }
-
     Optional<Instant> earliestDue() {
         // MIN over no rows is one NULL row, which single() refuses as a value
         return jdbc.sql(EARLIEST_DUE)
@@ -424,49 +307,8 @@ class JobRepository {
         }
     }
 
-    /** A jobs row, before its tags and dependencies are read in. */
     private Job mapRow(ResultSet rs, int rowNum) throws SQLException {
-        String zone = rs.getString("timezone");
-        OffsetDateTime runAt = rs.getObject("run_at", OffsetDateTime.class);
-        ScheduleSpec spec = new ScheduleSpec(
-                rs.getString("schedule_type"),
-                rs.getString("cron_expression"),
-                rs.getObject("interval_seconds", Long.class),
-                runAt == null
-                        ? null
-                        : runAt.atZoneSameInstant(ZoneId.of(zone))
-                                .toOffsetDateTime()
-                                .toString(),
-                zone);
-        Schedule schedule = Schedules.parse(spec);
-        NotificationsJson notifications = json.readValue(rs.getString("notifications"), NotificationsJson.class);
-        JobDefinition definition = new JobDefinition(
-                rs.getString("name"),
-                rs.getString("description"),
-                rs.getString("template_type"),
-                json.readValue(rs.getString("parameters"), JSON_OBJECT),
-                schedule,
-                rs.getBoolean("enabled"),
-                rs.getInt("priority"),
-                rs.getInt("timeout_seconds"),
-                new RetryPolicy(
-                        rs.getInt("max_retries"), rs.getInt("retry_delay_seconds"), rs.getDouble("backoff_multiplier")),
-                ConcurrencyPolicy.fromJson(rs.getString("concurrency_policy")).orElseThrow(),
-                MisfirePolicy.fromJson(rs.getString("misfire_policy")).orElseThrow(),
-                rs.getInt("catch_up_window_seconds"),
-                List.of(),
-                notifications.stored(),
-                List.of());
-        return new Job(
-                new JobId(rs.getObject("id", UUID.class)),
-                definition,
-                rs.getString("created_by"),
-                instant(rs, "created_at"),
-                instant(rs, "updated_at"),
-                instant(rs, "last_run_at"),
-                rs.getString("last_status"),
-                instant(rs, "next_run_at"),
-                rs.getLong("version"));
+        return JobRows.map(rs, json);
     }
 
     private List<Job> withRelations(List<Job> rows) {

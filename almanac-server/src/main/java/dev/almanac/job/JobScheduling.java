@@ -3,14 +3,12 @@ package dev.almanac.job;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
-/** What the engine may do to stored jobs: lock the due ones, advance them, and record how their runs ended. */
+/** What the engine reads of stored jobs besides its own columns (which its store writes): definitions and dependents. */
 @Component
 public class JobScheduling {
 
@@ -18,29 +16,6 @@ public class JobScheduling {
 
     JobScheduling(JobRepository jobs) {
         this.jobs = jobs;
-    }
-
-    /**
-     * Locks up to {@code limit} enabled jobs due by {@code now}, skipping rows another node holds, inside the
-     * caller's transaction. Tags and dependencies are not read: triggering does not need them.
-     */
-    @Transactional(propagation = Propagation.MANDATORY)
-    public List<Job> lockDue(Instant now, int limit) {
-        return jobs.lockDue(now, limit);
-    }
-
-    /** Sets the next run of each job (null: it has no further run). Does not touch the definition's version. */
-    @Transactional(propagation = Propagation.MANDATORY)
-    public void advance(Map<JobId, Instant> nextRuns) {
-        jobs.advance(nextRuns);
-    }
-
-    /** The outcome of a job's latest run, as its list entry shows it. */
-    public record Outcome(JobId job, Instant ranAt, String status) {}
-
-    @Transactional(propagation = Propagation.MANDATORY)
-    public void recordOutcomes(List<Outcome> outcomes) {
-        jobs.recordOutcomes(outcomes);
     }
 
     /** Those of {@code jobs} that some other job waits for: one query for a whole batch of outcomes. */

@@ -37,7 +37,7 @@ class EngineObservabilityTests {
                 .start()) {
             ListAppender<ILoggingEvent> engineLog = new ListAppender<>();
             engineLog.start();
-            ((Logger) LoggerFactory.getLogger(Engine.class)).addAppender(engineLog);
+            ((Logger) LoggerFactory.getLogger(TemplateRunner.class)).addAppender(engineLog);
 
             JobService jobs = node.bean(JobService.class);
             ManualRuns runs = node.bean(ManualRuns.class);

@@ -2,8 +2,8 @@ package dev.almanac.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.almanac.engine.store.EngineStore.PendingLine;
 import dev.almanac.execution.ExecutionId;
-import dev.almanac.execution.ExecutionLogRepository.PendingLine;
 import dev.almanac.testing.MutableClock;
 import java.time.Instant;
 import java.util.List;
