@@ -91,6 +91,10 @@ class TokenCache {
         this.deaf = deaf;
     }
 
+    boolean hearsOtherNodes() {
+        return !deaf;
+    }
+
     int size() {
         return entries.size();
     }
