@@ -230,7 +230,8 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
                         .transform(Base64.getDecoder()::decode));
         String newKey = Secrets.newKey();
         Secrets rotated = new Secrets(
-                new SecurityProperties(null, true, 600, 10, 60, 100, 5, null, null, newKey, oldKey, null),
+                new SecurityProperties(
+                        null, true, 600, 10, 60, 100, 5, null, null, null, 0, null, newKey, oldKey, null),
                 "target/test-data");
 
         int changed = new SecretRotation(jdbc, json, rotated, transactions, null).rotate();

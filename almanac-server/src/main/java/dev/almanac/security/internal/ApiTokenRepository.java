@@ -5,8 +5,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -37,10 +39,18 @@ public class ApiTokenRepository {
             WHERE t.token_hash = :hash
             """;
 
-    private final JdbcClient jdbc;
+    // never moves last_used_at back: another node may have written a later use
+    private static final String TOUCH = """
+            UPDATE api_tokens SET last_used_at = ?
+            WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)
+            """;
 
-    ApiTokenRepository(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final JdbcTemplate batches;
+
+    ApiTokenRepository(JdbcClient jdbc, JdbcTemplate batches) {
         this.jdbc = jdbc;
+        this.batches = batches;
     }
 
     void insert(ApiToken token, String hash) {
@@ -98,11 +108,12 @@ public class ApiTokenRepository {
                 == 1;
     }
 
-    void touch(UUID id, Instant now) {
-        jdbc.sql("UPDATE api_tokens SET last_used_at = :now WHERE id = :id")
-                .param("id", id)
-                .param("now", JdbcTime.utc(now))
-                .update();
+    /** Records when each token was last used, in one batch. */
+    void touchAll(Map<UUID, Instant> lastUsed) {
+        List<Object[]> rows = lastUsed.entrySet().stream()
+                .map(used -> new Object[] {JdbcTime.utc(used.getValue()), used.getKey(), JdbcTime.utc(used.getValue())})
+                .toList();
+        batches.batchUpdate(TOUCH, rows);
     }
 
     private static ApiToken map(ResultSet rs, int row) throws SQLException {

@@ -32,17 +32,28 @@ public class ApiTokenService {
 
     static final String PREFIX = "alm_";
     static final Duration DEFAULT_LIFETIME = Duration.ofDays(90);
-    // last_used_at is advanced at most once a minute per token: one write per API call would cost more than it tells
-    static final Duration TOUCH_GRANULARITY = Duration.ofMinutes(1);
 
     private final ApiTokenRepository tokens;
+    private final TokenCache cache;
+    private final TokenSignals signals;
+    private final TokenUsage usage;
     private final AuditTrail audit;
     private final SecurityProperties properties;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    ApiTokenService(ApiTokenRepository tokens, AuditTrail audit, SecurityProperties properties, Clock clock) {
+    ApiTokenService(
+            ApiTokenRepository tokens,
+            TokenCache cache,
+            TokenSignals signals,
+            TokenUsage usage,
+            AuditTrail audit,
+            SecurityProperties properties,
+            Clock clock) {
         this.tokens = tokens;
+        this.cache = cache;
+        this.signals = signals;
+        this.usage = usage;
         this.audit = audit;
         this.properties = properties;
         this.clock = clock;
@@ -95,9 +106,27 @@ public class ApiTokenService {
         return new Created(token, secret);
     }
 
+    /** The owner's tokens; "last used" includes uses on this node not yet written. */
     @Transactional(readOnly = true)
     public List<ApiToken> of(User owner) {
-        return tokens.ofUser(owner.id());
+        return tokens.ofUser(owner.id()).stream().map(this::withPendingUse).toList();
+    }
+
+    private ApiToken withPendingUse(ApiToken token) {
+        Instant pending = usage.pendingFor(token.id());
+        if (pending == null || (token.lastUsedAt() != null && !pending.isAfter(token.lastUsedAt()))) {
+            return token;
+        }
+        return new ApiToken(
+                token.id(),
+                token.userId(),
+                token.name(),
+                token.prefix(),
+                token.readOnly(),
+                token.createdAt(),
+                token.expiresAt(),
+                pending,
+                token.revokedAt());
     }
 
     /**
@@ -124,27 +153,39 @@ public class ApiTokenService {
             throw new NotFoundException("no token with id " + id);
         }
         if (tokens.revoke(id, now())) {
+            signals.tokenRevoked(id);
             audit.record("token.revoked", target(token), Map.of("prefix", token.prefix()));
         }
-        return tokens.find(id).orElseThrow();
+        return withPendingUse(tokens.find(id).orElseThrow());
     }
 
-    /** The token's owner and scope, when the token exists, is neither revoked nor expired, and its user is enabled. */
-    @Transactional
+    /**
+     * The token's owner and scope, when the token exists, is neither revoked nor expired, and its user is enabled. A
+     * token verified in the last moments comes from the {@link TokenCache} without the database; its expiry is checked
+     * on every use all the same, and its use is noted for the next batch of "last used" times.
+     */
     public Optional<ApiTokenRepository.Owned> authenticate(String secret) {
         if (secret == null || !secret.startsWith(PREFIX) || secret.length() > 100) {
             return Optional.empty();
         }
+        String hash = hash(secret);
         Instant now = clock.instant();
-        Optional<ApiTokenRepository.Owned> found = tokens.findByHash(hash(secret))
+        Optional<ApiTokenRepository.Owned> found = cache.get(hash, now).or(() -> verify(hash, now));
+        if (found.isPresent() && !found.get().token().statusAt(now).equals("active")) {
+            cache.evict(hash);
+            return Optional.empty();
+        }
+        found.ifPresent(owned -> usage.used(owned.token().id(), now.truncatedTo(ChronoUnit.MILLIS)));
+        return found;
+    }
+
+    // one statement outside any transaction: nothing here is written
+    private Optional<ApiTokenRepository.Owned> verify(String hash, Instant now) {
+        long stamp = cache.stamp();
+        Optional<ApiTokenRepository.Owned> found = tokens.findByHash(hash)
                 .filter(owned -> owned.token().statusAt(now).equals("active"))
                 .filter(owned -> owned.user().enabled());
-        found.ifPresent(owned -> {
-            Instant lastUsed = owned.token().lastUsedAt();
-            if (lastUsed == null || lastUsed.plus(TOUCH_GRANULARITY).isBefore(now)) {
-                tokens.touch(owned.token().id(), now.truncatedTo(ChronoUnit.MILLIS));
-            }
-        });
+        found.ifPresent(owned -> cache.put(hash, owned, now, stamp));
         return found;
     }
 

@@ -17,6 +17,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param loginMaxFailures failed logins in a row after which the account is locked for a while
  * @param loginLockDuration how long such a lock lasts
  * @param tokenMaxLifetime the longest an API token may live (and its default lifetime is 90 days within it)
+ * @param tokenCacheTtl how long a verified API token is trusted without the database; revocations, expiry and user
+ *     changes still take effect at once (0: no cache)
+ * @param tokenCacheSize how many verified tokens are kept at most
+ * @param tokenUsageFlushInterval how often the tokens' "last used" times are written, in one batch
  * @param secretKey the AES-256 key secrets are sealed with, base64; empty: a generated one kept in the data dir
  * @param previousSecretKeys earlier keys, comma-separated, still read so a rotation can re-seal with the new key
  */
@@ -31,6 +35,9 @@ public record SecurityProperties(
         @DefaultValue("5") int loginMaxFailures,
         @DefaultValue("15m") Duration loginLockDuration,
         @DefaultValue("365d") Duration tokenMaxLifetime,
+        @DefaultValue("30s") Duration tokenCacheTtl,
+        @DefaultValue("10000") int tokenCacheSize,
+        @DefaultValue("5s") Duration tokenUsageFlushInterval,
         String secretKey,
         String previousSecretKeys,
         String adminEmail) {}

@@ -42,13 +42,16 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
     private final PasswordEncoder passwords;
     private final AuditTrail audit;
     private final Clock clock;
+    private final TokenSignals tokenSignals;
     private final Set<String> ownPasswords = ConcurrentHashMap.newKeySet();
 
-    UserService(UserRepository users, PasswordEncoder passwords, AuditTrail audit, Clock clock) {
+    UserService(
+            UserRepository users, PasswordEncoder passwords, AuditTrail audit, Clock clock, TokenSignals tokenSignals) {
         this.users = users;
         this.passwords = passwords;
         this.audit = audit;
         this.clock = clock;
+        this.tokenSignals = tokenSignals;
     }
 
     @Override
@@ -157,6 +160,7 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
                 current.lockedUntil(),
                 newEmail);
         users.update(updated);
+        tokenSignals.userChanged(updated.id());
         if (password != null) {
             users.changePassword(updated.id(), updated.passwordHash(), updated.updatedAt());
         }
@@ -188,6 +192,7 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
                     null, "'" + current.username() + "' is the last enabled super admin; make another one first");
         }
         users.delete(id);
+        tokenSignals.userChanged(id);
         audit.record("user.deleted", target(current), null);
         return current;
     }
