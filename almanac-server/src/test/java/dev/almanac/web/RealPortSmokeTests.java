@@ -9,6 +9,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -74,6 +76,29 @@ class RealPortSmokeTests extends AlmanacIntegrationTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":[")));
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).doesNotContain("Exception", "at dev.", "at org.", "tools.jackson");
+    }
+
+    @Test
+    void linksStaticFilesAtContentVersionedUrlsThatBrowsersKeepForAYear() throws Exception {
+        HttpResponse<String> login =
+                http.send(HttpRequest.newBuilder(uri("/login")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        Matcher css =
+                Pattern.compile("href=\"(/css/login-[0-9a-f]{32}\\.css)\"").matcher(login.body());
+        assertThat(css.find()).as(login.body()).isTrue();
+
+        HttpResponse<String> versioned = http.send(
+                HttpRequest.newBuilder(uri(css.group(1))).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(versioned.statusCode()).isEqualTo(200);
+        assertThat(versioned.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(c -> assertThat(c).contains("max-age=31536000", "immutable"));
+        assertThat(http.send(
+                                HttpRequest.newBuilder(uri("/css/login.css"))
+                                        .GET()
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .as("the plain URL still answers")
+                .isEqualTo(200);
     }
 
     private URI uri(String path) {
