@@ -1,7 +1,7 @@
 package dev.almanac.bench;
 
 import dev.almanac.AlmanacApplication;
-import dev.almanac.engine.Engine;
+import dev.almanac.engine.internal.Engine;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,7 +1,7 @@
 package dev.almanac.bench;
 
 import dev.almanac.bench.Results.Metric;
-import dev.almanac.engine.Engine;
+import dev.almanac.engine.internal.Engine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

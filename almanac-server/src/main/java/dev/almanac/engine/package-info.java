@@ -1,4 +1,7 @@
-/** The engine: trigger and worker loops, node heartbeats, recovery, wake-ups and manual runs. */
+/**
+ * The engine: trigger and worker loops, node heartbeats, recovery, wake-ups and manual runs, all in {@code internal/}
+ * since no other feature calls it.
+ */
 @ApplicationModule(
         allowedDependencies = {
             "artifact",

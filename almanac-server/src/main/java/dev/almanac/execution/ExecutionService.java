@@ -2,6 +2,7 @@ package dev.almanac.execution;
 
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.execution.internal.ExecutionLogRepository;
 import java.time.Clock;
 import java.util.List;
 import org.springframework.context.ApplicationEventPublisher;

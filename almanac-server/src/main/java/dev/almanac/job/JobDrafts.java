@@ -49,7 +49,7 @@ public class JobDrafts {
      * The form with every secret left blank while editing set to the mask, which the job service reads as "keep the
      * stored secret". Stored secrets never travel to the browser, not even in hidden fields, plain or sealed.
      */
-    JobForm withStoredSecrets(JobForm shown, Job editing) {
+    public JobForm withStoredSecrets(JobForm shown, Job editing) {
         JobForm form = JobForm.of(shown.values());
         if (editing == null || !editing.definition().templateType().equals(form.get("template_type"))) {
             return form;

@@ -312,7 +312,7 @@ public final class JobForm {
     }
 
     /** The step that shows the form field {@code key}; 0 for the wizard's own fields. */
-    static int stepOf(String key) {
+    public static int stepOf(String key) {
         if (key.equals("template_type")) {
             return TEMPLATE;
         }

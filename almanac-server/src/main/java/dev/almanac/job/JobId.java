@@ -24,7 +24,7 @@ public record JobId(UUID value) {
     }
 
     /** The job a page's path names: a 404, not a 400, for an id that is no UUID, as for one that is not stored. */
-    static JobId fromPath(String text) {
+    public static JobId fromPath(String text) {
         return parse(text).orElseThrow(() -> new NotFoundException("no job with id " + text));
     }
 

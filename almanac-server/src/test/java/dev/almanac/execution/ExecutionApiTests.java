@@ -11,7 +11,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import com.jayway.jsonpath.JsonPath;
-import dev.almanac.engine.Engine;
+import dev.almanac.engine.internal.Engine;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TestTemplates;
 import dev.almanac.testing.WithH2;

@@ -7,7 +7,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 
-import dev.almanac.engine.Engine;
+import dev.almanac.engine.internal.Engine;
 import dev.almanac.job.JobForm;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;

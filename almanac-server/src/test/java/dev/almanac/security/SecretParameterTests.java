@@ -8,7 +8,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import com.jayway.jsonpath.JsonPath;
-import dev.almanac.engine.Engine;
+import dev.almanac.engine.internal.Engine;
 import dev.almanac.security.internal.SecretRotation;
 import dev.almanac.security.internal.SecurityProperties;
 import dev.almanac.testing.AlmanacIntegrationTest;

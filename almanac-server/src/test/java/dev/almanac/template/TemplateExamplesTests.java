@@ -5,7 +5,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import com.jayway.jsonpath.JsonPath;
-import dev.almanac.engine.Engine;
+import dev.almanac.engine.internal.Engine;
 import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionService;
 import dev.almanac.execution.ExecutionStatus;

@@ -1,7 +1,7 @@
 package dev.almanac.testing;
 
-import dev.almanac.engine.Engine;
-import dev.almanac.engine.ManualRuns;
+import dev.almanac.engine.internal.Engine;
+import dev.almanac.engine.internal.ManualRuns;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionService;
 import dev.almanac.job.Job;

@@ -9,7 +9,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import dev.almanac.engine.Engine;
+import dev.almanac.engine.internal.Engine;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobService;
 import dev.almanac.testing.AlmanacIntegrationTest;

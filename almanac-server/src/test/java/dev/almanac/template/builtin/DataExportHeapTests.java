@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.almanac.AlmanacApplication;
-import dev.almanac.engine.ManualRuns;
+import dev.almanac.engine.internal.ManualRuns;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionQuery;
 import dev.almanac.execution.ExecutionService;

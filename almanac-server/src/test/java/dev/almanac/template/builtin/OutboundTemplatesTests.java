@@ -66,7 +66,7 @@ class OutboundTemplatesTests extends AlmanacIntegrationTest {
     JobService jobs;
 
     @Autowired
-    dev.almanac.engine.Engine engine;
+    dev.almanac.engine.internal.Engine engine;
 
     @Autowired
     tools.jackson.databind.json.JsonMapper json;

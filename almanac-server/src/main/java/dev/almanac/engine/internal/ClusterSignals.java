@@ -1,0 +1,115 @@
+package dev.almanac.engine.internal;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Wakes the other nodes of a PostgreSQL cluster with {@code NOTIFY} when this one queued work or changed a job, and
+ * listens for theirs. On H2 (one node) it does nothing: the local {@link Wakeups} are enough.
+ */
+@Component
+class ClusterSignals {
+
+    static final String CHANNEL = "almanac_engine";
+    private static final Logger log = LoggerFactory.getLogger(ClusterSignals.class);
+
+    private final DataSource dataSource;
+    private final JdbcClient jdbc;
+    private final Wakeups wakeups;
+    private final boolean postgres;
+    private volatile boolean listening;
+    private Thread listener;
+
+    ClusterSignals(DataSource dataSource, JdbcClient jdbc, Wakeups wakeups) {
+        this.dataSource = dataSource;
+        this.jdbc = jdbc;
+        this.wakeups = wakeups;
+        this.postgres = isPostgres(dataSource);
+    }
+
+    /** Tells every node (this one included) that there may be something to do. */
+    void notifyCluster(String what) {
+        if (!postgres) {
+            return;
+        }
+        try {
+            jdbc.sql("SELECT pg_notify('" + CHANNEL + "', :what)")
+                    .param("what", what)
+                    .query()
+                    .singleRow();
+        } catch (RuntimeException e) {
+            log.debug("Could not notify the cluster: {}", e.getMessage());
+        }
+    }
+
+    synchronized void start() {
+        if (!postgres || listening) {
+            return;
+        }
+        listening = true;
+        listener = new Thread(this::listen, "almanac-listen");
+        listener.setDaemon(true);
+        listener.start();
+    }
+
+    synchronized void stop() {
+        listening = false;
+        if (listener != null) {
+            listener.interrupt();
+        }
+    }
+
+    /** Holds one connection with LISTEN; reconnects with a back-off when the database goes away. */
+    private void listen() {
+        Duration backoff = Duration.ofMillis(250);
+        while (listening) {
+            try (Connection connection = dataSource.getConnection()) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("LISTEN " + CHANNEL);
+                }
+                PGConnection pg = connection.unwrap(PGConnection.class);
+                backoff = Duration.ofMillis(250);
+                wakeups.everything();
+                while (listening) {
+                    PGNotification[] notifications = pg.getNotifications(500);
+                    if (notifications != null && notifications.length > 0) {
+                        wakeups.everything();
+                    }
+                }
+            } catch (Exception e) {
+                if (!listening) {
+                    return;
+                }
+                log.debug("LISTEN connection lost ({}); reconnecting in {}", e.getMessage(), backoff);
+                try {
+                    Thread.sleep(backoff.toMillis());
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0
+                        ? Duration.ofSeconds(5)
+                        : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private static boolean isPostgres(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            return connection
+                    .getMetaData()
+                    .getDatabaseProductName()
+                    .toLowerCase()
+                    .contains("postgres");
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}

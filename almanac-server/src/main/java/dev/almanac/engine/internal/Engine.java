@@ -1,0 +1,187 @@
+package dev.almanac.engine.internal;
+
+import dev.almanac.engine.internal.RunningExecution.StopReason;
+import dev.almanac.execution.ExecutionId;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The engine on this node (ARCHITECTURE §4), as the steps the loops in {@link EngineLoops} call; tests call them
+ * directly with a settable clock, so nothing waits on real time. The pieces: {@link TriggerPass} (due jobs to new
+ * runs), {@link Workers} (claim and run them), {@link OutcomeQueue} (write how they ended), {@link LogBuffer} (their
+ * log lines) and {@link NodeHeartbeat} (this node's lease, and recovery of the runs of dead nodes).
+ */
+@Component
+public class Engine {
+
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+    private final TriggerPass triggers;
+    private final Workers workers;
+    private final OutcomeQueue outcomes;
+    private final LogBuffer logs;
+    private final NodeHeartbeat heartbeat;
+    private final LocalRuns runs;
+
+    Engine(
+            TriggerPass triggers,
+            Workers workers,
+            OutcomeQueue outcomes,
+            LogBuffer logs,
+            NodeHeartbeat heartbeat,
+            LocalRuns runs) {
+        this.triggers = triggers;
+        this.workers = workers;
+        this.outcomes = outcomes;
+        this.logs = logs;
+        this.heartbeat = heartbeat;
+        this.runs = runs;
+    }
+
+    public String nodeId() {
+        return heartbeat.nodeId();
+    }
+
+    /**
+     * One whole step, for tests and tools: heartbeat, trigger every due job, start what is due, wait until the
+     * runs on this node have ended, and write their outcomes. Returns the number of runs that ended.
+     */
+    public int runDueOnce() {
+        heartbeat();
+        while (triggerOnce().full()) {
+            // a full batch means more jobs may be due
+        }
+        int ended = 0;
+        List<ExecutionId> started;
+        while (!(started = startDue()).isEmpty()) {
+            awaitIdle(Duration.ofMinutes(5));
+            ended += started.size();
+        }
+        return ended;
+    }
+
+    /** Like {@link #runDueOnce()}, but returns as soon as the due runs have started. */
+    public List<ExecutionId> runDueOnceWithoutWaiting() {
+        heartbeat();
+        while (triggerOnce().full()) {
+            // a full batch means more jobs may be due
+        }
+        return startDue();
+    }
+
+    /** One trigger transaction at the clock's time. */
+    TriggerPass.Result triggerOnce() {
+        return triggers.run();
+    }
+
+    /** Claims queued executions that are due, up to the free capacity, and starts them on the pool. */
+    List<ExecutionId> startDue() {
+        return workers.startDue();
+    }
+
+    /** Writes the outcomes waiting, in one batch; returns how many. */
+    int writeOutcomes() {
+        return outcomes.write();
+    }
+
+    boolean outcomesWaiting() {
+        return outcomes.waiting();
+    }
+
+    /** Waits until every run on this node has ended and its outcome is written. */
+    public void awaitIdle(Duration timeout) {
+        outcomes.awaitIdle(timeout);
+    }
+
+    /**
+     * Stops runs past their deadline, and writes buffered log lines every {@code log-flush-interval}. Cancel requests
+     * arrive with the heartbeat ({@link NodeHeartbeat#checkRuns()}) or locally ({@link #cancelLocally}).
+     */
+    void superviseOnce() {
+        workers.stopOverdue();
+        logs.flushIfDue(runs.running());
+    }
+
+    /** Stops a run here at once, if this node runs it. */
+    void cancelLocally(ExecutionId id) {
+        runs.cancel(id);
+    }
+
+    /** Writes the buffered lines of every run, and those an earlier attempt could not write. */
+    void flushLogs() {
+        logs.flush(runs.running());
+    }
+
+    /** Proves this node is alive, renews its runs, picks up cancel requests, and recovers the runs of dead nodes. */
+    void heartbeat() {
+        heartbeat.beat();
+    }
+
+    /** Renews this node's lease; true when renewed (see {@link NodeHeartbeat#renewLease()}). */
+    boolean renewLease() {
+        return heartbeat.renewLease();
+    }
+
+    void checkRuns() {
+        heartbeat.checkRuns();
+    }
+
+    void fenceIfLeaseExpiring(java.time.Instant now) {
+        heartbeat.fenceIfLeaseExpiring(now);
+    }
+
+    void fenceIfLeaseExpiring() {
+        heartbeat.fenceIfLeaseExpiring();
+    }
+
+    /**
+     * Stops claiming, lets running work finish within the grace period, and hands the rest back to the queue so
+     * other nodes take it at once.
+     */
+    void drain(Duration grace) {
+        runs.draining(true);
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (runs.inFlight() > 0 && System.nanoTime() < deadline) {
+            outcomes.await(Duration.ofMillis(50));
+            outcomes.write();
+        }
+        Collection<RunningExecution> left = runs.stopAll(StopReason.SHUTDOWN);
+        if (!left.isEmpty()) {
+            log.info("Handing {} unfinished execution(s) back to the queue", left.size());
+        }
+        long handBackDeadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (runs.inFlight() > 0 && System.nanoTime() < handBackDeadline) {
+            outcomes.await(Duration.ofMillis(50));
+        }
+        outcomes.write();
+    }
+
+    void shutdown() {
+        workers.shutdownPool();
+        runs.draining(false);
+        heartbeat.release();
+    }
+
+    /** How many more runs this node can take now; none while draining or fenced. */
+    int freeCapacity() {
+        return runs.freeCapacity();
+    }
+
+    int runningCount() {
+        return runs.inFlight();
+    }
+
+    /** How long ago this node last proved it is alive, by its clock; zero before its first heartbeat. */
+    Duration heartbeatAge() {
+        return heartbeat.age();
+    }
+
+    /** Whether this node stopped claiming because it cannot heartbeat. */
+    boolean fenced() {
+        return runs.fenced();
+    }
+}

@@ -1,0 +1,258 @@
+package dev.almanac.engine.internal;
+
+import dev.almanac.common.DatabaseAvailability;
+import dev.almanac.engine.internal.store.EngineStore;
+import dev.almanac.execution.CancelRequested;
+import dev.almanac.execution.ExecutionQueued;
+import dev.almanac.job.JobChanged;
+import dev.almanac.job.JobScheduling;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.event.TransactionPhase;
+import org.springframework.transaction.event.TransactionalEventListener;
+
+/**
+ * The engine's threads on this node: trigger, worker, outcome writer, supervisor and heartbeat. Each sleeps until
+ * it is woken or its next due time, capped by the poll interval. Stopping drains: no new claims, running work
+ * finishes within the grace period, the rest goes back to the queue.
+ */
+@Component
+class EngineLoops implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(EngineLoops.class);
+    private static final Duration SUPERVISE_EVERY = Duration.ofMillis(200);
+    private static final Duration WATCH_LEASE_EVERY = Duration.ofMillis(100);
+
+    private final Engine engine;
+    private final EngineProperties properties;
+    private final Wakeups wakeups;
+    private final ClusterSignals cluster;
+    private final JobScheduling jobs;
+    private final EngineStore store;
+    private final Clock clock;
+    private final DatabaseAvailability database;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
+
+    EngineLoops(
+            Engine engine,
+            EngineProperties properties,
+            Wakeups wakeups,
+            ClusterSignals cluster,
+            JobScheduling jobs,
+            EngineStore store,
+            Clock clock,
+            DatabaseAvailability database) {
+        this.database = database;
+        this.engine = engine;
+        this.properties = properties;
+        this.wakeups = wakeups;
+        this.cluster = cluster;
+        this.jobs = jobs;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        if (!properties.enabled()) {
+            log.info("Engine loops are off on this node (almanac.engine.enabled=false)");
+            return;
+        }
+        engine.heartbeat();
+        cluster.start();
+        if (properties.roles().contains(EngineProperties.Role.TRIGGER)) {
+            loop("almanac-trigger", this::triggerLoop);
+        }
+        if (properties.roles().contains(EngineProperties.Role.WORKER)) {
+            loop("almanac-worker", this::workerLoop);
+            loop("almanac-outcomes", this::outcomeLoop);
+            loop("almanac-supervise", this::superviseLoop);
+        }
+        loop("almanac-heartbeat", this::heartbeatLoop);
+        loop("almanac-lease", this::leaseLoop);
+        loop("almanac-runs-check", this::checkRunsLoop);
+        log.info(
+                "Engine started on node {} as {} with {} workers",
+                engine.nodeId(),
+                properties.rolesText(),
+                properties.workers());
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        if (properties.enabled()) {
+            log.info("Engine on node {} draining (grace {})", engine.nodeId(), properties.shutdownGrace());
+            engine.drain(properties.shutdownGrace());
+            cluster.notifyCluster("drained");
+            threads.forEach(Thread::interrupt);
+            threads.clear();
+            cluster.stop();
+        }
+        engine.shutdown();
+    }
+
+    /** The loops running on this node, by thread name. */
+    synchronized List<String> loopNames() {
+        return threads.stream().map(Thread::getName).toList();
+    }
+
+    /** The loops that should run but whose thread has ended; empty while the engine is healthy or stopped. */
+    List<String> stoppedLoops() {
+        if (!running || !properties.enabled()) {
+            return List.of();
+        }
+        synchronized (this) {
+            return threads.stream()
+                    .filter(t -> !t.isAlive())
+                    .map(Thread::getName)
+                    .toList();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stop before the web server and the data source go away, so the drain can still write. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 1024;
+    }
+
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    void onJobChanged(JobChanged changed) {
+        if (changed.kind() == JobChanged.Kind.DELETED) {
+            store.cancelQueuedOfJob(changed.jobId(), "job_deleted", clock.instant());
+        }
+        wakeups.jobsChanged();
+        cluster.notifyCluster("jobs");
+    }
+
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    void onExecutionQueued(ExecutionQueued queued) {
+        wakeups.workAvailable();
+        cluster.notifyCluster("work");
+    }
+
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    void onCancelRequested(CancelRequested cancel) {
+        engine.cancelLocally(cancel.id());
+        cluster.notifyCluster("cancel");
+    }
+
+    private void triggerLoop() {
+        TriggerPass.Result result = engine.triggerOnce();
+        if (result.queued() > 0) {
+            cluster.notifyCluster("work");
+        }
+        if (!result.full()) {
+            wakeups.awaitTrigger(untilNext(jobs.earliestDue()));
+        }
+    }
+
+    private void workerLoop() {
+        if (engine.freeCapacity() == 0) {
+            // every worker is busy: wait until one is free (or the poll interval), not for queued work that is due
+            wakeups.awaitWork(properties.pollInterval());
+            return;
+        }
+        List<?> started = engine.startDue();
+        if (started.isEmpty()) {
+            wakeups.awaitWork(untilNext(store.earliestQueued()));
+        }
+    }
+
+    private void outcomeLoop() {
+        if (engine.writeOutcomes() == 0) {
+            wakeups.awaitOutcomes(properties.pollInterval());
+        }
+    }
+
+    private void superviseLoop() throws InterruptedException {
+        engine.superviseOnce();
+        Thread.sleep(SUPERVISE_EVERY.toMillis());
+    }
+
+    private void heartbeatLoop() throws InterruptedException {
+        Thread.sleep(properties.heartbeatInterval().toMillis());
+        engine.renewLease();
+    }
+
+    /** Apart from the heartbeat and touching no database, so nothing can hold up stopping the runs in time. */
+    private void leaseLoop() throws InterruptedException {
+        engine.fenceIfLeaseExpiring();
+        Thread.sleep(WATCH_LEASE_EVERY.toMillis());
+    }
+
+    private void checkRunsLoop() throws InterruptedException {
+        Thread.sleep(properties.heartbeatInterval().toMillis());
+        engine.checkRuns();
+    }
+
+    /** Sleep until the next due time, but never longer than the poll interval (a due time may appear meanwhile). */
+    private Duration untilNext(Optional<Instant> due) {
+        Duration poll = properties.pollInterval();
+        if (due.isEmpty()) {
+            return poll;
+        }
+        Duration until = Duration.between(clock.instant(), due.get());
+        if (until.isNegative()) {
+            return Duration.ZERO;
+        }
+        return until.compareTo(poll) < 0 ? until : poll;
+    }
+
+    /** One step of a loop; a step that throws (the database is away, say) is logged and retried after a pause. */
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private void loop(String name, Step step) {
+        Thread thread = new Thread(
+                () -> {
+                    while (running) {
+                        try {
+                            step.run();
+                        } catch (InterruptedException e) {
+                            return;
+                        } catch (Exception e) {
+                            if (DatabaseAvailability.isConnectionFailure(e)) {
+                                // said once per outage by DatabaseAvailability, not once a second by every loop;
+                                // a full main pool is load and does not mark the database away
+                                database.unreachable(e);
+                                log.debug("{} step failed: {}", name, e.getMessage());
+                            } else {
+                                log.warn("{} step failed: {}", name, e.getMessage());
+                            }
+                            try {
+                                Thread.sleep(properties.pollInterval().toMillis());
+                            } catch (InterruptedException interrupted) {
+                                return;
+                            }
+                        }
+                    }
+                },
+                name);
+        thread.setDaemon(true);
+        threads.add(thread);
+        thread.start();
+    }
+}

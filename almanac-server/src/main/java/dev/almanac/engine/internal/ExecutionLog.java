@@ -1,0 +1,76 @@
+package dev.almanac.engine.internal;
+
+import dev.almanac.engine.internal.store.EngineStore.PendingLine;
+import dev.almanac.execution.ExecutionId;
+import dev.almanac.execution.LogLine;
+import dev.almanac.template.JobLogger;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The log of one running execution: lines wait here until the log writer takes them in a batch, and stop after
+ * the configured number of lines or bytes with one truncation marker, so a chatty job cannot fill the database.
+ */
+final class ExecutionLog implements JobLogger {
+
+    static final int MAX_MESSAGE_CHARS = 8000;
+
+    private final ExecutionId execution;
+    private final Clock clock;
+    private final int maxLines;
+    private final long maxBytes;
+    private final List<PendingLine> pending = new ArrayList<>();
+    private int seq;
+    private long bytes;
+    private boolean truncated;
+
+    ExecutionLog(ExecutionId execution, Clock clock, int maxLines, long maxBytes) {
+        this(execution, clock, maxLines, maxBytes, 0);
+    }
+
+    /** A log that continues after line {@code lastSeq}, for a run handed back and started again. */
+    ExecutionLog(ExecutionId execution, Clock clock, int maxLines, long maxBytes, int lastSeq) {
+        this.execution = execution;
+        this.seq = lastSeq;
+        this.clock = clock;
+        this.maxLines = maxLines;
+        this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public synchronized void log(Level level, String message) {
+        if (truncated) {
+            return;
+        }
+        String text = message == null ? "" : message;
+        if (text.length() > MAX_MESSAGE_CHARS) {
+            text = text.substring(0, MAX_MESSAGE_CHARS - 1) + "…";
+        }
+        long size = text.getBytes(StandardCharsets.UTF_8).length;
+        if (seq >= maxLines || bytes + size > maxBytes) {
+            truncated = true;
+            add(
+                    Level.WARN,
+                    "log truncated: this execution logged more than " + maxLines + " lines or " + maxBytes
+                            + " bytes; later lines were dropped");
+            return;
+        }
+        bytes += size;
+        add(level, text);
+    }
+
+    private void add(Level level, String text) {
+        pending.add(new PendingLine(execution, new LogLine(++seq, clock.instant(), level.name(), text)));
+    }
+
+    synchronized List<PendingLine> drain() {
+        if (pending.isEmpty()) {
+            return List.of();
+        }
+        List<PendingLine> lines = List.copyOf(pending);
+        pending.clear();
+        return lines;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.almanac.engine.internal;
+
+import dev.almanac.engine.internal.RunningExecution.StopReason;
+import dev.almanac.execution.ExecutionId;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.stereotype.Component;
+
+/**
+ * The runs on this node and its free capacity: those running on the pool, and those it holds in the database (from
+ * their claim until their outcome is written or handed back). No capacity while fenced or draining.
+ */
+@Component
+class LocalRuns {
+
+    private final EngineProperties properties;
+    private final Wakeups wakeups;
+
+    private final Map<ExecutionId, RunningExecution> running = new ConcurrentHashMap<>();
+    private final Set<ExecutionId> held = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Set while this node cannot prove it is alive: another node may soon take its runs over. */
+    private volatile boolean fenced;
+    /** Set from the start of a drain until the engine is shut down: a stopping node takes no new work. */
+    private volatile boolean draining;
+
+    LocalRuns(EngineProperties properties, Wakeups wakeups) {
+        this.properties = properties;
+        this.wakeups = wakeups;
+    }
+
+    /** A claimed run about to start on the pool. */
+    void started(RunningExecution run) {
+        held.add(run.execution.id());
+        running.put(run.execution.id(), run);
+        inFlight.incrementAndGet();
+    }
+
+    /** A run's thread is done with it; its outcome may still wait to be written. */
+    void ended(RunningExecution run) {
+        running.remove(run.execution.id());
+        inFlight.decrementAndGet();
+        wakeups.capacityFreed();
+    }
+
+    /** This node no longer holds the run in the database: its outcome is written, or it was handed back. */
+    void released(ExecutionId id) {
+        held.remove(id);
+    }
+
+    boolean holds(ExecutionId id) {
+        return held.contains(id);
+    }
+
+    /** Runs went back to the queue: a worker here may take them at once. */
+    void handedBack() {
+        wakeups.workAvailable();
+    }
+
+    void cancel(ExecutionId id) {
+        RunningExecution run = running.get(id);
+        if (run != null) {
+            run.stop(StopReason.CANCELLED);
+        }
+    }
+
+    void stopOverdue(Instant now) {
+        for (RunningExecution run : running.values()) {
+            if (run.deadline != null && !now.isBefore(run.deadline)) {
+                run.stop(StopReason.TIMED_OUT);
+            }
+        }
+    }
+
+    /** Stops every run here; returns those it stopped. */
+    Collection<RunningExecution> stopAll(StopReason reason) {
+        List<RunningExecution> stopped = List.copyOf(running.values());
+        stopped.forEach(run -> run.stop(reason));
+        return stopped;
+    }
+
+    Collection<RunningExecution> running() {
+        return running.values();
+    }
+
+    Set<ExecutionId> runningIds() {
+        return running.keySet();
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /** How many more runs this node can take now; none while draining or fenced. */
+    int freeCapacity() {
+        return fenced || draining ? 0 : Math.max(0, properties.workers() - inFlight.get());
+    }
+
+    boolean fenced() {
+        return fenced;
+    }
+
+    void fenced(boolean fenced) {
+        this.fenced = fenced;
+    }
+
+    void draining(boolean draining) {
+        this.draining = draining;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.almanac.engine.internal;
+
+import dev.almanac.common.DatabaseAvailability;
+import dev.almanac.engine.internal.store.EngineStore;
+import dev.almanac.engine.internal.store.EngineStore.PendingLine;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes the log lines of this node's runs in batches: those of running runs every {@code log-flush-interval}, the
+ * last lines of ended runs with their outcomes, and again later what the database could not take.
+ */
+@Component
+class LogBuffer {
+
+    private static final Logger log = LoggerFactory.getLogger(LogBuffer.class);
+
+    private final EngineStore store;
+    private final EngineProperties properties;
+
+    /** Lines the database could not take yet (it was away). Bounded: a long outage costs lines, not the node's memory. */
+    private final BlockingQueue<PendingLine> unwritten = new LinkedBlockingQueue<>(100_000);
+    /** The last lines of ended runs: written with the outcomes, not a run at a time. */
+    private final BlockingQueue<PendingLine> lastLines = new LinkedBlockingQueue<>();
+
+    private volatile long lastFlush = System.nanoTime();
+
+    LogBuffer(EngineStore store, EngineProperties properties) {
+        this.store = store;
+        this.properties = properties;
+    }
+
+    /** Writes the buffered lines of {@code runs} when the flush interval has passed. */
+    void flushIfDue(Collection<RunningExecution> runs) {
+        if (System.nanoTime() - lastFlush >= properties.logFlushInterval().toNanos()) {
+            flush(runs);
+        }
+    }
+
+    /** Writes the buffered lines of {@code runs}, and those an earlier attempt could not write. */
+    void flush(Collection<RunningExecution> runs) {
+        lastFlush = System.nanoTime();
+        List<PendingLine> lines = new ArrayList<>();
+        unwritten.drainTo(lines);
+        for (RunningExecution run : runs) {
+            lines.addAll(run.log.drain());
+        }
+        write(lines);
+    }
+
+    /** Keeps the last lines of an ended run for {@link #writeLastLines()}. */
+    void keepLastLines(RunningExecution run) {
+        lastLines.addAll(run.log.drain());
+    }
+
+    /** Writes the last lines of the runs that ended, before their outcomes. */
+    void writeLastLines() {
+        List<PendingLine> lines = new ArrayList<>();
+        lastLines.drainTo(lines);
+        write(lines);
+    }
+
+    /** Writes what a run logged last now, before it goes back to the queue. */
+    void writeNow(RunningExecution run) {
+        write(run.log.drain());
+    }
+
+    /**
+     * Lines the database cannot take now (it is away) wait for the next flush, up to a bound; lines it refuses
+     * outright are dropped, so one bad line cannot block every later one.
+     */
+    private void write(List<PendingLine> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        try {
+            store.appendLogs(lines);
+        } catch (DataIntegrityViolationException refused) {
+            log.error("Dropping {} log line(s) the database refuses: {}", lines.size(), refused.getMessage());
+        } catch (RuntimeException e) {
+            if (DatabaseAvailability.isConnectionFailure(e)) {
+                // the outage itself is logged once, by DatabaseAvailability; this repeats every flush
+                log.debug("Could not write {} log line(s) yet: {}", lines.size(), e.getMessage());
+            } else {
+                log.warn("Could not write {} log line(s) yet: {}", lines.size(), e.getMessage());
+            }
+            long dropped = lines.stream().filter(line -> !unwritten.offer(line)).count();
+            if (dropped > 0) {
+                log.warn("Dropped {} log line(s): too many are waiting for the database", dropped);
+            }
+        }
+    }
+}

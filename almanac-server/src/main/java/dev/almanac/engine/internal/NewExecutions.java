@@ -1,0 +1,119 @@
+package dev.almanac.engine.internal;
+
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionId;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.execution.SkipReason;
+import dev.almanac.job.Job;
+import java.time.Instant;
+import java.util.Map;
+
+/** The executions the engine writes: queued runs and skipped slots, each a snapshot of its job's definition. */
+final class NewExecutions {
+
+    static final String SCHEDULER = "scheduler";
+    static final String RETRY = "retry";
+
+    private NewExecutions() {}
+
+    /** A run of a scheduled slot; {@code slot} null for runs no schedule asked for (manual, dependency). */
+    static Execution queued(
+            Job job,
+            Instant slot,
+            Instant runAfter,
+            String triggeredBy,
+            Map<String, Object> parameters,
+            boolean dryRun,
+            Instant now) {
+        return new Execution(
+                ExecutionId.generate(),
+                job.id(),
+                job.version(),
+                job.name(),
+                job.definition().templateType(),
+                ExecutionStatus.QUEUED,
+                null,
+                1,
+                null,
+                slot == null ? null : Execution.slotKey(job.id(), slot),
+                slot,
+                runAfter,
+                now,
+                null,
+                null,
+                null,
+                dryRun,
+                parameters,
+                null,
+                null,
+                triggeredBy,
+                null,
+                null,
+                false,
+                job.definition().timeoutSeconds());
+    }
+
+    static Execution scheduled(Job job, Instant slot, Instant now) {
+        return queued(job, slot, slot, SCHEDULER, job.definition().parameters(), false, now);
+    }
+
+    /** A slot (or a trigger) recorded without running, so history shows it was not silently dropped. */
+    static Execution skipped(Job job, Instant slot, SkipReason reason, String triggeredBy, Instant now) {
+        return new Execution(
+                ExecutionId.generate(),
+                job.id(),
+                job.version(),
+                job.name(),
+                job.definition().templateType(),
+                ExecutionStatus.SKIPPED,
+                reason.json(),
+                1,
+                null,
+                slot == null ? null : Execution.slotKey(job.id(), slot),
+                slot,
+                slot == null ? now : slot,
+                now,
+                null,
+                now,
+                0L,
+                false,
+                job.definition().parameters(),
+                null,
+                null,
+                triggeredBy,
+                null,
+                null,
+                false,
+                job.definition().timeoutSeconds());
+    }
+
+    /** The next attempt of a failed run, due after {@code runAfter}. */
+    static Execution retryOf(Execution failed, Instant runAfter, Instant now) {
+        return new Execution(
+                ExecutionId.generate(),
+                failed.jobId(),
+                failed.jobVersion(),
+                failed.jobName(),
+                failed.templateType(),
+                ExecutionStatus.QUEUED,
+                null,
+                failed.attempt() + 1,
+                failed.id(),
+                null,
+                failed.scheduledFor(),
+                runAfter,
+                now,
+                null,
+                null,
+                null,
+                failed.dryRun(),
+                failed.parameters(),
+                null,
+                null,
+                RETRY,
+                null,
+                null,
+                false,
+                failed.timeoutSeconds());
+    }
+}

@@ -1,0 +1,98 @@
+package dev.almanac.engine.internal;
+
+import dev.almanac.engine.internal.Outcomes.Finished;
+import dev.almanac.engine.internal.store.EngineStore;
+import dev.almanac.engine.internal.store.EngineStore.Completion;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Fails the runs of nodes that stopped heartbeating ("node lost"), which retries them per their policy. Only a node
+ * whose own lease is sound judges the others ({@link NodeLease#mayRecoverOthersAt}), and it judges them by a time read
+ * once the database answered, so waiting for a connection cannot make a live node look dead.
+ */
+@Component
+class NodeRecovery {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeRecovery.class);
+
+    private final EngineStore store;
+    private final NodeRepository nodes;
+    private final NodeLease lease;
+    private final Outcomes outcomes;
+    private final TransactionTemplate transactions;
+    private final EngineProperties properties;
+    private final Clock clock;
+    private final Wakeups wakeups;
+
+    NodeRecovery(
+            EngineStore store,
+            NodeRepository nodes,
+            NodeLease lease,
+            Outcomes outcomes,
+            Wakeups wakeups,
+            EngineSettings settings) {
+        this.store = store;
+        this.nodes = nodes;
+        this.lease = lease;
+        this.outcomes = outcomes;
+        this.wakeups = wakeups;
+        this.transactions = settings.transactions();
+        this.properties = settings.properties();
+        this.clock = settings.clock();
+    }
+
+    /** Fails the runs of dead nodes, at most a batch; returns how many. */
+    int recoverOnce() {
+        Lost lost = transactions.execute(status -> {
+            // read inside the transaction, once it has its connection: a pool wait must not age the others
+            Instant now = clock.instant();
+            if (!lease.mayRecoverOthersAt(now)) {
+                return new Lost(now, List.of());
+            }
+            Instant deadBefore = now.minus(properties.deadNodeThreshold());
+            List<Finished> batch = new ArrayList<>();
+            for (Execution orphan : store.lockLost(deadBefore, 500)) {
+                batch.add(nodeLost(orphan, now));
+            }
+            return new Lost(now, batch);
+        });
+        if (lost.runs().isEmpty()) {
+            return 0;
+        }
+        log.warn("Recovering {} execution(s) of dead nodes", lost.runs().size());
+        Outcomes.Written written = outcomes.write(lost.runs());
+        if (!written.followUps().isEmpty()) {
+            wakeups.workAvailable();
+        }
+        Instant longDead = lost.at().minus(properties.deadNodeThreshold().multipliedBy(2));
+        transactions.executeWithoutResult(s -> nodes.forgetDead(longDead));
+        return lost.runs().size();
+    }
+
+    private record Lost(Instant at, List<Finished> runs) {}
+
+    private static Finished nodeLost(Execution orphan, Instant now) {
+        Instant started = orphan.startedAt() == null ? now : orphan.startedAt();
+        return new Finished(
+                orphan,
+                new Completion(
+                        orphan.id(),
+                        orphan.executionHost(),
+                        ExecutionStatus.FAILED,
+                        "node_lost",
+                        now,
+                        Math.max(0, Duration.between(started, now).toMillis()),
+                        null,
+                        "node lost: " + orphan.executionHost() + " stopped heartbeating"));
+    }
+}

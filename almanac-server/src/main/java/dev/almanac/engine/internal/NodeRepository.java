@@ -1,0 +1,72 @@
+package dev.almanac.engine.internal;
+
+import static dev.almanac.common.JdbcTime.instant;
+import static dev.almanac.common.JdbcTime.utc;
+
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+import org.springframework.stereotype.Repository;
+
+/** The {@code nodes} table: who is in the cluster, and when each node last proved it is alive. */
+@Repository
+class NodeRepository {
+
+    private static final String HEARTBEAT = "UPDATE nodes SET heartbeat_at = :now WHERE id = :id";
+    private static final String REGISTER = """
+            INSERT INTO nodes (id, host, roles, started_at, heartbeat_at)
+            VALUES (:id, :host, :roles, :now, :now)
+            """;
+    private static final String REMOVE = "DELETE FROM nodes WHERE id = :id";
+    private static final String FORGET_DEAD = "DELETE FROM nodes WHERE heartbeat_at < :before";
+    private static final String ALL =
+            "SELECT id, host, roles, started_at, heartbeat_at FROM nodes ORDER BY started_at, id";
+
+    /** A node of the cluster as the status endpoint shows it. */
+    record Node(String id, String host, String roles, Instant startedAt, Instant heartbeatAt) {}
+
+    private final JdbcClient jdbc;
+
+    NodeRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Records that {@code id} is alive at {@code now}, registering it if it is not (or no longer) known; on the
+     * connection given, which the lease takes from a pool of its own.
+     */
+    void heartbeat(Connection connection, String id, String host, String roles, Instant now) {
+        JdbcClient jdbc = JdbcClient.create(new SingleConnectionDataSource(connection, true));
+        int updated = jdbc.sql(HEARTBEAT).param("id", id).param("now", utc(now)).update();
+        if (updated == 0) {
+            jdbc.sql(REGISTER)
+                    .param("id", id)
+                    .param("host", host)
+                    .param("roles", roles)
+                    .param("now", utc(now))
+                    .update();
+        }
+    }
+
+    void remove(String id) {
+        jdbc.sql(REMOVE).param("id", id).update();
+    }
+
+    /** Forgets nodes silent since long before; their executions have been recovered by then. */
+    int forgetDead(Instant before) {
+        return jdbc.sql(FORGET_DEAD).param("before", utc(before)).update();
+    }
+
+    List<Node> all() {
+        return jdbc.sql(ALL)
+                .query((rs, n) -> new Node(
+                        rs.getString("id"),
+                        rs.getString("host"),
+                        rs.getString("roles"),
+                        instant(rs, "started_at"),
+                        instant(rs, "heartbeat_at")))
+                .list();
+    }
+}

@@ -1,0 +1,122 @@
+package dev.almanac.engine.internal;
+
+import dev.almanac.engine.internal.Outcomes.Finished;
+import dev.almanac.engine.internal.store.EngineStore;
+import dev.almanac.engine.internal.store.EngineStore.Completion;
+import dev.almanac.execution.ExecutionId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.LinkedBlockingDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The ends of this node's runs, on their way to the database: outcomes wait here and are written in batches, after
+ * the runs' last log lines; a run stopped by a shutdown goes back to the queue instead. An outcome is never dropped
+ * while this node holds its run: when the database cannot take a batch, it waits for the next attempt.
+ */
+@Component
+class OutcomeQueue {
+
+    private static final Logger log = LoggerFactory.getLogger(OutcomeQueue.class);
+
+    private final Outcomes outcomes;
+    private final LogBuffer logs;
+    private final EngineStore store;
+    private final LocalRuns runs;
+    private final Wakeups wakeups;
+    private final EngineSettings settings;
+
+    private final BlockingDeque<Finished> finished = new LinkedBlockingDeque<>();
+
+    OutcomeQueue(
+            Outcomes outcomes,
+            LogBuffer logs,
+            EngineStore store,
+            LocalRuns runs,
+            Wakeups wakeups,
+            EngineSettings settings) {
+        this.outcomes = outcomes;
+        this.logs = logs;
+        this.store = store;
+        this.runs = runs;
+        this.wakeups = wakeups;
+        this.settings = settings;
+    }
+
+    /** A run's thread is done with it: its outcome waits for the next batch, or a stopped run goes back. */
+    void ended(RunningExecution run, Completion completion) {
+        try {
+            if (run.stopRequested() == RunningExecution.StopReason.SHUTDOWN) {
+                handBack(run);
+            } else {
+                // before the outcome is queued, so the batch that writes the outcome finds its lines
+                logs.keepLastLines(run);
+                finished.add(new Finished(run.execution, completion));
+                wakeups.outcomesPending();
+            }
+        } catch (RuntimeException e) {
+            log.error("Could not record the end of execution {}", run.execution.id(), e);
+        } finally {
+            runs.ended(run);
+        }
+    }
+
+    private void handBack(RunningExecution run) {
+        logs.writeNow(run);
+        ExecutionId id = run.execution.id();
+        runs.released(id);
+        settings.transactions().executeWithoutResult(s -> store.handBack(settings.nodeId(), List.of(id)));
+    }
+
+    /** Writes the outcomes waiting, in one batch; returns how many. */
+    int write() {
+        List<Finished> batch = new ArrayList<>();
+        finished.drainTo(batch, 1000);
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        logs.writeLastLines();
+        Outcomes.Written written;
+        try {
+            written = outcomes.write(batch);
+        } catch (RuntimeException e) {
+            for (int i = batch.size() - 1; i >= 0; i--) {
+                finished.addFirst(batch.get(i));
+            }
+            throw e;
+        }
+        batch.forEach(f -> runs.released(f.execution().id()));
+        if (!written.followUps().isEmpty()) {
+            wakeups.workAvailable();
+        }
+        return batch.size();
+    }
+
+    boolean waiting() {
+        return !finished.isEmpty();
+    }
+
+    /** Waits until an outcome waits, or {@code timeout} passed. */
+    void await(Duration timeout) {
+        wakeups.awaitOutcomes(timeout);
+    }
+
+    /** Waits until every run on this node has ended and its outcome is written. */
+    void awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (runs.inFlight() > 0 || waiting()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("runs still going after " + timeout + ": " + runs.runningIds());
+            }
+            if (waiting()) {
+                write();
+            } else {
+                await(Duration.ofMillis(20));
+            }
+        }
+    }
+}

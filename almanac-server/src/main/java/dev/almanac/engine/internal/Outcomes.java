@@ -1,0 +1,169 @@
+package dev.almanac.engine.internal;
+
+import dev.almanac.engine.internal.store.EngineStore;
+import dev.almanac.engine.internal.store.EngineStore.Completion;
+import dev.almanac.engine.internal.store.EngineStore.JobOutcome;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionFinished;
+import dev.almanac.execution.ExecutionId;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.execution.SkipReason;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobScheduling;
+import dev.almanac.job.RetryPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Writes how runs ended, in one transaction per batch, with what follows from each: the next attempt of a failed
+ * run, the runs of jobs that wait for a successful one, and the job's last status.
+ */
+@Component
+class Outcomes {
+
+    private static final Logger log = LoggerFactory.getLogger(Outcomes.class);
+
+    /** A run that ended, with the execution as it was claimed. */
+    record Finished(Execution execution, Completion completion) {}
+
+    /** What a batch led to: the follow-up executions queued, and the events to publish. */
+    record Written(List<Execution> followUps, int refused) {}
+
+    private final EngineStore store;
+    private final JobScheduling jobs;
+    private final TransactionTemplate transactions;
+    private final ApplicationEventPublisher events;
+    private final EngineProperties properties;
+    private final EngineMetrics metrics;
+    private final Clock clock;
+
+    Outcomes(
+            EngineStore store,
+            JobScheduling jobs,
+            ApplicationEventPublisher events,
+            EngineMetrics metrics,
+            EngineSettings settings) {
+        this.store = store;
+        this.jobs = jobs;
+        this.events = events;
+        this.metrics = metrics;
+        this.clock = settings.clock();
+        this.transactions = settings.transactions();
+        this.properties = settings.properties();
+    }
+
+    /**
+     * Writes a batch of outcomes. The time its follow-ups are queued at is read once the transaction has its
+     * connection: outcomes that waited for the database (an outage) are written with the time they were written.
+     */
+    Written write(List<Finished> batch) {
+        if (batch.isEmpty()) {
+            return new Written(List.of(), 0);
+        }
+        List<ExecutionFinished> finished = new ArrayList<>();
+        List<Runnable> measured = new ArrayList<>();
+        Written written = transactions.execute(status -> {
+            Instant now = clock.instant();
+            Set<ExecutionId> accepted =
+                    store.complete(batch.stream().map(Finished::completion).toList());
+            Map<JobId, Optional<Job>> jobCache = new HashMap<>();
+            // one query for the batch instead of one per run: most jobs have no dependents
+            Set<JobId> upstream = jobs.withDependents(batch.stream()
+                    .filter(f -> f.completion().status() == ExecutionStatus.SUCCEEDED)
+                    .map(f -> f.execution().jobId())
+                    .toList());
+            List<Execution> followUps = new ArrayList<>();
+            List<JobOutcome> outcomes = new ArrayList<>();
+            for (Finished f : batch) {
+                if (!accepted.contains(f.execution().id())) {
+                    log.warn(
+                            "Outcome of execution {} refused: node {} no longer holds it (it was recovered elsewhere)",
+                            f.execution().id(),
+                            f.completion().node());
+                    continue;
+                }
+                Execution execution = f.execution();
+                ExecutionStatus ended = f.completion().status();
+                Duration took = Duration.ofMillis(f.completion().durationMs());
+                measured.add(() -> metrics.ended(execution.templateType(), ended, took));
+                Optional<Execution> retry = ended.isRetryable()
+                        ? jobCache.computeIfAbsent(execution.jobId(), jobs::find)
+                                .flatMap(j -> retryOf(j, execution, ended, now))
+                        : Optional.empty();
+                retry.ifPresent(followUps::add);
+                if (ended == ExecutionStatus.SUCCEEDED && !execution.dryRun() && upstream.contains(execution.jobId())) {
+                    followUps.addAll(dependentsOf(execution, now));
+                }
+                if (!execution.dryRun()) {
+                    outcomes.add(new JobOutcome(
+                            execution.jobId(),
+                            execution.startedAt() == null ? now : execution.startedAt(),
+                            ended.json()));
+                }
+                finished.add(new ExecutionFinished(
+                        execution,
+                        ended,
+                        f.completion().error(),
+                        f.completion().completedAt(),
+                        f.completion().durationMs(),
+                        retry.isEmpty()));
+            }
+            List<Execution> inserted = store.enqueue(followUps);
+            inserted.stream()
+                    .filter(e -> e.status() == ExecutionStatus.SKIPPED)
+                    .forEach(e -> measured.add(() -> metrics.skipped(e.templateType(), e.reason())));
+            store.recordJobOutcomes(outcomes);
+            return new Written(inserted, batch.size() - accepted.size());
+        });
+        measured.forEach(Runnable::run);
+        finished.forEach(events::publishEvent);
+        return written;
+    }
+
+    /** The next attempt, when the run failed or timed out and its job's retry policy has attempts left. */
+    private Optional<Execution> retryOf(Job job, Execution execution, ExecutionStatus ended, Instant now) {
+        RetryPolicy policy = job.definition().retryPolicy();
+        if (!ended.isRetryable() || execution.attempt() > policy.maxRetries()) {
+            return Optional.empty();
+        }
+        Duration delay = policy.delayBefore(execution.attempt() + 1);
+        long jitterMillis = (long) (delay.toMillis()
+                * properties.retryJitter()
+                * ThreadLocalRandom.current().nextDouble());
+        return Optional.of(NewExecutions.retryOf(execution, now.plus(delay).plusMillis(jitterMillis), now));
+    }
+
+    /** Runs of the jobs that wait for this one; a disabled one records the trigger as skipped. */
+    private List<Execution> dependentsOf(Execution succeeded, Instant now) {
+        String trigger = "dependency:" + succeeded.id();
+        List<Execution> runs = new ArrayList<>();
+        for (Job dependent : jobs.dependentsOf(succeeded.jobId())) {
+            runs.add(
+                    dependent.definition().enabled()
+                            ? NewExecutions.queued(
+                                    dependent,
+                                    null,
+                                    now,
+                                    trigger,
+                                    dependent.definition().parameters(),
+                                    false,
+                                    now)
+                            : NewExecutions.skipped(dependent, null, SkipReason.DISABLED, trigger, now));
+        }
+        return runs;
+    }
+}

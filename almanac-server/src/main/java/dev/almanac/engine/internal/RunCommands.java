@@ -1,0 +1,73 @@
+package dev.almanac.engine.internal;
+
+import dev.almanac.audit.AuditTrail;
+import dev.almanac.execution.Execution;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobService;
+import dev.almanac.security.CurrentActor;
+import dev.almanac.security.Limits;
+import dev.almanac.security.Permissions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.stereotype.Service;
+
+/**
+ * "Run now" and dry runs asked for by a person, through the API or the admin UI alike: checked against their role
+ * (an admin may not run a destructive template), held to the manual-run limit (a dry run to its own, larger one),
+ * queued by {@link ManualRuns}, and recorded in the audit trail as {@code job.run} or {@code job.dry_run}.
+ */
+@Service
+class RunCommands {
+
+    private final ManualRuns manualRuns;
+    private final JobService jobs;
+    private final Permissions permissions;
+    private final Limits limits;
+    private final AuditTrail audit;
+
+    RunCommands(ManualRuns manualRuns, JobService jobs, Permissions permissions, Limits limits, AuditTrail audit) {
+        this.manualRuns = manualRuns;
+        this.jobs = jobs;
+        this.permissions = permissions;
+        this.limits = limits;
+        this.audit = audit;
+    }
+
+    Execution run(JobId id, Map<String, Object> overrides, boolean dryRun) {
+        String actor = CurrentActor.name();
+        Job current = jobs.get(id);
+        AuditTrail.Target target = AuditTrail.Target.of("job", id, current.name());
+        permissions.requireMayActOn(current.definition().templateType(), "run", target);
+        if (dryRun) {
+            limits.requireDryRunAllowed(actor);
+        } else {
+            limits.requireManualRunAllowed(actor);
+        }
+        Execution execution = manualRuns.run(id, overrides, dryRun, actor);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("execution_id", execution.id().toString());
+        details.put("dry_run", dryRun);
+        if (overrides != null) {
+            details.put("parameter_overrides", overrides.keySet());
+        }
+        audit.record(dryRun ? Limits.DRY_RUN : Limits.RUN, target, details);
+        return execution;
+    }
+
+    /** Before a dry run of a job that is not saved yet (the wizard's review step): the same checks. */
+    void checkDraftDryRun(Job draft) {
+        String actor = CurrentActor.name();
+        AuditTrail.Target target = AuditTrail.Target.of("job", null, draft.name());
+        permissions.requireMayActOn(draft.definition().templateType(), "run", target);
+        limits.requireDryRunAllowed(actor);
+    }
+
+    /** After it was queued. */
+    void recordDraftDryRun(Job draft, Execution execution) {
+        audit.record(
+                Limits.DRY_RUN,
+                AuditTrail.Target.of("job", null, draft.name()),
+                Map.of("execution_id", execution.id().toString(), "dry_run", true, "draft", true));
+    }
+}

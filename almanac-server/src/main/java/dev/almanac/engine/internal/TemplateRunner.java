@@ -1,0 +1,143 @@
+package dev.almanac.engine.internal;
+
+import dev.almanac.engine.internal.RunningExecution.StopReason;
+import dev.almanac.engine.internal.store.EngineStore.Completion;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.security.SecretParameters;
+import dev.almanac.template.JobCancelledException;
+import dev.almanac.template.JobResult;
+import dev.almanac.template.JobTemplate;
+import dev.almanac.template.TemplateRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs one execution's template on the calling thread, with its parameters revealed and its result scrubbed of
+ * secrets, and says how it ended: succeeded, failed, timed out, cancelled, or failed as {@code node_lost} when this
+ * node stopped it because it could not heartbeat.
+ */
+@Component
+class TemplateRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(TemplateRunner.class);
+
+    private final TemplateRegistry templates;
+    private final SecretParameters secrets;
+    private final JobServices services;
+    private final Clock clock;
+    private final String nodeId;
+
+    TemplateRunner(
+            TemplateRegistry templates, SecretParameters secrets, JobServices services, EngineSettings settings) {
+        this.templates = templates;
+        this.secrets = secrets;
+        this.services = services;
+        this.clock = settings.clock();
+        this.nodeId = settings.nodeId();
+    }
+
+    /** Runs the template and says how it ended; never throws. */
+    Completion run(RunningExecution run, Instant startedAt) {
+        Execution execution = run.execution;
+        ExecutionStatus status;
+        String error = null;
+        Map<String, Object> result = null;
+        Map<String, Object> plain = null;
+        Optional<JobTemplate> template = templates.find(execution.templateType());
+        try {
+            if (template.isEmpty()) {
+                throw new IllegalStateException(
+                        "template '" + execution.templateType() + "' is not installed on node " + nodeId);
+            }
+            plain = secrets.reveal(execution.templateType(), execution.parameters());
+            EngineJobContext context =
+                    new EngineJobContext(execution, plain, run.log, run.deadline, clock, run, services);
+            run.log.info(
+                    "{} of '{}' started on {} (attempt {})",
+                    execution.dryRun() ? "Dry run" : "Run",
+                    execution.jobName(),
+                    nodeId,
+                    execution.attempt());
+            JobResult outcome = execution.dryRun()
+                    ? services.notificationPreflight.check(
+                            execution, template.get().dryRun(context))
+                    : template.get().execute(context);
+            result = secrets.scrubbed(execution.templateType(), plain, resultDetails(outcome));
+            status =
+                    outcome.status() == JobResult.Status.SUCCEEDED ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED;
+            error = status == ExecutionStatus.FAILED
+                    ? secrets.scrubbed(execution.templateType(), plain, outcome.message())
+                    : null;
+        } catch (JobCancelledException | InterruptedException stopped) {
+            status = ExecutionStatus.FAILED;
+            error = "interrupted: " + stopped.getMessage();
+        } catch (Throwable failure) {
+            status = ExecutionStatus.FAILED;
+            error = secrets.scrubbed(
+                    execution.templateType(), plain, failure.getClass().getSimpleName() + ": " + failure.getMessage());
+            run.log.error("failed: {}", error);
+        }
+        StopReason stop = run.stopRequested();
+        if (stop == null && run.deadline != null && !clock.instant().isBefore(run.deadline)) {
+            stop = StopReason.TIMED_OUT;
+        }
+        String reason = null;
+        if (stop == StopReason.TIMED_OUT) {
+            status = ExecutionStatus.TIMED_OUT;
+            error = "timed out after " + execution.timeoutSeconds() + " s";
+            reason = "timeout";
+        } else if (stop == StopReason.CANCELLED) {
+            status = ExecutionStatus.CANCELLED;
+            error = null;
+            reason = "cancelled";
+        } else if (stop == StopReason.LEASE_LOST) {
+            status = ExecutionStatus.FAILED;
+            error = "node lost: " + nodeId + " could not heartbeat and stopped its runs";
+            reason = "node_lost";
+        }
+        if (stop != null && stop != StopReason.SHUTDOWN) {
+            run.log.warn("stopped: {}", status.json() + (error == null ? "" : " (" + error + ")"));
+        } else if (status == ExecutionStatus.SUCCEEDED) {
+            run.log.info(
+                    "succeeded{}", result != null && result.get("message") != null ? ": " + result.get("message") : "");
+        }
+        if (status == ExecutionStatus.FAILED || status == ExecutionStatus.TIMED_OUT) {
+            log.info(
+                    "Execution {} of '{}' (attempt {}) ended {}: {}",
+                    execution.id(),
+                    execution.jobName(),
+                    execution.attempt(),
+                    status.json(),
+                    error);
+        }
+        Instant completedAt = clock.instant();
+        return new Completion(
+                execution.id(),
+                nodeId,
+                status,
+                reason,
+                completedAt,
+                Math.max(0, Duration.between(startedAt, completedAt).toMillis()),
+                result,
+                error);
+    }
+
+    private static Map<String, Object> resultDetails(JobResult outcome) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("status", outcome.status().name().toLowerCase(java.util.Locale.ROOT));
+        result.put("message", outcome.message());
+        result.put("details", outcome.details());
+        result.put("records_processed", outcome.recordsProcessed());
+        result.put("records_affected", outcome.recordsAffected());
+        result.put("warnings", outcome.warnings());
+        return result;
+    }
+}

@@ -1,0 +1,208 @@
+package dev.almanac.engine.internal;
+
+import dev.almanac.common.DatabaseAvailability;
+import dev.almanac.engine.internal.store.EngineStore;
+import dev.almanac.engine.internal.store.EngineStore.JobAdvance;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.execution.SkipReason;
+import dev.almanac.job.ConcurrencyPolicy;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobId;
+import dev.almanac.job.MisfirePolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.stereotype.Component;
+
+/**
+ * One trigger transaction: lock due jobs, write one execution per due slot (queued, or skipped with a reason), and
+ * advance each job's next run by its schedule, misfire policy and concurrency policy.
+ */
+@Component
+class TriggerPass {
+
+    /** What a pass did; {@code full} means more jobs may be due right away. */
+    record Result(int jobs, int queued, int skipped, boolean full) {}
+
+    private final EngineStore store;
+    private final EngineMetrics metrics;
+    private final Wakeups wakeups;
+    private final EngineSettings settings;
+    private final EngineProperties properties;
+
+    TriggerPass(EngineStore store, EngineMetrics metrics, Wakeups wakeups, EngineSettings settings) {
+        this.store = store;
+        this.metrics = metrics;
+        this.wakeups = wakeups;
+        this.settings = settings;
+        this.properties = settings.properties();
+    }
+
+    /** The time of the last pass that reached the database. */
+    private volatile Instant lastPass;
+    /** {@link #lastPass} when a pass then could not reach the database; null while it can. */
+    private volatile Instant awaySince;
+    /** Passes in a row that could not reach the database; one alone may be a blip, not an outage. */
+    private volatile int failedPasses;
+
+    /**
+     * One pass at the clock's time, read once the transaction has its connection: slots are judged by when the
+     * database could be asked, not by when this node started to wait for it.
+     */
+    Result run() {
+        Clock clock = settings.clock();
+        List<Execution> skipped = new ArrayList<>();
+        Instant[] at = new Instant[1];
+        Result result;
+        try {
+            result = settings.transactions().execute(status -> {
+                at[0] = clock.instant();
+                return trigger(at[0], failedPasses >= 2 ? awaySince : null, skipped);
+            });
+        } catch (RuntimeException e) {
+            if (lastPass != null && DatabaseAvailability.isOutage(e)) {
+                // a pass that only found the main pool full was not away: its due slots are due, not missed
+                if (awaySince == null) {
+                    awaySince = lastPass;
+                }
+                failedPasses++;
+            }
+            throw e;
+        }
+        lastPass = at[0];
+        awaySince = null;
+        failedPasses = 0;
+        if (result.jobs() > 0) {
+            metrics.triggered(result.jobs());
+        }
+        skipped.forEach(e -> metrics.skipped(e.templateType(), e.reason()));
+        if (result.queued() > 0) {
+            wakeups.workAvailable();
+        }
+        return result;
+    }
+
+    /**
+     * @param awaySince when this node last triggered before it lost the database; the slots due since then that no
+     *     node triggered fell due while the database was away: they were missed, whatever the misfire threshold
+     */
+    private Result trigger(Instant now, Instant awaySince, List<Execution> skipped) {
+        List<Job> due = store.claimDueJobs(now, properties.triggerBatch());
+        if (due.isEmpty()) {
+            return new Result(0, 0, 0, false);
+        }
+        List<JobId> guarded = due.stream()
+                .filter(j -> j.definition().concurrencyPolicy() != ConcurrencyPolicy.ALLOW)
+                .map(Job::id)
+                .toList();
+        Set<JobId> active = new HashSet<>(store.withActiveRuns(guarded));
+        List<Execution> written = new ArrayList<>();
+        List<JobAdvance> advances = new ArrayList<>();
+        for (Job job : due) {
+            Slots slots = slotsOf(job, now);
+            advances.add(new JobAdvance(job.id(), slots.next(), slots.last()));
+            List<Instant> toRun = slots.toRun(job, now, properties.misfireThreshold(), awaySince);
+            boolean wasActive = active.contains(job.id());
+            for (Instant slot : slots.due()) {
+                if (!toRun.contains(slot)) {
+                    written.add(NewExecutions.skipped(job, slot, SkipReason.MISSED, NewExecutions.SCHEDULER, now));
+                } else if (isCatchUp(job, slot, now) && !wasActive) {
+                    // run_all asked for every missed slot: its catch-up runs are queued together
+                    written.add(NewExecutions.scheduled(job, slot, now));
+                    active.add(job.id());
+                } else {
+                    written.add(admit(job, slot, now, active));
+                }
+            }
+        }
+        List<Execution> inserted = store.enqueue(written);
+        store.advanceJobs(advances);
+        inserted.stream().filter(e -> e.status() == ExecutionStatus.SKIPPED).forEach(skipped::add);
+        int queued = (int) inserted.stream()
+                .filter(e -> e.status() == ExecutionStatus.QUEUED)
+                .count();
+        return new Result(due.size(), queued, inserted.size() - queued, due.size() == properties.triggerBatch());
+    }
+
+    private boolean isCatchUp(Job job, Instant slot, Instant now) {
+        return job.definition().misfirePolicy() == MisfirePolicy.RUN_ALL
+                && slot.isBefore(now.minus(properties.misfireThreshold()));
+    }
+
+    /** Queues a slot, or skips it when an earlier run is still going and the job forbids overlap. */
+    private Execution admit(Job job, Instant slot, Instant now, Set<JobId> active) {
+        ConcurrencyPolicy policy = job.definition().concurrencyPolicy();
+        if (policy == ConcurrencyPolicy.FORBID && active.contains(job.id())) {
+            return NewExecutions.skipped(job, slot, SkipReason.OVERLAP, NewExecutions.SCHEDULER, now);
+        }
+        if (policy == ConcurrencyPolicy.REPLACE && active.contains(job.id())) {
+            for (Execution previous : store.activeRunsOf(job.id())) {
+                if (!store.cancelQueued(previous.id(), "replaced", now)) {
+                    store.requestCancel(previous.id());
+                }
+            }
+        }
+        active.add(job.id());
+        return NewExecutions.scheduled(job, slot, now);
+    }
+
+    /** The slots of a job due by {@code now}, at most {@code maxSlotsPerPass}, and the run after them. */
+    private Slots slotsOf(Job job, Instant now) {
+        List<Instant> due = new ArrayList<>();
+        Instant slot = job.nextRunAt();
+        while (slot != null && !slot.isAfter(now) && due.size() < properties.maxSlotsPerPass()) {
+            due.add(slot);
+            slot = job.definition().schedule().nextAfter(slot).orElse(null);
+        }
+        return new Slots(due, slot);
+    }
+
+    /**
+     * Due slots of one job. A slot later than the misfire threshold was missed (no node ran when it fell due); the
+     * misfire policy decides which of those still run: {@code run_once} the latest, {@code run_all} those inside
+     * the catch-up window, {@code skip} none.
+     */
+    private record Slots(List<Instant> due, Instant next) {
+
+        /** The latest due slot: every due slot is written, queued or skipped. */
+        Instant last() {
+            return due.isEmpty() ? null : due.get(due.size() - 1);
+        }
+
+        boolean reachedNow(Instant now) {
+            return next == null || next.isAfter(now);
+        }
+
+        List<Instant> toRun(Job job, Instant now, Duration misfireThreshold, Instant awaySince) {
+            List<Instant> run = new ArrayList<>();
+            Optional<Instant> latestMissed = Optional.empty();
+            for (Instant slot : due) {
+                if (!isMissed(slot, now, misfireThreshold, awaySince)) {
+                    run.add(slot);
+                } else if (job.definition().misfirePolicy() == MisfirePolicy.RUN_ALL
+                        && !slot.isBefore(now.minusSeconds(job.definition().catchUpWindowSeconds()))) {
+                    run.add(slot);
+                } else {
+                    latestMissed = Optional.of(slot);
+                }
+            }
+            if (job.definition().misfirePolicy() == MisfirePolicy.RUN_ONCE
+                    && run.isEmpty()
+                    && latestMissed.isPresent()
+                    && reachedNow(now)) {
+                run.add(latestMissed.get());
+            }
+            return run;
+        }
+
+        private static boolean isMissed(Instant slot, Instant now, Duration misfireThreshold, Instant awaySince) {
+            return slot.isBefore(now.minus(misfireThreshold)) || (awaySince != null && slot.isAfter(awaySince));
+        }
+    }
+}

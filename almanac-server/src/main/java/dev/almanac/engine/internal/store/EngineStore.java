@@ -1,0 +1,117 @@
+package dev.almanac.engine.internal.store;
+
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionId;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.execution.LogLine;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobId;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything the engine reads and writes in the database, named by operation (ARCHITECTURE §4): the trigger loop's
+ * jobs and new runs, the worker loop's claims and outcomes, log lines, and what a node holds. One implementation per
+ * database ({@link H2EngineStore}, {@link PostgresEngineStore}); the store never reads the clock, and every write that
+ * depends on the state it found says so in its WHERE clause, so a write that lost a race changes nothing. Callers
+ * hold the transaction.
+ */
+public interface EngineStore {
+
+    /** A run claimed for a node, with the last line its log already has (0 when none). */
+    record Claimed(Execution execution, int lastLogSeq) {}
+
+    /** An outcome a node writes for a run it holds. */
+    record Completion(
+            ExecutionId id,
+            String node,
+            ExecutionStatus status,
+            String reason,
+            Instant completedAt,
+            long durationMs,
+            Map<String, Object> result,
+            String error) {}
+
+    /** A job after a trigger pass: its next run (null: none), and the last slot the pass enqueued (null: none). */
+    record JobAdvance(JobId job, Instant nextRun, Instant lastSlot) {}
+
+    /** The outcome of a job's latest run, as its list entry shows it. */
+    record JobOutcome(JobId job, Instant ranAt, String status) {}
+
+    /** A line bound for one execution's log. */
+    record PendingLine(ExecutionId execution, LogLine line) {}
+
+    // the trigger loop
+
+    /**
+     * Locks up to {@code limit} enabled jobs due by {@code now}, oldest due first, skipping rows another node holds.
+     * Tags and dependencies are not read: triggering does not need them.
+     */
+    List<Job> claimDueJobs(Instant now, int limit);
+
+    /**
+     * Sets the next run of each job and raises its slot watermark to the last slot enqueued; the definition's
+     * version is left alone.
+     */
+    void advanceJobs(Collection<JobAdvance> advances);
+
+    /**
+     * Writes new executions (queued, or skipped with a reason); returns those written. A scheduled slot is not written
+     * when its job's watermark is at or after it (it was enqueued before, whether or not its history is still there),
+     * nor when an execution has its slot key (unique): the database refuses a second run of a slot.
+     */
+    List<Execution> enqueue(List<Execution> executions);
+
+    /** The jobs among {@code jobs} with a queued or running execution. */
+    Set<JobId> withActiveRuns(Collection<JobId> jobs);
+
+    /** The queued and running executions of one job. */
+    List<Execution> activeRunsOf(JobId job);
+
+    /** Cancels a run that has not started; false when it is no longer queued. */
+    boolean cancelQueued(ExecutionId id, String reason, Instant now);
+
+    /** Cancels every queued run of a job; returns how many. */
+    int cancelQueuedOfJob(JobId job, String reason, Instant now);
+
+    /** Asks the node running an execution to stop it; false when it is not running. */
+    boolean requestCancel(ExecutionId id);
+
+    /** When the earliest queued run is due, if any is queued. */
+    Optional<Instant> earliestQueued();
+
+    // the worker loop
+
+    /** Claims up to {@code limit} queued runs due by {@code now} for {@code node}, earliest due first, and marks them running. */
+    List<Claimed> claimRuns(String node, Instant now, int limit);
+
+    /** Writes outcomes in one batch; returns the ids whose outcome was accepted (the node still held the run). */
+    Set<ExecutionId> complete(List<Completion> batch);
+
+    /** Records the outcome of each job's latest run; an older outcome arriving later leaves a newer one. */
+    void recordJobOutcomes(List<JobOutcome> outcomes);
+
+    /** Appends log lines. */
+    void appendLogs(List<PendingLine> lines);
+
+    // what a node holds
+
+    /** Marks the runs of {@code node} as alive at {@code now}. */
+    void heartbeat(String node, Instant now);
+
+    /** The runs on {@code node} someone asked to cancel. */
+    List<ExecutionId> cancelRequestedOn(String node);
+
+    /** The runs the database says {@code node} runs, claimed before {@code claimedBefore}. */
+    List<ExecutionId> runningOn(String node, Instant claimedBefore);
+
+    /** Puts runs {@code node} holds back in the queue, for another node to take at once; returns how many. */
+    int handBack(String node, Collection<ExecutionId> runs);
+
+    /** Locks up to {@code limit} running executions whose node stopped heartbeating before {@code deadBefore}. */
+    List<Execution> lockLost(Instant deadBefore, int limit);
+}

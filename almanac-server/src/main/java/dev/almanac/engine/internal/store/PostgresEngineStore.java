@@ -1,0 +1,501 @@
+package dev.almanac.engine.internal.store;
+
+import static dev.almanac.common.JdbcTime.instant;
+import static dev.almanac.common.JdbcTime.utc;
+
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionId;
+import dev.almanac.execution.ExecutionRows;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobRows;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import org.postgresql.PGStatement;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The engine's store on PostgreSQL. A batch is one statement with each column bound as an array
+ * ({@code unnest(CAST(? AS uuid[]), …)}), not one statement per row. Statements that join arrays to a table, and the
+ * claim, are planned at every call ({@link #planned}): a plan kept from a smaller table scans all of it later.
+ */
+class PostgresEngineStore implements EngineStore {
+
+    static final String CLAIM_DUE_JOBS = "SELECT " + JobRows.COLUMNS + """
+             FROM jobs j
+             WHERE j.enabled = TRUE AND j.next_run_at <= :now
+             ORDER BY j.next_run_at
+             LIMIT :limit
+             FOR UPDATE SKIP LOCKED
+            """;
+
+    /** The watermark only rises. */
+    static final String ADVANCE_JOBS = """
+            UPDATE jobs SET next_run_at = a.next_run_at,
+                            last_enqueued_slot = GREATEST(jobs.last_enqueued_slot, a.last_slot)
+              FROM unnest(CAST(? AS uuid[]), CAST(? AS timestamptz[]), CAST(? AS timestamptz[]))
+                   AS a(id, next_run_at, last_slot)
+             WHERE jobs.id = a.id
+            """;
+
+    /**
+     * A run takes its job's priority. A slot at or before its job's watermark is not written, nor one that already
+     * has an execution (the unique slot_key). Planned at every call, as it reads the jobs: their primary key, one run
+     * at a time.
+     */
+    static final String ENQUEUE = """
+            INSERT INTO executions (id, job_id, job_version, job_name, template_type, status, reason, attempt,
+                                    retry_of, slot_key, scheduled_for, run_after, created_at, started_at,
+                                    completed_at, duration_ms, dry_run, parameters, result, error, triggered_by,
+                                    execution_host, heartbeat_at, cancel_requested, timeout_seconds, priority)
+            SELECT n.*, COALESCE((SELECT j.priority FROM jobs j WHERE j.id = n.job_id), 5) FROM unnest(
+                CAST(? AS uuid[]), CAST(? AS uuid[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]),
+                CAST(? AS text[]), CAST(? AS text[]), CAST(? AS integer[]), CAST(? AS uuid[]), CAST(? AS text[]),
+                CAST(? AS timestamptz[]), CAST(? AS timestamptz[]), CAST(? AS timestamptz[]), CAST(? AS timestamptz[]),
+                CAST(? AS timestamptz[]), CAST(? AS bigint[]), CAST(? AS boolean[]), CAST(? AS text[]),
+                CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz[]),
+                CAST(? AS boolean[]), CAST(? AS integer[]))
+                AS n(id, job_id, job_version, job_name, template_type, status, reason, attempt, retry_of, slot_key,
+                     scheduled_for, run_after, created_at, started_at, completed_at, duration_ms, dry_run, parameters,
+                     result, error, triggered_by, execution_host, heartbeat_at, cancel_requested, timeout_seconds)
+             WHERE n.slot_key IS NULL
+                OR NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = n.job_id AND j.last_enqueued_slot >= n.scheduled_for)
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """;
+
+    /** Joined as one array by hash: a generic plan for an IN list of 500 parameters compared them one by one. */
+    static final String ACTIVE_JOBS = """
+            SELECT DISTINCT job_id FROM executions
+             WHERE job_id IN (SELECT unnest(CAST(:job_ids AS uuid[]))) AND status IN ('queued', 'running')
+            """;
+
+    static final String ACTIVE_RUNS_OF_JOB = "SELECT " + ExecutionRows.COLUMNS
+            + " FROM executions WHERE job_id = :job_id AND status IN ('queued', 'running')";
+
+    static final String CANCEL_QUEUED = """
+            UPDATE executions
+               SET status = 'cancelled', reason = :reason, completed_at = :now, cancel_requested = TRUE
+             WHERE id = :id AND status = 'queued'
+            """;
+
+    static final String CANCEL_QUEUED_OF_JOB = """
+            UPDATE executions
+               SET status = 'cancelled', reason = :reason, completed_at = :now, cancel_requested = TRUE
+             WHERE job_id = :job_id AND status = 'queued'
+            """;
+
+    static final String REQUEST_CANCEL =
+            "UPDATE executions SET cancel_requested = TRUE WHERE id = :id AND status = 'running'";
+
+    static final String EARLIEST_QUEUED = "SELECT MIN(run_after) FROM executions WHERE status = 'queued'";
+
+    /**
+     * Only index paths for the rest of the claim's transaction: the queue is read from its index in due order and
+     * stops at the limit, whatever the statistics say (issue #4: a bitmap scan and sort of 16 000 queued, 20 ms).
+     */
+    static final String CLAIM_BY_INDEX = """
+            SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
+                   set_config('enable_seqscan', 'off', true)
+            """;
+
+    /** A run handed back by a stopping node continues its log, so the claim reads its last line. */
+    static final String LOCK_QUEUED = """
+            SELECT %s,
+                   (SELECT MAX(l.seq) FROM execution_logs l WHERE l.execution_id = executions.id) AS last_log_seq
+              FROM executions
+             WHERE status = 'queued' AND run_after <= ?
+             ORDER BY priority DESC, run_after
+             LIMIT ?
+             FOR UPDATE SKIP LOCKED
+            """.formatted(ExecutionRows.COLUMNS);
+
+    /** Status compared as an expression, so only the primary key can serve it (the status index scanned the queue). */
+    static final String MARK_RUNNING = """
+            UPDATE executions
+               SET status = 'running', execution_host = ?, started_at = ?, heartbeat_at = ?
+             WHERE id = ANY(CAST(? AS uuid[])) AND status || '' = 'queued'
+            RETURNING id
+            """;
+
+    /**
+     * Only the node that holds the run may finish it. Status and node compared as expressions, so only the primary
+     * key can serve them: the status or node index scanned every running (and just-finished) execution.
+     */
+    static final String COMPLETE = """
+            UPDATE executions
+               SET status = c.status, reason = c.reason, completed_at = c.completed_at, duration_ms = c.duration_ms,
+                   result = c.result, error = c.error
+              FROM unnest(CAST(? AS uuid[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz[]),
+                          CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))
+                   AS c(id, status, reason, completed_at, duration_ms, result, error, node)
+             WHERE executions.id = c.id
+               AND executions.status || '' = 'running' AND executions.execution_host || '' = c.node
+            RETURNING executions.id
+            """;
+
+    /** A late completion of an older run does not overwrite the outcome of a newer one. */
+    static final String RECORD_JOB_OUTCOMES = """
+            UPDATE jobs SET last_run_at = o.ran_at, last_status = o.status
+              FROM unnest(CAST(? AS uuid[]), CAST(? AS timestamptz[]), CAST(? AS text[])) AS o(id, ran_at, status)
+             WHERE jobs.id = o.id AND (jobs.last_run_at IS NULL OR jobs.last_run_at <= o.ran_at)
+            """;
+
+    static final String APPEND_LOGS = """
+            INSERT INTO execution_logs (execution_id, seq, logged_at, log_level, message)
+            SELECT * FROM unnest(CAST(? AS uuid[]), CAST(? AS integer[]), CAST(? AS timestamptz[]), CAST(? AS text[]),
+                                 CAST(? AS text[]))
+            """;
+
+    /** Rows being completed are skipped, not waited for: a heartbeat that waited could deadlock with the batch. */
+    static final String LOCK_RUNNING_ON = """
+            SELECT id FROM executions
+             WHERE execution_host = :node AND status = 'running'
+             FOR UPDATE SKIP LOCKED
+            """;
+
+    static final String HEARTBEAT_RUNS =
+            "UPDATE executions SET heartbeat_at = :now WHERE id IN (:ids) AND status = 'running'";
+
+    static final String CANCEL_REQUESTED_ON = """
+            SELECT id FROM executions
+             WHERE execution_host = :node AND status = 'running' AND cancel_requested = TRUE
+            """;
+
+    static final String RUNNING_ON_CLAIMED_BEFORE = """
+            SELECT id FROM executions
+             WHERE execution_host = :node AND status = 'running' AND started_at < :before
+            """;
+
+    static final String HAND_BACK = """
+            UPDATE executions
+               SET status = 'queued', execution_host = NULL, started_at = NULL, heartbeat_at = NULL
+             WHERE id IN (:ids) AND status = 'running' AND execution_host = :node
+            """;
+
+    static final String LOCK_LOST = """
+            SELECT %s FROM executions e
+             WHERE e.status = 'running'
+               AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = e.execution_host AND n.heartbeat_at >= :dead_before)
+             ORDER BY e.started_at
+             LIMIT :limit
+             FOR UPDATE SKIP LOCKED
+            """.formatted(ExecutionRows.COLUMNS);
+
+    private static final RowMapper<UUID> FIRST_ID = (rs, n) -> rs.getObject(1, UUID.class);
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate batch;
+    private final JsonMapper json;
+
+    PostgresEngineStore(JdbcClient jdbc, JdbcTemplate batch, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.batch = batch;
+        this.json = json;
+    }
+
+    @Override
+    public List<Job> claimDueJobs(Instant now, int limit) {
+        return jdbc.sql(CLAIM_DUE_JOBS)
+                .param("now", utc(now))
+                .param("limit", limit)
+                .query(JobRows.mapper(json))
+                .list();
+    }
+
+    @Override
+    public void advanceJobs(Collection<JobAdvance> advances) {
+        if (advances.isEmpty()) {
+            return;
+        }
+        batch.update(planned(
+                ADVANCE_JOBS,
+                column(advances, a -> a.job().value(), UUID[]::new),
+                instants(advances, JobAdvance::nextRun),
+                instants(advances, JobAdvance::lastSlot)));
+    }
+
+    @Override
+    public List<Execution> enqueue(List<Execution> executions) {
+        if (executions.isEmpty()) {
+            return List.of();
+        }
+        List<UUID> ids = batch.query(
+                planned(
+                        ENQUEUE,
+                        column(executions, e -> e.id().value(), UUID[]::new),
+                        column(executions, e -> e.jobId().value(), UUID[]::new),
+                        column(executions, Execution::jobVersion, Long[]::new),
+                        column(executions, Execution::jobName, String[]::new),
+                        column(executions, Execution::templateType, String[]::new),
+                        column(executions, e -> e.status().json(), String[]::new),
+                        column(executions, Execution::reason, String[]::new),
+                        column(executions, Execution::attempt, Integer[]::new),
+                        column(
+                                executions,
+                                e -> e.retryOf() == null ? null : e.retryOf().value(),
+                                UUID[]::new),
+                        column(executions, Execution::slotKey, String[]::new),
+                        instants(executions, Execution::scheduledFor),
+                        instants(executions, Execution::runAfter),
+                        instants(executions, Execution::createdAt),
+                        instants(executions, Execution::startedAt),
+                        instants(executions, Execution::completedAt),
+                        column(executions, Execution::durationMs, Long[]::new),
+                        column(executions, Execution::dryRun, Boolean[]::new),
+                        column(executions, e -> json.writeValueAsString(e.parameters()), String[]::new),
+                        column(executions, e -> jsonOrNull(e.result()), String[]::new),
+                        column(executions, Execution::error, String[]::new),
+                        column(executions, Execution::triggeredBy, String[]::new),
+                        column(executions, Execution::executionHost, String[]::new),
+                        instants(executions, Execution::heartbeatAt),
+                        column(executions, Execution::cancelRequested, Boolean[]::new),
+                        column(executions, Execution::timeoutSeconds, Integer[]::new)),
+                FIRST_ID);
+        Set<UUID> written = new HashSet<>(ids);
+        return executions.stream().filter(e -> written.contains(e.id().value())).toList();
+    }
+
+    @Override
+    public Set<JobId> withActiveRuns(Collection<JobId> jobs) {
+        if (jobs.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(jdbc.sql(ACTIVE_JOBS)
+                .param("job_ids", jobs.stream().map(JobId::value).toArray(UUID[]::new))
+                .query((rs, n) -> new JobId(rs.getObject("job_id", UUID.class)))
+                .list());
+    }
+
+    @Override
+    public List<Execution> activeRunsOf(JobId job) {
+        return jdbc.sql(ACTIVE_RUNS_OF_JOB)
+                .param("job_id", job.value())
+                .query(ExecutionRows.mapper(json))
+                .list();
+    }
+
+    @Override
+    public boolean cancelQueued(ExecutionId id, String reason, Instant now) {
+        return jdbc.sql(CANCEL_QUEUED)
+                        .param("id", id.value())
+                        .param("reason", reason)
+                        .param("now", utc(now))
+                        .update()
+                > 0;
+    }
+
+    @Override
+    public int cancelQueuedOfJob(JobId job, String reason, Instant now) {
+        return jdbc.sql(CANCEL_QUEUED_OF_JOB)
+                .param("job_id", job.value())
+                .param("reason", reason)
+                .param("now", utc(now))
+                .update();
+    }
+
+    @Override
+    public boolean requestCancel(ExecutionId id) {
+        return jdbc.sql(REQUEST_CANCEL).param("id", id.value()).update() > 0;
+    }
+
+    @Override
+    public Optional<Instant> earliestQueued() {
+        // MIN over no rows is one NULL row, which single() refuses as a value
+        return jdbc.sql(EARLIEST_QUEUED)
+                .query((rs, n) -> Optional.ofNullable(instant(rs, 1)))
+                .single();
+    }
+
+    @Override
+    public List<Claimed> claimRuns(String node, Instant now, int limit) {
+        jdbc.sql(CLAIM_BY_INDEX).query().listOfRows();
+        List<Claimed> locked = batch.query(
+                planned(LOCK_QUEUED, utc(now), limit),
+                (rs, n) -> new Claimed(ExecutionRows.map(rs, json), rs.getInt("last_log_seq")));
+        if (locked.isEmpty()) {
+            return List.of();
+        }
+        // what the database keeps, so the runs handed back are the rows as written
+        Instant startedAt = now.truncatedTo(ChronoUnit.MICROS);
+        Set<UUID> marked = new HashSet<>(batch.query(
+                planned(
+                        MARK_RUNNING,
+                        node,
+                        utc(startedAt),
+                        utc(startedAt),
+                        column(locked, c -> c.execution().id().value(), UUID[]::new)),
+                FIRST_ID));
+        List<Claimed> claimed = new ArrayList<>(locked.size());
+        for (Claimed lock : locked) {
+            if (marked.contains(lock.execution().id().value())) {
+                claimed.add(new Claimed(lock.execution().startedOn(node, startedAt), lock.lastLogSeq()));
+            }
+        }
+        return claimed;
+    }
+
+    @Override
+    public Set<ExecutionId> complete(List<Completion> unordered) {
+        if (unordered.isEmpty()) {
+            return Set.of();
+        }
+        // one lock order for every writer of several rows, so two batches cannot deadlock on each other
+        List<Completion> completions = unordered.stream()
+                .sorted(Comparator.comparing(c -> c.id().value()))
+                .toList();
+        List<UUID> accepted = batch.query(
+                planned(
+                        COMPLETE,
+                        column(completions, c -> c.id().value(), UUID[]::new),
+                        column(
+                                completions,
+                                c -> ExecutionStatus.RUNNING.moveTo(c.status()).json(),
+                                String[]::new),
+                        column(completions, Completion::reason, String[]::new),
+                        instants(completions, Completion::completedAt),
+                        column(completions, Completion::durationMs, Long[]::new),
+                        column(completions, c -> jsonOrNull(c.result()), String[]::new),
+                        column(completions, Completion::error, String[]::new),
+                        column(completions, Completion::node, String[]::new)),
+                FIRST_ID);
+        Set<ExecutionId> ids = new HashSet<>();
+        accepted.forEach(id -> ids.add(new ExecutionId(id)));
+        return ids;
+    }
+
+    /** One UPDATE sets a row once: a job with several outcomes in the batch gets its latest run's. */
+    @Override
+    public void recordJobOutcomes(List<JobOutcome> outcomes) {
+        Map<JobId, JobOutcome> latest = new LinkedHashMap<>();
+        for (JobOutcome outcome : outcomes) {
+            latest.merge(outcome.job(), outcome, (was, now) -> now.ranAt().isBefore(was.ranAt()) ? was : now);
+        }
+        if (latest.isEmpty()) {
+            return;
+        }
+        // one lock order for every batch, so two nodes writing outcomes of the same jobs cannot deadlock
+        List<JobOutcome> rows = latest.values().stream()
+                .sorted(Comparator.comparing(o -> o.job().value()))
+                .toList();
+        batch.update(planned(
+                RECORD_JOB_OUTCOMES,
+                column(rows, o -> o.job().value(), UUID[]::new),
+                instants(rows, JobOutcome::ranAt),
+                column(rows, JobOutcome::status, String[]::new)));
+    }
+
+    @Override
+    public void appendLogs(List<PendingLine> lines) {
+        for (int from = 0; from < lines.size(); from += 1000) {
+            List<PendingLine> chunk = lines.subList(from, Math.min(lines.size(), from + 1000));
+            batch.update(
+                    APPEND_LOGS,
+                    column(chunk, l -> l.execution().value(), UUID[]::new),
+                    column(chunk, l -> l.line().seq(), Integer[]::new),
+                    instants(chunk, l -> l.line().timestamp()),
+                    column(chunk, l -> l.line().level(), String[]::new),
+                    column(chunk, l -> l.line().message(), String[]::new));
+        }
+    }
+
+    @Override
+    public void heartbeat(String node, Instant now) {
+        List<UUID> ids = jdbc.sql(LOCK_RUNNING_ON)
+                .param("node", node)
+                .query((rs, n) -> rs.getObject("id", UUID.class))
+                .list();
+        if (!ids.isEmpty()) {
+            jdbc.sql(HEARTBEAT_RUNS).param("ids", ids).param("now", utc(now)).update();
+        }
+    }
+
+    @Override
+    public List<ExecutionId> cancelRequestedOn(String node) {
+        return jdbc.sql(CANCEL_REQUESTED_ON)
+                .param("node", node)
+                .query((rs, n) -> new ExecutionId(rs.getObject("id", UUID.class)))
+                .list();
+    }
+
+    @Override
+    public List<ExecutionId> runningOn(String node, Instant claimedBefore) {
+        return jdbc.sql(RUNNING_ON_CLAIMED_BEFORE)
+                .param("node", node)
+                .param("before", utc(claimedBefore))
+                .query((rs, n) -> new ExecutionId(rs.getObject("id", UUID.class)))
+                .list();
+    }
+
+    @Override
+    public int handBack(String node, Collection<ExecutionId> runs) {
+        if (runs.isEmpty()) {
+            return 0;
+        }
+        return jdbc.sql(HAND_BACK)
+                .param("ids", runs.stream().map(ExecutionId::value).toList())
+                .param("node", node)
+                .update();
+    }
+
+    @Override
+    public List<Execution> lockLost(Instant deadBefore, int limit) {
+        return jdbc.sql(LOCK_LOST)
+                .param("dead_before", utc(deadBefore))
+                .param("limit", limit)
+                .query(ExecutionRows.mapper(json))
+                .list();
+    }
+
+    /** A statement the server plans for these values at every call: prepared unnamed, never kept. */
+    private static org.springframework.jdbc.core.PreparedStatementCreator planned(String sql, Object... args) {
+        return connection -> {
+            PreparedStatement statement = connection.prepareStatement(sql);
+            try {
+                statement.unwrap(PGStatement.class).setPrepareThreshold(0);
+                for (int i = 0; i < args.length; i++) {
+                    statement.setObject(i + 1, args[i]);
+                }
+                return statement;
+            } catch (SQLException | RuntimeException e) {
+                statement.close();
+                throw e;
+            }
+        };
+    }
+
+    private String jsonOrNull(Map<String, Object> value) {
+        return value == null ? null : json.writeValueAsString(value);
+    }
+
+    /** One column of {@code rows} as an array to bind; the driver sends arrays of UUID, String, Long, Integer, Boolean. */
+    private static <T, V> V[] column(Collection<T> rows, Function<T, V> value, IntFunction<V[]> array) {
+        return rows.stream().map(value).toArray(array);
+    }
+
+    /** Instants as ISO-8601 text in UTC, which PostgreSQL reads into {@code timestamptz[]}. */
+    private static <T> String[] instants(Collection<T> rows, Function<T, Instant> instant) {
+        return rows.stream()
+                .map(instant)
+                .map(i -> i == null ? null : i.toString())
+                .toArray(String[]::new);
+    }
+}

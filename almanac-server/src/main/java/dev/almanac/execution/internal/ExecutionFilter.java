@@ -1,0 +1,73 @@
+package dev.almanac.execution.internal;
+
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.JobId;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import org.springframework.web.bind.annotation.BindParam;
+
+/**
+ * The execution history's query string, bound by Spring, with the filters of {@code GET /executions}. A value that
+ * names nothing (an unknown status, a job id that is no UUID, a time that is not one) means "no filter", as a stale
+ * bookmark should: the list still answers.
+ */
+record ExecutionFilter(
+        String status,
+        String search,
+        @BindParam("job_id") String jobId,
+        @BindParam("template_type") String templateType,
+        @BindParam("triggered_by") String triggeredBy,
+        String from,
+        String to,
+        String before) {
+
+    static final List<String> TRIGGERS = List.of("scheduler", "manual", "api", "retry", "dependency");
+
+    ExecutionStatus wantedStatus() {
+        return status == null ? null : ExecutionStatus.fromJson(status).orElse(null);
+    }
+
+    String text() {
+        return blankToNull(search);
+    }
+
+    JobId job() {
+        return blankToNull(jobId) == null ? null : JobId.parse(jobId).orElse(null);
+    }
+
+    String trigger() {
+        return triggeredBy != null && TRIGGERS.contains(triggeredBy) ? triggeredBy : null;
+    }
+
+    Instant since() {
+        return instant(from);
+    }
+
+    Instant until() {
+        return instant(to);
+    }
+
+    /** A time range bound: the form's {@code datetime-local} value, read as UTC, or an ISO-8601 instant. */
+    private static Instant instant(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return LocalDateTime.parse(text.strip()).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException notLocal) {
+            try {
+                return OffsetDateTime.parse(text.strip()).toInstant();
+            } catch (DateTimeParseException neither) {
+                return null;
+            }
+        }
+    }
+
+    static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.strip();
+    }
+}

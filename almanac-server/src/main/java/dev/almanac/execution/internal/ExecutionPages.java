@@ -1,0 +1,302 @@
+package dev.almanac.execution.internal;
+
+import dev.almanac.common.ConflictException;
+import dev.almanac.common.NotFoundException;
+import dev.almanac.common.Sealed;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionId;
+import dev.almanac.execution.ExecutionQuery;
+import dev.almanac.execution.ExecutionService;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.execution.LogLine;
+import dev.almanac.job.JobId;
+import dev.almanac.template.JobResult;
+import dev.almanac.template.JobTemplate;
+import dev.almanac.template.PreflightCheck;
+import dev.almanac.template.TemplateRegistry;
+import dev.almanac.web.AdminPage;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * The execution pages of the admin UI: the history with its filters, one run with its result and log (live while it
+ * runs), cancel and delete. Built on {@link ExecutionService}, like the REST API.
+ */
+@AdminPage
+@RequestMapping("/executions")
+class ExecutionPages {
+
+    static final int PAGE_SIZE = 50;
+    static final int JOB_HISTORY_SIZE = 20;
+    static final List<String> LEVELS = List.of("DEBUG", "INFO", "WARN", "ERROR");
+    private static final DateTimeFormatter LOCAL_INPUT =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC);
+
+    private final ExecutionService executions;
+    private final ExecutionCommands commands;
+    private final TemplateRegistry templates;
+
+    ExecutionPages(ExecutionService executions, ExecutionCommands commands, TemplateRegistry templates) {
+        this.executions = executions;
+        this.commands = commands;
+        this.templates = templates;
+    }
+
+    /** The whole-history filters of {@code GET /executions}, in the same {@link ExecutionQuery}. */
+    @GetMapping
+    String list(@ModelAttribute("filter") ExecutionFilter filter, HtmxRequest htmx, Model model) {
+        ExecutionStatus wanted = filter.wantedStatus();
+        JobId job = filter.job();
+        String before = filter.before();
+        Execution cursor = before == null || before.isBlank()
+                ? null
+                : ExecutionId.parse(before)
+                        .flatMap(id -> {
+                            try {
+                                return java.util.Optional.of(executions.get(id));
+                            } catch (NotFoundException gone) {
+                                return java.util.Optional.empty();
+                            }
+                        })
+                        .orElse(null);
+        String type = ExecutionFilter.blankToNull(filter.templateType());
+        if (type != null && templates.find(type).isEmpty()) {
+            type = null;
+        }
+        String trigger = filter.trigger();
+        Instant since = filter.since();
+        Instant until = filter.until();
+        String text = filter.text();
+        ExecutionQuery query = new ExecutionQuery(job, wanted, type, trigger, since, until, cursor, PAGE_SIZE, text);
+        List<Execution> page = executions.list(query);
+        model.addAttribute("executions", page);
+        model.addAttribute("status", wanted == null ? null : wanted.json());
+        model.addAttribute("search", text);
+        model.addAttribute("jobId", job == null ? null : job.toString());
+        model.addAttribute("templateType", type);
+        model.addAttribute("triggeredBy", trigger);
+        model.addAttribute("from", since == null ? null : LOCAL_INPUT.format(since));
+        model.addAttribute("to", until == null ? null : LOCAL_INPUT.format(until));
+        model.addAttribute(
+                "jobName", job != null && !page.isEmpty() ? page.get(0).jobName() : null);
+        model.addAttribute(
+                "statuses",
+                Arrays.stream(ExecutionStatus.values())
+                        .map(ExecutionStatus::json)
+                        .toList());
+        model.addAttribute(
+                "templates",
+                templates.all().stream().map(JobTemplate::descriptor).toList());
+        model.addAttribute("triggers", ExecutionFilter.TRIGGERS);
+        model.addAttribute(
+                "filtered",
+                wanted != null
+                        || text != null
+                        || job != null
+                        || type != null
+                        || trigger != null
+                        || since != null
+                        || until != null);
+        model.addAttribute("firstPage", cursor == null);
+        UriComponentsBuilder url = UriComponentsBuilder.fromPath("/executions");
+        Map<String, Object> filters = new LinkedHashMap<>();
+        filters.put("job_id", job);
+        filters.put("search", text);
+        filters.put("status", wanted == null ? null : wanted.json());
+        filters.put("template_type", type);
+        filters.put("triggered_by", trigger);
+        filters.put("from", since == null ? null : LOCAL_INPUT.format(since));
+        filters.put("to", until == null ? null : LOCAL_INPUT.format(until));
+        filters.forEach((name, value) -> {
+            if (value != null) {
+                url.queryParam(name, value);
+            }
+        });
+        model.addAttribute("newestUrl", url.cloneBuilder().encode().build().toUriString());
+        model.addAttribute(
+                "olderUrl",
+                page.size() == PAGE_SIZE
+                        ? url.queryParam("before", page.get(page.size() - 1).id())
+                                .encode()
+                                .build()
+                                .toUriString()
+                        : null);
+        return htmx.isHtmxRequest() ? "executions/list :: results" : "executions/list";
+    }
+
+    /** The latest runs of one job, for its detail page. */
+    @GetMapping("/table")
+    String jobHistory(@RequestParam(name = "job_id") String jobId, Model model) {
+        JobId job = JobId.parse(jobId).orElseThrow(() -> new NotFoundException("no job with id " + jobId));
+        ExecutionQuery query = ExecutionQuery.ofJob(job, JOB_HISTORY_SIZE);
+        model.addAttribute("executions", executions.list(query));
+        model.addAttribute("total", executions.count(query));
+        model.addAttribute("jobId", job.toString());
+        return "executions/fragments :: jobHistory";
+    }
+
+    @GetMapping("/{id}")
+    String detail(@PathVariable String id, @RequestParam(required = false) String level, Model model) {
+        Execution execution = executions.get(executionId(id));
+        String minimum = level == null ? null : level.toUpperCase(Locale.ROOT);
+        List<LogLine> logs = filtered(executions.logs(execution.id(), 0), minimum);
+        model.addAttribute("e", execution);
+        model.addAttribute("logs", logs);
+        model.addAttribute("lastSeq", lastSeq(execution, 0));
+        model.addAttribute("level", minimum != null && LEVELS.contains(minimum) ? minimum : null);
+        model.addAttribute("levels", LEVELS);
+        model.addAttribute("result", resultLines(execution));
+        // the run's snapshot holds its secrets sealed; the page shows them as the mask, like the API
+        model.addAttribute("parameters", Sealed.maskedMap(execution.parameters()));
+        model.addAttribute("preflight", preflight(execution));
+        return "executions/detail";
+    }
+
+    /** The status panel; while the run is live, it asks again every two seconds. */
+    @GetMapping("/{id}/status")
+    String status(@PathVariable String id, Model model) {
+        Execution execution = executions.get(executionId(id));
+        model.addAttribute("e", execution);
+        model.addAttribute("result", resultLines(execution));
+        model.addAttribute("preflight", preflight(execution));
+        return "executions/fragments :: status";
+    }
+
+    /** Log lines after {@code after_seq}, and, while the run is live, the element that asks for the next ones. */
+    @GetMapping("/{id}/logs")
+    String logs(
+            @PathVariable String id,
+            @RequestParam(name = "after_seq", defaultValue = "0") int afterSeq,
+            @RequestParam(required = false) String level,
+            Model model) {
+        Execution execution = executions.get(executionId(id));
+        String minimum = level == null ? null : level.toUpperCase(Locale.ROOT);
+        List<LogLine> lines = executions.logs(execution.id(), Math.max(0, afterSeq));
+        model.addAttribute("e", execution);
+        model.addAttribute("logs", filtered(lines, minimum));
+        model.addAttribute(
+                "lastSeq",
+                lines.isEmpty() ? afterSeq : lines.get(lines.size() - 1).seq());
+        model.addAttribute("level", minimum != null && LEVELS.contains(minimum) ? minimum : null);
+        return "executions/fragments :: logRows";
+    }
+
+    /** A dry run's outcome, for the wizard's review step; asks again while the dry run is queued or running. */
+    @GetMapping("/{id}/dry-run")
+    String dryRun(@PathVariable String id, Model model) {
+        Execution execution = executions.get(executionId(id));
+        model.addAttribute("e", execution);
+        model.addAttribute("result", resultLines(execution));
+        model.addAttribute("preflight", preflight(execution));
+        model.addAttribute("logs", execution.status().isFinal() ? executions.logs(execution.id(), 0) : List.of());
+        return "executions/fragments :: dryRun";
+    }
+
+    @PostMapping("/{id}/cancel")
+    String cancel(@PathVariable String id, RedirectAttributes redirect) {
+        ExecutionId executionId = executionId(id);
+        try {
+            Execution execution = commands.cancel(executionId);
+            redirect.addFlashAttribute(
+                    "flash",
+                    execution.status() == ExecutionStatus.CANCELLED
+                            ? "Cancelled before it started"
+                            : "Cancel requested: the node running it stops it at its next check");
+        } catch (ConflictException ended) {
+            redirect.addFlashAttribute("flash", "Nothing to cancel: " + ended.getMessage());
+            redirect.addFlashAttribute("flashKind", "warn");
+        }
+        return "redirect:/executions/" + executionId;
+    }
+
+    @PostMapping("/{id}/delete")
+    String delete(@PathVariable String id, RedirectAttributes redirect) {
+        ExecutionId executionId = executionId(id);
+        try {
+            Execution deleted = commands.delete(executionId);
+            redirect.addFlashAttribute("flash", "The record of this run of '" + deleted.jobName() + "' was deleted");
+            return "redirect:/executions";
+        } catch (ConflictException running) {
+            redirect.addFlashAttribute("flash", running.getMessage());
+            redirect.addFlashAttribute("flashKind", "error");
+            return "redirect:/executions/" + executionId;
+        }
+    }
+
+    private static List<LogLine> filtered(List<LogLine> lines, String minimum) {
+        int threshold = minimum == null ? -1 : LEVELS.indexOf(minimum);
+        if (threshold <= 0) {
+            return lines;
+        }
+        return lines.stream()
+                .filter(line -> LEVELS.indexOf(line.level().toUpperCase(Locale.ROOT)) >= threshold)
+                .toList();
+    }
+
+    private int lastSeq(Execution execution, int after) {
+        List<LogLine> all = executions.logs(execution.id(), after);
+        return all.isEmpty() ? after : all.get(all.size() - 1).seq();
+    }
+
+    /** The result's fields, flattened for display: message first, then the template's details. */
+    static Map<String, String> resultLines(Execution execution) {
+        Map<String, String> lines = new LinkedHashMap<>();
+        if (execution.result() == null) {
+            return lines;
+        }
+        Object message = execution.result().get("message");
+        if (message != null) {
+            lines.put("message", String.valueOf(message));
+        }
+        execution.result().forEach((key, value) -> {
+            if (!key.equals("message") && !key.equals("status") && value != null) {
+                flatten(key, value, lines);
+            }
+        });
+        return lines;
+    }
+
+    /** What a dry run checked that the real run will need; shown as a list of its own, not as result lines. */
+    static List<PreflightCheck> preflight(Execution execution) {
+        if (execution.result() == null || !(execution.result().get("details") instanceof Map<?, ?> details)) {
+            return List.of();
+        }
+        return details.get(JobResult.PREFLIGHT) instanceof List<?> checks
+                ? checks.stream()
+                        .filter(Map.class::isInstance)
+                        .map(check -> PreflightCheck.fromMap((Map<?, ?>) check))
+                        .toList()
+                : List.of();
+    }
+
+    private static void flatten(String prefix, Object value, Map<String, String> into) {
+        if (prefix.equals("details." + JobResult.PREFLIGHT)) {
+            return;
+        }
+        if (value instanceof Map<?, ?> map && !map.isEmpty()) {
+            map.forEach((k, v) -> flatten(prefix + "." + k, v, into));
+        } else if (value != null) {
+            into.put(prefix, String.valueOf(value));
+        }
+    }
+
+    private static ExecutionId executionId(String text) {
+        return ExecutionId.parse(text).orElseThrow(() -> new NotFoundException("no execution with id " + text));
+    }
+}

@@ -1,0 +1,70 @@
+package dev.almanac.job.internal;
+
+import dev.almanac.common.Sealed;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobService;
+import dev.almanac.job.ParameterForms;
+import dev.almanac.template.ParameterForm;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.stereotype.Component;
+
+/** A definition's parameters and dependencies as the job page and the wizard's review list them, secrets masked. */
+@Component
+class DefinitionLines {
+
+    /** A parameter as the definition shows it, secrets masked. */
+    public record ParameterLine(String name, String value) {}
+
+    private final JobService jobs;
+    private final ParameterForms parameterForms;
+
+    DefinitionLines(JobService jobs, ParameterForms parameterForms) {
+        this.jobs = jobs;
+        this.parameterForms = parameterForms;
+    }
+
+    List<ParameterLine> parameters(String type, Map<String, Object> parameters) {
+        ParameterForm form = parameterForms.of(type, Map.of()).orElse(null);
+        Map<String, Object> flat = new TreeMap<>();
+        flatten("", Sealed.maskedMap(parameters), flat);
+        List<ParameterLine> lines = new ArrayList<>();
+        flat.forEach((name, value) -> lines.add(new ParameterLine(
+                name,
+                form != null && form.isSecret(ParameterForm.PREFIX + "." + name)
+                        ? Sealed.MASK
+                        : String.valueOf(value))));
+        return lines;
+    }
+
+    /** The names of the jobs a definition depends on, by id; a deleted one says so. */
+    Map<String, String> dependencies(List<JobId> ids) {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (JobId id : ids) {
+            names.put(id.toString(), jobs.find(id).map(Job::name).orElse(id + " (deleted)"));
+        }
+        return names;
+    }
+
+    private static void flatten(String prefix, Object value, Map<String, Object> into) {
+        if (value instanceof Map<?, ?> map) {
+            if (map.isEmpty() && !prefix.isEmpty()) {
+                into.put(prefix, "{}");
+            }
+            map.forEach((k, v) -> flatten(prefix.isEmpty() ? String.valueOf(k) : prefix + "." + k, v, into));
+        } else if (value instanceof List<?> list) {
+            if (list.isEmpty()) {
+                into.put(prefix, "[]");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                flatten(prefix + "[" + i + "]", list.get(i), into);
+            }
+        } else if (value != null) {
+            into.put(prefix, value);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.almanac.job.internal;
+
+import dev.almanac.common.ConflictException;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobCommands;
+import dev.almanac.job.JobDefinition;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobService;
+import dev.almanac.schedule.ScheduleText;
+import dev.almanac.security.CurrentActor;
+import dev.almanac.security.Limits;
+import dev.almanac.template.JobTemplate;
+import dev.almanac.template.TemplateRegistry;
+import dev.almanac.web.AdminPage;
+import dev.almanac.web.LocalPaths;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import java.util.List;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** A job's page: its definition and next runs, and what its buttons do there (enable, disable, delete). */
+@AdminPage
+@RequestMapping("/jobs/{id}")
+class JobDetailPages {
+
+    /** At or below this many manual runs left, the page says how many, so the limit is no surprise. */
+    static final long FEW_RUNS_LEFT = 3;
+
+    private final JobService jobs;
+    private final JobCommands commands;
+    private final TemplateRegistry templates;
+    private final DefinitionLines lines;
+    private final SchedulePreviews previews;
+    private final Limits limits;
+
+    JobDetailPages(
+            JobService jobs,
+            JobCommands commands,
+            TemplateRegistry templates,
+            DefinitionLines lines,
+            SchedulePreviews previews,
+            Limits limits) {
+        this.jobs = jobs;
+        this.commands = commands;
+        this.templates = templates;
+        this.lines = lines;
+        this.previews = previews;
+        this.limits = limits;
+    }
+
+    @GetMapping
+    String detail(@PathVariable String id, Model model) {
+        Job job = jobs.get(JobId.fromPath(id));
+        JobDefinition definition = job.definition();
+        model.addAttribute("job", job);
+        model.addAttribute("d", definition);
+        model.addAttribute(
+                "template",
+                templates
+                        .find(definition.templateType())
+                        .map(JobTemplate::descriptor)
+                        .orElse(null));
+        model.addAttribute("schedule", ScheduleText.describe(definition.schedule()));
+        model.addAttribute("runs", definition.enabled() ? previews.runs(definition.schedule()) : List.of());
+        model.addAttribute("parameters", lines.parameters(definition.templateType(), definition.parameters()));
+        model.addAttribute("dependsOn", lines.dependencies(definition.dependsOn()));
+        model.addAttribute("versionCount", jobs.versions(job.id()).size());
+        limits.manualRunsLeft(CurrentActor.name())
+                .ifPresent(left -> model.addAttribute("runsLeft", left <= FEW_RUNS_LEFT ? left : null));
+        return "jobs/detail";
+    }
+
+    @PostMapping("/enable")
+    String enable(@PathVariable String id, @RequestParam(required = false) String back, RedirectAttributes redirect) {
+        Job job = commands.setEnabled(JobId.fromPath(id), true).job();
+        redirect.addFlashAttribute("flash", "Job '" + job.name() + "' enabled: it runs on its schedule");
+        return "redirect:" + LocalPaths.orElse(back, "/jobs/" + job.id());
+    }
+
+    @PostMapping("/disable")
+    String disable(@PathVariable String id, @RequestParam(required = false) String back, RedirectAttributes redirect) {
+        Job job = commands.setEnabled(JobId.fromPath(id), false).job();
+        redirect.addFlashAttribute("flash", "Job '" + job.name() + "' disabled: it no longer runs on its schedule");
+        return "redirect:" + LocalPaths.orElse(back, "/jobs/" + job.id());
+    }
+
+    @GetMapping("/delete")
+    String confirmDelete(@PathVariable String id, HtmxRequest htmx, Model model) {
+        model.addAttribute("job", jobs.get(JobId.fromPath(id)));
+        return htmx.isHtmxRequest() ? "jobs/delete :: dialog" : "jobs/delete";
+    }
+
+    @PostMapping("/delete")
+    String delete(@PathVariable String id, Model model, RedirectAttributes redirect) {
+        JobId jobId = JobId.fromPath(id);
+        try {
+            Job deleted = commands.delete(jobId);
+            redirect.addFlashAttribute("flash", "Job '" + deleted.name() + "' deleted. Its execution history is kept.");
+            return "redirect:/jobs";
+        } catch (ConflictException refused) {
+            model.addAttribute("job", jobs.get(jobId));
+            model.addAttribute("problem", refused.getMessage());
+            return "jobs/delete";
+        }
+    }
+}

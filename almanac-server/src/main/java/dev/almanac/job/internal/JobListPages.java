@@ -1,0 +1,141 @@
+package dev.almanac.job.internal;
+
+import dev.almanac.job.Job;
+import dev.almanac.job.JobPage;
+import dev.almanac.job.JobQuery;
+import dev.almanac.job.JobService;
+import dev.almanac.schedule.ScheduleText;
+import dev.almanac.template.JobTemplate;
+import dev.almanac.template.TemplateDescriptor;
+import dev.almanac.template.TemplateRegistry;
+import dev.almanac.web.AdminPage;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import jakarta.validation.Valid;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.ui.Model;
+import org.springframework.validation.BindingResult;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/** The job list: filters, sortable columns, pages of 25, 50 or 100; htmx asks for the results only. */
+@AdminPage
+@RequestMapping("/jobs")
+class JobListPages {
+
+    /** The list's sortable columns, by the API name of their ascending order. */
+    static final List<String> SORTABLE = List.of("name", "next_run_at", "last_run_at", "last_status");
+
+    private final JobService jobs;
+    private final TemplateRegistry templates;
+
+    JobListPages(JobService jobs, TemplateRegistry templates) {
+        this.jobs = jobs;
+        this.templates = templates;
+    }
+
+    /** A row of the job list. */
+    public record JobRow(Job job, String schedule, TemplateDescriptor template) {}
+
+    @GetMapping
+    String list(
+            @Valid @ModelAttribute("filter") JobListFilter filter,
+            BindingResult binding,
+            HtmxRequest htmx,
+            Model model) {
+        // a filter that could not be read (page=abc) is said above the list, which shows what could be read
+        model.addAttribute(
+                "filterErrors",
+                binding.getFieldErrors().stream()
+                        .map(e ->
+                                e.getField() + ": " + (e.isBindingFailure() ? "not understood" : e.getDefaultMessage()))
+                        .toList());
+        JobQuery query = (filter == null ? JobListFilter.NONE : filter).toQuery();
+        JobPage result = jobs.list(query);
+        model.addAttribute(
+                "rows",
+                result.jobs().stream()
+                        .map(job -> new JobRow(
+                                job,
+                                ScheduleText.describe(job.definition().schedule()),
+                                templates
+                                        .find(job.definition().templateType())
+                                        .map(JobTemplate::descriptor)
+                                        .orElse(null)))
+                        .toList());
+        model.addAttribute("result", result);
+        model.addAttribute("query", query);
+        model.addAttribute(
+                "filtered",
+                query.templateType() != null
+                        || query.enabled() != null
+                        || query.search() != null
+                        || query.tag() != null
+                        || query.lastStatus() != null);
+        model.addAttribute(
+                "templates",
+                templates.all().stream().map(JobTemplate::descriptor).toList());
+        model.addAttribute("statuses", JobListFilter.LAST_STATUSES);
+        model.addAttribute("filters", filterParameters(query));
+        model.addAttribute("sizes", JobListFilter.PAGE_SIZES);
+        Map<String, String> sortLinks = new LinkedHashMap<>();
+        for (String column : SORTABLE) {
+            JobQuery.Sort ascending = JobQuery.Sort.fromJson(column).orElseThrow();
+            boolean current = query.sort() == ascending || query.sort() == ascending.reversed();
+            sortLinks.put(column, listUrl(query, current ? query.sort().reversed() : ascending, 1));
+        }
+        model.addAttribute("sortLinks", sortLinks);
+        model.addAttribute("sorted", query.sort().json().replace("-", ""));
+        model.addAttribute("sortOrder", query.sort().descending() ? "descending" : "ascending");
+        model.addAttribute("previousPage", result.page() > 1 ? listUrl(query, query.sort(), result.page() - 1) : null);
+        model.addAttribute(
+                "nextPage", result.page() < result.pages() ? listUrl(query, query.sort(), result.page() + 1) : null);
+        return htmx.isHtmxRequest() ? "jobs/list :: results" : "jobs/list";
+    }
+
+    /** The list with the same filters and page size, in another order or on another page. */
+    private static String listUrl(JobQuery query, JobQuery.Sort sort, int page) {
+        UriComponentsBuilder url = UriComponentsBuilder.fromPath("/jobs");
+        filterParameters(query).forEach((name, value) -> {
+            if (!name.equals("sort")) {
+                url.queryParam(name, value);
+            }
+        });
+        if (sort != JobQuery.Sort.NAME) {
+            url.queryParam("sort", sort.json());
+        }
+        if (query.limit() != JobListFilter.PAGE_SIZE) {
+            url.queryParam("size", query.limit());
+        }
+        if (page > 1) {
+            url.queryParam("page", page);
+        }
+        return url.encode().build().toUriString();
+    }
+
+    private static Map<String, String> filterParameters(JobQuery query) {
+        Map<String, String> filters = new LinkedHashMap<>();
+        if (query.templateType() != null) {
+            filters.put("template_type", query.templateType());
+        }
+        if (query.enabled() != null) {
+            filters.put("enabled", query.enabled().toString());
+        }
+        if (query.lastStatus() != null) {
+            filters.put("last_status", query.lastStatus());
+        }
+        if (query.tag() != null) {
+            filters.put("tag", query.tag());
+        }
+        if (query.search() != null) {
+            filters.put("search", query.search());
+        }
+        if (query.sort() != JobQuery.Sort.NAME) {
+            filters.put("sort", query.sort().json());
+        }
+        return filters;
+    }
+}

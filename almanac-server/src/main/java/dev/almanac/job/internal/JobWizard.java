@@ -1,0 +1,203 @@
+package dev.almanac.job.internal;
+
+import dev.almanac.common.FieldError;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobDrafts;
+import dev.almanac.job.JobForm;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobQuery;
+import dev.almanac.job.JobRequest;
+import dev.almanac.job.JobService;
+import dev.almanac.job.ParameterForms;
+import dev.almanac.security.Permissions;
+import dev.almanac.template.JobTemplate;
+import dev.almanac.template.ParameterForm;
+import dev.almanac.template.TemplateRegistry;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.springframework.stereotype.Component;
+import org.springframework.ui.Model;
+
+/**
+ * The wizard's steps as pages: what each step shows, and every problem of the steps up to one, found in one round
+ * (the form's own and the job service's) and shown on the first step that has any.
+ */
+@Component
+class JobWizard {
+
+    static final String VIEW = "jobs/wizard";
+    private static final List<String> STEP_NAMES =
+            List.of("Template", "Name and parameters", "Schedule", "Options", "Review");
+    private static final List<String> ZONES = new TreeSet<>(ZoneId.getAvailableZoneIds())
+            .stream()
+                    .filter(z -> z.contains("/") && !z.startsWith("Etc/") && !z.startsWith("SystemV/"))
+                    .toList();
+
+    /** What the wizard shows about a problem: where, and on which step. */
+    public record Problem(String message, int step) {}
+
+    /** Problems by form name, and those that belong to no field. */
+    public record Problems(Map<String, Problem> byName, List<String> general) {}
+
+    private final JobService jobs;
+    private final JobDrafts drafts;
+    private final ParameterForms parameterForms;
+    private final TemplateRegistry templates;
+    private final DefinitionLines lines;
+    private final SchedulePreviews previews;
+
+    JobWizard(
+            JobService jobs,
+            JobDrafts drafts,
+            ParameterForms parameterForms,
+            TemplateRegistry templates,
+            DefinitionLines lines,
+            SchedulePreviews previews) {
+        this.jobs = jobs;
+        this.drafts = drafts;
+        this.parameterForms = parameterForms;
+        this.templates = templates;
+        this.lines = lines;
+        this.previews = previews;
+    }
+
+    /** Step {@code step} of the wizard over {@code form}, with these errors next to their fields. */
+    String show(JobForm form, int step, Job editing, Map<String, String> errors, List<String> general, Model model) {
+        String type = form.get("template_type");
+        Optional<JobTemplate> template = templates.find(type);
+        if (step > JobForm.TEMPLATE && template.isEmpty()) {
+            step = JobForm.TEMPLATE;
+            if (!type.isEmpty()) {
+                errors = Map.of("template_type", "the template '" + type + "' is not installed; choose another");
+            }
+        }
+        model.addAttribute("form", form);
+        model.addAttribute("step", step);
+        model.addAttribute("editing", editing);
+        model.addAttribute("errors", errors);
+        model.addAttribute("general", general);
+        model.addAttribute("hidden", form.hiddenExcept(step));
+        model.addAttribute("template", template.map(JobTemplate::descriptor).orElse(null));
+        model.addAttribute("stepNames", STEP_NAMES);
+        switch (step) {
+            case JobForm.TEMPLATE ->
+                model.addAttribute(
+                        "templates",
+                        templates.all().stream().map(JobTemplate::descriptor).toList());
+            case JobForm.PARAMETERS -> {
+                ParameterForm parameters =
+                        parameterForms.of(type, form.values()).orElseThrow();
+                model.addAttribute("fields", parameters.fields(form.values(), errors, editing != null));
+                model.addAttribute("refreshUrl", "/jobs/wizard");
+                model.addAttribute(
+                        "hasExample",
+                        templates.exampleParameters(type).map(e -> !e.isEmpty()).orElse(false));
+            }
+            case JobForm.SCHEDULE -> {
+                model.addAttribute("zones", ZONES);
+                model.addAttribute("days", JobForm.DAYS);
+                model.addAttribute("preview", previews.of(form));
+            }
+            case JobForm.OPTIONS -> model.addAttribute("otherJobs", otherJobs(editing, form));
+            default -> {
+                JobRequest request = form.toRequest(parameterForm(type)).request();
+                model.addAttribute("request", request);
+                model.addAttribute("preview", previews.of(form));
+                model.addAttribute("parameters", lines.parameters(type, request.parameters()));
+                model.addAttribute(
+                        "dependsOn",
+                        lines.dependencies(request.dependsOn().stream()
+                                .map(JobId::parse)
+                                .flatMap(Optional::stream)
+                                .toList()));
+            }
+        }
+        return VIEW;
+    }
+
+    /** Step 1 again, saying why the reader may read {@code type} but not start a job from it. */
+    String locked(JobForm form, String type, Job editing, Model model) {
+        String reason = "'" + type + "' " + Permissions.NEEDS_SUPER_ADMIN.replace("this template is", "it is")
+                + "; you can read it on the Templates page";
+        return show(form, JobForm.TEMPLATE, editing, Map.of("template_type", reason), List.of(), model);
+    }
+
+    /**
+     * Checks the steps up to {@code validateUpTo}: with problems, the first step that has any, every problem of those
+     * steps marked at once; without, step {@code target}.
+     */
+    String validateAndGo(JobForm form, int validateUpTo, int target, Job editing, Model model) {
+        Problems problems = problems(form, editing);
+        Map<String, String> shown = new LinkedHashMap<>();
+        int firstBad = Integer.MAX_VALUE;
+        for (Map.Entry<String, Problem> problem : problems.byName().entrySet()) {
+            if (problem.getValue().step() <= validateUpTo) {
+                shown.put(problem.getKey(), problem.getValue().message());
+                firstBad = Math.min(firstBad, problem.getValue().step());
+            }
+        }
+        List<String> general = validateUpTo >= JobForm.REVIEW ? problems.general() : List.of();
+        if (firstBad != Integer.MAX_VALUE) {
+            return show(form, firstBad, editing, shown, general, model);
+        }
+        return show(form, target, editing, Map.of(), general, model);
+    }
+
+    Problems problems(JobForm shown, Job editing) {
+        JobForm form = drafts.withStoredSecrets(shown, editing);
+        JobForm.Built built = form.toRequest(parameterForm(form.get("template_type")));
+        Map<String, Problem> byName = new LinkedHashMap<>();
+        List<String> general = new ArrayList<>();
+        for (FieldError error : built.errors()) {
+            int step = JobForm.stepOf(error.field());
+            add(byName, error.field(), error.message(), step == 0 ? JobForm.OPTIONS : step);
+        }
+        Set<String> unread = new HashSet<>(byName.keySet());
+        boolean scheduleUnread = built.errors().stream().anyMatch(e -> JobForm.stepOf(e.field()) == JobForm.SCHEDULE);
+        for (FieldError error : jobs.problems(built.request(), editing == null ? null : editing.id())) {
+            String name = form.formNameOf(error.field());
+            // a field the form could not read is left out of the request; the service's "is required" for it is noise
+            if (unread.contains(name) || scheduleUnread && "schedule.expression".equals(error.field())) {
+                continue;
+            }
+            if (name.isEmpty()) {
+                general.add(error.message());
+            } else {
+                add(byName, name, error.message(), JobForm.stepOfError(error.field()));
+            }
+        }
+        return new Problems(byName, general);
+    }
+
+    /** The template's form, with the configured targets offered where a parameter names one. */
+    ParameterForm parameterForm(String type) {
+        return parameterForms.of(type, Map.of()).orElse(null);
+    }
+
+    private static void add(Map<String, Problem> byName, String name, String message, int step) {
+        byName.merge(
+                name, new Problem(message, step), (a, b) -> new Problem(a.message() + "; " + b.message(), a.step()));
+    }
+
+    private List<Job> otherJobs(Job editing, JobForm form) {
+        List<Job> list = new ArrayList<>(
+                jobs.list(JobQuery.firstPage(JobQuery.MAX_LIMIT)).jobs());
+        for (String selected : form.all("depends_on")) {
+            JobId.parse(selected)
+                    .filter(id -> list.stream().noneMatch(j -> j.id().equals(id)))
+                    .flatMap(jobs::find)
+                    .ifPresent(list::add);
+        }
+        if (editing != null) {
+            list.removeIf(j -> j.id().equals(editing.id()));
+        }
+        return list;
+    }
+}

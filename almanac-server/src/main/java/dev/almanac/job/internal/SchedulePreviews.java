@@ -1,0 +1,68 @@
+package dev.almanac.job.internal;
+
+import dev.almanac.common.FieldError;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.job.JobForm;
+import dev.almanac.schedule.Schedule;
+import dev.almanac.schedule.ScheduleSpec;
+import dev.almanac.schedule.ScheduleText;
+import dev.almanac.schedule.Schedules;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.springframework.stereotype.Component;
+
+/** A schedule's next runs as the job page and the wizard's schedule step show them, in the job's zone. */
+@Component
+class SchedulePreviews {
+
+    static final int PREVIEW_RUNS = 5;
+    static final DateTimeFormatter LOCAL =
+            DateTimeFormatter.ofPattern("EEE d MMM yyyy, HH:mm:ss (xxx)", Locale.ENGLISH);
+
+    /** One upcoming run as a page shows it. */
+    public record PreviewRun(String local, Instant at, String note) {}
+
+    /** A schedule in words with its next runs, or what is wrong with it. */
+    public record Preview(String expression, String words, List<PreviewRun> runs, List<String> errors) {}
+
+    private final Clock clock;
+
+    SchedulePreviews(Clock clock) {
+        this.clock = clock;
+    }
+
+    List<PreviewRun> runs(Schedule schedule) {
+        return schedule.preview(clock.instant(), PREVIEW_RUNS).stream()
+                .map(run -> new PreviewRun(run.local().format(LOCAL), run.at(), run.note()))
+                .toList();
+    }
+
+    /** The wizard's schedule fields as an expression, in words, with the next runs and their DST notes. */
+    Preview of(JobForm form) {
+        List<FieldError> errors = new ArrayList<>();
+        ScheduleSpec spec = form.scheduleSpec(errors);
+        if (!errors.isEmpty()) {
+            return new Preview(
+                    null,
+                    null,
+                    List.of(),
+                    errors.stream().map(FieldError::message).toList());
+        }
+        try {
+            Schedule schedule = Schedules.parse(spec);
+            return new Preview(spec.expression(), ScheduleText.describe(schedule), runs(schedule), List.of());
+        } catch (InvalidInputException invalid) {
+            return new Preview(
+                    spec.expression(),
+                    null,
+                    List.of(),
+                    invalid.errors().stream()
+                            .map(e -> e.field() + ": " + e.message())
+                            .toList());
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.almanac.engine.internal;
+
+import static dev.almanac.testing.JobRequests.aCronJob;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionService;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobService;
+import dev.almanac.testing.EngineNode;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.health.contributor.Status;
+
+/**
+ * What an operator sees of the engine without reading its tables: Prometheus meters after runs, the engine's health,
+ * and log lines that name the job and execution they are about (MDC {@code job_id}, {@code execution_id}).
+ */
+class EngineObservabilityTests {
+
+    @Test
+    void runsShowInThePrometheusMetersAndTheLogNamesTheirJobAndExecution() {
+        try (EngineNode node = EngineNode.on(
+                        "jdbc:h2:mem:almanac-observed;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;"
+                                + "DB_CLOSE_DELAY=-1",
+                        "sa",
+                        "")
+                .nodeId("observed")
+                .start()) {
+            ListAppender<ILoggingEvent> engineLog = new ListAppender<>();
+            engineLog.start();
+            ((Logger) LoggerFactory.getLogger(TemplateRunner.class)).addAppender(engineLog);
+
+            JobService jobs = node.bean(JobService.class);
+            ManualRuns runs = node.bean(ManualRuns.class);
+            ExecutionService executions = node.bean(ExecutionService.class);
+            Job fine = jobs.create(aCronJob("observed-fine", "0 0 1 1 *").build(), "test");
+            Job broken = jobs.create(
+                    aCronJob("observed-broken", "0 0 1 1 *")
+                            .template("test_fail", Map.of())
+                            .build(),
+                    "test");
+            Execution succeeded = runs.run(fine.id(), Map.of(), false, "test");
+            Execution failed = runs.run(broken.id(), Map.of(), false, "test");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> executions.get(succeeded.id()).status() == ExecutionStatus.SUCCEEDED
+                            && executions.get(failed.id()).status() == ExecutionStatus.FAILED);
+
+            String scrape = node.bean(PrometheusMeterRegistry.class).scrape();
+            assertThat(scrape)
+                    .contains("almanac_executions_total{reason=\"\",status=\"succeeded\",template=\"heartbeat\"} 1")
+                    .contains("almanac_executions_total{reason=\"\",status=\"failed\",template=\"test_fail\"} 1")
+                    .contains("almanac_execution_duration_seconds_bucket{status=\"succeeded\",template=\"heartbeat\"")
+                    .contains("almanac_execution_lateness_seconds_count 2")
+                    .contains("almanac_worker_claimed_executions_count")
+                    .contains("almanac_executions_queued")
+                    .contains("almanac_executions_running")
+                    .contains("almanac_engine_running")
+                    .contains("almanac_node_heartbeat_age_seconds");
+
+            assertThat(engineLog.list)
+                    .filteredOn(event -> event.getFormattedMessage().contains("ended failed"))
+                    .singleElement()
+                    .satisfies(event -> assertThat(event.getMDCPropertyMap())
+                            .containsEntry("job_id", broken.id().toString())
+                            .containsEntry("execution_id", failed.id().toString())
+                            .containsEntry("job_name", "observed-broken"));
+
+            assertThat(node.bean(EngineHealth.class).health().getStatus()).isEqualTo(Status.UP);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.almanac.engine.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class EnginePropertiesTests {
+
+    @Test
+    void theDefaultsLetAHealthyNodeRenewItsLeaseLongBeforeItStopsItsRuns() {
+        EngineProperties defaults = with(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(30));
+
+        assertThat(defaults.fenceAfter()).isEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void refusesSettingsWhereANodeWouldStopItsRunsBeforeItCouldRenewItsLease() {
+        assertThatThrownBy(() -> with(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(3)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("almanac.engine.heartbeat-interval (PT0.5S)")
+                .hasMessageContaining("almanac.engine.heartbeat-timeout (PT2S)")
+                .hasMessageContaining("almanac.engine.dead-node-threshold (PT3S)");
+        assertThatThrownBy(() -> with(Duration.ofSeconds(16), Duration.ofSeconds(2), Duration.ofSeconds(30)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void acceptsAShortThresholdWithAShortIntervalAndTimeout() {
+        assertThat(with(Duration.ofMillis(500), Duration.ofMillis(300), Duration.ofSeconds(3))
+                        .fenceAfter())
+                .isEqualTo(Duration.ofSeconds(2));
+    }
+
+    private static EngineProperties with(Duration interval, Duration timeout, Duration threshold) {
+        return new EngineProperties(
+                true,
+                null,
+                16,
+                Duration.ofSeconds(1),
+                500,
+                interval,
+                timeout,
+                threshold,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(60),
+                1000,
+                0.1,
+                Duration.ofMillis(500),
+                10_000,
+                1_048_576,
+                Set.of(EngineProperties.Role.TRIGGER, EngineProperties.Role.WORKER));
+    }
+}

@@ -1,0 +1,588 @@
+package dev.almanac.engine.internal;
+
+import static dev.almanac.testing.JobRequests.aCronJob;
+import static dev.almanac.testing.JobRequests.anIntervalJob;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionQuery;
+import dev.almanac.execution.ExecutionService;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobService;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestTemplates;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The engine driven step by step with a settable clock, on H2 and PostgreSQL: every policy of ARCHITECTURE §4. */
+abstract class EngineTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends EngineTests {}
+
+    @WithPostgres
+    static class OnPostgres extends EngineTests {}
+
+    @Autowired
+    Engine engine;
+
+    @Autowired
+    NodeRecovery recovery;
+
+    @Autowired
+    JobService jobs;
+
+    @Autowired
+    ExecutionService executions;
+
+    @Autowired
+    JsonMapper json;
+
+    @Test
+    void runsADueSlotExactlyOnceAndAdvancesTheJob() {
+        Job job = jobs.create(anIntervalJob("beat", 60).build(), "test");
+        assertThat(engine.runDueOnce()).isZero();
+
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(engine.runDueOnce()).isEqualTo(1);
+        assertThat(engine.runDueOnce()).isZero();
+
+        Execution run = only(history(job));
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(run.slotKey()).isEqualTo(job.id() + "@2026-06-01T10:01:00Z");
+        assertThat(run.scheduledFor()).isEqualTo(Instant.parse("2026-06-01T10:01:00Z"));
+        assertThat(run.triggeredBy()).isEqualTo("scheduler");
+        assertThat(run.executionHost()).isEqualTo("test-node");
+        assertThat(run.jobVersion()).isEqualTo(1);
+        assertThat(run.attempt()).isEqualTo(1);
+        assertThat(run.startedAt()).isEqualTo(Instant.parse("2026-06-01T10:01:00Z"));
+        assertThat(run.result()).containsEntry("status", "succeeded");
+        Job after = jobs.get(job.id());
+        assertThat(after.nextRunAt()).isEqualTo(Instant.parse("2026-06-01T10:02:00Z"));
+        assertThat(after.lastStatus()).isEqualTo("succeeded");
+        assertThat(after.lastRunAt()).isEqualTo(run.startedAt());
+        assertThat(after.version()).isEqualTo(1);
+    }
+
+    @Test
+    void writesWhatATemplateLogsToTheExecutionLog() {
+        Job job = jobs.create(
+                anIntervalJob("logger", 60)
+                        .template("heartbeat", Map.of("message", "hello log"))
+                        .build(),
+                "test");
+        clock.advance(Duration.ofSeconds(60));
+        engine.runDueOnce();
+
+        Execution run = only(history(job));
+        assertThat(executions.logs(run.id(), 0))
+                .extracting(l -> l.level() + " " + l.message())
+                .anyMatch(line -> line.startsWith("INFO Run of 'logger' started on test-node"))
+                .anyMatch(line -> line.contains("hello log"));
+    }
+
+    @Test
+    void retriesAFailedRunWithExponentialBackoffThenReportsTheLastFailure() {
+        Job job = jobs.create(
+                anIntervalJob("flaky", 3600)
+                        .template("test_fail", Map.of())
+                        .retries(2, 10, 3.0)
+                        .build(),
+                "test");
+        clock.advance(Duration.ofHours(1));
+        engine.runDueOnce();
+        assertThat(history(job))
+                .extracting(Execution::status)
+                .containsExactly(ExecutionStatus.QUEUED, ExecutionStatus.FAILED);
+        Execution retry = history(job).get(0);
+        assertThat(retry.runAfter()).isEqualTo(clock.instant().plusSeconds(10));
+        assertThat(retry.attempt()).isEqualTo(2);
+        assertThat(retry.triggeredBy()).isEqualTo("retry");
+
+        clock.advance(Duration.ofSeconds(9));
+        assertThat(engine.runDueOnce()).isZero();
+        clock.advance(Duration.ofSeconds(1));
+        engine.runDueOnce();
+        Execution third = history(job).get(0);
+        assertThat(third.attempt()).isEqualTo(3);
+        assertThat(third.runAfter()).isEqualTo(clock.instant().plusSeconds(30));
+
+        clock.advance(Duration.ofSeconds(30));
+        engine.runDueOnce();
+        List<Execution> attempts = history(job);
+        assertThat(attempts).extracting(Execution::status).containsOnly(ExecutionStatus.FAILED);
+        assertThat(attempts).extracting(Execution::attempt).containsExactly(3, 2, 1);
+        assertThat(attempts.get(0).retryOf()).isEqualTo(attempts.get(1).id());
+        assertThat(attempts.get(1).retryOf()).isEqualTo(attempts.get(2).id());
+        assertThat(attempts.get(0).error()).isEqualTo("failed on purpose (run 3)");
+        assertThat(jobs.get(job.id()).lastStatus()).isEqualTo("failed");
+    }
+
+    @Test
+    void aRetryThatSucceedsEndsTheChain() {
+        Job job = jobs.create(
+                anIntervalJob("recovers", 3600)
+                        .template("test_fail", Map.of("failures", 1))
+                        .retries(5, 1, 1.0)
+                        .build(),
+                "test");
+        clock.advance(Duration.ofHours(1));
+        engine.runDueOnce();
+        clock.advance(Duration.ofSeconds(1));
+        engine.runDueOnce();
+        assertThat(history(job))
+                .extracting(Execution::status)
+                .containsExactly(ExecutionStatus.SUCCEEDED, ExecutionStatus.FAILED);
+    }
+
+    @Test
+    void timesOutARunThatOverstaysItsTimeout() {
+        Job job = jobs.create(
+                anIntervalJob("slow", 3600)
+                        .template("test_block", Map.of())
+                        .timeout(5)
+                        .build(),
+                "test");
+        clock.advance(Duration.ofHours(1));
+        engine.triggerOnce();
+        assertThat(engine.startDue()).hasSize(1);
+        awaitStarted("slow");
+
+        clock.advance(Duration.ofSeconds(4));
+        engine.superviseOnce();
+        assertThat(history(job).get(0).status()).isEqualTo(ExecutionStatus.RUNNING);
+        clock.advance(Duration.ofSeconds(1));
+        engine.superviseOnce();
+        engine.awaitIdle(Duration.ofSeconds(10));
+
+        Execution run = only(history(job));
+        assertThat(run.status()).isEqualTo(ExecutionStatus.TIMED_OUT);
+        assertThat(run.reason()).isEqualTo("timeout");
+        assertThat(run.error()).isEqualTo("timed out after 5 s");
+    }
+
+    @Test
+    void cancelsARunningExecution() {
+        Job job = jobs.create(
+                anIntervalJob("long", 3600).template("test_block", Map.of()).build(), "test");
+        clock.advance(Duration.ofHours(1));
+        engine.triggerOnce();
+        engine.startDue();
+        awaitStarted("long");
+
+        Execution running = only(history(job));
+        executions.cancel(running.id());
+        engine.cancelLocally(running.id());
+        engine.awaitIdle(Duration.ofSeconds(10));
+
+        assertThat(executions.get(running.id()).status()).isEqualTo(ExecutionStatus.CANCELLED);
+    }
+
+    @Test
+    void cancelsAQueuedExecutionAtOnce() {
+        Job job = jobs.create(anIntervalJob("waiting", 3600).build(), "test");
+        clock.advance(Duration.ofHours(1));
+        engine.triggerOnce();
+        Execution queued = only(history(job));
+        assertThat(executions.cancel(queued.id()).status()).isEqualTo(ExecutionStatus.CANCELLED);
+        assertThat(engine.runDueOnce()).isZero();
+    }
+
+    @Test
+    void forbidRecordsAnOverlappingSlotAsSkipped() {
+        Job job = jobs.create(
+                anIntervalJob("forbid", 60).template("test_block", Map.of()).build(), "test");
+        clock.advance(Duration.ofSeconds(60));
+        engine.triggerOnce();
+        engine.startDue();
+        awaitStarted("forbid");
+
+        clock.advance(Duration.ofSeconds(60));
+        engine.triggerOnce();
+        TestTemplates.Block.release("forbid");
+        engine.awaitIdle(Duration.ofSeconds(10));
+
+        List<Execution> history = history(job);
+        assertThat(history)
+                .extracting(Execution::status)
+                .containsExactly(ExecutionStatus.SKIPPED, ExecutionStatus.SUCCEEDED);
+        assertThat(history.get(0).reason()).isEqualTo("overlap");
+        assertThat(history.get(0).slotKey()).endsWith("@2026-06-01T10:02:00Z");
+    }
+
+    @Test
+    void replaceCancelsTheRunningExecutionAndStartsTheNewSlot() {
+        Job job = jobs.create(
+                anIntervalJob("replace", 60)
+                        .template("test_block", Map.of())
+                        .concurrency("replace")
+                        .build(),
+                "test");
+        clock.advance(Duration.ofSeconds(60));
+        engine.triggerOnce();
+        engine.startDue();
+        awaitStarted("replace");
+        Execution first = only(history(job));
+
+        clock.advance(Duration.ofSeconds(60));
+        engine.triggerOnce();
+        engine.heartbeat();
+        awaitStatus(first, ExecutionStatus.CANCELLED);
+        engine.startDue();
+        TestTemplates.Block.release("replace");
+        engine.awaitIdle(Duration.ofSeconds(10));
+
+        assertThat(history(job))
+                .extracting(Execution::status)
+                .containsExactly(ExecutionStatus.SUCCEEDED, ExecutionStatus.CANCELLED);
+    }
+
+    @Test
+    void allowRunsOverlappingSlotsSideBySide() {
+        Job job = jobs.create(
+                anIntervalJob("allow", 60)
+                        .template("test_block", Map.of())
+                        .concurrency("allow")
+                        .build(),
+                "test");
+        clock.advance(Duration.ofSeconds(60));
+        engine.triggerOnce();
+        engine.startDue();
+        clock.advance(Duration.ofSeconds(60));
+        engine.triggerOnce();
+        engine.startDue();
+        assertThat(history(job))
+                .extracting(Execution::status)
+                .containsOnly(ExecutionStatus.RUNNING)
+                .hasSize(2);
+        TestTemplates.Block.release("allow");
+        engine.awaitIdle(Duration.ofSeconds(10));
+        assertThat(history(job)).extracting(Execution::status).containsOnly(ExecutionStatus.SUCCEEDED);
+    }
+
+    @Test
+    void runOnceCatchesUpOneMissedSlotAndRecordsTheOthersAsMissed() {
+        Job job = jobs.create(aCronJob("catch-once", "*/10 * * * *").build(), "test");
+        clock.set(Instant.parse("2026-06-01T11:05:00Z"));
+        engine.runDueOnce();
+
+        List<Execution> history = history(job);
+        assertThat(history).hasSize(6);
+        assertThat(history)
+                .filteredOn(e -> e.status() == ExecutionStatus.SUCCEEDED)
+                .singleElement()
+                .extracting(Execution::scheduledFor)
+                .isEqualTo(Instant.parse("2026-06-01T11:00:00Z"));
+        assertThat(history)
+                .filteredOn(e -> e.status() == ExecutionStatus.SKIPPED)
+                .hasSize(5)
+                .allMatch(e -> "missed".equals(e.reason()));
+        assertThat(jobs.get(job.id()).nextRunAt()).isEqualTo(Instant.parse("2026-06-01T11:10:00Z"));
+    }
+
+    @Test
+    void skipRecordsEveryMissedSlotWithoutRunning() {
+        Job job = jobs.create(
+                aCronJob("catch-none", "*/10 * * * *").misfire("skip", null).build(), "test");
+        clock.set(Instant.parse("2026-06-01T11:05:00Z"));
+        engine.runDueOnce();
+        assertThat(history(job)).hasSize(6).allMatch(e -> e.status() == ExecutionStatus.SKIPPED);
+    }
+
+    @Test
+    void runAllCatchesUpTheSlotsInsideTheWindow() {
+        Job job = jobs.create(
+                aCronJob("catch-all", "*/10 * * * *").misfire("run_all", 1800).build(), "test");
+        clock.set(Instant.parse("2026-06-01T11:05:00Z"));
+        engine.runDueOnce();
+        List<Execution> history = history(job);
+        assertThat(history)
+                .filteredOn(e -> e.status() == ExecutionStatus.SUCCEEDED)
+                .extracting(Execution::scheduledFor)
+                .containsExactlyInAnyOrder(
+                        Instant.parse("2026-06-01T10:40:00Z"),
+                        Instant.parse("2026-06-01T10:50:00Z"),
+                        Instant.parse("2026-06-01T11:00:00Z"));
+        assertThat(history)
+                .filteredOn(e -> e.status() == ExecutionStatus.SKIPPED)
+                .hasSize(3);
+    }
+
+    @Test
+    void aSuccessTriggersTheJobsThatDependOnIt() {
+        Job upstream = jobs.create(anIntervalJob("extract", 60).build(), "test");
+        Job downstream = jobs.create(
+                anIntervalJob("load", 86_400).dependsOn(upstream.id()).build(), "test");
+        Job disabled = jobs.create(
+                anIntervalJob("report", 86_400)
+                        .dependsOn(upstream.id())
+                        .disabled()
+                        .build(),
+                "test");
+        clock.advance(Duration.ofSeconds(60));
+        engine.runDueOnce();
+
+        Execution trigger = only(history(upstream));
+        Execution dependent = only(history(downstream));
+        assertThat(dependent.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(dependent.triggeredBy()).isEqualTo("dependency:" + trigger.id());
+        assertThat(dependent.slotKey()).isNull();
+        Execution skipped = only(history(disabled));
+        assertThat(skipped.status()).isEqualTo(ExecutionStatus.SKIPPED);
+        assertThat(skipped.reason()).isEqualTo("disabled");
+    }
+
+    @Test
+    void aFailureTriggersNoDependents() {
+        Job upstream = jobs.create(
+                anIntervalJob("broken", 60).template("test_fail", Map.of()).build(), "test");
+        Job downstream = jobs.create(
+                anIntervalJob("after-broken", 86_400).dependsOn(upstream.id()).build(), "test");
+        clock.advance(Duration.ofSeconds(60));
+        engine.runDueOnce();
+        assertThat(history(downstream)).isEmpty();
+    }
+
+    @Test
+    void editsTakeEffectAtTheNextTriggerWithoutTouchingARunningExecution() throws Exception {
+        Job job = jobs.create(
+                anIntervalJob("edited", 60).template("test_block", Map.of()).build(), "test");
+        clock.advance(Duration.ofSeconds(60));
+        engine.triggerOnce();
+        engine.startDue();
+        awaitStarted("edited");
+
+        jobs.update(
+                job.id(),
+                (tools.jackson.databind.node.ObjectNode) json.readTree(
+                        "{\"schedule\":{\"type\":\"interval\",\"interval_seconds\":600},\"timeout_seconds\":7}"),
+                "test");
+        assertThat(jobs.get(job.id()).nextRunAt()).isEqualTo(clock.instant().plusSeconds(600));
+        Execution running = only(history(job));
+        assertThat(running.status()).isEqualTo(ExecutionStatus.RUNNING);
+        assertThat(running.timeoutSeconds()).isEqualTo(3600);
+
+        TestTemplates.Block.release("edited");
+        engine.awaitIdle(Duration.ofSeconds(10));
+        clock.advance(Duration.ofSeconds(600));
+        engine.runDueOnce();
+        assertThat(history(job)).hasSize(2);
+        assertThat(history(job).get(0).jobVersion()).isEqualTo(2);
+    }
+
+    @Test
+    void aDisabledJobDoesNotRun() throws Exception {
+        Job job = jobs.create(anIntervalJob("off", 60).build(), "test");
+        jobs.update(job.id(), (tools.jackson.databind.node.ObjectNode) json.readTree("{\"enabled\":false}"), "test");
+        clock.advance(Duration.ofHours(1));
+        assertThat(engine.runDueOnce()).isZero();
+        assertThat(history(job)).isEmpty();
+    }
+
+    @Test
+    void deletingAJobLetsItsRunningExecutionFinishAndKeepsHistory() {
+        Job job = jobs.create(
+                anIntervalJob("doomed", 60).template("test_block", Map.of()).build(), "test");
+        clock.advance(Duration.ofSeconds(60));
+        engine.triggerOnce();
+        engine.startDue();
+        awaitStarted("doomed");
+
+        jobs.delete(job.id(), "test");
+        TestTemplates.Block.release("doomed");
+        engine.awaitIdle(Duration.ofSeconds(10));
+        clock.advance(Duration.ofHours(1));
+        assertThat(engine.runDueOnce()).isZero();
+
+        assertThat(only(history(job)).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    }
+
+    @Test
+    void recoversTheRunsOfANodeThatStoppedHeartbeating() {
+        Job job = jobs.create(
+                anIntervalJob("orphan", 3600)
+                        .template("test_block", Map.of())
+                        .retries(1, 5, 1.0)
+                        .build(),
+                "test");
+        clock.advance(Duration.ofHours(1));
+        engine.triggerOnce();
+        Instant claimedAt = clock.instant();
+        transactionallyClaimAs("dead-node", claimedAt);
+
+        clock.advance(Duration.ofSeconds(31));
+        engine.heartbeat();
+
+        List<Execution> history = history(job);
+        assertThat(history)
+                .extracting(Execution::status)
+                .containsExactly(ExecutionStatus.QUEUED, ExecutionStatus.FAILED);
+        assertThat(history.get(1).reason()).isEqualTo("node_lost");
+        assertThat(history.get(1).error()).isEqualTo("node lost: dead-node stopped heartbeating");
+        assertThat(history.get(0).attempt()).isEqualTo(2);
+        assertThat(history.get(0).runAfter()).isEqualTo(clock.instant().plusSeconds(5));
+    }
+
+    @Test
+    void refusesTheOutcomeOfARunWhoseNodeLostItsLease() {
+        Job job = jobs.create(
+                anIntervalJob("fenced", 3600).template("test_block", Map.of()).build(), "test");
+        clock.advance(Duration.ofHours(1));
+        engine.triggerOnce();
+        engine.startDue();
+        awaitStarted("fenced");
+        jdbc.sql("UPDATE nodes SET heartbeat_at = :old WHERE id = 'test-node'")
+                .param("old", java.time.OffsetDateTime.parse("2026-06-01T00:00:00Z"))
+                .update();
+
+        assertThat(recovery.recoverOnce()).isEqualTo(1);
+        TestTemplates.Block.release("fenced");
+        engine.awaitIdle(Duration.ofSeconds(10));
+
+        Execution run = only(history(job));
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(run.reason()).isEqualTo("node_lost");
+    }
+
+    @Test
+    void aNodeThatCannotHeartbeatStopsItsRunsBeforeItsLeaseExpires() {
+        Job job = jobs.create(
+                anIntervalJob("isolated", 3600).template("test_block", Map.of()).build(), "test");
+        clock.advance(Duration.ofHours(1));
+        engine.heartbeat();
+        engine.triggerOnce();
+        engine.startDue();
+        awaitStarted("isolated");
+
+        // the dead-node threshold is 30 s; a node stops its runs after two thirds of it without a heartbeat
+        engine.fenceIfLeaseExpiring(clock.instant().plusSeconds(19));
+        assertThat(history(job).get(0).status()).isEqualTo(ExecutionStatus.RUNNING);
+        engine.fenceIfLeaseExpiring(clock.instant().plusSeconds(20));
+        engine.awaitIdle(Duration.ofSeconds(10));
+
+        Execution run = only(history(job));
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(run.reason()).isEqualTo("node_lost");
+        clock.advance(Duration.ofHours(1));
+        engine.triggerOnce();
+        assertThat(engine.startDue())
+                .as("no claims while the lease is in doubt")
+                .isEmpty();
+        engine.heartbeat();
+        assertThat(engine.startDue()).as("claims again once it can heartbeat").hasSize(1);
+        TestTemplates.Block.release("isolated");
+        engine.awaitIdle(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void drainingLetsRunsEndWithinTheGraceAndHandsTheRestBackToTheQueue() {
+        Job quick = jobs.create(
+                anIntervalJob("quick", 3600).template("test_block", Map.of()).build(), "test");
+        Job stuck = jobs.create(
+                anIntervalJob("stuck", 3600).template("test_block", Map.of()).build(), "test");
+        clock.advance(Duration.ofHours(1));
+        engine.heartbeat();
+        engine.triggerOnce();
+        assertThat(engine.startDue()).hasSize(2);
+        awaitStarted("quick");
+        awaitStarted("stuck");
+        TestTemplates.Block.release("quick");
+        try {
+            engine.drain(Duration.ofSeconds(2));
+
+            assertThat(only(history(quick)).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+            Execution handedBack = only(history(stuck));
+            assertThat(handedBack.status()).isEqualTo(ExecutionStatus.QUEUED);
+            assertThat(handedBack.executionHost()).isNull();
+            assertThat(handedBack.startedAt()).isNull();
+            engine.heartbeat();
+            assertThat(engine.startDue()).as("a draining node claims nothing").isEmpty();
+        } finally {
+            engine.shutdown();
+        }
+
+        assertThat(engine.startDue()).as("the next node takes it at once").hasSize(1);
+        TestTemplates.Block.release("stuck");
+        engine.awaitIdle(Duration.ofSeconds(10));
+        Execution finished = only(history(stuck));
+        assertThat(finished.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(finished.attempt()).as("handed back, not retried").isEqualTo(1);
+        assertThat(executions.logs(finished.id(), 0))
+                .extracting(line -> line.seq())
+                .as("the log goes on where the first start left it")
+                .doesNotHaveDuplicates()
+                .isSorted();
+    }
+
+    @Test
+    void handsBackARunTheDatabaseGivesThisNodeButItNeverStarted() {
+        Job job = jobs.create(anIntervalJob("lost-answer", 3600).build(), "test");
+        clock.advance(Duration.ofHours(1));
+        engine.heartbeat();
+        engine.triggerOnce();
+        // a claim committed whose answer never reached the node (the connection broke at commit)
+        transactionallyClaimAs("test-node", clock.instant());
+
+        clock.advance(Duration.ofSeconds(4));
+        engine.heartbeat();
+        assertThat(only(history(job)).status())
+                .as("a claim younger than a heartbeat interval may still be starting")
+                .isEqualTo(ExecutionStatus.RUNNING);
+        clock.advance(Duration.ofSeconds(2));
+        engine.heartbeat();
+        assertThat(only(history(job)).status()).isEqualTo(ExecutionStatus.QUEUED);
+
+        engine.runDueOnce();
+        assertThat(only(history(job)).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    }
+
+    private void transactionallyClaimAs(String node, Instant at) {
+        jdbc.sql("""
+                        INSERT INTO nodes (id, host, roles, started_at, heartbeat_at)
+                        SELECT :id, 'gone', 'worker', :at, :at WHERE NOT EXISTS (SELECT 1 FROM nodes WHERE id = :id)
+                        """)
+                .param("id", node)
+                .param("at", java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC))
+                .update();
+        jdbc.sql(
+                        "UPDATE executions SET status = 'running', execution_host = :node, started_at = :at WHERE status = 'queued'")
+                .param("node", node)
+                .param("at", java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC))
+                .update();
+    }
+
+    private List<Execution> history(Job job) {
+        return executions.list(ExecutionQuery.ofJob(job.id(), 500)).stream()
+                .sorted(Comparator.comparing(Execution::createdAt)
+                        .thenComparing(e -> e.id().value())
+                        .reversed())
+                .toList();
+    }
+
+    private static Execution only(List<Execution> executions) {
+        assertThat(executions).hasSize(1);
+        return executions.get(0);
+    }
+
+    private static void awaitStarted(String key) {
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> TestTemplates.Block.started(key) > 0);
+    }
+
+    private void awaitStatus(Execution execution, ExecutionStatus status) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            engine.writeOutcomes();
+            return executions.get(execution.id()).status() == status;
+        });
+    }
+}

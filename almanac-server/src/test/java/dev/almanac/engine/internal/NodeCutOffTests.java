@@ -1,0 +1,155 @@
+package dev.almanac.engine.internal;
+
+import static dev.almanac.testing.JobRequests.aOneTimeJob;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionQuery;
+import dev.almanac.execution.ExecutionService;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobService;
+import dev.almanac.testing.EngineNode;
+import dev.almanac.testing.HoldingHttpServer;
+import dev.almanac.testing.HoldingHttpServer.Call;
+import dev.almanac.testing.NodeProcess;
+import dev.almanac.testing.PostgresTestDatabase;
+import dev.almanac.testing.TcpProxy;
+import dev.almanac.testing.WithPostgres;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * A node stays up but its database connection goes dead (a TCP proxy stops moving bytes, closing nothing) while its
+ * run holds a webhook call open. The node must stop the run, aborting the call, before the other node declares it lost
+ * and starts the retry: the HTTP server never sees two calls of the job open at once, one success is recorded, and
+ * the cut-off node's late outcome is refused once it can reach the database again.
+ */
+@Tag("postgres")
+@Tag("cluster")
+@ExtendWith(WithPostgres.WhenReachable.class)
+class NodeCutOffTests {
+
+    static Stream<Arguments> settings() {
+        return Stream.of(
+                Arguments.of("defaults", Map.of()),
+                Arguments.of(
+                        "short",
+                        Map.of(
+                                "almanac.engine.heartbeat-interval", "500ms",
+                                "almanac.engine.heartbeat-timeout", "1s",
+                                "almanac.engine.dead-node-threshold", "6s")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("settings")
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aNodeCutOffFromTheDatabaseStopsItsRunBeforeTheRetryStarts(String name, Map<String, Object> settings)
+            throws Exception {
+        String url = PostgresTestDatabase.freshSchemaUrl("cutoff_" + name);
+        URI postgres = URI.create(url.substring("jdbc:".length()));
+        Map<String, Object> outbound = Map.of("almanac.http.allowed-hosts", "localhost");
+        try (EngineNode registry = EngineNode.onPostgres(url)
+                        .nodeId("registry-" + name)
+                        .set("almanac.engine.enabled", false)
+                        .set("almanac.http.allowed-hosts", "localhost")
+                        .start();
+                TcpProxy proxy = new TcpProxy(postgres.getHost(), postgres.getPort());
+                HoldingHttpServer hook = new HoldingHttpServer()) {
+            JdbcClient jdbc = registry.jdbc();
+            String runnerId = "runner-" + name;
+            String survivorId = "survivor-" + name;
+            try (NodeProcess runner = NodeProcess.start(proxy.jdbcUrl(url), runnerId, with(settings, outbound))) {
+                await().atMost(Duration.ofMinutes(2))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> count(jdbc, "SELECT COUNT(*) FROM nodes WHERE id = '" + runnerId + "'") == 1);
+                String runAt = Instant.now()
+                        .plusSeconds(3)
+                        .truncatedTo(ChronoUnit.SECONDS)
+                        .toString();
+                Job job = registry.bean(JobService.class)
+                        .create(
+                                aOneTimeJob("held-" + name, runAt)
+                                        .template(
+                                                "webhook_trigger",
+                                                Map.of(
+                                                        "url",
+                                                        hook.url("/hook"),
+                                                        "timeout_seconds",
+                                                        300,
+                                                        "max_retries",
+                                                        0))
+                                        .retries(1, 1, 1.0)
+                                        .build(),
+                                "test");
+                await().atMost(Duration.ofMinutes(1))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> hook.calls().size() == 1);
+
+                try (NodeProcess survivor = NodeProcess.start(url, survivorId, with(settings, outbound))) {
+                    await().atMost(Duration.ofMinutes(2))
+                            .pollInterval(Duration.ofMillis(200))
+                            .until(() ->
+                                    count(jdbc, "SELECT COUNT(*) FROM nodes WHERE id = '" + survivorId + "'") == 1);
+                    proxy.blackhole();
+
+                    await().atMost(Duration.ofMinutes(2))
+                            .pollInterval(Duration.ofMillis(50))
+                            .until(() -> hook.calls().size() == 2);
+                    List<Call> calls = hook.calls();
+                    assertThat(calls.get(0).closed())
+                            .as("the cut-off node aborted its call before the retry's call arrived")
+                            .isTrue();
+                    assertThat(calls.get(0).closedNanos).isLessThan(calls.get(1).arrivedNanos);
+
+                    await().atMost(Duration.ofMinutes(1))
+                            .pollInterval(Duration.ofMillis(200))
+                            .until(() ->
+                                    count(jdbc, "SELECT COUNT(*) FROM executions WHERE status = 'succeeded'") == 1);
+                    proxy.restore();
+                    await().atMost(Duration.ofMinutes(1))
+                            .pollInterval(Duration.ofMillis(200))
+                            .until(() -> runner.log().contains("refused: node " + runnerId + " no longer holds it"));
+
+                    List<Execution> history =
+                            registry.bean(ExecutionService.class).list(ExecutionQuery.ofJob(job.id(), 10)).stream()
+                                    .sorted(Comparator.comparing(Execution::attempt))
+                                    .toList();
+                    assertThat(history).extracting(Execution::attempt).containsExactly(1, 2);
+                    assertThat(history.get(0).status()).isEqualTo(ExecutionStatus.FAILED);
+                    assertThat(history.get(0).reason()).isEqualTo("node_lost");
+                    assertThat(history.get(0).executionHost()).isEqualTo(runnerId);
+                    assertThat(history.get(0).error()).contains("stopped heartbeating");
+                    assertThat(history.get(1).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+                    assertThat(history.get(1).executionHost()).isEqualTo(survivorId);
+                    assertThat(hook.calls()).hasSize(2);
+                }
+            }
+        }
+    }
+
+    private static Map<String, Object> with(Map<String, Object> settings, Map<String, Object> more) {
+        Map<String, Object> all = new java.util.LinkedHashMap<>(settings);
+        all.putAll(more);
+        return all;
+    }
+
+    private static long count(JdbcClient jdbc, String sql) {
+        return jdbc.sql(sql).query(Long.class).single();
+    }
+}
