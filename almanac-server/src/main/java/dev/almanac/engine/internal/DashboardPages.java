@@ -101,12 +101,8 @@ class DashboardPages {
         model.addAttribute(
                 "nodes",
                 nodes.all().stream()
-                        .map(n -> new NodeRow(
-                                n.id(),
-                                n.host(),
-                                n.startedAt(),
-                                n.heartbeatAt(),
-                                !n.heartbeatAt().isBefore(aliveSince)))
+                        .map(n ->
+                                new NodeRow(n.id(), n.host(), n.startedAt(), n.heartbeatAt(), n.aliveSince(aliveSince)))
                         .toList());
         return "dashboard";
     }

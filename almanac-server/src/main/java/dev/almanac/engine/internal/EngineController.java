@@ -176,11 +176,7 @@ class EngineController {
                         lateness.isEmpty() ? null : lateness.get(lateness.size() - 1)),
                 nodes.all().stream()
                         .map(n -> new NodeView(
-                                n.id(),
-                                n.host(),
-                                n.startedAt(),
-                                n.heartbeatAt(),
-                                !n.heartbeatAt().isBefore(aliveSince)))
+                                n.id(), n.host(), n.startedAt(), n.heartbeatAt(), n.aliveSince(aliveSince)))
                         .toList());
     }
 

@@ -25,7 +25,13 @@ class NodeRepository {
             "SELECT id, host, roles, started_at, heartbeat_at FROM nodes ORDER BY started_at, id";
 
     /** A node of the cluster as the status endpoint shows it. */
-    record Node(String id, String host, String roles, Instant startedAt, Instant heartbeatAt) {}
+    record Node(String id, String host, String roles, Instant startedAt, Instant heartbeatAt) {
+
+        /** Whether it heartbeat at or after {@code since} (now minus the dead-node threshold). */
+        boolean aliveSince(Instant since) {
+            return !heartbeatAt.isBefore(since);
+        }
+    }
 
     private final JdbcClient jdbc;
 

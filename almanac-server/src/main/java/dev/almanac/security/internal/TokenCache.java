@@ -61,20 +61,10 @@ class TokenCache {
             entries.clear();
         }
         // a bearer token never needs its owner's password hash: the cache does not keep one in memory
-        User owner = owned.user();
-        User withoutPassword = new User(
-                owner.id(),
-                owner.username(),
-                null,
-                owner.role(),
-                owner.enabled(),
-                owner.createdAt(),
-                owner.updatedAt(),
-                owner.lastLoginAt(),
-                owner.failedLoginCount(),
-                owner.lockedUntil(),
-                owner.email());
-        entries.put(hash, new Entry(new ApiTokenRepository.Owned(owned.token(), withoutPassword), now));
+        entries.put(
+                hash,
+                new Entry(
+                        new ApiTokenRepository.Owned(owned.token(), owned.user().withoutPasswordHash()), now));
         if (evictions.get() != stamp) {
             entries.remove(hash);
         }

@@ -20,6 +20,22 @@ public record User(
         Instant lockedUntil,
         String email) {
 
+    /** The same person without the password hash, for what never needs it (a bearer token's owner). */
+    User withoutPasswordHash() {
+        return new User(
+                id,
+                username,
+                null,
+                role,
+                enabled,
+                createdAt,
+                updatedAt,
+                lastLoginAt,
+                failedLoginCount,
+                lockedUntil,
+                email);
+    }
+
     boolean lockedAt(Instant now) {
         return lockedUntil != null && lockedUntil.isAfter(now);
     }
