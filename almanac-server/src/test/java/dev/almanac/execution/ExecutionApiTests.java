@@ -155,6 +155,15 @@ abstract class ExecutionApiTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void theStatusShowsAChangeMadeThroughTheApiAtOnce() throws Exception {
+        mvc.perform(get(API + "/status")).andExpect(jsonPath("$.jobs.total").value(0));
+        String job = createJob("one", "heartbeat", "{}");
+        mvc.perform(get(API + "/status")).andExpect(jsonPath("$.jobs.total").value(1));
+        run(job, "{}");
+        mvc.perform(get(API + "/status")).andExpect(jsonPath("$.queued").value(1));
+    }
+
+    @Test
     void reportsStatusOfJobsRunsLatenessAndNodes() throws Exception {
         createJob("one", "heartbeat", "{}");
         String failing = createJob("two", "test_fail", "{}");

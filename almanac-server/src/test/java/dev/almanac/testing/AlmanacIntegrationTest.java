@@ -1,6 +1,7 @@
 package dev.almanac.testing;
 
 import dev.almanac.execution.FinishedPerHour;
+import dev.almanac.web.LocalWrites;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -48,6 +49,9 @@ public abstract class AlmanacIntegrationTest {
     @Autowired
     private FinishedPerHour finished;
 
+    @Autowired
+    private LocalWrites writes;
+
     /** Acting as a role: {@code .with(logins.as(TestLogins.ADMIN))}. */
     protected TestLogins logins;
 
@@ -77,6 +81,7 @@ public abstract class AlmanacIntegrationTest {
             jdbc.sql("DELETE FROM " + table).update();
         }
         finished.forget();
+        writes.changed();
         logins = new TestLogins(jdbc, passwords);
         mvc = TestLogins.mvc(context, logins.token(TestLogins.SUPER_ADMIN));
     }

@@ -8,6 +8,7 @@ import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.FinishedPerHour;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
+import dev.almanac.web.LocalWrites;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -38,6 +39,8 @@ import org.springframework.web.bind.annotation.RestController;
 class EngineController {
 
     static final Duration LATENESS_WINDOW = Duration.ofMinutes(5);
+    /** How old a status answer may be: it takes five queries, and a dashboard or a monitor may poll it hard. */
+    static final Duration STATUS_MAX_AGE = Duration.ofSeconds(1);
 
     private final RunCommands runs;
     private final JobService jobs;
@@ -46,6 +49,7 @@ class EngineController {
     private final NodeRepository nodes;
     private final EngineProperties properties;
     private final Clock clock;
+    private final Snapshot<Status> status;
 
     EngineController(
             RunCommands runs,
@@ -54,7 +58,8 @@ class EngineController {
             FinishedPerHour finished,
             NodeRepository nodes,
             EngineProperties properties,
-            Clock clock) {
+            Clock clock,
+            LocalWrites writes) {
         this.runs = runs;
         this.jobs = jobs;
         this.executions = executions;
@@ -62,6 +67,7 @@ class EngineController {
         this.nodes = nodes;
         this.properties = properties;
         this.clock = clock;
+        this.status = new Snapshot<>(this::readStatus, writes::generation, STATUS_MAX_AGE, System::nanoTime);
     }
 
     /** A manual run: parameter overrides (merged into the job's parameters) and whether it is a dry run. */
@@ -144,12 +150,19 @@ class EngineController {
     @GetMapping("/status")
     @Operation(
             summary = "Job counts, running and queued work, the last 24 hours, lateness and the cluster's nodes",
-            description = "last_24h counts executions by the time they ended. A node reads the counts of an hour"
+            description = "The answer is read at most once a second per node and shared by the callers of that"
+                    + " second: what the engine did shows within a second, a change made through this node's API or"
+                    + " pages (a job created, a run queued, a record deleted) at once."
+                    + " last_24h counts executions by the time they ended. A node reads the counts of an hour"
                     + " once it ended more than 5 minutes ago and keeps them for 10 minutes, so the call stays cheap"
                     + " on a long history: a record deleted through this node shows at once, a change made"
                     + " elsewhere to an hour that old (the history retention job, another node) within 10 minutes.")
     @ApiResponse(responseCode = "200", description = "The scheduler's state")
     Status status() {
+        return status.get();
+    }
+
+    private Status readStatus() {
         Instant now = clock.instant();
         JobService.Counts counts = jobs.counts();
         Map<ExecutionStatus, Long> active = executions.activeCounts();
