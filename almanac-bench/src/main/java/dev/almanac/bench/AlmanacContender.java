@@ -67,24 +67,29 @@ final class AlmanacContender implements Contender {
         return new SpringApplicationBuilder(AlmanacApplication.class)
                 .bannerMode(Banner.Mode.OFF)
                 .logStartupInfo(false)
-                .run(
-                        "--almanac.db.url=" + schema.url(),
-                        "--almanac.db.user=" + pg.user(),
-                        "--almanac.db.password=" + pg.password(),
-                        "--almanac.data-dir=" + Path.of(System.getProperty("java.io.tmpdir"), "almanac-bench", nodeId),
-                        "--almanac.engine.node-id=" + nodeId + "-" + schema.name(),
-                        "--almanac.engine.workers=" + workers,
-                        "--server.port=0",
-                        // the API is closed: the load generator logs in as the first super admin and takes a token;
-                        // limits meant for people (quota, manual runs, request rate) would measure themselves
-                        "--almanac.security.admin-password=" + ADMIN_PASSWORD,
-                        "--almanac.security.job-quota=0",
-                        "--almanac.security.manual-runs-per-hour=0",
-                        "--almanac.security.api-requests-per-minute=0",
-                        "--server.address=127.0.0.1",
-                        "--spring.datasource.hikari.maximum-pool-size=10",
-                        "--logging.level.root=WARN",
-                        "--logging.level.org.springdoc=ERROR");
+                .run(arguments(pg, schema, nodeId, workers, 0).toArray(String[]::new));
+    }
+
+    /** A node's command line: the run's schema, the first super admin, no limits meant for people, this port. */
+    static List<String> arguments(Pg pg, Pg.Schema schema, String nodeId, int workers, int port) {
+        return List.of(
+                "--almanac.db.url=" + schema.url(),
+                "--almanac.db.user=" + pg.user(),
+                "--almanac.db.password=" + pg.password(),
+                "--almanac.data-dir=" + Path.of(System.getProperty("java.io.tmpdir"), "almanac-bench", nodeId),
+                "--almanac.engine.node-id=" + nodeId + "-" + schema.name(),
+                "--almanac.engine.workers=" + workers,
+                "--server.port=" + port,
+                // the API is closed: the load generator logs in as the first super admin and takes a token;
+                // limits meant for people (quota, manual runs, request rate) would measure themselves
+                "--almanac.security.admin-password=" + ADMIN_PASSWORD,
+                "--almanac.security.job-quota=0",
+                "--almanac.security.manual-runs-per-hour=0",
+                "--almanac.security.api-requests-per-minute=0",
+                "--server.address=127.0.0.1",
+                "--spring.datasource.hikari.maximum-pool-size=10",
+                "--logging.level.root=WARN",
+                "--logging.level.org.springdoc=ERROR");
     }
 
     static int port(ConfigurableApplicationContext context) {

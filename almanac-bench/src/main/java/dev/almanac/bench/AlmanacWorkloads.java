@@ -177,7 +177,7 @@ final class AlmanacWorkloads {
     }
 
     /** Cron jobs (every day at 03:00 UTC) written in bulk: a registry that is large but not due. */
-    private void bulkJobs(Pg.Schema schema, String prefix, int count) throws Exception {
+    void bulkJobs(Pg.Schema schema, String prefix, int count) throws Exception {
         Instant next = LocalDate.now(ZoneOffset.UTC).plusDays(1).atTime(3, 0).toInstant(ZoneOffset.UTC);
         Instant now = Instant.now();
         try (Connection c = pg.connect(schema.url())) {
@@ -217,14 +217,7 @@ final class AlmanacWorkloads {
      * 10 % create, 30 % list, 40 % get, 20 % run now; a warm-up, then {@code apiSeconds} measured.
      */
     private void api(int run, Http http, Pg.Schema schema) throws Exception {
-        List<String> ids = new ArrayList<>();
-        try (Connection c = pg.connect(schema.url());
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT id FROM jobs ORDER BY name LIMIT 1000")) {
-            while (rs.next()) {
-                ids.add(rs.getString(1));
-            }
-        }
+        List<String> ids = jobIds(pg, schema);
         Map<String, List<Long>> latencies = new ConcurrentHashMap<>();
         API_OPS.forEach(op -> latencies.put(op, Collections.synchronizedList(new ArrayList<>())));
         AtomicLong errors = new AtomicLong();
@@ -240,23 +233,9 @@ final class AlmanacWorkloads {
             done.add(clients.submit(() -> {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 while (System.currentTimeMillis() < end) {
-                    int dice = random.nextInt(100);
-                    String op;
-                    Http.Response response;
-                    if (dice < 10) {
-                        op = "create";
-                        int n = created.getAndIncrement();
-                        response = http.post("/jobs", createBody("load-" + runTag + n, n));
-                    } else if (dice < 40) {
-                        op = "list";
-                        response = http.get("/jobs?page=" + (1 + random.nextInt(20)) + "&limit=20");
-                    } else if (dice < 80) {
-                        op = "get";
-                        response = http.get("/jobs/" + ids.get(random.nextInt(ids.size())));
-                    } else {
-                        op = "run";
-                        response = http.post("/jobs/" + ids.get(random.nextInt(ids.size())) + "/run", "{}");
-                    }
+                    Mixed mixed = mixed(http, random, ids, created, runTag);
+                    String op = mixed.op();
+                    Http.Response response = mixed.response();
                     if (System.currentTimeMillis() >= measureFrom) {
                         latencies.get(op).add(response.nanos());
                         if (!response.ok()) {
@@ -310,6 +289,38 @@ final class AlmanacWorkloads {
                 Results.percentile(sorted, 0.50) / 1e6,
                 Results.percentile(sorted, 0.99) / 1e6,
                 line);
+    }
+
+    /** One request of the benchmark's API mix, and which of {@link #API_OPS} it was. */
+    record Mixed(String op, Http.Response response) {}
+
+    /** The API mix: 10 % create, 30 % list (a random page of 20), 40 % get, 20 % run now, of the jobs {@code ids}. */
+    static Mixed mixed(Http http, ThreadLocalRandom random, List<String> ids, AtomicInteger created, String tag)
+            throws Exception {
+        int dice = random.nextInt(100);
+        if (dice < 10) {
+            int n = created.getAndIncrement();
+            return new Mixed("create", http.post("/jobs", createBody("load-" + tag + n, n)));
+        } else if (dice < 40) {
+            return new Mixed("list", http.get("/jobs?page=" + (1 + random.nextInt(20)) + "&limit=20"));
+        } else if (dice < 80) {
+            return new Mixed("get", http.get("/jobs/" + ids.get(random.nextInt(ids.size()))));
+        } else {
+            return new Mixed("run", http.post("/jobs/" + ids.get(random.nextInt(ids.size())) + "/run", "{}"));
+        }
+    }
+
+    /** The ids of up to 1 000 jobs in {@code schema}, in name order: the ones the API mix reads and runs. */
+    static List<String> jobIds(Pg pg, Pg.Schema schema) throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = pg.connect(schema.url());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id FROM jobs ORDER BY name LIMIT 1000")) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        }
+        return ids;
     }
 
     /**

@@ -63,6 +63,7 @@ public final class Bench {
                 "Almanac bench%s on %s (PostgreSQL %s), %d run(s)%n",
                 options.quick() ? " (quick)" : "", options.dbUrl(), pg.version(), options.runs());
         AlmanacWorkloads almanac = new AlmanacWorkloads(options, pg, results, machine);
+        Footprint footprint = new Footprint(options, pg, results, almanac);
         if ((options.runs("drain") || options.runs("lateness")) && options.warmupJobs() > 0) {
             warmUp();
         }
@@ -76,6 +77,9 @@ public final class Bench {
             }
             if (options.runs("registry") || options.runs("api")) {
                 almanac.registryAndApi(run);
+            }
+            if (options.runs("footprint")) {
+                footprint.run(run);
             }
             machine.sample("after run " + run);
             if (run < options.runs()) {

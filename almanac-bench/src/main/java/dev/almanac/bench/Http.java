@@ -50,6 +50,11 @@ final class Http {
         return new Http(base, "Bearer " + secret);
     }
 
+    /** A client that sends no credentials (the health endpoint). */
+    static Http anonymous(String base) {
+        return new Http(base, null);
+    }
+
     Response get(String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
@@ -61,7 +66,9 @@ final class Http {
     }
 
     private Response send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        request.header("Authorization", authorization);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         long began = System.nanoTime();
         HttpResponse<String> response =
                 client.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());

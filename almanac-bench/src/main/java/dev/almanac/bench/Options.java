@@ -28,6 +28,7 @@ record Options(
         int registryApiCreates,
         int apiSeconds,
         int apiClients,
+        int apiRate,
         long historyRows,
         int threads,
         List<String> workloads,
@@ -36,7 +37,7 @@ record Options(
         boolean updateReadme,
         String command) {
 
-    static final List<String> ALL_WORKLOADS = List.of("drain", "lateness", "registry", "api", "history");
+    static final List<String> ALL_WORKLOADS = List.of("drain", "lateness", "registry", "api", "footprint", "history");
     static final List<String> ALL_SYSTEMS = List.of(
             "almanac-1", "almanac-3", "dbs-fetch-1", "dbs-fetch-3", "dbs-lock-1", "dbs-lock-3", "quartz-1", "quartz-3");
 
@@ -57,6 +58,7 @@ record Options(
         int registryApiCreates = quick ? 50 : 2_000;
         int apiSeconds = quick ? 3 : 20;
         int apiClients = 8;
+        int apiRate = quick ? 50 : 500;
         long historyRows = quick ? 20_000 : 10_000_000;
         int threads = 10;
         List<String> workloads = ALL_WORKLOADS;
@@ -93,6 +95,7 @@ record Options(
                 case "registry-api-creates" -> registryApiCreates = Integer.parseInt(value);
                 case "api-seconds" -> apiSeconds = Integer.parseInt(value);
                 case "api-clients" -> apiClients = Integer.parseInt(value);
+                case "api-rate" -> apiRate = Integer.parseInt(value);
                 case "history-rows" -> historyRows = Long.parseLong(value);
                 case "threads" -> threads = Integer.parseInt(value);
                 case "workloads" -> workloads = list(value, ALL_WORKLOADS);
@@ -109,7 +112,8 @@ record Options(
                 || latenessRate < 1
                 || latenessSeconds < 1
                 || registryJobs < 1
-                || apiSeconds < 1) {
+                || apiSeconds < 1
+                || apiRate < 1) {
             throw new IllegalArgumentException("sizes must be positive\n" + usage());
         }
         registryApiCreates = Math.min(registryApiCreates, registryJobs);
@@ -133,6 +137,7 @@ record Options(
                 registryApiCreates,
                 apiSeconds,
                 apiClients,
+                apiRate,
                 historyRows,
                 threads,
                 workloads,
@@ -175,8 +180,9 @@ record Options(
                   --lateness-tail-seconds=60 (jobs not started that long after the last was due count as late
                                               as the cut-off: a lower bound)
                   --registry-jobs=100000 --registry-api-creates=2000 --api-seconds=20 --api-clients=8
+                  --api-rate=500 (the footprint workload's API mix, requests per second)
                   --history-rows=10000000 --threads=10
-                  --workloads=drain,lateness,registry,api,history
+                  --workloads=drain,lateness,registry,api,footprint,history
                   --systems=almanac-1,almanac-3,dbs-fetch-1,dbs-fetch-3,dbs-lock-1,dbs-lock-3,quartz-1,quartz-3
                   --out=almanac-bench/results --update-readme=true|false
                 """;

@@ -253,6 +253,14 @@ final class Report {
                 lock, write 500 executions, advance 500 jobs, claim the first %d) and with none due.
                 - **api** (Almanac only): %d closed-loop Java clients over loopback HTTP/1.1 for %d s after a warm-up, \
                 10%% create, 30%% list (random page of 20), 40%% get, 20%% run now, against the registry above.
+                - **footprint** (Almanac only): one node in a process of its own, started as the README's run \
+                command does (`-XX:+UseSerialGC -Xmx256m`, this JVM's class path); start-up from the process's start \
+                to the first `/actuator/health` answering UP; resident memory from `/proc` (idle, after the registry's \
+                creates, bulk rows and list pages, after all the API load below); the API mix above sent at %d req/s \
+                whatever the answers take (an open loop, each latency from when its request was due) for %d s after a \
+                warm-up; single-endpoint throughput of 8 closed-loop clients on `/actuator/health` (the floor) and \
+                `GET /jobs/{id}`; the job list, a job's and the executions pages signed in through the login form \
+                (median of 10 after a warm-up).
                 - **history** (Almanac only): %,d executions over 30 days for 1 000 jobs, written with SQL once; each \
                 endpoint timed as the median of 10 requests after a warm-up, once per run.
                 - Every system gets a schema of its own per run (`bench_<pid>_r<run>_<system>`); the systems run one \
@@ -289,6 +297,8 @@ final class Report {
                 options.registryJobs(),
                 t,
                 options.apiClients(),
+                options.apiSeconds(),
+                options.apiRate(),
                 options.apiSeconds(),
                 options.historyRows(),
                 options.warmupJobs() > 0
@@ -335,6 +345,11 @@ final class Report {
                     apiP99.median(),
                     apiP99.median() < 250 ? "**far under**" : apiP99.median() < 1000 ? "**under**" : "**over**"));
         }
+        goal(out, Footprint.RATE_P99, "≤ 25 ms (issue #19)", 25, false);
+        goal(out, Footprint.GET_OF_FLOOR, "≥ 0.67 of the floor (issue #19)", 1 / 1.5, true);
+        goal(out, Footprint.PAGE_JOBS, "≤ 30 ms (issue #19)", 30, false);
+        goal(out, Footprint.STARTUP, "≤ 8 s (issue #19)", 8, false);
+        goal(out, Footprint.RSS_IDLE, "≤ 300 MiB (issue #19)", 300, false);
         for (Metric metric : results.metrics()) {
             boolean page = metric.unit().equals("ms")
                     && (metric.workload().equals("history") || metric.name().startsWith("list"));
@@ -349,6 +364,22 @@ final class Report {
             }
         }
         return out.toString();
+    }
+
+    private void goal(StringBuilder out, Metric metric, String target, double limit, boolean higherIsBetter) {
+        Summary s = results.summary(metric, AlmanacWorkloads.SYSTEM);
+        if (s == null) {
+            return;
+        }
+        boolean met = higherIsBetter ? s.median() >= limit : s.median() <= limit;
+        out.append(String.format(
+                Locale.ROOT,
+                "- %s: %s %s against %s — %s%n",
+                metric.name(),
+                number(s.median()),
+                metric.unit(),
+                target,
+                met ? "**met**" : "**not met**"));
     }
 
     private boolean chartDrain(Path file) throws IOException {
@@ -469,6 +500,8 @@ final class Report {
                     || metric == AlmanacWorkloads.TRIGGER_PASS
                     || metric == AlmanacWorkloads.API_THROUGHPUT
                     || metric == AlmanacWorkloads.API_P99
+                    || (metric.workload().equals(Footprint.WORKLOAD)
+                            && !metric.name().startsWith("fixed rate,"))
                     || metric.workload().equals("history");
             if (!headline) {
                 continue;

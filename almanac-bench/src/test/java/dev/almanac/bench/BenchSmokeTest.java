@@ -51,7 +51,14 @@ class BenchSmokeTest {
         }) {
             assertThat(markdown).contains("| executions per second (exec/s) | " + system + " |");
         }
-        assertThat(markdown).contains("### registry", "### api", "### history");
+        assertThat(markdown).contains("### registry", "### api", "### footprint", "### history");
+        assertThat(markdown)
+                .contains(
+                        "| start-up to health UP (s) | Almanac, 1 node |",
+                        "| RSS, after the API load (MiB) | Almanac, 1 node |",
+                        "| API mix at a fixed rate, p99 (ms) | Almanac, 1 node |",
+                        "| GET /jobs/{id} / health throughput (ratio) | Almanac, 1 node |",
+                        "| page: job list (ms) | Almanac, 1 node |");
     }
 
     private static boolean reachable() {
