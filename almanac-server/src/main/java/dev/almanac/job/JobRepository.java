@@ -29,7 +29,14 @@ class JobRepository {
 
     private static final String COLUMNS = JobRows.COLUMNS;
 
-    private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM jobs j WHERE j.id = :id";
+    /** A job's tags and upstream jobs in its own row, so a read of jobs with them is one statement. */
+    private static final String RELATIONS = """
+            , (SELECT ARRAY_AGG(t.tag ORDER BY t.tag) FROM job_tags t WHERE t.job_id = j.id) AS tag_list,
+            (SELECT ARRAY_AGG(d.depends_on ORDER BY d.depends_on) FROM job_dependencies d WHERE d.job_id = j.id)
+              AS dependency_list
+            """;
+
+    private static final String FIND_BY_ID = "SELECT " + COLUMNS + RELATIONS + " FROM jobs j WHERE j.id = :id";
 
     private static final String INSERT_JOB = """
             INSERT INTO jobs (id, name, description, template_type, parameters, schedule_type, cron_expression,
@@ -93,9 +100,10 @@ class JobRepository {
     }
 
     Optional<Job> find(JobId id) {
-        Optional<Job> row =
-                jdbc.sql(FIND_BY_ID).param("id", id.value()).query(this::mapRow).optional();
-        return row.map(r -> withRelations(List.of(r)).get(0));
+        return jdbc.sql(FIND_BY_ID)
+                .param("id", id.value())
+                .query(this::mapRowWithRelations)
+                .optional();
     }
 
     JobPage list(JobQuery query) {
@@ -125,10 +133,10 @@ class JobRepository {
         Map<String, Object> pageParams = new HashMap<>(params);
         pageParams.put("limit", query.limit());
         pageParams.put("offset", query.offset());
-        List<Job> rows = jdbc.sql("SELECT " + COLUMNS + " FROM jobs j" + where + " ORDER BY " + query.sort().orderBy
-                        + " LIMIT :limit OFFSET :offset")
+        List<Job> rows = jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + where + " ORDER BY "
+                        + query.sort().orderBy + " LIMIT :limit OFFSET :offset")
                 .params(pageParams)
-                .query(this::mapRow)
+                .query(this::mapRowWithRelations)
                 .list();
         // a page that is not full is the last one, and says the total: a search matching a few jobs scans them once
         boolean last = rows.size() < query.limit() && (!rows.isEmpty() || query.offset() == 0);
@@ -138,7 +146,7 @@ class JobRepository {
                         .params(params)
                         .query(Long.class)
                         .single();
-        return new JobPage(withRelations(rows), total, query.page(), query.limit());
+        return new JobPage(rows, total, query.page(), query.limit());
     }
 
     JobService.Counts counts() {
@@ -325,35 +333,60 @@ class JobRepository {
                 dependenciesOf(rows.stream().map(Job::id).toList());
         List<Job> jobs = new ArrayList<>(rows.size());
         for (Job job : rows) {
-            JobDefinition d = job.definition();
-            JobDefinition complete = new JobDefinition(
-                    d.name(),
-                    d.description(),
-                    d.templateType(),
-                    d.parameters(),
-                    d.schedule(),
-                    d.enabled(),
-                    d.priority(),
-                    d.timeoutSeconds(),
-                    d.retryPolicy(),
-                    d.concurrencyPolicy(),
-                    d.misfirePolicy(),
-                    d.catchUpWindowSeconds(),
-                    dependencies.getOrDefault(job.id(), List.of()),
-                    d.notifications(),
-                    tags.getOrDefault(job.id().value(), List.of()));
-            jobs.add(new Job(
-                    job.id(),
-                    complete,
-                    job.createdBy(),
-                    job.createdAt(),
-                    job.updatedAt(),
-                    job.lastRunAt(),
-                    job.lastStatus(),
-                    job.nextRunAt(),
-                    job.version()));
+            jobs.add(complete(
+                    job,
+                    tags.getOrDefault(job.id().value(), List.of()),
+                    dependencies.getOrDefault(job.id(), List.of())));
         }
         return jobs;
+    }
+
+    /** A row read with {@link #RELATIONS}: the job with its tags and upstream jobs. */
+    private Job mapRowWithRelations(ResultSet rs, int rowNum) throws SQLException {
+        List<String> tags = new ArrayList<>();
+        for (Object tag : array(rs, "tag_list")) {
+            tags.add((String) tag);
+        }
+        List<JobId> dependencies = new ArrayList<>();
+        for (Object upstream : array(rs, "dependency_list")) {
+            dependencies.add(new JobId(upstream instanceof UUID uuid ? uuid : UUID.fromString(upstream.toString())));
+        }
+        return complete(JobRows.map(rs, json), tags, dependencies);
+    }
+
+    private static Object[] array(ResultSet rs, String column) throws SQLException {
+        java.sql.Array array = rs.getArray(column);
+        return array == null ? new Object[0] : (Object[]) array.getArray();
+    }
+
+    private static Job complete(Job job, List<String> tags, List<JobId> dependencies) {
+        JobDefinition d = job.definition();
+        JobDefinition complete = new JobDefinition(
+                d.name(),
+                d.description(),
+                d.templateType(),
+                d.parameters(),
+                d.schedule(),
+                d.enabled(),
+                d.priority(),
+                d.timeoutSeconds(),
+                d.retryPolicy(),
+                d.concurrencyPolicy(),
+                d.misfirePolicy(),
+                d.catchUpWindowSeconds(),
+                dependencies,
+                d.notifications(),
+                tags);
+        return new Job(
+                job.id(),
+                complete,
+                job.createdBy(),
+                job.createdAt(),
+                job.updatedAt(),
+                job.lastRunAt(),
+                job.lastStatus(),
+                job.nextRunAt(),
+                job.version());
     }
 
     private static String escapeLike(String text) {
