@@ -29,8 +29,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param roles what this node's engine does: {@code trigger} (turn due slots into queued executions), {@code worker}
  *     (run queued executions), or both; every engine node heartbeats and recovers the runs of dead nodes
  * @param claimAhead how many runs this node may claim beyond its free workers, to start them as soon as a worker
- *     frees without another claim; they stay {@code queued (on this node)} until they start. {@code -1} (the default)
- *     means as many as {@link #workers}; {@code 0} claims only what free workers start at once
+ *     frees without another claim; they stay {@code queued (on this node)} until they start. {@code 0} (the default,
+ *     by measurement: a buffered run costs one more row version than one started in the claim, and the drain
+ *     benchmark was not faster with it, see almanac-bench/HISTORY.md) claims only what free workers start at once;
+ *     {@code -1} means as many as {@link #workers}
  * @param claimAheadMaxWait the longest a claimed run waits here for a worker; then it goes back to the queue, where
  *     another node may take it (so a node whose workers are stuck starves nothing)
  */
@@ -52,7 +54,7 @@ public record EngineProperties(
         @DefaultValue("10000") int maxLogLines,
         @DefaultValue("1048576") int maxLogBytes,
         @DefaultValue({"trigger", "worker"}) Set<Role> roles,
-        @DefaultValue("-1") int claimAhead,
+        @DefaultValue("0") int claimAhead,
         @DefaultValue("2s") Duration claimAheadMaxWait) {
 
     public EngineProperties {
