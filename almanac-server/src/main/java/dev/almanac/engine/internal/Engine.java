@@ -98,12 +98,14 @@ public class Engine {
     }
 
     /**
-     * Stops runs past their deadline, and writes buffered log lines every {@code log-flush-interval}. Cancel requests
+     * Stops runs past their deadline, writes buffered log lines every {@code log-flush-interval}, and hands back runs
+     * claimed ahead that waited too long for a worker. Cancel requests
      * arrive with the heartbeat ({@link NodeHeartbeat#checkRuns()}) or locally ({@link #cancelLocally}).
      */
     void superviseOnce() {
         workers.stopOverdue();
         logs.flushIfDue(runs.running());
+        workers.handBackWaiting();
     }
 
     /** Stops a run here at once, if this node runs it. */
@@ -144,6 +146,16 @@ public class Engine {
      */
     void drain(Duration grace) {
         runs.draining(true);
+        try {
+            int back = workers.handBackAhead();
+            if (back > 0) {
+                log.info("Handing {} run(s) claimed ahead back to the queue", back);
+            }
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Could not hand the runs claimed ahead back (other nodes take them when this one is gone): {}",
+                    e.getMessage());
+        }
         long deadline = System.nanoTime() + grace.toNanos();
         while (runs.inFlight() > 0 && System.nanoTime() < deadline) {
             outcomes.await(Duration.ofMillis(50));
@@ -178,6 +190,11 @@ public class Engine {
     /** How long ago this node last proved it is alive, by its clock; zero before its first heartbeat. */
     Duration heartbeatAge() {
         return heartbeat.age();
+    }
+
+    /** How many runs this node holds claimed ahead, not started. */
+    int claimedAhead() {
+        return workers.claimedAhead();
     }
 
     /** Whether this node stopped claiming because it cannot heartbeat. */

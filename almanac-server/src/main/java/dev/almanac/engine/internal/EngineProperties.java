@@ -28,6 +28,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxLogBytes the most log bytes one execution keeps; then one truncation marker
  * @param roles what this node's engine does: {@code trigger} (turn due slots into queued executions), {@code worker}
  *     (run queued executions), or both; every engine node heartbeats and recovers the runs of dead nodes
+ * @param claimAhead how many runs this node may claim beyond its free workers, to start them as soon as a worker
+ *     frees without another claim; they stay {@code queued (on this node)} until they start. {@code 0} (the default,
+ *     by measurement: a buffered run costs one more row version than one started in the claim, and the drain
+ *     benchmark was not faster with it, see almanac-bench/HISTORY.md) claims only what free workers start at once;
+ *     {@code -1} means as many as {@link #workers}
+ * @param claimAheadMaxWait the longest a claimed run waits here for a worker; then it goes back to the queue, where
+ *     another node may take it (so a node whose workers are stuck starves nothing)
  */
 @ConfigurationProperties("almanac.engine")
 public record EngineProperties(
@@ -46,9 +53,15 @@ public record EngineProperties(
         @DefaultValue("500ms") Duration logFlushInterval,
         @DefaultValue("10000") int maxLogLines,
         @DefaultValue("1048576") int maxLogBytes,
-        @DefaultValue({"trigger", "worker"}) Set<Role> roles) {
+        @DefaultValue({"trigger", "worker"}) Set<Role> roles,
+        @DefaultValue("0") int claimAhead,
+        @DefaultValue("2s") Duration claimAheadMaxWait) {
 
     public EngineProperties {
+        if (claimAhead < -1) {
+            throw new IllegalArgumentException(
+                    "almanac.engine.claim-ahead must be -1 (as many as the workers) or more");
+        }
         if (heartbeatInterval.isNegative()
                 || heartbeatInterval.isZero()
                 || heartbeatTimeout.isNegative()
@@ -75,6 +88,11 @@ public record EngineProperties(
      */
     Duration fenceAfter() {
         return deadNodeThreshold.multipliedBy(2).dividedBy(3);
+    }
+
+    /** How many claimed runs this node may hold beyond its free workers. */
+    int claimAheadBuffer() {
+        return claimAhead < 0 ? workers : claimAhead;
     }
 
     /** A part of the engine a node can run. */

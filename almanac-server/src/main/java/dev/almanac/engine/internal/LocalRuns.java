@@ -41,6 +41,11 @@ class LocalRuns {
         inFlight.incrementAndGet();
     }
 
+    /** A run claimed ahead: held in the database, not started. */
+    void holding(ExecutionId id) {
+        held.add(id);
+    }
+
     /** A run's thread is done with it; its outcome may still wait to be written. */
     void ended(RunningExecution run) {
         running.remove(run.execution.id());

@@ -105,8 +105,7 @@ class NodeHeartbeat {
     void handBackUnknownRuns(Instant now) {
         String node = settings.nodeId();
         List<ExecutionId> unknown = new ArrayList<>();
-        for (ExecutionId id :
-                store.runningOn(node, now.minus(settings.properties().heartbeatInterval()))) {
+        for (ExecutionId id : store.heldBy(node, now.minus(settings.properties().heartbeatInterval()))) {
             if (!runs.holds(id)) {
                 unknown.add(id);
             }

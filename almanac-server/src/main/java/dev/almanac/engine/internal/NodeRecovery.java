@@ -16,7 +16,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Fails the runs of nodes that stopped heartbeating ("node lost"), which retries them per their policy. Only a node
+ * Fails the started runs of nodes that stopped heartbeating ("node lost"), which retries them per their policy, and
+ * puts their runs claimed ahead (never started) back in the queue unchanged. Only a node
  * whose own lease is sound judges the others ({@link NodeLease#mayRecoverOthersAt}), and it judges them by a time read
  * once the database answered, so waiting for a connection cannot make a live node look dead.
  */
@@ -60,6 +61,12 @@ class NodeRecovery {
                 return new Lost(now, List.of());
             }
             Instant deadBefore = now.minus(properties.deadNodeThreshold());
+            // runs claimed ahead but never started go back to the queue as they were: no attempt spent, no outcome
+            int released = store.releaseClaimedOfDeadNodes(deadBefore);
+            if (released > 0) {
+                log.warn("Put {} run(s) claimed ahead by dead nodes back in the queue", released);
+                wakeups.workAvailable();
+            }
             List<Finished> batch = new ArrayList<>();
             for (Execution orphan : store.lockLost(deadBefore, 500)) {
                 batch.add(nodeLost(orphan, now));

@@ -4,20 +4,37 @@ import dev.almanac.engine.internal.store.EngineStore;
 import dev.almanac.engine.internal.store.EngineStore.Claimed;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionId;
+import dev.almanac.execution.ExecutionStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 
-/** The worker side of this node: claims queued runs up to its free capacity and runs them on a bounded pool. */
+/**
+ * The worker side of this node: claims queued runs and runs them on a bounded pool. A claim takes what the free
+ * workers start at once plus up to {@code claim-ahead} more, which stay queued on this node (in {@link #ahead}, in
+ * claim order: priority, then due time) until a worker frees; they start from there with one write by their ids, and
+ * the queue is claimed again when the buffer is half empty. A run that waited here longer than
+ * {@code claim-ahead-max-wait} goes back to the queue, and a stopping node hands its buffer back first.
+ */
 @Component
 class Workers {
+
+    private static final Logger log = LoggerFactory.getLogger(Workers.class);
 
     private final EngineStore store;
     private final TemplateRunner runner;
@@ -27,6 +44,12 @@ class Workers {
     private final EngineSettings settings;
 
     private ExecutorService pool;
+
+    /** A run claimed ahead, not started: queued on this node since {@code claimedAt}. */
+    private record Ahead(Claimed claim, Instant claimedAt) {}
+
+    /** The runs claimed ahead, in claim order; guarded by itself. */
+    private final Map<ExecutionId, Ahead> ahead = new LinkedHashMap<>();
 
     Workers(
             EngineStore store,
@@ -43,25 +66,75 @@ class Workers {
         this.settings = settings;
     }
 
-    /** Claims queued executions that are due, up to the free capacity, and starts them on the pool. */
+    /**
+     * Starts runs up to the free capacity: first those claimed ahead, then newly claimed ones, and tops the buffer up
+     * in the same claim. Returns the runs it started.
+     */
     List<ExecutionId> startDue() {
         int free = runs.freeCapacity();
         if (free == 0) {
             return List.of();
         }
+        String node = settings.nodeId();
+        int buffer = settings.properties().claimAheadBuffer();
+        List<Ahead> fromBuffer = new ArrayList<>();
         Instant[] startedAt = new Instant[1];
-        List<Claimed> claimed = settings.transactions().execute(status -> {
-            // read once the transaction has its connection, so a run waiting for the database starts when it starts
-            startedAt[0] = settings.clock().instant();
-            return store.claimRuns(settings.nodeId(), startedAt[0], free);
-        });
-        if (claimed.isEmpty()) {
-            return List.of();
+        Set<ExecutionId> startedFromBuffer = new HashSet<>();
+        List<Claimed> claimed;
+        try {
+            claimed = settings.transactions().execute(status -> {
+                // read once the transaction has its connection, so a run waiting for the database starts when it starts
+                startedAt[0] = settings.clock().instant();
+                // buffered runs first; one cancelled or taken back meanwhile leaves its worker to the next
+                List<Ahead> next;
+                while (startedFromBuffer.size() < free
+                        && !(next = takeAhead(free - startedFromBuffer.size())).isEmpty()) {
+                    fromBuffer.addAll(next);
+                    startedFromBuffer.addAll(store.startClaimed(
+                            node,
+                            next.stream().map(a -> a.claim().execution().id()).toList(),
+                            startedAt[0]));
+                }
+                int stillFree = free - startedFromBuffer.size();
+                int left = claimedAhead();
+                // claim again once workers are left without a buffered run, or the buffer is half empty
+                boolean refill = stillFree > 0 || left * 2 <= buffer;
+                return refill && buffer - left + stillFree > 0
+                        ? store.claimRuns(node, startedAt[0], stillFree, Math.max(0, buffer - left))
+                        : List.<Claimed>of();
+            });
+        } catch (RuntimeException e) {
+            putBack(fromBuffer); // still queued on this node: they start next time, or are handed back
+            throw e;
         }
         Instant now = startedAt[0];
-        List<ExecutionId> ids = new ArrayList<>(claimed.size());
-        metrics.claimed(claimed.size());
+        List<Claimed> starting = new ArrayList<>();
+        for (Ahead run : fromBuffer) {
+            Execution execution = run.claim().execution();
+            if (startedFromBuffer.contains(execution.id())) {
+                // the start time as the database keeps it
+                starting.add(new Claimed(
+                        execution.startedOn(node, now.truncatedTo(ChronoUnit.MICROS)),
+                        run.claim().lastLogSeq()));
+            } else {
+                runs.released(execution.id()); // cancelled while it waited, or taken back from this node
+            }
+        }
         for (Claimed claim : claimed) {
+            if (claim.execution().status() == ExecutionStatus.RUNNING) {
+                starting.add(claim);
+            } else {
+                runs.holding(claim.execution().id());
+                synchronized (ahead) {
+                    ahead.put(claim.execution().id(), new Ahead(claim, now));
+                }
+            }
+        }
+        if (!claimed.isEmpty()) {
+            metrics.claimed(claimed.size());
+        }
+        List<ExecutionId> ids = new ArrayList<>(starting.size());
+        for (Claimed claim : starting) {
             Execution execution = claim.execution();
             Instant due = execution.scheduledFor() != null && execution.attempt() == 1
                     ? execution.scheduledFor()
@@ -92,6 +165,79 @@ class Workers {
                 run.detach();
             }
         });
+    }
+
+    /** Takes up to {@code limit} runs claimed ahead out of the buffer, in claim order. */
+    private List<Ahead> takeAhead(int limit) {
+        synchronized (ahead) {
+            List<Ahead> taken = new ArrayList<>(Math.min(limit, ahead.size()));
+            Iterator<Ahead> it = ahead.values().iterator();
+            while (it.hasNext() && taken.size() < limit) {
+                taken.add(it.next());
+                it.remove();
+            }
+            return taken;
+        }
+    }
+
+    private void putBack(List<Ahead> taken) {
+        synchronized (ahead) {
+            Map<ExecutionId, Ahead> rest = new LinkedHashMap<>(ahead);
+            ahead.clear();
+            taken.forEach(a -> ahead.put(a.claim().execution().id(), a));
+            ahead.putAll(rest);
+        }
+    }
+
+    /** How many runs this node holds claimed ahead, not started. */
+    int claimedAhead() {
+        synchronized (ahead) {
+            return ahead.size();
+        }
+    }
+
+    /**
+     * Hands back to the queue the runs that waited here longer than {@code claim-ahead-max-wait} (the workers are
+     * stuck), so another node may start them; returns how many.
+     */
+    int handBackWaiting() {
+        Instant waitedSince =
+                settings.clock().instant().minus(settings.properties().claimAheadMaxWait());
+        List<Ahead> stale = new ArrayList<>();
+        synchronized (ahead) {
+            Iterator<Ahead> it = ahead.values().iterator();
+            while (it.hasNext()) {
+                Ahead run = it.next();
+                if (run.claimedAt().isBefore(waitedSince)) {
+                    stale.add(run);
+                    it.remove();
+                }
+            }
+        }
+        return handBack(stale, "waited longer than almanac.engine.claim-ahead-max-wait for a worker");
+    }
+
+    /** Hands every run claimed ahead back to the queue (the node is stopping); returns how many. */
+    int handBackAhead() {
+        return handBack(takeAhead(Integer.MAX_VALUE), "the node is stopping");
+    }
+
+    private int handBack(List<Ahead> back, String why) {
+        if (back.isEmpty()) {
+            return 0;
+        }
+        List<ExecutionId> ids =
+                back.stream().map(a -> a.claim().execution().id()).toList();
+        try {
+            settings.transactions().executeWithoutResult(s -> store.handBack(settings.nodeId(), ids));
+        } catch (RuntimeException e) {
+            putBack(back);
+            throw e;
+        }
+        ids.forEach(runs::released);
+        log.debug("Handed {} run(s) claimed ahead back to the queue: {}", ids.size(), why);
+        runs.handedBack();
+        return ids.size();
     }
 
     /** Stops the runs here past their deadline. */

@@ -51,6 +51,8 @@ class EnginePropertiesTests {
                 Duration.ofMillis(500),
                 10_000,
                 1_048_576,
-                Set.of(EngineProperties.Role.TRIGGER, EngineProperties.Role.WORKER));
+                Set.of(EngineProperties.Role.TRIGGER, EngineProperties.Role.WORKER),
+                -1,
+                Duration.ofSeconds(2));
     }
 }

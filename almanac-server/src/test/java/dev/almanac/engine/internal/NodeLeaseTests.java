@@ -112,7 +112,9 @@ class NodeLeaseTests {
                 Duration.ofMillis(500),
                 10_000,
                 1_048_576,
-                Set.of(EngineProperties.Role.TRIGGER, EngineProperties.Role.WORKER));
+                Set.of(EngineProperties.Role.TRIGGER, EngineProperties.Role.WORKER),
+                -1,
+                Duration.ofSeconds(2));
     }
 
     /** An in-memory H2 that refuses connections while {@code reachable} is false. */

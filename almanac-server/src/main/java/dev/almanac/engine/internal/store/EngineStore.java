@@ -81,13 +81,30 @@ public interface EngineStore {
     /** Asks the node running an execution to stop it; false when it is not running. */
     boolean requestCancel(ExecutionId id);
 
-    /** When the earliest queued run is due, if any is queued. */
+    /** When the earliest queued run no node holds is due, if any (another node's claimed-ahead runs are its own). */
     Optional<Instant> earliestQueued();
 
     // the worker loop
 
-    /** Claims up to {@code limit} queued runs due by {@code now} for {@code node}, earliest due first, and marks them running. */
-    List<Claimed> claimRuns(String node, Instant now, int limit);
+    /**
+     * Claims for {@code node} up to {@code start + ahead} queued runs due by {@code now} that no node holds, highest
+     * priority first, then earliest due. The first {@code start} are marked running (they start at once, one write);
+     * the others are claimed ahead: still {@code queued}, with {@code node} as their host and {@code now} in their
+     * heartbeat, until {@link #startClaimed} starts them or they are handed back. Returned in claim order; a started
+     * one's execution says {@code running}.
+     */
+    List<Claimed> claimRuns(String node, Instant now, int start, int ahead);
+
+    /** Claims up to {@code limit} queued runs and marks them all running (no claim ahead). */
+    default List<Claimed> claimRuns(String node, Instant now, int limit) {
+        return claimRuns(node, now, limit, 0);
+    }
+
+    /**
+     * Starts runs {@code node} claimed ahead: marks them running at {@code now}, their attempt unchanged. Returns
+     * those it started; a run cancelled meanwhile, or taken back from the node, is not.
+     */
+    Set<ExecutionId> startClaimed(String node, Collection<ExecutionId> runs, Instant now);
 
     /** Writes outcomes in one batch; returns the ids whose outcome was accepted (the node still held the run). */
     Set<ExecutionId> complete(List<Completion> batch);
@@ -106,11 +123,23 @@ public interface EngineStore {
     /** The runs on {@code node} someone asked to cancel. */
     List<ExecutionId> cancelRequestedOn(String node);
 
-    /** The runs the database says {@code node} runs, claimed before {@code claimedBefore}. */
-    List<ExecutionId> runningOn(String node, Instant claimedBefore);
+    /**
+     * The runs the database says {@code node} holds, claimed before {@code claimedBefore}: running, or claimed ahead
+     * and not started.
+     */
+    List<ExecutionId> heldBy(String node, Instant claimedBefore);
 
-    /** Puts runs {@code node} holds back in the queue, for another node to take at once; returns how many. */
+    /**
+     * Puts runs {@code node} holds (running, or claimed ahead) back in the queue with no node, for another node to
+     * take at once; no attempt is spent. Returns how many.
+     */
     int handBack(String node, Collection<ExecutionId> runs);
+
+    /**
+     * Puts back in the queue the runs claimed ahead (never started) by nodes that stopped heartbeating before
+     * {@code deadBefore}: no node, the same attempt, no outcome. Returns how many.
+     */
+    int releaseClaimedOfDeadNodes(Instant deadBefore);
 
     /** Locks up to {@code limit} running executions whose node stopped heartbeating before {@code deadBefore}. */
     List<Execution> lockLost(Instant deadBefore, int limit);

@@ -82,14 +82,15 @@ class H2EngineStore implements EngineStore {
     private static final String REQUEST_CANCEL =
             "UPDATE executions SET cancel_requested = TRUE WHERE id = :id AND status = 'running'";
 
-    private static final String EARLIEST_QUEUED = "SELECT MIN(run_after) FROM executions WHERE status = 'queued'";
+    private static final String EARLIEST_QUEUED =
+            "SELECT MIN(run_after) FROM executions WHERE status = 'queued' AND execution_host IS NULL";
 
     /** A run handed back by a stopping node continues its log, so the claim reads its last line. */
     private static final String LOCK_QUEUED = """
             SELECT %s,
                    (SELECT MAX(l.seq) FROM execution_logs l WHERE l.execution_id = executions.id) AS last_log_seq
               FROM executions
-             WHERE status = 'queued' AND run_after <= ?
+             WHERE status = 'queued' AND run_after <= ? AND execution_host IS NULL
              ORDER BY priority DESC, run_after
              LIMIT ?
              FOR UPDATE SKIP LOCKED
@@ -99,6 +100,18 @@ class H2EngineStore implements EngineStore {
             UPDATE executions
                SET status = 'running', execution_host = ?, started_at = ?, heartbeat_at = ?
              WHERE id = ? AND status = 'queued'
+            """;
+
+    /** Claimed ahead: still queued, held by the node since {@code heartbeat_at}. */
+    private static final String MARK_CLAIMED = """
+            UPDATE executions SET execution_host = ?, heartbeat_at = ?
+             WHERE id = ? AND status = 'queued'
+            """;
+
+    /** A run claimed ahead starts only while it is still queued on this node (not cancelled, not taken back). */
+    private static final String START_CLAIMED = """
+            UPDATE executions SET status = 'running', started_at = ?, heartbeat_at = ?
+             WHERE id = ? AND status = 'queued' AND execution_host = ?
             """;
 
     /** Only the node that holds the run may finish it; after recovery took it over, this changes nothing. */
@@ -134,15 +147,29 @@ class H2EngineStore implements EngineStore {
              WHERE execution_host = :node AND status = 'running' AND cancel_requested = TRUE
             """;
 
-    private static final String RUNNING_ON_CLAIMED_BEFORE = """
+    private static final String HELD_BY_CLAIMED_BEFORE = """
             SELECT id FROM executions
-             WHERE execution_host = :node AND status = 'running' AND started_at < :before
+             WHERE execution_host = :node
+               AND (status = 'running' AND started_at < :before OR status = 'queued' AND heartbeat_at < :before)
             """;
 
     private static final String HAND_BACK = """
             UPDATE executions
                SET status = 'queued', execution_host = NULL, started_at = NULL, heartbeat_at = NULL
-             WHERE id IN (:ids) AND status = 'running' AND execution_host = :node
+             WHERE id IN (:ids) AND status IN ('running', 'queued') AND execution_host = :node
+            """;
+
+    /** Rows a live node is starting are skipped: they are its, and it starts them or hands them back itself. */
+    private static final String LOCK_CLAIMED_OF_DEAD = """
+            SELECT e.id FROM executions e
+             WHERE e.status = 'queued' AND e.execution_host IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = e.execution_host AND n.heartbeat_at >= :dead_before)
+             FOR UPDATE SKIP LOCKED
+            """;
+
+    private static final String RELEASE_CLAIMED = """
+            UPDATE executions SET execution_host = NULL, heartbeat_at = NULL
+             WHERE id IN (:ids) AND status = 'queued'
             """;
 
     private static final String LOCK_LOST = """
@@ -287,9 +314,12 @@ class H2EngineStore implements EngineStore {
     }
 
     @Override
-    public List<Claimed> claimRuns(String node, Instant now, int limit) {
+    public List<Claimed> claimRuns(String node, Instant now, int start, int ahead) {
+        if (start + ahead <= 0) {
+            return List.of();
+        }
         List<Claimed> locked = jdbc.sql(LOCK_QUEUED)
-                .params(utc(now), limit)
+                .params(utc(now), start + ahead)
                 .query((rs, n) -> new Claimed(ExecutionRows.map(rs, json), rs.getInt("last_log_seq")))
                 .list();
         if (locked.isEmpty()) {
@@ -297,20 +327,58 @@ class H2EngineStore implements EngineStore {
         }
         // what the database keeps, so the runs handed back are the rows as written
         Instant startedAt = now.truncatedTo(ChronoUnit.MICROS);
-        int[][] counts = batch.batchUpdate(MARK_RUNNING, locked, locked.size(), (ps, c) -> {
-            ps.setString(1, node);
-            ps.setObject(2, utc(startedAt));
-            ps.setObject(3, utc(startedAt));
-            ps.setObject(4, c.execution().id().value());
-        });
+        List<Claimed> starting = locked.subList(0, Math.min(start, locked.size()));
+        List<Claimed> buffered = locked.subList(starting.size(), locked.size());
         List<Claimed> claimed = new ArrayList<>(locked.size());
-        for (int i = 0; i < locked.size(); i++) {
-            if (counts[0][i] != 0) { // one chunk: the batch size is the whole list
-                Claimed lock = locked.get(i);
-                claimed.add(new Claimed(lock.execution().startedOn(node, startedAt), lock.lastLogSeq()));
+        if (!starting.isEmpty()) {
+            int[][] counts = batch.batchUpdate(MARK_RUNNING, starting, starting.size(), (ps, c) -> {
+                ps.setString(1, node);
+                ps.setObject(2, utc(startedAt));
+                ps.setObject(3, utc(startedAt));
+                ps.setObject(4, c.execution().id().value());
+            });
+            for (int i = 0; i < starting.size(); i++) {
+                if (counts[0][i] != 0) { // one chunk: the batch size is the whole list
+                    Claimed lock = starting.get(i);
+                    claimed.add(new Claimed(lock.execution().startedOn(node, startedAt), lock.lastLogSeq()));
+                }
+            }
+        }
+        if (!buffered.isEmpty()) {
+            int[][] counts = batch.batchUpdate(MARK_CLAIMED, buffered, buffered.size(), (ps, c) -> {
+                ps.setString(1, node);
+                ps.setObject(2, utc(startedAt));
+                ps.setObject(3, c.execution().id().value());
+            });
+            for (int i = 0; i < buffered.size(); i++) {
+                if (counts[0][i] != 0) {
+                    claimed.add(buffered.get(i));
+                }
             }
         }
         return claimed;
+    }
+
+    @Override
+    public Set<ExecutionId> startClaimed(String node, Collection<ExecutionId> runs, Instant now) {
+        if (runs.isEmpty()) {
+            return Set.of();
+        }
+        Instant startedAt = now.truncatedTo(ChronoUnit.MICROS);
+        List<ExecutionId> ids = List.copyOf(runs);
+        int[][] counts = batch.batchUpdate(START_CLAIMED, ids, ids.size(), (ps, id) -> {
+            ps.setObject(1, utc(startedAt));
+            ps.setObject(2, utc(startedAt));
+            ps.setObject(3, id.value());
+            ps.setString(4, node);
+        });
+        Set<ExecutionId> started = new HashSet<>();
+        for (int i = 0; i < ids.size(); i++) {
+            if (counts[0][i] != 0) {
+                started.add(ids.get(i));
+            }
+        }
+        return started;
     }
 
     @Override
@@ -387,8 +455,8 @@ class H2EngineStore implements EngineStore {
     }
 
     @Override
-    public List<ExecutionId> runningOn(String node, Instant claimedBefore) {
-        return jdbc.sql(RUNNING_ON_CLAIMED_BEFORE)
+    public List<ExecutionId> heldBy(String node, Instant claimedBefore) {
+        return jdbc.sql(HELD_BY_CLAIMED_BEFORE)
                 .param("node", node)
                 .param("before", utc(claimedBefore))
                 .query((rs, n) -> new ExecutionId(rs.getObject("id", UUID.class)))
@@ -404,6 +472,15 @@ class H2EngineStore implements EngineStore {
                 .param("ids", runs.stream().map(ExecutionId::value).toList())
                 .param("node", node)
                 .update();
+    }
+
+    @Override
+    public int releaseClaimedOfDeadNodes(Instant deadBefore) {
+        List<UUID> ids = jdbc.sql(LOCK_CLAIMED_OF_DEAD)
+                .param("dead_before", utc(deadBefore))
+                .query((rs, n) -> rs.getObject(1, UUID.class))
+                .list();
+        return ids.isEmpty() ? 0 : jdbc.sql(RELEASE_CLAIMED).param("ids", ids).update();
     }
 
     @Override

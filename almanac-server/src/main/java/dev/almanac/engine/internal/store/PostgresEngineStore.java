@@ -106,7 +106,8 @@ class PostgresEngineStore implements EngineStore {
     static final String REQUEST_CANCEL =
             "UPDATE executions SET cancel_requested = TRUE WHERE id = :id AND status = 'running'";
 
-    static final String EARLIEST_QUEUED = "SELECT MIN(run_after) FROM executions WHERE status = 'queued'";
+    static final String EARLIEST_QUEUED =
+            "SELECT MIN(run_after) FROM executions WHERE status = 'queued' AND execution_host IS NULL";
 
     /**
      * Only index paths for the rest of the claim's transaction: the queue is read from its index in due order and
@@ -117,12 +118,15 @@ class PostgresEngineStore implements EngineStore {
                    set_config('enable_seqscan', 'off', true)
             """;
 
-    /** A run handed back by a stopping node continues its log, so the claim reads its last line. */
+    /**
+     * A run handed back by a stopping node continues its log, so the claim reads its last line. Runs another node
+     * claimed ahead (queued, with a host) are passed over: at most a buffer per node.
+     */
     static final String LOCK_QUEUED = """
             SELECT %s,
                    (SELECT MAX(l.seq) FROM execution_logs l WHERE l.execution_id = executions.id) AS last_log_seq
               FROM executions
-             WHERE status = 'queued' AND run_after <= ?
+             WHERE status = 'queued' AND run_after <= ? AND execution_host IS NULL
              ORDER BY priority DESC, run_after
              LIMIT ?
              FOR UPDATE SKIP LOCKED
@@ -133,6 +137,22 @@ class PostgresEngineStore implements EngineStore {
             UPDATE executions
                SET status = 'running', execution_host = ?, started_at = ?, heartbeat_at = ?
              WHERE id = ANY(CAST(? AS uuid[])) AND status || '' = 'queued'
+            RETURNING id
+            """;
+
+    /** Claimed ahead: still queued, held by the node since {@code heartbeat_at}. */
+    static final String MARK_CLAIMED = """
+            UPDATE executions
+               SET execution_host = ?, heartbeat_at = ?
+             WHERE id = ANY(CAST(? AS uuid[])) AND status || '' = 'queued'
+            RETURNING id
+            """;
+
+    /** A run claimed ahead starts only while it is still queued on this node (not cancelled, not taken back). */
+    static final String START_CLAIMED = """
+            UPDATE executions
+               SET status = 'running', started_at = ?, heartbeat_at = ?
+             WHERE id = ANY(CAST(? AS uuid[])) AND status || '' = 'queued' AND execution_host || '' = ?
             RETURNING id
             """;
 
@@ -180,15 +200,31 @@ class PostgresEngineStore implements EngineStore {
              WHERE execution_host = :node AND status = 'running' AND cancel_requested = TRUE
             """;
 
-    static final String RUNNING_ON_CLAIMED_BEFORE = """
+    /** Two queries joined, so each reads its own partial index (running by host; claimed ahead by host). */
+    static final String HELD_BY_CLAIMED_BEFORE = """
             SELECT id FROM executions
              WHERE execution_host = :node AND status = 'running' AND started_at < :before
+            UNION ALL
+            SELECT id FROM executions
+             WHERE execution_host = :node AND status = 'queued' AND execution_host IS NOT NULL
+               AND heartbeat_at < :before
             """;
 
     static final String HAND_BACK = """
             UPDATE executions
                SET status = 'queued', execution_host = NULL, started_at = NULL, heartbeat_at = NULL
-             WHERE id IN (:ids) AND status = 'running' AND execution_host = :node
+             WHERE id IN (:ids) AND status IN ('running', 'queued') AND execution_host = :node
+            """;
+
+    /** Rows a live node is starting are skipped: they are its, and it starts them or hands them back itself. */
+    static final String RELEASE_CLAIMED_OF_DEAD = """
+            UPDATE executions SET execution_host = NULL, heartbeat_at = NULL
+             WHERE id IN (SELECT e.id FROM executions e
+                           WHERE e.status = 'queued' AND e.execution_host IS NOT NULL
+                             AND NOT EXISTS (SELECT 1 FROM nodes n
+                                              WHERE n.id = e.execution_host AND n.heartbeat_at >= :dead_before)
+                           FOR UPDATE SKIP LOCKED)
+               AND status = 'queued'
             """;
 
     static final String LOCK_LOST = """
@@ -326,31 +362,72 @@ class PostgresEngineStore implements EngineStore {
     }
 
     @Override
-    public List<Claimed> claimRuns(String node, Instant now, int limit) {
+    public List<Claimed> claimRuns(String node, Instant now, int start, int ahead) {
+        if (start + ahead <= 0) {
+            return List.of();
+        }
         jdbc.sql(CLAIM_BY_INDEX).query().listOfRows();
         List<Claimed> locked = batch.query(
-                planned(LOCK_QUEUED, utc(now), limit),
+                planned(LOCK_QUEUED, utc(now), start + ahead),
                 (rs, n) -> new Claimed(ExecutionRows.map(rs, json), rs.getInt("last_log_seq")));
         if (locked.isEmpty()) {
             return List.of();
         }
         // what the database keeps, so the runs handed back are the rows as written
         Instant startedAt = now.truncatedTo(ChronoUnit.MICROS);
-        Set<UUID> marked = new HashSet<>(batch.query(
-                planned(
-                        MARK_RUNNING,
-                        node,
-                        utc(startedAt),
-                        utc(startedAt),
-                        column(locked, c -> c.execution().id().value(), UUID[]::new)),
-                FIRST_ID));
+        List<Claimed> starting = locked.subList(0, Math.min(start, locked.size()));
+        List<Claimed> buffered = locked.subList(starting.size(), locked.size());
+        Set<UUID> marked = new HashSet<>();
+        if (!starting.isEmpty()) {
+            marked.addAll(batch.query(
+                    planned(
+                            MARK_RUNNING,
+                            node,
+                            utc(startedAt),
+                            utc(startedAt),
+                            column(starting, c -> c.execution().id().value(), UUID[]::new)),
+                    FIRST_ID));
+        }
+        if (!buffered.isEmpty()) {
+            marked.addAll(batch.query(
+                    planned(
+                            MARK_CLAIMED,
+                            node,
+                            utc(startedAt),
+                            column(buffered, c -> c.execution().id().value(), UUID[]::new)),
+                    FIRST_ID));
+        }
         List<Claimed> claimed = new ArrayList<>(locked.size());
-        for (Claimed lock : locked) {
+        for (Claimed lock : starting) {
             if (marked.contains(lock.execution().id().value())) {
                 claimed.add(new Claimed(lock.execution().startedOn(node, startedAt), lock.lastLogSeq()));
             }
         }
+        for (Claimed lock : buffered) {
+            if (marked.contains(lock.execution().id().value())) {
+                claimed.add(lock);
+            }
+        }
         return claimed;
+    }
+
+    @Override
+    public Set<ExecutionId> startClaimed(String node, Collection<ExecutionId> runs, Instant now) {
+        if (runs.isEmpty()) {
+            return Set.of();
+        }
+        Instant startedAt = now.truncatedTo(ChronoUnit.MICROS);
+        List<UUID> started = batch.query(
+                planned(
+                        START_CLAIMED,
+                        utc(startedAt),
+                        utc(startedAt),
+                        column(runs, ExecutionId::value, UUID[]::new),
+                        node),
+                FIRST_ID);
+        Set<ExecutionId> ids = new HashSet<>();
+        started.forEach(id -> ids.add(new ExecutionId(id)));
+        return ids;
     }
 
     @Override
@@ -437,8 +514,8 @@ class PostgresEngineStore implements EngineStore {
     }
 
     @Override
-    public List<ExecutionId> runningOn(String node, Instant claimedBefore) {
-        return jdbc.sql(RUNNING_ON_CLAIMED_BEFORE)
+    public List<ExecutionId> heldBy(String node, Instant claimedBefore) {
+        return jdbc.sql(HELD_BY_CLAIMED_BEFORE)
                 .param("node", node)
                 .param("before", utc(claimedBefore))
                 .query((rs, n) -> new ExecutionId(rs.getObject("id", UUID.class)))
@@ -453,6 +530,13 @@ class PostgresEngineStore implements EngineStore {
         return jdbc.sql(HAND_BACK)
                 .param("ids", runs.stream().map(ExecutionId::value).toList())
                 .param("node", node)
+                .update();
+    }
+
+    @Override
+    public int releaseClaimedOfDeadNodes(Instant deadBefore) {
+        return jdbc.sql(RELEASE_CLAIMED_OF_DEAD)
+                .param("dead_before", utc(deadBefore))
                 .update();
     }
 
