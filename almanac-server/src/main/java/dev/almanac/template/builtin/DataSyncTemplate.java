@@ -8,6 +8,7 @@ import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
 import dev.almanac.template.TargetDatabase;
 import dev.almanac.template.TargetDescription;
+import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
 import dev.almanac.template.TemplateEnvironment;
 import java.math.BigDecimal;
@@ -89,6 +90,19 @@ public class DataSyncTemplate implements JobTemplate {
     @Override
     public TemplateDescriptor descriptor() {
         return DESCRIPTOR;
+    }
+
+    @Override
+    public String version() {
+        return "1";
+    }
+
+    @Override
+    public List<TemplateChange> changes() {
+        return List.of(
+                new TemplateChange(
+                        "1",
+                        "Copies chosen columns between allowed tables of two targets, upserting on a key, in batches, optionally past a watermark."));
     }
 
     @Override
