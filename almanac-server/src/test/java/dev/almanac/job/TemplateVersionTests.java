@@ -84,7 +84,7 @@ abstract class TemplateVersionTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.jobs[0].template_version").value("1"))
                 .andExpect(jsonPath("$.jobs[0].invalid_reason")
                         .value(containsString("no longer validate against test_versioned version 2")))
-                .andExpect(jsonPath("$.jobs[0].invalid_reason").value(containsString("region")));
+                .andExpect(jsonPath("$.jobs[0].invalid_reason").value(containsString("parameters.region is required")));
         mvc.perform(get(JOBS).param("invalid", "false"))
                 .andExpect(jsonPath("$.total").value(0));
         mvc.perform(get(JOBS).param("invalid", "sometimes"))
