@@ -112,9 +112,10 @@ public class JobTemplateCheck {
             return "template '" + job.templateType() + "' is not installed";
         }
         List<FieldError> errors;
+        java.util.Map<String, Object> plain;
         try {
-            errors = templates.validateParameters(
-                    job.templateType(), secrets.reveal(job.templateType(), job.parameters()));
+            plain = secrets.reveal(job.templateType(), job.parameters());
+            errors = templates.validateParameters(job.templateType(), plain);
         } catch (RuntimeException e) {
             return "the parameters could not be checked: " + Objects.toString(e.getMessage(), e.toString());
         }
@@ -128,6 +129,8 @@ public class JobTemplateCheck {
                         .map(error -> error.prefixed("parameters"))
                         .map(error -> error.field() + " " + error.message())
                         .collect(Collectors.joining("; "));
+        // a template's message may echo a value it was given; the reason is stored and shown
+        reason = secrets.scrubbed(job.templateType(), plain, reason);
         return reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON - 1) + "…";
     }
 }
