@@ -6,6 +6,7 @@ import dev.almanac.template.JobTemplate;
 import dev.almanac.template.ParameterError;
 import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
+import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,6 +73,17 @@ public class CountdownTemplate implements JobTemplate {
     @Override
     public TemplateDescriptor descriptor() {
         return DESCRIPTOR;
+    }
+
+    /** Raise it when the schema changes: jobs saved with an older version are checked against the new one. */
+    @Override
+    public String version() {
+        return "1";
+    }
+
+    @Override
+    public List<TemplateChange> changes() {
+        return List.of(new TemplateChange("1", "First version."));
     }
 
     /** The schema bounds each number; only together can they ask for a run longer than {@link #LONGEST}. */

@@ -9,7 +9,9 @@ public enum SkipReason {
     /** The slot fell due while no node ran, and the misfire policy does not catch it up. */
     MISSED,
     /** The job was disabled when a dependency triggered it. */
-    DISABLED;
+    DISABLED,
+    /** The job's parameters no longer validate against the installed version of its template. */
+    INVALID;
 
     public String json() {
         return name().toLowerCase(Locale.ROOT);

@@ -27,4 +27,24 @@ public record JobDefinition(
         dependsOn = List.copyOf(dependsOn);
         tags = List.copyOf(tags);
     }
+
+    /** The same definition with its upstream jobs and tags, which are stored apart from the job's row. */
+    public JobDefinition withRelations(List<JobId> dependsOn, List<String> tags) {
+        return new JobDefinition(
+                name,
+                description,
+                templateType,
+                parameters,
+                schedule,
+                enabled,
+                priority,
+                timeoutSeconds,
+                retryPolicy,
+                concurrencyPolicy,
+                misfirePolicy,
+                catchUpWindowSeconds,
+                dependsOn,
+                notifications,
+                tags);
+    }
 }

@@ -12,9 +12,28 @@ public record JobQuery(
         String lastStatus,
         Sort sort,
         int page,
-        int limit) {
+        int limit,
+        Boolean invalid) {
 
     public static final int MAX_LIMIT = 200;
+
+    /** Any validity: invalid jobs and valid ones alike. */
+    public JobQuery(
+            String templateType,
+            Boolean enabled,
+            String search,
+            String tag,
+            String lastStatus,
+            Sort sort,
+            int page,
+            int limit) {
+        this(templateType, enabled, search, tag, lastStatus, sort, page, limit, null);
+    }
+
+    /** The same query, only for jobs whose parameters no longer validate ({@code true}) or do ({@code false}). */
+    public JobQuery invalid(Boolean invalid) {
+        return new JobQuery(templateType, enabled, search, tag, lastStatus, sort, page, limit, invalid);
+    }
 
     /** The orders a job list can be read in; {@code -} in front of the API name reverses it. */
     public enum Sort {

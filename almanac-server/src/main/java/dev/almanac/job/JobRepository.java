@@ -75,6 +75,14 @@ class JobRepository {
     private static final String UPSTREAM_AMONG =
             "SELECT DISTINCT depends_on FROM job_dependencies WHERE depends_on IN (:ids)";
 
+    private static final String PARAMETERS_AFTER = """
+            SELECT id, template_type, parameters, template_version, invalid_reason FROM jobs
+             WHERE id > :after ORDER BY id LIMIT :limit
+            """;
+    private static final String MARK_VALIDATED =
+            "UPDATE jobs SET template_version = :template_version, invalid_reason = NULL WHERE id = :id";
+    private static final String MARK_INVALID = "UPDATE jobs SET invalid_reason = :reason WHERE id = :id";
+
     private static final String DELETE_JOB = "DELETE FROM jobs WHERE id = :id";
     private static final String NAME_TAKEN = "SELECT COUNT(*) FROM jobs WHERE name = :name AND id <> :id";
     private static final String EXISTING_IDS = "SELECT id FROM jobs WHERE id IN (:ids)";
@@ -90,6 +98,9 @@ class JobRepository {
             SELECT j.id, j.name FROM job_dependencies d JOIN jobs j ON j.id = d.job_id
              WHERE d.depends_on = :id ORDER BY j.name
             """;
+
+    private static final tools.jackson.core.type.TypeReference<Map<String, Object>> JSON_OBJECT =
+            new tools.jackson.core.type.TypeReference<>() {};
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -125,6 +136,9 @@ class JobRepository {
             where.append(
                     " AND (LOWER(j.name) LIKE :search ESCAPE '\\' OR LOWER(j.description) LIKE :search ESCAPE '\\')");
             params.put("search", "%" + escapeLike(query.search().toLowerCase(java.util.Locale.ROOT)) + "%");
+        }
+        if (query.invalid() != null) {
+            where.append(query.invalid() ? " AND j.invalid_reason IS NOT NULL" : " AND j.invalid_reason IS NULL");
         }
         if (query.tag() != null) {
             where.append(" AND EXISTS (SELECT 1 FROM job_tags t WHERE t.job_id = j.id AND t.tag = :tag)");
@@ -360,33 +374,40 @@ class JobRepository {
     }
 
     private static Job complete(Job job, List<String> tags, List<JobId> dependencies) {
-        JobDefinition d = job.definition();
-        JobDefinition complete = new JobDefinition(
-                d.name(),
-                d.description(),
-                d.templateType(),
-                d.parameters(),
-                d.schedule(),
-                d.enabled(),
-                d.priority(),
-                d.timeoutSeconds(),
-                d.retryPolicy(),
-                d.concurrencyPolicy(),
-                d.misfirePolicy(),
-                d.catchUpWindowSeconds(),
-                dependencies,
-                d.notifications(),
-                tags);
-        return new Job(
-                job.id(),
-                complete,
-                job.createdBy(),
-                job.createdAt(),
-                job.updatedAt(),
-                job.lastRunAt(),
-                job.lastStatus(),
-                job.nextRunAt(),
-                job.version());
+        return job.withDefinition(job.definition().withRelations(dependencies, tags));
+    }
+
+    /** A job's template and parameters (secrets sealed), for checking them against the installed template. */
+    record StoredParameters(
+            JobId id,
+            String templateType,
+            Map<String, Object> parameters,
+            String templateVersion,
+            String invalidReason) {}
+
+    /** Up to {@code limit} jobs with an id after {@code after}, in id order. */
+    List<StoredParameters> parametersAfter(UUID after, int limit) {
+        return jdbc.sql(PARAMETERS_AFTER)
+                .param("after", after)
+                .param("limit", limit)
+                .query((rs, n) -> new StoredParameters(
+                        new JobId(rs.getObject("id", UUID.class)),
+                        rs.getString("template_type"),
+                        json.readValue(rs.getString("parameters"), JSON_OBJECT),
+                        rs.getString("template_version"),
+                        rs.getString("invalid_reason")))
+                .list();
+    }
+
+    void markValidated(JobId id, String templateVersion) {
+        jdbc.sql(MARK_VALIDATED)
+                .param("id", id.value())
+                .param("template_version", templateVersion)
+                .update();
+    }
+
+    void markInvalid(JobId id, String reason) {
+        jdbc.sql(MARK_INVALID).param("id", id.value()).param("reason", reason).update();
     }
 
     private static String escapeLike(String text) {

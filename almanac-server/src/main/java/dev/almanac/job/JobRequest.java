@@ -14,7 +14,17 @@ import java.util.Map;
  * the API can be sent back as it is.
  */
 @JsonIgnoreProperties(
-        value = {"id", "created_by", "created_at", "updated_at", "last_run_at", "last_status", "next_run_at"},
+        value = {
+            "id",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "last_run_at",
+            "last_status",
+            "next_run_at",
+            "template_version",
+            "invalid_reason"
+        },
         allowGetters = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Schema(name = "JobRequest", description = "A job definition. On update, every field sent replaces that field whole.")

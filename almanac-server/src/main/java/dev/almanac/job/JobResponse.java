@@ -56,7 +56,17 @@ public record JobResponse(
         @JsonProperty("next_run_at") Instant nextRunAt,
 
         @Schema(description = "Send it back on update; a stale one is refused with 409", example = "1")
-        long version) {
+        long version,
+
+        @JsonProperty("template_version")
+        @Schema(description = "The version of the template the parameters were last validated against", example = "1")
+        String templateVersion,
+
+        @JsonProperty("invalid_reason")
+        @Schema(
+                description = "Why the parameters no longer validate against the installed template (its runs are"
+                        + " skipped with reason invalid until a valid definition is saved); absent while they do")
+        String invalidReason) {
 
     public static JobResponse of(Job job) {
         JobDefinition d = job.definition();
@@ -83,6 +93,8 @@ public record JobResponse(
                 job.lastRunAt(),
                 job.lastStatus(),
                 job.nextRunAt(),
-                job.version());
+                job.version(),
+                job.templateVersion(),
+                job.invalidReason());
     }
 }

@@ -25,7 +25,7 @@ public final class JobRows {
             j.interval_seconds, j.run_at, j.timezone, j.enabled, j.priority, j.timeout_seconds, j.max_retries,
             j.retry_delay_seconds, j.backoff_multiplier, j.concurrency_policy, j.misfire_policy,
             j.catch_up_window_seconds, j.notifications, j.created_by, j.created_at, j.updated_at, j.last_run_at,
-            j.last_status, j.next_run_at, j.version
+            j.last_status, j.next_run_at, j.version, j.template_version, j.invalid_reason
             """;
 
     private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {};
@@ -78,6 +78,8 @@ public final class JobRows {
                 instant(rs, "last_run_at"),
                 rs.getString("last_status"),
                 instant(rs, "next_run_at"),
-                rs.getLong("version"));
+                rs.getLong("version"),
+                rs.getString("template_version"),
+                rs.getString("invalid_reason"));
     }
 }

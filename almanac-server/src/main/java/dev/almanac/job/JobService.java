@@ -8,6 +8,7 @@ import dev.almanac.common.NotFoundException;
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.security.SecretParameters;
+import dev.almanac.template.TemplateRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -44,6 +45,7 @@ public class JobService {
     private final ApplicationEventPublisher events;
     private final SecretParameters secrets;
     private final NotificationSecrets recipients;
+    private final TemplateRegistry templates;
 
     JobService(
             JobRepository jobs,
@@ -53,7 +55,9 @@ public class JobService {
             Clock clock,
             ApplicationEventPublisher events,
             SecretParameters secrets,
-            NotificationSecrets recipients) {
+            NotificationSecrets recipients,
+            TemplateRegistry templates) {
+        this.templates = templates;
         this.secrets = secrets;
         this.recipients = recipients;
         this.jobs = jobs;
@@ -78,6 +82,7 @@ public class JobService {
                 definition.enabled() ? definition.schedule().nextAfter(now).orElse(null) : null;
         Job job = new Job(id, definition, actor, now, now, null, null, nextRunAt, 1);
         insertOrConflict(job);
+        job = validated(job);
         versions.record(id, job.version(), "created", JobRequest.of(definition), actor, now);
         events.publishEvent(new JobChanged(id, JobChanged.Kind.CREATED));
         return job;
@@ -138,7 +143,9 @@ public class JobService {
         JobDefinition definition =
                 sealed(validator.validate(request, now, new ValidationContext(current.id(), current)), current);
         if (JobRequest.of(definition).equals(JobRequest.of(current.definition()))) {
-            return new Updated(current, false, current);
+            // a definition that validates again clears the flag of a template upgrade, even unchanged
+            Job same = current.invalid() ? validated(current) : current;
+            return new Updated(same, false, current);
         }
         requireFreeName(definition.name(), id);
         Job updated = new Job(
@@ -161,6 +168,7 @@ public class JobService {
             throw new ConflictException(
                     "version", "the job was changed by someone else while this update ran; reload it and try again");
         }
+        updated = validated(updated);
         versions.record(id, updated.version(), "updated", JobRequest.of(definition), actor, now);
         events.publishEvent(new JobChanged(id, JobChanged.Kind.UPDATED));
         return new Updated(updated, true, current);
@@ -262,6 +270,13 @@ public class JobService {
                 null,
                 null,
                 current == null ? 0 : current.version());
+    }
+
+    /** Records that a job's definition just passed validation against the installed version of its template. */
+    private Job validated(Job job) {
+        String version = templates.version(job.definition().templateType()).orElse(null);
+        jobs.markValidated(job.id(), version);
+        return job.validatedAgainst(version);
     }
 
     /** Deletes a job; its execution history and versions stay. Refused while other jobs depend on it. */

@@ -16,6 +16,7 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,8 +36,9 @@ public class TemplateRegistry {
     private static final JsonMapper FORM_JSON = JsonMapper.builder().build();
 
     private final ParameterSchemas schemas = new ParameterSchemas();
-    private final Map<String, RegisteredTemplate> byType;
+    private volatile Map<String, RegisteredTemplate> byType;
     private final TemplateEnvironment environment;
+    private ApplicationEventPublisher events = event -> {};
 
     /** Registers the templates that {@link ServiceLoader} finds on the classpath, built-ins included. */
     public TemplateRegistry() {
@@ -99,11 +101,51 @@ public class TemplateRegistry {
             throw new IllegalStateException("Cannot register job templates (" + problems.size() + " problem"
                     + (problems.size() == 1 ? "" : "s") + "):\n  - " + String.join("\n  - ", problems));
         }
-        List<RegisteredTemplate> sorted = new ArrayList<>(registered.values());
+        this.byType = ordered(registered.values());
+    }
+
+    private static Map<String, RegisteredTemplate> ordered(java.util.Collection<RegisteredTemplate> templates) {
+        List<RegisteredTemplate> sorted = new ArrayList<>(templates);
         sorted.sort(LISTING_ORDER);
         Map<String, RegisteredTemplate> ordered = new LinkedHashMap<>();
         sorted.forEach(template -> ordered.put(template.descriptor().type(), template));
-        this.byType = Collections.unmodifiableMap(ordered);
+        return Collections.unmodifiableMap(ordered);
+    }
+
+    @Autowired(required = false)
+    void announceChangesWith(ApplicationEventPublisher events) {
+        this.events = events;
+    }
+
+    /**
+     * Installs another version of a template in place of the one registered with its type, checked like at start-up,
+     * and announces {@link TemplatesChanged} so the jobs of that type are checked against it.
+     *
+     * @throws IllegalStateException when the template cannot be registered, naming why
+     */
+    public synchronized void replace(JobTemplate template) {
+        TemplateDescriptor descriptor = template.descriptor();
+        RegisteredTemplate registered;
+        try {
+            registered = schemas.register(template, descriptor);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(
+                    "Cannot register template '" + descriptor.type() + "': " + e.getMessage(), e);
+        }
+        Map<String, RegisteredTemplate> changed = new LinkedHashMap<>(byType);
+        changed.put(descriptor.type(), registered);
+        byType = ordered(changed.values());
+        events.publishEvent(new TemplatesChanged(List.of(descriptor.type())));
+    }
+
+    /**
+     * The version of the installed template of a type.
+     *
+     * @param type the template type
+     * @return the version, or empty when no template has that type
+     */
+    public Optional<String> version(String type) {
+        return registered(type).map(RegisteredTemplate::version);
     }
 
     private static List<JobTemplate> withBeans(List<JobTemplate> discovered, ObjectProvider<JobTemplate> beans) {

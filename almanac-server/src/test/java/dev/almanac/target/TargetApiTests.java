@@ -26,7 +26,7 @@ class TargetApiTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.targets[0].name").value("demo"))
                 .andExpect(jsonPath("$.targets[0].product").value("h2"))
                 .andExpect(jsonPath("$.targets[0].tables[*].name")
-                        .value(Matchers.contains("users", "logs", "sessions", "messages", "tickets")))
+                        .value(Matchers.contains("users", "logs", "sessions", "messages", "tickets", "users_copy")))
                 .andExpect(jsonPath("$.targets[0].tables[4].columns").value(Matchers.hasItem("resolved_at")))
                 .andExpect(content().string(Matchers.not(Matchers.containsString("jdbc:"))))
                 .andExpect(content().string(Matchers.not(Matchers.containsString("password"))));

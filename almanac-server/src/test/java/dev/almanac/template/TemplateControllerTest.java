@@ -73,7 +73,8 @@ class TemplateControllerTest {
                         "estimated_duration_seconds",
                         "estimated_duration",
                         "resource_usage",
-                        "example_parameters")
+                        "example_parameters",
+                        "version")
                 .containsEntry("type", "heartbeat")
                 .containsEntry("name", "Heartbeat")
                 .containsEntry("category", "system")

@@ -359,4 +359,65 @@ public final class TestTemplates {
             return JobResult.succeeded("status " + response.status());
         }
     }
+
+    /**
+     * A plugin template in two versions: version 1 takes an optional greeting; version 2, its upgrade, requires a
+     * region too. ServiceLoader installs version 1; a test installs {@link #upgraded()} in its place.
+     */
+    public static final class Versioned implements JobTemplate {
+
+        private final boolean upgraded;
+
+        public Versioned() {
+            this(false);
+        }
+
+        private Versioned(boolean upgraded) {
+            this.upgraded = upgraded;
+        }
+
+        public static Versioned upgraded() {
+            return new Versioned(true);
+        }
+
+        @Override
+        public TemplateDescriptor descriptor() {
+            return TemplateDescriptor.builder("test_versioned")
+                    .name("Test: versioned")
+                    .description("A plugin template that gains a required parameter in version 2 (tests only)")
+                    .category("test")
+                    .icon("flask")
+                    .riskLevel(RiskLevel.LOW)
+                    .resourceUsage(ResourceUsage.LOW)
+                    .estimatedDuration(Duration.ofSeconds(1))
+                    .parametersSchema(upgraded ? """
+                            {"type":"object","properties":{"greeting":{"type":"string"},"region":{"type":"string"}},
+                             "required":["region"],"additionalProperties":false}
+                            """ : """
+                            {"type":"object","properties":{"greeting":{"type":"string"}},"additionalProperties":false}
+                            """)
+                    .exampleParameters(upgraded ? "{\"region\": \"eu\"}" : "{}")
+                    .build();
+        }
+
+        @Override
+        public String version() {
+            return upgraded ? "2" : "1";
+        }
+
+        @Override
+        public java.util.List<dev.almanac.template.TemplateChange> changes() {
+            var first = new dev.almanac.template.TemplateChange("1", "First version.");
+            return upgraded
+                    ? java.util.List.of(
+                            first,
+                            new dev.almanac.template.TemplateChange("2", "Requires a region; set it on every job."))
+                    : java.util.List.of(first);
+        }
+
+        @Override
+        public JobResult execute(JobContext context) {
+            return JobResult.succeeded("ran with " + context.parameters());
+        }
+    }
 }

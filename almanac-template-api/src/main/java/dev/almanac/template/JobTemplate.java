@@ -24,6 +24,29 @@ public interface JobTemplate {
     TemplateDescriptor descriptor();
 
     /**
+     * The version of this template, at most 32 characters, e.g. {@code "2"} or {@code "1.4.0"}. Raise it when the
+     * parameters schema or the meaning of a parameter changes: each job records the version its parameters were
+     * validated against, and at start-up Almanac checks every job against the installed template again. A job whose
+     * parameters no longer validate is flagged invalid with the reason, and its scheduled runs are skipped with reason
+     * {@code invalid} until someone saves a valid definition; it never fails at run time for that. Templates written
+     * before versions existed are version {@code "1"}.
+     *
+     * @return the version, never blank
+     */
+    default String version() {
+        return "1";
+    }
+
+    /**
+     * What each version changed, oldest first; shown by {@code GET /templates/{type}}. The default says nothing.
+     *
+     * @return the changes, one per version that changed something
+     */
+    default List<TemplateChange> changes() {
+        return List.of();
+    }
+
+    /**
      * Checks parameters beyond what the JSON Schema can say, e.g. that a start date is before an end date.
      * Called only after the parameters passed the schema, so the types and required fields the schema
      * declares can be relied on. Must not block on I/O: it runs on the API request path.

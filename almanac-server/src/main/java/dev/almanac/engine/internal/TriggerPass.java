@@ -110,7 +110,10 @@ class TriggerPass {
             List<Instant> toRun = slots.toRun(job, now, properties.misfireThreshold(), awaySince);
             boolean wasActive = active.contains(job.id());
             for (Instant slot : slots.due()) {
-                if (!toRun.contains(slot)) {
+                if (job.invalid()) {
+                    // a template upgrade changed the schema under it: record the slot instead of failing the run
+                    written.add(NewExecutions.skipped(job, slot, SkipReason.INVALID, NewExecutions.SCHEDULER, now));
+                } else if (!toRun.contains(slot)) {
                     written.add(NewExecutions.skipped(job, slot, SkipReason.MISSED, NewExecutions.SCHEDULER, now));
                 } else if (isCatchUp(job, slot, now) && !wasActive) {
                     // run_all asked for every missed slot: its catch-up runs are queued together

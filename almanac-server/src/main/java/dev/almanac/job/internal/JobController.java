@@ -144,6 +144,11 @@ class JobController {
                     @RequestParam(name = "last_status", required = false)
                     String lastStatus,
             @Parameter(
+                            description = "true: only jobs whose parameters no longer validate against the installed"
+                                    + " template (their runs are skipped); false: only the others")
+                    @RequestParam(required = false)
+                    String invalid,
+            @Parameter(
                             description =
                                     "name, next_run_at, created_at, updated_at, last_run_at or last_status; a leading - reverses",
                             schema = @Schema(defaultValue = "name"))
@@ -155,14 +160,15 @@ class JobController {
                     String limit) {
         List<FieldError> errors = new ArrayList<>();
         JobQuery query = new JobQuery(
-                QueryParameters.text(templateType),
-                QueryParameters.bool("enabled", enabled, errors),
-                QueryParameters.text(search),
-                tag == null || tag.isBlank() ? null : tag.strip().toLowerCase(Locale.ROOT),
-                QueryParameters.text(lastStatus),
-                parseSort(sort, errors),
-                QueryParameters.integer("page", page, 1, 1, Integer.MAX_VALUE / JobQuery.MAX_LIMIT, errors),
-                QueryParameters.integer("limit", limit, 20, 1, JobQuery.MAX_LIMIT, errors));
+                        QueryParameters.text(templateType),
+                        QueryParameters.bool("enabled", enabled, errors),
+                        QueryParameters.text(search),
+                        tag == null || tag.isBlank() ? null : tag.strip().toLowerCase(Locale.ROOT),
+                        QueryParameters.text(lastStatus),
+                        parseSort(sort, errors),
+                        QueryParameters.integer("page", page, 1, 1, Integer.MAX_VALUE / JobQuery.MAX_LIMIT, errors),
+                        QueryParameters.integer("limit", limit, 20, 1, JobQuery.MAX_LIMIT, errors))
+                .invalid(QueryParameters.bool("invalid", invalid, errors));
         QueryParameters.check(errors);
         JobPage result = jobs.list(query);
         return new JobList(

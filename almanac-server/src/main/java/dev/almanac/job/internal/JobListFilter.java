@@ -7,7 +7,8 @@ import java.util.Locale;
 import org.springframework.web.bind.annotation.BindParam;
 
 /**
- * The job list's query string, bound by Spring: {@code ?template_type=&enabled=&last_status=&tag=&search=&sort=&page=&size=}.
+ * The job list's query string, bound by Spring:
+ * {@code ?template_type=&enabled=&last_status=&tag=&search=&sort=&page=&size=&invalid=}.
  * An unknown status, sort or page size means "no filter" / the default, as a stale bookmark should.
  */
 record JobListFilter(
@@ -18,7 +19,8 @@ record JobListFilter(
         String search,
         String sort,
         @Min(value = 1, message = "must be 1 or more") Integer page,
-        Integer size) {
+        Integer size,
+        Boolean invalid) {
 
     static final int PAGE_SIZE = 25;
     static final List<Integer> PAGE_SIZES = List.of(25, 50, 100);
@@ -26,18 +28,19 @@ record JobListFilter(
             List.of("succeeded", "failed", "timed_out", "cancelled", "skipped", "running", "queued");
 
     /** The first page of every job, what a filter that could not be read at all shows. */
-    static final JobListFilter NONE = new JobListFilter(null, null, null, null, null, null, null, null);
+    static final JobListFilter NONE = new JobListFilter(null, null, null, null, null, null, null, null, null);
 
     JobQuery toQuery() {
         return new JobQuery(
-                blankToNull(templateType),
-                enabled,
-                blankToNull(search),
-                tag == null || tag.isBlank() ? null : tag.strip().toLowerCase(Locale.ROOT),
-                lastStatus != null && LAST_STATUSES.contains(lastStatus) ? lastStatus : null,
-                JobQuery.Sort.fromJson(sort == null ? "" : sort).orElse(JobQuery.Sort.NAME),
-                page == null || page < 1 ? 1 : page,
-                size != null && PAGE_SIZES.contains(size) ? size : PAGE_SIZE);
+                        blankToNull(templateType),
+                        enabled,
+                        blankToNull(search),
+                        tag == null || tag.isBlank() ? null : tag.strip().toLowerCase(Locale.ROOT),
+                        lastStatus != null && LAST_STATUSES.contains(lastStatus) ? lastStatus : null,
+                        JobQuery.Sort.fromJson(sort == null ? "" : sort).orElse(JobQuery.Sort.NAME),
+                        page == null || page < 1 ? 1 : page,
+                        size != null && PAGE_SIZES.contains(size) ? size : PAGE_SIZE)
+                .invalid(invalid);
     }
 
     private static String blankToNull(String text) {

@@ -74,7 +74,8 @@ class JobListPages {
                         || query.enabled() != null
                         || query.search() != null
                         || query.tag() != null
-                        || query.lastStatus() != null);
+                        || query.lastStatus() != null
+                        || query.invalid() != null);
         model.addAttribute(
                 "templates",
                 templates.all().stream().map(JobTemplate::descriptor).toList());
@@ -132,6 +133,9 @@ class JobListPages {
         }
         if (query.search() != null) {
             filters.put("search", query.search());
+        }
+        if (query.invalid() != null) {
+            filters.put("invalid", query.invalid().toString());
         }
         if (query.sort() != JobQuery.Sort.NAME) {
             filters.put("sort", query.sort().json());

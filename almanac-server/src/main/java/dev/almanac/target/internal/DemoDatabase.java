@@ -43,7 +43,14 @@ public class DemoDatabase implements InitializingBean {
                             "priority",
                             "created_at",
                             "updated_at",
-                            "resolved_at"));
+                            "resolved_at"),
+            "users_copy", List.of("id", "email", "name", "status", "created_at"));
+
+    /** An empty table for data_sync's example to copy users into; added to demo databases created before it. */
+    private static final String CREATE_USERS_COPY = """
+        CREATE TABLE IF NOT EXISTS users_copy (
+            id BIGINT PRIMARY KEY, email VARCHAR(200) NOT NULL, name VARCHAR(200) NOT NULL,
+            status VARCHAR(16) NOT NULL, created_at TIMESTAMP WITH TIME ZONE NOT NULL)""";
 
     @SuppressWarnings("unchecked")
     private static Map<String, List<String>> ordered(Object... tablesAndColumns) {
@@ -54,7 +61,8 @@ public class DemoDatabase implements InitializingBean {
         return Collections.unmodifiableMap(ordered);
     }
 
-    private static final String[] CREATE = {"""
+    private static final String[] CREATE = {
+        """
         CREATE TABLE users (
             id BIGINT PRIMARY KEY, email VARCHAR(200) NOT NULL, name VARCHAR(200) NOT NULL,
             status VARCHAR(16) NOT NULL, country VARCHAR(2) NOT NULL,
@@ -74,7 +82,7 @@ public class DemoDatabase implements InitializingBean {
             id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL, subject VARCHAR(200) NOT NULL,
             status VARCHAR(16) NOT NULL, priority VARCHAR(8) NOT NULL,
             created_at TIMESTAMP WITH TIME ZONE NOT NULL, updated_at TIMESTAMP WITH TIME ZONE NOT NULL,
-            resolved_at TIMESTAMP WITH TIME ZONE)"""
+            resolved_at TIMESTAMP WITH TIME ZONE)""", CREATE_USERS_COPY
     };
 
     private static final String[] LEVELS = {"DEBUG", "INFO", "INFO", "INFO", "WARN", "ERROR"};
@@ -115,6 +123,9 @@ public class DemoDatabase implements InitializingBean {
         try (Connection connection =
                 targets.connectDirectly(properties.demoTarget().name())) {
             if (exists(connection)) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute(CREATE_USERS_COPY);
+                }
                 return;
             }
             create(connection, clock.instant(), properties.demoTarget().rows());

@@ -8,6 +8,7 @@ import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
 import dev.almanac.template.StoredArtifact;
 import dev.almanac.template.TargetDatabase;
+import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
 import dev.almanac.template.TemplateEnvironment;
 import java.io.BufferedReader;
@@ -105,6 +106,19 @@ public class BackupTemplate implements JobTemplate {
     @Override
     public TemplateDescriptor descriptor() {
         return DESCRIPTOR;
+    }
+
+    @Override
+    public String version() {
+        return "1";
+    }
+
+    @Override
+    public List<TemplateChange> changes() {
+        return List.of(
+                new TemplateChange(
+                        "1",
+                        "Backs up the allowed tables of a target into the backup directory, verifies it, and removes old backups."));
     }
 
     @Override

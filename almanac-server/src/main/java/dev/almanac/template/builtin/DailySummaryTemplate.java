@@ -10,6 +10,7 @@ import dev.almanac.template.MailMessage;
 import dev.almanac.template.ParameterError;
 import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
+import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,6 +73,18 @@ public class DailySummaryTemplate implements JobTemplate {
     @Override
     public TemplateDescriptor descriptor() {
         return DESCRIPTOR;
+    }
+
+    @Override
+    public String version() {
+        return "1";
+    }
+
+    @Override
+    public List<TemplateChange> changes() {
+        return List.of(new TemplateChange(
+                "1",
+                "E-mails a summary of the last day: runs, failures, slowest jobs, missed runs and open incidents."));
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.almanac.template.RiskLevel;
 import dev.almanac.template.StoredArtifact;
 import dev.almanac.template.TargetDatabase;
 import dev.almanac.template.TargetDescription;
+import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
 import dev.almanac.template.TemplateEnvironment;
 import java.io.IOException;
@@ -83,6 +84,17 @@ public class DataExportTemplate implements JobTemplate {
     @Override
     public TemplateDescriptor descriptor() {
         return DESCRIPTOR;
+    }
+
+    @Override
+    public String version() {
+        return "1";
+    }
+
+    @Override
+    public List<TemplateChange> changes() {
+        return List.of(new TemplateChange(
+                "1", "Exports rows as CSV, JSON or JSON Lines to an artifact or the export directory."));
     }
 
     @Override

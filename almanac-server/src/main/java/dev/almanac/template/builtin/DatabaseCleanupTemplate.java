@@ -8,6 +8,7 @@ import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
 import dev.almanac.template.TargetDatabase;
 import dev.almanac.template.TargetDescription;
+import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
 import dev.almanac.template.TemplateEnvironment;
 import java.sql.Connection;
@@ -64,6 +65,19 @@ public class DatabaseCleanupTemplate implements JobTemplate {
     @Override
     public TemplateDescriptor descriptor() {
         return DESCRIPTOR;
+    }
+
+    @Override
+    public String version() {
+        return "1";
+    }
+
+    @Override
+    public List<TemplateChange> changes() {
+        return List.of(
+                new TemplateChange(
+                        "1",
+                        "Deletes rows older than an age in batches, with conditions, up to max_rows; counts only unless dry_run is false."));
     }
 
     @Override

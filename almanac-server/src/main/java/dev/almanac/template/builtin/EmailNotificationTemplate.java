@@ -7,6 +7,7 @@ import dev.almanac.template.MailMessage;
 import dev.almanac.template.ParameterError;
 import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
+import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,6 +67,16 @@ public class EmailNotificationTemplate implements JobTemplate {
     @Override
     public TemplateDescriptor descriptor() {
         return DESCRIPTOR;
+    }
+
+    @Override
+    public String version() {
+        return "1";
+    }
+
+    @Override
+    public List<TemplateChange> changes() {
+        return List.of(new TemplateChange("1", "Sends an e-mail through the configured SMTP server."));
     }
 
     @Override

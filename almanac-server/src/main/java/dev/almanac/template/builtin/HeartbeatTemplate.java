@@ -5,9 +5,11 @@ import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
+import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Writes one line to the execution log. Scheduled every few minutes, it shows that the scheduler is alive and
@@ -51,6 +53,16 @@ public class HeartbeatTemplate implements JobTemplate {
     @Override
     public TemplateDescriptor descriptor() {
         return DESCRIPTOR;
+    }
+
+    @Override
+    public String version() {
+        return "1";
+    }
+
+    @Override
+    public List<TemplateChange> changes() {
+        return List.of(new TemplateChange("1", "Writes a heartbeat line to the execution log."));
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
+import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,6 +63,16 @@ public class HistoryRetentionTemplate implements JobTemplate {
     @Override
     public TemplateDescriptor descriptor() {
         return DESCRIPTOR;
+    }
+
+    @Override
+    public String version() {
+        return "1";
+    }
+
+    @Override
+    public List<TemplateChange> changes() {
+        return List.of(new TemplateChange("1", "Deletes old executions with their logs and artifacts in batches."));
     }
 
     private static Instant cutoff(JobContext context) {

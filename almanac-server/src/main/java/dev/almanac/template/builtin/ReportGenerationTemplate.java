@@ -11,6 +11,7 @@ import dev.almanac.template.RiskLevel;
 import dev.almanac.template.StoredArtifact;
 import dev.almanac.template.TargetDatabase;
 import dev.almanac.template.TargetDescription;
+import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
 import dev.almanac.template.TemplateEnvironment;
 import java.io.ByteArrayOutputStream;
@@ -97,6 +98,19 @@ public class ReportGenerationTemplate implements JobTemplate {
     @Override
     public TemplateDescriptor descriptor() {
         return DESCRIPTOR;
+    }
+
+    @Override
+    public String version() {
+        return "1";
+    }
+
+    @Override
+    public List<TemplateChange> changes() {
+        return List.of(
+                new TemplateChange(
+                        "1",
+                        "Builds a JSON, CSV or HTML report of Almanac's job activity or of a target table's rows per day or week."));
     }
 
     @Override

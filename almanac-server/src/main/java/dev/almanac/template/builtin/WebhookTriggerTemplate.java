@@ -8,6 +8,7 @@ import dev.almanac.template.OutboundHttp;
 import dev.almanac.template.ParameterError;
 import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
+import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
 import dev.almanac.template.TemplateEnvironment;
 import java.io.IOException;
@@ -90,6 +91,19 @@ public class WebhookTriggerTemplate implements JobTemplate {
     @Override
     public TemplateDescriptor descriptor() {
         return DESCRIPTOR;
+    }
+
+    @Override
+    public String version() {
+        return "1";
+    }
+
+    @Override
+    public List<TemplateChange> changes() {
+        return List.of(
+                new TemplateChange(
+                        "1",
+                        "Calls an HTTP endpoint behind the SSRF guard, with retries on network errors, 5xx and 429, and optional HMAC signing."));
     }
 
     @Override

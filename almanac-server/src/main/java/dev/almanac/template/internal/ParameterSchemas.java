@@ -14,6 +14,7 @@ import com.networknt.schema.keyword.AnnotationKeyword;
 import com.networknt.schema.path.NodePath;
 import dev.almanac.common.FieldError;
 import dev.almanac.template.JobTemplate;
+import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -91,12 +92,15 @@ public final class ParameterSchemas {
         if (schemaNode != null) {
             checkSchemaDocument(schemaNode, problems);
         }
+        String version = version(template, problems);
+        List<TemplateChange> changes = changes(template, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
         Schema schema;
         try {
-            schema = registry.getSchema(SchemaLocation.of("urn:almanac:template:" + descriptor.type()), schemaNode);
+            schema = registry.getSchema(
+                    SchemaLocation.of("urn:almanac:template:" + descriptor.type() + ":" + version), schemaNode);
             schema.initializeValidators();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("parameters schema cannot be compiled: " + e.getMessage(), e);
@@ -113,7 +117,37 @@ public final class ParameterSchemas {
                 descriptor,
                 schema,
                 json.treeToValue(schemaNode, JSON_OBJECT),
-                json.treeToValue(exampleNode, JSON_OBJECT));
+                json.treeToValue(exampleNode, JSON_OBJECT),
+                version,
+                changes);
+    }
+
+    private static final java.util.regex.Pattern VERSION =
+            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
+
+    private static String version(JobTemplate template, List<String> problems) {
+        String version;
+        try {
+            version = template.version();
+        } catch (RuntimeException e) {
+            problems.add("version() failed: " + e.getMessage());
+            return null;
+        }
+        if (version == null || !VERSION.matcher(version).matches()) {
+            problems.add("version must be 1 to 32 letters, digits, '.', '_' or '-', e.g. \"2\" or \"1.4.0\"; was "
+                    + (version == null ? "null" : "'" + version + "'"));
+        }
+        return version;
+    }
+
+    private static List<TemplateChange> changes(JobTemplate template, List<String> problems) {
+        try {
+            List<TemplateChange> changes = template.changes();
+            return changes == null ? List.of() : List.copyOf(changes);
+        } catch (RuntimeException e) {
+            problems.add("changes() failed: " + e.getMessage());
+            return List.of();
+        }
     }
 
     public List<FieldError> validate(Schema schema, Map<String, Object> parameters) {

@@ -25,17 +25,18 @@ public class TemplateController {
               "description": "Writes a heartbeat line to the execution log.", "category": "system",
               "icon": "heart-pulse", "risk_level": "low", "destructive": false,
               "estimated_duration_seconds": 1, "estimated_duration": "PT1S", "resource_usage": "low",
-              "example_parameters": {"message": "scheduler is alive"}}]}""";
+              "example_parameters": {"message": "scheduler is alive"}, "version": "1"}]}""";
 
     private static final String DETAILS_EXAMPLE = """
             {"template": {"type": "heartbeat", "name": "Heartbeat",
               "description": "Writes a heartbeat line to the execution log.", "category": "system",
               "icon": "heart-pulse", "risk_level": "low", "destructive": false,
               "estimated_duration_seconds": 1, "estimated_duration": "PT1S", "resource_usage": "low",
-              "example_parameters": {"message": "scheduler is alive"}},
+              "example_parameters": {"message": "scheduler is alive"}, "version": "1"},
              "schema": {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
               "properties": {"message": {"type": "string", "maxLength": 500}},
-              "additionalProperties": false}}""";
+              "additionalProperties": false},
+             "changes": [{"version": "1", "summary": "First version."}]}""";
 
     private final TemplateRegistry registry;
 
@@ -79,6 +80,6 @@ public class TemplateController {
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE))
     TemplateDetails get(@Parameter(description = "Template type", example = "heartbeat") @PathVariable String type) {
         RegisteredTemplate registered = registry.registered(type).orElseThrow(() -> TemplateRegistry.notFound(type));
-        return new TemplateDetails(TemplateSummary.of(registered), registered.schemaDocument());
+        return new TemplateDetails(TemplateSummary.of(registered), registered.schemaDocument(), registered.changes());
     }
 }

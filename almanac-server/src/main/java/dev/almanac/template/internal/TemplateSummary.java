@@ -51,7 +51,12 @@ public record TemplateSummary(
         @Schema(
                 name = "example_parameters",
                 description = "A parameters object that validates against the template's schema")
-        Map<String, Object> exampleParameters) {
+        Map<String, Object> exampleParameters,
+
+        @Schema(
+                description = "The template's version; each job records the one it was validated against",
+                example = "1")
+        String version) {
 
     static TemplateSummary of(RegisteredTemplate registered) {
         TemplateDescriptor descriptor = registered.descriptor();
@@ -66,7 +71,8 @@ public record TemplateSummary(
                 descriptor.estimatedDuration().toSeconds(),
                 descriptor.estimatedDuration().toString(),
                 lowerCase(descriptor.resourceUsage()),
-                registered.exampleParameters());
+                registered.exampleParameters(),
+                registered.version());
     }
 
     private static String lowerCase(Enum<?> value) {

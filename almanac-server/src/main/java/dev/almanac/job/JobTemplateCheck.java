@@ -1,0 +1,136 @@
+package dev.almanac.job;
+
+import dev.almanac.common.FieldError;
+import dev.almanac.security.SecretParameters;
+import dev.almanac.template.TemplateRegistry;
+import dev.almanac.template.TemplatesChanged;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Checks every job's parameters against the installed version of its template: at start-up, after a plugin upgrade
+ * may have changed a schema, and whenever templates are replaced. A job that no longer validates is flagged with the
+ * reason, so the trigger pass skips its runs (reason {@code invalid}) instead of letting them fail; one that validates
+ * again is cleared and records the version it passed.
+ */
+@Component
+public class JobTemplateCheck {
+
+    private static final Logger log = LoggerFactory.getLogger(JobTemplateCheck.class);
+    private static final int PAGE = 500;
+    private static final int MAX_REASON = 2000;
+
+    private final JobRepository jobs;
+    private final TemplateRegistry templates;
+    private final SecretParameters secrets;
+    private final TransactionTemplate transactions;
+
+    JobTemplateCheck(
+            JobRepository jobs,
+            TemplateRegistry templates,
+            SecretParameters secrets,
+            TransactionTemplate transactions) {
+        this.jobs = jobs;
+        this.templates = templates;
+        this.secrets = secrets;
+        this.transactions = transactions;
+    }
+
+    /** What a check found: how many jobs it read, how many are invalid now. */
+    public record Outcome(int checked, int invalid) {}
+
+    @EventListener(ApplicationReadyEvent.class)
+    void afterStartUp() {
+        Outcome outcome = checkAll();
+        if (outcome.invalid() > 0) {
+            log.warn(
+                    "{} of {} jobs no longer validate against their installed template and are skipped until fixed;"
+                            + " list them with GET /api/admin/scheduler/jobs?invalid=true",
+                    outcome.invalid(),
+                    outcome.checked());
+        }
+    }
+
+    @EventListener
+    void templatesChanged(TemplatesChanged changed) {
+        checkAll();
+    }
+
+    /** Checks every job, a page of them per transaction. */
+    public Outcome checkAll() {
+        int checked = 0;
+        int invalid = 0;
+        UUID after = new UUID(0, 0); // the least id in the databases' (unsigned) order
+        while (true) {
+            UUID from = after;
+            int[] flagged = {0};
+            List<JobRepository.StoredParameters> page = transactions.execute(status -> {
+                List<JobRepository.StoredParameters> read = jobs.parametersAfter(from, PAGE);
+                read.forEach(job -> flagged[0] += check(job) ? 0 : 1);
+                return read;
+            });
+            if (page == null || page.isEmpty()) {
+                break;
+            }
+            checked += page.size();
+            invalid += flagged[0];
+            if (page.size() < PAGE) {
+                break;
+            }
+            after = page.get(page.size() - 1).id().value();
+        }
+        return new Outcome(checked, invalid);
+    }
+
+    /** Flags or clears one job; true when it validates. */
+    private boolean check(JobRepository.StoredParameters job) {
+        String reason = reason(job);
+        if (reason == null) {
+            String version = templates.version(job.templateType()).orElseThrow();
+            if (job.invalidReason() != null || !version.equals(job.templateVersion())) {
+                jobs.markValidated(job.id(), version);
+            }
+            return true;
+        }
+        if (!reason.equals(job.invalidReason())) {
+            jobs.markInvalid(job.id(), reason);
+        }
+        return false;
+    }
+
+    /** Why the job's parameters do not validate against the installed template, or null when they do. */
+    private String reason(JobRepository.StoredParameters job) {
+        if (templates.find(job.templateType()).isEmpty()) {
+            return "template '" + job.templateType() + "' is not installed";
+        }
+        List<FieldError> errors;
+        java.util.Map<String, Object> plain;
+        try {
+            plain = secrets.reveal(job.templateType(), job.parameters());
+            errors = templates.validateParameters(job.templateType(), plain);
+        } catch (RuntimeException e) {
+            return "the parameters could not be checked: " + Objects.toString(e.getMessage(), e.toString());
+        }
+        if (errors.isEmpty()) {
+            return null;
+        }
+        String version = templates.version(job.templateType()).orElseThrow();
+        String reason = "the parameters no longer validate against " + job.templateType() + " version " + version
+                + (job.templateVersion() == null ? "" : " (saved with version " + job.templateVersion() + ")") + ": "
+                + errors.stream()
+                        .map(error -> error.prefixed("parameters"))
+                        .map(error -> error.field() + " " + error.message())
+                        .collect(Collectors.joining("; "));
+        // a template's message may echo a value it was given; the reason is stored and shown
+        reason = secrets.scrubbed(job.templateType(), plain, reason);
+        return reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON - 1) + "…";
+    }
+}

@@ -1,0 +1,157 @@
+package dev.almanac.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.almanac.engine.internal.Engine;
+import dev.almanac.template.TemplateRegistry;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestTemplates;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+
+/**
+ * A plugin upgrade whose template requires a new parameter: its jobs are flagged invalid with the reason (API filter,
+ * job list, job page), their scheduled runs are skipped with reason {@code invalid} instead of failing, and saving a
+ * valid definition clears the flag.
+ */
+abstract class TemplateVersionTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends TemplateVersionTests {}
+
+    @WithPostgres
+    static class OnPostgres extends TemplateVersionTests {}
+
+    static final String JOBS = "/api/admin/scheduler/jobs";
+
+    /** The pages as a signed-in super admin sees them. */
+    static final org.springframework.test.web.servlet.request.RequestPostProcessor ADMIN =
+            org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user("admin")
+                    .roles("SUPER_ADMIN");
+
+    @Autowired
+    TemplateRegistry templates;
+
+    @Autowired
+    JobTemplateCheck check;
+
+    @Autowired
+    Engine engine;
+
+    @AfterEach
+    void reinstallTheFirstVersion() {
+        templates.replace(new TestTemplates.Versioned());
+    }
+
+    @Test
+    void anUpgradeThatRequiresANewParameterFlagsItsJobsWhichAreSkippedUntilSavedValid() throws Exception {
+        String created = mvc.perform(
+                        post(JOBS).contentType(MediaType.APPLICATION_JSON).content("""
+                                {"name":"greeter","template_type":"test_versioned","parameters":{"greeting":"hi"},
+                                 "schedule":{"type":"interval","interval_seconds":60}}"""))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.job.template_version").value("1"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String id = JsonPath.read(created, "$.job.id");
+        assertThat((Object) JsonPath.read(created, "$.job.invalid_reason")).isNull();
+        mvc.perform(get(JOBS).param("invalid", "true"))
+                .andExpect(jsonPath("$.total").value(0));
+
+        templates.replace(TestTemplates.Versioned.upgraded());
+
+        mvc.perform(get(JOBS).param("invalid", "true"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.total").value(1))
+                .andExpect(jsonPath("$.jobs[0].name").value("greeter"))
+                .andExpect(jsonPath("$.jobs[0].template_version").value("1"))
+                .andExpect(jsonPath("$.jobs[0].invalid_reason")
+                        .value(containsString("no longer validate against test_versioned version 2")))
+                .andExpect(jsonPath("$.jobs[0].invalid_reason").value(containsString("parameters.region is required")));
+        mvc.perform(get(JOBS).param("invalid", "false"))
+                .andExpect(jsonPath("$.total").value(0));
+        mvc.perform(get(JOBS).param("invalid", "sometimes"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("invalid"));
+        mvc.perform(get("/api/admin/scheduler/templates/test_versioned"))
+                .andExpect(jsonPath("$.template.version").value("2"))
+                .andExpect(jsonPath("$.changes[1].version").value("2"))
+                .andExpect(jsonPath("$.changes[1].summary").value(containsString("region")));
+
+        mvc.perform(get("/jobs/" + id).with(ADMIN))
+                .andExpect(status().isOk())
+                .andExpect(content().string(containsString("id=\"invalid-job\"")))
+                .andExpect(content().string(containsString("region")));
+        mvc.perform(get("/jobs").param("invalid", "true").with(ADMIN))
+                .andExpect(status().isOk())
+                .andExpect(content().string(containsString("greeter")))
+                .andExpect(content().string(containsString(">invalid</span>")));
+
+        clock.set(START.plus(Duration.ofMinutes(2)));
+        engine.runDueOnce();
+        List<Map<String, Object>> runs = jdbc.sql("SELECT status, reason FROM executions WHERE job_id = :id")
+                .param("id", UUID.fromString(id))
+                .query()
+                .listOfRows();
+        assertThat(runs).isNotEmpty().allSatisfy(run -> {
+            assertThat(run.get("status")).isEqualTo("skipped");
+            assertThat(run.get("reason")).isEqualTo("invalid");
+        });
+
+        String saved = mvc.perform(put(JOBS + "/" + id)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"parameters":{"greeting":"hi","region":"eu"}}"""))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.job.template_version").value("2"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat((Object) JsonPath.read(saved, "$.job.invalid_reason")).isNull();
+        mvc.perform(get(JOBS).param("invalid", "true"))
+                .andExpect(jsonPath("$.total").value(0));
+        mvc.perform(get("/jobs/" + id).with(ADMIN))
+                .andExpect(content().string(org.hamcrest.Matchers.not(containsString("id=\"invalid-job\""))));
+
+        clock.set(START.plus(Duration.ofMinutes(4)));
+        engine.runDueOnce();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM executions WHERE job_id = :id AND status = 'succeeded'")
+                        .param("id", UUID.fromString(id))
+                        .query(Long.class)
+                        .single())
+                .isPositive();
+    }
+
+    @Test
+    void aStartUpCheckClearsAFlagOnceTheParametersValidateAgain() throws Exception {
+        mvc.perform(post(JOBS).contentType(MediaType.APPLICATION_JSON).content("""
+                                {"name":"plain","template_type":"test_versioned","parameters":{},
+                                 "schedule":{"type":"interval","interval_seconds":60}}"""))
+                .andExpect(status().isCreated());
+        templates.replace(TestTemplates.Versioned.upgraded());
+        assertThat(check.checkAll().invalid()).isEqualTo(1);
+
+        templates.replace(new TestTemplates.Versioned());
+
+        assertThat(check.checkAll()).isEqualTo(new JobTemplateCheck.Outcome(1, 0));
+        mvc.perform(get(JOBS).param("invalid", "true"))
+                .andExpect(jsonPath("$.total").value(0));
+    }
+}
