@@ -86,15 +86,25 @@ class JobRepository {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final TriggerStore triggers;
 
-    JobRepository(JdbcClient jdbc, JsonMapper json) {
+    JobRepository(JdbcClient jdbc, JsonMapper json, TriggerStore triggers) {
         this.jdbc = jdbc;
         this.json = json;
+        this.triggers = triggers;
     }
 
     Optional<Job> find(JobId id) {
         Optional<Job> row =
                 jdbc.sql(FIND_BY_ID).param("id", id.value()).query(this::mapRow).optional();
+        return row.map(r -> withRelations(List.of(r)).get(0));
+    }
+
+    Optional<Job> findByName(String name) {
+        Optional<Job> row = jdbc.sql("SELECT " + COLUMNS + " FROM jobs j WHERE j.name = :name")
+                .param("name", name)
+                .query(this::mapRow)
+                .optional();
         return row.map(r -> withRelations(List.of(r)).get(0));
     }
 
@@ -196,6 +206,7 @@ class JobRepository {
         jdbc.sql(DEPENDENTS_OF).param("id", id.value()).query(rs -> {
             result.put(new JobId(rs.getObject("id", UUID.class)), rs.getString("name"));
         });
+        triggers.triggeredBy(id).forEach(result::putIfAbsent);
         return result;
     }
 
@@ -305,6 +316,7 @@ class JobRepository {
                     .param("depends_on", upstream.value())
                     .update();
         }
+        triggers.write(job.id(), job.definition(), replace);
     }
 
     private Job mapRow(ResultSet rs, int rowNum) throws SQLException {
@@ -323,6 +335,8 @@ class JobRepository {
         });
         Map<JobId, List<JobId>> dependencies =
                 dependenciesOf(rows.stream().map(Job::id).toList());
+        Map<JobId, TriggerStore.Triggers> chained =
+                triggers.triggersOf(rows.stream().map(Job::id).toList());
         List<Job> jobs = new ArrayList<>(rows.size());
         for (Job job : rows) {
             JobDefinition d = job.definition();
@@ -342,6 +356,8 @@ class JobRepository {
                     dependencies.getOrDefault(job.id(), List.of()),
                     d.notifications(),
                     tags.getOrDefault(job.id().value(), List.of()));
+            TriggerStore.Triggers t = chained.getOrDefault(job.id(), TriggerStore.Triggers.NONE);
+            complete = complete.withTriggers(t.triggers(), t.mode(), t.window());
             jobs.add(new Job(
                     job.id(),
                     complete,

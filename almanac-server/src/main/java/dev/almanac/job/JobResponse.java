@@ -1,5 +1,6 @@
 package dev.almanac.job;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.JobRequest.NotificationsJson;
@@ -56,7 +57,63 @@ public record JobResponse(
         @JsonProperty("next_run_at") Instant nextRunAt,
 
         @Schema(description = "Send it back on update; a stale one is refused with 409", example = "1")
-        long version) {
+        long version,
+
+        @Schema(description = "Runs of other jobs whose end starts this one")
+        List<TriggerView> triggers,
+
+        @JsonProperty("trigger_mode") @Schema(example = "any")
+        String triggerMode,
+
+        @JsonProperty("trigger_window") @Schema(description = "For trigger_mode all", example = "P1D")
+        String triggerWindow,
+
+        @JsonProperty("waiting_for")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        @Schema(
+                description = "For trigger_mode all, on GET /jobs/{id}: the upstream jobs (and outcome) it still"
+                        + " waits for",
+                example = "[\"export (succeeded)\"]")
+        List<String> waitingFor) {
+
+    /** A trigger as the API shows it: the upstream job by name (what a client may send back) and by id. */
+    public record TriggerView(
+            @Schema(example = "nightly-cleanup") String job,
+            @JsonProperty("job_id") String jobId,
+            @Schema(example = "succeeded") String on,
+            @Schema(example = "result.records_affected > 0") String condition) {}
+
+    /** This response with what a fan-in still waits for. */
+    public JobResponse withWaitingFor(List<String> waiting) {
+        return new JobResponse(
+                id,
+                name,
+                description,
+                templateType,
+                parameters,
+                schedule,
+                enabled,
+                priority,
+                timeoutSeconds,
+                retryPolicy,
+                concurrencyPolicy,
+                misfirePolicy,
+                catchUpWindowSeconds,
+                dependsOn,
+                notifications,
+                tags,
+                createdBy,
+                createdAt,
+                updatedAt,
+                lastRunAt,
+                lastStatus,
+                nextRunAt,
+                version,
+                triggers,
+                triggerMode,
+                triggerWindow,
+                waiting);
+    }
 
     public static JobResponse of(Job job) {
         JobDefinition d = job.definition();
@@ -83,6 +140,12 @@ public record JobResponse(
                 job.lastRunAt(),
                 job.lastStatus(),
                 job.nextRunAt(),
-                job.version());
+                job.version(),
+                d.triggers().stream()
+                        .map(t -> new TriggerView(t.jobName(), t.job().toString(), t.on().json(), t.condition()))
+                        .toList(),
+                d.triggerMode().json(),
+                d.triggerWindow() == null ? null : d.triggerWindow().toString(),
+                null);
     }
 }
