@@ -36,9 +36,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
+import org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors;
+import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.context.WebApplicationContext;
 
 /**
  * Triggers on outcomes through the API, with the clock set and the engine stepped by hand: conditions over the
@@ -117,6 +122,9 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
 
     @Autowired
     ExecutionService executions;
+
+    @Autowired
+    WebApplicationContext context;
 
     MockWebServer server;
 
@@ -371,6 +379,47 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
         assertThat(dependent.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(dependent.triggeredBy())
                 .isEqualTo("dependency:" + only(history(upstream)).id());
+    }
+
+    @Test
+    void theJobPageDrawsTheChainAndARunLinksToTheRunsAroundIt() throws Exception {
+        String extract = idOf(create(heartbeat("extract")));
+        String load = idOf(create(heartbeat("load")));
+        String publish = idOf(create("""
+                {"name":"publish","template_type":"heartbeat","parameters":{"message":"both done"},
+                 "schedule":{"type":"interval","interval_seconds":86400},
+                 "triggers":[{"job":"extract","condition":"result.records_affected >= 0"},{"job":"load"}],
+                 "trigger_mode":"all"}
+                """));
+        String archive = idOf(create(withTriggers("archive", "[{\"job\":\"publish\",\"on\":\"any\"}]")));
+        runNow(extract);
+
+        String page = page("/jobs/" + publish);
+        assertThat(page)
+                .contains("<svg class=\"chain\"", "href=\"/jobs/" + extract + "\"", "href=\"/jobs/" + archive + "\"")
+                .contains("href=\"/jobs/" + load + "\"", ">archive</text>", ">extract</text>", ">publish</text>")
+                .contains("still waiting for: load (succeeded)", "result.records_affected &gt;= 0");
+
+        runNow(load);
+        Execution loadRun = only(history(load));
+        Execution fanIn = only(history(publish));
+        assertThat(page("/executions/" + loadRun.id()))
+                .contains("id=\"triggered-runs\"", "href=\"/executions/" + fanIn.id() + "\"");
+        assertThat(page("/executions/" + fanIn.id()))
+                .contains("href=\"/executions/" + loadRun.id() + "\"")
+                .contains("href=\"/executions/" + only(history(archive)).id() + "\"");
+    }
+
+    private String page(String path) throws Exception {
+        MockMvc ui = MockMvcBuilders.webAppContextSetup(context)
+                .apply(SecurityMockMvcConfigurers.springSecurity())
+                .build();
+        return ui.perform(get(path)
+                        .with(SecurityMockMvcRequestPostProcessors.user("root").roles("SUPER_ADMIN")))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
     }
 
     private static String heartbeat(String name) {
