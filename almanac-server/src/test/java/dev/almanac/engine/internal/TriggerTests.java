@@ -410,6 +410,44 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
                 .contains("href=\"/executions/" + only(history(archive)).id() + "\"");
     }
 
+    @Test
+    void anExportNamesTheUpstreamJobsAndImportsBackIntoAnEmptyScheduler() throws Exception {
+        idOf(create(heartbeat("zz-upstream")));
+        idOf(create("""
+                {"name":"aa-downstream","template_type":"heartbeat","parameters":{"message":"after"},
+                 "schedule":{"type":"interval","interval_seconds":86400},
+                 "triggers":[{"job":"zz-upstream","on":"failed","condition":"result.message != ''"}],
+                 "trigger_mode":"all","trigger_window":"PT2H"}
+                """));
+        String file = mvc.perform(get(JOBS + "/export").param("format", "json"))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(file).contains("\"job\" : \"zz-upstream\"").doesNotContain("job_id");
+        jdbc.sql("DELETE FROM job_triggers").update();
+        jdbc.sql("DELETE FROM jobs").update();
+
+        mvc.perform(post(JOBS + "/import")
+                        .param("mode", "apply")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(file))
+                .andExpect(status().isOk());
+
+        String imported = JsonPath.read(
+                mvc.perform(get(JOBS).param("search", "aa-downstream"))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.jobs[0].id");
+        mvc.perform(get(JOBS + "/" + imported))
+                .andExpect(jsonPath("$.job.triggers[0].job").value("zz-upstream"))
+                .andExpect(jsonPath("$.job.triggers[0].on").value("failed"))
+                .andExpect(jsonPath("$.job.triggers[0].condition").value("result.message != ''"))
+                .andExpect(jsonPath("$.job.trigger_mode").value("all"))
+                .andExpect(jsonPath("$.job.trigger_window").value("PT2H"));
+    }
+
     private String page(String path) throws Exception {
         MockMvc ui = MockMvcBuilders.webAppContextSetup(context)
                 .apply(SecurityMockMvcConfigurers.springSecurity())
