@@ -65,8 +65,8 @@ class JobRepository {
     private static final String DEPENDENT_JOBS = "SELECT " + COLUMNS
             + " FROM jobs j JOIN job_dependencies d ON d.job_id = j.id WHERE d.depends_on = :id ORDER BY j.name";
 
-    private static final String UPSTREAM_AMONG =
-            "SELECT DISTINCT depends_on FROM job_dependencies WHERE depends_on IN (:ids)";
+    private static final String UPSTREAM_AMONG = "SELECT depends_on FROM job_dependencies WHERE depends_on IN (:ids)"
+            + " UNION SELECT upstream_id FROM job_triggers WHERE upstream_id IN (:ids)";
 
     private static final String DELETE_JOB = "DELETE FROM jobs WHERE id = :id";
     private static final String NAME_TAKEN = "SELECT COUNT(*) FROM jobs WHERE name = :name AND id <> :id";

@@ -2,7 +2,6 @@ package dev.almanac.job;
 
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,12 +15,10 @@ import org.springframework.transaction.annotation.Transactional;
 public class JobScheduling {
 
     private final JobRepository jobs;
-    private final TriggerStore triggerStore;
     private final JobTriggers triggers;
 
-    JobScheduling(JobRepository jobs, TriggerStore triggerStore, JobTriggers triggers) {
+    JobScheduling(JobRepository jobs, JobTriggers triggers) {
         this.jobs = jobs;
-        this.triggerStore = triggerStore;
         this.triggers = triggers;
     }
 
@@ -39,14 +36,12 @@ public class JobScheduling {
     public record Start(Job job, String triggeredBy, Map<String, Object> parameters) {}
 
     /**
-     * Those of {@code jobs} that some other job waits for, through depends_on or a trigger: two queries for a whole
+     * Those of {@code jobs} that some other job waits for, through depends_on or a trigger: one query for a whole
      * batch of outcomes.
      */
     @Transactional(readOnly = true)
     public Set<JobId> withDependents(Collection<JobId> jobs) {
-        Set<JobId> upstream = new HashSet<>(this.jobs.withDependents(jobs));
-        upstream.addAll(triggerStore.upstreamAmong(jobs));
-        return upstream;
+        return this.jobs.withDependents(jobs);
     }
 
     /**

@@ -47,6 +47,9 @@ class JobTriggers {
                 continue;
             }
             JobDefinition d = downstream.definition();
+            if (d.triggerMode() == Trigger.Mode.ALL) {
+                store.lockFanIn(id);
+            }
             boolean matched = false;
             for (int i = 0; i < d.triggers().size(); i++) {
                 Trigger t = d.triggers().get(i);

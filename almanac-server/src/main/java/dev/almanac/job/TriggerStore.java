@@ -8,11 +8,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -114,17 +112,6 @@ class TriggerStore {
                 .update();
     }
 
-    /** Those of {@code ids} that some job has a trigger on. */
-    Set<JobId> upstreamAmong(Collection<JobId> ids) {
-        if (ids.isEmpty()) {
-            return Set.of();
-        }
-        return new HashSet<>(jdbc.sql("SELECT DISTINCT upstream_id FROM job_triggers WHERE upstream_id IN (:ids)")
-                .param("ids", ids.stream().map(JobId::value).distinct().toList())
-                .query((rs, n) -> new JobId(rs.getObject(1, UUID.class)))
-                .list());
-    }
-
     /** The jobs with a trigger on {@code upstream}. */
     List<JobId> downstreamOf(JobId upstream) {
         return jdbc.sql("SELECT DISTINCT job_id FROM job_triggers WHERE upstream_id = :id")
@@ -158,6 +145,17 @@ class TriggerStore {
                             .add(new JobId(rs.getObject("upstream_id", UUID.class)));
                 });
         return result;
+    }
+
+    /**
+     * Holds the fan-in's row until the transaction ends: two upstream runs ending at once on two nodes would otherwise
+     * each miss the other's arrival, and the fan-in would never start.
+     */
+    void lockFanIn(JobId job) {
+        jdbc.sql("SELECT job_id FROM job_trigger_modes WHERE job_id = :id FOR UPDATE")
+                .param("id", job.value())
+                .query((rs, n) -> 1)
+                .list();
     }
 
     void arrive(JobId job, int ordinal, JobId upstream, UUID execution, Instant at, Map<String, Object> result) {
