@@ -298,6 +298,9 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
                         """)
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("triggers[0].job"));
+        mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete(JOBS + "/" + a))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.detail").value(containsString("'b'")));
     }
 
     @Test
