@@ -14,7 +14,16 @@ import java.util.Map;
  * the API can be sent back as it is.
  */
 @JsonIgnoreProperties(
-        value = {"id", "created_by", "created_at", "updated_at", "last_run_at", "last_status", "next_run_at"},
+        value = {
+            "id",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "last_run_at",
+            "last_status",
+            "next_run_at",
+            "waiting_for"
+        },
         allowGetters = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Schema(name = "JobRequest", description = "A job definition. On update, every field sent replaces that field whole.")
@@ -142,8 +151,11 @@ public record JobRequest(
                 null);
     }
 
-    /** One trigger as JSON carries it. */
+    /** One trigger as JSON carries it; the {@code job_id} the API shows is accepted and ignored. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(
+            value = {"job_id"},
+            allowGetters = true)
     public record TriggerJson(
             @Schema(description = "The upstream job: its name or id", example = "nightly-cleanup")
             String job,

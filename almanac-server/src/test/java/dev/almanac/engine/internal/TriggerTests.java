@@ -247,6 +247,15 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.job.trigger_mode").value("all"))
                 .andExpect(jsonPath("$.job.trigger_window").value("PT1H"))
                 .andExpect(jsonPath("$.job.waiting_for.length()").value(2));
+        String read =
+                mvc.perform(get(JOBS + "/" + publish)).andReturn().getResponse().getContentAsString();
+        String asRead = new tools.jackson.databind.ObjectMapper()
+                .readTree(read)
+                .get("job")
+                .toString();
+        update(publish, asRead)
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.message").value("Job 'publish' unchanged"));
 
         runNow(extract);
         assertThat(history(publish)).isEmpty();
