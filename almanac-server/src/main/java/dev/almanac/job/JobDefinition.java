@@ -1,6 +1,7 @@
 package dev.almanac.job;
 
 import dev.almanac.schedule.Schedule;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -20,12 +21,84 @@ public record JobDefinition(
         int catchUpWindowSeconds,
         List<JobId> dependsOn,
         Notifications notifications,
-        List<String> tags) {
+        List<String> tags,
+        List<Trigger> triggers,
+        Trigger.Mode triggerMode,
+        Duration triggerWindow) {
+
+    /** How long a fan-in ({@code trigger_mode: all}) waits for the rest of its upstreams when none is given. */
+    public static final Duration DEFAULT_TRIGGER_WINDOW = Duration.ofDays(1);
 
     public JobDefinition {
         parameters = parameters == null ? Map.of() : parameters;
         dependsOn = List.copyOf(dependsOn);
         tags = List.copyOf(tags);
+        triggers = triggers == null ? List.of() : List.copyOf(triggers);
+        triggerMode = triggerMode == null ? Trigger.Mode.ANY : triggerMode;
+        triggerWindow = triggerMode == Trigger.Mode.ALL
+                ? (triggerWindow == null ? DEFAULT_TRIGGER_WINDOW : triggerWindow)
+                : null;
+    }
+
+    /** A definition without triggers on outcomes (only {@code depends_on}, if any). */
+    public JobDefinition(
+            String name,
+            String description,
+            String templateType,
+            Map<String, Object> parameters,
+            Schedule schedule,
+            boolean enabled,
+            int priority,
+            int timeoutSeconds,
+            RetryPolicy retryPolicy,
+            ConcurrencyPolicy concurrencyPolicy,
+            MisfirePolicy misfirePolicy,
+            int catchUpWindowSeconds,
+            List<JobId> dependsOn,
+            Notifications notifications,
+            List<String> tags) {
+        this(
+                name,
+                description,
+                templateType,
+                parameters,
+                schedule,
+                enabled,
+                priority,
+                timeoutSeconds,
+                retryPolicy,
+                concurrencyPolicy,
+                misfirePolicy,
+                catchUpWindowSeconds,
+                dependsOn,
+                notifications,
+                tags,
+                List.of(),
+                Trigger.Mode.ANY,
+                null);
+    }
+
+    /** This definition with other triggers. */
+    public JobDefinition withTriggers(List<Trigger> triggers, Trigger.Mode mode, Duration window) {
+        return new JobDefinition(
+                name,
+                description,
+                templateType,
+                parameters,
+                schedule,
+                enabled,
+                priority,
+                timeoutSeconds,
+                retryPolicy,
+                concurrencyPolicy,
+                misfirePolicy,
+                catchUpWindowSeconds,
+                dependsOn,
+                notifications,
+                tags,
+                triggers,
+                mode,
+                window);
     }
 
     /** The same definition with its upstream jobs and tags, which are stored apart from the job's row. */
@@ -45,6 +118,9 @@ public record JobDefinition(
                 catchUpWindowSeconds,
                 dependsOn,
                 notifications,
-                tags);
+                tags,
+                triggers,
+                triggerMode,
+                triggerWindow);
     }
 }

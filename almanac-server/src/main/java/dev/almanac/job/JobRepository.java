@@ -72,8 +72,8 @@ class JobRepository {
     private static final String DEPENDENT_JOBS = "SELECT " + COLUMNS
             + " FROM jobs j JOIN job_dependencies d ON d.job_id = j.id WHERE d.depends_on = :id ORDER BY j.name";
 
-    private static final String UPSTREAM_AMONG =
-            "SELECT DISTINCT depends_on FROM job_dependencies WHERE depends_on IN (:ids)";
+    private static final String UPSTREAM_AMONG = "SELECT depends_on FROM job_dependencies WHERE depends_on IN (:ids)"
+            + " UNION SELECT upstream_id FROM job_triggers WHERE upstream_id IN (:ids)";
 
     private static final String PARAMETERS_AFTER = """
             SELECT id, template_type, parameters, template_version, invalid_reason FROM jobs
@@ -104,17 +104,28 @@ class JobRepository {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final TriggerStore triggers;
 
-    JobRepository(JdbcClient jdbc, JsonMapper json) {
+    JobRepository(JdbcClient jdbc, JsonMapper json, TriggerStore triggers) {
         this.jdbc = jdbc;
         this.json = json;
+        this.triggers = triggers;
     }
 
     Optional<Job> find(JobId id) {
         return jdbc.sql(FIND_BY_ID)
                 .param("id", id.value())
                 .query(this::mapRowWithRelations)
+                .optional()
+                .map(job -> withTriggers(List.of(job)).get(0));
+    }
+
+    Optional<Job> findByName(String name) {
+        Optional<Job> row = jdbc.sql("SELECT " + COLUMNS + " FROM jobs j WHERE j.name = :name")
+                .param("name", name)
+                .query(this::mapRow)
                 .optional();
+        return row.map(r -> withRelations(List.of(r)).get(0));
     }
 
     JobPage list(JobQuery query) {
@@ -147,11 +158,11 @@ class JobRepository {
         Map<String, Object> pageParams = new HashMap<>(params);
         pageParams.put("limit", query.limit());
         pageParams.put("offset", query.offset());
-        List<Job> rows = jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + where + " ORDER BY "
+        List<Job> rows = withTriggers(jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + where + " ORDER BY "
                         + query.sort().orderBy + " LIMIT :limit OFFSET :offset")
                 .params(pageParams)
                 .query(this::mapRowWithRelations)
-                .list();
+                .list());
         // a page that is not full is the last one, and says the total: a search matching a few jobs scans them once
         boolean last = rows.size() < query.limit() && (!rows.isEmpty() || query.offset() == 0);
         long total = last
@@ -218,6 +229,7 @@ class JobRepository {
         jdbc.sql(DEPENDENTS_OF).param("id", id.value()).query(rs -> {
             result.put(new JobId(rs.getObject("id", UUID.class)), rs.getString("name"));
         });
+        triggers.triggeredBy(id).forEach(result::putIfAbsent);
         return result;
     }
 
@@ -327,6 +339,7 @@ class JobRepository {
                     .param("depends_on", upstream.value())
                     .update();
         }
+        triggers.write(job.id(), job.definition(), replace);
     }
 
     private Job mapRow(ResultSet rs, int rowNum) throws SQLException {
@@ -352,7 +365,7 @@ class JobRepository {
                     tags.getOrDefault(job.id().value(), List.of()),
                     dependencies.getOrDefault(job.id(), List.of())));
         }
-        return jobs;
+        return withTriggers(jobs);
     }
 
     /** A row read with {@link #RELATIONS}: the job with its tags and upstream jobs. */
@@ -371,6 +384,23 @@ class JobRepository {
     private static Object[] array(ResultSet rs, String column) throws SQLException {
         java.sql.Array array = rs.getArray(column);
         return array == null ? new Object[0] : (Object[]) array.getArray();
+    }
+
+    /** The jobs with the triggers they start on, which are stored apart from the job's row. */
+    private List<Job> withTriggers(List<Job> jobs) {
+        if (jobs.isEmpty()) {
+            return jobs;
+        }
+        Map<JobId, TriggerStore.Triggers> chained =
+                triggers.triggersOf(jobs.stream().map(Job::id).toList());
+        return jobs.stream()
+                .map(job -> {
+                    TriggerStore.Triggers t = chained.get(job.id());
+                    return t == null
+                            ? job
+                            : job.withDefinition(job.definition().withTriggers(t.triggers(), t.mode(), t.window()));
+                })
+                .toList();
     }
 
     private static Job complete(Job job, List<String> tags, List<JobId> dependencies) {

@@ -23,7 +23,8 @@ import java.util.Map;
             "last_status",
             "next_run_at",
             "template_version",
-            "invalid_reason"
+            "invalid_reason",
+            "waiting_for"
         },
         allowGetters = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -90,7 +91,96 @@ public record JobRequest(
         List<String> tags,
 
         @Schema(description = "On update: the version you read; a stale one is refused with 409", example = "3")
-        Long version) {
+        Long version,
+
+        @Schema(
+                description = "Runs of other jobs whose end starts this one (depends_on is the shorthand for"
+                        + " on: succeeded)")
+        List<TriggerJson> triggers,
+
+        @JsonProperty("trigger_mode")
+        @Schema(
+                description = "any (default): each matching upstream run starts this job; all: it starts once each"
+                        + " trigger has matched since its last triggered run, within trigger_window",
+                allowableValues = {"any", "all"},
+                example = "all")
+        String triggerMode,
+
+        @JsonProperty("trigger_window")
+        @Schema(
+                description = "For trigger_mode all: an ISO-8601 duration (PT1M..P30D, default P1D); upstream runs"
+                        + " older than this no longer count",
+                example = "PT6H")
+        String triggerWindow) {
+
+    /** A request without triggers on outcomes. */
+    public JobRequest(
+            String name,
+            String description,
+            String templateType,
+            Map<String, Object> parameters,
+            ScheduleSpec schedule,
+            Boolean enabled,
+            Integer priority,
+            Integer timeoutSeconds,
+            RetryPolicyJson retryPolicy,
+            String concurrencyPolicy,
+            String misfirePolicy,
+            Integer catchUpWindowSeconds,
+            List<String> dependsOn,
+            NotificationsJson notifications,
+            List<String> tags,
+            Long version) {
+        this(
+                name,
+                description,
+                templateType,
+                parameters,
+                schedule,
+                enabled,
+                priority,
+                timeoutSeconds,
+                retryPolicy,
+                concurrencyPolicy,
+                misfirePolicy,
+                catchUpWindowSeconds,
+                dependsOn,
+                notifications,
+                tags,
+                version,
+                null,
+                null,
+                null);
+    }
+
+    /** One trigger as JSON carries it; the {@code job_id} the API shows is accepted and ignored. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(
+            value = {"job_id"},
+            allowGetters = true)
+    public record TriggerJson(
+            @Schema(description = "The upstream job: its name or id", example = "nightly-cleanup")
+            String job,
+
+            @Schema(
+                    description = "Which end counts: succeeded, failed (the final failure, after retries) or any",
+                    allowableValues = {"succeeded", "failed", "any"},
+                    example = "succeeded")
+            String on,
+
+            @Schema(
+                    description = "Optional CEL condition over the upstream run: result.records_affected,"
+                            + " result.details.<name>, result.message, status, job.name",
+                    example = "result.records_affected > 0")
+            String condition) {
+
+        static TriggerJson of(Trigger trigger) {
+            return new TriggerJson(
+                    trigger.jobName() == null ? trigger.job().toString() : trigger.jobName(),
+                    trigger.on().json(),
+                    trigger.condition());
+        }
+    }
 
     /** Retry settings as JSON carries them. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -189,6 +279,15 @@ public record JobRequest(
                 definition.dependsOn().stream().map(JobId::toString).toList(),
                 NotificationsJson.of(definition.notifications()),
                 definition.tags(),
-                null);
+                null,
+                definition.triggers().isEmpty()
+                        ? null
+                        : definition.triggers().stream().map(TriggerJson::of).toList(),
+                definition.triggers().isEmpty()
+                        ? null
+                        : definition.triggerMode().json(),
+                definition.triggerWindow() == null
+                        ? null
+                        : definition.triggerWindow().toString());
     }
 }

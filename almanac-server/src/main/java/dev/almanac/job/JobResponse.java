@@ -1,5 +1,6 @@
 package dev.almanac.job;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.JobRequest.NotificationsJson;
@@ -66,7 +67,65 @@ public record JobResponse(
         @Schema(
                 description = "Why the parameters no longer validate against the installed template (its runs are"
                         + " skipped with reason invalid until a valid definition is saved); absent while they do")
-        String invalidReason) {
+        String invalidReason,
+
+        @Schema(description = "Runs of other jobs whose end starts this one")
+        List<TriggerView> triggers,
+
+        @JsonProperty("trigger_mode") @Schema(example = "any")
+        String triggerMode,
+
+        @JsonProperty("trigger_window") @Schema(description = "For trigger_mode all", example = "P1D")
+        String triggerWindow,
+
+        @JsonProperty("waiting_for")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        @Schema(
+                description = "For trigger_mode all, on GET /jobs/{id}: the upstream jobs (and outcome) it still"
+                        + " waits for",
+                example = "[\"export (succeeded)\"]")
+        List<String> waitingFor) {
+
+    /** A trigger as the API shows it: the upstream job by name (what a client may send back) and by id. */
+    public record TriggerView(
+            @Schema(example = "nightly-cleanup") String job,
+            @JsonProperty("job_id") String jobId,
+            @Schema(example = "succeeded") String on,
+            @Schema(example = "result.records_affected > 0") String condition) {}
+
+    /** This response with what a fan-in still waits for. */
+    public JobResponse withWaitingFor(List<String> waiting) {
+        return new JobResponse(
+                id,
+                name,
+                description,
+                templateType,
+                parameters,
+                schedule,
+                enabled,
+                priority,
+                timeoutSeconds,
+                retryPolicy,
+                concurrencyPolicy,
+                misfirePolicy,
+                catchUpWindowSeconds,
+                dependsOn,
+                notifications,
+                tags,
+                createdBy,
+                createdAt,
+                updatedAt,
+                lastRunAt,
+                lastStatus,
+                nextRunAt,
+                version,
+                templateVersion,
+                invalidReason,
+                triggers,
+                triggerMode,
+                triggerWindow,
+                waiting);
+    }
 
     public static JobResponse of(Job job) {
         JobDefinition d = job.definition();
@@ -95,6 +154,12 @@ public record JobResponse(
                 job.nextRunAt(),
                 job.version(),
                 job.templateVersion(),
-                job.invalidReason());
+                job.invalidReason(),
+                d.triggers().stream()
+                        .map(t -> new TriggerView(t.jobName(), t.job().toString(), t.on().json(), t.condition()))
+                        .toList(),
+                d.triggerMode().json(),
+                d.triggerWindow() == null ? null : d.triggerWindow().toString(),
+                null);
     }
 }

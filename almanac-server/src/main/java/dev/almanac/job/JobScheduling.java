@@ -3,8 +3,10 @@ package dev.almanac.job;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -13,15 +15,49 @@ import org.springframework.transaction.annotation.Transactional;
 public class JobScheduling {
 
     private final JobRepository jobs;
+    private final JobTriggers triggers;
 
-    JobScheduling(JobRepository jobs) {
+    JobScheduling(JobRepository jobs, JobTriggers triggers) {
         this.jobs = jobs;
+        this.triggers = triggers;
     }
 
-    /** Those of {@code jobs} that some other job waits for: one query for a whole batch of outcomes. */
+    /** A run that ended, as triggers see it. {@code finalOutcome}: no retry follows it. */
+    public record Ended(
+            UUID execution,
+            JobId job,
+            String jobName,
+            String templateType,
+            String status,
+            boolean finalOutcome,
+            Map<String, Object> result) {}
+
+    /** A run to queue because an upstream run ended: of {@code job}, with its upstream results filled in. */
+    public record Start(Job job, String triggeredBy, Map<String, Object> parameters) {}
+
+    /**
+     * Those of {@code jobs} that some other job waits for, through depends_on or a trigger: one query for a whole
+     * batch of outcomes.
+     */
     @Transactional(readOnly = true)
     public Set<JobId> withDependents(Collection<JobId> jobs) {
         return this.jobs.withDependents(jobs);
+    }
+
+    /**
+     * The runs that follow from {@code ended}: depends_on dependents of a succeeded run, jobs whose trigger on it
+     * matches (outcome and condition), and fan-ins that now have every upstream run they wait for. Records what
+     * arrived for fan-ins still waiting. Runs in the caller's transaction.
+     */
+    @Transactional
+    public List<Start> started(Ended ended, Instant now) {
+        return triggers.started(ended, now);
+    }
+
+    /** The upstream jobs a fan-in ({@code trigger_mode: all}) still waits for; empty for other jobs. */
+    @Transactional(readOnly = true)
+    public List<String> waitingFor(Job job, Instant now) {
+        return triggers.waitingFor(job, now);
     }
 
     /** The jobs that wait for {@code job} to succeed. */

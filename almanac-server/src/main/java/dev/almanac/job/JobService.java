@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,8 @@ public class JobService {
     private final SecretParameters secrets;
     private final NotificationSecrets recipients;
     private final TemplateRegistry templates;
+    private final TriggerStore triggerStore;
+    private final JobTriggers triggers;
 
     JobService(
             JobRepository jobs,
@@ -56,8 +59,12 @@ public class JobService {
             ApplicationEventPublisher events,
             SecretParameters secrets,
             NotificationSecrets recipients,
-            TemplateRegistry templates) {
+            TemplateRegistry templates,
+            TriggerStore triggerStore,
+            JobTriggers triggers) {
         this.templates = templates;
+        this.triggerStore = triggerStore;
+        this.triggers = triggers;
         this.secrets = secrets;
         this.recipients = recipients;
         this.jobs = jobs;
@@ -96,6 +103,21 @@ public class JobService {
     @Transactional(readOnly = true)
     public Optional<Job> find(JobId id) {
         return jobs.find(id);
+    }
+
+    /**
+     * What a fan-in ({@code trigger_mode: all}) still waits for: its upstream jobs (and the outcome) with no matching
+     * run since its last run within its window; null for a job that waits for any one trigger.
+     */
+    @Transactional(readOnly = true)
+    public List<String> waitingFor(Job job) {
+        return job.definition().triggerMode() == Trigger.Mode.ALL ? triggers.waitingFor(job, now()) : null;
+    }
+
+    /** The jobs with a trigger or depends_on on {@code id}, by name. */
+    @Transactional(readOnly = true)
+    public Map<JobId, String> downstreamOf(JobId id) {
+        return jobs.dependentsOf(id);
     }
 
     /** How many jobs there are, and how many of them are enabled. */
@@ -339,23 +361,24 @@ public class JobService {
                 d.parameters(),
                 current == null ? Map.of() : current.definition().parameters());
         return new JobDefinition(
-                d.name(),
-                d.description(),
-                d.templateType(),
-                parameters,
-                d.schedule(),
-                d.enabled(),
-                d.priority(),
-                d.timeoutSeconds(),
-                d.retryPolicy(),
-                d.concurrencyPolicy(),
-                d.misfirePolicy(),
-                d.catchUpWindowSeconds(),
-                d.dependsOn(),
-                recipients.seal(
-                        d.notifications(),
-                        current == null ? null : current.definition().notifications()),
-                d.tags());
+                        d.name(),
+                        d.description(),
+                        d.templateType(),
+                        parameters,
+                        d.schedule(),
+                        d.enabled(),
+                        d.priority(),
+                        d.timeoutSeconds(),
+                        d.retryPolicy(),
+                        d.concurrencyPolicy(),
+                        d.misfirePolicy(),
+                        d.catchUpWindowSeconds(),
+                        d.dependsOn(),
+                        recipients.seal(
+                                d.notifications(),
+                                current == null ? null : current.definition().notifications()),
+                        d.tags())
+                .withTriggers(d.triggers(), d.triggerMode(), d.triggerWindow());
     }
 
     private static JobRequest with(JobRequest r, Map<String, Object> parameters, NotificationsJson notifications) {
@@ -375,7 +398,10 @@ public class JobService {
                 r.dependsOn(),
                 notifications,
                 r.tags(),
-                r.version());
+                r.version(),
+                r.triggers(),
+                r.triggerMode(),
+                r.triggerWindow());
     }
 
     /** Milliseconds are what both databases keep, so a time answered now equals the same time read later. */
@@ -473,24 +499,59 @@ public class JobService {
         }
 
         @Override
-        public boolean dependsOnThisJob(JobId upstream) {
-            Set<JobId> seen = new HashSet<>();
+        public Optional<List<String>> cycleThrough(JobId upstream) {
+            if (self == null) {
+                return Optional.empty();
+            }
+            // walk upstream from the new upstream; reaching this job closes a loop
+            Map<JobId, JobId> reachedFrom = new HashMap<>();
+            reachedFrom.put(upstream, null);
             Deque<JobId> frontier = new ArrayDeque<>(List.of(upstream));
             while (!frontier.isEmpty()) {
                 List<JobId> level = List.copyOf(frontier);
                 frontier.clear();
-                for (List<JobId> next : jobs.dependenciesOf(level).values()) {
-                    for (JobId id : next) {
+                Map<JobId, List<JobId>> edges = new HashMap<>();
+                jobs.dependenciesOf(level)
+                        .forEach((k, v) ->
+                                edges.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+                triggerStore
+                        .upstreamsOf(level)
+                        .forEach((k, v) ->
+                                edges.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+                for (JobId from : level) {
+                    for (JobId id : edges.getOrDefault(from, List.of())) {
                         if (id.equals(self)) {
-                            return true;
+                            // runs flow: this job → ... → from → ... → upstream → this job
+                            List<String> path = new ArrayList<>();
+                            path.add(nameOf(self));
+                            for (JobId at = from; at != null; at = reachedFrom.get(at)) {
+                                path.add(nameOf(at));
+                            }
+                            path.add(nameOf(self));
+                            return Optional.of(path);
                         }
-                        if (seen.add(id)) {
+                        if (!reachedFrom.containsKey(id)) {
+                            reachedFrom.put(id, from);
                             frontier.add(id);
                         }
                     }
                 }
             }
-            return false;
+            return Optional.empty();
+        }
+
+        private String nameOf(JobId id) {
+            if (id.equals(self) && current != null) {
+                return current.name();
+            }
+            return jobs.find(id).map(Job::name).orElse(id.toString());
+        }
+
+        @Override
+        public Optional<JobValidator.Upstream> upstream(String idOrName) {
+            Optional<Job> found = JobId.parse(idOrName).flatMap(jobs::find).or(() -> jobs.findByName(idOrName));
+            return found.map(j ->
+                    new JobValidator.Upstream(j.id(), j.name(), j.definition().templateType()));
         }
 
         @Override

@@ -9,6 +9,7 @@ import dev.almanac.outbound.GuardedHttpClient;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleType;
 import dev.almanac.schedule.Schedules;
+import dev.almanac.security.SecretParameters;
 import dev.almanac.template.TemplateRegistry;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -44,21 +45,41 @@ class JobValidator {
     private static final Pattern EMAIL =
             Pattern.compile("[^@\\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.\\-]*[A-Za-z0-9])?\\.[A-Za-z]{2,}");
 
+    static final Duration MIN_TRIGGER_WINDOW = Duration.ofMinutes(1);
+    static final Duration MAX_TRIGGER_WINDOW = Duration.ofDays(30);
+
     private final TemplateRegistry templates;
     private final AddressGuard guard;
+    private final TriggerConditions conditions;
+    private final SecretParameters secrets;
 
-    JobValidator(TemplateRegistry templates, GuardedHttpClient http) {
+    JobValidator(
+            TemplateRegistry templates,
+            GuardedHttpClient http,
+            TriggerConditions conditions,
+            SecretParameters secrets) {
         this.templates = templates;
         this.guard = http.guard();
+        this.conditions = conditions;
+        this.secrets = secrets;
     }
+
+    /** A stored job another one names as its upstream. */
+    record Upstream(JobId id, String name, String templateType) {}
 
     /** Where the job being validated stands: what exists already, and what changed. */
     interface Context {
         /** The ids among {@code ids} that name no stored job. */
         Set<JobId> missing(Set<JobId> ids);
 
-        /** Whether {@code upstream} already depends, directly or not, on the job being validated. */
-        boolean dependsOnThisJob(JobId upstream);
+        /**
+         * The cycle that making {@code upstream} an upstream of the job being validated would close, as job names in
+         * the order runs would flow ({@code a → b → a}); empty when there is none.
+         */
+        Optional<List<String>> cycleThrough(JobId upstream);
+
+        /** A stored job by its id or its name. */
+        Optional<Upstream> upstream(String idOrName);
 
         /** The job being updated, or empty when a job is being created. */
         Optional<JobId> self();
@@ -146,6 +167,25 @@ class JobValidator {
         List<JobId> dependsOn = dependencies(errors, request.dependsOn(), context);
         Notifications notifications = notifications(errors, request.notifications());
         List<String> tags = tags(errors, request.tags());
+        List<Trigger> triggers = triggers(errors, request.triggers(), context);
+        Trigger.Mode triggerMode = choice(
+                errors,
+                "trigger_mode",
+                request.triggerMode(),
+                Trigger.Mode.ANY,
+                Trigger.Mode::fromJson,
+                Trigger.Mode.values(),
+                Trigger.Mode::json);
+        if (triggerMode == Trigger.Mode.ALL
+                && (request.triggers() == null || request.triggers().isEmpty())) {
+            errors.add(new FieldError("trigger_mode", "all needs triggers: the jobs this one waits for"));
+        }
+        Duration triggerWindow =
+                triggerMode == Trigger.Mode.ALL ? triggerWindow(errors, request.triggerWindow()) : null;
+        cycles(errors, dependsOn, triggers, context);
+        if (templateType != null) {
+            upstreamResults(errors, templateType, parameters, dependsOn, triggers, context);
+        }
 
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
@@ -165,7 +205,168 @@ class JobValidator {
                 catchUpWindow,
                 dependsOn,
                 notifications,
-                tags);
+                tags,
+                triggers,
+                triggerMode,
+                triggerWindow);
+    }
+
+    private List<Trigger> triggers(List<FieldError> errors, List<JobRequest.TriggerJson> list, Context context) {
+        if (list == null || list.isEmpty()) {
+            return List.of();
+        }
+        if (list.size() > MAX_LIST_SIZE) {
+            errors.add(new FieldError("triggers", "must list at most " + MAX_LIST_SIZE + " triggers"));
+            return List.of();
+        }
+        List<Trigger> triggers = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String field = "triggers[" + i + "]";
+            JobRequest.TriggerJson json = list.get(i);
+            if (json == null) {
+                errors.add(new FieldError(field, "must be an object with job, on and condition"));
+                continue;
+            }
+            Trigger.On on = choice(
+                    errors,
+                    field + ".on",
+                    trimmed(json.on()),
+                    Trigger.On.SUCCEEDED,
+                    Trigger.On::fromJson,
+                    Trigger.On.values(),
+                    Trigger.On::json);
+            String job = trimmed(json.job());
+            if (job == null) {
+                errors.add(new FieldError(field + ".job", "is required: the name or id of the upstream job"));
+                continue;
+            }
+            Optional<Upstream> upstream = context.upstream(job);
+            if (upstream.isEmpty()) {
+                errors.add(new FieldError(field + ".job", "no job named or with id '" + job + "'"));
+                continue;
+            }
+            if (context.self().equals(Optional.of(upstream.get().id()))) {
+                errors.add(new FieldError(field + ".job", "a job cannot trigger itself"));
+                continue;
+            }
+            String condition = trimmed(json.condition());
+            if (condition != null) {
+                conditions
+                        .check(upstream.get().templateType(), condition)
+                        .ifPresent(why -> errors.add(new FieldError(field + ".condition", why)));
+            }
+            triggers.add(new Trigger(upstream.get().id(), upstream.get().name(), on, condition));
+        }
+        return triggers;
+    }
+
+    private static Duration triggerWindow(List<FieldError> errors, String text) {
+        String trimmed = trimmed(text);
+        if (trimmed == null) {
+            return JobDefinition.DEFAULT_TRIGGER_WINDOW;
+        }
+        try {
+            Duration window = Duration.parse(trimmed.toUpperCase(Locale.ROOT));
+            if (window.compareTo(MIN_TRIGGER_WINDOW) < 0 || window.compareTo(MAX_TRIGGER_WINDOW) > 0) {
+                errors.add(new FieldError("trigger_window", "must be from 1 minute (PT1M) to 30 days (P30D)"));
+                return null;
+            }
+            return window;
+        } catch (DateTimeParseException e) {
+            errors.add(new FieldError("trigger_window", "must be an ISO-8601 duration such as PT30M, PT6H or P1D"));
+            return null;
+        }
+    }
+
+    /** A job must not wait, through depends_on and triggers, for itself: the error names the loop. */
+    private static void cycles(
+            List<FieldError> errors, List<JobId> dependsOn, List<Trigger> triggers, Context context) {
+        if (context.self().isEmpty()) {
+            return; // nothing can wait for a job that does not exist yet
+        }
+        Set<JobId> checked = new java.util.HashSet<>();
+        for (int i = 0; i < dependsOn.size(); i++) {
+            cycle(errors, "depends_on[" + i + "]", dependsOn.get(i), checked, context);
+        }
+        for (int i = 0; i < triggers.size(); i++) {
+            cycle(errors, "triggers[" + i + "].job", triggers.get(i).job(), checked, context);
+        }
+    }
+
+    private static void cycle(
+            List<FieldError> errors, String field, JobId upstream, Set<JobId> checked, Context context) {
+        if (!checked.add(upstream)) {
+            return;
+        }
+        context.cycleThrough(upstream)
+                .ifPresent(path ->
+                        errors.add(new FieldError(field, "would create a cycle: " + String.join(" \u2192 ", path))));
+    }
+
+    private static final Pattern UPSTREAM_RESULT =
+            Pattern.compile("\\{\\{\\s*upstream\\.(.+?)\\.result((?:\\.[A-Za-z0-9_\\-]+)+)\\s*\\}\\}");
+    static final Set<String> RESULT_ROOTS =
+            Set.of("status", "message", "records_processed", "records_affected", "warnings", "details");
+
+    /**
+     * Every {@code {{upstream.<name>.result.<path>}}} in the parameters names one of the job's upstreams and a part
+     * of a result, and none is in a secret parameter: secrets never flow from one job to another.
+     */
+    private void upstreamResults(
+            List<FieldError> errors,
+            String templateType,
+            Map<String, Object> parameters,
+            List<JobId> dependsOn,
+            List<Trigger> triggers,
+            Context context) {
+        Map<String, String> found = new java.util.LinkedHashMap<>();
+        collectPlaceholders("parameters", parameters, found);
+        if (found.isEmpty()) {
+            return;
+        }
+        Set<String> secretFields = new java.util.HashSet<>(secrets.secretFields(templateType, parameters));
+        Set<String> upstreamNames = new java.util.HashSet<>();
+        triggers.forEach(t -> upstreamNames.add(t.jobName()));
+        dependsOn.forEach(id -> context.upstream(id.toString()).ifPresent(u -> upstreamNames.add(u.name())));
+        found.forEach((field, text) -> {
+            if (secretFields.contains(field)) {
+                errors.add(
+                        new FieldError(field, "is a secret: upstream results are never filled into secret parameters"));
+                return;
+            }
+            java.util.regex.Matcher m = UPSTREAM_RESULT.matcher(text);
+            while (m.find()) {
+                String name = m.group(1).strip();
+                String root = m.group(2).substring(1).split("\\.")[0];
+                if (!upstreamNames.contains(name)) {
+                    errors.add(new FieldError(
+                            field,
+                            "{{upstream." + name + ".result...}} names no upstream of this job: list '" + name
+                                    + "' in triggers or depends_on"));
+                } else if (!RESULT_ROOTS.contains(root)) {
+                    errors.add(new FieldError(
+                            field,
+                            "result." + root + " is not part of a result; use one of "
+                                    + String.join(
+                                            ", ", RESULT_ROOTS.stream().sorted().toList())));
+                }
+            }
+        });
+    }
+
+    /** The strings holding {@code {{upstream.}}, by field path as secret fields are named. */
+    private static void collectPlaceholders(String path, Object value, Map<String, String> found) {
+        if (value instanceof String text) {
+            if (text.contains("{{") && UPSTREAM_RESULT.matcher(text).find()) {
+                found.put(path, text);
+            }
+        } else if (value instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> collectPlaceholders(path + "." + k, v, found));
+        } else if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                collectPlaceholders(path + "[" + i + "]", list.get(i), found);
+            }
+        }
     }
 
     private String knownTemplates() {
@@ -226,9 +427,6 @@ class JobValidator {
             }
             if (missing.contains(id.get())) {
                 errors.add(new FieldError("depends_on[" + i + "]", "no job with id " + id.get()));
-            } else if (context.self().isPresent() && parsed.contains(id.get()) && context.dependsOnThisJob(id.get())) {
-                errors.add(new FieldError(
-                        "depends_on[" + i + "]", "would create a cycle: that job already depends on this one"));
             }
         }
         return List.copyOf(parsed);

@@ -210,18 +210,22 @@ public class JobsFile {
         List<Outcome> outcomes = new ArrayList<>();
         transactions.executeWithoutResult(status -> {
             Set<String> names = new HashSet<>();
-            for (JobRequest definition : definitions) {
+            Outcome[] inOrder = new Outcome[definitions.size()];
+            // a job's triggers name their upstream jobs, so those in the file are saved first; outcomes keep file order
+            for (int i : upstreamFirst(definitions)) {
+                JobRequest definition = definitions.get(i);
                 String name = definition.name();
                 if (name == null || !names.add(name)) {
-                    outcomes.add(new Outcome(
+                    inOrder[i] = new Outcome(
                             name,
                             "invalid",
                             List.of(),
-                            List.of(new FieldError("name", name == null ? "is required" : "is named twice"))));
+                            List.of(new FieldError("name", name == null ? "is required" : "is named twice")));
                     continue;
                 }
-                outcomes.add(upsert(definition, actor));
+                inOrder[i] = upsert(definition, actor);
             }
+            outcomes.addAll(List.of(inOrder));
             long created = 0;
             for (int i = 0; i < outcomes.size(); i++) {
                 Outcome outcome = outcomes.get(i);
@@ -235,6 +239,46 @@ public class JobsFile {
             }
         });
         return outcomes;
+    }
+
+    /** The definitions' indexes, each after those of the upstream jobs its triggers name (file order otherwise). */
+    private static List<Integer> upstreamFirst(List<JobRequest> definitions) {
+        java.util.Map<String, Integer> byName = new java.util.HashMap<>();
+        for (int i = 0; i < definitions.size(); i++) {
+            if (definitions.get(i).name() != null) {
+                byName.putIfAbsent(definitions.get(i).name(), i);
+            }
+        }
+        List<Integer> order = new ArrayList<>();
+        Set<Integer> placed = new HashSet<>();
+        Set<Integer> visiting = new HashSet<>();
+        for (int i = 0; i < definitions.size(); i++) {
+            place(i, definitions, byName, order, placed, visiting);
+        }
+        return order;
+    }
+
+    private static void place(
+            int i,
+            List<JobRequest> definitions,
+            java.util.Map<String, Integer> byName,
+            List<Integer> order,
+            Set<Integer> placed,
+            Set<Integer> visiting) {
+        if (placed.contains(i) || !visiting.add(i)) {
+            return; // a loop is refused by the job service; here it only ends the walk
+        }
+        List<JobRequest.TriggerJson> triggers = definitions.get(i).triggers();
+        if (triggers != null) {
+            for (JobRequest.TriggerJson t : triggers) {
+                Integer upstream = t == null || t.job() == null ? null : byName.get(t.job());
+                if (upstream != null) {
+                    place(upstream, definitions, byName, order, placed, visiting);
+                }
+            }
+        }
+        placed.add(i);
+        order.add(i);
     }
 
     private static FieldError overQuota(Limits.JobQuota quota) {

@@ -70,6 +70,7 @@ public abstract class AlmanacIntegrationTest {
             "artifacts",
             "executions",
             "job_dependencies",
+            "job_triggers",
             "job_tags",
             "job_versions",
             "jobs",

@@ -99,4 +99,17 @@ public interface JobTemplate {
                 .detail("parameters", context.parameters())
                 .build();
     }
+
+    /**
+     * The details a successful run puts in its {@link JobResult#details()}, by name, with their types: {@code int},
+     * {@code double}, {@code string}, {@code bool}, {@code list} or {@code map}. Trigger conditions on this
+     * template's runs ({@code result.details.status_code == 200}) are type-checked against them when a job is
+     * saved. The default, an empty map, declares nothing: conditions may then read any detail, checked only when
+     * they run.
+     *
+     * @return detail names and their types; empty when the template declares none
+     */
+    default Map<String, String> resultDetails() {
+        return Map.of();
+    }
 }

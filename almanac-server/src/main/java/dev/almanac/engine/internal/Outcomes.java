@@ -81,9 +81,9 @@ class Outcomes {
             Set<ExecutionId> accepted =
                     store.complete(batch.stream().map(Finished::completion).toList());
             Map<JobId, Optional<Job>> jobCache = new HashMap<>();
-            // one query for the batch instead of one per run: most jobs have no dependents
+            // one query for the batch instead of one per run: most jobs have no dependents or triggers on them
             Set<JobId> upstream = jobs.withDependents(batch.stream()
-                    .filter(f -> f.completion().status() == ExecutionStatus.SUCCEEDED)
+                    .filter(f -> !f.execution().dryRun())
                     .map(f -> f.execution().jobId())
                     .toList());
             List<Execution> followUps = new ArrayList<>();
@@ -105,8 +105,8 @@ class Outcomes {
                                 .flatMap(j -> retryOf(j, execution, ended, now))
                         : Optional.empty();
                 retry.ifPresent(followUps::add);
-                if (ended == ExecutionStatus.SUCCEEDED && !execution.dryRun() && upstream.contains(execution.jobId())) {
-                    followUps.addAll(dependentsOf(execution, now));
+                if (!execution.dryRun() && upstream.contains(execution.jobId())) {
+                    followUps.addAll(dependentsOf(execution, f.completion(), retry.isEmpty(), now));
                 }
                 if (!execution.dryRun()) {
                     outcomes.add(new JobOutcome(
@@ -147,22 +147,27 @@ class Outcomes {
         return Optional.of(NewExecutions.retryOf(execution, now.plus(delay).plusMillis(jitterMillis), now));
     }
 
-    /** Runs of the jobs that wait for this one; a disabled one records the trigger as skipped. */
-    private List<Execution> dependentsOf(Execution succeeded, Instant now) {
-        String trigger = "dependency:" + succeeded.id();
+    /**
+     * Runs of the jobs that wait for this one (depends_on, or triggers whose outcome and condition match); a
+     * disabled one records the trigger as skipped.
+     */
+    private List<Execution> dependentsOf(Execution ended, Completion completion, boolean finalOutcome, Instant now) {
         List<Execution> runs = new ArrayList<>();
-        for (Job dependent : jobs.dependentsOf(succeeded.jobId())) {
+        JobScheduling.Ended run = new JobScheduling.Ended(
+                ended.id().value(),
+                ended.jobId(),
+                ended.jobName(),
+                ended.templateType(),
+                completion.status().json(),
+                finalOutcome,
+                completion.result());
+        for (JobScheduling.Start start : jobs.started(run, now)) {
+            Job dependent = start.job();
             runs.add(
                     dependent.definition().enabled()
                             ? NewExecutions.queued(
-                                    dependent,
-                                    null,
-                                    now,
-                                    trigger,
-                                    dependent.definition().parameters(),
-                                    false,
-                                    now)
-                            : NewExecutions.skipped(dependent, null, SkipReason.DISABLED, trigger, now));
+                                    dependent, null, now, start.triggeredBy(), start.parameters(), false, now)
+                            : NewExecutions.skipped(dependent, null, SkipReason.DISABLED, start.triggeredBy(), now));
         }
         return runs;
     }

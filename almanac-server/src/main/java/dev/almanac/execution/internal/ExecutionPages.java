@@ -165,6 +165,7 @@ class ExecutionPages {
         // the run's snapshot holds its secrets sealed; the page shows them as the mask, like the API
         model.addAttribute("parameters", Sealed.maskedMap(execution.parameters()));
         model.addAttribute("preflight", preflight(execution));
+        model.addAttribute("triggered", triggered(execution));
         return "executions/detail";
     }
 
@@ -175,7 +176,17 @@ class ExecutionPages {
         model.addAttribute("e", execution);
         model.addAttribute("result", resultLines(execution));
         model.addAttribute("preflight", preflight(execution));
+        model.addAttribute("triggered", triggered(execution));
         return "executions/fragments :: status";
+    }
+
+    /** The runs this one started when it ended (depends_on and triggers on outcomes), the first 20. */
+    private List<Execution> triggered(Execution execution) {
+        if (!execution.status().isFinal()) {
+            return List.of();
+        }
+        return executions.list(
+                new ExecutionQuery(null, null, null, "dependency:" + execution.id(), null, null, null, 20));
     }
 
     /** Log lines after {@code after_seq}, and, while the run is live, the element that asks for the next ones. */

@@ -190,7 +190,8 @@ class JobController {
             description = "No such job",
             content = @Content(mediaType = "application/problem+json"))
     JobEnvelope get(@PathVariable String id) {
-        return new JobEnvelope(JobResponse.of(jobs.get(jobId(id))), null);
+        Job job = jobs.get(jobId(id));
+        return new JobEnvelope(JobResponse.of(job).withWaitingFor(jobs.waitingFor(job)), null);
     }
 
     @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)

@@ -6,6 +6,7 @@ import dev.almanac.job.JobCommands;
 import dev.almanac.job.JobDefinition;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
+import dev.almanac.job.Trigger;
 import dev.almanac.schedule.ScheduleText;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
@@ -14,7 +15,9 @@ import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
 import dev.almanac.web.LocalPaths;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -69,10 +72,30 @@ class JobDetailPages {
         model.addAttribute("runs", definition.enabled() ? previews.runs(definition.schedule()) : List.of());
         model.addAttribute("parameters", lines.parameters(definition.templateType(), definition.parameters()));
         model.addAttribute("dependsOn", lines.dependencies(definition.dependsOn()));
+        model.addAttribute("waitingFor", jobs.waitingFor(job));
+        model.addAttribute("chain", chain(job));
         model.addAttribute("versionCount", jobs.versions(job.id()).size());
         limits.manualRunsLeft(CurrentActor.name())
                 .ifPresent(left -> model.addAttribute("runsLeft", left <= FEW_RUNS_LEFT ? left : null));
         return "jobs/detail";
+    }
+
+    /** The job's upstream (depends_on and triggers) and downstream jobs, as the page draws them. */
+    private ChainView chain(Job job) {
+        Map<String, String> upstream =
+                new LinkedHashMap<>(lines.dependencies(job.definition().dependsOn()));
+        Map<String, String> outcomes = new LinkedHashMap<>();
+        for (Trigger t : job.definition().triggers()) {
+            String id = t.job().toString();
+            upstream.putIfAbsent(id, t.jobName());
+            outcomes.merge(
+                    id,
+                    t.on().json() + (t.condition() == null ? "" : " if\u2026"),
+                    (a, b) -> a.equals(b) ? a : a + ", " + b);
+        }
+        Map<String, String> downstream = new LinkedHashMap<>();
+        jobs.downstreamOf(job.id()).forEach((id, name) -> downstream.put(id.toString(), name));
+        return ChainView.of(job.id().toString(), job.name(), upstream, outcomes, downstream);
     }
 
     @PostMapping("/enable")

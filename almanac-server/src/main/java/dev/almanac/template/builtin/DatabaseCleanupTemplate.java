@@ -81,6 +81,19 @@ public class DatabaseCleanupTemplate implements JobTemplate {
     }
 
     @Override
+    public Map<String, String> resultDetails() {
+        return Map.of(
+                "dry_run", "bool",
+                "target", "string",
+                "table", "string",
+                "cutoff", "string",
+                "matching_rows", "int",
+                "deleted", "int",
+                "batches", "int",
+                "would_delete", "int");
+    }
+
+    @Override
     public List<ParameterError> validate(Map<String, Object> parameters, TemplateEnvironment environment) {
         Params params = new Params(parameters);
         List<ParameterError> errors = new ArrayList<>();

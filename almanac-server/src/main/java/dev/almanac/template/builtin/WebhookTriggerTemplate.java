@@ -107,6 +107,17 @@ public class WebhookTriggerTemplate implements JobTemplate {
     }
 
     @Override
+    public Map<String, String> resultDetails() {
+        return Map.of(
+                "status_code", "int",
+                "response_excerpt", "string",
+                "response_truncated", "bool",
+                "content_type", "string",
+                "attempts", "int",
+                "url", "string");
+    }
+
+    @Override
     public List<ParameterError> validate(Map<String, Object> parameters, TemplateEnvironment environment) {
         Params params = new Params(parameters);
         List<ParameterError> errors = new ArrayList<>();
