@@ -9,7 +9,13 @@ public enum SkipReason {
     /** The slot fell due while no node ran, and the misfire policy does not catch it up. */
     MISSED,
     /** The job was disabled when a dependency triggered it. */
-    DISABLED;
+    DISABLED,
+    /** The slot fell inside a blackout calendar, or outside every calendar the job may only run in. */
+    CALENDAR,
+    /** The slot fell inside a freeze window. */
+    FREEZE,
+    /** The job was paused when the slot fell due. */
+    PAUSED;
 
     public String json() {
         return name().toLowerCase(Locale.ROOT);

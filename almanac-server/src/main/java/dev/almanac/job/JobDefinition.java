@@ -1,5 +1,6 @@
 package dev.almanac.job;
 
+import dev.almanac.calendar.CalendarRefs;
 import dev.almanac.schedule.Schedule;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +21,13 @@ public record JobDefinition(
         int catchUpWindowSeconds,
         List<JobId> dependsOn,
         Notifications notifications,
-        List<String> tags) {
+        List<String> tags,
+        CalendarRefs calendars) {
 
     public JobDefinition {
         parameters = parameters == null ? Map.of() : parameters;
         dependsOn = List.copyOf(dependsOn);
         tags = List.copyOf(tags);
+        calendars = calendars == null ? CalendarRefs.NONE : calendars;
     }
 }

@@ -3,6 +3,7 @@ package dev.almanac.job;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.almanac.calendar.CalendarRefs;
 import dev.almanac.schedule.ScheduleSpec;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
@@ -14,7 +15,18 @@ import java.util.Map;
  * the API can be sent back as it is.
  */
 @JsonIgnoreProperties(
-        value = {"id", "created_by", "created_at", "updated_at", "last_run_at", "last_status", "next_run_at"},
+        value = {
+            "id",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "last_run_at",
+            "last_status",
+            "next_run_at",
+            "paused_until",
+            "pause_reason",
+            "paused_since"
+        },
         allowGetters = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Schema(name = "JobRequest", description = "A job definition. On update, every field sent replaces that field whole.")
@@ -80,7 +92,10 @@ public record JobRequest(
         List<String> tags,
 
         @Schema(description = "On update: the version you read; a stale one is refused with 409", example = "3")
-        Long version) {
+        Long version,
+
+        @Schema(description = "Calendars by name: never run inside blackout ones; with only, run only inside one")
+        CalendarRefs calendars) {
 
     /** Retry settings as JSON carries them. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -179,6 +194,7 @@ public record JobRequest(
                 definition.dependsOn().stream().map(JobId::toString).toList(),
                 NotificationsJson.of(definition.notifications()),
                 definition.tags(),
-                null);
+                null,
+                definition.calendars().isEmpty() ? null : definition.calendars());
     }
 }

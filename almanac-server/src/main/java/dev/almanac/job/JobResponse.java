@@ -1,6 +1,7 @@
 package dev.almanac.job;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.almanac.calendar.CalendarRefs;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.job.JobRequest.RetryPolicyJson;
@@ -56,7 +57,19 @@ public record JobResponse(
         @JsonProperty("next_run_at") Instant nextRunAt,
 
         @Schema(description = "Send it back on update; a stale one is refused with 409", example = "1")
-        long version) {
+        long version,
+
+        @Schema(description = "Calendars by name: blackout and only")
+        CalendarRefs calendars,
+
+        @JsonProperty("paused_since") @Schema(description = "Set while the job is paused")
+        Instant pausedSince,
+
+        @JsonProperty("paused_until")
+        @Schema(description = "When a pause lifts by itself; null with paused_since set: until resumed")
+        Instant pausedUntil,
+
+        @JsonProperty("pause_reason") String pauseReason) {
 
     public static JobResponse of(Job job) {
         JobDefinition d = job.definition();
@@ -83,6 +96,10 @@ public record JobResponse(
                 job.lastRunAt(),
                 job.lastStatus(),
                 job.nextRunAt(),
-                job.version());
+                job.version(),
+                d.calendars().isEmpty() ? null : d.calendars(),
+                job.pause() == null ? null : job.pause().since(),
+                job.pause() == null ? null : job.pause().until(),
+                job.pause() == null ? null : job.pause().reason());
     }
 }

@@ -1,5 +1,7 @@
 package dev.almanac.job;
 
+import dev.almanac.calendar.CalendarRefs;
+import dev.almanac.calendar.Calendars;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.job.JobRequest.NotificationsJson;
@@ -46,10 +48,12 @@ class JobValidator {
 
     private final TemplateRegistry templates;
     private final AddressGuard guard;
+    private final Calendars calendars;
 
-    JobValidator(TemplateRegistry templates, GuardedHttpClient http) {
+    JobValidator(TemplateRegistry templates, GuardedHttpClient http, Calendars calendars) {
         this.templates = templates;
         this.guard = http.guard();
+        this.calendars = calendars;
     }
 
     /** Where the job being validated stands: what exists already, and what changed. */
@@ -146,6 +150,7 @@ class JobValidator {
         List<JobId> dependsOn = dependencies(errors, request.dependsOn(), context);
         Notifications notifications = notifications(errors, request.notifications());
         List<String> tags = tags(errors, request.tags());
+        CalendarRefs calendarRefs = calendarRefs(errors, request.calendars());
 
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
@@ -165,7 +170,38 @@ class JobValidator {
                 catchUpWindow,
                 dependsOn,
                 notifications,
-                tags);
+                tags,
+                calendarRefs);
+    }
+
+    /** Every calendar named must exist; the field names the list and the calendar that is not there. */
+    private CalendarRefs calendarRefs(List<FieldError> errors, CalendarRefs refs) {
+        if (refs == null || refs.isEmpty()) {
+            return CalendarRefs.NONE;
+        }
+        Map<String, List<String>> lists = Map.of("blackout", refs.blackout(), "only", refs.only());
+        for (String list : List.of("blackout", "only")) {
+            List<String> names = lists.get(list);
+            if (names.size() > MAX_LIST_SIZE) {
+                errors.add(new FieldError("calendars." + list, "at most " + MAX_LIST_SIZE + " calendars"));
+                continue;
+            }
+            if (names.stream().anyMatch(n -> n == null || n.isBlank())) {
+                errors.add(new FieldError("calendars." + list, "names must not be empty"));
+                continue;
+            }
+            Set<String> unknown = calendars.unknown(names);
+            if (!unknown.isEmpty()) {
+                errors.add(new FieldError(
+                        "calendars." + list,
+                        "unknown calendar "
+                                + unknown.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", "))
+                                + "; create it first (POST /calendars)"));
+            }
+        }
+        return new CalendarRefs(
+                refs.blackout().stream().map(String::strip).distinct().toList(),
+                refs.only().stream().map(String::strip).distinct().toList());
     }
 
     private String knownTemplates() {

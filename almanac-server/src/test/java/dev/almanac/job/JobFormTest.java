@@ -55,7 +55,8 @@ class JobFormTest {
                 60,
                 List.of(),
                 Notifications.none(),
-                List.of());
+                List.of(),
+                null);
         assertThat(JobForm.of(definition, null).get("schedule_kind")).isEqualTo(kind);
     }
 

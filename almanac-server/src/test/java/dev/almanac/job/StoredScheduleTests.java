@@ -110,6 +110,7 @@ abstract class StoredScheduleTests extends AlmanacIntegrationTest {
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 

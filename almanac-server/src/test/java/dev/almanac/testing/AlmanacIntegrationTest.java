@@ -1,5 +1,6 @@
 package dev.almanac.testing;
 
+import dev.almanac.calendar.Calendars;
 import dev.almanac.execution.FinishedPerHour;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,6 +49,9 @@ public abstract class AlmanacIntegrationTest {
     @Autowired
     private FinishedPerHour finished;
 
+    @Autowired
+    private Calendars calendars;
+
     /** Acting as a role: {@code .with(logins.as(TestLogins.ADMIN))}. */
     protected TestLogins logins;
 
@@ -72,11 +76,14 @@ public abstract class AlmanacIntegrationTest {
             "api_tokens",
             "users",
             "audit_events",
-            "nodes"
+            "nodes",
+            "calendars",
+            "freezes"
         }) {
             jdbc.sql("DELETE FROM " + table).update();
         }
         finished.forget();
+        calendars.forget();
         logins = new TestLogins(jdbc, passwords);
         mvc = TestLogins.mvc(context, logins.token(TestLogins.SUPER_ADMIN));
     }

@@ -5,6 +5,7 @@ import dev.almanac.job.Job;
 import dev.almanac.job.JobCommands;
 import dev.almanac.job.JobDefinition;
 import dev.almanac.job.JobId;
+import dev.almanac.job.JobPause;
 import dev.almanac.job.JobService;
 import dev.almanac.schedule.ScheduleText;
 import dev.almanac.security.CurrentActor;
@@ -14,6 +15,7 @@ import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
 import dev.almanac.web.LocalPaths;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import java.time.Clock;
 import java.util.List;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -38,13 +40,17 @@ class JobDetailPages {
     private final SchedulePreviews previews;
     private final Limits limits;
 
+    private final Clock clock;
+
     JobDetailPages(
             JobService jobs,
             JobCommands commands,
             TemplateRegistry templates,
             DefinitionLines lines,
             SchedulePreviews previews,
-            Limits limits) {
+            Limits limits,
+            Clock clock) {
+        this.clock = clock;
         this.jobs = jobs;
         this.commands = commands;
         this.templates = templates;
@@ -66,7 +72,13 @@ class JobDetailPages {
                         .map(JobTemplate::descriptor)
                         .orElse(null));
         model.addAttribute("schedule", ScheduleText.describe(definition.schedule()));
-        model.addAttribute("runs", definition.enabled() ? previews.runs(definition.schedule()) : List.of());
+        JobPause pause = job.pauseAt(clock.instant());
+        model.addAttribute("pause", pause);
+        model.addAttribute(
+                "runs",
+                definition.enabled()
+                        ? previews.runs(definition.schedule(), definition.calendars(), definition.templateType(), pause)
+                        : List.of());
         model.addAttribute("parameters", lines.parameters(definition.templateType(), definition.parameters()));
         model.addAttribute("dependsOn", lines.dependencies(definition.dependsOn()));
         model.addAttribute("versionCount", jobs.versions(job.id()).size());
