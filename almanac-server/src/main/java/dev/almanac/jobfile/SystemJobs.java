@@ -118,6 +118,7 @@ class SystemJobs {
                 null,
                 null,
                 List.of("system"),
+                null,
                 null);
     }
 

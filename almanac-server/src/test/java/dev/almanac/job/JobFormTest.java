@@ -139,7 +139,8 @@ class JobFormTest {
                         List.of("https://hooks.example.com/retry"),
                         java.time.Duration.ofHours(26),
                         5),
-                List.of());
+                List.of(),
+                null);
 
         JobForm form = JobForm.of(definition, null);
         assertThat(form.get("notify_failure"))
