@@ -150,7 +150,8 @@ public class JobService {
                 current.lastRunAt(),
                 current.lastStatus(),
                 nextRunAfterUpdate(current, definition, now),
-                current.version() + 1);
+                current.version() + 1,
+                current.pause());
         boolean written;
         try {
             written = jobs.update(updated, current.version(), keepsNextRun(current, definition));
