@@ -23,6 +23,7 @@ import org.springframework.security.test.context.support.WithMockUser;
 import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.web.context.WebApplicationContext;
 
 /** The job page's pause and resume buttons, and the freeze banner every page shows while a freeze lasts. */
@@ -101,6 +102,36 @@ abstract class TimeControlPagesTests extends AlmanacIntegrationTest {
         }
         clock.set(Instant.parse("2026-06-01T18:00:00Z"));
         assertThat(html("/jobs")).doesNotContain("freeze-banner");
+    }
+
+    @Test
+    void theWizardPreviewStrikesThroughTheRunsACalendarBlocksWithItsName() throws Exception {
+        mvc.perform(
+                        post("/api/admin/scheduler/calendars")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(
+                                        "{\"name\":\"no-tuesdays\",\"weekly\":[{\"from\":\"TUE 00:00\",\"to\":\"WED 00:00\"}]}"))
+                .andExpect(status().isCreated());
+        LinkedMultiValueMap<String, String> form = new LinkedMultiValueMap<>();
+        form.add("template_type", "heartbeat");
+        form.add("name", "daily");
+        form.add("schedule_kind", "cron");
+        form.add("cron_expression", "0 12 * * *");
+        form.add("timezone", "UTC");
+        form.add("blackout_calendars", "no-tuesdays");
+        String html = pages.perform(post("/jobs/wizard/preview")
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .params(form))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        // 2026-06-02 is a Tuesday, the second run of the preview
+        assertThat(html)
+                .contains("<del>Tue 2 Jun 2026, 12:00:00 (+00:00)</del>")
+                .contains("skipped: blocked by calendar &#39;no-tuesdays&#39;")
+                .contains("<span>Wed 3 Jun 2026, 12:00:00 (+00:00)</span>");
     }
 
     private String html(String path) throws Exception {

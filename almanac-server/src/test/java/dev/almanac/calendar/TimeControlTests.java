@@ -370,6 +370,34 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
                 .hasSize(1);
     }
 
+    @Test
+    void aJobsCalendarsTravelThroughExportAndImport() throws Exception {
+        createCalendar("{\"name\":\"quiet\",\"dates\":[\"2026-12-24\"]}");
+        jobs.create(
+                aCronJob("nightly", "0 2 * * *")
+                        .calendars(new CalendarRefs(List.of("quiet"), List.of()))
+                        .build(),
+                "test");
+        String file = mvc.perform(get(API + "/jobs/export").param("format", "json"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.jobs[0].calendars.blackout[0]").value("quiet"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        mvc.perform(post(API + "/jobs/import")
+                        .param("mode", "plan")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(file))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.jobs[0].action").value("unchanged"));
+        mvc.perform(post(API + "/jobs/import")
+                        .param("mode", "plan")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(file.replace("\"quiet\"", "\"missing\"")))
+                .andExpect(jsonPath("$.jobs[0].action").value("invalid"))
+                .andExpect(jsonPath("$.jobs[0].errors[0].field").value("calendars.blackout"));
+    }
+
     private void createHolidays() throws Exception {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", "holidays-2026");
