@@ -6,6 +6,7 @@
         allowedDependencies = {
             "artifact",
             "audit",
+            "calendar",
             "common",
             "execution",
             "job",

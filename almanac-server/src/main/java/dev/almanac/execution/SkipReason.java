@@ -11,7 +11,13 @@ public enum SkipReason {
     /** The job was disabled when a dependency triggered it. */
     DISABLED,
     /** The job's parameters no longer validate against the installed version of its template. */
-    INVALID;
+    INVALID,
+    /** The slot fell inside a blackout calendar, or outside every calendar the job may only run in. */
+    CALENDAR,
+    /** The slot fell inside a freeze window. */
+    FREEZE,
+    /** The job was paused when the slot fell due. */
+    PAUSED;
 
     public String json() {
         return name().toLowerCase(Locale.ROOT);

@@ -18,9 +18,10 @@ public record Job(
         Instant nextRunAt,
         long version,
         String templateVersion,
-        String invalidReason) {
+        String invalidReason,
+        JobPause pause) {
 
-    /** A job not yet checked against its template's version. */
+    /** A job never paused and not yet checked against its template's version. */
     public Job(
             JobId id,
             JobDefinition definition,
@@ -31,7 +32,24 @@ public record Job(
             String lastStatus,
             Instant nextRunAt,
             long version) {
-        this(id, definition, createdBy, createdAt, updatedAt, lastRunAt, lastStatus, nextRunAt, version, null, null);
+        this(
+                id,
+                definition,
+                createdBy,
+                createdAt,
+                updatedAt,
+                lastRunAt,
+                lastStatus,
+                nextRunAt,
+                version,
+                null,
+                null,
+                null);
+    }
+
+    /** The pause in force at {@code now}, if any: one whose time has passed no longer holds the job. */
+    public JobPause pauseAt(Instant now) {
+        return pause != null && pause.holdsAt(now) ? pause : null;
     }
 
     public String name() {
@@ -56,7 +74,8 @@ public record Job(
                 nextRunAt,
                 version,
                 templateVersion,
-                invalidReason);
+                invalidReason,
+                pause);
     }
 
     /** The same job, validated against {@code templateVersion} of its template just now. */
@@ -72,6 +91,7 @@ public record Job(
                 nextRunAt,
                 version,
                 templateVersion,
-                null);
+                null,
+                pause);
     }
 }

@@ -5,6 +5,8 @@ import dev.almanac.audit.Changes;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
 import dev.almanac.security.Permissions;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.stereotype.Service;
@@ -76,6 +78,29 @@ public class JobCommands {
         JobService.Updated updated = jobs.rollback(id, version, expectedCurrentVersion, CurrentActor.name());
         recordUpdate(updated);
         return updated;
+    }
+
+    /** Pauses a job until a time (null: until resumed), with a reason; audited. */
+    public Job pause(JobId id, Instant until, String reason) {
+        Job current = jobs.get(id);
+        permissions.requireMayActOn(current.definition().templateType(), "pause", target(current));
+        Job paused = jobs.pause(id, until, reason);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("until", until == null ? "resumed by hand" : until.toString());
+        if (paused.pause().reason() != null) {
+            details.put("reason", paused.pause().reason());
+        }
+        audit.record("job.paused", target(paused), details);
+        return paused;
+    }
+
+    /** Resumes a paused job; its missed slots stay skipped. Audited. */
+    public Job resume(JobId id, boolean catchUp) {
+        Job current = jobs.get(id);
+        permissions.requireMayActOn(current.definition().templateType(), "resume", target(current));
+        Job resumed = jobs.resume(id);
+        audit.record("job.resumed", target(resumed), Map.of("catch_up", catchUp));
+        return resumed;
     }
 
     public Job delete(JobId id) {

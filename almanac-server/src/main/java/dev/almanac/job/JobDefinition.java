@@ -1,5 +1,6 @@
 package dev.almanac.job;
 
+import dev.almanac.calendar.CalendarRefs;
 import dev.almanac.schedule.Schedule;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +25,8 @@ public record JobDefinition(
         List<String> tags,
         List<Trigger> triggers,
         Trigger.Mode triggerMode,
-        Duration triggerWindow) {
+        Duration triggerWindow,
+        CalendarRefs calendars) {
 
     /** How long a fan-in ({@code trigger_mode: all}) waits for the rest of its upstreams when none is given. */
     public static final Duration DEFAULT_TRIGGER_WINDOW = Duration.ofDays(1);
@@ -38,6 +40,7 @@ public record JobDefinition(
         triggerWindow = triggerMode == Trigger.Mode.ALL
                 ? (triggerWindow == null ? DEFAULT_TRIGGER_WINDOW : triggerWindow)
                 : null;
+        calendars = calendars == null ? CalendarRefs.NONE : calendars;
     }
 
     /** A definition without triggers on outcomes (only {@code depends_on}, if any). */
@@ -75,7 +78,8 @@ public record JobDefinition(
                 tags,
                 List.of(),
                 Trigger.Mode.ANY,
-                null);
+                null,
+                CalendarRefs.NONE);
     }
 
     /** This definition with other triggers. */
@@ -98,7 +102,8 @@ public record JobDefinition(
                 tags,
                 triggers,
                 mode,
-                window);
+                window,
+                calendars);
     }
 
     /** The same definition with its upstream jobs and tags, which are stored apart from the job's row. */
@@ -121,6 +126,31 @@ public record JobDefinition(
                 tags,
                 triggers,
                 triggerMode,
-                triggerWindow);
+                triggerWindow,
+                calendars);
+    }
+
+    /** This definition with other calendars. */
+    public JobDefinition withCalendars(CalendarRefs calendars) {
+        return new JobDefinition(
+                name,
+                description,
+                templateType,
+                parameters,
+                schedule,
+                enabled,
+                priority,
+                timeoutSeconds,
+                retryPolicy,
+                concurrencyPolicy,
+                misfirePolicy,
+                catchUpWindowSeconds,
+                dependsOn,
+                notifications,
+                tags,
+                triggers,
+                triggerMode,
+                triggerWindow,
+                calendars);
     }
 }

@@ -1,5 +1,6 @@
 package dev.almanac.job;
 
+import dev.almanac.calendar.CalendarRefs;
 import dev.almanac.common.Durations;
 import dev.almanac.common.FieldError;
 import dev.almanac.job.JobRequest.NotificationsJson;
@@ -55,7 +56,9 @@ public final class JobForm {
                             "interval_value",
                             "interval_unit",
                             "once_at",
-                            "timezone"),
+                            "timezone",
+                            "blackout_calendars",
+                            "only_calendars"),
             OPTIONS,
                     Set.of(
                             "priority",
@@ -140,6 +143,8 @@ public final class JobForm {
         form.set("name", definition.name());
         form.set("description", definition.description() == null ? "" : definition.description());
         form.set("tags", String.join(", ", definition.tags()));
+        form.set("blackout_calendars", String.join(", ", definition.calendars().blackout()));
+        form.set("only_calendars", String.join(", ", definition.calendars().only()));
         if (parameters != null) {
             parameters.toForm(definition.parameters()).forEach(form.values::put);
         }
@@ -346,7 +351,7 @@ public final class JobForm {
                 || field.startsWith("tags")) {
             return PARAMETERS;
         }
-        if (field.startsWith("schedule")) {
+        if (field.startsWith("schedule") || field.startsWith("calendars")) {
             return SCHEDULE;
         }
         return OPTIONS;
@@ -383,6 +388,8 @@ public final class JobForm {
             case "notifications.on_retry" -> "notify_retry";
             case "notifications.alert_if_no_success_within" -> "alert_within";
             case "notifications.auto_pause_after_failures" -> "auto_pause_after";
+            case "calendars.blackout" -> "blackout_calendars";
+            case "calendars.only" -> "only_calendars";
             default -> bare;
         };
     }
@@ -431,7 +438,11 @@ public final class JobForm {
                         Durations.toIso(get("alert_within")).orElse(blankToNull(get("alert_within"))),
                         integer("auto_pause_after", errors)),
                 words(get("tags")),
-                null);
+                null,
+                null,
+                null,
+                null,
+                calendars());
         return new Built(request, errors);
     }
 
@@ -579,6 +590,12 @@ public final class JobForm {
                 .map(String::strip)
                 .filter(s -> !s.isEmpty())
                 .toList();
+    }
+
+    /** The calendars the schedule step names; null when it names none. */
+    public CalendarRefs calendars() {
+        CalendarRefs refs = new CalendarRefs(words(get("blackout_calendars")), words(get("only_calendars")));
+        return refs.isEmpty() ? null : refs;
     }
 
     private static List<String> words(String text) {

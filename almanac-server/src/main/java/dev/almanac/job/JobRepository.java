@@ -43,12 +43,12 @@ class JobRepository {
                               interval_seconds, run_at, timezone, enabled, priority, timeout_seconds, max_retries,
                               retry_delay_seconds, backoff_multiplier, concurrency_policy, misfire_policy,
                               catch_up_window_seconds, notifications, alert_after_seconds, created_by,
-                              created_at, updated_at, last_run_at, last_status, next_run_at, version)
+                              created_at, updated_at, last_run_at, last_status, next_run_at, version, calendars)
             VALUES (:id, :name, :description, :template_type, :parameters, :schedule_type, :cron_expression,
                     :interval_seconds, :run_at, :timezone, :enabled, :priority, :timeout_seconds, :max_retries,
                     :retry_delay_seconds, :backoff_multiplier, :concurrency_policy, :misfire_policy,
                     :catch_up_window_seconds, :notifications, :alert_after_seconds, :created_by,
-                    :created_at, :updated_at, :last_run_at, :last_status, :next_run_at, :version)
+                    :created_at, :updated_at, :last_run_at, :last_status, :next_run_at, :version, :calendars)
             """;
 
     /** Optimistic locking: the row is only written when nobody else wrote it since it was read. */
@@ -63,9 +63,22 @@ class JobRepository {
                    catch_up_window_seconds = :catch_up_window_seconds, notifications = :notifications,
                    alert_after_seconds = :alert_after_seconds, updated_at = :updated_at,
                    next_run_at = CASE WHEN :keep_next_run THEN next_run_at ELSE :next_run_at END,
-                   version = :version
+                   version = :version, calendars = :calendars
              WHERE id = :id AND version = :expected_version
             """;
+
+    private static final String PAUSE_JOB = """
+            UPDATE jobs SET paused_at = :since, paused_until = :until, pause_reason = :reason WHERE id = :id
+            """;
+
+    /** A pause whose time passed lifts; one set again since (a later until) stays. */
+    private static final String LIFT_PAUSES = """
+            UPDATE jobs SET paused_at = NULL, paused_until = NULL, pause_reason = NULL
+             WHERE id IN (:ids) AND paused_until <= :now
+            """;
+
+    private static final String JOBS_USING_CALENDAR =
+            "SELECT name, calendars FROM jobs WHERE calendars LIKE :pattern ORDER BY name";
 
     private static final String EARLIEST_DUE = "SELECT MIN(next_run_at) FROM jobs WHERE enabled = TRUE";
 
@@ -289,6 +302,39 @@ class JobRepository {
         return jdbc.sql(DELETE_JOB).param("id", id.value()).update() > 0;
     }
 
+    /** Pauses a job (a null pause resumes it); false when there is no such job. */
+    boolean pause(JobId id, JobPause pause) {
+        return jdbc.sql(PAUSE_JOB)
+                        .param("id", id.value())
+                        .param("since", pause == null ? null : utc(pause.since()))
+                        .param("until", pause == null ? null : utc(pause.until()))
+                        .param("reason", pause == null ? null : pause.reason())
+                        .update()
+                > 0;
+    }
+
+    /** Lifts the pauses of {@code ids} whose time is up at {@code now}. */
+    int liftPauses(Collection<JobId> ids, Instant now) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        return jdbc.sql(LIFT_PAUSES)
+                .param("ids", ids.stream().map(JobId::value).toList())
+                .param("now", utc(now))
+                .update();
+    }
+
+    /** The names of the jobs that list {@code calendar}, as blackout or only. */
+    List<String> jobsUsing(String calendar) {
+        List<String> names = new ArrayList<>();
+        jdbc.sql(JOBS_USING_CALENDAR).param("pattern", "%" + calendar + "%").query(rs -> {
+            if (JobRows.calendars(rs.getString("calendars"), json).uses(calendar)) {
+                names.add(rs.getString("name"));
+            }
+        });
+        return names;
+    }
+
     private Map<String, Object> columns(Job job) {
         JobDefinition d = job.definition();
         ScheduleSpec schedule = d.schedule().toSpec();
@@ -321,6 +367,7 @@ class JobRepository {
         params.put("updated_at", utc(job.updatedAt()));
         params.put("next_run_at", utc(job.nextRunAt()));
         params.put("version", job.version());
+        params.put("calendars", d.calendars().isEmpty() ? null : json.writeValueAsString(d.calendars()));
         return params;
     }
 

@@ -3,6 +3,7 @@ package dev.almanac.job;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.almanac.calendar.CalendarRefs;
 import dev.almanac.schedule.ScheduleSpec;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
@@ -24,7 +25,10 @@ import java.util.Map;
             "next_run_at",
             "template_version",
             "invalid_reason",
-            "waiting_for"
+            "waiting_for",
+            "paused_until",
+            "pause_reason",
+            "paused_since"
         },
         allowGetters = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -111,7 +115,10 @@ public record JobRequest(
                 description = "For trigger_mode all: an ISO-8601 duration (PT1M..P30D, default P1D); upstream runs"
                         + " older than this no longer count",
                 example = "PT6H")
-        String triggerWindow) {
+        String triggerWindow,
+
+        @Schema(description = "Calendars by name: never run inside blackout ones; with only, run only inside one")
+        CalendarRefs calendars) {
 
     /** A request without triggers on outcomes. */
     public JobRequest(
@@ -148,6 +155,7 @@ public record JobRequest(
                 notifications,
                 tags,
                 version,
+                null,
                 null,
                 null,
                 null);
@@ -288,6 +296,7 @@ public record JobRequest(
                         : definition.triggerMode().json(),
                 definition.triggerWindow() == null
                         ? null
-                        : definition.triggerWindow().toString());
+                        : definition.triggerWindow().toString(),
+                definition.calendars().isEmpty() ? null : definition.calendars());
     }
 }

@@ -2,6 +2,7 @@ package dev.almanac.job;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.almanac.calendar.CalendarRefs;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.job.JobRequest.RetryPolicyJson;
@@ -84,7 +85,19 @@ public record JobResponse(
                 description = "For trigger_mode all, on GET /jobs/{id}: the upstream jobs (and outcome) it still"
                         + " waits for",
                 example = "[\"export (succeeded)\"]")
-        List<String> waitingFor) {
+        List<String> waitingFor,
+
+        @Schema(description = "Calendars by name: blackout and only")
+        CalendarRefs calendars,
+
+        @JsonProperty("paused_since") @Schema(description = "Set while the job is paused")
+        Instant pausedSince,
+
+        @JsonProperty("paused_until")
+        @Schema(description = "When a pause lifts by itself; null with paused_since set: until resumed")
+        Instant pausedUntil,
+
+        @JsonProperty("pause_reason") String pauseReason) {
 
     /** A trigger as the API shows it: the upstream job by name (what a client may send back) and by id. */
     public record TriggerView(
@@ -124,7 +137,11 @@ public record JobResponse(
                 triggers,
                 triggerMode,
                 triggerWindow,
-                waiting);
+                waiting,
+                calendars,
+                pausedSince,
+                pausedUntil,
+                pauseReason);
     }
 
     public static JobResponse of(Job job) {
@@ -160,6 +177,10 @@ public record JobResponse(
                         .toList(),
                 d.triggerMode().json(),
                 d.triggerWindow() == null ? null : d.triggerWindow().toString(),
-                null);
+                null,
+                d.calendars().isEmpty() ? null : d.calendars(),
+                job.pause() == null ? null : job.pause().since(),
+                job.pause() == null ? null : job.pause().until(),
+                job.pause() == null ? null : job.pause().reason());
     }
 }

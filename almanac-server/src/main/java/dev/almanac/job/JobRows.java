@@ -2,12 +2,14 @@ package dev.almanac.job;
 
 import static dev.almanac.common.JdbcTime.instant;
 
+import dev.almanac.calendar.CalendarRefs;
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.schedule.Schedules;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.List;
@@ -25,7 +27,8 @@ public final class JobRows {
             j.interval_seconds, j.run_at, j.timezone, j.enabled, j.priority, j.timeout_seconds, j.max_retries,
             j.retry_delay_seconds, j.backoff_multiplier, j.concurrency_policy, j.misfire_policy,
             j.catch_up_window_seconds, j.notifications, j.created_by, j.created_at, j.updated_at, j.last_run_at,
-            j.last_status, j.next_run_at, j.version, j.template_version, j.invalid_reason
+            j.last_status, j.next_run_at, j.version, j.template_version, j.invalid_reason, j.calendars, j.paused_at,
+            j.paused_until, j.pause_reason
             """;
 
     private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {};
@@ -68,7 +71,12 @@ public final class JobRows {
                 rs.getInt("catch_up_window_seconds"),
                 List.of(),
                 notifications.stored(),
-                List.of());
+                List.of(),
+                List.of(),
+                Trigger.Mode.ANY,
+                null,
+                calendars(rs.getString("calendars"), json));
+        Instant pausedAt = instant(rs, "paused_at");
         return new Job(
                 new JobId(rs.getObject("id", UUID.class)),
                 definition,
@@ -80,6 +88,13 @@ public final class JobRows {
                 instant(rs, "next_run_at"),
                 rs.getLong("version"),
                 rs.getString("template_version"),
-                rs.getString("invalid_reason"));
+                rs.getString("invalid_reason"),
+                pausedAt == null
+                        ? null
+                        : new JobPause(pausedAt, instant(rs, "paused_until"), rs.getString("pause_reason")));
+    }
+
+    static CalendarRefs calendars(String text, JsonMapper json) {
+        return text == null ? CalendarRefs.NONE : json.readValue(text, CalendarRefs.class);
     }
 }

@@ -66,6 +66,11 @@ public class JobScheduling {
         return jobs.dependents(job);
     }
 
+    /** Lifts the pauses of {@code jobs} whose time is up at {@code now}: the caller holds the transaction. */
+    public int liftPauses(Collection<JobId> jobs, Instant now) {
+        return this.jobs.liftPauses(jobs, now);
+    }
+
     @Transactional(readOnly = true)
     public Optional<Instant> earliestDue() {
         return jobs.earliestDue();

@@ -179,7 +179,10 @@ public class JobService {
                 current.lastRunAt(),
                 current.lastStatus(),
                 nextRunAfterUpdate(current, definition, now),
-                current.version() + 1);
+                current.version() + 1,
+                current.templateVersion(),
+                current.invalidReason(),
+                current.pause());
         boolean written;
         try {
             written = jobs.update(updated, current.version(), keepsNextRun(current, definition));
@@ -321,6 +324,45 @@ public class JobService {
         return current;
     }
 
+    /**
+     * Pauses a job until {@code until} (null: until resumed), with a reason: its slots meanwhile are recorded as
+     * skipped with reason {@code paused}. Not a change of its definition: no new version.
+     */
+    @Transactional
+    public Job pause(JobId id, Instant until, String reason) {
+        Job current = get(id);
+        Instant now = now();
+        List<FieldError> errors = new ArrayList<>();
+        if (until != null && !until.isAfter(now)) {
+            errors.add(new FieldError("until", "must lie ahead; leave it out to pause until resumed"));
+        }
+        if (reason != null && reason.length() > 500) {
+            errors.add(new FieldError("reason", "must be at most 500 characters"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        JobPause pause = new JobPause(
+                now,
+                until == null ? null : until.truncatedTo(ChronoUnit.MILLIS),
+                reason == null || reason.isBlank() ? null : reason.strip());
+        jobs.pause(id, pause);
+        events.publishEvent(new JobChanged(id, JobChanged.Kind.UPDATED));
+        return get(current.id());
+    }
+
+    /**
+     * Resumes a paused job: its next run is its next slot from now, so the slots it missed while paused never run
+     * (they are in its history as skipped).
+     */
+    @Transactional
+    public Job resume(JobId id) {
+        Job current = get(id);
+        jobs.pause(id, null);
+        events.publishEvent(new JobChanged(id, JobChanged.Kind.UPDATED));
+        return get(current.id());
+    }
+
     @Transactional(readOnly = true)
     public List<JobVersion> versions(JobId id) {
         List<JobVersion> list = versions.versionsOf(id);
@@ -378,7 +420,8 @@ public class JobService {
                                 d.notifications(),
                                 current == null ? null : current.definition().notifications()),
                         d.tags())
-                .withTriggers(d.triggers(), d.triggerMode(), d.triggerWindow());
+                .withTriggers(d.triggers(), d.triggerMode(), d.triggerWindow())
+                .withCalendars(d.calendars());
     }
 
     private static JobRequest with(JobRequest r, Map<String, Object> parameters, NotificationsJson notifications) {
@@ -401,7 +444,8 @@ public class JobService {
                 r.version(),
                 r.triggers(),
                 r.triggerMode(),
-                r.triggerWindow());
+                r.triggerWindow(),
+                r.calendars());
     }
 
     /** Milliseconds are what both databases keep, so a time answered now equals the same time read later. */

@@ -1,5 +1,7 @@
 package dev.almanac.job;
 
+import dev.almanac.calendar.CalendarRefs;
+import dev.almanac.calendar.Calendars;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.job.JobRequest.NotificationsJson;
@@ -52,16 +54,19 @@ class JobValidator {
     private final AddressGuard guard;
     private final TriggerConditions conditions;
     private final SecretParameters secrets;
+    private final Calendars calendars;
 
     JobValidator(
             TemplateRegistry templates,
             GuardedHttpClient http,
             TriggerConditions conditions,
-            SecretParameters secrets) {
+            SecretParameters secrets,
+            Calendars calendars) {
         this.templates = templates;
         this.guard = http.guard();
         this.conditions = conditions;
         this.secrets = secrets;
+        this.calendars = calendars;
     }
 
     /** A stored job another one names as its upstream. */
@@ -186,6 +191,7 @@ class JobValidator {
         if (templateType != null) {
             upstreamResults(errors, templateType, parameters, dependsOn, triggers, context);
         }
+        CalendarRefs calendarRefs = calendarRefs(errors, request.calendars());
 
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
@@ -208,7 +214,8 @@ class JobValidator {
                 tags,
                 triggers,
                 triggerMode,
-                triggerWindow);
+                triggerWindow,
+                calendarRefs);
     }
 
     private List<Trigger> triggers(List<FieldError> errors, List<JobRequest.TriggerJson> list, Context context) {
@@ -367,6 +374,36 @@ class JobValidator {
                 collectPlaceholders(path + "[" + i + "]", list.get(i), found);
             }
         }
+    }
+
+    /** Every calendar named must exist; the field names the list and the calendar that is not there. */
+    private CalendarRefs calendarRefs(List<FieldError> errors, CalendarRefs refs) {
+        if (refs == null || refs.isEmpty()) {
+            return CalendarRefs.NONE;
+        }
+        Map<String, List<String>> lists = Map.of("blackout", refs.blackout(), "only", refs.only());
+        for (String list : List.of("blackout", "only")) {
+            List<String> names = lists.get(list);
+            if (names.size() > MAX_LIST_SIZE) {
+                errors.add(new FieldError("calendars." + list, "at most " + MAX_LIST_SIZE + " calendars"));
+                continue;
+            }
+            if (names.stream().anyMatch(n -> n == null || n.isBlank())) {
+                errors.add(new FieldError("calendars." + list, "names must not be empty"));
+                continue;
+            }
+            Set<String> unknown = calendars.unknown(names);
+            if (!unknown.isEmpty()) {
+                errors.add(new FieldError(
+                        "calendars." + list,
+                        "unknown calendar "
+                                + unknown.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", "))
+                                + "; create it first (POST /calendars)"));
+            }
+        }
+        return new CalendarRefs(
+                refs.blackout().stream().map(String::strip).distinct().toList(),
+                refs.only().stream().map(String::strip).distinct().toList());
     }
 
     private String knownTemplates() {

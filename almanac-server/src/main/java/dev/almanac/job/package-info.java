@@ -3,7 +3,17 @@
  * controller per screen: the list, the wizard (and clone), the job page, the versions.
  */
 @ApplicationModule(
-        allowedDependencies = {"audit", "common", "outbound", "schedule", "security", "target", "template", "web"})
+        allowedDependencies = {
+            "audit",
+            "calendar",
+            "common",
+            "outbound",
+            "schedule",
+            "security",
+            "target",
+            "template",
+            "web"
+        })
 package dev.almanac.job;
 
 import org.springframework.modulith.ApplicationModule;

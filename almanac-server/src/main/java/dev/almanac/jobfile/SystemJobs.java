@@ -118,6 +118,10 @@ class SystemJobs {
                 null,
                 null,
                 List.of("system"),
+                null,
+                null,
+                null,
+                null,
                 null);
     }
 

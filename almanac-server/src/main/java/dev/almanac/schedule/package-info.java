@@ -1,5 +1,5 @@
 /** Schedules: cron, interval and one-time specs, their validation, and next run times under the DST policy. */
-@ApplicationModule(allowedDependencies = {"common"})
+@ApplicationModule(allowedDependencies = {"calendar", "common", "template"})
 package dev.almanac.schedule;
 
 import org.springframework.modulith.ApplicationModule;

@@ -110,6 +110,10 @@ abstract class StoredScheduleTests extends AlmanacIntegrationTest {
                 null,
                 null,
                 null,
+                null,
+                null,
+                null,
+                null,
                 null);
     }
 

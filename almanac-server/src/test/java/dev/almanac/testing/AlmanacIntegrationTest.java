@@ -1,5 +1,6 @@
 package dev.almanac.testing;
 
+import dev.almanac.calendar.Calendars;
 import dev.almanac.execution.FinishedPerHour;
 import dev.almanac.web.LocalWrites;
 import java.time.Instant;
@@ -52,6 +53,8 @@ public abstract class AlmanacIntegrationTest {
     @Autowired
     private LocalWrites writes;
 
+    private Calendars calendars;
+
     /** Acting as a role: {@code .with(logins.as(TestLogins.ADMIN))}. */
     protected TestLogins logins;
 
@@ -77,12 +80,15 @@ public abstract class AlmanacIntegrationTest {
             "api_tokens",
             "users",
             "audit_events",
-            "nodes"
+            "nodes",
+            "calendars",
+            "freezes"
         }) {
             jdbc.sql("DELETE FROM " + table).update();
         }
         finished.forget();
         writes.changed();
+        calendars.forget();
         logins = new TestLogins(jdbc, passwords);
         mvc = TestLogins.mvc(context, logins.token(TestLogins.SUPER_ADMIN));
     }

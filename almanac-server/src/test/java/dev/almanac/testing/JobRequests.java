@@ -1,5 +1,6 @@
 package dev.almanac.testing;
 
+import dev.almanac.calendar.CalendarRefs;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobRequest.NotificationsJson;
@@ -11,6 +12,8 @@ import java.util.Map;
 
 /** Test data: {@code aCronJob("report", "0 2 * * *").in("Europe/Berlin").build()}. */
 public final class JobRequests {
+
+    private CalendarRefs calendars;
 
     private String name;
     private String template = "heartbeat";
@@ -91,6 +94,11 @@ public final class JobRequests {
         return this;
     }
 
+    public JobRequests calendars(CalendarRefs calendars) {
+        this.calendars = calendars;
+        return this;
+    }
+
     public JobRequests disabled() {
         this.enabled = false;
         return this;
@@ -115,6 +123,10 @@ public final class JobRequests {
                 dependsOn,
                 notifications,
                 null,
-                null);
+                null,
+                null,
+                null,
+                null,
+                calendars);
     }
 }

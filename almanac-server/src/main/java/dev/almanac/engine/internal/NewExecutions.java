@@ -57,6 +57,37 @@ final class NewExecutions {
         return queued(job, slot, slot, SCHEDULER, job.definition().parameters(), false, now);
     }
 
+    /** A slot recorded without running because a calendar, a freeze or a pause blocks it: the result says which. */
+    static Execution blocked(Job job, Instant slot, SkipReason reason, Map<String, Object> result, Instant now) {
+        Execution skipped = skipped(job, slot, reason, SCHEDULER, now);
+        return new Execution(
+                skipped.id(),
+                skipped.jobId(),
+                skipped.jobVersion(),
+                skipped.jobName(),
+                skipped.templateType(),
+                skipped.status(),
+                skipped.reason(),
+                skipped.attempt(),
+                skipped.retryOf(),
+                skipped.slotKey(),
+                skipped.scheduledFor(),
+                skipped.runAfter(),
+                skipped.createdAt(),
+                skipped.startedAt(),
+                skipped.completedAt(),
+                skipped.durationMs(),
+                skipped.dryRun(),
+                skipped.parameters(),
+                result,
+                skipped.error(),
+                skipped.triggeredBy(),
+                skipped.executionHost(),
+                skipped.heartbeatAt(),
+                skipped.cancelRequested(),
+                skipped.timeoutSeconds());
+    }
+
     /** A slot (or a trigger) recorded without running, so history shows it was not silently dropped. */
     static Execution skipped(Job job, Instant slot, SkipReason reason, String triggeredBy, Instant now) {
         return new Execution(

@@ -1,5 +1,7 @@
 package dev.almanac.engine.internal;
 
+import dev.almanac.calendar.Calendars;
+import dev.almanac.calendar.TimeBlock;
 import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.engine.internal.store.EngineStore;
 import dev.almanac.engine.internal.store.EngineStore.JobAdvance;
@@ -9,13 +11,18 @@ import dev.almanac.execution.SkipReason;
 import dev.almanac.job.ConcurrencyPolicy;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
+import dev.almanac.job.JobPause;
+import dev.almanac.job.JobScheduling;
 import dev.almanac.job.MisfirePolicy;
+import dev.almanac.template.TemplateRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Component;
@@ -36,7 +43,21 @@ class TriggerPass {
     private final EngineSettings settings;
     private final EngineProperties properties;
 
-    TriggerPass(EngineStore store, EngineMetrics metrics, Wakeups wakeups, EngineSettings settings) {
+    private final Calendars calendars;
+    private final TemplateRegistry templates;
+    private final JobScheduling scheduling;
+
+    TriggerPass(
+            EngineStore store,
+            EngineMetrics metrics,
+            Wakeups wakeups,
+            EngineSettings settings,
+            Calendars calendars,
+            TemplateRegistry templates,
+            JobScheduling scheduling) {
+        this.calendars = calendars;
+        this.templates = templates;
+        this.scheduling = scheduling;
         this.store = store;
         this.metrics = metrics;
         this.wakeups = wakeups;
@@ -104,15 +125,26 @@ class TriggerPass {
         Set<JobId> active = new HashSet<>(store.withActiveRuns(guarded));
         List<Execution> written = new ArrayList<>();
         List<JobAdvance> advances = new ArrayList<>();
+        List<JobId> pausesUp = new ArrayList<>();
         for (Job job : due) {
             Slots slots = slotsOf(job, now);
             advances.add(new JobAdvance(job.id(), slots.next(), slots.last()));
-            List<Instant> toRun = slots.toRun(job, now, properties.misfireThreshold(), awaySince);
+            if (job.pause() != null && !job.pause().holdsAt(now)) {
+                pausesUp.add(job.id());
+            }
+            // a blocked slot is neither run nor missed: the misfire policy decides among the open ones only
+            Map<Instant, TimeBlock> blocked = blocked(job, slots.due());
+            Slots open = new Slots(
+                    slots.due().stream().filter(s -> !blocked.containsKey(s)).toList(), slots.next());
+            List<Instant> toRun = open.toRun(job, now, properties.misfireThreshold(), awaySince);
             boolean wasActive = active.contains(job.id());
             for (Instant slot : slots.due()) {
+                TimeBlock block = blocked.get(slot);
                 if (job.invalid()) {
                     // a template upgrade changed the schema under it: record the slot instead of failing the run
                     written.add(NewExecutions.skipped(job, slot, SkipReason.INVALID, NewExecutions.SCHEDULER, now));
+                } else if (block != null) {
+                    written.add(NewExecutions.blocked(job, slot, reasonOf(block), block.asResult(), now));
                 } else if (!toRun.contains(slot)) {
                     written.add(NewExecutions.skipped(job, slot, SkipReason.MISSED, NewExecutions.SCHEDULER, now));
                 } else if (isCatchUp(job, slot, now) && !wasActive) {
@@ -126,11 +158,43 @@ class TriggerPass {
         }
         List<Execution> inserted = store.enqueue(written);
         store.advanceJobs(advances);
+        scheduling.liftPauses(pausesUp, now);
         inserted.stream().filter(e -> e.status() == ExecutionStatus.SKIPPED).forEach(skipped::add);
         int queued = (int) inserted.stream()
                 .filter(e -> e.status() == ExecutionStatus.QUEUED)
                 .count();
         return new Result(due.size(), queued, inserted.size() - queued, due.size() == properties.triggerBatch());
+    }
+
+    /** The slots a pause, a freeze or a calendar keeps from running, with what blocks each. */
+    private Map<Instant, TimeBlock> blocked(Job job, List<Instant> due) {
+        Map<Instant, TimeBlock> blocked = new HashMap<>();
+        JobPause pause = job.pause();
+        Boolean destructive = null;
+        for (Instant slot : due) {
+            if (pause != null && pause.holdsAt(slot)) {
+                blocked.put(slot, TimeBlock.paused(pause.reason()));
+                continue;
+            }
+            if (destructive == null) {
+                destructive = templates
+                        .find(job.definition().templateType())
+                        .map(t -> t.descriptor().destructive())
+                        .orElse(false);
+            }
+            calendars
+                    .blockOf(job.definition().calendars(), destructive, slot)
+                    .ifPresent(block -> blocked.put(slot, block));
+        }
+        return blocked;
+    }
+
+    private static SkipReason reasonOf(TimeBlock block) {
+        return switch (block.kind()) {
+            case TimeBlock.CALENDAR -> SkipReason.CALENDAR;
+            case TimeBlock.FREEZE -> SkipReason.FREEZE;
+            default -> SkipReason.PAUSED;
+        };
     }
 
     private boolean isCatchUp(Job job, Instant slot, Instant now) {

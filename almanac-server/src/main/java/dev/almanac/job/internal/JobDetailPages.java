@@ -5,6 +5,7 @@ import dev.almanac.job.Job;
 import dev.almanac.job.JobCommands;
 import dev.almanac.job.JobDefinition;
 import dev.almanac.job.JobId;
+import dev.almanac.job.JobPause;
 import dev.almanac.job.JobService;
 import dev.almanac.job.Trigger;
 import dev.almanac.schedule.ScheduleText;
@@ -15,6 +16,7 @@ import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
 import dev.almanac.web.LocalPaths;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,13 +43,17 @@ class JobDetailPages {
     private final SchedulePreviews previews;
     private final Limits limits;
 
+    private final Clock clock;
+
     JobDetailPages(
             JobService jobs,
             JobCommands commands,
             TemplateRegistry templates,
             DefinitionLines lines,
             SchedulePreviews previews,
-            Limits limits) {
+            Limits limits,
+            Clock clock) {
+        this.clock = clock;
         this.jobs = jobs;
         this.commands = commands;
         this.templates = templates;
@@ -69,7 +75,13 @@ class JobDetailPages {
                         .map(JobTemplate::descriptor)
                         .orElse(null));
         model.addAttribute("schedule", ScheduleText.describe(definition.schedule()));
-        model.addAttribute("runs", definition.enabled() ? previews.runs(definition.schedule()) : List.of());
+        JobPause pause = job.pauseAt(clock.instant());
+        model.addAttribute("pause", pause);
+        model.addAttribute(
+                "runs",
+                definition.enabled()
+                        ? previews.runs(definition.schedule(), definition.calendars(), definition.templateType(), pause)
+                        : List.of());
         model.addAttribute("parameters", lines.parameters(definition.templateType(), definition.parameters()));
         model.addAttribute("dependsOn", lines.dependencies(definition.dependsOn()));
         model.addAttribute("waitingFor", jobs.waitingFor(job));

@@ -1,12 +1,17 @@
 package dev.almanac.job.internal;
 
+import dev.almanac.calendar.CalendarRefs;
+import dev.almanac.calendar.Calendars;
+import dev.almanac.calendar.TimeBlock;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.job.JobForm;
+import dev.almanac.job.JobPause;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.schedule.ScheduleText;
 import dev.almanac.schedule.Schedules;
+import dev.almanac.template.TemplateRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -23,21 +28,44 @@ class SchedulePreviews {
     static final DateTimeFormatter LOCAL =
             DateTimeFormatter.ofPattern("EEE d MMM yyyy, HH:mm:ss (xxx)", Locale.ENGLISH);
 
-    /** One upcoming run as a page shows it. */
-    public record PreviewRun(String local, Instant at, String note) {}
+    /** One upcoming run as a page shows it; {@code blocked} says why it will not run (struck through). */
+    public record PreviewRun(String local, Instant at, String note, String blocked) {}
 
     /** A schedule in words with its next runs, or what is wrong with it. */
     public record Preview(String expression, String words, List<PreviewRun> runs, List<String> errors) {}
 
     private final Clock clock;
+    private final Calendars calendars;
+    private final TemplateRegistry templates;
 
-    SchedulePreviews(Clock clock) {
+    SchedulePreviews(Clock clock, Calendars calendars, TemplateRegistry templates) {
         this.clock = clock;
+        this.calendars = calendars;
+        this.templates = templates;
     }
 
     List<PreviewRun> runs(Schedule schedule) {
+        return runs(schedule, CalendarRefs.NONE, null, null);
+    }
+
+    /** The next runs, those a freeze, a calendar or the job's pause will block marked with the reason. */
+    List<PreviewRun> runs(Schedule schedule, CalendarRefs refs, String templateType, JobPause pause) {
+        boolean destructive = templateType != null
+                && templates
+                        .find(templateType)
+                        .map(t -> t.descriptor().destructive())
+                        .orElse(false);
         return schedule.preview(clock.instant(), PREVIEW_RUNS).stream()
-                .map(run -> new PreviewRun(run.local().format(LOCAL), run.at(), run.note()))
+                .map(run -> new PreviewRun(
+                        run.local().format(LOCAL),
+                        run.at(),
+                        run.note(),
+                        pause != null && pause.holdsAt(run.at())
+                                ? TimeBlock.paused(pause.reason()).message()
+                                : calendars
+                                        .blockOf(refs, destructive, run.at())
+                                        .map(TimeBlock::message)
+                                        .orElse(null)))
                 .toList();
     }
 
@@ -54,7 +82,12 @@ class SchedulePreviews {
         }
         try {
             Schedule schedule = Schedules.parse(spec);
-            return new Preview(spec.expression(), ScheduleText.describe(schedule), runs(schedule), List.of());
+            CalendarRefs refs = form.calendars();
+            return new Preview(
+                    spec.expression(),
+                    ScheduleText.describe(schedule),
+                    runs(schedule, refs == null ? CalendarRefs.NONE : refs, form.get("template_type"), null),
+                    List.of());
         } catch (InvalidInputException invalid) {
             return new Preview(
                     spec.expression(),

@@ -1,11 +1,16 @@
 package dev.almanac.schedule.internal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.almanac.calendar.CalendarRefs;
+import dev.almanac.calendar.Calendars;
+import dev.almanac.calendar.TimeBlock;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.schedule.Schedules;
+import dev.almanac.template.TemplateRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -17,6 +22,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -45,9 +51,13 @@ public class ScheduleController {
             """;
 
     private final Clock clock;
+    private final Calendars calendars;
+    private final TemplateRegistry templates;
 
-    ScheduleController(Clock clock) {
+    ScheduleController(Clock clock, Calendars calendars, TemplateRegistry templates) {
         this.clock = clock;
+        this.calendars = calendars;
+        this.templates = templates;
     }
 
     /** What to preview: a schedule, how many runs (1..100, default 10) and from when (default now). */
@@ -58,11 +68,24 @@ public class ScheduleController {
             Integer count,
 
             @Schema(description = "Preview runs after this instant; default now", example = "2026-03-06T12:00:00Z")
-            Instant from) {}
+            Instant from,
+
+            @Schema(description = "A job's calendars: runs they block are listed with blocked_by")
+            CalendarRefs calendars,
+
+            @JsonProperty("template_type")
+            @Schema(
+                    description = "The job's template, for freezes of destructive templates only",
+                    example = "heartbeat")
+            String templateType) {}
 
     /** One run: the instant in UTC, the wall-clock time in the schedule's zone, and a DST note if it moved. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record PreviewRun(Instant at, String local, String note) {}
+    record PreviewRun(
+            Instant at,
+            String local,
+            String note,
+            @JsonProperty("blocked_by") TimeBlock blockedBy) {}
 
     /** The next runs of a schedule. */
     record PreviewResponse(String timezone, List<PreviewRun> runs) {}
@@ -97,13 +120,29 @@ public class ScheduleController {
                 invalid.errors().stream().map(e -> e.prefixed("schedule")).forEach(errors::add);
             }
         }
+        CalendarRefs refs = request.calendars() == null ? CalendarRefs.NONE : request.calendars();
+        for (String list : List.of("blackout", "only")) {
+            Set<String> unknown = calendars.unknown(list.equals("blackout") ? refs.blackout() : refs.only());
+            if (!unknown.isEmpty()) {
+                errors.add(
+                        new FieldError("calendars." + list, "unknown calendar '" + String.join("', '", unknown) + "'"));
+            }
+        }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
+        boolean destructive = request.templateType() != null
+                && templates
+                        .find(request.templateType())
+                        .map(t -> t.descriptor().destructive())
+                        .orElse(false);
         Instant from = request.from() == null ? clock.instant() : request.from();
         List<PreviewRun> runs = schedule.preview(from, count).stream()
                 .map(run -> new PreviewRun(
-                        run.at(), run.local().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), run.note()))
+                        run.at(),
+                        run.local().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+                        run.note(),
+                        calendars.blockOf(refs, destructive, run.at()).orElse(null)))
                 .toList();
         return new PreviewResponse(schedule.zone().getId(), runs);
     }

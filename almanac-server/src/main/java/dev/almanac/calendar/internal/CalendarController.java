@@ -1,0 +1,116 @@
+package dev.almanac.calendar.internal;
+
+import dev.almanac.calendar.CalendarSpec;
+import dev.almanac.calendar.Freeze;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Calendars and freeze windows over HTTP. */
+@RestController
+@RequestMapping(path = "/api/admin/scheduler", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Calendars", description = "Calendars that jobs list as blackout or only windows, and global freezes")
+@ApiResponse(
+        responseCode = "400",
+        description = "Invalid input; every wrong field is listed in errors",
+        content = @Content(mediaType = "application/problem+json"))
+class CalendarController {
+
+    private final CalendarService service;
+
+    CalendarController(CalendarService service) {
+        this.service = service;
+    }
+
+    /** The body of a calendar list. */
+    record CalendarList(List<CalendarSpec> calendars) {}
+
+    /** What a freeze declares. */
+    record FreezeRequest(String from, String to, String scope, String reason) {}
+
+    /** The body of a freeze list. */
+    record FreezeList(List<Freeze> freezes) {}
+
+    @PostMapping(path = "/calendars", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Create a calendar", description = "A bad ics file is refused with the line ical4j reports")
+    @ApiResponse(responseCode = "201", description = "Created")
+    @ApiResponse(
+            responseCode = "409",
+            description = "A calendar with this name exists",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<CalendarSpec> create(@RequestBody CalendarSpec request) {
+        CalendarSpec created = service.create(request);
+        return ResponseEntity.created(URI.create("/api/admin/scheduler/calendars/" + created.name()))
+                .body(created);
+    }
+
+    @GetMapping("/calendars")
+    @Operation(summary = "List calendars")
+    CalendarList list() {
+        return new CalendarList(service.list());
+    }
+
+    @GetMapping("/calendars/{name}")
+    @Operation(summary = "Read a calendar")
+    CalendarSpec get(@PathVariable String name) {
+        return service.get(name);
+    }
+
+    @PutMapping(path = "/calendars/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Replace a calendar's contents", description = "Jobs that use it follow the new contents")
+    CalendarSpec update(@PathVariable String name, @RequestBody CalendarSpec request) {
+        return service.update(name, request);
+    }
+
+    @DeleteMapping("/calendars/{name}")
+    @Operation(summary = "Delete a calendar")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(
+            responseCode = "409",
+            description = "Jobs use it; they are named",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<Void> delete(@PathVariable String name) {
+        service.delete(name);
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping(path = "/freezes", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(
+            summary = "Declare a freeze (super admin)",
+            description = "Slots inside are skipped with reason freeze; scope all or destructive (only jobs of"
+                    + " destructive templates); the reason shows on every page while it lasts")
+    @ApiResponse(responseCode = "201", description = "Declared")
+    ResponseEntity<Freeze> freeze(@RequestBody FreezeRequest request) {
+        Freeze freeze = service.freeze(request.from(), request.to(), request.scope(), request.reason());
+        return ResponseEntity.created(URI.create("/api/admin/scheduler/freezes/" + freeze.id()))
+                .body(freeze);
+    }
+
+    @GetMapping("/freezes")
+    @Operation(summary = "List freezes")
+    FreezeList freezes() {
+        return new FreezeList(service.freezes());
+    }
+
+    @DeleteMapping("/freezes/{id}")
+    @Operation(summary = "End a freeze (super admin)")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    ResponseEntity<Void> unfreeze(@PathVariable UUID id) {
+        service.unfreeze(id);
+        return ResponseEntity.noContent().build();
+    }
+}

@@ -1,0 +1,188 @@
+package dev.almanac.calendar.internal;
+
+import dev.almanac.calendar.CalendarSpec;
+import dev.almanac.calendar.CalendarSpec.Window;
+import dev.almanac.common.FieldError;
+import dev.almanac.common.InvalidInputException;
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A calendar compiled for lookups: whether an instant lies inside it. */
+public final class CalendarRules {
+
+    static final int MAX_ENTRIES = 1000;
+    private static final Pattern WEEKLY = Pattern.compile("(MON|TUE|WED|THU|FRI|SAT|SUN)[A-Z]*\\s+(\\d{1,2}):(\\d{2})");
+    private static final int MINUTES_PER_WEEK = 7 * 24 * 60;
+
+    private final String name;
+    private final ZoneId zone;
+    private final Set<LocalDate> dates;
+    private final List<Interval> intervals;
+    private final List<int[]> weekly;
+
+    private CalendarRules(
+            String name, ZoneId zone, Set<LocalDate> dates, List<Interval> intervals, List<int[]> weekly) {
+        this.name = name;
+        this.zone = zone;
+        this.dates = dates;
+        this.intervals = Interval.merged(intervals);
+        this.weekly = weekly;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Whether {@code at} lies inside the calendar: on one of its days, in a range, window or event. */
+    public boolean contains(Instant at) {
+        ZonedDateTime local = at.atZone(zone);
+        if (dates.contains(local.toLocalDate())) {
+            return true;
+        }
+        if (!weekly.isEmpty()) {
+            int minute = (local.getDayOfWeek().getValue() - 1) * 24 * 60 + local.getHour() * 60 + local.getMinute();
+            for (int[] window : weekly) {
+                boolean inside = window[0] <= window[1]
+                        ? minute >= window[0] && minute < window[1]
+                        : minute >= window[0] || minute < window[1];
+                if (inside) {
+                    return true;
+                }
+            }
+        }
+        return Interval.contains(intervals, at);
+    }
+
+    /**
+     * Compiles a calendar, naming every field that is wrong. iCalendar recurrences are expanded from a year before
+     * {@code now} to {@code horizonYears} after it.
+     */
+    public static CalendarRules compile(CalendarSpec spec, Instant now, int horizonYears) {
+        List<FieldError> errors = new ArrayList<>();
+        ZoneId zone = ZoneId.of("UTC");
+        if (spec.timezone() != null && !spec.timezone().isBlank()) {
+            try {
+                zone = ZoneId.of(spec.timezone().strip());
+            } catch (DateTimeException unknown) {
+                errors.add(new FieldError("timezone", "unknown time zone '" + spec.timezone() + "'"));
+            }
+        }
+        if (spec.dates().size() + spec.ranges().size() + spec.weekly().size() > MAX_ENTRIES) {
+            errors.add(
+                    new FieldError("dates", "at most " + MAX_ENTRIES + " dates, ranges and weekly windows together"));
+        }
+        Set<LocalDate> dates = new HashSet<>();
+        for (int i = 0; i < spec.dates().size(); i++) {
+            try {
+                dates.add(LocalDate.parse(String.valueOf(spec.dates().get(i)).strip()));
+            } catch (DateTimeParseException bad) {
+                errors.add(new FieldError("dates[" + i + "]", "must be a date like 2026-12-25"));
+            }
+        }
+        List<Interval> intervals = new ArrayList<>();
+        for (int i = 0; i < spec.ranges().size(); i++) {
+            range(spec.ranges().get(i), zone, "ranges[" + i + "]", errors, intervals);
+        }
+        List<int[]> weekly = new ArrayList<>();
+        for (int i = 0; i < spec.weekly().size(); i++) {
+            Window window = spec.weekly().get(i);
+            String field = "weekly[" + i + "]";
+            Integer from = window == null ? null : minuteOfWeek(window.from());
+            Integer to = window == null ? null : minuteOfWeek(window.to());
+            if (from == null) {
+                errors.add(new FieldError(field + ".from", "must be a day and a time like 'FRI 18:00'"));
+            }
+            if (to == null) {
+                errors.add(new FieldError(field + ".to", "must be a day and a time like 'MON 06:00'"));
+            }
+            if (from != null && to != null) {
+                if (from.equals(to)) {
+                    errors.add(new FieldError(field + ".to", "must differ from from"));
+                }
+                weekly.add(new int[] {from, to});
+            }
+        }
+        if (spec.ics() != null && !spec.ics().isBlank()) {
+            try {
+                intervals.addAll(IcsEvents.intervals(spec.ics(), zone, now, horizonYears));
+            } catch (InvalidInputException bad) {
+                errors.addAll(bad.errors());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        return new CalendarRules(spec.name(), zone, Set.copyOf(dates), intervals, List.copyOf(weekly));
+    }
+
+    private static void range(Window range, ZoneId zone, String field, List<FieldError> errors, List<Interval> out) {
+        if (range == null || range.from() == null || range.to() == null) {
+            errors.add(new FieldError(field, "needs from and to"));
+            return;
+        }
+        try {
+            LocalDate from = LocalDate.parse(range.from().strip());
+            LocalDate to = LocalDate.parse(range.to().strip());
+            if (to.isBefore(from)) {
+                errors.add(new FieldError(field + ".to", "is before from"));
+                return;
+            }
+            out.add(new Interval(
+                    from.atStartOfDay(zone).toInstant(),
+                    to.plusDays(1).atStartOfDay(zone).toInstant()));
+            return;
+        } catch (DateTimeParseException notDates) {
+            // local date-times instead
+        }
+        try {
+            LocalDateTime from = LocalDateTime.parse(range.from().strip());
+            LocalDateTime to = LocalDateTime.parse(range.to().strip());
+            if (!to.isAfter(from)) {
+                errors.add(new FieldError(field + ".to", "must be after from"));
+                return;
+            }
+            out.add(new Interval(from.atZone(zone).toInstant(), to.atZone(zone).toInstant()));
+        } catch (DateTimeParseException bad) {
+            errors.add(new FieldError(
+                    field, "from and to must both be dates (2026-12-24) or local date-times (2026-12-24T18:00)"));
+        }
+    }
+
+    private static Integer minuteOfWeek(String text) {
+        if (text == null) {
+            return null;
+        }
+        Matcher m = WEEKLY.matcher(text.strip().toUpperCase(Locale.ROOT));
+        if (!m.matches()) {
+            return null;
+        }
+        int hour = Integer.parseInt(m.group(2));
+        int minute = Integer.parseInt(m.group(3));
+        if (hour > 24 || minute > 59 || (hour == 24 && minute > 0)) {
+            return null;
+        }
+        DayOfWeek day = switch (m.group(1)) {
+            case "MON" -> DayOfWeek.MONDAY;
+            case "TUE" -> DayOfWeek.TUESDAY;
+            case "WED" -> DayOfWeek.WEDNESDAY;
+            case "THU" -> DayOfWeek.THURSDAY;
+            case "FRI" -> DayOfWeek.FRIDAY;
+            case "SAT" -> DayOfWeek.SATURDAY;
+            default -> DayOfWeek.SUNDAY;
+        };
+        return ((day.getValue() - 1) * 24 * 60 + hour * 60 + minute) % MINUTES_PER_WEEK;
+    }
+}

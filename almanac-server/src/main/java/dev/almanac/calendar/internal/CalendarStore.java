@@ -1,0 +1,144 @@
+package dev.almanac.calendar.internal;
+
+import static dev.almanac.common.JdbcTime.instant;
+import static dev.almanac.common.JdbcTime.utc;
+
+import dev.almanac.calendar.CalendarSpec;
+import dev.almanac.calendar.Freeze;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The {@code calendars} and {@code freezes} tables. */
+@Repository
+public class CalendarStore {
+
+    private static final String CALENDAR_COLUMNS =
+            "name, timezone, description, definition, created_by, created_at, updated_at";
+
+    private static final String INSERT_CALENDAR = """
+            INSERT INTO calendars (name, timezone, description, definition, created_by, created_at, updated_at)
+            VALUES (:name, :timezone, :description, :definition, :created_by, :at, :at)
+            """;
+
+    private static final String UPDATE_CALENDAR = """
+            UPDATE calendars SET timezone = :timezone, description = :description, definition = :definition,
+                                 updated_at = :at
+             WHERE name = :name
+            """;
+
+    private static final String INSERT_FREEZE = """
+            INSERT INTO freezes (id, starts_at, ends_at, scope, reason, created_by, created_at)
+            VALUES (:id, :from, :to, :scope, :reason, :created_by, :created_at)
+            """;
+
+    private static final String FREEZE_COLUMNS = "id, starts_at, ends_at, scope, reason, created_by, created_at";
+
+    /** What a calendar row keeps in its definition column. */
+    record Definition(
+            List<String> dates, List<CalendarSpec.Window> ranges, List<CalendarSpec.Window> weekly, String ics) {}
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    CalendarStore(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    public List<CalendarSpec> calendars() {
+        return jdbc.sql("SELECT " + CALENDAR_COLUMNS + " FROM calendars ORDER BY name")
+                .query((rs, n) -> {
+                    Definition d = json.readValue(rs.getString("definition"), Definition.class);
+                    return new CalendarSpec(
+                            rs.getString("name"),
+                            rs.getString("timezone"),
+                            rs.getString("description"),
+                            d.dates(),
+                            d.ranges(),
+                            d.weekly(),
+                            d.ics(),
+                            rs.getString("created_by"),
+                            instant(rs, "created_at"),
+                            instant(rs, "updated_at"));
+                })
+                .list();
+    }
+
+    public Optional<CalendarSpec> calendar(String name) {
+        return calendars().stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    public List<String> names() {
+        return jdbc.sql("SELECT name FROM calendars ORDER BY name")
+                .query(String.class)
+                .list();
+    }
+
+    boolean insert(CalendarSpec c, Instant at) {
+        return jdbc.sql(INSERT_CALENDAR)
+                        .param("name", c.name())
+                        .param("timezone", c.timezone())
+                        .param("description", c.description())
+                        .param("definition", definition(c))
+                        .param("created_by", c.createdBy())
+                        .param("at", utc(at))
+                        .update()
+                == 1;
+    }
+
+    boolean update(CalendarSpec c, Instant at) {
+        return jdbc.sql(UPDATE_CALENDAR)
+                        .param("name", c.name())
+                        .param("timezone", c.timezone())
+                        .param("description", c.description())
+                        .param("definition", definition(c))
+                        .param("at", utc(at))
+                        .update()
+                == 1;
+    }
+
+    boolean delete(String name) {
+        return jdbc.sql("DELETE FROM calendars WHERE name = :name")
+                        .param("name", name)
+                        .update()
+                == 1;
+    }
+
+    public List<Freeze> freezes() {
+        return jdbc.sql("SELECT " + FREEZE_COLUMNS + " FROM freezes ORDER BY starts_at, id")
+                .query((rs, n) -> new Freeze(
+                        rs.getObject("id", UUID.class),
+                        instant(rs, "starts_at"),
+                        instant(rs, "ends_at"),
+                        rs.getString("scope"),
+                        rs.getString("reason"),
+                        rs.getString("created_by"),
+                        instant(rs, "created_at")))
+                .list();
+    }
+
+    void insert(Freeze f) {
+        jdbc.sql(INSERT_FREEZE)
+                .param("id", f.id())
+                .param("from", utc(f.from()))
+                .param("to", utc(f.to()))
+                .param("scope", f.scope())
+                .param("reason", f.reason())
+                .param("created_by", f.createdBy())
+                .param("created_at", utc(f.createdAt()))
+                .update();
+    }
+
+    boolean deleteFreeze(UUID id) {
+        return jdbc.sql("DELETE FROM freezes WHERE id = :id").param("id", id).update() == 1;
+    }
+
+    private String definition(CalendarSpec c) {
+        return json.writeValueAsString(new Definition(c.dates(), c.ranges(), c.weekly(), c.ics()));
+    }
+}

@@ -1,0 +1,50 @@
+package dev.almanac.engine.internal;
+
+import dev.almanac.execution.Execution;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobCommands;
+import dev.almanac.job.JobId;
+import dev.almanac.security.CurrentActor;
+import java.time.Instant;
+import org.springframework.stereotype.Service;
+
+/**
+ * Pause and resume, for the API and the job page alike: resuming never runs the slots the pause skipped, unless the
+ * person asks for one catch-up run, which is queued at once.
+ */
+@Service
+class JobPauses {
+
+    /** A resumed job, and its catch-up run if one was asked for. */
+    record Resumed(Job job, Execution catchUp) {}
+
+    private final JobCommands commands;
+    private final ManualRuns manualRuns;
+
+    JobPauses(JobCommands commands, ManualRuns manualRuns) {
+        this.commands = commands;
+        this.manualRuns = manualRuns;
+    }
+
+    Job pause(JobId id, Instant until, String reason) {
+        return commands.pause(id, until, reason);
+    }
+
+    Resumed resume(JobId id, boolean catchUp) {
+        Job job = commands.resume(id, catchUp);
+        Execution run = catchUp ? manualRuns.run(id, null, false, CurrentActor.name()) : null;
+        return new Resumed(job, run);
+    }
+
+    static String paused(Job job) {
+        return "Job '" + job.name() + "' paused "
+                + (job.pause().until() == null
+                        ? "until resumed"
+                        : "until " + job.pause().until());
+    }
+
+    static String resumed(Resumed resumed) {
+        return "Job '" + resumed.job().name() + "' resumed"
+                + (resumed.catchUp() == null ? ": the slots it missed stay skipped" : ", with one catch-up run queued");
+    }
+}

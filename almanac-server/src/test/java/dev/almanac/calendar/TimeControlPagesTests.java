@@ -1,0 +1,151 @@
+package dev.almanac.calendar;
+
+import static dev.almanac.testing.JobRequests.aCronJob;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.almanac.job.Job;
+import dev.almanac.job.JobService;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.time.Instant;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.security.test.context.support.WithMockUser;
+import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.web.context.WebApplicationContext;
+
+/** The job page's pause and resume buttons, and the freeze banner every page shows while a freeze lasts. */
+@WithMockUser(username = "admin", roles = "SUPER_ADMIN")
+abstract class TimeControlPagesTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends TimeControlPagesTests {}
+
+    @WithPostgres
+    static class OnPostgres extends TimeControlPagesTests {}
+
+    @Autowired
+    WebApplicationContext context;
+
+    @Autowired
+    JobService jobs;
+
+    /** The pages as a browser session sees them. */
+    MockMvc pages;
+
+    @BeforeEach
+    void browseThroughTheSecurityFilters() {
+        pages = MockMvcBuilders.webAppContextSetup(context)
+                .apply(SecurityMockMvcConfigurers.springSecurity())
+                .build();
+    }
+
+    @Test
+    void theJobPagePausesUntilALocalTimeWithAReasonAndResumes() throws Exception {
+        Job job =
+                jobs.create(aCronJob("hourly", "0 * * * *").in("Europe/Berlin").build(), "test");
+        String path = "/jobs/" + job.id();
+        assertThat(html(path)).contains("id=\"pause-button\"").doesNotContain("id=\"paused-banner\"");
+
+        pages.perform(post(path + "/pause")
+                        .with(csrf())
+                        .param("until", "2026-01-01T00:00")
+                        .param("reason", "x"))
+                .andExpect(status().is3xxRedirection())
+                .andExpect(flash().attribute("pauseError", containsString("Pause until: must lie ahead")));
+
+        // 15:00 in Berlin is 13:00 UTC
+        pages.perform(post(path + "/pause")
+                        .with(csrf())
+                        .param("until", "2026-06-01T15:00")
+                        .param("reason", "supplier migration"))
+                .andExpect(status().is3xxRedirection())
+                .andExpect(flash().attribute("flash", containsString("paused until 2026-06-01T13:00:00Z")));
+        assertThat(jobs.get(job.id()).pause().until()).isEqualTo(Instant.parse("2026-06-01T13:00:00Z"));
+        assertThat(html(path))
+                .contains("id=\"paused-banner\"", "supplier migration", "id=\"resume-button\"")
+                .contains("skipped: job paused: supplier migration")
+                .doesNotContain("id=\"pause-button\"");
+
+        pages.perform(post(path + "/resume").with(csrf()))
+                .andExpect(status().is3xxRedirection())
+                .andExpect(flash().attribute("flash", containsString("the slots it missed stay skipped")));
+        assertThat(html(path)).contains("id=\"pause-button\"").doesNotContain("id=\"paused-banner\"");
+        assertThat(audited("job.paused")).isOne();
+        assertThat(audited("job.resumed")).isOne();
+    }
+
+    @Test
+    void everyPageShowsTheFreezeAndItsReasonWhileItLasts() throws Exception {
+        assertThat(html("/")).doesNotContain("freeze-banner");
+        mvc.perform(post("/api/admin/scheduler/freezes")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"from":"2026-06-01T09:00:00Z","to":"2026-06-01T18:00:00Z","scope":"all",
+                                 "reason":"year-end release freeze"}
+                                """))
+                .andExpect(status().isCreated());
+        for (String page : new String[] {"/", "/jobs", "/executions"}) {
+            assertThat(html(page)).as(page).contains("id=\"freeze-banner\"", "year-end release freeze");
+        }
+        clock.set(Instant.parse("2026-06-01T18:00:00Z"));
+        assertThat(html("/jobs")).doesNotContain("freeze-banner");
+    }
+
+    @Test
+    void theWizardPreviewStrikesThroughTheRunsACalendarBlocksWithItsName() throws Exception {
+        mvc.perform(
+                        post("/api/admin/scheduler/calendars")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(
+                                        "{\"name\":\"no-tuesdays\",\"weekly\":[{\"from\":\"TUE 00:00\",\"to\":\"WED 00:00\"}]}"))
+                .andExpect(status().isCreated());
+        LinkedMultiValueMap<String, String> form = new LinkedMultiValueMap<>();
+        form.add("template_type", "heartbeat");
+        form.add("name", "daily");
+        form.add("schedule_kind", "cron");
+        form.add("cron_expression", "0 12 * * *");
+        form.add("timezone", "UTC");
+        form.add("blackout_calendars", "no-tuesdays");
+        String html = pages.perform(post("/jobs/wizard/preview")
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .params(form))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        // 2026-06-02 is a Tuesday, the second run of the preview
+        assertThat(html)
+                .contains("<del>Tue 2 Jun 2026, 12:00:00 (+00:00)</del>")
+                .contains("skipped: blocked by calendar &#39;no-tuesdays&#39;")
+                .contains("<span>Wed 3 Jun 2026, 12:00:00 (+00:00)</span>");
+    }
+
+    private String html(String path) throws Exception {
+        return pages.perform(get(path))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+    }
+
+    private int audited(String action) {
+        return jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = :action")
+                .param("action", action)
+                .query(Integer.class)
+                .single();
+    }
+}

@@ -1,0 +1,432 @@
+package dev.almanac.calendar;
+
+import static dev.almanac.testing.JobRequests.aCronJob;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.almanac.engine.internal.Engine;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionQuery;
+import dev.almanac.execution.ExecutionService;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobService;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestLogins;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Calendars, freezes and timed pauses through the API, and what the engine writes for the slots they block: skipped
+ * with reason calendar, freeze or paused, never run, never caught up.
+ */
+abstract class TimeControlTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends TimeControlTests {}
+
+    @WithPostgres
+    static class OnPostgres extends TimeControlTests {}
+
+    static final String API = "/api/admin/scheduler";
+
+    @Autowired
+    Engine engine;
+
+    @Autowired
+    JobService jobs;
+
+    @Autowired
+    ExecutionService executions;
+
+    @Autowired
+    JsonMapper json;
+
+    @Test
+    void anImportedHolidayCalendarBlocksADailyJobOnItsDatesInThePreviewAndInHistory() throws Exception {
+        createHolidays();
+        // 09:00 in Berlin is 07:00 UTC in June; 2 June (a yearly RRULE) and 4 June (all-day) are holidays
+        String preview = """
+                {"schedule":{"type":"cron","expression":"0 9 * * *","timezone":"Europe/Berlin"},"count":4,
+                 "calendars":{"blackout":["holidays-2026"]}}
+                """;
+        mvc.perform(post(API + "/schedules/preview")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(preview))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.runs", hasSize(4)))
+                .andExpect(jsonPath("$.runs[0].at").value("2026-06-02T07:00:00Z"))
+                .andExpect(jsonPath("$.runs[0].blocked_by.kind").value("calendar"))
+                .andExpect(jsonPath("$.runs[0].blocked_by.name").value("holidays-2026"))
+                .andExpect(jsonPath("$.runs[1].blocked_by").doesNotExist())
+                .andExpect(jsonPath("$.runs[2].at").value("2026-06-04T07:00:00Z"))
+                .andExpect(jsonPath("$.runs[2].blocked_by.kind").value("calendar"))
+                .andExpect(jsonPath("$.runs[3].blocked_by").doesNotExist());
+
+        Job job = jobs.create(
+                aCronJob("daily", "0 9 * * *")
+                        .in("Europe/Berlin")
+                        .calendars(new CalendarRefs(List.of("holidays-2026"), List.of()))
+                        .build(),
+                "test");
+        for (String day : List.of("2026-06-02", "2026-06-03", "2026-06-04", "2026-06-05")) {
+            clock.set(Instant.parse(day + "T07:00:01Z"));
+            engine.runDueOnce();
+        }
+        List<Execution> history = history(job);
+        assertThat(history)
+                .extracting(Execution::scheduledFor)
+                .containsExactly(
+                        Instant.parse("2026-06-02T07:00:00Z"),
+                        Instant.parse("2026-06-03T07:00:00Z"),
+                        Instant.parse("2026-06-04T07:00:00Z"),
+                        Instant.parse("2026-06-05T07:00:00Z"));
+        assertThat(history)
+                .extracting(Execution::status)
+                .containsExactly(
+                        ExecutionStatus.SKIPPED,
+                        ExecutionStatus.SUCCEEDED,
+                        ExecutionStatus.SKIPPED,
+                        ExecutionStatus.SUCCEEDED);
+        assertThat(history.get(0).reason()).isEqualTo("calendar");
+        assertThat(history.get(0).result()).containsEntry("calendar", "holidays-2026");
+        assertThat(history.get(2).reason()).isEqualTo("calendar");
+
+        // the API shows the skipped slot with what blocked it
+        mvc.perform(get(API + "/executions/" + history.get(0).id()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.execution.reason").value("calendar"))
+                .andExpect(jsonPath("$.execution.result.calendar").value("holidays-2026"));
+    }
+
+    @Test
+    void aJobThatMayOnlyRunInsideAWeeklyWindowSkipsEverySlotOutsideIt() throws Exception {
+        createCalendar("""
+                {"name":"weekend","timezone":"UTC","weekly":[{"from":"SAT 00:00","to":"MON 00:00"}]}
+                """);
+        // 2026-06-01 is a Monday: the 6th and 7th are the weekend
+        Job job = jobs.create(
+                aCronJob("weekend-only", "0 12 * * *")
+                        .calendars(new CalendarRefs(List.of(), List.of("weekend")))
+                        .build(),
+                "test");
+        for (int day = 1; day <= 7; day++) {
+            clock.set(Instant.parse("2026-06-0" + day + "T12:00:01Z"));
+            engine.runDueOnce();
+        }
+        assertThat(history(job))
+                .extracting(Execution::status)
+                .containsExactly(
+                        ExecutionStatus.SKIPPED,
+                        ExecutionStatus.SKIPPED,
+                        ExecutionStatus.SKIPPED,
+                        ExecutionStatus.SKIPPED,
+                        ExecutionStatus.SKIPPED,
+                        ExecutionStatus.SUCCEEDED,
+                        ExecutionStatus.SUCCEEDED);
+        assertThat(history(job).get(0).result()).containsEntry("calendar", "weekend");
+    }
+
+    @Test
+    void aSlotMissedInsideABlackoutIsNotCaughtUp() throws Exception {
+        createCalendar("""
+                {"name":"maintenance","timezone":"UTC","ranges":[{"from":"2026-06-01T10:30","to":"2026-06-01T12:30"}]}
+                """);
+        Job job = jobs.create(
+                aCronJob("hourly", "0 * * * *")
+                        .misfire("run_once", null)
+                        .calendars(new CalendarRefs(List.of("maintenance"), List.of()))
+                        .build(),
+                "test");
+        // no node ran from 10:00 until 12:40: 11:00 and 12:00 fell due inside the blackout
+        clock.set(Instant.parse("2026-06-01T12:40:00Z"));
+        assertThat(engine.runDueOnce()).isZero();
+        assertThat(history(job)).extracting(Execution::reason).containsExactly("calendar", "calendar");
+    }
+
+    @Test
+    void calendarInputIsCheckedFieldByFieldAndABadIcsNamesItsLine() throws Exception {
+        mvc.perform(post(API + "/calendars")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"name":"bad","timezone":"Mars/Olympus","dates":["2026-13-01"],
+                                 "weekly":[{"from":"FRY 18:00","to":"MON 06:00"}]}
+                                """))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[?(@.field == 'timezone')]").exists())
+                .andExpect(jsonPath("$.errors[?(@.field == 'dates[0]')]").exists())
+                .andExpect(jsonPath("$.errors[?(@.field == 'weekly[0].from')]").exists());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", "broken-ics");
+        body.put("ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:2026XX01\r\n");
+        mvc.perform(post(API + "/calendars")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json.writeValueAsString(body)))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("ics"))
+                .andExpect(jsonPath("$.errors[0].message").value(containsString("line")));
+    }
+
+    @Test
+    void aCalendarInUseIsNotDeletedAndAJobCannotNameAnUnknownOne() throws Exception {
+        createCalendar("""
+                {"name":"quiet","timezone":"UTC","dates":["2026-12-24"],"description":"no runs on Christmas Eve"}
+                """);
+        mvc.perform(get(API + "/calendars/quiet"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.dates[0]").value("2026-12-24"))
+                .andExpect(jsonPath("$.timezone").value("UTC"));
+        mvc.perform(put(API + "/calendars/quiet")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"timezone\":\"Europe/Berlin\",\"dates\":[\"2026-12-24\",\"2026-12-31\"]}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.dates", hasSize(2)));
+        mvc.perform(get(API + "/calendars")).andExpect(jsonPath("$.calendars", hasSize(1)));
+
+        mvc.perform(post(API + "/jobs").contentType(MediaType.APPLICATION_JSON).content("""
+                                {"name":"uses-unknown","template_type":"heartbeat",
+                                 "schedule":{"type":"cron","expression":"0 2 * * *"},
+                                 "calendars":{"blackout":["quiet","nope"]}}
+                                """))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("calendars.blackout"))
+                .andExpect(jsonPath("$.errors[0].message").value(containsString("'nope'")));
+        String created = mvc.perform(post(API + "/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"name":"uses-quiet","template_type":"heartbeat",
+                                 "schedule":{"type":"cron","expression":"0 2 * * *"},
+                                 "calendars":{"blackout":["quiet"]}}
+                                """))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.job.calendars.blackout[0]").value("quiet"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String id = json.readTree(created).path("job").path("id").asString();
+
+        mvc.perform(delete(API + "/calendars/quiet"))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.detail").value(containsString("'uses-quiet'")));
+        mvc.perform(put(API + "/jobs/" + id)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"calendars\":null}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.job.calendars").doesNotExist());
+        mvc.perform(delete(API + "/calendars/quiet")).andExpect(status().isNoContent());
+        mvc.perform(get(API + "/calendars/quiet")).andExpect(status().isNotFound());
+    }
+
+    @Test
+    void aFreezeSkipsSlotsWhileItLastsAndOnlyASuperAdminDeclaresIt() throws Exception {
+        String freeze = """
+                {"from":"2026-06-01T10:30:00Z","to":"2026-06-01T12:30:00Z","scope":"all","reason":"release week"}
+                """;
+        mvc.perform(post(API + "/freezes")
+                        .with(logins.as(TestLogins.ADMIN))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(freeze))
+                .andExpect(status().isForbidden());
+        mvc.perform(
+                        post(API + "/freezes")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(
+                                        "{\"from\":\"2026-06-01T12:00:00Z\",\"to\":\"2026-06-01T11:00:00Z\",\"scope\":\"some\"}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[?(@.field == 'to')]").exists())
+                .andExpect(jsonPath("$.errors[?(@.field == 'scope')]").exists())
+                .andExpect(jsonPath("$.errors[?(@.field == 'reason')]").exists());
+        mvc.perform(post(API + "/freezes")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(freeze))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.reason").value("release week"));
+        // only jobs of destructive templates: a heartbeat is not one
+        mvc.perform(post(API + "/freezes")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"from":"2026-06-01T12:30:00Z","to":"2026-06-01T13:30:00Z","scope":"destructive",
+                                 "reason":"backups only"}
+                                """))
+                .andExpect(status().isCreated());
+
+        Job job = jobs.create(aCronJob("hourly", "0 * * * *").build(), "test");
+        for (int hour = 11; hour <= 13; hour++) {
+            clock.set(Instant.parse("2026-06-01T" + hour + ":00:01Z"));
+            engine.runDueOnce();
+        }
+        List<Execution> history = history(job);
+        assertThat(history)
+                .extracting(Execution::status)
+                .containsExactly(ExecutionStatus.SKIPPED, ExecutionStatus.SKIPPED, ExecutionStatus.SUCCEEDED);
+        assertThat(history.get(0).reason()).isEqualTo("freeze");
+        assertThat(history.get(0).result()).containsEntry("reason", "release week");
+
+        String id = json.readTree(mvc.perform(get(API + "/freezes"))
+                        .andExpect(jsonPath("$.freezes", hasSize(2)))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString())
+                .path("freezes")
+                .path(0)
+                .path("id")
+                .asString();
+        mvc.perform(delete(API + "/freezes/" + id).with(logins.as(TestLogins.ADMIN)))
+                .andExpect(status().isForbidden());
+        mvc.perform(delete(API + "/freezes/" + id)).andExpect(status().isNoContent());
+        mvc.perform(get(API + "/freezes")).andExpect(jsonPath("$.freezes", hasSize(1)));
+    }
+
+    @Test
+    void aJobPausedUntilATimeResumesByItselfWithoutACatchUpFlood() throws Exception {
+        Job job = jobs.create(aCronJob("hourly", "0 * * * *").build(), "test");
+        mvc.perform(post(API + "/jobs/" + job.id() + "/pause")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"until\":\"2026-06-01T13:00:00Z\",\"reason\":\"supplier migration\"}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.job.paused_until").value("2026-06-01T13:00:00Z"))
+                .andExpect(jsonPath("$.job.pause_reason").value("supplier migration"));
+        mvc.perform(get(API + "/jobs/" + job.id()))
+                .andExpect(jsonPath("$.job.paused_until").value("2026-06-01T13:00:00Z"))
+                .andExpect(jsonPath("$.job.pause_reason").value("supplier migration"));
+
+        // no node looked while it was paused: 11:00 and 12:00 are skipped, 13:00 (when it lifts) runs, once
+        clock.set(Instant.parse("2026-06-01T13:00:05Z"));
+        assertThat(engine.runDueOnce()).isEqualTo(1);
+        List<Execution> history = history(job);
+        assertThat(history).extracting(Execution::reason).containsExactly("paused", "paused", null);
+        assertThat(history.get(0).result()).containsEntry("reason", "supplier migration");
+        assertThat(history.get(2).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        mvc.perform(get(API + "/jobs/" + job.id()))
+                .andExpect(jsonPath("$.job.paused_until").value(nullValue()))
+                .andExpect(jsonPath("$.job.pause_reason").value(nullValue()));
+
+        clock.advance(Duration.ofHours(1));
+        assertThat(engine.runDueOnce()).isEqualTo(1);
+    }
+
+    @Test
+    void resumingAJobPausedIndefinitelyRunsNoMissedSlotUnlessOneCatchUpRunIsAskedFor() throws Exception {
+        Job job = jobs.create(aCronJob("hourly", "0 * * * *").build(), "test");
+        mvc.perform(post(API + "/jobs/" + job.id() + "/pause")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"reason\":\"investigating\"}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.job.paused_since").value(START.toString()))
+                .andExpect(jsonPath("$.job.paused_until").value(nullValue()));
+        mvc.perform(post(API + "/jobs/" + job.id() + "/pause")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"until\":\"2026-01-01T00:00:00Z\"}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("until"));
+        for (int hour = 11; hour <= 14; hour++) {
+            clock.set(Instant.parse("2026-06-01T" + hour + ":00:01Z"));
+            assertThat(engine.runDueOnce()).isZero();
+        }
+        clock.set(Instant.parse("2026-06-01T14:20:00Z"));
+        mvc.perform(post(API + "/jobs/" + job.id() + "/resume")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"catch_up\":false}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.job.paused_since").value(nullValue()));
+        assertThat(engine.runDueOnce()).isZero();
+        assertThat(history(job)).hasSize(4).allMatch(e -> "paused".equals(e.reason()));
+
+        mvc.perform(post(API + "/jobs/" + job.id() + "/pause")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{}"))
+                .andExpect(status().isOk());
+        clock.set(Instant.parse("2026-06-01T16:30:00Z"));
+        assertThat(engine.runDueOnce()).isZero();
+        mvc.perform(post(API + "/jobs/" + job.id() + "/resume")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"catch_up\":true}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.execution_id").exists());
+        assertThat(engine.runDueOnce()).isEqualTo(1);
+        assertThat(history(job))
+                .filteredOn(e -> e.status() == ExecutionStatus.SUCCEEDED)
+                .hasSize(1);
+    }
+
+    @Test
+    void aJobsCalendarsTravelThroughExportAndImport() throws Exception {
+        createCalendar("{\"name\":\"quiet\",\"dates\":[\"2026-12-24\"]}");
+        jobs.create(
+                aCronJob("nightly", "0 2 * * *")
+                        .calendars(new CalendarRefs(List.of("quiet"), List.of()))
+                        .build(),
+                "test");
+        String file = mvc.perform(get(API + "/jobs/export").param("format", "json"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.jobs[0].calendars.blackout[0]").value("quiet"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        mvc.perform(post(API + "/jobs/import")
+                        .param("mode", "plan")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(file))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.jobs[0].action").value("unchanged"));
+        mvc.perform(post(API + "/jobs/import")
+                        .param("mode", "plan")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(file.replace("\"quiet\"", "\"missing\"")))
+                .andExpect(jsonPath("$.jobs[0].action").value("invalid"))
+                .andExpect(jsonPath("$.jobs[0].errors[0].field").value("calendars.blackout"));
+    }
+
+    private void createHolidays() throws Exception {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", "holidays-2026");
+        body.put("timezone", "Europe/Berlin");
+        body.put("description", "Public holidays 2026");
+        body.put("ics", resource("/calendars/holidays-2026.ics"));
+        mvc.perform(post(API + "/calendars")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json.writeValueAsString(body)))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.name").value("holidays-2026"));
+    }
+
+    private void createCalendar(String body) throws Exception {
+        mvc.perform(post(API + "/calendars")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(body))
+                .andExpect(status().isCreated());
+    }
+
+    private List<Execution> history(Job job) {
+        return executions.list(ExecutionQuery.ofJob(job.id(), 500)).stream()
+                .sorted(Comparator.comparing(Execution::scheduledFor, Comparator.nullsLast(Comparator.naturalOrder())))
+                .toList();
+    }
+
+    private static String resource(String path) throws IOException {
+        try (InputStream in = TimeControlTests.class.getResourceAsStream(path)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
