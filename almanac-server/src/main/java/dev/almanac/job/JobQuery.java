@@ -2,8 +2,12 @@ package dev.almanac.job;
 
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.Set;
 
-/** A filtered, sorted page of the job list; {@code page} counts from 1. */
+/**
+ * A filtered, sorted page of the job list; {@code page} counts from 1; {@code namespaces}, when not null, keeps the
+ * jobs of those namespaces.
+ */
 public record JobQuery(
         String templateType,
         Boolean enabled,
@@ -12,7 +16,26 @@ public record JobQuery(
         String lastStatus,
         Sort sort,
         int page,
-        int limit) {
+        int limit,
+        Set<String> namespaces) {
+
+    /** A query over every namespace. */
+    public JobQuery(
+            String templateType,
+            Boolean enabled,
+            String search,
+            String tag,
+            String lastStatus,
+            Sort sort,
+            int page,
+            int limit) {
+        this(templateType, enabled, search, tag, lastStatus, sort, page, limit, null);
+    }
+
+    /** The same query kept to {@code namespaces} (null: every one; empty: none). */
+    public JobQuery in(Set<String> namespaces) {
+        return new JobQuery(templateType, enabled, search, tag, lastStatus, sort, page, limit, namespaces);
+    }
 
     public static final int MAX_LIMIT = 200;
 

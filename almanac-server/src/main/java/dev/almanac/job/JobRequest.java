@@ -80,7 +80,50 @@ public record JobRequest(
         List<String> tags,
 
         @Schema(description = "On update: the version you read; a stale one is refused with 409", example = "3")
-        Long version) {
+        Long version,
+
+        @Schema(
+                description = "The namespace the job belongs to (default 'default'); changing it moves the job",
+                example = "billing")
+        String namespace) {
+
+    /** A request naming no namespace: the job goes to (or stays in) its namespace as before. */
+    public JobRequest(
+            String name,
+            String description,
+            String templateType,
+            Map<String, Object> parameters,
+            ScheduleSpec schedule,
+            Boolean enabled,
+            Integer priority,
+            Integer timeoutSeconds,
+            RetryPolicyJson retryPolicy,
+            String concurrencyPolicy,
+            String misfirePolicy,
+            Integer catchUpWindowSeconds,
+            List<String> dependsOn,
+            NotificationsJson notifications,
+            List<String> tags,
+            Long version) {
+        this(
+                name,
+                description,
+                templateType,
+                parameters,
+                schedule,
+                enabled,
+                priority,
+                timeoutSeconds,
+                retryPolicy,
+                concurrencyPolicy,
+                misfirePolicy,
+                catchUpWindowSeconds,
+                dependsOn,
+                notifications,
+                tags,
+                version,
+                null);
+    }
 
     /** Retry settings as JSON carries them. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -179,6 +222,7 @@ public record JobRequest(
                 definition.dependsOn().stream().map(JobId::toString).toList(),
                 NotificationsJson.of(definition.notifications()),
                 definition.tags(),
-                null);
+                null,
+                definition.namespace());
     }
 }

@@ -56,7 +56,10 @@ public record JobResponse(
         @JsonProperty("next_run_at") Instant nextRunAt,
 
         @Schema(description = "Send it back on update; a stale one is refused with 409", example = "1")
-        long version) {
+        long version,
+
+        @Schema(description = "The namespace it belongs to", example = "default")
+        String namespace) {
 
     public static JobResponse of(Job job) {
         JobDefinition d = job.definition();
@@ -83,6 +86,7 @@ public record JobResponse(
                 job.lastRunAt(),
                 job.lastStatus(),
                 job.nextRunAt(),
-                job.version());
+                job.version(),
+                d.namespace());
     }
 }

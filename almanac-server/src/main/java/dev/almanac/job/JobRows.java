@@ -25,7 +25,7 @@ public final class JobRows {
             j.interval_seconds, j.run_at, j.timezone, j.enabled, j.priority, j.timeout_seconds, j.max_retries,
             j.retry_delay_seconds, j.backoff_multiplier, j.concurrency_policy, j.misfire_policy,
             j.catch_up_window_seconds, j.notifications, j.created_by, j.created_at, j.updated_at, j.last_run_at,
-            j.last_status, j.next_run_at, j.version
+            j.last_status, j.next_run_at, j.version, j.namespace
             """;
 
     private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {};
@@ -68,7 +68,8 @@ public final class JobRows {
                 rs.getInt("catch_up_window_seconds"),
                 List.of(),
                 notifications.stored(),
-                List.of());
+                List.of(),
+                rs.getString("namespace"));
         return new Job(
                 new JobId(rs.getObject("id", UUID.class)),
                 definition,

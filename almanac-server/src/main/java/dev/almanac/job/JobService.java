@@ -7,6 +7,7 @@ import dev.almanac.common.JsonInputErrors;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.schedule.Schedule;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.SecretParameters;
 import java.time.Clock;
 import java.time.Instant;
@@ -44,6 +45,7 @@ public class JobService {
     private final ApplicationEventPublisher events;
     private final SecretParameters secrets;
     private final NotificationSecrets recipients;
+    private final NamespaceAccess access;
 
     JobService(
             JobRepository jobs,
@@ -53,7 +55,9 @@ public class JobService {
             Clock clock,
             ApplicationEventPublisher events,
             SecretParameters secrets,
-            NotificationSecrets recipients) {
+            NotificationSecrets recipients,
+            NamespaceAccess access) {
+        this.access = access;
         this.secrets = secrets;
         this.recipients = recipients;
         this.jobs = jobs;
@@ -86,6 +90,35 @@ public class JobService {
     @Transactional(readOnly = true)
     public Job get(JobId id) {
         return jobs.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    /** The namespace of a stored job. */
+    @Transactional(readOnly = true)
+    public Optional<String> namespaceOf(JobId id) {
+        return jobs.namespaceOf(id);
+    }
+
+    /** The job, when the current user may see its namespace; otherwise 404, the same as for a missing one. */
+    @Transactional(readOnly = true)
+    public Job getVisible(JobId id) {
+        Job job = get(id);
+        access.requireVisible(job.definition().namespace(), () -> notFound(id));
+        return job;
+    }
+
+    /**
+     * Refuses with 404 a job id whose job, or whose last saved version for a deleted job, is in a namespace the
+     * current user may not see: what its versions, history and notifications answer.
+     */
+    @Transactional(readOnly = true)
+    public void requireVisible(JobId id) {
+        String namespace = jobs.namespaceOf(id)
+                .orElseGet(() -> versions.versionsOf(id).stream()
+                        .findFirst()
+                        .map(v -> v.definition().get("namespace"))
+                        .map(String::valueOf)
+                        .orElse(JobDefinition.DEFAULT_NAMESPACE));
+        access.requireVisible(namespace, () -> notFound(id));
     }
 
     @Transactional(readOnly = true)
@@ -340,7 +373,8 @@ public class JobService {
                 recipients.seal(
                         d.notifications(),
                         current == null ? null : current.definition().notifications()),
-                d.tags());
+                d.tags(),
+                d.namespace());
     }
 
     private static JobRequest with(JobRequest r, Map<String, Object> parameters, NotificationsJson notifications) {
@@ -360,7 +394,8 @@ public class JobService {
                 r.dependsOn(),
                 notifications,
                 r.tags(),
-                r.version());
+                r.version(),
+                r.namespace());
     }
 
     /** Milliseconds are what both databases keep, so a time answered now equals the same time read later. */

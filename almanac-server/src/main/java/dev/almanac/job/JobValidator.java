@@ -9,6 +9,7 @@ import dev.almanac.outbound.GuardedHttpClient;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleType;
 import dev.almanac.schedule.Schedules;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.template.TemplateRegistry;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -46,10 +47,12 @@ class JobValidator {
 
     private final TemplateRegistry templates;
     private final AddressGuard guard;
+    private final NamespaceAccess namespaces;
 
-    JobValidator(TemplateRegistry templates, GuardedHttpClient http) {
+    JobValidator(TemplateRegistry templates, GuardedHttpClient http, NamespaceAccess namespaces) {
         this.templates = templates;
         this.guard = http.guard();
+        this.namespaces = namespaces;
     }
 
     /** Where the job being validated stands: what exists already, and what changed. */
@@ -146,6 +149,12 @@ class JobValidator {
         List<JobId> dependsOn = dependencies(errors, request.dependsOn(), context);
         Notifications notifications = notifications(errors, request.notifications());
         List<String> tags = tags(errors, request.tags());
+        String namespace = trimmed(request.namespace());
+        if (namespace == null) {
+            namespace = JobDefinition.DEFAULT_NAMESPACE;
+        } else if (!namespaces.exists(namespace)) {
+            errors.add(new FieldError("namespace", "no namespace named '" + namespace + "'"));
+        }
 
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
@@ -165,7 +174,8 @@ class JobValidator {
                 catchUpWindow,
                 dependsOn,
                 notifications,
-                tags);
+                tags,
+                namespace);
     }
 
     private String knownTemplates() {
