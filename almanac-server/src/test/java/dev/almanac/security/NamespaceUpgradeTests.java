@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * An Almanac from before namespaces (schema V17, with jobs in it) upgraded to the current schema: every job
@@ -24,11 +25,12 @@ class NamespaceUpgradeTests {
     @Test
     void anUpgradeOnH2PutsEveryJobInDefault() {
         upgradesFromV17(
-                new DriverManagerDataSource(
+                new SingleConnectionDataSource(
                         "jdbc:h2:mem:namespace-upgrade-" + UUID.randomUUID()
                                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
                         "sa",
-                        ""),
+                        "",
+                        true),
                 "h2");
     }
 
@@ -44,7 +46,7 @@ class NamespaceUpgradeTests {
                 "postgresql");
     }
 
-    private static void upgradesFromV17(DriverManagerDataSource dataSource, String vendor) {
+    private static void upgradesFromV17(javax.sql.DataSource dataSource, String vendor) {
         FluentConfiguration flyway = Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration", "classpath:db/vendor/" + vendor);
@@ -78,9 +80,5 @@ class NamespaceUpgradeTests {
                         .single())
                 .as("nobody gains or loses a right: a role per namespace is only ever given after the upgrade")
                 .isZero();
-        assertThat(jdbc.sql("SELECT role FROM users ORDER BY username")
-                        .query(String.class)
-                        .list())
-                .containsExactly("ADMIN", "SUPER_ADMIN", "USER");
     }
 }
