@@ -14,9 +14,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * The role rules that depend on what is acted on, checked by the controllers before they change anything (the
- * filter chain has already let only admins and super admins in). An {@code ADMIN} may create, change, enable,
- * disable, delete and run jobs, and cancel their executions, only for templates that are not destructive; a
- * {@code SUPER_ADMIN} may do all of it for every template. A refusal is a 403 and an {@code access.denied} event.
+ * filter chain has already let only admins, super admins and namespace members in). An {@code ADMIN} may create,
+ * change, enable, disable, delete and run jobs, and cancel their executions, only for templates that are not
+ * destructive; a {@code SUPER_ADMIN} may do all of it for every template; a namespace member what their role there
+ * allows ({@link NamespaceAccess}). The namespace is the one of the job or execution acted on. A refusal is a 403 and
+ * an {@code access.denied} event; an object in a namespace the actor may not see is a 404, as if it did not exist.
  */
 @Component
 public class Permissions {
