@@ -2,15 +2,18 @@ package dev.almanac.audit;
 
 import dev.almanac.audit.internal.AuditEvent;
 import dev.almanac.audit.internal.AuditRepository;
+import dev.almanac.common.NamespaceResolver;
 import dev.almanac.common.Sealed;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -43,18 +46,50 @@ public class AuditTrail {
 
     private final AuditRepository events;
     private final Clock clock;
+    // looked up when first asked: the features that resolve namespaces record audit events themselves
+    private final ObjectProvider<NamespaceResolver> namespaces;
 
-    AuditTrail(AuditRepository events, Clock clock) {
+    AuditTrail(AuditRepository events, Clock clock, ObjectProvider<NamespaceResolver> namespaces) {
         this.events = events;
         this.clock = clock;
+        this.namespaces = namespaces;
     }
 
-    /** What an event is about. */
-    public record Target(String type, String id, String name) {
+    /**
+     * What an event is about; {@code namespace} is the namespace of a job or execution, looked up by its id when it
+     * is not given.
+     */
+    public record Target(String type, String id, String name, String namespace) {
+
+        public Target(String type, String id, String name) {
+            this(type, id, name, null);
+        }
 
         public static Target of(String type, Object id, String name) {
-            return new Target(type, id == null ? null : id.toString(), name);
+            return new Target(type, id == null ? null : id.toString(), name, null);
         }
+
+        /** A target in a known namespace: a job as it was when deleted, or one being created. */
+        public static Target of(String type, Object id, String name, String namespace) {
+            return new Target(type, id == null ? null : id.toString(), name, namespace);
+        }
+    }
+
+    /** The namespace {@code target} belongs to: its own, or the one its owner says; null when it has none. */
+    public String namespaceOf(Target target) {
+        if (target == null) {
+            return null;
+        }
+        if (target.namespace() != null || target.id() == null) {
+            return target.namespace();
+        }
+        for (NamespaceResolver resolver : namespaces.orderedStream().toList()) {
+            Optional<String> namespace = resolver.namespaceOf(target.type(), target.id());
+            if (namespace.isPresent()) {
+                return namespace.get();
+            }
+        }
+        return null;
     }
 
     /** Records a successful action of the current actor. */
@@ -75,7 +110,8 @@ public class AuditTrail {
                 target == null ? null : target.name(),
                 sourceAddress(),
                 via(),
-                Sealed.maskedMap(details));
+                Sealed.maskedMap(details),
+                namespaceOf(target));
         events.insert(event);
         log.info(
                 "audit: {} {} {} {} {} from {}",
@@ -93,6 +129,12 @@ public class AuditTrail {
      */
     public Count count(String actor, String action, Instant since) {
         AuditRepository.Recent recent = events.recent(actor, action, since);
+        return new Count(recent.count(), recent.oldest());
+    }
+
+    /** How many times anyone successfully did {@code action} in {@code namespace} after {@code since}. */
+    public Count countInNamespace(String namespace, String action, Instant since) {
+        AuditRepository.Recent recent = events.recentInNamespace(namespace, action, since);
         return new Count(recent.count(), recent.oldest());
     }
 

@@ -5,12 +5,13 @@ import static dev.almanac.common.JdbcTime.utc;
 import dev.almanac.job.JobId;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A page of execution history, newest first. {@code before} continues after the last execution of the previous
  * page (keyset paging: as fast on page 1 000 as on page 1). {@code triggeredBy} without a colon matches a kind
  * ({@code manual} finds {@code manual:alice}). {@code search} finds executions whose job name contains it, in any
- * case.
+ * case. {@code namespaces}, when not null, keeps the executions of those namespaces' jobs.
  */
 public record ExecutionQuery(
         JobId jobId,
@@ -21,7 +22,27 @@ public record ExecutionQuery(
         Instant to,
         Execution before,
         int limit,
-        String search) {
+        String search,
+        Set<String> namespaces) {
+
+    public ExecutionQuery(
+            JobId jobId,
+            ExecutionStatus status,
+            String templateType,
+            String triggeredBy,
+            Instant from,
+            Instant to,
+            Execution before,
+            int limit,
+            String search) {
+        this(jobId, status, templateType, triggeredBy, from, to, before, limit, search, null);
+    }
+
+    /** The same query kept to the jobs of {@code namespaces} (null: every one; empty: none). */
+    public ExecutionQuery in(Set<String> namespaces) {
+        return new ExecutionQuery(
+                jobId, status, templateType, triggeredBy, from, to, before, limit, search, namespaces);
+    }
 
     public ExecutionQuery(
             JobId jobId,
@@ -43,13 +64,22 @@ public record ExecutionQuery(
     }
 
     ExecutionQuery withoutCursor() {
-        return new ExecutionQuery(jobId, status, templateType, triggeredBy, from, to, null, limit, search);
+        return new ExecutionQuery(jobId, status, templateType, triggeredBy, from, to, null, limit, search, namespaces);
     }
 
     void appendWhere(StringBuilder sql, Map<String, Object> params) {
         if (jobId != null) {
             sql.append(" AND job_id = :job_id");
             params.put("job_id", jobId.value());
+        }
+        if (namespaces != null) {
+            if (namespaces.isEmpty()) {
+                sql.append(" AND 1 = 0");
+            } else {
+                // an execution belongs to its job's namespace; one whose job was deleted, to none
+                sql.append(" AND job_id IN (SELECT id FROM jobs WHERE namespace IN (:namespaces))");
+                params.put("namespaces", namespaces);
+            }
         }
         if (status != null) {
             sql.append(" AND status = :status");

@@ -2,8 +2,11 @@ package dev.almanac.job;
 
 import dev.almanac.audit.AuditTrail;
 import dev.almanac.audit.Changes;
+import dev.almanac.common.InvalidInputException;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
+import dev.almanac.security.NamespaceAccess;
+import dev.almanac.security.NamespaceQuotas;
 import dev.almanac.security.Permissions;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -31,32 +34,57 @@ public class JobCommands {
     private final Limits limits;
     private final AuditTrail audit;
     private final JsonMapper json;
+    private final NamespaceAccess namespaces;
+    private final NamespaceQuotas quotas;
 
-    JobCommands(JobService jobs, Permissions permissions, Limits limits, AuditTrail audit, JsonMapper json) {
+    JobCommands(
+            JobService jobs,
+            Permissions permissions,
+            Limits limits,
+            AuditTrail audit,
+            JsonMapper json,
+            NamespaceAccess namespaces,
+            NamespaceQuotas quotas) {
         this.jobs = jobs;
         this.permissions = permissions;
         this.limits = limits;
         this.audit = audit;
         this.json = json;
+        this.namespaces = namespaces;
+        this.quotas = quotas;
     }
 
     public Job create(JobRequest request) {
         String actor = CurrentActor.name();
+        String namespace = namespaceOf(request.namespace());
         permissions.requireMayActOn(
-                request.templateType(), "create", AuditTrail.Target.of("job", null, request.name()));
+                request.templateType(), "create", AuditTrail.Target.of("job", null, request.name(), namespace));
         limits.requireJobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
+        quotas.requireJobRoom(namespace, 1);
         Job job = jobs.create(request, actor);
         audit.record("job.created", target(job), Map.of("definition", definitionOf(job)));
         return job;
     }
 
-    /** Applies the changes; a change of template needs the right to act on the new one too. */
+    /**
+     * Applies the changes; a change of template needs the right to act on the new one too, and a move to another
+     * namespace the right to create the job there, within that namespace's job quota.
+     */
     public JobService.Updated update(JobId id, ObjectNode changes) {
         Job before = jobs.get(id);
         permissions.requireMayActOn(before.definition().templateType(), "update", target(before));
         JsonNode newType = changes.get("template_type");
         if (newType != null && newType.isString()) {
             permissions.requireMayActOn(newType.asString(), "update", target(before));
+        }
+        if (changes.has("namespace")) {
+            JsonNode moveTo = changes.get("namespace");
+            requireMayMove(
+                    before,
+                    newType != null && newType.isString()
+                            ? newType.asString()
+                            : before.definition().templateType(),
+                    moveTo.isString() ? moveTo.asString() : null);
         }
         JobService.Updated updated = jobs.update(id, changes, CurrentActor.name());
         recordUpdate(updated);
@@ -71,9 +99,18 @@ public class JobCommands {
     public JobService.Updated rollback(JobId id, long version, long expectedCurrentVersion) {
         Job before = jobs.get(id);
         permissions.requireMayActOn(before.definition().templateType(), "update", target(before));
-        Object restoredType = jobs.version(id, version).definition().get("template_type");
+        Map<String, Object> restored = jobs.version(id, version).definition();
+        Object restoredType = restored.get("template_type");
         if (restoredType instanceof String type) {
             permissions.requireMayActOn(type, "update", target(before));
+        }
+        if (restored.get("namespace") instanceof String restoredNamespace) {
+            requireMayMove(
+                    before,
+                    restoredType instanceof String type
+                            ? type
+                            : before.definition().templateType(),
+                    restoredNamespace);
         }
         JobService.Updated updated = jobs.rollback(id, version, expectedCurrentVersion, CurrentActor.name());
         recordUpdate(updated);
@@ -111,12 +148,53 @@ public class JobCommands {
         return deleted;
     }
 
+    /**
+     * A job leaving its namespace for {@code namespace} (null: {@code default}) is created there: the right to, and
+     * the room in its job quota. A namespace the user may not see is named like one that does not exist.
+     */
+    private void requireMayMove(Job before, String templateType, String namespace) {
+        String to = namespaceOf(namespace);
+        if (to.equals(before.definition().namespace())) {
+            return;
+        }
+        permissions.requireMayActOn(templateType, "create", AuditTrail.Target.of("job", null, before.name(), to));
+        quotas.requireJobRoom(to, 1);
+    }
+
+    /**
+     * The namespace a request names, stripped; {@code default} when it names none. One the user may not see is
+     * refused as a field error, the same as one that does not exist.
+     */
+    private String namespaceOf(String requested) {
+        String namespace =
+                requested == null || requested.isBlank() ? JobDefinition.DEFAULT_NAMESPACE : requested.strip();
+        if (!namespaces.exists(namespace) || !namespaces.may(namespace, NamespaceAccess.Action.READ)) {
+            throw new InvalidInputException("namespace", "no namespace named '" + namespace + "'");
+        }
+        return namespace;
+    }
+
     private void recordUpdate(JobService.Updated updated) {
         if (!updated.changed()) {
             return;
         }
         Map<String, Object> diff = Changes.between(definitionOf(updated.previous()), definitionOf(updated.job()));
         String action = "job.updated";
+        if (diff.containsKey("namespace")) {
+            // a move: recorded in the namespace it left, and (by the job's id) in the one it entered
+            audit.record(
+                    "job.moved",
+                    AuditTrail.Target.of(
+                            "job",
+                            updated.job().id(),
+                            updated.job().name(),
+                            updated.previous().definition().namespace()),
+                    Map.of(
+                            "from",
+                            updated.previous().definition().namespace(),
+                            "to",
+                            updated.job().definition().namespace()));
+        }
         if (diff.keySet().equals(Set.of("enabled"))) {
             action = updated.job().definition().enabled() ? "job.enabled" : "job.disabled";
         }
@@ -125,7 +203,8 @@ public class JobCommands {
     }
 
     static AuditTrail.Target target(Job job) {
-        return AuditTrail.Target.of("job", job.id(), job.name());
+        return AuditTrail.Target.of(
+                "job", job.id(), job.name(), job.definition().namespace());
     }
 
     /**

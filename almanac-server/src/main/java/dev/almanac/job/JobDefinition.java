@@ -6,7 +6,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** Everything an administrator decides about a job, validated: what runs, when, and under which policies. */
+/**
+ * Everything an administrator decides about a job, validated: what runs, when, under which policies, and in which
+ * namespace (the team that owns it and its history).
+ */
 public record JobDefinition(
         String name,
         String description,
@@ -26,10 +29,14 @@ public record JobDefinition(
         List<Trigger> triggers,
         Trigger.Mode triggerMode,
         Duration triggerWindow,
-        CalendarRefs calendars) {
+        CalendarRefs calendars,
+        String namespace) {
 
     /** How long a fan-in ({@code trigger_mode: all}) waits for the rest of its upstreams when none is given. */
     public static final Duration DEFAULT_TRIGGER_WINDOW = Duration.ofDays(1);
+
+    /** Where a job goes that names no namespace. */
+    public static final String DEFAULT_NAMESPACE = "default";
 
     public JobDefinition {
         parameters = parameters == null ? Map.of() : parameters;
@@ -41,6 +48,7 @@ public record JobDefinition(
                 ? (triggerWindow == null ? DEFAULT_TRIGGER_WINDOW : triggerWindow)
                 : null;
         calendars = calendars == null ? CalendarRefs.NONE : calendars;
+        namespace = namespace == null ? DEFAULT_NAMESPACE : namespace;
     }
 
     /** A definition without triggers on outcomes (only {@code depends_on}, if any). */
@@ -79,7 +87,49 @@ public record JobDefinition(
                 List.of(),
                 Trigger.Mode.ANY,
                 null,
-                CalendarRefs.NONE);
+                CalendarRefs.NONE,
+                null);
+    }
+
+    /** A definition in {@code namespace}, without triggers on outcomes or calendars. */
+    public JobDefinition(
+            String name,
+            String description,
+            String templateType,
+            Map<String, Object> parameters,
+            Schedule schedule,
+            boolean enabled,
+            int priority,
+            int timeoutSeconds,
+            RetryPolicy retryPolicy,
+            ConcurrencyPolicy concurrencyPolicy,
+            MisfirePolicy misfirePolicy,
+            int catchUpWindowSeconds,
+            List<JobId> dependsOn,
+            Notifications notifications,
+            List<String> tags,
+            String namespace) {
+        this(
+                name,
+                description,
+                templateType,
+                parameters,
+                schedule,
+                enabled,
+                priority,
+                timeoutSeconds,
+                retryPolicy,
+                concurrencyPolicy,
+                misfirePolicy,
+                catchUpWindowSeconds,
+                dependsOn,
+                notifications,
+                tags,
+                List.of(),
+                Trigger.Mode.ANY,
+                null,
+                CalendarRefs.NONE,
+                namespace);
     }
 
     /** This definition with other triggers. */
@@ -103,7 +153,8 @@ public record JobDefinition(
                 triggers,
                 mode,
                 window,
-                calendars);
+                calendars,
+                namespace);
     }
 
     /** The same definition with its upstream jobs and tags, which are stored apart from the job's row. */
@@ -127,7 +178,8 @@ public record JobDefinition(
                 triggers,
                 triggerMode,
                 triggerWindow,
-                calendars);
+                calendars,
+                namespace);
     }
 
     /** This definition with other calendars. */
@@ -151,6 +203,32 @@ public record JobDefinition(
                 triggers,
                 triggerMode,
                 triggerWindow,
-                calendars);
+                calendars,
+                namespace);
+    }
+
+    /** This definition in another namespace. */
+    public JobDefinition inNamespace(String namespace) {
+        return new JobDefinition(
+                name,
+                description,
+                templateType,
+                parameters,
+                schedule,
+                enabled,
+                priority,
+                timeoutSeconds,
+                retryPolicy,
+                concurrencyPolicy,
+                misfirePolicy,
+                catchUpWindowSeconds,
+                dependsOn,
+                notifications,
+                tags,
+                triggers,
+                triggerMode,
+                triggerWindow,
+                calendars,
+                namespace);
     }
 }

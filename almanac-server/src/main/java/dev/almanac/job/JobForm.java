@@ -442,7 +442,8 @@ public final class JobForm {
                 null,
                 null,
                 null,
-                calendars());
+                calendars(),
+                null);
         return new Built(request, errors);
     }
 

@@ -2,8 +2,12 @@ package dev.almanac.job;
 
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.Set;
 
-/** A filtered, sorted page of the job list; {@code page} counts from 1. */
+/**
+ * A filtered, sorted page of the job list; {@code page} counts from 1; {@code namespaces}, when not null, keeps the
+ * jobs of those namespaces.
+ */
 public record JobQuery(
         String templateType,
         Boolean enabled,
@@ -13,11 +17,17 @@ public record JobQuery(
         Sort sort,
         int page,
         int limit,
-        Boolean invalid) {
+        Boolean invalid,
+        Set<String> namespaces) {
+
+    /** The same query kept to {@code namespaces} (null: every one; empty: none). */
+    public JobQuery in(Set<String> namespaces) {
+        return new JobQuery(templateType, enabled, search, tag, lastStatus, sort, page, limit, invalid, namespaces);
+    }
 
     public static final int MAX_LIMIT = 200;
 
-    /** Any validity: invalid jobs and valid ones alike. */
+    /** Any validity, every namespace. */
     public JobQuery(
             String templateType,
             Boolean enabled,
@@ -27,12 +37,12 @@ public record JobQuery(
             Sort sort,
             int page,
             int limit) {
-        this(templateType, enabled, search, tag, lastStatus, sort, page, limit, null);
+        this(templateType, enabled, search, tag, lastStatus, sort, page, limit, null, null);
     }
 
     /** The same query, only for jobs whose parameters no longer validate ({@code true}) or do ({@code false}). */
     public JobQuery invalid(Boolean invalid) {
-        return new JobQuery(templateType, enabled, search, tag, lastStatus, sort, page, limit, invalid);
+        return new JobQuery(templateType, enabled, search, tag, lastStatus, sort, page, limit, invalid, namespaces);
     }
 
     /** The orders a job list can be read in; {@code -} in front of the API name reverses it. */

@@ -43,12 +43,14 @@ class JobRepository {
                               interval_seconds, run_at, timezone, enabled, priority, timeout_seconds, max_retries,
                               retry_delay_seconds, backoff_multiplier, concurrency_policy, misfire_policy,
                               catch_up_window_seconds, notifications, alert_after_seconds, created_by,
-                              created_at, updated_at, last_run_at, last_status, next_run_at, version, calendars)
+                              created_at, updated_at, last_run_at, last_status, next_run_at, version, calendars,
+                              namespace)
             VALUES (:id, :name, :description, :template_type, :parameters, :schedule_type, :cron_expression,
                     :interval_seconds, :run_at, :timezone, :enabled, :priority, :timeout_seconds, :max_retries,
                     :retry_delay_seconds, :backoff_multiplier, :concurrency_policy, :misfire_policy,
                     :catch_up_window_seconds, :notifications, :alert_after_seconds, :created_by,
-                    :created_at, :updated_at, :last_run_at, :last_status, :next_run_at, :version, :calendars)
+                    :created_at, :updated_at, :last_run_at, :last_status, :next_run_at, :version, :calendars,
+                    :namespace)
             """;
 
     /** Optimistic locking: the row is only written when nobody else wrote it since it was read. */
@@ -63,7 +65,8 @@ class JobRepository {
                    catch_up_window_seconds = :catch_up_window_seconds, notifications = :notifications,
                    alert_after_seconds = :alert_after_seconds, updated_at = :updated_at,
                    next_run_at = CASE WHEN :keep_next_run THEN next_run_at ELSE :next_run_at END,
-                   version = :version, calendars = :calendars
+                   version = :version, calendars = :calendars,
+                   namespace = :namespace
              WHERE id = :id AND version = :expected_version
             """;
 
@@ -164,6 +167,14 @@ class JobRepository {
         if (query.invalid() != null) {
             where.append(query.invalid() ? " AND j.invalid_reason IS NOT NULL" : " AND j.invalid_reason IS NULL");
         }
+        if (query.namespaces() != null) {
+            if (query.namespaces().isEmpty()) {
+                where.append(" AND 1 = 0");
+            } else {
+                where.append(" AND j.namespace IN (:namespaces)");
+                params.put("namespaces", query.namespaces());
+            }
+        }
         if (query.tag() != null) {
             where.append(" AND EXISTS (SELECT 1 FROM job_tags t WHERE t.job_id = j.id AND t.tag = :tag)");
             params.put("tag", query.tag());
@@ -200,6 +211,23 @@ class JobRepository {
                 .param("at_most", atMost)
                 .query(Long.class)
                 .single();
+    }
+
+    /** Stops counting at {@code atMost}: what a namespace's job quota and its deletion check count. */
+    long countInNamespace(String namespace, long atMost) {
+        return jdbc.sql("SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE namespace = :namespace LIMIT :at_most) theirs")
+                .param("namespace", namespace)
+                .param("at_most", atMost)
+                .query(Long.class)
+                .single();
+    }
+
+    /** The namespace of a job, without reading the rest of it. */
+    Optional<String> namespaceOf(JobId id) {
+        return jdbc.sql("SELECT namespace FROM jobs WHERE id = :id")
+                .param("id", id.value())
+                .query(String.class)
+                .optional();
     }
 
     boolean nameTaken(String name, JobId except) {
@@ -368,6 +396,7 @@ class JobRepository {
         params.put("next_run_at", utc(job.nextRunAt()));
         params.put("version", job.version());
         params.put("calendars", d.calendars().isEmpty() ? null : json.writeValueAsString(d.calendars()));
+        params.put("namespace", d.namespace());
         return params;
     }
 

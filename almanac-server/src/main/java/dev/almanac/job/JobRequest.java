@@ -118,7 +118,12 @@ public record JobRequest(
         String triggerWindow,
 
         @Schema(description = "Calendars by name: never run inside blackout ones; with only, run only inside one")
-        CalendarRefs calendars) {
+        CalendarRefs calendars,
+
+        @Schema(
+                description = "The namespace the job belongs to (default 'default'); changing it moves the job",
+                example = "billing")
+        String namespace) {
 
     /** A request without triggers on outcomes. */
     public JobRequest(
@@ -155,6 +160,7 @@ public record JobRequest(
                 notifications,
                 tags,
                 version,
+                null,
                 null,
                 null,
                 null,
@@ -297,6 +303,7 @@ public record JobRequest(
                 definition.triggerWindow() == null
                         ? null
                         : definition.triggerWindow().toString(),
-                definition.calendars().isEmpty() ? null : definition.calendars());
+                definition.calendars().isEmpty() ? null : definition.calendars(),
+                definition.namespace());
     }
 }

@@ -97,7 +97,10 @@ public record JobResponse(
         @Schema(description = "When a pause lifts by itself; null with paused_since set: until resumed")
         Instant pausedUntil,
 
-        @JsonProperty("pause_reason") String pauseReason) {
+        @JsonProperty("pause_reason") String pauseReason,
+
+        @Schema(description = "The namespace it belongs to", example = "default")
+        String namespace) {
 
     /** A trigger as the API shows it: the upstream job by name (what a client may send back) and by id. */
     public record TriggerView(
@@ -141,7 +144,8 @@ public record JobResponse(
                 calendars,
                 pausedSince,
                 pausedUntil,
-                pauseReason);
+                pauseReason,
+                namespace);
     }
 
     public static JobResponse of(Job job) {
@@ -181,6 +185,7 @@ public record JobResponse(
                 d.calendars().isEmpty() ? null : d.calendars(),
                 job.pause() == null ? null : job.pause().since(),
                 job.pause() == null ? null : job.pause().until(),
-                job.pause() == null ? null : job.pause().reason());
+                job.pause() == null ? null : job.pause().reason(),
+                d.namespace());
     }
 }

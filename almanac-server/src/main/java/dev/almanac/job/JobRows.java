@@ -28,7 +28,7 @@ public final class JobRows {
             j.retry_delay_seconds, j.backoff_multiplier, j.concurrency_policy, j.misfire_policy,
             j.catch_up_window_seconds, j.notifications, j.created_by, j.created_at, j.updated_at, j.last_run_at,
             j.last_status, j.next_run_at, j.version, j.template_version, j.invalid_reason, j.calendars, j.paused_at,
-            j.paused_until, j.pause_reason
+            j.paused_until, j.pause_reason, j.namespace
             """;
 
     private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {};
@@ -75,7 +75,8 @@ public final class JobRows {
                 List.of(),
                 Trigger.Mode.ANY,
                 null,
-                calendars(rs.getString("calendars"), json));
+                calendars(rs.getString("calendars"), json),
+                rs.getString("namespace"));
         Instant pausedAt = instant(rs, "paused_at");
         return new Job(
                 new JobId(rs.getObject("id", UUID.class)),

@@ -7,6 +7,7 @@ import dev.almanac.common.JsonInputErrors;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.schedule.Schedule;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.SecretParameters;
 import dev.almanac.template.TemplateRegistry;
 import java.time.Clock;
@@ -49,6 +50,7 @@ public class JobService {
     private final TemplateRegistry templates;
     private final TriggerStore triggerStore;
     private final JobTriggers triggers;
+    private final NamespaceAccess access;
 
     JobService(
             JobRepository jobs,
@@ -61,7 +63,9 @@ public class JobService {
             NotificationSecrets recipients,
             TemplateRegistry templates,
             TriggerStore triggerStore,
-            JobTriggers triggers) {
+            JobTriggers triggers,
+            NamespaceAccess access) {
+        this.access = access;
         this.templates = templates;
         this.triggerStore = triggerStore;
         this.triggers = triggers;
@@ -98,6 +102,35 @@ public class JobService {
     @Transactional(readOnly = true)
     public Job get(JobId id) {
         return jobs.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    /** The namespace of a stored job. */
+    @Transactional(readOnly = true)
+    public Optional<String> namespaceOf(JobId id) {
+        return jobs.namespaceOf(id);
+    }
+
+    /** The job, when the current user may see its namespace; otherwise 404, the same as for a missing one. */
+    @Transactional(readOnly = true)
+    public Job getVisible(JobId id) {
+        Job job = get(id);
+        access.requireVisible(job.definition().namespace(), () -> notFound(id));
+        return job;
+    }
+
+    /**
+     * Refuses with 404 a job id whose job, or whose last saved version for a deleted job, is in a namespace the
+     * current user may not see: what its versions, history and notifications answer.
+     */
+    @Transactional(readOnly = true)
+    public void requireVisible(JobId id) {
+        String namespace = jobs.namespaceOf(id)
+                .orElseGet(() -> versions.versionsOf(id).stream()
+                        .findFirst()
+                        .map(v -> v.definition().get("namespace"))
+                        .map(String::valueOf)
+                        .orElse(JobDefinition.DEFAULT_NAMESPACE));
+        access.requireVisible(namespace, () -> notFound(id));
     }
 
     @Transactional(readOnly = true)
@@ -421,7 +454,8 @@ public class JobService {
                                 current == null ? null : current.definition().notifications()),
                         d.tags())
                 .withTriggers(d.triggers(), d.triggerMode(), d.triggerWindow())
-                .withCalendars(d.calendars());
+                .withCalendars(d.calendars())
+                .inNamespace(d.namespace());
     }
 
     private static JobRequest with(JobRequest r, Map<String, Object> parameters, NotificationsJson notifications) {
@@ -445,7 +479,8 @@ public class JobService {
                 r.triggers(),
                 r.triggerMode(),
                 r.triggerWindow(),
-                r.calendars());
+                r.calendars(),
+                r.namespace());
     }
 
     /** Milliseconds are what both databases keep, so a time answered now equals the same time read later. */

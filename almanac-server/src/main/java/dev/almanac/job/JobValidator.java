@@ -11,6 +11,7 @@ import dev.almanac.outbound.GuardedHttpClient;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleType;
 import dev.almanac.schedule.Schedules;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.SecretParameters;
 import dev.almanac.template.TemplateRegistry;
 import java.net.URI;
@@ -55,13 +56,16 @@ class JobValidator {
     private final TriggerConditions conditions;
     private final SecretParameters secrets;
     private final Calendars calendars;
+    private final NamespaceAccess namespaces;
 
     JobValidator(
             TemplateRegistry templates,
             GuardedHttpClient http,
             TriggerConditions conditions,
             SecretParameters secrets,
-            Calendars calendars) {
+            Calendars calendars,
+            NamespaceAccess namespaces) {
+        this.namespaces = namespaces;
         this.templates = templates;
         this.guard = http.guard();
         this.conditions = conditions;
@@ -192,6 +196,12 @@ class JobValidator {
             upstreamResults(errors, templateType, parameters, dependsOn, triggers, context);
         }
         CalendarRefs calendarRefs = calendarRefs(errors, request.calendars());
+        String namespace = trimmed(request.namespace());
+        if (namespace == null) {
+            namespace = JobDefinition.DEFAULT_NAMESPACE;
+        } else if (!namespaces.exists(namespace)) {
+            errors.add(new FieldError("namespace", "no namespace named '" + namespace + "'"));
+        }
 
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
@@ -215,7 +225,8 @@ class JobValidator {
                 triggers,
                 triggerMode,
                 triggerWindow,
-                calendarRefs);
+                calendarRefs,
+                namespace);
     }
 
     private List<Trigger> triggers(List<FieldError> errors, List<JobRequest.TriggerJson> list, Context context) {

@@ -6,18 +6,23 @@ import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.QueryParameters;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.Job;
+import dev.almanac.job.JobDefinition;
 import dev.almanac.job.JobLookups;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobService;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
+import dev.almanac.security.NamespaceAccess;
+import dev.almanac.security.NamespaceQuotas;
 import dev.almanac.security.Permissions;
 import dev.almanac.security.SecretParameters;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.JacksonException;
@@ -43,6 +48,8 @@ class JobTransfer {
     private final Permissions permissions;
     private final Limits limits;
     private final AuditTrail audit;
+    private final NamespaceAccess namespaces;
+    private final NamespaceQuotas quotas;
     private final YAMLMapper yaml = YAMLMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .build();
@@ -55,7 +62,11 @@ class JobTransfer {
             JobsFile jobsFile,
             Permissions permissions,
             Limits limits,
-            AuditTrail audit) {
+            AuditTrail audit,
+            NamespaceAccess namespaces,
+            NamespaceQuotas quotas) {
+        this.namespaces = namespaces;
+        this.quotas = quotas;
         this.limits = limits;
         this.jobs = jobs;
         this.secrets = secrets;
@@ -78,6 +89,11 @@ class JobTransfer {
      * @param format {@code json} (the default when null) or {@code yaml}
      */
     Export export(String format, String tag, String templateType) {
+        return export(format, tag, templateType, null);
+    }
+
+    /** The same, kept to the jobs the reader may see, of one namespace when {@code namespace} names one. */
+    Export export(String format, String tag, String templateType, String namespace) {
         String chosen =
                 QueryParameters.text(format) == null ? "json" : format.strip().toLowerCase(Locale.ROOT);
         if (!chosen.equals("json") && !chosen.equals("yaml")) {
@@ -86,9 +102,14 @@ class JobTransfer {
         String wantedTag =
                 QueryParameters.text(tag) == null ? null : tag.strip().toLowerCase(Locale.ROOT);
         String wantedType = QueryParameters.text(templateType);
+        NamespaceAccess.Scope scope = namespaces.visible();
+        String wantedNamespace = QueryParameters.text(namespace);
         List<Map<String, Object>> exported = lookups.allInNameOrder().stream()
                 .map(jobs::find)
                 .flatMap(Optional::stream)
+                .filter(job -> scope.includes(job.definition().namespace()))
+                .filter(job ->
+                        wantedNamespace == null || job.definition().namespace().equals(wantedNamespace))
                 .filter(job ->
                         wantedType == null || job.definition().templateType().equals(wantedType))
                 .filter(job -> wantedTag == null
@@ -128,17 +149,23 @@ class JobTransfer {
             throw new InvalidInputException(
                     List.of(new FieldError("jobs", "not a jobs file ({jobs: [...]}): " + e.getOriginalMessage())));
         }
-        for (JobRequest definition : definitions) {
-            if (definition.templateType() != null) {
-                permissions.requireMayActOn(
-                        definition.templateType(), "import", AuditTrail.Target.of("job", null, definition.name()));
+        if (namespaces.global()) {
+            // an admin's refusal for a destructive template refuses the whole file, as before namespaces
+            for (JobRequest definition : definitions) {
+                if (definition.templateType() != null) {
+                    permissions.requireMayActOn(
+                            definition.templateType(),
+                            "import",
+                            AuditTrail.Target.of("job", null, definition.name(), namespaceOf(definition)));
+                }
             }
         }
         String actor = CurrentActor.name();
         Limits.JobQuota quota = limits.jobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
+        Function<JobRequest, Optional<FieldError>> refusal = namespaceRefusal();
         List<JobsFile.Outcome> outcomes = chosen.equals("apply")
-                ? jobsFile.applyAll(definitions, actor, quota)
-                : jobsFile.plan(definitions, actor, quota);
+                ? jobsFile.applyAll(definitions, actor, quota, refusal)
+                : jobsFile.plan(definitions, actor, quota, refusal);
         Map<String, Long> summary = new LinkedHashMap<>();
         for (String action : ACTIONS) {
             summary.put(
@@ -158,6 +185,60 @@ class JobTransfer {
                                     .toList()));
         }
         return new ImportResult(chosen, chosen.equals("apply"), summary, outcomes);
+    }
+
+    private static String namespaceOf(JobRequest definition) {
+        return QueryParameters.text(definition.namespace()) == null
+                ? JobDefinition.DEFAULT_NAMESPACE
+                : definition.namespace().strip();
+    }
+
+    /**
+     * Per job: refused when it would land in, or change a job of, a namespace the user may not write (one they may
+     * not see is named like one that does not exist), or take a namespace over its job quota.
+     */
+    private Function<JobRequest, Optional<FieldError>> namespaceRefusal() {
+        Map<String, Long> creating = new HashMap<>();
+        return definition -> {
+            String namespace = namespaceOf(definition);
+            if (!namespaces.exists(namespace) || !namespaces.may(namespace, NamespaceAccess.Action.READ)) {
+                return Optional.of(new FieldError("namespace", "no namespace named '" + namespace + "'"));
+            }
+            Optional<Job> existing = lookups.idByName(definition.name()).flatMap(jobs::find);
+            if (existing.isPresent()) {
+                String current = existing.get().definition().namespace();
+                if (!namespaces.may(current, NamespaceAccess.Action.READ)) {
+                    return Optional.of(
+                            new FieldError("name", "a job named '" + definition.name() + "' already exists"));
+                }
+                if (!permissions.mayActOn(existing.get().definition().templateType(), current)) {
+                    return Optional.of(
+                            new FieldError("namespace", "you may not change the jobs of namespace '" + current + "'"));
+                }
+            }
+            String type = definition.templateType() != null
+                    ? definition.templateType()
+                    : existing.map(j -> j.definition().templateType()).orElse(null);
+            if (type != null && !permissions.mayActOn(type, namespace)) {
+                return Optional.of(new FieldError(
+                        "namespace",
+                        "you may not import jobs of template '" + type + "' into namespace '" + namespace + "'"));
+            }
+            boolean entering = existing.isEmpty()
+                    || !existing.get().definition().namespace().equals(namespace);
+            if (entering) {
+                long room = quotas.jobRoom(namespace).room();
+                long wanted = creating.merge(namespace, 1L, Long::sum);
+                if (wanted > room) {
+                    return Optional.of(new FieldError(
+                            "namespace",
+                            "over the job quota of namespace '" + namespace + "': "
+                                    + quotas.jobRoom(namespace).jobs() + " jobs, quota "
+                                    + quotas.jobRoom(namespace).quota()));
+                }
+            }
+            return Optional.empty();
+        };
     }
 
     @SuppressWarnings("unchecked")

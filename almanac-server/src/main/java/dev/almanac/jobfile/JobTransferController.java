@@ -11,6 +11,7 @@ import dev.almanac.job.JobResponse;
 import dev.almanac.job.JobService;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
+import dev.almanac.security.NamespaceQuotas;
 import dev.almanac.security.Permissions;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -52,6 +53,7 @@ class JobTransferController {
     private final Permissions permissions;
     private final Limits limits;
     private final AuditTrail audit;
+    private final NamespaceQuotas quotas;
 
     JobTransferController(
             JobService jobs,
@@ -60,7 +62,9 @@ class JobTransferController {
             JobTransfer transfer,
             Permissions permissions,
             Limits limits,
-            AuditTrail audit) {
+            AuditTrail audit,
+            NamespaceQuotas quotas) {
+        this.quotas = quotas;
         this.limits = limits;
         this.jobs = jobs;
         this.lookups = lookups;
@@ -82,8 +86,10 @@ class JobTransferController {
     ResponseEntity<String> export(
             @Parameter(description = "json (default) or yaml") @RequestParam(required = false) String format,
             @RequestParam(required = false) String tag,
-            @RequestParam(name = "template_type", required = false) String templateType) {
-        JobTransfer.Export export = transfer.export(format, tag, templateType);
+            @RequestParam(name = "template_type", required = false) String templateType,
+            @Parameter(description = "Only the jobs of this namespace") @RequestParam(required = false)
+                    String namespace) {
+        JobTransfer.Export export = transfer.export(format, tag, templateType, namespace);
         return ResponseEntity.ok()
                 .contentType(export.contentType())
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + export.filename() + "\"")
@@ -98,13 +104,15 @@ class JobTransferController {
                     + " enable it.")
     @ApiResponse(responseCode = "201", description = "The copy")
     Cloned cloneJob(@PathVariable String id) {
-        Job original = jobs.get(JobId.parse(id).orElseThrow(() -> new NotFoundException("no job with id " + id)));
+        Job original =
+                jobs.getVisible(JobId.parse(id).orElseThrow(() -> new NotFoundException("no job with id " + id)));
         permissions.requireMayActOn(
                 original.definition().templateType(),
                 "create",
                 AuditTrail.Target.of("job", original.id(), original.definition().name()));
         String actor = CurrentActor.name();
         limits.requireJobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
+        quotas.requireJobRoom(original.definition().namespace(), 1);
         ObjectNode tree = (ObjectNode) json.valueToTree(jobs.plainRequest(original));
         tree.remove("version");
         tree.put("name", freeName(original.definition().name()));

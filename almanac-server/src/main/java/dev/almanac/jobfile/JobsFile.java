@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -124,7 +125,7 @@ public class JobsFile {
             throw new IllegalStateException("Cannot read the jobs file " + path + ": " + e.getMessage(), e);
         }
         // the system actor is held to no job quota: the file is the operator's own configuration
-        List<Outcome> outcomes = run(definitions, "system", true, Limits.JobQuota.NONE);
+        List<Outcome> outcomes = run(definitions, "system", true, Limits.JobQuota.NONE, d -> Optional.empty());
         List<String> invalid = problems(outcomes);
         if (!invalid.isEmpty()) {
             throw new IllegalStateException("Jobs file " + path + " has invalid jobs; nothing was applied:\n  - "
@@ -151,7 +152,16 @@ public class JobsFile {
      * {@code invalid}, with the quota as their error.
      */
     public List<Outcome> plan(List<JobRequest> definitions, String actor, Limits.JobQuota quota) {
-        return run(definitions, actor, false, quota);
+        return run(definitions, actor, false, quota, d -> Optional.empty());
+    }
+
+    /** The same, with each job first put to {@code refusal}: a job it refuses is invalid with that error. */
+    public List<Outcome> plan(
+            List<JobRequest> definitions,
+            String actor,
+            Limits.JobQuota quota,
+            Function<JobRequest, Optional<FieldError>> refusal) {
+        return run(definitions, actor, false, quota, refusal);
     }
 
     /**
@@ -161,7 +171,16 @@ public class JobsFile {
      *     jobs than the {@code quota} leaves room for; nothing is stored
      */
     public List<Outcome> applyAll(List<JobRequest> definitions, String actor, Limits.JobQuota quota) {
-        List<Outcome> outcomes = run(definitions, actor, true, quota);
+        return applyAll(definitions, actor, quota, d -> Optional.empty());
+    }
+
+    /** The same, with each job first put to {@code refusal}: a job it refuses is invalid, and nothing is stored. */
+    public List<Outcome> applyAll(
+            List<JobRequest> definitions,
+            String actor,
+            Limits.JobQuota quota,
+            Function<JobRequest, Optional<FieldError>> refusal) {
+        List<Outcome> outcomes = run(definitions, actor, true, quota, refusal);
         long creating = outcomes.stream()
                 .filter(o -> o.action().equals("create") || o.errors().contains(overQuota(quota)))
                 .count();
@@ -206,7 +225,12 @@ public class JobsFile {
      * Upserts every definition in one transaction, kept only when {@code commit}, every one was valid and the jobs
      * created fit in the {@code quota}.
      */
-    private List<Outcome> run(List<JobRequest> definitions, String actor, boolean commit, Limits.JobQuota quota) {
+    private List<Outcome> run(
+            List<JobRequest> definitions,
+            String actor,
+            boolean commit,
+            Limits.JobQuota quota,
+            Function<JobRequest, Optional<FieldError>> refusal) {
         List<Outcome> outcomes = new ArrayList<>();
         transactions.executeWithoutResult(status -> {
             Set<String> names = new HashSet<>();
@@ -221,6 +245,11 @@ public class JobsFile {
                             "invalid",
                             List.of(),
                             List.of(new FieldError("name", name == null ? "is required" : "is named twice")));
+                    continue;
+                }
+                Optional<FieldError> refused = refusal.apply(definition);
+                if (refused.isPresent()) {
+                    inOrder[i] = new Outcome(name, "invalid", List.of(), List.of(refused.get()));
                     continue;
                 }
                 inOrder[i] = upsert(definition, actor);

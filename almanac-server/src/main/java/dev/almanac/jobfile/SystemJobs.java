@@ -122,6 +122,7 @@ class SystemJobs {
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 

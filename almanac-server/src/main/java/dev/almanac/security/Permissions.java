@@ -2,6 +2,7 @@ package dev.almanac.security;
 
 import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.ForbiddenException;
+import dev.almanac.common.NotFoundException;
 import dev.almanac.security.internal.Role;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.TemplateRegistry;
@@ -13,19 +14,25 @@ import org.springframework.stereotype.Component;
 
 /**
  * The role rules that depend on what is acted on, checked by the controllers before they change anything (the
- * filter chain has already let only admins and super admins in). An {@code ADMIN} may create, change, enable,
- * disable, delete and run jobs, and cancel their executions, only for templates that are not destructive; a
- * {@code SUPER_ADMIN} may do all of it for every template. A refusal is a 403 and an {@code access.denied} event.
+ * filter chain has already let only admins, super admins and namespace members in). An {@code ADMIN} may create,
+ * change, enable, disable, delete and run jobs, and cancel their executions, only for templates that are not
+ * destructive; a {@code SUPER_ADMIN} may do all of it for every template; a namespace member what their role there
+ * allows ({@link NamespaceAccess}). The namespace is the one of the job or execution acted on. A refusal is a 403 and
+ * an {@code access.denied} event; an object in a namespace the actor may not see is a 404, as if it did not exist.
  */
 @Component
 public class Permissions {
 
     private final TemplateRegistry templates;
     private final AuditTrail audit;
+    private final NamespaceAccess namespaces;
+    private final NamespaceQuotas quotas;
 
-    Permissions(TemplateRegistry templates, AuditTrail audit) {
+    Permissions(TemplateRegistry templates, AuditTrail audit, NamespaceAccess namespaces, NamespaceQuotas quotas) {
         this.templates = templates;
         this.audit = audit;
+        this.namespaces = namespaces;
+        this.quotas = quotas;
     }
 
     /**
@@ -36,8 +43,23 @@ public class Permissions {
      * @param target the job or execution acted on
      */
     public void requireMayActOn(String templateType, String action, AuditTrail.Target target) {
-        if (mayActOn(templateType)) {
+        String namespace = namespaceOf(target);
+        NamespaceAccess.Action needed = needed(templateType, action);
+        if (namespaces.may(namespace, needed)) {
+            if ("run".equals(action) && namespace != null) {
+                quotas.requireManualRunRoom(namespace);
+            }
             return;
+        }
+        if (!namespaces.may(namespace, NamespaceAccess.Action.READ)) {
+            // hidden like a missing one: the same answer as for an id nobody has
+            throw new NotFoundException(
+                    target == null || target.id() == null
+                            ? "no namespace named '" + namespace + "'"
+                            : "no " + target.type() + " with id " + target.id());
+        }
+        if (namespaces.roleIn(namespace).isPresent()) {
+            throw namespaces.denied(namespace, needed, action, target);
         }
         String reason = has(Role.ADMIN)
                 ? "template '" + templateType + "' is destructive: only a super admin may " + action + " its jobs"
@@ -49,6 +71,36 @@ public class Permissions {
                 target,
                 Map.of("action", action, "template_type", String.valueOf(templateType), "reason", reason));
         throw new ForbiddenException(reason);
+    }
+
+    /**
+     * The namespace a job or execution acted on belongs to: its own; {@code default} for a job not saved yet that
+     * names none; null for an execution whose job was deleted.
+     */
+    private String namespaceOf(AuditTrail.Target target) {
+        String namespace = audit.namespaceOf(target);
+        if (namespace == null && (target == null || target.id() == null)) {
+            return Namespace.DEFAULT;
+        }
+        return namespace;
+    }
+
+    /** Anything done to a destructive template's job, running it included, needs an owner (or a super admin). */
+    private NamespaceAccess.Action needed(String templateType, String action) {
+        if (destructive(templateType)) {
+            return NamespaceAccess.Action.EDIT_DESTRUCTIVE;
+        }
+        return "run".equals(action) || "cancel".equals(action)
+                ? NamespaceAccess.Action.RUN
+                : NamespaceAccess.Action.EDIT;
+    }
+
+    private boolean destructive(String templateType) {
+        return templates
+                .find(templateType)
+                .map(JobTemplate::descriptor)
+                .map(d -> d.destructive())
+                .orElse(false);
     }
 
     /**
@@ -65,6 +117,11 @@ public class Permissions {
                 .map(d -> d.destructive())
                 .orElse(false);
         return has(Role.ADMIN) && !destructive;
+    }
+
+    /** Whether the current actor may create or change jobs of {@code templateType} in {@code namespace}. */
+    public boolean mayActOn(String templateType, String namespace) {
+        return namespaces.may(namespace, needed(templateType, "create"));
     }
 
     /** Why an admin's action on a destructive template's job is disabled, as the pages say it. */

@@ -114,6 +114,7 @@ abstract class StoredScheduleTests extends AlmanacIntegrationTest {
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 

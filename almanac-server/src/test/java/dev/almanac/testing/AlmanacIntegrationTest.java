@@ -86,6 +86,11 @@ public abstract class AlmanacIntegrationTest {
         }) {
             jdbc.sql("DELETE FROM " + table).update();
         }
+        // every namespace but the one the migration creates, which keeps no quotas
+        jdbc.sql("DELETE FROM namespaces WHERE name <> 'default'").update();
+        jdbc.sql("UPDATE namespaces SET quota_jobs = NULL, quota_manual_runs_per_hour = NULL,"
+                        + " quota_runs_at_once = NULL, quota_history_days = NULL, quota_runs_per_job = NULL")
+                .update();
         finished.forget();
         writes.changed();
         calendars.forget();

@@ -127,6 +127,7 @@ public final class JobRequests {
                 null,
                 null,
                 null,
-                calendars);
+                calendars,
+                null);
     }
 }

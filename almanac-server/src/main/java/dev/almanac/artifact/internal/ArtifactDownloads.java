@@ -3,6 +3,8 @@ package dev.almanac.artifact.internal;
 import dev.almanac.artifact.Artifacts;
 import dev.almanac.common.Ids;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.execution.ExecutionAccess;
+import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionReports;
 import java.util.List;
 import java.util.UUID;
@@ -20,10 +22,12 @@ public class ArtifactDownloads {
 
     private final Artifacts artifacts;
     private final ExecutionReports executions;
+    private final ExecutionAccess access;
 
-    ArtifactDownloads(Artifacts artifacts, ExecutionReports executions) {
+    ArtifactDownloads(Artifacts artifacts, ExecutionReports executions, ExecutionAccess access) {
         this.artifacts = artifacts;
         this.executions = executions;
+        this.access = access;
     }
 
     /** The artifacts of an execution, oldest first. */
@@ -50,9 +54,12 @@ public class ArtifactDownloads {
                 .body(new FileSystemResource(artifacts.file(artifact)));
     }
 
+    /** An execution of a namespace the reader may not see is answered like a missing one. */
     private UUID execution(String id) {
-        return Ids.parse(id)
+        UUID execution = Ids.parse(id)
                 .filter(executions::exists)
                 .orElseThrow(() -> new NotFoundException("no execution with id " + id));
+        access.getVisible(new ExecutionId(execution));
+        return execution;
     }
 }

@@ -54,9 +54,13 @@ public class AuditController {
             @Parameter(description = "1..1000, default 100") @RequestParam(required = false) String limit,
             @Parameter(description = "Continue after this event id (next_before of the previous page)")
                     @RequestParam(required = false)
-                    String before) {
+                    String before,
+            @Parameter(description = "Only events about jobs and executions of this namespace")
+                    @RequestParam(required = false)
+                    String namespace) {
         AuditSearch.Page page = search.search(
-                new AuditSearch.Filter(actor, action, target, from, to, limit, before), AuditQuery.DEFAULT_LIMIT);
+                new AuditSearch.Filter(actor, action, target, from, to, limit, before, namespace),
+                AuditQuery.DEFAULT_LIMIT);
         return new AuditPage(page.events(), page.nextBefore());
     }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param outcome {@code success}, {@code failure} or {@code denied}
  * @param via how the actor authenticated: {@code password}, {@code session} or {@code token:<name>}
  * @param details what changed: for an update, {@code changes} maps each changed field to its before and after
+ * @param namespace the namespace of the job or execution acted on, when it has one
  */
 public record AuditEvent(
         String id,
@@ -25,4 +26,5 @@ public record AuditEvent(
         @JsonProperty("target_name") String targetName,
         @JsonProperty("source_address") String sourceAddress,
         String via,
-        Map<String, Object> details) {}
+        Map<String, Object> details,
+        String namespace) {}

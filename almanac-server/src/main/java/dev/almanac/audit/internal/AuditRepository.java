@@ -21,14 +21,14 @@ public class AuditRepository {
 
     private static final String INSERT = """
             INSERT INTO audit_events (id, occurred_at, actor, action, outcome, target_type, target_id, target_name,
-                                      source_address, via, details)
+                                      source_address, via, details, namespace)
             VALUES (:id, :occurred_at, :actor, :action, :outcome, :target_type, :target_id, :target_name,
-                    :source_address, :via, :details)
+                    :source_address, :via, :details, :namespace)
             """;
 
     private static final String COLUMNS = """
             SELECT id, occurred_at, actor, action, outcome, target_type, target_id, target_name, source_address, via,
-                   details
+                   details, namespace
             FROM audit_events
             """;
 
@@ -36,6 +36,12 @@ public class AuditRepository {
             SELECT COUNT(*) AS n, MIN(occurred_at) AS oldest
             FROM audit_events
             WHERE actor = :actor AND action = :action AND outcome = 'success' AND occurred_at > :since
+            """;
+
+    private static final String COUNT_IN_NAMESPACE_SINCE = """
+            SELECT COUNT(*) AS n, MIN(occurred_at) AS oldest
+            FROM audit_events
+            WHERE namespace = :namespace AND action = :action AND outcome = 'success' AND occurred_at > :since
             """;
 
     private static final String DELETE_BEFORE = "DELETE FROM audit_events WHERE occurred_at < :before";
@@ -61,6 +67,7 @@ public class AuditRepository {
                 .param("source_address", truncate(event.sourceAddress(), 64))
                 .param("via", truncate(event.via(), 120))
                 .param("details", event.details() == null ? null : json.writeValueAsString(event.details()))
+                .param("namespace", event.namespace())
                 .update();
     }
 
@@ -79,6 +86,14 @@ public class AuditRepository {
         if (query.target() != null) {
             sql.append("AND (target_id = :target OR target_name = :target)\n");
             params.put("target", query.target());
+        }
+        if (query.namespaces() != null) {
+            if (query.namespaces().isEmpty()) {
+                sql.append("AND 1 = 0\n");
+            } else {
+                sql.append("AND namespace IN (:namespaces)\n");
+                params.put("namespaces", query.namespaces());
+            }
         }
         if (query.from() != null) {
             sql.append("AND occurred_at >= :from\n");
@@ -118,6 +133,16 @@ public class AuditRepository {
                 .single();
     }
 
+    /** The same, for every actor in {@code namespace}: what a namespace's manual-run quota counts. */
+    public Recent recentInNamespace(String namespace, String action, Instant since) {
+        return jdbc.sql(COUNT_IN_NAMESPACE_SINCE)
+                .param("namespace", namespace)
+                .param("action", action)
+                .param("since", JdbcTime.utc(since))
+                .query((rs, n) -> new Recent(rs.getLong("n"), JdbcTime.instant(rs, "oldest")))
+                .single();
+    }
+
     int deleteBefore(Instant before) {
         return jdbc.sql(DELETE_BEFORE).param("before", JdbcTime.utc(before)).update();
     }
@@ -135,7 +160,8 @@ public class AuditRepository {
                 rs.getString("target_name"),
                 rs.getString("source_address"),
                 rs.getString("via"),
-                details == null ? null : json.readValue(details, JSON_OBJECT));
+                details == null ? null : json.readValue(details, JSON_OBJECT),
+                rs.getString("namespace"));
     }
 
     private static String escapeLike(String text) {

@@ -22,7 +22,20 @@ public class AuditSearch {
     }
 
     /** The filters as given; any may be null or blank. {@code from} and {@code to} are ISO-8601 instants. */
-    record Filter(String actor, String action, String target, String from, String to, String limit, String before) {}
+    record Filter(
+            String actor,
+            String action,
+            String target,
+            String from,
+            String to,
+            String limit,
+            String before,
+            String namespace) {
+
+        Filter(String actor, String action, String target, String from, String to, String limit, String before) {
+            this(actor, action, target, from, to, limit, before, null);
+        }
+    }
 
     /** One page of events, and the {@code before} of the next page when there may be one. */
     record Page(List<AuditEvent> events, String nextBefore) {}
@@ -49,7 +62,10 @@ public class AuditSearch {
                 QueryParameters.instant("from", filter.from(), errors),
                 QueryParameters.instant("to", filter.to(), errors),
                 cursor,
-                QueryParameters.integer("limit", filter.limit(), defaultLimit, 1, AuditQuery.MAX_LIMIT, errors));
+                QueryParameters.integer("limit", filter.limit(), defaultLimit, 1, AuditQuery.MAX_LIMIT, errors),
+                QueryParameters.text(filter.namespace()) == null
+                        ? null
+                        : java.util.Set.of(filter.namespace().strip()));
         QueryParameters.check(errors);
         List<AuditEvent> page = events.find(query);
         String next = page.size() == query.limit() ? page.get(page.size() - 1).id() : null;

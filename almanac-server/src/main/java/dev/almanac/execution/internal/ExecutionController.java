@@ -4,12 +4,15 @@ import dev.almanac.common.FieldError;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.common.QueryParameters;
 import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionAccess;
 import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionQuery;
 import dev.almanac.execution.ExecutionService;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.LogLine;
 import dev.almanac.job.JobId;
+import dev.almanac.job.JobService;
+import dev.almanac.security.NamespaceAccess;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -53,8 +56,19 @@ class ExecutionController {
 
     private final ExecutionService executions;
     private final ExecutionCommands commands;
+    private final ExecutionAccess visibility;
+    private final NamespaceAccess access;
+    private final JobService jobs;
 
-    ExecutionController(ExecutionService executions, ExecutionCommands commands) {
+    ExecutionController(
+            ExecutionService executions,
+            ExecutionCommands commands,
+            ExecutionAccess visibility,
+            NamespaceAccess access,
+            JobService jobs) {
+        this.visibility = visibility;
+        this.access = access;
+        this.jobs = jobs;
         this.executions = executions;
         this.commands = commands;
     }
@@ -94,7 +108,9 @@ class ExecutionController {
             @Parameter(description = "1..500, default 50") @RequestParam(required = false) String limit,
             @Parameter(description = "Continue after this execution id (next_before of the previous page)")
                     @RequestParam(required = false)
-                    String before) {
+                    String before,
+            @Parameter(description = "Only executions of this namespace's jobs") @RequestParam(required = false)
+                    String namespace) {
         List<FieldError> errors = new ArrayList<>();
         JobId job = null;
         if (QueryParameters.text(jobId) != null) {
@@ -114,7 +130,7 @@ class ExecutionController {
                 QueryParameters.integer(
                         "limit", limit, ExecutionQuery.DEFAULT_LIMIT, 1, ExecutionQuery.MAX_LIMIT, errors));
         QueryParameters.check(errors);
-        List<Execution> page = executions.list(query);
+        List<Execution> page = executions.list(query.in(access.visible().restrict(QueryParameters.text(namespace))));
         String next =
                 page.size() == query.limit() ? page.get(page.size() - 1).id().toString() : null;
         return new ExecutionPage(page.stream().map(ExecutionResponse::of).toList(), next);
@@ -130,6 +146,7 @@ class ExecutionController {
             @Parameter(description = "Continue after this execution id") @RequestParam(required = false)
                     String before) {
         JobId job = JobId.parse(id).orElseThrow(() -> new NotFoundException("no job with id " + id));
+        jobs.requireVisible(job);
         List<FieldError> errors = new ArrayList<>();
         ExecutionQuery query = new ExecutionQuery(
                 job,
@@ -165,7 +182,7 @@ class ExecutionController {
         QueryParameters.check(errors);
         ExecutionId executionId = executionId(id);
         return new ExecutionDetail(
-                ExecutionResponse.of(executions.get(executionId)), executions.logs(executionId, after));
+                ExecutionResponse.of(visibility.getVisible(executionId)), executions.logs(executionId, after));
     }
 
     @PostMapping("/executions/{id}/cancel")
@@ -183,6 +200,7 @@ class ExecutionController {
             description = "It already ended",
             content = @Content(mediaType = "application/problem+json"))
     ExecutionMessage cancel(@PathVariable String id) {
+        visibility.getVisible(executionId(id));
         Execution execution = commands.cancel(executionId(id));
         String message = execution.status() == ExecutionStatus.CANCELLED
                 ? "Execution cancelled"
@@ -202,6 +220,7 @@ class ExecutionController {
             description = "It is running",
             content = @Content(mediaType = "application/problem+json"))
     ExecutionMessage delete(@PathVariable String id) {
+        visibility.getVisible(executionId(id));
         Execution deleted = commands.delete(executionId(id));
         return new ExecutionMessage(ExecutionResponse.of(deleted), "Execution deleted");
     }
@@ -220,7 +239,8 @@ class ExecutionController {
             return null;
         }
         try {
-            return executions.get(ExecutionId.parse(before.strip()).orElseThrow(() -> new NotFoundException(before)));
+            return visibility.getVisible(
+                    ExecutionId.parse(before.strip()).orElseThrow(() -> new NotFoundException(before)));
         } catch (NotFoundException unknown) {
             errors.add(new FieldError("before", "no execution with this id"));
             return null;

@@ -13,6 +13,7 @@ import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobResponse;
 import dev.almanac.job.JobService;
 import dev.almanac.job.JobVersion;
+import dev.almanac.security.NamespaceAccess;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -84,8 +85,10 @@ class JobController {
 
     private final JobService jobs;
     private final JobCommands commands;
+    private final NamespaceAccess access;
 
-    JobController(JobService jobs, JobCommands commands) {
+    JobController(JobService jobs, JobCommands commands, NamespaceAccess access) {
+        this.access = access;
         this.jobs = jobs;
         this.commands = commands;
     }
@@ -157,7 +160,8 @@ class JobController {
             @Parameter(schema = @Schema(defaultValue = "1", minimum = "1")) @RequestParam(required = false) String page,
             @Parameter(schema = @Schema(defaultValue = "20", minimum = "1", maximum = "200"))
                     @RequestParam(required = false)
-                    String limit) {
+                    String limit,
+            @Parameter(description = "Only jobs of this namespace") @RequestParam(required = false) String namespace) {
         List<FieldError> errors = new ArrayList<>();
         JobQuery query = new JobQuery(
                         QueryParameters.text(templateType),
@@ -170,7 +174,7 @@ class JobController {
                         QueryParameters.integer("limit", limit, 20, 1, JobQuery.MAX_LIMIT, errors))
                 .invalid(QueryParameters.bool("invalid", invalid, errors));
         QueryParameters.check(errors);
-        JobPage result = jobs.list(query);
+        JobPage result = jobs.list(query.in(access.visible().restrict(QueryParameters.text(namespace))));
         return new JobList(
                 result.jobs().stream().map(JobResponse::of).toList(),
                 result.total(),
@@ -190,7 +194,7 @@ class JobController {
             description = "No such job",
             content = @Content(mediaType = "application/problem+json"))
     JobEnvelope get(@PathVariable String id) {
-        Job job = jobs.get(jobId(id));
+        Job job = jobs.getVisible(jobId(id));
         return new JobEnvelope(JobResponse.of(job).withWaitingFor(jobs.waitingFor(job)), null);
     }
 
@@ -260,6 +264,7 @@ class JobController {
             description = "No such job, now or before",
             content = @Content(mediaType = "application/problem+json"))
     VersionList versions(@PathVariable String id) {
+        jobs.requireVisible(jobId(id));
         return new VersionList(
                 jobs.versions(jobId(id)).stream().map(JobVersion::masked).toList());
     }
@@ -272,6 +277,7 @@ class JobController {
             description = "No such job or version",
             content = @Content(mediaType = "application/problem+json"))
     JobVersion version(@PathVariable String id, @PathVariable long version) {
+        jobs.requireVisible(jobId(id));
         return jobs.version(jobId(id), version).masked();
     }
 

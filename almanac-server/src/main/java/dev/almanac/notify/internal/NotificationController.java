@@ -1,6 +1,7 @@
 package dev.almanac.notify.internal;
 
 import dev.almanac.common.NotFoundException;
+import dev.almanac.execution.ExecutionAccess;
 import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionService;
 import dev.almanac.job.JobId;
@@ -26,7 +27,11 @@ public class NotificationController {
     private final ExecutionService executions;
     private final JobService jobs;
 
-    NotificationController(NotificationRepository attempts, ExecutionService executions, JobService jobs) {
+    private final ExecutionAccess visibility;
+
+    NotificationController(
+            NotificationRepository attempts, ExecutionService executions, JobService jobs, ExecutionAccess visibility) {
+        this.visibility = visibility;
         this.attempts = attempts;
         this.executions = executions;
         this.jobs = jobs;
@@ -44,7 +49,7 @@ public class NotificationController {
     Attempts ofExecution(@PathVariable String id) {
         ExecutionId execution =
                 ExecutionId.parse(id).orElseThrow(() -> new NotFoundException("no execution with id " + id));
-        executions.get(execution);
+        visibility.getVisible(execution);
         return new Attempts(attempts.ofExecution(execution));
     }
 
@@ -57,7 +62,7 @@ public class NotificationController {
             @Parameter(description = "At most this many, 1..500 (default 100)") @RequestParam(defaultValue = "100")
                     int limit) {
         JobId job = JobId.parse(id).orElseThrow(() -> new NotFoundException("no job with id " + id));
-        jobs.get(job);
+        jobs.getVisible(job);
         return new Attempts(attempts.ofJob(job, Math.max(1, Math.min(500, limit))));
     }
 }

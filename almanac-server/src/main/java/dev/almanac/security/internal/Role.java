@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * What a user may do. {@link #SUPER_ADMIN}: everything. {@link #ADMIN}: read every job, execution, log and
  * template; create, change, delete, run and cancel jobs of templates that are not destructive. {@link #USER}: no
- * access to the scheduler.
+ * access to the scheduler, except in the namespaces where they hold a role ({@link dev.almanac.security.NamespaceRole}).
  */
 public enum Role {
     SUPER_ADMIN,

@@ -17,16 +17,19 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.DefaultAuthenticationEventPublisher;
 import org.springframework.security.authentication.LockedException;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.authorization.AuthorityAuthorizationManager;
+import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.authorization.AuthorizationManager;
 import org.springframework.security.authorization.AuthorizationManagers;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -95,10 +98,20 @@ public class SecurityConfiguration {
             AuditTrail audit,
             ProblemResponses problems,
             LoginAttempts logins,
-            Clock clock)
+            Clock clock,
+            NamespaceRepository namespaces)
             throws Exception {
-        AuthorizationManager<RequestAuthorizationContext> read =
+        AuthorizationManager<RequestAuthorizationContext> globalRead =
                 AuthorityAuthorizationManager.hasAnyRole(Role.SUPER_ADMIN.name(), Role.ADMIN.name());
+        // a USER with a role in some namespace reads and acts there; what they may see is checked per object
+        AuthorizationManager<RequestAuthorizationContext> member = (caller, context) -> {
+            Authentication user = caller.get();
+            return new AuthorizationDecision(user != null
+                    && user.isAuthenticated()
+                    && !(user instanceof AnonymousAuthenticationToken)
+                    && namespaces.isMember(user.getName()));
+        };
+        AuthorizationManager<RequestAuthorizationContext> read = AuthorizationManagers.anyOf(globalRead, member);
         AuthorizationManager<RequestAuthorizationContext> write =
                 AuthorizationManagers.allOf(read, AuthorityAuthorizationManager.hasAuthority(Authorities.WRITE));
         AuthorizationManager<RequestAuthorizationContext> superRead =
@@ -110,7 +123,10 @@ public class SecurityConfiguration {
                 .authorizeHttpRequests(requests -> requests.requestMatchers("/actuator/health", "/actuator/health/**")
                         .permitAll()
                         .requestMatchers(HttpMethod.GET, "/actuator/prometheus")
-                        .access(read)
+                        .access(globalRead)
+                        // counts and nodes of the whole scheduler: not a namespace's to see
+                        .requestMatchers(HttpMethod.GET, API + "/status")
+                        .access(globalRead)
                         .requestMatchers(HttpMethod.GET, API + "/audit", API + "/users", API + "/users/**")
                         .access(superRead)
                         .requestMatchers(API + "/audit", API + "/audit/**", API + "/users", API + "/users/**")

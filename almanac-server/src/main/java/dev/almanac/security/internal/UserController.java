@@ -96,7 +96,10 @@ public class UserController {
     @Operation(summary = "Who you are logged in as, with which role")
     Me me() {
         String name = CurrentActor.name();
-        Role role = Permissions.has(Role.SUPER_ADMIN) ? Role.SUPER_ADMIN : Role.ADMIN;
+        // a USER reaches this only through a role in some namespace
+        Role role = Permissions.has(Role.SUPER_ADMIN)
+                ? Role.SUPER_ADMIN
+                : Permissions.has(Role.ADMIN) ? Role.ADMIN : Role.USER;
         return new Me(name, role.name(), !hasWrite());
     }
 

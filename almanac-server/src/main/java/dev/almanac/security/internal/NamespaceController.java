@@ -1,0 +1,218 @@
+package dev.almanac.security.internal;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.almanac.security.Namespace;
+import dev.almanac.security.NamespaceAccess;
+import dev.almanac.security.NamespaceQuotas;
+import dev.almanac.security.NamespaceRole;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.time.Instant;
+import java.util.AbstractMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Namespaces: a team's jobs with their history, the roles people hold over them, and their quotas. A namespace the
+ * caller may not see answers 404, like one that does not exist.
+ */
+@RestController
+@RequestMapping(path = "/api/admin/scheduler/namespaces", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Namespaces", description = "Teams' jobs, members with their roles, and quotas")
+class NamespaceController {
+
+    private final NamespaceService namespaces;
+    private final NamespaceAccess access;
+    private final NamespaceQuotas quotas;
+
+    NamespaceController(NamespaceService namespaces, NamespaceAccess access, NamespaceQuotas quotas) {
+        this.namespaces = namespaces;
+        this.access = access;
+        this.quotas = quotas;
+    }
+
+    /** Quotas as JSON carries them; a missing or null one is no quota. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record QuotasJson(
+            @Schema(description = "How many jobs the namespace may hold", example = "50")
+            Integer jobs,
+
+            @JsonProperty("manual_runs_per_hour")
+            @Schema(description = "Manual runs its people may start in an hour, all together", example = "100")
+            Integer manualRunsPerHour,
+
+            @JsonProperty("runs_at_once")
+            @Schema(description = "How many of its runs may run at the same time", example = "4")
+            Integer runsAtOnce,
+
+            @JsonProperty("history_days")
+            @Schema(description = "How many days of execution history it keeps", example = "30")
+            Integer historyDays,
+
+            @JsonProperty("runs_per_job")
+            @Schema(description = "How many executions per job it keeps", example = "1000")
+            Integer runsPerJob) {
+
+        static QuotasJson of(Namespace.Quotas q) {
+            return new QuotasJson(q.jobs(), q.manualRunsPerHour(), q.runsAtOnce(), q.historyDays(), q.runsPerJob());
+        }
+
+        Namespace.Quotas stored() {
+            return new Namespace.Quotas(jobs, manualRunsPerHour, runsAtOnce, historyDays, runsPerJob);
+        }
+    }
+
+    /** What a namespace uses against its quotas. */
+    record Usage(
+            long jobs,
+            @JsonProperty("manual_runs_last_hour") long manualRunsLastHour) {}
+
+    record NamespaceView(
+            String name,
+            @JsonProperty("display_name") String displayName,
+            String description,
+            QuotasJson quotas,
+
+            @Schema(description = "Counted for the quotas that limit it")
+            Usage usage,
+
+            @JsonProperty("your_role") @Schema(description = "The caller's own role here; null for a global role")
+            String yourRole,
+
+            @JsonProperty("created_at") Instant createdAt,
+            @JsonProperty("updated_at") Instant updatedAt) {}
+
+    record NamespaceRequest(
+            @Schema(description = "A lower-case identifier; cannot change", example = "billing")
+            String name,
+
+            @JsonProperty("display_name") @Schema(example = "Billing")
+            String displayName,
+
+            String description,
+
+            @Schema(description = "On update, replaces every quota; left out, they stay")
+            QuotasJson quotas) {}
+
+    record NamespaceList(List<NamespaceView> namespaces) {}
+
+    record NamespaceEnvelope(NamespaceView namespace, String message) {}
+
+    record Member(
+            String username,
+
+            @Schema(allowableValues = {"owner", "editor", "runner", "viewer"})
+            String role) {}
+
+    record Members(List<Member> members) {}
+
+    @GetMapping
+    @Operation(summary = "The namespaces you may see, with their quotas and use")
+    NamespaceList list() {
+        return new NamespaceList(namespaces.visible().stream().map(this::view).toList());
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Create a namespace (super admins)")
+    @ApiResponse(responseCode = "201", description = "Created")
+    @ApiResponse(
+            responseCode = "409",
+            description = "The name is taken",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<NamespaceEnvelope> create(@RequestBody NamespaceRequest request) {
+        Namespace created = namespaces.create(changes(request));
+        return ResponseEntity.created(URI.create("/api/admin/scheduler/namespaces/" + created.name()))
+                .body(new NamespaceEnvelope(view(created), "Namespace '" + created.name() + "' created"));
+    }
+
+    @GetMapping("/{name}")
+    @Operation(summary = "Read a namespace, with its use against each quota")
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such namespace, or not one you may see",
+            content = @Content(mediaType = "application/problem+json"))
+    NamespaceEnvelope get(@PathVariable String name) {
+        return new NamespaceEnvelope(view(namespaces.get(name)), null);
+    }
+
+    @PutMapping(path = "/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(
+            summary = "Change a namespace's display name, description or quotas (its owners, super admins)",
+            description = "Fields left out keep their values; quotas, when sent, replace all five.")
+    NamespaceEnvelope update(@PathVariable String name, @RequestBody NamespaceRequest request) {
+        Namespace updated = namespaces.update(name, changes(request));
+        return new NamespaceEnvelope(view(updated), "Namespace '" + name + "' updated");
+    }
+
+    @DeleteMapping("/{name}")
+    @Operation(summary = "Delete an empty namespace (super admins)")
+    @ApiResponse(
+            responseCode = "409",
+            description = "It still holds jobs (the count is named), or it is 'default'",
+            content = @Content(mediaType = "application/problem+json"))
+    NamespaceEnvelope delete(@PathVariable String name) {
+        Namespace deleted = namespaces.delete(name);
+        return new NamespaceEnvelope(view(deleted), "Namespace '" + name + "' deleted");
+    }
+
+    @GetMapping("/{name}/members")
+    @Operation(summary = "Who holds which role in a namespace")
+    Members members(@PathVariable String name) {
+        return members(namespaces.members(name));
+    }
+
+    @PutMapping(path = "/{name}/members", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(
+            summary = "Replace a namespace's members (its owners, super admins)",
+            description = "Roles: owner, editor, runner, viewer. A user left out loses their role here.")
+    Members replaceMembers(@PathVariable String name, @RequestBody Members request) {
+        List<Map.Entry<String, String>> sent = request.members() == null
+                ? List.of()
+                : request.members().stream()
+                        .map(m -> (Map.Entry<String, String>) new AbstractMap.SimpleEntry<>(m.username(), m.role()))
+                        .toList();
+        return members(namespaces.replaceMembers(name, sent));
+    }
+
+    private static Members members(Map<String, NamespaceRole> members) {
+        return new Members(members.entrySet().stream()
+                .map(e -> new Member(e.getKey(), e.getValue().json()))
+                .toList());
+    }
+
+    private static NamespaceService.Changes changes(NamespaceRequest request) {
+        return new NamespaceService.Changes(
+                request.name(),
+                request.displayName(),
+                request.description(),
+                request.quotas() == null ? null : request.quotas().stored());
+    }
+
+    private NamespaceView view(Namespace n) {
+        Usage usage = new Usage(quotas.jobsIn(n.name()), quotas.manualRunsLastHour(n.name()));
+        return new NamespaceView(
+                n.name(),
+                n.displayName(),
+                n.description(),
+                QuotasJson.of(n.quotas()),
+                usage,
+                access.roleIn(n.name()).map(NamespaceRole::json).orElse(null),
+                n.createdAt(),
+                n.updatedAt());
+    }
+}

@@ -1,0 +1,149 @@
+package dev.almanac.security.internal;
+
+import dev.almanac.common.JdbcTime;
+import dev.almanac.security.Namespace;
+import dev.almanac.security.NamespaceRole;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The {@code namespaces} and {@code namespace_members} tables. The store never reads the clock. */
+@Repository
+public class NamespaceRepository {
+
+    private static final String COLUMNS = """
+            SELECT name, display_name, description, quota_jobs, quota_manual_runs_per_hour, quota_runs_at_once,
+                   quota_history_days, quota_runs_per_job, created_at, updated_at
+              FROM namespaces
+            """;
+
+    private static final String INSERT = """
+            INSERT INTO namespaces (name, display_name, description, quota_jobs, quota_manual_runs_per_hour,
+                                    quota_runs_at_once, quota_history_days, quota_runs_per_job, created_at, updated_at)
+            VALUES (:name, :display_name, :description, :quota_jobs, :quota_manual_runs_per_hour,
+                    :quota_runs_at_once, :quota_history_days, :quota_runs_per_job, :created_at, :updated_at)
+            """;
+
+    private static final String UPDATE = """
+            UPDATE namespaces
+               SET display_name = :display_name, description = :description, quota_jobs = :quota_jobs,
+                   quota_manual_runs_per_hour = :quota_manual_runs_per_hour, quota_runs_at_once = :quota_runs_at_once,
+                   quota_history_days = :quota_history_days, quota_runs_per_job = :quota_runs_per_job,
+                   updated_at = :updated_at
+             WHERE name = :name
+            """;
+
+    private static final String ROLES_OF_USER =
+            "SELECT namespace, role FROM namespace_members WHERE username = :username ORDER BY namespace";
+
+    private static final String IS_MEMBER =
+            "SELECT COUNT(*) FROM (SELECT 1 FROM namespace_members WHERE username = :username LIMIT 1) m";
+
+    private static final String MEMBERS_OF =
+            "SELECT username, role FROM namespace_members WHERE namespace = :namespace ORDER BY username";
+
+    private final JdbcClient jdbc;
+
+    NamespaceRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public List<Namespace> all() {
+        return jdbc.sql(COLUMNS + " ORDER BY name").query(this::map).list();
+    }
+
+    public Optional<Namespace> find(String name) {
+        return jdbc.sql(COLUMNS + " WHERE name = :name")
+                .param("name", name)
+                .query(this::map)
+                .optional();
+    }
+
+    void insert(Namespace namespace) {
+        jdbc.sql(INSERT)
+                .params(columns(namespace))
+                .param("created_at", JdbcTime.utc(namespace.createdAt()))
+                .update();
+    }
+
+    void update(Namespace namespace) {
+        jdbc.sql(UPDATE).params(columns(namespace)).update();
+    }
+
+    boolean delete(String name) {
+        return jdbc.sql("DELETE FROM namespaces WHERE name = :name")
+                        .param("name", name)
+                        .update()
+                > 0;
+    }
+
+    /** The role {@code username} holds in each namespace where they hold one. */
+    public Map<String, NamespaceRole> rolesOf(String username) {
+        Map<String, NamespaceRole> roles = new LinkedHashMap<>();
+        jdbc.sql(ROLES_OF_USER).param("username", username).query(rs -> {
+            String namespace = rs.getString("namespace");
+            NamespaceRole.fromJson(rs.getString("role")).ifPresent(r -> roles.put(namespace, r));
+        });
+        return roles;
+    }
+
+    /** Whether {@code username} holds a role in any namespace: what lets a {@code USER} into the API. */
+    public boolean isMember(String username) {
+        return jdbc.sql(IS_MEMBER).param("username", username).query(Long.class).single() > 0;
+    }
+
+    Map<String, NamespaceRole> membersOf(String namespace) {
+        Map<String, NamespaceRole> members = new LinkedHashMap<>();
+        jdbc.sql(MEMBERS_OF).param("namespace", namespace).query(rs -> {
+            String username = rs.getString("username");
+            NamespaceRole.fromJson(rs.getString("role")).ifPresent(r -> members.put(username, r));
+        });
+        return members;
+    }
+
+    void replaceMembers(String namespace, Map<String, NamespaceRole> members) {
+        jdbc.sql("DELETE FROM namespace_members WHERE namespace = :namespace")
+                .param("namespace", namespace)
+                .update();
+        members.forEach((username, role) -> jdbc.sql(
+                        "INSERT INTO namespace_members (namespace, username, role) VALUES (:namespace, :username, :role)")
+                .param("namespace", namespace)
+                .param("username", username)
+                .param("role", role.json())
+                .update());
+    }
+
+    private static Map<String, Object> columns(Namespace n) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("name", n.name());
+        params.put("display_name", n.displayName());
+        params.put("description", n.description());
+        params.put("quota_jobs", n.quotas().jobs());
+        params.put("quota_manual_runs_per_hour", n.quotas().manualRunsPerHour());
+        params.put("quota_runs_at_once", n.quotas().runsAtOnce());
+        params.put("quota_history_days", n.quotas().historyDays());
+        params.put("quota_runs_per_job", n.quotas().runsPerJob());
+        params.put("updated_at", JdbcTime.utc(n.updatedAt()));
+        return params;
+    }
+
+    private Namespace map(ResultSet rs, int row) throws SQLException {
+        return new Namespace(
+                rs.getString("name"),
+                rs.getString("display_name"),
+                rs.getString("description"),
+                new Namespace.Quotas(
+                        rs.getObject("quota_jobs", Integer.class),
+                        rs.getObject("quota_manual_runs_per_hour", Integer.class),
+                        rs.getObject("quota_runs_at_once", Integer.class),
+                        rs.getObject("quota_history_days", Integer.class),
+                        rs.getObject("quota_runs_per_job", Integer.class)),
+                JdbcTime.instant(rs, "created_at"),
+                JdbcTime.instant(rs, "updated_at"));
+    }
+}

@@ -1,0 +1,255 @@
+package dev.almanac.security.internal;
+
+import dev.almanac.audit.AuditTrail;
+import dev.almanac.common.ConflictException;
+import dev.almanac.common.FieldError;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.NotFoundException;
+import dev.almanac.security.Namespace;
+import dev.almanac.security.NamespaceAccess;
+import dev.almanac.security.NamespaceRole;
+import dev.almanac.security.NamespaceUsage;
+import dev.almanac.security.Permissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Namespaces and their members, for the API: a super admin creates and deletes namespaces; an owner (or a super
+ * admin) changes one's description, quotas and members; whoever may see one reads it. Every change is audited.
+ */
+@Service
+class NamespaceService {
+
+    /** A lower-case identifier, as it appears in URLs and job files. */
+    static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
+
+    private final NamespaceRepository namespaces;
+    private final UserRepository users;
+    private final NamespaceAccess access;
+    private final Permissions permissions;
+    private final ObjectProvider<NamespaceUsage> usage;
+    private final AuditTrail audit;
+    private final Clock clock;
+
+    NamespaceService(
+            NamespaceRepository namespaces,
+            UserRepository users,
+            NamespaceAccess access,
+            Permissions permissions,
+            ObjectProvider<NamespaceUsage> usage,
+            AuditTrail audit,
+            Clock clock) {
+        this.namespaces = namespaces;
+        this.users = users;
+        this.access = access;
+        this.permissions = permissions;
+        this.usage = usage;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** What a namespace's description and quotas are set to; on update, null fields keep their value. */
+    record Changes(String name, String displayName, String description, Namespace.Quotas quotas) {}
+
+    @Transactional(readOnly = true)
+    List<Namespace> visible() {
+        NamespaceAccess.Scope scope = access.visible();
+        return namespaces.all().stream().filter(n -> scope.includes(n.name())).toList();
+    }
+
+    @Transactional(readOnly = true)
+    Namespace get(String name) {
+        Namespace namespace = namespaces.find(name).orElseThrow(() -> notFound(name));
+        access.requireVisible(name, () -> notFound(name));
+        return namespace;
+    }
+
+    @Transactional
+    Namespace create(Changes request) {
+        permissions.requireSuperAdmin("create namespaces", target(request.name()));
+        List<FieldError> errors = new ArrayList<>();
+        String name = request.name() == null ? null : request.name().strip();
+        if (name == null || name.isEmpty()) {
+            errors.add(new FieldError("name", "is required"));
+        } else if (!NAME.matcher(name).matches()) {
+            errors.add(new FieldError(
+                    "name", "must be a lower-case identifier: a letter, then letters, digits, '_' or '-', at most 63"));
+        }
+        Namespace.Quotas quotas = quotas(request.quotas(), Namespace.Quotas.NONE, errors);
+        checkTexts(request, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        if (namespaces.find(name).isPresent()) {
+            throw new ConflictException("name", "a namespace named '" + name + "' already exists");
+        }
+        Instant now = now();
+        Namespace namespace = new Namespace(
+                name, blankToNull(request.displayName()), blankToNull(request.description()), quotas, now, now);
+        namespaces.insert(namespace);
+        audit.record("namespace.created", target(name), Map.of("quotas", quotasMap(quotas)));
+        return namespace;
+    }
+
+    @Transactional
+    Namespace update(String name, Changes request) {
+        Namespace current = get(name);
+        access.require(name, NamespaceAccess.Action.MANAGE, "change", target(name), () -> notFound(name));
+        List<FieldError> errors = new ArrayList<>();
+        if (request.name() != null && !request.name().strip().equals(name)) {
+            errors.add(new FieldError("name", "cannot be changed"));
+        }
+        Namespace.Quotas quotas = quotas(request.quotas(), current.quotas(), errors);
+        checkTexts(request, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        Namespace updated = new Namespace(
+                name,
+                request.displayName() == null ? current.displayName() : blankToNull(request.displayName()),
+                request.description() == null ? current.description() : blankToNull(request.description()),
+                quotas,
+                current.createdAt(),
+                now());
+        namespaces.update(updated);
+        audit.record(
+                "namespace.updated",
+                target(name),
+                Map.of("quotas", quotasMap(quotas), "previous_quotas", quotasMap(current.quotas())));
+        return updated;
+    }
+
+    /** Deletes an empty namespace; {@code default} stays. */
+    @Transactional
+    Namespace delete(String name) {
+        Namespace current = get(name);
+        permissions.requireSuperAdmin("delete namespaces", target(name));
+        if (Namespace.DEFAULT.equals(name)) {
+            throw new ConflictException(null, "the namespace 'default' cannot be deleted");
+        }
+        NamespaceUsage counter = usage.getIfAvailable();
+        long jobs = counter == null ? 0 : counter.jobsIn(name, Long.MAX_VALUE);
+        if (jobs > 0) {
+            throw new ConflictException(
+                    null,
+                    "namespace '" + name + "' still holds " + jobs + (jobs == 1 ? " job" : " jobs")
+                            + "; delete or move them first");
+        }
+        namespaces.delete(name);
+        audit.record("namespace.deleted", target(name), null);
+        return current;
+    }
+
+    @Transactional(readOnly = true)
+    Map<String, NamespaceRole> members(String name) {
+        get(name);
+        return namespaces.membersOf(name);
+    }
+
+    /** Replaces the members of a namespace with {@code members} (user name to role, as sent). */
+    @Transactional
+    Map<String, NamespaceRole> replaceMembers(String name, List<Map.Entry<String, String>> members) {
+        get(name);
+        access.require(
+                name, NamespaceAccess.Action.MANAGE, "change the members of", target(name), () -> notFound(name));
+        List<FieldError> errors = new ArrayList<>();
+        Map<String, NamespaceRole> replaced = new LinkedHashMap<>();
+        for (int i = 0; i < members.size(); i++) {
+            String username = members.get(i).getKey();
+            String role = members.get(i).getValue();
+            String field = "members[" + i + "]";
+            if (username == null || username.isBlank()) {
+                errors.add(new FieldError(field + ".username", "is required"));
+            } else if (users.find(username.strip()).isEmpty()) {
+                errors.add(new FieldError(field + ".username", "no user named '" + username.strip() + "'"));
+            } else if (replaced.containsKey(username.strip())) {
+                errors.add(new FieldError(field + ".username", "'" + username.strip() + "' is listed twice"));
+            }
+            var parsed = role == null ? java.util.Optional.<NamespaceRole>empty() : NamespaceRole.fromJson(role);
+            if (parsed.isEmpty()) {
+                errors.add(new FieldError(field + ".role", "must be owner, editor, runner or viewer"));
+            }
+            if (username != null && !username.isBlank() && parsed.isPresent()) {
+                replaced.put(username.strip(), parsed.get());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        Map<String, NamespaceRole> before = namespaces.membersOf(name);
+        namespaces.replaceMembers(name, replaced);
+        audit.record(
+                "namespace.members_updated",
+                target(name),
+                Map.of("members", roles(replaced), "previous_members", roles(before)));
+        return replaced;
+    }
+
+    private static Map<String, String> roles(Map<String, NamespaceRole> members) {
+        Map<String, String> roles = new LinkedHashMap<>();
+        members.forEach((user, role) -> roles.put(user, role.json()));
+        return roles;
+    }
+
+    private static Namespace.Quotas quotas(Namespace.Quotas sent, Namespace.Quotas current, List<FieldError> errors) {
+        if (sent == null) {
+            return current;
+        }
+        check("quotas.jobs", sent.jobs(), 1_000_000, errors);
+        check("quotas.manual_runs_per_hour", sent.manualRunsPerHour(), 1_000_000, errors);
+        check("quotas.runs_at_once", sent.runsAtOnce(), 10_000, errors);
+        check("quotas.history_days", sent.historyDays(), 36_500, errors);
+        check("quotas.runs_per_job", sent.runsPerJob(), 10_000_000, errors);
+        return sent;
+    }
+
+    private static void check(String field, Integer value, int max, List<FieldError> errors) {
+        if (value != null && (value < 1 || value > max)) {
+            errors.add(new FieldError(field, "must be 1.." + max + ", or null for no quota"));
+        }
+    }
+
+    private static void checkTexts(Changes request, List<FieldError> errors) {
+        if (request.displayName() != null && request.displayName().length() > 200) {
+            errors.add(new FieldError("display_name", "must be at most 200 characters"));
+        }
+        if (request.description() != null && request.description().length() > 2000) {
+            errors.add(new FieldError("description", "must be at most 2000 characters"));
+        }
+    }
+
+    static Map<String, Object> quotasMap(Namespace.Quotas q) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("jobs", q.jobs());
+        map.put("manual_runs_per_hour", q.manualRunsPerHour());
+        map.put("runs_at_once", q.runsAtOnce());
+        map.put("history_days", q.historyDays());
+        map.put("runs_per_job", q.runsPerJob());
+        return map;
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.strip();
+    }
+
+    private static AuditTrail.Target target(String name) {
+        return AuditTrail.Target.of("namespace", name, name, name);
+    }
+
+    static NotFoundException notFound(String name) {
+        return new NotFoundException("no namespace named '" + name + "'");
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}
