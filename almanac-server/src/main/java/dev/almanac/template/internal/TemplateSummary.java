@@ -51,7 +51,13 @@ public record TemplateSummary(
         @Schema(
                 name = "example_parameters",
                 description = "A parameters object that validates against the template's schema")
-        Map<String, Object> exampleParameters) {
+        Map<String, Object> exampleParameters,
+
+        @Schema(description = "Whether this node can run it (a program it needs may be missing)")
+        boolean available,
+
+        @Schema(name = "unavailable_reason", description = "Why this node cannot run it, and how to fix that")
+        String unavailableReason) {
 
     static TemplateSummary of(RegisteredTemplate registered) {
         TemplateDescriptor descriptor = registered.descriptor();
@@ -66,7 +72,9 @@ public record TemplateSummary(
                 descriptor.estimatedDuration().toSeconds(),
                 descriptor.estimatedDuration().toString(),
                 lowerCase(descriptor.resourceUsage()),
-                registered.exampleParameters());
+                registered.exampleParameters(),
+                registered.template().unavailableReason().isEmpty(),
+                registered.template().unavailableReason().orElse(null));
     }
 
     private static String lowerCase(Enum<?> value) {
