@@ -121,14 +121,15 @@ public class ScriptService {
         return version;
     }
 
-    /** Approves a pending version: only a super admin, never its author, always with a comment. */
-    @Transactional
+    /**
+     * Approves a pending version: only a super admin, never its author, always with a comment. Not one transaction:
+     * a refusal's audit event must outlive the refusal, and the review itself is one conditional update.
+     */
     public ScriptVersion approve(UUID scriptId, int number, String comment) {
         return review(scriptId, number, comment, ScriptVersion.Status.APPROVED);
     }
 
     /** Rejects a pending version, with the reason in the comment; it can never run. */
-    @Transactional
     public ScriptVersion reject(UUID scriptId, int number, String comment) {
         return review(scriptId, number, comment, ScriptVersion.Status.REJECTED);
     }

@@ -71,11 +71,13 @@ class ScriptTemplate implements JobTemplate {
                     """)
             .build();
 
-    private final ScriptService scripts;
+    /** The tables themselves, read-only: the service's review rules need the template registry, which needs this. */
+    private final ScriptRepository scripts;
+
     private final ScriptProperties properties;
     private final Sandbox sandbox;
 
-    ScriptTemplate(ScriptService scripts, ScriptProperties properties) {
+    ScriptTemplate(ScriptRepository scripts, ScriptProperties properties) {
         this.scripts = scripts;
         this.properties = properties;
         this.sandbox = new Sandbox(properties);
@@ -126,13 +128,13 @@ class ScriptTemplate implements JobTemplate {
         if (name == null || name.isBlank()) {
             return new Refused("script", "is required");
         }
-        Optional<Script> script = scripts.byName(name);
+        Optional<Script> script = scripts.findByName(name);
         if (script.isEmpty()) {
             return new Refused("script", "no script is named '" + name + "'");
         }
         Object version = parameters.getOrDefault("version", LATEST_APPROVED);
         if (version == null || LATEST_APPROVED.equals(version)) {
-            return scripts.latestApproved(script.get().id())
+            return scripts.latestApproved(script.get().id(), Integer.MAX_VALUE)
                     .<Choice>map(approved -> new Runnable(new Chosen(script.get(), approved)))
                     .orElseGet(() -> new Refused(
                             "version",
@@ -144,9 +146,7 @@ class ScriptTemplate implements JobTemplate {
         } catch (NumberFormatException notANumber) {
             return new Refused("version", "must be a version number or " + LATEST_APPROVED);
         }
-        List<ScriptVersion> versions = scripts.versions(script.get().id());
-        Optional<ScriptVersion> pinned =
-                versions.stream().filter(v -> v.version() == number).findFirst();
+        Optional<ScriptVersion> pinned = scripts.version(script.get().id(), number);
         if (pinned.isEmpty()) {
             return new Refused("version", "script '" + name + "' has no version " + number);
         }

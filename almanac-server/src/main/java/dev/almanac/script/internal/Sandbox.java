@@ -152,7 +152,8 @@ public final class Sandbox {
                     Integer.toString(NOBODY),
                     "--hostname",
                     "sandbox"));
-            List<Path> visible = new ArrayList<>(properties.readOnlyPaths());
+            List<Path> visible = new ArrayList<>(
+                    properties.readOnlyPaths().stream().map(Path::of).toList());
             if (run.network()) {
                 Stream.of("/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/ssl", "/etc/ca-certificates")
                         .map(Path::of)

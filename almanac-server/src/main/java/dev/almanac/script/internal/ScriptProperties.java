@@ -29,7 +29,7 @@ public record ScriptProperties(
         @DefaultValue Interpreters interpreters,
 
         @DefaultValue({"/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/alternatives"})
-        List<Path> readOnlyPaths,
+        List<String> readOnlyPaths,
 
         @DefaultValue("65534") int sandboxUid,
         @DefaultValue("false") boolean unsandboxed,

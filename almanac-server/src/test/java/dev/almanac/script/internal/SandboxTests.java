@@ -30,12 +30,7 @@ class SandboxTests {
                 Path.of("/usr/bin/prlimit"),
                 Path.of("/usr/bin/setpriv"),
                 new ScriptProperties.Interpreters(PYTHON, SH, Path.of("/usr/bin/node")),
-                List.of(
-                        Path.of("/usr"),
-                        Path.of("/bin"),
-                        Path.of("/lib"),
-                        Path.of("/lib64"),
-                        Path.of("/etc/ld.so.cache")),
+                List.of("/usr", "/bin", "/lib", "/lib64", "/etc/ld.so.cache"),
                 65534,
                 unsandboxed,
                 true,
