@@ -4,6 +4,7 @@ import dev.almanac.script.internal.ScriptProperties;
 import dev.almanac.web.AdminPage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.ui.Model;
@@ -22,15 +23,16 @@ class UnsandboxedWarning {
     static final String BANNER = "Scripts run WITHOUT a sandbox on this node (almanac.scripts.unsandboxed=true):"
             + " for development only; a script can read and change everything Almanac can.";
 
-    private final ScriptProperties properties;
+    /** Read on its own, not through {@link ScriptProperties}: page slice tests load this advice without them. */
+    private final boolean unsandboxed;
 
-    UnsandboxedWarning(ScriptProperties properties) {
-        this.properties = properties;
+    UnsandboxedWarning(@Value("${almanac.scripts.unsandboxed:false}") boolean unsandboxed) {
+        this.unsandboxed = unsandboxed;
     }
 
     @EventListener(ApplicationReadyEvent.class)
     void sayItAtEveryStart() {
-        if (properties.unsandboxed()) {
+        if (unsandboxed) {
             log.warn(
                     "\n{}\n  {}\n  Remove almanac.scripts.unsandboxed (ALMANAC_SCRIPTS_UNSANDBOXED) outside development.\n{}",
                     "*".repeat(100),
@@ -41,7 +43,7 @@ class UnsandboxedWarning {
 
     @ModelAttribute
     void banner(Model model) {
-        if (properties.unsandboxed()) {
+        if (unsandboxed) {
             model.addAttribute("scriptsUnsandboxed", BANNER);
         }
     }

@@ -14,6 +14,8 @@ import dev.almanac.execution.ExecutionService;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.LogLine;
 import dev.almanac.job.Job;
+import dev.almanac.template.ParameterForm;
+import dev.almanac.template.TemplateRegistry;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TemplateRuns;
 import dev.almanac.testing.TestLogins;
@@ -50,6 +52,9 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
 
     @Autowired
     Engine engine;
+
+    @Autowired
+    TemplateRegistry templates;
 
     @BeforeEach
     void noScripts() {
@@ -211,6 +216,23 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
         assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(messages(run)).contains("hello world world", "token is set", "warning");
         assertThat(run.result()).extractingByKey("details").asString().contains("greeted=1");
+    }
+
+    @Test
+    @WithSandbox
+    void theTemplatesExampleRunsOnceItsScriptIsApproved() throws Exception {
+        String id = create(TestLogins.ADMIN, "hello", "import sys, json\nprint(json.load(sys.stdin))");
+        review(TestLogins.SUPER_ADMIN, id, 1, "approve", "ok").andExpect(status().isOk());
+        ParameterForm form = templates.form("script").orElseThrow();
+        ParameterForm.Parsed parsed =
+                form.parse(form.toForm(templates.exampleParameters("script").orElseThrow()));
+        assertThat(parsed.errors()).isEmpty();
+        assertThat(templates.validateParameters("script", parsed.parameters())).isEmpty();
+
+        Execution run = runs.run("script", parsed.parameters());
+
+        assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(messages(run)).contains("{'greeting': 'hello'}");
     }
 
     @Test

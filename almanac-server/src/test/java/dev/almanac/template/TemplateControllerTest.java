@@ -73,7 +73,9 @@ class TemplateControllerTest {
                         "estimated_duration_seconds",
                         "estimated_duration",
                         "resource_usage",
-                        "example_parameters")
+                        "example_parameters",
+                        "available")
+                .containsEntry("available", true)
                 .containsEntry("type", "heartbeat")
                 .containsEntry("name", "Heartbeat")
                 .containsEntry("category", "system")
