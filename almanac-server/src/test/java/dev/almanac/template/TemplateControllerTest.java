@@ -74,8 +74,10 @@ class TemplateControllerTest {
                         "estimated_duration",
                         "resource_usage",
                         "example_parameters",
-                        "available")
+                        "available",
+                        "unavailable_reason")
                 .containsEntry("available", true)
+                .containsEntry("unavailable_reason", null)
                 .containsEntry("type", "heartbeat")
                 .containsEntry("name", "Heartbeat")
                 .containsEntry("category", "system")
