@@ -186,7 +186,7 @@ public final class Sandbox {
                 // SIGXCPU at the soft limit says why; the hard limit a second later kills what ignores it
                 "--cpu=" + Math.max(1, limits.cpuTime().toSeconds()) + ":"
                         + (Math.max(1, limits.cpuTime().toSeconds()) + 1),
-                "--as=" + limits.memory().toBytes(),
+                "--as=" + (run.fileName().endsWith(".js") ? limits.nodeMemory() : limits.memory()).toBytes(),
                 // the kernel counts the tasks of the user across the machine: allow this many more than it has now
                 "--nproc=" + (tasksOf(uid) + limits.processes()),
                 "--nofile=" + limits.openFiles(),

@@ -54,6 +54,7 @@ public record ScriptProperties(
      * @param tmpSize the size of its private {@code /tmp}
      * @param output the most bytes of stdout and stderr together; a run that writes more is stopped
      * @param lineLength the longest log line; longer lines are cut
+     * @param nodeMemory address space for Node.js, whose V8 reserves about 1 GB before it runs a line
      */
     public record Limits(
             @DefaultValue("1h") Duration wallTime,
@@ -64,5 +65,6 @@ public record ScriptProperties(
             @DefaultValue("16MB") DataSize fileSize,
             @DefaultValue("64MB") DataSize tmpSize,
             @DefaultValue("1MB") DataSize output,
-            @DefaultValue("4000") int lineLength) {}
+            @DefaultValue("4000") int lineLength,
+            @DefaultValue("2GB") DataSize nodeMemory) {}
 }

@@ -43,7 +43,8 @@ class SandboxTests {
                         DataSize.ofMegabytes(1),
                         DataSize.ofMegabytes(2),
                         DataSize.ofKilobytes(64),
-                        200));
+                        200,
+                        DataSize.ofGigabytes(2)));
     }
 
     private final Sandbox sandbox = new Sandbox(properties(false));
@@ -93,6 +94,28 @@ class SandboxTests {
         assertThat(outcome.ending()).isEqualTo(Sandbox.Ending.EXITED);
         assertThat(outcome.exitCode()).isZero();
         assertThat(lines).containsExactly("hello hello");
+    }
+
+    @Test
+    void runsNodeAndShellToo() throws Exception {
+        Sandbox.Outcome node = run(
+                Path.of("/usr/bin/node"),
+                "script.js",
+                "process.stdin.on('data', d => console.log(JSON.parse(d).greeting + ' from node'))",
+                false,
+                Duration.ofSeconds(20),
+                () -> false);
+        Sandbox.Outcome sh = run(
+                SH,
+                "script.sh",
+                "echo \"$ALMANAC_PARAM_GREETING from sh\"",
+                false,
+                Duration.ofSeconds(20),
+                () -> false);
+
+        assertThat(node.exitCode()).as(String.join("\n", lines)).isZero();
+        assertThat(sh.exitCode()).isZero();
+        assertThat(lines).containsExactlyInAnyOrder("hello from node", "hello from sh");
     }
 
     @Test
