@@ -177,9 +177,10 @@ class ScriptTemplate implements JobTemplate {
                             "parameters." + key,
                             "a parameter's name is letters, digits and underscores, starting with a letter")));
         }
-        if (choose(parameters) instanceof Refused refused) {
+        Choice choice = choose(parameters);
+        if (choice instanceof Refused refused) {
             errors.add(new ParameterError(refused.field(), refused.message()));
-        } else if (choose(parameters) instanceof Runnable runnable) {
+        } else if (choice instanceof Runnable runnable) {
             Language language = runnable.chosen().script().language();
             if (interpreter(language).isEmpty()) {
                 errors.add(new ParameterError(
