@@ -182,6 +182,29 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void anImportNamingAPendingVersionIsRefusedWithTheField() throws Exception {
+        create(TestLogins.ADMIN, "imported", "print('hi')");
+
+        mvc.perform(post(API + "/jobs/import?mode=apply")
+                        .contentType("application/yaml")
+                        .content("""
+                                jobs:
+                                - name: "uses-imported"
+                                  template_type: "script"
+                                  parameters:
+                                    script: "imported"
+                                    version: 1
+                                  schedule:
+                                    type: "interval"
+                                    interval_seconds: 60
+                                """))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value(Matchers.containsString("parameters.version")));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
+                .isZero();
+    }
+
+    @Test
     void theTemplateIsListedWithItsAvailability() throws Exception {
         mvc.perform(get(API + "/templates"))
                 .andExpect(
