@@ -74,7 +74,11 @@ class TemplateControllerTest {
                         "estimated_duration",
                         "resource_usage",
                         "example_parameters",
-                        "version")
+                        "version",
+                        "available",
+                        "unavailable_reason")
+                .containsEntry("available", true)
+                .containsEntry("unavailable_reason", null)
                 .containsEntry("type", "heartbeat")
                 .containsEntry("name", "Heartbeat")
                 .containsEntry("category", "system")

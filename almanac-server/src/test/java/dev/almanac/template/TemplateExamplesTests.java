@@ -77,6 +77,8 @@ class TemplateExamplesTests extends AlmanacIntegrationTest {
         List<JobTemplate> withExamples = templates.all().stream()
                 // the fixtures of this test suite (TestTemplates) are not installed anywhere else
                 .filter(t -> t.getClass().getEnclosingClass() != TestTemplates.class)
+                // the script template's example names a script that must first be written and approved: ScriptTests
+                .filter(t -> !t.descriptor().type().equals("script"))
                 .filter(t -> !templates
                         .exampleParameters(t.descriptor().type())
                         .orElse(Map.of())

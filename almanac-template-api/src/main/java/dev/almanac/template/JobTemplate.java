@@ -2,6 +2,7 @@ package dev.almanac.template;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A kind of job Almanac can run: the unit a plugin contributes.
@@ -44,6 +45,16 @@ public interface JobTemplate {
      */
     default List<TemplateChange> changes() {
         return List.of();
+    }
+
+    /**
+     * Says why this template cannot run on this machine, e.g. because a program it needs is not installed, and how
+     * to fix it. Almanac lists an unavailable template with the reason; its runs fail. The default: always available.
+     *
+     * @return the reason, or empty when the template can run
+     */
+    default Optional<String> unavailableReason() {
+        return Optional.empty();
     }
 
     /**

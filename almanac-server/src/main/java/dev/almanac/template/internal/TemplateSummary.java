@@ -56,7 +56,13 @@ public record TemplateSummary(
         @Schema(
                 description = "The template's version; each job records the one it was validated against",
                 example = "1")
-        String version) {
+        String version,
+
+        @Schema(description = "Whether this node can run it (a program it needs may be missing)")
+        boolean available,
+
+        @Schema(name = "unavailable_reason", description = "Why this node cannot run it, and how to fix that")
+        String unavailableReason) {
 
     static TemplateSummary of(RegisteredTemplate registered) {
         TemplateDescriptor descriptor = registered.descriptor();
@@ -72,7 +78,9 @@ public record TemplateSummary(
                 descriptor.estimatedDuration().toString(),
                 lowerCase(descriptor.resourceUsage()),
                 registered.exampleParameters(),
-                registered.version());
+                registered.version(),
+                registered.template().unavailableReason().isEmpty(),
+                registered.template().unavailableReason().orElse(null));
     }
 
     private static String lowerCase(Enum<?> value) {

@@ -1,0 +1,257 @@
+package dev.almanac.script;
+
+import com.github.difflib.DiffUtils;
+import com.github.difflib.UnifiedDiffUtils;
+import dev.almanac.audit.AuditTrail;
+import dev.almanac.common.ConflictException;
+import dev.almanac.common.FieldError;
+import dev.almanac.common.ForbiddenException;
+import dev.almanac.common.Ids;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.NotFoundException;
+import dev.almanac.security.CurrentActor;
+import dev.almanac.security.Permissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Scripts and their review: anyone who may change jobs writes a script or a new version of it; a super admin who is
+ * not the version's author approves or rejects it with a comment. Every step is audited.
+ */
+@Service
+public class ScriptService {
+
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    static final int MAX_SOURCE_CHARACTERS = 256 * 1024;
+    static final int MAX_COMMENT_CHARACTERS = 2000;
+    static final int MAX_DESCRIPTION_CHARACTERS = 2000;
+
+    private final ScriptRepository scripts;
+    private final AuditTrail audit;
+    private final Permissions permissions;
+    private final Clock clock;
+
+    ScriptService(ScriptRepository scripts, AuditTrail audit, Permissions permissions, Clock clock) {
+        this.scripts = scripts;
+        this.audit = audit;
+        this.permissions = permissions;
+        this.clock = clock;
+    }
+
+    /** A new script with its first version, pending review. */
+    @Transactional
+    public Script create(String name, String language, String description, String source, boolean networkAllowed) {
+        List<FieldError> errors = new ArrayList<>();
+        if (name == null || name.isBlank()) {
+            errors.add(new FieldError("name", "is required"));
+        } else if (!NAME.matcher(name).matches()) {
+            errors.add(new FieldError(
+                    "name",
+                    "must be 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit"));
+        }
+        Optional<Language> parsed = Language.of(language);
+        if (parsed.isEmpty()) {
+            errors.add(new FieldError("language", "must be one of python3, sh, node"));
+        }
+        if (description != null && description.length() > MAX_DESCRIPTION_CHARACTERS) {
+            errors.add(new FieldError("description", "must be at most " + MAX_DESCRIPTION_CHARACTERS + " characters"));
+        }
+        checkSource(source, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        if (scripts.nameTaken(name)) {
+            throw new ConflictException("name", "a script named '" + name + "' already exists");
+        }
+        Instant now = now();
+        String actor = CurrentActor.name();
+        Script script =
+                new Script(Ids.timeOrdered(), name, parsed.get(), description == null ? "" : description, actor, now);
+        scripts.insert(script);
+        newVersion(script, 1, source, networkAllowed, actor, now);
+        audit.record(
+                "script.created",
+                target(script),
+                details("language", script.language().json(), "version", 1, "network_allowed", networkAllowed));
+        return script;
+    }
+
+    /** A new version of a script's source, pending review; earlier versions stay as they were. */
+    @Transactional
+    public ScriptVersion addVersion(UUID scriptId, String source, boolean networkAllowed) {
+        Script script = script(scriptId);
+        List<FieldError> errors = new ArrayList<>();
+        checkSource(source, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        ScriptVersion version = newVersion(
+                script, scripts.nextVersion(script.id()), source, networkAllowed, CurrentActor.name(), now());
+        audit.record(
+                "script.version_created",
+                target(script),
+                details("version", version.version(), "network_allowed", networkAllowed));
+        return version;
+    }
+
+    private ScriptVersion newVersion(
+            Script script, int number, String source, boolean networkAllowed, String author, Instant now) {
+        ScriptVersion version = new ScriptVersion(
+                script.id(),
+                number,
+                source,
+                networkAllowed,
+                author,
+                now,
+                ScriptVersion.Status.PENDING,
+                null,
+                null,
+                null);
+        scripts.insert(version);
+        return version;
+    }
+
+    /**
+     * Approves a pending version: only a super admin, never its author, always with a comment. Not one transaction:
+     * a refusal's audit event must outlive the refusal, and the review itself is one conditional update.
+     */
+    public ScriptVersion approve(UUID scriptId, int number, String comment) {
+        return review(scriptId, number, comment, ScriptVersion.Status.APPROVED);
+    }
+
+    /** Rejects a pending version, with the reason in the comment; it can never run. */
+    public ScriptVersion reject(UUID scriptId, int number, String comment) {
+        return review(scriptId, number, comment, ScriptVersion.Status.REJECTED);
+    }
+
+    private ScriptVersion review(UUID scriptId, int number, String comment, ScriptVersion.Status decision) {
+        Script script = script(scriptId);
+        ScriptVersion version = version(script, number);
+        String action = decision == ScriptVersion.Status.APPROVED ? "approve" : "reject";
+        AuditTrail.Target target = target(script);
+        permissions.requireSuperAdmin(action + " script versions", target);
+        String reviewer = CurrentActor.name();
+        if (reviewer.equals(version.author())) {
+            String reason = "the author of version " + number + " cannot " + action
+                    + " it: a second person reviews every version";
+            audit.record(
+                    reviewer,
+                    "access.denied",
+                    AuditTrail.DENIED,
+                    target,
+                    details("action", action + " script version", "version", number, "reason", reason));
+            throw new ForbiddenException(reason);
+        }
+        if (comment == null || comment.isBlank()) {
+            throw new InvalidInputException("comment", "is required: say what you checked or why you refuse it");
+        }
+        if (comment.length() > MAX_COMMENT_CHARACTERS) {
+            throw new InvalidInputException("comment", "must be at most " + MAX_COMMENT_CHARACTERS + " characters");
+        }
+        if (!scripts.review(script.id(), number, decision, reviewer, comment, now())) {
+            throw new ConflictException(
+                    "version",
+                    "version " + number + " of '" + script.name() + "' was already "
+                            + version(script, number).status().json() + "; a change is a new version");
+        }
+        audit.record(
+                decision == ScriptVersion.Status.APPROVED ? "script.version_approved" : "script.version_rejected",
+                target,
+                details(
+                        "version",
+                        number,
+                        "author",
+                        version.author(),
+                        "network_allowed",
+                        version.networkAllowed(),
+                        "comment",
+                        comment));
+        return version(script, number);
+    }
+
+    public List<Script> all() {
+        return scripts.all();
+    }
+
+    public Script script(UUID id) {
+        return scripts.find(id).orElseThrow(() -> new NotFoundException("no script with id " + id));
+    }
+
+    public Optional<Script> byName(String name) {
+        return scripts.findByName(name);
+    }
+
+    public List<ScriptVersion> versions(UUID scriptId) {
+        return scripts.versions(script(scriptId).id());
+    }
+
+    public ScriptVersion version(UUID scriptId, int number) {
+        return version(script(scriptId), number);
+    }
+
+    private ScriptVersion version(Script script, int number) {
+        return scripts.version(script.id(), number)
+                .orElseThrow(() -> new NotFoundException("script '" + script.name() + "' has no version " + number));
+    }
+
+    /** The newest approved version of a script, if any. */
+    public Optional<ScriptVersion> latestApproved(UUID scriptId) {
+        return scripts.latestApproved(scriptId, Integer.MAX_VALUE);
+    }
+
+    /** A version against the approved version before it, as a unified diff; what a reviewer reads. */
+    public record Diff(int version, Integer against, String unified) {}
+
+    public Diff diff(UUID scriptId, int number) {
+        Script script = script(scriptId);
+        ScriptVersion version = version(script, number);
+        Optional<ScriptVersion> base = scripts.latestApproved(script.id(), number);
+        List<String> before =
+                base.map(ScriptVersion::source).map(ScriptService::lines).orElse(List.of());
+        List<String> after = lines(version.source());
+        String from = base.map(b -> script.name() + " v" + b.version()).orElse("/dev/null");
+        List<String> unified = UnifiedDiffUtils.generateUnifiedDiff(
+                from, script.name() + " v" + number, before, DiffUtils.diff(before, after), 3);
+        return new Diff(number, base.map(ScriptVersion::version).orElse(null), String.join("\n", unified));
+    }
+
+    private static List<String> lines(String source) {
+        return List.of(source.split("\r?\n", -1));
+    }
+
+    private static void checkSource(String source, List<FieldError> errors) {
+        if (source == null || source.isBlank()) {
+            errors.add(new FieldError("source", "is required"));
+        } else if (source.length() > MAX_SOURCE_CHARACTERS) {
+            errors.add(new FieldError("source", "must be at most " + MAX_SOURCE_CHARACTERS + " characters"));
+        } else if (source.indexOf('\0') >= 0) {
+            errors.add(new FieldError("source", "must not contain NUL characters"));
+        }
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static AuditTrail.Target target(Script script) {
+        return AuditTrail.Target.of("script", script.id(), script.name());
+    }
+
+    private static Map<String, Object> details(Object... keysAndValues) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            details.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return details;
+    }
+}

@@ -1,0 +1,430 @@
+package dev.almanac.script;
+
+import dev.almanac.script.internal.Sandbox;
+import dev.almanac.script.internal.ScriptProperties;
+import dev.almanac.template.JobCancelledException;
+import dev.almanac.template.JobContext;
+import dev.almanac.template.JobResult;
+import dev.almanac.template.JobTemplate;
+import dev.almanac.template.ParameterError;
+import dev.almanac.template.PreflightCheck;
+import dev.almanac.template.ResourceUsage;
+import dev.almanac.template.RiskLevel;
+import dev.almanac.template.TemplateDescriptor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The {@code script} template: runs an approved version of a script inside the sandbox. The version is checked when a
+ * job is saved and again when it runs, so a version that is not approved never runs, however the run was started.
+ */
+@Component
+class ScriptTemplate implements JobTemplate {
+
+    static final String TYPE = "script";
+    static final String LATEST_APPROVED = "latest_approved";
+    static final String RESULT_PREFIX = "::result ";
+
+    private static final Pattern SECRET_NAME = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
+    private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final TemplateDescriptor DESCRIPTOR = TemplateDescriptor.builder(TYPE)
+            .name("Script")
+            .description("Runs an approved version of one of your scripts (Python 3, shell or Node.js) inside a"
+                    + " bubblewrap sandbox: no network unless approved, a private /tmp, limits on CPU, memory,"
+                    + " processes and output.")
+            .category("code")
+            .icon("code")
+            .riskLevel(RiskLevel.HIGH)
+            .destructive(false)
+            .estimatedDuration(Duration.ofSeconds(10))
+            .resourceUsage(ResourceUsage.MEDIUM)
+            .parametersSchema("""
+                    {
+                      "$schema": "https://json-schema.org/draft/2020-12/schema",
+                      "type": "object",
+                      "properties": {
+                        "script": {"type": "string", "title": "Script", "description": "The script's name, as on the Scripts page", "minLength": 1, "maxLength": 100},
+                        "version": {"type": ["string", "integer"], "title": "Version", "description": "An approved version number, or latest_approved to follow each new approval", "pattern": "^(latest_approved|[1-9][0-9]{0,8})$", "minimum": 1, "default": "latest_approved"},
+                        "parameters": {"type": "object", "title": "Script parameters", "description": "Handed to the script as JSON on stdin and as ALMANAC_PARAM_<NAME> variables", "maxProperties": 50, "default": {}},
+                        "secrets": {"type": "object", "title": "Secrets", "description": "Handed to the script as ALMANAC_SECRET_<NAME> variables, never on a command line; names in upper case", "maxProperties": 20, "additionalProperties": {"type": "string", "maxLength": 4000}, "x-secret": true, "default": {}}
+                      },
+                      "required": ["script"],
+                      "additionalProperties": false
+                    }
+                    """)
+            .exampleParameters("""
+                    {"script": "hello", "version": "latest_approved", "parameters": {"greeting": "hello"}}
+                    """)
+            .build();
+
+    /** The tables themselves, read-only: the service's review rules need the template registry, which needs this. */
+    private final ScriptRepository scripts;
+
+    private final ScriptProperties properties;
+    private final Sandbox sandbox;
+
+    ScriptTemplate(ScriptRepository scripts, ScriptProperties properties) {
+        this.scripts = scripts;
+        this.properties = properties;
+        this.sandbox = new Sandbox(properties);
+    }
+
+    @Override
+    public TemplateDescriptor descriptor() {
+        return DESCRIPTOR;
+    }
+
+    @Override
+    public Optional<String> unavailableReason() {
+        Optional<String> sandboxMissing = sandbox.unavailable();
+        if (sandboxMissing.isPresent()) {
+            return sandboxMissing;
+        }
+        boolean anyLanguage =
+                List.of(Language.values()).stream().anyMatch(l -> interpreter(l).isPresent());
+        return anyLanguage
+                ? Optional.empty()
+                : Optional.of("no interpreter found (python3, sh, node): install one, or set"
+                        + " almanac.scripts.interpreters.*");
+    }
+
+    /** The interpreter of a language, when it is an executable file here. */
+    Optional<Path> interpreter(Language language) {
+        ScriptProperties.Interpreters interpreters = properties.interpreters();
+        Path path = switch (language) {
+            case PYTHON3 -> interpreters.python3();
+            case SH -> interpreters.sh();
+            case NODE -> interpreters.node();
+        };
+        return path != null && Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
+    }
+
+    /** A script and the version a job's parameters name. */
+    record Chosen(Script script, ScriptVersion version) {}
+
+    /** The version the parameters name, if it may run; otherwise the field and why not. */
+    sealed interface Choice permits Runnable, Refused {}
+
+    record Runnable(Chosen chosen) implements Choice {}
+
+    record Refused(String field, String message) implements Choice {}
+
+    Choice choose(Map<String, Object> parameters) {
+        String name = parameters.get("script") instanceof String text ? text : null;
+        if (name == null || name.isBlank()) {
+            return new Refused("script", "is required");
+        }
+        Optional<Script> script = scripts.findByName(name);
+        if (script.isEmpty()) {
+            return new Refused("script", "no script is named '" + name + "'");
+        }
+        Object version = parameters.getOrDefault("version", LATEST_APPROVED);
+        if (version == null || LATEST_APPROVED.equals(version)) {
+            return scripts.latestApproved(script.get().id(), Integer.MAX_VALUE)
+                    .<Choice>map(approved -> new Runnable(new Chosen(script.get(), approved)))
+                    .orElseGet(() -> new Refused(
+                            "version",
+                            "script '" + name + "' has no approved version yet; a second person approves it"));
+        }
+        int number;
+        try {
+            number = version instanceof Number n ? n.intValue() : Integer.parseInt(version.toString());
+        } catch (NumberFormatException notANumber) {
+            return new Refused("version", "must be a version number or " + LATEST_APPROVED);
+        }
+        Optional<ScriptVersion> pinned = scripts.version(script.get().id(), number);
+        if (pinned.isEmpty()) {
+            return new Refused("version", "script '" + name + "' has no version " + number);
+        }
+        if (!pinned.get().approved()) {
+            return new Refused(
+                    "version",
+                    "version " + number + " of script '" + name + "' is "
+                            + pinned.get().status().json() + ": only an approved version runs");
+        }
+        return new Runnable(new Chosen(script.get(), pinned.get()));
+    }
+
+    @Override
+    public List<ParameterError> validate(Map<String, Object> parameters) {
+        List<ParameterError> errors = new ArrayList<>();
+        if (parameters.get("secrets") instanceof Map<?, ?> secrets) {
+            secrets.keySet().stream()
+                    .map(String::valueOf)
+                    .filter(key -> !SECRET_NAME.matcher(key).matches())
+                    .forEach(key -> errors.add(new ParameterError(
+                            "secrets." + key, "a secret's name is upper case letters, digits and underscores")));
+        }
+        if (parameters.get("parameters") instanceof Map<?, ?> values) {
+            values.keySet().stream()
+                    .map(String::valueOf)
+                    .filter(key -> !PARAMETER_NAME.matcher(key).matches())
+                    .forEach(key -> errors.add(new ParameterError(
+                            "parameters." + key,
+                            "a parameter's name is letters, digits and underscores, starting with a letter")));
+        }
+        Choice choice = choose(parameters);
+        if (choice instanceof Refused refused) {
+            errors.add(new ParameterError(refused.field(), refused.message()));
+        } else if (choice instanceof Runnable runnable) {
+            Language language = runnable.chosen().script().language();
+            if (interpreter(language).isEmpty()) {
+                errors.add(new ParameterError(
+                        "script",
+                        "is written in " + language.json() + ", whose interpreter is not installed here (set"
+                                + " almanac.scripts.interpreters." + language.json() + ")"));
+            }
+        }
+        return errors;
+    }
+
+    @Override
+    public JobResult execute(JobContext context) throws Exception {
+        Choice choice = choose(context.parameters());
+        if (choice instanceof Refused refused) {
+            context.log().error("Refused to run: {} {}", refused.field(), refused.message());
+            return JobResult.failed(refused.field() + ": " + refused.message());
+        }
+        Chosen chosen = ((Runnable) choice).chosen();
+        List<PreflightCheck> checks = checks(chosen);
+        Optional<PreflightCheck> failed =
+                checks.stream().filter(check -> !check.ok()).findFirst();
+        if (failed.isPresent()) {
+            context.log().error("Refused to run: {}", failed.get().message());
+            return JobResult.failed(failed.get().message());
+        }
+        return run(context, chosen, false);
+    }
+
+    @Override
+    public JobResult dryRun(JobContext context) throws Exception {
+        Choice choice = choose(context.parameters());
+        if (choice instanceof Refused refused) {
+            return JobResult.builder(JobResult.Status.FAILED)
+                    .message("Dry run: " + refused.field() + " " + refused.message())
+                    .check(PreflightCheck.failed("script", refused.message()))
+                    .build();
+        }
+        Chosen chosen = ((Runnable) choice).chosen();
+        List<PreflightCheck> checks = checks(chosen);
+        if (checks.stream().anyMatch(check -> !check.ok())) {
+            JobResult.Builder result = JobResult.builder(JobResult.Status.FAILED)
+                    .message("Dry run: "
+                            + checks.stream()
+                                    .filter(check -> !check.ok())
+                                    .findFirst()
+                                    .orElseThrow()
+                                    .message());
+            checks.forEach(result::check);
+            return result.build();
+        }
+        if (chosen.version().supportsDryRun()) {
+            context.log().info("The script declares '# almanac: dry-run': it runs with ALMANAC_DRY_RUN=1");
+            return run(context, chosen, true);
+        }
+        JobResult.Builder result = JobResult.builder(JobResult.Status.SUCCEEDED)
+                .message("Dry run: would run version " + chosen.version().version() + " of '"
+                        + chosen.script().name() + "' ("
+                        + chosen.script().language().json()
+                        + "); the script does not declare '# almanac: dry-run', so it was not started")
+                .detail("script", chosen.script().name())
+                .detail("version", chosen.version().version())
+                .detail("language", chosen.script().language().json())
+                .detail("network", chosen.version().networkAllowed())
+                .detail(
+                        "environment",
+                        new ArrayList<>(environment(context, chosen, false).keySet()));
+        checks.forEach(result::check);
+        return result.build();
+    }
+
+    private List<PreflightCheck> checks(Chosen chosen) {
+        List<PreflightCheck> checks = new ArrayList<>();
+        ScriptVersion version = chosen.version();
+        checks.add(PreflightCheck.passed(
+                "approval",
+                "version " + version.version() + " was approved by " + version.reviewer() + " at "
+                        + version.reviewedAt()));
+        Optional<String> sandboxMissing = sandbox.unavailable();
+        checks.add(sandboxMissing
+                .map(reason -> PreflightCheck.failed("sandbox", reason))
+                .orElseGet(() -> PreflightCheck.passed(
+                        "sandbox",
+                        properties.unsandboxed()
+                                ? "UNSANDBOXED: almanac.scripts.unsandboxed is on (development only)"
+                                : "bubblewrap at " + properties.bwrap())));
+        Language language = chosen.script().language();
+        checks.add(interpreter(language)
+                .map(path -> PreflightCheck.passed("interpreter", language.json() + " at " + path))
+                .orElseGet(() -> PreflightCheck.failed(
+                        "interpreter",
+                        language.json() + " is not installed here: set almanac.scripts.interpreters."
+                                + language.json())));
+        if (version.networkAllowed()) {
+            checks.add(
+                    properties.networkEnabled()
+                            ? PreflightCheck.passed(
+                                    "network", "approved with network access, and the operator allows it")
+                            : PreflightCheck.failed(
+                                    "network",
+                                    "version " + version.version() + " was approved with network access, but"
+                                            + " almanac.scripts.network-enabled is off on this node"));
+        }
+        return checks;
+    }
+
+    private JobResult run(JobContext context, Chosen chosen, boolean dryRun) throws Exception {
+        Script script = chosen.script();
+        ScriptVersion version = chosen.version();
+        Map<String, Object> resultDetails = new LinkedHashMap<>();
+        Sandbox.Run run = new Sandbox.Run(
+                interpreter(script.language()).orElseThrow(),
+                script.language().fileName(),
+                version.source(),
+                JSON.writeValueAsString(scriptParameters(context)),
+                environment(context, chosen, dryRun),
+                version.networkAllowed(),
+                timeout(context));
+        context.log()
+                .info(
+                        "Running version {} of '{}' ({}){}",
+                        version.version(),
+                        script.name(),
+                        script.language().json(),
+                        properties.unsandboxed()
+                                ? " UNSANDBOXED (almanac.scripts.unsandboxed is on)"
+                                : " in bubblewrap");
+        Sandbox.Outcome outcome = sandbox.run(
+                run,
+                (stderr, line) -> {
+                    if (!stderr && line.startsWith(RESULT_PREFIX)) {
+                        readResult(line.substring(RESULT_PREFIX.length()), resultDetails, context);
+                    } else if (stderr) {
+                        context.log().warn(line);
+                    } else {
+                        context.log().info(line);
+                    }
+                },
+                context::isCancelled);
+        String label = (dryRun ? "Dry run: " : "") + "'" + script.name() + "' v" + version.version();
+        JobResult.Builder result;
+        switch (outcome.ending()) {
+            case STOPPED ->
+                throw new JobCancelledException(
+                        JobCancelledException.Reason.CANCELLED, "the run was stopped; the script was killed");
+            case TIMED_OUT ->
+                result = JobResult.builder(JobResult.Status.FAILED)
+                        .message(label + " ran longer than " + run.timeout().toSeconds() + " s and was killed");
+            case OUTPUT_LIMIT ->
+                result = JobResult.builder(JobResult.Status.FAILED)
+                        .message(label + " wrote more than "
+                                + properties.limits().output().toBytes()
+                                + " bytes of output and was killed (almanac.scripts.limits.output)");
+            default ->
+                result = outcome.exitCode() == 0
+                        ? JobResult.builder(JobResult.Status.SUCCEEDED).message(label + " exited with 0")
+                        : JobResult.builder(JobResult.Status.FAILED)
+                                .message(label + " " + exitText(outcome.exitCode()));
+        }
+        return result.details(resultDetails)
+                .detail("script", script.name())
+                .detail("version", version.version())
+                .detail("exit_code", outcome.ending() == Sandbox.Ending.EXITED ? outcome.exitCode() : null)
+                .detail("output_bytes", outcome.outputBytes())
+                .build();
+    }
+
+    /** What an exit code means; above 128 the script was killed by a signal, usually a limit. */
+    static String exitText(int code) {
+        if (code <= 128) {
+            return "exited with code " + code;
+        }
+        int signal = code - 128;
+        String why = switch (signal) {
+            case 9 -> "SIGKILL: killed, e.g. at a limit";
+            case 24 -> "SIGXCPU: it used up its CPU time (almanac.scripts.limits.cpu-time)";
+            case 25 -> "SIGXFSZ: it wrote a file over the file size limit (almanac.scripts.limits.file-size)";
+            case 11 -> "SIGSEGV: it crashed, possibly out of memory (almanac.scripts.limits.memory)";
+            case 6 -> "SIGABRT: it aborted, possibly out of memory (almanac.scripts.limits.memory)";
+            default -> "signal " + signal;
+        };
+        return "was killed by signal " + signal + " (" + why + "), exit code " + code;
+    }
+
+    private static void readResult(String json, Map<String, Object> details, JobContext context) {
+        try {
+            if (JSON.readValue(json, Object.class) instanceof Map<?, ?> map) {
+                map.forEach((key, value) -> details.put(String.valueOf(key), value));
+                return;
+            }
+        } catch (JacksonException notJson) {
+            // said below
+        }
+        context.log().warn("Ignored a ::result line that is not a JSON object: {}", json);
+    }
+
+    private Duration timeout(JobContext context) {
+        Duration wall = properties.limits().wallTime();
+        Optional<Instant> deadline = context.deadline();
+        if (deadline.isEmpty()) {
+            return wall;
+        }
+        Duration left = Duration.between(context.clock().instant(), deadline.get());
+        return left.isNegative() ? Duration.ZERO : left.compareTo(wall) < 0 ? left : wall;
+    }
+
+    private static Map<String, Object> scriptParameters(JobContext context) {
+        return context.parameters().get("parameters") instanceof Map<?, ?> map
+                ? new LinkedHashMap<>(castKeys(map))
+                : Map.of();
+    }
+
+    private static Map<String, Object> castKeys(Map<?, ?> map) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        map.forEach((key, value) -> copy.put(String.valueOf(key), value));
+        return copy;
+    }
+
+    /** The whole environment of the script: nothing of Almanac's own reaches it. */
+    private Map<String, String> environment(JobContext context, Chosen chosen, boolean dryRun) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        environment.put("HOME", "/tmp");
+        environment.put("LANG", "C.UTF-8");
+        environment.put("TMPDIR", "/tmp");
+        environment.put("ALMANAC_JOB_NAME", context.jobName());
+        environment.put("ALMANAC_EXECUTION_ID", context.executionId());
+        environment.put("ALMANAC_SCRIPT", chosen.script().name());
+        environment.put(
+                "ALMANAC_SCRIPT_VERSION", Integer.toString(chosen.version().version()));
+        scriptParameters(context)
+                .forEach((key, value) -> environment.put(
+                        "ALMANAC_PARAM_" + key.toUpperCase(Locale.ROOT),
+                        value == null
+                                ? ""
+                                : value instanceof String || value instanceof Number || value instanceof Boolean
+                                        ? value.toString()
+                                        : JSON.writeValueAsString(value)));
+        if (context.parameters().get("secrets") instanceof Map<?, ?> secrets) {
+            secrets.forEach((key, value) -> environment.put("ALMANAC_SECRET_" + key, String.valueOf(value)));
+        }
+        if (dryRun) {
+            environment.put("ALMANAC_DRY_RUN", "1");
+        }
+        return environment;
+    }
+}

@@ -1,0 +1,378 @@
+package dev.almanac.script.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one script as a separate process inside bubblewrap: new user, PID, IPC, UTS, cgroup, mount and (unless the
+ * version was approved with network access and the operator enabled it) network namespaces; a read-only view of the
+ * system's programs and libraries only; a private, size-limited {@code /tmp} as the only writable place; an
+ * environment made of exactly what the caller gives; CPU time, address space, processes, open files and file size
+ * limited with {@code prlimit} inside the sandbox; output bounded here. Stopping a run kills bubblewrap, whose PID
+ * namespace dies with it, and every descendant this JVM can still see.
+ *
+ * <p>When Almanac runs as root, bubblewrap starts through {@code setpriv} as an unprivileged user: the kernel does not
+ * apply the process limit to root, and an unprivileged user cannot gain back what the sandbox takes away.
+ */
+public final class Sandbox {
+
+    private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
+
+    /** Inside the sandbox the script's file is here, read-only. */
+    static final String SCRIPT_DIRECTORY = "/script";
+
+    private static final Duration POLL = Duration.ofMillis(20);
+    private static final Duration DRAIN = Duration.ofSeconds(5);
+    private static final int NOBODY = 65534;
+
+    private final ScriptProperties properties;
+
+    public Sandbox(ScriptProperties properties) {
+        this.properties = properties;
+    }
+
+    /** What to run. {@code environment} is the whole environment the script gets; nothing else reaches it. */
+    public record Run(
+            Path interpreter,
+            String fileName,
+            String source,
+            String stdin,
+            Map<String, String> environment,
+            boolean network,
+            Duration timeout) {}
+
+    /** How a run ended. */
+    public enum Ending {
+        /** The script ended by itself; see the exit code. */
+        EXITED,
+        /** It ran past its timeout and was killed. */
+        TIMED_OUT,
+        /** Someone stopped it and it was killed. */
+        STOPPED,
+        /** It wrote more than the output limit and was killed. */
+        OUTPUT_LIMIT
+    }
+
+    /** The outcome: how it ended, its exit code (meaningful for {@link Ending#EXITED}), and how much it wrote. */
+    public record Outcome(Ending ending, int exitCode, long outputBytes) {}
+
+    /** Receives the script's output, line by line, from two threads (stdout and stderr). */
+    public interface Output {
+        void line(boolean stderr, String line);
+    }
+
+    /**
+     * Why scripts cannot run in a sandbox here, with what to install; empty when they can.
+     *
+     * @return the reason, or empty
+     */
+    public Optional<String> unavailable() {
+        if (!properties.unsandboxed() && !Files.isExecutable(properties.bwrap())) {
+            return Optional.of("bubblewrap is not installed (" + properties.bwrap()
+                    + " not found): install it with apt-get install bubblewrap, or set almanac.scripts.bwrap");
+        }
+        if (!Files.isExecutable(properties.prlimit())) {
+            return Optional.of("prlimit is not installed (" + properties.prlimit()
+                    + " not found): install it with apt-get install util-linux, or set almanac.scripts.prlimit");
+        }
+        if (runningAsRoot() && !Files.isExecutable(properties.setpriv())) {
+            return Optional.of("Almanac runs as root and setpriv is not installed (" + properties.setpriv()
+                    + " not found): install it with apt-get install util-linux, or set almanac.scripts.setpriv");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Runs the script and waits for it; never leaves a process behind.
+     *
+     * @param stopRequested asked every few milliseconds; true stops the run
+     * @throws InterruptedException when the calling thread is interrupted; the run is killed first
+     */
+    public Outcome run(Run run, Output output, BooleanSupplier stopRequested) throws IOException, InterruptedException {
+        Path directory = Files.createTempDirectory(
+                "almanac-script-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        try {
+            Path file = directory.resolve(run.fileName());
+            Files.writeString(file, run.source(), StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
+            ProcessBuilder builder = new ProcessBuilder(command(run, file)).directory(directory.toFile());
+            builder.environment().clear();
+            builder.environment().putAll(run.environment());
+            return supervise(builder.start(), run, output, stopRequested);
+        } finally {
+            deleteQuietly(directory);
+        }
+    }
+
+    List<String> command(Run run, Path file) {
+        ScriptProperties.Limits limits = properties.limits();
+        List<String> command = new ArrayList<>();
+        int uid = runningAsRoot() ? properties.sandboxUid() : ownUid();
+        if (runningAsRoot()) {
+            command.addAll(List.of(
+                    properties.setpriv().toString(),
+                    "--reuid=" + uid,
+                    "--regid=" + uid,
+                    "--clear-groups",
+                    "--inh-caps=-all"));
+        }
+        String scriptPath;
+        if (properties.unsandboxed()) {
+            scriptPath = file.toString();
+        } else {
+            scriptPath = SCRIPT_DIRECTORY + "/" + run.fileName();
+            command.addAll(List.of(properties.bwrap().toString(), "--unshare-all"));
+            if (run.network()) {
+                command.add("--share-net");
+            }
+            command.addAll(List.of(
+                    "--die-with-parent",
+                    "--new-session",
+                    "--uid",
+                    Integer.toString(NOBODY),
+                    "--gid",
+                    Integer.toString(NOBODY),
+                    "--hostname",
+                    "sandbox"));
+            List<Path> visible = new ArrayList<>(
+                    properties.readOnlyPaths().stream().map(Path::of).toList());
+            if (run.network()) {
+                Stream.of("/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/ssl", "/etc/ca-certificates")
+                        .map(Path::of)
+                        .forEach(visible::add);
+            }
+            for (Path path : visible) {
+                readOnly(path, command);
+            }
+            command.addAll(List.of(
+                    "--proc",
+                    "/proc",
+                    "--dev",
+                    "/dev",
+                    "--size",
+                    Long.toString(limits.tmpSize().toBytes()),
+                    "--tmpfs",
+                    "/tmp",
+                    "--ro-bind",
+                    file.toString(),
+                    scriptPath,
+                    // bubblewrap's root is a writable tmpfs: read-only, it leaves /tmp the only writable place
+                    "--remount-ro",
+                    "/",
+                    "--chdir",
+                    "/tmp",
+                    "--"));
+        }
+        command.addAll(List.of(
+                properties.prlimit().toString(),
+                // SIGXCPU at the soft limit says why; the hard limit a second later kills what ignores it
+                "--cpu=" + Math.max(1, limits.cpuTime().toSeconds()) + ":"
+                        + (Math.max(1, limits.cpuTime().toSeconds()) + 1),
+                "--as=" + (run.fileName().endsWith(".js") ? limits.nodeMemory() : limits.memory()).toBytes(),
+                // the kernel counts the tasks of the user across the machine: allow this many more than it has now
+                "--nproc=" + (tasksOf(uid) + limits.processes()),
+                "--nofile=" + limits.openFiles(),
+                "--fsize=" + limits.fileSize().toBytes(),
+                "--core=0",
+                "--",
+                run.interpreter().toString(),
+                scriptPath));
+        return command;
+    }
+
+    private static void readOnly(Path path, List<String> command) {
+        if (Files.isSymbolicLink(path)) {
+            try {
+                command.addAll(List.of("--symlink", Files.readSymbolicLink(path).toString(), path.toString()));
+            } catch (IOException unreadable) {
+                log.warn("Scripts will not see {}: {}", path, unreadable.getMessage());
+            }
+        } else if (Files.exists(path)) {
+            command.addAll(List.of("--ro-bind", path.toString(), path.toString()));
+        }
+    }
+
+    private Outcome supervise(Process process, Run run, Output output, BooleanSupplier stopRequested)
+            throws InterruptedException {
+        ScriptProperties.Limits limits = properties.limits();
+        AtomicLong written = new AtomicLong();
+        AtomicBoolean overflow = new AtomicBoolean();
+        long limit = limits.output().toBytes();
+        Thread stdin = daemon("stdin", () -> feed(process.getOutputStream(), run.stdin()));
+        Thread stdout =
+                daemon("stdout", () -> read(process.getInputStream(), false, output, written, overflow, limit, limits));
+        Thread stderr =
+                daemon("stderr", () -> read(process.getErrorStream(), true, output, written, overflow, limit, limits));
+        long deadline = System.nanoTime() + run.timeout().toNanos();
+        Ending ending = Ending.EXITED;
+        try {
+            while (!process.waitFor(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (overflow.get()) {
+                    ending = Ending.OUTPUT_LIMIT;
+                } else if (stopRequested.getAsBoolean()) {
+                    ending = Ending.STOPPED;
+                } else if (System.nanoTime() - deadline >= 0) {
+                    ending = Ending.TIMED_OUT;
+                }
+                if (ending != Ending.EXITED) {
+                    kill(process);
+                    break;
+                }
+            }
+        } catch (InterruptedException interrupted) {
+            kill(process);
+            throw interrupted;
+        } finally {
+            process.waitFor(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+            stdout.join(DRAIN.toMillis());
+            stderr.join(DRAIN.toMillis());
+            stdin.interrupt();
+        }
+        if (ending == Ending.EXITED && overflow.get()) {
+            ending = Ending.OUTPUT_LIMIT;
+        }
+        return new Outcome(ending, process.isAlive() ? -1 : process.exitValue(), written.get());
+    }
+
+    private static Thread daemon(String stream, Runnable work) {
+        Thread thread = new Thread(work, "script-" + stream);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static void feed(OutputStream in, String stdin) {
+        try (in) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException closedEarly) {
+            // the script ended or closed stdin without reading it all: nothing to tell
+        }
+    }
+
+    /** Splits a stream into lines, cut at the line length, and stops counting at the output limit. */
+    private static void read(
+            InputStream stream,
+            boolean isStderr,
+            Output output,
+            AtomicLong written,
+            AtomicBoolean overflow,
+            long limit,
+            ScriptProperties.Limits limits) {
+        byte[] buffer = new byte[8192];
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        int maxLineBytes = limits.lineLength() * 4;
+        try (stream) {
+            int n;
+            while ((n = stream.read(buffer)) > 0) {
+                if (written.addAndGet(n) > limit) {
+                    overflow.set(true);
+                    n -= (int) Math.min(n, written.get() - limit);
+                }
+                for (int i = 0; i < n; i++) {
+                    byte b = buffer[i];
+                    if (b == '\n') {
+                        emit(line, isStderr, output, limits);
+                    } else if (line.size() < maxLineBytes) {
+                        line.write(b);
+                    }
+                }
+                if (overflow.get()) {
+                    break;
+                }
+            }
+            if (line.size() > 0) {
+                emit(line, isStderr, output, limits);
+            }
+        } catch (IOException closed) {
+            if (line.size() > 0) {
+                emit(line, isStderr, output, limits);
+            }
+        }
+    }
+
+    private static void emit(
+            java.io.ByteArrayOutputStream line, boolean isStderr, Output output, ScriptProperties.Limits limits) {
+        String text = line.toString(StandardCharsets.UTF_8);
+        if (text.endsWith("\r")) {
+            text = text.substring(0, text.length() - 1);
+        }
+        if (text.length() > limits.lineLength()) {
+            text = text.substring(0, limits.lineLength()) + " […]";
+        }
+        line.reset();
+        output.line(isStderr, text);
+    }
+
+    /** Kills bubblewrap (its PID namespace dies with it) and every descendant still visible from here. */
+    static void kill(Process process) {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static void deleteQuietly(Path directory) {
+        try (Stream<Path> files = Files.walk(directory)) {
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            log.warn("Could not delete the script's directory {}: {}", directory, e.getMessage());
+        }
+    }
+
+    static boolean runningAsRoot() {
+        return ownUid() == 0;
+    }
+
+    private static int ownUid() {
+        return statusField(Path.of("/proc/self/status"), "Uid:")
+                .map(Integer::parseInt)
+                .orElse(-1);
+    }
+
+    /** How many tasks (threads included) the user has now: what RLIMIT_NPROC is compared with. */
+    static long tasksOf(int uid) {
+        long tasks = 0;
+        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+            for (Path process : processes
+                    .filter(path -> path.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .toList()) {
+                Path status = process.resolve("status");
+                if (statusField(status, "Uid:").map(Integer::parseInt).orElse(-1) == uid) {
+                    tasks +=
+                            statusField(status, "Threads:").map(Long::parseLong).orElse(1L);
+                }
+            }
+        } catch (IOException e) {
+            log.debug("Cannot count the tasks of uid {}: {}", uid, e.getMessage());
+        }
+        return tasks;
+    }
+
+    private static Optional<String> statusField(Path status, String field) {
+        try (Stream<String> lines = Files.lines(status)) {
+            return lines.filter(line -> line.startsWith(field))
+                    .map(line -> line.substring(field.length()).trim().split("\\s+")[0])
+                    .findFirst();
+        } catch (IOException | java.io.UncheckedIOException gone) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package dev.almanac.script;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.almanac.engine.internal.Engine;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionId;
+import dev.almanac.execution.ExecutionService;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.execution.LogLine;
+import dev.almanac.job.Job;
+import dev.almanac.template.ParameterForm;
+import dev.almanac.template.TemplateRegistry;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TemplateRuns;
+import dev.almanac.testing.TestLogins;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import dev.almanac.testing.WithSandbox;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.hamcrest.Matchers;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.ResultActions;
+
+/** Scripts through the API: review by a second person, the audit trail, and runs of approved versions only. */
+abstract class ScriptTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends ScriptTests {}
+
+    @WithPostgres
+    static class OnPostgres extends ScriptTests {}
+
+    static final String API = "/api/admin/scheduler";
+
+    @Autowired
+    TemplateRuns runs;
+
+    @Autowired
+    ExecutionService executions;
+
+    @Autowired
+    Engine engine;
+
+    @Autowired
+    TemplateRegistry templates;
+
+    @BeforeEach
+    void noScripts() {
+        jdbc.sql("DELETE FROM script_versions").update();
+        jdbc.sql("DELETE FROM scripts").update();
+    }
+
+    private String create(String role, String name, String source) throws Exception {
+        return JsonPath.read(
+                mvc.perform(post(API + "/scripts")
+                                .with(logins.as(role))
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(json(Map.of("name", name, "language", "python3", "source", source))))
+                        .andExpect(status().isCreated())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.id");
+    }
+
+    private ResultActions review(String role, String id, int version, String decision, String comment)
+            throws Exception {
+        return mvc.perform(post(API + "/scripts/" + id + "/versions/" + version + "/" + decision)
+                .with(logins.as(role))
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(comment == null ? "{}" : json(Map.of("comment", comment))));
+    }
+
+    private static String json(Map<String, Object> values) {
+        return tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsString(values);
+    }
+
+    @Test
+    void theAuthorCannotApproveTheirOwnVersion() throws Exception {
+        String id = create(TestLogins.SUPER_ADMIN, "mine", "print('hi')");
+
+        review(TestLogins.SUPER_ADMIN, id, 1, "approve", "looks fine")
+                .andExpect(status().isForbidden())
+                .andExpect(jsonPath("$.detail").value(Matchers.containsString("author")));
+
+        mvc.perform(get(API + "/scripts/" + id + "/versions"))
+                .andExpect(jsonPath("$.versions[0].status").value("pending"));
+        mvc.perform(get(API + "/audit").param("action", "access.denied"))
+                .andExpect(jsonPath("$.events[0].actor").value("test-super-admin"))
+                .andExpect(jsonPath("$.events[0].target_name").value("mine"));
+    }
+
+    @Test
+    void onlyASuperAdminApproves() throws Exception {
+        String id = create(TestLogins.SUPER_ADMIN, "theirs", "print('hi')");
+
+        review(TestLogins.ADMIN, id, 1, "approve", "looks fine").andExpect(status().isForbidden());
+    }
+
+    @Test
+    void aSecondPersonApprovesOnceWithACommentAndEveryStepIsAudited() throws Exception {
+        String id = create(TestLogins.ADMIN, "report", "print('v1')");
+        clock.advance(Duration.ofSeconds(1));
+
+        review(TestLogins.SUPER_ADMIN, id, 1, "approve", null)
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("comment"));
+        review(TestLogins.SUPER_ADMIN, id, 1, "approve", "read it, prints a line")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("approved"))
+                .andExpect(jsonPath("$.author").value("test-admin"))
+                .andExpect(jsonPath("$.reviewer").value("test-super-admin"))
+                .andExpect(jsonPath("$.review_comment").value("read it, prints a line"));
+        review(TestLogins.SUPER_ADMIN, id, 1, "reject", "changed my mind").andExpect(status().isConflict());
+
+        mvc.perform(get(API + "/audit").param("target", "report"))
+                .andExpect(
+                        jsonPath("$.events[*].action", Matchers.contains("script.version_approved", "script.created")))
+                .andExpect(jsonPath("$.events[0].details.comment").value("read it, prints a line"));
+    }
+
+    @Test
+    void aChangeIsANewVersionDiffedAgainstTheLastApprovedOne() throws Exception {
+        String id = create(TestLogins.ADMIN, "diffed", "print('v1')\nprint('same')");
+        review(TestLogins.SUPER_ADMIN, id, 1, "approve", "ok").andExpect(status().isOk());
+
+        mvc.perform(post(API + "/scripts/" + id + "/versions")
+                        .with(logins.as(TestLogins.ADMIN))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json(Map.of("source", "print('v2')\nprint('same')"))))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.version").value(2))
+                .andExpect(jsonPath("$.status").value("pending"));
+
+        mvc.perform(get(API + "/scripts/" + id + "/versions/2/diff"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.against").value(1))
+                .andExpect(jsonPath("$.diff").value(Matchers.containsString("-print('v1')")))
+                .andExpect(jsonPath("$.diff").value(Matchers.containsString("+print('v2')")));
+        mvc.perform(get(API + "/scripts/" + id + "/versions/1"))
+                .andExpect(jsonPath("$.source").value("print('v1')\nprint('same')"))
+                .andExpect(jsonPath("$.status").value("approved"));
+        mvc.perform(get(API + "/scripts/" + id))
+                .andExpect(jsonPath("$.latest_version").value(2))
+                .andExpect(jsonPath("$.latest_approved_version").value(1));
+    }
+
+    @Test
+    void aJobMayNameOnlyAnApprovedVersion() throws Exception {
+        String id = create(TestLogins.ADMIN, "pending", "print('hi')");
+
+        for (Object version : List.of(1, "latest_approved")) {
+            mvc.perform(post(API + "/jobs")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content(json(Map.of(
+                                    "name",
+                                    "uses-pending-" + version,
+                                    "template_type",
+                                    "script",
+                                    "parameters",
+                                    Map.of("script", "pending", "version", version),
+                                    "schedule",
+                                    Map.of("type", "cron", "expression", "0 3 * * *")))))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("parameters.version"));
+        }
+        review(TestLogins.SUPER_ADMIN, id, 1, "reject", "no").andExpect(status().isOk());
+        mvc.perform(get(API + "/scripts/" + id + "/versions"))
+                .andExpect(jsonPath("$.versions[0].status").value("rejected"));
+    }
+
+    @Test
+    void anImportNamingAPendingVersionIsRefusedWithTheField() throws Exception {
+        create(TestLogins.ADMIN, "imported", "print('hi')");
+
+        mvc.perform(post(API + "/jobs/import?mode=apply")
+                        .contentType("application/yaml")
+                        .content("""
+                                jobs:
+                                - name: "uses-imported"
+                                  template_type: "script"
+                                  parameters:
+                                    script: "imported"
+                                    version: 1
+                                  schedule:
+                                    type: "interval"
+                                    interval_seconds: 60
+                                """))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value(Matchers.containsString("parameters.version")));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
+                .isZero();
+    }
+
+    @Test
+    void theTemplateIsListedWithItsAvailability() throws Exception {
+        mvc.perform(get(API + "/templates"))
+                .andExpect(
+                        jsonPath("$.templates[?(@.type == 'script')].available").exists());
+    }
+
+    @Test
+    @WithSandbox
+    void anApprovedVersionRunsInTheSandboxWithItsOutputInTheLog() throws Exception {
+        String id = create(TestLogins.ADMIN, "hello", """
+                import json, os, sys
+                params = json.load(sys.stdin)
+                print("hello", params["who"], os.environ["ALMANAC_PARAM_WHO"])
+                print("token is", "set" if os.environ.get("ALMANAC_SECRET_TOKEN") == "t0p-s3cret" else "missing")
+                print("warning", file=sys.stderr)
+                print('::result {"greeted": 1}')
+                """);
+        review(TestLogins.SUPER_ADMIN, id, 1, "approve", "ok").andExpect(status().isOk());
+
+        Execution run = runs.run(
+                "script",
+                Map.of(
+                        "script",
+                        "hello",
+                        "version",
+                        "latest_approved",
+                        "parameters",
+                        Map.of("who", "world"),
+                        "secrets",
+                        Map.of("TOKEN", "t0p-s3cret")));
+
+        assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(messages(run)).contains("hello world world", "token is set", "warning");
+        assertThat(run.result()).extractingByKey("details").asString().contains("greeted=1");
+    }
+
+    @Test
+    @WithSandbox
+    void theTemplatesExampleRunsOnceItsScriptIsApproved() throws Exception {
+        String id = create(TestLogins.ADMIN, "hello", "import sys, json\nprint(json.load(sys.stdin))");
+        review(TestLogins.SUPER_ADMIN, id, 1, "approve", "ok").andExpect(status().isOk());
+        ParameterForm form = templates.form("script").orElseThrow();
+        ParameterForm.Parsed parsed =
+                form.parse(form.toForm(templates.exampleParameters("script").orElseThrow()));
+        assertThat(parsed.errors()).isEmpty();
+        assertThat(templates.validateParameters("script", parsed.parameters())).isEmpty();
+
+        Execution run = runs.run("script", parsed.parameters());
+
+        assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(messages(run)).contains("{'greeting': 'hello'}");
+    }
+
+    @Test
+    @WithSandbox
+    void aVersionThatIsNoLongerApprovedNeverRunsWhateverTheJobSays() throws Exception {
+        String id = create(TestLogins.ADMIN, "revoked", "print('ran')");
+        review(TestLogins.SUPER_ADMIN, id, 1, "approve", "ok").andExpect(status().isOk());
+        Job job = runs.create("pinned", "script", Map.of("script", "revoked", "version", 1));
+        jdbc.sql("UPDATE script_versions SET status = 'rejected' WHERE script_id = ?")
+                .param(UUID.fromString(id))
+                .update();
+
+        mvc.perform(post(API + "/jobs/" + job.id().value() + "/run"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("parameters.version"));
+
+        clock.advance(Duration.ofHours(18));
+        engine.runDueOnce();
+        Map<String, Object> run = jdbc.sql("SELECT id, status, error FROM executions WHERE job_id = ?")
+                .param(job.id().value())
+                .query()
+                .singleRow();
+        assertThat(run.get("status")).as("the scheduled run").isEqualTo("failed");
+        assertThat(run.get("error").toString()).contains("only an approved version runs");
+        assertThat(messages(new ExecutionId((UUID) run.get("id")))).doesNotContain("ran");
+    }
+
+    private List<String> messages(Execution run) {
+        return messages(run.id());
+    }
+
+    private List<String> messages(ExecutionId run) {
+        return executions.logs(run, 0).stream().map(LogLine::message).toList();
+    }
+}

@@ -1,0 +1,317 @@
+package dev.almanac.script.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.almanac.testing.WithSandbox;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+
+/** Real scripts in the real sandbox: what they cannot see, reach or exhaust, and that nothing outlives a run. */
+@WithSandbox
+class SandboxTests {
+
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    private static final Path SH = Path.of("/bin/sh");
+
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+
+    static ScriptProperties properties(boolean unsandboxed) {
+        return new ScriptProperties(
+                WithSandbox.BWRAP,
+                Path.of("/usr/bin/prlimit"),
+                Path.of("/usr/bin/setpriv"),
+                new ScriptProperties.Interpreters(PYTHON, SH, Path.of("/usr/bin/node")),
+                List.of("/usr", "/bin", "/lib", "/lib64", "/etc/ld.so.cache"),
+                65534,
+                unsandboxed,
+                true,
+                new ScriptProperties.Limits(
+                        Duration.ofSeconds(20),
+                        Duration.ofSeconds(2),
+                        DataSize.ofMegabytes(256),
+                        16,
+                        32,
+                        DataSize.ofMegabytes(1),
+                        DataSize.ofMegabytes(2),
+                        DataSize.ofKilobytes(64),
+                        200,
+                        DataSize.ofGigabytes(2)));
+    }
+
+    private final Sandbox sandbox = new Sandbox(properties(false));
+
+    private Sandbox.Outcome python(String source) throws Exception {
+        return run(PYTHON, "script.py", source, false, Duration.ofSeconds(20), () -> false);
+    }
+
+    private Sandbox.Outcome run(
+            Path interpreter,
+            String file,
+            String source,
+            boolean network,
+            Duration timeout,
+            java.util.function.BooleanSupplier stop)
+            throws Exception {
+        return sandbox.run(
+                new Sandbox.Run(
+                        interpreter,
+                        file,
+                        source,
+                        "{\"greeting\":\"hello\"}",
+                        Map.of("PATH", "/usr/bin:/bin", "HOME", "/tmp", "ALMANAC_PARAM_GREETING", "hello"),
+                        network,
+                        timeout),
+                (stderr, line) -> lines.add((stderr ? "err: " : "") + line),
+                stop);
+    }
+
+    @AfterEach
+    void leavesNoProcessBehind() {
+        assertThat(ProcessHandle.allProcesses()
+                        .filter(p -> p.info().commandLine().orElse("").contains("/script/script."))
+                        .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
+                        .toList())
+                .as("processes of a script still running")
+                .isEmpty();
+    }
+
+    @Test
+    void passesParametersOnStdinAndAsVariables() throws Exception {
+        Sandbox.Outcome outcome = python("""
+                import json, os, sys
+                print(json.load(sys.stdin)["greeting"], os.environ["ALMANAC_PARAM_GREETING"])
+                """);
+
+        assertThat(outcome.ending()).isEqualTo(Sandbox.Ending.EXITED);
+        assertThat(outcome.exitCode()).isZero();
+        assertThat(lines).containsExactly("hello hello");
+    }
+
+    @Test
+    void runsNodeAndShellToo() throws Exception {
+        Sandbox.Outcome node = run(
+                Path.of("/usr/bin/node"),
+                "script.js",
+                "process.stdin.on('data', d => console.log(JSON.parse(d).greeting + ' from node'))",
+                false,
+                Duration.ofSeconds(20),
+                () -> false);
+        Sandbox.Outcome sh = run(
+                SH,
+                "script.sh",
+                "echo \"$ALMANAC_PARAM_GREETING from sh\"",
+                false,
+                Duration.ofSeconds(20),
+                () -> false);
+
+        assertThat(node.exitCode()).as(String.join("\n", lines)).isZero();
+        assertThat(sh.exitCode()).isZero();
+        assertThat(lines).containsExactlyInAnyOrder("hello from node", "hello from sh");
+    }
+
+    @Test
+    void cannotReadShadowTheDataDirectoryOrAlmanacsEnvironment() throws Exception {
+        Path dataDirectory = Path.of("target/test-data").toAbsolutePath();
+        Sandbox.Outcome outcome = python("""
+                import os
+                for path in ["/etc/shadow", "/etc/passwd", "%s", "/root", "/work"]:
+                    try:
+                        open(path).read() if os.path.isfile(path) else os.listdir(path)
+                        print("READ", path)
+                    except OSError as e:
+                        print("refused", path, type(e).__name__)
+                for pid in [p for p in os.listdir("/proc") if p.isdigit()]:
+                    try:
+                        print("environ", pid, open("/proc/%%s/environ" %% pid).read().replace("\\0", " "))
+                    except OSError:
+                        pass
+                print("env", sorted(os.environ))
+                """.formatted(dataDirectory));
+
+        assertThat(outcome.exitCode()).isZero();
+        assertThat(lines).noneMatch(line -> line.startsWith("READ"));
+        assertThat(lines).contains("refused /etc/shadow FileNotFoundError");
+        String everything = String.join("\n", lines);
+        System.getenv().forEach((name, value) -> {
+            if (value.length() > 3 && !List.of("PATH", "HOME", "LANG", "TMPDIR").contains(name)) {
+                assertThat(everything).as("Almanac's %s", name).doesNotContain(name + "=" + value);
+            }
+        });
+        // PWD comes from the sandbox's working directory, LC_CTYPE from Python's locale coercion
+        assertThat(lines)
+                .containsAnyOf(
+                        "env ['ALMANAC_PARAM_GREETING', 'HOME', 'PATH', 'PWD']",
+                        "env ['ALMANAC_PARAM_GREETING', 'HOME', 'LC_CTYPE', 'PATH', 'PWD']");
+    }
+
+    @Test
+    void cannotWriteOutsideItsTmp() throws Exception {
+        Sandbox.Outcome outcome = python("""
+                for path in ["/usr/x", "/script/x", "/x", "/etc/x", "/proc/x", "/tmp/x"]:
+                    try:
+                        open(path, "w").write("x")
+                        print("WROTE", path)
+                    except OSError as e:
+                        print("refused", path)
+                """);
+
+        assertThat(outcome.exitCode()).isZero();
+        assertThat(lines)
+                .containsExactly(
+                        "refused /usr/x",
+                        "refused /script/x",
+                        "refused /x",
+                        "refused /etc/x",
+                        "refused /proc/x",
+                        "WROTE /tmp/x");
+    }
+
+    @Test
+    void cannotConnectToAListenerOnTheHostWithoutNetworkApproval() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            String connect = """
+                    import socket
+                    try:
+                        socket.create_connection(("127.0.0.1", %d), timeout=3).close()
+                        print("CONNECTED")
+                    except OSError as e:
+                        print("refused", type(e).__name__)
+                    """.formatted(listener.getLocalPort());
+
+            run(PYTHON, "script.py", connect, false, Duration.ofSeconds(20), () -> false);
+            assertThat(lines).containsExactly("refused ConnectionRefusedError");
+
+            lines.clear();
+            run(PYTHON, "script.py", connect, true, Duration.ofSeconds(20), () -> false);
+            assertThat(lines)
+                    .as("approved with network access: the host's network is shared")
+                    .containsExactly("CONNECTED");
+        }
+    }
+
+    @Test
+    void aForkBombHitsTheProcessLimitAndTheTimeoutKillsWhatIsLeft() throws Exception {
+        Sandbox.Outcome outcome = run(
+                SH, "script.sh", "bomb() { bomb | bomb & }; bomb; sleep 30", false, Duration.ofSeconds(3), () -> false);
+
+        assertThat(outcome.ending()).isIn(Sandbox.Ending.TIMED_OUT, Sandbox.Ending.EXITED);
+        assertThat(lines).anyMatch(line -> line.contains("fork") || line.contains("Cannot"));
+    }
+
+    @Test
+    void anEndlessLoopIsKilledAtItsCpuLimit() throws Exception {
+        Sandbox.Outcome outcome = python("while True: pass");
+
+        assertThat(outcome.ending()).isEqualTo(Sandbox.Ending.EXITED);
+        assertThat(outcome.exitCode()).as("SIGXCPU").isEqualTo(128 + 24);
+    }
+
+    @Test
+    void tenGigabytesOfOutputAreStoppedAtTheOutputLimit() throws Exception {
+        Sandbox.Outcome outcome = python("""
+                import sys
+                line = "x" * 1023 + "\\n"
+                for _ in range(10 * 1024 * 1024):
+                    sys.stdout.write(line)
+                """);
+
+        assertThat(outcome.ending()).isEqualTo(Sandbox.Ending.OUTPUT_LIMIT);
+        assertThat(outcome.outputBytes()).isLessThan(10L * 1024 * 1024 * 1024);
+        assertThat(lines.stream().mapToInt(String::length).sum()).isLessThanOrEqualTo(64 * 1024);
+    }
+
+    @Test
+    void aFourGigabyteAllocationFailsAtTheMemoryLimit() throws Exception {
+        Sandbox.Outcome outcome = python("""
+                block = bytearray(4 * 1024 * 1024 * 1024)
+                print("ALLOCATED")
+                """);
+
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(lines).noneMatch(line -> line.equals("ALLOCATED"));
+        assertThat(lines).anyMatch(line -> line.contains("MemoryError"));
+    }
+
+    @Test
+    void aTimeoutKillsTheWholeProcessTree() throws Exception {
+        Sandbox.Outcome outcome = run(
+                SH,
+                "script.sh",
+                "sleep 100 & sleep 100 & echo started; wait",
+                false,
+                Duration.ofSeconds(1),
+                () -> false);
+
+        assertThat(outcome.ending()).isEqualTo(Sandbox.Ending.TIMED_OUT);
+        assertThat(lines).containsExactly("started");
+    }
+
+    @Test
+    void aCancelKillsTheWholeProcessTree() throws Exception {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Thread canceller = new Thread(() -> {
+            while (!lines.contains("started")) {
+                Thread.onSpinWait();
+            }
+            cancelled.set(true);
+        });
+        canceller.start();
+
+        Sandbox.Outcome outcome = run(
+                SH,
+                "script.sh",
+                "sleep 100 & sleep 100 & echo started; wait",
+                false,
+                Duration.ofSeconds(30),
+                cancelled::get);
+
+        assertThat(outcome.ending()).isEqualTo(Sandbox.Ending.STOPPED);
+    }
+
+    @Test
+    void anInterruptedRunIsKilledBeforeTheInterruptionIsPassedOn() throws Exception {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread runner = new Thread(() -> {
+            try {
+                run(SH, "script.sh", "echo started; sleep 100", false, Duration.ofSeconds(30), () -> false);
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        runner.start();
+        while (!lines.contains("started")) {
+            Thread.onSpinWait();
+        }
+        runner.interrupt();
+        runner.join(10_000);
+
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+    }
+
+    @Test
+    void withoutBubblewrapTheSandboxSaysWhatToInstall() {
+        ScriptProperties p = properties(false);
+        Sandbox missing = new Sandbox(new ScriptProperties(
+                Path.of("/nonexistent/bwrap"),
+                p.prlimit(),
+                p.setpriv(),
+                p.interpreters(),
+                p.readOnlyPaths(),
+                p.sandboxUid(),
+                false,
+                false,
+                p.limits()));
+
+        assertThat(missing.unavailable())
+                .hasValueSatisfying(reason -> assertThat(reason).contains("apt-get install bubblewrap"));
+    }
+}
