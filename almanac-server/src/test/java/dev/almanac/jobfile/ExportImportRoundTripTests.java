@@ -172,6 +172,7 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
 
     /** One job of every template's example, and webhooks with secrets in every place a job keeps them. */
     private List<String> createOneJobOfEveryKind() throws Exception {
+        approveTheExampleScript();
         List<String> names = new ArrayList<>();
         for (JobTemplate template : templates.all()) {
             String type = template.descriptor().type();
@@ -259,6 +260,22 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
             names.add(extra.getKey());
         }
         return names;
+    }
+
+    /** The script template's example runs the script {@code hello}: written by an admin, approved by a super admin. */
+    private void approveTheExampleScript() throws Exception {
+        String created = mvc.perform(post("/api/admin/scheduler/scripts")
+                        .with(logins.as(TestLogins.ADMIN))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json.writeValueAsString(
+                                Map.of("name", "hello", "language", "sh", "source", "echo hello"))))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String id = json.readTree(created).path("id").asText();
+        mvc.perform(post("/api/admin/scheduler/scripts/" + id + "/versions/1/approve")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"comment\": \"the example\"}"));
     }
 
     private int create(Map<String, Object> request) throws Exception {

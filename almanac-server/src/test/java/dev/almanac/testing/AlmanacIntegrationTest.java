@@ -53,6 +53,7 @@ public abstract class AlmanacIntegrationTest {
     @Autowired
     private LocalWrites writes;
 
+    @Autowired
     private Calendars calendars;
 
     /** Acting as a role: {@code .with(logins.as(TestLogins.ADMIN))}. */
@@ -77,6 +78,8 @@ public abstract class AlmanacIntegrationTest {
             "job_tags",
             "job_versions",
             "jobs",
+            "script_versions",
+            "scripts",
             "api_tokens",
             "users",
             "audit_events",
