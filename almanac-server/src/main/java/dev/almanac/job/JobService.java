@@ -7,6 +7,7 @@ import dev.almanac.common.JsonInputErrors;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.schedule.Schedule;
+import dev.almanac.security.CurrentActor;
 import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.SecretParameters;
 import dev.almanac.template.TemplateRegistry;
@@ -574,7 +575,21 @@ public class JobService {
         public Set<JobId> missing(Set<JobId> ids) {
             Set<JobId> missing = new HashSet<>(ids);
             missing.removeAll(jobs.existing(ids));
+            for (JobId id : ids) {
+                if (!missing.contains(id) && jobs.find(id).map(this::hidden).orElse(false)) {
+                    missing.add(id); // a job the user may not see is answered as one that does not exist
+                }
+            }
             return missing;
+        }
+
+        /**
+         * Whether the acting user may not see {@code job}: a job in another team's namespace can be neither an upstream
+         * nor named in an error, so its name and results do not leak. Start-up work (no user) sees every job.
+         */
+        private boolean hidden(Job job) {
+            return !CurrentActor.ANONYMOUS.equals(CurrentActor.name())
+                    && !access.may(job.definition().namespace(), NamespaceAccess.Action.READ);
         }
 
         @Override
@@ -623,12 +638,17 @@ public class JobService {
             if (id.equals(self) && current != null) {
                 return current.name();
             }
-            return jobs.find(id).map(Job::name).orElse(id.toString());
+            return jobs.find(id)
+                    .map(j -> hidden(j) ? "(a job you may not see)" : j.name())
+                    .orElse(id.toString());
         }
 
         @Override
         public Optional<JobValidator.Upstream> upstream(String idOrName) {
-            Optional<Job> found = JobId.parse(idOrName).flatMap(jobs::find).or(() -> jobs.findByName(idOrName));
+            Optional<Job> found = JobId.parse(idOrName)
+                    .flatMap(jobs::find)
+                    .or(() -> jobs.findByName(idOrName))
+                    .filter(j -> !hidden(j));
             return found.map(j ->
                     new JobValidator.Upstream(j.id(), j.name(), j.definition().templateType()));
         }

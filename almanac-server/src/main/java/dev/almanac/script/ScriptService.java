@@ -51,6 +51,8 @@ public class ScriptService {
     /** A new script with its first version, pending review. */
     @Transactional
     public Script create(String name, String language, String description, String source, boolean networkAllowed) {
+        // scripts are shared by every namespace: one team's member does not add code another team's jobs may run
+        permissions.requireGlobalAdmin("write a script", AuditTrail.Target.of("script", null, name));
         List<FieldError> errors = new ArrayList<>();
         if (name == null || name.isBlank()) {
             errors.add(new FieldError("name", "is required"));
@@ -90,6 +92,7 @@ public class ScriptService {
     @Transactional
     public ScriptVersion addVersion(UUID scriptId, String source, boolean networkAllowed) {
         Script script = script(scriptId);
+        permissions.requireGlobalAdmin("write a script version", target(script));
         List<FieldError> errors = new ArrayList<>();
         checkSource(source, errors);
         if (!errors.isEmpty()) {

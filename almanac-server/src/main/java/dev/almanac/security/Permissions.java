@@ -147,6 +147,24 @@ public class Permissions {
         throw new ForbiddenException(reason);
     }
 
+    /**
+     * Refuses anyone without a global role (an admin or a super admin): what is shared by every namespace, such as a
+     * calendar, is not for one team's members to change.
+     */
+    public void requireGlobalAdmin(String action, AuditTrail.Target target) {
+        if (has(Role.ADMIN) || has(Role.SUPER_ADMIN)) {
+            return;
+        }
+        String reason = "only an admin may " + action + ": it is shared by every namespace";
+        audit.record(
+                AuditTrail.currentActorName(),
+                "access.denied",
+                AuditTrail.DENIED,
+                target,
+                Map.of("action", action, "reason", reason));
+        throw new ForbiddenException(reason);
+    }
+
     public static boolean has(Role role) {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
         if (authentication == null) {

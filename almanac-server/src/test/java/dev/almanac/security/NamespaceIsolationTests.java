@@ -131,6 +131,34 @@ abstract class NamespaceIsolationTests extends AlmanacIntegrationTest {
                 send(alice, "POST", "/jobs/import?mode=plan", "{\"jobs\":[" + heartbeat("a-imported", "b") + "]}");
         assertThat(importIntoB.statusCode()).as(importIntoB.body()).isEqualTo(200);
         assertThat(importIntoB.body()).contains("\"invalid\"", "no namespace named 'b'");
+        // b's jobs can be neither an upstream nor a source of results: named as if they did not exist
+        for (String upstream : List.of("b-secret", bId)) {
+            HttpResponse<String> triggered = send(
+                    alice,
+                    "POST",
+                    "/jobs",
+                    heartbeat("a-listens", "a")
+                            .replaceFirst("\\}$", ",\"triggers\":[{\"job\":\"" + upstream + "\"}]}"));
+            assertThat(triggered.statusCode()).as(triggered.body()).isEqualTo(400);
+            assertThat(triggered.body()).contains("triggers[0].job", "no job named or with id");
+        }
+        HttpResponse<String> dependsOnB = send(
+                alice,
+                "POST",
+                "/jobs",
+                heartbeat("a-waits", "a").replaceFirst("\\}$", ",\"depends_on\":[\"" + bId + "\"]}"));
+        assertThat(dependsOnB.statusCode()).as(dependsOnB.body()).isEqualTo(400);
+        // calendars and scripts are shared by every namespace: not one team member's to change
+        assertThat(send(
+                                alice,
+                                "POST",
+                                "/calendars",
+                                "{\"name\":\"ours\",\"timezone\":\"UTC\",\"dates\":[\"2026-12-25\"]}")
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(send(alice, "POST", "/scripts", "{\"name\":\"ours\",\"language\":\"sh\",\"source\":\"echo hi\"}")
+                        .statusCode())
+                .isEqualTo(403);
         // the scheduler-wide status and the audit trail are not a namespace's to read
         assertThat(send(alice, "GET", "/status", null).statusCode()).isEqualTo(403);
         assertThat(send(alice, "GET", "/audit", null).statusCode()).isEqualTo(403);

@@ -65,6 +65,7 @@ class CalendarService {
 
     @Transactional
     CalendarSpec create(CalendarSpec request) {
+        permissions.requireGlobalAdmin("create a calendar", target(request.name()));
         CalendarSpec calendar = validated(request, request.name(), now());
         try {
             if (store.calendar(calendar.name()).isPresent() || !store.insert(calendar, now())) {
@@ -80,6 +81,7 @@ class CalendarService {
 
     @Transactional
     CalendarSpec update(String name, CalendarSpec request) {
+        permissions.requireGlobalAdmin("change a calendar", target(name));
         CalendarSpec current = get(name);
         if (request.name() != null && !request.name().strip().equals(name)) {
             throw new InvalidInputException("name", "a calendar cannot be renamed; create a new one");
@@ -96,6 +98,7 @@ class CalendarService {
 
     @Transactional
     void delete(String name) {
+        permissions.requireGlobalAdmin("delete a calendar", target(name));
         get(name);
         List<String> jobs =
                 users.stream().flatMap(u -> u.jobsUsing(name).stream()).sorted().toList();

@@ -4,7 +4,6 @@ import dev.almanac.execution.Execution;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobCommands;
 import dev.almanac.job.JobId;
-import dev.almanac.security.CurrentActor;
 import java.time.Instant;
 import org.springframework.stereotype.Service;
 
@@ -19,11 +18,11 @@ class JobPauses {
     record Resumed(Job job, Execution catchUp) {}
 
     private final JobCommands commands;
-    private final ManualRuns manualRuns;
+    private final RunCommands runs;
 
-    JobPauses(JobCommands commands, ManualRuns manualRuns) {
+    JobPauses(JobCommands commands, RunCommands runs) {
         this.commands = commands;
-        this.manualRuns = manualRuns;
+        this.runs = runs;
     }
 
     Job pause(JobId id, Instant until, String reason) {
@@ -32,7 +31,8 @@ class JobPauses {
 
     Resumed resume(JobId id, boolean catchUp) {
         Job job = commands.resume(id, catchUp);
-        Execution run = catchUp ? manualRuns.run(id, null, false, CurrentActor.name()) : null;
+        // the catch-up run is a manual run like any other: the same permission, quotas and audit event
+        Execution run = catchUp ? runs.run(id, null, false) : null;
         return new Resumed(job, run);
     }
 

@@ -59,7 +59,13 @@ final class NewExecutions {
 
     /** A slot recorded without running because a calendar, a freeze or a pause blocks it: the result says which. */
     static Execution blocked(Job job, Instant slot, SkipReason reason, Map<String, Object> result, Instant now) {
-        Execution skipped = skipped(job, slot, reason, SCHEDULER, now);
+        return blocked(job, slot, reason, result, SCHEDULER, now);
+    }
+
+    /** A run {@code triggeredBy} would start, recorded without running because something blocks it now. */
+    static Execution blocked(
+            Job job, Instant slot, SkipReason reason, Map<String, Object> result, String triggeredBy, Instant now) {
+        Execution skipped = skipped(job, slot, reason, triggeredBy, now);
         return new Execution(
                 skipped.id(),
                 skipped.jobId(),

@@ -50,13 +50,16 @@ class Outcomes {
     private final EngineProperties properties;
     private final EngineMetrics metrics;
     private final Clock clock;
+    private final TimeBlocks timeBlocks;
 
     Outcomes(
             EngineStore store,
             JobScheduling jobs,
             ApplicationEventPublisher events,
             EngineMetrics metrics,
-            EngineSettings settings) {
+            EngineSettings settings,
+            TimeBlocks timeBlocks) {
+        this.timeBlocks = timeBlocks;
         this.store = store;
         this.jobs = jobs;
         this.events = events;
@@ -149,7 +152,7 @@ class Outcomes {
 
     /**
      * Runs of the jobs that wait for this one (depends_on, or triggers whose outcome and condition match); a
-     * disabled one records the trigger as skipped.
+     * job that may not run now records the trigger as skipped, with the reason.
      */
     private List<Execution> dependentsOf(Execution ended, Completion completion, boolean finalOutcome, Instant now) {
         List<Execution> runs = new ArrayList<>();
@@ -162,13 +165,28 @@ class Outcomes {
                 finalOutcome,
                 completion.result());
         for (JobScheduling.Start start : jobs.started(run, now)) {
-            Job dependent = start.job();
-            runs.add(
-                    dependent.definition().enabled()
-                            ? NewExecutions.queued(
-                                    dependent, null, now, start.triggeredBy(), start.parameters(), false, now)
-                            : NewExecutions.skipped(dependent, null, SkipReason.DISABLED, start.triggeredBy(), now));
+            runs.add(startOf(start, now));
         }
         return runs;
+    }
+
+    /**
+     * The run another job's outcome starts, or a skipped record of it when the job is disabled, its parameters no
+     * longer validate, or its pause, a freeze or one of its calendars holds it now: the same rules as a scheduled slot.
+     */
+    private Execution startOf(JobScheduling.Start start, Instant now) {
+        Job dependent = start.job();
+        if (!dependent.definition().enabled()) {
+            return NewExecutions.skipped(dependent, null, SkipReason.DISABLED, start.triggeredBy(), now);
+        }
+        if (dependent.invalid()) {
+            return NewExecutions.skipped(dependent, null, SkipReason.INVALID, start.triggeredBy(), now);
+        }
+        return timeBlocks
+                .at(dependent, now)
+                .map(block -> NewExecutions.blocked(
+                        dependent, null, TimeBlocks.reasonOf(block), block.asResult(), start.triggeredBy(), now))
+                .orElseGet(() -> NewExecutions.queued(
+                        dependent, null, now, start.triggeredBy(), start.parameters(), false, now));
     }
 }

@@ -1,6 +1,5 @@
 package dev.almanac.engine.internal;
 
-import dev.almanac.calendar.Calendars;
 import dev.almanac.calendar.TimeBlock;
 import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.engine.internal.store.EngineStore;
@@ -11,15 +10,12 @@ import dev.almanac.execution.SkipReason;
 import dev.almanac.job.ConcurrencyPolicy;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
-import dev.almanac.job.JobPause;
 import dev.almanac.job.JobScheduling;
 import dev.almanac.job.MisfirePolicy;
-import dev.almanac.template.TemplateRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +39,7 @@ class TriggerPass {
     private final EngineSettings settings;
     private final EngineProperties properties;
 
-    private final Calendars calendars;
-    private final TemplateRegistry templates;
+    private final TimeBlocks timeBlocks;
     private final JobScheduling scheduling;
 
     TriggerPass(
@@ -52,11 +47,9 @@ class TriggerPass {
             EngineMetrics metrics,
             Wakeups wakeups,
             EngineSettings settings,
-            Calendars calendars,
-            TemplateRegistry templates,
+            TimeBlocks timeBlocks,
             JobScheduling scheduling) {
-        this.calendars = calendars;
-        this.templates = templates;
+        this.timeBlocks = timeBlocks;
         this.scheduling = scheduling;
         this.store = store;
         this.metrics = metrics;
@@ -133,7 +126,7 @@ class TriggerPass {
                 pausesUp.add(job.id());
             }
             // a blocked slot is neither run nor missed: the misfire policy decides among the open ones only
-            Map<Instant, TimeBlock> blocked = blocked(job, slots.due());
+            Map<Instant, TimeBlock> blocked = timeBlocks.blocked(job, slots.due());
             Slots open = new Slots(
                     slots.due().stream().filter(s -> !blocked.containsKey(s)).toList(), slots.next());
             List<Instant> toRun = open.toRun(job, now, properties.misfireThreshold(), awaySince);
@@ -144,7 +137,7 @@ class TriggerPass {
                     // a template upgrade changed the schema under it: record the slot instead of failing the run
                     written.add(NewExecutions.skipped(job, slot, SkipReason.INVALID, NewExecutions.SCHEDULER, now));
                 } else if (block != null) {
-                    written.add(NewExecutions.blocked(job, slot, reasonOf(block), block.asResult(), now));
+                    written.add(NewExecutions.blocked(job, slot, TimeBlocks.reasonOf(block), block.asResult(), now));
                 } else if (!toRun.contains(slot)) {
                     written.add(NewExecutions.skipped(job, slot, SkipReason.MISSED, NewExecutions.SCHEDULER, now));
                 } else if (isCatchUp(job, slot, now) && !wasActive) {
@@ -164,37 +157,6 @@ class TriggerPass {
                 .filter(e -> e.status() == ExecutionStatus.QUEUED)
                 .count();
         return new Result(due.size(), queued, inserted.size() - queued, due.size() == properties.triggerBatch());
-    }
-
-    /** The slots a pause, a freeze or a calendar keeps from running, with what blocks each. */
-    private Map<Instant, TimeBlock> blocked(Job job, List<Instant> due) {
-        Map<Instant, TimeBlock> blocked = new HashMap<>();
-        JobPause pause = job.pause();
-        Boolean destructive = null;
-        for (Instant slot : due) {
-            if (pause != null && pause.holdsAt(slot)) {
-                blocked.put(slot, TimeBlock.paused(pause.reason()));
-                continue;
-            }
-            if (destructive == null) {
-                destructive = templates
-                        .find(job.definition().templateType())
-                        .map(t -> t.descriptor().destructive())
-                        .orElse(false);
-            }
-            calendars
-                    .blockOf(job.definition().calendars(), destructive, slot)
-                    .ifPresent(block -> blocked.put(slot, block));
-        }
-        return blocked;
-    }
-
-    private static SkipReason reasonOf(TimeBlock block) {
-        return switch (block.kind()) {
-            case TimeBlock.CALENDAR -> SkipReason.CALENDAR;
-            case TimeBlock.FREEZE -> SkipReason.FREEZE;
-            default -> SkipReason.PAUSED;
-        };
     }
 
     private boolean isCatchUp(Job job, Instant slot, Instant now) {

@@ -199,8 +199,11 @@ class JobWizardPages {
                         : "Job '" + saved.name() + "' created. " + JobForm.CLONE_DISABLED;
             } else {
                 ObjectNode changes = json.valueToTree(request);
-                if (!changes.has("description")) {
-                    changes.putNull("description");
+                // fields the form can empty are sent as null, so emptying them clears them
+                for (String clearable : List.of("description", "calendars")) {
+                    if (!changes.has(clearable)) {
+                        changes.putNull(clearable);
+                    }
                 }
                 changes.put("version", parseLong(form.get("version"), editing.version()));
                 JobService.Updated updated = commands.update(editing.id(), changes);

@@ -394,6 +394,25 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aPausedDownstreamRecordsTheTriggerAsSkippedInsteadOfRunning() throws Exception {
+        String upstream = idOf(create(heartbeat("extract")));
+        String downstream =
+                idOf(create(heartbeat("load").replaceFirst("\\}\\s*$", ",\"depends_on\":[\"" + upstream + "\"]}")));
+        mvc.perform(post(JOBS + "/" + downstream + "/pause")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"reason\": \"migration\"}"))
+                .andExpect(status().isOk());
+
+        runNow(upstream);
+
+        Execution dependent = only(history(downstream));
+        assertThat(dependent.status()).isEqualTo(ExecutionStatus.SKIPPED);
+        assertThat(dependent.reason()).isEqualTo("paused");
+        assertThat(dependent.triggeredBy())
+                .isEqualTo("dependency:" + only(history(upstream)).id());
+    }
+
+    @Test
     void theJobPageDrawsTheChainAndARunLinksToTheRunsAroundIt() throws Exception {
         String extract = idOf(create(heartbeat("extract")));
         String load = idOf(create(heartbeat("load")));

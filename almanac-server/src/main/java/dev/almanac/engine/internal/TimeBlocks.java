@@ -1,0 +1,76 @@
+package dev.almanac.engine.internal;
+
+import dev.almanac.calendar.Calendars;
+import dev.almanac.calendar.TimeBlock;
+import dev.almanac.execution.SkipReason;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobPause;
+import dev.almanac.template.TemplateRegistry;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/**
+ * What keeps a job from running at a time: its pause, a freeze, or one of its calendars. The trigger pass asks it for
+ * each due slot, and the outcome writer for each run another job's outcome would start, so no path runs a job its
+ * pause, a freeze or its calendars hold.
+ */
+@Component
+class TimeBlocks {
+
+    private final Calendars calendars;
+    private final TemplateRegistry templates;
+
+    TimeBlocks(Calendars calendars, TemplateRegistry templates) {
+        this.calendars = calendars;
+        this.templates = templates;
+    }
+
+    /** The slots among {@code due} a pause, a freeze or a calendar keeps from running, with what blocks each. */
+    Map<Instant, TimeBlock> blocked(Job job, List<Instant> due) {
+        Map<Instant, TimeBlock> blocked = new HashMap<>();
+        Boolean destructive = null;
+        for (Instant slot : due) {
+            Optional<TimeBlock> paused = pausedAt(job, slot);
+            if (paused.isPresent()) {
+                blocked.put(slot, paused.get());
+                continue;
+            }
+            if (destructive == null) {
+                destructive = destructive(job);
+            }
+            calendars
+                    .blockOf(job.definition().calendars(), destructive, slot)
+                    .ifPresent(block -> blocked.put(slot, block));
+        }
+        return blocked;
+    }
+
+    /** What blocks {@code job} at {@code at}, if anything. */
+    Optional<TimeBlock> at(Job job, Instant at) {
+        return pausedAt(job, at).or(() -> calendars.blockOf(job.definition().calendars(), destructive(job), at));
+    }
+
+    static SkipReason reasonOf(TimeBlock block) {
+        return switch (block.kind()) {
+            case TimeBlock.CALENDAR -> SkipReason.CALENDAR;
+            case TimeBlock.FREEZE -> SkipReason.FREEZE;
+            default -> SkipReason.PAUSED;
+        };
+    }
+
+    private static Optional<TimeBlock> pausedAt(Job job, Instant at) {
+        JobPause pause = job.pause();
+        return pause != null && pause.holdsAt(at) ? Optional.of(TimeBlock.paused(pause.reason())) : Optional.empty();
+    }
+
+    private boolean destructive(Job job) {
+        return templates
+                .find(job.definition().templateType())
+                .map(t -> t.descriptor().destructive())
+                .orElse(false);
+    }
+}
