@@ -157,7 +157,14 @@ abstract class AuthorizationMatrixTests extends AlmanacIntegrationTest {
     /** A heartbeat job, a destructive job, a queued run of each, another user and a super admin's token. */
     private Map<String, String> freshFixture() throws Exception {
         for (String table : new String[] {
-            "execution_logs", "executions", "job_dependencies", "job_tags", "job_versions", "jobs", "audit_events"
+            "execution_logs",
+            "executions",
+            "job_dependencies",
+            "job_triggers",
+            "job_tags",
+            "job_versions",
+            "jobs",
+            "audit_events"
         }) {
             jdbc.sql("DELETE FROM " + table).update();
         }

@@ -54,8 +54,14 @@ abstract class LiveEngineTests {
 
     @BeforeEach
     void startFromAnEmptyStore() {
-        for (String table :
-                List.of("execution_logs", "executions", "job_dependencies", "job_tags", "job_versions", "jobs")) {
+        for (String table : List.of(
+                "execution_logs",
+                "executions",
+                "job_dependencies",
+                "job_triggers",
+                "job_tags",
+                "job_versions",
+                "jobs")) {
             jdbc.sql("DELETE FROM " + table).update();
         }
         mvc = TestLogins.mvc(context, new TestLogins(jdbc, passwords).token(TestLogins.SUPER_ADMIN));
