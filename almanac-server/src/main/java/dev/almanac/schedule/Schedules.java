@@ -28,10 +28,18 @@ public final class Schedules {
     static final String TIMEZONE = "timezone";
 
     private static final ZoneId UTC = ZoneId.of("UTC");
-    private static final Set<String> ZONE_IDS = ZoneId.getAvailableZoneIds();
+    // ical4j registers zones of its own ("ical4j-local-…") while it reads a calendar file; a schedule names IANA zones
+    private static final Set<String> ZONE_IDS = ZoneId.getAvailableZoneIds().stream()
+            .filter(id -> !id.startsWith("ical4j"))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final int MAX_ECHO = 60;
 
     private Schedules() {}
+
+    /** The time zones a schedule may name: the JDK's IANA zone ids. */
+    public static Set<String> zoneIds() {
+        return ZONE_IDS;
+    }
 
     /**
      * Parses and validates {@code spec}. Field names in errors are relative to the schedule object:

@@ -60,7 +60,7 @@ class ScriptTemplate implements JobTemplate {
                         "script": {"type": "string", "title": "Script", "description": "The script's name, as on the Scripts page", "minLength": 1, "maxLength": 100},
                         "version": {"type": ["string", "integer"], "title": "Version", "description": "An approved version number, or latest_approved to follow each new approval", "pattern": "^(latest_approved|[1-9][0-9]{0,8})$", "minimum": 1, "default": "latest_approved"},
                         "parameters": {"type": "object", "title": "Script parameters", "description": "Handed to the script as JSON on stdin and as ALMANAC_PARAM_<NAME> variables", "maxProperties": 50, "default": {}},
-                        "secrets": {"type": "object", "title": "Secrets", "description": "Handed to the script as ALMANAC_SECRET_<NAME> variables, never on a command line; names in upper case", "maxProperties": 20, "additionalProperties": {"type": "string", "maxLength": 4000}, "x-secret": true, "default": {}}
+                        "secrets": {"type": "object", "title": "Secrets", "description": "Handed to the script as ALMANAC_SECRET_<NAME> variables, never on a command line; names in upper case", "maxProperties": 20, "propertyNames": {"pattern": "^[A-Z][A-Z0-9_]{0,63}$"}, "additionalProperties": {"type": "string", "maxLength": 4000}, "x-secret": true, "default": {}}
                       },
                       "required": ["script"],
                       "additionalProperties": false

@@ -262,22 +262,6 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
         return names;
     }
 
-    /** The script template's example runs the script {@code hello}: written by an admin, approved by a super admin. */
-    private void approveTheExampleScript() throws Exception {
-        String created = mvc.perform(post("/api/admin/scheduler/scripts")
-                        .with(logins.as(TestLogins.ADMIN))
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .content(json.writeValueAsString(
-                                Map.of("name", "hello", "language", "sh", "source", "echo hello"))))
-                .andReturn()
-                .getResponse()
-                .getContentAsString();
-        String id = json.readTree(created).path("id").asText();
-        mvc.perform(post("/api/admin/scheduler/scripts/" + id + "/versions/1/approve")
-                .contentType(MediaType.APPLICATION_JSON)
-                .content("{\"comment\": \"the example\"}"));
-    }
-
     private int create(Map<String, Object> request) throws Exception {
         Map<String, Object> body = new LinkedHashMap<>(request);
         body.put("schedule", Map.of("type", "cron", "expression", "0 3 * * *"));

@@ -110,4 +110,24 @@ public abstract class AlmanacIntegrationTest {
             return new MutableClock(START);
         }
     }
+
+    /**
+     * Writes (as an admin) and approves (as the super admin) the script {@code hello} that the script template's
+     * example names, so tests that walk every template's example can create a job of it.
+     */
+    protected void approveTheExampleScript() throws Exception {
+        String created = mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post(
+                                "/api/admin/scheduler/scripts")
+                        .with(logins.as(TestLogins.ADMIN))
+                        .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                        .content("{\"name\": \"hello\", \"language\": \"sh\", \"source\": \"echo hello\"}"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String id = com.jayway.jsonpath.JsonPath.read(created, "$.id");
+        mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post(
+                        "/api/admin/scheduler/scripts/" + id + "/versions/1/approve")
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                .content("{\"comment\": \"the example\"}"));
+    }
 }
