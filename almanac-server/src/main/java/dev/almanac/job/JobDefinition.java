@@ -134,81 +134,33 @@ public record JobDefinition(
 
     /** This definition with other triggers. */
     public JobDefinition withTriggers(List<Trigger> triggers, Trigger.Mode mode, Duration window) {
-        return new JobDefinition(
-                name,
-                description,
-                templateType,
-                parameters,
-                schedule,
-                enabled,
-                priority,
-                timeoutSeconds,
-                retryPolicy,
-                concurrencyPolicy,
-                misfirePolicy,
-                catchUpWindowSeconds,
-                dependsOn,
-                notifications,
-                tags,
-                triggers,
-                mode,
-                window,
-                calendars,
-                namespace);
+        return copy(dependsOn, tags, triggers, mode, window, calendars, namespace);
     }
 
     /** The same definition with its upstream jobs and tags, which are stored apart from the job's row. */
     public JobDefinition withRelations(List<JobId> dependsOn, List<String> tags) {
-        return new JobDefinition(
-                name,
-                description,
-                templateType,
-                parameters,
-                schedule,
-                enabled,
-                priority,
-                timeoutSeconds,
-                retryPolicy,
-                concurrencyPolicy,
-                misfirePolicy,
-                catchUpWindowSeconds,
-                dependsOn,
-                notifications,
-                tags,
-                triggers,
-                triggerMode,
-                triggerWindow,
-                calendars,
-                namespace);
+        return copy(dependsOn, tags, triggers, triggerMode, triggerWindow, calendars, namespace);
     }
 
     /** This definition with other calendars. */
     public JobDefinition withCalendars(CalendarRefs calendars) {
-        return new JobDefinition(
-                name,
-                description,
-                templateType,
-                parameters,
-                schedule,
-                enabled,
-                priority,
-                timeoutSeconds,
-                retryPolicy,
-                concurrencyPolicy,
-                misfirePolicy,
-                catchUpWindowSeconds,
-                dependsOn,
-                notifications,
-                tags,
-                triggers,
-                triggerMode,
-                triggerWindow,
-                calendars,
-                namespace);
+        return copy(dependsOn, tags, triggers, triggerMode, triggerWindow, calendars, namespace);
     }
 
     /** This definition in another namespace. */
     public JobDefinition inNamespace(String namespace) {
+        return copy(dependsOn, tags, triggers, triggerMode, triggerWindow, calendars, namespace);
+    }
+
+    /** This definition with its relations, time control and namespace replaced; what runs and when stays. */
+    private JobDefinition copy(
+            List<JobId> dependsOn,
+            List<String> tags,
+            List<Trigger> triggers,
+            Trigger.Mode triggerMode,
+            Duration triggerWindow,
+            CalendarRefs calendars,
+            String namespace) {
         return new JobDefinition(
                 name,
                 description,
