@@ -54,6 +54,13 @@ public class ExecutionRepository {
              LIMIT :limit
             """;
 
+    /** A namespace's runs that hold a slot of its runs_at_once quota: running, or claimed ahead by a node. */
+    private static final String HELD_IN_NAMESPACE = """
+            SELECT COUNT(*) FROM executions
+             WHERE (status = 'running' OR status = 'queued' AND execution_host IS NOT NULL)
+               AND job_id IN (SELECT id FROM jobs WHERE namespace = :namespace)
+            """;
+
     private static final String DELETE_FINISHED = "DELETE FROM executions WHERE id = :id AND status <> 'running'";
 
     private final JdbcClient jdbc;
@@ -129,6 +136,11 @@ public class ExecutionRepository {
                                     .toMillis());
                 })
                 .list();
+    }
+
+    /** How many of {@code namespace}'s runs hold a slot of its runs_at_once quota (running, or claimed ahead). */
+    long heldInNamespace(String namespace) {
+        return jdbc.sql(HELD_IN_NAMESPACE).param("namespace", namespace).query(Long.class).single();
     }
 
     public Optional<Execution> find(ExecutionId id) {

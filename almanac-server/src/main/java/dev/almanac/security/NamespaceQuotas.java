@@ -87,6 +87,11 @@ public class NamespaceQuotas {
         throw new ForbiddenException(message);
     }
 
+    /** How many of {@code namespace}'s runs may run at once (null: no quota); the engine's claim holds to it. */
+    public Integer runsAtOnce(String namespace) {
+        return namespaces.find(namespace).map(n -> n.quotas().runsAtOnce()).orElse(null);
+    }
+
     /** How many manual runs were started in {@code namespace} in the last hour. */
     public long manualRunsLastHour(String namespace) {
         return audit.countInNamespace(namespace, Limits.RUN, clock.instant().minus(RUN_WINDOW))

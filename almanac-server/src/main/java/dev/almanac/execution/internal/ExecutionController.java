@@ -10,6 +10,7 @@ import dev.almanac.execution.ExecutionQuery;
 import dev.almanac.execution.ExecutionService;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.LogLine;
+import dev.almanac.execution.WaitingReasons;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
 import dev.almanac.security.NamespaceAccess;
@@ -59,13 +60,16 @@ class ExecutionController {
     private final ExecutionAccess visibility;
     private final NamespaceAccess access;
     private final JobService jobs;
+    private final WaitingReasons waits;
 
     ExecutionController(
             ExecutionService executions,
             ExecutionCommands commands,
             ExecutionAccess visibility,
             NamespaceAccess access,
-            JobService jobs) {
+            JobService jobs,
+            WaitingReasons waits) {
+        this.waits = waits;
         this.visibility = visibility;
         this.access = access;
         this.jobs = jobs;
@@ -181,8 +185,10 @@ class ExecutionController {
         int after = QueryParameters.integer("after_seq", afterSeq, 0, 0, Integer.MAX_VALUE, errors);
         QueryParameters.check(errors);
         ExecutionId executionId = executionId(id);
+        Execution execution = visibility.getVisible(executionId);
         return new ExecutionDetail(
-                ExecutionResponse.of(visibility.getVisible(executionId)), executions.logs(executionId, after));
+                ExecutionResponse.of(execution, waits.of(execution).orElse(null)),
+                executions.logs(executionId, after));
     }
 
     @PostMapping("/executions/{id}/cancel")

@@ -9,6 +9,7 @@ import dev.almanac.execution.ExecutionQuery;
 import dev.almanac.execution.ExecutionService;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.LogLine;
+import dev.almanac.execution.WaitingReasons;
 import dev.almanac.job.JobId;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
@@ -51,8 +52,14 @@ class ExecutionPages {
     private final ExecutionService executions;
     private final ExecutionCommands commands;
     private final TemplateRegistry templates;
+    private final WaitingReasons waits;
 
-    ExecutionPages(ExecutionService executions, ExecutionCommands commands, TemplateRegistry templates) {
+    ExecutionPages(
+            ExecutionService executions,
+            ExecutionCommands commands,
+            TemplateRegistry templates,
+            WaitingReasons waits) {
+        this.waits = waits;
         this.executions = executions;
         this.commands = commands;
         this.templates = templates;
@@ -165,6 +172,7 @@ class ExecutionPages {
         // the run's snapshot holds its secrets sealed; the page shows them as the mask, like the API
         model.addAttribute("parameters", Sealed.maskedMap(execution.parameters()));
         model.addAttribute("preflight", preflight(execution));
+        model.addAttribute("waitingReason", waits.of(execution).orElse(null));
         model.addAttribute("triggered", triggered(execution));
         return "executions/detail";
     }
@@ -176,6 +184,7 @@ class ExecutionPages {
         model.addAttribute("e", execution);
         model.addAttribute("result", resultLines(execution));
         model.addAttribute("preflight", preflight(execution));
+        model.addAttribute("waitingReason", waits.of(execution).orElse(null));
         model.addAttribute("triggered", triggered(execution));
         return "executions/fragments :: status";
     }

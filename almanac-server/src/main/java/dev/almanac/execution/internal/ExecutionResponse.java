@@ -45,9 +45,19 @@ public record ExecutionResponse(
         @JsonProperty("execution_host") String executionHost,
         @JsonProperty("heartbeat_at") Instant heartbeatAt,
         @JsonProperty("cancel_requested") boolean cancelRequested,
-        @JsonProperty("timeout_seconds") Integer timeoutSeconds) {
+        @JsonProperty("timeout_seconds") Integer timeoutSeconds,
+
+        @JsonProperty("waiting_reason")
+        @Schema(
+                description = "Why a queued run has not started although it is due, when a quota holds it back"
+                        + " (its namespace's runs_at_once); null otherwise. Read by GET /executions/{id}")
+        String waitingReason) {
 
     public static ExecutionResponse of(Execution e) {
+        return of(e, null);
+    }
+
+    public static ExecutionResponse of(Execution e, String waitingReason) {
         return new ExecutionResponse(
                 e.id().toString(),
                 e.jobId().toString(),
@@ -73,6 +83,7 @@ public record ExecutionResponse(
                 e.executionHost(),
                 e.heartbeatAt(),
                 e.cancelRequested(),
-                e.timeoutSeconds());
+                e.timeoutSeconds(),
+                waitingReason);
     }
 }

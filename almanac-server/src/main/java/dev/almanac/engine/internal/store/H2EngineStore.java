@@ -18,8 +18,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -85,6 +88,31 @@ class H2EngineStore implements EngineStore {
     private static final String EARLIEST_QUEUED =
             "SELECT MIN(run_after) FROM executions WHERE status = 'queued' AND execution_host IS NULL";
 
+    /** The same, passing over the runs of namespaces at their runs_at_once quota: they wait for a slot, not a time. */
+    private static final String EARLIEST_QUEUED_OUTSIDE = """
+            SELECT MIN(run_after) FROM executions e
+             WHERE status = 'queued' AND execution_host IS NULL
+               AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = e.job_id AND j.namespace IN (:full))
+            """;
+
+    /** The namespaces with a runs_at_once quota (issue #20), read for {@link #earliestQueued}. */
+    private static final String QUOTAS =
+            "SELECT name, quota_runs_at_once FROM namespaces WHERE quota_runs_at_once IS NOT NULL";
+
+    /**
+     * The same, locked for the claim's transaction, so two claims count one namespace's runs one after the other and
+     * cannot both take its last slot. No quota, no row, no wait.
+     */
+    private static final String LOCK_QUOTAS = QUOTAS + " ORDER BY name FOR UPDATE";
+
+    /** What holds a namespace's slot: a run running, or claimed ahead by a node (queued with a host). */
+    private static final String HELD_IN_NAMESPACES = """
+            SELECT j.namespace, COUNT(*) FROM executions e JOIN jobs j ON j.id = e.job_id
+             WHERE (e.status = 'running' OR e.status = 'queued' AND e.execution_host IS NOT NULL)
+               AND j.namespace IN (:namespaces)
+             GROUP BY j.namespace
+            """;
+
     /** A run handed back by a stopping node continues its log, so the claim reads its last line. */
     private static final String LOCK_QUEUED = """
             SELECT %s,
@@ -93,6 +121,23 @@ class H2EngineStore implements EngineStore {
              WHERE status = 'queued' AND run_after <= ? AND execution_host IS NULL
              ORDER BY priority DESC, run_after
              LIMIT ?
+             FOR UPDATE SKIP LOCKED
+            """.formatted(ExecutionRows.COLUMNS);
+
+    /**
+     * {@link #LOCK_QUEUED} when namespaces have a runs_at_once quota: each run's namespace is read, and the runs of
+     * namespaces with no free slot are passed over; the rest is kept within each namespace's slots after the lock
+     * ({@link RunsAtOnce#within}).
+     */
+    private static final String LOCK_QUEUED_WITHIN_QUOTAS = """
+            SELECT %s,
+                   (SELECT MAX(l.seq) FROM execution_logs l WHERE l.execution_id = executions.id) AS last_log_seq,
+                   (SELECT j.namespace FROM jobs j WHERE j.id = executions.job_id) AS namespace
+              FROM executions
+             WHERE status = 'queued' AND run_after <= :now AND execution_host IS NULL
+               AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = executions.job_id AND j.namespace IN (:full))
+             ORDER BY priority DESC, run_after
+             LIMIT :limit
              FOR UPDATE SKIP LOCKED
             """.formatted(ExecutionRows.COLUMNS);
 
@@ -307,10 +352,34 @@ class H2EngineStore implements EngineStore {
 
     @Override
     public Optional<Instant> earliestQueued() {
+        Set<String> full = runsAtOnce(QUOTAS).full();
         // MIN over no rows is one NULL row, which single() refuses as a value
-        return jdbc.sql(EARLIEST_QUEUED)
+        return (full.isEmpty()
+                        ? jdbc.sql(EARLIEST_QUEUED)
+                        : jdbc.sql(EARLIEST_QUEUED_OUTSIDE).param("full", full))
                 .query((rs, n) -> Optional.ofNullable(instant(rs, 1)))
                 .single();
+    }
+
+    /** Where the namespaces with a runs_at_once quota stand: read with {@link #QUOTAS} or {@link #LOCK_QUOTAS}. */
+    private RunsAtOnce runsAtOnce(String quotasStatement) {
+        Map<String, Integer> quotas = new LinkedHashMap<>();
+        jdbc.sql(quotasStatement).query(rs -> {
+            quotas.put(rs.getString(1), rs.getInt(2));
+        });
+        if (quotas.isEmpty()) {
+            return RunsAtOnce.NONE;
+        }
+        Map<String, Integer> held = new HashMap<>();
+        jdbc.sql(HELD_IN_NAMESPACES).param("namespaces", quotas.keySet()).query(rs -> {
+            held.put(rs.getString(1), rs.getInt(2));
+        });
+        return RunsAtOnce.of(quotas, held);
+    }
+
+    /** A list bound as {@code IN (…)}, which may not be empty: a namespace is never named by the empty string. */
+    private static Collection<String> inList(Set<String> names) {
+        return names.isEmpty() ? List.of("") : names;
     }
 
     @Override
@@ -318,10 +387,26 @@ class H2EngineStore implements EngineStore {
         if (start + ahead <= 0) {
             return List.of();
         }
-        List<Claimed> locked = jdbc.sql(LOCK_QUEUED)
-                .params(utc(now), start + ahead)
-                .query((rs, n) -> new Claimed(ExecutionRows.map(rs, json), rs.getInt("last_log_seq")))
-                .list();
+        RunsAtOnce quotas = runsAtOnce(LOCK_QUOTAS);
+        List<Claimed> locked;
+        if (quotas.none()) {
+            locked = jdbc.sql(LOCK_QUEUED)
+                    .params(utc(now), start + ahead)
+                    .query((rs, n) -> new Claimed(ExecutionRows.map(rs, json), rs.getInt("last_log_seq")))
+                    .list();
+        } else {
+            List<String> namespaces = new ArrayList<>();
+            List<Claimed> due = jdbc.sql(LOCK_QUEUED_WITHIN_QUOTAS)
+                    .param("now", utc(now))
+                    .param("full", inList(quotas.full()))
+                    .param("limit", start + ahead)
+                    .query((rs, n) -> {
+                        namespaces.add(rs.getString("namespace"));
+                        return new Claimed(ExecutionRows.map(rs, json), rs.getInt("last_log_seq"));
+                    })
+                    .list();
+            locked = quotas.within(due, namespaces);
+        }
         if (locked.isEmpty()) {
             return List.of();
         }
