@@ -1,0 +1,129 @@
+package dev.almanac.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.request;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestLogins;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+
+/**
+ * What namespaces add to the API beyond isolation itself: tokens limited to some namespaces, a namespace's timed
+ * pause, script approval by a namespace's owner and the namespace label on the metrics.
+ */
+abstract class NamespaceApiTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends NamespaceApiTests {}
+
+    @WithPostgres
+    static class OnPostgres extends NamespaceApiTests {}
+
+    static final String API = "/api/admin/scheduler";
+
+    @Test
+    void aTokenLimitedToOneNamespaceSeesAndActsOnlyThereThoughItsUserMaySeeMore() throws Exception {
+        String root = logins.token(TestLogins.SUPER_ADMIN);
+        namespaces("a", "b");
+        String aJob = createJob(root, "a-job", "a");
+        String bJob = createJob(root, "b-job", "b");
+
+        MockHttpServletResponse created = send(root, "POST", "/tokens", "{\"name\":\"a only\",\"namespaces\":[\"a\"]}");
+        assertThat(created.getStatus()).as(created.getContentAsString()).isEqualTo(201);
+        assertThat(created.getContentAsString()).contains("\"namespaces\":[\"a\"]");
+        String limited = JsonPath.read(created.getContentAsString(), "$.secret");
+
+        // twice each: the second answer comes through the token cache, which must keep the limit
+        for (int pass = 0; pass < 2; pass++) {
+            String list = send(limited, "GET", "/jobs", null).getContentAsString();
+            assertThat(list).contains("a-job").doesNotContain("b-job");
+            assertThat(send(limited, "GET", "/jobs/" + aJob, null).getStatus()).isEqualTo(200);
+            for (String[] call : List.of(
+                    new String[] {"GET", "/jobs/" + bJob},
+                    new String[] {"POST", "/jobs/" + bJob + "/run"},
+                    new String[] {"DELETE", "/jobs/" + bJob},
+                    new String[] {"GET", "/namespaces/b"})) {
+                MockHttpServletResponse hidden = send(limited, call[0], call[1], null);
+                assertThat(hidden.getStatus()).as(call[0] + " " + call[1]).isEqualTo(404);
+                assertThat(hidden.getContentAsString()).doesNotContain("b-job");
+            }
+        }
+        assertThat(send(limited, "GET", "/namespaces", null).getContentAsString())
+                .contains("\"name\":\"a\"")
+                .doesNotContain("\"name\":\"b\"");
+        assertThat(send(limited, "POST", "/jobs/" + aJob + "/run", null).getStatus())
+                .isEqualTo(202);
+        MockHttpServletResponse intoB = send(limited, "POST", "/jobs", job("sneaks", "b"));
+        assertThat(intoB.getStatus()).isEqualTo(400);
+        assertThat(intoB.getContentAsString()).contains("no namespace named 'b'");
+        // what is global is out of a limited token's reach, though its user is a super admin
+        assertThat(send(limited, "GET", "/users", null).getStatus()).isEqualTo(403);
+        assertThat(send(limited, "GET", "/status", null).getStatus()).isEqualTo(403);
+        assertThat(send(limited, "POST", "/namespaces", "{\"name\":\"c\"}").getStatus())
+                .isEqualTo(403);
+
+        // a token made with a limited token is limited at least as much
+        MockHttpServletResponse child = send(limited, "POST", "/tokens", "{\"name\":\"child\"}");
+        assertThat(child.getStatus()).isEqualTo(201);
+        assertThat(child.getContentAsString()).contains("\"namespaces\":[\"a\"]");
+        MockHttpServletResponse wider = send(limited, "POST", "/tokens", "{\"name\":\"wider\",\"namespaces\":[\"b\"]}");
+        assertThat(wider.getStatus()).isEqualTo(400);
+        assertThat(wider.getContentAsString()).contains("namespaces", "no namespace named 'b'");
+        assertThat(send(root, "POST", "/tokens", "{\"name\":\"none\",\"namespaces\":[]}").getStatus())
+                .isEqualTo(400);
+        assertThat(send(root, "GET", "/tokens", null).getContentAsString())
+                .contains("\"namespaces\":[\"a\"]", "\"namespaces\":null");
+
+        // a namespace member limits a token only to namespaces they may see
+        String alice = logins.token("alice", TestLogins.USER, false);
+        send(root, "PUT", "/namespaces/a/members", "{\"members\":[{\"username\":\"alice\",\"role\":\"viewer\"}]}");
+        MockHttpServletResponse aliceIntoB =
+                send(alice, "POST", "/tokens", "{\"name\":\"b\",\"namespaces\":[\"b\"]}");
+        assertThat(aliceIntoB.getStatus()).isEqualTo(400);
+        assertThat(aliceIntoB.getContentAsString()).contains("no namespace named 'b'");
+        String aliceLimited = JsonPath.read(
+                send(alice, "POST", "/tokens", "{\"name\":\"a\",\"namespaces\":[\"a\"]}")
+                        .getContentAsString(),
+                "$.secret");
+        // her role there stays a viewer's
+        assertThat(send(aliceLimited, "GET", "/jobs/" + aJob, null).getStatus()).isEqualTo(200);
+        assertThat(send(aliceLimited, "POST", "/jobs/" + aJob + "/run", null).getStatus())
+                .isEqualTo(403);
+    }
+
+    void namespaces(String... names) throws Exception {
+        for (String name : names) {
+            MockHttpServletResponse created =
+                    send(logins.token(TestLogins.SUPER_ADMIN), "POST", "/namespaces", "{\"name\":\"" + name + "\"}");
+            assertThat(created.getStatus()).as(created.getContentAsString()).isEqualTo(201);
+        }
+    }
+
+    String createJob(String token, String name, String namespace) throws Exception {
+        MockHttpServletResponse created = send(token, "POST", "/jobs", job(name, namespace));
+        assertThat(created.getStatus()).as(created.getContentAsString()).isEqualTo(201);
+        return JsonPath.read(created.getContentAsString(), "$.job.id");
+    }
+
+    static String job(String name, String namespace) {
+        return "{\"name\":\"" + name + "\",\"template_type\":\"heartbeat\",\"namespace\":\"" + namespace
+                + "\",\"schedule\":{\"type\":\"interval\",\"interval_seconds\":3600}}";
+    }
+
+    MockHttpServletResponse send(String token, String method, String path, String body) throws Exception {
+        MockHttpServletRequestBuilder call =
+                request(HttpMethod.valueOf(method), API + path).with(TestLogins.bearer(token));
+        if (body != null) {
+            call.contentType(MediaType.APPLICATION_JSON).content(body);
+        }
+        return mvc.perform(call).andReturn().getResponse();
+    }
+}
