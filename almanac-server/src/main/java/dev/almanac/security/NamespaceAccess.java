@@ -159,14 +159,11 @@ public class NamespaceAccess {
         }
         Map<String, NamespaceRole> limited = new LinkedHashMap<>();
         for (String namespace : new TreeSet<>(token.namespaceLimit())) {
-            NamespaceRole role =
-                    switch (token.ownerRole()) {
-                        case SUPER_ADMIN -> NamespaceRole.OWNER;
-                        case ADMIN -> own.get(namespace) == NamespaceRole.OWNER
-                                ? NamespaceRole.OWNER
-                                : NamespaceRole.EDITOR;
-                        case USER -> own.get(namespace);
-                    };
+            NamespaceRole role = switch (token.ownerRole()) {
+                case SUPER_ADMIN -> NamespaceRole.OWNER;
+                case ADMIN -> own.get(namespace) == NamespaceRole.OWNER ? NamespaceRole.OWNER : NamespaceRole.EDITOR;
+                case USER -> own.get(namespace);
+            };
             if (role != null) {
                 limited.put(namespace, role);
             }

@@ -4,12 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.request;
 
 import com.jayway.jsonpath.JsonPath;
+import dev.almanac.engine.internal.Engine;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionQuery;
+import dev.almanac.execution.ExecutionService;
+import dev.almanac.job.JobId;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TestLogins;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -28,6 +37,12 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
     static class OnPostgres extends NamespaceApiTests {}
 
     static final String API = "/api/admin/scheduler";
+
+    @Autowired
+    Engine engine;
+
+    @Autowired
+    ExecutionService executions;
 
     @Test
     void aTokenLimitedToOneNamespaceSeesAndActsOnlyThereThoughItsUserMaySeeMore() throws Exception {
@@ -77,7 +92,8 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
         MockHttpServletResponse wider = send(limited, "POST", "/tokens", "{\"name\":\"wider\",\"namespaces\":[\"b\"]}");
         assertThat(wider.getStatus()).isEqualTo(400);
         assertThat(wider.getContentAsString()).contains("namespaces", "no namespace named 'b'");
-        assertThat(send(root, "POST", "/tokens", "{\"name\":\"none\",\"namespaces\":[]}").getStatus())
+        assertThat(send(root, "POST", "/tokens", "{\"name\":\"none\",\"namespaces\":[]}")
+                        .getStatus())
                 .isEqualTo(400);
         assertThat(send(root, "GET", "/tokens", null).getContentAsString())
                 .contains("\"namespaces\":[\"a\"]", "\"namespaces\":null");
@@ -85,8 +101,7 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
         // a namespace member limits a token only to namespaces they may see
         String alice = logins.token("alice", TestLogins.USER, false);
         send(root, "PUT", "/namespaces/a/members", "{\"members\":[{\"username\":\"alice\",\"role\":\"viewer\"}]}");
-        MockHttpServletResponse aliceIntoB =
-                send(alice, "POST", "/tokens", "{\"name\":\"b\",\"namespaces\":[\"b\"]}");
+        MockHttpServletResponse aliceIntoB = send(alice, "POST", "/tokens", "{\"name\":\"b\",\"namespaces\":[\"b\"]}");
         assertThat(aliceIntoB.getStatus()).isEqualTo(400);
         assertThat(aliceIntoB.getContentAsString()).contains("no namespace named 'b'");
         String aliceLimited = JsonPath.read(
@@ -99,6 +114,84 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
                 .isEqualTo(403);
     }
 
+    @Test
+    void aNamespacePausedUntilATimeSkipsItsJobsSlotsAndResumesByItselfWithoutAFlood() throws Exception {
+        String root = logins.token(TestLogins.SUPER_ADMIN);
+        namespaces("a");
+        String owner = logins.token("olga", TestLogins.USER, false);
+        String editor = logins.token("ed", TestLogins.USER, false);
+        String stranger = logins.token("sam", TestLogins.USER, false);
+        send(root, "POST", "/namespaces", "{\"name\":\"elsewhere\"}");
+        send(root, "PUT", "/namespaces/a/members", """
+                {"members":[{"username":"olga","role":"owner"},{"username":"ed","role":"editor"}]}""");
+        send(root, "PUT", "/namespaces/elsewhere/members", """
+                {"members":[{"username":"sam","role":"owner"}]}""");
+        String aJob = createJob(root, "a-hourly", "a", "0 * * * *");
+        String otherJob = createJob(root, "default-hourly", "default", "0 * * * *");
+
+        String pause = "{\"until\":\"2026-06-01T13:00:00Z\",\"reason\":\"supplier migration\"}";
+        assertThat(send(editor, "POST", "/namespaces/a/pause", pause).getStatus())
+                .isEqualTo(403);
+        assertThat(send(stranger, "POST", "/namespaces/a/pause", pause).getStatus())
+                .isEqualTo(404);
+        MockHttpServletResponse past =
+                send(owner, "POST", "/namespaces/a/pause", "{\"until\":\"2026-06-01T09:00:00Z\"}");
+        assertThat(past.getStatus()).isEqualTo(400);
+        assertThat(past.getContentAsString()).contains("until", "must lie ahead");
+        MockHttpServletResponse paused = send(owner, "POST", "/namespaces/a/pause", pause);
+        assertThat(paused.getStatus()).as(paused.getContentAsString()).isEqualTo(200);
+        assertThat(send(editor, "GET", "/namespaces/a", null).getContentAsString())
+                .contains("\"paused_until\":\"2026-06-01T13:00:00Z\"", "\"pause_reason\":\"supplier migration\"");
+
+        // no node looked while it was paused: 11:00 and 12:00 are skipped, 13:00 (when it lifts) runs, once
+        clock.set(Instant.parse("2026-06-01T13:00:05Z"));
+        engine.runDueOnce();
+        List<Execution> history = history(aJob);
+        assertThat(history).extracting(Execution::reason).containsExactly("paused", "paused", null);
+        assertThat(history.get(0).result().get("reason").toString())
+                .contains("namespace 'a' paused", "supplier migration");
+        assertThat(history(otherJob)).noneMatch(e -> "paused".equals(e.reason()));
+        assertThat(send(owner, "GET", "/namespaces/a", null).getContentAsString())
+                .contains("\"paused_until\":null");
+        clock.advance(Duration.ofHours(1));
+        engine.runDueOnce();
+        assertThat(history(aJob))
+                .hasSize(4)
+                .last()
+                .extracting(Execution::reason)
+                .isNull();
+
+        // paused until resumed: every slot skipped; resuming runs none of them
+        assertThat(send(owner, "POST", "/namespaces/a/pause", "{}").getStatus()).isEqualTo(200);
+        clock.advance(Duration.ofHours(3));
+        engine.runDueOnce();
+        assertThat(history(aJob))
+                .hasSize(7)
+                .last()
+                .extracting(Execution::reason)
+                .isEqualTo("paused");
+        assertThat(send(owner, "POST", "/namespaces/a/resume", null).getStatus())
+                .isEqualTo(200);
+        engine.runDueOnce();
+        assertThat(history(aJob)).hasSize(7);
+        clock.advance(Duration.ofHours(1));
+        engine.runDueOnce();
+        assertThat(history(aJob))
+                .hasSize(8)
+                .last()
+                .extracting(Execution::reason)
+                .isNull();
+
+        String audit = send(root, "GET", "/audit?namespace=a", null).getContentAsString();
+        assertThat(audit).contains("namespace.paused", "namespace.resumed", "supplier migration");
+    }
+
+    private List<Execution> history(String jobId) {
+        return executions.list(ExecutionQuery.ofJob(JobId.fromPath(jobId), 500)).stream()
+                .sorted(Comparator.comparing(Execution::scheduledFor, Comparator.nullsLast(Comparator.naturalOrder())))
+                .toList();
+    }
+
     void namespaces(String... names) throws Exception {
         for (String name : names) {
             MockHttpServletResponse created =
@@ -108,7 +201,17 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
     }
 
     String createJob(String token, String name, String namespace) throws Exception {
-        MockHttpServletResponse created = send(token, "POST", "/jobs", job(name, namespace));
+        return createJob(token, name, namespace, null);
+    }
+
+    String createJob(String token, String name, String namespace, String cron) throws Exception {
+        String body = cron == null
+                ? job(name, namespace)
+                : job(name, namespace)
+                        .replace(
+                                "{\"type\":\"interval\",\"interval_seconds\":3600}",
+                                "{\"type\":\"cron\",\"expression\":\"" + cron + "\",\"timezone\":\"UTC\"}");
+        MockHttpServletResponse created = send(token, "POST", "/jobs", body);
         assertThat(created.getStatus()).as(created.getContentAsString()).isEqualTo(201);
         return JsonPath.read(created.getContentAsString(), "$.job.id");
     }

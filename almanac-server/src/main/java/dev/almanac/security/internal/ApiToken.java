@@ -41,7 +41,8 @@ public record ApiToken(
         if (column == null) {
             return null;
         }
-        return Set.copyOf(Arrays.stream(column.split(",")).filter(n -> !n.isEmpty()).toList());
+        return Set.copyOf(
+                Arrays.stream(column.split(",")).filter(n -> !n.isEmpty()).toList());
     }
 
     String statusAt(Instant now) {

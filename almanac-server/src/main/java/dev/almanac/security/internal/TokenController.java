@@ -119,13 +119,8 @@ public class TokenController {
                                                     + "\"status\":\"active\"},\"secret\":\"alm_Xy12abCd...\",\"message\":\"Copy the token now: it is not shown again\"}")))
     ResponseEntity<CreatedToken> create(@RequestBody TokenRequest request) {
         User me = currentUser();
-        ApiTokenService.Created created =
-                tokens.create(
-                me,
-                request.name(),
-                request.expiresAt(),
-                Boolean.TRUE.equals(request.readOnly()),
-                request.namespaces());
+        ApiTokenService.Created created = tokens.create(
+                me, request.name(), request.expiresAt(), Boolean.TRUE.equals(request.readOnly()), request.namespaces());
         return ResponseEntity.created(URI.create(
                         "/api/admin/scheduler/tokens/" + created.token().id()))
                 .body(new CreatedToken(
