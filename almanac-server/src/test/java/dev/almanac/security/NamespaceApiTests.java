@@ -186,6 +186,95 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
         assertThat(audit).contains("namespace.paused", "namespace.resumed", "supplier migration");
     }
 
+    @Test
+    void aNamespacesScriptIsWrittenByItsEditorsApprovedByAnOwnerWhoIsNotItsAuthorAndSeenOnlyByItsMembers()
+            throws Exception {
+        String root = logins.token(TestLogins.SUPER_ADMIN);
+        namespaces("a", "elsewhere");
+        String owner = logins.token("olga", TestLogins.USER, false);
+        String editor = logins.token("ed", TestLogins.USER, false);
+        String viewer = logins.token("vic", TestLogins.USER, false);
+        String stranger = logins.token("sam", TestLogins.USER, false);
+        String admin = logins.token(TestLogins.ADMIN);
+        send(root, "PUT", "/namespaces/a/members", """
+                {"members":[{"username":"olga","role":"owner"},{"username":"ed","role":"editor"},
+                            {"username":"vic","role":"viewer"}]}""");
+        send(root, "PUT", "/namespaces/elsewhere/members", """
+                {"members":[{"username":"sam","role":"owner"}]}""");
+        String script = "{\"name\":\"a-report\",\"language\":\"sh\",\"source\":\"echo hi\",\"namespace\":\"a\"}";
+
+        assertThat(send(viewer, "POST", "/scripts", script).getStatus()).isEqualTo(403);
+        MockHttpServletResponse intoHidden = send(stranger, "POST", "/scripts", script);
+        assertThat(intoHidden.getStatus()).isEqualTo(400);
+        assertThat(intoHidden.getContentAsString()).contains("namespace", "no namespace named 'a'");
+        MockHttpServletResponse created = send(editor, "POST", "/scripts", script);
+        assertThat(created.getStatus()).as(created.getContentAsString()).isEqualTo(201);
+        assertThat(created.getContentAsString()).contains("\"namespace\":\"a\"");
+        String id = JsonPath.read(created.getContentAsString(), "$.id");
+        assertThat(send(owner, "POST", "/scripts/" + id + "/versions", "{\"source\":\"echo v2\"}")
+                        .getStatus())
+                .isEqualTo(201);
+
+        // its namespace's members see it; nobody else, by any road
+        assertThat(send(viewer, "GET", "/scripts", null).getContentAsString()).contains("a-report");
+        assertThat(send(stranger, "GET", "/scripts", null).getContentAsString()).doesNotContain("a-report");
+        for (String[] call : List.of(
+                new String[] {"GET", "/scripts/" + id},
+                new String[] {"GET", "/scripts/" + id + "/versions"},
+                new String[] {"GET", "/scripts/" + id + "/versions/1/diff"},
+                new String[] {"POST", "/scripts/" + id + "/versions"},
+                new String[] {"POST", "/scripts/" + id + "/versions/1/approve"})) {
+            String body = call[1].endsWith("/versions") ? "{\"source\":\"echo x\"}" : "{\"comment\":\"ok\"}";
+            MockHttpServletResponse hidden = send(stranger, call[0], call[1], call[0].equals("POST") ? body : null);
+            assertThat(hidden.getStatus()).as(call[0] + " " + call[1]).isEqualTo(404);
+            assertThat(hidden.getContentAsString()).doesNotContain("a-report");
+        }
+
+        String review = "{\"comment\":\"read it\"}";
+        // an editor, a global admin and the author may not approve; an owner who is not the author may
+        assertThat(send(editor, "POST", "/scripts/" + id + "/versions/2/approve", review)
+                        .getStatus())
+                .isEqualTo(403);
+        assertThat(send(admin, "POST", "/scripts/" + id + "/versions/1/approve", review)
+                        .getStatus())
+                .isEqualTo(403);
+        MockHttpServletResponse ownVersion = send(owner, "POST", "/scripts/" + id + "/versions/2/approve", review);
+        assertThat(ownVersion.getStatus()).isEqualTo(403);
+        assertThat(ownVersion.getContentAsString()).contains("author");
+        MockHttpServletResponse approved = send(owner, "POST", "/scripts/" + id + "/versions/1/approve", review);
+        assertThat(approved.getStatus()).as(approved.getContentAsString()).isEqualTo(200);
+        assertThat(approved.getContentAsString()).contains("\"status\":\"approved\"", "\"reviewer\":\"olga\"");
+        // a super admin still may
+        assertThat(send(root, "POST", "/scripts/" + id + "/versions/2/reject", review)
+                        .getStatus())
+                .isEqualTo(200);
+
+        // a global script stays a super admin's to approve, and a global admin's to write
+        MockHttpServletResponse global =
+                send(admin, "POST", "/scripts", "{\"name\":\"shared\",\"language\":\"sh\",\"source\":\"echo hi\"}");
+        assertThat(global.getStatus()).isEqualTo(201);
+        assertThat(global.getContentAsString()).contains("\"namespace\":null");
+        String globalId = JsonPath.read(global.getContentAsString(), "$.id");
+        assertThat(send(editor, "POST", "/scripts", "{\"name\":\"mine\",\"language\":\"sh\",\"source\":\"echo\"}")
+                        .getStatus())
+                .isEqualTo(403);
+        assertThat(send(owner, "POST", "/scripts/" + globalId + "/versions/1/approve", review)
+                        .getStatus())
+                .isEqualTo(403);
+        assertThat(send(root, "POST", "/scripts/" + globalId + "/versions/1/approve", review)
+                        .getStatus())
+                .isEqualTo(200);
+        assertThat(send(stranger, "GET", "/scripts", null).getContentAsString()).contains("shared");
+
+        // a namespace that holds scripts is not deleted
+        MockHttpServletResponse delete = send(root, "DELETE", "/namespaces/a", null);
+        assertThat(delete.getStatus()).isEqualTo(409);
+        assertThat(delete.getContentAsString()).contains("scripts");
+
+        assertThat(send(root, "GET", "/audit?namespace=a", null).getContentAsString())
+                .contains("script.created", "script.version_approved", "script.version_rejected");
+    }
+
     private List<Execution> history(String jobId) {
         return executions.list(ExecutionQuery.ofJob(JobId.fromPath(jobId), 500)).stream()
                 .sorted(Comparator.comparing(Execution::scheduledFor, Comparator.nullsLast(Comparator.naturalOrder())))

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -201,7 +202,12 @@ class NamespaceService {
                     "namespace '" + name + "' still holds " + jobs + (jobs == 1 ? " job" : " jobs")
                             + "; delete or move them first");
         }
-        namespaces.delete(name);
+        try {
+            namespaces.delete(name);
+        } catch (DataIntegrityViolationException referenced) {
+            // the scripts table's foreign key: a namespace's scripts are not the namespaces feature's to count
+            throw new ConflictException(null, "namespace '" + name + "' still holds scripts; it cannot be deleted");
+        }
         audit.record("namespace.deleted", target(name), null);
         return current;
     }
