@@ -275,6 +275,43 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
                 .contains("script.created", "script.version_approved", "script.version_rejected");
     }
 
+    @Test
+    void runsAreCountedByNamespaceAndTheMetricsNameNoJobAndAreOnlyForThoseWhoSeeEveryNamespace() throws Exception {
+        String root = logins.token(TestLogins.SUPER_ADMIN);
+        namespaces("a", "b");
+        createJob(root, "a-secret-name", "a", "0 * * * *");
+        createJob(root, "b-secret-name", "b", "0 * * * *");
+        clock.set(Instant.parse("2026-06-01T11:00:05Z"));
+        engine.runDueOnce();
+
+        MockHttpServletResponse metrics = mvc.perform(
+                        request(HttpMethod.GET, "/actuator/prometheus").with(TestLogins.bearer(root)))
+                .andReturn()
+                .getResponse();
+        assertThat(metrics.getStatus()).isEqualTo(200);
+        assertThat(metrics.getContentAsString())
+                .containsPattern("almanac_executions_total\\{[^}]*namespace=\"a\"[^}]*status=\"succeeded\"")
+                .containsPattern("almanac_executions_total\\{[^}]*namespace=\"b\"")
+                .containsPattern("almanac_execution_duration_seconds_count\\{[^}]*namespace=\"a\"")
+                .doesNotContain("a-secret-name", "b-secret-name");
+
+        // a member of a, and a token limited to a, do not read the scheduler-wide metrics
+        String member = logins.token("alice", TestLogins.USER, false);
+        send(root, "PUT", "/namespaces/a/members", "{\"members\":[{\"username\":\"alice\",\"role\":\"owner\"}]}");
+        String limited = JsonPath.read(
+                send(root, "POST", "/tokens", "{\"name\":\"a\",\"namespaces\":[\"a\"]}")
+                        .getContentAsString(),
+                "$.secret");
+        for (String token : List.of(member, limited)) {
+            assertThat(mvc.perform(request(HttpMethod.GET, "/actuator/prometheus")
+                                    .with(TestLogins.bearer(token)))
+                            .andReturn()
+                            .getResponse()
+                            .getStatus())
+                    .isEqualTo(403);
+        }
+    }
+
     private List<Execution> history(String jobId) {
         return executions.list(ExecutionQuery.ofJob(JobId.fromPath(jobId), 500)).stream()
                 .sorted(Comparator.comparing(Execution::scheduledFor, Comparator.nullsLast(Comparator.naturalOrder())))
