@@ -312,6 +312,68 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
         }
     }
 
+    @Test
+    void jobNamesAreUniquePerNamespaceAndResolveInTheJobsOwnNamespaceFirstOrAsNamespaceSlashName() throws Exception {
+        String root = logins.token(TestLogins.SUPER_ADMIN);
+        namespaces("a", "b");
+        String bReport = createJob(root, "report", "b");
+        String alice = logins.token("alice", TestLogins.USER, false);
+        send(root, "PUT", "/namespaces/a/members", "{\"members\":[{\"username\":\"alice\",\"role\":\"editor\"}]}");
+
+        // a name taken in a namespace alice may not see is hers to take in hers: nothing reveals the other
+        String aReport = createJob(alice, "report", "a");
+        MockHttpServletResponse again = send(alice, "POST", "/jobs", job("report", "a"));
+        assertThat(again.getStatus()).isEqualTo(409);
+        assertThat(again.getContentAsString()).contains("a job named 'report' already exists in namespace 'a'");
+        // a file of hers updates her job, not b's
+        MockHttpServletResponse imported = send(
+                alice,
+                "POST",
+                "/jobs/import?mode=apply",
+                "{\"jobs\":[" + job("report", "a").replaceFirst("\\}$", ",\"description\":\"ours\"}") + "]}");
+        assertThat(imported.getStatus()).as(imported.getContentAsString()).isEqualTo(200);
+        assertThat(send(alice, "GET", "/jobs/" + aReport, null).getContentAsString())
+                .contains("\"description\":\"ours\"");
+        assertThat(send(root, "GET", "/jobs/" + bReport, null).getContentAsString())
+                .doesNotContain("\"description\":\"ours\"");
+
+        // a bare name is the job's own namespace's; b/report is hidden from alice like a missing job
+        String listener = createJob(alice, "listener", "a", null, ",\"triggers\":[{\"job\":\"report\"}]");
+        assertThat((String) JsonPath.read(
+                        send(alice, "GET", "/jobs/" + listener, null).getContentAsString(), "$.job.triggers[0].job_id"))
+                .isEqualTo(aReport);
+        MockHttpServletResponse hidden = send(
+                alice,
+                "POST",
+                "/jobs",
+                job("sneaky", "a").replaceFirst("\\}$", ",\"triggers\":[{\"job\":\"b/report\"}]}"));
+        assertThat(hidden.getStatus()).isEqualTo(400);
+        assertThat(hidden.getContentAsString()).contains("no job named or with id 'b/report'");
+
+        // who sees b names its job as b/report, in a trigger and in {{upstream.b/report...}}
+        String crossing = createJob(
+                root,
+                "crossing",
+                "a",
+                null,
+                ",\"parameters\":{\"message\":\"after {{upstream.b/report.result.message}}\"},"
+                        + "\"triggers\":[{\"job\":\"b/report\"}]");
+        String crossingJson = send(root, "GET", "/jobs/" + crossing, null).getContentAsString();
+        assertThat((String) JsonPath.read(crossingJson, "$.job.triggers[0].job"))
+                .isEqualTo("b/report");
+        assertThat((String) JsonPath.read(crossingJson, "$.job.triggers[0].job_id"))
+                .isEqualTo(bReport);
+        assertThat(send(root, "POST", "/jobs/" + bReport + "/run", null).getStatus())
+                .isEqualTo(202);
+        engine.runDueOnce();
+        engine.runDueOnce();
+        List<Execution> crossed = history(crossing);
+        assertThat(crossed).hasSize(1);
+        assertThat(crossed.get(0).parameters().get("message").toString())
+                .startsWith("after heartbeat at")
+                .doesNotContain("{{");
+    }
+
     private List<Execution> history(String jobId) {
         return executions.list(ExecutionQuery.ofJob(JobId.fromPath(jobId), 500)).stream()
                 .sorted(Comparator.comparing(Execution::scheduledFor, Comparator.nullsLast(Comparator.naturalOrder())))
@@ -331,13 +393,18 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
     }
 
     String createJob(String token, String name, String namespace, String cron) throws Exception {
+        return createJob(token, name, namespace, cron, "");
+    }
+
+    String createJob(String token, String name, String namespace, String cron, String more) throws Exception {
         String body = cron == null
                 ? job(name, namespace)
                 : job(name, namespace)
                         .replace(
                                 "{\"type\":\"interval\",\"interval_seconds\":3600}",
                                 "{\"type\":\"cron\",\"expression\":\"" + cron + "\",\"timezone\":\"UTC\"}");
-        MockHttpServletResponse created = send(token, "POST", "/jobs", body);
+        MockHttpServletResponse created =
+                send(token, "POST", "/jobs", body.substring(0, body.length() - 1) + more + "}");
         assertThat(created.getStatus()).as(created.getContentAsString()).isEqualTo(201);
         return JsonPath.read(created.getContentAsString(), "$.job.id");
     }
