@@ -16,13 +16,14 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Read-only look-ups of jobs, for the features that find jobs without owning them: by name (jobs files, seeds), and
+ * Read-only look-ups of jobs, for the features that find jobs without owning them: by namespace and name (jobs files,
+ * seeds), and
  * the notification settings that notify acts on.
  */
 @Component
 public class JobLookups {
 
-    private static final String ID_BY_NAME = "SELECT id FROM jobs WHERE name = ?";
+    private static final String ID_BY_NAME = "SELECT id FROM jobs WHERE namespace = ? AND name = ?";
 
     private static final String IDS_IN_NAME_ORDER = "SELECT id FROM jobs ORDER BY name";
 
@@ -56,12 +57,18 @@ public class JobLookups {
                 .length();
     }
 
-    public Optional<JobId> idByName(String name) {
-        return jdbc.sql(ID_BY_NAME).param(name).query(UUID.class).optional().map(JobId::new);
+    /** The job of this name in {@code namespace} (null: the default one); names are unique per namespace. */
+    public Optional<JobId> idByName(String namespace, String name) {
+        return jdbc.sql(ID_BY_NAME)
+                .param(namespace == null ? JobDefinition.DEFAULT_NAMESPACE : namespace)
+                .param(name)
+                .query(UUID.class)
+                .optional()
+                .map(JobId::new);
     }
 
-    public boolean nameTaken(String name) {
-        return idByName(name).isPresent();
+    public boolean nameTaken(String namespace, String name) {
+        return idByName(namespace, name).isPresent();
     }
 
     /** Every job's id, in the order of their names. */

@@ -100,7 +100,8 @@ class JobRepository {
     private static final String MARK_INVALID = "UPDATE jobs SET invalid_reason = :reason WHERE id = :id";
 
     private static final String DELETE_JOB = "DELETE FROM jobs WHERE id = :id";
-    private static final String NAME_TAKEN = "SELECT COUNT(*) FROM jobs WHERE name = :name AND id <> :id";
+    private static final String NAME_TAKEN =
+            "SELECT COUNT(*) FROM jobs WHERE namespace = :namespace AND name = :name AND id <> :id";
     private static final String EXISTING_IDS = "SELECT id FROM jobs WHERE id IN (:ids)";
     private static final String TAGS_OF = "SELECT job_id, tag FROM job_tags WHERE job_id IN (:ids) ORDER BY tag";
     private static final String INSERT_TAG = "INSERT INTO job_tags (job_id, tag) VALUES (:job_id, :tag)";
@@ -136,12 +137,24 @@ class JobRepository {
                 .map(job -> withTriggers(List.of(job)).get(0));
     }
 
-    Optional<Job> findByName(String name) {
-        Optional<Job> row = jdbc.sql("SELECT " + COLUMNS + " FROM jobs j WHERE j.name = :name")
+    /** The job of this name in {@code namespace}: names are unique per namespace. */
+    Optional<Job> findByName(String namespace, String name) {
+        Optional<Job> row = jdbc.sql(
+                        "SELECT " + COLUMNS + " FROM jobs j WHERE j.namespace = :namespace AND j.name = :name")
+                .param("namespace", namespace)
                 .param("name", name)
                 .query(this::mapRow)
                 .optional();
         return row.map(r -> withRelations(List.of(r)).get(0));
+    }
+
+    /** The jobs of this name in every namespace. */
+    List<Job> findAllByName(String name) {
+        List<Job> rows = jdbc.sql("SELECT " + COLUMNS + " FROM jobs j WHERE j.name = :name ORDER BY j.namespace")
+                .param("name", name)
+                .query(this::mapRow)
+                .list();
+        return rows.isEmpty() ? rows : withRelations(rows);
     }
 
     JobPage list(JobQuery query) {
@@ -230,8 +243,9 @@ class JobRepository {
                 .optional();
     }
 
-    boolean nameTaken(String name, JobId except) {
+    boolean nameTaken(String namespace, String name, JobId except) {
         return jdbc.sql(NAME_TAKEN)
+                        .param("namespace", namespace)
                         .param("name", name)
                         .param("id", except == null ? new UUID(0, 0) : except.value())
                         .query(Long.class)

@@ -87,9 +87,11 @@ public class JobService {
     public Job create(JobRequest request, String actor) {
         Instant now = now();
         JobId id = JobId.generate();
-        JobDefinition definition =
-                sealed(validator.validate(unmasked(request, null), now, new ValidationContext(null, null)), null);
-        requireFreeName(definition.name(), null);
+        JobDefinition definition = sealed(
+                validator.validate(
+                        unmasked(request, null), now, new ValidationContext(null, null, homeOf(request, null))),
+                null);
+        requireFreeName(definition.namespace(), definition.name(), null);
         Instant nextRunAt =
                 definition.enabled() ? definition.schedule().nextAfter(now).orElse(null) : null;
         Job job = new Job(id, definition, actor, now, now, null, null, nextRunAt, 1);
@@ -196,14 +198,16 @@ public class JobService {
         }
         request = unmasked(request, current);
         Instant now = now();
-        JobDefinition definition =
-                sealed(validator.validate(request, now, new ValidationContext(current.id(), current)), current);
+        JobDefinition definition = sealed(
+                validator.validate(
+                        request, now, new ValidationContext(current.id(), current, homeOf(request, current))),
+                current);
         if (JobRequest.of(definition).equals(JobRequest.of(current.definition()))) {
             // a definition that validates again clears the flag of a template upgrade, even unchanged
             Job same = current.invalid() ? validated(current) : current;
             return new Updated(same, false, current);
         }
-        requireFreeName(definition.name(), id);
+        requireFreeName(definition.namespace(), definition.name(), id);
         Job updated = new Job(
                 id,
                 definition,
@@ -221,7 +225,7 @@ public class JobService {
         try {
             written = jobs.update(updated, current.version(), keepsNextRun(current, definition));
         } catch (DuplicateKeyException taken) {
-            throw nameTaken(definition.name());
+            throw nameTaken(definition.namespace(), definition.name());
         }
         if (!written) {
             throw new ConflictException(
@@ -286,20 +290,24 @@ public class JobService {
     public List<FieldError> problems(JobRequest request, JobId editing) {
         Job current = editing == null ? null : jobs.find(editing).orElse(null);
         try {
-            JobDefinition definition =
-                    validator.validate(unmasked(request, current), now(), new ValidationContext(editing, current));
-            if (jobs.nameTaken(definition.name(), editing)) {
-                return List.of(new FieldError("name", "a job named '" + definition.name() + "' already exists"));
+            JobDefinition definition = validator.validate(
+                    unmasked(request, current),
+                    now(),
+                    new ValidationContext(editing, current, homeOf(request, current)));
+            if (jobs.nameTaken(definition.namespace(), definition.name(), editing)) {
+                return List.of(new FieldError("name", nameTakenMessage(definition.namespace(), definition.name())));
             }
             return List.of();
         } catch (InvalidInputException invalid) {
             // a taken name is said with the other errors, not in a round of its own after they are fixed
             if (request.name() != null
                     && invalid.errors().stream().noneMatch(e -> "name".equals(e.field()))
-                    && jobs.nameTaken(request.name().strip(), editing)) {
+                    && jobs.nameTaken(homeOf(request, current), request.name().strip(), editing)) {
                 List<FieldError> errors = new ArrayList<>(invalid.errors());
-                errors.add(
-                        new FieldError("name", "a job named '" + request.name().strip() + "' already exists"));
+                errors.add(new FieldError(
+                        "name",
+                        nameTakenMessage(
+                                homeOf(request, current), request.name().strip())));
                 return errors;
             }
             return invalid.errors();
@@ -318,7 +326,11 @@ public class JobService {
         Instant now = now();
         // sealed like a saved job's: a dry run of the draft snapshots these parameters, and the engine reveals them
         JobDefinition definition = sealed(
-                validator.validate(unmasked(request, current), now, new ValidationContext(editing, current)), current);
+                validator.validate(
+                        unmasked(request, current),
+                        now,
+                        new ValidationContext(editing, current, homeOf(request, current))),
+                current);
         return new Job(
                 editing == null ? JobId.generate() : editing,
                 definition,
@@ -538,22 +550,36 @@ public class JobService {
         return version.longValue();
     }
 
-    private void requireFreeName(String name, JobId self) {
-        if (jobs.nameTaken(name, self)) {
-            throw nameTaken(name);
+    private void requireFreeName(String namespace, String name, JobId self) {
+        if (jobs.nameTaken(namespace, name, self)) {
+            throw nameTaken(namespace, name);
         }
+    }
+
+    /** The namespace a request puts its job in: the one it names, else the job's own, else the default. */
+    private static String homeOf(JobRequest request, Job current) {
+        if (request.namespace() != null && !request.namespace().isBlank()) {
+            return request.namespace().strip();
+        }
+        return current != null ? current.definition().namespace() : JobDefinition.DEFAULT_NAMESPACE;
     }
 
     private void insertOrConflict(Job job) {
         try {
             jobs.insert(job);
         } catch (DuplicateKeyException taken) {
-            throw nameTaken(job.name());
+            throw nameTaken(job.definition().namespace(), job.name());
         }
     }
 
-    private static ConflictException nameTaken(String name) {
-        return new ConflictException("name", "a job named '" + name + "' already exists");
+    // names are unique per namespace: the refusal names only a namespace the user may already change
+    private static ConflictException nameTaken(String namespace, String name) {
+        return new ConflictException("name", nameTakenMessage(namespace, name));
+    }
+
+    private static String nameTakenMessage(String namespace, String name) {
+        return "a job named '" + name + "' already exists"
+                + (JobDefinition.DEFAULT_NAMESPACE.equals(namespace) ? "" : " in namespace '" + namespace + "'");
     }
 
     private static NotFoundException notFound(JobId id) {
@@ -565,10 +591,12 @@ public class JobService {
 
         private final JobId self;
         private final Job current;
+        private final String namespace;
 
-        ValidationContext(JobId self, Job current) {
+        ValidationContext(JobId self, Job current, String namespace) {
             this.self = self;
             this.current = current;
+            this.namespace = namespace;
         }
 
         @Override
@@ -643,14 +671,37 @@ public class JobService {
                     .orElse(id.toString());
         }
 
+        /**
+         * An upstream by id, by {@code namespace/name}, or by a bare name: in the job's own namespace first, else the
+         * one job of that name in the namespaces the user may see. One in another namespace is named {@code
+         * namespace/name}, as {@code {{upstream.<name>...}}} then names it too.
+         */
         @Override
         public Optional<JobValidator.Upstream> upstream(String idOrName) {
             Optional<Job> found = JobId.parse(idOrName)
                     .flatMap(jobs::find)
-                    .or(() -> jobs.findByName(idOrName))
+                    .or(() -> byName(idOrName))
                     .filter(j -> !hidden(j));
-            return found.map(j ->
-                    new JobValidator.Upstream(j.id(), j.name(), j.definition().templateType()));
+            return found.map(j -> new JobValidator.Upstream(
+                    j.id(),
+                    namespace.equals(j.definition().namespace())
+                            ? j.name()
+                            : j.definition().namespace() + "/" + j.name(),
+                    j.definition().templateType()));
+        }
+
+        private Optional<Job> byName(String name) {
+            int slash = name.indexOf('/');
+            if (slash > 0) {
+                return jobs.findByName(name.substring(0, slash), name.substring(slash + 1));
+            }
+            Optional<Job> own = jobs.findByName(namespace, name);
+            if (own.isPresent()) {
+                return own;
+            }
+            List<Job> elsewhere =
+                    jobs.findAllByName(name).stream().filter(j -> !hidden(j)).toList();
+            return elsewhere.size() == 1 ? Optional.of(elsewhere.get(0)) : Optional.empty();
         }
 
         @Override

@@ -28,9 +28,12 @@ class TriggerStore {
     /** An upstream run that satisfied trigger {@code ordinal} of a job. */
     record Arrival(int ordinal, JobId upstream, UUID execution, Instant at, Map<String, Object> result) {}
 
+    // an upstream in another namespace than its downstream's is named namespace/name, as the downstream names it
     private static final String TRIGGERS_OF = """
-            SELECT t.job_id, t.ordinal, t.upstream_id, u.name, t.on_outcome, t.condition_expr
-              FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id
+            SELECT t.job_id, t.ordinal, t.upstream_id,
+                   CASE WHEN u.namespace = d.namespace THEN u.name ELSE u.namespace || '/' || u.name END AS name,
+                   t.on_outcome, t.condition_expr
+              FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id JOIN jobs d ON d.id = t.job_id
              WHERE t.job_id IN (:ids) ORDER BY t.job_id, t.ordinal
             """;
     private static final String MODES_OF =

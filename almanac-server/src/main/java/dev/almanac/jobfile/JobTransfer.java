@@ -204,7 +204,8 @@ class JobTransfer {
             if (!namespaces.exists(namespace) || !namespaces.may(namespace, NamespaceAccess.Action.READ)) {
                 return Optional.of(new FieldError("namespace", "no namespace named '" + namespace + "'"));
             }
-            Optional<Job> existing = lookups.idByName(definition.name()).flatMap(jobs::find);
+            Optional<Job> existing =
+                    lookups.idByName(namespace, definition.name()).flatMap(jobs::find);
             if (existing.isPresent()) {
                 String current = existing.get().definition().namespace();
                 if (!namespaces.may(current, NamespaceAccess.Action.READ)) {

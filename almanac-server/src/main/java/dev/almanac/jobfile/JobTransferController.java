@@ -115,7 +115,10 @@ class JobTransferController {
         quotas.requireJobRoom(original.definition().namespace(), 1);
         ObjectNode tree = (ObjectNode) json.valueToTree(jobs.plainRequest(original));
         tree.remove("version");
-        tree.put("name", freeName(original.definition().name()));
+        tree.put(
+                "name",
+                freeName(
+                        original.definition().namespace(), original.definition().name()));
         tree.put("enabled", false);
         Job copy = jobs.create(json.treeToValue(tree, JobRequest.class), actor);
         audit.record(
@@ -126,11 +129,11 @@ class JobTransferController {
                 JobResponse.of(copy), "Job cloned as '" + copy.definition().name() + "'. " + JobForm.CLONE_DISABLED);
     }
 
-    private String freeName(String name) {
+    private String freeName(String namespace, String name) {
         for (int n = 1; n < 1000; n++) {
             String suffix = n == 1 ? "-copy" : "-copy-" + n;
             String candidate = name.substring(0, Math.min(name.length(), 100 - suffix.length())) + suffix;
-            if (!lookups.nameTaken(candidate)) {
+            if (!lookups.nameTaken(namespace, candidate)) {
                 return candidate;
             }
         }

@@ -274,8 +274,13 @@ public class JobsFile {
     private static List<Integer> upstreamFirst(List<JobRequest> definitions) {
         java.util.Map<String, Integer> byName = new java.util.HashMap<>();
         for (int i = 0; i < definitions.size(); i++) {
-            if (definitions.get(i).name() != null) {
-                byName.putIfAbsent(definitions.get(i).name(), i);
+            JobRequest definition = definitions.get(i);
+            if (definition.name() != null) {
+                byName.putIfAbsent(definition.name(), i);
+                // a trigger may name an upstream in another namespace as namespace/name
+                byName.putIfAbsent(
+                        (definition.namespace() == null ? "default" : definition.namespace()) + "/" + definition.name(),
+                        i);
             }
         }
         List<Integer> order = new ArrayList<>();
@@ -318,7 +323,7 @@ public class JobsFile {
     }
 
     private Outcome upsert(JobRequest definition, String actor) {
-        Optional<JobId> existing = idOf(definition.name());
+        Optional<JobId> existing = lookups.idByName(definition.namespace(), definition.name());
         ObjectNode changes = (ObjectNode) json.valueToTree(definition);
         changes.remove("version");
         if (definition.tags() != null) {
@@ -404,9 +409,5 @@ public class JobsFile {
             }
         }
         return changes;
-    }
-
-    private Optional<JobId> idOf(String name) {
-        return lookups.idByName(name);
     }
 }

@@ -142,7 +142,7 @@ class SystemJobs {
                         .params(flag, utc(clock.instant()))
                         .update();
                 for (JobRequest definition : group) {
-                    if (!lookups.nameTaken(definition.name())) {
+                    if (!lookups.nameTaken(definition.namespace(), definition.name())) {
                         jobs.create(definition, "system");
                     }
                 }

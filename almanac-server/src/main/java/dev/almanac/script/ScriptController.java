@@ -38,7 +38,12 @@ class ScriptController {
             String source,
 
             @Schema(name = "network_allowed", description = "Ask for network access; the approval grants it")
-            Boolean networkAllowed) {}
+            Boolean networkAllowed,
+
+            @Schema(
+                    description = "The namespace whose members may see it and whose owners approve it; left out:"
+                            + " a global script, approved by super admins")
+            String namespace) {}
 
     @Schema(name = "NewScriptVersion", description = "A new version of a script's source")
     record NewVersion(
@@ -59,7 +64,10 @@ class ScriptController {
             @Schema(name = "created_by") String createdBy,
             @Schema(name = "created_at") Instant createdAt,
             @Schema(name = "latest_version") Integer latestVersion,
-            @Schema(name = "latest_approved_version") Integer latestApprovedVersion) {}
+            @Schema(name = "latest_approved_version") Integer latestApprovedVersion,
+
+            @Schema(description = "Null for a global script")
+            String namespace) {}
 
     @Schema(name = "ScriptVersion")
     record VersionView(
@@ -131,7 +139,8 @@ class ScriptController {
                 body.language(),
                 body.description(),
                 body.source(),
-                Boolean.TRUE.equals(body.networkAllowed()));
+                Boolean.TRUE.equals(body.networkAllowed()),
+                body.namespace());
         return ResponseEntity.created(URI.create(API + script.id())).body(view(script));
     }
 
@@ -164,7 +173,9 @@ class ScriptController {
     }
 
     @PostMapping(path = "/{id}/versions/{version}/approve", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Approve a pending version (a super admin who is not its author, with a comment)")
+    @Operation(
+            summary = "Approve a pending version (a super admin, or an owner of the script's namespace, who is not its"
+                    + " author, with a comment)")
     @ApiResponse(responseCode = "403", description = "Not a super admin, or the version's author")
     @ApiResponse(responseCode = "409", description = "The version was already reviewed")
     VersionView approve(@PathVariable String id, @PathVariable int version, @RequestBody Review body) {
@@ -172,7 +183,9 @@ class ScriptController {
     }
 
     @PostMapping(path = "/{id}/versions/{version}/reject", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Reject a pending version (a super admin who is not its author, with a comment)")
+    @Operation(
+            summary = "Reject a pending version (a super admin, or an owner of the script's namespace, who is not its"
+                    + " author, with a comment)")
     @ApiResponse(responseCode = "403", description = "Not a super admin, or the version's author")
     @ApiResponse(responseCode = "409", description = "The version was already reviewed")
     VersionView reject(@PathVariable String id, @PathVariable int version, @RequestBody Review body) {
@@ -200,7 +213,8 @@ class ScriptController {
                         .filter(ScriptVersion::approved)
                         .map(ScriptVersion::version)
                         .findFirst()
-                        .orElse(null));
+                        .orElse(null),
+                script.namespace());
     }
 
     private static UUID id(String id) {

@@ -19,14 +19,14 @@ import org.springframework.stereotype.Repository;
 @Repository
 class ScriptRepository {
 
-    private static final String SCRIPT_COLUMNS = "id, name, language, description, created_by, created_at";
+    private static final String SCRIPT_COLUMNS = "id, name, language, description, created_by, created_at, namespace";
 
     private static final String VERSION_COLUMNS = "script_id, version, source, network_allowed, author, created_at,"
             + " status, reviewer, review_comment, reviewed_at";
 
     private static final String INSERT_SCRIPT = """
-            INSERT INTO scripts (id, name, language, description, created_by, created_at)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO scripts (id, name, language, description, created_by, created_at, namespace)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             """;
 
     private static final String INSERT_VERSION = """
@@ -61,7 +61,8 @@ class ScriptRepository {
                         script.language().json(),
                         script.description(),
                         script.createdBy(),
-                        utc(script.createdAt()))
+                        utc(script.createdAt()),
+                        script.namespace())
                 .update();
     }
 
@@ -147,7 +148,8 @@ class ScriptRepository {
                 Language.of(rs.getString("language")).orElseThrow(),
                 rs.getString("description"),
                 rs.getString("created_by"),
-                instant(rs, "created_at"));
+                instant(rs, "created_at"),
+                rs.getString("namespace"));
     }
 
     private static ScriptVersion version(ResultSet rs, int row) throws SQLException {

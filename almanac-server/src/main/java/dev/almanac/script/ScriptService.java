@@ -10,6 +10,7 @@ import dev.almanac.common.Ids;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.security.CurrentActor;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.Permissions;
 import java.time.Clock;
 import java.time.Instant;
@@ -25,8 +26,10 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Scripts and their review: anyone who may change jobs writes a script or a new version of it; a super admin who is
- * not the version's author approves or rejects it with a comment. Every step is audited.
+ * Scripts and their review. A global script: a global admin writes it or a new version of it, a super admin who is
+ * not the version's author approves or rejects it with a comment. A script of a namespace: its editors and owners
+ * write it, an owner (or a super admin) who is not the author reviews it, and only those who may see the namespace see
+ * the script. Every step is audited.
  */
 @Service
 public class ScriptService {
@@ -39,20 +42,43 @@ public class ScriptService {
     private final ScriptRepository scripts;
     private final AuditTrail audit;
     private final Permissions permissions;
+    private final NamespaceAccess access;
     private final Clock clock;
 
-    ScriptService(ScriptRepository scripts, AuditTrail audit, Permissions permissions, Clock clock) {
+    ScriptService(
+            ScriptRepository scripts, AuditTrail audit, Permissions permissions, NamespaceAccess access, Clock clock) {
         this.scripts = scripts;
         this.audit = audit;
         this.permissions = permissions;
+        this.access = access;
         this.clock = clock;
     }
 
-    /** A new script with its first version, pending review. */
+    /** A new global script with its first version, pending review. */
     @Transactional
     public Script create(String name, String language, String description, String source, boolean networkAllowed) {
-        // scripts are shared by every namespace: one team's member does not add code another team's jobs may run
-        permissions.requireGlobalAdmin("write a script", AuditTrail.Target.of("script", null, name));
+        return create(name, language, description, source, networkAllowed, null);
+    }
+
+    /** A new script, global ({@code namespace} null) or of a namespace, with its first version, pending review. */
+    @Transactional
+    public Script create(
+            String name, String language, String description, String source, boolean networkAllowed, String namespace) {
+        String home = namespace == null || namespace.isBlank() ? null : namespace.strip();
+        if (home == null) {
+            // global scripts are shared by every namespace: one team's member does not add code every team may run
+            permissions.requireGlobalAdmin("write a script", AuditTrail.Target.of("script", null, name));
+        } else {
+            if (!access.exists(home) || !access.may(home, NamespaceAccess.Action.READ)) {
+                throw new InvalidInputException("namespace", "no namespace named '" + home + "'");
+            }
+            access.require(
+                    home,
+                    NamespaceAccess.Action.EDIT,
+                    "write scripts in",
+                    AuditTrail.Target.of("script", null, name, home),
+                    () -> new InvalidInputException("namespace", "no namespace named '" + home + "'"));
+        }
         List<FieldError> errors = new ArrayList<>();
         if (name == null || name.isBlank()) {
             errors.add(new FieldError("name", "is required"));
@@ -77,14 +103,22 @@ public class ScriptService {
         }
         Instant now = now();
         String actor = CurrentActor.name();
-        Script script =
-                new Script(Ids.timeOrdered(), name, parsed.get(), description == null ? "" : description, actor, now);
+        Script script = new Script(
+                Ids.timeOrdered(), name, parsed.get(), description == null ? "" : description, actor, now, home);
         scripts.insert(script);
         newVersion(script, 1, source, networkAllowed, actor, now);
         audit.record(
                 "script.created",
                 target(script),
-                details("language", script.language().json(), "version", 1, "network_allowed", networkAllowed));
+                details(
+                        "language",
+                        script.language().json(),
+                        "version",
+                        1,
+                        "network_allowed",
+                        networkAllowed,
+                        "namespace",
+                        home == null ? "global" : home));
         return script;
     }
 
@@ -92,7 +126,16 @@ public class ScriptService {
     @Transactional
     public ScriptVersion addVersion(UUID scriptId, String source, boolean networkAllowed) {
         Script script = script(scriptId);
-        permissions.requireGlobalAdmin("write a script version", target(script));
+        if (script.namespace() == null) {
+            permissions.requireGlobalAdmin("write a script version", target(script));
+        } else {
+            access.require(
+                    script.namespace(),
+                    NamespaceAccess.Action.EDIT,
+                    "write scripts in",
+                    target(script),
+                    () -> hidden(scriptId));
+        }
         List<FieldError> errors = new ArrayList<>();
         checkSource(source, errors);
         if (!errors.isEmpty()) {
@@ -125,7 +168,8 @@ public class ScriptService {
     }
 
     /**
-     * Approves a pending version: only a super admin, never its author, always with a comment. Not one transaction:
+     * Approves a pending version: only a super admin (or, for a script of a namespace, an owner of it), never its
+     * author, always with a comment. Not one transaction:
      * a refusal's audit event must outlive the refusal, and the review itself is one conditional update.
      */
     public ScriptVersion approve(UUID scriptId, int number, String comment) {
@@ -142,7 +186,16 @@ public class ScriptService {
         ScriptVersion version = version(script, number);
         String action = decision == ScriptVersion.Status.APPROVED ? "approve" : "reject";
         AuditTrail.Target target = target(script);
-        permissions.requireSuperAdmin(action + " script versions", target);
+        if (script.namespace() == null) {
+            permissions.requireSuperAdmin(action + " script versions", target);
+        } else {
+            access.require(
+                    script.namespace(),
+                    NamespaceAccess.Action.MANAGE,
+                    action + " script versions in",
+                    target,
+                    () -> hidden(scriptId));
+        }
         String reviewer = CurrentActor.name();
         if (reviewer.equals(version.author())) {
             String reason = "the author of version " + number + " cannot " + action
@@ -182,12 +235,22 @@ public class ScriptService {
         return version(script, number);
     }
 
+    /** The scripts the current user may see: the global ones, and those of the namespaces they may see. */
     public List<Script> all() {
-        return scripts.all();
+        return scripts.all().stream().filter(this::visible).toList();
     }
 
+    /** A script the current user may see; one of a namespace they may not see is answered like a missing one. */
     public Script script(UUID id) {
-        return scripts.find(id).orElseThrow(() -> new NotFoundException("no script with id " + id));
+        return scripts.find(id).filter(this::visible).orElseThrow(() -> hidden(id));
+    }
+
+    private boolean visible(Script script) {
+        return script.namespace() == null || access.may(script.namespace(), NamespaceAccess.Action.READ);
+    }
+
+    private static NotFoundException hidden(UUID id) {
+        return new NotFoundException("no script with id " + id);
     }
 
     public Optional<Script> byName(String name) {
@@ -247,7 +310,7 @@ public class ScriptService {
     }
 
     private static AuditTrail.Target target(Script script) {
-        return AuditTrail.Target.of("script", script.id(), script.name());
+        return AuditTrail.Target.of("script", script.id(), script.name(), script.namespace());
     }
 
     private static Map<String, Object> details(Object... keysAndValues) {

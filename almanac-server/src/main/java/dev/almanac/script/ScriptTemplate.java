@@ -2,6 +2,8 @@ package dev.almanac.script;
 
 import dev.almanac.script.internal.Sandbox;
 import dev.almanac.script.internal.ScriptProperties;
+import dev.almanac.security.CurrentActor;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.template.JobCancelledException;
 import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
@@ -74,12 +76,15 @@ class ScriptTemplate implements JobTemplate {
     /** The tables themselves, read-only: the service's review rules need the template registry, which needs this. */
     private final ScriptRepository scripts;
 
+    private final NamespaceAccess access;
+
     private final ScriptProperties properties;
     private final Sandbox sandbox;
 
-    ScriptTemplate(ScriptRepository scripts, ScriptProperties properties) {
+    ScriptTemplate(ScriptRepository scripts, ScriptProperties properties, NamespaceAccess access) {
         this.scripts = scripts;
         this.properties = properties;
+        this.access = access;
         this.sandbox = new Sandbox(properties);
     }
 
@@ -128,7 +133,11 @@ class ScriptTemplate implements JobTemplate {
         if (name == null || name.isBlank()) {
             return new Refused("script", "is required");
         }
-        Optional<Script> script = scripts.findByName(name);
+        Optional<Script> script = scripts.findByName(name)
+                // a person saving or running a job sees only the scripts of namespaces they may see; the engine, all
+                .filter(found -> found.namespace() == null
+                        || CurrentActor.ANONYMOUS.equals(CurrentActor.name())
+                        || access.may(found.namespace(), NamespaceAccess.Action.READ));
         if (script.isEmpty()) {
             return new Refused("script", "no script is named '" + name + "'");
         }

@@ -2,13 +2,16 @@ package dev.almanac.security;
 
 import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.ForbiddenException;
+import dev.almanac.security.internal.ApiTokenAuthentication;
 import dev.almanac.security.internal.NamespaceRepository;
 import dev.almanac.security.internal.Role;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,7 +20,8 @@ import org.springframework.stereotype.Component;
  * everything, and create, change, run and cancel jobs of templates that are not destructive, in every namespace (an
  * editor everywhere). A {@code USER} may do only what the roles they hold per namespace allow ({@link NamespaceRole});
  * with none, nothing, as before. A namespace the user may not see is answered like one that does not exist (404),
- * so its names and ids do not leak.
+ * so its names and ids do not leak. An API token limited to some namespaces carries no global role: its owner's
+ * reach is cut to those namespaces, a super admin being an owner there and a global admin an editor.
  */
 @Component
 public class NamespaceAccess {
@@ -148,6 +152,22 @@ public class NamespaceAccess {
         if (CurrentActor.ANONYMOUS.equals(user)) {
             return Map.of();
         }
-        return namespaces.rolesOf(user);
+        Map<String, NamespaceRole> own = namespaces.rolesOf(user);
+        if (!(SecurityContextHolder.getContext().getAuthentication() instanceof ApiTokenAuthentication token)
+                || token.namespaceLimit() == null) {
+            return own;
+        }
+        Map<String, NamespaceRole> limited = new LinkedHashMap<>();
+        for (String namespace : new TreeSet<>(token.namespaceLimit())) {
+            NamespaceRole role = switch (token.ownerRole()) {
+                case SUPER_ADMIN -> NamespaceRole.OWNER;
+                case ADMIN -> own.get(namespace) == NamespaceRole.OWNER ? NamespaceRole.OWNER : NamespaceRole.EDITOR;
+                case USER -> own.get(namespace);
+            };
+            if (role != null) {
+                limited.put(namespace, role);
+            }
+        }
+        return limited;
     }
 }

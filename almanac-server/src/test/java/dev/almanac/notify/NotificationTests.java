@@ -347,7 +347,8 @@ abstract class NotificationTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.notifications[3].recipient").value("http://hooks.unresolvable.invalid/…"))
                 .andExpect(jsonPath("$.notifications[3].detail").value(org.hamcrest.Matchers.startsWith("refused: ")));
         assertThat(jobs.get(job.id()).lastStatus()).isEqualTo("succeeded");
-        assertThat(prometheus.scrape()).contains("almanac_notifications_total{channel=\"webhook\",outcome=\"failed\"}");
+        assertThat(prometheus.scrape())
+                .contains("almanac_notifications_total{channel=\"webhook\",namespace=\"default\",outcome=\"failed\"}");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.almanac.testing;
 
 import dev.almanac.calendar.Calendars;
 import dev.almanac.execution.FinishedPerHour;
+import dev.almanac.security.NamespacePauses;
 import dev.almanac.web.LocalWrites;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,6 +57,9 @@ public abstract class AlmanacIntegrationTest {
     @Autowired
     private Calendars calendars;
 
+    @Autowired
+    private NamespacePauses namespacePauses;
+
     /** Acting as a role: {@code .with(logins.as(TestLogins.ADMIN))}. */
     protected TestLogins logins;
 
@@ -92,11 +96,13 @@ public abstract class AlmanacIntegrationTest {
         // every namespace but the one the migration creates, which keeps no quotas
         jdbc.sql("DELETE FROM namespaces WHERE name <> 'default'").update();
         jdbc.sql("UPDATE namespaces SET quota_jobs = NULL, quota_manual_runs_per_hour = NULL,"
-                        + " quota_runs_at_once = NULL, quota_history_days = NULL, quota_runs_per_job = NULL")
+                        + " quota_runs_at_once = NULL, quota_history_days = NULL, quota_runs_per_job = NULL,"
+                        + " paused_at = NULL, paused_until = NULL, pause_reason = NULL")
                 .update();
         finished.forget();
         writes.changed();
         calendars.forget();
+        namespacePauses.forget();
         logins = new TestLogins(jdbc, passwords);
         mvc = TestLogins.mvc(context, logins.token(TestLogins.SUPER_ADMIN));
     }

@@ -2,6 +2,8 @@ package dev.almanac.engine.internal;
 
 import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -9,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -16,7 +19,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The engine's meters, as Prometheus shows them at {@code /actuator/prometheus} ({@code almanac_*}): executions by
- * outcome and template, run durations, lateness, the cluster's queue and running counts as of the last heartbeat,
+ * outcome, template and namespace, run durations, lateness, the cluster's queue and running counts as of the last heartbeat,
  * this node's runs, claims per pass, and the age of this node's heartbeat.
  */
 @Component
@@ -27,12 +30,21 @@ class EngineMetrics {
     private final DistributionSummary triggerClaims;
     private final DistributionSummary workerClaims;
     private final ExecutionRepository executions;
+    private final JobService jobs;
+    // a job's namespace, read at most once a minute: a job moved on another node is labelled anew within that time
+    private final Map<JobId, Labelled> namespaces = new ConcurrentHashMap<>();
     private final AtomicLong queued = new AtomicLong();
     private final AtomicLong running = new AtomicLong();
 
-    EngineMetrics(MeterRegistry meters, ExecutionRepository executions) {
+    private record Labelled(String namespace, long readAt) {}
+
+    static final long NAMESPACE_TTL = 60_000_000_000L;
+    static final int NAMESPACES_KEPT = 10_000;
+
+    EngineMetrics(MeterRegistry meters, ExecutionRepository executions, JobService jobs) {
         this.meters = meters;
         this.executions = executions;
+        this.jobs = jobs;
         this.lateness = Timer.builder("almanac.execution.lateness")
                 .description("From the time an execution was due to the time it started")
                 .publishPercentiles(0.5, 0.95, 0.99)
@@ -72,10 +84,12 @@ class EngineMetrics {
         lateness.record(late.isNegative() ? Duration.ZERO : late);
     }
 
-    void ended(String template, ExecutionStatus status, Duration took) {
-        counter(template, status.json(), null).increment();
+    void ended(JobId job, String template, ExecutionStatus status, Duration took) {
+        String namespace = namespaceOf(job);
+        counter(namespace, template, status.json(), null).increment();
         Timer.builder("almanac.execution.duration")
-                .description("How long runs took, by template and outcome")
+                .description("How long runs took, by namespace, template and outcome")
+                .tag("namespace", namespace)
                 .tag("template", template)
                 .tag("status", status.json())
                 .publishPercentileHistogram()
@@ -85,8 +99,9 @@ class EngineMetrics {
                 .record(took);
     }
 
-    void skipped(String template, String reason) {
-        counter(template, ExecutionStatus.SKIPPED.json(), reason).increment();
+    void skipped(JobId job, String template, String reason) {
+        counter(namespaceOf(job), template, ExecutionStatus.SKIPPED.json(), reason)
+                .increment();
     }
 
     void triggered(int jobs) {
@@ -104,9 +119,28 @@ class EngineMetrics {
         running.set(active.getOrDefault(ExecutionStatus.RUNNING, 0L));
     }
 
-    private Counter counter(String template, String status, String reason) {
+    /** The namespace label of a job's runs; empty for a job that is gone. */
+    private String namespaceOf(JobId job) {
+        if (job == null) {
+            return "";
+        }
+        long now = System.nanoTime();
+        Labelled known = namespaces.get(job);
+        if (known != null && now - known.readAt() < NAMESPACE_TTL) {
+            return known.namespace();
+        }
+        String namespace = jobs.namespaceOf(job).orElse("");
+        if (namespaces.size() >= NAMESPACES_KEPT) {
+            namespaces.clear();
+        }
+        namespaces.put(job, new Labelled(namespace, now));
+        return namespace;
+    }
+
+    private Counter counter(String namespace, String template, String status, String reason) {
         return Counter.builder("almanac.executions")
-                .description("Executions that ended or were skipped, by template, outcome and skip reason")
+                .description("Executions that ended or were skipped, by namespace, template, outcome and skip reason")
+                .tag("namespace", namespace)
                 .tag("template", template)
                 .tag("status", status)
                 .tag("reason", reason == null ? "" : reason)

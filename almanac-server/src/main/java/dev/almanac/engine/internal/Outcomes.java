@@ -102,7 +102,7 @@ class Outcomes {
                 Execution execution = f.execution();
                 ExecutionStatus ended = f.completion().status();
                 Duration took = Duration.ofMillis(f.completion().durationMs());
-                measured.add(() -> metrics.ended(execution.templateType(), ended, took));
+                measured.add(() -> metrics.ended(execution.jobId(), execution.templateType(), ended, took));
                 Optional<Execution> retry = ended.isRetryable()
                         ? jobCache.computeIfAbsent(execution.jobId(), jobs::find)
                                 .flatMap(j -> retryOf(j, execution, ended, now))
@@ -128,7 +128,7 @@ class Outcomes {
             List<Execution> inserted = store.enqueue(followUps);
             inserted.stream()
                     .filter(e -> e.status() == ExecutionStatus.SKIPPED)
-                    .forEach(e -> measured.add(() -> metrics.skipped(e.templateType(), e.reason())));
+                    .forEach(e -> measured.add(() -> metrics.skipped(e.jobId(), e.templateType(), e.reason())));
             store.recordJobOutcomes(outcomes);
             return new Written(inserted, batch.size() - accepted.size());
         });

@@ -5,6 +5,7 @@ import dev.almanac.calendar.TimeBlock;
 import dev.almanac.execution.SkipReason;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobPause;
+import dev.almanac.security.NamespacePauses;
 import dev.almanac.template.TemplateRegistry;
 import java.time.Instant;
 import java.util.HashMap;
@@ -14,7 +15,7 @@ import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
- * What keeps a job from running at a time: its pause, a freeze, or one of its calendars. The trigger pass asks it for
+ * What keeps a job from running at a time: its pause or its namespace's, a freeze, or one of its calendars. The trigger pass asks it for
  * each due slot, and the outcome writer for each run another job's outcome would start, so no path runs a job its
  * pause, a freeze or its calendars hold.
  */
@@ -23,10 +24,12 @@ class TimeBlocks {
 
     private final Calendars calendars;
     private final TemplateRegistry templates;
+    private final NamespacePauses namespacePauses;
 
-    TimeBlocks(Calendars calendars, TemplateRegistry templates) {
+    TimeBlocks(Calendars calendars, TemplateRegistry templates, NamespacePauses namespacePauses) {
         this.calendars = calendars;
         this.templates = templates;
+        this.namespacePauses = namespacePauses;
     }
 
     /** The slots among {@code due} a pause, a freeze or a calendar keeps from running, with what blocks each. */
@@ -62,9 +65,15 @@ class TimeBlocks {
         };
     }
 
-    private static Optional<TimeBlock> pausedAt(Job job, Instant at) {
+    private Optional<TimeBlock> pausedAt(Job job, Instant at) {
         JobPause pause = job.pause();
-        return pause != null && pause.holdsAt(at) ? Optional.of(TimeBlock.paused(pause.reason())) : Optional.empty();
+        if (pause != null && pause.holdsAt(at)) {
+            return Optional.of(TimeBlock.paused(pause.reason()));
+        }
+        return namespacePauses
+                .at(job.definition().namespace(), at)
+                .map(p -> TimeBlock.paused(
+                        "namespace '" + p.namespace() + "' paused" + (p.reason() == null ? "" : ": " + p.reason())));
     }
 
     private boolean destructive(Job job) {

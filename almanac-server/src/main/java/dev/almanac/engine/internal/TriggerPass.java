@@ -95,7 +95,7 @@ class TriggerPass {
         if (result.jobs() > 0) {
             metrics.triggered(result.jobs());
         }
-        skipped.forEach(e -> metrics.skipped(e.templateType(), e.reason()));
+        skipped.forEach(e -> metrics.skipped(e.jobId(), e.templateType(), e.reason()));
         if (result.queued() > 0) {
             wakeups.workAvailable();
         }

@@ -2,6 +2,7 @@ package dev.almanac.notify.internal;
 
 import dev.almanac.common.Ids;
 import dev.almanac.common.RunControl;
+import dev.almanac.job.JobService;
 import dev.almanac.outbound.GuardedHttpClient;
 import dev.almanac.outbound.OutboundMail;
 import dev.almanac.security.Secrets;
@@ -41,6 +42,7 @@ public class Delivery {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Secrets secrets;
+    private final JobService jobs;
 
     Delivery(
             OutboundMail mail,
@@ -50,7 +52,8 @@ public class Delivery {
             JsonMapper json,
             Clock clock,
             MeterRegistry meters,
-            Secrets secrets) {
+            Secrets secrets,
+            JobService jobs) {
         this.mail = mail;
         this.http = http;
         this.attempts = attempts;
@@ -59,6 +62,7 @@ public class Delivery {
         this.clock = clock;
         this.meters = meters;
         this.secrets = secrets;
+        this.jobs = jobs;
     }
 
     /** Tells every recipient, each on its own: one that fails does not keep the others from hearing. */
@@ -191,7 +195,12 @@ public class Delivery {
 
     private void record(Notice notice, Channel channel, String recipient, String outcome, String detail) {
         Counter.builder("almanac.notifications")
-                .description("Notification attempts, by channel and outcome (sent, failed, suppressed)")
+                .description("Notification attempts, by namespace, channel and outcome (sent, failed, suppressed)")
+                .tag(
+                        "namespace",
+                        notice.jobId() == null
+                                ? ""
+                                : jobs.namespaceOf(notice.jobId()).orElse(""))
                 .tag("channel", channel.json())
                 .tag("outcome", outcome)
                 .register(meters)

@@ -16,7 +16,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * {@code Authorization: Bearer <token>}: a valid token authenticates the request as its owner, with the owner's
- * current role; an unknown, expired or revoked token, or one whose user is disabled, is a 401 at once.
+ * current role (a token limited to namespaces: only what that role allows there); an unknown, expired or revoked token, or one whose user is disabled, is a 401 at once.
  */
 public final class ApiTokenFilter extends OncePerRequestFilter {
 
@@ -56,8 +56,10 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
         ApiToken token = owned.get().token();
         User user = owned.get().user();
         SecurityContext context = contexts.createEmptyContext();
-        context.setAuthentication(
-                new ApiTokenAuthentication(user.username(), token, Authorities.of(user.role(), !token.readOnly())));
+        // a limited token holds no global role: what it may do comes from NamespaceAccess, in its namespaces only
+        Role carried = token.limited() ? Role.USER : user.role();
+        context.setAuthentication(new ApiTokenAuthentication(
+                user.username(), token, user.role(), Authorities.of(carried, !token.readOnly())));
         contexts.setContext(context);
         request.setAttribute(AuditTrail.VIA_ATTRIBUTE, "token:" + token.name());
         try {

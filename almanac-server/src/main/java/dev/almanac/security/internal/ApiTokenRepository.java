@@ -18,13 +18,14 @@ public class ApiTokenRepository {
 
     private static final String COLUMNS = """
             SELECT t.id, t.user_id, t.name, t.token_prefix, t.read_only, t.created_at, t.expires_at, t.last_used_at,
-                   t.revoked_at
+                   t.revoked_at, t.namespaces
             FROM api_tokens t
             """;
 
     private static final String INSERT = """
-            INSERT INTO api_tokens (id, user_id, name, token_prefix, token_hash, read_only, created_at, expires_at)
-            VALUES (:id, :user_id, :name, :prefix, :hash, :read_only, :created_at, :expires_at)
+            INSERT INTO api_tokens (id, user_id, name, token_prefix, token_hash, read_only, created_at, expires_at,
+                                    namespaces)
+            VALUES (:id, :user_id, :name, :prefix, :hash, :read_only, :created_at, :expires_at, :namespaces)
             """;
 
     /** The token and its user, for authenticating a request. */
@@ -32,7 +33,7 @@ public class ApiTokenRepository {
 
     private static final String FIND_BY_HASH = """
             SELECT t.id, t.user_id, t.name, t.token_prefix, t.read_only, t.created_at, t.expires_at, t.last_used_at,
-                   t.revoked_at,
+                   t.revoked_at, t.namespaces,
                    u.username, u.password_hash, u.role, u.enabled, u.created_at AS u_created_at,
                    u.updated_at AS u_updated_at, u.last_login_at, u.failed_login_count, u.locked_until, u.email
             FROM api_tokens t JOIN users u ON u.id = t.user_id
@@ -63,6 +64,7 @@ public class ApiTokenRepository {
                 .param("read_only", token.readOnly())
                 .param("created_at", JdbcTime.utc(token.createdAt()))
                 .param("expires_at", JdbcTime.utc(token.expiresAt()))
+                .param("namespaces", token.namespacesColumn())
                 .update();
     }
 
@@ -126,6 +128,7 @@ public class ApiTokenRepository {
                 JdbcTime.instant(rs, "created_at"),
                 JdbcTime.instant(rs, "expires_at"),
                 JdbcTime.instant(rs, "last_used_at"),
-                JdbcTime.instant(rs, "revoked_at"));
+                JdbcTime.instant(rs, "revoked_at"),
+                ApiToken.namespacesOf(rs.getString("namespaces")));
     }
 }

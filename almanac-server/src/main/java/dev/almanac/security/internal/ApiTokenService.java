@@ -4,6 +4,7 @@ import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.security.NamespaceAccess;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,7 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -39,6 +43,7 @@ public class ApiTokenService {
     private final TokenUsage usage;
     private final AuditTrail audit;
     private final SecurityProperties properties;
+    private final NamespaceAccess access;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
@@ -49,6 +54,7 @@ public class ApiTokenService {
             TokenUsage usage,
             AuditTrail audit,
             SecurityProperties properties,
+            NamespaceAccess access,
             Clock clock) {
         this.tokens = tokens;
         this.cache = cache;
@@ -56,6 +62,7 @@ public class ApiTokenService {
         this.usage = usage;
         this.audit = audit;
         this.properties = properties;
+        this.access = access;
         this.clock = clock;
     }
 
@@ -64,8 +71,30 @@ public class ApiTokenService {
 
     @Transactional
     public Created create(User owner, String name, Instant expiresAt, boolean readOnly) {
+        return create(owner, name, expiresAt, readOnly, null);
+    }
+
+    /**
+     * Creates a token; {@code namespaces}, when not null, limits it to those namespaces, each one the creator may
+     * see. A token created with a limited token is limited at least as much: absent, it takes the creator's limit.
+     */
+    @Transactional
+    public Created create(User owner, String name, Instant expiresAt, boolean readOnly, List<String> namespaces) {
         Instant now = now();
         List<FieldError> errors = new ArrayList<>();
+        Set<String> limit = namespaces == null ? currentLimit() : new TreeSet<>(namespaces);
+        if (namespaces != null && namespaces.isEmpty()) {
+            errors.add(new FieldError("namespaces", "must name at least one namespace, or be left out for no limit"));
+        }
+        if (limit != null) {
+            NamespaceAccess.Scope visible = access.visible();
+            for (String namespace : limit) {
+                if (!visible.includes(namespace) || !access.exists(namespace)) {
+                    // a hidden namespace is answered like a missing one
+                    errors.add(new FieldError("namespaces", "no namespace named '" + namespace + "'"));
+                }
+            }
+        }
         String trimmed = name == null ? "" : name.strip();
         if (trimmed.isEmpty() || trimmed.length() > 100) {
             errors.add(new FieldError("name", "must be 1 to 100 characters"));
@@ -95,13 +124,17 @@ public class ApiTokenService {
                 now,
                 expiry,
                 null,
-                null);
+                null,
+                limit == null ? null : Set.copyOf(limit));
         tokens.insert(token, hash(secret));
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("owner", owner.username());
         details.put("prefix", token.prefix());
         details.put("read_only", readOnly);
         details.put("expires_at", expiry.toString());
+        if (limit != null) {
+            details.put("namespaces", List.copyOf(limit));
+        }
         audit.record("token.created", target(token), details);
         return new Created(token, secret);
     }
@@ -126,7 +159,8 @@ public class ApiTokenService {
                 token.createdAt(),
                 token.expiresAt(),
                 pending,
-                token.revokedAt());
+                token.revokedAt(),
+                token.namespaces());
     }
 
     /**
@@ -187,6 +221,12 @@ public class ApiTokenService {
                 .filter(owned -> owned.user().enabled());
         found.ifPresent(owned -> cache.put(hash, owned, now, stamp));
         return found;
+    }
+
+    private static Set<String> currentLimit() {
+        return SecurityContextHolder.getContext().getAuthentication() instanceof ApiTokenAuthentication token
+                ? token.namespaceLimit()
+                : null;
     }
 
     static String hash(String secret) {

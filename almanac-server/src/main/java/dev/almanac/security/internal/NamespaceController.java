@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.almanac.security.Namespace;
 import dev.almanac.security.NamespaceAccess;
+import dev.almanac.security.NamespacePause;
 import dev.almanac.security.NamespaceQuotas;
 import dev.almanac.security.NamespaceRole;
 import io.swagger.v3.oas.annotations.Operation;
@@ -94,8 +95,21 @@ class NamespaceController {
             @JsonProperty("your_role") @Schema(description = "The caller's own role here; null for a global role")
             String yourRole,
 
+            @JsonProperty("paused_since") @Schema(description = "Set while the namespace is paused")
+            Instant pausedSince,
+
+            @JsonProperty("paused_until") @Schema(description = "When the pause lifts by itself; null: until resumed")
+            Instant pausedUntil,
+
+            @JsonProperty("pause_reason") String pauseReason,
             @JsonProperty("created_at") Instant createdAt,
             @JsonProperty("updated_at") Instant updatedAt) {}
+
+    record PauseRequest(
+            @Schema(description = "When the pause lifts by itself; left out: until resumed")
+            Instant until,
+
+            @Schema(example = "database migration") String reason) {}
 
     record NamespaceRequest(
             @Schema(description = "A lower-case identifier; cannot change", example = "billing")
@@ -170,6 +184,30 @@ class NamespaceController {
         return new NamespaceEnvelope(view(deleted), "Namespace '" + name + "' deleted");
     }
 
+    @PostMapping(path = "/{name}/pause")
+    @Operation(
+            summary = "Pause every job of a namespace (its owners, super admins)",
+            description = "Slots while paused are recorded as skipped with reason 'paused'; the pause lifts by itself"
+                    + " at 'until', and no missed slot runs then. Manual runs are not held.")
+    NamespaceEnvelope pause(@PathVariable String name, @RequestBody(required = false) PauseRequest request) {
+        NamespacePause pause = namespaces.pause(
+                name, request == null ? null : request.until(), request == null ? null : request.reason());
+        return new NamespaceEnvelope(
+                view(namespaces.get(name)),
+                "Namespace '" + name + "' paused "
+                        + (pause.until() == null ? "until resumed" : "until " + pause.until()));
+    }
+
+    @PostMapping(path = "/{name}/resume")
+    @Operation(
+            summary = "Resume a paused namespace (its owners, super admins)",
+            description = "Its jobs run from their next slot; the slots the pause skipped stay skipped.")
+    NamespaceEnvelope resume(@PathVariable String name) {
+        namespaces.resume(name);
+        return new NamespaceEnvelope(
+                view(namespaces.get(name)), "Namespace '" + name + "' resumed: the slots it missed stay skipped");
+    }
+
     @GetMapping("/{name}/members")
     @Operation(summary = "Who holds which role in a namespace")
     Members members(@PathVariable String name) {
@@ -205,6 +243,7 @@ class NamespaceController {
 
     private NamespaceView view(Namespace n) {
         Usage usage = new Usage(quotas.jobsIn(n.name()), quotas.manualRunsLastHour(n.name()));
+        NamespacePause pause = namespaces.pauseOf(n.name()).orElse(null);
         return new NamespaceView(
                 n.name(),
                 n.displayName(),
@@ -212,6 +251,9 @@ class NamespaceController {
                 QuotasJson.of(n.quotas()),
                 usage,
                 access.roleIn(n.name()).map(NamespaceRole::json).orElse(null),
+                pause == null ? null : pause.since(),
+                pause == null ? null : pause.until(),
+                pause == null ? null : pause.reason(),
                 n.createdAt(),
                 n.updatedAt());
     }

@@ -2,6 +2,7 @@ package dev.almanac.security.internal;
 
 import dev.almanac.common.JdbcTime;
 import dev.almanac.security.Namespace;
+import dev.almanac.security.NamespacePause;
 import dev.almanac.security.NamespaceRole;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -47,6 +48,14 @@ public class NamespaceRepository {
     private static final String MEMBERS_OF =
             "SELECT username, role FROM namespace_members WHERE namespace = :namespace ORDER BY username";
 
+    private static final String PAUSES = """
+            SELECT name, paused_at, paused_until, pause_reason FROM namespaces WHERE paused_at IS NOT NULL
+            """;
+
+    private static final String PAUSE = """
+            UPDATE namespaces SET paused_at = :since, paused_until = :until, pause_reason = :reason WHERE name = :name
+            """;
+
     private final JdbcClient jdbc;
 
     NamespaceRepository(JdbcClient jdbc) {
@@ -80,6 +89,30 @@ public class NamespaceRepository {
                         .param("name", name)
                         .update()
                 > 0;
+    }
+
+    /** Every namespace's pause, by name; a pause whose time is up is still here until it is lifted or replaced. */
+    public Map<String, NamespacePause> pauses() {
+        Map<String, NamespacePause> pauses = new LinkedHashMap<>();
+        jdbc.sql(PAUSES).query(rs -> {
+            NamespacePause pause = new NamespacePause(
+                    rs.getString("name"),
+                    JdbcTime.instant(rs, "paused_at"),
+                    JdbcTime.instant(rs, "paused_until"),
+                    rs.getString("pause_reason"));
+            pauses.put(pause.namespace(), pause);
+        });
+        return Map.copyOf(pauses);
+    }
+
+    /** Sets (or, with null, lifts) a namespace's pause. */
+    void pause(String name, NamespacePause pause) {
+        jdbc.sql(PAUSE)
+                .param("name", name)
+                .param("since", pause == null ? null : JdbcTime.utc(pause.since()))
+                .param("until", pause == null ? null : JdbcTime.utc(pause.until()))
+                .param("reason", pause == null ? null : pause.reason())
+                .update();
     }
 
     /** The role {@code username} holds in each namespace where they hold one. */

@@ -7,6 +7,8 @@ import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.security.Namespace;
 import dev.almanac.security.NamespaceAccess;
+import dev.almanac.security.NamespacePause;
+import dev.almanac.security.NamespacePauses;
 import dev.almanac.security.NamespaceRole;
 import dev.almanac.security.NamespaceUsage;
 import dev.almanac.security.Permissions;
@@ -17,8 +19,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -38,6 +42,7 @@ class NamespaceService {
     private final Permissions permissions;
     private final ObjectProvider<NamespaceUsage> usage;
     private final AuditTrail audit;
+    private final NamespacePauses pauses;
     private final Clock clock;
 
     NamespaceService(
@@ -47,6 +52,7 @@ class NamespaceService {
             Permissions permissions,
             ObjectProvider<NamespaceUsage> usage,
             AuditTrail audit,
+            NamespacePauses pauses,
             Clock clock) {
         this.namespaces = namespaces;
         this.users = users;
@@ -54,6 +60,7 @@ class NamespaceService {
         this.permissions = permissions;
         this.usage = usage;
         this.audit = audit;
+        this.pauses = pauses;
         this.clock = clock;
     }
 
@@ -128,6 +135,57 @@ class NamespaceService {
         return updated;
     }
 
+    /**
+     * Pauses every job of a namespace until {@code until} (null: until resumed), with a reason: their slots meanwhile
+     * are recorded as skipped with reason {@code paused}, and none runs when the pause ends. Its owners and super
+     * admins may.
+     */
+    @Transactional
+    NamespacePause pause(String name, Instant until, String reason) {
+        get(name);
+        access.require(name, NamespaceAccess.Action.MANAGE, "pause", target(name), () -> notFound(name));
+        Instant now = now();
+        List<FieldError> errors = new ArrayList<>();
+        if (until != null && !until.isAfter(now)) {
+            errors.add(new FieldError("until", "must lie ahead; leave it out to pause until resumed"));
+        }
+        if (reason != null && reason.length() > 500) {
+            errors.add(new FieldError("reason", "must be at most 500 characters"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        NamespacePause pause = new NamespacePause(
+                name,
+                now,
+                until == null ? null : until.truncatedTo(ChronoUnit.MILLIS),
+                reason == null || reason.isBlank() ? null : reason.strip());
+        namespaces.pause(name, pause);
+        pauses.forget();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("until", pause.until() == null ? "resumed" : pause.until().toString());
+        if (pause.reason() != null) {
+            details.put("reason", pause.reason());
+        }
+        audit.record("namespace.paused", target(name), details);
+        return pause;
+    }
+
+    /** Resumes a paused namespace: its jobs run from their next slot; what the pause skipped stays skipped. */
+    @Transactional
+    void resume(String name) {
+        get(name);
+        access.require(name, NamespaceAccess.Action.MANAGE, "resume", target(name), () -> notFound(name));
+        namespaces.pause(name, null);
+        pauses.forget();
+        audit.record("namespace.resumed", target(name), null);
+    }
+
+    /** The pause that holds the namespace now, if one does. */
+    Optional<NamespacePause> pauseOf(String name) {
+        return pauses.at(name, clock.instant());
+    }
+
     /** Deletes an empty namespace; {@code default} stays. */
     @Transactional
     Namespace delete(String name) {
@@ -144,7 +202,12 @@ class NamespaceService {
                     "namespace '" + name + "' still holds " + jobs + (jobs == 1 ? " job" : " jobs")
                             + "; delete or move them first");
         }
-        namespaces.delete(name);
+        try {
+            namespaces.delete(name);
+        } catch (DataIntegrityViolationException referenced) {
+            // the scripts table's foreign key: a namespace's scripts are not the namespaces feature's to count
+            throw new ConflictException(null, "namespace '" + name + "' still holds scripts; it cannot be deleted");
+        }
         audit.record("namespace.deleted", target(name), null);
         return current;
     }

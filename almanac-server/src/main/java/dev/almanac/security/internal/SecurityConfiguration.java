@@ -103,13 +103,15 @@ public class SecurityConfiguration {
             throws Exception {
         AuthorizationManager<RequestAuthorizationContext> globalRead =
                 AuthorityAuthorizationManager.hasAnyRole(Role.SUPER_ADMIN.name(), Role.ADMIN.name());
-        // a USER with a role in some namespace reads and acts there; what they may see is checked per object
+        // a USER with a role in some namespace, or a token limited to namespaces, reads and acts there; what they may
+        // see is checked per object
         AuthorizationManager<RequestAuthorizationContext> member = (caller, context) -> {
             Authentication user = caller.get();
             return new AuthorizationDecision(user != null
                     && user.isAuthenticated()
                     && !(user instanceof AnonymousAuthenticationToken)
-                    && namespaces.isMember(user.getName()));
+                    && ((user instanceof ApiTokenAuthentication token && token.namespaceLimit() != null)
+                            || namespaces.isMember(user.getName())));
         };
         AuthorizationManager<RequestAuthorizationContext> read = AuthorizationManagers.anyOf(globalRead, member);
         AuthorizationManager<RequestAuthorizationContext> write =

@@ -50,7 +50,12 @@ public class TokenController {
             Instant expiresAt,
 
             @JsonProperty("read_only") @Schema(description = "Only GET requests (and schedule previews)")
-            Boolean readOnly) {}
+            Boolean readOnly,
+
+            @Schema(
+                    description = "Limits the token to these namespaces; absent: everything its user may reach",
+                    example = "[\"team-a\"]")
+            List<String> namespaces) {}
 
     record TokenView(
             String id,
@@ -66,7 +71,10 @@ public class TokenController {
             @JsonProperty("revoked_at") Instant revokedAt,
 
             @Schema(allowableValues = {"active", "expired", "revoked"})
-            String status) {
+            String status,
+
+            @Schema(description = "The namespaces the token is limited to; null: not limited")
+            List<String> namespaces) {
 
         static TokenView of(ApiToken token, Instant now) {
             return new TokenView(
@@ -78,7 +86,10 @@ public class TokenController {
                     token.expiresAt(),
                     token.lastUsedAt(),
                     token.revokedAt(),
-                    token.statusAt(now));
+                    token.statusAt(now),
+                    token.namespaces() == null
+                            ? null
+                            : token.namespaces().stream().sorted().toList());
         }
     }
 
@@ -108,8 +119,8 @@ public class TokenController {
                                                     + "\"status\":\"active\"},\"secret\":\"alm_Xy12abCd...\",\"message\":\"Copy the token now: it is not shown again\"}")))
     ResponseEntity<CreatedToken> create(@RequestBody TokenRequest request) {
         User me = currentUser();
-        ApiTokenService.Created created =
-                tokens.create(me, request.name(), request.expiresAt(), Boolean.TRUE.equals(request.readOnly()));
+        ApiTokenService.Created created = tokens.create(
+                me, request.name(), request.expiresAt(), Boolean.TRUE.equals(request.readOnly()), request.namespaces());
         return ResponseEntity.created(URI.create(
                         "/api/admin/scheduler/tokens/" + created.token().id()))
                 .body(new CreatedToken(

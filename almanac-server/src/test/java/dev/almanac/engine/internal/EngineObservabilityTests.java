@@ -56,9 +56,12 @@ class EngineObservabilityTests {
 
             String scrape = node.bean(PrometheusMeterRegistry.class).scrape();
             assertThat(scrape)
-                    .contains("almanac_executions_total{reason=\"\",status=\"succeeded\",template=\"heartbeat\"} 1")
-                    .contains("almanac_executions_total{reason=\"\",status=\"failed\",template=\"test_fail\"} 1")
-                    .contains("almanac_execution_duration_seconds_bucket{status=\"succeeded\",template=\"heartbeat\"")
+                    .contains(
+                            "almanac_executions_total{namespace=\"default\",reason=\"\",status=\"succeeded\",template=\"heartbeat\"} 1")
+                    .contains(
+                            "almanac_executions_total{namespace=\"default\",reason=\"\",status=\"failed\",template=\"test_fail\"} 1")
+                    .contains(
+                            "almanac_execution_duration_seconds_bucket{namespace=\"default\",status=\"succeeded\",template=\"heartbeat\"")
                     .contains("almanac_execution_lateness_seconds_count 2")
                     .contains("almanac_worker_claimed_executions_count")
                     .contains("almanac_executions_queued")
