@@ -121,7 +121,8 @@ public class ExecutionRepository {
 
     /** The same as {@link #finishedPerBucket}, for the jobs of {@code namespaces} (not empty) only. */
     List<BucketCount> finishedPerBucket(Instant since, long bucketSeconds, java.util.Set<String> namespaces) {
-        return jdbc.sql(FINISHED_PER_BUCKET.formatted(" AND job_id IN (SELECT id FROM jobs WHERE namespace IN (:namespaces))"))
+        return jdbc.sql(FINISHED_PER_BUCKET.formatted(
+                        " AND job_id IN (SELECT id FROM jobs WHERE namespace IN (:namespaces))"))
                 .param("bucket_seconds", bucketSeconds)
                 .param("since", utc(since))
                 .param("namespaces", namespaces)

@@ -8,8 +8,8 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -56,8 +56,7 @@ public final class AddressGuard {
     }
 
     /** {@code hostNamespaces}: allowed hosts that only these namespaces' jobs may call (see {@link #in(String)}). */
-    public AddressGuard(
-            Collection<String> allowedHosts, Map<String, List<String>> hostNamespaces, Resolver resolver) {
+    public AddressGuard(Collection<String> allowedHosts, Map<String, List<String>> hostNamespaces, Resolver resolver) {
         this(
                 allowedHosts.stream()
                         .map(host -> unbracket(host.strip().toLowerCase(Locale.ROOT)))
@@ -94,9 +93,8 @@ public final class AddressGuard {
                 .filter(host -> hostNamespaces.containsKey(host)
                         && !hostNamespaces.get(host).contains(namespace))
                 .collect(Collectors.toUnmodifiableSet());
-        Set<String> allowed = allowedHosts.stream()
-                .filter(host -> !withheld.contains(host))
-                .collect(Collectors.toUnmodifiableSet());
+        Set<String> allowed =
+                allowedHosts.stream().filter(host -> !withheld.contains(host)).collect(Collectors.toUnmodifiableSet());
         return new AddressGuard(allowed, hostNamespaces, resolver, namespace, withheld);
     }
 

@@ -60,7 +60,9 @@ public class CurrentNamespace implements NamespaceSelection {
     /** Remembers {@code namespace} (null or blank: all) for the reader; one they may not see is a 404. */
     public void select(String namespace) {
         String picked = namespace == null || namespace.isBlank() ? null : namespace.strip();
-        if (picked != null && (!access.visible().includes(picked) || namespaces.find(picked).isEmpty())) {
+        if (picked != null
+                && (!access.visible().includes(picked)
+                        || namespaces.find(picked).isEmpty())) {
             throw new NotFoundException("no namespace named '" + picked + "'");
         }
         users.setCurrentNamespace(CurrentActor.name(), picked);

@@ -183,6 +183,10 @@ public class Targets implements DisposableBean {
         if (target == null || target.grantedTo(namespace)) {
             return Optional.empty();
         }
+        if (namespace == null) {
+            return Optional.of("target '" + name + "' is granted only to some namespaces (almanac.targets." + name
+                    + ".namespaces), and this run's job belongs to none");
+        }
         return Optional.of("target '" + name + "' is not granted to namespace '" + namespace
                 + "'; an operator grants it with almanac.targets." + name + ".namespaces");
     }

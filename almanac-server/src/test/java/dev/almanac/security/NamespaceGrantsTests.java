@@ -96,7 +96,9 @@ abstract class NamespaceGrantsTests extends AlmanacIntegrationTest {
                 .getContentAsString();
         String id = JsonPath.read(created, "$.job.id");
 
-        mvc.perform(put(API + "/jobs/" + id).contentType(MediaType.APPLICATION_JSON).content("{\"namespace\":\"a\"}"))
+        mvc.perform(put(API + "/jobs/" + id)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"namespace\":\"a\"}"))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("parameters.target"))
                 .andExpect(jsonPath("$.errors[0].message").value(containsString("not granted to namespace 'a'")));
@@ -158,11 +160,17 @@ abstract class NamespaceGrantsTests extends AlmanacIntegrationTest {
     void theNamespacePageListsWhatItIsGranted() throws Exception {
         mvc.perform(get("/namespaces/b"))
                 .andExpect(status().isOk())
-                .andExpect(content().string(allOf(containsString("id=\"grants\""), containsString(">demo<"),
-                        containsString(">localhost<"))));
+                .andExpect(content()
+                        .string(allOf(
+                                containsString("id=\"grants\""),
+                                containsString(">demo<"),
+                                containsString(">localhost<"))));
         mvc.perform(get("/namespaces/a"))
                 .andExpect(status().isOk())
-                .andExpect(content().string(allOf(containsString("id=\"grants\""), not(containsString(">demo<")),
-                        not(containsString(">localhost<")))));
+                .andExpect(content()
+                        .string(allOf(
+                                containsString("id=\"grants\""),
+                                not(containsString(">demo<")),
+                                not(containsString(">localhost<")))));
     }
 }

@@ -2,12 +2,12 @@ package dev.almanac.engine.internal;
 
 import dev.almanac.common.NamespaceSelection;
 import dev.almanac.execution.Execution;
-import dev.almanac.security.NamespaceAccess;
 import dev.almanac.execution.ExecutionQuery;
 import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.FinishedPerHour;
 import dev.almanac.job.JobService;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.web.AdminPage;
 import java.time.Clock;
 import java.time.Instant;
@@ -94,9 +94,8 @@ class DashboardPages {
         // the namespace picked in the header, or every one the reader may see (null: the whole scheduler)
         Set<String> scope = selection.scope();
         JobService.Counts counts = jobs.counts(scope);
-        Map<ExecutionStatus, Long> active = scope == null
-                ? executions.activeCounts()
-                : scope.isEmpty() ? Map.of() : executions.activeCounts(scope);
+        Map<ExecutionStatus, Long> active =
+                scope == null ? executions.activeCounts() : scope.isEmpty() ? Map.of() : executions.activeCounts(scope);
         LastDay day = LastDay.before(now, finished, scope);
         model.addAttribute("namespace", selection.selected());
         model.addAttribute("total", counts.total());
@@ -119,9 +118,9 @@ class DashboardPages {
                 !access.global()
                         ? List.of()
                         : nodes.all().stream()
-                        .map(n ->
-                                new NodeRow(n.id(), n.host(), n.startedAt(), n.heartbeatAt(), n.aliveSince(aliveSince)))
-                        .toList());
+                                .map(n -> new NodeRow(
+                                        n.id(), n.host(), n.startedAt(), n.heartbeatAt(), n.aliveSince(aliveSince)))
+                                .toList());
         return "dashboard";
     }
 
@@ -129,8 +128,8 @@ class DashboardPages {
         return Stream.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT)
                 .flatMap(status ->
                         executions
-                        .list(new ExecutionQuery(null, status, null, null, null, null, null, 8).in(scope))
-                        .stream())
+                                .list(new ExecutionQuery(null, status, null, null, null, null, null, 8).in(scope))
+                                .stream())
                 .sorted(Comparator.comparing(Execution::createdAt).reversed())
                 .limit(8)
                 .toList();

@@ -32,6 +32,7 @@ final class EngineJobContext implements JobContext {
     private final JobServices services;
     /** The job's namespace, read once when a target or the HTTP client is first asked for. */
     private Optional<String> namespace;
+
     private final RunControl control = new RunControl() {
         @Override
         public Optional<Duration> remaining() {

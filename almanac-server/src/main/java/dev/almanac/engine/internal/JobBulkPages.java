@@ -79,11 +79,7 @@ class JobBulkPages {
     private final NamespaceAccess access;
 
     JobBulkPages(
-            JobService jobs,
-            JobCommands commands,
-            RunCommands runs,
-            Permissions permissions,
-            NamespaceAccess access) {
+            JobService jobs, JobCommands commands, RunCommands runs, Permissions permissions, NamespaceAccess access) {
         this.jobs = jobs;
         this.commands = commands;
         this.runs = runs;
@@ -141,13 +137,16 @@ class JobBulkPages {
 
     private Selected selected(JobId id) {
         // a job of a namespace the reader may not see is named like one that does not exist
-        Optional<Job> job = jobs.find(id)
-                .filter(found -> access.may(found.definition().namespace(), NamespaceAccess.Action.READ));
+        Optional<Job> job =
+                jobs.find(id).filter(found -> access.may(found.definition().namespace(), NamespaceAccess.Action.READ));
         if (job.isEmpty()) {
             return new Selected(id, id.toString(), "no longer exists");
         }
         String type = job.get().definition().templateType();
-        return new Selected(id, job.get().name(), permissions.mayActOn(type, job.get().definition().namespace()) ? null : permissions.reason());
+        return new Selected(
+                id,
+                job.get().name(),
+                permissions.mayActOn(type, job.get().definition().namespace()) ? null : permissions.reason());
     }
 
     private Outcome apply(Action action, JobId id) {

@@ -3,7 +3,6 @@ package dev.almanac.execution.internal;
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.NamespaceSelection;
 import dev.almanac.common.NotFoundException;
-import dev.almanac.security.NamespaceAccess;
 import dev.almanac.common.Sealed;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionId;
@@ -12,6 +11,7 @@ import dev.almanac.execution.ExecutionService;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.LogLine;
 import dev.almanac.job.JobId;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.PreflightCheck;
@@ -158,7 +158,8 @@ class ExecutionPages {
     String jobHistory(@RequestParam(name = "job_id") String jobId, Model model) {
         JobId job = JobId.parse(jobId).orElseThrow(() -> new NotFoundException("no job with id " + jobId));
         // the job page's own history, whatever the header picks; nothing of a namespace the reader may not see
-        ExecutionQuery query = ExecutionQuery.ofJob(job, JOB_HISTORY_SIZE).in(access.visible().restrict(null));
+        ExecutionQuery query =
+                ExecutionQuery.ofJob(job, JOB_HISTORY_SIZE).in(access.visible().restrict(null));
         model.addAttribute("executions", executions.list(query));
         model.addAttribute("total", executions.count(query));
         model.addAttribute("jobId", job.toString());

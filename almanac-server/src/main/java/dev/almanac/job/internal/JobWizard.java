@@ -2,6 +2,7 @@ package dev.almanac.job.internal;
 
 import dev.almanac.common.FieldError;
 import dev.almanac.job.Job;
+import dev.almanac.job.JobDefinition;
 import dev.almanac.job.JobDrafts;
 import dev.almanac.job.JobForm;
 import dev.almanac.job.JobId;
@@ -9,7 +10,6 @@ import dev.almanac.job.JobQuery;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobService;
 import dev.almanac.job.ParameterForms;
-import dev.almanac.job.JobDefinition;
 import dev.almanac.security.CurrentNamespace;
 import dev.almanac.security.Namespace;
 import dev.almanac.security.NamespaceAccess;
@@ -231,9 +231,9 @@ class JobWizard {
     private List<Job> otherJobs(Job editing, JobForm form) {
         // only jobs the reader may see can be an upstream (JobValidator refuses the others as missing)
         NamespaceAccess.Scope visible = access.visible();
-        List<Job> list = new ArrayList<>(jobs.list(
-                        JobQuery.firstPage(JobQuery.MAX_LIMIT).in(visible.restrict(null)))
-                .jobs());
+        List<Job> list =
+                new ArrayList<>(jobs.list(JobQuery.firstPage(JobQuery.MAX_LIMIT).in(visible.restrict(null)))
+                        .jobs());
         for (String selected : form.all("depends_on")) {
             JobId.parse(selected)
                     .filter(id -> list.stream().noneMatch(j -> j.id().equals(id)))

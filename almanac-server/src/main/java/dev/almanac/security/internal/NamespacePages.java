@@ -78,8 +78,7 @@ class NamespacePages {
     }
 
     @PostMapping("/namespaces")
-    String create(
-            @RequestParam Map<String, String> form, HtmxRequest htmx, RedirectAttributes redirect) {
+    String create(@RequestParam Map<String, String> form, HtmxRequest htmx, RedirectAttributes redirect) {
         Namespace created = namespaces.create(changes(form, form.get("name")));
         redirect.addFlashAttribute("flash", "Namespace '" + created.name() + "' created");
         return redirect(htmx, "/namespaces/" + created.name());
@@ -92,7 +91,9 @@ class NamespacePages {
         NamespaceRuns running = runs.getIfAvailable();
         model.addAttribute("ns", namespace);
         model.addAttribute("members", namespaces.members(name));
-        model.addAttribute("roles", Arrays.stream(NamespaceRole.values()).map(NamespaceRole::json).toList());
+        model.addAttribute(
+                "roles",
+                Arrays.stream(NamespaceRole.values()).map(NamespaceRole::json).toList());
         model.addAttribute(
                 "uses",
                 List.of(
@@ -150,7 +151,14 @@ class NamespacePages {
         namespaces.members(name).forEach((member, held) -> members.put(member, held.json()));
         boolean added = !members.containsKey(user);
         members.put(user, role);
-        replace(name, members);
+        try {
+            replace(name, members);
+        } catch (InvalidInputException invalid) {
+            // the API's members[i].field, as this form names it
+            throw new InvalidInputException(invalid.errors().stream()
+                    .map(e -> new FieldError(e.field().replaceFirst("^members\\[\\d+]\\.", ""), e.message()))
+                    .toList());
+        }
         redirect.addFlashAttribute(
                 "flash", (added ? "'" + user + "' added as " : "'" + user + "' is now ") + role + " of '" + name + "'");
         return redirect(htmx, "/namespaces/" + name);

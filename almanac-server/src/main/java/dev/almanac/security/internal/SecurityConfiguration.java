@@ -62,6 +62,7 @@ public class SecurityConfiguration {
     };
     /** Pages for the global roles only. */
     static final String[] GLOBAL_PAGES = {"/tokens", "/tokens/**"};
+
     static final String[] SUPER_ADMIN_PAGES = {"/audit", "/audit/**", "/users", "/users/**"};
     /** Pages about the reader's own account, for every signed-in user. */
     static final String[] ACCOUNT_PAGES = {"/account/**"};
