@@ -78,6 +78,11 @@
       });
       return;
     }
+    // The header's namespace switcher applies a pick at once.
+    if (input.hasAttribute && input.hasAttribute("data-autosubmit") && input.form) {
+      input.form.requestSubmit ? input.form.requestSubmit() : input.form.submit();
+      return;
+    }
     if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) { return; }
     var max = Number(input.getAttribute("data-max-bytes"));
     var file = input.files && input.files[0];

@@ -37,6 +37,13 @@ public class ExecutionRepository {
     private static final String ACTIVE_COUNTS =
             "SELECT status, COUNT(*) FROM executions WHERE status IN ('queued', 'running') GROUP BY status";
 
+    private static final String ACTIVE_COUNTS_IN = """
+            SELECT status, COUNT(*) FROM executions
+             WHERE status IN ('queued', 'running')
+               AND job_id IN (SELECT id FROM jobs WHERE namespace IN (:namespaces))
+             GROUP BY status
+            """;
+
     /** {@code %s}: nothing or an upper bound. */
     static final String FINISHED_PER_BUCKET = """
             SELECT FLOOR(EXTRACT(EPOCH FROM completed_at) / :bucket_seconds) AS bucket, status, COUNT(*) AS n
@@ -91,6 +98,11 @@ public class ExecutionRepository {
         return statusCounts(jdbc.sql(ACTIVE_COUNTS));
     }
 
+    /** How many executions of the jobs in {@code namespaces} (not empty) are in each status, queued and running only. */
+    public Map<ExecutionStatus, Long> activeCounts(java.util.Set<String> namespaces) {
+        return statusCounts(jdbc.sql(ACTIVE_COUNTS_IN).param("namespaces", namespaces));
+    }
+
     /** How many executions ended in one status during one time bucket; {@code bucket} counts from the epoch. */
     public record BucketCount(long bucket, ExecutionStatus status, long count) {}
 
@@ -107,6 +119,20 @@ public class ExecutionRepository {
             statement.param("until", utc(until));
         }
         return statement
+                .query((rs, n) -> new BucketCount(
+                        rs.getLong("bucket"),
+                        ExecutionStatus.fromJson(rs.getString("status")).orElseThrow(),
+                        rs.getLong("n")))
+                .list();
+    }
+
+    /** The same as {@link #finishedPerBucket}, for the jobs of {@code namespaces} (not empty) only. */
+    List<BucketCount> finishedPerBucket(Instant since, long bucketSeconds, java.util.Set<String> namespaces) {
+        return jdbc.sql(FINISHED_PER_BUCKET.formatted(
+                        " AND job_id IN (SELECT id FROM jobs WHERE namespace IN (:namespaces))"))
+                .param("bucket_seconds", bucketSeconds)
+                .param("since", utc(since))
+                .param("namespaces", namespaces)
                 .query((rs, n) -> new BucketCount(
                         rs.getLong("bucket"),
                         ExecutionStatus.fromJson(rs.getString("status")).orElseThrow(),

@@ -84,6 +84,35 @@ public class FinishedPerHour {
         return result;
     }
 
+    /**
+     * The same, for the jobs of {@code namespaces} only (null: every job, from what is kept): counted afresh, since a
+     * namespace's share of the history is a fraction of it and the dashboard asks for one namespace at a time.
+     */
+    public Map<Long, Map<ExecutionStatus, Long>> perHour(long firstHour, java.util.Set<String> namespaces) {
+        if (namespaces == null) {
+            return perHour(firstHour);
+        }
+        Map<Long, Map<ExecutionStatus, Long>> result = new TreeMap<>();
+        if (!namespaces.isEmpty()) {
+            add(result, executions.finishedPerBucket(Instant.ofEpochSecond(firstHour * HOUR), HOUR, namespaces));
+        }
+        return result;
+    }
+
+    /** Executions of the jobs of {@code namespaces} (null: every job) that ended at or after {@code since}. */
+    public Map<ExecutionStatus, Long> since(Instant since, java.util.Set<String> namespaces) {
+        if (namespaces == null) {
+            return since(since);
+        }
+        Map<ExecutionStatus, Long> counts = new EnumMap<>(ExecutionStatus.class);
+        if (!namespaces.isEmpty()) {
+            executions
+                    .finishedPerBucket(since, HOUR, namespaces)
+                    .forEach(count -> counts.merge(count.status(), count.count(), Long::sum));
+        }
+        return counts;
+    }
+
     /** Forgets every hour kept: history was deleted. */
     public void forget() {
         settled.clear();

@@ -40,7 +40,7 @@ public final class JobForm {
 
     /** The form names each step shows; everything else is carried in hidden fields. */
     private static final Map<Integer, Set<String>> STEP_FIELDS = Map.of(
-            TEMPLATE, Set.of("template_type"),
+            TEMPLATE, Set.of("namespace", "template_type"),
             PARAMETERS, Set.of("name", "description", "tags"),
             SCHEDULE,
                     Set.of(
@@ -139,6 +139,7 @@ public final class JobForm {
     /** The form that shows a stored definition, for editing or cloning it. */
     public static JobForm of(JobDefinition definition, ParameterForm parameters) {
         JobForm form = blank();
+        form.set("namespace", definition.namespace());
         form.set("template_type", definition.templateType());
         form.set("name", definition.name());
         form.set("description", definition.description() == null ? "" : definition.description());
@@ -443,7 +444,7 @@ public final class JobForm {
                 null,
                 null,
                 calendars(),
-                null);
+                blankToNull(get("namespace")));
         return new Built(request, errors);
     }
 

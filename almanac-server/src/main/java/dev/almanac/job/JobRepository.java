@@ -217,6 +217,15 @@ class JobRepository {
                 .single();
     }
 
+    /** The same counts, of the jobs in {@code namespaces} only (not empty). */
+    JobService.Counts counts(java.util.Set<String> namespaces) {
+        return jdbc.sql("SELECT COUNT(*), COALESCE(SUM(CASE WHEN enabled THEN 1 ELSE 0 END), 0) FROM jobs"
+                        + " WHERE namespace IN (:namespaces)")
+                .param("namespaces", namespaces)
+                .query((rs, n) -> new JobService.Counts(rs.getLong(1), rs.getLong(2)))
+                .single();
+    }
+
     /** Stops counting at {@code atMost}: an actor with thousands of jobs costs no more than the quota. */
     long countCreatedBy(String actor, int atMost) {
         return jdbc.sql("SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE created_by = :actor LIMIT :at_most) mine")

@@ -164,6 +164,15 @@ public class JobService {
         return jobs.counts();
     }
 
+    /** The counts of the jobs in {@code namespaces} (null: every one; empty: none). */
+    @Transactional(readOnly = true)
+    public Counts counts(java.util.Set<String> namespaces) {
+        if (namespaces == null) {
+            return jobs.counts();
+        }
+        return namespaces.isEmpty() ? new Counts(0, 0) : jobs.counts(namespaces);
+    }
+
     /** How many jobs {@code actor} created that still exist, counted up to {@code atMost}: what the job quota counts. */
     @Transactional(readOnly = true)
     public long countCreatedBy(String actor, int atMost) {

@@ -119,13 +119,20 @@ class JobValidator {
 
         String templateType = trimmed(request.templateType());
         Map<String, Object> parameters = request.parameters() == null ? Map.of() : request.parameters();
+        // the namespace first: the targets and internal hosts its jobs may use depend on it
+        String namespace = trimmed(request.namespace());
+        if (namespace == null) {
+            namespace = JobDefinition.DEFAULT_NAMESPACE;
+        } else if (!namespaces.exists(namespace)) {
+            errors.add(new FieldError("namespace", "no namespace named '" + namespace + "'"));
+        }
         if (templateType == null) {
             errors.add(new FieldError("template_type", "is required"));
         } else if (templates.find(templateType).isEmpty()) {
             errors.add(new FieldError(
                     "template_type", "unknown template '" + templateType + "'; known: " + knownTemplates()));
         } else {
-            templates.validateParameters(templateType, parameters).stream()
+            templates.validateParameters(templateType, parameters, namespace).stream()
                     .map(e -> e.prefixed("parameters"))
                     .forEach(errors::add);
         }
@@ -196,12 +203,6 @@ class JobValidator {
             upstreamResults(errors, templateType, parameters, dependsOn, triggers, context);
         }
         CalendarRefs calendarRefs = calendarRefs(errors, request.calendars());
-        String namespace = trimmed(request.namespace());
-        if (namespace == null) {
-            namespace = JobDefinition.DEFAULT_NAMESPACE;
-        } else if (!namespaces.exists(namespace)) {
-            errors.add(new FieldError("namespace", "no namespace named '" + namespace + "'"));
-        }
 
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);

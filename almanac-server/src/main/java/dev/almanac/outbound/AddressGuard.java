@@ -7,7 +7,9 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -18,7 +20,8 @@ import java.util.stream.Collectors;
  * link-local (cloud metadata at 169.254.169.254), CGNAT, unique-local, multicast, unspecified, reserved, or an IPv6
  * form that embeds an IPv4 address. IPv4 written in decimal, octal, hex or short forms is refused outright, and a
  * host that does not resolve is refused (fail closed). Hosts the operator lists in {@code almanac.http.allowed-hosts}
- * are the only exception.
+ * are the only exception; {@code almanac.http.host-namespaces} keeps such a host to some namespaces' jobs ({@link
+ * #in(String)}).
  */
 public final class AddressGuard {
 
@@ -37,16 +40,67 @@ public final class AddressGuard {
 
     private final Set<String> allowedHosts;
     private final Resolver resolver;
+    /** Allowed hosts kept to some namespaces, with those namespaces. */
+    private final Map<String, List<String>> hostNamespaces;
+    /** The namespace this guard checks for (null: a guard for every namespace), and the allowed hosts it may not use. */
+    private final String namespace;
+
+    private final Set<String> withheld;
 
     public AddressGuard(Collection<String> allowedHosts) {
         this(allowedHosts, InetAddress::getAllByName);
     }
 
     public AddressGuard(Collection<String> allowedHosts, Resolver resolver) {
-        this.allowedHosts = allowedHosts.stream()
-                .map(host -> unbracket(host.strip().toLowerCase(Locale.ROOT)))
-                .collect(Collectors.toUnmodifiableSet());
+        this(allowedHosts, Map.of(), resolver);
+    }
+
+    /** {@code hostNamespaces}: allowed hosts that only these namespaces' jobs may call (see {@link #in(String)}). */
+    public AddressGuard(Collection<String> allowedHosts, Map<String, List<String>> hostNamespaces, Resolver resolver) {
+        this(
+                allowedHosts.stream()
+                        .map(host -> unbracket(host.strip().toLowerCase(Locale.ROOT)))
+                        .collect(Collectors.toUnmodifiableSet()),
+                hostNamespaces.entrySet().stream()
+                        .collect(Collectors.toUnmodifiableMap(
+                                e -> unbracket(e.getKey().strip().toLowerCase(Locale.ROOT)),
+                                e -> e.getValue().stream().map(String::strip).toList(),
+                                (a, b) -> a)),
+                resolver,
+                null,
+                Set.of());
+    }
+
+    private AddressGuard(
+            Set<String> allowedHosts,
+            Map<String, List<String>> hostNamespaces,
+            Resolver resolver,
+            String namespace,
+            Set<String> withheld) {
+        this.allowedHosts = allowedHosts;
+        this.hostNamespaces = hostNamespaces;
         this.resolver = resolver;
+        this.namespace = namespace;
+        this.withheld = withheld;
+    }
+
+    /**
+     * The guard as the jobs of {@code namespace} meet it: an allowed host kept to other namespaces ({@code
+     * almanac.http.host-namespaces}) is refused, naming the grant, instead of being let through.
+     */
+    public AddressGuard in(String namespace) {
+        Set<String> withheld = allowedHosts.stream()
+                .filter(host -> hostNamespaces.containsKey(host)
+                        && !hostNamespaces.get(host).contains(namespace))
+                .collect(Collectors.toUnmodifiableSet());
+        Set<String> allowed =
+                allowedHosts.stream().filter(host -> !withheld.contains(host)).collect(Collectors.toUnmodifiableSet());
+        return new AddressGuard(allowed, hostNamespaces, resolver, namespace, withheld);
+    }
+
+    /** The allowed hosts the jobs of {@code namespace} may call, sorted. */
+    public List<String> allowedHostsOf(String namespace) {
+        return in(namespace).allowedHosts.stream().sorted().toList();
     }
 
     /**
@@ -159,6 +213,10 @@ public final class AddressGuard {
         host = unbracket(host.toLowerCase(Locale.ROOT));
         if (host.endsWith(".")) {
             host = host.substring(0, host.length() - 1);
+        }
+        if (withheld.contains(host)) {
+            throw new RefusedException("host '" + host + "' is an allowed internal host, but not granted to namespace '"
+                    + namespace + "'; an operator grants it with almanac.http.host-namespaces");
         }
         if (!allowedHosts.contains(host)
                 && NUMERIC_HOST.matcher(host).matches()

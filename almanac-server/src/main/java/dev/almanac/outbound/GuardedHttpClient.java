@@ -63,7 +63,8 @@ public class GuardedHttpClient {
 
     GuardedHttpClient(OutboundProperties properties) {
         this.properties = properties;
-        this.guard = new AddressGuard(properties.allowedHosts());
+        this.guard = new AddressGuard(
+                properties.allowedHosts(), properties.hostNamespaces(), java.net.InetAddress::getAllByName);
         this.client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(properties.connectTimeout())
@@ -79,10 +80,22 @@ public class GuardedHttpClient {
 
     /** The client as one run uses it. */
     public OutboundHttp forRun(RunControl run) {
+        return forRun(run, guard);
+    }
+
+    /**
+     * The client as one run of a job of {@code namespace} uses it: an allowed host kept to other namespaces is
+     * refused ({@link AddressGuard#in(String)}).
+     */
+    public OutboundHttp forRun(RunControl run, String namespace) {
+        return forRun(run, guard.in(namespace));
+    }
+
+    private OutboundHttp forRun(RunControl run, AddressGuard guard) {
         return new OutboundHttp() {
             @Override
             public Response send(Request request) throws IOException {
-                return GuardedHttpClient.this.send(request, run);
+                return GuardedHttpClient.this.send(request, run, guard);
             }
 
             @Override
@@ -99,6 +112,11 @@ public class GuardedHttpClient {
 
     /** Sends a request on behalf of a run: guarded, redirects checked, aborted when the run stops. */
     public OutboundHttp.Response send(OutboundHttp.Request request, RunControl run) throws IOException {
+        return send(request, run, guard);
+    }
+
+    private OutboundHttp.Response send(OutboundHttp.Request request, RunControl run, AddressGuard guard)
+            throws IOException {
         String method = request.method().toUpperCase(Locale.ROOT);
         if (!METHODS.contains(method)) {
             throw new IllegalArgumentException("unsupported HTTP method " + request.method());

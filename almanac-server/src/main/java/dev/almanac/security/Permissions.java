@@ -116,7 +116,12 @@ public class Permissions {
                 .map(JobTemplate::descriptor)
                 .map(d -> d.destructive())
                 .orElse(false);
-        return has(Role.ADMIN) && !destructive;
+        if (has(Role.ADMIN)) {
+            return !destructive;
+        }
+        // a namespace member: where their role allows it in one of their namespaces
+        NamespaceAccess.Action needed = needed(templateType, "create");
+        return namespaces.visible().names().stream().anyMatch(namespace -> namespaces.may(namespace, needed));
     }
 
     /** Whether the current actor may create or change jobs of {@code templateType} in {@code namespace}. */

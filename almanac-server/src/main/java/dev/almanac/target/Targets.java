@@ -40,7 +40,19 @@ public class Targets implements DisposableBean {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
 
-    private record Configured(TargetDescription description, String url, String user, String password, int maxPool) {}
+    /** {@code namespaces}: the namespaces whose jobs may use it; empty for every one. */
+    private record Configured(
+            TargetDescription description,
+            String url,
+            String user,
+            String password,
+            int maxPool,
+            List<String> namespaces) {
+
+        boolean grantedTo(String namespace) {
+            return namespaces.isEmpty() || namespaces.contains(namespace);
+        }
+    }
 
     private final Map<String, Configured> byName;
     private final UnaryOperator<String> decrypt;
@@ -91,7 +103,8 @@ public class Targets implements DisposableBean {
                 demoUrl(dataDir),
                 "sa",
                 "",
-                4);
+                4,
+                demo.namespaces());
     }
 
     private static Configured parse(String rawName, TargetProperties.Target target, List<String> problems) {
@@ -135,7 +148,8 @@ public class Targets implements DisposableBean {
                 target.url(),
                 target.user(),
                 target.password(),
-                Math.max(1, target.maxConnections()));
+                Math.max(1, target.maxConnections()),
+                target.namespaces().stream().map(String::strip).toList());
     }
 
     static String product(String url) {
@@ -155,6 +169,37 @@ public class Targets implements DisposableBean {
     }
 
     /**
+     * Whether the jobs of {@code namespace} may use target {@code name} ({@code almanac.targets.<name>.namespaces},
+     * default every namespace); false for a target that does not exist.
+     */
+    public boolean grantedTo(String name, String namespace) {
+        Configured target = name == null ? null : byName.get(name);
+        return target != null && target.grantedTo(namespace);
+    }
+
+    /** Why the jobs of {@code namespace} may not use target {@code name}; empty when they may (or it does not exist). */
+    public Optional<String> refusal(String name, String namespace) {
+        Configured target = name == null ? null : byName.get(name);
+        if (target == null || target.grantedTo(namespace)) {
+            return Optional.empty();
+        }
+        if (namespace == null) {
+            return Optional.of("target '" + name + "' is granted only to some namespaces (almanac.targets." + name
+                    + ".namespaces), and this run's job belongs to none");
+        }
+        return Optional.of("target '" + name + "' is not granted to namespace '" + namespace
+                + "'; an operator grants it with almanac.targets." + name + ".namespaces");
+    }
+
+    /** The targets the jobs of {@code namespace} may use, in configured order. */
+    public List<TargetDescription> grantedTargets(String namespace) {
+        return byName.values().stream()
+                .filter(target -> target.grantedTo(namespace))
+                .map(Configured::description)
+                .toList();
+    }
+
+    /**
      * A target as a run sees it: connections whose statements get the run's remaining time as query timeout and are
      * cancelled when the run stops.
      *
@@ -165,6 +210,28 @@ public class Targets implements DisposableBean {
         if (target == null) {
             throw new IllegalArgumentException("no target named '" + name + "'");
         }
+        return open(target, run);
+    }
+
+    /**
+     * The same, for a run of a job of {@code namespace}: a target not granted to it is refused again at run time (a
+     * job moved to another namespace, a grant taken away since it was saved).
+     *
+     * @throws IllegalArgumentException when no target has this name or it is not granted to the namespace
+     */
+    public TargetDatabase open(String name, RunControl run, String namespace) {
+        Configured target = byName.get(name);
+        if (target == null) {
+            throw new IllegalArgumentException("no target named '" + name + "'");
+        }
+        Optional<String> refused = refusal(name, namespace);
+        if (refused.isPresent()) {
+            throw new IllegalArgumentException(refused.get());
+        }
+        return open(target, run);
+    }
+
+    private TargetDatabase open(Configured target, RunControl run) {
         return new TargetDatabase() {
             @Override
             public TargetDescription description() {

@@ -196,6 +196,35 @@ public class TemplateRegistry {
      *     unknown type is the client's mistake)
      */
     public List<FieldError> validateParameters(String type, Map<String, Object> parameters) {
+        return validateParameters(type, parameters, environment);
+    }
+
+    /**
+     * The same, for a job of {@code namespace}: its outbound URLs are checked against the hosts granted to it, and each
+     * string parameter whose schema takes a target ({@code "x-source": "targets"}) must name one granted to it.
+     */
+    public List<FieldError> validateParameters(String type, Map<String, Object> parameters, String namespace) {
+        if (namespace == null || !(environment instanceof NamespaceEnvironments scoped)) {
+            return validateParameters(type, parameters);
+        }
+        List<FieldError> errors = new ArrayList<>(validateParameters(type, parameters, scoped.in(namespace)));
+        RegisteredTemplate registered = registered(type).orElseThrow(() -> notFound(type));
+        if (registered.schemaDocument().get("properties") instanceof Map<?, ?> properties && parameters != null) {
+            properties.forEach((name, property) -> {
+                if (property instanceof Map<?, ?> schema
+                        && "targets".equals(schema.get("x-source"))
+                        && parameters.get(String.valueOf(name)) instanceof String target
+                        && errors.stream().noneMatch(e -> e.field().equals(name))) {
+                    scoped.targetRefusal(target, namespace)
+                            .ifPresent(why -> errors.add(new FieldError(String.valueOf(name), why)));
+                }
+            });
+        }
+        return errors;
+    }
+
+    private List<FieldError> validateParameters(
+            String type, Map<String, Object> parameters, TemplateEnvironment environment) {
         RegisteredTemplate registered = registered(type).orElseThrow(() -> notFound(type));
         Map<String, Object> values = parameters == null ? Map.of() : parameters;
         List<FieldError> schemaErrors = schemas.validate(registered.schema(), values);

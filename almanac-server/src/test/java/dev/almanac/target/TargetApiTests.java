@@ -43,7 +43,7 @@ class TargetApiTests extends AlmanacIntegrationTest {
                         "injected",
                                 new TargetProperties.Target(
                                         "jdbc:h2:mem:y", "sa", "", null, Map.of("users; drop", List.of("id;--")), 2)),
-                new TargetProperties.DemoTarget(false, "demo", 10));
+                new TargetProperties.DemoTarget(false, "demo", 10, null));
 
         assertThatThrownBy(() -> new Targets(properties, Path.of("target/test-data"), value -> value))
                 .hasMessageContaining("'Bad Name'")

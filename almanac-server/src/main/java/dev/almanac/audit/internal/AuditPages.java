@@ -1,6 +1,7 @@
 package dev.almanac.audit.internal;
 
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.NamespaceSelection;
 import dev.almanac.common.QueryParameters;
 import dev.almanac.web.AdminPage;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
@@ -56,10 +57,12 @@ public class AuditPages {
 
     private final AuditSearch search;
     private final JsonMapper json;
+    private final NamespaceSelection selection;
 
-    AuditPages(AuditSearch search, JsonMapper json) {
+    AuditPages(AuditSearch search, JsonMapper json, NamespaceSelection selection) {
         this.search = search;
         this.json = json;
+        this.selection = selection;
     }
 
     /** An event as the page shows it: its changes as before and after, its other details as text. */
@@ -83,9 +86,13 @@ public class AuditPages {
             Model model) {
         Map<String, String> errors = new LinkedHashMap<>();
         AuditSearch.Page page;
+        // the namespace picked in the header keeps the events about its jobs and executions (no logins, no users)
+        String namespace = selection.selected();
+        model.addAttribute("namespace", namespace);
         try {
             page = search.search(
-                    new AuditSearch.Filter(actor, action, target, utc(from), utc(to), null, before), PAGE_SIZE);
+                    new AuditSearch.Filter(actor, action, target, utc(from), utc(to), null, before, namespace),
+                    PAGE_SIZE);
         } catch (InvalidInputException invalid) {
             invalid.errors().forEach(error -> errors.put(error.field(), message(error.field(), error.message())));
             page = new AuditSearch.Page(List.of(), null);

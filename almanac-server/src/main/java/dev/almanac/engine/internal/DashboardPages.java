@@ -1,11 +1,13 @@
 package dev.almanac.engine.internal;
 
+import dev.almanac.common.NamespaceSelection;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionQuery;
 import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.FinishedPerHour;
 import dev.almanac.job.JobService;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.web.AdminPage;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -50,6 +53,8 @@ class DashboardPages {
     private final FinishedPerHour finished;
     private final NodeRepository nodes;
     private final EngineProperties properties;
+    private final NamespaceSelection selection;
+    private final NamespaceAccess access;
     private final Clock clock;
 
     DashboardPages(
@@ -58,12 +63,16 @@ class DashboardPages {
             FinishedPerHour finished,
             NodeRepository nodes,
             EngineProperties properties,
+            NamespaceSelection selection,
+            NamespaceAccess access,
             Clock clock) {
         this.jobs = jobs;
         this.executions = executions;
         this.finished = finished;
         this.nodes = nodes;
         this.properties = properties;
+        this.selection = selection;
+        this.access = access;
         this.clock = clock;
     }
 
@@ -82,9 +91,13 @@ class DashboardPages {
     @GetMapping("/")
     String dashboard(@RequestParam(required = false, defaultValue = "24h") String range, Model model) {
         Instant now = clock.instant();
-        JobService.Counts counts = jobs.counts();
-        Map<ExecutionStatus, Long> active = executions.activeCounts();
-        LastDay day = LastDay.before(now, finished);
+        // the namespace picked in the header, or every one the reader may see (null: the whole scheduler)
+        Set<String> scope = selection.scope();
+        JobService.Counts counts = jobs.counts(scope);
+        Map<ExecutionStatus, Long> active =
+                scope == null ? executions.activeCounts() : scope.isEmpty() ? Map.of() : executions.activeCounts(scope);
+        LastDay day = LastDay.before(now, finished, scope);
+        model.addAttribute("namespace", selection.selected());
         model.addAttribute("total", counts.total());
         model.addAttribute("enabled", counts.enabled());
         model.addAttribute("running", active.getOrDefault(ExecutionStatus.RUNNING, 0L));
@@ -93,30 +106,36 @@ class DashboardPages {
                 "successRate", day.successRate() == null ? null : Math.round(1000.0 * day.successRate()) / 10.0);
         model.addAttribute("failures", day.failures());
         model.addAttribute("ran", day.ran());
-        model.addAttribute("chart", chart("7d".equals(range) ? "7d" : "24h", now));
+        model.addAttribute("chart", chart("7d".equals(range) ? "7d" : "24h", now, scope));
         model.addAttribute(
                 "charted", CHARTED.stream().map(ExecutionStatus::json).toList());
-        model.addAttribute("recentFailures", recentFailures());
+        model.addAttribute("recentFailures", recentFailures(scope));
         Instant aliveSince = now.minus(properties.deadNodeThreshold());
+        model.addAttribute("showNodes", access.global());
+        // the cluster is the whole scheduler's, not a namespace's: for the global roles only
         model.addAttribute(
                 "nodes",
-                nodes.all().stream()
-                        .map(n ->
-                                new NodeRow(n.id(), n.host(), n.startedAt(), n.heartbeatAt(), n.aliveSince(aliveSince)))
-                        .toList());
+                !access.global()
+                        ? List.of()
+                        : nodes.all().stream()
+                                .map(n -> new NodeRow(
+                                        n.id(), n.host(), n.startedAt(), n.heartbeatAt(), n.aliveSince(aliveSince)))
+                                .toList());
         return "dashboard";
     }
 
-    private List<Execution> recentFailures() {
+    private List<Execution> recentFailures(Set<String> scope) {
         return Stream.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT)
                 .flatMap(status ->
-                        executions.list(new ExecutionQuery(null, status, null, null, null, null, null, 8)).stream())
+                        executions
+                                .list(new ExecutionQuery(null, status, null, null, null, null, null, 8).in(scope))
+                                .stream())
                 .sorted(Comparator.comparing(Execution::createdAt).reversed())
                 .limit(8)
                 .toList();
     }
 
-    private Chart chart(String range, Instant now) {
+    private Chart chart(String range, Instant now, Set<String> scope) {
         boolean week = range.equals("7d");
         long bucketSeconds = week ? 6 * 3600 : 3600;
         int buckets = week ? 28 : 24;
@@ -124,7 +143,7 @@ class DashboardPages {
         long firstBucket = lastBucket - buckets + 1;
         long hoursPerBucket = bucketSeconds / 3600;
         Map<Long, Map<ExecutionStatus, Long>> counts = new HashMap<>();
-        finished.perHour(firstBucket * hoursPerBucket)
+        finished.perHour(firstBucket * hoursPerBucket, scope)
                 .forEach((hour, inHour) -> inHour.forEach((status, n) -> counts.computeIfAbsent(
                                 Math.floorDiv(hour, hoursPerBucket), b -> new EnumMap<>(ExecutionStatus.class))
                         .merge(status, n, Long::sum)));

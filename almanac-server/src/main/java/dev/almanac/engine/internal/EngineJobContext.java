@@ -30,6 +30,9 @@ final class EngineJobContext implements JobContext {
     private final Clock clock;
     private final RunningExecution running;
     private final JobServices services;
+    /** The job's namespace, read once when a target or the HTTP client is first asked for. */
+    private Optional<String> namespace;
+
     private final RunControl control = new RunControl() {
         @Override
         public Optional<Duration> remaining() {
@@ -122,7 +125,8 @@ final class EngineJobContext implements JobContext {
 
     @Override
     public TargetDatabase target(String name) {
-        return services.targets.open(name, control);
+        // granted when the job was saved; checked again here, for a job moved since or a grant taken away
+        return services.targets.open(name, control, namespace());
     }
 
     @Override
@@ -142,7 +146,14 @@ final class EngineJobContext implements JobContext {
 
     @Override
     public OutboundHttp http() {
-        return services.http.forRun(control);
+        return services.http.forRun(control, namespace());
+    }
+
+    private String namespace() {
+        if (namespace == null) {
+            namespace = Optional.ofNullable(services.namespaceOf(execution));
+        }
+        return namespace.orElse(null);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.almanac.job.Job;
 import dev.almanac.job.JobCommands;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.Permissions;
 import dev.almanac.web.AdminPage;
 import dev.almanac.web.LocalPaths;
@@ -75,12 +76,15 @@ class JobBulkPages {
     private final JobCommands commands;
     private final RunCommands runs;
     private final Permissions permissions;
+    private final NamespaceAccess access;
 
-    JobBulkPages(JobService jobs, JobCommands commands, RunCommands runs, Permissions permissions) {
+    JobBulkPages(
+            JobService jobs, JobCommands commands, RunCommands runs, Permissions permissions, NamespaceAccess access) {
         this.jobs = jobs;
         this.commands = commands;
         this.runs = runs;
         this.permissions = permissions;
+        this.access = access;
     }
 
     /** Without {@code confirmed}: the confirmation, naming every job and the ones that will be refused. */
@@ -132,12 +136,17 @@ class JobBulkPages {
     }
 
     private Selected selected(JobId id) {
-        Optional<Job> job = jobs.find(id);
+        // a job of a namespace the reader may not see is named like one that does not exist
+        Optional<Job> job =
+                jobs.find(id).filter(found -> access.may(found.definition().namespace(), NamespaceAccess.Action.READ));
         if (job.isEmpty()) {
             return new Selected(id, id.toString(), "no longer exists");
         }
         String type = job.get().definition().templateType();
-        return new Selected(id, job.get().name(), permissions.mayActOn(type) ? null : permissions.reason());
+        return new Selected(
+                id,
+                job.get().name(),
+                permissions.mayActOn(type, job.get().definition().namespace()) ? null : permissions.reason());
     }
 
     private Outcome apply(Action action, JobId id) {

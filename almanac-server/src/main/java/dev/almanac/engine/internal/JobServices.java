@@ -1,15 +1,19 @@
 package dev.almanac.engine.internal;
 
 import dev.almanac.artifact.Artifacts;
+import dev.almanac.execution.Execution;
+import dev.almanac.job.JobService;
 import dev.almanac.outbound.GuardedHttpClient;
 import dev.almanac.outbound.OutboundMail;
 import dev.almanac.target.Targets;
+import dev.almanac.template.NamespaceEnvironments;
 import dev.almanac.template.TargetDescription;
 import dev.almanac.template.TemplateEnvironment;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -20,13 +24,14 @@ import org.springframework.stereotype.Component;
  * host name for an internal address is refused when the job is saved).
  */
 @Component
-class JobServices implements TemplateEnvironment {
+class JobServices implements TemplateEnvironment, NamespaceEnvironments {
 
     final Targets targets;
     final Artifacts artifacts;
     final OutboundMail mail;
     final GuardedHttpClient http;
     final NotificationPreflight notificationPreflight;
+    private final ObjectProvider<JobService> jobs;
     private final Map<String, Path> directories;
 
     JobServices(
@@ -35,6 +40,7 @@ class JobServices implements TemplateEnvironment {
             OutboundMail mail,
             GuardedHttpClient http,
             NotificationPreflight notificationPreflight,
+            ObjectProvider<JobService> jobs,
             @Value("${almanac.export-dir:${almanac.data-dir}/exports}") Path exportDir,
             @Value("${almanac.backup-dir:${almanac.data-dir}/backups}") Path backupDir) {
         this.targets = targets;
@@ -42,9 +48,17 @@ class JobServices implements TemplateEnvironment {
         this.mail = mail;
         this.http = http;
         this.notificationPreflight = notificationPreflight;
+        this.jobs = jobs;
         this.directories = Map.of(
                 "export", exportDir.toAbsolutePath().normalize(),
                 "backup", backupDir.toAbsolutePath().normalize());
+    }
+
+    /** The namespace of the job a run belongs to, as it is now (a job moved since it was saved counts as moved). */
+    String namespaceOf(Execution execution) {
+        return execution.jobId() == null
+                ? null
+                : jobs.getObject().namespaceOf(execution.jobId()).orElse(null);
     }
 
     Optional<Path> directory(String area) {
@@ -64,5 +78,31 @@ class JobServices implements TemplateEnvironment {
     @Override
     public Optional<String> urlRefusal(String url) {
         return Optional.ofNullable(http.guard().refusalOnSave(url));
+    }
+
+    @Override
+    public TemplateEnvironment in(String namespace) {
+        return new TemplateEnvironment() {
+            @Override
+            public List<TargetDescription> targets() {
+                return targets.grantedTargets(namespace);
+            }
+
+            @Override
+            public Optional<TargetDescription> target(String name) {
+                // a target of another namespace is refused by name (targetRefusal), not as one that does not exist
+                return targets.target(name);
+            }
+
+            @Override
+            public Optional<String> urlRefusal(String url) {
+                return Optional.ofNullable(http.guard().in(namespace).refusalOnSave(url));
+            }
+        };
+    }
+
+    @Override
+    public Optional<String> targetRefusal(String target, String namespace) {
+        return targets.refusal(target, namespace);
     }
 }

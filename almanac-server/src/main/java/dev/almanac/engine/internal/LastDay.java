@@ -10,7 +10,12 @@ import java.util.Map;
 record LastDay(long succeeded, long failed, long timedOut, long cancelled, long skipped) {
 
     static LastDay before(Instant now, FinishedPerHour finished) {
-        Map<ExecutionStatus, Long> day = finished.since(now.minus(Duration.ofHours(24)));
+        return before(now, finished, null);
+    }
+
+    /** Of the jobs in {@code namespaces} only (null: every job). */
+    static LastDay before(Instant now, FinishedPerHour finished, java.util.Set<String> namespaces) {
+        Map<ExecutionStatus, Long> day = finished.since(now.minus(Duration.ofHours(24)), namespaces);
         return new LastDay(
                 day.getOrDefault(ExecutionStatus.SUCCEEDED, 0L),
                 day.getOrDefault(ExecutionStatus.FAILED, 0L),

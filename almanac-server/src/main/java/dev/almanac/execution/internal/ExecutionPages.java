@@ -1,6 +1,7 @@
 package dev.almanac.execution.internal;
 
 import dev.almanac.common.ConflictException;
+import dev.almanac.common.NamespaceSelection;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.common.Sealed;
 import dev.almanac.execution.Execution;
@@ -11,6 +12,7 @@ import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.LogLine;
 import dev.almanac.execution.WaitingReasons;
 import dev.almanac.job.JobId;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.PreflightCheck;
@@ -53,16 +55,22 @@ class ExecutionPages {
     private final ExecutionCommands commands;
     private final TemplateRegistry templates;
     private final WaitingReasons waits;
+    private final NamespaceSelection selection;
+    private final NamespaceAccess access;
 
     ExecutionPages(
             ExecutionService executions,
             ExecutionCommands commands,
             TemplateRegistry templates,
-            WaitingReasons waits) {
+            WaitingReasons waits,
+            NamespaceSelection selection,
+            NamespaceAccess access) {
         this.waits = waits;
         this.executions = executions;
         this.commands = commands;
         this.templates = templates;
+        this.selection = selection;
+        this.access = access;
     }
 
     /** The whole-history filters of {@code GET /executions}, in the same {@link ExecutionQuery}. */
@@ -90,7 +98,9 @@ class ExecutionPages {
         Instant since = filter.since();
         Instant until = filter.until();
         String text = filter.text();
-        ExecutionQuery query = new ExecutionQuery(job, wanted, type, trigger, since, until, cursor, PAGE_SIZE, text);
+        // the namespace picked in the header, or every one the reader may see
+        ExecutionQuery query = new ExecutionQuery(job, wanted, type, trigger, since, until, cursor, PAGE_SIZE, text)
+                .in(selection.scope());
         List<Execution> page = executions.list(query);
         model.addAttribute("executions", page);
         model.addAttribute("status", wanted == null ? null : wanted.json());
@@ -151,7 +161,9 @@ class ExecutionPages {
     @GetMapping("/table")
     String jobHistory(@RequestParam(name = "job_id") String jobId, Model model) {
         JobId job = JobId.parse(jobId).orElseThrow(() -> new NotFoundException("no job with id " + jobId));
-        ExecutionQuery query = ExecutionQuery.ofJob(job, JOB_HISTORY_SIZE);
+        // the job page's own history, whatever the header picks; nothing of a namespace the reader may not see
+        ExecutionQuery query =
+                ExecutionQuery.ofJob(job, JOB_HISTORY_SIZE).in(access.visible().restrict(null));
         model.addAttribute("executions", executions.list(query));
         model.addAttribute("total", executions.count(query));
         model.addAttribute("jobId", job.toString());

@@ -11,6 +11,7 @@ import dev.almanac.job.Trigger;
 import dev.almanac.schedule.ScheduleText;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
@@ -42,6 +43,7 @@ class JobDetailPages {
     private final DefinitionLines lines;
     private final SchedulePreviews previews;
     private final Limits limits;
+    private final NamespaceAccess access;
 
     private final Clock clock;
 
@@ -52,8 +54,10 @@ class JobDetailPages {
             DefinitionLines lines,
             SchedulePreviews previews,
             Limits limits,
+            NamespaceAccess access,
             Clock clock) {
         this.clock = clock;
+        this.access = access;
         this.jobs = jobs;
         this.commands = commands;
         this.templates = templates;
@@ -106,7 +110,12 @@ class JobDetailPages {
                     (a, b) -> a.equals(b) ? a : a + ", " + b);
         }
         Map<String, String> downstream = new LinkedHashMap<>();
-        jobs.downstreamOf(job.id()).forEach((id, name) -> downstream.put(id.toString(), name));
+        // another team's job that waits for this one is not named to this team
+        jobs.downstreamOf(job.id()).forEach((id, name) -> {
+            if (access.may(jobs.namespaceOf(id).orElse(null), NamespaceAccess.Action.READ)) {
+                downstream.put(id.toString(), name);
+            }
+        });
         return ChainView.of(job.id().toString(), job.name(), upstream, outcomes, downstream);
     }
 

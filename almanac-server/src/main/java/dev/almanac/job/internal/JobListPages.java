@@ -1,5 +1,6 @@
 package dev.almanac.job.internal;
 
+import dev.almanac.common.NamespaceSelection;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobPage;
 import dev.almanac.job.JobQuery;
@@ -31,10 +32,12 @@ class JobListPages {
 
     private final JobService jobs;
     private final TemplateRegistry templates;
+    private final NamespaceSelection namespaces;
 
-    JobListPages(JobService jobs, TemplateRegistry templates) {
+    JobListPages(JobService jobs, TemplateRegistry templates, NamespaceSelection namespaces) {
         this.jobs = jobs;
         this.templates = templates;
+        this.namespaces = namespaces;
     }
 
     /** A row of the job list. */
@@ -54,7 +57,8 @@ class JobListPages {
                                 e.getField() + ": " + (e.isBindingFailure() ? "not understood" : e.getDefaultMessage()))
                         .toList());
         JobQuery query = (filter == null ? JobListFilter.NONE : filter).toQuery();
-        JobPage result = jobs.list(query);
+        // the namespace picked in the header, or every one the reader may see
+        JobPage result = jobs.list(query.in(namespaces.scope()));
         model.addAttribute(
                 "rows",
                 result.jobs().stream()

@@ -2,6 +2,7 @@ package dev.almanac.job.internal;
 
 import dev.almanac.common.FieldError;
 import dev.almanac.job.Job;
+import dev.almanac.job.JobDefinition;
 import dev.almanac.job.JobDrafts;
 import dev.almanac.job.JobForm;
 import dev.almanac.job.JobId;
@@ -9,6 +10,9 @@ import dev.almanac.job.JobQuery;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobService;
 import dev.almanac.job.ParameterForms;
+import dev.almanac.security.CurrentNamespace;
+import dev.almanac.security.Namespace;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.Permissions;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.ParameterForm;
@@ -52,6 +56,8 @@ class JobWizard {
     private final TemplateRegistry templates;
     private final DefinitionLines lines;
     private final SchedulePreviews previews;
+    private final CurrentNamespace namespaces;
+    private final NamespaceAccess access;
 
     JobWizard(
             JobService jobs,
@@ -59,13 +65,17 @@ class JobWizard {
             ParameterForms parameterForms,
             TemplateRegistry templates,
             DefinitionLines lines,
-            SchedulePreviews previews) {
+            SchedulePreviews previews,
+            CurrentNamespace namespaces,
+            NamespaceAccess access) {
         this.jobs = jobs;
         this.drafts = drafts;
         this.parameterForms = parameterForms;
         this.templates = templates;
         this.lines = lines;
         this.previews = previews;
+        this.namespaces = namespaces;
+        this.access = access;
     }
 
     /** Step {@code step} of the wizard over {@code form}, with these errors next to their fields. */
@@ -87,10 +97,12 @@ class JobWizard {
         model.addAttribute("template", template.map(JobTemplate::descriptor).orElse(null));
         model.addAttribute("stepNames", STEP_NAMES);
         switch (step) {
-            case JobForm.TEMPLATE ->
+            case JobForm.TEMPLATE -> {
                 model.addAttribute(
                         "templates",
                         templates.all().stream().map(JobTemplate::descriptor).toList());
+                model.addAttribute("namespaces", creatableNamespaces(form.get("namespace")));
+            }
             case JobForm.PARAMETERS -> {
                 ParameterForm parameters =
                         parameterForms.of(type, form.values()).orElseThrow();
@@ -122,10 +134,40 @@ class JobWizard {
         return VIEW;
     }
 
+    /**
+     * The namespaces the reader may create jobs in, which the wizard offers first; {@code current} (a job's own, while
+     * it is edited) is kept in the list.
+     */
+    List<String> creatableNamespaces(String current) {
+        return namespaces.options().stream()
+                .map(Namespace::name)
+                .filter(name -> name.equals(current) || access.may(name, NamespaceAccess.Action.EDIT))
+                .toList();
+    }
+
+    /**
+     * The namespace a new job's wizard starts in: the one picked in the header when the reader may create jobs there,
+     * else the first they may create jobs in.
+     */
+    String startingNamespace() {
+        String picked = namespaces.selected();
+        List<String> creatable = creatableNamespaces(null);
+        if (picked != null && creatable.contains(picked)) {
+            return picked;
+        }
+        return creatable.contains(JobDefinition.DEFAULT_NAMESPACE) || creatable.isEmpty()
+                ? JobDefinition.DEFAULT_NAMESPACE
+                : creatable.get(0);
+    }
+
     /** Step 1 again, saying why the reader may read {@code type} but not start a job from it. */
     String locked(JobForm form, String type, Job editing, Model model) {
-        String reason = "'" + type + "' " + Permissions.NEEDS_SUPER_ADMIN.replace("this template is", "it is")
-                + "; you can read it on the Templates page";
+        String namespace = form.get("namespace").isEmpty() ? JobDefinition.DEFAULT_NAMESPACE : form.get("namespace");
+        String reason = access.roleIn(namespace).isPresent() || !access.global()
+                ? "your role in namespace '" + namespace + "' may not create jobs of '" + type
+                        + "'; an owner of the namespace may"
+                : "'" + type + "' " + Permissions.NEEDS_SUPER_ADMIN.replace("this template is", "it is")
+                        + "; you can read it on the Templates page";
         return show(form, JobForm.TEMPLATE, editing, Map.of("template_type", reason), List.of(), model);
     }
 
@@ -187,12 +229,16 @@ class JobWizard {
     }
 
     private List<Job> otherJobs(Job editing, JobForm form) {
-        List<Job> list = new ArrayList<>(
-                jobs.list(JobQuery.firstPage(JobQuery.MAX_LIMIT)).jobs());
+        // only jobs the reader may see can be an upstream (JobValidator refuses the others as missing)
+        NamespaceAccess.Scope visible = access.visible();
+        List<Job> list =
+                new ArrayList<>(jobs.list(JobQuery.firstPage(JobQuery.MAX_LIMIT).in(visible.restrict(null)))
+                        .jobs());
         for (String selected : form.all("depends_on")) {
             JobId.parse(selected)
                     .filter(id -> list.stream().noneMatch(j -> j.id().equals(id)))
                     .flatMap(jobs::find)
+                    .filter(job -> visible.includes(job.definition().namespace()))
                     .ifPresent(list::add);
         }
         if (editing != null) {

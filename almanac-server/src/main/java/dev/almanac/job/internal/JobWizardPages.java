@@ -6,6 +6,7 @@ import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobCommands;
+import dev.almanac.job.JobDefinition;
 import dev.almanac.job.JobDrafts;
 import dev.almanac.job.JobForm;
 import dev.almanac.job.JobId;
@@ -74,9 +75,10 @@ class JobWizardPages {
     @GetMapping("/new")
     String create(@RequestParam(required = false) String template, Model model) {
         JobForm form = JobForm.blank();
+        form.set("namespace", wizard.startingNamespace());
         if (template != null && templates.find(template).isPresent()) {
             form.set("template_type", template);
-            if (!permissions.mayActOn(template)) {
+            if (!permissions.mayActOn(template, form.get("namespace"))) {
                 return wizard.locked(form, template, null, model);
             }
             return wizard.show(form, JobForm.PARAMETERS, null, Map.of(), List.of(), model);
@@ -126,7 +128,7 @@ class JobWizardPages {
                 form.replaceParameters(Map.of());
             }
             form.set("template_type", type);
-            if (templates.find(type).isPresent() && !permissions.mayActOn(type)) {
+            if (templates.find(type).isPresent() && !permissions.mayActOn(type, namespace(form))) {
                 return wizard.locked(form, type, editing, model);
             }
             return wizard.validateAndGo(form, JobForm.TEMPLATE, JobForm.PARAMETERS, editing, model);
@@ -171,6 +173,10 @@ class JobWizardPages {
             }
         }
         return wizard.validateAndGo(form, step, Math.min(JobForm.REVIEW, step + 1), editing, model);
+    }
+
+    private static String namespace(JobForm form) {
+        return form.get("namespace").isEmpty() ? JobDefinition.DEFAULT_NAMESPACE : form.get("namespace");
     }
 
     /** The schedule step's live preview: the expression, in words, and the next runs with DST notes. */

@@ -1,5 +1,6 @@
 package dev.almanac.security.internal;
 
+import dev.almanac.security.CurrentNamespace;
 import dev.almanac.web.AdminPage;
 import dev.almanac.web.Refusals;
 import jakarta.servlet.http.HttpServletRequest;
@@ -24,17 +25,24 @@ public class DeniedPage {
     static final String DENIED_REASON = "almanac.denied-reason";
 
     /** Any method: a denied form post or htmx action is forwarded here as it came. */
+    private final CurrentNamespace namespaces;
+
+    DeniedPage(CurrentNamespace namespaces) {
+        this.namespaces = namespaces;
+    }
+
     @RequestMapping(PATH)
     String denied(HttpServletRequest request, HttpServletResponse response, Model model) {
         Object path = request.getAttribute(DENIED_PATH);
         String role = request.isUserInRole(Role.ADMIN.name()) ? "admin" : "user";
-        // the user role can open no page of the scheduler: no links to them
-        model.addAttribute("noScheduler", "user".equals(role));
+        // the user role without a role in any namespace can open no page of the scheduler: no links to them
+        boolean member = namespaces.opensScheduler();
+        model.addAttribute("noScheduler", "user".equals(role) && !member);
         String message = request.getAttribute(DENIED_REASON) instanceof String reason
                 ? reason
                 : (path == null ? "This page" : path)
                         + " is not open to your role (" + role + "). "
-                        + ("user".equals(role)
+                        + ("user".equals(role) && !member
                                 ? "The user role has no access to the scheduler; a super admin can give you the admin role."
                                 : "Only super admins may open it.");
         return Refusals.page(request, response, model, HttpStatus.FORBIDDEN, message);

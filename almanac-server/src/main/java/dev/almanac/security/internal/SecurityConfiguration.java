@@ -56,9 +56,13 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 public class SecurityConfiguration {
 
     static final String API = "/api/admin/scheduler";
+    /** Pages a namespace member opens too: what they show and change is checked per namespace. */
     static final String[] UI_PAGES = {
-        "/", "/jobs/**", "/executions/**", "/templates/**", "/tokens", "/tokens/**", "/import", "/import/**"
+        "/", "/jobs/**", "/executions/**", "/templates/**", "/import", "/import/**", "/namespaces", "/namespaces/**"
     };
+    /** Pages for the global roles only. */
+    static final String[] GLOBAL_PAGES = {"/tokens", "/tokens/**"};
+
     static final String[] SUPER_ADMIN_PAGES = {"/audit", "/audit/**", "/users", "/users/**"};
     /** Pages about the reader's own account, for every signed-in user. */
     static final String[] ACCOUNT_PAGES = {"/account/**"};
@@ -105,14 +109,7 @@ public class SecurityConfiguration {
                 AuthorityAuthorizationManager.hasAnyRole(Role.SUPER_ADMIN.name(), Role.ADMIN.name());
         // a USER with a role in some namespace, or a token limited to namespaces, reads and acts there; what they may
         // see is checked per object
-        AuthorizationManager<RequestAuthorizationContext> member = (caller, context) -> {
-            Authentication user = caller.get();
-            return new AuthorizationDecision(user != null
-                    && user.isAuthenticated()
-                    && !(user instanceof AnonymousAuthenticationToken)
-                    && ((user instanceof ApiTokenAuthentication token && token.namespaceLimit() != null)
-                            || namespaces.isMember(user.getName())));
-        };
+        AuthorizationManager<RequestAuthorizationContext> member = member(namespaces);
         AuthorizationManager<RequestAuthorizationContext> read = AuthorizationManagers.anyOf(globalRead, member);
         AuthorizationManager<RequestAuthorizationContext> write =
                 AuthorizationManagers.allOf(read, AuthorityAuthorizationManager.hasAuthority(Authorities.WRITE));
@@ -176,9 +173,13 @@ public class SecurityConfiguration {
             AuditTrail audit,
             ProblemResponses problems,
             LoginAttempts logins,
-            UserService users)
+            UserService users,
+            NamespaceRepository namespaces)
             throws Exception {
         RequestMatcher pages = pages();
+        AuthorizationManager<RequestAuthorizationContext> scheduler = AuthorizationManagers.anyOf(
+                AuthorityAuthorizationManager.hasAnyRole(Role.SUPER_ADMIN.name(), Role.ADMIN.name()),
+                member(namespaces));
         LoginUrlAuthenticationEntryPoint loginPage = new LoginUrlAuthenticationEntryPoint("/login");
         SavedRequestAwareAuthenticationSuccessHandler landing = new SavedRequestAwareAuthenticationSuccessHandler();
         landing.setDefaultTargetUrl("/");
@@ -196,8 +197,11 @@ public class SecurityConfiguration {
                         .authenticated()
                         .requestMatchers(SUPER_ADMIN_PAGES)
                         .hasRole(Role.SUPER_ADMIN.name())
-                        .requestMatchers(UI_PAGES)
+                        .requestMatchers(GLOBAL_PAGES)
                         .hasAnyRole(Role.SUPER_ADMIN.name(), Role.ADMIN.name())
+                        // a USER with a role in some namespace works there; each page keeps to what they may see
+                        .requestMatchers(UI_PAGES)
+                        .access(scheduler)
                         .anyRequest()
                         .denyAll())
                 .formLogin(form -> form.loginPage("/login")
@@ -247,6 +251,18 @@ public class SecurityConfiguration {
         return http.build();
     }
 
+    /** Lets in a signed-in user who holds a role in some namespace. */
+    private static AuthorizationManager<RequestAuthorizationContext> member(NamespaceRepository namespaces) {
+        return (caller, context) -> {
+            Authentication user = caller.get();
+            return new AuthorizationDecision(user != null
+                    && user.isAuthenticated()
+                    && !(user instanceof AnonymousAuthenticationToken)
+                    && ((user instanceof ApiTokenAuthentication token && token.namespaceLimit() != null)
+                            || namespaces.isMember(user.getName())));
+        };
+    }
+
     /** A browser opening a page (not htmx asking for a fragment, not a form post): it is answered with a page. */
     private static boolean opensPage(RequestMatcher pages, HttpServletRequest request) {
         return !HtmxRequest.fromRequest(request).isHtmxRequest()
@@ -258,6 +274,9 @@ public class SecurityConfiguration {
         PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
         java.util.List<RequestMatcher> matchers = new java.util.ArrayList<>();
         for (String page : UI_PAGES) {
+            matchers.add(paths.matcher(page));
+        }
+        for (String page : GLOBAL_PAGES) {
             matchers.add(paths.matcher(page));
         }
         for (String page : SUPER_ADMIN_PAGES) {

@@ -118,6 +118,28 @@ public class UserRepository {
         return jdbc.sql("DELETE FROM users WHERE id = :id").param("id", id).update() == 1;
     }
 
+    private static final String CURRENT_NAMESPACE = "SELECT current_namespace FROM users WHERE username = :username";
+
+    private static final String SET_CURRENT_NAMESPACE =
+            "UPDATE users SET current_namespace = :namespace WHERE username = :username";
+
+    /** The namespace {@code username} last picked in the UI's header; empty for all (or no such user). */
+    public Optional<String> currentNamespace(String username) {
+        return jdbc.sql(CURRENT_NAMESPACE)
+                .param("username", username)
+                .query((rs, n) -> Optional.ofNullable(rs.getString(1)))
+                .optional()
+                .flatMap(namespace -> namespace);
+    }
+
+    /** Remembers the namespace {@code username} picked (null: all). */
+    public void setCurrentNamespace(String username, String namespace) {
+        jdbc.sql(SET_CURRENT_NAMESPACE)
+                .param("username", username)
+                .param("namespace", namespace, java.sql.Types.VARCHAR)
+                .update();
+    }
+
     Optional<User> find(String username) {
         return jdbc.sql(COLUMNS + "WHERE username = :username")
                 .param("username", username)

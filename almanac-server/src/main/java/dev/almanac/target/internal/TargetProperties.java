@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -30,6 +31,7 @@ public record TargetProperties(
      * @param description what the target is, for the UI
      * @param tables allowed tables with, for each, the allowed columns
      * @param maxConnections the most connections Almanac opens to it at once
+     * @param namespaces the namespaces whose jobs may use it; empty (the default): every namespace
      */
     public record Target(
             String url,
@@ -37,10 +39,24 @@ public record TargetProperties(
             String password,
             String description,
             Map<String, List<String>> tables,
-            @DefaultValue("4") int maxConnections) {
+            @DefaultValue("4") int maxConnections,
+            List<String> namespaces) {
 
+        @ConstructorBinding
         public Target {
             tables = tables == null ? Map.of() : new LinkedHashMap<>(tables);
+            namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
+        }
+
+        /** A target open to every namespace. */
+        public Target(
+                String url,
+                String user,
+                String password,
+                String description,
+                Map<String, List<String>> tables,
+                int maxConnections) {
+            this(url, user, password, description, tables, maxConnections, null);
         }
     }
 
@@ -50,9 +66,16 @@ public record TargetProperties(
      * @param enabled whether to create and offer it
      * @param name the target name it is offered under
      * @param rows how many users it starts with (the other tables grow with it)
+     * @param namespaces the namespaces whose jobs may use it; empty (the default): every namespace
      */
     public record DemoTarget(
             @DefaultValue("true") boolean enabled,
             @DefaultValue("demo") String name,
-            @DefaultValue("500") int rows) {}
+            @DefaultValue("500") int rows,
+            List<String> namespaces) {
+
+        public DemoTarget {
+            namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
+        }
+    }
 }
