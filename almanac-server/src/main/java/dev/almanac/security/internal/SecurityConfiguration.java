@@ -57,7 +57,16 @@ public class SecurityConfiguration {
 
     static final String API = "/api/admin/scheduler";
     static final String[] UI_PAGES = {
-        "/", "/jobs/**", "/executions/**", "/templates/**", "/tokens", "/tokens/**", "/import", "/import/**"
+        "/",
+        "/jobs/**",
+        "/executions/**",
+        "/templates/**",
+        "/scripts",
+        "/scripts/**",
+        "/tokens",
+        "/tokens/**",
+        "/import",
+        "/import/**"
     };
     static final String[] SUPER_ADMIN_PAGES = {"/audit", "/audit/**", "/users", "/users/**"};
     /** Pages about the reader's own account, for every signed-in user. */
