@@ -70,6 +70,11 @@ public final class JobForm {
                             "misfire_policy",
                             "catch_up_window_seconds",
                             "depends_on",
+                            "trigger_job",
+                            "trigger_on",
+                            "trigger_condition",
+                            "trigger_mode",
+                            "trigger_window",
                             "notify_success",
                             "notify_failure",
                             "notify_retry",
@@ -94,6 +99,7 @@ public final class JobForm {
     private static final Pattern MONTHLY = Pattern.compile("(\\d{1,2}) (\\d{1,2}) (\\d{1,2}) \\* \\*");
     private static final Pattern HOURLY = Pattern.compile("(\\d{1,2}) \\* \\* \\* \\*");
     private static final Pattern EVERY_MINUTES = Pattern.compile("\\*/(\\d{1,2}) \\* \\* \\* \\*");
+    private static final Pattern TRIGGER_FIELD = Pattern.compile("triggers\\[(\\d+)](?:\\.(job|on|condition))?");
     private static final DateTimeFormatter LOCAL_MINUTES = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
 
     private final Map<String, List<String>> values;
@@ -162,6 +168,23 @@ public final class JobForm {
         form.values.put(
                 "depends_on",
                 definition.dependsOn().stream().map(JobId::toString).toList());
+        form.values.put(
+                "trigger_job",
+                definition.triggers().stream().map(t -> t.job().toString()).toList());
+        form.values.put(
+                "trigger_on",
+                definition.triggers().stream().map(t -> t.on().json()).toList());
+        form.values.put(
+                "trigger_condition",
+                definition.triggers().stream()
+                        .map(t -> t.condition() == null ? "" : t.condition())
+                        .toList());
+        form.set("trigger_mode", definition.triggerMode().json());
+        form.set(
+                "trigger_window",
+                definition.triggerWindow() == null
+                        ? ""
+                        : definition.triggerWindow().toString());
         // webhook URLs as their scheme and host: saved back unchanged, they keep the stored URL
         Notifications notifications = definition.notifications().shown();
         form.set("notify_success", String.join("\n", notifications.onSuccess()));
@@ -369,6 +392,11 @@ public final class JobForm {
         if (field.startsWith("parameters.")) {
             return ParameterForm.PREFIX + field.substring("parameters".length());
         }
+        Matcher trigger = TRIGGER_FIELD.matcher(field);
+        if (trigger.matches()) {
+            // the rows shown are the chosen triggers in order, so the request's index is the row's
+            return "trigger_" + (trigger.group(2) == null ? "job" : trigger.group(2)) + "[" + trigger.group(1) + "]";
+        }
         if (field.startsWith("schedule")) {
             String kind = get("schedule_kind");
             return switch (field) {
@@ -440,12 +468,50 @@ public final class JobForm {
                         integer("auto_pause_after", errors)),
                 words(get("tags")),
                 null,
-                null,
-                null,
-                null,
+                triggers(),
+                blankToNull(get("trigger_mode")),
+                get("trigger_mode").equals("all")
+                        ? Durations.toIso(get("trigger_window")).orElse(blankToNull(get("trigger_window")))
+                        : null,
                 calendars(),
                 blankToNull(get("namespace")));
         return new Built(request, errors);
+    }
+
+    /**
+     * The triggers the options step lists, one per row filled in, in the order shown (an empty row is no trigger).
+     * Each row sends its three fields, so the lists line up.
+     */
+    public List<JobRequest.TriggerJson> triggers() {
+        List<JobRequest.TriggerJson> triggers = new ArrayList<>();
+        for (TriggerRow row : triggerRows()) {
+            triggers.add(new JobRequest.TriggerJson(blankToNull(row.job()), row.on(), blankToNull(row.condition())));
+        }
+        return triggers;
+    }
+
+    /** One row of the triggers table as the browser sent it. */
+    public record TriggerRow(String job, String on, String condition) {}
+
+    /**
+     * The rows the options step shows: the chosen triggers, in order, then one empty row to add another (the form
+     * needs no script for that; "Add a trigger" shows the step again with a new empty row).
+     */
+    public List<TriggerRow> triggerRows() {
+        List<String> jobs = all("trigger_job");
+        List<String> ons = all("trigger_on");
+        List<String> conditions = all("trigger_condition");
+        List<TriggerRow> rows = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            String job = jobs.get(i) == null ? "" : jobs.get(i).strip();
+            String on = i < ons.size() && ons.get(i) != null && !ons.get(i).isBlank() ? ons.get(i) : "succeeded";
+            String condition = i < conditions.size() && conditions.get(i) != null ? conditions.get(i) : "";
+            // a row with a condition but no job is kept, so the service says the job is missing
+            if (!job.isEmpty() || !condition.isBlank()) {
+                rows.add(new TriggerRow(job, on, condition));
+            }
+        }
+        return rows;
     }
 
     /** The schedule the step-3 fields describe; presets become cron expressions. */

@@ -5,6 +5,7 @@ import static dev.almanac.common.JdbcTime.utc;
 
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.schedule.ScheduleSpec;
+import dev.almanac.script.ScriptUsers;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -82,6 +83,12 @@ class JobRepository {
 
     private static final String JOBS_USING_CALENDAR =
             "SELECT name, calendars FROM jobs WHERE calendars LIKE :pattern ORDER BY name";
+
+    /** The jobs of the script template whose parameters may name a script; the JSON is checked after the read. */
+    private static final String JOBS_RUNNING_SCRIPT = """
+            SELECT id, name, namespace, parameters FROM jobs
+            WHERE template_type = 'script' AND parameters LIKE :pattern ORDER BY name
+            """;
 
     private static final String EARLIEST_DUE = "SELECT MIN(next_run_at) FROM jobs WHERE enabled = TRUE";
 
@@ -384,6 +391,25 @@ class JobRepository {
             }
         });
         return names;
+    }
+
+    /** The jobs of the script template whose parameters name {@code script}, by name. */
+    List<ScriptUsers.Use> jobsRunningScript(String script) {
+        List<ScriptUsers.Use> uses = new ArrayList<>();
+        jdbc.sql(JOBS_RUNNING_SCRIPT).param("pattern", "%" + script + "%").query(rs -> {
+            Map<?, ?> parameters = json.readValue(rs.getString("parameters"), Map.class);
+            if (script.equals(parameters.get("script"))) {
+                Object version = parameters.get("version");
+                Integer pinned = version instanceof Number number
+                        ? Integer.valueOf(number.intValue())
+                        : version instanceof String text && text.matches("[1-9][0-9]{0,8}")
+                                ? Integer.valueOf(text)
+                                : null;
+                uses.add(new ScriptUsers.Use(
+                        rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("namespace"), pinned));
+            }
+        });
+        return uses;
     }
 
     private Map<String, Object> columns(Job job) {

@@ -4,9 +4,12 @@ import dev.almanac.common.FieldError;
 import dev.almanac.security.SecretParameters;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.template.TemplatesChanged;
+import jakarta.annotation.PreDestroy;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,10 +19,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Checks every job's parameters against the installed version of its template: at start-up, after a plugin upgrade
- * may have changed a schema, and whenever templates are replaced. A job that no longer validates is flagged with the
- * reason, so the trigger pass skips its runs (reason {@code invalid}) instead of letting them fail; one that validates
- * again is cleared and records the version it passed.
+ * Checks every job's parameters against the installed version of its template: after start-up, in the background (a
+ * plugin upgrade may have changed a schema), and whenever templates are replaced. A job that no longer validates is
+ * flagged with the reason, so the trigger pass skips its runs (reason {@code invalid}) instead of letting them fail;
+ * one that validates again is cleared and records the version it passed.
  */
 @Component
 public class JobTemplateCheck {
@@ -32,6 +35,12 @@ public class JobTemplateCheck {
     private final TemplateRegistry templates;
     private final SecretParameters secrets;
     private final TransactionTemplate transactions;
+    private final ExecutorService background = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "job-template-check");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile boolean stopping;
 
     JobTemplateCheck(
             JobRepository jobs,
@@ -47,16 +56,40 @@ public class JobTemplateCheck {
     /** What a check found: how many jobs it read, how many are invalid now. */
     public record Outcome(int checked, int invalid) {}
 
+    /**
+     * Starts the check on its own thread: at 100 000 jobs on PostgreSQL it took 2.4–3 s, and 50 s right after an upgrade
+     * that re-records every job's template version, far too long for the start-up path. Until it reaches a job, the
+     * job keeps the flag an earlier check stored.
+     */
     @EventListener(ApplicationReadyEvent.class)
     void afterStartUp() {
-        Outcome outcome = checkAll();
-        if (outcome.invalid() > 0) {
-            log.warn(
-                    "{} of {} jobs no longer validate against their installed template and are skipped until fixed;"
-                            + " list them with GET /api/admin/scheduler/jobs?invalid=true",
-                    outcome.invalid(),
-                    outcome.checked());
-        }
+        background.execute(() -> {
+            long started = System.nanoTime();
+            try {
+                Outcome outcome = checkAll();
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                if (outcome.invalid() > 0) {
+                    log.warn(
+                            "{} of {} jobs no longer validate against their installed template and are skipped until"
+                                    + " fixed; list them with GET /api/admin/scheduler/jobs?invalid=true ({} ms)",
+                            outcome.invalid(),
+                            outcome.checked(),
+                            millis);
+                } else {
+                    log.info("Checked {} jobs against their installed templates in {} ms", outcome.checked(), millis);
+                }
+            } catch (RuntimeException e) {
+                if (!stopping) {
+                    log.warn("The start-up template check stopped: {}; it runs again at the next start", e.toString());
+                }
+            }
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        stopping = true;
+        background.shutdown();
     }
 
     @EventListener
@@ -69,7 +102,7 @@ public class JobTemplateCheck {
         int checked = 0;
         int invalid = 0;
         UUID after = new UUID(0, 0); // the least id in the databases' (unsigned) order
-        while (true) {
+        while (!stopping) {
             UUID from = after;
             int[] flagged = {0};
             List<JobRepository.StoredParameters> page = transactions.execute(status -> {

@@ -9,6 +9,7 @@
             "common",
             "outbound",
             "schedule",
+            "script",
             "security",
             "target",
             "template",

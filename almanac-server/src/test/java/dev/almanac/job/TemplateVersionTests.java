@@ -154,4 +154,38 @@ abstract class TemplateVersionTests extends AlmanacIntegrationTest {
         mvc.perform(get(JOBS).param("invalid", "true"))
                 .andExpect(jsonPath("$.total").value(0));
     }
+
+    @Test
+    void theStartUpCheckRunsInTheBackgroundAndItsFlagSkipsTheJobOnceItHasRun() throws Exception {
+        String created = mvc.perform(
+                        post(JOBS).contentType(MediaType.APPLICATION_JSON).content("""
+                                {"name":"late","template_type":"test_versioned","parameters":{"greeting":"hi"},
+                                 "schedule":{"type":"interval","interval_seconds":60}}"""))
+                .andExpect(status().isCreated())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        UUID id = UUID.fromString(JsonPath.read(created, "$.job.id"));
+        templates.replace(TestTemplates.Versioned.upgraded());
+        // as after a restart with the upgraded plugin: nothing flagged yet
+        jdbc.sql("UPDATE jobs SET invalid_reason = NULL").update();
+
+        check.afterStartUp();
+
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> jdbc.sql("SELECT invalid_reason FROM jobs WHERE id = :id")
+                                .param("id", id)
+                                .query(String.class)
+                                .optional()
+                                .orElse(null)
+                        != null);
+        clock.set(START.plus(Duration.ofMinutes(2)));
+        engine.runDueOnce();
+        assertThat(jdbc.sql("SELECT DISTINCT reason FROM executions WHERE job_id = :id")
+                        .param("id", id)
+                        .query(String.class)
+                        .list())
+                .containsExactly("invalid");
+    }
 }

@@ -124,6 +124,12 @@ class JobWizard {
                 model.addAttribute("preview", previews.of(form));
                 model.addAttribute("parameters", lines.parameters(type, request.parameters()));
                 model.addAttribute(
+                        "triggerNames",
+                        lines.dependencies(request.triggers().stream()
+                                .map(t -> t.job() == null ? Optional.<JobId>empty() : JobId.parse(t.job()))
+                                .flatMap(Optional::stream)
+                                .toList()));
+                model.addAttribute(
                         "dependsOn",
                         lines.dependencies(request.dependsOn().stream()
                                 .map(JobId::parse)

@@ -61,7 +61,7 @@ public class SecurityConfiguration {
         "/", "/jobs/**", "/executions/**", "/templates/**", "/import", "/import/**", "/namespaces", "/namespaces/**"
     };
     /** Pages for the global roles only. */
-    static final String[] GLOBAL_PAGES = {"/tokens", "/tokens/**"};
+    static final String[] GLOBAL_PAGES = {"/tokens", "/tokens/**", "/scripts", "/scripts/**"};
 
     static final String[] SUPER_ADMIN_PAGES = {"/audit", "/audit/**", "/users", "/users/**"};
     /** Pages about the reader's own account, for every signed-in user. */
