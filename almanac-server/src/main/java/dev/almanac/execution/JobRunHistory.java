@@ -35,6 +35,26 @@ public class JobRunHistory {
             WHERE job_id = :job AND created_at >= :created AND retry_of = :id
             """;
 
+    /** {@code :offset}: the job's zone offset in seconds, so a day is the job's local day. */
+    private static final String DAY_COUNTS = """
+            SELECT FLOOR((EXTRACT(EPOCH FROM COALESCE(scheduled_for, created_at)) + :offset) / 86400) AS local_day,
+                   status, COUNT(*) AS n
+              FROM executions
+             WHERE job_id = :job AND created_at >= :from AND dry_run = FALSE
+             GROUP BY 1, 2
+            """;
+
+    private static final String RECENT_DURATIONS = """
+            SELECT duration_ms FROM executions
+             WHERE job_id = :job AND created_at >= :since AND status = 'succeeded' AND dry_run = FALSE
+               AND duration_ms IS NOT NULL
+             ORDER BY created_at DESC
+             LIMIT :limit
+            """;
+
+    /** Runs of one job on one local day that ended (or stand) so. */
+    public record DayCount(long epochDay, ExecutionStatus status, long count) {}
+
     private final JdbcClient jdbc;
     private final JsonMapper json;
 
@@ -58,6 +78,32 @@ public class JobRunHistory {
                 .list()
                 .forEach(e -> latest.put(e.scheduledFor(), e));
         return latest;
+    }
+
+    /**
+     * How many runs of {@code job} each local day holds (by slot, or by creation for runs no schedule asked for), for
+     * runs created since {@code from}; {@code offsetSeconds} turns UTC into the job's local day.
+     */
+    public List<DayCount> dayCounts(JobId job, Instant from, int offsetSeconds) {
+        return jdbc.sql(DAY_COUNTS)
+                .param("job", job.value())
+                .param("from", utc(from))
+                .param("offset", offsetSeconds)
+                .query((rs, n) -> new DayCount(
+                        rs.getLong("local_day"),
+                        ExecutionStatus.fromJson(rs.getString("status")).orElseThrow(),
+                        rs.getLong("n")))
+                .list();
+    }
+
+    /** How long the latest successful runs (not dry runs) of {@code job} since {@code since} took, newest first. */
+    public List<Long> recentDurations(JobId job, Instant since, int limit) {
+        return jdbc.sql(RECENT_DURATIONS)
+                .param("job", job.value())
+                .param("since", utc(since))
+                .param("limit", limit)
+                .query(Long.class)
+                .list();
     }
 
     /** The retry that followed {@code failed}, if one was queued. */

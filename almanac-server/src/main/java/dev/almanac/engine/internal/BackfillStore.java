@@ -57,6 +57,9 @@ class BackfillStore {
     /** Held while slots are released or cancelled, so two nodes never release past max_parallel together. */
     private static final String LOCK = "SELECT " + COLUMNS + " FROM backfills WHERE id = :id FOR UPDATE";
 
+    private static final String OF_JOB =
+            "SELECT id FROM backfills WHERE job_id = :job ORDER BY created_at DESC LIMIT :limit";
+
     private static final String RUNNING_IDS =
             "SELECT id FROM backfills WHERE status = 'running' ORDER BY created_at LIMIT :limit";
 
@@ -116,6 +119,10 @@ class BackfillStore {
 
     Optional<Row> lock(UUID id) {
         return jdbc.sql(LOCK).param("id", id).query((rs, n) -> row(rs)).optional();
+    }
+
+    List<UUID> latestOf(JobId job, int limit) {
+        return jdbc.sql(OF_JOB).param("job", job.value()).param("limit", limit).query(UUID.class).list();
     }
 
     List<UUID> running(int limit) {

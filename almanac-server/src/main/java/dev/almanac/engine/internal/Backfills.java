@@ -250,6 +250,12 @@ public class Backfills {
         return view(id);
     }
 
+    /** The latest backfills of a job, newest first. */
+    @Transactional(readOnly = true)
+    public List<View> latestOf(JobId job, int limit) {
+        return backfills.latestOf(job, limit).stream().map(this::view).toList();
+    }
+
     /** The backfills that still have slots to release or runs under way, oldest first. */
     @Transactional(readOnly = true)
     public List<UUID> running(int limit) {
