@@ -3,8 +3,8 @@ package dev.almanac.execution;
 import static dev.almanac.common.JdbcTime.utc;
 
 import dev.almanac.job.JobId;
-import java.util.LinkedHashMap;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

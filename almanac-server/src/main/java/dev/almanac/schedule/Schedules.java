@@ -132,8 +132,9 @@ public final class Schedules {
                     CronPattern pattern = CronPattern.parse(resolved);
                     return zone.map(z -> new CronSchedule(written, pattern, z)).orElse(null);
                 } catch (InvalidCronException e) {
-                    e.problems().forEach(problem -> errors.add(
-                            new FieldError(EXPRESSION, problem + " (H resolved to '" + resolved + "')")));
+                    e.problems()
+                            .forEach(problem -> errors.add(
+                                    new FieldError(EXPRESSION, problem + " (H resolved to '" + resolved + "')")));
                     return null;
                 }
             }

@@ -88,7 +88,9 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
         for (int done : doneAfterStep) {
             engine.runDueOnce();
             List<Execution> runs = backfillRuns(job);
-            assertThat(runs).filteredOn(e -> e.status() == ExecutionStatus.SUCCEEDED).hasSize(done);
+            assertThat(runs)
+                    .filteredOn(e -> e.status() == ExecutionStatus.SUCCEEDED)
+                    .hasSize(done);
             assertThat(runs).filteredOn(e -> !e.status().isFinal()).isEmpty();
             mvc.perform(get(API + "/backfills/" + id))
                     .andExpect(jsonPath("$.progress.done").value(done))
@@ -136,7 +138,8 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
         clock.set(Instant.parse("2026-06-09T12:00:00Z"));
         JsonNode preview = body(mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
                         .contentType(MediaType.APPLICATION_JSON)
-                        .content("{\"from\":\"2026-06-02T00:00:00Z\",\"to\":\"2026-06-08T23:59:59Z\",\"dry_run\":true}"))
+                        .content(
+                                "{\"from\":\"2026-06-02T00:00:00Z\",\"to\":\"2026-06-08T23:59:59Z\",\"dry_run\":true}"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.slots", hasSize(7)))
                 .andExpect(jsonPath("$.slots[0].state").value("already_ran"))
@@ -162,8 +165,9 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.progress.done").value(5))
                 .andExpect(jsonPath("$.slots[0].state").value("already_ran"))
                 .andExpect(jsonPath("$.slots[2].state").value("blocked"));
-        assertThat(backfillRuns(job)).hasSize(5).noneMatch(e -> e.scheduledFor()
-                .equals(Instant.parse("2026-06-04T02:00:00Z")));
+        assertThat(backfillRuns(job))
+                .hasSize(5)
+                .noneMatch(e -> e.scheduledFor().equals(Instant.parse("2026-06-04T02:00:00Z")));
     }
 
     @Test
@@ -182,7 +186,10 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.status").value("cancelled"))
                 .andExpect(jsonPath("$.progress.cancelled").value(5));
         assertThat(engine.runDueOnce()).isZero();
-        assertThat(backfillRuns(job)).singleElement().extracting(Execution::status).isEqualTo(ExecutionStatus.CANCELLED);
+        assertThat(backfillRuns(job))
+                .singleElement()
+                .extracting(Execution::status)
+                .isEqualTo(ExecutionStatus.CANCELLED);
         mvc.perform(delete(API + "/backfills/" + id)).andExpect(status().isConflict());
         assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'backfill.cancel'")
                         .query(Integer.class)
@@ -209,7 +216,8 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[?(@.field == 'from')]").exists())
                 .andExpect(jsonPath("$.errors[?(@.field == 'to')]").exists());
-        mvc.perform(get(API + "/backfills/0195f3c2-8b1d-7c0e-a3f4-1b2c3d4e5f60")).andExpect(status().isNotFound());
+        mvc.perform(get(API + "/backfills/0195f3c2-8b1d-7c0e-a3f4-1b2c3d4e5f60"))
+                .andExpect(status().isNotFound());
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

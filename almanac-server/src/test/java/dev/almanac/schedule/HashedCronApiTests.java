@@ -42,8 +42,7 @@ abstract class HashedCronApiTests extends AlmanacIntegrationTest {
         String resolved = preview.path("resolved_expression").asString();
         assertThat(resolved).matches("[0-9]{1,2} 2 \\* \\* \\*");
         Instant firstRun = Instant.parse(preview.path("runs").path(0).path("at").asString());
-        assertThat(firstRun.atZone(ZoneOffset.UTC).getMinute())
-                .isEqualTo(Integer.parseInt(resolved.split(" ")[0]));
+        assertThat(firstRun.atZone(ZoneOffset.UTC).getMinute()).isEqualTo(Integer.parseInt(resolved.split(" ")[0]));
 
         JsonNode created = json.readTree(mvc.perform(post(API + "/jobs")
                         .contentType(MediaType.APPLICATION_JSON)

@@ -43,13 +43,16 @@ class HashedCronPropertiesTest {
             @ForAll @IntRange(min = 0, max = 59) int width,
             @ForAll @IntRange(min = 1, max = 30) int step) {
         int high = Math.min(59, low + width);
-        int minute = Integer.parseInt(
-                parse("H(" + low + "-" + high + ") * * * *", name).resolvedExpression().split(" ")[0]);
+        int minute = Integer.parseInt(parse("H(" + low + "-" + high + ") * * * *", name)
+                .resolvedExpression()
+                .split(" ")[0]);
         assertThat(minute).isBetween(low, high);
-        String stepped = parse("H/" + step + " * * * *", name).resolvedExpression().split(" ")[0];
+        String stepped =
+                parse("H/" + step + " * * * *", name).resolvedExpression().split(" ")[0];
         assertThat(stepped).endsWith("-59/" + step);
         assertThat(Integer.parseInt(stepped.substring(0, stepped.indexOf('-')))).isBetween(0, step - 1);
-        int hour = Integer.parseInt(parse("0 H(8-17) * * *", name).resolvedExpression().split(" ")[1]);
+        int hour = Integer.parseInt(
+                parse("0 H(8-17) * * *", name).resolvedExpression().split(" ")[1]);
         assertThat(hour).isBetween(8, 17);
     }
 
@@ -61,6 +64,9 @@ class HashedCronPropertiesTest {
         }
         // 200 names over 60 minutes: a fair hash leaves almost none unused
         assertThat(minutes).hasSizeGreaterThan(50);
+        // the same name, parsed anew, keeps its minute (a plain check beside the property above)
+        assertThat(parse("H 2 * * *", "backup-orders").resolvedExpression())
+                .isEqualTo(parse("H 2 * * *", "backup-orders").resolvedExpression());
         assertThat(parse("H 2 * * *", "backup-orders").resolvedExpression())
                 .isNotEqualTo(parse("H 2 * * *", "backup-invoices").resolvedExpression());
     }
@@ -69,7 +75,8 @@ class HashedCronPropertiesTest {
     void hOutsideTheMinuteAndHourFieldsOrWithoutAJobNameIsRejectedOnTheExpression() {
         assertThatThrownBy(() -> parse("0 2 H * *", "job"))
                 .isInstanceOf(InvalidInputException.class)
-                .satisfies(e -> assertThat(((InvalidInputException) e).errors().get(0).field())
+                .satisfies(e -> assertThat(
+                                ((InvalidInputException) e).errors().get(0).field())
                         .isEqualTo("expression"));
         assertThatThrownBy(() -> parse("H(50-10) 2 * * *", "job")).isInstanceOf(InvalidInputException.class);
         assertThatThrownBy(() -> Schedules.parse(new ScheduleSpec("cron", "H 2 * * *", null, null, null)))

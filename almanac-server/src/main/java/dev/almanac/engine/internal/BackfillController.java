@@ -84,7 +84,8 @@ class BackfillController {
         }
         boolean dryRun = Boolean.TRUE.equals(request.dryRun());
         Backfills.View view = backfills.start(job, from, to, dryRun, request.maxParallel());
-        return ResponseEntity.status(dryRun ? HttpStatus.OK : HttpStatus.CREATED).body(view);
+        return ResponseEntity.status(dryRun ? HttpStatus.OK : HttpStatus.CREATED)
+                .body(view);
     }
 
     @GetMapping("/backfills/{id}")

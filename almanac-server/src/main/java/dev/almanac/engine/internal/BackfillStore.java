@@ -107,7 +107,9 @@ class BackfillStore {
                     .param("id", row.id())
                     .param("at", utc(slot.at()))
                     .param("state", slot.state())
-                    .param("execution", slot.execution() == null ? null : slot.execution().value())
+                    .param(
+                            "execution",
+                            slot.execution() == null ? null : slot.execution().value())
                     .param("blocked_by", slot.blockedBy() == null ? null : json.writeValueAsString(slot.blockedBy()))
                     .update();
         }
@@ -122,7 +124,11 @@ class BackfillStore {
     }
 
     List<UUID> latestOf(JobId job, int limit) {
-        return jdbc.sql(OF_JOB).param("job", job.value()).param("limit", limit).query(UUID.class).list();
+        return jdbc.sql(OF_JOB)
+                .param("job", job.value())
+                .param("limit", limit)
+                .query(UUID.class)
+                .list();
     }
 
     List<UUID> running(int limit) {
@@ -156,7 +162,11 @@ class BackfillStore {
     }
 
     void end(UUID id, String status, Instant at) {
-        jdbc.sql(END).param("id", id).param("status", status).param("at", utc(at)).update();
+        jdbc.sql(END)
+                .param("id", id)
+                .param("status", status)
+                .param("at", utc(at))
+                .update();
     }
 
     private static Row row(java.sql.ResultSet rs) throws java.sql.SQLException {

@@ -69,13 +69,16 @@ public class Backfills {
     @Schema(name = "BackfillSlot")
     public record SlotView(
             Instant at,
+
             @Schema(
                     description = "to_run (preview), pending, released (its run is queued or running), the outcome of"
                             + " its run (succeeded, failed, timed_out, cancelled, skipped), blocked, already_ran,"
                             + " or cancelled")
             String state,
+
             @JsonProperty("blocked_by") TimeBlock blockedBy,
             @JsonProperty("execution_id") String executionId,
+
             @JsonProperty("previous_status") @Schema(description = "A slot run again: how its last run ended")
             String previousStatus) {}
 
@@ -103,7 +106,10 @@ public class Backfills {
             Instant to,
             @JsonProperty("max_parallel") int maxParallel,
             @JsonProperty("dry_run") boolean dryRun,
-            @Schema(description = "preview, running, finished or cancelled") String status,
+
+            @Schema(description = "preview, running, finished or cancelled")
+            String status,
+
             @JsonProperty("created_by") String createdBy,
             @JsonProperty("created_at") Instant createdAt,
             @JsonProperty("ended_at") Instant endedAt,
@@ -363,7 +369,8 @@ public class Backfills {
             if (block.isPresent()) {
                 slots.add(new SlotView(at, BLOCKED, block.get(), null, null));
             } else if (previous != null
-                    && (previous.status() == ExecutionStatus.SUCCEEDED || !previous.status().isFinal())) {
+                    && (previous.status() == ExecutionStatus.SUCCEEDED
+                            || !previous.status().isFinal())) {
                 slots.add(new SlotView(
                         at,
                         ALREADY_RAN,
@@ -372,7 +379,11 @@ public class Backfills {
                         previous.status().json()));
             } else {
                 slots.add(new SlotView(
-                        at, TO_RUN, null, null, previous == null ? null : previous.status().json()));
+                        at,
+                        TO_RUN,
+                        null,
+                        null,
+                        previous == null ? null : previous.status().json()));
             }
         }
         return slots;
@@ -384,7 +395,8 @@ public class Backfills {
         List<SlotView> slots = backfills.slots(id).stream()
                 .map(s -> {
                     Execution run = s.state().equals(RELEASED) ? latestAttempt(s.execution()) : null;
-                    String state = run != null && run.status().isFinal() ? run.status().json() : s.state();
+                    String state =
+                            run != null && run.status().isFinal() ? run.status().json() : s.state();
                     ExecutionId execution = run != null ? run.id() : s.execution();
                     return new SlotView(
                             s.at(), state, s.blockedBy(), execution == null ? null : execution.toString(), null);

@@ -35,6 +35,7 @@ class RunStrips {
     static final int WEEKS = 12;
     /** Weeks before the current one; the rest are the current week and those after it. */
     static final int PAST_WEEKS = 8;
+
     static final int MAX_SLOTS_PER_DAY = 200;
 
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("EEE d MMM yyyy", Locale.ENGLISH);

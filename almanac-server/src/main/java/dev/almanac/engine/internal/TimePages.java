@@ -118,8 +118,7 @@ class TimePages {
         model.addAttribute("maxParallel", maxParallel);
         try {
             Range range = range(job, fromDate, toDate, maxParallel);
-            model.addAttribute(
-                    "plan", backfills.start(job.id(), range.from(), range.to(), true, range.maxParallel()));
+            model.addAttribute("plan", backfills.start(job.id(), range.from(), range.to(), true, range.maxParallel()));
         } catch (InvalidInputException invalid) {
             model.addAttribute("problems", messages(invalid));
         }
@@ -141,8 +140,9 @@ class TimePages {
             Backfills.View started = backfills.start(jobId, range.from(), range.to(), false, range.maxParallel());
             redirect.addFlashAttribute(
                     "flash",
-                    "Backfill started: " + started.progress().toRun() + " of " + started.progress().slots()
-                            + " slots to run, at most " + started.maxParallel() + " at once.");
+                    "Backfill started: " + started.progress().toRun() + " of "
+                            + started.progress().slots() + " slots to run, at most " + started.maxParallel()
+                            + " at once.");
         } catch (InvalidInputException invalid) {
             redirect.addFlashAttribute("flash", "Backfill not started: " + String.join("; ", messages(invalid)));
             redirect.addFlashAttribute("flashKind", "error");
@@ -182,12 +182,14 @@ class TimePages {
                 CalendarRefs refs = form.calendars();
                 model.addAttribute(
                         "strip",
-                        editing.isPresent() && editing.get().definition().schedule().equals(schedule)
+                        editing.isPresent()
+                                        && editing.get().definition().schedule().equals(schedule)
                                 ? strips.of(editing.get(), now)
                                 : strips.of(schedule, refs, form.get("template_type"), now));
                 schedule.nextAfter(now)
-                        .ifPresent(next ->
-                                model.addAttribute("load", load(next, schedule.zone(), editing.map(Job::id).orElse(null))));
+                        .ifPresent(next -> model.addAttribute(
+                                "load",
+                                load(next, schedule.zone(), editing.map(Job::id).orElse(null))));
             } catch (InvalidInputException invalid) {
                 // the preview beside it names the problem
             }

@@ -74,7 +74,8 @@ public final class HashedCron {
         int from = m.group(1) == null ? min : Integer.parseInt(m.group(1));
         int to = m.group(2) == null ? max : Integer.parseInt(m.group(2));
         if (from < min || to > max || from > to) {
-            problems.add(name + " field: H(" + from + "-" + to + ") must lie within " + min + "-" + max + ", low to high");
+            problems.add(
+                    name + " field: H(" + from + "-" + to + ") must lie within " + min + "-" + max + ", low to high");
             return item;
         }
         long hash = hash(seed, field);
@@ -93,8 +94,8 @@ public final class HashedCron {
     /** The same number for the same seed and field on every node and every start (no String.hashCode salt). */
     private static long hash(String seed, int field) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((seed + "\n" + field).getBytes(StandardCharsets.UTF_8));
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256").digest((seed + "\n" + field).getBytes(StandardCharsets.UTF_8));
             long value = 0;
             for (int i = 0; i < 8; i++) {
                 value = (value << 8) | (digest[i] & 0xff);

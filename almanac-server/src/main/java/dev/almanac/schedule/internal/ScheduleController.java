@@ -97,9 +97,13 @@ public class ScheduleController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record PreviewResponse(
             String timezone,
-            @Schema(description = "A cron expression with H: what it resolved to for the job's name", example = "37 2 * * *")
+
+            @Schema(
+                    description = "A cron expression with H: what it resolved to for the job's name",
+                    example = "37 2 * * *")
             @JsonProperty("resolved_expression")
             String resolvedExpression,
+
             List<PreviewRun> runs) {}
 
     @PostMapping(path = "/preview", consumes = MediaType.APPLICATION_JSON_VALUE)
