@@ -53,7 +53,7 @@ public final class JobRows {
                                 .toOffsetDateTime()
                                 .toString(),
                 zone);
-        Schedule schedule = Schedules.parse(spec);
+        Schedule schedule = Schedules.parse(spec, rs.getString("name"));
         NotificationsJson notifications = json.readValue(rs.getString("notifications"), NotificationsJson.class);
         JobDefinition definition = new JobDefinition(
                 rs.getString("name"),

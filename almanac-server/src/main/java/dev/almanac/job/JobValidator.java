@@ -142,7 +142,7 @@ class JobValidator {
             errors.add(new FieldError("schedule", "is required"));
         } else {
             try {
-                schedule = Schedules.parse(request.schedule());
+                schedule = Schedules.parse(request.schedule(), name);
                 if (schedule.type() == ScheduleType.ONCE
                         && context.scheduleIsNew(schedule)
                         && schedule.nextAfter(now).isEmpty()) {

@@ -16,19 +16,39 @@ import java.util.Optional;
  */
 public final class CronSchedule implements Schedule {
 
+    private final String written;
     private final CronPattern pattern;
     private final ZoneId zone;
     private final ZonedCron timeline;
 
     CronSchedule(CronPattern pattern, ZoneId zone) {
+        this(null, pattern, zone);
+    }
+
+    /** {@code written} with Jenkins' H (null when it has none), {@code pattern} what it resolved to. */
+    CronSchedule(String written, CronPattern pattern, ZoneId zone) {
+        this.written = written;
         this.pattern = pattern;
         this.zone = zone;
         this.timeline = new ZonedCron(pattern, zone);
     }
 
-    /** The expression trimmed, with single spaces; a macro such as {@code @daily} is kept, lower-case. */
+    /**
+     * The expression as stored: trimmed, with single spaces; a macro such as {@code @daily} is kept, lower-case; an
+     * {@code H} is kept (see {@link #resolvedExpression()}).
+     */
     public String expression() {
+        return written != null ? written : pattern.expression();
+    }
+
+    /** The expression the schedule follows: {@link #expression()} with each {@code H} replaced by its value. */
+    public String resolvedExpression() {
         return pattern.expression();
+    }
+
+    /** Whether the expression uses Jenkins' {@code H}. */
+    public boolean hashed() {
+        return written != null;
     }
 
     @Override
@@ -68,16 +88,20 @@ public final class CronSchedule implements Schedule {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof CronSchedule that && expression().equals(that.expression()) && zone.equals(that.zone);
+        return other instanceof CronSchedule that
+                && expression().equals(that.expression())
+                && resolvedExpression().equals(that.resolvedExpression())
+                && zone.equals(that.zone);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(expression(), zone);
+        return Objects.hash(expression(), resolvedExpression(), zone);
     }
 
     @Override
     public String toString() {
-        return "cron '" + expression() + "' in " + zone.getId();
+        return "cron '" + expression() + "'" + (hashed() ? " ('" + resolvedExpression() + "')" : "") + " in "
+                + zone.getId();
     }
 }

@@ -47,7 +47,7 @@ public final class ScheduleText {
     public static String describe(Schedule schedule) {
         String zone = schedule.zone().getId();
         if (schedule instanceof CronSchedule cron) {
-            return cron(cron.expression()) + ", " + zone;
+            return cron(cron.resolvedExpression()) + ", " + zone;
         }
         if (schedule instanceof IntervalSchedule interval) {
             return interval(interval.interval()) + ", " + zone;

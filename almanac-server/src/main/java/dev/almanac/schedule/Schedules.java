@@ -3,6 +3,7 @@ package dev.almanac.schedule;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.schedule.internal.CronPattern;
+import dev.almanac.schedule.internal.HashedCron;
 import dev.almanac.schedule.internal.InvalidCronException;
 import dev.almanac.schedule.internal.ZonedCron;
 import java.time.DateTimeException;
@@ -52,6 +53,14 @@ public final class Schedules {
      * @throws InvalidInputException listing every problem
      */
     public static Schedule parse(ScheduleSpec spec) {
+        return parse(spec, null);
+    }
+
+    /**
+     * Like {@link #parse(ScheduleSpec)}, for a job named {@code jobName}: a cron expression may use Jenkins' {@code H}
+     * in its minute and hour fields, a value picked by a stable hash of the name ({@link HashedCron}).
+     */
+    public static Schedule parse(ScheduleSpec spec, String jobName) {
         List<FieldError> errors = new ArrayList<>();
         Optional<ZoneId> zone = zone(spec.timezone(), errors);
         Schedule schedule = null;
@@ -64,7 +73,7 @@ public final class Schedules {
             } else {
                 rejectFieldsNotUsedBy(type.get(), spec, errors);
                 schedule = switch (type.get()) {
-                    case CRON -> cron(spec.expression(), zone, errors);
+                    case CRON -> cron(spec.expression(), jobName, zone, errors);
                     case INTERVAL -> interval(spec.intervalSeconds(), zone, errors);
                     case ONCE -> once(spec.runAt(), zone, errors);
                 };
@@ -105,8 +114,30 @@ public final class Schedules {
         }
     }
 
-    private static Schedule cron(String expression, Optional<ZoneId> zone, List<FieldError> errors) {
+    private static Schedule cron(String expression, String jobName, Optional<ZoneId> zone, List<FieldError> errors) {
         try {
+            if (HashedCron.uses(expression)) {
+                if (jobName == null || jobName.isBlank()) {
+                    errors.add(new FieldError(
+                            EXPRESSION, "H picks a value from the job's name: give the job a name first"));
+                    return null;
+                }
+                if (expression.length() > CronPattern.MAX_LENGTH) {
+                    errors.add(new FieldError(EXPRESSION, "must be at most " + CronPattern.MAX_LENGTH + " characters"));
+                    return null;
+                }
+                String written = String.join(" ", expression.strip().split("[ \\t]+"));
+                String resolved = HashedCron.resolve(written, jobName.strip());
+                try {
+                    CronPattern pattern = CronPattern.parse(resolved);
+                    return zone.map(z -> new CronSchedule(written, pattern, z)).orElse(null);
+                } catch (InvalidCronException e) {
+                    e.problems()
+                            .forEach(problem -> errors.add(
+                                    new FieldError(EXPRESSION, problem + " (H resolved to '" + resolved + "')")));
+                    return null;
+                }
+            }
             CronPattern pattern = CronPattern.parse(expression);
             return zone.map(z -> new CronSchedule(pattern, z)).orElse(null);
         } catch (InvalidCronException e) {

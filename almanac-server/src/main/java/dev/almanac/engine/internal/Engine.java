@@ -26,15 +26,18 @@ public class Engine {
     private final LogBuffer logs;
     private final NodeHeartbeat heartbeat;
     private final LocalRuns runs;
+    private final BackfillPass backfills;
 
     Engine(
             TriggerPass triggers,
+            BackfillPass backfills,
             Workers workers,
             OutcomeQueue outcomes,
             LogBuffer logs,
             NodeHeartbeat heartbeat,
             LocalRuns runs) {
         this.triggers = triggers;
+        this.backfills = backfills;
         this.workers = workers;
         this.outcomes = outcomes;
         this.logs = logs;
@@ -73,9 +76,13 @@ public class Engine {
         return startDue();
     }
 
-    /** One trigger transaction at the clock's time. */
+    /** One trigger transaction at the clock's time, then the next slots of running backfills. */
     TriggerPass.Result triggerOnce() {
-        return triggers.run();
+        TriggerPass.Result result = triggers.run();
+        int released = backfills.run();
+        return released == 0
+                ? result
+                : new TriggerPass.Result(result.jobs(), result.queued() + released, result.skipped(), result.full());
     }
 
     /** Claims queued executions that are due, up to the free capacity, and starts them on the pool. */

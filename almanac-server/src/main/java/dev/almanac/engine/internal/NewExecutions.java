@@ -53,6 +53,40 @@ final class NewExecutions {
                 job.definition().timeoutSeconds());
     }
 
+    /**
+     * A backfill's run of a past slot: due now, with the slot as its scheduled time but no slot key, so it neither
+     * collides with the slot's scheduled run nor is held back by the job's slot watermark.
+     */
+    static Execution backfill(Job job, Instant slot, String triggeredBy, Instant now) {
+        Execution run = queued(job, null, now, triggeredBy, job.definition().parameters(), false, now);
+        return new Execution(
+                run.id(),
+                run.jobId(),
+                run.jobVersion(),
+                run.jobName(),
+                run.templateType(),
+                run.status(),
+                run.reason(),
+                run.attempt(),
+                run.retryOf(),
+                null,
+                slot,
+                run.runAfter(),
+                run.createdAt(),
+                run.startedAt(),
+                run.completedAt(),
+                run.durationMs(),
+                run.dryRun(),
+                run.parameters(),
+                run.result(),
+                run.error(),
+                run.triggeredBy(),
+                run.executionHost(),
+                run.heartbeatAt(),
+                run.cancelRequested(),
+                run.timeoutSeconds());
+    }
+
     static Execution scheduled(Job job, Instant slot, Instant now) {
         return queued(job, slot, slot, SCHEDULER, job.definition().parameters(), false, now);
     }

@@ -57,6 +57,14 @@ class TimeBlocks {
         return pausedAt(job, at).or(() -> calendars.blockOf(job.definition().calendars(), destructive(job), at));
     }
 
+    /**
+     * What blocks {@code job} at {@code at} apart from its pause: a backfill runs slots a pause skipped (that is what
+     * it is for), but not those a calendar or a freeze keeps free.
+     */
+    Optional<TimeBlock> calendarOrFreezeAt(Job job, Instant at) {
+        return calendars.blockOf(job.definition().calendars(), destructive(job), at);
+    }
+
     static SkipReason reasonOf(TimeBlock block) {
         return switch (block.kind()) {
             case TimeBlock.CALENDAR -> SkipReason.CALENDAR;

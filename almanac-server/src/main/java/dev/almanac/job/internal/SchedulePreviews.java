@@ -7,6 +7,7 @@ import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.job.JobForm;
 import dev.almanac.job.JobPause;
+import dev.almanac.schedule.CronSchedule;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.schedule.ScheduleText;
@@ -81,10 +82,12 @@ class SchedulePreviews {
                     errors.stream().map(FieldError::message).toList());
         }
         try {
-            Schedule schedule = Schedules.parse(spec);
+            Schedule schedule = Schedules.parse(spec, form.get("name"));
             CalendarRefs refs = form.calendars();
             return new Preview(
-                    spec.expression(),
+                    schedule instanceof CronSchedule cron && cron.hashed()
+                            ? cron.expression() + " → " + cron.resolvedExpression()
+                            : spec.expression(),
                     ScheduleText.describe(schedule),
                     runs(schedule, refs == null ? CalendarRefs.NONE : refs, form.get("template_type"), null),
                     List.of());

@@ -7,6 +7,7 @@ import dev.almanac.calendar.Calendars;
 import dev.almanac.calendar.TimeBlock;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.schedule.CronSchedule;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.schedule.Schedules;
@@ -77,7 +78,12 @@ public class ScheduleController {
             @Schema(
                     description = "The job's template, for freezes of destructive templates only",
                     example = "heartbeat")
-            String templateType) {}
+            String templateType,
+
+            @Schema(
+                    description = "The job's name: H in the minute or hour field picks a value from it",
+                    example = "nightly-report")
+            String name) {}
 
     /** One run: the instant in UTC, the wall-clock time in the schedule's zone, and a DST note if it moved. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -88,7 +94,17 @@ public class ScheduleController {
             @JsonProperty("blocked_by") TimeBlock blockedBy) {}
 
     /** The next runs of a schedule. */
-    record PreviewResponse(String timezone, List<PreviewRun> runs) {}
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record PreviewResponse(
+            String timezone,
+
+            @Schema(
+                    description = "A cron expression with H: what it resolved to for the job's name",
+                    example = "37 2 * * *")
+            @JsonProperty("resolved_expression")
+            String resolvedExpression,
+
+            List<PreviewRun> runs) {}
 
     @PostMapping(path = "/preview", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(
@@ -115,7 +131,7 @@ public class ScheduleController {
             errors.add(new FieldError("schedule", "is required"));
         } else {
             try {
-                schedule = Schedules.parse(request.schedule());
+                schedule = Schedules.parse(request.schedule(), request.name());
             } catch (InvalidInputException invalid) {
                 invalid.errors().stream().map(e -> e.prefixed("schedule")).forEach(errors::add);
             }
@@ -144,6 +160,7 @@ public class ScheduleController {
                         run.note(),
                         calendars.blockOf(refs, destructive, run.at()).orElse(null)))
                 .toList();
-        return new PreviewResponse(schedule.zone().getId(), runs);
+        String resolved = schedule instanceof CronSchedule cron && cron.hashed() ? cron.resolvedExpression() : null;
+        return new PreviewResponse(schedule.zone().getId(), resolved, runs);
     }
 }

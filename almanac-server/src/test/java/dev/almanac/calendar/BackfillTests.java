@@ -1,0 +1,239 @@
+package dev.almanac.calendar;
+
+import static dev.almanac.testing.JobRequests.aCronJob;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.hasSize;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.almanac.engine.internal.Engine;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionQuery;
+import dev.almanac.execution.ExecutionService;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobService;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Backfills through the API with the injected clock and manual engine steps: the preview lists the slots (blocked and
+ * already-run ones marked), the engine runs the others no more than max_parallel at once, and a cancel stops the rest.
+ */
+abstract class BackfillTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends BackfillTests {}
+
+    @WithPostgres
+    static class OnPostgres extends BackfillTests {}
+
+    static final String API = "/api/admin/scheduler";
+
+    @Autowired
+    Engine engine;
+
+    @Autowired
+    JobService jobs;
+
+    @Autowired
+    ExecutionService executions;
+
+    @Autowired
+    JsonMapper json;
+
+    @Test
+    void aBackfillOfSevenPastDaysPreviewsSevenSlotsAndRunsThemTwoAtATime() throws Exception {
+        Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
+        String range = "\"from\":\"2026-05-25T00:00:00Z\",\"to\":\"2026-06-01T00:00:00Z\",\"max_parallel\":2";
+        mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{" + range + ",\"dry_run\":true}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("preview"))
+                .andExpect(jsonPath("$.slots", hasSize(7)))
+                .andExpect(jsonPath("$.slots[0].at").value("2026-05-25T02:00:00Z"))
+                .andExpect(jsonPath("$.slots[6].at").value("2026-05-31T02:00:00Z"))
+                .andExpect(jsonPath("$.slots[*].state", everyOne("to_run", 7)))
+                .andExpect(jsonPath("$.progress.to_run").value(7));
+        assertThat(backfillRuns(job)).isEmpty();
+
+        JsonNode started = body(mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{" + range + "}"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.status").value("running"))
+                .andExpect(jsonPath("$.progress.running").value(2))
+                .andExpect(jsonPath("$.progress.pending").value(5)));
+        String id = started.path("id").asString();
+        assertThat(backfillRuns(job))
+                .hasSize(2)
+                .allMatch(e -> e.status() == ExecutionStatus.QUEUED)
+                .allMatch(e -> e.triggeredBy().equals("backfill:" + id));
+
+        // each engine step releases what the previous one finished: never more than two runs queued or running
+        int[] doneAfterStep = {2, 4, 6, 7};
+        for (int done : doneAfterStep) {
+            engine.runDueOnce();
+            List<Execution> runs = backfillRuns(job);
+            assertThat(runs)
+                    .filteredOn(e -> e.status() == ExecutionStatus.SUCCEEDED)
+                    .hasSize(done);
+            assertThat(runs).filteredOn(e -> !e.status().isFinal()).isEmpty();
+            mvc.perform(get(API + "/backfills/" + id))
+                    .andExpect(jsonPath("$.progress.done").value(done))
+                    .andExpect(jsonPath("$.progress.running").value(0));
+        }
+        engine.runDueOnce();
+        mvc.perform(get(API + "/backfills/" + id))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("finished"))
+                .andExpect(jsonPath("$.progress.done").value(7))
+                .andExpect(jsonPath("$.progress.failed").value(0))
+                .andExpect(jsonPath("$.slots[*].state", everyOne("succeeded", 7)));
+        assertThat(backfillRuns(job))
+                .extracting(Execution::scheduledFor)
+                .containsExactlyInAnyOrder(
+                        Instant.parse("2026-05-25T02:00:00Z"),
+                        Instant.parse("2026-05-26T02:00:00Z"),
+                        Instant.parse("2026-05-27T02:00:00Z"),
+                        Instant.parse("2026-05-28T02:00:00Z"),
+                        Instant.parse("2026-05-29T02:00:00Z"),
+                        Instant.parse("2026-05-30T02:00:00Z"),
+                        Instant.parse("2026-05-31T02:00:00Z"));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'job.backfill'")
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(1);
+        // the schedule goes on as before: the backfill's runs hold no slot key
+        clock.set(Instant.parse("2026-06-02T02:00:01Z"));
+        assertThat(engine.runDueOnce()).isEqualTo(1);
+    }
+
+    @Test
+    void aSlotBlockedByACalendarAndOneThatAlreadyRanAreMarkedAndNotRunAgain() throws Exception {
+        mvc.perform(post(API + "/calendars")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"no-4th\",\"timezone\":\"UTC\",\"dates\":[\"2026-06-04\"]}"))
+                .andExpect(status().isCreated());
+        Job job = jobs.create(
+                aCronJob("nightly", "0 2 * * *")
+                        .calendars(new CalendarRefs(List.of("no-4th"), List.of()))
+                        .build(),
+                "test");
+        clock.set(Instant.parse("2026-06-02T02:00:01Z"));
+        engine.runDueOnce();
+        clock.set(Instant.parse("2026-06-09T12:00:00Z"));
+        JsonNode preview = body(mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(
+                                "{\"from\":\"2026-06-02T00:00:00Z\",\"to\":\"2026-06-08T23:59:59Z\",\"dry_run\":true}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.slots", hasSize(7)))
+                .andExpect(jsonPath("$.slots[0].state").value("already_ran"))
+                .andExpect(jsonPath("$.slots[0].previous_status").value("succeeded"))
+                .andExpect(jsonPath("$.slots[2].state").value("blocked"))
+                .andExpect(jsonPath("$.slots[2].blocked_by.kind").value("calendar"))
+                .andExpect(jsonPath("$.slots[2].blocked_by.name").value("no-4th"))
+                .andExpect(jsonPath("$.progress.to_run").value(5))
+                .andExpect(jsonPath("$.progress.blocked").value(1))
+                .andExpect(jsonPath("$.progress.already_ran").value(1)));
+        assertThat(preview.path("slots").path(0).path("execution_id").asString())
+                .isNotBlank();
+
+        JsonNode started = body(mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"from\":\"2026-06-02T00:00:00Z\",\"to\":\"2026-06-08T23:59:59Z\","
+                                + "\"max_parallel\":5}"))
+                .andExpect(status().isCreated()));
+        engine.runDueOnce();
+        engine.runDueOnce();
+        mvc.perform(get(API + "/backfills/" + started.path("id").asString()))
+                .andExpect(jsonPath("$.status").value("finished"))
+                .andExpect(jsonPath("$.progress.done").value(5))
+                .andExpect(jsonPath("$.slots[0].state").value("already_ran"))
+                .andExpect(jsonPath("$.slots[2].state").value("blocked"));
+        assertThat(backfillRuns(job))
+                .hasSize(5)
+                .noneMatch(e -> e.scheduledFor().equals(Instant.parse("2026-06-04T02:00:00Z")));
+    }
+
+    @Test
+    void cancellingABackfillCancelsItsQueuedRunAndEverySlotNotReleasedYet() throws Exception {
+        Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
+        JsonNode started = body(mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"from\":\"2026-05-27T00:00:00Z\",\"to\":\"2026-06-01T00:00:00Z\"}"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.max_parallel").value(1))
+                .andExpect(jsonPath("$.progress.running").value(1))
+                .andExpect(jsonPath("$.progress.pending").value(4)));
+        String id = started.path("id").asString();
+        mvc.perform(delete(API + "/backfills/" + id))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("cancelled"))
+                .andExpect(jsonPath("$.progress.cancelled").value(5));
+        assertThat(engine.runDueOnce()).isZero();
+        assertThat(backfillRuns(job))
+                .singleElement()
+                .extracting(Execution::status)
+                .isEqualTo(ExecutionStatus.CANCELLED);
+        mvc.perform(delete(API + "/backfills/" + id)).andExpect(status().isConflict());
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'backfill.cancel'")
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aBackfillIsBoundedAndItsInputIsCheckedFieldByField() throws Exception {
+        Job everyMinute = jobs.create(aCronJob("every-minute", "* * * * *").build(), "test");
+        String path = API + "/jobs/" + everyMinute.id() + "/backfill";
+        mvc.perform(post(path).contentType(MediaType.APPLICATION_JSON).content("""
+                                {"from":"2026-05-30T00:00:00Z","to":"2026-06-01T00:00:00Z","dry_run":true}
+                                """))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("to"));
+        mvc.perform(post(path).contentType(MediaType.APPLICATION_JSON).content("""
+                                {"from":"2026-06-01T09:00:00Z","to":"2026-06-01T11:00:00Z","max_parallel":0}
+                                """))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[?(@.field == 'to')]").exists())
+                .andExpect(jsonPath("$.errors[?(@.field == 'max_parallel')]").exists());
+        mvc.perform(post(path).contentType(MediaType.APPLICATION_JSON).content("{\"from\":\"yesterday\"}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[?(@.field == 'from')]").exists())
+                .andExpect(jsonPath("$.errors[?(@.field == 'to')]").exists());
+        mvc.perform(get(API + "/backfills/0195f3c2-8b1d-7c0e-a3f4-1b2c3d4e5f60"))
+                .andExpect(status().isNotFound());
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static org.hamcrest.Matcher<Object> everyOne(String state, int count) {
+        return (org.hamcrest.Matcher) org.hamcrest.Matchers.contains(
+                java.util.Collections.nCopies(count, org.hamcrest.Matchers.equalTo(state)));
+    }
+
+    private JsonNode body(org.springframework.test.web.servlet.ResultActions result) throws Exception {
+        return json.readTree(result.andReturn().getResponse().getContentAsString());
+    }
+
+    private List<Execution> backfillRuns(Job job) {
+        return executions.list(ExecutionQuery.ofJob(job.id(), 500)).stream()
+                .filter(e -> e.triggeredBy().startsWith("backfill:"))
+                .sorted(Comparator.comparing(Execution::scheduledFor))
+                .toList();
+    }
+}

@@ -1,0 +1,193 @@
+package dev.almanac.calendar;
+
+import static dev.almanac.testing.JobRequests.aCronJob;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.almanac.engine.internal.Engine;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionQuery;
+import dev.almanac.execution.ExecutionService;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobService;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.security.test.context.support.WithMockUser;
+import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.web.context.WebApplicationContext;
+
+/**
+ * The job page's time card (the 12-week strip, durations, the backfill button with its preview) and the wizard's
+ * schedule hints (how many jobs start at the chosen minute, a quieter one, the strip of planned slots).
+ */
+@WithMockUser(username = "admin", roles = "SUPER_ADMIN")
+abstract class TimePagesTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends TimePagesTests {}
+
+    @WithPostgres
+    static class OnPostgres extends TimePagesTests {}
+
+    @Autowired
+    WebApplicationContext context;
+
+    @Autowired
+    JobService jobs;
+
+    @Autowired
+    ExecutionService executions;
+
+    @Autowired
+    Engine engine;
+
+    MockMvc pages;
+
+    @BeforeEach
+    void browseThroughTheSecurityFilters() {
+        pages = MockMvcBuilders.webAppContextSetup(context)
+                .apply(SecurityMockMvcConfigurers.springSecurity())
+                .build();
+    }
+
+    @Test
+    void theBackfillButtonPreviewsTheSlotsFirstAndThenStartsThem() throws Exception {
+        Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
+        assertThat(html("/jobs/" + job.id())).contains("hx-get=\"/jobs/" + job.id() + "/time\"");
+        String card = html("/jobs/" + job.id() + "/time");
+        assertThat(card).contains("id=\"backfill-form\"", "id=\"backfill-button\"", "value=\"2026-05-25\"");
+
+        LinkedMultiValueMap<String, String> form = new LinkedMultiValueMap<>();
+        form.add("from_date", "2026-05-25");
+        form.add("to_date", "2026-05-31");
+        form.add("max_parallel", "2");
+        String preview = pages.perform(post("/jobs/" + job.id() + "/backfill/preview")
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .params(form))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(preview).contains("7 of 7 slots would run", "id=\"backfill-start\"", "Mon 25 May 2026, 02:00");
+        assertThat(count(preview, "data-state=\"to_run\"")).isEqualTo(7);
+        assertThat(history(job)).isEmpty();
+
+        pages.perform(post("/jobs/" + job.id() + "/backfill").with(csrf()).params(form))
+                .andExpect(status().is3xxRedirection())
+                .andExpect(flash().attribute("flash", "Backfill started: 7 of 7 slots to run, at most 2 at once."));
+        assertThat(history(job)).hasSize(2).allMatch(e -> e.triggeredBy().startsWith("backfill:"));
+        assertThat(html("/jobs/" + job.id() + "/time")).contains("0 of 7 done, 2 running");
+
+        form.set("to_date", "2026-06-30");
+        form.set("max_parallel", "0");
+        assertThat(pages.perform(post("/jobs/" + job.id() + "/backfill/preview")
+                                .with(csrf())
+                                .header("HX-Request", "true")
+                                .params(form))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString())
+                .contains("At once: must be between 1 and 20");
+    }
+
+    @Test
+    void theStripShowsHowPastDaysEndedAndMarksComingDaysACalendarBlocks() throws Exception {
+        mvc.perform(post("/api/admin/scheduler/calendars")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"no-10th\",\"dates\":[\"2026-06-10\"]}"))
+                .andExpect(status().isCreated());
+        Job job = jobs.create(
+                aCronJob("nightly", "0 2 * * *")
+                        .calendars(new CalendarRefs(List.of("no-10th"), List.of()))
+                        .build(),
+                "test");
+        clock.set(Instant.parse("2026-06-02T02:00:01Z"));
+        engine.runDueOnce();
+        clock.set(Instant.parse("2026-06-03T12:00:00Z"));
+        String card = html("/jobs/" + job.id() + "/time");
+        assertThat(count(card, "class=\"strip-cell")).isEqualTo(84);
+        assertThat(card)
+                .contains("data-date=\"2026-06-02\" data-state=\"ok\"")
+                .contains("data-date=\"2026-06-10\" data-state=\"blocked\"")
+                .contains("data-date=\"2026-06-11\" data-state=\"planned\"")
+                .contains("id=\"durations\"")
+                .contains("last 1 successful runs");
+    }
+
+    @Test
+    void theWizardScheduleStepSaysHowManyJobsStartAtTheChosenMinuteAndOffersAQuieterOne() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            jobs.create(aCronJob("at-two-" + i, "0 2 * * *").build(), "test");
+        }
+        jobs.create(aCronJob("at-two-o-one", "1 2 * * *").build(), "test");
+        LinkedMultiValueMap<String, String> form = new LinkedMultiValueMap<>();
+        form.add("template_type", "heartbeat");
+        form.add("name", "new-one");
+        form.add("schedule_kind", "cron");
+        form.add("cron_expression", "0 2 * * *");
+        form.add("timezone", "UTC");
+        String hints = pages.perform(post("/jobs/wizard/schedule-hints")
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .params(form))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(hints)
+                .contains("3 jobs already start")
+                .contains("01:59 is quieter (0 jobs, -1 min)")
+                .contains("id=\"run-strip\"")
+                .contains("id=\"estimated\"");
+        // the wizard's preview loads the hints beside it
+        String preview = pages.perform(post("/jobs/wizard/preview")
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .params(form))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(preview).contains("hx-post=\"/jobs/wizard/schedule-hints\"");
+    }
+
+    private List<Execution> history(Job job) {
+        return executions.list(ExecutionQuery.ofJob(job.id(), 500)).stream()
+                .filter(e -> e.status() != ExecutionStatus.SKIPPED)
+                .toList();
+    }
+
+    private static int count(String text, String needle) {
+        Matcher m = Pattern.compile(Pattern.quote(needle)).matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    private String html(String path) throws Exception {
+        return pages.perform(get(path))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+    }
+}
