@@ -5,7 +5,9 @@ import dev.almanac.execution.ExecutionQuery;
 import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.FinishedPerHour;
+import dev.almanac.job.JobHealth;
 import dev.almanac.job.JobService;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.web.AdminPage;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,6 +32,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 @AdminPage
 class DashboardPages {
 
+    private static final int UNHEALTHY_SHOWN = 10;
+
     static final List<ExecutionStatus> CHARTED = List.of(
             ExecutionStatus.SUCCEEDED,
             ExecutionStatus.FAILED,
@@ -51,6 +55,8 @@ class DashboardPages {
     private final NodeRepository nodes;
     private final EngineProperties properties;
     private final Clock clock;
+    private final JobHealth health;
+    private final NamespaceAccess namespaces;
 
     DashboardPages(
             JobService jobs,
@@ -58,7 +64,11 @@ class DashboardPages {
             FinishedPerHour finished,
             NodeRepository nodes,
             EngineProperties properties,
-            Clock clock) {
+            Clock clock,
+            JobHealth health,
+            NamespaceAccess namespaces) {
+        this.health = health;
+        this.namespaces = namespaces;
         this.jobs = jobs;
         this.executions = executions;
         this.finished = finished;
@@ -97,6 +107,13 @@ class DashboardPages {
         model.addAttribute(
                 "charted", CHARTED.stream().map(ExecutionStatus::json).toList());
         model.addAttribute("recentFailures", recentFailures());
+        NamespaceAccess.Scope visible = namespaces.visible();
+        model.addAttribute(
+                "unhealthy",
+                health.recent(UNHEALTHY_SHOWN * 4).stream()
+                        .filter(p -> visible.includes(p.namespace()))
+                        .limit(UNHEALTHY_SHOWN)
+                        .toList());
         Instant aliveSince = now.minus(properties.deadNodeThreshold());
         model.addAttribute(
                 "nodes",

@@ -1,6 +1,8 @@
 package dev.almanac.job.internal;
 
 import dev.almanac.job.Job;
+import dev.almanac.job.JobHealth;
+import dev.almanac.job.JobId;
 import dev.almanac.job.JobPage;
 import dev.almanac.job.JobQuery;
 import dev.almanac.job.JobService;
@@ -32,13 +34,16 @@ class JobListPages {
     private final JobService jobs;
     private final TemplateRegistry templates;
 
-    JobListPages(JobService jobs, TemplateRegistry templates) {
+    private final JobHealth health;
+
+    JobListPages(JobService jobs, TemplateRegistry templates, JobHealth health) {
+        this.health = health;
         this.jobs = jobs;
         this.templates = templates;
     }
 
     /** A row of the job list. */
-    public record JobRow(Job job, String schedule, TemplateDescriptor template) {}
+    public record JobRow(Job job, String schedule, TemplateDescriptor template, List<JobHealth.Problem> health) {}
 
     @GetMapping
     String list(
@@ -55,6 +60,8 @@ class JobListPages {
                         .toList());
         JobQuery query = (filter == null ? JobListFilter.NONE : filter).toQuery();
         JobPage result = jobs.list(query);
+        Map<JobId, List<JobHealth.Problem>> problems =
+                health.of(result.jobs().stream().map(Job::id).toList());
         model.addAttribute(
                 "rows",
                 result.jobs().stream()
@@ -64,7 +71,8 @@ class JobListPages {
                                 templates
                                         .find(job.definition().templateType())
                                         .map(JobTemplate::descriptor)
-                                        .orElse(null)))
+                                        .orElse(null),
+                                problems.getOrDefault(job.id(), List.of())))
                         .toList());
         model.addAttribute("result", result);
         model.addAttribute("query", query);
