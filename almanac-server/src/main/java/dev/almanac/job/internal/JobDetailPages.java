@@ -4,6 +4,7 @@ import dev.almanac.common.ConflictException;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobCommands;
 import dev.almanac.job.JobDefinition;
+import dev.almanac.job.JobHealth;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobPause;
 import dev.almanac.job.JobService;
@@ -44,6 +45,7 @@ class JobDetailPages {
     private final Limits limits;
 
     private final Clock clock;
+    private final JobHealth health;
 
     JobDetailPages(
             JobService jobs,
@@ -52,7 +54,9 @@ class JobDetailPages {
             DefinitionLines lines,
             SchedulePreviews previews,
             Limits limits,
-            Clock clock) {
+            Clock clock,
+            JobHealth health) {
+        this.health = health;
         this.clock = clock;
         this.jobs = jobs;
         this.commands = commands;
@@ -68,6 +72,7 @@ class JobDetailPages {
         JobDefinition definition = job.definition();
         model.addAttribute("job", job);
         model.addAttribute("d", definition);
+        model.addAttribute("health", health.of(List.of(job.id())).getOrDefault(job.id(), List.of()));
         model.addAttribute(
                 "template",
                 templates

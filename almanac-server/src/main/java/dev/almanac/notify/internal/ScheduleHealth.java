@@ -242,7 +242,8 @@ public class ScheduleHealth {
         Instant now = clock.instant();
         for (Change change : changes) {
             NotificationRepository.Settings job = settings.get(change.job());
-            if (job == null || job.notifications().onFailure().isEmpty()) {
+            // a failure streak is the failure incident's, which tells its first failure and the recovery already
+            if (job == null || job.notifications().onFailure().isEmpty() || change.reason().equals(JobHealth.FAILING)) {
                 continue;
             }
             Notice notice = change.opened()
