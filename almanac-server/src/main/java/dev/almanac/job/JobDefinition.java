@@ -30,7 +30,9 @@ public record JobDefinition(
         Trigger.Mode triggerMode,
         Duration triggerWindow,
         CalendarRefs calendars,
-        String namespace) {
+        String namespace,
+        Duration expectedDuration,
+        Retention retention) {
 
     /** How long a fan-in ({@code trigger_mode: all}) waits for the rest of its upstreams when none is given. */
     public static final Duration DEFAULT_TRIGGER_WINDOW = Duration.ofDays(1);
@@ -49,6 +51,7 @@ public record JobDefinition(
                 : null;
         calendars = calendars == null ? CalendarRefs.NONE : calendars;
         namespace = namespace == null ? DEFAULT_NAMESPACE : namespace;
+        retention = retention == null ? Retention.DEFAULT : retention;
     }
 
     /** A definition without triggers on outcomes (only {@code depends_on}, if any). */
@@ -88,6 +91,8 @@ public record JobDefinition(
                 Trigger.Mode.ANY,
                 null,
                 CalendarRefs.NONE,
+                null,
+                null,
                 null);
     }
 
@@ -129,7 +134,9 @@ public record JobDefinition(
                 Trigger.Mode.ANY,
                 null,
                 CalendarRefs.NONE,
-                namespace);
+                namespace,
+                null,
+                null);
     }
 
     /** This definition with other triggers. */
@@ -150,6 +157,33 @@ public record JobDefinition(
     /** This definition in another namespace. */
     public JobDefinition inNamespace(String namespace) {
         return copy(dependsOn, tags, triggers, triggerMode, triggerWindow, calendars, namespace);
+    }
+
+    /** This definition with another expected duration (schedule health) and retention of its history. */
+    public JobDefinition withUpkeep(Duration expectedDuration, Retention retention) {
+        return new JobDefinition(
+                name,
+                description,
+                templateType,
+                parameters,
+                schedule,
+                enabled,
+                priority,
+                timeoutSeconds,
+                retryPolicy,
+                concurrencyPolicy,
+                misfirePolicy,
+                catchUpWindowSeconds,
+                dependsOn,
+                notifications,
+                tags,
+                triggers,
+                triggerMode,
+                triggerWindow,
+                calendars,
+                namespace,
+                expectedDuration,
+                retention);
     }
 
     /** This definition with its relations, time control and namespace replaced; what runs and when stays. */
@@ -181,6 +215,8 @@ public record JobDefinition(
                 triggerMode,
                 triggerWindow,
                 calendars,
-                namespace);
+                namespace,
+                expectedDuration,
+                retention);
     }
 }

@@ -80,6 +80,9 @@ public final class JobForm {
                             "notify_retry",
                             "alert_within",
                             "auto_pause_after",
+                            "expected_duration",
+                            "keep_runs",
+                            "keep_days",
                             "enabled"));
 
     /** Fields that say where the wizard is, not what the job is. */
@@ -200,6 +203,14 @@ public final class JobForm {
                 notifications.autoPauseAfterFailures() == 0
                         ? ""
                         : String.valueOf(notifications.autoPauseAfterFailures()));
+        form.set(
+                "expected_duration",
+                definition.expectedDuration() == null
+                        ? ""
+                        : definition.expectedDuration().toString());
+        Retention retention = definition.retention();
+        form.set("keep_runs", retention.keepRuns() == null ? "" : String.valueOf(retention.keepRuns()));
+        form.set("keep_days", retention.keepDays() == null ? "" : String.valueOf(retention.keepDays()));
         form.set("enabled", String.valueOf(definition.enabled()));
         return form;
     }
@@ -419,6 +430,8 @@ public final class JobForm {
             case "notifications.auto_pause_after_failures" -> "auto_pause_after";
             case "calendars.blackout" -> "blackout_calendars";
             case "calendars.only" -> "only_calendars";
+            case "retention.keep_runs" -> "keep_runs";
+            case "retention.keep_days" -> "keep_days";
             default -> bare;
         };
     }
@@ -474,8 +487,16 @@ public final class JobForm {
                         ? Durations.toIso(get("trigger_window")).orElse(blankToNull(get("trigger_window")))
                         : null,
                 calendars(),
-                blankToNull(get("namespace")));
+                blankToNull(get("namespace")),
+                Durations.toIso(get("expected_duration")).orElse(blankToNull(get("expected_duration"))),
+                retention(errors));
         return new Built(request, errors);
+    }
+
+    private JobRequest.RetentionJson retention(List<FieldError> errors) {
+        Integer keepRuns = integer("keep_runs", errors);
+        Integer keepDays = integer("keep_days", errors);
+        return keepRuns == null && keepDays == null ? null : new JobRequest.RetentionJson(keepRuns, keepDays);
     }
 
     /**

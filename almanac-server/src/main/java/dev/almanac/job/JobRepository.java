@@ -45,13 +45,13 @@ class JobRepository {
                               retry_delay_seconds, backoff_multiplier, concurrency_policy, misfire_policy,
                               catch_up_window_seconds, notifications, alert_after_seconds, created_by,
                               created_at, updated_at, last_run_at, last_status, next_run_at, version, calendars,
-                              namespace)
+                              namespace, expected_duration_seconds, keep_runs, keep_days)
             VALUES (:id, :name, :description, :template_type, :parameters, :schedule_type, :cron_expression,
                     :interval_seconds, :run_at, :timezone, :enabled, :priority, :timeout_seconds, :max_retries,
                     :retry_delay_seconds, :backoff_multiplier, :concurrency_policy, :misfire_policy,
                     :catch_up_window_seconds, :notifications, :alert_after_seconds, :created_by,
                     :created_at, :updated_at, :last_run_at, :last_status, :next_run_at, :version, :calendars,
-                    :namespace)
+                    :namespace, :expected_duration_seconds, :keep_runs, :keep_days)
             """;
 
     /** Optimistic locking: the row is only written when nobody else wrote it since it was read. */
@@ -67,7 +67,8 @@ class JobRepository {
                    alert_after_seconds = :alert_after_seconds, updated_at = :updated_at,
                    next_run_at = CASE WHEN :keep_next_run THEN next_run_at ELSE :next_run_at END,
                    version = :version, calendars = :calendars,
-                   namespace = :namespace
+                   namespace = :namespace, expected_duration_seconds = :expected_duration_seconds,
+                   keep_runs = :keep_runs, keep_days = :keep_days
              WHERE id = :id AND version = :expected_version
             """;
 
@@ -446,6 +447,11 @@ class JobRepository {
         params.put("version", job.version());
         params.put("calendars", d.calendars().isEmpty() ? null : json.writeValueAsString(d.calendars()));
         params.put("namespace", d.namespace());
+        params.put(
+                "expected_duration_seconds",
+                d.expectedDuration() == null ? null : d.expectedDuration().toSeconds());
+        params.put("keep_runs", d.retention().keepRuns());
+        params.put("keep_days", d.retention().keepDays());
         return params;
     }
 

@@ -123,7 +123,83 @@ public record JobRequest(
         @Schema(
                 description = "The namespace the job belongs to (default 'default'); changing it moves the job",
                 example = "billing")
-        String namespace) {
+        String namespace,
+
+        @JsonProperty("expected_duration")
+        @Schema(
+                description = "How long a run usually takes (ISO-8601 or 90m, 2h; PT1S..P7D): schedule health calls a"
+                        + " run longer than this slow. Absent: the p95 of its recent runs times a factor",
+                example = "PT10M")
+        String expectedDuration,
+
+        @Schema(
+                description = "How much of its history the job keeps; absent limits take the retention job's default,"
+                        + " and the namespace's history quota caps both")
+        RetentionJson retention) {
+
+    /** A request without an expected duration or retention of its own. */
+    public JobRequest(
+            String name,
+            String description,
+            String templateType,
+            Map<String, Object> parameters,
+            ScheduleSpec schedule,
+            Boolean enabled,
+            Integer priority,
+            Integer timeoutSeconds,
+            RetryPolicyJson retryPolicy,
+            String concurrencyPolicy,
+            String misfirePolicy,
+            Integer catchUpWindowSeconds,
+            List<String> dependsOn,
+            NotificationsJson notifications,
+            List<String> tags,
+            Long version,
+            List<TriggerJson> triggers,
+            String triggerMode,
+            String triggerWindow,
+            CalendarRefs calendars,
+            String namespace) {
+        this(
+                name,
+                description,
+                templateType,
+                parameters,
+                schedule,
+                enabled,
+                priority,
+                timeoutSeconds,
+                retryPolicy,
+                concurrencyPolicy,
+                misfirePolicy,
+                catchUpWindowSeconds,
+                dependsOn,
+                notifications,
+                tags,
+                version,
+                triggers,
+                triggerMode,
+                triggerWindow,
+                calendars,
+                namespace,
+                null,
+                null);
+    }
+
+    /** Retention as JSON carries it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RetentionJson(
+            @JsonProperty("keep_runs") @Schema(description = "Keep its last N ended runs (1..10000000)", example = "100")
+            Integer keepRuns,
+
+            @JsonProperty("keep_days")
+            @Schema(description = "Keep runs that ended within this many days (1..36500)", example = "90")
+            Integer keepDays) {
+
+        public static RetentionJson of(Retention retention) {
+            return retention.isDefault() ? null : new RetentionJson(retention.keepRuns(), retention.keepDays());
+        }
+    }
 
     /** A request without triggers on outcomes. */
     public JobRequest(
@@ -304,6 +380,10 @@ public record JobRequest(
                         ? null
                         : definition.triggerWindow().toString(),
                 definition.calendars().isEmpty() ? null : definition.calendars(),
-                definition.namespace());
+                definition.namespace(),
+                definition.expectedDuration() == null
+                        ? null
+                        : definition.expectedDuration().toString(),
+                RetentionJson.of(definition.retention()));
     }
 }

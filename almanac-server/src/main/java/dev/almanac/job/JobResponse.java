@@ -100,7 +100,13 @@ public record JobResponse(
         @JsonProperty("pause_reason") String pauseReason,
 
         @Schema(description = "The namespace it belongs to", example = "default")
-        String namespace) {
+        String namespace,
+
+        @JsonProperty("expected_duration")
+        @Schema(description = "How long a run is expected to take, when set", example = "PT10M")
+        String expectedDuration,
+
+        @Schema(description = "The history it keeps, when it sets its own") JobRequest.RetentionJson retention) {
 
     /** A trigger as the API shows it: the upstream job by name (what a client may send back) and by id. */
     public record TriggerView(
@@ -145,7 +151,9 @@ public record JobResponse(
                 pausedSince,
                 pausedUntil,
                 pauseReason,
-                namespace);
+                namespace,
+                expectedDuration,
+                retention);
     }
 
     public static JobResponse of(Job job) {
@@ -186,6 +194,8 @@ public record JobResponse(
                 job.pause() == null ? null : job.pause().since(),
                 job.pause() == null ? null : job.pause().until(),
                 job.pause() == null ? null : job.pause().reason(),
-                d.namespace());
+                d.namespace(),
+                d.expectedDuration() == null ? null : d.expectedDuration().toString(),
+                JobRequest.RetentionJson.of(d.retention()));
     }
 }

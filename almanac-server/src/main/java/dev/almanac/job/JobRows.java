@@ -9,6 +9,7 @@ import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.schedule.Schedules;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -28,7 +29,7 @@ public final class JobRows {
             j.retry_delay_seconds, j.backoff_multiplier, j.concurrency_policy, j.misfire_policy,
             j.catch_up_window_seconds, j.notifications, j.created_by, j.created_at, j.updated_at, j.last_run_at,
             j.last_status, j.next_run_at, j.version, j.template_version, j.invalid_reason, j.calendars, j.paused_at,
-            j.paused_until, j.pause_reason, j.namespace
+            j.paused_until, j.pause_reason, j.namespace, j.expected_duration_seconds, j.keep_runs, j.keep_days
             """;
 
     private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {};
@@ -76,7 +77,9 @@ public final class JobRows {
                 Trigger.Mode.ANY,
                 null,
                 calendars(rs.getString("calendars"), json),
-                rs.getString("namespace"));
+                rs.getString("namespace"),
+                expectedDuration(rs),
+                new Retention(rs.getObject("keep_runs", Integer.class), rs.getObject("keep_days", Integer.class)));
         Instant pausedAt = instant(rs, "paused_at");
         return new Job(
                 new JobId(rs.getObject("id", UUID.class)),
@@ -93,6 +96,11 @@ public final class JobRows {
                 pausedAt == null
                         ? null
                         : new JobPause(pausedAt, instant(rs, "paused_until"), rs.getString("pause_reason")));
+    }
+
+    private static Duration expectedDuration(ResultSet rs) throws SQLException {
+        Long seconds = rs.getObject("expected_duration_seconds", Long.class);
+        return seconds == null ? null : Duration.ofSeconds(seconds);
     }
 
     static CalendarRefs calendars(String text, JsonMapper json) {

@@ -477,7 +477,8 @@ public class JobService {
                         d.tags())
                 .withTriggers(d.triggers(), d.triggerMode(), d.triggerWindow())
                 .withCalendars(d.calendars())
-                .inNamespace(d.namespace());
+                .inNamespace(d.namespace())
+                .withUpkeep(d.expectedDuration(), d.retention());
     }
 
     private static JobRequest with(JobRequest r, Map<String, Object> parameters, NotificationsJson notifications) {
@@ -502,7 +503,9 @@ public class JobService {
                 r.triggerMode(),
                 r.triggerWindow(),
                 r.calendars(),
-                r.namespace());
+                r.namespace(),
+                r.expectedDuration(),
+                r.retention());
     }
 
     /** Milliseconds are what both databases keep, so a time answered now equals the same time read later. */

@@ -2,6 +2,7 @@ package dev.almanac.job;
 
 import dev.almanac.calendar.CalendarRefs;
 import dev.almanac.calendar.Calendars;
+import dev.almanac.common.Durations;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.job.JobRequest.NotificationsJson;
@@ -19,6 +20,7 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,6 +52,9 @@ class JobValidator {
 
     static final Duration MIN_TRIGGER_WINDOW = Duration.ofMinutes(1);
     static final Duration MAX_TRIGGER_WINDOW = Duration.ofDays(30);
+    static final Duration MAX_EXPECTED_DURATION = Duration.ofDays(7);
+    static final int MAX_KEEP_RUNS = 10_000_000;
+    static final int MAX_KEEP_DAYS = 36_500;
 
     private final TemplateRegistry templates;
     private final AddressGuard guard;
@@ -203,6 +208,8 @@ class JobValidator {
             upstreamResults(errors, templateType, parameters, dependsOn, triggers, context);
         }
         CalendarRefs calendarRefs = calendarRefs(errors, request.calendars());
+        Duration expectedDuration = expectedDuration(errors, request.expectedDuration());
+        Retention retention = retention(errors, request.retention());
 
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
@@ -227,7 +234,40 @@ class JobValidator {
                 triggerMode,
                 triggerWindow,
                 calendarRefs,
-                namespace);
+                namespace,
+                expectedDuration,
+                retention);
+    }
+
+    private static Duration expectedDuration(List<FieldError> errors, String text) {
+        String trimmed = trimmed(text);
+        if (trimmed == null) {
+            return null;
+        }
+        Optional<Duration> duration = Durations.parse(trimmed, ChronoUnit.SECONDS);
+        if (duration.isEmpty()) {
+            errors.add(new FieldError("expected_duration", "must be a duration " + Durations.ACCEPTED));
+            return null;
+        }
+        if (duration.get().compareTo(Duration.ofSeconds(1)) < 0
+                || duration.get().compareTo(MAX_EXPECTED_DURATION) > 0) {
+            errors.add(new FieldError("expected_duration", "must be from 1 second (PT1S) to 7 days (P7D)"));
+            return null;
+        }
+        return duration.get();
+    }
+
+    private static Retention retention(List<FieldError> errors, JobRequest.RetentionJson json) {
+        if (json == null) {
+            return Retention.DEFAULT;
+        }
+        Integer keepRuns = json.keepRuns() == null
+                ? null
+                : bounded(errors, "retention.keep_runs", json.keepRuns(), 0, 1, MAX_KEEP_RUNS);
+        Integer keepDays = json.keepDays() == null
+                ? null
+                : bounded(errors, "retention.keep_days", json.keepDays(), 0, 1, MAX_KEEP_DAYS);
+        return new Retention(keepRuns, keepDays);
     }
 
     private List<Trigger> triggers(List<FieldError> errors, List<JobRequest.TriggerJson> list, Context context) {

@@ -92,6 +92,18 @@ public class NamespaceQuotas {
         return namespaces.find(namespace).map(n -> n.quotas().runsAtOnce()).orElse(null);
     }
 
+    /** The history quotas ({@code history_days}, {@code runs_per_job}) of the namespaces that set any, by name. */
+    public Map<String, Namespace.Quotas> historyQuotas() {
+        Map<String, Namespace.Quotas> quotas = new java.util.HashMap<>();
+        for (Namespace namespace : namespaces.all()) {
+            Namespace.Quotas q = namespace.quotas();
+            if (q.historyDays() != null || q.runsPerJob() != null) {
+                quotas.put(namespace.name(), q);
+            }
+        }
+        return quotas;
+    }
+
     /** How many manual runs were started in {@code namespace} in the last hour. */
     public long manualRunsLastHour(String namespace) {
         return audit.countInNamespace(namespace, Limits.RUN, clock.instant().minus(RUN_WINDOW))

@@ -420,4 +420,34 @@ public final class TestTemplates {
             return JobResult.succeeded("ran with " + context.parameters());
         }
     }
+
+    /** Takes {@code seconds} of the test clock: it moves the clock {@link #clock} on by that much while it runs. */
+    public static final class Take implements JobTemplate {
+
+        /** The test's clock, set by the test that uses this template. */
+        public static volatile MutableClock clock;
+
+        @Override
+        public TemplateDescriptor descriptor() {
+            return TemplateDescriptor.builder("test_take")
+                    .name("Test: take time")
+                    .description("Moves the test clock on while it runs (tests only)")
+                    .category("test")
+                    .icon("clock")
+                    .riskLevel(RiskLevel.LOW)
+                    .resourceUsage(ResourceUsage.LOW)
+                    .estimatedDuration(Duration.ofSeconds(1))
+                    .parametersSchema("""
+                            {"type":"object","properties":{"seconds":{"type":"integer","minimum":0}}}
+                            """)
+                    .build();
+        }
+
+        @Override
+        public JobResult execute(JobContext context) {
+            Number seconds = (Number) context.parameters().getOrDefault("seconds", 0);
+            clock.advance(Duration.ofSeconds(seconds.longValue()));
+            return JobResult.succeeded("took " + seconds + " s");
+        }
+    }
 }

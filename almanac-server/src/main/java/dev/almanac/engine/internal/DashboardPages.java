@@ -6,6 +6,7 @@ import dev.almanac.execution.ExecutionQuery;
 import dev.almanac.execution.ExecutionRepository;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.FinishedPerHour;
+import dev.almanac.job.JobHealth;
 import dev.almanac.job.JobService;
 import dev.almanac.security.NamespaceAccess;
 import dev.almanac.web.AdminPage;
@@ -33,6 +34,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 @AdminPage
 class DashboardPages {
 
+    private static final int UNHEALTHY_SHOWN = 10;
+
     static final List<ExecutionStatus> CHARTED = List.of(
             ExecutionStatus.SUCCEEDED,
             ExecutionStatus.FAILED,
@@ -56,6 +59,7 @@ class DashboardPages {
     private final NamespaceSelection selection;
     private final NamespaceAccess access;
     private final Clock clock;
+    private final JobHealth health;
 
     DashboardPages(
             JobService jobs,
@@ -65,7 +69,9 @@ class DashboardPages {
             EngineProperties properties,
             NamespaceSelection selection,
             NamespaceAccess access,
-            Clock clock) {
+            Clock clock,
+            JobHealth health) {
+        this.health = health;
         this.jobs = jobs;
         this.executions = executions;
         this.finished = finished;
@@ -110,6 +116,12 @@ class DashboardPages {
         model.addAttribute(
                 "charted", CHARTED.stream().map(ExecutionStatus::json).toList());
         model.addAttribute("recentFailures", recentFailures(scope));
+        model.addAttribute(
+                "unhealthy",
+                health.recent(UNHEALTHY_SHOWN * 4).stream()
+                        .filter(p -> scope == null || scope.contains(p.namespace()))
+                        .limit(UNHEALTHY_SHOWN)
+                        .toList());
         Instant aliveSince = now.minus(properties.deadNodeThreshold());
         model.addAttribute("showNodes", access.global());
         // the cluster is the whole scheduler's, not a namespace's: for the global roles only

@@ -4,6 +4,7 @@ import dev.almanac.common.ConflictException;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobCommands;
 import dev.almanac.job.JobDefinition;
+import dev.almanac.job.JobHealth;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobPause;
 import dev.almanac.job.JobService;
@@ -46,6 +47,7 @@ class JobDetailPages {
     private final NamespaceAccess access;
 
     private final Clock clock;
+    private final JobHealth health;
 
     JobDetailPages(
             JobService jobs,
@@ -55,7 +57,9 @@ class JobDetailPages {
             SchedulePreviews previews,
             Limits limits,
             NamespaceAccess access,
-            Clock clock) {
+            Clock clock,
+            JobHealth health) {
+        this.health = health;
         this.clock = clock;
         this.access = access;
         this.jobs = jobs;
@@ -72,6 +76,7 @@ class JobDetailPages {
         JobDefinition definition = job.definition();
         model.addAttribute("job", job);
         model.addAttribute("d", definition);
+        model.addAttribute("health", health.of(List.of(job.id())).getOrDefault(job.id(), List.of()));
         model.addAttribute(
                 "template",
                 templates

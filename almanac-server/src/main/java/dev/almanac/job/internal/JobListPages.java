@@ -2,6 +2,8 @@ package dev.almanac.job.internal;
 
 import dev.almanac.common.NamespaceSelection;
 import dev.almanac.job.Job;
+import dev.almanac.job.JobHealth;
+import dev.almanac.job.JobId;
 import dev.almanac.job.JobPage;
 import dev.almanac.job.JobQuery;
 import dev.almanac.job.JobService;
@@ -34,14 +36,17 @@ class JobListPages {
     private final TemplateRegistry templates;
     private final NamespaceSelection namespaces;
 
-    JobListPages(JobService jobs, TemplateRegistry templates, NamespaceSelection namespaces) {
+    private final JobHealth health;
+
+    JobListPages(JobService jobs, TemplateRegistry templates, NamespaceSelection namespaces, JobHealth health) {
+        this.health = health;
         this.jobs = jobs;
         this.templates = templates;
         this.namespaces = namespaces;
     }
 
     /** A row of the job list. */
-    public record JobRow(Job job, String schedule, TemplateDescriptor template) {}
+    public record JobRow(Job job, String schedule, TemplateDescriptor template, List<JobHealth.Problem> health) {}
 
     @GetMapping
     String list(
@@ -59,6 +64,8 @@ class JobListPages {
         JobQuery query = (filter == null ? JobListFilter.NONE : filter).toQuery();
         // the namespace picked in the header, or every one the reader may see
         JobPage result = jobs.list(query.in(namespaces.scope()));
+        Map<JobId, List<JobHealth.Problem>> problems =
+                health.of(result.jobs().stream().map(Job::id).toList());
         model.addAttribute(
                 "rows",
                 result.jobs().stream()
@@ -68,7 +75,8 @@ class JobListPages {
                                 templates
                                         .find(job.definition().templateType())
                                         .map(JobTemplate::descriptor)
-                                        .orElse(null)))
+                                        .orElse(null),
+                                problems.getOrDefault(job.id(), List.of())))
                         .toList());
         model.addAttribute("result", result);
         model.addAttribute("query", query);

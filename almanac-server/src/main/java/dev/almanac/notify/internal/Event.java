@@ -15,7 +15,9 @@ public enum Event {
     /** The job has not succeeded within its alert window. */
     MISSED_RUN,
     /** The job failed too often in a row and was disabled. */
-    AUTO_PAUSED;
+    AUTO_PAUSED,
+    /** A schedule health problem opened (late, missed slots, never fired, slow, failing). */
+    UNHEALTHY;
 
     String json() {
         return name().toLowerCase(Locale.ROOT);

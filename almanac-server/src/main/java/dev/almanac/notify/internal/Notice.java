@@ -153,6 +153,45 @@ public record Notice(
         return new Notice(Event.AUTO_PAUSED, run.jobId(), run.jobName(), run.id(), subject, text, payload);
     }
 
+    /** A schedule health problem opened. */
+    static Notice unhealthy(
+            JobId job,
+            String name,
+            String template,
+            String reason,
+            String detail,
+            NotifyProperties properties,
+            Instant now) {
+        String words = reason.replace('_', ' ');
+        String subject = "Unhealthy: " + name + " (" + words + ")";
+        String link = properties.jobLink(job);
+        String text = header(name, template)
+                + "Schedule health: " + words + "\n"
+                + "Why: " + detail + "\n"
+                + "You hear again when it is healthy.\n"
+                + "Open the job: " + (link == null ? job.toString() : link) + "\n";
+        Map<String, Object> payload = payload(Event.UNHEALTHY, subject, job, name, template, now);
+        Map<String, Object> health = new LinkedHashMap<>();
+        health.put("reason", reason);
+        health.put("detail", detail);
+        payload.put("health", health);
+        return new Notice(Event.UNHEALTHY, job, name, null, subject, text, payload);
+    }
+
+    /** A schedule health problem ended. */
+    static Notice healthy(
+            JobId job, String name, String template, String reason, NotifyProperties properties, Instant now) {
+        String words = reason.replace('_', ' ');
+        String subject = "Recovered: " + name + " (" + words + ")";
+        String link = properties.jobLink(job);
+        String text = header(name, template)
+                + "Schedule health: no longer " + words + ".\n"
+                + "Open the job: " + (link == null ? job.toString() : link) + "\n";
+        Map<String, Object> payload = payload(Event.RECOVERED, subject, job, name, template, now);
+        payload.put("health", Map.of("reason", reason));
+        return new Notice(Event.RECOVERED, job, name, null, subject, text, payload);
+    }
+
     /** The first line of every message: the job and its template. */
     private static StringBuilder header(String job, String template) {
         return new StringBuilder("Job: ")

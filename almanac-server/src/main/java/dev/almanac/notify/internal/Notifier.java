@@ -45,6 +45,7 @@ public class Notifier implements SmartLifecycle {
     private static final int BATCH = 500;
 
     private final NotificationRepository repository;
+    private final ScheduleHealth health;
     private final Incidents incidents;
     private final Delivery delivery;
     private final JobService jobs;
@@ -61,6 +62,7 @@ public class Notifier implements SmartLifecycle {
 
     Notifier(
             NotificationRepository repository,
+            ScheduleHealth health,
             Incidents incidents,
             Delivery delivery,
             JobService jobs,
@@ -71,6 +73,7 @@ public class Notifier implements SmartLifecycle {
             MeterRegistry meters,
             @Value("${almanac.engine.enabled:true}") boolean background) {
         this.repository = repository;
+        this.health = health;
         this.incidents = incidents;
         this.delivery = delivery;
         this.jobs = jobs;
@@ -181,6 +184,11 @@ public class Notifier implements SmartLifecycle {
                         e.getMessage(),
                         e);
             }
+        }
+        try {
+            health.observe(batch);
+        } catch (RuntimeException e) {
+            log.warn("Could not judge schedule health of {} outcome(s): {}", batch.size(), e.getMessage());
         }
     }
 
@@ -311,6 +319,7 @@ public class Notifier implements SmartLifecycle {
                 }
                 if (!clock.instant().isBefore(nextCheck)) {
                     checkMissedRuns();
+                    health.check();
                     nextCheck = clock.instant().plus(properties.checkInterval());
                 }
             } catch (InterruptedException e) {

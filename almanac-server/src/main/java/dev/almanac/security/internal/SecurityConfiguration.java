@@ -61,9 +61,13 @@ public class SecurityConfiguration {
         "/", "/jobs/**", "/executions/**", "/templates/**", "/import", "/import/**", "/namespaces", "/namespaces/**"
     };
     /** Pages for the global roles only. */
-    static final String[] GLOBAL_PAGES = {"/tokens", "/tokens/**", "/scripts", "/scripts/**"};
+    static final String[] GLOBAL_PAGES = {
+        "/tokens", "/tokens/**", "/scripts", "/scripts/**", "/calendars", "/calendars/**"
+    };
 
-    static final String[] SUPER_ADMIN_PAGES = {"/audit", "/audit/**", "/users", "/users/**"};
+    static final String[] SUPER_ADMIN_PAGES = {
+        "/audit", "/audit/**", "/users", "/users/**", "/freezes", "/freezes/**"
+    };
     /** Pages about the reader's own account, for every signed-in user. */
     static final String[] ACCOUNT_PAGES = {"/account/**"};
 

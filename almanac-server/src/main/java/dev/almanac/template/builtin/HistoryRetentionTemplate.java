@@ -1,6 +1,10 @@
 package dev.almanac.template.builtin;
 
 import dev.almanac.execution.HistoryPurge;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobRetentions;
+import dev.almanac.security.Namespace;
+import dev.almanac.security.NamespaceQuotas;
 import dev.almanac.template.ArtifactDeletion;
 import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
@@ -11,22 +15,29 @@ import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The system job that keeps execution history bounded: executions that ended more than {@code keep_days} ago are
- * deleted with their logs and artifacts (files included), in batches of their own transactions.
+ * The system job that keeps execution history bounded: executions that ended more than {@code keep_days} ago (and,
+ * with {@code keep_runs}, those after a job's newest {@code keep_runs}) are deleted with their logs and artifacts
+ * (files included), in batches of their own transactions. A job's own {@code retention} replaces these defaults for
+ * it, and its namespace's {@code history_days} and {@code runs_per_job} quotas cap what it keeps.
  */
 @Component
 public class HistoryRetentionTemplate implements JobTemplate {
 
     private static final TemplateDescriptor DESCRIPTOR = TemplateDescriptor.builder("history_retention")
             .name("Execution history retention")
-            .description("Deletes executions that ended more than keep_days ago, with their logs and artifacts, in"
-                    + " batches. Running and queued executions are never touched.")
+            .description("Deletes executions that ended more than keep_days ago (and beyond a job's last keep_runs),"
+                    + " with their logs and artifacts, in batches. A job's own retention replaces these defaults and"
+                    + " its namespace's history quota caps them. Running and queued executions are never touched.")
             .category("system")
             .icon("broom")
             .riskLevel(RiskLevel.MEDIUM)
@@ -38,7 +49,8 @@ public class HistoryRetentionTemplate implements JobTemplate {
                       "$schema": "https://json-schema.org/draft/2020-12/schema",
                       "type": "object",
                       "properties": {
-                        "keep_days": {"type": "integer", "title": "Keep days", "description": "Executions that ended longer ago than this are deleted", "minimum": 1, "maximum": 3650, "default": 30},
+                        "keep_days": {"type": "integer", "title": "Keep days", "description": "Executions that ended longer ago than this are deleted, unless the job keeps its own", "minimum": 1, "maximum": 36500, "default": 30},
+                        "keep_runs": {"type": "integer", "title": "Keep runs per job", "description": "Optional: each job keeps only its last this many ended runs, unless it sets its own", "minimum": 1, "maximum": 10000000},
                         "batch_size": {"type": "integer", "title": "Batch size", "description": "Executions deleted per transaction", "minimum": 1, "maximum": 10000, "default": 500},
                         "max_batches": {"type": "integer", "title": "Maximum batches", "description": "The most batches one run deletes; the rest waits for the next run", "minimum": 1, "maximum": 100000, "default": 1000}
                       },
@@ -53,8 +65,17 @@ public class HistoryRetentionTemplate implements JobTemplate {
     private final HistoryPurge history;
     private final ArtifactDeletion artifacts;
     private final TransactionTemplate transactions;
+    private final JobRetentions retentions;
+    private final NamespaceQuotas quotas;
 
-    HistoryRetentionTemplate(HistoryPurge history, ArtifactDeletion artifacts, TransactionTemplate transactions) {
+    HistoryRetentionTemplate(
+            HistoryPurge history,
+            ArtifactDeletion artifacts,
+            TransactionTemplate transactions,
+            JobRetentions retentions,
+            NamespaceQuotas quotas) {
+        this.retentions = retentions;
+        this.quotas = quotas;
         this.history = history;
         this.artifacts = artifacts;
         this.transactions = transactions;
@@ -75,22 +96,59 @@ public class HistoryRetentionTemplate implements JobTemplate {
         return List.of(new TemplateChange("1", "Deletes old executions with their logs and artifacts in batches."));
     }
 
-    private static Instant cutoff(JobContext context) {
-        return context.clock()
-                .instant()
-                .minus(Duration.ofDays(new Params(context.parameters()).integer("keep_days", 30)));
+    /** Where one job's history ends: runs that ended before {@code cutoff}, or beyond its newest {@code keepRuns}. */
+    private record Limit(JobId job, Instant cutoff, Integer keepRuns, boolean keepsLonger) {}
+
+    /** The retention defaults and the jobs that differ from them (their own retention, or their namespace's cap). */
+    private record Plan(Instant cutoff, Integer keepRuns, List<Limit> jobs) {
+
+        List<JobId> keptLonger() {
+            return jobs.stream().filter(Limit::keepsLonger).map(Limit::job).toList();
+        }
+    }
+
+    private Plan plan(JobContext context) {
+        Params params = new Params(context.parameters());
+        Instant now = context.clock().instant();
+        int keepDays = params.integer("keep_days", 30);
+        Integer keepRuns = context.parameters().get("keep_runs") instanceof Number n ? n.intValue() : null;
+        Map<String, Namespace.Quotas> caps = quotas.historyQuotas();
+        List<Limit> limits = new ArrayList<>();
+        for (JobRetentions.Rule rule : retentions.rules(keepRuns != null, caps.keySet())) {
+            Namespace.Quotas cap = caps.get(rule.namespace());
+            int days = min(rule.retention().keepDays() == null ? keepDays : rule.retention().keepDays(),
+                    cap == null ? null : cap.historyDays());
+            Integer runs = min(rule.retention().keepRuns() == null ? keepRuns : rule.retention().keepRuns(),
+                    cap == null ? null : cap.runsPerJob());
+            if (days != keepDays || !Objects.equals(runs, keepRuns)) {
+                limits.add(new Limit(rule.job(), now.minus(Duration.ofDays(days)), runs, days > keepDays));
+            }
+        }
+        return new Plan(now.minus(Duration.ofDays(keepDays)), keepRuns, limits);
+    }
+
+    private static Integer min(Integer a, Integer b) {
+        return a == null ? b : b == null ? a : Integer.valueOf(Math.min(a, b));
     }
 
     @Override
     public JobResult dryRun(JobContext context) {
-        Instant cutoff = cutoff(context);
-        long old = history.countEndedBefore(cutoff);
+        Plan plan = plan(context);
+        long old = history.countEndedBefore(plan.cutoff(), plan.keptLonger());
+        for (Limit limit : plan.jobs()) {
+            old += history.countOfJobBeyond(limit.job(), limit.cutoff(), limit.keepRuns());
+            if (!limit.keepsLonger()) {
+                // counted above already
+                old -= history.countOfJobBeyond(limit.job(), plan.cutoff(), null);
+            }
+        }
         return JobResult.builder(JobResult.Status.SUCCEEDED)
-                .message("Dry run: would delete " + old + " executions that ended before " + cutoff
-                        + ", with their logs and artifacts")
+                .message("Dry run: would delete " + old + " executions that ended before " + plan.cutoff()
+                        + " or lie beyond their job's retention, with their logs and artifacts")
                 .recordsProcessed(old)
                 .detail("changes_nothing", true)
-                .detail("cutoff", cutoff.toString())
+                .detail("cutoff", plan.cutoff().toString())
+                .detail("jobs_with_own_retention", plan.jobs().size())
                 .detail("would_delete", old)
                 .build();
     }
@@ -98,37 +156,65 @@ public class HistoryRetentionTemplate implements JobTemplate {
     @Override
     public JobResult execute(JobContext context) throws Exception {
         Params params = new Params(context.parameters());
-        Instant cutoff = cutoff(context);
+        Plan plan = plan(context);
         int batchSize = params.integer("batch_size", 500);
-        int maxBatches = params.integer("max_batches", 1000);
-        long executions = 0;
-        long files = 0;
-        int batches = 0;
-        while (batches < maxBatches) {
+        Batches batches = new Batches(context, batchSize, params.integer("max_batches", 1000));
+        List<JobId> keptLonger = plan.keptLonger();
+        while (batches.delete(() -> history.endedBefore(plan.cutoff(), keptLonger, batchSize))) {
+            // the next batch
+        }
+        for (Limit limit : plan.jobs()) {
+            while (batches.delete(
+                    () -> history.ofJobBeyond(limit.job(), limit.cutoff(), limit.keepRuns(), batchSize))) {
+                // the next batch of this job
+            }
+        }
+        return JobResult.builder(JobResult.Status.SUCCEEDED)
+                .message("Deleted " + batches.executions + " executions that ended before " + plan.cutoff()
+                        + " or lay beyond their job's retention, and " + batches.files + " artifacts")
+                .recordsAffected(batches.executions)
+                .detail("cutoff", plan.cutoff().toString())
+                .detail("jobs_with_own_retention", plan.jobs().size())
+                .detail("executions_deleted", batches.executions)
+                .detail("artifacts_deleted", batches.files)
+                .detail("batches", batches.done)
+                .build();
+    }
+
+    /** Deletes in batches of their own transactions, up to {@code max_batches} in all. */
+    private final class Batches {
+
+        private final JobContext context;
+        private final int size;
+        private final int max;
+        long executions;
+        long files;
+        int done;
+
+        Batches(JobContext context, int size, int max) {
+            this.context = context;
+            this.size = size;
+            this.max = max;
+        }
+
+        /** Deletes the next batch; false when there was none (or a short one: the last), or no batch is left. */
+        boolean delete(Supplier<List<UUID>> next) throws Exception {
+            if (done >= max) {
+                return false;
+            }
             context.checkCancelled();
-            List<UUID> ids = history.endedBefore(cutoff, batchSize).stream()
+            List<UUID> ids = next.get().stream()
                     .filter(id -> !id.toString().equals(context.executionId()))
                     .toList();
             if (ids.isEmpty()) {
-                break;
+                return false;
             }
             files += artifacts.deleteOfExecutions(ids);
             Integer deleted = transactions.execute(status -> history.delete(ids));
             executions += deleted == null ? 0 : deleted;
-            batches++;
-            context.log().info("batch {}: deleted {} executions ({} so far)", batches, deleted, executions);
-            if (ids.size() < batchSize) {
-                break;
-            }
+            done++;
+            context.log().info("batch {}: deleted {} executions ({} so far)", done, deleted, executions);
+            return ids.size() >= size;
         }
-        return JobResult.builder(JobResult.Status.SUCCEEDED)
-                .message("Deleted " + executions + " executions that ended before " + cutoff + " and " + files
-                        + " artifacts")
-                .recordsAffected(executions)
-                .detail("cutoff", cutoff.toString())
-                .detail("executions_deleted", executions)
-                .detail("artifacts_deleted", files)
-                .detail("batches", batches)
-                .build();
     }
 }

@@ -3,7 +3,7 @@
  * inside {@code template}: the system jobs read history, users and incidents through the features that own them, and
  * those features use the template SPI, so as part of {@code template} they would close a cycle.
  */
-@ApplicationModule(allowedDependencies = {"template", "execution", "notify", "security"})
+@ApplicationModule(allowedDependencies = {"template", "execution", "job", "notify", "security"})
 package dev.almanac.template.builtin;
 
 import org.springframework.modulith.ApplicationModule;

@@ -1,0 +1,342 @@
+package dev.almanac.calendar.internal;
+
+import dev.almanac.calendar.CalendarSpec;
+import dev.almanac.calendar.Freeze;
+import dev.almanac.common.ConflictException;
+import dev.almanac.common.FieldError;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.security.Permissions;
+import dev.almanac.web.AdminPage;
+import dev.almanac.web.Refusals;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.springframework.http.HttpStatus;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * The calendars and freezes pages of the admin UI: list, create, edit and delete calendars (dates, ranges, weekly
+ * windows and an uploaded {@code .ics} file), and declare, list and end freezes. Everything goes through
+ * {@link CalendarService}, like the REST API, so its validation names the field, shown at the field here.
+ */
+@AdminPage
+@RequestMapping
+class CalendarPages {
+
+    private static final Pattern RANGE = Pattern.compile("(.+?)\\s*(?:\\.\\.|\\bto\\b|–|→)\\s*(.+)");
+    private static final Pattern WEEKLY = Pattern.compile("(.+?)\\s*(?:\\.\\.|\\bto\\b|–|→|\\s-\\s)\\s*(.+)");
+    private static final Pattern INDEXED = Pattern.compile("(dates|ranges|weekly)\\[(\\d+)](?:\\.(from|to))?");
+
+    /** A calendar form as the browser sends it: one entry a line. */
+    record CalendarForm(
+            String name,
+            String timezone,
+            String description,
+            String dates,
+            String ranges,
+            String weekly,
+            String ics,
+            MultipartFile icsFile) {
+
+        static CalendarForm blank() {
+            return new CalendarForm("", "UTC", "", "", "", "", "", null);
+        }
+
+        static CalendarForm of(CalendarSpec spec) {
+            return new CalendarForm(
+                    spec.name(),
+                    spec.timezone(),
+                    spec.description() == null ? "" : spec.description(),
+                    String.join("\n", spec.dates()),
+                    String.join("\n", spec.ranges().stream().map(w -> w.from() + " .. " + w.to()).toList()),
+                    String.join("\n", spec.weekly().stream().map(w -> w.from() + " to " + w.to()).toList()),
+                    spec.ics() == null ? "" : spec.ics(),
+                    null);
+        }
+    }
+
+    /** A freeze form: local times in a zone. */
+    record FreezeForm(String from, String to, String timezone, String scope, String reason) {
+
+        static FreezeForm blank() {
+            return new FreezeForm("", "", "UTC", Freeze.ALL, "");
+        }
+    }
+
+    private final CalendarService service;
+    private final Permissions permissions;
+    private final Clock clock;
+
+    CalendarPages(CalendarService service, Permissions permissions, Clock clock) {
+        this.service = service;
+        this.permissions = permissions;
+        this.clock = clock;
+    }
+
+    @GetMapping("/calendars")
+    String list(Model model) {
+        model.addAttribute("calendars", service.list());
+        return "calendars/list";
+    }
+
+    @GetMapping("/calendars/new")
+    String newCalendar(Model model) {
+        return form(CalendarForm.blank(), null, Map.of(), model);
+    }
+
+    @PostMapping("/calendars/new")
+    String create(
+            @ModelAttribute CalendarForm form,
+            HtmxRequest htmx,
+            HttpServletResponse response,
+            Model model,
+            RedirectAttributes redirect) {
+        try {
+            CalendarSpec created = service.create(spec(form, null));
+            redirect.addFlashAttribute("flash", "Calendar '" + created.name() + "' created");
+            return redirect(htmx, "/calendars");
+        } catch (InvalidInputException invalid) {
+            return refused(form, null, invalid, htmx, response, model);
+        } catch (ConflictException taken) {
+            return refused(form, null, new InvalidInputException("name", taken.getMessage()), htmx, response, model);
+        }
+    }
+
+    @GetMapping("/calendars/{name}")
+    String edit(@PathVariable String name, Model model) {
+        return form(CalendarForm.of(service.get(name)), name, Map.of(), model);
+    }
+
+    @PostMapping("/calendars/{name}")
+    String update(
+            @PathVariable String name,
+            @ModelAttribute CalendarForm form,
+            HtmxRequest htmx,
+            HttpServletResponse response,
+            Model model,
+            RedirectAttributes redirect) {
+        service.get(name);
+        try {
+            service.update(name, spec(form, name));
+            redirect.addFlashAttribute("flash", "Calendar '" + name + "' saved; the jobs that use it follow it now");
+            return redirect(htmx, "/calendars");
+        } catch (InvalidInputException invalid) {
+            return refused(form, name, invalid, htmx, response, model);
+        }
+    }
+
+    @PostMapping("/calendars/{name}/delete")
+    String delete(
+            @PathVariable String name,
+            HtmxRequest htmx,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Model model,
+            RedirectAttributes redirect) {
+        try {
+            service.delete(name);
+        } catch (ConflictException used) {
+            if (htmx.isHtmxRequest()) {
+                return Refusals.page(request, response, model, HttpStatus.CONFLICT, used.getMessage());
+            }
+            redirect.addFlashAttribute("refusal", used.getMessage());
+            redirect.addFlashAttribute("refusedCalendar", name);
+            return "redirect:/calendars";
+        }
+        redirect.addFlashAttribute("flash", "Calendar '" + name + "' deleted");
+        return redirect(htmx, "/calendars");
+    }
+
+    @GetMapping("/freezes")
+    String freezes(Model model) {
+        permissions.requireSuperAdmin("open the freezes page", null);
+        return freezePage(FreezeForm.blank(), Map.of(), model);
+    }
+
+    @PostMapping("/freezes")
+    String freeze(
+            @ModelAttribute FreezeForm form,
+            HtmxRequest htmx,
+            HttpServletResponse response,
+            Model model,
+            RedirectAttributes redirect) {
+        List<FieldError> errors = new ArrayList<>();
+        ZoneId zone = zone(form.timezone(), errors);
+        String from = instant(form.from(), zone, "from", errors);
+        String to = instant(form.to(), zone, "to", errors);
+        try {
+            if (!errors.isEmpty()) {
+                // the service adds what else is wrong (scope, reason) before refusing
+                service.freeze(null, null, form.scope(), form.reason());
+            }
+            Freeze freeze = service.freeze(from, to, form.scope(), form.reason());
+            redirect.addFlashAttribute(
+                    "flash", "Freeze declared from " + freeze.from() + " until " + freeze.to() + ": " + freeze.reason());
+            return redirect(htmx, "/freezes");
+        } catch (InvalidInputException invalid) {
+            Map<String, String> shown = new LinkedHashMap<>();
+            errors.forEach(e -> shown.putIfAbsent(e.field(), e.message()));
+            invalid.errors().forEach(e -> shown.putIfAbsent(e.field(), e.message()));
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            freezePage(form, shown, model);
+            return htmx.isHtmxRequest() ? "calendars/freezes :: freeze-form" : "calendars/freezes";
+        }
+    }
+
+    @PostMapping("/freezes/{id}/end")
+    String endFreeze(@PathVariable UUID id, HtmxRequest htmx, RedirectAttributes redirect) {
+        service.unfreeze(id);
+        redirect.addFlashAttribute("flash", "Freeze ended: slots run again from now on");
+        return redirect(htmx, "/freezes");
+    }
+
+    private String freezePage(FreezeForm form, Map<String, String> errors, Model model) {
+        model.addAttribute("freezes", service.freezes());
+        model.addAttribute("now", clock.instant());
+        model.addAttribute("form", form);
+        model.addAttribute("errors", errors);
+        return "calendars/freezes";
+    }
+
+    private String form(CalendarForm form, String editing, Map<String, String> errors, Model model) {
+        model.addAttribute("form", form);
+        model.addAttribute("editing", editing);
+        model.addAttribute("errors", errors);
+        return "calendars/form";
+    }
+
+    private String refused(
+            CalendarForm form,
+            String editing,
+            InvalidInputException invalid,
+            HtmxRequest htmx,
+            HttpServletResponse response,
+            Model model) {
+        response.setStatus(HttpStatus.BAD_REQUEST.value());
+        Map<String, String> errors = new LinkedHashMap<>();
+        for (FieldError error : invalid.errors()) {
+            Matcher indexed = INDEXED.matcher(error.field());
+            if (indexed.matches()) {
+                String part = indexed.group(3) == null ? "" : " (" + indexed.group(3) + ")";
+                errors.merge(
+                        indexed.group(1),
+                        "line " + (Integer.parseInt(indexed.group(2)) + 1) + part + ": " + error.message(),
+                        (a, b) -> a + "; " + b);
+            } else {
+                errors.merge(
+                        error.field().replaceAll("\\[.*$", ""),
+                        error.message(),
+                        (a, b) -> a + "; " + b);
+            }
+        }
+        CalendarForm shown = new CalendarForm(
+                form.name(), form.timezone(), form.description(), form.dates(), form.ranges(), form.weekly(),
+                icsText(form), null);
+        form(shown, editing, errors, model);
+        return htmx.isHtmxRequest() ? "calendars/form :: calendar-form" : "calendars/form";
+    }
+
+    /** The calendar the form describes; lines that are not a range or window are sent as they are, to be named. */
+    private static CalendarSpec spec(CalendarForm form, String name) {
+        return new CalendarSpec(
+                name == null ? form.name() : name,
+                form.timezone(),
+                form.description() == null || form.description().isBlank() ? null : form.description(),
+                lines(form.dates()),
+                windows(form.ranges(), RANGE),
+                windows(form.weekly(), WEEKLY),
+                icsText(form),
+                null,
+                null,
+                null);
+    }
+
+    private static String icsText(CalendarForm form) {
+        MultipartFile file = form.icsFile();
+        if (file != null && !file.isEmpty()) {
+            try {
+                return new String(file.getBytes(), StandardCharsets.UTF_8);
+            } catch (IOException unreadable) {
+                throw new InvalidInputException("ics", "the uploaded file could not be read");
+            }
+        }
+        return form.ics() == null || form.ics().isBlank() ? null : form.ics();
+    }
+
+    private static List<String> lines(String text) {
+        if (text == null) {
+            return List.of();
+        }
+        return Arrays.stream(text.split("[\\r\\n,]+"))
+                .map(String::strip)
+                .filter(line -> !line.isEmpty())
+                .toList();
+    }
+
+    private static List<CalendarSpec.Window> windows(String text, Pattern pattern) {
+        if (text == null) {
+            return List.of();
+        }
+        return Arrays.stream(text.split("[\\r\\n]+"))
+                .map(String::strip)
+                .filter(line -> !line.isEmpty())
+                .map(line -> {
+                    Matcher m = pattern.matcher(line);
+                    return m.matches()
+                            ? new CalendarSpec.Window(m.group(1).strip(), m.group(2).strip())
+                            : new CalendarSpec.Window(line, null);
+                })
+                .toList();
+    }
+
+    private static ZoneId zone(String text, List<FieldError> errors) {
+        try {
+            return ZoneId.of(text == null || text.isBlank() ? "UTC" : text.strip());
+        } catch (DateTimeException unknown) {
+            errors.add(new FieldError("timezone", "unknown time zone '" + text + "'"));
+            return null;
+        }
+    }
+
+    /** A local date-time of the form in its zone, as the API's instant text. */
+    private static String instant(String text, ZoneId zone, String field, List<FieldError> errors) {
+        if (text == null || text.isBlank()) {
+            errors.add(new FieldError(field, "is required"));
+            return null;
+        }
+        try {
+            LocalDateTime local = LocalDateTime.parse(text.strip());
+            return zone == null ? null : local.atZone(zone).toInstant().toString();
+        } catch (DateTimeParseException e) {
+            errors.add(new FieldError(field, "must be a date and time like 2026-12-20T18:00"));
+            return null;
+        }
+    }
+
+    private static String redirect(HtmxRequest htmx, String path) {
+        return (htmx.isHtmxRequest() ? "redirect:htmx:" : "redirect:") + path;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.almanac.execution;
+
+import static dev.almanac.common.JdbcTime.utc;
+
+import dev.almanac.job.JobId;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/** What schedule health reads of a job's history: every query is bounded by one job's recent runs or by a time. */
+@Component
+public class HealthReadings {
+
+    /** A run as the failure streak counts it. */
+    private record Ended(UUID id, String status, UUID retryOf) {}
+
+    private static final String RECENT_SUCCESSES = """
+            SELECT id, duration_ms FROM executions
+             WHERE job_id = ? AND status = 'succeeded' AND dry_run = FALSE AND duration_ms IS NOT NULL
+             ORDER BY created_at DESC, id DESC
+             LIMIT ?
+            """;
+
+    private static final String RECENT_ENDED = """
+            SELECT id, status, retry_of FROM executions
+             WHERE job_id = ? AND dry_run = FALSE AND status IN ('succeeded', 'failed', 'timed_out')
+             ORDER BY created_at DESC, id DESC
+             LIMIT ?
+            """;
+
+    private static final String MISSED_SINCE = """
+            SELECT job_id, COUNT(*) FROM executions
+             WHERE created_at >= ? AND status = 'skipped' AND reason = 'missed'
+             GROUP BY job_id
+            """;
+
+    private final JdbcClient jdbc;
+
+    HealthReadings(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The durations, in milliseconds, of the job's last {@code limit} successful runs other than {@code except}. */
+    public List<Long> recentDurations(JobId job, ExecutionId except, int limit) {
+        return jdbc.sql(RECENT_SUCCESSES)
+                .params(job.value(), limit + 1)
+                .query((rs, n) -> except != null && except.value().equals(rs.getObject("id", UUID.class))
+                        ? null
+                        : rs.getLong("duration_ms"))
+                .list()
+                .stream()
+                .filter(d -> d != null)
+                .limit(limit)
+                .toList();
+    }
+
+    /**
+     * How many of the job's last runs in a row ended in a final failure (a failed attempt that was retried does not
+     * count), looking at its last {@code window} ended runs.
+     */
+    public int failureStreak(JobId job, int window) {
+        List<Ended> runs = jdbc.sql(RECENT_ENDED)
+                .params(job.value(), window)
+                .query((rs, n) -> new Ended(
+                        rs.getObject("id", UUID.class), rs.getString("status"), rs.getObject("retry_of", UUID.class)))
+                .list();
+        Set<UUID> retried = new HashSet<>();
+        runs.forEach(run -> {
+            if (run.retryOf() != null) {
+                retried.add(run.retryOf());
+            }
+        });
+        int streak = 0;
+        for (Ended run : runs) {
+            if (run.status().equals("succeeded")) {
+                break;
+            }
+            if (!retried.contains(run.id())) {
+                streak++;
+            }
+        }
+        return streak;
+    }
+
+    /** How many slots each job missed (skipped with reason {@code missed}) recorded since {@code since}. */
+    public Map<JobId, Long> missedSince(java.time.Instant since) {
+        Map<JobId, Long> missed = new HashMap<>();
+        jdbc.sql(MISSED_SINCE)
+                .param(utc(since))
+                .query((rs, n) -> Map.entry(new JobId(rs.getObject(1, UUID.class)), rs.getLong(2)))
+                .list()
+                .forEach(e -> missed.put(e.getKey(), e.getValue()));
+        return missed;
+    }
+}

@@ -1,0 +1,265 @@
+package dev.almanac.notify.internal;
+
+import dev.almanac.execution.ExecutionFinished;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.execution.HealthReadings;
+import dev.almanac.job.JobHealth;
+import dev.almanac.job.JobId;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Schedule health: whether each job runs when and as it should. Outcomes are judged as the notifier takes them (late
+ * start, slow run, failure streak; a scheduled run that ends also ends a {@code missed} problem), and a periodic pass
+ * finds what no outcome shows (due slots nobody fired, missed slots). A problem opens once per reason and tells the
+ * job's {@code on_failure} recipients once; its end tells them that the job recovered. Every read is bounded by one
+ * job's recent runs, the runs since the last pass, or the jobs overdue, so 100 000 jobs cost little.
+ */
+@Component
+public class ScheduleHealth {
+
+    private static final Logger log = LoggerFactory.getLogger(ScheduleHealth.class);
+    private static final int OVERDUE_LIMIT = 1000;
+    private static final int BASELINES = 100_000;
+
+    private record Baseline(long p95Ms, int runs, Instant readAt) {}
+
+    private final JobHealth health;
+    private final HealthReadings readings;
+    private final NotificationRepository repository;
+    private final Delivery delivery;
+    private final HealthProperties properties;
+    private final NotifyProperties notify;
+    private final Clock clock;
+    private final Map<String, AtomicLong> unhealthy = new ConcurrentHashMap<>();
+    private final Map<JobId, Baseline> baselines = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<JobId, Baseline> eldest) {
+            return size() > BASELINES;
+        }
+    });
+    private volatile Instant missedCheckedUpTo;
+
+    ScheduleHealth(
+            JobHealth health,
+            HealthReadings readings,
+            NotificationRepository repository,
+            Delivery delivery,
+            HealthProperties properties,
+            NotifyProperties notify,
+            Clock clock,
+            MeterRegistry meters) {
+        this.health = health;
+        this.readings = readings;
+        this.repository = repository;
+        this.delivery = delivery;
+        this.properties = properties;
+        this.notify = notify;
+        this.clock = clock;
+        for (String reason : JobHealth.REASONS) {
+            AtomicLong count = new AtomicLong();
+            unhealthy.put(reason, count);
+            Gauge.builder("almanac.jobs.unhealthy", count, AtomicLong::get)
+                    .description("Jobs with an open schedule health problem, by reason (as of this node's last check)")
+                    .tag("reason", reason)
+                    .register(meters);
+        }
+    }
+
+    /** Judges these outcomes; called on the notifier's thread. */
+    void observe(List<ExecutionFinished> batch) {
+        if (!properties.enabled()) {
+            return;
+        }
+        List<Change> changes = new ArrayList<>();
+        Map<JobId, Duration> expected = health.expectedDurations(
+                batch.stream().map(f -> f.execution().jobId()).toList());
+        for (ExecutionFinished finished : batch) {
+            try {
+                judge(finished, expected.get(finished.execution().jobId()), changes);
+            } catch (RuntimeException e) {
+                log.warn(
+                        "Could not judge the health of job '{}': {}",
+                        finished.execution().jobName(),
+                        e.getMessage());
+            }
+        }
+        tell(changes);
+    }
+
+    /** The periodic pass: due slots nobody fired, missed slots, and the gauges. Returns how many problems opened. */
+    public int check() {
+        if (!properties.enabled()) {
+            return 0;
+        }
+        Instant now = clock.instant();
+        List<Change> changes = new ArrayList<>();
+        Set<JobId> overdue = new HashSet<>();
+        for (JobHealth.Overdue job : health.overdue(now.minus(properties.lateAfter()), OVERDUE_LIMIT)) {
+            overdue.add(job.job());
+            String detail = "its slot at " + job.dueAt() + " was not fired"
+                    + (job.lastRunAt() == null ? "; it never ran" : "; last run at " + job.lastRunAt());
+            open(job.job(), JobHealth.NEVER_FIRED, detail, now, changes);
+        }
+        for (JobId job : health.openOf(JobHealth.NEVER_FIRED)) {
+            if (!overdue.contains(job)) {
+                close(job, JobHealth.NEVER_FIRED, changes);
+            }
+        }
+        Instant since = missedCheckedUpTo == null ? now.minus(Duration.ofHours(1)) : missedCheckedUpTo;
+        readings.missedSince(since).forEach((job, count) -> open(
+                job,
+                JobHealth.MISSED,
+                count + (count == 1 ? " slot" : " slots") + " missed while no node ran it (since " + since + ")",
+                now,
+                changes));
+        missedCheckedUpTo = now;
+        tell(changes);
+        health.countsByReason().forEach((reason, count) -> unhealthy
+                .computeIfAbsent(reason, r -> new AtomicLong())
+                .set(count));
+        return (int) changes.stream().filter(Change::opened).count();
+    }
+
+    private void judge(ExecutionFinished finished, Duration expected, List<Change> changes) {
+        var run = finished.execution();
+        JobId job = run.jobId();
+        Instant now = clock.instant();
+        if ("scheduler".equals(run.triggeredBy()) && run.scheduledFor() != null && run.startedAt() != null) {
+            Duration late = Duration.between(run.scheduledFor(), run.startedAt());
+            if (late.compareTo(properties.lateAfter()) > 0) {
+                open(
+                        job,
+                        JobHealth.LATE,
+                        "its run for " + run.scheduledFor() + " started " + words(late) + " late",
+                        now,
+                        changes);
+            } else {
+                close(job, JobHealth.LATE, changes);
+            }
+            close(job, JobHealth.MISSED, changes);
+        }
+        if (finished.status() != ExecutionStatus.TIMED_OUT) {
+            slow(finished, expected, now, changes);
+        }
+        if (!finished.last()) {
+            return;
+        }
+        if (finished.status() == ExecutionStatus.SUCCEEDED) {
+            close(job, JobHealth.FAILING, changes);
+        } else if (finished.status().isRetryable()) {
+            int streak = readings.failureStreak(job, Math.max(100, properties.failureStreak() * 10));
+            if (streak >= properties.failureStreak()) {
+                open(job, JobHealth.FAILING, streak + " final failures in a row", now, changes);
+            }
+        }
+    }
+
+    private void slow(ExecutionFinished finished, Duration expected, Instant now, List<Change> changes) {
+        JobId job = finished.execution().jobId();
+        long limitMs;
+        String usual;
+        if (expected != null) {
+            limitMs = expected.toMillis();
+            usual = "its expected duration " + words(expected);
+        } else {
+            Baseline baseline = baseline(finished, now);
+            if (baseline.runs() < properties.minimumRuns()) {
+                return;
+            }
+            limitMs = (long) Math.ceil(baseline.p95Ms() * properties.slowFactor());
+            usual = properties.slowFactor() + " × the p95 (" + words(Duration.ofMillis(baseline.p95Ms()))
+                    + ") of its last " + baseline.runs() + " successful runs";
+        }
+        if (finished.durationMs() > limitMs) {
+            open(
+                    job,
+                    JobHealth.SLOW,
+                    "a run took " + words(Duration.ofMillis(finished.durationMs())) + ", more than " + usual,
+                    now,
+                    changes);
+        } else if (finished.status() == ExecutionStatus.SUCCEEDED) {
+            close(job, JobHealth.SLOW, changes);
+        }
+    }
+
+    private Baseline baseline(ExecutionFinished finished, Instant now) {
+        JobId job = finished.execution().jobId();
+        Baseline known = baselines.get(job);
+        if (known != null
+                && known.runs() >= properties.minimumRuns()
+                && now.isBefore(known.readAt().plus(properties.baselineRefresh()))) {
+            return known;
+        }
+        List<Long> durations = new ArrayList<>(readings.recentDurations(
+                job, finished.execution().id(), properties.baselineRuns()));
+        Collections.sort(durations);
+        // the lower p95 (rank floor(0.95 × (n − 1))): over a short history one outlier, such as the slow run that
+        // opened the problem, does not become the baseline
+        long p95 = durations.isEmpty() ? 0 : durations.get((int) Math.floor(0.95 * (durations.size() - 1)));
+        Baseline read = new Baseline(p95, durations.size(), now);
+        baselines.put(job, read);
+        return read;
+    }
+
+    /** A problem that opened or ended here, to tell about. */
+    private record Change(JobId job, String reason, String detail, boolean opened, Instant since) {}
+
+    private void open(JobId job, String reason, String detail, Instant now, List<Change> changes) {
+        if (health.open(job, reason, detail, now)) {
+            log.warn("Job {} is unhealthy ({}): {}", job, reason, detail);
+            changes.add(new Change(job, reason, detail, true, now));
+        }
+    }
+
+    private void close(JobId job, String reason, List<Change> changes) {
+        if (health.close(job, reason)) {
+            changes.add(new Change(job, reason, null, false, null));
+        }
+    }
+
+    private void tell(List<Change> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        Map<JobId, NotificationRepository.Settings> settings =
+                repository.settingsOf(changes.stream().map(Change::job).distinct().toList());
+        Instant now = clock.instant();
+        for (Change change : changes) {
+            NotificationRepository.Settings job = settings.get(change.job());
+            // a failure streak is the failure incident's, which tells its first failure and the recovery already
+            if (job == null || job.notifications().onFailure().isEmpty() || change.reason().equals(JobHealth.FAILING)) {
+                continue;
+            }
+            Notice notice = change.opened()
+                    ? Notice.unhealthy(job.id(), job.name(), job.templateType(), change.reason(), change.detail(), notify, now)
+                    : Notice.healthy(job.id(), job.name(), job.templateType(), change.reason(), notify, now);
+            delivery.tell(notice, job.notifications().onFailure());
+        }
+    }
+
+    private static String words(Duration duration) {
+        if (duration.toMillis() < 1000) {
+            return duration.toMillis() + " ms";
+        }
+        return duration.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString()
+                .substring(2)
+                .toLowerCase(java.util.Locale.ROOT);
+    }
+}
