@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.json.JsonMapper;
@@ -121,11 +122,13 @@ class JobRepository {
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final TriggerStore triggers;
+    private final JobTotals totals;
 
-    JobRepository(JdbcClient jdbc, JsonMapper json, TriggerStore triggers) {
+    JobRepository(JdbcClient jdbc, JsonMapper json, TriggerStore triggers, JobTotals totals) {
         this.jdbc = jdbc;
         this.json = json;
         this.triggers = triggers;
+        this.totals = totals;
     }
 
     Optional<Job> find(JobId id) {
@@ -189,13 +192,16 @@ class JobRepository {
                 .list());
         // a page that is not full is the last one, and says the total: a search matching a few jobs scans them once
         boolean last = rows.size() < query.limit() && (!rows.isEmpty() || query.offset() == 0);
-        long total = last
-                ? query.offset() + rows.size()
-                : jdbc.sql("SELECT COUNT(*) FROM jobs j" + where)
-                        .params(params)
-                        .query(Long.class)
-                        .single();
+        long total = last ? query.offset() + rows.size() : total(where.toString(), params, query.lastStatus() == null);
         return new JobPage(rows, total, query.page(), query.limit());
+    }
+
+    private long total(String where, Map<String, Object> params, boolean mayKeep) {
+        LongSupplier count = () -> jdbc.sql("SELECT COUNT(*) FROM jobs j" + where)
+                .params(params)
+                .query(Long.class)
+                .single();
+        return mayKeep ? totals.total(List.of(where, Map.copyOf(params)), count) : count.getAsLong();
     }
 
     JobService.Counts counts() {
@@ -283,6 +289,7 @@ class JobRepository {
                 .param("last_status", job.lastStatus())
                 .update();
         writeRelations(job, false);
+        totals.changed();
     }
 
     /**
@@ -299,6 +306,7 @@ class JobRepository {
             return false;
         }
         writeRelations(job, true);
+        totals.changed();
         return true;
     }
 
@@ -327,6 +335,7 @@ class JobRepository {
     }
 
     boolean delete(JobId id) {
+        totals.changed();
         return jdbc.sql(DELETE_JOB).param("id", id.value()).update() > 0;
     }
 
@@ -510,10 +519,12 @@ class JobRepository {
                 .param("id", id.value())
                 .param("template_version", templateVersion)
                 .update();
+        totals.changed();
     }
 
     void markInvalid(JobId id, String reason) {
         jdbc.sql(MARK_INVALID).param("id", id.value()).param("reason", reason).update();
+        totals.changed();
     }
 
     private static String escapeLike(String text) {

@@ -2,6 +2,7 @@ package dev.almanac.testing;
 
 import dev.almanac.calendar.Calendars;
 import dev.almanac.execution.FinishedPerHour;
+import dev.almanac.job.JobTotals;
 import dev.almanac.web.LocalWrites;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,6 +55,9 @@ public abstract class AlmanacIntegrationTest {
     private LocalWrites writes;
 
     @Autowired
+    private JobTotals totals;
+
+    @Autowired
     private Calendars calendars;
 
     /** Acting as a role: {@code .with(logins.as(TestLogins.ADMIN))}. */
@@ -96,6 +100,7 @@ public abstract class AlmanacIntegrationTest {
                 .update();
         finished.forget();
         writes.changed();
+        totals.forget();
         calendars.forget();
         logins = new TestLogins(jdbc, passwords);
         mvc = TestLogins.mvc(context, logins.token(TestLogins.SUPER_ADMIN));
