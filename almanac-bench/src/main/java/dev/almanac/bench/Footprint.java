@@ -273,17 +273,24 @@ final class Footprint {
             }
         } finally {
             senders.shutdown();
-            senders.awaitTermination(2, TimeUnit.MINUTES);
+            if (!senders.awaitTermination(2, TimeUnit.MINUTES)) {
+                // answers still owed after two minutes are not waited for; the ones counted stay what they were
+                senders.shutdownNow();
+                results.note("run " + run + ", footprint: requests at the fixed rate still unanswered after 2 min");
+            }
         }
         double seconds = (System.nanoTime() - measureFrom) / 1e9;
         List<Long> all = new ArrayList<>();
         StringBuilder line = new StringBuilder();
         for (String op : AlmanacWorkloads.API_OPS) {
-            long[] sorted = latencies.get(op).stream()
-                    .mapToLong(Long::longValue)
-                    .sorted()
-                    .toArray();
-            all.addAll(latencies.get(op));
+            List<Long> answered;
+            List<Long> shared = latencies.get(op);
+            synchronized (shared) {
+                answered = new ArrayList<>(shared);
+            }
+            long[] sorted =
+                    answered.stream().mapToLong(Long::longValue).sorted().toArray();
+            all.addAll(answered);
             if (sorted.length == 0) {
                 continue;
             }

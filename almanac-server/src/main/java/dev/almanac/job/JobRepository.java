@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.json.JsonMapper;
@@ -130,11 +131,13 @@ class JobRepository {
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final TriggerStore triggers;
+    private final JobTotals totals;
 
-    JobRepository(JdbcClient jdbc, JsonMapper json, TriggerStore triggers) {
+    JobRepository(JdbcClient jdbc, JsonMapper json, TriggerStore triggers, JobTotals totals) {
         this.jdbc = jdbc;
         this.json = json;
         this.triggers = triggers;
+        this.totals = totals;
     }
 
     Optional<Job> find(JobId id) {
@@ -210,13 +213,16 @@ class JobRepository {
                 .list());
         // a page that is not full is the last one, and says the total: a search matching a few jobs scans them once
         boolean last = rows.size() < query.limit() && (!rows.isEmpty() || query.offset() == 0);
-        long total = last
-                ? query.offset() + rows.size()
-                : jdbc.sql("SELECT COUNT(*) FROM jobs j" + where)
-                        .params(params)
-                        .query(Long.class)
-                        .single();
+        long total = last ? query.offset() + rows.size() : total(where.toString(), params, query.lastStatus() == null);
         return new JobPage(rows, total, query.page(), query.limit());
+    }
+
+    private long total(String where, Map<String, Object> params, boolean mayKeep) {
+        LongSupplier count = () -> jdbc.sql("SELECT COUNT(*) FROM jobs j" + where)
+                .params(params)
+                .query(Long.class)
+                .single();
+        return mayKeep ? totals.total(List.of(where, Map.copyOf(params)), count) : count.getAsLong();
     }
 
     JobService.Counts counts() {
@@ -314,6 +320,7 @@ class JobRepository {
                 .param("last_status", job.lastStatus())
                 .update();
         writeRelations(job, false);
+        totals.changed();
     }
 
     /**
@@ -330,6 +337,7 @@ class JobRepository {
             return false;
         }
         writeRelations(job, true);
+        totals.changed();
         return true;
     }
 
@@ -358,6 +366,7 @@ class JobRepository {
     }
 
     boolean delete(JobId id) {
+        totals.changed();
         return jdbc.sql(DELETE_JOB).param("id", id.value()).update() > 0;
     }
 
@@ -565,10 +574,12 @@ class JobRepository {
                 .param("id", id.value())
                 .param("template_version", templateVersion)
                 .update();
+        totals.changed();
     }
 
     void markInvalid(JobId id, String reason) {
         jdbc.sql(MARK_INVALID).param("id", id.value()).param("reason", reason).update();
+        totals.changed();
     }
 
     private static String escapeLike(String text) {

@@ -137,6 +137,24 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aListsTotalShowsThisNodesWritesAtOnce() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            create(heartbeat("counted-" + i, "")).andExpect(status().isCreated());
+        }
+        mvc.perform(get(JOBS).param("limit", "1")).andExpect(jsonPath("$.total").value(3));
+        mvc.perform(get(JOBS).param("limit", "1").param("enabled", "true"))
+                .andExpect(jsonPath("$.total").value(3));
+
+        String fourth = idOf(create(heartbeat("counted-4", "")));
+        mvc.perform(get(JOBS).param("limit", "1")).andExpect(jsonPath("$.total").value(4));
+        update(fourth, "{\"enabled\":false}").andExpect(status().isOk());
+        mvc.perform(get(JOBS).param("limit", "1").param("enabled", "true"))
+                .andExpect(jsonPath("$.total").value(3));
+        mvc.perform(delete(JOBS + "/" + fourth)).andExpect(status().isOk());
+        mvc.perform(get(JOBS).param("limit", "1")).andExpect(jsonPath("$.total").value(3));
+    }
+
+    @Test
     void updatesPartiallyWithOptimisticLocking() throws Exception {
         String id = idOf(create(heartbeat("reporter", "")));
         clock.set(Instant.parse("2026-06-01T11:00:00Z"));

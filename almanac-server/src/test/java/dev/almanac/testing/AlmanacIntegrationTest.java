@@ -3,6 +3,7 @@ package dev.almanac.testing;
 import dev.almanac.calendar.Calendars;
 import dev.almanac.execution.FinishedPerHour;
 import dev.almanac.security.NamespacePauses;
+import dev.almanac.job.JobTotals;
 import dev.almanac.web.LocalWrites;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,6 +56,9 @@ public abstract class AlmanacIntegrationTest {
     private LocalWrites writes;
 
     @Autowired
+    private JobTotals totals;
+
+    @Autowired
     private Calendars calendars;
 
     @Autowired
@@ -101,6 +105,7 @@ public abstract class AlmanacIntegrationTest {
                 .update();
         finished.forget();
         writes.changed();
+        totals.forget();
         calendars.forget();
         namespacePauses.forget();
         logins = new TestLogins(jdbc, passwords);
