@@ -301,6 +301,37 @@ class AdminUiBrowserTests extends BrowserTest {
         }
     }
 
+    /** The script editor: CodeMirror with line numbers and highlighting, saving what was typed as version 1. */
+    @Test
+    void writesAScriptInTheCodeEditorAndReadsItBackHighlighted() {
+        logIn();
+        open("/scripts/new");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".CodeMirror .CodeMirror-linenumber")));
+        assertThat(browser.findElement(By.id("source")).isDisplayed()).isFalse();
+        type(By.id("name"), "browser-script");
+        typeInEditor("def main():\nprint('rows')\n");
+        screenshot("script-editor");
+        click(By.id("save-script"));
+
+        waitForText(By.cssSelector(".flash"), "Script 'browser-script' created");
+        click(By.cssSelector("#version-1 a"));
+        waitForText(By.cssSelector("h1"), "browser-script v1");
+        assertThat(browser.findElement(By.id("diff")).getText()).contains("+ def main():", "print('rows')");
+        // the read-only editor highlights the source and numbers its lines
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".CodeMirror .cm-keyword")));
+        assertThat(browser.findElements(By.cssSelector(".CodeMirror .CodeMirror-linenumber")))
+                .extracting(WebElement::getText)
+                .contains("1", "2");
+        assertThat(browser.findElement(By.id("own-version")).getText()).contains("a second person reviews it");
+        screenshot("script-review");
+    }
+
+    /** Types into the CodeMirror editor as a person does: click into it, then type (it indents new lines itself). */
+    private void typeInEditor(String text) {
+        click(By.cssSelector(".CodeMirror-lines"));
+        browser.switchTo().activeElement().sendKeys(text);
+    }
+
     /**
      * axe-core (4.14, in src/test/resources/axe) on every page, light and dark: no serious or critical violation.
      * Every page is checked before the test fails, and the failure lists each violation with where it is.
@@ -343,6 +374,16 @@ class AdminUiBrowserTests extends BrowserTest {
         axe("users", "/users", found);
         axe("change password", "/account/password", found);
         axe("run with parameters", "/jobs/" + job + "/run", found);
+        axe("scripts", "/scripts", found);
+        axe("new script", "/scripts/new", found);
+        type(By.id("name"), "a11y-script");
+        typeInEditor("import sys\nprint(len(sys.argv))  # the count\n");
+        click(By.id("save-script"));
+        waitForText(By.cssSelector(".flash"), "pending");
+        axe("script page", null, found);
+        click(By.cssSelector("#version-1 a"));
+        waitForText(By.cssSelector("h1"), "a11y-script v1");
+        axe("script version", null, found);
         click(By.id("sign-out"));
         axe("login", "/login", found);
 
