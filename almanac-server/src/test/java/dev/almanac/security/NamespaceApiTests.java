@@ -1,6 +1,8 @@
 package dev.almanac.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.request;
 
 import com.jayway.jsonpath.JsonPath;
@@ -22,7 +24,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.context.WebApplicationContext;
 
 /**
  * What namespaces add to the API beyond isolation itself: tokens limited to some namespaces, a namespace's timed
@@ -43,6 +48,9 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
 
     @Autowired
     ExecutionService executions;
+
+    @Autowired
+    WebApplicationContext context;
 
     @Test
     void aTokenLimitedToOneNamespaceSeesAndActsOnlyThereThoughItsUserMaySeeMore() throws Exception {
@@ -97,6 +105,17 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
                 .isEqualTo(400);
         assertThat(send(root, "GET", "/tokens", null).getContentAsString())
                 .contains("\"namespaces\":[\"a\"]", "\"namespaces\":null");
+
+        // the tokens page shows the limit
+        String page = MockMvcBuilders.webAppContextSetup(context)
+                .apply(SecurityMockMvcConfigurers.springSecurity())
+                .build()
+                .perform(get("/tokens")
+                        .with(user(TestLogins.username(TestLogins.SUPER_ADMIN)).roles("SUPER_ADMIN")))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(page).contains("a only", "only in a");
 
         // a namespace member limits a token only to namespaces they may see
         String alice = logins.token("alice", TestLogins.USER, false);

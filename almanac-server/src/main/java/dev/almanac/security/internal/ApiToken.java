@@ -32,11 +32,6 @@ public record ApiToken(
         return namespaces == null ? null : String.join(",", new TreeSet<>(namespaces));
     }
 
-    /** The namespaces the token is limited to, as a page shows them; null when it is not limited. */
-    public String namespacesShown() {
-        return namespaces == null ? null : String.join(", ", new TreeSet<>(namespaces));
-    }
-
     static Set<String> namespacesOf(String column) {
         if (column == null) {
             return null;
