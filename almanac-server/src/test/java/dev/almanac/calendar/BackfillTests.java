@@ -198,6 +198,26 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void onlyWhoeverMayRunTheJobMayBackfillIt() throws Exception {
+        Job destructive = jobs.create(
+                aCronJob("nightly-destroy", "0 2 * * *")
+                        .template("test_destroy", java.util.Map.of())
+                        .build(),
+                "test");
+        String body = "{\"from\":\"2026-05-25T00:00:00Z\",\"to\":\"2026-06-01T00:00:00Z\"}";
+        mvc.perform(post(API + "/jobs/" + destructive.id() + "/backfill")
+                        .with(logins.as(dev.almanac.testing.TestLogins.ADMIN))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(body))
+                .andExpect(status().isForbidden());
+        assertThat(backfillRuns(destructive)).isEmpty();
+        mvc.perform(post(API + "/jobs/" + destructive.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(body))
+                .andExpect(status().isCreated());
+    }
+
+    @Test
     void aBackfillIsBoundedAndItsInputIsCheckedFieldByField() throws Exception {
         Job everyMinute = jobs.create(aCronJob("every-minute", "* * * * *").build(), "test");
         String path = API + "/jobs/" + everyMinute.id() + "/backfill";

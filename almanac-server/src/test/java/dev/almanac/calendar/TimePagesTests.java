@@ -166,6 +166,17 @@ abstract class TimePagesTests extends AlmanacIntegrationTest {
                 .getResponse()
                 .getContentAsString();
         assertThat(preview).contains("hx-post=\"/jobs/wizard/schedule-hints\"");
+
+        // H resolves from the job's name, and the preview shows what it became
+        form.set("cron_expression", "H 2 * * *");
+        String hashed = pages.perform(post("/jobs/wizard/preview")
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .params(form))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(hashed).containsPattern("H 2 \\* \\* \\* → [0-9]{1,2} 2 \\* \\* \\*");
     }
 
     private List<Execution> history(Job job) {

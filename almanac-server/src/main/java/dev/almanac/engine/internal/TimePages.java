@@ -155,7 +155,13 @@ class TimePages {
 
     @PostMapping("/backfills/{id}/cancel")
     String cancel(@PathVariable String id, RedirectAttributes redirect) {
-        Backfills.View cancelled = backfills.cancel(java.util.UUID.fromString(id));
+        java.util.UUID backfill;
+        try {
+            backfill = java.util.UUID.fromString(id);
+        } catch (IllegalArgumentException bad) {
+            throw new dev.almanac.common.NotFoundException("no backfill with id " + id);
+        }
+        Backfills.View cancelled = backfills.cancel(backfill);
         redirect.addFlashAttribute(
                 "flash", "Backfill cancelled: " + cancelled.progress().cancelled() + " slots will not run.");
         return "redirect:/jobs/" + cancelled.jobId() + "#time";
