@@ -55,10 +55,7 @@ class ExecutionPages {
     private final WaitingReasons waits;
 
     ExecutionPages(
-            ExecutionService executions,
-            ExecutionCommands commands,
-            TemplateRegistry templates,
-            WaitingReasons waits) {
+            ExecutionService executions, ExecutionCommands commands, TemplateRegistry templates, WaitingReasons waits) {
         this.waits = waits;
         this.executions = executions;
         this.commands = commands;
