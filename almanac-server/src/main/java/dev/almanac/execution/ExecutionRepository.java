@@ -166,7 +166,10 @@ public class ExecutionRepository {
 
     /** How many of {@code namespace}'s runs hold a slot of its runs_at_once quota (running, or claimed ahead). */
     long heldInNamespace(String namespace) {
-        return jdbc.sql(HELD_IN_NAMESPACE).param("namespace", namespace).query(Long.class).single();
+        return jdbc.sql(HELD_IN_NAMESPACE)
+                .param("namespace", namespace)
+                .query(Long.class)
+                .single();
     }
 
     public Optional<Execution> find(ExecutionId id) {

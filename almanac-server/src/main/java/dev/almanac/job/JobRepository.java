@@ -8,6 +8,7 @@ import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.script.ScriptUsers;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -31,11 +32,24 @@ class JobRepository {
 
     private static final String COLUMNS = JobRows.COLUMNS;
 
-    /** A job's tags and upstream jobs in its own row, so a read of jobs with them is one statement. */
+    /**
+     * A job's tags, upstream jobs and triggers (each field of them as an array in trigger order, and the mode) in its
+     * own row, so a read of jobs with them is one statement.
+     */
     private static final String RELATIONS = """
             , (SELECT ARRAY_AGG(t.tag ORDER BY t.tag) FROM job_tags t WHERE t.job_id = j.id) AS tag_list,
             (SELECT ARRAY_AGG(d.depends_on ORDER BY d.depends_on) FROM job_dependencies d WHERE d.job_id = j.id)
-              AS dependency_list
+              AS dependency_list,
+            (SELECT ARRAY_AGG(t.upstream_id ORDER BY t.ordinal)
+               FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) AS trigger_upstreams,
+            (SELECT ARRAY_AGG(u.name ORDER BY t.ordinal)
+               FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) AS trigger_names,
+            (SELECT ARRAY_AGG(t.on_outcome ORDER BY t.ordinal)
+               FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) AS trigger_outcomes,
+            (SELECT ARRAY_AGG(t.condition_expr ORDER BY t.ordinal)
+               FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) AS trigger_conditions,
+            (SELECT m.trigger_mode FROM job_trigger_modes m WHERE m.job_id = j.id) AS trigger_mode,
+            (SELECT m.window_seconds FROM job_trigger_modes m WHERE m.job_id = j.id) AS trigger_window
             """;
 
     private static final String FIND_BY_ID = "SELECT " + COLUMNS + RELATIONS + " FROM jobs j WHERE j.id = :id";
@@ -144,8 +158,7 @@ class JobRepository {
         return jdbc.sql(FIND_BY_ID)
                 .param("id", id.value())
                 .query(this::mapRowWithRelations)
-                .optional()
-                .map(job -> withTriggers(List.of(job)).get(0));
+                .optional();
     }
 
     /** The job of this name in {@code namespace}: names are unique per namespace. */
@@ -206,11 +219,11 @@ class JobRepository {
         Map<String, Object> pageParams = new HashMap<>(params);
         pageParams.put("limit", query.limit());
         pageParams.put("offset", query.offset());
-        List<Job> rows = withTriggers(jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + where + " ORDER BY "
+        List<Job> rows = jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + where + " ORDER BY "
                         + query.sort().orderBy + " LIMIT :limit OFFSET :offset")
                 .params(pageParams)
                 .query(this::mapRowWithRelations)
-                .list());
+                .list();
         // a page that is not full is the last one, and says the total: a search matching a few jobs scans them once
         boolean last = rows.size() < query.limit() && (!rows.isEmpty() || query.offset() == 0);
         long total = last ? query.offset() + rows.size() : total(where.toString(), params, query.lastStatus() == null);
@@ -508,7 +521,7 @@ class JobRepository {
         return withTriggers(jobs);
     }
 
-    /** A row read with {@link #RELATIONS}: the job with its tags and upstream jobs. */
+    /** A row read with {@link #RELATIONS}: the job with its tags, upstream jobs and triggers. */
     private Job mapRowWithRelations(ResultSet rs, int rowNum) throws SQLException {
         List<String> tags = new ArrayList<>();
         for (Object tag : array(rs, "tag_list")) {
@@ -516,9 +529,36 @@ class JobRepository {
         }
         List<JobId> dependencies = new ArrayList<>();
         for (Object upstream : array(rs, "dependency_list")) {
-            dependencies.add(new JobId(upstream instanceof UUID uuid ? uuid : UUID.fromString(upstream.toString())));
+            dependencies.add(jobId(upstream));
         }
-        return complete(JobRows.map(rs, json), tags, dependencies);
+        Job job = complete(JobRows.map(rs, json), tags, dependencies);
+        Object[] upstreams = array(rs, "trigger_upstreams");
+        Object[] names = array(rs, "trigger_names");
+        Object[] outcomes = array(rs, "trigger_outcomes");
+        Object[] conditions = array(rs, "trigger_conditions");
+        List<Trigger> triggerList = new ArrayList<>(upstreams.length);
+        for (int i = 0; i < upstreams.length; i++) {
+            triggerList.add(new Trigger(
+                    jobId(upstreams[i]),
+                    (String) names[i],
+                    Trigger.On.fromJson((String) outcomes[i]).orElse(Trigger.On.SUCCEEDED),
+                    (String) conditions[i]));
+        }
+        String mode = rs.getString("trigger_mode");
+        long window = rs.getLong("trigger_window");
+        Duration triggerWindow = rs.wasNull() ? null : Duration.ofSeconds(window);
+        if (mode == null && triggerList.isEmpty()) {
+            return job;
+        }
+        return job.withDefinition(job.definition()
+                .withTriggers(
+                        triggerList,
+                        Trigger.Mode.fromJson(mode).orElse(Trigger.Mode.ANY),
+                        mode == null ? null : triggerWindow));
+    }
+
+    private static JobId jobId(Object value) {
+        return new JobId(value instanceof UUID uuid ? uuid : UUID.fromString(value.toString()));
     }
 
     private static Object[] array(ResultSet rs, String column) throws SQLException {

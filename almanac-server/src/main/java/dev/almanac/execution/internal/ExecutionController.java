@@ -187,8 +187,7 @@ class ExecutionController {
         ExecutionId executionId = executionId(id);
         Execution execution = visibility.getVisible(executionId);
         return new ExecutionDetail(
-                ExecutionResponse.of(execution, waits.of(execution).orElse(null)),
-                executions.logs(executionId, after));
+                ExecutionResponse.of(execution, waits.of(execution).orElse(null)), executions.logs(executionId, after));
     }
 
     @PostMapping("/executions/{id}/cancel")

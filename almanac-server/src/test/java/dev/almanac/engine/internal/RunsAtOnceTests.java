@@ -94,11 +94,14 @@ abstract class RunsAtOnceTests extends AlmanacIntegrationTest {
                 .build()
                 .perform(get("/executions/" + waitingRun).with(user("admin").roles("SUPER_ADMIN")))
                 .andExpect(status().isOk())
-                .andExpect(content().string(Matchers.containsString("namespace quota runs_at_once (1) of &#39;b&#39;")));
+                .andExpect(
+                        content().string(Matchers.containsString("namespace quota runs_at_once (1) of &#39;b&#39;")));
 
         clock.advance(Duration.ofMinutes(10));
         engine.heartbeat();
-        assertThat(engine.startDue()).as("b is at its quota, however long the run waits").isEmpty();
+        assertThat(engine.startDue())
+                .as("b is at its quota, however long the run waits")
+                .isEmpty();
         Optional<Instant> earliest = transactions.execute(s -> store.earliestQueued());
         assertThat(earliest)
                 .as("a run held back by its quota does not wake the worker loop over and over")
@@ -125,8 +128,7 @@ abstract class RunsAtOnceTests extends AlmanacIntegrationTest {
     private String create(String name, String namespace) throws Exception {
         String body = """
                 {"name":"%s","namespace":"%s","template_type":"test_block","parameters":{"key":"%s"},
-                 "schedule":{"type":"interval","interval_seconds":3600}}"""
-                .formatted(name, namespace, name);
+                 "schedule":{"type":"interval","interval_seconds":3600}}""".formatted(name, namespace, name);
         String id = JsonPath.read(
                 mvc.perform(post(API + "/jobs")
                                 .contentType(MediaType.APPLICATION_JSON)

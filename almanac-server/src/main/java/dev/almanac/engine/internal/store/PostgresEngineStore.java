@@ -441,11 +441,7 @@ class PostgresEngineStore implements EngineStore {
         } else {
             List<String> namespaces = new ArrayList<>();
             List<Claimed> due = batch.query(
-                    planned(
-                            LOCK_QUEUED_WITHIN_QUOTAS,
-                            utc(now),
-                            quotas.full().toArray(String[]::new),
-                            start + ahead),
+                    planned(LOCK_QUEUED_WITHIN_QUOTAS, utc(now), quotas.full().toArray(String[]::new), start + ahead),
                     (rs, n) -> {
                         namespaces.add(rs.getString("namespace"));
                         return new Claimed(ExecutionRows.map(rs, json), rs.getInt("last_log_seq"));
