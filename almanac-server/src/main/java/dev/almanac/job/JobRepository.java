@@ -30,11 +30,15 @@ class JobRepository {
 
     private static final String COLUMNS = JobRows.COLUMNS;
 
-    /** A job's tags and upstream jobs in its own row, so a read of jobs with them is one statement. */
+    /**
+     * A job's tags and upstream jobs in its own row, so a read of jobs with them is one statement; and its trigger
+     * mode, which only a job with triggers has, so that only such jobs cost a read of their triggers.
+     */
     private static final String RELATIONS = """
             , (SELECT ARRAY_AGG(t.tag ORDER BY t.tag) FROM job_tags t WHERE t.job_id = j.id) AS tag_list,
             (SELECT ARRAY_AGG(d.depends_on ORDER BY d.depends_on) FROM job_dependencies d WHERE d.job_id = j.id)
-              AS dependency_list
+              AS dependency_list,
+            (SELECT m.trigger_mode FROM job_trigger_modes m WHERE m.job_id = j.id) AS trigger_mode
             """;
 
     private static final String FIND_BY_ID = "SELECT " + COLUMNS + RELATIONS + " FROM jobs j WHERE j.id = :id";
@@ -136,7 +140,7 @@ class JobRepository {
                 .param("id", id.value())
                 .query(this::mapRowWithRelations)
                 .optional()
-                .map(job -> withTriggers(List.of(job)).get(0));
+                .map(read -> withTriggersOfTriggered(List.of(read)).get(0));
     }
 
     Optional<Job> findByName(String name) {
@@ -185,8 +189,8 @@ class JobRepository {
         Map<String, Object> pageParams = new HashMap<>(params);
         pageParams.put("limit", query.limit());
         pageParams.put("offset", query.offset());
-        List<Job> rows = withTriggers(jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + where + " ORDER BY "
-                        + query.sort().orderBy + " LIMIT :limit OFFSET :offset")
+        List<Job> rows = withTriggersOfTriggered(jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + where
+                        + " ORDER BY " + query.sort().orderBy + " LIMIT :limit OFFSET :offset")
                 .params(pageParams)
                 .query(this::mapRowWithRelations)
                 .list());
@@ -453,8 +457,10 @@ class JobRepository {
         return withTriggers(jobs);
     }
 
-    /** A row read with {@link #RELATIONS}: the job with its tags and upstream jobs. */
-    private Job mapRowWithRelations(ResultSet rs, int rowNum) throws SQLException {
+    /** A row read with {@link #RELATIONS}: the job with its tags and upstream jobs, and whether it has triggers. */
+    private record WithRelations(Job job, boolean triggered) {}
+
+    private WithRelations mapRowWithRelations(ResultSet rs, int rowNum) throws SQLException {
         List<String> tags = new ArrayList<>();
         for (Object tag : array(rs, "tag_list")) {
             tags.add((String) tag);
@@ -463,7 +469,20 @@ class JobRepository {
         for (Object upstream : array(rs, "dependency_list")) {
             dependencies.add(new JobId(upstream instanceof UUID uuid ? uuid : UUID.fromString(upstream.toString())));
         }
-        return complete(JobRows.map(rs, json), tags, dependencies);
+        return new WithRelations(
+                complete(JobRows.map(rs, json), tags, dependencies), rs.getString("trigger_mode") != null);
+    }
+
+    private List<Job> withTriggersOfTriggered(List<WithRelations> rows) {
+        Map<JobId, Job> triggered = new HashMap<>();
+        withTriggers(rows.stream()
+                        .filter(WithRelations::triggered)
+                        .map(WithRelations::job)
+                        .toList())
+                .forEach(job -> triggered.put(job.id(), job));
+        return rows.stream()
+                .map(row -> triggered.getOrDefault(row.job().id(), row.job()))
+                .toList();
     }
 
     private static Object[] array(ResultSet rs, String column) throws SQLException {
