@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
 
 /**
  * What a person and an operator meet, on one node in a process of its own started with the README's run command
- * ({@code -XX:+UseSerialGC -Xmx256m}): start-up time to health UP, resident memory (idle, after the registry, after
+ * ({@code -XX:+UseSerialGC -Xms64m -Xmx256m}): start-up time to health UP, resident memory (idle, after the registry, after
  * the API load), the API mix at a fixed rate with p50/p99 per operation, one endpoint's throughput against
  * {@code /actuator/health} as the floor, and the server time of three pages.
  */
@@ -129,6 +129,7 @@ final class Footprint {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:+UseSerialGC");
+        command.add("-Xms64m");
         command.add("-Xmx256m");
         String classPath = System.getProperty("java.class.path");
         command.add("-cp");

@@ -254,7 +254,7 @@ final class Report {
                 - **api** (Almanac only): %d closed-loop Java clients over loopback HTTP/1.1 for %d s after a warm-up, \
                 10%% create, 30%% list (random page of 20), 40%% get, 20%% run now, against the registry above.
                 - **footprint** (Almanac only): one node in a process of its own, started as the README's run \
-                command does (`-XX:+UseSerialGC -Xmx256m`, this JVM's class path); start-up from the process's start \
+                command does (`-XX:+UseSerialGC -Xms64m -Xmx256m`, this JVM's class path); start-up from the process's start \
                 to the first `/actuator/health` answering UP; resident memory from `/proc` (idle, after the registry's \
                 creates, bulk rows and list pages, after all the API load below); the API mix above sent at %d req/s \
                 whatever the answers take (an open loop, each latency from when its request was due) for %d s after a \

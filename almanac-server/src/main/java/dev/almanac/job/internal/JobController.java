@@ -130,7 +130,11 @@ class JobController {
     }
 
     @GetMapping
-    @Operation(summary = "List jobs", description = "Filtered, sorted and paged; page counts from 1")
+    @Operation(
+            summary = "List jobs",
+            description =
+                    "Filtered, sorted and paged; page counts from 1. The total includes the node's own writes at once,"
+                            + " other nodes' within a second.")
     @ApiResponse(
             responseCode = "200",
             description = "One page of jobs (job objects abridged in this example)",
