@@ -100,6 +100,8 @@
       el.textContent = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
     });
     root.querySelectorAll("[data-needs-js]").forEach(function (el) { el.hidden = false; });
+    // what only a page without script needs (the switcher's button: a pick applies at once)
+    root.querySelectorAll("[data-no-js]").forEach(function (el) { el.hidden = true; el.style.display = "none"; });
   }
 
   // Never silence: an answer htmx does not swap (a 5xx, or no answer at all) still says something went wrong.

@@ -31,7 +31,10 @@ public class ParameterForms {
     public Optional<ParameterForm> of(String type, Map<String, List<String>> values) {
         List<TargetDescription> configured = targets.targets();
         Map<String, List<String>> sources = new LinkedHashMap<>();
-        sources.put("targets", configured.stream().map(TargetDescription::name).toList());
+        // the wizard's namespace (step 1) is offered only the targets granted to it
+        String namespace = first(values, "namespace");
+        List<TargetDescription> offered = namespace.isEmpty() ? configured : targets.grantedTargets(namespace);
+        sources.put("targets", offered.stream().map(TargetDescription::name).toList());
         String target = first(values, ParameterForm.PREFIX + ".target");
         String table = first(values, ParameterForm.PREFIX + ".table");
         configured.stream().filter(t -> t.name().equals(target)).findFirst().ifPresent(chosen -> {

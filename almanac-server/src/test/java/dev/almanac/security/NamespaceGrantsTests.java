@@ -157,6 +157,29 @@ abstract class NamespaceGrantsTests extends AlmanacIntegrationTest {
 
     @Test
     @WithMockUser(username = "test-super-admin", roles = "SUPER_ADMIN")
+    void theWizardOffersANamespaceOnlyTheTargetsGrantedToIt() throws Exception {
+        for (String namespace : new String[] {"a", "b"}) {
+            String step = mvc.perform(post("/jobs/wizard")
+                            .with(org.springframework.security.test.web.servlet.request
+                                    .SecurityMockMvcRequestPostProcessors.csrf())
+                            .param("namespace", namespace)
+                            .param("step", "1")
+                            .param("_action", "template:data_export"))
+                    .andExpect(status().isOk())
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
+            assertThat(step).contains("name=\"namespace\" value=\"" + namespace + "\"");
+            if (namespace.equals("b")) {
+                assertThat(step).contains("<option value=\"demo\"");
+            } else {
+                assertThat(step).doesNotContain("<option value=\"demo\"");
+            }
+        }
+    }
+
+    @Test
+    @WithMockUser(username = "test-super-admin", roles = "SUPER_ADMIN")
     void theNamespacePageListsWhatItIsGranted() throws Exception {
         mvc.perform(get("/namespaces/b"))
                 .andExpect(status().isOk())

@@ -10,6 +10,7 @@ import dev.almanac.security.NamespaceQuotas;
 import dev.almanac.security.NamespaceRole;
 import dev.almanac.security.NamespaceRuns;
 import dev.almanac.security.Permissions;
+import dev.almanac.web.AdminPage;
 import dev.almanac.web.LocalPaths;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import java.util.AbstractMap;
@@ -32,7 +33,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  * them there), and the header's switcher. Refusals are pages' refusals ({@code PageAdvice}): in place for htmx, the
  * error page with a way back otherwise.
  */
-@dev.almanac.web.AdminPage
+@AdminPage
 class NamespacePages {
 
     private final NamespaceService namespaces;
