@@ -3,6 +3,8 @@ package dev.almanac.job;
 import static dev.almanac.common.JdbcTime.instant;
 import static dev.almanac.common.JdbcTime.utc;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -48,8 +50,7 @@ public class JobHealth {
 
     private static final String PROBLEM_COLUMNS = "h.job_id, j.name, j.namespace, h.reason, h.detail, h.since";
 
-    private static final String OPEN =
-            "INSERT INTO job_health (job_id, reason, detail, since) VALUES (?, ?, ?, ?)";
+    private static final String OPEN = "INSERT INTO job_health (job_id, reason, detail, since) VALUES (?, ?, ?, ?)";
 
     private static final String CLOSE = "DELETE FROM job_health WHERE job_id = ? AND reason = ?";
 
@@ -90,9 +91,8 @@ public class JobHealth {
                             .params(job.value(), reason, cut(detail), utc(now))
                             .update()
                     == 1;
-        } catch (DuplicateKeyException alreadyOpen) {
-            return false;
-        } catch (org.springframework.dao.DataIntegrityViolationException jobGone) {
+        } catch (DataIntegrityViolationException alreadyOpenOrJobGone) {
+            // a duplicate key (open already), or the job was deleted meanwhile (its foreign key)
             return false;
         }
     }
@@ -117,7 +117,8 @@ public class JobHealth {
                 .param("ids", jobs.stream().map(JobId::value).toList())
                 .query((rs, n) -> problem(rs))
                 .list()
-                .forEach(p -> problems.computeIfAbsent(p.job(), k -> new ArrayList<>()).add(p));
+                .forEach(p -> problems.computeIfAbsent(p.job(), k -> new ArrayList<>())
+                        .add(p));
         return problems;
     }
 
@@ -166,7 +167,7 @@ public class JobHealth {
         return expected;
     }
 
-    private static Problem problem(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private static Problem problem(ResultSet rs) throws SQLException {
         return new Problem(
                 new JobId(rs.getObject("job_id", UUID.class)),
                 rs.getString("name"),

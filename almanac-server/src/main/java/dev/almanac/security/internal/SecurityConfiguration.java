@@ -57,12 +57,18 @@ public class SecurityConfiguration {
 
     static final String API = "/api/admin/scheduler";
     static final String[] UI_PAGES = {
-        "/", "/jobs/**", "/executions/**", "/templates/**", "/tokens", "/tokens/**", "/import", "/import/**",
-        "/calendars", "/calendars/**"
+        "/",
+        "/jobs/**",
+        "/executions/**",
+        "/templates/**",
+        "/tokens",
+        "/tokens/**",
+        "/import",
+        "/import/**",
+        "/calendars",
+        "/calendars/**"
     };
-    static final String[] SUPER_ADMIN_PAGES = {
-        "/audit", "/audit/**", "/users", "/users/**", "/freezes", "/freezes/**"
-    };
+    static final String[] SUPER_ADMIN_PAGES = {"/audit", "/audit/**", "/users", "/users/**", "/freezes", "/freezes/**"};
     /** Pages about the reader's own account, for every signed-in user. */
     static final String[] ACCOUNT_PAGES = {"/account/**"};
 
