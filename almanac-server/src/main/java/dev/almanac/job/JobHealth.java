@@ -62,6 +62,8 @@ public class JobHealth {
 
     private static final String OPEN_OF_REASON = "SELECT job_id FROM job_health WHERE reason = ?";
 
+    private static final String UNHEALTHY_JOBS = "SELECT DISTINCT job_id FROM job_health";
+
     private static final String COUNT_BY_REASON = "SELECT reason, COUNT(*) FROM job_health GROUP BY reason";
 
     /** Due slots nobody fired: the engine advances {@code next_run_at} when it fires one (ix_jobs_due). */
@@ -125,6 +127,13 @@ public class JobHealth {
     /** The jobs with a problem of this reason open. */
     public Set<JobId> openOf(String reason) {
         return jdbc.sql(OPEN_OF_REASON).param(reason).query(UUID.class).list().stream()
+                .map(JobId::new)
+                .collect(Collectors.toSet());
+    }
+
+    /** The jobs with any problem open. */
+    public Set<JobId> unhealthyJobs() {
+        return jdbc.sql(UNHEALTHY_JOBS).query(UUID.class).list().stream()
                 .map(JobId::new)
                 .collect(Collectors.toSet());
     }

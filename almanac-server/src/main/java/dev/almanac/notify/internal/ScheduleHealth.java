@@ -57,6 +57,11 @@ public class ScheduleHealth {
         }
     });
     private volatile Instant missedCheckedUpTo;
+    /**
+     * The jobs with a problem open, as of the last pass plus what this node opened since: most outcomes end nothing,
+     * and this spares them a delete per reason. A problem another node opened ends here at the latest a pass later.
+     */
+    private final Set<JobId> unhealthyJobs = ConcurrentHashMap.newKeySet();
 
     ScheduleHealth(
             JobHealth health,
@@ -111,6 +116,9 @@ public class ScheduleHealth {
             return 0;
         }
         Instant now = clock.instant();
+        Set<JobId> known = health.unhealthyJobs();
+        unhealthyJobs.retainAll(known);
+        unhealthyJobs.addAll(known);
         List<Change> changes = new ArrayList<>();
         Set<JobId> overdue = new HashSet<>();
         for (JobHealth.Overdue job : health.overdue(now.minus(properties.lateAfter()), OVERDUE_LIMIT)) {
@@ -227,13 +235,14 @@ public class ScheduleHealth {
 
     private void open(JobId job, String reason, String detail, Instant now, List<Change> changes) {
         if (health.open(job, reason, detail, now)) {
+            unhealthyJobs.add(job);
             log.warn("Job {} is unhealthy ({}): {}", job, reason, detail);
             changes.add(new Change(job, reason, detail, true, now));
         }
     }
 
     private void close(JobId job, String reason, List<Change> changes) {
-        if (health.close(job, reason)) {
+        if (unhealthyJobs.contains(job) && health.close(job, reason)) {
             changes.add(new Change(job, reason, null, false, null));
         }
     }
