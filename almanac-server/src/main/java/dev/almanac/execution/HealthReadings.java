@@ -3,10 +3,12 @@ package dev.almanac.execution;
 import static dev.almanac.common.JdbcTime.utc;
 
 import dev.almanac.job.JobId;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -47,14 +49,15 @@ public class HealthReadings {
 
     /** The durations, in milliseconds, of the job's last {@code limit} successful runs other than {@code except}. */
     public List<Long> recentDurations(JobId job, ExecutionId except, int limit) {
-        return jdbc.sql(RECENT_SUCCESSES)
+        return jdbc
+                .sql(RECENT_SUCCESSES)
                 .params(job.value(), limit + 1)
                 .query((rs, n) -> except != null && except.value().equals(rs.getObject("id", UUID.class))
                         ? null
                         : rs.getLong("duration_ms"))
                 .list()
                 .stream()
-                .filter(d -> d != null)
+                .filter(Objects::nonNull)
                 .limit(limit)
                 .toList();
     }
@@ -88,7 +91,7 @@ public class HealthReadings {
     }
 
     /** How many slots each job missed (skipped with reason {@code missed}) recorded since {@code since}. */
-    public Map<JobId, Long> missedSince(java.time.Instant since) {
+    public Map<JobId, Long> missedSince(Instant since) {
         Map<JobId, Long> missed = new HashMap<>();
         jdbc.sql(MISSED_SINCE)
                 .param(utc(since))

@@ -1,8 +1,8 @@
 package dev.almanac.execution;
 
+import dev.almanac.job.JobId;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import dev.almanac.job.JobId;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;

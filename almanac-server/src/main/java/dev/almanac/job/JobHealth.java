@@ -3,6 +3,8 @@ package dev.almanac.job;
 import static dev.almanac.common.JdbcTime.instant;
 import static dev.almanac.common.JdbcTime.utc;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -48,8 +50,7 @@ public class JobHealth {
 
     private static final String PROBLEM_COLUMNS = "h.job_id, j.name, j.namespace, h.reason, h.detail, h.since";
 
-    private static final String OPEN =
-            "INSERT INTO job_health (job_id, reason, detail, since) VALUES (?, ?, ?, ?)";
+    private static final String OPEN = "INSERT INTO job_health (job_id, reason, detail, since) VALUES (?, ?, ?, ?)";
 
     private static final String CLOSE = "DELETE FROM job_health WHERE job_id = ? AND reason = ?";
 
@@ -60,6 +61,8 @@ public class JobHealth {
             + " FROM job_health h JOIN jobs j ON j.id = h.job_id WHERE h.job_id IN (:ids) ORDER BY h.since";
 
     private static final String OPEN_OF_REASON = "SELECT job_id FROM job_health WHERE reason = ?";
+
+    private static final String UNHEALTHY_JOBS = "SELECT DISTINCT job_id FROM job_health";
 
     private static final String COUNT_BY_REASON = "SELECT reason, COUNT(*) FROM job_health GROUP BY reason";
 
@@ -90,9 +93,8 @@ public class JobHealth {
                             .params(job.value(), reason, cut(detail), utc(now))
                             .update()
                     == 1;
-        } catch (DuplicateKeyException alreadyOpen) {
-            return false;
-        } catch (org.springframework.dao.DataIntegrityViolationException jobGone) {
+        } catch (DataIntegrityViolationException alreadyOpenOrJobGone) {
+            // a duplicate key (open already), or the job was deleted meanwhile (its foreign key)
             return false;
         }
     }
@@ -117,13 +119,21 @@ public class JobHealth {
                 .param("ids", jobs.stream().map(JobId::value).toList())
                 .query((rs, n) -> problem(rs))
                 .list()
-                .forEach(p -> problems.computeIfAbsent(p.job(), k -> new ArrayList<>()).add(p));
+                .forEach(p -> problems.computeIfAbsent(p.job(), k -> new ArrayList<>())
+                        .add(p));
         return problems;
     }
 
     /** The jobs with a problem of this reason open. */
     public Set<JobId> openOf(String reason) {
         return jdbc.sql(OPEN_OF_REASON).param(reason).query(UUID.class).list().stream()
+                .map(JobId::new)
+                .collect(Collectors.toSet());
+    }
+
+    /** The jobs with any problem open. */
+    public Set<JobId> unhealthyJobs() {
+        return jdbc.sql(UNHEALTHY_JOBS).query(UUID.class).list().stream()
                 .map(JobId::new)
                 .collect(Collectors.toSet());
     }
@@ -166,7 +176,7 @@ public class JobHealth {
         return expected;
     }
 
-    private static Problem problem(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private static Problem problem(ResultSet rs) throws SQLException {
         return new Problem(
                 new JobId(rs.getObject("job_id", UUID.class)),
                 rs.getString("name"),

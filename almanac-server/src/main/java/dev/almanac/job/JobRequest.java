@@ -189,7 +189,8 @@ public record JobRequest(
     /** Retention as JSON carries it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record RetentionJson(
-            @JsonProperty("keep_runs") @Schema(description = "Keep its last N ended runs (1..10000000)", example = "100")
+            @JsonProperty("keep_runs")
+            @Schema(description = "Keep its last N ended runs (1..10000000)", example = "100")
             Integer keepRuns,
 
             @JsonProperty("keep_days")

@@ -106,7 +106,8 @@ public record JobResponse(
         @Schema(description = "How long a run is expected to take, when set", example = "PT10M")
         String expectedDuration,
 
-        @Schema(description = "The history it keeps, when it sets its own") JobRequest.RetentionJson retention) {
+        @Schema(description = "The history it keeps, when it sets its own")
+        JobRequest.RetentionJson retention) {
 
     /** A trigger as the API shows it: the upstream job by name (what a client may send back) and by id. */
     public record TriggerView(

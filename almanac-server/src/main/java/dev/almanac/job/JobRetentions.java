@@ -15,8 +15,8 @@ public class JobRetentions {
 
     private static final String SELECT = "SELECT id, namespace, keep_runs, keep_days FROM jobs";
 
-    private static final String OWN_OR_IN = SELECT
-            + " WHERE keep_runs IS NOT NULL OR keep_days IS NOT NULL OR namespace IN (:namespaces) ORDER BY id";
+    private static final String OWN_OR_IN =
+            SELECT + " WHERE keep_runs IS NOT NULL OR keep_days IS NOT NULL OR namespace IN (:namespaces) ORDER BY id";
 
     private static final String OWN = SELECT + " WHERE keep_runs IS NOT NULL OR keep_days IS NOT NULL ORDER BY id";
 
@@ -28,12 +28,16 @@ public class JobRetentions {
 
     /** Every job ({@code all}), or those that set a retention of their own or lie in one of these namespaces. */
     public List<Rule> rules(boolean all, Collection<String> namespaces) {
-        var sql = all ? jdbc.sql(SELECT + " ORDER BY id") : namespaces.isEmpty() ? jdbc.sql(OWN) : jdbc.sql(OWN_OR_IN)
-                .param("namespaces", List.copyOf(namespaces));
+        var sql = all
+                ? jdbc.sql(SELECT + " ORDER BY id")
+                : namespaces.isEmpty()
+                        ? jdbc.sql(OWN)
+                        : jdbc.sql(OWN_OR_IN).param("namespaces", List.copyOf(namespaces));
         return sql.query((rs, n) -> new Rule(
                         new JobId(rs.getObject("id", UUID.class)),
                         rs.getString("namespace"),
-                        new Retention(rs.getObject("keep_runs", Integer.class), rs.getObject("keep_days", Integer.class))))
+                        new Retention(
+                                rs.getObject("keep_runs", Integer.class), rs.getObject("keep_days", Integer.class))))
                 .list();
     }
 }

@@ -99,7 +99,9 @@ abstract class CalendarPagesTests extends AlmanacIntegrationTest {
         assertThat(stored.ranges()).containsExactly(new CalendarSpec.Window("2026-08-03", "2026-08-14"));
         assertThat(stored.weekly()).containsExactly(new CalendarSpec.Window("FRI 18:00", "MON 06:00"));
         assertThat(stored.ics()).contains("SUMMARY:Christmas");
-        assertThat(html("/calendars")).contains("id=\"calendar-office\"").contains("2 dates, 1 ranges, 1 weekly windows");
+        assertThat(html("/calendars"))
+                .contains("id=\"calendar-office\"")
+                .contains("2 dates, 1 ranges, 1 weekly windows");
         assertThat(html("/calendars/office"))
                 .contains("2026-08-03 .. 2026-08-14")
                 .contains("FRI 18:00 to MON 06:00")
@@ -140,12 +142,17 @@ abstract class CalendarPagesTests extends AlmanacIntegrationTest {
                         .with(csrf())
                         .header("HX-Request", "true")
                         .param("name", "bad")
-                        .param("ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:2026XX01\r\n"))
+                        .param(
+                                "ics",
+                                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:2026XX01\r\n"))
                 .andExpect(status().isBadRequest())
                 .andReturn()
                 .getResponse()
                 .getContentAsString();
-        assertThat(fragment).doesNotContain("<html").contains("id=\"calendar-form\"").contains("id=\"ics-error\"");
+        assertThat(fragment)
+                .doesNotContain("<html")
+                .contains("id=\"calendar-form\"")
+                .contains("id=\"ics-error\"");
         assertThat(calendars.unknown(List.of("bad"))).containsExactly("bad");
     }
 
@@ -208,7 +215,10 @@ abstract class CalendarPagesTests extends AlmanacIntegrationTest {
                 .andExpect(status().is3xxRedirection())
                 .andExpect(flash().attribute("flash", containsString("from 2026-06-01T10:00:00Z")));
         String list = html("/freezes");
-        assertThat(list).contains("release week").contains("destructive templates").contains(">in force<");
+        assertThat(list)
+                .contains("release week")
+                .contains("destructive templates")
+                .contains(">in force<");
 
         String id = jdbc.sql("SELECT id FROM freezes").query(String.class).single();
         pages.perform(post("/freezes/" + id + "/end").with(csrf())).andExpect(status().is3xxRedirection());
@@ -216,10 +226,7 @@ abstract class CalendarPagesTests extends AlmanacIntegrationTest {
     }
 
     private void create(String name) throws Exception {
-        pages.perform(post("/calendars/new")
-                        .with(csrf())
-                        .param("name", name)
-                        .param("dates", "2026-12-25"))
+        pages.perform(post("/calendars/new").with(csrf()).param("name", name).param("dates", "2026-12-25"))
                 .andExpect(status().is3xxRedirection());
     }
 

@@ -157,4 +157,42 @@ class JobFormTest {
         form.set("auto_pause_after", "many");
         assertThat(form.toRequest(null).errors()).extracting(FieldError::field).containsExactly("auto_pause_after");
     }
+
+    @Test
+    void expectedDurationAndRetentionTravelThroughTheWizardAndErrorsFindTheirFields() {
+        JobDefinition definition = new JobDefinition(
+                        "kept",
+                        null,
+                        "heartbeat",
+                        Map.of(),
+                        Schedules.parse(new ScheduleSpec("interval", null, 60L, null, "UTC")),
+                        true,
+                        5,
+                        60,
+                        RetryPolicy.none(),
+                        ConcurrencyPolicy.FORBID,
+                        MisfirePolicy.RUN_ONCE,
+                        60,
+                        List.of(),
+                        new Notifications(List.of(), List.of(), List.of(), null, 0),
+                        List.of())
+                .withUpkeep(java.time.Duration.ofMinutes(10), new Retention(100, null));
+
+        JobForm form = JobForm.of(definition, null);
+        assertThat(form.get("expected_duration")).isEqualTo("PT10M");
+        assertThat(form.get("keep_runs")).isEqualTo("100");
+        assertThat(form.get("keep_days")).isEmpty();
+        assertThat(JobForm.stepOfError("expected_duration")).isEqualTo(JobForm.OPTIONS);
+        assertThat(JobForm.stepOfError("keep_days")).isEqualTo(JobForm.OPTIONS);
+
+        form.set("expected_duration", "90m");
+        JobForm.Built built = form.toRequest(null);
+        assertThat(built.errors()).isEmpty();
+        assertThat(java.time.Duration.parse(built.request().expectedDuration())).hasMinutes(90);
+        assertThat(built.request().retention()).isEqualTo(new JobRequest.RetentionJson(100, null));
+
+        assertThat(form.formNameOf("retention.keep_runs")).isEqualTo("keep_runs");
+        form.set("keep_days", "forever");
+        assertThat(form.toRequest(null).errors()).extracting(FieldError::field).containsExactly("keep_days");
+    }
 }

@@ -123,7 +123,10 @@ abstract class ScheduleHealthTests extends AlmanacIntegrationTest {
         assertThat(GreenMailUtil.getBody(mails[0])).contains("Why: a run took 50s");
 
         assertThat(html("/jobs")).contains("health-cell").contains(">slow</span>");
-        assertThat(html("/")).contains("Unhealthy schedules").contains("nightly-report").contains("a run took 50s");
+        assertThat(html("/"))
+                .contains("Unhealthy schedules")
+                .contains("nightly-report")
+                .contains("a run took 50s");
         health.check();
         assertThat(prometheus.scrape()).contains("almanac_jobs_unhealthy{reason=\"slow\"} 1.0");
 
@@ -181,7 +184,9 @@ abstract class ScheduleHealthTests extends AlmanacIntegrationTest {
                         .build(),
                 "test");
         clock.advance(Duration.ofMinutes(62));
-        assertThat(health.check()).as("due two minutes ago: within the 5 minutes allowed").isZero();
+        assertThat(health.check())
+                .as("due two minutes ago: within the 5 minutes allowed")
+                .isZero();
 
         clock.advance(Duration.ofMinutes(10));
         assertThat(health.check()).isEqualTo(1);
@@ -231,7 +236,8 @@ abstract class ScheduleHealthTests extends AlmanacIntegrationTest {
     private void takes(Job job, int seconds) {
         jobs.update(
                 job.id(),
-                json.createObjectNode().set("parameters", json.createObjectNode().put("seconds", seconds)),
+                json.createObjectNode()
+                        .set("parameters", json.createObjectNode().put("seconds", seconds)),
                 "test");
     }
 

@@ -33,7 +33,6 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
@@ -71,8 +70,16 @@ class CalendarPages {
                     spec.timezone(),
                     spec.description() == null ? "" : spec.description(),
                     String.join("\n", spec.dates()),
-                    String.join("\n", spec.ranges().stream().map(w -> w.from() + " .. " + w.to()).toList()),
-                    String.join("\n", spec.weekly().stream().map(w -> w.from() + " to " + w.to()).toList()),
+                    String.join(
+                            "\n",
+                            spec.ranges().stream()
+                                    .map(w -> w.from() + " .. " + w.to())
+                                    .toList()),
+                    String.join(
+                            "\n",
+                            spec.weekly().stream()
+                                    .map(w -> w.from() + " to " + w.to())
+                                    .toList()),
                     spec.ics() == null ? "" : spec.ics(),
                     null);
         }
@@ -194,7 +201,8 @@ class CalendarPages {
             }
             Freeze freeze = service.freeze(from, to, form.scope(), form.reason());
             redirect.addFlashAttribute(
-                    "flash", "Freeze declared from " + freeze.from() + " until " + freeze.to() + ": " + freeze.reason());
+                    "flash",
+                    "Freeze declared from " + freeze.from() + " until " + freeze.to() + ": " + freeze.reason());
             return redirect(htmx, "/freezes");
         } catch (InvalidInputException invalid) {
             Map<String, String> shown = new LinkedHashMap<>();
@@ -246,15 +254,18 @@ class CalendarPages {
                         "line " + (Integer.parseInt(indexed.group(2)) + 1) + part + ": " + error.message(),
                         (a, b) -> a + "; " + b);
             } else {
-                errors.merge(
-                        error.field().replaceAll("\\[.*$", ""),
-                        error.message(),
-                        (a, b) -> a + "; " + b);
+                errors.merge(error.field().replaceAll("\\[.*$", ""), error.message(), (a, b) -> a + "; " + b);
             }
         }
         CalendarForm shown = new CalendarForm(
-                form.name(), form.timezone(), form.description(), form.dates(), form.ranges(), form.weekly(),
-                icsText(form), null);
+                form.name(),
+                form.timezone(),
+                form.description(),
+                form.dates(),
+                form.ranges(),
+                form.weekly(),
+                icsText(form),
+                null);
         form(shown, editing, errors, model);
         return htmx.isHtmxRequest() ? "calendars/form :: calendar-form" : "calendars/form";
     }
@@ -306,7 +317,8 @@ class CalendarPages {
                 .map(line -> {
                     Matcher m = pattern.matcher(line);
                     return m.matches()
-                            ? new CalendarSpec.Window(m.group(1).strip(), m.group(2).strip())
+                            ? new CalendarSpec.Window(
+                                    m.group(1).strip(), m.group(2).strip())
                             : new CalendarSpec.Window(line, null);
                 })
                 .toList();

@@ -1,5 +1,6 @@
 package dev.almanac.notify.internal;
 
+import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionFinished;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.HealthReadings;
@@ -10,11 +11,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +57,11 @@ public class ScheduleHealth {
         }
     });
     private volatile Instant missedCheckedUpTo;
+    /**
+     * The jobs with a problem open, as of the last pass plus what this node opened since: most outcomes end nothing,
+     * and this spares them a delete per reason. A problem another node opened ends here at the latest a pass later.
+     */
+    private final Set<JobId> unhealthyJobs = ConcurrentHashMap.newKeySet();
 
     ScheduleHealth(
             JobHealth health,
@@ -108,6 +116,9 @@ public class ScheduleHealth {
             return 0;
         }
         Instant now = clock.instant();
+        Set<JobId> known = health.unhealthyJobs();
+        unhealthyJobs.retainAll(known);
+        unhealthyJobs.addAll(known);
         List<Change> changes = new ArrayList<>();
         Set<JobId> overdue = new HashSet<>();
         for (JobHealth.Overdue job : health.overdue(now.minus(properties.lateAfter()), OVERDUE_LIMIT)) {
@@ -122,22 +133,24 @@ public class ScheduleHealth {
             }
         }
         Instant since = missedCheckedUpTo == null ? now.minus(Duration.ofHours(1)) : missedCheckedUpTo;
-        readings.missedSince(since).forEach((job, count) -> open(
-                job,
-                JobHealth.MISSED,
-                count + (count == 1 ? " slot" : " slots") + " missed while no node ran it (since " + since + ")",
-                now,
-                changes));
+        readings.missedSince(since)
+                .forEach((job, count) -> open(
+                        job,
+                        JobHealth.MISSED,
+                        count + (count == 1 ? " slot" : " slots") + " missed while no node ran it (since " + since
+                                + ")",
+                        now,
+                        changes));
         missedCheckedUpTo = now;
         tell(changes);
-        health.countsByReason().forEach((reason, count) -> unhealthy
-                .computeIfAbsent(reason, r -> new AtomicLong())
-                .set(count));
+        health.countsByReason()
+                .forEach((reason, count) ->
+                        unhealthy.computeIfAbsent(reason, r -> new AtomicLong()).set(count));
         return (int) changes.stream().filter(Change::opened).count();
     }
 
     private void judge(ExecutionFinished finished, Duration expected, List<Change> changes) {
-        var run = finished.execution();
+        Execution run = finished.execution();
         JobId job = run.jobId();
         Instant now = clock.instant();
         if ("scheduler".equals(run.triggeredBy()) && run.scheduledFor() != null && run.startedAt() != null) {
@@ -206,8 +219,8 @@ public class ScheduleHealth {
                 && now.isBefore(known.readAt().plus(properties.baselineRefresh()))) {
             return known;
         }
-        List<Long> durations = new ArrayList<>(readings.recentDurations(
-                job, finished.execution().id(), properties.baselineRuns()));
+        List<Long> durations = new ArrayList<>(
+                readings.recentDurations(job, finished.execution().id(), properties.baselineRuns()));
         Collections.sort(durations);
         // the lower p95 (rank floor(0.95 × (n − 1))): over a short history one outlier, such as the slow run that
         // opened the problem, does not become the baseline
@@ -222,13 +235,14 @@ public class ScheduleHealth {
 
     private void open(JobId job, String reason, String detail, Instant now, List<Change> changes) {
         if (health.open(job, reason, detail, now)) {
+            unhealthyJobs.add(job);
             log.warn("Job {} is unhealthy ({}): {}", job, reason, detail);
             changes.add(new Change(job, reason, detail, true, now));
         }
     }
 
     private void close(JobId job, String reason, List<Change> changes) {
-        if (health.close(job, reason)) {
+        if (unhealthyJobs.contains(job) && health.close(job, reason)) {
             changes.add(new Change(job, reason, null, false, null));
         }
     }
@@ -237,17 +251,20 @@ public class ScheduleHealth {
         if (changes.isEmpty()) {
             return;
         }
-        Map<JobId, NotificationRepository.Settings> settings =
-                repository.settingsOf(changes.stream().map(Change::job).distinct().toList());
+        Map<JobId, NotificationRepository.Settings> settings = repository.settingsOf(
+                changes.stream().map(Change::job).distinct().toList());
         Instant now = clock.instant();
         for (Change change : changes) {
             NotificationRepository.Settings job = settings.get(change.job());
             // a failure streak is the failure incident's, which tells its first failure and the recovery already
-            if (job == null || job.notifications().onFailure().isEmpty() || change.reason().equals(JobHealth.FAILING)) {
+            if (job == null
+                    || job.notifications().onFailure().isEmpty()
+                    || change.reason().equals(JobHealth.FAILING)) {
                 continue;
             }
             Notice notice = change.opened()
-                    ? Notice.unhealthy(job.id(), job.name(), job.templateType(), change.reason(), change.detail(), notify, now)
+                    ? Notice.unhealthy(
+                            job.id(), job.name(), job.templateType(), change.reason(), change.detail(), notify, now)
                     : Notice.healthy(job.id(), job.name(), job.templateType(), change.reason(), notify, now);
             delivery.tell(notice, job.notifications().onFailure());
         }
@@ -257,9 +274,6 @@ public class ScheduleHealth {
         if (duration.toMillis() < 1000) {
             return duration.toMillis() + " ms";
         }
-        return duration.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-                .toString()
-                .substring(2)
-                .toLowerCase(java.util.Locale.ROOT);
+        return duration.truncatedTo(ChronoUnit.SECONDS).toString().substring(2).toLowerCase(Locale.ROOT);
     }
 }

@@ -116,9 +116,15 @@ public class HistoryRetentionTemplate implements JobTemplate {
         List<Limit> limits = new ArrayList<>();
         for (JobRetentions.Rule rule : retentions.rules(keepRuns != null, caps.keySet())) {
             Namespace.Quotas cap = caps.get(rule.namespace());
-            int days = min(rule.retention().keepDays() == null ? keepDays : rule.retention().keepDays(),
+            int days = min(
+                    rule.retention().keepDays() == null
+                            ? keepDays
+                            : rule.retention().keepDays(),
                     cap == null ? null : cap.historyDays());
-            Integer runs = min(rule.retention().keepRuns() == null ? keepRuns : rule.retention().keepRuns(),
+            Integer runs = min(
+                    rule.retention().keepRuns() == null
+                            ? keepRuns
+                            : rule.retention().keepRuns(),
                     cap == null ? null : cap.runsPerJob());
             if (days != keepDays || !Objects.equals(runs, keepRuns)) {
                 limits.add(new Limit(rule.job(), now.minus(Duration.ofDays(days)), runs, days > keepDays));

@@ -1,7 +1,6 @@
 package dev.almanac.template.builtin;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
@@ -10,25 +9,25 @@ import dev.almanac.engine.internal.Engine;
 import dev.almanac.engine.internal.ManualRuns;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionService;
-import org.awaitility.Awaitility;
+import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobService;
-import dev.almanac.testing.JobRequests;
-import dev.almanac.testing.TestTemplates;
-import java.util.ArrayList;
-import java.util.List;
-import org.springframework.http.MediaType;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
-import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.JobRequests;
 import dev.almanac.testing.TemplateRuns;
+import dev.almanac.testing.TestTemplates;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The retention system job deletes the runs that ended before its cut-off and keeps the others; a job's own retention
@@ -158,7 +157,9 @@ abstract class HistoryRetentionTests extends AlmanacIntegrationTest {
         runs.run("history_retention", Map.of("keep_days", 30));
 
         assertThat(exists(old)).as("older than the namespace's 5 days").isFalse();
-        assertThat(exists(recent.get(0))).as("beyond the namespace's 2 runs per job").isFalse();
+        assertThat(exists(recent.get(0)))
+                .as("beyond the namespace's 2 runs per job")
+                .isFalse();
         assertThat(exists(recent.get(1))).isTrue();
         assertThat(exists(recent.get(2))).isTrue();
     }
