@@ -219,8 +219,12 @@ class JobRepository {
         Map<String, Object> pageParams = new HashMap<>(params);
         pageParams.put("limit", query.limit());
         pageParams.put("offset", query.offset());
-        List<Job> rows = jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + where + " ORDER BY "
-                        + query.sort().orderBy + " LIMIT :limit OFFSET :offset")
+        // the page's ids first, so that the relations' subqueries run for the page's rows only, not for every row an
+        // offset skips
+        String pageIds = "SELECT j.id FROM jobs j" + where + " ORDER BY " + query.sort().orderBy
+                + " LIMIT :limit OFFSET :offset";
+        List<Job> rows = jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j JOIN (" + pageIds
+                        + ") p ON p.id = j.id ORDER BY " + query.sort().orderBy)
                 .params(pageParams)
                 .query(this::mapRowWithRelations)
                 .list();
