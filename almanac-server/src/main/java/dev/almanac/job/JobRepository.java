@@ -34,7 +34,8 @@ class JobRepository {
 
     /**
      * A job's tags, upstream jobs and triggers (each field of them as an array in trigger order, and the mode) in its
-     * own row, so a read of jobs with them is one statement.
+     * own row, so a read of jobs with them is one statement. An upstream in another namespace is named namespace/name,
+     * as {@link TriggerStore} names it.
      */
     private static final String RELATIONS = """
             , (SELECT ARRAY_AGG(t.tag ORDER BY t.tag) FROM job_tags t WHERE t.job_id = j.id) AS tag_list,
@@ -42,7 +43,8 @@ class JobRepository {
               AS dependency_list,
             (SELECT ARRAY_AGG(t.upstream_id ORDER BY t.ordinal)
                FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) AS trigger_upstreams,
-            (SELECT ARRAY_AGG(u.name ORDER BY t.ordinal)
+            (SELECT ARRAY_AGG(CASE WHEN u.namespace = j.namespace THEN u.name ELSE u.namespace || '/' || u.name END
+                              ORDER BY t.ordinal)
                FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) AS trigger_names,
             (SELECT ARRAY_AGG(t.on_outcome ORDER BY t.ordinal)
                FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) AS trigger_outcomes,
