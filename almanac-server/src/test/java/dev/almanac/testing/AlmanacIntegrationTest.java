@@ -2,8 +2,8 @@ package dev.almanac.testing;
 
 import dev.almanac.calendar.Calendars;
 import dev.almanac.execution.FinishedPerHour;
-import dev.almanac.security.NamespacePauses;
 import dev.almanac.job.JobTotals;
+import dev.almanac.security.NamespacePauses;
 import dev.almanac.web.LocalWrites;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;

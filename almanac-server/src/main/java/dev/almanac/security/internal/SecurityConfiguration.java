@@ -65,9 +65,7 @@ public class SecurityConfiguration {
         "/tokens", "/tokens/**", "/scripts", "/scripts/**", "/calendars", "/calendars/**"
     };
 
-    static final String[] SUPER_ADMIN_PAGES = {
-        "/audit", "/audit/**", "/users", "/users/**", "/freezes", "/freezes/**"
-    };
+    static final String[] SUPER_ADMIN_PAGES = {"/audit", "/audit/**", "/users", "/users/**", "/freezes", "/freezes/**"};
     /** Pages about the reader's own account, for every signed-in user. */
     static final String[] ACCOUNT_PAGES = {"/account/**"};
 
