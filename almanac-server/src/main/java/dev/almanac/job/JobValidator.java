@@ -186,7 +186,7 @@ class JobValidator {
                 0,
                 MAX_CATCH_UP_WINDOW_SECONDS);
         List<JobId> dependsOn = dependencies(errors, request.dependsOn(), context);
-        Notifications notifications = notifications(errors, request.notifications());
+        Notifications notifications = notifications(errors, request.notifications(), namespace);
         List<String> tags = tags(errors, request.tags());
         List<Trigger> triggers = triggers(errors, request.triggers(), context);
         Trigger.Mode triggerMode = choice(
@@ -521,11 +521,11 @@ class JobValidator {
         return List.copyOf(parsed);
     }
 
-    private Notifications notifications(List<FieldError> errors, NotificationsJson json) {
+    private Notifications notifications(List<FieldError> errors, NotificationsJson json, String namespace) {
         if (json == null) {
             return Notifications.none();
         }
-        List<String> onFailure = recipients(errors, "notifications.on_failure", json.onFailure());
+        List<String> onFailure = recipients(errors, "notifications.on_failure", json.onFailure(), namespace);
         Duration alert = alertWindow(errors, json.alertIfNoSuccessWithin());
         if (alert != null && onFailure.isEmpty()) {
             errors.add(new FieldError(
@@ -533,9 +533,9 @@ class JobValidator {
                     "needs at least one on_failure recipient: they are the ones the alert tells"));
         }
         return new Notifications(
-                recipients(errors, "notifications.on_success", json.onSuccess()),
+                recipients(errors, "notifications.on_success", json.onSuccess(), namespace),
                 onFailure,
-                recipients(errors, "notifications.on_retry", json.onRetry()),
+                recipients(errors, "notifications.on_retry", json.onRetry(), namespace),
                 alert,
                 bounded(errors, "notifications.auto_pause_after_failures", json.autoPauseAfterFailures(), 0, 0, 1000));
     }
@@ -559,7 +559,7 @@ class JobValidator {
         }
     }
 
-    private List<String> recipients(List<FieldError> errors, String field, List<String> recipients) {
+    private List<String> recipients(List<FieldError> errors, String field, List<String> recipients, String namespace) {
         if (recipients == null) {
             return List.of();
         }
@@ -578,13 +578,13 @@ class JobValidator {
                 if (!isWebhookUrl(url)) {
                     errors.add(new FieldError(item, "must be slack: followed by an http(s) webhook URL"));
                 } else {
-                    refusal(url).ifPresent(why -> errors.add(new FieldError(item, why)));
+                    refusal(url, namespace).ifPresent(why -> errors.add(new FieldError(item, why)));
                 }
             } else if (recipient.startsWith("http://") || recipient.startsWith("https://")) {
                 if (!isWebhookUrl(recipient)) {
                     errors.add(new FieldError(item, "is not a valid http(s) URL"));
                 } else {
-                    refusal(recipient).ifPresent(why -> errors.add(new FieldError(item, why)));
+                    refusal(recipient, namespace).ifPresent(why -> errors.add(new FieldError(item, why)));
                 }
             } else if (recipient.length() > 254 || !EMAIL.matcher(recipient).matches()) {
                 errors.add(new FieldError(
@@ -595,9 +595,12 @@ class JobValidator {
         return valid;
     }
 
-    /** The SSRF guard's refusal, on save as well as when the notification is sent. */
-    private Optional<String> refusal(String url) {
-        return Optional.ofNullable(guard.refusalOnSave(url))
+    /**
+     * The SSRF guard's refusal, on save as well as when the notification is sent; an allowed internal host kept to
+     * other namespaces ({@code almanac.http.host-namespaces}) is refused to a job of {@code namespace}.
+     */
+    private Optional<String> refusal(String url, String namespace) {
+        return Optional.ofNullable(guard.in(namespace).refusalOnSave(url))
                 .map(why -> why + " (allow the host with ALMANAC_HTTP_ALLOWED_HOSTS if it is meant)");
     }
 

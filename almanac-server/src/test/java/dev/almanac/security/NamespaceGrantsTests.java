@@ -3,6 +3,7 @@ package dev.almanac.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -153,6 +154,24 @@ abstract class NamespaceGrantsTests extends AlmanacIntegrationTest {
                         .contentType(MediaType.APPLICATION_JSON)
                         .content(hook("default-hook", "default")))
                 .andExpect(status().isBadRequest());
+    }
+
+    @Test
+    void aNotificationWebhookToAnInternalHostGrantedToOneNamespaceIsRefusedToAnother() throws Exception {
+        String notified = "{\"name\":\"%s\",\"namespace\":\"%s\",\"template_type\":\"data_export\","
+                + "\"parameters\":{\"target\":\"demo\",\"table\":\"tickets\"},"
+                + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 3 * * *\"},"
+                + "\"notifications\":{\"on_failure\":[\"http://localhost:9/alerts\"]}}";
+        mvc.perform(post(API + "/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(notified.formatted("a-notified", "a")))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[*].field", hasItem("notifications.on_failure[0]")))
+                .andExpect(jsonPath("$.errors[*].message", hasItem(containsString("not granted to namespace 'a'"))));
+        mvc.perform(post(API + "/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(notified.formatted("b-notified", "b")))
+                .andExpect(status().isCreated());
     }
 
     @Test

@@ -118,8 +118,8 @@ public class Delivery {
         try {
             return switch (channel) {
                 case EMAIL -> email(notice, recipient);
-                case WEBHOOK -> post(recipient, notice.payload());
-                case SLACK -> post(recipient, slack(notice));
+                case WEBHOOK -> post(notice, recipient, notice.payload());
+                case SLACK -> post(notice, recipient, slack(notice));
             };
         } catch (OutboundHttp.RefusedException refused) {
             return new Result(false, false, "refused: " + refused.getMessage());
@@ -150,17 +150,23 @@ public class Delivery {
         return new Result(true, false, id == null ? "accepted by the SMTP server" : "message " + id);
     }
 
-    private Result post(String recipient, Map<String, Object> body) throws IOException {
-        OutboundHttp.Response response = http.send(
-                new OutboundHttp.Request(
-                        "POST",
-                        Channel.url(recipient),
-                        Map.of("Content-Type", "application/json", "X-Almanac-Event", "notification"),
-                        json.writeValueAsBytes(body),
-                        properties.webhookTimeout(),
-                        MAX_RESPONSE,
-                        false),
-                RunControl.unlimited());
+    /**
+     * A webhook of a job's notice goes through the guard as that job's namespace sees it (the internal hosts granted to
+     * it); a notice of no job (the daily summary) through the guard of the whole scheduler.
+     */
+    private Result post(Notice notice, String recipient, Map<String, Object> body) throws IOException {
+        String namespace = namespace(notice);
+        OutboundHttp client = namespace.isEmpty()
+                ? http.forRun(RunControl.unlimited())
+                : http.forRun(RunControl.unlimited(), namespace);
+        OutboundHttp.Response response = client.send(new OutboundHttp.Request(
+                "POST",
+                Channel.url(recipient),
+                Map.of("Content-Type", "application/json", "X-Almanac-Event", "notification"),
+                json.writeValueAsBytes(body),
+                properties.webhookTimeout(),
+                MAX_RESPONSE,
+                false));
         int status = response.status();
         String excerpt = new String(response.body(), StandardCharsets.UTF_8).strip();
         String detail = "HTTP " + status + (excerpt.isEmpty() ? "" : ": " + excerpt);
@@ -193,14 +199,15 @@ public class Delivery {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
+    /** The namespace of the notice's job; empty for a notice of no job, or of a job deleted since. */
+    private String namespace(Notice notice) {
+        return notice.jobId() == null ? "" : jobs.namespaceOf(notice.jobId()).orElse("");
+    }
+
     private void record(Notice notice, Channel channel, String recipient, String outcome, String detail) {
         Counter.builder("almanac.notifications")
                 .description("Notification attempts, by namespace, channel and outcome (sent, failed, suppressed)")
-                .tag(
-                        "namespace",
-                        notice.jobId() == null
-                                ? ""
-                                : jobs.namespaceOf(notice.jobId()).orElse(""))
+                .tag("namespace", namespace(notice))
                 .tag("channel", channel.json())
                 .tag("outcome", outcome)
                 .register(meters)
