@@ -6,6 +6,7 @@ import dev.almanac.security.NamespaceAccess;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
@@ -18,35 +19,44 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * member may change there is checked again by the services ({@code Permissions}).
  */
 @Configuration(proxyBeanMethods = false)
-class NamespacePageGuard implements WebMvcConfigurer, HandlerInterceptor {
+class NamespacePageGuard implements WebMvcConfigurer {
 
-    private final NamespaceAccess access;
-    private final AuditTrail audit;
+    private final ObjectProvider<NamespaceAccess> access;
+    private final ObjectProvider<AuditTrail> audit;
 
-    NamespacePageGuard(NamespaceAccess access, AuditTrail audit) {
+    /** Providers, because a test's web slice has the pages' configuration without the security feature's beans. */
+    NamespacePageGuard(ObjectProvider<NamespaceAccess> access, ObjectProvider<AuditTrail> audit) {
         this.access = access;
         this.audit = audit;
     }
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(this).addPathPatterns("/jobs/*", "/jobs/*/**", "/executions/*", "/executions/*/**");
+        NamespaceAccess namespaces = access.getIfAvailable();
+        AuditTrail trail = audit.getIfAvailable();
+        if (namespaces != null && trail != null) {
+            registry.addInterceptor(new Guard(namespaces, trail))
+                    .addPathPatterns("/jobs/*", "/jobs/*/**", "/executions/*", "/executions/*/**");
+        }
     }
 
-    @Override
-    public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-        if (access.global()) {
+    private record Guard(NamespaceAccess access, AuditTrail audit) implements HandlerInterceptor {
+
+        @Override
+        public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+            if (access.global()) {
+                return true;
+            }
+            String[] segments = request.getRequestURI().split("/");
+            if (segments.length < 3 || !isUuid(segments[2])) {
+                return true; // /jobs/new, /jobs/wizard, /executions/table: no object of one namespace
+            }
+            String type = segments[1].equals("jobs") ? "job" : "execution";
+            String namespace = audit.namespaceOf(AuditTrail.Target.of(type, segments[2], null));
+            // an object of no namespace (a deleted job's history) is for the global roles only
+            access.requireVisible(namespace, () -> new NotFoundException("no " + type + " with id " + segments[2]));
             return true;
         }
-        String[] segments = request.getRequestURI().split("/");
-        if (segments.length < 3 || !isUuid(segments[2])) {
-            return true; // /jobs/new, /jobs/wizard, /executions/table: no object of one namespace
-        }
-        String type = segments[1].equals("jobs") ? "job" : "execution";
-        String namespace = audit.namespaceOf(AuditTrail.Target.of(type, segments[2], null));
-        // an object of no namespace (a deleted job's history) is for the global roles only
-        access.requireVisible(namespace, () -> new NotFoundException("no " + type + " with id " + segments[2]));
-        return true;
     }
 
     private static boolean isUuid(String text) {
