@@ -142,6 +142,14 @@ abstract class NamespacePagesTests extends AlmanacIntegrationTest {
             assertThat(response.getContentType()).as(path).startsWith("text/html");
             assertThat(response.getContentAsString()).as(path).doesNotContain("b-secret");
         }
+        // an id with an encoded character is the same id to the handler, and so to the guard
+        var encoded = pages.perform(
+                        get(java.net.URI.create("/jobs/%" + Integer.toHexString(bJob.charAt(0)) + bJob.substring(1)))
+                                .with(ALICE))
+                .andReturn()
+                .getResponse();
+        assertThat(encoded.getStatus()).isEqualTo(404);
+        assertThat(encoded.getContentAsString()).doesNotContain("b-secret");
         // and an htmx action on b's job is refused in place, the same 404
         pages.perform(post("/jobs/" + bJob + "/run").with(ALICE).with(csrf()).header("HX-Request", "true"))
                 .andExpect(status().isNotFound())

@@ -5,12 +5,14 @@ import dev.almanac.common.NotFoundException;
 import dev.almanac.security.NamespaceAccess;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.util.UriUtils;
 
 /**
  * Every page under a job or an execution ({@code /jobs/<id>/...}, {@code /executions/<id>/...}) answers 404, as for
@@ -47,7 +49,9 @@ class NamespacePageGuard implements WebMvcConfigurer {
             if (access.global()) {
                 return true;
             }
-            String[] segments = request.getRequestURI().split("/");
+            // decoded as the handler's path variables are: an id with an encoded character is the same id
+            String[] segments = UriUtils.decode(request.getRequestURI(), StandardCharsets.UTF_8)
+                    .split("/");
             if (segments.length < 3 || !isUuid(segments[2])) {
                 return true; // /jobs/new, /jobs/wizard, /executions/table: no object of one namespace
             }
