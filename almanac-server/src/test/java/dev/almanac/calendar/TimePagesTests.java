@@ -96,6 +96,15 @@ abstract class TimePagesTests extends AlmanacIntegrationTest {
         assertThat(history(job)).hasSize(2).allMatch(e -> e.triggeredBy().startsWith("backfill:"));
         assertThat(html("/jobs/" + job.id() + "/time")).contains("0 of 7 done, 2 running");
 
+        // the card's Cancel button cancels the backfill as a whole
+        java.util.regex.Matcher cancel = java.util.regex.Pattern.compile("action=\"(/backfills/[0-9a-f-]+/cancel)\"")
+                .matcher(html("/jobs/" + job.id() + "/time"));
+        assertThat(cancel.find()).as("the card's cancel form").isTrue();
+        pages.perform(post(cancel.group(1)).with(csrf()))
+                .andExpect(status().is3xxRedirection())
+                .andExpect(flash().attribute("flash", org.hamcrest.Matchers.startsWith("Backfill cancelled: ")));
+        assertThat(history(job)).allMatch(e -> e.status() == dev.almanac.execution.ExecutionStatus.CANCELLED);
+
         form.set("to_date", "2026-06-30");
         form.set("max_parallel", "0");
         assertThat(pages.perform(post("/jobs/" + job.id() + "/backfill/preview")

@@ -58,7 +58,15 @@ public class SecurityConfiguration {
     static final String API = "/api/admin/scheduler";
     /** Pages a namespace member opens too: what they show and change is checked per namespace. */
     static final String[] UI_PAGES = {
-        "/", "/jobs/**", "/executions/**", "/templates/**", "/import", "/import/**", "/namespaces", "/namespaces/**"
+        "/",
+        "/jobs/**",
+        "/executions/**",
+        "/backfills/**",
+        "/templates/**",
+        "/import",
+        "/import/**",
+        "/namespaces",
+        "/namespaces/**"
     };
     /** Pages for the global roles only. */
     static final String[] GLOBAL_PAGES = {
