@@ -165,9 +165,10 @@ public class Backfills {
         Job job = jobs.getVisible(id);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         int parallel = maxParallel == null ? 1 : maxParallel;
-        List<SlotView> slots = plan(job, from, to, parallel, now);
         AuditTrail.Target target = AuditTrail.Target.of("job", id, job.name());
+        // the right first: whoever may not run the job learns nothing from the plan's answers
         permissions.requireMayActOn(job.definition().templateType(), "run", target);
+        List<SlotView> slots = plan(job, from, to, parallel, now);
         if (dryRun) {
             return new View(
                     null,

@@ -167,6 +167,14 @@ class TimePages {
         return "redirect:/jobs/" + cancelled.jobId() + "#time";
     }
 
+    private Optional<Job> visible(JobId id) {
+        try {
+            return Optional.of(jobs.getVisible(id));
+        } catch (dev.almanac.common.NotFoundException missingOrHidden) {
+            return Optional.empty();
+        }
+    }
+
     /** The schedule step's hints, for the wizard's current fields. */
     @PostMapping("/jobs/wizard/schedule-hints")
     String hints(@RequestParam MultiValueMap<String, String> submitted, Model model) {
@@ -177,7 +185,8 @@ class TimePages {
         Optional<Job> editing = Optional.ofNullable(form.get("job_id"))
                 .filter(s -> !s.isBlank())
                 .flatMap(JobId::parse)
-                .flatMap(jobs::find);
+                // the form names the job: one of a namespace the reader may not see shows nothing of its history
+                .flatMap(this::visible);
         editing.ifPresent(job -> model.addAttribute("durations", durations(job.id(), now)));
         Optional.ofNullable(form.get("template_type"))
                 .flatMap(templates::find)
