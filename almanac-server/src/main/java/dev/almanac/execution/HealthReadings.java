@@ -1,5 +1,6 @@
 package dev.almanac.execution;
 
+import static dev.almanac.common.JdbcTime.instant;
 import static dev.almanac.common.JdbcTime.utc;
 
 import dev.almanac.job.JobId;
@@ -39,6 +40,17 @@ public class HealthReadings {
             SELECT job_id, COUNT(*) FROM executions
              WHERE created_at >= ? AND status = 'skipped' AND reason = 'missed'
              GROUP BY job_id
+            """;
+
+    /** A run under way, as the slow-run check reads it. */
+    public record Running(ExecutionId id, JobId job, Instant startedAt) {}
+
+    // running runs are few (bounded by the nodes' workers), and ix_executions_claim (status, run_after) finds them
+    private static final String RUNNING_STARTED_BEFORE = """
+            SELECT id, job_id, started_at FROM executions
+             WHERE status = 'running' AND dry_run = FALSE AND started_at < ?
+             ORDER BY started_at, id
+             LIMIT ?
             """;
 
     private final JdbcClient jdbc;
@@ -88,6 +100,17 @@ public class HealthReadings {
             }
         }
         return streak;
+    }
+
+    /** The runs under way that started before {@code before}, oldest first, at most {@code limit}. */
+    public List<Running> runningStartedBefore(Instant before, int limit) {
+        return jdbc.sql(RUNNING_STARTED_BEFORE)
+                .params(utc(before), limit)
+                .query((rs, n) -> new Running(
+                        new ExecutionId(rs.getObject("id", UUID.class)),
+                        new JobId(rs.getObject("job_id", UUID.class)),
+                        instant(rs, "started_at")))
+                .list();
     }
 
     /** How many slots each job missed (skipped with reason {@code missed}) recorded since {@code since}. */

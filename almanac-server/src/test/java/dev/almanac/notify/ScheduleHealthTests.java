@@ -175,6 +175,52 @@ abstract class ScheduleHealthTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aRunStillGoingPastItsExpectedDurationIsSlowBeforeItEndsNotifiesOnceAndRecoversWithTheNextNormalRun()
+            throws Exception {
+        Job job = jobs.create(
+                anIntervalJob("long-export", 600)
+                        .template("test_block", Map.of("key", "long-export"))
+                        .notifications(new NotificationsJson(List.of(), List.of("ops@example.com")))
+                        .build(),
+                "test");
+        jobs.update(job.id(), json.createObjectNode().put("expected_duration", "1m"), "test");
+        clock.advance(Duration.ofMinutes(10));
+        assertThat(engine.runDueOnceWithoutWaiting()).hasSize(1);
+
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(health.check()).as("30s of the minute expected").isZero();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(health.check()).as("90s and still running").isEqualTo(1);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(health.check()).as("once").isZero();
+        notifier.deliverPending();
+
+        assertThat(problems(job)).extracting(JobHealth.Problem::reason).containsExactly(JobHealth.SLOW);
+        assertThat(problems(job).get(0).detail())
+                .contains("a run has been running for 1m30s", "more than its expected duration 1m");
+        assertThat(SMTP.getReceivedMessages())
+                .extracting(MimeMessage::getSubject)
+                .containsExactly("[Almanac] Unhealthy: long-export (slow)");
+        assertThat(html("/jobs")).contains(">slow</span>");
+
+        TestTemplates.Block.release("long-export");
+        engine.awaitIdle(Duration.ofSeconds(30));
+        notifier.deliverPending();
+        assertThat(problems(job))
+                .as("it ended slow: still slow")
+                .extracting(JobHealth.Problem::reason)
+                .containsExactly(JobHealth.SLOW);
+        assertThat(SMTP.getReceivedMessages()).as("its end tells nobody again").hasSize(1);
+
+        runNextSlot();
+
+        assertThat(problems(job)).isEmpty();
+        assertThat(SMTP.getReceivedMessages())
+                .extracting(MimeMessage::getSubject)
+                .containsExactly("[Almanac] Unhealthy: long-export (slow)", "[Almanac] Recovered: long-export (slow)");
+    }
+
+    @Test
     void aDueSlotNobodyFiresMakesTheJobNeverFiredUntilItRuns() throws Exception {
         Job job = jobs.create(
                 anIntervalJob("hourly-sync", 3600)

@@ -2,6 +2,7 @@ package dev.almanac.notify.internal;
 
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionFinished;
+import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.HealthReadings;
 import dev.almanac.job.JobHealth;
@@ -38,6 +39,7 @@ public class ScheduleHealth {
 
     private static final Logger log = LoggerFactory.getLogger(ScheduleHealth.class);
     private static final int OVERDUE_LIMIT = 1000;
+    private static final int RUNNING_LIMIT = 1000;
     private static final int BASELINES = 100_000;
 
     private record Baseline(long p95Ms, int runs, Instant readAt) {}
@@ -142,6 +144,7 @@ public class ScheduleHealth {
                         now,
                         changes));
         missedCheckedUpTo = now;
+        slowWhileRunning(now, changes);
         tell(changes);
         health.countsByReason()
                 .forEach((reason, count) ->
@@ -183,22 +186,57 @@ public class ScheduleHealth {
         }
     }
 
+    /** How long a run of a job may take before it is slow, and the words that say why; null: not known yet. */
+    private record Limit(long ms, String usual) {}
+
+    private Limit limitOf(JobId job, ExecutionId run, Duration expected, Instant now) {
+        if (expected != null) {
+            return new Limit(expected.toMillis(), "its expected duration " + words(expected));
+        }
+        Baseline baseline = baseline(job, run, now);
+        if (baseline.runs() < properties.minimumRuns()) {
+            return null;
+        }
+        return new Limit(
+                (long) Math.ceil(baseline.p95Ms() * properties.slowFactor()),
+                properties.slowFactor() + " × the p95 (" + words(Duration.ofMillis(baseline.p95Ms())) + ") of its last "
+                        + baseline.runs() + " successful runs");
+    }
+
+    /**
+     * Runs still under way past their job's limit: the job is slow from then on, not only once the run ends (its end
+     * then finds the problem open and tells nobody again).
+     */
+    private void slowWhileRunning(Instant now, List<Change> changes) {
+        List<HealthReadings.Running> running = readings.runningStartedBefore(now, RUNNING_LIMIT);
+        if (running.isEmpty()) {
+            return;
+        }
+        Map<JobId, Duration> expected = health.expectedDurations(
+                running.stream().map(HealthReadings.Running::job).toList());
+        for (HealthReadings.Running run : running) {
+            Limit limit = limitOf(run.job(), run.id(), expected.get(run.job()), now);
+            Duration took = Duration.between(run.startedAt(), now);
+            if (limit != null && took.toMillis() > limit.ms()) {
+                open(
+                        run.job(),
+                        JobHealth.SLOW,
+                        "a run has been running for " + words(took) + " (since " + run.startedAt() + "), more than "
+                                + limit.usual(),
+                        now,
+                        changes);
+            }
+        }
+    }
+
     private void slow(ExecutionFinished finished, Duration expected, Instant now, List<Change> changes) {
         JobId job = finished.execution().jobId();
-        long limitMs;
-        String usual;
-        if (expected != null) {
-            limitMs = expected.toMillis();
-            usual = "its expected duration " + words(expected);
-        } else {
-            Baseline baseline = baseline(finished, now);
-            if (baseline.runs() < properties.minimumRuns()) {
-                return;
-            }
-            limitMs = (long) Math.ceil(baseline.p95Ms() * properties.slowFactor());
-            usual = properties.slowFactor() + " × the p95 (" + words(Duration.ofMillis(baseline.p95Ms()))
-                    + ") of its last " + baseline.runs() + " successful runs";
+        Limit limit = limitOf(job, finished.execution().id(), expected, now);
+        if (limit == null) {
+            return;
         }
+        long limitMs = limit.ms();
+        String usual = limit.usual();
         if (finished.durationMs() > limitMs) {
             open(
                     job,
@@ -211,16 +249,14 @@ public class ScheduleHealth {
         }
     }
 
-    private Baseline baseline(ExecutionFinished finished, Instant now) {
-        JobId job = finished.execution().jobId();
+    private Baseline baseline(JobId job, ExecutionId run, Instant now) {
         Baseline known = baselines.get(job);
         if (known != null
                 && known.runs() >= properties.minimumRuns()
                 && now.isBefore(known.readAt().plus(properties.baselineRefresh()))) {
             return known;
         }
-        List<Long> durations = new ArrayList<>(
-                readings.recentDurations(job, finished.execution().id(), properties.baselineRuns()));
+        List<Long> durations = new ArrayList<>(readings.recentDurations(job, run, properties.baselineRuns()));
         Collections.sort(durations);
         // the lower p95 (rank floor(0.95 × (n − 1))): over a short history one outlier, such as the slow run that
         // opened the problem, does not become the baseline
