@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -168,6 +169,67 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
         assertThat(backfillRuns(job))
                 .hasSize(5)
                 .noneMatch(e -> e.scheduledFor().equals(Instant.parse("2026-06-04T02:00:00Z")));
+    }
+
+    @Test
+    void aSlotACalendarOrAFreezeBlocksSincePlanningIsSkippedWithTheReasonAsItIsReleased() throws Exception {
+        mvc.perform(post(API + "/calendars")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"maintenance\",\"timezone\":\"UTC\",\"dates\":[\"2026-12-25\"]}"))
+                .andExpect(status().isCreated());
+        Job job = jobs.create(
+                aCronJob("nightly", "0 2 * * *")
+                        .calendars(new CalendarRefs(List.of("maintenance"), List.of()))
+                        .build(),
+                "test");
+        String id = body(mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"from\":\"2026-05-27T00:00:00Z\",\"to\":\"2026-06-01T00:00:00Z\"}"))
+                        .andExpect(status().isCreated())
+                        .andExpect(jsonPath("$.progress.to_run").value(5))
+                        .andExpect(jsonPath("$.progress.blocked").value(0)))
+                .path("id")
+                .asString();
+
+        mvc.perform(put(API + "/calendars/maintenance")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"maintenance\",\"timezone\":\"UTC\",\"dates\":[\"2026-05-28\"]}"))
+                .andExpect(status().isOk());
+        engine.runDueOnce();
+        engine.runDueOnce();
+        mvc.perform(post(API + "/freezes")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                        {"from": "2026-06-01T10:00:00Z", "to": "2026-06-01T18:00:00Z", "scope": "all",
+                         "reason": "release week"}
+                        """))
+                .andExpect(status().isCreated());
+        engine.runDueOnce();
+
+        mvc.perform(get(API + "/backfills/" + id))
+                .andExpect(jsonPath("$.status").value("finished"))
+                .andExpect(jsonPath(
+                        "$.slots[*].state",
+                        org.hamcrest.Matchers.contains("succeeded", "skipped", "succeeded", "skipped", "skipped")))
+                .andExpect(jsonPath("$.slots[1].blocked_by.kind").value("calendar"))
+                .andExpect(jsonPath("$.slots[1].blocked_by.name").value("maintenance"))
+                .andExpect(jsonPath("$.slots[3].blocked_by.kind").value("freeze"))
+                .andExpect(jsonPath("$.slots[3].blocked_by.reason").value("release week"))
+                .andExpect(jsonPath("$.progress.done").value(2))
+                .andExpect(jsonPath("$.progress.blocked").value(3));
+        List<Execution> runs = backfillRuns(job);
+        assertThat(runs)
+                .extracting(Execution::status)
+                .containsExactly(
+                        ExecutionStatus.SUCCEEDED,
+                        ExecutionStatus.SKIPPED,
+                        ExecutionStatus.SUCCEEDED,
+                        ExecutionStatus.SKIPPED,
+                        ExecutionStatus.SKIPPED);
+        assertThat(runs.get(1).reason()).isEqualTo("calendar");
+        assertThat(runs.get(1).result()).containsEntry("calendar", "maintenance");
+        assertThat(runs.get(1).triggeredBy()).isEqualTo("backfill:" + id);
+        assertThat(runs.get(3).reason()).isEqualTo("freeze");
     }
 
     @Test

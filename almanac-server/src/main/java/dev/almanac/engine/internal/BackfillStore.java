@@ -78,6 +78,11 @@ class BackfillStore {
              WHERE backfill_id = :id AND slot_at = :at
             """;
 
+    private static final String SKIP_SLOT = """
+            UPDATE backfill_slots SET state = 'skipped', execution_id = :execution, blocked_by = :blocked_by
+             WHERE backfill_id = :id AND slot_at = :at
+            """;
+
     private static final String CANCEL_PENDING =
             "UPDATE backfill_slots SET state = 'cancelled' WHERE backfill_id = :id AND state = 'pending'";
 
@@ -146,6 +151,16 @@ class BackfillStore {
                 .param("limit", limit)
                 .query((rs, n) -> slot(rs))
                 .list();
+    }
+
+    /** A slot found blocked as it was to be released: recorded by the skipped execution that says what blocks it. */
+    void skipSlot(UUID id, Instant at, ExecutionId execution, TimeBlock blockedBy) {
+        jdbc.sql(SKIP_SLOT)
+                .param("id", id)
+                .param("at", utc(at))
+                .param("execution", execution.value())
+                .param("blocked_by", json.writeValueAsString(blockedBy))
+                .update();
     }
 
     void setSlot(UUID id, Instant at, String state, ExecutionId execution) {

@@ -301,12 +301,28 @@ public class Backfills {
                 backfills.cancelPending(id);
             } else if (active < row.maxParallel()) {
                 List<Execution> released = new ArrayList<>();
-                for (BackfillStore.Slot slot : backfills.slots(id, PENDING, row.maxParallel() - active)) {
-                    Execution run = NewExecutions.backfill(job.get(), slot.at(), TRIGGERED_BY + id, now);
-                    released.add(run);
-                    backfills.setSlot(id, slot.at(), RELEASED, run.id());
+                List<Execution> written = new ArrayList<>();
+                List<BackfillStore.Slot> next;
+                // a calendar or freeze may block a slot since the plan: it is skipped and the next one takes its place
+                while (active + released.size() < row.maxParallel()
+                        && !(next = backfills.slots(id, PENDING, row.maxParallel() - active - released.size()))
+                                .isEmpty()) {
+                    for (BackfillStore.Slot slot : next) {
+                        Optional<TimeBlock> block = timeBlocks.atRelease(job.get(), slot.at(), now);
+                        if (block.isPresent()) {
+                            Execution skipped = NewExecutions.backfillBlocked(
+                                    job.get(), slot.at(), block.get(), TRIGGERED_BY + id, now);
+                            written.add(skipped);
+                            backfills.skipSlot(id, slot.at(), skipped.id(), block.get());
+                        } else {
+                            Execution run = NewExecutions.backfill(job.get(), slot.at(), TRIGGERED_BY + id, now);
+                            released.add(run);
+                            written.add(run);
+                            backfills.setSlot(id, slot.at(), RELEASED, run.id());
+                        }
+                    }
                 }
-                store.enqueue(released);
+                store.enqueue(written);
                 released.forEach(run -> events.publishEvent(new ExecutionQueued(run.id())));
                 queued = released.size();
                 active += queued;
@@ -436,6 +452,13 @@ public class Backfills {
                 case BLOCKED -> blocked++;
                 case ALREADY_RAN -> alreadyRan++;
                 case CANCELLED -> cancelled++;
+                case "skipped" -> {
+                    if (slot.blockedBy() != null) {
+                        blocked++;
+                    } else {
+                        done++;
+                    }
+                }
                 default -> {
                     done++;
                     if (slot.state().equals("failed") || slot.state().equals("timed_out")) {

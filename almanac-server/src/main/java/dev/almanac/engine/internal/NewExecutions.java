@@ -1,5 +1,6 @@
 package dev.almanac.engine.internal;
 
+import dev.almanac.calendar.TimeBlock;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionStatus;
@@ -85,6 +86,40 @@ final class NewExecutions {
                 run.heartbeatAt(),
                 run.cancelRequested(),
                 run.timeoutSeconds());
+    }
+
+    /**
+     * A backfill's slot that a calendar or a freeze blocks as it is released: skipped with the reason, under the
+     * backfill's name and without a slot key, like the backfill's runs.
+     */
+    static Execution backfillBlocked(Job job, Instant slot, TimeBlock block, String triggeredBy, Instant now) {
+        Execution skipped = blocked(job, slot, TimeBlocks.reasonOf(block), block.asResult(), triggeredBy, now);
+        return new Execution(
+                skipped.id(),
+                skipped.jobId(),
+                skipped.jobVersion(),
+                skipped.jobName(),
+                skipped.templateType(),
+                skipped.status(),
+                skipped.reason(),
+                skipped.attempt(),
+                skipped.retryOf(),
+                null,
+                slot,
+                now,
+                skipped.createdAt(),
+                skipped.startedAt(),
+                skipped.completedAt(),
+                skipped.durationMs(),
+                skipped.dryRun(),
+                skipped.parameters(),
+                skipped.result(),
+                skipped.error(),
+                skipped.triggeredBy(),
+                skipped.executionHost(),
+                skipped.heartbeatAt(),
+                skipped.cancelRequested(),
+                skipped.timeoutSeconds());
     }
 
     static Execution scheduled(Job job, Instant slot, Instant now) {

@@ -65,6 +65,17 @@ class TimeBlocks {
         return calendars.blockOf(job.definition().calendars(), destructive(job), at);
     }
 
+    /**
+     * What keeps a backfill from running {@code job}'s slot at {@code slot} as it is released at {@code now}: a
+     * calendar or freeze at the slot's time (changed since the plan), or a freeze going on now.
+     */
+    Optional<TimeBlock> atRelease(Job job, Instant slot, Instant now) {
+        boolean destructive = destructive(job);
+        return calendars
+                .blockOf(job.definition().calendars(), destructive, slot)
+                .or(() -> calendars.blockOf(null, destructive, now));
+    }
+
     static SkipReason reasonOf(TimeBlock block) {
         return switch (block.kind()) {
             case TimeBlock.CALENDAR -> SkipReason.CALENDAR;
