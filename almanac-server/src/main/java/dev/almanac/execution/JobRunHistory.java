@@ -36,8 +36,10 @@ public class JobRunHistory {
             """;
 
     /** {@code :offset}: the job's zone offset in seconds, so a day is the job's local day. */
-    private static final String DAY_COUNTS = """
-            SELECT FLOOR((EXTRACT(EPOCH FROM COALESCE(scheduled_for, created_at)) + :offset) / 86400) AS local_day,
+    // by quarter hour, which every zone's offset today is a multiple of: the caller turns each into its local day with
+    // that instant's own offset, so a week that changes to or from daylight saving time counts its days right
+    private static final String QUARTER_HOUR_COUNTS = """
+            SELECT FLOOR(EXTRACT(EPOCH FROM COALESCE(scheduled_for, created_at)) / 900) AS quarter_hour,
                    status, COUNT(*) AS n
               FROM executions
              WHERE job_id = :job AND created_at >= :from AND dry_run = FALSE
@@ -52,8 +54,13 @@ public class JobRunHistory {
              LIMIT :limit
             """;
 
-    /** Runs of one job on one local day that ended (or stand) so. */
-    public record DayCount(long epochDay, ExecutionStatus status, long count) {}
+    /** Runs of one job in one quarter hour (from {@link #start()}) that ended (or stand) so. */
+    public record QuarterHourCount(long quarterHour, ExecutionStatus status, long count) {
+
+        public Instant start() {
+            return Instant.ofEpochSecond(quarterHour * 900);
+        }
+    }
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -81,16 +88,15 @@ public class JobRunHistory {
     }
 
     /**
-     * How many runs of {@code job} each local day holds (by slot, or by creation for runs no schedule asked for), for
-     * runs created since {@code from}; {@code offsetSeconds} turns UTC into the job's local day.
+     * How many runs of {@code job} each quarter hour holds (by slot, or by creation for runs no schedule asked for),
+     * for runs created since {@code from}.
      */
-    public List<DayCount> dayCounts(JobId job, Instant from, int offsetSeconds) {
-        return jdbc.sql(DAY_COUNTS)
+    public List<QuarterHourCount> quarterHourCounts(JobId job, Instant from) {
+        return jdbc.sql(QUARTER_HOUR_COUNTS)
                 .param("job", job.value())
                 .param("from", utc(from))
-                .param("offset", offsetSeconds)
-                .query((rs, n) -> new DayCount(
-                        rs.getLong("local_day"),
+                .query((rs, n) -> new QuarterHourCount(
+                        rs.getLong("quarter_hour"),
                         ExecutionStatus.fromJson(rs.getString("status")).orElseThrow(),
                         rs.getLong("n")))
                 .list();

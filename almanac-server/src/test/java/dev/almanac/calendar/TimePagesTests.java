@@ -142,6 +142,31 @@ abstract class TimePagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void theStripPutsEachPastRunOnItsLocalDayWithThatDaysOwnOffsetAcrossTheChangeFromSummerTime() throws Exception {
+        clock.set(Instant.parse("2026-10-21T12:00:00Z"));
+        Job job = jobs.create(
+                aCronJob("after-midnight", "30 0 * * *")
+                        .in("Europe/Berlin")
+                        .misfire("skip", null)
+                        .build(),
+                "test");
+        // 00:30 in Berlin: 22:30 UTC the day before in summer time (+02:00), 23:30 UTC in winter time (+01:00)
+        clock.set(Instant.parse("2026-10-21T22:30:01Z"));
+        engine.runDueOnce();
+        clock.set(Instant.parse("2026-10-27T23:30:01Z"));
+        engine.runDueOnce();
+        clock.set(Instant.parse("2026-11-04T12:00:00Z"));
+
+        String card = html("/jobs/" + job.id() + "/time");
+
+        assertThat(card)
+                .contains("data-date=\"2026-10-22\" data-state=\"ok\"")
+                .contains("data-date=\"2026-10-28\" data-state=\"ok\"")
+                .doesNotContain("data-date=\"2026-10-21\" data-state=\"ok\"")
+                .doesNotContain("data-date=\"2026-10-27\" data-state=\"ok\"");
+    }
+
+    @Test
     void theWizardScheduleStepSaysHowManyJobsStartAtTheChosenMinuteAndOffersAQuieterOne() throws Exception {
         for (int i = 0; i < 3; i++) {
             jobs.create(aCronJob("at-two-" + i, "0 2 * * *").build(), "test");

@@ -63,11 +63,10 @@ class RunStrips {
         Schedule schedule = job.definition().schedule();
         ZoneId zone = schedule.zone();
         LocalDate first = firstDay(now, zone);
-        int offset = zone.getRules().getOffset(now).getTotalSeconds();
         Map<LocalDate, Map<ExecutionStatus, Long>> past = new HashMap<>();
-        for (JobRunHistory.DayCount count :
-                history.dayCounts(job.id(), first.atStartOfDay(zone).toInstant(), offset)) {
-            past.computeIfAbsent(LocalDate.ofEpochDay(count.epochDay()), d -> new EnumMap<>(ExecutionStatus.class))
+        for (JobRunHistory.QuarterHourCount count :
+                history.quarterHourCounts(job.id(), first.atStartOfDay(zone).toInstant())) {
+            past.computeIfAbsent(count.start().atZone(zone).toLocalDate(), d -> new EnumMap<>(ExecutionStatus.class))
                     .merge(count.status(), count.count(), Long::sum);
         }
         JobPause pause = job.pause();
