@@ -189,6 +189,7 @@ abstract class TimePagesTests extends AlmanacIntegrationTest {
         assertThat(hints)
                 .contains("3 jobs already start")
                 .contains("01:59 is quieter (0 jobs, -1 min)")
+                .contains("Counted: the enabled jobs whose <em>next</em> run")
                 .contains("id=\"run-strip\"")
                 .contains("id=\"estimated\"");
         // the wizard's preview loads the hints beside it
