@@ -164,6 +164,51 @@ abstract class NamespaceScriptTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void theWizardRefusesAnotherNamespacesScriptAtItsField() throws Exception {
+        approve(root, script(bea, "b-tool", "b"));
+        approve(olga, script(ed, "report", "a"));
+
+        String probe = wizardSave(ED, "b-tool").getContentAsString();
+        assertThat(probe).contains("no script is named &#39;b-tool&#39;").doesNotContain("namespace &#39;b&#39;");
+        assertThat(probe)
+                .containsPattern(
+                        "<[^>]*(name=\"p\\.script\"[^>]*aria-invalid=\"true\"|aria-invalid=\"true\"[^>]*name=\"p\\.script\")");
+        assertThat(wizardSave(user("root").roles("SUPER_ADMIN"), "b-tool").getContentAsString())
+                .contains("script &#39;b-tool&#39; is of namespace &#39;b&#39;, not of namespace &#39;a&#39;");
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
+                .isZero();
+
+        MockHttpServletResponse saved = wizardSave(ED, "report");
+        assertThat(saved.getStatus()).as(saved.getContentAsString()).isEqualTo(302);
+    }
+
+    private MockHttpServletResponse wizardSave(RequestPostProcessor who, String script) throws Exception {
+        return pages.perform(post("/jobs/wizard")
+                        .with(who)
+                        .with(csrf())
+                        .param("namespace", "a")
+                        .param("template_type", "script")
+                        .param("name", "wizard-job")
+                        .param("p.script", script)
+                        .param("p.version", "latest_approved")
+                        .param("schedule_kind", "daily")
+                        .param("daily_time", "02:00")
+                        .param("timezone", "UTC")
+                        .param("timeout_seconds", "3600")
+                        .param("max_retries", "0")
+                        .param("retry_delay_seconds", "60")
+                        .param("backoff_multiplier", "2")
+                        .param("concurrency_policy", "forbid")
+                        .param("misfire_policy", "run_once")
+                        .param("catch_up_window_seconds", "3600")
+                        .param("enabled", "true")
+                        .param("step", "5")
+                        .param("_action", "save"))
+                .andReturn()
+                .getResponse();
+    }
+
+    @Test
     @WithSandbox
     void aStoredJobThatNamesAnotherNamespacesScriptFailsEveryRunWithTheReason() throws Exception {
         String bTool = script(bea, "b-tool", "b");
