@@ -210,12 +210,27 @@ abstract class NamespaceScriptTests extends AlmanacIntegrationTest {
 
     @Test
     @WithSandbox
-    void aStoredJobThatNamesAnotherNamespacesScriptFailsEveryRunWithTheReason() throws Exception {
+    void aStoredJobThatNamesAnotherNamespacesScriptFailsEveryRunScheduledManualOrTriggeredWithTheReason()
+            throws Exception {
         String bTool = script(bea, "b-tool", "b");
         approve(root, bTool);
         // saved when the rule was not there yet, or moved behind its back: a row that names b's script from a
+        String up = JsonPath.read(
+                created(send(
+                        root,
+                        "POST",
+                        "/jobs",
+                        "{\"name\":\"up\",\"namespace\":\"b\",\"template_type\":\"heartbeat\","
+                                + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 0 1 1 *\"}}")),
+                "$.job.id");
+        String stored = job("stored", "b", "b-tool", "0 3 * * *");
         String job = JsonPath.read(
-                created(send(root, "POST", "/jobs", job("stored", "b", "b-tool", "0 3 * * *"))), "$.job.id");
+                created(send(
+                        root,
+                        "POST",
+                        "/jobs",
+                        stored.substring(0, stored.length() - 1) + ",\"triggers\":[{\"job\":\"up\"}]}")),
+                "$.job.id");
         jdbc.sql("UPDATE jobs SET namespace = 'a' WHERE id = ?")
                 .param(UUID.fromString(job))
                 .update();
@@ -226,6 +241,11 @@ abstract class NamespaceScriptTests extends AlmanacIntegrationTest {
         ok(send(root, "POST", "/jobs/" + job + "/run", null));
         engine.runDueOnce();
         engine.runDueOnce();
+        // and a run its upstream's success starts
+        ok(send(root, "POST", "/jobs/" + up + "/run", null));
+        engine.runDueOnce();
+        engine.runDueOnce();
+        engine.runDueOnce();
 
         List<Map<String, Object>> runs = jdbc.sql(
                         "SELECT status, error, triggered_by FROM executions WHERE job_id = ? AND status <> 'skipped'")
@@ -234,7 +254,7 @@ abstract class NamespaceScriptTests extends AlmanacIntegrationTest {
                 .listOfRows();
         assertThat(runs)
                 .extracting(run -> String.valueOf(run.get("triggered_by")).replaceFirst(":.*", ""))
-                .containsExactlyInAnyOrder("scheduler", "manual");
+                .containsExactlyInAnyOrder("scheduler", "manual", "dependency");
         assertThat(runs).allSatisfy(run -> {
             assertThat(run.get("status")).isEqualTo("failed");
             assertThat(run.get("error").toString())
