@@ -41,8 +41,10 @@ class ScriptController {
             Boolean networkAllowed,
 
             @Schema(
-                    description = "The namespace whose members may see it and whose owners approve it; left out:"
-                            + " a global script, approved by super admins")
+                    description = "The namespace whose members may see it, whose owners approve it and whose jobs"
+                            + " alone may run it; left out: a global script, approved by super admins, that the jobs"
+                            + " of every namespace may run. A name is unique in its namespace, and a global script's"
+                            + " name is no namespace's script's (409)")
             String namespace) {}
 
     @Schema(name = "NewScriptVersion", description = "A new version of a script's source")
@@ -133,6 +135,10 @@ class ScriptController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Create a script with its first version, pending review")
     @ApiResponse(responseCode = "201", description = "Created")
+    @ApiResponse(
+            responseCode = "409",
+            description = "The name is taken in that namespace, or by a global script (or, for a global script, by a"
+                    + " namespace's)")
     ResponseEntity<ScriptView> create(@RequestBody NewScript body) {
         Script script = scripts.create(
                 body.name(),

@@ -66,12 +66,12 @@ class ScriptRepository {
                 .update();
     }
 
-    boolean nameTaken(String name) {
-        return jdbc.sql("SELECT COUNT(*) FROM scripts WHERE name = ?")
-                        .param(name)
-                        .query(Long.class)
-                        .single()
-                > 0;
+    /** Every script named {@code name}: the global one and those of namespaces, whoever may see them. */
+    List<Script> named(String name) {
+        return jdbc.sql("SELECT " + SCRIPT_COLUMNS + " FROM scripts WHERE name = ? ORDER BY namespace NULLS FIRST")
+                .param(name)
+                .query(ScriptRepository::script)
+                .list();
     }
 
     List<Script> all() {
@@ -83,13 +83,6 @@ class ScriptRepository {
     Optional<Script> find(UUID id) {
         return jdbc.sql("SELECT " + SCRIPT_COLUMNS + " FROM scripts WHERE id = ?")
                 .param(id)
-                .query(ScriptRepository::script)
-                .optional();
-    }
-
-    Optional<Script> findByName(String name) {
-        return jdbc.sql("SELECT " + SCRIPT_COLUMNS + " FROM scripts WHERE name = ?")
-                .param(name)
                 .query(ScriptRepository::script)
                 .optional();
     }

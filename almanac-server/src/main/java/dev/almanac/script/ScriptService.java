@@ -19,9 +19,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -98,14 +100,18 @@ public class ScriptService {
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
-        if (scripts.nameTaken(name)) {
-            throw new ConflictException("name", "a script named '" + name + "' already exists");
-        }
+        nameTaken(name, home).ifPresent(why -> {
+            throw new ConflictException("name", why);
+        });
         Instant now = now();
         String actor = CurrentActor.name();
         Script script = new Script(
                 Ids.timeOrdered(), name, parsed.get(), description == null ? "" : description, actor, now, home);
-        scripts.insert(script);
+        try {
+            scripts.insert(script);
+        } catch (DuplicateKeyException raced) {
+            throw new ConflictException("name", "a script named '" + name + "' was just written in the same place");
+        }
         newVersion(script, 1, source, networkAllowed, actor, now);
         audit.record(
                 "script.created",
@@ -120,6 +126,41 @@ public class ScriptService {
                         "namespace",
                         home == null ? "global" : home));
         return script;
+    }
+
+    /**
+     * Why {@code name} may not be a new script's in {@code home} (null: global), speaking only of namespaces the
+     * caller may see. A name is unique in its namespace; a job uses the scripts of its namespace and the global ones,
+     * so a global script's name is no namespace's script's, and the other way round. Only a global admin writes a
+     * global script, and sees every namespace: what a refusal names is visible to them.
+     */
+    private Optional<String> nameTaken(String name, String home) {
+        List<Script> named = scripts.named(name);
+        for (Script taken : named) {
+            if (Objects.equals(taken.namespace(), home)) {
+                return Optional.of(
+                        home == null
+                                ? "a global script named '" + name + "' already exists"
+                                : "namespace '" + home + "' already has a script named '" + name + "'");
+            }
+        }
+        if (home != null) {
+            return named.stream()
+                    .filter(taken -> taken.namespace() == null)
+                    .findFirst()
+                    .map(global -> "a global script is named '" + name + "', and the jobs of every namespace may use"
+                            + " it: a script of a namespace takes a name no global script has");
+        }
+        List<String> seen = named.stream()
+                .map(Script::namespace)
+                .filter(namespace -> access.may(namespace, NamespaceAccess.Action.READ))
+                .toList();
+        if (seen.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("namespace" + (seen.size() > 1 ? "s '" : " '") + String.join("', '", seen)
+                + (seen.size() > 1 ? "' have" : "' has") + " a script named '" + name
+                + "': a global script takes a name no namespace's script has, so a job's script stays unambiguous");
     }
 
     /** A new version of a script's source, pending review; earlier versions stay as they were. */
@@ -235,6 +276,17 @@ public class ScriptService {
         return version(script, number);
     }
 
+    /** Whether the current user may write a script, or a new version of one, in {@code home} (null: global). */
+    public boolean mayWriteIn(String home) {
+        return home == null ? access.global() : access.may(home, NamespaceAccess.Action.EDIT);
+    }
+
+    /** Whether the current user reviews the versions of {@code script} (any but the ones they wrote themselves). */
+    public boolean mayReview(Script script) {
+        // no namespace: MANAGE there is a super admin's alone (NamespaceAccess.may)
+        return access.may(script.namespace(), NamespaceAccess.Action.MANAGE);
+    }
+
     /** The scripts the current user may see: the global ones, and those of the namespaces they may see. */
     public List<Script> all() {
         return scripts.all().stream().filter(this::visible).toList();
@@ -251,10 +303,6 @@ public class ScriptService {
 
     private static NotFoundException hidden(UUID id) {
         return new NotFoundException("no script with id " + id);
-    }
-
-    public Optional<Script> byName(String name) {
-        return scripts.findByName(name);
     }
 
     public List<ScriptVersion> versions(UUID scriptId) {

@@ -8,11 +8,13 @@ import dev.almanac.template.JobCancelledException;
 import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
+import dev.almanac.template.NamespacedEnvironment;
 import dev.almanac.template.ParameterError;
 import dev.almanac.template.PreflightCheck;
 import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
 import dev.almanac.template.TemplateDescriptor;
+import dev.almanac.template.TemplateEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -128,23 +130,87 @@ class ScriptTemplate implements JobTemplate {
 
     record Refused(String field, String message) implements Choice {}
 
-    Choice choose(Map<String, Object> parameters) {
+    /**
+     * Which scripts a job may name: those of its own namespace and the global ones. {@link #ANYWHERE} where the job's
+     * namespace is not known (a check of parameters alone); the run checks again, knowing it.
+     */
+    record Reach(String namespace, boolean anywhere) {
+
+        static final Reach ANYWHERE = new Reach(null, true);
+
+        /** The reach of a job of {@code namespace}; null (a run whose job is gone): the global scripts only. */
+        static Reach of(String namespace) {
+            return new Reach(namespace, false);
+        }
+
+        /** When a job is saved: its namespace when the validation knows it. */
+        static Reach onSave(TemplateEnvironment environment) {
+            return environment instanceof NamespacedEnvironment scoped ? of(scoped.namespace()) : ANYWHERE;
+        }
+
+        /** When a job runs: always its namespace, as it is now; none known, the global scripts only. */
+        static Reach atRun(JobContext context) {
+            return context.environment() instanceof NamespacedEnvironment scoped ? of(scoped.namespace()) : of(null);
+        }
+
+        boolean includes(Script script) {
+            return anywhere || script.namespace() == null || script.namespace().equals(namespace);
+        }
+    }
+
+    Choice choose(Map<String, Object> parameters, Reach reach) {
         String name = parameters.get("script") instanceof String text ? text : null;
         if (name == null || name.isBlank()) {
             return new Refused("script", "is required");
         }
-        Optional<Script> script = scripts.findByName(name)
-                // a person saving or running a job sees only the scripts of namespaces they may see; the engine, all
+        // a person saving or running a job sees only the scripts of namespaces they may see; the engine, all
+        boolean engine = CurrentActor.ANONYMOUS.equals(CurrentActor.name());
+        List<Script> seen = scripts.named(name).stream()
                 .filter(found -> found.namespace() == null
-                        || CurrentActor.ANONYMOUS.equals(CurrentActor.name())
-                        || access.may(found.namespace(), NamespaceAccess.Action.READ));
-        if (script.isEmpty()) {
-            return new Refused("script", "no script is named '" + name + "'");
+                        || engine
+                        || access.may(found.namespace(), NamespaceAccess.Action.READ))
+                .toList();
+        List<Script> usable = seen.stream().filter(reach::includes).toList();
+        if (usable.isEmpty()) {
+            return new Refused("script", outOfReach(name, seen, reach, engine));
         }
+        if (usable.size() > 1 && !reach.anywhere()) {
+            // only two writers racing get here: the service refuses a namespace's script a global script's name
+            return new Refused(
+                    "script",
+                    "both namespace '" + reach.namespace() + "' and the global scripts have a script named '" + name
+                            + "': rename one of them");
+        }
+        Choice first = null;
+        for (Script script : usable) {
+            Choice choice = choose(parameters, name, script);
+            if (choice instanceof Runnable) {
+                return choice;
+            }
+            first = first == null ? choice : first;
+        }
+        return first;
+    }
+
+    /** Why no script named {@code name} is the job's to use, naming only what the caller may see. */
+    private static String outOfReach(String name, List<Script> seen, Reach reach, boolean engine) {
+        if (seen.isEmpty() || reach.anywhere()) {
+            return "no script is named '" + name + "'";
+        }
+        String home = reach.namespace() == null ? "no namespace" : "namespace '" + reach.namespace() + "'";
+        String rule = "a job may use only the scripts of its own namespace and the global scripts";
+        if (engine) {
+            // a run's reason is read by the job's namespace: it does not say where else the name exists
+            return "no script named '" + name + "' is of " + home + " or global: " + rule;
+        }
+        return "script '" + name + "' is of namespace '" + seen.get(0).namespace() + "', not of " + home + ": " + rule;
+    }
+
+    private Choice choose(Map<String, Object> parameters, String name, Script script) {
         Object version = parameters.getOrDefault("version", LATEST_APPROVED);
         if (version == null || LATEST_APPROVED.equals(version)) {
-            return scripts.latestApproved(script.get().id(), Integer.MAX_VALUE)
-                    .<Choice>map(approved -> new Runnable(new Chosen(script.get(), approved)))
+            return scripts.latestApproved(script.id(), Integer.MAX_VALUE)
+                    .<Choice>map(approved -> new Runnable(new Chosen(script, approved)))
                     .orElseGet(() -> new Refused(
                             "version",
                             "script '" + name + "' has no approved version yet; a second person approves it"));
@@ -155,7 +221,7 @@ class ScriptTemplate implements JobTemplate {
         } catch (NumberFormatException notANumber) {
             return new Refused("version", "must be a version number or " + LATEST_APPROVED);
         }
-        Optional<ScriptVersion> pinned = scripts.version(script.get().id(), number);
+        Optional<ScriptVersion> pinned = scripts.version(script.id(), number);
         if (pinned.isEmpty()) {
             return new Refused("version", "script '" + name + "' has no version " + number);
         }
@@ -165,11 +231,11 @@ class ScriptTemplate implements JobTemplate {
                     "version " + number + " of script '" + name + "' is "
                             + pinned.get().status().json() + ": only an approved version runs");
         }
-        return new Runnable(new Chosen(script.get(), pinned.get()));
+        return new Runnable(new Chosen(script, pinned.get()));
     }
 
     @Override
-    public List<ParameterError> validate(Map<String, Object> parameters) {
+    public List<ParameterError> validate(Map<String, Object> parameters, TemplateEnvironment environment) {
         List<ParameterError> errors = new ArrayList<>();
         if (parameters.get("secrets") instanceof Map<?, ?> secrets) {
             secrets.keySet().stream()
@@ -186,7 +252,7 @@ class ScriptTemplate implements JobTemplate {
                             "parameters." + key,
                             "a parameter's name is letters, digits and underscores, starting with a letter")));
         }
-        Choice choice = choose(parameters);
+        Choice choice = choose(parameters, Reach.onSave(environment));
         if (choice instanceof Refused refused) {
             errors.add(new ParameterError(refused.field(), refused.message()));
         } else if (choice instanceof Runnable runnable) {
@@ -203,7 +269,7 @@ class ScriptTemplate implements JobTemplate {
 
     @Override
     public JobResult execute(JobContext context) throws Exception {
-        Choice choice = choose(context.parameters());
+        Choice choice = choose(context.parameters(), Reach.atRun(context));
         if (choice instanceof Refused refused) {
             context.log().error("Refused to run: {} {}", refused.field(), refused.message());
             return JobResult.failed(refused.field() + ": " + refused.message());
@@ -221,7 +287,7 @@ class ScriptTemplate implements JobTemplate {
 
     @Override
     public JobResult dryRun(JobContext context) throws Exception {
-        Choice choice = choose(context.parameters());
+        Choice choice = choose(context.parameters(), Reach.atRun(context));
         if (choice instanceof Refused refused) {
             return JobResult.builder(JobResult.Status.FAILED)
                     .message("Dry run: " + refused.field() + " " + refused.message())

@@ -10,7 +10,7 @@ import java.util.Optional;
 public interface NamespaceEnvironments {
 
     /** The environment as the jobs of {@code namespace} see it. */
-    TemplateEnvironment in(String namespace);
+    NamespacedEnvironment in(String namespace);
 
     /** Why the jobs of {@code namespace} may not use target {@code target}; empty when they may. */
     Optional<String> targetRefusal(String target, String namespace);

@@ -131,7 +131,9 @@ final class EngineJobContext implements JobContext {
 
     @Override
     public TemplateEnvironment environment() {
-        return services;
+        // the job's namespace as it is now: a rule checked on save is checked again for a job moved since
+        String home = namespace();
+        return home == null ? services : services.in(home);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.almanac.outbound.GuardedHttpClient;
 import dev.almanac.outbound.OutboundMail;
 import dev.almanac.target.Targets;
 import dev.almanac.template.NamespaceEnvironments;
+import dev.almanac.template.NamespacedEnvironment;
 import dev.almanac.template.TargetDescription;
 import dev.almanac.template.TemplateEnvironment;
 import java.nio.file.Path;
@@ -81,8 +82,13 @@ class JobServices implements TemplateEnvironment, NamespaceEnvironments {
     }
 
     @Override
-    public TemplateEnvironment in(String namespace) {
-        return new TemplateEnvironment() {
+    public NamespacedEnvironment in(String namespace) {
+        return new NamespacedEnvironment() {
+            @Override
+            public String namespace() {
+                return namespace;
+            }
+
             @Override
             public List<TargetDescription> targets() {
                 return targets.grantedTargets(namespace);

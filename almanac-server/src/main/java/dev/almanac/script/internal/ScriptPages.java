@@ -11,14 +11,18 @@ import dev.almanac.script.ScriptService;
 import dev.almanac.script.ScriptUsers;
 import dev.almanac.script.ScriptVersion;
 import dev.almanac.security.CurrentActor;
+import dev.almanac.security.CurrentNamespace;
+import dev.almanac.security.Namespace;
 import dev.almanac.web.AdminPage;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
@@ -46,7 +50,8 @@ class ScriptPages {
             String language,
             String description,
             String source,
-            @BindParam("network_allowed") String networkAllowed) {
+            @BindParam("network_allowed") String networkAllowed,
+            String namespace) {
 
         /** The box is ticked when the browser sends it at all. */
         public boolean network() {
@@ -60,32 +65,51 @@ class ScriptPages {
     /** A job that runs the script: the version it runs now, and whether it follows each new approval. */
     record UseRow(UUID jobId, String jobName, String namespace, Integer version, boolean latest) {}
 
+    /** Where a new script may go: a namespace, or {@code ""} for a global script. */
+    record Home(String value, String label) {}
+
     private final ScriptService scripts;
     private final List<ScriptUsers> users;
+    private final CurrentNamespace namespaces;
 
-    ScriptPages(ScriptService scripts, List<ScriptUsers> users) {
+    ScriptPages(ScriptService scripts, List<ScriptUsers> users, CurrentNamespace namespaces) {
         this.scripts = scripts;
         this.users = users;
+        this.namespaces = namespaces;
     }
 
+    /** The global scripts and those of the namespaces the reader sees, kept to the one picked in the switcher. */
     @GetMapping
     String list(Model model) {
+        Set<String> scope = namespaces.scope();
         model.addAttribute(
-                "scripts", scripts.all().stream().map(script -> summary(script)).toList());
+                "scripts",
+                scripts.all().stream()
+                        .filter(script ->
+                                script.namespace() == null || scope == null || scope.contains(script.namespace()))
+                        .map(script -> summary(script))
+                        .toList());
+        model.addAttribute("mayWrite", !homes().isEmpty());
         return "scripts/list";
     }
 
     @GetMapping("/new")
     String newScript(Model model) {
-        return write(null, new ScriptForm("", Language.PYTHON3.json(), "", "", null), Map.of(), model);
+        // where the reader works now, when they may write there; else global for a global admin, else their first
+        List<Home> homes = homes();
+        String picked = namespaces.selected();
+        String home = homes.stream().anyMatch(h -> h.value().equals(picked))
+                ? picked
+                : homes.isEmpty() ? "" : homes.get(0).value();
+        return write(null, new ScriptForm("", Language.PYTHON3.json(), "", "", null, home), Map.of(), model);
     }
 
     @PostMapping
     String create(
             @ModelAttribute ScriptForm form, HttpServletResponse response, Model model, RedirectAttributes redirect) {
         try {
-            Script script =
-                    scripts.create(form.name(), form.language(), form.description(), form.source(), form.network());
+            Script script = scripts.create(
+                    form.name(), form.language(), form.description(), form.source(), form.network(), form.namespace());
             redirect.addFlashAttribute(
                     "flash",
                     "Script '" + script.name() + "' created: version 1 is pending until a second person approves it");
@@ -106,6 +130,8 @@ class ScriptPages {
         Optional<ScriptVersion> latestApproved =
                 versions.stream().filter(ScriptVersion::approved).findFirst();
         model.addAttribute("script", script);
+        model.addAttribute("mayWrite", scripts.mayWriteIn(script.namespace()));
+        model.addAttribute("mayReview", scripts.mayReview(script));
         model.addAttribute(
                 "versions",
                 versions.stream()
@@ -117,6 +143,9 @@ class ScriptPages {
                 "uses",
                 users.stream()
                         .flatMap(u -> u.jobsUsing(script.name()).stream())
+                        // a namespace's script is its own jobs' (another namespace may have one of the same name)
+                        .filter(use ->
+                                script.namespace() == null || script.namespace().equals(use.namespace()))
                         .map(use -> new UseRow(
                                 use.jobId(),
                                 use.jobName(),
@@ -144,7 +173,8 @@ class ScriptPages {
                         script.language().json(),
                         script.description(),
                         newest.source(),
-                        newest.networkAllowed() ? "true" : null),
+                        newest.networkAllowed() ? "true" : null,
+                        script.namespace()),
                 Map.of(),
                 model);
     }
@@ -171,7 +201,8 @@ class ScriptPages {
                     script.language().json(),
                     script.description(),
                     form.source(),
-                    form.networkAllowed());
+                    form.networkAllowed(),
+                    script.namespace());
             return write(script, shown, errors(invalid.errors()), model);
         }
     }
@@ -226,6 +257,7 @@ class ScriptPages {
         model.addAttribute("against", diff.against());
         model.addAttribute("diff", DiffRows.of(diff.unified()));
         model.addAttribute("author", CurrentActor.name().equals(version.author()));
+        model.addAttribute("mayReview", scripts.mayReview(script));
         model.addAttribute("comment", comment == null ? "" : comment);
         model.addAttribute("errors", errors);
         return "scripts/version";
@@ -238,7 +270,21 @@ class ScriptPages {
         model.addAttribute(
                 "languages",
                 Arrays.stream(Language.values()).map(Language::json).toList());
+        model.addAttribute("homes", homes());
         return "scripts/edit";
+    }
+
+    /** The namespaces the reader may write scripts in, and "global" for a global admin. */
+    private List<Home> homes() {
+        List<Home> homes = new ArrayList<>();
+        if (scripts.mayWriteIn(null)) {
+            homes.add(new Home("", "global (every namespace's jobs may use it)"));
+        }
+        namespaces.options().stream()
+                .map(Namespace::name)
+                .filter(scripts::mayWriteIn)
+                .forEach(name -> homes.add(new Home(name, name)));
+        return homes;
     }
 
     /** A script on the list: its newest version and its newest approved one. */

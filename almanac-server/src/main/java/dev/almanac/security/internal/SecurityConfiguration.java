@@ -66,12 +66,12 @@ public class SecurityConfiguration {
         "/import",
         "/import/**",
         "/namespaces",
-        "/namespaces/**"
+        "/namespaces/**",
+        "/scripts",
+        "/scripts/**"
     };
     /** Pages for the global roles only. */
-    static final String[] GLOBAL_PAGES = {
-        "/tokens", "/tokens/**", "/scripts", "/scripts/**", "/calendars", "/calendars/**"
-    };
+    static final String[] GLOBAL_PAGES = {"/tokens", "/tokens/**", "/calendars", "/calendars/**"};
 
     static final String[] SUPER_ADMIN_PAGES = {"/audit", "/audit/**", "/users", "/users/**", "/freezes", "/freezes/**"};
     /** Pages about the reader's own account, for every signed-in user. */
