@@ -93,6 +93,10 @@ class JobDetailPages {
                         : List.of());
         model.addAttribute("parameters", lines.parameters(definition.templateType(), definition.parameters()));
         model.addAttribute("dependsOn", lines.dependencies(definition.dependsOn()));
+        model.addAttribute(
+                "triggerNames",
+                lines.dependencies(
+                        definition.triggers().stream().map(Trigger::job).toList()));
         model.addAttribute("waitingFor", jobs.waitingFor(job));
         model.addAttribute("chain", chain(job));
         model.addAttribute("versionCount", jobs.versions(job.id()).size());
@@ -108,7 +112,7 @@ class JobDetailPages {
         Map<String, String> outcomes = new LinkedHashMap<>();
         for (Trigger t : job.definition().triggers()) {
             String id = t.job().toString();
-            upstream.putIfAbsent(id, t.jobName());
+            upstream.putIfAbsent(id, lines.dependencies(List.of(t.job())).get(id));
             outcomes.merge(
                     id,
                     t.on().json() + (t.condition() == null ? "" : " if\u2026"),
