@@ -161,6 +161,31 @@ abstract class NamespaceLeaksTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void theJobPageDoesNotNameAnUpstreamOfAnotherNamespace() throws Exception {
+        String downstream = JsonPath.read(
+                api(
+                        "POST",
+                        "/jobs",
+                        heartbeat("a-after-b", "a")
+                                .replace(
+                                        "}}",
+                                        "},\"depends_on\":[\"" + bJob + "\"],\"triggers\":[{\"job\":\"" + bJob
+                                                + "\",\"on\":\"failed\"}]}")),
+                "$.job.id");
+
+        MockHttpServletResponse shown = page(get("/jobs/" + downstream), ALICE);
+
+        assertThat(shown.getStatus()).as(shown.getContentAsString()).isEqualTo(200);
+        assertThat(shown.getContentAsString())
+                .contains("(a job you may not see)")
+                .doesNotContain(SECRET);
+        // whoever may see b reads it as namespace/name
+        assertThat(page(get("/jobs/" + downstream), user("test-super-admin").roles("SUPER_ADMIN"))
+                        .getContentAsString())
+                .contains("b/" + SECRET);
+    }
+
+    @Test
     void aBackfillOfADeletedJobStaysInItsNamespace() throws Exception {
         String backfill = bBackfill();
         assertThat(jdbc.sql("SELECT namespace FROM backfills WHERE id = :id")

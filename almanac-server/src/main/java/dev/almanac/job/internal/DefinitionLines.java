@@ -4,6 +4,7 @@ import dev.almanac.common.Sealed;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
 import dev.almanac.job.ParameterForms;
+import dev.almanac.job.Trigger;
 import dev.almanac.security.NamespaceAccess;
 import dev.almanac.template.ParameterForm;
 import java.util.ArrayList;
@@ -51,6 +52,23 @@ class DefinitionLines {
         Map<String, String> names = new LinkedHashMap<>();
         for (JobId id : ids) {
             names.put(id.toString(), nameOf(id));
+        }
+        return names;
+    }
+
+    /**
+     * The names of the jobs a definition's triggers wait for, by id, as stored ({@code namespace/name} for another
+     * namespace's), but not named when the reader may not see that job.
+     */
+    Map<String, String> triggers(List<Trigger> triggers) {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (Trigger trigger : triggers) {
+            names.put(
+                    trigger.job().toString(),
+                    jobs.find(trigger.job())
+                            .filter(job -> !access.may(job.definition().namespace(), NamespaceAccess.Action.READ))
+                            .map(hidden -> JobService.HIDDEN_JOB)
+                            .orElse(trigger.jobName()));
         }
         return names;
     }
