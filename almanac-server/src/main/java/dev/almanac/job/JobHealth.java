@@ -57,6 +57,10 @@ public class JobHealth {
     private static final String RECENT = "SELECT " + PROBLEM_COLUMNS
             + " FROM job_health h JOIN jobs j ON j.id = h.job_id ORDER BY h.since DESC, j.name LIMIT ?";
 
+    private static final String RECENT_IN_NAMESPACES = "SELECT " + PROBLEM_COLUMNS
+            + " FROM job_health h JOIN jobs j ON j.id = h.job_id WHERE j.namespace IN (:namespaces)"
+            + " ORDER BY h.since DESC, j.name LIMIT :limit";
+
     private static final String OF_JOBS = "SELECT " + PROBLEM_COLUMNS
             + " FROM job_health h JOIN jobs j ON j.id = h.job_id WHERE h.job_id IN (:ids) ORDER BY h.since";
 
@@ -104,9 +108,22 @@ public class JobHealth {
         return jdbc.sql(CLOSE).params(job.value(), reason).update() == 1;
     }
 
-    /** The newest problems first, at most {@code limit}. */
-    public List<Problem> recent(int limit) {
-        return jdbc.sql(RECENT).param(limit).query((rs, n) -> problem(rs)).list();
+    /**
+     * The newest problems first, at most {@code limit}, of jobs in {@code namespaces} (null: every namespace). The
+     * namespaces are picked before the limit, so another team's many problems never crowd out one's own.
+     */
+    public List<Problem> recent(Set<String> namespaces, int limit) {
+        if (namespaces == null) {
+            return jdbc.sql(RECENT).param(limit).query((rs, n) -> problem(rs)).list();
+        }
+        if (namespaces.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql(RECENT_IN_NAMESPACES)
+                .param("namespaces", List.copyOf(namespaces))
+                .param("limit", limit)
+                .query((rs, n) -> problem(rs))
+                .list();
     }
 
     /** The problems of these jobs, by job; healthy jobs are left out. */

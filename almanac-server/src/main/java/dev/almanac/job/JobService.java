@@ -40,6 +40,9 @@ import tools.jackson.databind.node.ObjectNode;
 @Service
 public class JobService {
 
+    /** How a job of a namespace the reader may not see is named to them, wherever its id turns up. */
+    public static final String HIDDEN_JOB = "(a job you may not see)";
+
     private final JobRepository jobs;
     private final JobVersionRepository versions;
     private final JobValidator validator;
@@ -678,9 +681,7 @@ public class JobService {
             if (id.equals(self) && current != null) {
                 return current.name();
             }
-            return jobs.find(id)
-                    .map(j -> hidden(j) ? "(a job you may not see)" : j.name())
-                    .orElse(id.toString());
+            return jobs.find(id).map(j -> hidden(j) ? HIDDEN_JOB : j.name()).orElse(id.toString());
         }
 
         /**

@@ -23,6 +23,7 @@ class BackfillStore {
             UUID id,
             JobId jobId,
             String jobName,
+            String namespace,
             Instant from,
             Instant to,
             int maxParallel,
@@ -39,12 +40,12 @@ class BackfillStore {
     static final String CANCELLED = "cancelled";
 
     private static final String COLUMNS =
-            "id, job_id, job_name, range_from, range_to, max_parallel, status, created_by, created_at, ended_at";
+            "id, job_id, job_name, namespace, range_from, range_to, max_parallel, status, created_by, created_at, ended_at";
 
     private static final String INSERT = """
-            INSERT INTO backfills (id, job_id, job_name, range_from, range_to, max_parallel, status, created_by,
-                                   created_at)
-            VALUES (:id, :job, :name, :from, :to, :parallel, 'running', :by, :at)
+            INSERT INTO backfills (id, job_id, job_name, namespace, range_from, range_to, max_parallel, status,
+                                   created_by, created_at)
+            VALUES (:id, :job, :name, :namespace, :from, :to, :parallel, 'running', :by, :at)
             """;
 
     private static final String INSERT_SLOT = """
@@ -101,6 +102,7 @@ class BackfillStore {
                 .param("id", row.id())
                 .param("job", row.jobId().value())
                 .param("name", row.jobName())
+                .param("namespace", row.namespace())
                 .param("from", utc(row.from()))
                 .param("to", utc(row.to()))
                 .param("parallel", row.maxParallel())
@@ -189,6 +191,7 @@ class BackfillStore {
                 rs.getObject("id", UUID.class),
                 new JobId(rs.getObject("job_id", UUID.class)),
                 rs.getString("job_name"),
+                rs.getString("namespace"),
                 instant(rs, "range_from"),
                 instant(rs, "range_to"),
                 rs.getInt("max_parallel"),

@@ -22,6 +22,7 @@ import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.Permissions;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Clock;
@@ -124,6 +125,7 @@ public class Backfills {
     private final ExecutionRepository runs;
     private final TimeBlocks timeBlocks;
     private final Permissions permissions;
+    private final NamespaceAccess access;
     private final Limits limits;
     private final AuditTrail audit;
     private final ApplicationEventPublisher events;
@@ -138,6 +140,7 @@ public class Backfills {
             ExecutionRepository runs,
             TimeBlocks timeBlocks,
             Permissions permissions,
+            NamespaceAccess access,
             Limits limits,
             AuditTrail audit,
             ApplicationEventPublisher events,
@@ -150,6 +153,7 @@ public class Backfills {
         this.runs = runs;
         this.timeBlocks = timeBlocks;
         this.permissions = permissions;
+        this.access = access;
         this.limits = limits;
         this.audit = audit;
         this.events = events;
@@ -197,7 +201,17 @@ public class Backfills {
                 .toList();
         backfills.insert(
                 new BackfillStore.Row(
-                        backfill, id, job.name(), from, to, parallel, BackfillStore.RUNNING, actor, now, null),
+                        backfill,
+                        id,
+                        job.name(),
+                        job.definition().namespace(),
+                        from,
+                        to,
+                        parallel,
+                        BackfillStore.RUNNING,
+                        actor,
+                        now,
+                        null),
                 rows);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("backfill_id", backfill.toString());
@@ -211,11 +225,18 @@ public class Backfills {
         return view(backfill);
     }
 
-    /** A backfill with its slots and progress; 404 when it, or its job's namespace, is hidden from the caller. */
+    /**
+     * A backfill with its slots and progress; 404 when it, or its job's namespace, is hidden from the caller. Once its
+     * job is deleted, the namespace the job had decides.
+     */
     @Transactional(readOnly = true)
     public View get(UUID id) {
         BackfillStore.Row row = backfills.find(id).orElseThrow(() -> notFound(id));
-        jobs.find(row.jobId()).ifPresent(job -> jobs.getVisible(job.id()));
+        if (jobs.find(row.jobId()).isPresent()) {
+            jobs.getVisible(row.jobId());
+        } else {
+            access.requireVisible(row.namespace(), () -> notFound(id));
+        }
         return view(id);
     }
 
@@ -231,6 +252,9 @@ public class Backfills {
         if (job.isPresent()) {
             jobs.getVisible(row.jobId());
             permissions.requireMayActOn(job.get().definition().templateType(), "run", target);
+        } else {
+            access.require(
+                    row.namespace(), NamespaceAccess.Action.RUN, "cancel the backfills of", target, () -> notFound(id));
         }
         if (!row.status().equals(BackfillStore.RUNNING)) {
             throw new ConflictException(null, "backfill " + id + " already " + row.status());

@@ -116,12 +116,7 @@ class DashboardPages {
         model.addAttribute(
                 "charted", CHARTED.stream().map(ExecutionStatus::json).toList());
         model.addAttribute("recentFailures", recentFailures(scope));
-        model.addAttribute(
-                "unhealthy",
-                health.recent(UNHEALTHY_SHOWN * 4).stream()
-                        .filter(p -> scope == null || scope.contains(p.namespace()))
-                        .limit(UNHEALTHY_SHOWN)
-                        .toList());
+        model.addAttribute("unhealthy", health.recent(scope, UNHEALTHY_SHOWN));
         Instant aliveSince = now.minus(properties.deadNodeThreshold());
         model.addAttribute("showNodes", access.global());
         // the cluster is the whole scheduler's, not a namespace's: for the global roles only

@@ -1,10 +1,11 @@
 package dev.almanac.job.internal;
 
 import dev.almanac.common.Sealed;
-import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
 import dev.almanac.job.ParameterForms;
+import dev.almanac.job.Trigger;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.template.ParameterForm;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,10 +23,12 @@ class DefinitionLines {
 
     private final JobService jobs;
     private final ParameterForms parameterForms;
+    private final NamespaceAccess access;
 
-    DefinitionLines(JobService jobs, ParameterForms parameterForms) {
+    DefinitionLines(JobService jobs, ParameterForms parameterForms, NamespaceAccess access) {
         this.jobs = jobs;
         this.parameterForms = parameterForms;
+        this.access = access;
     }
 
     List<ParameterLine> parameters(String type, Map<String, Object> parameters) {
@@ -41,13 +44,41 @@ class DefinitionLines {
         return lines;
     }
 
-    /** The names of the jobs a definition depends on, by id; a deleted one says so. */
+    /**
+     * The names of the jobs a definition depends on, by id; a deleted one says so, and one of a namespace the reader
+     * may not see is not named, as {@link JobService} answers it, whoever posted its id.
+     */
     Map<String, String> dependencies(List<JobId> ids) {
         Map<String, String> names = new LinkedHashMap<>();
         for (JobId id : ids) {
-            names.put(id.toString(), jobs.find(id).map(Job::name).orElse(id + " (deleted)"));
+            names.put(id.toString(), nameOf(id));
         }
         return names;
+    }
+
+    /**
+     * The names of the jobs a definition's triggers wait for, by id, as stored ({@code namespace/name} for another
+     * namespace's), but not named when the reader may not see that job.
+     */
+    Map<String, String> triggers(List<Trigger> triggers) {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (Trigger trigger : triggers) {
+            names.put(
+                    trigger.job().toString(),
+                    jobs.find(trigger.job())
+                            .filter(job -> !access.may(job.definition().namespace(), NamespaceAccess.Action.READ))
+                            .map(hidden -> JobService.HIDDEN_JOB)
+                            .orElse(trigger.jobName()));
+        }
+        return names;
+    }
+
+    private String nameOf(JobId id) {
+        return jobs.find(id)
+                .map(job -> access.may(job.definition().namespace(), NamespaceAccess.Action.READ)
+                        ? job.name()
+                        : JobService.HIDDEN_JOB)
+                .orElse(id + " (deleted)");
     }
 
     private static void flatten(String prefix, Object value, Map<String, Object> into) {

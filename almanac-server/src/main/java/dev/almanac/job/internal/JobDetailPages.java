@@ -93,6 +93,7 @@ class JobDetailPages {
                         : List.of());
         model.addAttribute("parameters", lines.parameters(definition.templateType(), definition.parameters()));
         model.addAttribute("dependsOn", lines.dependencies(definition.dependsOn()));
+        model.addAttribute("triggerNames", lines.triggers(definition.triggers()));
         model.addAttribute("waitingFor", jobs.waitingFor(job));
         model.addAttribute("chain", chain(job));
         model.addAttribute("versionCount", jobs.versions(job.id()).size());
@@ -106,9 +107,10 @@ class JobDetailPages {
         Map<String, String> upstream =
                 new LinkedHashMap<>(lines.dependencies(job.definition().dependsOn()));
         Map<String, String> outcomes = new LinkedHashMap<>();
+        Map<String, String> triggerNames = lines.triggers(job.definition().triggers());
         for (Trigger t : job.definition().triggers()) {
             String id = t.job().toString();
-            upstream.putIfAbsent(id, t.jobName());
+            upstream.putIfAbsent(id, triggerNames.get(id));
             outcomes.merge(
                     id,
                     t.on().json() + (t.condition() == null ? "" : " if\u2026"),

@@ -3,6 +3,7 @@ package dev.almanac.security.internal;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.security.CurrentNamespace;
 import dev.almanac.web.AdminPage;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -39,18 +40,25 @@ public class TokenPages {
     private final ApiTokenService tokens;
     private final UserService users;
     private final SecurityProperties properties;
+    private final CurrentNamespace namespaces;
     private final Clock clock;
 
-    TokenPages(ApiTokenService tokens, UserService users, SecurityProperties properties, Clock clock) {
+    TokenPages(
+            ApiTokenService tokens,
+            UserService users,
+            SecurityProperties properties,
+            CurrentNamespace namespaces,
+            Clock clock) {
         this.tokens = tokens;
         this.users = users;
         this.properties = properties;
+        this.namespaces = namespaces;
         this.clock = clock;
     }
 
     @GetMapping
     String list(Model model) {
-        return page(Map.of(), "", defaultDays(), false, model);
+        return page(Map.of(), "", defaultDays(), false, List.of(), model);
     }
 
     @PostMapping
@@ -63,6 +71,7 @@ public class TokenPages {
         // a lifetime that is no number is a binding error that may leave no form; the binding result keeps the name
         String name = form != null ? form.name() : (String) binding.getFieldValue("name");
         boolean readOnlyScope = form != null && form.readOnlyScope();
+        List<String> limit = form != null ? form.namespaceLimit() : null;
         Integer days = form != null && lifetimes().contains(form.expiresInDays()) ? form.expiresInDays() : null;
         if (days == null) {
             return page(
@@ -70,12 +79,13 @@ public class TokenPages {
                     name,
                     defaultDays(),
                     readOnlyScope,
+                    limit,
                     model);
         }
         Instant expiresAt = clock.instant().truncatedTo(ChronoUnit.MILLIS).plus(Duration.ofDays(days));
         try {
             ApiTokenService.Created created =
-                    tokens.create(TokenController.currentUser(users), name, expiresAt, readOnlyScope);
+                    tokens.create(TokenController.currentUser(users), name, expiresAt, readOnlyScope, limit);
             redirect.addFlashAttribute("createdName", created.token().name());
             redirect.addFlashAttribute("createdSecret", created.secret());
             return "redirect:/tokens";
@@ -86,7 +96,7 @@ public class TokenPages {
                 errors.putIfAbsent(
                         error.field().equals("expires_at") ? "expires_in_days" : error.field(), error.message());
             }
-            return page(errors, name, days, readOnlyScope, model);
+            return page(errors, name, days, readOnlyScope, limit, model);
         }
     }
 
@@ -104,7 +114,8 @@ public class TokenPages {
         return "redirect:/tokens";
     }
 
-    private String page(Map<String, String> errors, String name, int days, boolean readOnly, Model model) {
+    private String page(
+            Map<String, String> errors, String name, int days, boolean readOnly, List<String> limit, Model model) {
         Instant now = clock.instant();
         model.addAttribute(
                 "tokens",
@@ -116,6 +127,8 @@ public class TokenPages {
         model.addAttribute("days", days);
         model.addAttribute("readOnly", readOnly);
         model.addAttribute("lifetimes", lifetimes());
+        model.addAttribute("namespaceOptions", namespaces.options());
+        model.addAttribute("limit", limit == null ? List.of() : limit);
         return "tokens/list";
     }
 
