@@ -11,6 +11,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** A stored job as the API shows it. */
 @Schema(name = "Job")
@@ -157,7 +158,11 @@ public record JobResponse(
                 retention);
     }
 
-    public static JobResponse of(Job job) {
+    /**
+     * The job with each trigger's upstream named by {@code upstreamName} (given the stored name, {@code namespace/name}
+     * for another namespace's job), so a reader who may not see that namespace is not told the name.
+     */
+    public static JobResponse of(Job job, UnaryOperator<String> upstreamName) {
         JobDefinition d = job.definition();
         return new JobResponse(
                 job.id().toString(),
@@ -186,7 +191,8 @@ public record JobResponse(
                 job.templateVersion(),
                 job.invalidReason(),
                 d.triggers().stream()
-                        .map(t -> new TriggerView(t.jobName(), t.job().toString(), t.on().json(), t.condition()))
+                        .map(t -> new TriggerView(
+                                upstreamName.apply(t.jobName()), t.job().toString(), t.on().json(), t.condition()))
                         .toList(),
                 d.triggerMode().json(),
                 d.triggerWindow() == null ? null : d.triggerWindow().toString(),

@@ -150,7 +150,30 @@ public class JobService {
      */
     @Transactional(readOnly = true)
     public List<String> waitingFor(Job job) {
-        return job.definition().triggerMode() == Trigger.Mode.ALL ? triggers.waitingFor(job, now()) : null;
+        return job.definition().triggerMode() == Trigger.Mode.ALL
+                ? triggers.waitingFor(job, now()).stream()
+                        .map(this::upstreamShown)
+                        .toList()
+                : null;
+    }
+
+    /** The job as the API answers it to the acting user: an upstream they may not see is not named. */
+    public JobResponse response(Job job) {
+        return JobResponse.of(job, this::upstreamShown);
+    }
+
+    /**
+     * An upstream's stored name (or a line that starts with it) as the acting user may read it: one of another
+     * namespace is stored as {@code namespace/name}, and is {@link #HIDDEN_JOB} to a reader who may not see that
+     * namespace. Names in the job's own namespace carry no prefix and the reader already sees that namespace.
+     */
+    private String upstreamShown(String stored) {
+        int slash = stored.indexOf('/');
+        if (slash < 0 || access.may(stored.substring(0, slash), NamespaceAccess.Action.READ)) {
+            return stored;
+        }
+        int outcome = stored.indexOf(" (", slash);
+        return outcome < 0 ? HIDDEN_JOB : HIDDEN_JOB + stored.substring(outcome);
     }
 
     /** The jobs with a trigger or depends_on on {@code id}, by name. */

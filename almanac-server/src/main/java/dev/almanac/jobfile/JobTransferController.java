@@ -126,7 +126,7 @@ class JobTransferController {
                 AuditTrail.Target.of("job", copy.id(), copy.definition().name()),
                 Map.of("cloned_from", original.id().toString()));
         return new Cloned(
-                JobResponse.of(copy), "Job cloned as '" + copy.definition().name() + "'. " + JobForm.CLONE_DISABLED);
+                jobs.response(copy), "Job cloned as '" + copy.definition().name() + "'. " + JobForm.CLONE_DISABLED);
     }
 
     private String freeName(String namespace, String name) {

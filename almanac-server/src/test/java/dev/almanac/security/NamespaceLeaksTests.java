@@ -186,6 +186,42 @@ abstract class NamespaceLeaksTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void theApiDoesNotNameAnUpstreamOfAnotherNamespace() throws Exception {
+        String downstream = JsonPath.read(
+                api(
+                        "POST",
+                        "/jobs",
+                        heartbeat("a-waits-for-b", "a")
+                                .replace(
+                                        "}}",
+                                        "},\"trigger_mode\":\"all\",\"triggers\":[{\"job\":\"" + bJob
+                                                + "\",\"on\":\"succeeded\"}]}")),
+                "$.job.id");
+
+        for (String path : List.of("/jobs/" + downstream, "/jobs?namespace=a")) {
+            MockHttpServletResponse asAlice = pages.perform(
+                            get(API + path).header("Authorization", "Bearer " + aliceToken))
+                    .andReturn()
+                    .getResponse();
+            assertThat(asAlice.getStatus()).as(path).isEqualTo(200);
+            assertThat(asAlice.getContentAsString())
+                    .as(path)
+                    .contains("(a job you may not see)")
+                    .doesNotContain(SECRET);
+        }
+        String one = pages.perform(get(API + "/jobs/" + downstream).header("Authorization", "Bearer " + aliceToken))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat((String) JsonPath.read(one, "$.job.triggers[0].job")).isEqualTo("(a job you may not see)");
+        assertThat((String) JsonPath.read(one, "$.job.waiting_for[0]"))
+                .isEqualTo("(a job you may not see) (succeeded)");
+        // the super admin, who sees b, reads it as namespace/name
+        assertThat((String) JsonPath.read(api("GET", "/jobs/" + downstream, null), "$.job.triggers[0].job"))
+                .isEqualTo("b/" + SECRET);
+    }
+
+    @Test
     void aBackfillOfADeletedJobStaysInItsNamespace() throws Exception {
         String backfill = bBackfill();
         assertThat(jdbc.sql("SELECT namespace FROM backfills WHERE id = :id")

@@ -6,6 +6,7 @@ import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobResponse;
+import dev.almanac.job.JobService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -31,9 +32,11 @@ import org.springframework.web.bind.annotation.RestController;
 class PauseController {
 
     private final JobPauses pauses;
+    private final JobService jobs;
 
-    PauseController(JobPauses pauses) {
+    PauseController(JobPauses pauses, JobService jobs) {
         this.pauses = pauses;
+        this.jobs = jobs;
     }
 
     /** How long and why. */
@@ -76,7 +79,7 @@ class PauseController {
             }
         }
         var job = pauses.pause(jobId(id), until, body.reason());
-        return new PauseAnswer(JobResponse.of(job), JobPauses.paused(job), null);
+        return new PauseAnswer(jobs.response(job), JobPauses.paused(job), null);
     }
 
     @PostMapping(path = "/resume")
@@ -87,7 +90,7 @@ class PauseController {
         boolean catchUp = request != null && Boolean.TRUE.equals(request.catchUp());
         JobPauses.Resumed resumed = pauses.resume(jobId(id), catchUp);
         return new PauseAnswer(
-                JobResponse.of(resumed.job()),
+                jobs.response(resumed.job()),
                 JobPauses.resumed(resumed),
                 resumed.catchUp() == null ? null : resumed.catchUp().id().toString());
     }

@@ -126,7 +126,7 @@ class JobController {
                     JobRequest request) {
         Job job = commands.create(request);
         return ResponseEntity.created(URI.create("/api/admin/scheduler/jobs/" + job.id()))
-                .body(new JobEnvelope(JobResponse.of(job), "Job '" + job.name() + "' created"));
+                .body(new JobEnvelope(jobs.response(job), "Job '" + job.name() + "' created"));
     }
 
     @GetMapping
@@ -180,7 +180,7 @@ class JobController {
         QueryParameters.check(errors);
         JobPage result = jobs.list(query.in(access.visible().restrict(QueryParameters.text(namespace))));
         return new JobList(
-                result.jobs().stream().map(JobResponse::of).toList(),
+                result.jobs().stream().map(jobs::response).toList(),
                 result.total(),
                 result.page(),
                 result.pages(),
@@ -199,7 +199,7 @@ class JobController {
             content = @Content(mediaType = "application/problem+json"))
     JobEnvelope get(@PathVariable String id) {
         Job job = jobs.getVisible(jobId(id));
-        return new JobEnvelope(JobResponse.of(job).withWaitingFor(jobs.waitingFor(job)), null);
+        return new JobEnvelope(jobs.response(job).withWaitingFor(jobs.waitingFor(job)), null);
     }
 
     @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -237,7 +237,7 @@ class JobController {
         JobService.Updated updated = commands.update(jobId(id), changes);
         String name = updated.job().name();
         return new JobEnvelope(
-                JobResponse.of(updated.job()),
+                jobs.response(updated.job()),
                 updated.changed() ? "Job '" + name + "' updated" : "Job '" + name + "' unchanged");
     }
 
