@@ -2,6 +2,7 @@ package dev.almanac.notify.internal;
 
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionFinished;
+import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.HealthReadings;
 import dev.almanac.job.JobHealth;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,9 +99,10 @@ public class ScheduleHealth {
         List<Change> changes = new ArrayList<>();
         Map<JobId, Duration> expected = health.expectedDurations(
                 batch.stream().map(f -> f.execution().jobId()).toList());
+        Map<JobId, List<HealthReadings.Success>> recent = readings.recentSuccesses(baselinesToRead(batch, expected));
         for (ExecutionFinished finished : batch) {
             try {
-                judge(finished, expected.get(finished.execution().jobId()), changes);
+                judge(finished, expected.get(finished.execution().jobId()), recent, changes);
             } catch (RuntimeException e) {
                 log.warn(
                         "Could not judge the health of job '{}': {}",
@@ -108,6 +111,24 @@ public class ScheduleHealth {
             }
         }
         tell(changes);
+    }
+
+    /**
+     * The jobs of the batch whose baseline is to be read (no expected duration, none known fresh), each with how
+     * many runs to read: its baseline's, and one more per run of it in the batch, which its own baseline leaves out.
+     */
+    private Map<JobId, Integer> baselinesToRead(List<ExecutionFinished> batch, Map<JobId, Duration> expected) {
+        Instant now = clock.instant();
+        Map<JobId, Integer> limits = new HashMap<>();
+        for (ExecutionFinished finished : batch) {
+            JobId job = finished.execution().jobId();
+            if (finished.status() != ExecutionStatus.TIMED_OUT
+                    && !expected.containsKey(job)
+                    && fresh(baselines.get(job), now) == null) {
+                limits.merge(job, properties.baselineRuns() + 1, (was, one) -> was + 1);
+            }
+        }
+        return limits;
     }
 
     /** The periodic pass: due slots nobody fired, missed slots, and the gauges. Returns how many problems opened. */
@@ -149,7 +170,11 @@ public class ScheduleHealth {
         return (int) changes.stream().filter(Change::opened).count();
     }
 
-    private void judge(ExecutionFinished finished, Duration expected, List<Change> changes) {
+    private void judge(
+            ExecutionFinished finished,
+            Duration expected,
+            Map<JobId, List<HealthReadings.Success>> recent,
+            List<Change> changes) {
         Execution run = finished.execution();
         JobId job = run.jobId();
         Instant now = clock.instant();
@@ -168,7 +193,7 @@ public class ScheduleHealth {
             close(job, JobHealth.MISSED, changes);
         }
         if (finished.status() != ExecutionStatus.TIMED_OUT) {
-            slow(finished, expected, now, changes);
+            slow(finished, expected, recent, now, changes);
         }
         if (!finished.last()) {
             return;
@@ -183,7 +208,12 @@ public class ScheduleHealth {
         }
     }
 
-    private void slow(ExecutionFinished finished, Duration expected, Instant now, List<Change> changes) {
+    private void slow(
+            ExecutionFinished finished,
+            Duration expected,
+            Map<JobId, List<HealthReadings.Success>> recent,
+            Instant now,
+            List<Change> changes) {
         JobId job = finished.execution().jobId();
         long limitMs;
         String usual;
@@ -191,7 +221,7 @@ public class ScheduleHealth {
             limitMs = expected.toMillis();
             usual = "its expected duration " + words(expected);
         } else {
-            Baseline baseline = baseline(finished, now);
+            Baseline baseline = baseline(finished, recent.get(job), now);
             if (baseline.runs() < properties.minimumRuns()) {
                 return;
             }
@@ -211,23 +241,38 @@ public class ScheduleHealth {
         }
     }
 
-    private Baseline baseline(ExecutionFinished finished, Instant now) {
+    /** A job's baseline, from what the batch read of its recent successes ({@code read}; null: not read). */
+    private Baseline baseline(ExecutionFinished finished, List<HealthReadings.Success> read, Instant now) {
         JobId job = finished.execution().jobId();
-        Baseline known = baselines.get(job);
-        if (known != null
-                && known.runs() >= properties.minimumRuns()
-                && now.isBefore(known.readAt().plus(properties.baselineRefresh()))) {
+        Baseline known = fresh(baselines.get(job), now);
+        if (known != null) {
             return known;
         }
+        ExecutionId own = finished.execution().id();
         List<Long> durations = new ArrayList<>(
-                readings.recentDurations(job, finished.execution().id(), properties.baselineRuns()));
+                read == null
+                        ? readings.recentDurations(job, own, properties.baselineRuns())
+                        : read.stream()
+                                .filter(success -> !success.id().equals(own))
+                                .limit(properties.baselineRuns())
+                                .map(HealthReadings.Success::durationMs)
+                                .toList());
         Collections.sort(durations);
         // the lower p95 (rank floor(0.95 × (n − 1))): over a short history one outlier, such as the slow run that
         // opened the problem, does not become the baseline
         long p95 = durations.isEmpty() ? 0 : durations.get((int) Math.floor(0.95 * (durations.size() - 1)));
-        Baseline read = new Baseline(p95, durations.size(), now);
-        baselines.put(job, read);
-        return read;
+        Baseline baseline = new Baseline(p95, durations.size(), now);
+        baselines.put(job, baseline);
+        return baseline;
+    }
+
+    /** A baseline that may be used again at {@code now}, or null. */
+    private Baseline fresh(Baseline known, Instant now) {
+        return known != null
+                        && known.runs() >= properties.minimumRuns()
+                        && now.isBefore(known.readAt().plus(properties.baselineRefresh()))
+                ? known
+                : null;
     }
 
     /** A problem that opened or ended here, to tell about. */
