@@ -5,6 +5,8 @@ import static dev.almanac.common.JdbcTime.utc;
 
 import dev.almanac.job.JobId;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -28,6 +30,16 @@ public class HealthReadings {
              ORDER BY created_at DESC, id DESC
              LIMIT ?
             """;
+
+    /** {@link #RECENT_SUCCESSES} of one job, as a branch of a statement that reads several. */
+    private static final String RECENT_SUCCESSES_BRANCH = """
+            (SELECT job_id, id, created_at, duration_ms FROM executions
+              WHERE job_id = ? AND status = 'succeeded' AND dry_run = FALSE AND duration_ms IS NOT NULL
+              ORDER BY created_at DESC, id DESC
+              LIMIT ?)""";
+
+    /** How many jobs one statement of {@link #recentSuccesses} reads. */
+    private static final int JOBS_PER_STATEMENT = 100;
 
     private static final String RECENT_ENDED = """
             SELECT id, status, retry_of FROM executions
@@ -72,6 +84,36 @@ public class HealthReadings {
                 .filter(Objects::nonNull)
                 .limit(limit)
                 .toList();
+    }
+
+    /** A successful run's duration, in milliseconds. */
+    public record Success(ExecutionId id, long durationMs) {}
+
+    /**
+     * The last successful runs of each job, newest first, up to the job's limit: one statement for many jobs, each
+     * job's branch bounded by its own limit. Every job asked about has an entry (empty: none).
+     */
+    public Map<JobId, List<Success>> recentSuccesses(Map<JobId, Integer> limits) {
+        Map<JobId, List<Success>> recent = new HashMap<>();
+        List<Map.Entry<JobId, Integer>> jobs = new ArrayList<>(limits.entrySet());
+        for (int from = 0; from < jobs.size(); from += JOBS_PER_STATEMENT) {
+            List<Map.Entry<JobId, Integer>> chunk =
+                    jobs.subList(from, Math.min(jobs.size(), from + JOBS_PER_STATEMENT));
+            List<Object> params = new ArrayList<>(chunk.size() * 2);
+            for (Map.Entry<JobId, Integer> job : chunk) {
+                recent.put(job.getKey(), new ArrayList<>());
+                params.add(job.getKey().value());
+                params.add(job.getValue());
+            }
+            String sql = "SELECT job_id, id, duration_ms FROM ("
+                    + String.join(" UNION ALL ", Collections.nCopies(chunk.size(), RECENT_SUCCESSES_BRANCH))
+                    + ") r ORDER BY job_id, created_at DESC, id DESC";
+            jdbc.sql(sql).params(params).query(rs -> {
+                recent.get(new JobId(rs.getObject("job_id", UUID.class)))
+                        .add(new Success(new ExecutionId(rs.getObject("id", UUID.class)), rs.getLong("duration_ms")));
+            });
+        }
+        return recent;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.almanac.engine.internal;
 
+import dev.almanac.engine.internal.store.EngineStore;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -19,19 +20,24 @@ import org.springframework.stereotype.Component;
 class ClusterSignals {
 
     static final String CHANNEL = "almanac_engine";
+    /** The signal that a namespace changed: each node reads the namespaces' quotas again ({@link EngineStore}). */
+    static final String NAMESPACES = "namespaces";
+
     private static final Logger log = LoggerFactory.getLogger(ClusterSignals.class);
 
     private final DataSource dataSource;
     private final JdbcClient jdbc;
     private final Wakeups wakeups;
+    private final EngineStore store;
     private final boolean postgres;
     private volatile boolean listening;
     private Thread listener;
 
-    ClusterSignals(DataSource dataSource, JdbcClient jdbc, Wakeups wakeups) {
+    ClusterSignals(DataSource dataSource, JdbcClient jdbc, Wakeups wakeups, EngineStore store) {
         this.dataSource = dataSource;
         this.jdbc = jdbc;
         this.wakeups = wakeups;
+        this.store = store;
         this.postgres = isPostgres(dataSource);
     }
 
@@ -77,10 +83,17 @@ class ClusterSignals {
                 }
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 backoff = Duration.ofMillis(250);
+                // signals sent while this node was not listening are lost: what they may have said is read again
+                store.namespacesChanged();
                 wakeups.everything();
                 while (listening) {
                     PGNotification[] notifications = pg.getNotifications(500);
                     if (notifications != null && notifications.length > 0) {
+                        for (PGNotification notification : notifications) {
+                            if (NAMESPACES.equals(notification.getParameter())) {
+                                store.namespacesChanged();
+                            }
+                        }
                         wakeups.everything();
                     }
                 }

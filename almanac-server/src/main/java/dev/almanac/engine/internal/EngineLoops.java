@@ -6,6 +6,7 @@ import dev.almanac.execution.CancelRequested;
 import dev.almanac.execution.ExecutionQueued;
 import dev.almanac.job.JobChanged;
 import dev.almanac.job.JobScheduling;
+import dev.almanac.security.NamespaceChanged;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -144,6 +145,13 @@ class EngineLoops implements SmartLifecycle {
         }
         wakeups.jobsChanged();
         cluster.notifyCluster("jobs");
+    }
+
+    /** A quota set on a namespace holds at this node's next claim, and at the others' once the signal reaches them. */
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    void onNamespaceChanged(NamespaceChanged changed) {
+        store.namespacesChanged();
+        cluster.notifyCluster(ClusterSignals.NAMESPACES);
     }
 
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)

@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Writes the log lines of this node's runs in batches: those of running runs every {@code log-flush-interval}, the
- * last lines of ended runs with their outcomes, and again later what the database could not take.
+ * last lines of ended runs in the transaction of their outcomes, and again later what the database could not take.
  */
 @Component
 class LogBuffer {
@@ -55,15 +55,30 @@ class LogBuffer {
         write(lines);
     }
 
-    /** Keeps the last lines of an ended run for {@link #writeLastLines()}. */
+    /** Keeps the last lines of an ended run, for the batch that writes its outcome ({@link #takeLastLines()}). */
     void keepLastLines(RunningExecution run) {
         lastLines.addAll(run.log.drain());
     }
 
-    /** Writes the last lines of the runs that ended, before their outcomes. */
-    void writeLastLines() {
+    /** The last lines of the runs that ended, for their outcomes' transaction to write. */
+    List<PendingLine> takeLastLines() {
         List<PendingLine> lines = new ArrayList<>();
         lastLines.drainTo(lines);
+        return lines;
+    }
+
+    /** Last lines whose outcomes' transaction failed: they go with the next attempt. */
+    void returnLastLines(List<PendingLine> lines) {
+        List<PendingLine> later = new ArrayList<>(lines);
+        lastLines.drainTo(later);
+        lastLines.addAll(later);
+    }
+
+    /**
+     * Writes last lines on their own, when their outcomes' transaction was refused: the lines the database refuses
+     * are dropped, so that they cannot hold the outcomes back.
+     */
+    void writeApart(List<PendingLine> lines) {
         write(lines);
     }
 

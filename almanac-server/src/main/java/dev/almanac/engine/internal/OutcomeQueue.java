@@ -3,6 +3,7 @@ package dev.almanac.engine.internal;
 import dev.almanac.engine.internal.Outcomes.Finished;
 import dev.almanac.engine.internal.store.EngineStore;
 import dev.almanac.engine.internal.store.EngineStore.Completion;
+import dev.almanac.engine.internal.store.EngineStore.PendingLine;
 import dev.almanac.execution.ExecutionId;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,11 +12,12 @@ import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.LinkedBlockingDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 
 /**
- * The ends of this node's runs, on their way to the database: outcomes wait here and are written in batches, after
- * the runs' last log lines; a run stopped by a shutdown goes back to the queue instead. An outcome is never dropped
+ * The ends of this node's runs, on their way to the database: outcomes wait here and are written in batches, in one
+ * transaction with the runs' last log lines; a run stopped by a shutdown goes back to the queue instead. An outcome is never dropped
  * while this node holds its run: when the database cannot take a batch, it waits for the next attempt.
  */
 @Component
@@ -79,11 +81,20 @@ class OutcomeQueue {
         if (batch.isEmpty()) {
             return 0;
         }
-        logs.writeLastLines();
+        // in the outcomes' transaction: one commit for the batch, and its runs' lines appear with their outcomes
+        List<PendingLine> lines = logs.takeLastLines();
         Outcomes.Written written;
         try {
-            written = outcomes.write(batch);
+            try {
+                written = outcomes.write(batch, lines);
+            } catch (DataIntegrityViolationException refused) {
+                // a line the database refuses (its run deleted meanwhile) must not hold the outcomes back
+                logs.writeApart(lines);
+                lines = List.of();
+                written = outcomes.write(batch, lines);
+            }
         } catch (RuntimeException e) {
+            logs.returnLastLines(lines);
             for (int i = batch.size() - 1; i >= 0; i--) {
                 finished.addFirst(batch.get(i));
             }

@@ -3,6 +3,7 @@ package dev.almanac.engine.internal;
 import dev.almanac.engine.internal.store.EngineStore;
 import dev.almanac.engine.internal.store.EngineStore.Completion;
 import dev.almanac.engine.internal.store.EngineStore.JobOutcome;
+import dev.almanac.engine.internal.store.EngineStore.PendingLine;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionFinished;
 import dev.almanac.execution.ExecutionId;
@@ -29,7 +30,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Writes how runs ended, in one transaction per batch, with what follows from each: the next attempt of a failed
+ * Writes how runs ended, in one transaction per batch with their last log lines, with what follows from each: the next attempt of a failed
  * run, the runs of jobs that wait for a successful one, and the job's last status.
  */
 @Component
@@ -74,6 +75,11 @@ class Outcomes {
      * connection: outcomes that waited for the database (an outage) are written with the time they were written.
      */
     Written write(List<Finished> batch) {
+        return write(batch, List.of());
+    }
+
+    /** The same, with the last log lines of the batch's runs written first, in the same transaction. */
+    Written write(List<Finished> batch, List<PendingLine> lines) {
         if (batch.isEmpty()) {
             return new Written(List.of(), 0);
         }
@@ -81,6 +87,7 @@ class Outcomes {
         List<Runnable> measured = new ArrayList<>();
         Written written = transactions.execute(status -> {
             Instant now = clock.instant();
+            store.appendLogs(lines);
             Set<ExecutionId> accepted =
                     store.complete(batch.stream().map(Finished::completion).toList());
             Map<JobId, Optional<Job>> jobCache = new HashMap<>();

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,9 +100,10 @@ public class ScheduleHealth {
         List<Change> changes = new ArrayList<>();
         Map<JobId, Duration> expected = health.expectedDurations(
                 batch.stream().map(f -> f.execution().jobId()).toList());
+        Map<JobId, List<HealthReadings.Success>> recent = readings.recentSuccesses(baselinesToRead(batch, expected));
         for (ExecutionFinished finished : batch) {
             try {
-                judge(finished, expected.get(finished.execution().jobId()), changes);
+                judge(finished, expected.get(finished.execution().jobId()), recent, changes);
             } catch (RuntimeException e) {
                 log.warn(
                         "Could not judge the health of job '{}': {}",
@@ -152,7 +154,29 @@ public class ScheduleHealth {
         return (int) changes.stream().filter(Change::opened).count();
     }
 
-    private void judge(ExecutionFinished finished, Duration expected, List<Change> changes) {
+    /**
+     * The jobs of the batch whose baseline is to be read (no expected duration, none known fresh), each with how
+     * many runs to read: its baseline's, and one more per run of it in the batch, which its own baseline leaves out.
+     */
+    private Map<JobId, Integer> baselinesToRead(List<ExecutionFinished> batch, Map<JobId, Duration> expected) {
+        Instant now = clock.instant();
+        Map<JobId, Integer> limits = new HashMap<>();
+        for (ExecutionFinished finished : batch) {
+            JobId job = finished.execution().jobId();
+            if (finished.status() != ExecutionStatus.TIMED_OUT
+                    && !expected.containsKey(job)
+                    && fresh(baselines.get(job), now) == null) {
+                limits.merge(job, properties.baselineRuns() + 1, (was, one) -> was + 1);
+            }
+        }
+        return limits;
+    }
+
+    private void judge(
+            ExecutionFinished finished,
+            Duration expected,
+            Map<JobId, List<HealthReadings.Success>> recent,
+            List<Change> changes) {
         Execution run = finished.execution();
         JobId job = run.jobId();
         Instant now = clock.instant();
@@ -171,7 +195,7 @@ public class ScheduleHealth {
             close(job, JobHealth.MISSED, changes);
         }
         if (finished.status() != ExecutionStatus.TIMED_OUT) {
-            slow(finished, expected, now, changes);
+            slow(finished, expected, recent.get(finished.execution().jobId()), now, changes);
         }
         if (!finished.last()) {
             return;
@@ -189,11 +213,13 @@ public class ScheduleHealth {
     /** How long a run of a job may take before it is slow, and the words that say why; null: not known yet. */
     private record Limit(long ms, String usual) {}
 
-    private Limit limitOf(JobId job, ExecutionId run, Duration expected, Instant now) {
+    /** {@code read}: what a batch read of the job's recent successes found; null: not read, read it here. */
+    private Limit limitOf(
+            JobId job, ExecutionId run, Duration expected, List<HealthReadings.Success> read, Instant now) {
         if (expected != null) {
             return new Limit(expected.toMillis(), "its expected duration " + words(expected));
         }
-        Baseline baseline = baseline(job, run, now);
+        Baseline baseline = baseline(job, run, read, now);
         if (baseline.runs() < properties.minimumRuns()) {
             return null;
         }
@@ -215,7 +241,7 @@ public class ScheduleHealth {
         Map<JobId, Duration> expected = health.expectedDurations(
                 running.stream().map(HealthReadings.Running::job).toList());
         for (HealthReadings.Running run : running) {
-            Limit limit = limitOf(run.job(), run.id(), expected.get(run.job()), now);
+            Limit limit = limitOf(run.job(), run.id(), expected.get(run.job()), null, now);
             Duration took = Duration.between(run.startedAt(), now);
             if (limit != null && took.toMillis() > limit.ms()) {
                 open(
@@ -229,9 +255,14 @@ public class ScheduleHealth {
         }
     }
 
-    private void slow(ExecutionFinished finished, Duration expected, Instant now, List<Change> changes) {
+    private void slow(
+            ExecutionFinished finished,
+            Duration expected,
+            List<HealthReadings.Success> recent,
+            Instant now,
+            List<Change> changes) {
         JobId job = finished.execution().jobId();
-        Limit limit = limitOf(job, finished.execution().id(), expected, now);
+        Limit limit = limitOf(job, finished.execution().id(), expected, recent, now);
         if (limit == null) {
             return;
         }
@@ -249,21 +280,36 @@ public class ScheduleHealth {
         }
     }
 
-    private Baseline baseline(JobId job, ExecutionId run, Instant now) {
-        Baseline known = baselines.get(job);
-        if (known != null
-                && known.runs() >= properties.minimumRuns()
-                && now.isBefore(known.readAt().plus(properties.baselineRefresh()))) {
+    /** A job's baseline, from what the batch read of its recent successes ({@code read}; null: not read). */
+    private Baseline baseline(JobId job, ExecutionId own, List<HealthReadings.Success> read, Instant now) {
+        Baseline known = fresh(baselines.get(job), now);
+        if (known != null) {
             return known;
         }
-        List<Long> durations = new ArrayList<>(readings.recentDurations(job, run, properties.baselineRuns()));
+        List<Long> durations = new ArrayList<>(
+                read == null
+                        ? readings.recentDurations(job, own, properties.baselineRuns())
+                        : read.stream()
+                                .filter(success -> !success.id().equals(own))
+                                .limit(properties.baselineRuns())
+                                .map(HealthReadings.Success::durationMs)
+                                .toList());
         Collections.sort(durations);
         // the lower p95 (rank floor(0.95 × (n − 1))): over a short history one outlier, such as the slow run that
         // opened the problem, does not become the baseline
         long p95 = durations.isEmpty() ? 0 : durations.get((int) Math.floor(0.95 * (durations.size() - 1)));
-        Baseline read = new Baseline(p95, durations.size(), now);
-        baselines.put(job, read);
-        return read;
+        Baseline baseline = new Baseline(p95, durations.size(), now);
+        baselines.put(job, baseline);
+        return baseline;
+    }
+
+    /** A baseline that may be used again at {@code now}, or null. */
+    private Baseline fresh(Baseline known, Instant now) {
+        return known != null
+                        && known.runs() >= properties.minimumRuns()
+                        && now.isBefore(known.readAt().plus(properties.baselineRefresh()))
+                ? known
+                : null;
     }
 
     /** A problem that opened or ended here, to tell about. */

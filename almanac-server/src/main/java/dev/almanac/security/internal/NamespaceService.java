@@ -7,6 +7,7 @@ import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.security.Namespace;
 import dev.almanac.security.NamespaceAccess;
+import dev.almanac.security.NamespaceChanged;
 import dev.almanac.security.NamespacePause;
 import dev.almanac.security.NamespacePauses;
 import dev.almanac.security.NamespaceRole;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -43,6 +45,7 @@ class NamespaceService {
     private final ObjectProvider<NamespaceUsage> usage;
     private final AuditTrail audit;
     private final NamespacePauses pauses;
+    private final ApplicationEventPublisher events;
     private final Clock clock;
 
     NamespaceService(
@@ -53,6 +56,7 @@ class NamespaceService {
             ObjectProvider<NamespaceUsage> usage,
             AuditTrail audit,
             NamespacePauses pauses,
+            ApplicationEventPublisher events,
             Clock clock) {
         this.namespaces = namespaces;
         this.users = users;
@@ -61,6 +65,7 @@ class NamespaceService {
         this.usage = usage;
         this.audit = audit;
         this.pauses = pauses;
+        this.events = events;
         this.clock = clock;
     }
 
@@ -103,6 +108,7 @@ class NamespaceService {
         Namespace namespace = new Namespace(
                 name, blankToNull(request.displayName()), blankToNull(request.description()), quotas, now, now);
         namespaces.insert(namespace);
+        events.publishEvent(new NamespaceChanged(name));
         audit.record("namespace.created", target(name), Map.of("quotas", quotasMap(quotas)));
         return namespace;
     }
@@ -128,6 +134,7 @@ class NamespaceService {
                 current.createdAt(),
                 now());
         namespaces.update(updated);
+        events.publishEvent(new NamespaceChanged(name));
         audit.record(
                 "namespace.updated",
                 target(name),

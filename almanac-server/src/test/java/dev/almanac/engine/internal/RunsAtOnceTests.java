@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
@@ -122,6 +123,42 @@ abstract class RunsAtOnceTests extends AlmanacIntegrationTest {
         for (String job : List.of(first, second, elsewhere)) {
             assertThat(runStatus(job)).isEqualTo("succeeded");
         }
+    }
+
+    @Test
+    void aQuotaSetAfterAClaimFoundNoneHoldsAtTheNextClaim() throws Exception {
+        mvc.perform(post(API + "/namespaces")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"b\"}"))
+                .andExpect(status().isCreated());
+        String first = create("b-first", "b");
+        String second = create("b-second", "b");
+        assertThat(engine.startDue())
+                .as("nothing due; the claim found no quota")
+                .isEmpty();
+
+        mvc.perform(put(API + "/namespaces/b")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"quotas\":{\"runs_at_once\":1}}"))
+                .andExpect(status().isOk());
+        clock.advance(Duration.ofHours(1));
+        engine.heartbeat();
+        engine.triggerOnce();
+
+        assertThat(engine.startDue())
+                .as("the quota set since the last claim holds at once, on the node that set it")
+                .hasSize(1);
+        String running = "running".equals(runStatus(first)) ? first : second;
+        String waiting = running.equals(first) ? second : first;
+        assertThat(runStatus(waiting)).isEqualTo("queued");
+
+        TestTemplates.Block.release(names.get(running));
+        engine.awaitIdle(Duration.ofSeconds(10));
+        assertThat(engine.startDue()).hasSize(1);
+        TestTemplates.Block.release(names.get(waiting));
+        engine.awaitIdle(Duration.ofSeconds(10));
+        assertThat(runStatus(first)).isEqualTo("succeeded");
+        assertThat(runStatus(second)).isEqualTo("succeeded");
     }
 
     /** A blocking job in {@code namespace}, due in an hour; its block's key is its name. */

@@ -143,4 +143,10 @@ public interface EngineStore {
 
     /** Locks up to {@code limit} running executions whose node stopped heartbeating before {@code deadBefore}. */
     List<Execution> lockLost(Instant deadBefore, int limit);
+
+    /**
+     * A namespace was created, changed or deleted, here or on another node: whether any has a {@code runs_at_once}
+     * quota is read again at the next claim.
+     */
+    void namespacesChanged();
 }

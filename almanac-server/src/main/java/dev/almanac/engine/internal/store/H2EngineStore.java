@@ -18,11 +18,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -229,6 +226,7 @@ class H2EngineStore implements EngineStore {
     private final JdbcClient jdbc;
     private final JdbcTemplate batch;
     private final JsonMapper json;
+    private final QuotaPresence quotaPresence = new QuotaPresence();
 
     H2EngineStore(JdbcClient jdbc, JdbcTemplate batch, JsonMapper json) {
         this.jdbc = jdbc;
@@ -361,20 +359,17 @@ class H2EngineStore implements EngineStore {
                 .single();
     }
 
-    /** Where the namespaces with a runs_at_once quota stand: read with {@link #QUOTAS} or {@link #LOCK_QUOTAS}. */
+    /**
+     * Where the namespaces with a runs_at_once quota stand, read with {@link #QUOTAS} or {@link #LOCK_QUOTAS}; not
+     * read while none has one ({@link QuotaPresence}).
+     */
     private RunsAtOnce runsAtOnce(String quotasStatement) {
-        Map<String, Integer> quotas = new LinkedHashMap<>();
-        jdbc.sql(quotasStatement).query(rs -> {
-            quotas.put(rs.getString(1), rs.getInt(2));
-        });
-        if (quotas.isEmpty()) {
-            return RunsAtOnce.NONE;
-        }
-        Map<String, Integer> held = new HashMap<>();
-        jdbc.sql(HELD_IN_NAMESPACES).param("namespaces", quotas.keySet()).query(rs -> {
-            held.put(rs.getString(1), rs.getInt(2));
-        });
-        return RunsAtOnce.of(quotas, held);
+        return quotaPresence.read(() -> RunsAtOnce.read(jdbc, quotasStatement, HELD_IN_NAMESPACES, names -> names));
+    }
+
+    @Override
+    public void namespacesChanged() {
+        quotaPresence.forget();
     }
 
     /** A list bound as {@code IN (…)}, which may not be empty: a namespace is never named by the empty string. */

@@ -17,7 +17,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -285,6 +284,7 @@ class PostgresEngineStore implements EngineStore {
     private final JdbcClient jdbc;
     private final JdbcTemplate batch;
     private final JsonMapper json;
+    private final QuotaPresence quotaPresence = new QuotaPresence();
 
     PostgresEngineStore(JdbcClient jdbc, JdbcTemplate batch, JsonMapper json) {
         this.jdbc = jdbc;
@@ -408,22 +408,18 @@ class PostgresEngineStore implements EngineStore {
                 .single();
     }
 
-    /** Where the namespaces with a runs_at_once quota stand: read with {@link #QUOTAS} or {@link #LOCK_QUOTAS}. */
+    /**
+     * Where the namespaces with a runs_at_once quota stand, read with {@link #QUOTAS} or {@link #LOCK_QUOTAS}; not
+     * read while none has one ({@link QuotaPresence}).
+     */
     private RunsAtOnce runsAtOnce(String quotasStatement) {
-        Map<String, Integer> quotas = new LinkedHashMap<>();
-        jdbc.sql(quotasStatement).query(rs -> {
-            quotas.put(rs.getString(1), rs.getInt(2));
-        });
-        if (quotas.isEmpty()) {
-            return RunsAtOnce.NONE;
-        }
-        Map<String, Integer> held = new HashMap<>();
-        jdbc.sql(HELD_IN_NAMESPACES)
-                .param("namespaces", quotas.keySet().toArray(String[]::new))
-                .query(rs -> {
-                    held.put(rs.getString(1), rs.getInt(2));
-                });
-        return RunsAtOnce.of(quotas, held);
+        return quotaPresence.read(() ->
+                RunsAtOnce.read(jdbc, quotasStatement, HELD_IN_NAMESPACES, names -> names.toArray(String[]::new)));
+    }
+
+    @Override
+    public void namespacesChanged() {
+        quotaPresence.forget();
     }
 
     @Override

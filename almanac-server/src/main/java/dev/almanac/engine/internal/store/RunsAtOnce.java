@@ -3,10 +3,13 @@ package dev.almanac.engine.internal.store;
 import dev.almanac.engine.internal.store.EngineStore.Claimed;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The namespaces' {@code runs_at_once} quotas as a claim meets them (issue #20). A namespace holds a slot for each of
@@ -27,6 +30,26 @@ record RunsAtOnce(Map<String, Integer> room) {
         Map<String, Integer> room = new HashMap<>();
         quotas.forEach((namespace, quota) -> room.put(namespace, quota - held.getOrDefault(namespace, 0)));
         return new RunsAtOnce(Map.copyOf(room));
+    }
+
+    /**
+     * Reads where the quota namespaces stand: {@code quotas} selects each quota namespace's name and quota (locking
+     * them, for a claim), {@code held} counts the slots each holds, with its {@code :namespaces} bound as {@code
+     * namespaces} makes a list for the database. No quota, one statement.
+     */
+    static RunsAtOnce read(JdbcClient jdbc, String quotas, String held, Function<Set<String>, Object> namespaces) {
+        Map<String, Integer> quota = new LinkedHashMap<>();
+        jdbc.sql(quotas).query(rs -> {
+            quota.put(rs.getString(1), rs.getInt(2));
+        });
+        if (quota.isEmpty()) {
+            return NONE;
+        }
+        Map<String, Integer> holding = new HashMap<>();
+        jdbc.sql(held).param("namespaces", namespaces.apply(quota.keySet())).query(rs -> {
+            holding.put(rs.getString(1), rs.getInt(2));
+        });
+        return of(quota, holding);
     }
 
     boolean none() {
