@@ -54,8 +54,8 @@ public class TriggerConditions {
     private static final CelType DYN_MAP = MapType.create(SimpleType.STRING, SimpleType.DYN);
 
     private final TemplateRegistry templates;
-    private final CelRuntime runtime =
-            CelRuntimeFactory.standardCelRuntimeBuilder().build();
+    // Built on the first evaluation, not at start-up: CEL's runtime takes a noticeable share of start-up's CPU.
+    private volatile CelRuntime runtime;
     private final Map<String, CelRuntime.Program> programs = new ConcurrentHashMap<>();
 
     TriggerConditions(TemplateRegistry templates) {
@@ -89,7 +89,7 @@ public class TriggerConditions {
         try {
             CelRuntime.Program program = programs.computeIfAbsent(templateType + "\n" + expression, key -> {
                 try {
-                    return runtime.createProgram(compile(templateType, expression));
+                    return runtime().createProgram(compile(templateType, expression));
                 } catch (CelValidationException | CelEvaluationException e) {
                     throw new IllegalStateException(e);
                 }
@@ -102,6 +102,20 @@ public class TriggerConditions {
             log.info("Trigger condition '{}' did not hold: {}", expression, e.getMessage());
             return false;
         }
+    }
+
+    private CelRuntime runtime() {
+        CelRuntime built = runtime;
+        if (built == null) {
+            synchronized (this) {
+                built = runtime;
+                if (built == null) {
+                    built = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+                    runtime = built;
+                }
+            }
+        }
+        return built;
     }
 
     private CelAbstractSyntaxTree compile(String templateType, String expression) throws CelValidationException {

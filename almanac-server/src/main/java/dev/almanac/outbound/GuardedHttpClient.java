@@ -59,18 +59,32 @@ public class GuardedHttpClient {
 
     private final AddressGuard guard;
     private final OutboundProperties properties;
-    private final HttpClient client;
+    // Built for the first request, not at start-up: the JDK's client classes and selector thread cost start-up CPU.
+    private volatile HttpClient client;
 
     GuardedHttpClient(OutboundProperties properties) {
         this.properties = properties;
         this.guard = new AddressGuard(
                 properties.allowedHosts(), properties.hostNamespaces(), java.net.InetAddress::getAllByName);
-        this.client = HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(properties.connectTimeout())
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+    }
+
+    private HttpClient client() {
+        HttpClient built = client;
+        if (built == null) {
+            synchronized (this) {
+                built = client;
+                if (built == null) {
+                    built = HttpClient.newBuilder()
+                            .followRedirects(HttpClient.Redirect.NEVER)
+                            .connectTimeout(properties.connectTimeout())
+                            .proxy(HttpClient.Builder.NO_PROXY)
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .build();
+                    client = built;
+                }
+            }
+        }
+        return built;
     }
 
     /** The guard this client applies, for the checks made when a job is saved. */
@@ -188,7 +202,7 @@ public class GuardedHttpClient {
                 method,
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         CompletableFuture<HttpResponse<InputStream>> future =
-                client.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+                client().sendAsync(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
         long deadline = System.nanoTime() + timeout.toNanos();
         try (RunControl.Registration abort = run.onStop(() -> future.cancel(true))) {
             HttpResponse<InputStream> response;
