@@ -1,17 +1,35 @@
 package dev.almanac.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 class JobTotalsTests {
+
+    private static final JobTotals.Scope ALL = new JobTotals.Scope(null);
+    private static final JobTotals.Scope OPS = new JobTotals.Scope(Set.of("ops"));
 
     private final AtomicLong nanos = new AtomicLong(1_000);
     private final AtomicInteger counts = new AtomicInteger();
     private final JobTotals totals = new JobTotals(nanos::get);
+
+    @AfterEach
+    void endTransaction() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.clearSynchronization();
+        }
+    }
 
     @Test
     void countsEachFilterAtMostOncePerSecond() {
@@ -39,5 +57,84 @@ class JobTotalsTests {
                 }))
                 .isEqualTo(1);
         assertThat(totals.total("all", counts::incrementAndGet)).isEqualTo(2);
+    }
+
+    @Test
+    void aCommittedCreateMovesTheTotalsOfItsScopesWithoutCountingAgain() {
+        assertThat(totals.total(ALL, () -> 100)).isEqualTo(100);
+        assertThat(totals.total(OPS, () -> 10)).isEqualTo(10);
+        assertThat(totals.total("enabled", () -> 50)).isEqualTo(50);
+
+        commit(() -> totals.inserted("ops"));
+        commit(() -> totals.inserted("billing"));
+
+        assertThat(totals.total(ALL, counts::incrementAndGet)).isEqualTo(102);
+        assertThat(totals.total(OPS, counts::incrementAndGet)).isEqualTo(11);
+        assertThat(totals.total("enabled", () -> 52)).isEqualTo(52);
+        assertThat(counts).hasValue(0);
+    }
+
+    @Test
+    void aDeleteMovesTheTotalOfAllNamespacesAndDropsTheScopedOnes() {
+        totals.total(ALL, () -> 100);
+        totals.total(OPS, () -> 10);
+
+        commit(() -> totals.deleted(true));
+
+        assertThat(totals.total(ALL, counts::incrementAndGet)).isEqualTo(99);
+        assertThat(totals.total(OPS, () -> 9)).isEqualTo(9);
+    }
+
+    @Test
+    void aCreateThatIsRolledBackLeavesTheTotals() {
+        totals.total(ALL, () -> 100);
+
+        TransactionSynchronizationManager.initSynchronization();
+        totals.inserted("ops");
+        for (TransactionSynchronization s : TransactionSynchronizationManager.getSynchronizations()) {
+            s.beforeCompletion();
+            s.afterCompletion(TransactionSynchronization.STATUS_ROLLED_BACK);
+        }
+        TransactionSynchronizationManager.clearSynchronization();
+
+        assertThat(totals.total(ALL, counts::incrementAndGet)).isEqualTo(100);
+    }
+
+    @Test
+    void aCountWaitsForACommitUnderWaySoThatItSeesItOnce() throws Exception {
+        totals.total(ALL, () -> 100);
+        nanos.addAndGet(JobTotals.MAX_AGE.toNanos());
+        TransactionSynchronizationManager.initSynchronization();
+        totals.inserted("ops");
+        TransactionSynchronization commit =
+                TransactionSynchronizationManager.getSynchronizations().get(0);
+        commit.beforeCompletion();
+
+        // the database has the row from here on: a count must wait until the change is applied to the kept total
+        AtomicBoolean applied = new AtomicBoolean();
+        CompletableFuture<Long> counted = new CompletableFuture<>();
+        Thread counting = new Thread(() -> counted.complete(totals.total(ALL, () -> applied.get() ? 101 : -1)));
+        counting.start();
+        await().pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(1))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> counting.getState() == Thread.State.TIMED_WAITING);
+        applied.set(true);
+        commit.afterCommit();
+        commit.afterCompletion(TransactionSynchronization.STATUS_COMMITTED);
+
+        assertThat(counted.get(5, TimeUnit.SECONDS)).isEqualTo(101);
+        assertThat(totals.total(ALL, counts::incrementAndGet)).isEqualTo(101);
+    }
+
+    private static void commit(Runnable write) {
+        TransactionSynchronizationManager.initSynchronization();
+        write.run();
+        for (TransactionSynchronization s : TransactionSynchronizationManager.getSynchronizations()) {
+            s.beforeCompletion();
+            s.afterCommit();
+            s.afterCompletion(TransactionSynchronization.STATUS_COMMITTED);
+        }
+        TransactionSynchronizationManager.clearSynchronization();
     }
 }
