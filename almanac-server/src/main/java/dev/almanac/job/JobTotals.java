@@ -142,7 +142,8 @@ public class JobTotals {
     }
 
     private void written(Delta delta) {
-        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()
+                || !TransactionSynchronizationManager.isSynchronizationActive()) {
             // already committed: a count under way may or may not have seen it
             apply(scope -> null);
             return;

@@ -29,6 +29,7 @@ class JobTotalsTests {
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.clearSynchronization();
         }
+        TransactionSynchronizationManager.setActualTransactionActive(false);
     }
 
     @Test
@@ -75,6 +76,15 @@ class JobTotalsTests {
     }
 
     @Test
+    void aCreateOutsideATransactionIsCountedAgainRatherThanMoved() {
+        totals.total(ALL, () -> 100);
+
+        totals.inserted("ops");
+
+        assertThat(totals.total(ALL, () -> 101)).isEqualTo(101);
+    }
+
+    @Test
     void aDeleteMovesTheTotalOfAllNamespacesAndDropsTheScopedOnes() {
         totals.total(ALL, () -> 100);
         totals.total(OPS, () -> 10);
@@ -90,6 +100,7 @@ class JobTotalsTests {
         totals.total(ALL, () -> 100);
 
         TransactionSynchronizationManager.initSynchronization();
+        TransactionSynchronizationManager.setActualTransactionActive(true);
         totals.inserted("ops");
         for (TransactionSynchronization s : TransactionSynchronizationManager.getSynchronizations()) {
             s.beforeCompletion();
@@ -105,6 +116,7 @@ class JobTotalsTests {
         totals.total(ALL, () -> 100);
         nanos.addAndGet(JobTotals.MAX_AGE.toNanos());
         TransactionSynchronizationManager.initSynchronization();
+        TransactionSynchronizationManager.setActualTransactionActive(true);
         totals.inserted("ops");
         TransactionSynchronization commit =
                 TransactionSynchronizationManager.getSynchronizations().get(0);
@@ -129,6 +141,7 @@ class JobTotalsTests {
 
     private static void commit(Runnable write) {
         TransactionSynchronizationManager.initSynchronization();
+        TransactionSynchronizationManager.setActualTransactionActive(true);
         write.run();
         for (TransactionSynchronization s : TransactionSynchronizationManager.getSynchronizations()) {
             s.beforeCompletion();
