@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
 import org.springframework.core.Ordered;
@@ -30,6 +31,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 public class JobTotals {
 
     static final Duration MAX_AGE = Duration.ofSeconds(1);
+    /** When a total is counted again, so that callers meanwhile need not wait for the count. */
+    static final Duration RECOUNT_AFTER = Duration.ofMillis(800);
     /** Searches each make a key of their own: past this many, the kept totals are dropped and counted again. */
     private static final int MAX_KEYS = 256;
     /** How long a count waits for commits under way; past it, it counts anyway and keeps nothing. */
@@ -53,7 +56,7 @@ public class JobTotals {
     /** Bumped (under {@link #lock}) by every write that drops totals; a count that spans one keeps nothing. */
     private long generation;
 
-    private final Map<Object, Object> counting = new ConcurrentHashMap<>();
+    private final Map<Object, ReentrantLock> counting = new ConcurrentHashMap<>();
     private final LongSupplier nanoTime;
 
     JobTotals() {
@@ -66,13 +69,23 @@ public class JobTotals {
 
     /** The total for {@code key} (a {@link Scope} or another filter), from {@code count} when none is fresh. */
     long total(Object key, LongSupplier count) {
-        Long kept = fresh(key);
+        Long kept = younger(key, RECOUNT_AFTER);
         if (kept != null) {
             return kept;
         }
-        // callers of one filter that find it stale together wait for one count instead of each starting their own
-        synchronized (counting.computeIfAbsent(key, k -> new Object())) {
-            kept = fresh(key);
+        // one caller of a filter counts again a little before MAX_AGE; the others meanwhile take the total kept (moved
+        // by this node's writes) while it is younger than MAX_AGE, else they wait for the count
+        ReentrantLock mine = counting.computeIfAbsent(key, k -> new ReentrantLock());
+        Long old = younger(key, MAX_AGE);
+        if (old != null) {
+            if (!mine.tryLock()) {
+                return old;
+            }
+        } else {
+            mine.lock();
+        }
+        try {
+            kept = younger(key, RECOUNT_AFTER);
             if (kept != null) {
                 return kept;
             }
@@ -99,6 +112,8 @@ public class JobTotals {
                     commits.writeLock().unlock();
                 }
             }
+        } finally {
+            mine.unlock();
         }
     }
 
@@ -215,10 +230,11 @@ public class JobTotals {
         }
     }
 
-    private Long fresh(Object key) {
+    /** The total kept for {@code key} if it was counted less than {@code age} ago. */
+    private Long younger(Object key, Duration age) {
         synchronized (lock) {
             Counted kept = counted.get(key);
-            return kept != null && nanoTime.getAsLong() - kept.atNanos() < MAX_AGE.toNanos() ? kept.total() : null;
+            return kept != null && nanoTime.getAsLong() - kept.atNanos() < age.toNanos() ? kept.total() : null;
         }
     }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,11 +36,31 @@ class JobTotalsTests {
     @Test
     void countsEachFilterAtMostOncePerSecond() {
         assertThat(totals.total("all", counts::incrementAndGet)).isEqualTo(1);
-        nanos.addAndGet(Duration.ofMillis(999).toNanos());
+        nanos.addAndGet(JobTotals.RECOUNT_AFTER.toNanos() - 1);
         assertThat(totals.total("all", counts::incrementAndGet)).isEqualTo(1);
         assertThat(totals.total("enabled", counts::incrementAndGet)).isEqualTo(2);
-        nanos.addAndGet(Duration.ofMillis(1).toNanos());
+        nanos.addAndGet(1);
         assertThat(totals.total("all", counts::incrementAndGet)).isEqualTo(3);
+    }
+
+    @Test
+    void whileOneCallerCountsAgainTheOthersTakeTheTotalKeptUntilItIsASecondOld() throws Exception {
+        totals.total(ALL, () -> 100);
+        nanos.addAndGet(JobTotals.RECOUNT_AFTER.toNanos());
+        CountDownLatch counting = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Long> recounted = CompletableFuture.supplyAsync(() -> totals.total(ALL, () -> {
+            counting.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(() -> release.getCount() == 0);
+            return 105;
+        }));
+        assertThat(counting.await(5, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(totals.total(ALL, counts::incrementAndGet)).isEqualTo(100);
+        assertThat(counts).hasValue(0);
+        release.countDown();
+        assertThat(recounted.get(5, TimeUnit.SECONDS)).isEqualTo(105);
+        assertThat(totals.total(ALL, counts::incrementAndGet)).isEqualTo(105);
     }
 
     @Test
