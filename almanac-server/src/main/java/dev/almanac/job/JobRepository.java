@@ -232,16 +232,27 @@ class JobRepository {
                 .list();
         // a page that is not full is the last one, and says the total: a search matching a few jobs scans them once
         boolean last = rows.size() < query.limit() && (!rows.isEmpty() || query.offset() == 0);
-        long total = last ? query.offset() + rows.size() : total(where.toString(), params, query.lastStatus() == null);
+        long total = last ? query.offset() + rows.size() : total(query, where.toString(), params);
         return new JobPage(rows, total, query.page(), query.limit());
     }
 
-    private long total(String where, Map<String, Object> params, boolean mayKeep) {
+    private long total(JobQuery query, String where, Map<String, Object> params) {
         LongSupplier count = () -> jdbc.sql("SELECT COUNT(*) FROM jobs j" + where)
                 .params(params)
                 .query(Long.class)
                 .single();
-        return mayKeep ? totals.total(List.of(where, Map.copyOf(params)), count) : count.getAsLong();
+        if (query.lastStatus() != null) {
+            return count.getAsLong();
+        }
+        boolean byNamespaceOnly = query.templateType() == null
+                && query.enabled() == null
+                && query.search() == null
+                && query.invalid() == null
+                && query.tag() == null;
+        Object key = byNamespaceOnly
+                ? new JobTotals.Scope(query.namespaces() == null ? null : Set.copyOf(query.namespaces()))
+                : List.of(where, Map.copyOf(params));
+        return totals.total(key, count);
     }
 
     JobService.Counts counts() {
@@ -339,7 +350,7 @@ class JobRepository {
                 .param("last_status", job.lastStatus())
                 .update();
         writeRelations(job, false);
-        totals.changed();
+        totals.inserted(job.definition().namespace());
     }
 
     /**
@@ -356,7 +367,7 @@ class JobRepository {
             return false;
         }
         writeRelations(job, true);
-        totals.changed();
+        totals.updated();
         return true;
     }
 
@@ -385,8 +396,9 @@ class JobRepository {
     }
 
     boolean delete(JobId id) {
-        totals.changed();
-        return jdbc.sql(DELETE_JOB).param("id", id.value()).update() > 0;
+        boolean removed = jdbc.sql(DELETE_JOB).param("id", id.value()).update() > 0;
+        totals.deleted(removed);
+        return removed;
     }
 
     /** Pauses a job (a null pause resumes it); false when there is no such job. */
@@ -620,12 +632,12 @@ class JobRepository {
                 .param("id", id.value())
                 .param("template_version", templateVersion)
                 .update();
-        totals.changed();
+        totals.revalidated();
     }
 
     void markInvalid(JobId id, String reason) {
         jdbc.sql(MARK_INVALID).param("id", id.value()).param("reason", reason).update();
-        totals.changed();
+        totals.revalidated();
     }
 
     private static String escapeLike(String text) {

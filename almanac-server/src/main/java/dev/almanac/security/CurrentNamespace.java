@@ -5,8 +5,12 @@ import dev.almanac.common.NotFoundException;
 import dev.almanac.security.internal.NamespaceRepository;
 import dev.almanac.security.internal.UserRepository;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
 
 /**
  * The namespace switcher of the UI's header: the namespaces the reader may see, the one they picked (kept per user in
@@ -15,6 +19,9 @@ import org.springframework.stereotype.Component;
  */
 @Component("currentNamespace")
 public class CurrentNamespace implements NamespaceSelection {
+
+    private static final String SELECTED = CurrentNamespace.class.getName() + ".selected";
+    private static final String OPTIONS = CurrentNamespace.class.getName() + ".options";
 
     private final NamespaceAccess access;
     private final NamespaceRepository namespaces;
@@ -28,8 +35,12 @@ public class CurrentNamespace implements NamespaceSelection {
 
     /** The namespaces the reader may see, by name: what the switcher offers. */
     public List<Namespace> options() {
-        NamespaceAccess.Scope scope = access.visible();
-        return namespaces.all().stream().filter(n -> scope.includes(n.name())).toList();
+        return perRequest(OPTIONS, () -> {
+            NamespaceAccess.Scope scope = access.visible();
+            return namespaces.all().stream()
+                    .filter(n -> scope.includes(n.name()))
+                    .toList();
+        });
     }
 
     /** Whether the reader may work in the scheduler's pages at all: a global role, or a role in some namespace. */
@@ -48,8 +59,9 @@ public class CurrentNamespace implements NamespaceSelection {
         if (CurrentActor.ANONYMOUS.equals(user)) {
             return null;
         }
-        String picked = users.currentNamespace(user).orElse(null);
-        return picked != null && access.visible().includes(picked) ? picked : null;
+        // a page asks in its controller, its layout and its body: one read of the database per request
+        Optional<String> picked = perRequest(SELECTED, () -> users.currentNamespace(user));
+        return picked.isPresent() && access.visible().includes(picked.get()) ? picked.get() : null;
     }
 
     @Override
@@ -66,5 +78,24 @@ public class CurrentNamespace implements NamespaceSelection {
             throw new NotFoundException("no namespace named '" + picked + "'");
         }
         users.setCurrentNamespace(CurrentActor.name(), picked);
+        RequestAttributes request = RequestContextHolder.getRequestAttributes();
+        if (request != null) {
+            request.removeAttribute(SELECTED, RequestAttributes.SCOPE_REQUEST);
+        }
+    }
+
+    /** {@code read} once per web request (every time outside one), kept in the request's attributes. */
+    @SuppressWarnings("unchecked")
+    private static <T> T perRequest(String name, Supplier<T> read) {
+        RequestAttributes request = RequestContextHolder.getRequestAttributes();
+        if (request == null) {
+            return read.get();
+        }
+        Object kept = request.getAttribute(name, RequestAttributes.SCOPE_REQUEST);
+        if (kept == null) {
+            kept = read.get();
+            request.setAttribute(name, kept, RequestAttributes.SCOPE_REQUEST);
+        }
+        return (T) kept;
     }
 }

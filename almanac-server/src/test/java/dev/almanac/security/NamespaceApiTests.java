@@ -399,6 +399,39 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
                 .toList();
     }
 
+    @Test
+    void aListsTotalPerNamespaceShowsThisNodesCreatesMovesAndDeletesAtOnce() throws Exception {
+        String root = logins.token(TestLogins.SUPER_ADMIN);
+        namespaces("a", "b");
+        createJob(root, "a-1", "a");
+        createJob(root, "a-2", "a");
+        String b1 = createJob(root, "b-1", "b");
+        assertTotals(root, 3, 2, 1);
+
+        String a3 = createJob(root, "a-3", "a");
+        assertTotals(root, 4, 3, 1);
+        MockHttpServletResponse moved = send(root, "PUT", "/jobs/" + a3, "{\"namespace\":\"b\"}");
+        assertThat(moved.getStatus()).as(moved.getContentAsString()).isEqualTo(200);
+        assertTotals(root, 4, 2, 2);
+        assertThat(send(root, "DELETE", "/jobs/" + b1, null).getStatus()).isEqualTo(200);
+        assertTotals(root, 3, 2, 1);
+    }
+
+    /** The totals of lists of one job a page (so that each is counted, not read off a last page). */
+    private void assertTotals(String token, int all, int inA, int inB) throws Exception {
+        for (int pass = 0; pass < 2; pass++) {
+            assertThat(totalOf(send(token, "GET", "/jobs?limit=1", null))).isEqualTo(all);
+            assertThat(totalOf(send(token, "GET", "/jobs?limit=1&namespace=a", null)))
+                    .isEqualTo(inA);
+            assertThat(totalOf(send(token, "GET", "/jobs?limit=1&namespace=b", null)))
+                    .isEqualTo(inB);
+        }
+    }
+
+    private static int totalOf(MockHttpServletResponse list) throws Exception {
+        return JsonPath.read(list.getContentAsString(), "$.total");
+    }
+
     void namespaces(String... names) throws Exception {
         for (String name : names) {
             MockHttpServletResponse created =
