@@ -7,10 +7,7 @@ import dev.almanac.security.internal.UserRepository;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
-import org.springframework.web.context.request.RequestAttributes;
-import org.springframework.web.context.request.RequestContextHolder;
 
 /**
  * The namespace switcher of the UI's header: the namespaces the reader may see, the one they picked (kept per user in
@@ -35,7 +32,7 @@ public class CurrentNamespace implements NamespaceSelection {
 
     /** The namespaces the reader may see, by name: what the switcher offers. */
     public List<Namespace> options() {
-        return perRequest(OPTIONS, () -> {
+        return PerRequest.once(OPTIONS, () -> {
             NamespaceAccess.Scope scope = access.visible();
             return namespaces.all().stream()
                     .filter(n -> scope.includes(n.name()))
@@ -60,7 +57,7 @@ public class CurrentNamespace implements NamespaceSelection {
             return null;
         }
         // a page asks in its controller, its layout and its body: one read of the database per request
-        Optional<String> picked = perRequest(SELECTED, () -> users.currentNamespace(user));
+        Optional<String> picked = PerRequest.once(SELECTED, () -> users.currentNamespace(user));
         return picked.isPresent() && access.visible().includes(picked.get()) ? picked.get() : null;
     }
 
@@ -78,24 +75,6 @@ public class CurrentNamespace implements NamespaceSelection {
             throw new NotFoundException("no namespace named '" + picked + "'");
         }
         users.setCurrentNamespace(CurrentActor.name(), picked);
-        RequestAttributes request = RequestContextHolder.getRequestAttributes();
-        if (request != null) {
-            request.removeAttribute(SELECTED, RequestAttributes.SCOPE_REQUEST);
-        }
-    }
-
-    /** {@code read} once per web request (every time outside one), kept in the request's attributes. */
-    @SuppressWarnings("unchecked")
-    private static <T> T perRequest(String name, Supplier<T> read) {
-        RequestAttributes request = RequestContextHolder.getRequestAttributes();
-        if (request == null) {
-            return read.get();
-        }
-        Object kept = request.getAttribute(name, RequestAttributes.SCOPE_REQUEST);
-        if (kept == null) {
-            kept = read.get();
-            request.setAttribute(name, kept, RequestAttributes.SCOPE_REQUEST);
-        }
-        return (T) kept;
+        PerRequest.forget(SELECTED);
     }
 }

@@ -5,6 +5,7 @@ import dev.almanac.common.ForbiddenException;
 import dev.almanac.security.internal.ApiTokenAuthentication;
 import dev.almanac.security.internal.NamespaceRepository;
 import dev.almanac.security.internal.Role;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class NamespaceAccess {
+
+    private static final String ROLES = NamespaceAccess.class.getName() + ".roles";
 
     /** What is done in a namespace; each {@link NamespaceRole} allows some. */
     public enum Action {
@@ -147,12 +150,19 @@ public class NamespaceAccess {
         return Permissions.has(Role.SUPER_ADMIN) || Permissions.has(Role.ADMIN);
     }
 
+    /** Drops the roles this request read: it has just changed someone's. */
+    public static void rolesChanged() {
+        PerRequest.forget(ROLES);
+    }
+
     private Map<String, NamespaceRole> roles() {
         String user = CurrentActor.name();
         if (CurrentActor.ANONYMOUS.equals(user)) {
             return Map.of();
         }
-        Map<String, NamespaceRole> own = namespaces.rolesOf(user);
+        // a page asks once per row (may this reader run, change, delete it?): one read of the roles per request
+        Map<String, Map<String, NamespaceRole>> read = PerRequest.once(ROLES, HashMap::new);
+        Map<String, NamespaceRole> own = read.computeIfAbsent(user, namespaces::rolesOf);
         if (!(SecurityContextHolder.getContext().getAuthentication() instanceof ApiTokenAuthentication token)
                 || token.namespaceLimit() == null) {
             return own;

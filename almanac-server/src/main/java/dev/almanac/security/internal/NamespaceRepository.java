@@ -2,6 +2,7 @@ package dev.almanac.security.internal;
 
 import dev.almanac.common.JdbcTime;
 import dev.almanac.security.Namespace;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.NamespacePause;
 import dev.almanac.security.NamespaceRole;
 import java.sql.ResultSet;
@@ -140,6 +141,7 @@ public class NamespaceRepository {
     }
 
     void replaceMembers(String namespace, Map<String, NamespaceRole> members) {
+        NamespaceAccess.rolesChanged();
         jdbc.sql("DELETE FROM namespace_members WHERE namespace = :namespace")
                 .param("namespace", namespace)
                 .update();
