@@ -220,6 +220,26 @@ abstract class NamespaceCalendarTests extends AlmanacIntegrationTest {
                 .getContentAsString();
         assertThat(refused).contains("id=\"namespace-error\"", "no namespace named &#39;b&#39;");
 
+        // the wizard's preview of a job of a strikes through the run a's calendar blocks (3 June)
+        String preview = pages.perform(post("/jobs/wizard/preview")
+                        .with(alicePage)
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .param("namespace", "a")
+                        .param("template_type", "heartbeat")
+                        .param("name", "daily")
+                        .param("schedule_kind", "cron")
+                        .param("cron_expression", "0 9 * * *")
+                        .param("timezone", "UTC")
+                        .param("blackout_calendars", "a-days"))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(preview)
+                .contains("<del>Wed 3 Jun 2026, 09:00:00 (+00:00)</del>")
+                .contains("skipped: blocked by calendar &#39;a-days&#39;");
+
         String list = page(alicePage, "/calendars", 200);
         assertThat(list)
                 .contains("id=\"calendar-a-a-days\"", "href=\"/calendars/a-days?namespace=a\"", ">global<")
