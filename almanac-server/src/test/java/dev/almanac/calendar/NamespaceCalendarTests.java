@@ -186,10 +186,16 @@ abstract class NamespaceCalendarTests extends AlmanacIntegrationTest {
         assertThat(global).contains("\"field\":\"name\"", "has a calendar named 'ours'");
         // each namespace's job means its own
         send(alice, post(API + "/jobs"), daily("a-daily", "a", "ours"), 201);
-        send(bob, post(API + "/jobs"), daily("b-daily", "b", "ours"), 201);
+        String bJob = JsonPath.read(send(bob, post(API + "/jobs"), daily("b-daily", "b", "ours"), 201), "$.job.id");
         assertThat(send(bob, get(API + "/calendars/ours?namespace=b"), null, 200))
                 .contains("2026-06-04");
         send(alice, put(API + "/calendars/ours?namespace=a"), "{\"namespace\":\"b\",\"dates\":[\"2026-06-06\"]}", 400);
+
+        // a namespace is not deleted from under its calendars
+        send(bob, delete(API + "/jobs/" + bJob), null, 200);
+        assertThat(send(null, delete(API + "/namespaces/b"), null, 409)).contains("still holds 1 calendar");
+        send(bob, delete(API + "/calendars/ours?namespace=b"), null, 204);
+        send(null, delete(API + "/namespaces/b"), null, 200);
     }
 
     @Test

@@ -110,6 +110,13 @@ public class CalendarStore {
         return calendars(null).stream().filter(c -> c.name().equals(name)).toList();
     }
 
+    long countIn(String namespace) {
+        return jdbc.sql("SELECT COUNT(*) FROM calendars WHERE namespace = :namespace")
+                .param("namespace", key(namespace))
+                .query(Long.class)
+                .single();
+    }
+
     public List<String> namesUsableIn(String namespace) {
         return jdbc.sql(NAMES_USABLE_IN)
                 .param("global", GLOBAL)
