@@ -1,5 +1,6 @@
 package dev.almanac.calendar;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -10,8 +11,17 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Schema(name = "Calendar", description = "A named calendar: dates, date ranges, weekly windows and iCalendar events")
 public record CalendarSpec(
-        @Schema(description = "Unique name: letters, digits, '_', '-', '.'", example = "public-holidays")
+        @Schema(
+                description = "Name, unique among the global calendars and those of its namespace: letters, digits,"
+                        + " '_', '-', '.'",
+                example = "public-holidays")
         String name,
+
+        @Schema(
+                description = "The namespace the calendar belongs to; absent or null: a global calendar, which every"
+                        + " job may list",
+                example = "team-a")
+        String namespace,
 
         @Schema(
                 description = "IANA time zone the dates and windows are read in (default UTC)",
@@ -38,10 +48,17 @@ public record CalendarSpec(
         @JsonProperty("created_at") Instant createdAt,
         @JsonProperty("updated_at") Instant updatedAt) {
 
+    /** Whether this calendar is global rather than one namespace's. */
+    @JsonIgnore
+    public boolean global() {
+        return namespace == null;
+    }
+
     /** A window from one time to another. */
     public record Window(String from, String to) {}
 
     public CalendarSpec {
+        namespace = namespace == null || namespace.isBlank() ? null : namespace.strip();
         dates = dates == null ? List.of() : List.copyOf(dates);
         ranges = ranges == null ? List.of() : List.copyOf(ranges);
         weekly = weekly == null ? List.of() : List.copyOf(weekly);

@@ -3,6 +3,7 @@ package dev.almanac.calendar;
 import dev.almanac.calendar.internal.CalendarRules;
 import dev.almanac.calendar.internal.CalendarStore;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.security.NamespaceAccess;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,22 +33,48 @@ public class Calendars {
     /** How far ahead iCalendar recurrences are expanded; the calendars are compiled again at every refresh. */
     static final int HORIZON_YEARS = 5;
 
-    private record Snapshot(Map<String, CalendarRules> calendars, List<Freeze> freezes, long loadedAt) {}
+    /** A calendar's key: its namespace ({@code ""} for a global one) and its name. */
+    private record Key(String namespace, String name) {
+
+        static Key of(String namespace, String name) {
+            return new Key(namespace == null ? "" : namespace, name);
+        }
+    }
+
+    private record Snapshot(Map<Key, CalendarRules> calendars, List<Freeze> freezes, long loadedAt) {
+
+        /** The calendar a job of {@code namespace} means by {@code name}: its namespace's, else the global one. */
+        CalendarRules resolve(String namespace, String name) {
+            CalendarRules own = namespace == null ? null : calendars.get(Key.of(namespace, name));
+            return own != null ? own : calendars.get(Key.of(null, name));
+        }
+    }
 
     private final CalendarStore store;
+    private final NamespaceAccess access;
     private final Clock clock;
     private volatile Snapshot snapshot;
 
-    Calendars(CalendarStore store, Clock clock) {
+    Calendars(CalendarStore store, NamespaceAccess access, Clock clock) {
         this.store = store;
+        this.access = access;
         this.clock = clock;
     }
 
     /**
-     * What blocks a slot at {@code at} of a job with these calendars, if anything: a freeze first (of all jobs, or of
-     * destructive templates' jobs), then a blackout calendar, then being outside every {@code only} calendar.
+     * Whether the current reader may see the calendars of {@code namespace}: what a preview asks before it resolves
+     * names in a namespace, so it tells nothing of one the reader may not see.
      */
-    public Optional<TimeBlock> blockOf(CalendarRefs refs, boolean destructive, Instant at) {
+    public boolean readable(String namespace) {
+        return namespace != null && access.exists(namespace) && access.may(namespace, NamespaceAccess.Action.READ);
+    }
+
+    /**
+     * What blocks a slot at {@code at} of a job of {@code namespace} with these calendars, if anything: a freeze first
+     * (of all jobs, or of destructive templates' jobs), then a blackout calendar, then being outside every {@code
+     * only} calendar. A name means the namespace's own calendar of that name, else the global one.
+     */
+    public Optional<TimeBlock> blockOf(String namespace, CalendarRefs refs, boolean destructive, Instant at) {
         Snapshot now = current();
         for (Freeze freeze : now.freezes()) {
             if (freeze.covers(at) && freeze.applies(destructive)) {
@@ -58,14 +85,14 @@ public class Calendars {
             return Optional.empty();
         }
         for (String name : refs.blackout()) {
-            CalendarRules rules = now.calendars().get(name);
+            CalendarRules rules = now.resolve(namespace, name);
             if (rules != null && rules.contains(at)) {
                 return Optional.of(TimeBlock.calendar(name));
             }
         }
         if (!refs.only().isEmpty()) {
             for (String name : refs.only()) {
-                CalendarRules rules = now.calendars().get(name);
+                CalendarRules rules = now.resolve(namespace, name);
                 if (rules == null || rules.contains(at)) {
                     return Optional.empty();
                 }
@@ -85,19 +112,23 @@ public class Calendars {
         return activeFreeze(clock.instant()).orElse(null);
     }
 
-    /** The names among {@code names} that no calendar has; read from the database, not the cache. */
+    /**
+     * The names among {@code names} that a job of {@code namespace} cannot list: neither a global calendar nor one of
+     * that namespace has them. Read from the database, not the cache.
+     */
     @Transactional(readOnly = true)
-    public Set<String> unknown(Collection<String> names) {
+    public Set<String> unknown(String namespace, Collection<String> names) {
         Set<String> unknown = new LinkedHashSet<>(names);
         if (!unknown.isEmpty()) {
-            unknown.removeAll(store.names());
+            unknown.removeAll(store.namesUsableIn(namespace));
         }
         return unknown;
     }
 
+    /** The names of the calendars a job of {@code namespace} may list: the global ones and the namespace's own. */
     @Transactional(readOnly = true)
-    public List<String> names() {
-        return store.names();
+    public List<String> namesUsableIn(String namespace) {
+        return store.namesUsableIn(namespace);
     }
 
     /** Reads calendars and freezes again at the next question: after a change, or when a test reset the tables. */
@@ -116,13 +147,17 @@ public class Calendars {
 
     private Snapshot load() {
         Instant now = clock.instant();
-        Map<String, CalendarRules> calendars = new LinkedHashMap<>();
-        for (CalendarSpec spec : store.calendars()) {
+        Map<Key, CalendarRules> calendars = new LinkedHashMap<>();
+        for (CalendarSpec spec : store.calendars(null)) {
             try {
-                calendars.put(spec.name(), CalendarRules.compile(spec, now, HORIZON_YEARS));
+                calendars.put(Key.of(spec.namespace(), spec.name()), CalendarRules.compile(spec, now, HORIZON_YEARS));
             } catch (InvalidInputException stale) {
                 // stored before a rule tightened: it blocks nothing rather than stopping the trigger loop
-                log.warn("calendar '{}' no longer compiles: {}", spec.name(), stale.errors());
+                log.warn(
+                        "calendar '{}' of namespace '{}' no longer compiles: {}",
+                        spec.name(),
+                        spec.namespace(),
+                        stale.errors());
             }
         }
         List<Freeze> freezes = store.freezes().stream()

@@ -17,7 +17,7 @@ class JobCalendarUsers implements CalendarUsers {
 
     @Override
     @Transactional(readOnly = true)
-    public List<String> jobsUsing(String calendar) {
-        return jobs.jobsUsing(calendar);
+    public List<String> jobsUsing(String namespace, String calendar) {
+        return jobs.jobsUsing(namespace, calendar);
     }
 }

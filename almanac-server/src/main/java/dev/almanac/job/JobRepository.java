@@ -100,7 +100,7 @@ class JobRepository {
             """;
 
     private static final String JOBS_USING_CALENDAR =
-            "SELECT name, calendars FROM jobs WHERE calendars LIKE :pattern ORDER BY name";
+            "SELECT name, namespace, calendars FROM jobs WHERE calendars LIKE :pattern ORDER BY name";
 
     /** The jobs of the script template whose parameters may name a script; the JSON is checked after the read. */
     private static final String JOBS_RUNNING_SCRIPT = """
@@ -423,11 +423,15 @@ class JobRepository {
                 .update();
     }
 
-    /** The names of the jobs that list {@code calendar}, as blackout or only. */
-    List<String> jobsUsing(String calendar) {
+    /**
+     * The names of the jobs that list {@code calendar}, as blackout or only: of any namespace for a global calendar
+     * ({@code namespace} null), else of that namespace.
+     */
+    List<String> jobsUsing(String namespace, String calendar) {
         List<String> names = new ArrayList<>();
         jdbc.sql(JOBS_USING_CALENDAR).param("pattern", "%" + calendar + "%").query(rs -> {
-            if (JobRows.calendars(rs.getString("calendars"), json).uses(calendar)) {
+            if ((namespace == null || namespace.equals(rs.getString("namespace")))
+                    && JobRows.calendars(rs.getString("calendars"), json).uses(calendar)) {
                 names.add(rs.getString("name"));
             }
         });

@@ -207,7 +207,7 @@ class JobValidator {
         if (templateType != null) {
             upstreamResults(errors, templateType, parameters, dependsOn, triggers, context);
         }
-        CalendarRefs calendarRefs = calendarRefs(errors, request.calendars());
+        CalendarRefs calendarRefs = calendarRefs(errors, request.calendars(), namespace);
         Duration expectedDuration = expectedDuration(errors, request.expectedDuration());
         Retention retention = retention(errors, request.retention());
 
@@ -428,8 +428,12 @@ class JobValidator {
         }
     }
 
-    /** Every calendar named must exist; the field names the list and the calendar that is not there. */
-    private CalendarRefs calendarRefs(List<FieldError> errors, CalendarRefs refs) {
+    /**
+     * Every calendar named must be one a job of {@code namespace} may list, a global one or one of its namespace; the
+     * field names the list and the calendar that is not there. Another namespace's calendar is unknown here, as if it
+     * did not exist, so a move to another namespace is refused while the job lists one the target cannot use.
+     */
+    private CalendarRefs calendarRefs(List<FieldError> errors, CalendarRefs refs, String namespace) {
         if (refs == null || refs.isEmpty()) {
             return CalendarRefs.NONE;
         }
@@ -444,13 +448,15 @@ class JobValidator {
                 errors.add(new FieldError("calendars." + list, "names must not be empty"));
                 continue;
             }
-            Set<String> unknown = calendars.unknown(names);
+            Set<String> unknown = calendars.unknown(namespace, names);
             if (!unknown.isEmpty()) {
                 errors.add(new FieldError(
                         "calendars." + list,
                         "unknown calendar "
                                 + unknown.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", "))
-                                + "; create it first (POST /calendars)"));
+                                + " for a job of namespace '" + namespace
+                                + "': it may list global calendars and its namespace's; create it first (POST"
+                                + " /calendars)"));
             }
         }
         return new CalendarRefs(

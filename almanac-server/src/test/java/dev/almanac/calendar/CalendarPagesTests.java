@@ -153,7 +153,7 @@ abstract class CalendarPagesTests extends AlmanacIntegrationTest {
                 .doesNotContain("<html")
                 .contains("id=\"calendar-form\"")
                 .contains("id=\"ics-error\"");
-        assertThat(calendars.unknown(List.of("bad"))).containsExactly("bad");
+        assertThat(calendars.unknown(null, List.of("bad"))).containsExactly("bad");
     }
 
     @Test
@@ -174,12 +174,12 @@ abstract class CalendarPagesTests extends AlmanacIntegrationTest {
                 .andExpect(header().string("HX-Retarget", "#alerts"))
                 .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.content()
                         .string(containsString("payroll")));
-        assertThat(calendars.unknown(List.of("holidays"))).isEmpty();
+        assertThat(calendars.unknown(null, List.of("holidays"))).isEmpty();
 
         pages.perform(post("/calendars/spare/delete").with(csrf()))
                 .andExpect(status().is3xxRedirection())
                 .andExpect(flash().attribute("flash", "Calendar 'spare' deleted"));
-        assertThat(calendars.unknown(List.of("spare"))).containsExactly("spare");
+        assertThat(calendars.unknown(null, List.of("spare"))).containsExactly("spare");
     }
 
     @Test

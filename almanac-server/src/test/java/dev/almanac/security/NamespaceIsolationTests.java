@@ -148,7 +148,7 @@ abstract class NamespaceIsolationTests extends AlmanacIntegrationTest {
                 "/jobs",
                 heartbeat("a-waits", "a").replaceFirst("\\}$", ",\"depends_on\":[\"" + bId + "\"]}"));
         assertThat(dependsOnB.statusCode()).as(dependsOnB.body()).isEqualTo(400);
-        // calendars and scripts are shared by every namespace: not one team member's to change
+        // global calendars and scripts are shared by every namespace: not one team member's to change
         assertThat(send(
                                 alice,
                                 "POST",

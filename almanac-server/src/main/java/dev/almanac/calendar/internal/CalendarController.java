@@ -3,6 +3,7 @@ package dev.almanac.calendar.internal;
 import dev.almanac.calendar.CalendarSpec;
 import dev.almanac.calendar.Freeze;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -18,6 +19,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Calendars and freeze windows over HTTP. */
@@ -29,6 +31,9 @@ import org.springframework.web.bind.annotation.RestController;
         description = "Invalid input; every wrong field is listed in errors",
         content = @Content(mediaType = "application/problem+json"))
 class CalendarController {
+
+    private static final String NAMESPACE =
+            "The calendar's namespace; absent: the global calendar of this name. One the caller may not see is a 404";
 
     private final CalendarService service;
 
@@ -46,34 +51,48 @@ class CalendarController {
     record FreezeList(List<Freeze> freezes) {}
 
     @PostMapping(path = "/calendars", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Create a calendar", description = "A bad ics file is refused with the line ical4j reports")
+    @Operation(
+            summary = "Create a calendar",
+            description = "Global (no namespace; admins) or of a namespace (its owners). A bad ics file is refused"
+                    + " with the line ical4j reports")
     @ApiResponse(responseCode = "201", description = "Created")
     @ApiResponse(
             responseCode = "409",
-            description = "A calendar with this name exists",
+            description = "A calendar with this name exists there, or the name is a global calendar's (for a"
+                    + " namespace's calendar) or some namespace's calendar's (for a global one)",
             content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<CalendarSpec> create(@RequestBody CalendarSpec request) {
         CalendarSpec created = service.create(request);
-        return ResponseEntity.created(URI.create("/api/admin/scheduler/calendars/" + created.name()))
+        return ResponseEntity.created(URI.create(CalendarPaths.api(created.namespace(), created.name())))
                 .body(created);
     }
 
     @GetMapping("/calendars")
-    @Operation(summary = "List calendars")
-    CalendarList list() {
-        return new CalendarList(service.list());
+    @Operation(
+            summary = "List calendars",
+            description = "The global calendars and those of the namespaces the caller may see; with namespace, the"
+                    + " global ones and that namespace's: what its jobs may list")
+    CalendarList list(
+            @Parameter(description = "Only the global calendars and this namespace's") @RequestParam(required = false)
+                    String namespace) {
+        return new CalendarList(service.list(blankToNull(namespace)));
     }
 
     @GetMapping("/calendars/{name}")
     @Operation(summary = "Read a calendar")
-    CalendarSpec get(@PathVariable String name) {
-        return service.get(name);
+    CalendarSpec get(
+            @PathVariable String name,
+            @Parameter(description = NAMESPACE) @RequestParam(required = false) String namespace) {
+        return service.get(blankToNull(namespace), name);
     }
 
     @PutMapping(path = "/calendars/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Replace a calendar's contents", description = "Jobs that use it follow the new contents")
-    CalendarSpec update(@PathVariable String name, @RequestBody CalendarSpec request) {
-        return service.update(name, request);
+    CalendarSpec update(
+            @PathVariable String name,
+            @Parameter(description = NAMESPACE) @RequestParam(required = false) String namespace,
+            @RequestBody CalendarSpec request) {
+        return service.update(blankToNull(namespace), name, request);
     }
 
     @DeleteMapping("/calendars/{name}")
@@ -83,9 +102,15 @@ class CalendarController {
             responseCode = "409",
             description = "Jobs use it; they are named",
             content = @Content(mediaType = "application/problem+json"))
-    ResponseEntity<Void> delete(@PathVariable String name) {
-        service.delete(name);
+    ResponseEntity<Void> delete(
+            @PathVariable String name,
+            @Parameter(description = NAMESPACE) @RequestParam(required = false) String namespace) {
+        service.delete(blankToNull(namespace), name);
         return ResponseEntity.noContent().build();
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.strip();
     }
 
     @PostMapping(path = "/freezes", consumes = MediaType.APPLICATION_JSON_VALUE)

@@ -5,6 +5,7 @@ import dev.almanac.calendar.Freeze;
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.security.CurrentNamespace;
 import dev.almanac.security.Permissions;
 import dev.almanac.web.AdminPage;
 import dev.almanac.web.Refusals;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -33,6 +35,7 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
@@ -52,6 +55,7 @@ class CalendarPages {
     /** A calendar form as the browser sends it: one entry a line. */
     record CalendarForm(
             String name,
+            String namespace,
             String timezone,
             String description,
             String dates,
@@ -60,13 +64,14 @@ class CalendarPages {
             String ics,
             MultipartFile icsFile) {
 
-        static CalendarForm blank() {
-            return new CalendarForm("", "UTC", "", "", "", "", "", null);
+        static CalendarForm blank(String namespace) {
+            return new CalendarForm("", namespace == null ? "" : namespace, "UTC", "", "", "", "", "", null);
         }
 
         static CalendarForm of(CalendarSpec spec) {
             return new CalendarForm(
                     spec.name(),
+                    spec.namespace() == null ? "" : spec.namespace(),
                     spec.timezone(),
                     spec.description() == null ? "" : spec.description(),
                     String.join("\n", spec.dates()),
@@ -95,23 +100,41 @@ class CalendarPages {
 
     private final CalendarService service;
     private final Permissions permissions;
+    private final CurrentNamespace currentNamespace;
     private final Clock clock;
 
-    CalendarPages(CalendarService service, Permissions permissions, Clock clock) {
+    CalendarPages(CalendarService service, Permissions permissions, CurrentNamespace currentNamespace, Clock clock) {
         this.service = service;
         this.permissions = permissions;
+        this.currentNamespace = currentNamespace;
         this.clock = clock;
     }
 
+    /** The calendars of the header's namespace (all the reader may see when none is picked), global ones marked. */
     @GetMapping("/calendars")
     String list(Model model) {
-        model.addAttribute("calendars", service.list());
+        List<CalendarSpec> calendars = service.list(currentNamespace.selected());
+        model.addAttribute("calendars", calendars);
+        model.addAttribute(
+                "manageable",
+                calendars.stream()
+                        .filter(c -> service.mayManage(c.namespace()))
+                        .map(c -> (c.global() ? "" : c.namespace()) + "/" + c.name())
+                        .collect(Collectors.toSet()));
+        model.addAttribute(
+                "mayCreate",
+                service.mayManage(null) || !service.managedNamespaces().isEmpty());
         return "calendars/list";
     }
 
     @GetMapping("/calendars/new")
     String newCalendar(Model model) {
-        return form(CalendarForm.blank(), null, Map.of(), model);
+        String picked = currentNamespace.selected();
+        List<String> owned = service.managedNamespaces();
+        String preset = picked != null && owned.contains(picked)
+                ? picked
+                : service.mayManage(null) || owned.isEmpty() ? null : owned.get(0);
+        return form(CalendarForm.blank(preset), null, null, Map.of(), model);
     }
 
     @PostMapping("/calendars/new")
@@ -122,49 +145,54 @@ class CalendarPages {
             Model model,
             RedirectAttributes redirect) {
         try {
-            CalendarSpec created = service.create(spec(form, null));
+            CalendarSpec created = service.create(spec(form, blankToNull(form.namespace()), null));
             redirect.addFlashAttribute("flash", "Calendar '" + created.name() + "' created");
             return redirect(htmx, "/calendars");
         } catch (InvalidInputException invalid) {
-            return refused(form, null, invalid, htmx, response, model);
+            return refused(form, null, null, invalid, htmx, response, model);
         } catch (ConflictException taken) {
-            return refused(form, null, new InvalidInputException("name", taken.getMessage()), htmx, response, model);
+            return refused(
+                    form, null, null, new InvalidInputException("name", taken.getMessage()), htmx, response, model);
         }
     }
 
     @GetMapping("/calendars/{name}")
-    String edit(@PathVariable String name, Model model) {
-        return form(CalendarForm.of(service.get(name)), name, Map.of(), model);
+    String edit(@PathVariable String name, @RequestParam(required = false) String namespace, Model model) {
+        String ns = blankToNull(namespace);
+        return form(CalendarForm.of(service.get(ns, name)), ns, name, Map.of(), model);
     }
 
     @PostMapping("/calendars/{name}")
     String update(
             @PathVariable String name,
+            @RequestParam(required = false) String namespace,
             @ModelAttribute CalendarForm form,
             HtmxRequest htmx,
             HttpServletResponse response,
             Model model,
             RedirectAttributes redirect) {
-        service.get(name);
+        String ns = blankToNull(namespace);
+        service.get(ns, name);
         try {
-            service.update(name, spec(form, name));
+            service.update(ns, name, spec(form, ns, name));
             redirect.addFlashAttribute("flash", "Calendar '" + name + "' saved; the jobs that use it follow it now");
             return redirect(htmx, "/calendars");
         } catch (InvalidInputException invalid) {
-            return refused(form, name, invalid, htmx, response, model);
+            return refused(form, ns, name, invalid, htmx, response, model);
         }
     }
 
     @PostMapping("/calendars/{name}/delete")
     String delete(
             @PathVariable String name,
+            @RequestParam(required = false) String namespace,
             HtmxRequest htmx,
             HttpServletRequest request,
             HttpServletResponse response,
             Model model,
             RedirectAttributes redirect) {
         try {
-            service.delete(name);
+            service.delete(blankToNull(namespace), name);
         } catch (ConflictException used) {
             if (htmx.isHtmxRequest()) {
                 return Refusals.page(request, response, model, HttpStatus.CONFLICT, used.getMessage());
@@ -229,15 +257,25 @@ class CalendarPages {
         return "calendars/freezes";
     }
 
-    private String form(CalendarForm form, String editing, Map<String, String> errors, Model model) {
+    /**
+     * The calendar form: {@code editing} names the calendar of {@code namespace} being edited (null: a new one, whose
+     * namespace the reader picks among those they may manage).
+     */
+    private String form(CalendarForm form, String namespace, String editing, Map<String, String> errors, Model model) {
         model.addAttribute("form", form);
         model.addAttribute("editing", editing);
+        model.addAttribute("editingNamespace", namespace);
+        model.addAttribute("action", editing == null ? "/calendars/new" : CalendarPaths.page(namespace, editing));
+        model.addAttribute("mayChange", editing == null || service.mayManage(namespace));
+        model.addAttribute("mayCreateGlobal", service.mayManage(null));
+        model.addAttribute("ownedNamespaces", service.managedNamespaces());
         model.addAttribute("errors", errors);
         return "calendars/form";
     }
 
     private String refused(
             CalendarForm form,
+            String namespace,
             String editing,
             InvalidInputException invalid,
             HtmxRequest htmx,
@@ -259,6 +297,7 @@ class CalendarPages {
         }
         CalendarForm shown = new CalendarForm(
                 form.name(),
+                editing == null ? form.namespace() : namespace == null ? "" : namespace,
                 form.timezone(),
                 form.description(),
                 form.dates(),
@@ -266,14 +305,15 @@ class CalendarPages {
                 form.weekly(),
                 icsText(form),
                 null);
-        form(shown, editing, errors, model);
+        form(shown, namespace, editing, errors, model);
         return htmx.isHtmxRequest() ? "calendars/form :: calendar-form" : "calendars/form";
     }
 
     /** The calendar the form describes; lines that are not a range or window are sent as they are, to be named. */
-    private static CalendarSpec spec(CalendarForm form, String name) {
+    private static CalendarSpec spec(CalendarForm form, String namespace, String name) {
         return new CalendarSpec(
                 name == null ? form.name() : name,
+                namespace,
                 form.timezone(),
                 form.description() == null || form.description().isBlank() ? null : form.description(),
                 lines(form.dates()),
@@ -346,6 +386,10 @@ class CalendarPages {
             errors.add(new FieldError(field, "must be a date and time like 2026-12-20T18:00"));
             return null;
         }
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.strip();
     }
 
     private static String redirect(HtmxRequest htmx, String path) {

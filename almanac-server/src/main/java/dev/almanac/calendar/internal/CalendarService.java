@@ -10,6 +10,9 @@ import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.security.CurrentActor;
+import dev.almanac.security.CurrentNamespace;
+import dev.almanac.security.Namespace;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.Permissions;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,7 +21,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.springframework.dao.DuplicateKeyException;
@@ -35,6 +40,8 @@ class CalendarService {
     private final Calendars calendars;
     private final List<CalendarUsers> users;
     private final Permissions permissions;
+    private final NamespaceAccess access;
+    private final Supplier<List<String>> namespaceNames;
     private final AuditTrail audit;
     private final Clock clock;
 
@@ -43,65 +50,119 @@ class CalendarService {
             Calendars calendars,
             List<CalendarUsers> users,
             Permissions permissions,
+            NamespaceAccess access,
+            CurrentNamespace currentNamespace,
             AuditTrail audit,
             Clock clock) {
         this.store = store;
         this.calendars = calendars;
         this.users = users;
         this.permissions = permissions;
+        this.access = access;
+        this.namespaceNames =
+                () -> currentNamespace.options().stream().map(Namespace::name).toList();
         this.audit = audit;
         this.clock = clock;
     }
 
+    /**
+     * The calendars the reader may see, global ones first: with {@code namespace}, the global ones and that
+     * namespace's (none of its own when the reader may not see it); without, the global ones and those of every
+     * namespace the reader may see.
+     */
     @Transactional(readOnly = true)
-    List<CalendarSpec> list() {
-        return store.calendars();
+    List<CalendarSpec> list(String namespace) {
+        Set<String> scope = access.visible().restrict(namespace);
+        return store.calendars(scope);
     }
 
+    /** The calendar {@code name} of {@code namespace} (null: the global one); one the reader may not see is a 404. */
     @Transactional(readOnly = true)
-    CalendarSpec get(String name) {
-        return store.calendar(name).orElseThrow(() -> new NotFoundException("no calendar named '" + name + "'"));
+    CalendarSpec get(String namespace, String name) {
+        if (namespace != null) {
+            access.requireVisible(namespace, () -> missing(namespace, name));
+        }
+        return store.calendar(namespace, name).orElseThrow(() -> missing(namespace, name));
+    }
+
+    /** Whether the reader may create and change calendars of {@code namespace} (null: the global ones). */
+    boolean mayManage(String namespace) {
+        return access.global() || (namespace != null && access.may(namespace, NamespaceAccess.Action.MANAGE));
+    }
+
+    /** The namespaces the reader may create calendars in, by name: those they own (every one for a global role). */
+    List<String> managedNamespaces() {
+        return namespaceNames.get().stream().filter(this::mayManage).toList();
     }
 
     @Transactional
     CalendarSpec create(CalendarSpec request) {
-        permissions.requireGlobalAdmin("create a calendar", target(request.name()));
-        CalendarSpec calendar = validated(request, request.name(), now());
+        String namespace = request.namespace();
+        if (namespace == null) {
+            permissions.requireGlobalAdmin("create a calendar", target(null, request.name()));
+        } else {
+            if (!access.exists(namespace) || !access.may(namespace, NamespaceAccess.Action.READ)) {
+                throw new InvalidInputException("namespace", "no namespace named '" + namespace + "'");
+            }
+            requireManage(namespace, "create calendars in", request.name());
+        }
+        CalendarSpec calendar = validated(request, namespace, request.name(), now());
         try {
-            if (store.calendar(calendar.name()).isPresent() || !store.insert(calendar, now())) {
-                throw taken(calendar.name());
+            if (store.calendar(namespace, calendar.name()).isPresent()) {
+                throw taken(namespace, calendar.name());
+            }
+            refuseShadowing(calendar);
+            if (!store.insert(calendar, now())) {
+                throw taken(namespace, calendar.name());
             }
         } catch (DuplicateKeyException race) {
-            throw taken(calendar.name());
+            throw taken(namespace, calendar.name());
         }
         calendars.forget();
-        audit.record("calendar.created", target(calendar.name()), Map.of("timezone", calendar.timezone()));
-        return get(calendar.name());
+        audit.record(
+                "calendar.created",
+                target(namespace, calendar.name()),
+                Map.of("timezone", calendar.timezone(), "namespace", namespace == null ? "(global)" : namespace));
+        return get(namespace, calendar.name());
     }
 
     @Transactional
-    CalendarSpec update(String name, CalendarSpec request) {
-        permissions.requireGlobalAdmin("change a calendar", target(name));
-        CalendarSpec current = get(name);
+    CalendarSpec update(String namespace, String name, CalendarSpec request) {
+        CalendarSpec current = get(namespace, name);
+        if (namespace == null) {
+            permissions.requireGlobalAdmin("change a calendar", target(null, name));
+        } else {
+            requireManage(namespace, "change calendars of", name);
+        }
         if (request.name() != null && !request.name().strip().equals(name)) {
             throw new InvalidInputException("name", "a calendar cannot be renamed; create a new one");
         }
-        CalendarSpec calendar = validated(request, name, now());
+        if (request.namespace() != null && !request.namespace().equals(namespace)) {
+            throw new InvalidInputException(
+                    "namespace", "a calendar cannot move to another namespace; create a new one there");
+        }
+        CalendarSpec calendar = validated(request, namespace, name, now());
         store.update(calendar, now());
         calendars.forget();
         audit.record(
                 "calendar.updated",
-                target(name),
+                target(namespace, name),
                 Map.of("timezone", current.timezone() + " -> " + calendar.timezone()));
-        return get(name);
+        return get(namespace, name);
     }
 
     @Transactional
-    void delete(String name) {
-        permissions.requireGlobalAdmin("delete a calendar", target(name));
-        get(name);
-        List<String> jobs =
-                users.stream().flatMap(u -> u.jobsUsing(name).stream()).sorted().toList();
+    void delete(String namespace, String name) {
+        get(namespace, name);
+        if (namespace == null) {
+            permissions.requireGlobalAdmin("delete a calendar", target(null, name));
+        } else {
+            requireManage(namespace, "delete calendars of", name);
+        }
+        List<String> jobs = users.stream()
+                .flatMap(u -> u.jobsUsing(namespace, name).stream())
+                .sorted()
+                .toList();
         if (!jobs.isEmpty()) {
             throw new ConflictException(
                     null,
@@ -109,9 +170,42 @@ class CalendarService {
                             + jobs.stream().map(j -> "'" + j + "'").collect(Collectors.joining(", "))
                             + "; remove it from those jobs first");
         }
-        store.delete(name);
+        store.delete(namespace, name);
         calendars.forget();
-        audit.record("calendar.deleted", target(name), Map.of());
+        audit.record("calendar.deleted", target(namespace, name), Map.of());
+    }
+
+    /** A namespace's calendars are its owners' to manage (and the global roles'); a 403 names the reader's role. */
+    private void requireManage(String namespace, String what, String name) {
+        if (!access.global()) {
+            access.require(
+                    namespace,
+                    NamespaceAccess.Action.MANAGE,
+                    what,
+                    target(namespace, name),
+                    () -> missing(namespace, name));
+        }
+    }
+
+    /**
+     * A name means one calendar to a job: a namespace's calendar may not take a global calendar's name, nor a global
+     * one a name some namespace's calendar has, so that "which one does my job follow" never needs an answer.
+     */
+    private void refuseShadowing(CalendarSpec calendar) {
+        for (CalendarSpec other : store.calendarsNamed(calendar.name())) {
+            if (calendar.global() && !other.global()) {
+                throw new ConflictException(
+                        "name",
+                        "namespace '" + other.namespace() + "' has a calendar named '" + calendar.name()
+                                + "'; a global calendar needs a name no namespace's calendar has");
+            }
+            if (!calendar.global() && other.global()) {
+                throw new ConflictException(
+                        "name",
+                        "a global calendar named '" + calendar.name()
+                                + "' exists; a namespace's calendar needs a name of its own");
+            }
+        }
     }
 
     @Transactional(readOnly = true)
@@ -160,7 +254,7 @@ class CalendarService {
         audit.record("freeze.deleted", AuditTrail.Target.of("freeze", id, null), Map.of());
     }
 
-    private CalendarSpec validated(CalendarSpec request, String name, Instant now) {
+    private CalendarSpec validated(CalendarSpec request, String namespace, String name, Instant now) {
         List<FieldError> errors = new ArrayList<>();
         String trimmed = name == null ? null : name.strip();
         if (trimmed == null || trimmed.isEmpty()) {
@@ -177,6 +271,7 @@ class CalendarService {
                 : request.timezone().strip();
         CalendarSpec calendar = new CalendarSpec(
                 trimmed,
+                namespace,
                 zone,
                 request.description(),
                 request.dates(),
@@ -220,11 +315,22 @@ class CalendarService {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    private static ConflictException taken(String name) {
-        return new ConflictException("name", "a calendar named '" + name + "' already exists");
+    private static ConflictException taken(String namespace, String name) {
+        return new ConflictException(
+                "name",
+                namespace == null
+                        ? "a global calendar named '" + name + "' already exists"
+                        : "namespace '" + namespace + "' already has a calendar named '" + name + "'");
     }
 
-    private static AuditTrail.Target target(String name) {
-        return AuditTrail.Target.of("calendar", name, name);
+    private static NotFoundException missing(String namespace, String name) {
+        return new NotFoundException(
+                namespace == null
+                        ? "no global calendar named '" + name + "'"
+                        : "no calendar named '" + name + "' in namespace '" + namespace + "'");
+    }
+
+    private static AuditTrail.Target target(String namespace, String name) {
+        return AuditTrail.Target.of("calendar", name, name, namespace);
     }
 }

@@ -6,6 +6,8 @@ import static dev.almanac.common.JdbcTime.utc;
 import dev.almanac.calendar.CalendarSpec;
 import dev.almanac.calendar.Freeze;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,17 +20,26 @@ import tools.jackson.databind.json.JsonMapper;
 public class CalendarStore {
 
     private static final String CALENDAR_COLUMNS =
-            "name, timezone, description, definition, created_by, created_at, updated_at";
+            "namespace, name, timezone, description, definition, created_by, created_at, updated_at";
+
+    /** Global calendars are kept under this namespace: a key column cannot be null. */
+    private static final String GLOBAL = "";
 
     private static final String INSERT_CALENDAR = """
-            INSERT INTO calendars (name, timezone, description, definition, created_by, created_at, updated_at)
-            VALUES (:name, :timezone, :description, :definition, :created_by, :at, :at)
+            INSERT INTO calendars (namespace, name, timezone, description, definition, created_by, created_at,
+                                   updated_at)
+            VALUES (:namespace, :name, :timezone, :description, :definition, :created_by, :at, :at)
             """;
 
     private static final String UPDATE_CALENDAR = """
             UPDATE calendars SET timezone = :timezone, description = :description, definition = :definition,
                                  updated_at = :at
-             WHERE name = :name
+             WHERE namespace = :namespace AND name = :name
+            """;
+
+    /** What a job of a namespace may list: the global calendars and the namespace's own. */
+    private static final String NAMES_USABLE_IN = """
+            SELECT DISTINCT name FROM calendars WHERE namespace IN (:global, :namespace) ORDER BY name
             """;
 
     private static final String INSERT_FREEZE = """
@@ -50,12 +61,29 @@ public class CalendarStore {
         this.json = json;
     }
 
-    public List<CalendarSpec> calendars() {
-        return jdbc.sql("SELECT " + CALENDAR_COLUMNS + " FROM calendars ORDER BY name")
+    /**
+     * Calendars by name, global ones first: all of them ({@code namespaces} null), or the global ones and those of
+     * {@code namespaces}.
+     */
+    public List<CalendarSpec> calendars(Collection<String> namespaces) {
+        String where = namespaces == null ? "" : " WHERE namespace IN (:namespaces)";
+        List<String> keys = new ArrayList<>();
+        keys.add(GLOBAL);
+        if (namespaces != null) {
+            keys.addAll(namespaces);
+        }
+        var statement =
+                jdbc.sql("SELECT " + CALENDAR_COLUMNS + " FROM calendars" + where + " ORDER BY namespace, name");
+        if (namespaces != null) {
+            statement = statement.param("namespaces", keys);
+        }
+        return statement
                 .query((rs, n) -> {
                     Definition d = json.readValue(rs.getString("definition"), Definition.class);
+                    String namespace = rs.getString("namespace");
                     return new CalendarSpec(
                             rs.getString("name"),
+                            GLOBAL.equals(namespace) ? null : namespace,
                             rs.getString("timezone"),
                             rs.getString("description"),
                             d.dates(),
@@ -69,18 +97,37 @@ public class CalendarStore {
                 .list();
     }
 
-    public Optional<CalendarSpec> calendar(String name) {
-        return calendars().stream().filter(c -> c.name().equals(name)).findFirst();
+    /** The calendar {@code name} of {@code namespace} (null: the global one). */
+    public Optional<CalendarSpec> calendar(String namespace, String name) {
+        String key = key(namespace);
+        return calendars(key.isEmpty() ? List.of() : List.of(key)).stream()
+                .filter(c -> key.equals(key(c.namespace())) && c.name().equals(name))
+                .findFirst();
     }
 
-    public List<String> names() {
-        return jdbc.sql("SELECT name FROM calendars ORDER BY name")
+    /** The calendars of any namespace, global ones included, named {@code name}. */
+    List<CalendarSpec> calendarsNamed(String name) {
+        return calendars(null).stream().filter(c -> c.name().equals(name)).toList();
+    }
+
+    long countIn(String namespace) {
+        return jdbc.sql("SELECT COUNT(*) FROM calendars WHERE namespace = :namespace")
+                .param("namespace", key(namespace))
+                .query(Long.class)
+                .single();
+    }
+
+    public List<String> namesUsableIn(String namespace) {
+        return jdbc.sql(NAMES_USABLE_IN)
+                .param("global", GLOBAL)
+                .param("namespace", key(namespace))
                 .query(String.class)
                 .list();
     }
 
     boolean insert(CalendarSpec c, Instant at) {
         return jdbc.sql(INSERT_CALENDAR)
+                        .param("namespace", key(c.namespace()))
                         .param("name", c.name())
                         .param("timezone", c.timezone())
                         .param("description", c.description())
@@ -93,6 +140,7 @@ public class CalendarStore {
 
     boolean update(CalendarSpec c, Instant at) {
         return jdbc.sql(UPDATE_CALENDAR)
+                        .param("namespace", key(c.namespace()))
                         .param("name", c.name())
                         .param("timezone", c.timezone())
                         .param("description", c.description())
@@ -102,8 +150,9 @@ public class CalendarStore {
                 == 1;
     }
 
-    boolean delete(String name) {
-        return jdbc.sql("DELETE FROM calendars WHERE name = :name")
+    boolean delete(String namespace, String name) {
+        return jdbc.sql("DELETE FROM calendars WHERE namespace = :namespace AND name = :name")
+                        .param("namespace", key(namespace))
                         .param("name", name)
                         .update()
                 == 1;
@@ -136,6 +185,10 @@ public class CalendarStore {
 
     boolean deleteFreeze(UUID id) {
         return jdbc.sql("DELETE FROM freezes WHERE id = :id").param("id", id).update() == 1;
+    }
+
+    private static String key(String namespace) {
+        return namespace == null ? GLOBAL : namespace;
     }
 
     private String definition(CalendarSpec c) {

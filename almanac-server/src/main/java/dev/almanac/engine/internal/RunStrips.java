@@ -72,6 +72,7 @@ class RunStrips {
         JobPause pause = job.pause();
         return strip(
                 schedule,
+                job.definition().namespace(),
                 job.definition().calendars(),
                 destructive(job.definition().templateType()),
                 pause,
@@ -81,14 +82,23 @@ class RunStrips {
                 job.definition().enabled());
     }
 
-    /** The strip of a schedule not saved yet: only its coming slots. */
-    Strip of(Schedule schedule, CalendarRefs refs, String templateType, Instant now) {
+    /** The strip of a schedule of a job of {@code namespace} not saved yet: only its coming slots. */
+    Strip of(Schedule schedule, String namespace, CalendarRefs refs, String templateType, Instant now) {
         return strip(
-                schedule, refs, destructive(templateType), null, Map.of(), firstDay(now, schedule.zone()), now, true);
+                schedule,
+                namespace,
+                refs,
+                destructive(templateType),
+                null,
+                Map.of(),
+                firstDay(now, schedule.zone()),
+                now,
+                true);
     }
 
     private Strip strip(
             Schedule schedule,
+            String namespace,
             CalendarRefs refs,
             boolean destructive,
             JobPause pause,
@@ -108,7 +118,7 @@ class RunStrips {
                 Map<ExecutionStatus, Long> ran = past.getOrDefault(date, Map.of());
                 Coming coming = date.isBefore(today) || !planned
                         ? Coming.NONE
-                        : coming(schedule, calendarRefs, destructive, pause, date, now);
+                        : coming(schedule, namespace, calendarRefs, destructive, pause, date, now);
                 days.add(cell(date, ran, coming, date.equals(today)));
             }
             weeks.add(new Week(monday, days));
@@ -122,7 +132,13 @@ class RunStrips {
     }
 
     private Coming coming(
-            Schedule schedule, CalendarRefs refs, boolean destructive, JobPause pause, LocalDate date, Instant now) {
+            Schedule schedule,
+            String namespace,
+            CalendarRefs refs,
+            boolean destructive,
+            JobPause pause,
+            LocalDate date,
+            Instant now) {
         ZoneId zone = schedule.zone();
         Instant start = date.atStartOfDay(zone).toInstant();
         Instant end = date.plusDays(1).atStartOfDay(zone).toInstant();
@@ -138,7 +154,7 @@ class RunStrips {
             slots++;
             TimeBlock block = pause != null && pause.holdsAt(slot)
                     ? TimeBlock.paused(pause.reason())
-                    : calendars.blockOf(refs, destructive, slot).orElse(null);
+                    : calendars.blockOf(namespace, refs, destructive, slot).orElse(null);
             if (block != null) {
                 blocked++;
                 blockedBy = block.message();

@@ -46,7 +46,7 @@ class TimeBlocks {
                 destructive = destructive(job);
             }
             calendars
-                    .blockOf(job.definition().calendars(), destructive, slot)
+                    .blockOf(job.definition().namespace(), job.definition().calendars(), destructive, slot)
                     .ifPresent(block -> blocked.put(slot, block));
         }
         return blocked;
@@ -54,7 +54,9 @@ class TimeBlocks {
 
     /** What blocks {@code job} at {@code at}, if anything. */
     Optional<TimeBlock> at(Job job, Instant at) {
-        return pausedAt(job, at).or(() -> calendars.blockOf(job.definition().calendars(), destructive(job), at));
+        return pausedAt(job, at)
+                .or(() -> calendars.blockOf(
+                        job.definition().namespace(), job.definition().calendars(), destructive(job), at));
     }
 
     /**
@@ -62,7 +64,7 @@ class TimeBlocks {
      * it is for), but not those a calendar or a freeze keeps free.
      */
     Optional<TimeBlock> calendarOrFreezeAt(Job job, Instant at) {
-        return calendars.blockOf(job.definition().calendars(), destructive(job), at);
+        return calendars.blockOf(job.definition().namespace(), job.definition().calendars(), destructive(job), at);
     }
 
     /**
@@ -72,8 +74,8 @@ class TimeBlocks {
     Optional<TimeBlock> atRelease(Job job, Instant slot, Instant now) {
         boolean destructive = destructive(job);
         return calendars
-                .blockOf(job.definition().calendars(), destructive, slot)
-                .or(() -> calendars.blockOf(null, destructive, now));
+                .blockOf(job.definition().namespace(), job.definition().calendars(), destructive, slot)
+                .or(() -> calendars.blockOf(null, null, destructive, now));
     }
 
     static SkipReason reasonOf(TimeBlock block) {

@@ -6,6 +6,7 @@ import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.TooManyRequestsException;
 import dev.almanac.execution.JobRunHistory;
 import dev.almanac.job.Job;
+import dev.almanac.job.JobDefinition;
 import dev.almanac.job.JobForm;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
@@ -200,7 +201,7 @@ class TimePages {
                         editing.isPresent()
                                         && editing.get().definition().schedule().equals(schedule)
                                 ? strips.of(editing.get(), now)
-                                : strips.of(schedule, refs, form.get("template_type"), now));
+                                : strips.of(schedule, namespaceOf(form), refs, form.get("template_type"), now));
                 schedule.nextAfter(now)
                         .ifPresent(next -> model.addAttribute(
                                 "load",
@@ -305,5 +306,11 @@ class TimePages {
         }
         int index = (int) Math.ceil(p * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    /** The namespace the wizard's job is in: the one it names, else the default one. */
+    private static String namespaceOf(JobForm form) {
+        String namespace = form.get("namespace");
+        return namespace == null || namespace.isBlank() ? JobDefinition.DEFAULT_NAMESPACE : namespace.strip();
     }
 }

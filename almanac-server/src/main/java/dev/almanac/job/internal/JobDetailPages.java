@@ -89,7 +89,12 @@ class JobDetailPages {
         model.addAttribute(
                 "runs",
                 definition.enabled()
-                        ? previews.runs(definition.schedule(), definition.calendars(), definition.templateType(), pause)
+                        ? previews.runs(
+                                definition.schedule(),
+                                definition.namespace(),
+                                definition.calendars(),
+                                definition.templateType(),
+                                pause)
                         : List.of());
         model.addAttribute("parameters", lines.parameters(definition.templateType(), definition.parameters()));
         model.addAttribute("dependsOn", lines.dependencies(definition.dependsOn()));

@@ -5,6 +5,7 @@ import dev.almanac.calendar.Calendars;
 import dev.almanac.calendar.TimeBlock;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.job.JobDefinition;
 import dev.almanac.job.JobForm;
 import dev.almanac.job.JobPause;
 import dev.almanac.schedule.CronSchedule;
@@ -46,11 +47,14 @@ class SchedulePreviews {
     }
 
     List<PreviewRun> runs(Schedule schedule) {
-        return runs(schedule, CalendarRefs.NONE, null, null);
+        return runs(schedule, null, CalendarRefs.NONE, null, null);
     }
 
-    /** The next runs, those a freeze, a calendar or the job's pause will block marked with the reason. */
-    List<PreviewRun> runs(Schedule schedule, CalendarRefs refs, String templateType, JobPause pause) {
+    /**
+     * The next runs of a job of {@code namespace}, those a freeze, a calendar or the job's pause will block marked
+     * with the reason.
+     */
+    List<PreviewRun> runs(Schedule schedule, String namespace, CalendarRefs refs, String templateType, JobPause pause) {
         boolean destructive = templateType != null
                 && templates
                         .find(templateType)
@@ -64,7 +68,7 @@ class SchedulePreviews {
                         pause != null && pause.holdsAt(run.at())
                                 ? TimeBlock.paused(pause.reason()).message()
                                 : calendars
-                                        .blockOf(refs, destructive, run.at())
+                                        .blockOf(namespace, refs, destructive, run.at())
                                         .map(TimeBlock::message)
                                         .orElse(null)))
                 .toList();
@@ -89,7 +93,12 @@ class SchedulePreviews {
                             ? cron.expression() + " → " + cron.resolvedExpression()
                             : spec.expression(),
                     ScheduleText.describe(schedule),
-                    runs(schedule, refs == null ? CalendarRefs.NONE : refs, form.get("template_type"), null),
+                    runs(
+                            schedule,
+                            namespaceOf(form),
+                            refs == null ? CalendarRefs.NONE : refs,
+                            form.get("template_type"),
+                            null),
                     List.of());
         } catch (InvalidInputException invalid) {
             return new Preview(
@@ -100,5 +109,11 @@ class SchedulePreviews {
                             .map(e -> e.field() + ": " + e.message())
                             .toList());
         }
+    }
+
+    /** The namespace the wizard's job is in: the one it names, else the one every job has unless it says otherwise. */
+    static String namespaceOf(JobForm form) {
+        String namespace = form.get("namespace");
+        return namespace == null || namespace.isBlank() ? JobDefinition.DEFAULT_NAMESPACE : namespace.strip();
     }
 }

@@ -51,6 +51,9 @@ public class ScheduleController {
               {"at":"2026-03-09T06:30:00Z","local":"2026-03-09T02:30:00-04:00"}]}
             """;
 
+    /** The namespace of a job that names none (the job registry's default, which this module cannot import). */
+    private static final String DEFAULT_NAMESPACE = "default";
+
     private final Clock clock;
     private final Calendars calendars;
     private final TemplateRegistry templates;
@@ -73,6 +76,12 @@ public class ScheduleController {
 
             @Schema(description = "A job's calendars: runs they block are listed with blocked_by")
             CalendarRefs calendars,
+
+            @Schema(
+                    description = "The job's namespace (default 'default'): a calendar name means its calendar of"
+                            + " that name, else the global one",
+                    example = "team-a")
+            String namespace,
 
             @JsonProperty("template_type")
             @Schema(
@@ -137,8 +146,20 @@ public class ScheduleController {
             }
         }
         CalendarRefs refs = request.calendars() == null ? CalendarRefs.NONE : request.calendars();
+        String namespace = request.namespace() == null || request.namespace().isBlank()
+                ? null
+                : request.namespace().strip();
+        if (namespace != null && !calendars.readable(namespace)) {
+            errors.add(new FieldError("namespace", "no namespace named '" + namespace + "'"));
+        }
+        if (namespace == null && calendars.readable(DEFAULT_NAMESPACE)) {
+            // as a job that names no namespace: one of the default namespace
+            namespace = DEFAULT_NAMESPACE;
+        }
+        String resolvedIn = namespace;
         for (String list : List.of("blackout", "only")) {
-            Set<String> unknown = calendars.unknown(list.equals("blackout") ? refs.blackout() : refs.only());
+            Set<String> unknown =
+                    calendars.unknown(resolvedIn, list.equals("blackout") ? refs.blackout() : refs.only());
             if (!unknown.isEmpty()) {
                 errors.add(
                         new FieldError("calendars." + list, "unknown calendar '" + String.join("', '", unknown) + "'"));
@@ -158,7 +179,9 @@ public class ScheduleController {
                         run.at(),
                         run.local().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
                         run.note(),
-                        calendars.blockOf(refs, destructive, run.at()).orElse(null)))
+                        calendars
+                                .blockOf(resolvedIn, refs, destructive, run.at())
+                                .orElse(null)))
                 .toList();
         String resolved = schedule instanceof CronSchedule cron && cron.hashed() ? cron.resolvedExpression() : null;
         return new PreviewResponse(schedule.zone().getId(), resolved, runs);

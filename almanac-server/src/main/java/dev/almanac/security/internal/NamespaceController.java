@@ -177,7 +177,7 @@ class NamespaceController {
     @Operation(summary = "Delete an empty namespace (super admins)")
     @ApiResponse(
             responseCode = "409",
-            description = "It still holds jobs (the count is named), or it is 'default'",
+            description = "It still holds jobs or calendars (the count is named), or it is 'default'",
             content = @Content(mediaType = "application/problem+json"))
     NamespaceEnvelope delete(@PathVariable String name) {
         Namespace deleted = namespaces.delete(name);

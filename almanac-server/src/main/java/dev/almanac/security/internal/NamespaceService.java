@@ -7,6 +7,7 @@ import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.security.Namespace;
 import dev.almanac.security.NamespaceAccess;
+import dev.almanac.security.NamespaceCalendars;
 import dev.almanac.security.NamespaceChanged;
 import dev.almanac.security.NamespacePause;
 import dev.almanac.security.NamespacePauses;
@@ -43,6 +44,7 @@ class NamespaceService {
     private final NamespaceAccess access;
     private final Permissions permissions;
     private final ObjectProvider<NamespaceUsage> usage;
+    private final ObjectProvider<NamespaceCalendars> calendars;
     private final AuditTrail audit;
     private final NamespacePauses pauses;
     private final ApplicationEventPublisher events;
@@ -54,6 +56,7 @@ class NamespaceService {
             NamespaceAccess access,
             Permissions permissions,
             ObjectProvider<NamespaceUsage> usage,
+            ObjectProvider<NamespaceCalendars> calendars,
             AuditTrail audit,
             NamespacePauses pauses,
             ApplicationEventPublisher events,
@@ -63,6 +66,7 @@ class NamespaceService {
         this.access = access;
         this.permissions = permissions;
         this.usage = usage;
+        this.calendars = calendars;
         this.audit = audit;
         this.pauses = pauses;
         this.events = events;
@@ -208,6 +212,14 @@ class NamespaceService {
                     null,
                     "namespace '" + name + "' still holds " + jobs + (jobs == 1 ? " job" : " jobs")
                             + "; delete or move them first");
+        }
+        NamespaceCalendars held = calendars.getIfAvailable();
+        long owned = held == null ? 0 : held.calendarsIn(name);
+        if (owned > 0) {
+            throw new ConflictException(
+                    null,
+                    "namespace '" + name + "' still holds " + owned + (owned == 1 ? " calendar" : " calendars")
+                            + "; delete them first");
         }
         try {
             namespaces.delete(name);

@@ -62,6 +62,8 @@ public class SecurityConfiguration {
         "/jobs/**",
         "/executions/**",
         "/backfills/**",
+        "/calendars",
+        "/calendars/**",
         "/templates/**",
         "/import",
         "/import/**",
@@ -71,7 +73,7 @@ public class SecurityConfiguration {
         "/scripts/**"
     };
     /** Pages for the global roles only. */
-    static final String[] GLOBAL_PAGES = {"/tokens", "/tokens/**", "/calendars", "/calendars/**"};
+    static final String[] GLOBAL_PAGES = {"/tokens", "/tokens/**"};
 
     static final String[] SUPER_ADMIN_PAGES = {"/audit", "/audit/**", "/users", "/users/**", "/freezes", "/freezes/**"};
     /** Pages about the reader's own account, for every signed-in user. */
