@@ -93,33 +93,7 @@ final class NewExecutions {
      * backfill's name and without a slot key, like the backfill's runs.
      */
     static Execution backfillBlocked(Job job, Instant slot, TimeBlock block, String triggeredBy, Instant now) {
-        Execution skipped = blocked(job, slot, TimeBlocks.reasonOf(block), block.asResult(), triggeredBy, now);
-        return new Execution(
-                skipped.id(),
-                skipped.jobId(),
-                skipped.jobVersion(),
-                skipped.jobName(),
-                skipped.templateType(),
-                skipped.status(),
-                skipped.reason(),
-                skipped.attempt(),
-                skipped.retryOf(),
-                null,
-                slot,
-                now,
-                skipped.createdAt(),
-                skipped.startedAt(),
-                skipped.completedAt(),
-                skipped.durationMs(),
-                skipped.dryRun(),
-                skipped.parameters(),
-                skipped.result(),
-                skipped.error(),
-                skipped.triggeredBy(),
-                skipped.executionHost(),
-                skipped.heartbeatAt(),
-                skipped.cancelRequested(),
-                skipped.timeoutSeconds());
+        return skipped(job, slot, null, now, TimeBlocks.reasonOf(block), block.asResult(), triggeredBy, now);
     }
 
     static Execution scheduled(Job job, Instant slot, Instant now) {
@@ -134,37 +108,36 @@ final class NewExecutions {
     /** A run {@code triggeredBy} would start, recorded without running because something blocks it now. */
     static Execution blocked(
             Job job, Instant slot, SkipReason reason, Map<String, Object> result, String triggeredBy, Instant now) {
-        Execution skipped = skipped(job, slot, reason, triggeredBy, now);
-        return new Execution(
-                skipped.id(),
-                skipped.jobId(),
-                skipped.jobVersion(),
-                skipped.jobName(),
-                skipped.templateType(),
-                skipped.status(),
-                skipped.reason(),
-                skipped.attempt(),
-                skipped.retryOf(),
-                skipped.slotKey(),
-                skipped.scheduledFor(),
-                skipped.runAfter(),
-                skipped.createdAt(),
-                skipped.startedAt(),
-                skipped.completedAt(),
-                skipped.durationMs(),
-                skipped.dryRun(),
-                skipped.parameters(),
-                result,
-                skipped.error(),
-                skipped.triggeredBy(),
-                skipped.executionHost(),
-                skipped.heartbeatAt(),
-                skipped.cancelRequested(),
-                skipped.timeoutSeconds());
+        return skipped(job, slot, reason, result, triggeredBy, now);
     }
 
     /** A slot (or a trigger) recorded without running, so history shows it was not silently dropped. */
     static Execution skipped(Job job, Instant slot, SkipReason reason, String triggeredBy, Instant now) {
+        return skipped(job, slot, reason, null, triggeredBy, now);
+    }
+
+    private static Execution skipped(
+            Job job, Instant slot, SkipReason reason, Map<String, Object> result, String triggeredBy, Instant now) {
+        return skipped(
+                job,
+                slot,
+                slot == null ? null : Execution.slotKey(job.id(), slot),
+                slot == null ? now : slot,
+                reason,
+                result,
+                triggeredBy,
+                now);
+    }
+
+    private static Execution skipped(
+            Job job,
+            Instant slot,
+            String slotKey,
+            Instant runAfter,
+            SkipReason reason,
+            Map<String, Object> result,
+            String triggeredBy,
+            Instant now) {
         return new Execution(
                 ExecutionId.generate(),
                 job.id(),
@@ -175,16 +148,16 @@ final class NewExecutions {
                 reason.json(),
                 1,
                 null,
-                slot == null ? null : Execution.slotKey(job.id(), slot),
+                slotKey,
                 slot,
-                slot == null ? now : slot,
+                runAfter,
                 now,
                 null,
                 now,
                 0L,
                 false,
                 job.definition().parameters(),
-                null,
+                result,
                 null,
                 triggeredBy,
                 null,
