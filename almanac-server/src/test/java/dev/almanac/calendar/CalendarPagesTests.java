@@ -24,9 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.security.test.context.support.WithMockUser;
-import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.web.servlet.MockMvc;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
 
 /** The calendars and freezes pages: forms checked by the API's rules, errors at the field, with and without htmx. */
@@ -69,9 +67,7 @@ abstract class CalendarPagesTests extends AlmanacIntegrationTest {
 
     @BeforeEach
     void browseThroughTheSecurityFilters() {
-        pages = MockMvcBuilders.webAppContextSetup(context)
-                .apply(SecurityMockMvcConfigurers.springSecurity())
-                .build();
+        pages = securedMvc();
     }
 
     @Test

@@ -31,10 +31,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
-import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
 
 /**
@@ -70,9 +68,7 @@ abstract class NamespaceCalendarTests extends AlmanacIntegrationTest {
 
     @BeforeEach
     void twoTeams() throws Exception {
-        pages = MockMvcBuilders.webAppContextSetup(context)
-                .apply(SecurityMockMvcConfigurers.springSecurity())
-                .build();
+        pages = securedMvc();
         alice = logins.token("alice", TestLogins.USER, false);
         vic = logins.token("vic", TestLogins.USER, false);
         bob = logins.token("bob", TestLogins.USER, false);

@@ -27,13 +27,11 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultMatcher;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
 import org.springframework.test.web.servlet.result.MockMvcResultMatchers;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
 
 /**
@@ -68,9 +66,7 @@ abstract class ScriptPagesTests extends AlmanacIntegrationTest {
 
     @BeforeEach
     void browseThroughTheSecurityFilters() {
-        pages = MockMvcBuilders.webAppContextSetup(context)
-                .apply(SecurityMockMvcConfigurers.springSecurity())
-                .build();
+        pages = securedMvc();
     }
 
     @Test
@@ -263,9 +259,7 @@ abstract class ScriptPagesTests extends AlmanacIntegrationTest {
 
         @Test
         void theWizardListsTheScriptTemplateAsUnavailableWithTheReason() throws Exception {
-            MockMvc pages = MockMvcBuilders.webAppContextSetup(context)
-                    .apply(SecurityMockMvcConfigurers.springSecurity())
-                    .build();
+            MockMvc pages = securedMvc();
             String wizard = pages.perform(get("/jobs/new").with(ALICE))
                     .andExpect(status().isOk())
                     .andReturn()

@@ -97,9 +97,7 @@ class ConfiguredLimitsTests extends AlmanacIntegrationTest {
                 .andExpect(header().string("Retry-After", "3600"))
                 .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("at most 3 dry runs")));
 
-        MockMvc ui = MockMvcBuilders.webAppContextSetup(context)
-                .apply(SecurityMockMvcConfigurers.springSecurity())
-                .build();
+        MockMvc ui = securedMvc();
         ui.perform(get("/jobs/" + job).with(user("test-super-admin").roles("SUPER_ADMIN")))
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("You have 2 manual runs left")));
         mvc.perform(post(API + "/jobs/" + job + "/run")).andExpect(status().isAccepted());

@@ -24,9 +24,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
-import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
 
 /**
@@ -107,9 +105,7 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
                 .contains("\"namespaces\":[\"a\"]", "\"namespaces\":null");
 
         // the tokens page shows the limit
-        String page = MockMvcBuilders.webAppContextSetup(context)
-                .apply(SecurityMockMvcConfigurers.springSecurity())
-                .build()
+        String page = securedMvc()
                 .perform(get("/tokens")
                         .with(user(TestLogins.username(TestLogins.SUPER_ADMIN)).roles("SUPER_ADMIN")))
                 .andReturn()

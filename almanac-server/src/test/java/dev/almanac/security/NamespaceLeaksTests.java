@@ -29,11 +29,9 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
-import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.context.WebApplicationContext;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
@@ -78,9 +76,7 @@ abstract class NamespaceLeaksTests extends AlmanacIntegrationTest {
 
     @BeforeEach
     void twoTeams() throws Exception {
-        pages = MockMvcBuilders.webAppContextSetup(context)
-                .apply(SecurityMockMvcConfigurers.springSecurity())
-                .build();
+        pages = securedMvc();
         jdbc.sql("DELETE FROM backfill_slots").update();
         jdbc.sql("DELETE FROM backfills").update();
         aliceToken = logins.token("alice", TestLogins.USER, false);

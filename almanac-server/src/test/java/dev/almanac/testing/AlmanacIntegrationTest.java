@@ -16,7 +16,9 @@ import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
 
 /**
@@ -69,6 +71,19 @@ public abstract class AlmanacIntegrationTest {
 
     /** The API as the test super admin ({@code test-super-admin}); {@code .with(logins.as(...))} acts otherwise. */
     protected MockMvc mvc;
+
+    @Autowired
+    private WebApplicationContext webContext;
+
+    /**
+     * The pages and the API as a browser or a client meets them: through the security filter chain, which {@link #mvc}
+     * leaves out, with each request signed in as it says ({@code .with(user(...))}, a bearer token).
+     */
+    protected MockMvc securedMvc() {
+        return MockMvcBuilders.webAppContextSetup(webContext)
+                .apply(SecurityMockMvcConfigurers.springSecurity())
+                .build();
+    }
 
     @BeforeEach
     void startFromAnEmptyStoreAtAKnownTime() {

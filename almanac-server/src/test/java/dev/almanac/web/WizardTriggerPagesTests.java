@@ -20,9 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.security.test.context.support.WithMockUser;
-import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.web.servlet.MockMvc;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.context.WebApplicationContext;
 
@@ -50,9 +48,7 @@ abstract class WizardTriggerPagesTests extends AlmanacIntegrationTest {
 
     @BeforeEach
     void twoUpstreamJobs() {
-        ui = MockMvcBuilders.webAppContextSetup(context)
-                .apply(SecurityMockMvcConfigurers.springSecurity())
-                .build();
+        ui = securedMvc();
         cleanup = jobs.create(aCronJob("cleanup", "0 1 * * *").build(), "admin");
         export = jobs.create(aCronJob("export", "0 2 * * *").build(), "admin");
     }

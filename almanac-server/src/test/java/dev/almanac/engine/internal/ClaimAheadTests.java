@@ -29,9 +29,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.context.TestPropertySource;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.context.WebApplicationContext;
 
@@ -95,9 +93,7 @@ abstract class ClaimAheadTests extends AlmanacIntegrationTest {
         mvc.perform(get(API + "/status"))
                 .andExpect(jsonPath("$.queued").value(2))
                 .andExpect(jsonPath("$.running").value(1));
-        MockMvcBuilders.webAppContextSetup(context)
-                .apply(SecurityMockMvcConfigurers.springSecurity())
-                .build()
+        securedMvc()
                 .perform(get("/executions/" + waiting.id()).with(user("admin").roles("SUPER_ADMIN")))
                 .andExpect(status().isOk())
                 .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.content()

@@ -25,8 +25,6 @@ import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
-import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.context.WebApplicationContext;
 
@@ -90,9 +88,7 @@ abstract class RunsAtOnceTests extends AlmanacIntegrationTest {
                         .value(Matchers.startsWith("namespace quota runs_at_once (1) of 'b' reached: 1 of its runs")));
         mvc.perform(get(API + "/executions/" + runId(running)))
                 .andExpect(jsonPath("$.execution.waiting_reason").doesNotExist());
-        MockMvcBuilders.webAppContextSetup(context)
-                .apply(SecurityMockMvcConfigurers.springSecurity())
-                .build()
+        securedMvc()
                 .perform(get("/executions/" + waitingRun).with(user("admin").roles("SUPER_ADMIN")))
                 .andExpect(status().isOk())
                 .andExpect(

@@ -37,12 +37,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors;
-import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
 
 /**
@@ -480,9 +478,7 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
     }
 
     private String page(String path) throws Exception {
-        MockMvc ui = MockMvcBuilders.webAppContextSetup(context)
-                .apply(SecurityMockMvcConfigurers.springSecurity())
-                .build();
+        MockMvc ui = securedMvc();
         return ui.perform(get(path)
                         .with(SecurityMockMvcRequestPostProcessors.user("root").roles("SUPER_ADMIN")))
                 .andExpect(status().isOk())
