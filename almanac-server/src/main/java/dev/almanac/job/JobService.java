@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -174,6 +175,42 @@ public class JobService {
         }
         int outcome = stored.indexOf(" (", slash);
         return outcome < 0 ? HIDDEN_JOB : HIDDEN_JOB + stored.substring(outcome);
+    }
+
+    /**
+     * A saved definition (a version's, an export's) as the acting user may read it: each trigger's upstream, saved by
+     * name ({@code namespace/name} for another namespace's job), is {@link #HIDDEN_JOB} when they may not see it.
+     */
+    public Map<String, Object> withUpstreamsShown(Map<String, Object> definition) {
+        if (!(definition.get("triggers") instanceof List<?> triggers) || triggers.isEmpty()) {
+            return definition;
+        }
+        List<Object> shown = new ArrayList<>();
+        for (Object trigger : triggers) {
+            if (trigger instanceof Map<?, ?> fields && fields.get("job") instanceof String stored) {
+                Map<Object, Object> copy = new LinkedHashMap<>(fields);
+                copy.put("job", upstreamShown(stored));
+                shown.add(copy);
+            } else {
+                shown.add(trigger);
+            }
+        }
+        Map<String, Object> copy = new LinkedHashMap<>(definition);
+        copy.put("triggers", shown);
+        return copy;
+    }
+
+    /**
+     * A saved version as the acting user may read it: an upstream they may not see not named (its secrets are still
+     * sealed; {@link JobVersion#masked()} shows them as the mask).
+     */
+    public JobVersion shown(JobVersion version) {
+        return new JobVersion(
+                version.version(),
+                version.change(),
+                version.changedBy(),
+                version.changedAt(),
+                withUpstreamsShown(version.definition()));
     }
 
     /** The jobs with a trigger or depends_on on {@code id}, by name. */

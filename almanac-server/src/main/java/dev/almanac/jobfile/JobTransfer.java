@@ -252,6 +252,7 @@ class JobTransfer {
                 json.valueToTree(secrets.masked(
                         job.definition().templateType(), job.definition().parameters())));
         // and every other sealed value (notification URLs) as what a person may see of it
-        return Sealed.maskedMap(json.treeToValue(tree, LinkedHashMap.class));
+        // and an upstream of a namespace the exporter may not see, unnamed
+        return jobs.withUpstreamsShown(Sealed.maskedMap(json.treeToValue(tree, LinkedHashMap.class)));
     }
 }

@@ -194,7 +194,12 @@ abstract class NamespaceLeaksTests extends AlmanacIntegrationTest {
                                                 + "\",\"on\":\"succeeded\"}]}")),
                 "$.job.id");
 
-        for (String path : List.of("/jobs/" + downstream, "/jobs?namespace=a")) {
+        for (String path : List.of(
+                "/jobs/" + downstream,
+                "/jobs?namespace=a",
+                "/jobs/" + downstream + "/versions",
+                "/jobs/" + downstream + "/versions/1",
+                "/jobs/export?namespace=a")) {
             MockHttpServletResponse asAlice = pages.perform(
                             get(API + path).header("Authorization", "Bearer " + aliceToken))
                     .andReturn()
@@ -212,6 +217,9 @@ abstract class NamespaceLeaksTests extends AlmanacIntegrationTest {
         assertThat((String) JsonPath.read(one, "$.job.triggers[0].job")).isEqualTo("(a job you may not see)");
         assertThat((String) JsonPath.read(one, "$.job.waiting_for[0]"))
                 .isEqualTo("(a job you may not see) (succeeded)");
+        MockHttpServletResponse versionsPage = page(get("/jobs/" + downstream + "/versions"), ALICE);
+        assertThat(versionsPage.getStatus()).isEqualTo(200);
+        assertThat(versionsPage.getContentAsString()).doesNotContain(SECRET);
         // the super admin, who sees b, reads it as namespace/name
         assertThat((String) JsonPath.read(api("GET", "/jobs/" + downstream, null), "$.job.triggers[0].job"))
                 .isEqualTo("b/" + SECRET);

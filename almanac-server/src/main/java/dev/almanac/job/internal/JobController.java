@@ -269,8 +269,9 @@ class JobController {
             content = @Content(mediaType = "application/problem+json"))
     VersionList versions(@PathVariable String id) {
         jobs.requireVisible(jobId(id));
-        return new VersionList(
-                jobs.versions(jobId(id)).stream().map(JobVersion::masked).toList());
+        return new VersionList(jobs.versions(jobId(id)).stream()
+                .map(v -> jobs.shown(v).masked())
+                .toList());
     }
 
     @GetMapping("/{id}/versions/{version}")
@@ -282,7 +283,7 @@ class JobController {
             content = @Content(mediaType = "application/problem+json"))
     JobVersion version(@PathVariable String id, @PathVariable long version) {
         jobs.requireVisible(jobId(id));
-        return jobs.version(jobId(id), version).masked();
+        return jobs.shown(jobs.version(jobId(id), version)).masked();
     }
 
     private static JobId jobId(String text) {

@@ -45,7 +45,8 @@ class JobVersionPages {
     @GetMapping("/versions")
     String versions(@PathVariable String id, @RequestParam(required = false) Long show, Model model) {
         JobId jobId = JobId.fromPath(id);
-        List<JobVersion> versions = jobs.versions(jobId);
+        List<JobVersion> versions =
+                jobs.versions(jobId).stream().map(jobs::shown).toList();
         Optional<Job> job = jobs.find(jobId);
         JobVersion shown = versions.stream()
                 .filter(v -> show == null || v.version() == show)

@@ -86,6 +86,7 @@ public class NamespaceRepository {
     }
 
     boolean delete(String name) {
+        NamespaceAccess.rolesChanged(); // its members' roles go with it
         return jdbc.sql("DELETE FROM namespaces WHERE name = :name")
                         .param("name", name)
                         .update()

@@ -228,6 +228,7 @@ class NamespaceService {
             throw new ConflictException(null, "namespace '" + name + "' still holds scripts; it cannot be deleted");
         }
         audit.record("namespace.deleted", target(name), null);
+        events.publishEvent(new NamespaceChanged(name));
         return current;
     }
 
