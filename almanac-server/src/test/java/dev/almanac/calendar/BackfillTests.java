@@ -172,7 +172,7 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
     }
 
     @Test
-    void aSlotACalendarOrAFreezeBlocksSincePlanningIsSkippedWithTheReasonAsItIsReleased() throws Exception {
+    void aSlotWhoseTimeACalendarOrAFreezeBlocksSincePlanningIsSkippedWithTheReasonAsItIsReleased() throws Exception {
         mvc.perform(post(API + "/calendars")
                         .contentType(MediaType.APPLICATION_JSON)
                         .content("{\"name\":\"maintenance\",\"timezone\":\"UTC\",\"dates\":[\"2026-12-25\"]}"))
@@ -200,23 +200,25 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
         mvc.perform(post(API + "/freezes")
                         .contentType(MediaType.APPLICATION_JSON)
                         .content("""
-                        {"from": "2026-06-01T10:00:00Z", "to": "2026-06-01T18:00:00Z", "scope": "all",
+                        {"from": "2026-05-30T00:00:00Z", "to": "2026-05-30T06:00:00Z", "scope": "all",
                          "reason": "release week"}
                         """))
                 .andExpect(status().isCreated());
+        engine.runDueOnce();
+        engine.runDueOnce();
         engine.runDueOnce();
 
         mvc.perform(get(API + "/backfills/" + id))
                 .andExpect(jsonPath("$.status").value("finished"))
                 .andExpect(jsonPath(
                         "$.slots[*].state",
-                        org.hamcrest.Matchers.contains("succeeded", "skipped", "succeeded", "skipped", "skipped")))
+                        org.hamcrest.Matchers.contains("succeeded", "skipped", "succeeded", "skipped", "succeeded")))
                 .andExpect(jsonPath("$.slots[1].blocked_by.kind").value("calendar"))
                 .andExpect(jsonPath("$.slots[1].blocked_by.name").value("maintenance"))
                 .andExpect(jsonPath("$.slots[3].blocked_by.kind").value("freeze"))
                 .andExpect(jsonPath("$.slots[3].blocked_by.reason").value("release week"))
-                .andExpect(jsonPath("$.progress.done").value(2))
-                .andExpect(jsonPath("$.progress.blocked").value(3));
+                .andExpect(jsonPath("$.progress.done").value(3))
+                .andExpect(jsonPath("$.progress.blocked").value(2));
         List<Execution> runs = backfillRuns(job);
         assertThat(runs)
                 .extracting(Execution::status)
@@ -225,11 +227,56 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
                         ExecutionStatus.SKIPPED,
                         ExecutionStatus.SUCCEEDED,
                         ExecutionStatus.SKIPPED,
-                        ExecutionStatus.SKIPPED);
+                        ExecutionStatus.SUCCEEDED);
         assertThat(runs.get(1).reason()).isEqualTo("calendar");
         assertThat(runs.get(1).result()).containsEntry("calendar", "maintenance");
         assertThat(runs.get(1).triggeredBy()).isEqualTo("backfill:" + id);
         assertThat(runs.get(3).reason()).isEqualTo("freeze");
+    }
+
+    @Test
+    void aFreezeGoingOnNowHoldsEverySlotPendingAndTheBackfillRunsThemAfterItEnds() throws Exception {
+        Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
+        mvc.perform(post(API + "/freezes")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                        {"from": "2026-06-01T09:55:00Z", "to": "2026-06-01T10:10:00Z", "scope": "all",
+                         "reason": "deploy"}
+                        """))
+                .andExpect(status().isCreated());
+        String id = body(mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"from\":\"2026-05-27T00:00:00Z\",\"to\":\"2026-06-01T00:00:00Z\","
+                                        + "\"max_parallel\":2}"))
+                        .andExpect(status().isCreated())
+                        .andExpect(jsonPath("$.progress.to_run").value(5))
+                        .andExpect(jsonPath("$.progress.running").value(0))
+                        .andExpect(jsonPath("$.progress.pending").value(5)))
+                .path("id")
+                .asString();
+
+        // while the freeze is on: nothing released, nothing skipped, however many passes
+        engine.runDueOnce();
+        clock.set(Instant.parse("2026-06-01T10:09:59Z"));
+        engine.runDueOnce();
+        assertThat(backfillRuns(job)).isEmpty();
+        mvc.perform(get(API + "/backfills/" + id))
+                .andExpect(jsonPath("$.status").value("running"))
+                .andExpect(jsonPath("$.progress.pending").value(5))
+                .andExpect(jsonPath("$.progress.blocked").value(0))
+                .andExpect(jsonPath("$.slots[*].state", everyOne("pending", 5)));
+
+        // once it ended, the passes release the slots two at a time and every one runs
+        clock.set(Instant.parse("2026-06-01T10:10:00Z"));
+        for (int pass = 0; pass < 6; pass++) {
+            engine.runDueOnce();
+        }
+        mvc.perform(get(API + "/backfills/" + id))
+                .andExpect(jsonPath("$.status").value("finished"))
+                .andExpect(jsonPath("$.progress.done").value(5))
+                .andExpect(jsonPath("$.progress.blocked").value(0))
+                .andExpect(jsonPath("$.slots[*].state", everyOne("succeeded", 5)));
+        assertThat(backfillRuns(job)).hasSize(5).allMatch(e -> e.status() == ExecutionStatus.SUCCEEDED);
     }
 
     @Test

@@ -10,8 +10,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The part of the trigger pass that keeps backfills going: releases their next slots as earlier runs end. It asks the
- * database at once when a backfill's run ended on this node or a backfill started here, and otherwise once a second
- * (a run may end on another node), so a registry with no backfill pays one indexed read a second.
+ * database at once when a backfill's run ended on this node or a backfill started here, at every pass while a freeze
+ * going on holds a backfill's slots (so it goes on at the first pass after the freeze), and otherwise once a second (a
+ * run may end on another node), so a registry with no backfill pays one indexed read a second.
  */
 @Component
 class BackfillPass {
@@ -51,6 +52,12 @@ class BackfillPass {
             }
         }
         return queued;
+    }
+
+    /** Asks again at the next pass, so a backfill a freeze holds goes on at the first pass after the freeze. */
+    @EventListener
+    void onHeld(Backfills.HeldByFreeze held) {
+        changed = true;
     }
 
     @EventListener

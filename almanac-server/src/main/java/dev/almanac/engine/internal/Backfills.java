@@ -52,6 +52,8 @@ public class Backfills {
     static final int MAX_SLOTS = 1_000;
     /** At most this many runs of one backfill at once. */
     static final int MAX_PARALLEL = 20;
+    /** How many times one release reads pending slots again after blocked ones were skipped in their place. */
+    static final int MAX_RELEASE_ROUNDS = 50;
 
     static final String AUDIT_START = "job.backfill";
     static final String AUDIT_CANCEL = "backfill.cancel";
@@ -295,7 +297,8 @@ public class Backfills {
 
     /**
      * Records how released slots ended and releases pending ones while fewer than {@code max_parallel} run, under
-     * the backfill's row lock; ends the backfill when nothing is left. Returns how many runs it queued.
+     * the backfill's row lock; ends the backfill when nothing is left. Returns how many runs it queued. While a freeze
+     * going on now holds the job, it releases nothing and says so ({@link HeldByFreeze}), so the next pass asks again.
      */
     @Transactional
     public int release(UUID id, Instant now) {
@@ -323,16 +326,22 @@ public class Backfills {
             Optional<Job> job = jobs.find(row.jobId());
             if (job.isEmpty()) {
                 backfills.cancelPending(id);
-            } else if (active < row.maxParallel()) {
+            } else if (active < row.maxParallel()
+                    // a freeze going on now holds every slot: none is released (nor skipped) until it ends
+                    && !heldByFreeze(id, job.get(), now)) {
                 List<Execution> released = new ArrayList<>();
                 List<Execution> written = new ArrayList<>();
                 List<BackfillStore.Slot> next;
-                // a calendar or freeze may block a slot since the plan: it is skipped and the next one takes its place
-                while (active + released.size() < row.maxParallel()
-                        && !(next = backfills.slots(id, PENDING, row.maxParallel() - active - released.size()))
-                                .isEmpty()) {
+                // a calendar or freeze may block a slot's time since the plan: it is skipped and the next one takes
+                // its place, for at most MAX_RELEASE_ROUNDS reads of pending slots; the next pass goes on from there
+                for (int round = 0;
+                        round < MAX_RELEASE_ROUNDS
+                                && active + released.size() < row.maxParallel()
+                                && !(next = backfills.slots(id, PENDING, row.maxParallel() - active - released.size()))
+                                        .isEmpty();
+                        round++) {
                     for (BackfillStore.Slot slot : next) {
-                        Optional<TimeBlock> block = timeBlocks.atRelease(job.get(), slot.at(), now);
+                        Optional<TimeBlock> block = timeBlocks.calendarOrFreezeAt(job.get(), slot.at());
                         if (block.isPresent()) {
                             Execution skipped = NewExecutions.backfillBlocked(
                                     job.get(), slot.at(), block.get(), TRIGGERED_BY + id, now);
@@ -356,6 +365,17 @@ public class Backfills {
             }
         }
         return queued;
+    }
+
+    /** A freeze going on now held a backfill's pending slots: the pass asks again at its next turn. */
+    record HeldByFreeze(UUID backfill) {}
+
+    private boolean heldByFreeze(UUID id, Job job, Instant now) {
+        if (timeBlocks.freezeAt(job, now).isEmpty()) {
+            return false;
+        }
+        events.publishEvent(new HeldByFreeze(id));
+        return true;
     }
 
     /** The run of a released slot, or the retry that followed it; null when its record is gone. */

@@ -68,14 +68,11 @@ class TimeBlocks {
     }
 
     /**
-     * What keeps a backfill from running {@code job}'s slot at {@code slot} as it is released at {@code now}: a
-     * calendar or freeze at the slot's time (changed since the plan), or a freeze going on now.
+     * The freeze going on at {@code now} that holds {@code job} (one of all jobs, or of destructive templates' jobs for
+     * a destructive one): while it lasts a backfill releases none of the job's slots and waits for it to end.
      */
-    Optional<TimeBlock> atRelease(Job job, Instant slot, Instant now) {
-        boolean destructive = destructive(job);
-        return calendars
-                .blockOf(job.definition().namespace(), job.definition().calendars(), destructive, slot)
-                .or(() -> calendars.blockOf(null, null, destructive, now));
+    Optional<TimeBlock> freezeAt(Job job, Instant now) {
+        return calendars.blockOf(null, null, destructive(job), now);
     }
 
     static SkipReason reasonOf(TimeBlock block) {

@@ -1,6 +1,7 @@
 package dev.almanac.engine.internal;
 
 import dev.almanac.calendar.CalendarRefs;
+import dev.almanac.calendar.Calendars;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.TooManyRequestsException;
@@ -69,6 +70,7 @@ class TimePages {
     private final StartLoad load;
     private final TemplateRegistry templates;
     private final Permissions permissions;
+    private final Calendars calendars;
     private final Clock clock;
 
     TimePages(
@@ -79,6 +81,7 @@ class TimePages {
             StartLoad load,
             TemplateRegistry templates,
             Permissions permissions,
+            Calendars calendars,
             Clock clock) {
         this.jobs = jobs;
         this.backfills = backfills;
@@ -87,6 +90,7 @@ class TimePages {
         this.load = load;
         this.templates = templates;
         this.permissions = permissions;
+        this.calendars = calendars;
         this.clock = clock;
     }
 
@@ -201,7 +205,7 @@ class TimePages {
                         editing.isPresent()
                                         && editing.get().definition().schedule().equals(schedule)
                                 ? strips.of(editing.get(), now)
-                                : strips.of(schedule, namespaceOf(form), refs, form.get("template_type"), now));
+                                : strips.of(schedule, readableNamespaceOf(form), refs, form.get("template_type"), now));
                 schedule.nextAfter(now)
                         .ifPresent(next -> model.addAttribute(
                                 "load",
@@ -308,9 +312,14 @@ class TimePages {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
-    /** The namespace the wizard's job is in: the one it names, else the default one. */
-    private static String namespaceOf(JobForm form) {
+    /**
+     * The namespace whose calendars the strip resolves names in: the one the form names (else the default one) when
+     * the reader may read it, else none, global calendars only: the strip tells nothing of a namespace the reader may
+     * not see (the preview beside it refuses the namespace).
+     */
+    private String readableNamespaceOf(JobForm form) {
         String namespace = form.get("namespace");
-        return namespace == null || namespace.isBlank() ? JobDefinition.DEFAULT_NAMESPACE : namespace.strip();
+        namespace = namespace == null || namespace.isBlank() ? JobDefinition.DEFAULT_NAMESPACE : namespace.strip();
+        return calendars.readable(namespace) ? namespace : null;
     }
 }

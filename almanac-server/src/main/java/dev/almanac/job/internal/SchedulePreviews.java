@@ -20,6 +20,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /** A schedule's next runs as the job page and the wizard's schedule step show them, in the job's zone. */
@@ -87,18 +88,30 @@ class SchedulePreviews {
         }
         try {
             Schedule schedule = Schedules.parse(spec, form.get("name"));
-            CalendarRefs refs = form.calendars();
+            CalendarRefs refs = form.calendars() == null ? CalendarRefs.NONE : form.calendars();
+            String expression = schedule instanceof CronSchedule cron && cron.hashed()
+                    ? cron.expression() + " → " + cron.resolvedExpression()
+                    : spec.expression();
+            String namespace = readableNamespaceOf(form, errors);
+            for (String list : List.of("blackout", "only")) {
+                Set<String> unknown =
+                        calendars.unknown(namespace, list.equals("blackout") ? refs.blackout() : refs.only());
+                if (!unknown.isEmpty()) {
+                    errors.add(new FieldError(
+                            "calendars." + list, "unknown calendar '" + String.join("', '", unknown) + "'"));
+                }
+            }
+            if (!errors.isEmpty()) {
+                return new Preview(
+                        expression,
+                        null,
+                        List.of(),
+                        errors.stream().map(e -> e.field() + ": " + e.message()).toList());
+            }
             return new Preview(
-                    schedule instanceof CronSchedule cron && cron.hashed()
-                            ? cron.expression() + " → " + cron.resolvedExpression()
-                            : spec.expression(),
+                    expression,
                     ScheduleText.describe(schedule),
-                    runs(
-                            schedule,
-                            namespaceOf(form),
-                            refs == null ? CalendarRefs.NONE : refs,
-                            form.get("template_type"),
-                            null),
+                    runs(schedule, namespace, refs, form.get("template_type"), null),
                     List.of());
         } catch (InvalidInputException invalid) {
             return new Preview(
@@ -111,9 +124,21 @@ class SchedulePreviews {
         }
     }
 
-    /** The namespace the wizard's job is in: the one it names, else the one every job has unless it says otherwise. */
-    static String namespaceOf(JobForm form) {
+    /**
+     * The namespace whose calendars the wizard's preview resolves names in, by the rule of the schedule preview API: the
+     * one the form names, refused at {@code namespace} (as a missing one) when the reader may not read it; when it names
+     * none, the default namespace if the reader may read it, else none (global calendars only).
+     */
+    private String readableNamespaceOf(JobForm form, List<FieldError> errors) {
         String namespace = form.get("namespace");
-        return namespace == null || namespace.isBlank() ? JobDefinition.DEFAULT_NAMESPACE : namespace.strip();
+        if (namespace == null || namespace.isBlank()) {
+            return calendars.readable(JobDefinition.DEFAULT_NAMESPACE) ? JobDefinition.DEFAULT_NAMESPACE : null;
+        }
+        namespace = namespace.strip();
+        if (!calendars.readable(namespace)) {
+            errors.add(new FieldError("namespace", "no namespace named '" + namespace + "'"));
+            return null;
+        }
+        return namespace;
     }
 }
