@@ -331,7 +331,8 @@ public class JobService {
         if (target.change().equals("deleted")) {
             throw new InvalidInputException("version", "version " + version + " records the deletion; pick another");
         }
-        ObjectNode changes = json.valueToTree(target.definition());
+        // an upstream the person may not see is restored as unnamed, so a refusal never names it back to them
+        ObjectNode changes = json.valueToTree(withUpstreamsShown(target.definition()));
         // the version holds its secrets sealed; the update takes them plain, like any client's, and seals them again
         if (changes.get("parameters") instanceof ObjectNode parameters) {
             @SuppressWarnings("unchecked")

@@ -30,6 +30,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
 import org.springframework.web.bind.annotation.RequestMethod;
@@ -182,6 +183,19 @@ abstract class NamespaceLeaksTests extends AlmanacIntegrationTest {
         assertThat(strip.getContentAsString())
                 .contains("data-state=\"planned\"")
                 .doesNotContain("data-state=\"blocked\"", "holidays", SECRET);
+        // the preview API refuses b, and answers a calendar b holds exactly as one nobody holds
+        for (String name : List.of("holidays", "no-such-calendar")) {
+            MockHttpServletResponse answer = pages.perform(post(API + "/schedules/preview")
+                            .header("Authorization", "Bearer " + aliceToken)
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"schedule\":{\"cron\":\"0 2 * * *\"},\"namespace\":\"b\","
+                                    + "\"calendars\":{\"blackout\":[\"" + name + "\"]}}"))
+                    .andReturn()
+                    .getResponse();
+            assertThat(answer.getStatus()).as(answer.getContentAsString()).isEqualTo(400);
+            assertThat(answer.getContentAsString())
+                    .contains("no namespace named 'b'", "unknown calendar '" + name + "'");
+        }
         // in her own namespace the name is one she cannot list: named unknown, not resolved in b
         assertThat(page(wizardSchedule(post("/jobs/wizard/preview"), "a").header("HX-Request", "true"), ALICE)
                         .getContentAsString())
@@ -264,6 +278,18 @@ abstract class NamespaceLeaksTests extends AlmanacIntegrationTest {
         MockHttpServletResponse versionsPage = page(get("/jobs/" + downstream + "/versions"), ALICE);
         assertThat(versionsPage.getStatus()).isEqualTo(200);
         assertThat(versionsPage.getContentAsString()).doesNotContain(SECRET);
+        // a rollback to the saved version refuses the hidden upstream without naming it
+        api("PUT", "/jobs/" + downstream, "{\"description\":\"second version\"}");
+        MvcResult rollback = pages.perform(post("/jobs/" + downstream + "/rollback")
+                        .param("version", "1")
+                        .param("current_version", "2")
+                        .with(ALICE)
+                        .with(csrf()))
+                .andReturn();
+        assertThat(rollback.getResponse().getStatus()).isEqualTo(302);
+        assertThat(String.valueOf(rollback.getFlashMap().get("flash")))
+                .contains("Could not roll back")
+                .doesNotContain(SECRET);
         // the super admin, who sees b, reads it as namespace/name
         assertThat((String) JsonPath.read(api("GET", "/jobs/" + downstream, null), "$.job.triggers[0].job"))
                 .isEqualTo("b/" + SECRET);

@@ -151,8 +151,9 @@ public class ScheduleController {
                 : request.namespace().strip();
         if (namespace != null && !calendars.readable(namespace)) {
             errors.add(new FieldError("namespace", "no namespace named '" + namespace + "'"));
-        }
-        if (namespace == null && calendars.readable(DEFAULT_NAMESPACE)) {
+            // nor are the calendar names looked up in it: which of them it holds is its own
+            namespace = null;
+        } else if (namespace == null && calendars.readable(DEFAULT_NAMESPACE)) {
             // as a job that names no namespace: one of the default namespace
             namespace = DEFAULT_NAMESPACE;
         }
