@@ -4,17 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.almanac.testing.PostgresTestDatabase;
+import dev.almanac.testing.SchemaUpgrades;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
-import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * Backfills stored before they kept a namespace (schema V40) upgraded: one whose job still exists takes the job's
@@ -24,32 +22,18 @@ class BackfillNamespaceUpgradeTests {
 
     @Test
     void anUpgradeOnH2GivesEachBackfillItsJobsNamespace() {
-        upgradesFromV40(
-                new SingleConnectionDataSource(
-                        "jdbc:h2:mem:backfill-upgrade-" + UUID.randomUUID()
-                                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
-                        "sa",
-                        "",
-                        true),
-                "h2");
+        upgradesFromV40(SchemaUpgrades.h2("backfill-upgrade"), "h2");
     }
 
     @Test
     @Tag("postgres")
     void anUpgradeOnPostgresGivesEachBackfillItsJobsNamespace() {
         assumeTrue(PostgresTestDatabase.reachable(), "PostgreSQL is not reachable");
-        upgradesFromV40(
-                new DriverManagerDataSource(
-                        PostgresTestDatabase.freshSchemaUrl("backfill_upgrade_" + System.nanoTime()),
-                        PostgresTestDatabase.USER,
-                        PostgresTestDatabase.PASSWORD),
-                "postgresql");
+        upgradesFromV40(SchemaUpgrades.postgres("backfill_upgrade"), "postgresql");
     }
 
     private static void upgradesFromV40(DataSource dataSource, String vendor) {
-        FluentConfiguration flyway = Flyway.configure()
-                .dataSource(dataSource)
-                .locations("classpath:db/migration", "classpath:db/vendor/" + vendor);
+        FluentConfiguration flyway = SchemaUpgrades.flyway(dataSource, vendor);
         flyway.target("40").load().migrate();
         JdbcClient jdbc = JdbcClient.create(dataSource);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);

@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.almanac.testing.PostgresTestDatabase;
+import dev.almanac.testing.SchemaUpgrades;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
-import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
-import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * An Almanac from before namespaces (schema V17, with jobs in it) upgraded to the current schema: every job
@@ -24,32 +22,18 @@ class NamespaceUpgradeTests {
 
     @Test
     void anUpgradeOnH2PutsEveryJobInDefault() {
-        upgradesFromV17(
-                new SingleConnectionDataSource(
-                        "jdbc:h2:mem:namespace-upgrade-" + UUID.randomUUID()
-                                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
-                        "sa",
-                        "",
-                        true),
-                "h2");
+        upgradesFromV17(SchemaUpgrades.h2("namespace-upgrade"), "h2");
     }
 
     @Test
     @Tag("postgres")
     void anUpgradeOnPostgresPutsEveryJobInDefault() {
         assumeTrue(PostgresTestDatabase.reachable(), "PostgreSQL is not reachable");
-        upgradesFromV17(
-                new DriverManagerDataSource(
-                        PostgresTestDatabase.freshSchemaUrl("namespace_upgrade_" + System.nanoTime()),
-                        PostgresTestDatabase.USER,
-                        PostgresTestDatabase.PASSWORD),
-                "postgresql");
+        upgradesFromV17(SchemaUpgrades.postgres("namespace_upgrade"), "postgresql");
     }
 
     private static void upgradesFromV17(javax.sql.DataSource dataSource, String vendor) {
-        FluentConfiguration flyway = Flyway.configure()
-                .dataSource(dataSource)
-                .locations("classpath:db/migration", "classpath:db/vendor/" + vendor);
+        FluentConfiguration flyway = SchemaUpgrades.flyway(dataSource, vendor);
         flyway.target("17").load().migrate();
         JdbcClient jdbc = JdbcClient.create(dataSource);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
