@@ -24,9 +24,14 @@ public class HealthReadings {
     /** A run as the failure streak counts it. */
     private record Ended(UUID id, String status, UUID retryOf) {}
 
+    /*
+     * Status is compared as an expression in these reads, so only a job's own index can serve them: planned on
+     * statistics from a smaller table, PostgreSQL read every succeeded run through the status index and kept the
+     * job's (75 ms a statement in a 20 000-run drain, half the database's time).
+     */
     private static final String RECENT_SUCCESSES = """
             SELECT id, duration_ms FROM executions
-             WHERE job_id = ? AND status = 'succeeded' AND dry_run = FALSE AND duration_ms IS NOT NULL
+             WHERE job_id = ? AND status || '' = 'succeeded' AND dry_run = FALSE AND duration_ms IS NOT NULL
              ORDER BY created_at DESC, id DESC
              LIMIT ?
             """;
@@ -34,7 +39,7 @@ public class HealthReadings {
     /** {@link #RECENT_SUCCESSES} of one job, as a branch of a statement that reads several. */
     private static final String RECENT_SUCCESSES_BRANCH = """
             (SELECT job_id, id, created_at, duration_ms FROM executions
-              WHERE job_id = ? AND status = 'succeeded' AND dry_run = FALSE AND duration_ms IS NOT NULL
+              WHERE job_id = ? AND status || '' = 'succeeded' AND dry_run = FALSE AND duration_ms IS NOT NULL
               ORDER BY created_at DESC, id DESC
               LIMIT ?)""";
 
@@ -43,7 +48,7 @@ public class HealthReadings {
 
     private static final String RECENT_ENDED = """
             SELECT id, status, retry_of FROM executions
-             WHERE job_id = ? AND dry_run = FALSE AND status IN ('succeeded', 'failed', 'timed_out')
+             WHERE job_id = ? AND dry_run = FALSE AND status || '' IN ('succeeded', 'failed', 'timed_out')
              ORDER BY created_at DESC, id DESC
              LIMIT ?
             """;

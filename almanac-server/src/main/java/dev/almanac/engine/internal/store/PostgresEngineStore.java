@@ -144,6 +144,15 @@ class PostgresEngineStore implements EngineStore {
             """;
 
     /**
+     * Only primary-key lookups for the batch updates that join arrays to {@code jobs} or {@code executions}, for the
+     * rest of the transaction: planned on a table of some thousands of rows, each batch hashed the whole table (a
+     * 20 000-job drain: 10 ms of a 39 ms advance of 500 jobs went to reading all of {@code jobs}).
+     */
+    static final String JOIN_BY_KEY = """
+            SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)
+            """;
+
+    /**
      * A run handed back by a stopping node continues its log, so the claim reads its last line. Runs another node
      * claimed ahead (queued, with a host) are passed over: at most a buffer per node.
      */
@@ -306,6 +315,7 @@ class PostgresEngineStore implements EngineStore {
         if (advances.isEmpty()) {
             return;
         }
+        joinByKey();
         batch.update(planned(
                 ADVANCE_JOBS,
                 column(advances, a -> a.job().value(), UUID[]::new),
@@ -513,6 +523,7 @@ class PostgresEngineStore implements EngineStore {
         List<Completion> completions = unordered.stream()
                 .sorted(Comparator.comparing(c -> c.id().value()))
                 .toList();
+        joinByKey();
         List<UUID> accepted = batch.query(
                 planned(
                         COMPLETE,
@@ -547,6 +558,7 @@ class PostgresEngineStore implements EngineStore {
         List<JobOutcome> rows = latest.values().stream()
                 .sorted(Comparator.comparing(o -> o.job().value()))
                 .toList();
+        joinByKey();
         batch.update(planned(
                 RECORD_JOB_OUTCOMES,
                 column(rows, o -> o.job().value(), UUID[]::new),
@@ -621,6 +633,10 @@ class PostgresEngineStore implements EngineStore {
                 .param("limit", limit)
                 .query(ExecutionRows.mapper(json))
                 .list();
+    }
+
+    private void joinByKey() {
+        jdbc.sql(JOIN_BY_KEY).query().listOfRows();
     }
 
     /** A statement the server plans for these values at every call: prepared unnamed, never kept. */
