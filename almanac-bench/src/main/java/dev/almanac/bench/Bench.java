@@ -1,6 +1,7 @@
 package dev.almanac.bench;
 
 import dev.almanac.bench.Results.Metric;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +55,11 @@ public final class Bench {
         System.exit(0);
     }
 
+    /** A system's instances, booted and warmed up once, with their schema: every measured run uses them. */
+    private record Warmed(Contender contender, Pg.Schema schema) {}
+
+    private final java.util.Map<String, Warmed> warmed = new java.util.LinkedHashMap<>();
+
     /** Runs everything the options ask for and writes the report; returns its path. */
     Path run() throws Exception {
         Instant began = Instant.now();
@@ -64,6 +70,18 @@ public final class Bench {
                 options.quick() ? " (quick)" : "", options.dbUrl(), pg.version(), options.runs());
         AlmanacWorkloads almanac = new AlmanacWorkloads(options, pg, results, machine);
         Footprint footprint = new Footprint(options, pg, results, almanac);
+        try {
+            return runAll(began, almanac, footprint);
+        } finally {
+            warmed.values().forEach(w -> {
+                w.contender().close();
+                pg.drop(w.schema());
+            });
+            warmed.clear();
+        }
+    }
+
+    private Path runAll(Instant began, AlmanacWorkloads almanac, Footprint footprint) throws Exception {
         if ((options.runs("drain") || options.runs("lateness")) && options.warmupJobs() > 0) {
             warmUp();
         }
@@ -128,7 +146,9 @@ public final class Bench {
      * {@code warmupSeconds} have passed (at least one), so that every measured run is of compiled code. The JIT
      * compiler took a core through Almanac's first drains and was still at it through the second and third of
      * 20 000 jobs (a whole application context has far more code to compile than the peers). Each drain is cut off
-     * after 30 s (Quartz).
+     * after 30 s (Quartz). The instances stay up and every measured run uses them, as a node runs once started: an
+     * instance booted afresh for each run had its start-up compiled again through its drain (C2 took 0.45–0.6 of a
+     * core during a measured Almanac drain; 0.03 after 100 s in one instance, 2026-12-03).
      */
     private void warmUp() throws Exception {
         System.out.printf(
@@ -154,9 +174,9 @@ public final class Bench {
                 } while (System.nanoTime() < until);
                 System.out.printf(
                         Locale.ROOT, "   %s: %d drains, %d jobs in %.1f s%n", contender.label(), drains, jobs, seconds);
+                warmed.put(key, new Warmed(contender, schema));
             } catch (Exception e) {
                 results.note("warm-up, " + contender.label() + ": failed: " + e);
-            } finally {
                 contender.close();
                 pg.drop(schema);
             }
@@ -165,12 +185,16 @@ public final class Bench {
 
     /** Drain, then lateness, for one system in one run, on a schema of its own. */
     private void scheduling(String key, int run) throws Exception {
-        Contender contender = contender(key);
+        Warmed warm = warmed.get(key);
+        Contender contender = warm != null ? warm.contender() : contender(key);
         results.label(key, contender.label());
-        Pg.Schema schema = pg.createSchema("r" + run + "_" + key);
+        Pg.Schema schema = warm != null ? warm.schema() : pg.createSchema("r" + run + "_" + key);
         System.out.printf("-- %s%n", contender.label());
         try {
-            contender.prepare(schema);
+            if (warm == null) {
+                contender.prepare(schema);
+            }
+            awaitCompilerIdle(contender);
             if (options.runs("drain")) {
                 drain(contender, schema, run);
                 contender.pause();
@@ -178,14 +202,47 @@ public final class Bench {
             }
             if (options.runs("lateness")) {
                 lateness(contender, schema, run);
+                contender.pause();
+                contender.reset();
             }
         } catch (Exception e) {
             results.note("run " + run + ", " + contender.label() + ": failed: " + e);
             e.printStackTrace();
         } finally {
-            contender.close();
-            pg.drop(schema);
+            if (warm == null) {
+                contender.close();
+                pg.drop(schema);
+            }
         }
+    }
+
+    /**
+     * Waits until the JIT compiler has been idle for a second (at most 60 s) after a system started. Booting a fresh
+     * application context makes its start-up code hot a second time in this JVM: the compiler then took 0.6 of a core
+     * through the measured drain that followed, with the warm-up's drains long done (thread CPU, 2026-12-03). A
+     * system is measured as it runs once started, not while the JIT compiles its boot.
+     */
+    private static void awaitCompilerIdle(Contender contender) throws InterruptedException {
+        var compiler = ManagementFactory.getCompilationMXBean();
+        if (compiler == null || !compiler.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long began = System.nanoTime();
+        long deadline = began + Duration.ofSeconds(60).toNanos();
+        long before = compiler.getTotalCompilationTime();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(1_000);
+            long now = compiler.getTotalCompilationTime();
+            if (now - before < 20) {
+                break;
+            }
+            before = now;
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "   %s: compiler idle after %.1f s%n",
+                contender.label(),
+                (System.nanoTime() - began) / 1e9);
     }
 
     /** How one drain went: jobs finished, seconds from the start until then, and seconds it took to schedule them. */
