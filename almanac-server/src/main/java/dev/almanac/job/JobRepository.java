@@ -296,6 +296,19 @@ class JobRepository {
                 .optional();
     }
 
+    Map<JobId, String> namespacesOf(Collection<JobId> ids) {
+        Map<JobId, String> namespaces = new HashMap<>();
+        List<UUID> distinct = ids.stream().map(JobId::value).distinct().toList();
+        for (int from = 0; from < distinct.size(); from += 500) {
+            jdbc.sql("SELECT id, namespace FROM jobs WHERE id IN (:ids)")
+                    .param("ids", distinct.subList(from, Math.min(distinct.size(), from + 500)))
+                    .query((rs, n) ->
+                            namespaces.put(new JobId(rs.getObject("id", UUID.class)), rs.getString("namespace")))
+                    .list();
+        }
+        return namespaces;
+    }
+
     boolean nameTaken(String namespace, String name, JobId except) {
         return jdbc.sql(NAME_TAKEN)
                         .param("namespace", namespace)

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -115,6 +116,12 @@ public class JobService {
     @Transactional(readOnly = true)
     public Optional<String> namespaceOf(JobId id) {
         return jobs.namespaceOf(id);
+    }
+
+    /** The namespaces of stored jobs, in one read per 500; a job that is gone has no entry. */
+    @Transactional(readOnly = true)
+    public Map<JobId, String> namespacesOf(Collection<JobId> ids) {
+        return jobs.namespacesOf(ids);
     }
 
     /** The job, when the current user may see its namespace; otherwise 404, the same as for a missing one. */

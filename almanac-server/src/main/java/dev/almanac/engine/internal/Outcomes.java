@@ -139,6 +139,7 @@ class Outcomes {
             store.recordJobOutcomes(outcomes);
             return new Written(inserted, batch.size() - accepted.size());
         });
+        metrics.knowNamespaces(finished.stream().map(f -> f.execution().jobId()).toList());
         measured.forEach(Runnable::run);
         finished.forEach(events::publishEvent);
         return written;
