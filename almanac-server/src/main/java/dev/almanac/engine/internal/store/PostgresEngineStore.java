@@ -82,10 +82,14 @@ class PostgresEngineStore implements EngineStore {
             RETURNING id
             """;
 
-    /** Joined as one array by hash: a generic plan for an IN list of 500 parameters compared them one by one. */
+    /**
+     * One array, not an IN list of 500 parameters (a generic plan compared them one by one), read through the index of
+     * active runs by job (V44) and planned at every call: a plan kept from a call on an empty queue scanned the whole
+     * queue once per job asked about.
+     */
     static final String ACTIVE_JOBS = """
             SELECT DISTINCT job_id FROM executions
-             WHERE job_id IN (SELECT unnest(CAST(:job_ids AS uuid[]))) AND status IN ('queued', 'running')
+             WHERE job_id = ANY(CAST(? AS uuid[])) AND status IN ('queued', 'running')
             """;
 
     static final String ACTIVE_RUNS_OF_JOB = "SELECT " + ExecutionRows.COLUMNS
@@ -369,10 +373,9 @@ class PostgresEngineStore implements EngineStore {
         if (jobs.isEmpty()) {
             return Set.of();
         }
-        return new HashSet<>(jdbc.sql(ACTIVE_JOBS)
-                .param("job_ids", jobs.stream().map(JobId::value).toArray(UUID[]::new))
-                .query((rs, n) -> new JobId(rs.getObject("job_id", UUID.class)))
-                .list());
+        return new HashSet<>(batch.query(
+                planned(ACTIVE_JOBS, (Object) jobs.stream().map(JobId::value).toArray(UUID[]::new)),
+                (rs, n) -> new JobId(rs.getObject("job_id", UUID.class))));
     }
 
     @Override
