@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -36,6 +37,7 @@ public class JobCommands {
     private final JsonMapper json;
     private final NamespaceAccess namespaces;
     private final NamespaceQuotas quotas;
+    private final TransactionTemplate transactions;
 
     JobCommands(
             JobService jobs,
@@ -44,8 +46,10 @@ public class JobCommands {
             AuditTrail audit,
             JsonMapper json,
             NamespaceAccess namespaces,
-            NamespaceQuotas quotas) {
+            NamespaceQuotas quotas,
+            TransactionTemplate transactions) {
         this.jobs = jobs;
+        this.transactions = transactions;
         this.permissions = permissions;
         this.limits = limits;
         this.audit = audit;
@@ -61,9 +65,12 @@ public class JobCommands {
                 request.templateType(), "create", AuditTrail.Target.of("job", null, request.name(), namespace));
         limits.requireJobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
         quotas.requireJobRoom(namespace, 1);
-        Job job = jobs.create(request, actor);
-        audit.record("job.created", target(job), Map.of("definition", definitionOf(job)));
-        return job;
+        // the job, its first version and its audit event commit together; a refusal above is audited on its own
+        return transactions.execute(status -> {
+            Job job = jobs.create(request, actor);
+            audit.record("job.created", target(job), Map.of("definition", definitionOf(job)));
+            return job;
+        });
     }
 
     /**

@@ -62,13 +62,15 @@ class JobRepository {
                               retry_delay_seconds, backoff_multiplier, concurrency_policy, misfire_policy,
                               catch_up_window_seconds, notifications, alert_after_seconds, created_by,
                               created_at, updated_at, last_run_at, last_status, next_run_at, version, calendars,
-                              namespace, expected_duration_seconds, keep_runs, keep_days)
+                              namespace, expected_duration_seconds, keep_runs, keep_days, template_version,
+                              invalid_reason)
             VALUES (:id, :name, :description, :template_type, :parameters, :schedule_type, :cron_expression,
                     :interval_seconds, :run_at, :timezone, :enabled, :priority, :timeout_seconds, :max_retries,
                     :retry_delay_seconds, :backoff_multiplier, :concurrency_policy, :misfire_policy,
                     :catch_up_window_seconds, :notifications, :alert_after_seconds, :created_by,
                     :created_at, :updated_at, :last_run_at, :last_status, :next_run_at, :version, :calendars,
-                    :namespace, :expected_duration_seconds, :keep_runs, :keep_days)
+                    :namespace, :expected_duration_seconds, :keep_runs, :keep_days, :template_version,
+                    :invalid_reason)
             """;
 
     /** Optimistic locking: the row is only written when nobody else wrote it since it was read. */
@@ -361,6 +363,8 @@ class JobRepository {
                 .param("created_at", utc(job.createdAt()))
                 .param("last_run_at", utc(job.lastRunAt()))
                 .param("last_status", job.lastStatus())
+                .param("template_version", job.templateVersion())
+                .param("invalid_reason", job.invalidReason())
                 .update();
         writeRelations(job, false);
         totals.inserted(job.definition().namespace());

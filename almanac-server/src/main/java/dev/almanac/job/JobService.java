@@ -96,12 +96,12 @@ public class JobService {
                 validator.validate(
                         unmasked(request, null), now, new ValidationContext(null, null, homeOf(request, null))),
                 null);
-        requireFreeName(definition.namespace(), definition.name(), null);
         Instant nextRunAt =
                 definition.enabled() ? definition.schedule().nextAfter(now).orElse(null) : null;
-        Job job = new Job(id, definition, actor, now, now, null, null, nextRunAt, 1);
+        // validated against its template as it is inserted; a taken name is the unique key's refusal
+        Job job = new Job(id, definition, actor, now, now, null, null, nextRunAt, 1)
+                .validatedAgainst(templates.version(definition.templateType()).orElse(null));
         insertOrConflict(job);
-        job = validated(job);
         versions.record(id, job.version(), "created", JobRequest.of(definition), actor, now);
         events.publishEvent(new JobChanged(id, JobChanged.Kind.CREATED));
         return job;
@@ -154,9 +154,9 @@ public class JobService {
 
     /**
      * What a fan-in ({@code trigger_mode: all}) still waits for: its upstream jobs (and the outcome) with no matching
-     * run since its last run within its window; null for a job that waits for any one trigger.
+     * run since its last run within its window; null for a job that waits for any one trigger. One read at most, so no
+     * transaction of its own: a job read waits for no second connection round trip.
      */
-    @Transactional(readOnly = true)
     public List<String> waitingFor(Job job) {
         return job.definition().triggerMode() == Trigger.Mode.ALL
                 ? triggers.waitingFor(job, now()).stream()

@@ -144,6 +144,34 @@ abstract class AuditApiTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aRefusedCreateIsAuditedAsDeniedAndACreateThatRollsBackLeavesNoEvent() throws Exception {
+        create("taken", "first");
+        // an admin may not create a job of a destructive template: refused before the create's transaction
+        mvc.perform(post(API + "/jobs")
+                        .with(logins.as(TestLogins.ADMIN))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"name":"wipe","template_type":"database_cleanup","parameters":{},
+                                 "schedule":{"type":"interval","interval_seconds":60}}"""))
+                .andExpect(status().isForbidden());
+        // the job, its version and its audit event commit together: a taken name leaves none of them
+        mvc.perform(post(API + "/jobs").contentType(MediaType.APPLICATION_JSON).content("""
+                                {"name":"taken","template_type":"heartbeat","parameters":{"message":"second"},
+                                 "schedule":{"type":"interval","interval_seconds":60}}"""))
+                .andExpect(status().isConflict());
+
+        mvc.perform(get(API + "/audit").param("action", "access.denied"))
+                .andExpect(jsonPath("$.events", hasSize(1)))
+                .andExpect(jsonPath("$.events[0].actor").value("test-admin"))
+                .andExpect(jsonPath("$.events[0].target_name").value("wipe"))
+                .andExpect(jsonPath("$.events[0].details.action").value("create"));
+        mvc.perform(get(API + "/audit").param("action", "job.created"))
+                .andExpect(jsonPath("$.events", hasSize(1)))
+                .andExpect(jsonPath("$.events[0].details.definition.parameters.message")
+                        .value("first"));
+    }
+
+    @Test
     void filtersByTimeAndPagesNewestFirst() throws Exception {
         for (int i = 0; i < 5; i++) {
             create("job-" + i, "ping");

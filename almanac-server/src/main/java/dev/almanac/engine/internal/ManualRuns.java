@@ -52,7 +52,12 @@ public class ManualRuns {
 
     @Transactional
     public Execution run(JobId id, Map<String, Object> overrides, boolean dryRun, String actor) {
-        Job job = jobs.get(id);
+        return run(jobs.get(id), overrides, dryRun, actor);
+    }
+
+    /** A run of {@code job} as the caller has just read it. */
+    @Transactional
+    public Execution run(Job job, Map<String, Object> overrides, boolean dryRun, String actor) {
         String type = job.definition().templateType();
         Map<String, Object> stored = job.definition().parameters();
         Map<String, Object> parameters = new LinkedHashMap<>(secrets.reveal(type, stored));

@@ -11,6 +11,7 @@ import dev.almanac.security.Permissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * "Run now" and dry runs asked for by a person, through the API or the admin UI alike: checked against their role
@@ -25,9 +26,17 @@ class RunCommands {
     private final Permissions permissions;
     private final Limits limits;
     private final AuditTrail audit;
+    private final TransactionTemplate transactions;
 
-    RunCommands(ManualRuns manualRuns, JobService jobs, Permissions permissions, Limits limits, AuditTrail audit) {
+    RunCommands(
+            ManualRuns manualRuns,
+            JobService jobs,
+            Permissions permissions,
+            Limits limits,
+            AuditTrail audit,
+            TransactionTemplate transactions) {
         this.manualRuns = manualRuns;
+        this.transactions = transactions;
         this.jobs = jobs;
         this.permissions = permissions;
         this.limits = limits;
@@ -37,22 +46,26 @@ class RunCommands {
     Execution run(JobId id, Map<String, Object> overrides, boolean dryRun) {
         String actor = CurrentActor.name();
         Job current = jobs.get(id);
-        AuditTrail.Target target = AuditTrail.Target.of("job", id, current.name());
+        AuditTrail.Target target = AuditTrail.Target.of(
+                "job", id, current.name(), current.definition().namespace());
         permissions.requireMayActOn(current.definition().templateType(), "run", target);
         if (dryRun) {
             limits.requireDryRunAllowed(actor);
         } else {
             limits.requireManualRunAllowed(actor);
         }
-        Execution execution = manualRuns.run(id, overrides, dryRun, actor);
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("execution_id", execution.id().toString());
-        details.put("dry_run", dryRun);
-        if (overrides != null) {
-            details.put("parameter_overrides", overrides.keySet());
-        }
-        audit.record(dryRun ? Limits.DRY_RUN : Limits.RUN, target, details);
-        return execution;
+        // the queued run and its audit event commit together; a refusal above is audited on its own
+        return transactions.execute(status -> {
+            Execution execution = manualRuns.run(current, overrides, dryRun, actor);
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("execution_id", execution.id().toString());
+            details.put("dry_run", dryRun);
+            if (overrides != null) {
+                details.put("parameter_overrides", overrides.keySet());
+            }
+            audit.record(dryRun ? Limits.DRY_RUN : Limits.RUN, target, details);
+            return execution;
+        });
     }
 
     /** Before a dry run of a job that is not saved yet (the wizard's review step): the same checks. */
