@@ -4,6 +4,7 @@ import dev.almanac.engine.internal.store.EngineStore;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -25,6 +26,9 @@ class ClusterSignals {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterSignals.class);
 
+    /** Who sent a signal: this node's own come back to it through LISTEN, and are passed over. */
+    private final String sender = UUID.randomUUID().toString();
+
     private final DataSource dataSource;
     private final JdbcClient jdbc;
     private final Wakeups wakeups;
@@ -41,14 +45,18 @@ class ClusterSignals {
         this.postgres = isPostgres(dataSource);
     }
 
-    /** Tells every node (this one included) that there may be something to do. */
+    /**
+     * Tells the other nodes that there may be something to do. This node has woken its own loops already (every caller
+     * raised its {@link Wakeups}, as on H2), so its own signal does not wake it again: before, each create woke the
+     * trigger loop twice and each queued run the worker loop twice (almanac-bench's API mix, session 21).
+     */
     void notifyCluster(String what) {
         if (!postgres) {
             return;
         }
         try {
             jdbc.sql("SELECT pg_notify('" + CHANNEL + "', :what)")
-                    .param("what", what)
+                    .param("what", what + "@" + sender)
                     .query()
                     .singleRow();
         } catch (RuntimeException e) {
@@ -88,12 +96,18 @@ class ClusterSignals {
                 wakeups.everything();
                 while (listening) {
                     PGNotification[] notifications = pg.getNotifications(500);
-                    if (notifications != null && notifications.length > 0) {
-                        for (PGNotification notification : notifications) {
-                            if (NAMESPACES.equals(notification.getParameter())) {
-                                store.namespacesChanged();
-                            }
+                    boolean foreign = false;
+                    for (PGNotification notification : notifications == null ? new PGNotification[0] : notifications) {
+                        Signal signal = Signal.of(notification.getParameter());
+                        if (signal.from(sender)) {
+                            continue;
                         }
+                        foreign = true;
+                        if (NAMESPACES.equals(signal.what())) {
+                            store.namespacesChanged();
+                        }
+                    }
+                    if (foreign) {
                         wakeups.everything();
                     }
                 }
@@ -111,6 +125,22 @@ class ClusterSignals {
                         ? Duration.ofSeconds(5)
                         : backoff.multipliedBy(2);
             }
+        }
+    }
+
+    /**
+     * A signal's payload: what happened, and who sent it ({@code what@sender}); a payload with no sender (a node of an
+     * older version, a script) is someone else's.
+     */
+    record Signal(String what, String sender) {
+
+        static Signal of(String payload) {
+            int at = payload == null ? -1 : payload.lastIndexOf('@');
+            return at < 0 ? new Signal(payload, null) : new Signal(payload.substring(0, at), payload.substring(at + 1));
+        }
+
+        boolean from(String node) {
+            return node.equals(sender);
         }
     }
 
