@@ -8,12 +8,16 @@ import dev.almanac.job.JobPage;
 import dev.almanac.job.JobQuery;
 import dev.almanac.job.JobService;
 import dev.almanac.schedule.ScheduleText;
+import dev.almanac.security.Permissions;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.TemplateDescriptor;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,22 +41,40 @@ class JobListPages {
     private final NamespaceSelection namespaces;
 
     private final JobHealth health;
+    private final Permissions permissions;
 
-    JobListPages(JobService jobs, TemplateRegistry templates, NamespaceSelection namespaces, JobHealth health) {
+    JobListPages(
+            JobService jobs,
+            TemplateRegistry templates,
+            NamespaceSelection namespaces,
+            JobHealth health,
+            Permissions permissions) {
         this.health = health;
         this.jobs = jobs;
         this.templates = templates;
         this.namespaces = namespaces;
+        this.permissions = permissions;
     }
 
-    /** A row of the job list. */
-    public record JobRow(Job job, String schedule, TemplateDescriptor template, List<JobHealth.Problem> health) {}
+    /**
+     * A row of the job list, with what its cells and menu would otherwise work out again per attribute: whether the
+     * reader may act on the job, and the job's page ({@code path}, under which its actions sit) and history links.
+     */
+    public record JobRow(
+            Job job,
+            String schedule,
+            TemplateDescriptor template,
+            List<JobHealth.Problem> health,
+            boolean allowed,
+            String path,
+            String history) {}
 
     @GetMapping
     String list(
             @Valid @ModelAttribute("filter") JobListFilter filter,
             BindingResult binding,
             HtmxRequest htmx,
+            HttpServletRequest request,
             Model model) {
         // a filter that could not be read (page=abc) is said above the list, which shows what could be read
         model.addAttribute(
@@ -66,6 +88,9 @@ class JobListPages {
         JobPage result = jobs.list(query.in(namespaces.scope()));
         Map<JobId, List<JobHealth.Problem>> problems =
                 health.of(result.jobs().stream().map(Job::id).toList());
+        // a page's jobs share a few templates and namespaces: each pair is asked about once
+        Map<List<String>, Boolean> allowed = new HashMap<>();
+        String context = request.getContextPath();
         model.addAttribute(
                 "rows",
                 result.jobs().stream()
@@ -76,7 +101,14 @@ class JobListPages {
                                         .find(job.definition().templateType())
                                         .map(JobTemplate::descriptor)
                                         .orElse(null),
-                                problems.getOrDefault(job.id(), List.of())))
+                                problems.getOrDefault(job.id(), List.of()),
+                                allowed.computeIfAbsent(
+                                        Arrays.asList(
+                                                job.definition().templateType(),
+                                                job.definition().namespace()),
+                                        key -> permissions.mayActOn(key.get(0), key.get(1))),
+                                context + "/jobs/" + job.id(),
+                                context + "/executions?job_id=" + job.id()))
                         .toList());
         model.addAttribute("result", result);
         model.addAttribute("query", query);
