@@ -55,11 +55,6 @@ public final class Bench {
         System.exit(0);
     }
 
-    /** A system's instances, booted and warmed up once, with their schema: every measured run uses them. */
-    private record Warmed(Contender contender, Pg.Schema schema) {}
-
-    private final java.util.Map<String, Warmed> warmed = new java.util.LinkedHashMap<>();
-
     /** Runs everything the options ask for and writes the report; returns its path. */
     Path run() throws Exception {
         Instant began = Instant.now();
@@ -70,21 +65,6 @@ public final class Bench {
                 options.quick() ? " (quick)" : "", options.dbUrl(), pg.version(), options.runs());
         AlmanacWorkloads almanac = new AlmanacWorkloads(options, pg, results, machine);
         Footprint footprint = new Footprint(options, pg, results, almanac);
-        try {
-            return runAll(began, almanac, footprint);
-        } finally {
-            warmed.values().forEach(w -> {
-                w.contender().close();
-                pg.drop(w.schema());
-            });
-            warmed.clear();
-        }
-    }
-
-    private Path runAll(Instant began, AlmanacWorkloads almanac, Footprint footprint) throws Exception {
-        if ((options.runs("drain") || options.runs("lateness")) && options.warmupJobs() > 0) {
-            warmUp();
-        }
         for (int run = 1; run <= options.runs(); run++) {
             System.out.printf("%n== run %d of %d ==%n", run, options.runs());
             if (options.runs("drain") || options.runs("lateness")) {
@@ -142,57 +122,47 @@ public final class Bench {
     }
 
     /**
-     * Unmeasured drains of {@code warmupJobs} per system before the first run, one after another until
-     * {@code warmupSeconds} have passed (at least one), so that every measured run is of compiled code. The JIT
-     * compiler took a core through Almanac's first drains and was still at it through the second and third of
-     * 20 000 jobs (a whole application context has far more code to compile than the peers). Each drain is cut off
-     * after 30 s (Quartz). The instances stay up and every measured run uses them, as a node runs once started: an
-     * instance booted afresh for each run had its start-up compiled again through its drain (C2 took 0.45–0.6 of a
-     * core during a measured Almanac drain; 0.03 after 100 s in one instance, 2026-12-03).
+     * Unmeasured drains of {@code warmupJobs} on the instances about to be measured, one after another until
+     * {@code warmupSeconds} have passed (at least one), so that the measured run is of compiled code. The JIT compiler
+     * took a core through Almanac's first drains and was still at it through the second and third of 20 000 jobs (a
+     * whole application context has far more code to compile than the peers). Each drain is cut off after 30 s
+     * (Quartz). Until 2026-12-03 the warm-up ran once per system in instances of its own, and each run booted fresh
+     * ones: booting a second context in the same JVM made its start-up code hot, and the C2 compiler took 0.45-0.6 of
+     * a core through the measured Almanac drain that followed (0.03 in one instance after 100 s).
      */
-    private void warmUp() throws Exception {
+    private void warm(Contender contender, Pg.Schema schema) throws Exception {
+        long until =
+                System.nanoTime() + Duration.ofSeconds(options.warmupSeconds()).toNanos();
+        int drains = 0;
+        long jobs = 0;
+        double seconds = 0;
+        do {
+            Drained warm = drainNow(contender, schema, options.warmupJobs(), Duration.ofSeconds(30));
+            contender.pause();
+            contender.reset();
+            drains++;
+            jobs += warm.finished();
+            seconds += warm.seconds();
+        } while (System.nanoTime() < until);
         System.out.printf(
-                "%n== warm-up: drains of %d jobs per system for %d s, not measured ==%n",
-                options.warmupJobs(), options.warmupSeconds());
-        for (String key : options.systems()) {
-            Contender contender = contender(key);
-            Pg.Schema schema = pg.createSchema("warmup_" + key);
-            try {
-                contender.prepare(schema);
-                long until = System.nanoTime()
-                        + Duration.ofSeconds(options.warmupSeconds()).toNanos();
-                int drains = 0;
-                long jobs = 0;
-                double seconds = 0;
-                do {
-                    Drained warm = drainNow(contender, schema, options.warmupJobs(), Duration.ofSeconds(30));
-                    contender.pause();
-                    contender.reset();
-                    drains++;
-                    jobs += warm.finished();
-                    seconds += warm.seconds();
-                } while (System.nanoTime() < until);
-                System.out.printf(
-                        Locale.ROOT, "   %s: %d drains, %d jobs in %.1f s%n", contender.label(), drains, jobs, seconds);
-                warmed.put(key, new Warmed(contender, schema));
-            } catch (Exception e) {
-                results.note("warm-up, " + contender.label() + ": failed: " + e);
-                contender.close();
-                pg.drop(schema);
-            }
-        }
+                Locale.ROOT,
+                "   %s: warm-up, %d drains, %d jobs in %.1f s, not measured%n",
+                contender.label(),
+                drains,
+                jobs,
+                seconds);
     }
 
     /** Drain, then lateness, for one system in one run, on a schema of its own. */
     private void scheduling(String key, int run) throws Exception {
-        Warmed warm = warmed.get(key);
-        Contender contender = warm != null ? warm.contender() : contender(key);
+        Contender contender = contender(key);
         results.label(key, contender.label());
-        Pg.Schema schema = warm != null ? warm.schema() : pg.createSchema("r" + run + "_" + key);
+        Pg.Schema schema = pg.createSchema("r" + run + "_" + key);
         System.out.printf("-- %s%n", contender.label());
         try {
-            if (warm == null) {
-                contender.prepare(schema);
+            contender.prepare(schema);
+            if (options.warmupJobs() > 0) {
+                warm(contender, schema);
             }
             awaitCompilerIdle(contender);
             if (options.runs("drain")) {
@@ -202,17 +172,13 @@ public final class Bench {
             }
             if (options.runs("lateness")) {
                 lateness(contender, schema, run);
-                contender.pause();
-                contender.reset();
             }
         } catch (Exception e) {
             results.note("run " + run + ", " + contender.label() + ": failed: " + e);
             e.printStackTrace();
         } finally {
-            if (warm == null) {
-                contender.close();
-                pg.drop(schema);
-            }
+            contender.close();
+            pg.drop(schema);
         }
     }
 

@@ -151,6 +151,7 @@ class EngineLoops implements SmartLifecycle {
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
     void onNamespaceChanged(NamespaceChanged changed) {
         store.namespacesChanged();
+        wakeups.everything(); // runs held back by a quota just raised are claimed now, not at the next poll
         cluster.notifyCluster(ClusterSignals.NAMESPACES);
     }
 

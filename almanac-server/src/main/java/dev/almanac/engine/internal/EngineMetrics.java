@@ -139,7 +139,12 @@ class EngineMetrics {
         if (unknown.isEmpty()) {
             return;
         }
-        Map<JobId, String> read = jobs.namespacesOf(unknown);
+        Map<JobId, String> read;
+        try {
+            read = jobs.namespacesOf(unknown);
+        } catch (RuntimeException e) {
+            return; // after the outcomes' commit: each label is read when its run is counted, or left empty
+        }
         if (namespaces.size() + unknown.size() > NAMESPACES_KEPT) {
             namespaces.clear();
         }
@@ -156,7 +161,12 @@ class EngineMetrics {
         if (known != null && now - known.readAt() < NAMESPACE_TTL) {
             return known.namespace();
         }
-        String namespace = jobs.namespaceOf(job).orElse("");
+        String namespace;
+        try {
+            namespace = jobs.namespaceOf(job).orElse("");
+        } catch (RuntimeException e) {
+            return ""; // counted after the outcomes' commit: a label is not worth losing their events
+        }
         if (namespaces.size() >= NAMESPACES_KEPT) {
             namespaces.clear();
         }

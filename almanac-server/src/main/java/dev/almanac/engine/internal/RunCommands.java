@@ -10,6 +10,7 @@ import dev.almanac.security.Limits;
 import dev.almanac.security.Permissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -56,7 +57,20 @@ class RunCommands {
         }
         // the queued run and its audit event commit together; a refusal above is audited on its own
         return transactions.execute(status -> {
-            Execution execution = manualRuns.run(current, overrides, dryRun, actor);
+            // read again where the run is written: a job deleted meanwhile is 404, one moved is checked again
+            Job job = jobs.get(id);
+            if (!Objects.equals(
+                            job.definition().namespace(), current.definition().namespace())
+                    || !job.definition()
+                            .templateType()
+                            .equals(current.definition().templateType())) {
+                permissions.requireMayActOn(
+                        job.definition().templateType(),
+                        "run",
+                        AuditTrail.Target.of(
+                                "job", id, job.name(), job.definition().namespace()));
+            }
+            Execution execution = manualRuns.run(job, overrides, dryRun, actor);
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("execution_id", execution.id().toString());
             details.put("dry_run", dryRun);

@@ -156,6 +156,11 @@ class PostgresEngineStore implements EngineStore {
             SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)
             """;
 
+    /** Back to the planner's defaults once the batch statement ran, for whatever else the transaction does. */
+    static final String JOIN_ANY_WAY = """
+            SELECT set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true)
+            """;
+
     /**
      * A run handed back by a stopping node continues its log, so the claim reads its last line. Runs another node
      * claimed ahead (queued, with a host) are passed over: at most a buffer per node.
@@ -319,12 +324,11 @@ class PostgresEngineStore implements EngineStore {
         if (advances.isEmpty()) {
             return;
         }
-        joinByKey();
-        batch.update(planned(
+        joinedByKey(() -> batch.update(planned(
                 ADVANCE_JOBS,
                 column(advances, a -> a.job().value(), UUID[]::new),
                 instants(advances, JobAdvance::nextRun),
-                instants(advances, JobAdvance::lastSlot)));
+                instants(advances, JobAdvance::lastSlot))));
     }
 
     @Override
@@ -526,8 +530,7 @@ class PostgresEngineStore implements EngineStore {
         List<Completion> completions = unordered.stream()
                 .sorted(Comparator.comparing(c -> c.id().value()))
                 .toList();
-        joinByKey();
-        List<UUID> accepted = batch.query(
+        List<UUID> accepted = joinedByKey(() -> batch.query(
                 planned(
                         COMPLETE,
                         column(completions, c -> c.id().value(), UUID[]::new),
@@ -541,7 +544,7 @@ class PostgresEngineStore implements EngineStore {
                         column(completions, c -> jsonOrNull(c.result()), String[]::new),
                         column(completions, Completion::error, String[]::new),
                         column(completions, Completion::node, String[]::new)),
-                FIRST_ID);
+                FIRST_ID));
         Set<ExecutionId> ids = new HashSet<>();
         accepted.forEach(id -> ids.add(new ExecutionId(id)));
         return ids;
@@ -561,12 +564,11 @@ class PostgresEngineStore implements EngineStore {
         List<JobOutcome> rows = latest.values().stream()
                 .sorted(Comparator.comparing(o -> o.job().value()))
                 .toList();
-        joinByKey();
-        batch.update(planned(
+        joinedByKey(() -> batch.update(planned(
                 RECORD_JOB_OUTCOMES,
                 column(rows, o -> o.job().value(), UUID[]::new),
                 instants(rows, JobOutcome::ranAt),
-                column(rows, JobOutcome::status, String[]::new)));
+                column(rows, JobOutcome::status, String[]::new))));
     }
 
     @Override
@@ -638,8 +640,14 @@ class PostgresEngineStore implements EngineStore {
                 .list();
     }
 
-    private void joinByKey() {
+    /** Runs {@code statement} with only primary-key joins ({@link #JOIN_BY_KEY}), then allows any join again. */
+    private <T> T joinedByKey(java.util.function.Supplier<T> statement) {
         jdbc.sql(JOIN_BY_KEY).query().listOfRows();
+        try {
+            return statement.get();
+        } finally {
+            jdbc.sql(JOIN_ANY_WAY).query().listOfRows();
+        }
     }
 
     /** A statement the server plans for these values at every call: prepared unnamed, never kept. */
