@@ -28,7 +28,47 @@ abstract class AuditApiTests extends AlmanacIntegrationTest {
     static class OnH2 extends AuditApiTests {}
 
     @WithPostgres
-    static class OnPostgres extends AuditApiTests {}
+    static class OnPostgres extends AuditApiTests {
+
+        /**
+         * A create's job, first version and audit event commit together: when the event cannot be written (here a
+         * trigger refuses it), neither the job nor its version is stored.
+         */
+        @Test
+        void aCreateWhoseAuditEventCannotBeWrittenStoresNothing() throws Exception {
+            jdbc.sql("""
+                            CREATE OR REPLACE FUNCTION refuse_one_audit_event() RETURNS trigger AS $$
+                            BEGIN
+                              IF NEW.target_name = 'all-or-nothing' THEN
+                                RAISE EXCEPTION 'audit event refused by the test';
+                              END IF;
+                              RETURN NEW;
+                            END $$ LANGUAGE plpgsql""").update();
+            jdbc.sql("CREATE TRIGGER refuse_one_audit_event BEFORE INSERT ON audit_events"
+                            + " FOR EACH ROW EXECUTE FUNCTION refuse_one_audit_event()")
+                    .update();
+            try {
+                mvc.perform(post(API + "/jobs")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("""
+                                {"name":"all-or-nothing","template_type":"heartbeat","parameters":{"message":"x"},
+                                 "schedule":{"type":"interval","interval_seconds":60}}"""))
+                        .andExpect(status().is5xxServerError());
+
+                assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs WHERE name = 'all-or-nothing'")
+                                .query(Long.class)
+                                .single())
+                        .isZero();
+                assertThat(jdbc.sql("""
+                                        SELECT COUNT(*) FROM job_versions v
+                                         WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = v.job_id)
+                                        """).query(Long.class).single()).isZero();
+            } finally {
+                jdbc.sql("DROP TRIGGER refuse_one_audit_event ON audit_events").update();
+                jdbc.sql("DROP FUNCTION refuse_one_audit_event()").update();
+            }
+        }
+    }
 
     static final String API = "/api/admin/scheduler";
 
