@@ -304,9 +304,9 @@ final class Report {
                 options.warmupJobs() > 0
                         ? String.format(
                                 Locale.ROOT,
-                                "Before the first run every system drained %,d jobs at a time, unmeasured, again"
-                                        + " and again for %d s (each drain cut off after 30 s), so that every"
-                                        + " measured run is of JIT-compiled code.",
+                                "In each run, every system's instances first drained %,d jobs at a time,"
+                                        + " unmeasured, again and again for %d s (each drain cut off after 30 s),"
+                                        + " and were measured once the JIT compiler was idle.",
                                 options.warmupJobs(),
                                 options.warmupSeconds())
                         : "No warm-up: the first run of each system is in a fresh JVM, while the JIT compiler is busy.",

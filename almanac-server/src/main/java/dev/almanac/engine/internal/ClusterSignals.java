@@ -46,8 +46,8 @@ class ClusterSignals {
     }
 
     /**
-     * Tells the other nodes that there may be something to do. This node has woken its own loops already (every caller
-     * raised its {@link Wakeups} or, for a namespace, {@code EngineLoops.onNamespaceChanged} wakes them, as on H2), so its own signal does not wake it again: before, each create woke the
+     * Tells the other nodes that there may be something to do. This node has woken its own loops already (as on H2:
+     * each caller raises its {@link Wakeups}), so its own signal does not wake it again: before, each create woke the
      * trigger loop twice and each queued run the worker loop twice (almanac-bench's API mix, session 21).
      */
     void notifyCluster(String what) {

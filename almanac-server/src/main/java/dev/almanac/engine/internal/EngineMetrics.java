@@ -42,6 +42,7 @@ class EngineMetrics {
 
     static final long NAMESPACE_TTL = 60_000_000_000L;
     static final int NAMESPACES_KEPT = 10_000;
+    static final long RETRY_UNLABELLED = 5_000_000_000L;
 
     EngineMetrics(MeterRegistry meters, ExecutionRepository executions, JobService jobs) {
         this.meters = meters;
@@ -143,7 +144,11 @@ class EngineMetrics {
         try {
             read = jobs.namespacesOf(unknown);
         } catch (RuntimeException e) {
-            return; // after the outcomes' commit: each label is read when its run is counted, or left empty
+            // after the outcomes' commit, and the database may be gone: these runs go unlabelled, and their jobs are
+            // read again in a few seconds rather than one by one now
+            long retryAt = now - NAMESPACE_TTL + RETRY_UNLABELLED;
+            unknown.forEach(job -> namespaces.put(job, new Labelled("", retryAt)));
+            return;
         }
         if (namespaces.size() + unknown.size() > NAMESPACES_KEPT) {
             namespaces.clear();

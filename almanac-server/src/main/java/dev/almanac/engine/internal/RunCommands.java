@@ -1,6 +1,7 @@
 package dev.almanac.engine.internal;
 
 import dev.almanac.audit.AuditTrail;
+import dev.almanac.common.ConflictException;
 import dev.almanac.execution.Execution;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
@@ -11,6 +12,7 @@ import dev.almanac.security.Permissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -46,40 +48,55 @@ class RunCommands {
 
     Execution run(JobId id, Map<String, Object> overrides, boolean dryRun) {
         String actor = CurrentActor.name();
-        Job current = jobs.get(id);
-        AuditTrail.Target target = AuditTrail.Target.of(
-                "job", id, current.name(), current.definition().namespace());
-        permissions.requireMayActOn(current.definition().templateType(), "run", target);
+        Job checked = checked(jobs.get(id));
         if (dryRun) {
             limits.requireDryRunAllowed(actor);
         } else {
             limits.requireManualRunAllowed(actor);
         }
-        // the queued run and its audit event commit together; a refusal above is audited on its own
-        return transactions.execute(status -> {
-            // read again where the run is written: a job deleted meanwhile is 404, one moved is checked again
-            Job job = jobs.get(id);
-            if (!Objects.equals(
-                            job.definition().namespace(), current.definition().namespace())
-                    || !job.definition()
-                            .templateType()
-                            .equals(current.definition().templateType())) {
-                permissions.requireMayActOn(
-                        job.definition().templateType(),
-                        "run",
-                        AuditTrail.Target.of(
-                                "job", id, job.name(), job.definition().namespace()));
+        for (int attempt = 1; ; attempt++) {
+            Job asChecked = checked;
+            // the queued run and its audit event commit together; a refusal is audited on its own, outside
+            Optional<Execution> queued = transactions.execute(status -> {
+                // read again where the run is written: a job deleted meanwhile is 404, one moved is checked again
+                Job job = jobs.get(id);
+                if (!Objects.equals(
+                                job.definition().namespace(),
+                                asChecked.definition().namespace())
+                        || !job.definition()
+                                .templateType()
+                                .equals(asChecked.definition().templateType())) {
+                    return Optional.empty();
+                }
+                Execution execution = manualRuns.run(job, overrides, dryRun, actor);
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("execution_id", execution.id().toString());
+                details.put("dry_run", dryRun);
+                if (overrides != null) {
+                    details.put("parameter_overrides", overrides.keySet());
+                }
+                audit.record(dryRun ? Limits.DRY_RUN : Limits.RUN, target(job), details);
+                return Optional.of(execution);
+            });
+            if (queued.isPresent()) {
+                return queued.get();
             }
-            Execution execution = manualRuns.run(job, overrides, dryRun, actor);
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("execution_id", execution.id().toString());
-            details.put("dry_run", dryRun);
-            if (overrides != null) {
-                details.put("parameter_overrides", overrides.keySet());
+            if (attempt == 3) {
+                throw new ConflictException("id", "the job was moved while it was being run; run it again");
             }
-            audit.record(dryRun ? Limits.DRY_RUN : Limits.RUN, target, details);
-            return execution;
-        });
+            checked = checked(jobs.get(id));
+        }
+    }
+
+    /** The job, once the current user may run it (a refusal is audited). */
+    private Job checked(Job job) {
+        permissions.requireMayActOn(job.definition().templateType(), "run", target(job));
+        return job;
+    }
+
+    private static AuditTrail.Target target(Job job) {
+        return AuditTrail.Target.of(
+                "job", job.id(), job.name(), job.definition().namespace());
     }
 
     /** Before a dry run of a job that is not saved yet (the wizard's review step): the same checks. */
