@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
 
 /**
  * What a person and an operator meet, on one node in a process of its own started with the README's run command
- * ({@code -XX:+UseSerialGC -Xms64m -Xmx256m}): start-up time to health UP, resident memory (idle, after the registry, after
+ * ({@code -XX:SharedArchiveFile=... -XX:+UseSerialGC -Xms64m -Xmx256m}, see {@link #command}): start-up time to health UP, resident memory (idle, after the registry, after
  * the API load), the API mix at a fixed rate with p50/p99 per operation, one endpoint's throughput against
  * {@code /actuator/health} as the floor, and the server time of three pages.
  */
@@ -56,11 +56,16 @@ final class Footprint {
     static final Metric PAGE_EXECUTIONS = new Metric(WORKLOAD, "page: executions", "ms", false);
     private static final String SYSTEM = AlmanacWorkloads.SYSTEM;
     private static final int CLIENTS = 8;
+    /** Loads of each page before its timed ones, so that the timed loads run compiled code. */
+    private static final int PAGE_WARM_UP_LOADS = 100;
+    /** A compiler that used at most this much CPU over a second counts as idle (ticks of 10 ms). */
+    private static final int COMPILER_IDLE_TICKS = 2;
 
     private final Options options;
     private final Pg pg;
     private final Results results;
     private final AlmanacWorkloads almanac;
+    private String startedFrom = "";
 
     Footprint(Options options, Pg pg, Results results, AlmanacWorkloads almanac) {
         this.options = options;
@@ -75,7 +80,7 @@ final class Footprint {
         Path log = Files.createDirectories(options.out()).resolve("footprint-node-r" + run + ".log");
         int port = freePort();
         List<String> command =
-                command(AlmanacContender.arguments(pg, schema, "bench-footprint", options.threads(), port));
+                this.command(AlmanacContender.arguments(pg, schema, "bench-footprint", options.threads(), port));
         long began = System.nanoTime();
         Process node = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -86,6 +91,7 @@ final class Footprint {
             awaitHealthUp(node, base, log);
             double startup = (System.nanoTime() - began) / 1e9;
             results.add(STARTUP, SYSTEM, startup);
+            results.note("run " + run + ", footprint: the node started from " + startedFrom);
             Thread.sleep(options.quick() ? 500 : 5_000);
             double idle = rssMiB(node);
             results.add(RSS_IDLE, SYSTEM, idle);
@@ -103,6 +109,7 @@ final class Footprint {
                     afterRegistry);
 
             List<String> ids = AlmanacWorkloads.jobIds(pg, schema);
+            warmUp(run, http, ids, node);
             fixedRate(run, http, ids);
             throughput(http, ids, base);
             pages(base, ids.get(0));
@@ -121,28 +128,75 @@ final class Footprint {
         }
     }
 
+    /** Where the README's build leaves the extracted application and its class-data-sharing archive. */
+    private static final Path APPLICATION = Path.of("almanac-server", "target", "application");
+
     /**
-     * The node's command line: this JVM's java with the README's flags, on this JVM's class path (the bench's no-op
-     * template included); from the bench's executable jar, through Spring Boot's {@code PropertiesLauncher}.
+     * The node's command line: this JVM's java with the README's flags. Where the README's build has left the extracted
+     * application and its class-data-sharing archive, the node starts from them as the README's run command does, with
+     * a small jar of the bench's no-op template after the application on the class path (the archive allows a class
+     * path that extends the recorded one). Otherwise it starts from this JVM's class path, the template included: from
+     * the bench's executable jar, through Spring Boot's {@code PropertiesLauncher}. {@code ALMANAC_BENCH_NODE_JAVA_OPTS}
+     * adds JVM options (a flight recording, say).
      */
-    private static List<String> command(List<String> arguments) {
+    private List<String> command(List<String> arguments) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:+UseSerialGC");
         command.add("-Xms64m");
         command.add("-Xmx256m");
-        String classPath = System.getProperty("java.class.path");
-        command.add("-cp");
-        command.add(classPath);
-        boolean executableJar = !classPath.contains(File.pathSeparator) && classPath.endsWith(".jar");
-        if (executableJar) {
-            command.add("-Dloader.main=" + AlmanacApplication.class.getName());
-            command.add("org.springframework.boot.loader.launch.PropertiesLauncher");
-        } else {
+        String extra = System.getenv("ALMANAC_BENCH_NODE_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        Path jar = APPLICATION.resolve("almanac.jar").toAbsolutePath();
+        Path archive = APPLICATION.resolve("almanac.jsa").toAbsolutePath();
+        if (Files.isRegularFile(jar) && Files.isRegularFile(archive)) {
+            command.add("-XX:SharedArchiveFile=" + archive);
+            command.add("-cp");
+            command.add(jar + File.pathSeparator + templateJar());
             command.add(AlmanacApplication.class.getName());
+            startedFrom = "the README's extracted jar and class-data-sharing archive (" + APPLICATION + ")";
+        } else {
+            String classPath = System.getProperty("java.class.path");
+            command.add("-cp");
+            command.add(classPath);
+            boolean executableJar = !classPath.contains(File.pathSeparator) && classPath.endsWith(".jar");
+            if (executableJar) {
+                command.add("-Dloader.main=" + AlmanacApplication.class.getName());
+                command.add("org.springframework.boot.loader.launch.PropertiesLauncher");
+            } else {
+                command.add(AlmanacApplication.class.getName());
+            }
+            startedFrom = "the bench's class path (no class-data-sharing archive: build with the README's command)";
         }
         command.addAll(arguments);
         return command;
+    }
+
+    /**
+     * A jar of the bench's no-op template, the probe it reports to and its service entry, under the output directory.
+     */
+    private Path templateJar() throws IOException {
+        Path jar = options.out().toAbsolutePath().resolve("bench-noop-template.jar");
+        String service = "META-INF/services/" + dev.almanac.template.JobTemplate.class.getName();
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            for (String entry : List.of(service, classFile(BenchNoopTemplate.class), classFile(Probe.class))) {
+                try (var in = BenchNoopTemplate.class.getClassLoader().getResourceAsStream(entry)) {
+                    if (in == null) {
+                        throw new IOException("not on the bench's class path: " + entry);
+                    }
+                    out.putNextEntry(new java.util.jar.JarEntry(entry));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+        }
+        return jar;
+    }
+
+    private static String classFile(Class<?> type) {
+        return type.getName().replace('.', '/') + ".class";
     }
 
     private static int freePort() throws IOException {
@@ -219,6 +273,88 @@ final class Footprint {
             http.get("/jobs?page=1&limit=50");
             http.get("/jobs?page=" + (1 + i) + "&limit=50");
         }
+    }
+
+    /**
+     * The API mix from {@value #CLIENTS} closed-loop clients until the node's JIT compilers have been idle for a second
+     * (at least 10 s, at most {@link Options#warmupSeconds()}), so that the measured load meets compiled code, as a node
+     * that has been up for a while does; a closed loop leaves no backlog behind.
+     */
+    private void warmUp(int run, Http http, List<String> ids, Process node) throws Exception {
+        if (options.warmupSeconds() == 0) {
+            return;
+        }
+        long began = System.nanoTime();
+        long deadline = began + options.warmupSeconds() * 1_000_000_000L;
+        long earliest = began + Math.min(10, options.warmupSeconds()) * 1_000_000_000L;
+        AtomicInteger created = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+        boolean idle = false;
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                done.add(clients.submit(() -> {
+                    while (!stop.get()) {
+                        AlmanacWorkloads.mixed(http, ThreadLocalRandom.current(), ids, created, "warm-r" + run + "-");
+                    }
+                    return null;
+                }));
+            }
+            long before = compilerTicks(node);
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(1_000);
+                long now = compilerTicks(node);
+                if (now - before <= COMPILER_IDLE_TICKS && System.nanoTime() >= earliest) {
+                    idle = true;
+                    break;
+                }
+                before = now;
+            }
+            stop.set(true);
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            stop.set(true);
+            clients.shutdown();
+        }
+        double seconds = (System.nanoTime() - began) / 1e9;
+        System.out.printf(
+                Locale.ROOT,
+                "   warm-up: the API mix for %.0f s, %s%n",
+                seconds,
+                idle ? "until the node's compilers were idle" : "cut off with the node's compilers still busy");
+        if (!idle) {
+            results.note(String.format(
+                    Locale.ROOT,
+                    "run %d, footprint: the node's JIT compilers were still busy after the %.0f s warm-up",
+                    run,
+                    seconds));
+        }
+    }
+
+    /** CPU ticks the node's JIT compiler threads have used, from {@code /proc}; 0 where there is none. */
+    private static long compilerTicks(Process node) {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(node.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (Files.readString(task.resolve("comm")).startsWith("C2 Compiler")
+                            || Files.readString(task.resolve("comm")).startsWith("C1 Compiler")) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] fields =
+                                stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return ticks;
     }
 
     /**
@@ -377,7 +513,7 @@ final class Footprint {
         return answered.get() / (measured / 1000.0);
     }
 
-    /** Signs in through the login form, then times each page: the median of 10 after a warm-up. */
+    /** Signs in through the login form, then times each page: the median of 10 loads after {@value #PAGE_WARM_UP_LOADS}. */
     private void pages(String base, String job) throws Exception {
         HttpClient browser = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -414,10 +550,12 @@ final class Footprint {
 
     private double page(HttpClient browser, String url, Metric metric) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).build();
-        HttpResponse<String> warm = browser.send(request, HttpResponse.BodyHandlers.ofString());
-        if (warm.statusCode() != 200) {
-            results.note(metric.name() + ": GET " + url + " answered " + warm.statusCode());
-            return -1;
+        for (int i = 0; i < PAGE_WARM_UP_LOADS; i++) {
+            HttpResponse<String> warm = browser.send(request, HttpResponse.BodyHandlers.ofString());
+            if (warm.statusCode() != 200) {
+                results.note(metric.name() + ": GET " + url + " answered " + warm.statusCode());
+                return -1;
+            }
         }
         List<Double> times = new ArrayList<>();
         for (int i = 0; i < 10; i++) {

@@ -177,7 +177,8 @@ record Options(
                   --drain-max-seconds=300 (a drain still going then is cut off and counted as done/elapsed)
                   --warmup-jobs=20000 --warmup-seconds=60 (in each run's instances, before their drain and
                                               lateness: unmeasured drains of this many jobs, one after another
-                                              until this long has passed; 0: none)
+                                              until this long has passed; the footprint node: the API mix until
+                                              its JIT compilers are idle, at most this long; 0: none)
                   --lateness-tail-seconds=60 (jobs not started that long after the last was due count as late
                                               as the cut-off: a lower bound)
                   --registry-jobs=100000 --registry-api-creates=2000 --api-seconds=20 --api-clients=8
