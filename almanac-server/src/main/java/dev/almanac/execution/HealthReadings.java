@@ -29,7 +29,7 @@ public class HealthReadings {
      * statistics from a smaller table, PostgreSQL read every succeeded run through the status index and kept the
      * job's (75 ms a statement in a 20 000-run drain, half the database's time).
      */
-    private static final String RECENT_SUCCESSES = """
+    static final String RECENT_SUCCESSES = """
             SELECT id, duration_ms FROM executions
              WHERE job_id = ? AND status || '' = 'succeeded' AND dry_run = FALSE AND duration_ms IS NOT NULL
              ORDER BY created_at DESC, id DESC
@@ -46,7 +46,7 @@ public class HealthReadings {
     /** How many jobs one statement of {@link #recentSuccesses} reads. */
     private static final int JOBS_PER_STATEMENT = 100;
 
-    private static final String RECENT_ENDED = """
+    static final String RECENT_ENDED = """
             SELECT id, status, retry_of FROM executions
              WHERE job_id = ? AND dry_run = FALSE AND status || '' IN ('succeeded', 'failed', 'timed_out')
              ORDER BY created_at DESC, id DESC
@@ -110,15 +110,19 @@ public class HealthReadings {
                 params.add(job.getKey().value());
                 params.add(job.getValue());
             }
-            String sql = "SELECT job_id, id, duration_ms FROM ("
-                    + String.join(" UNION ALL ", Collections.nCopies(chunk.size(), RECENT_SUCCESSES_BRANCH))
-                    + ") r ORDER BY job_id, created_at DESC, id DESC";
-            jdbc.sql(sql).params(params).query(rs -> {
+            jdbc.sql(recentSuccessesOf(chunk.size())).params(params).query(rs -> {
                 recent.get(new JobId(rs.getObject("job_id", UUID.class)))
                         .add(new Success(new ExecutionId(rs.getObject("id", UUID.class)), rs.getLong("duration_ms")));
             });
         }
         return recent;
+    }
+
+    /** The statement of {@link #recentSuccesses} for this many jobs: each job's id and limit, in turn. */
+    static String recentSuccessesOf(int jobs) {
+        return "SELECT job_id, id, duration_ms FROM ("
+                + String.join(" UNION ALL ", Collections.nCopies(jobs, RECENT_SUCCESSES_BRANCH))
+                + ") r ORDER BY job_id, created_at DESC, id DESC";
     }
 
     /**

@@ -33,7 +33,7 @@ public class TemplateRuns {
 
     /** Runs the job now and returns the execution once it ended. */
     public Execution run(Job job, boolean dryRun) {
-        Execution queued = runs.run(job.id(), Map.of(), dryRun, "test");
+        Execution queued = runs.run(jobs.get(job.id()), Map.of(), dryRun, "test");
         engine.runDueOnce();
         return executions.get(queued.id());
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
@@ -150,10 +151,7 @@ class EngineMetrics {
             unknown.forEach(job -> namespaces.put(job, new Labelled("", retryAt)));
             return;
         }
-        if (namespaces.size() + unknown.size() > NAMESPACES_KEPT) {
-            namespaces.clear();
-        }
-        unknown.forEach(job -> namespaces.put(job, new Labelled(read.getOrDefault(job, ""), now)));
+        remember(unknown, job -> read.getOrDefault(job, ""), now);
     }
 
     /** The namespace label of a job's runs; empty for a job that is gone. */
@@ -172,11 +170,16 @@ class EngineMetrics {
         } catch (RuntimeException e) {
             return ""; // counted after the outcomes' commit: a label is not worth losing their events
         }
-        if (namespaces.size() >= NAMESPACES_KEPT) {
+        remember(List.of(job), ignored -> namespace, now);
+        return namespace;
+    }
+
+    /** Keeps the labels of these jobs as read at {@code readAt}, forgetting every label first if they would not fit. */
+    private void remember(Collection<JobId> read, Function<JobId, String> namespace, long readAt) {
+        if (namespaces.size() + read.size() > NAMESPACES_KEPT) {
             namespaces.clear();
         }
-        namespaces.put(job, new Labelled(namespace, now));
-        return namespace;
+        read.forEach(job -> namespaces.put(job, new Labelled(namespace.apply(job), readAt)));
     }
 
     private Counter counter(String namespace, String template, String status, String reason) {

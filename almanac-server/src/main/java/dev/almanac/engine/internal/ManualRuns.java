@@ -6,8 +6,6 @@ import dev.almanac.engine.internal.store.EngineStore;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionQueued;
 import dev.almanac.job.Job;
-import dev.almanac.job.JobId;
-import dev.almanac.job.JobService;
 import dev.almanac.security.SecretParameters;
 import dev.almanac.template.TemplateRegistry;
 import java.time.Clock;
@@ -28,7 +26,6 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class ManualRuns {
 
-    private final JobService jobs;
     private final EngineStore store;
     private final TemplateRegistry templates;
     private final ApplicationEventPublisher events;
@@ -37,22 +34,15 @@ public class ManualRuns {
 
     ManualRuns(
             SecretParameters secrets,
-            JobService jobs,
             EngineStore store,
             TemplateRegistry templates,
             ApplicationEventPublisher events,
             Clock clock) {
         this.secrets = secrets;
-        this.jobs = jobs;
         this.store = store;
         this.templates = templates;
         this.events = events;
         this.clock = clock;
-    }
-
-    @Transactional
-    public Execution run(JobId id, Map<String, Object> overrides, boolean dryRun, String actor) {
-        return run(jobs.get(id), overrides, dryRun, actor);
     }
 
     /** A run of {@code job} as the caller has just read it. */

@@ -16,7 +16,6 @@ import dev.almanac.web.AdminPage;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +68,9 @@ class JobListPages {
             String path,
             String history) {}
 
+    /** What whether the reader may act on a job depends on. */
+    private record TemplateInNamespace(String templateType, String namespace) {}
+
     @GetMapping
     String list(
             @Valid @ModelAttribute("filter") JobListFilter filter,
@@ -89,7 +91,7 @@ class JobListPages {
         Map<JobId, List<JobHealth.Problem>> problems =
                 health.of(result.jobs().stream().map(Job::id).toList());
         // a page's jobs share a few templates and namespaces: each pair is asked about once
-        Map<List<String>, Boolean> allowed = new HashMap<>();
+        Map<TemplateInNamespace, Boolean> allowed = new HashMap<>();
         String context = request.getContextPath();
         model.addAttribute(
                 "rows",
@@ -103,10 +105,10 @@ class JobListPages {
                                         .orElse(null),
                                 problems.getOrDefault(job.id(), List.of()),
                                 allowed.computeIfAbsent(
-                                        Arrays.asList(
+                                        new TemplateInNamespace(
                                                 job.definition().templateType(),
                                                 job.definition().namespace()),
-                                        key -> permissions.mayActOn(key.get(0), key.get(1))),
+                                        key -> permissions.mayActOn(key.templateType(), key.namespace())),
                                 context + "/jobs/" + job.id(),
                                 context + "/executions?job_id=" + job.id()))
                         .toList());

@@ -59,7 +59,7 @@ class ClusterWakeupTests {
     void aRunQueuedOnOneNodeWakesTheWorkerOnAnother() {
         Job job =
                 api.bean(JobService.class).create(aCronJob("woken", "0 0 1 1 *").build(), "test");
-        Execution queued = api.bean(ManualRuns.class).run(job.id(), Map.of(), false, "test");
+        Execution queued = api.bean(ManualRuns.class).run(job, Map.of(), false, "test");
 
         ExecutionService executions = api.bean(ExecutionService.class);
         await().atMost(Duration.ofMinutes(1))

@@ -173,7 +173,7 @@ class DatabaseOutageTests {
                         .template("test_block", Map.of("key", key))
                         .build(),
                 "test");
-        node.bean(ManualRuns.class).run(job.id(), Map.of(), false, "test");
+        node.bean(ManualRuns.class).run(job, Map.of(), false, "test");
         return job;
     }
 

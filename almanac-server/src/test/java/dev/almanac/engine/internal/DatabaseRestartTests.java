@@ -57,7 +57,7 @@ class DatabaseRestartTests {
                             .template("test_block", Map.of("key", "restart"))
                             .build(),
                     "test");
-            Execution held = node.bean(ManualRuns.class).run(holder.id(), Map.of(), false, "test");
+            Execution held = node.bean(ManualRuns.class).run(holder, Map.of(), false, "test");
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> TestTemplates.Block.started("restart") > 0 && succeeded(node.jdbc(), ticker) >= 2);
 

@@ -77,7 +77,7 @@ abstract class EngineLoadTests {
                                 .template("test_block", Map.of("key", hold))
                                 .build(),
                         "test");
-                runs.run(job.id(), Map.of(), false, "test");
+                runs.run(job, Map.of(), false, "test");
             }
             List<Job> minuteJobs = new ArrayList<>();
             for (int i = 0; i < MINUTE_JOBS; i++) {

@@ -48,8 +48,8 @@ class EngineObservabilityTests {
                             .template("test_fail", Map.of())
                             .build(),
                     "test");
-            Execution succeeded = runs.run(fine.id(), Map.of(), false, "test");
-            Execution failed = runs.run(broken.id(), Map.of(), false, "test");
+            Execution succeeded = runs.run(fine, Map.of(), false, "test");
+            Execution failed = runs.run(broken, Map.of(), false, "test");
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> executions.get(succeeded.id()).status() == ExecutionStatus.SUCCEEDED
                             && executions.get(failed.id()).status() == ExecutionStatus.FAILED);

@@ -107,8 +107,8 @@ class DataExportHeapTests {
                 csv = export(registry, "export-pg-csv", "big_pg", "csv", false);
                 jsonl = export(registry, "export-h2-jsonl", "big_h2", "jsonl", true);
                 ManualRuns runs = registry.bean(ManualRuns.class);
-                runs.run(csv.id(), Map.of(), false, "test");
-                runs.run(jsonl.id(), Map.of(), false, "test");
+                runs.run(csv, Map.of(), false, "test");
+                runs.run(jsonl, Map.of(), false, "test");
                 await().atMost(Duration.ofMinutes(3))
                         .pollInterval(Duration.ofMillis(250))
                         .until(() -> !node.isAlive()

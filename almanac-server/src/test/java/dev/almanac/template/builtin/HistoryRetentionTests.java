@@ -118,10 +118,10 @@ abstract class HistoryRetentionTests extends AlmanacIntegrationTest {
         Execution second = runs.run(job, false);
         TestTemplates.Block.reset();
         clock.advance(Duration.ofMinutes(1));
-        Execution running = manualRuns.run(job.id(), Map.of(), false, "test");
+        Execution running = manualRuns.run(jobs.get(job.id()), Map.of(), false, "test");
         engine.runDueOnceWithoutWaiting();
         Job retention = quiet("retention", "history_retention", Map.of("keep_days", 30));
-        Execution purge = manualRuns.run(retention.id(), Map.of(), false, "test");
+        Execution purge = manualRuns.run(retention, Map.of(), false, "test");
         engine.runDueOnceWithoutWaiting();
         // the purge deletes in transactions of its own while the blocked run still runs
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !exists(first));
