@@ -34,27 +34,37 @@ class JobRepository {
 
     /**
      * A job's tags, upstream jobs and triggers (each field of them as an array in trigger order, and the mode) in its
-     * own row, so a read of jobs with them is one statement. An upstream in another namespace is named namespace/name,
-     * as {@link TriggerStore} names it.
+     * own row, so a read of jobs with them is one statement; the statement joins {@link #TRIGGER_MODE}. An upstream in
+     * another namespace is named namespace/name, as {@link TriggerStore} names it. A job has a trigger mode row exactly
+     * when it has triggers ({@link TriggerStore#write} writes both or neither), so the four trigger lists are read only
+     * for a job that has one: most jobs have none, and the four lookups were half of a job list's statement.
      */
     private static final String RELATIONS = """
             , (SELECT ARRAY_AGG(t.tag ORDER BY t.tag) FROM job_tags t WHERE t.job_id = j.id) AS tag_list,
             (SELECT ARRAY_AGG(d.depends_on ORDER BY d.depends_on) FROM job_dependencies d WHERE d.job_id = j.id)
               AS dependency_list,
-            (SELECT ARRAY_AGG(t.upstream_id ORDER BY t.ordinal)
-               FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) AS trigger_upstreams,
-            (SELECT ARRAY_AGG(CASE WHEN u.namespace = j.namespace THEN u.name ELSE u.namespace || '/' || u.name END
-                              ORDER BY t.ordinal)
-               FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) AS trigger_names,
-            (SELECT ARRAY_AGG(t.on_outcome ORDER BY t.ordinal)
-               FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) AS trigger_outcomes,
-            (SELECT ARRAY_AGG(t.condition_expr ORDER BY t.ordinal)
-               FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) AS trigger_conditions,
-            (SELECT m.trigger_mode FROM job_trigger_modes m WHERE m.job_id = j.id) AS trigger_mode,
-            (SELECT m.window_seconds FROM job_trigger_modes m WHERE m.job_id = j.id) AS trigger_window
+            CASE WHEN m.job_id IS NOT NULL THEN
+              (SELECT ARRAY_AGG(t.upstream_id ORDER BY t.ordinal)
+                 FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) END AS trigger_upstreams,
+            CASE WHEN m.job_id IS NOT NULL THEN
+              (SELECT ARRAY_AGG(CASE WHEN u.namespace = j.namespace THEN u.name ELSE u.namespace || '/' || u.name END
+                                ORDER BY t.ordinal)
+                 FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) END AS trigger_names,
+            CASE WHEN m.job_id IS NOT NULL THEN
+              (SELECT ARRAY_AGG(t.on_outcome ORDER BY t.ordinal)
+                 FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) END AS trigger_outcomes,
+            CASE WHEN m.job_id IS NOT NULL THEN
+              (SELECT ARRAY_AGG(t.condition_expr ORDER BY t.ordinal)
+                 FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) END AS trigger_conditions,
+            m.trigger_mode AS trigger_mode,
+            m.window_seconds AS trigger_window
             """;
 
-    private static final String FIND_BY_ID = "SELECT " + COLUMNS + RELATIONS + " FROM jobs j WHERE j.id = :id";
+    /** The join {@link #RELATIONS} reads a job's trigger mode from, after {@code FROM jobs j}. */
+    private static final String TRIGGER_MODE = " LEFT JOIN job_trigger_modes m ON m.job_id = j.id";
+
+    private static final String FIND_BY_ID =
+            "SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + TRIGGER_MODE + " WHERE j.id = :id";
 
     private static final String INSERT_JOB = """
             INSERT INTO jobs (id, name, description, template_type, parameters, schedule_type, cron_expression,
@@ -228,7 +238,7 @@ class JobRepository {
         String pageIds = "SELECT j.id FROM jobs j" + where + " ORDER BY " + query.sort().orderBy
                 + " LIMIT :limit OFFSET :offset";
         List<Job> rows = jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j JOIN (" + pageIds
-                        + ") p ON p.id = j.id ORDER BY " + query.sort().orderBy)
+                        + ") p ON p.id = j.id" + TRIGGER_MODE + " ORDER BY " + query.sort().orderBy)
                 .params(pageParams)
                 .query(this::mapRowWithRelations)
                 .list();
