@@ -90,6 +90,11 @@ public class Engine {
         return workers.startDue();
     }
 
+    /** Whether the last claim took every due run the queue had (see {@link Workers#claimedAllDue()}). */
+    boolean claimedAllDue() {
+        return workers.claimedAllDue();
+    }
+
     /** Writes the outcomes waiting, in one batch; returns how many. */
     int writeOutcomes() {
         return outcomes.write();

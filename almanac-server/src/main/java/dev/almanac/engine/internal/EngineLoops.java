@@ -184,7 +184,9 @@ class EngineLoops implements SmartLifecycle {
             return;
         }
         List<?> started = engine.startDue();
-        if (started.isEmpty()) {
+        if (started.isEmpty() || engine.claimedAllDue()) {
+            // nothing left that was due: wait for the next queued run's time, or a run queued meanwhile (the signal
+            // stays raised), instead of a claim that would find nothing (one per manual run, say)
             wakeups.awaitWork(untilNext(store.earliestQueued()));
         }
     }

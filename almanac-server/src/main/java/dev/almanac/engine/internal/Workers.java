@@ -51,6 +51,9 @@ class Workers {
     /** The runs claimed ahead, in claim order; guarded by itself. */
     private final Map<ExecutionId, Ahead> ahead = new LinkedHashMap<>();
 
+    /** Whether the last claim found fewer queued runs due than it asked for: the queue had none left then. */
+    private volatile boolean claimedAllDue;
+
     Workers(
             EngineStore store,
             TemplateRunner runner,
@@ -99,9 +102,11 @@ class Workers {
                 int left = claimedAhead();
                 // claim again once workers are left without a buffered run, or the buffer is half empty
                 boolean refill = stillFree > 0 || left * 2 <= buffer;
-                return refill && buffer - left + stillFree > 0
-                        ? store.claimRuns(node, startedAt[0], stillFree, Math.max(0, buffer - left))
-                        : List.<Claimed>of();
+                int asked = refill ? stillFree + Math.max(0, buffer - left) : 0;
+                List<Claimed> got =
+                        asked > 0 ? store.claimRuns(node, startedAt[0], stillFree, asked - stillFree) : List.of();
+                claimedAllDue = asked > 0 && got.size() < asked;
+                return got;
             });
         } catch (RuntimeException e) {
             putBack(fromBuffer); // still queued on this node: they start next time, or are handed back
@@ -187,6 +192,14 @@ class Workers {
             taken.forEach(a -> ahead.put(a.claim().execution().id(), a));
             ahead.putAll(rest);
         }
+    }
+
+    /**
+     * Whether the last claim took every queued run that was due and no node held (it found fewer than it asked for).
+     * Claiming again at once would find none but those queued since, which wake the worker loop anyway.
+     */
+    boolean claimedAllDue() {
+        return claimedAllDue;
     }
 
     /** How many runs this node holds claimed ahead, not started. */
