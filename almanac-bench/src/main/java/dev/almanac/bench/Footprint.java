@@ -58,8 +58,10 @@ final class Footprint {
     private static final int CLIENTS = 8;
     /** Loads of each page before its timed ones, so that the timed loads run compiled code. */
     private static final int PAGE_WARM_UP_LOADS = 100;
-    /** A compiler that used at most this much CPU over a second counts as idle (ticks of 10 ms). */
-    private static final int COMPILER_IDLE_TICKS = 2;
+    /** The node's JIT compilers count as idle at this share of a core or less, over the window below. */
+    private static final int COMPILER_IDLE_PERCENT = 5;
+
+    private static final int COMPILER_WINDOW_SECONDS = 3;
 
     private final Options options;
     private final Pg pg;
@@ -79,8 +81,13 @@ final class Footprint {
         System.out.println("-- Almanac, 1 node in a process of its own: start-up, memory, API rate, pages");
         Path log = Files.createDirectories(options.out()).resolve("footprint-node-r" + run + ".log");
         int port = freePort();
-        List<String> command =
-                this.command(AlmanacContender.arguments(pg, schema, "bench-footprint", options.threads(), port));
+        List<String> command;
+        try {
+            command = this.command(AlmanacContender.arguments(pg, schema, "bench-footprint", options.threads(), port));
+        } catch (IOException | RuntimeException e) {
+            pg.drop(schema);
+            throw e;
+        }
         long began = System.nanoTime();
         Process node = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -151,7 +158,8 @@ final class Footprint {
         }
         Path jar = APPLICATION.resolve("almanac.jar").toAbsolutePath();
         Path archive = APPLICATION.resolve("almanac.jsa").toAbsolutePath();
-        if (Files.isRegularFile(jar) && Files.isRegularFile(archive)) {
+        String mismatch = Files.isRegularFile(jar) && Files.isRegularFile(archive) ? differentClass(jar) : "";
+        if (mismatch == null) {
             command.add("-XX:SharedArchiveFile=" + archive);
             command.add("-cp");
             command.add(jar + File.pathSeparator + templateJar());
@@ -168,17 +176,48 @@ final class Footprint {
             } else {
                 command.add(AlmanacApplication.class.getName());
             }
-            startedFrom = "the bench's class path (no class-data-sharing archive: build with the README's command)";
+            startedFrom = mismatch.isEmpty()
+                    ? "the bench's class path (no class-data-sharing archive: build with the README's command)"
+                    : "the bench's class path (" + APPLICATION + " holds other server classes than the bench, "
+                            + mismatch + " differs: build both with the README's command)";
         }
         command.addAll(arguments);
         return command;
     }
 
     /**
-     * A jar of the bench's no-op template, the probe it reports to and its service entry, under the output directory.
+     * The first Almanac class of the extracted {@code jar} whose bytes differ from the one the bench runs with, or null
+     * when all are the same: a jar left by an older build is not measured as if it were this one.
+     */
+    private static String differentClass(Path jar) throws IOException {
+        ClassLoader bench = Footprint.class.getClassLoader();
+        try (var application = new java.util.jar.JarFile(jar.toFile())) {
+            for (var entries = application.entries(); entries.hasMoreElements(); ) {
+                var entry = entries.nextElement();
+                // a package-info of a package split with the template API may be found in that jar first
+                if (!entry.getName().startsWith("dev/almanac/")
+                        || !entry.getName().endsWith(".class")
+                        || entry.getName().endsWith("/package-info.class")) {
+                    continue;
+                }
+                try (var ours = bench.getResourceAsStream(entry.getName());
+                        var theirs = application.getInputStream(entry)) {
+                    if (ours == null || !java.util.Arrays.equals(ours.readAllBytes(), theirs.readAllBytes())) {
+                        return entry.getName();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A jar of the bench's no-op template, the probe it reports to and its service entry, in the temporary directory
+     * (not among the results).
      */
     private Path templateJar() throws IOException {
-        Path jar = options.out().toAbsolutePath().resolve("bench-noop-template.jar");
+        Path jar = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "almanac-bench"))
+                .resolve("bench-noop-template.jar");
         String service = "META-INF/services/" + dev.almanac.template.JobTemplate.class.getName();
         try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
             for (String entry : List.of(service, classFile(BenchNoopTemplate.class), classFile(Probe.class))) {
@@ -276,9 +315,10 @@ final class Footprint {
     }
 
     /**
-     * The API mix from {@value #CLIENTS} closed-loop clients until the node's JIT compilers have been idle for a second
-     * (at least 10 s, at most {@link Options#warmupSeconds()}), so that the measured load meets compiled code, as a node
-     * that has been up for a while does; a closed loop leaves no backlog behind.
+     * The API mix from {@value #CLIENTS} closed-loop clients until the node's JIT compilers have used at most
+     * {@value #COMPILER_IDLE_PERCENT} % of a core over {@value #COMPILER_WINDOW_SECONDS} s (after at least 10 s, and at
+     * most {@link Options#warmupSeconds()}), so that the measured load meets compiled code, as a node that has been up
+     * for a while does; a closed loop leaves no backlog behind. Failed requests are counted, not fatal.
      */
     private void warmUp(int run, Http http, List<String> ids, Process node) throws Exception {
         if (options.warmupSeconds() == 0) {
@@ -288,50 +328,66 @@ final class Footprint {
         long deadline = began + options.warmupSeconds() * 1_000_000_000L;
         long earliest = began + Math.min(10, options.warmupSeconds()) * 1_000_000_000L;
         AtomicInteger created = new AtomicInteger();
+        AtomicLong failed = new AtomicLong();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         boolean idle = false;
+        double share = 0;
         try {
-            List<Future<?>> done = new ArrayList<>();
             for (int c = 0; c < CLIENTS; c++) {
-                done.add(clients.submit(() -> {
+                clients.execute(() -> {
                     while (!stop.get()) {
-                        AlmanacWorkloads.mixed(http, ThreadLocalRandom.current(), ids, created, "warm-r" + run + "-");
+                        try {
+                            var mixed = AlmanacWorkloads.mixed(
+                                    http, ThreadLocalRandom.current(), ids, created, "warm-r" + run + "-");
+                            if (!mixed.response().ok()) {
+                                failed.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            failed.incrementAndGet();
+                        }
                     }
-                    return null;
-                }));
+                });
             }
-            long before = compilerTicks(node);
+            java.util.ArrayDeque<Long> window = new java.util.ArrayDeque<>();
+            window.add(compilerTicks(node));
             while (System.nanoTime() < deadline) {
                 Thread.sleep(1_000);
-                long now = compilerTicks(node);
-                if (now - before <= COMPILER_IDLE_TICKS && System.nanoTime() >= earliest) {
+                window.add(compilerTicks(node));
+                if (window.size() > COMPILER_WINDOW_SECONDS + 1) {
+                    window.removeFirst();
+                }
+                // ticks of 10 ms: a full core is 100 a second
+                share = (window.getLast() - window.getFirst()) / (window.size() - 1.0);
+                if (window.size() > COMPILER_WINDOW_SECONDS
+                        && share <= COMPILER_IDLE_PERCENT
+                        && System.nanoTime() >= earliest) {
                     idle = true;
                     break;
                 }
-                before = now;
-            }
-            stop.set(true);
-            for (Future<?> f : done) {
-                f.get();
             }
         } finally {
             stop.set(true);
             clients.shutdown();
+            clients.awaitTermination(1, TimeUnit.MINUTES);
         }
         double seconds = (System.nanoTime() - began) / 1e9;
+        String how = idle
+                ? String.format(Locale.ROOT, "until the node's compilers were idle (%.0f %% of a core)", share)
+                : String.format(Locale.ROOT, "cut off with the node's compilers still at %.0f %% of a core", share);
         System.out.printf(
                 Locale.ROOT,
-                "   warm-up: the API mix for %.0f s, %s%n",
+                "   warm-up: the API mix for %.0f s, %s; %d requests failed%n",
                 seconds,
-                idle ? "until the node's compilers were idle" : "cut off with the node's compilers still busy");
-        if (!idle) {
-            results.note(String.format(
-                    Locale.ROOT,
-                    "run %d, footprint: the node's JIT compilers were still busy after the %.0f s warm-up",
-                    run,
-                    seconds));
-        }
+                how,
+                failed.get());
+        results.note(String.format(
+                Locale.ROOT,
+                "run %d, footprint: warm-up of %.0f s, %s; %d requests failed",
+                run,
+                seconds,
+                how,
+                failed.get()));
     }
 
     /** CPU ticks the node's JIT compiler threads have used, from {@code /proc}; 0 where there is none. */

@@ -254,13 +254,17 @@ final class Report {
                 - **api** (Almanac only): %d closed-loop Java clients over loopback HTTP/1.1 for %d s after a warm-up, \
                 10%% create, 30%% list (random page of 20), 40%% get, 20%% run now, against the registry above.
                 - **footprint** (Almanac only): one node in a process of its own, started as the README's run \
-                command does (`-XX:+UseSerialGC -Xms64m -Xmx256m`, this JVM's class path); start-up from the process's start \
-                to the first `/actuator/health` answering UP; resident memory from `/proc` (idle, after the registry's \
-                creates, bulk rows and list pages, after all the API load below); the API mix above sent at %d req/s \
-                whatever the answers take (an open loop, each latency from when its request was due) for %d s after a \
-                warm-up; single-endpoint throughput of 8 closed-loop clients on `/actuator/health` (the floor) and \
-                `GET /jobs/{id}`; the job list, a job's and the executions pages signed in through the login form \
-                (median of 10 after a warm-up).
+                command does (`-XX:SharedArchiveFile=… -XX:+UseSerialGC -Xms64m -Xmx256m`, from the extracted jar and \
+                class-data-sharing archive of the README's build when they hold the bench's server classes, else from \
+                this JVM's class path; the notes say which); start-up from the process's start to the first \
+                `/actuator/health` answering UP; resident memory from `/proc` (idle, after the registry's creates, bulk \
+                rows and list pages, after all the API load below); a warm-up of the API mix from 8 closed-loop clients \
+                until the node's JIT compilers are idle or `--warmup-seconds` have passed (the notes say which, and how \
+                busy the compilers still were); the API mix above, on the bench's own jobs, sent at %d req/s whatever \
+                the answers take (an open loop, each latency from when its request was due) for %d s; single-endpoint \
+                throughput of 8 closed-loop clients on `/actuator/health` (the floor) and `GET /jobs/{id}`; the job \
+                list, a job's and the executions pages signed in through the login form (median of 10 loads after 100 \
+                unmeasured ones).
                 - **history** (Almanac only): %,d executions over 30 days for 1 000 jobs, written with SQL once; each \
                 endpoint timed as the median of 10 requests after a warm-up, once per run.
                 - Every system gets a schema of its own per run (`bench_<pid>_r<run>_<system>`); the systems run one \
