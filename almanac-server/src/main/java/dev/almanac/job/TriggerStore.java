@@ -76,6 +76,10 @@ class TriggerStore {
         return result;
     }
 
+    /**
+     * Writes a job's triggers and their mode: both or neither, always. {@link JobRepository}'s job read relies on it
+     * (it reads the trigger lists only for a job with a mode row), so no other code writes these two tables.
+     */
     void write(JobId job, JobDefinition definition, boolean replace) {
         UUID id = job.value();
         if (replace) {
