@@ -220,7 +220,11 @@ final class Footprint {
                 .resolve("bench-noop-template.jar");
         String service = "META-INF/services/" + dev.almanac.template.JobTemplate.class.getName();
         try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
-            for (String entry : List.of(service, classFile(BenchNoopTemplate.class), classFile(Probe.class))) {
+            // the service entry is written, not copied: on a test class path the server's own may be found first
+            out.putNextEntry(new java.util.jar.JarEntry(service));
+            out.write((BenchNoopTemplate.class.getName() + "\n").getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+            for (String entry : List.of(classFile(BenchNoopTemplate.class), classFile(Probe.class))) {
                 try (var in = BenchNoopTemplate.class.getClassLoader().getResourceAsStream(entry)) {
                     if (in == null) {
                         throw new IOException("not on the bench's class path: " + entry);
