@@ -16,6 +16,7 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionSystemException;
 
 /**
  * Whether this node can reach its database, as the last heartbeat, health check or request found. Requests answer 503
@@ -149,6 +150,14 @@ public class DatabaseAvailability implements DisposableBean {
                     || t instanceof SQLTransientConnectionException
                     || t instanceof SQLNonTransientConnectionException
                     || t instanceof SQLRecoverableException) {
+                return true;
+            }
+            // a statement that lost its connection, then a rollback that could not reach it either: Spring throws the
+            // rollback's failure and keeps the statement's as the application exception
+            if (t instanceof TransactionSystemException rollback
+                    && rollback.getApplicationException() != null
+                    && rollback.getApplicationException() != failure
+                    && isConnectionFailure(rollback.getApplicationException())) {
                 return true;
             }
             // 08: connection exception; 57P01-57P03: the server shuts down or cannot take connections yet

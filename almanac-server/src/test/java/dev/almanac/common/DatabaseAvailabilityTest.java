@@ -8,7 +8,9 @@ import java.sql.SQLTransientConnectionException;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.mockito.Mockito;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.transaction.TransactionSystemException;
 
 /** A full pool is load, not an outage; a connection the driver could not open is one. */
 class DatabaseAvailabilityTest {
@@ -57,5 +59,26 @@ class DatabaseAvailabilityTest {
         } finally {
             availability.destroy();
         }
+    }
+
+    /**
+     * The database went away during a transaction: the statement failed on its connection, then the rollback failed
+     * too. Spring throws the rollback's failure, whose own cause need not say "connection"; the statement's failure is
+     * its application exception. An engine loop's step that ended so counts toward the outage (a trigger pass judges the
+     * slots due meanwhile as missed after two such passes), and a request answers 503, not 500.
+     */
+    @Test
+    void aRollbackThatFailedAfterTheConnectionWasLostIsAnOutage() {
+        TransactionSystemException rollback =
+                new TransactionSystemException("JDBC rollback failed", new SQLException("rollback failed", "XX000"));
+        rollback.initApplicationException(new DataAccessResourceFailureException(
+                "PreparedStatementCallback",
+                new SQLException("FATAL: terminating connection due to administrator command", "57P01")));
+
+        assertThat(DatabaseAvailability.isConnectionFailure(rollback)).isTrue();
+        assertThat(DatabaseAvailability.isOutage(rollback)).isTrue();
+        assertThat(DatabaseAvailability.isOutage(new TransactionSystemException(
+                        "JDBC rollback failed", new SQLException("rollback failed", "XX000"))))
+                .isFalse();
     }
 }
