@@ -400,8 +400,8 @@ final class Footprint {
         try (var tasks = Files.list(Path.of("/proc", Long.toString(node.pid()), "task"))) {
             for (Path task : tasks.toList()) {
                 try {
-                    if (Files.readString(task.resolve("comm")).startsWith("C2 Compiler")
-                            || Files.readString(task.resolve("comm")).startsWith("C1 Compiler")) {
+                    String name = Files.readString(task.resolve("comm"));
+                    if (name.startsWith("C2 Compiler") || name.startsWith("C1 Compiler")) {
                         String stat = Files.readString(task.resolve("stat"));
                         String[] fields =
                                 stat.substring(stat.lastIndexOf(')') + 2).split(" ");

@@ -43,22 +43,26 @@ class JobRepository {
             , (SELECT ARRAY_AGG(t.tag ORDER BY t.tag) FROM job_tags t WHERE t.job_id = j.id) AS tag_list,
             (SELECT ARRAY_AGG(d.depends_on ORDER BY d.depends_on) FROM job_dependencies d WHERE d.job_id = j.id)
               AS dependency_list,
-            CASE WHEN m.job_id IS NOT NULL THEN
-              (SELECT ARRAY_AGG(t.upstream_id ORDER BY t.ordinal)
-                 FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) END AS trigger_upstreams,
-            CASE WHEN m.job_id IS NOT NULL THEN
-              (SELECT ARRAY_AGG(CASE WHEN u.namespace = j.namespace THEN u.name ELSE u.namespace || '/' || u.name END
-                                ORDER BY t.ordinal)
-                 FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) END AS trigger_names,
-            CASE WHEN m.job_id IS NOT NULL THEN
-              (SELECT ARRAY_AGG(t.on_outcome ORDER BY t.ordinal)
-                 FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) END AS trigger_outcomes,
-            CASE WHEN m.job_id IS NOT NULL THEN
-              (SELECT ARRAY_AGG(t.condition_expr ORDER BY t.ordinal)
-                 FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) END AS trigger_conditions,
+            """
+            + triggerList("t.upstream_id", "trigger_upstreams")
+            + triggerList(
+                    "CASE WHEN u.namespace = j.namespace THEN u.name ELSE u.namespace || '/' || u.name END",
+                    "trigger_names")
+            + triggerList("t.on_outcome", "trigger_outcomes")
+            + triggerList("t.condition_expr", "trigger_conditions")
+            + """
             m.trigger_mode AS trigger_mode,
             m.window_seconds AS trigger_window
             """;
+
+    /** One field of a job's triggers as an array in trigger order, read only for a job with a trigger mode row. */
+    private static String triggerList(String field, String column) {
+        return """
+                CASE WHEN m.job_id IS NOT NULL THEN
+                  (SELECT ARRAY_AGG(%s ORDER BY t.ordinal)
+                     FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id WHERE t.job_id = j.id) END AS %s,
+                """.formatted(field, column);
+    }
 
     /** The join {@link #RELATIONS} reads a job's trigger mode from, after {@code FROM jobs j}. */
     private static final String TRIGGER_MODE = " LEFT JOIN job_trigger_modes m ON m.job_id = j.id";
