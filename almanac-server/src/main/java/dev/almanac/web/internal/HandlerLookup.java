@@ -20,8 +20,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * Finds a request's controller method without testing every mapping of the application in full. Spring MVC answers a
  * path with a variable ({@code /api/admin/scheduler/jobs/{id}}) by matching it against all ~180 request mappings, API
  * and pages alike, each through the request's method, headers and patterns: 11 % of the CPU of a {@code POST
- * /jobs/{id}/run} (almanac-bench, session 23). Here each mapping is first tested on the literal start of its patterns
- * (what comes before the first variable or wildcard), which only a mapping that could match passes, and the request's
+ * /jobs/{id}/run} (almanac-bench, session 23). Here each mapping is first tested on its patterns' shapes (their literal
+ * start, their segment count and literal segments), which only a mapping that could match passes, and the request's
  * method is read once instead of through every wrapper the security filters put around it.
  */
 @Configuration(proxyBeanMethods = false)
@@ -52,18 +52,16 @@ class HandlerLookup {
         };
     }
 
-    /** htmx's mapping (the framework's, with {@code @HxRequest}), with a literal-prefix test before each full match. */
+    /** htmx's mapping (the framework's, with {@code @HxRequest}), with a test of each pattern's shape first. */
     static final class LiteralPrefixHandlerMapping extends HtmxRequestMappingHandlerMapping {
 
-        private static final String[] ANY = {""};
-
-        /** Each mapping's literal pattern starts; computed on first use, so mappings registered later are covered. */
-        private final Map<RequestMappingInfo, String[]> prefixes = new ConcurrentHashMap<>();
+        /** Each mapping's pattern shapes; computed on first use, so mappings registered later are covered. */
+        private final Map<RequestMappingInfo, Shape[]> shapes = new ConcurrentHashMap<>();
 
         @Override
         protected HandlerMethod lookupHandlerMethod(String lookupPath, HttpServletRequest request) throws Exception {
-            // a path with an escape or a matrix variable is matched by its decoded segments, which a raw prefix test
-            // could refuse wrongly; a case-insensitive parser likewise: those take the framework's full match alone
+            // a path with an escape or a matrix variable is matched by its decoded segments, which a raw test could
+            // refuse wrongly; a case-insensitive parser likewise: those take the framework's full match alone
             boolean plain = lookupPath.indexOf('%') < 0
                     && lookupPath.indexOf(';') < 0
                     && (getPatternParser() == null || getPatternParser().isCaseSensitive());
@@ -72,43 +70,95 @@ class HandlerLookup {
 
         @Override
         protected RequestMappingInfo getMatchingMapping(RequestMappingInfo info, HttpServletRequest request) {
-            if (request instanceof Lookup lookup
-                    && !lookup.mayMatch(prefixes.computeIfAbsent(info, this::literalStarts))) {
+            if (request instanceof Lookup lookup && !lookup.mayMatch(shapesOf(info))) {
                 return null;
             }
             return super.getMatchingMapping(info, request);
         }
 
-        private String[] literalStarts(RequestMappingInfo info) {
-            if (info.getPatternValues().isEmpty()) {
-                return ANY;
-            }
-            return info.getPatternValues().stream()
-                    .map(LiteralPrefixHandlerMapping::literalStart)
-                    .toArray(String[]::new);
+        private Shape[] shapesOf(RequestMappingInfo info) {
+            // get first: computeIfAbsent locks the entry's bin even when the value is there
+            Shape[] known = shapes.get(info);
+            return known != null ? known : shapes.computeIfAbsent(info, LiteralPrefixHandlerMapping::shapes);
         }
 
-        /** What a path must start with to match {@code pattern}: everything before its first variable or wildcard. */
-        static String literalStart(String pattern) {
-            for (int i = 0; i < pattern.length(); i++) {
-                char c = pattern.charAt(i);
-                if (c == '{' || c == '*' || c == '?') {
-                    return pattern.substring(0, i);
-                }
+        private static Shape[] shapes(RequestMappingInfo info) {
+            if (info.getPatternValues().isEmpty()) {
+                return Shape.ANY;
             }
-            return pattern;
+            return info.getPatternValues().stream().map(Shape::of).toArray(Shape[]::new);
         }
     }
 
-    /** The request during one look-up: its path within the application, and its method read once. */
+    /**
+     * What a path must look like to match a pattern: start with its literal part (everything before its first variable
+     * or wildcard), and, where every segment is either literal or one whole variable, have as many segments with the
+     * same literal ones ({@code segments}, a variable's as null). A path that passes may still not match.
+     */
+    record Shape(String prefix, String[] segments) {
+
+        static final Shape[] ANY = {new Shape("", null)};
+
+        static Shape of(String pattern) {
+            if (pattern.isEmpty() || pattern.equals("/")) {
+                return ANY[0]; // an empty mapping, or the root: tested in full
+            }
+            String prefix = pattern;
+            for (int i = 0; i < pattern.length(); i++) {
+                char c = pattern.charAt(i);
+                if (c == '{' || c == '*' || c == '?') {
+                    prefix = pattern.substring(0, i);
+                    break;
+                }
+            }
+            String[] segments = pattern.split("/", -1);
+            for (int i = 0; i < segments.length; i++) {
+                String segment = segments[i];
+                boolean variable = segment.startsWith("{")
+                        && segment.endsWith("}")
+                        && segment.indexOf('}') == segment.length() - 1
+                        && !segment.startsWith("{*");
+                if (variable) {
+                    segments[i] = null;
+                } else if (segment.indexOf('{') >= 0 || segment.indexOf('*') >= 0 || segment.indexOf('?') >= 0) {
+                    return new Shape(prefix, null); // a wildcard or a variable inside a segment: the prefix only
+                }
+            }
+            return new Shape(prefix, segments);
+        }
+
+        boolean mayMatch(String path, String[] pathSegments) {
+            if (!path.startsWith(prefix)) {
+                return false;
+            }
+            if (segments == null || pathSegments == null) {
+                return true;
+            }
+            if (segments.length != pathSegments.length) {
+                return false;
+            }
+            for (int i = 0; i < segments.length; i++) {
+                if (segments[i] != null && !segments[i].equals(pathSegments[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** The request during one look-up: its path within the application and its segments, its method read once. */
     static final class Lookup extends HttpServletRequestWrapper {
 
         private final String path;
+        /** Null for a path ending in a slash, which a pattern may match with an optional trailing slash. */
+        private final String[] segments;
+
         private final String method;
 
         Lookup(HttpServletRequest request, String path) {
             super(request);
             this.path = path;
+            this.segments = path.endsWith("/") ? null : path.split("/", -1);
             this.method = request.getMethod();
         }
 
@@ -117,9 +167,9 @@ class HandlerLookup {
             return method;
         }
 
-        boolean mayMatch(String[] literalStarts) {
-            for (String start : literalStarts) {
-                if (path.startsWith(start)) {
+        boolean mayMatch(Shape[] shapes) {
+            for (Shape shape : shapes) {
+                if (shape.mayMatch(path, segments)) {
                     return true;
                 }
             }
