@@ -101,7 +101,9 @@ class OutcomeQueue {
             throw e;
         }
         batch.forEach(f -> runs.released(f.execution().id()));
-        if (!written.followUps().isEmpty()) {
+        // a retry or a follow-up queued; or, where a namespace has a runs_at_once quota, a slot freed that a queued run
+        // of its namespace was held back for (before, that run waited for the next poll)
+        if (!written.followUps().isEmpty() || store.runQuotasInUse()) {
             wakeups.workAvailable();
         }
         return batch.size();

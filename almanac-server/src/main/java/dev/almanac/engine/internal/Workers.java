@@ -202,6 +202,14 @@ class Workers {
         return claimedAllDue;
     }
 
+    /**
+     * Whether a worker freeing up would find nothing to claim: the last claim took every due run, none waits here
+     * claimed ahead, and no namespace's runs_at_once quota may be holding runs back that a run ending lets go.
+     */
+    boolean freedWorkerFindsNothing() {
+        return claimedAllDue && claimedAhead() == 0 && !store.runQuotasInUse();
+    }
+
     /** How many runs this node holds claimed ahead, not started. */
     int claimedAhead() {
         synchronized (ahead) {

@@ -95,6 +95,12 @@ public interface EngineStore {
      */
     List<Claimed> claimRuns(String node, Instant now, int start, int ahead);
 
+    /**
+     * Whether a namespace's runs_at_once quota may hold queued runs back, so that a run ending may let one be claimed:
+     * false only while no namespace has one, as the last claim found.
+     */
+    boolean runQuotasInUse();
+
     /** Claims up to {@code limit} queued runs and marks them all running (no claim ahead). */
     default List<Claimed> claimRuns(String node, Instant now, int limit) {
         return claimRuns(node, now, limit, 0);

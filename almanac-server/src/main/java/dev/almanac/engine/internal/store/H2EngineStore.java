@@ -372,6 +372,11 @@ class H2EngineStore implements EngineStore {
         quotaPresence.forget();
     }
 
+    @Override
+    public boolean runQuotasInUse() {
+        return !quotaPresence.knownAbsent();
+    }
+
     /** A list bound as {@code IN (…)}, which may not be empty: a namespace is never named by the empty string. */
     private static Collection<String> inList(Set<String> names) {
         return names.isEmpty() ? List.of("") : names;

@@ -440,6 +440,11 @@ class PostgresEngineStore implements EngineStore {
     }
 
     @Override
+    public boolean runQuotasInUse() {
+        return !quotaPresence.knownAbsent();
+    }
+
+    @Override
     public List<Claimed> claimRuns(String node, Instant now, int start, int ahead) {
         if (start + ahead <= 0) {
             return List.of();

@@ -40,6 +40,11 @@ final class QuotaPresence {
         return found;
     }
 
+    /** Whether the last read, within {@link #REFRESH_NANOS} and with no namespace changed since, found no quota. */
+    synchronized boolean knownAbsent() {
+        return noneSince != null && System.nanoTime() - noneSince < REFRESH_NANOS;
+    }
+
     /** A namespace changed: read the quotas again at the next claim. */
     synchronized void forget() {
         generation++;

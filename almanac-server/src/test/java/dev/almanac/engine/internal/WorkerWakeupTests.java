@@ -1,0 +1,121 @@
+package dev.almanac.engine.internal;
+
+import static dev.almanac.testing.JobRequests.aCronJob;
+import static org.awaitility.Awaitility.await;
+
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionId;
+import dev.almanac.execution.ExecutionService;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobService;
+import dev.almanac.testing.EngineNode;
+import dev.almanac.testing.PostgresTestDatabase;
+import dev.almanac.testing.TestTemplates;
+import dev.almanac.testing.WithPostgres;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A worker freeing up wakes the worker loop when a run is left waiting for it, and only then (a run's end that leaves
+ * nothing behind costs no claim). The node polls every ten minutes, so a run that starts within the test's half minute
+ * was started because something woke the loop.
+ */
+@Tag("postgres")
+@ExtendWith(WithPostgres.WhenReachable.class)
+class WorkerWakeupTests {
+
+    EngineNode node;
+
+    @AfterEach
+    void stop() {
+        TestTemplates.Block.reset();
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aRunWaitingForTheOnlyWorkerStartsWhenItFreesUp() {
+        node = sleepyNode("one-worker", 1);
+        Job job = blocking("waits-for-a-worker", "gate-1");
+        Execution first = run(job);
+        awaitStarted("gate-1", 1);
+        Execution second = run(job);
+
+        TestTemplates.Block.release("gate-1");
+
+        awaitSucceeded(first.id());
+        awaitSucceeded(second.id());
+        // nothing was left behind by the last run's end, and a run queued later is still taken at once
+        awaitSucceeded(run(job).id());
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aRunHeldBackByItsNamespaceQuotaStartsWhenTheRunHoldingTheSlotEnds() {
+        node = sleepyNode("quota-worker", 2);
+        node.jdbc().sql("""
+                        INSERT INTO namespaces (name, quota_runs_at_once, created_at, updated_at)
+                        VALUES ('one-at-a-time', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)
+                        """).update();
+        Job holding = blocking("holds-the-slot", "gate-2");
+        Job held = blocking("held-back", "gate-3");
+        node.jdbc()
+                .sql("UPDATE jobs SET namespace = 'one-at-a-time' WHERE id IN (:a, :b)")
+                .param("a", holding.id().value())
+                .param("b", held.id().value())
+                .update();
+        node.bean(EngineLoops.class).onNamespaceChanged(null); // as the namespace page's save: read at the next claim
+        TestTemplates.Block.release("gate-3");
+        Execution first = run(holding);
+        awaitStarted("gate-2", 1);
+        Execution second = run(held);
+
+        TestTemplates.Block.release("gate-2");
+
+        awaitSucceeded(first.id());
+        awaitSucceeded(second.id());
+    }
+
+    private EngineNode sleepyNode(String id, int workers) {
+        return EngineNode.onPostgres(PostgresTestDatabase.freshSchemaUrl("wake"))
+                .nodeId(id)
+                .set("almanac.engine.poll-interval", "10m")
+                .set("almanac.engine.workers", workers)
+                .start();
+    }
+
+    private Job blocking(String name, String key) {
+        return node.bean(JobService.class)
+                .create(
+                        aCronJob(name, "0 0 1 1 *")
+                                .template("test_block", Map.of("key", key))
+                                .build(),
+                        "test");
+    }
+
+    private Execution run(Job job) {
+        return node.bean(ManualRuns.class).run(job, Map.of(), false, "test");
+    }
+
+    private static void awaitStarted(String key, int runs) {
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> TestTemplates.Block.started(key) >= runs);
+    }
+
+    private void awaitSucceeded(ExecutionId id) {
+        ExecutionService executions = node.bean(ExecutionService.class);
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> executions.get(id).status() == ExecutionStatus.SUCCEEDED);
+    }
+}
