@@ -95,11 +95,6 @@ public class Engine {
         return workers.claimedAllDue();
     }
 
-    /** Whether a worker freeing up would find nothing to claim (see {@link Workers#freedWorkerFindsNothing()}). */
-    boolean freedWorkerFindsNothing() {
-        return workers.freedWorkerFindsNothing();
-    }
-
     /** Writes the outcomes waiting, in one batch; returns how many. */
     int writeOutcomes() {
         return outcomes.write();

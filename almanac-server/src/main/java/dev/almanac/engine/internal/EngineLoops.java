@@ -186,14 +186,8 @@ class EngineLoops implements SmartLifecycle {
         List<?> started = engine.startDue();
         if (started.isEmpty() || engine.claimedAllDue()) {
             // nothing left that was due: wait for the next queued run's time, or a run queued meanwhile (the signal
-            // stays raised), instead of a claim that would find nothing (one per manual run, say); and not for a
-            // worker freeing up either when no run is left behind that it could take (one claim per run's end)
-            Duration wait = untilNext(store.earliestQueued());
-            if (engine.freedWorkerFindsNothing()) {
-                wakeups.awaitQueuedWork(wait);
-            } else {
-                wakeups.awaitWork(wait);
-            }
+            // stays raised), instead of a claim that would find nothing (one per manual run, say)
+            wakeups.awaitWork(untilNext(store.earliestQueued()));
         }
     }
 

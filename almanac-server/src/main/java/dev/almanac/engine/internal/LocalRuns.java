@@ -46,11 +46,30 @@ class LocalRuns {
         held.add(id);
     }
 
+    /**
+     * Whether a run ending wakes the worker loop to claim for the freed worker: set by each claim before its runs start
+     * ({@link #afterClaim}). Before, every run's end cost a claim and a read of the queue's next due time that found
+     * nothing (almanac-bench, session 23).
+     */
+    private volatile boolean endWakesWorkers = true;
+
     /** A run's thread is done with it; its outcome may still wait to be written. */
     void ended(RunningExecution run) {
         running.remove(run.execution.id());
         inFlight.decrementAndGet();
-        wakeups.capacityFreed();
+        if (endWakesWorkers) {
+            wakeups.capacityFreed();
+        } else {
+            wakeups.outcomesPending();
+        }
+    }
+
+    /**
+     * After a claim, before its runs start: whether a worker freeing up may find a run to take. Not when the claim
+     * left nothing due behind: a run queued since raises the work signal itself.
+     */
+    void afterClaim(boolean runsLeftBehind) {
+        endWakesWorkers = runsLeftBehind;
     }
 
     /** This node no longer holds the run in the database: its outcome is written, or it was handed back. */

@@ -26,17 +26,8 @@ class Wakeups {
         work.raise();
     }
 
-    /**
-     * Whether a worker freeing up wakes the worker loop; not while it waits after a claim that left nothing due behind
-     * ({@link #awaitQueuedWork}), since a claim then would find only runs queued since, which raise the signal anyway.
-     * Before, every run's end cost one claim that found nothing (almanac-bench, session 23).
-     */
-    private volatile boolean capacityWakesWork = true;
-
     void capacityFreed() {
-        if (capacityWakesWork) {
-            work.raise();
-        }
+        work.raise();
         outcomes.raise();
     }
 
@@ -55,19 +46,6 @@ class Wakeups {
 
     boolean awaitWork(Duration timeout) {
         return work.await(timeout);
-    }
-
-    /**
-     * Waits for work queued, or {@code timeout}, not for a worker freeing up. The worker loop is the only waiter; a
-     * worker freed just before the wait still wakes it (one claim more, never one fewer).
-     */
-    boolean awaitQueuedWork(Duration timeout) {
-        capacityWakesWork = false;
-        try {
-            return work.await(timeout);
-        } finally {
-            capacityWakesWork = true;
-        }
     }
 
     boolean awaitOutcomes(Duration timeout) {

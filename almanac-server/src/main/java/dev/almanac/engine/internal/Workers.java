@@ -138,6 +138,7 @@ class Workers {
         if (!claimed.isEmpty()) {
             metrics.claimed(claimed.size());
         }
+        runs.afterClaim(!freedWorkerFindsNothing());
         List<ExecutionId> ids = new ArrayList<>(starting.size());
         for (Claimed claim : starting) {
             Execution execution = claim.execution();
@@ -206,7 +207,7 @@ class Workers {
      * Whether a worker freeing up would find nothing to claim: the last claim took every due run, none waits here
      * claimed ahead, and no namespace's runs_at_once quota may be holding runs back that a run ending lets go.
      */
-    boolean freedWorkerFindsNothing() {
+    private boolean freedWorkerFindsNothing() {
         return claimedAllDue && claimedAhead() == 0 && !store.runQuotasInUse();
     }
 
