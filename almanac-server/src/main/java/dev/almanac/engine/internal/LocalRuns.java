@@ -53,11 +53,15 @@ class LocalRuns {
      */
     private volatile boolean endWakesWorkers = true;
 
-    /** A run's thread is done with it; its outcome may still wait to be written. */
+    /**
+     * A run's thread is done with it; its outcome may still wait to be written. It wakes the worker loop when the claim
+     * may have left runs behind, and whenever every worker was busy: the loop then waited for a worker, not for work,
+     * and may have taken the signal of a run queued meanwhile without claiming it.
+     */
     void ended(RunningExecution run) {
         running.remove(run.execution.id());
-        inFlight.decrementAndGet();
-        if (endWakesWorkers) {
+        boolean allWereBusy = inFlight.getAndDecrement() >= properties.workers();
+        if (endWakesWorkers || allWereBusy) {
             wakeups.capacityFreed();
         } else {
             wakeups.outcomesPending();

@@ -78,7 +78,8 @@ class NodeRecovery {
         }
         log.warn("Recovering {} execution(s) of dead nodes", lost.runs().size());
         Outcomes.Written written = outcomes.write(lost.runs());
-        if (!written.followUps().isEmpty()) {
+        // as after this node's own outcomes (OutcomeQueue): a retry queued, or a namespace slot freed
+        if (!written.followUps().isEmpty() || store.runQuotasInUse()) {
             wakeups.workAvailable();
         }
         Instant longDead = lost.at().minus(properties.deadNodeThreshold().multipliedBy(2));

@@ -60,11 +60,11 @@ class HandlerLookup {
 
         @Override
         protected HandlerMethod lookupHandlerMethod(String lookupPath, HttpServletRequest request) throws Exception {
-            // a path with an escape or a matrix variable is matched by its decoded segments, which a raw test could
-            // refuse wrongly; a case-insensitive parser likewise: those take the framework's full match alone
+            // a path with an escape is matched by its decoded segments, which a raw test could refuse wrongly; a
+            // case-insensitive parser, or the older path matcher, likewise: those take the framework's full match alone
             boolean plain = lookupPath.indexOf('%') < 0
-                    && lookupPath.indexOf(';') < 0
-                    && (getPatternParser() == null || getPatternParser().isCaseSensitive());
+                    && getPatternParser() != null
+                    && getPatternParser().isCaseSensitive();
             return super.lookupHandlerMethod(lookupPath, plain ? new Lookup(request, lookupPath) : request);
         }
 
@@ -77,7 +77,7 @@ class HandlerLookup {
         }
 
         private Shape[] shapesOf(RequestMappingInfo info) {
-            // get first: computeIfAbsent locks the entry's bin even when the value is there
+            // get first: computeIfAbsent locks a bin whose first entry is another mapping's, even on a hit
             Shape[] known = shapes.get(info);
             return known != null ? known : shapes.computeIfAbsent(info, LiteralPrefixHandlerMapping::shapes);
         }
@@ -91,8 +91,8 @@ class HandlerLookup {
     }
 
     /**
-     * What a path must look like to match a pattern: start with its literal part (everything before its first variable
-     * or wildcard), and, where every segment is either literal or one whole variable, have as many segments with the
+     * What a path must look like to match a pattern: start with its literal part (its segments before the first
+     * variable or wildcard), and, where every segment is either literal or one whole variable, have as many segments with the
      * same literal ones ({@code segments}, a variable's as null). A path that passes may still not match.
      */
     record Shape(String prefix, String[] segments) {
@@ -103,11 +103,13 @@ class HandlerLookup {
             if (pattern.isEmpty() || pattern.equals("/")) {
                 return ANY[0]; // an empty mapping, or the root: tested in full
             }
+            // up to the last separator before the first variable or wildcard, without it: "/files/**" and
+            // "/files/{*rest}" match "/files" too
             String prefix = pattern;
             for (int i = 0; i < pattern.length(); i++) {
                 char c = pattern.charAt(i);
                 if (c == '{' || c == '*' || c == '?') {
-                    prefix = pattern.substring(0, i);
+                    prefix = pattern.substring(0, Math.max(0, pattern.lastIndexOf('/', i)));
                     break;
                 }
             }
@@ -150,7 +152,6 @@ class HandlerLookup {
     static final class Lookup extends HttpServletRequestWrapper {
 
         private final String path;
-        /** Null for a path ending in a slash, which a pattern may match with an optional trailing slash. */
         private final String[] segments;
 
         private final String method;
@@ -158,8 +159,13 @@ class HandlerLookup {
         Lookup(HttpServletRequest request, String path) {
             super(request);
             this.path = path;
-            this.segments = path.endsWith("/") ? null : path.split("/", -1);
+            this.segments = segmentsOf(path);
             this.method = request.getMethod();
+        }
+
+        /** A path's segments, or null for one ending in a slash (a pattern may match it with an optional slash). */
+        static String[] segmentsOf(String path) {
+            return path.endsWith("/") ? null : path.split("/", -1);
         }
 
         @Override

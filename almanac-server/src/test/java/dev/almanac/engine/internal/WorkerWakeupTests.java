@@ -44,7 +44,7 @@ class WorkerWakeupTests {
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void aRunWaitingForTheOnlyWorkerStartsWhenItFreesUp() {
-        node = sleepyNode("one-worker", 1);
+        node = sleepyNode("one-worker", 1, 0);
         Job job = blocking("waits-for-a-worker", "gate-1");
         Execution first = run(job);
         awaitStarted("gate-1", 1);
@@ -60,8 +60,25 @@ class WorkerWakeupTests {
 
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aRunQueuedWhileTheOnlyWorkerIsBusyStartsWhenItFreesUpAlsoWhenTheClaimAskedForMore() {
+        // the claim asks for a run ahead too and finds one: nothing left behind then, yet a run queued while the worker
+        // is busy wakes the loop only to find no free worker, so the run's end must wake it again (review, session 23)
+        node = sleepyNode("claims-ahead", 1, 1);
+        Job job = blocking("asks-for-more", "gate-4");
+        Execution first = run(job);
+        awaitStarted("gate-4", 1);
+        Execution second = run(job);
+
+        TestTemplates.Block.release("gate-4");
+
+        awaitSucceeded(first.id());
+        awaitSucceeded(second.id());
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void aRunHeldBackByItsNamespaceQuotaStartsWhenTheRunHoldingTheSlotEnds() {
-        node = sleepyNode("quota-worker", 2);
+        node = sleepyNode("quota-worker", 2, 0);
         node.jdbc().sql("""
                         INSERT INTO namespaces (name, quota_runs_at_once, created_at, updated_at)
                         VALUES ('one-at-a-time', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)
@@ -85,11 +102,12 @@ class WorkerWakeupTests {
         awaitSucceeded(second.id());
     }
 
-    private EngineNode sleepyNode(String id, int workers) {
+    private EngineNode sleepyNode(String id, int workers, int claimAhead) {
         return EngineNode.onPostgres(PostgresTestDatabase.freshSchemaUrl("wake"))
                 .nodeId(id)
                 .set("almanac.engine.poll-interval", "10m")
                 .set("almanac.engine.workers", workers)
+                .set("almanac.engine.claim-ahead", claimAhead)
                 .start();
     }
 

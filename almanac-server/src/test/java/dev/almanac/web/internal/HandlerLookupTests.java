@@ -57,7 +57,13 @@ class HandlerLookupTests extends AlmanacIntegrationTest {
                         .replace("**", "a/b")
                         .replace("*", "a")
                         .replace("?", "a");
-                for (String variant : List.of(path, path + "/unknown", escapeFirstLetter(path), path + ";v=1")) {
+                List<String> variants = new ArrayList<>(
+                        List.of(path, path + "/", path + "/unknown", escapeFirstLetter(path), path + ";v=1"));
+                int rest = Math.max(pattern.indexOf("/**"), pattern.indexOf("/{*"));
+                if (rest >= 0) {
+                    variants.add(pattern.substring(0, rest)); // the rest may be empty
+                }
+                for (String variant : variants) {
                     assertThat(handler(mapping, method, variant))
                             .as(method + " " + variant + " (from " + pattern + ")")
                             .isEqualTo(handler(framework, method, variant));
@@ -66,6 +72,31 @@ class HandlerLookupTests extends AlmanacIntegrationTest {
             }
         }
         assertThat(compared).hasSizeGreaterThan(400).contains("/api/admin/scheduler/jobs/x1/run");
+    }
+
+    @Test
+    void aShapeRefusesOnlyWhatItsPatternCannotMatch() {
+        HandlerLookup.Shape run = HandlerLookup.Shape.of("/api/jobs/{id}/run");
+        assertThat(mayMatch(run, "/api/jobs/42/run")).isTrue();
+        assertThat(mayMatch(run, "/api/jobs/42")).isFalse();
+        assertThat(mayMatch(run, "/api/jobs/42/runs")).isFalse();
+        assertThat(mayMatch(run, "/api/tokens/42/run")).isFalse();
+        assertThat(mayMatch(run, "/api/jobs/42/run/"))
+                .as("a trailing slash: left to the full match")
+                .isTrue();
+        for (String rest : List.of("/files/**", "/files/{*path}")) {
+            HandlerLookup.Shape shape = HandlerLookup.Shape.of(rest);
+            assertThat(mayMatch(shape, "/files")).as(rest).isTrue();
+            assertThat(mayMatch(shape, "/files/a/b")).as(rest).isTrue();
+            assertThat(mayMatch(shape, "/other")).as(rest).isFalse();
+        }
+        HandlerLookup.Shape regex = HandlerLookup.Shape.of("/codes/{code:[a-z]{2}}");
+        assertThat(mayMatch(regex, "/codes/de")).isTrue();
+        assertThat(mayMatch(HandlerLookup.Shape.of(""), "/anything")).isTrue();
+    }
+
+    private static boolean mayMatch(HandlerLookup.Shape shape, String path) {
+        return shape.mayMatch(path, HandlerLookup.Lookup.segmentsOf(path));
     }
 
     /** The handler method found, or the refusal's class (405, 406, 415) when the look-up refuses the request. */

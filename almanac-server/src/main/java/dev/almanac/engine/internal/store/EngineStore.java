@@ -97,7 +97,7 @@ public interface EngineStore {
 
     /**
      * Whether a namespace's runs_at_once quota may hold queued runs back, so that a run ending may let one be claimed:
-     * false only while no namespace has one, as the last claim found.
+     * false while the last claim found no namespace with one and no namespace changed since.
      */
     boolean runQuotasInUse();
 

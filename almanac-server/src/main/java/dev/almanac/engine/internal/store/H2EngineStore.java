@@ -374,7 +374,7 @@ class H2EngineStore implements EngineStore {
 
     @Override
     public boolean runQuotasInUse() {
-        return !quotaPresence.knownAbsent();
+        return !quotaPresence.noneSeen();
     }
 
     /** A list bound as {@code IN (…)}, which may not be empty: a namespace is never named by the empty string. */

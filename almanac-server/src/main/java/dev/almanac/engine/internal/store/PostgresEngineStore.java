@@ -441,7 +441,7 @@ class PostgresEngineStore implements EngineStore {
 
     @Override
     public boolean runQuotasInUse() {
-        return !quotaPresence.knownAbsent();
+        return !quotaPresence.noneSeen();
     }
 
     @Override

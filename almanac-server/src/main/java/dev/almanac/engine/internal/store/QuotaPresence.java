@@ -40,9 +40,13 @@ final class QuotaPresence {
         return found;
     }
 
-    /** Whether the last read, within {@link #REFRESH_NANOS} and with no namespace changed since, found no quota. */
-    synchronized boolean knownAbsent() {
-        return noneSince != null && System.nanoTime() - noneSince < REFRESH_NANOS;
+    /**
+     * Whether the last read found no quota and no namespace changed on this node since, however long ago: then this
+     * node's claims hold no run back for a quota (a quota set elsewhere whose signal was lost is seen by the next claim
+     * after {@link #REFRESH_NANOS}).
+     */
+    synchronized boolean noneSeen() {
+        return noneSince != null;
     }
 
     /** A namespace changed: read the quotas again at the next claim. */
