@@ -96,10 +96,15 @@ class NodeLeaseTests {
     }
 
     private static EngineProperties properties() {
+        return properties(16);
+    }
+
+    /** The engine's settings for tests of its parts, with this many workers. */
+    static EngineProperties properties(int workers) {
         return new EngineProperties(
                 true,
                 "lease-node",
-                16,
+                workers,
                 Duration.ofSeconds(1),
                 500,
                 Duration.ofSeconds(5),

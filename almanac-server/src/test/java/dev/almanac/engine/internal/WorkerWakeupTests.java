@@ -56,8 +56,8 @@ class WorkerWakeupTests {
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void aRunQueuedWhileTheOnlyWorkerIsBusyStartsWhenItFreesUpAlsoWhenTheClaimAskedForMore() {
         // the first claim asks for a run ahead too and finds none; the second run, queued while the worker is busy,
-        // still starts when the first ends (this passed also with the busy-pool wake of LocalRuns.ended taken out:
-        // it does not isolate that wake)
+        // still starts when the first ends (this passed also with the busy-pool wake of LocalRuns.ended taken out;
+        // LocalRunsTest isolates that wake)
         node = sleepyNode("claims-ahead", 1, 1);
 
         aSecondRunStartsWhenTheFirstEnds(blocking("asks-for-more", "gate-4"), "gate-4");
