@@ -18,36 +18,29 @@ class LocalRunsTest {
 
     @Test
     void aRunsEndClaimsNothingWhenItsClaimLeftNothingBehind() {
-        LocalRuns runs = new LocalRuns(NodeLeaseTests.properties(2), wakeups);
-        RunningExecution run = started(runs);
-        runs.afterClaim(false);
-
-        runs.ended(run);
-
-        assertThat(wakeups.awaitWork(Duration.ZERO)).isFalse();
-        assertThat(wakeups.awaitOutcomes(Duration.ZERO)).isTrue();
+        assertThat(endWakesTheWorkerLoop(2, false)).isFalse();
+        assertThat(wakeups.awaitOutcomes(Duration.ZERO))
+                .as("the outcome writer")
+                .isTrue();
     }
 
     @Test
     void aRunsEndClaimsWhenItsClaimMayHaveLeftRunsBehind() {
-        LocalRuns runs = new LocalRuns(NodeLeaseTests.properties(2), wakeups);
-        RunningExecution run = started(runs);
-        runs.afterClaim(true);
-
-        runs.ended(run);
-
-        assertThat(wakeups.awaitWork(Duration.ZERO)).isTrue();
+        assertThat(endWakesTheWorkerLoop(2, true)).isTrue();
     }
 
     @Test
     void aRunsEndClaimsWhenEveryWorkerWasBusy() {
-        LocalRuns runs = new LocalRuns(NodeLeaseTests.properties(1), wakeups);
+        assertThat(endWakesTheWorkerLoop(1, false)).isTrue();
+    }
+
+    /** One run started on a node of {@code workers} by a claim that said so of runs left behind, then ended. */
+    private boolean endWakesTheWorkerLoop(int workers, boolean runsLeftBehind) {
+        LocalRuns runs = new LocalRuns(NodeLeaseTests.properties(workers), wakeups);
         RunningExecution run = started(runs);
-        runs.afterClaim(false);
-
+        runs.afterClaim(runsLeftBehind);
         runs.ended(run);
-
-        assertThat(wakeups.awaitWork(Duration.ZERO)).isTrue();
+        return wakeups.awaitWork(Duration.ZERO);
     }
 
     private static RunningExecution started(LocalRuns runs) {
