@@ -33,11 +33,11 @@ class HandlerLookup {
      */
     @Bean
     @Primary
-    WebMvcRegistrations literalPrefixMappings(HtmxMvcAutoConfiguration htmx) {
+    WebMvcRegistrations shapeCheckedMappings(HtmxMvcAutoConfiguration htmx) {
         return new WebMvcRegistrations() {
             @Override
             public RequestMappingHandlerMapping getRequestMappingHandlerMapping() {
-                return new LiteralPrefixHandlerMapping();
+                return new ShapeCheckedHandlerMapping();
             }
 
             @Override
@@ -53,7 +53,7 @@ class HandlerLookup {
     }
 
     /** htmx's mapping (the framework's, with {@code @HxRequest}), with a test of each pattern's shape first. */
-    static final class LiteralPrefixHandlerMapping extends HtmxRequestMappingHandlerMapping {
+    static final class ShapeCheckedHandlerMapping extends HtmxRequestMappingHandlerMapping {
 
         /** Each mapping's pattern shapes; computed on first use, so mappings registered later are covered. */
         private final Map<RequestMappingInfo, Shape[]> shapes = new ConcurrentHashMap<>();
@@ -79,7 +79,7 @@ class HandlerLookup {
         private Shape[] shapesOf(RequestMappingInfo info) {
             // get first: computeIfAbsent locks a bin whose first entry is another mapping's, even on a hit
             Shape[] known = shapes.get(info);
-            return known != null ? known : shapes.computeIfAbsent(info, LiteralPrefixHandlerMapping::shapes);
+            return known != null ? known : shapes.computeIfAbsent(info, ShapeCheckedHandlerMapping::shapes);
         }
 
         private static Shape[] shapes(RequestMappingInfo info) {
@@ -92,16 +92,19 @@ class HandlerLookup {
 
     /**
      * What a path must look like to match a pattern: start with its literal part (its segments before the first
-     * variable or wildcard), and, where every segment is either literal or one whole variable, have as many segments with the
-     * same literal ones ({@code segments}, a variable's as null). A path that passes may still not match.
+     * variable or wildcard), and, where every segment is either literal or one whole variable, have as many segments
+     * with the same literal ones ({@code segments}, a variable's as null). A path that passes may still not match.
      */
     record Shape(String prefix, String[] segments) {
 
-        static final Shape[] ANY = {new Shape("", null)};
+        /** Any path: the pattern is tested in full. */
+        static final Shape EVERY_PATH = new Shape("", null);
+
+        static final Shape[] ANY = {EVERY_PATH};
 
         static Shape of(String pattern) {
             if (pattern.isEmpty() || pattern.equals("/")) {
-                return ANY[0]; // an empty mapping, or the root: tested in full
+                return EVERY_PATH; // an empty mapping, or the root
             }
             // up to the last separator before the first variable or wildcard, without it: "/files/**" and
             // "/files/{*rest}" match "/files" too

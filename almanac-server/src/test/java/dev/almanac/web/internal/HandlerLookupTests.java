@@ -36,7 +36,7 @@ class HandlerLookupTests extends AlmanacIntegrationTest {
 
     @Test
     void theApplicationUsesTheLiteralPrefixLookup() {
-        assertThat(mapping).isInstanceOf(HandlerLookup.LiteralPrefixHandlerMapping.class);
+        assertThat(mapping).isInstanceOf(HandlerLookup.ShapeCheckedHandlerMapping.class);
     }
 
     @Test
