@@ -28,14 +28,17 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.postgresql.PGStatement;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.PreparedStatementCreator;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The engine's store on PostgreSQL. A batch is one statement with each column bound as an array
- * ({@code unnest(CAST(? AS uuid[]), …)}), not one statement per row. Statements that join arrays to a table, and the
- * claim, are planned at every call ({@link #planned}): a plan kept from a smaller table scans all of it later.
+ * ({@code unnest(CAST(? AS uuid[]), …)}), not one statement per row. A plan kept from a smaller table can scan all of
+ * it later, so a statement is either planned at every call ({@link #planned}) or run where the planner has one path
+ * left and planned once per connection ({@link #prepared}): the claim's transaction, and the batch writes joined by
+ * primary key.
  */
 class PostgresEngineStore implements EngineStore {
 
@@ -141,24 +144,32 @@ class PostgresEngineStore implements EngineStore {
     /**
      * Only index paths for the rest of the claim's transaction: the queue is read from its index in due order and
      * stops at the limit, whatever the statistics say (issue #4: a bitmap scan and sort of 16 000 queued, 20 ms).
+     * With no other path left, one plan serves every call: the claim's statements are prepared once per connection and
+     * planned once ({@link #prepared}; planning the lock at every call took longer than running it).
      */
     static final String CLAIM_BY_INDEX = """
             SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
-                   set_config('enable_seqscan', 'off', true)
+                   set_config('enable_seqscan', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)
             """;
 
     /**
      * Only primary-key lookups for the batch updates that join arrays to {@code jobs} or {@code executions}, for that
-     * statement ({@link #JOIN_ANY_WAY} after it): planned on a table of some thousands of rows, each batch hashed the whole table (a
-     * 20 000-job drain: 10 ms of a 39 ms advance of 500 jobs went to reading all of {@code jobs}).
+     * statement ({@link #JOIN_ANY_WAY} after it): planned on a table of some thousands of rows, each batch hashed the
+     * whole table (a 20 000-job drain: 10 ms of a 39 ms advance of 500 jobs went to reading all of {@code jobs}). With
+     * a nested loop over the primary key the only plan left, the statement is planned once per connection
+     * ({@link #prepared}).
      */
     static final String JOIN_BY_KEY = """
-            SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)
+            SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
+                   set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
+                   set_config('plan_cache_mode', 'force_generic_plan', true)
             """;
 
     /** Back to the planner's defaults once the batch statement ran, for whatever else the transaction does. */
     static final String JOIN_ANY_WAY = """
-            SELECT set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true)
+            SELECT set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true),
+                   set_config('enable_seqscan', 'on', true), set_config('enable_bitmapscan', 'on', true),
+                   set_config('plan_cache_mode', 'auto', true)
             """;
 
     /**
@@ -324,7 +335,7 @@ class PostgresEngineStore implements EngineStore {
         if (advances.isEmpty()) {
             return;
         }
-        joinedByKey(() -> batch.update(planned(
+        joinedByKey(() -> batch.update(prepared(
                 ADVANCE_JOBS,
                 column(advances, a -> a.job().value(), UUID[]::new),
                 instants(advances, JobAdvance::nextRun),
@@ -454,12 +465,12 @@ class PostgresEngineStore implements EngineStore {
         List<Claimed> locked;
         if (quotas.none()) {
             locked = batch.query(
-                    planned(LOCK_QUEUED, utc(now), start + ahead),
+                    prepared(LOCK_QUEUED, utc(now), start + ahead),
                     (rs, n) -> new Claimed(ExecutionRows.map(rs, json), rs.getInt("last_log_seq")));
         } else {
             List<String> namespaces = new ArrayList<>();
             List<Claimed> due = batch.query(
-                    planned(LOCK_QUEUED_WITHIN_QUOTAS, utc(now), quotas.full().toArray(String[]::new), start + ahead),
+                    prepared(LOCK_QUEUED_WITHIN_QUOTAS, utc(now), quotas.full().toArray(String[]::new), start + ahead),
                     (rs, n) -> {
                         namespaces.add(rs.getString("namespace"));
                         return new Claimed(ExecutionRows.map(rs, json), rs.getInt("last_log_seq"));
@@ -476,7 +487,7 @@ class PostgresEngineStore implements EngineStore {
         Set<UUID> marked = new HashSet<>();
         if (!starting.isEmpty()) {
             marked.addAll(batch.query(
-                    planned(
+                    prepared(
                             MARK_RUNNING,
                             node,
                             utc(startedAt),
@@ -486,7 +497,7 @@ class PostgresEngineStore implements EngineStore {
         }
         if (!buffered.isEmpty()) {
             marked.addAll(batch.query(
-                    planned(
+                    prepared(
                             MARK_CLAIMED,
                             node,
                             utc(startedAt),
@@ -536,7 +547,7 @@ class PostgresEngineStore implements EngineStore {
                 .sorted(Comparator.comparing(c -> c.id().value()))
                 .toList();
         List<UUID> accepted = joinedByKey(() -> batch.query(
-                planned(
+                prepared(
                         COMPLETE,
                         column(completions, c -> c.id().value(), UUID[]::new),
                         column(
@@ -569,7 +580,7 @@ class PostgresEngineStore implements EngineStore {
         List<JobOutcome> rows = latest.values().stream()
                 .sorted(Comparator.comparing(o -> o.job().value()))
                 .toList();
-        joinedByKey(() -> batch.update(planned(
+        joinedByKey(() -> batch.update(prepared(
                 RECORD_JOB_OUTCOMES,
                 column(rows, o -> o.job().value(), UUID[]::new),
                 instants(rows, JobOutcome::ranAt),
@@ -655,11 +666,27 @@ class PostgresEngineStore implements EngineStore {
     }
 
     /** A statement the server plans for these values at every call: prepared unnamed, never kept. */
-    private static org.springframework.jdbc.core.PreparedStatementCreator planned(String sql, Object... args) {
+    private static PreparedStatementCreator planned(String sql, Object... args) {
+        return withThreshold(sql, 0, args);
+    }
+
+    /**
+     * A statement prepared on the server at its first call and kept with its connection, for statements that run
+     * where only one plan is allowed ({@link #CLAIM_BY_INDEX}, {@link #JOIN_BY_KEY}): planned once, not at every call.
+     * Those settings last as long as the transaction, so outside one (auto-commit: they ended with the statement that
+     * made them) it is planned at every call instead, never kept with the planner's other choices.
+     */
+    private static PreparedStatementCreator prepared(String sql, Object... args) {
+        return withThreshold(sql, 1, args);
+    }
+
+    private static PreparedStatementCreator withThreshold(String sql, int prepareThreshold, Object... args) {
         return connection -> {
             PreparedStatement statement = connection.prepareStatement(sql);
             try {
-                statement.unwrap(PGStatement.class).setPrepareThreshold(0);
+                statement
+                        .unwrap(PGStatement.class)
+                        .setPrepareThreshold(connection.getAutoCommit() ? 0 : prepareThreshold);
                 for (int i = 0; i < args.length; i++) {
                     statement.setObject(i + 1, args[i]);
                 }
