@@ -62,7 +62,7 @@ public class HealthReadings {
     /** A run under way, as the slow-run check reads it. */
     public record Running(ExecutionId id, JobId job, Instant startedAt) {}
 
-    // running runs are few (bounded by the nodes' workers), and ix_executions_claim (status, run_after) finds them
+    // running runs are few (bounded by the nodes' workers), and a partial index of them finds them
     private static final String RUNNING_STARTED_BEFORE = """
             SELECT id, job_id, started_at FROM executions
              WHERE status = 'running' AND dry_run = FALSE AND started_at < ?

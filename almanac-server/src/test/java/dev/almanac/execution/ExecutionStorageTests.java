@@ -63,6 +63,29 @@ abstract class ExecutionStorageTests extends AlmanacIntegrationTest {
             assertThat(definitions.get("ix_executions_started")).endsWith("WHERE (started_at IS NOT NULL)");
             assertThat(definitions.get("ix_executions_completed_status")).endsWith("WHERE (completed_at IS NOT NULL)");
             assertThat(definitions).doesNotContainKey("ix_executions_host");
+            assertThat(definitions.get("ix_executions_claim"))
+                    .as("the claim's index holds the queue, not the history (V45)")
+                    .endsWith("WHERE (((status)::text = 'queued'::text) AND (execution_host IS NULL))");
+        }
+
+        /** A job without a silence alert writes no entry into the index of those that have one (V46). */
+        @Test
+        void onlyJobsWithASilenceAlertAreInItsIndex() throws SQLException {
+            assertThat(jdbc.sql("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_jobs_alert'"
+                                    + " AND schemaname = current_schema()")
+                            .query(String.class)
+                            .single())
+                    .endsWith("WHERE (alert_after_seconds IS NOT NULL)");
+            try (Connection connection = dataSource.getConnection()) {
+                JdbcClient one = JdbcClient.create(new SingleConnectionDataSource(connection, true));
+                one.sql("SET enable_seqscan = off").update();
+                try {
+                    assertThat(plan(one.sql("EXPLAIN SELECT id FROM jobs j WHERE j.alert_after_seconds IS NOT NULL")))
+                            .contains("ix_jobs_alert");
+                } finally {
+                    one.sql("RESET enable_seqscan").update();
+                }
+            }
         }
 
         /**
@@ -90,12 +113,13 @@ abstract class ExecutionStorageTests extends AlmanacIntegrationTest {
             }
         }
 
+        /** Room on a job's page for the versions its runs write, so that an outcome stays heap-only (V46). */
         @Test
         void aJobsOutcomeFindsRoomOnItsPage() {
             assertThat(jdbc.sql("SELECT unnest(reloptions) FROM pg_class WHERE oid = 'jobs'::regclass")
                             .query(String.class)
                             .list())
-                    .contains("fillfactor=90");
+                    .contains("fillfactor=70");
         }
 
         @Test
@@ -103,7 +127,7 @@ abstract class ExecutionStorageTests extends AlmanacIntegrationTest {
             assertThat(jdbc.sql("SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank")
                             .query(String.class)
                             .list())
-                    .contains("9", "10", "11", "12");
+                    .contains("9", "10", "11", "12", "44", "45", "46");
         }
     }
 
