@@ -142,14 +142,16 @@ class PostgresEngineStore implements EngineStore {
             """;
 
     /**
-     * Only index paths for the rest of the claim's transaction: the queue is read from its index in due order and
-     * stops at the limit, whatever the statistics say (issue #4: a bitmap scan and sort of 16 000 queued, 20 ms).
+     * Only index paths and nested loops for the rest of the claim's transaction: the queue is read from its index in
+     * due order and stops at the limit, whatever the statistics say (issue #4: a bitmap scan and sort of 16 000
+     * queued, 20 ms), and the runs it locks are updated through the primary key.
      * With no other path left, one plan serves every call: the claim's statements are prepared once per connection and
      * planned once ({@link #prepared}; planning the lock at every call took longer than running it).
      */
     static final String CLAIM_BY_INDEX = """
             SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
-                   set_config('enable_seqscan', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)
+                   set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),
+                   set_config('enable_mergejoin', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)
             """;
 
     /**
@@ -184,6 +186,24 @@ class PostgresEngineStore implements EngineStore {
              ORDER BY priority DESC, run_after
              LIMIT ?
              FOR UPDATE SKIP LOCKED
+            """.formatted(ExecutionRows.COLUMNS);
+
+    /**
+     * {@link #LOCK_QUEUED} and {@link #MARK_RUNNING} in one statement, for a claim that starts every run it takes (no
+     * claim ahead, no runs_at_once quota to keep): the runs locked are marked running on the node, found by primary
+     * key, and returned as written, in no particular order (their priority comes along to sort them).
+     */
+    static final String CLAIM_AND_START = """
+            UPDATE executions
+               SET status = 'running', execution_host = ?, started_at = ?, heartbeat_at = ?
+             WHERE id = ANY(ARRAY(
+                       SELECT id FROM executions
+                        WHERE status = 'queued' AND run_after <= ? AND execution_host IS NULL
+                        ORDER BY priority DESC, run_after
+                        LIMIT ?
+                        FOR UPDATE SKIP LOCKED))
+            RETURNING %s, priority AS claim_priority,
+                      (SELECT MAX(l.seq) FROM execution_logs l WHERE l.execution_id = executions.id) AS last_log_seq
             """.formatted(ExecutionRows.COLUMNS);
 
     /**
@@ -462,6 +482,11 @@ class PostgresEngineStore implements EngineStore {
         }
         RunsAtOnce quotas = runsAtOnce(LOCK_QUOTAS);
         jdbc.sql(CLAIM_BY_INDEX).query().listOfRows();
+        // what the database keeps, so the runs handed back are the rows as written
+        Instant startedAt = now.truncatedTo(ChronoUnit.MICROS);
+        if (quotas.none() && ahead == 0) {
+            return claimAndStart(node, now, startedAt, start);
+        }
         List<Claimed> locked;
         if (quotas.none()) {
             locked = batch.query(
@@ -480,8 +505,6 @@ class PostgresEngineStore implements EngineStore {
         if (locked.isEmpty()) {
             return List.of();
         }
-        // what the database keeps, so the runs handed back are the rows as written
-        Instant startedAt = now.truncatedTo(ChronoUnit.MICROS);
         List<Claimed> starting = locked.subList(0, Math.min(start, locked.size()));
         List<Claimed> buffered = locked.subList(starting.size(), locked.size());
         Set<UUID> marked = new HashSet<>();
@@ -516,6 +539,23 @@ class PostgresEngineStore implements EngineStore {
             }
         }
         return claimed;
+    }
+
+    /** Claims and starts up to {@code limit} runs in one statement ({@link #CLAIM_AND_START}), in claim order. */
+    private List<Claimed> claimAndStart(String node, Instant now, Instant startedAt, int limit) {
+        record Started(Claimed claimed, int priority) {}
+        return batch
+                .query(
+                        prepared(CLAIM_AND_START, node, utc(startedAt), utc(startedAt), utc(now), limit),
+                        (rs, n) -> new Started(
+                                new Claimed(ExecutionRows.map(rs, json), rs.getInt("last_log_seq")),
+                                rs.getInt("claim_priority")))
+                .stream()
+                .sorted(Comparator.comparingInt(Started::priority)
+                        .reversed()
+                        .thenComparing(started -> started.claimed().execution().runAfter()))
+                .map(Started::claimed)
+                .toList();
     }
 
     @Override
