@@ -36,9 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The engine's store on PostgreSQL. A batch is one statement with each column bound as an array
  * ({@code unnest(CAST(? AS uuid[]), …)}), not one statement per row. A plan kept from a smaller table can scan all of
- * it later, so a statement is either planned at every call ({@link #planned}) or run where the planner has one path
- * left and planned once per connection ({@link #prepared}): the claim's transaction, and the batch writes joined by
- * primary key.
+ * it later, so a statement is planned at every call ({@link #planned}), except the claim's: they run where the planner
+ * has one path left whatever the statistics say, and are planned once per connection ({@link #prepared}).
  */
 class PostgresEngineStore implements EngineStore {
 
@@ -144,9 +143,9 @@ class PostgresEngineStore implements EngineStore {
     /**
      * Only index paths and nested loops for the rest of the claim's transaction: the queue is read from its index in
      * due order and stops at the limit, whatever the statistics say (issue #4: a bitmap scan and sort of 16 000
-     * queued, 20 ms), and the runs it locks are updated through the primary key.
-     * With no other path left, one plan serves every call: the claim's statements are prepared once per connection and
-     * planned once ({@link #prepared}; planning the lock at every call took longer than running it).
+     * queued, 20 ms), and the runs it locks are updated through the primary key. With no other path left, one plan
+     * serves every call: the claim's statements are prepared once per connection and planned once ({@link #prepared};
+     * planning the lock at every call took longer than running it).
      */
     static final String CLAIM_BY_INDEX = """
             SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
@@ -157,21 +156,17 @@ class PostgresEngineStore implements EngineStore {
     /**
      * Only primary-key lookups for the batch updates that join arrays to {@code jobs} or {@code executions}, for that
      * statement ({@link #JOIN_ANY_WAY} after it): planned on a table of some thousands of rows, each batch hashed the
-     * whole table (a 20 000-job drain: 10 ms of a 39 ms advance of 500 jobs went to reading all of {@code jobs}). With
-     * a nested loop over the primary key the only plan left, the statement is planned once per connection
-     * ({@link #prepared}).
+     * whole table (a 20 000-job drain: 10 ms of a 39 ms advance of 500 jobs went to reading all of {@code jobs}).
+     * These statements are planned at every call: a nested loop can still take either side first, and a plan kept
+     * from a nearly empty table would read all of it once it had grown.
      */
     static final String JOIN_BY_KEY = """
-            SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
-                   set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
-                   set_config('plan_cache_mode', 'force_generic_plan', true)
+            SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)
             """;
 
     /** Back to the planner's defaults once the batch statement ran, for whatever else the transaction does. */
     static final String JOIN_ANY_WAY = """
-            SELECT set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true),
-                   set_config('enable_seqscan', 'on', true), set_config('enable_bitmapscan', 'on', true),
-                   set_config('plan_cache_mode', 'auto', true)
+            SELECT set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true)
             """;
 
     /**
@@ -355,7 +350,7 @@ class PostgresEngineStore implements EngineStore {
         if (advances.isEmpty()) {
             return;
         }
-        joinedByKey(() -> batch.update(prepared(
+        joinedByKey(() -> batch.update(planned(
                 ADVANCE_JOBS,
                 column(advances, a -> a.job().value(), UUID[]::new),
                 instants(advances, JobAdvance::nextRun),
@@ -587,7 +582,7 @@ class PostgresEngineStore implements EngineStore {
                 .sorted(Comparator.comparing(c -> c.id().value()))
                 .toList();
         List<UUID> accepted = joinedByKey(() -> batch.query(
-                prepared(
+                planned(
                         COMPLETE,
                         column(completions, c -> c.id().value(), UUID[]::new),
                         column(
@@ -620,7 +615,7 @@ class PostgresEngineStore implements EngineStore {
         List<JobOutcome> rows = latest.values().stream()
                 .sorted(Comparator.comparing(o -> o.job().value()))
                 .toList();
-        joinedByKey(() -> batch.update(prepared(
+        joinedByKey(() -> batch.update(planned(
                 RECORD_JOB_OUTCOMES,
                 column(rows, o -> o.job().value(), UUID[]::new),
                 instants(rows, JobOutcome::ranAt),
@@ -711,22 +706,24 @@ class PostgresEngineStore implements EngineStore {
     }
 
     /**
-     * A statement prepared on the server at its first call and kept with its connection, for statements that run
-     * where only one plan is allowed ({@link #CLAIM_BY_INDEX}, {@link #JOIN_BY_KEY}): planned once, not at every call.
-     * Those settings last as long as the transaction, so outside one (auto-commit: they ended with the statement that
-     * made them) it is planned at every call instead, never kept with the planner's other choices.
+     * A statement of the claim, prepared on the server at its first call and kept with its connection: it runs where
+     * the planner has one path left ({@link #CLAIM_BY_INDEX}), so it is planned once, not at every call. Those
+     * settings last as long as the transaction; outside one (auto-commit: they ended with the statement that made
+     * them) it is planned at every call instead, under a text of its own, so that the driver never runs the kept
+     * statement there and PostgreSQL never plans it again without them.
      */
     private static PreparedStatementCreator prepared(String sql, Object... args) {
-        return withThreshold(sql, 1, args);
+        return connection -> connection.getAutoCommit()
+                ? withThreshold("/* auto-commit: planned at every call */ " + sql, 0, args)
+                        .createPreparedStatement(connection)
+                : withThreshold(sql, 1, args).createPreparedStatement(connection);
     }
 
     private static PreparedStatementCreator withThreshold(String sql, int prepareThreshold, Object... args) {
         return connection -> {
             PreparedStatement statement = connection.prepareStatement(sql);
             try {
-                statement
-                        .unwrap(PGStatement.class)
-                        .setPrepareThreshold(connection.getAutoCommit() ? 0 : prepareThreshold);
+                statement.unwrap(PGStatement.class).setPrepareThreshold(prepareThreshold);
                 for (int i = 0; i < args.length; i++) {
                     statement.setObject(i + 1, args[i]);
                 }

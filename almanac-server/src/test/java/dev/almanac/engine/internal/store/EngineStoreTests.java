@@ -95,6 +95,12 @@ abstract class EngineStoreTests extends AlmanacIntegrationTest {
                             .containsExactly(queued);
                     assertThat(logScans(sql)).isEqualTo(before);
                 });
+                assertThat(sql.sql("SELECT statement FROM pg_prepared_statements")
+                                .query(String.class)
+                                .list())
+                        .as("the claim is kept once, from its transaction, and never from auto-commit")
+                        .anySatisfy(kept -> assertThat(kept).contains("FOR UPDATE SKIP LOCKED"))
+                        .noneSatisfy(kept -> assertThat(kept).contains("auto-commit"));
             });
         }
 
