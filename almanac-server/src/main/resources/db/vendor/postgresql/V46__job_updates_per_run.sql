@@ -7,6 +7,8 @@
 ALTER TABLE jobs SET (fillfactor = 70);
 
 -- The only read of this index looks for jobs that have a silence alert; the others (most jobs) no longer write an entry
--- into it each time their next run moves.
+-- into it each time their next run moves. Built before the old one is dropped, so the drop's exclusive lock is held
+-- only until the commit.
+CREATE INDEX ix_jobs_alert_set ON jobs (alert_after_seconds) WHERE alert_after_seconds IS NOT NULL;
 DROP INDEX ix_jobs_alert;
-CREATE INDEX ix_jobs_alert ON jobs (alert_after_seconds) WHERE alert_after_seconds IS NOT NULL;
+ALTER INDEX ix_jobs_alert_set RENAME TO ix_jobs_alert;

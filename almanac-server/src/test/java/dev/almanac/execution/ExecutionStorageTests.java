@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +67,36 @@ abstract class ExecutionStorageTests extends AlmanacIntegrationTest {
             assertThat(definitions.get("ix_executions_claim"))
                     .as("the claim's index holds the queue, not the history (V45)")
                     .endsWith("WHERE (((status)::text = 'queued'::text) AND (execution_host IS NULL))");
+            assertThat(definitions.get("ix_executions_ended_status")).contains("WHERE ((status)::text <> ALL");
+        }
+
+        /**
+         * The history filtered by an end status reads that status's entries in the history's order (V45): before, the
+         * claim's index (status first) served it, and once it held only the queue a count read the whole table.
+         */
+        @Test
+        void theHistoryOfOneEndStatusReadsItsOwnIndex() throws SQLException {
+            ExecutionQuery failed = new ExecutionQuery(
+                    null, ExecutionStatus.FAILED, null, null, null, null, null, ExecutionQuery.DEFAULT_LIMIT);
+            StringBuilder where = new StringBuilder();
+            Map<String, Object> params = new HashMap<>();
+            failed.appendWhere(where, params);
+            try (Connection connection = dataSource.getConnection()) {
+                JdbcClient one = JdbcClient.create(new SingleConnectionDataSource(connection, true));
+                one.sql("SET enable_seqscan = off").update();
+                try {
+                    assertThat(plan(one.sql("EXPLAIN SELECT id FROM executions WHERE 1 = 1" + where
+                                            + " ORDER BY created_at DESC, id DESC LIMIT 50")
+                                    .params(params)))
+                            .contains("ix_executions_ended_status")
+                            .doesNotContain("Sort");
+                    assertThat(plan(one.sql("EXPLAIN SELECT COUNT(*) FROM executions WHERE 1 = 1" + where)
+                                    .params(params)))
+                            .contains("ix_executions_ended_status");
+                } finally {
+                    one.sql("RESET enable_seqscan").update();
+                }
+            }
         }
 
         /** A job without a silence alert writes no entry into the index of those that have one (V46). */
