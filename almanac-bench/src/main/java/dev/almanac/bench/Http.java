@@ -1,15 +1,26 @@
 package dev.almanac.bench;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A plain HTTP/1.1 client on loopback, timing each request from send to the last byte of the body. */
+/**
+ * A plain HTTP/1.1 client on loopback, timing each request from send to the last byte of the body. Each thread keeps
+ * one connection of its own, open across requests (keep-alive), and reads the answer with blocking I/O on that thread:
+ * the load generator shares the machine with the node and PostgreSQL, so it should cost as little CPU as it can (the
+ * JDK's {@code HttpClient}, with its selector thread and asynchronous stages behind every blocking call, took about
+ * half a millisecond of CPU per request, a quarter of what the node took to answer it).
+ */
 final class Http {
 
     record Response(int status, String body, long nanos) {
@@ -22,15 +33,19 @@ final class Http {
         }
     }
 
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
-    private final String base;
+    private static final int TIMEOUT_MILLIS = 60_000;
+
+    private final String host;
+    private final int port;
+    private final String pathPrefix;
     private final String authorization;
+    private final ThreadLocal<Connection> connection = new ThreadLocal<>();
 
     private Http(String base, String authorization) {
-        this.base = base;
+        URI uri = URI.create(base);
+        this.host = uri.getHost();
+        this.port = uri.getPort();
+        this.pathPrefix = uri.getRawPath() == null ? "" : uri.getRawPath();
         this.authorization = authorization;
     }
 
@@ -38,10 +53,9 @@ final class Http {
      * A client of the API at {@code base} (…/api/admin/scheduler) acting as {@code user}: it logs in once with HTTP
      * Basic to create an API token, then sends the token, so no measured request pays for a password check.
      */
-    static Http loggedIn(String base, String user, String password) throws IOException, InterruptedException {
+    static Http loggedIn(String base, String user, String password) throws IOException {
         String basic = "Basic "
-                + java.util.Base64.getEncoder()
-                        .encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         Response token = new Http(base, basic).post("/tokens", "{\"name\":\"bench-" + System.nanoTime() + "\"}");
         String secret = field(token.body(), "secret");
         if (!token.ok() || secret == null) {
@@ -55,24 +69,154 @@ final class Http {
         return new Http(base, null);
     }
 
-    Response get(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    Response get(String path) throws IOException {
+        return send("GET", path, null);
     }
 
-    Response post(String path, String json) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    Response post(String path, String json) throws IOException {
+        return send("POST", path, json.getBytes(StandardCharsets.UTF_8));
     }
 
-    private Response send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    private Response send(String method, String path, byte[] body) throws IOException {
+        StringBuilder head = new StringBuilder(256)
+                .append(method)
+                .append(' ')
+                .append(pathPrefix)
+                .append(path)
+                .append(" HTTP/1.1\r\nHost: ")
+                .append(host)
+                .append(':')
+                .append(port)
+                .append("\r\n");
         if (authorization != null) {
-            request.header("Authorization", authorization);
+            head.append("Authorization: ").append(authorization).append("\r\n");
         }
+        if (body != null) {
+            head.append("Content-Type: application/json\r\nContent-Length: ")
+                    .append(body.length)
+                    .append("\r\n");
+        }
+        byte[] request = head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
         long began = System.nanoTime();
-        HttpResponse<String> response =
-                client.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-        return new Response(response.statusCode(), response.body(), System.nanoTime() - began);
+        Connection open = connection.get();
+        if (open != null) {
+            try {
+                return open.exchange(request, body, began);
+            } catch (IOException e) {
+                // the server may close a kept connection between two requests; a new one gets the request once more
+                open.close();
+            }
+        }
+        Connection fresh = new Connection(host, port);
+        connection.set(fresh);
+        try {
+            return fresh.exchange(request, body, began);
+        } catch (IOException e) {
+            fresh.close();
+            connection.remove();
+            throw e;
+        }
+    }
+
+    /** One kept connection, used by one thread at a time. */
+    private static final class Connection {
+
+        private final Socket socket;
+        private final OutputStream out;
+        private final InputStream in;
+
+        Connection(String host, int port) throws IOException {
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(TIMEOUT_MILLIS);
+            socket.connect(new InetSocketAddress(host, port), 5_000);
+            out = socket.getOutputStream();
+            in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+        }
+
+        Response exchange(byte[] head, byte[] body, long began) throws IOException {
+            out.write(head);
+            if (body != null) {
+                out.write(body);
+            }
+            out.flush();
+            String statusLine = line();
+            int status = Integer.parseInt(statusLine.substring(9, 12));
+            long length = -1;
+            boolean chunked = false;
+            boolean close = false;
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                int colon = header.indexOf(':');
+                String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = header.substring(colon + 1).trim();
+                switch (name) {
+                    case "content-length" -> length = Long.parseLong(value);
+                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                    case "connection" -> close = value.equalsIgnoreCase("close");
+                    default -> {}
+                }
+            }
+            ByteArrayOutputStream content = new ByteArrayOutputStream(length > 0 ? (int) length : 1024);
+            if (chunked) {
+                for (long size = Long.parseLong(chunkSize(line()), 16); size > 0; size = Long.parseLong(chunkSize(line()), 16)) {
+                    copy(size, content);
+                    line();
+                }
+                while (!line().isEmpty()) {
+                    // trailers
+                }
+            } else if (length >= 0) {
+                copy(length, content);
+            } else {
+                in.transferTo(content);
+                close = true;
+            }
+            long nanos = System.nanoTime() - began;
+            if (close) {
+                close();
+            }
+            return new Response(status, content.toString(StandardCharsets.UTF_8), nanos);
+        }
+
+        private static String chunkSize(String line) {
+            int extension = line.indexOf(';');
+            return (extension < 0 ? line : line.substring(0, extension)).trim();
+        }
+
+        private void copy(long length, ByteArrayOutputStream to) throws IOException {
+            byte[] buffer = new byte[8192];
+            long left = length;
+            while (left > 0) {
+                int read = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (read < 0) {
+                    throw new EOFException("connection closed with " + left + " bytes of the body unread");
+                }
+                to.write(buffer, 0, read);
+                left -= read;
+            }
+        }
+
+        /** A header line without its CRLF. */
+        private String line() throws IOException {
+            StringBuilder line = new StringBuilder(64);
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new EOFException("connection closed in the middle of a response's head");
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing: nothing left to do with it
+            }
+        }
     }
 
     /** The first string value of {@code field} in a JSON body, or null. */
