@@ -107,7 +107,10 @@ public class JobService {
         return job;
     }
 
-    @Transactional(readOnly = true)
+    /**
+     * One statement, in auto-commit: a transaction around a single read added a commit's round trip and the
+     * transaction manager's work to every job read (the API's most frequent request) and guarded nothing.
+     */
     public Job get(JobId id) {
         return jobs.find(id).orElseThrow(() -> notFound(id));
     }
@@ -124,8 +127,10 @@ public class JobService {
         return jobs.namespacesOf(ids);
     }
 
-    /** The job, when the current user may see its namespace; otherwise 404, the same as for a missing one. */
-    @Transactional(readOnly = true)
+    /**
+     * The job, when the current user may see its namespace; otherwise 404, the same as for a missing one. One read,
+     * like {@link #get}.
+     */
     public Job getVisible(JobId id) {
         Job job = get(id);
         access.requireVisible(job.definition().namespace(), () -> notFound(id));
