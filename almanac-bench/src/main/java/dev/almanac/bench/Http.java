@@ -55,7 +55,8 @@ final class Http {
      */
     static Http loggedIn(String base, String user, String password) throws IOException {
         String basic = "Basic "
-                + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+                + java.util.Base64.getEncoder()
+                        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         Response token = new Http(base, basic).post("/tokens", "{\"name\":\"bench-" + System.nanoTime() + "\"}");
         String secret = field(token.body(), "secret");
         if (!token.ok() || secret == null) {
@@ -151,14 +152,17 @@ final class Http {
                 String value = header.substring(colon + 1).trim();
                 switch (name) {
                     case "content-length" -> length = Long.parseLong(value);
-                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                    case "transfer-encoding" ->
+                        chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
                     case "connection" -> close = value.equalsIgnoreCase("close");
                     default -> {}
                 }
             }
             ByteArrayOutputStream content = new ByteArrayOutputStream(length > 0 ? (int) length : 1024);
             if (chunked) {
-                for (long size = Long.parseLong(chunkSize(line()), 16); size > 0; size = Long.parseLong(chunkSize(line()), 16)) {
+                for (long size = Long.parseLong(chunkSize(line()), 16);
+                        size > 0;
+                        size = Long.parseLong(chunkSize(line()), 16)) {
                     copy(size, content);
                     line();
                 }
