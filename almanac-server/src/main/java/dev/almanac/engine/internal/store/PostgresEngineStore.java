@@ -713,10 +713,14 @@ class PostgresEngineStore implements EngineStore {
      * statement there and PostgreSQL never plans it again without them.
      */
     private static PreparedStatementCreator prepared(String sql, Object... args) {
-        return connection -> connection.getAutoCommit()
-                ? withThreshold("/* auto-commit: planned at every call */ " + sql, 0, args)
-                        .createPreparedStatement(connection)
-                : withThreshold(sql, 1, args).createPreparedStatement(connection);
+        return connection -> {
+            boolean autoCommit = connection.getAutoCommit();
+            return withThreshold(
+                            autoCommit ? "/* auto-commit: planned at every call */ " + sql : sql,
+                            autoCommit ? 0 : 1,
+                            args)
+                    .createPreparedStatement(connection);
+        };
     }
 
     private static PreparedStatementCreator withThreshold(String sql, int prepareThreshold, Object... args) {
