@@ -4,8 +4,8 @@ import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxMvcAutoConfiguration;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequestMappingHandlerMapping;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcRegistrations;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -55,8 +55,12 @@ class HandlerLookup {
     /** htmx's mapping (the framework's, with {@code @HxRequest}), with a test of each pattern's shape first. */
     static final class ShapeCheckedHandlerMapping extends HtmxRequestMappingHandlerMapping {
 
-        /** Each mapping's pattern shapes; computed on first use, so mappings registered later are covered. */
-        private final Map<RequestMappingInfo, Shape[]> shapes = new ConcurrentHashMap<>();
+        /**
+         * Each mapping's pattern shapes, by the mapping's identity (the registry's own instances are the keys);
+         * computed on first use, so mappings registered later are covered. A look-up tests every mapping, so it reads a
+         * map that is never changed once published: a new mapping's shapes go into a copy, which replaces it.
+         */
+        private volatile Map<RequestMappingInfo, Shape[]> shapes = new IdentityHashMap<>();
 
         @Override
         protected HandlerMethod lookupHandlerMethod(String lookupPath, HttpServletRequest request) throws Exception {
@@ -77,9 +81,15 @@ class HandlerLookup {
         }
 
         private Shape[] shapesOf(RequestMappingInfo info) {
-            // get first: computeIfAbsent locks a bin whose first entry is another mapping's, even on a hit
             Shape[] known = shapes.get(info);
-            return known != null ? known : shapes.computeIfAbsent(info, ShapeCheckedHandlerMapping::shapes);
+            return known != null ? known : remember(info);
+        }
+
+        private synchronized Shape[] remember(RequestMappingInfo info) {
+            Map<RequestMappingInfo, Shape[]> copy = new IdentityHashMap<>(shapes);
+            Shape[] computed = copy.computeIfAbsent(info, ShapeCheckedHandlerMapping::shapes);
+            shapes = copy;
+            return computed;
         }
 
         private static Shape[] shapes(RequestMappingInfo info) {
