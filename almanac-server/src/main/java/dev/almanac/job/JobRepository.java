@@ -242,21 +242,34 @@ class JobRepository {
         pageParams.put("limit", query.limit());
         pageParams.put("offset", query.offset());
         // the page's ids first, so that the relations' subqueries run for the page's rows only, not for every row an
-        // offset skips; then the rows by id in a statement of their own, which the database plans once and keeps (one
-        // statement with the limit and offset in it was planned afresh at every call, 1.3 ms of a 2.5 ms list)
-        List<UUID> ids = jdbc.sql("SELECT j.id FROM jobs j" + where + " ORDER BY " + query.sort().orderBy
-                        + " LIMIT :limit OFFSET :offset")
-                .params(pageParams)
-                .query((rs, n) -> rs.getObject(1, UUID.class))
-                .list();
-        List<Job> rows = findAllInOrder(ids);
+        // offset skips
+        String pageIds = "SELECT j.id FROM jobs j" + where + " ORDER BY " + query.sort().orderBy
+                + " LIMIT :limit OFFSET :offset";
+        List<Job> rows = params.isEmpty() && query.invalid() == null
+                ? findAllInOrder(jdbc.sql(pageIds)
+                        .params(pageParams)
+                        .query((rs, n) -> rs.getObject(1, UUID.class))
+                        .list())
+                : jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j JOIN (" + pageIds + ") p ON p.id = j.id"
+                                + TRIGGER_MODE + " ORDER BY " + query.sort().orderBy)
+                        .params(pageParams)
+                        .query(this::mapRowWithRelations)
+                        .list();
         // a page that is not full is the last one, and says the total: a search matching a few jobs scans them once
         boolean last = rows.size() < query.limit() && (!rows.isEmpty() || query.offset() == 0);
         long total = last ? query.offset() + rows.size() : total(query, where.toString(), params);
         return new JobPage(rows, total, query.page(), query.limit());
     }
 
-    /** The jobs of these ids, with their relations, in the order of {@code ids}; a job deleted meanwhile is left out. */
+    /**
+     * The jobs of these ids, with their relations, in the order of {@code ids}; a job deleted meanwhile is left out.
+     *
+     * <p>The unfiltered list reads its page this way, in two statements: PostgreSQL planned the one statement with the
+     * limit and offset in it afresh at every call (1.3 ms of a 2.5 ms list at 100 000 jobs), while this one, with the
+     * relations' look-ups, is planned once per connection and kept. A filtered list stays one statement planned for its
+     * values: a kept plan of its ids would be made for no value in particular, and for a rare one (a name search, a
+     * small namespace) it can walk the whole name index (a search of 100 000 jobs: 158 ms against 104).
+     */
     private List<Job> findAllInOrder(List<UUID> ids) {
         if (ids.isEmpty()) {
             return List.of();
