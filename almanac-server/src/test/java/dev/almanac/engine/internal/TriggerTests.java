@@ -1,7 +1,9 @@
 package dev.almanac.engine.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
@@ -166,6 +168,13 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.job.triggers[0].on").value("succeeded"))
                 .andExpect(jsonPath("$.job.triggers[0].condition").value("result.records_affected > 0"))
                 .andExpect(jsonPath("$.job.trigger_mode").value("any"));
+        // the lists read a page's triggers apart from its rows: filtered in one statement, unfiltered by id
+        mvc.perform(get(JOBS).param("search", "report"))
+                .andExpect(jsonPath("$.jobs[0].triggers[0].job").value("cleanup"))
+                .andExpect(jsonPath("$.jobs[0].triggers[0].condition").value("result.records_affected > 0"));
+        mvc.perform(get(JOBS))
+                .andExpect(jsonPath("$.jobs[?(@.name == 'tell')].triggers[0].job", contains("cleanup")))
+                .andExpect(jsonPath("$.jobs[?(@.name == 'cleanup')].triggers", contains(empty())));
         server.enqueue(new MockResponse.Builder().code(200).build());
         server.enqueue(new MockResponse.Builder().code(200).build());
 
