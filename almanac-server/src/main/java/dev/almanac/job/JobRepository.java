@@ -8,6 +8,7 @@ import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.script.ScriptUsers;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -34,14 +35,9 @@ class JobRepository {
 
     /**
      * A job's tags and upstream jobs as arrays in its own row, and whether it has triggers (a job has a trigger mode
-     * row exactly when it has triggers: {@link TriggerStore#write} writes both or neither), so a read of jobs is one
-     * statement, and a second pair ({@link TriggerStore#triggersOf}) only when a job read has triggers; the statement
-     * joins {@link #TRIGGER_MODE}.
-     *
-     * <p>{@code ARRAY(SELECT ...)} rather than {@code ARRAY_AGG}, and the trigger lists out of the statement: on
-     * PostgreSQL a kept plan is set up afresh at every execution, sub-plans included whether a row needs them or not,
-     * and setting up the aggregates and the trigger lists' joins was 40 % of a job read's time in the database (perf,
-     * {@code GET /jobs/{id}}). The read alone, looped by pgbench, went from about 21 000 to 28 000 a second.
+     * row exactly when it has triggers: {@link TriggerStore#write} writes both or neither); the statement joins
+     * {@link #CHAINED}. PostgreSQL sets up every sub-query of a kept plan at each execution, needed or not, so the
+     * trigger lists are read only for the jobs that have them, in {@link #FIND_CHAINED_BY_ID}.
      */
     private static final String RELATIONS = """
             , ARRAY(SELECT t.tag FROM job_tags t WHERE t.job_id = j.id ORDER BY t.tag) AS tag_list,
@@ -50,14 +46,40 @@ class JobRepository {
             m.job_id AS chained_job
             """;
 
-    /** The join {@link #RELATIONS} reads whether a job has triggers from, after {@code FROM jobs j}. */
-    private static final String TRIGGER_MODE = " LEFT JOIN job_trigger_modes m ON m.job_id = j.id";
+    /** {@link #RELATIONS}, then the job's triggers: each field as an array in trigger order, and their mode. */
+    private static final String RELATIONS_AND_TRIGGERS = RELATIONS
+            + triggerList("t.upstream_id", "trigger_upstreams")
+            + triggerList(
+                    "CASE WHEN u.namespace = j.namespace THEN u.name ELSE u.namespace || '/' || u.name END",
+                    "trigger_names")
+            + triggerList("t.on_outcome", "trigger_outcomes")
+            + triggerList("t.condition_expr", "trigger_conditions")
+            + """
+            , m.trigger_mode AS trigger_mode,
+            m.window_seconds AS trigger_window
+            """;
+
+    /** One field of a job's triggers as an array in trigger order, read only for a job with a trigger mode row. */
+    private static String triggerList(String field, String column) {
+        return """
+                , CASE WHEN m.job_id IS NOT NULL THEN
+                  ARRAY(SELECT %s FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id
+                         WHERE t.job_id = j.id ORDER BY t.ordinal) END AS %s
+                """.formatted(field, column);
+    }
+
+    /** The join that tells whether a job has triggers (and reads their mode), after {@code FROM jobs j}. */
+    private static final String CHAINED = " LEFT JOIN job_trigger_modes m ON m.job_id = j.id";
 
     private static final String FIND_BY_ID =
-            "SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + TRIGGER_MODE + " WHERE j.id = :id";
+            "SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + CHAINED + " WHERE j.id = :id";
 
     private static final String FIND_ALL_BY_ID =
-            "SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + TRIGGER_MODE + " WHERE j.id IN (:ids)";
+            "SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + CHAINED + " WHERE j.id IN (:ids)";
+
+    /** Chained jobs read again whole, triggers included, so that a job and its triggers come from one snapshot. */
+    private static final String FIND_CHAINED_BY_ID =
+            "SELECT " + COLUMNS + RELATIONS_AND_TRIGGERS + " FROM jobs j" + CHAINED + " WHERE j.id IN (:ids)";
 
     private static final String INSERT_JOB = """
             INSERT INTO jobs (id, name, description, template_type, parameters, schedule_type, cron_expression,
@@ -238,7 +260,7 @@ class JobRepository {
                         .query((rs, n) -> rs.getObject(1, UUID.class))
                         .list())
                 : withTriggersOfChained(jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j JOIN (" + pageIds
-                                + ") p ON p.id = j.id" + TRIGGER_MODE + " ORDER BY " + query.sort().orderBy)
+                                + ") p ON p.id = j.id" + CHAINED + " ORDER BY " + query.sort().orderBy)
                         .params(pageParams)
                         .query(this::mapRowWithRelations)
                         .list());
@@ -596,6 +618,10 @@ class JobRepository {
     private record Read(Job job, boolean chained) {}
 
     private Read mapRowWithRelations(ResultSet rs, int rowNum) throws SQLException {
+        return new Read(withRelations(rs), rs.getObject("chained_job") != null);
+    }
+
+    private Job withRelations(ResultSet rs) throws SQLException {
         List<String> tags = new ArrayList<>();
         for (Object tag : array(rs, "tag_list")) {
             tags.add((String) tag);
@@ -604,21 +630,59 @@ class JobRepository {
         for (Object upstream : array(rs, "dependency_list")) {
             dependencies.add(jobId(upstream));
         }
-        Job job = complete(JobRows.map(rs, json), tags, dependencies);
-        return new Read(job, rs.getObject("chained_job") != null);
+        return complete(JobRows.map(rs, json), tags, dependencies);
     }
 
-    /** The jobs read, those with triggers completed with them (in two statements, only when there are any). */
+    /**
+     * The jobs read, each chained one read again whole with {@link #FIND_CHAINED_BY_ID} (one more statement, only
+     * when there is one); a chained job deleted in between is left out.
+     */
     private List<Job> withTriggersOfChained(List<Read> reads) {
-        List<Job> chained = reads.stream().filter(Read::chained).map(Read::job).toList();
+        List<UUID> chained = reads.stream()
+                .filter(Read::chained)
+                .map(read -> read.job().id().value())
+                .toList();
         if (chained.isEmpty()) {
             return reads.stream().map(Read::job).toList();
         }
-        Map<JobId, Job> completed = new HashMap<>();
-        withTriggers(chained).forEach(job -> completed.put(job.id(), job));
+        Map<JobId, Job> whole = new HashMap<>();
+        jdbc.sql(FIND_CHAINED_BY_ID)
+                .param("ids", chained)
+                .query(this::mapRowWithTriggers)
+                .list()
+                .forEach(job -> whole.put(job.id(), job));
         return reads.stream()
-                .map(read -> completed.getOrDefault(read.job().id(), read.job()))
+                .map(read -> read.chained() ? whole.get(read.job().id()) : read.job())
+                .filter(Objects::nonNull)
                 .toList();
+    }
+
+    /** A row read with {@link #RELATIONS_AND_TRIGGERS}: the job with its tags, upstream jobs and triggers. */
+    private Job mapRowWithTriggers(ResultSet rs, int rowNum) throws SQLException {
+        Job job = withRelations(rs);
+        Object[] upstreams = array(rs, "trigger_upstreams");
+        Object[] names = array(rs, "trigger_names");
+        Object[] outcomes = array(rs, "trigger_outcomes");
+        Object[] conditions = array(rs, "trigger_conditions");
+        List<Trigger> triggerList = new ArrayList<>(upstreams.length);
+        for (int i = 0; i < upstreams.length; i++) {
+            triggerList.add(new Trigger(
+                    jobId(upstreams[i]),
+                    (String) names[i],
+                    Trigger.On.fromJson((String) outcomes[i]).orElse(Trigger.On.SUCCEEDED),
+                    (String) conditions[i]));
+        }
+        String mode = rs.getString("trigger_mode");
+        long window = rs.getLong("trigger_window");
+        Duration triggerWindow = rs.wasNull() ? null : Duration.ofSeconds(window);
+        if (mode == null && triggerList.isEmpty()) {
+            return job;
+        }
+        return job.withDefinition(job.definition()
+                .withTriggers(
+                        triggerList,
+                        Trigger.Mode.fromJson(mode).orElse(Trigger.Mode.ANY),
+                        mode == null ? null : triggerWindow));
     }
 
     private static JobId jobId(Object value) {

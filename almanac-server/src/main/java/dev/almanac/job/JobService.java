@@ -108,7 +108,8 @@ public class JobService {
     }
 
     /**
-     * One statement, in auto-commit: a transaction around a single read added a commit's round trip and the
+     * In auto-commit: one statement, and for a job with triggers a second that reads it again whole, so each answer
+     * comes from one statement's snapshot. A transaction around the read added a commit's round trip and the
      * transaction manager's work to every job read (the API's most frequent request) and guarded nothing.
      */
     public Job get(JobId id) {

@@ -168,7 +168,7 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.job.triggers[0].on").value("succeeded"))
                 .andExpect(jsonPath("$.job.triggers[0].condition").value("result.records_affected > 0"))
                 .andExpect(jsonPath("$.job.trigger_mode").value("any"));
-        // the lists read a page's triggers apart from its rows: filtered in one statement, unfiltered by id
+        // a list reads a chained job again whole: the filtered list (one statement) and the plain one (by id)
         mvc.perform(get(JOBS).param("search", "report"))
                 .andExpect(jsonPath("$.jobs[0].triggers[0].job").value("cleanup"))
                 .andExpect(jsonPath("$.jobs[0].triggers[0].condition").value("result.records_affected > 0"));
