@@ -56,8 +56,8 @@ final class Footprint {
     static final Metric PAGE_JOB = new Metric(WORKLOAD, "page: a job", "ms", false);
     static final Metric PAGE_EXECUTIONS = new Metric(WORKLOAD, "page: executions", "ms", false);
     private static final String SYSTEM = AlmanacWorkloads.SYSTEM;
-    private static final int CLIENTS = 8;
-    private static final int ROUNDS = 5;
+    static final int CLIENTS = 8;
+    static final int ROUNDS = 5;
     /** Loads of each page before its timed ones, so that the timed loads run compiled code. */
     private static final int PAGE_WARM_UP_LOADS = 100;
     /** The node's JIT compilers count as idle at this share of a core or less, over the window below. */
@@ -321,8 +321,8 @@ final class Footprint {
     }
 
     /**
-     * The API mix and {@code /actuator/health} in turn from {@value #CLIENTS} closed-loop clients until the node's JIT compilers have used at most
-     * {@value #COMPILER_IDLE_PERCENT} % of a core over {@value #COMPILER_WINDOW_SECONDS} s (after at least 10 s, and at
+     * The API mix and {@code /actuator/health} in turn from {@value #CLIENTS} closed-loop clients until the node's JIT
+     * compilers have used at most {@value #COMPILER_IDLE_PERCENT} % of a core over {@value #COMPILER_WINDOW_SECONDS} s (after at least 10 s, and at
      * most {@link Options#warmupSeconds()}), so that the measured load meets compiled code, as a node that has been up
      * for a while does; a closed loop leaves no backlog behind. Failed requests are counted, not fatal.
      */
@@ -550,6 +550,10 @@ final class Footprint {
                         () -> http.get(
                                 "/jobs/" + ids.get(ThreadLocalRandom.current().nextInt(ids.size()))),
                         measured);
+                if (health[round] == 0 || get[round] == 0) {
+                    throw new IllegalStateException("round " + (round + 1) + " of the throughput: no request answered"
+                            + " (health " + health[round] + " req/s, GET /jobs/{id} " + get[round] + " req/s)");
+                }
                 ratio[round] = get[round] / health[round];
             }
         } finally {

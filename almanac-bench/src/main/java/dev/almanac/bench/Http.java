@@ -102,21 +102,30 @@ final class Http {
         Connection open = connection.get();
         if (open != null) {
             try {
-                return open.exchange(request, body, began);
+                return kept(open, open.exchange(request, body, began));
             } catch (IOException e) {
                 // the server may close a kept connection between two requests; a new one gets the request once more
                 open.close();
+                connection.remove();
             }
         }
         Connection fresh = new Connection(host, port);
         connection.set(fresh);
         try {
-            return fresh.exchange(request, body, began);
+            return kept(fresh, fresh.exchange(request, body, began));
         } catch (IOException e) {
             fresh.close();
             connection.remove();
             throw e;
         }
+    }
+
+    /** The response; its connection is let go when the server closed it (Tomcat does every 100 requests). */
+    private Response kept(Connection used, Response response) {
+        if (used.closed()) {
+            connection.remove();
+        }
+        return response;
     }
 
     /** One kept connection, used by one thread at a time. */
@@ -212,6 +221,10 @@ final class Http {
                 }
             }
             return line.toString();
+        }
+
+        boolean closed() {
+            return socket.isClosed();
         }
 
         void close() {

@@ -258,13 +258,14 @@ final class Report {
                 class-data-sharing archive of the README's build when they hold the bench's server classes, else from \
                 this JVM's class path; the notes say which); start-up from the process's start to the first \
                 `/actuator/health` answering UP; resident memory from `/proc` (idle, after the registry's creates, bulk \
-                rows and list pages, after all the API load below); a warm-up of the API mix and `/actuator/health` in \
-                turn from 8 closed-loop clients until the node's JIT compilers are idle or `--warmup-seconds` have passed (the notes say which, and how \
-                busy the compilers still were); the API mix above, on the bench's own jobs, sent at %d req/s whatever \
-                the answers take (an open loop, each latency from when its request was due) for %d s; single-endpoint \
-                throughput of 8 closed-loop clients on `/actuator/health` (the floor) and `GET /jobs/{id}` in five \
-                alternating rounds of each (the median of the rounds, and of the rounds' ratios); the job \
-                list, a job's and the executions pages signed in through the login form (median of 10 loads after 100 \
+                rows and list pages, after all the API load below); a warm-up of the API mix and \
+                `/actuator/health` in turn from %d closed-loop clients until the node's JIT compilers are idle or \
+                `--warmup-seconds` have passed (the notes say which, and how busy the compilers still were); the API \
+                mix above, on the bench's own jobs, sent at %d req/s whatever the answers take (an open loop, each \
+                latency from when its request was due) for %d s; single-endpoint throughput of %d closed-loop clients \
+                on `/actuator/health` (the floor) and `GET /jobs/{id}` in %d alternating rounds of each (the median of \
+                the rounds, and of the rounds' ratios); the job list, a job's and the executions pages signed in \
+                through the login form (median of 10 loads after 100 \
                 unmeasured ones).
                 - **history** (Almanac only): %,d executions over 30 days for 1 000 jobs, written with SQL once; each \
                 endpoint timed as the median of 10 requests after a warm-up, once per run.
@@ -303,8 +304,11 @@ final class Report {
                 t,
                 options.apiClients(),
                 options.apiSeconds(),
+                Footprint.CLIENTS,
                 options.apiRate(),
                 options.apiSeconds(),
+                Footprint.CLIENTS,
+                Footprint.ROUNDS,
                 options.historyRows(),
                 options.warmupJobs() > 0
                         ? String.format(
