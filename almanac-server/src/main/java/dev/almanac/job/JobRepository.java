@@ -46,7 +46,10 @@ class JobRepository {
             m.job_id AS chained_job
             """;
 
-    /** {@link #RELATIONS}, then the job's triggers: each field as an array in trigger order, and their mode. */
+    /**
+     * {@link #RELATIONS}, then the job's triggers: each field as an array in trigger order, and their mode. An upstream
+     * in another namespace than the job's is named namespace/name, as the job names it.
+     */
     private static final String RELATIONS_AND_TRIGGERS = RELATIONS
             + triggerList("t.upstream_id", "trigger_upstreams")
             + triggerList(
@@ -137,8 +140,9 @@ class JobRepository {
 
     private static final String EARLIEST_DUE = "SELECT MIN(next_run_at) FROM jobs WHERE enabled = TRUE";
 
-    private static final String DEPENDENT_JOBS = "SELECT " + COLUMNS
-            + " FROM jobs j JOIN job_dependencies d ON d.job_id = j.id WHERE d.depends_on = :id ORDER BY j.name";
+    private static final String DEPENDENT_JOBS = "SELECT " + COLUMNS + RELATIONS
+            + " FROM jobs j JOIN job_dependencies dep ON dep.job_id = j.id" + CHAINED
+            + " WHERE dep.depends_on = :id ORDER BY j.name";
 
     private static final String UPSTREAM_AMONG = "SELECT depends_on FROM job_dependencies WHERE depends_on IN (:ids)"
             + " UNION SELECT upstream_id FROM job_triggers WHERE upstream_id IN (:ids)";
@@ -155,7 +159,6 @@ class JobRepository {
     private static final String NAME_TAKEN =
             "SELECT COUNT(*) FROM jobs WHERE namespace = :namespace AND name = :name AND id <> :id";
     private static final String EXISTING_IDS = "SELECT id FROM jobs WHERE id IN (:ids)";
-    private static final String TAGS_OF = "SELECT job_id, tag FROM job_tags WHERE job_id IN (:ids) ORDER BY tag";
     private static final String INSERT_TAG = "INSERT INTO job_tags (job_id, tag) VALUES (:job_id, :tag)";
     private static final String DELETE_TAGS = "DELETE FROM job_tags WHERE job_id = :job_id";
     private static final String DEPENDENCIES_OF =
@@ -194,22 +197,23 @@ class JobRepository {
 
     /** The job of this name in {@code namespace}: names are unique per namespace. */
     Optional<Job> findByName(String namespace, String name) {
-        Optional<Job> row = jdbc.sql(
-                        "SELECT " + COLUMNS + " FROM jobs j WHERE j.namespace = :namespace AND j.name = :name")
-                .param("namespace", namespace)
-                .param("name", name)
-                .query(this::mapRow)
-                .optional();
-        return row.map(r -> withRelations(List.of(r)).get(0));
+        return withTriggersOfChained(jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + CHAINED
+                                + " WHERE j.namespace = :namespace AND j.name = :name")
+                        .param("namespace", namespace)
+                        .param("name", name)
+                        .query(this::mapRowWithRelations)
+                        .list())
+                .stream()
+                .findFirst();
     }
 
     /** The jobs of this name in every namespace. */
     List<Job> findAllByName(String name) {
-        List<Job> rows = jdbc.sql("SELECT " + COLUMNS + " FROM jobs j WHERE j.name = :name ORDER BY j.namespace")
+        return withTriggersOfChained(jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + CHAINED
+                        + " WHERE j.name = :name ORDER BY j.namespace")
                 .param("name", name)
-                .query(this::mapRow)
-                .list();
-        return rows.isEmpty() ? rows : withRelations(rows);
+                .query(this::mapRowWithRelations)
+                .list());
     }
 
     JobPage list(JobQuery query) {
@@ -460,9 +464,9 @@ class JobRepository {
     }
 
     List<Job> dependents(JobId id) {
-        return withRelations(jdbc.sql(DEPENDENT_JOBS)
+        return withTriggersOfChained(jdbc.sql(DEPENDENT_JOBS)
                 .param("id", id.value())
-                .query(this::mapRow)
+                .query(this::mapRowWithRelations)
                 .list());
     }
 
@@ -588,40 +592,14 @@ class JobRepository {
         triggers.write(job.id(), job.definition(), replace);
     }
 
-    private Job mapRow(ResultSet rs, int rowNum) throws SQLException {
-        return JobRows.map(rs, json);
-    }
-
-    private List<Job> withRelations(List<Job> rows) {
-        if (rows.isEmpty()) {
-            return List.of();
-        }
-        List<UUID> ids = rows.stream().map(r -> r.id().value()).toList();
-        Map<UUID, List<String>> tags = new HashMap<>();
-        jdbc.sql(TAGS_OF).param("ids", ids).query(rs -> {
-            tags.computeIfAbsent(rs.getObject("job_id", UUID.class), k -> new ArrayList<>())
-                    .add(rs.getString("tag"));
-        });
-        Map<JobId, List<JobId>> dependencies =
-                dependenciesOf(rows.stream().map(Job::id).toList());
-        List<Job> jobs = new ArrayList<>(rows.size());
-        for (Job job : rows) {
-            jobs.add(complete(
-                    job,
-                    tags.getOrDefault(job.id().value(), List.of()),
-                    dependencies.getOrDefault(job.id(), List.of())));
-        }
-        return withTriggers(jobs);
-    }
-
     /** A row read with {@link #RELATIONS}: the job with its tags and upstream jobs, and whether it has triggers. */
     private record Read(Job job, boolean chained) {}
 
     private Read mapRowWithRelations(ResultSet rs, int rowNum) throws SQLException {
-        return new Read(withRelations(rs), rs.getObject("chained_job") != null);
+        return new Read(jobWithRelations(rs), rs.getObject("chained_job") != null);
     }
 
-    private Job withRelations(ResultSet rs) throws SQLException {
+    private Job jobWithRelations(ResultSet rs) throws SQLException {
         List<String> tags = new ArrayList<>();
         for (Object tag : array(rs, "tag_list")) {
             tags.add((String) tag);
@@ -659,7 +637,7 @@ class JobRepository {
 
     /** A row read with {@link #RELATIONS_AND_TRIGGERS}: the job with its tags, upstream jobs and triggers. */
     private Job mapRowWithTriggers(ResultSet rs, int rowNum) throws SQLException {
-        Job job = withRelations(rs);
+        Job job = jobWithRelations(rs);
         Object[] upstreams = array(rs, "trigger_upstreams");
         Object[] names = array(rs, "trigger_names");
         Object[] outcomes = array(rs, "trigger_outcomes");
@@ -692,23 +670,6 @@ class JobRepository {
     private static Object[] array(ResultSet rs, String column) throws SQLException {
         java.sql.Array array = rs.getArray(column);
         return array == null ? new Object[0] : (Object[]) array.getArray();
-    }
-
-    /** The jobs with the triggers they start on, which are stored apart from the job's row. */
-    private List<Job> withTriggers(List<Job> jobs) {
-        if (jobs.isEmpty()) {
-            return jobs;
-        }
-        Map<JobId, TriggerStore.Triggers> chained =
-                triggers.triggersOf(jobs.stream().map(Job::id).toList());
-        return jobs.stream()
-                .map(job -> {
-                    TriggerStore.Triggers t = chained.get(job.id());
-                    return t == null
-                            ? job
-                            : job.withDefinition(job.definition().withTriggers(t.triggers(), t.mode(), t.window()));
-                })
-                .toList();
     }
 
     private static Job complete(Job job, List<String> tags, List<JobId> dependencies) {

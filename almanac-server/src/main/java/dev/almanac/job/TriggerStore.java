@@ -3,7 +3,6 @@ package dev.almanac.job;
 import static dev.almanac.common.JdbcTime.instant;
 import static dev.almanac.common.JdbcTime.utc;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,24 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Repository
 class TriggerStore {
 
-    /** A job's triggers with their mode and window. */
-    record Triggers(List<Trigger> triggers, Trigger.Mode mode, Duration window) {
-        static final Triggers NONE = new Triggers(List.of(), Trigger.Mode.ANY, null);
-    }
-
     /** An upstream run that satisfied trigger {@code ordinal} of a job. */
     record Arrival(int ordinal, JobId upstream, UUID execution, Instant at, Map<String, Object> result) {}
-
-    // an upstream in another namespace than its downstream's is named namespace/name, as the downstream names it
-    private static final String TRIGGERS_OF = """
-            SELECT t.job_id, t.ordinal, t.upstream_id,
-                   CASE WHEN u.namespace = d.namespace THEN u.name ELSE u.namespace || '/' || u.name END AS name,
-                   t.on_outcome, t.condition_expr
-              FROM job_triggers t JOIN jobs u ON u.id = t.upstream_id JOIN jobs d ON d.id = t.job_id
-             WHERE t.job_id IN (:ids) ORDER BY t.job_id, t.ordinal
-            """;
-    private static final String MODES_OF =
-            "SELECT job_id, trigger_mode, window_seconds FROM job_trigger_modes WHERE job_id IN (:ids)";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -45,35 +28,6 @@ class TriggerStore {
     TriggerStore(JdbcClient jdbc, JsonMapper json) {
         this.jdbc = jdbc;
         this.json = json;
-    }
-
-    Map<JobId, Triggers> triggersOf(Collection<JobId> ids) {
-        Map<JobId, Triggers> result = new HashMap<>();
-        if (ids.isEmpty()) {
-            return result;
-        }
-        List<UUID> uuids = ids.stream().map(JobId::value).distinct().toList();
-        Map<JobId, List<Trigger>> lists = new LinkedHashMap<>();
-        jdbc.sql(TRIGGERS_OF).param("ids", uuids).query(rs -> {
-            lists.computeIfAbsent(new JobId(rs.getObject("job_id", UUID.class)), k -> new ArrayList<>())
-                    .add(new Trigger(
-                            new JobId(rs.getObject("upstream_id", UUID.class)),
-                            rs.getString("name"),
-                            Trigger.On.fromJson(rs.getString("on_outcome")).orElse(Trigger.On.SUCCEEDED),
-                            rs.getString("condition_expr")));
-        });
-        jdbc.sql(MODES_OF).param("ids", uuids).query(rs -> {
-            JobId job = new JobId(rs.getObject("job_id", UUID.class));
-            long window = rs.getLong("window_seconds");
-            result.put(
-                    job,
-                    new Triggers(
-                            lists.getOrDefault(job, List.of()),
-                            Trigger.Mode.fromJson(rs.getString("trigger_mode")).orElse(Trigger.Mode.ANY),
-                            rs.wasNull() ? null : Duration.ofSeconds(window)));
-        });
-        lists.forEach((job, list) -> result.putIfAbsent(job, new Triggers(list, Trigger.Mode.ANY, null)));
-        return result;
     }
 
     /**
