@@ -27,8 +27,11 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -135,7 +138,28 @@ abstract class BrowserTest {
     }
 
     void waitForText(By by, String text) {
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(by, text));
+        wait.until(new ExpectedCondition<Boolean>() {
+            @Override
+            public Boolean apply(WebDriver driver) {
+                try {
+                    return driver.findElement(by).getText().contains(text);
+                } catch (NoSuchElementException | StaleElementReferenceException e) {
+                    return false;
+                } catch (WebDriverException e) {
+                    // an htmx swap can replace the element between finding and reading it, and Chrome then reports a
+                    // node that no longer belongs to the document instead of a stale element
+                    if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+                        return false;
+                    }
+                    throw e;
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "text '" + text + "' in the element located by " + by;
+            }
+        });
     }
 
     String text(By by) {
