@@ -1,5 +1,6 @@
 package dev.almanac.engine.internal;
 
+import dev.almanac.common.Databases;
 import dev.almanac.engine.internal.store.EngineStore;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -42,7 +43,7 @@ class ClusterSignals {
         this.jdbc = jdbc;
         this.wakeups = wakeups;
         this.store = store;
-        this.postgres = isPostgres(dataSource);
+        this.postgres = Databases.isPostgres(dataSource);
     }
 
     /**
@@ -141,18 +142,6 @@ class ClusterSignals {
 
         boolean from(String node) {
             return node.equals(sender);
-        }
-    }
-
-    private static boolean isPostgres(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection()) {
-            return connection
-                    .getMetaData()
-                    .getDatabaseProductName()
-                    .toLowerCase()
-                    .contains("postgres");
-        } catch (Exception e) {
-            return false;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.almanac.security.internal;
 
+import dev.almanac.common.Databases;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -37,7 +38,7 @@ class TokenSignals implements SmartLifecycle {
         this.dataSource = dataSource;
         this.jdbc = jdbc;
         this.cache = cache;
-        this.postgres = isPostgres(dataSource);
+        this.postgres = Databases.isPostgres(dataSource);
         // until the listener hears the channel, another node's revocation could be missed
         cache.deaf(postgres);
     }
@@ -148,17 +149,5 @@ class TokenSignals implements SmartLifecycle {
             }
         }
         cache.deaf(postgres);
-    }
-
-    private static boolean isPostgres(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection()) {
-            return connection
-                    .getMetaData()
-                    .getDatabaseProductName()
-                    .toLowerCase()
-                    .contains("postgres");
-        } catch (Exception e) {
-            return false;
-        }
     }
 }

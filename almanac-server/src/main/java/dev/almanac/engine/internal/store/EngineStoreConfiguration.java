@@ -1,8 +1,6 @@
 package dev.almanac.engine.internal.store;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.util.Locale;
+import dev.almanac.common.Databases;
 import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,20 +13,9 @@ import tools.jackson.databind.json.JsonMapper;
 class EngineStoreConfiguration {
 
     @Bean
-    EngineStore engineStore(DataSource dataSource, JdbcClient jdbc, JdbcTemplate batch, JsonMapper json)
-            throws SQLException {
-        return isPostgres(dataSource)
+    EngineStore engineStore(DataSource dataSource, JdbcClient jdbc, JdbcTemplate batch, JsonMapper json) {
+        return Databases.isPostgres(dataSource)
                 ? new PostgresEngineStore(jdbc, batch, json)
                 : new H2EngineStore(jdbc, batch, json);
-    }
-
-    static boolean isPostgres(DataSource dataSource) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            return connection
-                    .getMetaData()
-                    .getDatabaseProductName()
-                    .toLowerCase(Locale.ROOT)
-                    .contains("postgres");
-        }
     }
 }
