@@ -155,18 +155,25 @@ class PostgresEngineStore implements EngineStore {
 
     /**
      * Only primary-key lookups for the batch updates that join arrays to {@code jobs} or {@code executions}, for that
-     * statement ({@link #JOIN_ANY_WAY} after it): planned on a table of some thousands of rows, each batch hashed the
+     * statement ({@link #JOIN_AS_BEFORE} after it): planned on a table of some thousands of rows, each batch hashed the
      * whole table (a 20 000-job drain: 10 ms of a 39 ms advance of 500 jobs went to reading all of {@code jobs}).
      * These statements are planned at every call: a nested loop can still take either side first, and a plan kept
      * from a nearly empty table would read all of it once it had grown.
      */
     static final String JOIN_BY_KEY = """
-            SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)
+            SELECT was.hashjoin, was.mergejoin,
+                   set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)
+              FROM (SELECT current_setting('enable_hashjoin') AS hashjoin,
+                           current_setting('enable_mergejoin') AS mergejoin
+                    OFFSET 0) AS was
             """;
 
-    /** Back to the planner's defaults once the batch statement ran, for whatever else the transaction does. */
-    static final String JOIN_ANY_WAY = """
-            SELECT set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true)
+    /**
+     * Back to the settings {@link #JOIN_BY_KEY} found once the batch statement ran, for whatever else the transaction
+     * does: an operator's own (a role's, a database's, the server's) stay in force.
+     */
+    static final String JOIN_AS_BEFORE = """
+            SELECT set_config('enable_hashjoin', ?, true), set_config('enable_mergejoin', ?, true)
             """;
 
     /**
@@ -691,12 +698,14 @@ class PostgresEngineStore implements EngineStore {
                 .list();
     }
 
-    /** Runs {@code statement} with only primary-key joins ({@link #JOIN_BY_KEY}), then allows any join again. */
+    /** Runs {@code statement} with only primary-key joins ({@link #JOIN_BY_KEY}), then joins as before. */
     private <T> T joinedByKey(java.util.function.Supplier<T> statement) {
-        jdbc.sql(JOIN_BY_KEY).query().listOfRows();
+        String[] before = jdbc.sql(JOIN_BY_KEY)
+                .query((rs, n) -> new String[] {rs.getString("hashjoin"), rs.getString("mergejoin")})
+                .single();
         // a failed statement aborts the transaction, which ends the setting with it: reset only after success
         T result = statement.get();
-        jdbc.sql(JOIN_ANY_WAY).query().listOfRows();
+        jdbc.sql(JOIN_AS_BEFORE).params(before[0], before[1]).query().listOfRows();
         return result;
     }
 

@@ -179,6 +179,31 @@ abstract class EngineStoreTests extends AlmanacIntegrationTest {
         }
 
         /**
+         * The batch writes turn hash and merge joins off for their own statement only: the transaction gets back what
+         * it had, an operator's setting included, not the planner's defaults.
+         */
+        @Test
+        void batchWritesLeaveTheJoinSettingsAsTheyFoundThem() throws SQLException {
+            Job job = service.create(anIntervalJob("settings", 60).build(), "test");
+            try (Connection connection = dataSource.getConnection()) {
+                SingleConnectionDataSource one = new SingleConnectionDataSource(connection, true);
+                JdbcClient sql = JdbcClient.create(one);
+                EngineStore onOne = new PostgresEngineStore(sql, new JdbcTemplate(one), json);
+                inRolledBackTransaction(connection, () -> {
+                    sql.sql("SET LOCAL enable_mergejoin = off").update();
+
+                    onOne.recordJobOutcomes(List.of(new JobOutcome(job.id(), LATE, "succeeded")));
+
+                    assertThat(sql.sql("SELECT current_setting('enable_mergejoin') || ' '"
+                                            + " || current_setting('enable_hashjoin')")
+                                    .query(String.class)
+                                    .single())
+                            .isEqualTo("off on");
+                });
+            }
+        }
+
+        /**
          * A trigger pass asks which due jobs have an active run (their overlap policy). Planned while the queue was
          * empty, that check scanned every queued run once per job asked about (almanac-bench: 250-300 ms a pass with
          * 20 000 queued). It reads only the active runs of the jobs asked about (V44), however long the queue.
