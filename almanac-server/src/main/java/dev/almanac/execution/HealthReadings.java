@@ -50,10 +50,10 @@ public class HealthReadings {
     private static final int JOBS_PER_STATEMENT = 100;
 
     /**
-     * {@link #RECENT_SUCCESSES} of many jobs on PostgreSQL, each job with its own limit: one text for any number of
-     * jobs, so the server keeps its plan. The {@code UNION ALL} of {@link #recentSuccessesOf} is a new text for each
-     * number of jobs, and its planning grew with the batch (about 6 ms for 100 jobs in a drain, once 116 ms); H2 has no
-     * {@code LATERAL}.
+     * {@link #RECENT_SUCCESSES} of many jobs on PostgreSQL, each job with its own limit, each read through the job's
+     * own index: one text for any number of jobs, so the driver prepares it on the server and the server may keep its
+     * plan, where {@link #recentSuccessesOf} is a new text, planned anew, for each number of jobs. (H2 has no
+     * {@code LATERAL}.)
      */
     static final String RECENT_SUCCESSES_OF_JOBS = """
             SELECT r.job_id, r.id, r.duration_ms
@@ -118,38 +118,47 @@ public class HealthReadings {
     public record Success(ExecutionId id, long durationMs) {}
 
     /**
-     * The last successful runs of each job, newest first, up to the job's limit: one statement for many jobs, each
-     * job's branch bounded by its own limit. Every job asked about has an entry (empty: none).
+     * The last successful runs of each job, newest first, up to the job's limit: one statement for many jobs on
+     * PostgreSQL, one per {@value #JOBS_PER_STATEMENT} jobs on H2. Every job asked about has an entry (empty: none).
      */
     public Map<JobId, List<Success>> recentSuccesses(Map<JobId, Integer> limits) {
         Map<JobId, List<Success>> recent = new HashMap<>();
+        limits.keySet().forEach(job -> recent.put(job, new ArrayList<>()));
+        if (limits.isEmpty()) {
+            return recent;
+        }
         RowCallbackHandler add = rs -> recent.get(new JobId(rs.getObject("job_id", UUID.class)))
                 .add(new Success(new ExecutionId(rs.getObject("id", UUID.class)), rs.getLong("duration_ms")));
         List<Map.Entry<JobId, Integer>> jobs = new ArrayList<>(limits.entrySet());
-        if (jobs.isEmpty()) {
-            return recent;
-        }
         if (postgres) {
-            jobs.forEach(job -> recent.put(job.getKey(), new ArrayList<>()));
-            jdbc.sql(RECENT_SUCCESSES_OF_JOBS)
-                    .params(
-                            jobs.stream().map(job -> job.getKey().value()).toArray(UUID[]::new),
-                            jobs.stream().map(Map.Entry::getValue).toArray(Integer[]::new))
-                    .query(add);
-            return recent;
+            readAtOnce(jobs, add);
+        } else {
+            readInBranches(jobs, add);
         }
+        return recent;
+    }
+
+    /** PostgreSQL: every job in {@link #RECENT_SUCCESSES_OF_JOBS}, the ids and limits as two arrays. */
+    private void readAtOnce(List<Map.Entry<JobId, Integer>> jobs, RowCallbackHandler add) {
+        jdbc.sql(RECENT_SUCCESSES_OF_JOBS)
+                .params(
+                        jobs.stream().map(job -> job.getKey().value()).toArray(UUID[]::new),
+                        jobs.stream().map(Map.Entry::getValue).toArray(Integer[]::new))
+                .query(add);
+    }
+
+    /** H2: {@link #recentSuccessesOf} for each {@value #JOBS_PER_STATEMENT} jobs. */
+    private void readInBranches(List<Map.Entry<JobId, Integer>> jobs, RowCallbackHandler add) {
         for (int from = 0; from < jobs.size(); from += JOBS_PER_STATEMENT) {
             List<Map.Entry<JobId, Integer>> chunk =
                     jobs.subList(from, Math.min(jobs.size(), from + JOBS_PER_STATEMENT));
             List<Object> params = new ArrayList<>(chunk.size() * 2);
             for (Map.Entry<JobId, Integer> job : chunk) {
-                recent.put(job.getKey(), new ArrayList<>());
                 params.add(job.getKey().value());
                 params.add(job.getValue());
             }
             jdbc.sql(recentSuccessesOf(chunk.size())).params(params).query(add);
         }
-        return recent;
     }
 
     /** The statement of {@link #recentSuccesses} on H2 for this many jobs: each job's id and limit, in turn. */

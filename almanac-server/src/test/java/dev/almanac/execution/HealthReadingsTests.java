@@ -60,6 +60,10 @@ abstract class HealthReadingsTests extends AlmanacIntegrationTest {
                         new HealthReadings.Success(new ExecutionId(busyRuns.get(2)), 12));
         assertThat(recent.get(rare)).containsExactly(new HealthReadings.Success(new ExecutionId(rareRun), 7));
         assertThat(recent.get(never)).isEmpty();
+    }
+
+    @Test
+    void askedAboutNoJobsItAnswersNothing() {
         assertThat(readings.recentSuccesses(Map.of())).isEmpty();
     }
 

@@ -160,6 +160,7 @@ class PostgresEngineStore implements EngineStore {
      * These statements are planned at every call: a nested loop can still take either side first, and a plan kept
      * from a nearly empty table would read all of it once it had grown.
      */
+    // OFFSET 0 keeps the sub-query a step of its own, so the settings are read before set_config changes them
     static final String JOIN_BY_KEY = """
             SELECT was.hashjoin, was.mergejoin,
                    set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)
