@@ -3,7 +3,6 @@ package dev.almanac.execution;
 import static dev.almanac.common.JdbcTime.instant;
 import static dev.almanac.common.JdbcTime.utc;
 
-import dev.almanac.common.Databases;
 import dev.almanac.job.JobId;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,8 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import javax.sql.DataSource;
-import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -46,26 +43,8 @@ public class HealthReadings {
               ORDER BY created_at DESC, id DESC
               LIMIT ?)""";
 
-    /** How many jobs one statement of {@link #recentSuccesses} reads on H2. */
+    /** How many jobs one statement of {@link #recentSuccesses} reads. */
     private static final int JOBS_PER_STATEMENT = 100;
-
-    /**
-     * {@link #RECENT_SUCCESSES} of many jobs on PostgreSQL, each job with its own limit, each read through the job's
-     * own index: one text for any number of jobs, so the driver prepares it on the server and the server may keep its
-     * plan, where {@link #recentSuccessesOf} is a new text, planned anew, for each number of jobs. (H2 has no
-     * {@code LATERAL}.)
-     */
-    static final String RECENT_SUCCESSES_OF_JOBS = """
-            SELECT r.job_id, r.id, r.duration_ms
-              FROM unnest(CAST(? AS uuid[]), CAST(? AS integer[])) AS j(job_id, max_runs)
-             CROSS JOIN LATERAL (
-                   SELECT e.job_id, e.id, e.created_at, e.duration_ms FROM executions e
-                    WHERE e.job_id = j.job_id AND e.status || '' = 'succeeded' AND e.dry_run = FALSE
-                      AND e.duration_ms IS NOT NULL
-                    ORDER BY e.created_at DESC, e.id DESC
-                    LIMIT j.max_runs) AS r
-             ORDER BY r.job_id, r.created_at DESC, r.id DESC
-            """;
 
     static final String RECENT_ENDED = """
             SELECT id, status, retry_of FROM executions
@@ -92,11 +71,9 @@ public class HealthReadings {
             """;
 
     private final JdbcClient jdbc;
-    private final boolean postgres;
 
-    HealthReadings(JdbcClient jdbc, DataSource dataSource) {
+    HealthReadings(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.postgres = Databases.isPostgres(dataSource);
     }
 
     /** The durations, in milliseconds, of the job's last {@code limit} successful runs other than {@code except}. */
@@ -118,50 +95,30 @@ public class HealthReadings {
     public record Success(ExecutionId id, long durationMs) {}
 
     /**
-     * The last successful runs of each job, newest first, up to the job's limit: one statement for many jobs on
-     * PostgreSQL, one per {@value #JOBS_PER_STATEMENT} jobs on H2. Every job asked about has an entry (empty: none).
+     * The last successful runs of each job, newest first, up to the job's limit: one statement for many jobs, each
+     * job's branch bounded by its own limit. Every job asked about has an entry (empty: none).
      */
     public Map<JobId, List<Success>> recentSuccesses(Map<JobId, Integer> limits) {
         Map<JobId, List<Success>> recent = new HashMap<>();
-        limits.keySet().forEach(job -> recent.put(job, new ArrayList<>()));
-        if (limits.isEmpty()) {
-            return recent;
-        }
-        RowCallbackHandler add = rs -> recent.get(new JobId(rs.getObject("job_id", UUID.class)))
-                .add(new Success(new ExecutionId(rs.getObject("id", UUID.class)), rs.getLong("duration_ms")));
         List<Map.Entry<JobId, Integer>> jobs = new ArrayList<>(limits.entrySet());
-        if (postgres) {
-            readAtOnce(jobs, add);
-        } else {
-            readInBranches(jobs, add);
-        }
-        return recent;
-    }
-
-    /** PostgreSQL: every job in {@link #RECENT_SUCCESSES_OF_JOBS}, the ids and limits as two arrays. */
-    private void readAtOnce(List<Map.Entry<JobId, Integer>> jobs, RowCallbackHandler add) {
-        jdbc.sql(RECENT_SUCCESSES_OF_JOBS)
-                .params(
-                        jobs.stream().map(job -> job.getKey().value()).toArray(UUID[]::new),
-                        jobs.stream().map(Map.Entry::getValue).toArray(Integer[]::new))
-                .query(add);
-    }
-
-    /** H2: {@link #recentSuccessesOf} for each {@value #JOBS_PER_STATEMENT} jobs. */
-    private void readInBranches(List<Map.Entry<JobId, Integer>> jobs, RowCallbackHandler add) {
         for (int from = 0; from < jobs.size(); from += JOBS_PER_STATEMENT) {
             List<Map.Entry<JobId, Integer>> chunk =
                     jobs.subList(from, Math.min(jobs.size(), from + JOBS_PER_STATEMENT));
             List<Object> params = new ArrayList<>(chunk.size() * 2);
             for (Map.Entry<JobId, Integer> job : chunk) {
+                recent.put(job.getKey(), new ArrayList<>());
                 params.add(job.getKey().value());
                 params.add(job.getValue());
             }
-            jdbc.sql(recentSuccessesOf(chunk.size())).params(params).query(add);
+            jdbc.sql(recentSuccessesOf(chunk.size())).params(params).query(rs -> {
+                recent.get(new JobId(rs.getObject("job_id", UUID.class)))
+                        .add(new Success(new ExecutionId(rs.getObject("id", UUID.class)), rs.getLong("duration_ms")));
+            });
         }
+        return recent;
     }
 
-    /** The statement of {@link #recentSuccesses} on H2 for this many jobs: each job's id and limit, in turn. */
+    /** The statement of {@link #recentSuccesses} for this many jobs: each job's id and limit, in turn. */
     static String recentSuccessesOf(int jobs) {
         return "SELECT job_id, id, duration_ms FROM ("
                 + String.join(" UNION ALL ", Collections.nCopies(jobs, RECENT_SUCCESSES_BRANCH))

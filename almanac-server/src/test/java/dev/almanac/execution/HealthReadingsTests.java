@@ -16,10 +16,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-/**
- * Schedule health's read of several jobs' recent successes, which each database answers with a statement of its own
- * (a {@code LATERAL} join on PostgreSQL, a {@code UNION ALL} of one branch per job on H2).
- */
+/** Schedule health's read of several jobs' recent successes in one statement: each job's own, up to its own limit. */
 abstract class HealthReadingsTests extends AlmanacIntegrationTest {
 
     @WithH2
