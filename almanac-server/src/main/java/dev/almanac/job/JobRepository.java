@@ -74,11 +74,17 @@ class JobRepository {
     /** The join that tells whether a job has triggers (and reads their mode), after {@code FROM jobs j}. */
     private static final String CHAINED = " LEFT JOIN job_trigger_modes m ON m.job_id = j.id";
 
-    private static final String FIND_BY_ID =
-            "SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + CHAINED + " WHERE j.id = :id";
+    /** Jobs with their tags and upstream jobs, and whether they have triggers: every read of whole jobs, filtered. */
+    private static final String JOBS_WITH_RELATIONS = "SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + CHAINED;
 
-    private static final String FIND_ALL_BY_ID =
-            "SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + CHAINED + " WHERE j.id IN (:ids)";
+    private static final String FIND_BY_ID = JOBS_WITH_RELATIONS + " WHERE j.id = :id";
+
+    private static final String FIND_ALL_BY_ID = JOBS_WITH_RELATIONS + " WHERE j.id IN (:ids)";
+
+    private static final String FIND_BY_NAME =
+            JOBS_WITH_RELATIONS + " WHERE j.namespace = :namespace AND j.name = :name";
+
+    private static final String FIND_ALL_BY_NAME = JOBS_WITH_RELATIONS + " WHERE j.name = :name ORDER BY j.namespace";
 
     /** Chained jobs read again whole, triggers included, so that a job and its triggers come from one snapshot. */
     private static final String FIND_CHAINED_BY_ID =
@@ -197,8 +203,7 @@ class JobRepository {
 
     /** The job of this name in {@code namespace}: names are unique per namespace. */
     Optional<Job> findByName(String namespace, String name) {
-        return withTriggersOfChained(jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + CHAINED
-                                + " WHERE j.namespace = :namespace AND j.name = :name")
+        return withTriggersOfChained(jdbc.sql(FIND_BY_NAME)
                         .param("namespace", namespace)
                         .param("name", name)
                         .query(this::mapRowWithRelations)
@@ -209,8 +214,7 @@ class JobRepository {
 
     /** The jobs of this name in every namespace. */
     List<Job> findAllByName(String name) {
-        return withTriggersOfChained(jdbc.sql("SELECT " + COLUMNS + RELATIONS + " FROM jobs j" + CHAINED
-                        + " WHERE j.name = :name ORDER BY j.namespace")
+        return withTriggersOfChained(jdbc.sql(FIND_ALL_BY_NAME)
                 .param("name", name)
                 .query(this::mapRowWithRelations)
                 .list());
