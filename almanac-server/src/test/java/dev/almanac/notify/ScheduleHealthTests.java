@@ -140,6 +140,34 @@ abstract class ScheduleHealthTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aShortJobIsNotSlowUnderTheLeastARunIsSlowByThoughItTookFiveTimesItsUsual() throws Exception {
+        Job job = jobs.create(
+                anIntervalJob("quick-sync", 600)
+                        .template("test_take", Map.of("seconds", 1))
+                        .notifications(new NotificationsJson(List.of(), List.of("ops@example.com")))
+                        .build(),
+                "test");
+        for (int run = 0; run < 6; run++) {
+            runNextSlot();
+        }
+
+        takes(job, 5);
+        runNextSlot();
+        assertThat(problems(job))
+                .as("5 s: five times its usual 1 s, under slow-at-least's 10 s")
+                .isEmpty();
+
+        takes(job, 12);
+        runNextSlot();
+        assertThat(problems(job)).extracting(JobHealth.Problem::reason).containsExactly(JobHealth.SLOW);
+        assertThat(problems(job).get(0).detail())
+                .contains("a run took 12s, more than 10s, the least a run is slow by", "p95 (1s)");
+        assertThat(SMTP.getReceivedMessages())
+                .extracting(MimeMessage::getSubject)
+                .containsExactly("[Almanac] Unhealthy: quick-sync (slow)");
+    }
+
+    @Test
     void anExpectedDurationSetThroughTheApiJudgesTheFirstRun() throws Exception {
         mvc.perform(post("/api/admin/scheduler/jobs")
                         .contentType(MediaType.APPLICATION_JSON)

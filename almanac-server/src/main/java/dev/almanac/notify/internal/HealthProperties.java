@@ -12,6 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     fires for this long makes the job {@code never_fired}
  * @param slowFactor a run is {@code slow} when it takes longer than the p95 of its last runs times this (or than the
  *     job's {@code expected_duration})
+ * @param slowAtLeast the shortest run the p95 rule calls {@code slow}: a job of milliseconds that once takes three
+ *     times as long met a busy moment, not a problem (a job's own {@code expected_duration} is not raised to this)
  * @param baselineRuns how many of its last successful runs the p95 is taken over
  * @param minimumRuns the fewest successful runs a p95 is trusted with
  * @param failureStreak final failures in a row that make a job {@code failing}
@@ -22,6 +24,7 @@ public record HealthProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("5m") Duration lateAfter,
         @DefaultValue("3.0") double slowFactor,
+        @DefaultValue("10s") Duration slowAtLeast,
         @DefaultValue("20") int baselineRuns,
         @DefaultValue("5") int minimumRuns,
         @DefaultValue("3") int failureStreak,
@@ -29,6 +32,7 @@ public record HealthProperties(
 
     public HealthProperties {
         slowFactor = Math.max(1.0, slowFactor);
+        slowAtLeast = slowAtLeast == null || slowAtLeast.isNegative() ? Duration.ZERO : slowAtLeast;
         baselineRuns = Math.max(1, baselineRuns);
         minimumRuns = Math.max(1, Math.min(minimumRuns, baselineRuns));
         failureStreak = Math.max(1, failureStreak);

@@ -223,10 +223,15 @@ public class ScheduleHealth {
         if (baseline.runs() < properties.minimumRuns()) {
             return null;
         }
-        return new Limit(
-                (long) Math.ceil(baseline.p95Ms() * properties.slowFactor()),
-                properties.slowFactor() + " × the p95 (" + words(Duration.ofMillis(baseline.p95Ms())) + ") of its last "
-                        + baseline.runs() + " successful runs");
+        long byBaseline = (long) Math.ceil(baseline.p95Ms() * properties.slowFactor());
+        String usual = properties.slowFactor() + " × the p95 (" + words(Duration.ofMillis(baseline.p95Ms()))
+                + ") of its last " + baseline.runs() + " successful runs";
+        long floor = properties.slowAtLeast().toMillis();
+        return byBaseline >= floor
+                ? new Limit(byBaseline, usual)
+                : new Limit(
+                        floor,
+                        words(properties.slowAtLeast()) + ", the least a run is slow by (" + usual + " is less)");
     }
 
     /**
