@@ -323,17 +323,18 @@ final class Footprint {
     /**
      * The API mix and {@code /actuator/health} in turn from {@value #CLIENTS} closed-loop clients until the node's JIT
      * compilers have used at most {@value #COMPILER_IDLE_PERCENT} % of a core over {@value #COMPILER_WINDOW_SECONDS} s
-     * (after at least 10 s, and at most {@link Options#warmupSeconds()}), so that the measured load meets compiled code,
+     * (after at least 10 s, and at most {@link Options#footprintWarmupSeconds()}), so that the measured load meets compiled code,
      * as a node that has been up for a while does; a closed loop leaves no backlog behind. Failed requests are counted,
      * not fatal.
      */
     private void warmUp(int run, Http http, String base, List<String> ids, Process node) throws Exception {
-        if (options.warmupSeconds() == 0) {
+        int limit = options.footprintWarmupSeconds();
+        if (limit == 0) {
             return;
         }
         long began = System.nanoTime();
-        long deadline = began + options.warmupSeconds() * 1_000_000_000L;
-        long earliest = began + Math.min(10, options.warmupSeconds()) * 1_000_000_000L;
+        long deadline = began + limit * 1_000_000_000L;
+        long earliest = began + Math.min(10, limit) * 1_000_000_000L;
         AtomicInteger created = new AtomicInteger();
         AtomicLong failed = new AtomicLong();
         Http floor = Http.anonymous(base);

@@ -20,6 +20,7 @@ record Options(
         int drainJobs,
         int warmupJobs,
         int warmupSeconds,
+        int footprintWarmupSeconds,
         int latenessRate,
         int latenessSeconds,
         int drainMaxSeconds,
@@ -50,6 +51,7 @@ record Options(
         int drainJobs = quick ? 100 : 20_000;
         int warmupJobs = quick ? 0 : 20_000;
         int warmupSeconds = quick ? 0 : 60;
+        int footprintWarmupSeconds = quick ? 0 : 300;
         int latenessRate = quick ? 50 : 200;
         int latenessSeconds = quick ? 3 : 60;
         int drainMaxSeconds = quick ? 30 : 300;
@@ -87,6 +89,7 @@ record Options(
                 case "drain-jobs" -> drainJobs = Integer.parseInt(value);
                 case "warmup-jobs" -> warmupJobs = Integer.parseInt(value);
                 case "warmup-seconds" -> warmupSeconds = Integer.parseInt(value);
+                case "footprint-warmup-seconds" -> footprintWarmupSeconds = Integer.parseInt(value);
                 case "lateness-rate" -> latenessRate = Integer.parseInt(value);
                 case "lateness-seconds" -> latenessSeconds = Integer.parseInt(value);
                 case "drain-max-seconds" -> drainMaxSeconds = Integer.parseInt(value);
@@ -109,6 +112,7 @@ record Options(
                 || drainJobs < 1
                 || warmupJobs < 0
                 || warmupSeconds < 0
+                || footprintWarmupSeconds < 0
                 || latenessRate < 1
                 || latenessSeconds < 1
                 || registryJobs < 1
@@ -129,6 +133,7 @@ record Options(
                 drainJobs,
                 warmupJobs,
                 warmupSeconds,
+                footprintWarmupSeconds,
                 latenessRate,
                 latenessSeconds,
                 drainMaxSeconds,
@@ -177,8 +182,9 @@ record Options(
                   --drain-max-seconds=300 (a drain still going then is cut off and counted as done/elapsed)
                   --warmup-jobs=20000 --warmup-seconds=60 (in each run's instances, before their drain and
                                               lateness: unmeasured drains of this many jobs, one after another
-                                              until this long has passed; the footprint node: the API mix until
-                                              its JIT compilers are idle, at most this long; 0: none)
+                                              until this long has passed; 0: none)
+                  --footprint-warmup-seconds=300 (the footprint node: the API mix until its JIT compilers are
+                                              idle, at most this long; 0: none)
                   --lateness-tail-seconds=60 (jobs not started that long after the last was due count as late
                                               as the cut-off: a lower bound)
                   --registry-jobs=100000 --registry-api-creates=2000 --api-seconds=20 --api-clients=8
