@@ -323,9 +323,9 @@ final class Footprint {
     /**
      * The API mix and {@code /actuator/health} in turn from {@value #CLIENTS} closed-loop clients until the node's JIT
      * compilers have used at most {@value #COMPILER_IDLE_PERCENT} % of a core over {@value #COMPILER_WINDOW_SECONDS} s
-     * (after at least 10 s, and at most {@link Options#footprintWarmupSeconds()}), so that the measured load meets compiled code,
-     * as a node that has been up for a while does; a closed loop leaves no backlog behind. Failed requests are counted,
-     * not fatal.
+     * (after at least 10 s, and at most {@link Options#footprintWarmupSeconds()}), so that the measured load meets
+     * compiled code, as a node that has been up for a while does; a closed loop leaves no backlog behind. Failed
+     * requests are counted, not fatal.
      */
     private void warmUp(int run, Http http, String base, List<String> ids, Process node) throws Exception {
         int limit = options.footprintWarmupSeconds();

@@ -260,9 +260,9 @@ final class Report {
                 `/actuator/health` answering UP; resident memory from `/proc` (idle, after the registry's creates, bulk \
                 rows and list pages, after all the API load below); a warm-up of the API mix and \
                 `/actuator/health` in turn from %d closed-loop clients until the node's JIT compilers are idle or \
-                `--footprint-warmup-seconds` have passed (the notes say which, and how busy the compilers still were); the API \
-                mix above, on the bench's own jobs, sent at %d req/s whatever the answers take (an open loop, each \
-                latency from when its request was due) for %d s; single-endpoint throughput of %d closed-loop clients \
+                `--footprint-warmup-seconds` have passed (the notes say which, and how busy the compilers still \
+                were); the API mix above, on the bench's own jobs, sent at %d req/s whatever the answers take (an \
+                open loop, each latency from when its request was due) for %d s; single-endpoint throughput of %d closed-loop clients \
                 on `/actuator/health` (the floor) and `GET /jobs/{id}` in %d alternating rounds of each (the median of \
                 the rounds, and of the rounds' ratios); the job list, a job's and the executions pages signed in \
                 through the login form (median of 10 loads after 100 \
