@@ -128,7 +128,8 @@ public record JobRequest(
         @JsonProperty("expected_duration")
         @Schema(
                 description = "How long a run usually takes (ISO-8601 or 90m, 2h; PT1S..P7D): schedule health calls a"
-                        + " run longer than this slow. Absent: the p95 of its recent runs times a factor",
+                        + " run longer than this slow. Absent: the p95 of its recent runs times a factor, and at least"
+                        + " almanac.health.slow-at-least (10 s)",
                 example = "PT10M")
         String expectedDuration,
 

@@ -12,6 +12,7 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import dev.almanac.engine.internal.Engine;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobHealth;
+import dev.almanac.job.JobId;
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.job.JobService;
 import dev.almanac.notify.internal.Notifier;
@@ -26,6 +27,7 @@ import jakarta.mail.internet.MimeMessage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -140,7 +142,7 @@ abstract class ScheduleHealthTests extends AlmanacIntegrationTest {
     }
 
     @Test
-    void aShortJobIsNotSlowUnderTheLeastARunIsSlowByThoughItTookFiveTimesItsUsual() throws Exception {
+    void aShortJobIsNotSlowUnderSlowAtLeastThoughItTookFiveTimesItsUsualAndRecoversUnderIt() throws Exception {
         Job job = jobs.create(
                 anIntervalJob("quick-sync", 600)
                         .template("test_take", Map.of("seconds", 1))
@@ -161,10 +163,39 @@ abstract class ScheduleHealthTests extends AlmanacIntegrationTest {
         runNextSlot();
         assertThat(problems(job)).extracting(JobHealth.Problem::reason).containsExactly(JobHealth.SLOW);
         assertThat(problems(job).get(0).detail())
-                .contains("a run took 12s, more than 10s, the least a run is slow by", "p95 (1s)");
+                .contains(
+                        "a run took 12s, more than 10s, the shortest run counted as slow",
+                        "3.0 × its p95 of 1s over the last 7 successful runs is only 3s");
+
+        takes(job, 5);
+        runNextSlot();
+        assertThat(problems(job)).as("a successful run under the floor ends it").isEmpty();
         assertThat(SMTP.getReceivedMessages())
                 .extracting(MimeMessage::getSubject)
-                .containsExactly("[Almanac] Unhealthy: quick-sync (slow)");
+                .containsExactly("[Almanac] Unhealthy: quick-sync (slow)", "[Almanac] Recovered: quick-sync (slow)");
+    }
+
+    @Test
+    void anExpectedDurationUnderTheFloorStillJudgesARun() throws Exception {
+        String created = mvc.perform(post("/api/admin/scheduler/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"name": "tight-export", "template_type": "test_take", "parameters": {"seconds": 3},
+                                 "schedule": {"type": "interval", "interval_seconds": 600},
+                                 "expected_duration": "2s"}
+                                """))
+                .andExpect(status().isCreated())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        Job job = jobs.find(new JobId(UUID.fromString(
+                        json.readTree(created).path("job").path("id").asString())))
+                .orElseThrow();
+
+        runNextSlot();
+
+        assertThat(problems(job)).extracting(JobHealth.Problem::reason).containsExactly(JobHealth.SLOW);
+        assertThat(problems(job).get(0).detail()).contains("a run took 3s, more than its expected duration 2s");
     }
 
     @Test

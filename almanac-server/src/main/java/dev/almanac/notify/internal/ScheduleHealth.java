@@ -165,6 +165,7 @@ public class ScheduleHealth {
             JobId job = finished.execution().jobId();
             if (finished.status() != ExecutionStatus.TIMED_OUT
                     && !expected.containsKey(job)
+                    && !underTheFloor(null, finished.durationMs())
                     && fresh(baselines.get(job), now) == null) {
                 limits.merge(job, properties.baselineRuns() + 1, (was, one) -> was + 1);
             }
@@ -224,14 +225,19 @@ public class ScheduleHealth {
             return null;
         }
         long byBaseline = (long) Math.ceil(baseline.p95Ms() * properties.slowFactor());
-        String usual = properties.slowFactor() + " × the p95 (" + words(Duration.ofMillis(baseline.p95Ms()))
-                + ") of its last " + baseline.runs() + " successful runs";
+        String p95 = words(Duration.ofMillis(baseline.p95Ms()));
         long floor = properties.slowAtLeast().toMillis();
         return byBaseline >= floor
-                ? new Limit(byBaseline, usual)
+                ? new Limit(
+                        byBaseline,
+                        properties.slowFactor() + " × the p95 (" + p95 + ") of its last " + baseline.runs()
+                                + " successful runs")
                 : new Limit(
                         floor,
-                        words(properties.slowAtLeast()) + ", the least a run is slow by (" + usual + " is less)");
+                        words(properties.slowAtLeast()) + ", the shortest run counted as slow ("
+                                + properties.slowFactor() + " × its p95 of " + p95 + " over the last "
+                                + baseline.runs() + " successful runs is only "
+                                + words(Duration.ofMillis(byBaseline)) + ")");
     }
 
     /**
@@ -246,8 +252,11 @@ public class ScheduleHealth {
         Map<JobId, Duration> expected = health.expectedDurations(
                 running.stream().map(HealthReadings.Running::job).toList());
         for (HealthReadings.Running run : running) {
-            Limit limit = limitOf(run.job(), run.id(), expected.get(run.job()), null, now);
             Duration took = Duration.between(run.startedAt(), now);
+            if (underTheFloor(expected.get(run.job()), took.toMillis())) {
+                continue;
+            }
+            Limit limit = limitOf(run.job(), run.id(), expected.get(run.job()), null, now);
             if (limit != null && took.toMillis() > limit.ms()) {
                 open(
                         run.job(),
@@ -267,6 +276,12 @@ public class ScheduleHealth {
             Instant now,
             List<Change> changes) {
         JobId job = finished.execution().jobId();
+        if (underTheFloor(expected, finished.durationMs())) {
+            if (finished.status() == ExecutionStatus.SUCCEEDED) {
+                close(job, JobHealth.SLOW, changes);
+            }
+            return;
+        }
         Limit limit = limitOf(job, finished.execution().id(), expected, recent, now);
         if (limit == null) {
             return;
@@ -283,6 +298,15 @@ public class ScheduleHealth {
         } else if (finished.status() == ExecutionStatus.SUCCEEDED) {
             close(job, JobHealth.SLOW, changes);
         }
+    }
+
+    /**
+     * Whether a run of this long is within its job's limit whatever its baseline says: shorter than
+     * {@code slow-at-least}, the least a baseline limit can be, with no expected duration of its own. Its baseline is
+     * then not read at all (most runs of most jobs, and every run of a drain of short jobs).
+     */
+    private boolean underTheFloor(Duration expected, long tookMs) {
+        return expected == null && tookMs < properties.slowAtLeast().toMillis();
     }
 
     /** A job's baseline, from what the batch read of its recent successes ({@code read}; null: not read). */
