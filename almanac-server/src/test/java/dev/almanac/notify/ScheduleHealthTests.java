@@ -95,12 +95,7 @@ abstract class ScheduleHealthTests extends AlmanacIntegrationTest {
 
     @Test
     void aJobThatRunsFiveTimesItsUsualTimeIsUnhealthyAndNotifiesOnceThenRecovers() throws Exception {
-        Job job = jobs.create(
-                anIntervalJob("nightly-report", 600)
-                        .template("test_take", Map.of("seconds", 10))
-                        .notifications(new NotificationsJson(List.of(), List.of("ops@example.com")))
-                        .build(),
-                "test");
+        Job job = aJobTelling("ops@example.com", "nightly-report", "test_take", Map.of("seconds", 10));
         for (int run = 0; run < 6; run++) {
             runNextSlot();
         }
@@ -143,12 +138,7 @@ abstract class ScheduleHealthTests extends AlmanacIntegrationTest {
 
     @Test
     void aShortJobIsNotSlowUnderSlowAtLeastThoughItTookFiveTimesItsUsualAndRecoversUnderIt() throws Exception {
-        Job job = jobs.create(
-                anIntervalJob("quick-sync", 600)
-                        .template("test_take", Map.of("seconds", 1))
-                        .notifications(new NotificationsJson(List.of(), List.of("ops@example.com")))
-                        .build(),
-                "test");
+        Job job = aJobTelling("ops@example.com", "quick-sync", "test_take", Map.of("seconds", 1));
         for (int run = 0; run < 6; run++) {
             runNextSlot();
         }
@@ -232,12 +222,7 @@ abstract class ScheduleHealthTests extends AlmanacIntegrationTest {
     @Test
     void aRunStillGoingPastItsExpectedDurationIsSlowBeforeItEndsNotifiesOnceAndRecoversWithTheNextNormalRun()
             throws Exception {
-        Job job = jobs.create(
-                anIntervalJob("long-export", 600)
-                        .template("test_block", Map.of("key", "long-export"))
-                        .notifications(new NotificationsJson(List.of(), List.of("ops@example.com")))
-                        .build(),
-                "test");
+        Job job = aJobTelling("ops@example.com", "long-export", "test_block", Map.of("key", "long-export"));
         jobs.update(job.id(), json.createObjectNode().put("expected_duration", "1m"), "test");
         clock.advance(Duration.ofMinutes(10));
         assertThat(engine.runDueOnceWithoutWaiting()).hasSize(1);
@@ -326,6 +311,16 @@ abstract class ScheduleHealthTests extends AlmanacIntegrationTest {
         engine.runDueOnce();
         notifier.deliverPending();
         assertThat(problems(job)).isEmpty();
+    }
+
+    /** A job every 10 minutes whose failures (and health problems) are told to {@code recipient}. */
+    private Job aJobTelling(String recipient, String name, String template, Map<String, Object> parameters) {
+        return jobs.create(
+                anIntervalJob(name, 600)
+                        .template(template, parameters)
+                        .notifications(new NotificationsJson(List.of(), List.of(recipient)))
+                        .build(),
+                "test");
     }
 
     private void runNextSlot() {
