@@ -261,6 +261,46 @@ abstract class ScheduleHealthTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aRunStillGoingFiveTimesItsUsualIsNotSlowUnderSlowAtLeastAndIsSlowOnceItPassesIt() throws Exception {
+        Job job = aJobTelling("ops@example.com", "quick-poll", "test_take", Map.of("seconds", 1));
+        for (int run = 0; run < 6; run++) {
+            runNextSlot();
+        }
+        jobs.update(
+                job.id(),
+                json.createObjectNode()
+                        .put("template_type", "test_block")
+                        .set("parameters", json.createObjectNode().put("key", "quick-poll")),
+                "test");
+        clock.advance(Duration.ofMinutes(10));
+        assertThat(engine.runDueOnceWithoutWaiting()).hasSize(1);
+
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(health.check())
+                .as("running 5 s: five times its usual 1 s, under slow-at-least's 10 s")
+                .isZero();
+        assertThat(problems(job)).isEmpty();
+
+        clock.advance(Duration.ofSeconds(7));
+        assertThat(health.check()).as("the same run, 12 s and still running").isEqualTo(1);
+        notifier.deliverPending();
+
+        assertThat(problems(job)).extracting(JobHealth.Problem::reason).containsExactly(JobHealth.SLOW);
+        assertThat(problems(job).get(0).detail())
+                .contains(
+                        "a run has been running for 12s",
+                        "more than 10s, the shortest run counted as slow",
+                        "3.0 × its p95 of 1s over the last 6 successful runs is only 3s");
+        assertThat(SMTP.getReceivedMessages())
+                .extracting(MimeMessage::getSubject)
+                .containsExactly("[Almanac] Unhealthy: quick-poll (slow)");
+
+        TestTemplates.Block.release("quick-poll");
+        engine.awaitIdle(Duration.ofSeconds(30));
+        notifier.deliverPending();
+    }
+
+    @Test
     void aDueSlotNobodyFiresMakesTheJobNeverFiredUntilItRuns() throws Exception {
         Job job = jobs.create(
                 anIntervalJob("hourly-sync", 3600)
