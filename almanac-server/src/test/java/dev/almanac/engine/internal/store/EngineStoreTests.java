@@ -135,7 +135,8 @@ abstract class EngineStoreTests extends AlmanacIntegrationTest {
         /**
          * The batch writes of a trigger pass and of outcomes join their arrays to {@code jobs}: planned on a registry
          * of some thousands of jobs, each batch read the whole table into a hash (almanac-bench: 10 ms of a 39 ms
-         * advance of 500 jobs at 20 000 jobs). They read the jobs they write by key.
+         * advance of 500 jobs at 20 000 jobs). They read the jobs they write by key; so does a batch of one job, bound
+         * as values with no join settings.
          */
         @Test
         void batchWritesOfJobsReadThemByKeyNotTheWholeRegistry() throws SQLException {
@@ -164,6 +165,8 @@ abstract class EngineStoreTests extends AlmanacIntegrationTest {
                 inRolledBackTransaction(connection, () -> {
                     onOne.advanceJobs(advances);
                     onOne.recordJobOutcomes(outcomes);
+                    onOne.advanceJobs(advances.subList(0, 1));
+                    onOne.recordJobOutcomes(outcomes.subList(0, 1));
 
                     assertThat(sql.sql("SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relid = 'jobs'::regclass")
                                     .query(Long.class)
@@ -180,11 +183,12 @@ abstract class EngineStoreTests extends AlmanacIntegrationTest {
 
         /**
          * The batch writes turn hash and merge joins off for their own statement only: the transaction gets back what
-         * it had, an operator's setting included, not the planner's defaults.
+         * it had, an operator's setting included, not the planner's defaults. (A batch of one job sets nothing.)
          */
         @Test
         void batchWritesLeaveTheJoinSettingsAsTheyFoundThem() throws SQLException {
             Job job = service.create(anIntervalJob("settings", 60).build(), "test");
+            Job other = service.create(anIntervalJob("settings-2", 60).build(), "test");
             try (Connection connection = dataSource.getConnection()) {
                 SingleConnectionDataSource one = new SingleConnectionDataSource(connection, true);
                 JdbcClient sql = JdbcClient.create(one);
@@ -192,7 +196,8 @@ abstract class EngineStoreTests extends AlmanacIntegrationTest {
                 inRolledBackTransaction(connection, () -> {
                     sql.sql("SET LOCAL enable_mergejoin = off").update();
 
-                    onOne.recordJobOutcomes(List.of(new JobOutcome(job.id(), LATE, "succeeded")));
+                    onOne.recordJobOutcomes(List.of(
+                            new JobOutcome(job.id(), LATE, "succeeded"), new JobOutcome(other.id(), LATE, "failed")));
 
                     assertThat(sql.sql("SELECT current_setting('enable_mergejoin') || ' '"
                                             + " || current_setting('enable_hashjoin')")
