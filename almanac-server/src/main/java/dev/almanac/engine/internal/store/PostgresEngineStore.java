@@ -54,7 +54,7 @@ class PostgresEngineStore implements EngineStore {
 
     /**
      * The watermark only rises. The advances come from {@link #ADVANCE_JOBS_BATCH} or, for one job,
-     * {@link #ADVANCE_JOB}.
+     * {@link #ADVANCE_JOBS_ONE}.
      */
     private static final String ADVANCE_JOBS = """
             UPDATE jobs SET next_run_at = a.next_run_at,
@@ -63,10 +63,12 @@ class PostgresEngineStore implements EngineStore {
              WHERE jobs.id = a.id
             """;
 
+    /** Advances bound as arrays, joined by key ({@link #joinedByKey}). */
     static final String ADVANCE_JOBS_BATCH =
             ADVANCE_JOBS.formatted("unnest(CAST(? AS uuid[]), CAST(? AS timestamptz[]), CAST(? AS timestamptz[]))");
 
-    static final String ADVANCE_JOB =
+    /** One job's advance bound as values, like {@link #COMPLETE_ONE}. */
+    static final String ADVANCE_JOBS_ONE =
             ADVANCE_JOBS.formatted("(VALUES (CAST(? AS uuid), CAST(? AS timestamptz), CAST(? AS timestamptz)))");
 
     /**
@@ -100,9 +102,8 @@ class PostgresEngineStore implements EngineStore {
                 CAST(? AS boolean[]), CAST(? AS integer[]))""");
 
     /**
-     * One run (a manual run, a retry, a single due slot) bound as values: unnesting 25 one-element arrays took about
-     * twice as long to plan and run as the row itself (pgbench, one run per statement, commits not waited
-     * for: 1.11 against 0.54 ms).
+     * One run (a manual run, a retry, a single due slot) bound as values: as 25 one-element arrays it cost about twice
+     * as much to plan and run (almanac-bench HISTORY, session 29).
      */
     static final String ENQUEUE_ONE = ENQUEUE.formatted("""
             (VALUES (
@@ -304,7 +305,8 @@ class PostgresEngineStore implements EngineStore {
 
     /**
      * One completion bound as values: one row joins by primary key with no settings to hold the planner to it, and
-     * skips the two statements that set and reset them.
+     * skips the two statements that set and reset them. That holds because it is planned at every call, on the
+     * table as it is then; a plan kept from a nearly empty table could scan it.
      */
     static final String COMPLETE_ONE = COMPLETE.formatted("""
             (VALUES (CAST(? AS uuid), CAST(? AS text), CAST(? AS text), CAST(? AS timestamptz),
@@ -312,7 +314,7 @@ class PostgresEngineStore implements EngineStore {
 
     /**
      * A late completion of an older run does not overwrite the outcome of a newer one. The outcomes come from
-     * {@link #RECORD_JOB_OUTCOMES_BATCH} or, for one job, {@link #RECORD_JOB_OUTCOME}.
+     * {@link #RECORD_JOB_OUTCOMES_BATCH} or, for one job, {@link #RECORD_JOB_OUTCOMES_ONE}.
      */
     private static final String RECORD_JOB_OUTCOMES = """
             UPDATE jobs SET last_run_at = o.ran_at, last_status = o.status
@@ -320,10 +322,12 @@ class PostgresEngineStore implements EngineStore {
              WHERE jobs.id = o.id AND (jobs.last_run_at IS NULL OR jobs.last_run_at <= o.ran_at)
             """;
 
+    /** Outcomes bound as arrays, joined by key ({@link #joinedByKey}). */
     static final String RECORD_JOB_OUTCOMES_BATCH =
             RECORD_JOB_OUTCOMES.formatted("unnest(CAST(? AS uuid[]), CAST(? AS timestamptz[]), CAST(? AS text[]))");
 
-    static final String RECORD_JOB_OUTCOME =
+    /** One job's outcome bound as values, like {@link #COMPLETE_ONE}. */
+    static final String RECORD_JOB_OUTCOMES_ONE =
             RECORD_JOB_OUTCOMES.formatted("(VALUES (CAST(? AS uuid), CAST(? AS timestamptz), CAST(? AS text)))");
 
     static final String APPEND_LOGS = """
@@ -415,11 +419,7 @@ class PostgresEngineStore implements EngineStore {
             instants(advances, JobAdvance::nextRun),
             instants(advances, JobAdvance::lastSlot)
         };
-        if (advances.size() == 1) {
-            batch.update(planned(ADVANCE_JOB, firstOfEach(columns)));
-        } else {
-            joinedByKey(() -> batch.update(planned(ADVANCE_JOBS_BATCH, columns)));
-        }
+        byKey(columns, advances.size(), ADVANCE_JOBS_ONE, ADVANCE_JOBS_BATCH, batch::update);
     }
 
     @Override
@@ -654,9 +654,12 @@ class PostgresEngineStore implements EngineStore {
             column(completions, Completion::error, String[]::new),
             column(completions, Completion::node, String[]::new)
         };
-        List<UUID> accepted = completions.size() == 1
-                ? batch.query(planned(COMPLETE_ONE, firstOfEach(columns)), FIRST_ID)
-                : joinedByKey(() -> batch.query(planned(COMPLETE_BATCH, columns), FIRST_ID));
+        List<UUID> accepted = byKey(
+                columns,
+                completions.size(),
+                COMPLETE_ONE,
+                COMPLETE_BATCH,
+                statement -> batch.query(statement, FIRST_ID));
         Set<ExecutionId> ids = new HashSet<>();
         accepted.forEach(id -> ids.add(new ExecutionId(id)));
         return ids;
@@ -681,11 +684,7 @@ class PostgresEngineStore implements EngineStore {
             instants(rows, JobOutcome::ranAt),
             column(rows, JobOutcome::status, String[]::new)
         };
-        if (rows.size() == 1) {
-            batch.update(planned(RECORD_JOB_OUTCOME, firstOfEach(columns)));
-        } else {
-            joinedByKey(() -> batch.update(planned(RECORD_JOB_OUTCOMES_BATCH, columns)));
-        }
+        byKey(columns, rows.size(), RECORD_JOB_OUTCOMES_ONE, RECORD_JOB_OUTCOMES_BATCH, batch::update);
     }
 
     @Override
@@ -755,6 +754,17 @@ class PostgresEngineStore implements EngineStore {
                 .param("limit", limit)
                 .query(ExecutionRows.mapper(json))
                 .list();
+    }
+
+    /**
+     * A batch write that joins its rows to a table by key: one row bound as values ({@code one}), which needs no join
+     * settings, more as arrays ({@code many}) run with only primary-key joins ({@link #joinedByKey}).
+     */
+    private <T> T byKey(
+            Object[] columns, int rows, String one, String many, Function<PreparedStatementCreator, T> statement) {
+        return rows == 1
+                ? statement.apply(planned(one, firstOfEach(columns)))
+                : joinedByKey(() -> statement.apply(planned(many, columns)));
     }
 
     /** Runs {@code statement} with only primary-key joins ({@link #JOIN_BY_KEY}), then joins as before. */
