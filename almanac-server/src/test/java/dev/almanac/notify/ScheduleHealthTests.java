@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -91,6 +92,12 @@ abstract class ScheduleHealthTests extends AlmanacIntegrationTest {
         SMTP.purgeEmailFromAllMailboxes();
         TestTemplates.Take.clock = clock;
         pages = securedMvc();
+    }
+
+    /** A test that fails while a run is blocked leaves no worker blocked for the next one. */
+    @AfterEach
+    void releaseBlockedRuns() {
+        TestTemplates.Block.reset();
     }
 
     @Test

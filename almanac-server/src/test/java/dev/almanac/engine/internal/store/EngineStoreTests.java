@@ -165,8 +165,10 @@ abstract class EngineStoreTests extends AlmanacIntegrationTest {
                 inRolledBackTransaction(connection, () -> {
                     onOne.advanceJobs(advances);
                     onOne.recordJobOutcomes(outcomes);
-                    onOne.advanceJobs(advances.subList(0, 1));
-                    onOne.recordJobOutcomes(outcomes.subList(0, 1));
+                    UUID single = some.get(0);
+                    Instant later = LATE.plusSeconds(60);
+                    onOne.advanceJobs(List.of(new JobAdvance(new JobId(single), later, LATE)));
+                    onOne.recordJobOutcomes(List.of(new JobOutcome(new JobId(single), later, "failed")));
 
                     assertThat(sql.sql("SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relid = 'jobs'::regclass")
                                     .query(Long.class)
@@ -176,14 +178,20 @@ abstract class EngineStoreTests extends AlmanacIntegrationTest {
                                     .params(JdbcTime.utc(LATE))
                                     .query(Long.class)
                                     .single())
-                            .isEqualTo(200);
+                            .isEqualTo(199);
+                    assertThat(sql.sql("SELECT next_run_at = ? AND last_status = 'failed' FROM jobs WHERE id = ?")
+                                    .params(JdbcTime.utc(later), single)
+                                    .query(Boolean.class)
+                                    .single())
+                            .as("the batch of one job, written by its own statement")
+                            .isTrue();
                 });
             }
         }
 
         /**
          * The batch writes turn hash and merge joins off for their own statement only: the transaction gets back what
-         * it had, an operator's setting included, not the planner's defaults. (A batch of one job sets nothing.)
+         * it had, an operator's setting included, not the planner's defaults.
          */
         @Test
         void batchWritesLeaveTheJoinSettingsAsTheyFoundThem() throws SQLException {
