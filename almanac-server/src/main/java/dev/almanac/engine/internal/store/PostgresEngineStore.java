@@ -454,9 +454,7 @@ class PostgresEngineStore implements EngineStore {
             column(executions, Execution::cancelRequested, Boolean[]::new),
             column(executions, Execution::timeoutSeconds, Integer[]::new)
         };
-        List<UUID> ids = executions.size() == 1
-                ? batch.query(planned(ENQUEUE_ONE, firstOfEach(columns)), FIRST_ID)
-                : batch.query(planned(ENQUEUE_BATCH, columns), FIRST_ID);
+        List<UUID> ids = batch.query(boundAs(columns, executions.size(), ENQUEUE_ONE, ENQUEUE_BATCH), FIRST_ID);
         Set<UUID> written = new HashSet<>(ids);
         return executions.stream().filter(e -> written.contains(e.id().value())).toList();
     }
@@ -762,9 +760,13 @@ class PostgresEngineStore implements EngineStore {
      */
     private <T> T byKey(
             Object[] columns, int rows, String one, String many, Function<PreparedStatementCreator, T> statement) {
-        return rows == 1
-                ? statement.apply(planned(one, firstOfEach(columns)))
-                : joinedByKey(() -> statement.apply(planned(many, columns)));
+        PreparedStatementCreator bound = boundAs(columns, rows, one, many);
+        return rows == 1 ? statement.apply(bound) : joinedByKey(() -> statement.apply(bound));
+    }
+
+    /** A batch statement for {@code rows}: one row bound as values ({@code one}), more as arrays ({@code many}). */
+    private static PreparedStatementCreator boundAs(Object[] columns, int rows, String one, String many) {
+        return rows == 1 ? planned(one, firstOfEach(columns)) : planned(many, columns);
     }
 
     /** Runs {@code statement} with only primary-key joins ({@link #JOIN_BY_KEY}), then joins as before. */
@@ -826,7 +828,7 @@ class PostgresEngineStore implements EngineStore {
         return rows.stream().map(value).toArray(array);
     }
 
-    /** The first value of each column: a batch of one bound as values. */
+    /** The first value of each column: a batch of one bound as values ({@link #boundAs}). */
     private static Object[] firstOfEach(Object[] columns) {
         return Arrays.stream(columns).map(c -> ((Object[]) c)[0]).toArray();
     }
