@@ -184,21 +184,27 @@ class JobRepository {
     private final JsonMapper json;
     private final TriggerStore triggers;
     private final JobTotals totals;
+    private final JobCache cache;
 
-    JobRepository(JdbcClient jdbc, JsonMapper json, TriggerStore triggers, JobTotals totals) {
+    JobRepository(JdbcClient jdbc, JsonMapper json, TriggerStore triggers, JobTotals totals, JobCache cache) {
         this.jdbc = jdbc;
         this.json = json;
         this.triggers = triggers;
         this.totals = totals;
+        this.cache = cache;
     }
 
+    /** The job, from the {@link JobCache} outside a transaction when a read of it is kept there. */
     Optional<Job> find(JobId id) {
-        return withTriggersOfChained(jdbc.sql(FIND_BY_ID)
-                        .param("id", id.value())
-                        .query(this::mapRowWithRelations)
-                        .list())
-                .stream()
-                .findFirst();
+        return cache.read(
+                id,
+                () ->
+                        withTriggersOfChained(jdbc.sql(FIND_BY_ID)
+                                        .param("id", id.value())
+                                        .query(this::mapRowWithRelations)
+                                        .list())
+                                .stream()
+                                .findFirst());
     }
 
     /** The job of this name in {@code namespace}: names are unique per namespace. */
@@ -429,6 +435,7 @@ class JobRepository {
                 .param("invalid_reason", job.invalidReason())
                 .update();
         writeRelations(job, false);
+        // nothing to evict: no node kept a job that did not exist
         totals.inserted(job.definition().namespace());
     }
 
@@ -447,6 +454,8 @@ class JobRepository {
         }
         writeRelations(job, true);
         totals.updated();
+        // a new name shows in the triggers of its downstream jobs
+        cache.writtenAll();
         return true;
     }
 
@@ -477,18 +486,28 @@ class JobRepository {
     boolean delete(JobId id) {
         boolean removed = jdbc.sql(DELETE_JOB).param("id", id.value()).update() > 0;
         totals.deleted(removed);
+        if (removed) {
+            cache.writtenAll();
+        }
         return removed;
     }
 
     /** Pauses a job (a null pause resumes it); false when there is no such job. */
     boolean pause(JobId id, JobPause pause) {
-        return jdbc.sql(PAUSE_JOB)
+        boolean paused = jdbc.sql(PAUSE_JOB)
                         .param("id", id.value())
                         .param("since", pause == null ? null : utc(pause.since()))
                         .param("until", pause == null ? null : utc(pause.until()))
                         .param("reason", pause == null ? null : pause.reason())
                         .update()
                 > 0;
+        cache.written(id);
+        return paused;
+    }
+
+    /** Jobs whose columns the engine wrote (its store's statements): their cached reads are evicted. */
+    void written(Collection<JobId> ids) {
+        cache.written(ids);
     }
 
     /** Lifts the pauses of {@code ids} whose time is up at {@code now}. */
@@ -496,10 +515,12 @@ class JobRepository {
         if (ids.isEmpty()) {
             return 0;
         }
-        return jdbc.sql(LIFT_PAUSES)
+        int lifted = jdbc.sql(LIFT_PAUSES)
                 .param("ids", ids.stream().map(JobId::value).toList())
                 .param("now", utc(now))
                 .update();
+        cache.written(ids);
+        return lifted;
     }
 
     /**
@@ -708,11 +729,13 @@ class JobRepository {
                 .param("template_version", templateVersion)
                 .update();
         totals.revalidated();
+        cache.written(id);
     }
 
     void markInvalid(JobId id, String reason) {
         jdbc.sql(MARK_INVALID).param("id", id.value()).param("reason", reason).update();
         totals.revalidated();
+        cache.written(id);
     }
 
     private static String escapeLike(String text) {

@@ -66,6 +66,14 @@ public class JobScheduling {
         return jobs.dependents(job);
     }
 
+    /**
+     * The engine wrote these jobs' own columns (next run, last outcome) in the caller's transaction: their reads kept
+     * by the {@link JobCache} are evicted, here and on the other nodes once it commits.
+     */
+    public void written(Collection<JobId> jobs) {
+        this.jobs.written(jobs);
+    }
+
     /** Lifts the pauses of {@code jobs} whose time is up at {@code now}: the caller holds the transaction. */
     public int liftPauses(Collection<JobId> jobs, Instant now) {
         return this.jobs.liftPauses(jobs, now);

@@ -2,10 +2,17 @@ package dev.almanac.engine.internal;
 
 import dev.almanac.common.Databases;
 import dev.almanac.engine.internal.store.EngineStore;
+import dev.almanac.job.JobCache;
+import dev.almanac.job.JobId;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -24,6 +31,11 @@ class ClusterSignals {
     static final String CHANNEL = "almanac_engine";
     /** The signal that a namespace changed: each node reads the namespaces' quotas again ({@link EngineStore}). */
     static final String NAMESPACES = "namespaces";
+    /**
+     * The signal that a node wrote jobs: {@code jobs-written:id,id,...}, or {@code jobs-written:*} for every job. Each
+     * node evicts them from its {@link JobCache}; it wakes no loop.
+     */
+    static final String JOBS_WRITTEN = "jobs-written:";
 
     private static final Logger log = LoggerFactory.getLogger(ClusterSignals.class);
 
@@ -34,16 +46,20 @@ class ClusterSignals {
     private final JdbcClient jdbc;
     private final Wakeups wakeups;
     private final EngineStore store;
+    private final JobCache jobCache;
     private final boolean postgres;
     private volatile boolean listening;
     private Thread listener;
 
-    ClusterSignals(DataSource dataSource, JdbcClient jdbc, Wakeups wakeups, EngineStore store) {
+    ClusterSignals(DataSource dataSource, JdbcClient jdbc, Wakeups wakeups, EngineStore store, JobCache jobCache) {
         this.dataSource = dataSource;
         this.jdbc = jdbc;
         this.wakeups = wakeups;
         this.store = store;
+        this.jobCache = jobCache;
         this.postgres = Databases.isPostgres(dataSource);
+        // until the listener hears the other nodes, their writes to jobs could be missed
+        jobCache.deaf(postgres);
     }
 
     /**
@@ -70,6 +86,8 @@ class ClusterSignals {
             return;
         }
         listening = true;
+        // from now on this node's writes to jobs are kept for the other nodes, and sent once the listener (re)connects
+        jobCache.relaying(true);
         listener = new Thread(this::listen, "almanac-listen");
         listener.setDaemon(true);
         listener.start();
@@ -77,12 +95,21 @@ class ClusterSignals {
 
     synchronized void stop() {
         listening = false;
+        jobCache.relaying(false);
         if (listener != null) {
             listener.interrupt();
         }
+        // the last writes, not yet sent by the listener
+        JobCache.Written written = jobCache.takeWritten();
+        if (postgres && !written.none()) {
+            notifyCluster(jobsWritten(written));
+        }
     }
 
-    /** Holds one connection with LISTEN; reconnects with a back-off when the database goes away. */
+    /**
+     * Holds one connection with LISTEN, and sends on it, at most every {@link JobCache#RELAY_EVERY}, the jobs this node
+     * wrote meanwhile; reconnects with a back-off when the database goes away.
+     */
     private void listen() {
         Duration backoff = Duration.ofMillis(250);
         while (listening) {
@@ -94,25 +121,33 @@ class ClusterSignals {
                 backoff = Duration.ofMillis(250);
                 // signals sent while this node was not listening are lost: what they may have said is read again
                 store.namespacesChanged();
+                jobCache.clear();
+                jobCache.deaf(false);
                 wakeups.everything();
                 while (listening) {
-                    PGNotification[] notifications = pg.getNotifications(500);
-                    boolean foreign = false;
+                    PGNotification[] notifications = pg.getNotifications((int) JobCache.RELAY_EVERY.toMillis());
+                    boolean wake = false;
                     for (PGNotification notification : notifications == null ? new PGNotification[0] : notifications) {
                         Signal signal = Signal.of(notification.getParameter());
                         if (signal.from(sender)) {
                             continue;
                         }
-                        foreign = true;
+                        if (signal.what() != null && signal.what().startsWith(JOBS_WRITTEN)) {
+                            jobCache.heard(jobsWritten(signal.what()));
+                            continue;
+                        }
+                        wake = true;
                         if (NAMESPACES.equals(signal.what())) {
                             store.namespacesChanged();
                         }
                     }
-                    if (foreign) {
+                    if (wake) {
                         wakeups.everything();
                     }
+                    relayJobsWritten(connection);
                 }
             } catch (Exception e) {
+                jobCache.deaf(true);
                 if (!listening) {
                     return;
                 }
@@ -126,6 +161,47 @@ class ClusterSignals {
                         ? Duration.ofSeconds(5)
                         : backoff.multipliedBy(2);
             }
+        }
+    }
+
+    /** Sends the jobs this node wrote since the last relay, if any, on the listener's own connection. */
+    private void relayJobsWritten(Connection connection) throws SQLException {
+        JobCache.Written written = jobCache.takeWritten();
+        if (written.none()) {
+            return;
+        }
+        try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+            notify.setString(1, CHANNEL);
+            notify.setString(2, jobsWritten(written) + "@" + sender);
+            notify.execute();
+        } catch (SQLException e) {
+            jobCache.relayAgain(written); // sent once the listener is back
+            throw e;
+        }
+    }
+
+    /** The {@link #JOBS_WRITTEN} signal of {@code written}, without its sender. */
+    static String jobsWritten(JobCache.Written written) {
+        return JOBS_WRITTEN
+                + (written.all()
+                        ? "*"
+                        : written.jobs().stream().map(JobId::toString).collect(Collectors.joining(",")));
+    }
+
+    /** The jobs a {@link #JOBS_WRITTEN} signal names; one it cannot read stands for every job. */
+    static JobCache.Written jobsWritten(String what) {
+        String list = what.substring(JOBS_WRITTEN.length());
+        if (list.equals("*") || list.isEmpty()) {
+            return new JobCache.Written(true, Set.of());
+        }
+        try {
+            return new JobCache.Written(
+                    false,
+                    Arrays.stream(list.split(","))
+                            .map(id -> new JobId(UUID.fromString(id)))
+                            .collect(Collectors.toSet()));
+        } catch (IllegalArgumentException e) {
+            return new JobCache.Written(true, Set.of());
         }
     }
 

@@ -68,12 +68,13 @@ class EngineLoops implements SmartLifecycle {
             return;
         }
         running = true;
+        // also on a node without loops: its writes to jobs reach the other nodes' job caches through it
+        cluster.start();
         if (!properties.enabled()) {
             log.info("Engine loops are off on this node (almanac.engine.enabled=false)");
             return;
         }
         engine.heartbeat();
-        cluster.start();
         if (properties.roles().contains(EngineProperties.Role.TRIGGER)) {
             loop("almanac-trigger", this::triggerLoop);
         }
@@ -104,8 +105,8 @@ class EngineLoops implements SmartLifecycle {
             cluster.notifyCluster("drained");
             threads.forEach(Thread::interrupt);
             threads.clear();
-            cluster.stop();
         }
+        cluster.stop();
         engine.shutdown();
     }
 

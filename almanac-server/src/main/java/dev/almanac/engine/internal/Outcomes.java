@@ -137,6 +137,7 @@ class Outcomes {
                     .filter(e -> e.status() == ExecutionStatus.SKIPPED)
                     .forEach(e -> measured.add(() -> metrics.skipped(e.jobId(), e.templateType(), e.reason())));
             store.recordJobOutcomes(outcomes);
+            jobs.written(outcomes.stream().map(JobOutcome::job).toList());
             return new Written(inserted, batch.size() - accepted.size());
         });
         metrics.knowNamespaces(finished.stream().map(f -> f.execution().jobId()).toList());

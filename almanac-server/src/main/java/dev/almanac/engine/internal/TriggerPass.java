@@ -151,6 +151,7 @@ class TriggerPass {
         }
         List<Execution> inserted = store.enqueue(written);
         store.advanceJobs(advances);
+        scheduling.written(advances.stream().map(JobAdvance::job).toList());
         scheduling.liftPauses(pausesUp, now);
         inserted.stream().filter(e -> e.status() == ExecutionStatus.SKIPPED).forEach(skipped::add);
         int queued = (int) inserted.stream()
