@@ -55,18 +55,19 @@ public final class ReadCache<K, V> {
         return evictions.get();
     }
 
-    /** Keeps a value read since {@code stamp}, unless something was evicted meanwhile. */
+    /**
+     * Keeps a value read since {@code stamp}, unless something was evicted meanwhile. Checked atomically with the
+     * key's entry: an eviction counts before it removes, so a value either is refused here or is removed by it.
+     */
     public void put(K key, V value, Instant now, long stamp) {
-        if (!enabled()) {
+        if (!enabled() || evictions.get() != stamp) {
             return;
         }
         if (entries.size() >= maxSize) {
             entries.clear();
         }
-        entries.put(key, new Entry<>(value, now));
-        if (evictions.get() != stamp) {
-            entries.remove(key);
-        }
+        Entry<V> entry = new Entry<>(value, now);
+        entries.compute(key, (k, kept) -> evictions.get() == stamp ? entry : kept);
     }
 
     public void evict(K key) {

@@ -1,6 +1,7 @@
 package dev.almanac.job;
 
 import dev.almanac.common.ReadCache;
+import dev.almanac.security.JobSecretsSealed;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,30 +10,34 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Jobs as {@link JobService#get} last read them, so that reading a known job (the API's most frequent request, and the
- * job page) costs no database round trip. What keeps it true:
+ * Jobs as the API's job read and the job page last showed them ({@link JobService#show}), so that showing a known job
+ * again (the API's most frequent request) costs no database round trip. Every other read of a job (a change, a
+ * permission check, a run) goes to the database. What keeps a kept job true:
  *
  * <ul>
  *   <li>every write to a job through this node ({@link JobRepository}'s, and the engine's next run and last outcome
- *       through {@link #written}) evicts the job at once and again when the writing transaction ends, and a read that
- *       raced a write is not kept ({@link ReadCache#stamp});
- *   <li>the other nodes hear of each committed write within {@link #RELAY_EVERY} (the engine's cluster signal takes
- *       {@link #takeWritten} and sends it; {@link #heard} evicts what they wrote);
+ *       through {@link #written}) evicts it at once and again when the writing transaction ends, and a read that
+ *       overlapped a write is not kept ({@link ReadCache#stamp});
+ *   <li>the other nodes hear of each committed write: batched within {@link #RELAY_EVERY} by the engine's cluster
+ *       signal while its listener is connected ({@link #takeWritten}), else sent at once ({@link Relay#AT_ONCE});
+ *       {@link #heard} evicts what they wrote;
  *   <li>an entry lives {@code almanac.jobs.read-cache-ttl} at most, and {@link #DEAF_TTL} while this node does not
  *       hear the others;
- *   <li>a read inside a transaction never uses it, so a change is read back as written before it commits.
+ *   <li>a read inside a transaction never uses it.
  * </ul>
  *
- * A write that changes what other jobs show (a rename shows in its downstream jobs' triggers, a delete) empties the
- * cache, here and on the other nodes.
+ * A rename or a move to another namespace changes what the jobs triggered by it show, and a delete may too: the
+ * cache then empties, here and on the other nodes.
  */
 @Component
 public class JobCache {
@@ -55,6 +60,16 @@ public class JobCache {
             @DefaultValue("10s") Duration readCacheTtl,
             @DefaultValue("2000") int readCacheSize) {}
 
+    /** How this node's writes reach the other nodes. */
+    public enum Relay {
+        /** There are none (H2), or none to tell yet. */
+        NONE,
+        /** Kept for the cluster signal's listener, which sends them within {@link #RELAY_EVERY}. */
+        BATCHED,
+        /** Sent after each commit (the listener is not connected, or the node is stopping). */
+        AT_ONCE
+    }
+
     /** What this node wrote since the last relay: some jobs, or every job ({@code all}). */
     public record Written(boolean all, Set<JobId> jobs) {
 
@@ -67,7 +82,8 @@ public class JobCache {
     private final Object relayLock = new Object();
     private Set<JobId> unrelayed = new HashSet<>();
     private boolean unrelayedAll;
-    private volatile boolean relaying;
+    private volatile Relay relay = Relay.NONE;
+    private volatile Consumer<Written> sendAtOnce = written -> {};
 
     private final Clock clock;
 
@@ -104,7 +120,7 @@ public class JobCache {
             return;
         }
         List<JobId> copy = List.copyOf(jobs);
-        afterWrite(() -> entries.evictAll(copy), () -> relay(copy));
+        afterWrite(() -> entries.evictAll(copy), () -> pass(copy));
     }
 
     void written(JobId job) {
@@ -113,7 +129,7 @@ public class JobCache {
 
     /** A write that may change what any job shows (a rename, a delete): the cache empties here and everywhere. */
     void writtenAll() {
-        afterWrite(entries::clear, () -> relay(null));
+        afterWrite(entries::clear, () -> pass(null));
     }
 
     private void afterWrite(Runnable evict, Runnable relay) {
@@ -123,7 +139,8 @@ public class JobCache {
                 @Override
                 public void afterCompletion(int status) {
                     evict.run();
-                    if (status == STATUS_COMMITTED) {
+                    // an unknown outcome may have committed
+                    if (status != STATUS_ROLLED_BACK) {
                         relay.run();
                     }
                 }
@@ -133,26 +150,30 @@ public class JobCache {
         }
     }
 
-    private void relay(Collection<JobId> jobs) {
-        if (!relaying) {
-            return;
-        }
-        synchronized (relayLock) {
-            if (jobs == null || unrelayed.size() + jobs.size() > RELAY_AT_MOST) {
-                unrelayedAll = true;
-                unrelayed.clear();
-            } else if (!unrelayedAll) {
-                unrelayed.addAll(jobs);
+    private void pass(Collection<JobId> jobs) {
+        switch (relay) {
+            case NONE -> {}
+            case AT_ONCE -> sendAtOnce.accept(new Written(jobs == null, jobs == null ? Set.of() : Set.copyOf(jobs)));
+            case BATCHED -> {
+                synchronized (relayLock) {
+                    if (jobs == null || unrelayed.size() + jobs.size() > RELAY_AT_MOST) {
+                        unrelayedAll = true;
+                        unrelayed.clear();
+                    } else if (!unrelayedAll) {
+                        unrelayed.addAll(jobs);
+                    }
+                }
             }
         }
     }
 
     /**
-     * Whether there are other nodes to tell (a PostgreSQL cluster's signal is running): until then, and on H2, writes
-     * are not kept for a relay.
+     * How this node's writes reach the other nodes from now on; {@code sendAtOnce} sends one write's jobs (for
+     * {@link Relay#AT_ONCE}). What was kept for a batch and not yet taken stays for {@link #takeWritten}.
      */
-    public void relaying(boolean relaying) {
-        this.relaying = relaying;
+    public void relay(Relay relay, Consumer<Written> sendAtOnce) {
+        this.sendAtOnce = sendAtOnce;
+        this.relay = relay;
     }
 
     /** What this node wrote since the last call, for the other nodes. */
@@ -165,9 +186,9 @@ public class JobCache {
         }
     }
 
-    /** What {@link #takeWritten} gave and could not be sent: kept for the next relay. */
+    /** What {@link #takeWritten} gave and could not be sent: relayed again, as writes are now. */
     public void relayAgain(Written written) {
-        relay(written.all() ? null : written.jobs());
+        pass(written.all() ? null : written.jobs());
     }
 
     /** Another node wrote these jobs (or every job). */
@@ -186,6 +207,12 @@ public class JobCache {
 
     public boolean hearsOtherNodes() {
         return entries.hearsOtherNodes();
+    }
+
+    /** Jobs' secrets were sealed in place by the upgrade from plain secrets: no copy of a job read before is kept. */
+    @EventListener
+    void on(JobSecretsSealed sealed) {
+        writtenAll();
     }
 
     /** Empties the cache (what was written while nobody listened is unknown). */

@@ -194,17 +194,18 @@ class JobRepository {
         this.cache = cache;
     }
 
-    /** The job, from the {@link JobCache} outside a transaction when a read of it is kept there. */
     Optional<Job> find(JobId id) {
-        return cache.read(
-                id,
-                () ->
-                        withTriggersOfChained(jdbc.sql(FIND_BY_ID)
-                                        .param("id", id.value())
-                                        .query(this::mapRowWithRelations)
-                                        .list())
-                                .stream()
-                                .findFirst());
+        return withTriggersOfChained(jdbc.sql(FIND_BY_ID)
+                        .param("id", id.value())
+                        .query(this::mapRowWithRelations)
+                        .list())
+                .stream()
+                .findFirst();
+    }
+
+    /** The job to show, from the {@link JobCache} outside a transaction when a read of it is kept there. */
+    Optional<Job> findToShow(JobId id) {
+        return cache.read(id, () -> find(id));
     }
 
     /** The job of this name in {@code namespace}: names are unique per namespace. */
@@ -441,9 +442,10 @@ class JobRepository {
 
     /**
      * Writes a new definition of a job read at {@code expectedVersion}; false when it changed meanwhile. With
-     * {@code keepNextRun} the stored next run stays as the engine last set it.
+     * {@code keepNextRun} the stored next run stays as the engine last set it; {@code renamed}: its name or namespace
+     * changed.
      */
-    boolean update(Job job, long expectedVersion, boolean keepNextRun) {
+    boolean update(Job job, long expectedVersion, boolean keepNextRun, boolean renamed) {
         int updated = jdbc.sql(UPDATE_DEFINITION)
                 .params(columns(job))
                 .param("expected_version", expectedVersion)
@@ -454,8 +456,11 @@ class JobRepository {
         }
         writeRelations(job, true);
         totals.updated();
-        // a new name shows in the triggers of its downstream jobs
-        cache.writtenAll();
+        if (renamed) {
+            cache.writtenAll(); // its name shows in the triggers of the jobs it triggers
+        } else {
+            cache.written(job.id());
+        }
         return true;
     }
 

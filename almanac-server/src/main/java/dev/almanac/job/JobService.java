@@ -129,6 +129,17 @@ public class JobService {
     }
 
     /**
+     * The job as the API's job read and the job page show it, when the current user may see its namespace (else 404):
+     * from this node's {@link JobCache} when a read of it is kept there, so showing a known job again costs no database
+     * round trip. Never for a decision: a change, a permission check or a run reads the job with {@link #get}.
+     */
+    public Job show(JobId id) {
+        Job job = jobs.findToShow(id).orElseThrow(() -> notFound(id));
+        access.requireVisible(job.definition().namespace(), () -> notFound(id));
+        return job;
+    }
+
+    /**
      * The job, when the current user may see its namespace; otherwise 404, the same as for a missing one. One read,
      * like {@link #get}.
      */
@@ -308,7 +319,9 @@ public class JobService {
                 current.pause());
         boolean written;
         try {
-            written = jobs.update(updated, current.version(), keepsNextRun(current, definition));
+            boolean renamed = !definition.name().equals(current.definition().name())
+                    || !definition.namespace().equals(current.definition().namespace());
+            written = jobs.update(updated, current.version(), keepsNextRun(current, definition), renamed);
         } catch (DuplicateKeyException taken) {
             throw nameTaken(definition.namespace(), definition.name());
         }

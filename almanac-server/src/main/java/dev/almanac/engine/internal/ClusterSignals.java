@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -36,6 +37,9 @@ class ClusterSignals {
      * node evicts them from its {@link JobCache}; it wakes no loop.
      */
     static final String JOBS_WRITTEN = "jobs-written:";
+
+    /** How long the listener's connection may take to send; past that it is taken for dead and opened again. */
+    static final Duration SEND_TIMEOUT = Duration.ofSeconds(5);
 
     private static final Logger log = LoggerFactory.getLogger(ClusterSignals.class);
 
@@ -86,8 +90,8 @@ class ClusterSignals {
             return;
         }
         listening = true;
-        // from now on this node's writes to jobs are kept for the other nodes, and sent once the listener (re)connects
-        jobCache.relaying(true);
+        // until the listener is connected, this node's writes to jobs go to the other nodes one by one
+        jobCache.relay(JobCache.Relay.AT_ONCE, this::sendJobsWritten);
         listener = new Thread(this::listen, "almanac-listen");
         listener.setDaemon(true);
         listener.start();
@@ -95,13 +99,20 @@ class ClusterSignals {
 
     synchronized void stop() {
         listening = false;
-        jobCache.relaying(false);
         if (listener != null) {
             listener.interrupt();
         }
-        // the last writes, not yet sent by the listener
-        JobCache.Written written = jobCache.takeWritten();
-        if (postgres && !written.none()) {
+        if (postgres) {
+            // what is still written while the node stops (a last outcome, a request) goes out at once
+            jobCache.deaf(true);
+            jobCache.relay(JobCache.Relay.AT_ONCE, this::sendJobsWritten);
+            sendJobsWritten(jobCache.takeWritten());
+        }
+    }
+
+    /** Sends the jobs this node wrote, if any, with a connection of the pool. */
+    private void sendJobsWritten(JobCache.Written written) {
+        if (!written.none()) {
             notifyCluster(jobsWritten(written));
         }
     }
@@ -118,14 +129,21 @@ class ClusterSignals {
                     statement.execute("LISTEN " + CHANNEL);
                 }
                 PGConnection pg = connection.unwrap(PGConnection.class);
+                // a connection whose network went dead fails its next send within this, instead of hanging
+                connection.setNetworkTimeout(Runnable::run, (int) SEND_TIMEOUT.toMillis());
                 backoff = Duration.ofMillis(250);
                 // signals sent while this node was not listening are lost: what they may have said is read again
                 store.namespacesChanged();
                 jobCache.clear();
                 jobCache.deaf(false);
+                jobCache.relay(JobCache.Relay.BATCHED, this::sendJobsWritten);
                 wakeups.everything();
+                long sentAt = System.nanoTime();
                 while (listening) {
-                    PGNotification[] notifications = pg.getNotifications((int) JobCache.RELAY_EVERY.toMillis());
+                    // notifications wake it early (its own among them); writes are sent once RELAY_EVERY has passed
+                    long left = JobCache.RELAY_EVERY.toNanos() - (System.nanoTime() - sentAt);
+                    PGNotification[] notifications =
+                            pg.getNotifications((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                     boolean wake = false;
                     for (PGNotification notification : notifications == null ? new PGNotification[0] : notifications) {
                         Signal signal = Signal.of(notification.getParameter());
@@ -144,13 +162,19 @@ class ClusterSignals {
                     if (wake) {
                         wakeups.everything();
                     }
-                    relayJobsWritten(connection);
+                    if (System.nanoTime() - sentAt >= JobCache.RELAY_EVERY.toNanos()) {
+                        relayJobsWritten(connection);
+                        sentAt = System.nanoTime();
+                    }
                 }
             } catch (Exception e) {
                 jobCache.deaf(true);
+                // nobody sends the batch now: what it holds, and what is written from now on, goes out at once
+                jobCache.relay(JobCache.Relay.AT_ONCE, this::sendJobsWritten);
                 if (!listening) {
-                    return;
+                    return; // stop() sends what is left
                 }
+                sendJobsWritten(jobCache.takeWritten());
                 log.debug("LISTEN connection lost ({}); reconnecting in {}", e.getMessage(), backoff);
                 try {
                     Thread.sleep(backoff.toMillis());
@@ -175,7 +199,7 @@ class ClusterSignals {
             notify.setString(2, jobsWritten(written) + "@" + sender);
             notify.execute();
         } catch (SQLException e) {
-            jobCache.relayAgain(written); // sent once the listener is back
+            jobCache.relayAgain(written); // sent at once, or with the next batch
             throw e;
         }
     }

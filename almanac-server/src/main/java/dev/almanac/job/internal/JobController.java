@@ -198,7 +198,7 @@ class JobController {
             description = "No such job",
             content = @Content(mediaType = "application/problem+json"))
     JobEnvelope get(@PathVariable String id) {
-        Job job = jobs.getVisible(jobId(id));
+        Job job = jobs.show(jobId(id));
         return new JobEnvelope(jobs.response(job).withWaitingFor(jobs.waitingFor(job)), null);
     }
 

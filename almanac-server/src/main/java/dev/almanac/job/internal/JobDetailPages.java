@@ -72,7 +72,7 @@ class JobDetailPages {
 
     @GetMapping
     String detail(@PathVariable String id, Model model) {
-        Job job = jobs.get(JobId.fromPath(id));
+        Job job = jobs.show(JobId.fromPath(id));
         JobDefinition definition = job.definition();
         model.addAttribute("job", job);
         model.addAttribute("d", definition);

@@ -1,6 +1,7 @@
 package dev.almanac.security.internal;
 
 import dev.almanac.common.JdbcTime;
+import dev.almanac.security.JobSecretsSealed;
 import dev.almanac.security.NotificationUrlSealing;
 import dev.almanac.security.SecretParameters;
 import dev.almanac.template.TemplateRegistry;
@@ -15,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DuplicateKeyException;
@@ -62,6 +64,7 @@ public class SecretUpgrade implements ApplicationRunner {
     private final NotificationUrlSealing notifications;
     private final TemplateRegistry templates;
     private final TransactionTemplate transactions;
+    private final ApplicationEventPublisher events;
 
     SecretUpgrade(
             JdbcClient jdbc,
@@ -70,8 +73,10 @@ public class SecretUpgrade implements ApplicationRunner {
             NotificationUrlSealing notifications,
             TemplateRegistry templates,
             TransactionTemplate transactions,
+            ApplicationEventPublisher events,
             Clock clock) {
         this.clock = clock;
+        this.events = events;
         this.jdbc = jdbc;
         this.json = json;
         this.parameters = parameters;
@@ -152,7 +157,7 @@ public class SecretUpgrade implements ApplicationRunner {
     }
 
     int sealJobs() {
-        return inTransaction(() -> sealRows(
+        int sealed = inTransaction(() -> sealRows(
                 "jobs",
                 List.of("id"),
                 List.of("template_type", "parameters", "notifications"),
@@ -166,6 +171,10 @@ public class SecretUpgrade implements ApplicationRunner {
                     put(changed, "notifications", (String) row.get("notifications"), this::sealNotifications);
                     return changed;
                 }));
+        if (sealed > 0) {
+            events.publishEvent(new JobSecretsSealed(sealed));
+        }
+        return sealed;
     }
 
     int sealVersions() {
