@@ -56,8 +56,8 @@ public final class ReadCache<K, V> {
     }
 
     /**
-     * Keeps a value read since {@code stamp}, unless something was evicted meanwhile. Checked atomically with the
-     * key's entry: an eviction counts before it removes, so a value either is refused here or is removed by it.
+     * Keeps a value read since {@code stamp}, unless something was evicted meanwhile. An eviction counts before it
+     * removes: a value put before it counted is removed by it, and one put after is refused here or taken back.
      */
     public void put(K key, V value, Instant now, long stamp) {
         if (!enabled() || evictions.get() != stamp) {
@@ -68,6 +68,10 @@ public final class ReadCache<K, V> {
         }
         Entry<V> entry = new Entry<>(value, now);
         entries.compute(key, (k, kept) -> evictions.get() == stamp ? entry : kept);
+        // an eviction by value or of all may have passed this key before the entry was there
+        if (evictions.get() != stamp) {
+            entries.remove(key, entry);
+        }
     }
 
     public void evict(K key) {

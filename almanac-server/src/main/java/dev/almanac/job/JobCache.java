@@ -82,8 +82,8 @@ public class JobCache {
     private final Object relayLock = new Object();
     private Set<JobId> unrelayed = new HashSet<>();
     private boolean unrelayedAll;
-    private volatile Relay relay = Relay.NONE;
-    private volatile Consumer<Written> sendAtOnce = written -> {};
+    private Relay relay = Relay.NONE; // guarded by relayLock, as the batch
+    private Consumer<Written> sendAtOnce = written -> {};
 
     private final Clock clock;
 
@@ -151,29 +151,42 @@ public class JobCache {
     }
 
     private void pass(Collection<JobId> jobs) {
-        switch (relay) {
-            case NONE -> {}
-            case AT_ONCE -> sendAtOnce.accept(new Written(jobs == null, jobs == null ? Set.of() : Set.copyOf(jobs)));
-            case BATCHED -> {
-                synchronized (relayLock) {
+        Written atOnce;
+        Consumer<Written> send;
+        synchronized (relayLock) {
+            send = sendAtOnce;
+            switch (relay) {
+                case NONE -> {
+                    return;
+                }
+                case AT_ONCE ->
+                    atOnce = jobs == null || jobs.size() > RELAY_AT_MOST
+                            ? new Written(true, Set.of())
+                            : new Written(false, Set.copyOf(jobs));
+                default -> {
                     if (jobs == null || unrelayed.size() + jobs.size() > RELAY_AT_MOST) {
                         unrelayedAll = true;
                         unrelayed.clear();
                     } else if (!unrelayedAll) {
                         unrelayed.addAll(jobs);
                     }
+                    return;
                 }
             }
         }
+        send.accept(atOnce);
     }
 
     /**
      * How this node's writes reach the other nodes from now on; {@code sendAtOnce} sends one write's jobs (for
-     * {@link Relay#AT_ONCE}). What was kept for a batch and not yet taken stays for {@link #takeWritten}.
+     * {@link Relay#AT_ONCE}). Leaving {@link Relay#BATCHED}, returns what the batch held, for the caller to send.
      */
-    public void relay(Relay relay, Consumer<Written> sendAtOnce) {
-        this.sendAtOnce = sendAtOnce;
-        this.relay = relay;
+    public Written relay(Relay relay, Consumer<Written> sendAtOnce) {
+        synchronized (relayLock) {
+            this.sendAtOnce = sendAtOnce;
+            this.relay = relay;
+            return relay == Relay.BATCHED ? new Written(false, Set.of()) : takeWritten();
+        }
     }
 
     /** What this node wrote since the last call, for the other nodes. */

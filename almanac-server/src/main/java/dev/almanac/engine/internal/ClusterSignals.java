@@ -12,7 +12,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -40,6 +43,14 @@ class ClusterSignals {
 
     /** How long the listener's connection may take to send; past that it is taken for dead and opened again. */
     static final Duration SEND_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * The listener's signal to itself, sent when it sent nothing else for {@link #PING_EVERY}: a node that hears none
+     * of its own signals for {@link #DEAF_AFTER} takes its connection for dead (a half-open one times out no wait).
+     */
+    static final String PING = "ping";
+
+    static final Duration PING_EVERY = Duration.ofSeconds(1);
+    static final Duration DEAF_AFTER = Duration.ofSeconds(3);
 
     private static final Logger log = LoggerFactory.getLogger(ClusterSignals.class);
 
@@ -54,6 +65,18 @@ class ClusterSignals {
     private final boolean postgres;
     private volatile boolean listening;
     private Thread listener;
+    /**
+     * Sends a write's jobs when the listener cannot batch them, apart from the writer: a writer's transaction
+     * synchronization is no place for a statement, and the engine's outcome writer does not wait for it.
+     */
+    private final ThreadPoolExecutor atOnceSender =
+            new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+                Thread thread = new Thread(runnable, "almanac-jobs-written");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    private final Consumer<JobCache.Written> atOnce = written -> atOnceSender.execute(() -> sendJobsWritten(written));
 
     ClusterSignals(DataSource dataSource, JdbcClient jdbc, Wakeups wakeups, EngineStore store, JobCache jobCache) {
         this.dataSource = dataSource;
@@ -91,7 +114,7 @@ class ClusterSignals {
         }
         listening = true;
         // until the listener is connected, this node's writes to jobs go to the other nodes one by one
-        jobCache.relay(JobCache.Relay.AT_ONCE, this::sendJobsWritten);
+        jobCache.relay(JobCache.Relay.AT_ONCE, atOnce);
         listener = new Thread(this::listen, "almanac-listen");
         listener.setDaemon(true);
         listener.start();
@@ -105,8 +128,7 @@ class ClusterSignals {
         if (postgres) {
             // what is still written while the node stops (a last outcome, a request) goes out at once
             jobCache.deaf(true);
-            jobCache.relay(JobCache.Relay.AT_ONCE, this::sendJobsWritten);
-            sendJobsWritten(jobCache.takeWritten());
+            sendJobsWritten(jobCache.relay(JobCache.Relay.AT_ONCE, atOnce));
         }
     }
 
@@ -125,29 +147,40 @@ class ClusterSignals {
         Duration backoff = Duration.ofMillis(250);
         while (listening) {
             try (Connection connection = dataSource.getConnection()) {
+                // a connection whose network went dead fails its next statement within this, instead of hanging
+                connection.setNetworkTimeout(Runnable::run, (int) SEND_TIMEOUT.toMillis());
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("LISTEN " + CHANNEL);
                 }
                 PGConnection pg = connection.unwrap(PGConnection.class);
-                // a connection whose network went dead fails its next send within this, instead of hanging
-                connection.setNetworkTimeout(Runnable::run, (int) SEND_TIMEOUT.toMillis());
                 backoff = Duration.ofMillis(250);
                 // signals sent while this node was not listening are lost: what they may have said is read again
                 store.namespacesChanged();
-                jobCache.clear();
-                jobCache.deaf(false);
-                jobCache.relay(JobCache.Relay.BATCHED, this::sendJobsWritten);
+                synchronized (this) {
+                    if (!listening) {
+                        return; // stopped meanwhile: stop() left the writes to go out at once
+                    }
+                    jobCache.clear();
+                    jobCache.deaf(false);
+                    jobCache.relay(JobCache.Relay.BATCHED, atOnce);
+                }
                 wakeups.everything();
-                long sentAt = System.nanoTime();
+                long relayedAt = System.nanoTime(); // when the batch was last looked at
+                long sentAt = relayedAt; // when this node last sent anything
+                long heardSelfAt = relayedAt;
                 while (listening) {
-                    // notifications wake it early (its own among them); writes are sent once RELAY_EVERY has passed
-                    long left = JobCache.RELAY_EVERY.toNanos() - (System.nanoTime() - sentAt);
+                    // notifications wake it early (its own among them); the batch is looked at every RELAY_EVERY
+                    long left = JobCache.RELAY_EVERY.toNanos() - (System.nanoTime() - relayedAt);
                     PGNotification[] notifications =
                             pg.getNotifications((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                     boolean wake = false;
                     for (PGNotification notification : notifications == null ? new PGNotification[0] : notifications) {
                         Signal signal = Signal.of(notification.getParameter());
                         if (signal.from(sender)) {
+                            heardSelfAt = System.nanoTime();
+                            continue;
+                        }
+                        if (PING.equals(signal.what())) {
                             continue;
                         }
                         if (signal.what() != null && signal.what().startsWith(JOBS_WRITTEN)) {
@@ -162,19 +195,30 @@ class ClusterSignals {
                     if (wake) {
                         wakeups.everything();
                     }
-                    if (System.nanoTime() - sentAt >= JobCache.RELAY_EVERY.toNanos()) {
-                        relayJobsWritten(connection);
-                        sentAt = System.nanoTime();
+                    long now = System.nanoTime();
+                    if (now - heardSelfAt > DEAF_AFTER.toNanos()) {
+                        throw new SQLException("heard none of its own signals for " + DEAF_AFTER);
+                    }
+                    if (now - relayedAt >= JobCache.RELAY_EVERY.toNanos()) {
+                        relayedAt = now;
+                        JobCache.Written written = jobCache.takeWritten();
+                        if (!written.none()) {
+                            send(connection, written, jobsWritten(written));
+                            sentAt = now;
+                        } else if (now - sentAt >= PING_EVERY.toNanos()) {
+                            send(connection, written, PING);
+                            sentAt = now;
+                        }
                     }
                 }
             } catch (Exception e) {
                 jobCache.deaf(true);
                 // nobody sends the batch now: what it holds, and what is written from now on, goes out at once
-                jobCache.relay(JobCache.Relay.AT_ONCE, this::sendJobsWritten);
+                JobCache.Written unsent = jobCache.relay(JobCache.Relay.AT_ONCE, atOnce);
                 if (!listening) {
                     return; // stop() sends what is left
                 }
-                sendJobsWritten(jobCache.takeWritten());
+                sendJobsWritten(unsent);
                 log.debug("LISTEN connection lost ({}); reconnecting in {}", e.getMessage(), backoff);
                 try {
                     Thread.sleep(backoff.toMillis());
@@ -188,15 +232,11 @@ class ClusterSignals {
         }
     }
 
-    /** Sends the jobs this node wrote since the last relay, if any, on the listener's own connection. */
-    private void relayJobsWritten(Connection connection) throws SQLException {
-        JobCache.Written written = jobCache.takeWritten();
-        if (written.none()) {
-            return;
-        }
+    /** Sends {@code what} on the listener's own connection; the jobs {@code written} go out again if it fails. */
+    private void send(Connection connection, JobCache.Written written, String what) throws SQLException {
         try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
             notify.setString(1, CHANNEL);
-            notify.setString(2, jobsWritten(written) + "@" + sender);
+            notify.setString(2, what + "@" + sender);
             notify.execute();
         } catch (SQLException e) {
             jobCache.relayAgain(written); // sent at once, or with the next batch
