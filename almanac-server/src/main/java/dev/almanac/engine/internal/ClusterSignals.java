@@ -26,8 +26,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Wakes the other nodes of a PostgreSQL cluster with {@code NOTIFY} when this one queued work or changed a job, and
- * listens for theirs. On H2 (one node) it does nothing: the local {@link Wakeups} are enough.
+ * Wakes the other nodes of a PostgreSQL cluster with {@code NOTIFY} when this one queued work or changed a job, tells
+ * them which jobs it wrote (for their {@link JobCache}), and listens for theirs. On H2 (one node) it does nothing: the
+ * local {@link Wakeups} and evictions are enough.
  */
 @Component
 class ClusterSignals {
