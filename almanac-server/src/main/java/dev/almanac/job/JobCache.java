@@ -20,8 +20,8 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Jobs as the API's job read and the job page last showed them ({@link JobService#show}), so that showing a known job
- * again (the API's most frequent request) costs no database round trip. Every other read of a job (a change, a
+ * Jobs as the API's job read and the job page last showed them ({@link JobService#show}), so that the API's read of a
+ * known job (its most frequent request) costs no database round trip. Every other read of a job (a change, a
  * permission check, a run) goes to the database. What keeps a kept job true:
  *
  * <ul>

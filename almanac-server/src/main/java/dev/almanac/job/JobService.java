@@ -130,8 +130,8 @@ public class JobService {
 
     /**
      * The job as the API's job read and the job page show it, when the current user may see its namespace (else 404):
-     * from this node's {@link JobCache} when a read of it is kept there, so showing a known job again costs no database
-     * round trip. Never for a decision: a change, a permission check or a run reads the job with {@link #get}.
+     * from this node's {@link JobCache} when a read of it is kept there, so showing a known job again reads it from no
+     * database. Never for a decision: a change, a permission check or a run reads the job with {@link #get}.
      */
     public Job show(JobId id) {
         Job job = jobs.findToShow(id).orElseThrow(() -> notFound(id));

@@ -43,7 +43,7 @@ class ClusterSignals {
     static final String JOBS_WRITTEN = "jobs-written:";
 
     /** How long the listener's connection may take to send; past that it is taken for dead and opened again. */
-    static final Duration SEND_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration SEND_TIMEOUT = Duration.ofSeconds(2);
     /**
      * The listener's signal to itself, sent when it sent nothing else for {@link #PING_EVERY}: a node that hears none
      * of its own signals for {@link #DEAF_AFTER} takes its connection for dead (a half-open one times out no wait).
@@ -51,7 +51,7 @@ class ClusterSignals {
     static final String PING = "ping";
 
     static final Duration PING_EVERY = Duration.ofSeconds(1);
-    static final Duration DEAF_AFTER = Duration.ofSeconds(3);
+    static final Duration DEAF_AFTER = Duration.ofSeconds(2);
 
     private static final Logger log = LoggerFactory.getLogger(ClusterSignals.class);
 
@@ -86,8 +86,12 @@ class ClusterSignals {
         this.store = store;
         this.jobCache = jobCache;
         this.postgres = Databases.isPostgres(dataSource);
-        // until the listener hears the other nodes, their writes to jobs could be missed
-        jobCache.deaf(postgres);
+        if (postgres) {
+            // until the listener hears the other nodes, their writes to jobs could be missed; and until it is
+            // connected (from the first request on, before the engine starts), this node's go out one by one
+            jobCache.deaf(true);
+            jobCache.relay(JobCache.Relay.AT_ONCE, atOnce);
+        }
     }
 
     /**
