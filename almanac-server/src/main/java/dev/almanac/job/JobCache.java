@@ -232,8 +232,4 @@ public class JobCache {
     public void clear() {
         entries.clear();
     }
-
-    int size() {
-        return entries.size();
-    }
 }

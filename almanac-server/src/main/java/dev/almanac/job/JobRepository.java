@@ -510,11 +510,6 @@ class JobRepository {
         return paused;
     }
 
-    /** Jobs whose columns the engine wrote (its store's statements): their cached reads are evicted. */
-    void written(Collection<JobId> ids) {
-        cache.written(ids);
-    }
-
     /** Lifts the pauses of {@code ids} whose time is up at {@code now}. */
     int liftPauses(Collection<JobId> ids, Instant now) {
         if (ids.isEmpty()) {

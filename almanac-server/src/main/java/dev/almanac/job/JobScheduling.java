@@ -16,10 +16,12 @@ public class JobScheduling {
 
     private final JobRepository jobs;
     private final JobTriggers triggers;
+    private final JobCache cache;
 
-    JobScheduling(JobRepository jobs, JobTriggers triggers) {
+    JobScheduling(JobRepository jobs, JobTriggers triggers, JobCache cache) {
         this.jobs = jobs;
         this.triggers = triggers;
+        this.cache = cache;
     }
 
     /** A run that ended, as triggers see it. {@code finalOutcome}: no retry follows it. */
@@ -71,7 +73,7 @@ public class JobScheduling {
      * by the {@link JobCache} are evicted, here and on the other nodes once it commits.
      */
     public void written(Collection<JobId> jobs) {
-        this.jobs.written(jobs);
+        cache.written(jobs);
     }
 
     /** Lifts the pauses of {@code jobs} whose time is up at {@code now}: the caller holds the transaction. */
