@@ -173,9 +173,9 @@ class PostgresEngineStore implements EngineStore {
     /**
      * Only index paths and nested loops for the rest of the claim's transaction: the queue is read from its index in
      * due order and stops at the limit, whatever the statistics say (issue #4: a bitmap scan and sort of 16 000
-     * queued, 20 ms), and the runs it locks are updated through the primary key. With no other path left, one plan
-     * serves every call: the claim's statements are prepared once per connection and planned once ({@link #prepared};
-     * planning the lock at every call took longer than running it).
+     * queued, 20 ms), and the runs it locks are updated where the lock found them ({@link #CLAIM_AND_START}). With no
+     * other path left, one plan serves every call: the claim's statements are prepared once per connection and planned
+     * once ({@link #prepared}; planning the lock at every call took longer than running it).
      */
     static final String CLAIM_BY_INDEX = """
             SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
@@ -224,14 +224,17 @@ class PostgresEngineStore implements EngineStore {
 
     /**
      * {@link #LOCK_QUEUED} and {@link #MARK_RUNNING} in one statement, for a claim that starts every run it takes (no
-     * claim ahead, no runs_at_once quota to keep): the runs locked are marked running on the node, found by primary
-     * key, and returned as written, in no particular order (their priority comes along to sort them).
+     * claim ahead, no runs_at_once quota to keep): the runs locked are marked running on the node, found by the
+     * address of the row version the lock took (a TID scan), and returned as written, in no particular order (their
+     * priority comes along to sort them). Not by id: this plan is kept for the connection's life, and one made on a
+     * small table found the ids by reading all of {@code ix_executions_created}, a read that grew with the history
+     * (almanac-bench HISTORY, session 31). A locked row cannot move before the update in the same statement.
      */
     static final String CLAIM_AND_START = """
             UPDATE executions
                SET status = 'running', execution_host = ?, started_at = ?, heartbeat_at = ?
-             WHERE id = ANY(ARRAY(
-                       SELECT id FROM executions
+             WHERE ctid = ANY(ARRAY(
+                       SELECT ctid FROM executions
                         WHERE status = 'queued' AND run_after <= ? AND execution_host IS NULL
                         ORDER BY priority DESC, run_after
                         LIMIT ?
@@ -243,7 +246,8 @@ class PostgresEngineStore implements EngineStore {
     /**
      * {@link #LOCK_QUEUED} when namespaces have a runs_at_once quota: each run's namespace is read, and the runs of
      * namespaces with no free slot (second parameter) are passed over; the rest is kept within each namespace's
-     * slots after the lock ({@link RunsAtOnce#within}).
+     * slots after the lock ({@link RunsAtOnce#within}). Planned at every call: its jobs are found by id, which a plan
+     * kept from a small table could do by reading a whole index ({@link #CLAIM_AND_START}).
      */
     static final String LOCK_QUEUED_WITHIN_QUOTAS = """
             SELECT %s,
@@ -258,7 +262,11 @@ class PostgresEngineStore implements EngineStore {
              FOR UPDATE SKIP LOCKED
             """.formatted(ExecutionRows.COLUMNS);
 
-    /** Status compared as an expression, so only the primary key can serve it (the status index scanned the queue). */
+    /**
+     * Status compared as an expression, so only the primary key can serve it (the status index scanned the queue).
+     * Planned at every call, like {@link #MARK_CLAIMED}: a plan kept from a small table found the ids by reading a
+     * whole index ({@link #CLAIM_AND_START}).
+     */
     static final String MARK_RUNNING = """
             UPDATE executions
                SET status = 'running', execution_host = ?, started_at = ?, heartbeat_at = ?
@@ -551,7 +559,7 @@ class PostgresEngineStore implements EngineStore {
         } else {
             List<String> namespaces = new ArrayList<>();
             List<Claimed> due = batch.query(
-                    prepared(LOCK_QUEUED_WITHIN_QUOTAS, utc(now), quotas.full().toArray(String[]::new), start + ahead),
+                    planned(LOCK_QUEUED_WITHIN_QUOTAS, utc(now), quotas.full().toArray(String[]::new), start + ahead),
                     (rs, n) -> {
                         namespaces.add(rs.getString("namespace"));
                         return new Claimed(ExecutionRows.map(rs, json), rs.getInt("last_log_seq"));
@@ -566,7 +574,7 @@ class PostgresEngineStore implements EngineStore {
         Set<UUID> marked = new HashSet<>();
         if (!starting.isEmpty()) {
             marked.addAll(batch.query(
-                    prepared(
+                    planned(
                             MARK_RUNNING,
                             node,
                             utc(startedAt),
@@ -576,7 +584,7 @@ class PostgresEngineStore implements EngineStore {
         }
         if (!buffered.isEmpty()) {
             marked.addAll(batch.query(
-                    prepared(
+                    planned(
                             MARK_CLAIMED,
                             node,
                             utc(startedAt),
