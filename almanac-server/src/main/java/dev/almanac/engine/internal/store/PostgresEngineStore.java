@@ -228,7 +228,9 @@ class PostgresEngineStore implements EngineStore {
      * address of the row version the lock took (a TID scan), and returned as written, in no particular order (their
      * priority comes along to sort them). Not by id: this plan is kept for the connection's life, and one made on a
      * small table found the ids by reading all of {@code ix_executions_created}, a read that grew with the history
-     * (almanac-bench HISTORY, session 31). A locked row cannot move before the update in the same statement.
+     * (almanac-bench HISTORY, session 31). A locked row cannot move before the update in the same statement. A row
+     * another transaction changed after this statement began, and that still waits in the queue, is locked in its new
+     * version, which this statement does not see: it is not updated, and the next claim takes it.
      */
     static final String CLAIM_AND_START = """
             UPDATE executions
