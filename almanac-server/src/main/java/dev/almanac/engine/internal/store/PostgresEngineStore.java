@@ -39,8 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@code unnest(CAST(? AS uuid[]), …)}), not one statement per row; a batch of one row (a manual run, a single
  * completion) is bound as values ({@code (VALUES (CAST(? AS uuid), …))}), which is cheaper to plan and run. A plan
  * kept from a smaller table can scan all of it later, so a statement is planned at every call ({@link #planned}),
- * except the claim's: they run where the planner has one path left whatever the statistics say, and are planned once
- * per connection ({@link #prepared}).
+ * except the claim's lock and its claim-and-start: they run where the planner has one path left whatever the
+ * statistics say, and are planned once per connection ({@link #prepared}).
  */
 class PostgresEngineStore implements EngineStore {
 
@@ -174,8 +174,10 @@ class PostgresEngineStore implements EngineStore {
      * Only index paths and nested loops for the rest of the claim's transaction: the queue is read from its index in
      * due order and stops at the limit, whatever the statistics say (issue #4: a bitmap scan and sort of 16 000
      * queued, 20 ms), and the runs it locks are updated where the lock found them ({@link #CLAIM_AND_START}). With no
-     * other path left, one plan serves every call: the claim's statements are prepared once per connection and planned
-     * once ({@link #prepared}; planning the lock at every call took longer than running it).
+     * other path left, one plan serves every call: the lock ({@link #LOCK_QUEUED}) and the claim that starts its runs
+     * ({@link #CLAIM_AND_START}) are prepared once per connection and planned once ({@link #prepared}; planning the
+     * lock at every call took longer than running it). The other statements of the claim's transaction are planned at
+     * every call ({@link #planned}), generically under these settings, on the table as it is then.
      */
     static final String CLAIM_BY_INDEX = """
             SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
@@ -226,11 +228,12 @@ class PostgresEngineStore implements EngineStore {
      * {@link #LOCK_QUEUED} and {@link #MARK_RUNNING} in one statement, for a claim that starts every run it takes (no
      * claim ahead, no runs_at_once quota to keep): the runs locked are marked running on the node, found by the
      * address of the row version the lock took (a TID scan), and returned as written, in no particular order (their
-     * priority comes along to sort them). Not by id: this plan is kept for the connection's life, and one made on a
-     * small table found the ids by reading all of {@code ix_executions_created}, a read that grew with the history
-     * (almanac-bench HISTORY, session 31). A locked row cannot move before the update in the same statement. A row
-     * another transaction changed after this statement began, and that still waits in the queue, is locked in its new
-     * version, which this statement does not see: it is not updated, and the next claim takes it.
+     * priority comes along to sort them). Not by id: this plan is kept with the connection until the table's
+     * statistics change, and one made on an empty table found the ids by reading all of {@code ix_executions_created},
+     * a read that grew with the history (almanac-bench HISTORY, session 31). A locked row cannot move before the
+     * update in the same statement. A row another transaction changed and committed after this statement's snapshot,
+     * and that still waits in the queue, is locked in its new version, which this statement does not see: it is not
+     * updated, and a claim after this transaction's end takes it.
      */
     static final String CLAIM_AND_START = """
             UPDATE executions
@@ -790,7 +793,10 @@ class PostgresEngineStore implements EngineStore {
         return result;
     }
 
-    /** A statement the server plans for these values at every call: prepared unnamed, never kept. */
+    /**
+     * A statement the server plans at every call, prepared unnamed and never kept: for these values, or generically
+     * inside the claim's transaction ({@link #CLAIM_BY_INDEX} forces generic plans there), on the table as it is then.
+     */
     private static PreparedStatementCreator planned(String sql, Object... args) {
         return withThreshold(sql, 0, args);
     }
