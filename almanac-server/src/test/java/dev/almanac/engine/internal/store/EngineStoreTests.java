@@ -72,9 +72,7 @@ abstract class EngineStoreTests extends AlmanacIntegrationTest {
             onOneConnectionAfterAnalyzingEmptyTables((connection, sql, store) -> {
                 for (int call = 0; call < 20; call++) {
                     assertThat(store.claimRuns("node-a", now, 10)).isEmpty();
-                    inRolledBackTransaction(
-                            connection,
-                            () -> assertThat(store.claimRuns("node-a", now, 10)).isEmpty());
+                    claimNothingInATransaction(connection, store, now);
                 }
                 UUID finished = queue(sql, job, now.minusSeconds(60));
                 sql.sql("""
@@ -145,9 +143,7 @@ abstract class EngineStoreTests extends AlmanacIntegrationTest {
             Instant now = clock.instant();
             onOneConnectionAfterAnalyzingEmptyTables((connection, sql, store) -> {
                 for (int call = 0; call < 10; call++) {
-                    inRolledBackTransaction(
-                            connection,
-                            () -> assertThat(store.claimRuns("node-a", now, 10)).isEmpty());
+                    claimNothingInATransaction(connection, store, now);
                 }
                 for (int n = 0; n < 200; n++) {
                     queue(sql, job, now.minusSeconds(n));
@@ -301,6 +297,14 @@ abstract class EngineStoreTests extends AlmanacIntegrationTest {
                 JdbcClient sql = JdbcClient.create(one);
                 test.run(connection, sql, new PostgresEngineStore(sql, new JdbcTemplate(one), json));
             }
+        }
+
+        /** A claim in a transaction of its own, on an empty queue: the connection keeps the claim's plan. */
+        private static void claimNothingInATransaction(Connection connection, EngineStore store, Instant now)
+                throws SQLException {
+            inRolledBackTransaction(
+                    connection,
+                    () -> assertThat(store.claimRuns("node-a", now, 10)).isEmpty());
         }
 
         /** Runs {@code claim} in a transaction that is then rolled back; its reads show in pg_stat_xact_user_tables. */
