@@ -26,7 +26,6 @@ class NodeHeartbeat {
     private final NodeRecovery recovery;
     private final EngineStore store;
     private final LocalRuns runs;
-    private final EngineMetrics metrics;
     private final EngineSettings settings;
 
     NodeHeartbeat(
@@ -40,7 +39,6 @@ class NodeHeartbeat {
         this.recovery = recovery;
         this.store = store;
         this.runs = runs;
-        this.metrics = metrics;
         this.settings = settings;
         metrics.watch(runs::inFlight, this::age);
     }
@@ -78,7 +76,6 @@ class NodeHeartbeat {
     void checkRuns() {
         String node = settings.nodeId();
         try {
-            metrics.countCluster();
             settings.transactions()
                     .executeWithoutResult(
                             status -> store.heartbeat(node, settings.clock().instant()));

@@ -13,8 +13,10 @@ import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobService;
 import dev.almanac.testing.EngineNode;
+import dev.almanac.testing.MutableClock;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -78,6 +80,43 @@ class EngineObservabilityTests {
                             .containsEntry("job_name", "observed-broken"));
 
             assertThat(node.bean(EngineHealth.class).health().getStatus()).isEqualTo(Status.UP);
+        }
+    }
+
+    /**
+     * The cluster's queue and running gauges count when they are read, not at every heartbeat of every node: here no
+     * engine loop runs, so only the read counts; a second read within a heartbeat interval keeps the first count.
+     */
+    @Test
+    void theClusterGaugesCountWhenReadAndKeepTheCountForAHeartbeatInterval() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-05T04:00:00Z"));
+        try (EngineNode node = EngineNode.on(
+                        "jdbc:h2:mem:almanac-counted;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;"
+                                + "DB_CLOSE_DELAY=-1",
+                        "sa",
+                        "")
+                .nodeId("counted")
+                .clock(clock)
+                .set("almanac.engine.enabled", false)
+                .set("almanac.engine.heartbeat-interval", "5s")
+                .start()) {
+            Job job = node.bean(JobService.class)
+                    .create(aCronJob("counted", "0 0 1 1 *").build(), "test");
+            ManualRuns runs = node.bean(ManualRuns.class);
+            PrometheusMeterRegistry meters = node.bean(PrometheusMeterRegistry.class);
+            runs.run(job, Map.of(), false, "test");
+            runs.run(job, Map.of(), false, "test");
+
+            assertThat(meters.scrape())
+                    .contains("almanac_executions_queued 2.0")
+                    .contains("almanac_executions_running 0.0");
+
+            runs.run(job, Map.of(), false, "test");
+            clock.advance(Duration.ofSeconds(4));
+            assertThat(meters.scrape()).contains("almanac_executions_queued 2.0");
+
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(meters.scrape()).contains("almanac_executions_queued 3.0");
         }
     }
 }
