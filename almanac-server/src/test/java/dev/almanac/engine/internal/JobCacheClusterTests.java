@@ -12,6 +12,7 @@ import dev.almanac.job.JobCache;
 import dev.almanac.job.JobService;
 import dev.almanac.testing.EngineNode;
 import dev.almanac.testing.PostgresTestDatabase;
+import dev.almanac.testing.TcpProxy;
 import dev.almanac.testing.WithPostgres;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -39,7 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The job read cache on two nodes over one PostgreSQL schema, through {@code GET /jobs/{id}}: a job one node shows from
  * its cache is shown anew there once the other node changed, paused, ran or deleted it. Entries live an hour here, so
  * only the nodes' signals can end them; the node that changes jobs runs no engine loops, so its writes reach the other
- * through the signal whatever its role.
+ * through the signal whatever its role. A third node reaches the database through a proxy the test can cut, for the
+ * signals a node misses while it is cut off.
  */
 @Tag("postgres")
 @Tag("cluster")
@@ -52,6 +54,8 @@ class JobCacheClusterTests {
     private static EngineNode api;
     private static String token;
     private static EngineNode worker;
+    private static TcpProxy proxy;
+    private static EngineNode remote;
 
     @BeforeAll
     static void startAnApiNodeAndAWorker() throws Exception {
@@ -67,6 +71,14 @@ class JobCacheClusterTests {
         worker = EngineNode.onPostgres(url)
                 .nodeId("cache-worker")
                 .set("almanac.security.api-requests-per-minute", 0)
+                .set("almanac.jobs.read-cache-ttl", "1h")
+                .start();
+        URI postgres = URI.create(url.substring("jdbc:".length()));
+        proxy = new TcpProxy(postgres.getHost(), postgres.getPort());
+        remote = EngineNode.onPostgres(proxy.jdbcUrl(url))
+                .nodeId("cache-remote")
+                .set("almanac.security.api-requests-per-minute", 0)
+                .set("almanac.engine.enabled", false)
                 .set("almanac.jobs.read-cache-ttl", "1h")
                 .start();
         token = newToken();
@@ -91,7 +103,13 @@ class JobCacheClusterTests {
     }
 
     @AfterAll
-    static void stopThem() {
+    static void stopThem() throws Exception {
+        if (remote != null) {
+            remote.close();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
         if (worker != null) {
             worker.close();
         }
@@ -177,6 +195,38 @@ class JobCacheClusterTests {
         api.bean(JobService.class).delete(job.id(), "test");
 
         await().atMost(Duration.ofSeconds(2)).until(() -> status(worker, job) == 404);
+    }
+
+    /**
+     * A node cut off from the database (its network gone, the node still up) hears none of the other nodes' signals
+     * meanwhile; once it is back, it shows a job another node changed while it was away as changed, not the copy it
+     * kept from before.
+     */
+    @Test
+    void aNodeCutOffShowsTheJobsChangedWhileItWasAwayOnceItIsBack() throws Exception {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> remote.bean(JobCache.class).hearsOtherNodes());
+        Job job = api.bean(JobService.class)
+                .create(aCronJob("changed-while-away", "0 0 1 1 *").build(), "test");
+        assertThat(shown(remote, job).path("version").asLong()).isEqualTo(1);
+
+        proxy.blackhole();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !remote.bean(JobCache.class).hearsOtherNodes());
+        api.bean(JobService.class)
+                .update(
+                        job.id(),
+                        api.bean(JsonMapper.class)
+                                .createObjectNode()
+                                .put("description", "changed while the other node was away"),
+                        "test");
+        proxy.restore();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> remote.bean(JobCache.class).hearsOtherNodes());
+
+        JsonNode shown = shown(remote, job);
+        assertThat(shown.path("version").asLong()).isEqualTo(2);
+        assertThat(shown.path("description").asString()).isEqualTo("changed while the other node was away");
     }
 
     private static JsonNode shown(EngineNode node, Job job) throws Exception {
