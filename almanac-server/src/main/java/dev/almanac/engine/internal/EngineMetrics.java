@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -73,10 +74,11 @@ class EngineMetrics {
                 .description("Queued executions one worker claim took")
                 .register(meters);
         Gauge.builder("almanac.executions.queued", cluster, c -> c.of(ExecutionStatus.QUEUED))
-                .description("Executions waiting in the cluster's queue, at most a heartbeat interval old")
+                .description("Executions waiting in the cluster's queue, counted when read, at most once a heartbeat"
+                        + " interval (NaN until the first count; the last count while the database is away)")
                 .register(meters);
         Gauge.builder("almanac.executions.running", cluster, c -> c.of(ExecutionStatus.RUNNING))
-                .description("Executions running anywhere in the cluster, at most a heartbeat interval old")
+                .description("Executions running anywhere in the cluster, counted like almanac.executions.queued")
                 .register(meters);
     }
 
@@ -196,11 +198,13 @@ class EngineMetrics {
     }
 
     /**
-     * The cluster's queued and running executions, counted when a gauge is read and kept for a heartbeat interval (a
-     * scrape reads both gauges from one count). The count reads every active run, about 100 ms with 100 000 queued
-     * on PostgreSQL: every node counted at every heartbeat before, a few percent of the database's time in a 3-node
-     * drain (almanac-bench HISTORY, session 32), where now nothing is counted unless someone reads the meters. While
-     * the database is away, or a count fails, the gauges keep the last count.
+     * The cluster's queued and running executions, counted in the background when a gauge is read and the last count
+     * is a heartbeat interval old or older; a read never waits for the database (a scrape of a node whose database
+     * hangs still answers, with its heartbeat age). The count reads every active run, about 100 ms with 100 000 queued
+     * on PostgreSQL: every node counted at every heartbeat before, 4 % of the database's time in a 3-node drain
+     * (almanac-bench HISTORY, session 32); now a node counts only when its meters are read. Until the first count the
+     * gauges are NaN (unknown, not an empty queue); while the database is away, or a count fails or hangs, they keep
+     * the last count. A failed count waits an interval before the next, like a good one.
      */
     private static final class ClusterCounts {
 
@@ -208,8 +212,9 @@ class EngineMetrics {
         private final Clock clock;
         private final Duration keep;
         private final DatabaseAvailability database;
-        private Map<ExecutionStatus, Long> last = Map.of();
-        private Instant countedAt; // null: not yet
+        private final AtomicBoolean counting = new AtomicBoolean();
+        private volatile Map<ExecutionStatus, Long> last; // null: not counted yet
+        private Instant countAsked; // null: never; guarded by this
 
         ClusterCounts(ExecutionRepository executions, Clock clock, Duration keep, DatabaseAvailability database) {
             this.executions = executions;
@@ -218,18 +223,35 @@ class EngineMetrics {
             this.database = database;
         }
 
-        synchronized long of(ExecutionStatus status) {
-            Instant now = clock.instant();
-            boolean stale = countedAt == null || !now.isBefore(countedAt.plus(keep));
-            if (stale && !database.down()) {
-                try {
-                    last = executions.activeCounts();
-                    countedAt = now;
-                } catch (RuntimeException e) {
-                    log.debug("Could not count the cluster's active executions: {}", e.getMessage());
+        double of(ExecutionStatus status) {
+            countIfStale();
+            Map<ExecutionStatus, Long> counted = last;
+            return counted == null ? Double.NaN : counted.getOrDefault(status, 0L);
+        }
+
+        private void countIfStale() {
+            synchronized (this) {
+                Instant now = clock.instant();
+                // a clock set back counts too, rather than waiting for the time it left
+                boolean stale = countAsked == null || now.isBefore(countAsked) || !now.isBefore(countAsked.plus(keep));
+                if (!stale || database.down() || !counting.compareAndSet(false, true)) {
+                    return;
                 }
+                countAsked = now;
             }
-            return last.getOrDefault(status, 0L);
+            Thread count = new Thread(
+                    () -> {
+                        try {
+                            last = executions.activeCounts();
+                        } catch (RuntimeException e) {
+                            log.debug("Could not count the cluster's active executions: {}", e.getMessage());
+                        } finally {
+                            counting.set(false);
+                        }
+                    },
+                    "almanac-cluster-count");
+            count.setDaemon(true);
+            count.start();
         }
     }
 }
