@@ -37,7 +37,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The job read cache on two nodes over one PostgreSQL schema, through {@code GET /jobs/{id}}: a job one node shows from
+ * The job read cache on an API node and a worker over one PostgreSQL schema, through {@code GET /jobs/{id}}: a job one node shows from
  * its cache is shown anew there once the other node changed, paused, ran or deleted it. Entries live an hour here, so
  * only the nodes' signals can end them; the node that changes jobs runs no engine loops, so its writes reach the other
  * through the signal whatever its role. A third node reaches the database through a proxy the test can cut, for the
@@ -58,7 +58,7 @@ class JobCacheClusterTests {
     private static EngineNode remote;
 
     @BeforeAll
-    static void startAnApiNodeAndAWorker() throws Exception {
+    static void startTheNodes() throws Exception {
         String url = PostgresTestDatabase.freshSchemaUrl("job_cache");
         api = EngineNode.onPostgres(url)
                 .nodeId("cache-api")
@@ -211,16 +211,19 @@ class JobCacheClusterTests {
         assertThat(shown(remote, job).path("version").asLong()).isEqualTo(1);
 
         proxy.blackhole();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> !remote.bean(JobCache.class).hearsOtherNodes());
-        api.bean(JobService.class)
-                .update(
-                        job.id(),
-                        api.bean(JsonMapper.class)
-                                .createObjectNode()
-                                .put("description", "changed while the other node was away"),
-                        "test");
-        proxy.restore();
+        try {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !remote.bean(JobCache.class).hearsOtherNodes());
+            api.bean(JobService.class)
+                    .update(
+                            job.id(),
+                            api.bean(JsonMapper.class)
+                                    .createObjectNode()
+                                    .put("description", "changed while the other node was away"),
+                            "test");
+        } finally {
+            proxy.restore();
+        }
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> remote.bean(JobCache.class).hearsOtherNodes());
 
