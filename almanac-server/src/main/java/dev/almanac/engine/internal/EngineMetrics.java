@@ -12,17 +12,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,8 +28,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class EngineMetrics {
-
-    private static final Logger log = LoggerFactory.getLogger(EngineMetrics.class);
 
     private final MeterRegistry meters;
     private final Timer lateness;
@@ -58,7 +52,8 @@ class EngineMetrics {
             EngineProperties properties,
             DatabaseAvailability database) {
         this.meters = meters;
-        this.cluster = new ClusterCounts(executions, clock, properties.heartbeatInterval(), database);
+        this.cluster =
+                new ClusterCounts(executions::activeCounts, clock, properties.heartbeatInterval(), database::down);
         this.jobs = jobs;
         this.lateness = Timer.builder("almanac.execution.lateness")
                 .description("From the time an execution was due to the time it started")
@@ -75,7 +70,7 @@ class EngineMetrics {
                 .register(meters);
         Gauge.builder("almanac.executions.queued", cluster, c -> c.of(ExecutionStatus.QUEUED))
                 .description("Executions waiting in the cluster's queue, counted when read, at most once a heartbeat"
-                        + " interval (NaN until the first count; the last count while the database is away)")
+                        + " interval (NaN while unknown)")
                 .register(meters);
         Gauge.builder("almanac.executions.running", cluster, c -> c.of(ExecutionStatus.RUNNING))
                 .description("Executions running anywhere in the cluster, counted like almanac.executions.queued")
@@ -195,63 +190,5 @@ class EngineMetrics {
                 .tag("status", status)
                 .tag("reason", reason == null ? "" : reason)
                 .register(meters);
-    }
-
-    /**
-     * The cluster's queued and running executions, counted in the background when a gauge is read and the last count
-     * is a heartbeat interval old or older; a read never waits for the database (a scrape of a node whose database
-     * hangs still answers, with its heartbeat age). The count reads every active run, about 100 ms with 100 000 queued
-     * on PostgreSQL: every node counted at every heartbeat before, 4 % of the database's time in a 3-node drain
-     * (almanac-bench HISTORY, session 32); now a node counts only when its meters are read. Until the first count the
-     * gauges are NaN (unknown, not an empty queue); while the database is away, or a count fails or hangs, they keep
-     * the last count. A failed count waits an interval before the next, like a good one.
-     */
-    private static final class ClusterCounts {
-
-        private final ExecutionRepository executions;
-        private final Clock clock;
-        private final Duration keep;
-        private final DatabaseAvailability database;
-        private final AtomicBoolean counting = new AtomicBoolean();
-        private volatile Map<ExecutionStatus, Long> last; // null: not counted yet
-        private Instant countAsked; // null: never; guarded by this
-
-        ClusterCounts(ExecutionRepository executions, Clock clock, Duration keep, DatabaseAvailability database) {
-            this.executions = executions;
-            this.clock = clock;
-            this.keep = keep;
-            this.database = database;
-        }
-
-        double of(ExecutionStatus status) {
-            countIfStale();
-            Map<ExecutionStatus, Long> counted = last;
-            return counted == null ? Double.NaN : counted.getOrDefault(status, 0L);
-        }
-
-        private void countIfStale() {
-            synchronized (this) {
-                Instant now = clock.instant();
-                // a clock set back counts too, rather than waiting for the time it left
-                boolean stale = countAsked == null || now.isBefore(countAsked) || !now.isBefore(countAsked.plus(keep));
-                if (!stale || database.down() || !counting.compareAndSet(false, true)) {
-                    return;
-                }
-                countAsked = now;
-            }
-            Thread count = new Thread(
-                    () -> {
-                        try {
-                            last = executions.activeCounts();
-                        } catch (RuntimeException e) {
-                            log.debug("Could not count the cluster's active executions: {}", e.getMessage());
-                        } finally {
-                            counting.set(false);
-                        }
-                    },
-                    "almanac-cluster-count");
-            count.setDaemon(true);
-            count.start();
-        }
     }
 }

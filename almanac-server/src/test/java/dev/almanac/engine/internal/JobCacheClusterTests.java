@@ -37,8 +37,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The job read cache on an API node and a worker over one PostgreSQL schema, through {@code GET /jobs/{id}}: a job one node shows from
- * its cache is shown anew there once the other node changed, paused, ran or deleted it. Entries live an hour here, so
+ * The job read cache on an API node and a worker over one PostgreSQL schema, through {@code GET /jobs/{id}}: a job
+ * one node shows from its cache is shown anew there once the other node changed, paused, ran or deleted it. Entries live an hour here, so
  * only the nodes' signals can end them; the node that changes jobs runs no engine loops, so its writes reach the other
  * through the signal whatever its role. A third node reaches the database through a proxy the test can cut, for the
  * signals a node misses while it is cut off.
