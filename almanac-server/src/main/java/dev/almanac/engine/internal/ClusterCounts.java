@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * <p>A read never waits long for the database: the count runs on a thread of its own, one at a time, and the read that
  * started it waits {@link #WAIT_FOR_COUNT} at most, so a scrape shows the count it started when the database answers
  * in time, and the last one otherwise (a scrape of a node whose database hangs still answers, with the node's
- * heartbeat age). A count older than {@link #UNKNOWN_AFTER} intervals (the database away, counts failing or hanging)
- * is shown as NaN, unknown, not as the queue it once was; so is the time before the first count.
+ * heartbeat age). Before the first count the gauges show NaN, unknown; and when the last count is older than
+ * {@link #UNKNOWN_AFTER} intervals while something is wrong (the database away, the last count failed, or one has run
+ * longer than an interval), NaN again rather than the queue it once was. A count that is merely slow on a healthy
+ * database (more than half a second, with scrapes further apart than three intervals) shows the last count.
  */
 final class ClusterCounts {
 
@@ -43,6 +45,7 @@ final class ClusterCounts {
     private final BooleanSupplier databaseDown;
 
     private volatile Counted last; // null: none yet
+    private volatile boolean lastFailed;
 
     private CompletableFuture<Void> counting; // guarded by this; null or done: no count running
     private Instant countAsked; // guarded by this; null: never
@@ -71,10 +74,22 @@ final class ClusterCounts {
             }
         }
         Counted counted = last;
-        if (counted == null || clock.instant().isAfter(counted.at().plus(keep.multipliedBy(UNKNOWN_AFTER)))) {
+        Instant now = clock.instant();
+        if (counted == null
+                || now.isAfter(counted.at().plus(keep.multipliedBy(UNKNOWN_AFTER))) && somethingWrong(now)) {
             return Double.NaN;
         }
         return counted.counts().getOrDefault(status, 0L);
+    }
+
+    /** The database is away, the last count failed, or a count has run longer than an interval. */
+    private boolean somethingWrong(Instant now) {
+        if (lastFailed || databaseDown.getAsBoolean()) {
+            return true;
+        }
+        synchronized (this) {
+            return counting != null && !counting.isDone() && now.isAfter(countAsked.plus(keep));
+        }
     }
 
     /** Starts a count when the last was asked an interval ago or more and none is running; returns it, if started. */
@@ -95,7 +110,9 @@ final class ClusterCounts {
                 () -> {
                     try {
                         last = new Counted(count.get(), asked);
+                        lastFailed = false;
                     } catch (RuntimeException e) {
+                        lastFailed = true;
                         log.debug("Could not count the cluster's active executions: {}", e.getMessage());
                     } finally {
                         started.complete(null);
@@ -106,6 +123,7 @@ final class ClusterCounts {
         try {
             thread.start();
         } catch (RuntimeException | OutOfMemoryError e) {
+            lastFailed = true;
             started.complete(null); // the next read after an interval tries again
             log.debug("Could not start counting the cluster's active executions: {}", e.getMessage());
         }

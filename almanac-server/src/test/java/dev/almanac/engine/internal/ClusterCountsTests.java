@@ -76,10 +76,29 @@ class ClusterCountsTests {
             assertThat(cluster.of(QUEUED)).isNaN();
             assertThat(cluster.of(RUNNING)).isNaN();
         });
-        assertThat(counted).hasValue(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> counted.get() == 1);
 
         hold.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.of(QUEUED) == 2.0);
+    }
+
+    /** Scrapes further apart than three intervals, a count slower than a read waits: the last count, not NaN. */
+    @Test
+    void aSlowCountOnAHealthyDatabaseShowsTheLastCountUntilItHasRunAnInterval() throws Exception {
+        ClusterCounts cluster = counts(false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.of(QUEUED) == 2.0);
+
+        hold = new CountDownLatch(1);
+        queue = Map.of(QUEUED, 5L);
+        clock.advance(INTERVAL.multipliedBy(ClusterCounts.UNKNOWN_AFTER + 1));
+        assertThat(cluster.of(QUEUED)).isEqualTo(2.0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> counted.get() == 2);
+
+        clock.advance(INTERVAL.plusSeconds(1));
+        assertThat(cluster.of(QUEUED)).isNaN();
+
+        hold.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.of(QUEUED) == 5.0);
     }
 
     @Test
