@@ -90,6 +90,17 @@ public record EngineProperties(
         return deadNodeThreshold.multipliedBy(2).dividedBy(3);
     }
 
+    /**
+     * The longest the database keeps a transaction of this node that waits for its next statement: a third of the
+     * dead-node threshold. A node cut off mid-transaction (its connection stalled, not closed) would otherwise hold its
+     * row locks for as long as the database's TCP peer answers, and the other nodes, which skip locked runs, could not
+     * take its runs over; this way the locks are gone before any node may declare it lost, because start-up keeps
+     * {@code heartbeat-interval + heartbeat-timeout} (a renewal's age at the cut) below two thirds of the threshold.
+     */
+    Duration idleTransactionLimit() {
+        return deadNodeThreshold.dividedBy(3);
+    }
+
     /** How many claimed runs this node may hold beyond its free workers. */
     int claimAheadBuffer() {
         return claimAhead < 0 ? workers : claimAhead;

@@ -34,6 +34,34 @@ class EnginePropertiesTests {
                 .isEqualTo(Duration.ofSeconds(2));
     }
 
+    @Test
+    void aCutOffNodesIdleTransactionEndsBeforeAnyNodeMayDeclareItLost() {
+        // a node may be declared lost `threshold` after its last renewal, which the cut can follow by up to an
+        // interval and a timeout; the session the cut leaves in a transaction must have ended by then
+        int checked = 0;
+        for (long interval = 100; interval <= 20_000; interval += 700) {
+            for (long timeout = 100; timeout <= 10_000; timeout += 900) {
+                for (long threshold = 300; threshold <= 120_000; threshold += 1_300) {
+                    EngineProperties properties;
+                    try {
+                        properties = with(
+                                Duration.ofMillis(interval), Duration.ofMillis(timeout), Duration.ofMillis(threshold));
+                    } catch (IllegalArgumentException refused) {
+                        continue;
+                    }
+                    Duration renewalAgeAtTheCut = Duration.ofMillis(interval + timeout);
+                    assertThat(properties.idleTransactionLimit())
+                            .isLessThan(properties.deadNodeThreshold().minus(renewalAgeAtTheCut));
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(1000);
+        assertThat(with(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(30))
+                        .idleTransactionLimit())
+                .isEqualTo(Duration.ofSeconds(10));
+    }
+
     private static EngineProperties with(Duration interval, Duration timeout, Duration threshold) {
         return new EngineProperties(
                 true,

@@ -4,6 +4,7 @@ import static dev.almanac.testing.JobRequests.aOneTimeJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.almanac.common.QuickConnections;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionQuery;
 import dev.almanac.execution.ExecutionService;
@@ -18,6 +19,10 @@ import dev.almanac.testing.PostgresTestDatabase;
 import dev.almanac.testing.TcpProxy;
 import dev.almanac.testing.WithPostgres;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -26,7 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -140,6 +147,128 @@ class NodeCutOffTests {
                     assertThat(hook.calls()).hasSize(2);
                 }
             }
+        }
+    }
+
+    /**
+     * The cut comes while a connection of the cut-off side is in a transaction that holds the run's row, as the
+     * runner's own runs heartbeat does for a moment twice a second with these settings. The database keeps such a
+     * session for as long as its TCP peer answers, which a stalled network path (here the proxy) does for good: unless
+     * Almanac's connections bound a transaction left idle, the other node skips the locked run and never retries it.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aTransactionTheCutLeavesOpenDoesNotKeepTheRunFromTheOtherNode() throws Exception {
+        Map<String, Object> settings = Map.of(
+                "almanac.engine.heartbeat-interval", "500ms",
+                "almanac.engine.heartbeat-timeout", "1s",
+                "almanac.engine.dead-node-threshold", "6s",
+                "almanac.http.allowed-hosts", "localhost");
+        String url = PostgresTestDatabase.freshSchemaUrl("cutoff_open");
+        URI postgres = URI.create(url.substring("jdbc:".length()));
+        try (EngineNode registry = EngineNode.onPostgres(url)
+                        .nodeId("registry-open")
+                        .set("almanac.engine.enabled", false)
+                        .set("almanac.http.allowed-hosts", "localhost")
+                        .start();
+                TcpProxy proxy = new TcpProxy(postgres.getHost(), postgres.getPort());
+                HoldingHttpServer hook = new HoldingHttpServer()) {
+            JdbcClient jdbc = registry.jdbc();
+            try (NodeProcess runner = NodeProcess.start(proxy.jdbcUrl(url), "runner-open", settings);
+                    EngineNode sameSide = EngineNode.onPostgres(proxy.jdbcUrl(url))
+                            .nodeId("same-side-open")
+                            .set("almanac.engine.enabled", false)
+                            .set("almanac.engine.heartbeat-interval", "500ms")
+                            .set("almanac.engine.heartbeat-timeout", "1s")
+                            .set("almanac.engine.dead-node-threshold", "6s")
+                            .set("spring.datasource.hikari.connection-init-sql", "SET application_name = 'same-side'")
+                            .start()) {
+                assertThat(sameSide.jdbc()
+                                .sql("SELECT current_setting('idle_in_transaction_session_timeout'),"
+                                        + " current_setting('application_name')")
+                                .query((rs, n) -> rs.getString(1) + " " + rs.getString(2))
+                                .single())
+                        .as("a third of the dead-node threshold, and the pool's own init SQL after it")
+                        .isEqualTo("2s same-side");
+                String heartbeatPools = sameSide.bean(QuickConnections.class)
+                        .heartbeat(Duration.ofSeconds(5), connection -> {
+                            try (Statement show = connection.createStatement();
+                                    ResultSet shown = show.executeQuery("SHOW idle_in_transaction_session_timeout")) {
+                                shown.next();
+                                return shown.getString(1);
+                            }
+                        });
+                assertThat(heartbeatPools).as("the heartbeat's pool too").isEqualTo("2s");
+                await().atMost(Duration.ofMinutes(2))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> count(jdbc, "SELECT COUNT(*) FROM nodes WHERE id = 'runner-open'") == 1);
+                Job job = registry.bean(JobService.class)
+                        .create(
+                                aOneTimeJob(
+                                                "held-open",
+                                                Instant.now()
+                                                        .plusSeconds(3)
+                                                        .truncatedTo(ChronoUnit.SECONDS)
+                                                        .toString())
+                                        .template(
+                                                "webhook_trigger",
+                                                Map.of(
+                                                        "url",
+                                                        hook.url("/hook"),
+                                                        "timeout_seconds",
+                                                        300,
+                                                        "max_retries",
+                                                        0))
+                                        .retries(1, 1, 1.0)
+                                        .build(),
+                                "test");
+                await().atMost(Duration.ofMinutes(1))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> hook.calls().size() == 1);
+
+                Connection held = sameSide.bean(DataSource.class).getConnection();
+                try (NodeProcess survivor = NodeProcess.start(url, "survivor-open", settings)) {
+                    await().atMost(Duration.ofMinutes(2))
+                            .pollInterval(Duration.ofMillis(200))
+                            .until(() -> count(jdbc, "SELECT COUNT(*) FROM nodes WHERE id = 'survivor-open'") == 1);
+                    held.setAutoCommit(false);
+                    try (Statement lock = held.createStatement();
+                            ResultSet locked = lock.executeQuery("SELECT id FROM executions WHERE status = 'running'"
+                                    + " AND execution_host = 'runner-open' FOR UPDATE")) {
+                        assertThat(locked.next())
+                                .as("the held run's row, locked")
+                                .isTrue();
+                    }
+                    proxy.blackhole();
+                    try {
+                        await().atMost(Duration.ofMinutes(2))
+                                .pollInterval(Duration.ofMillis(50))
+                                .until(() -> hook.calls().size() == 2);
+                        assertThat(hook.calls().get(0).closed()).isTrue();
+                        assertThat(hook.calls().get(0).closedNanos)
+                                .isLessThan(hook.calls().get(1).arrivedNanos);
+                        List<Execution> history =
+                                registry.bean(ExecutionService.class).list(ExecutionQuery.ofJob(job.id(), 10)).stream()
+                                        .sorted(Comparator.comparing(Execution::attempt))
+                                        .toList();
+                        assertThat(history.get(0).reason()).isEqualTo("node_lost");
+                        assertThat(history.get(1).executionHost()).isEqualTo("survivor-open");
+                    } finally {
+                        proxy.restore();
+                    }
+                } finally {
+                    closeCut(held);
+                }
+            }
+        }
+    }
+
+    /** Closes a connection the proxy cut: its rollback fails, as it should, and the pool drops it. */
+    private static void closeCut(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException expected) {
+            // the connection is gone with the cut
         }
     }
 

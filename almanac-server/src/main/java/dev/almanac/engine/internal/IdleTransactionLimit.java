@@ -1,0 +1,40 @@
+package dev.almanac.engine.internal;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sets PostgreSQL's {@code idle_in_transaction_session_timeout} on every connection of the application's pool (and so
+ * of the heartbeat's and the quick pools, which copy its settings) to {@link EngineProperties#idleTransactionLimit()}:
+ * a node cut off from the database in the middle of a transaction must not keep the rows it locked from the nodes that
+ * take its runs over. The database ends such a session, and with it the transaction, once it has waited that long for
+ * the node's next statement. A pool's own {@code connection-init-sql} runs after it. H2 runs in one process and is
+ * left alone.
+ */
+@Component
+class IdleTransactionLimit implements BeanPostProcessor {
+
+    private final ObjectProvider<EngineProperties> properties;
+
+    IdleTransactionLimit(ObjectProvider<EngineProperties> properties) {
+        this.properties = properties;
+    }
+
+    @Override
+    public Object postProcessAfterInitialization(Object bean, String beanName) {
+        if (bean instanceof HikariDataSource pool
+                && pool.getJdbcUrl() != null
+                && pool.getJdbcUrl().startsWith("jdbc:postgresql:")) {
+            pool.setConnectionInitSql(initSql(properties.getObject(), pool.getConnectionInitSql()));
+        }
+        return bean;
+    }
+
+    static String initSql(EngineProperties properties, String own) {
+        String limit = "SET idle_in_transaction_session_timeout = "
+                + Math.max(1, properties.idleTransactionLimit().toMillis());
+        return own == null || own.isBlank() ? limit : limit + "; " + own;
+    }
+}
