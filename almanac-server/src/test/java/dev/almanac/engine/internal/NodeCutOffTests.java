@@ -71,48 +71,18 @@ class NodeCutOffTests {
         String url = PostgresTestDatabase.freshSchemaUrl("cutoff_" + name);
         URI postgres = URI.create(url.substring("jdbc:".length()));
         Map<String, Object> outbound = Map.of("almanac.http.allowed-hosts", "localhost");
-        try (EngineNode registry = EngineNode.onPostgres(url)
-                        .nodeId("registry-" + name)
-                        .set("almanac.engine.enabled", false)
-                        .set("almanac.http.allowed-hosts", "localhost")
-                        .start();
+        try (EngineNode registry = registry(url, "registry-" + name);
                 TcpProxy proxy = new TcpProxy(postgres.getHost(), postgres.getPort());
                 HoldingHttpServer hook = new HoldingHttpServer()) {
             JdbcClient jdbc = registry.jdbc();
             String runnerId = "runner-" + name;
             String survivorId = "survivor-" + name;
             try (NodeProcess runner = NodeProcess.start(proxy.jdbcUrl(url), runnerId, with(settings, outbound))) {
-                await().atMost(Duration.ofMinutes(2))
-                        .pollInterval(Duration.ofMillis(200))
-                        .until(() -> count(jdbc, "SELECT COUNT(*) FROM nodes WHERE id = '" + runnerId + "'") == 1);
-                String runAt = Instant.now()
-                        .plusSeconds(3)
-                        .truncatedTo(ChronoUnit.SECONDS)
-                        .toString();
-                Job job = registry.bean(JobService.class)
-                        .create(
-                                aOneTimeJob("held-" + name, runAt)
-                                        .template(
-                                                "webhook_trigger",
-                                                Map.of(
-                                                        "url",
-                                                        hook.url("/hook"),
-                                                        "timeout_seconds",
-                                                        300,
-                                                        "max_retries",
-                                                        0))
-                                        .retries(1, 1, 1.0)
-                                        .build(),
-                                "test");
-                await().atMost(Duration.ofMinutes(1))
-                        .pollInterval(Duration.ofMillis(100))
-                        .until(() -> hook.calls().size() == 1);
+                awaitNode(jdbc, runnerId);
+                Job job = aRunHeldOpen(registry, "held-" + name, hook);
 
                 try (NodeProcess survivor = NodeProcess.start(url, survivorId, with(settings, outbound))) {
-                    await().atMost(Duration.ofMinutes(2))
-                            .pollInterval(Duration.ofMillis(200))
-                            .until(() ->
-                                    count(jdbc, "SELECT COUNT(*) FROM nodes WHERE id = '" + survivorId + "'") == 1);
+                    awaitNode(jdbc, survivorId);
                     proxy.blackhole();
 
                     await().atMost(Duration.ofMinutes(2))
@@ -166,11 +136,7 @@ class NodeCutOffTests {
                 "almanac.http.allowed-hosts", "localhost");
         String url = PostgresTestDatabase.freshSchemaUrl("cutoff_open");
         URI postgres = URI.create(url.substring("jdbc:".length()));
-        try (EngineNode registry = EngineNode.onPostgres(url)
-                        .nodeId("registry-open")
-                        .set("almanac.engine.enabled", false)
-                        .set("almanac.http.allowed-hosts", "localhost")
-                        .start();
+        try (EngineNode registry = registry(url, "registry-open");
                 TcpProxy proxy = new TcpProxy(postgres.getHost(), postgres.getPort());
                 HoldingHttpServer hook = new HoldingHttpServer()) {
             JdbcClient jdbc = registry.jdbc();
@@ -199,38 +165,12 @@ class NodeCutOffTests {
                             }
                         });
                 assertThat(heartbeatPools).as("the heartbeat's pool too").isEqualTo("2s");
-                await().atMost(Duration.ofMinutes(2))
-                        .pollInterval(Duration.ofMillis(200))
-                        .until(() -> count(jdbc, "SELECT COUNT(*) FROM nodes WHERE id = 'runner-open'") == 1);
-                Job job = registry.bean(JobService.class)
-                        .create(
-                                aOneTimeJob(
-                                                "held-open",
-                                                Instant.now()
-                                                        .plusSeconds(3)
-                                                        .truncatedTo(ChronoUnit.SECONDS)
-                                                        .toString())
-                                        .template(
-                                                "webhook_trigger",
-                                                Map.of(
-                                                        "url",
-                                                        hook.url("/hook"),
-                                                        "timeout_seconds",
-                                                        300,
-                                                        "max_retries",
-                                                        0))
-                                        .retries(1, 1, 1.0)
-                                        .build(),
-                                "test");
-                await().atMost(Duration.ofMinutes(1))
-                        .pollInterval(Duration.ofMillis(100))
-                        .until(() -> hook.calls().size() == 1);
+                awaitNode(jdbc, "runner-open");
+                Job job = aRunHeldOpen(registry, "held-open", hook);
 
                 Connection held = sameSide.bean(DataSource.class).getConnection();
                 try (NodeProcess survivor = NodeProcess.start(url, "survivor-open", settings)) {
-                    await().atMost(Duration.ofMinutes(2))
-                            .pollInterval(Duration.ofMillis(200))
-                            .until(() -> count(jdbc, "SELECT COUNT(*) FROM nodes WHERE id = 'survivor-open'") == 1);
+                    awaitNode(jdbc, "survivor-open");
                     held.setAutoCommit(false);
                     try (Statement lock = held.createStatement();
                             ResultSet locked = lock.executeQuery("SELECT id FROM executions WHERE status = 'running'"
@@ -261,6 +201,44 @@ class NodeCutOffTests {
                 }
             }
         }
+    }
+
+    /** A node with no engine, straight on the database: it creates the job and reads what happened. */
+    private static EngineNode registry(String url, String nodeId) {
+        return EngineNode.onPostgres(url)
+                .nodeId(nodeId)
+                .set("almanac.engine.enabled", false)
+                .set("almanac.http.allowed-hosts", "localhost")
+                .start();
+    }
+
+    /** Creates a one-time webhook job due in a few seconds, whose call the hook holds open, and waits for the call. */
+    private static Job aRunHeldOpen(EngineNode registry, String name, HoldingHttpServer hook) {
+        String runAt =
+                Instant.now().plusSeconds(3).truncatedTo(ChronoUnit.SECONDS).toString();
+        Job job = registry.bean(JobService.class)
+                .create(
+                        aOneTimeJob(name, runAt)
+                                .template(
+                                        "webhook_trigger",
+                                        Map.of("url", hook.url("/hook"), "timeout_seconds", 300, "max_retries", 0))
+                                .retries(1, 1, 1.0)
+                                .build(),
+                        "test");
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> hook.calls().size() == 1);
+        return job;
+    }
+
+    private static void awaitNode(JdbcClient jdbc, String id) {
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> jdbc.sql("SELECT COUNT(*) FROM nodes WHERE id = ?")
+                                .param(id)
+                                .query(Long.class)
+                                .single()
+                        == 1);
     }
 
     /** Closes a connection the proxy cut: its rollback fails, as it should, and the pool drops it. */
