@@ -15,15 +15,22 @@ import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TestTemplates;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,7 +45,64 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
     static class OnH2 extends SecretParameterTests {}
 
     @WithPostgres
-    static class OnPostgres extends SecretParameterTests {}
+    static class OnPostgres extends SecretParameterTests {
+
+        @Autowired
+        DataSource dataSource;
+
+        /**
+         * The rotation's transaction only writes: the values are read and re-sealed before it begins. Here a hundred
+         * thousand runs already hold the new key, and the transaction's connection ends a transaction idle for 200 ms
+         * (as Almanac's pools do after a third of the dead-node threshold): working through them inside the
+         * transaction, as the command once did, lost the whole rotation.
+         */
+        @Test
+        void theRotationNeverWaitsInsideItsTransactionWhileCheckingRowsAlreadyCurrent() throws Exception {
+            String first = createJob("hook");
+            mvc.perform(post(API + "/jobs/" + first + "/run")).andExpect(status().isAccepted());
+            Secrets rotated = rotatedSecrets();
+            assertThat(new SecretRotation(jdbc, json, rotated, transactions, null).rotate())
+                    .isEqualTo(3);
+            transactions.executeWithoutResult(status -> {
+                jdbc.sql("""
+                                CREATE TEMP TABLE copies ON COMMIT DROP AS
+                                SELECT e.* FROM executions e CROSS JOIN generate_series(1, 100000)""").update();
+                jdbc.sql("UPDATE copies SET id = gen_random_uuid(), slot_key = NULL, status = 'cancelled'")
+                        .update();
+                jdbc.sql("INSERT INTO executions SELECT * FROM copies").update();
+            });
+            String second = createJob("hook-2"); // sealed with the old key: its job and version need the new one
+
+            Connection connection = dataSource.getConnection();
+            String poolLimit;
+            try (Statement statement = connection.createStatement();
+                    ResultSet shown = statement.executeQuery("SHOW idle_in_transaction_session_timeout")) {
+                shown.next();
+                poolLimit = shown.getString(1);
+                statement.execute("SET idle_in_transaction_session_timeout = 200");
+            }
+            try {
+                SingleConnectionDataSource single = new SingleConnectionDataSource(connection, true);
+                int changed = new SecretRotation(
+                                JdbcClient.create(single),
+                                json,
+                                rotated,
+                                new TransactionTemplate(new DataSourceTransactionManager(single)),
+                                null)
+                        .rotate();
+
+                assertThat(changed).isEqualTo(2); // the second job and its version
+                assertThat(storedToken(second)).startsWith("enc:v1:" + rotated.currentKeyId() + ":");
+            } finally {
+                if (!connection.isClosed()) { // a session PostgreSQL ended is closed, and the pool drops it
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute("SET idle_in_transaction_session_timeout = '" + poolLimit + "'");
+                    }
+                }
+                connection.close();
+            }
+        }
+    }
 
     static final String API = "/api/admin/scheduler";
     static final String TOKEN = "tok-7f3a9c1e5b";
@@ -224,15 +288,7 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
     void theRotationCommandReSealsEveryStoredSecretWithTheNewKey() throws Exception {
         String id = createJob();
         mvc.perform(post(API + "/jobs/" + id + "/run")).andExpect(status().isAccepted());
-        String oldKey = Base64.getEncoder()
-                .encodeToString(java.nio.file.Files.readString(java.nio.file.Path.of("target/test-data/secret.key"))
-                        .strip()
-                        .transform(Base64.getDecoder()::decode));
-        String newKey = Secrets.newKey();
-        Secrets rotated = new Secrets(
-                new SecurityProperties(
-                        null, true, 600, 10, 60, 100, 5, null, null, null, 0, null, newKey, oldKey, null),
-                "target/test-data");
+        Secrets rotated = rotatedSecrets();
 
         int changed = new SecretRotation(jdbc, json, rotated, transactions, null).rotate();
 
@@ -244,11 +300,27 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
                 .isZero();
     }
 
+    /** Secrets with a new key, the test's own key as the previous one. */
+    static Secrets rotatedSecrets() throws Exception {
+        String oldKey = Base64.getEncoder()
+                .encodeToString(java.nio.file.Files.readString(java.nio.file.Path.of("target/test-data/secret.key"))
+                        .strip()
+                        .transform(Base64.getDecoder()::decode));
+        return new Secrets(
+                new SecurityProperties(
+                        null, true, 600, 10, 60, 100, 5, null, null, null, 0, null, Secrets.newKey(), oldKey, null),
+                "target/test-data");
+    }
+
     private String createJob() throws Exception {
+        return createJob("hook");
+    }
+
+    String createJob(String name) throws Exception {
         return JsonPath.read(
                 mvc.perform(post(API + "/jobs")
                                 .contentType(MediaType.APPLICATION_JSON)
-                                .content(jobBody(TOKEN)))
+                                .content(jobBody(name, TOKEN)))
                         .andExpect(status().isCreated())
                         .andExpect(jsonPath("$.job.parameters.token").value("••••"))
                         .andReturn()
@@ -258,13 +330,17 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
     }
 
     private static String jobBody(String token) {
-        return """
-                {"name":"hook","template_type":"test_secret",
-                 "parameters":{"url":"https://hooks.example.com/x","token":"%s","headers":{"X-Api-Key":"%s"}},
-                 "schedule":{"type":"interval","interval_seconds":3600}}""".formatted(token, HEADER);
+        return jobBody("hook", token);
     }
 
-    private String storedToken(String id) {
+    private static String jobBody(String name, String token) {
+        return """
+                {"name":"%s","template_type":"test_secret",
+                 "parameters":{"url":"https://hooks.example.com/x","token":"%s","headers":{"X-Api-Key":"%s"}},
+                 "schedule":{"type":"interval","interval_seconds":3600}}""".formatted(name, token, HEADER);
+    }
+
+    String storedToken(String id) {
         String parameters = jdbc.sql("SELECT parameters FROM jobs WHERE id = :id")
                 .param("id", java.util.UUID.fromString(id))
                 .query(String.class)

@@ -2,6 +2,8 @@ package dev.almanac.security.internal;
 
 import dev.almanac.common.Sealed;
 import dev.almanac.security.Secrets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -72,47 +74,60 @@ public class SecretRotation implements ApplicationRunner {
         System.exit(SpringApplication.exit(context, () -> 0));
     }
 
-    /** Re-seals every value sealed with an older key; returns how many rows changed. */
+    /** A row's column re-sealed in memory, to be written. */
+    private record Resealed(Column column, Map<String, Object> keys, String doc) {}
+
+    /**
+     * Re-seals every value sealed with an older key; returns how many rows changed. The rows are read and re-sealed
+     * first, outside any transaction; then one transaction writes them, statement after statement. A transaction that
+     * waited while the values were worked out in memory (millions of rows already current) would be ended by
+     * PostgreSQL's limit on idle transactions (the engine's {@code IdleTransactionLimit}), and all of it undone.
+     */
     public int rotate() {
+        List<Resealed> writes = new ArrayList<>();
+        for (Column column : COLUMNS) {
+            writes.addAll(resealed(column));
+        }
         Integer total = transactions.execute(status -> {
             int rows = 0;
-            for (Column column : COLUMNS) {
-                rows += rotate(column);
+            for (Resealed write : writes) {
+                rows += write(write);
             }
             return rows;
         });
         return total == null ? 0 : total;
     }
 
-    private int rotate(Column column) {
+    private List<Resealed> resealed(Column column) {
         String keys = String.join(", ", column.keys());
         List<Map<String, Object>> rows = jdbc.sql("SELECT " + keys + ", " + column.column() + " AS doc FROM "
                         + column.table() + " WHERE " + column.column() + " LIKE :sealed")
                 .param("sealed", "%" + Sealed.PREFIX + "%")
                 .query()
                 .listOfRows();
-        int changed = 0;
+        List<Resealed> writes = new ArrayList<>();
         for (Map<String, Object> row : rows) {
             JsonNode doc = json.readTree((String) row.get("doc"));
-            if (!reseal(doc)) {
-                continue;
+            if (reseal(doc)) {
+                Map<String, Object> key = new LinkedHashMap<>();
+                column.keys().forEach(name -> key.put(name, row.get(name)));
+                writes.add(new Resealed(column, key, json.writeValueAsString(doc)));
             }
-            StringBuilder where = new StringBuilder();
-            JdbcClient.StatementSpec update = null;
-            for (String key : column.keys()) {
-                where.append(where.isEmpty() ? "" : " AND ")
-                        .append(key)
-                        .append(" = :")
-                        .append(key);
-            }
-            update = jdbc.sql("UPDATE " + column.table() + " SET " + column.column() + " = :doc WHERE " + where)
-                    .param("doc", json.writeValueAsString(doc));
-            for (String key : column.keys()) {
-                update = update.param(key, row.get(key));
-            }
-            changed += update.update();
         }
-        return changed;
+        return writes;
+    }
+
+    private int write(Resealed resealed) {
+        Column column = resealed.column();
+        String where = String.join(
+                " AND ", column.keys().stream().map(key -> key + " = :" + key).toList());
+        JdbcClient.StatementSpec update = jdbc.sql(
+                        "UPDATE " + column.table() + " SET " + column.column() + " = :doc WHERE " + where)
+                .param("doc", resealed.doc());
+        for (Map.Entry<String, Object> key : resealed.keys().entrySet()) {
+            update = update.param(key.getKey(), key.getValue());
+        }
+        return update.update();
     }
 
     /** Re-seals, in place, every string sealed with an old key; true when anything changed. */

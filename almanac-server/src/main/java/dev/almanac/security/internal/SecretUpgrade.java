@@ -157,7 +157,7 @@ public class SecretUpgrade implements ApplicationRunner {
     }
 
     int sealJobs() {
-        int sealed = inTransaction(() -> sealRows(
+        int sealed = sealWhereNeeded(
                 "jobs",
                 List.of("id"),
                 List.of("template_type", "parameters", "notifications"),
@@ -170,7 +170,7 @@ public class SecretUpgrade implements ApplicationRunner {
                     put(changed, "parameters", (String) row.get("parameters"), text -> sealParameters(type, text));
                     put(changed, "notifications", (String) row.get("notifications"), this::sealNotifications);
                     return changed;
-                }));
+                });
         if (sealed > 0) {
             events.publishEvent(new JobSecretsSealed(sealed));
         }
@@ -178,7 +178,7 @@ public class SecretUpgrade implements ApplicationRunner {
     }
 
     int sealVersions() {
-        return inTransaction(() -> sealRows(
+        return sealWhereNeeded(
                 "job_versions",
                 List.of("job_id", "version"),
                 List.of("definition"),
@@ -189,7 +189,7 @@ public class SecretUpgrade implements ApplicationRunner {
                     Map<String, String> changed = new LinkedHashMap<>();
                     put(changed, "definition", (String) row.get("definition"), this::sealDefinition);
                     return changed;
-                }));
+                });
     }
 
     /** The execution history in keyset batches of {@value #BATCH}, one transaction each, for the templates with secrets. */
@@ -225,21 +225,36 @@ public class SecretUpgrade implements ApplicationRunner {
                 return changed;
             }
             after = batch.get(batch.size() - 1).get("id");
-            changed += inTransaction(() ->
-                    sealRows("executions", List.of("id"), List.of("template_type", "parameters"), batch, row -> {
+            changed +=
+                    sealWhereNeeded("executions", List.of("id"), List.of("template_type", "parameters"), batch, row -> {
                         Map<String, String> sealed = new LinkedHashMap<>();
                         String type = (String) row.get("template_type");
                         put(sealed, "parameters", (String) row.get("parameters"), text -> sealParameters(type, text));
                         return sealed;
-                    }));
+                    });
             if (batch.size() < batchSize) {
                 return changed;
             }
         }
     }
 
-    private int inTransaction(java.util.function.Supplier<Integer> work) {
-        Integer changed = transactions.execute(status -> work.get());
+    /**
+     * Seals, in one transaction, those of {@code rows} that {@code seal} would change. They are picked before the
+     * transaction begins: a transaction that waited while thousands of clean rows were checked in memory would be
+     * ended by PostgreSQL's limit on idle transactions (the engine's {@code IdleTransactionLimit}).
+     */
+    private int sealWhereNeeded(
+            String table,
+            List<String> keys,
+            List<String> columns,
+            List<Map<String, Object>> rows,
+            Function<Map<String, Object>, Map<String, String>> seal) {
+        List<Map<String, Object>> plain =
+                rows.stream().filter(row -> !seal.apply(row).isEmpty()).toList();
+        if (plain.isEmpty()) {
+            return 0;
+        }
+        Integer changed = transactions.execute(status -> sealRows(table, keys, columns, plain, seal));
         return changed == null ? 0 : changed;
     }
 
@@ -257,9 +272,6 @@ public class SecretUpgrade implements ApplicationRunner {
                 String.join(" AND ", keys.stream().map(k -> k + " = :" + k).toList());
         int changed = 0;
         for (Map<String, Object> row : rows) {
-            if (seal.apply(row).isEmpty()) {
-                continue;
-            }
             JdbcClient.StatementSpec lock = jdbc.sql(
                     "SELECT " + String.join(", ", columns) + " FROM " + table + " WHERE " + where + " FOR UPDATE");
             for (String key : keys) {
