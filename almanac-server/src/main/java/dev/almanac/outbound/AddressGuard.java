@@ -6,11 +6,18 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -37,6 +44,16 @@ public final class AddressGuard {
     private static final Pattern NUMERIC_HOST = Pattern.compile("(0x[0-9a-f]*|[0-9]+)(\\.(0x[0-9a-f]*|[0-9]*))*\\.?");
     private static final Pattern CANONICAL_IPV4 = Pattern.compile(
             "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}");
+
+    /** The longest a job's save waits for a host name to resolve ({@link #refusalOnSave}). */
+    static final Duration SAVE_LOOKUP_LIMIT = Duration.ofSeconds(1);
+
+    /** Save-time look-ups, on daemon threads: a look-up the save stopped waiting for ends with the resolver's timeout. */
+    private static final ExecutorService SAVE_LOOKUPS = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "almanac-save-lookup");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final Set<String> allowedHosts;
     private final Resolver resolver;
@@ -128,8 +145,8 @@ public final class AddressGuard {
     /**
      * Checks a URL as a job is saved: everything {@link #refusalWithoutLookup} checks, and for a host name the
      * addresses it resolves to now, so a name for an internal address ({@code localhost}, an internal DNS name) is
-     * refused at once. A name that does not resolve is not refused here: it may resolve from where and when the call
-     * is made, and the call checks again and fails closed.
+     * refused at once. A name that does not resolve, or not within {@link #SAVE_LOOKUP_LIMIT}, is not refused here: it
+     * may resolve from where and when the call is made, and the call checks again and fails closed.
      *
      * @return why the URL is refused, or {@code null} when it may be saved
      */
@@ -144,18 +161,36 @@ public final class AddressGuard {
             if (allowedHosts.contains(host) || isLiteral(host)) {
                 return null;
             }
-            InetAddress[] addresses;
-            try {
-                addresses = resolver.resolve(host);
-            } catch (UnknownHostException | SecurityException unresolved) {
-                return null;
-            }
+            InetAddress[] addresses = resolvedForSave(host);
             for (InetAddress address : addresses == null ? new InetAddress[0] : addresses) {
                 checkAddress(host, address);
             }
             return null;
         } catch (RefusedException refused) {
             return refused.getMessage();
+        }
+    }
+
+    /**
+     * The host's addresses, or null when it does not resolve within {@link #SAVE_LOOKUP_LIMIT}: a save runs in a
+     * transaction, which must not wait on a resolver that does not answer (PostgreSQL ends a transaction idle for a
+     * third of the dead-node threshold), and a name not resolved in time is treated like one that does not resolve.
+     */
+    private InetAddress[] resolvedForSave(String host) {
+        Future<InetAddress[]> lookup = SAVE_LOOKUPS.submit(() -> resolver.resolve(host));
+        try {
+            return lookup.get(SAVE_LOOKUP_LIMIT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException late) {
+            lookup.cancel(true);
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException failed) {
+            if (failed.getCause() instanceof UnknownHostException || failed.getCause() instanceof SecurityException) {
+                return null;
+            }
+            throw new IllegalStateException("could not resolve " + host, failed.getCause());
         }
     }
 

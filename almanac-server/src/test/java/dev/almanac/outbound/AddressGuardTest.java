@@ -7,8 +7,11 @@ import dev.almanac.template.OutboundHttp.RefusedException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -135,5 +138,33 @@ class AddressGuardTest {
         assertThat(real.refusalWithoutLookup("http://exa mple.com/")).contains("whitespace");
         assertThat(real.refusalWithoutLookup("https://hooks.example.com/x")).isNull();
         assertThat(real.refusalWithoutLookup("http://localhost:8080/")).isNull();
+    }
+
+    @Test
+    void aSaveRefusesANameForAnInternalAddressAndDoesNotWaitForAResolverThatDoesNotAnswer() throws Exception {
+        assertThat(guard.refusalOnSave("http://rebinding.example/hook")).isNotNull();
+        assertThat(guard.refusalOnSave("http://public.example/hook")).isNull();
+        assertThat(guard.refusalOnSave("http://nowhere.example/hook")).isNull();
+
+        CountDownLatch answer = new CountDownLatch(1);
+        AddressGuard stalled = new AddressGuard(List.of(), host -> {
+            try {
+                answer.await(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new InetAddress[] {InetAddress.getByName("10.0.0.5")};
+        });
+        long started = System.nanoTime();
+        try {
+            assertThat(stalled.refusalOnSave("http://stalled.example/hook"))
+                    .as("not resolved in time: left to the call, which checks again and fails closed")
+                    .isNull();
+            assertThat(Duration.ofNanos(System.nanoTime() - started))
+                    .isGreaterThanOrEqualTo(AddressGuard.SAVE_LOOKUP_LIMIT)
+                    .isLessThan(Duration.ofSeconds(30));
+        } finally {
+            answer.countDown();
+        }
     }
 }
