@@ -17,6 +17,7 @@ import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Base64;
 import java.util.List;
@@ -52,8 +53,8 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
 
         /**
          * The rotation's transaction only writes: the values are read and re-sealed before it begins. Here a hundred
-         * thousand runs already hold the new key, and the transaction's connection ends a transaction idle for 200 ms
-         * (as Almanac's pools do after a third of the dead-node threshold): working through them inside the
+         * thousand runs already hold the new key, and the transaction's connection ends a transaction idle for 500 ms
+         * (Almanac's pools: a third of the dead-node threshold): working through them inside the
          * transaction, as the command once did, lost the whole rotation.
          */
         @Test
@@ -79,7 +80,7 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
                     ResultSet shown = statement.executeQuery("SHOW idle_in_transaction_session_timeout")) {
                 shown.next();
                 poolLimit = shown.getString(1);
-                statement.execute("SET idle_in_transaction_session_timeout = 200");
+                statement.execute("SET idle_in_transaction_session_timeout = 500");
             }
             try {
                 SingleConnectionDataSource single = new SingleConnectionDataSource(connection, true);
@@ -94,12 +95,13 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
                 assertThat(changed).isEqualTo(2); // the second job and its version
                 assertThat(storedToken(second)).startsWith("enc:v1:" + rotated.currentKeyId() + ":");
             } finally {
-                if (!connection.isClosed()) { // a session PostgreSQL ended is closed, and the pool drops it
-                    try (Statement statement = connection.createStatement()) {
-                        statement.execute("SET idle_in_transaction_session_timeout = '" + poolLimit + "'");
-                    }
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("SET idle_in_transaction_session_timeout = '" + poolLimit + "'");
+                } catch (SQLException ended) {
+                    // PostgreSQL ended the session (the failure this test is about): the pool drops it
+                } finally {
+                    connection.close();
                 }
-                connection.close();
             }
         }
     }

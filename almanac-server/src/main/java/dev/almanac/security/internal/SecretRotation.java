@@ -74,60 +74,70 @@ public class SecretRotation implements ApplicationRunner {
         System.exit(SpringApplication.exit(context, () -> 0));
     }
 
-    /** A row's column re-sealed in memory, to be written. */
-    private record Resealed(Column column, Map<String, Object> keys, String doc) {}
-
     /**
-     * Re-seals every value sealed with an older key; returns how many rows changed. The rows are read and re-sealed
-     * first, outside any transaction; then one transaction writes them, statement after statement. A transaction that
-     * waited while the values were worked out in memory (millions of rows already current) would be ended by
-     * PostgreSQL's limit on idle transactions (the engine's {@code IdleTransactionLimit}), and all of it undone.
+     * Re-seals every value sealed with an older key; returns how many rows changed. The rows that hold one are found
+     * first, outside any transaction; then one transaction locks each, reads it again, re-seals and writes it, statement
+     * after statement, so that a save in between is never overwritten with older values. A transaction that waited
+     * while millions of rows already current were checked in memory would be ended by PostgreSQL's limit on idle
+     * transactions (the engine's {@code IdleTransactionLimit}), and all of it undone.
      */
     public int rotate() {
-        List<Resealed> writes = new ArrayList<>();
+        Map<Column, List<Map<String, Object>>> stale = new LinkedHashMap<>();
         for (Column column : COLUMNS) {
-            writes.addAll(resealed(column));
+            stale.put(column, keysSealedWithAnOldKey(column));
         }
         Integer total = transactions.execute(status -> {
             int rows = 0;
-            for (Resealed write : writes) {
-                rows += write(write);
+            for (Map.Entry<Column, List<Map<String, Object>>> column : stale.entrySet()) {
+                for (Map<String, Object> key : column.getValue()) {
+                    rows += reseal(column.getKey(), key);
+                }
             }
             return rows;
         });
         return total == null ? 0 : total;
     }
 
-    private List<Resealed> resealed(Column column) {
-        String keys = String.join(", ", column.keys());
-        List<Map<String, Object>> rows = jdbc.sql("SELECT " + keys + ", " + column.column() + " AS doc FROM "
-                        + column.table() + " WHERE " + column.column() + " LIKE :sealed")
+    /** The keys of the rows whose column holds a value sealed with an older key. */
+    private List<Map<String, Object>> keysSealedWithAnOldKey(Column column) {
+        List<Map<String, Object>> rows = jdbc.sql("SELECT " + String.join(", ", column.keys()) + ", "
+                        + column.column() + " AS doc FROM " + column.table() + " WHERE " + column.column()
+                        + " LIKE :sealed")
                 .param("sealed", "%" + Sealed.PREFIX + "%")
                 .query()
                 .listOfRows();
-        List<Resealed> writes = new ArrayList<>();
+        List<Map<String, Object>> stale = new ArrayList<>();
         for (Map<String, Object> row : rows) {
-            JsonNode doc = json.readTree((String) row.get("doc"));
-            if (reseal(doc)) {
+            if (reseal(json.readTree((String) row.get("doc")))) {
                 Map<String, Object> key = new LinkedHashMap<>();
                 column.keys().forEach(name -> key.put(name, row.get(name)));
-                writes.add(new Resealed(column, key, json.writeValueAsString(doc)));
+                stale.add(key);
             }
         }
-        return writes;
+        return stale;
     }
 
-    private int write(Resealed resealed) {
-        Column column = resealed.column();
+    /** Locks one row, re-seals its column from what it holds now and writes it; 1 when it changed. */
+    private int reseal(Column column, Map<String, Object> key) {
         String where = String.join(
-                " AND ", column.keys().stream().map(key -> key + " = :" + key).toList());
-        JdbcClient.StatementSpec update = jdbc.sql(
-                        "UPDATE " + column.table() + " SET " + column.column() + " = :doc WHERE " + where)
-                .param("doc", resealed.doc());
-        for (Map.Entry<String, Object> key : resealed.keys().entrySet()) {
-            update = update.param(key.getKey(), key.getValue());
+                " AND ",
+                column.keys().stream().map(name -> name + " = :" + name).toList());
+        List<String> docs = jdbc.sql(
+                        "SELECT " + column.column() + " FROM " + column.table() + " WHERE " + where + " FOR UPDATE")
+                .params(key)
+                .query(String.class)
+                .list();
+        if (docs.isEmpty() || docs.get(0) == null) {
+            return 0;
         }
-        return update.update();
+        JsonNode doc = json.readTree(docs.get(0));
+        if (!reseal(doc)) {
+            return 0;
+        }
+        return jdbc.sql("UPDATE " + column.table() + " SET " + column.column() + " = :doc WHERE " + where)
+                .params(key)
+                .param("doc", json.writeValueAsString(doc))
+                .update();
     }
 
     /** Re-seals, in place, every string sealed with an old key; true when anything changed. */
