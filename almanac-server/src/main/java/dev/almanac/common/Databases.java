@@ -1,6 +1,8 @@
 package dev.almanac.common;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.springframework.boot.jdbc.DatabaseDriver;
 import org.springframework.jdbc.support.JdbcUtils;
@@ -18,6 +20,18 @@ public final class Databases {
             return DatabaseDriver.fromProductName(product) == DatabaseDriver.POSTGRESQL;
         } catch (MetaDataAccessException e) {
             throw new IllegalStateException("Could not tell which database this is: " + e.getMessage(), e);
+        }
+    }
+
+    /** The Hikari pool {@code dataSource} is or wraps, or null. */
+    public static HikariDataSource hikari(DataSource dataSource) {
+        if (dataSource instanceof HikariDataSource hikari) {
+            return hikari;
+        }
+        try {
+            return dataSource.isWrapperFor(HikariDataSource.class) ? dataSource.unwrap(HikariDataSource.class) : null;
+        } catch (SQLException e) {
+            return null;
         }
     }
 }

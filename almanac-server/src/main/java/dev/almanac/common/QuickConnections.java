@@ -49,7 +49,7 @@ public class QuickConnections implements DisposableBean {
     });
 
     public QuickConnections(DataSource main) {
-        HikariDataSource hikari = hikari(main);
+        HikariDataSource hikari = Databases.hikari(main);
         if (hikari == null) {
             ownPool = null;
             heartbeatPool = null;
@@ -140,17 +140,6 @@ public class QuickConnections implements DisposableBean {
         }
         if (heartbeatPool != null) {
             heartbeatPool.close();
-        }
-    }
-
-    private static HikariDataSource hikari(DataSource dataSource) {
-        if (dataSource instanceof HikariDataSource hikari) {
-            return hikari;
-        }
-        try {
-            return dataSource.isWrapperFor(HikariDataSource.class) ? dataSource.unwrap(HikariDataSource.class) : null;
-        } catch (SQLException e) {
-            return null;
         }
     }
 }

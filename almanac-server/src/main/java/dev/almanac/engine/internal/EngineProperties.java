@@ -94,8 +94,9 @@ public record EngineProperties(
      * The longest the database keeps a transaction of this node that waits for its next statement: a third of the
      * dead-node threshold. A node cut off mid-transaction (its connection stalled, not closed) would otherwise hold its
      * row locks for as long as the database's TCP peer answers, and the other nodes, which skip locked runs, could not
-     * take its runs over; this way the locks are gone before any node may declare it lost, because start-up keeps
-     * {@code heartbeat-interval + heartbeat-timeout} (a renewal's age at the cut) below two thirds of the threshold.
+     * take its runs over. This way the locks are gone by the time another node may declare it lost: the cut comes at
+     * most {@code heartbeat-interval + 2 × heartbeat-timeout} after the last renewal, which start-up keeps below two
+     * thirds of the threshold. (With clocks apart, a recovery pass may still find the run locked; the next takes it.)
      */
     Duration idleTransactionLimit() {
         return deadNodeThreshold.dividedBy(3);

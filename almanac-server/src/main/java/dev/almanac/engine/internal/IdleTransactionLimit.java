@@ -1,13 +1,15 @@
 package dev.almanac.engine.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.almanac.common.Databases;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.stereotype.Component;
 
 /**
  * Sets PostgreSQL's {@code idle_in_transaction_session_timeout} on every connection of the application's pool (and so
- * of the heartbeat's and the quick pools, which copy its settings) to {@link EngineProperties#idleTransactionLimit()}:
+ * of the heartbeat's and the quick pools, which copy its settings; a pool wrapped by another data source too) to {@link EngineProperties#idleTransactionLimit()}:
  * a node cut off from the database in the middle of a transaction must not keep the rows it locked from the nodes that
  * take its runs over. The database ends such a session, and with it the transaction, once it has waited that long for
  * the node's next statement. A pool's own {@code connection-init-sql} runs after it. H2 runs in one process and is
@@ -24,9 +26,9 @@ class IdleTransactionLimit implements BeanPostProcessor {
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
-        if (bean instanceof HikariDataSource pool
-                && pool.getJdbcUrl() != null
-                && pool.getJdbcUrl().startsWith("jdbc:postgresql:")) {
+        HikariDataSource pool = bean instanceof DataSource dataSource ? Databases.hikari(dataSource) : null;
+        // jdbc:postgresql:, and the spellings of drivers that wrap PostgreSQL's (jdbc:p6spy:postgresql:, …)
+        if (pool != null && pool.getJdbcUrl() != null && pool.getJdbcUrl().contains(":postgresql:")) {
             pool.setConnectionInitSql(initSql(properties.getObject(), pool.getConnectionInitSql()));
         }
         return bean;

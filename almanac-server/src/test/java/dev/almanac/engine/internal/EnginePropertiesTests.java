@@ -37,7 +37,8 @@ class EnginePropertiesTests {
     @Test
     void aCutOffNodesIdleTransactionEndsBeforeAnyNodeMayDeclareItLost() {
         // a node may be declared lost `threshold` after its last renewal, which the cut can follow by up to an
-        // interval and a timeout; the session the cut leaves in a transaction must have ended by then
+        // interval and two timeouts (the next heartbeat starts an interval and a timeout after the last began, and
+        // takes a timeout); the session the cut leaves in a transaction must have ended by then
         int checked = 0;
         for (long interval = 100; interval <= 20_000; interval += 700) {
             for (long timeout = 100; timeout <= 10_000; timeout += 900) {
@@ -49,7 +50,7 @@ class EnginePropertiesTests {
                     } catch (IllegalArgumentException refused) {
                         continue;
                     }
-                    Duration renewalAgeAtTheCut = Duration.ofMillis(interval + timeout);
+                    Duration renewalAgeAtTheCut = Duration.ofMillis(interval + 2 * timeout);
                     assertThat(properties.idleTransactionLimit())
                             .isLessThan(properties.deadNodeThreshold().minus(renewalAgeAtTheCut));
                     checked++;
