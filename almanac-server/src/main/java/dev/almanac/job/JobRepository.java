@@ -154,12 +154,16 @@ class JobRepository {
             + " UNION SELECT upstream_id FROM job_triggers WHERE upstream_id IN (:ids)";
 
     private static final String PARAMETERS_AFTER = """
-            SELECT id, template_type, parameters, template_version, invalid_reason FROM jobs
+            SELECT id, template_type, parameters, template_version, invalid_reason, version FROM jobs
              WHERE id > :after ORDER BY id LIMIT :limit
             """;
     private static final String MARK_VALIDATED =
             "UPDATE jobs SET template_version = :template_version, invalid_reason = NULL WHERE id = :id";
     private static final String MARK_INVALID = "UPDATE jobs SET invalid_reason = :reason WHERE id = :id";
+    /** The template check's flags, written only where the job is still the version it checked. */
+    private static final String MARK_VALIDATED_AS_READ = MARK_VALIDATED + " AND version = :version";
+
+    private static final String MARK_INVALID_AS_READ = MARK_INVALID + " AND version = :version";
 
     private static final String DELETE_JOB = "DELETE FROM jobs WHERE id = :id";
     private static final String NAME_TAKEN =
@@ -707,7 +711,8 @@ class JobRepository {
             String templateType,
             Map<String, Object> parameters,
             String templateVersion,
-            String invalidReason) {}
+            String invalidReason,
+            long version) {}
 
     /** Up to {@code limit} jobs with an id after {@code after}, in id order. */
     List<StoredParameters> parametersAfter(UUID after, int limit) {
@@ -719,7 +724,8 @@ class JobRepository {
                         rs.getString("template_type"),
                         json.readValue(rs.getString("parameters"), JSON_OBJECT),
                         rs.getString("template_version"),
-                        rs.getString("invalid_reason")))
+                        rs.getString("invalid_reason"),
+                        rs.getLong("version")))
                 .list();
     }
 
@@ -734,6 +740,28 @@ class JobRepository {
 
     void markInvalid(JobId id, String reason) {
         jdbc.sql(MARK_INVALID).param("id", id.value()).param("reason", reason).update();
+        totals.revalidated();
+        cache.written(id);
+    }
+
+    /** Like {@link #markValidated(JobId, String)}, only while the job is at {@code version}. */
+    void markValidated(JobId id, String templateVersion, long version) {
+        jdbc.sql(MARK_VALIDATED_AS_READ)
+                .param("id", id.value())
+                .param("template_version", templateVersion)
+                .param("version", version)
+                .update();
+        totals.revalidated();
+        cache.written(id);
+    }
+
+    /** Like {@link #markInvalid(JobId, String)}, only while the job is at {@code version}. */
+    void markInvalid(JobId id, String reason, long version) {
+        jdbc.sql(MARK_INVALID_AS_READ)
+                .param("id", id.value())
+                .param("reason", reason)
+                .param("version", version)
+                .update();
         totals.revalidated();
         cache.written(id);
     }

@@ -97,24 +97,25 @@ public class JobTemplateCheck {
         checkAll();
     }
 
-    /** Checks every job, a page of them per transaction. */
+    /**
+     * Checks every job, a page at a time: the page is read, validated outside any transaction (a template's check may
+     * look up host names, and PostgreSQL ends a transaction left waiting, see the engine's
+     * {@code IdleTransactionLimit}), then its flags are written in one transaction, each only where the job was not
+     * saved meanwhile (its save validated it against what it holds now).
+     */
     public Outcome checkAll() {
         int checked = 0;
         int invalid = 0;
         UUID after = new UUID(0, 0); // the least id in the databases' (unsigned) order
         while (!stopping) {
-            UUID from = after;
-            int[] flagged = {0};
-            List<JobRepository.StoredParameters> page = transactions.execute(status -> {
-                List<JobRepository.StoredParameters> read = jobs.parametersAfter(from, PAGE);
-                read.forEach(job -> flagged[0] += check(job) ? 0 : 1);
-                return read;
-            });
-            if (page == null || page.isEmpty()) {
+            List<JobRepository.StoredParameters> page = jobs.parametersAfter(after, PAGE);
+            if (page.isEmpty()) {
                 break;
             }
+            List<Verdict> verdicts = page.stream().map(this::verdict).toList();
+            transactions.executeWithoutResult(status -> verdicts.forEach(this::record));
             checked += page.size();
-            invalid += flagged[0];
+            invalid += (int) verdicts.stream().filter(v -> v.reason() != null).count();
             if (page.size() < PAGE) {
                 break;
             }
@@ -123,20 +124,27 @@ public class JobTemplateCheck {
         return new Outcome(checked, invalid);
     }
 
-    /** Flags or clears one job; true when it validates. */
-    private boolean check(JobRepository.StoredParameters job) {
+    /** A job as read, why it does not validate (null when it does), and the template version it was checked against. */
+    private record Verdict(JobRepository.StoredParameters job, String reason, String templateVersion) {}
+
+    private Verdict verdict(JobRepository.StoredParameters job) {
         String reason = reason(job);
-        if (reason == null) {
-            String version = templates.version(job.templateType()).orElseThrow();
-            if (job.invalidReason() != null || !version.equals(job.templateVersion())) {
-                jobs.markValidated(job.id(), version);
+        return new Verdict(
+                job,
+                reason,
+                reason == null ? templates.version(job.templateType()).orElseThrow() : null);
+    }
+
+    /** Flags or clears one job, when its flag changes and the job is still the version read. */
+    private void record(Verdict verdict) {
+        JobRepository.StoredParameters job = verdict.job();
+        if (verdict.reason() == null) {
+            if (job.invalidReason() != null || !verdict.templateVersion().equals(job.templateVersion())) {
+                jobs.markValidated(job.id(), verdict.templateVersion(), job.version());
             }
-            return true;
+        } else if (!verdict.reason().equals(job.invalidReason())) {
+            jobs.markInvalid(job.id(), verdict.reason(), job.version());
         }
-        if (!reason.equals(job.invalidReason())) {
-            jobs.markInvalid(job.id(), reason);
-        }
-        return false;
     }
 
     /** Why the job's parameters do not validate against the installed template, or null when they do. */
