@@ -14,8 +14,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -48,12 +50,19 @@ public final class AddressGuard {
     /** The longest a job's save waits for a host name to resolve ({@link #refusalOnSave}). */
     static final Duration SAVE_LOOKUP_LIMIT = Duration.ofSeconds(1);
 
-    /** Save-time look-ups, on daemon threads: a look-up the save stopped waiting for ends with the resolver's timeout. */
-    private static final ExecutorService SAVE_LOOKUPS = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "almanac-save-lookup");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** How long saves do not wait for a resolver that just failed to answer one in time. */
+    static final Duration STALLED_RESOLVER_PAUSE = Duration.ofSeconds(30);
+
+    /**
+     * Save-time look-ups, on at most 8 daemon threads; a look-up a save stopped waiting for ends with the resolver's own
+     * timeout, and while 8 are waiting a save does not look up at all.
+     */
+    private static final ExecutorService SAVE_LOOKUPS =
+            new ThreadPoolExecutor(0, 8, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
+                Thread thread = new Thread(runnable, "almanac-save-lookup");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     private final Set<String> allowedHosts;
     private final Resolver resolver;
@@ -63,6 +72,7 @@ public final class AddressGuard {
     private final String namespace;
 
     private final Set<String> withheld;
+    private final SaveLookups saveLookups;
 
     public AddressGuard(Collection<String> allowedHosts) {
         this(allowedHosts, InetAddress::getAllByName);
@@ -85,7 +95,8 @@ public final class AddressGuard {
                                 (a, b) -> a)),
                 resolver,
                 null,
-                Set.of());
+                Set.of(),
+                new SaveLookups());
     }
 
     private AddressGuard(
@@ -93,12 +104,14 @@ public final class AddressGuard {
             Map<String, List<String>> hostNamespaces,
             Resolver resolver,
             String namespace,
-            Set<String> withheld) {
+            Set<String> withheld,
+            SaveLookups saveLookups) {
         this.allowedHosts = allowedHosts;
         this.hostNamespaces = hostNamespaces;
         this.resolver = resolver;
         this.namespace = namespace;
         this.withheld = withheld;
+        this.saveLookups = saveLookups;
     }
 
     /**
@@ -112,7 +125,7 @@ public final class AddressGuard {
                 .collect(Collectors.toUnmodifiableSet());
         Set<String> allowed =
                 allowedHosts.stream().filter(host -> !withheld.contains(host)).collect(Collectors.toUnmodifiableSet());
-        return new AddressGuard(allowed, hostNamespaces, resolver, namespace, withheld);
+        return new AddressGuard(allowed, hostNamespaces, resolver, namespace, withheld, saveLookups);
     }
 
     /** The allowed hosts the jobs of {@code namespace} may call, sorted. */
@@ -173,24 +186,58 @@ public final class AddressGuard {
 
     /**
      * The host's addresses, or null when it does not resolve within {@link #SAVE_LOOKUP_LIMIT}: a save runs in a
-     * transaction, which must not wait on a resolver that does not answer (PostgreSQL ends a transaction idle for a
-     * third of the dead-node threshold), and a name not resolved in time is treated like one that does not resolve.
+     * transaction, which must not wait on a resolver that does not answer (PostgreSQL ends a transaction left waiting,
+     * see the engine's {@code IdleTransactionLimit}), and a name not resolved in time is treated like one that does
+     * not resolve. After a look-up that did not answer in time, saves do not wait for the resolver for
+     * {@link #STALLED_RESOLVER_PAUSE}, so a save with many URLs waits about a second in all, not a second for each.
      */
     private InetAddress[] resolvedForSave(String host) {
-        Future<InetAddress[]> lookup = SAVE_LOOKUPS.submit(() -> resolver.resolve(host));
+        if (saveLookups.stalledRecently()) {
+            return null;
+        }
+        Future<InetAddress[]> lookup;
+        try {
+            lookup = SAVE_LOOKUPS.submit(() -> resolver.resolve(host));
+        } catch (RejectedExecutionException busy) {
+            return null; // as many look-ups as the pool holds are waiting for the resolver already
+        }
         try {
             return lookup.get(SAVE_LOOKUP_LIMIT.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException late) {
             lookup.cancel(true);
+            saveLookups.stalled();
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
         } catch (ExecutionException failed) {
-            if (failed.getCause() instanceof UnknownHostException || failed.getCause() instanceof SecurityException) {
+            Throwable cause = failed.getCause();
+            if (cause instanceof UnknownHostException || cause instanceof SecurityException) {
                 return null;
             }
-            throw new IllegalStateException("could not resolve " + host, failed.getCause());
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("could not resolve " + host, cause);
+        }
+    }
+
+    /** Whether the resolver lately failed to answer a save's look-up in time; shared by a guard and its {@link #in}. */
+    private static final class SaveLookups {
+
+        private volatile long stalledAtNanos;
+        private volatile boolean stalled;
+
+        boolean stalledRecently() {
+            return stalled && System.nanoTime() - stalledAtNanos < STALLED_RESOLVER_PAUSE.toNanos();
+        }
+
+        void stalled() {
+            stalledAtNanos = System.nanoTime();
+            stalled = true;
         }
     }
 

@@ -155,16 +155,36 @@ class AddressGuardTest {
             }
             return new InetAddress[] {InetAddress.getByName("10.0.0.5")};
         });
-        long started = System.nanoTime();
         try {
+            long started = System.nanoTime();
             assertThat(stalled.refusalOnSave("http://stalled.example/hook"))
                     .as("not resolved in time: left to the call, which checks again and fails closed")
                     .isNull();
             assertThat(Duration.ofNanos(System.nanoTime() - started))
                     .isGreaterThanOrEqualTo(AddressGuard.SAVE_LOOKUP_LIMIT)
                     .isLessThan(Duration.ofSeconds(30));
+
+            long next = System.nanoTime();
+            assertThat(stalled.in("team").refusalOnSave("http://other.example/hook"))
+                    .as("the resolver just stalled: this save does not wait for it")
+                    .isNull();
+            assertThat(Duration.ofNanos(System.nanoTime() - next)).isLessThan(AddressGuard.SAVE_LOOKUP_LIMIT);
+            assertThat(guard.refusalOnSave("http://rebinding.example/hook"))
+                    .as("another guard's resolver is waited for as before")
+                    .isNotNull();
         } finally {
             answer.countDown();
         }
+    }
+
+    @Test
+    void aResolverThatFailsOtherwiseFailsTheCheckAsItDid() {
+        AddressGuard broken = new AddressGuard(List.of(), host -> {
+            throw new IllegalArgumentException("resolver broken");
+        });
+
+        assertThatThrownBy(() -> broken.refusalOnSave("http://any.example/"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("resolver broken");
     }
 }
