@@ -52,8 +52,8 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
         DataSource dataSource;
 
         /**
-         * The rotation's transaction only writes: the values are read and re-sealed before it begins. Here a hundred
-         * thousand runs already hold the new key, and the transaction's connection ends a transaction idle for 500 ms
+         * The rotation finds the rows holding an old key before its transaction, which then only locks, re-seals
+         * and writes those. Here a hundred thousand runs already hold the new key, and the transaction's connection ends a transaction idle for 500 ms
          * (Almanac's pools: a third of the dead-node threshold): working through them inside the
          * transaction, as the command once did, lost the whole rotation.
          */

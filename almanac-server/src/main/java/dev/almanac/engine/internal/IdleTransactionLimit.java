@@ -18,6 +18,8 @@ import org.springframework.stereotype.Component;
 @Component
 class IdleTransactionLimit implements BeanPostProcessor {
 
+    private static final String SET = "SET idle_in_transaction_session_timeout = ";
+
     private final ObjectProvider<EngineProperties> properties;
 
     IdleTransactionLimit(ObjectProvider<EngineProperties> properties) {
@@ -28,15 +30,20 @@ class IdleTransactionLimit implements BeanPostProcessor {
     public Object postProcessAfterInitialization(Object bean, String beanName) {
         HikariDataSource pool = bean instanceof DataSource dataSource ? Databases.hikari(dataSource) : null;
         // jdbc:postgresql:, and the spellings of drivers that wrap PostgreSQL's (jdbc:p6spy:postgresql:, …)
-        if (pool != null && pool.getJdbcUrl() != null && pool.getJdbcUrl().contains(":postgresql:")) {
+        if (pool != null
+                && !pool.isRunning() // a pool already handing out connections keeps its settings
+                && pool.getJdbcUrl() != null
+                && pool.getJdbcUrl().contains(":postgresql:")) {
             pool.setConnectionInitSql(initSql(properties.getObject(), pool.getConnectionInitSql()));
         }
         return bean;
     }
 
     static String initSql(EngineProperties properties, String own) {
-        String limit = "SET idle_in_transaction_session_timeout = "
-                + Math.max(1, properties.idleTransactionLimit().toMillis());
+        String limit = SET + Math.max(1, properties.idleTransactionLimit().toMillis());
+        if (own != null && own.startsWith(SET)) {
+            return own; // the same pool, reached again through a data source that wraps it
+        }
         return own == null || own.isBlank() ? limit : limit + "; " + own;
     }
 }

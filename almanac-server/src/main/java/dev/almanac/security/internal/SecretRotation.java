@@ -88,9 +88,9 @@ public class SecretRotation implements ApplicationRunner {
         }
         Integer total = transactions.execute(status -> {
             int rows = 0;
-            for (Map.Entry<Column, List<Map<String, Object>>> column : stale.entrySet()) {
-                for (Map<String, Object> key : column.getValue()) {
-                    rows += reseal(column.getKey(), key);
+            for (Map.Entry<Column, List<Map<String, Object>>> rowsOfColumn : stale.entrySet()) {
+                for (Map<String, Object> key : rowsOfColumn.getValue()) {
+                    rows += resealRow(rowsOfColumn.getKey(), key);
                 }
             }
             return rows;
@@ -118,7 +118,7 @@ public class SecretRotation implements ApplicationRunner {
     }
 
     /** Locks one row, re-seals its column from what it holds now and writes it; 1 when it changed. */
-    private int reseal(Column column, Map<String, Object> key) {
+    private int resealRow(Column column, Map<String, Object> key) {
         String where = String.join(
                 " AND ",
                 column.keys().stream().map(name -> name + " = :" + name).toList());
