@@ -159,11 +159,11 @@ class JobRepository {
             """;
     private static final String MARK_VALIDATED =
             "UPDATE jobs SET template_version = :template_version, invalid_reason = NULL WHERE id = :id";
-    private static final String MARK_INVALID = "UPDATE jobs SET invalid_reason = :reason WHERE id = :id";
     /** The template check's flags, written only where the job is still the version it checked. */
     private static final String MARK_VALIDATED_AS_READ = MARK_VALIDATED + " AND version = :version";
 
-    private static final String MARK_INVALID_AS_READ = MARK_INVALID + " AND version = :version";
+    private static final String MARK_INVALID_AS_READ =
+            "UPDATE jobs SET invalid_reason = :reason WHERE id = :id AND version = :version";
 
     private static final String DELETE_JOB = "DELETE FROM jobs WHERE id = :id";
     private static final String NAME_TAKEN =
@@ -730,38 +730,25 @@ class JobRepository {
     }
 
     void markValidated(JobId id, String templateVersion) {
-        jdbc.sql(MARK_VALIDATED)
-                .param("id", id.value())
-                .param("template_version", templateVersion)
-                .update();
-        totals.revalidated();
-        cache.written(id);
-    }
-
-    void markInvalid(JobId id, String reason) {
-        jdbc.sql(MARK_INVALID).param("id", id.value()).param("reason", reason).update();
-        totals.revalidated();
-        cache.written(id);
+        revalidated(id, jdbc.sql(MARK_VALIDATED).param("template_version", templateVersion));
     }
 
     /** Like {@link #markValidated(JobId, String)}, only while the job is at {@code version}. */
     void markValidated(JobId id, String templateVersion, long version) {
-        jdbc.sql(MARK_VALIDATED_AS_READ)
-                .param("id", id.value())
-                .param("template_version", templateVersion)
-                .param("version", version)
-                .update();
-        totals.revalidated();
-        cache.written(id);
+        revalidated(
+                id,
+                jdbc.sql(MARK_VALIDATED_AS_READ)
+                        .param("template_version", templateVersion)
+                        .param("version", version));
     }
 
-    /** Like {@link #markInvalid(JobId, String)}, only while the job is at {@code version}. */
+    /** Flags the job invalid with {@code reason}, only while it is at {@code version}. */
     void markInvalid(JobId id, String reason, long version) {
-        jdbc.sql(MARK_INVALID_AS_READ)
-                .param("id", id.value())
-                .param("reason", reason)
-                .param("version", version)
-                .update();
+        revalidated(id, jdbc.sql(MARK_INVALID_AS_READ).param("reason", reason).param("version", version));
+    }
+
+    private void revalidated(JobId id, JdbcClient.StatementSpec flag) {
+        flag.param("id", id.value()).update();
         totals.revalidated();
         cache.written(id);
     }
