@@ -159,11 +159,17 @@ class JobRepository {
             """;
     private static final String MARK_VALIDATED =
             "UPDATE jobs SET template_version = :template_version, invalid_reason = NULL WHERE id = :id";
-    /** The template check's flags, written only where the job is still the version it checked. */
-    private static final String MARK_VALIDATED_AS_READ = MARK_VALIDATED + " AND version = :version";
+    /**
+     * The template check's flags are written only where the job is as the check read it: the same version, and the
+     * same flags (a save that changes nothing clears a flag without a new version).
+     */
+    private static final String AS_READ = " AND version = :version"
+            + " AND invalid_reason IS NOT DISTINCT FROM CAST(:read_reason AS VARCHAR(2000))"
+            + " AND template_version IS NOT DISTINCT FROM CAST(:read_template_version AS VARCHAR(32))";
 
+    private static final String MARK_VALIDATED_AS_READ = MARK_VALIDATED + AS_READ;
     private static final String MARK_INVALID_AS_READ =
-            "UPDATE jobs SET invalid_reason = :reason WHERE id = :id AND version = :version";
+            "UPDATE jobs SET invalid_reason = :reason WHERE id = :id" + AS_READ;
 
     private static final String DELETE_JOB = "DELETE FROM jobs WHERE id = :id";
     private static final String NAME_TAKEN =
@@ -733,18 +739,22 @@ class JobRepository {
         revalidated(id, jdbc.sql(MARK_VALIDATED).param("template_version", templateVersion));
     }
 
-    /** Like {@link #markValidated(JobId, String)}, only while the job is at {@code version}. */
-    void markValidated(JobId id, String templateVersion, long version) {
-        revalidated(
-                id,
-                jdbc.sql(MARK_VALIDATED_AS_READ)
-                        .param("template_version", templateVersion)
-                        .param("version", version));
+    /** Like {@link #markValidated(JobId, String)}, only while the job is as {@code read}. */
+    void markValidated(StoredParameters read, String templateVersion) {
+        revalidated(read, jdbc.sql(MARK_VALIDATED_AS_READ).param("template_version", templateVersion));
     }
 
-    /** Flags the job invalid with {@code reason}, only while it is at {@code version}. */
-    void markInvalid(JobId id, String reason, long version) {
-        revalidated(id, jdbc.sql(MARK_INVALID_AS_READ).param("reason", reason).param("version", version));
+    /** Flags the job invalid with {@code reason}, only while it is as {@code read}. */
+    void markInvalid(StoredParameters read, String reason) {
+        revalidated(read, jdbc.sql(MARK_INVALID_AS_READ).param("reason", reason));
+    }
+
+    private void revalidated(StoredParameters read, JdbcClient.StatementSpec flag) {
+        revalidated(
+                read.id(),
+                flag.param("version", read.version())
+                        .param("read_reason", read.invalidReason())
+                        .param("read_template_version", read.templateVersion()));
     }
 
     private void revalidated(JobId id, JdbcClient.StatementSpec flag) {

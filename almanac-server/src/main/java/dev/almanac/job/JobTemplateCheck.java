@@ -1,6 +1,7 @@
 package dev.almanac.job;
 
 import dev.almanac.common.FieldError;
+import dev.almanac.outbound.AddressGuard;
 import dev.almanac.security.SecretParameters;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.template.TemplatesChanged;
@@ -128,22 +129,22 @@ public class JobTemplateCheck {
     private record Verdict(JobRepository.StoredParameters job, String reason, String templateVersion) {}
 
     private Verdict verdict(JobRepository.StoredParameters job) {
-        String reason = reason(job);
+        String reason = AddressGuard.withinOneLookupBudget(() -> reason(job));
         return new Verdict(
                 job,
                 reason,
                 reason == null ? templates.version(job.templateType()).orElseThrow() : null);
     }
 
-    /** Flags or clears one job, when its flag changes and the job is still the version read. */
+    /** Flags or clears one job, when its flag changes and the job is still as read. */
     private void record(Verdict verdict) {
         JobRepository.StoredParameters job = verdict.job();
         if (verdict.reason() == null) {
             if (job.invalidReason() != null || !verdict.templateVersion().equals(job.templateVersion())) {
-                jobs.markValidated(job.id(), verdict.templateVersion(), job.version());
+                jobs.markValidated(job, verdict.templateVersion());
             }
         } else if (!verdict.reason().equals(job.invalidReason())) {
-            jobs.markInvalid(job.id(), verdict.reason(), job.version());
+            jobs.markInvalid(job, verdict.reason());
         }
     }
 

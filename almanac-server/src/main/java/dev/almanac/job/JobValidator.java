@@ -102,7 +102,16 @@ class JobValidator {
         boolean scheduleIsNew(Schedule schedule);
     }
 
+    /**
+     * The request as a definition, or {@link InvalidInputException} naming every field in error. Its URLs' host names
+     * are looked up within one second in all ({@link AddressGuard#withinOneLookupBudget}): a save validates inside its
+     * transaction.
+     */
     JobDefinition validate(JobRequest request, Instant now, Context context) {
+        return AddressGuard.withinOneLookupBudget(() -> validateWithinBudget(request, now, context));
+    }
+
+    private JobDefinition validateWithinBudget(JobRequest request, Instant now, Context context) {
         List<FieldError> errors = new ArrayList<>();
 
         String name = trimmed(request.name());

@@ -20,6 +20,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -47,15 +48,15 @@ public final class AddressGuard {
     private static final Pattern CANONICAL_IPV4 = Pattern.compile(
             "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}");
 
-    /** The longest a job's save waits for a host name to resolve ({@link #refusalOnSave}). */
+    /** The longest a job's save waits for its host names to resolve ({@link #refusalOnSave}), all of them together. */
     static final Duration SAVE_LOOKUP_LIMIT = Duration.ofSeconds(1);
 
-    /** How long saves do not wait for a resolver that just failed to answer one in time. */
-    static final Duration STALLED_RESOLVER_PAUSE = Duration.ofSeconds(30);
+    /** The deadline of the save whose checks run on this thread ({@link #withinOneLookupBudget}), or null. */
+    private static final ThreadLocal<Long> SAVE_DEADLINE = new ThreadLocal<>();
 
     /**
-     * Save-time look-ups, on at most 8 daemon threads; a look-up a save stopped waiting for ends with the resolver's own
-     * timeout, and while 8 are waiting a save does not look up at all.
+     * Save-time look-ups, on at most 8 daemon threads; a look-up a save stopped waiting for ends with the resolver's
+     * own timeout, and while 8 are waiting a save does not look up at all.
      */
     private static final ExecutorService SAVE_LOOKUPS =
             new ThreadPoolExecutor(0, 8, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
@@ -72,7 +73,6 @@ public final class AddressGuard {
     private final String namespace;
 
     private final Set<String> withheld;
-    private final SaveLookups saveLookups;
 
     public AddressGuard(Collection<String> allowedHosts) {
         this(allowedHosts, InetAddress::getAllByName);
@@ -95,8 +95,7 @@ public final class AddressGuard {
                                 (a, b) -> a)),
                 resolver,
                 null,
-                Set.of(),
-                new SaveLookups());
+                Set.of());
     }
 
     private AddressGuard(
@@ -104,14 +103,12 @@ public final class AddressGuard {
             Map<String, List<String>> hostNamespaces,
             Resolver resolver,
             String namespace,
-            Set<String> withheld,
-            SaveLookups saveLookups) {
+            Set<String> withheld) {
         this.allowedHosts = allowedHosts;
         this.hostNamespaces = hostNamespaces;
         this.resolver = resolver;
         this.namespace = namespace;
         this.withheld = withheld;
-        this.saveLookups = saveLookups;
     }
 
     /**
@@ -125,7 +122,7 @@ public final class AddressGuard {
                 .collect(Collectors.toUnmodifiableSet());
         Set<String> allowed =
                 allowedHosts.stream().filter(host -> !withheld.contains(host)).collect(Collectors.toUnmodifiableSet());
-        return new AddressGuard(allowed, hostNamespaces, resolver, namespace, withheld, saveLookups);
+        return new AddressGuard(allowed, hostNamespaces, resolver, namespace, withheld);
     }
 
     /** The allowed hosts the jobs of {@code namespace} may call, sorted. */
@@ -185,14 +182,32 @@ public final class AddressGuard {
     }
 
     /**
-     * The host's addresses, or null when it does not resolve within {@link #SAVE_LOOKUP_LIMIT}: a save runs in a
-     * transaction, which must not wait on a resolver that does not answer (PostgreSQL ends a transaction left waiting,
-     * see the engine's {@code IdleTransactionLimit}), and a name not resolved in time is treated like one that does
-     * not resolve. After a look-up that did not answer in time, saves do not wait for the resolver for
-     * {@link #STALLED_RESOLVER_PAUSE}, so a save with many URLs waits about a second in all, not a second for each.
+     * Runs a save's checks with {@link #SAVE_LOOKUP_LIMIT} in all for their host-name look-ups
+     * ({@link #refusalOnSave}): a save with many URLs on a resolver that does not answer waits about a second, not a
+     * second for each. Inside an outer budget, the outer one holds.
+     */
+    public static <T> T withinOneLookupBudget(Supplier<T> checks) {
+        if (SAVE_DEADLINE.get() != null) {
+            return checks.get();
+        }
+        SAVE_DEADLINE.set(System.nanoTime() + SAVE_LOOKUP_LIMIT.toNanos());
+        try {
+            return checks.get();
+        } finally {
+            SAVE_DEADLINE.remove();
+        }
+    }
+
+    /**
+     * The host's addresses, or null when it does not resolve within {@link #SAVE_LOOKUP_LIMIT}, or within what is left
+     * of the save's budget ({@link #withinOneLookupBudget}): a save runs in a transaction, which must not wait on a
+     * resolver that does not answer (PostgreSQL ends a transaction left waiting, see the engine's
+     * {@code IdleTransactionLimit}), and a name not resolved in time is treated like one that does not resolve.
      */
     private InetAddress[] resolvedForSave(String host) {
-        if (saveLookups.stalledRecently()) {
+        Long deadline = SAVE_DEADLINE.get();
+        long wait = deadline == null ? SAVE_LOOKUP_LIMIT.toNanos() : deadline - System.nanoTime();
+        if (wait <= 0) {
             return null;
         }
         Future<InetAddress[]> lookup;
@@ -202,10 +217,9 @@ public final class AddressGuard {
             return null; // as many look-ups as the pool holds are waiting for the resolver already
         }
         try {
-            return lookup.get(SAVE_LOOKUP_LIMIT.toNanos(), TimeUnit.NANOSECONDS);
+            return lookup.get(wait, TimeUnit.NANOSECONDS);
         } catch (TimeoutException late) {
             lookup.cancel(true);
-            saveLookups.stalled();
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -222,22 +236,6 @@ public final class AddressGuard {
                 throw error;
             }
             throw new IllegalStateException("could not resolve " + host, cause);
-        }
-    }
-
-    /** Whether the resolver lately failed to answer a save's look-up in time; shared by a guard and its {@link #in}. */
-    private static final class SaveLookups {
-
-        private volatile long stalledAtNanos;
-        private volatile boolean stalled;
-
-        boolean stalledRecently() {
-            return stalled && System.nanoTime() - stalledAtNanos < STALLED_RESOLVER_PAUSE.toNanos();
-        }
-
-        void stalled() {
-            stalledAtNanos = System.nanoTime();
-            stalled = true;
         }
     }
 

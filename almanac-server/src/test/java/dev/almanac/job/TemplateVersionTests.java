@@ -52,6 +52,9 @@ abstract class TemplateVersionTests extends AlmanacIntegrationTest {
     JobTemplateCheck check;
 
     @Autowired
+    JobRepository jobRepository;
+
+    @Autowired
     Engine engine;
 
     @AfterEach
@@ -153,6 +156,37 @@ abstract class TemplateVersionTests extends AlmanacIntegrationTest {
         assertThat(check.checkAll()).isEqualTo(new JobTemplateCheck.Outcome(1, 0));
         mvc.perform(get(JOBS).param("invalid", "true"))
                 .andExpect(jsonPath("$.total").value(0));
+    }
+
+    /**
+     * The check validates a page outside its transaction; a flag it then writes lands only where the job is still as
+     * it read it: a save in between (a new version) or a flag cleared in between keeps what it wrote.
+     */
+    @Test
+    void theCheckWritesNoFlagOverAJobChangedSinceItReadIt() throws Exception {
+        mvc.perform(post(JOBS).contentType(MediaType.APPLICATION_JSON).content("""
+                                {"name":"raced","template_type":"test_versioned","parameters":{},
+                                 "schedule":{"type":"interval","interval_seconds":60}}"""))
+                .andExpect(status().isCreated());
+        JobRepository.StoredParameters read =
+                jobRepository.parametersAfter(new java.util.UUID(0, 0), 10).get(0);
+
+        jdbc.sql("UPDATE jobs SET version = version + 1").update(); // a save lands meanwhile
+        jobRepository.markInvalid(read, "checked against what the save replaced");
+        jobRepository.markValidated(read, "9");
+
+        assertThat(jdbc.sql("SELECT COALESCE(invalid_reason, '-') || ' ' || template_version FROM jobs")
+                        .query(String.class)
+                        .single())
+                .isEqualTo("- " + read.templateVersion());
+
+        JobRepository.StoredParameters current =
+                jobRepository.parametersAfter(new java.util.UUID(0, 0), 10).get(0);
+        jobRepository.markInvalid(current, "flagged as read");
+        assertThat(jdbc.sql("SELECT invalid_reason FROM jobs")
+                        .query(String.class)
+                        .single())
+                .isEqualTo("flagged as read");
     }
 
     @Test

@@ -53,9 +53,9 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
 
         /**
          * The rotation finds the rows holding an old key before its transaction, which then only locks, re-seals
-         * and writes those. Here a hundred thousand runs already hold the new key, and the transaction's connection ends a transaction idle for 500 ms
-         * (Almanac's pools: a third of the dead-node threshold): working through them inside the
-         * transaction, as the command once did, lost the whole rotation.
+         * and writes those. Here a hundred thousand runs already hold the new key, and the transaction's connection
+         * ends a transaction idle for 500 ms (Almanac's pools: a third of the dead-node threshold): working through
+         * them inside the transaction, as the command once did, lost the whole rotation.
          */
         @Test
         void theRotationNeverWaitsInsideItsTransactionWhileCheckingRowsAlreadyCurrent() throws Exception {

@@ -76,9 +76,9 @@ public class SecretRotation implements ApplicationRunner {
 
     /**
      * Re-seals every value sealed with an older key; returns how many rows changed. The rows that hold one are found
-     * first, outside any transaction; then one transaction locks each, reads it again, re-seals and writes it, statement
-     * after statement, so that a save in between is never overwritten with older values. A transaction that waited
-     * while millions of rows already current were checked in memory would be ended by PostgreSQL's limit on idle
+     * first, outside any transaction; then one transaction locks each, reads it again, re-seals and writes it,
+     * statement after statement, so that a save in between is never overwritten with older values. A transaction that
+     * waited while millions of rows already current were checked in memory would be ended by PostgreSQL's limit on idle
      * transactions (the engine's {@code IdleTransactionLimit}), and all of it undone.
      */
     public int rotate() {
