@@ -144,10 +144,7 @@ abstract class TemplateVersionTests extends AlmanacIntegrationTest {
 
     @Test
     void aStartUpCheckClearsAFlagOnceTheParametersValidateAgain() throws Exception {
-        mvc.perform(post(JOBS).contentType(MediaType.APPLICATION_JSON).content("""
-                                {"name":"plain","template_type":"test_versioned","parameters":{},
-                                 "schedule":{"type":"interval","interval_seconds":60}}"""))
-                .andExpect(status().isCreated());
+        createEveryMinute("plain");
         templates.replace(TestTemplates.Versioned.upgraded());
         assertThat(check.checkAll().invalid()).isEqualTo(1);
 
@@ -164,10 +161,7 @@ abstract class TemplateVersionTests extends AlmanacIntegrationTest {
      */
     @Test
     void theCheckWritesNoFlagOverAJobChangedSinceItReadIt() throws Exception {
-        mvc.perform(post(JOBS).contentType(MediaType.APPLICATION_JSON).content("""
-                                {"name":"raced","template_type":"test_versioned","parameters":{},
-                                 "schedule":{"type":"interval","interval_seconds":60}}"""))
-                .andExpect(status().isCreated());
+        createEveryMinute("raced");
         JobRepository.StoredParameters read =
                 jobRepository.parametersAfter(new java.util.UUID(0, 0), 10).get(0);
 
@@ -221,5 +215,12 @@ abstract class TemplateVersionTests extends AlmanacIntegrationTest {
                         .query(String.class)
                         .list())
                 .containsExactly("invalid");
+    }
+
+    private void createEveryMinute(String name) throws Exception {
+        mvc.perform(post(JOBS).contentType(MediaType.APPLICATION_JSON).content("""
+                                {"name":"%s","template_type":"test_versioned","parameters":{},
+                                 "schedule":{"type":"interval","interval_seconds":60}}""".formatted(name)))
+                .andExpect(status().isCreated());
     }
 }

@@ -241,7 +241,9 @@ public class SecretUpgrade implements ApplicationRunner {
     /**
      * Seals, in one transaction, those of {@code rows} that {@code seal} would change. They are picked before the
      * transaction begins: a transaction that waited while thousands of clean rows were checked in memory would be
-     * ended by PostgreSQL's limit on idle transactions (the engine's {@code IdleTransactionLimit}).
+     * ended by PostgreSQL's limit on idle transactions (the engine's {@code IdleTransactionLimit}). In it, each row is
+     * locked and read again first, and sealed from what it holds then, so a concurrent save or another node's pass is
+     * never overwritten with older values.
      */
     private int sealWhereNeeded(
             String table,
@@ -254,50 +256,39 @@ public class SecretUpgrade implements ApplicationRunner {
         if (plain.isEmpty()) {
             return 0;
         }
-        Integer changed = transactions.execute(status -> sealRows(table, keys, columns, plain, seal));
-        return changed == null ? 0 : changed;
-    }
-
-    /**
-     * Updates each row whose {@code seal} names changed columns; the row is locked and read again first, and sealed
-     * from what it holds then, so a concurrent save or another node's pass is never overwritten with older values.
-     */
-    private int sealRows(
-            String table,
-            List<String> keys,
-            List<String> columns,
-            List<Map<String, Object>> rows,
-            Function<Map<String, Object>, Map<String, String>> seal) {
-        String where =
-                String.join(" AND ", keys.stream().map(k -> k + " = :" + k).toList());
-        int changed = 0;
-        for (Map<String, Object> row : rows) {
-            JdbcClient.StatementSpec lock = jdbc.sql(
-                    "SELECT " + String.join(", ", columns) + " FROM " + table + " WHERE " + where + " FOR UPDATE");
-            for (String key : keys) {
-                lock = lock.param(key, row.get(key));
+        Integer total = transactions.execute(status -> {
+            String where =
+                    String.join(" AND ", keys.stream().map(k -> k + " = :" + k).toList());
+            int changed = 0;
+            for (Map<String, Object> row : plain) {
+                JdbcClient.StatementSpec lock = jdbc.sql(
+                        "SELECT " + String.join(", ", columns) + " FROM " + table + " WHERE " + where + " FOR UPDATE");
+                for (String key : keys) {
+                    lock = lock.param(key, row.get(key));
+                }
+                List<Map<String, Object>> locked = lock.query().listOfRows();
+                if (locked.isEmpty()) {
+                    continue;
+                }
+                Map<String, String> sealed = seal.apply(locked.get(0));
+                if (sealed.isEmpty()) {
+                    continue;
+                }
+                List<String> sets = new ArrayList<>();
+                sealed.keySet().forEach(column -> sets.add(column + " = :" + column));
+                JdbcClient.StatementSpec update =
+                        jdbc.sql("UPDATE " + table + " SET " + String.join(", ", sets) + " WHERE " + where);
+                for (Map.Entry<String, String> column : sealed.entrySet()) {
+                    update = update.param(column.getKey(), column.getValue());
+                }
+                for (String key : keys) {
+                    update = update.param(key, row.get(key));
+                }
+                changed += update.update();
             }
-            List<Map<String, Object>> locked = lock.query().listOfRows();
-            if (locked.isEmpty()) {
-                continue;
-            }
-            Map<String, String> sealed = seal.apply(locked.get(0));
-            if (sealed.isEmpty()) {
-                continue;
-            }
-            List<String> sets = new ArrayList<>();
-            sealed.keySet().forEach(column -> sets.add(column + " = :" + column));
-            JdbcClient.StatementSpec update =
-                    jdbc.sql("UPDATE " + table + " SET " + String.join(", ", sets) + " WHERE " + where);
-            for (Map.Entry<String, String> column : sealed.entrySet()) {
-                update = update.param(column.getKey(), column.getValue());
-            }
-            for (String key : keys) {
-                update = update.param(key, row.get(key));
-            }
-            changed += update.update();
-        }
-        return changed;
+            return changed;
+        });
+        return total == null ? 0 : total;
     }
 
     private static void put(Map<String, String> changed, String column, String text, Function<String, String> seal) {
