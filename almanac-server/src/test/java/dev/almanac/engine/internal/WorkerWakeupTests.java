@@ -1,6 +1,7 @@
 package dev.almanac.engine.internal;
 
 import static dev.almanac.testing.JobRequests.aCronJob;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.almanac.execution.Execution;
@@ -14,8 +15,10 @@ import dev.almanac.testing.PostgresTestDatabase;
 import dev.almanac.testing.TestTemplates;
 import dev.almanac.testing.WithPostgres;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -61,6 +64,37 @@ class WorkerWakeupTests {
         node = sleepyNode("claims-ahead", 1, 1);
 
         aSecondRunStartsWhenTheFirstEnds(blocking("asks-for-more", "gate-4"), "gate-4");
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aWorkerHeldByALongRunDoesNotHoldTheQueueBackFromTheOther() {
+        // under a backlog a claim waits for the last claim's runs to end before it claims; a run that does not end
+        // holds that wait only briefly, so the worker left free takes the whole queue, one run after the other
+        node = sleepyNode("held-worker", 2, 0);
+        Job holding = blocking("holds-a-worker", "gate-5");
+        Job freed = blocking("holds-the-other-for-a-while", "gate-6");
+        Job quick = node.bean(JobService.class)
+                .create(
+                        aCronJob("quick", "0 0 1 1 *")
+                                .template("test_block", Map.of("key", "gate-7"))
+                                .concurrency("allow")
+                                .build(),
+                        "test");
+        TestTemplates.Block.release("gate-7");
+        Execution held = run(holding);
+        run(freed);
+        awaitStarted("gate-5", 1);
+        awaitStarted("gate-6", 1);
+        List<Execution> queued =
+                IntStream.range(0, 20).mapToObj(i -> run(quick)).toList();
+
+        TestTemplates.Block.release("gate-6");
+
+        queued.forEach(e -> awaitSucceeded(e.id()));
+        assertThat(node.bean(ExecutionService.class).get(held.id()).status()).isEqualTo(ExecutionStatus.RUNNING);
+        TestTemplates.Block.release("gate-5");
+        awaitSucceeded(held.id());
     }
 
     /** Runs {@code job} twice on a node with one worker: the second waits queued until the first is released. */
