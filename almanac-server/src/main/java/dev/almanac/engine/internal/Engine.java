@@ -5,6 +5,7 @@ import dev.almanac.execution.ExecutionId;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -193,6 +194,12 @@ public class Engine {
     /** How many more runs this node can take now; none while draining or fenced. */
     int freeCapacity() {
         return runs.freeCapacity();
+    }
+
+    /** Whether any of these runs is still going on this node's pool. */
+    boolean anyRunning(Collection<ExecutionId> ids) {
+        Set<ExecutionId> running = runs.runningIds();
+        return ids.stream().anyMatch(running::contains);
     }
 
     int runningCount() {

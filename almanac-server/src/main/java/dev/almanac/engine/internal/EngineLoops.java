@@ -3,6 +3,7 @@ package dev.almanac.engine.internal;
 import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.engine.internal.store.EngineStore;
 import dev.almanac.execution.CancelRequested;
+import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionQueued;
 import dev.almanac.job.JobChanged;
 import dev.almanac.job.JobScheduling;
@@ -33,7 +34,7 @@ class EngineLoops implements SmartLifecycle {
     private static final Duration WATCH_LEASE_EVERY = Duration.ofMillis(100);
     /**
      * The longest a claim waits, while runs are left in the queue, for the runs of the claim before it to end
-     * ({@link #awaitWorkersOfLastClaim}).
+     * ({@link #awaitRunsOfLastClaim}).
      */
     private static final Duration GATHER_AT_MOST = Duration.ofMillis(2);
 
@@ -47,8 +48,12 @@ class EngineLoops implements SmartLifecycle {
     private final DatabaseAvailability database;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
-    /** Whether the worker loop's last claim started runs and left due runs in the queue: a backlog. */
-    private volatile boolean backlogLeft;
+    /**
+     * The runs the worker loop's last claim started when it left due runs in the queue (a backlog); empty otherwise.
+     */
+    private volatile List<ExecutionId> startedBeforeBacklog = List.of();
+    /** Whether the last wait for a claim's runs ran out: they take longer than the cap, so the next claim does not. */
+    private volatile boolean lastWaitRanOut;
 
     EngineLoops(
             Engine engine,
@@ -191,11 +196,13 @@ class EngineLoops implements SmartLifecycle {
             wakeups.awaitWork(properties.pollInterval());
             return;
         }
-        if (backlogLeft) {
-            awaitWorkersOfLastClaim();
+        if (lastWaitRanOut) {
+            lastWaitRanOut = false; // the runs take longer than the cap: this claim does not wait for them
+        } else {
+            lastWaitRanOut = !awaitRunsOfLastClaim(startedBeforeBacklog);
         }
-        List<?> started = engine.startDue();
-        backlogLeft = !started.isEmpty() && !engine.claimedAllDue();
+        List<ExecutionId> started = engine.startDue();
+        startedBeforeBacklog = engine.claimedAllDue() ? List.of() : started;
         if (started.isEmpty() || engine.claimedAllDue()) {
             // nothing left that was due: wait for the next queued run's time, or a run queued meanwhile (the signal
             // stays raised), instead of a claim that would find nothing (one per manual run, say)
@@ -208,15 +215,21 @@ class EngineLoops implements SmartLifecycle {
      * {@link #GATHER_AT_MOST}. Claimed at once, the next claim would find those runs still going (they end while it
      * waits for the database) and take only the other workers, and the claims after it would split the workers in two:
      * a node of 10 workers claimed about 5.7 runs a commit in a drain of short runs, and 10 once it waited
-     * (almanac-bench HISTORY, session 34). A run ending wakes this wait; a long run holds it only up to the cap, so the
-     * other workers still take the queue.
+     * (almanac-bench HISTORY, session 34). A run ending wakes this wait. Runs that take longer than the cap hold a
+     * claim back by the cap, and only every other claim: after a wait that ran out, the next claim does not wait.
+     *
+     * @return false if the runs were still going when the cap ran out
      */
-    private void awaitWorkersOfLastClaim() {
+    private boolean awaitRunsOfLastClaim(List<ExecutionId> started) {
         long deadline = System.nanoTime() + GATHER_AT_MOST.toNanos();
         long left;
-        while (engine.freeCapacity() < properties.workers() && (left = deadline - System.nanoTime()) > 0) {
+        while (engine.anyRunning(started)) {
+            if ((left = deadline - System.nanoTime()) <= 0) {
+                return false;
+            }
             wakeups.awaitWork(Duration.ofNanos(left));
         }
+        return true;
     }
 
     private void outcomeLoop() {

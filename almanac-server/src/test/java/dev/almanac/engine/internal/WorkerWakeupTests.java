@@ -68,28 +68,22 @@ class WorkerWakeupTests {
 
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
-    void aWorkerHeldByALongRunDoesNotHoldTheQueueBackFromTheOther() {
-        // under a backlog a claim waits for the last claim's runs to end before it claims; a run that does not end
-        // holds that wait only briefly, so the worker left free takes the whole queue, one run after the other
+    void aRunThatDoesNotEndHoldsTheNextClaimBackOnlyBriefly() {
+        // under a backlog a claim waits for the runs of the claim before it to end; one of them does not end here, and
+        // the worker left free still takes the whole queue, one run after the other
         node = sleepyNode("held-worker", 2, 0);
+        Job busy = allowingOverlap("holds-both-workers-for-a-while", "gate-6");
         Job holding = blocking("holds-a-worker", "gate-5");
-        Job freed = blocking("holds-the-other-for-a-while", "gate-6");
-        Job quick = node.bean(JobService.class)
-                .create(
-                        aCronJob("quick", "0 0 1 1 *")
-                                .template("test_block", Map.of("key", "gate-7"))
-                                .concurrency("allow")
-                                .build(),
-                        "test");
+        Job quick = allowingOverlap("quick", "gate-7");
         TestTemplates.Block.release("gate-7");
+        run(busy);
+        run(busy);
+        awaitStarted("gate-6", 2);
         Execution held = run(holding);
-        run(freed);
-        awaitStarted("gate-5", 1);
-        awaitStarted("gate-6", 1);
         List<Execution> queued =
                 IntStream.range(0, 20).mapToObj(i -> run(quick)).toList();
 
-        TestTemplates.Block.release("gate-6");
+        TestTemplates.Block.release("gate-6"); // a claim takes the holding run first and leaves the quick ones behind
 
         queued.forEach(e -> awaitSucceeded(e.id()));
         assertThat(node.bean(ExecutionService.class).get(held.id()).status()).isEqualTo(ExecutionStatus.RUNNING);
@@ -150,6 +144,16 @@ class WorkerWakeupTests {
                 .create(
                         aCronJob(name, "0 0 1 1 *")
                                 .template("test_block", Map.of("key", key))
+                                .build(),
+                        "test");
+    }
+
+    private Job allowingOverlap(String name, String key) {
+        return node.bean(JobService.class)
+                .create(
+                        aCronJob(name, "0 0 1 1 *")
+                                .template("test_block", Map.of("key", key))
+                                .concurrency("allow")
                                 .build(),
                         "test");
     }
