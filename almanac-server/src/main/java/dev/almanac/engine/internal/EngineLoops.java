@@ -48,10 +48,8 @@ class EngineLoops implements SmartLifecycle {
     private final DatabaseAvailability database;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
-    /**
-     * The runs the worker loop's last claim started when it left due runs in the queue (a backlog); empty otherwise.
-     */
-    private volatile List<ExecutionId> startedBeforeBacklog = List.of();
+    /** The runs the worker loop's last claim started, if it left due runs in the queue (a backlog); else empty. */
+    private volatile List<ExecutionId> runsOfLastClaim = List.of();
     /** Whether the last wait for a claim's runs ran out: they take longer than the cap, so the next claim does not. */
     private volatile boolean lastWaitRanOut;
 
@@ -199,10 +197,10 @@ class EngineLoops implements SmartLifecycle {
         if (lastWaitRanOut) {
             lastWaitRanOut = false; // the runs take longer than the cap: this claim does not wait for them
         } else {
-            lastWaitRanOut = !awaitRunsOfLastClaim(startedBeforeBacklog);
+            lastWaitRanOut = !awaitRunsOfLastClaim(runsOfLastClaim);
         }
         List<ExecutionId> started = engine.startDue();
-        startedBeforeBacklog = engine.claimedAllDue() ? List.of() : started;
+        runsOfLastClaim = engine.claimedAllDue() ? List.of() : started;
         if (started.isEmpty() || engine.claimedAllDue()) {
             // nothing left that was due: wait for the next queued run's time, or a run queued meanwhile (the signal
             // stays raised), instead of a claim that would find nothing (one per manual run, say)

@@ -68,9 +68,9 @@ class WorkerWakeupTests {
 
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
-    void aRunThatDoesNotEndHoldsTheNextClaimBackOnlyBriefly() {
+    void aRunThatDoesNotEndHoldsTheQueueBackFromNoWorker() {
         // under a backlog a claim waits for the runs of the claim before it to end; one of them does not end here, and
-        // the worker left free still takes the whole queue, one run after the other
+        // the worker left free still takes the whole queue, one run after the other: the wait is bounded
         node = sleepyNode("held-worker", 2, 0);
         Job busy = allowingOverlap("holds-both-workers-for-a-while", "gate-6");
         Job holding = blocking("holds-a-worker", "gate-5");
