@@ -11,6 +11,7 @@ import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobService;
 import dev.almanac.testing.EngineNode;
+import dev.almanac.testing.JobRequests;
 import dev.almanac.testing.PostgresTestDatabase;
 import dev.almanac.testing.TestTemplates;
 import dev.almanac.testing.WithPostgres;
@@ -140,22 +141,17 @@ class WorkerWakeupTests {
     }
 
     private Job blocking(String name, String key) {
-        return node.bean(JobService.class)
-                .create(
-                        aCronJob(name, "0 0 1 1 *")
-                                .template("test_block", Map.of("key", key))
-                                .build(),
-                        "test");
+        return create(aCronJob(name, "0 0 1 1 *").template("test_block", Map.of("key", key)));
     }
 
     private Job allowingOverlap(String name, String key) {
-        return node.bean(JobService.class)
-                .create(
-                        aCronJob(name, "0 0 1 1 *")
-                                .template("test_block", Map.of("key", key))
-                                .concurrency("allow")
-                                .build(),
-                        "test");
+        return create(aCronJob(name, "0 0 1 1 *")
+                .template("test_block", Map.of("key", key))
+                .concurrency("allow"));
+    }
+
+    private Job create(JobRequests job) {
+        return node.bean(JobService.class).create(job.build(), "test");
     }
 
     private Execution run(Job job) {
