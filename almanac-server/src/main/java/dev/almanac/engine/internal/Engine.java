@@ -3,6 +3,7 @@ package dev.almanac.engine.internal;
 import dev.almanac.engine.internal.RunningExecution.StopReason;
 import dev.almanac.execution.ExecutionId;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -55,13 +56,8 @@ public class Engine {
      * runs on this node have ended, and write their outcomes. Returns the number of runs that ended.
      */
     public int runDueOnce() {
-        heartbeat();
-        while (triggerOnce().full()) {
-            // a full batch means more jobs may be due
-        }
         int ended = 0;
-        List<ExecutionId> started;
-        while (!(started = startDue()).isEmpty()) {
+        for (List<ExecutionId> started = runDueOnceWithoutWaiting(); !started.isEmpty(); started = startDue()) {
             awaitIdle(Duration.ofMinutes(5));
             ended += started.size();
         }
@@ -71,10 +67,20 @@ public class Engine {
     /** Like {@link #runDueOnce()}, but returns as soon as the due runs have started. */
     public List<ExecutionId> runDueOnceWithoutWaiting() {
         heartbeat();
-        while (triggerOnce().full()) {
-            // a full batch means more jobs may be due
-        }
-        return startDue();
+        List<ExecutionId> started = new ArrayList<>(triggerAll());
+        started.addAll(startDue());
+        return started;
+    }
+
+    /** Trigger passes until one is not full (a full batch means more jobs may be due); the runs they started. */
+    private List<ExecutionId> triggerAll() {
+        List<ExecutionId> started = new ArrayList<>();
+        TriggerPass.Result result;
+        do {
+            result = triggerOnce();
+            started.addAll(result.started());
+        } while (result.full());
+        return started;
     }
 
     /** One trigger transaction at the clock's time, then the next slots of running backfills. */
@@ -83,7 +89,8 @@ public class Engine {
         int released = backfills.run();
         return released == 0
                 ? result
-                : new TriggerPass.Result(result.jobs(), result.queued() + released, result.skipped(), result.full());
+                : new TriggerPass.Result(
+                        result.jobs(), result.queued() + released, result.skipped(), result.full(), result.started());
     }
 
     /** Claims queued executions that are due, up to the free capacity, and starts them on the pool. */
@@ -170,7 +177,7 @@ public class Engine {
                     e.getMessage());
         }
         long deadline = System.nanoTime() + grace.toNanos();
-        while (runs.inFlight() > 0 && System.nanoTime() < deadline) {
+        while (runs.busy() > 0 && System.nanoTime() < deadline) {
             outcomes.await(Duration.ofMillis(50));
             outcomes.write();
         }
@@ -179,7 +186,7 @@ public class Engine {
             log.info("Handing {} unfinished execution(s) back to the queue", left.size());
         }
         long handBackDeadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (runs.inFlight() > 0 && System.nanoTime() < handBackDeadline) {
+        while (runs.busy() > 0 && System.nanoTime() < handBackDeadline) {
             outcomes.await(Duration.ofMillis(50));
         }
         outcomes.write();

@@ -23,7 +23,10 @@ class LocalRuns {
 
     private final Map<ExecutionId, RunningExecution> running = new ConcurrentHashMap<>();
     private final Set<ExecutionId> held = ConcurrentHashMap.newKeySet();
+    /** Runs started on the pool and not ended. */
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Workers reserved for runs about to start; guarded by this. */
+    private int reserved;
     /** Set while this node cannot prove it is alive: another node may soon take its runs over. */
     private volatile boolean fenced;
     /** Set from the start of a drain until the engine is shut down: a stopping node takes no new work. */
@@ -34,11 +37,45 @@ class LocalRuns {
         this.wakeups = wakeups;
     }
 
-    /** A claimed run about to start on the pool. */
+    /**
+     * Takes up to {@code wanted} free workers for runs about to be written as running: a claim and a trigger pass that
+     * starts what it writes each reserve before they write, so that together they never start more runs than this
+     * node has workers. A reserved worker is taken until a run starts on it ({@link #started}) or it is given back
+     * ({@link #unreserve}). Returns how many it took; none while draining or fenced.
+     */
+    synchronized int reserve(int wanted) {
+        int granted = Math.min(wanted, freeCapacity());
+        if (granted <= 0) {
+            return 0;
+        }
+        reserved += granted;
+        return granted;
+    }
+
+    /**
+     * Gives back reserved workers that no run took. {@code wake}: the worker loop may have found them taken and be
+     * waiting for a worker; the worker loop itself gives back its own without waking itself.
+     */
+    void unreserve(int workers, boolean wake) {
+        if (workers <= 0) {
+            return;
+        }
+        synchronized (this) {
+            reserved -= workers;
+        }
+        if (wake) {
+            wakeups.capacityFreed();
+        }
+    }
+
+    /** A run about to start on the pool, on a worker reserved for it ({@link #reserve}). */
     void started(RunningExecution run) {
         held.add(run.execution.id());
         running.put(run.execution.id(), run);
-        inFlight.incrementAndGet();
+        synchronized (this) {
+            reserved--;
+            inFlight.incrementAndGet();
+        }
     }
 
     /** A run claimed ahead: held in the database, not started. */
@@ -90,6 +127,11 @@ class LocalRuns {
         wakeups.workAvailable();
     }
 
+    /** Runs were queued on this node: a worker here may take them at once. */
+    void queued() {
+        wakeups.workAvailable();
+    }
+
     void cancel(ExecutionId id) {
         RunningExecution run = running.get(id);
         if (run != null) {
@@ -124,9 +166,14 @@ class LocalRuns {
         return inFlight.get();
     }
 
+    /** Runs started on the pool and workers reserved for runs about to start: what waiting for idle waits for. */
+    synchronized int busy() {
+        return inFlight.get() + reserved;
+    }
+
     /** How many more runs this node can take now; none while draining or fenced. */
-    int freeCapacity() {
-        return fenced || draining ? 0 : Math.max(0, properties.workers() - inFlight.get());
+    synchronized int freeCapacity() {
+        return fenced || draining ? 0 : Math.max(0, properties.workers() - inFlight.get() - reserved);
     }
 
     boolean fenced() {

@@ -121,7 +121,7 @@ class OutcomeQueue {
     /** Waits until every run on this node has ended and its outcome is written. */
     void awaitIdle(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (runs.inFlight() > 0 || waiting()) {
+        while (runs.busy() > 0 || waiting()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("runs still going after " + timeout + ": " + runs.runningIds());
             }

@@ -5,6 +5,7 @@ import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.engine.internal.store.EngineStore;
 import dev.almanac.engine.internal.store.EngineStore.JobAdvance;
 import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.SkipReason;
 import dev.almanac.job.ConcurrencyPolicy;
@@ -15,7 +16,10 @@ import dev.almanac.job.MisfirePolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,17 +29,27 @@ import org.springframework.stereotype.Component;
 
 /**
  * One trigger transaction: lock due jobs, write one execution per due slot (queued, or skipped with a reason), and
- * advance each job's next run by its schedule, misfire policy and concurrency policy.
+ * advance each job's next run by its schedule, misfire policy and concurrency policy. A run due now that this node's
+ * free workers can take is written as running instead, and starts once the transaction commits: no queued version,
+ * no claim ({@link #startAsWritten}).
  */
 @Component
 class TriggerPass {
 
-    /** What a pass did; {@code full} means more jobs may be due right away. */
-    record Result(int jobs, int queued, int skipped, boolean full) {}
+    /**
+     * What a pass did; {@code full} means more jobs may be due right away. {@code started}: the runs it wrote as
+     * running and started on this node.
+     */
+    record Result(int jobs, int queued, int skipped, boolean full, List<ExecutionId> started) {
+
+        Result(int jobs, int queued, int skipped, boolean full) {
+            this(jobs, queued, skipped, full, List.of());
+        }
+    }
 
     private final EngineStore store;
     private final EngineMetrics metrics;
-    private final Wakeups wakeups;
+    private final Workers workers;
     private final EngineSettings settings;
     private final EngineProperties properties;
 
@@ -45,7 +59,7 @@ class TriggerPass {
     TriggerPass(
             EngineStore store,
             EngineMetrics metrics,
-            Wakeups wakeups,
+            Workers workers,
             EngineSettings settings,
             TimeBlocks timeBlocks,
             JobScheduling scheduling) {
@@ -53,7 +67,7 @@ class TriggerPass {
         this.scheduling = scheduling;
         this.store = store;
         this.metrics = metrics;
-        this.wakeups = wakeups;
+        this.workers = workers;
         this.settings = settings;
         this.properties = settings.properties();
     }
@@ -73,11 +87,12 @@ class TriggerPass {
         Clock clock = settings.clock();
         List<Execution> skipped = new ArrayList<>();
         Instant[] at = new Instant[1];
-        Result result;
+        Written written = new Written();
+        Result result = null;
         try {
             result = settings.transactions().execute(status -> {
                 at[0] = clock.instant();
-                return trigger(at[0], failedPasses >= 2 ? awaySince : null, skipped);
+                return trigger(at[0], failedPasses >= 2 ? awaySince : null, skipped, written);
             });
         } catch (RuntimeException e) {
             if (lastPass != null && DatabaseAvailability.isOutage(e)) {
@@ -88,25 +103,36 @@ class TriggerPass {
                 failedPasses++;
             }
             throw e;
+        } finally {
+            if (result == null) {
+                workers.releaseUnwritten(written.reserved);
+            }
         }
         lastPass = at[0];
         awaySince = null;
         failedPasses = 0;
+        List<ExecutionId> started = workers.startWritten(written.running, written.reserved, at[0]);
         if (result.jobs() > 0) {
             metrics.triggered(result.jobs());
         }
         skipped.forEach(e -> metrics.skipped(e.jobId(), e.templateType(), e.reason()));
         if (result.queued() > 0) {
-            wakeups.workAvailable();
+            workers.queued();
         }
-        return result;
+        return new Result(result.jobs(), result.queued(), result.skipped(), result.full(), started);
+    }
+
+    /** The runs a pass wrote as running, and the workers it reserved for them; filled inside its transaction. */
+    private static final class Written {
+        int reserved;
+        List<Execution> running = List.of();
     }
 
     /**
      * @param awaySince when this node last triggered before it lost the database; the slots due since then that no
      *     node triggered fell due while the database was away: they were missed, whatever the misfire threshold
      */
-    private Result trigger(Instant now, Instant awaySince, List<Execution> skipped) {
+    private Result trigger(Instant now, Instant awaySince, List<Execution> skipped, Written startNow) {
         List<Job> due = store.claimDueJobs(now, properties.triggerBatch());
         if (due.isEmpty()) {
             return new Result(0, 0, 0, false);
@@ -119,6 +145,7 @@ class TriggerPass {
         List<Execution> written = new ArrayList<>();
         List<JobAdvance> advances = new ArrayList<>();
         List<JobId> pausesUp = new ArrayList<>();
+        Map<ExecutionId, Integer> startable = new HashMap<>();
         for (Job job : due) {
             Slots slots = slotsOf(job, now);
             advances.add(new JobAdvance(job.id(), slots.next(), slots.last()));
@@ -145,11 +172,22 @@ class TriggerPass {
                     written.add(NewExecutions.scheduled(job, slot, now));
                     active.add(job.id());
                 } else {
-                    written.add(admit(job, slot, now, active));
+                    Execution admitted = admit(job, slot, now, active);
+                    written.add(admitted);
+                    if (admitted.status() == ExecutionStatus.QUEUED) {
+                        startable.put(admitted.id(), job.definition().priority());
+                    }
                 }
             }
         }
+        if (due.size() < properties.triggerBatch()) {
+            // a full pass leaves due jobs to the next one, whose runs may come first by priority: it queues its runs
+            startAsWritten(written, startable, now, startNow);
+        }
         List<Execution> inserted = store.enqueue(written);
+        startNow.running = inserted.stream()
+                .filter(e -> e.status() == ExecutionStatus.RUNNING)
+                .toList();
         store.advanceJobs(advances);
         scheduling.written(advances.stream().map(JobAdvance::job).toList());
         scheduling.liftPauses(pausesUp, now);
@@ -157,7 +195,42 @@ class TriggerPass {
         int queued = (int) inserted.stream()
                 .filter(e -> e.status() == ExecutionStatus.QUEUED)
                 .count();
-        return new Result(due.size(), queued, inserted.size() - queued, due.size() == properties.triggerBatch());
+        return new Result(
+                due.size(),
+                queued,
+                inserted.size() - queued - startNow.running.size(),
+                due.size() == properties.triggerBatch());
+    }
+
+    /**
+     * Writes as running on this node, in place in {@code written}, the runs due now that its free workers can take,
+     * highest priority first, then earliest due: each is one version fewer and one claim fewer than queued and claimed,
+     * and starts once the pass commits. Only when no queued run is due that a claim would take before them (already
+     * queued, or queued by this pass: a catch-up run), and no namespace has a runs_at_once quota. A run ends up started
+     * once whichever way it goes: it is written once (the slot key is unique), and only the runs written are started.
+     */
+    private void startAsWritten(
+            List<Execution> written, Map<ExecutionId, Integer> startable, Instant now, Written startNow) {
+        boolean queuesOthers =
+                written.stream().anyMatch(e -> e.status() == ExecutionStatus.QUEUED && !startable.containsKey(e.id()));
+        if (startable.isEmpty() || queuesOthers || !workers.mayStartWritten() || !store.mayStartAsWritten(now)) {
+            return;
+        }
+        startNow.reserved = workers.reserveForWritten(startable.size());
+        if (startNow.reserved == 0) {
+            return;
+        }
+        Set<ExecutionId> chosen = new HashSet<>();
+        written.stream()
+                .filter(e -> startable.containsKey(e.id()))
+                .sorted(Comparator.comparing((Execution e) -> startable.get(e.id()))
+                        .reversed()
+                        .thenComparing(Execution::scheduledFor))
+                .limit(startNow.reserved)
+                .forEach(e -> chosen.add(e.id()));
+        // the start time as the database keeps it
+        Instant startedAt = now.truncatedTo(ChronoUnit.MICROS);
+        written.replaceAll(e -> chosen.contains(e.id()) ? e.startedOn(settings.nodeId(), startedAt) : e);
     }
 
     private boolean isCatchUp(Job job, Instant slot, Instant now) {

@@ -74,10 +74,21 @@ class Workers {
      * in the same claim. Returns the runs it started.
      */
     List<ExecutionId> startDue() {
-        int free = runs.freeCapacity();
+        int free = runs.reserve(settings.properties().workers());
         if (free == 0) {
             return List.of();
         }
+        List<ExecutionId> started = new ArrayList<>(free);
+        try {
+            claimAndStart(free, started);
+            return started;
+        } finally {
+            runs.unreserve(free - started.size(), false);
+        }
+    }
+
+    /** {@link #startDue} on {@code free} workers reserved for it; adds each run to {@code started} as it starts. */
+    private void claimAndStart(int free, List<ExecutionId> started) {
         String node = settings.nodeId();
         int buffer = settings.properties().claimAheadBuffer();
         List<Ahead> fromBuffer = new ArrayList<>();
@@ -139,26 +150,73 @@ class Workers {
             metrics.claimed(claimed.size());
         }
         runs.afterClaim(!freedWorkerFindsNothing());
-        List<ExecutionId> ids = new ArrayList<>(starting.size());
         for (Claimed claim : starting) {
             Execution execution = claim.execution();
             Instant due = execution.scheduledFor() != null && execution.attempt() == 1
                     ? execution.scheduledFor()
                     : execution.runAfter();
             metrics.started(Duration.between(due, now));
-            start(execution, now, claim.lastLogSeq());
-            ids.add(execution.id());
+            start(execution, now, claim.lastLogSeq(), started);
         }
-        return ids;
     }
 
-    private void start(Execution execution, Instant now, int lastSeq) {
+    /**
+     * Reserves up to {@code wanted} workers for runs a trigger pass writes as running and starts without a claim
+     * ({@link #startWritten}); none on a node without the worker role or one that claims ahead. A pass that reserved
+     * gives back what it did not start ({@link #releaseUnwritten}).
+     */
+    int reserveForWritten(int wanted) {
+        return mayStartWritten() ? runs.reserve(wanted) : 0;
+    }
+
+    /**
+     * Whether {@link #reserveForWritten} may find a worker now: a check that costs nothing, before one that reads. Not
+     * on a node that claims ahead: its runs start in claim order from its buffer.
+     */
+    boolean mayStartWritten() {
+        EngineProperties properties = settings.properties();
+        return properties.roles().contains(EngineProperties.Role.WORKER)
+                && properties.claimAheadBuffer() == 0
+                && runs.freeCapacity() > 0;
+    }
+
+    /**
+     * Starts the runs a trigger pass wrote as running on this node, on the {@code reserved} workers it took for them,
+     * once its transaction committed; gives back the workers of runs it did not write (a slot another node wrote
+     * first).
+     */
+    List<ExecutionId> startWritten(List<Execution> written, int reserved, Instant now) {
+        List<ExecutionId> started = new ArrayList<>(written.size());
+        try {
+            for (Execution execution : written) {
+                metrics.started(Duration.between(execution.scheduledFor(), now));
+                start(execution, now, 0, started);
+            }
+        } finally {
+            runs.unreserve(reserved - started.size(), true);
+        }
+        return started;
+    }
+
+    /** Gives back the workers a trigger pass reserved and did not use: its transaction failed. */
+    void releaseUnwritten(int reserved) {
+        runs.unreserve(reserved, true);
+    }
+
+    /** Runs were queued: a worker here may take them at once. */
+    void queued() {
+        runs.queued();
+    }
+
+    /** Starts a run on a reserved worker, and adds it to {@code started} once it holds the worker. */
+    private void start(Execution execution, Instant now, int lastSeq, List<ExecutionId> started) {
         EngineProperties properties = settings.properties();
         Instant deadline = execution.timeoutSeconds() == null ? null : now.plusSeconds(execution.timeoutSeconds());
         ExecutionLog log = new ExecutionLog(
                 execution.id(), settings.clock(), properties.maxLogLines(), properties.maxLogBytes(), lastSeq);
         RunningExecution run = new RunningExecution(execution, log, deadline);
         runs.started(run);
+        started.add(execution.id());
         pool().execute(() -> {
             run.attach(Thread.currentThread());
             MDC.put("job_id", execution.jobId().toString());

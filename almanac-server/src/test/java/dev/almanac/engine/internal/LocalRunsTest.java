@@ -34,6 +34,33 @@ class LocalRunsTest {
         assertThat(endWakesTheWorkerLoop(1, false)).isTrue();
     }
 
+    @Test
+    void aReservationTakesAtMostTheFreeWorkersAndNoneWhileDrainingOrFenced() {
+        LocalRuns runs = new LocalRuns(NodeLeaseTests.properties(3), wakeups);
+        assertThat(runs.reserve(2)).isEqualTo(2);
+        assertThat(runs.reserve(5)).as("what is left").isEqualTo(1);
+        assertThat(runs.reserve(1)).isZero();
+        assertThat(runs.freeCapacity()).isZero();
+
+        runs.unreserve(2, false);
+        assertThat(wakeups.awaitWork(Duration.ZERO))
+                .as("the worker loop gives back its own without waking itself")
+                .isFalse();
+        assertThat(runs.freeCapacity()).isEqualTo(2);
+        runs.fenced(true);
+        assertThat(runs.reserve(1)).as("fenced").isZero();
+        runs.fenced(false);
+        runs.draining(true);
+        assertThat(runs.reserve(1)).as("draining").isZero();
+        runs.draining(false);
+
+        runs.unreserve(1, true);
+        assertThat(wakeups.awaitWork(Duration.ZERO))
+                .as("a trigger pass that gives workers back wakes the worker loop")
+                .isTrue();
+        assertThat(runs.reserve(3)).isEqualTo(3);
+    }
+
     /** One run started on a node of {@code workers} by a claim that said so of runs left behind, then ended. */
     private boolean endWakesTheWorkerLoop(int workers, boolean runsLeftBehind) {
         LocalRuns runs = new LocalRuns(NodeLeaseTests.properties(workers), wakeups);
@@ -71,6 +98,7 @@ class LocalRunsTest {
                 false,
                 null);
         RunningExecution run = new RunningExecution(execution, null, null);
+        assertThat(runs.reserve(1)).isEqualTo(1);
         runs.started(run);
         return run;
     }

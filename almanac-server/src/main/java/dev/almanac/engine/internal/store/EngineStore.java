@@ -84,6 +84,13 @@ public interface EngineStore {
     /** When the earliest queued run no node holds is due, if any (another node's claimed-ahead runs are its own). */
     Optional<Instant> earliestQueued();
 
+    /**
+     * Whether runs written now may be written as running and start without a claim: no queued run that no node holds
+     * is due by {@code now} (a claim takes those first), and no namespace has a runs_at_once quota (only a claim keeps
+     * one).
+     */
+    boolean mayStartAsWritten(Instant now);
+
     // the worker loop
 
     /**

@@ -82,6 +82,16 @@ class H2EngineStore implements EngineStore {
     private static final String REQUEST_CANCEL =
             "UPDATE executions SET cancel_requested = TRUE WHERE id = :id AND status = 'running'";
 
+    /**
+     * Whether a queued run that no node holds is due. The read stops at the first one due; before it, it passes over
+     * the queued runs not yet due (retries waiting out their backoff), at most the queue, never the history.
+     */
+    private static final String QUEUED_DUE = """
+            SELECT 1 FROM executions
+             WHERE status = 'queued' AND execution_host IS NULL AND run_after <= ?
+             LIMIT 1
+            """;
+
     private static final String EARLIEST_QUEUED =
             "SELECT MIN(run_after) FROM executions WHERE status = 'queued' AND execution_host IS NULL";
 
@@ -370,6 +380,12 @@ class H2EngineStore implements EngineStore {
     @Override
     public void namespacesChanged() {
         quotaPresence.forget();
+    }
+
+    @Override
+    public boolean mayStartAsWritten(Instant now) {
+        return runsAtOnce(QUOTAS).none()
+                && jdbc.sql(QUEUED_DUE).params(utc(now)).query().listOfRows().isEmpty();
     }
 
     @Override
