@@ -25,8 +25,10 @@ class LocalRuns {
     private final Set<ExecutionId> held = ConcurrentHashMap.newKeySet();
     /** Runs started on the pool and not ended. */
     private final AtomicInteger inFlight = new AtomicInteger();
-    /** Workers reserved for runs about to start; guarded by this. */
-    private int reserved;
+    /** Workers reserved by the worker loop's claim for runs about to start; guarded by this. */
+    private int reservedByClaim;
+    /** Workers reserved by a trigger pass for the runs it writes as running; guarded by this. */
+    private int reservedByTrigger;
     /** Set while this node cannot prove it is alive: another node may soon take its runs over. */
     private volatile boolean fenced;
     /** Set from the start of a drain until the engine is shut down: a stopping node takes no new work. */
@@ -38,42 +40,54 @@ class LocalRuns {
     }
 
     /**
-     * Takes up to {@code wanted} free workers for runs about to be written as running: a claim and a trigger pass that
-     * starts what it writes each reserve before they write, so that together they never start more runs than this
-     * node has workers. A reserved worker is taken until a run starts on it ({@link #started}) or it is given back
-     * ({@link #unreserve}). Returns how many it took; none while draining or fenced.
+     * Takes up to {@code wanted} free workers for runs about to be written as running: the worker loop's claim and a
+     * trigger pass that starts what it writes each reserve before they write, so that together they never start more
+     * runs than this node has workers. A reserved worker is taken until a run starts on it ({@link #started}) or it is
+     * given back ({@link #unreserve}). Returns how many it took; none while draining or fenced.
      */
-    synchronized int reserve(int wanted) {
+    synchronized int reserve(int wanted, boolean byTriggerPass) {
         int granted = Math.min(wanted, freeCapacity());
         if (granted <= 0) {
             return 0;
         }
-        reserved += granted;
+        if (byTriggerPass) {
+            reservedByTrigger += granted;
+        } else {
+            reservedByClaim += granted;
+        }
         return granted;
     }
 
     /**
-     * Gives back reserved workers that no run took. {@code wake}: the worker loop may have found them taken and be
-     * waiting for a worker; the worker loop itself gives back its own without waking itself.
+     * Gives back reserved workers that no run took. A trigger pass's wakes the worker loop, which may have found them
+     * taken and be waiting for a worker; the worker loop gives back its own without waking itself.
      */
-    void unreserve(int workers, boolean wake) {
+    void unreserve(int workers, boolean byTriggerPass) {
         if (workers <= 0) {
             return;
         }
         synchronized (this) {
-            reserved -= workers;
+            if (byTriggerPass) {
+                reservedByTrigger -= workers;
+            } else {
+                reservedByClaim -= workers;
+            }
         }
-        if (wake) {
+        if (byTriggerPass) {
             wakeups.capacityFreed();
         }
     }
 
     /** A run about to start on the pool, on a worker reserved for it ({@link #reserve}). */
-    void started(RunningExecution run) {
+    void started(RunningExecution run, boolean byTriggerPass) {
         held.add(run.execution.id());
         running.put(run.execution.id(), run);
         synchronized (this) {
-            reserved--;
+            if (byTriggerPass) {
+                reservedByTrigger--;
+            } else {
+                reservedByClaim--;
+            }
             inFlight.incrementAndGet();
         }
     }
@@ -97,7 +111,11 @@ class LocalRuns {
      */
     void ended(RunningExecution run) {
         running.remove(run.execution.id());
-        boolean allWereBusy = inFlight.getAndDecrement() >= properties.workers();
+        boolean allWereBusy;
+        synchronized (this) {
+            // a trigger pass's reservation takes a worker from the loop as a run does; the loop's own claim does not
+            allWereBusy = inFlight.getAndDecrement() + reservedByTrigger >= properties.workers();
+        }
         if (endWakesWorkers || allWereBusy) {
             wakeups.capacityFreed();
         } else {
@@ -168,12 +186,14 @@ class LocalRuns {
 
     /** Runs started on the pool and workers reserved for runs about to start: what waiting for idle waits for. */
     synchronized int busy() {
-        return inFlight.get() + reserved;
+        return inFlight.get() + reservedByClaim + reservedByTrigger;
     }
 
     /** How many more runs this node can take now; none while draining or fenced. */
     synchronized int freeCapacity() {
-        return fenced || draining ? 0 : Math.max(0, properties.workers() - inFlight.get() - reserved);
+        return fenced || draining
+                ? 0
+                : Math.max(0, properties.workers() - inFlight.get() - reservedByClaim - reservedByTrigger);
     }
 
     boolean fenced() {

@@ -111,7 +111,6 @@ class TriggerPass {
         lastPass = at[0];
         awaySince = null;
         failedPasses = 0;
-        List<ExecutionId> started = workers.startWritten(written.running, written.reserved, at[0]);
         if (result.jobs() > 0) {
             metrics.triggered(result.jobs());
         }
@@ -119,6 +118,7 @@ class TriggerPass {
         if (result.queued() > 0) {
             workers.queued();
         }
+        List<ExecutionId> started = workers.startWritten(written.running, written.reserved, at[0]);
         return new Result(result.jobs(), result.queued(), result.skipped(), result.full(), started);
     }
 

@@ -74,7 +74,7 @@ class Workers {
      * in the same claim. Returns the runs it started.
      */
     List<ExecutionId> startDue() {
-        int free = runs.reserve(settings.properties().workers());
+        int free = runs.reserve(settings.properties().workers(), false);
         if (free == 0) {
             return List.of();
         }
@@ -156,7 +156,7 @@ class Workers {
                     ? execution.scheduledFor()
                     : execution.runAfter();
             metrics.started(Duration.between(due, now));
-            start(execution, now, claim.lastLogSeq(), started);
+            start(execution, now, claim.lastLogSeq(), started, false);
         }
     }
 
@@ -166,7 +166,7 @@ class Workers {
      * gives back what it did not start ({@link #releaseUnwritten}).
      */
     int reserveForWritten(int wanted) {
-        return mayStartWritten() ? runs.reserve(wanted) : 0;
+        return mayStartWritten() ? runs.reserve(wanted, true) : 0;
     }
 
     /**
@@ -190,7 +190,7 @@ class Workers {
         try {
             for (Execution execution : written) {
                 metrics.started(Duration.between(execution.scheduledFor(), now));
-                start(execution, now, 0, started);
+                start(execution, now, 0, started, true);
             }
         } finally {
             runs.unreserve(reserved - started.size(), true);
@@ -209,13 +209,14 @@ class Workers {
     }
 
     /** Starts a run on a reserved worker, and adds it to {@code started} once it holds the worker. */
-    private void start(Execution execution, Instant now, int lastSeq, List<ExecutionId> started) {
+    private void start(
+            Execution execution, Instant now, int lastSeq, List<ExecutionId> started, boolean byTriggerPass) {
         EngineProperties properties = settings.properties();
         Instant deadline = execution.timeoutSeconds() == null ? null : now.plusSeconds(execution.timeoutSeconds());
         ExecutionLog log = new ExecutionLog(
                 execution.id(), settings.clock(), properties.maxLogLines(), properties.maxLogBytes(), lastSeq);
         RunningExecution run = new RunningExecution(execution, log, deadline);
-        runs.started(run);
+        runs.started(run, byTriggerPass);
         started.add(execution.id());
         pool().execute(() -> {
             run.attach(Thread.currentThread());

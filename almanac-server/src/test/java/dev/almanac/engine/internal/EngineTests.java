@@ -550,7 +550,7 @@ abstract class EngineTests extends AlmanacIntegrationTest {
      * instead of written as running and started.
      */
     private void triggerWithNoWorkerFree() {
-        int taken = runs.reserve(Integer.MAX_VALUE);
+        int taken = runs.reserve(Integer.MAX_VALUE, false);
         try {
             assertThat(engine.triggerOnce().started()).isEmpty();
         } finally {

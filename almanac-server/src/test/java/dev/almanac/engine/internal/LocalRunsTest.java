@@ -37,10 +37,11 @@ class LocalRunsTest {
     @Test
     void aReservationTakesAtMostTheFreeWorkersAndNoneWhileDrainingOrFenced() {
         LocalRuns runs = new LocalRuns(NodeLeaseTests.properties(3), wakeups);
-        assertThat(runs.reserve(2)).isEqualTo(2);
-        assertThat(runs.reserve(5)).as("what is left").isEqualTo(1);
-        assertThat(runs.reserve(1)).isZero();
+        assertThat(runs.reserve(2, false)).isEqualTo(2);
+        assertThat(runs.reserve(5, true)).as("what is left").isEqualTo(1);
+        assertThat(runs.reserve(1, false)).isZero();
         assertThat(runs.freeCapacity()).isZero();
+        assertThat(runs.busy()).isEqualTo(3);
 
         runs.unreserve(2, false);
         assertThat(wakeups.awaitWork(Duration.ZERO))
@@ -48,17 +49,48 @@ class LocalRunsTest {
                 .isFalse();
         assertThat(runs.freeCapacity()).isEqualTo(2);
         runs.fenced(true);
-        assertThat(runs.reserve(1)).as("fenced").isZero();
+        assertThat(runs.reserve(1, false)).as("fenced").isZero();
         runs.fenced(false);
         runs.draining(true);
-        assertThat(runs.reserve(1)).as("draining").isZero();
+        assertThat(runs.reserve(1, true)).as("draining").isZero();
         runs.draining(false);
 
         runs.unreserve(1, true);
         assertThat(wakeups.awaitWork(Duration.ZERO))
                 .as("a trigger pass that gives workers back wakes the worker loop")
                 .isTrue();
-        assertThat(runs.reserve(3)).isEqualTo(3);
+        assertThat(runs.reserve(3, false)).isEqualTo(3);
+        assertThat(runs.busy()).isEqualTo(3);
+    }
+
+    /**
+     * The worker loop found no free worker because a trigger pass held the last one, and took the signal of a run
+     * queued meanwhile: a run ending before the pass starts its own must wake it, as when every worker was running.
+     */
+    @Test
+    void aRunsEndClaimsWhenATriggerPassHeldTheLastFreeWorker() {
+        LocalRuns runs = new LocalRuns(NodeLeaseTests.properties(2), wakeups);
+        RunningExecution run = started(runs);
+        assertThat(runs.reserve(1, true)).isEqualTo(1);
+        runs.afterClaim(false);
+
+        runs.ended(run);
+
+        assertThat(wakeups.awaitWork(Duration.ZERO)).isTrue();
+    }
+
+    @Test
+    void aRunsEndDuringTheLoopsOwnClaimClaimsNothingMore() {
+        LocalRuns runs = new LocalRuns(NodeLeaseTests.properties(2), wakeups);
+        RunningExecution run = started(runs);
+        assertThat(runs.reserve(1, false)).isEqualTo(1);
+        runs.afterClaim(false);
+
+        runs.ended(run);
+
+        assertThat(wakeups.awaitWork(Duration.ZERO))
+                .as("the loop is claiming, not waiting for a worker")
+                .isFalse();
     }
 
     /** One run started on a node of {@code workers} by a claim that said so of runs left behind, then ended. */
@@ -98,8 +130,8 @@ class LocalRunsTest {
                 false,
                 null);
         RunningExecution run = new RunningExecution(execution, null, null);
-        assertThat(runs.reserve(1)).isEqualTo(1);
-        runs.started(run);
+        assertThat(runs.reserve(1, false)).isEqualTo(1);
+        runs.started(run, false);
         return run;
     }
 }

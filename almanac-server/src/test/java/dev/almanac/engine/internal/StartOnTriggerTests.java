@@ -30,7 +30,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * A run due now that the triggering node's free workers can take is written as running on that node and starts once
  * the trigger pass commits: no queued version, no claim. Runs beyond the free workers are queued (highest priority
- * started first), and a queued run already due goes before them all. Two workers.
+ * started first). While a queued run is due, or the pass queues one of its own (a catch-up run), the pass starts none,
+ * so the claim keeps the queue's order. Two workers.
  */
 @TestPropertySource(properties = "almanac.engine.workers=2")
 abstract class StartOnTriggerTests extends AlmanacIntegrationTest {
@@ -122,7 +123,7 @@ abstract class StartOnTriggerTests extends AlmanacIntegrationTest {
     }
 
     @Test
-    void aQueuedRunAlreadyDueGoesBeforeTheRunsATriggerPassWrites() {
+    void aPassStartsNoneAsWrittenWhileAQueuedRunIsDue() {
         Job waiting = blocking("waiting", 5);
         Job triggered = blocking("triggered", 9);
         transactions.executeWithoutResult(status -> store.enqueue(List.of(NewExecutions.queued(
@@ -132,7 +133,9 @@ abstract class StartOnTriggerTests extends AlmanacIntegrationTest {
 
         TriggerPass.Result pass = engine.triggerOnce();
 
-        assertThat(pass.started()).as("a claim takes the queued run first").isEmpty();
+        assertThat(pass.started())
+                .as("the claim orders the queued run and the new one")
+                .isEmpty();
         assertThat(only(triggered).status()).isEqualTo(ExecutionStatus.QUEUED);
         assertThat(engine.startDue()).hasSize(2);
         awaitStarted("waiting");
@@ -154,7 +157,7 @@ abstract class StartOnTriggerTests extends AlmanacIntegrationTest {
         TriggerPass.Result pass = engine.triggerOnce();
 
         assertThat(pass.started())
-                .as("the catch-up runs queued in the pass go first by due time")
+                .as("the claim orders the catch-up runs and the new one")
                 .isEmpty();
         assertThat(only(urgent).status()).isEqualTo(ExecutionStatus.QUEUED);
         assertThat(executions.list(ExecutionQuery.ofJob(catchUp.id(), 10)))
@@ -164,18 +167,23 @@ abstract class StartOnTriggerTests extends AlmanacIntegrationTest {
 
     @Test
     void aSlotAlreadyWrittenGivesItsWorkerBack() {
-        Job job = blocking("written", 5);
-        Instant slot = job.nextRunAt();
+        Job written = blocking("written", 5);
+        Job other = blocking("other", 5);
+        Instant slot = written.nextRunAt();
         transactions.executeWithoutResult(status -> store.enqueue(List.of(
-                NewExecutions.skipped(job, slot, SkipReason.OVERLAP, NewExecutions.SCHEDULER, clock.instant()))));
+                NewExecutions.skipped(written, slot, SkipReason.OVERLAP, NewExecutions.SCHEDULER, clock.instant()))));
         clock.advance(Duration.ofHours(1));
         engine.heartbeat();
 
         TriggerPass.Result pass = engine.triggerOnce();
 
-        assertThat(pass.started()).isEmpty();
-        assertThat(only(job).status()).as("the slot's one row").isEqualTo(ExecutionStatus.SKIPPED);
-        assertThat(engine.freeCapacity()).as("both workers free again").isEqualTo(2);
+        assertThat(pass.started())
+                .as("both reserved a worker; one was written")
+                .containsExactly(only(other).id());
+        assertThat(only(written).status()).as("the slot's one row").isEqualTo(ExecutionStatus.SKIPPED);
+        assertThat(engine.freeCapacity())
+                .as("the worker of the slot not written is free again")
+                .isEqualTo(1);
     }
 
     private Job blocking(String name, int priority) {
