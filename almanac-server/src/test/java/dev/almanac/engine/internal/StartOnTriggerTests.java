@@ -57,9 +57,12 @@ abstract class StartOnTriggerTests extends AlmanacIntegrationTest {
     @Autowired
     TransactionTemplate transactions;
 
+    /** The gates of this class's runs, each opened for good at the end (a reset could race a run still starting). */
+    private final List<String> keys = new java.util.ArrayList<>();
+
     @AfterEach
     void releaseAll() {
-        TestTemplates.Block.reset();
+        keys.forEach(TestTemplates.Block::release);
         engine.awaitIdle(Duration.ofSeconds(10));
     }
 
@@ -86,15 +89,15 @@ abstract class StartOnTriggerTests extends AlmanacIntegrationTest {
         awaitStarted("second");
         assertThat(engine.startDue()).as("no worker left to claim for").isEmpty();
 
-        TestTemplates.Block.release("first");
-        TestTemplates.Block.release("second");
+        release("first");
+        release("second");
         engine.awaitIdle(Duration.ofSeconds(10));
         for (Job job : List.of(first, second)) {
             Execution run = only(job);
             assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
             assertThat(executions.logs(run.id(), 0))
                     .extracting(line -> line.message())
-                    .contains("blocking on " + job.name());
+                    .contains("blocking on start-on-trigger-" + job.name());
         }
     }
 
@@ -116,7 +119,7 @@ abstract class StartOnTriggerTests extends AlmanacIntegrationTest {
         assertThat(waiting.executionHost()).isNull();
 
         awaitStarted("urgent");
-        TestTemplates.Block.release("urgent");
+        release("urgent");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> engine.freeCapacity() > 0);
         assertThat(engine.startDue()).as("a freed worker claims the queued run").containsExactly(waiting.id());
         awaitStarted("low");
@@ -127,7 +130,13 @@ abstract class StartOnTriggerTests extends AlmanacIntegrationTest {
         Job waiting = blocking("waiting", 5);
         Job triggered = blocking("triggered", 9);
         transactions.executeWithoutResult(status -> store.enqueue(List.of(NewExecutions.queued(
-                waiting, null, clock.instant(), "manual:test", Map.of("key", "waiting"), false, clock.instant()))));
+                waiting,
+                null,
+                clock.instant(),
+                "manual:test",
+                Map.of("key", key("waiting")),
+                false,
+                clock.instant()))));
         clock.advance(Duration.ofHours(1));
         engine.heartbeat();
 
@@ -146,7 +155,7 @@ abstract class StartOnTriggerTests extends AlmanacIntegrationTest {
     void aPassThatQueuesACatchUpRunStartsNoneAsWritten() {
         Job catchUp = jobs.create(
                 aCronJob("catch-up", "*/10 * * * *")
-                        .template("test_block", Map.of("key", "catch-up"))
+                        .template("test_block", Map.of("key", key("catch-up")))
                         .misfire("run_all", 1800)
                         .build(),
                 "test");
@@ -189,7 +198,7 @@ abstract class StartOnTriggerTests extends AlmanacIntegrationTest {
     private Job blocking(String name, int priority) {
         return jobs.create(
                 anIntervalJob(name, 3600)
-                        .template("test_block", Map.of("key", name))
+                        .template("test_block", Map.of("key", key(name)))
                         .priority(priority)
                         .build(),
                 "test");
@@ -201,7 +210,17 @@ abstract class StartOnTriggerTests extends AlmanacIntegrationTest {
         return runs.get(0);
     }
 
-    private static void awaitStarted(String key) {
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> TestTemplates.Block.started(key) > 0);
+    private String key(String name) {
+        String key = "start-on-trigger-" + name;
+        keys.add(key);
+        return key;
+    }
+
+    private void awaitStarted(String name) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> TestTemplates.Block.started(key(name)) > 0);
+    }
+
+    private void release(String name) {
+        TestTemplates.Block.release(key(name));
     }
 }
