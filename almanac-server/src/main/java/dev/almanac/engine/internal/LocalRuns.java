@@ -90,6 +90,15 @@ class LocalRuns {
             }
             inFlight.incrementAndGet();
         }
+        // claimed or written before this node was fenced or began to stop, and starting after: the fence's stopAll
+        // (or the drain's) may have passed before the run was here to stop. It stops now, before its template begins
+        // (TemplateRunner): a fenced node's run is failed as node_lost, a stopping node's goes back to the queue.
+        // Either this reads the flag set, or the stopAll that follows the flag finds the run in the map.
+        if (fenced) {
+            run.stop(StopReason.LEASE_LOST);
+        } else if (draining) {
+            run.stop(StopReason.SHUTDOWN);
+        }
     }
 
     /** A run claimed ahead: held in the database, not started. */

@@ -53,29 +53,36 @@ class TemplateRunner {
         Map<String, Object> plain = null;
         Optional<JobTemplate> template = templates.find(execution.templateType());
         try {
-            if (template.isEmpty()) {
-                throw new IllegalStateException(
-                        "template '" + execution.templateType() + "' is not installed on node " + nodeId);
+            if (run.stopRequested() != null) {
+                // stopped between its claim and its start (its node fenced or stopping): the template never
+                // begins, and the stop below says how the run ended
+                status = ExecutionStatus.FAILED;
+            } else {
+                if (template.isEmpty()) {
+                    throw new IllegalStateException(
+                            "template '" + execution.templateType() + "' is not installed on node " + nodeId);
+                }
+                plain = secrets.reveal(execution.templateType(), execution.parameters());
+                EngineJobContext context =
+                        new EngineJobContext(execution, plain, run.log, run.deadline, clock, run, services);
+                run.log.info(
+                        "{} of '{}' started on {} (attempt {})",
+                        execution.dryRun() ? "Dry run" : "Run",
+                        execution.jobName(),
+                        nodeId,
+                        execution.attempt());
+                JobResult outcome = execution.dryRun()
+                        ? services.notificationPreflight.check(
+                                execution, template.get().dryRun(context))
+                        : template.get().execute(context);
+                result = secrets.scrubbed(execution.templateType(), plain, resultDetails(outcome));
+                status = outcome.status() == JobResult.Status.SUCCEEDED
+                        ? ExecutionStatus.SUCCEEDED
+                        : ExecutionStatus.FAILED;
+                error = status == ExecutionStatus.FAILED
+                        ? secrets.scrubbed(execution.templateType(), plain, outcome.message())
+                        : null;
             }
-            plain = secrets.reveal(execution.templateType(), execution.parameters());
-            EngineJobContext context =
-                    new EngineJobContext(execution, plain, run.log, run.deadline, clock, run, services);
-            run.log.info(
-                    "{} of '{}' started on {} (attempt {})",
-                    execution.dryRun() ? "Dry run" : "Run",
-                    execution.jobName(),
-                    nodeId,
-                    execution.attempt());
-            JobResult outcome = execution.dryRun()
-                    ? services.notificationPreflight.check(
-                            execution, template.get().dryRun(context))
-                    : template.get().execute(context);
-            result = secrets.scrubbed(execution.templateType(), plain, resultDetails(outcome));
-            status =
-                    outcome.status() == JobResult.Status.SUCCEEDED ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED;
-            error = status == ExecutionStatus.FAILED
-                    ? secrets.scrubbed(execution.templateType(), plain, outcome.message())
-                    : null;
         } catch (JobCancelledException | InterruptedException stopped) {
             status = ExecutionStatus.FAILED;
             error = "interrupted: " + stopped.getMessage();

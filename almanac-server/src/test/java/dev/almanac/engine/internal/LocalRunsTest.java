@@ -2,6 +2,7 @@ package dev.almanac.engine.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.almanac.engine.internal.RunningExecution.StopReason;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionId;
 import java.time.Duration;
@@ -10,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * When a run's end wakes the worker loop to claim for the freed worker: only when the claim that started it may have
  * left a run behind, or when every worker was busy (the loop then waited for a worker, and may have taken the signal
- * of a run queued meanwhile without claiming it). The outcome writer is woken by every end.
+ * of a run queued meanwhile without claiming it). The outcome writer is woken by every end. And how workers are
+ * reserved, and what becomes of a run that starts on a node fenced or stopping since its worker was reserved.
  */
 class LocalRunsTest {
 
@@ -93,6 +95,34 @@ class LocalRunsTest {
                 .isFalse();
     }
 
+    /**
+     * A run whose worker was reserved before its node was fenced or began to stop, starting after the stop of the runs
+     * the node had: it stops as it starts, so its template never begins.
+     */
+    @Test
+    void aRunStartingAfterItsNodeWasFencedOrBeganToStopStopsAsItStarts() {
+        LocalRuns runs = new LocalRuns(NodeLeaseTests.properties(2), wakeups);
+        assertThat(runs.reserve(2, false)).isEqualTo(2);
+        runs.fenced(true);
+        assertThat(runs.stopAll(StopReason.LEASE_LOST)).isEmpty();
+
+        RunningExecution afterFence = aRun();
+        runs.started(afterFence, false);
+        assertThat(afterFence.stopRequested()).isEqualTo(StopReason.LEASE_LOST);
+
+        runs.fenced(false);
+        runs.draining(true);
+        RunningExecution afterDrainBegan = aRun();
+        runs.started(afterDrainBegan, false);
+        assertThat(afterDrainBegan.stopRequested()).isEqualTo(StopReason.SHUTDOWN);
+    }
+
+    @Test
+    void aRunStartingOnALiveNodeIsNotStopped() {
+        LocalRuns runs = new LocalRuns(NodeLeaseTests.properties(1), wakeups);
+        assertThat(started(runs).stopRequested()).isNull();
+    }
+
     /** One run started on a node of {@code workers} by a claim that said so of runs left behind, then ended. */
     private boolean endWakesTheWorkerLoop(int workers, boolean runsLeftBehind) {
         LocalRuns runs = new LocalRuns(NodeLeaseTests.properties(workers), wakeups);
@@ -103,6 +133,13 @@ class LocalRunsTest {
     }
 
     private static RunningExecution started(LocalRuns runs) {
+        RunningExecution run = aRun();
+        assertThat(runs.reserve(1, false)).isEqualTo(1);
+        runs.started(run, false);
+        return run;
+    }
+
+    private static RunningExecution aRun() {
         Execution execution = new Execution(
                 ExecutionId.generate(),
                 null,
@@ -129,9 +166,6 @@ class LocalRunsTest {
                 null,
                 false,
                 null);
-        RunningExecution run = new RunningExecution(execution, null, null);
-        assertThat(runs.reserve(1, false)).isEqualTo(1);
-        runs.started(run, false);
-        return run;
+        return new RunningExecution(execution, null, null);
     }
 }
