@@ -82,6 +82,7 @@ class LocalRuns {
     void started(RunningExecution run, boolean byTriggerPass) {
         held.add(run.execution.id());
         running.put(run.execution.id(), run);
+        StopReason stopped;
         synchronized (this) {
             if (byTriggerPass) {
                 reservedByTrigger--;
@@ -89,15 +90,15 @@ class LocalRuns {
                 reservedByClaim--;
             }
             inFlight.incrementAndGet();
+            // claimed or written before this node was fenced or began to stop, and starting after: the fence's
+            // stopAll (or the drain's) may have passed before the run was here to stop. It stops now, before its
+            // template begins (TemplateRunner): a fenced node's run is failed as node_lost, a stopping node's goes
+            // back to the queue. The flags are set under this monitor and stopAll follows: either this reads the flag
+            // set, or the stopAll after it finds the run in the map.
+            stopped = fenced ? StopReason.LEASE_LOST : draining ? StopReason.SHUTDOWN : null;
         }
-        // claimed or written before this node was fenced or began to stop, and starting after: the fence's stopAll
-        // (or the drain's) may have passed before the run was here to stop. It stops now, before its template begins
-        // (TemplateRunner): a fenced node's run is failed as node_lost, a stopping node's goes back to the queue.
-        // Either this reads the flag set, or the stopAll that follows the flag finds the run in the map.
-        if (fenced) {
-            run.stop(StopReason.LEASE_LOST);
-        } else if (draining) {
-            run.stop(StopReason.SHUTDOWN);
+        if (stopped != null) {
+            run.stop(stopped);
         }
     }
 
@@ -209,11 +210,11 @@ class LocalRuns {
         return fenced;
     }
 
-    void fenced(boolean fenced) {
+    synchronized void fenced(boolean fenced) {
         this.fenced = fenced;
     }
 
-    void draining(boolean draining) {
+    synchronized void draining(boolean draining) {
         this.draining = draining;
     }
 }

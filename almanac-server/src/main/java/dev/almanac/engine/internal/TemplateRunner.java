@@ -54,8 +54,11 @@ class TemplateRunner {
         Optional<JobTemplate> template = templates.find(execution.templateType());
         try {
             if (run.stopRequested() != null) {
-                // stopped between its claim and its start (its node fenced or stopping): the template never
-                // begins, and the stop below says how the run ended
+                // stopped between its claim and its start (its node fenced or stopping, or the run cancelled): the
+                // template never begins, and the stop below says how the run ended. The stop interrupted this thread
+                // as it took the run; nothing here is left to interrupt, and the hand-back of a stopping node's run
+                // writes to the database from this thread
+                Thread.interrupted();
                 status = ExecutionStatus.FAILED;
             } else {
                 if (template.isEmpty()) {
@@ -116,7 +119,8 @@ class TemplateRunner {
             run.log.info(
                     "succeeded{}", result != null && result.get("message") != null ? ": " + result.get("message") : "");
         }
-        if (status == ExecutionStatus.FAILED || status == ExecutionStatus.TIMED_OUT) {
+        // a run stopped by its node's shutdown goes back to the queue: it did not end
+        if ((status == ExecutionStatus.FAILED || status == ExecutionStatus.TIMED_OUT) && stop != StopReason.SHUTDOWN) {
             log.info(
                     "Execution {} of '{}' (attempt {}) ended {}: {}",
                     execution.id(),

@@ -52,6 +52,9 @@ abstract class StartAfterStopTests extends AlmanacIntegrationTest {
     LocalRuns runs;
 
     @Autowired
+    TemplateRunner runner;
+
+    @Autowired
     EngineStore store;
 
     @Autowired
@@ -78,7 +81,7 @@ abstract class StartAfterStopTests extends AlmanacIntegrationTest {
         runs.fenced(true); // the node cannot heartbeat; its runs were stopped before this one started
         List<?> started = workers.startWritten(List.of(written), 1, clock.instant());
         assertThat(started).hasSize(1);
-        runs.fenced(false); // the database is reachable again: the outcome is written
+        runs.fenced(false); // its next heartbeat succeeded (the outcome is written either way)
         engine.awaitIdle(Duration.ofSeconds(10));
 
         assertThat(TestTemplates.Block.started(KEY))
@@ -117,6 +120,29 @@ abstract class StartAfterStopTests extends AlmanacIntegrationTest {
         assertThat(executions.list(ExecutionQuery.ofJob(written.jobId(), 10)))
                 .as("no other run")
                 .hasSize(1);
+    }
+
+    /**
+     * The stop interrupts the run's thread as it takes the run; the template that would have cleared it never runs, and
+     * the hand-back is written from that thread (an interrupted thread cannot wait for a pooled connection, and
+     * interrupts file-based H2's I/O).
+     */
+    @Test
+    void aRunStoppedBeforeItBeganLeavesItsThreadUninterrupted() {
+        Execution written = writtenAsRunningOnAReservedWorker();
+        RunningExecution run = new RunningExecution(written, new ExecutionLog(written.id(), clock, 100, 10_000), null);
+        run.stop(RunningExecution.StopReason.SHUTDOWN);
+        run.attach(Thread.currentThread());
+        try {
+            runner.run(run, clock.instant());
+            assertThat(Thread.currentThread().isInterrupted()).isFalse();
+        } finally {
+            run.detach();
+            workers.releaseUnwritten(1);
+        }
+        assertThat(TestTemplates.Block.started(KEY))
+                .as("the template never began")
+                .isZero();
     }
 
     /** A due run written as running on this node, as a trigger pass writes it once it reserved a worker for it. */
