@@ -90,11 +90,11 @@ class LocalRuns {
                 reservedByClaim--;
             }
             inFlight.incrementAndGet();
-            // claimed or written before this node was fenced or began to stop, and starting after: the fence's
-            // stopAll (or the drain's) may have passed before the run was here to stop. It stops now, before its
-            // template begins (TemplateRunner): a fenced node's run is failed as node_lost, a stopping node's goes
-            // back to the queue. The flags are set under this monitor and stopAll follows: either this reads the flag
-            // set, or the stopAll after it finds the run in the map.
+            // claimed or written before this node was fenced or began to stop, and starting after: a fenced node's
+            // stop of its runs may have passed before this one was here to stop, and a stopping node takes no new
+            // work. It stops now, before its template begins (TemplateRunner): a fenced node's run is failed as
+            // node_lost, a stopping node's goes back to the queue. The flags are set under this monitor and stopAll
+            // follows: either this reads the flag set, or the stopAll after it finds the run in the map.
             stopped = fenced ? StopReason.LEASE_LOST : draining ? StopReason.SHUTDOWN : null;
         }
         if (stopped != null) {

@@ -70,6 +70,7 @@ class OutcomeQueue {
     private void handBack(RunningExecution run) {
         logs.writeNow(run);
         ExecutionId id = run.execution.id();
+        log.info("Execution {} goes back to the queue: node {} is stopping", id, settings.nodeId());
         runs.released(id);
         settings.transactions().executeWithoutResult(s -> store.handBack(settings.nodeId(), List.of(id)));
     }

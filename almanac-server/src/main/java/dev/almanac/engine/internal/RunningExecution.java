@@ -23,6 +23,9 @@ final class RunningExecution {
     final Instant deadline;
     private volatile StopReason stop;
     private Thread thread;
+    /** Set once the template returned and how the run stopped was read; guarded by this. */
+    private boolean settled;
+
     private final List<Runnable> stopHooks = new CopyOnWriteArrayList<>();
 
     RunningExecution(Execution execution, ExecutionLog log, Instant deadline) {
@@ -41,6 +44,9 @@ final class RunningExecution {
      */
     void stop(StopReason reason) {
         synchronized (this) {
+            if (settled) {
+                return;
+            }
             if (stop == null) {
                 stop = reason;
             }
@@ -49,6 +55,16 @@ final class RunningExecution {
             }
         }
         stopHooks.forEach(RunningExecution::fire);
+    }
+
+    /**
+     * How the run was stopped, read once its template returned; a stop asked for later is ignored, so how the run
+     * ended and whether it goes back to the queue ({@link OutcomeQueue#ended}) follow from the same reason, and a run
+     * that completed is not handed back to run again.
+     */
+    synchronized StopReason settle() {
+        settled = true;
+        return stop;
     }
 
     /**

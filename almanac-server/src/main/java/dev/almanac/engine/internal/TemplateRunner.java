@@ -55,10 +55,7 @@ class TemplateRunner {
         try {
             if (run.stopRequested() != null) {
                 // stopped between its claim and its start (its node fenced or stopping, or the run cancelled): the
-                // template never begins, and the stop below says how the run ended. The stop interrupted this thread
-                // as it took the run; nothing here is left to interrupt, and the hand-back of a stopping node's run
-                // writes to the database from this thread
-                Thread.interrupted();
+                // template never begins, and the stop below says how the run ended
                 status = ExecutionStatus.FAILED;
             } else {
                 if (template.isEmpty()) {
@@ -95,7 +92,7 @@ class TemplateRunner {
                     execution.templateType(), plain, failure.getClass().getSimpleName() + ": " + failure.getMessage());
             run.log.error("failed: {}", error);
         }
-        StopReason stop = run.stopRequested();
+        StopReason stop = run.settle();
         if (stop == null && run.deadline != null && !clock.instant().isBefore(run.deadline)) {
             stop = StopReason.TIMED_OUT;
         }

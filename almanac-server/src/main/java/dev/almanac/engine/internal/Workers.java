@@ -2,6 +2,7 @@ package dev.almanac.engine.internal;
 
 import dev.almanac.engine.internal.store.EngineStore;
 import dev.almanac.engine.internal.store.EngineStore.Claimed;
+import dev.almanac.engine.internal.store.EngineStore.Completion;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionStatus;
@@ -224,10 +225,18 @@ class Workers {
             MDC.put("job_name", execution.jobName());
             MDC.put("execution_id", execution.id().toString());
             try {
-                ends.ended(run, runner.run(run, now));
+                Completion completion;
+                try {
+                    completion = runner.run(run, now);
+                } finally {
+                    // clears the interrupt a stop left on this thread (a template that ended by checking its stop
+                    // leaves it set); the outcome or the hand-back is written from this thread, and an interrupted
+                    // thread cannot wait for a pooled connection and breaks file-based H2's I/O
+                    run.detach();
+                }
+                ends.ended(run, completion);
             } finally {
                 MDC.clear();
-                run.detach();
             }
         });
     }

@@ -139,7 +139,8 @@ class LocalRunsTest {
         return run;
     }
 
-    private static RunningExecution aRun() {
+    /** A run of a job the tests need nothing of. */
+    static RunningExecution aRun() {
         Execution execution = new Execution(
                 ExecutionId.generate(),
                 null,

@@ -52,9 +52,6 @@ abstract class StartAfterStopTests extends AlmanacIntegrationTest {
     LocalRuns runs;
 
     @Autowired
-    TemplateRunner runner;
-
-    @Autowired
     EngineStore store;
 
     @Autowired
@@ -120,29 +117,6 @@ abstract class StartAfterStopTests extends AlmanacIntegrationTest {
         assertThat(executions.list(ExecutionQuery.ofJob(written.jobId(), 10)))
                 .as("no other run")
                 .hasSize(1);
-    }
-
-    /**
-     * The stop interrupts the run's thread as it takes the run; the template that would have cleared it never runs, and
-     * the hand-back is written from that thread (an interrupted thread cannot wait for a pooled connection, and
-     * interrupts file-based H2's I/O).
-     */
-    @Test
-    void aRunStoppedBeforeItBeganLeavesItsThreadUninterrupted() {
-        Execution written = writtenAsRunningOnAReservedWorker();
-        RunningExecution run = new RunningExecution(written, new ExecutionLog(written.id(), clock, 100, 10_000), null);
-        run.stop(RunningExecution.StopReason.SHUTDOWN);
-        run.attach(Thread.currentThread());
-        try {
-            runner.run(run, clock.instant());
-            assertThat(Thread.currentThread().isInterrupted()).isFalse();
-        } finally {
-            run.detach();
-            workers.releaseUnwritten(1);
-        }
-        assertThat(TestTemplates.Block.started(KEY))
-                .as("the template never began")
-                .isZero();
     }
 
     /** A due run written as running on this node, as a trigger pass writes it once it reserved a worker for it. */
