@@ -50,11 +50,7 @@ class LocalRuns {
         if (granted <= 0) {
             return 0;
         }
-        if (byTriggerPass) {
-            reservedByTrigger += granted;
-        } else {
-            reservedByClaim += granted;
-        }
+        addReserved(byTriggerPass, granted);
         return granted;
     }
 
@@ -67,14 +63,19 @@ class LocalRuns {
             return;
         }
         synchronized (this) {
-            if (byTriggerPass) {
-                reservedByTrigger -= workers;
-            } else {
-                reservedByClaim -= workers;
-            }
+            addReserved(byTriggerPass, -workers);
         }
         if (byTriggerPass) {
             wakeups.capacityFreed();
+        }
+    }
+
+    /** Counts reserved workers to the trigger pass or to the worker loop's claim; under this monitor. */
+    private void addReserved(boolean byTriggerPass, int workers) {
+        if (byTriggerPass) {
+            reservedByTrigger += workers;
+        } else {
+            reservedByClaim += workers;
         }
     }
 
@@ -84,11 +85,7 @@ class LocalRuns {
         running.put(run.execution.id(), run);
         StopReason stopped;
         synchronized (this) {
-            if (byTriggerPass) {
-                reservedByTrigger--;
-            } else {
-                reservedByClaim--;
-            }
+            addReserved(byTriggerPass, -1);
             inFlight.incrementAndGet();
             // claimed or written before this node was fenced or began to stop, and starting after: a fenced node's
             // stop of its runs may have passed before this one was here to stop, and a stopping node takes no new
