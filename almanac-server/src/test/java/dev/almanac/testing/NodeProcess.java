@@ -5,6 +5,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,6 +76,20 @@ public final class NodeProcess implements AutoCloseable {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /**
+     * Sends SIGTERM, as a service manager stopping the node does, and waits up to {@code limit} for the process to
+     * end; true when it ended.
+     */
+    public boolean terminate(Duration limit) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The process's exit code; only once it ended. */
+    public int exitValue() {
+        return process.exitValue();
     }
 
     @Override

@@ -162,7 +162,8 @@ public class Engine {
 
     /**
      * Stops claiming, lets running work finish within the grace period, and hands the rest back to the queue so
-     * other nodes take it at once.
+     * other nodes take it at once. The node's lease is kept meanwhile ({@link EngineLoops}); a database that cannot be
+     * reached does not stop the drain, and the outcomes it could not take are left to the recovery of lost runs.
      */
     void drain(Duration grace) {
         runs.draining(true);
@@ -177,9 +178,10 @@ public class Engine {
                     e.getMessage());
         }
         long deadline = System.nanoTime() + grace.toNanos();
+        boolean failing = false;
         while (runs.busy() > 0 && System.nanoTime() < deadline) {
             outcomes.await(Duration.ofMillis(50));
-            outcomes.write();
+            failing = writeOutcomesWhileStopping(failing);
         }
         Collection<RunningExecution> left = runs.stopAll(StopReason.SHUTDOWN);
         if (!left.isEmpty()) {
@@ -189,7 +191,32 @@ public class Engine {
         while (runs.busy() > 0 && System.nanoTime() < handBackDeadline) {
             outcomes.await(Duration.ofMillis(50));
         }
-        outcomes.write();
+        do {
+            failing = writeOutcomesWhileStopping(failing);
+        } while (!failing && outcomes.waiting());
+        if (failing) {
+            log.warn("Stopping with outcomes not written: the database could not be reached. Other nodes recover"
+                    + " these runs as lost (node_lost) once this node has left the cluster or its heartbeat is older"
+                    + " than the dead-node threshold, and retry them per their policy");
+        }
+    }
+
+    /**
+     * Writes the outcomes waiting while the node stops; true when the database refused or could not be reached. The
+     * stop goes on either way: a failed batch stays queued for the next try, and the failure is said once.
+     */
+    private boolean writeOutcomesWhileStopping(boolean failedBefore) {
+        try {
+            outcomes.write();
+            return false;
+        } catch (RuntimeException e) {
+            if (!failedBefore) {
+                log.warn(
+                        "Could not write outcomes while stopping (tried again before the node ends): {}",
+                        e.getMessage());
+            }
+            return true;
+        }
     }
 
     void shutdown() {

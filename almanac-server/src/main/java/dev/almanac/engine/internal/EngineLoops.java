@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -24,7 +25,7 @@ import org.springframework.transaction.event.TransactionalEventListener;
 /**
  * The engine's threads on this node: trigger, worker, outcome writer, supervisor and heartbeat. Each sleeps until
  * it is woken or its next due time, capped by the poll interval. Stopping drains: no new claims, running work
- * finishes within the grace period, the rest goes back to the queue.
+ * finishes within the grace period, the rest goes back to the queue. The node keeps its lease through the drain.
  */
 @Component
 class EngineLoops implements SmartLifecycle {
@@ -47,7 +48,15 @@ class EngineLoops implements SmartLifecycle {
     private final Clock clock;
     private final DatabaseAvailability database;
     private final List<Thread> threads = new ArrayList<>();
+    /** Until a stop begins: the loops that take new work (trigger, claims) and write outcomes (a drain writes them). */
     private volatile boolean running;
+    /**
+     * Until a stop has drained: the loops that keep this node's lease and watch its runs (heartbeat, lease watchdog,
+     * run checks, supervision) go on through the drain. A node that fell silent as it began to drain would be declared
+     * dead while runs finish in its grace, and they would be retried elsewhere while they still run; and one cut off
+     * from its database while it drains would no longer stop its runs before its lease expires.
+     */
+    private volatile boolean leaseKept;
     /** The runs the worker loop's last claim started, if it left due runs in the queue (a backlog); else empty. */
     private volatile List<ExecutionId> runsOfLastClaim = List.of();
     /** Whether the last wait for a claim's runs ran out: they take longer than the cap, so the next claim does not. */
@@ -78,6 +87,7 @@ class EngineLoops implements SmartLifecycle {
             return;
         }
         running = true;
+        leaseKept = true;
         // also on a node without loops: its writes to jobs reach the other nodes' job caches through it
         cluster.start();
         if (!properties.enabled()) {
@@ -85,17 +95,19 @@ class EngineLoops implements SmartLifecycle {
             return;
         }
         engine.heartbeat();
+        BooleanSupplier takingWork = () -> running;
+        BooleanSupplier keepingLease = () -> leaseKept;
         if (properties.roles().contains(EngineProperties.Role.TRIGGER)) {
-            loop("almanac-trigger", this::triggerLoop);
+            loop("almanac-trigger", this::triggerLoop, takingWork);
         }
         if (properties.roles().contains(EngineProperties.Role.WORKER)) {
-            loop("almanac-worker", this::workerLoop);
-            loop("almanac-outcomes", this::outcomeLoop);
-            loop("almanac-supervise", this::superviseLoop);
+            loop("almanac-worker", this::workerLoop, takingWork);
+            loop("almanac-outcomes", this::outcomeLoop, takingWork);
+            loop("almanac-supervise", this::superviseLoop, keepingLease);
         }
-        loop("almanac-heartbeat", this::heartbeatLoop);
-        loop("almanac-lease", this::leaseLoop);
-        loop("almanac-runs-check", this::checkRunsLoop);
+        loop("almanac-heartbeat", this::heartbeatLoop, keepingLease);
+        loop("almanac-lease", this::leaseLoop, keepingLease);
+        loop("almanac-runs-check", this::checkRunsLoop, keepingLease);
         log.info(
                 "Engine started on node {} as {} with {} workers",
                 engine.nodeId(),
@@ -109,15 +121,42 @@ class EngineLoops implements SmartLifecycle {
             return;
         }
         running = false;
-        if (properties.enabled()) {
-            log.info("Engine on node {} draining (grace {})", engine.nodeId(), properties.shutdownGrace());
-            engine.drain(properties.shutdownGrace());
-            cluster.notifyCluster("drained");
+        // whatever the drain meets, the loops, the cluster's signals, the run pool and the node's lease are ended
+        try {
+            if (properties.enabled()) {
+                log.info("Engine on node {} draining (grace {})", engine.nodeId(), properties.shutdownGrace());
+                engine.drain(properties.shutdownGrace());
+                cluster.notifyCluster("drained");
+            }
+        } finally {
+            leaseKept = false;
             threads.forEach(Thread::interrupt);
+            awaitLoopsEnded();
             threads.clear();
+            cluster.stop();
+            engine.shutdown();
         }
-        cluster.stop();
-        engine.shutdown();
+    }
+
+    /**
+     * Waits, at most the heartbeat timeout and a second, for the loops to end, so no heartbeat registers this node
+     * again after it left the cluster ({@link Engine#shutdown}).
+     */
+    private void awaitLoopsEnded() {
+        long deadline =
+                System.nanoTime() + properties.heartbeatTimeout().plusSeconds(1).toNanos();
+        for (Thread thread : threads) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                thread.join(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** The loops running on this node, by thread name. */
@@ -275,10 +314,10 @@ class EngineLoops implements SmartLifecycle {
         void run() throws Exception;
     }
 
-    private void loop(String name, Step step) {
+    private void loop(String name, Step step, BooleanSupplier goOn) {
         Thread thread = new Thread(
                 () -> {
-                    while (running) {
+                    while (goOn.getAsBoolean()) {
                         try {
                             step.run();
                         } catch (InterruptedException e) {

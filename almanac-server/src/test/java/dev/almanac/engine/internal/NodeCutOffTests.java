@@ -204,7 +204,7 @@ class NodeCutOffTests {
     }
 
     /** A node with no engine, straight on the database: it creates the job and reads what happened. */
-    private static EngineNode registry(String url, String nodeId) {
+    static EngineNode registry(String url, String nodeId) {
         return EngineNode.onPostgres(url)
                 .nodeId(nodeId)
                 .set("almanac.engine.enabled", false)
@@ -213,7 +213,7 @@ class NodeCutOffTests {
     }
 
     /** Creates a one-time webhook job due in a few seconds, whose call the hook holds open, and waits for the call. */
-    private static Job aRunHeldOpen(EngineNode registry, String name, HoldingHttpServer hook) {
+    static Job aRunHeldOpen(EngineNode registry, String name, HoldingHttpServer hook) {
         String runAt =
                 Instant.now().plusSeconds(3).truncatedTo(ChronoUnit.SECONDS).toString();
         Job job = registry.bean(JobService.class)
@@ -231,7 +231,7 @@ class NodeCutOffTests {
         return job;
     }
 
-    private static void awaitNode(JdbcClient jdbc, String id) {
+    static void awaitNode(JdbcClient jdbc, String id) {
         await().atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> jdbc.sql("SELECT COUNT(*) FROM nodes WHERE id = ?")
@@ -256,7 +256,7 @@ class NodeCutOffTests {
         return all;
     }
 
-    private static long count(JdbcClient jdbc, String sql) {
+    static long count(JdbcClient jdbc, String sql) {
         return jdbc.sql(sql).query(Long.class).single();
     }
 }
