@@ -179,7 +179,8 @@ public class Engine {
         }
         long deadline = System.nanoTime() + grace.toNanos();
         boolean failing = false;
-        while (runs.busy() > 0 && System.nanoTime() < deadline) {
+        // the grace is for the runs still going and for the outcomes the database has not taken yet (an outage)
+        while ((runs.busy() > 0 || outcomes.waiting()) && System.nanoTime() < deadline) {
             outcomes.await(Duration.ofMillis(50));
             failing = writeOutcomesWhileStopping(failing);
         }
@@ -195,15 +196,15 @@ public class Engine {
             failing = writeOutcomesWhileStopping(failing);
         } while (!failing && outcomes.waiting());
         if (failing) {
-            log.warn("Stopping with outcomes not written: the database could not be reached. Other nodes recover"
-                    + " these runs as lost (node_lost) once this node has left the cluster or its heartbeat is older"
-                    + " than the dead-node threshold, and retry them per their policy");
+            log.warn("Stopping with outcomes not written (the database could not be reached, or refused them): other"
+                    + " nodes recover these runs as lost (node_lost) once this node has left the cluster or its"
+                    + " heartbeat is older than the dead-node threshold, and retry them per their policy");
         }
     }
 
     /**
-     * Writes the outcomes waiting while the node stops; true when the database refused or could not be reached. The
-     * stop goes on either way: a failed batch stays queued for the next try, and the failure is said once.
+     * Writes the outcomes waiting while the node stops; true when the database could not be reached or refused them.
+     * The stop goes on either way: a failed batch stays queued for the next try, and the failure is said once.
      */
     private boolean writeOutcomesWhileStopping(boolean failedBefore) {
         try {
@@ -212,16 +213,29 @@ public class Engine {
         } catch (RuntimeException e) {
             if (!failedBefore) {
                 log.warn(
-                        "Could not write outcomes while stopping (tried again before the node ends): {}",
+                        "Could not write outcomes while stopping (tried again until the grace ends): {}",
                         e.getMessage());
             }
             return true;
         }
     }
 
+    /**
+     * Ends the run pool and leaves the cluster. A run that ignored its stop is still going: then the node does not
+     * leave, and other nodes wait out the dead-node threshold before they retry it, as for a node that died.
+     */
     void shutdown() {
         workers.shutdownPool();
         runs.draining(false);
+        int stillGoing = runs.inFlight();
+        if (stillGoing > 0) {
+            log.warn(
+                    "{} run(s) did not stop; node {} stays registered until its heartbeat is older than the dead-node"
+                            + " threshold, so they are not retried elsewhere while they may still run",
+                    stillGoing,
+                    nodeId());
+            return;
+        }
         heartbeat.release();
     }
 

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,15 +49,20 @@ class EngineLoops implements SmartLifecycle {
     private final Clock clock;
     private final DatabaseAvailability database;
     private final List<Thread> threads = new ArrayList<>();
-    /** Until a stop begins: the loops that take new work (trigger, claims) and write outcomes (a drain writes them). */
     private volatile boolean running;
+    /**
+     * Until a stop begins: the loops that take new work (trigger, claims) and write outcomes (a drain writes them).
+     * Each start has flags of its own, so a loop of an earlier start that outlived its stop cannot go on beside the
+     * new ones.
+     */
+    private AtomicBoolean takingWork = new AtomicBoolean();
     /**
      * Until a stop has drained: the loops that keep this node's lease and watch its runs (heartbeat, lease watchdog,
      * run checks, supervision) go on through the drain. A node that fell silent as it began to drain would be declared
      * dead while runs finish in its grace, and they would be retried elsewhere while they still run; and one cut off
      * from its database while it drains would no longer stop its runs before its lease expires.
      */
-    private volatile boolean leaseKept;
+    private AtomicBoolean keepingLease = new AtomicBoolean();
     /** The runs the worker loop's last claim started, if it left due runs in the queue (a backlog); else empty. */
     private volatile List<ExecutionId> runsOfLastClaim = List.of();
     /** Whether the last wait for a claim's runs ran out: they take longer than the cap, so the next claim does not. */
@@ -87,7 +93,8 @@ class EngineLoops implements SmartLifecycle {
             return;
         }
         running = true;
-        leaseKept = true;
+        takingWork = new AtomicBoolean(true);
+        keepingLease = new AtomicBoolean(true);
         // also on a node without loops: its writes to jobs reach the other nodes' job caches through it
         cluster.start();
         if (!properties.enabled()) {
@@ -95,19 +102,19 @@ class EngineLoops implements SmartLifecycle {
             return;
         }
         engine.heartbeat();
-        BooleanSupplier takingWork = () -> running;
-        BooleanSupplier keepingLease = () -> leaseKept;
+        BooleanSupplier work = takingWork::get;
+        BooleanSupplier lease = keepingLease::get;
         if (properties.roles().contains(EngineProperties.Role.TRIGGER)) {
-            loop("almanac-trigger", this::triggerLoop, takingWork);
+            loop("almanac-trigger", this::triggerLoop, work);
         }
         if (properties.roles().contains(EngineProperties.Role.WORKER)) {
-            loop("almanac-worker", this::workerLoop, takingWork);
-            loop("almanac-outcomes", this::outcomeLoop, takingWork);
-            loop("almanac-supervise", this::superviseLoop, keepingLease);
+            loop("almanac-worker", this::workerLoop, work);
+            loop("almanac-outcomes", this::outcomeLoop, work);
+            loop("almanac-supervise", this::superviseLoop, lease);
         }
-        loop("almanac-heartbeat", this::heartbeatLoop, keepingLease);
-        loop("almanac-lease", this::leaseLoop, keepingLease);
-        loop("almanac-runs-check", this::checkRunsLoop, keepingLease);
+        loop("almanac-heartbeat", this::heartbeatLoop, lease);
+        loop("almanac-lease", this::leaseLoop, lease);
+        loop("almanac-runs-check", this::checkRunsLoop, lease);
         log.info(
                 "Engine started on node {} as {} with {} workers",
                 engine.nodeId(),
@@ -121,6 +128,7 @@ class EngineLoops implements SmartLifecycle {
             return;
         }
         running = false;
+        takingWork.set(false);
         // whatever the drain meets, the loops, the cluster's signals, the run pool and the node's lease are ended
         try {
             if (properties.enabled()) {
@@ -129,7 +137,7 @@ class EngineLoops implements SmartLifecycle {
                 cluster.notifyCluster("drained");
             }
         } finally {
-            leaseKept = false;
+            keepingLease.set(false);
             threads.forEach(Thread::interrupt);
             awaitLoopsEnded();
             threads.clear();
