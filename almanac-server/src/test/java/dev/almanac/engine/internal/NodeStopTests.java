@@ -63,17 +63,7 @@ class NodeStopTests {
                 try (NodeProcess survivor = NodeProcess.start(url, "survivor-grace", SETTINGS)) {
                     awaitNode(jdbc, "survivor-grace");
 
-                    assertThat(runner.terminate(Duration.ofSeconds(90)))
-                            .as("the stopped node ended; its log:%n%s", runner.log())
-                            .isTrue();
-                    await().atMost(Duration.ofMinutes(1))
-                            .pollInterval(Duration.ofMillis(50))
-                            .until(() -> hook.calls().size() == 2);
-                    assertOneCallOpenAtATime(hook);
-                    await().atMost(Duration.ofMinutes(1))
-                            .pollInterval(Duration.ofMillis(200))
-                            .until(() ->
-                                    count(jdbc, "SELECT COUNT(*) FROM executions WHERE status = 'succeeded'") == 1);
+                    stopAndAwaitTheRunElsewhere(runner, hook, jdbc);
                     List<Execution> history =
                             registry.bean(ExecutionService.class).list(ExecutionQuery.ofJob(job.id(), 10));
                     assertThat(history)
@@ -106,17 +96,7 @@ class NodeStopTests {
                     awaitNode(jdbc, "survivor-stopcut");
                     proxy.blackhole();
                     try {
-                        assertThat(runner.terminate(Duration.ofSeconds(90)))
-                                .as("the stopped node ended on its own; its log:%n%s", runner.log())
-                                .isTrue();
-                        await().atMost(Duration.ofMinutes(1))
-                                .pollInterval(Duration.ofMillis(50))
-                                .until(() -> hook.calls().size() == 2);
-                        assertOneCallOpenAtATime(hook);
-                        await().atMost(Duration.ofMinutes(1))
-                                .pollInterval(Duration.ofMillis(200))
-                                .until(() ->
-                                        count(jdbc, "SELECT COUNT(*) FROM executions WHERE status = 'succeeded'") == 1);
+                        stopAndAwaitTheRunElsewhere(runner, hook, jdbc);
                         List<Execution> history =
                                 registry.bean(ExecutionService.class).list(ExecutionQuery.ofJob(job.id(), 10)).stream()
                                         .sorted(Comparator.comparing(Execution::attempt))
@@ -135,11 +115,25 @@ class NodeStopTests {
         }
     }
 
-    private static void assertOneCallOpenAtATime(HoldingHttpServer hook) {
+    /**
+     * Sends the runner SIGTERM and waits for it to end on its own, then for the run's second call (on the other node)
+     * and its success; the first call must have ended before the second arrived.
+     */
+    private static void stopAndAwaitTheRunElsewhere(NodeProcess runner, HoldingHttpServer hook, JdbcClient jdbc)
+            throws InterruptedException {
+        assertThat(runner.terminate(Duration.ofSeconds(90)))
+                .as("the stopped node ended on its own; its log:%n%s", runner.log())
+                .isTrue();
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> hook.calls().size() == 2);
         List<Call> calls = hook.calls();
         assertThat(calls.get(0).closed())
                 .as("the stopping node's call ended before the next call arrived")
                 .isTrue();
         assertThat(calls.get(0).closedNanos).isLessThan(calls.get(1).arrivedNanos);
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> count(jdbc, "SELECT COUNT(*) FROM executions WHERE status = 'succeeded'") == 1);
     }
 }
