@@ -49,13 +49,12 @@ class EngineLoops implements SmartLifecycle {
     private final Clock clock;
     private final DatabaseAvailability database;
     private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running;
     /**
-     * Until a stop begins: the loops that take new work (trigger, claims) and write outcomes (a drain writes them).
-     * Each start has flags of its own, so a loop of an earlier start that outlived its stop cannot go on beside the
-     * new ones.
+     * From a start until a stop begins (what {@link #isRunning} says): the loops that take new work (trigger, claims)
+     * and write outcomes (a drain writes them). Each start has flags of its own, so a loop of an earlier start that
+     * outlived its stop cannot go on beside the new ones.
      */
-    private AtomicBoolean takingWork = new AtomicBoolean();
+    private volatile AtomicBoolean takingWork = new AtomicBoolean();
     /**
      * Until a stop has drained: the loops that keep this node's lease and watch its runs (heartbeat, lease watchdog,
      * run checks, supervision) go on through the drain. A node that fell silent as it began to drain would be declared
@@ -89,10 +88,9 @@ class EngineLoops implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
-        if (running) {
+        if (takingWork.get()) {
             return;
         }
-        running = true;
         takingWork = new AtomicBoolean(true);
         keepingLease = new AtomicBoolean(true);
         // also on a node without loops: its writes to jobs reach the other nodes' job caches through it
@@ -124,10 +122,9 @@ class EngineLoops implements SmartLifecycle {
 
     @Override
     public synchronized void stop() {
-        if (!running) {
+        if (!takingWork.get()) {
             return;
         }
-        running = false;
         takingWork.set(false);
         // whatever the drain meets, the loops, the cluster's signals, the run pool and the node's lease are ended
         try {
@@ -174,7 +171,7 @@ class EngineLoops implements SmartLifecycle {
 
     /** The loops that should run but whose thread has ended; empty while the engine is healthy or stopped. */
     List<String> stoppedLoops() {
-        if (!running || !properties.enabled()) {
+        if (!isRunning() || !properties.enabled()) {
             return List.of();
         }
         synchronized (this) {
@@ -187,7 +184,7 @@ class EngineLoops implements SmartLifecycle {
 
     @Override
     public boolean isRunning() {
-        return running;
+        return takingWork.get();
     }
 
     /** Stop before the web server and the data source go away, so the drain can still write. */

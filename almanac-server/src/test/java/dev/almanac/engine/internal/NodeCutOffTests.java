@@ -85,19 +85,7 @@ class NodeCutOffTests {
                     awaitNode(jdbc, survivorId);
                     proxy.blackhole();
 
-                    await().atMost(Duration.ofMinutes(2))
-                            .pollInterval(Duration.ofMillis(50))
-                            .until(() -> hook.calls().size() == 2);
-                    List<Call> calls = hook.calls();
-                    assertThat(calls.get(0).closed())
-                            .as("the cut-off node aborted its call before the retry's call arrived")
-                            .isTrue();
-                    assertThat(calls.get(0).closedNanos).isLessThan(calls.get(1).arrivedNanos);
-
-                    await().atMost(Duration.ofMinutes(1))
-                            .pollInterval(Duration.ofMillis(200))
-                            .until(() ->
-                                    count(jdbc, "SELECT COUNT(*) FROM executions WHERE status = 'succeeded'") == 1);
+                    awaitTheSecondCallAfterTheFirstEnded(hook, jdbc);
                     proxy.restore();
                     await().atMost(Duration.ofMinutes(1))
                             .pollInterval(Duration.ofMillis(200))
@@ -229,6 +217,24 @@ class NodeCutOffTests {
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> hook.calls().size() == 1);
         return job;
+    }
+
+    /**
+     * Waits for the run's second call (the retry, or the run handed back, on the other node) and its success; the
+     * first node's call must have ended before the second arrived.
+     */
+    static void awaitTheSecondCallAfterTheFirstEnded(HoldingHttpServer hook, JdbcClient jdbc) {
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> hook.calls().size() == 2);
+        List<Call> calls = hook.calls();
+        assertThat(calls.get(0).closed())
+                .as("the first node's call ended before the second call arrived")
+                .isTrue();
+        assertThat(calls.get(0).closedNanos).isLessThan(calls.get(1).arrivedNanos);
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> count(jdbc, "SELECT COUNT(*) FROM executions WHERE status = 'succeeded'") == 1);
     }
 
     static void awaitNode(JdbcClient jdbc, String id) {
