@@ -120,6 +120,14 @@ abstract class BrowserTest {
         wait.until(ExpectedConditions.elementToBeClickable(by)).click();
     }
 
+    /** Clicks a button that submits its page and waits for the next page to replace it. */
+    void submit(By by) {
+        WebElement button = wait.until(ExpectedConditions.elementToBeClickable(by));
+        button.click();
+        wait.until(ExpectedConditions.stalenessOf(button));
+        wait.until(d -> "complete".equals(script("return document.readyState")));
+    }
+
     void choose(By by, String value) {
         wait.until(driver -> {
             try {

@@ -158,7 +158,7 @@ class FirstHourBrowserTests extends BrowserTest {
         logIn();
         open("/jobs/new?template=webhook_trigger");
         waitForText(By.cssSelector("h2[data-step-heading]"), "Name and parameters");
-        click(By.cssSelector("button[name=_action][value=example]"));
+        submit(By.cssSelector("button[name=_action][value=example]"));
         wait.until(d -> !script("return document.getElementById('f-p-body').value")
                 .toString()
                 .isBlank());
@@ -178,7 +178,7 @@ class FirstHourBrowserTests extends BrowserTest {
         logIn();
         open("/jobs/new?template=email_notification");
         waitForText(By.cssSelector("h2[data-step-heading]"), "Name and parameters");
-        click(By.cssSelector("button[name=_action][value=example]"));
+        submit(By.cssSelector("button[name=_action][value=example]"));
         type(By.id("name"), "mail-without-smtp");
         click(By.id("next"));
         click(By.id("kind-daily"));
