@@ -71,8 +71,14 @@ class OutcomeQueue {
         logs.writeNow(run);
         ExecutionId id = run.execution.id();
         log.info("Execution {} goes back to the queue: node {} is stopping", id, settings.nodeId());
-        runs.released(id);
-        settings.transactions().executeWithoutResult(s -> store.handBack(settings.nodeId(), List.of(id)));
+        try {
+            settings.transactions().executeWithoutResult(s -> store.handBack(settings.nodeId(), List.of(id)));
+        } finally {
+            // after the hand-back's commit: released before it, the run checks could find the run still running here
+            // and hand it back a second time, warning of a run this node never started; released after a failed
+            // hand-back, the next run check finds it running here, not held, and hands it back then
+            runs.released(id);
+        }
     }
 
     /** Writes the outcomes waiting, in one batch; returns how many. */
