@@ -211,6 +211,10 @@ class LocalRuns {
         this.fenced = fenced;
     }
 
+    boolean draining() {
+        return draining;
+    }
+
     synchronized void draining(boolean draining) {
         this.draining = draining;
     }

@@ -63,7 +63,11 @@ class NodeHeartbeat {
             return false;
         }
         if (runs.fenced()) {
-            log.info("Node {} can heartbeat again; claiming work", settings.nodeId());
+            // a stopping node holds its lease again only to finish its runs: it claims nothing more
+            log.info(
+                    "Node {} can heartbeat again; {}",
+                    settings.nodeId(),
+                    runs.draining() ? "finishing its runs before it stops" : "claiming work");
         }
         runs.fenced(false);
         return true;
