@@ -101,7 +101,7 @@ public class JobTemplateCheck {
     /**
      * Checks every job, a page at a time: the page is read, validated outside any transaction (a template's check may
      * look up host names, and PostgreSQL ends a transaction left waiting, see the engine's
-     * {@code IdleTransactionLimit}), then its flags are written in one transaction, each only where the job was not
+     * {@code CutOffSessionLimits}), then its flags are written in one transaction, each only where the job was not
      * saved meanwhile (its save validated it against what it holds now).
      */
     public Outcome checkAll() {

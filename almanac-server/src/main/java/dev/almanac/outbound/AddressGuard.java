@@ -202,7 +202,7 @@ public final class AddressGuard {
      * The host's addresses, or null when it does not resolve within {@link #SAVE_LOOKUP_LIMIT}, or within what is left
      * of the save's budget ({@link #withinOneLookupBudget}): a save runs in a transaction, which must not wait on a
      * resolver that does not answer (PostgreSQL ends a transaction left waiting, see the engine's
-     * {@code IdleTransactionLimit}), and a name not resolved in time is treated like one that does not resolve.
+     * {@code CutOffSessionLimits}), and a name not resolved in time is treated like one that does not resolve.
      */
     private InetAddress[] resolvedForSave(String host) {
         Long deadline = SAVE_DEADLINE.get();

@@ -79,7 +79,7 @@ public class SecretRotation implements ApplicationRunner {
      * first, outside any transaction; then one transaction locks each, reads it again, re-seals and writes it,
      * statement after statement, so that a save in between is never overwritten with older values. A transaction that
      * waited while millions of rows already current were checked in memory would be ended by PostgreSQL's limit on idle
-     * transactions (the engine's {@code IdleTransactionLimit}), and all of it undone.
+     * transactions (the engine's {@code CutOffSessionLimits}), and all of it undone.
      */
     public int rotate() {
         Map<Column, List<Map<String, Object>>> stale = new LinkedHashMap<>();

@@ -241,7 +241,7 @@ public class SecretUpgrade implements ApplicationRunner {
     /**
      * Seals, in one transaction, those of {@code rows} that {@code seal} would change. They are picked before the
      * transaction begins: a transaction that waited while thousands of clean rows were checked in memory would be
-     * ended by PostgreSQL's limit on idle transactions (the engine's {@code IdleTransactionLimit}). In it, each row is
+     * ended by PostgreSQL's limit on idle transactions (the engine's {@code CutOffSessionLimits}). In it, each row is
      * locked and read again first, and sealed from what it holds then, so a concurrent save or another node's pass is
      * never overwritten with older values.
      */

@@ -18,14 +18,14 @@ import org.springframework.stereotype.Component;
  * runs after it. H2 runs in one process and is left alone.
  */
 @Component
-class IdleTransactionLimit implements BeanPostProcessor {
+class CutOffSessionLimits implements BeanPostProcessor {
 
-    private static final Logger log = LoggerFactory.getLogger(IdleTransactionLimit.class);
+    private static final Logger log = LoggerFactory.getLogger(CutOffSessionLimits.class);
     private static final String SET = "SET idle_in_transaction_session_timeout = ";
 
     private final ObjectProvider<EngineProperties> properties;
 
-    IdleTransactionLimit(ObjectProvider<EngineProperties> properties) {
+    CutOffSessionLimits(ObjectProvider<EngineProperties> properties) {
         this.properties = properties;
     }
 
