@@ -22,6 +22,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean blackholed;
+    private volatile boolean repliesHeld;
     private volatile long generation;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -48,10 +49,19 @@ public final class TcpProxy implements AutoCloseable {
         blackholed = true;
     }
 
+    /**
+     * From now on, the target's bytes stop on their way back, and nothing is closed: requests still arrive, and a target
+     * that answers at length fills the buffers between and then waits to send, as on a path that lost its way back.
+     */
+    public void holdReplies() {
+        repliesHeld = true;
+    }
+
     /** Drops the connections that were cut and lets new ones through again. */
     public void restore() {
         generation++;
         blackholed = false;
+        repliesHeld = false;
         for (Socket socket : sockets) {
             closeQuietly(socket);
         }
@@ -71,8 +81,8 @@ public final class TcpProxy implements AutoCloseable {
                 sockets.add(client);
                 sockets.add(upstream);
                 long current = generation;
-                pump(client, upstream, current);
-                pump(upstream, client, current);
+                pump(client, upstream, current, false);
+                pump(upstream, client, current, true);
             } catch (IOException e) {
                 if (server.isClosed()) {
                     return;
@@ -81,7 +91,7 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to, long connectedIn) {
+    private void pump(Socket from, Socket to, long connectedIn, boolean reply) {
         Thread thread = new Thread(
                 () -> {
                     byte[] buffer = new byte[16384];
@@ -89,7 +99,7 @@ public final class TcpProxy implements AutoCloseable {
                             OutputStream out = to.getOutputStream()) {
                         int n;
                         while ((n = in.read(buffer)) >= 0) {
-                            while (blackholed || generation != connectedIn) {
+                            while (blackholed || (reply && repliesHeld) || generation != connectedIn) {
                                 if (generation != connectedIn) {
                                     return;
                                 }
@@ -101,7 +111,7 @@ public final class TcpProxy implements AutoCloseable {
                     } catch (IOException | InterruptedException e) {
                         // one side went away; the other is closed below
                     } finally {
-                        if (!blackholed) {
+                        if (!blackholed && !repliesHeld) {
                             closeQuietly(from);
                             closeQuietly(to);
                         }

@@ -10,12 +10,20 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.stereotype.Component;
 
 /**
- * Sets PostgreSQL's {@code idle_in_transaction_session_timeout} on every connection of the application's pool (and so
- * of the heartbeat's and the quick pools, which copy its settings; a pool wrapped by another data source too) to {@link
- * EngineProperties#idleTransactionLimit()}: a node cut off from the database in the middle of a transaction must not
- * keep the rows it locked from the nodes that take its runs over. The database ends such a session, and with it the
- * transaction, once it has waited that long for the node's next statement. A pool's own {@code connection-init-sql}
- * runs after it. H2 runs in one process and is left alone.
+ * Bounds how long PostgreSQL keeps the session of a node cut off from it (its connection stalled, not closed, as behind
+ * a firewall that drops traffic or a proxy that hangs), on every connection of the application's pool (and so of the
+ * heartbeat's and the quick pools, which copy its settings; a pool wrapped by another data source too), so that the
+ * rows such a session locked do not keep the node's runs from the nodes that take them over. With the limit {@link
+ * EngineProperties#idleTransactionLimit()}:
+ * <ul>
+ *   <li>{@code idle_in_transaction_session_timeout}: a transaction left waiting for the node's next statement ends;
+ *   <li>{@code tcp_user_timeout}: a session whose sent data the node has not acknowledged for that long (one blocked
+ *       sending a result into the dead connection, which the first limit does not see waiting) is closed;
+ *   <li>{@code tcp_keepalives_idle}, {@code _interval}, {@code _count}: an idle session on a dead connection is closed
+ *       too, instead of holding a connection slot for the operating system's two hours.
+ * </ul>
+ * A pool's own {@code connection-init-sql} runs after these, and may set them otherwise. On a Unix-domain socket the
+ * TCP settings do nothing. H2 runs in one process and is left alone.
  */
 @Component
 class CutOffSessionLimits implements BeanPostProcessor {
@@ -42,8 +50,9 @@ class CutOffSessionLimits implements BeanPostProcessor {
         }
         if (pool.isRunning()) {
             log.warn(
-                    "The connection pool {} was started before Almanac could set idle_in_transaction_session_timeout on"
-                            + " it: a node cut off in a transaction may hold its locks until the database notices",
+                    "The connection pool {} was started before Almanac could set its session limits on it"
+                            + " (idle_in_transaction_session_timeout, tcp_user_timeout): a node cut off in a transaction"
+                            + " may hold its locks until the database notices",
                     pool.getPoolName());
         } else {
             pool.setConnectionInitSql(initSql(properties.getObject(), own));
@@ -52,7 +61,13 @@ class CutOffSessionLimits implements BeanPostProcessor {
     }
 
     static String initSql(EngineProperties properties, String own) {
-        String limit = SET + Math.max(1, properties.idleTransactionLimit().toMillis());
-        return own == null || own.isBlank() ? limit : limit + "; " + own;
+        long millis = Math.max(1, properties.idleTransactionLimit().toMillis());
+        long seconds = Math.max(1, properties.idleTransactionLimit().toSeconds());
+        // keep-alive probes from a third of the limit on, then every ninth: a dead connection closes within the limit
+        String limits = SET + millis + "; SET tcp_user_timeout = " + millis
+                + "; SET tcp_keepalives_idle = " + Math.max(1, seconds / 3)
+                + "; SET tcp_keepalives_interval = " + Math.max(1, seconds / 9)
+                + "; SET tcp_keepalives_count = 3";
+        return own == null || own.isBlank() ? limits : limits + "; " + own;
     }
 }

@@ -191,6 +191,92 @@ class NodeCutOffTests {
         }
     }
 
+    /**
+     * The cut comes while the database sends a connection of the cut-off side a long result, in a transaction that
+     * holds a row. That session is not idle in its transaction but waiting to send, which the idle limit does not
+     * see, and the stalled path acknowledges nothing: unless Almanac's connections bound how long sent data may go
+     * unacknowledged, the database waits to send, holding the row, for as long as the connection lives (here, for
+     * good).
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aSessionCutWhileItIsSentAResultEndsAndLetsItsRowsGo() throws Exception {
+        String url = PostgresTestDatabase.freshSchemaUrl("cutoff_send");
+        URI postgres = URI.create(url.substring("jdbc:".length()));
+        try (EngineNode registry = registry(url, "registry-send");
+                TcpProxy proxy = new TcpProxy(postgres.getHost(), postgres.getPort());
+                EngineNode cutOff = EngineNode.onPostgres(proxy.jdbcUrl(url))
+                        .nodeId("cut-off-send")
+                        .set("almanac.engine.enabled", false)
+                        .set("almanac.engine.heartbeat-interval", "500ms")
+                        .set("almanac.engine.heartbeat-timeout", "1s")
+                        .set("almanac.engine.dead-node-threshold", "6s")
+                        .start()) {
+            assertThat(cutOff.jdbc()
+                            .sql("SELECT current_setting('tcp_user_timeout'), current_setting('tcp_keepalives_idle'),"
+                                    + " current_setting('tcp_keepalives_interval'),"
+                                    + " current_setting('tcp_keepalives_count')")
+                            .query((rs, n) -> String.join(
+                                    " ", rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
+                            .single())
+                    .as(
+                            "unacknowledged data for at most a third of the dead-node threshold, keep-alive probes within it")
+                    .isEqualTo("2000 1 1 3");
+            Job job = registry.bean(JobService.class)
+                    .create(
+                            aOneTimeJob("locked-while-sent", "2099-01-01T00:00:00Z")
+                                    .build(),
+                            "test");
+            Connection held = cutOff.bean(DataSource.class).getConnection();
+            try {
+                held.setAutoCommit(false);
+                int session;
+                try (Statement lock = held.createStatement();
+                        ResultSet locked = lock.executeQuery("SELECT pg_backend_pid() FROM jobs WHERE id = '"
+                                + job.id().value() + "' FOR UPDATE")) {
+                    assertThat(locked.next()).as("the job's row, locked").isTrue();
+                    session = locked.getInt(1);
+                }
+                proxy.holdReplies();
+                Thread sent = new Thread(
+                        () -> {
+                            try (Statement longResult = held.createStatement()) {
+                                longResult.executeQuery("SELECT repeat('x', 1048576) FROM generate_series(1, 64)");
+                            } catch (SQLException expected) {
+                                // the connection is gone with the cut
+                            }
+                        },
+                        "sent-a-long-result");
+                sent.setDaemon(true);
+                sent.start();
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> "ClientWrite"
+                                .equals(registry.jdbc()
+                                        .sql("SELECT wait_event FROM pg_stat_activity WHERE pid = ?")
+                                        .param(session)
+                                        .query(String.class)
+                                        .optional()
+                                        .orElse(null)));
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() ->
+                                count(registry.jdbc(), "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = " + session)
+                                        == 0);
+                assertThat(registry.jdbc()
+                                .sql("SELECT id FROM jobs WHERE id = ? FOR UPDATE NOWAIT")
+                                .param(job.id().value())
+                                .query(Object.class)
+                                .list())
+                        .as("the row, free again")
+                        .hasSize(1);
+            } finally {
+                proxy.restore();
+                closeCut(held);
+            }
+        }
+    }
+
     /** A node with no engine, straight on the database: it creates the job and reads what happened. */
     static EngineNode registry(String url, String nodeId) {
         return EngineNode.onPostgres(url)
