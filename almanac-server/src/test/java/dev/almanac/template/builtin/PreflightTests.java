@@ -3,6 +3,7 @@ package dev.almanac.template.builtin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
@@ -92,6 +93,20 @@ class PreflightTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath(
                         "$.execution.error", containsString("e-mail notifications to 1 address(es) cannot be sent")))
                 .andExpect(jsonPath("$.execution.result.details.preflight[*].name", hasItem("notifications")));
+    }
+
+    /** Its webhook and Slack URLs are stored sealed: not e-mail addresses, so no SMTP server is needed for them. */
+    @Test
+    void aDryRunOfAJobThatNotifiesOnlyByWebhookAndSlackNeedsNoSmtpServer() throws Exception {
+        String job = createJob("hooked", "heartbeat", "{}", """
+                ,"notifications":{"on_failure":["https://hooks.example.com/notify"],
+                                  "on_success":["https://hooks.slack.com/services/T0/B0/x"]}""");
+
+        String execution = dryRun(job);
+
+        mvc.perform(get(API + "/executions/" + execution))
+                .andExpect(jsonPath("$.execution.status").value("succeeded"))
+                .andExpect(jsonPath("$.execution.result.message", not(containsString("SMTP"))));
     }
 
     @Test
