@@ -1,8 +1,12 @@
 package dev.almanac.common;
 
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -31,7 +35,7 @@ public final class JsonInputErrors {
         }
         if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
             Class<?> target = ((MismatchedInputException) e).getTargetType();
-            return new FieldError(field, expected(target));
+            return new FieldError(field, expectedOf(target));
         }
         return new FieldError(field.isEmpty() ? "body" : field, "is not valid JSON");
     }
@@ -51,9 +55,22 @@ public final class JsonInputErrors {
         return path.toString();
     }
 
-    private static String expected(Class<?> target) {
+    /**
+     * What a value of this type must look like, for a field or a request parameter that could not be read as one:
+     * "must be an integer", "must be a date such as 2026-12-05", …
+     */
+    public static String expectedOf(Class<?> target) {
         if (target == null) {
             return "has the wrong type";
+        }
+        if (target == UUID.class) {
+            return "must be an id (a UUID)";
+        }
+        if (target == Instant.class || target == OffsetDateTime.class) {
+            return "must be a date and time such as 2026-12-05T10:00:00Z";
+        }
+        if (target == LocalDate.class) {
+            return "must be a date such as 2026-12-05";
         }
         if (target == Integer.class || target == int.class || target == Long.class || target == long.class) {
             return "must be an integer";

@@ -20,6 +20,7 @@ import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
 import java.time.Instant;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.ResultActions;
@@ -336,6 +337,15 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.errors[0].field").value("schedule"))
                 .andExpect(jsonPath("$.errors[0].message")
                         .value("give the cron expression once: as expression or as cron"));
+    }
+
+    @Test
+    void namesAQueryParameterOfTheWrongType() throws Exception {
+        mvc.perform(get(JOBS + "/" + UUID.randomUUID() + "/notifications").param("limit", "ten"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("limit"))
+                .andExpect(jsonPath("$.errors[0].message").value("must be an integer"))
+                .andExpect(jsonPath("$.detail").value("limit: must be an integer"));
     }
 
     @Test

@@ -12,18 +12,37 @@ import dev.almanac.job.JobDrafts;
 import dev.almanac.job.JobService;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.WithH2;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.MethodParameter;
+import org.springframework.http.HttpMethod;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
 import org.springframework.util.MultiValueMap;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.context.WebApplicationContext;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * Every refusal is answered where the reader acted: each action of each page, driven into the refusals it can meet,
@@ -229,6 +248,95 @@ class PageRefusalsTests extends AlmanacIntegrationTest {
                 .getResponse();
         assertThat(token.getStatus()).isEqualTo(400);
         assertThat(token.getContentAsString()).contains("Sign out");
+    }
+
+    /**
+     * Every typed parameter of every page (a number, a flag, an id, a date), sent as text that is none of these, as a
+     * hand-edited address or a stale form can: a 400 naming the parameter and what it takes, in place, never a 500.
+     * The page's other parameters carry good values, so the refusal is the one parameter's.
+     */
+    @Test
+    void aParameterOfTheWrongTypeIsNamedInPlace() throws Exception {
+        RequestMappingHandlerMapping mappings =
+                context.getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class);
+        List<String> checked = new ArrayList<>();
+        for (Map.Entry<RequestMappingInfo, HandlerMethod> mapping :
+                mappings.getHandlerMethods().entrySet()) {
+            HandlerMethod handler = mapping.getValue();
+            if (!handler.getBeanType().isAnnotationPresent(AdminPage.class)) {
+                continue;
+            }
+            String pattern = mapping.getKey().getPatternValues().iterator().next();
+            Set<RequestMethod> methods = mapping.getKey().getMethodsCondition().getMethods();
+            HttpMethod method = methods.isEmpty() || methods.contains(RequestMethod.GET)
+                    ? HttpMethod.GET
+                    : HttpMethod.valueOf(methods.iterator().next().name());
+            for (MethodParameter wrong : handler.getMethodParameters()) {
+                if (requestName(wrong) == null || goodValue(wrong) == null) {
+                    continue; // not a typed request parameter or path variable
+                }
+                Map<String, String> path = new HashMap<>();
+                Map<String, String> query = new HashMap<>();
+                for (MethodParameter parameter : handler.getMethodParameters()) {
+                    String name = requestName(parameter);
+                    if (name == null) {
+                        continue;
+                    }
+                    String value = parameter == wrong
+                            ? "not-a-value"
+                            : Optional.ofNullable(goodValue(parameter)).orElse("x");
+                    (parameter.hasParameterAnnotation(PathVariable.class) ? path : query).put(name, value);
+                }
+                String uri = UriComponentsBuilder.fromPath(pattern)
+                        .buildAndExpand(path)
+                        .toUriString();
+                refusedInPlace(
+                        () -> {
+                            MockHttpServletRequestBuilder request = MockMvcRequestBuilders.request(method, uri)
+                                    .with(csrf())
+                                    .with(superAdmin());
+                            query.forEach(request::param);
+                            return request;
+                        },
+                        400,
+                        requestName(wrong) + ": must be");
+                checked.add(method + " " + uri + " " + requestName(wrong));
+            }
+        }
+        assertThat(checked).as("the typed parameters of the pages").hasSizeGreaterThan(5);
+    }
+
+    /** The name a path variable or request parameter is sent under; null for any other argument. */
+    private static String requestName(MethodParameter parameter) {
+        parameter.initParameterNameDiscovery(new DefaultParameterNameDiscoverer());
+        PathVariable variable = parameter.getParameterAnnotation(PathVariable.class);
+        RequestParam param = parameter.getParameterAnnotation(RequestParam.class);
+        String declared = variable != null ? variable.name() : param != null ? param.name() : null;
+        if (declared == null || Map.class.isAssignableFrom(parameter.getParameterType())) {
+            return null;
+        }
+        return declared.isEmpty() ? parameter.getParameterName() : declared;
+    }
+
+    /** A value a parameter of this type takes; null for text, which any value is. */
+    private static String goodValue(MethodParameter parameter) {
+        Class<?> type = parameter.nestedIfOptional().getNestedParameterType();
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "1";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true";
+        }
+        if (type == UUID.class) {
+            return UUID.randomUUID().toString();
+        }
+        if (type == Instant.class || type == OffsetDateTime.class) {
+            return "2026-12-05T10:00:00Z";
+        }
+        if (type == LocalDate.class) {
+            return "2026-12-05";
+        }
+        return null;
     }
 
     /**

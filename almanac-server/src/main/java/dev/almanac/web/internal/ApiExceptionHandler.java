@@ -12,6 +12,7 @@ import dev.almanac.web.Problems;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -22,6 +23,7 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 
@@ -93,6 +95,20 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                         HttpStatus.INTERNAL_SERVER_ERROR,
                         "An internal error occurred; the server log has the details",
                         null));
+    }
+
+    /** A request parameter or path variable that could not be read as its type: a 400 naming it, with what it takes. */
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(
+            TypeMismatchException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return ResponseEntity.badRequest().body(invalid(new InvalidInputException(List.of(fieldError(e)))));
+    }
+
+    /** The parameter a type mismatch is about, and what it must be. */
+    static FieldError fieldError(TypeMismatchException e) {
+        String name =
+                e instanceof MethodArgumentTypeMismatchException argument ? argument.getName() : e.getPropertyName();
+        return new FieldError(name == null ? "parameter" : name, JsonInputErrors.expectedOf(e.getRequiredType()));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.almanac.web.internal;
 
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.DatabaseAvailability;
+import dev.almanac.common.FieldError;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
@@ -13,6 +14,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -84,6 +86,13 @@ public class PageAdvice {
     @ExceptionHandler(InvalidInputException.class)
     String invalid(InvalidInputException e, HttpServletRequest request, HttpServletResponse response, Model model) {
         return Refusals.page(request, response, model, HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+
+    /** A parameter of the page's request that could not be read as its type (a hand-edited address, say). */
+    @ExceptionHandler(TypeMismatchException.class)
+    String mismatch(TypeMismatchException e, HttpServletRequest request, HttpServletResponse response, Model model) {
+        FieldError error = ApiExceptionHandler.fieldError(e);
+        return Refusals.page(request, response, model, HttpStatus.BAD_REQUEST, error.field() + ": " + error.message());
     }
 
     @ExceptionHandler(TooManyRequestsException.class)
