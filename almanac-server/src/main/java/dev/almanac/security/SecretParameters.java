@@ -4,6 +4,7 @@ import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.Sealed;
 import dev.almanac.template.JobTemplate;
+import dev.almanac.template.SecretSchema;
 import dev.almanac.template.TemplateRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,23 +14,23 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Template parameters marked {@code "x-secret": true} in the template's JSON Schema. The mark goes on a string, or
  * on an object or array whose values are secrets (on the node itself, or on its {@code additionalProperties} or
  * {@code items}), at any depth of {@code properties}, {@code additionalProperties} and {@code items}: every string
- * at or under a marked node is a secret. Secrets are validated plain, stored sealed, handed to the template plain,
+ * at or under a marked node is a secret ({@link SecretSchema}; a template that marks one elsewhere is not registered).
+ * Secrets are validated plain, stored sealed, handed to the template plain,
  * and shown as {@link Sealed#MASK}; a client that sends the mask back at the same place keeps the stored secret.
  */
 @Component
 public class SecretParameters {
 
-    /** A step of a secret path: a property name, any key of a map ({@value #ANY_KEY}) or any array item. */
-    static final String ANY_KEY = "*";
+    /** A step of a secret path: a property name, any key of a map or any array item ({@link SecretSchema}). */
+    static final String ANY_KEY = SecretSchema.ANY_KEY;
 
-    static final String ANY_ITEM = "[]";
+    static final String ANY_ITEM = SecretSchema.ANY_ITEM;
 
     private final TemplateRegistry templates;
     private final Secrets secrets;
@@ -186,46 +187,8 @@ public class SecretParameters {
                 t -> templates
                         .find(t)
                         .map(JobTemplate::descriptor)
-                        .map(d -> secretPaths(json.readTree(d.parametersSchema())))
+                        .map(d -> SecretSchema.paths(json.readTree(d.parametersSchema())))
                         .orElse(List.of()));
-    }
-
-    static List<List<String>> secretPaths(JsonNode schema) {
-        List<List<String>> paths = new ArrayList<>();
-        collect(schema, new ArrayList<>(), paths);
-        return List.copyOf(paths);
-    }
-
-    private static void collect(JsonNode schema, List<String> at, List<List<String>> paths) {
-        if (schema == null || !schema.isObject()) {
-            return;
-        }
-        JsonNode properties = schema.get("properties");
-        if (properties != null && properties.isObject()) {
-            for (Map.Entry<String, JsonNode> property : properties.properties()) {
-                step(property.getValue(), at, property.getKey(), paths);
-            }
-        }
-        JsonNode additional = schema.get("additionalProperties");
-        if (additional != null && additional.isObject()) {
-            step(additional, at, ANY_KEY, paths);
-        }
-        JsonNode items = schema.get("items");
-        if (items != null && items.isObject()) {
-            step(items, at, ANY_ITEM, paths);
-        }
-    }
-
-    private static void step(JsonNode schema, List<String> at, String key, List<List<String>> paths) {
-        List<String> path = new ArrayList<>(at);
-        path.add(key);
-        JsonNode secret = schema.get("x-secret");
-        if (secret != null && secret.asBoolean(false)) {
-            // everything under a secret is secret: a map or an array of them, or nested deeper
-            paths.add(List.copyOf(path));
-        } else {
-            collect(schema, path, paths);
-        }
     }
 
     /** Sees one string (or other leaf) at or under a secret path; {@code set} replaces it in the copy walked. */

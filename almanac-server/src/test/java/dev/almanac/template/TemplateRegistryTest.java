@@ -143,6 +143,64 @@ class TemplateRegistryTest {
                 .withMessageContaining("must declare \"type\": \"object\" at its root");
     }
 
+    /**
+     * A secret marked where the secret walk does not go would be stored and shown in plain text: under $ref, a
+     * branch of oneOf / anyOf / allOf, patternProperties, if/then. Each is named by its pointer.
+     */
+    @Test
+    void refusesASecretMarkedWhereSecretsAreNotLookedFor() {
+        String schema = """
+                {"type": "object",
+                 "$defs": {"password": {"type": "string", "x-secret": true}},
+                 "properties": {
+                   "via_ref": {"$ref": "#/$defs/password"},
+                   "one_of": {"oneOf": [{"type": "string", "x-secret": true}, {"type": "integer"}]},
+                   "all_of": {"allOf": [{"type": "string", "x-secret": true}]},
+                   "by_pattern": {"type": "object", "patternProperties": {"^S_": {"type": "string", "x-secret": true}}},
+                   "when": {"type": "object", "if": {"required": ["a"]},
+                            "then": {"properties": {"b": {"type": "string", "x-secret": true}}}}}}""";
+
+        assertThatIllegalStateException()
+                .isThrownBy(() -> new TemplateRegistry(List.of(withSchema("hidden_secrets", schema, "{}"))))
+                .withMessageContaining("template 'hidden_secrets'")
+                .withMessageContaining("marks a secret where Almanac does not look for secrets")
+                .withMessageContaining("/$defs/password")
+                .withMessageContaining("/properties/one_of/oneOf/0")
+                .withMessageContaining("/properties/all_of/allOf/0")
+                .withMessageContaining("/properties/by_pattern/patternProperties/^S_")
+                .withMessageContaining("/properties/when/then/properties/b");
+    }
+
+    /** Every shape the walk follows registers: a string, a map of them, an array of them, nested, a whole object. */
+    @Test
+    void acceptsSecretsMarkedWhereSecretsAreLookedFor() {
+        String schema = """
+                {"type": "object",
+                 "properties": {
+                   "password": {"type": "string", "x-secret": true},
+                   "headers": {"type": "object", "additionalProperties": {"type": "string"}, "x-secret": true},
+                   "values_marked": {"type": "object", "additionalProperties": {"type": "string", "x-secret": true}},
+                   "tokens": {"type": "array", "items": {"type": "string", "x-secret": true}},
+                   "accounts": {"type": "array", "items": {"type": "object",
+                                "properties": {"user": {"type": "string"},
+                                               "key": {"type": "string", "x-secret": true}}}},
+                   "nested": {"type": "object", "properties": {"deeper": {"type": "object", "x-secret": true,
+                              "properties": {"inner": {"oneOf": [{"type": "string", "x-secret": true}]}}}}}}}""";
+
+        TemplateRegistry registry = new TemplateRegistry(List.of(withSchema("shown_secrets", schema, "{}")));
+
+        assertThat(registry.find("shown_secrets")).isPresent();
+        assertThat(SecretSchema.paths(
+                        tools.jackson.databind.json.JsonMapper.builder().build().readTree(schema)))
+                .containsExactly(
+                        List.of("password"),
+                        List.of("headers"),
+                        List.of("values_marked", SecretSchema.ANY_KEY),
+                        List.of("tokens", SecretSchema.ANY_ITEM),
+                        List.of("accounts", SecretSchema.ANY_ITEM, "key"),
+                        List.of("nested", "deeper"));
+    }
+
     @Test
     void refusesAnExampleThatFailsItsOwnSchema() {
         String example = "{\"recipients\": [], \"format\": \"xml\"}";

@@ -14,6 +14,7 @@ import com.networknt.schema.keyword.AnnotationKeyword;
 import com.networknt.schema.path.NodePath;
 import dev.almanac.common.FieldError;
 import dev.almanac.template.JobTemplate;
+import dev.almanac.template.SecretSchema;
 import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
 import java.util.ArrayList;
@@ -210,6 +211,15 @@ public final class ParameterSchemas {
         JsonNode type = schemaNode.get("type");
         if (type == null || !type.isString() || !"object".equals(type.stringValue())) {
             problems.add("parameters schema must declare \"type\": \"object\" at its root");
+        }
+        List<String> unfollowed = SecretSchema.unfollowed(schemaNode);
+        if (!unfollowed.isEmpty()) {
+            // its values would be stored and shown in plain text
+            problems.add("parameters schema marks a secret where Almanac does not look for secrets, at "
+                    + String.join(", ", unfollowed)
+                    + ": x-secret is followed from the root through properties, additionalProperties and items only"
+                    + " (not $ref, oneOf, anyOf, allOf, patternProperties, if/then/else …); mark the property that"
+                    + " holds the secret");
         }
     }
 
