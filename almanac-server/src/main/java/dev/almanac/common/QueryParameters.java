@@ -1,7 +1,6 @@
 package dev.almanac.common;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
@@ -52,7 +51,7 @@ public final class QueryParameters {
             return null;
         }
         try {
-            return OffsetDateTime.parse(value.strip()).toInstant();
+            return IsoTimes.instant(value.strip());
         } catch (DateTimeParseException notAnInstant) {
             errors.add(
                     new FieldError(field, "must be an ISO-8601 date-time with an offset, e.g. 2026-11-23T12:00:00Z"));

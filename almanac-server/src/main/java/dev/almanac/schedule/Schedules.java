@@ -2,6 +2,7 @@ package dev.almanac.schedule;
 
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.IsoTimes;
 import dev.almanac.schedule.internal.CronPattern;
 import dev.almanac.schedule.internal.HashedCron;
 import dev.almanac.schedule.internal.InvalidCronException;
@@ -10,7 +11,6 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -169,12 +169,11 @@ public final class Schedules {
         }
         String text = runAt.strip();
         try {
-            Instant at = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-                    .toInstant();
+            Instant at = IsoTimes.instant(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
             return zone.map(z -> new OnceSchedule(at, z)).orElse(null);
         } catch (DateTimeParseException notAbsolute) {
             try {
-                LocalDateTime local = LocalDateTime.parse(text, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+                LocalDateTime local = IsoTimes.localDateTime(text, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
                 return zone.map(z -> new OnceSchedule(ZonedCron.resolve(local, z.getRules()), z))
                         .orElse(null);
             } catch (DateTimeException notLocal) {

@@ -348,6 +348,45 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.detail").value("limit: must be an integer"));
     }
 
+    /**
+     * Dates beyond the years 1 to 9999, which the ISO parsers take (±999 999 999) and the arithmetic after them does
+     * not: a 400 naming the field, nothing stored; before, each was a 500.
+     */
+    @Test
+    void refusesDatesBeyondTheYear9999NamingTheField() throws Exception {
+        String api = "/api/admin/scheduler";
+        create("""
+                {"name":"far","template_type":"heartbeat",
+                 "schedule":{"run_at":"+999999999-12-31T23:59:59","timezone":"Etc/GMT+12"}}""")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("schedule.run_at"));
+        create("""
+                {"name":"far","template_type":"heartbeat","schedule":{"run_at":"+999999999-12-31T23:59:59Z"}}""")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("schedule.run_at"));
+        mvc.perform(get(JOBS)).andExpect(jsonPath("$.total").value(0));
+        for (String schedule : new String[] {"{\"cron\":\"0 2 * * *\"}", "{\"interval_seconds\":31622400}"}) {
+            mvc.perform(post(api + "/schedules/preview")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"schedule\":" + schedule + ",\"from\":\"+999999999-12-30T00:00:00Z\"}"))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("from"))
+                    .andExpect(jsonPath("$.errors[0].message").value("must be between the years 1 and 9999"));
+        }
+        mvc.perform(post(api + "/calendars")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"name":"far","ranges":[{"from":"-999999999-01-01","to":"+999999999-12-31"}]}"""))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("ranges[0]"));
+        mvc.perform(post(api + "/freezes")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"from":"2026-06-01T00:00:00Z","to":"+999999999-12-31T00:00:00Z","reason":"far"}"""))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("to"));
+    }
+
     @Test
     void namesTheFieldOfAnUnreadableBody() throws Exception {
         create("{\"name\":\"x\",\"timeout_seconds\":\"soon\"}")

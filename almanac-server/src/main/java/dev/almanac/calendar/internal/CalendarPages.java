@@ -5,6 +5,7 @@ import dev.almanac.calendar.Freeze;
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.IsoTimes;
 import dev.almanac.security.CurrentNamespace;
 import dev.almanac.security.Permissions;
 import dev.almanac.web.AdminPage;
@@ -380,7 +381,7 @@ class CalendarPages {
             return null;
         }
         try {
-            LocalDateTime local = LocalDateTime.parse(text.strip());
+            LocalDateTime local = IsoTimes.localDateTime(text.strip());
             return zone == null ? null : local.atZone(zone).toInstant().toString();
         } catch (DateTimeParseException e) {
             errors.add(new FieldError(field, "must be a date and time like 2026-12-20T18:00"));

@@ -4,6 +4,7 @@ import dev.almanac.calendar.CalendarSpec;
 import dev.almanac.calendar.CalendarSpec.Window;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.IsoTimes;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -87,7 +88,7 @@ public final class CalendarRules {
         Set<LocalDate> dates = new HashSet<>();
         for (int i = 0; i < spec.dates().size(); i++) {
             try {
-                dates.add(LocalDate.parse(String.valueOf(spec.dates().get(i)).strip()));
+                dates.add(IsoTimes.date(String.valueOf(spec.dates().get(i)).strip()));
             } catch (DateTimeParseException bad) {
                 errors.add(new FieldError("dates[" + i + "]", "must be a date like 2026-12-25"));
             }
@@ -134,8 +135,8 @@ public final class CalendarRules {
             return;
         }
         try {
-            LocalDate from = LocalDate.parse(range.from().strip());
-            LocalDate to = LocalDate.parse(range.to().strip());
+            LocalDate from = IsoTimes.date(range.from().strip());
+            LocalDate to = IsoTimes.date(range.to().strip());
             if (to.isBefore(from)) {
                 errors.add(new FieldError(field + ".to", "is before from"));
                 return;
@@ -148,8 +149,8 @@ public final class CalendarRules {
             // local date-times instead
         }
         try {
-            LocalDateTime from = LocalDateTime.parse(range.from().strip());
-            LocalDateTime to = LocalDateTime.parse(range.to().strip());
+            LocalDateTime from = IsoTimes.localDateTime(range.from().strip());
+            LocalDateTime to = IsoTimes.localDateTime(range.to().strip());
             if (!to.isAfter(from)) {
                 errors.add(new FieldError(field + ".to", "must be after from"));
                 return;

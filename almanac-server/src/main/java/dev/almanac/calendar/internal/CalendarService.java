@@ -8,6 +8,7 @@ import dev.almanac.calendar.Freeze;
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.IsoTimes;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.CurrentNamespace;
@@ -304,7 +305,7 @@ class CalendarService {
             return null;
         }
         try {
-            return java.time.OffsetDateTime.parse(text.strip()).toInstant();
+            return IsoTimes.instant(text.strip());
         } catch (DateTimeParseException bad) {
             errors.add(new FieldError(field, "must be a date-time with an offset, like 2026-12-20T18:00:00Z"));
             return null;

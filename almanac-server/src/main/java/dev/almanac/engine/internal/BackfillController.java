@@ -3,6 +3,7 @@ package dev.almanac.engine.internal;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.IsoTimes;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.job.JobId;
 import io.swagger.v3.oas.annotations.Operation;
@@ -11,7 +12,6 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,7 +112,7 @@ class BackfillController {
             return null;
         }
         try {
-            return OffsetDateTime.parse(text.strip()).toInstant();
+            return IsoTimes.instant(text.strip());
         } catch (DateTimeParseException bad) {
             errors.add(new FieldError(field, "must be a date-time with an offset, like 2026-06-01T00:00:00Z"));
             return null;

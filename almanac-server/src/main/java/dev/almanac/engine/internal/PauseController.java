@@ -3,6 +3,7 @@ package dev.almanac.engine.internal;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.IsoTimes;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobResponse;
@@ -12,7 +13,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -72,7 +72,7 @@ class PauseController {
         java.time.Instant until = null;
         if (body.until() != null && !body.until().isBlank()) {
             try {
-                until = OffsetDateTime.parse(body.until().strip()).toInstant();
+                until = IsoTimes.instant(body.until().strip());
             } catch (DateTimeParseException bad) {
                 throw new InvalidInputException(
                         "until", "must be a date-time with an offset, like 2026-12-27T06:00:00Z");

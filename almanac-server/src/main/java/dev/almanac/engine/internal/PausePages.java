@@ -1,12 +1,12 @@
 package dev.almanac.engine.internal;
 
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.IsoTimes;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
 import dev.almanac.web.AdminPage;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.stream.Collectors;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -39,7 +39,7 @@ class PausePages {
             if (until != null && !until.isBlank()) {
                 try {
                     // the wall-clock time in the job's zone, as the form says
-                    end = LocalDateTime.parse(until.strip())
+                    end = IsoTimes.localDateTime(until.strip())
                             .atZone(job.definition().schedule().zone())
                             .toInstant();
                 } catch (DateTimeParseException bad) {

@@ -4,6 +4,7 @@ import dev.almanac.calendar.CalendarRefs;
 import dev.almanac.calendar.Calendars;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.IsoTimes;
 import dev.almanac.common.TooManyRequestsException;
 import dev.almanac.execution.JobRunHistory;
 import dev.almanac.job.Job;
@@ -282,7 +283,7 @@ class TimePages {
             return null;
         }
         try {
-            return LocalDate.parse(text.strip());
+            return IsoTimes.date(text.strip());
         } catch (DateTimeParseException bad) {
             errors.add(new FieldError(field, "must be a date"));
             return null;

@@ -1,10 +1,9 @@
 package dev.almanac.execution.internal;
 
+import dev.almanac.common.IsoTimes;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.job.JobId;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -57,10 +56,10 @@ record ExecutionFilter(
             return null;
         }
         try {
-            return LocalDateTime.parse(text.strip()).toInstant(ZoneOffset.UTC);
+            return IsoTimes.localDateTime(text.strip()).toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException notLocal) {
             try {
-                return OffsetDateTime.parse(text.strip()).toInstant();
+                return IsoTimes.instant(text.strip());
             } catch (DateTimeParseException neither) {
                 return null;
             }

@@ -7,6 +7,7 @@ import dev.almanac.calendar.Calendars;
 import dev.almanac.calendar.TimeBlock;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.IsoTimes;
 import dev.almanac.schedule.CronSchedule;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleSpec;
@@ -144,6 +145,9 @@ public class ScheduleController {
             } catch (InvalidInputException invalid) {
                 invalid.errors().stream().map(e -> e.prefixed("schedule")).forEach(errors::add);
             }
+        }
+        if (request.from() != null && !IsoTimes.within(request.from())) {
+            errors.add(new FieldError("from", IsoTimes.OUT_OF_RANGE));
         }
         CalendarRefs refs = request.calendars() == null ? CalendarRefs.NONE : request.calendars();
         String namespace = request.namespace() == null || request.namespace().isBlank()
