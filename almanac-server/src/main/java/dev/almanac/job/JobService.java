@@ -455,11 +455,16 @@ public class JobService {
         Job current = get(id);
         Map<JobId, String> dependents = jobs.dependentsOf(id);
         if (!dependents.isEmpty()) {
+            // a dependent the user may not see is not named (one gone meanwhile neither), only said to be there
             throw new ConflictException(
                     null,
                     "other jobs depend on '" + current.name() + "': "
-                            + dependents.values().stream()
-                                    .map(n -> "'" + n + "'")
+                            + dependents.entrySet().stream()
+                                    .map(d -> jobs.find(d.getKey())
+                                            .filter(j -> !hidden(j))
+                                            .map(j -> "'" + d.getValue() + "'")
+                                            .orElse(HIDDEN_JOB))
+                                    .distinct()
                                     .collect(Collectors.joining(", "))
                             + "; remove the dependency from them first");
         }
@@ -688,6 +693,15 @@ public class JobService {
         return new NotFoundException("no job with id " + id);
     }
 
+    /**
+     * Whether the acting user may not see {@code job}: a job in another team's namespace can be neither an upstream nor
+     * named in an error, so its name and results do not leak. Start-up work (no user) sees every job.
+     */
+    private boolean hidden(Job job) {
+        return !CurrentActor.ANONYMOUS.equals(CurrentActor.name())
+                && !access.may(job.definition().namespace(), NamespaceAccess.Action.READ);
+    }
+
     /** What the validator needs to know about the stored jobs around the one being validated. */
     private final class ValidationContext implements JobValidator.Context {
 
@@ -706,20 +720,12 @@ public class JobService {
             Set<JobId> missing = new HashSet<>(ids);
             missing.removeAll(jobs.existing(ids));
             for (JobId id : ids) {
-                if (!missing.contains(id) && jobs.find(id).map(this::hidden).orElse(false)) {
+                if (!missing.contains(id)
+                        && jobs.find(id).map(JobService.this::hidden).orElse(false)) {
                     missing.add(id); // a job the user may not see is answered as one that does not exist
                 }
             }
             return missing;
-        }
-
-        /**
-         * Whether the acting user may not see {@code job}: a job in another team's namespace can be neither an upstream
-         * nor named in an error, so its name and results do not leak. Start-up work (no user) sees every job.
-         */
-        private boolean hidden(Job job) {
-            return !CurrentActor.ANONYMOUS.equals(CurrentActor.name())
-                    && !access.may(job.definition().namespace(), NamespaceAccess.Action.READ);
         }
 
         @Override

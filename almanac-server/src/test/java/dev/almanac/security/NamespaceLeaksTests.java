@@ -296,6 +296,48 @@ abstract class NamespaceLeaksTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aRefusedDeleteDoesNotNameADependentOfAnotherNamespace() throws Exception {
+        api("POST", "/jobs", heartbeat(SECRET + "-after-a", "b").replace("}}", "},\"depends_on\":[\"" + aJob + "\"]}"));
+
+        MockHttpServletResponse viaApi = pages.perform(request(HttpMethod.DELETE, API + "/jobs/" + aJob)
+                        .header("Authorization", "Bearer " + aliceToken))
+                .andReturn()
+                .getResponse();
+        assertThat(viaApi.getStatus()).as(viaApi.getContentAsString()).isEqualTo(409);
+        assertThat(viaApi.getContentAsString())
+                .contains("other jobs depend on 'a-one': (a job you may not see);")
+                .doesNotContain(SECRET);
+        for (boolean htmx : List.of(false, true)) {
+            MockHttpServletRequestBuilder delete = post("/jobs/" + aJob + "/delete");
+            if (htmx) {
+                delete.header("HX-Request", "true");
+            }
+            MockHttpServletResponse onPage = page(delete, ALICE);
+            assertThat(onPage.getStatus()).as(onPage.getContentAsString()).isEqualTo(200);
+            assertThat(onPage.getContentAsString())
+                    .as("htmx: " + htmx)
+                    .contains("other jobs depend on &#39;a-one&#39;: (a job you may not see);")
+                    .doesNotContain(SECRET);
+        }
+        MvcResult bulk = pages.perform(post("/jobs/bulk")
+                        .param("action", "delete")
+                        .param("id", aJob)
+                        .param("confirmed", "yes")
+                        .with(ALICE)
+                        .with(csrf()))
+                .andReturn();
+        assertThat(String.valueOf(bulk.getFlashMap().get("bulkRefusals")))
+                .contains("(a job you may not see)")
+                .doesNotContain(SECRET);
+        // the super admin, who sees b, is told which job it is
+        MockHttpServletResponse asSuperAdmin = mvc.perform(request(HttpMethod.DELETE, API + "/jobs/" + aJob))
+                .andReturn()
+                .getResponse();
+        assertThat(asSuperAdmin.getStatus()).isEqualTo(409);
+        assertThat(asSuperAdmin.getContentAsString()).contains("'" + SECRET + "-after-a'");
+    }
+
+    @Test
     void aBackfillOfADeletedJobStaysInItsNamespace() throws Exception {
         String backfill = bBackfill();
         assertThat(jdbc.sql("SELECT namespace FROM backfills WHERE id = :id")
