@@ -338,6 +338,30 @@ abstract class NamespaceLeaksTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aBulkActionOnAJobOfAnotherNamespaceDoesNotNameIt() throws Exception {
+        for (boolean htmx : List.of(false, true)) {
+            MockHttpServletRequestBuilder bulk = post("/jobs/bulk")
+                    .param("action", "disable")
+                    .param("id", bJob)
+                    .param("confirmed", "yes");
+            if (htmx) {
+                bulk.header("HX-Request", "true");
+            }
+            MvcResult done = pages.perform(bulk.with(ALICE).with(csrf())).andReturn();
+            assertThat(done.getResponse().getStatus()).isEqualTo(302);
+            MockHttpServletResponse list = pages.perform(
+                            get("/jobs").flashAttrs(done.getFlashMap()).with(ALICE))
+                    .andReturn()
+                    .getResponse();
+            assertThat(list.getContentAsString())
+                    .as("htmx: " + htmx)
+                    .contains("Refused, left as they were", bJob + "</span>: <span>no job with id " + bJob)
+                    .doesNotContain(SECRET);
+        }
+        assertThat(api("GET", "/jobs/" + bJob, null)).contains("\"enabled\":true");
+    }
+
+    @Test
     void aBackfillOfADeletedJobStaysInItsNamespace() throws Exception {
         String backfill = bBackfill();
         assertThat(jdbc.sql("SELECT namespace FROM backfills WHERE id = :id")

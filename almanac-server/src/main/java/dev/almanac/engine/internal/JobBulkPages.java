@@ -136,9 +136,7 @@ class JobBulkPages {
     }
 
     private Selected selected(JobId id) {
-        // a job of a namespace the reader may not see is named like one that does not exist
-        Optional<Job> job =
-                jobs.find(id).filter(found -> access.may(found.definition().namespace(), NamespaceAccess.Action.READ));
+        Optional<Job> job = visible(id);
         if (job.isEmpty()) {
             return new Selected(id, id.toString(), "no longer exists");
         }
@@ -150,7 +148,7 @@ class JobBulkPages {
     }
 
     private Outcome apply(Action action, JobId id) {
-        String name = jobs.find(id).map(Job::name).orElse(id.toString());
+        String name = visible(id).map(Job::name).orElse(id.toString());
         try {
             switch (action) {
                 case ENABLE -> commands.setEnabled(id, true);
@@ -166,5 +164,10 @@ class JobBulkPages {
                 | InvalidInputException refused) {
             return new Outcome(name, refused.getMessage());
         }
+    }
+
+    /** The job, unless the reader may not see it: then it is named like one that does not exist, by its id. */
+    private Optional<Job> visible(JobId id) {
+        return jobs.find(id).filter(found -> access.may(found.definition().namespace(), NamespaceAccess.Action.READ));
     }
 }
