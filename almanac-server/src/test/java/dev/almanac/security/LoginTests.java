@@ -109,6 +109,68 @@ class LoginTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aPageFormOrHtmxActionWithoutItsCsrfTokenIsRefusedWhereTheReaderActed() throws Exception {
+        login("alice", PASSWORD);
+        String reason = "the CSRF token is missing or wrong; reload the page and try again";
+
+        HttpResponse<String> form = post("/jobs/bulk", "action=disable&id=" + java.util.UUID.randomUUID() + "&_csrf=x");
+        assertThat(form.statusCode()).isEqualTo(403);
+        assertThat(form.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(form.body()).contains("<html", reason, "class=\"signed-in\"");
+
+        HttpResponse<String> htmx = browser.send(
+                HttpRequest.newBuilder(uri("/jobs/bulk"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .header("HX-Request", "true")
+                        .POST(HttpRequest.BodyPublishers.ofString("action=disable"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(htmx.statusCode()).isEqualTo(403);
+        // htmx swaps no 4xx unless told where: into the layout's alerts region
+        assertThat(htmx.headers().firstValue("HX-Retarget")).hasValue("#alerts");
+        assertThat(htmx.headers().firstValue("HX-Reswap")).hasValue("innerHTML");
+        assertThat(htmx.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(htmx.body()).contains(reason).doesNotContain("<html");
+
+        // a form of a session that ended carries the old session's token: the reader signs in again
+        browser = HttpClient.newBuilder()
+                .cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        HttpResponse<String> ended = browser.send(
+                HttpRequest.newBuilder(uri("/jobs/bulk"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+                        .POST(HttpRequest.BodyPublishers.ofString("action=disable&_csrf=x"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ended.statusCode()).isEqualTo(302);
+        assertThat(ended.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+        HttpResponse<String> endedHtmx = browser.send(
+                HttpRequest.newBuilder(uri("/jobs/bulk"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .header("HX-Request", "true")
+                        .POST(HttpRequest.BodyPublishers.ofString("action=disable"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(endedHtmx.statusCode()).isEqualTo(401);
+        assertThat(endedHtmx.headers().firstValue("HX-Redirect")).hasValue("/login");
+        // a script without a session that asks for no HTML is refused as before
+        HttpResponse<String> script = post("/jobs/bulk", "action=disable");
+        assertThat(script.statusCode()).isEqualTo(403);
+        assertThat(script.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+
+        // the API keeps problem JSON
+        HttpResponse<String> api = basic("/api/admin/scheduler/jobs/" + java.util.UUID.randomUUID(), "alice", PASSWORD);
+        assertThat(api.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+    }
+
+    @Test
     void aWrongPasswordShowsAnErrorAndRepeatedFailuresLockTheAccountForTheFormAndBasic() throws Exception {
         HttpResponse<String> wrong = login("alice", "not-her-password");
         assertThat(wrong.headers().firstValue("Location"))

@@ -17,6 +17,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.authentication.AuthenticationManager;
@@ -34,6 +35,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
@@ -343,24 +345,54 @@ public class SecurityConfiguration {
     }
 
     /**
-     * A page a browser opened and the reader's role does not allow is answered with a page that says so (403), with
-     * the navigation and the logout button; a form post or an htmx request still gets problem JSON.
+     * A page, a page's form post or an htmx action that the reader's role or a missing CSRF token does not allow is
+     * answered where the reader acted (DeniedPage): a page saying so (403) with the navigation and the logout button,
+     * or for htmx the alert in the layout's alerts region. Other paths (logout, login) get problem JSON.
      */
     private static AccessDeniedHandler pageDenied(AuditTrail audit, ProblemResponses problems, RequestMatcher pages) {
         return (request, response, e) -> {
             String reason = recordDenial(request, e, audit);
-            // a page, a page's form post or an htmx action: answered where the reader acted (DeniedPage)
-            if (pages.matches(request) && request.getUserPrincipal() != null) {
+            boolean page = pages.matches(request);
+            if (page && signedIn()) {
                 response.setStatus(HttpServletResponse.SC_FORBIDDEN);
                 request.setAttribute(DeniedPage.DENIED_PATH, request.getRequestURI());
                 if (e instanceof CsrfException) {
                     request.setAttribute(DeniedPage.DENIED_REASON, reason);
                 }
                 request.getRequestDispatcher(DeniedPage.PATH).forward(request, response);
+            } else if (page && fromBrowser(request)) {
+                // a CSRF refusal of a session that ended (its token was the old session's): sign in again
+                sessionEnded(request, response, problems);
             } else {
                 problems.forbidden(request, response, reason);
             }
         };
+    }
+
+    /**
+     * Whether a user is signed in, read from the security context: the CSRF filter refuses before the request's
+     * {@code getUserPrincipal()} is wired to it, so that is null for every CSRF refusal.
+     */
+    private static boolean signedIn() {
+        Authentication user = SecurityContextHolder.getContext().getAuthentication();
+        return user != null && user.isAuthenticated() && !(user instanceof AnonymousAuthenticationToken);
+    }
+
+    /** An htmx request, or a browser's form post or link (which asks for HTML), rather than a script's call. */
+    private static boolean fromBrowser(HttpServletRequest request) {
+        String accept = request.getHeader(HttpHeaders.ACCEPT);
+        return HtmxRequest.fromRequest(request).isHtmxRequest() || accept != null && accept.contains("text/html");
+    }
+
+    /** Sends a page's request whose session has ended to the login page; htmx is told to go there itself. */
+    private static void sessionEnded(
+            HttpServletRequest request, HttpServletResponse response, ProblemResponses problems) throws IOException {
+        if (HtmxRequest.fromRequest(request).isHtmxRequest()) {
+            response.setHeader(HtmxResponseHeader.HX_REDIRECT.getValue(), "/login");
+            problems.unauthorized(request, response, "your session has ended; log in again");
+        } else {
+            response.sendRedirect(request.getContextPath() + "/login");
+        }
     }
 
     /** Writes the denial into the audit trail; returns why it was denied. */
