@@ -63,6 +63,13 @@ class JobValidator {
     private final Calendars calendars;
     private final NamespaceAccess namespaces;
 
+    /**
+     * How deep a job's parameters may nest, the parameters object itself the first level. An export puts them three
+     * levels under its root (the file, its list of jobs, the job) and an import reads at most {@code
+     * almanac.api.max-json-depth} levels (32 by default): a job saved can always be exported and imported back.
+     */
+    static final int MAX_PARAMETER_DEPTH = 24;
+
     JobValidator(
             TemplateRegistry templates,
             GuardedHttpClient http,
@@ -145,6 +152,8 @@ class JobValidator {
         } else if (templates.find(templateType).isEmpty()) {
             errors.add(new FieldError(
                     "template_type", "unknown template '" + templateType + "'; known: " + knownTemplates()));
+        } else if (depthOf(parameters) > MAX_PARAMETER_DEPTH) {
+            errors.add(new FieldError("parameters", "are nested more than " + MAX_PARAMETER_DEPTH + " levels deep"));
         } else {
             templates.validateParameters(templateType, parameters, namespace).stream()
                     .map(e -> e.prefixed("parameters"))
@@ -690,5 +699,20 @@ class JobValidator {
         }
         String trimmed = text.strip();
         return trimmed.isEmpty() ? null : trimmed;
+    }
+
+    /** Levels of maps and lists, a scalar none. */
+    private static int depthOf(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            return 1
+                    + map.values().stream()
+                            .mapToInt(JobValidator::depthOf)
+                            .max()
+                            .orElse(0);
+        }
+        if (value instanceof List<?> list) {
+            return 1 + list.stream().mapToInt(JobValidator::depthOf).max().orElse(0);
+        }
+        return 0;
     }
 }

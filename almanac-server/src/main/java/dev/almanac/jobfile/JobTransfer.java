@@ -3,6 +3,7 @@ package dev.almanac.jobfile;
 import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.JsonInputErrors;
 import dev.almanac.common.QueryParameters;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.Job;
@@ -26,6 +27,7 @@ import java.util.function.Function;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -145,9 +147,16 @@ class JobTransfer {
         List<JobRequest> definitions;
         try {
             definitions = jobsFile.read(body);
+        } catch (StreamConstraintsException e) {
+            throw new InvalidInputException(List.of(
+                    new FieldError("jobs", "the file is nested more than " + JobsFile.MAX_DEPTH + " levels deep")));
         } catch (JacksonException e) {
-            throw new InvalidInputException(
-                    List.of(new FieldError("jobs", "not a jobs file ({jobs: [...]}): " + e.getOriginalMessage())));
+            // the field in error by its path in the file (jobs[0].tempate_type), with a hint for a near-miss name
+            FieldError error = JsonInputErrors.fieldError(e);
+            throw new InvalidInputException(List.of(
+                    error.field().isEmpty() || error.field().equals("body")
+                            ? new FieldError("jobs", "not a jobs file ({jobs: [...]}): " + e.getOriginalMessage())
+                            : error));
         }
         if (namespaces.global()) {
             // an admin's refusal for a destructive template refuses the whole file, as before namespaces

@@ -31,11 +31,13 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLFactory;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -71,7 +73,17 @@ public class JobsFile {
     private final String file;
     private final AuditTrail audit;
     private final Limits limits;
-    private final YAMLMapper yaml = YAMLMapper.builder()
+    /**
+     * How deep a jobs file may nest: the API's limit on a JSON body ({@code almanac.api.max-json-depth}, 32 by
+     * default), which a YAML body, read here and not by the API's filter, was not held to.
+     */
+    static final int MAX_DEPTH = 32;
+
+    private final YAMLMapper yaml = YAMLMapper.builder(YAMLFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_DEPTH)
+                            .build())
+                    .build())
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();

@@ -5,6 +5,8 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.TemplateRegistry;
@@ -103,6 +105,46 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
                         .isEqualTo(before);
             }
         }
+    }
+
+    /**
+     * Parameters one level deeper than an export can carry are refused when saved, naming the field; a YAML file
+     * nested deeper than a JSON body may be is refused as JSON is; a misspelt field of a file is named by its path.
+     */
+    @Test
+    void whatAnExportCouldNotCarryIsRefusedWhenSavedAndWhenImported() throws Exception {
+        Object tooDeep = "bottom";
+        for (int level = 2; level <= 25; level++) {
+            tooDeep = List.of(tooDeep);
+        }
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("name", "too deep");
+        request.put("template_type", "webhook_trigger");
+        request.put("parameters", Map.of("url", "https://hooks.example.com/deep", "body", tooDeep));
+        request.put("schedule", Map.of("type", "cron", "expression", "0 3 * * *"));
+        mvc.perform(post("/api/admin/scheduler/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json.writeValueAsString(request)))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("parameters"))
+                .andExpect(jsonPath("$.errors[0].message").value("are nested more than 24 levels deep"));
+
+        String deepYaml = "jobs:\n- name: deep\n  template_type: webhook_trigger\n  parameters:\n    body: "
+                + "[".repeat(40) + "]".repeat(40) + "\n";
+        mvc.perform(post(API + "/import")
+                        .param("mode", "plan")
+                        .contentType("application/yaml")
+                        .content(deepYaml))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("jobs"))
+                .andExpect(jsonPath("$.errors[0].message").value("the file is nested more than 32 levels deep"));
+
+        mvc.perform(post(API + "/import")
+                        .param("mode", "plan")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"jobs\":[{\"name\":\"x1\",\"tempate_type\":\"heartbeat\"}]}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("jobs[0].tempate_type"));
     }
 
     @Test
@@ -214,6 +256,18 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
                                 Map.of("X-Api-Key", "key-0123456789"),
                                 "signing_secret",
                                 "0123456789abcdef-signing")));
+        // as deep as parameters may nest (the parameters object is the first level): its export imports back
+        Object deepest = "bottom";
+        for (int level = 2; level <= 24; level++) {
+            deepest = List.of(deepest);
+        }
+        extras.put(
+                "deepest body hook",
+                Map.of(
+                        "template_type",
+                        "webhook_trigger",
+                        "parameters",
+                        Map.of("url", "https://hooks.example.com/deep", "body", deepest)));
         extras.put(
                 "notified hook",
                 Map.of(
