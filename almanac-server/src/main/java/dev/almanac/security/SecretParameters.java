@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -109,6 +110,20 @@ public class SecretParameters {
      * what it was given (the SPI's default dry run does), and results are stored and shown.
      */
     public <T> T scrubbed(String type, Map<String, Object> plain, T value) {
+        List<String> values = secretValues(type, plain);
+        return values.isEmpty() ? value : scrub(value, values);
+    }
+
+    /**
+     * {@link #scrubbed} for the many lines of one run's log, its secrets read once: a template (or a script) that
+     * logs a secret it was given shows the mask in its place.
+     */
+    public UnaryOperator<String> scrubber(String type, Map<String, Object> plain) {
+        List<String> values = secretValues(type, plain);
+        return values.isEmpty() ? UnaryOperator.identity() : text -> scrub(text, values);
+    }
+
+    private List<String> secretValues(String type, Map<String, Object> plain) {
         List<String> values = new ArrayList<>();
         if (plain != null) {
             forEachSecret(type, deepCopy(plain), (secret, location, field, set) -> {
@@ -118,7 +133,7 @@ public class SecretParameters {
                 }
             });
         }
-        return values.isEmpty() ? value : scrub(value, values);
+        return values;
     }
 
     @SuppressWarnings("unchecked")

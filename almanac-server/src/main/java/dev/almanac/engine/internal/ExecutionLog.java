@@ -8,10 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The log of one running execution: lines wait here until the log writer takes them in a batch, and stop after
- * the configured number of lines or bytes with one truncation marker, so a chatty job cannot fill the database.
+ * the configured number of lines or bytes with one truncation marker, so a chatty job cannot fill the database. Once
+ * the run's secrets are revealed, each line is scrubbed of them.
  */
 final class ExecutionLog implements JobLogger {
 
@@ -25,6 +27,7 @@ final class ExecutionLog implements JobLogger {
     private int seq;
     private long bytes;
     private boolean truncated;
+    private UnaryOperator<String> scrub = UnaryOperator.identity();
 
     ExecutionLog(ExecutionId execution, Clock clock, int maxLines, long maxBytes) {
         this(execution, clock, maxLines, maxBytes, 0);
@@ -39,12 +42,18 @@ final class ExecutionLog implements JobLogger {
         this.maxBytes = maxBytes;
     }
 
+    /** From now on, every line is scrubbed of the run's secrets ({@code SecretParameters#scrubber}) as it is logged. */
+    synchronized void scrubWith(UnaryOperator<String> scrubber) {
+        this.scrub = scrubber;
+    }
+
     @Override
     public synchronized void log(Level level, String message) {
         if (truncated) {
             return;
         }
-        String text = message == null ? "" : message;
+        // before it is cut to length, so that no part of a secret is left at the cut
+        String text = scrub.apply(message == null ? "" : message);
         if (text.length() > MAX_MESSAGE_CHARS) {
             text = text.substring(0, MAX_MESSAGE_CHARS - 1) + "…";
         }

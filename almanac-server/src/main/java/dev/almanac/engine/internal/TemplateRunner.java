@@ -63,6 +63,7 @@ class TemplateRunner {
                             "template '" + execution.templateType() + "' is not installed on node " + nodeId);
                 }
                 plain = secrets.reveal(execution.templateType(), execution.parameters());
+                run.log.scrubWith(secrets.scrubber(execution.templateType(), plain));
                 EngineJobContext context =
                         new EngineJobContext(execution, plain, run.log, run.deadline, clock, run, services);
                 run.log.info(
