@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.MethodParameter;
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.http.HttpMethod;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
@@ -38,6 +39,7 @@ import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.WebApplicationContext;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
@@ -304,6 +306,32 @@ class PageRefusalsTests extends AlmanacIntegrationTest {
             }
         }
         assertThat(checked).as("the typed parameters of the pages").hasSizeGreaterThan(5);
+    }
+
+    /**
+     * Every controller of Almanac's pages is an {@link AdminPage}, whose refusals are answered as pages and htmx
+     * alerts: one that is not answers them as problem JSON, which a browser shows raw and htmx not at all.
+     */
+    @Test
+    void everyPageOfAlmanacAnswersItsRefusalsAsAPage() {
+        RequestMappingHandlerMapping mappings =
+                context.getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class);
+        List<String> notPages = mappings.getHandlerMethods().entrySet().stream()
+                .filter(mapping -> mapping.getValue().getBeanType().getName().startsWith("dev.almanac."))
+                .filter(mapping ->
+                        !AnnotatedElementUtils.hasAnnotation(mapping.getValue().getBeanType(), RestController.class))
+                .filter(mapping ->
+                        mapping.getKey().getPatternValues().stream().noneMatch(pattern -> pattern.startsWith("/api/")))
+                .filter(mapping -> !mapping.getValue().getBeanType().isAnnotationPresent(AdminPage.class))
+                // the sign-in page is shown signed out, outside the layout, and answers its own form
+                .filter(mapping ->
+                        !mapping.getValue().getBeanType().getSimpleName().equals("LoginController"))
+                .map(mapping -> mapping.getValue().getBeanType().getSimpleName() + " "
+                        + mapping.getKey().getPatternValues())
+                .distinct()
+                .sorted()
+                .toList();
+        assertThat(notPages).isEmpty();
     }
 
     /** The name a path variable or request parameter is sent under; null for any other argument. */

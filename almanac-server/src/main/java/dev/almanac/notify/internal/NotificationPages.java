@@ -3,12 +3,14 @@ package dev.almanac.notify.internal;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionService;
+import dev.almanac.web.AdminPage;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 
 /** The notifications panel of an execution's page, loaded into it by htmx. */
+@AdminPage
 @Controller
 public class NotificationPages {
 
