@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -287,6 +288,13 @@ public class JobService {
                             + "; reload it and apply your change again");
         }
         JobRequest request = merged(current, changes);
+        String currentType = current.definition().templateType();
+        if (!changes.has("parameters") && !Objects.equals(request.templateType(), currentType)) {
+            // the kept parameters, their secrets among them, are another template's: they are not carried over
+            throw new InvalidInputException(
+                    "parameters",
+                    "are required when template_type changes: the job's parameters are those of '" + currentType + "'");
+        }
         if (!changes.has("parameters")) {
             // kept parameters come sealed from the store; the check below takes them plain, like a client's
             request = with(

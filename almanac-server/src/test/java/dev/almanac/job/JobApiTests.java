@@ -387,6 +387,31 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.errors[0].field").value("to"));
     }
 
+    /**
+     * A change of template without parameters: the kept ones, secrets among them, are the old template's, so the
+     * change asks for the new template's instead of validating the old ones against it (which named sealed values).
+     */
+    @Test
+    void aChangeOfTemplateAsksForItsParameters() throws Exception {
+        String id = idOf(create("""
+                {"name":"signed","template_type":"webhook_trigger",
+                 "parameters":{"url":"https://hooks.example.com/x","signing_secret":"0123456789abcdef-signing"},
+                 "schedule":{"cron":"0 2 * * *"}}"""));
+
+        update(id, "{\"template_type\":\"heartbeat\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("parameters"))
+                .andExpect(jsonPath("$.errors[0].message")
+                        .value("are required when template_type changes: the job's parameters are those of"
+                                + " 'webhook_trigger'"));
+        mvc.perform(get(JOBS + "/" + id))
+                .andExpect(jsonPath("$.job.template_type").value("webhook_trigger"))
+                .andExpect(jsonPath("$.job.version").value(1));
+        update(id, "{\"template_type\":\"heartbeat\",\"parameters\":{}}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.job.template_type").value("heartbeat"));
+    }
+
     @Test
     void namesTheFieldOfAnUnreadableBody() throws Exception {
         create("{\"name\":\"x\",\"timeout_seconds\":\"soon\"}")
