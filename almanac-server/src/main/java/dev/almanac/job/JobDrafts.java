@@ -1,9 +1,9 @@
 package dev.almanac.job;
 
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.security.SecretParameters;
 import dev.almanac.template.ParameterForm;
 import dev.almanac.template.TemplateRegistry;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
@@ -20,10 +20,12 @@ public class JobDrafts {
 
     private final JobService jobs;
     private final TemplateRegistry templates;
+    private final SecretParameters secrets;
 
-    JobDrafts(JobService jobs, TemplateRegistry templates) {
+    JobDrafts(JobService jobs, TemplateRegistry templates, SecretParameters secrets) {
         this.jobs = jobs;
         this.templates = templates;
+        this.secrets = secrets;
     }
 
     /**
@@ -46,26 +48,29 @@ public class JobDrafts {
     }
 
     /**
-     * The form with every secret left blank while editing set to the mask, which the job service reads as "keep the
-     * stored secret". Stored secrets never travel to the browser, not even in hidden fields, plain or sealed.
+     * The form with every secret left blank while editing set to the stored secret, for the server to read and never
+     * to show: stored secrets never travel to the browser, not even in hidden fields, plain or sealed.
      */
     public JobForm withStoredSecrets(JobForm shown, Job editing) {
         JobForm form = JobForm.of(shown.values());
         if (editing == null || !editing.definition().templateType().equals(form.get("template_type"))) {
             return form;
         }
-        ParameterForm parameters =
-                templates.form(editing.definition().templateType()).orElse(null);
-        if (parameters == null) {
-            return form;
-        }
-        Map<String, List<String>> stored =
-                parameters.toForm(editing.definition().parameters());
-        for (String name : parameters.secretNames(stored)) {
-            if (form.get(name).isEmpty()) {
-                form.values().put(name, new ArrayList<>(stored.get(name)));
-            }
-        }
+        form.replaceParameters(withStoredSecrets(form.parameterValues(), editing));
         return form;
+    }
+
+    /**
+     * The parameter fields of a form of {@code job}'s template with every secret left blank set to the stored secret
+     * in plain text (a map's row by its name): for the server to read and never to show.
+     */
+    public Map<String, List<String>> withStoredSecrets(Map<String, List<String>> submitted, Job job) {
+        String type = job.definition().templateType();
+        ParameterForm parameters = templates.form(type).orElse(null);
+        if (parameters == null) {
+            return submitted;
+        }
+        return parameters.withStoredSecrets(
+                submitted, secrets.reveal(type, job.definition().parameters()));
     }
 }

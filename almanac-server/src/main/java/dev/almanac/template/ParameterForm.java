@@ -126,11 +126,61 @@ public final class ParameterForm {
         return new Parsed(parameters, errors);
     }
 
-    /** The form values that show stored parameters, every secret as {@link Sealed#MASK}. */
+    /**
+     * The form values that show stored parameters, every secret as {@link Sealed#MASK} in the fields the form shows
+     * for it: a map of secrets as rows, a list of them as items, an object of them as its properties.
+     */
     public Map<String, List<String>> toForm(Map<String, Object> parameters) {
         Map<String, List<String>> form = new LinkedHashMap<>();
-        write(schema, PREFIX, parameters, form);
+        write(schema, PREFIX, parameters, form, true);
         return form;
+    }
+
+    /**
+     * The submitted form with every secret field left blank set to the stored secret in plain text, for the server to
+     * read back and never for a page. A field is matched by its form name, the row of a map by its name; a row or
+     * item that is not on the form was removed and stays removed.
+     *
+     * @param revealed the stored parameters with their secrets in plain text
+     */
+    public Map<String, List<String>> withStoredSecrets(
+            Map<String, List<String>> submitted, Map<String, Object> revealed) {
+        Map<String, List<String>> stored = new LinkedHashMap<>();
+        write(schema, PREFIX, revealed, stored, false);
+        Map<String, List<String>> form = new LinkedHashMap<>(submitted);
+        for (String name : secretNames(stored)) {
+            if (!submitted.containsKey(name) && !name.contains("[")) {
+                form.put(name, stored.get(name));
+            }
+        }
+        for (String name : secretNames(submitted)) {
+            String value = first(submitted, name);
+            if (value != null && !value.isEmpty()) {
+                continue;
+            }
+            Matcher row = MAP_VALUE.matcher(name);
+            List<String> kept = row.matches() && isMap(row.group(1))
+                    ? storedRow(stored, row.group(1), first(submitted, name.replaceFirst("\\.value$", ".key")))
+                    : stored.get(name);
+            if (kept != null) {
+                form.put(name, kept);
+            }
+        }
+        return form;
+    }
+
+    /** The stored value of the map {@code name}'s row called {@code key}, or null. */
+    private static List<String> storedRow(Map<String, List<String>> stored, String name, String key) {
+        if (key == null || key.isBlank()) {
+            return null;
+        }
+        for (int index : indices(stored, name)) {
+            String row = name + "[" + index + "]";
+            if (key.strip().equals(first(stored, row + ".key"))) {
+                return stored.get(row + ".value");
+            }
+        }
+        return null;
     }
 
     /**
@@ -194,6 +244,10 @@ public final class ParameterForm {
         String error = errors.get(name);
         String value = first(values, name);
         String kind = kindOf(node);
+        if ((kind.equals("text") || kind.equals("textarea")) && secretAlong(name)) {
+            // a string in a map, list or object marked secret is a secret too
+            kind = "password";
+        }
         List<Field> children = List.of();
         List<Option> options = List.of();
         boolean checked = false;
@@ -431,7 +485,7 @@ public final class ParameterForm {
         if (raw == null || raw.isBlank()) {
             return null;
         }
-        String value = kind.equals("textarea") || kind.equals("password") ? raw : raw.strip();
+        String value = kind.equals("textarea") || kind.equals("password") || secretAlong(name) ? raw : raw.strip();
         return switch (kind) {
             case "integer" -> readInteger(value, name, errors);
             case "number" -> {
@@ -528,28 +582,39 @@ public final class ParameterForm {
         }
     }
 
-    private void write(Map<String, Object> node, String name, Object value, Map<String, List<String>> form) {
+    /** Writes {@code value} into the fields of {@code node}; with {@code mask}, every secret as the mask. */
+    private void write(
+            Map<String, Object> node, String name, Object value, Map<String, List<String>> form, boolean mask) {
         if (value == null) {
             return;
         }
+        String kind = kindOf(node);
         if (Boolean.TRUE.equals(node.get("x-secret"))) {
-            // the browser gets a stored secret's shape with every value as the mask, which a save reads as "keep the
-            // stored one"; never a plain or a sealed value
-            Object masked = maskedLeaves(value);
-            form.put(name, List.of(masked instanceof String text ? text : toJson(masked)));
-            return;
+            // the browser gets a stored secret's shape with every value as the mask, in the fields that read it back
+            // (rows of a map, items of a list), which a save reads as "keep the stored one"; never a plain or a sealed
+            // value
+            Object shown = mask ? maskedLeaves(value) : value;
+            if (shown instanceof String text) {
+                form.put(name, List.of(text));
+                return;
+            }
+            if (kind.equals("json") || kind.equals("jsontext")) {
+                form.put(name, List.of(toJson(shown)));
+                return;
+            }
+            value = shown;
         }
-        switch (kindOf(node)) {
+        switch (kind) {
             case "object" -> {
                 if (value instanceof Map<?, ?> map) {
-                    properties(node).forEach((key, child) -> write(child, name + "." + key, map.get(key), form));
+                    properties(node).forEach((key, child) -> write(child, name + "." + key, map.get(key), form, mask));
                 }
             }
             case "array" -> {
                 if (value instanceof List<?> list) {
                     Map<String, Object> items = object(node.get("items"));
                     for (int i = 0; i < list.size(); i++) {
-                        write(items, name + "[" + i + "]", list.get(i), form);
+                        write(items, name + "[" + i + "]", list.get(i), form, mask);
                     }
                 }
             }

@@ -14,6 +14,7 @@ import dev.almanac.job.JobService;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.BrowserForm;
 import dev.almanac.testing.TestLogins;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
@@ -75,6 +76,9 @@ abstract class SecretCanaryTests extends AlmanacIntegrationTest {
 
     @Autowired
     JsonMapper json;
+
+    @Autowired
+    SecretParameters secretParameters;
 
     private static final RequestPostProcessor ADMIN =
             user(TestLogins.username(TestLogins.SUPER_ADMIN)).roles("SUPER_ADMIN");
@@ -177,6 +181,14 @@ abstract class SecretCanaryTests extends AlmanacIntegrationTest {
     }
 
     private void exercise(String id, JsonNode schema, Map<String, Object> example) throws Exception {
+        // the wizard's edit form posted back as the page shows it, through every step: every stored secret kept
+        Map<String, Object> secretsBefore = storedSecrets(id);
+        assertThat(secretsBefore.isEmpty()).isEqualTo(!containsSecret(schema));
+        editUnchangedInTheWizard(id);
+        assertThat(storedSecrets(id))
+                .as("the secrets kept by an unchanged edit")
+                .isEqualTo(secretsBefore);
+
         String notificationsBefore = storedNotifications(id);
         String parametersBefore = stored("parameters", id);
 
@@ -240,6 +252,52 @@ abstract class SecretCanaryTests extends AlmanacIntegrationTest {
         }
         page(get("/jobs"));
         page(get("/audit"));
+    }
+
+    /** The job's edit page posted back as a browser shows it: "Next" from the parameters to the review, then "Save". */
+    private void editUnchangedInTheWizard(String id) throws Exception {
+        MvcResult edit = ui.perform(get("/jobs/" + id + "/edit").with(ADMIN)).andReturn();
+        seen.add(what(edit) + body(edit));
+        MultiValueMap<String, String> form = BrowserForm.of(body(edit), "wizard");
+        for (int step = JobForm.PARAMETERS; step < JobForm.REVIEW; step++) {
+            form.set("_action", "next");
+            MvcResult next = ui.perform(
+                            post("/jobs/wizard").with(csrf()).with(ADMIN).params(form))
+                    .andReturn();
+            seen.add(what(next) + body(next));
+            form = BrowserForm.of(body(next), "wizard");
+            assertThat(form.getFirst("step"))
+                    .as("the step after %s of the edit of %s: %s", step, id, body(next))
+                    .isEqualTo(String.valueOf(step + 1));
+        }
+        form.set("_action", "save");
+        MvcResult saved = ui.perform(
+                        post("/jobs/wizard").with(csrf()).with(ADMIN).params(form))
+                .andReturn();
+        seen.add(what(saved) + body(saved));
+        assertThat(saved.getResponse().getRedirectedUrl())
+                .as("the save of the edit of %s: %s", id, body(saved))
+                .isEqualTo("/jobs/" + id);
+    }
+
+    /** Every stored secret of the job in plain text, by its field path ({@code parameters.secret_headers.X-Key}). */
+    private Map<String, Object> storedSecrets(String id) {
+        var definition = jobs.get(JobId.parse(id).orElseThrow()).definition();
+        String type = definition.templateType();
+        Object plain = Map.of("parameters", secretParameters.reveal(type, definition.parameters()));
+        Map<String, Object> byField = new LinkedHashMap<>();
+        for (String field : secretParameters.secretFields(type, definition.parameters())) {
+            Object value = plain;
+            java.util.regex.Matcher step =
+                    Pattern.compile("([^.\\[\\]]+)|\\[(\\d+)]").matcher(field);
+            while (step.find() && value != null) {
+                value = step.group(2) != null
+                        ? ((List<?>) value).get(Integer.parseInt(step.group(2)))
+                        : ((Map<?, ?>) value).get(step.group(1));
+            }
+            byField.put(field, value);
+        }
+        return byField;
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.almanac.testing.TestTemplates;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -158,6 +159,43 @@ class ParameterFormTest {
         assertThat(key.value()).isNull();
         assertThat(key.placeholder()).contains("unchanged");
         assertThat(form.secretNames(stored)).containsExactly("p.api_key");
+    }
+
+    @Test
+    void aSecretMapListOrObjectIsShownInItsOwnFieldsMaskedAndKeptWhenLeftBlank() {
+        ParameterForm nested = new TemplateRegistry(List.of(new TestTemplates.NestedSecrets()))
+                .form("test_nested_secrets")
+                .orElseThrow();
+        Map<String, Object> plain = Map.of(
+                "label", "x",
+                "api_keys", List.of("key-one", "key-two"),
+                "auth", Map.of("extra", new TreeMap<>(Map.of("X-One", "extra-one", "X-Two", "extra-two"))));
+        Map<String, List<String>> shown = nested.toForm(plain);
+        assertThat(shown)
+                .containsEntry("p.api_keys[0]", List.of("••••"))
+                .containsEntry("p.api_keys[1]", List.of("••••"))
+                .containsEntry("p.auth.extra[0].key", List.of("X-One"))
+                .containsEntry("p.auth.extra[1].value", List.of("••••"))
+                .doesNotContainKey("p.api_keys")
+                .doesNotContainKey("p.auth.extra");
+        Map<String, ParameterForm.Field> fields = byName(nested.fields(shown, Map.of(), true));
+        ParameterForm.Field key = fields.get("p.api_keys").children().get(0);
+        assertThat(key.kind()).isEqualTo("password");
+        assertThat(key.value()).isNull();
+
+        // the browser sends the blank fields back: the first key and the row X-Two were removed, X-One left blank
+        Map<String, List<String>> submitted = new LinkedHashMap<>();
+        submitted.put("p.label", List.of("x"));
+        submitted.put("p.api_keys[1]", List.of(""));
+        submitted.put("p.auth.extra[0].key", List.of("X-One"));
+        submitted.put("p.auth.extra[0].value", List.of(""));
+        submitted.put("p.auth.extra[2].key", List.of("X-New"));
+        submitted.put("p.auth.extra[2].value", List.of("extra-new"));
+        assertThat(nested.parse(nested.withStoredSecrets(submitted, plain)).parameters())
+                .isEqualTo(Map.of(
+                        "label", "x",
+                        "api_keys", List.of("key-two"),
+                        "auth", Map.of("extra", Map.of("X-One", "extra-one", "X-New", "extra-new"))));
     }
 
     private static Map<String, ParameterForm.Field> byName(List<ParameterForm.Field> fields) {

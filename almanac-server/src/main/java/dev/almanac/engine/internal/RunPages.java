@@ -131,7 +131,8 @@ class RunPages {
         }
         Map<String, Object> overrides = null;
         if (withParameters) {
-            ParameterForm.Parsed parsed = form.parse(body);
+            // a secret left blank keeps the stored one; a row of a map of secrets that was removed stays removed
+            ParameterForm.Parsed parsed = form.parse(drafts.withStoredSecrets(body, job));
             if (!parsed.errors().isEmpty()) {
                 response.setStatus(HttpStatus.BAD_REQUEST.value());
                 return runPage(job, values, errorsByName(parsed.errors()), false, model);

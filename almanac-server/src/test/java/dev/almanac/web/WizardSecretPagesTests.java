@@ -1,0 +1,199 @@
+package dev.almanac.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionId;
+import dev.almanac.execution.ExecutionService;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobService;
+import dev.almanac.security.SecretParameters;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.BrowserForm;
+import dev.almanac.testing.WithH2;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.security.test.context.support.WithMockUser;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.util.MultiValueMap;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Editing a job whose secrets are a map (a webhook's secret headers, a script's secrets) in the wizard: the edit
+ * form shows each stored entry by its name with its value masked, never plain, and posting it back unchanged keeps
+ * every stored secret; an entry is replaced or removed only when the reader does so.
+ */
+@WithH2
+@WithMockUser(username = "admin", roles = "SUPER_ADMIN")
+class WizardSecretPagesTests extends AlmanacIntegrationTest {
+
+    private static final String API = "/api/admin/scheduler";
+
+    @Autowired
+    JobService jobs;
+
+    @Autowired
+    SecretParameters secrets;
+
+    @Autowired
+    JsonMapper json;
+
+    @Autowired
+    ExecutionService executions;
+
+    private MockMvc ui;
+
+    @BeforeEach
+    void browseThroughTheSecurityFilters() {
+        ui = securedMvc();
+    }
+
+    @Test
+    void anUnchangedEditKeepsEveryStoredSecretMapAndNeverShowsItsValues() throws Exception {
+        approveTheExampleScript();
+        Map<String, Object> webhook = Map.of(
+                "url",
+                "https://hooks.example.com/almanac",
+                "secret_headers",
+                Map.of("Authorization", "Bearer abcd1234", "X-Api-Key", "key-5678efgh"),
+                "signing_secret",
+                "sign-9012ijkl-9012ijkl");
+        Map<String, Object> script = Map.of(
+                "script", "hello", "version", "latest_approved", "secrets", Map.of("DB_PASSWORD", "pw-3456mnop"));
+        List<String> plain = List.of("abcd1234", "key-5678efgh", "sign-9012ijkl", "pw-3456mnop", "enc:v1:");
+
+        for (Map.Entry<String, Map<String, Object>> job :
+                Map.of("webhook_trigger", webhook, "script", script).entrySet()) {
+            JobId id = create(job.getKey(), job.getValue());
+
+            String edit = page("/jobs/" + id + "/edit");
+            String map = job.getKey().equals("script") ? "p.secrets" : "p.secret_headers";
+            assertThat(edit)
+                    .as("the edit form of %s shows the stored entries by name", job.getKey())
+                    .contains("name=\"" + map + "[0].key\"", "type=\"password\"", "unchanged; type a new value");
+            assertThat(plain).allSatisfy(secret -> assertThat(edit).doesNotContain(secret));
+
+            saveUnchanged(id, BrowserForm.of(edit, "wizard"), plain);
+
+            // the wizard fills in the defaults the API left out; what was stored stays as it was
+            assertThat(revealed(jobs.get(id)))
+                    .as("the parameters of %s", job.getKey())
+                    .containsAllEntriesOf(job.getValue());
+        }
+    }
+
+    @Test
+    void anEntryIsReplacedOrRemovedOnlyWhenTheReaderDoesSo() throws Exception {
+        JobId id = create(
+                "webhook_trigger",
+                Map.of(
+                        "url",
+                        "https://hooks.example.com/almanac",
+                        "secret_headers",
+                        Map.of("Authorization", "Bearer abcd1234", "X-Api-Key", "key-5678efgh")));
+        MultiValueMap<String, String> form = BrowserForm.of(page("/jobs/" + id + "/edit"), "wizard");
+        for (int row = 0; row < 2; row++) {
+            String name = "p.secret_headers[" + row + "]";
+            if ("Authorization".equals(form.getFirst(name + ".key"))) {
+                form.remove(name + ".key");
+                form.remove(name + ".value");
+            } else {
+                form.set(name + ".value", "key-new-7890qrst");
+            }
+        }
+
+        saveUnchanged(id, form, List.of("abcd1234", "key-5678efgh", "enc:v1:"));
+
+        assertThat(revealed(jobs.get(id)).get("secret_headers")).isEqualTo(Map.of("X-Api-Key", "key-new-7890qrst"));
+    }
+
+    @Test
+    void theRunFormListsASecretMapByNameAndKeepsItsStoredValuesWhenLeftBlank() throws Exception {
+        Map<String, Object> headers = Map.of("Authorization", "Bearer abcd1234");
+        JobId id = create(
+                "webhook_trigger", Map.of("url", "https://hooks.example.com/almanac", "secret_headers", headers));
+        String run = page("/jobs/" + id + "/run");
+        assertThat(run).contains("name=\"p.secret_headers[0].key\"", "value=\"Authorization\"");
+        assertThat(run).doesNotContain("abcd1234").doesNotContain("enc:v1:");
+
+        MultiValueMap<String, String> form = BrowserForm.of(run, "run-form");
+        form.set("confirm", "yes");
+        MockHttpServletResponse queued = ui.perform(
+                        post("/jobs/" + id + "/run").with(csrf()).params(form))
+                .andReturn()
+                .getResponse();
+        assertThat(queued.getStatus()).as(queued.getContentAsString()).isEqualTo(302);
+        Execution execution =
+                executions.get(ExecutionId.parse(queued.getRedirectedUrl().substring("/executions/".length()))
+                        .orElseThrow());
+        assertThat(secrets.reveal("webhook_trigger", execution.parameters())).containsEntry("secret_headers", headers);
+    }
+
+    /** Steps the wizard from the parameters to the review with "Next" and saves, changing nothing on the way. */
+    private void saveUnchanged(JobId id, MultiValueMap<String, String> form, List<String> neverShown) throws Exception {
+        for (int step = 2; step < 5; step++) {
+            form.set("_action", "next");
+            MockHttpServletResponse response = ui.perform(
+                            post("/jobs/wizard").with(csrf()).params(form))
+                    .andReturn()
+                    .getResponse();
+            String html = response.getContentAsString(StandardCharsets.UTF_8);
+            assertThat(response.getStatus()).as(html).isEqualTo(200);
+            assertThat(html).as("step %s after step %s", step + 1, step).doesNotContain("aria-invalid=\"true\"");
+            assertThat(neverShown).allSatisfy(secret -> assertThat(html).doesNotContain(secret));
+            form = BrowserForm.of(html, "wizard");
+            assertThat(form.getFirst("step")).isEqualTo(String.valueOf(step + 1));
+        }
+        form.set("_action", "save");
+        MockHttpServletResponse saved = ui.perform(
+                        post("/jobs/wizard").with(csrf()).params(form))
+                .andReturn()
+                .getResponse();
+        assertThat(saved.getStatus()).as(saved.getContentAsString()).isEqualTo(302);
+        assertThat(saved.getRedirectedUrl()).isEqualTo("/jobs/" + id);
+    }
+
+    private JobId create(String type, Map<String, Object> parameters) throws Exception {
+        String body = json.writeValueAsString(Map.of(
+                "name",
+                "secrets of " + type,
+                "template_type",
+                type,
+                "enabled",
+                false,
+                "parameters",
+                parameters,
+                "schedule",
+                Map.of("type", "interval", "interval_seconds", 3600)));
+        MockHttpServletResponse response = mvc.perform(post(API + "/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(body))
+                .andReturn()
+                .getResponse();
+        String answer = response.getContentAsString(StandardCharsets.UTF_8);
+        assertThat(response.getStatus()).as(answer).isEqualTo(201);
+        return JobId.parse(json.readTree(answer).path("job").path("id").asString())
+                .orElseThrow();
+    }
+
+    private Map<String, Object> revealed(Job job) {
+        return secrets.reveal(job.definition().templateType(), job.definition().parameters());
+    }
+
+    private String page(String path) throws Exception {
+        MockHttpServletResponse response = ui.perform(get(path)).andReturn().getResponse();
+        String html = response.getContentAsString(StandardCharsets.UTF_8);
+        assertThat(response.getStatus()).as(html).isEqualTo(200);
+        return html;
+    }
+}
