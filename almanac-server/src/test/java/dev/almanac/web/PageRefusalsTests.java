@@ -170,6 +170,17 @@ class PageRefusalsTests extends AlmanacIntegrationTest {
                 "at most 10 manual runs");
         assertThat(plain.getHeader("Retry-After")).isEqualTo("3600");
         assertThat(plain.getContentAsString()).contains("Try again in 3600 s");
+        // the "Run now…" form: the refusal on the form, the values typed kept
+        MockHttpServletResponse withValues = ui.perform(post("/jobs/" + job.id() + "/run")
+                        .with(csrf())
+                        .with(superAdmin())
+                        .param("p.message", "typed by hand"))
+                .andReturn()
+                .getResponse();
+        assertThat(withValues.getStatus()).isEqualTo(429);
+        assertThat(withValues.getHeader("Retry-After")).isEqualTo("3600");
+        assertThat(withValues.getContentAsString())
+                .contains("at most 10 manual runs", "typed by hand", "id=\"run-form\"", "Sign out");
 
         MultiValueMap<String, String> dry = AdminPagesTests.wizardForm("draft", "heartbeat");
         dry.set("step", "5");

@@ -151,6 +151,19 @@ class RunPages {
         } catch (InvalidInputException invalid) {
             response.setStatus(HttpStatus.BAD_REQUEST.value());
             return runPage(job, values, errorsByName(invalid.errors()), false, model);
+        } catch (TooManyRequestsException | ForbiddenException refused) {
+            if (!withParameters) {
+                throw refused; // the job page's buttons: said in its alert region
+            }
+            // the manual-run limit, or a namespace's quota: said on this form, the values typed kept
+            if (refused instanceof TooManyRequestsException tooMany) {
+                response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(tooMany.retryAfterSeconds()));
+                response.setStatus(HttpStatus.TOO_MANY_REQUESTS.value());
+            } else {
+                response.setStatus(HttpStatus.FORBIDDEN.value());
+            }
+            model.addAttribute("refusal", refused.getMessage());
+            return runPage(job, values, Map.of(), false, model);
         }
         redirect.addFlashAttribute(
                 "flash",
