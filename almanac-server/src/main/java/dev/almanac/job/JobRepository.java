@@ -174,7 +174,6 @@ class JobRepository {
     private static final String DELETE_JOB = "DELETE FROM jobs WHERE id = :id";
     private static final String NAME_TAKEN =
             "SELECT COUNT(*) FROM jobs WHERE namespace = :namespace AND name = :name AND id <> :id";
-    private static final String EXISTING_IDS = "SELECT id FROM jobs WHERE id IN (:ids)";
     private static final String INSERT_TAG = "INSERT INTO job_tags (job_id, tag) VALUES (:job_id, :tag)";
     private static final String DELETE_TAGS = "DELETE FROM job_tags WHERE job_id = :job_id";
     private static final String DEPENDENCIES_OF =
@@ -398,16 +397,6 @@ class JobRepository {
                         .query(Long.class)
                         .single()
                 > 0;
-    }
-
-    Set<JobId> existing(Collection<JobId> ids) {
-        if (ids.isEmpty()) {
-            return Set.of();
-        }
-        return new HashSet<>(jdbc.sql(EXISTING_IDS)
-                .param("ids", ids.stream().map(JobId::value).toList())
-                .query((rs, n) -> new JobId(rs.getObject("id", UUID.class)))
-                .list());
     }
 
     /** The direct upstream jobs of each of {@code ids}. */

@@ -85,7 +85,10 @@ public record JobRequest(
         @Schema(description = "How far back run_all catches up (0..2592000, default 3600)", example = "3600")
         Integer catchUpWindowSeconds,
 
-        @JsonProperty("depends_on") @Schema(description = "Ids of jobs whose success triggers this one")
+        @JsonProperty("depends_on")
+        @Schema(
+                description = "Names or ids of jobs whose success triggers this one (namespace/name for another"
+                        + " namespace's job)")
         List<String> dependsOn,
 
         @Schema(description = "Who hears about the final outcome")

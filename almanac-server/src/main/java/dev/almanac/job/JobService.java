@@ -19,13 +19,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
@@ -223,6 +221,22 @@ public class JobService {
         Map<String, Object> copy = new LinkedHashMap<>(definition);
         copy.put("triggers", shown);
         return copy;
+    }
+
+    /**
+     * A job's {@code depends_on} as a jobs file writes it: each upstream by name, as triggers are saved, so the file
+     * applies to an install where the ids differ. One of another namespace is {@code namespace/name}, and
+     * {@link #HIDDEN_JOB} when the acting user may not see it; an id that names no job stays the id.
+     */
+    @Transactional(readOnly = true)
+    public List<String> dependenciesByName(JobDefinition definition) {
+        return definition.dependsOn().stream()
+                .map(id -> jobs.find(id)
+                        .map(upstream -> upstream.definition().namespace().equals(definition.namespace())
+                                ? upstream.name()
+                                : upstreamShown(upstream.definition().namespace() + "/" + upstream.name()))
+                        .orElse(id.toString()))
+                .toList();
     }
 
     /**
@@ -721,19 +735,6 @@ public class JobService {
             this.self = self;
             this.current = current;
             this.namespace = namespace;
-        }
-
-        @Override
-        public Set<JobId> missing(Set<JobId> ids) {
-            Set<JobId> missing = new HashSet<>(ids);
-            missing.removeAll(jobs.existing(ids));
-            for (JobId id : ids) {
-                if (!missing.contains(id)
-                        && jobs.find(id).map(JobService.this::hidden).orElse(false)) {
-                    missing.add(id); // a job the user may not see is answered as one that does not exist
-                }
-            }
-            return missing;
         }
 
         @Override

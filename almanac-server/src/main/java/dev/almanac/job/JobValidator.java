@@ -90,9 +90,6 @@ class JobValidator {
 
     /** Where the job being validated stands: what exists already, and what changed. */
     interface Context {
-        /** The ids among {@code ids} that name no stored job. */
-        Set<JobId> missing(Set<JobId> ids);
-
         /**
          * The cycle that making {@code upstream} an upstream of the job being validated would close, as job names in
          * the order runs would flow ({@code a → b → a}); empty when there is none.
@@ -512,34 +509,39 @@ class JobValidator {
         return new RetryPolicy(maxRetries, delay, multiplier);
     }
 
-    private static List<JobId> dependencies(List<FieldError> errors, List<String> ids, Context context) {
-        if (ids == null || ids.isEmpty()) {
+    /**
+     * Each entry names an upstream job by id or, as triggers do, by name ({@code namespace/name} for another
+     * namespace's job): an export names them, so it applies where the ids differ. One the user may not see is answered
+     * as one that does not exist.
+     */
+    private static List<JobId> dependencies(List<FieldError> errors, List<String> entries, Context context) {
+        if (entries == null || entries.isEmpty()) {
             return List.of();
         }
-        if (ids.size() > MAX_LIST_SIZE) {
+        if (entries.size() > MAX_LIST_SIZE) {
             errors.add(new FieldError("depends_on", "must list at most " + MAX_LIST_SIZE + " jobs"));
             return List.of();
         }
         Set<JobId> parsed = new LinkedHashSet<>();
-        for (int i = 0; i < ids.size(); i++) {
+        for (int i = 0; i < entries.size(); i++) {
             String field = "depends_on[" + i + "]";
-            Optional<JobId> id = JobId.parse(ids.get(i));
+            String entry = trimmed(entries.get(i));
+            if (entry == null) {
+                errors.add(new FieldError(field, "must be the name or id of a job"));
+                continue;
+            }
+            Optional<JobId> id = context.upstream(entry).map(Upstream::id);
             if (id.isEmpty()) {
-                errors.add(new FieldError(field, "must be a job id"));
+                // an id keeps the message it always had; a name is answered as a trigger's is
+                errors.add(new FieldError(
+                        field,
+                        JobId.parse(entry)
+                                .map(unknown -> "no job with id " + unknown)
+                                .orElse("no job named or with id '" + entry + "'")));
             } else if (context.self().equals(id)) {
                 errors.add(new FieldError(field, "a job cannot depend on itself"));
             } else if (!parsed.add(id.get())) {
                 errors.add(new FieldError(field, "is listed twice"));
-            }
-        }
-        Set<JobId> missing = parsed.isEmpty() ? Set.of() : context.missing(parsed);
-        for (int i = 0; i < ids.size(); i++) {
-            Optional<JobId> id = JobId.parse(ids.get(i));
-            if (id.isEmpty()) {
-                continue;
-            }
-            if (missing.contains(id.get())) {
-                errors.add(new FieldError("depends_on[" + i + "]", "no job with id " + id.get()));
             }
         }
         return List.copyOf(parsed);

@@ -255,6 +255,10 @@ class JobTransfer {
     private Map<String, Object> exported(Job job) {
         ObjectNode tree = (ObjectNode) json.valueToTree(JobRequest.of(job.definition()));
         tree.remove("version");
+        if (tree.has("depends_on")) {
+            // upstream jobs by name, as triggers name theirs: their ids differ in another install or once recreated
+            tree.set("depends_on", json.valueToTree(jobs.dependenciesByName(job.definition())));
+        }
         // the schema's secrets leave as the mask, at any depth; an empty map of secrets stays empty
         tree.set(
                 "parameters",

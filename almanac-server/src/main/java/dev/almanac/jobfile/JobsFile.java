@@ -247,7 +247,8 @@ public class JobsFile {
         transactions.executeWithoutResult(status -> {
             Set<String> names = new HashSet<>();
             Outcome[] inOrder = new Outcome[definitions.size()];
-            // a job's triggers name their upstream jobs, so those in the file are saved first; outcomes keep file order
+            // a job's triggers and depends_on name their upstream jobs, so those in the file are saved first; outcomes
+            // keep file order
             for (int i : upstreamFirst(definitions)) {
                 JobRequest definition = definitions.get(i);
                 String name = definition.name();
@@ -282,7 +283,10 @@ public class JobsFile {
         return outcomes;
     }
 
-    /** The definitions' indexes, each after those of the upstream jobs its triggers name (file order otherwise). */
+    /**
+     * The definitions' indexes, each after those of the upstream jobs its triggers and depends_on name (file order
+     * otherwise).
+     */
     private static List<Integer> upstreamFirst(List<JobRequest> definitions) {
         java.util.Map<String, Integer> byName = new java.util.HashMap<>();
         for (int i = 0; i < definitions.size(); i++) {
@@ -314,13 +318,19 @@ public class JobsFile {
         if (placed.contains(i) || !visiting.add(i)) {
             return; // a loop is refused by the job service; here it only ends the walk
         }
+        List<String> upstreams = new ArrayList<>();
         List<JobRequest.TriggerJson> triggers = definitions.get(i).triggers();
         if (triggers != null) {
-            for (JobRequest.TriggerJson t : triggers) {
-                Integer upstream = t == null || t.job() == null ? null : byName.get(t.job());
-                if (upstream != null) {
-                    place(upstream, definitions, byName, order, placed, visiting);
-                }
+            triggers.stream().filter(t -> t != null && t.job() != null).forEach(t -> upstreams.add(t.job()));
+        }
+        List<String> dependsOn = definitions.get(i).dependsOn();
+        if (dependsOn != null) {
+            dependsOn.stream().filter(java.util.Objects::nonNull).forEach(upstreams::add);
+        }
+        for (String job : upstreams) {
+            Integer upstream = byName.get(job.strip());
+            if (upstream != null) {
+                place(upstream, definitions, byName, order, placed, visiting);
             }
         }
         placed.add(i);
@@ -402,9 +412,18 @@ public class JobsFile {
         return node;
     }
 
+    /** A stored job as a plan shows it: its depends_on by name, as a file writes them. */
+    private JsonNode written(Job job) {
+        ObjectNode tree = (ObjectNode) json.valueToTree(JobRequest.of(job.definition()));
+        if (tree.has("depends_on")) {
+            tree.set("depends_on", json.valueToTree(jobs.dependenciesByName(job.definition())));
+        }
+        return tree;
+    }
+
     private List<Change> diff(Job before, Job after) {
-        JsonNode old = before == null ? json.createObjectNode() : json.valueToTree(JobRequest.of(before.definition()));
-        JsonNode now = json.valueToTree(JobRequest.of(after.definition()));
+        JsonNode old = before == null ? json.createObjectNode() : written(before);
+        JsonNode now = written(after);
         List<Change> changes = new ArrayList<>();
         for (String field : now.propertyNames()) {
             if (field.equals("version")) {

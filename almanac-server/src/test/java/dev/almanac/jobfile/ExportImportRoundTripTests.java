@@ -3,6 +3,7 @@ package dev.almanac.jobfile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -30,6 +31,7 @@ import org.springframework.test.web.servlet.request.RequestPostProcessor;
 import org.springframework.web.context.WebApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Export then import is a round trip (issue 17): one job of every installed template's example, plus webhooks with
@@ -206,6 +208,134 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
         assertThat(signed.action()).isEqualTo("invalid");
         assertThat(signed.errors()).anySatisfy(error -> assertThat(error).startsWith("parameters.signing_secret: "));
         assertThat(rows).hasSize(names.size());
+    }
+
+    /**
+     * depends_on leaves an export by name, as triggers do: the ids of a chain deleted and recreated (or of another
+     * install) differ, and an export with ids could not be applied there ("no job with id …").
+     */
+    @Test
+    void anExportRecreatesADependsOnChainOnceItsJobsWereDeleted() throws Exception {
+        assertThat(create(Map.of("name", "bystander", "template_type", "heartbeat")))
+                .isEqualTo(201);
+        for (String format : List.of("json", "yaml", "json reversed")) {
+            String a = createInChain("chain-a", List.of());
+            String b = createInChain("chain-b", List.of(a));
+            createInChain("chain-c", List.of(b));
+            assertThat(dependencies()).isEqualTo(chain());
+
+            String file = download(API + "/export", format.startsWith("json") ? "json" : "yaml");
+            assertThat(file).as(format).doesNotContain(a).doesNotContain(b);
+            assertThat(exportedDependsOn(file)).as(format).isEqualTo(chain());
+            if (format.endsWith("reversed")) {
+                // the file's order is no matter: a job's upstream jobs in the file are saved first
+                JsonNode tree = json.readTree(file);
+                List<JsonNode> reversed = new ArrayList<>();
+                tree.path("jobs").forEach(job -> reversed.add(0, job));
+                file = json.writeValueAsString(Map.of("jobs", reversed));
+            }
+            for (String name : List.of("chain-c", "chain-b", "chain-a")) {
+                mvc.perform(delete(API + "/" + idOf(name))).andExpect(status().is2xxSuccessful());
+            }
+            assertThat(dependencies()).as(format).isEmpty();
+
+            String type = format.startsWith("json") ? "json" : "yaml";
+            Map<String, String> recreated = new LinkedHashMap<>();
+            recreated.put("bystander", "unchanged");
+            recreated.put("chain-a", "create");
+            recreated.put("chain-b", "create");
+            recreated.put("chain-c", "create");
+            assertThat(sorted(actions(importThroughTheApi("plan", type, file))))
+                    .as("plan of %s", format)
+                    .isEqualTo(recreated);
+            assertThat(dependencies()).as("a plan stores nothing").isEmpty();
+            assertThat(sorted(actions(importThroughTheApi("apply", type, file))))
+                    .as("apply of %s", format)
+                    .isEqualTo(recreated);
+            assertThat(dependencies()).as("after the apply of %s", format).isEqualTo(chain());
+            mvc.perform(get(API + "/" + idOf("chain-b")))
+                    .andExpect(jsonPath("$.job.depends_on[0]").value(idOf("chain-a")));
+
+            // the recreated chain exports and imports back unchanged, and its export names what the first one did
+            String again = download(API + "/export", type);
+            assertThat(sorted(actions(importThroughTheApi("apply", type, again))))
+                    .as("the export of the recreated chain, %s", format)
+                    .isEqualTo(allUnchanged(List.of("bystander", "chain-a", "chain-b", "chain-c")));
+            assertThat(dependencies()).isEqualTo(chain());
+            for (String name : List.of("chain-c", "chain-b", "chain-a")) {
+                mvc.perform(delete(API + "/" + idOf(name))).andExpect(status().is2xxSuccessful());
+            }
+        }
+    }
+
+    /** A file's depends_on may still name its upstream by id, as the API takes it. */
+    @Test
+    void anImportStillTakesDependsOnByIdAndRefusesAnUnknownNameNamingTheField() throws Exception {
+        String a = createInChain("chain-a", List.of());
+        String file =
+                "{\"jobs\":[{\"name\":\"chain-b\",\"template_type\":\"heartbeat\",\"schedule\":{\"type\":\"cron\","
+                        + "\"expression\":\"0 3 * * *\"},\"depends_on\":[\"" + a + "\"]}]}";
+        assertThat(actions(importThroughTheApi("apply", "json", file))).containsEntry("chain-b", "create");
+        assertThat(dependencies()).containsExactly(Map.of("job", "chain-b", "upstream", "chain-a"));
+
+        String unknown = file.replace("chain-b", "chain-x").replace(a, "no-such-job");
+        mvc.perform(post(API + "/import")
+                        .param("mode", "apply")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(unknown))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("jobs[0].depends_on[0]"))
+                .andExpect(
+                        jsonPath("$.errors[0].message").value("job 'chain-x': no job named or with id 'no-such-job'"));
+    }
+
+    private String createInChain(String name, List<String> dependsOn) throws Exception {
+        assertThat(create(Map.of("name", name, "template_type", "heartbeat", "depends_on", dependsOn)))
+                .as(name)
+                .isEqualTo(201);
+        return idOf(name);
+    }
+
+    private String idOf(String name) {
+        return jdbc.sql("SELECT id FROM jobs WHERE name = ?")
+                .param(name)
+                .query(java.util.UUID.class)
+                .single()
+                .toString();
+    }
+
+    /** Every stored depends_on, as the names of the job and its upstream. */
+    private List<Map<String, String>> dependencies() {
+        return jdbc.sql("""
+                        SELECT j.name AS job, u.name AS upstream FROM job_dependencies d
+                        JOIN jobs j ON j.id = d.job_id JOIN jobs u ON u.id = d.depends_on ORDER BY j.name, u.name
+                        """)
+                .query((rs, n) -> Map.of("job", rs.getString("job"), "upstream", rs.getString("upstream")))
+                .list();
+    }
+
+    /** The depends_on a jobs file (JSON or YAML) writes, as the names of the job and its upstream. */
+    private static List<Map<String, String>> exportedDependsOn(String file) {
+        List<Map<String, String>> written = new ArrayList<>();
+        YAMLMapper.builder()
+                .build()
+                .readTree(file)
+                .path("jobs")
+                .forEach(job -> job.path("depends_on")
+                        .forEach(upstream -> written.add(
+                                Map.of("job", job.path("name").asString(), "upstream", upstream.asString()))));
+        written.sort(java.util.Comparator.comparing((Map<String, String> d) -> d.get("job"))
+                .thenComparing(d -> d.get("upstream")));
+        return written;
+    }
+
+    private static List<Map<String, String>> chain() {
+        return List.of(
+                Map.of("job", "chain-b", "upstream", "chain-a"), Map.of("job", "chain-c", "upstream", "chain-b"));
+    }
+
+    private static Map<String, String> sorted(Map<String, String> actions) {
+        return new java.util.TreeMap<>(actions);
     }
 
     /** One job of every template's example, and webhooks with secrets in every place a job keeps them. */

@@ -240,6 +240,29 @@ abstract class NamespaceLeaksTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void anExportDoesNotNameADependsOnUpstreamOfAnotherNamespace() throws Exception {
+        api(
+                "POST",
+                "/jobs",
+                heartbeat("a-waits-on-b", "a").replace("}}", "},\"depends_on\":[\"" + bJob + "\",\"" + aJob + "\"]}"));
+
+        String viaApi = pages.perform(get(API + "/jobs/export").header("Authorization", "Bearer " + aliceToken))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String viaPage =
+                page(get("/import/export").param("format", "yaml"), ALICE).getContentAsString();
+        for (String export : List.of(viaApi, viaPage)) {
+            assertThat(export)
+                    .contains("a-waits-on-b", "(a job you may not see)", "a-one")
+                    .doesNotContain(SECRET)
+                    .doesNotContain(bJob);
+        }
+        // whoever may see b reads it as namespace/name, which an import takes back
+        assertThat(api("GET", "/jobs/export", null)).contains("\"b/" + SECRET + "\"");
+    }
+
+    @Test
     void theApiDoesNotNameAnUpstreamOfAnotherNamespace() throws Exception {
         String downstream = JsonPath.read(
                 api(
