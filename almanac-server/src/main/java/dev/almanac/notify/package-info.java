@@ -3,7 +3,8 @@
  * the missed-run alert and auto-pause; by e-mail and webhook (generic JSON or Slack), one message per incident, every
  * attempt recorded on its execution.
  */
-@ApplicationModule(allowedDependencies = {"audit", "common", "execution", "job", "outbound", "security", "template"})
+@ApplicationModule(
+        allowedDependencies = {"audit", "common", "execution", "job", "outbound", "security", "template", "web"})
 package dev.almanac.notify;
 
 import org.springframework.modulith.ApplicationModule;

@@ -467,7 +467,7 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
                         .andReturn()
                         .getResponse()
                         .getContentAsString()))
-                .contains("The file cannot be imported", "not a jobs file");
+                .contains("The file cannot be imported", "jobs[0]: must be an object");
         assertThat(tight(ui.perform(post("/import/plan").with(csrf()).param("text", ""))
                         .andReturn()
                         .getResponse()
