@@ -20,19 +20,19 @@ public final class IsoTimes {
 
     private static final int EARLIEST_YEAR = 1;
     private static final int LATEST_YEAR = 9999;
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
     private IsoTimes() {}
 
-    /** An instant with an offset or {@code Z}, such as {@code 2026-12-20T18:00:00Z}. */
+    /** An instant with an offset or {@code Z}, such as {@code 2026-12-20T18:00:00Z}, within the years in UTC. */
     public static Instant instant(String text) {
-        OffsetDateTime parsed = OffsetDateTime.parse(text);
-        return checked(parsed.toLocalDateTime(), text, parsed.toInstant());
+        return checked(OffsetDateTime.parse(text).toInstant(), text);
     }
 
-    /** An instant in ISO's offset form, parsed with {@code formatter}. */
+    /** An instant in ISO's offset form, parsed with {@code formatter}, within the years in UTC. */
     public static Instant instant(String text, DateTimeFormatter formatter) {
-        OffsetDateTime parsed = OffsetDateTime.parse(text, formatter);
-        return checked(parsed.toLocalDateTime(), text, parsed.toInstant());
+        return checked(OffsetDateTime.parse(text, formatter).toInstant(), text);
     }
 
     /** A date such as {@code 2026-12-25}. */
@@ -53,10 +53,19 @@ public final class IsoTimes {
         return checked(parsed, text, parsed);
     }
 
-    /** Whether an instant is within the years 1 to 9999 (in UTC). */
+    /**
+     * Whether an instant is within the years 1 to 9999 in UTC: compared, not converted, since an instant can lie
+     * beyond what a date-time can hold.
+     */
     public static boolean within(Instant instant) {
-        int year = instant.atOffset(java.time.ZoneOffset.UTC).getYear();
-        return year >= EARLIEST_YEAR && year <= LATEST_YEAR;
+        return !instant.isBefore(EARLIEST) && !instant.isAfter(LATEST);
+    }
+
+    private static Instant checked(Instant instant, String text) {
+        if (!within(instant)) {
+            throw new DateTimeParseException("the year is not between 1 and 9999", text, 0);
+        }
+        return instant;
     }
 
     private static <T> T checked(LocalDateTime local, String text, T value) {
