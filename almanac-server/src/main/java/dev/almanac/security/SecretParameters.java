@@ -133,6 +133,8 @@ public class SecretParameters {
                 }
             });
         }
+        // the longest first: a secret that holds another (a URL with its password) is masked whole, not around it
+        values.sort(java.util.Comparator.comparingInt(String::length).reversed());
         return values;
     }
 

@@ -123,6 +123,20 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
     @Autowired
     TransactionTemplate transactions;
 
+    @Autowired
+    SecretParameters parameters;
+
+    /** A secret that holds another (a URL with its password) is masked whole, not around the shorter one. */
+    @Test
+    void aSecretHoldingAnotherIsScrubbedWhole() {
+        String url = "postgres://app:tok_hunter2222@db.internal/prod";
+        Map<String, Object> plain = Map.of(
+                "label", "nested", "tokens", List.of("tok_hunter2222"), "auth", Map.of("extra", Map.of("url", url)));
+
+        assertThat(parameters.scrubber("test_nested_secrets", plain).apply("connecting to " + url))
+                .isEqualTo("connecting to ••••");
+    }
+
     @Test
     void aSecretIsSealedAtRestMaskedInEveryAnswerAndPlainOnlyInsideTheRun(CapturedOutput output) throws Exception {
         String id = createJob();
