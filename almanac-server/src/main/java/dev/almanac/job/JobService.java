@@ -303,7 +303,9 @@ public class JobService {
         }
         JobRequest request = merged(current, changes);
         String currentType = current.definition().templateType();
-        if (!changes.has("parameters") && !Objects.equals(request.templateType(), currentType)) {
+        String type =
+                request.templateType() == null ? null : request.templateType().strip();
+        if (!changes.has("parameters") && !Objects.equals(type, currentType)) {
             // the kept parameters, their secrets among them, are another template's: they are not carried over
             throw new InvalidInputException(
                     "parameters",
@@ -311,8 +313,7 @@ public class JobService {
         }
         if (!changes.has("parameters")) {
             // kept parameters come sealed from the store; the check below takes them plain, like a client's
-            request = with(
-                    request, secrets.reveal(request.templateType(), request.parameters()), request.notifications());
+            request = with(request, secrets.reveal(currentType, request.parameters()), request.notifications());
         }
         request = unmasked(request, current);
         Instant now = now();
@@ -828,6 +829,13 @@ public class JobService {
         public boolean scheduleIsNew(Schedule schedule) {
             return current == null
                     || !schedule.toSpec().equals(current.definition().schedule().toSpec());
+        }
+
+        @Override
+        public int storedParameterDepth() {
+            return current == null
+                    ? 0
+                    : JobValidator.depthOf(current.definition().parameters());
         }
     }
 }

@@ -104,6 +104,12 @@ class JobValidator {
 
         /** Whether the schedule is new or changed, so a one-time run_at must still lie ahead. */
         boolean scheduleIsNew(Schedule schedule);
+
+        /**
+         * How deep the stored job's parameters nest; 0 when a job is being created. A job stored deeper than
+         * {@link #MAX_PARAMETER_DEPTH} before that limit may be saved as deep again (disabled, renamed), not deeper.
+         */
+        int storedParameterDepth();
     }
 
     /**
@@ -149,7 +155,7 @@ class JobValidator {
         } else if (templates.find(templateType).isEmpty()) {
             errors.add(new FieldError(
                     "template_type", "unknown template '" + templateType + "'; known: " + knownTemplates()));
-        } else if (depthOf(parameters) > MAX_PARAMETER_DEPTH) {
+        } else if (depthOf(parameters) > Math.max(MAX_PARAMETER_DEPTH, context.storedParameterDepth())) {
             errors.add(new FieldError("parameters", "are nested more than " + MAX_PARAMETER_DEPTH + " levels deep"));
         } else {
             templates.validateParameters(templateType, parameters, namespace).stream()
@@ -704,7 +710,7 @@ class JobValidator {
     }
 
     /** Levels of maps and lists, a scalar none. */
-    private static int depthOf(Object value) {
+    static int depthOf(Object value) {
         if (value instanceof Map<?, ?> map) {
             return 1
                     + map.values().stream()

@@ -364,7 +364,17 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
                 {"name":"far","template_type":"heartbeat","schedule":{"run_at":"+999999999-12-31T23:59:59Z"}}""")
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("schedule.run_at"));
+        create("""
+                {"name":"far","template_type":"heartbeat","schedule":{"run_at":"9999-12-31T23:00:00-05:00"}}""")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("schedule.run_at"));
         mvc.perform(get(JOBS)).andExpect(jsonPath("$.total").value(0));
+        // beyond what a date-time holds, too: an instant converted to check it would throw
+        mvc.perform(post(api + "/schedules/preview")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"schedule\":{\"cron\":\"0 * * * *\"},\"from\":\"+1000000000-06-01T00:00:00Z\"}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("from"));
         for (String schedule : new String[] {"{\"cron\":\"0 2 * * *\"}", "{\"interval_seconds\":31622400}"}) {
             mvc.perform(post(api + "/schedules/preview")
                             .contentType(MediaType.APPLICATION_JSON)
@@ -406,6 +416,9 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
                                 + " 'webhook_trigger'"));
         mvc.perform(get(JOBS + "/" + id))
                 .andExpect(jsonPath("$.job.template_type").value("webhook_trigger"))
+                .andExpect(jsonPath("$.job.version").value(1));
+        update(id, "{\"template_type\":\"webhook_trigger \"}")
+                .andExpect(status().isOk())
                 .andExpect(jsonPath("$.job.version").value(1));
         update(id, "{\"template_type\":\"heartbeat\",\"parameters\":{}}")
                 .andExpect(status().isOk())
