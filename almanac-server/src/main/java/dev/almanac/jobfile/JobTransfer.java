@@ -148,8 +148,11 @@ class JobTransfer {
         try {
             definitions = jobsFile.read(body);
         } catch (StreamConstraintsException e) {
-            throw new InvalidInputException(List.of(
-                    new FieldError("jobs", "the file is nested more than " + JobsFile.MAX_DEPTH + " levels deep")));
+            // a limit of the reader: the nesting, or a number, string or name too long
+            String message = String.valueOf(e.getOriginalMessage()).contains("nesting depth")
+                    ? "the file is nested more than " + JobsFile.MAX_DEPTH + " levels deep"
+                    : "the file exceeds a limit of the reader: " + e.getOriginalMessage();
+            throw new InvalidInputException(List.of(new FieldError("jobs", message)));
         } catch (JacksonException e) {
             // the field in error by its path in the file (jobs[0].tempate_type), with a hint for a near-miss name
             FieldError error = JsonInputErrors.fieldError(e);
