@@ -119,13 +119,7 @@ class LoginTests extends AlmanacIntegrationTest {
                 .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
         assertThat(form.body()).contains("<html", reason, "class=\"signed-in\"");
 
-        HttpResponse<String> htmx = browser.send(
-                HttpRequest.newBuilder(uri("/jobs/bulk"))
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .header("HX-Request", "true")
-                        .POST(HttpRequest.BodyPublishers.ofString("action=disable"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> htmx = post("/jobs/bulk", "action=disable", "HX-Request", "true");
         assertThat(htmx.statusCode()).isEqualTo(403);
         // htmx swaps no 4xx unless told where: into the layout's alerts region
         assertThat(htmx.headers().firstValue("HX-Retarget")).hasValue("#alerts");
@@ -139,23 +133,12 @@ class LoginTests extends AlmanacIntegrationTest {
                 .cookieHandler(new CookieManager())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-        HttpResponse<String> ended = browser.send(
-                HttpRequest.newBuilder(uri("/jobs/bulk"))
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
-                        .POST(HttpRequest.BodyPublishers.ofString("action=disable&_csrf=x"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ended =
+                post("/jobs/bulk", "action=disable&_csrf=x", "Accept", "text/html,application/xhtml+xml,*/*;q=0.8");
         assertThat(ended.statusCode()).isEqualTo(302);
         assertThat(ended.headers().firstValue("Location"))
                 .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
-        HttpResponse<String> endedHtmx = browser.send(
-                HttpRequest.newBuilder(uri("/jobs/bulk"))
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .header("HX-Request", "true")
-                        .POST(HttpRequest.BodyPublishers.ofString("action=disable"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> endedHtmx = post("/jobs/bulk", "action=disable", "HX-Request", "true");
         assertThat(endedHtmx.statusCode()).isEqualTo(401);
         assertThat(endedHtmx.headers().firstValue("HX-Redirect")).hasValue("/login");
         // a script without a session that asks for no HTML is refused as before
@@ -294,13 +277,15 @@ class LoginTests extends AlmanacIntegrationTest {
         return browser.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private HttpResponse<String> post(String path, String form) throws Exception {
-        return browser.send(
-                HttpRequest.newBuilder(uri(path))
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .POST(HttpRequest.BodyPublishers.ofString(form))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+    /** A form post as this test's browser, with the headers given as name, value, name, value … */
+    private HttpResponse<String> post(String path, String form, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return browser.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> basic(String path, String username, String password) throws Exception {
