@@ -31,7 +31,7 @@ public final class SecretSchema {
         return List.copyOf(paths);
     }
 
-    /** The JSON pointers of the marks that {@link #paths} does not reach, in document order; empty when it reaches all. */
+    /** The JSON pointers of the marks that {@link #paths} does not reach, in document order; empty if none. */
     public static List<String> unfollowed(JsonNode schema) {
         Set<String> followed = new HashSet<>();
         collect(schema, "", new ArrayList<>(), new ArrayList<>(), followed);

@@ -50,8 +50,9 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /**
-     * From now on, the target's bytes stop on their way back, and nothing is closed: requests still arrive, and a target
-     * that answers at length fills the buffers between and then waits to send, as on a path that lost its way back.
+     * From now on, the target's bytes stop on their way back, and nothing is closed: requests still arrive, and a
+     * target that answers at length fills the buffers between and then waits to send, as on a path that lost its way
+     * back.
      */
     public void holdReplies() {
         repliesHeld = true;

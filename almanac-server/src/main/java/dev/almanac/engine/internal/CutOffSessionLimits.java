@@ -51,7 +51,8 @@ class CutOffSessionLimits implements BeanPostProcessor {
         if (pool.isRunning()) {
             log.warn(
                     "The connection pool {} was started before Almanac could set its session limits on it"
-                            + " (idle_in_transaction_session_timeout, tcp_user_timeout): a node cut off in a transaction"
+                            + " (idle_in_transaction_session_timeout, tcp_user_timeout): a node cut off in a"
+                            + " transaction"
                             + " may hold its locks until the database notices",
                     pool.getPoolName());
         } else {

@@ -219,8 +219,7 @@ class NodeCutOffTests {
                             .query((rs, n) -> String.join(
                                     " ", rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
                             .single())
-                    .as(
-                            "unacknowledged data for at most a third of the dead-node threshold, keep-alive probes within it")
+                    .as("unacknowledged data for a third of the dead-node threshold at most, keep-alives within it")
                     .isEqualTo("2000 1 1 3");
             Job job = registry.bean(JobService.class)
                     .create(
