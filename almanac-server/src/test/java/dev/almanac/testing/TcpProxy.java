@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -33,6 +34,12 @@ public final class TcpProxy implements AutoCloseable {
         Thread acceptor = new Thread(this::accept, "tcp-proxy-accept");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** A proxy to the database of a JDBC URL ({@code jdbc:postgresql://host:port/…}). */
+    public static TcpProxy toDatabase(String jdbcUrl) throws IOException {
+        URI database = URI.create(jdbcUrl.substring("jdbc:".length()));
+        return new TcpProxy(database.getHost(), database.getPort());
     }
 
     public int port() {

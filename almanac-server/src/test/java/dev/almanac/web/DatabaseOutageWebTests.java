@@ -41,8 +41,7 @@ class DatabaseOutageWebTests {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void answersFastAndSaysWhyWhileTheDatabaseIsAway() throws Exception {
         String url = PostgresTestDatabase.freshSchemaUrl("outage_web");
-        URI postgres = URI.create(url.substring("jdbc:".length()));
-        try (TcpProxy proxy = new TcpProxy(postgres.getHost(), postgres.getPort());
+        try (TcpProxy proxy = TcpProxy.toDatabase(url);
                 EngineNode node = EngineNode.onPostgres(proxy.jdbcUrl(url))
                         .nodeId("outage-web")
                         .set("almanac.security.admin-password", PASSWORD)

@@ -73,8 +73,7 @@ class JobCacheClusterTests {
                 .set("almanac.security.api-requests-per-minute", 0)
                 .set("almanac.jobs.read-cache-ttl", "1h")
                 .start();
-        URI postgres = URI.create(url.substring("jdbc:".length()));
-        proxy = new TcpProxy(postgres.getHost(), postgres.getPort());
+        proxy = TcpProxy.toDatabase(url);
         remote = EngineNode.onPostgres(proxy.jdbcUrl(url))
                 .nodeId("cache-remote")
                 .set("almanac.security.api-requests-per-minute", 0)

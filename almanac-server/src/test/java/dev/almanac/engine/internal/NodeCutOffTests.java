@@ -18,7 +18,6 @@ import dev.almanac.testing.NodeProcess;
 import dev.almanac.testing.PostgresTestDatabase;
 import dev.almanac.testing.TcpProxy;
 import dev.almanac.testing.WithPostgres;
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -69,10 +68,9 @@ class NodeCutOffTests {
     void aNodeCutOffFromTheDatabaseStopsItsRunBeforeTheRetryStarts(String name, Map<String, Object> settings)
             throws Exception {
         String url = PostgresTestDatabase.freshSchemaUrl("cutoff_" + name);
-        URI postgres = URI.create(url.substring("jdbc:".length()));
         Map<String, Object> outbound = Map.of("almanac.http.allowed-hosts", "localhost");
         try (EngineNode registry = registry(url, "registry-" + name);
-                TcpProxy proxy = new TcpProxy(postgres.getHost(), postgres.getPort());
+                TcpProxy proxy = TcpProxy.toDatabase(url);
                 HoldingHttpServer hook = new HoldingHttpServer()) {
             JdbcClient jdbc = registry.jdbc();
             String runnerId = "runner-" + name;
@@ -123,9 +121,8 @@ class NodeCutOffTests {
                 "almanac.engine.dead-node-threshold", "6s",
                 "almanac.http.allowed-hosts", "localhost");
         String url = PostgresTestDatabase.freshSchemaUrl("cutoff_open");
-        URI postgres = URI.create(url.substring("jdbc:".length()));
         try (EngineNode registry = registry(url, "registry-open");
-                TcpProxy proxy = new TcpProxy(postgres.getHost(), postgres.getPort());
+                TcpProxy proxy = TcpProxy.toDatabase(url);
                 HoldingHttpServer hook = new HoldingHttpServer()) {
             JdbcClient jdbc = registry.jdbc();
             try (NodeProcess runner = NodeProcess.start(proxy.jdbcUrl(url), "runner-open", settings);
@@ -202,9 +199,8 @@ class NodeCutOffTests {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aSessionCutWhileItIsSentAResultEndsAndLetsItsRowsGo() throws Exception {
         String url = PostgresTestDatabase.freshSchemaUrl("cutoff_send");
-        URI postgres = URI.create(url.substring("jdbc:".length()));
         try (EngineNode registry = registry(url, "registry-send");
-                TcpProxy proxy = new TcpProxy(postgres.getHost(), postgres.getPort());
+                TcpProxy proxy = TcpProxy.toDatabase(url);
                 EngineNode cutOff = EngineNode.onPostgres(proxy.jdbcUrl(url))
                         .nodeId("cut-off-send")
                         .set("almanac.engine.enabled", false)

@@ -17,7 +17,6 @@ import dev.almanac.testing.NodeProcess;
 import dev.almanac.testing.PostgresTestDatabase;
 import dev.almanac.testing.TcpProxy;
 import dev.almanac.testing.WithPostgres;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -82,9 +81,8 @@ class NodeStopTests {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aNodeCutOffAndThenStoppedStopsItsRunBeforeTheRetryStarts() throws Exception {
         String url = PostgresTestDatabase.freshSchemaUrl("stop_cutoff");
-        URI postgres = URI.create(url.substring("jdbc:".length()));
         try (EngineNode registry = registry(url, "registry-stopcut");
-                TcpProxy proxy = new TcpProxy(postgres.getHost(), postgres.getPort());
+                TcpProxy proxy = TcpProxy.toDatabase(url);
                 HoldingHttpServer hook = new HoldingHttpServer()) {
             JdbcClient jdbc = registry.jdbc();
             try (NodeProcess runner = NodeProcess.start(proxy.jdbcUrl(url), "runner-stopcut", SETTINGS)) {
