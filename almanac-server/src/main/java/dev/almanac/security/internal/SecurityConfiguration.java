@@ -273,9 +273,7 @@ public class SecurityConfiguration {
                                 referrer -> referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)))
                 .exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, e) -> {
                             if (HtmxRequest.fromRequest(request).isHtmxRequest()) {
-                                // htmx swaps responses into the page: tell it to go to the login page instead
-                                response.setHeader(HtmxResponseHeader.HX_REDIRECT.getValue(), "/login");
-                                problems.unauthorized(request, response, "your session has ended; log in again");
+                                htmxToLogin(request, response, problems);
                             } else if (opensPage(pages, request)) {
                                 loginPage.commence(request, response, e);
                             } else {
@@ -290,9 +288,7 @@ public class SecurityConfiguration {
     private static AuthorizationManager<RequestAuthorizationContext> member(NamespaceRepository namespaces) {
         return (caller, context) -> {
             Authentication user = caller.get();
-            return new AuthorizationDecision(user != null
-                    && user.isAuthenticated()
-                    && !(user instanceof AnonymousAuthenticationToken)
+            return new AuthorizationDecision(signedIn(user)
                     && ((user instanceof ApiTokenAuthentication token && token.namespaceLimit() != null)
                             || namespaces.isMember(user.getName())));
         };
@@ -353,7 +349,7 @@ public class SecurityConfiguration {
         return (request, response, e) -> {
             String reason = recordDenial(request, e, audit);
             boolean page = pages.matches(request);
-            if (page && signedIn()) {
+            if (page && signedIn(SecurityContextHolder.getContext().getAuthentication())) {
                 response.setStatus(HttpServletResponse.SC_FORBIDDEN);
                 request.setAttribute(DeniedPage.DENIED_PATH, request.getRequestURI());
                 if (e instanceof CsrfException) {
@@ -370,11 +366,10 @@ public class SecurityConfiguration {
     }
 
     /**
-     * Whether a user is signed in, read from the security context: the CSRF filter refuses before the request's
-     * {@code getUserPrincipal()} is wired to it, so that is null for every CSRF refusal.
+     * Whether {@code user} is someone signed in. A refusal reads it from the security context: the CSRF filter
+     * refuses before the request's {@code getUserPrincipal()} is wired to it, so that is null for every CSRF refusal.
      */
-    private static boolean signedIn() {
-        Authentication user = SecurityContextHolder.getContext().getAuthentication();
+    private static boolean signedIn(Authentication user) {
         return user != null && user.isAuthenticated() && !(user instanceof AnonymousAuthenticationToken);
     }
 
@@ -388,11 +383,17 @@ public class SecurityConfiguration {
     private static void sessionEnded(
             HttpServletRequest request, HttpServletResponse response, ProblemResponses problems) throws IOException {
         if (HtmxRequest.fromRequest(request).isHtmxRequest()) {
-            response.setHeader(HtmxResponseHeader.HX_REDIRECT.getValue(), "/login");
-            problems.unauthorized(request, response, "your session has ended; log in again");
+            htmxToLogin(request, response, problems);
         } else {
             response.sendRedirect(request.getContextPath() + "/login");
         }
+    }
+
+    /** htmx swaps answers into the page: it is told to go to the login page instead. */
+    private static void htmxToLogin(HttpServletRequest request, HttpServletResponse response, ProblemResponses problems)
+            throws IOException {
+        response.setHeader(HtmxResponseHeader.HX_REDIRECT.getValue(), "/login");
+        problems.unauthorized(request, response, "your session has ended; log in again");
     }
 
     /** Writes the denial into the audit trail; returns why it was denied. */
