@@ -104,24 +104,32 @@ public class Permissions {
     }
 
     /**
-     * Whether the current actor may create, change, run or delete jobs of {@code templateType}: what the pages ask
-     * to show an action disabled with {@link #NEEDS_SUPER_ADMIN} instead of offering it and refusing it.
+     * Whether the current actor may create jobs of {@code templateType} in one of their namespaces: what the templates
+     * pages ask to offer "Create a job", or show it disabled with {@link #whyMayNotCreate}.
      */
     public boolean mayActOn(String templateType) {
         if (has(Role.SUPER_ADMIN)) {
             return true;
         }
-        boolean destructive = templates
-                .find(templateType)
-                .map(JobTemplate::descriptor)
-                .map(d -> d.destructive())
-                .orElse(false);
         if (has(Role.ADMIN)) {
-            return !destructive;
+            return !destructive(templateType);
         }
         // a namespace member: where their role allows it in one of their namespaces
         NamespaceAccess.Action needed = needed(templateType, "create");
         return namespaces.visible().names().stream().anyMatch(namespace -> namespaces.may(namespace, needed));
+    }
+
+    /** Why the current actor may not create jobs of {@code templateType} anywhere, as pages say; null if they may. */
+    public String whyMayNotCreate(String templateType) {
+        if (mayActOn(templateType)) {
+            return null;
+        }
+        boolean editsSomewhere = has(Role.ADMIN)
+                || namespaces.visible().names().stream()
+                        .anyMatch(namespace -> namespaces.may(namespace, NamespaceAccess.Action.EDIT));
+        return editsSomewhere
+                ? "needs a super admin or an owner of the namespace: this template is destructive"
+                : "creating jobs needs an editor's or an owner's role in a namespace";
     }
 
     /** Whether the current actor may create or change jobs of {@code templateType} in {@code namespace}. */
@@ -129,12 +137,63 @@ public class Permissions {
         return namespaces.may(namespace, needed(templateType, "create"));
     }
 
-    /** Why an admin's action on a destructive template's job is disabled, as the pages say it. */
-    public static final String NEEDS_SUPER_ADMIN = "needs a super admin: this template is destructive";
+    /**
+     * What the current actor may do to a job of {@code templateType} in {@code namespace}, as the pages offer it: run
+     * it (and cancel its runs), change it (enable, disable, edit, clone, delete, pause), each with the reason when not.
+     */
+    public JobActions onJob(String templateType, String namespace) {
+        return new JobActions(whyNot(templateType, namespace, "run"), whyNot(templateType, namespace, "update"));
+    }
 
-    /** The same, for a page's template: {@code ${@permissions.reason()}}. */
-    public String reason() {
-        return NEEDS_SUPER_ADMIN;
+    /** Whether the current actor may cancel the runs of a job of {@code templateType} acted on as {@code target}. */
+    public boolean mayCancel(String templateType, AuditTrail.Target target) {
+        return namespaces.may(namespaceOf(target), needed(templateType, "cancel"));
+    }
+
+    /**
+     * What a reader may do to one job, each refusal with the reason a page shows beside the disabled action.
+     *
+     * @param whyNotRun null when they may run it and cancel its runs (and dry-run it)
+     * @param whyNotChange null when they may enable, disable, edit, clone, pause or delete it
+     */
+    public record JobActions(String whyNotRun, String whyNotChange) {
+
+        public boolean run() {
+            return whyNotRun == null;
+        }
+
+        public boolean change() {
+            return whyNotChange == null;
+        }
+
+        /** The one line under the disabled actions: which of them are refused, and why; null when none is. */
+        public String summary() {
+            if (change()) {
+                return run() ? null : "Run now and Dry run: " + whyNotRun;
+            }
+            return run() ? "Enable, disable, edit, clone and delete: " + whyNotChange : "This job: " + whyNotChange;
+        }
+    }
+
+    /**
+     * Why the current actor may not do {@code action} to a job of {@code templateType} in {@code namespace}, said by
+     * what stands in the way (the template, or their role there); null when they may.
+     */
+    private String whyNot(String templateType, String namespace, String action) {
+        NamespaceAccess.Action needed = needed(templateType, action);
+        if (namespaces.may(namespace, needed)) {
+            return null;
+        }
+        if (needed == NamespaceAccess.Action.EDIT_DESTRUCTIVE) {
+            return "needs a super admin or an owner of namespace '" + namespace + "': this template is destructive";
+        }
+        String role = namespaces
+                .roleIn(namespace)
+                .map(r -> "your role in namespace '" + namespace + "' (" + r.json() + ")")
+                .orElse("your role");
+        return namespaces.may(namespace, NamespaceAccess.Action.RUN)
+                ? role + " may run its jobs, not create or change them"
+                : role + " may only read its jobs";
     }
 
     /** Refuses anyone but a super admin. */

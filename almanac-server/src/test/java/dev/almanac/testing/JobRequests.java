@@ -29,6 +29,7 @@ public final class JobRequests {
     private Integer catchUpWindow;
     private List<String> dependsOn;
     private NotificationsJson notifications;
+    private String namespace;
 
     private JobRequests(String name, ScheduleSpec schedule) {
         this.name = name;
@@ -99,6 +100,11 @@ public final class JobRequests {
         return this;
     }
 
+    public JobRequests namespace(String namespace) {
+        this.namespace = namespace;
+        return this;
+    }
+
     public JobRequests disabled() {
         this.enabled = false;
         return this;
@@ -128,6 +134,6 @@ public final class JobRequests {
                 null,
                 null,
                 calendars,
-                null);
+                namespace);
     }
 }

@@ -6,15 +6,18 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 
 import dev.almanac.job.Job;
 import dev.almanac.job.JobService;
 import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestLogins;
 import dev.almanac.testing.WithH2;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
@@ -25,12 +28,16 @@ import org.springframework.web.context.WebApplicationContext;
 /**
  * What the reader's role may not do is shown disabled with the reason, never offered and then refused: an admin
  * reads a destructive template but cannot start a job from it, and a destructive job's actions are disabled for
- * them on the job list and the job page. A super admin gets them all.
+ * them on the job list and the job page. A super admin gets them all. A namespace's runner is offered running its
+ * jobs (and cancelling their runs) and told why not the rest; a viewer is told they only read.
  */
 @WithH2
 class RoleAwarePagesTests extends AlmanacIntegrationTest {
 
     static final String REASON = "needs a super admin";
+    static final String API = "/api/admin/scheduler";
+    static final RequestPostProcessor RITA = user("rita").roles("USER");
+    static final RequestPostProcessor VIC = user("vic").roles("USER");
 
     @Autowired
     WebApplicationContext context;
@@ -123,6 +130,87 @@ class RoleAwarePagesTests extends AlmanacIntegrationTest {
                 .doesNotContain(REASON)
                 .contains("href=\"/jobs/new?template=test_destroy\"");
         assertThat(page(get("/jobs/new"), superAdmin())).contains("value=\"template:test_destroy\"");
+    }
+
+    @Test
+    void aRunnerIsOfferedRunningAndAViewerReadingEachToldWhyNotTheRest() throws Exception {
+        for (String name : new String[] {"rita", "vic"}) {
+            logins.user(name, TestLogins.USER, null);
+        }
+        api(post(API + "/namespaces"), "{\"name\":\"ops\"}");
+        api(
+                put(API + "/namespaces/ops/members"),
+                "{\"members\":[{\"username\":\"rita\",\"role\":\"runner\"},"
+                        + "{\"username\":\"vic\",\"role\":\"viewer\"}]}");
+        Job beat = jobs.create(anIntervalJob("ops-beat", 3600).namespace("ops").build(), "root");
+        Job wipe = jobs.create(
+                anIntervalJob("ops-wipe", 3600)
+                        .namespace("ops")
+                        .template("test_destroy", Map.of())
+                        .build(),
+                "root");
+        String runner = "(runner) may run its jobs, not create or change them";
+        String viewer = "(viewer) may only read its jobs";
+        String job = "/jobs/" + beat.id();
+
+        assertThat(page(get(job), RITA))
+                .contains("action=\"" + job + "/run\"", "action=\"" + job + "/dry-run\"", "href=\"" + job + "/run\"")
+                .contains("data-locked", "Enable, disable, edit, clone and delete: your role in namespace", runner)
+                .doesNotContain("action=\"" + job + "/disable\"", "href=\"" + job + "/edit\"")
+                .doesNotContain("href=\"" + job + "/clone\"", "href=\"" + job + "/delete\"", REASON);
+        assertThat(page(get("/jobs/" + wipe.id()), RITA))
+                .contains("This job: needs a super admin or an owner of namespace")
+                .doesNotContain("action=\"/jobs/" + wipe.id() + "/run\"");
+        assertThat(page(get(job), VIC))
+                .contains("This job: your role in namespace", viewer)
+                .doesNotContain("action=\"" + job + "/run\"", "action=\"" + job + "/dry-run\"", REASON);
+
+        assertThat(page(get("/jobs"), RITA))
+                .contains("value=\"" + beat.id() + "\" aria-label=\"Select ops-beat\"", "action=\"" + job + "/run\"")
+                .contains(runner)
+                .doesNotContain("href=\"" + job + "/edit\"");
+        assertThat(page(get("/jobs"), VIC))
+                .contains("value=\"" + beat.id() + "\" aria-label=\"Select ops-beat: your role in namespace")
+                .containsPattern("value=\"" + beat.id() + "\"[^>]* disabled=\"disabled\"")
+                .doesNotContain("action=\"" + job + "/run\"");
+
+        // the bulk confirmation refuses by the action: a runner's run is not refused, their delete is
+        assertThat(page(bulk("run", beat), RITA)).doesNotContain("bulk-refused");
+        assertThat(page(bulk("delete", beat), RITA)).contains("id=\"bulk-refused\"", runner);
+        MockHttpServletResponse ran = ui.perform(
+                        bulk("run", beat).param("confirmed", "yes").with(RITA))
+                .andReturn()
+                .getResponse();
+        assertThat(ran.getStatus()).isEqualTo(302);
+        String execution = jdbc.sql("select id from executions where job_id = ?")
+                .param(beat.id().value())
+                .query(String.class)
+                .single();
+        assertThat(page(get("/executions/" + execution), RITA)).contains("id=\"cancel\"");
+        assertThat(page(get("/executions/" + execution), VIC)).doesNotContain("id=\"cancel\"");
+        assertThat(page(get("/executions/" + execution + "/status"), VIC)).doesNotContain("id=\"cancel\"");
+
+        assertThat(page(get(job + "/time"), RITA)).contains("id=\"backfill-form\"");
+        assertThat(page(get(job + "/time"), VIC)).doesNotContain("id=\"backfill-form\"");
+
+        assertThat(page(get("/templates"), RITA))
+                .contains("creating jobs needs an editor&#39;s or an owner&#39;s role in a namespace")
+                .doesNotContain("href=\"/jobs/new?template=heartbeat\"", REASON);
+    }
+
+    private static MockHttpServletRequestBuilder bulk(String action, Job job) {
+        return post("/jobs/bulk")
+                .with(csrf())
+                .param("action", action)
+                .param("id", job.id().toString());
+    }
+
+    private void api(MockHttpServletRequestBuilder request, String body) throws Exception {
+        MockHttpServletResponse response = mvc.perform(
+                        request.contentType(MediaType.APPLICATION_JSON).content(body))
+                .andReturn()
+                .getResponse();
+        assertThat(response.getStatus()).as(response.getContentAsString()).isLessThan(300);
     }
 
     private String page(MockHttpServletRequestBuilder request, RequestPostProcessor who) throws Exception {

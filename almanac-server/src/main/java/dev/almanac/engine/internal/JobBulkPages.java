@@ -113,7 +113,9 @@ class JobBulkPages {
         }
         if (!"yes".equals(confirmed)) {
             model.addAttribute("action", action.get());
-            model.addAttribute("selected", selected.stream().map(this::selected).toList());
+            model.addAttribute(
+                    "selected",
+                    selected.stream().map(id -> selected(action.get(), id)).toList());
             model.addAttribute("back", list);
             return "jobs/bulk";
         }
@@ -135,16 +137,14 @@ class JobBulkPages {
         return "redirect:" + list;
     }
 
-    private Selected selected(JobId id) {
+    private Selected selected(Action action, JobId id) {
         Optional<Job> job = visible(id);
         if (job.isEmpty()) {
             return new Selected(id, id.toString(), "no longer exists");
         }
-        String type = job.get().definition().templateType();
-        return new Selected(
-                id,
-                job.get().name(),
-                permissions.mayActOn(type, job.get().definition().namespace()) ? null : permissions.reason());
+        Permissions.JobActions may = permissions.onJob(
+                job.get().definition().templateType(), job.get().definition().namespace());
+        return new Selected(id, job.get().name(), action == Action.RUN ? may.whyNotRun() : may.whyNotChange());
     }
 
     private Outcome apply(Action action, JobId id) {

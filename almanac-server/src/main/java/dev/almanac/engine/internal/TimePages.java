@@ -103,7 +103,11 @@ class TimePages {
         model.addAttribute("strip", strips.of(job, now));
         model.addAttribute("durations", durations(job.id(), now));
         model.addAttribute("backfills", backfills.latestOf(job.id(), 3));
-        model.addAttribute("mayRun", permissions.mayActOn(job.definition().templateType()));
+        model.addAttribute(
+                "mayRun",
+                permissions
+                        .onJob(job.definition().templateType(), job.definition().namespace())
+                        .run());
         LocalDate today = now.atZone(job.definition().schedule().zone()).toLocalDate();
         model.addAttribute("defaultFrom", today.minusDays(7));
         model.addAttribute("defaultTo", today.minusDays(1));

@@ -25,6 +25,11 @@ class ExecutionCommands {
         this.audit = audit;
     }
 
+    /** Whether the current actor may cancel {@code execution}: what its page asks before offering the button. */
+    boolean mayCancel(Execution execution) {
+        return permissions.mayCancel(execution.templateType(), target(execution));
+    }
+
     /** A queued run is cancelled at once, a running one asked to stop; an admin may not stop a destructive one. */
     Execution cancel(ExecutionId id) {
         Execution current = executions.get(id);

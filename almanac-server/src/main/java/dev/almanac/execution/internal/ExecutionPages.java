@@ -186,6 +186,7 @@ class ExecutionPages {
         model.addAttribute("preflight", preflight(execution));
         model.addAttribute("waitingReason", waits.of(execution).orElse(null));
         model.addAttribute("triggered", triggered(execution));
+        model.addAttribute("mayCancel", commands.mayCancel(execution));
         return "executions/detail";
     }
 
@@ -198,6 +199,7 @@ class ExecutionPages {
         model.addAttribute("preflight", preflight(execution));
         model.addAttribute("waitingReason", waits.of(execution).orElse(null));
         model.addAttribute("triggered", triggered(execution));
+        model.addAttribute("mayCancel", commands.mayCancel(execution));
         return "executions/fragments :: status";
     }
 

@@ -56,19 +56,19 @@ class JobListPages {
     }
 
     /**
-     * A row of the job list, with what its cells and menu would otherwise work out again per attribute: whether the
-     * reader may act on the job, and the job's page ({@code path}, under which its actions sit) and history links.
+     * A row of the job list, with what its cells and menu would otherwise work out again per attribute: what the
+     * reader may do to the job, and the job's page ({@code path}, under which its actions sit) and history links.
      */
     public record JobRow(
             Job job,
             String schedule,
             TemplateDescriptor template,
             List<JobHealth.Problem> health,
-            boolean allowed,
+            Permissions.JobActions may,
             String path,
             String history) {}
 
-    /** What whether the reader may act on a job depends on. */
+    /** What the reader may do to a job depends on. */
     private record TemplateInNamespace(String templateType, String namespace) {}
 
     @GetMapping
@@ -91,7 +91,7 @@ class JobListPages {
         Map<JobId, List<JobHealth.Problem>> problems =
                 health.of(result.jobs().stream().map(Job::id).toList());
         // a page's jobs share a few templates and namespaces: each pair is asked about once
-        Map<TemplateInNamespace, Boolean> allowed = new HashMap<>();
+        Map<TemplateInNamespace, Permissions.JobActions> may = new HashMap<>();
         String context = request.getContextPath();
         model.addAttribute(
                 "rows",
@@ -104,11 +104,11 @@ class JobListPages {
                                         .map(JobTemplate::descriptor)
                                         .orElse(null),
                                 problems.getOrDefault(job.id(), List.of()),
-                                allowed.computeIfAbsent(
+                                may.computeIfAbsent(
                                         new TemplateInNamespace(
                                                 job.definition().templateType(),
                                                 job.definition().namespace()),
-                                        key -> permissions.mayActOn(key.templateType(), key.namespace())),
+                                        key -> permissions.onJob(key.templateType(), key.namespace())),
                                 context + "/jobs/" + job.id(),
                                 context + "/executions?job_id=" + job.id()))
                         .toList());

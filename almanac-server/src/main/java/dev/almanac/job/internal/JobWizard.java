@@ -13,7 +13,6 @@ import dev.almanac.job.ParameterForms;
 import dev.almanac.security.CurrentNamespace;
 import dev.almanac.security.Namespace;
 import dev.almanac.security.NamespaceAccess;
-import dev.almanac.security.Permissions;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.ParameterForm;
 import dev.almanac.template.TemplateRegistry;
@@ -166,14 +165,9 @@ class JobWizard {
                 : creatable.get(0);
     }
 
-    /** Step 1 again, saying why the reader may read {@code type} but not start a job from it. */
-    String locked(JobForm form, String type, Job editing, Model model) {
-        String namespace = form.get("namespace").isEmpty() ? JobDefinition.DEFAULT_NAMESPACE : form.get("namespace");
-        String reason = access.roleIn(namespace).isPresent() || !access.global()
-                ? "your role in namespace '" + namespace + "' may not create jobs of '" + type
-                        + "'; an owner of the namespace may"
-                : "'" + type + "' " + Permissions.NEEDS_SUPER_ADMIN.replace("this template is", "it is")
-                        + "; you can read it on the Templates page";
+    /** Step 1 again, saying why ({@code whyNot}) the reader may read {@code type} but not start a job from it. */
+    String locked(JobForm form, String type, String whyNot, Job editing, Model model) {
+        String reason = "'" + type + "': " + whyNot + "; you can read it on the Templates page";
         return show(form, JobForm.TEMPLATE, editing, Map.of("template_type", reason), List.of(), model);
     }
 

@@ -78,8 +78,9 @@ class JobWizardPages {
         form.set("namespace", wizard.startingNamespace());
         if (template != null && templates.find(template).isPresent()) {
             form.set("template_type", template);
-            if (!permissions.mayActOn(template, form.get("namespace"))) {
-                return wizard.locked(form, template, null, model);
+            String whyNot = permissions.onJob(template, form.get("namespace")).whyNotChange();
+            if (whyNot != null) {
+                return wizard.locked(form, template, whyNot, null, model);
             }
             return wizard.show(form, JobForm.PARAMETERS, null, Map.of(), List.of(), model);
         }
@@ -128,8 +129,9 @@ class JobWizardPages {
                 form.replaceParameters(Map.of());
             }
             form.set("template_type", type);
-            if (templates.find(type).isPresent() && !permissions.mayActOn(type, namespace(form))) {
-                return wizard.locked(form, type, editing, model);
+            String whyNot = permissions.onJob(type, namespace(form)).whyNotChange();
+            if (templates.find(type).isPresent() && whyNot != null) {
+                return wizard.locked(form, type, whyNot, editing, model);
             }
             return wizard.validateAndGo(form, JobForm.TEMPLATE, JobForm.PARAMETERS, editing, model);
         }
