@@ -90,11 +90,13 @@ class TransferPages {
                 ? new String(file.getBytes(), StandardCharsets.UTF_8)
                 : text == null ? "" : text;
         if (contents.isBlank()) {
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
             return page(null, "", null, List.of("choose a jobs file to upload, or paste one"), model);
         }
         try {
             return page(transfer.importJobs("plan", contents), contents, null, List.of(), model);
         } catch (InvalidInputException invalid) {
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
             return page(null, contents, null, messages(invalid.errors()), model);
         } catch (ForbiddenException refused) {
             response.setStatus(HttpStatus.FORBIDDEN.value());
@@ -120,6 +122,7 @@ class TransferPages {
             redirect.addFlashAttribute("appliedJobs", rows(applied));
             return "redirect:/import";
         } catch (InvalidInputException invalid) {
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
             JobTransfer.ImportResult plan = null;
             try {
                 plan = transfer.importJobs("plan", contents);

@@ -1,5 +1,9 @@
 package dev.almanac.web;
 
+import dev.almanac.common.ConflictException;
+import dev.almanac.common.ForbiddenException;
+import dev.almanac.common.NotFoundException;
+import dev.almanac.common.TooManyRequestsException;
 import dev.almanac.web.internal.PageAdvice;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxResponseHeader;
@@ -38,6 +42,26 @@ public final class Refusals {
         }
         model.addAttribute("back", back(request));
         return "error";
+    }
+
+    /**
+     * Sets the status of a form shown again over the reader's input with {@code refusal} beside it: the status the
+     * refusal answers anywhere else (400 for input that does not validate, 409 for a conflict, 403, 404, 429 with
+     * {@code Retry-After}), so that a refused form is never a 200 to a script, a test or an htmx swap.
+     */
+    public static void status(HttpServletResponse response, RuntimeException refusal) {
+        HttpStatus status = HttpStatus.BAD_REQUEST;
+        if (refusal instanceof ConflictException) {
+            status = HttpStatus.CONFLICT;
+        } else if (refusal instanceof ForbiddenException) {
+            status = HttpStatus.FORBIDDEN;
+        } else if (refusal instanceof NotFoundException) {
+            status = HttpStatus.NOT_FOUND;
+        } else if (refusal instanceof TooManyRequestsException tooMany) {
+            status = HttpStatus.TOO_MANY_REQUESTS;
+            response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(tooMany.retryAfterSeconds()));
+        }
+        response.setStatus(status.value());
     }
 
     /** The page the reader came from, when it is one of this site's: where the error page offers to go back. */

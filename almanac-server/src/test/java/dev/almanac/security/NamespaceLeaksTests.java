@@ -336,7 +336,7 @@ abstract class NamespaceLeaksTests extends AlmanacIntegrationTest {
                 delete.header("HX-Request", "true");
             }
             MockHttpServletResponse onPage = page(delete, ALICE);
-            assertThat(onPage.getStatus()).as(onPage.getContentAsString()).isEqualTo(200);
+            assertThat(onPage.getStatus()).as(onPage.getContentAsString()).isEqualTo(409);
             assertThat(onPage.getContentAsString())
                     .as("htmx: " + htmx)
                     .contains("other jobs depend on &#39;a-one&#39;: (a job you may not see);")

@@ -177,7 +177,7 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
         form.set("step", "2");
         form.add("p.max_rows", "0");
         form.add("p.ratio", "a lot");
-        String html = wizard(form);
+        String html = wizard(form, 400);
         assertThat(html)
                 .contains("id=\"name-error\">is required<")
                 .contains("id=\"f-p-max_rows-error\">must be at least 1<")
@@ -189,7 +189,7 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
         MultiValueMap<String, String> taken = wizardForm("taken", "heartbeat");
         jobs.create(aCronJob("taken", "0 2 * * *").build(), "admin");
         taken.set("step", "2");
-        assertThat(wizard(taken)).contains("id=\"name-error\">a job named &#39;taken&#39; already exists<");
+        assertThat(wizard(taken, 400)).contains("id=\"name-error\">a job named &#39;taken&#39; already exists<");
     }
 
     @Test
@@ -333,7 +333,7 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
                 .doesNotContain("<html");
 
         String refused = mvc.perform(post("/jobs/" + upstream.id() + "/delete").with(csrf()))
-                .andExpect(status().isOk())
+                .andExpect(status().isConflict())
                 .andReturn()
                 .getResponse()
                 .getContentAsString();
@@ -535,10 +535,15 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
     }
 
     private String wizard(MultiValueMap<String, String> form) throws Exception {
+        return wizard(form, 200);
+    }
+
+    /** The wizard's answer to {@code form}, which has the status {@code status} (400: a step shown with problems). */
+    private String wizard(MultiValueMap<String, String> form, int status) throws Exception {
         MockHttpServletRequestBuilder request =
                 post("/jobs/wizard").with(csrf()).params(form);
         return tight(mvc.perform(request)
-                .andExpect(status().isOk())
+                .andExpect(status().is(status))
                 .andReturn()
                 .getResponse()
                 .getContentAsString());

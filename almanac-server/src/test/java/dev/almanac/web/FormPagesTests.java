@@ -77,7 +77,7 @@ class FormPagesTests extends AlmanacIntegrationTest {
         MultiValueMap<String, String> bad = cleanup("cleanup-bad");
         bad.set("p.older_than", "soon");
         bad.set("step", "2");
-        assertThat(wizard(bad))
+        assertThat(wizard(bad, 400))
                 .contains("id=\"f-p-older_than-error\">must be a duration such as 30d, 90m, 12h, P30D or PT1H<")
                 .doesNotContain("is required");
     }
@@ -118,7 +118,7 @@ class FormPagesTests extends AlmanacIntegrationTest {
         MultiValueMap<String, String> wrong = wizardForm("prioritised", "heartbeat");
         wrong.set("step", "4");
         wrong.set("priority", "12");
-        assertThat(wizard(wrong))
+        assertThat(wizard(wrong, 400))
                 .contains("id=\"priority-error\">must be between 0 and 9<")
                 .contains("value=\"12\"")
                 .contains("data-step-heading>Options<");
@@ -147,7 +147,7 @@ class FormPagesTests extends AlmanacIntegrationTest {
         form.add("p.date_column", "created_at");
         form.add("p.older_than", "soon");
         form.add("p.batch_size", "0");
-        String html = wizard(form);
+        String html = wizard(form, 400);
         assertThat(html)
                 .contains("id=\"name-error\">a job named &#39;taken&#39; already exists<")
                 .contains("id=\"f-p-older_than-error\">must be a duration")
@@ -158,7 +158,7 @@ class FormPagesTests extends AlmanacIntegrationTest {
         every75.set("step", "3");
         every75.set("schedule_kind", "every_minutes");
         every75.set("every_minutes", "75");
-        String schedule = wizard(every75);
+        String schedule = wizard(every75, 400);
         assertThat(schedule)
                 .contains("must be from 1 to 59; for a longer gap (every 75 minutes) choose &quot;Fixed interval&quot;")
                 .doesNotContain("is required")
@@ -297,7 +297,7 @@ class FormPagesTests extends AlmanacIntegrationTest {
         form.set("step", "2");
         form.add("p.url", "https://hooks.example.com/almanac");
         form.add("p.body", "{\"job\": \"{{job.name}}\", }");
-        String html = wizard(form);
+        String html = wizard(form, 400);
         assertThat(html)
                 .contains("id=\"f-p-body-error\">must be valid JSON: the text goes wrong at line 1, column")
                 .contains("<textarea id=\"f-p-body\" name=\"p.body\"", "data-json=\"json\"", "class=\"mono\"")
@@ -435,11 +435,16 @@ class FormPagesTests extends AlmanacIntegrationTest {
     }
 
     private String wizard(MultiValueMap<String, String> form) throws Exception {
+        return wizard(form, 200);
+    }
+
+    /** The wizard's answer to {@code form}, which has the status {@code status} (400: a step shown with problems). */
+    private String wizard(MultiValueMap<String, String> form, int status) throws Exception {
         if (!form.containsKey("_action")) {
             form.set("_action", "next");
         }
         return tight(ui.perform(post("/jobs/wizard").with(csrf()).params(form))
-                .andExpect(status().isOk())
+                .andExpect(status().is(status))
                 .andReturn()
                 .getResponse()
                 .getContentAsString());

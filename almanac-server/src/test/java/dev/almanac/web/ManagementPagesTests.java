@@ -172,7 +172,7 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
                         .param("username", "bob")
                         .param("role", "ADMIN")
                         .param("password", "short"))
-                .andExpect(status().isOk())
+                .andExpect(status().isBadRequest())
                 .andReturn()
                 .getResponse()
                 .getContentAsString());
@@ -259,7 +259,7 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
         assertThat(enabled(bob)).isTrue();
 
         assertThat(tight(ui.perform(post("/users/" + me + "/role").with(csrf()).param("role", "ADMIN"))
-                        .andExpect(status().isOk())
+                        .andExpect(status().isConflict())
                         .andReturn()
                         .getResponse()
                         .getContentAsString()))
@@ -343,7 +343,7 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
                                 .with(csrf())
                                 .param("name", "nightly export")
                                 .param("expires_in_days", "ninety"))
-                        .andExpect(status().isOk())
+                        .andExpect(status().isBadRequest())
                         .andReturn()
                         .getResponse()
                         .getContentAsString()))
@@ -458,7 +458,7 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
 
         ui.perform(post("/import/apply").param("text", fixed)).andExpect(status().isForbidden());
         assertThat(tight(ui.perform(post("/import/apply").with(csrf()).param("text", edited))
-                        .andExpect(status().isOk())
+                        .andExpect(status().isBadRequest())
                         .andReturn()
                         .getResponse()
                         .getContentAsString()))

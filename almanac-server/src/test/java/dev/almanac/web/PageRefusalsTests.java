@@ -17,6 +17,7 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,6 +63,9 @@ class PageRefusalsTests extends AlmanacIntegrationTest {
     JobService jobs;
 
     MockMvc ui;
+
+    static final RequestPostProcessor TEST_SUPER_ADMIN =
+            user("test-super-admin").roles("SUPER_ADMIN");
 
     @BeforeEach
     void browse() {
@@ -261,6 +265,71 @@ class PageRefusalsTests extends AlmanacIntegrationTest {
                 .getResponse();
         assertThat(token.getStatus()).isEqualTo(400);
         assertThat(token.getContentAsString()).contains("Sign out");
+    }
+
+    /**
+     * A form shown again with its problems beside the reader's input answers the refusal's status, as the API does:
+     * never a 200 to a script, a test or an htmx swap. Each case is a form of another page.
+     */
+    @Test
+    void aFormShownAgainWithItsProblemsAnswersTheRefusalsStatus() throws Exception {
+        UUID ada = logins.user("ada", "ADMIN", "ada-password-long");
+        Job upstream = jobs.create(anIntervalJob("upstream", 3600).build(), "root");
+        jobs.create(anIntervalJob("downstream", 3600).dependsOn(upstream.id()).build(), "root");
+        MultiValueMap<String, String> unnamed = AdminPagesTests.wizardForm("", "heartbeat");
+        unnamed.set("step", "2");
+        MultiValueMap<String, String> locked = AdminPagesTests.wizardForm("x", "");
+        locked.set("step", "1");
+        locked.set("_action", "template:test_destroy");
+        String noSchedule = """
+                {"jobs":[{"name":"no-schedule","template_type":"heartbeat"}]}""";
+        Map<String, MockHttpServletRequestBuilder> refusals = new LinkedHashMap<>();
+        refusals.put("400 a new user without a name", form("/users", "username", "", "password", "x", "role", "ADMIN"));
+        refusals.put(
+                "409 a new user named as another",
+                form("/users", "username", "ada", "password", "long-enough-1", "role", "ADMIN"));
+        refusals.put("400 a role that does not exist", form("/users/" + ada + "/role", "role", "EMPEROR"));
+        refusals.put("400 a password too short", form("/users/" + ada + "/password", "password", "short"));
+        refusals.put("400 an e-mail address that is none", form("/users/" + ada + "/email", "email", "not-an-address"));
+        refusals.put("400 a token lifetime not offered", form("/tokens", "name", "t", "expires_in_days", "7777"));
+        refusals.put(
+                "400 a wrong current password",
+                form(
+                        "/account/password",
+                        "currentPassword",
+                        "wrong-one",
+                        "newPassword",
+                        "new-password-long",
+                        "confirmPassword",
+                        "new-password-long"));
+        refusals.put("400 an empty jobs file", form("/import/plan", "text", " "));
+        refusals.put("400 a jobs file that is none", form("/import/plan", "text", "jobs: [unclosed"));
+        refusals.put("400 a jobs file with errors applied", form("/import/apply", "text", noSchedule));
+        refusals.put(
+                "400 a wizard step with a problem",
+                post("/jobs/wizard").params(unnamed).with(TEST_SUPER_ADMIN));
+        refusals.put(
+                "403 a template the role may not use",
+                post("/jobs/wizard").params(locked).with(admin()));
+        refusals.put("409 a job others depend on deleted", form("/jobs/" + upstream.id() + "/delete"));
+        for (Map.Entry<String, MockHttpServletRequestBuilder> refusal : refusals.entrySet()) {
+            MockHttpServletResponse answer =
+                    ui.perform(refusal.getValue().with(csrf())).andReturn().getResponse();
+            assertThat(answer.getStatus())
+                    .as(refusal.getKey() + ": " + answer.getContentAsString())
+                    .isEqualTo(Integer.parseInt(refusal.getKey().substring(0, 3)));
+            assertThat(answer.getContentAsString()).as(refusal.getKey()).contains("Sign out", "role=\"alert\"");
+        }
+        assertThat(jobs.find(upstream.id())).isPresent();
+    }
+
+    /** A form of the test's super admin (who exists, so their own password can be changed). */
+    private static MockHttpServletRequestBuilder form(String path, String... nameValues) {
+        MockHttpServletRequestBuilder request = post(path).with(TEST_SUPER_ADMIN);
+        for (int i = 0; i < nameValues.length; i += 2) {
+            request.param(nameValues[i], nameValues[i + 1]);
+        }
+        return request;
     }
 
     /**

@@ -17,7 +17,9 @@ import dev.almanac.template.JobTemplate;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
 import dev.almanac.web.LocalPaths;
+import dev.almanac.web.Refusals;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -152,13 +154,14 @@ class JobDetailPages {
     }
 
     @PostMapping("/delete")
-    String delete(@PathVariable String id, Model model, RedirectAttributes redirect) {
+    String delete(@PathVariable String id, HttpServletResponse response, Model model, RedirectAttributes redirect) {
         JobId jobId = JobId.fromPath(id);
         try {
             Job deleted = commands.delete(jobId);
             redirect.addFlashAttribute("flash", "Job '" + deleted.name() + "' deleted. Its execution history is kept.");
             return "redirect:/jobs";
         } catch (ConflictException refused) {
+            Refusals.status(response, refused);
             model.addAttribute("job", jobs.get(jobId));
             model.addAttribute("problem", refused.getMessage());
             return "jobs/delete";

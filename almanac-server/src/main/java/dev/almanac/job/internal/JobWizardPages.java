@@ -99,10 +99,29 @@ class JobWizardPages {
         return wizard.show(form, JobForm.PARAMETERS, job, Map.of(), List.of(), model);
     }
 
-    /** Every button of the wizard posts here with the whole form; {@code _action} says which one. */
+    /**
+     * Every button of the wizard posts here with the whole form; {@code _action} says which one. A step shown again
+     * with problems marked answers 400 (a role's refusal 403, a conflict 409), as every refused form does.
+     */
     @PostMapping("/wizard")
     String step(
             @RequestParam MultiValueMap<String, String> body,
+            HtmxRequest htmx,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Model model,
+            RedirectAttributes redirect) {
+        String view = answer(body, htmx, request, response, model, redirect);
+        boolean problems = model.getAttribute("errors") instanceof Map<?, ?> errors && !errors.isEmpty()
+                || model.getAttribute("general") instanceof List<?> general && !general.isEmpty();
+        if (problems && response.getStatus() == HttpStatus.OK.value()) {
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
+        }
+        return view;
+    }
+
+    private String answer(
+            MultiValueMap<String, String> body,
             HtmxRequest htmx,
             HttpServletRequest request,
             HttpServletResponse response,
@@ -131,6 +150,7 @@ class JobWizardPages {
             form.set("template_type", type);
             String whyNot = permissions.onJob(type, namespace(form)).whyNotChange();
             if (templates.find(type).isPresent() && whyNot != null) {
+                response.setStatus(HttpStatus.FORBIDDEN.value());
                 return wizard.locked(form, type, whyNot, editing, model);
             }
             return wizard.validateAndGo(form, JobForm.TEMPLATE, JobForm.PARAMETERS, editing, model);

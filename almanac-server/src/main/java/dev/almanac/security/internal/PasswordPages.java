@@ -3,7 +3,9 @@ package dev.almanac.security.internal;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.web.AdminPage;
+import dev.almanac.web.Refusals;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.ui.Model;
@@ -42,12 +44,14 @@ public class PasswordPages {
     String change(
             @ModelAttribute("form") PasswordChange form,
             HttpServletRequest request,
+            HttpServletResponse response,
             Model model,
             RedirectAttributes redirect) {
         try {
             users.changeOwnPassword(
                     request.getRemoteUser(), form.currentPassword(), form.newPassword(), form.confirmPassword());
         } catch (InvalidInputException invalid) {
+            Refusals.status(response, invalid);
             Map<String, String> errors = new LinkedHashMap<>();
             for (FieldError error : invalid.errors()) {
                 errors.putIfAbsent(error.field(), error.message());

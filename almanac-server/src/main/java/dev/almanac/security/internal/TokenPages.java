@@ -74,6 +74,7 @@ public class TokenPages {
         List<String> limit = form != null ? form.namespaceLimit() : null;
         Integer days = form != null && lifetimes().contains(form.expiresInDays()) ? form.expiresInDays() : null;
         if (days == null) {
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
             return page(
                     Map.of("expires_in_days", "choose one of the offered lifetimes"),
                     name,

@@ -5,7 +5,9 @@ import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.web.AdminPage;
+import dev.almanac.web.Refusals;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
@@ -57,14 +59,20 @@ public class UserPages {
     }
 
     @PostMapping
-    String create(@ModelAttribute("form") NewUserForm form, Model model, RedirectAttributes redirect) {
+    String create(
+            @ModelAttribute("form") NewUserForm form,
+            HttpServletResponse response,
+            Model model,
+            RedirectAttributes redirect) {
         try {
             User user = users.create(form.username(), form.password(), form.role(), true, form.email());
             flash(redirect, "User '" + user.username() + "' created with the role " + label(user.role()), null);
             return "redirect:/users";
         } catch (InvalidInputException invalid) {
+            Refusals.status(response, invalid);
             return page(errors(invalid.errors()), form, null, null, model);
         } catch (ConflictException taken) {
+            Refusals.status(response, taken);
             return page(
                     Map.of(taken.field() == null ? "username" : taken.field(), taken.getMessage()),
                     form,
@@ -78,37 +86,40 @@ public class UserPages {
     String changeRole(
             @PathVariable String id,
             @RequestParam(required = false) String role,
+            HttpServletResponse response,
             Model model,
             RedirectAttributes redirect) {
-        return change(id, null, role == null ? "" : role, null, null, model, redirect);
+        return change(id, null, role == null ? "" : role, null, null, response, model, redirect);
     }
 
     @PostMapping("/{id}/password")
     String resetPassword(
             @PathVariable String id,
             @RequestParam(required = false) String password,
+            HttpServletResponse response,
             Model model,
             RedirectAttributes redirect) {
-        return change(id, password == null ? "" : password, null, null, null, model, redirect);
+        return change(id, password == null ? "" : password, null, null, null, response, model, redirect);
     }
 
     @PostMapping("/{id}/disable")
-    String disable(@PathVariable String id, Model model, RedirectAttributes redirect) {
-        return change(id, null, null, false, null, model, redirect);
+    String disable(@PathVariable String id, HttpServletResponse response, Model model, RedirectAttributes redirect) {
+        return change(id, null, null, false, null, response, model, redirect);
     }
 
     @PostMapping("/{id}/enable")
-    String enable(@PathVariable String id, Model model, RedirectAttributes redirect) {
-        return change(id, null, null, true, null, model, redirect);
+    String enable(@PathVariable String id, HttpServletResponse response, Model model, RedirectAttributes redirect) {
+        return change(id, null, null, true, null, response, model, redirect);
     }
 
     @PostMapping("/{id}/email")
     String changeEmail(
             @PathVariable String id,
             @RequestParam(required = false) String email,
+            HttpServletResponse response,
             Model model,
             RedirectAttributes redirect) {
-        return change(id, null, null, null, email == null ? "" : email, model, redirect);
+        return change(id, null, null, null, email == null ? "" : email, response, model, redirect);
     }
 
     @GetMapping("/{id}/delete")
@@ -118,13 +129,14 @@ public class UserPages {
     }
 
     @PostMapping("/{id}/delete")
-    String delete(@PathVariable String id, Model model, RedirectAttributes redirect) {
+    String delete(@PathVariable String id, HttpServletResponse response, Model model, RedirectAttributes redirect) {
         UUID userId = UserController.userId(id);
         try {
             User deleted = users.delete(userId);
             flash(redirect, "User '" + deleted.username() + "' deleted, with their API tokens", null);
             return "redirect:/users";
         } catch (ConflictException refused) {
+            Refusals.status(response, refused);
             model.addAttribute("user", row(users.get(userId)));
             model.addAttribute("problem", refused.getMessage());
             return "users/delete";
@@ -137,6 +149,7 @@ public class UserPages {
             String role,
             Boolean enabled,
             String email,
+            HttpServletResponse response,
             Model model,
             RedirectAttributes redirect) {
         UUID userId = UserController.userId(id);
@@ -157,6 +170,7 @@ public class UserPages {
             flash(redirect, what, null);
             return "redirect:/users";
         } catch (InvalidInputException | ConflictException refused) {
+            Refusals.status(response, refused);
             String message = refused instanceof InvalidInputException invalid
                     ? invalid.errors().stream()
                             .map(e -> e.field() + " " + e.message())
