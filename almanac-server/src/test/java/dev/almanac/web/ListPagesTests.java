@@ -212,7 +212,15 @@ class ListPagesTests extends AlmanacIntegrationTest {
                         superAdmin()))
                 .contains(">beat<", "value=\"2026-06-01T09:00\"", "value=\"2026-06-01T11:00\"");
         assertThat(page(get("/executions").param("from", "2026-06-01T10:30"), superAdmin()))
-                .contains("No run matches these filters");
+                .contains("No run matches these filters")
+                .doesNotContain("filter-unread");
+        // a time that is none, or beyond the years a date holds, is left out, and the list says so (htmx too)
+        for (String unread : new String[] {"yesterday", "+10000-01-01T00:00"}) {
+            assertThat(page(get("/executions").param("from", unread).header("HX-Request", "true"), superAdmin()))
+                    .contains("id=\"filter-unread\"", "is not a date and time", "not applied", ">beat<");
+        }
+        assertThat(page(get("/executions").param("to", "soon"), superAdmin()))
+                .contains("To &#39;soon&#39; is not a date and time");
     }
 
     private void run(Job job) throws Exception {

@@ -120,6 +120,13 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
         assertThat(page("/audit?to=2026-06-01T09:59")).contains("No event matches these filters");
         assertThat(page("/audit?from=yesterday"))
                 .contains("id=\"from-error\">must be a date and time in UTC", "aria-invalid=\"true\"");
+        // over htmx only the results are swapped in: they say it too, not an empty region
+        assertThat(tight(ui.perform(get("/audit").param("from", "yesterday").header("HX-Request", "true"))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString()))
+                .contains("id=\"filter-problems\"", "the filter could not be read", "From must be a date and time")
+                .doesNotContain("<html");
 
         String fragment =
                 tight(ui.perform(get("/audit").param("action", "job.created").header("HX-Request", "true"))

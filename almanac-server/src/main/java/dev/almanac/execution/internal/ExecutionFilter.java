@@ -6,13 +6,14 @@ import dev.almanac.job.JobId;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.web.bind.annotation.BindParam;
 
 /**
  * The execution history's query string, bound by Spring, with the filters of {@code GET /executions}. A value that
  * names nothing (an unknown status, a job id that is no UUID, a time that is not one) means "no filter", as a stale
- * bookmark should: the list still answers.
+ * bookmark should: the list still answers, and says which typed time it left out ({@link #unread()}).
  */
 record ExecutionFilter(
         String status,
@@ -48,6 +49,20 @@ record ExecutionFilter(
 
     Instant until() {
         return instant(to);
+    }
+
+    /** What the page says above the list of a time typed but not read, so the reader knows it was not applied. */
+    List<String> unread() {
+        List<String> notes = new ArrayList<>();
+        if (blankToNull(from) != null && since() == null) {
+            notes.add("From '" + from.strip()
+                    + "' is not a date and time in the years 1 to 9999 (e.g. 2026-06-01T10:00, UTC): not applied.");
+        }
+        if (blankToNull(to) != null && until() == null) {
+            notes.add("To '" + to.strip()
+                    + "' is not a date and time in the years 1 to 9999 (e.g. 2026-06-01T10:00, UTC): not applied.");
+        }
+        return notes;
     }
 
     /** A time range bound: the form's {@code datetime-local} value, read as UTC, or an ISO-8601 instant. */

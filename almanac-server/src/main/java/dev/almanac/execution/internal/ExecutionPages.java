@@ -131,6 +131,7 @@ class ExecutionPages {
                         || since != null
                         || until != null);
         model.addAttribute("firstPage", cursor == null);
+        model.addAttribute("unread", filter.unread());
         UriComponentsBuilder url = UriComponentsBuilder.fromPath("/executions");
         Map<String, Object> filters = new LinkedHashMap<>();
         filters.put("job_id", job);
