@@ -91,7 +91,10 @@ public class Artifacts implements ArtifactDeletion {
         return new StoredArtifact(id.toString(), name, artifact.contentType(), artifact.sizeBytes(), artifact.sha256());
     }
 
-    /** Deletes the files and rows of the artifacts of these executions, before the executions themselves go. */
+    /**
+     * Deletes the files and rows of the artifacts of these executions: before the executions go (the retention job),
+     * or after (a deleted record, whose rows went with it), since an execution's files are in a directory of its own.
+     */
     @Override
     public int deleteOfExecutions(List<UUID> executionIds) throws IOException {
         int deleted = 0;
@@ -104,13 +107,15 @@ public class Artifacts implements ArtifactDeletion {
                 repository.delete(artifact.id());
                 deleted++;
             }
-            Path directory = root.resolve(execution.toString());
-            if (Files.isDirectory(directory)) {
+            // the execution's own directory: also the files whose rows went with an execution deleted before this
+            Path directory = root.resolve(execution.toString()).normalize();
+            if (directory.startsWith(root) && !directory.equals(root) && Files.isDirectory(directory)) {
                 try (var left = Files.list(directory)) {
-                    if (left.findAny().isEmpty()) {
-                        Files.deleteIfExists(directory);
+                    for (Path file : left.toList()) {
+                        Files.deleteIfExists(file);
                     }
                 }
+                Files.deleteIfExists(directory);
             }
         }
         return deleted;

@@ -3,8 +3,12 @@ package dev.almanac.execution;
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.execution.internal.ExecutionLogRepository;
+import dev.almanac.template.ArtifactDeletion;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -15,6 +19,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 @Service
 public class ExecutionService {
 
+    private static final Logger log = LoggerFactory.getLogger(ExecutionService.class);
+
     static final int MAX_LOG_LINES_PER_READ = 10_000;
 
     private final ExecutionRepository executions;
@@ -22,18 +28,21 @@ public class ExecutionService {
     private final FinishedPerHour finished;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final ArtifactDeletion artifacts;
 
     ExecutionService(
             ExecutionRepository executions,
             ExecutionLogRepository logs,
             FinishedPerHour finished,
             ApplicationEventPublisher events,
-            Clock clock) {
+            Clock clock,
+            ArtifactDeletion artifacts) {
         this.executions = executions;
         this.logs = logs;
         this.finished = finished;
         this.events = events;
         this.clock = clock;
+        this.artifacts = artifacts;
     }
 
     @Transactional(readOnly = true)
@@ -92,11 +101,17 @@ public class ExecutionService {
         if (execution.status() == ExecutionStatus.RUNNING || !executions.deleteUnlessRunning(id)) {
             throw new ConflictException(null, "execution " + id + " is running; cancel it first");
         }
-        // after the commit: a count read before it would keep the deleted record for KEPT
+        // after the commit: a count read before it would keep the deleted record for KEPT, and the artifacts' files
+        // (their rows went with the record) must stay while the delete could still roll back
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
                 finished.forget();
+                try {
+                    artifacts.deleteOfExecutions(List.of(id.value()));
+                } catch (IOException | RuntimeException e) {
+                    log.warn("Execution {} deleted, but its artifact files could not be: {}", id, e.toString());
+                }
             }
         });
         return execution;

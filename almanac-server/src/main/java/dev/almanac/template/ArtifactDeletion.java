@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Deletes the artifacts (files and rows) of executions about to be deleted; implemented by the artifact store, so the
- * history retention template needs no dependency on it.
+ * Deletes the artifacts (files and rows) of executions about to be deleted, or just deleted; implemented by the
+ * artifact store, so the history retention template and the execution history need no dependency on it.
  */
 public interface ArtifactDeletion {
 

@@ -2,6 +2,7 @@ package dev.almanac.template.builtin;
 
 import static dev.almanac.template.builtin.DatabaseCleanupTests.details;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -114,6 +115,13 @@ class DataExportTests extends AlmanacIntegrationTest {
         assertThat(records.get(0).get("created_at")).endsWith("Z");
 
         mvc.perform(get(api + "/" + java.util.UUID.randomUUID())).andExpect(status().isNotFound());
+
+        // the record deleted through the API takes its files along, not only their rows
+        Path files = Path.of("target/test-data/artifacts", run.id().toString());
+        assertThat(files).isDirectory();
+        mvc.perform(delete("/api/admin/scheduler/executions/" + run.id())).andExpect(status().isOk());
+        mvc.perform(get(api + "/" + artifactId)).andExpect(status().isNotFound());
+        assertThat(files).doesNotExist();
     }
 
     @Test
