@@ -50,10 +50,34 @@ public class ExecutionService {
         return executions.find(id).orElseThrow(() -> notFound(id));
     }
 
-    /** Log lines after {@code afterSeq}, in order; a running execution's lines appear while it runs. */
+    /**
+     * Log lines after {@code afterSeq}, in order, at most {@value #MAX_LOG_LINES_PER_READ}; a running execution's lines
+     * appear while it runs.
+     */
     @Transactional(readOnly = true)
     public List<LogLine> logs(ExecutionId id, int afterSeq) {
-        return logs.linesOf(id, afterSeq, MAX_LOG_LINES_PER_READ);
+        return logPage(id, afterSeq).lines();
+    }
+
+    /** Log lines after {@code afterSeq} as {@link #logs}, and whether more follow them. */
+    @Transactional(readOnly = true)
+    public LogPage logPage(ExecutionId id, int afterSeq) {
+        List<LogLine> read = logs.linesOf(id, afterSeq, MAX_LOG_LINES_PER_READ + 1);
+        return read.size() > MAX_LOG_LINES_PER_READ
+                ? new LogPage(read.subList(0, MAX_LOG_LINES_PER_READ), true)
+                : new LogPage(read, false);
+    }
+
+    /**
+     * One read of a log: its lines, and whether more follow (a log longer than one read, or its truncation marker):
+     * the next read asks for the lines after {@link #lastSeq}.
+     */
+    public record LogPage(List<LogLine> lines, boolean more) {
+
+        /** The last line's sequence number, or {@code after} when there is none. */
+        public int lastSeq(int after) {
+            return lines.isEmpty() ? after : lines.get(lines.size() - 1).seq();
+        }
     }
 
     @Transactional(readOnly = true)

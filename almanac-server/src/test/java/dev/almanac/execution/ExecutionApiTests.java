@@ -1,9 +1,11 @@
 package dev.almanac.execution;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -16,10 +18,15 @@ import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TestTemplates;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.util.UUID;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
 
 /** Running jobs by hand and reading their history through the REST API, on H2 and PostgreSQL. */
@@ -35,6 +42,9 @@ abstract class ExecutionApiTests extends AlmanacIntegrationTest {
 
     @Autowired
     Engine engine;
+
+    @Autowired
+    JdbcTemplate jdbcTemplate;
 
     @Test
     void runNowQueuesARunThatEndsWithItsLogVisible() throws Exception {
@@ -192,6 +202,56 @@ abstract class ExecutionApiTests extends AlmanacIntegrationTest {
                         .getContentAsString(),
                 "$.execution.status");
         return statusOfA.equals(wanted) ? a : b;
+    }
+
+    @Test
+    void aLogLongerThanOneAnswerSaysMoreFollowAndIsReadOnWithAfterSeq() throws Exception {
+        String execution = idOf(run(createJob("chatty", "heartbeat", "{}"), "{}"));
+        engine.runDueOnce();
+        int written = jdbc.sql("SELECT MAX(seq) FROM execution_logs WHERE execution_id = ?")
+                .param(UUID.fromString(execution))
+                .query(Integer.class)
+                .single();
+        // as a run that logged up to the limit and then its truncation marker leaves them
+        int total = 10_001;
+        Timestamp at = Timestamp.from(START);
+        jdbcTemplate.batchUpdate(
+                "INSERT INTO execution_logs (execution_id, seq, logged_at, log_level, message) VALUES (?, ?, ?, ?, ?)",
+                IntStream.rangeClosed(written + 1, total)
+                        .mapToObj(seq -> new Object[] {
+                            UUID.fromString(execution),
+                            seq,
+                            at,
+                            seq == total ? "WARN" : "INFO",
+                            seq == total ? "log truncated: this execution logged more than 10000 lines" : "line " + seq
+                        })
+                        .toList());
+
+        mvc.perform(get(API + "/executions/" + execution))
+                .andExpect(jsonPath("$.logs", hasSize(10_000)))
+                .andExpect(jsonPath("$.more_logs").value(true));
+        mvc.perform(get(API + "/executions/" + execution).param("after_seq", "10000"))
+                .andExpect(jsonPath("$.logs", hasSize(1)))
+                .andExpect(jsonPath("$.logs[0].message").value(containsString("log truncated")))
+                .andExpect(jsonPath("$.more_logs").value(false));
+
+        MockMvc pages = securedMvc();
+        String page = pages.perform(
+                        get("/executions/" + execution).with(user("root").roles("SUPER_ADMIN")))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(page)
+                .contains("id=\"log-more\"", "/executions/" + execution + "/logs?after_seq=10000")
+                .doesNotContain("log truncated");
+        assertThat(pages.perform(get("/executions/" + execution + "/logs")
+                                .param("after_seq", "10000")
+                                .with(user("root").roles("SUPER_ADMIN")))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString())
+                .contains("log truncated")
+                .doesNotContain("log-more");
     }
 
     private String createJob(String name, String template, String parameters) throws Exception {

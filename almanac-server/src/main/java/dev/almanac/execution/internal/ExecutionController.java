@@ -1,5 +1,6 @@
 package dev.almanac.execution.internal;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.common.QueryParameters;
@@ -18,6 +19,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.ArrayList;
@@ -87,8 +89,16 @@ class ExecutionController {
     /** A job's history, with how many executions match in all. */
     record JobExecutions(List<ExecutionResponse> executions, long total) {}
 
-    /** One execution and its log. */
-    record ExecutionDetail(ExecutionResponse execution, List<LogLine> logs) {}
+    /** One execution and its log; {@code more_logs}: more lines follow, read them with {@code after_seq}. */
+    record ExecutionDetail(
+            ExecutionResponse execution,
+            List<LogLine> logs,
+
+            @JsonProperty("more_logs")
+            @Schema(
+                    description = "Whether more log lines follow these (a log longer than one answer, 10 000"
+                            + " lines): ask again with after_seq set to the last line's seq")
+            boolean moreLogs) {}
 
     /** The answer to a cancel or delete. */
     record ExecutionMessage(ExecutionResponse execution, String message) {}
@@ -186,8 +196,9 @@ class ExecutionController {
         QueryParameters.check(errors);
         ExecutionId executionId = executionId(id);
         Execution execution = visibility.getVisible(executionId);
+        ExecutionService.LogPage log = executions.logPage(executionId, after);
         return new ExecutionDetail(
-                ExecutionResponse.of(execution, waits.of(execution).orElse(null)), executions.logs(executionId, after));
+                ExecutionResponse.of(execution, waits.of(execution).orElse(null)), log.lines(), log.more());
     }
 
     @PostMapping("/executions/{id}/cancel")

@@ -175,10 +175,11 @@ class ExecutionPages {
     String detail(@PathVariable String id, @RequestParam(required = false) String level, Model model) {
         Execution execution = executions.get(executionId(id));
         String minimum = level == null ? null : level.toUpperCase(Locale.ROOT);
-        List<LogLine> logs = filtered(executions.logs(execution.id(), 0), minimum);
+        ExecutionService.LogPage log = executions.logPage(execution.id(), 0);
         model.addAttribute("e", execution);
-        model.addAttribute("logs", logs);
-        model.addAttribute("lastSeq", lastSeq(execution, 0));
+        model.addAttribute("logs", filtered(log.lines(), minimum));
+        model.addAttribute("lastSeq", log.lastSeq(0));
+        model.addAttribute("moreLogs", log.more());
         model.addAttribute("level", minimum != null && LEVELS.contains(minimum) ? minimum : null);
         model.addAttribute("levels", LEVELS);
         model.addAttribute("result", resultLines(execution));
@@ -222,12 +223,11 @@ class ExecutionPages {
             Model model) {
         Execution execution = executions.get(executionId(id));
         String minimum = level == null ? null : level.toUpperCase(Locale.ROOT);
-        List<LogLine> lines = executions.logs(execution.id(), Math.max(0, afterSeq));
+        ExecutionService.LogPage log = executions.logPage(execution.id(), Math.max(0, afterSeq));
         model.addAttribute("e", execution);
-        model.addAttribute("logs", filtered(lines, minimum));
-        model.addAttribute(
-                "lastSeq",
-                lines.isEmpty() ? afterSeq : lines.get(lines.size() - 1).seq());
+        model.addAttribute("logs", filtered(log.lines(), minimum));
+        model.addAttribute("lastSeq", log.lastSeq(afterSeq));
+        model.addAttribute("moreLogs", log.more());
         model.addAttribute("level", minimum != null && LEVELS.contains(minimum) ? minimum : null);
         return "executions/fragments :: logRows";
     }
@@ -282,11 +282,6 @@ class ExecutionPages {
         return lines.stream()
                 .filter(line -> LEVELS.indexOf(line.level().toUpperCase(Locale.ROOT)) >= threshold)
                 .toList();
-    }
-
-    private int lastSeq(Execution execution, int after) {
-        List<LogLine> all = executions.logs(execution.id(), after);
-        return all.isEmpty() ? after : all.get(all.size() - 1).seq();
     }
 
     /** The result's fields, flattened for display: message first, then the template's details. */
