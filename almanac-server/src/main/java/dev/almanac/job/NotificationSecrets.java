@@ -8,7 +8,7 @@ import dev.almanac.security.NotificationUrlSealing;
 import dev.almanac.security.Secrets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
@@ -87,19 +87,45 @@ class NotificationSecrets implements NotificationUrlSealing {
         return result;
     }
 
-    /** Validated plain settings, ready to store: every URL sealed, one that did not change kept as it was. */
+    /**
+     * Validated plain settings, ready to store: every URL sealed, one that did not change kept as it was: the sealed
+     * value of the same list first (a URL in two lists is sealed twice, and each list keeps its own, so that sending
+     * a job back unchanged changes nothing), else of another list, else a new one.
+     */
     Notifications seal(Notifications plain, Notifications stored) {
-        List<String> before = new ArrayList<>();
-        if (stored != null) {
-            before.addAll(stored.onSuccess());
-            before.addAll(stored.onFailure());
-            before.addAll(stored.onRetry());
+        Notifications before = stored == null ? Notifications.none() : stored;
+        List<String> all = new ArrayList<>(before.onSuccess());
+        all.addAll(before.onFailure());
+        all.addAll(before.onRetry());
+        return new Notifications(
+                seal(plain.onSuccess(), before.onSuccess(), all),
+                seal(plain.onFailure(), before.onFailure(), all),
+                seal(plain.onRetry(), before.onRetry(), all),
+                plain.alertIfNoSuccessWithin(),
+                plain.autoPauseAfterFailures());
+    }
+
+    private List<String> seal(List<String> plain, List<String> sameList, List<String> all) {
+        List<String> sealed = new ArrayList<>();
+        for (String recipient : plain) {
+            if (!Notifications.isUrl(recipient)) {
+                sealed.add(recipient);
+                continue;
+            }
+            sealed.add(storedAs(recipient, sameList, sealed)
+                    .or(() -> storedAs(recipient, all, sealed))
+                    .orElseGet(() -> secrets.seal(recipient, Notifications.shown(recipient))));
         }
-        Function<String, String> sealedOf = recipient -> before.stream()
-                .filter(s -> Sealed.isSealed(s) && secrets.reveal(s).equals(recipient))
-                .findFirst()
-                .orElseGet(() -> secrets.seal(recipient, Notifications.shown(recipient)));
-        return plain.withRecipients(r -> Notifications.isUrl(r) ? sealedOf.apply(r) : r);
+        return sealed;
+    }
+
+    /** The stored sealed value of {@code recipient} in {@code stored} not already taken by {@code taken}. */
+    private Optional<String> storedAs(String recipient, List<String> stored, List<String> taken) {
+        return stored.stream()
+                .filter(s -> Sealed.isSealed(s)
+                        && !taken.contains(s)
+                        && secrets.reveal(s).equals(recipient))
+                .findFirst();
     }
 
     /** The upgrade's use of {@link #seal}: plain URLs sealed, sealed ones and e-mail addresses left as they are. */

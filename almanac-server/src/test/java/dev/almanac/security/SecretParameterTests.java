@@ -221,6 +221,44 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aWebhookUrlInSeveralListsSentBackUnchangedChangesNothing() throws Exception {
+        String created = mvc.perform(post(API + "/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"name":"twice-told","template_type":"heartbeat",
+                                 "schedule":{"type":"interval","interval_seconds":3600},
+                                 "notifications":{"on_success":["https://hooks.example.com/x"],
+                                  "on_failure":["https://hooks.example.com/x","https://hooks.example.com/x"],
+                                  "on_retry":["https://hooks.example.com/x"]}}"""))
+                .andExpect(status().isCreated())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String id = json.readTree(created).get("job").get("id").asText();
+        String body = json.writeValueAsString(json.readTree(mvc.perform(get(API + "/jobs/" + id))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString())
+                .get("job"));
+        mvc.perform(put(API + "/jobs/" + id)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(body))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.message").value("Job 'twice-told' unchanged"));
+
+        String export = mvc.perform(get(API + "/jobs/export").param("format", "yaml"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+        mvc.perform(post(API + "/jobs/import")
+                        .param("mode", "plan")
+                        .contentType("application/yaml")
+                        .content(export))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.jobs[?(@.name=='twice-told')].action").value("unchanged"));
+    }
+
+    @Test
     void anExportMasksTheSecretAndImportingItBackKeepsTheStoredOne() throws Exception {
         String id = createJob();
         String sealed = storedToken(id);
