@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -559,11 +560,75 @@ public class JobService {
         Map<String, Object> stored =
                 current == null ? Map.of() : current.definition().parameters();
         return with(
-                request,
+                withHiddenUpstreamsKept(request, current),
                 secrets.unmask(request.templateType(), request.parameters(), stored),
                 recipients.unmask(
                         request.notifications(),
                         current == null ? null : current.definition().notifications()));
+    }
+
+    /**
+     * A request sent back as the user read it (a GET, an export): each {@link #HIDDEN_JOB} in {@code depends_on} and
+     * in the triggers stands for the next stored upstream of a namespace the user may not see, in the order stored.
+     * Such an upstream can be kept that way, never added: a placeholder with none left stays, and is refused.
+     */
+    private JobRequest withHiddenUpstreamsKept(JobRequest r, Job current) {
+        if (current == null) {
+            return r;
+        }
+        Iterator<JobId> dependencies = current.definition().dependsOn().stream()
+                .filter(this::hiddenJob)
+                .iterator();
+        Iterator<JobId> triggering = current.definition().triggers().stream()
+                .map(Trigger::job)
+                .filter(this::hiddenJob)
+                .iterator();
+        List<String> dependsOn = r.dependsOn() == null
+                ? null
+                : r.dependsOn().stream()
+                        .map(entry -> isHiddenJob(entry) && dependencies.hasNext()
+                                ? dependencies.next().toString()
+                                : entry)
+                        .toList();
+        List<JobRequest.TriggerJson> triggers = r.triggers() == null
+                ? null
+                : r.triggers().stream()
+                        .map(t -> t != null && isHiddenJob(t.job()) && triggering.hasNext()
+                                ? new JobRequest.TriggerJson(triggering.next().toString(), t.on(), t.condition())
+                                : t)
+                        .toList();
+        return new JobRequest(
+                r.name(),
+                r.description(),
+                r.templateType(),
+                r.parameters(),
+                r.schedule(),
+                r.enabled(),
+                r.priority(),
+                r.timeoutSeconds(),
+                r.retryPolicy(),
+                r.concurrencyPolicy(),
+                r.misfirePolicy(),
+                r.catchUpWindowSeconds(),
+                dependsOn,
+                r.notifications(),
+                r.tags(),
+                r.version(),
+                triggers,
+                r.triggerMode(),
+                r.triggerWindow(),
+                r.calendars(),
+                r.namespace(),
+                r.expectedDuration(),
+                r.retention());
+    }
+
+    private static boolean isHiddenJob(String entry) {
+        return entry != null && entry.strip().equals(HIDDEN_JOB);
+    }
+
+    private boolean hiddenJob(JobId id) {
+        return jobs.find(id).map(this::hidden).orElse(false);
     }
 
     /**
@@ -797,13 +862,21 @@ public class JobService {
             Optional<Job> found = JobId.parse(idOrName)
                     .flatMap(jobs::find)
                     .or(() -> byName(idOrName))
-                    .filter(j -> !hidden(j));
+                    .filter(j -> !hidden(j) || keeps(j.id()));
             return found.map(j -> new JobValidator.Upstream(
                     j.id(),
                     namespace.equals(j.definition().namespace())
                             ? j.name()
                             : j.definition().namespace() + "/" + j.name(),
                     j.definition().templateType()));
+        }
+
+        /** Whether the job being updated already has {@code upstream}: one the user may not see may be kept. */
+        private boolean keeps(JobId upstream) {
+            return current != null
+                    && (current.definition().dependsOn().contains(upstream)
+                            || current.definition().triggers().stream()
+                                    .anyMatch(t -> t.job().equals(upstream)));
         }
 
         private Optional<Job> byName(String name) {
