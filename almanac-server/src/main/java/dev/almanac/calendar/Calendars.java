@@ -4,6 +4,7 @@ import dev.almanac.calendar.internal.CalendarRules;
 import dev.almanac.calendar.internal.CalendarStore;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.security.NamespaceAccess;
+import dev.almanac.security.NamespacePauses;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,12 +53,14 @@ public class Calendars {
 
     private final CalendarStore store;
     private final NamespaceAccess access;
+    private final NamespacePauses namespacePauses;
     private final Clock clock;
     private volatile Snapshot snapshot;
 
-    Calendars(CalendarStore store, NamespaceAccess access, Clock clock) {
+    Calendars(CalendarStore store, NamespaceAccess access, NamespacePauses namespacePauses, Clock clock) {
         this.store = store;
         this.access = access;
+        this.namespacePauses = namespacePauses;
         this.clock = clock;
     }
 
@@ -67,6 +70,18 @@ public class Calendars {
      */
     public boolean readable(String namespace) {
         return namespace != null && access.exists(namespace) && access.may(namespace, NamespaceAccess.Action.READ);
+    }
+
+    /**
+     * What a preview marks on a scheduled slot at {@code at} of a job of {@code namespace}, apart from the job's own
+     * pause: its namespace's pause first, then {@link #blockOf}. (A backfill asks {@link #blockOf} alone: it runs
+     * slots a pause skipped, not those a calendar or a freeze keeps free.)
+     */
+    public Optional<TimeBlock> scheduledBlockOf(String namespace, CalendarRefs refs, boolean destructive, Instant at) {
+        return namespacePauses
+                .at(namespace, at)
+                .map(TimeBlock::paused)
+                .or(() -> blockOf(namespace, refs, destructive, at));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.almanac.calendar;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.almanac.security.NamespacePause;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,6 +26,12 @@ public record TimeBlock(String kind, String name, String reason) {
 
     public static TimeBlock paused(String reason) {
         return new TimeBlock(PAUSED, null, reason);
+    }
+
+    /** A slot skipped because its job's namespace is paused: "paused: namespace 'billing' paused: migration". */
+    public static TimeBlock paused(NamespacePause pause) {
+        return paused(
+                "namespace '" + pause.namespace() + "' paused" + (pause.reason() == null ? "" : ": " + pause.reason()));
     }
 
     /** What a person reads: "calendar 'holidays'", "freeze: release week". */

@@ -1,10 +1,12 @@
 package dev.almanac.calendar;
 
 import static dev.almanac.testing.JobRequests.aCronJob;
+import static dev.almanac.testing.JobRequests.anIntervalJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -12,6 +14,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import com.jayway.jsonpath.JsonPath;
 import dev.almanac.engine.internal.Engine;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionQuery;
@@ -35,6 +38,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.MockMvc;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -324,6 +328,59 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
 
         clock.advance(Duration.ofHours(1));
         assertThat(engine.runDueOnce()).isEqualTo(1);
+    }
+
+    /**
+     * A namespace's pause skips its jobs' slots, so what shows the next runs says so: the schedule preview of the
+     * namespace and the job page mark the slots it holds; an interval job's page counts from its next run, not now.
+     */
+    @Test
+    void aNamespacePauseIsMarkedWhereTheNextRunsAreShown() throws Exception {
+        mvc.perform(post(API + "/namespaces")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"ops\"}"))
+                .andExpect(status().isCreated());
+        String hourly = "{\"name\":\"ops-hourly\",\"namespace\":\"ops\",\"template_type\":\"heartbeat\","
+                + "\"schedule\":{\"cron\":\"0 * * * *\"}}";
+        String job = JsonPath.read(
+                mvc.perform(post(API + "/jobs")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(hourly))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.job.id");
+        mvc.perform(post(API + "/namespaces/ops/pause")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"until\":\"2026-06-01T12:30:00Z\",\"reason\":\"ns maint\"}"))
+                .andExpect(status().isOk());
+
+        mvc.perform(post(API + "/schedules/preview")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"schedule\":{\"cron\":\"0 * * * *\"},\"namespace\":\"ops\",\"count\":3}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.runs[0].at").value("2026-06-01T11:00:00Z"))
+                .andExpect(jsonPath("$.runs[0].blocked_by.kind").value("paused"))
+                .andExpect(jsonPath("$.runs[0].blocked_by.reason").value(containsString("ns maint")))
+                .andExpect(jsonPath("$.runs[2].at").value("2026-06-01T13:00:00Z"))
+                .andExpect(jsonPath("$.runs[2].blocked_by").doesNotExist());
+        MockMvc pages = securedMvc();
+        assertThat(page(pages, "/jobs/" + job)).contains("namespace &#39;ops&#39; paused: ns maint");
+
+        Job interval = jobs.create(anIntervalJob("every-hour", 3600).build(), "test");
+        assertThat(interval.nextRunAt()).isEqualTo(START.plus(Duration.ofHours(1)));
+        clock.set(START.plus(Duration.ofMinutes(20)));
+        assertThat(page(pages, "/jobs/" + interval.id()))
+                .contains("Mon 1 Jun 2026, 11:00:00 (+00:00)", "Mon 1 Jun 2026, 12:00:00 (+00:00)")
+                .doesNotContain("11:20:00");
+    }
+
+    private static String page(MockMvc pages, String path) throws Exception {
+        return pages.perform(get(path).with(user("root").roles("SUPER_ADMIN")))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
     }
 
     @Test

@@ -88,10 +88,7 @@ class TimeBlocks {
         if (pause != null && pause.holdsAt(at)) {
             return Optional.of(TimeBlock.paused(pause.reason()));
         }
-        return namespacePauses
-                .at(job.definition().namespace(), at)
-                .map(p -> TimeBlock.paused(
-                        "namespace '" + p.namespace() + "' paused" + (p.reason() == null ? "" : ": " + p.reason())));
+        return namespacePauses.at(job.definition().namespace(), at).map(TimeBlock::paused);
     }
 
     private boolean destructive(Job job) {

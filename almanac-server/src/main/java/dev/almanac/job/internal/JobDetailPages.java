@@ -96,7 +96,8 @@ class JobDetailPages {
                                 definition.namespace(),
                                 definition.calendars(),
                                 definition.templateType(),
-                                pause)
+                                pause,
+                                job.nextRunAt())
                         : List.of());
         model.addAttribute("parameters", lines.parameters(definition.templateType(), definition.parameters()));
         model.addAttribute("dependsOn", lines.dependencies(definition.dependsOn()));

@@ -9,6 +9,7 @@ import dev.almanac.job.JobDefinition;
 import dev.almanac.job.JobForm;
 import dev.almanac.job.JobPause;
 import dev.almanac.schedule.CronSchedule;
+import dev.almanac.schedule.IntervalSchedule;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.schedule.ScheduleText;
@@ -20,6 +21,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Component;
 
@@ -47,32 +49,43 @@ class SchedulePreviews {
         this.templates = templates;
     }
 
-    List<PreviewRun> runs(Schedule schedule) {
-        return runs(schedule, null, CalendarRefs.NONE, null, null);
-    }
-
     /**
-     * The next runs of a job of {@code namespace}, those a freeze, a calendar or the job's pause will block marked
-     * with the reason.
+     * The next runs of a job of {@code namespace}, those its pause, its namespace's pause, a freeze or a calendar
+     * will block marked with the reason. An interval's runs follow from {@code nextRunAt}, the engine's next run
+     * (null: from now), since an interval has no slots of its own but those its last run set.
      */
-    List<PreviewRun> runs(Schedule schedule, String namespace, CalendarRefs refs, String templateType, JobPause pause) {
+    List<PreviewRun> runs(
+            Schedule schedule,
+            String namespace,
+            CalendarRefs refs,
+            String templateType,
+            JobPause pause,
+            Instant nextRunAt) {
         boolean destructive = templateType != null
                 && templates
                         .find(templateType)
                         .map(t -> t.descriptor().destructive())
                         .orElse(false);
-        return schedule.preview(clock.instant(), PREVIEW_RUNS).stream()
+        Instant from = schedule instanceof IntervalSchedule interval && nextRunAt != null
+                ? nextRunAt.minus(interval.interval())
+                : clock.instant();
+        return schedule.preview(from, PREVIEW_RUNS).stream()
                 .map(run -> new PreviewRun(
                         run.local().format(LOCAL),
                         run.at(),
                         run.note(),
-                        pause != null && pause.holdsAt(run.at())
-                                ? TimeBlock.paused(pause.reason()).message()
-                                : calendars
-                                        .blockOf(namespace, refs, destructive, run.at())
-                                        .map(TimeBlock::message)
-                                        .orElse(null)))
+                        blockAt(run.at(), namespace, refs, destructive, pause)
+                                .map(TimeBlock::message)
+                                .orElse(null)))
                 .toList();
+    }
+
+    private Optional<TimeBlock> blockAt(
+            Instant at, String namespace, CalendarRefs refs, boolean destructive, JobPause pause) {
+        if (pause != null && pause.holdsAt(at)) {
+            return Optional.of(TimeBlock.paused(pause.reason()));
+        }
+        return calendars.scheduledBlockOf(namespace, refs, destructive, at);
     }
 
     /** The wizard's schedule fields as an expression, in words, with the next runs and their DST notes. */
@@ -111,7 +124,7 @@ class SchedulePreviews {
             return new Preview(
                     expression,
                     ScheduleText.describe(schedule),
-                    runs(schedule, namespace, refs, form.get("template_type"), null),
+                    runs(schedule, namespace, refs, form.get("template_type"), null, null),
                     List.of());
         } catch (InvalidInputException invalid) {
             return new Preview(

@@ -185,7 +185,7 @@ public class ScheduleController {
                         run.local().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
                         run.note(),
                         calendars
-                                .blockOf(resolvedIn, refs, destructive, run.at())
+                                .scheduledBlockOf(resolvedIn, refs, destructive, run.at())
                                 .orElse(null)))
                 .toList();
         String resolved = schedule instanceof CronSchedule cron && cron.hashed() ? cron.resolvedExpression() : null;
