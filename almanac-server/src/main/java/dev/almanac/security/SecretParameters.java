@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -106,55 +105,28 @@ public class SecretParameters {
     }
 
     /**
-     * A run's result or error with every secret of its plain parameters replaced by the mask: a template may echo
-     * what it was given (the SPI's default dry run does), and results are stored and shown.
+     * A run's result or error with every secret of its plain parameters replaced by the mask, in the keys of its maps
+     * as well as their values: a template may echo what it was given (the SPI's default dry run does), a script may
+     * name a detail of its result by a secret, and results are stored and shown.
      */
     public <T> T scrubbed(String type, Map<String, Object> plain, T value) {
-        List<String> values = secretValues(type, plain);
-        return values.isEmpty() ? value : scrub(value, values);
+        return scrubber(type, plain).scrubbed(value);
     }
 
     /**
      * {@link #scrubbed} for the many lines of one run's log, its secrets read once: a template (or a script) that
-     * logs a secret it was given shows the mask in its place.
+     * logs a secret it was given shows the mask in its place, a line of a secret of several lines too.
      */
-    public UnaryOperator<String> scrubber(String type, Map<String, Object> plain) {
-        List<String> values = secretValues(type, plain);
-        return values.isEmpty() ? UnaryOperator.identity() : text -> scrub(text, values);
-    }
-
-    private List<String> secretValues(String type, Map<String, Object> plain) {
+    public SecretScrubber scrubber(String type, Map<String, Object> plain) {
         List<String> values = new ArrayList<>();
         if (plain != null) {
             forEachSecret(type, deepCopy(plain), (secret, location, field, set) -> {
-                // a secret of one to three characters would mask unrelated text as well
-                if (secret instanceof String text && text.length() >= 4) {
+                if (secret instanceof String text) {
                     values.add(text);
                 }
             });
         }
-        // the longest first: a secret that holds another (a URL with its password) is masked whole, not around it
-        values.sort(java.util.Comparator.comparingInt(String::length).reversed());
-        return values;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T scrub(T value, List<String> secrets) {
-        if (value instanceof String text) {
-            for (String secret : secrets) {
-                text = text.replace(secret, Sealed.MASK);
-            }
-            return (T) text;
-        }
-        if (value instanceof Map<?, ?> map) {
-            Map<String, Object> copy = new LinkedHashMap<>();
-            map.forEach((k, v) -> copy.put(String.valueOf(k), scrub(v, secrets)));
-            return (T) copy;
-        }
-        if (value instanceof List<?> list) {
-            return (T) list.stream().map(v -> scrub(v, secrets)).toList();
-        }
-        return value;
+        return values.isEmpty() ? SecretScrubber.NONE : SecretScrubber.of(values);
     }
 
     /** Whether a template has any secret parameter. */

@@ -137,6 +137,34 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
                 .isEqualTo("connecting to ••••");
     }
 
+    /**
+     * A secret of several lines is scrubbed whole, and so is each of its lines of four characters or more wherever it
+     * shows: a script's output reaches the log a line at a time, and JSON writes the line breaks as {@code \n}.
+     */
+    @Test
+    void everyLineOfASecretOfSeveralLinesIsScrubbedWhereverItShows() {
+        String key = "-----BEGIN KEY-----\r\nMIIEvQIBADANBgkqhkiG9w0B\r\n  AQEF\r\nab\r\n-----END KEY-----";
+        Map<String, Object> plain = Map.of("label", "pem", "auth", Map.of("extra", Map.of("key", key)));
+        java.util.function.UnaryOperator<String> scrubber = parameters.scrubber("test_nested_secrets", plain);
+
+        assertThat(scrubber.apply("the key: " + key + ".")).isEqualTo("the key: ••••.");
+        // a line of one to three characters would mask unrelated text as well
+        assertThat(key.lines().map(scrubber)).containsExactly("••••", "••••", "  ••••", "ab", "••••");
+        assertThat(scrubber.apply(json.writeValueAsString(Map.of("key", key))))
+                .isEqualTo("{\"key\":\"••••\\r\\n••••\\r\\n  ••••\\r\\nab\\r\\n••••\"}");
+    }
+
+    /** A result is scrubbed in its keys as well as its values, at any depth: a script may name a detail by a secret. */
+    @Test
+    void aResultIsScrubbedInItsKeysAsWellAsItsValues() {
+        Map<String, Object> plain = Map.of("label", "nested", "tokens", List.of("tok_hunter2222"));
+        Map<String, Object> result =
+                Map.of("tok_hunter2222", "a key", "rows", List.of(Map.of("user tok_hunter2222", "tok_hunter2222")));
+
+        assertThat(parameters.scrubbed("test_nested_secrets", plain, result))
+                .isEqualTo(Map.of("••••", "a key", "rows", List.of(Map.of("user ••••", "••••"))));
+    }
+
     @Test
     void aSecretIsSealedAtRestMaskedInEveryAnswerAndPlainOnlyInsideTheRun(CapturedOutput output) throws Exception {
         String id = createJob();
