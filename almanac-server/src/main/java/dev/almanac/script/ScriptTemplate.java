@@ -4,6 +4,8 @@ import dev.almanac.script.internal.Sandbox;
 import dev.almanac.script.internal.ScriptProperties;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.NamespaceAccess;
+import dev.almanac.security.SecretParameters;
+import dev.almanac.security.SecretScrubber;
 import dev.almanac.template.JobCancelledException;
 import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
@@ -26,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -80,13 +83,21 @@ class ScriptTemplate implements JobTemplate {
 
     private final NamespaceAccess access;
 
+    /** Looked up when a script runs: the secret parameters read the template registry, which needs this. */
+    private final ObjectProvider<SecretParameters> secrets;
+
     private final ScriptProperties properties;
     private final Sandbox sandbox;
 
-    ScriptTemplate(ScriptRepository scripts, ScriptProperties properties, NamespaceAccess access) {
+    ScriptTemplate(
+            ScriptRepository scripts,
+            ScriptProperties properties,
+            NamespaceAccess access,
+            ObjectProvider<SecretParameters> secrets) {
         this.scripts = scripts;
         this.properties = properties;
         this.access = access;
+        this.secrets = secrets;
         this.sandbox = new Sandbox(properties);
     }
 
@@ -383,15 +394,27 @@ class ScriptTemplate implements JobTemplate {
                         properties.unsandboxed()
                                 ? " UNSANDBOXED (almanac.scripts.unsandboxed is on)"
                                 : " in bubblewrap");
+        SecretScrubber scrubber = secrets.getObject().scrubber(TYPE, context.parameters());
         Sandbox.Outcome outcome = sandbox.run(
                 run,
-                (stderr, line) -> {
-                    if (!stderr && line.startsWith(RESULT_PREFIX)) {
-                        readResult(line.substring(RESULT_PREFIX.length()), resultDetails, context);
+                (stderr, line, whole) -> {
+                    if (!stderr && whole && line.startsWith(RESULT_PREFIX)) {
+                        String json = line.substring(RESULT_PREFIX.length());
+                        if (!readResult(json, resultDetails)) {
+                            context.log()
+                                    .warn(shown(
+                                            "Ignored a ::result line that is not a JSON object: " + json,
+                                            true,
+                                            scrubber));
+                        }
+                    } else if (!stderr && line.startsWith(RESULT_PREFIX)) {
+                        context.log()
+                                .warn(shown(
+                                        "Ignored a ::result line too long to read whole: " + line, false, scrubber));
                     } else if (stderr) {
-                        context.log().warn(line);
+                        context.log().warn(shown(line, whole, scrubber));
                     } else {
-                        context.log().info(line);
+                        context.log().info(shown(line, whole, scrubber));
                     }
                 },
                 context::isCancelled);
@@ -440,16 +463,34 @@ class ScriptTemplate implements JobTemplate {
         return "was killed by signal " + signal + " (" + why + "), exit code " + code;
     }
 
-    private static void readResult(String json, Map<String, Object> details, JobContext context) {
+    /**
+     * A line of output as the log shows it: its secrets masked first, then cut at the line length (never inside a
+     * character), so that a cut never leaves the start of a secret. A line the sandbox could not keep whole is cut.
+     */
+    private String shown(String line, boolean whole, SecretScrubber scrubber) {
+        String text = whole ? scrubber.apply(line) : scrubber.head(line);
+        int length = properties.limits().lineLength();
+        if (whole && text.length() <= length) {
+            return text;
+        }
+        int end = Math.min(text.length(), length);
+        if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
+        }
+        return text.substring(0, end) + " […]";
+    }
+
+    /** Merges a {@code ::result} line's JSON object into the details; false when it is not one. */
+    private static boolean readResult(String json, Map<String, Object> details) {
         try {
             if (JSON.readValue(json, Object.class) instanceof Map<?, ?> map) {
                 map.forEach((key, value) -> details.put(String.valueOf(key), value));
-                return;
+                return true;
             }
         } catch (JacksonException notJson) {
-            // said below
+            // the caller says so
         }
-        context.log().warn("Ignored a ::result line that is not a JSON object: {}", json);
+        return false;
     }
 
     private Duration timeout(JobContext context) {

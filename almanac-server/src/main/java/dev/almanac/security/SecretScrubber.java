@@ -57,6 +57,23 @@ public final class SecretScrubber implements UnaryOperator<String> {
         return text;
     }
 
+    /**
+     * The start of a longer text whose rest is lost (a line cut while it was read), scrubbed: a secret's beginning at
+     * its end is left out too, since the rest that would have made the secret whole is not there to be masked.
+     */
+    public String head(String start) {
+        String text = apply(start);
+        int partial = 0;
+        for (String secret : secrets) {
+            for (int length = Math.min(secret.length() - 1, text.length()); length > partial; length--) {
+                if (text.regionMatches(text.length() - length, secret, 0, length)) {
+                    partial = length;
+                }
+            }
+        }
+        return text.substring(0, text.length() - partial);
+    }
+
     /** A copy of a result: every string scrubbed, the keys of its maps as well as their values, at any depth. */
     @SuppressWarnings("unchecked")
     <T> T scrubbed(T value) {

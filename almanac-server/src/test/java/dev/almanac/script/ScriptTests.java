@@ -241,6 +241,70 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
         assertThat(run.result()).extractingByKey("details").asString().contains("greeted=1");
     }
 
+    /**
+     * A secret a script prints as it was given shows as the mask wherever its run is read (the API's log lines and
+     * result, the stored rows): a key of several lines printed as it is, a secret at a line's end in ASCII and in
+     * multi-byte text, a line cut at the line length after its secret, one so long that the sandbox keeps only its
+     * start (16000 bytes: four times the line length of 4000), and a secret as a key and a value of the result.
+     */
+    @Test
+    @WithSandbox
+    void aSecretPrintedAsItWasGivenIsMaskedInTheLogAndTheResultHoweverTheLineIsCut() throws Exception {
+        String key = "-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\nAQEFAASCBKcwggSjAgEAAoIB\n-----END KEY-----";
+        String token = "tok3n-Qv8Zr2-Lm5Wx7";
+        String id = create(TestLogins.ADMIN, "leaky", """
+                import json, os
+                key, token = os.environ["ALMANAC_SECRET_KEY"], os.environ["ALMANAC_SECRET_TOKEN"]
+                print(key)
+                print("x" * 3990 + token)
+                print("\\u00e9" * 3990 + token)
+                print("\\U0001f600" * 1999 + token)
+                print("x" * 3998 + token)
+                print("yyy" + token * 1000)
+                print("::result " + json.dumps({token: "a key", "token": token, "key": key}))
+                """);
+        review(TestLogins.SUPER_ADMIN, id, 1, "approve", "ok").andExpect(status().isOk());
+
+        Execution run = runs.run("script", Map.of("script", "leaky", "secrets", Map.of("KEY", key, "TOKEN", token)));
+
+        assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        String answer = mvc.perform(get(API + "/executions/" + run.id().value()))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+        List<String> logged = JsonPath.read(answer, "$.logs[*].message");
+        assertThat(logged)
+                .containsSequence(
+                        "••••",
+                        "••••",
+                        "••••",
+                        "••••",
+                        "x".repeat(3990) + "••••",
+                        "é".repeat(3990) + "••••",
+                        "😀".repeat(1999) + "••" + " […]",
+                        "x".repeat(3998) + "••" + " […]",
+                        "yyy" + "••••".repeat(841) + " […]");
+        Map<String, Object> details = JsonPath.read(answer, "$.execution.result.details");
+        assertThat(details)
+                .containsEntry("••••", "a key")
+                .containsEntry("token", "••••")
+                .containsEntry("key", "••••");
+        String stored = String.join(
+                        "\n",
+                        jdbc.sql("SELECT message FROM execution_logs")
+                                .query(String.class)
+                                .list())
+                + jdbc.sql("SELECT result FROM executions WHERE id = ?")
+                        .param(run.id().value())
+                        .query(String.class)
+                        .single();
+        for (String shown : List.of(answer, stored)) {
+            // no secret, no line of the key, and not the start of the token where a line was cut
+            assertThat(shown).doesNotContain(token, "tok3n", "BEGIN KEY", "MIIEvQ", "AQEFAA", "END KEY");
+        }
+    }
+
     @Test
     @WithSandbox
     void theTemplatesExampleRunsOnceItsScriptIsApproved() throws Exception {

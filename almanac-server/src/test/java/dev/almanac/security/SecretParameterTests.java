@@ -154,6 +154,16 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
                 .isEqualTo("{\"key\":\"••••\\r\\n••••\\r\\n  ••••\\r\\nab\\r\\n••••\"}");
     }
 
+    /** A text cut before it is scrubbed loses the beginning of a secret at its end: the rest is not there to mask. */
+    @Test
+    void theStartOfACutTextLosesTheBeginningOfASecretAtItsEnd() {
+        SecretScrubber scrubber =
+                parameters.scrubber("test_nested_secrets", Map.of("label", "cut", "tokens", List.of("tok_hunter2222")));
+
+        assertThat(scrubber.head("a tok_hunter2222 b tok_hunt")).isEqualTo("a •••• b ");
+        assertThat(scrubber.head("a tok_hunter2222 b")).isEqualTo("a •••• b");
+    }
+
     /** A result is scrubbed in its keys as well as its values, at any depth: a script may name a detail by a secret. */
     @Test
     void aResultIsScrubbedInItsKeysAsWellAsItsValues() {

@@ -76,7 +76,15 @@ public final class Sandbox {
 
     /** Receives the script's output, line by line, from two threads (stdout and stderr). */
     public interface Output {
-        void line(boolean stderr, String line);
+        /**
+         * One line, without its line break.
+         *
+         * @param stderr whether it came from stderr
+         * @param line the line, decoded as UTF-8
+         * @param whole false for a line longer than the sandbox keeps (four bytes per character of the line length):
+         *     only its start is here, ending on a whole character, and a secret at its end may be cut too
+         */
+        void line(boolean stderr, String line, boolean whole);
     }
 
     /**
@@ -267,7 +275,11 @@ public final class Sandbox {
         }
     }
 
-    /** Splits a stream into lines, cut at the line length, and stops counting at the output limit. */
+    /**
+     * Splits a stream into lines, keeps at most four bytes per character of the line length of each, and stops
+     * counting at the output limit. Lines are not cut to the line length here: that comes after the run's secrets
+     * are masked, so that a cut never leaves the start of one.
+     */
     private static void read(
             InputStream stream,
             boolean isStderr,
@@ -277,8 +289,7 @@ public final class Sandbox {
             long limit,
             ScriptProperties.Limits limits) {
         byte[] buffer = new byte[8192];
-        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
-        int maxLineBytes = limits.lineLength() * 4;
+        LineBuffer line = new LineBuffer(limits.lineLength() * 4);
         try (stream) {
             int n;
             while ((n = stream.read(buffer)) > 0) {
@@ -289,36 +300,73 @@ public final class Sandbox {
                 for (int i = 0; i < n; i++) {
                     byte b = buffer[i];
                     if (b == '\n') {
-                        emit(line, isStderr, output, limits);
-                    } else if (line.size() < maxLineBytes) {
-                        line.write(b);
+                        line.emit(isStderr, output);
+                    } else {
+                        line.add(b);
                     }
                 }
                 if (overflow.get()) {
                     break;
                 }
             }
-            if (line.size() > 0) {
-                emit(line, isStderr, output, limits);
-            }
+            line.emitRest(isStderr, output);
         } catch (IOException closed) {
-            if (line.size() > 0) {
-                emit(line, isStderr, output, limits);
-            }
+            line.emitRest(isStderr, output);
         }
     }
 
-    private static void emit(
-            java.io.ByteArrayOutputStream line, boolean isStderr, Output output, ScriptProperties.Limits limits) {
-        String text = line.toString(StandardCharsets.UTF_8);
-        if (text.endsWith("\r")) {
-            text = text.substring(0, text.length() - 1);
+    /** One line being read: its first bytes up to a bound, and whether any were left out. */
+    private static final class LineBuffer {
+
+        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        private final int maxBytes;
+        private boolean cut;
+
+        LineBuffer(int maxBytes) {
+            this.maxBytes = maxBytes;
         }
-        if (text.length() > limits.lineLength()) {
-            text = text.substring(0, limits.lineLength()) + " […]";
+
+        void add(byte b) {
+            if (bytes.size() < maxBytes) {
+                bytes.write(b);
+            } else {
+                cut = true;
+            }
         }
-        line.reset();
-        output.line(isStderr, text);
+
+        void emitRest(boolean isStderr, Output output) {
+            if (bytes.size() > 0 || cut) {
+                emit(isStderr, output);
+            }
+        }
+
+        void emit(boolean isStderr, Output output) {
+            byte[] kept = bytes.toByteArray();
+            String text;
+            if (cut) {
+                text = new String(kept, 0, wholeCharacters(kept), StandardCharsets.UTF_8);
+            } else {
+                text = new String(kept, StandardCharsets.UTF_8);
+                if (text.endsWith("\r")) {
+                    text = text.substring(0, text.length() - 1);
+                }
+            }
+            output.line(isStderr, text, !cut);
+            bytes.reset();
+            cut = false;
+        }
+
+        /** How many of the bytes end on a whole UTF-8 character: a character cut at the bound is left out. */
+        private static int wholeCharacters(byte[] utf8) {
+            for (int start = utf8.length - 1; start >= Math.max(0, utf8.length - 4); start--) {
+                int b = utf8[start] & 0xFF;
+                if ((b & 0xC0) != 0x80) {
+                    int length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+                    return utf8.length - start < length ? start : utf8.length;
+                }
+            }
+            return utf8.length;
+        }
     }
 
     /** Kills bubblewrap (its PID namespace dies with it) and every descendant still visible from here. */

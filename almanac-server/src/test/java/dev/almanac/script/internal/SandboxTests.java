@@ -70,7 +70,7 @@ class SandboxTests {
                         Map.of("PATH", "/usr/bin:/bin", "HOME", "/tmp", "ALMANAC_PARAM_GREETING", "hello"),
                         network,
                         timeout),
-                (stderr, line) -> lines.add((stderr ? "err: " : "") + line),
+                (stderr, line, whole) -> lines.add((stderr ? "err: " : "") + (whole ? "" : "cut: ") + line),
                 stop);
     }
 
@@ -227,6 +227,22 @@ class SandboxTests {
         assertThat(outcome.ending()).isEqualTo(Sandbox.Ending.OUTPUT_LIMIT);
         assertThat(outcome.outputBytes()).isLessThan(10L * 1024 * 1024 * 1024);
         assertThat(lines.stream().mapToInt(String::length).sum()).isLessThanOrEqualTo(64 * 1024);
+    }
+
+    /**
+     * The sandbox keeps four bytes per character of the line length (200 here) of a line, and says when it left the
+     * rest out; a character cut at that bound is left out whole, so no broken character follows a secret's start.
+     */
+    @Test
+    void aLineLongerThanTheSandboxKeepsArrivesAsItsStartEndingOnAWholeCharacter() throws Exception {
+        Sandbox.Outcome outcome = python("""
+                print("x" + "\\u00e9" * 500)
+                print("y" * 1000)
+                print("next")
+                """);
+
+        assertThat(outcome.exitCode()).isZero();
+        assertThat(lines).containsExactly("cut: x" + "é".repeat(399), "cut: " + "y".repeat(800), "next");
     }
 
     @Test
