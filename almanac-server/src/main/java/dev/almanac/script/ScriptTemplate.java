@@ -48,6 +48,9 @@ class ScriptTemplate implements JobTemplate {
     private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** An environment variable cannot hold a NUL character: the script could never start. */
+    private static final String NUL = "must not contain a NUL character: an environment variable cannot hold one";
+
     private static final TemplateDescriptor DESCRIPTOR = TemplateDescriptor.builder(TYPE)
             .name("Script")
             .description("Runs an approved version of one of your scripts (Python 3, shell or Node.js) inside a"
@@ -249,19 +252,39 @@ class ScriptTemplate implements JobTemplate {
     public List<ParameterError> validate(Map<String, Object> parameters, TemplateEnvironment environment) {
         List<ParameterError> errors = new ArrayList<>();
         if (parameters.get("secrets") instanceof Map<?, ?> secrets) {
-            secrets.keySet().stream()
-                    .map(String::valueOf)
-                    .filter(key -> !SECRET_NAME.matcher(key).matches())
-                    .forEach(key -> errors.add(new ParameterError(
-                            "secrets." + key, "a secret's name is upper case letters, digits and underscores")));
+            secrets.forEach((key, value) -> {
+                String field = "secrets." + key;
+                if (!SECRET_NAME.matcher(String.valueOf(key)).matches()) {
+                    errors.add(
+                            new ParameterError(field, "a secret's name is upper case letters, digits and underscores"));
+                }
+                if (value instanceof String text && text.indexOf('\0') >= 0) {
+                    errors.add(new ParameterError(field, NUL));
+                }
+            });
         }
         if (parameters.get("parameters") instanceof Map<?, ?> values) {
-            values.keySet().stream()
-                    .map(String::valueOf)
-                    .filter(key -> !PARAMETER_NAME.matcher(key).matches())
-                    .forEach(key -> errors.add(new ParameterError(
-                            "parameters." + key,
-                            "a parameter's name is letters, digits and underscores, starting with a letter")));
+            Map<String, String> byVariable = new LinkedHashMap<>();
+            values.forEach((key, value) -> {
+                String name = String.valueOf(key);
+                String field = "parameters." + name;
+                if (!PARAMETER_NAME.matcher(name).matches()) {
+                    errors.add(new ParameterError(
+                            field, "a parameter's name is letters, digits and underscores, starting with a letter"));
+                } else {
+                    String variable = parameterVariable(name);
+                    String other = byVariable.putIfAbsent(variable, name);
+                    if (other != null) {
+                        errors.add(new ParameterError(
+                                field,
+                                "is handed to the script as " + variable + ", like parameter '" + other
+                                        + "': names must differ in more than case"));
+                    }
+                }
+                if (value instanceof String text && text.indexOf('\0') >= 0) {
+                    errors.add(new ParameterError(field, NUL));
+                }
+            });
         }
         Choice choice = choose(parameters, Reach.onSave(environment));
         if (choice instanceof Refused refused) {
@@ -515,6 +538,11 @@ class ScriptTemplate implements JobTemplate {
         return copy;
     }
 
+    /** The variable a script parameter is handed over in: its name in upper case. */
+    private static String parameterVariable(String name) {
+        return "ALMANAC_PARAM_" + name.toUpperCase(Locale.ROOT);
+    }
+
     /** The whole environment of the script: nothing of Almanac's own reaches it. */
     private Map<String, String> environment(JobContext context, Chosen chosen, boolean dryRun) {
         Map<String, String> environment = new LinkedHashMap<>();
@@ -529,7 +557,7 @@ class ScriptTemplate implements JobTemplate {
                 "ALMANAC_SCRIPT_VERSION", Integer.toString(chosen.version().version()));
         scriptParameters(context)
                 .forEach((key, value) -> environment.put(
-                        "ALMANAC_PARAM_" + key.toUpperCase(Locale.ROOT),
+                        parameterVariable(key),
                         value == null
                                 ? ""
                                 : value instanceof String || value instanceof Number || value instanceof Boolean

@@ -3,6 +3,7 @@ package dev.almanac.script;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -303,6 +304,42 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
             // no secret, no line of the key, and not the start of the token where a line was cut
             assertThat(shown).doesNotContain(token, "tok3n", "BEGIN KEY", "MIIEvQ", "AQEFAA", "END KEY");
         }
+    }
+
+    /**
+     * What the sandbox cannot hand to a script is refused when the job is saved, naming the field: a NUL character
+     * (an environment variable cannot hold one) and two parameters whose names become the same variable.
+     */
+    @Test
+    void aValueWithANulCharacterAndParametersThatBecomeTheSameVariableAreRefusedOnSave() throws Exception {
+        String id = create(TestLogins.ADMIN, "picky", "print('hi')");
+        review(TestLogins.SUPER_ADMIN, id, 1, "approve", "ok").andExpect(status().isOk());
+
+        Map<String, Map<String, Object>> refusedAt = Map.of(
+                "parameters.parameters.note",
+                Map.of("script", "picky", "parameters", Map.of("note", "a\u0000b")),
+                "parameters.secrets.TOKEN",
+                Map.of("script", "picky", "secrets", Map.of("TOKEN", "t0p\u0000s3cret")),
+                "parameters.parameters.a",
+                Map.of("script", "picky", "parameters", new java.util.TreeMap<>(Map.of("A", "1", "a", "2"))));
+        for (Map.Entry<String, Map<String, Object>> refused : refusedAt.entrySet()) {
+            mvc.perform(post(API + "/jobs")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content(json(Map.of(
+                                    "name",
+                                    "picky",
+                                    "template_type",
+                                    "script",
+                                    "parameters",
+                                    refused.getValue(),
+                                    "schedule",
+                                    Map.of("type", "cron", "expression", "0 3 * * *")))))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[*].field").value(Matchers.contains(refused.getKey())))
+                    .andExpect(content().string(Matchers.not(Matchers.containsString("s3cret"))));
+        }
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
+                .isZero();
     }
 
     @Test
