@@ -717,7 +717,9 @@ public class JobService {
                 && definition
                         .schedule()
                         .toSpec()
-                        .equals(current.definition().schedule().toSpec());
+                        .equals(current.definition().schedule().toSpec())
+                // an H cron resolves by the job's name: a rename moves its slots though the expression stays
+                && definition.schedule().equals(current.definition().schedule());
     }
 
     private JobRequest merged(Job current, ObjectNode changes) {

@@ -2,6 +2,7 @@ package dev.almanac.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -57,6 +58,30 @@ abstract class HashedCronApiTests extends AlmanacIntegrationTest {
                 .getContentAsString());
         assertThat(Instant.parse(created.path("job").path("next_run_at").asString()))
                 .isEqualTo(firstRun);
+
+        // a rename moves an H cron's slots: the next run follows the new name, as the preview does
+        String id = created.path("job").path("id").asString();
+        String renamed = null;
+        Instant renamedRun = null;
+        for (int i = 1; renamedRun == null || renamedRun.equals(firstRun); i++) {
+            renamed = "nightly-report-" + i;
+            renamedRun = Instant.parse(json.readTree(mvc.perform(post(API + "/schedules/preview")
+                                    .contentType(MediaType.APPLICATION_JSON)
+                                    .content("{\"schedule\":{\"cron\":\"H 2 * * *\"},\"name\":\"" + renamed
+                                            + "\",\"count\":1}"))
+                            .andReturn()
+                            .getResponse()
+                            .getContentAsString())
+                    .path("runs")
+                    .path(0)
+                    .path("at")
+                    .asString());
+        }
+        mvc.perform(put(API + "/jobs/" + id)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"" + renamed + "\"}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.job.next_run_at").value(renamedRun.toString()));
 
         mvc.perform(post(API + "/schedules/preview")
                         .contentType(MediaType.APPLICATION_JSON)
