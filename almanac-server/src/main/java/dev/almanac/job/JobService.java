@@ -532,6 +532,10 @@ public class JobService {
     @Transactional
     public Job resume(JobId id) {
         Job current = get(id);
+        if (current.pauseAt(now()) == null) {
+            // nothing to resume: a catch-up run asked for with it would run a slot no pause skipped
+            throw new ConflictException(null, "job '" + current.name() + "' is not paused");
+        }
         jobs.pause(id, null);
         events.publishEvent(new JobChanged(id, JobChanged.Kind.UPDATED));
         return get(current.id());

@@ -12,10 +12,17 @@ public final class OnceSchedule implements Schedule {
 
     private final Instant runAt;
     private final ZoneId zone;
+    private final String note;
 
     OnceSchedule(Instant runAt, ZoneId zone) {
+        this(runAt, zone, null);
+    }
+
+    /** @param note how the DST policy moved the local time it was given; not kept with the job (it keeps the offset) */
+    OnceSchedule(Instant runAt, ZoneId zone, String note) {
         this.runAt = runAt;
         this.zone = zone;
+        this.note = note;
     }
 
     public Instant runAt() {
@@ -40,7 +47,7 @@ public final class OnceSchedule implements Schedule {
     @Override
     public List<ScheduledRun> preview(Instant from, int count) {
         return count > 0 && runAt.isAfter(from)
-                ? List.of(new ScheduledRun(runAt, runAt.atZone(zone), null))
+                ? List.of(new ScheduledRun(runAt, runAt.atZone(zone), note))
                 : List.of();
     }
 

@@ -174,7 +174,8 @@ public final class Schedules {
         } catch (DateTimeParseException notAbsolute) {
             try {
                 LocalDateTime local = IsoTimes.localDateTime(text, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-                return zone.map(z -> new OnceSchedule(ZonedCron.resolve(local, z.getRules()), z))
+                return zone.map(z -> new OnceSchedule(
+                                ZonedCron.resolve(local, z.getRules()), z, ZonedCron.resolveNote(local, z)))
                         .orElse(null);
             } catch (DateTimeException notLocal) {
                 errors.add(new FieldError(

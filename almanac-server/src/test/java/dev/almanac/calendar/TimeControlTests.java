@@ -425,6 +425,14 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
         assertThat(history(job))
                 .filteredOn(e -> e.status() == ExecutionStatus.SUCCEEDED)
                 .hasSize(1);
+
+        // a job that is not paused has nothing to resume, and its catch-up run would run a slot no pause skipped
+        mvc.perform(post(API + "/jobs/" + job.id() + "/resume")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"catch_up\":true}"))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.detail").value("job 'hourly' is not paused"));
+        assertThat(engine.runDueOnce()).isZero();
     }
 
     @Test

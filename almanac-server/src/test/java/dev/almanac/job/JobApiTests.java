@@ -369,6 +369,14 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("schedule.run_at"));
         mvc.perform(get(JOBS)).andExpect(jsonPath("$.total").value(0));
+        // a one-time run at a local time the zone skips says where it moved, as a cron's run does
+        mvc.perform(post(api + "/schedules/preview")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"schedule":{"type":"once","run_at":"2027-03-28T02:30:00","timezone":"Europe/Berlin"}}"""))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.runs[0].at").value("2027-03-28T01:00:00Z"))
+                .andExpect(jsonPath("$.runs[0].note").value(org.hamcrest.Matchers.containsString("does not exist")));
         // beyond what a date-time holds, too: an instant converted to check it would throw
         mvc.perform(post(api + "/schedules/preview")
                         .contentType(MediaType.APPLICATION_JSON)

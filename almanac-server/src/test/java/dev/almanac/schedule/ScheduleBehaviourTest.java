@@ -157,6 +157,27 @@ class ScheduleBehaviourTest {
     }
 
     @Test
+    void explainsAOneTimeRunAtALocalTimeTheZoneSkipsOrRepeats() {
+        assertThat(once("2027-03-28T02:30:00", "Europe/Berlin")
+                        .preview(NEW_YEAR_2026, 1)
+                        .get(0)
+                        .note())
+                .isEqualTo("02:30 does not exist on 2027-03-28 in Europe/Berlin (clocks go forward);"
+                        + " runs at 03:00 CEST instead");
+        assertThat(once("2026-10-25T02:30:00", "Europe/Berlin")
+                        .preview(NEW_YEAR_2026, 1)
+                        .get(0)
+                        .note())
+                .isEqualTo("02:30 occurs twice on 2026-10-25 in Europe/Berlin (clocks go back);"
+                        + " runs once, at the first occurrence (UTC+02:00)");
+        assertThat(once("2026-12-01T09:00:00", "Europe/Berlin")
+                        .preview(NEW_YEAR_2026, 1)
+                        .get(0)
+                        .note())
+                .isNull();
+    }
+
+    @Test
     void explainsMergedTimesInThePreview() {
         assertThat(cron("0,30 2 * * *", "America/New_York")
                         .preview(Instant.parse("2026-03-07T12:00:00Z"), 1)

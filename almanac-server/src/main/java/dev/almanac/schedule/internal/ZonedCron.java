@@ -104,6 +104,32 @@ public final class ZonedCron {
         return transition.isGap() ? transition.getInstant() : local.toInstant(transition.getOffsetBefore());
     }
 
+    /**
+     * How {@link #resolve} moved a local time the zone skips or repeats, worded as a cron run's note; null when the
+     * time exists once.
+     */
+    public static String resolveNote(LocalDateTime local, ZoneId zone) {
+        ZoneRules rules = zone.getRules();
+        if (rules.getValidOffsets(local).size() == 1) {
+            return null;
+        }
+        ZoneOffsetTransition transition = rules.getTransition(local);
+        DateTimeFormatter time =
+                DateTimeFormatter.ofPattern(local.getSecond() == 0 ? "HH:mm" : "HH:mm:ss", Locale.ROOT);
+        if (transition.isOverlap()) {
+            return "%s occurs twice on %s in %s (clocks go back); runs once, at the first occurrence (%s)"
+                    .formatted(
+                            time.format(local), local.toLocalDate(), zone.getId(), utc(transition.getOffsetBefore()));
+        }
+        return "%s does not exist on %s in %s (clocks go forward); runs at %s instead"
+                .formatted(
+                        time.format(local),
+                        local.toLocalDate(),
+                        zone.getId(),
+                        DateTimeFormatter.ofPattern("HH:mm zzz", Locale.ENGLISH)
+                                .format(transition.getInstant().atZone(zone)));
+    }
+
     private Instant nextRealInstant(Instant after) {
         ZoneOffset offset = rules.getOffset(after);
         LocalDateTime start = localSecondAfter(after);
