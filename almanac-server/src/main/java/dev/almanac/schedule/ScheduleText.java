@@ -125,6 +125,14 @@ public final class ScheduleText {
         String minutes;
         if (minute.equals("*")) {
             minutes = "Every minute";
+        } else if (minute.startsWith("*/") && 60 % Long.parseLong(minute.substring(2)) != 0) {
+            // */45 restarts every hour (:00, :45, :00 ...): "every 45 minutes" would say what it does not do
+            long step = Long.parseLong(minute.substring(2));
+            List<String> at = new ArrayList<>();
+            for (long m = 0; m < 60; m += step) {
+                at.add(Long.toString(m));
+            }
+            minutes = "At minutes " + and(at) + " of";
         } else if (minute.startsWith("*/")) {
             minutes = every(Long.parseLong(minute.substring(2)), "minute");
         } else if (isNumber(minute)) {

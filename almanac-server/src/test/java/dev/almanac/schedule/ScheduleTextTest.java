@@ -22,6 +22,8 @@ class ScheduleTextTest {
                 "0 0 1,15 * *       | At 00:00 on day 1 and 15 of the month",
                 "0 6,18 * * *       | At 06:00 and 18:00 every day",
                 "*/15 * * * *       | Every 15 minutes",
+                "*/45 * * * *       | At minutes 0 and 45 of every hour",
+                "*/25 * * * *       | At minutes 0, 25 and 50 of every hour",
                 "* * * * *          | Every minute",
                 "15 * * * *         | At minute 15 of every hour",
                 "0 * * * *          | At the start of every hour",
