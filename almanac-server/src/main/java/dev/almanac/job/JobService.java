@@ -601,30 +601,7 @@ public class JobService {
                                 ? new JobRequest.TriggerJson(triggering.next().toString(), t.on(), t.condition())
                                 : t)
                         .toList();
-        return new JobRequest(
-                r.name(),
-                r.description(),
-                r.templateType(),
-                r.parameters(),
-                r.schedule(),
-                r.enabled(),
-                r.priority(),
-                r.timeoutSeconds(),
-                r.retryPolicy(),
-                r.concurrencyPolicy(),
-                r.misfirePolicy(),
-                r.catchUpWindowSeconds(),
-                dependsOn,
-                r.notifications(),
-                r.tags(),
-                r.version(),
-                triggers,
-                r.triggerMode(),
-                r.triggerWindow(),
-                r.calendars(),
-                r.namespace(),
-                r.expectedDuration(),
-                r.retention());
+        return with(r, r.parameters(), r.notifications(), dependsOn, triggers);
     }
 
     private static boolean isHiddenJob(String entry) {
@@ -669,6 +646,15 @@ public class JobService {
     }
 
     private static JobRequest with(JobRequest r, Map<String, Object> parameters, NotificationsJson notifications) {
+        return with(r, parameters, notifications, r.dependsOn(), r.triggers());
+    }
+
+    private static JobRequest with(
+            JobRequest r,
+            Map<String, Object> parameters,
+            NotificationsJson notifications,
+            List<String> dependsOn,
+            List<JobRequest.TriggerJson> triggers) {
         return new JobRequest(
                 r.name(),
                 r.description(),
@@ -682,11 +668,11 @@ public class JobService {
                 r.concurrencyPolicy(),
                 r.misfirePolicy(),
                 r.catchUpWindowSeconds(),
-                r.dependsOn(),
+                dependsOn,
                 notifications,
                 r.tags(),
                 r.version(),
-                r.triggers(),
+                triggers,
                 r.triggerMode(),
                 r.triggerWindow(),
                 r.calendars(),
