@@ -144,7 +144,7 @@ class JobTransfer {
         if (!chosen.equals("plan") && !chosen.equals("apply")) {
             throw new InvalidInputException(List.of(new FieldError("mode", "must be plan or apply")));
         }
-        List<JobRequest> definitions;
+        List<JobsFile.Definition> definitions;
         try {
             definitions = jobsFile.read(body);
         } catch (StreamConstraintsException e) {
@@ -163,7 +163,8 @@ class JobTransfer {
         }
         if (namespaces.global()) {
             // an admin's refusal for a destructive template refuses the whole file, as before namespaces
-            for (JobRequest definition : definitions) {
+            for (JobRequest definition :
+                    definitions.stream().map(JobsFile.Definition::request).toList()) {
                 if (definition.templateType() != null) {
                     permissions.requireMayActOn(
                             definition.templateType(),

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,7 +45,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * Job definitions in bulk, upserted by name: the jobs file ({@code almanac.jobs-file}) at every start, and the import
  * API. All or nothing: every definition is validated and applied in one transaction, and one invalid definition
  * applies none. A definition equal to the stored job changes nothing, so applying twice is harmless; jobs not named are
- * left alone. A masked secret ({@value JobTransferController#MASK}, as an export writes it) keeps the stored value.
+ * left alone. As in a PUT, a field set to null clears what is stored and a field left out keeps it. A masked secret
+ * ({@value JobTransferController#MASK}, as an export writes it) keeps the stored value.
  */
 @Component
 public class JobsFile {
@@ -56,6 +58,12 @@ public class JobsFile {
 
     /** The file's shape: {@code jobs:} followed by job definitions as the API takes them. */
     record Contents(List<JobRequest> jobs) {}
+
+    /**
+     * One job of a file as read, and the fields it sets to {@code null}: those clear what is stored, as in a PUT, where
+     * a field left out keeps it.
+     */
+    record Definition(JobRequest request, Set<String> nulled) {}
 
     /** What applying did, by name. */
     public record Applied(List<String> created, List<String> updated, List<String> unchanged) {}
@@ -121,14 +129,35 @@ public class JobsFile {
     }
 
     /** Reads a jobs file or an import body (YAML is a superset of JSON). */
-    List<JobRequest> read(String text) {
+    List<Definition> read(String text) {
         Contents contents = yaml.readValue(text, Contents.class);
-        return contents == null || contents.jobs() == null ? List.of() : contents.jobs();
+        if (contents == null || contents.jobs() == null) {
+            return List.of();
+        }
+        // the definitions as records have lost which fields the file set to null, and a null clears a field
+        JsonNode written = yaml.readTree(text).path("jobs");
+        List<Definition> definitions = new ArrayList<>();
+        for (int i = 0; i < contents.jobs().size(); i++) {
+            definitions.add(new Definition(contents.jobs().get(i), nulled(written.get(i))));
+        }
+        return definitions;
+    }
+
+    private static Set<String> nulled(JsonNode job) {
+        Set<String> nulled = new LinkedHashSet<>();
+        if (job != null && job.isObject()) {
+            for (Map.Entry<String, JsonNode> field : job.properties()) {
+                if (field.getValue().isNull() && !field.getKey().equals("version")) {
+                    nulled.add(field.getKey());
+                }
+            }
+        }
+        return nulled;
     }
 
     /** Reads and applies a jobs file in one transaction, as the actor {@code system}. */
     public Applied apply(Path path) {
-        List<JobRequest> definitions;
+        List<Definition> definitions;
         try {
             definitions = read(Files.readString(path));
         } catch (JacksonException e) {
@@ -163,13 +192,13 @@ public class JobsFile {
      * What applying the definitions would do; changes nothing. The jobs it would create beyond the {@code quota} are
      * {@code invalid}, with the quota as their error.
      */
-    public List<Outcome> plan(List<JobRequest> definitions, String actor, Limits.JobQuota quota) {
+    public List<Outcome> plan(List<Definition> definitions, String actor, Limits.JobQuota quota) {
         return run(definitions, actor, false, quota, d -> Optional.empty());
     }
 
     /** The same, with each job first put to {@code refusal}: a job it refuses is invalid with that error. */
     public List<Outcome> plan(
-            List<JobRequest> definitions,
+            List<Definition> definitions,
             String actor,
             Limits.JobQuota quota,
             Function<JobRequest, Optional<FieldError>> refusal) {
@@ -182,13 +211,13 @@ public class JobsFile {
      * @throws dev.almanac.common.ForbiddenException naming the quota and the count when the file would create more
      *     jobs than the {@code quota} leaves room for; nothing is stored
      */
-    public List<Outcome> applyAll(List<JobRequest> definitions, String actor, Limits.JobQuota quota) {
+    public List<Outcome> applyAll(List<Definition> definitions, String actor, Limits.JobQuota quota) {
         return applyAll(definitions, actor, quota, d -> Optional.empty());
     }
 
     /** The same, with each job first put to {@code refusal}: a job it refuses is invalid, and nothing is stored. */
     public List<Outcome> applyAll(
-            List<JobRequest> definitions,
+            List<Definition> definitions,
             String actor,
             Limits.JobQuota quota,
             Function<JobRequest, Optional<FieldError>> refusal) {
@@ -238,7 +267,7 @@ public class JobsFile {
      * created fit in the {@code quota}.
      */
     private List<Outcome> run(
-            List<JobRequest> definitions,
+            List<Definition> definitions,
             String actor,
             boolean commit,
             Limits.JobQuota quota,
@@ -250,7 +279,7 @@ public class JobsFile {
             // a job's triggers and depends_on name their upstream jobs, so those in the file are saved first; outcomes
             // keep file order
             for (int i : upstreamFirst(definitions)) {
-                JobRequest definition = definitions.get(i);
+                JobRequest definition = definitions.get(i).request();
                 String name = definition.name();
                 if (name == null || !names.add(name)) {
                     inOrder[i] = new Outcome(
@@ -265,7 +294,7 @@ public class JobsFile {
                     inOrder[i] = new Outcome(name, "invalid", List.of(), List.of(refused.get()));
                     continue;
                 }
-                inOrder[i] = upsert(definition, actor);
+                inOrder[i] = upsert(definitions.get(i), actor);
             }
             outcomes.addAll(List.of(inOrder));
             long created = 0;
@@ -287,10 +316,10 @@ public class JobsFile {
      * The definitions' indexes, each after those of the upstream jobs its triggers and depends_on name (file order
      * otherwise).
      */
-    private static List<Integer> upstreamFirst(List<JobRequest> definitions) {
+    private static List<Integer> upstreamFirst(List<Definition> definitions) {
         java.util.Map<String, Integer> byName = new java.util.HashMap<>();
         for (int i = 0; i < definitions.size(); i++) {
-            JobRequest definition = definitions.get(i);
+            JobRequest definition = definitions.get(i).request();
             if (definition.name() != null) {
                 byName.putIfAbsent(definition.name(), i);
                 // a trigger may name an upstream in another namespace as namespace/name
@@ -310,7 +339,7 @@ public class JobsFile {
 
     private static void place(
             int i,
-            List<JobRequest> definitions,
+            List<Definition> definitions,
             java.util.Map<String, Integer> byName,
             List<Integer> order,
             Set<Integer> placed,
@@ -319,11 +348,11 @@ public class JobsFile {
             return; // a loop is refused by the job service; here it only ends the walk
         }
         List<String> upstreams = new ArrayList<>();
-        List<JobRequest.TriggerJson> triggers = definitions.get(i).triggers();
+        List<JobRequest.TriggerJson> triggers = definitions.get(i).request().triggers();
         if (triggers != null) {
             triggers.stream().filter(t -> t != null && t.job() != null).forEach(t -> upstreams.add(t.job()));
         }
-        List<String> dependsOn = definitions.get(i).dependsOn();
+        List<String> dependsOn = definitions.get(i).request().dependsOn();
         if (dependsOn != null) {
             dependsOn.stream().filter(java.util.Objects::nonNull).forEach(upstreams::add);
         }
@@ -344,7 +373,8 @@ public class JobsFile {
                         + quota.quota() + "; this file may create at most " + quota.room());
     }
 
-    private Outcome upsert(JobRequest definition, String actor) {
+    private Outcome upsert(Definition written, String actor) {
+        JobRequest definition = written.request();
         Optional<JobId> existing = lookups.idByName(definition.namespace(), definition.name());
         ObjectNode changes = (ObjectNode) json.valueToTree(definition);
         changes.remove("version");
@@ -358,6 +388,8 @@ public class JobsFile {
                             .distinct()
                             .toList()));
         }
+        // a field the file sets to null clears it, as in a PUT; one it leaves out keeps what is stored
+        written.nulled().forEach(changes::putNull);
         try {
             if (existing.isEmpty()) {
                 try {
@@ -425,7 +457,10 @@ public class JobsFile {
         JsonNode old = before == null ? json.createObjectNode() : written(before);
         JsonNode now = written(after);
         List<Change> changes = new ArrayList<>();
-        for (String field : now.propertyNames()) {
+        // a field the update cleared is in the old definition only
+        Set<String> fields = new LinkedHashSet<>(now.propertyNames());
+        fields.addAll(old.propertyNames());
+        for (String field : fields) {
             if (field.equals("version")) {
                 continue;
             }
@@ -436,7 +471,7 @@ public class JobsFile {
                 changes.add(new Change(
                         field,
                         a == null ? null : Sealed.masked(json.treeToValue(a, Object.class)),
-                        Sealed.masked(json.treeToValue(b, Object.class))));
+                        b == null ? null : Sealed.masked(json.treeToValue(b, Object.class))));
             }
         }
         return changes;

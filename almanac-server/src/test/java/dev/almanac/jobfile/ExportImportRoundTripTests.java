@@ -17,6 +17,8 @@ import dev.almanac.testing.TestTemplates;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +62,9 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
 
     @Autowired
     WebApplicationContext context;
+
+    @Autowired
+    JobsFile jobsFile;
 
     private MockMvc ui;
 
@@ -289,11 +294,66 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
                         jsonPath("$.errors[0].message").value("job 'chain-x': no job named or with id 'no-such-job'"));
     }
 
+    /**
+     * As in a PUT, a field a file sets to null clears it (the plan shows it going), and one the file leaves out keeps
+     * what is stored.
+     */
+    @Test
+    void aFieldSetToNullInAFileIsClearedAndOneLeftOutIsKept() throws Exception {
+        mvc.perform(post("/api/admin/scheduler/calendars")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"quiet\",\"dates\":[\"2026-12-24\"]}"))
+                .andExpect(status().isCreated());
+        assertThat(create(Map.of(
+                        "name",
+                        "upkept",
+                        "template_type",
+                        "heartbeat",
+                        "description",
+                        "kept",
+                        "expected_duration",
+                        "PT10M",
+                        "retention",
+                        Map.of("keep_runs", 100),
+                        "calendars",
+                        Map.of("blackout", List.of("quiet")))))
+                .isEqualTo(201);
+        String file = "jobs:\n- name: upkept\n  template_type: heartbeat\n  expected_duration: null\n"
+                + "  retention: null\n  calendars: null\n";
+
+        JsonNode plan = importThroughTheApi("plan", "yaml", file);
+        assertThat(plan.at("/jobs/0/action").asString()).isEqualTo("update");
+        Map<String, String> changes = new java.util.TreeMap<>();
+        plan.at("/jobs/0/changes")
+                .forEach(change -> changes.put(
+                        change.path("field").asString(), change.path("after").toString()));
+        assertThat(changes).isEqualTo(Map.of("calendars", "null", "expected_duration", "null", "retention", "null"));
+        assertThat(importThroughTheApi("apply", "yaml", file)
+                        .at("/jobs/0/action")
+                        .asString())
+                .isEqualTo("update");
+
+        JsonNode job = json.readTree(download(API + "/export", "json")).at("/jobs/0");
+        assertThat(job.has("expected_duration")).isFalse();
+        assertThat(job.has("retention")).isFalse();
+        assertThat(job.has("calendars")).isFalse();
+        assertThat(job.path("description").asString()).as("left out, so kept").isEqualTo("kept");
+        assertThat(actions(importThroughTheApi("plan", "yaml", file))).isEqualTo(Map.of("upkept", "unchanged"));
+        assertThat(jobsFile.apply(written(file, "yaml")).unchanged()).containsExactly("upkept");
+    }
+
     private String createInChain(String name, List<String> dependsOn) throws Exception {
         assertThat(create(Map.of("name", name, "template_type", "heartbeat", "depends_on", dependsOn)))
                 .as(name)
                 .isEqualTo(201);
         return idOf(name);
+    }
+
+    /** A file on disk, as the start-up jobs file ({@code almanac.jobs-file}) names one. */
+    private static Path written(String file, String format) throws Exception {
+        Path path = Files.createTempFile("jobs", "." + format);
+        Files.writeString(path, file);
+        return path;
     }
 
     private String idOf(String name) {
