@@ -194,7 +194,7 @@ class JobTransfer {
                             summary,
                             "jobs",
                             outcomes.stream()
-                                    .map(o -> o.name() + ": " + o.action())
+                                    .map(o -> o.label() + ": " + o.action())
                                     .toList()));
         }
         return new ImportResult(chosen, chosen.equals("apply"), summary, outcomes);
@@ -217,8 +217,9 @@ class JobTransfer {
             if (!namespaces.exists(namespace) || !namespaces.may(namespace, NamespaceAccess.Action.READ)) {
                 return Optional.of(new FieldError("namespace", "no namespace named '" + namespace + "'"));
             }
+            // the name as the API stores it, as the jobs file matches it
             Optional<Job> existing =
-                    lookups.idByName(namespace, definition.name()).flatMap(jobs::find);
+                    lookups.idByName(namespace, definition.name().strip()).flatMap(jobs::find);
             if (existing.isPresent()) {
                 String current = existing.get().definition().namespace();
                 if (!namespaces.may(current, NamespaceAccess.Action.READ)) {

@@ -1,11 +1,12 @@
 package dev.almanac.jobfile;
 
 import dev.almanac.audit.AuditTrail;
+import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.Job;
-import dev.almanac.job.JobId;
+import dev.almanac.job.JobDefinition;
 import dev.almanac.job.JobLookups;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobService;
@@ -13,11 +14,14 @@ import dev.almanac.security.Limits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -30,6 +34,7 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
@@ -42,11 +47,12 @@ import tools.jackson.dataformat.yaml.YAMLFactory;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * Job definitions in bulk, upserted by name: the jobs file ({@code almanac.jobs-file}) at every start, and the import
- * API. All or nothing: every definition is validated and applied in one transaction, and one invalid definition
- * applies none. A definition equal to the stored job changes nothing, so applying twice is harmless; jobs not named are
- * left alone. As in a PUT, a field set to null clears what is stored and a field left out keeps it. A masked secret
- * ({@value JobTransferController#MASK}, as an export writes it) keeps the stored value.
+ * Job definitions in bulk, upserted by namespace and name (each trimmed, as the API stores them): the jobs file ({@code
+ * almanac.jobs-file}) at every start, and the import API. All or nothing: every definition is validated and applied in
+ * one transaction, and one invalid definition applies none. A definition equal to the stored job changes nothing, so
+ * applying twice is harmless; jobs not named are left alone. As in a PUT, a field set to null clears what is stored and
+ * a field left out keeps it. A masked secret ({@value JobTransferController#MASK}, as an export writes it) keeps the
+ * stored value.
  */
 @Component
 public class JobsFile {
@@ -65,18 +71,35 @@ public class JobsFile {
      */
     record Definition(JobRequest request, Set<String> nulled) {}
 
-    /** What applying did, by name. */
+    /** What applying did, by name ({@code namespace/name} outside the default namespace). */
     public record Applied(List<String> created, List<String> updated, List<String> unchanged) {}
 
     /** One field a definition changes: its value before and after. */
     public record Change(String field, Object before, Object after) {}
 
-    /** What applying one definition does or would do: {@code create}, {@code update}, {@code unchanged} or {@code invalid}. */
-    public record Outcome(String name, String action, List<Change> changes, List<FieldError> errors) {}
+    /**
+     * What applying one definition does or would do: {@code create}, {@code update}, {@code unchanged} or {@code
+     * invalid}. Names are unique per namespace: the namespace tells two jobs of one name apart.
+     */
+    public record Outcome(String name, String namespace, String action, List<Change> changes, List<FieldError> errors) {
+
+        /** The job as a person reads it: its name, or {@code namespace/name} outside the default namespace. */
+        String label() {
+            return namespace == null || namespace.equals(JobDefinition.DEFAULT_NAMESPACE) || name == null
+                    ? name
+                    : namespace + "/" + name;
+        }
+    }
 
     private final JobService jobs;
     private final JobLookups lookups;
     private final TransactionTemplate transactions;
+    /**
+     * One savepoint per job: a job whose saving fails is undone alone, and the next ones still plan (PostgreSQL aborts
+     * the whole transaction on a failed statement otherwise).
+     */
+    private final TransactionTemplate savepoints;
+
     private final JsonMapper json;
     private final String file;
     private final AuditTrail audit;
@@ -109,6 +132,8 @@ public class JobsFile {
         this.jobs = jobs;
         this.lookups = lookups;
         this.transactions = transactions;
+        this.savepoints = new TransactionTemplate(Objects.requireNonNull(transactions.getTransactionManager()));
+        this.savepoints.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
         this.json = json;
         this.file = file;
     }
@@ -233,7 +258,7 @@ public class JobsFile {
             Outcome outcome = outcomes.get(i);
             String prefix = "jobs[" + i + "]";
             // the index finds the entry in the file, the name tells a person which job it is
-            String job = outcome.name() == null ? "" : "job '" + outcome.name() + "': ";
+            String job = outcome.name() == null ? "" : "job '" + outcome.label() + "': ";
             outcome.errors().forEach(error -> {
                 FieldError prefixed = error.prefixed(prefix);
                 errors.add(new FieldError(prefixed.field(), job + prefixed.message()));
@@ -248,7 +273,7 @@ public class JobsFile {
     private static List<String> named(List<Outcome> outcomes, String action) {
         return outcomes.stream()
                 .filter(o -> o.action().equals(action))
-                .map(Outcome::name)
+                .map(Outcome::label)
                 .toList();
     }
 
@@ -256,7 +281,7 @@ public class JobsFile {
         List<String> problems = new ArrayList<>();
         for (Outcome outcome : outcomes) {
             outcome.errors()
-                    .forEach(error -> problems.add("jobs[" + outcome.name() + "]"
+                    .forEach(error -> problems.add("jobs[" + outcome.label() + "]"
                             + (error.field().isEmpty() ? "" : "." + error.field()) + ": " + error.message()));
         }
         return problems;
@@ -264,7 +289,7 @@ public class JobsFile {
 
     /**
      * Upserts every definition in one transaction, kept only when {@code commit}, every one was valid and the jobs
-     * created fit in the {@code quota}.
+     * created fit in the {@code quota}. A job is matched by its namespace and name, trimmed as the API stores them.
      */
     private List<Outcome> run(
             List<Definition> definitions,
@@ -273,36 +298,57 @@ public class JobsFile {
             Limits.JobQuota quota,
             Function<JobRequest, Optional<FieldError>> refusal) {
         List<Outcome> outcomes = new ArrayList<>();
+        InFile inFile = new InFile(definitions);
         transactions.executeWithoutResult(status -> {
-            Set<String> names = new HashSet<>();
+            Set<String> keys = new HashSet<>();
             Outcome[] inOrder = new Outcome[definitions.size()];
+            boolean[] stored = new boolean[definitions.size()];
             // a job's triggers and depends_on name their upstream jobs, so those in the file are saved first; outcomes
             // keep file order
-            for (int i : upstreamFirst(definitions)) {
+            for (int i : inFile.upstreamFirst()) {
                 JobRequest definition = definitions.get(i).request();
-                String name = definition.name();
-                if (name == null || !names.add(name)) {
-                    inOrder[i] = new Outcome(
-                            name,
-                            "invalid",
-                            List.of(),
-                            List.of(new FieldError("name", name == null ? "is required" : "is named twice")));
+                if (definition == null) {
+                    inOrder[i] = invalid(null, null, new FieldError("", "must be an object: a job's definition"));
+                    continue;
+                }
+                String name = nameOf(definition);
+                String namespace = namespaceOf(definition);
+                if (name == null || !keys.add(namespace + "/" + name)) {
+                    inOrder[i] = invalid(
+                            name == null ? definition.name() : name,
+                            namespace,
+                            new FieldError("name", name == null ? "is required" : "is named twice"));
                     continue;
                 }
                 Optional<FieldError> refused = refusal.apply(definition);
                 if (refused.isPresent()) {
-                    inOrder[i] = new Outcome(name, "invalid", List.of(), List.of(refused.get()));
+                    inOrder[i] = invalid(name, namespace, refused.get());
                     continue;
                 }
-                inOrder[i] = upsert(definitions.get(i), actor);
+                Optional<Job> current = lookups.idByName(namespace, name).flatMap(jobs::find);
+                stored[i] = current.isPresent();
+                Definition written = definitions.get(i);
+                inOrder[i] = savepoints.execute(savepoint -> {
+                    Outcome outcome = upsert(written, name, namespace, current, actor);
+                    if (outcome.action().equals("invalid")) {
+                        savepoint.setRollbackOnly();
+                    }
+                    return outcome;
+                });
             }
-            outcomes.addAll(List.of(inOrder));
+            outcomes.addAll(inFile.withInvalidUpstreamsNamed(inOrder, stored));
             long created = 0;
             for (int i = 0; i < outcomes.size(); i++) {
                 Outcome outcome = outcomes.get(i);
                 if (outcome.action().equals("create") && ++created > quota.room()) {
                     outcomes.set(
-                            i, new Outcome(outcome.name(), "invalid", outcome.changes(), List.of(overQuota(quota))));
+                            i,
+                            new Outcome(
+                                    outcome.name(),
+                                    outcome.namespace(),
+                                    "invalid",
+                                    outcome.changes(),
+                                    List.of(overQuota(quota))));
                 }
             }
             if (!commit || outcomes.stream().anyMatch(o -> o.action().equals("invalid"))) {
@@ -312,58 +358,139 @@ public class JobsFile {
         return outcomes;
     }
 
-    /**
-     * The definitions' indexes, each after those of the upstream jobs its triggers and depends_on name (file order
-     * otherwise).
-     */
-    private static List<Integer> upstreamFirst(List<Definition> definitions) {
-        java.util.Map<String, Integer> byName = new java.util.HashMap<>();
-        for (int i = 0; i < definitions.size(); i++) {
-            JobRequest definition = definitions.get(i).request();
-            if (definition.name() != null) {
-                byName.putIfAbsent(definition.name(), i);
-                // a trigger may name an upstream in another namespace as namespace/name
-                byName.putIfAbsent(
-                        (definition.namespace() == null ? "default" : definition.namespace()) + "/" + definition.name(),
-                        i);
-            }
-        }
-        List<Integer> order = new ArrayList<>();
-        Set<Integer> placed = new HashSet<>();
-        Set<Integer> visiting = new HashSet<>();
-        for (int i = 0; i < definitions.size(); i++) {
-            place(i, definitions, byName, order, placed, visiting);
-        }
-        return order;
+    private static Outcome invalid(String name, String namespace, FieldError error) {
+        return new Outcome(name, namespace, "invalid", List.of(), List.of(error));
     }
 
-    private static void place(
-            int i,
-            List<Definition> definitions,
-            java.util.Map<String, Integer> byName,
-            List<Integer> order,
-            Set<Integer> placed,
-            Set<Integer> visiting) {
-        if (placed.contains(i) || !visiting.add(i)) {
-            return; // a loop is refused by the job service; here it only ends the walk
+    /** The name as the API stores it: trimmed; null when there is none. */
+    private static String nameOf(JobRequest definition) {
+        return definition.name() == null || definition.name().isBlank()
+                ? null
+                : definition.name().strip();
+    }
+
+    /** The namespace as the API stores it: trimmed, the default one when there is none. */
+    private static String namespaceOf(JobRequest definition) {
+        return definition.namespace() == null || definition.namespace().isBlank()
+                ? JobDefinition.DEFAULT_NAMESPACE
+                : definition.namespace().strip();
+    }
+
+    /** The upstream jobs a definition names, by the field that names each ({@code depends_on[0]}, ...). */
+    private static Map<String, String> upstreamsOf(JobRequest definition) {
+        Map<String, String> upstreams = new LinkedHashMap<>();
+        if (definition == null) {
+            return upstreams;
         }
-        List<String> upstreams = new ArrayList<>();
-        List<JobRequest.TriggerJson> triggers = definitions.get(i).request().triggers();
-        if (triggers != null) {
-            triggers.stream().filter(t -> t != null && t.job() != null).forEach(t -> upstreams.add(t.job()));
-        }
-        List<String> dependsOn = definitions.get(i).request().dependsOn();
-        if (dependsOn != null) {
-            dependsOn.stream().filter(java.util.Objects::nonNull).forEach(upstreams::add);
-        }
-        for (String job : upstreams) {
-            Integer upstream = byName.get(job.strip());
-            if (upstream != null) {
-                place(upstream, definitions, byName, order, placed, visiting);
+        List<JobRequest.TriggerJson> triggers = definition.triggers();
+        for (int k = 0; triggers != null && k < triggers.size(); k++) {
+            if (triggers.get(k) != null && triggers.get(k).job() != null) {
+                upstreams.put("triggers[" + k + "].job", triggers.get(k).job());
             }
         }
-        placed.add(i);
-        order.add(i);
+        List<String> dependsOn = definition.dependsOn();
+        for (int k = 0; dependsOn != null && k < dependsOn.size(); k++) {
+            if (dependsOn.get(k) != null) {
+                upstreams.put("depends_on[" + k + "]", dependsOn.get(k));
+            }
+        }
+        return upstreams;
+    }
+
+    /** The jobs of one file by namespace and name, to find the upstream jobs that its jobs name among them. */
+    private static final class InFile {
+
+        private final List<Definition> definitions;
+        private final Map<String, Integer> byKey = new HashMap<>();
+        private final Map<String, List<Integer>> byName = new HashMap<>();
+
+        InFile(List<Definition> definitions) {
+            this.definitions = definitions;
+            for (int i = 0; i < definitions.size(); i++) {
+                JobRequest definition = definitions.get(i).request();
+                String name = definition == null ? null : nameOf(definition);
+                if (name != null && byKey.putIfAbsent(namespaceOf(definition) + "/" + name, i) == null) {
+                    byName.computeIfAbsent(name, n -> new ArrayList<>()).add(i);
+                }
+            }
+        }
+
+        /**
+         * The job of the file that {@code reference} (a trigger's job, a depends_on entry) names from a job of {@code
+         * namespace}, as the API resolves it: {@code namespace/name}; a bare name in that namespace first, else the one
+         * job of that name in another.
+         */
+        Optional<Integer> upstream(String reference, String namespace) {
+            String named = reference.strip();
+            int slash = named.indexOf('/');
+            if (slash > 0) {
+                return Optional.ofNullable(byKey.get(named.substring(0, slash).strip() + "/"
+                        + named.substring(slash + 1).strip()));
+            }
+            Integer own = byKey.get(namespace + "/" + named);
+            if (own != null) {
+                return Optional.of(own);
+            }
+            List<Integer> elsewhere = byName.getOrDefault(named, List.of());
+            return elsewhere.size() == 1 ? Optional.of(elsewhere.get(0)) : Optional.empty();
+        }
+
+        /** The definitions' indexes, each after those of the upstream jobs it names in the file, else in file order. */
+        List<Integer> upstreamFirst() {
+            List<Integer> order = new ArrayList<>();
+            Set<Integer> placed = new HashSet<>();
+            Set<Integer> visiting = new HashSet<>();
+            for (int i = 0; i < definitions.size(); i++) {
+                place(i, order, placed, visiting);
+            }
+            return order;
+        }
+
+        private void place(int i, List<Integer> order, Set<Integer> placed, Set<Integer> visiting) {
+            if (placed.contains(i) || !visiting.add(i)) {
+                return; // a loop is refused by the job service; here it only ends the walk
+            }
+            JobRequest definition = definitions.get(i).request();
+            for (String reference : upstreamsOf(definition).values()) {
+                upstream(reference, namespaceOf(definition))
+                        .ifPresent(upstream -> place(upstream, order, placed, visiting));
+            }
+            placed.add(i);
+            order.add(i);
+        }
+
+        /**
+         * The outcomes, with a job's "no job named ..." about an upstream of the file that is invalid (and so was not
+         * saved) said as that: the fix is in the upstream job, not in the name.
+         */
+        List<Outcome> withInvalidUpstreamsNamed(Outcome[] outcomes, boolean[] stored) {
+            List<Outcome> named = new ArrayList<>();
+            for (int i = 0; i < outcomes.length; i++) {
+                Outcome outcome = outcomes[i];
+                JobRequest definition = definitions.get(i).request();
+                if (!outcome.action().equals("invalid") || definition == null) {
+                    named.add(outcome);
+                    continue;
+                }
+                int self = i;
+                Map<String, String> upstreams = upstreamsOf(definition);
+                List<FieldError> errors = outcome.errors().stream()
+                        .map(error -> Optional.ofNullable(upstreams.get(error.field()))
+                                .filter(reference -> upstream(reference, namespaceOf(definition))
+                                        .filter(j -> j != self
+                                                && outcomes[j].action().equals("invalid")
+                                                && !stored[j])
+                                        .isPresent())
+                                .map(reference -> new FieldError(
+                                        error.field(),
+                                        "the upstream job '" + reference.strip()
+                                                + "' in this file is invalid: see its errors"))
+                                .orElse(error))
+                        .toList();
+                named.add(new Outcome(outcome.name(), outcome.namespace(), "invalid", outcome.changes(), errors));
+            }
+            return named;
+        }
     }
 
     private static FieldError overQuota(Limits.JobQuota quota) {
@@ -373,40 +500,42 @@ public class JobsFile {
                         + quota.quota() + "; this file may create at most " + quota.room());
     }
 
-    private Outcome upsert(Definition written, String actor) {
-        JobRequest definition = written.request();
-        Optional<JobId> existing = lookups.idByName(definition.namespace(), definition.name());
-        ObjectNode changes = (ObjectNode) json.valueToTree(definition);
+    private Outcome upsert(Definition definition, String name, String namespace, Optional<Job> stored, String actor) {
+        ObjectNode changes = (ObjectNode) json.valueToTree(definition.request());
         changes.remove("version");
-        if (definition.tags() != null) {
+        if (definition.request().tags() != null) {
             // tags are a set, stored lower-case and read back sorted: compare them that way
             changes.set(
                     "tags",
-                    json.valueToTree(definition.tags().stream()
+                    json.valueToTree(definition.request().tags().stream()
                             .map(tag -> tag.toLowerCase(Locale.ROOT))
                             .sorted()
                             .distinct()
                             .toList()));
         }
         // a field the file sets to null clears it, as in a PUT; one it leaves out keeps what is stored
-        written.nulled().forEach(changes::putNull);
+        definition.nulled().forEach(changes::putNull);
         try {
-            if (existing.isEmpty()) {
+            if (stored.isEmpty()) {
                 try {
                     Job created = jobs.create(json.treeToValue(changes, JobRequest.class), actor);
-                    return new Outcome(definition.name(), "create", diff(null, created), List.of());
+                    return new Outcome(name, namespace, "create", diff(null, created), List.of());
                 } catch (InvalidInputException e) {
-                    return new Outcome(definition.name(), "invalid", List.of(), withNothingToKeep(changes, e.errors()));
+                    return new Outcome(
+                            name, namespace, "invalid", List.of(), withNothingToKeep(changes, name, e.errors()));
                 }
             }
             // a mask keeps the stored secret; a mask with nothing stored is refused by the job service, per field
-            Job before = jobs.get(existing.get());
-            JobService.Updated updated = jobs.update(existing.get(), changes, actor);
+            Job before = stored.get();
+            JobService.Updated updated = jobs.update(before.id(), changes, actor);
             return updated.changed()
-                    ? new Outcome(definition.name(), "update", diff(before, updated.job()), List.of())
-                    : new Outcome(definition.name(), "unchanged", List.of(), List.of());
+                    ? new Outcome(name, namespace, "update", diff(before, updated.job()), List.of())
+                    : new Outcome(name, namespace, "unchanged", List.of(), List.of());
         } catch (InvalidInputException e) {
-            return new Outcome(definition.name(), "invalid", List.of(), e.errors());
+            return new Outcome(name, namespace, "invalid", List.of(), e.errors());
+        } catch (ConflictException e) {
+            // a name taken meanwhile, a job changed while this one was saved: this job's error, not the file's
+            return invalid(name, namespace, new FieldError(e.field() == null ? "" : e.field(), e.getMessage()));
         }
     }
 
@@ -414,13 +543,13 @@ public class JobsFile {
      * A mask (or a shown URL) in a job the file creates has no stored secret to keep: an export imported into another
      * install, or a job renamed in the file. Says so next to the field, so the fix (write the secret) is plain.
      */
-    private static List<FieldError> withNothingToKeep(JsonNode definition, List<FieldError> errors) {
+    private static List<FieldError> withNothingToKeep(JsonNode definition, String name, List<FieldError> errors) {
         return errors.stream()
                 .map(error -> masked(at(definition, error.field()))
                         ? new FieldError(
                                 error.field(),
                                 error.message() + " (no job named '"
-                                        + definition.path("name").asString()
+                                        + name
                                         + "' is stored, so there is no secret to keep: write the secret into the"
                                         + " file)")
                         : error)

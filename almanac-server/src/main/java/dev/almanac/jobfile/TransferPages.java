@@ -44,7 +44,10 @@ class TransferPages {
         this.maxBytes = maxBytes;
     }
 
-    /** One job of a plan as the page shows it; what was applied travels as a flash attribute, in the session. */
+    /**
+     * One job of a plan as the page shows it ({@code namespace/name} outside the default namespace); what was applied
+     * travels as a flash attribute, in the session.
+     */
     public record PlanRow(String name, String action, List<ChangeLine> changes, List<String> errors)
             implements Serializable {}
 
@@ -166,7 +169,7 @@ class TransferPages {
     private List<PlanRow> rows(JobTransfer.ImportResult result) {
         return result.jobs().stream()
                 .map(outcome -> new PlanRow(
-                        outcome.name() == null ? "(no name)" : outcome.name(),
+                        outcome.name() == null ? "(no name)" : outcome.label(),
                         outcome.action(),
                         outcome.changes().stream()
                                 .map(change ->

@@ -295,6 +295,113 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
     }
 
     /**
+     * Names are unique per namespace: a full export holding {@code report} of two namespaces, each with a {@code
+     * digest} that depends on its own, imports back as unchanged (API, page and the start-up jobs file), and recreates
+     * each upstream in its namespace once the jobs were deleted.
+     */
+    @Test
+    void jobsOfOneNameInTwoNamespacesImportBackAsUnchangedAndAreRecreatedEachWithItsUpstream() throws Exception {
+        namespace("a");
+        namespace("b");
+        for (String namespace : List.of("a", "b")) {
+            assertThat(create(Map.of("name", "report", "template_type", "heartbeat", "namespace", namespace)))
+                    .isEqualTo(201);
+            assertThat(create(Map.of(
+                            "name",
+                            "digest",
+                            "template_type",
+                            "heartbeat",
+                            "namespace",
+                            namespace,
+                            "depends_on",
+                            List.of("report"))))
+                    .isEqualTo(201);
+        }
+        assertThat(create(Map.of(
+                        "name",
+                        "overview",
+                        "template_type",
+                        "heartbeat",
+                        "depends_on",
+                        List.of("a/report", "b/digest"))))
+                .isEqualTo(201);
+        List<String> upstreams = List.of(
+                "a/digest <- a/report",
+                "b/digest <- b/report",
+                "default/overview <- a/report",
+                "default/overview <- b/digest");
+        assertThat(namespacedDependencies()).isEqualTo(upstreams);
+        Map<String, String> unchanged =
+                allUnchanged(List.of("a/digest", "a/report", "b/digest", "b/report", "overview"));
+        Stored before = stored();
+
+        for (String format : List.of("json", "yaml")) {
+            String file = download(API + "/export", format);
+            assertThat(sorted(actions(importThroughTheApi("plan", format, file))))
+                    .as("plan of %s", format)
+                    .isEqualTo(unchanged);
+            assertThat(sorted(actions(importThroughTheApi("apply", format, file))))
+                    .as("apply of %s", format)
+                    .isEqualTo(unchanged);
+            assertThat(sorted(planRows(planOnThePage(file))))
+                    .as("page plan of %s", format)
+                    .isEqualTo(unchanged);
+            assertThat(jobsFile.apply(written(file, format)).unchanged())
+                    .as("the jobs file of %s at start-up", format)
+                    .containsExactlyInAnyOrderElementsOf(unchanged.keySet());
+            assertThat(stored()).as("stored after %s", format).isEqualTo(before);
+        }
+
+        String file = download(API + "/export", "yaml");
+        for (String job : List.of("default/overview", "a/digest", "b/digest", "a/report", "b/report")) {
+            mvc.perform(delete(
+                            API + "/" + idOf(job.substring(0, job.indexOf('/')), job.substring(job.indexOf('/') + 1))))
+                    .andExpect(status().is2xxSuccessful());
+        }
+        Map<String, String> created = new java.util.TreeMap<>();
+        unchanged.keySet().forEach(job -> created.put(job, "create"));
+        assertThat(sorted(actions(importThroughTheApi("apply", "yaml", file)))).isEqualTo(created);
+        assertThat(namespacedDependencies()).isEqualTo(upstreams);
+    }
+
+    /**
+     * A name with spaces around it is the job the API stores trimmed (as it trims a name on create): planned as
+     * unchanged or as its update, through the API, the page and the start-up jobs file; named twice when the file holds
+     * it with and without the spaces.
+     */
+    @Test
+    void aNameWithSpacesAroundItIsTheStoredJobOfThatName() throws Exception {
+        assertThat(create(Map.of("name", "beat2", "template_type", "heartbeat")))
+                .isEqualTo(201);
+        Stored before = stored();
+        String file = download(API + "/export", "json").replace("\"name\" : \"beat2\"", "\"name\" : \" beat2 \"");
+        assertThat(file).contains("\" beat2 \"");
+
+        assertThat(actions(importThroughTheApi("plan", "json", file))).isEqualTo(Map.of("beat2", "unchanged"));
+        assertThat(actions(importThroughTheApi("apply", "json", file))).isEqualTo(Map.of("beat2", "unchanged"));
+        assertThat(planRows(planOnThePage(file))).isEqualTo(Map.of("beat2", "unchanged"));
+        assertThat(jobsFile.apply(written(file, "json")).unchanged()).containsExactly("beat2");
+        assertThat(stored()).isEqualTo(before);
+
+        String urgent = file.replace("\"priority\" : 5", "\"priority\" : 7");
+        assertThat(urgent).isNotEqualTo(file);
+        assertThat(importThroughTheApi("plan", "json", urgent)
+                        .at("/jobs/0/action")
+                        .asString())
+                .isEqualTo("update");
+        assertThat(planOnThePage(urgent))
+                .singleElement()
+                .satisfies(row -> assertThat(row.action()).isEqualTo("update"));
+
+        String twice = "{\"jobs\":[{\"name\":\"beat2\",\"template_type\":\"heartbeat\"},"
+                + "{\"name\":\" beat2\",\"template_type\":\"heartbeat\"}]}";
+        JsonNode plan = importThroughTheApi("plan", "json", twice);
+        assertThat(plan.at("/jobs/0/action").asString()).isEqualTo("unchanged");
+        assertThat(plan.at("/jobs/1/action").asString()).isEqualTo("invalid");
+        assertThat(plan.at("/jobs/1/errors/0/message").asString()).isEqualTo("is named twice");
+    }
+
+    /**
      * As in a PUT, a field a file sets to null clears it (the plan shows it going), and one the file leaves out keeps
      * what is stored.
      */
@@ -342,11 +449,69 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
         assertThat(jobsFile.apply(written(file, "yaml")).unchanged()).containsExactly("upkept");
     }
 
+    /** A job whose upstream in the same file is invalid says so, instead of "no job named 'X'". */
+    @Test
+    void aJobWhoseUpstreamInTheFileIsInvalidSaysThatUpstreamIsInvalid() throws Exception {
+        String schedule = "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 3 * * *\"}";
+        String file = "{\"jobs\":[{\"name\":\"chain-b\",\"template_type\":\"heartbeat\"," + schedule
+                + ",\"depends_on\":[\"chain-a\"]},{\"name\":\"chain-c\",\"template_type\":\"heartbeat\"," + schedule
+                + ",\"triggers\":[{\"job\":\"chain-a\",\"on\":\"failed\"}]},{\"name\":\"chain-a\","
+                + "\"template_type\":\"heartbeat\"," + schedule + ",\"priority\":10}]}";
+
+        JsonNode plan = importThroughTheApi("plan", "json", file);
+        assertThat(errorFields(plan, "chain-a")).containsExactly("priority");
+        assertThat(plan.at("/jobs/0/errors").toString())
+                .isEqualTo("[{\"field\":\"depends_on[0]\",\"message\":\"the upstream job 'chain-a' in this file is"
+                        + " invalid: see its errors\"}]");
+        assertThat(plan.at("/jobs/1/errors").toString())
+                .isEqualTo("[{\"field\":\"triggers[0].job\",\"message\":\"the upstream job 'chain-a' in this file is"
+                        + " invalid: see its errors\"}]");
+        mvc.perform(post(API + "/import")
+                        .param("mode", "apply")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(file))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("jobs[0].depends_on[0]"))
+                .andExpect(jsonPath("$.errors[0].message")
+                        .value("job 'chain-b': the upstream job 'chain-a' in this file is invalid: see its errors"));
+    }
+
     private String createInChain(String name, List<String> dependsOn) throws Exception {
         assertThat(create(Map.of("name", name, "template_type", "heartbeat", "depends_on", dependsOn)))
                 .as(name)
                 .isEqualTo(201);
         return idOf(name);
+    }
+
+    private void namespace(String name) throws Exception {
+        mvc.perform(post("/api/admin/scheduler/namespaces")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"" + name + "\"}"))
+                .andExpect(status().isCreated());
+    }
+
+    private String idOf(String namespace, String name) {
+        return jdbc.sql("SELECT id FROM jobs WHERE namespace = ? AND name = ?")
+                .param(namespace)
+                .param(name)
+                .query(java.util.UUID.class)
+                .single()
+                .toString();
+    }
+
+    /** Every stored depends_on, as {@code namespace/job <- namespace/upstream}. */
+    private List<String> namespacedDependencies() {
+        return jdbc
+                .sql("""
+                        SELECT j.namespace AS jn, j.name AS job, u.namespace AS un, u.name AS upstream
+                        FROM job_dependencies d JOIN jobs j ON j.id = d.job_id JOIN jobs u ON u.id = d.depends_on
+                        """)
+                .query((rs, n) -> rs.getString("jn") + "/" + rs.getString("job") + " <- " + rs.getString("un") + "/"
+                        + rs.getString("upstream"))
+                .list()
+                .stream()
+                .sorted()
+                .toList();
     }
 
     /** A file on disk, as the start-up jobs file ({@code almanac.jobs-file}) names one. */
@@ -552,7 +717,11 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
     private static Map<String, String> actions(JsonNode result) {
         Map<String, String> actions = new LinkedHashMap<>();
         for (JsonNode job : result.path("jobs")) {
-            actions.put(job.path("name").asString(), job.path("action").asString() + errors(job));
+            String namespace = job.path("namespace").asString("default");
+            actions.put(
+                    (namespace.equals("default") ? "" : namespace + "/")
+                            + job.path("name").asString(),
+                    job.path("action").asString() + errors(job));
         }
         return actions;
     }
@@ -592,7 +761,7 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
     /** Every stored column of every job, the versions kept and the audit trail but the imports themselves. */
     private Stored stored() {
         return new Stored(
-                jdbc.sql("SELECT * FROM jobs ORDER BY name").query().listOfRows(),
+                jdbc.sql("SELECT * FROM jobs ORDER BY namespace, name").query().listOfRows(),
                 jdbc.sql("SELECT COUNT(*) FROM job_versions").query(Long.class).single(),
                 jdbc.sql("SELECT action, target_name FROM audit_events WHERE action <> 'job.imported' ORDER BY id")
                         .query()
