@@ -2,12 +2,14 @@ package dev.almanac.jobfile;
 
 import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.FieldError;
+import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.JsonInputErrors;
 import dev.almanac.common.QueryParameters;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobDefinition;
+import dev.almanac.job.JobId;
 import dev.almanac.job.JobLookups;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobService;
@@ -17,13 +19,14 @@ import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.NamespaceQuotas;
 import dev.almanac.security.Permissions;
 import dev.almanac.security.SecretParameters;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.JacksonException;
@@ -131,12 +134,14 @@ class JobTransfer {
     }
 
     /**
-     * Plans or applies a jobs file (JSON or YAML) as the current actor. Every job it names must be one the actor may
-     * act on, or nothing is planned.
+     * Plans or applies a jobs file (JSON or YAML) as the current actor. A job the file leaves unchanged plans as
+     * unchanged whoever imports it; one it would create or change that the actor's role may not is that job's error in
+     * a plan.
      *
      * @param mode {@code plan} (the default when null) or {@code apply}
      * @throws InvalidInputException when the text is not a jobs file, or when applying and a job is invalid
-     * @throws dev.almanac.common.ForbiddenException when the actor may not import a job of a template it names
+     * @throws dev.almanac.common.ForbiddenException when applying would create or change a job the actor's role may
+     *     not (a destructive template's, for an admin), naming the job; recorded as {@code access.denied}
      */
     ImportResult importJobs(String mode, String body) {
         String chosen =
@@ -161,24 +166,20 @@ class JobTransfer {
                             ? new FieldError("jobs", "not a jobs file ({jobs: [...]}): " + e.getOriginalMessage())
                             : error));
         }
-        if (namespaces.global()) {
-            // an admin's refusal for a destructive template refuses the whole file, as before namespaces
-            for (JobRequest definition :
-                    definitions.stream().map(JobsFile.Definition::request).toList()) {
-                if (definition.templateType() != null) {
-                    permissions.requireMayActOn(
-                            definition.templateType(),
-                            "import",
-                            AuditTrail.Target.of("job", null, definition.name(), namespaceOf(definition)));
-                }
-            }
-        }
         String actor = CurrentActor.name();
         Limits.JobQuota quota = limits.jobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
-        Function<JobRequest, Optional<FieldError>> refusal = namespaceRefusal();
-        List<JobsFile.Outcome> outcomes = chosen.equals("apply")
-                ? jobsFile.applyAll(definitions, actor, quota, refusal)
-                : jobsFile.plan(definitions, actor, quota, refusal);
+        Refusals refusals = new Refusals();
+        List<JobsFile.Outcome> outcomes;
+        if (chosen.equals("apply")) {
+            try {
+                outcomes = jobsFile.applyAll(definitions, actor, quota, refusals);
+            } catch (InvalidInputException invalid) {
+                refusals.refuseByRole();
+                throw invalid;
+            }
+        } else {
+            outcomes = jobsFile.plan(definitions, actor, quota, refusals);
+        }
         Map<String, Long> summary = new LinkedHashMap<>();
         for (String action : ACTIONS) {
             summary.put(
@@ -200,48 +201,50 @@ class JobTransfer {
         return new ImportResult(chosen, chosen.equals("apply"), summary, outcomes);
     }
 
-    private static String namespaceOf(JobRequest definition) {
-        return QueryParameters.text(definition.namespace()) == null
-                ? JobDefinition.DEFAULT_NAMESPACE
-                : definition.namespace().strip();
-    }
-
     /**
-     * Per job: refused when it would land in, or change a job of, a namespace the user may not write (one they may
-     * not see is named like one that does not exist), or take a namespace over its job quota.
+     * Per job: refused when it is of a namespace the user may not see (named like one that does not exist), and, only
+     * when it would be created or changed, when the user's role may not change it there (an admin a destructive
+     * template's job) or it would take a namespace over its job quota.
      */
-    private Function<JobRequest, Optional<FieldError>> namespaceRefusal() {
-        Map<String, Long> creating = new HashMap<>();
-        return definition -> {
-            String namespace = namespaceOf(definition);
+    private final class Refusals implements JobsFile.Refusal {
+
+        /** A change refused by the user's role: what an apply answers with 403. */
+        private record ByRole(String name, String namespace, String templateType, String action, JobId id) {}
+
+        private final Map<String, Long> creating = new HashMap<>();
+        private final List<ByRole> byRole = new ArrayList<>();
+
+        @Override
+        public Optional<FieldError> ofJob(JobRequest definition, String namespace) {
             if (!namespaces.exists(namespace) || !namespaces.may(namespace, NamespaceAccess.Action.READ)) {
                 return Optional.of(new FieldError("namespace", "no namespace named '" + namespace + "'"));
             }
-            // the name as the API stores it, as the jobs file matches it
-            Optional<Job> existing =
-                    lookups.idByName(namespace, definition.name().strip()).flatMap(jobs::find);
-            if (existing.isPresent()) {
-                String current = existing.get().definition().namespace();
-                if (!namespaces.may(current, NamespaceAccess.Action.READ)) {
-                    return Optional.of(
-                            new FieldError("name", "a job named '" + definition.name() + "' already exists"));
-                }
-                if (!permissions.mayActOn(existing.get().definition().templateType(), current)) {
-                    return Optional.of(
-                            new FieldError("namespace", "you may not change the jobs of namespace '" + current + "'"));
-                }
-            }
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<FieldError> ofChange(JobRequest definition, String namespace, Optional<Job> stored) {
+            String action = stored.isPresent() ? "update" : "create";
+            String storedType = stored.map(j -> j.definition().templateType()).orElse(null);
             String type = definition.templateType() != null
-                    ? definition.templateType()
-                    : existing.map(j -> j.definition().templateType()).orElse(null);
-            if (type != null && !permissions.mayActOn(type, namespace)) {
-                return Optional.of(new FieldError(
-                        "namespace",
-                        "you may not import jobs of template '" + type + "' into namespace '" + namespace + "'"));
+                    ? definition.templateType().strip()
+                    : storedType;
+            // a job changed from one template to another needs the right to change jobs of both
+            for (String template : Arrays.asList(storedType, type)) {
+                if (template != null && !permissions.mayActOn(template, namespace)) {
+                    byRole.add(new ByRole(
+                            definition.name().strip(),
+                            namespace,
+                            template,
+                            action,
+                            stored.map(Job::id).orElse(null)));
+                    return Optional.of(new FieldError(
+                            "",
+                            "you may not " + action + " this job: "
+                                    + permissions.onJob(template, namespace).whyNotChange()));
+                }
             }
-            boolean entering = existing.isEmpty()
-                    || !existing.get().definition().namespace().equals(namespace);
-            if (entering) {
+            if (stored.isEmpty()) {
                 long room = quotas.jobRoom(namespace).room();
                 long wanted = creating.merge(namespace, 1L, Long::sum);
                 if (wanted > room) {
@@ -253,7 +256,29 @@ class JobTransfer {
                 }
             }
             return Optional.empty();
-        };
+        }
+
+        /**
+         * Answers an apply that would create or change a job the user's role may not with the role rule's 403 (and
+         * its {@code access.denied}), naming the first such job, instead of the file's errors.
+         */
+        void refuseByRole() {
+            if (byRole.isEmpty()) {
+                return;
+            }
+            ByRole refused = byRole.get(0);
+            String job = refused.namespace().equals(JobDefinition.DEFAULT_NAMESPACE)
+                    ? refused.name()
+                    : refused.namespace() + "/" + refused.name();
+            try {
+                permissions.requireMayActOn(
+                        refused.templateType(),
+                        refused.action(),
+                        AuditTrail.Target.of("job", refused.id(), refused.name(), refused.namespace()));
+            } catch (ForbiddenException denied) {
+                throw new ForbiddenException("job '" + job + "': " + denied.getMessage());
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -71,6 +70,32 @@ public class JobsFile {
      */
     record Definition(JobRequest request, Set<String> nulled) {}
 
+    /** What the acting user may not do with a file's jobs, asked of each job as it is planned. */
+    interface Refusal {
+
+        /** Refuses nothing: the jobs file at start-up, the operator's own configuration. */
+        Refusal NONE = new Refusal() {
+            @Override
+            public Optional<FieldError> ofJob(JobRequest definition, String namespace) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<FieldError> ofChange(JobRequest definition, String namespace, Optional<Job> stored) {
+                return Optional.empty();
+            }
+        };
+
+        /** Refuses the job whatever applying it would do: one of a namespace the user may not see. */
+        Optional<FieldError> ofJob(JobRequest definition, String namespace);
+
+        /**
+         * Refuses creating the job, or changing {@code stored} (the user's role, a quota). Never asked of a job the
+         * file leaves unchanged, so an unchanged export plans as unchanged whoever imports it.
+         */
+        Optional<FieldError> ofChange(JobRequest definition, String namespace, Optional<Job> stored);
+    }
+
     /** What applying did, by name ({@code namespace/name} outside the default namespace). */
     public record Applied(List<String> created, List<String> updated, List<String> unchanged) {}
 
@@ -88,6 +113,10 @@ public class JobsFile {
             return namespace == null || namespace.equals(JobDefinition.DEFAULT_NAMESPACE) || name == null
                     ? name
                     : namespace + "/" + name;
+        }
+
+        boolean changing() {
+            return action.equals("create") || action.equals("update");
         }
     }
 
@@ -191,7 +220,7 @@ public class JobsFile {
             throw new IllegalStateException("Cannot read the jobs file " + path + ": " + e.getMessage(), e);
         }
         // the system actor is held to no job quota: the file is the operator's own configuration
-        List<Outcome> outcomes = run(definitions, "system", true, Limits.JobQuota.NONE, d -> Optional.empty());
+        List<Outcome> outcomes = run(definitions, "system", true, Limits.JobQuota.NONE, Refusal.NONE);
         List<String> invalid = problems(outcomes);
         if (!invalid.isEmpty()) {
             throw new IllegalStateException("Jobs file " + path + " has invalid jobs; nothing was applied:\n  - "
@@ -215,37 +244,20 @@ public class JobsFile {
 
     /**
      * What applying the definitions would do; changes nothing. The jobs it would create beyond the {@code quota} are
-     * {@code invalid}, with the quota as their error.
+     * {@code invalid}, with the quota as their error, and so is each job {@code refusal} refuses.
      */
-    public List<Outcome> plan(List<Definition> definitions, String actor, Limits.JobQuota quota) {
-        return run(definitions, actor, false, quota, d -> Optional.empty());
-    }
-
-    /** The same, with each job first put to {@code refusal}: a job it refuses is invalid with that error. */
-    public List<Outcome> plan(
-            List<Definition> definitions,
-            String actor,
-            Limits.JobQuota quota,
-            Function<JobRequest, Optional<FieldError>> refusal) {
+    List<Outcome> plan(List<Definition> definitions, String actor, Limits.JobQuota quota, Refusal refusal) {
         return run(definitions, actor, false, quota, refusal);
     }
 
     /**
-     * Applies the definitions, all or nothing; throws naming every problem when one is invalid.
+     * Applies the definitions, all or nothing; throws naming every problem when one is invalid (or refused by {@code
+     * refusal}), and nothing is stored.
      *
      * @throws dev.almanac.common.ForbiddenException naming the quota and the count when the file would create more
      *     jobs than the {@code quota} leaves room for; nothing is stored
      */
-    public List<Outcome> applyAll(List<Definition> definitions, String actor, Limits.JobQuota quota) {
-        return applyAll(definitions, actor, quota, d -> Optional.empty());
-    }
-
-    /** The same, with each job first put to {@code refusal}: a job it refuses is invalid, and nothing is stored. */
-    public List<Outcome> applyAll(
-            List<Definition> definitions,
-            String actor,
-            Limits.JobQuota quota,
-            Function<JobRequest, Optional<FieldError>> refusal) {
+    List<Outcome> applyAll(List<Definition> definitions, String actor, Limits.JobQuota quota, Refusal refusal) {
         List<Outcome> outcomes = run(definitions, actor, true, quota, refusal);
         long creating = outcomes.stream()
                 .filter(o -> o.action().equals("create") || o.errors().contains(overQuota(quota)))
@@ -292,11 +304,7 @@ public class JobsFile {
      * created fit in the {@code quota}. A job is matched by its namespace and name, trimmed as the API stores them.
      */
     private List<Outcome> run(
-            List<Definition> definitions,
-            String actor,
-            boolean commit,
-            Limits.JobQuota quota,
-            Function<JobRequest, Optional<FieldError>> refusal) {
+            List<Definition> definitions, String actor, boolean commit, Limits.JobQuota quota, Refusal refusal) {
         List<Outcome> outcomes = new ArrayList<>();
         InFile inFile = new InFile(definitions);
         transactions.executeWithoutResult(status -> {
@@ -320,9 +328,9 @@ public class JobsFile {
                             new FieldError("name", name == null ? "is required" : "is named twice"));
                     continue;
                 }
-                Optional<FieldError> refused = refusal.apply(definition);
-                if (refused.isPresent()) {
-                    inOrder[i] = invalid(name, namespace, refused.get());
+                Optional<FieldError> hidden = refusal.ofJob(definition, namespace);
+                if (hidden.isPresent()) {
+                    inOrder[i] = invalid(name, namespace, hidden.get());
                     continue;
                 }
                 Optional<Job> current = lookups.idByName(namespace, name).flatMap(jobs::find);
@@ -330,6 +338,12 @@ public class JobsFile {
                 Definition written = definitions.get(i);
                 inOrder[i] = savepoints.execute(savepoint -> {
                     Outcome outcome = upsert(written, name, namespace, current, actor);
+                    if (outcome.changing()) {
+                        Optional<FieldError> refused = refusal.ofChange(definition, namespace, current);
+                        if (refused.isPresent()) {
+                            outcome = invalid(name, namespace, refused.get());
+                        }
+                    }
                     if (outcome.action().equals("invalid")) {
                         savepoint.setRollbackOnly();
                     }

@@ -66,6 +66,9 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
     @Autowired
     JobsFile jobsFile;
 
+    @Autowired
+    SystemJobs systemJobs;
+
     private MockMvc ui;
 
     @BeforeEach
@@ -449,6 +452,60 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
         assertThat(jobsFile.apply(written(file, "yaml")).unchanged()).containsExactly("upkept");
     }
 
+    /**
+     * Every install seeds the destructive job system-history-retention: an admin's unchanged export of it imports back
+     * as unchanged. Only a change to a job of a destructive template is refused: that job's error in a plan, a 403
+     * naming it on apply (recorded as access.denied), while the admin's change to another job next to it applies.
+     */
+    @Test
+    void anAdminImportsTheirUnchangedExportBackThoughItHoldsADestructiveSystemJob() throws Exception {
+        jdbc.sql("DELETE FROM installation_flags").update();
+        systemJobs.seedOnce();
+        RequestPostProcessor admin = logins.as(TestLogins.ADMIN);
+        String file = mvc.perform(get(API + "/export").param("format", "json").with(admin))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString(StandardCharsets.UTF_8);
+        Map<String, String> unchanged =
+                allUnchanged(List.of("system-daily-summary", "system-heartbeat", "system-history-retention"));
+        Stored before = stored();
+
+        assertThat(actions(importAs(admin, "plan", file))).isEqualTo(unchanged);
+        assertThat(actions(importAs(admin, "apply", file))).isEqualTo(unchanged);
+        assertThat(planRows(planOnThePage(file, user("amy").roles("ADMIN")))).isEqualTo(unchanged);
+        assertThat(stored()).isEqualTo(before);
+
+        String destroying = file.replace("\"keep_days\" : 30", "\"keep_days\" : 10");
+        assertThat(destroying).isNotEqualTo(file);
+        Map<String, String> refused = new LinkedHashMap<>(unchanged);
+        refused.put(
+                "system-history-retention",
+                "invalid [{\"field\":\"\",\"message\":\"you may not update this job: needs a super admin or an owner"
+                        + " of namespace 'default': this template is destructive\"}]");
+        assertThat(actions(importAs(admin, "plan", destroying))).isEqualTo(refused);
+        mvc.perform(post(API + "/import")
+                        .param("mode", "apply")
+                        .with(admin)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(destroying))
+                .andExpect(status().isForbidden())
+                .andExpect(jsonPath("$.detail")
+                        .value("job 'system-history-retention': template 'history_retention' is destructive: only a"
+                                + " super admin may update its jobs"));
+        assertThat(stored().jobs()).isEqualTo(before.jobs());
+        assertThat(jdbc.sql("SELECT target_name FROM audit_events WHERE action = 'access.denied'")
+                        .query(String.class)
+                        .list())
+                .containsExactly("system-history-retention");
+
+        String beating = file.replace("\"scheduler is alive\"", "\"still alive\"");
+        assertThat(beating).isNotEqualTo(file);
+        Map<String, String> updated = new LinkedHashMap<>(unchanged);
+        updated.put("system-heartbeat", "update");
+        assertThat(actions(importAs(admin, "apply", beating))).isEqualTo(updated);
+    }
+
     /** A job whose upstream in the same file is invalid says so, instead of "no job named 'X'". */
     @Test
     void aJobWhoseUpstreamInTheFileIsInvalidSaysThatUpstreamIsInvalid() throws Exception {
@@ -519,6 +576,19 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
         Path path = Files.createTempFile("jobs", "." + format);
         Files.writeString(path, file);
         return path;
+    }
+
+    private JsonNode importAs(RequestPostProcessor who, String mode, String file) throws Exception {
+        MvcResult result = mvc.perform(post(API + "/import")
+                        .param("mode", mode)
+                        .with(who)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .characterEncoding(StandardCharsets.UTF_8)
+                        .content(file.getBytes(StandardCharsets.UTF_8)))
+                .andReturn();
+        String body = result.getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(result.getResponse().getStatus()).as("%s: %s", mode, body).isEqualTo(200);
+        return json.readTree(body);
     }
 
     private String idOf(String name) {
@@ -702,8 +772,12 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
     }
 
     private List<TransferPages.PlanRow> planOnThePage(String file) throws Exception {
+        return planOnThePage(file, ADMIN);
+    }
+
+    private List<TransferPages.PlanRow> planOnThePage(String file, RequestPostProcessor who) throws Exception {
         MvcResult page = ui.perform(
-                        post("/import/plan").param("text", file).with(ADMIN).with(csrf()))
+                        post("/import/plan").param("text", file).with(who).with(csrf()))
                 .andReturn();
         @SuppressWarnings("unchecked")
         List<TransferPages.PlanRow> rows =

@@ -486,15 +486,26 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
     void anAdminMayNotImportJobsOfADestructiveTemplate() throws Exception {
         String file = "jobs:\n- name: \"wipe\"\n  template_type: \"test_destroy\"\n  parameters: {}\n"
                 + "  schedule:\n    type: \"interval\"\n    interval_seconds: 60\n";
-        String refused = tight(
+        // the plan shows the job it refuses, with why; the apply is the role rule's 403
+        String planned = tight(
                 ui.perform(post("/import/plan").with(csrf()).with(asAdmin()).param("text", file))
+                        .andExpect(status().isOk())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString());
+        assertThat(planned)
+                .contains(
+                        "Import / export",
+                        "you may not create this job: needs a super admin or an owner of namespace &#39;default&#39;:"
+                                + " this template is destructive",
+                        "id=\"apply-button\" disabled");
+        String refused = tight(
+                ui.perform(post("/import/apply").with(csrf()).with(asAdmin()).param("text", file))
                         .andExpect(status().isForbidden())
                         .andReturn()
                         .getResponse()
                         .getContentAsString());
-        assertThat(refused).contains("template &#39;test_destroy&#39; is destructive", "Import / export");
-        ui.perform(post("/import/apply").with(csrf()).with(asAdmin()).param("text", file))
-                .andExpect(status().isForbidden());
+        assertThat(refused).contains("job &#39;wipe&#39;: template &#39;test_destroy&#39; is destructive");
         assertThat(jobs.counts().total()).isZero();
         ui.perform(get("/import/export").with(asAdmin())).andExpect(status().isOk());
     }
