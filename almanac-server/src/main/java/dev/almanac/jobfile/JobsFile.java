@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -182,14 +183,20 @@ public class JobsFile {
                 applied.unchanged().size());
     }
 
-    /** Reads a jobs file or an import body (YAML is a superset of JSON). */
+    /**
+     * Reads a jobs file or an import body (YAML is a superset of JSON), its aliases written out as the values their
+     * anchors name.
+     *
+     * @throws InvalidInputException naming the path of an alias that cannot be written out
+     */
     List<Definition> read(String text) {
-        Contents contents = yaml.readValue(text, Contents.class);
+        String expanded = YamlAliases.expand(text);
+        Contents contents = yaml.readValue(expanded, Contents.class);
         if (contents == null || contents.jobs() == null) {
             return List.of();
         }
         // the definitions as records have lost which fields the file set to null, and a null clears a field
-        JsonNode written = yaml.readTree(text).path("jobs");
+        JsonNode written = yaml.readTree(expanded).path("jobs");
         List<Definition> definitions = new ArrayList<>();
         for (int i = 0; i < contents.jobs().size(); i++) {
             definitions.add(new Definition(contents.jobs().get(i), nulled(written.get(i))));
@@ -216,6 +223,11 @@ public class JobsFile {
             definitions = read(Files.readString(path));
         } catch (JacksonException e) {
             throw new IllegalStateException("Jobs file " + path + " is not valid: " + e.getOriginalMessage());
+        } catch (InvalidInputException e) {
+            throw new IllegalStateException("Jobs file " + path + " is not valid: "
+                    + e.errors().stream()
+                            .map(error -> (error.field().isEmpty() ? "" : error.field() + ": ") + error.message())
+                            .collect(Collectors.joining("; ")));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("Cannot read the jobs file " + path + ": " + e.getMessage(), e);
         }

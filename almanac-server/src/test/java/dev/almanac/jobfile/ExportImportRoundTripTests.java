@@ -1,6 +1,7 @@
 package dev.almanac.jobfile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
@@ -402,6 +403,57 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
         assertThat(plan.at("/jobs/0/action").asString()).isEqualTo("unchanged");
         assertThat(plan.at("/jobs/1/action").asString()).isEqualTo("invalid");
         assertThat(plan.at("/jobs/1/errors/0/message").asString()).isEqualTo("is named twice");
+    }
+
+    /** YAML anchors and aliases read as the values they name, not as the anchor's name; a dangling one is refused. */
+    @Test
+    void anAliasInAJobsFileReadsAsTheValueItsAnchorNames() throws Exception {
+        String file = """
+                jobs:
+                - name: first
+                  description: &d Shared description
+                  template_type: heartbeat
+                  schedule: &s {type: cron, expression: "15 4 * * *"}
+                  tags: &t [nightly]
+                  priority: &p 7
+                - name: second
+                  description: *d
+                  template_type: heartbeat
+                  schedule: *s
+                  tags: *t
+                  priority: *p
+                """;
+
+        assertThat(actions(importThroughTheApi("apply", "yaml", file)))
+                .isEqualTo(Map.of("first", "create", "second", "create"));
+        JsonNode second = json.readTree(download(API + "/export", "json")).at("/jobs/1");
+        assertThat(second.path("name").asString()).isEqualTo("second");
+        assertThat(second.path("description").asString()).isEqualTo("Shared description");
+        assertThat(second.path("schedule").path("expression").asString()).isEqualTo("15 4 * * *");
+        assertThat(second.path("tags").toString()).isEqualTo("[\"nightly\"]");
+        assertThat(second.path("priority").asInt()).isEqualTo(7);
+        assertThat(actions(importThroughTheApi("plan", "yaml", file)))
+                .isEqualTo(Map.of("first", "unchanged", "second", "unchanged"));
+        assertThat(jobsFile.apply(written(file, "yaml")).unchanged()).containsExactly("first", "second");
+
+        String dangling = file.replace("description: *d", "description: *nope");
+        mvc.perform(post(API + "/import")
+                        .param("mode", "plan")
+                        .contentType("application/yaml")
+                        .content(dangling))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("jobs[1].description"))
+                .andExpect(jsonPath("$.errors[0].message").value("*nope names no anchor (&nope) written before it"));
+        MvcResult page = ui.perform(
+                        post("/import/plan").param("text", dangling).with(ADMIN).with(csrf()))
+                .andExpect(status().isBadRequest())
+                .andReturn();
+        assertThat(page.getModelAndView().getModel().get("problems"))
+                .isEqualTo(List.of("jobs[1].description: *nope names no anchor (&nope) written before it"));
+        assertThat(page.getModelAndView().getModel().get("text")).isEqualTo(dangling);
+        assertThatThrownBy(() -> jobsFile.apply(written(dangling, "yaml")))
+                .hasMessageContaining(
+                        "is not valid: jobs[1].description: *nope names no anchor (&nope) written before it");
     }
 
     /**
