@@ -157,7 +157,9 @@ class TriggerPass {
             Slots open = new Slots(
                     slots.due().stream().filter(s -> !blocked.containsKey(s)).toList(), slots.next());
             List<Instant> toRun = open.toRun(job, now, properties.misfireThreshold(), awaySince);
-            boolean wasActive = active.contains(job.id());
+            boolean catchUp = !active.contains(job.id())
+                    && job.definition().misfirePolicy() == MisfirePolicy.RUN_ALL
+                    && toRun.stream().anyMatch(s -> Slots.isMissed(s, now, properties.misfireThreshold(), awaySince));
             for (Instant slot : slots.due()) {
                 TimeBlock block = blocked.get(slot);
                 if (job.invalid()) {
@@ -167,8 +169,9 @@ class TriggerPass {
                     written.add(NewExecutions.blocked(job, slot, TimeBlocks.reasonOf(block), block.asResult(), now));
                 } else if (!toRun.contains(slot)) {
                     written.add(NewExecutions.skipped(job, slot, SkipReason.MISSED, NewExecutions.SCHEDULER, now));
-                } else if (isCatchUp(job, slot, now) && !wasActive) {
-                    // run_all asked for every missed slot: its catch-up runs are queued together
+                } else if (catchUp) {
+                    // run_all asked for every slot no node ran when it fell due: the missed ones and those of the same
+                    // pass still on time are one batch, queued together; only a run from before the pass overlaps them
                     written.add(NewExecutions.scheduled(job, slot, now));
                     active.add(job.id());
                 } else {
@@ -231,11 +234,6 @@ class TriggerPass {
         // the start time as the database keeps it
         Instant startedAt = now.truncatedTo(ChronoUnit.MICROS);
         written.replaceAll(e -> chosen.contains(e.id()) ? e.startedOn(settings.nodeId(), startedAt) : e);
-    }
-
-    private boolean isCatchUp(Job job, Instant slot, Instant now) {
-        return job.definition().misfirePolicy() == MisfirePolicy.RUN_ALL
-                && slot.isBefore(now.minus(properties.misfireThreshold()));
     }
 
     /** Queues a slot, or skips it when an earlier run is still going and the job forbids overlap. */

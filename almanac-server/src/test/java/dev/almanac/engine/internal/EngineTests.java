@@ -320,6 +320,65 @@ abstract class EngineTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void runAllQueuesTheSlotDueNowWithTheCatchUpRunsUnderForbid() {
+        Job job = jobs.create(
+                aCronJob("catch-up-and-now", "* * * * *")
+                        .misfire("run_all", 150)
+                        .build(),
+                "test");
+        // back after four minutes: 10:03 was missed but is inside the window, 10:04 is 58 s late (on time)
+        clock.set(Instant.parse("2026-06-01T10:04:58Z"));
+        engine.runDueOnce();
+
+        List<Execution> history = history(job);
+        assertThat(history)
+                .filteredOn(e -> e.status() == ExecutionStatus.SUCCEEDED)
+                .extracting(Execution::scheduledFor)
+                .containsExactlyInAnyOrder(
+                        Instant.parse("2026-06-01T10:03:00Z"), Instant.parse("2026-06-01T10:04:00Z"));
+        assertThat(history)
+                .filteredOn(e -> e.status() == ExecutionStatus.SKIPPED)
+                .allMatch(e -> "missed".equals(e.reason()))
+                .extracting(Execution::scheduledFor)
+                .containsExactlyInAnyOrder(
+                        Instant.parse("2026-06-01T10:01:00Z"), Instant.parse("2026-06-01T10:02:00Z"));
+    }
+
+    @Test
+    void runAllSkipsItsCatchUpAsOverlapWhileARunFromBeforeThePassGoesOnUnderForbid() {
+        Job job = jobs.create(
+                aCronJob("catch-up-behind", "* * * * *")
+                        .template("test_block", Map.of())
+                        .misfire("run_all", 150)
+                        .build(),
+                "test");
+        clock.set(Instant.parse("2026-06-01T10:01:00Z"));
+        engine.triggerOnce();
+        engine.startDue();
+        awaitStarted("catch-up-behind");
+
+        clock.set(Instant.parse("2026-06-01T10:04:58Z"));
+        engine.triggerOnce();
+        TestTemplates.Block.release("catch-up-behind");
+        engine.awaitIdle(Duration.ofSeconds(10));
+
+        List<Execution> history = history(job);
+        assertThat(history)
+                .filteredOn(e -> e.status() == ExecutionStatus.SUCCEEDED)
+                .extracting(Execution::scheduledFor)
+                .containsExactly(Instant.parse("2026-06-01T10:01:00Z"));
+        assertThat(history)
+                .filteredOn(e -> "overlap".equals(e.reason()))
+                .extracting(Execution::scheduledFor)
+                .containsExactlyInAnyOrder(
+                        Instant.parse("2026-06-01T10:03:00Z"), Instant.parse("2026-06-01T10:04:00Z"));
+        assertThat(history)
+                .filteredOn(e -> "missed".equals(e.reason()))
+                .extracting(Execution::scheduledFor)
+                .containsExactly(Instant.parse("2026-06-01T10:02:00Z"));
+    }
+
+    @Test
     void aSuccessTriggersTheJobsThatDependOnIt() {
         Job upstream = jobs.create(anIntervalJob("extract", 60).build(), "test");
         Job downstream = jobs.create(
