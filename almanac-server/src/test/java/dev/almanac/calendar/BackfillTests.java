@@ -2,6 +2,7 @@ package dev.almanac.calendar;
 
 import static dev.almanac.testing.JobRequests.aCronJob;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasSize;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
@@ -18,11 +19,14 @@ import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobService;
 import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestTemplates;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
@@ -280,6 +284,101 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aBackfillRunGoingOnLeavesTheJobsScheduledSlotToRunUnderForbid() throws Exception {
+        Job job = jobs.create(
+                aCronJob("five-minutely", "*/5 * * * *")
+                        .template("test_block", Map.of())
+                        .build(),
+                "test");
+        String id = startBackfill(job, "{\"from\":\"2026-06-01T09:30:00Z\",\"to\":\"2026-06-01T09:50:00Z\"}");
+        assertThat(engine.runDueOnceWithoutWaiting()).hasSize(1);
+        awaitStarted("five-minutely");
+
+        clock.set(Instant.parse("2026-06-01T10:05:01Z"));
+        engine.runDueOnceWithoutWaiting();
+        Execution scheduled = onlyScheduledRun(job);
+        assertThat(scheduled.status()).as(scheduled.reason()).isIn(ExecutionStatus.QUEUED, ExecutionStatus.RUNNING);
+
+        TestTemplates.Block.release("five-minutely");
+        engine.awaitIdle(Duration.ofSeconds(10));
+        engine.runDueOnce();
+        assertThat(executions.get(scheduled.id()).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        mvc.perform(get(API + "/backfills/" + id))
+                .andExpect(jsonPath("$.progress.done").value(greaterThan(0)));
+    }
+
+    @Test
+    void aScheduledSlotUnderReplaceLeavesTheBackfillsRunAlone() throws Exception {
+        Job job = jobs.create(
+                aCronJob("five-minutely", "*/5 * * * *")
+                        .template("test_block", Map.of())
+                        .concurrency("replace")
+                        .build(),
+                "test");
+        startBackfill(job, "{\"from\":\"2026-06-01T09:30:00Z\",\"to\":\"2026-06-01T09:31:00Z\"}");
+        assertThat(engine.runDueOnceWithoutWaiting()).hasSize(1);
+        awaitStarted("five-minutely");
+
+        clock.set(Instant.parse("2026-06-01T10:05:01Z"));
+        engine.runDueOnceWithoutWaiting();
+        assertThat(backfillRuns(job))
+                .singleElement()
+                .as("no cancel asked of the backfill's run")
+                .matches(e -> !e.cancelRequested());
+        TestTemplates.Block.release("five-minutely");
+        engine.awaitIdle(Duration.ofSeconds(10));
+        engine.runDueOnce();
+
+        assertThat(backfillRuns(job))
+                .singleElement()
+                .extracting(Execution::status)
+                .isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(onlyScheduledRun(job).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    }
+
+    @Test
+    void theRetryOfABackfillRunLeavesTheJobsScheduledSlotToRunUnderForbid() throws Exception {
+        Job job = jobs.create(
+                aCronJob("five-minutely", "*/5 * * * *")
+                        .template("test_fail", Map.of())
+                        .retries(2, 600, 1.0)
+                        .build(),
+                "test");
+        startBackfill(job, "{\"from\":\"2026-06-01T09:30:00Z\",\"to\":\"2026-06-01T09:31:00Z\"}");
+        engine.runDueOnce();
+        assertThat(executions.list(ExecutionQuery.ofJob(job.id(), 10)))
+                .as("the backfill's run failed, its retry waits")
+                .anyMatch(e ->
+                        e.status() == ExecutionStatus.QUEUED && e.triggeredBy().equals("retry"));
+
+        clock.set(Instant.parse("2026-06-01T10:05:01Z"));
+        engine.runDueOnce();
+        Execution scheduled = onlyScheduledRun(job);
+        assertThat(scheduled.status()).as(scheduled.reason()).isEqualTo(ExecutionStatus.FAILED);
+    }
+
+    @Test
+    void aBackfillRunsItsSlotsWhileAScheduledRunGoesOnAsRunNowDoes() throws Exception {
+        Job job = jobs.create(
+                aCronJob("five-minutely", "*/5 * * * *")
+                        .template("test_block", Map.of())
+                        .build(),
+                "test");
+        clock.set(Instant.parse("2026-06-01T10:05:01Z"));
+        assertThat(engine.runDueOnceWithoutWaiting()).hasSize(1);
+        awaitStarted("five-minutely");
+
+        startBackfill(job, "{\"from\":\"2026-06-01T09:30:00Z\",\"to\":\"2026-06-01T09:35:00Z\",\"max_parallel\":2}");
+        assertThat(engine.runDueOnceWithoutWaiting()).hasSize(2);
+        TestTemplates.Block.release("five-minutely");
+        engine.awaitIdle(Duration.ofSeconds(10));
+        engine.runDueOnce();
+
+        assertThat(backfillRuns(job)).hasSize(2).allMatch(e -> e.status() == ExecutionStatus.SUCCEEDED);
+        assertThat(onlyScheduledRun(job).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    }
+
+    @Test
     void cancellingABackfillCancelsItsQueuedRunAndEverySlotNotReleasedYet() throws Exception {
         Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
         JsonNode started = body(mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
@@ -357,6 +456,29 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
 
     private JsonNode body(org.springframework.test.web.servlet.ResultActions result) throws Exception {
         return json.readTree(result.andReturn().getResponse().getContentAsString());
+    }
+
+    private String startBackfill(Job job, String body) throws Exception {
+        return body(mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(body))
+                        .andExpect(status().isCreated()))
+                .path("id")
+                .asString();
+    }
+
+    private Execution onlyScheduledRun(Job job) {
+        List<Execution> scheduled = executions.list(ExecutionQuery.ofJob(job.id(), 500)).stream()
+                .filter(e -> e.triggeredBy().equals("scheduler"))
+                .toList();
+        assertThat(scheduled).hasSize(1);
+        return scheduled.get(0);
+    }
+
+    private static void awaitStarted(String key) {
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> TestTemplates.Block.started(key) > 0);
     }
 
     private List<Execution> backfillRuns(Job job) {

@@ -141,7 +141,7 @@ class TriggerPass {
                 .filter(j -> j.definition().concurrencyPolicy() != ConcurrencyPolicy.ALLOW)
                 .map(Job::id)
                 .toList();
-        Set<JobId> active = new HashSet<>(store.withActiveRuns(guarded));
+        Set<JobId> active = new HashSet<>(store.withOverlappingRuns(guarded));
         List<Execution> written = new ArrayList<>();
         List<JobAdvance> advances = new ArrayList<>();
         List<JobId> pausesUp = new ArrayList<>();
@@ -236,14 +236,17 @@ class TriggerPass {
         written.replaceAll(e -> chosen.contains(e.id()) ? e.startedOn(settings.nodeId(), startedAt) : e);
     }
 
-    /** Queues a slot, or skips it when an earlier run is still going and the job forbids overlap. */
+    /**
+     * Queues a slot, or skips it when an earlier run is still going and the job forbids overlap. A backfill's runs are
+     * not earlier runs of the schedule: they neither make a slot overlap nor are replaced by one.
+     */
     private Execution admit(Job job, Instant slot, Instant now, Set<JobId> active) {
         ConcurrencyPolicy policy = job.definition().concurrencyPolicy();
         if (policy == ConcurrencyPolicy.FORBID && active.contains(job.id())) {
             return NewExecutions.skipped(job, slot, SkipReason.OVERLAP, NewExecutions.SCHEDULER, now);
         }
         if (policy == ConcurrencyPolicy.REPLACE && active.contains(job.id())) {
-            for (Execution previous : store.activeRunsOf(job.id())) {
+            for (Execution previous : store.overlappingRunsOf(job.id())) {
                 if (!store.cancelQueued(previous.id(), "replaced", now)) {
                     store.requestCancel(previous.id());
                 }

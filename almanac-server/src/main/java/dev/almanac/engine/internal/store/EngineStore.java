@@ -66,11 +66,14 @@ public interface EngineStore {
      */
     List<Execution> enqueue(List<Execution> executions);
 
-    /** The jobs among {@code jobs} with a queued or running execution. */
-    Set<JobId> withActiveRuns(Collection<JobId> jobs);
+    /**
+     * The jobs among {@code jobs} with a queued or running execution that a new slot of theirs overlaps (their
+     * concurrency policy): any run but a backfill's and the retries of those, which leave the schedule's slots alone.
+     */
+    Set<JobId> withOverlappingRuns(Collection<JobId> jobs);
 
-    /** The queued and running executions of one job. */
-    List<Execution> activeRunsOf(JobId job);
+    /** The queued and running executions of one job that a new slot of its overlaps ({@link #withOverlappingRuns}). */
+    List<Execution> overlappingRunsOf(JobId job);
 
     /** Cancels a run that has not started; false when it is no longer queued. */
     boolean cancelQueued(ExecutionId id, String reason, Instant now);

@@ -61,11 +61,33 @@ class H2EngineStore implements EngineStore {
             ON CONFLICT DO NOTHING
             """;
 
-    private static final String ACTIVE_JOBS =
-            "SELECT DISTINCT job_id FROM executions WHERE job_id IN (:job_ids) AND status IN ('queued', 'running')";
+    /**
+     * The active runs of the jobs chosen by the placeholder that a new slot overlaps, as {@code overlapping}: not a
+     * backfill's runs, nor their retries, which name the backfill only through their first attempt (retry_of). A retry
+     * whose first attempt is gone (triggered_by null) counts.
+     */
+    private static final String OVERLAPPING = """
+            WITH RECURSIVE attempt (id, job_id, triggered_by, retry_of) AS (
+                SELECT id, job_id, triggered_by, retry_of FROM executions
+                 WHERE %s AND status IN ('queued', 'running')
+                UNION ALL
+                SELECT a.id, a.job_id,
+                       (SELECT e.triggered_by FROM executions e WHERE e.id = a.retry_of),
+                       (SELECT e.retry_of FROM executions e WHERE e.id = a.retry_of)
+                  FROM attempt a
+                 WHERE a.triggered_by = 'retry' AND a.retry_of IS NOT NULL
+            ), overlapping (id, job_id) AS (
+                SELECT id, job_id FROM attempt
+                 WHERE triggered_by IS NULL
+                    OR (triggered_by NOT LIKE 'backfill:%%' AND (triggered_by <> 'retry' OR retry_of IS NULL))
+            )
+            """;
 
-    private static final String ACTIVE_RUNS_OF_JOB = "SELECT " + ExecutionRows.COLUMNS
-            + " FROM executions WHERE job_id = :job_id AND status IN ('queued', 'running')";
+    private static final String OVERLAPPING_JOBS =
+            OVERLAPPING.formatted("job_id IN (:job_ids)") + "SELECT DISTINCT job_id FROM overlapping";
+
+    private static final String OVERLAPPING_RUNS_OF_JOB = OVERLAPPING.formatted("job_id = :job_id") + "SELECT "
+            + ExecutionRows.COLUMNS + " FROM executions WHERE id IN (SELECT id FROM overlapping)";
 
     private static final String CANCEL_QUEUED = """
             UPDATE executions
@@ -316,19 +338,19 @@ class H2EngineStore implements EngineStore {
     }
 
     @Override
-    public Set<JobId> withActiveRuns(Collection<JobId> jobs) {
+    public Set<JobId> withOverlappingRuns(Collection<JobId> jobs) {
         if (jobs.isEmpty()) {
             return Set.of();
         }
-        return new HashSet<>(jdbc.sql(ACTIVE_JOBS)
+        return new HashSet<>(jdbc.sql(OVERLAPPING_JOBS)
                 .param("job_ids", jobs.stream().map(JobId::value).toList())
                 .query((rs, n) -> new JobId(rs.getObject("job_id", UUID.class)))
                 .list());
     }
 
     @Override
-    public List<Execution> activeRunsOf(JobId job) {
-        return jdbc.sql(ACTIVE_RUNS_OF_JOB)
+    public List<Execution> overlappingRunsOf(JobId job) {
+        return jdbc.sql(OVERLAPPING_RUNS_OF_JOB)
                 .param("job_id", job.value())
                 .query(ExecutionRows.mapper(json))
                 .list();

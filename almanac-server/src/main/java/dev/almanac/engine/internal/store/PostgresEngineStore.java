@@ -115,17 +115,38 @@ class PostgresEngineStore implements EngineStore {
                 CAST(? AS boolean), CAST(? AS integer)))""");
 
     /**
+     * The active runs of the jobs chosen by the placeholder that a new slot overlaps, as {@code overlapping}: not a
+     * backfill's runs, nor their retries, which name the backfill only through their first attempt (retry_of). A retry
+     * whose first attempt is gone (triggered_by null) counts. Each step back is a sub-query by primary key: as a join,
+     * planned on tables analyzed empty, it read all of {@code executions} (EngineStoreTests).
+     */
+    private static final String OVERLAPPING = """
+            WITH RECURSIVE attempt (id, job_id, triggered_by, retry_of) AS (
+                SELECT id, job_id, triggered_by, retry_of FROM executions
+                 WHERE %s AND status IN ('queued', 'running')
+                UNION ALL
+                SELECT a.id, a.job_id,
+                       (SELECT e.triggered_by FROM executions e WHERE e.id = a.retry_of),
+                       (SELECT e.retry_of FROM executions e WHERE e.id = a.retry_of)
+                  FROM attempt a
+                 WHERE a.triggered_by = 'retry' AND a.retry_of IS NOT NULL
+            ), overlapping (id, job_id) AS (
+                SELECT id, job_id FROM attempt
+                 WHERE triggered_by IS NULL
+                    OR (triggered_by NOT LIKE 'backfill:%%' AND (triggered_by <> 'retry' OR retry_of IS NULL))
+            )
+            """;
+
+    /**
      * One array, not an IN list of 500 parameters (a generic plan compared them one by one), read through the index of
      * active runs by job (V44) and planned at every call: a plan kept from a call on an empty queue scanned the whole
      * queue once per job asked about.
      */
-    static final String ACTIVE_JOBS = """
-            SELECT DISTINCT job_id FROM executions
-             WHERE job_id = ANY(CAST(? AS uuid[])) AND status IN ('queued', 'running')
-            """;
+    static final String OVERLAPPING_JOBS =
+            OVERLAPPING.formatted("job_id = ANY(CAST(? AS uuid[]))") + "SELECT DISTINCT job_id FROM overlapping";
 
-    static final String ACTIVE_RUNS_OF_JOB = "SELECT " + ExecutionRows.COLUMNS
-            + " FROM executions WHERE job_id = :job_id AND status IN ('queued', 'running')";
+    static final String OVERLAPPING_RUNS_OF_JOB = OVERLAPPING.formatted("job_id = :job_id") + "SELECT "
+            + ExecutionRows.COLUMNS + " FROM executions WHERE id IN (SELECT id FROM overlapping)";
 
     static final String CANCEL_QUEUED = """
             UPDATE executions
@@ -483,18 +504,19 @@ class PostgresEngineStore implements EngineStore {
     }
 
     @Override
-    public Set<JobId> withActiveRuns(Collection<JobId> jobs) {
+    public Set<JobId> withOverlappingRuns(Collection<JobId> jobs) {
         if (jobs.isEmpty()) {
             return Set.of();
         }
         return new HashSet<>(batch.query(
-                planned(ACTIVE_JOBS, (Object) jobs.stream().map(JobId::value).toArray(UUID[]::new)),
+                planned(OVERLAPPING_JOBS, (Object)
+                        jobs.stream().map(JobId::value).toArray(UUID[]::new)),
                 (rs, n) -> new JobId(rs.getObject("job_id", UUID.class))));
     }
 
     @Override
-    public List<Execution> activeRunsOf(JobId job) {
-        return jdbc.sql(ACTIVE_RUNS_OF_JOB)
+    public List<Execution> overlappingRunsOf(JobId job) {
+        return jdbc.sql(OVERLAPPING_RUNS_OF_JOB)
                 .param("job_id", job.value())
                 .query(ExecutionRows.mapper(json))
                 .list();
