@@ -46,6 +46,19 @@ public final class IntervalSchedule implements Schedule {
         return Optional.of(after.truncatedTo(ChronoUnit.SECONDS).plus(interval));
     }
 
+    /**
+     * The first run at or after {@code from} of those in phase with {@code anchor}, a run of this schedule: the runs
+     * before and after it are whole intervals away. {@link #nextAfter} knows no phase: from any other time than a run
+     * it gives a time the schedule never ran at.
+     */
+    public Instant firstInPhase(Instant anchor, Instant from) {
+        long step = interval.getSeconds();
+        Instant start = anchor.truncatedTo(ChronoUnit.SECONDS);
+        Duration since = Duration.between(start, from);
+        long seconds = since.getSeconds() + (since.getNano() > 0 ? 1 : 0);
+        return start.plusSeconds(-Math.floorDiv(-seconds, step) * step);
+    }
+
     @Override
     public List<ScheduledRun> preview(Instant from, int count) {
         List<ScheduledRun> runs = new ArrayList<>(Math.max(0, count));

@@ -1,6 +1,7 @@
 package dev.almanac.calendar;
 
 import static dev.almanac.testing.JobRequests.aCronJob;
+import static dev.almanac.testing.JobRequests.anIntervalJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasSize;
@@ -281,6 +282,78 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.progress.blocked").value(0))
                 .andExpect(jsonPath("$.slots[*].state", everyOne("succeeded", 5)));
         assertThat(backfillRuns(job)).hasSize(5).allMatch(e -> e.status() == ExecutionStatus.SUCCEEDED);
+    }
+
+    @Test
+    void anIntervalJobsBackfillListsTheSlotsOfItsOwnPhaseAndThoseThatRanAsAlreadyRan() throws Exception {
+        clock.set(Instant.parse("2026-06-01T09:59:17Z"));
+        Job job = jobs.create(anIntervalJob("every-minute", 60).build(), "test");
+        for (String at : List.of("10:00:17", "10:01:17", "10:02:17")) {
+            clock.set(Instant.parse("2026-06-01T" + at + "Z"));
+            assertThat(engine.runDueOnce()).isEqualTo(1);
+        }
+        clock.set(Instant.parse("2026-06-01T10:02:40Z"));
+        String range = "\"from\":\"2026-06-01T10:00:00Z\",\"to\":\"2026-06-01T10:02:30Z\"";
+
+        mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{" + range + ",\"dry_run\":true}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath(
+                        "$.slots[*].at",
+                        org.hamcrest.Matchers.contains(
+                                "2026-06-01T10:00:17Z", "2026-06-01T10:01:17Z", "2026-06-01T10:02:17Z")))
+                .andExpect(jsonPath("$.slots[*].state", everyOne("already_ran", 3)))
+                .andExpect(jsonPath("$.progress.to_run").value(0));
+        // the page sends whole days: the slots still keep the job's phase
+        mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"from\":\"2026-06-01T00:00:00Z\",\"to\":\"2026-06-01T10:02:30Z\","
+                                + "\"dry_run\":true}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.slots[0].at").value("2026-06-01T00:00:17Z"))
+                .andExpect(jsonPath("$.slots", hasSize(603)))
+                .andExpect(jsonPath("$.progress.already_ran").value(3));
+
+        startBackfill(job, "{" + range + "}");
+        assertThat(engine.runDueOnce()).isZero();
+        assertThat(backfillRuns(job)).isEmpty();
+    }
+
+    @Test
+    void anIntervalJobReEnabledInTheRangeKeepsTheSlotsItRanAndRunsNoneOfThemAgain() throws Exception {
+        clock.set(Instant.parse("2026-06-01T09:59:17Z"));
+        Job job = jobs.create(anIntervalJob("every-minute", 60).build(), "test");
+        for (String at : List.of("10:00:17", "10:01:17")) {
+            clock.set(Instant.parse("2026-06-01T" + at + "Z"));
+            engine.runDueOnce();
+        }
+        clock.set(Instant.parse("2026-06-01T10:01:30Z"));
+        jobs.update(job.id(), json.createObjectNode().put("enabled", false), "test");
+        // enabled again: its next run, a minute later, sets a new phase
+        clock.set(Instant.parse("2026-06-01T10:03:45Z"));
+        jobs.update(job.id(), json.createObjectNode().put("enabled", true), "test");
+        clock.set(Instant.parse("2026-06-01T10:04:45Z"));
+        engine.runDueOnce();
+        clock.set(Instant.parse("2026-06-01T10:05:00Z"));
+
+        mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"from\":\"2026-06-01T10:00:00Z\",\"to\":\"2026-06-01T10:05:00Z\","
+                                + "\"dry_run\":true}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath(
+                        "$.slots[*].at",
+                        org.hamcrest.Matchers.contains(
+                                "2026-06-01T10:00:17Z",
+                                "2026-06-01T10:01:17Z",
+                                "2026-06-01T10:02:45Z",
+                                "2026-06-01T10:03:45Z",
+                                "2026-06-01T10:04:45Z")))
+                .andExpect(jsonPath(
+                        "$.slots[*].state",
+                        org.hamcrest.Matchers.contains(
+                                "already_ran", "already_ran", "to_run", "to_run", "already_ran")));
     }
 
     @Test

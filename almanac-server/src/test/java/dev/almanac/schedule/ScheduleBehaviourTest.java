@@ -105,6 +105,23 @@ class ScheduleBehaviourTest {
     }
 
     @Test
+    void findsAnIntervalsFirstRunInPhaseWithOneOfItsRunsFromAnyTime() {
+        IntervalSchedule everyMinute = (IntervalSchedule) interval(60, "UTC");
+        Instant run = Instant.parse("2026-06-01T00:41:17Z");
+
+        assertThat(everyMinute.firstInPhase(run, Instant.parse("2026-06-01T00:40:00Z")))
+                .isEqualTo(Instant.parse("2026-06-01T00:40:17Z"));
+        assertThat(everyMinute.firstInPhase(run, Instant.parse("2026-06-01T00:40:17Z")))
+                .isEqualTo(Instant.parse("2026-06-01T00:40:17Z"));
+        assertThat(everyMinute.firstInPhase(run, Instant.parse("2026-06-01T00:40:17.001Z")))
+                .isEqualTo(Instant.parse("2026-06-01T00:41:17Z"));
+        assertThat(everyMinute.firstInPhase(run, Instant.parse("2026-06-01T03:00:00Z")))
+                .isEqualTo(Instant.parse("2026-06-01T03:00:17Z"));
+        assertThat(everyMinute.firstInPhase(run, Instant.parse("2026-05-31T00:00:00Z")))
+                .isEqualTo(Instant.parse("2026-05-31T00:00:17Z"));
+    }
+
+    @Test
     void runsOnceOnlyBeforeItsTime() {
         Schedule once = once("2026-12-01T09:00:00+01:00", "Europe/Paris");
 

@@ -20,19 +20,25 @@ import dev.almanac.execution.JobRunHistory;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
+import dev.almanac.schedule.IntervalSchedule;
+import dev.almanac.schedule.Schedule;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
 import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.Permissions;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
@@ -411,18 +417,8 @@ public class Backfills {
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
-        List<Instant> times = new ArrayList<>();
-        Instant slot = job.definition().schedule().nextAfter(from.minusNanos(1)).orElse(null);
-        while (slot != null && !slot.isAfter(to)) {
-            if (times.size() == MAX_SLOTS) {
-                throw new InvalidInputException(
-                        "to",
-                        "the range holds more than " + MAX_SLOTS + " slots of this job; backfill a shorter range");
-            }
-            times.add(slot);
-            slot = job.definition().schedule().nextAfter(slot).orElse(null);
-        }
         Map<Instant, Execution> ran = history.latestRunOfSlots(job.id(), from, to);
+        List<Instant> times = slotsOf(job, from, to, ran.keySet());
         List<SlotView> slots = new ArrayList<>(times.size());
         for (Instant at : times) {
             Optional<TimeBlock> block = timeBlocks.calendarOrFreezeAt(job, at);
@@ -448,6 +444,59 @@ public class Backfills {
             }
         }
         return slots;
+    }
+
+    /**
+     * The slots of {@code job} from {@code from} to {@code to}: the times a cron or one-time schedule names. An
+     * interval counts from the job's own runs, not from {@code from}: its slots are the times its history in the range
+     * holds a run of ({@code ran}, in whatever phase it had then; re-enabling or editing the job starts a new one),
+     * and, at least an interval away from each of those, the times in phase with its next run.
+     */
+    private static List<Instant> slotsOf(Job job, Instant from, Instant to, Set<Instant> ran) {
+        Schedule schedule = job.definition().schedule();
+        if (schedule instanceof IntervalSchedule interval) {
+            return intervalSlots(job, interval, from, to, new TreeSet<>(ran));
+        }
+        List<Instant> times = new ArrayList<>();
+        Instant slot = schedule.nextAfter(from.minusNanos(1)).orElse(null);
+        while (slot != null && !slot.isAfter(to)) {
+            if (times.size() == MAX_SLOTS) {
+                throw tooManySlots();
+            }
+            times.add(slot);
+            slot = schedule.nextAfter(slot).orElse(null);
+        }
+        return times;
+    }
+
+    private static List<Instant> intervalSlots(
+            Job job, IntervalSchedule schedule, Instant from, Instant to, NavigableSet<Instant> ran) {
+        Duration interval = schedule.interval();
+        // a disabled job has no next run: its last slot in the range, or the first one it had when created
+        Instant anchor = job.nextRunAt() != null
+                ? job.nextRunAt()
+                : ran.isEmpty() ? schedule.nextAfter(job.createdAt()).orElseThrow() : ran.last();
+        NavigableSet<Instant> slots = new TreeSet<>(ran);
+        for (Instant slot = schedule.firstInPhase(anchor, from); !slot.isAfter(to); slot = slot.plus(interval)) {
+            if (slots.size() > MAX_SLOTS) {
+                throw tooManySlots();
+            }
+            Instant before = ran.floor(slot);
+            Instant after = ran.ceiling(slot);
+            if ((before == null || !before.plus(interval).isAfter(slot))
+                    && (after == null || !slot.plus(interval).isAfter(after))) {
+                slots.add(slot);
+            }
+        }
+        if (slots.size() > MAX_SLOTS) {
+            throw tooManySlots();
+        }
+        return new ArrayList<>(slots);
+    }
+
+    private static InvalidInputException tooManySlots() {
+        return new InvalidInputException(
+                "to", "the range holds more than " + MAX_SLOTS + " slots of this job; backfill a shorter range");
     }
 
     private View view(UUID id) {
