@@ -87,7 +87,10 @@ class H2EngineStore implements EngineStore {
             OVERLAPPING.formatted("job_id IN (:job_ids)") + "SELECT DISTINCT job_id FROM overlapping";
 
     private static final String OVERLAPPING_RUNS_OF_JOB = OVERLAPPING.formatted("job_id = :job_id") + "SELECT "
-            + ExecutionRows.COLUMNS + " FROM executions WHERE id IN (SELECT id FROM overlapping)";
+            + ExecutionRows.COLUMNS
+            // the job's active runs by their index (V44) first: the id list alone could be planned as a full scan
+            + " FROM executions WHERE job_id = :job_id AND status IN ('queued', 'running')"
+            + " AND id IN (SELECT id FROM overlapping)";
 
     private static final String CANCEL_QUEUED = """
             UPDATE executions
