@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -564,52 +563,11 @@ public class JobService {
         Map<String, Object> stored =
                 current == null ? Map.of() : current.definition().parameters();
         return with(
-                withHiddenUpstreamsKept(request, current),
+                request,
                 secrets.unmask(request.templateType(), request.parameters(), stored),
                 recipients.unmask(
                         request.notifications(),
                         current == null ? null : current.definition().notifications()));
-    }
-
-    /**
-     * A request sent back as the user read it (a GET, an export): each {@link #HIDDEN_JOB} in {@code depends_on} and
-     * in the triggers stands for the next stored upstream of a namespace the user may not see, in the order stored.
-     * Such an upstream can be kept that way, never added: a placeholder with none left stays, and is refused.
-     */
-    private JobRequest withHiddenUpstreamsKept(JobRequest r, Job current) {
-        if (current == null) {
-            return r;
-        }
-        Iterator<JobId> dependencies = current.definition().dependsOn().stream()
-                .filter(this::hiddenJob)
-                .iterator();
-        Iterator<JobId> triggering = current.definition().triggers().stream()
-                .map(Trigger::job)
-                .filter(this::hiddenJob)
-                .iterator();
-        List<String> dependsOn = r.dependsOn() == null
-                ? null
-                : r.dependsOn().stream()
-                        .map(entry -> isHiddenJob(entry) && dependencies.hasNext()
-                                ? dependencies.next().toString()
-                                : entry)
-                        .toList();
-        List<JobRequest.TriggerJson> triggers = r.triggers() == null
-                ? null
-                : r.triggers().stream()
-                        .map(t -> t != null && isHiddenJob(t.job()) && triggering.hasNext()
-                                ? new JobRequest.TriggerJson(triggering.next().toString(), t.on(), t.condition())
-                                : t)
-                        .toList();
-        return with(r, r.parameters(), r.notifications(), dependsOn, triggers);
-    }
-
-    private static boolean isHiddenJob(String entry) {
-        return entry != null && entry.strip().equals(HIDDEN_JOB);
-    }
-
-    private boolean hiddenJob(JobId id) {
-        return jobs.find(id).map(this::hidden).orElse(false);
     }
 
     /**
@@ -646,15 +604,6 @@ public class JobService {
     }
 
     private static JobRequest with(JobRequest r, Map<String, Object> parameters, NotificationsJson notifications) {
-        return with(r, parameters, notifications, r.dependsOn(), r.triggers());
-    }
-
-    private static JobRequest with(
-            JobRequest r,
-            Map<String, Object> parameters,
-            NotificationsJson notifications,
-            List<String> dependsOn,
-            List<JobRequest.TriggerJson> triggers) {
         return new JobRequest(
                 r.name(),
                 r.description(),
@@ -668,11 +617,11 @@ public class JobService {
                 r.concurrencyPolicy(),
                 r.misfirePolicy(),
                 r.catchUpWindowSeconds(),
-                dependsOn,
+                r.dependsOn(),
                 notifications,
                 r.tags(),
                 r.version(),
-                triggers,
+                r.triggers(),
                 r.triggerMode(),
                 r.triggerWindow(),
                 r.calendars(),
@@ -854,21 +803,13 @@ public class JobService {
             Optional<Job> found = JobId.parse(idOrName)
                     .flatMap(jobs::find)
                     .or(() -> byName(idOrName))
-                    .filter(j -> !hidden(j) || keeps(j.id()));
+                    .filter(j -> !hidden(j));
             return found.map(j -> new JobValidator.Upstream(
                     j.id(),
                     namespace.equals(j.definition().namespace())
                             ? j.name()
                             : j.definition().namespace() + "/" + j.name(),
                     j.definition().templateType()));
-        }
-
-        /** Whether the job being updated already has {@code upstream}: one the user may not see may be kept. */
-        private boolean keeps(JobId upstream) {
-            return current != null
-                    && (current.definition().dependsOn().contains(upstream)
-                            || current.definition().triggers().stream()
-                                    .anyMatch(t -> t.job().equals(upstream)));
         }
 
         private Optional<Job> byName(String name) {

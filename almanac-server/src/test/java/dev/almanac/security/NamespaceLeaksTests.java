@@ -5,7 +5,6 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.request;
 
 import com.jayway.jsonpath.JsonPath;
@@ -38,7 +37,6 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.context.WebApplicationContext;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What a member of namespace {@code a} must not learn about {@code b}, through the pages (with the security chain)
@@ -264,67 +262,6 @@ abstract class NamespaceLeaksTests extends AlmanacIntegrationTest {
         assertThat(api("GET", "/jobs/export", null)).contains("\"b/" + SECRET + "\"");
     }
 
-    /**
-     * A job of {@code a} with an upstream in {@code b}, as alice reads it (the upstream not named), sent back as she
-     * read it: through the API and as her export imported, it is unchanged and keeps the upstream; the placeholder
-     * cannot add an upstream she may not see to a job that has none.
-     */
-    @Test
-    void aJobWithAnUpstreamTheReaderMayNotSeeIsSentBackAsReadAndKeepsIt() throws Exception {
-        String downstream = JsonPath.read(
-                api(
-                        "POST",
-                        "/jobs",
-                        heartbeat("a-follows-b", "a")
-                                .replace(
-                                        "}}",
-                                        "},\"depends_on\":[\"" + bJob + "\",\"" + aJob + "\"],\"triggers\":[{\"job\":\""
-                                                + bJob + "\",\"on\":\"failed\"}]}")),
-                "$.job.id");
-        String read = pages.perform(get(API + "/jobs/" + downstream).header("Authorization", "Bearer " + aliceToken))
-                .andReturn()
-                .getResponse()
-                .getContentAsString();
-        String asRead = JsonMapper.builder().build().readTree(read).get("job").toString();
-        assertThat(asRead).doesNotContain(SECRET);
-        MockHttpServletResponse sentBack = pages.perform(put(API + "/jobs/" + downstream)
-                        .header("Authorization", "Bearer " + aliceToken)
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .content(asRead))
-                .andReturn()
-                .getResponse();
-        assertThat(sentBack.getStatus()).as(sentBack.getContentAsString()).isEqualTo(200);
-        assertThat(sentBack.getContentAsString()).contains("unchanged").doesNotContain(SECRET);
-
-        String export = pages.perform(get(API + "/jobs/export")
-                        .param("format", "yaml")
-                        .header("Authorization", "Bearer " + aliceToken))
-                .andReturn()
-                .getResponse()
-                .getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(export).contains("(a job you may not see)").doesNotContain(SECRET);
-        MockHttpServletResponse plan = pages.perform(post(API + "/jobs/import")
-                        .param("mode", "plan")
-                        .header("Authorization", "Bearer " + aliceToken)
-                        .contentType("application/yaml")
-                        .content(export))
-                .andReturn()
-                .getResponse();
-        assertThat(plan.getStatus()).as(plan.getContentAsString()).isEqualTo(200);
-        assertThat(JsonPath.<List<String>>read(plan.getContentAsString(), "$.jobs[?(@.name=='a-follows-b')].action"))
-                .containsExactly("unchanged");
-        assertThat(api("GET", "/jobs/" + downstream, null)).contains("b/" + SECRET, bJob);
-
-        MockHttpServletResponse added = pages.perform(put(API + "/jobs/" + aJob)
-                        .header("Authorization", "Bearer " + aliceToken)
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .content("{\"depends_on\":[\"(a job you may not see)\"]}"))
-                .andReturn()
-                .getResponse();
-        assertThat(added.getStatus()).as(added.getContentAsString()).isEqualTo(400);
-        assertThat(added.getContentAsString()).doesNotContain(SECRET, bJob);
-    }
-
     @Test
     void theApiDoesNotNameAnUpstreamOfAnotherNamespace() throws Exception {
         String downstream = JsonPath.read(
@@ -364,21 +301,11 @@ abstract class NamespaceLeaksTests extends AlmanacIntegrationTest {
         MockHttpServletResponse versionsPage = page(get("/jobs/" + downstream + "/versions"), ALICE);
         assertThat(versionsPage.getStatus()).isEqualTo(200);
         assertThat(versionsPage.getContentAsString()).doesNotContain(SECRET);
-        // a rollback that keeps the hidden upstream is hers to make; one that would add it back is refused unnamed
+        // a rollback to the saved version refuses the hidden upstream without naming it
         api("PUT", "/jobs/" + downstream, "{\"description\":\"second version\"}");
-        MvcResult kept = pages.perform(post("/jobs/" + downstream + "/rollback")
-                        .param("version", "1")
-                        .param("current_version", "2")
-                        .with(ALICE)
-                        .with(csrf()))
-                .andReturn();
-        assertThat(String.valueOf(kept.getFlashMap().get("flash")))
-                .contains("Rolled back to version 1")
-                .doesNotContain(SECRET);
-        api("PUT", "/jobs/" + downstream, "{\"triggers\":[],\"trigger_mode\":\"any\"}");
         MvcResult rollback = pages.perform(post("/jobs/" + downstream + "/rollback")
                         .param("version", "1")
-                        .param("current_version", "4")
+                        .param("current_version", "2")
                         .with(ALICE)
                         .with(csrf()))
                 .andReturn();
@@ -386,7 +313,6 @@ abstract class NamespaceLeaksTests extends AlmanacIntegrationTest {
         assertThat(String.valueOf(rollback.getFlashMap().get("flash")))
                 .contains("Could not roll back")
                 .doesNotContain(SECRET);
-        api("PUT", "/jobs/" + downstream, "{\"triggers\":[{\"job\":\"" + bJob + "\",\"on\":\"succeeded\"}]}");
         // the super admin, who sees b, reads it as namespace/name
         assertThat((String) JsonPath.read(api("GET", "/jobs/" + downstream, null), "$.job.triggers[0].job"))
                 .isEqualTo("b/" + SECRET);
