@@ -95,7 +95,7 @@ public class WebhookTriggerTemplate implements JobTemplate {
 
     @Override
     public String version() {
-        return "1";
+        return "2";
     }
 
     @Override
@@ -103,7 +103,11 @@ public class WebhookTriggerTemplate implements JobTemplate {
         return List.of(
                 new TemplateChange(
                         "1",
-                        "Calls an HTTP endpoint behind the SSRF guard, with retries on network errors, 5xx and 429, and optional HMAC signing."));
+                        "Calls an HTTP endpoint behind the SSRF guard, with retries on network errors, 5xx and 429, and optional HMAC signing."),
+                new TemplateChange(
+                        "2",
+                        "Result details: attempts is the number of attempts (an int, as declared; it was the list of"
+                                + " their outcomes, now attempt_outcomes), and url, declared before, is reported."));
     }
 
     @Override
@@ -114,6 +118,7 @@ public class WebhookTriggerTemplate implements JobTemplate {
                 "response_truncated", "bool",
                 "content_type", "string",
                 "attempts", "int",
+                "attempt_outcomes", "list",
                 "url", "string");
     }
 
@@ -255,7 +260,8 @@ public class WebhookTriggerTemplate implements JobTemplate {
                             "HTTP " + response.status() + " from " + target,
                             response,
                             excerpt,
-                            attempts);
+                            attempts,
+                            call);
                 }
                 boolean retryable = response.status() >= 500 || response.status() == 429;
                 if (!retryable || attempt > maxRetries) {
@@ -265,26 +271,24 @@ public class WebhookTriggerTemplate implements JobTemplate {
                                     + " attempt" + (attempt == 1 ? "" : "s"),
                             response,
                             excerpt,
-                            attempts);
+                            attempts,
+                            call);
                 }
                 wait = retryAfter(
                         response.header("retry-after"), context.clock().instant());
                 failure = "HTTP " + response.status();
             } catch (OutboundHttp.RefusedException refused) {
                 context.log().error("refused by the SSRF guard: {}", refused.getMessage());
-                return JobResult.builder(JobResult.Status.FAILED)
+                return attempted(JobResult.builder(JobResult.Status.FAILED), call, attempts)
                         .message("refused: " + refused.getMessage())
-                        .detail("url", redacted(call.request().uri()))
-                        .detail("attempts", attempts)
                         .build();
             } catch (IOException network) {
                 attempts.add(network.getClass().getSimpleName() + ": " + network.getMessage());
                 context.log().warn("attempt {} failed: {}", attempt, network.getMessage());
                 if (attempt > maxRetries) {
-                    return JobResult.builder(JobResult.Status.FAILED)
+                    return attempted(JobResult.builder(JobResult.Status.FAILED), call, attempts)
                             .message("no answer from " + target + " after " + attempt + " attempt"
                                     + (attempt == 1 ? "" : "s") + ": " + network.getMessage())
-                            .detail("attempts", attempts)
                             .build();
                 }
                 failure = network.getMessage();
@@ -307,8 +311,9 @@ public class WebhookTriggerTemplate implements JobTemplate {
             String message,
             OutboundHttp.Response response,
             String excerpt,
-            List<String> attempts) {
-        return JobResult.builder(status)
+            List<String> attempts,
+            Call call) {
+        return attempted(JobResult.builder(status), call, attempts)
                 .message(message)
                 .recordsProcessed(attempts.size())
                 .recordsAffected(status == JobResult.Status.SUCCEEDED ? 1 : 0)
@@ -316,8 +321,14 @@ public class WebhookTriggerTemplate implements JobTemplate {
                 .detail("response_excerpt", excerpt)
                 .detail("response_truncated", response.truncated())
                 .detail("content_type", response.header("content-type"))
-                .detail("attempts", attempts)
                 .build();
+    }
+
+    /** The details every end of a run reports, as {@link #resultDetails()} declares them. */
+    private static JobResult.Builder attempted(JobResult.Builder result, Call call, List<String> attempts) {
+        return result.detail("url", redacted(call.request().uri()))
+                .detail("attempts", attempts.size())
+                .detail("attempt_outcomes", List.copyOf(attempts));
     }
 
     /** Seconds or an HTTP date; {@code null} when absent or unreadable. */

@@ -486,6 +486,31 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.job.trigger_window").value("PT2H"));
     }
 
+    @Test
+    void aConditionOnAWebhooksAttemptsHoldsForTheRunItReadsAndTheAttemptsAreCounted() throws Exception {
+        String hook = idOf(create("""
+                {"name":"hook","template_type":"webhook_trigger",
+                 "parameters":{"url":"%s","max_retries":0},
+                 "schedule":{"type":"interval","interval_seconds":86400}}
+                """.formatted(server.url("/x"))));
+        String alarm = idOf(create(withTriggers(
+                "alarm",
+                "[{\"job\":\"hook\",\"on\":\"failed\",\"condition\":"
+                        + "\"result.details.attempts >= 1 && result.details.url.endsWith('/x')"
+                        + " && result.details.status_code == 500\"}]")));
+        server.enqueue(new MockResponse.Builder().code(500).build());
+
+        runNow(hook);
+
+        Execution failed = only(history(hook));
+        assertThat(failed.status()).isEqualTo(ExecutionStatus.FAILED);
+        java.util.Map<?, ?> details = (java.util.Map<?, ?>) failed.result().get("details");
+        assertThat(details.get("attempts")).isEqualTo(1);
+        assertThat(details.get("attempt_outcomes")).isEqualTo(List.of("HTTP 500"));
+        assertThat(details.get("url")).isEqualTo(server.url("/x").toString());
+        assertThat(only(history(alarm)).triggeredBy()).isEqualTo("dependency:" + failed.id());
+    }
+
     private String page(String path) throws Exception {
         MockMvc ui = securedMvc();
         return ui.perform(get(path)

@@ -179,7 +179,9 @@ class OutboundTemplatesTests extends AlmanacIntegrationTest {
 
         assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(server.getRequestCount()).isEqualTo(3);
-        assertThat((List<Object>) details(run).get("attempts")).containsExactly("HTTP 503", "HTTP 429", "HTTP 200");
+        assertThat(details(run)).containsEntry("attempts", 3);
+        assertThat((List<Object>) details(run).get("attempt_outcomes"))
+                .containsExactly("HTTP 503", "HTTP 429", "HTTP 200");
         assertThat(System.nanoTime() - started).isGreaterThan(TimeUnit.SECONDS.toNanos(1));
     }
 
@@ -207,8 +209,10 @@ class OutboundTemplatesTests extends AlmanacIntegrationTest {
         Execution run = runs.run("webhook_trigger", parameters);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
-        assertThat((List<?>) ((Map<?, ?>) run.result().get("details")).get("attempts"))
-                .hasSize(3);
+        assertThat(details(run))
+                .containsEntry("attempts", 3)
+                .containsEntry("url", "http://localhost:" + port + "/gone");
+        assertThat((List<?>) details(run).get("attempt_outcomes")).hasSize(3);
     }
 
     @Test
