@@ -38,6 +38,18 @@ public class JobScheduling {
     public record Start(Job job, String triggeredBy, Map<String, Object> parameters) {}
 
     /**
+     * What follows from a run that ended: the runs it starts, and {@code warnings} for its log, such as a trigger
+     * whose condition could not be evaluated on its result.
+     */
+    public record Followed(List<Start> starts, List<String> warnings) {
+
+        public Followed {
+            starts = List.copyOf(starts);
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /**
      * Those of {@code jobs} that some other job waits for, through depends_on or a trigger: one query for a whole
      * batch of outcomes.
      */
@@ -52,7 +64,7 @@ public class JobScheduling {
      * arrived for fan-ins still waiting. Runs in the caller's transaction.
      */
     @Transactional
-    public List<Start> started(Ended ended, Instant now) {
+    public Followed started(Ended ended, Instant now) {
         return triggers.started(ended, now);
     }
 

@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -18,6 +20,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class JobTriggers {
+
+    private static final Logger log = LoggerFactory.getLogger(JobTriggers.class);
 
     private static final Pattern PLACEHOLDER =
             Pattern.compile("\\{\\{\\s*upstream\\.(.+?)\\.result((?:\\.[A-Za-z0-9_\\-]+)+)\\s*\\}\\}");
@@ -32,8 +36,9 @@ class JobTriggers {
         this.conditions = conditions;
     }
 
-    List<JobScheduling.Start> started(JobScheduling.Ended ended, Instant now) {
+    JobScheduling.Followed started(JobScheduling.Ended ended, Instant now) {
         Map<JobId, JobScheduling.Start> starts = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
         String trigger = "dependency:" + ended.execution();
         Map<String, Map<String, Object>> current = Map.of(ended.jobName(), safe(ended.result()));
         if ("succeeded".equals(ended.status())) {
@@ -55,7 +60,7 @@ class JobTriggers {
                 Trigger t = d.triggers().get(i);
                 if (t.job().equals(ended.job())
                         && t.on().matches(ended.status(), ended.finalOutcome())
-                        && (t.condition() == null || holds(t, ended))) {
+                        && (t.condition() == null || holds(t, downstream, ended, warnings))) {
                     store.arrive(id, i, ended.job(), ended.execution(), now, safe(ended.result()));
                     matched = true;
                 }
@@ -72,7 +77,7 @@ class JobTriggers {
             }
             starts.put(id, start(downstream, trigger, current, arrivals));
         }
-        return List.copyOf(starts.values());
+        return new JobScheduling.Followed(List.copyOf(starts.values()), warnings);
     }
 
     /** The upstream job names a fan-in still waits for; empty for other jobs. */
@@ -101,8 +106,9 @@ class JobTriggers {
         return waiting;
     }
 
-    private boolean holds(Trigger t, JobScheduling.Ended ended) {
-        return conditions.holds(
+    /** Whether the trigger's condition holds for the run; one that cannot be evaluated adds why to {@code warnings}. */
+    private boolean holds(Trigger t, Job downstream, JobScheduling.Ended ended, List<String> warnings) {
+        TriggerConditions.Verdict verdict = conditions.evaluate(
                 ended.templateType(),
                 t.condition(),
                 ended.status(),
@@ -111,6 +117,14 @@ class JobTriggers {
                         "id", ended.job().toString(),
                         "name", ended.jobName(),
                         "template_type", ended.templateType()));
+        if (verdict.failure() != null) {
+            String warning = "Trigger of '" + downstream.name() + "' not fired: its condition '" + t.condition()
+                    + "' could not be evaluated on this run's result, which counts as false (" + verdict.failure()
+                    + ")";
+            log.warn("Execution {} of '{}': {}", ended.execution(), ended.jobName(), warning);
+            warnings.add(warning);
+        }
+        return verdict.holds();
     }
 
     private static JobScheduling.Start start(

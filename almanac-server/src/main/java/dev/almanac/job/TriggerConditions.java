@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,7 +34,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class TriggerConditions {
 
-    private static final Logger log = LoggerFactory.getLogger(TriggerConditions.class);
     private static final int MAX_CACHED = 1000;
     static final int MAX_LENGTH = 1000;
 
@@ -77,10 +74,13 @@ public class TriggerConditions {
     }
 
     /**
-     * Whether the condition holds for a run of {@code templateType} that ended {@code status} with {@code result};
-     * a condition that cannot be evaluated (a detail the run did not report) does not hold.
+     * How a condition came out on one run: {@code holds}, or, when it could not be evaluated (a detail the run did not
+     * report, or reported with another type than its template declares), {@code failure} says why and it does not hold.
      */
-    public boolean holds(
+    public record Verdict(boolean holds, String failure) {}
+
+    /** Whether the condition holds for a run of {@code templateType} that ended {@code status} with {@code result}. */
+    public Verdict evaluate(
             String templateType,
             String expression,
             String status,
@@ -97,10 +97,9 @@ public class TriggerConditions {
             if (programs.size() > MAX_CACHED) {
                 programs.clear();
             }
-            return Boolean.TRUE.equals(program.eval(activation(templateType, status, result, job)));
+            return new Verdict(Boolean.TRUE.equals(program.eval(activation(templateType, status, result, job))), null);
         } catch (CelEvaluationException | RuntimeException e) {
-            log.info("Trigger condition '{}' did not hold: {}", expression, e.getMessage());
-            return false;
+            return new Verdict(false, String.valueOf(e.getMessage()).strip());
         }
     }
 

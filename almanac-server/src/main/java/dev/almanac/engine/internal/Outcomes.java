@@ -173,8 +173,13 @@ class Outcomes {
                 completion.status().json(),
                 finalOutcome,
                 completion.result());
-        for (JobScheduling.Start start : jobs.started(run, now)) {
+        JobScheduling.Followed followed = jobs.started(run, now);
+        for (JobScheduling.Start start : followed.starts()) {
             runs.add(startOf(start, now));
+        }
+        // the run's own lines are written by now, in this transaction: these follow them
+        for (String warning : followed.warnings()) {
+            store.appendLine(ended.id(), now, "WARN", warning);
         }
         return runs;
     }

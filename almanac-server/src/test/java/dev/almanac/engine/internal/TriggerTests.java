@@ -1,6 +1,7 @@
 package dev.almanac.engine.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -509,6 +510,26 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
         assertThat(details.get("attempt_outcomes")).isEqualTo(List.of("HTTP 500"));
         assertThat(details.get("url")).isEqualTo(server.url("/x").toString());
         assertThat(only(history(alarm)).triggeredBy()).isEqualTo("dependency:" + failed.id());
+    }
+
+    @Test
+    void aConditionThatCannotBeEvaluatedSaysSoInTheUpstreamRunsLog() throws Exception {
+        String upstream = idOf(create(heartbeat("source")));
+        String downstream = idOf(
+                create(withTriggers("never", "[{\"job\":\"source\",\"condition\":\"result.details.missing > 0\"}]")));
+
+        runNow(upstream);
+
+        assertThat(history(downstream)).isEmpty();
+        Execution run = only(history(upstream));
+        mvc.perform(get("/api/admin/scheduler/executions/" + run.id()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath(
+                        "$.logs[?(@.level == 'WARN')].message",
+                        contains(allOf(
+                                containsString("'never'"),
+                                containsString("result.details.missing > 0"),
+                                containsString("could not be evaluated")))));
     }
 
     private String page(String path) throws Exception {

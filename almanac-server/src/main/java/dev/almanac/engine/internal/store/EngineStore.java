@@ -131,6 +131,9 @@ public interface EngineStore {
     /** Appends log lines. */
     void appendLogs(List<PendingLine> lines);
 
+    /** Appends one line after the last of an ended run's log: a note on what followed from the run. */
+    void appendLine(ExecutionId execution, Instant at, String level, String message);
+
     // what a node holds
 
     /** Marks the runs of {@code node} as alive at {@code now}. */

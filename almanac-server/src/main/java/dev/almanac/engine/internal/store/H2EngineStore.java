@@ -209,6 +209,12 @@ class H2EngineStore implements EngineStore {
             VALUES (?, ?, ?, ?, ?)
             """;
 
+    private static final String APPEND_LINE_AFTER_LAST = """
+            INSERT INTO execution_logs (execution_id, seq, logged_at, log_level, message)
+            SELECT :execution, COALESCE(MAX(seq), 0) + 1, :at, :level, :message
+              FROM execution_logs WHERE execution_id = :execution
+            """;
+
     /** Rows being completed are skipped, not waited for: a heartbeat that waited could deadlock with the batch. */
     private static final String LOCK_RUNNING_ON = """
             SELECT id FROM executions
@@ -559,6 +565,16 @@ class H2EngineStore implements EngineStore {
             ps.setString(4, l.line().level());
             ps.setString(5, l.line().message());
         });
+    }
+
+    @Override
+    public void appendLine(ExecutionId execution, Instant at, String level, String message) {
+        jdbc.sql(APPEND_LINE_AFTER_LAST)
+                .param("execution", execution.value())
+                .param("at", utc(at))
+                .param("level", level)
+                .param("message", message)
+                .update();
     }
 
     @Override

@@ -383,6 +383,13 @@ class PostgresEngineStore implements EngineStore {
                                  CAST(? AS text[]))
             """;
 
+    static final String APPEND_LINE_AFTER_LAST = """
+            INSERT INTO execution_logs (execution_id, seq, logged_at, log_level, message)
+            SELECT CAST(:execution AS uuid), COALESCE(MAX(seq), 0) + 1, CAST(:at AS timestamptz), CAST(:level AS text),
+                   CAST(:message AS text)
+              FROM execution_logs WHERE execution_id = CAST(:execution AS uuid)
+            """;
+
     /** Rows being completed are skipped, not waited for: a heartbeat that waited could deadlock with the batch. */
     static final String LOCK_RUNNING_ON = """
             SELECT id FROM executions
@@ -752,6 +759,16 @@ class PostgresEngineStore implements EngineStore {
                     column(chunk, l -> l.line().level(), String[]::new),
                     column(chunk, l -> l.line().message(), String[]::new));
         }
+    }
+
+    @Override
+    public void appendLine(ExecutionId execution, Instant at, String level, String message) {
+        jdbc.sql(APPEND_LINE_AFTER_LAST)
+                .param("execution", execution.value())
+                .param("at", utc(at))
+                .param("level", level)
+                .param("message", message)
+                .update();
     }
 
     @Override
