@@ -806,9 +806,7 @@ public class JobService {
                     .filter(j -> !hidden(j));
             return found.map(j -> new JobValidator.Upstream(
                     j.id(),
-                    namespace.equals(j.definition().namespace())
-                            ? j.name()
-                            : j.definition().namespace() + "/" + j.name(),
+                    UpstreamPlaceholders.nameOf(j.definition(), namespace),
                     j.definition().templateType()));
         }
 

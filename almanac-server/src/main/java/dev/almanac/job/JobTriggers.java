@@ -6,9 +6,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,9 +21,6 @@ import org.springframework.stereotype.Component;
 class JobTriggers {
 
     private static final Logger log = LoggerFactory.getLogger(JobTriggers.class);
-
-    private static final Pattern PLACEHOLDER =
-            Pattern.compile("\\{\\{\\s*upstream\\.(.+?)\\.result((?:\\.[A-Za-z0-9_\\-]+)+)\\s*\\}\\}");
 
     private final JobRepository jobs;
     private final TriggerStore store;
@@ -40,10 +36,10 @@ class JobTriggers {
         Map<JobId, JobScheduling.Start> starts = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
         String trigger = "dependency:" + ended.execution();
-        Map<String, Map<String, Object>> current = Map.of(ended.jobName(), safe(ended.result()));
+        Upstream upstream = new Upstream(ended);
         if ("succeeded".equals(ended.status())) {
             for (Job dependent : jobs.dependents(ended.job())) {
-                starts.put(dependent.id(), start(dependent, trigger, current, List.of()));
+                starts.put(dependent.id(), start(dependent, trigger, upstream, List.of()));
             }
         }
         for (JobId id : store.downstreamOf(ended.job())) {
@@ -75,7 +71,7 @@ class JobTriggers {
                 }
                 store.clearArrivals(id);
             }
-            starts.put(id, start(downstream, trigger, current, arrivals));
+            starts.put(id, start(downstream, trigger, upstream, arrivals));
         }
         return new JobScheduling.Followed(List.copyOf(starts.values()), warnings);
     }
@@ -127,66 +123,52 @@ class JobTriggers {
         return verdict.holds();
     }
 
+    /**
+     * The run of {@code job} an upstream run starts, with its placeholders filled in: each upstream named as the job
+     * names it now (by id, so a rename since the run began changes nothing), from the arrivals of a fan-in and the run
+     * that just ended.
+     */
     private static JobScheduling.Start start(
-            Job job, String trigger, Map<String, Map<String, Object>> current, List<TriggerStore.Arrival> arrivals) {
-        Map<String, Map<String, Object>> results = new HashMap<>();
+            Job job, String trigger, Upstream upstream, List<TriggerStore.Arrival> arrivals) {
+        Map<String, Object> parameters = job.definition().parameters();
+        if (!UpstreamPlaceholders.present(parameters)) {
+            return new JobScheduling.Start(job, trigger, parameters);
+        }
         Map<JobId, String> names = new HashMap<>();
         job.definition().triggers().forEach(t -> names.put(t.job(), t.jobName()));
+        Map<String, Map<String, Object>> results = new HashMap<>();
         arrivals.stream().sorted((a, b) -> a.at().compareTo(b.at())).forEach(a -> {
             String name = names.get(a.upstream());
             if (name != null) {
                 results.put(name, a.result());
             }
         });
-        results.putAll(current);
-        return new JobScheduling.Start(job, trigger, filled(job.definition().parameters(), results));
+        String current = names.get(upstream.ended.job());
+        if (current == null) {
+            current = upstream.nameFrom(job.definition().namespace());
+        }
+        if (current != null) {
+            results.put(current, safe(upstream.ended.result()));
+        }
+        return new JobScheduling.Start(job, trigger, UpstreamPlaceholders.filled(parameters, results));
     }
 
-    /** The parameters with each {@code {{upstream.<name>.result.<path>}}} replaced; a missing value is empty. */
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> filled(Map<String, Object> parameters, Map<String, Map<String, Object>> results) {
-        return (Map<String, Object>) fill(parameters, results);
-    }
+    /** The job whose run ended, read once and only when a depends_on dependent's placeholders need its name. */
+    private final class Upstream {
+        final JobScheduling.Ended ended;
+        private Optional<Job> job;
 
-    private static Object fill(Object value, Map<String, Map<String, Object>> results) {
-        if (value instanceof String text && text.contains("{{")) {
-            Matcher whole = PLACEHOLDER.matcher(text.strip());
-            if (whole.matches()) {
-                Object found =
-                        lookup(results, whole.group(1).strip(), whole.group(2).substring(1));
-                return found instanceof Map || found instanceof List
-                        ? String.valueOf(found)
-                        : found == null ? "" : found;
-            }
-            Matcher m = PLACEHOLDER.matcher(text);
-            StringBuilder out = new StringBuilder();
-            while (m.find()) {
-                Object found = lookup(results, m.group(1).strip(), m.group(2).substring(1));
-                m.appendReplacement(out, Matcher.quoteReplacement(found == null ? "" : String.valueOf(found)));
-            }
-            m.appendTail(out);
-            return out.toString();
+        Upstream(JobScheduling.Ended ended) {
+            this.ended = ended;
         }
-        if (value instanceof Map<?, ?> map) {
-            Map<String, Object> copy = new LinkedHashMap<>();
-            map.forEach((k, v) -> copy.put(String.valueOf(k), fill(v, results)));
-            return copy;
-        }
-        if (value instanceof List<?> list) {
-            return list.stream().map(v -> fill(v, results)).toList();
-        }
-        return value;
-    }
 
-    private static Object lookup(Map<String, Map<String, Object>> results, String name, String path) {
-        Object at = results.get(name);
-        for (String part : path.split("\\.")) {
-            if (!(at instanceof Map<?, ?> map)) {
-                return null;
+        String nameFrom(String namespace) {
+            if (job == null) {
+                job = jobs.find(ended.job());
             }
-            at = map.get(part);
+            return job.map(j -> UpstreamPlaceholders.nameOf(j.definition(), namespace))
+                    .orElse(null);
         }
-        return at;
     }
 
     private static Map<String, Object> safe(Map<String, Object> result) {

@@ -383,8 +383,7 @@ class JobValidator {
                         errors.add(new FieldError(field, "would create a cycle: " + String.join(" \u2192 ", path))));
     }
 
-    private static final Pattern UPSTREAM_RESULT =
-            Pattern.compile("\\{\\{\\s*upstream\\.(.+?)\\.result((?:\\.[A-Za-z0-9_\\-]+)+)\\s*\\}\\}");
+    private static final Pattern UPSTREAM_RESULT = UpstreamPlaceholders.PLACEHOLDER;
     static final Set<String> RESULT_ROOTS =
             Set.of("status", "message", "records_processed", "records_affected", "warnings", "details");
 

@@ -532,6 +532,29 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
                                 containsString("could not be evaluated")))));
     }
 
+    @Test
+    void aDependsOnPlaceholderNamingAnotherNamespacesUpstreamIsFilledAsATriggersIs() throws Exception {
+        namespace("nsb");
+        String up = idOf(create(heartbeat("up")));
+        String dependent = idOf(create("""
+                {"name":"dependent","namespace":"nsb","template_type":"heartbeat",
+                 "parameters":{"message":"at={{upstream.default/up.result.details.timestamp}}"},
+                 "schedule":{"type":"interval","interval_seconds":86400},
+                 "depends_on":["default/up"]}
+                """));
+        String triggered = idOf(create("""
+                {"name":"triggered","namespace":"nsb","template_type":"heartbeat",
+                 "parameters":{"message":"at={{upstream.default/up.result.details.timestamp}}"},
+                 "schedule":{"type":"interval","interval_seconds":86400},
+                 "triggers":[{"job":"default/up"}]}
+                """));
+
+        runNow(up);
+
+        assertThat(only(history(dependent)).parameters().get("message")).isEqualTo("at=" + START);
+        assertThat(only(history(triggered)).parameters().get("message")).isEqualTo("at=" + START);
+    }
+
     private String page(String path) throws Exception {
         MockMvc ui = securedMvc();
         return ui.perform(get(path)
@@ -540,6 +563,13 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
                 .andReturn()
                 .getResponse()
                 .getContentAsString();
+    }
+
+    private void namespace(String name) throws Exception {
+        mvc.perform(post("/api/admin/scheduler/namespaces")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"" + name + "\"}"))
+                .andExpect(status().isCreated());
     }
 
     private static String heartbeat(String name) {
