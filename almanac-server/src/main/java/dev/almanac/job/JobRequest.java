@@ -115,8 +115,8 @@ public record JobRequest(
 
         @JsonProperty("trigger_window")
         @Schema(
-                description = "For trigger_mode all: an ISO-8601 duration (PT1M..P30D, default P1D); upstream runs"
-                        + " older than this no longer count",
+                description = "Only with trigger_mode all (refused otherwise): an ISO-8601 duration (PT1M..P30D,"
+                        + " default P1D); upstream runs older than this no longer count",
                 example = "PT6H")
         String triggerWindow,
 

@@ -668,6 +668,11 @@ public class JobService {
                 merged.set(field.getKey(), field.getValue());
             }
         }
+        if (!changes.has("trigger_window")
+                && !"all".equals(merged.path("trigger_mode").asString(null))) {
+            // the kept window of a fan-in turned into "any" goes with it: the request did not send one
+            merged.remove("trigger_window");
+        }
         try {
             return json.treeToValue(merged, JobRequest.class);
         } catch (JacksonException unreadable) {

@@ -222,8 +222,18 @@ class JobValidator {
                 && (request.triggers() == null || request.triggers().isEmpty())) {
             errors.add(new FieldError("trigger_mode", "all needs triggers: the jobs this one waits for"));
         }
-        Duration triggerWindow =
-                triggerMode == Trigger.Mode.ALL ? triggerWindow(errors, request.triggerWindow()) : null;
+        Duration triggerWindow = null;
+        if (triggerMode == Trigger.Mode.ALL) {
+            triggerWindow = triggerWindow(errors, request.triggerWindow());
+        } else if (trimmed(request.triggerWindow()) != null
+                && (request.triggerMode() == null
+                        || Trigger.Mode.fromJson(request.triggerMode()).isPresent())) {
+            // stored, it would be dropped without a word: with "any" each matching run starts one at once
+            errors.add(new FieldError(
+                    "trigger_window",
+                    "is only for trigger_mode all (a fan-in, which waits for every trigger within the window);"
+                            + " with trigger_mode any each matching upstream run starts a run at once"));
+        }
         cycles(errors, dependsOn, triggers, context);
         if (templateType != null) {
             upstreamResults(errors, templateType, parameters, dependsOn, triggers, context);

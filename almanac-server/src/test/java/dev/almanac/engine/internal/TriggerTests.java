@@ -555,6 +555,28 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
         assertThat(only(history(triggered)).parameters().get("message")).isEqualTo("at=" + START);
     }
 
+    @Test
+    void aTriggerWindowWithoutTriggerModeAllIsRefusedNamingTheField() throws Exception {
+        idOf(create(heartbeat("upstream")));
+        create(heartbeat("window-alone").replaceFirst("\\}\\s*$", ",\"trigger_window\":\"PT5M\"}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("trigger_window"))
+                .andExpect(jsonPath("$.errors[0].message").value(containsString("trigger_mode all")));
+        create(withTriggers("any-window", "[{\"job\":\"upstream\"}]")
+                        .replaceFirst("\\}\\s*$", ",\"trigger_mode\":\"any\",\"trigger_window\":\"PT5M\"}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("trigger_window"));
+        String fanIn = idOf(create(withTriggers("fan-in", "[{\"job\":\"upstream\"}]")
+                .replaceFirst("\\}\\s*$", ",\"trigger_mode\":\"all\",\"trigger_window\":\"PT5M\"}")));
+
+        update(fanIn, """
+                        {"trigger_mode":"any"}
+                        """)
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.job.trigger_mode").value("any"))
+                .andExpect(jsonPath("$.job.trigger_window").doesNotExist());
+    }
+
     private String page(String path) throws Exception {
         MockMvc ui = securedMvc();
         return ui.perform(get(path)
