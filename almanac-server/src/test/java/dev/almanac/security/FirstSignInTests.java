@@ -70,7 +70,7 @@ class FirstSignInTests extends AlmanacIntegrationTest {
 
         HttpResponse<String> wrong = change("not-the-password", NEW_PASSWORD, NEW_PASSWORD);
 
-        assertThat(wrong.statusCode()).isEqualTo(200);
+        assertThat(wrong.statusCode()).isEqualTo(400);
         assertThat(wrong.body())
                 .contains("id=\"current_password-error\">is not your current password<", PROMPT)
                 .contains("aria-invalid=\"true\"");
