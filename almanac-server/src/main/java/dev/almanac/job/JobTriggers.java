@@ -118,7 +118,17 @@ class JobTriggers {
                     + "' could not be evaluated on this run's result, which counts as false (" + verdict.failure()
                     + ")";
             log.warn("Execution {} of '{}': {}", ended.execution(), ended.jobName(), warning);
-            warnings.add(warning);
+            // the upstream's readers may not see the downstream's namespace: its name and condition stay out
+            boolean sameNamespace = jobs.find(ended.job())
+                    .map(up -> up.definition()
+                            .namespace()
+                            .equals(downstream.definition().namespace()))
+                    .orElse(false);
+            warnings.add(
+                    sameNamespace
+                            ? warning
+                            : "A trigger of a job in another namespace was not fired: its condition could not be"
+                                    + " evaluated on this run's result, which counts as false");
         }
         return verdict.holds();
     }

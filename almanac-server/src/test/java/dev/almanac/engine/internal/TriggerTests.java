@@ -5,6 +5,9 @@ import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
@@ -530,6 +533,26 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
                                 containsString("'never'"),
                                 containsString("result.details.missing > 0"),
                                 containsString("could not be evaluated")))));
+
+        // a downstream of another namespace is not named to the upstream's readers, nor is its condition
+        namespace("nsb");
+        create("""
+                {"name":"elsewhere","namespace":"nsb","template_type":"heartbeat",
+                 "schedule":{"type":"interval","interval_seconds":86400},
+                 "triggers":[{"job":"default/source","condition":"result.details.gone > 0"}]}
+                """);
+        clock.advance(java.time.Duration.ofMinutes(1));
+        runNow(upstream);
+        Execution second = history(upstream).stream()
+                .filter(e -> !e.id().equals(run.id()))
+                .findFirst()
+                .orElseThrow();
+        mvc.perform(get("/api/admin/scheduler/executions/" + second.id()))
+                .andExpect(jsonPath(
+                        "$.logs[?(@.level == 'WARN')].message",
+                        hasItem(containsString("A trigger of a job in another namespace was not fired"))))
+                .andExpect(jsonPath("$.logs[*].message", everyItem(not(containsString("elsewhere")))))
+                .andExpect(jsonPath("$.logs[*].message", everyItem(not(containsString("gone > 0")))));
     }
 
     @Test
