@@ -112,7 +112,11 @@ class DataExportHeapTests {
                 await().atMost(Duration.ofMinutes(3))
                         .pollInterval(Duration.ofMillis(250))
                         .until(() -> !node.isAlive()
-                                || jdbc.sql("SELECT COUNT(*) FROM executions WHERE status NOT IN ('queued', 'running')")
+                                || jdbc.sql("SELECT COUNT(*) FROM executions WHERE job_id IN (?, ?)"
+                                                        + " AND status NOT IN ('queued', 'running')")
+                                                .params(
+                                                        csv.id().value(),
+                                                        jsonl.id().value())
                                                 .query(Long.class)
                                                 .single()
                                         == 2);
@@ -194,6 +198,7 @@ class DataExportHeapTests {
                 "--almanac.db.password=" + PostgresTestDatabase.PASSWORD,
                 "--almanac.engine.node-id=export-node",
                 "--almanac.demo-target.enabled=false",
+                "--almanac.system-jobs.enabled=false",
                 "--almanac.data-dir=" + DATA.resolve("node"),
                 "--server.port=0"));
         targets.forEach((key, value) -> command.add("--" + key + "=" + value));
