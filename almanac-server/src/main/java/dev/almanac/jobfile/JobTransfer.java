@@ -1,6 +1,7 @@
 package dev.almanac.jobfile;
 
 import dev.almanac.audit.AuditTrail;
+import dev.almanac.calendar.CalendarFiles;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
@@ -55,6 +56,8 @@ class JobTransfer {
     private final AuditTrail audit;
     private final NamespaceAccess namespaces;
     private final NamespaceQuotas quotas;
+    private final FileCalendars fileCalendars;
+    private final CalendarFiles calendars;
     private final YAMLMapper yaml = YAMLMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .build();
@@ -69,7 +72,11 @@ class JobTransfer {
             Limits limits,
             AuditTrail audit,
             NamespaceAccess namespaces,
-            NamespaceQuotas quotas) {
+            NamespaceQuotas quotas,
+            FileCalendars fileCalendars,
+            CalendarFiles calendars) {
+        this.fileCalendars = fileCalendars;
+        this.calendars = calendars;
         this.namespaces = namespaces;
         this.quotas = quotas;
         this.limits = limits;
@@ -85,8 +92,15 @@ class JobTransfer {
     /** A jobs file ready to download. */
     record Export(String body, MediaType contentType, String filename) {}
 
-    /** What an import did or would do. */
-    record ImportResult(String mode, boolean applied, Map<String, Long> summary, List<JobsFile.Outcome> jobs) {}
+    /**
+     * What an import did or would do: per calendar and per job, and the count of each action over both.
+     */
+    record ImportResult(
+            String mode,
+            boolean applied,
+            Map<String, Long> summary,
+            List<JobsFile.Outcome> calendars,
+            List<JobsFile.Outcome> jobs) {}
 
     /**
      * Every job, or those with a tag or of a template type, as a jobs file.
@@ -109,7 +123,7 @@ class JobTransfer {
         String wantedType = QueryParameters.text(templateType);
         NamespaceAccess.Scope scope = namespaces.visible();
         String wantedNamespace = QueryParameters.text(namespace);
-        List<Map<String, Object>> exported = lookups.allInNameOrder().stream()
+        List<Job> chosenJobs = lookups.allInNameOrder().stream()
                 .map(jobs::find)
                 .flatMap(Optional::stream)
                 .filter(job -> scope.includes(job.definition().namespace()))
@@ -119,9 +133,14 @@ class JobTransfer {
                         wantedType == null || job.definition().templateType().equals(wantedType))
                 .filter(job -> wantedTag == null
                         || JobRequest.of(job.definition()).tags().contains(wantedTag))
-                .map(this::exported)
                 .toList();
-        Map<String, Object> file = Map.of("jobs", exported);
+        Map<String, Object> file = new LinkedHashMap<>();
+        // the calendars the jobs list travel with them, so the file applies on an install that lacks them
+        List<Map<String, Object>> listed = fileCalendars.listedBy(chosenJobs);
+        if (!listed.isEmpty()) {
+            file.put("calendars", listed);
+        }
+        file.put("jobs", chosenJobs.stream().map(this::exported).toList());
         String body = chosen.equals("yaml")
                 ? yaml.writeValueAsString(file)
                 : json.writerWithDefaultPrettyPrinter().writeValueAsString(file);
@@ -149,7 +168,7 @@ class JobTransfer {
         if (!chosen.equals("plan") && !chosen.equals("apply")) {
             throw new InvalidInputException(List.of(new FieldError("mode", "must be plan or apply")));
         }
-        List<JobsFile.Definition> definitions;
+        JobsFile.Parsed definitions;
         try {
             definitions = jobsFile.read(body);
         } catch (StreamConstraintsException e) {
@@ -169,7 +188,7 @@ class JobTransfer {
         String actor = CurrentActor.name();
         Limits.JobQuota quota = limits.jobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
         Refusals refusals = new Refusals();
-        List<JobsFile.Outcome> outcomes;
+        JobsFile.Outcomes outcomes;
         if (chosen.equals("apply")) {
             try {
                 outcomes = jobsFile.applyAll(definitions, actor, quota, refusals);
@@ -184,21 +203,27 @@ class JobTransfer {
         for (String action : ACTIONS) {
             summary.put(
                     action,
-                    outcomes.stream().filter(o -> o.action().equals(action)).count());
+                    outcomes.all().filter(o -> o.action().equals(action)).count());
         }
         if (chosen.equals("apply")) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("summary", summary);
+            details.put("jobs", JobsFile.labelled(outcomes.jobs()));
+            if (!outcomes.calendars().isEmpty()) {
+                details.put("calendars", JobsFile.labelled(outcomes.calendars()));
+            }
             audit.record(
                     "job.imported",
-                    AuditTrail.Target.of("jobs", null, definitions.size() + " job(s)"),
-                    Map.of(
-                            "summary",
-                            summary,
+                    AuditTrail.Target.of(
                             "jobs",
-                            outcomes.stream()
-                                    .map(o -> o.label() + ": " + o.action())
-                                    .toList()));
+                            null,
+                            definitions.jobs().size() + " job(s)"
+                                    + (definitions.calendars().isEmpty()
+                                            ? ""
+                                            : ", " + definitions.calendars().size() + " calendar(s)")),
+                    details);
         }
-        return new ImportResult(chosen, chosen.equals("apply"), summary, outcomes);
+        return new ImportResult(chosen, chosen.equals("apply"), summary, outcomes.calendars(), outcomes.jobs());
     }
 
     /**
@@ -211,8 +236,25 @@ class JobTransfer {
         /** A change refused by the user's role: what an apply answers with 403. */
         private record ByRole(String name, String namespace, String templateType, String action, JobId id) {}
 
+        /** A calendar the user's role may not create or change: what an apply answers with 403. */
+        private record CalendarByRole(String name, String namespace, boolean creating) {}
+
         private final Map<String, Long> creating = new HashMap<>();
         private final List<ByRole> byRole = new ArrayList<>();
+        private final List<CalendarByRole> calendarsByRole = new ArrayList<>();
+
+        @Override
+        public Optional<FieldError> ofCalendar(String namespace) {
+            return namespace == null ? Optional.empty() : ofJob(null, namespace);
+        }
+
+        @Override
+        public Optional<FieldError> ofCalendarChange(String name, String namespace, boolean creating) {
+            return calendars.whyMayNotPut(namespace, creating).map(why -> {
+                calendarsByRole.add(new CalendarByRole(name, namespace, creating));
+                return new FieldError("", "you may not " + (creating ? "create" : "change") + " this calendar: " + why);
+            });
+        }
 
         @Override
         public Optional<FieldError> ofJob(JobRequest definition, String namespace) {
@@ -263,6 +305,16 @@ class JobTransfer {
          * its {@code access.denied}), naming the first such job, instead of the file's errors.
          */
         void refuseByRole() {
+            if (!calendarsByRole.isEmpty()) {
+                CalendarByRole refused = calendarsByRole.get(0);
+                try {
+                    calendars.requireMayPut(refused.namespace(), refused.name(), refused.creating());
+                } catch (ForbiddenException denied) {
+                    String calendar =
+                            refused.namespace() == null ? refused.name() : refused.namespace() + "/" + refused.name();
+                    throw new ForbiddenException("calendar '" + calendar + "': " + denied.getMessage());
+                }
+            }
             if (byRole.isEmpty()) {
                 return;
             }

@@ -1,6 +1,7 @@
 package dev.almanac.jobfile;
 
 import dev.almanac.audit.AuditTrail;
+import dev.almanac.calendar.CalendarSpec;
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
@@ -27,6 +28,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -48,8 +50,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Job definitions in bulk, upserted by namespace and name (each trimmed, as the API stores them): the jobs file ({@code
- * almanac.jobs-file}) at every start, and the import API. All or nothing: every definition is validated and applied in
- * one transaction, and one invalid definition applies none. A definition equal to the stored job changes nothing, so
+ * almanac.jobs-file}) at every start, and the import API; the calendars the jobs list first ({@link FileCalendars}).
+ * All or nothing: every definition is validated and applied in one transaction, and one invalid definition applies
+ * none. A definition equal to the stored job changes nothing, so
  * applying twice is harmless; jobs not named are left alone. As in a PUT, a field set to null clears what is stored and
  * a field left out keeps it. A masked secret ({@value JobTransferController#MASK}, as an export writes it) keeps the
  * stored value.
@@ -62,8 +65,31 @@ public class JobsFile {
     /** A step of an error's field path: {@code parameters}, {@code .X-Api-Key} or {@code [0]}. */
     private static final Pattern STEP = Pattern.compile("([^.\\[\\]]+)|\\[(\\d+)]");
 
-    /** The file's shape: {@code jobs:} followed by job definitions as the API takes them. */
-    record Contents(List<JobRequest> jobs) {}
+    /**
+     * The file's shape: {@code jobs:} followed by job definitions as the API takes them, and {@code calendars:} the
+     * calendars they list, as the calendar API takes them.
+     */
+    record Contents(List<CalendarSpec> calendars, List<JobRequest> jobs) {}
+
+    /** A file as read: its calendars and its jobs. */
+    record Parsed(List<CalendarSpec> calendars, List<Definition> jobs) {
+
+        Parsed {
+            calendars = calendars == null ? List.of() : calendars;
+        }
+
+        int size() {
+            return calendars.size() + jobs.size();
+        }
+    }
+
+    /** What applying a file does or would do: per calendar and per job, each in file order. */
+    record Outcomes(List<Outcome> calendars, List<Outcome> jobs) {
+
+        Stream<Outcome> all() {
+            return Stream.concat(calendars.stream(), jobs.stream());
+        }
+    }
 
     /**
      * One job of a file as read, and the fields it sets to {@code null}: those clear what is stored, as in a PUT, where
@@ -85,6 +111,16 @@ public class JobsFile {
             public Optional<FieldError> ofChange(JobRequest definition, String namespace, Optional<Job> stored) {
                 return Optional.empty();
             }
+
+            @Override
+            public Optional<FieldError> ofCalendar(String namespace) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<FieldError> ofCalendarChange(String name, String namespace, boolean creating) {
+                return Optional.empty();
+            }
         };
 
         /** Refuses the job whatever applying it would do: one of a namespace the user may not see. */
@@ -95,10 +131,19 @@ public class JobsFile {
          * file leaves unchanged, so an unchanged export plans as unchanged whoever imports it.
          */
         Optional<FieldError> ofChange(JobRequest definition, String namespace, Optional<Job> stored);
+
+        /** Refuses a calendar of {@code namespace} (null: a global one) whatever applying it would do. */
+        Optional<FieldError> ofCalendar(String namespace);
+
+        /** Refuses creating ({@code creating}) or changing calendar {@code name}; never asked of one left unchanged. */
+        Optional<FieldError> ofCalendarChange(String name, String namespace, boolean creating);
     }
 
     /** What applying did, by name ({@code namespace/name} outside the default namespace). */
     public record Applied(List<String> created, List<String> updated, List<String> unchanged) {}
+
+    /** What applying did to the file's calendars and jobs. */
+    public record AppliedFile(Applied calendars, Applied jobs) {}
 
     /** One field a definition changes: its value before and after. */
     public record Change(String field, Object before, Object after) {}
@@ -123,6 +168,7 @@ public class JobsFile {
 
     private final JobService jobs;
     private final JobLookups lookups;
+    private final FileCalendars calendars;
     private final TransactionTemplate transactions;
     /**
      * One savepoint per job: a job whose saving fails is undone alone, and the next ones still plan (PostgreSQL aborts
@@ -152,11 +198,13 @@ public class JobsFile {
     JobsFile(
             JobService jobs,
             JobLookups lookups,
+            FileCalendars calendars,
             TransactionTemplate transactions,
             JsonMapper json,
             AuditTrail audit,
             Limits limits,
             @Value("${almanac.jobs-file:}") String file) {
+        this.calendars = calendars;
         this.limits = limits;
         this.audit = audit;
         this.jobs = jobs;
@@ -174,13 +222,24 @@ public class JobsFile {
         if (file == null || file.isBlank()) {
             return;
         }
-        Applied applied = apply(Path.of(file));
+        AppliedFile applied = apply(Path.of(file));
+        if (applied.calendars().created().size()
+                        + applied.calendars().updated().size()
+                        + applied.calendars().unchanged().size()
+                > 0) {
+            log.info(
+                    "Jobs file {}: calendars {} created, {} updated, {} unchanged",
+                    file,
+                    applied.calendars().created().size(),
+                    applied.calendars().updated().size(),
+                    applied.calendars().unchanged().size());
+        }
         log.info(
                 "Jobs file {}: {} created, {} updated, {} unchanged",
                 file,
-                applied.created().size(),
-                applied.updated().size(),
-                applied.unchanged().size());
+                applied.jobs().created().size(),
+                applied.jobs().updated().size(),
+                applied.jobs().unchanged().size());
     }
 
     /**
@@ -189,11 +248,14 @@ public class JobsFile {
      *
      * @throws InvalidInputException naming the path of an alias that cannot be written out
      */
-    List<Definition> read(String text) {
+    Parsed read(String text) {
         String expanded = YamlAliases.expand(text);
         Contents contents = yaml.readValue(expanded, Contents.class);
-        if (contents == null || contents.jobs() == null) {
-            return List.of();
+        if (contents == null) {
+            return new Parsed(List.of(), List.of());
+        }
+        if (contents.jobs() == null) {
+            return new Parsed(contents.calendars(), List.of());
         }
         // the definitions as records have lost which fields the file set to null, and a null clears a field
         JsonNode written = yaml.readTree(expanded).path("jobs");
@@ -201,7 +263,7 @@ public class JobsFile {
         for (int i = 0; i < contents.jobs().size(); i++) {
             definitions.add(new Definition(contents.jobs().get(i), nulled(written.get(i))));
         }
-        return definitions;
+        return new Parsed(contents.calendars(), definitions);
     }
 
     private static Set<String> nulled(JsonNode job) {
@@ -217,8 +279,8 @@ public class JobsFile {
     }
 
     /** Reads and applies a jobs file in one transaction, as the actor {@code system}. */
-    public Applied apply(Path path) {
-        List<Definition> definitions;
+    public AppliedFile apply(Path path) {
+        Parsed definitions;
         try {
             definitions = read(Files.readString(path));
         } catch (JacksonException e) {
@@ -232,24 +294,28 @@ public class JobsFile {
             throw new IllegalStateException("Cannot read the jobs file " + path + ": " + e.getMessage(), e);
         }
         // the system actor is held to no job quota: the file is the operator's own configuration
-        List<Outcome> outcomes = run(definitions, "system", true, Limits.JobQuota.NONE, Refusal.NONE);
-        List<String> invalid = problems(outcomes);
+        Outcomes outcomes = run(definitions, "system", true, Limits.JobQuota.NONE, Refusal.NONE);
+        List<String> invalid = new ArrayList<>(problems("calendars", outcomes.calendars()));
+        invalid.addAll(problems("jobs", outcomes.jobs()));
         if (!invalid.isEmpty()) {
-            throw new IllegalStateException("Jobs file " + path + " has invalid jobs; nothing was applied:\n  - "
+            throw new IllegalStateException("Jobs file " + path + " has invalid entries; nothing was applied:\n  - "
                     + String.join("\n  - ", invalid));
         }
-        Applied applied =
-                new Applied(named(outcomes, "create"), named(outcomes, "update"), named(outcomes, "unchanged"));
-        if (!applied.created().isEmpty() || !applied.updated().isEmpty()) {
+        AppliedFile applied = new AppliedFile(applied(outcomes.calendars()), applied(outcomes.jobs()));
+        if (outcomes.all().anyMatch(Outcome::changing)) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("created", applied.jobs().created());
+            details.put("updated", applied.jobs().updated());
+            details.put("unchanged", applied.jobs().unchanged().size());
+            if (!outcomes.calendars().isEmpty()) {
+                details.put("calendars", labelled(outcomes.calendars()));
+            }
             audit.record(
                     "system",
                     "job.imported",
                     AuditTrail.SUCCESS,
                     AuditTrail.Target.of("jobs_file", null, path.toString()),
-                    Map.of(
-                            "created", applied.created(),
-                            "updated", applied.updated(),
-                            "unchanged", applied.unchanged().size()));
+                    details);
         }
         return applied;
     }
@@ -258,7 +324,7 @@ public class JobsFile {
      * What applying the definitions would do; changes nothing. The jobs it would create beyond the {@code quota} are
      * {@code invalid}, with the quota as their error, and so is each job {@code refusal} refuses.
      */
-    List<Outcome> plan(List<Definition> definitions, String actor, Limits.JobQuota quota, Refusal refusal) {
+    Outcomes plan(Parsed definitions, String actor, Limits.JobQuota quota, Refusal refusal) {
         return run(definitions, actor, false, quota, refusal);
     }
 
@@ -269,29 +335,45 @@ public class JobsFile {
      * @throws dev.almanac.common.ForbiddenException naming the quota and the count when the file would create more
      *     jobs than the {@code quota} leaves room for; nothing is stored
      */
-    List<Outcome> applyAll(List<Definition> definitions, String actor, Limits.JobQuota quota, Refusal refusal) {
-        List<Outcome> outcomes = run(definitions, actor, true, quota, refusal);
-        long creating = outcomes.stream()
+    Outcomes applyAll(Parsed definitions, String actor, Limits.JobQuota quota, Refusal refusal) {
+        Outcomes outcomes = run(definitions, actor, true, quota, refusal);
+        long creating = outcomes.jobs().stream()
                 .filter(o -> o.action().equals("create") || o.errors().contains(overQuota(quota)))
                 .count();
         if (creating > quota.room()) {
             throw limits.refused(quota, creating);
         }
-        List<FieldError> errors = new ArrayList<>();
-        for (int i = 0; i < outcomes.size(); i++) {
-            Outcome outcome = outcomes.get(i);
-            String prefix = "jobs[" + i + "]";
-            // the index finds the entry in the file, the name tells a person which job it is
-            String job = outcome.name() == null ? "" : "job '" + outcome.label() + "': ";
-            outcome.errors().forEach(error -> {
-                FieldError prefixed = error.prefixed(prefix);
-                errors.add(new FieldError(prefixed.field(), job + prefixed.message()));
-            });
-        }
+        List<FieldError> errors = new ArrayList<>(prefixedErrors("calendars", "calendar", outcomes.calendars()));
+        errors.addAll(prefixedErrors("jobs", "job", outcomes.jobs()));
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
         return outcomes;
+    }
+
+    /** Each error of the outcomes, its field prefixed by the entry's place in the file and its message by its name. */
+    private static List<FieldError> prefixedErrors(String list, String kind, List<Outcome> outcomes) {
+        List<FieldError> errors = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            Outcome outcome = outcomes.get(i);
+            String prefix = list + "[" + i + "]";
+            // the index finds the entry in the file, the name tells a person which one it is
+            String named = outcome.name() == null ? "" : kind + " '" + outcome.label() + "': ";
+            outcome.errors().forEach(error -> {
+                FieldError prefixed = error.prefixed(prefix);
+                errors.add(new FieldError(prefixed.field(), named + prefixed.message()));
+            });
+        }
+        return errors;
+    }
+
+    private static Applied applied(List<Outcome> outcomes) {
+        return new Applied(named(outcomes, "create"), named(outcomes, "update"), named(outcomes, "unchanged"));
+    }
+
+    /** Each outcome as {@code label: action}, as the audit trail records an import. */
+    static List<String> labelled(List<Outcome> outcomes) {
+        return outcomes.stream().map(o -> o.label() + ": " + o.action()).toList();
     }
 
     private static List<String> named(List<Outcome> outcomes, String action) {
@@ -301,25 +383,29 @@ public class JobsFile {
                 .toList();
     }
 
-    private static List<String> problems(List<Outcome> outcomes) {
+    private static List<String> problems(String list, List<Outcome> outcomes) {
         List<String> problems = new ArrayList<>();
         for (Outcome outcome : outcomes) {
             outcome.errors()
-                    .forEach(error -> problems.add("jobs[" + outcome.label() + "]"
+                    .forEach(error -> problems.add(list + "[" + outcome.label() + "]"
                             + (error.field().isEmpty() ? "" : "." + error.field()) + ": " + error.message()));
         }
         return problems;
     }
 
     /**
-     * Upserts every definition in one transaction, kept only when {@code commit}, every one was valid and the jobs
-     * created fit in the {@code quota}. A job is matched by its namespace and name, trimmed as the API stores them.
+     * Upserts every calendar, then every job, in one transaction, kept only when {@code commit}, every one was valid
+     * and the jobs created fit in the {@code quota}. A job is matched by its namespace and name, trimmed as the API
+     * stores them, and so is a calendar.
      */
-    private List<Outcome> run(
-            List<Definition> definitions, String actor, boolean commit, Limits.JobQuota quota, Refusal refusal) {
+    private Outcomes run(Parsed file, String actor, boolean commit, Limits.JobQuota quota, Refusal refusal) {
+        List<Definition> definitions = file.jobs();
+        List<Outcome> calendarOutcomes = new ArrayList<>();
         List<Outcome> outcomes = new ArrayList<>();
         InFile inFile = new InFile(definitions);
         transactions.executeWithoutResult(status -> {
+            // the jobs may list the file's calendars: those are put first
+            calendarOutcomes.addAll(calendars.put(file.calendars(), actor, refusal));
             Set<String> keys = new HashSet<>();
             Outcome[] inOrder = new Outcome[definitions.size()];
             boolean[] stored = new boolean[definitions.size()];
@@ -362,7 +448,8 @@ public class JobsFile {
                     return outcome;
                 });
             }
-            outcomes.addAll(inFile.withInvalidUpstreamsNamed(inOrder, stored));
+            outcomes.addAll(withInvalidCalendarsNamed(
+                    inFile.withInvalidUpstreamsNamed(inOrder, stored), definitions, calendarOutcomes));
             long created = 0;
             for (int i = 0; i < outcomes.size(); i++) {
                 Outcome outcome = outcomes.get(i);
@@ -377,11 +464,54 @@ public class JobsFile {
                                     List.of(overQuota(quota))));
                 }
             }
-            if (!commit || outcomes.stream().anyMatch(o -> o.action().equals("invalid"))) {
+            if (!commit
+                    || Stream.concat(calendarOutcomes.stream(), outcomes.stream())
+                            .anyMatch(o -> o.action().equals("invalid"))) {
                 status.setRollbackOnly();
             }
         });
-        return outcomes;
+        return new Outcomes(calendarOutcomes, outcomes);
+    }
+
+    /**
+     * The outcomes, with a job's "unknown calendar" about a calendar of the file that is invalid (and so was not saved)
+     * said as that: the fix is in the calendar, not in the job.
+     */
+    private static List<Outcome> withInvalidCalendarsNamed(
+            List<Outcome> outcomes, List<Definition> definitions, List<Outcome> calendars) {
+        Set<String> invalid = calendars.stream()
+                .filter(c -> c.action().equals("invalid") && c.name() != null)
+                .map(c -> (c.namespace() == null ? "" : c.namespace()) + "/" + c.name())
+                .collect(Collectors.toSet());
+        if (invalid.isEmpty()) {
+            return outcomes;
+        }
+        List<Outcome> named = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            Outcome outcome = outcomes.get(i);
+            JobRequest definition = definitions.get(i).request();
+            if (!outcome.action().equals("invalid") || definition == null || definition.calendars() == null) {
+                named.add(outcome);
+                continue;
+            }
+            String namespace = namespaceOf(definition);
+            Map<String, List<String>> lists = Map.of(
+                    "calendars.blackout", definition.calendars().blackout(),
+                    "calendars.only", definition.calendars().only());
+            List<FieldError> errors = outcome.errors().stream()
+                    .map(error -> lists.getOrDefault(error.field(), List.of()).stream()
+                            .filter(Objects::nonNull)
+                            .map(String::strip)
+                            .filter(name -> invalid.contains(namespace + "/" + name) || invalid.contains("/" + name))
+                            .findFirst()
+                            .map(name -> new FieldError(
+                                    error.field(),
+                                    "the calendar '" + name + "' in this file is invalid: see its errors"))
+                            .orElse(error))
+                    .toList();
+            named.add(new Outcome(outcome.name(), outcome.namespace(), "invalid", outcome.changes(), errors));
+        }
+        return named;
     }
 
     private static Outcome invalid(String name, String namespace, FieldError error) {

@@ -166,17 +166,22 @@ class TransferPages {
         return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1048576.0);
     }
 
+    /** The file's calendars (named as such), then its jobs. */
     private List<PlanRow> rows(JobTransfer.ImportResult result) {
-        return result.jobs().stream()
-                .map(outcome -> new PlanRow(
-                        outcome.name() == null ? "(no name)" : outcome.label(),
-                        outcome.action(),
-                        outcome.changes().stream()
-                                .map(change ->
-                                        new ChangeLine(change.field(), text(change.before()), text(change.after())))
-                                .toList(),
-                        messages(outcome.errors())))
+        return java.util.stream.Stream.concat(
+                        result.calendars().stream().map(outcome -> row("calendar ", outcome)),
+                        result.jobs().stream().map(outcome -> row("", outcome)))
                 .toList();
+    }
+
+    private PlanRow row(String kind, JobsFile.Outcome outcome) {
+        return new PlanRow(
+                kind + (outcome.name() == null ? "(no name)" : outcome.label()),
+                outcome.action(),
+                outcome.changes().stream()
+                        .map(change -> new ChangeLine(change.field(), text(change.before()), text(change.after())))
+                        .toList(),
+                messages(outcome.errors()));
     }
 
     private String text(Object value) {

@@ -350,7 +350,7 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
             assertThat(sorted(planRows(planOnThePage(file))))
                     .as("page plan of %s", format)
                     .isEqualTo(unchanged);
-            assertThat(jobsFile.apply(written(file, format)).unchanged())
+            assertThat(jobsFile.apply(written(file, format)).jobs().unchanged())
                     .as("the jobs file of %s at start-up", format)
                     .containsExactlyInAnyOrderElementsOf(unchanged.keySet());
             assertThat(stored()).as("stored after %s", format).isEqualTo(before);
@@ -384,7 +384,7 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
         assertThat(actions(importThroughTheApi("plan", "json", file))).isEqualTo(Map.of("beat2", "unchanged"));
         assertThat(actions(importThroughTheApi("apply", "json", file))).isEqualTo(Map.of("beat2", "unchanged"));
         assertThat(planRows(planOnThePage(file))).isEqualTo(Map.of("beat2", "unchanged"));
-        assertThat(jobsFile.apply(written(file, "json")).unchanged()).containsExactly("beat2");
+        assertThat(jobsFile.apply(written(file, "json")).jobs().unchanged()).containsExactly("beat2");
         assertThat(stored()).isEqualTo(before);
 
         String urgent = file.replace("\"priority\" : 5", "\"priority\" : 7");
@@ -434,7 +434,7 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
         assertThat(second.path("priority").asInt()).isEqualTo(7);
         assertThat(actions(importThroughTheApi("plan", "yaml", file)))
                 .isEqualTo(Map.of("first", "unchanged", "second", "unchanged"));
-        assertThat(jobsFile.apply(written(file, "yaml")).unchanged()).containsExactly("first", "second");
+        assertThat(jobsFile.apply(written(file, "yaml")).jobs().unchanged()).containsExactly("first", "second");
 
         String dangling = file.replace("description: *d", "description: *nope");
         mvc.perform(post(API + "/import")
@@ -501,7 +501,7 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
         assertThat(job.has("calendars")).isFalse();
         assertThat(job.path("description").asString()).as("left out, so kept").isEqualTo("kept");
         assertThat(actions(importThroughTheApi("plan", "yaml", file))).isEqualTo(Map.of("upkept", "unchanged"));
-        assertThat(jobsFile.apply(written(file, "yaml")).unchanged()).containsExactly("upkept");
+        assertThat(jobsFile.apply(written(file, "yaml")).jobs().unchanged()).containsExactly("upkept");
     }
 
     /**

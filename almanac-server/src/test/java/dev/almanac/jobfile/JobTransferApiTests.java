@@ -56,7 +56,7 @@ class JobTransferApiTests extends AlmanacIntegrationTest {
 
         Path file = Files.createTempFile("export", ".yaml");
         Files.writeString(file, yaml);
-        assertThat(jobsFile.apply(file).unchanged()).containsExactly("beat");
+        assertThat(jobsFile.apply(file).jobs().unchanged()).containsExactly("beat");
 
         mvc.perform(get(API + "/export?format=xml")).andExpect(status().isBadRequest());
     }

@@ -53,8 +53,8 @@ abstract class JobsAsCodeTests extends AlmanacIntegrationTest {
     void importsTheLegacyJobsIdempotentlyAndRunsThem() throws Exception {
         demo.recreate(START);
 
-        JobsFile.Applied first = jobsFile.apply(LEGACY);
-        JobsFile.Applied second = jobsFile.apply(LEGACY);
+        JobsFile.Applied first = jobsFile.apply(LEGACY).jobs();
+        JobsFile.Applied second = jobsFile.apply(LEGACY).jobs();
 
         assertThat(first.created()).containsExactly("data_cleanup", "test_scheduler", "auto_delete_resolved_tickets");
         assertThat(second.unchanged()).containsExactlyElementsOf(first.created());
@@ -82,7 +82,7 @@ abstract class JobsAsCodeTests extends AlmanacIntegrationTest {
         Path edited = Files.createTempFile("jobs", ".yaml");
         Files.writeString(edited, Files.readString(LEGACY).replace("interval_seconds: 60", "interval_seconds: 120"));
 
-        JobsFile.Applied applied = jobsFile.apply(edited);
+        JobsFile.Applied applied = jobsFile.apply(edited).jobs();
 
         assertThat(applied.updated()).containsExactly("test_scheduler");
         assertThat(applied.unchanged()).containsExactly("data_cleanup", "auto_delete_resolved_tickets");
@@ -98,11 +98,11 @@ abstract class JobsAsCodeTests extends AlmanacIntegrationTest {
         Files.writeString(
                 urgent,
                 Files.readString(LEGACY).replace("misfire_policy: skip", "misfire_policy: skip\n    priority: 9"));
-        assertThat(jobsFile.apply(urgent).updated()).containsExactly("test_scheduler");
+        assertThat(jobsFile.apply(urgent).jobs().updated()).containsExactly("test_scheduler");
         assertThat(byName("test_scheduler").definition().priority()).isEqualTo(9);
 
         // like every other field, one the file leaves out keeps what is stored
-        assertThat(jobsFile.apply(LEGACY).unchanged()).contains("test_scheduler");
+        assertThat(jobsFile.apply(LEGACY).jobs().unchanged()).contains("test_scheduler");
         assertThat(byName("test_scheduler").definition().priority()).isEqualTo(9);
 
         Files.writeString(

@@ -99,14 +99,10 @@ class CalendarService {
     @Transactional
     CalendarSpec create(CalendarSpec request) {
         String namespace = request.namespace();
-        if (namespace == null) {
-            permissions.requireGlobalAdmin("create a calendar", target(null, request.name()));
-        } else {
-            if (!access.exists(namespace) || !access.may(namespace, NamespaceAccess.Action.READ)) {
-                throw new InvalidInputException("namespace", "no namespace named '" + namespace + "'");
-            }
-            requireManage(namespace, "create calendars in", request.name());
+        if (namespace != null && (!access.exists(namespace) || !access.may(namespace, NamespaceAccess.Action.READ))) {
+            throw new InvalidInputException("namespace", "no namespace named '" + namespace + "'");
         }
+        requireMayPut(namespace, request.name(), true);
         CalendarSpec calendar = validated(request, namespace, request.name(), now());
         try {
             if (store.calendar(namespace, calendar.name()).isPresent()) {
@@ -130,11 +126,7 @@ class CalendarService {
     @Transactional
     CalendarSpec update(String namespace, String name, CalendarSpec request) {
         CalendarSpec current = get(namespace, name);
-        if (namespace == null) {
-            permissions.requireGlobalAdmin("change a calendar", target(null, name));
-        } else {
-            requireManage(namespace, "change calendars of", name);
-        }
+        requireMayPut(namespace, name, false);
         if (request.name() != null && !request.name().strip().equals(name)) {
             throw new InvalidInputException("name", "a calendar cannot be renamed; create a new one");
         }
@@ -176,6 +168,15 @@ class CalendarService {
         audit.record("calendar.deleted", target(namespace, name), Map.of());
     }
 
+    /** The calendar API's 403 when the reader may not create ({@code creating}) or change calendar {@code name}. */
+    void requireMayPut(String namespace, String name, boolean creating) {
+        if (namespace == null) {
+            permissions.requireGlobalAdmin(creating ? "create a calendar" : "change a calendar", target(null, name));
+        } else {
+            requireManage(namespace, creating ? "create calendars in" : "change calendars of", name);
+        }
+    }
+
     /** A namespace's calendars are its owners' to manage (and the global roles'); a 403 names the reader's role. */
     private void requireManage(String namespace, String what, String name) {
         if (!access.global()) {
@@ -192,7 +193,7 @@ class CalendarService {
      * A name means one calendar to a job: a namespace's calendar may not take a global calendar's name, nor a global
      * one a name some namespace's calendar has, so that "which one does my job follow" never needs an answer.
      */
-    private void refuseShadowing(CalendarSpec calendar) {
+    void refuseShadowing(CalendarSpec calendar) {
         for (CalendarSpec other : store.calendarsNamed(calendar.name())) {
             if (calendar.global() && !other.global()) {
                 throw new ConflictException(
@@ -256,6 +257,11 @@ class CalendarService {
     }
 
     private CalendarSpec validated(CalendarSpec request, String namespace, String name, Instant now) {
+        return validated(request, namespace, name, CurrentActor.name(), now);
+    }
+
+    /** The calendar as it will be stored, created by {@code actor}; every problem named by its field. */
+    CalendarSpec validated(CalendarSpec request, String namespace, String name, String actor, Instant now) {
         List<FieldError> errors = new ArrayList<>();
         String trimmed = name == null ? null : name.strip();
         if (trimmed == null || trimmed.isEmpty()) {
@@ -279,7 +285,7 @@ class CalendarService {
                 request.ranges(),
                 request.weekly(),
                 request.ics(),
-                CurrentActor.name(),
+                actor,
                 null,
                 null);
         try {
@@ -316,7 +322,7 @@ class CalendarService {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    private static ConflictException taken(String namespace, String name) {
+    static ConflictException taken(String namespace, String name) {
         return new ConflictException(
                 "name",
                 namespace == null
