@@ -1,9 +1,5 @@
 package dev.almanac.web;
 
-import dev.almanac.common.ConflictException;
-import dev.almanac.common.ForbiddenException;
-import dev.almanac.common.NotFoundException;
-import dev.almanac.common.TooManyRequestsException;
 import dev.almanac.web.internal.PageAdvice;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxResponseHeader;
@@ -45,23 +41,28 @@ public final class Refusals {
     }
 
     /**
-     * Sets the status of a form shown again over the reader's input with {@code refusal} beside it: the status the
-     * refusal answers anywhere else (400 for input that does not validate, 409 for a conflict, 403, 404, 429 with
-     * {@code Retry-After}), so that a refused form is never a 200 to a script, a test or an htmx swap.
+     * A refusal raised as an exception, answered as {@link #page(HttpServletRequest, HttpServletResponse, Model,
+     * HttpStatus, String) page} does with the status {@link RefusalStatus} gives it; a {@code Retry-After} is also
+     * said on the page.
      */
-    public static void status(HttpServletResponse response, RuntimeException refusal) {
-        HttpStatus status = HttpStatus.BAD_REQUEST;
-        if (refusal instanceof ConflictException) {
-            status = HttpStatus.CONFLICT;
-        } else if (refusal instanceof ForbiddenException) {
-            status = HttpStatus.FORBIDDEN;
-        } else if (refusal instanceof NotFoundException) {
-            status = HttpStatus.NOT_FOUND;
-        } else if (refusal instanceof TooManyRequestsException tooMany) {
-            status = HttpStatus.TOO_MANY_REQUESTS;
-            response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(tooMany.retryAfterSeconds()));
+    public static String page(
+            HttpServletRequest request, HttpServletResponse response, Model model, Exception refusal, String message) {
+        RefusalStatus answer = status(response, refusal);
+        if (answer.retryAfterSeconds() != null) {
+            model.addAttribute("retryAfter", answer.retryAfterSeconds());
         }
-        response.setStatus(status.value());
+        return page(request, response, model, answer.status(), message);
+    }
+
+    /**
+     * Sets the status of a form shown again over the reader's input with {@code refusal} beside it: the status the
+     * refusal answers anywhere else ({@link RefusalStatus}, with its {@code Retry-After}; 400 for one it does not
+     * map), so that a refused form is never a 200 to a script, a test or an htmx swap.
+     */
+    public static RefusalStatus status(HttpServletResponse response, Exception refusal) {
+        RefusalStatus answer = RefusalStatus.of(refusal).orElse(RefusalStatus.BAD_INPUT);
+        answer.applyTo(response);
+        return answer;
     }
 
     /** The page the reader came from, when it is one of this site's: where the error page offers to go back. */

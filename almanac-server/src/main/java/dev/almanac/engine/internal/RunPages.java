@@ -22,6 +22,8 @@ import dev.almanac.template.JobTemplate;
 import dev.almanac.template.ParameterForm;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
+import dev.almanac.web.RefusalStatus;
+import dev.almanac.web.Refusals;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -32,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.ui.Model;
@@ -149,19 +150,14 @@ class RunPages {
         try {
             execution = runs.run(job.id(), overrides, false);
         } catch (InvalidInputException invalid) {
-            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            Refusals.status(response, invalid);
             return runPage(job, values, errorsByName(invalid.errors()), false, model);
         } catch (TooManyRequestsException | ForbiddenException refused) {
             if (!withParameters) {
                 throw refused; // the job page's buttons: said in its alert region
             }
             // the manual-run limit, or a namespace's quota: said on this form, the values typed kept
-            if (refused instanceof TooManyRequestsException tooMany) {
-                response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(tooMany.retryAfterSeconds()));
-                response.setStatus(HttpStatus.TOO_MANY_REQUESTS.value());
-            } else {
-                response.setStatus(HttpStatus.FORBIDDEN.value());
-            }
+            Refusals.status(response, refused);
             model.addAttribute("refusal", refused.getMessage());
             return runPage(job, values, Map.of(), false, model);
         }
@@ -263,7 +259,7 @@ class RunPages {
         try {
             draft = drafts.fromWizard(form, CurrentActor.name());
         } catch (InvalidInputException invalid) {
-            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            Refusals.status(response, invalid);
             if (!htmx.isHtmxRequest()) {
                 // the wizard marks each field that needs fixing
                 return "forward:/jobs/wizard";
@@ -306,14 +302,11 @@ class RunPages {
             HttpServletRequest request,
             HttpServletResponse response,
             Model model) {
-        HttpStatus status = HttpStatus.FORBIDDEN;
         String message = refused.getMessage();
-        if (refused instanceof TooManyRequestsException tooMany) {
-            status = HttpStatus.TOO_MANY_REQUESTS;
-            response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(tooMany.retryAfterSeconds()));
-            message = message + "; try again in " + tooMany.retryAfterSeconds() + " s";
+        RefusalStatus answered = Refusals.status(response, refused);
+        if (answered.retryAfterSeconds() != null) {
+            message = message + "; try again in " + answered.retryAfterSeconds() + " s";
         }
-        response.setStatus(status.value());
         if (htmx) {
             model.addAttribute("refusal", message);
             model.addAttribute("problems", List.of());

@@ -3,12 +3,10 @@ package dev.almanac.web.internal;
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.common.FieldError;
-import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.JsonInputErrors;
-import dev.almanac.common.NotFoundException;
-import dev.almanac.common.TooManyRequestsException;
 import dev.almanac.web.Problems;
+import dev.almanac.web.RefusalStatus;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,45 +41,15 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         this.availability = availability;
     }
 
-    @ExceptionHandler(InvalidInputException.class)
-    ProblemDetail invalid(InvalidInputException e) {
-        List<FieldError> errors = e.errors();
-        String detail = errors.size() == 1
-                ? errors.get(0).field() + ": " + errors.get(0).message()
-                : errors.size() + " fields are invalid";
-        return Problems.of(HttpStatus.BAD_REQUEST, detail, errors);
-    }
-
-    @ExceptionHandler(NotFoundException.class)
-    ProblemDetail notFound(NotFoundException e) {
-        return Problems.of(HttpStatus.NOT_FOUND, e.getMessage(), null);
-    }
-
-    @ExceptionHandler(ConflictException.class)
-    ProblemDetail conflict(ConflictException e) {
-        List<FieldError> errors = e.field() == null ? null : List.of(new FieldError(e.field(), e.getMessage()));
-        return Problems.of(HttpStatus.CONFLICT, e.getMessage(), errors);
-    }
-
-    @ExceptionHandler(ForbiddenException.class)
-    ProblemDetail forbidden(ForbiddenException e) {
-        return Problems.of(HttpStatus.FORBIDDEN, e.getMessage(), null);
-    }
-
-    @ExceptionHandler(TooManyRequestsException.class)
-    ResponseEntity<ProblemDetail> tooMany(TooManyRequestsException e) {
-        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
-                .header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()))
-                .body(Problems.of(HttpStatus.TOO_MANY_REQUESTS, e.getMessage(), null));
-    }
-
-    @ExceptionHandler(PayloadTooLargeException.class)
-    ProblemDetail tooLarge(PayloadTooLargeException e) {
-        return Problems.of(HttpStatus.CONTENT_TOO_LARGE, e.getMessage(), null);
-    }
-
+    /**
+     * A refusal answers the status {@link RefusalStatus} gives it, as a problem naming the fields it is about; a
+     * database away answers 503; anything else is logged and answered 500 without its details.
+     */
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> unexpected(Exception e) {
+    ResponseEntity<ProblemDetail> answer(Exception e) {
+        if (RefusalStatus.of(e).isPresent()) {
+            return refused(e);
+        }
         if (DatabaseAvailability.isConnectionFailure(e)) {
             // said once per outage, not with a stack trace per request
             availability.ifAvailable(database -> database.unreachable(e));
@@ -97,11 +65,48 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                         null));
     }
 
+    /** The problem of a refusal: its status and {@code Retry-After} from {@link RefusalStatus}, its detail, fields. */
+    private static ResponseEntity<ProblemDetail> refused(Exception e) {
+        RefusalStatus refusal = RefusalStatus.of(e).orElseThrow();
+        return ResponseEntity.status(refusal.status())
+                .headers(refusal.headers())
+                .body(Problems.of(refusal.status(), detail(e), fieldErrors(e)));
+    }
+
+    /** Invalid input names its one field, or how many are invalid; any other refusal says its message. */
+    private static String detail(Exception e) {
+        if (e instanceof InvalidInputException invalid) {
+            List<FieldError> errors = invalid.errors();
+            return errors.size() == 1
+                    ? errors.get(0).field() + ": " + errors.get(0).message()
+                    : errors.size() + " fields are invalid";
+        }
+        return e.getMessage();
+    }
+
+    /** The fields a refusal is about: every one of invalid input, the one of a conflict that names one. */
+    private static List<FieldError> fieldErrors(Exception e) {
+        if (e instanceof InvalidInputException invalid) {
+            return invalid.errors();
+        }
+        if (e instanceof ConflictException conflict && conflict.field() != null) {
+            return List.of(new FieldError(conflict.field(), conflict.getMessage()));
+        }
+        return null;
+    }
+
+    /** A problem's answer as the base class's handlers return it. */
+    private static ResponseEntity<Object> asObject(ResponseEntity<ProblemDetail> answer) {
+        return ResponseEntity.status(answer.getStatusCode())
+                .headers(answer.getHeaders())
+                .body(answer.getBody());
+    }
+
     /** A request parameter or path variable that could not be read as its type: a 400 naming it, with what it takes. */
     @Override
     protected ResponseEntity<Object> handleTypeMismatch(
             TypeMismatchException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        return ResponseEntity.badRequest().body(invalid(new InvalidInputException(List.of(fieldError(e)))));
+        return asObject(refused(new InvalidInputException(List.of(fieldError(e)))));
     }
 
     /** The parameter a type mismatch is about, and what it must be. */
@@ -117,14 +122,14 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         Throwable cause = e.getCause();
         while (cause != null) {
             if (cause instanceof PayloadTooLargeException tooLarge) {
-                return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(tooLarge(tooLarge));
+                return asObject(refused(tooLarge));
             }
             if (cause instanceof JacksonException jackson) {
                 FieldError error = JsonInputErrors.fieldError(jackson);
                 if (error.field().isEmpty()) {
                     error = new FieldError("body", error.message());
                 }
-                return ResponseEntity.badRequest().body(invalid(new InvalidInputException(List.of(error))));
+                return asObject(refused(new InvalidInputException(List.of(error))));
             }
             cause = cause.getCause();
         }

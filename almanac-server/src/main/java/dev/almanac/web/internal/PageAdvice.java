@@ -1,13 +1,9 @@
 package dev.almanac.web.internal;
 
-import dev.almanac.common.ConflictException;
 import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.common.FieldError;
-import dev.almanac.common.ForbiddenException;
-import dev.almanac.common.InvalidInputException;
-import dev.almanac.common.NotFoundException;
-import dev.almanac.common.TooManyRequestsException;
 import dev.almanac.web.AdminPage;
+import dev.almanac.web.RefusalStatus;
 import dev.almanac.web.Refusals;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletRequest;
@@ -68,47 +64,15 @@ public class PageAdvice {
         }
     }
 
-    @ExceptionHandler(NotFoundException.class)
-    String notFound(NotFoundException e, HttpServletRequest request, HttpServletResponse response, Model model) {
-        return Refusals.page(request, response, model, HttpStatus.NOT_FOUND, e.getMessage());
-    }
-
-    @ExceptionHandler(ForbiddenException.class)
-    String forbidden(ForbiddenException e, HttpServletRequest request, HttpServletResponse response, Model model) {
-        return Refusals.page(request, response, model, HttpStatus.FORBIDDEN, e.getMessage());
-    }
-
-    @ExceptionHandler(ConflictException.class)
-    String conflict(ConflictException e, HttpServletRequest request, HttpServletResponse response, Model model) {
-        return Refusals.page(request, response, model, HttpStatus.CONFLICT, e.getMessage());
-    }
-
-    @ExceptionHandler(InvalidInputException.class)
-    String invalid(InvalidInputException e, HttpServletRequest request, HttpServletResponse response, Model model) {
-        return Refusals.page(request, response, model, HttpStatus.BAD_REQUEST, e.getMessage());
-    }
-
-    /** A parameter of the page's request that could not be read as its type (a hand-edited address, say). */
-    @ExceptionHandler(TypeMismatchException.class)
-    String mismatch(TypeMismatchException e, HttpServletRequest request, HttpServletResponse response, Model model) {
-        FieldError error = ApiExceptionHandler.fieldError(e);
-        return Refusals.page(request, response, model, HttpStatus.BAD_REQUEST, error.field() + ": " + error.message());
-    }
-
-    @ExceptionHandler(TooManyRequestsException.class)
-    String tooMany(TooManyRequestsException e, HttpServletRequest request, HttpServletResponse response, Model model) {
-        response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
-        model.addAttribute("retryAfter", e.retryAfterSeconds());
-        return Refusals.page(request, response, model, HttpStatus.TOO_MANY_REQUESTS, e.getMessage());
-    }
-
-    @ExceptionHandler(PayloadTooLargeException.class)
-    String tooLarge(PayloadTooLargeException e, HttpServletRequest request, HttpServletResponse response, Model model) {
-        return Refusals.page(request, response, model, HttpStatus.CONTENT_TOO_LARGE, e.getMessage());
-    }
-
+    /**
+     * Every error of a page, said where the reader acted: a refusal with the status {@link RefusalStatus} gives it, a
+     * database away as the "database unavailable" page, Spring's own refusals with theirs, anything else as a 500.
+     */
     @ExceptionHandler(Exception.class)
-    String unexpected(Exception e, HttpServletRequest request, HttpServletResponse response, Model model) {
+    String answer(Exception e, HttpServletRequest request, HttpServletResponse response, Model model) {
+        if (RefusalStatus.of(e).isPresent()) {
+            return Refusals.page(request, response, model, e, message(e));
+        }
         if (DatabaseAvailability.isConnectionFailure(e)) {
             // said once per outage, not with a stack trace per page
             availability.ifAvailable(database -> database.unreachable(e));
@@ -130,5 +94,14 @@ public class PageAdvice {
                 model,
                 HttpStatus.INTERNAL_SERVER_ERROR,
                 "Something went wrong on the server; the server log has the details.");
+    }
+
+    /** What a refusal says: its message, or for a parameter of the wrong type (a hand-edited address, say) its name. */
+    private static String message(Exception refusal) {
+        if (refusal instanceof TypeMismatchException mismatch) {
+            FieldError error = ApiExceptionHandler.fieldError(mismatch);
+            return error.field() + ": " + error.message();
+        }
+        return refusal.getMessage();
     }
 }

@@ -1,0 +1,66 @@
+package dev.almanac.web;
+
+import dev.almanac.common.ConflictException;
+import dev.almanac.common.ForbiddenException;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.NotFoundException;
+import dev.almanac.common.TooManyRequestsException;
+import dev.almanac.web.internal.PayloadTooLargeException;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.Optional;
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+
+/**
+ * The status a refusal answers, and the seconds of its {@code Retry-After} when it has one: the one place a refusal
+ * type is mapped to HTTP. The API's problems, the error pages and the forms shown again with their problems all ask
+ * here, so a refusal answers the same status wherever it is met.
+ *
+ * @param retryAfterSeconds null when the refusal says nothing of when to ask again
+ */
+public record RefusalStatus(HttpStatus status, Long retryAfterSeconds) {
+
+    /** Input that does not validate: the answer of a form shown again over the reader's input. */
+    public static final RefusalStatus BAD_INPUT = new RefusalStatus(HttpStatus.BAD_REQUEST, null);
+
+    /** The answer to {@code e}; empty when it is no refusal (a failure, or one of Spring's own exceptions). */
+    public static Optional<RefusalStatus> of(Throwable e) {
+        if (e instanceof InvalidInputException || e instanceof TypeMismatchException) {
+            return Optional.of(BAD_INPUT);
+        }
+        if (e instanceof ForbiddenException) {
+            return Optional.of(new RefusalStatus(HttpStatus.FORBIDDEN, null));
+        }
+        if (e instanceof NotFoundException) {
+            return Optional.of(new RefusalStatus(HttpStatus.NOT_FOUND, null));
+        }
+        if (e instanceof ConflictException) {
+            return Optional.of(new RefusalStatus(HttpStatus.CONFLICT, null));
+        }
+        if (e instanceof PayloadTooLargeException) {
+            return Optional.of(new RefusalStatus(HttpStatus.CONTENT_TOO_LARGE, null));
+        }
+        if (e instanceof TooManyRequestsException tooMany) {
+            return Optional.of(new RefusalStatus(HttpStatus.TOO_MANY_REQUESTS, tooMany.retryAfterSeconds()));
+        }
+        return Optional.empty();
+    }
+
+    /** The headers the answer carries besides its body: {@code Retry-After}, when there is one. */
+    public HttpHeaders headers() {
+        HttpHeaders headers = new HttpHeaders();
+        if (retryAfterSeconds != null) {
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
+        return headers;
+    }
+
+    /** Sets the status, and {@code Retry-After} when there is one, on a response whose body is written elsewhere. */
+    public void applyTo(HttpServletResponse response) {
+        if (retryAfterSeconds != null) {
+            response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
+        response.setStatus(status.value());
+    }
+}
