@@ -4,6 +4,7 @@ import dev.almanac.common.FieldError;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.web.AdminPage;
+import dev.almanac.web.Refusals;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.Serializable;
@@ -99,10 +100,10 @@ class TransferPages {
         try {
             return page(transfer.importJobs("plan", contents), contents, null, List.of(), model);
         } catch (InvalidInputException invalid) {
-            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            Refusals.status(response, invalid);
             return page(null, contents, null, messages(invalid.errors()), model);
         } catch (ForbiddenException refused) {
-            response.setStatus(HttpStatus.FORBIDDEN.value());
+            Refusals.status(response, refused);
             return page(null, contents, null, List.of(refused.getMessage()), model);
         }
     }
@@ -125,7 +126,7 @@ class TransferPages {
             redirect.addFlashAttribute("appliedJobs", rows(applied));
             return "redirect:/import";
         } catch (InvalidInputException invalid) {
-            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            Refusals.status(response, invalid);
             JobTransfer.ImportResult plan = null;
             try {
                 plan = transfer.importJobs("plan", contents);
@@ -139,7 +140,7 @@ class TransferPages {
                     plan == null ? messages(invalid.errors()) : List.of(),
                     model);
         } catch (ForbiddenException refused) {
-            response.setStatus(HttpStatus.FORBIDDEN.value());
+            Refusals.status(response, refused);
             return page(null, contents, null, List.of(refused.getMessage()), model);
         }
     }

@@ -29,7 +29,6 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ModelAttribute;
@@ -196,7 +195,7 @@ class CalendarPages {
             service.delete(blankToNull(namespace), name);
         } catch (ConflictException used) {
             if (htmx.isHtmxRequest()) {
-                return Refusals.page(request, response, model, HttpStatus.CONFLICT, used.getMessage());
+                return Refusals.page(request, response, model, used, used.getMessage());
             }
             redirect.addFlashAttribute("refusal", used.getMessage());
             redirect.addFlashAttribute("refusedCalendar", name);
@@ -237,7 +236,7 @@ class CalendarPages {
             Map<String, String> shown = new LinkedHashMap<>();
             errors.forEach(e -> shown.putIfAbsent(e.field(), e.message()));
             invalid.errors().forEach(e -> shown.putIfAbsent(e.field(), e.message()));
-            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            Refusals.status(response, invalid);
             freezePage(form, shown, model);
             return htmx.isHtmxRequest() ? "calendars/freezes :: freeze-form" : "calendars/freezes";
         }
@@ -282,7 +281,7 @@ class CalendarPages {
             HtmxRequest htmx,
             HttpServletResponse response,
             Model model) {
-        response.setStatus(HttpStatus.BAD_REQUEST.value());
+        Refusals.status(response, invalid);
         Map<String, String> errors = new LinkedHashMap<>();
         for (FieldError error : invalid.errors()) {
             Matcher indexed = INDEXED.matcher(error.field());

@@ -16,6 +16,7 @@ import dev.almanac.security.Permissions;
 import dev.almanac.template.ParameterForm;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
+import dev.almanac.web.Refusals;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -190,7 +191,7 @@ class JobWizardPages {
                 return save(form, editing, response, model, redirect);
             } catch (ForbiddenException refused) {
                 // a role or the job quota: said on the review step, the reader's input kept
-                response.setStatus(HttpStatus.FORBIDDEN.value());
+                Refusals.status(response, refused);
                 return wizard.show(form, JobForm.REVIEW, editing, Map.of(), List.of(refused.getMessage()), model);
             }
         }
@@ -245,7 +246,7 @@ class JobWizardPages {
         } catch (InvalidInputException invalid) {
             return wizard.validateAndGo(form, JobForm.REVIEW, JobForm.REVIEW, editing, model);
         } catch (ConflictException conflict) {
-            response.setStatus(HttpStatus.CONFLICT.value());
+            Refusals.status(response, conflict);
             if ("name".equals(conflict.field())) {
                 return wizard.show(
                         form, JobForm.PARAMETERS, editing, Map.of("name", conflict.getMessage()), List.of(), model);

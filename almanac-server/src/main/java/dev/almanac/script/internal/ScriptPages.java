@@ -14,6 +14,7 @@ import dev.almanac.security.CurrentActor;
 import dev.almanac.security.CurrentNamespace;
 import dev.almanac.security.Namespace;
 import dev.almanac.web.AdminPage;
+import dev.almanac.web.Refusals;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
@@ -24,7 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.BindParam;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -115,10 +115,10 @@ class ScriptPages {
                     "Script '" + script.name() + "' created: version 1 is pending until a second person approves it");
             return "redirect:/scripts/" + script.id();
         } catch (InvalidInputException invalid) {
-            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            Refusals.status(response, invalid);
             return write(null, form, errors(invalid.errors()), model);
         } catch (ConflictException conflict) {
-            response.setStatus(HttpStatus.CONFLICT.value());
+            Refusals.status(response, conflict);
             return write(null, form, Map.of(conflict.field(), conflict.getMessage()), model);
         }
     }
@@ -195,7 +195,7 @@ class ScriptPages {
                             + "' saved: it is pending until a second person approves it");
             return "redirect:/scripts/" + script.id() + "/versions/" + version.version();
         } catch (InvalidInputException invalid) {
-            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            Refusals.status(response, invalid);
             ScriptForm shown = new ScriptForm(
                     script.name(),
                     script.language().json(),
@@ -243,7 +243,7 @@ class ScriptPages {
             String target = "/scripts/" + script.id();
             return htmx.isHtmxRequest() ? "redirect:htmx:" + target : "redirect:" + target;
         } catch (InvalidInputException invalid) {
-            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            Refusals.status(response, invalid);
             review(script, version, comment, errors(invalid.errors()), model);
             return htmx.isHtmxRequest() ? "scripts/version :: review" : "scripts/version";
         }

@@ -5,6 +5,7 @@ import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.security.CurrentNamespace;
 import dev.almanac.web.AdminPage;
+import dev.almanac.web.Refusals;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
@@ -91,7 +92,7 @@ public class TokenPages {
             redirect.addFlashAttribute("createdSecret", created.secret());
             return "redirect:/tokens";
         } catch (InvalidInputException invalid) {
-            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            Refusals.status(response, invalid);
             Map<String, String> errors = new LinkedHashMap<>();
             for (FieldError error : invalid.errors()) {
                 errors.putIfAbsent(
