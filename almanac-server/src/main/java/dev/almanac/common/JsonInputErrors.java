@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
@@ -33,11 +34,25 @@ public final class JsonInputErrors {
                 && invalid.getCause() instanceof IllegalArgumentException why) {
             return new FieldError(field.isEmpty() ? "body" : field, why.getMessage());
         }
+        if (e instanceof InputCoercionException tooLarge) {
+            // a number the field's type cannot hold: 99999999999 for an int
+            return new FieldError(field.isEmpty() ? "body" : field, tooLargeFor(tooLarge.getTargetType()));
+        }
         if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
             Class<?> target = ((MismatchedInputException) e).getTargetType();
             return new FieldError(field, expectedOf(target));
         }
         return new FieldError(field.isEmpty() ? "body" : field, "is not valid JSON");
+    }
+
+    private static String tooLargeFor(Class<?> target) {
+        if (target == Integer.class || target == int.class) {
+            return "must be an integer from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+        }
+        if (target == Long.class || target == long.class) {
+            return "must be an integer from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
+        }
+        return "is a number out of range";
     }
 
     private static String path(JacksonException e) {

@@ -447,6 +447,10 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("body"));
         create("[1,2]").andExpect(status().isBadRequest());
+        create("{\"name\":\"x\",\"priority\":99999999999}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("priority"))
+                .andExpect(jsonPath("$.errors[0].message").value("must be an integer from -2147483648 to 2147483647"));
     }
 
     @Test
