@@ -8,6 +8,7 @@ import dev.almanac.common.TooManyRequestsException;
 import dev.almanac.web.internal.PayloadTooLargeException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Optional;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -23,6 +24,19 @@ public record RefusalStatus(HttpStatus status, Long retryAfterSeconds) {
 
     /** Input that does not validate: the answer of a form shown again over the reader's input. */
     public static final RefusalStatus BAD_INPUT = new RefusalStatus(HttpStatus.BAD_REQUEST, null);
+
+    /**
+     * {@code e} as the refusal it is when it comes from the server rather than the application: a query string Tomcat
+     * could not decode (a {@code %} not followed by two hex digits) is the reader's input, refused naming it.
+     */
+    public static Exception asRefusal(Exception e) {
+        if (e instanceof InvalidParameterException) {
+            return new InvalidInputException(
+                    "query",
+                    "is not valid URL encoding: a '%' must be followed by two hex digits (write %25 for a '%' itself)");
+        }
+        return e;
+    }
 
     /** The answer to {@code e}; empty when it is no refusal (a failure, or one of Spring's own exceptions). */
     public static Optional<RefusalStatus> of(Throwable e) {

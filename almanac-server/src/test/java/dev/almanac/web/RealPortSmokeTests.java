@@ -78,6 +78,49 @@ class RealPortSmokeTests extends AlmanacIntegrationTest {
         assertThat(response.body()).doesNotContain("Exception", "at dev.", "at org.", "tools.jackson");
     }
 
+    /**
+     * A query string Tomcat cannot decode ({@code %} not followed by two hex digits; no HTTP client sends one, so it
+     * is written on the socket) is refused as the reader's input, on the API as a problem and on a page as its error
+     * page; before, both answered 500.
+     */
+    @Test
+    void aQueryStringThatIsNotValidUrlEncodingIsA400NamingIt() throws Exception {
+        String api = raw("GET /api/admin/scheduler/jobs?q=% HTTP/1.1\r\nAuthorization: Bearer "
+                + logins.token(TestLogins.SUPER_ADMIN) + "\r\n");
+        assertThat(api).startsWith("HTTP/1.1 400");
+        assertThat(api).contains("application/problem+json", "\"field\":\"query\"", "is not valid URL encoding");
+
+        logins.user("reader", TestLogins.SUPER_ADMIN, "Reader-Pass-12345");
+        HttpResponse<String> login =
+                http.send(HttpRequest.newBuilder(uri("/login")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        Matcher csrf = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(login.body());
+        assertThat(csrf.find()).isTrue();
+        String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        HttpResponse<String> signedIn = http.send(
+                HttpRequest.newBuilder(uri("/login"))
+                        .header("Cookie", cookie)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "username=reader&password=Reader-Pass-12345&_csrf=" + csrf.group(1)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        String session =
+                signedIn.headers().firstValue("Set-Cookie").orElse(cookie).split(";")[0];
+        String page = raw("GET /executions?q=% HTTP/1.1\r\nCookie: " + session + "\r\n");
+        assertThat(page).startsWith("HTTP/1.1 400");
+        assertThat(page).contains("is not valid URL encoding").doesNotContain("Exception");
+    }
+
+    /** A request written as is on a socket, answered whole: what no HTTP client would send. */
+    private String raw(String requestWithoutEnd) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.getOutputStream()
+                    .write((requestWithoutEnd + "Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     @Test
     void linksStaticFilesAtContentVersionedUrlsThatBrowsersKeepForAYear() throws Exception {
         HttpResponse<String> login =

@@ -46,7 +46,8 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
      * database away answers 503; anything else is logged and answered 500 without its details.
      */
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> answer(Exception e) {
+    ResponseEntity<ProblemDetail> answer(Exception thrown) {
+        Exception e = RefusalStatus.asRefusal(thrown);
         if (RefusalStatus.of(e).isPresent()) {
             return refused(e);
         }

@@ -69,7 +69,8 @@ public class PageAdvice {
      * database away as the "database unavailable" page, Spring's own refusals with theirs, anything else as a 500.
      */
     @ExceptionHandler(Exception.class)
-    String answer(Exception e, HttpServletRequest request, HttpServletResponse response, Model model) {
+    String answer(Exception thrown, HttpServletRequest request, HttpServletResponse response, Model model) {
+        Exception e = RefusalStatus.asRefusal(thrown);
         if (RefusalStatus.of(e).isPresent()) {
             return Refusals.page(request, response, model, e, message(e));
         }
