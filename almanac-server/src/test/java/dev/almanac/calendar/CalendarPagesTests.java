@@ -113,6 +113,26 @@ abstract class CalendarPagesTests extends AlmanacIntegrationTest {
         assertThat(calendarNamed("office").description()).isEqualTo("Office closed, new");
     }
 
+    /** A name taken is shown at the name and answered 409, as the API answers it, also through htmx. */
+    @Test
+    void aNameTakenIsShownAtTheNameAndAnswered409() throws Exception {
+        create("office");
+        for (boolean htmx : new boolean[] {false, true}) {
+            var request =
+                    post("/calendars/new").with(csrf()).param("name", "office").param("dates", "2026-12-26");
+            if (htmx) {
+                request.header("HX-Request", "true");
+            }
+            String page = pages.perform(request)
+                    .andExpect(status().isConflict())
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
+            assertThat(page).contains("id=\"name-error\"").contains("already exists");
+        }
+        assertThat(calendarNamed("office").dates()).containsExactly("2026-12-25");
+    }
+
     @Test
     void showsEachErrorAtItsFieldWithItsLineAlsoThroughHtmx() throws Exception {
         String page = pages.perform(post("/calendars/new")

@@ -151,8 +151,11 @@ class CalendarPages {
         } catch (InvalidInputException invalid) {
             return refused(form, null, null, invalid, htmx, response, model);
         } catch (ConflictException taken) {
-            return refused(
+            // shown at the name, answered 409 as the API answers a name taken
+            String view = refused(
                     form, null, null, new InvalidInputException("name", taken.getMessage()), htmx, response, model);
+            Refusals.status(response, taken);
+            return view;
         }
     }
 
