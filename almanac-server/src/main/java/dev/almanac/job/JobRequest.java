@@ -88,7 +88,7 @@ public record JobRequest(
         @JsonProperty("depends_on")
         @Schema(
                 description = "Names or ids of jobs whose success triggers this one (namespace/name for another"
-                        + " namespace's job)")
+                        + " namespace's job; '(a job you may not see)', as read, keeps such a stored one)")
         List<String> dependsOn,
 
         @Schema(description = "Who hears about the final outcome")
@@ -254,7 +254,10 @@ public record JobRequest(
             value = {"job_id"},
             allowGetters = true)
     public record TriggerJson(
-            @Schema(description = "The upstream job: its name or id", example = "nightly-cleanup")
+            @Schema(
+                    description = "The upstream job: its name or id; '(a job you may not see)', as read, keeps such a"
+                            + " stored trigger with its on and condition",
+                    example = "nightly-cleanup")
             String job,
 
             @Schema(

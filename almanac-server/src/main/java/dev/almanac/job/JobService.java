@@ -32,6 +32,7 @@ import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -93,7 +94,7 @@ public class JobService {
         JobId id = JobId.generate();
         JobDefinition definition = sealed(
                 validator.validate(
-                        unmasked(request, null), now, new ValidationContext(null, null, homeOf(request, null))),
+                        unmasked(request, null), now, new ValidationContext(null, null, homeOf(request, null), true)),
                 null);
         Instant nextRunAt =
                 definition.enabled() ? definition.schedule().nextAfter(now).orElse(null) : null;
@@ -292,6 +293,14 @@ public class JobService {
      */
     @Transactional
     public Updated update(JobId id, ObjectNode changes, String actor) {
+        return update(id, changes, actor, true);
+    }
+
+    /**
+     * The update; {@code placeholders} says whether {@link #HIDDEN_JOB} may keep a stored upstream the user may not
+     * see ({@link HiddenUpstreams}), as in a job sent back as read, or only its id may, as in a rollback.
+     */
+    private Updated update(JobId id, ObjectNode changes, String actor, boolean placeholders) {
         Job current = get(id);
         Long expectedVersion = expectedVersion(changes);
         if (expectedVersion != null && expectedVersion != current.version()) {
@@ -319,7 +328,9 @@ public class JobService {
         Instant now = now();
         JobDefinition definition = sealed(
                 validator.validate(
-                        request, now, new ValidationContext(current.id(), current, homeOf(request, current))),
+                        request,
+                        now,
+                        new ValidationContext(current.id(), current, homeOf(request, current), placeholders)),
                 current);
         if (JobRequest.of(definition).equals(JobRequest.of(current.definition()))) {
             // a definition that validates again clears the flag of a template upgrade, even unchanged
@@ -380,8 +391,8 @@ public class JobService {
         if (target.change().equals("deleted")) {
             throw new InvalidInputException("version", "version " + version + " records the deletion; pick another");
         }
-        // an upstream the person may not see is restored as unnamed, so a refusal never names it back to them
-        ObjectNode changes = json.valueToTree(withUpstreamsShown(target.definition()));
+        // an upstream the person may not see is named by its id, and kept only if stored now (HiddenUpstreams)
+        ObjectNode changes = json.valueToTree(withHiddenUpstreamsById(target.definition(), get(id)));
         // the version holds its secrets sealed; the update takes them plain, like any client's, and seals them again
         if (changes.get("parameters") instanceof ObjectNode parameters) {
             @SuppressWarnings("unchecked")
@@ -401,7 +412,38 @@ public class JobService {
             }
         }
         changes.put("version", expectedCurrentVersion);
-        return update(id, changes, actor);
+        return update(id, changes, actor, false);
+    }
+
+    /**
+     * A saved definition whose triggers on upstreams the acting user may not see (saved by {@code namespace/name})
+     * name them by id when {@code current} has a trigger on that job now, and as {@link #HIDDEN_JOB} otherwise: a
+     * rollback may keep such a trigger, never restore one, and its refusal names no job it did not show.
+     */
+    private Map<String, Object> withHiddenUpstreamsById(Map<String, Object> definition, Job current) {
+        if (!(definition.get("triggers") instanceof List<?> triggers) || triggers.isEmpty()) {
+            return definition;
+        }
+        List<Object> named = new ArrayList<>();
+        for (Object trigger : triggers) {
+            if (trigger instanceof Map<?, ?> fields
+                    && fields.get("job") instanceof String stored
+                    && upstreamShown(stored).equals(HIDDEN_JOB)) {
+                int slash = stored.indexOf('/');
+                Optional<JobId> now = jobs.findByName(stored.substring(0, slash), stored.substring(slash + 1))
+                        .map(Job::id)
+                        .filter(upstream -> current.definition().triggers().stream()
+                                .anyMatch(t -> t.job().equals(upstream)));
+                Map<Object, Object> copy = new LinkedHashMap<>(fields);
+                copy.put("job", now.map(JobId::toString).orElse(HIDDEN_JOB));
+                named.add(copy);
+            } else {
+                named.add(trigger);
+            }
+        }
+        Map<String, Object> copy = new LinkedHashMap<>(definition);
+        copy.put("triggers", named);
+        return copy;
     }
 
     /**
@@ -415,7 +457,7 @@ public class JobService {
             JobDefinition definition = validator.validate(
                     unmasked(request, current),
                     now(),
-                    new ValidationContext(editing, current, homeOf(request, current)));
+                    new ValidationContext(editing, current, homeOf(request, current), true));
             if (jobs.nameTaken(definition.namespace(), definition.name(), editing)) {
                 return List.of(new FieldError("name", nameTakenMessage(definition.namespace(), definition.name())));
             }
@@ -451,7 +493,7 @@ public class JobService {
                 validator.validate(
                         unmasked(request, current),
                         now,
-                        new ValidationContext(editing, current, homeOf(request, current))),
+                        new ValidationContext(editing, current, homeOf(request, current), true)),
                 current);
         return new Job(
                 editing == null ? JobId.generate() : editing,
@@ -663,6 +705,14 @@ public class JobService {
 
     private JobRequest merged(Job current, ObjectNode changes) {
         ObjectNode merged = json.valueToTree(JobRequest.of(current.definition()));
+        if (merged.get("triggers") instanceof ArrayNode kept) {
+            // a trigger left as it is names its upstream by id, as depends_on does: the same job whatever its name,
+            // and one the user may not see is kept by it (HiddenUpstreams)
+            List<Trigger> stored = current.definition().triggers();
+            for (int i = 0; i < kept.size(); i++) {
+                ((ObjectNode) kept.get(i)).put("job", stored.get(i).job().toString());
+            }
+        }
         for (Map.Entry<String, JsonNode> field : changes.properties()) {
             if (!field.getKey().equals("version")) {
                 merged.set(field.getKey(), field.getValue());
@@ -742,11 +792,13 @@ public class JobService {
         private final JobId self;
         private final Job current;
         private final String namespace;
+        private final boolean placeholders;
 
-        ValidationContext(JobId self, Job current, String namespace) {
+        ValidationContext(JobId self, Job current, String namespace, boolean placeholders) {
             this.self = self;
             this.current = current;
             this.namespace = namespace;
+            this.placeholders = placeholders;
         }
 
         @Override
@@ -845,6 +897,43 @@ public class JobService {
             return current == null
                     ? 0
                     : JobValidator.depthOf(current.definition().parameters());
+        }
+
+        @Override
+        public HiddenUpstreams.Kept hiddenKept(List<String> dependsOn, List<JobRequest.TriggerJson> requested) {
+            if (current == null) {
+                return HiddenUpstreams.Kept.NONE;
+            }
+            Map<JobId, Job> hiddenJobs = new HashMap<>();
+            for (JobId id : current.definition().dependsOn()) {
+                jobs.find(id).filter(JobService.this::hidden).ifPresent(j -> hiddenJobs.put(id, j));
+            }
+            for (Trigger t : current.definition().triggers()) {
+                jobs.find(t.job()).filter(JobService.this::hidden).ifPresent(j -> hiddenJobs.put(t.job(), j));
+            }
+            HiddenUpstreams.Kept kept = HiddenUpstreams.kept(
+                    current.definition().dependsOn().stream()
+                            .filter(hiddenJobs::containsKey)
+                            .toList(),
+                    current.definition().triggers().stream()
+                            .filter(t -> hiddenJobs.containsKey(t.job()))
+                            .toList(),
+                    dependsOn,
+                    requested,
+                    placeholders);
+            // the names {{upstream.<name>...}} gives them when their runs fill the parameters (JobTriggers)
+            java.util.Set<String> names = new java.util.HashSet<>();
+            kept.dependencies()
+                    .values()
+                    .forEach(id -> names.add(
+                            UpstreamPlaceholders.nameOf(hiddenJobs.get(id).definition(), namespace)));
+            kept.triggers().values().forEach(t -> names.add(t.jobName()));
+            return kept.named(names);
+        }
+
+        @Override
+        public Map<String, Object> storedParameters() {
+            return current == null ? Map.of() : current.definition().parameters();
         }
     }
 }

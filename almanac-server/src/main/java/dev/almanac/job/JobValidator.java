@@ -110,6 +110,15 @@ class JobValidator {
          * {@link #MAX_PARAMETER_DEPTH} before that limit may be saved as deep again (disabled, renamed), not deeper.
          */
         int storedParameterDepth();
+
+        /**
+         * The entries of a request's {@code depends_on} and triggers that keep a stored upstream the user may not see
+         * ({@link HiddenUpstreams}); none when a job is being created.
+         */
+        HiddenUpstreams.Kept hiddenKept(List<String> dependsOn, List<JobRequest.TriggerJson> triggers);
+
+        /** The stored job's parameters (secrets sealed); empty when a job is being created. */
+        Map<String, Object> storedParameters();
     }
 
     /**
@@ -206,10 +215,11 @@ class JobValidator {
                 DEFAULT_CATCH_UP_WINDOW_SECONDS,
                 0,
                 MAX_CATCH_UP_WINDOW_SECONDS);
-        List<JobId> dependsOn = dependencies(errors, request.dependsOn(), context);
+        HiddenUpstreams.Kept kept = context.hiddenKept(request.dependsOn(), request.triggers());
+        List<JobId> dependsOn = dependencies(errors, request.dependsOn(), kept, context);
         Notifications notifications = notifications(errors, request.notifications(), namespace);
         List<String> tags = tags(errors, request.tags());
-        List<Trigger> triggers = triggers(errors, request.triggers(), context);
+        List<Trigger> triggers = triggers(errors, request.triggers(), kept, context);
         Trigger.Mode triggerMode = choice(
                 errors,
                 "trigger_mode",
@@ -236,7 +246,7 @@ class JobValidator {
         }
         cycles(errors, dependsOn, triggers, context);
         if (templateType != null) {
-            upstreamResults(errors, templateType, parameters, dependsOn, triggers, context);
+            upstreamResults(errors, templateType, parameters, dependsOn, triggers, kept, context);
         }
         CalendarRefs calendarRefs = calendarRefs(errors, request.calendars(), namespace);
         Duration expectedDuration = expectedDuration(errors, request.expectedDuration());
@@ -301,7 +311,8 @@ class JobValidator {
         return new Retention(keepRuns, keepDays);
     }
 
-    private List<Trigger> triggers(List<FieldError> errors, List<JobRequest.TriggerJson> list, Context context) {
+    private List<Trigger> triggers(
+            List<FieldError> errors, List<JobRequest.TriggerJson> list, HiddenUpstreams.Kept kept, Context context) {
         if (list == null || list.isEmpty()) {
             return List.of();
         }
@@ -315,6 +326,12 @@ class JobValidator {
             JobRequest.TriggerJson json = list.get(i);
             if (json == null) {
                 errors.add(new FieldError(field, "must be an object with job, on and condition"));
+                continue;
+            }
+            Trigger stored = kept.triggers().get(i);
+            if (stored != null) {
+                // kept as stored: its condition was checked when saved, and a check now would name the template
+                triggers.add(stored);
                 continue;
             }
             Trigger.On on = choice(
@@ -407,6 +424,7 @@ class JobValidator {
             Map<String, Object> parameters,
             List<JobId> dependsOn,
             List<Trigger> triggers,
+            HiddenUpstreams.Kept kept,
             Context context) {
         Map<String, String> found = new java.util.LinkedHashMap<>();
         collectPlaceholders("parameters", parameters, found);
@@ -415,8 +433,14 @@ class JobValidator {
         }
         Set<String> secretFields = new java.util.HashSet<>(secrets.secretFields(templateType, parameters));
         Set<String> upstreamNames = new java.util.HashSet<>();
-        triggers.forEach(t -> upstreamNames.add(t.jobName()));
+        triggers.stream().filter(t -> !kept.triggers().containsValue(t)).forEach(t -> upstreamNames.add(t.jobName()));
         dependsOn.forEach(id -> context.upstream(id.toString()).ifPresent(u -> upstreamNames.add(u.name())));
+        // an upstream the user may not see is named only where the stored job already names it, unchanged: a new
+        // placeholder would hand its results to them, and its acceptance would tell them its name
+        Map<String, String> stored = new java.util.LinkedHashMap<>();
+        if (!kept.isEmpty()) {
+            collectPlaceholders("parameters", context.storedParameters(), stored);
+        }
         found.forEach((field, text) -> {
             if (secretFields.contains(field)) {
                 errors.add(
@@ -427,7 +451,8 @@ class JobValidator {
             while (m.find()) {
                 String name = m.group(1).strip();
                 String root = m.group(2).substring(1).split("\\.")[0];
-                if (!upstreamNames.contains(name)) {
+                boolean keptAsStored = kept.names().contains(name) && text.equals(stored.get(field));
+                if (!upstreamNames.contains(name) && !keptAsStored) {
                     errors.add(new FieldError(
                             field,
                             "{{upstream." + name + ".result...}} names no upstream of this job: list '" + name
@@ -527,9 +552,10 @@ class JobValidator {
     /**
      * Each entry names an upstream job by id or, as triggers do, by name ({@code namespace/name} for another
      * namespace's job): an export names them, so it applies where the ids differ. One the user may not see is answered
-     * as one that does not exist.
+     * as one that does not exist, unless the entry keeps it as stored ({@link HiddenUpstreams}).
      */
-    private static List<JobId> dependencies(List<FieldError> errors, List<String> entries, Context context) {
+    private static List<JobId> dependencies(
+            List<FieldError> errors, List<String> entries, HiddenUpstreams.Kept kept, Context context) {
         if (entries == null || entries.isEmpty()) {
             return List.of();
         }
@@ -545,7 +571,10 @@ class JobValidator {
                 errors.add(new FieldError(field, "must be the name or id of a job"));
                 continue;
             }
-            Optional<JobId> id = context.upstream(entry).map(Upstream::id);
+            JobId stored = kept.dependencies().get(i);
+            Optional<JobId> id = stored != null
+                    ? Optional.of(stored)
+                    : context.upstream(entry).map(Upstream::id);
             if (id.isEmpty()) {
                 // an id keeps the message it always had; a name is answered as a trigger's is
                 errors.add(new FieldError(

@@ -729,13 +729,17 @@ public class JobsFile {
         return node;
     }
 
-    /** A stored job as a plan shows it: its depends_on by name, as a file writes them. */
+    /**
+     * A stored job as a plan shows it: its depends_on by name, as a file writes them, and an upstream the importer may
+     * not see unnamed, as their export shows it.
+     */
+    @SuppressWarnings("unchecked")
     private JsonNode written(Job job) {
         ObjectNode tree = (ObjectNode) json.valueToTree(JobRequest.of(job.definition()));
         if (tree.has("depends_on")) {
             tree.set("depends_on", json.valueToTree(jobs.dependenciesByName(job.definition())));
         }
-        return tree;
+        return json.valueToTree(jobs.withUpstreamsShown(json.treeToValue(tree, LinkedHashMap.class)));
     }
 
     private List<Change> diff(Job before, Job after) {
