@@ -274,6 +274,60 @@ abstract class HiddenUpstreamsTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void theWizardOffersTheHiddenUpstreamsUnnamedInTheirOwnListAndSavesThemBack() throws Exception {
+        String job = aFollowsB();
+        String stored = relations(job);
+
+        MockHttpServletResponse options = pages.perform(wizard(job)
+                        .param("step", "4")
+                        .param("_action", "goto:4")
+                        .with(ALICE)
+                        .with(csrf()))
+                .andReturn()
+                .getResponse();
+
+        assertThat(options.getStatus()).as(options.getContentAsString()).isEqualTo(200);
+        String page = options.getContentAsString();
+        assertThat(page)
+                .doesNotContain(SECRET)
+                .contains("<option value=\"" + bJob + "\" selected=\"selected\">" + HIDDEN + "</option>")
+                .contains("<option value=\"" + bJob2 + "\" selected=\"selected\">" + HIDDEN + "</option>")
+                .contains("<option value=\"" + bJob3 + "\" selected=\"selected\">" + HIDDEN + "</option>");
+        // depends_on's upstream is offered in depends_on alone
+        assertThat(page.split("value=\"" + bJob + "\"", -1)).hasSize(2);
+
+        MvcResult saved = pages.perform(wizard(job)
+                        .param("step", "4")
+                        .param("_action", "save")
+                        .with(ALICE)
+                        .with(csrf()))
+                .andReturn();
+        assertThat(saved.getResponse().getStatus())
+                .as(saved.getResponse().getContentAsString())
+                .isEqualTo(302);
+        assertThat(relations(job)).isEqualTo(stored);
+    }
+
+    /** The wizard's fields of {@link #aFollowsB()} as its edit form holds them. */
+    private MockHttpServletRequestBuilder wizard(String job) {
+        return post("/jobs/wizard")
+                .param("job_id", job)
+                .param("namespace", "a")
+                .param("template_type", "heartbeat")
+                .param("name", "a-follows-b")
+                .param("schedule_kind", "interval")
+                .param("interval_value", "1")
+                .param("interval_unit", "minutes")
+                .param("timezone", "UTC")
+                .param("enabled", "true")
+                .param("depends_on", bJob, aJob)
+                .param("trigger_job", bJob2, bJob3, aJob)
+                .param("trigger_on", "failed", "succeeded", "any")
+                .param("trigger_condition", "", CONDITION, "")
+                .param("trigger_mode", "any");
+    }
+
+    @Test
     void anUpstreamPlaceholderNamesAHiddenUpstreamOnlyAsStored() throws Exception {
         String job = id(api(
                 "POST",

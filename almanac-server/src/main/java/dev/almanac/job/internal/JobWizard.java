@@ -10,6 +10,7 @@ import dev.almanac.job.JobQuery;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobService;
 import dev.almanac.job.ParameterForms;
+import dev.almanac.job.Trigger;
 import dev.almanac.security.CurrentNamespace;
 import dev.almanac.security.Namespace;
 import dev.almanac.security.NamespaceAccess;
@@ -116,7 +117,19 @@ class JobWizard {
                 model.addAttribute("days", JobForm.DAYS);
                 model.addAttribute("preview", previews.of(form));
             }
-            case JobForm.OPTIONS -> model.addAttribute("otherJobs", otherJobs(editing, form));
+            case JobForm.OPTIONS -> {
+                model.addAttribute("otherJobs", otherJobs(editing, form));
+                if (editing != null) {
+                    model.addAttribute(
+                            "hiddenDependencies", hidden(editing.definition().dependsOn()));
+                    model.addAttribute(
+                            "hiddenTriggers",
+                            hidden(editing.definition().triggers().stream()
+                                    .map(Trigger::job)
+                                    .distinct()
+                                    .toList()));
+                }
+            }
             default -> {
                 JobRequest request = form.toRequest(parameterForm(type)).request();
                 model.addAttribute("request", request);
@@ -226,6 +239,19 @@ class JobWizard {
     private static void add(Map<String, Problem> byName, String name, String message, int step) {
         byName.merge(
                 name, new Problem(message, step), (a, b) -> new Problem(a.message() + "; " + b.message(), a.step()));
+    }
+
+    /**
+     * The ids of the edited job's stored upstreams that the reader may not see, offered unnamed in the list they are
+     * stored in, so the options step sends them back and the job keeps them (JobService keeps them only as stored).
+     */
+    private List<String> hidden(List<JobId> stored) {
+        return stored.stream()
+                .filter(id -> jobs.find(id)
+                        .map(job -> !access.may(job.definition().namespace(), NamespaceAccess.Action.READ))
+                        .orElse(false))
+                .map(JobId::toString)
+                .toList();
     }
 
     private List<Job> otherJobs(Job editing, JobForm form) {
