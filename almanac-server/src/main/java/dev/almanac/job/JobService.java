@@ -371,14 +371,22 @@ public class JobService {
 
     /**
      * A job's definition as a request with its secrets plain, the way a client would send it: what a copy is made
-     * from, so the copy seals them again under its own id. Never shown to anyone.
+     * from, so the copy seals them again under its own id. Its triggers name their upstreams by id, as its depends_on
+     * does: a copy's refusal of one the user may not see then names it as their read does, never by name.
      */
     public JobRequest plainRequest(Job job) {
         JobRequest request = JobRequest.of(job.definition());
-        return with(
-                request,
-                secrets.reveal(request.templateType(), request.parameters()),
-                NotificationsJson.of(recipients.reveal(job.definition().notifications())));
+        List<JobRequest.TriggerJson> byId = request.triggers() == null
+                ? null
+                : job.definition().triggers().stream()
+                        .map(t -> new JobRequest.TriggerJson(t.job().toString(), t.on().json(), t.condition()))
+                        .toList();
+        return withTriggers(
+                with(
+                        request,
+                        secrets.reveal(request.templateType(), request.parameters()),
+                        NotificationsJson.of(recipients.reveal(job.definition().notifications()))),
+                byId);
     }
 
     /**
@@ -664,6 +672,33 @@ public class JobService {
                 r.tags(),
                 r.version(),
                 r.triggers(),
+                r.triggerMode(),
+                r.triggerWindow(),
+                r.calendars(),
+                r.namespace(),
+                r.expectedDuration(),
+                r.retention());
+    }
+
+    private static JobRequest withTriggers(JobRequest r, List<JobRequest.TriggerJson> triggers) {
+        return new JobRequest(
+                r.name(),
+                r.description(),
+                r.templateType(),
+                r.parameters(),
+                r.schedule(),
+                r.enabled(),
+                r.priority(),
+                r.timeoutSeconds(),
+                r.retryPolicy(),
+                r.concurrencyPolicy(),
+                r.misfirePolicy(),
+                r.catchUpWindowSeconds(),
+                r.dependsOn(),
+                r.notifications(),
+                r.tags(),
+                r.version(),
+                triggers,
                 r.triggerMode(),
                 r.triggerWindow(),
                 r.calendars(),

@@ -402,6 +402,18 @@ abstract class HiddenUpstreamsTests extends AlmanacIntegrationTest {
         assertThat(relations(job)).isEqualTo(stored);
     }
 
+    @Test
+    void aCopyOfAJobWithAHiddenUpstreamIsRefusedWithoutNamingIt() throws Exception {
+        String job = aFollowsB();
+
+        MockHttpServletResponse copy = asAlice(post(API + "/jobs/" + job + "/clone"));
+
+        assertThat(copy.getStatus()).as(copy.getContentAsString()).isEqualTo(400);
+        assertThat(copy.getContentAsString()).doesNotContain(SECRET);
+        assertThat(JsonPath.<List<String>>read(api("GET", "/jobs?namespace=a", null), "$.jobs[*].name"))
+                .doesNotContain("a-follows-b-copy");
+    }
+
     private String aliceRollsBack(String job, long version, long current) throws Exception {
         MvcResult rollback = pages.perform(post("/jobs/" + job + "/rollback")
                         .param("version", String.valueOf(version))
