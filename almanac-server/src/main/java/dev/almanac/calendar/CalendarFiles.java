@@ -32,12 +32,19 @@ public interface CalendarFiles {
     void requireMayPut(String namespace, String name, boolean creating);
 
     /**
-     * Stores {@code definition} as the whole calendar of its namespace and name, as the calendar API's {@code PUT}
-     * does, in the caller's transaction; a definition equal to the stored calendar writes nothing. Asks no permission:
-     * the caller decides who may.
+     * What storing {@code definition} as the whole calendar of its namespace and name would do, as the calendar API's
+     * {@code PUT} takes it; writes nothing, so the caller asks who may before {@link #store}.
      *
      * @throws dev.almanac.common.InvalidInputException naming the field: an invalid calendar, an unknown namespace
-     * @throws dev.almanac.common.ConflictException when the name would shadow a global calendar or a namespace's one
      */
-    Put put(CalendarSpec definition, String actor);
+    Put compare(CalendarSpec definition, String actor);
+
+    /**
+     * Writes what {@link #compare} found, in the caller's transaction; an unchanged calendar writes nothing. Asks no
+     * permission: the caller decides who may.
+     *
+     * @throws dev.almanac.common.ConflictException when a new calendar's name would shadow a global calendar or a
+     *     namespace's one
+     */
+    void store(Put put);
 }

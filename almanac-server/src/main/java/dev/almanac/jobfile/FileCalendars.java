@@ -115,14 +115,7 @@ class FileCalendars {
                 continue;
             }
             outcomes.add(savepoints.execute(savepoint -> {
-                JobsFile.Outcome outcome = putOne(definition, name, namespace, actor);
-                if (outcome.changing()) {
-                    Optional<FieldError> refused = refusal.ofCalendarChange(
-                            name, namespace, outcome.action().equals("create"));
-                    if (refused.isPresent()) {
-                        outcome = invalid(name, namespace, refused.get());
-                    }
-                }
+                JobsFile.Outcome outcome = putOne(definition, name, namespace, actor, refusal);
                 if (outcome.action().equals("invalid")) {
                     savepoint.setRollbackOnly();
                 }
@@ -132,9 +125,22 @@ class FileCalendars {
         return outcomes;
     }
 
-    private JobsFile.Outcome putOne(CalendarSpec definition, String name, String namespace, String actor) {
+    /**
+     * One calendar: what putting it would do, then, for one the file creates or changes, whether the user may (before
+     * anything about other calendars, such as a name another namespace has, is looked at), then the write.
+     */
+    private JobsFile.Outcome putOne(
+            CalendarSpec definition, String name, String namespace, String actor, JobsFile.Refusal refusal) {
         try {
-            CalendarFiles.Put put = calendars.put(definition, actor);
+            CalendarFiles.Put put = calendars.compare(definition, actor);
+            if (!put.action().equals("unchanged")) {
+                Optional<FieldError> refused =
+                        refusal.ofCalendarChange(name, namespace, put.action().equals("create"));
+                if (refused.isPresent()) {
+                    return invalid(name, namespace, refused.get());
+                }
+            }
+            calendars.store(put);
             return new JobsFile.Outcome(name, namespace, put.action(), changes(put), List.of());
         } catch (InvalidInputException e) {
             return new JobsFile.Outcome(name, namespace, "invalid", List.of(), e.errors());

@@ -200,6 +200,11 @@ abstract class CalendarsInJobsFileTests extends AlmanacIntegrationTest {
         RequestPostProcessor erin = TestLogins.bearer(logins.token("erin", TestLogins.USER, false));
         call("PUT", "/namespaces/ops/members", "{\"members\":[{\"username\":\"erin\",\"role\":\"editor\"}]}", 200);
         call("POST", "/namespaces", "{\"name\":\"hidden\"}", 201);
+        call(
+                "POST",
+                "/calendars",
+                "{\"name\":\"hidden-days\",\"namespace\":\"hidden\",\"dates\":[\"2026-06-02\"]}",
+                201);
         String file = mvc.perform(
                         get(API + "/jobs/export").param("format", "json").with(erin))
                 .andReturn()
@@ -228,6 +233,15 @@ abstract class CalendarsInJobsFileTests extends AlmanacIntegrationTest {
         assertThat(plan.at("/calendars/1/errors/0/message").asString()).isEqualTo("no namespace named 'hidden'");
         assertThat(plan.at("/calendars/2/errors/0/message").asString())
                 .isEqualTo("you may not change this calendar: only an admin may change a global calendar");
+        // a global calendar named as one of a namespace she may not see is refused for her role, not for its name
+        JsonNode probe = importAs(
+                erin,
+                "plan",
+                "{\"calendars\":[{\"name\":\"hidden-days\",\"dates\":[\"2026-06-01\"]}],\"jobs\":[]}",
+                200);
+        assertThat(probe.at("/calendars/0/errors").toString())
+                .isEqualTo("[{\"field\":\"\",\"message\":\"you may not create this calendar: only an admin may create a"
+                        + " global calendar\"}]");
 
         JsonNode problem = importAs(erin, "apply", changed, 403);
         assertThat(problem.path("detail").asString()).startsWith("calendar 'ops/team-days': ");

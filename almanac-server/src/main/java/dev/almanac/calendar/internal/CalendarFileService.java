@@ -61,31 +61,43 @@ class CalendarFileService implements CalendarFiles {
     }
 
     @Override
-    public Put put(CalendarSpec definition, String actor) {
+    public Put compare(CalendarSpec definition, String actor) {
         String namespace = definition.namespace();
         if (namespace != null && !access.exists(namespace)) {
             throw new InvalidInputException("namespace", "no namespace named '" + namespace + "'");
         }
-        var now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        CalendarSpec calendar = service.validated(definition, namespace, definition.name(), actor, now);
+        CalendarSpec calendar = service.validated(definition, namespace, definition.name(), actor, now());
         Optional<CalendarSpec> before = store.calendar(namespace, calendar.name());
         if (before.isPresent() && sameRules(before.get(), calendar)) {
             return new Put("unchanged", before, before.get());
         }
-        if (before.isPresent()) {
-            store.update(calendar, now);
-        } else {
-            service.refuseShadowing(calendar);
-            try {
-                if (!store.insert(calendar, now)) {
-                    throw CalendarService.taken(namespace, calendar.name());
+        return new Put(before.isPresent() ? "update" : "create", before, calendar);
+    }
+
+    @Override
+    public void store(Put put) {
+        CalendarSpec calendar = put.after();
+        switch (put.action()) {
+            case "unchanged" -> {
+                return;
+            }
+            case "update" -> store.update(calendar, now());
+            default -> {
+                service.refuseShadowing(calendar);
+                try {
+                    if (!store.insert(calendar, now())) {
+                        throw CalendarService.taken(calendar.namespace(), calendar.name());
+                    }
+                } catch (DuplicateKeyException race) {
+                    throw CalendarService.taken(calendar.namespace(), calendar.name());
                 }
-            } catch (DuplicateKeyException race) {
-                throw CalendarService.taken(namespace, calendar.name());
             }
         }
         forgetAfterCommit();
-        return new Put(before.isPresent() ? "update" : "create", before, calendar);
+    }
+
+    private java.time.Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
     /** Whether two calendars block the same time: everything but who made them and when. */
