@@ -936,7 +936,8 @@ public class JobService {
 
         @Override
         public HiddenUpstreams.Kept hiddenKept(List<String> dependsOn, List<JobRequest.TriggerJson> requested) {
-            if (current == null) {
+            // a job moved to another namespace keeps none: its new readers would get the hidden job's runs and results
+            if (current == null || !current.definition().namespace().equals(namespace)) {
                 return HiddenUpstreams.Kept.NONE;
             }
             Map<JobId, Job> hiddenJobs = new HashMap<>();
@@ -967,8 +968,10 @@ public class JobService {
         }
 
         @Override
-        public Map<String, Object> storedParameters() {
-            return current == null ? Map.of() : current.definition().parameters();
+        public Map<String, Object> storedParameters(String templateType) {
+            return current == null || !current.definition().templateType().equals(templateType)
+                    ? Map.of()
+                    : current.definition().parameters();
         }
     }
 }

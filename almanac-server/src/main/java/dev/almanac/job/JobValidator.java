@@ -117,8 +117,11 @@ class JobValidator {
          */
         HiddenUpstreams.Kept hiddenKept(List<String> dependsOn, List<JobRequest.TriggerJson> triggers);
 
-        /** The stored job's parameters (secrets sealed); empty when a job is being created. */
-        Map<String, Object> storedParameters();
+        /**
+         * The stored job's parameters (secrets sealed) when it is of {@code templateType}; empty when a job is being
+         * created or its template changes (a field of another template may use the same text otherwise).
+         */
+        Map<String, Object> storedParameters(String templateType);
     }
 
     /**
@@ -439,7 +442,7 @@ class JobValidator {
         // placeholder would hand its results to them, and its acceptance would tell them its name
         Map<String, String> stored = new java.util.LinkedHashMap<>();
         if (!kept.isEmpty()) {
-            collectPlaceholders("parameters", context.storedParameters(), stored);
+            collectPlaceholders("parameters", context.storedParameters(templateType), stored);
         }
         found.forEach((field, text) -> {
             if (secretFields.contains(field)) {

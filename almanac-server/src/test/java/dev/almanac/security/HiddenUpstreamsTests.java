@@ -402,6 +402,29 @@ abstract class HiddenUpstreamsTests extends AlmanacIntegrationTest {
         assertThat(relations(job)).isEqualTo(stored);
     }
 
+    /**
+     * A job moved to another namespace keeps no upstream its editor may not see: the new namespace's readers would get
+     * the hidden job's runs and results. The move is refused as naming an unknown job would be, and nothing changes.
+     */
+    @Test
+    void aJobMovedToAnotherNamespaceKeepsNoHiddenUpstream() throws Exception {
+        api("POST", "/namespaces", "{\"name\":\"c\"}");
+        api("PUT", "/namespaces/c/members", "{\"members\":[{\"username\":\"alice\",\"role\":\"editor\"}]}");
+        String job = aFollowsB();
+        String stored = relations(job);
+
+        MockHttpServletResponse moved = alicePut(job, "{\"namespace\":\"c\"}");
+
+        assertThat(moved.getStatus()).as(moved.getContentAsString()).isEqualTo(400);
+        assertThat(moved.getContentAsString()).doesNotContain(SECRET);
+        assertThat(relations(job)).isEqualTo(stored);
+        assertThat(JsonPath.<String>read(api("GET", "/jobs/" + job, null), "$.job.namespace"))
+                .isEqualTo("a");
+        MockHttpServletResponse stays = alicePut(job, "{\"namespace\":\"a\",\"description\":\"stays\"}");
+        assertThat(stays.getStatus()).as(stays.getContentAsString()).isEqualTo(200);
+        assertThat(relations(job)).isEqualTo(stored);
+    }
+
     @Test
     void aCopyOfAJobWithAHiddenUpstreamIsRefusedWithoutNamingIt() throws Exception {
         String job = aFollowsB();
