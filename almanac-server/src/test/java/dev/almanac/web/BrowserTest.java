@@ -116,8 +116,29 @@ abstract class BrowserTest {
         wait.until(d -> "complete".equals(script("return document.readyState")));
     }
 
+    /**
+     * Clicks an element once it is shown and enabled. An htmx swap may replace it between the look and the click
+     * (Chrome then says the node "does not belong to the document"): the new one is looked up and clicked.
+     */
     void click(By by) {
-        wait.until(ExpectedConditions.elementToBeClickable(by)).click();
+        wait.until(driver -> {
+            try {
+                WebElement element = driver.findElement(by);
+                if (!element.isDisplayed() || !element.isEnabled()) {
+                    return false;
+                }
+                element.click();
+                return true;
+            } catch (org.openqa.selenium.StaleElementReferenceException
+                    | org.openqa.selenium.NoSuchElementException e) {
+                return false;
+            } catch (org.openqa.selenium.WebDriverException e) {
+                if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+                    return false;
+                }
+                throw e;
+            }
+        });
     }
 
     /** Clicks a button that submits its page and waits for the next page to replace it. */
