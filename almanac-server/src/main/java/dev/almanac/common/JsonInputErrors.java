@@ -7,6 +7,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.databind.exc.InvalidFormatException;
@@ -16,6 +18,9 @@ import tools.jackson.databind.exc.ValueInstantiationException;
 
 /** Says which field of a JSON body could not be read, and why, in words a client can act on. */
 public final class JsonInputErrors {
+
+    /** What the reader says of a field given twice in one object ({@code StreamReadFeature.STRICT_DUPLICATE_DETECTION}). */
+    private static final Pattern DUPLICATE = Pattern.compile("^Duplicate Object property \"([^\"]*)\"");
 
     private JsonInputErrors() {}
 
@@ -33,6 +38,13 @@ public final class JsonInputErrors {
         if (e instanceof ValueInstantiationException invalid
                 && invalid.getCause() instanceof IllegalArgumentException why) {
             return new FieldError(field.isEmpty() ? "body" : field, why.getMessage());
+        }
+        Matcher twice = DUPLICATE.matcher(String.valueOf(e.getOriginalMessage()));
+        if (twice.find()) {
+            // a field given twice: which one counts would be a guess
+            String name = twice.group(1);
+            String at = field.isEmpty() ? name : field.endsWith(name) ? field : field + "." + name;
+            return new FieldError(at, "is given twice: give each field once");
         }
         if (e instanceof InputCoercionException tooLarge) {
             // a number the field's type cannot hold: 99999999999 for an int

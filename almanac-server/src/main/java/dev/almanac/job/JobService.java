@@ -151,16 +151,17 @@ public class JobService {
 
     /**
      * Refuses with 404 a job id whose job, or whose last saved version for a deleted job, is in a namespace the
-     * current user may not see: what its versions, history and notifications answer.
+     * current user may not see, and one that names neither: what its versions, history and notifications answer.
      */
     @Transactional(readOnly = true)
     public void requireVisible(JobId id) {
         String namespace = jobs.namespaceOf(id)
-                .orElseGet(() -> versions.versionsOf(id).stream()
+                .or(() -> versions.versionsOf(id).stream()
                         .findFirst()
-                        .map(v -> v.definition().get("namespace"))
-                        .map(String::valueOf)
-                        .orElse(JobDefinition.DEFAULT_NAMESPACE));
+                        // a version saved before namespaces has none: the default one
+                        .map(v -> String.valueOf(
+                                v.definition().getOrDefault("namespace", JobDefinition.DEFAULT_NAMESPACE))))
+                .orElseThrow(() -> notFound(id));
         access.requireVisible(namespace, () -> notFound(id));
     }
 

@@ -182,7 +182,7 @@ class JobTransfer {
             FieldError error = JsonInputErrors.fieldError(e);
             throw new InvalidInputException(List.of(
                     error.field().isEmpty() || error.field().equals("body")
-                            ? new FieldError("jobs", "not a jobs file ({jobs: [...]}): " + e.getOriginalMessage())
+                            ? new FieldError("jobs", notAJobsFile(e))
                             : error));
         }
         String actor = CurrentActor.name();
@@ -224,6 +224,18 @@ class JobTransfer {
                     details);
         }
         return new ImportResult(chosen, chosen.equals("apply"), summary, outcomes.calendars(), outcomes.jobs());
+    }
+
+    /**
+     * Why a text is not a jobs file: the reader's words where they are about the text (a YAML or JSON syntax error and
+     * where), never where they name the types it was read into.
+     */
+    private static String notAJobsFile(JacksonException e) {
+        if (e instanceof tools.jackson.databind.exc.MismatchedInputException) {
+            return "not a jobs file: it must be an object, {jobs: [...]}, with the calendars they list under"
+                    + " calendars: if any";
+        }
+        return "not a jobs file ({jobs: [...]}): " + e.getOriginalMessage();
     }
 
     /**

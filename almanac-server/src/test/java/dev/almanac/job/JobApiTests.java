@@ -344,8 +344,8 @@ abstract class JobApiTests extends AlmanacIntegrationTest {
         mvc.perform(get(JOBS + "/" + UUID.randomUUID() + "/notifications").param("limit", "ten"))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("limit"))
-                .andExpect(jsonPath("$.errors[0].message").value("must be an integer"))
-                .andExpect(jsonPath("$.detail").value("limit: must be an integer"));
+                .andExpect(jsonPath("$.errors[0].message").value("must be an integer between 1 and 500"))
+                .andExpect(jsonPath("$.detail").value("limit: must be an integer between 1 and 500"));
     }
 
     /**

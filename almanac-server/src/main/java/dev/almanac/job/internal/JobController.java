@@ -25,6 +25,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -129,6 +130,9 @@ class JobController {
                 .body(new JobEnvelope(jobs.response(job), "Job '" + job.name() + "' created"));
     }
 
+    /** How a job's last run may have ended: what {@code last_status} holds, and filters by. */
+    private static final List<String> ENDINGS = List.of("succeeded", "failed", "timed_out", "cancelled", "skipped");
+
     @GetMapping
     @Operation(
             summary = "List jobs",
@@ -172,7 +176,12 @@ class JobController {
                         QueryParameters.bool("enabled", enabled, errors),
                         QueryParameters.text(search),
                         tag == null || tag.isBlank() ? null : tag.strip().toLowerCase(Locale.ROOT),
-                        QueryParameters.text(lastStatus),
+                        QueryParameters.choice(
+                                "last_status",
+                                lastStatus,
+                                value -> Optional.of(value).filter(ENDINGS::contains),
+                                String.join(", ", ENDINGS),
+                                errors),
                         parseSort(sort, errors),
                         QueryParameters.integer("page", page, 1, 1, Integer.MAX_VALUE / JobQuery.MAX_LIMIT, errors),
                         QueryParameters.integer("limit", limit, 20, 1, JobQuery.MAX_LIMIT, errors))

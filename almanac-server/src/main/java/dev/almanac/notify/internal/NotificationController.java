@@ -1,6 +1,9 @@
 package dev.almanac.notify.internal;
 
+import dev.almanac.common.FieldError;
+import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.common.QueryParameters;
 import dev.almanac.execution.ExecutionAccess;
 import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionService;
@@ -9,6 +12,7 @@ import dev.almanac.job.JobService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -59,10 +63,15 @@ public class NotificationController {
             description = "Includes missed-run alerts and auto-pause notices, which belong to no execution.")
     Attempts ofJob(
             @PathVariable String id,
-            @Parameter(description = "At most this many, 1..500 (default 100)") @RequestParam(defaultValue = "100")
-                    int limit) {
+            @Parameter(description = "At most this many, 1..500 (default 100)") @RequestParam(required = false)
+                    String limit) {
+        List<FieldError> errors = new ArrayList<>();
+        int atMost = QueryParameters.integer("limit", limit, 100, 1, 500, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
         JobId job = JobId.parse(id).orElseThrow(() -> new NotFoundException("no job with id " + id));
         jobs.getVisible(job);
-        return new Attempts(attempts.ofJob(job, Math.max(1, Math.min(500, limit))));
+        return new Attempts(attempts.ofJob(job, atMost));
     }
 }

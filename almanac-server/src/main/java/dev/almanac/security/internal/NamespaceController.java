@@ -2,6 +2,8 @@ package dev.almanac.security.internal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.almanac.common.FieldError;
+import dev.almanac.common.InvalidInputException;
 import dev.almanac.security.Namespace;
 import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.NamespacePause;
@@ -15,6 +17,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.time.Instant;
 import java.util.AbstractMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.MediaType;
@@ -219,11 +222,22 @@ class NamespaceController {
             summary = "Replace a namespace's members (its owners, super admins)",
             description = "Roles: owner, editor, runner, viewer. A user left out loses their role here.")
     Members replaceMembers(@PathVariable String name, @RequestBody Members request) {
-        List<Map.Entry<String, String>> sent = request.members() == null
-                ? List.of()
-                : request.members().stream()
-                        .map(m -> (Map.Entry<String, String>) new AbstractMap.SimpleEntry<>(m.username(), m.role()))
-                        .toList();
+        // a body without the list is a mistake, not "remove everyone": that is an empty list, said on purpose
+        if (request.members() == null) {
+            throw new InvalidInputException("members", "is required: the whole list of members ([] removes everyone)");
+        }
+        List<FieldError> errors = new ArrayList<>();
+        for (int i = 0; i < request.members().size(); i++) {
+            if (request.members().get(i) == null) {
+                errors.add(new FieldError("members[" + i + "]", "must be an object with username and role"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        List<Map.Entry<String, String>> sent = request.members().stream()
+                .map(m -> (Map.Entry<String, String>) new AbstractMap.SimpleEntry<>(m.username(), m.role()))
+                .toList();
         return members(namespaces.replaceMembers(name, sent));
     }
 

@@ -4,6 +4,7 @@ import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.IsoTimes;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.security.Namespace;
 import dev.almanac.security.NamespaceAccess;
@@ -157,7 +158,9 @@ class NamespaceService {
         access.require(name, NamespaceAccess.Action.MANAGE, "pause", target(name), () -> notFound(name));
         Instant now = now();
         List<FieldError> errors = new ArrayList<>();
-        if (until != null && !until.isAfter(now)) {
+        if (until != null && !IsoTimes.within(until)) {
+            errors.add(new FieldError("until", IsoTimes.OUT_OF_RANGE));
+        } else if (until != null && !until.isAfter(now)) {
             errors.add(new FieldError("until", "must lie ahead; leave it out to pause until resumed"));
         }
         if (reason != null && reason.length() > 500) {

@@ -1,0 +1,158 @@
+package dev.almanac.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.ResultActions;
+
+/**
+ * What a walk of every operation of the OpenAPI document with wrong input found (helper-94, session 40): each is now a
+ * 4xx problem naming the field, and the stored state is as it was.
+ */
+abstract class ApiInputEdgesTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends ApiInputEdgesTests {}
+
+    @WithPostgres
+    static class OnPostgres extends ApiInputEdgesTests {}
+
+    static final String API = "/api/admin/scheduler";
+
+    String job;
+
+    @BeforeEach
+    void aJobAndANamespaceWithAMember() throws Exception {
+        job = JsonPath.read(
+                send(
+                                post(API + "/jobs"),
+                                "{\"name\":\"beat\",\"template_type\":\"heartbeat\","
+                                        + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 3 * * *\"}}")
+                        .andExpect(status().isCreated())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.job.id");
+        logins.user("bob", dev.almanac.testing.TestLogins.USER, null);
+        send(post(API + "/namespaces"), "{\"name\":\"ops\"}").andExpect(status().isCreated());
+        send(put(API + "/namespaces/ops/members"), "{\"members\":[{\"username\":\"bob\",\"role\":\"owner\"}]}")
+                .andExpect(status().isOk());
+    }
+
+    /** A value of the wrong JSON type is refused naming its field, never converted and stored. */
+    @Test
+    void aValueOfTheWrongJsonTypeIsRefusedNotConverted() throws Exception {
+        send(put(API + "/jobs/" + job), "{\"name\":12345}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("name"))
+                .andExpect(jsonPath("$.errors[0].message").value("must be a string"));
+        send(put(API + "/jobs/" + job), "{\"enabled\":2}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("enabled"))
+                .andExpect(jsonPath("$.errors[0].message").value("must be true or false"));
+        send(put(API + "/jobs/" + job), "{\"timeout_seconds\":\"60\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("timeout_seconds"));
+        send(put(API + "/jobs/" + job), "{\"tags\":[1,2]}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("tags[0]"));
+        send(post(API + "/namespaces/ops/pause"), "{\"until\":12345}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("until"));
+        assertThat(jdbc.sql("SELECT name FROM jobs WHERE id = ?")
+                        .param(UUID.fromString(job))
+                        .query(String.class)
+                        .single())
+                .isEqualTo("beat");
+    }
+
+    @Test
+    void aFieldGivenTwiceIsRefusedNotDecidedByTheLastOne() throws Exception {
+        send(put(API + "/jobs/" + job), "{\"name\":\"a\",\"name\":\"b\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("name"))
+                .andExpect(jsonPath("$.errors[0].message").value("is given twice: give each field once"));
+        assertThat(jdbc.sql("SELECT name FROM jobs WHERE id = ?")
+                        .param(UUID.fromString(job))
+                        .query(String.class)
+                        .single())
+                .isEqualTo("beat");
+    }
+
+    /** A members body without its list, or with a null entry, was a wipe of every member or a 500. */
+    @Test
+    void aMembersListLeftOutOrWithANullEntryIsRefusedAndTheMembersStay() throws Exception {
+        send(put(API + "/namespaces/ops/members"), "{}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("members"));
+        send(put(API + "/namespaces/ops/members"), "{\"members\":null}").andExpect(status().isBadRequest());
+        send(put(API + "/namespaces/ops/members"), "{\"members\":[{\"username\":\"bob\",\"role\":\"viewer\"},null]}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("members[1]"));
+        mvc.perform(get(API + "/namespaces/ops/members"))
+                .andExpect(jsonPath("$.members[0].username").value("bob"))
+                .andExpect(jsonPath("$.members[0].role").value("owner"));
+        send(put(API + "/namespaces/ops/members"), "{\"members\":[]}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.members").isEmpty());
+    }
+
+    @Test
+    void aNamespacePauseUntilBeyondTheYear9999IsRefused() throws Exception {
+        send(post(API + "/namespaces/ops/pause"), "{\"until\":\"+999999999-12-31T23:59:59Z\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("until"))
+                .andExpect(jsonPath("$.errors[0].message").value("must be between the years 1 and 9999"));
+        mvc.perform(get(API + "/namespaces/ops"))
+                .andExpect(jsonPath("$.namespace.paused_since").doesNotExist());
+    }
+
+    @Test
+    void queryValuesOutOfRangeOrUnknownAreRefusedNotClampedOrIgnored() throws Exception {
+        for (String limit : new String[] {"-1", "0", "100000", "many"}) {
+            mvc.perform(get(API + "/jobs/" + job + "/notifications").param("limit", limit))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("limit"));
+        }
+        mvc.perform(get(API + "/jobs/" + job + "/notifications").param("limit", "500"))
+                .andExpect(status().isOk());
+        mvc.perform(get(API + "/jobs").param("last_status", "bogus"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("last_status"));
+        mvc.perform(get(API + "/jobs").param("last_status", "failed")).andExpect(status().isOk());
+    }
+
+    @Test
+    void theHistoryOfAJobIdThatNamesNoJobIsA404() throws Exception {
+        mvc.perform(get(API + "/jobs/" + UUID.randomUUID() + "/executions")).andExpect(status().isNotFound());
+        mvc.perform(get(API + "/jobs/" + job + "/executions")).andExpect(status().isOk());
+    }
+
+    @Test
+    void anImportThatIsNotAnObjectSaysSoWithoutTheReadersTypes() throws Exception {
+        send(post(API + "/jobs/import").param("mode", "plan"), "[1]")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("jobs"))
+                .andExpect(jsonPath("$.errors[0].message")
+                        .value("not a jobs file: it must be an object, {jobs: [...]}, with the calendars they list"
+                                + " under calendars: if any"));
+    }
+
+    private ResultActions send(
+            org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder request, String body)
+            throws Exception {
+        return mvc.perform(request.contentType(MediaType.APPLICATION_JSON).content(body));
+    }
+}
