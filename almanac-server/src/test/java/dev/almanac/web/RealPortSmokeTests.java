@@ -111,6 +111,17 @@ class RealPortSmokeTests extends AlmanacIntegrationTest {
         assertThat(page).contains("is not valid URL encoding").doesNotContain("Exception");
     }
 
+    /** An address the firewall refuses is a 400 problem, as every refusal, not the server's own error answer. */
+    @Test
+    void anAddressTheFirewallRefusesIsA400Problem() throws Exception {
+        for (String path : new String[] {"/api/admin/scheduler/jobs/a;b", "/api/admin/scheduler/jobs/%2e%2e"}) {
+            String answer = raw("GET " + path + " HTTP/1.1\r\nAuthorization: Bearer "
+                    + logins.token(TestLogins.SUPER_ADMIN) + "\r\n");
+            assertThat(answer).as(path).startsWith("HTTP/1.1 400");
+            assertThat(answer).as(path).contains("application/problem+json", "this address is not accepted");
+        }
+    }
+
     /** A request written as is on a socket, answered whole: what no HTTP client would send. */
     private String raw(String requestWithoutEnd) throws Exception {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {

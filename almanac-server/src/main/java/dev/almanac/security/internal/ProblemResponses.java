@@ -9,7 +9,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The 401, 403 and 429 problems security writes itself, outside Spring MVC. */
+/** The 400, 401, 403 and 429 problems security writes itself, outside Spring MVC. */
 @Component
 public class ProblemResponses {
 
@@ -24,6 +24,10 @@ public class ProblemResponses {
     void unauthorized(HttpServletRequest request, HttpServletResponse response, String detail) throws IOException {
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, basicAuth ? "Bearer, Basic realm=\"almanac\"" : "Bearer");
         Problems.write(request, response, json, HttpStatus.UNAUTHORIZED, detail, null);
+    }
+
+    void badRequest(HttpServletRequest request, HttpServletResponse response, String detail) throws IOException {
+        Problems.write(request, response, json, HttpStatus.BAD_REQUEST, detail, null);
     }
 
     void forbidden(HttpServletRequest request, HttpServletResponse response, String detail) throws IOException {

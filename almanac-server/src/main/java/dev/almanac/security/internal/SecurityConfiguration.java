@@ -104,10 +104,16 @@ public class SecurityConfiguration {
         return SecurityObservationSettings.noObservations();
     }
 
-    /** The strict firewall, checking header names and values without a pattern where they are printable ASCII. */
+    /**
+     * The strict firewall, checking header names and values without a pattern where they are printable ASCII. A
+     * request it refuses (an address with {@code ..}, {@code ;}, {@code //} or a control character) is a 400 problem,
+     * as every refusal, not the server's own error answer.
+     */
     @Bean
-    WebSecurityCustomizer headerFirewall() {
-        return web -> web.httpFirewall(HeaderFirewall.strict());
+    WebSecurityCustomizer headerFirewall(ProblemResponses problems) {
+        return web -> web.httpFirewall(HeaderFirewall.strict())
+                .requestRejectedHandler((request, response, rejected) -> problems.badRequest(
+                        request, response, "this address is not accepted: " + rejected.getMessage()));
     }
 
     @Bean
