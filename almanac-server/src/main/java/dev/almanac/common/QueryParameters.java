@@ -73,6 +73,13 @@ public final class QueryParameters {
         return parsed.get();
     }
 
+    /** A time range given the wrong way round ({@code to} not after {@code from}) is a mistake, not an empty page. */
+    public static void ordered(Instant from, Instant to, List<FieldError> errors) {
+        if (from != null && to != null && !to.isAfter(from)) {
+            errors.add(new FieldError("to", "must be after from"));
+        }
+    }
+
     public static void check(List<FieldError> errors) {
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);

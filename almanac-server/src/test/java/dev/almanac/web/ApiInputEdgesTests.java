@@ -134,6 +134,19 @@ abstract class ApiInputEdgesTests extends AlmanacIntegrationTest {
         mvc.perform(get(API + "/jobs").param("last_status", "failed")).andExpect(status().isOk());
     }
 
+    /** A time range the wrong way round is refused naming {@code to}, not answered with an empty page. */
+    @Test
+    void aTimeRangeTheWrongWayRoundIsRefused() throws Exception {
+        for (String path : new String[] {"/executions", "/audit"}) {
+            mvc.perform(get(API + path).param("from", "2026-06-02T00:00:00Z").param("to", "2026-06-01T00:00:00Z"))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("to"))
+                    .andExpect(jsonPath("$.errors[0].message").value("must be after from"));
+            mvc.perform(get(API + path).param("from", "2026-06-01T00:00:00Z").param("to", "2026-06-02T00:00:00Z"))
+                    .andExpect(status().isOk());
+        }
+    }
+
     @Test
     void theHistoryOfAJobIdThatNamesNoJobIsA404() throws Exception {
         mvc.perform(get(API + "/jobs/" + UUID.randomUUID() + "/executions")).andExpect(status().isNotFound());

@@ -221,6 +221,11 @@ class ListPagesTests extends AlmanacIntegrationTest {
         }
         assertThat(page(get("/executions").param("to", "soon"), superAdmin()))
                 .contains("To &#39;soon&#39; is not a date and time");
+        // a range the wrong way round says so, not only "no run matches"
+        assertThat(page(
+                        get("/executions").param("from", "2026-06-01T11:00").param("to", "2026-06-01T09:00"),
+                        superAdmin()))
+                .contains("id=\"filter-unread\"", "To is not after From");
     }
 
     private void run(Job job) throws Exception {

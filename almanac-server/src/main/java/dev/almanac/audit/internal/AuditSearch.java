@@ -66,6 +66,7 @@ public class AuditSearch {
                 QueryParameters.text(filter.namespace()) == null
                         ? null
                         : java.util.Set.of(filter.namespace().strip()));
+        QueryParameters.ordered(query.from(), query.to(), errors);
         QueryParameters.check(errors);
         List<AuditEvent> page = events.find(query);
         String next = page.size() == query.limit() ? page.get(page.size() - 1).id() : null;

@@ -143,6 +143,7 @@ class ExecutionController {
                 cursor(before, errors),
                 QueryParameters.integer(
                         "limit", limit, ExecutionQuery.DEFAULT_LIMIT, 1, ExecutionQuery.MAX_LIMIT, errors));
+        QueryParameters.ordered(query.from(), query.to(), errors);
         QueryParameters.check(errors);
         List<Execution> page = executions.list(query.in(access.visible().restrict(QueryParameters.text(namespace))));
         String next =
@@ -172,6 +173,7 @@ class ExecutionController {
                 cursor(before, errors),
                 QueryParameters.integer(
                         "limit", limit, ExecutionQuery.DEFAULT_LIMIT, 1, ExecutionQuery.MAX_LIMIT, errors));
+        QueryParameters.ordered(query.from(), query.to(), errors);
         QueryParameters.check(errors);
         return new JobExecutions(
                 executions.list(query).stream().map(ExecutionResponse::of).toList(), executions.count(query));

@@ -62,6 +62,9 @@ record ExecutionFilter(
             notes.add("To '" + to.strip()
                     + "' is not a date and time in the years 1 to 9999 (e.g. 2026-06-01T10:00, UTC): not applied.");
         }
+        if (since() != null && until() != null && !until().isAfter(since())) {
+            notes.add("To is not after From: no run can lie between them; swap them to see the runs in between.");
+        }
         return notes;
     }
 
