@@ -73,10 +73,13 @@ public final class QueryParameters {
         return parsed.get();
     }
 
+    /** What a time range given the wrong way round says on {@code to}. */
+    public static final String NOT_AFTER_FROM = "must be after from";
+
     /** A time range given the wrong way round ({@code to} not after {@code from}) is a mistake, not an empty page. */
     public static void ordered(Instant from, Instant to, List<FieldError> errors) {
         if (from != null && to != null && !to.isAfter(from)) {
-            errors.add(new FieldError("to", "must be after from"));
+            errors.add(new FieldError("to", NOT_AFTER_FROM));
         }
     }
 

@@ -120,6 +120,8 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
         assertThat(page("/audit?to=2026-06-01T09:59")).contains("No event matches these filters");
         assertThat(page("/audit?from=yesterday"))
                 .contains("id=\"from-error\">must be a date and time in UTC", "aria-invalid=\"true\"");
+        assertThat(page("/audit?from=2026-06-02T00:00&to=2026-06-01T00:00"))
+                .contains("id=\"to-error\">must be after from");
         // over htmx only the results are swapped in: they say it too, not an empty region
         assertThat(tight(ui.perform(get("/audit").param("from", "yesterday").header("HX-Request", "true"))
                         .andReturn()

@@ -161,7 +161,7 @@ public class AuditPages {
     }
 
     private static String message(String field, String message) {
-        if (field.equals("from") || field.equals("to")) {
+        if ((field.equals("from") || field.equals("to")) && !message.equals(QueryParameters.NOT_AFTER_FROM)) {
             return "must be a date and time in UTC, e.g. 2026-06-01T10:00";
         }
         if (field.equals("before")) {
