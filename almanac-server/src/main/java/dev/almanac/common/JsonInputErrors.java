@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -43,7 +44,13 @@ public final class JsonInputErrors {
         if (twice.find()) {
             // a field given twice: which one counts would be a guess
             String name = twice.group(1);
-            String at = field.isEmpty() ? name : field.endsWith(name) ? field : field + "." + name;
+            // the parser knows where it was when a body is read as a tree, where the error has no path of its own
+            String where = field.isEmpty() && e.processor() instanceof JsonParser parser
+                    ? dotted(parser.streamReadContext().pathAsPointer().toString())
+                    : field;
+            String at = where.isEmpty()
+                    ? name
+                    : where.equals(name) || where.endsWith("." + name) ? where : where + "." + name;
             return new FieldError(at, "is given twice: give each field once");
         }
         if (e instanceof InputCoercionException tooLarge) {
@@ -55,6 +62,23 @@ public final class JsonInputErrors {
             return new FieldError(field, expectedOf(target));
         }
         return new FieldError(field.isEmpty() ? "body" : field, "is not valid JSON");
+    }
+
+    /** A JSON pointer ({@code /schedule/type}, {@code /tags/0}) as a field path ({@code schedule.type}, {@code tags[0]}). */
+    private static String dotted(String pointer) {
+        StringBuilder path = new StringBuilder();
+        for (String step : pointer.split("/")) {
+            if (step.isEmpty()) {
+                continue;
+            }
+            String name = step.replace("~1", "/").replace("~0", "~");
+            if (name.chars().allMatch(Character::isDigit)) {
+                path.append('[').append(name).append(']');
+            } else {
+                path.append(path.isEmpty() ? "" : ".").append(name);
+            }
+        }
+        return path.toString();
     }
 
     private static String tooLargeFor(Class<?> target) {

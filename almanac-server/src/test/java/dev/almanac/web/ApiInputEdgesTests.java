@@ -84,6 +84,12 @@ abstract class ApiInputEdgesTests extends AlmanacIntegrationTest {
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("name"))
                 .andExpect(jsonPath("$.errors[0].message").value("is given twice: give each field once"));
+        send(put(API + "/jobs/" + job), "{\"schedule\":{\"type\":\"cron\",\"type\":\"interval\"}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("schedule.type"));
+        send(post(API + "/jobs"), "{\"name\":\"twice\",\"name\":\"again\",\"template_type\":\"heartbeat\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("name"));
         assertThat(jdbc.sql("SELECT name FROM jobs WHERE id = ?")
                         .param(UUID.fromString(job))
                         .query(String.class)

@@ -118,7 +118,7 @@ class RealPortSmokeTests extends AlmanacIntegrationTest {
             String answer = raw("GET " + path + " HTTP/1.1\r\nAuthorization: Bearer "
                     + logins.token(TestLogins.SUPER_ADMIN) + "\r\n");
             assertThat(answer).as(path).startsWith("HTTP/1.1 400");
-            assertThat(answer).as(path).contains("application/problem+json", "this address is not accepted");
+            assertThat(answer).as(path).contains("application/problem+json", "this address or header is not accepted");
         }
     }
 

@@ -112,8 +112,12 @@ public class SecurityConfiguration {
     @Bean
     WebSecurityCustomizer headerFirewall(ProblemResponses problems) {
         return web -> web.httpFirewall(HeaderFirewall.strict())
+                // said without the rejected value: a header's (a cookie's) must not come back in a readable body
                 .requestRejectedHandler((request, response, rejected) -> problems.badRequest(
-                        request, response, "this address is not accepted: " + rejected.getMessage()));
+                        request,
+                        response,
+                        "this address or header is not accepted: a path with '..', ';', '//' or an encoded '/',"
+                                + " or a character no address or header may hold"));
     }
 
     @Bean
