@@ -64,7 +64,10 @@ public final class JsonInputErrors {
         return new FieldError(field.isEmpty() ? "body" : field, "is not valid JSON");
     }
 
-    /** A JSON pointer ({@code /schedule/type}, {@code /tags/0}) as a field path ({@code schedule.type}, {@code tags[0]}). */
+    /**
+     * A JSON pointer ({@code /schedule/type}, {@code /tags/0}) as a field path ({@code schedule.type}, {@code
+     * tags[0]}).
+     */
     private static String dotted(String pointer) {
         StringBuilder path = new StringBuilder();
         for (String step : pointer.split("/")) {
