@@ -11,7 +11,9 @@ public interface CalendarFiles {
     /** What putting a calendar did: {@code create}, {@code update} or {@code unchanged}, and the calendar before. */
     record Put(String action, Optional<CalendarSpec> before, CalendarSpec after) {}
 
-    /** The stored calendar a job of {@code namespace} means by {@code name}: the namespace's own, else the global one. */
+    /**
+     * The stored calendar a job of {@code namespace} means by {@code name}: the namespace's own, else the global one.
+     */
     Optional<CalendarSpec> meant(String namespace, String name);
 
     /** The stored calendar {@code name} of {@code namespace} (null: the global one). */

@@ -20,7 +20,7 @@ import tools.jackson.databind.exc.ValueInstantiationException;
 /** Says which field of a JSON body could not be read, and why, in words a client can act on. */
 public final class JsonInputErrors {
 
-    /** What the reader says of a field given twice in one object ({@code StreamReadFeature.STRICT_DUPLICATE_DETECTION}). */
+    /** What the reader says of a field given twice in one object (with {@code STRICT_DUPLICATE_DETECTION}). */
     private static final Pattern DUPLICATE = Pattern.compile("^Duplicate Object property \"([^\"]*)\"");
 
     private JsonInputErrors() {}
