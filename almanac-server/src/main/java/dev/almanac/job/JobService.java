@@ -382,11 +382,10 @@ public class JobService {
                 : job.definition().triggers().stream()
                         .map(t -> new JobRequest.TriggerJson(t.job().toString(), t.on().json(), t.condition()))
                         .toList();
-        return withTriggers(
-                with(
-                        request,
-                        secrets.reveal(request.templateType(), request.parameters()),
-                        NotificationsJson.of(recipients.reveal(job.definition().notifications()))),
+        return with(
+                request,
+                secrets.reveal(request.templateType(), request.parameters()),
+                NotificationsJson.of(recipients.reveal(job.definition().notifications())),
                 byId);
     }
 
@@ -655,6 +654,15 @@ public class JobService {
     }
 
     private static JobRequest with(JobRequest r, Map<String, Object> parameters, NotificationsJson notifications) {
+        return with(r, parameters, notifications, r.triggers());
+    }
+
+    /** The request with these parameters, notifications and triggers, every other field as it is. */
+    private static JobRequest with(
+            JobRequest r,
+            Map<String, Object> parameters,
+            NotificationsJson notifications,
+            List<JobRequest.TriggerJson> triggers) {
         return new JobRequest(
                 r.name(),
                 r.description(),
@@ -670,33 +678,6 @@ public class JobService {
                 r.catchUpWindowSeconds(),
                 r.dependsOn(),
                 notifications,
-                r.tags(),
-                r.version(),
-                r.triggers(),
-                r.triggerMode(),
-                r.triggerWindow(),
-                r.calendars(),
-                r.namespace(),
-                r.expectedDuration(),
-                r.retention());
-    }
-
-    private static JobRequest withTriggers(JobRequest r, List<JobRequest.TriggerJson> triggers) {
-        return new JobRequest(
-                r.name(),
-                r.description(),
-                r.templateType(),
-                r.parameters(),
-                r.schedule(),
-                r.enabled(),
-                r.priority(),
-                r.timeoutSeconds(),
-                r.retryPolicy(),
-                r.concurrencyPolicy(),
-                r.misfirePolicy(),
-                r.catchUpWindowSeconds(),
-                r.dependsOn(),
-                r.notifications(),
                 r.tags(),
                 r.version(),
                 triggers,

@@ -71,11 +71,7 @@ abstract class ApiInputEdgesTests extends AlmanacIntegrationTest {
         send(post(API + "/namespaces/ops/pause"), "{\"until\":12345}")
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("until"));
-        assertThat(jdbc.sql("SELECT name FROM jobs WHERE id = ?")
-                        .param(UUID.fromString(job))
-                        .query(String.class)
-                        .single())
-                .isEqualTo("beat");
+        assertThat(storedName()).isEqualTo("beat");
     }
 
     @Test
@@ -90,11 +86,7 @@ abstract class ApiInputEdgesTests extends AlmanacIntegrationTest {
         send(post(API + "/jobs"), "{\"name\":\"twice\",\"name\":\"again\",\"template_type\":\"heartbeat\"}")
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("name"));
-        assertThat(jdbc.sql("SELECT name FROM jobs WHERE id = ?")
-                        .param(UUID.fromString(job))
-                        .query(String.class)
-                        .single())
-                .isEqualTo("beat");
+        assertThat(storedName()).isEqualTo("beat");
     }
 
     /** A members body without its list, or with a null entry, was a wipe of every member or a 500. */
@@ -167,6 +159,13 @@ abstract class ApiInputEdgesTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.errors[0].message")
                         .value("not a jobs file: it must be an object, {jobs: [...]}, with the calendars they list"
                                 + " under calendars: if any"));
+    }
+
+    private String storedName() {
+        return jdbc.sql("SELECT name FROM jobs WHERE id = ?")
+                .param(UUID.fromString(job))
+                .query(String.class)
+                .single();
     }
 
     private ResultActions send(
