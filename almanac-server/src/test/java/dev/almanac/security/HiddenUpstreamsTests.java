@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
@@ -490,17 +489,5 @@ abstract class HiddenUpstreamsTests extends AlmanacIntegrationTest {
     private MockHttpServletResponse aliceImport(String mode, String type, String body) throws Exception {
         return asAlice(
                 post(API + "/jobs/import").param("mode", mode).contentType(type).content(body));
-    }
-
-    private String api(String method, String path, String body) throws Exception {
-        MockHttpServletRequestBuilder call = request(HttpMethod.valueOf(method), API + path);
-        if (body != null) {
-            call.contentType(MediaType.APPLICATION_JSON).content(body);
-        }
-        MockHttpServletResponse response = mvc.perform(call).andReturn().getResponse();
-        assertThat(response.getStatus())
-                .as(method + " " + path + ": " + response.getContentAsString())
-                .isLessThan(300);
-        return response.getContentAsString();
     }
 }

@@ -97,18 +97,6 @@ abstract class NamespaceLeaksTests extends AlmanacIntegrationTest {
                 + "\"schedule\":{\"type\":\"interval\",\"interval_seconds\":60}}";
     }
 
-    private String api(String method, String path, String body) throws Exception {
-        MockHttpServletRequestBuilder call = request(HttpMethod.valueOf(method), API + path);
-        if (body != null) {
-            call.contentType(MediaType.APPLICATION_JSON).content(body);
-        }
-        MockHttpServletResponse response = mvc.perform(call).andReturn().getResponse();
-        assertThat(response.getStatus())
-                .as(method + " " + path + ": " + response.getContentAsString())
-                .isLessThan(300);
-        return response.getContentAsString();
-    }
-
     private MockHttpServletResponse page(MockHttpServletRequestBuilder request, RequestPostProcessor who)
             throws Exception {
         return pages.perform(request.with(who).with(csrf())).andReturn().getResponse();

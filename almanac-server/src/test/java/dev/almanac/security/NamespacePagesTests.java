@@ -16,9 +16,7 @@ import dev.almanac.testing.WithPostgres;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
-import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
 import org.springframework.web.context.WebApplicationContext;
 
@@ -75,22 +73,6 @@ abstract class NamespacePagesTests extends AlmanacIntegrationTest {
     private static String heartbeat(String name, String namespace) {
         return "{\"name\":\"" + name + "\",\"namespace\":\"" + namespace + "\",\"template_type\":\"heartbeat\","
                 + "\"schedule\":{\"type\":\"interval\",\"interval_seconds\":60}}";
-    }
-
-    private String api(String method, String path, String body) throws Exception {
-        MockHttpServletRequestBuilder request = switch (method) {
-            case "POST" -> post(API + path);
-            case "PUT" -> org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put(API + path);
-            default -> get(API + path);
-        };
-        if (body != null) {
-            request.contentType(MediaType.APPLICATION_JSON).content(body);
-        }
-        var response = mvc.perform(request).andReturn().getResponse();
-        assertThat(response.getStatus())
-                .as(method + " " + path + ": " + response.getContentAsString())
-                .isLessThan(300);
-        return response.getContentAsString();
     }
 
     private String html(RequestPostProcessor who, String path) throws Exception {

@@ -105,7 +105,8 @@ class ResultDetailsTests extends AlmanacIntegrationTest {
         for (JobTemplate template : declaring) {
             String type = template.descriptor().type();
             Map<String, String> declared = template.resultDetails();
-            Map<String, Object> example = reachable(
+            Map<String, Object> example = TestOutbound.reachableAt(
+                    server,
                     templates.exampleParameters(type).orElseThrow(() -> new AssertionError(type + " has no example")));
             List<Map<String, Object>> runs = new java.util.ArrayList<>();
             runs.add(example);
@@ -197,15 +198,6 @@ class ResultDetailsTests extends AlmanacIntegrationTest {
             case "map" -> value instanceof Map;
             default -> false;
         };
-    }
-
-    /** Any URL in the example points at the local HTTP server, as the operator's allowed hosts would let it. */
-    private Map<String, Object> reachable(Map<String, Object> parameters) {
-        Map<String, Object> copy = new LinkedHashMap<>(parameters);
-        copy.replaceAll((key, value) -> value instanceof String text && text.matches("https?://.*")
-                ? server.url("/hook").toString()
-                : value);
-        return copy;
     }
 
     private String create(Map<String, Object> request) throws Exception {

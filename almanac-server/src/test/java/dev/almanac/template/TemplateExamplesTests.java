@@ -95,7 +95,7 @@ class TemplateExamplesTests extends AlmanacIntegrationTest {
                     .as("%s's example", type)
                     .isEmpty();
 
-            String job = create(type, reachable(parameters));
+            String job = create(type, TestOutbound.reachableAt(server, parameters));
             boolean dryRun = template.descriptor().destructive();
             server.enqueue(new MockResponse.Builder().code(200).body("{}").build());
             String execution = JsonPath.read(
@@ -129,15 +129,6 @@ class TemplateExamplesTests extends AlmanacIntegrationTest {
         ParameterForm.Parsed parsed = form.parse(form.toForm(example));
         assertThat(parsed.errors()).as("%s's example through the form", type).isEmpty();
         return parsed.parameters();
-    }
-
-    /** Any URL in the example points at the local HTTP server, as the operator's allowed hosts would let it. */
-    private Map<String, Object> reachable(Map<String, Object> parameters) {
-        Map<String, Object> copy = new LinkedHashMap<>(parameters);
-        copy.replaceAll((key, value) -> value instanceof String text && text.matches("https?://.*")
-                ? server.url("/hook").toString()
-                : value);
-        return copy;
     }
 
     private String create(String type, Map<String, Object> parameters) throws Exception {

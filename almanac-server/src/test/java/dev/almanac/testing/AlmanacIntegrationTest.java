@@ -141,6 +141,24 @@ public abstract class AlmanacIntegrationTest {
      * Writes (as an admin) and approves (as the super admin) the script {@code hello} that the script template's
      * example names, so tests that walk every template's example can create a job of it.
      */
+    /**
+     * The super admin's call of the API ({@code path} under {@code /api/admin/scheduler}) with a JSON {@code body} or
+     * none, which must succeed; its answer's text.
+     */
+    protected String api(String method, String path, String body) throws Exception {
+        var call = org.springframework.test.web.servlet.request.MockMvcRequestBuilders.request(
+                org.springframework.http.HttpMethod.valueOf(method), "/api/admin/scheduler" + path);
+        if (body != null) {
+            call.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                    .content(body);
+        }
+        var response = mvc.perform(call).andReturn().getResponse();
+        org.assertj.core.api.Assertions.assertThat(response.getStatus())
+                .as(method + " " + path + ": " + response.getContentAsString())
+                .isLessThan(300);
+        return response.getContentAsString();
+    }
+
     protected void approveTheExampleScript() throws Exception {
         String created = mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post(
                                 "/api/admin/scheduler/scripts")

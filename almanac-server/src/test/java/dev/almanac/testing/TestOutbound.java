@@ -2,6 +2,9 @@ package dev.almanac.testing;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import mockwebserver3.MockWebServer;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
@@ -17,6 +20,15 @@ public final class TestOutbound {
     }
 
     private TestOutbound() {}
+
+    /** The parameters with any URL in them pointed at {@code server}, as the operator's allowed hosts would let it. */
+    public static Map<String, Object> reachableAt(MockWebServer server, Map<String, Object> parameters) {
+        Map<String, Object> copy = new LinkedHashMap<>(parameters);
+        copy.replaceAll((key, value) -> value instanceof String text && text.matches("https?://.*")
+                ? server.url("/hook").toString()
+                : value);
+        return copy;
+    }
 
     /** For a {@code @DynamicPropertySource}: mail to {@link #SMTP}, HTTP to localhost allowed. */
     public static void register(DynamicPropertyRegistry registry) {
