@@ -157,9 +157,9 @@ class TriggerPass {
             Slots open = new Slots(
                     slots.due().stream().filter(s -> !blocked.containsKey(s)).toList(), slots.next());
             List<Instant> toRun = open.toRun(job, now, properties.misfireThreshold(), awaySince);
-            boolean catchUp = !active.contains(job.id())
-                    && job.definition().misfirePolicy() == MisfirePolicy.RUN_ALL
-                    && toRun.stream().anyMatch(s -> Slots.isMissed(s, now, properties.misfireThreshold(), awaySince));
+            boolean catchUp = job.definition().misfirePolicy() == MisfirePolicy.RUN_ALL
+                    && toRun.stream().anyMatch(s -> Slots.isMissed(s, now, properties.misfireThreshold(), awaySince))
+                    && (!active.contains(job.id()) || overlapsOnlyItsCatchUp(job));
             for (Instant slot : slots.due()) {
                 TimeBlock block = blocked.get(slot);
                 if (job.invalid()) {
@@ -234,6 +234,23 @@ class TriggerPass {
         // the start time as the database keeps it
         Instant startedAt = now.truncatedTo(ChronoUnit.MICROS);
         written.replaceAll(e -> chosen.contains(e.id()) ? e.startedOn(settings.nodeId(), startedAt) : e);
+    }
+
+    /**
+     * Whether the runs a job's new slots would overlap are all runs of its own catch-up, queued by an earlier pass: a
+     * catch-up of more than {@code maxSlotsPerPass} slots is written over several passes and stays one batch. A
+     * catch-up run is one the scheduler wrote only after the slot following it had fallen due (a batch); a run written
+     * on time, a retry, a manual run or a dependency's still overlap it.
+     */
+    private boolean overlapsOnlyItsCatchUp(Job job) {
+        return store.overlappingRunsOf(job.id()).stream()
+                .allMatch(run -> NewExecutions.SCHEDULER.equals(run.triggeredBy())
+                        && run.scheduledFor() != null
+                        && job.definition()
+                                .schedule()
+                                .nextAfter(run.scheduledFor())
+                                .filter(next -> !next.isAfter(run.createdAt()))
+                                .isPresent());
     }
 
     /**
