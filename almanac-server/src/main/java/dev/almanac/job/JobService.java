@@ -102,7 +102,7 @@ public class JobService {
         Job job = new Job(id, definition, actor, now, now, null, null, nextRunAt, 1)
                 .validatedAgainst(templates.version(definition.templateType()).orElse(null));
         insertOrConflict(job);
-        versions.record(id, job.version(), "created", JobRequest.of(definition), actor, now);
+        versions.record(id, job.version(), "created", definition, actor, now);
         events.publishEvent(new JobChanged(id, JobChanged.Kind.CREATED));
         return job;
     }
@@ -251,7 +251,8 @@ public class JobService {
                 version.change(),
                 version.changedBy(),
                 version.changedAt(),
-                withUpstreamsShown(version.definition()));
+                withUpstreamsShown(version.definition()),
+                version.triggerJobs());
     }
 
     /** The jobs with a trigger or depends_on on {@code id}, by name. */
@@ -365,7 +366,7 @@ public class JobService {
                     "version", "the job was changed by someone else while this update ran; reload it and try again");
         }
         updated = validated(updated);
-        versions.record(id, updated.version(), "updated", JobRequest.of(definition), actor, now);
+        versions.record(id, updated.version(), "updated", definition, actor, now);
         events.publishEvent(new JobChanged(id, JobChanged.Kind.UPDATED));
         return new Updated(updated, true, current);
     }
@@ -400,7 +401,7 @@ public class JobService {
             throw new InvalidInputException("version", "version " + version + " records the deletion; pick another");
         }
         // an upstream the person may not see is named by its id, and kept only if stored now (HiddenUpstreams)
-        ObjectNode changes = json.valueToTree(withHiddenUpstreamsById(target.definition(), get(id)));
+        ObjectNode changes = json.valueToTree(withUpstreamsById(target, get(id)));
         // the version holds its secrets sealed; the update takes them plain, like any client's, and seals them again
         if (changes.get("parameters") instanceof ObjectNode parameters) {
             @SuppressWarnings("unchecked")
@@ -424,30 +425,39 @@ public class JobService {
     }
 
     /**
-     * A saved definition whose triggers on upstreams the acting user may not see (saved by {@code namespace/name})
-     * name them by id when {@code current} has a trigger on that job now, and as {@link #HIDDEN_JOB} otherwise: a
-     * rollback may keep such a trigger, never restore one, and its refusal names no job it did not show.
+     * A saved definition with each trigger's upstream named by its id where the version kept it and the job still
+     * exists, so that a rollback finds an upstream renamed since. One the acting user may not see is named by its id
+     * only when {@code current} has a trigger on it now, and as {@link #HIDDEN_JOB} otherwise: a rollback may keep such
+     * a trigger, never restore one, and its refusal names no job it did not show. A version saved before ids were kept
+     * finds such an upstream by the name it saved.
      */
-    private Map<String, Object> withHiddenUpstreamsById(Map<String, Object> definition, Job current) {
+    private Map<String, Object> withUpstreamsById(JobVersion version, Job current) {
+        Map<String, Object> definition = version.definition();
         if (!(definition.get("triggers") instanceof List<?> triggers) || triggers.isEmpty()) {
             return definition;
         }
         List<Object> named = new ArrayList<>();
-        for (Object trigger : triggers) {
-            if (trigger instanceof Map<?, ?> fields
-                    && fields.get("job") instanceof String stored
-                    && upstreamShown(stored).equals(HIDDEN_JOB)) {
-                int slash = stored.indexOf('/');
-                Optional<JobId> now = jobs.findByName(stored.substring(0, slash), stored.substring(slash + 1))
-                        .map(Job::id)
-                        .filter(upstream -> current.definition().triggers().stream()
-                                .anyMatch(t -> t.job().equals(upstream)));
-                Map<Object, Object> copy = new LinkedHashMap<>(fields);
-                copy.put("job", now.map(JobId::toString).orElse(HIDDEN_JOB));
-                named.add(copy);
-            } else {
+        for (int i = 0; i < triggers.size(); i++) {
+            Object trigger = triggers.get(i);
+            if (!(trigger instanceof Map<?, ?> fields && fields.get("job") instanceof String stored)) {
                 named.add(trigger);
+                continue;
             }
+            Optional<Job> upstream = version.triggerJob(i).flatMap(jobs::find);
+            boolean hidden = upstream.isPresent()
+                    ? !access.may(upstream.get().definition().namespace(), NamespaceAccess.Action.READ)
+                    : upstreamShown(stored).equals(HIDDEN_JOB);
+            if (upstream.isEmpty() && hidden) {
+                int slash = stored.indexOf('/');
+                upstream = jobs.findByName(stored.substring(0, slash), stored.substring(slash + 1));
+            }
+            Optional<JobId> byId = upstream.map(Job::id)
+                    .filter(job -> !hidden
+                            || current.definition().triggers().stream()
+                                    .anyMatch(t -> t.job().equals(job)));
+            Map<Object, Object> copy = new LinkedHashMap<>(fields);
+            copy.put("job", byId.map(JobId::toString).orElse(hidden ? HIDDEN_JOB : stored));
+            named.add(copy);
         }
         Map<String, Object> copy = new LinkedHashMap<>(definition);
         copy.put("triggers", named);
@@ -542,7 +552,7 @@ public class JobService {
                             + "; remove the dependency from them first");
         }
         jobs.delete(id);
-        versions.record(id, current.version() + 1, "deleted", JobRequest.of(current.definition()), actor, now());
+        versions.record(id, current.version() + 1, "deleted", current.definition(), actor, now());
         events.publishEvent(new JobChanged(id, JobChanged.Kind.DELETED));
         return current;
     }

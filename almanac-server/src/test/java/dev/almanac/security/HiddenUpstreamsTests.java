@@ -402,6 +402,39 @@ abstract class HiddenUpstreamsTests extends AlmanacIntegrationTest {
     }
 
     /**
+     * A version names its triggers' upstreams as they were named then and keeps their ids beside (never shown): a
+     * rollback finds an upstream renamed since, one the editor may not see (kept, as stored now) and one they may
+     * (restored on the same job, under its new name).
+     */
+    @Test
+    void aRollbackFindsAnUpstreamRenamedSince() throws Exception {
+        String job = id(api(
+                "POST",
+                "/jobs",
+                heartbeat(
+                        "a-renamed-upstreams",
+                        "a",
+                        ",\"triggers\":[" + trigger(bJob2, "failed", null) + "," + trigger(aJob, "any", null) + "]")));
+        String stored = relations(job);
+        api("PUT", "/jobs/" + job, "{\"description\":\"second version\"}");
+        api("PUT", "/jobs/" + bJob2, "{\"name\":\"" + SECRET + "-renamed\"}");
+        api("PUT", "/jobs/" + aJob, "{\"name\":\"a-one-renamed\"}");
+        assertThat(api("GET", "/jobs/" + job + "/versions", null)).doesNotContain("trigger_job_ids");
+
+        assertThat(aliceRollsBack(job, 1, 2))
+                .startsWith("Rolled back to version 1")
+                .doesNotContain(SECRET);
+        assertThat(relations(job))
+                .isEqualTo(stored.replace(SECRET + "-two", SECRET + "-renamed").replace("a-one", "a-one-renamed"));
+
+        // the editor's own trigger, removed and then restored by a rollback, is on the renamed job
+        api("PUT", "/jobs/" + job, "{\"triggers\":[" + trigger(bJob2, "failed", null) + "]}");
+        assertThat(aliceRollsBack(job, 1, 4)).startsWith("Rolled back to version 1");
+        assertThat(JsonPath.<List<String>>read(api("GET", "/jobs/" + job, null), "$.job.triggers[*].job"))
+                .containsExactly("b/" + SECRET + "-renamed", "a-one-renamed");
+    }
+
+    /**
      * A job moved to another namespace keeps no upstream its editor may not see: the new namespace's readers would get
      * the hidden job's runs and results. The move is refused as naming an unknown job would be, and nothing changes.
      */
