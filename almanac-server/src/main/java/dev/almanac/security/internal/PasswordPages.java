@@ -59,6 +59,8 @@ public class PasswordPages {
             model.addAttribute("form", new PasswordChange(null, null, null));
             return page(request, errors, model);
         }
+        // this session goes on; the user's other sessions end at their next request
+        SessionUsers.stamp(request, users, request.getRemoteUser());
         redirect.addFlashAttribute("flash", "Your password is changed; use it the next time you sign in.");
         boolean scheduler = request.isUserInRole(Role.SUPER_ADMIN.name()) || request.isUserInRole(Role.ADMIN.name());
         return "redirect:" + (scheduler ? "/" : PATH);

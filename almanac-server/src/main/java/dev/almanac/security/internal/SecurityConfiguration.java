@@ -45,6 +45,7 @@ import org.springframework.security.web.authentication.AuthenticationFailureHand
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -254,6 +255,7 @@ public class SecurityConfiguration {
                         .passwordParameter("password")
                         .successHandler((request, response, auth) -> {
                             logins.interactiveLogin(auth.getName());
+                            SessionUsers.stamp(request, users, auth.getName());
                             if (users.hasGeneratedPassword(auth.getName())) {
                                 // the password was printed in a log: change it before anything else
                                 response.sendRedirect(request.getContextPath() + PasswordPages.PATH);
@@ -275,6 +277,7 @@ public class SecurityConfiguration {
                                         null);
                             }
                         }))
+                .addFilterAfter(new SessionUsers(users), SecurityContextHolderFilter.class)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED)
                         .sessionFixation(fixation -> fixation.changeSessionId()))
                 .headers(headers -> headers.frameOptions(frame -> frame.deny())

@@ -96,10 +96,16 @@ public class UserPages {
     String resetPassword(
             @PathVariable String id,
             @RequestParam(required = false) String password,
+            jakarta.servlet.http.HttpServletRequest request,
             HttpServletResponse response,
             Model model,
             RedirectAttributes redirect) {
-        return change(id, password == null ? "" : password, null, null, null, response, model, redirect);
+        String view = change(id, password == null ? "" : password, null, null, null, response, model, redirect);
+        if (users.get(UserController.userId(id)).username().equals(request.getRemoteUser())) {
+            // an admin who reset their own password goes on in this session; their other sessions end
+            SessionUsers.stamp(request, users, request.getRemoteUser());
+        }
+        return view;
     }
 
     @PostMapping("/{id}/disable")

@@ -164,10 +164,16 @@ public class UserRepository {
         return jdbc.sql("SELECT COUNT(*) FROM users").query(Long.class).single() > 0;
     }
 
-    long enabledSuperAdmins() {
-        return jdbc.sql("SELECT COUNT(*) FROM users WHERE role = 'SUPER_ADMIN' AND enabled")
-                .query(Long.class)
-                .single();
+    /**
+     * Locks the enabled super admins' rows and counts them, in the caller's transaction: of two transactions that
+     * each would disable, demote or delete one of the last two, the second counts after the first has committed, and
+     * so finds one left.
+     */
+    long lockEnabledSuperAdmins() {
+        return jdbc.sql("SELECT id FROM users WHERE role = 'SUPER_ADMIN' AND enabled FOR UPDATE")
+                .query(UUID.class)
+                .list()
+                .size();
     }
 
     /** Counts a failed login; at {@code max} failures in a row the account is locked until {@code until}. */

@@ -65,6 +65,30 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
                 .build();
     }
 
+    /** A user as a signed-in session holds it: their role's authorities, without their password hash. */
+    UserDetails sessionDetails(User user) {
+        return org.springframework.security.core.userdetails.User.withUsername(user.username())
+                .password("")
+                .authorities(Authorities.of(user.role(), true))
+                .disabled(!user.enabled())
+                .accountLocked(user.lockedAt(clock.instant()))
+                .build();
+    }
+
+    /**
+     * A digest of a user's stored password hash (never the hash itself): a session keeps the one it signed in with,
+     * and ends when it differs, so a new password signs out every other session.
+     */
+    static String passwordStamp(User user) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(user.passwordHash().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.Base64.getEncoder().encodeToString(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e);
+        }
+    }
+
     /** Re-hashes a password stored with an outdated encoding, right after it was checked. */
     @Override
     public UserDetails updatePassword(UserDetails user, String newPassword) {
@@ -142,7 +166,7 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
         if (current.role() == Role.SUPER_ADMIN
                 && current.enabled()
                 && (newRole != Role.SUPER_ADMIN || !newEnabled)
-                && users.enabledSuperAdmins() <= 1) {
+                && users.lockEnabledSuperAdmins() <= 1) {
             throw new ConflictException(
                     role != null && newRole != Role.SUPER_ADMIN ? "role" : "enabled",
                     "'" + current.username() + "' is the last enabled super admin; make another one first");
@@ -187,7 +211,7 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
     @Transactional
     public User delete(UUID id) {
         User current = get(id);
-        if (current.role() == Role.SUPER_ADMIN && current.enabled() && users.enabledSuperAdmins() <= 1) {
+        if (current.role() == Role.SUPER_ADMIN && current.enabled() && users.lockEnabledSuperAdmins() <= 1) {
             throw new ConflictException(
                     null, "'" + current.username() + "' is the last enabled super admin; make another one first");
         }
