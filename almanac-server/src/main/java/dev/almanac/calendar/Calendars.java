@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,7 +33,9 @@ public class Calendars {
 
     static final long REFRESH_NANOS = 10_000_000_000L;
     /** How far ahead iCalendar recurrences are expanded; the calendars are compiled again at every refresh. */
-    static final int HORIZON_YEARS = 5;
+    public static final int HORIZON_YEARS = 5;
+    /** How long a calendar's compiled rules serve before they are compiled again for a horizon that moved on. */
+    static final Duration RECOMPILE_AFTER = Duration.ofDays(1);
 
     /** A calendar's key: its namespace ({@code ""} for a global one) and its name. */
     private record Key(String namespace, String name) {
@@ -56,6 +59,11 @@ public class Calendars {
     private final NamespacePauses namespacePauses;
     private final Clock clock;
     private volatile Snapshot snapshot;
+
+    /** A stored calendar as last compiled (null rules: it did not compile), kept across refreshes while unchanged. */
+    private record Compiled(CalendarSpec spec, CalendarRules rules, Instant at) {}
+
+    private volatile Map<Key, Compiled> compiled = Map.of();
 
     Calendars(CalendarStore store, NamespaceAccess access, NamespacePauses namespacePauses, Clock clock) {
         this.store = store;
@@ -117,9 +125,15 @@ public class Calendars {
         return Optional.empty();
     }
 
-    /** The freeze going on at {@code now} (the earliest to end), for the banner every page shows. */
+    /**
+     * The freeze going on at {@code now}, for the banner every page shows: one that holds every job before one that
+     * holds only some templates, then the earliest to end.
+     */
     public Optional<Freeze> activeFreeze(Instant now) {
-        return current().freezes().stream().filter(f -> f.covers(now)).findFirst();
+        return current().freezes().stream()
+                .filter(f -> f.covers(now))
+                .min(Comparator.comparing((Freeze f) -> !Freeze.ALL.equals(f.scope()))
+                        .thenComparing(Freeze::to));
     }
 
     /** The freeze going on now, if any: {@code ${@calendars.activeFreeze()}} in the layout. */
@@ -146,6 +160,22 @@ public class Calendars {
         return store.namesUsableIn(namespace);
     }
 
+    private static Compiled compile(CalendarSpec spec, Instant now, Compiled before) {
+        try {
+            return new Compiled(spec, CalendarRules.compile(spec, now, HORIZON_YEARS), now);
+        } catch (InvalidInputException stale) {
+            if (before == null || before.rules() != null || !before.spec().equals(spec)) {
+                // stored before a rule tightened: it blocks nothing rather than stopping the trigger loop
+                log.warn(
+                        "calendar '{}' of namespace '{}' no longer compiles: {}",
+                        spec.name(),
+                        spec.namespace(),
+                        stale.errors());
+            }
+            return new Compiled(spec, null, now);
+        }
+    }
+
     /** Reads calendars and freezes again at the next question: after a change, or when a test reset the tables. */
     public void forget() {
         snapshot = null;
@@ -160,21 +190,29 @@ public class Calendars {
         return s;
     }
 
+    /**
+     * Reads calendars and freezes. A calendar unchanged since it was compiled, less than a day ago, keeps its rules:
+     * expanding an iCalendar file is the costly part, and a refresh may run on the trigger loop's thread.
+     */
     private Snapshot load() {
         Instant now = clock.instant();
         Map<Key, CalendarRules> calendars = new LinkedHashMap<>();
+        Map<Key, Compiled> known = compiled;
+        Map<Key, Compiled> compiledNow = new LinkedHashMap<>();
         for (CalendarSpec spec : store.calendars(null)) {
-            try {
-                calendars.put(Key.of(spec.namespace(), spec.name()), CalendarRules.compile(spec, now, HORIZON_YEARS));
-            } catch (InvalidInputException stale) {
-                // stored before a rule tightened: it blocks nothing rather than stopping the trigger loop
-                log.warn(
-                        "calendar '{}' of namespace '{}' no longer compiles: {}",
-                        spec.name(),
-                        spec.namespace(),
-                        stale.errors());
+            Key key = Key.of(spec.namespace(), spec.name());
+            Compiled before = known.get(key);
+            Compiled rules = before != null
+                            && before.spec().equals(spec)
+                            && Duration.between(before.at(), now).abs().compareTo(RECOMPILE_AFTER) < 0
+                    ? before
+                    : compile(spec, now, before);
+            compiledNow.put(key, rules);
+            if (rules.rules() != null) {
+                calendars.put(key, rules.rules());
             }
         }
+        compiled = Map.copyOf(compiledNow);
         List<Freeze> freezes = store.freezes().stream()
                 .filter(f -> f.to().isAfter(now.minus(Duration.ofDays(7))))
                 .toList();

@@ -132,6 +132,13 @@ class FileCalendars {
     private JobsFile.Outcome putOne(
             CalendarSpec definition, String name, String namespace, String actor, JobsFile.Refusal refusal) {
         try {
+            Optional<CalendarSpec> stored = calendars.stored(namespace, name);
+            Optional<FieldError> mayNot = refusal.ofCalendarChange(name, namespace, stored.isEmpty());
+            if (mayNot.isPresent() && !(stored.isPresent() && Objects.equals(icsOf(stored.get()), icsOf(definition)))) {
+                // a change the user may not make: refused before its iCalendar text is expanded (which costs the
+                // server time and memory; only the stored text is known to be harmless)
+                return invalid(name, namespace, mayNot.get());
+            }
             CalendarFiles.Put put = calendars.compare(definition, actor);
             if (!put.action().equals("unchanged")) {
                 Optional<FieldError> refused =
@@ -147,6 +154,10 @@ class FileCalendars {
         } catch (ConflictException e) {
             return invalid(name, namespace, new FieldError(e.field() == null ? "" : e.field(), e.getMessage()));
         }
+    }
+
+    private static String icsOf(CalendarSpec calendar) {
+        return calendar.ics() == null || calendar.ics().isBlank() ? null : calendar.ics();
     }
 
     private static List<JobsFile.Change> changes(CalendarFiles.Put put) {

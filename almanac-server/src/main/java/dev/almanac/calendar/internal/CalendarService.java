@@ -289,7 +289,7 @@ class CalendarService {
                 null,
                 null);
         try {
-            CalendarRules.compile(calendar, now, 1);
+            CalendarRules.compile(calendar, now, dev.almanac.calendar.Calendars.HORIZON_YEARS);
         } catch (InvalidInputException invalid) {
             errors.addAll(invalid.errors());
         }

@@ -8,17 +8,23 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.Temporal;
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import net.fortuna.ical4j.data.CalendarBuilder;
 import net.fortuna.ical4j.data.ParserException;
 import net.fortuna.ical4j.model.Calendar;
 import net.fortuna.ical4j.model.Component;
 import net.fortuna.ical4j.model.Period;
+import net.fortuna.ical4j.model.Property;
 import net.fortuna.ical4j.model.component.VEvent;
+import net.fortuna.ical4j.model.property.DtStart;
+import net.fortuna.ical4j.model.property.RRule;
+import net.fortuna.ical4j.transform.recurrence.Frequency;
 
 /**
  * The events of an iCalendar file as spans of time, parsed with ical4j: all-day events are whole days in the
@@ -28,6 +34,9 @@ final class IcsEvents {
 
     static final int MAX_LENGTH = 1_000_000;
     static final int MAX_INTERVALS = 100_000;
+    static final int EARLIEST_YEAR = 1900;
+    /** The span expanded at a time: at most 44 640 occurrences of a rule recurring every minute. */
+    private static final java.time.Period WINDOW = java.time.Period.ofDays(31);
 
     private IcsEvents() {}
 
@@ -39,33 +48,31 @@ final class IcsEvents {
         try {
             calendar = new CalendarBuilder().build(new StringReader(ics));
         } catch (ParserException bad) {
-            throw new InvalidInputException("ics", "line " + bad.getLineNo() + ": " + problem(bad));
+            String problem = problem(bad);
+            // ical4j's message may already say where
+            throw new InvalidInputException(
+                    "ics", problem.startsWith("Error at line") ? problem : "line " + bad.getLineNo() + ": " + problem);
         } catch (IOException | RuntimeException bad) {
             throw new InvalidInputException("ics", "not an iCalendar file: " + problem(bad));
         }
         ZonedDateTime from = now.atZone(zone).minusYears(1);
         ZonedDateTime to = now.atZone(zone).plusYears(horizonYears);
-        List<Interval> intervals = new ArrayList<>();
+        Set<Interval> intervals = new LinkedHashSet<>();
         List<VEvent> events = calendar.getComponents(Component.VEVENT);
         for (VEvent event : events) {
-            Set<Period<Temporal>> periods;
-            try {
-                periods = event.calculateRecurrenceSet(new Period<>(from, to));
-            } catch (RuntimeException bad) {
-                String summary = event.getSummary() == null
-                        ? ""
-                        : " '" + event.getSummary().getValue() + "'";
-                throw new InvalidInputException("ics", "event" + summary + ": " + problem(bad));
-            }
-            for (Period<Temporal> period : periods) {
-                Instant start = instant(period.getStart(), zone);
-                Instant end = period.getEnd() == null ? null : instant(period.getEnd(), zone);
-                if (end == null || !end.isAfter(start)) {
-                    end = period.getStart() instanceof LocalDate day
-                            ? day.plusDays(1).atStartOfDay(zone).toInstant()
-                            : start.plusSeconds(1);
+            requireBoundedRecurrence(event);
+            // a window at a time, so that a rule with too many occurrences is refused before they fill the memory
+            for (ZonedDateTime start = from; start.isBefore(to); start = start.plus(WINDOW)) {
+                ZonedDateTime end = start.plus(WINDOW).isBefore(to) ? start.plus(WINDOW) : to;
+                Set<Period<Temporal>> periods;
+                try {
+                    periods = event.calculateRecurrenceSet(new Period<>(start, end));
+                } catch (RuntimeException bad) {
+                    throw new InvalidInputException("ics", "event" + summary(event) + ": " + problem(bad));
                 }
-                intervals.add(new Interval(start, end));
+                for (Period<Temporal> period : periods) {
+                    intervals.add(interval(period, zone));
+                }
                 if (intervals.size() > MAX_INTERVALS) {
                     throw new InvalidInputException(
                             "ics",
@@ -76,7 +83,51 @@ final class IcsEvents {
         if (events.isEmpty()) {
             throw new InvalidInputException("ics", "has no events (VEVENT)");
         }
-        return intervals;
+        return List.copyOf(intervals);
+    }
+
+    /**
+     * Refuses what ical4j cannot expand in bounded time or memory: a rule recurring more often than once a minute
+     * (millions of occurrences over the horizon), and a recurring event starting before {@value #EARLIEST_YEAR} (its
+     * step count from the start overflows, and the expansion never ends).
+     */
+    private static void requireBoundedRecurrence(VEvent event) {
+        List<RRule<Temporal>> rules = event.getProperties(Property.RRULE);
+        for (RRule<Temporal> rule : rules) {
+            if (rule.getRecur().getFrequency() == Frequency.SECONDLY) {
+                throw new InvalidInputException(
+                        "ics",
+                        "event" + summary(event)
+                                + ": FREQ=SECONDLY recurs more often than once a minute; not supported");
+            }
+        }
+        if (!rules.isEmpty()) {
+            Optional<DtStart<Temporal>> start = event.getStartDate();
+            if (start.isPresent()
+                    && instant(start.get().getDate(), ZoneOffset.UTC)
+                                    .atZone(ZoneOffset.UTC)
+                                    .getYear()
+                            < EARLIEST_YEAR) {
+                throw new InvalidInputException(
+                        "ics",
+                        "event" + summary(event) + ": a recurring event must start in " + EARLIEST_YEAR + " or later");
+            }
+        }
+    }
+
+    private static String summary(VEvent event) {
+        return event.getSummary() == null ? "" : " '" + event.getSummary().getValue() + "'";
+    }
+
+    private static Interval interval(Period<Temporal> period, ZoneId zone) {
+        Instant start = instant(period.getStart(), zone);
+        Instant end = period.getEnd() == null ? null : instant(period.getEnd(), zone);
+        if (end == null || !end.isAfter(start)) {
+            end = period.getStart() instanceof LocalDate day
+                    ? day.plusDays(1).atStartOfDay(zone).toInstant()
+                    : start.plusSeconds(1);
+        }
+        return new Interval(start, end);
     }
 
     private static Instant instant(Temporal t, ZoneId zone) {

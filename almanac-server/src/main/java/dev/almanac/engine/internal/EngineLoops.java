@@ -314,7 +314,10 @@ class EngineLoops implements SmartLifecycle {
         return until.compareTo(poll) < 0 ? until : poll;
     }
 
-    /** One step of a loop; a step that throws (the database is away, say) is logged and retried after a pause. */
+    /**
+     * One step of a loop; a step that throws (the database is away, say), or fails with an error (out of memory), is
+     * logged and retried after a pause.
+     */
     private interface Step {
         void run() throws Exception;
     }
@@ -336,6 +339,15 @@ class EngineLoops implements SmartLifecycle {
                             } else {
                                 log.warn("{} step failed: {}", name, e.getMessage());
                             }
+                            try {
+                                Thread.sleep(properties.pollInterval().toMillis());
+                            } catch (InterruptedException interrupted) {
+                                return;
+                            }
+                        } catch (Error e) {
+                            // an OutOfMemoryError caused by one request must not end a loop for good: the engine would
+                            // stop triggering, running or writing outcomes until a restart
+                            log.error("{} step failed", name, e);
                             try {
                                 Thread.sleep(properties.pollInterval().toMillis());
                             } catch (InterruptedException interrupted) {

@@ -154,7 +154,9 @@ class RunStrips {
             slots++;
             TimeBlock block = pause != null && pause.holdsAt(slot)
                     ? TimeBlock.paused(pause.reason())
-                    : calendars.blockOf(namespace, refs, destructive, slot).orElse(null);
+                    : calendars
+                            .scheduledBlockOf(namespace, refs, destructive, slot)
+                            .orElse(null);
             if (block != null) {
                 blocked++;
                 blockedBy = block.message();
