@@ -77,7 +77,7 @@ public class ScriptService {
             access.require(
                     home,
                     NamespaceAccess.Action.EDIT,
-                    "write scripts in",
+                    "write scripts",
                     AuditTrail.Target.of("script", null, name, home),
                     () -> new InvalidInputException("namespace", "no namespace named '" + home + "'"));
         }
@@ -173,7 +173,7 @@ public class ScriptService {
             access.require(
                     script.namespace(),
                     NamespaceAccess.Action.EDIT,
-                    "write scripts in",
+                    "write scripts",
                     target(script),
                     () -> hidden(scriptId));
         }
@@ -233,7 +233,7 @@ public class ScriptService {
             access.require(
                     script.namespace(),
                     NamespaceAccess.Action.MANAGE,
-                    action + " script versions in",
+                    action + " script versions",
                     target,
                     () -> hidden(scriptId));
         }

@@ -107,7 +107,8 @@ public class NamespaceAccess {
      * Refuses {@code action} in {@code namespace}: as {@code hidden} when the user may not even see it, else with a
      * 403 naming their role, recorded as {@code access.denied}.
      *
-     * @param what the action as the message says it: {@code create}, {@code run}, {@code change the members of}
+     * @param what what is refused, as a whole verb phrase that follows "may not" in the message and ends it: {@code
+     *     change its members}, {@code pause it}, {@code write scripts}; the namespace is named before it
      */
     public void require(
             String namespace,
@@ -122,14 +123,17 @@ public class NamespaceAccess {
         throw denied(namespace, action, what, target);
     }
 
-    /** The 403 for {@code action} in a namespace the user may see, recorded in the audit trail. */
+    /**
+     * The 403 for {@code action} in a namespace the user may see, recorded in the audit trail; {@code what} as for
+     * {@link #require}.
+     */
     ForbiddenException denied(String namespace, Action action, String what, AuditTrail.Target target) {
         String role = roleIn(namespace)
                 .map(r -> "your role '" + r.json() + "'")
                 .orElse(Permissions.has(Role.ADMIN) ? "the role ADMIN" : "your role");
         String reason = action == Action.EDIT_DESTRUCTIVE
                 ? "the template is destructive: " + role + " in namespace '" + namespace + "' may not " + what
-                        + " its jobs; an owner of the namespace or a super admin may"
+                        + "; an owner of the namespace or a super admin may"
                 : role + " in namespace '" + namespace + "' may not " + what;
         audit.record(
                 AuditTrail.currentActorName(),

@@ -59,7 +59,7 @@ public class Permissions {
                             : "no " + target.type() + " with id " + target.id());
         }
         if (namespaces.roleIn(namespace).isPresent()) {
-            throw namespaces.denied(namespace, needed, action, target);
+            throw namespaces.denied(namespace, needed, onJobs(action), target);
         }
         String reason = has(Role.ADMIN)
                 ? "template '" + templateType + "' is destructive: only a super admin may " + action + " its jobs"
@@ -71,6 +71,15 @@ public class Permissions {
                 target,
                 Map.of("action", action, "template_type", String.valueOf(templateType), "reason", reason));
         throw new ForbiddenException(reason);
+    }
+
+    /** The action on a namespace's jobs as a refusal says it: {@code run its jobs}, {@code create jobs}. */
+    private static String onJobs(String action) {
+        return switch (action) {
+            case "create" -> "create jobs";
+            case "cancel" -> "cancel the runs of its jobs";
+            default -> action + " its jobs";
+        };
     }
 
     /**

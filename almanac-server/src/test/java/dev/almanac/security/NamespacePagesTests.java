@@ -237,7 +237,7 @@ abstract class NamespacePagesTests extends AlmanacIntegrationTest {
                 .andReturn()
                 .getResponse();
         assertThat(refused.getContentType()).startsWith("text/html");
-        assertThat(refused.getContentAsString()).contains("data-refusal", "may not change the members of");
+        assertThat(refused.getContentAsString()).contains("data-refusal", "may not change its members");
 
         // the owner changes the quotas; a number that is not one is named
         pages.perform(post("/namespaces/a")

@@ -150,7 +150,7 @@ class CalendarService {
         if (namespace == null) {
             permissions.requireGlobalAdmin("delete a calendar", target(null, name));
         } else {
-            requireManage(namespace, "delete calendars of", name);
+            requireManage(namespace, "delete its calendars", name);
         }
         List<String> jobs = users.stream()
                 .flatMap(u -> u.jobsUsing(namespace, name).stream())
@@ -173,7 +173,7 @@ class CalendarService {
         if (namespace == null) {
             permissions.requireGlobalAdmin(creating ? "create a calendar" : "change a calendar", target(null, name));
         } else {
-            requireManage(namespace, creating ? "create calendars in" : "change calendars of", name);
+            requireManage(namespace, creating ? "create calendars" : "change its calendars", name);
         }
     }
 

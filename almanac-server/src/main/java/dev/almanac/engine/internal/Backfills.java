@@ -262,7 +262,7 @@ public class Backfills {
             permissions.requireMayActOn(job.get().definition().templateType(), "run", target);
         } else {
             access.require(
-                    row.namespace(), NamespaceAccess.Action.RUN, "cancel the backfills of", target, () -> notFound(id));
+                    row.namespace(), NamespaceAccess.Action.RUN, "cancel its backfills", target, () -> notFound(id));
         }
         if (!row.status().equals(BackfillStore.RUNNING)) {
             throw new ConflictException(null, "backfill " + id + " already " + row.status());

@@ -121,7 +121,7 @@ class NamespaceService {
     @Transactional
     Namespace update(String name, Changes request) {
         Namespace current = get(name);
-        access.require(name, NamespaceAccess.Action.MANAGE, "change", target(name), () -> notFound(name));
+        access.require(name, NamespaceAccess.Action.MANAGE, "change its settings", target(name), () -> notFound(name));
         List<FieldError> errors = new ArrayList<>();
         if (request.name() != null && !request.name().strip().equals(name)) {
             errors.add(new FieldError("name", "cannot be changed"));
@@ -155,7 +155,7 @@ class NamespaceService {
     @Transactional
     NamespacePause pause(String name, Instant until, String reason) {
         get(name);
-        access.require(name, NamespaceAccess.Action.MANAGE, "pause", target(name), () -> notFound(name));
+        access.require(name, NamespaceAccess.Action.MANAGE, "pause it", target(name), () -> notFound(name));
         Instant now = now();
         List<FieldError> errors = new ArrayList<>();
         if (until != null && !IsoTimes.within(until)) {
@@ -189,7 +189,7 @@ class NamespaceService {
     @Transactional
     void resume(String name) {
         get(name);
-        access.require(name, NamespaceAccess.Action.MANAGE, "resume", target(name), () -> notFound(name));
+        access.require(name, NamespaceAccess.Action.MANAGE, "resume it", target(name), () -> notFound(name));
         namespaces.pause(name, null);
         pauses.forget();
         audit.record("namespace.resumed", target(name), null);
@@ -245,8 +245,7 @@ class NamespaceService {
     @Transactional
     Map<String, NamespaceRole> replaceMembers(String name, List<Map.Entry<String, String>> members) {
         get(name);
-        access.require(
-                name, NamespaceAccess.Action.MANAGE, "change the members of", target(name), () -> notFound(name));
+        access.require(name, NamespaceAccess.Action.MANAGE, "change its members", target(name), () -> notFound(name));
         List<FieldError> errors = new ArrayList<>();
         Map<String, NamespaceRole> replaced = new LinkedHashMap<>();
         for (int i = 0; i < members.size(); i++) {
