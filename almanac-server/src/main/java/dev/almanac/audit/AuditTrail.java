@@ -18,6 +18,9 @@ import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
@@ -25,6 +28,9 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 /**
  * Records who did what to which target, when and from where. The actor, the source address and how the actor
  * authenticated come from the current request; sealed secrets in details are masked before anything is stored.
+ * An event joins the caller's transaction, so a change and its event commit together, except a refusal
+ * ({@link #DENIED}): it is written in a transaction of its own, so the exception that answers it, which rolls the
+ * caller's transaction back, does not take the event with it.
  *
  * <p>Actions: {@code job.created}, {@code job.updated}, {@code job.enabled}, {@code job.disabled},
  * {@code job.deleted}, {@code job.imported}, {@code job.run}, {@code execution.cancelled},
@@ -48,11 +54,18 @@ public class AuditTrail {
     private final Clock clock;
     // looked up when first asked: the features that resolve namespaces record audit events themselves
     private final ObjectProvider<NamespaceResolver> namespaces;
+    private final TransactionTemplate ownTransaction;
 
-    AuditTrail(AuditRepository events, Clock clock, ObjectProvider<NamespaceResolver> namespaces) {
+    AuditTrail(
+            AuditRepository events,
+            Clock clock,
+            ObjectProvider<NamespaceResolver> namespaces,
+            PlatformTransactionManager transactions) {
         this.events = events;
         this.clock = clock;
         this.namespaces = namespaces;
+        this.ownTransaction = new TransactionTemplate(transactions);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
     /**
@@ -97,7 +110,10 @@ public class AuditTrail {
         record(currentActorName(), action, SUCCESS, target, details);
     }
 
-    /** Records an action with an explicit actor and outcome (a failed login names the user it tried). */
+    /**
+     * Records an action with an explicit actor and outcome (a failed login names the user it tried). A refusal
+     * ({@link #DENIED}) is committed at once, whatever becomes of the caller's transaction.
+     */
     public void record(String actor, String action, String outcome, Target target, Map<String, Object> details) {
         AuditEvent event = new AuditEvent(
                 UUID.randomUUID().toString(),
@@ -112,7 +128,11 @@ public class AuditTrail {
                 via(),
                 Sealed.maskedMap(details),
                 namespaceOf(target));
-        events.insert(event);
+        if (DENIED.equals(outcome)) {
+            ownTransaction.executeWithoutResult(status -> events.insert(event));
+        } else {
+            events.insert(event);
+        }
         log.info(
                 "audit: {} {} {} {} {} from {}",
                 event.actor(),
