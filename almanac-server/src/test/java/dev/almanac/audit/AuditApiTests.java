@@ -3,6 +3,8 @@ package dev.almanac.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.hasSize;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -17,6 +19,7 @@ import dev.almanac.testing.TestLogins;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
@@ -106,6 +109,94 @@ abstract class AuditApiTests extends AlmanacIntegrationTest {
                         .value("pong"))
                 .andExpect(jsonPath("$.events[0].details.changes.tags.after[0]").value("night"))
                 .andExpect(jsonPath("$.events[0].details.changes.name").doesNotExist());
+    }
+
+    /**
+     * A calendar's update names each field it changed, before and after, like a job's: not the time zone alone when
+     * only the dates changed; a long iCalendar text shortened; an update that changes nothing leaves no event.
+     */
+    @Test
+    void aCalendarUpdateRecordsTheFieldsItChangedAndNothingForTheOthers() throws Exception {
+        api("POST", "/calendars", """
+                {"name":"holidays","description":"public holidays","dates":["2026-12-25"],
+                 "weekly":[{"from":"SAT 00:00","to":"MON 00:00"}]}""");
+        clock.advance(Duration.ofSeconds(1));
+        String changed = """
+                {"description":"public and company holidays","dates":["2026-12-25","2026-12-26"],
+                 "weekly":[{"from":"FRI 18:00","to":"MON 06:00"}]}""";
+        api("PUT", "/calendars/holidays", changed);
+
+        mvc.perform(get(API + "/audit").param("action", "calendar.updated"))
+                .andExpect(jsonPath("$.events", hasSize(1)))
+                .andExpect(jsonPath("$.events[0].target_name").value("holidays"))
+                .andExpect(jsonPath("$.events[0].details.changes.description.before")
+                        .value("public holidays"))
+                .andExpect(jsonPath("$.events[0].details.changes.description.after")
+                        .value("public and company holidays"))
+                .andExpect(jsonPath("$.events[0].details.changes.dates.before", contains("2026-12-25")))
+                .andExpect(jsonPath("$.events[0].details.changes.dates.after", contains("2026-12-25", "2026-12-26")))
+                .andExpect(jsonPath("$.events[0].details.changes.weekly.before", contains("SAT 00:00 .. MON 00:00")))
+                .andExpect(jsonPath("$.events[0].details.changes.weekly.after", contains("FRI 18:00 .. MON 06:00")))
+                .andExpect(jsonPath("$.events[0].details.changes.timezone").doesNotExist())
+                .andExpect(jsonPath("$.events[0].details.changes.ranges").doesNotExist())
+                .andExpect(jsonPath("$.events[0].details.changes.ics").doesNotExist());
+
+        // the same contents again: nothing changed, nothing recorded
+        clock.advance(Duration.ofSeconds(1));
+        api("PUT", "/calendars/holidays", changed);
+        mvc.perform(get(API + "/audit").param("action", "calendar.updated"))
+                .andExpect(jsonPath("$.events", hasSize(1)));
+
+        // a long iCalendar text: its start, its length and a digest, not the whole file
+        StringBuilder ics = new StringBuilder("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n");
+        for (int day = 1; day <= 20; day++) {
+            ics.append(String.format(
+                    "BEGIN:VEVENT\r\nUID:day-%d@test\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:202607%02d"
+                            + "\r\nSUMMARY:Summer day %d\r\nEND:VEVENT\r\n",
+                    day, day, day));
+        }
+        ics.append("END:VCALENDAR\r\n");
+        clock.advance(Duration.ofSeconds(1));
+        api(
+                "PUT",
+                "/calendars/holidays",
+                changed.replace(
+                        "\"description\"",
+                        "\"ics\":\"" + ics.toString().replace("\r\n", "\\r\\n") + "\",\"description\""));
+        String event = mvc.perform(get(API + "/audit").param("action", "calendar.updated"))
+                .andExpect(jsonPath("$.events", hasSize(2)))
+                .andExpect(jsonPath("$.events[0].details.changes.ics.before").doesNotExist())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(JsonPath.<Map<String, Object>>read(event, "$.events[0].details.changes"))
+                .containsOnlyKeys("ics");
+        String after = JsonPath.read(event, "$.events[0].details.changes.ics.after");
+        assertThat(after)
+                .startsWith(ics.substring(0, 200))
+                .matches("(?s).*… \\(" + ics.length() + " characters, SHA-256 [0-9a-f]{12}\\)")
+                .hasSizeLessThan(260);
+
+        // the edit page records its change the same way: here the time zone alone
+        clock.advance(Duration.ofSeconds(1));
+        securedMvc()
+                .perform(post("/calendars/holidays")
+                        .with(user("sam").roles("SUPER_ADMIN"))
+                        .with(csrf())
+                        .param("timezone", "Europe/Berlin")
+                        .param("description", "public and company holidays")
+                        .param("dates", "2026-12-25\n2026-12-26")
+                        .param("weekly", "FRI 18:00 to MON 06:00")
+                        .param("ics", ics.toString()))
+                .andExpect(status().is3xxRedirection());
+        mvc.perform(get(API + "/audit").param("action", "calendar.updated"))
+                .andExpect(jsonPath("$.events", hasSize(3)))
+                .andExpect(jsonPath("$.events[0].actor").value("sam"))
+                .andExpect(
+                        jsonPath("$.events[0].details.changes.timezone.before").value("UTC"))
+                .andExpect(
+                        jsonPath("$.events[0].details.changes.timezone.after").value("Europe/Berlin"))
+                .andExpect(jsonPath("$.events[0].details.changes.length()").value(1));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.almanac.calendar.internal;
 
 import dev.almanac.audit.AuditTrail;
+import dev.almanac.audit.Changes;
 import dev.almanac.calendar.CalendarSpec;
 import dev.almanac.calendar.CalendarUsers;
 import dev.almanac.calendar.Calendars;
@@ -15,11 +16,16 @@ import dev.almanac.security.CurrentNamespace;
 import dev.almanac.security.Namespace;
 import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.Permissions;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,6 +40,9 @@ import org.springframework.transaction.annotation.Transactional;
 /** Changes to calendars and freezes: validated whole, audited, and seen by the engine at its next slot. */
 @Service
 class CalendarService {
+
+    /** How much of an iCalendar text an update's audit event keeps, before and after. */
+    static final int AUDITED_ICS_CHARACTERS = 200;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9_.\\-]{0,98}[A-Za-z0-9_.\\-])?");
 
@@ -137,11 +146,48 @@ class CalendarService {
         CalendarSpec calendar = validated(request, namespace, name, now());
         store.update(calendar, now());
         calendars.forget();
-        audit.record(
-                "calendar.updated",
-                target(namespace, name),
-                Map.of("timezone", current.timezone() + " -> " + calendar.timezone()));
+        Map<String, Object> changes = Changes.between(audited(current), audited(calendar));
+        if (!changes.isEmpty()) {
+            audit.record("calendar.updated", target(namespace, name), Map.of("changes", changes));
+        }
         return get(namespace, name);
+    }
+
+    /**
+     * A calendar's rules as an update's audit event compares them: windows as the form writes them ({@code FRI 18:00
+     * .. MON 06:00}), a long iCalendar text cut to its start and its length.
+     */
+    private static Map<String, Object> audited(CalendarSpec calendar) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("timezone", calendar.timezone());
+        fields.put("description", calendar.description());
+        fields.put("dates", calendar.dates());
+        fields.put("ranges", windows(calendar.ranges()));
+        fields.put("weekly", windows(calendar.weekly()));
+        fields.put("ics", shortened(calendar.ics()));
+        return fields;
+    }
+
+    private static List<String> windows(List<CalendarSpec.Window> windows) {
+        return windows.stream().map(w -> w.from() + " .. " + w.to()).toList();
+    }
+
+    /** The iCalendar text as the trail keeps it; two long texts that differ only after the cut still differ. */
+    static String shortened(String ics) {
+        if (ics == null || ics.length() <= AUDITED_ICS_CHARACTERS) {
+            return ics;
+        }
+        return ics.substring(0, AUDITED_ICS_CHARACTERS) + "… (" + ics.length() + " characters, SHA-256 "
+                + sha256(ics).substring(0, 12) + ")";
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     @Transactional
