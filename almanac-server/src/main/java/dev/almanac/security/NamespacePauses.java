@@ -25,9 +25,9 @@ public class NamespacePauses {
         this.namespaces = namespaces;
     }
 
-    /** The pause that holds {@code namespace} at {@code at}, if one does. */
+    /** The pause that holds {@code namespace} at {@code at}, if one does (none for no namespace yet: a new draft). */
     public Optional<NamespacePause> at(String namespace, Instant at) {
-        NamespacePause pause = current().get(namespace);
+        NamespacePause pause = namespace == null ? null : current().get(namespace);
         return pause != null && pause.holdsAt(at) ? Optional.of(pause) : Optional.empty();
     }
 

@@ -54,14 +54,15 @@ abstract class HostileIcsTests extends AlmanacIntegrationTest {
 
     @Test
     void aRuleWithMoreOccurrencesThanTheEngineKeepsIsRefusedWhenSaved() throws Exception {
-        // every 30 minutes: about 105 000 occurrences over the engine's six years, fewer over two
+        // every 25 minutes from 2025-12-01: about 115 000 occurrences up to the engine's horizon (5 years after the
+        // test clock's 2026-06-01), about 31 000 up to one year after it
         JsonNode refused = create(
-                "half-hourly",
-                event("DTSTART:20251201T000000Z", "DTEND:20251201T000500Z", "RRULE:FREQ=MINUTELY;INTERVAL=30"),
+                "every-25-minutes",
+                event("DTSTART:20251201T000000Z", "DTEND:20251201T000500Z", "RRULE:FREQ=MINUTELY;INTERVAL=25"),
                 400);
 
         assertThat(refused.at("/errors/0/message").asString()).contains("within " + Calendars.HORIZON_YEARS + " years");
-        assertThat(mvc.perform(get(API + "/calendars/half-hourly"))
+        assertThat(mvc.perform(get(API + "/calendars/every-25-minutes"))
                         .andReturn()
                         .getResponse()
                         .getStatus())
