@@ -23,6 +23,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class Permissions {
 
+    /** The action, as a refusal says it, of a run with parameters of its own: it needs the right to change the job. */
+    static final String RUN_WITH_OTHER_PARAMETERS = "run its jobs with other parameters";
+
     private final TemplateRegistry templates;
     private final AuditTrail audit;
     private final NamespaceAccess namespaces;
@@ -80,6 +83,20 @@ public class Permissions {
             case "cancel" -> "cancel the runs of its jobs";
             default -> action + " its jobs";
         };
+    }
+
+    /**
+     * Refuses parameters given for one run of a job (its "Run now…" form, the API's {@code parameters}) to whoever
+     * may not change the job: they replace its targets, tables, recipients and bodies, and the job's stored secrets
+     * go wherever they point. Whoever may only run a job runs it as its editors defined it. A 403 naming {@code
+     * parameters}, recorded as {@code access.denied}.
+     */
+    public void requireMayRunWithOtherParameters(String templateType, AuditTrail.Target target) {
+        try {
+            requireMayActOn(templateType, RUN_WITH_OTHER_PARAMETERS, target);
+        } catch (ForbiddenException refused) {
+            throw new ForbiddenException("parameters", refused.getMessage());
+        }
     }
 
     /**
@@ -163,7 +180,8 @@ public class Permissions {
      * What a reader may do to one job, each refusal with the reason a page shows beside the disabled action.
      *
      * @param whyNotRun null when they may run it and cancel its runs (and dry-run it)
-     * @param whyNotChange null when they may enable, disable, edit, clone, pause or delete it
+     * @param whyNotChange null when they may enable, disable, edit, clone, pause or delete it, or run it with other
+     *     parameters (Run now…)
      */
     public record JobActions(String whyNotRun, String whyNotChange) {
 
@@ -175,12 +193,19 @@ public class Permissions {
             return whyNotChange == null;
         }
 
+        /** Whether they may run it with parameters of their own ("Run now…"): run it and change it. */
+        public boolean runWithOtherParameters() {
+            return run() && change();
+        }
+
         /** The one line under the disabled actions: which of them are refused, and why; null when none is. */
         public String summary() {
             if (change()) {
                 return run() ? null : "Run now and Dry run: " + whyNotRun;
             }
-            return run() ? "Enable, disable, edit, clone and delete: " + whyNotChange : "This job: " + whyNotChange;
+            return run()
+                    ? "Run now…, enable, disable, edit, clone and delete: " + whyNotChange
+                    : "This job: " + whyNotChange;
         }
     }
 

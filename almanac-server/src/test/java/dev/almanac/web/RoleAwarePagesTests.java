@@ -154,9 +154,12 @@ class RoleAwarePagesTests extends AlmanacIntegrationTest {
         String job = "/jobs/" + beat.id();
 
         assertThat(page(get(job), RITA))
-                .contains("action=\"" + job + "/run\"", "action=\"" + job + "/dry-run\"", "href=\"" + job + "/run\"")
-                .contains("data-locked", "Enable, disable, edit, clone and delete: your role in namespace", runner)
-                .doesNotContain("action=\"" + job + "/disable\"", "href=\"" + job + "/edit\"")
+                .contains("action=\"" + job + "/run\"", "action=\"" + job + "/dry-run\"")
+                .contains("data-locked", "Run now…, enable, disable, edit, clone and delete: your role in namespace")
+                .contains(runner)
+                // Run now… takes other parameters: changing the job for a run is an editor's
+                .doesNotContain(
+                        "href=\"" + job + "/run\"", "action=\"" + job + "/disable\"", "href=\"" + job + "/edit\"")
                 .doesNotContain("href=\"" + job + "/clone\"", "href=\"" + job + "/delete\"", REASON);
         assertThat(page(get("/jobs/" + wipe.id()), RITA))
                 .contains("This job: needs a super admin or an owner of namespace")

@@ -72,7 +72,9 @@ class EngineController {
 
     /** A manual run: parameter overrides (merged into the job's parameters) and whether it is a dry run. */
     record RunRequest(
-            @Schema(description = "Replace these parameters for this run only", example = "{\"message\":\"by hand\"}")
+            @Schema(
+                    description = "Replace these parameters for this run only; needs the right to change the job",
+                    example = "{\"message\":\"by hand\"}")
             Map<String, Object> parameters,
 
             @JsonProperty("dry_run") @Schema(description = "Say what the job would do, change nothing")
@@ -95,6 +97,11 @@ class EngineController {
     @ApiResponse(
             responseCode = "400",
             description = "Invalid parameter overrides",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "403",
+            description = "The role may not run the job, or (errors naming parameters) may run it but not change it:"
+                    + " parameters for one run need the right to change the job",
             content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(
             responseCode = "404",

@@ -8,6 +8,7 @@ import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
+import dev.almanac.security.Namespace;
 import dev.almanac.security.Permissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,8 +19,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * "Run now" and dry runs asked for by a person, through the API or the admin UI alike: checked against their role
- * (an admin may not run a destructive template), held to the manual-run limit (a dry run to its own, larger one),
- * queued by {@link ManualRuns}, and recorded in the audit trail as {@code job.run} or {@code job.dry_run}.
+ * (an admin may not run a destructive template; parameters of the run's own need the right to change the job), held
+ * to the manual-run limit (a dry run to its own, larger one), queued by {@link ManualRuns}, and recorded in the audit
+ * trail as {@code job.run} or {@code job.dry_run}.
  */
 @Service
 class RunCommands {
@@ -48,7 +50,7 @@ class RunCommands {
 
     Execution run(JobId id, Map<String, Object> overrides, boolean dryRun) {
         String actor = CurrentActor.name();
-        Job checked = checked(jobs.get(id));
+        Job checked = checked(jobs.get(id), overrides);
         if (dryRun) {
             limits.requireDryRunAllowed(actor);
         } else {
@@ -84,13 +86,19 @@ class RunCommands {
             if (attempt == 3) {
                 throw new ConflictException("id", "the job was moved while it was being run; run it again");
             }
-            checked = checked(jobs.get(id));
+            checked = checked(jobs.get(id), overrides);
         }
     }
 
-    /** The job, once the current user may run it (a refusal is audited). */
-    private Job checked(Job job) {
+    /**
+     * The job, once the current user may run it, and with {@code overrides} (any) change it: parameters of a run's
+     * own may send its stored secrets elsewhere. A refusal is audited.
+     */
+    private Job checked(Job job, Map<String, Object> overrides) {
         permissions.requireMayActOn(job.definition().templateType(), "run", target(job));
+        if (overrides != null && !overrides.isEmpty()) {
+            permissions.requireMayRunWithOtherParameters(job.definition().templateType(), target(job));
+        }
         return job;
     }
 
@@ -99,11 +107,18 @@ class RunCommands {
                 "job", job.id(), job.name(), job.definition().namespace());
     }
 
-    /** Before a dry run of a job that is not saved yet (the wizard's review step): the same checks. */
+    /**
+     * Before a dry run of a job that is not saved yet (the wizard's review step): the same checks in the draft's
+     * namespace, and its parameters (with the stored secrets of a job being edited) are the draft's own, for whoever
+     * may change jobs there.
+     */
     void checkDraftDryRun(Job draft) {
         String actor = CurrentActor.name();
-        AuditTrail.Target target = AuditTrail.Target.of("job", null, draft.name());
+        String namespace = draft.definition().namespace();
+        AuditTrail.Target target =
+                AuditTrail.Target.of("job", null, draft.name(), namespace == null ? Namespace.DEFAULT : namespace);
         permissions.requireMayActOn(draft.definition().templateType(), "run", target);
+        permissions.requireMayRunWithOtherParameters(draft.definition().templateType(), target);
         limits.requireDryRunAllowed(actor);
     }
 

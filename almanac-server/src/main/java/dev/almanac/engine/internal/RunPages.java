@@ -92,6 +92,7 @@ class RunPages {
     @GetMapping("/jobs/{id}/run")
     String runForm(@PathVariable String id, Model model) {
         Job job = mayRun(jobId(id));
+        mayRunWithOtherParameters(job);
         ParameterForm form = form(job, Map.of());
         return runPage(job, form.toForm(job.definition().parameters()), Map.of(), false, model);
     }
@@ -116,12 +117,26 @@ class RunPages {
         Map<String, List<String>> values =
                 withParameters ? body : form.toForm(job.definition().parameters());
         String htmxTrigger = htmx.getTriggerName();
+        String action = body.getFirst("_action");
+        boolean editsItems = action != null && (action.startsWith("add:") || action.startsWith("remove:"));
+        if (withParameters || editsItems) {
+            // the run form's parameters are for whoever may change the job; a runner runs it as it is
+            try {
+                mayRunWithOtherParameters(job);
+            } catch (ForbiddenException refused) {
+                if (htmx.isHtmxRequest()) {
+                    throw refused; // said in the page's alert region
+                }
+                Refusals.status(response, refused);
+                model.addAttribute("refusal", refused.getMessage());
+                return runPage(job, values, Map.of(), false, model);
+            }
+        }
         if (htmxTrigger != null && isParameter(htmxTrigger)) {
             // a target or table chosen on the run form: its fields again, with that allowlist offered
             return runPage(job, values, Map.of(), false, model);
         }
-        String action = body.getFirst("_action");
-        if (action != null && (action.startsWith("add:") || action.startsWith("remove:"))) {
+        if (editsItems) {
             JobForm edited = JobForm.of(body);
             if (action.startsWith("add:")) {
                 edited.addItem(action.substring("add:".length()));
@@ -190,6 +205,12 @@ class RunPages {
         permissions.requireMayActOn(
                 job.definition().templateType(), "run", AuditTrail.Target.of("job", job.id(), job.name()));
         return job;
+    }
+
+    /** Refuses the run form to whoever may only run the job: its parameters may send the job's secrets elsewhere. */
+    private void mayRunWithOtherParameters(Job job) {
+        permissions.requireMayRunWithOtherParameters(
+                job.definition().templateType(), AuditTrail.Target.of("job", job.id(), job.name()));
     }
 
     private ParameterForm form(Job job, Map<String, List<String>> values) {

@@ -3,6 +3,7 @@ package dev.almanac.web.internal;
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.common.FieldError;
+import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.JsonInputErrors;
 import dev.almanac.web.Problems;
@@ -85,13 +86,19 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return e.getMessage();
     }
 
-    /** The fields a refusal is about: every one of invalid input, the one of a conflict that names one. */
+    /**
+     * The fields a refusal is about: every one of invalid input, the one of a conflict or of a refusal by role that
+     * names one.
+     */
     private static List<FieldError> fieldErrors(Exception e) {
         if (e instanceof InvalidInputException invalid) {
             return invalid.errors();
         }
         if (e instanceof ConflictException conflict && conflict.field() != null) {
             return List.of(new FieldError(conflict.field(), conflict.getMessage()));
+        }
+        if (e instanceof ForbiddenException forbidden && forbidden.field() != null) {
+            return List.of(new FieldError(forbidden.field(), forbidden.getMessage()));
         }
         return null;
     }
