@@ -287,14 +287,28 @@ public class ScriptService {
         return access.may(script.namespace(), NamespaceAccess.Action.MANAGE);
     }
 
-    /** The scripts the current user may see: the global ones, and those of the namespaces they may see. */
+    /**
+     * The scripts the current user may see: the global ones, and those of the namespaces they may see. A token
+     * limited to namespaces lists only its namespaces' scripts.
+     */
     public List<Script> all() {
-        return scripts.all().stream().filter(this::visible).toList();
+        boolean limited = Permissions.limitedToNamespaces();
+        return scripts.all().stream()
+                .filter(this::visible)
+                .filter(script -> !limited || script.namespace() != null)
+                .toList();
     }
 
-    /** A script the current user may see; one of a namespace they may not see is answered like a missing one. */
+    /**
+     * A script the current user may see; one of a namespace they may not see is answered like a missing one, and a
+     * global one is refused a token limited to namespaces (403): it carries no global role.
+     */
     public Script script(UUID id) {
-        return scripts.find(id).filter(this::visible).orElseThrow(() -> hidden(id));
+        Script script = scripts.find(id).filter(this::visible).orElseThrow(() -> hidden(id));
+        if (script.namespace() == null) {
+            permissions.requireNotLimitedToNamespaces("read a global script", target(script));
+        }
+        return script;
     }
 
     private boolean visible(Script script) {

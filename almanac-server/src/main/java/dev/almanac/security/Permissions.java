@@ -3,6 +3,7 @@ package dev.almanac.security;
 import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.security.internal.ApiTokenAuthentication;
 import dev.almanac.security.internal.Role;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.TemplateRegistry;
@@ -261,6 +262,32 @@ public class Permissions {
                 target,
                 Map.of("action", action, "reason", reason));
         throw new ForbiddenException(reason);
+    }
+
+    /**
+     * Refuses a token limited to namespaces what every namespace shares (the global calendars, the freezes, the global
+     * scripts): it carries no global role, whoever owns it. A 403, recorded as {@code access.denied}.
+     *
+     * @param action as the message says it: {@code read the freezes}, {@code read a global script}
+     */
+    public void requireNotLimitedToNamespaces(String action, AuditTrail.Target target) {
+        if (!limitedToNamespaces()) {
+            return;
+        }
+        String reason = "a token limited to namespaces may not " + action + ": it is shared by every namespace";
+        audit.record(
+                AuditTrail.currentActorName(),
+                "access.denied",
+                AuditTrail.DENIED,
+                target,
+                Map.of("action", action, "reason", reason));
+        throw new ForbiddenException(reason);
+    }
+
+    /** Whether the request came with an API token limited to namespaces, which carries no global role. */
+    public static boolean limitedToNamespaces() {
+        return SecurityContextHolder.getContext().getAuthentication() instanceof ApiTokenAuthentication token
+                && token.namespaceLimit() != null;
     }
 
     public static boolean has(Role role) {

@@ -91,13 +91,9 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
         assertThat(send(limited, "POST", "/namespaces", "{\"name\":\"c\"}").getStatus())
                 .isEqualTo(403);
 
-        // a token made with a limited token is limited at least as much
-        MockHttpServletResponse child = send(limited, "POST", "/tokens", "{\"name\":\"child\"}");
-        assertThat(child.getStatus()).isEqualTo(201);
-        assertThat(child.getContentAsString()).contains("\"namespaces\":[\"a\"]");
-        MockHttpServletResponse wider = send(limited, "POST", "/tokens", "{\"name\":\"wider\",\"namespaces\":[\"b\"]}");
-        assertThat(wider.getStatus()).isEqualTo(400);
-        assertThat(wider.getContentAsString()).contains("namespaces", "no namespace named 'b'");
+        // a limited token makes no token, limited or not (TokenReachTests)
+        assertThat(send(limited, "POST", "/tokens", "{\"name\":\"child\"}").getStatus())
+                .isEqualTo(403);
         assertThat(send(root, "POST", "/tokens", "{\"name\":\"none\",\"namespaces\":[]}")
                         .getStatus())
                 .isEqualTo(400);
@@ -113,17 +109,11 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
                 .getContentAsString();
         assertThat(page).contains("a only", "only in a");
 
-        // a namespace member limits a token only to namespaces they may see
-        String alice = logins.token("alice", TestLogins.USER, false);
+        // a namespace member's token limited to a (made before tokens were the global roles' alone, or by an admin
+        // since demoted): her role there stays a viewer's
+        logins.user("alice", TestLogins.USER, null);
         send(root, "PUT", "/namespaces/a/members", "{\"members\":[{\"username\":\"alice\",\"role\":\"viewer\"}]}");
-        MockHttpServletResponse aliceIntoB = send(alice, "POST", "/tokens", "{\"name\":\"b\",\"namespaces\":[\"b\"]}");
-        assertThat(aliceIntoB.getStatus()).isEqualTo(400);
-        assertThat(aliceIntoB.getContentAsString()).contains("no namespace named 'b'");
-        String aliceLimited = JsonPath.read(
-                send(alice, "POST", "/tokens", "{\"name\":\"a\",\"namespaces\":[\"a\"]}")
-                        .getContentAsString(),
-                "$.secret");
-        // her role there stays a viewer's
+        String aliceLimited = limitedToken("alice", "a");
         assertThat(send(aliceLimited, "GET", "/jobs/" + aJob, null).getStatus()).isEqualTo(200);
         assertThat(send(aliceLimited, "POST", "/jobs/" + aJob + "/run", null).getStatus())
                 .isEqualTo(403);
@@ -426,6 +416,16 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
 
     private static int totalOf(MockHttpServletResponse list) throws Exception {
         return JsonPath.read(list.getContentAsString(), "$.total");
+    }
+
+    /** A token of {@code username} limited to {@code namespace}, as the database holds one. */
+    String limitedToken(String username, String namespace) {
+        String secret = logins.token(username, TestLogins.USER, false);
+        jdbc.sql("UPDATE api_tokens SET namespaces = :namespaces WHERE name = :name")
+                .param("namespaces", namespace)
+                .param("name", "test " + username)
+                .update();
+        return secret;
     }
 
     void namespaces(String... names) throws Exception {

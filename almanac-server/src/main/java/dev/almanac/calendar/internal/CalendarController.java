@@ -1,7 +1,9 @@
 package dev.almanac.calendar.internal;
 
+import dev.almanac.audit.AuditTrail;
 import dev.almanac.calendar.CalendarSpec;
 import dev.almanac.calendar.Freeze;
+import dev.almanac.security.Permissions;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -22,7 +24,11 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Calendars and freeze windows over HTTP. */
+/**
+ * Calendars and freeze windows over HTTP. A token limited to namespaces reads and manages (as its owner's role there
+ * allows) only its namespaces' calendars: the global calendars and the freezes are every namespace's, and it is
+ * refused them (403).
+ */
 @RestController
 @RequestMapping(path = "/api/admin/scheduler", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "Calendars", description = "Calendars that jobs list as blackout or only windows, and global freezes")
@@ -36,9 +42,11 @@ class CalendarController {
             "The calendar's namespace; absent: the global calendar of this name. One the caller may not see is a 404";
 
     private final CalendarService service;
+    private final Permissions permissions;
 
-    CalendarController(CalendarService service) {
+    CalendarController(CalendarService service, Permissions permissions) {
         this.service = service;
+        this.permissions = permissions;
     }
 
     /** The body of a calendar list. */
@@ -62,6 +70,9 @@ class CalendarController {
                     + " namespace's calendar) or some namespace's calendar's (for a global one)",
             content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<CalendarSpec> create(@RequestBody CalendarSpec request) {
+        if (request != null && blankToNull(request.namespace()) == null) {
+            global("create a global calendar", request.name());
+        }
         CalendarSpec created = service.create(request);
         return ResponseEntity.created(URI.create(CalendarPaths.api(created.namespace(), created.name())))
                 .body(created);
@@ -75,7 +86,12 @@ class CalendarController {
     CalendarList list(
             @Parameter(description = "Only the global calendars and this namespace's") @RequestParam(required = false)
                     String namespace) {
-        return new CalendarList(service.list(blankToNull(namespace)));
+        List<CalendarSpec> calendars = service.list(blankToNull(namespace));
+        if (Permissions.limitedToNamespaces()) {
+            // a token limited to namespaces reads its namespaces' calendars, not the global ones
+            calendars = calendars.stream().filter(c -> c.namespace() != null).toList();
+        }
+        return new CalendarList(calendars);
     }
 
     @GetMapping("/calendars/{name}")
@@ -83,6 +99,9 @@ class CalendarController {
     CalendarSpec get(
             @PathVariable String name,
             @Parameter(description = NAMESPACE) @RequestParam(required = false) String namespace) {
+        if (blankToNull(namespace) == null) {
+            global("read a global calendar", name);
+        }
         return service.get(blankToNull(namespace), name);
     }
 
@@ -92,6 +111,9 @@ class CalendarController {
             @PathVariable String name,
             @Parameter(description = NAMESPACE) @RequestParam(required = false) String namespace,
             @RequestBody CalendarSpec request) {
+        if (blankToNull(namespace) == null) {
+            global("change a global calendar", name);
+        }
         return service.update(blankToNull(namespace), name, request);
     }
 
@@ -105,8 +127,16 @@ class CalendarController {
     ResponseEntity<Void> delete(
             @PathVariable String name,
             @Parameter(description = NAMESPACE) @RequestParam(required = false) String namespace) {
+        if (blankToNull(namespace) == null) {
+            global("delete a global calendar", name);
+        }
         service.delete(blankToNull(namespace), name);
         return ResponseEntity.noContent().build();
+    }
+
+    /** Refuses a token limited to namespaces a global calendar: it carries no global role. */
+    private void global(String action, String name) {
+        permissions.requireNotLimitedToNamespaces(action, AuditTrail.Target.of("calendar", null, name));
     }
 
     private static String blankToNull(String text) {
@@ -128,6 +158,7 @@ class CalendarController {
     @GetMapping("/freezes")
     @Operation(summary = "List freezes")
     FreezeList freezes() {
+        permissions.requireNotLimitedToNamespaces("read the freezes", null);
         return new FreezeList(service.freezes());
     }
 

@@ -76,7 +76,8 @@ public class ApiTokenService {
 
     /**
      * Creates a token; {@code namespaces}, when not null, limits it to those namespaces, each one the creator may
-     * see. A token created with a limited token is limited at least as much: absent, it takes the creator's limit.
+     * see. The API refuses a limited token this (TokenController); should one get here all the same, what it creates
+     * is limited at least as much: absent, it takes the creator's limit.
      */
     @Transactional
     public Created create(User owner, String name, Instant expiresAt, boolean readOnly, List<String> namespaces) {

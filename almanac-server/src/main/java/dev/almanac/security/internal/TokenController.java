@@ -1,6 +1,7 @@
 package dev.almanac.security.internal;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.security.CurrentActor;
@@ -15,6 +16,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -26,19 +28,29 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The caller's personal API tokens. A super admin may also revoke anyone's token. */
+/**
+ * The caller's personal API tokens. A super admin may also revoke anyone's token. Tokens are the global roles', as on
+ * the tokens page: a user whose only roles are in namespaces, and any token limited to namespaces (whoever owns it),
+ * may not create, list or revoke one (403).
+ */
 @RestController
 @RequestMapping(path = "/api/admin/scheduler/tokens", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "API tokens", description = "Personal tokens for scripts: Authorization: Bearer <token>")
+@ApiResponse(
+        responseCode = "403",
+        description = "A user whose only roles are in namespaces, or a token limited to namespaces",
+        content = @Content(mediaType = "application/problem+json"))
 public class TokenController {
 
     private final ApiTokenService tokens;
     private final UserService users;
+    private final AuditTrail audit;
     private final Clock clock;
 
-    TokenController(ApiTokenService tokens, UserService users, Clock clock) {
+    TokenController(ApiTokenService tokens, UserService users, AuditTrail audit, Clock clock) {
         this.tokens = tokens;
         this.users = users;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -118,6 +130,7 @@ public class TokenController {
                                             "{\"token\":{\"id\":\"5f0c...\",\"name\":\"deploy\",\"prefix\":\"alm_Xy12abCd\",\"read_only\":false,"
                                                     + "\"status\":\"active\"},\"secret\":\"alm_Xy12abCd...\",\"message\":\"Copy the token now: it is not shown again\"}")))
     ResponseEntity<CreatedToken> create(@RequestBody TokenRequest request) {
+        requireMayManageTokens("create an API token");
         User me = currentUser();
         ApiTokenService.Created created = tokens.create(
                 me, request.name(), request.expiresAt(), Boolean.TRUE.equals(request.readOnly()), request.namespaces());
@@ -132,6 +145,7 @@ public class TokenController {
     @GetMapping
     @Operation(summary = "Your API tokens, newest first")
     TokenList list() {
+        requireMayManageTokens("list API tokens");
         Instant now = clock.instant();
         return new TokenList(
                 tokens.of(currentUser()).stream().map(t -> TokenView.of(t, now)).toList());
@@ -140,6 +154,7 @@ public class TokenController {
     @DeleteMapping("/{id}")
     @Operation(summary = "Revoke a token", description = "Yours; a super admin may revoke anyone's.")
     TokenEnvelope revoke(@PathVariable String id) {
+        requireMayManageTokens("revoke an API token");
         UUID tokenId;
         try {
             tokenId = UUID.fromString(id);
@@ -148,6 +163,30 @@ public class TokenController {
         }
         ApiToken token = tokens.revoke(tokenId, currentUser(), Permissions.has(Role.SUPER_ADMIN));
         return new TokenEnvelope(TokenView.of(token, clock.instant()), "Token '" + token.name() + "' revoked");
+    }
+
+    /**
+     * Refuses whom the tokens page refuses, by the role the request carries: a namespace-only user ({@code USER}),
+     * and a token limited to namespaces, which carries no global role whatever its owner's (it may not widen itself
+     * into an unlimited token, nor read or revoke its owner's others). Audited as {@code access.denied}.
+     */
+    private void requireMayManageTokens(String action) {
+        String reason;
+        if (Permissions.limitedToNamespaces()) {
+            reason =
+                    "a token limited to namespaces may not " + action + ": sign in, or use a token that is not limited";
+        } else if (Permissions.has(Role.ADMIN) || Permissions.has(Role.SUPER_ADMIN)) {
+            return;
+        } else {
+            reason = "only super admins and admins hold API tokens; a role in a namespace does not give one";
+        }
+        audit.record(
+                AuditTrail.currentActorName(),
+                "access.denied",
+                AuditTrail.DENIED,
+                null,
+                Map.of("action", action, "reason", reason));
+        throw new ForbiddenException(reason);
     }
 
     private User currentUser() {
