@@ -65,9 +65,11 @@ public class Permissions {
         if (namespaces.roleIn(namespace).isPresent()) {
             throw namespaces.denied(namespace, needed, onJobs(action), target);
         }
+        boolean saysJobs = action.contains("jobs");
         String reason = has(Role.ADMIN)
-                ? "template '" + templateType + "' is destructive: only a super admin may " + action + " its jobs"
-                : "your role may not " + action + " jobs";
+                ? "template '" + templateType + "' is destructive: only a super admin may " + action
+                        + (saysJobs ? "" : " its jobs")
+                : "your role may not " + action + (saysJobs ? "" : " jobs");
         audit.record(
                 AuditTrail.currentActorName(),
                 "access.denied",
@@ -82,6 +84,7 @@ public class Permissions {
         return switch (action) {
             case "create" -> "create jobs";
             case "cancel" -> "cancel the runs of its jobs";
+            case RUN_WITH_OTHER_PARAMETERS -> action;
             default -> action + " its jobs";
         };
     }
