@@ -208,6 +208,20 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
                 .getResponse()
                 .getContentAsString());
         assertThat(taken).contains("id=\"username-error\">a user named &#39;bob&#39; already exists<");
+        // a name that differs only in case would read as the same person in the audit trail and member lists
+        String alike = tight(ui.perform(post("/users")
+                        .with(csrf())
+                        .param("username", "BOB")
+                        .param("role", "USER")
+                        .param("password", "another-long-password"))
+                .andExpect(status().isConflict())
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
+        assertThat(alike)
+                .contains(
+                        "id=\"username-error\">a user named &#39;bob&#39; exists; names may not differ only in case<");
+        assertThat(role("BOB")).isNull();
 
         ui.perform(post("/users")
                         .param("username", "eve")
@@ -228,6 +242,16 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
         ui.perform(post("/users/" + bob + "/role").with(csrf()).param("role", "USER"))
                 .andExpect(header().string("Location", "/users"));
         assertThat(role("bob")).isEqualTo("USER");
+        // the same role again changes nothing, and the audit trail records nothing
+        long audited = jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'user.updated'")
+                .query(Long.class)
+                .single();
+        ui.perform(post("/users/" + bob + "/role").with(csrf()).param("role", "USER"))
+                .andExpect(header().string("Location", "/users"));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'user.updated'")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(audited);
 
         String before = passwordHash(bob);
         assertThat(tight(ui.perform(

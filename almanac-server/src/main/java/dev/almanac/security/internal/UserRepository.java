@@ -147,6 +147,17 @@ public class UserRepository {
                 .optional();
     }
 
+    /** A user whose name is {@code username} but for upper and lower case. */
+    Optional<User> findIgnoringCase(String username) {
+        return jdbc
+                .sql(COLUMNS + "WHERE LOWER(username) = LOWER(:username)")
+                .param("username", username)
+                .query(UserRepository::map)
+                .list()
+                .stream()
+                .findFirst();
+    }
+
     Optional<User> find(UUID id) {
         return jdbc.sql(COLUMNS + "WHERE id = :id")
                 .param("id", id)

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -127,6 +128,16 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
+        Optional<User> alike = users.findIgnoringCase(username);
+        if (alike.isPresent()) {
+            // 'ADMIN' beside 'admin' would read as the same person in the audit trail and the member lists
+            throw new ConflictException(
+                    "username",
+                    alike.get().username().equals(username)
+                            ? "a user named '" + username + "' already exists"
+                            : "a user named '" + alike.get().username()
+                                    + "' exists; names may not differ only in case");
+        }
         Instant now = now();
         User user = new User(
                 UUID.randomUUID(),
@@ -204,7 +215,9 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
             change.put("after", newEmail);
             changes.put("email", change);
         }
-        audit.record("user.updated", target(updated), Map.of("changes", changes));
+        if (!changes.isEmpty()) {
+            audit.record("user.updated", target(updated), Map.of("changes", changes));
+        }
         return updated;
     }
 
