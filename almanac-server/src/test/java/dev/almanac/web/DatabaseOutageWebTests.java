@@ -52,6 +52,7 @@ class DatabaseOutageWebTests {
             String base = "http://127.0.0.1:" + node.bean(Environment.class).getProperty("local.server.port");
             assertThat(get(base + "/api/admin/scheduler/jobs", basicAuth()).statusCode())
                     .isEqualTo(200);
+            HttpClient browser = signedIn(base);
             assertThat(get(base + "/actuator/health", null).statusCode()).isEqualTo(200);
 
             proxy.blackhole();
@@ -93,6 +94,22 @@ class DatabaseOutageWebTests {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(page.statusCode()).isEqualTo(503);
             assertThat(page.body()).contains("Database unavailable").contains("almanac.css");
+            // a signed-in browser too: the page's header reads nothing more from the database, its style sheet loads
+            HttpResponse<String> signedInPage = browser.send(
+                    HttpRequest.newBuilder(URI.create(base + "/jobs"))
+                            .header("Accept", "text/html")
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(signedInPage.statusCode()).isEqualTo(503);
+            assertThat(signedInPage.body()).contains("Database unavailable");
+            assertThat(browser.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/css/almanac.css"))
+                                            .timeout(Duration.ofSeconds(10))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .isEqualTo(200);
 
             proxy.restore();
             await().atMost(Duration.ofSeconds(30))
@@ -101,6 +118,31 @@ class DatabaseOutageWebTests {
                             get(base + "/api/admin/scheduler/jobs", basicAuth()).statusCode() == 200);
             assertThat(get(base + "/actuator/health", null).statusCode()).isEqualTo(200);
         }
+    }
+
+    /** A browser signed in through the login form: its own cookies, redirects not followed. */
+    private static HttpClient signedIn(String base) throws Exception {
+        HttpClient browser = HttpClient.newBuilder()
+                .cookieHandler(new java.net.CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        String login = browser.send(
+                        HttpRequest.newBuilder(URI.create(base + "/login")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        java.util.regex.Matcher csrf = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"")
+                .matcher(login);
+        assertThat(csrf.find()).isTrue();
+        HttpResponse<String> signed = browser.send(
+                HttpRequest.newBuilder(URI.create(base + "/login"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("username=admin&password="
+                                + java.net.URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8) + "&_csrf="
+                                + java.net.URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(signed.headers().firstValue("Location").orElse("")).doesNotContain("error");
+        return browser;
     }
 
     private HttpResponse<String> get(String url, String authorization) throws Exception {

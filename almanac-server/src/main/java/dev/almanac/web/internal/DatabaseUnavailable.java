@@ -29,6 +29,8 @@ public class DatabaseUnavailable {
 
     static final String DETAIL = "the database is unavailable; retry later";
     static final String VIEW = "unavailable";
+    /** Set for the layout when the database is away: it then reads nothing from it (namespaces, the freeze). */
+    static final String AWAY = "databaseAway";
 
     private final DatabaseAvailability availability;
     private final JsonMapper json;
@@ -68,6 +70,7 @@ public class DatabaseUnavailable {
         // no navigation: which pages this reader may open is not known without the database
         context.setVariable("scheduler", false);
         context.setVariable("noScheduler", true);
+        context.setVariable(AWAY, true);
         templates.process(VIEW, context, response.getWriter());
     }
 

@@ -78,6 +78,10 @@ public class PageAdvice {
             // said once per outage, not with a stack trace per page
             availability.ifAvailable(database -> database.unreachable(e));
             response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(DatabaseUnavailable.RETRY_AFTER_SECONDS));
+            // the layout reads nothing more from the database: its namespace switcher and freeze banner would fail too
+            model.addAttribute(DatabaseUnavailable.AWAY, true);
+            model.addAttribute("scheduler", false);
+            model.addAttribute("noScheduler", true);
             String view =
                     Refusals.page(request, response, model, HttpStatus.SERVICE_UNAVAILABLE, DatabaseUnavailable.DETAIL);
             return view.equals("error") ? DatabaseUnavailable.VIEW : view;
