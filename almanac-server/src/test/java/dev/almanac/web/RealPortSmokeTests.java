@@ -122,6 +122,25 @@ class RealPortSmokeTests extends AlmanacIntegrationTest {
         }
     }
 
+    /**
+     * What Tomcat refuses before any of Almanac's code sees it (an encoded slash, an encoded NUL) is a 400 problem for
+     * a client and a short page for a browser, never Tomcat's own report, and echoes nothing of the request.
+     */
+    @Test
+    void whatTheServerRefusesBeforeTheApplicationIsA400ProblemToo() throws Exception {
+        for (String target : new String[] {"/api/admin/scheduler/jobs/%2F", "/jobs/%00"}) {
+            String answer = raw("GET " + target + " HTTP/1.1\r\n");
+            assertThat(answer).as(target).startsWith("HTTP/1.1 400");
+            assertThat(answer)
+                    .as(target)
+                    .contains("application/problem+json", "\"status\":400", "could not be read")
+                    .doesNotContain("Tomcat", "HTTP Status", "%2F", "%00");
+        }
+        String page = raw("GET /jobs/%2F HTTP/1.1\r\nAccept: text/html\r\n");
+        assertThat(page).startsWith("HTTP/1.1 400");
+        assertThat(page).contains("text/html", "Back to Almanac").doesNotContain("Tomcat", "HTTP Status");
+    }
+
     /** A request written as is on a socket, answered whole: what no HTTP client would send. */
     private String raw(String requestWithoutEnd) throws Exception {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
