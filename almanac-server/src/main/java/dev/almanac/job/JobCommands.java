@@ -68,7 +68,7 @@ public class JobCommands {
         // the job, its first version and its audit event commit together; a refusal above is audited on its own
         return transactions.execute(status -> {
             Job job = jobs.create(request, actor);
-            audit.record("job.created", target(job), Map.of("definition", definitionOf(job)));
+            recordCreated(job);
             return job;
         });
     }
@@ -94,7 +94,7 @@ public class JobCommands {
                     moveTo.isString() ? moveTo.asString() : null);
         }
         JobService.Updated updated = jobs.update(id, changes, CurrentActor.name());
-        recordUpdate(updated);
+        recordUpdated(updated);
         return updated;
     }
 
@@ -120,7 +120,7 @@ public class JobCommands {
                     restoredNamespace);
         }
         JobService.Updated updated = jobs.rollback(id, version, expectedCurrentVersion, CurrentActor.name());
-        recordUpdate(updated);
+        recordUpdated(updated);
         return updated;
     }
 
@@ -181,7 +181,16 @@ public class JobCommands {
         return namespace;
     }
 
-    private void recordUpdate(JobService.Updated updated) {
+    /** Records a job created otherwise than through {@link #create} (a jobs file), as {@link #create} records it. */
+    public void recordCreated(Job job) {
+        audit.record("job.created", target(job), Map.of("definition", definitionOf(job)));
+    }
+
+    /**
+     * Records a change, made here or otherwise than through {@link #update} (a jobs file), with its diff: nothing when
+     * nothing changed.
+     */
+    public void recordUpdated(JobService.Updated updated) {
         if (!updated.changed()) {
             return;
         }

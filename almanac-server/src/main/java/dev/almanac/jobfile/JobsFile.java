@@ -7,6 +7,7 @@ import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.Job;
+import dev.almanac.job.JobCommands;
 import dev.almanac.job.JobDefinition;
 import dev.almanac.job.JobLookups;
 import dev.almanac.job.JobRequest;
@@ -167,6 +168,7 @@ public class JobsFile {
     }
 
     private final JobService jobs;
+    private final JobCommands commands;
     private final JobLookups lookups;
     private final FileCalendars calendars;
     private final TransactionTemplate transactions;
@@ -197,6 +199,7 @@ public class JobsFile {
 
     JobsFile(
             JobService jobs,
+            JobCommands commands,
             JobLookups lookups,
             FileCalendars calendars,
             TransactionTemplate transactions,
@@ -208,6 +211,7 @@ public class JobsFile {
         this.limits = limits;
         this.audit = audit;
         this.jobs = jobs;
+        this.commands = commands;
         this.lookups = lookups;
         this.transactions = transactions;
         this.savepoints = new TransactionTemplate(Objects.requireNonNull(transactions.getTransactionManager()));
@@ -675,6 +679,8 @@ public class JobsFile {
             if (stored.isEmpty()) {
                 try {
                     Job created = jobs.create(json.treeToValue(changes, JobRequest.class), actor);
+                    // each job's own event, found by its name and namespace as a create through the API is
+                    commands.recordCreated(created);
                     return new Outcome(name, namespace, "create", diff(null, created), List.of());
                 } catch (InvalidInputException e) {
                     return new Outcome(
@@ -684,6 +690,7 @@ public class JobsFile {
             // a mask keeps the stored secret; a mask with nothing stored is refused by the job service, per field
             Job before = stored.get();
             JobService.Updated updated = jobs.update(before.id(), changes, actor);
+            commands.recordUpdated(updated);
             return updated.changed()
                     ? new Outcome(name, namespace, "update", diff(before, updated.job()), List.of())
                     : new Outcome(name, namespace, "unchanged", List.of(), List.of());

@@ -87,6 +87,21 @@ abstract class JobsAsCodeTests extends AlmanacIntegrationTest {
         assertThat(applied.updated()).containsExactly("test_scheduler");
         assertThat(applied.unchanged()).containsExactly("data_cleanup", "auto_delete_resolved_tickets");
         assertThat(byName("test_scheduler").version()).isEqualTo(2);
+        // each job has its own events, with its namespace and what changed, as through the API: found by its name
+        assertThat(jdbc.sql("SELECT action || ' ' || target_name || ' ' || namespace FROM audit_events"
+                                + " WHERE action IN ('job.created', 'job.updated')")
+                        .query(String.class)
+                        .list())
+                .containsExactlyInAnyOrder(
+                        "job.created data_cleanup default",
+                        "job.created test_scheduler default",
+                        "job.created auto_delete_resolved_tickets default",
+                        "job.updated test_scheduler default");
+        assertThat(jdbc.sql("SELECT details FROM audit_events WHERE action = 'job.updated'")
+                        .query(String.class)
+                        .single())
+                .contains("interval_seconds")
+                .contains("120");
     }
 
     @Test
