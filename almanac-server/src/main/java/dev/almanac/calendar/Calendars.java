@@ -213,9 +213,7 @@ public class Calendars {
             }
         }
         compiled = Map.copyOf(compiledNow);
-        List<Freeze> freezes = store.freezes().stream()
-                .filter(f -> f.to().isAfter(now.minus(Duration.ofDays(7))))
-                .toList();
-        return new Snapshot(Map.copyOf(calendars), freezes, System.nanoTime());
+        // every freeze, ended ones too: a backfill or a catch-up of slots long past keeps to the freezes of their time
+        return new Snapshot(Map.copyOf(calendars), store.freezes(), System.nanoTime());
     }
 }

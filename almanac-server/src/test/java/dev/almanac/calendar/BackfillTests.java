@@ -239,6 +239,29 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
         assertThat(runs.get(3).reason()).isEqualTo("freeze");
     }
 
+    /** A freeze long over still blocks the slots of its time: a backfill does not run what it kept free. */
+    @Test
+    void aBackfillKeepsToAFreezeThatEndedWeeksAgo() throws Exception {
+        Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
+        mvc.perform(post(API + "/freezes")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                        {"from": "2026-05-01T00:00:00Z", "to": "2026-05-03T00:00:00Z", "scope": "all",
+                         "reason": "migration"}
+                        """))
+                .andExpect(status().isCreated());
+
+        mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(
+                                "{\"from\":\"2026-04-30T00:00:00Z\",\"to\":\"2026-05-04T00:00:00Z\",\"dry_run\":true}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.slots", hasSize(4)))
+                .andExpect(jsonPath("$.slots[1].state").value("blocked"))
+                .andExpect(jsonPath("$.slots[2].state").value("blocked"))
+                .andExpect(jsonPath("$.progress.to_run").value(2));
+    }
+
     @Test
     void aFreezeGoingOnNowHoldsEverySlotPendingAndTheBackfillRunsThemAfterItEnds() throws Exception {
         Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
