@@ -109,6 +109,22 @@ class RealPortSmokeTests extends AlmanacIntegrationTest {
         String page = raw("GET /executions?q=% HTTP/1.1\r\nCookie: " + session + "\r\n");
         assertThat(page).startsWith("HTTP/1.1 400");
         assertThat(page).contains("is not valid URL encoding").doesNotContain("Exception");
+
+        // read inside the security filters (no session yet, a form post's CSRF check): the same problem, not Spring
+        // Boot's own error JSON
+        for (String request :
+                new String[] {"GET /executions?q=% HTTP/1.1\r\n", "POST /jobs/x/run?% HTTP/1.1\r\nContent-Length: 0\r\n"
+                }) {
+            String answer = raw(request);
+            assertThat(answer).as(request).startsWith("HTTP/1.1 400");
+            assertThat(answer)
+                    .as(request)
+                    .contains("application/problem+json", "\"field\":\"query\"")
+                    .doesNotContain("\"timestamp\"", "Exception");
+        }
+        String browser = raw("GET /executions?q=% HTTP/1.1\r\nAccept: text/html\r\n");
+        assertThat(browser).startsWith("HTTP/1.1 400");
+        assertThat(browser).contains("text/html", "is not valid URL encoding").doesNotContain("Exception");
     }
 
     /** An address the firewall refuses is a 400 problem, as every refusal, not the server's own error answer. */

@@ -1,0 +1,69 @@
+package dev.almanac.web.internal;
+
+import dev.almanac.common.FieldError;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.web.Problems;
+import dev.almanac.web.RefusalStatus;
+import dev.almanac.web.Refusals;
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.RequestMapping;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Where the servlet container sends an error no handler answered: a query a security filter could not decode, an
+ * exception thrown before Spring MVC. It answers RFC 9457 problem JSON like every other refusal, or the error page for
+ * a browser, instead of Spring Boot's own error JSON; the request's values are never echoed.
+ */
+@Controller
+class ErrorEndpoint implements ErrorController {
+
+    static final String SERVER_ERROR = "Something went wrong on the server; the server log has the details.";
+
+    private final JsonMapper json;
+
+    ErrorEndpoint(JsonMapper json) {
+        this.json = json;
+    }
+
+    @RequestMapping(value = "/error", produces = MediaType.TEXT_HTML_VALUE)
+    String page(HttpServletRequest request, HttpServletResponse response, Model model) {
+        Answer answer = answer(request);
+        return Refusals.page(request, response, model, answer.status(), answer.detail());
+    }
+
+    @RequestMapping("/error")
+    void problem(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Answer answer = answer(request);
+        Problems.write(request, response, json, answer.status(), answer.detail(), answer.errors());
+    }
+
+    private record Answer(HttpStatus status, String detail, List<FieldError> errors) {}
+
+    private static Answer answer(HttpServletRequest request) {
+        Object thrown = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
+        if (thrown instanceof Exception e && RefusalStatus.asRefusal(e) instanceof InvalidInputException invalid) {
+            return new Answer(HttpStatus.BAD_REQUEST, invalid.getMessage(), invalid.errors());
+        }
+        HttpStatus status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer code
+                        && HttpStatus.resolve(code) != null
+                ? HttpStatus.valueOf(code)
+                : HttpStatus.INTERNAL_SERVER_ERROR;
+        String detail = switch (status) {
+            case BAD_REQUEST -> "the request could not be read";
+            case UNAUTHORIZED -> "authentication is required";
+            case FORBIDDEN -> "access is denied";
+            case NOT_FOUND -> "there is nothing at this address";
+            default -> status.is5xxServerError() ? SERVER_ERROR : status.getReasonPhrase();
+        };
+        return new Answer(status, detail, List.of());
+    }
+}
