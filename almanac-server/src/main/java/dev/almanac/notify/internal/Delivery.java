@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.mail.MailSendException;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -125,6 +126,9 @@ public class Delivery {
             return new Result(false, false, "refused: " + refused.getMessage());
         } catch (IOException e) {
             return new Result(false, true, "network error: " + e.getMessage());
+        } catch (MailSendException e) {
+            // the mail server could not be reached, or did not answer in time: a network error, tried again
+            return new Result(false, true, "mail server: " + e.getMessage());
         } catch (RuntimeException e) {
             // a misconfiguration (no SMTP server) or a bug: recorded, never thrown into the engine
             return new Result(

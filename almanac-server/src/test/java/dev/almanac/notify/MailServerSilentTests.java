@@ -1,0 +1,116 @@
+package dev.almanac.notify;
+
+import static dev.almanac.testing.JobRequests.anIntervalJob;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+
+import dev.almanac.engine.internal.Engine;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionQuery;
+import dev.almanac.execution.ExecutionService;
+import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobRequest.NotificationsJson;
+import dev.almanac.job.JobService;
+import dev.almanac.notify.internal.Notifier;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.WithH2;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A mail server that accepts connections and never answers (a hung relay, a firewall that drops replies): each send
+ * gives up after {@code almanac.mail.timeout-ms} and is tried again as a network error, so the notifier goes on to the
+ * next notice instead of waiting for good. One database is enough: the database plays no part here.
+ */
+@WithH2
+class MailServerSilentTests extends AlmanacIntegrationTest {
+
+    static final ServerSocket SILENT = silent();
+    static final List<Socket> HELD = new CopyOnWriteArrayList<>();
+
+    @DynamicPropertySource
+    static void silentMailServer(DynamicPropertyRegistry registry) {
+        registry.add("spring.mail.host", () -> "127.0.0.1");
+        registry.add("spring.mail.port", SILENT::getLocalPort);
+        registry.add("almanac.mail.timeout-ms", () -> "500");
+        registry.add("almanac.notify.retry-backoff", () -> "0s");
+    }
+
+    @Autowired
+    Engine engine;
+
+    @Autowired
+    Notifier notifier;
+
+    @Autowired
+    JobService jobs;
+
+    @Autowired
+    ExecutionService executions;
+
+    @AfterAll
+    static void close() throws IOException {
+        for (Socket socket : HELD) {
+            socket.close();
+        }
+        SILENT.close();
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aMailServerThatNeverAnswersFailsEachAttemptInTimeAndIsTriedAgain() throws Exception {
+        Job job = jobs.create(
+                anIntervalJob("told-by-mail", 60)
+                        .notifications(new NotificationsJson(List.of("ops@example.com"), List.of()))
+                        .build(),
+                "test");
+        clock.advance(Duration.ofMinutes(1));
+        engine.runDueOnce();
+
+        notifier.deliverPending();
+
+        Execution run = executions.list(ExecutionQuery.ofJob(job.id(), 10)).get(0);
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        mvc.perform(get("/api/admin/scheduler/executions/{id}/notifications", run.id()))
+                .andExpect(jsonPath("$.notifications.length()").value(3))
+                .andExpect(jsonPath(
+                        "$.notifications[*].outcome",
+                        org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.is("failed"))))
+                .andExpect(jsonPath("$.notifications[0].detail", org.hamcrest.Matchers.startsWith("mail server: ")));
+        assertThat(HELD).as("every attempt reached the silent server").hasSizeGreaterThanOrEqualTo(3);
+    }
+
+    /** Accepts every connection, holds it open and never writes a byte (an SMTP server greets first). */
+    private static ServerSocket silent() {
+        try {
+            ServerSocket server = new ServerSocket(0);
+            Thread accepting = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        HELD.add(server.accept());
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            accepting.setDaemon(true);
+            accepting.start();
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
