@@ -72,6 +72,16 @@ class NotificationSecrets implements NotificationUrlSealing {
                 }
             } else if (looksShown(recipient)) {
                 int nth = occurrence(incoming, i);
+                if (ambiguous(recipient, incoming, list, all)) {
+                    // which of them is meant cannot be told from the shown form: keeping the wrong one would send
+                    // this job's alerts to a channel that was removed, and none to the one kept
+                    errors.add(new FieldError(
+                            field + "[" + i + "]",
+                            "stands for one of several stored webhook URLs shown alike; send the whole URL of each one"
+                                    + " to keep"));
+                    result.add(recipient);
+                    continue;
+                }
                 sealed = nthShownAs(list, recipient, nth);
                 if (sealed == null) {
                     sealed = nthShownAs(all, recipient, 0);
@@ -137,6 +147,30 @@ class NotificationSecrets implements NotificationUrlSealing {
     /** Stored settings with their URLs plain. */
     Notifications reveal(Notifications stored) {
         return stored.withRecipients(secrets::reveal);
+    }
+
+    /**
+     * Whether the shown form {@code shown} could mean different stored URLs: the list stores several URLs shown so
+     * and the request sends fewer of them than it stores (one was removed, and which one cannot be told), or the list
+     * stores none and the other lists store several.
+     */
+    private boolean ambiguous(String shown, List<String> incoming, List<String> list, List<String> all) {
+        List<String> here = shownAs(list, shown);
+        if (here.isEmpty()) {
+            return distinctUrls(shownAs(all, shown)) > 1;
+        }
+        long sent = incoming.stream().filter(shown::equals).count();
+        return distinctUrls(here) > 1 && sent < here.size();
+    }
+
+    private static List<String> shownAs(List<String> stored, String shown) {
+        return stored.stream()
+                .filter(s -> Sealed.isSealed(s) && Sealed.shown(s).equals(shown))
+                .toList();
+    }
+
+    private long distinctUrls(List<String> sealed) {
+        return sealed.stream().map(secrets::reveal).distinct().count();
     }
 
     private static boolean looksShown(String recipient) {

@@ -296,6 +296,57 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.jobs[?(@.name=='twice-told')].action").value("unchanged"));
     }
 
+    /**
+     * Two stored webhook URLs of one host look alike (both shown as the host and "…"): a request that sends fewer of
+     * them than are stored cannot say which one it keeps, and is refused at that place; the stored list stays. The
+     * whole URL of the one to keep is taken.
+     */
+    @Test
+    void removingOneOfTwoUrlsShownAlikeNeedsTheWholeUrlOfTheOneKept() throws Exception {
+        String created = mvc.perform(post(API + "/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"name":"two-channels","template_type":"heartbeat",
+                                 "schedule":{"type":"interval","interval_seconds":3600},
+                                 "notifications":{"on_failure":["https://hooks.example.com/removed",
+                                  "https://hooks.example.com/kept"]}}"""))
+                .andExpect(status().isCreated())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String id = json.readTree(created).get("job").get("id").asText();
+        String stored = storedNotifications(id);
+
+        mvc.perform(put(API + "/jobs/" + id)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"notifications\":{\"on_failure\":[\"https://hooks.example.com/…\"]}}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("notifications.on_failure[0]"))
+                .andExpect(jsonPath("$.errors[0].message").value(org.hamcrest.Matchers.containsString("shown alike")));
+        assertThat(storedNotifications(id)).isEqualTo(stored);
+
+        mvc.perform(put(API + "/jobs/" + id)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"notifications\":{\"on_failure\":[\"https://hooks.example.com/kept\"]}}"))
+                .andExpect(status().isOk());
+        List<String> kept = new java.util.ArrayList<>();
+        json.readTree(storedNotifications(id)).get("on_failure").forEach(url -> kept.add(secrets.reveal(url.asText())));
+        assertThat(kept).containsExactly("https://hooks.example.com/kept");
+        // both sent back as read keeps both, as before
+        mvc.perform(put(API + "/jobs/" + id)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"notifications\":{\"on_failure\":[\"https://hooks.example.com/…\"]}}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.message").value("Job 'two-channels' unchanged"));
+    }
+
+    private String storedNotifications(String id) {
+        return jdbc.sql("SELECT notifications FROM jobs WHERE id = :id")
+                .param("id", java.util.UUID.fromString(id))
+                .query(String.class)
+                .single();
+    }
+
     @Test
     void anExportMasksTheSecretAndImportingItBackKeepsTheStoredOne() throws Exception {
         String id = createJob();
