@@ -9,6 +9,7 @@ import dev.almanac.execution.ExecutionFinished;
 import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.SkipReason;
+import dev.almanac.job.ConcurrencyPolicy;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobScheduling;
@@ -116,7 +117,7 @@ class Outcomes {
                         : Optional.empty();
                 retry.ifPresent(followUps::add);
                 if (!execution.dryRun() && upstream.contains(execution.jobId())) {
-                    followUps.addAll(dependentsOf(execution, f.completion(), retry.isEmpty(), now));
+                    followUps.addAll(dependentsOf(execution, f.completion(), retry.isEmpty(), followUps, now));
                 }
                 if (!execution.dryRun()) {
                     outcomes.add(new JobOutcome(
@@ -163,7 +164,8 @@ class Outcomes {
      * Runs of the jobs that wait for this one (depends_on, or triggers whose outcome and condition match); a
      * job that may not run now records the trigger as skipped, with the reason.
      */
-    private List<Execution> dependentsOf(Execution ended, Completion completion, boolean finalOutcome, Instant now) {
+    private List<Execution> dependentsOf(
+            Execution ended, Completion completion, boolean finalOutcome, List<Execution> batch, Instant now) {
         List<Execution> runs = new ArrayList<>();
         JobScheduling.Ended run = new JobScheduling.Ended(
                 ended.id().value(),
@@ -175,7 +177,9 @@ class Outcomes {
                 completion.result());
         JobScheduling.Followed followed = jobs.started(run, now);
         for (JobScheduling.Start start : followed.starts()) {
-            runs.add(startOf(start, now));
+            List<Execution> before = new ArrayList<>(batch);
+            before.addAll(runs);
+            runs.add(startOf(start, before, now));
         }
         // the run's own lines are written by now, in this transaction: these follow them
         for (String warning : followed.warnings()) {
@@ -186,9 +190,11 @@ class Outcomes {
 
     /**
      * The run another job's outcome starts, or a skipped record of it when the job is disabled, its parameters no
-     * longer validate, or its pause, a freeze or one of its calendars holds it now: the same rules as a scheduled slot.
+     * longer validate, its pause, a freeze or one of its calendars holds it now, or it forbids overlap and a run of
+     * it is queued or running (here, or started by an earlier outcome of {@code batch}): the same rules as a scheduled
+     * slot. Under {@code replace} the run it overlaps is cancelled, as for a slot.
      */
-    private Execution startOf(JobScheduling.Start start, Instant now) {
+    private Execution startOf(JobScheduling.Start start, List<Execution> batch, Instant now) {
         Job dependent = start.job();
         if (!dependent.definition().enabled()) {
             return NewExecutions.skipped(dependent, null, SkipReason.DISABLED, start.triggeredBy(), now);
@@ -196,11 +202,27 @@ class Outcomes {
         if (dependent.invalid()) {
             return NewExecutions.skipped(dependent, null, SkipReason.INVALID, start.triggeredBy(), now);
         }
-        return timeBlocks
+        Optional<Execution> blocked = timeBlocks
                 .at(dependent, now)
                 .map(block -> NewExecutions.blocked(
-                        dependent, null, TimeBlocks.reasonOf(block), block.asResult(), start.triggeredBy(), now))
-                .orElseGet(() -> NewExecutions.queued(
-                        dependent, null, now, start.triggeredBy(), start.parameters(), false, now));
+                        dependent, null, TimeBlocks.reasonOf(block), block.asResult(), start.triggeredBy(), now));
+        if (blocked.isPresent()) {
+            return blocked.get();
+        }
+        ConcurrencyPolicy policy = dependent.definition().concurrencyPolicy();
+        if (policy != ConcurrencyPolicy.ALLOW) {
+            boolean startedInBatch = batch.stream()
+                    .anyMatch(e -> e.jobId().equals(dependent.id()) && e.status() == ExecutionStatus.QUEUED);
+            List<Execution> active = store.overlappingRunsOf(dependent.id());
+            if (policy == ConcurrencyPolicy.FORBID && (startedInBatch || !active.isEmpty())) {
+                return NewExecutions.skipped(dependent, null, SkipReason.OVERLAP, start.triggeredBy(), now);
+            }
+            for (Execution previous : active) {
+                if (!store.cancelQueued(previous.id(), "replaced", now)) {
+                    store.requestCancel(previous.id());
+                }
+            }
+        }
+        return NewExecutions.queued(dependent, null, now, start.triggeredBy(), start.parameters(), false, now);
     }
 }

@@ -402,6 +402,50 @@ abstract class EngineTests extends AlmanacIntegrationTest {
         assertThat(skipped.reason()).isEqualTo("disabled");
     }
 
+    /**
+     * A run a dependency starts keeps the job's concurrency policy as a slot does: under {@code forbid}, an upstream
+     * success while the job's run still goes on records {@code skipped/overlap}; under {@code allow} both run.
+     */
+    @Test
+    void aDependencyRunOverlappingARunOfTheJobIsSkippedUnderForbid() {
+        Job upstream = jobs.create(anIntervalJob("feeds", 86_400).build(), "test");
+        Job forbids = jobs.create(
+                anIntervalJob("loads-alone", 86_400)
+                        .template("test_block", Map.of())
+                        .concurrency("forbid")
+                        .dependsOn(upstream.id())
+                        .build(),
+                "test");
+        Job allows = jobs.create(
+                anIntervalJob("loads-beside", 86_400)
+                        .template("test_block", Map.of())
+                        .concurrency("allow")
+                        .dependsOn(upstream.id())
+                        .build(),
+                "test");
+        try {
+            runToItsEnd(upstream);
+            engine.startDue();
+            awaitStarted("loads-alone");
+            awaitStarted("loads-beside");
+
+            runToItsEnd(upstream);
+
+            assertThat(history(forbids))
+                    .extracting(e -> e.status() + " " + e.reason())
+                    .containsExactlyInAnyOrder("RUNNING null", "SKIPPED overlap");
+            assertThat(history(allows))
+                    .filteredOn(e -> e.status() != ExecutionStatus.SKIPPED)
+                    .hasSize(2);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            TestTemplates.Block.release("loads-alone");
+            TestTemplates.Block.release("loads-beside");
+            engine.awaitIdle(Duration.ofSeconds(10));
+        }
+    }
+
     @Test
     void aFailureTriggersNoDependents() {
         Job upstream = jobs.create(
@@ -643,6 +687,16 @@ abstract class EngineTests extends AlmanacIntegrationTest {
     private static Execution only(List<Execution> executions) {
         assertThat(executions).hasSize(1);
         return executions.get(0);
+    }
+
+    /** A manual run of {@code job}, started and ended, its outcome (and the runs it starts) written. */
+    private void runToItsEnd(Job job) throws Exception {
+        api("POST", "/jobs/" + job.id() + "/run", null);
+        engine.startDue();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            engine.writeOutcomes();
+            return history(job).stream().allMatch(e -> e.status() == ExecutionStatus.SUCCEEDED);
+        });
     }
 
     private static void awaitStarted(String key) {
