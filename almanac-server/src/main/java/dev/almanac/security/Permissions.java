@@ -257,14 +257,7 @@ public class Permissions {
         if (has(Role.ADMIN) || has(Role.SUPER_ADMIN)) {
             return;
         }
-        String reason = "only an admin may " + action + ": it is shared by every namespace";
-        audit.record(
-                AuditTrail.currentActorName(),
-                "access.denied",
-                AuditTrail.DENIED,
-                target,
-                Map.of("action", action, "reason", reason));
-        throw new ForbiddenException(reason);
+        throw refused(action, target, "only an admin may " + action + ": it is shared by every namespace");
     }
 
     /**
@@ -277,14 +270,21 @@ public class Permissions {
         if (!limitedToNamespaces()) {
             return;
         }
-        String reason = "a token limited to namespaces may not " + action + ": it is shared by every namespace";
+        throw refused(
+                action,
+                target,
+                "a token limited to namespaces may not " + action + ": it is shared by every namespace");
+    }
+
+    /** A refusal of {@code action}, recorded as {@code access.denied} with its reason. */
+    private ForbiddenException refused(String action, AuditTrail.Target target, String reason) {
         audit.record(
                 AuditTrail.currentActorName(),
                 "access.denied",
                 AuditTrail.DENIED,
                 target,
                 Map.of("action", action, "reason", reason));
-        throw new ForbiddenException(reason);
+        return new ForbiddenException(reason);
     }
 
     /** Whether the request came with an API token limited to namespaces, which carries no global role. */
