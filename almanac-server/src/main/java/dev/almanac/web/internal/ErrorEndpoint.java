@@ -2,6 +2,7 @@ package dev.almanac.web.internal;
 
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.web.AdminPage;
 import dev.almanac.web.Problems;
 import dev.almanac.web.RefusalStatus;
 import dev.almanac.web.Refusals;
@@ -13,7 +14,6 @@ import java.util.List;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.RequestMapping;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
  * exception thrown before Spring MVC. It answers RFC 9457 problem JSON like every other refusal, or the error page for
  * a browser, instead of Spring Boot's own error JSON; the request's values are never echoed.
  */
-@Controller
+@AdminPage
 class ErrorEndpoint implements ErrorController {
 
     static final String SERVER_ERROR = "Something went wrong on the server; the server log has the details.";
