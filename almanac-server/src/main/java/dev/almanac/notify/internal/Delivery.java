@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.mail.MailSendException;
@@ -72,12 +73,18 @@ public class Delivery {
         recipients.forEach(recipient -> tell(notice, secrets.reveal(recipient)));
     }
 
-    /** Records that a recipient is not told, because the incident was told about already. */
-    void suppress(Notice notice, List<String> recipients, String why) {
+    /**
+     * Records that a recipient is not told, because the incident was told to them already ({@code told}: recipients
+     * as shown); one that was not (every attempt failed, or it was added since) is told now.
+     */
+    void suppress(Notice notice, List<String> recipients, Set<String> told, String why) {
         for (String sealed : recipients) {
             String recipient = secrets.reveal(sealed);
-            Channel channel = Channel.of(recipient);
-            record(notice, channel, recipient, "suppressed", why);
+            if (told.contains(Channel.shown(recipient))) {
+                record(notice, Channel.of(recipient), recipient, "suppressed", why);
+            } else {
+                tell(notice, recipient);
+            }
         }
     }
 

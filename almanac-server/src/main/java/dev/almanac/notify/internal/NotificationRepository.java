@@ -88,6 +88,15 @@ public class NotificationRepository {
                 .update();
     }
 
+    /** The recipients (as shown) told about {@code event} of a job since {@code since}: a sent attempt each. */
+    Set<String> toldSince(JobId job, String event, Instant since) {
+        return new HashSet<>(jdbc.sql("SELECT DISTINCT recipient FROM notification_attempts"
+                        + " WHERE job_id = ? AND event = ? AND outcome = 'sent' AND attempted_at >= ?")
+                .params(job.value(), event, utc(since))
+                .query(String.class)
+                .list());
+    }
+
     List<NotificationAttempt> ofExecution(ExecutionId id) {
         return jdbc.sql("SELECT " + ATTEMPT_COLUMNS
                         + " FROM notification_attempts WHERE execution_id = ? ORDER BY attempted_at, id")

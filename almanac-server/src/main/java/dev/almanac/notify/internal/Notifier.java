@@ -225,6 +225,7 @@ public class Notifier implements SmartLifecycle {
             delivery.suppress(
                     failure,
                     to.onFailure(),
+                    repository.toldSince(job.id(), Event.FAILURE.json(), incident.openedAt()),
                     "one incident, one message: told at its first failure (" + incident.openedAt()
                             + (incident.openedBy() == null ? "" : ", execution " + incident.openedBy())
                             + "); this is failure " + incident.failures() + " in a row");
