@@ -34,8 +34,16 @@ public class JobScheduling {
             boolean finalOutcome,
             Map<String, Object> result) {}
 
-    /** A run to queue because an upstream run ended: of {@code job}, with its upstream results filled in. */
-    public record Start(Job job, String triggeredBy, Map<String, Object> parameters) {}
+    /**
+     * A run to queue because an upstream run ended: of {@code job}, with its upstream results filled in, and {@code
+     * warnings} for the run's own log, such as a placeholder filled in empty because its upstream has no result.
+     */
+    public record Start(Job job, String triggeredBy, Map<String, Object> parameters, List<String> warnings) {
+
+        public Start {
+            warnings = List.copyOf(warnings);
+        }
+    }
 
     /**
      * What follows from a run that ended: the runs it starts, and {@code warnings} for its log, such as a trigger

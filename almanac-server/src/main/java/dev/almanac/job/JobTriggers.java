@@ -142,7 +142,7 @@ class JobTriggers {
             Job job, String trigger, Upstream upstream, List<TriggerStore.Arrival> arrivals) {
         Map<String, Object> parameters = job.definition().parameters();
         if (!UpstreamPlaceholders.present(parameters)) {
-            return new JobScheduling.Start(job, trigger, parameters);
+            return new JobScheduling.Start(job, trigger, parameters, List.of());
         }
         Map<JobId, String> names = new HashMap<>();
         job.definition().triggers().forEach(t -> names.put(t.job(), t.jobName()));
@@ -160,7 +160,14 @@ class JobTriggers {
         if (current != null) {
             results.put(current, safe(upstream.ended.result()));
         }
-        return new JobScheduling.Start(job, trigger, UpstreamPlaceholders.filled(parameters, results));
+        List<String> warnings = new ArrayList<>();
+        for (String placeholder : UpstreamPlaceholders.withoutResult(parameters, results)) {
+            String warning = placeholder + " filled in empty: no result of an upstream of that name came with this"
+                    + " run (no upstream of this job is named so now, or its run has not ended since)";
+            log.warn("Execution {} starts '{}': {}", upstream.ended.execution(), job.name(), warning);
+            warnings.add(warning);
+        }
+        return new JobScheduling.Start(job, trigger, UpstreamPlaceholders.filled(parameters, results), warnings);
     }
 
     /** The job whose run ended, read once and only when a depends_on dependent's placeholders need its name. */

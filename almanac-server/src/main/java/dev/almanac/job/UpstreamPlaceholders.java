@@ -1,8 +1,11 @@
 package dev.almanac.job;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,6 +42,42 @@ final class UpstreamPlaceholders {
             return list.stream().anyMatch(UpstreamPlaceholders::present);
         }
         return false;
+    }
+
+    /** The upstream names the placeholders in {@code value} use, stripped, in the order they stand. */
+    static Set<String> names(Object value) {
+        Set<String> names = new LinkedHashSet<>();
+        collect(value, m -> names.add(m.group(1).strip()));
+        return names;
+    }
+
+    /**
+     * The placeholders in {@code parameters} whose upstream has no result in {@code results}, as written: each is
+     * filled in empty, which the run's log should say.
+     */
+    static Set<String> withoutResult(Map<String, Object> parameters, Map<String, Map<String, Object>> results) {
+        Set<String> missing = new LinkedHashSet<>();
+        collect(parameters, m -> {
+            if (!results.containsKey(m.group(1).strip())) {
+                missing.add(m.group());
+            }
+        });
+        return missing;
+    }
+
+    private static void collect(Object value, Consumer<Matcher> each) {
+        if (value instanceof String text) {
+            if (text.contains("{{")) {
+                Matcher m = PLACEHOLDER.matcher(text);
+                while (m.find()) {
+                    each.accept(m);
+                }
+            }
+        } else if (value instanceof Map<?, ?> map) {
+            map.values().forEach(v -> collect(v, each));
+        } else if (value instanceof List<?> list) {
+            list.forEach(v -> collect(v, each));
+        }
     }
 
     /**

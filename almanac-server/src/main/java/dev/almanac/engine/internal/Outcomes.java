@@ -98,6 +98,7 @@ class Outcomes {
                     .map(f -> f.execution().jobId())
                     .toList());
             List<Execution> followUps = new ArrayList<>();
+            Map<ExecutionId, List<String>> followUpWarnings = new HashMap<>();
             List<JobOutcome> outcomes = new ArrayList<>();
             for (Finished f : batch) {
                 if (!accepted.contains(f.execution().id())) {
@@ -117,7 +118,8 @@ class Outcomes {
                         : Optional.empty();
                 retry.ifPresent(followUps::add);
                 if (!execution.dryRun() && upstream.contains(execution.jobId())) {
-                    followUps.addAll(dependentsOf(execution, f.completion(), retry.isEmpty(), followUps, now));
+                    followUps.addAll(
+                            dependentsOf(execution, f.completion(), retry.isEmpty(), followUps, now, followUpWarnings));
                 }
                 if (!execution.dryRun()) {
                     outcomes.add(new JobOutcome(
@@ -134,6 +136,12 @@ class Outcomes {
                         retry.isEmpty()));
             }
             List<Execution> inserted = store.enqueue(followUps);
+            // a follow-up's own warnings open its log: its runner's lines come after them
+            for (Execution e : inserted) {
+                for (String warning : followUpWarnings.getOrDefault(e.id(), List.of())) {
+                    store.appendLine(e.id(), now, "WARN", warning);
+                }
+            }
             inserted.stream()
                     .filter(e -> e.status() == ExecutionStatus.SKIPPED)
                     .forEach(e -> measured.add(() -> metrics.skipped(e.jobId(), e.templateType(), e.reason())));
@@ -162,10 +170,16 @@ class Outcomes {
 
     /**
      * Runs of the jobs that wait for this one (depends_on, or triggers whose outcome and condition match); a
-     * job that may not run now records the trigger as skipped, with the reason.
+     * job that may not run now records the trigger as skipped, with the reason. Each run's own warnings (a
+     * placeholder filled in empty) are put in {@code warnings} by its id.
      */
     private List<Execution> dependentsOf(
-            Execution ended, Completion completion, boolean finalOutcome, List<Execution> batch, Instant now) {
+            Execution ended,
+            Completion completion,
+            boolean finalOutcome,
+            List<Execution> batch,
+            Instant now,
+            Map<ExecutionId, List<String>> warnings) {
         List<Execution> runs = new ArrayList<>();
         JobScheduling.Ended run = new JobScheduling.Ended(
                 ended.id().value(),
@@ -179,7 +193,11 @@ class Outcomes {
         for (JobScheduling.Start start : followed.starts()) {
             List<Execution> before = new ArrayList<>(batch);
             before.addAll(runs);
-            runs.add(startOf(start, before, now));
+            Execution follower = startOf(start, before, now);
+            runs.add(follower);
+            if (!start.warnings().isEmpty()) {
+                warnings.put(follower.id(), start.warnings());
+            }
         }
         // the run's own lines are written by now, in this transaction: these follow them
         for (String warning : followed.warnings()) {
