@@ -377,7 +377,7 @@ public final class JobForm {
         if (field == null || field.isEmpty()) {
             return REVIEW;
         }
-        if (field.equals("template_type")) {
+        if (field.equals("template_type") || field.equals("namespace")) {
             return TEMPLATE;
         }
         if (field.startsWith("parameters")

@@ -340,6 +340,10 @@ public class JobService {
             return new Updated(same, false, current);
         }
         requireFreeName(definition.namespace(), definition.name(), id);
+        Optional<ConflictException> placeholderUsers = placeholderUsers(current, definition);
+        if (placeholderUsers.isPresent()) {
+            throw placeholderUsers.get();
+        }
         Job updated = new Job(
                 id,
                 definition,
@@ -479,7 +483,11 @@ public class JobService {
             if (jobs.nameTaken(definition.namespace(), definition.name(), editing)) {
                 return List.of(new FieldError("name", nameTakenMessage(definition.namespace(), definition.name())));
             }
-            return List.of();
+            return current == null
+                    ? List.of()
+                    : placeholderUsers(current, definition)
+                            .map(refused -> List.of(new FieldError(refused.field(), refused.getMessage())))
+                            .orElse(List.of());
         } catch (InvalidInputException invalid) {
             // a taken name is said with the other errors, not in a round of its own after they are fixed
             if (request.name() != null
@@ -555,6 +563,47 @@ public class JobService {
         versions.record(id, current.version() + 1, "deleted", current.definition(), actor, now());
         events.publishEvent(new JobChanged(id, JobChanged.Kind.DELETED));
         return current;
+    }
+
+    /**
+     * The refusal of a rename or move of {@code current} to {@code renamed} while other jobs fill in its results by the
+     * name they give it ({@code {{upstream.<name>.result...}}}): the rename would leave those placeholders empty, and
+     * the jobs would no longer save. Shaped as a delete's refusal of a job with dependents: a job the user may not see
+     * is not named, only said to be there.
+     */
+    private Optional<ConflictException> placeholderUsers(Job current, JobDefinition renamed) {
+        JobDefinition before = current.definition();
+        if (before.name().equals(renamed.name()) && before.namespace().equals(renamed.namespace())) {
+            return Optional.empty();
+        }
+        List<String> users = new ArrayList<>();
+        for (JobId dependent : jobs.dependentsOf(current.id()).keySet()) {
+            Optional<Job> job = jobs.find(dependent);
+            if (job.isEmpty()) {
+                continue;
+            }
+            String namespace = job.get().definition().namespace();
+            String named = UpstreamPlaceholders.nameOf(before, namespace);
+            if (!named.equals(UpstreamPlaceholders.nameOf(renamed, namespace))
+                    && UpstreamPlaceholders.names(job.get().definition().parameters())
+                            .contains(named)) {
+                users.add(
+                        hidden(job.get())
+                                ? HIDDEN_JOB
+                                : "'" + job.get().name() + "' ({{upstream." + named + ".result...}})");
+            }
+        }
+        if (users.isEmpty()) {
+            return Optional.empty();
+        }
+        boolean moved = !before.namespace().equals(renamed.namespace());
+        String change = moved ? "moving it to another namespace" : "renaming it";
+        return Optional.of(new ConflictException(
+                moved ? "namespace" : "name",
+                "other jobs fill in results of '" + current.name() + "' by its name: "
+                        + users.stream().distinct().collect(Collectors.joining(", "))
+                        + "; " + change + " would leave those placeholders empty. Take the placeholders out of them"
+                        + " first, then write them with its new name once it is saved"));
     }
 
     /**

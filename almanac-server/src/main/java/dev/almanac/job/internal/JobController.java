@@ -226,7 +226,8 @@ class JobController {
             content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(
             responseCode = "409",
-            description = "Stale version or a taken name",
+            description = "Stale version, a taken name, or a rename or move of a job whose results other jobs fill in"
+                    + " by its name ({{upstream.<name>.result...}}): the detail names them",
             content = @Content(mediaType = "application/problem+json"))
     JobEnvelope update(
             @PathVariable String id,

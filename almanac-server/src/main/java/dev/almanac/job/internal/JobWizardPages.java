@@ -247,9 +247,14 @@ class JobWizardPages {
             return wizard.validateAndGo(form, JobForm.REVIEW, JobForm.REVIEW, editing, model);
         } catch (ConflictException conflict) {
             Refusals.status(response, conflict);
-            if ("name".equals(conflict.field())) {
+            if ("name".equals(conflict.field()) || "namespace".equals(conflict.field())) {
                 return wizard.show(
-                        form, JobForm.PARAMETERS, editing, Map.of("name", conflict.getMessage()), List.of(), model);
+                        form,
+                        JobForm.stepOfError(conflict.field()),
+                        editing,
+                        Map.of(conflict.field(), conflict.getMessage()),
+                        List.of(),
+                        model);
             }
             return wizard.show(form, JobForm.REVIEW, editing, Map.of(), List.of(conflict.getMessage()), model);
         }
