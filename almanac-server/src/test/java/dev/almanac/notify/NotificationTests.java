@@ -323,6 +323,37 @@ abstract class NotificationTests extends AlmanacIntegrationTest {
         assertThat(engine.runDueOnce()).as("a paused job does not run").isZero();
     }
 
+    /**
+     * One incident, one message, to each recipient: one the incident never reached (every attempt failed) is told at
+     * the next failure, while one told already is suppressed.
+     */
+    @Test
+    void aRecipientTheIncidentNeverReachedIsToldAtTheNextFailure() throws Exception {
+        Job job = jobs.create(
+                anIntervalJob("flaky-channel", 60)
+                        .template("test_fail", Map.of("failures", 2))
+                        .notifications(new NotificationsJson(List.of(), List.of(hook("/down/a"), "ops@example.com")))
+                        .build(),
+                "test");
+        for (int slot = 0; slot < 2; slot++) {
+            clock.advance(Duration.ofMinutes(1));
+            engine.runDueOnce();
+            notifier.deliverPending();
+        }
+
+        assertThat(received)
+                .extracting(RecordedRequest::getTarget)
+                .as("the webhook the first failure never reached is tried again at the second")
+                .containsExactly("/down/a", "/down/a", "/down/a", "/down/a", "/down/a", "/down/a");
+        assertThat(SMTP.getReceivedMessages())
+                .as("the address told at the first failure is not told again")
+                .hasSize(1);
+        Execution second = history(job).get(0);
+        mvc.perform(get("/api/admin/scheduler/executions/{id}/notifications", second.id()))
+                .andExpect(jsonPath("$.notifications[?(@.outcome == 'suppressed')].recipient")
+                        .value(org.hamcrest.Matchers.contains("ops@example.com")));
+    }
+
     @Test
     void aNotificationThatCannotBeDeliveredIsRecordedAndNeverFailsTheJob() throws Exception {
         // a host that does not resolve may be saved (it may resolve later); the guard refuses it when sending
