@@ -53,6 +53,15 @@ abstract class HostileIcsTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aCountedRuleWalkedFromALongAgoStartIsRefusedBeforeItIsExpanded() throws Exception {
+        // with COUNT, ical4j walks every candidate from the start: 66 million minutes from 1900
+        JsonNode refused = create(
+                "counted-from-1900", event("DTSTART:19000101T000000Z", "RRULE:FREQ=MINUTELY;COUNT=2000000000"), 400);
+
+        assertThat(refused.at("/errors/0/message").asString()).contains("candidate times", "leave COUNT out");
+    }
+
+    @Test
     void aRuleWithMoreOccurrencesThanTheEngineKeepsIsRefusedWhenSaved() throws Exception {
         // every 25 minutes from 2025-12-01: about 115 000 occurrences up to the engine's horizon (5 years after the
         // test clock's 2026-06-01), about 31 000 up to one year after it

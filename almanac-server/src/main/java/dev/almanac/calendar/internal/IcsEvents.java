@@ -3,6 +3,7 @@ package dev.almanac.calendar.internal;
 import dev.almanac.common.InvalidInputException;
 import java.io.IOException;
 import java.io.StringReader;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -21,6 +22,7 @@ import net.fortuna.ical4j.model.Calendar;
 import net.fortuna.ical4j.model.Component;
 import net.fortuna.ical4j.model.Period;
 import net.fortuna.ical4j.model.Property;
+import net.fortuna.ical4j.model.Recur;
 import net.fortuna.ical4j.model.component.VEvent;
 import net.fortuna.ical4j.model.property.DtStart;
 import net.fortuna.ical4j.model.property.RRule;
@@ -37,6 +39,10 @@ final class IcsEvents {
     static final int EARLIEST_YEAR = 1900;
     /** The span expanded at a time: at most 44 640 occurrences of a rule recurring every minute. */
     private static final java.time.Period WINDOW = java.time.Period.ofDays(31);
+
+    private static final long WINDOW_SECONDS = 31L * 86_400;
+    /** The most candidate times a rule may walk: about 200 MB of ical4j's working set, a few seconds. */
+    static final long MAX_CANDIDATES = 500_000;
 
     private IcsEvents() {}
 
@@ -60,10 +66,13 @@ final class IcsEvents {
         Set<Interval> intervals = new LinkedHashSet<>();
         List<VEvent> events = calendar.getComponents(Component.VEVENT);
         for (VEvent event : events) {
-            requireBoundedRecurrence(event);
-            // a window at a time, so that a rule with too many occurrences is refused before they fill the memory
-            for (ZonedDateTime start = from; start.isBefore(to); start = start.plus(WINDOW)) {
-                ZonedDateTime end = start.plus(WINDOW).isBefore(to) ? start.plus(WINDOW) : to;
+            // a rule walked from the period asked for goes a window at a time, so that one with too many occurrences is
+            // refused before they fill the memory; an event without one, or a counted rule (walked from its start
+            // whatever the period), is expanded in one call
+            boolean windowed = requireBoundedRecurrence(event, zone, to.toInstant());
+            java.time.Period window = windowed ? WINDOW : java.time.Period.ofYears(horizonYears + 2);
+            for (ZonedDateTime start = from; start.isBefore(to); start = start.plus(window)) {
+                ZonedDateTime end = start.plus(window).isBefore(to) ? start.plus(window) : to;
                 Set<Period<Temporal>> periods;
                 try {
                     periods = event.calculateRecurrenceSet(new Period<>(start, end));
@@ -87,32 +96,78 @@ final class IcsEvents {
     }
 
     /**
-     * Refuses what ical4j cannot expand in bounded time or memory: a rule recurring more often than once a minute
-     * (millions of occurrences over the horizon), and a recurring event starting before {@value #EARLIEST_YEAR} (its
-     * step count from the start overflows, and the expansion never ends).
+     * Refuses what ical4j cannot expand in bounded time or memory: a rule recurring more often than once a minute, a
+     * recurring event starting before {@value #EARLIEST_YEAR} (its step count from the start overflows, and the
+     * expansion never ends), and a rule whose candidate times to walk exceed {@value #MAX_CANDIDATES}: a counted rule
+     * ({@code COUNT}) is walked from its start to the horizon's end, another a window at a time. Returns whether the
+     * event is expanded a window at a time (it has a rule without {@code COUNT}).
      */
-    private static void requireBoundedRecurrence(VEvent event) {
+    private static boolean requireBoundedRecurrence(VEvent event, ZoneId zone, Instant to) {
         List<RRule<Temporal>> rules = event.getProperties(Property.RRULE);
+        if (rules.isEmpty()) {
+            return false;
+        }
+        Optional<DtStart<Temporal>> dtStart = event.getStartDate();
+        Instant start = dtStart.isPresent() ? instant(dtStart.get().getDate(), zone) : to;
+        if (start.atZone(ZoneOffset.UTC).getYear() < EARLIEST_YEAR) {
+            throw new InvalidInputException(
+                    "ics",
+                    "event" + summary(event) + ": a recurring event must start in " + EARLIEST_YEAR + " or later");
+        }
+        boolean windowed = false;
         for (RRule<Temporal> rule : rules) {
-            if (rule.getRecur().getFrequency() == Frequency.SECONDLY) {
+            Recur<Temporal> recur = rule.getRecur();
+            if (recur.getFrequency() == Frequency.SECONDLY) {
                 throw new InvalidInputException(
                         "ics",
                         "event" + summary(event)
                                 + ": FREQ=SECONDLY recurs more often than once a minute; not supported");
             }
-        }
-        if (!rules.isEmpty()) {
-            Optional<DtStart<Temporal>> start = event.getStartDate();
-            if (start.isPresent()
-                    && instant(start.get().getDate(), ZoneOffset.UTC)
-                                    .atZone(ZoneOffset.UTC)
-                                    .getYear()
-                            < EARLIEST_YEAR) {
+            boolean counted = recur.getCount() > 0;
+            windowed |= !counted;
+            long span = counted ? Math.max(0, Duration.between(start, to).getSeconds()) : WINDOW_SECONDS;
+            double candidates = (double) span / stepSeconds(recur) * expansion(recur);
+            if (candidates > MAX_CANDIDATES) {
                 throw new InvalidInputException(
                         "ics",
-                        "event" + summary(event) + ": a recurring event must start in " + EARLIEST_YEAR + " or later");
+                        "event" + summary(event) + ": its rule would walk about " + Math.round(candidates)
+                                + " candidate times (at most " + MAX_CANDIDATES + ")"
+                                + (counted ? " from its start: start it later, or leave COUNT out" : "")
+                                + "; recur less often");
             }
         }
+        return windowed;
+    }
+
+    /** The seconds between two steps of a rule: its frequency's unit times its interval. */
+    private static double stepSeconds(Recur<Temporal> recur) {
+        long unit = switch (recur.getFrequency()) {
+            case SECONDLY -> 1;
+            case MINUTELY -> 60;
+            case HOURLY -> 3_600;
+            case DAILY -> 86_400;
+            case WEEKLY -> 604_800;
+            case MONTHLY -> 2_419_200;
+            case YEARLY -> 31_536_000;
+        };
+        return (double) unit * Math.max(1, recur.getInterval());
+    }
+
+    /** How many candidate times one step of a rule may expand into (its BY... lists; an upper bound). */
+    private static double expansion(Recur<Temporal> recur) {
+        double times = 1;
+        for (List<?> list : List.of(
+                recur.getSecondList(),
+                recur.getMinuteList(),
+                recur.getHourList(),
+                recur.getDayList(),
+                recur.getMonthDayList(),
+                recur.getYearDayList(),
+                recur.getWeekNoList(),
+                recur.getMonthList())) {
+            times *= Math.max(1, list.size());
+        }
+        return times;
     }
 
     private static String summary(VEvent event) {
