@@ -243,7 +243,8 @@ class TriggerPass {
      * on time, a retry, a manual run or a dependency's still overlap it.
      */
     private boolean overlapsOnlyItsCatchUp(Job job) {
-        return store.overlappingRunsOf(job.id()).stream()
+        List<Execution> overlapping = store.overlappingRunsOf(job.id());
+        boolean allCatchUp = overlapping.stream()
                 .allMatch(run -> NewExecutions.SCHEDULER.equals(run.triggeredBy())
                         && run.scheduledFor() != null
                         && job.definition()
@@ -251,6 +252,15 @@ class TriggerPass {
                                 .nextAfter(run.scheduledFor())
                                 .filter(next -> !next.isAfter(run.createdAt()))
                                 .isPresent());
+        // and this pass goes on from where the last of them stopped: the job's next slot is the one after it (a run
+        // left from an earlier catch-up, with slots run on time since, is a run from before this one)
+        return allCatchUp
+                && overlapping.stream()
+                        .map(Execution::scheduledFor)
+                        .max(Instant::compareTo)
+                        .flatMap(last -> job.definition().schedule().nextAfter(last))
+                        .filter(next -> next.equals(job.nextRunAt()))
+                        .isPresent();
     }
 
     /**
