@@ -407,6 +407,9 @@ public class JobsFile {
         List<Outcome> calendarOutcomes = new ArrayList<>();
         List<Outcome> outcomes = new ArrayList<>();
         InFile inFile = new InFile(definitions);
+        // each job's audit event, written only when the file is applied: a plan, or a file with an error, is rolled
+        // back and must leave no "audit:" line in the log either
+        List<Runnable> audited = new ArrayList<>();
         transactions.executeWithoutResult(status -> {
             // the jobs may list the file's calendars: those are put first
             calendarOutcomes.addAll(calendars.put(file.calendars(), actor, refusal));
@@ -439,7 +442,8 @@ public class JobsFile {
                 stored[i] = current.isPresent();
                 Definition written = definitions.get(i);
                 inOrder[i] = savepoints.execute(savepoint -> {
-                    Outcome outcome = upsert(written, name, namespace, current, actor);
+                    int auditedBefore = audited.size();
+                    Outcome outcome = upsert(written, name, namespace, current, actor, audited);
                     if (outcome.changing()) {
                         Optional<FieldError> refused = refusal.ofChange(definition, namespace, current);
                         if (refused.isPresent()) {
@@ -448,6 +452,7 @@ public class JobsFile {
                     }
                     if (outcome.action().equals("invalid")) {
                         savepoint.setRollbackOnly();
+                        audited.subList(auditedBefore, audited.size()).clear();
                     }
                     return outcome;
                 });
@@ -472,6 +477,8 @@ public class JobsFile {
                     || Stream.concat(calendarOutcomes.stream(), outcomes.stream())
                             .anyMatch(o -> o.action().equals("invalid"))) {
                 status.setRollbackOnly();
+            } else {
+                audited.forEach(Runnable::run);
             }
         });
         return new Outcomes(calendarOutcomes, outcomes);
@@ -660,7 +667,13 @@ public class JobsFile {
                         + quota.quota() + "; this file may create at most " + quota.room());
     }
 
-    private Outcome upsert(Definition definition, String name, String namespace, Optional<Job> stored, String actor) {
+    private Outcome upsert(
+            Definition definition,
+            String name,
+            String namespace,
+            Optional<Job> stored,
+            String actor,
+            List<Runnable> audited) {
         ObjectNode changes = (ObjectNode) json.valueToTree(definition.request());
         changes.remove("version");
         if (definition.request().tags() != null) {
@@ -680,7 +693,7 @@ public class JobsFile {
                 try {
                     Job created = jobs.create(json.treeToValue(changes, JobRequest.class), actor);
                     // each job's own event, found by its name and namespace as a create through the API is
-                    commands.recordCreated(created);
+                    audited.add(() -> commands.recordCreated(created));
                     return new Outcome(name, namespace, "create", diff(null, created), List.of());
                 } catch (InvalidInputException e) {
                     return new Outcome(
@@ -690,7 +703,7 @@ public class JobsFile {
             // a mask keeps the stored secret; a mask with nothing stored is refused by the job service, per field
             Job before = stored.get();
             JobService.Updated updated = jobs.update(before.id(), changes, actor);
-            commands.recordUpdated(updated);
+            audited.add(() -> commands.recordUpdated(updated));
             return updated.changed()
                     ? new Outcome(name, namespace, "update", diff(before, updated.job()), List.of())
                     : new Outcome(name, namespace, "unchanged", List.of(), List.of());
