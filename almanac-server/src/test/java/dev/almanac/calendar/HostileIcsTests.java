@@ -20,9 +20,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An iCalendar file is expanded within bounds the server can afford, whoever sends it: a rule recurring every second,
- * or one starting so long ago that ical4j's expansion never ends, is refused at once; a rule with more occurrences than
- * the engine keeps over its horizon is refused when saved (not accepted and then dropped by the engine); and a role that
- * may not change a calendar cannot make the server expand one through an import plan.
+ * or one starting so long ago that ical4j's expansion never ends, is refused at once; a rule with more occurrences
+ * than the engine keeps over its horizon is refused when saved (not accepted and then dropped by the engine); and a
+ * role that may not change a calendar cannot make the server expand one through an import plan.
  */
 abstract class HostileIcsTests extends AlmanacIntegrationTest {
 
