@@ -134,8 +134,9 @@ public class Delivery {
         } catch (IOException e) {
             return new Result(false, true, "network error: " + e.getMessage());
         } catch (MailSendException e) {
-            // the mail server could not be reached, or did not answer in time: a network error, tried again
-            return new Result(false, true, "mail server: " + e.getMessage());
+            // the mail server could not be reached, or did not answer in time: a network error, tried again; a
+            // refusal it answered (550 no such user) is final
+            return new Result(false, causedByNetwork(e), "mail server: " + e.getMessage());
         } catch (RuntimeException e) {
             // a misconfiguration (no SMTP server) or a bug: recorded, never thrown into the engine
             return new Result(
@@ -143,6 +144,30 @@ public class Delivery {
         } catch (Exception e) {
             return new Result(false, true, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
+    }
+
+    /** Whether a failed sending failed on the network (no connection, a time-out), not on the server's answer. */
+    private static boolean causedByNetwork(MailSendException failed) {
+        java.util.Deque<Throwable> pending = new java.util.ArrayDeque<>();
+        pending.add(failed);
+        pending.addAll(failed.getFailedMessages().values());
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        while (!pending.isEmpty()) {
+            Throwable t = pending.poll();
+            if (!seen.add(t)) {
+                continue;
+            }
+            if (t instanceof IOException) {
+                return true;
+            }
+            if (t.getCause() != null) {
+                pending.add(t.getCause());
+            }
+            if (t instanceof jakarta.mail.MessagingException messaging && messaging.getNextException() != null) {
+                pending.add(messaging.getNextException());
+            }
+        }
+        return false;
     }
 
     private Result email(Notice notice, String recipient) throws Exception {

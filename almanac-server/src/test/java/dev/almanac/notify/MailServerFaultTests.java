@@ -31,15 +31,19 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * A mail server that accepts connections and never answers (a hung relay, a firewall that drops replies): each send
- * gives up after {@code almanac.mail.timeout-ms} and is tried again as a network error, so the notifier goes on to the
- * next notice instead of waiting for good. One database is enough: the database plays no part here.
+ * A mail server that fails: one that accepts connections and never answers (a hung relay, a firewall that drops
+ * replies) fails each send after {@code almanac.mail.timeout-ms} and is tried again as a network error, so the notifier
+ * goes on to the next notice instead of waiting for good; one that refuses the recipient (550) is not asked again. One
+ * database is enough: the database plays no part here.
  */
 @WithH2
-class MailServerSilentTests extends AlmanacIntegrationTest {
+class MailServerFaultTests extends AlmanacIntegrationTest {
+
+    static final List<Socket> HELD = new CopyOnWriteArrayList<>();
+    /** Whether the server answers, refusing every recipient, or stays silent. */
+    static volatile boolean refusesRecipients;
 
     static final ServerSocket SILENT = silent();
-    static final List<Socket> HELD = new CopyOnWriteArrayList<>();
 
     @DynamicPropertySource
     static void silentMailServer(DynamicPropertyRegistry registry) {
@@ -93,14 +97,47 @@ class MailServerSilentTests extends AlmanacIntegrationTest {
         assertThat(HELD).as("every attempt reached the silent server").hasSizeGreaterThanOrEqualTo(3);
     }
 
-    /** Accepts every connection, holds it open and never writes a byte (an SMTP server greets first). */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aRecipientTheMailServerRefusesIsNotAskedAgain() throws Exception {
+        refusesRecipients = true;
+        try {
+            Job job = jobs.create(
+                    anIntervalJob("told-nobody", 60)
+                            .notifications(new NotificationsJson(List.of("nobody@example.com"), List.of()))
+                            .build(),
+                    "test");
+            clock.advance(Duration.ofMinutes(1));
+            engine.runDueOnce();
+
+            notifier.deliverPending();
+
+            Execution run = executions.list(ExecutionQuery.ofJob(job.id(), 10)).get(0);
+            mvc.perform(get("/api/admin/scheduler/executions/{id}/notifications", run.id()))
+                    .andExpect(jsonPath("$.notifications.length()").value(1))
+                    .andExpect(jsonPath("$.notifications[0].outcome").value("failed"));
+        } finally {
+            refusesRecipients = false;
+        }
+    }
+
+    /**
+     * Accepts every connection; silent (it holds it open and never writes a byte: an SMTP server greets first), or,
+     * while {@link #refusesRecipients}, an SMTP server that refuses every recipient with 550.
+     */
     private static ServerSocket silent() {
         try {
             ServerSocket server = new ServerSocket(0);
             Thread accepting = new Thread(() -> {
                 while (!server.isClosed()) {
                     try {
-                        HELD.add(server.accept());
+                        Socket socket = server.accept();
+                        HELD.add(socket);
+                        if (refusesRecipients) {
+                            Thread answering = new Thread(() -> refuseRecipients(socket));
+                            answering.setDaemon(true);
+                            answering.start();
+                        }
                     } catch (IOException closed) {
                         return;
                     }
@@ -111,6 +148,33 @@ class MailServerSilentTests extends AlmanacIntegrationTest {
             return server;
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Greets, accepts the sender, refuses every recipient (550), says goodbye. */
+    private static void refuseRecipients(Socket socket) {
+        try (socket) {
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.Writer out = new java.io.OutputStreamWriter(
+                    socket.getOutputStream(), java.nio.charset.StandardCharsets.US_ASCII);
+            out.write("220 refusing.example ESMTP\r\n");
+            out.flush();
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                String command = line.toUpperCase(java.util.Locale.ROOT);
+                String reply = command.startsWith("EHLO") || command.startsWith("HELO")
+                        ? "250 refusing.example"
+                        : command.startsWith("RCPT")
+                                ? "550 5.1.1 no such user"
+                                : command.startsWith("QUIT") ? "221 bye" : "250 OK";
+                out.write(reply + "\r\n");
+                out.flush();
+                if (command.startsWith("QUIT")) {
+                    return;
+                }
+            }
+        } catch (IOException gone) {
+            // the client hung up
         }
     }
 }
