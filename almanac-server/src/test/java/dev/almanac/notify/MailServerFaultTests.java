@@ -76,17 +76,7 @@ class MailServerFaultTests extends AlmanacIntegrationTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aMailServerThatNeverAnswersFailsEachAttemptInTimeAndIsTriedAgain() throws Exception {
-        Job job = jobs.create(
-                anIntervalJob("told-by-mail", 60)
-                        .notifications(new NotificationsJson(List.of("ops@example.com"), List.of()))
-                        .build(),
-                "test");
-        clock.advance(Duration.ofMinutes(1));
-        engine.runDueOnce();
-
-        notifier.deliverPending();
-
-        Execution run = executions.list(ExecutionQuery.ofJob(job.id(), 10)).get(0);
+        Execution run = runTelling("told-by-mail", "ops@example.com");
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         mvc.perform(get("/api/admin/scheduler/executions/{id}/notifications", run.id()))
                 .andExpect(jsonPath("$.notifications.length()").value(3))
@@ -102,23 +92,26 @@ class MailServerFaultTests extends AlmanacIntegrationTest {
     void aRecipientTheMailServerRefusesIsNotAskedAgain() throws Exception {
         refusesRecipients = true;
         try {
-            Job job = jobs.create(
-                    anIntervalJob("told-nobody", 60)
-                            .notifications(new NotificationsJson(List.of("nobody@example.com"), List.of()))
-                            .build(),
-                    "test");
-            clock.advance(Duration.ofMinutes(1));
-            engine.runDueOnce();
-
-            notifier.deliverPending();
-
-            Execution run = executions.list(ExecutionQuery.ofJob(job.id(), 10)).get(0);
+            Execution run = runTelling("told-nobody", "nobody@example.com");
             mvc.perform(get("/api/admin/scheduler/executions/{id}/notifications", run.id()))
                     .andExpect(jsonPath("$.notifications.length()").value(1))
                     .andExpect(jsonPath("$.notifications[0].outcome").value("failed"));
         } finally {
             refusesRecipients = false;
         }
+    }
+
+    /** A run of a new job that tells {@code recipient} of its success, once its notifications were delivered. */
+    private Execution runTelling(String name, String recipient) {
+        Job job = jobs.create(
+                anIntervalJob(name, 60)
+                        .notifications(new NotificationsJson(List.of(recipient), List.of()))
+                        .build(),
+                "test");
+        clock.advance(Duration.ofMinutes(1));
+        engine.runDueOnce();
+        notifier.deliverPending();
+        return executions.list(ExecutionQuery.ofJob(job.id(), 10)).get(0);
     }
 
     /**

@@ -16,6 +16,9 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.context.SecurityContextRepository;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -31,6 +34,12 @@ final class SessionUsers extends OncePerRequestFilter {
 
     private final UserService users;
     private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
+    /** The static files the security chain lets anyone fetch ({@link SecurityConfiguration#STATIC}). */
+    private final RequestMatcher staticFiles =
+            new OrRequestMatcher(java.util.Arrays.stream(SecurityConfiguration.STATIC)
+                    .map(PathPatternRequestMatcher.withDefaults()::matcher)
+                    .map(RequestMatcher.class::cast)
+                    .toList());
 
     SessionUsers(UserService users) {
         this.users = users;
@@ -48,12 +57,7 @@ final class SessionUsers extends OncePerRequestFilter {
     /** Static resources read nothing of the user (and must load while the database is away: its page uses them). */
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI();
-        return path.startsWith("/css/")
-                || path.startsWith("/js/")
-                || path.startsWith("/img/")
-                || path.startsWith("/webjars/")
-                || path.equals("/favicon.ico");
+        return staticFiles.matches(request);
     }
 
     @Override
