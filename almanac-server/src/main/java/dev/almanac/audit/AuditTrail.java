@@ -2,6 +2,7 @@ package dev.almanac.audit;
 
 import dev.almanac.audit.internal.AuditEvent;
 import dev.almanac.audit.internal.AuditRepository;
+import dev.almanac.audit.internal.RefusalsAfterTransactions;
 import dev.almanac.common.NamespaceResolver;
 import dev.almanac.common.Sealed;
 import jakarta.servlet.http.HttpServletRequest;
@@ -20,6 +21,7 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
@@ -29,8 +31,10 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * Records who did what to which target, when and from where. The actor, the source address and how the actor
  * authenticated come from the current request; sealed secrets in details are masked before anything is stored.
  * An event joins the caller's transaction, so a change and its event commit together, except a refusal
- * ({@link #DENIED}): it is written in a transaction of its own, so the exception that answers it, which rolls the
- * caller's transaction back, does not take the event with it.
+ * ({@link #DENIED}): the exception that answers it rolls the caller's transaction back, which must not take the event
+ * with it. Outside a transaction it commits at once; inside one, in a request, it is written when the request's work
+ * is done ({@link RefusalsAfterTransactions}: not on a second connection while the first is held); elsewhere in a
+ * transaction of its own.
  *
  * <p>Actions: {@code job.created}, {@code job.updated}, {@code job.enabled}, {@code job.disabled},
  * {@code job.deleted}, {@code job.imported}, {@code job.run}, {@code execution.cancelled},
@@ -112,7 +116,7 @@ public class AuditTrail {
 
     /**
      * Records an action with an explicit actor and outcome (a failed login names the user it tried). A refusal
-     * ({@link #DENIED}) is committed at once, whatever becomes of the caller's transaction.
+     * ({@link #DENIED}) is committed whatever becomes of the caller's transaction.
      */
     public void record(String actor, String action, String outcome, Target target, Map<String, Object> details) {
         AuditEvent event = new AuditEvent(
@@ -128,10 +132,10 @@ public class AuditTrail {
                 via(),
                 Sealed.maskedMap(details),
                 namespaceOf(target));
-        if (DENIED.equals(outcome)) {
-            ownTransaction.executeWithoutResult(status -> events.insert(event));
-        } else {
+        if (!DENIED.equals(outcome) || !TransactionSynchronizationManager.isActualTransactionActive()) {
             events.insert(event);
+        } else if (!RefusalsAfterTransactions.defer(event)) {
+            ownTransaction.executeWithoutResult(status -> events.insert(event));
         }
         log.info(
                 "audit: {} {} {} {} {} from {}",
