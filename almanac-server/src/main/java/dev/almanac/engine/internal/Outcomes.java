@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,6 +100,7 @@ class Outcomes {
                     .toList());
             List<Execution> followUps = new ArrayList<>();
             Map<ExecutionId, List<String>> followUpWarnings = new HashMap<>();
+            Set<ExecutionId> replacedInBatch = new HashSet<>();
             List<JobOutcome> outcomes = new ArrayList<>();
             for (Finished f : batch) {
                 if (!accepted.contains(f.execution().id())) {
@@ -118,8 +120,12 @@ class Outcomes {
                         : Optional.empty();
                 retry.ifPresent(followUps::add);
                 if (!execution.dryRun() && upstream.contains(execution.jobId())) {
-                    followUps.addAll(
-                            dependentsOf(execution, f.completion(), retry.isEmpty(), followUps, now, followUpWarnings));
+                    followUps.addAll(dependentsOf(
+                            execution,
+                            f.completion(),
+                            retry.isEmpty(),
+                            new FollowUps(followUps, followUpWarnings, replacedInBatch),
+                            now));
                 }
                 if (!execution.dryRun()) {
                     outcomes.add(new JobOutcome(
@@ -136,6 +142,11 @@ class Outcomes {
                         retry.isEmpty()));
             }
             List<Execution> inserted = store.enqueue(followUps);
+            for (Execution e : inserted) {
+                if (replacedInBatch.contains(e.id())) {
+                    store.cancelQueued(e.id(), "replaced", now);
+                }
+            }
             // a follow-up's own warnings open its log: its runner's lines come after them
             for (Execution e : inserted) {
                 for (String warning : followUpWarnings.getOrDefault(e.id(), List.of())) {
@@ -169,17 +180,19 @@ class Outcomes {
     }
 
     /**
+     * What the outcomes of one batch start: the runs so far, each run's own warnings by its id (a placeholder filled
+     * in empty), and the runs a later one of the same job replaces (its policy {@code replace}), to be cancelled once
+     * written.
+     */
+    private record FollowUps(
+            List<Execution> runs, Map<ExecutionId, List<String>> warnings, Set<ExecutionId> replaced) {}
+
+    /**
      * Runs of the jobs that wait for this one (depends_on, or triggers whose outcome and condition match); a
-     * job that may not run now records the trigger as skipped, with the reason. Each run's own warnings (a
-     * placeholder filled in empty) are put in {@code warnings} by its id.
+     * job that may not run now records the trigger as skipped, with the reason.
      */
     private List<Execution> dependentsOf(
-            Execution ended,
-            Completion completion,
-            boolean finalOutcome,
-            List<Execution> batch,
-            Instant now,
-            Map<ExecutionId, List<String>> warnings) {
+            Execution ended, Completion completion, boolean finalOutcome, FollowUps batch, Instant now) {
         List<Execution> runs = new ArrayList<>();
         JobScheduling.Ended run = new JobScheduling.Ended(
                 ended.id().value(),
@@ -191,12 +204,12 @@ class Outcomes {
                 completion.result());
         JobScheduling.Followed followed = jobs.started(run, now);
         for (JobScheduling.Start start : followed.starts()) {
-            List<Execution> before = new ArrayList<>(batch);
+            List<Execution> before = new ArrayList<>(batch.runs());
             before.addAll(runs);
-            Execution follower = startOf(start, before, now);
+            Execution follower = startOf(start, before, batch.replaced(), now);
             runs.add(follower);
             if (!start.warnings().isEmpty()) {
-                warnings.put(follower.id(), start.warnings());
+                batch.warnings().put(follower.id(), start.warnings());
             }
         }
         // the run's own lines are written by now, in this transaction: these follow them
@@ -210,9 +223,12 @@ class Outcomes {
      * The run another job's outcome starts, or a skipped record of it when the job is disabled, its parameters no
      * longer validate, its pause, a freeze or one of its calendars holds it now, or it forbids overlap and a run of
      * it is queued or running (here, or started by an earlier outcome of {@code batch}): the same rules as a scheduled
-     * slot. Under {@code replace} the run it overlaps is cancelled, as for a slot.
+     * slot. Under {@code replace} the run it overlaps is cancelled, as for a slot; one an earlier outcome of {@code
+     * batch} started is put in {@code replaced}. The job's row is held first, so that a trigger pass or an outcome
+     * writing a run of the job elsewhere at the same time has committed it before its runs are read.
      */
-    private Execution startOf(JobScheduling.Start start, List<Execution> batch, Instant now) {
+    private Execution startOf(
+            JobScheduling.Start start, List<Execution> batch, Set<ExecutionId> replaced, Instant now) {
         Job dependent = start.job();
         if (!dependent.definition().enabled()) {
             return NewExecutions.skipped(dependent, null, SkipReason.DISABLED, start.triggeredBy(), now);
@@ -229,12 +245,16 @@ class Outcomes {
         }
         ConcurrencyPolicy policy = dependent.definition().concurrencyPolicy();
         if (policy != ConcurrencyPolicy.ALLOW) {
-            boolean startedInBatch = batch.stream()
-                    .anyMatch(e -> e.jobId().equals(dependent.id()) && e.status() == ExecutionStatus.QUEUED);
+            List<ExecutionId> startedInBatch = batch.stream()
+                    .filter(e -> e.jobId().equals(dependent.id()) && e.status() == ExecutionStatus.QUEUED)
+                    .map(Execution::id)
+                    .toList();
+            store.lockJob(dependent.id());
             List<Execution> active = store.overlappingRunsOf(dependent.id());
-            if (policy == ConcurrencyPolicy.FORBID && (startedInBatch || !active.isEmpty())) {
+            if (policy == ConcurrencyPolicy.FORBID && (!startedInBatch.isEmpty() || !active.isEmpty())) {
                 return NewExecutions.skipped(dependent, null, SkipReason.OVERLAP, start.triggeredBy(), now);
             }
+            replaced.addAll(startedInBatch);
             for (Execution previous : active) {
                 if (!store.cancelQueued(previous.id(), "replaced", now)) {
                     store.requestCancel(previous.id());

@@ -4,6 +4,7 @@ import static dev.almanac.testing.JobRequests.aCronJob;
 import static dev.almanac.testing.JobRequests.anIntervalJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.almanac.engine.internal.store.EngineStore;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionQuery;
 import dev.almanac.execution.ExecutionService;
@@ -19,8 +20,15 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The engine driven step by step with a settable clock, on H2 and PostgreSQL: every policy of ARCHITECTURE §4. */
@@ -49,6 +57,12 @@ abstract class EngineTests extends AlmanacIntegrationTest {
 
     @Autowired
     JsonMapper json;
+
+    @Autowired
+    EngineStore store;
+
+    @Autowired
+    TransactionTemplate transactions;
 
     @Test
     void runsADueSlotExactlyOnceAndAdvancesTheJob() {
@@ -444,6 +458,84 @@ abstract class EngineTests extends AlmanacIntegrationTest {
             TestTemplates.Block.release("loads-beside");
             engine.awaitIdle(Duration.ofSeconds(10));
         }
+    }
+
+    /**
+     * Another node writes a run of a job that forbids overlap (a trigger pass holds the job's row while it does) at the
+     * moment an upstream's outcome here starts the job: the outcome waits for that commit and records the trigger as
+     * {@code skipped/overlap}, where it read beside the uncommitted run and queued a second one.
+     */
+    @Test
+    void aDependencyRunWaitsForARunAnotherNodeIsWritingOfTheJobUnderForbid() throws Exception {
+        Job upstream = jobs.create(anIntervalJob("feeds", 86_400).build(), "test");
+        Job forbids = jobs.create(
+                anIntervalJob("loads-alone", 86_400)
+                        .concurrency("forbid")
+                        .dependsOn(upstream.id())
+                        .build(),
+                "test");
+        CountDownLatch written = new CountDownLatch(1);
+        CountDownLatch commit = new CountDownLatch(1);
+        ExecutorService nodes = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> otherNode = nodes.submit(() -> transactions.executeWithoutResult(s -> {
+                store.lockJob(forbids.id());
+                Instant now = clock.instant();
+                store.enqueue(List.of(NewExecutions.queued(forbids, null, now, "manual", Map.of(), false, now)));
+                written.countDown();
+                try {
+                    commit.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            assertThat(written.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<?> outcome = nodes.submit(() -> {
+                runToItsEnd(upstream);
+                return null;
+            });
+            try {
+                outcome.get(2, TimeUnit.SECONDS);
+            } catch (TimeoutException waitingForTheOtherNode) {
+                // as it should: the outcome waits for the other node's commit
+            }
+            commit.countDown();
+            otherNode.get(10, TimeUnit.SECONDS);
+            outcome.get(20, TimeUnit.SECONDS);
+        } finally {
+            commit.countDown();
+            nodes.shutdownNow();
+        }
+
+        assertThat(history(forbids))
+                .extracting(e -> e.status() + " " + e.reason())
+                .containsExactlyInAnyOrder("QUEUED null", "SKIPPED overlap");
+    }
+
+    /**
+     * Under {@code replace}, two upstream successes written in one outcome batch start the job twice: the later run
+     * replaces the earlier, which is cancelled as {@code replaced}, as a run queued before the batch would be.
+     */
+    @Test
+    void twoStartsOfAReplacingJobInOneOutcomeBatchLeaveOneRun() throws Exception {
+        Job first = jobs.create(anIntervalJob("feeds-a", 86_400).build(), "test");
+        Job second = jobs.create(anIntervalJob("feeds-b", 86_400).build(), "test");
+        Job replaces = jobs.create(
+                anIntervalJob("loads-latest", 86_400)
+                        .concurrency("replace")
+                        .dependsOn(first.id(), second.id())
+                        .build(),
+                "test");
+        api("POST", "/jobs/" + first.id() + "/run", null);
+        api("POST", "/jobs/" + second.id() + "/run", null);
+        engine.startDue();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> runs.inFlight() == 0);
+        // both outcomes in one batch
+        engine.writeOutcomes();
+
+        assertThat(history(replaces))
+                .extracting(e -> e.status() + " " + e.reason())
+                .containsExactlyInAnyOrder("QUEUED null", "CANCELLED replaced");
     }
 
     @Test

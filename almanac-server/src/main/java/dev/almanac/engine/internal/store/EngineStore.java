@@ -75,6 +75,13 @@ public interface EngineStore {
     /** The queued and running executions of one job that a new slot of its overlaps ({@link #withOverlappingRuns}). */
     List<Execution> overlappingRunsOf(JobId job);
 
+    /**
+     * Holds the job's row until the transaction ends, waiting while another transaction holds it: a trigger pass holds
+     * the rows of the jobs it writes runs for, so a run started for the job from elsewhere (another job's outcome, on
+     * any node) reads its overlapping runs after what that pass wrote is committed, not beside it.
+     */
+    void lockJob(JobId job);
+
     /** Cancels a run that has not started; false when it is no longer queued. */
     boolean cancelQueued(ExecutionId id, String reason, Instant now);
 

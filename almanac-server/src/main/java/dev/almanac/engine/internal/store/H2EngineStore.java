@@ -92,6 +92,8 @@ class H2EngineStore implements EngineStore {
             + " FROM executions WHERE job_id = :job_id AND status IN ('queued', 'running')"
             + " AND id IN (SELECT id FROM overlapping)";
 
+    private static final String LOCK_JOB = "SELECT id FROM jobs WHERE id = :id FOR UPDATE";
+
     private static final String CANCEL_QUEUED = """
             UPDATE executions
                SET status = 'cancelled', reason = :reason, completed_at = :now, cancel_requested = TRUE
@@ -363,6 +365,11 @@ class H2EngineStore implements EngineStore {
                 .param("job_id", job.value())
                 .query(ExecutionRows.mapper(json))
                 .list();
+    }
+
+    @Override
+    public void lockJob(JobId job) {
+        jdbc.sql(LOCK_JOB).param("id", job.value()).query(Object.class).list();
     }
 
     @Override
