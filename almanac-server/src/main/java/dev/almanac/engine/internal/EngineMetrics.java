@@ -79,8 +79,10 @@ class EngineMetrics {
 
     /** Watches this node's engine: its runs in flight and how old its last heartbeat is. */
     void watch(IntSupplier running, Supplier<Duration> heartbeatAge) {
+        // held strongly: Micrometer keeps a gauge's state weakly, and nothing else holds these method references
         Gauge.builder("almanac.engine.running", running, IntSupplier::getAsInt)
                 .description("Executions running on this node")
+                .strongReference(true)
                 .register(meters);
         Gauge.builder(
                         "almanac.node.heartbeat.age",
@@ -88,6 +90,7 @@ class EngineMetrics {
                         age -> age.get().toMillis() / 1000.0)
                 .description("Seconds since this node last proved it is alive")
                 .baseUnit("seconds")
+                .strongReference(true)
                 .register(meters);
     }
 
