@@ -7,6 +7,7 @@ import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
 import dev.almanac.template.TemplateDescriptor;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -446,6 +447,40 @@ public final class TestTemplates {
             Number seconds = (Number) context.parameters().getOrDefault("seconds", 0);
             clock.advance(Duration.ofSeconds(seconds.longValue()));
             return JobResult.succeeded("took " + seconds + " s");
+        }
+    }
+
+    /**
+     * Says back what it is given, in its log, its result's message and details (a detail named by it too), and, when
+     * it starts with {@code fail}, its error (tests only): text from outside a run reaches every place a run writes.
+     */
+    public static final class Echo implements JobTemplate {
+
+        @Override
+        public TemplateDescriptor descriptor() {
+            return TemplateDescriptor.builder("test_echo")
+                    .name("Test: echo")
+                    .description("Says back what it is given (tests only)")
+                    .category("test")
+                    .icon("message")
+                    .riskLevel(RiskLevel.LOW)
+                    .resourceUsage(ResourceUsage.LOW)
+                    .estimatedDuration(Duration.ofSeconds(1))
+                    .parametersSchema("""
+                            {"type":"object","properties":{"text":{"type":"string"}},"additionalProperties":false}
+                            """)
+                    .build();
+        }
+
+        @Override
+        public JobResult execute(JobContext context) {
+            String text = String.valueOf(context.parameters().getOrDefault("text", ""));
+            context.log().info("echo: {}", text);
+            return JobResult.builder(text.startsWith("fail") ? JobResult.Status.FAILED : JobResult.Status.SUCCEEDED)
+                    .message("echo: " + text)
+                    .detail("text", text)
+                    .detail(text, List.of(text))
+                    .build();
         }
     }
 }

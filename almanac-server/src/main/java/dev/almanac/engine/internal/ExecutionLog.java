@@ -53,7 +53,7 @@ final class ExecutionLog implements JobLogger {
             return;
         }
         // before it is cut to length, so that no part of a secret is left at the cut
-        String text = scrub.apply(message == null ? "" : message);
+        String text = StorableText.of(scrub.apply(message == null ? "" : message));
         if (text.length() > MAX_MESSAGE_CHARS) {
             text = text.substring(0, MAX_MESSAGE_CHARS - 1) + "…";
         }

@@ -3,11 +3,15 @@ package dev.almanac.engine.internal;
 import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.engine.internal.store.EngineStore;
 import dev.almanac.engine.internal.store.EngineStore.PendingLine;
+import dev.almanac.execution.ExecutionId;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -89,7 +93,8 @@ class LogBuffer {
 
     /**
      * Lines the database cannot take now (it is away) wait for the next flush, up to a bound; lines it refuses
-     * outright are dropped, so one bad line cannot block every later one.
+     * outright are dropped, so one bad line cannot block every later one, and only its own run's: a refused batch is
+     * written again a run at a time (a run deleted meanwhile costs its lines, not those of the runs beside it).
      */
     private void write(List<PendingLine> lines) {
         if (lines.isEmpty()) {
@@ -98,7 +103,13 @@ class LogBuffer {
         try {
             store.appendLogs(lines);
         } catch (DataIntegrityViolationException refused) {
-            log.error("Dropping {} log line(s) the database refuses: {}", lines.size(), refused.getMessage());
+            Map<ExecutionId, List<PendingLine>> byRun = lines.stream()
+                    .collect(Collectors.groupingBy(PendingLine::execution, LinkedHashMap::new, Collectors.toList()));
+            if (byRun.size() == 1) {
+                log.error("Dropping {} log line(s) the database refuses: {}", lines.size(), refused.getMessage());
+                return;
+            }
+            byRun.values().forEach(this::write);
         } catch (RuntimeException e) {
             if (DatabaseAvailability.isConnectionFailure(e)) {
                 // the outage itself is logged once, by DatabaseAvailability; this repeats every flush

@@ -135,8 +135,8 @@ class TemplateRunner {
                 reason,
                 completedAt,
                 Math.max(0, Duration.between(startedAt, completedAt).toMillis()),
-                result,
-                error);
+                StorableText.of(result),
+                StorableText.of(error));
     }
 
     private static Map<String, Object> resultDetails(JobResult outcome) {
