@@ -86,6 +86,13 @@ class DatabaseOutageWebTests {
                     .as("not 401: the token could not be looked up")
                     .isEqualTo(503);
 
+            // a scrape signed in with a password or a token that cannot be looked up: 503, not a 500 and a trace
+            for (String credentials : new String[] {basicAuth(), "Bearer not-a-real-token"}) {
+                HttpResponse<String> scrape = get(base + "/actuator/prometheus", credentials);
+                assertThat(scrape.statusCode()).as(scrape.body()).isEqualTo(503);
+                assertThat(scrape.body()).contains("database is unavailable");
+            }
+
             HttpResponse<String> page = http.send(
                     HttpRequest.newBuilder(URI.create(base + "/jobs"))
                             .header("Accept", "text/html")

@@ -17,8 +17,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Answers 503 at once while the database is known to be away, before security looks up a token or a user in it, and
  * turns a connection failure anywhere further down (a filter, security, a controller) into the same 503 instead of a
- * 500 or a 401. Static resources pass (the unavailable page needs its style sheet), and so does the health endpoint,
- * which says itself that the database is down.
+ * 500 or a 401. Static resources pass (the unavailable page needs its style sheet). The actuator's endpoints are not
+ * answered early (health says itself that the database is down, with no token to look up), but a failure further
+ * down is a 503 there too: a Prometheus scrape with a token whose lookup could not reach the database.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
@@ -47,14 +48,13 @@ public class DatabaseUnavailableFilter extends OncePerRequestFilter {
                 || path.startsWith("/js/")
                 || path.startsWith("/img/")
                 || path.startsWith("/webjars/")
-                || path.equals("/favicon.ico")
-                || path.startsWith("/actuator/");
+                || path.equals("/favicon.ico");
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (availability.get().down()) {
+        if (availability.get().down() && !request.getRequestURI().startsWith("/actuator/")) {
             unavailable.get().write(request, response);
             return;
         }
