@@ -68,6 +68,11 @@ class OutcomeQueue {
     }
 
     private void handBack(RunningExecution run) {
+        // the history says why the run starts again, on this attempt, with a new start time
+        run.log.warn(
+                "stopped: node {} is stopping; the run goes back to the queue and starts again on a node, on the"
+                        + " same attempt",
+                settings.nodeId());
         logs.writeNow(run);
         ExecutionId id = run.execution.id();
         log.info("Execution {} goes back to the queue: node {} is stopping", id, settings.nodeId());

@@ -716,6 +716,11 @@ abstract class EngineTests extends AlmanacIntegrationTest {
                 .as("the log goes on where the first start left it")
                 .doesNotHaveDuplicates()
                 .isSorted();
+        assertThat(executions.logs(finished.id(), 0))
+                .extracting(line -> line.level() + " " + line.message())
+                .as("the log says why it started twice")
+                .contains("WARN stopped: node test-node is stopping; the run goes back to the queue and starts again"
+                        + " on a node, on the same attempt");
     }
 
     @Test
