@@ -5,7 +5,9 @@ import dev.almanac.calendar.CalendarSpec;
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.JsonInputErrors;
 import dev.almanac.common.Sealed;
+import dev.almanac.common.StrictJsonReading;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobCommands;
 import dev.almanac.job.JobDefinition;
@@ -40,12 +42,20 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.type.LogicalType;
 import tools.jackson.dataformat.yaml.YAMLFactory;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
@@ -188,14 +198,36 @@ public class JobsFile {
      */
     static final int MAX_DEPTH = 32;
 
-    private final YAMLMapper yaml = YAMLMapper.builder(YAMLFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNestingDepth(MAX_DEPTH)
-                            .build())
-                    .build())
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+    private static final StreamReadConstraints NESTING =
+            StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build();
+
+    /**
+     * A YAML jobs file, read as the API reads JSON ({@link StrictJsonReading}) but for text: YAML writes a string
+     * without quotes, so {@code name: 2024} is the name "2024" (documented: quote a value to be sure of its type).
+     */
+    private final YAMLMapper yaml = StrictJsonReading.refuseConversionsAndFieldsGivenTwice(
+                    YAMLMapper.builder(new YamlNulls(YAMLFactory.builder().streamReadConstraints(NESTING)))
+                            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES))
+            .withCoercionConfig(
+                    LogicalType.Textual,
+                    config -> config.setCoercion(CoercionInputShape.Integer, CoercionAction.TryConvert)
+                            .setCoercion(CoercionInputShape.Float, CoercionAction.TryConvert)
+                            .setCoercion(CoercionInputShape.Boolean, CoercionAction.TryConvert))
             .build();
+
+    /**
+     * A JSON jobs file (an export, a JSON import body), read as the API reads a JSON body: by the YAML parser it lost
+     * characters JSON allows and YAML does not (U+0080, U+0085 read as a line break).
+     */
+    private final JsonMapper jsonFile = StrictJsonReading.refuseConversionsAndFieldsGivenTwice(JsonMapper.builder(
+                            JsonFactory.builder().streamReadConstraints(NESTING).build())
+                    .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES))
+            .build();
+
+    /** Tells JSON from YAML: reads the tokens only, so a field given twice is the reader's error, not a sign of YAML. */
+    private static final JsonFactory JSON_SYNTAX = new JsonFactory();
 
     JobsFile(
             JobService jobs,
@@ -247,14 +279,16 @@ public class JobsFile {
     }
 
     /**
-     * Reads a jobs file or an import body (YAML is a superset of JSON), its aliases written out as the values their
-     * anchors name.
+     * Reads a jobs file or an import body: JSON (an object, read as the API reads a JSON body) or YAML, its aliases
+     * written out as the values their anchors name.
      *
      * @throws InvalidInputException naming the path of an alias that cannot be written out
      */
     Parsed read(String text) {
-        String expanded = YamlAliases.expand(text);
-        Contents contents = yaml.readValue(expanded, Contents.class);
+        boolean json = isJson(text);
+        ObjectMapper reader = json ? jsonFile : yaml;
+        String expanded = json ? text : YamlAliases.expand(text);
+        Contents contents = reader.readValue(expanded, Contents.class);
         if (contents == null) {
             return new Parsed(List.of(), List.of());
         }
@@ -262,12 +296,32 @@ public class JobsFile {
             return new Parsed(contents.calendars(), List.of());
         }
         // the definitions as records have lost which fields the file set to null, and a null clears a field
-        JsonNode written = yaml.readTree(expanded).path("jobs");
+        JsonNode written = reader.readTree(expanded).path("jobs");
         List<Definition> definitions = new ArrayList<>();
         for (int i = 0; i < contents.jobs().size(); i++) {
             definitions.add(new Definition(contents.jobs().get(i), nulled(written.get(i))));
         }
         return new Parsed(contents.calendars(), definitions);
+    }
+
+    /**
+     * Whether the text is a JSON object: it starts with {@code {} and its tokens are JSON's. YAML in flow style ({@code
+     * {jobs: [...]}}) is not, and is read as YAML.
+     */
+    private static boolean isJson(String text) {
+        if (!text.stripLeading().startsWith("{")) {
+            return false;
+        }
+        try (JsonParser parser = JSON_SYNTAX.createParser(ObjectReadContext.empty(), text)) {
+            while (parser.nextToken() != null) {
+                // every token, to the end
+            }
+            return true;
+        } catch (StreamConstraintsException tooLarge) {
+            return true; // JSON, which the reader refuses saying which limit
+        } catch (JacksonException notJson) {
+            return false;
+        }
     }
 
     private static Set<String> nulled(JsonNode job) {
@@ -288,7 +342,11 @@ public class JobsFile {
         try {
             definitions = read(Files.readString(path));
         } catch (JacksonException e) {
-            throw new IllegalStateException("Jobs file " + path + " is not valid: " + e.getOriginalMessage());
+            FieldError error = JsonInputErrors.fieldError(e);
+            throw new IllegalStateException("Jobs file " + path + " is not valid: "
+                    + (error.field().isEmpty() || error.field().equals("body")
+                            ? e.getOriginalMessage()
+                            : error.field() + ": " + error.message()));
         } catch (InvalidInputException e) {
             throw new IllegalStateException("Jobs file " + path + " is not valid: "
                     + e.errors().stream()
