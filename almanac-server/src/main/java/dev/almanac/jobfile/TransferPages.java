@@ -80,22 +80,14 @@ class TransferPages {
         long size = file != null && !file.isEmpty()
                 ? file.getSize()
                 : text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length;
-        if (size > maxBytes) {
-            response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
-            return page(
-                    null,
-                    "",
-                    null,
-                    List.of("the file is " + megabytes(size) + "; a jobs file may be at most " + megabytes(maxBytes)
-                            + " (almanac.api.max-body-bytes, as through the API): split it into several"),
-                    model);
-        }
-        String contents = file != null && !file.isEmpty()
-                ? new String(file.getBytes(), StandardCharsets.UTF_8)
-                : text == null ? "" : text;
-        if (contents.isBlank()) {
-            response.setStatus(HttpStatus.BAD_REQUEST.value());
-            return page(null, "", null, List.of("choose a jobs file to upload, or paste one"), model);
+        String contents = size > maxBytes
+                ? ""
+                : file != null && !file.isEmpty()
+                        ? new String(file.getBytes(), StandardCharsets.UTF_8)
+                        : text == null ? "" : text;
+        String unreadable = refused(size, contents, response, model);
+        if (unreadable != null) {
+            return unreadable;
         }
         try {
             return page(transfer.importJobs("plan", contents), contents, null, List.of(), model);
@@ -116,6 +108,11 @@ class TransferPages {
             Model model,
             RedirectAttributes redirect) {
         String contents = text == null ? "" : text;
+        // the plan's limits hold here too: the text comes back from the browser, and may have been edited or replaced
+        String unreadable = refused(contents.getBytes(StandardCharsets.UTF_8).length, contents, response, model);
+        if (unreadable != null) {
+            return unreadable;
+        }
         try {
             JobTransfer.ImportResult applied = transfer.importJobs("apply", contents);
             Map<String, Long> summary = applied.summary();
@@ -143,6 +140,28 @@ class TransferPages {
             Refusals.status(response, refused);
             return page(null, contents, null, List.of(refused.getMessage()), model);
         }
+    }
+
+    /**
+     * The page refusing a text larger than a jobs file may be (413, as through the API) or blank (400); null when the
+     * text may be read.
+     */
+    private String refused(long size, String contents, HttpServletResponse response, Model model) {
+        if (size > maxBytes) {
+            response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
+            return page(
+                    null,
+                    "",
+                    null,
+                    List.of("the file is " + megabytes(size) + "; a jobs file may be at most " + megabytes(maxBytes)
+                            + " (almanac.api.max-body-bytes, as through the API): split it into several"),
+                    model);
+        }
+        if (contents.isBlank()) {
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            return page(null, "", null, List.of("choose a jobs file to upload, or paste one"), model);
+        }
+        return null;
     }
 
     private String page(JobTransfer.ImportResult plan, String text, String notice, List<String> problems, Model model) {

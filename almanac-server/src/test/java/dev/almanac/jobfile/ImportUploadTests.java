@@ -81,6 +81,50 @@ class ImportUploadTests extends AlmanacIntegrationTest {
                 .isZero();
     }
 
+    @Test
+    void anApplyOfATextOverTheLimitIsRefusedOnThePageAndAppliesNothing() throws Exception {
+        StringBuilder large = new StringBuilder(JOBS);
+        while (large.length() < 1.4 * 1024 * 1024) {
+            large.append("# a comment that only makes the file larger than a jobs file may be\n");
+        }
+
+        for (boolean htmx : new boolean[] {false, true}) {
+            HttpResponse<String> refused = apply(large.toString(), htmx);
+
+            assertThat(refused.statusCode()).as("htmx: " + htmx).isEqualTo(413);
+            assertThat(refused.body()).contains("the file is 1.4 MB; a jobs file may be at most 1.0 MB");
+        }
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
+                .isZero();
+    }
+
+    @Test
+    void anApplyOfABlankTextIsRefusedOnThePageAndRecordsNoImport() throws Exception {
+        for (boolean htmx : new boolean[] {false, true}) {
+            HttpResponse<String> refused = apply(" \n", htmx);
+
+            assertThat(refused.statusCode()).as("htmx: " + htmx).isEqualTo(400);
+            assertThat(refused.body()).contains("choose a jobs file to upload, or paste one");
+        }
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'job.imported'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
+    /** The plan page's apply form, as a browser posts it (with htmx, as the page's boosted form does). */
+    private HttpResponse<String> apply(String text, boolean htmx) throws Exception {
+        String form = "_csrf=" + URLEncoder.encode(csrf("/import"), StandardCharsets.UTF_8) + "&text="
+                + URLEncoder.encode(text, StandardCharsets.UTF_8);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri("/import/apply"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form));
+        if (htmx) {
+            request.header("HX-Request", "true");
+        }
+        return browser.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private HttpResponse<String> upload(byte[] file) throws Exception {
         String token = csrf("/import");
         String boundary = "almanac-test-boundary";
