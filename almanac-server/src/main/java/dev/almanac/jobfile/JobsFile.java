@@ -35,9 +35,6 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
-import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -252,8 +249,6 @@ public class JobsFile {
         this.file = file;
     }
 
-    @EventListener(ApplicationReadyEvent.class)
-    @Order(10)
     void applyAtStart() {
         if (file == null || file.isBlank()) {
             return;

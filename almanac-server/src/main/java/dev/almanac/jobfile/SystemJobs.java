@@ -12,9 +12,6 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
-import org.springframework.core.annotation.Order;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -126,8 +123,6 @@ class SystemJobs {
                 null);
     }
 
-    @EventListener(ApplicationReadyEvent.class)
-    @Order(0)
     void seedOnce() {
         if (!enabled) {
             return;

@@ -1,0 +1,126 @@
+package dev.almanac.jobfile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.almanac.job.JobService;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.EngineNode;
+import dev.almanac.testing.JobRequests;
+import dev.almanac.testing.MutableClock;
+import dev.almanac.testing.PostgresTestDatabase;
+import dev.almanac.testing.WithPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The jobs file ({@code almanac.jobs-file}) is applied before the node runs anything: a job it disables runs no slot
+ * that was due when the node started, and an invalid file stops the start before the engine has run a job.
+ */
+abstract class JobsFileAtStartTests {
+
+    static class OnH2 extends JobsFileAtStartTests {
+        @Override
+        EngineNode.Builder node() {
+            return EngineNode.on(
+                    "jdbc:h2:mem:jobs-file-" + database + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;"
+                            + "DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
+                    "sa",
+                    "");
+        }
+    }
+
+    @Tag("postgres")
+    @ExtendWith(WithPostgres.WhenReachable.class)
+    static class OnPostgres extends JobsFileAtStartTests {
+        private String url;
+
+        @Override
+        EngineNode.Builder node() {
+            if (url == null) {
+                url = PostgresTestDatabase.freshSchemaUrl("jobs_file_start");
+            }
+            return EngineNode.onPostgres(url);
+        }
+    }
+
+    /** The database the nodes of one test share. */
+    final String database = UUID.randomUUID().toString();
+
+    /** A node without its engine, holding the database and counting runs while the other starts and stops. */
+    EngineNode setup;
+
+    abstract EngineNode.Builder node();
+
+    @BeforeEach
+    void twoJobsDueEveryHour() {
+        setup = node().nodeId("setup")
+                .set("almanac.engine.enabled", false)
+                .clock(new MutableClock(AlmanacIntegrationTest.START))
+                .start();
+        for (String name : new String[] {"nightly", "hourly"}) {
+            setup.bean(JobService.class)
+                    .create(
+                            JobRequests.aCronJob(name, "0 * * * *")
+                                    .misfire("run_once", null)
+                                    .build(),
+                            "test");
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        setup.close();
+    }
+
+    @Test
+    void aJobTheFileDisablesRunsNoSlotThatWasDueAtStart() throws Exception {
+        Path file = Files.createTempFile("jobs", ".yaml");
+        Files.writeString(file, "jobs:\n  - name: nightly\n    enabled: false\n");
+
+        try (EngineNode started = starting(file)) {
+            // both jobs were due when the node started; the engine took the one the file left enabled
+            await().atMost(Duration.ofSeconds(30)).until(() -> runsOf("hourly") > 0);
+            assertThat(runsOf("nightly")).isZero();
+            assertThat(started.jdbc()
+                            .sql("SELECT enabled FROM jobs WHERE name = 'nightly'")
+                            .query(Boolean.class)
+                            .single())
+                    .isFalse();
+        }
+    }
+
+    @Test
+    void anInvalidFileStopsTheStartBeforeTheEngineRunsAnything() throws Exception {
+        Path file = Files.createTempFile("jobs", ".yaml");
+        Files.writeString(file, "jobs:\n  - name: nightly\n    priority: 10\n");
+
+        assertThatThrownBy(() -> starting(file).close())
+                .hasStackTraceContaining("Jobs file " + file + " has invalid entries")
+                .hasStackTraceContaining("priority: must be between 0 and 9");
+        assertThat(runsOf("hourly") + runsOf("nightly")).isZero();
+    }
+
+    private EngineNode starting(Path file) {
+        return node().nodeId("starting")
+                .set("almanac.jobs-file", file.toString())
+                .clock(new MutableClock(AlmanacIntegrationTest.START.plus(Duration.ofMinutes(150))))
+                .start();
+    }
+
+    private long runsOf(String job) {
+        return setup.jdbc()
+                .sql("SELECT COUNT(*) FROM executions e JOIN jobs j ON j.id = e.job_id WHERE j.name = ?")
+                .param(job)
+                .query(Long.class)
+                .single();
+    }
+}
