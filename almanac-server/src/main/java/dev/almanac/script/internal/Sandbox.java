@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one script as a separate process inside bubblewrap: new user, PID, IPC, UTS, cgroup, mount and (unless the
- * version was approved with network access and the operator enabled it) network namespaces; a read-only view of the
- * system's programs and libraries only; a private, size-limited {@code /tmp} as the only writable place; an
+ * version was approved with network access and the operator enabled it) network namespaces, and no further user
+ * namespaces inside; a read-only view of the system's programs and libraries only, a read-only {@code /dev}; a private,
+ * size-limited {@code /tmp} as the only writable place besides a 1 MB {@code /dev/shm}; an
  * environment made of exactly what the caller gives; CPU time, address space, processes, open files and file size
  * limited with {@code prlimit} inside the sandbox; output bounded here. Stopping a run kills bubblewrap, whose PID
  * namespace dies with it, and every descendant this JVM can still see.
@@ -43,7 +44,16 @@ public final class Sandbox {
     private static final Duration DRAIN = Duration.ofSeconds(5);
     private static final int NOBODY = 65534;
 
+    /** {@code /dev/shm}: enough for POSIX semaphores and a little shared memory, not a second {@code /tmp}. */
+    static final long SHM_SIZE = 1024 * 1024;
+
+    /** The bubblewrap option that keeps a script from making user namespaces of its own (bubblewrap 0.8). */
+    private static final String DISABLE_USERNS = "--disable-userns";
+
     private final ScriptProperties properties;
+
+    /** Whether the configured bubblewrap knows {@link #DISABLE_USERNS}; asked once. */
+    private volatile Boolean bwrapDisablesUserns;
 
     public Sandbox(ScriptProperties properties) {
         this.properties = properties;
@@ -97,6 +107,11 @@ public final class Sandbox {
             return Optional.of("bubblewrap is not installed (" + properties.bwrap()
                     + " not found): install it with apt-get install bubblewrap, or set almanac.scripts.bwrap");
         }
+        if (!properties.unsandboxed() && !bwrapDisablesUserns()) {
+            return Optional.of("bubblewrap at " + properties.bwrap() + " is older than 0.8 (it has no "
+                    + DISABLE_USERNS + ", so a script could make a user namespace and mount a tmpfs of any size):"
+                    + " install bubblewrap 0.8 or later, or set almanac.scripts.bwrap");
+        }
         if (!Files.isExecutable(properties.prlimit())) {
             return Optional.of("prlimit is not installed (" + properties.prlimit()
                     + " not found): install it with apt-get install util-linux, or set almanac.scripts.prlimit");
@@ -130,6 +145,33 @@ public final class Sandbox {
         }
     }
 
+    private boolean bwrapDisablesUserns() {
+        Boolean known = bwrapDisablesUserns;
+        if (known == null) {
+            known = helpMentions(properties.bwrap(), DISABLE_USERNS);
+            bwrapDisablesUserns = known;
+        }
+        return known;
+    }
+
+    private static boolean helpMentions(Path program, String option) {
+        try {
+            Process process = new ProcessBuilder(program.toString(), "--help")
+                    .redirectErrorStream(true)
+                    .start();
+            process.getOutputStream().close();
+            String help = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            process.waitFor(10, TimeUnit.SECONDS);
+            return help.contains(option);
+        } catch (IOException e) {
+            log.warn("Could not ask {} for its options: {}", program, e.getMessage());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     List<String> command(Run run, Path file) {
         ScriptProperties.Limits limits = properties.limits();
         List<String> command = new ArrayList<>();
@@ -147,7 +189,9 @@ public final class Sandbox {
             scriptPath = file.toString();
         } else {
             scriptPath = SCRIPT_DIRECTORY + "/" + run.fileName();
-            command.addAll(List.of(properties.bwrap().toString(), "--unshare-all"));
+            // --disable-userns: a nested user namespace could mount a tmpfs of its own, outside every limit here
+            command.addAll(
+                    List.of(properties.bwrap().toString(), "--unshare-all", "--unshare-user", "--disable-userns"));
             if (run.network()) {
                 command.add("--share-net");
             }
@@ -174,6 +218,15 @@ public final class Sandbox {
                     "--proc",
                     "/proc",
                     "--dev",
+                    "/dev",
+                    "--perms",
+                    "1777",
+                    "--size",
+                    Long.toString(SHM_SIZE),
+                    "--tmpfs",
+                    "/dev/shm",
+                    // bubblewrap's /dev is a writable tmpfs of no size: read-only, its device nodes still work
+                    "--remount-ro",
                     "/dev",
                     "--size",
                     Long.toString(limits.tmpSize().toBytes()),

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.almanac.testing.WithSandbox;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
 
 /** Real scripts in the real sandbox: what they cannot see, reach or exhaust, and that nothing outlives a run. */
@@ -173,6 +176,67 @@ class SandboxTests {
                         "refused /etc/x",
                         "refused /proc/x",
                         "WROTE /tmp/x");
+    }
+
+    /**
+     * {@code /dev} and {@code /dev/shm} are tmpfs mounts and a nested user namespace may mount one of its own: none of
+     * them counts against the memory limit, and the file size limit is per file, so each could fill the host's memory.
+     */
+    @Test
+    void cannotWriteToDevFillDevShmOrMakeAUserNamespace() throws Exception {
+        Sandbox.Outcome outcome = python("""
+                import subprocess
+                for path in ["/dev/x", "/dev/null"]:
+                    try:
+                        open(path, "w").write("x")
+                        print("WROTE", path)
+                    except OSError as e:
+                        print("refused", path)
+                written = 0
+                try:
+                    for i in range(8):
+                        with open("/dev/shm/%d" % i, "wb") as f:
+                            f.write(b"x" * 512 * 1024)
+                            f.flush()
+                            written += 512
+                    print("WROTE 4 MB to /dev/shm")
+                except OSError as e:
+                    print("refused /dev/shm past", written, "KB")
+                for command in (["unshare", "-U", "true"], ["unshare", "-Urm", "true"]):
+                    code = subprocess.run(command, capture_output=True).returncode
+                    print("unshare", "refused" if code else "ALLOWED", " ".join(command[1:]))
+                """);
+
+        assertThat(outcome.exitCode()).as(String.join("\n", lines)).isZero();
+        assertThat(lines)
+                .containsExactly(
+                        "refused /dev/x",
+                        "WROTE /dev/null",
+                        "refused /dev/shm past 1024 KB",
+                        "unshare refused -U true",
+                        "unshare refused -Urm true");
+    }
+
+    @Test
+    void aBubblewrapThatCannotDisableUserNamespacesIsUnavailable(@TempDir Path directory) throws Exception {
+        Path oldBwrap = directory.resolve("bwrap");
+        Files.writeString(oldBwrap, "#!/bin/sh\necho '    --unshare-all   Unshare every namespace'\n");
+        Files.setPosixFilePermissions(oldBwrap, PosixFilePermissions.fromString("rwx------"));
+        ScriptProperties p = properties(false);
+        Sandbox old = new Sandbox(new ScriptProperties(
+                oldBwrap,
+                p.prlimit(),
+                p.setpriv(),
+                p.interpreters(),
+                p.readOnlyPaths(),
+                p.sandboxUid(),
+                false,
+                false,
+                p.limits()));
+
+        assertThat(old.unavailable())
+                .hasValueSatisfying(reason -> assertThat(reason).contains("older than 0.8", "--disable-userns"));
+        assertThat(sandbox.unavailable()).isEmpty();
     }
 
     @Test
