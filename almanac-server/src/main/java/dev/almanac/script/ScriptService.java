@@ -353,8 +353,9 @@ public class ScriptService {
         return new Diff(number, base.map(ScriptVersion::version).orElse(null), String.join("\n", unified));
     }
 
+    /** Lines as the interpreters see them: Python and Node.js also break at a lone CR, Node.js at U+2028/U+2029. */
     private static List<String> lines(String source) {
-        return List.of(source.split("\r?\n", -1));
+        return List.of(source.split("\r\n|[\r\n\u2028\u2029]", -1));
     }
 
     private static void checkSource(String source, List<FieldError> errors) {
@@ -364,7 +365,40 @@ public class ScriptService {
             errors.add(new FieldError("source", "must be at most " + MAX_SOURCE_CHARACTERS + " characters"));
         } else if (source.indexOf('\0') >= 0) {
             errors.add(new FieldError("source", "must not contain NUL characters"));
+        } else {
+            misleadingCharacter(source).ifPresent(message -> errors.add(new FieldError("source", message)));
         }
+    }
+
+    /**
+     * A character that would make the reviewed text differ from what runs: a line break the review does not show
+     * (a CR not followed by LF, U+2028, U+2029), or a bidirectional control ("Trojan Source", CVE-2021-42574).
+     */
+    private static Optional<String> misleadingCharacter(String source) {
+        int line = 1;
+        for (int i = 0; i < source.length(); i++) {
+            char c = source.charAt(i);
+            if (c == '\n') {
+                line++;
+            } else if (c == '\r' && (i + 1 == source.length() || source.charAt(i + 1) != '\n')) {
+                return Optional.of("must not contain a carriage return without a line feed (line " + line
+                        + "): Python and Node.js break the line there, so the review would not show the code as it"
+                        + " runs");
+            } else if (c == '\u2028' || c == '\u2029') {
+                return Optional.of(
+                        "must not contain U+%04X (line %d): Node.js breaks the line there, so the review would not show the code as it runs"
+                                .formatted((int) c, line));
+            } else if ((c >= '\u202A' && c <= '\u202E')
+                    || (c >= '\u2066' && c <= '\u2069')
+                    || c == '\u200E'
+                    || c == '\u200F'
+                    || c == '\u061C') {
+                return Optional.of(
+                        "must not contain the bidirectional control character U+%04X (line %d): it makes code read differently from how it runs"
+                                .formatted((int) c, line));
+            }
+        }
+        return Optional.empty();
     }
 
     private Instant now() {

@@ -211,6 +211,30 @@ abstract class ScriptPagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aSourceWithALoneCarriageReturnIsRefusedAtTheSourceFieldOfTheEditor() throws Exception {
+        String hidden = "# report\n# TODO tidy\rimport os; print('EVIL')\n";
+        pages.perform(post("/scripts")
+                        .with(ALICE)
+                        .with(csrf())
+                        .param("name", "sneaky")
+                        .param("language", "python3")
+                        .param("source", hidden))
+                .andExpect(status().isBadRequest())
+                .andExpect(MockMvcResultMatchers.content()
+                        .string(containsString("id=\"source-error\">must not contain a carriage return without a"
+                                + " line feed (line 2)")));
+        Script script = asAlice(() -> scripts.create("tidy", "python3", "", "print('v1')\r\n", false));
+        pages.perform(post("/scripts/" + script.id() + "/versions")
+                        .with(ALICE)
+                        .with(csrf())
+                        .param("source", hidden))
+                .andExpect(status().isBadRequest())
+                .andExpect(MockMvcResultMatchers.content()
+                        .string(containsString("id=\"source-error\">must not contain a carriage return")));
+        assertThat(scripts.versions(script.id())).hasSize(1);
+    }
+
+    @Test
     void theScriptPageShowsWhichJobsRunWhichVersion() throws Exception {
         Script script = asAlice(() -> scripts.create("report", "sh", "", "echo v1", false));
         asBob(() -> scripts.approve(script.id(), 1, "fine"));

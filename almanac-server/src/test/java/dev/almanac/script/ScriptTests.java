@@ -158,6 +158,41 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.latest_approved_version").value(1));
     }
 
+    /**
+     * The diff shows lines split at LF; Python and Node.js also break at a lone CR, Node.js at U+2028, and a bidi
+     * control reorders what a reviewer reads: a version whose text would read differently from how it runs is refused.
+     */
+    @Test
+    void aSourceThatWouldReadDifferentlyInTheReviewThanItRunsIsRefusedNamingTheSource() throws Exception {
+        String id = create(TestLogins.ADMIN, "tidy", "# report\r\nprint('windows line ends are fine')\r\n");
+        Map<String, String> refused = Map.of(
+                "# report\n# TODO tidy\rimport os; print('EVIL')\n", "carriage return without a line feed (line 2)",
+                "// report\u2028process.exit(1)\n", "U+2028 (line 1)",
+                "x = 1\nif access != 'user\u202e \u2066// admin\u2069 \u2066': pass\n", "U+202E (line 2)",
+                "print('a')\u200f\n", "U+200F (line 1)");
+        for (Map.Entry<String, String> source : refused.entrySet()) {
+            mvc.perform(post(API + "/scripts")
+                            .with(logins.as(TestLogins.ADMIN))
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content(json(Map.of("name", "sneaky", "language", "python3", "source", source.getKey()))))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("source"))
+                    .andExpect(jsonPath("$.errors[0].message").value(Matchers.containsString(source.getValue())));
+            mvc.perform(post(API + "/scripts/" + id + "/versions")
+                            .with(logins.as(TestLogins.ADMIN))
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content(json(Map.of("source", source.getKey()))))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("source"))
+                    .andExpect(jsonPath("$.errors[0].message").value(Matchers.containsString(source.getValue())));
+        }
+
+        mvc.perform(get(API + "/scripts/" + id + "/versions"))
+                .andExpect(jsonPath("$.versions.length()").value(1));
+        mvc.perform(get(API + "/scripts/" + id + "/versions/1/diff"))
+                .andExpect(jsonPath("$.diff").value(Matchers.containsString("+print('windows line ends are fine')")));
+    }
+
     @Test
     void aJobMayNameOnlyAnApprovedVersion() throws Exception {
         String id = create(TestLogins.ADMIN, "pending", "print('hi')");
