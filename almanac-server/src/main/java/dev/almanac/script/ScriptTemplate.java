@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -96,12 +97,13 @@ class ScriptTemplate implements JobTemplate {
             ScriptRepository scripts,
             ScriptProperties properties,
             NamespaceAccess access,
-            ObjectProvider<SecretParameters> secrets) {
+            ObjectProvider<SecretParameters> secrets,
+            @Value("${almanac.data-dir:./data}") Path dataDir) {
         this.scripts = scripts;
         this.properties = properties;
         this.access = access;
         this.secrets = secrets;
-        this.sandbox = new Sandbox(properties);
+        this.sandbox = new Sandbox(properties, dataDir.resolve("script-runs"));
     }
 
     @Override

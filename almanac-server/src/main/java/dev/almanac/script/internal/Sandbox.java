@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,13 +52,39 @@ public final class Sandbox {
     /** The bubblewrap option that keeps a script from making user namespaces of its own (bubblewrap 0.8). */
     private static final String DISABLE_USERNS = "--disable-userns";
 
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+
     private final ScriptProperties properties;
+
+    /** Where each run's source is written: owner-only, under the data directory; emptied at start-up. */
+    private final Path runs;
 
     /** Whether the configured bubblewrap knows {@link #DISABLE_USERNS}; asked once. */
     private volatile Boolean bwrapDisablesUserns;
 
-    public Sandbox(ScriptProperties properties) {
+    /**
+     * @param runs where each run's source is written while it runs; created owner-only if missing, and emptied of
+     *     what runs before a crash left there
+     */
+    public Sandbox(ScriptProperties properties, Path runs) {
         this.properties = properties;
+        this.runs = runs.toAbsolutePath().normalize();
+        removeLeftovers();
+    }
+
+    private void removeLeftovers() {
+        try {
+            Files.createDirectories(runs, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            Files.setPosixFilePermissions(runs, OWNER_ONLY);
+            try (Stream<Path> leftovers = Files.list(runs)) {
+                leftovers.forEach(leftover -> {
+                    log.info("Removing {}, left by a script run that did not end", leftover);
+                    deleteQuietly(leftover);
+                });
+            }
+        } catch (IOException e) {
+            log.warn("Cannot prepare {} for the scripts' sources: {}", runs, e.getMessage());
+        }
     }
 
     /** What to run. {@code environment} is the whole environment the script gets; nothing else reaches it. */
@@ -130,13 +158,19 @@ public final class Sandbox {
      * @throws InterruptedException when the calling thread is interrupted; the run is killed first
      */
     public Outcome run(Run run, Output output, BooleanSupplier stopRequested) throws IOException, InterruptedException {
-        Path directory = Files.createTempDirectory(
-                "almanac-script-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path directory = Files.createTempDirectory(runs, "run-", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         try {
-            Path file = directory.resolve(run.fileName());
+            Path file = Files.createFile(
+                    directory.resolve(run.fileName()),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(file, run.source(), StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
-            ProcessBuilder builder = new ProcessBuilder(command(run, file)).directory(directory.toFile());
+            if (properties.unsandboxed() && runningAsRoot()) {
+                // the interpreter itself opens the file, as the sandbox's user
+                Files.setAttribute(directory, "unix:uid", properties.sandboxUid());
+                Files.setAttribute(file, "unix:uid", properties.sandboxUid());
+            }
+            ProcessBuilder builder = new ProcessBuilder(command(run, file))
+                    .directory(properties.unsandboxed() ? directory.toFile() : new java.io.File("/"));
             builder.environment().clear();
             builder.environment().putAll(run.environment());
             return supervise(builder.start(), run, output, stopRequested);
@@ -176,6 +210,11 @@ public final class Sandbox {
         ScriptProperties.Limits limits = properties.limits();
         List<String> command = new ArrayList<>();
         int uid = runningAsRoot() ? properties.sandboxUid() : ownUid();
+        if (!properties.unsandboxed()) {
+            // opened here, before setpriv drops root: bubblewrap copies it in from descriptor 3, so neither the
+            // file nor its directory need be readable by the sandbox's user
+            command.addAll(List.of("/bin/sh", "-c", "exec 3<\"$0\" && exec \"$@\"", file.toString()));
+        }
         if (runningAsRoot()) {
             command.addAll(List.of(
                     properties.setpriv().toString(),
@@ -232,8 +271,8 @@ public final class Sandbox {
                     Long.toString(limits.tmpSize().toBytes()),
                     "--tmpfs",
                     "/tmp",
-                    "--ro-bind",
-                    file.toString(),
+                    "--ro-bind-data",
+                    "3",
                     scriptPath,
                     // bubblewrap's root is a writable tmpfs: read-only, it leaves /tmp the only writable place
                     "--remount-ro",

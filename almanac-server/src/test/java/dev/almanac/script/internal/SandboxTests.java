@@ -50,7 +50,10 @@ class SandboxTests {
                         DataSize.ofGigabytes(2)));
     }
 
-    private final Sandbox sandbox = new Sandbox(properties(false));
+    /** Where runs write their source, as {@code <data-dir>/script-runs} in the application. */
+    static final Path RUNS = Path.of("target/sandbox-tests/script-runs");
+
+    private final Sandbox sandbox = new Sandbox(properties(false), RUNS);
 
     private Sandbox.Outcome python(String source) throws Exception {
         return run(PYTHON, "script.py", source, false, Duration.ofSeconds(20), () -> false);
@@ -223,16 +226,18 @@ class SandboxTests {
         Files.writeString(oldBwrap, "#!/bin/sh\necho '    --unshare-all   Unshare every namespace'\n");
         Files.setPosixFilePermissions(oldBwrap, PosixFilePermissions.fromString("rwx------"));
         ScriptProperties p = properties(false);
-        Sandbox old = new Sandbox(new ScriptProperties(
-                oldBwrap,
-                p.prlimit(),
-                p.setpriv(),
-                p.interpreters(),
-                p.readOnlyPaths(),
-                p.sandboxUid(),
-                false,
-                false,
-                p.limits()));
+        Sandbox old = new Sandbox(
+                new ScriptProperties(
+                        oldBwrap,
+                        p.prlimit(),
+                        p.setpriv(),
+                        p.interpreters(),
+                        p.readOnlyPaths(),
+                        p.sandboxUid(),
+                        false,
+                        false,
+                        p.limits()),
+                RUNS);
 
         assertThat(old.unavailable())
                 .hasValueSatisfying(reason -> assertThat(reason).contains("older than 0.8", "--disable-userns"));
@@ -377,19 +382,63 @@ class SandboxTests {
         assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
     }
 
+    /**
+     * The source is on the host while its run lasts: owner-only under the data directory, not world-readable in
+     * {@code /tmp}; what a killed JVM left there is removed when the next sandbox starts.
+     */
+    @Test
+    void theSourceIsOwnerOnlyUnderTheDataDirectoryWhileItRunsAndLeftoversGoAtStart(@TempDir Path dataDirectory)
+            throws Exception {
+        Path runs = dataDirectory.resolve("script-runs");
+        Path leftover =
+                Files.createDirectories(runs.resolve("run-left-by-a-crash")).resolve("script.py");
+        Files.writeString(leftover, "print('secret sauce')");
+        Sandbox fresh = new Sandbox(properties(false), runs);
+        assertThat(runs).isEmptyDirectory();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(runs)))
+                .isEqualTo("rwx------");
+
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Sandbox.Outcome outcome = fresh.run(
+                new Sandbox.Run(PYTHON, "script.py", "print('started')", "{}", Map.of(), false, Duration.ofSeconds(20)),
+                (stderr, line, whole) -> {
+                    lines.add(line);
+                    try (var running = Files.walk(runs)) {
+                        running.filter(path -> !path.equals(runs)).forEach(path -> {
+                            try {
+                                seen.add(runs.relativize(path).getNameCount() + " "
+                                        + PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+                            } catch (java.io.IOException gone) {
+                                seen.add("gone");
+                            }
+                        });
+                    } catch (java.io.IOException e) {
+                        seen.add(e.toString());
+                    }
+                },
+                () -> false);
+
+        assertThat(outcome.exitCode()).as(String.join("\n", lines)).isZero();
+        assertThat(lines).containsExactly("started");
+        assertThat(seen).containsExactlyInAnyOrder("1 rwx------", "2 rw-------");
+        assertThat(runs).isEmptyDirectory();
+    }
+
     @Test
     void withoutBubblewrapTheSandboxSaysWhatToInstall() {
         ScriptProperties p = properties(false);
-        Sandbox missing = new Sandbox(new ScriptProperties(
-                Path.of("/nonexistent/bwrap"),
-                p.prlimit(),
-                p.setpriv(),
-                p.interpreters(),
-                p.readOnlyPaths(),
-                p.sandboxUid(),
-                false,
-                false,
-                p.limits()));
+        Sandbox missing = new Sandbox(
+                new ScriptProperties(
+                        Path.of("/nonexistent/bwrap"),
+                        p.prlimit(),
+                        p.setpriv(),
+                        p.interpreters(),
+                        p.readOnlyPaths(),
+                        p.sandboxUid(),
+                        false,
+                        false,
+                        p.limits()),
+                RUNS);
 
         assertThat(missing.unavailable())
                 .hasValueSatisfying(reason -> assertThat(reason).contains("apt-get install bubblewrap"));
