@@ -277,6 +277,18 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
         assertThat(run.result()).extractingByKey("details").asString().contains("greeted=1");
     }
 
+    @Test
+    @WithSandbox
+    void aFailedRunsLogEndsWithWhyItFailed() throws Exception {
+        String id = create(TestLogins.ADMIN, "fails", "import sys\nprint('trying')\nsys.exit(3)\n");
+        review(TestLogins.SUPER_ADMIN, id, 1, "approve", "ok").andExpect(status().isOk());
+
+        Execution run = runs.run("script", Map.of("script", "fails"));
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(messages(run)).contains("trying").last().isEqualTo("failed: 'fails' v1 exited with code 3");
+    }
+
     /**
      * A secret a script prints as it was given shows as the mask wherever its run is read (the API's log lines and
      * result, the stored rows): a key of several lines printed as it is, a secret at a line's end in ASCII and in

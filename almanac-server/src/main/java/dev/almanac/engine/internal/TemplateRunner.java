@@ -91,7 +91,6 @@ class TemplateRunner {
             status = ExecutionStatus.FAILED;
             error = secrets.scrubbed(
                     execution.templateType(), plain, failure.getClass().getSimpleName() + ": " + failure.getMessage());
-            run.log.error("failed: {}", error);
         }
         StopReason stop = run.settle();
         if (stop == null && run.deadline != null && !clock.instant().isBefore(run.deadline)) {
@@ -116,6 +115,9 @@ class TemplateRunner {
         } else if (status == ExecutionStatus.SUCCEEDED) {
             run.log.info(
                     "succeeded{}", result != null && result.get("message") != null ? ": " + result.get("message") : "");
+        } else if (stop == null) {
+            // a template's failed result as much as a thrown one: the log ends saying why
+            run.log.error("failed: {}", error);
         }
         // a run stopped by its node's shutdown goes back to the queue: it did not end
         if ((status == ExecutionStatus.FAILED || status == ExecutionStatus.TIMED_OUT) && stop != StopReason.SHUTDOWN) {
