@@ -46,7 +46,7 @@ public class DatabaseCleanupTemplate implements JobTemplate {
                         "target": {"type": "string", "title": "Target", "description": "A configured target database (GET /targets)", "x-source": "targets"},
                         "table": {"type": "string", "title": "Table", "description": "An allowed table of the target", "pattern": "^[a-z][a-z0-9_]{0,62}$", "x-aliases": ["collection"], "x-source": "tables"},
                         "date_column": {"type": "string", "title": "Date column", "description": "The allowed column holding each row's age", "pattern": "^[a-z][a-z0-9_]{0,62}$", "x-source": "columns"},
-                        "older_than": {"type": ["integer", "string"], "format": "duration", "title": "Older than", "description": "Rows whose date column is older than this: whole days (30) or an ISO-8601 duration (P30D, PT12H, P1M); the form also takes 30d, 12h or 90m", "minimum": 1, "maxLength": 40},
+                        "older_than": {"type": ["integer", "string"], "format": "duration", "title": "Older than", "description": "Rows whose date column is older than this: whole days (30) or an ISO-8601 duration (P30D, PT12H, P1M); the form also takes 30d, 12h or 90m", "minimum": 1, "maximum": 36500, "maxLength": 40},
                         "conditions": %s,
                         "dry_run": {"type": "boolean", "title": "Dry run", "description": "Only count the matching rows; set to false to delete them", "default": true},
                         "batch_size": {"type": "integer", "title": "Batch size", "description": "Rows deleted per transaction", "minimum": 1, "maximum": 100000, "default": 1000},
