@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
@@ -99,7 +98,10 @@ public class HistoryRetentionTemplate implements JobTemplate {
     /** Where one job's history ends: runs that ended before {@code cutoff}, or beyond its newest {@code keepRuns}. */
     private record Limit(JobId job, Instant cutoff, Integer keepRuns, boolean keepsLonger) {}
 
-    /** The retention defaults and the jobs that differ from them (their own retention, or their namespace's cap). */
+    /**
+     * The retention defaults and the jobs that need a limit of their own: another age (their own retention, or their
+     * namespace's cap) or a number of runs to keep.
+     */
     private record Plan(Instant cutoff, Integer keepRuns, List<Limit> jobs) {
 
         List<JobId> keptLonger() {
@@ -126,7 +128,8 @@ public class HistoryRetentionTemplate implements JobTemplate {
                             ? keepRuns
                             : rule.retention().keepRuns(),
                     cap == null ? null : cap.runsPerJob());
-            if (days != keepDays || !Objects.equals(runs, keepRuns)) {
+            // keep_runs, the default's or the job's own, is applied only per job
+            if (days != keepDays || runs != null) {
                 limits.add(new Limit(rule.job(), now.minus(Duration.ofDays(days)), runs, days > keepDays));
             }
         }

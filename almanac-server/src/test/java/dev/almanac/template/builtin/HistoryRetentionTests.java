@@ -109,6 +109,43 @@ abstract class HistoryRetentionTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void theDefaultKeepRunsKeepsEachJobsNewestRunsAndTheDryRunCountsWhatTheRunDeletes() throws Exception {
+        Job wh1 = quiet("wh1", "heartbeat", Map.of());
+        List<Execution> wh1Runs = fourRuns(wh1);
+
+        Execution dryRun = runs.dryRun("history_retention", Map.of("keep_days", 30, "keep_runs", 1));
+        assertThat(dryRun.result().get("message").toString()).startsWith("Dry run: would delete 3 executions");
+        Execution purge = runs.run("history_retention", Map.of("keep_days", 30, "keep_runs", 1));
+
+        assertThat(purge.result().get("message").toString()).startsWith("Deleted 3 executions");
+        assertThat(wh1Runs.subList(0, 3)).noneMatch(this::exists);
+        assertThat(exists(wh1Runs.get(3))).as("the newest").isTrue();
+    }
+
+    @Test
+    void aJobsOwnKeepRunsAppliesEvenWhenItEqualsTheDefault() throws Exception {
+        Job wh1 = quiet("wh1", "heartbeat", Map.of());
+        setRetention(wh1, "{\"keep_runs\": 1}");
+        List<Execution> wh1Runs = fourRuns(wh1);
+
+        Execution dryRun = runs.dryRun("history_retention", Map.of("keep_days", 30, "keep_runs", 1));
+        assertThat(dryRun.result().get("message").toString()).startsWith("Dry run: would delete 3 executions");
+        Execution purge = runs.run("history_retention", Map.of("keep_days", 30, "keep_runs", 1));
+
+        assertThat(purge.result().get("message").toString()).startsWith("Deleted 3 executions");
+        assertThat(exists(wh1Runs.get(3))).isTrue();
+    }
+
+    private List<Execution> fourRuns(Job job) {
+        List<Execution> made = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            made.add(runs.run(job, false));
+            clock.advance(Duration.ofHours(1));
+        }
+        return made;
+    }
+
+    @Test
     void keepRunsKeepsTheNewestAndNeverTouchesARunningRun() throws Exception {
         Job job = quiet("busy", "test_block", Map.of("key", "busy"));
         setRetention(job, "{\"keep_runs\": 1}");
