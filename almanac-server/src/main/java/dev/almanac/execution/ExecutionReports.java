@@ -30,41 +30,51 @@ public class ExecutionReports {
     /** One ended run, as the activity report reads it; {@code durationMs} is null when none was recorded. */
     public record EndedRun(String jobName, String templateType, String status, Long durationMs) {}
 
+    /** The runs of jobs in {@code :namespace}, or every run when it is null. */
+    private static final String IN_NAMESPACE = """
+               AND (CAST(:namespace AS VARCHAR(63)) IS NULL
+                    OR job_id IN (SELECT id FROM jobs WHERE namespace = :namespace))
+            """;
+
     private static final String OUTCOMES_BETWEEN = """
             SELECT CASE WHEN status = 'skipped' THEN COALESCE(reason, 'skipped') ELSE status END AS outcome,
                    COUNT(*) AS n
               FROM executions
-             WHERE completed_at >= ? AND completed_at < ? AND dry_run = FALSE
+             WHERE completed_at >= :from AND completed_at < :to AND dry_run = FALSE
+            """ + IN_NAMESPACE + """
              GROUP BY CASE WHEN status = 'skipped' THEN COALESCE(reason, 'skipped') ELSE status END
             """;
 
     private static final String MOST_FAILING_JOBS = """
             SELECT job_name, COUNT(*) AS failures, MAX(completed_at) AS last_at
               FROM executions
-             WHERE completed_at >= ? AND completed_at < ? AND dry_run = FALSE
+             WHERE completed_at >= :from AND completed_at < :to AND dry_run = FALSE
                AND status IN ('failed', 'timed_out')
-             GROUP BY job_name ORDER BY COUNT(*) DESC, job_name LIMIT ?
+            """ + IN_NAMESPACE + """
+             GROUP BY job_name ORDER BY COUNT(*) DESC, job_name LIMIT :top
             """;
 
     private static final String SLOWEST_JOBS = """
             SELECT job_name, COUNT(*) AS runs, MAX(duration_ms) AS longest, AVG(duration_ms) AS mean
               FROM executions
-             WHERE completed_at >= ? AND completed_at < ? AND dry_run = FALSE
+             WHERE completed_at >= :from AND completed_at < :to AND dry_run = FALSE
                AND status IN ('succeeded', 'failed', 'timed_out') AND duration_ms IS NOT NULL
-             GROUP BY job_name ORDER BY MAX(duration_ms) DESC, job_name LIMIT ?
+            """ + IN_NAMESPACE + """
+             GROUP BY job_name ORDER BY MAX(duration_ms) DESC, job_name LIMIT :top
             """;
 
     private static final String MOST_MISSED_JOBS = """
             SELECT job_name, COUNT(*) AS missed
               FROM executions
-             WHERE completed_at >= ? AND completed_at < ? AND status = 'skipped' AND reason = 'missed'
-             GROUP BY job_name ORDER BY COUNT(*) DESC, job_name LIMIT ?
+             WHERE completed_at >= :from AND completed_at < :to AND status = 'skipped' AND reason = 'missed'
+            """ + IN_NAMESPACE + """
+             GROUP BY job_name ORDER BY COUNT(*) DESC, job_name LIMIT :top
             """;
 
     private static final String ENDED_CREATED_BETWEEN = """
             SELECT job_name, template_type, status, duration_ms FROM executions
-             WHERE created_at >= ? AND created_at < ? AND status IN ('succeeded', 'failed', 'timed_out', 'cancelled')
-            """;
+             WHERE created_at >= :from AND created_at < :to AND status IN ('succeeded', 'failed', 'timed_out', 'cancelled')
+            """ + IN_NAMESPACE;
 
     private static final String LAST_SUCCESS_OF = """
             SELECT job_id, MAX(completed_at) AS last_success FROM executions
@@ -84,40 +94,43 @@ public class ExecutionReports {
         return jdbc.sql(EXISTS).param(id).query(Long.class).single() > 0;
     }
 
-    /** Runs completed in [from, to) by outcome: their status, or for a skipped run the reason it was skipped. */
-    public Map<String, Long> outcomesBetween(Instant from, Instant to) {
+    /**
+     * Runs completed in [from, to) by outcome: their status, or for a skipped run the reason it was skipped. Here and
+     * below, {@code namespace} confines the answer to the runs of its jobs; null: every run.
+     */
+    public Map<String, Long> outcomesBetween(Instant from, Instant to, String namespace) {
         Map<String, Long> byOutcome = new TreeMap<>();
-        jdbc.sql(OUTCOMES_BETWEEN).params(utc(from), utc(to)).query(rs -> {
+        between(OUTCOMES_BETWEEN, from, to, namespace).query(rs -> {
             byOutcome.put(rs.getString("outcome"), rs.getLong("n"));
         });
         return byOutcome;
     }
 
-    public List<JobCount> mostFailingJobs(Instant from, Instant to, int top) {
-        return jdbc.sql(MOST_FAILING_JOBS)
-                .params(utc(from), utc(to), top)
+    public List<JobCount> mostFailingJobs(Instant from, Instant to, int top, String namespace) {
+        return between(MOST_FAILING_JOBS, from, to, namespace)
+                .param("top", top)
                 .query((rs, n) -> new JobCount(rs.getString("job_name"), rs.getLong("failures")))
                 .list();
     }
 
-    public List<JobDurations> slowestJobs(Instant from, Instant to, int top) {
-        return jdbc.sql(SLOWEST_JOBS)
-                .params(utc(from), utc(to), top)
+    public List<JobDurations> slowestJobs(Instant from, Instant to, int top, String namespace) {
+        return between(SLOWEST_JOBS, from, to, namespace)
+                .param("top", top)
                 .query((rs, n) -> new JobDurations(
                         rs.getString("job_name"), rs.getLong("runs"), rs.getLong("longest"), rs.getDouble("mean")))
                 .list();
     }
 
-    public List<JobCount> mostMissedJobs(Instant from, Instant to, int top) {
-        return jdbc.sql(MOST_MISSED_JOBS)
-                .params(utc(from), utc(to), top)
+    public List<JobCount> mostMissedJobs(Instant from, Instant to, int top, String namespace) {
+        return between(MOST_MISSED_JOBS, from, to, namespace)
+                .param("top", top)
                 .query((rs, n) -> new JobCount(rs.getString("job_name"), rs.getLong("missed")))
                 .list();
     }
 
     /** Each run created in [from, to) that has ended (not skipped), streamed, in no particular order. */
-    public void forEachEndedCreatedBetween(Instant from, Instant to, Consumer<EndedRun> each) {
-        jdbc.sql(ENDED_CREATED_BETWEEN).params(utc(from), utc(to)).query(rs -> {
+    public void forEachEndedCreatedBetween(Instant from, Instant to, String namespace, Consumer<EndedRun> each) {
+        between(ENDED_CREATED_BETWEEN, from, to, namespace).query(rs -> {
             long duration = rs.getLong("duration_ms");
             Long durationMs = rs.wasNull() ? null : duration;
             each.accept(new EndedRun(
@@ -140,6 +153,10 @@ public class ExecutionReports {
                     });
         }
         return last;
+    }
+
+    private JdbcClient.StatementSpec between(String sql, Instant from, Instant to, String namespace) {
+        return jdbc.sql(sql).param("from", utc(from)).param("to", utc(to)).param("namespace", namespace);
     }
 
     private static Object utc(Instant instant) {

@@ -20,25 +20,31 @@ public class HistoryPurge {
 
     private static final String ENDED = "status IN ('succeeded', 'failed', 'timed_out', 'cancelled', 'skipped')";
 
-    private static final String COUNT_ENDED_BEFORE =
-            "SELECT COUNT(*) FROM executions WHERE " + ENDED + " AND COALESCE(completed_at, created_at) < ?";
+    /** The runs of jobs in {@code :namespace}, or every run when it is null. */
+    private static final String IN_NAMESPACE = " AND (CAST(:namespace AS VARCHAR(63)) IS NULL"
+            + " OR job_id IN (SELECT id FROM jobs WHERE namespace = :namespace))";
 
-    private static final String ENDED_BEFORE = "SELECT id FROM executions WHERE " + ENDED + """
-             AND COALESCE(completed_at, created_at) < ?
+    private static final String COUNT_ENDED_BEFORE = "SELECT COUNT(*) FROM executions WHERE " + ENDED
+            + " AND COALESCE(completed_at, created_at) < :cutoff" + IN_NAMESPACE;
+
+    private static final String ENDED_BEFORE = "SELECT id FROM executions WHERE " + ENDED
+            + " AND COALESCE(completed_at, created_at) < :cutoff" + IN_NAMESPACE + """
+
              ORDER BY COALESCE(completed_at, created_at)
-             LIMIT ?
+             LIMIT :limit
             """;
 
     private static final String DELETE = "DELETE FROM executions WHERE id = ?";
 
-    private static final String ENDED_BEFORE_EXCEPT = "SELECT id FROM executions WHERE " + ENDED + """
-             AND COALESCE(completed_at, created_at) < :cutoff AND job_id NOT IN (:kept)
+    private static final String ENDED_BEFORE_EXCEPT = "SELECT id FROM executions WHERE " + ENDED
+            + " AND COALESCE(completed_at, created_at) < :cutoff AND job_id NOT IN (:kept)" + IN_NAMESPACE + """
+
              ORDER BY COALESCE(completed_at, created_at)
              LIMIT :limit
             """;
 
     private static final String COUNT_ENDED_BEFORE_EXCEPT = "SELECT COUNT(*) FROM executions WHERE " + ENDED
-            + " AND COALESCE(completed_at, created_at) < :cutoff AND job_id NOT IN (:kept)";
+            + " AND COALESCE(completed_at, created_at) < :cutoff AND job_id NOT IN (:kept)" + IN_NAMESPACE;
 
     private static final String OF_JOB_ENDED_BEFORE = "SELECT id FROM executions WHERE job_id = ? AND " + ENDED + """
              AND COALESCE(completed_at, created_at) < ?
@@ -63,43 +69,30 @@ public class HistoryPurge {
         this.jdbc = jdbc;
     }
 
-    public long countEndedBefore(Instant cutoff) {
-        return jdbc.sql(COUNT_ENDED_BEFORE)
-                .param(cutoff.atOffset(ZoneOffset.UTC))
+    /**
+     * How many runs ended before the cut-off, leaving out the runs of the jobs {@code kept} (which keep theirs longer):
+     * of the jobs in {@code namespace}, or of every job when it is null.
+     */
+    public long countEndedBefore(Instant cutoff, Collection<JobId> kept, String namespace) {
+        var sql = kept.isEmpty()
+                ? jdbc.sql(COUNT_ENDED_BEFORE)
+                : jdbc.sql(COUNT_ENDED_BEFORE_EXCEPT).param("kept", ids(kept));
+        return sql.param("cutoff", cutoff.atOffset(ZoneOffset.UTC))
+                .param("namespace", namespace)
                 .query(Long.class)
                 .single();
     }
 
-    /** The ids of the oldest runs that ended before the cut-off, at most {@code limit}. */
-    public List<UUID> endedBefore(Instant cutoff, int limit) {
-        return jdbc.sql(ENDED_BEFORE)
-                .params(cutoff.atOffset(ZoneOffset.UTC), limit)
-                .query(UUID.class)
-                .list();
-    }
-
-    /** Like {@link #endedBefore}, leaving out the runs of the jobs {@code kept} (which keep theirs longer). */
-    public List<UUID> endedBefore(Instant cutoff, Collection<JobId> kept, int limit) {
-        if (kept.isEmpty()) {
-            return endedBefore(cutoff, limit);
-        }
-        return jdbc.sql(ENDED_BEFORE_EXCEPT)
-                .param("cutoff", cutoff.atOffset(ZoneOffset.UTC))
-                .param("kept", ids(kept))
+    /** The ids of the oldest of the runs {@link #countEndedBefore} counts, at most {@code limit}. */
+    public List<UUID> endedBefore(Instant cutoff, Collection<JobId> kept, String namespace, int limit) {
+        var sql = kept.isEmpty()
+                ? jdbc.sql(ENDED_BEFORE)
+                : jdbc.sql(ENDED_BEFORE_EXCEPT).param("kept", ids(kept));
+        return sql.param("cutoff", cutoff.atOffset(ZoneOffset.UTC))
+                .param("namespace", namespace)
                 .param("limit", limit)
                 .query(UUID.class)
                 .list();
-    }
-
-    public long countEndedBefore(Instant cutoff, Collection<JobId> kept) {
-        if (kept.isEmpty()) {
-            return countEndedBefore(cutoff);
-        }
-        return jdbc.sql(COUNT_ENDED_BEFORE_EXCEPT)
-                .param("cutoff", cutoff.atOffset(ZoneOffset.UTC))
-                .param("kept", ids(kept))
-                .query(Long.class)
-                .single();
     }
 
     /**

@@ -27,7 +27,12 @@ public class OpenIncidents {
 
     private record Row(JobId job, String kind, Instant openedAt, int failures) {}
 
-    private static final String ALL = "SELECT job_id, kind, opened_at, failures FROM notification_incidents";
+    private static final String SELECT = "SELECT job_id, kind, opened_at, failures FROM notification_incidents";
+
+    private static final String IN_NAMESPACE = SELECT + """
+             WHERE CAST(:namespace AS VARCHAR(63)) IS NULL
+                OR job_id IN (SELECT id FROM jobs WHERE namespace = :namespace)
+            """;
 
     private final JdbcClient jdbc;
     private final JobLookups jobs;
@@ -39,7 +44,13 @@ public class OpenIncidents {
 
     /** Oldest first, then by job name. */
     public List<OpenIncident> all() {
-        List<Row> rows = jdbc.sql(ALL)
+        return in(null);
+    }
+
+    /** Those of the jobs in {@code namespace} (every job when null), oldest first, then by job name. */
+    public List<OpenIncident> in(String namespace) {
+        List<Row> rows = jdbc.sql(IN_NAMESPACE)
+                .param("namespace", namespace)
                 .query((rs, n) -> new Row(
                         new JobId(rs.getObject("job_id", UUID.class)),
                         rs.getString("kind"),

@@ -5,6 +5,7 @@ import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.security.internal.ApiTokenAuthentication;
 import dev.almanac.security.internal.Role;
+import dev.almanac.template.InstallationWide;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.TemplateRegistry;
 import java.util.Map;
@@ -50,6 +51,16 @@ public class Permissions {
         String namespace = namespaceOf(target);
         NamespaceAccess.Action needed = needed(templateType, action);
         if (namespaces.may(namespace, needed)) {
+            String beyond = beyondNamespace(templateType, namespace);
+            if (beyond != null) {
+                audit.record(
+                        AuditTrail.currentActorName(),
+                        "access.denied",
+                        AuditTrail.DENIED,
+                        target,
+                        Map.of("action", action, "template_type", templateType, "reason", beyond));
+                throw new ForbiddenException(beyond);
+            }
             if ("run".equals(action) && namespace != null) {
                 quotas.requireManualRunRoom(namespace);
             }
@@ -77,6 +88,23 @@ public class Permissions {
                 target,
                 Map.of("action", action, "template_type", String.valueOf(templateType), "reason", reason));
         throw new ForbiddenException(reason);
+    }
+
+    /**
+     * Why the current actor may not act on a job of {@code templateType} in {@code namespace} because there it acts on
+     * the whole installation ({@link InstallationWide}) and they are not a super admin; null when that is no obstacle.
+     */
+    private String beyondNamespace(String templateType, String namespace) {
+        if (has(Role.SUPER_ADMIN)
+                || !templates
+                        .find(templateType)
+                        .map(t -> InstallationWide.actsOnInstallation(t, namespace))
+                        .orElse(false)) {
+            return null;
+        }
+        return "A job of template '" + templateType + "' in namespace '" + namespace
+                + "' acts on every namespace of the installation, so only a super admin may create, change or run"
+                + " it; in any other namespace it acts on that namespace only.";
     }
 
     /** The action on a namespace's jobs as a refusal says it: {@code run its jobs}, {@code create jobs}. */
@@ -146,7 +174,9 @@ public class Permissions {
         }
         // a namespace member: where their role allows it in one of their namespaces
         NamespaceAccess.Action needed = needed(templateType, "create");
-        return namespaces.visible().names().stream().anyMatch(namespace -> namespaces.may(namespace, needed));
+        return namespaces.visible().names().stream()
+                .anyMatch(namespace ->
+                        namespaces.may(namespace, needed) && beyondNamespace(templateType, namespace) == null);
     }
 
     /** Why the current actor may not create jobs of {@code templateType} anywhere, as pages say; null if they may. */
@@ -164,7 +194,8 @@ public class Permissions {
 
     /** Whether the current actor may create or change jobs of {@code templateType} in {@code namespace}. */
     public boolean mayActOn(String templateType, String namespace) {
-        return namespaces.may(namespace, needed(templateType, "create"));
+        return namespaces.may(namespace, needed(templateType, "create"))
+                && beyondNamespace(templateType, namespace) == null;
     }
 
     /**
@@ -220,7 +251,7 @@ public class Permissions {
     private String whyNot(String templateType, String namespace, String action) {
         NamespaceAccess.Action needed = needed(templateType, action);
         if (namespaces.may(namespace, needed)) {
-            return null;
+            return beyondNamespace(templateType, namespace);
         }
         if (needed == NamespaceAccess.Action.EDIT_DESTRUCTIVE) {
             return "needs a super admin or an owner of namespace '" + namespace + "': this template is destructive";

@@ -3,6 +3,7 @@ package dev.almanac.template.builtin;
 import dev.almanac.execution.ExecutionReports;
 import dev.almanac.notify.OpenIncidents;
 import dev.almanac.security.AdminContacts;
+import dev.almanac.template.InstallationWide;
 import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
@@ -25,17 +26,19 @@ import org.springframework.stereotype.Component;
 /**
  * The system job that e-mails super admins a summary of the last day: runs and outcomes, the jobs that failed, the
  * slowest jobs, missed runs, and the incidents still open. Super admins are reached at the e-mail address of their
- * account; more recipients can be listed.
+ * account; more recipients can be listed. A job in namespace {@code default} summarizes every namespace; one elsewhere
+ * only its own ({@link InstallationWide}).
  */
 @Component
-public class DailySummaryTemplate implements JobTemplate {
+public class DailySummaryTemplate implements JobTemplate, InstallationWide {
 
     private static final int MAX_RECIPIENTS = 50;
 
     private static final TemplateDescriptor DESCRIPTOR = TemplateDescriptor.builder("daily_summary")
             .name("Daily summary")
             .description("E-mails a summary of the last day to the super admins (the e-mail address of their account)"
-                    + " and any other recipients: runs, failures, the slowest jobs, missed runs and open incidents.")
+                    + " and any other recipients: runs, failures, the slowest jobs, missed runs and open incidents. In"
+                    + " namespace default it covers every namespace (a super admin's job); elsewhere only its own.")
             .category("system")
             .icon("mail")
             .riskLevel(RiskLevel.LOW)
@@ -143,7 +146,8 @@ public class DailySummaryTemplate implements JobTemplate {
         Params params = new Params(context.parameters());
         Instant to = context.clock().instant();
         Instant from = to.minus(Duration.ofHours(params.integer("period_hours", 24)));
-        Summary summary = summarize(from, to, params.integer("top", 5));
+        String namespace = InstallationWide.confinedTo(context);
+        Summary summary = summarize(from, to, params.integer("top", 5), namespace);
         context.checkCancelled();
         List<String> recipients = recipients(context);
         String subject = "Almanac daily summary: " + summary.runs() + " runs, "
@@ -192,18 +196,19 @@ public class DailySummaryTemplate implements JobTemplate {
         return to.stream().limit(MAX_RECIPIENTS).toList();
     }
 
-    Summary summarize(Instant from, Instant to, int top) {
-        Map<String, Long> byStatus = executions.outcomesBetween(from, to);
-        List<List<Object>> failing = executions.mostFailingJobs(from, to, top).stream()
+    /** The summary of the runs of the jobs in {@code namespace}, or of every job when it is null. */
+    Summary summarize(Instant from, Instant to, int top, String namespace) {
+        Map<String, Long> byStatus = executions.outcomesBetween(from, to, namespace);
+        List<List<Object>> failing = executions.mostFailingJobs(from, to, top, namespace).stream()
                 .map(job -> List.<Object>of(job.jobName(), job.count()))
                 .toList();
-        List<List<Object>> slowest = executions.slowestJobs(from, to, top).stream()
+        List<List<Object>> slowest = executions.slowestJobs(from, to, top, namespace).stream()
                 .map(job -> List.<Object>of(job.jobName(), job.runs(), job.longestMs(), Math.round(job.meanMs())))
                 .toList();
-        List<List<Object>> missed = executions.mostMissedJobs(from, to, top).stream()
+        List<List<Object>> missed = executions.mostMissedJobs(from, to, top, namespace).stream()
                 .map(job -> List.<Object>of(job.jobName(), job.count()))
                 .toList();
-        List<List<Object>> incidents = openIncidents.all().stream()
+        List<List<Object>> incidents = openIncidents.in(namespace).stream()
                 .map(incident -> List.<Object>of(
                         incident.jobName(),
                         incident.isFailure()

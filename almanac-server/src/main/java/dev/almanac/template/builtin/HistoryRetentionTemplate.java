@@ -6,6 +6,7 @@ import dev.almanac.job.JobRetentions;
 import dev.almanac.security.Namespace;
 import dev.almanac.security.NamespaceQuotas;
 import dev.almanac.template.ArtifactDeletion;
+import dev.almanac.template.InstallationWide;
 import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
@@ -27,16 +28,18 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The system job that keeps execution history bounded: executions that ended more than {@code keep_days} ago (and,
  * with {@code keep_runs}, those after a job's newest {@code keep_runs}) are deleted with their logs and artifacts
  * (files included), in batches of their own transactions. A job's own {@code retention} replaces these defaults for
- * it, and its namespace's {@code history_days} and {@code runs_per_job} quotas cap what it keeps.
+ * it, and its namespace's {@code history_days} and {@code runs_per_job} quotas cap what it keeps. A job in namespace
+ * {@code default} purges every namespace; one elsewhere only its own ({@link InstallationWide}).
  */
 @Component
-public class HistoryRetentionTemplate implements JobTemplate {
+public class HistoryRetentionTemplate implements JobTemplate, InstallationWide {
 
     private static final TemplateDescriptor DESCRIPTOR = TemplateDescriptor.builder("history_retention")
             .name("Execution history retention")
             .description("Deletes executions that ended more than keep_days ago (and beyond a job's last keep_runs),"
                     + " with their logs and artifacts, in batches. A job's own retention replaces these defaults and"
-                    + " its namespace's history quota caps them. Running and queued executions are never touched.")
+                    + " its namespace's history quota caps them. Running and queued executions are never touched. In"
+                    + " namespace default it purges every namespace (a super admin's job); elsewhere only its own.")
             .category("system")
             .icon("broom")
             .riskLevel(RiskLevel.MEDIUM)
@@ -100,9 +103,10 @@ public class HistoryRetentionTemplate implements JobTemplate {
 
     /**
      * The retention defaults and the jobs that need a limit of their own: another age (their own retention, or their
-     * namespace's cap) or a number of runs to keep.
+     * namespace's cap) or a number of runs to keep, which only a per-job limit applies. Confined to {@code namespace}
+     * when it is not null.
      */
-    private record Plan(Instant cutoff, Integer keepRuns, List<Limit> jobs) {
+    private record Plan(Instant cutoff, String namespace, List<Limit> jobs) {
 
         List<JobId> keptLonger() {
             return jobs.stream().filter(Limit::keepsLonger).map(Limit::job).toList();
@@ -114,9 +118,13 @@ public class HistoryRetentionTemplate implements JobTemplate {
         Instant now = context.clock().instant();
         int keepDays = params.integer("keep_days", 30);
         Integer keepRuns = context.parameters().get("keep_runs") instanceof Number n ? n.intValue() : null;
+        String namespace = InstallationWide.confinedTo(context);
         Map<String, Namespace.Quotas> caps = quotas.historyQuotas();
         List<Limit> limits = new ArrayList<>();
         for (JobRetentions.Rule rule : retentions.rules(keepRuns != null, caps.keySet())) {
+            if (namespace != null && !namespace.equals(rule.namespace())) {
+                continue;
+            }
             Namespace.Quotas cap = caps.get(rule.namespace());
             int days = min(
                     rule.retention().keepDays() == null
@@ -133,7 +141,7 @@ public class HistoryRetentionTemplate implements JobTemplate {
                 limits.add(new Limit(rule.job(), now.minus(Duration.ofDays(days)), runs, days > keepDays));
             }
         }
-        return new Plan(now.minus(Duration.ofDays(keepDays)), keepRuns, limits);
+        return new Plan(now.minus(Duration.ofDays(keepDays)), namespace, limits);
     }
 
     private static Integer min(Integer a, Integer b) {
@@ -143,7 +151,7 @@ public class HistoryRetentionTemplate implements JobTemplate {
     @Override
     public JobResult dryRun(JobContext context) {
         Plan plan = plan(context);
-        long old = history.countEndedBefore(plan.cutoff(), plan.keptLonger());
+        long old = history.countEndedBefore(plan.cutoff(), plan.keptLonger(), plan.namespace());
         for (Limit limit : plan.jobs()) {
             old += history.countOfJobBeyond(limit.job(), limit.cutoff(), limit.keepRuns());
             if (!limit.keepsLonger()) {
@@ -169,7 +177,7 @@ public class HistoryRetentionTemplate implements JobTemplate {
         int batchSize = params.integer("batch_size", 500);
         Batches batches = new Batches(context, batchSize, params.integer("max_batches", 1000));
         List<JobId> keptLonger = plan.keptLonger();
-        while (batches.delete(() -> history.endedBefore(plan.cutoff(), keptLonger, batchSize))) {
+        while (batches.delete(() -> history.endedBefore(plan.cutoff(), keptLonger, plan.namespace(), batchSize))) {
             // the next batch
         }
         for (Limit limit : plan.jobs()) {

@@ -5,6 +5,7 @@ import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.MailMessage;
+import dev.almanac.template.NamespacedEnvironment;
 import dev.almanac.template.ParameterError;
 import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
@@ -53,7 +54,7 @@ public class ReportGenerationTemplate implements JobTemplate {
 
     private static final TemplateDescriptor DESCRIPTOR = TemplateDescriptor.builder("report_generation")
             .name("Report")
-            .description("Builds a report as JSON, CSV or HTML: Almanac's own job activity (runs, success rate,"
+            .description("Builds a report as JSON, CSV or HTML: the job activity of its namespace (runs, success rate,"
                     + " failures, duration p50/p95) or row counts per day or week of a target table; stored as an"
                     + " artifact and optionally e-mailed.")
             .category("reporting")
@@ -67,7 +68,7 @@ public class ReportGenerationTemplate implements JobTemplate {
                       "$schema": "https://json-schema.org/draft/2020-12/schema",
                       "type": "object",
                       "properties": {
-                        "report": {"type": "string", "title": "Report", "enum": ["job_activity", "table_summary"], "description": "job_activity: Almanac's executions; table_summary: row counts of a target table"},
+                        "report": {"type": "string", "title": "Report", "enum": ["job_activity", "table_summary"], "description": "job_activity: the runs of the jobs in this job's namespace; table_summary: row counts of a target table"},
                         "range": {"type": "string", "title": "Range", "enum": ["last_24h", "last_7d", "last_30d", "custom"], "default": "last_7d"},
                         "from": {"type": "string", "title": "From", "description": "Start of a custom range, ISO-8601 (2026-05-01T00:00:00Z or 2026-05-01)", "maxLength": 40},
                         "to": {"type": "string", "title": "To", "description": "End of a custom range (exclusive), ISO-8601", "maxLength": 40},
@@ -262,11 +263,19 @@ public class ReportGenerationTemplate implements JobTemplate {
                 .build();
     }
 
+    /**
+     * The namespace whose jobs the activity report lists: its job's, in {@code default} too, so that its readers see
+     * only what they may read; a run whose job is gone lists none.
+     */
+    private static String namespaceOf(JobContext context) {
+        return context.environment() instanceof NamespacedEnvironment home ? home.namespace() : "";
+    }
+
     private Table jobActivity(JobContext context, Range range) {
         Map<String, List<Long>> durations = new TreeMap<>();
         Map<String, long[]> counts = new TreeMap<>();
         long[] scanned = {0};
-        executions.forEachEndedCreatedBetween(range.from(), range.to(), run -> {
+        executions.forEachEndedCreatedBetween(range.from(), range.to(), namespaceOf(context), run -> {
             if (++scanned[0] > MAX_ROWS_SCANNED) {
                 return;
             }
