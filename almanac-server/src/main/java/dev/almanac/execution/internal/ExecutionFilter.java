@@ -25,7 +25,8 @@ record ExecutionFilter(
         String to,
         String before) {
 
-    static final List<String> TRIGGERS = List.of("scheduler", "manual", "api", "retry", "dependency");
+    /** What starts a run, as {@code triggered_by} says it: alone, or with its detail ({@code backfill:<id>}). */
+    static final List<String> TRIGGERS = List.of("scheduler", "manual", "retry", "dependency", "backfill");
 
     ExecutionStatus wantedStatus() {
         return status == null ? null : ExecutionStatus.fromJson(status).orElse(null);
@@ -39,8 +40,16 @@ record ExecutionFilter(
         return blankToNull(jobId) == null ? null : JobId.parse(jobId).orElse(null);
     }
 
+    /** A kind of trigger ({@code backfill}) or an exact one ({@code backfill:<id>}, {@code manual:alice}). */
     String trigger() {
-        return triggeredBy != null && TRIGGERS.contains(triggeredBy) ? triggeredBy : null;
+        String wanted = blankToNull(triggeredBy);
+        if (wanted == null) {
+            return null;
+        }
+        int colon = wanted.indexOf(':');
+        String kind = colon < 0 ? wanted : wanted.substring(0, colon);
+        boolean detailed = colon < 0 || colon < wanted.length() - 1;
+        return TRIGGERS.contains(kind) && detailed ? wanted : null;
     }
 
     Instant since() {
@@ -61,6 +70,10 @@ record ExecutionFilter(
         if (blankToNull(to) != null && until() == null) {
             notes.add("To '" + to.strip()
                     + "' is not a date and time in the years 1 to 9999 (e.g. 2026-06-01T10:00, UTC): not applied.");
+        }
+        if (blankToNull(triggeredBy) != null && trigger() == null) {
+            notes.add("Started by '" + triggeredBy.strip() + "' is none of " + String.join(", ", TRIGGERS)
+                    + " (alone or with its detail, e.g. manual:alice): not applied.");
         }
         if (since() != null && until() != null && !until().isAfter(since())) {
             notes.add("To is not after From: no run can lie between them; swap them to see the runs in between.");

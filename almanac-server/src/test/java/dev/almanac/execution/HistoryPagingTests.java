@@ -1,0 +1,123 @@
+package dev.almanac.execution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.almanac.common.JdbcTime;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import org.springframework.security.test.context.support.WithMockUser;
+
+/** The execution history as a client and a reader walk it: its filters and its pages, on H2 and PostgreSQL. */
+@WithMockUser(username = "admin", roles = "SUPER_ADMIN")
+abstract class HistoryPagingTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends HistoryPagingTests {}
+
+    @WithPostgres
+    static class OnPostgres extends HistoryPagingTests {}
+
+    static final String API = "/api/admin/scheduler";
+    private static final Pattern ROW_ID = Pattern.compile("href=\"/executions/([0-9a-f-]{36})\"");
+
+    UUID job;
+
+    @BeforeEach
+    void aJob() throws Exception {
+        job = UUID.fromString(JsonPath.read(
+                mvc.perform(post(API + "/jobs")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"name\":\"walked\",\"template_type\":\"heartbeat\","
+                                        + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 3 * * *\"}}"))
+                        .andExpect(status().isCreated())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.job.id"));
+    }
+
+    @Test
+    void thePageFiltersBackfillRunsByKindAndByBackfill() throws Exception {
+        UUID scheduled = run("scheduler", 0);
+        UUID ofOne = run("backfill:11111111-1111-1111-1111-111111111111", 1);
+        UUID ofAnother = run("backfill:22222222-2222-2222-2222-222222222222", 2);
+        UUID manual = run("manual:alice", 3);
+
+        assertThat(rowsOf(page("/executions?triggered_by=backfill"))).containsExactly(ofAnother, ofOne);
+        assertThat(rowsOf(page("/executions?triggered_by=backfill:11111111-1111-1111-1111-111111111111")))
+                .containsExactly(ofOne);
+        assertThat(rowsOf(page("/executions?triggered_by=manual:alice"))).containsExactly(manual);
+        assertThat(rowsOf(page("/executions?triggered_by=scheduler"))).containsExactly(scheduled);
+
+        String offered = page("/executions");
+        assertThat(offered).contains("<option value=\"backfill\">backfill</option>");
+        assertThat(offered).doesNotContain("<option value=\"api\">");
+        assertThat(page("/executions?triggered_by=backfill:11111111-1111-1111-1111-111111111111"))
+                .contains("value=\"backfill:11111111-1111-1111-1111-111111111111\" selected");
+
+        String unknown = page("/executions?triggered_by=api");
+        assertThat(rowsOf(unknown)).hasSize(4);
+        assertThat(unknown).contains("Started by &#39;api&#39; is none of");
+    }
+
+    /** An ended run of the job, {@code second} seconds after the start, started by {@code trigger}. */
+    UUID run(String trigger, int second) {
+        return runAt(trigger, START.plusSeconds(second), "succeeded");
+    }
+
+    UUID runAt(String trigger, Instant at, String outcome) {
+        UUID id = UUID.randomUUID();
+        jdbc.sql("""
+                        INSERT INTO executions (id, job_id, job_version, job_name, template_type, status, attempt,
+                                                run_after, created_at, started_at, completed_at, duration_ms,
+                                                dry_run, parameters, triggered_by, cancel_requested)
+                        VALUES (?, ?, 1, 'walked', 'heartbeat', ?, 1, ?, ?, ?, ?, 1, FALSE, '{}', ?, FALSE)
+                        """)
+                .params(
+                        id,
+                        job,
+                        outcome,
+                        JdbcTime.utc(at),
+                        JdbcTime.utc(at),
+                        JdbcTime.utc(at),
+                        JdbcTime.utc(at),
+                        trigger)
+                .update();
+        return id;
+    }
+
+    String page(String path) throws Exception {
+        return mvc.perform(get(path))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+    }
+
+    /** The runs a history page lists, in its order. */
+    static List<UUID> rowsOf(String html) {
+        List<UUID> rows = new ArrayList<>();
+        Matcher row = ROW_ID.matcher(html);
+        while (row.find()) {
+            UUID id = UUID.fromString(row.group(1));
+            if (!rows.contains(id)) {
+                rows.add(id);
+            }
+        }
+        return rows;
+    }
+}
