@@ -2,6 +2,7 @@ package dev.almanac.execution;
 
 import static dev.almanac.common.JdbcTime.utc;
 
+import dev.almanac.common.PageCursor;
 import dev.almanac.job.JobId;
 import java.time.Instant;
 import java.util.Map;
@@ -9,7 +10,7 @@ import java.util.Set;
 
 /**
  * A page of execution history, newest first. {@code before} continues after the last execution of the previous
- * page (keyset paging: as fast on page 1 000 as on page 1). {@code triggeredBy} without a colon matches a kind
+ * page, by its {@code created_at} and id (keyset paging: as fast on page 1 000 as on page 1). {@code triggeredBy} without a colon matches a kind
  * ({@code manual} finds {@code manual:alice}). {@code search} finds executions whose job name contains it, in any
  * case. {@code namespaces}, when not null, keeps the executions of those namespaces' jobs.
  */
@@ -20,7 +21,7 @@ public record ExecutionQuery(
         String triggeredBy,
         Instant from,
         Instant to,
-        Execution before,
+        PageCursor before,
         int limit,
         String search,
         Set<String> namespaces) {
@@ -32,7 +33,7 @@ public record ExecutionQuery(
             String triggeredBy,
             Instant from,
             Instant to,
-            Execution before,
+            PageCursor before,
             int limit,
             String search) {
         this(jobId, status, templateType, triggeredBy, from, to, before, limit, search, null);
@@ -51,7 +52,7 @@ public record ExecutionQuery(
             String triggeredBy,
             Instant from,
             Instant to,
-            Execution before,
+            PageCursor before,
             int limit) {
         this(jobId, status, templateType, triggeredBy, from, to, before, limit, null);
     }
@@ -121,8 +122,8 @@ public record ExecutionQuery(
         }
         if (before != null) {
             sql.append(" AND (created_at < :before_at OR (created_at = :before_at AND id < :before_id))");
-            params.put("before_at", utc(before.createdAt()));
-            params.put("before_id", before.id().value());
+            params.put("before_at", utc(before.at()));
+            params.put("before_id", before.id());
         }
     }
 }

@@ -1,8 +1,10 @@
 package dev.almanac.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import com.jayway.jsonpath.JsonPath;
@@ -32,6 +34,7 @@ abstract class HistoryPagingTests extends AlmanacIntegrationTest {
     static class OnPostgres extends HistoryPagingTests {}
 
     static final String API = "/api/admin/scheduler";
+    private static final Pattern OLDER = Pattern.compile("href=\"(/executions\\?[^\"]*before=[^\"]*)\"");
     private static final Pattern ROW_ID = Pattern.compile("href=\"/executions/([0-9a-f-]{36})\"");
 
     UUID job;
@@ -72,6 +75,154 @@ abstract class HistoryPagingTests extends AlmanacIntegrationTest {
         String unknown = page("/executions?triggered_by=api");
         assertThat(rowsOf(unknown)).hasSize(4);
         assertThat(unknown).contains("Started by &#39;api&#39; is none of");
+    }
+
+    /** A client walking the failures while each page's last run is deleted (by hand, or by retention) meets no gap. */
+    @Test
+    void theApiWalksOnPastACursorRowDeletedMeanwhile() throws Exception {
+        for (int i = 0; i < 7; i++) {
+            // two failures a second: the cursor's id decides between them
+            runAt("scheduler", START.plusSeconds(i / 2), "failed");
+            run("scheduler", i);
+        }
+        List<UUID> failed = jdbc.sql(
+                        "SELECT id FROM executions WHERE status = 'failed' ORDER BY created_at DESC, id DESC")
+                .query(UUID.class)
+                .list();
+        List<UUID> walked = new ArrayList<>();
+        String before = null;
+        do {
+            var call = get(API + "/executions").param("status", "failed").param("limit", "2");
+            String page = mvc.perform(before == null ? call : call.param("before", before))
+                    .andExpect(status().isOk())
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
+            List<String> ids = JsonPath.read(page, "$.executions[*].id");
+            ids.forEach(id -> walked.add(UUID.fromString(id)));
+            before = JsonPath.read(page, "$.next_before");
+            if (before != null) {
+                mvc.perform(delete(API + "/executions/" + ids.get(ids.size() - 1)))
+                        .andExpect(status().isOk());
+            }
+        } while (before != null);
+        assertThat(walked).containsExactlyElementsOf(failed);
+    }
+
+    @Test
+    void aJobsHistoryWalksOnPastACursorRowDeletedMeanwhile() throws Exception {
+        List<UUID> runs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            runs.add(0, run("scheduler", i));
+        }
+        List<UUID> walked = new ArrayList<>();
+        String before = null;
+        do {
+            var call = get(API + "/jobs/" + job + "/executions").param("limit", "2");
+            String page = mvc.perform(before == null ? call : call.param("before", before))
+                    .andExpect(status().isOk())
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
+            List<String> ids = JsonPath.read(page, "$.executions[*].id");
+            ids.forEach(id -> walked.add(UUID.fromString(id)));
+            before = JsonPath.read(page, "$.next_before");
+            if (before != null) {
+                jdbc.sql("DELETE FROM executions WHERE id = ?")
+                        .param(UUID.fromString(ids.get(ids.size() - 1)))
+                        .update();
+            }
+        } while (before != null);
+        assertThat(walked).containsExactlyElementsOf(runs);
+    }
+
+    @Test
+    void aCursorThatIsNoneOfOursIsRefusedNamingBeforeAndAnExecutionIdIsStillRead() throws Exception {
+        List<UUID> runs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            runs.add(0, run("scheduler", i));
+        }
+        for (String bad : new String[] {"x", "bm90IGEgY3Vyc29y", "MjAyNi0wNi0wMVQxMDowMDowMFp8bm90LWFuLWlk"}) {
+            mvc.perform(get(API + "/executions").param("before", bad))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("before"));
+            mvc.perform(get(API + "/jobs/" + job + "/executions").param("before", bad))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("before"));
+        }
+        mvc.perform(get(API + "/executions").param("before", runs.get(0).toString()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.executions[0].id").value(runs.get(1).toString()));
+        mvc.perform(get(API + "/executions").param("before", UUID.randomUUID().toString()))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("before"));
+    }
+
+    /** "Older →" on the history page goes on past a run deleted since, and never shows a run twice. */
+    @Test
+    void thePageWalksOnPastACursorRowDeletedMeanwhile() throws Exception {
+        List<UUID> runs = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            runs.add(0, run("scheduler", i));
+        }
+        List<UUID> walked = new ArrayList<>();
+        String path = "/executions?triggered_by=scheduler";
+        int pages = 0;
+        while (path != null) {
+            String html = page(path);
+            List<UUID> rows = rowsOf(html);
+            walked.addAll(rows);
+            pages++;
+            Matcher older = OLDER.matcher(html);
+            path = older.find() ? older.group(1).replace("&amp;", "&") : null;
+            if (path != null) {
+                assertThat(path).contains("triggered_by=scheduler");
+                jdbc.sql("DELETE FROM executions WHERE id = ?")
+                        .param(rows.get(rows.size() - 1))
+                        .update();
+            }
+        }
+        assertThat(pages).isEqualTo(3);
+        assertThat(walked).containsExactlyElementsOf(runs);
+        assertThat(page("/executions?before=not-a-cursor")).contains("could not be read");
+    }
+
+    @Test
+    void theAuditTrailWalksOnPastACursorEventDeletedMeanwhile() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            clock.advance(java.time.Duration.ofSeconds(1));
+            mvc.perform(post(API + "/jobs")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"name\":\"audited-" + i + "\",\"template_type\":\"heartbeat\","
+                                    + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 3 * * *\"}}"))
+                    .andExpect(status().isCreated());
+        }
+        List<String> events = jdbc.sql("SELECT id FROM audit_events ORDER BY occurred_at DESC, id DESC")
+                .query(String.class)
+                .list();
+        assertThat(events).hasSizeGreaterThanOrEqualTo(5);
+        List<String> walked = new ArrayList<>();
+        String before = null;
+        do {
+            var call = get(API + "/audit").param("limit", "2");
+            String page = mvc.perform(before == null ? call : call.param("before", before))
+                    .andExpect(status().isOk())
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
+            List<String> ids = JsonPath.read(page, "$.events[*].id");
+            walked.addAll(ids);
+            before = JsonPath.read(page, "$.next_before");
+            if (before != null) {
+                jdbc.sql("DELETE FROM audit_events WHERE id = ?")
+                        .param(UUID.fromString(ids.get(ids.size() - 1)))
+                        .update();
+            }
+        } while (before != null);
+        assertThat(walked).containsExactlyElementsOf(events);
+        mvc.perform(get(API + "/audit").param("before", "x"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("before"));
     }
 
     /** An ended run of the job, {@code second} seconds after the start, started by {@code trigger}. */

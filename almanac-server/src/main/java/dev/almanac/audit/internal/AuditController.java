@@ -52,7 +52,7 @@ public class AuditController {
             @Parameter(description = "At or after, ISO-8601") @RequestParam(required = false) String from,
             @Parameter(description = "Before, ISO-8601") @RequestParam(required = false) String to,
             @Parameter(description = "1..1000, default 100") @RequestParam(required = false) String limit,
-            @Parameter(description = "Continue after this event id (next_before of the previous page)")
+            @Parameter(description = "next_before of the previous page (an event id is still read)")
                     @RequestParam(required = false)
                     String before,
             @Parameter(description = "Only events about jobs and executions of this namespace")

@@ -1,5 +1,6 @@
 package dev.almanac.audit.internal;
 
+import dev.almanac.common.PageCursor;
 import java.time.Instant;
 import java.util.Set;
 
@@ -14,11 +15,11 @@ public record AuditQuery(
         String target,
         Instant from,
         Instant to,
-        AuditEvent before,
+        PageCursor before,
         int limit,
         Set<String> namespaces) {
 
-    AuditQuery(String actor, String action, String target, Instant from, Instant to, AuditEvent before, int limit) {
+    AuditQuery(String actor, String action, String target, Instant from, Instant to, PageCursor before, int limit) {
         this(actor, action, target, from, to, before, limit, null);
     }
 

@@ -106,8 +106,8 @@ public class AuditRepository {
         if (query.before() != null) {
             // keyset: strictly after the previous page's last row in (occurred_at DESC, id DESC) order
             sql.append("AND (occurred_at < :before_at OR (occurred_at = :before_at AND id < :before_id))\n");
-            params.put("before_at", JdbcTime.utc(query.before().occurredAt()));
-            params.put("before_id", UUID.fromString(query.before().id()));
+            params.put("before_at", JdbcTime.utc(query.before().at()));
+            params.put("before_id", query.before().id());
         }
         sql.append("ORDER BY occurred_at DESC, id DESC LIMIT :limit");
         params.put("limit", query.limit());

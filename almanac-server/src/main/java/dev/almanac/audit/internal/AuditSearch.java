@@ -1,6 +1,7 @@
 package dev.almanac.audit.internal;
 
 import dev.almanac.common.FieldError;
+import dev.almanac.common.PageCursor;
 import dev.almanac.common.QueryParameters;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,21 +41,21 @@ public class AuditSearch {
     /** One page of events, and the {@code before} of the next page when there may be one. */
     record Page(List<AuditEvent> events, String nextBefore) {}
 
+    private static PageCursor cursorOf(AuditEvent event) {
+        return PageCursor.of(event.occurredAt(), UUID.fromString(event.id()));
+    }
+
     /** @throws dev.almanac.common.InvalidInputException naming every bad filter */
     @Transactional(readOnly = true)
     Page search(Filter filter, int defaultLimit) {
         List<FieldError> errors = new ArrayList<>();
-        AuditEvent cursor = null;
-        if (QueryParameters.text(filter.before()) != null) {
-            try {
-                cursor = events.find(UUID.fromString(filter.before().strip())).orElse(null);
-            } catch (IllegalArgumentException notAnId) {
-                cursor = null;
-            }
-            if (cursor == null) {
-                errors.add(new FieldError("before", "no audit event with this id"));
-            }
-        }
+        PageCursor cursor = PageCursor.read(
+                        "before",
+                        filter.before(),
+                        id -> events.find(id).map(AuditSearch::cursorOf),
+                        "no audit event with this id",
+                        errors)
+                .orElse(null);
         AuditQuery query = new AuditQuery(
                 QueryParameters.text(filter.actor()),
                 QueryParameters.text(filter.action()),
@@ -69,7 +70,9 @@ public class AuditSearch {
         QueryParameters.ordered(query.from(), query.to(), errors);
         QueryParameters.check(errors);
         List<AuditEvent> page = events.find(query);
-        String next = page.size() == query.limit() ? page.get(page.size() - 1).id() : null;
+        String next = page.size() == query.limit()
+                ? cursorOf(page.get(page.size() - 1)).encoded()
+                : null;
         return new Page(page, next);
     }
 }

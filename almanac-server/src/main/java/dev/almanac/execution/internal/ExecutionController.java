@@ -3,6 +3,7 @@ package dev.almanac.execution.internal;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.common.PageCursor;
 import dev.almanac.common.QueryParameters;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionAccess;
@@ -86,8 +87,11 @@ class ExecutionController {
             @com.fasterxml.jackson.annotation.JsonProperty("next_before")
             String nextBefore) {}
 
-    /** A job's history, with how many executions match in all. */
-    record JobExecutions(List<ExecutionResponse> executions, long total) {}
+    /** A job's history, with how many executions match in all; {@code next_before} continues it. */
+    record JobExecutions(
+            List<ExecutionResponse> executions,
+            long total,
+            @JsonProperty("next_before") String nextBefore) {}
 
     /** One execution and its log; {@code more_logs}: more lines follow, read them with {@code after_seq}. */
     record ExecutionDetail(
@@ -106,7 +110,8 @@ class ExecutionController {
     @GetMapping("/executions")
     @Operation(
             summary = "Execution history, newest first",
-            description = "Keyset-paged: pass next_before from one page as before to get the next.")
+            description = "Keyset-paged: pass next_before from one page as before to get the next; it goes on"
+                    + " where the last page ended even when that execution was deleted meanwhile.")
     @ApiResponse(responseCode = "200", description = "A page of executions")
     ExecutionPage list(
             @RequestParam(name = "job_id", required = false) String jobId,
@@ -120,7 +125,7 @@ class ExecutionController {
             @Parameter(description = "Created at or after, ISO-8601") @RequestParam(required = false) String from,
             @Parameter(description = "Created before, ISO-8601") @RequestParam(required = false) String to,
             @Parameter(description = "1..500, default 50") @RequestParam(required = false) String limit,
-            @Parameter(description = "Continue after this execution id (next_before of the previous page)")
+            @Parameter(description = "next_before of the previous page (an execution id is still read)")
                     @RequestParam(required = false)
                     String before,
             @Parameter(description = "Only executions of this namespace's jobs") @RequestParam(required = false)
@@ -146,9 +151,7 @@ class ExecutionController {
         QueryParameters.ordered(query.from(), query.to(), errors);
         QueryParameters.check(errors);
         List<Execution> page = executions.list(query.in(access.visible().restrict(QueryParameters.text(namespace))));
-        String next =
-                page.size() == query.limit() ? page.get(page.size() - 1).id().toString() : null;
-        return new ExecutionPage(page.stream().map(ExecutionResponse::of).toList(), next);
+        return new ExecutionPage(page.stream().map(ExecutionResponse::of).toList(), next(page, query));
     }
 
     @GetMapping("/jobs/{id}/executions")
@@ -158,7 +161,8 @@ class ExecutionController {
             @PathVariable String id,
             @RequestParam(required = false) String status,
             @Parameter(description = "1..500, default 50") @RequestParam(required = false) String limit,
-            @Parameter(description = "Continue after this execution id") @RequestParam(required = false)
+            @Parameter(description = "next_before of the previous page (an execution id is still read)")
+                    @RequestParam(required = false)
                     String before) {
         JobId job = JobId.parse(id).orElseThrow(() -> new NotFoundException("no job with id " + id));
         jobs.requireVisible(job);
@@ -175,8 +179,9 @@ class ExecutionController {
                         "limit", limit, ExecutionQuery.DEFAULT_LIMIT, 1, ExecutionQuery.MAX_LIMIT, errors));
         QueryParameters.ordered(query.from(), query.to(), errors);
         QueryParameters.check(errors);
+        List<Execution> page = executions.list(query);
         return new JobExecutions(
-                executions.list(query).stream().map(ExecutionResponse::of).toList(), executions.count(query));
+                page.stream().map(ExecutionResponse::of).toList(), executions.count(query), next(page, query));
     }
 
     @GetMapping("/executions/{id}")
@@ -252,17 +257,24 @@ class ExecutionController {
                 errors);
     }
 
-    private Execution cursor(String before, List<FieldError> errors) {
-        if (QueryParameters.text(before) == null) {
-            return null;
-        }
+    private PageCursor cursor(String before, List<FieldError> errors) {
+        return PageCursor.read("before", before, this::visibleCursor, "no execution with this id", errors)
+                .orElse(null);
+    }
+
+    private java.util.Optional<PageCursor> visibleCursor(java.util.UUID id) {
         try {
-            return visibility.getVisible(
-                    ExecutionId.parse(before.strip()).orElseThrow(() -> new NotFoundException(before)));
+            return java.util.Optional.of(ExecutionPages.cursorOf(visibility.getVisible(new ExecutionId(id))));
         } catch (NotFoundException unknown) {
-            errors.add(new FieldError("before", "no execution with this id"));
-            return null;
+            return java.util.Optional.empty();
         }
+    }
+
+    /** The cursor of the page after this one, or null when this one was the last. */
+    private static String next(List<Execution> page, ExecutionQuery query) {
+        return page.size() == query.limit()
+                ? ExecutionPages.cursorOf(page.get(page.size() - 1)).encoded()
+                : null;
     }
 
     private static ExecutionId executionId(String text) {

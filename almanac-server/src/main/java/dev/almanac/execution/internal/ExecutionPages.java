@@ -1,8 +1,10 @@
 package dev.almanac.execution.internal;
 
 import dev.almanac.common.ConflictException;
+import dev.almanac.common.FieldError;
 import dev.almanac.common.NamespaceSelection;
 import dev.almanac.common.NotFoundException;
+import dev.almanac.common.PageCursor;
 import dev.almanac.common.Sealed;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionId;
@@ -22,6 +24,7 @@ import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,18 +81,13 @@ class ExecutionPages {
     String list(@ModelAttribute("filter") ExecutionFilter filter, HtmxRequest htmx, Model model) {
         ExecutionStatus wanted = filter.wantedStatus();
         JobId job = filter.job();
-        String before = filter.before();
-        Execution cursor = before == null || before.isBlank()
-                ? null
-                : ExecutionId.parse(before)
-                        .flatMap(id -> {
-                            try {
-                                return java.util.Optional.of(executions.get(id));
-                            } catch (NotFoundException gone) {
-                                return java.util.Optional.empty();
-                            }
-                        })
-                        .orElse(null);
+        List<String> unread = new ArrayList<>(filter.unread());
+        List<FieldError> unreadCursor = new ArrayList<>();
+        PageCursor cursor = PageCursor.read("before", filter.before(), this::cursorOf, "gone", unreadCursor)
+                .orElse(null);
+        if (!unreadCursor.isEmpty()) {
+            unread.add("The link to older runs could not be read (an old link, or cut short): showing the newest.");
+        }
         String type = ExecutionFilter.blankToNull(filter.templateType());
         if (type != null && templates.find(type).isEmpty()) {
             type = null;
@@ -131,7 +129,7 @@ class ExecutionPages {
                         || since != null
                         || until != null);
         model.addAttribute("firstPage", cursor == null);
-        model.addAttribute("unread", filter.unread());
+        model.addAttribute("unread", unread);
         UriComponentsBuilder url = UriComponentsBuilder.fromPath("/executions");
         Map<String, Object> filters = new LinkedHashMap<>();
         filters.put("job_id", job);
@@ -150,7 +148,9 @@ class ExecutionPages {
         model.addAttribute(
                 "olderUrl",
                 page.size() == PAGE_SIZE
-                        ? url.queryParam("before", page.get(page.size() - 1).id())
+                        ? url.queryParam(
+                                        "before",
+                                        cursorOf(page.get(page.size() - 1)).encoded())
                                 .encode()
                                 .build()
                                 .toUriString()
@@ -323,6 +323,20 @@ class ExecutionPages {
             map.forEach((k, v) -> flatten(prefix + "." + k, v, into));
         } else if (value != null) {
             into.put(prefix, String.valueOf(value));
+        }
+    }
+
+    /** Where the history goes on after {@code execution}: its {@code created_at} and id. */
+    static PageCursor cursorOf(Execution execution) {
+        return PageCursor.of(execution.createdAt(), execution.id().value());
+    }
+
+    /** The cursor of a link written before cursors, an execution's id, while that execution exists. */
+    private java.util.Optional<PageCursor> cursorOf(java.util.UUID id) {
+        try {
+            return java.util.Optional.of(cursorOf(executions.get(new ExecutionId(id))));
+        } catch (NotFoundException gone) {
+            return java.util.Optional.empty();
         }
     }
 
