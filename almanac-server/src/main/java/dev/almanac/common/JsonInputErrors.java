@@ -68,7 +68,7 @@ public final class JsonInputErrors {
      * A JSON pointer ({@code /schedule/type}, {@code /tags/0}) as a field path ({@code schedule.type}, {@code
      * tags[0]}).
      */
-    private static String dotted(String pointer) {
+    public static String dotted(String pointer) {
         StringBuilder path = new StringBuilder();
         for (String step : pointer.split("/")) {
             if (step.isEmpty()) {

@@ -1,0 +1,150 @@
+package dev.almanac.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import com.jayway.jsonpath.JsonPath;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.core.MethodParameter;
+import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.security.test.context.support.WithMockUser;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+/**
+ * What every request's parameters and bodies are held to, on H2 and PostgreSQL: no NUL character anywhere
+ * (PostgreSQL answered one with a 500).
+ */
+@WithMockUser(username = "admin", roles = "SUPER_ADMIN")
+abstract class RequestParameterChecksTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends RequestParameterChecksTests {}
+
+    @WithPostgres
+    static class OnPostgres extends RequestParameterChecksTests {}
+
+    static final String API = "/api/admin/scheduler";
+
+    @Autowired
+    @Qualifier("requestMappingHandlerMapping")
+    RequestMappingHandlerMapping mappings;
+
+    String job;
+
+    @BeforeEach
+    void aJob() throws Exception {
+        job = JsonPath.read(
+                mvc.perform(post(API + "/jobs")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"name\":\"beat\",\"template_type\":\"heartbeat\","
+                                        + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 3 * * *\"}}"))
+                        .andExpect(status().isCreated())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.job.id");
+    }
+
+    /** Every parameter of every API read without a path variable, given a NUL: a 400 naming it, never a 500. */
+    @Test
+    void aNulInAnyParameterOfAnyApiListIsA400NamingIt() throws Exception {
+        int walked = 0;
+        for (var endpoint : apiReads().entrySet()) {
+            for (String name : endpoint.getValue()) {
+                mvc.perform(get(endpoint.getKey()).queryParam(name, "a\0b"))
+                        .andExpect(status().isBadRequest())
+                        .andExpect(jsonPath("$.errors[0].field").value(name))
+                        .andExpect(
+                                jsonPath("$.errors[0].message").value("must not contain the NUL character (U+0000)"));
+                walked++;
+            }
+        }
+        assertThat(walked).isGreaterThan(30);
+        mvc.perform(get(API + "/jobs/" + job + "/executions").queryParam("status", "\0"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("status"));
+    }
+
+    @Test
+    void aNulInAPagesFilterIsA400NotA500() throws Exception {
+        for (String page : new String[] {"/jobs?search=", "/executions?search=", "/audit?actor=", "/calendars?q="}) {
+            MockHttpServletResponse answer =
+                    mvc.perform(get(URI.create(page + "a%00b"))).andReturn().getResponse();
+            assertThat(answer.getStatus()).as(page).isEqualTo(400);
+            assertThat(answer.getContentAsString()).as(page).contains("NUL");
+        }
+    }
+
+    @Test
+    void aNulInAnyStringOfAJsonBodyIsA400NamingTheField() throws Exception {
+        mvc.perform(post(API + "/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"nul\",\"template_type\":\"heartbeat\",\"description\":\"a\\u0000b\","
+                                + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 3 * * *\"}}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("description"))
+                .andExpect(jsonPath("$.errors[0].message").value("must not contain the NUL character (U+0000)"));
+        mvc.perform(put(API + "/jobs/" + job)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"parameters\":{\"message\":\"\\u0000\"}}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("parameters.message"));
+        mvc.perform(put(API + "/jobs/" + job)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"tags\":[\"ok\",\"x\\u0000\"]}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("tags[1]"));
+        mvc.perform(put(API + "/jobs/" + job)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"description\":\"a \\\\u0000 is written so\"}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.job.description").value("a \\u0000 is written so"));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Integer.class).single())
+                .isEqualTo(1);
+    }
+
+    /** The API's reads without a path variable, each with the names of its {@code @RequestParam}s. */
+    private Map<String, List<String>> apiReads() {
+        Map<String, List<String>> reads = new java.util.TreeMap<>();
+        for (Map.Entry<RequestMappingInfo, HandlerMethod> mapping :
+                mappings.getHandlerMethods().entrySet()) {
+            RequestMappingInfo info = mapping.getKey();
+            if (!info.getMethodsCondition().getMethods().contains(RequestMethod.GET)) {
+                continue;
+            }
+            for (String pattern : info.getPatternValues()) {
+                if (pattern.startsWith(API) && !pattern.contains("{")) {
+                    List<String> names = new ArrayList<>();
+                    for (MethodParameter parameter : mapping.getValue().getMethodParameters()) {
+                        RequestParam param = parameter.getParameterAnnotation(RequestParam.class);
+                        if (param != null) {
+                            names.add(param.name().isEmpty() ? parameter.getParameterName() : param.name());
+                        }
+                    }
+                    reads.put(pattern, names);
+                }
+            }
+        }
+        assertThat(reads).containsKeys(API + "/jobs", API + "/executions", API + "/calendars", API + "/audit");
+        return reads;
+    }
+}
