@@ -11,10 +11,16 @@ import com.jayway.jsonpath.JsonPath;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -30,8 +36,8 @@ import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /**
- * What every request's parameters and bodies are held to, on H2 and PostgreSQL: no NUL character anywhere
- * (PostgreSQL answered one with a 500).
+ * What every request's parameters are held to, on H2 and PostgreSQL: no NUL character anywhere (PostgreSQL answered
+ * one with a 500), and on the API no parameter its endpoint does not take (a misspelt filter returned everything).
  */
 @WithMockUser(username = "admin", roles = "SUPER_ADMIN")
 abstract class RequestParameterChecksTests extends AlmanacIntegrationTest {
@@ -43,6 +49,8 @@ abstract class RequestParameterChecksTests extends AlmanacIntegrationTest {
     static class OnPostgres extends RequestParameterChecksTests {}
 
     static final String API = "/api/admin/scheduler";
+    private static final Pattern DOCUMENTED =
+            Pattern.compile("`GET(?:\\\\\\|[A-Z]+)* (/[a-z0-9_/{}.\\-\\[\\]]*?)\\[?\\?([a-z_]+=[^`\\]]*)\\]?`");
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
@@ -122,6 +130,77 @@ abstract class RequestParameterChecksTests extends AlmanacIntegrationTest {
                 .isEqualTo(1);
     }
 
+    @Test
+    void aMisspeltParameterIsRefusedWithAHintInsteadOfAnUnfilteredList() throws Exception {
+        refused(API + "/executions?statuses=failed", "statuses", "did you mean 'status'?");
+        refused(API + "/executions?jobid=" + job, "jobid", "did you mean 'job_id'?");
+        refused(API + "/executions?job=" + job, "job", "it takes job_id, status,");
+        refused(API + "/executions?page=2", "page", "is not a parameter of this endpoint");
+        refused(API + "/jobs?serach=x", "serach", "did you mean 'search'?");
+        refused(API + "/jobs?lmit=5", "lmit", "did you mean 'limit'?");
+        refused(API + "/jobs/" + job + "?verbose=true", "verbose", "it takes none");
+        mvc.perform(get(URI.create(API + "/jobs?serach=x&lmit=5")))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("serach"))
+                .andExpect(jsonPath("$.errors[1].field").value("lmit"));
+    }
+
+    /** Each parameter an API read takes is still taken, alone and all together; the pages take what they like. */
+    @Test
+    void everyParameterOfEveryApiReadIsStillTaken() throws Exception {
+        for (var endpoint : apiReads().entrySet()) {
+            var all = get(endpoint.getKey());
+            for (String name : endpoint.getValue()) {
+                all.queryParam(name, "");
+                taken(
+                        endpoint.getKey() + " " + name,
+                        mvc.perform(get(endpoint.getKey()).queryParam(name, "")));
+            }
+            taken(endpoint.getKey(), mvc.perform(all));
+        }
+        mvc.perform(get(URI.create("/executions?statuses=failed&page=2"))).andExpect(status().isOk());
+    }
+
+    /** Every {@code GET ...?...} the README and the guides show answers without refusing one of its parameters. */
+    @Test
+    void everyDocumentedParameterIsTaken() throws Exception {
+        List<String> documented = new ArrayList<>();
+        try (Stream<Path> docs = Files.list(Path.of("../docs"))) {
+            for (Path doc : Stream.concat(Stream.of(Path.of("../README.md")), docs)
+                    .filter(path -> path.toString().endsWith(".md"))
+                    .toList()) {
+                Matcher call = DOCUMENTED.matcher(read(doc));
+                while (call.find()) {
+                    String path =
+                            call.group(1).replace("/api/admin/scheduler", "").replace("[", "");
+                    String query = call.group(2)
+                            .replace("\\|", "|")
+                            .replaceAll("\\|[a-z]+", "")
+                            .replace("...", "");
+                    documented.add(path.replace("{id}", job).replace("{name}", "none") + "?" + query);
+                }
+            }
+        }
+        assertThat(documented).hasSizeGreaterThan(8);
+        for (String call : documented) {
+            taken(call, mvc.perform(get(URI.create(API + call))));
+        }
+    }
+
+    private static void taken(String call, org.springframework.test.web.servlet.ResultActions answered)
+            throws Exception {
+        MockHttpServletResponse answer = answered.andReturn().getResponse();
+        assertThat(answer.getStatus()).as(call).isLessThan(500);
+        assertThat(answer.getContentAsString()).as(call).doesNotContain("is not a parameter", "NUL");
+    }
+
+    private void refused(String call, String field, String says) throws Exception {
+        mvc.perform(get(URI.create(call)))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value(field))
+                .andExpect(jsonPath("$.errors[0].message").value(org.hamcrest.Matchers.containsString(says)));
+    }
+
     /** The API's reads without a path variable, each with the names of its {@code @RequestParam}s. */
     private Map<String, List<String>> apiReads() {
         Map<String, List<String>> reads = new java.util.TreeMap<>();
@@ -146,5 +225,13 @@ abstract class RequestParameterChecksTests extends AlmanacIntegrationTest {
         }
         assertThat(reads).containsKeys(API + "/jobs", API + "/executions", API + "/calendars", API + "/audit");
         return reads;
+    }
+
+    private static String read(Path doc) {
+        try {
+            return Files.readString(doc);
+        } catch (IOException unreadable) {
+            throw new IllegalStateException(unreadable);
+        }
     }
 }
