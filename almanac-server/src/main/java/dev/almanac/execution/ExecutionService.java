@@ -7,6 +7,7 @@ import dev.almanac.template.ArtifactDeletion;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -92,30 +93,51 @@ public class ExecutionService {
 
     /**
      * Cancels an execution: a queued one at once, a running one by asking the node that runs it to interrupt it.
-     * Returns the execution as it stands after the request.
+     * Returns the execution as it stands after the request; 409 when it already ended.
      */
     @Transactional
     public Execution cancel(ExecutionId id) {
-        Execution execution = get(id);
-        switch (execution.status()) {
+        Cancel cancel = cancelUnlessEnded(id).orElseThrow(() -> notFound(id));
+        if (cancel.alreadyEnded()) {
+            throw new ConflictException(
+                    null,
+                    "execution " + id + " already ended ("
+                            + cancel.execution().status().json() + ")");
+        }
+        return cancel.execution();
+    }
+
+    /** What a cancel found: the execution as it stands after it, and whether it had ended before it was asked. */
+    public record Cancel(Execution execution, boolean alreadyEnded) {}
+
+    /**
+     * Cancels an execution as {@link #cancel} does, but answers a run that already ended with how it ended instead of
+     * a conflict, and one that is gone with nothing: a caller cancelling many runs in its own transaction (a
+     * backfill's) meets runs ending meanwhile without an exception that marks its transaction rollback-only.
+     */
+    @Transactional
+    public Optional<Cancel> cancelUnlessEnded(ExecutionId id) {
+        Optional<Execution> found = executions.find(id);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        switch (found.get().status()) {
             case QUEUED -> {
                 if (!executions.cancelQueued(id, "cancelled", clock.instant())) {
-                    return cancel(id);
+                    return cancelUnlessEnded(id);
                 }
             }
             case RUNNING -> {
                 if (!executions.requestCancel(id)) {
-                    return cancel(id);
+                    return cancelUnlessEnded(id);
                 }
                 events.publishEvent(new CancelRequested(id));
             }
-            default ->
-                throw new ConflictException(
-                        null,
-                        "execution " + id + " already ended ("
-                                + execution.status().json() + ")");
+            default -> {
+                return Optional.of(new Cancel(found.get(), true));
+            }
         }
-        return get(id);
+        return executions.find(id).map(after -> new Cancel(after, false));
     }
 
     /** Deletes a record of an execution that is not running, with its logs and artifacts. */

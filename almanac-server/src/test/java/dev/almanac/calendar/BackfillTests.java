@@ -501,6 +501,34 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
                 .isEqualTo(1);
     }
 
+    /** A run of the backfill that ended before the cancel (here cancelled on its own) is no conflict for it. */
+    @Test
+    void cancellingABackfillWhoseRunAlreadyEndedCancelsTheRestAndIsAudited() throws Exception {
+        Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
+        String id = startBackfill(
+                job, "{\"from\":\"2026-05-27T00:00:00Z\",\"to\":\"2026-06-01T00:00:00Z\",\"max_parallel\":2}");
+        List<Execution> released = backfillRuns(job);
+        assertThat(released).hasSize(2).allMatch(e -> e.status() == ExecutionStatus.QUEUED);
+        mvc.perform(post(API + "/executions/" + released.get(0).id() + "/cancel"))
+                .andExpect(status().isAccepted());
+
+        mvc.perform(delete(API + "/backfills/" + id))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("cancelled"))
+                .andExpect(jsonPath("$.progress.cancelled").value(5))
+                .andExpect(jsonPath("$.slots[*].state", everyOne("cancelled", 5)));
+        mvc.perform(get(API + "/backfills/" + id))
+                .andExpect(jsonPath("$.status").value("cancelled"));
+        assertThat(backfillRuns(job)).hasSize(2).allMatch(e -> e.status() == ExecutionStatus.CANCELLED);
+        assertThat(jdbc.sql("SELECT details FROM audit_events WHERE action = 'backfill.cancel'")
+                        .query(String.class)
+                        .list())
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("\"runs_cancelled\":1")
+                .contains("\"pending_cancelled\":3");
+        assertThat(engine.runDueOnce()).isZero();
+    }
+
     @Test
     void onlyWhoeverMayRunTheJobMayBackfillIt() throws Exception {
         Job destructive = jobs.create(

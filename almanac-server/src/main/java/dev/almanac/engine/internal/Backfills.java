@@ -271,14 +271,22 @@ public class Backfills {
         int pending = backfills.cancelPending(id);
         int stopped = 0;
         for (BackfillStore.Slot slot : backfills.slots(id, RELEASED, MAX_SLOTS)) {
-            try {
-                Execution after = executions.cancel(slot.execution());
-                if (after.status() != ExecutionStatus.RUNNING) {
-                    backfills.setSlot(id, slot.at(), after.status().json(), slot.execution());
-                }
+            // the slot's latest attempt: a retry queued after its first run failed is cancelled too
+            Execution run = latestAttempt(slot.execution());
+            // a run that ended meanwhile is no conflict: a cancel that threw here would mark this whole transaction
+            // rollback-only and cancel nothing
+            Optional<ExecutionService.Cancel> cancel =
+                    run == null ? Optional.empty() : executions.cancelUnlessEnded(run.id());
+            if (cancel.isEmpty()) {
+                backfills.setSlot(id, slot.at(), ExecutionStatus.FAILED.json(), slot.execution());
+                continue;
+            }
+            Execution after = cancel.get().execution();
+            if (after.status() != ExecutionStatus.RUNNING) {
+                backfills.setSlot(id, slot.at(), after.status().json(), after.id());
+            }
+            if (!cancel.get().alreadyEnded()) {
                 stopped++;
-            } catch (ConflictException | NotFoundException ended) {
-                // it ended meanwhile: the next release records how
             }
         }
         backfills.end(id, BackfillStore.CANCELLED, now);
