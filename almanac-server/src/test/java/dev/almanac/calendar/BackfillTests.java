@@ -501,6 +501,75 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
                 .isEqualTo(1);
     }
 
+    @Test
+    void aSecondBackfillOverTheSameRangeLeavesEverySlotTheFirstHoldsToIt() throws Exception {
+        Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
+        String range = "\"from\":\"2026-05-01T00:00:00Z\",\"to\":\"2026-05-10T00:00:00Z\",\"max_parallel\":1";
+        String first = startBackfill(job, "{" + range + "}");
+
+        mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{" + range + ",\"dry_run\":true}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.slots", hasSize(9)))
+                .andExpect(jsonPath("$.slots[*].state", everyOne("in_backfill", 9)))
+                .andExpect(jsonPath("$.slots[*].backfill_id", everyOne(first, 9)))
+                .andExpect(jsonPath("$.slots[0].previous_status").value("queued"))
+                .andExpect(jsonPath("$.progress.in_backfill").value(9))
+                .andExpect(jsonPath("$.progress.to_run").value(0));
+        // a wider range: only the two slots the first one does not hold run
+        String second = startBackfill(
+                job, "{\"from\":\"2026-05-01T00:00:00Z\",\"to\":\"2026-05-12T00:00:00Z\",\"max_parallel\":1}");
+        mvc.perform(get(API + "/backfills/" + second))
+                .andExpect(jsonPath("$.progress.to_run").value(2))
+                .andExpect(jsonPath("$.progress.in_backfill").value(9))
+                .andExpect(jsonPath("$.slots[8].state").value("in_backfill"))
+                .andExpect(jsonPath("$.slots[8].backfill_id").value(first))
+                .andExpect(jsonPath("$.slots[9].state").value("released"));
+
+        runUntilFinished(first, second);
+        assertThat(backfillRuns(job))
+                .hasSize(11)
+                .allMatch(e -> e.status() == ExecutionStatus.SUCCEEDED)
+                .extracting(Execution::scheduledFor)
+                .doesNotHaveDuplicates();
+    }
+
+    @Test
+    void twoBackfillsOfTheSameRangeStartedAtOnceRunEachSlotOnce() throws Exception {
+        Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
+        String body = "{\"from\":\"2026-05-01T00:00:00Z\",\"to\":\"2026-05-10T00:00:00Z\",\"max_parallel\":3}";
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.Callable<String> start = () -> {
+            together.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            return startBackfill(job, body);
+        };
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        List<String> ids;
+        try {
+            List<java.util.concurrent.Future<String>> started = threads.invokeAll(List.of(start, start));
+            ids = List.of(started.get(0).get(), started.get(1).get());
+        } finally {
+            threads.shutdownNow();
+        }
+
+        List<JsonNode> views = new java.util.ArrayList<>();
+        for (String id : ids) {
+            views.add(body(mvc.perform(get(API + "/backfills/" + id))));
+        }
+        assertThat(views)
+                .extracting(v -> v.path("progress").path("to_run").asInt())
+                .containsExactlyInAnyOrder(9, 0);
+        assertThat(views)
+                .extracting(v -> v.path("progress").path("in_backfill").asInt())
+                .containsExactlyInAnyOrder(0, 9);
+        runUntilFinished(ids.toArray(String[]::new));
+        assertThat(backfillRuns(job))
+                .hasSize(9)
+                .extracting(Execution::scheduledFor)
+                .doesNotHaveDuplicates();
+    }
+
     /** A run of the backfill that ended before the cancel (here cancelled on its own) is no conflict for it. */
     @Test
     void cancellingABackfillWhoseRunAlreadyEndedCancelsTheRestAndIsAudited() throws Exception {
@@ -588,6 +657,21 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
                                 .content(body))
                         .andExpect(status().isCreated()))
                 .path("id")
+                .asString();
+    }
+
+    private void runUntilFinished(String... ids) throws Exception {
+        for (String id : ids) {
+            for (int pass = 0; pass < 20 && !backfillStatus(id).equals("finished"); pass++) {
+                engine.runDueOnce();
+            }
+            assertThat(backfillStatus(id)).as("backfill " + id).isEqualTo("finished");
+        }
+    }
+
+    private String backfillStatus(String backfill) throws Exception {
+        return body(mvc.perform(get(API + "/backfills/" + backfill)))
+                .path("status")
                 .asString();
     }
 

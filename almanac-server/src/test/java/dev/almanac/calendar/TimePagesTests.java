@@ -91,6 +91,17 @@ abstract class TimePagesTests extends AlmanacIntegrationTest {
                 .andExpect(flash().attribute("flash", "Backfill started: 7 of 7 slots to run, at most 2 at once."));
         assertThat(history(job)).hasSize(2).allMatch(e -> e.triggeredBy().startsWith("backfill:"));
         assertThat(html("/jobs/" + job.id() + "/time")).contains("0 of 7 done, 2 running");
+        // the same range previewed again: every slot is the running backfill's, none would run twice
+        String again = pages.perform(post("/jobs/" + job.id() + "/backfill/preview")
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .params(form))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(again).contains("0 of 7 slots would run", "7</span> in a running backfill", "in running backfill ");
+        assertThat(count(again, "data-state=\"in_backfill\"")).isEqualTo(7);
+        assertThat(again).doesNotContain("id=\"backfill-start\"");
 
         // the card's Cancel button cancels the backfill as a whole
         java.util.regex.Matcher cancel = java.util.regex.Pattern.compile("action=\"(/backfills/[0-9a-f-]+/cancel)\"")

@@ -33,7 +33,15 @@ class BackfillStore {
             Instant endedAt) {}
 
     /** One slot of a backfill. */
-    record Slot(Instant at, String state, ExecutionId execution, TimeBlock blockedBy) {}
+    record Slot(Instant at, String state, ExecutionId execution, TimeBlock blockedBy, UUID heldBy) {
+
+        Slot(Instant at, String state, ExecutionId execution, TimeBlock blockedBy) {
+            this(at, state, execution, blockedBy, null);
+        }
+    }
+
+    /** A slot of a running backfill that is still to run ({@code pending}) or under way ({@code released}). */
+    record Held(UUID backfill, Instant at, String state) {}
 
     static final String RUNNING = "running";
     static final String FINISHED = "finished";
@@ -49,8 +57,8 @@ class BackfillStore {
             """;
 
     private static final String INSERT_SLOT = """
-            INSERT INTO backfill_slots (backfill_id, slot_at, state, execution_id, blocked_by)
-            VALUES (:id, :at, :state, :execution, :blocked_by)
+            INSERT INTO backfill_slots (backfill_id, slot_at, state, execution_id, blocked_by, held_by)
+            VALUES (:id, :at, :state, :execution, :blocked_by, :held_by)
             """;
 
     private static final String FIND = "SELECT " + COLUMNS + " FROM backfills WHERE id = :id";
@@ -65,13 +73,21 @@ class BackfillStore {
             "SELECT id FROM backfills WHERE status = 'running' ORDER BY created_at LIMIT :limit";
 
     private static final String SLOTS = """
-            SELECT slot_at, state, execution_id, blocked_by FROM backfill_slots
+            SELECT slot_at, state, execution_id, blocked_by, held_by FROM backfill_slots
              WHERE backfill_id = :id ORDER BY slot_at
             """;
 
     private static final String SLOTS_IN_STATE = """
-            SELECT slot_at, state, execution_id, blocked_by FROM backfill_slots
+            SELECT slot_at, state, execution_id, blocked_by, held_by FROM backfill_slots
              WHERE backfill_id = :id AND state = :state ORDER BY slot_at LIMIT :limit
+            """;
+
+    private static final String HELD_BY_RUNNING = """
+            SELECT s.backfill_id, s.slot_at, s.state FROM backfill_slots s
+              JOIN backfills b ON b.id = s.backfill_id
+             WHERE b.job_id = :job AND b.status = 'running' AND s.state IN ('pending', 'released')
+               AND s.slot_at >= :from AND s.slot_at <= :to
+             ORDER BY s.slot_at, b.created_at
             """;
 
     private static final String SET_SLOT = """
@@ -118,6 +134,7 @@ class BackfillStore {
                             "execution",
                             slot.execution() == null ? null : slot.execution().value())
                     .param("blocked_by", slot.blockedBy() == null ? null : json.writeValueAsString(slot.blockedBy()))
+                    .param("held_by", slot.heldBy())
                     .update();
         }
     }
@@ -140,6 +157,20 @@ class BackfillStore {
 
     List<UUID> running(int limit) {
         return jdbc.sql(RUNNING_IDS).param("limit", limit).query(UUID.class).list();
+    }
+
+    /**
+     * The slots of {@code job} from {@code from} to {@code to} (both included) that its running backfills still hold:
+     * pending or released. The caller holds the job's row lock, so no backfill starts beside it.
+     */
+    List<Held> heldByRunning(JobId job, Instant from, Instant to) {
+        return jdbc.sql(HELD_BY_RUNNING)
+                .param("job", job.value())
+                .param("from", utc(from))
+                .param("to", utc(to))
+                .query((rs, n) -> new Held(
+                        rs.getObject("backfill_id", UUID.class), instant(rs, "slot_at"), rs.getString("state")))
+                .list();
     }
 
     List<Slot> slots(UUID id) {
@@ -208,6 +239,7 @@ class BackfillStore {
                 instant(rs, "slot_at"),
                 rs.getString("state"),
                 execution == null ? null : new ExecutionId(execution),
-                blocked == null ? null : json.readValue(blocked, TimeBlock.class));
+                blocked == null ? null : json.readValue(blocked, TimeBlock.class),
+                rs.getObject("held_by", UUID.class));
     }
 }

@@ -46,7 +46,8 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Backfills: the past slots of a job from one time to another, run again on purpose. A plan lists every slot, those a
- * calendar or a freeze blocks and those that already ran (succeeded, or under way) marked and left alone; started, the
+ * calendar or a freeze blocks, those that already ran (succeeded, or under way) and those another running backfill of
+ * the job still holds marked and left alone; started, the
  * slots run as manual runs do (whatever the job's enabled flag), at most {@code max_parallel} at once, each with
  * {@code triggered_by = backfill:<id>} and its slot as {@code scheduled_for}. The trigger pass releases the next
  * slots as earlier ones end ({@link #release}); a retry of a slot's run holds its place until it ends.
@@ -72,6 +73,7 @@ public class Backfills {
     static final String BLOCKED = "blocked";
     static final String ALREADY_RAN = "already_ran";
     static final String CANCELLED = "cancelled";
+    static final String IN_BACKFILL = "in_backfill";
 
     /** One slot as the API shows it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -82,14 +84,22 @@ public class Backfills {
             @Schema(
                     description = "to_run (preview), pending, released (its run is queued or running), the outcome of"
                             + " its run (succeeded, failed, timed_out, cancelled, skipped), blocked, already_ran,"
-                            + " or cancelled")
+                            + " in_backfill (another running backfill of the job holds it: backfill_id), or cancelled")
             String state,
 
             @JsonProperty("blocked_by") TimeBlock blockedBy,
             @JsonProperty("execution_id") String executionId,
 
             @JsonProperty("previous_status") @Schema(description = "A slot run again: how its last run ended")
-            String previousStatus) {}
+            String previousStatus,
+
+            @JsonProperty("backfill_id") @Schema(description = "in_backfill: the running backfill that holds the slot")
+            String backfillId) {
+
+        SlotView(Instant at, String state, TimeBlock blockedBy, String executionId, String previousStatus) {
+            this(at, state, blockedBy, executionId, previousStatus, null);
+        }
+    }
 
     /** How far a backfill is. */
     @Schema(name = "BackfillProgress")
@@ -102,7 +112,8 @@ public class Backfills {
             int failed,
             int blocked,
             @JsonProperty("already_ran") int alreadyRan,
-            int cancelled) {}
+            int cancelled,
+            @JsonProperty("in_backfill") int inBackfill) {}
 
     /** A backfill, or the preview of one. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -180,6 +191,10 @@ public class Backfills {
         AuditTrail.Target target = AuditTrail.Target.of("job", id, job.name());
         // the right first: whoever may not run the job learns nothing from the plan's answers
         permissions.requireMayActOn(job.definition().templateType(), "run", target);
+        if (!dryRun) {
+            // two backfills of one job start one after the other: the second reads the slots the first holds
+            store.lockJob(id);
+        }
         List<SlotView> slots = plan(job, from, to, parallel, now);
         if (dryRun) {
             return new View(
@@ -205,7 +220,8 @@ public class Backfills {
                         s.at(),
                         s.state().equals(TO_RUN) ? PENDING : s.state(),
                         s.executionId() == null ? null : new ExecutionId(UUID.fromString(s.executionId())),
-                        s.blockedBy()))
+                        s.blockedBy(),
+                        s.backfillId() == null ? null : UUID.fromString(s.backfillId())))
                 .toList();
         backfills.insert(
                 new BackfillStore.Row(
@@ -228,6 +244,7 @@ public class Backfills {
         details.put("max_parallel", parallel);
         details.put("slots", slots.size());
         details.put("to_run", progressOf(slots).toRun());
+        details.put("in_backfill", progressOf(slots).inBackfill());
         audit.record(AUDIT_START, target, details);
         release(backfill, now);
         return view(backfill);
@@ -426,13 +443,30 @@ public class Backfills {
             throw new InvalidInputException(errors);
         }
         Map<Instant, Execution> ran = history.latestRunOfSlots(job.id(), from, to);
+        Map<Instant, BackfillStore.Held> held = new LinkedHashMap<>();
+        backfills.heldByRunning(job.id(), from, to).forEach(h -> held.putIfAbsent(h.at(), h));
         List<Instant> times = slotsOf(job, from, to, ran.keySet());
         List<SlotView> slots = new ArrayList<>(times.size());
         for (Instant at : times) {
             Optional<TimeBlock> block = timeBlocks.calendarOrFreezeAt(job, at);
             Execution previous = ran.get(at);
+            BackfillStore.Held holder = held.get(at);
             if (block.isPresent()) {
                 slots.add(new SlotView(at, BLOCKED, block.get(), null, null));
+            } else if (holder != null
+                    // a released slot whose run ended is the other backfill's no more: its outcome decides below
+                    && (holder.state().equals(PENDING)
+                            || previous == null
+                            || !previous.status().isFinal())) {
+                slots.add(new SlotView(
+                        at,
+                        IN_BACKFILL,
+                        null,
+                        previous == null || holder.state().equals(PENDING)
+                                ? null
+                                : previous.id().toString(),
+                        previous == null ? null : previous.status().json(),
+                        holder.backfill().toString()));
             } else if (previous != null
                     && (previous.status() == ExecutionStatus.SUCCEEDED
                             || !previous.status().isFinal())) {
@@ -517,7 +551,12 @@ public class Backfills {
                             run != null && run.status().isFinal() ? run.status().json() : s.state();
                     ExecutionId execution = run != null ? run.id() : s.execution();
                     return new SlotView(
-                            s.at(), state, s.blockedBy(), execution == null ? null : execution.toString(), null);
+                            s.at(),
+                            state,
+                            s.blockedBy(),
+                            execution == null ? null : execution.toString(),
+                            null,
+                            s.heldBy() == null ? null : s.heldBy().toString());
                 })
                 .toList();
         return new View(
@@ -545,6 +584,7 @@ public class Backfills {
         int blocked = 0;
         int alreadyRan = 0;
         int cancelled = 0;
+        int inBackfill = 0;
         for (SlotView slot : slots) {
             switch (slot.state()) {
                 case TO_RUN -> toRun++;
@@ -553,6 +593,7 @@ public class Backfills {
                 case BLOCKED -> blocked++;
                 case ALREADY_RAN -> alreadyRan++;
                 case CANCELLED -> cancelled++;
+                case IN_BACKFILL -> inBackfill++;
                 case "skipped" -> {
                     if (slot.blockedBy() != null) {
                         blocked++;
@@ -569,7 +610,8 @@ public class Backfills {
             }
         }
         toRun += pending + running + done;
-        return new Progress(slots.size(), toRun, pending, running, done, failed, blocked, alreadyRan, cancelled);
+        return new Progress(
+                slots.size(), toRun, pending, running, done, failed, blocked, alreadyRan, cancelled, inBackfill);
     }
 
     private static NotFoundException notFound(UUID id) {
