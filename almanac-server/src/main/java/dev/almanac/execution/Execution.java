@@ -66,4 +66,17 @@ public record Execution(
     public static String slotKey(JobId job, Instant scheduledFor) {
         return job + "@" + scheduledFor;
     }
+
+    /** When this run was due, for its lateness: see {@link #dueAt(String, Instant, Instant)}. */
+    public Instant dueAt() {
+        return dueAt(slotKey, scheduledFor, runAfter);
+    }
+
+    /**
+     * When a run was due, for its lateness: its slot when the schedule asked for it (it holds the slot's key), else
+     * when it was queued to run: a backfill's run of a past slot from its release, a retry from its backoff's end.
+     */
+    public static Instant dueAt(String slotKey, Instant scheduledFor, Instant runAfter) {
+        return slotKey != null && scheduledFor != null ? scheduledFor : runAfter;
+    }
 }

@@ -55,7 +55,7 @@ public class ExecutionRepository {
 
     /** Due to started, for runs that started since: scheduled slots from their slot, the rest from run_after. */
     static final String STARTS_SINCE = """
-            SELECT scheduled_for, run_after, started_at, attempt FROM executions
+            SELECT slot_key, scheduled_for, run_after, started_at FROM executions
              WHERE started_at >= :since
              ORDER BY started_at DESC
              LIMIT :limit
@@ -148,14 +148,17 @@ public class ExecutionRepository {
         return counts;
     }
 
-    /** Lateness (due to started) in milliseconds of up to {@code limit} runs started since {@code since}. */
+    /**
+     * Lateness (due to started, {@link Execution#dueAt}) in milliseconds of up to {@code limit} runs started since
+     * {@code since}.
+     */
     public List<Long> latenessSince(Instant since, int limit) {
         return jdbc.sql(STARTS_SINCE)
                 .param("since", utc(since))
                 .param("limit", limit)
                 .query((rs, n) -> {
-                    Instant slot = instant(rs, "scheduled_for");
-                    Instant due = slot != null && rs.getInt("attempt") == 1 ? slot : instant(rs, "run_after");
+                    Instant due = Execution.dueAt(
+                            rs.getString("slot_key"), instant(rs, "scheduled_for"), instant(rs, "run_after"));
                     return Math.max(
                             0,
                             java.time.Duration.between(due, instant(rs, "started_at"))

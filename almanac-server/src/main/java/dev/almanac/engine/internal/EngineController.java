@@ -160,7 +160,10 @@ class EngineController {
             description = "The answer is read at most once a second per node and shared by the callers of that"
                     + " second: what the engine did shows within a second, a change made through this node's API or"
                     + " pages (a job created, a run queued, a record deleted) at once."
-                    + " last_24h counts executions by the time they ended. A node reads the counts of an hour"
+                    + " last_24h counts executions by the time they ended. lateness is from due to started over the"
+                    + " runs started in the last 5 minutes: a run the schedule asked for is due at its slot, any other"
+                    + " (a backfill's run of a past slot, a retry, a manual run) when it was queued to run."
+                    + " A node reads the counts of an hour"
                     + " once it ended more than 5 minutes ago and keeps them for 10 minutes, so the call stays cheap"
                     + " on a long history: a record deleted through this node shows at once, a change made"
                     + " elsewhere to an hour that old (the history retention job, another node) within 10 minutes.")

@@ -153,10 +153,7 @@ class Workers {
         runs.afterClaim(!freedWorkerFindsNothing());
         for (Claimed claim : starting) {
             Execution execution = claim.execution();
-            Instant due = execution.scheduledFor() != null && execution.attempt() == 1
-                    ? execution.scheduledFor()
-                    : execution.runAfter();
-            metrics.started(Duration.between(due, now));
+            metrics.started(Duration.between(execution.dueAt(), now));
             start(execution, now, claim.lastLogSeq(), started, false);
         }
     }
@@ -190,7 +187,7 @@ class Workers {
         List<ExecutionId> started = new ArrayList<>(written.size());
         try {
             for (Execution execution : written) {
-                metrics.started(Duration.between(execution.scheduledFor(), now));
+                metrics.started(Duration.between(execution.dueAt(), now));
                 start(execution, now, 0, started, true);
             }
         } finally {
