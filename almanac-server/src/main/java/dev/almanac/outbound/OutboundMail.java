@@ -1,15 +1,26 @@
 package dev.almanac.outbound;
 
+import dev.almanac.common.RunControl;
 import dev.almanac.template.MailMessage;
 import dev.almanac.template.Mailer;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.SocketFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.io.ByteArrayResource;
+import org.springframework.mail.MailException;
 import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.mail.javamail.MimeMessageHelper;
 import org.springframework.stereotype.Component;
 
@@ -33,9 +44,94 @@ public class OutboundMail implements Mailer {
 
     @Override
     public String send(MailMessage message) throws Exception {
-        JavaMailSender mail = Optional.ofNullable(sender.getIfAvailable())
+        JavaMailSender mail = shared();
+        MimeMessage mime = compose(mail, message);
+        mail.send(mime);
+        return mime.getMessageID();
+    }
+
+    /**
+     * A mailer bound to one run: its socket time-outs are capped at the run's remaining time, and its connection is
+     * closed the moment the run is cancelled or passes its deadline, so a mail server that answers slowly, a byte at a
+     * time, holds the run no longer than the run may last.
+     */
+    public Mailer forRun(RunControl run) {
+        return new Mailer() {
+            @Override
+            public boolean configured() {
+                return OutboundMail.this.configured();
+            }
+
+            @Override
+            public String send(MailMessage message) throws Exception {
+                return sendWithin(run, message);
+            }
+        };
+    }
+
+    private String sendWithin(RunControl run, MailMessage message) throws Exception {
+        JavaMailSender shared = shared();
+        run.checkStop();
+        if (!(shared instanceof JavaMailSenderImpl configured)) {
+            // a sender an operator defined as a bean of their own: its sockets are out of reach, its time-outs apply
+            return send(message);
+        }
+        ClosableSockets sockets = new ClosableSockets();
+        JavaMailSenderImpl bound = boundCopy(configured, run.remaining(), sockets);
+        MimeMessage mime = compose(bound, message);
+        try (RunControl.Registration abort = run.onStop(sockets::closeAll)) {
+            bound.send(mime);
+        } catch (MailException e) {
+            // a connection closed because the run stopped is reported as the stop, not as a mail server's fault
+            run.checkStop();
+            throw e;
+        }
+        return mime.getMessageID();
+    }
+
+    /** The configured sender's settings, with time-outs no longer than {@code remaining} and sockets we can close. */
+    private static JavaMailSenderImpl boundCopy(
+            JavaMailSenderImpl configured, Optional<Duration> remaining, ClosableSockets sockets) {
+        String protocol = Optional.ofNullable(configured.getProtocol()).orElse("smtp");
+        String prefix = "mail." + protocol;
+        Properties properties = new Properties();
+        properties.putAll(configured.getSession().getProperties());
+        if (remaining.isPresent()) {
+            long cap = Math.max(1, remaining.get().toMillis());
+            for (String timeout : List.of(".connectiontimeout", ".timeout", ".writetimeout")) {
+                long configuredMillis = parseMillis(properties.getProperty(prefix + timeout));
+                long millis = configuredMillis <= 0 ? cap : Math.min(configuredMillis, cap);
+                properties.setProperty(prefix + timeout, Long.toString(Math.min(millis, Integer.MAX_VALUE)));
+            }
+        }
+        // an instance, not a class name (Jakarta Mail's documented form); a factory the operator set is kept
+        properties.putIfAbsent(prefix + ".socketFactory", sockets);
+        JavaMailSenderImpl bound = new JavaMailSenderImpl();
+        bound.setJavaMailProperties(properties);
+        bound.setProtocol(protocol);
+        bound.setHost(configured.getHost());
+        bound.setPort(configured.getPort());
+        bound.setUsername(configured.getUsername());
+        bound.setPassword(configured.getPassword());
+        bound.setDefaultEncoding(configured.getDefaultEncoding());
+        return bound;
+    }
+
+    private static long parseMillis(String value) {
+        try {
+            return value == null ? 0 : Long.parseLong(value.trim());
+        } catch (NumberFormatException unreadable) {
+            return 0;
+        }
+    }
+
+    private JavaMailSender shared() {
+        return Optional.ofNullable(sender.getIfAvailable())
                 .orElseThrow(() -> new IllegalStateException(
                         "no SMTP server is configured: set spring.mail.host (SPRING_MAIL_HOST) and its port"));
+    }
+
+    private MimeMessage compose(JavaMailSender mail, MailMessage message) throws Exception {
         MimeMessage mime = mail.createMimeMessage();
         boolean multipart = (message.text() != null && message.html() != null)
                 || !message.attachments().isEmpty();
@@ -67,7 +163,61 @@ public class OutboundMail implements Mailer {
             helper.addAttachment(
                     attachment.name(), new ByteArrayResource(attachment.content()), attachment.contentType());
         }
-        mail.send(mime);
-        return mime.getMessageID();
+        return mime;
+    }
+
+    /**
+     * Plain sockets for one send, remembered so a stopped run can close them: closing the socket ends a blocked read
+     * at once, where {@code Transport.close()} would wait for the send holding its lock. Jakarta Mail layers TLS
+     * (SMTPS, STARTTLS) over the socket this returns.
+     */
+    static final class ClosableSockets extends SocketFactory {
+
+        private final List<Socket> opened = new CopyOnWriteArrayList<>();
+        private volatile boolean closed;
+
+        @Override
+        public Socket createSocket() throws IOException {
+            return remember(new Socket());
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            return remember(new Socket(host, port));
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException {
+            return remember(new Socket(host, port, local, localPort));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            return remember(new Socket(host, port));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort) throws IOException {
+            return remember(new Socket(host, port, local, localPort));
+        }
+
+        private Socket remember(Socket socket) throws IOException {
+            opened.add(socket);
+            if (closed) {
+                socket.close();
+            }
+            return socket;
+        }
+
+        void closeAll() {
+            closed = true;
+            for (Socket socket : opened) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing is all we wanted; the send fails on it
+                }
+            }
+        }
     }
 }

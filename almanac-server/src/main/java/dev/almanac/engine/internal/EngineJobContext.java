@@ -19,7 +19,8 @@ import java.util.Optional;
 
 /**
  * What a template sees of the execution it runs in, services included. The services get the run's limits through
- * {@link #control}: target statements time out with the run and are cancelled when it stops, and so are HTTP calls.
+ * {@link #control}: target statements time out with the run and are cancelled when it stops, and so are HTTP calls
+ * and e-mail sends.
  */
 final class EngineJobContext implements JobContext {
 
@@ -143,7 +144,7 @@ final class EngineJobContext implements JobContext {
 
     @Override
     public Mailer mailer() {
-        return services.mail;
+        return services.mail.forRun(control);
     }
 
     @Override
