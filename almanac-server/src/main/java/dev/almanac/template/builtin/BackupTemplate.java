@@ -50,7 +50,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Backs up the allowed tables of a target into the backup directory: H2 with {@code SCRIPT ... COMPRESSION GZIP},
  * PostgreSQL with {@code pg_dump} (custom format) when it is installed, otherwise a gzipped JSON Lines dump of the
  * allowed tables. Records the SHA-256 next to the file, reads the backup back to verify it, and then applies the
- * retention ({@code keep_last}, {@code max_age_days}) to older backups of the same target.
+ * retention ({@code keep_last}, {@code max_age_days}) to older backups this job made of the same target: the job id is
+ * in each file name, so one job's retention never removes another job's backups.
  */
 @Component
 public class BackupTemplate implements JobTemplate {
@@ -79,8 +80,8 @@ public class BackupTemplate implements JobTemplate {
                       "properties": {
                         "target": {"type": "string", "title": "Target", "description": "A configured target database (GET /targets); its allowed tables are backed up", "x-source": "targets"},
                         "method": {"type": "string", "title": "Method", "enum": ["auto", "native", "jsonl"], "default": "auto", "description": "native: H2 SCRIPT or pg_dump; jsonl: one JSON object per row, gzipped, any database; auto: native where possible"},
-                        "keep_last": {"type": "integer", "title": "Keep last", "description": "Backups of this target kept after a successful backup, the new one included", "minimum": 1, "maximum": 1000, "default": 7},
-                        "max_age_days": {"type": "integer", "title": "Maximum age", "description": "Older backups of this target are removed after a successful backup", "minimum": 1, "maximum": 3650},
+                        "keep_last": {"type": "integer", "title": "Keep last", "description": "Backups this job made of this target kept after a successful backup, the new one included", "minimum": 1, "maximum": 1000, "default": 7},
+                        "max_age_days": {"type": "integer", "title": "Maximum age", "description": "Older backups this job made of this target are removed after a successful backup", "minimum": 1, "maximum": 3650},
                         "verify": {"type": "boolean", "title": "Verify", "description": "Read the backup back and check it", "default": true},
                         "also_artifact": {"type": "boolean", "title": "Also as artifact", "description": "Copy the backup into the execution's artifacts for download", "default": false}
                       },
@@ -194,7 +195,8 @@ public class BackupTemplate implements JobTemplate {
         TargetDatabase target = context.target(params.string("target"));
         Method method = method(params, target);
         Path directory = directory(context, params.string("target"));
-        List<Path> expiring = expired(directory, params, context.clock().instant(), null);
+        List<Path> expiring =
+                expired(directory, ownPrefix(context), params, context.clock().instant(), null);
         return preflight
                 .addTo(JobResult.builder(JobResult.Status.SUCCEEDED))
                 .message("Dry run: would back up "
@@ -218,8 +220,7 @@ public class BackupTemplate implements JobTemplate {
         Method method = method(params, target);
         Path directory = directory(context, targetName);
         Instant now = context.clock().instant();
-        Path file = SafeFiles.createInside(
-                directory, SafeFiles.clean(targetName) + "-" + STAMP.format(now) + method.extension);
+        Path file = SafeFiles.createInside(directory, ownPrefix(context) + STAMP.format(now) + method.extension);
         List<String> tables = List.copyOf(target.description().columns().keySet());
         context.log()
                 .info(
@@ -256,7 +257,7 @@ public class BackupTemplate implements JobTemplate {
                     context.artifacts().copyOf(file.getFileName().toString(), method.contentType, file);
             result.detail("artifact_id", artifact.id());
         }
-        List<Path> expired = expired(directory, params, now, file);
+        List<Path> expired = expired(directory, ownPrefix(context), params, now, file);
         for (Path old : expired) {
             Files.deleteIfExists(old);
             Files.deleteIfExists(old.resolveSibling(old.getFileName() + ".sha256"));
@@ -447,14 +448,26 @@ public class BackupTemplate implements JobTemplate {
                 new GZIPInputStream(Files.newInputStream(file), 64 * 1024), StandardCharsets.UTF_8));
     }
 
-    /** Backups of the target past {@code keep_last} (newest first, {@code keep} counted in) or older than the age. */
-    private static List<Path> expired(Path directory, Params params, Instant now, Path keep) throws IOException {
+    /** How this job's backups of its target begin: {@code <target>-<job id>-}, then the time stamp. */
+    private static String ownPrefix(JobContext context) {
+        Params params = new Params(context.parameters());
+        return SafeFiles.clean(params.string("target")) + "-" + SafeFiles.clean(context.jobId()) + "-";
+    }
+
+    /**
+     * This job's backups of the target ({@code prefix}) past {@code keep_last} (newest first, {@code keep} counted
+     * in) or older than the age. Files of other jobs, and backups written before job ids were in the names, are
+     * never counted nor removed.
+     */
+    private static List<Path> expired(Path directory, String prefix, Params params, Instant now, Path keep)
+            throws IOException {
         if (!Files.isDirectory(directory)) {
             return List.of();
         }
         List<Path> backups = new ArrayList<>();
         try (var files = Files.list(directory)) {
-            files.filter(path ->
+            files.filter(path -> path.getFileName().toString().startsWith(prefix))
+                    .filter(path ->
                             BACKUP_NAME.matcher(path.getFileName().toString()).matches())
                     .filter(path -> !Files.isSymbolicLink(path))
                     .forEach(backups::add);

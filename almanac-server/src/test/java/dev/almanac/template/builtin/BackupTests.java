@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.Job;
 import dev.almanac.target.internal.DemoDatabase;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.PostgresTestDatabase;
@@ -146,7 +147,9 @@ abstract class BackupTests extends AlmanacIntegrationTest {
 
         assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
         String name = (String) details(run).get("file");
-        assertThat(name).startsWith(target() + "-20260601T100000Z").endsWith(nativeExtension());
+        assertThat(name)
+                .startsWith(target() + "-" + run.jobId() + "-20260601T100000Z")
+                .endsWith(nativeExtension());
         Path file = directory().resolve(name);
         String sha256 = sha256(file);
         assertThat(details(run)).containsEntry("sha256", sha256);
@@ -174,35 +177,64 @@ abstract class BackupTests extends AlmanacIntegrationTest {
 
     @Test
     void keepsTheNewestBackupsAndRemovesOnesPastTheirAge() throws Exception {
-        Files.createDirectories(directory());
-        List<String> older =
-                List.of("-20260531T100000Z", "-20260530T100000Z", "-20260520T100000Z", "-20260401T100000Z");
-        for (String stamp : older) {
-            Files.writeString(directory().resolve(target() + stamp + nativeExtension()), "old");
-            Files.writeString(directory().resolve(target() + stamp + nativeExtension() + ".sha256"), "x");
-        }
-        Files.writeString(directory().resolve("unrelated.txt"), "keep me");
         Map<String, Object> parameters = backup();
         parameters.put("keep_last", 3);
         parameters.put("max_age_days", 30);
+        Job job = runs.create("backup-" + System.nanoTime(), "backup", parameters);
+        String own = target() + "-" + job.id() + "-";
+        Files.createDirectories(directory());
+        List<String> older = List.of("20260531T100000Z", "20260530T100000Z", "20260520T100000Z", "20260401T100000Z");
+        for (String stamp : older) {
+            Files.writeString(directory().resolve(own + stamp + nativeExtension()), "old");
+            Files.writeString(directory().resolve(own + stamp + nativeExtension() + ".sha256"), "x");
+        }
+        Files.writeString(directory().resolve("unrelated.txt"), "keep me");
 
-        Execution dry = runs.dryRun("backup", parameters);
+        Execution dry = runs.run(job, true);
         assertThat((List<?>) details(dry).get("would_remove")).hasSize(2);
 
-        Execution run = runs.run("backup", parameters);
+        Execution run = runs.run(job, false);
 
         assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
         @SuppressWarnings("unchecked")
         List<Object> removed = (List<Object>) details(run).get("removed");
         assertThat(removed)
                 .containsExactlyInAnyOrder(
-                        target() + "-20260520T100000Z" + nativeExtension(),
-                        target() + "-20260401T100000Z" + nativeExtension());
+                        own + "20260520T100000Z" + nativeExtension(), own + "20260401T100000Z" + nativeExtension());
         try (var files = Files.list(directory())) {
             assertThat(files.map(p -> p.getFileName().toString()))
-                    .contains("unrelated.txt", target() + "-20260531T100000Z" + nativeExtension())
-                    .doesNotContain(target() + "-20260401T100000Z" + nativeExtension() + ".sha256");
+                    .contains("unrelated.txt", own + "20260531T100000Z" + nativeExtension())
+                    .doesNotContain(own + "20260401T100000Z" + nativeExtension() + ".sha256");
         }
+    }
+
+    @Test
+    void aJobsRetentionLeavesTheBackupsOfAnotherJobOnTheSameTargetAlone() throws Exception {
+        Job admins = runs.create("admins-backup-" + System.nanoTime(), "backup", backup());
+        List<String> adminsFiles = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Execution run = runs.run(admins, false);
+            assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+            adminsFiles.add((String) details(run).get("file"));
+            clock.advance(java.time.Duration.ofHours(1));
+        }
+        Files.writeString(directory().resolve(target() + "-20260501T100000Z" + nativeExtension()), "before job ids");
+        Map<String, Object> keepOne = backup();
+        keepOne.put("keep_last", 1);
+        keepOne.put("max_age_days", 1);
+        Job editors = runs.create("editors-backup-" + System.nanoTime(), "backup", keepOne);
+
+        Execution dry = runs.run(editors, true);
+        Execution run = runs.run(editors, false);
+
+        assertThat((List<?>) details(dry).get("would_remove")).isEmpty();
+        assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat((List<?>) details(run).get("removed")).isEmpty();
+        for (String file : adminsFiles) {
+            assertThat(directory().resolve(file)).exists();
+        }
+        assertThat(directory().resolve(target() + "-20260501T100000Z" + nativeExtension()))
+                .exists();
     }
 
     static String sha256(Path file) throws Exception {
