@@ -147,6 +147,10 @@ public class WebhookTriggerTemplate implements JobTemplate {
                 errors.add(new ParameterError(field + "." + name, "is set by Almanac and cannot be given"));
             } else if (String.valueOf(value).matches("(?s).*[\\r\\n\\x00].*")) {
                 errors.add(new ParameterError(field + "." + name, "must be one line"));
+            } else if (!String.valueOf(value).matches("[\\x20-\\x7E\\t]*")) {
+                // HTTP/1.1 header values are ASCII (RFC 9110, 5.5); the client refuses anything else on every run
+                errors.add(new ParameterError(
+                        field + "." + name, "may hold only visible ASCII characters, spaces and tabs"));
             }
         });
     }

@@ -163,6 +163,29 @@ class OutboundTemplatesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void refusesAHeaderValueThatIsNotAsciiWhenTheJobIsSaved() throws Exception {
+        for (String value : List.of("h\u00e9llo \u2603", "tab\tis fine but not \u00a0")) {
+            mvc.perform(post("/api/admin/scheduler/jobs")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content(json.writeValueAsString(Map.of(
+                                    "name",
+                                    "non-ascii-header",
+                                    "template_type",
+                                    "webhook_trigger",
+                                    "schedule",
+                                    Map.of("type", "interval", "interval_seconds", 3600),
+                                    "parameters",
+                                    Map.of("url", "https://example.com/", "headers", Map.of("X-U", value))))))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("parameters.headers.X-U"));
+        }
+        assertThat(templates.validateParameters(
+                        "webhook_trigger",
+                        Map.of("url", "https://example.com/", "headers", Map.of("X-A", "visible ascii\t~!"))))
+                .isEmpty();
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void retriesOn5xxAnd429HonouringRetryAfter() throws Exception {
         server.enqueue(new MockResponse.Builder().code(503).build());
