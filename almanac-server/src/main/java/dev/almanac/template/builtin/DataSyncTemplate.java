@@ -14,6 +14,7 @@ import dev.almanac.template.TemplateEnvironment;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -292,6 +293,33 @@ public class DataSyncTemplate implements JobTemplate {
             Types.FLOAT,
             Types.REAL);
 
+    /** Whether a primary key or a unique index of the table covers exactly {@code column}. */
+    private static boolean uniqueOn(Connection connection, String table, String column) throws SQLException {
+        DatabaseMetaData meta = connection.getMetaData();
+        for (String name : List.of(table, table.toUpperCase(java.util.Locale.ROOT))) {
+            Map<String, List<String>> keys = new HashMap<>();
+            try (ResultSet rs = meta.getPrimaryKeys(connection.getCatalog(), connection.getSchema(), name)) {
+                while (rs.next()) {
+                    keys.computeIfAbsent("pk", k -> new ArrayList<>()).add(rs.getString("COLUMN_NAME"));
+                }
+            }
+            try (ResultSet rs = meta.getIndexInfo(connection.getCatalog(), connection.getSchema(), name, true, true)) {
+                while (rs.next()) {
+                    if (rs.getString("COLUMN_NAME") != null && !rs.getBoolean("NON_UNIQUE")) {
+                        keys.computeIfAbsent("ix " + rs.getString("INDEX_NAME"), k -> new ArrayList<>())
+                                .add(rs.getString("COLUMN_NAME"));
+                    }
+                }
+            }
+            if (!keys.isEmpty()) {
+                return keys.values().stream()
+                        .anyMatch(
+                                columns -> columns.size() == 1 && columns.get(0).equalsIgnoreCase(column));
+            }
+        }
+        return false;
+    }
+
     /** The kinds of a table's columns, read from the table itself; a timestamp with time zone by its type name. */
     private static Map<String, Kind> kinds(Connection connection, String table) throws SQLException {
         Map<String, Kind> kinds = new HashMap<>();
@@ -350,6 +378,11 @@ public class DataSyncTemplate implements JobTemplate {
                             .map(column -> plan.target() + "." + plan.table() + " has no column '" + column + "'"));
             if (absent.isPresent()) {
                 return JobResult.failed("The allowlist names a column the table does not have: " + absent.get());
+            }
+            if (!uniqueOn(out, plan.table(), plan.keyColumn())) {
+                // the upsert (ON CONFLICT / MERGE ... KEY) needs it; a dry run says so instead of counting updates
+                return JobResult.failed(plan.target() + "." + plan.table() + " has no primary key or unique index on"
+                        + " exactly the key column '" + plan.keyColumn() + "'; the sync updates rows by that key");
             }
             SyncDialect dialect = SyncDialect.of(out.getMetaData().getDatabaseProductName());
             context.log()

@@ -233,6 +233,20 @@ abstract class DataSyncTests extends AlmanacIntegrationTest {
                 .content(body));
     }
 
+    @Test
+    void aDryRunFailsWhenTheKeyColumnIsNotUniqueOnTheDestination() throws Exception {
+        insert(1, 20, 0);
+        Map<String, Object> parameters = sync(null);
+        parameters.put("key_column", "name");
+        parameters.put("columns", List.of("id", "amount", "updated_at"));
+
+        Execution dry = runs.dryRun("data_sync", parameters);
+
+        assertThat(dry.status()).isEqualTo(ExecutionStatus.FAILED);
+        String said = dry.error() + " " + dry.result();
+        assertThat(said).contains("key column 'name'").doesNotContain("item 1");
+    }
+
     static Map<String, Object> sync(String watermark) {
         Map<String, Object> parameters = new HashMap<>();
         parameters.put("source_target", "source");
