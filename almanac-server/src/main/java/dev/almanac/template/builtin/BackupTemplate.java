@@ -4,6 +4,7 @@ import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.ParameterError;
+import dev.almanac.template.PreflightCheck;
 import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
 import dev.almanac.template.StoredArtifact;
@@ -23,6 +24,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -35,6 +37,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -49,9 +52,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Backs up the allowed tables of a target into the backup directory: H2 with {@code SCRIPT ... COMPRESSION GZIP},
  * PostgreSQL with {@code pg_dump} (custom format) when it is installed, otherwise a gzipped JSON Lines dump of the
- * allowed tables. Records the SHA-256 next to the file, reads the backup back to verify it, and then applies the
- * retention ({@code keep_last}, {@code max_age_days}) to older backups this job made of the same target: the job id is
- * in each file name, so one job's retention never removes another job's backups.
+ * allowed columns. A native dump copies whole tables, so it is taken only when the allowlist names every column of
+ * every allowed table; the H2 script never carries the database's users and their password hashes. Records the
+ * SHA-256 next to the file, reads the backup back to verify it, and then applies the retention ({@code keep_last},
+ * {@code max_age_days}) to older backups this job made of the same target: the job id is in each file name, so one
+ * job's retention never removes another job's backups.
  */
 @Component
 public class BackupTemplate implements JobTemplate {
@@ -79,7 +84,7 @@ public class BackupTemplate implements JobTemplate {
                       "type": "object",
                       "properties": {
                         "target": {"type": "string", "title": "Target", "description": "A configured target database (GET /targets); its allowed tables are backed up", "x-source": "targets"},
-                        "method": {"type": "string", "title": "Method", "enum": ["auto", "native", "jsonl"], "default": "auto", "description": "native: H2 SCRIPT or pg_dump; jsonl: one JSON object per row, gzipped, any database; auto: native where possible"},
+                        "method": {"type": "string", "title": "Method", "enum": ["auto", "native", "jsonl"], "default": "auto", "description": "native: H2 SCRIPT or pg_dump of whole tables, refused when an allowed table has a column the allowlist leaves out; jsonl: one JSON object per row of the allowed columns, gzipped, any database; auto: native where possible, else jsonl"},
                         "keep_last": {"type": "integer", "title": "Keep last", "description": "Backups this job made of this target kept after a successful backup, the new one included", "minimum": 1, "maximum": 1000, "default": 7},
                         "max_age_days": {"type": "integer", "title": "Maximum age", "description": "Older backups this job made of this target are removed after a successful backup", "minimum": 1, "maximum": 3650},
                         "verify": {"type": "boolean", "title": "Verify", "description": "Read the backup back and check it", "default": true},
@@ -143,23 +148,94 @@ public class BackupTemplate implements JobTemplate {
         }
     }
 
-    private Method method(Params params, TargetDatabase target) {
+    /**
+     * The method to back up with. A native dump copies whole tables, so {@code auto} takes jsonl, and {@code native}
+     * is refused, when an allowed table has a column the allowlist leaves out.
+     *
+     * @throws IllegalStateException when {@code native} was asked for and cannot, or may not, be used
+     */
+    private Method method(Params params, TargetDatabase target, JobContext context) throws SQLException {
         String wanted = params.string("method", "auto");
         String product = target.description().product();
         if (wanted.equals("jsonl")) {
             return Method.JSONL;
         }
+        Method nativeMethod = null;
         if (product.equals("h2")) {
-            return Method.H2_SCRIPT;
+            nativeMethod = Method.H2_SCRIPT;
+        } else if (product.equals("postgresql") && !target.clientEnvironment().isEmpty() && pgDumpAvailable()) {
+            nativeMethod = Method.PG_DUMP;
         }
-        if (product.equals("postgresql") && !target.clientEnvironment().isEmpty() && pgDumpAvailable()) {
-            return Method.PG_DUMP;
+        if (nativeMethod == null) {
+            if (wanted.equals("native")) {
+                throw new IllegalStateException("no native backup for " + product + " here (pg_dump not found at '"
+                        + pgDump + "'); use method jsonl or auto");
+            }
+            return Method.JSONL;
         }
+        List<String> unlisted = unlistedColumns(target);
+        if (unlisted.isEmpty()) {
+            return nativeMethod;
+        }
+        String why = "a native backup copies whole tables, and " + String.join(", ", unlisted)
+                + (unlisted.size() == 1 ? " is" : " are") + " not on the allowlist of target '"
+                + target.description().name() + "'";
         if (wanted.equals("native")) {
-            throw new IllegalStateException("no native backup for " + product + " here (pg_dump not found at '" + pgDump
-                    + "'); use method jsonl or auto");
+            throw new IllegalStateException(
+                    "method native refused: " + why + "; allow the column or use method jsonl or auto");
         }
+        context.log()
+                .info("backing up with jsonl, not {}: {}", nativeMethod.name().toLowerCase(Locale.ROOT), why);
         return Method.JSONL;
+    }
+
+    /** The columns of the allowed tables, as the database has them, that the allowlist leaves out: table.column. */
+    private static List<String> unlistedColumns(TargetDatabase target) throws SQLException {
+        List<String> unlisted = new ArrayList<>();
+        try (Connection connection = target.connect()) {
+            DatabaseMetaData meta = connection.getMetaData();
+            String schema = target.clientEnvironment().getOrDefault("ALMANAC_SCHEMA", connection.getSchema());
+            for (Map.Entry<String, List<String>> table :
+                    target.description().columns().entrySet()) {
+                for (String column : columns(meta, connection.getCatalog(), schema, table.getKey())) {
+                    boolean folded = column.equals(column.toUpperCase(Locale.ROOT));
+                    if (!table.getValue().contains(column)
+                            && !(folded && table.getValue().contains(column.toLowerCase(Locale.ROOT)))) {
+                        unlisted.add(table.getKey() + "." + column);
+                    }
+                }
+            }
+        }
+        return unlisted;
+    }
+
+    /** A table's columns; its name as written, else upper case (H2 without {@code DATABASE_TO_LOWER}). */
+    private static List<String> columns(DatabaseMetaData meta, String catalog, String schema, String table)
+            throws SQLException {
+        String escape = meta.getSearchStringEscape();
+        for (String name : List.of(table, table.toUpperCase(Locale.ROOT))) {
+            for (String inSchema : schema == null ? List.of("") : List.of(schema, schema.toUpperCase(Locale.ROOT))) {
+                List<String> columns = new ArrayList<>();
+                try (ResultSet rs = meta.getColumns(
+                        catalog, inSchema.isEmpty() ? null : like(inSchema, escape), like(name, escape), "%")) {
+                    while (rs.next()) {
+                        columns.add(rs.getString("COLUMN_NAME"));
+                    }
+                }
+                if (!columns.isEmpty()) {
+                    return columns;
+                }
+            }
+        }
+        return List.of();
+    }
+
+    /** {@code _} and {@code %} are wildcards in metadata patterns, and table names have underscores. */
+    private static String like(String name, String escape) {
+        if (escape == null || escape.isEmpty()) {
+            return name;
+        }
+        return name.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
     }
 
     private boolean pgDumpAvailable() {
@@ -193,7 +269,14 @@ public class BackupTemplate implements JobTemplate {
             return preflight.failure();
         }
         TargetDatabase target = context.target(params.string("target"));
-        Method method = method(params, target);
+        Method method;
+        try {
+            method = method(params, target, context);
+        } catch (IllegalStateException refused) {
+            return preflight
+                    .check(PreflightCheck.failed("method", refused.getMessage()))
+                    .failure();
+        }
         Path directory = directory(context, params.string("target"));
         List<Path> expiring =
                 expired(directory, ownPrefix(context), params, context.clock().instant(), null);
@@ -217,7 +300,7 @@ public class BackupTemplate implements JobTemplate {
         Params params = new Params(context.parameters());
         String targetName = params.string("target");
         TargetDatabase target = context.target(targetName);
-        Method method = method(params, target);
+        Method method = method(params, target, context);
         Path directory = directory(context, targetName);
         Instant now = context.clock().instant();
         Path file = SafeFiles.createInside(directory, ownPrefix(context) + STAMP.format(now) + method.extension);
@@ -281,14 +364,35 @@ public class BackupTemplate implements JobTemplate {
                 .build();
     }
 
+    /**
+     * Writes the H2 script without the {@code CREATE USER} lines {@code SCRIPT} adds even for chosen tables: they
+     * carry the database's password hashes, which a backup of the allowed tables must not hand out.
+     */
     private static Map<String, Long> h2Script(TargetDatabase target, List<String> tables, Path file)
-            throws SQLException {
+            throws SQLException, IOException {
+        Path raw = SafeFiles.createInside(file.getParent(), file.getFileName() + ".part");
         try (Connection connection = target.connect();
                 Statement statement = connection.createStatement()) {
-            String path = file.toAbsolutePath().toString().replace("'", "''");
+            String path = raw.toAbsolutePath().toString().replace("'", "''");
             statement.execute("SCRIPT DROP TO '" + path + "' COMPRESSION GZIP TABLE "
                     + String.join(", ", tables.stream().map(Conditions::quote).toList()));
+            withoutUsers(raw, file);
             return counts(connection, tables);
+        } finally {
+            Files.deleteIfExists(raw);
+        }
+    }
+
+    private static void withoutUsers(Path script, Path file) throws IOException {
+        try (BufferedReader reader = gunzip(script);
+                OutputStream out = new GZIPOutputStream(SafeFiles.open(file), 64 * 1024)) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (!line.startsWith("CREATE USER ")) {
+                    out.write(line.getBytes(StandardCharsets.UTF_8));
+                    out.write('\n');
+                }
+            }
         }
     }
 

@@ -131,6 +131,12 @@ final class Preflight {
         return this;
     }
 
+    /** A check the template made itself, such as whether its method may be used on the target. */
+    Preflight check(PreflightCheck check) {
+        checks.add(check);
+        return this;
+    }
+
     boolean failed() {
         return checks.stream().anyMatch(check -> !check.ok());
     }

@@ -30,22 +30,42 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** backup on H2 (SCRIPT) and PostgreSQL (pg_dump), the JSON Lines fallback, checksums, verify, retention, restore. */
+/**
+ * backup on H2 (SCRIPT) and PostgreSQL (pg_dump), the JSON Lines fallback, checksums, verify, retention, restore. The
+ * targets allow every column of the demo tables: a native dump is taken only then.
+ */
 abstract class BackupTests extends AlmanacIntegrationTest {
 
     @WithH2
     static class OnH2 extends BackupTests {
-        @Autowired
-        DemoDatabase demo;
+        static final String URL = "jdbc:h2:mem:backup_full;DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE";
+
+        @DynamicPropertySource
+        static void fullTarget(DynamicPropertyRegistry registry) {
+            registry.add("almanac.targets.full.url", () -> URL);
+            registry.add("almanac.targets.full.user", () -> "sa");
+            registry.add("almanac.targets.full.password", () -> "");
+            everyColumn()
+                    .forEach((table, columns) -> registry.add("almanac.targets.full.tables." + table, () -> columns));
+        }
 
         @Override
         String target() {
-            return "demo";
+            return "full";
+        }
+
+        @Override
+        Connection connect() throws Exception {
+            return DriverManager.getConnection(URL, "sa", "");
         }
 
         @Override
         void recreate() throws Exception {
-            demo.recreate(START);
+            try (Connection c = connect();
+                    Statement s = c.createStatement()) {
+                s.execute("DROP ALL OBJECTS");
+                DemoDatabase.create(c, START, 100);
+            }
         }
 
         @Override
@@ -64,8 +84,22 @@ abstract class BackupTests extends AlmanacIntegrationTest {
                 s.execute("RUNSCRIPT FROM '" + file.toAbsolutePath() + "' COMPRESSION GZIP");
                 var rs = s.executeQuery("SELECT COUNT(*) FROM tickets");
                 rs.next();
-                assertThat(rs.getLong(1)).isEqualTo(400);
+                assertThat(rs.getLong(1))
+                        .isEqualTo(((Number) ((Map<?, ?>) details(run).get("rows")).get("tickets")).longValue())
+                        .isPositive();
             }
+        }
+
+        @Test
+        void anH2ScriptCarriesNoUsersNorPasswordHashes() throws Exception {
+            Execution run = runs.run("backup", backup());
+
+            assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+            String script = gunzip(directory().resolve((String) details(run).get("file")));
+            assertThat(script)
+                    .contains("INSERT INTO")
+                    .doesNotContain("CREATE USER")
+                    .doesNotContain(" HASH ");
         }
     }
 
@@ -78,8 +112,16 @@ abstract class BackupTests extends AlmanacIntegrationTest {
             registry.add("almanac.targets.sample.url", () -> PostgresTestDatabase.URL + "?currentSchema=" + SCHEMA);
             registry.add("almanac.targets.sample.user", () -> PostgresTestDatabase.USER);
             registry.add("almanac.targets.sample.password", () -> PostgresTestDatabase.PASSWORD);
-            registry.add("almanac.targets.sample.tables.tickets", () -> "id,status,priority,created_at");
-            registry.add("almanac.targets.sample.tables.users", () -> "id,email,status,created_at");
+            everyColumn()
+                    .forEach((table, columns) -> registry.add("almanac.targets.sample.tables." + table, () -> columns));
+        }
+
+        @Override
+        Connection connect() throws Exception {
+            return DriverManager.getConnection(
+                    PostgresTestDatabase.URL + "?currentSchema=" + SCHEMA,
+                    PostgresTestDatabase.USER,
+                    PostgresTestDatabase.PASSWORD);
         }
 
         @Override
@@ -95,10 +137,7 @@ abstract class BackupTests extends AlmanacIntegrationTest {
                 s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
                 s.execute("CREATE SCHEMA " + SCHEMA);
             }
-            try (Connection c = DriverManager.getConnection(
-                    PostgresTestDatabase.URL + "?currentSchema=" + SCHEMA,
-                    PostgresTestDatabase.USER,
-                    PostgresTestDatabase.PASSWORD)) {
+            try (Connection c = connect()) {
                 DemoDatabase.create(c, START, 100);
             }
         }
@@ -112,6 +151,8 @@ abstract class BackupTests extends AlmanacIntegrationTest {
     abstract String target();
 
     abstract void recreate() throws Exception;
+
+    abstract Connection connect() throws Exception;
 
     abstract String nativeExtension();
 
@@ -235,6 +276,62 @@ abstract class BackupTests extends AlmanacIntegrationTest {
         }
         assertThat(directory().resolve(target() + "-20260501T100000Z" + nativeExtension()))
                 .exists();
+    }
+
+    @Test
+    void autoBacksUpTheAllowedColumnsAsJsonLinesWhenATableHasAColumnTheAllowlistLeavesOut() throws Exception {
+        addPasswordHashes();
+
+        Execution run = runs.run("backup", backup());
+
+        assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(details(run)).containsEntry("method", "jsonl");
+        String dump = gunzip(directory().resolve((String) details(run).get("file")));
+        assertThat(dump).contains("\"email\"").doesNotContain("password_hash").doesNotContain("pbkdf2-secret");
+    }
+
+    @Test
+    void refusesANativeBackupNamingTheColumnTheAllowlistLeavesOut() throws Exception {
+        addPasswordHashes();
+        Map<String, Object> parameters = backup();
+        parameters.put("method", "native");
+        parameters.put("also_artifact", true);
+
+        Execution dry = runs.dryRun("backup", parameters);
+        Execution run = runs.run("backup", parameters);
+
+        assertThat(dry.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(dry.error() + " " + dry.result()).contains("users.password_hash");
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(run.error()).contains("users.password_hash").doesNotContain("pbkdf2-secret");
+        try (var files = Files.list(directory())) {
+            assertThat(files.toList()).isEmpty();
+        } catch (java.nio.file.NoSuchFileException none) {
+            // nothing was written
+        }
+    }
+
+    /** The column an exploratory tester added: on an allowed table, not on the allowlist. */
+    void addPasswordHashes() throws Exception {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE users ADD COLUMN password_hash VARCHAR(100)");
+            s.execute("UPDATE users SET password_hash = 'pbkdf2-secret-' || id");
+        }
+    }
+
+    /** The demo tables with every column they have: the demo target's allowlist plus the body of messages. */
+    static Map<String, String> everyColumn() {
+        Map<String, String> tables = new java.util.LinkedHashMap<>();
+        DemoDatabase.ALLOWLIST.forEach((table, columns) -> tables.put(table, String.join(",", columns)));
+        tables.computeIfPresent("messages", (table, columns) -> columns + ",body");
+        return tables;
+    }
+
+    static String gunzip(Path file) throws Exception {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     static String sha256(Path file) throws Exception {
