@@ -19,11 +19,20 @@ public interface InstallationWide {
 
     /**
      * The namespace a run of such a template confines its work to: the job's, or null for the whole installation (a
-     * job in {@code default}, or a run whose job is gone).
+     * job in {@code default}; a dry run of a job not saved yet). A real run whose job's namespace cannot be read (the
+     * job was deleted while it started) does nothing: it fails rather than act on every namespace.
+     *
+     * @throws IllegalStateException for a real run whose job's namespace cannot be read
      */
     static String confinedTo(JobContext context) {
-        return context.environment() instanceof NamespacedEnvironment home && !HOME.equals(home.namespace())
-                ? home.namespace()
-                : null;
+        if (context.environment() instanceof NamespacedEnvironment home) {
+            return HOME.equals(home.namespace()) ? null : home.namespace();
+        }
+        if (!context.dryRun()) {
+            throw new IllegalStateException(
+                    "the job's namespace could not be read (was the job deleted?); nothing was done, so as not to act"
+                            + " on every namespace");
+        }
+        return null;
     }
 }
