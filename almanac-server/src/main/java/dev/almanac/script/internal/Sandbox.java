@@ -75,7 +75,11 @@ public final class Sandbox {
     private void removeLeftovers() {
         try {
             Files.createDirectories(runs, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-            Files.setPosixFilePermissions(runs, OWNER_ONLY);
+            // unsandboxed as root, the interpreter opens its file as the sandbox's user, who must pass through (not
+            // list) the parent; in the sandbox, bubblewrap is handed the file before root is dropped
+            Files.setPosixFilePermissions(
+                    runs,
+                    properties.unsandboxed() && runningAsRoot() ? PosixFilePermissions.fromString("rwx--x--x") : OWNER_ONLY);
             try (Stream<Path> leftovers = Files.list(runs)) {
                 leftovers.forEach(leftover -> {
                     log.info("Removing {}, left by a script run that did not end", leftover);

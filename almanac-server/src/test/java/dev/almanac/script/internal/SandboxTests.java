@@ -424,6 +424,30 @@ class SandboxTests {
         assertThat(runs).isEmptyDirectory();
     }
 
+    /**
+     * The development switch, as root: the interpreter opens its file as the sandbox's user, who passes through the
+     * owner-only directory of the runs' sources; it could not, and every script failed with "permission denied".
+     */
+    @Test
+    void unsandboxedTheInterpreterReadsItsSource(@TempDir Path dataDirectory) throws Exception {
+        Sandbox unsandboxed = new Sandbox(properties(true), dataDirectory.resolve("script-runs"));
+
+        Sandbox.Outcome outcome = unsandboxed.run(
+                new Sandbox.Run(
+                        PYTHON,
+                        "script.py",
+                        "print('read my source')",
+                        "{}",
+                        Map.of("PATH", "/usr/bin:/bin", "HOME", "/tmp"),
+                        false,
+                        Duration.ofSeconds(20)),
+                (stderr, line, whole) -> lines.add((stderr ? "err: " : "") + line),
+                () -> false);
+
+        assertThat(outcome.exitCode()).as(String.join("\n", lines)).isZero();
+        assertThat(lines).contains("read my source");
+    }
+
     @Test
     void withoutBubblewrapTheSandboxSaysWhatToInstall() {
         ScriptProperties p = properties(false);
