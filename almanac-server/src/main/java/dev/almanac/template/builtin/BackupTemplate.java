@@ -197,7 +197,12 @@ public class BackupTemplate implements JobTemplate {
             String schema = target.clientEnvironment().getOrDefault("ALMANAC_SCHEMA", connection.getSchema());
             for (Map.Entry<String, List<String>> table :
                     target.description().columns().entrySet()) {
-                for (String column : columns(meta, connection.getCatalog(), schema, table.getKey())) {
+                List<String> columns = columns(meta, connection.getCatalog(), schema, table.getKey());
+                if (columns.isEmpty()) {
+                    // a table whose columns cannot be read is not known to be clean: the native dump is not taken
+                    unlisted.add(table.getKey() + ".* (its columns could not be read)");
+                }
+                for (String column : columns) {
                     boolean folded = column.equals(column.toUpperCase(Locale.ROOT));
                     if (!table.getValue().contains(column)
                             && !(folded && table.getValue().contains(column.toLowerCase(Locale.ROOT)))) {
