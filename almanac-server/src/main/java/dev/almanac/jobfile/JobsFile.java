@@ -223,7 +223,10 @@ public class JobsFile {
                     .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES))
             .build();
 
-    /** Tells JSON from YAML: reads the tokens only, so a field given twice is the reader's error, not a sign of YAML. */
+    /** As the API says it of a JSON body's field (web's RequestParameterCheck). */
+    private static final String NUL = "must not contain the NUL character (U+0000)";
+
+    /** Tells JSON from YAML: reads tokens only, so a field given twice is the reader's error, not a sign of YAML. */
     private static final JsonFactory JSON_SYNTAX = new JsonFactory();
 
     JobsFile(
@@ -283,6 +286,8 @@ public class JobsFile {
         boolean json = isJson(text);
         ObjectMapper reader = json ? jsonFile : yaml;
         String expanded = json ? text : YamlAliases.expand(text);
+        JsonNode tree = reader.readTree(expanded);
+        refuseNul(tree, "");
         Contents contents = reader.readValue(expanded, Contents.class);
         if (contents == null) {
             return new Parsed(List.of(), List.of());
@@ -291,7 +296,7 @@ public class JobsFile {
             return new Parsed(contents.calendars(), List.of());
         }
         // the definitions as records have lost which fields the file set to null, and a null clears a field
-        JsonNode written = reader.readTree(expanded).path("jobs");
+        JsonNode written = tree.path("jobs");
         List<Definition> definitions = new ArrayList<>();
         for (int i = 0; i < contents.jobs().size(); i++) {
             definitions.add(new Definition(contents.jobs().get(i), nulled(written.get(i))));
@@ -316,6 +321,32 @@ public class JobsFile {
             return true; // JSON, which the reader refuses saying which limit
         } catch (JacksonException notJson) {
             return false;
+        }
+    }
+
+    /**
+     * Refuses a NUL character (U+0000) anywhere in the file, in a name or a value, naming where: PostgreSQL stores none,
+     * and YAML's {@code "\0"} or JSON's {@code "\u0000"} would take it there (the API's JSON bodies are refused alike).
+     */
+    private static void refuseNul(JsonNode node, String at) {
+        if (node == null) {
+            return;
+        }
+        if (node.isString() && node.asString().indexOf('\u0000') >= 0) {
+            throw new InvalidInputException(at.isEmpty() ? "body" : at, NUL);
+        }
+        if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                String path = at.isEmpty() ? field.getKey() : at + "." + field.getKey();
+                if (field.getKey().indexOf('\u0000') >= 0) {
+                    throw new InvalidInputException(path, NUL);
+                }
+                refuseNul(field.getValue(), path);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                refuseNul(node.get(i), at + "[" + i + "]");
+            }
         }
     }
 

@@ -66,6 +66,22 @@ abstract class JobsFileReadingTests extends AlmanacIntegrationTest {
                 .isZero();
     }
 
+    /**
+     * A NUL character reaches no database from a jobs file, written as YAML's {@code \0} or JSON's {@code \u0000}
+     * under a YAML content type (where the API's JSON body check does not look): 400 naming the field, not a 500.
+     */
+    @Test
+    void refusesANulCharacterInAYamlOrJsonFileNamingTheField() throws Exception {
+        String yaml = "jobs:\n  - name: x\n    template_type: heartbeat\n    description: \"a\\0b\"\n";
+        String json = "{\"jobs\": [{" + JOB + ", \"description\": \"a\\u0000b\"}]}";
+        for (String file : new String[] {yaml, json}) {
+            JsonNode answer = importing(file, "application/yaml", 400);
+
+            assertThat(answer.path("errors").get(0).path("field").asString()).isEqualTo("jobs[0].description");
+            assertThat(answer.path("errors").get(0).path("message").asString()).contains("NUL");
+        }
+    }
+
     @Test
     void refusesAJobsListGivenTwice() throws Exception {
         String second = "{\"jobs\": [{" + JOB + "}], \"jobs\": [{" + JOB.replace("\"x\"", "\"y\"") + "}]}";
