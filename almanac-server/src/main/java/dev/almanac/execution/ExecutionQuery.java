@@ -10,9 +10,10 @@ import java.util.Set;
 
 /**
  * A page of execution history, newest first. {@code before} continues after the last execution of the previous
- * page, by its {@code created_at} and id (keyset paging: as fast on page 1 000 as on page 1). {@code triggeredBy} without a colon matches a kind
- * ({@code manual} finds {@code manual:alice}). {@code search} finds executions whose job name contains it, in any
- * case. {@code namespaces}, when not null, keeps the executions of those namespaces' jobs.
+ * page, by its {@code created_at} and id (keyset paging: as fast on page 1 000 as on page 1). {@code triggeredBy}
+ * without a colon matches a kind ({@code manual} finds {@code manual:alice}). {@code search} finds executions whose
+ * job name contains it, in any case. {@code namespaces}, when not null, keeps the executions of those namespaces'
+ * jobs.
  */
 public record ExecutionQuery(
         JobId jobId,
