@@ -6,8 +6,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.almanac.calendar.CalendarRefs;
 import dev.almanac.schedule.ScheduleSpec;
 import io.swagger.v3.oas.annotations.media.Schema;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A job definition as a client sends it. Every field may be missing; validation names each one that is wrong.
@@ -357,6 +360,48 @@ public record JobRequest(
                     alertIfNoSuccessWithin == null ? null : java.time.Duration.parse(alertIfNoSuccessWithin),
                     autoPauseAfterFailures == null ? 0 : autoPauseAfterFailures);
         }
+    }
+
+    /**
+     * The JSON name of every field of a definition, in the order a request declares them: every component but {@code
+     * version}, which says which version an update read and is no part of what a job is.
+     */
+    public static final List<String> FIELDS = Arrays.stream(JobRequest.class.getRecordComponents())
+            .map(JobRequest::jsonName)
+            .filter(name -> !name.equals("version"))
+            .toList();
+
+    /**
+     * {@code definition} with every field of {@link #FIELDS} it leaves out written as empty: [] for a list, null for
+     * any other. A definition as saved or exported leaves out what is null or empty, and an update keeps a field left
+     * out; written whole, it clears that field instead. Its fields in the order of {@link #FIELDS}, any other after.
+     */
+    public static ObjectNode whole(ObjectNode definition) {
+        ObjectNode whole = definition.objectNode();
+        for (RecordComponent component : JobRequest.class.getRecordComponents()) {
+            String field = jsonName(component);
+            if (definition.has(field)) {
+                whole.set(field, definition.get(field));
+            } else if (FIELDS.contains(field)) {
+                if (List.class.isAssignableFrom(component.getType())) {
+                    whole.putArray(field);
+                } else {
+                    whole.putNull(field);
+                }
+            }
+        }
+        definition.properties().forEach(field -> {
+            if (!whole.has(field.getKey())) {
+                whole.set(field.getKey(), field.getValue());
+            }
+        });
+        return whole;
+    }
+
+    private static String jsonName(RecordComponent component) {
+        // @JsonProperty sits on the accessor: it is not an annotation of record components
+        JsonProperty named = component.getAccessor().getAnnotation(JsonProperty.class);
+        return named == null ? component.getName() : named.value();
     }
 
     /** The request that would recreate this definition. */

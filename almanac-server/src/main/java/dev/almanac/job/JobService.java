@@ -419,11 +419,8 @@ public class JobService {
             NotificationsJson sealed = json.treeToValue(notifications, NotificationsJson.class);
             changes.set("notifications", json.valueToTree(NotificationsJson.of(recipients.reveal(sealed.stored()))));
         }
-        for (String field : List.of("description")) {
-            if (!changes.has(field)) {
-                changes.putNull(field);
-            }
-        }
+        // a version leaves out its null and empty fields, and an update keeps a field left out: each is cleared instead
+        changes = JobRequest.whole(changes);
         changes.put("version", expectedCurrentVersion);
         return update(id, changes, actor, false);
     }
