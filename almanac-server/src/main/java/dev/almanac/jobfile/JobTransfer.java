@@ -347,7 +347,9 @@ class JobTransfer {
 
     @SuppressWarnings("unchecked")
     private Map<String, Object> exported(Job job) {
-        ObjectNode tree = (ObjectNode) json.valueToTree(JobRequest.of(job.definition()));
+        // every field written, an empty one as null or []: an import keeps a field a file leaves out, so an export
+        // that left out the empty ones would not take back a description, a triggers: block, ... added since
+        ObjectNode tree = JobRequest.whole(json.valueToTree(JobRequest.of(job.definition())));
         tree.remove("version");
         if (tree.has("depends_on")) {
             // upstream jobs by name, as triggers name theirs: their ids differ in another install or once recreated

@@ -553,12 +553,72 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
                 .isEqualTo("update");
 
         JsonNode job = json.readTree(download(API + "/export", "json")).at("/jobs/0");
-        assertThat(job.has("expected_duration")).isFalse();
-        assertThat(job.has("retention")).isFalse();
-        assertThat(job.has("calendars")).isFalse();
+        assertThat(job.get("expected_duration").isNull()).isTrue();
+        assertThat(job.get("retention").isNull()).isTrue();
+        assertThat(job.get("calendars").isNull()).isTrue();
         assertThat(job.path("description").asString()).as("left out, so kept").isEqualTo("kept");
         assertThat(actions(importThroughTheApi("plan", "yaml", file))).isEqualTo(Map.of("upkept", "unchanged"));
         assertThat(jobsFile.apply(written(file, "yaml")).jobs().unchanged()).containsExactly("upkept");
+    }
+
+    /**
+     * An export is the whole of each job: every field is written, an empty one as null or [], so importing it back
+     * after a PUT plans each changed field as an update and applying it restores the job as exported, also a field
+     * it had empty then (a description, triggers or calendars added since), where a field left out would keep them.
+     */
+    @Test
+    void anExportTakesEveryFieldChangedSinceBackToWhatItWas() throws Exception {
+        mvc.perform(post("/api/admin/scheduler/calendars")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"quiet\",\"dates\":[\"2026-12-24\"]}"))
+                .andExpect(status().isCreated());
+        assertThat(create(Map.of("name", "upstream", "template_type", "heartbeat")))
+                .isEqualTo(201);
+        assertThat(create(Map.of("name", "promoted", "template_type", "heartbeat")))
+                .isEqualTo(201);
+        // a change needs its own namespace or template; every other field changes
+        List<String> changed = dev.almanac.job.JobRequest.FIELDS.stream()
+                .filter(field -> !List.of("name", "namespace", "template_type").contains(field))
+                .toList();
+
+        for (String format : List.of("json", "yaml")) {
+            String exported = download(API + "/export", format);
+            api("PUT", "/jobs/" + idOf("promoted"), """
+                    {"description": "since", "parameters": {"message": "since"},
+                     "schedule": {"type": "cron", "expression": "0 6 * * *"}, "enabled": false, "priority": 9,
+                     "timeout_seconds": 60, "retry_policy": {"max_retries": 2, "retry_delay_seconds": 10,
+                     "backoff_multiplier": 3.0}, "concurrency_policy": "allow", "misfire_policy": "skip",
+                     "catch_up_window_seconds": 60, "depends_on": ["upstream"],
+                     "notifications": {"on_failure": ["ops@example.com"], "on_retry": ["ops@example.com"],
+                     "alert_if_no_success_within": "PT26H", "auto_pause_after_failures": 3},
+                     "tags": ["since"], "triggers": [{"job": "upstream", "on": "any"}], "trigger_mode": "all",
+                     "trigger_window": "PT3H", "calendars": {"blackout": ["quiet"]}, "expected_duration": "PT1M",
+                     "retention": {"keep_runs": 3}}
+                    """);
+            JsonNode was = named("promoted", YAMLMapper.builder().build().readTree(exported));
+            JsonNode now = named("promoted", json.readTree(download(API + "/export", "json")));
+            assertThat(changed.stream().filter(field -> !now.get(field).equals(was.get(field))))
+                    .as("the PUT changes every field an export carries (add a field's change here)")
+                    .containsExactlyElementsOf(changed);
+            assertThat(changed)
+                    .as("an export writes every field of %s", format)
+                    .allMatch(field -> was.has(field) && now.has(field));
+
+            JsonNode plan = importThroughTheApi("plan", format, exported);
+            assertThat(actions(plan)).as(format).isEqualTo(Map.of("upstream", "unchanged", "promoted", "update"));
+            List<String> planned = new ArrayList<>();
+            named("promoted", plan)
+                    .path("changes")
+                    .forEach(change -> planned.add(change.path("field").asString()));
+            assertThat(planned).as("the plan of %s", format).containsExactlyInAnyOrderElementsOf(changed);
+
+            importThroughTheApi("apply", format, exported);
+            assertThat(download(API + "/export", format))
+                    .as("after the apply of %s", format)
+                    .isEqualTo(exported);
+            assertThat(actions(importThroughTheApi("plan", format, exported)))
+                    .isEqualTo(allUnchanged(List.of("promoted", "upstream")));
+        }
     }
 
     /**
@@ -640,6 +700,16 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.errors[0].field").value("jobs[0].depends_on[0]"))
                 .andExpect(jsonPath("$.errors[0].message")
                         .value("job 'chain-b': the upstream job 'chain-a' in this file is invalid: see its errors"));
+    }
+
+    /** The job of that name in a jobs file or an import's answer. */
+    private static JsonNode named(String name, JsonNode file) {
+        for (JsonNode job : file.path("jobs")) {
+            if (job.path("name").asString().equals(name)) {
+                return job;
+            }
+        }
+        throw new AssertionError("no job named " + name + " in " + file);
     }
 
     private String createInChain(String name, List<String> dependsOn) throws Exception {
