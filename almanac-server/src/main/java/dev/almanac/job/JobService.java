@@ -88,13 +88,31 @@ public class JobService {
     /** A job after an update, whether the update changed anything, and the job as it was before. */
     public record Updated(Job job, boolean changed, Job previous) {}
 
+    /** What a save does with a one-time job whose new or changed {@code run_at} has already passed. */
+    public enum PastRunAt {
+        /** Refused, naming {@code schedule.run_at}: a person scheduling a run means one ahead. */
+        REFUSED,
+        /**
+         * Saved with no next run, as a one-time job that has run is stored: a jobs file or an import describes a job
+         * as it is, and an export of one that ran, applied after its deletion or on another install, must apply.
+         */
+        SAVED_WITHOUT_NEXT_RUN
+    }
+
     @Transactional
     public Job create(JobRequest request, String actor) {
+        return create(request, actor, PastRunAt.REFUSED);
+    }
+
+    @Transactional
+    public Job create(JobRequest request, String actor, PastRunAt pastRunAt) {
         Instant now = now();
         JobId id = JobId.generate();
         JobDefinition definition = sealed(
                 validator.validate(
-                        unmasked(request, null), now, new ValidationContext(null, null, homeOf(request, null), true)),
+                        unmasked(request, null),
+                        now,
+                        new ValidationContext(null, null, homeOf(request, null), true, pastRunAt)),
                 null);
         Instant nextRunAt =
                 definition.enabled() ? definition.schedule().nextAfter(now).orElse(null) : null;
@@ -295,14 +313,20 @@ public class JobService {
      */
     @Transactional
     public Updated update(JobId id, ObjectNode changes, String actor) {
-        return update(id, changes, actor, true);
+        return update(id, changes, actor, true, PastRunAt.REFUSED);
+    }
+
+    /** The same, with a one-time run_at in the past refused or saved as {@code pastRunAt} says. */
+    @Transactional
+    public Updated update(JobId id, ObjectNode changes, String actor, PastRunAt pastRunAt) {
+        return update(id, changes, actor, true, pastRunAt);
     }
 
     /**
      * The update; {@code placeholders} says whether {@link #HIDDEN_JOB} may keep a stored upstream the user may not
      * see ({@link HiddenUpstreams}), as in a job sent back as read, or only its id may, as in a rollback.
      */
-    private Updated update(JobId id, ObjectNode changes, String actor, boolean placeholders) {
+    private Updated update(JobId id, ObjectNode changes, String actor, boolean placeholders, PastRunAt pastRunAt) {
         Job current = get(id);
         Long expectedVersion = expectedVersion(changes);
         if (expectedVersion != null && expectedVersion != current.version()) {
@@ -332,7 +356,8 @@ public class JobService {
                 validator.validate(
                         request,
                         now,
-                        new ValidationContext(current.id(), current, homeOf(request, current), placeholders)),
+                        new ValidationContext(
+                                current.id(), current, homeOf(request, current), placeholders, pastRunAt)),
                 current);
         if (JobRequest.of(definition).equals(JobRequest.of(current.definition()))) {
             // a definition that validates again clears the flag of a template upgrade, even unchanged
@@ -422,7 +447,7 @@ public class JobService {
         // a version leaves out its null and empty fields, and an update keeps a field left out: each is cleared instead
         changes = JobRequest.whole(changes);
         changes.put("version", expectedCurrentVersion);
-        return update(id, changes, actor, false);
+        return update(id, changes, actor, false, PastRunAt.REFUSED);
     }
 
     /**
@@ -476,7 +501,7 @@ public class JobService {
             JobDefinition definition = validator.validate(
                     unmasked(request, current),
                     now(),
-                    new ValidationContext(editing, current, homeOf(request, current), true));
+                    new ValidationContext(editing, current, homeOf(request, current), true, PastRunAt.REFUSED));
             if (jobs.nameTaken(definition.namespace(), definition.name(), editing)) {
                 return List.of(new FieldError("name", nameTakenMessage(definition.namespace(), definition.name())));
             }
@@ -516,7 +541,7 @@ public class JobService {
                 validator.validate(
                         unmasked(request, current),
                         now,
-                        new ValidationContext(editing, current, homeOf(request, current), true)),
+                        new ValidationContext(editing, current, homeOf(request, current), true, PastRunAt.REFUSED)),
                 current);
         return new Job(
                 editing == null ? JobId.generate() : editing,
@@ -866,8 +891,10 @@ public class JobService {
         private final Job current;
         private final String namespace;
         private final boolean placeholders;
+        private final PastRunAt pastRunAt;
 
-        ValidationContext(JobId self, Job current, String namespace, boolean placeholders) {
+        ValidationContext(JobId self, Job current, String namespace, boolean placeholders, PastRunAt pastRunAt) {
+            this.pastRunAt = pastRunAt;
             this.self = self;
             this.current = current;
             this.namespace = namespace;
@@ -960,9 +987,11 @@ public class JobService {
         }
 
         @Override
-        public boolean scheduleIsNew(Schedule schedule) {
-            return current == null
-                    || !schedule.toSpec().equals(current.definition().schedule().toSpec());
+        public boolean refusesPastRunAt(Schedule schedule) {
+            return pastRunAt == PastRunAt.REFUSED
+                    && (current == null
+                            || !schedule.toSpec()
+                                    .equals(current.definition().schedule().toSpec()));
         }
 
         @Override

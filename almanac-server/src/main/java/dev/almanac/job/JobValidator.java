@@ -102,8 +102,11 @@ class JobValidator {
         /** The job being updated, or empty when a job is being created. */
         Optional<JobId> self();
 
-        /** Whether the schedule is new or changed, so a one-time run_at must still lie ahead. */
-        boolean scheduleIsNew(Schedule schedule);
+        /**
+         * Whether a one-time run_at must still lie ahead: when the schedule is new or changed, unless the save keeps a
+         * past one ({@link JobService.PastRunAt#SAVED_WITHOUT_NEXT_RUN}).
+         */
+        boolean refusesPastRunAt(Schedule schedule);
 
         /**
          * How deep the stored job's parameters nest; 0 when a job is being created. A job stored deeper than
@@ -182,7 +185,7 @@ class JobValidator {
             try {
                 schedule = Schedules.parse(request.schedule(), name);
                 if (schedule.type() == ScheduleType.ONCE
-                        && context.scheduleIsNew(schedule)
+                        && context.refusesPastRunAt(schedule)
                         && schedule.nextAfter(now).isEmpty()) {
                     errors.add(new FieldError("schedule.run_at", "is in the past"));
                 }

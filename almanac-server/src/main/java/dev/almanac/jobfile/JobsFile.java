@@ -14,6 +14,7 @@ import dev.almanac.job.JobDefinition;
 import dev.almanac.job.JobLookups;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobService;
+import dev.almanac.schedule.OnceSchedule;
 import dev.almanac.security.Limits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,17 +151,28 @@ public class JobsFile {
     /** What applying did, by name ({@code namespace/name} outside the default namespace). */
     public record Applied(List<String> created, List<String> updated, List<String> unchanged) {}
 
-    /** What applying did to the file's calendars and jobs. */
-    public record AppliedFile(Applied calendars, Applied jobs) {}
+    /** What applying did to the file's calendars and jobs, and each job's warning, as {@code job: field: message}. */
+    public record AppliedFile(Applied calendars, Applied jobs, List<String> warnings) {}
 
     /** One field a definition changes: its value before and after. */
     public record Change(String field, Object before, Object after) {}
 
     /**
      * What applying one definition does or would do: {@code create}, {@code update}, {@code unchanged} or {@code
-     * invalid}. Names are unique per namespace: the namespace tells two jobs of one name apart.
+     * invalid}. Names are unique per namespace: the namespace tells two jobs of one name apart. Warnings say what
+     * a change does that a person may not expect (a one-time job saved with its run_at passed, so it will not run).
      */
-    public record Outcome(String name, String namespace, String action, List<Change> changes, List<FieldError> errors) {
+    public record Outcome(
+            String name,
+            String namespace,
+            String action,
+            List<Change> changes,
+            List<FieldError> errors,
+            List<FieldError> warnings) {
+
+        public Outcome(String name, String namespace, String action, List<Change> changes, List<FieldError> errors) {
+            this(name, namespace, action, changes, errors, List.of());
+        }
 
         /** The job as a person reads it: its name, or {@code namespace/name} outside the default namespace. */
         String label() {
@@ -257,6 +269,7 @@ public class JobsFile {
             return;
         }
         AppliedFile applied = apply(Path.of(file));
+        applied.warnings().forEach(warning -> log.warn("Jobs file {}: {}", file, warning));
         if (applied.calendars().created().size()
                         + applied.calendars().updated().size()
                         + applied.calendars().unchanged().size()
@@ -389,7 +402,12 @@ public class JobsFile {
             throw new IllegalStateException("Jobs file " + path + " has invalid entries; nothing was applied:\n  - "
                     + String.join("\n  - ", invalid));
         }
-        AppliedFile applied = new AppliedFile(applied(outcomes.calendars()), applied(outcomes.jobs()));
+        List<String> warnings = new ArrayList<>();
+        outcomes.jobs()
+                .forEach(outcome -> outcome.warnings()
+                        .forEach(warning ->
+                                warnings.add(outcome.label() + ": " + warning.field() + ": " + warning.message())));
+        AppliedFile applied = new AppliedFile(applied(outcomes.calendars()), applied(outcomes.jobs()), warnings);
         if (outcomes.all().anyMatch(Outcome::changing)) {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("created", applied.jobs().created());
@@ -775,10 +793,14 @@ public class JobsFile {
         try {
             if (stored.isEmpty()) {
                 try {
-                    Job created = jobs.create(json.treeToValue(changes, JobRequest.class), actor);
+                    Job created = jobs.create(
+                            json.treeToValue(changes, JobRequest.class),
+                            actor,
+                            JobService.PastRunAt.SAVED_WITHOUT_NEXT_RUN);
                     // each job's own event, found by its name and namespace as a create through the API is
                     audited.add(() -> commands.recordCreated(created));
-                    return new Outcome(name, namespace, "create", diff(null, created), List.of());
+                    return new Outcome(
+                            name, namespace, "create", diff(null, created), List.of(), pastRunAt(null, created));
                 } catch (InvalidInputException e) {
                     return new Outcome(
                             name, namespace, "invalid", List.of(), withNothingToKeep(changes, name, e.errors()));
@@ -786,10 +808,17 @@ public class JobsFile {
             }
             // a mask keeps the stored secret; a mask with nothing stored is refused by the job service, per field
             Job before = stored.get();
-            JobService.Updated updated = jobs.update(before.id(), changes, actor);
+            JobService.Updated updated =
+                    jobs.update(before.id(), changes, actor, JobService.PastRunAt.SAVED_WITHOUT_NEXT_RUN);
             audited.add(() -> commands.recordUpdated(updated));
             return updated.changed()
-                    ? new Outcome(name, namespace, "update", diff(before, updated.job()), List.of())
+                    ? new Outcome(
+                            name,
+                            namespace,
+                            "update",
+                            diff(before, updated.job()),
+                            List.of(),
+                            pastRunAt(before, updated.job()))
                     : new Outcome(name, namespace, "unchanged", List.of(), List.of());
         } catch (InvalidInputException e) {
             return new Outcome(name, namespace, "invalid", List.of(), e.errors());
@@ -797,6 +826,22 @@ public class JobsFile {
             // a name taken meanwhile, a job changed while this one was saved: this job's error, not the file's
             return invalid(name, namespace, new FieldError(e.field() == null ? "" : e.field(), e.getMessage()));
         }
+    }
+
+    /**
+     * The warning for a one-time job the file creates, or moves to another run_at, whose run_at had passed when it was
+     * saved: it has no next run and will not run, as a one-time job that has run.
+     */
+    private static List<FieldError> pastRunAt(Job before, Job saved) {
+        if (!(saved.definition().schedule() instanceof OnceSchedule once)
+                || once.runAt().isAfter(saved.updatedAt())
+                || (before != null && before.definition().schedule().toSpec().equals(once.toSpec()))) {
+            return List.of();
+        }
+        return List.of(new FieldError(
+                "schedule.run_at",
+                once.toSpec().runAt() + " has passed: the job is saved with no next run, as a one-time job that has"
+                        + " run, and will not run; set a later run_at to run it"));
     }
 
     /**

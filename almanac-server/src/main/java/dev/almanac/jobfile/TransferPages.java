@@ -49,7 +49,8 @@ class TransferPages {
      * One job of a plan as the page shows it ({@code namespace/name} outside the default namespace); what was applied
      * travels as a flash attribute, in the session.
      */
-    public record PlanRow(String name, String action, List<ChangeLine> changes, List<String> errors)
+    public record PlanRow(
+            String name, String action, List<ChangeLine> changes, List<String> errors, List<String> warnings)
             implements Serializable {}
 
     /** One field a job would change. */
@@ -201,7 +202,8 @@ class TransferPages {
                 outcome.changes().stream()
                         .map(change -> new ChangeLine(change.field(), text(change.before()), text(change.after())))
                         .toList(),
-                messages(outcome.errors()));
+                messages(outcome.errors()),
+                messages(outcome.warnings()));
     }
 
     private String text(Object value) {

@@ -622,6 +622,46 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
     }
 
     /**
+     * A one-time job whose run_at has passed (it ran) is recreated from an export after its deletion, on another install
+     * alike: created with no next run, as a one-time job that ran is stored, with a warning on the plan that it will
+     * not run; the API still refuses a new run_at in the past.
+     */
+    @Test
+    void aOneTimeJobThatRanIsRecreatedFromItsExportWithAWarningThatItWillNotRun() throws Exception {
+        String once = "{\"name\":\"once\",\"template_type\":\"heartbeat\","
+                + "\"schedule\":{\"type\":\"once\",\"run_at\":\"2026-06-01T11:00:00Z\"}}";
+        api("POST", "/jobs", once);
+        clock.set(START.plus(java.time.Duration.ofDays(1)));
+        String file = download(API + "/export", "yaml");
+        assertThat(actions(importThroughTheApi("plan", "yaml", file))).isEqualTo(Map.of("once", "unchanged"));
+        mvc.perform(delete(API + "/" + idOf("once"))).andExpect(status().is2xxSuccessful());
+
+        String warning = "2026-06-01T11:00:00Z has passed: the job is saved with no next run, as a one-time job that"
+                + " has run, and will not run; set a later run_at to run it";
+        JsonNode plan = importThroughTheApi("plan", "yaml", file);
+        assertThat(actions(plan)).isEqualTo(Map.of("once", "create"));
+        assertThat(plan.at("/jobs/0/warnings").toString())
+                .isEqualTo("[{\"field\":\"schedule.run_at\",\"message\":\"" + warning + "\"}]");
+        assertThat(planOnThePage(file))
+                .singleElement()
+                .satisfies(row -> assertThat(row.warnings()).containsExactly("schedule.run_at: " + warning));
+        assertThat(actions(importThroughTheApi("apply", "yaml", file))).isEqualTo(Map.of("once", "create"));
+        mvc.perform(get(API + "/" + idOf("once")))
+                .andExpect(jsonPath("$.job.enabled").value(true))
+                .andExpect(jsonPath("$.job.next_run_at").doesNotExist());
+        assertThat(actions(importThroughTheApi("plan", "yaml", file))).isEqualTo(Map.of("once", "unchanged"));
+
+        mvc.perform(delete(API + "/" + idOf("once"))).andExpect(status().is2xxSuccessful());
+        assertThat(jobsFile.apply(written(file, "yaml")).warnings())
+                .containsExactly("once: schedule.run_at: " + warning);
+        mvc.perform(post(API)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(once.replace("\"name\":\"once\"", "\"name\":\"again\"")))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("schedule.run_at"));
+    }
+
+    /**
      * Every install seeds the destructive job system-history-retention: an admin's unchanged export of it imports back
      * as unchanged. Only a change to a job of a destructive template is refused: that job's error in a plan, a 403
      * naming it on apply (recorded as access.denied), while the admin's change to another job next to it applies.
