@@ -50,6 +50,7 @@ class TemplateRunner {
         ExecutionStatus status;
         String error = null;
         Map<String, Object> result = null;
+        boolean thrown = false;
         Map<String, Object> plain = null;
         Optional<JobTemplate> template = templates.find(execution.templateType());
         try {
@@ -88,6 +89,7 @@ class TemplateRunner {
             status = ExecutionStatus.FAILED;
             error = "interrupted: " + stopped.getMessage();
         } catch (Throwable failure) {
+            thrown = true;
             status = ExecutionStatus.FAILED;
             error = secrets.scrubbed(
                     execution.templateType(), plain, failure.getClass().getSimpleName() + ": " + failure.getMessage());
@@ -115,8 +117,9 @@ class TemplateRunner {
         } else if (status == ExecutionStatus.SUCCEEDED) {
             run.log.info(
                     "succeeded{}", result != null && result.get("message") != null ? ": " + result.get("message") : "");
-        } else if (stop == null) {
-            // a template's failed result as much as a thrown one: the log ends saying why
+        } else if (stop == null && (thrown || !execution.dryRun())) {
+            // a template's failed result as much as a thrown one: the log ends saying why (a dry run's failed result
+            // is said once, by its message)
             run.log.error("failed: {}", error);
         }
         // a run stopped by its node's shutdown goes back to the queue: it did not end
