@@ -75,11 +75,7 @@ public final class Sandbox {
     private void removeLeftovers() {
         try {
             Files.createDirectories(runs, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-            // unsandboxed as root, the interpreter opens its file as the sandbox's user, who must pass through (not
-            // list) the parent; in the sandbox, bubblewrap is handed the file before root is dropped
-            Files.setPosixFilePermissions(
-                    runs,
-                    properties.unsandboxed() && runningAsRoot() ? PosixFilePermissions.fromString("rwx--x--x") : OWNER_ONLY);
+            Files.setPosixFilePermissions(runs, OWNER_ONLY);
             try (Stream<Path> leftovers = Files.list(runs)) {
                 leftovers.forEach(leftover -> {
                     log.info("Removing {}, left by a script run that did not end", leftover);
@@ -162,13 +158,18 @@ public final class Sandbox {
      * @throws InterruptedException when the calling thread is interrupted; the run is killed first
      */
     public Outcome run(Run run, Output output, BooleanSupplier stopRequested) throws IOException, InterruptedException {
-        Path directory = Files.createTempDirectory(runs, "run-", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        // unsandboxed as root, the interpreter opens its file as the sandbox's user, who cannot pass through the data
+        // directory: the development switch writes it to the system's temporary directory, owner-only, for that user
+        boolean handedToTheSandboxUser = properties.unsandboxed() && runningAsRoot();
+        Path directory = handedToTheSandboxUser
+                ? Files.createTempDirectory("almanac-script-", PosixFilePermissions.asFileAttribute(OWNER_ONLY))
+                : Files.createTempDirectory(runs, "run-", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         try {
             Path file = Files.createFile(
                     directory.resolve(run.fileName()),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(file, run.source(), StandardCharsets.UTF_8);
-            if (properties.unsandboxed() && runningAsRoot()) {
+            if (handedToTheSandboxUser) {
                 // the interpreter itself opens the file, as the sandbox's user
                 Files.setAttribute(directory, "unix:uid", properties.sandboxUid());
                 Files.setAttribute(file, "unix:uid", properties.sandboxUid());
