@@ -299,9 +299,10 @@ public class JobsFile {
         boolean json = isJson(text);
         ObjectMapper reader = json ? jsonFile : yaml;
         String expanded = json ? text : YamlAliases.expand(text);
+        // the file read as jobs first: its first wrong job is named as such, before a fault further on in the text
+        Contents contents = reader.readValue(expanded, Contents.class);
         JsonNode tree = reader.readTree(expanded);
         refuseNul(tree, "");
-        Contents contents = reader.readValue(expanded, Contents.class);
         if (contents == null) {
             return new Parsed(List.of(), List.of());
         }
