@@ -150,8 +150,9 @@ class JobRepository {
             + " FROM jobs j JOIN job_dependencies dep ON dep.job_id = j.id" + CHAINED
             + " WHERE dep.depends_on = :id ORDER BY j.name";
 
-    private static final String UPSTREAM_AMONG = "SELECT depends_on FROM job_dependencies WHERE depends_on IN (:ids)"
-            + " UNION SELECT upstream_id FROM job_triggers WHERE upstream_id IN (:ids)";
+    private static final String DOWNSTREAM_OF_ANY =
+            "SELECT depends_on, job_id FROM job_dependencies WHERE depends_on IN (:ids)"
+                    + " UNION SELECT upstream_id, job_id FROM job_triggers WHERE upstream_id IN (:ids)";
 
     private static final String PARAMETERS_AFTER = """
             SELECT id, template_type, parameters, template_version, invalid_reason, version FROM jobs
@@ -470,14 +471,19 @@ class JobRepository {
                 .single();
     }
 
-    Set<JobId> withDependents(Collection<JobId> ids) {
+    Map<JobId, Set<JobId>> downstreamOf(Collection<JobId> ids) {
         if (ids.isEmpty()) {
-            return Set.of();
+            return Map.of();
         }
-        return new HashSet<>(jdbc.sql(UPSTREAM_AMONG)
+        Map<JobId, Set<JobId>> downstream = new HashMap<>();
+        jdbc.sql(DOWNSTREAM_OF_ANY)
                 .param("ids", ids.stream().map(JobId::value).distinct().toList())
-                .query((rs, n) -> new JobId(rs.getObject(1, UUID.class)))
-                .list());
+                .query(rs -> {
+                    downstream
+                            .computeIfAbsent(new JobId(rs.getObject(1, UUID.class)), k -> new HashSet<>())
+                            .add(new JobId(rs.getObject(2, UUID.class)));
+                });
+        return downstream;
     }
 
     List<Job> dependents(JobId id) {

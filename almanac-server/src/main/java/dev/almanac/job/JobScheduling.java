@@ -58,12 +58,12 @@ public class JobScheduling {
     }
 
     /**
-     * Those of {@code jobs} that some other job waits for, through depends_on or a trigger: one query for a whole
-     * batch of outcomes.
+     * Those of {@code jobs} that some other job waits for, through depends_on or a trigger, each with the jobs that
+     * wait for it: one query for a whole batch of outcomes.
      */
     @Transactional(readOnly = true)
-    public Set<JobId> withDependents(Collection<JobId> jobs) {
-        return this.jobs.withDependents(jobs);
+    public Map<JobId, Set<JobId>> downstreamOf(Collection<JobId> jobs) {
+        return this.jobs.downstreamOf(jobs);
     }
 
     /**

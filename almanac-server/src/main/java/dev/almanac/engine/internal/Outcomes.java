@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -93,11 +94,16 @@ class Outcomes {
             Set<ExecutionId> accepted =
                     store.complete(batch.stream().map(Finished::completion).toList());
             Map<JobId, Optional<Job>> jobCache = new HashMap<>();
-            // one query for the batch instead of one per run: most jobs have no dependents or triggers on them
-            Set<JobId> upstream = jobs.withDependents(batch.stream()
+            List<JobId> endedJobs = batch.stream()
                     .filter(f -> !f.execution().dryRun())
                     .map(f -> f.execution().jobId())
-                    .toList());
+                    .toList();
+            // one query for the batch instead of one per run: most jobs have no dependents or triggers on them
+            Map<JobId, Set<JobId>> downstream = jobs.downstreamOf(endedJobs);
+            Set<JobId> upstream = downstream.keySet();
+            if (!upstream.isEmpty()) {
+                holdInOneOrder(endedJobs, downstream);
+            }
             List<Execution> followUps = new ArrayList<>();
             Map<ExecutionId, List<String>> followUpWarnings = new HashMap<>();
             Set<ExecutionId> replacedInBatch = new HashSet<>();
@@ -166,6 +172,18 @@ class Outcomes {
         return written;
     }
 
+    /**
+     * Holds the rows of every job the batch may write (the ended jobs, whose outcome it records, and those they may
+     * start, whose runs it reads under their overlap policy) in the order {@link EngineStore#recordJobOutcomes} takes
+     * them, before it takes any: two nodes writing batches whose chains cross (A's run starts B's job, B's run starts
+     * A's) wait for each other in turn instead of deadlocking.
+     */
+    private void holdInOneOrder(List<JobId> ended, Map<JobId, Set<JobId>> downstream) {
+        Set<JobId> rows = new HashSet<>(ended);
+        downstream.values().forEach(rows::addAll);
+        rows.stream().sorted(Comparator.comparing(JobId::value)).forEach(store::lockJob);
+    }
+
     /** The next attempt, when the run failed or timed out and its job's retry policy has attempts left. */
     private Optional<Execution> retryOf(Job job, Execution execution, ExecutionStatus ended, Instant now) {
         RetryPolicy policy = job.definition().retryPolicy();
@@ -224,8 +242,9 @@ class Outcomes {
      * longer validate, its pause, a freeze or one of its calendars holds it now, or it forbids overlap and a run of
      * it is queued or running (here, or started by an earlier outcome of {@code batch}): the same rules as a scheduled
      * slot. Under {@code replace} the run it overlaps is cancelled, as for a slot; one an earlier outcome of {@code
-     * batch} started is put in {@code replaced}. The job's row is held first, so that a trigger pass or an outcome
-     * writing a run of the job elsewhere at the same time has committed it before its runs are read.
+     * batch} started is put in {@code replaced}. The job's row is held by now ({@link #holdInOneOrder}), so that a
+     * trigger pass or an outcome writing a run of the job elsewhere at the same time has committed it before its runs
+     * are read.
      */
     private Execution startOf(
             JobScheduling.Start start, List<Execution> batch, Set<ExecutionId> replaced, Instant now) {
@@ -249,7 +268,6 @@ class Outcomes {
                     .filter(e -> e.jobId().equals(dependent.id()) && e.status() == ExecutionStatus.QUEUED)
                     .map(Execution::id)
                     .toList();
-            store.lockJob(dependent.id());
             List<Execution> active = store.overlappingRunsOf(dependent.id());
             if (policy == ConcurrencyPolicy.FORBID && (!startedInBatch.isEmpty() || !active.isEmpty())) {
                 return NewExecutions.skipped(dependent, null, SkipReason.OVERLAP, start.triggeredBy(), now);

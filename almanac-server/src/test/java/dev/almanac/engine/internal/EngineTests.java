@@ -15,6 +15,8 @@ import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TestTemplates;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -26,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -63,6 +66,9 @@ abstract class EngineTests extends AlmanacIntegrationTest {
 
     @Autowired
     TransactionTemplate transactions;
+
+    @Autowired
+    DataSource dataSource;
 
     @Test
     void runsADueSlotExactlyOnceAndAdvancesTheJob() {
@@ -510,6 +516,80 @@ abstract class EngineTests extends AlmanacIntegrationTest {
         assertThat(history(forbids))
                 .extracting(e -> e.status() + " " + e.reason())
                 .containsExactlyInAnyOrder("QUEUED null", "SKIPPED overlap");
+    }
+
+    /**
+     * An outcome whose run starts another job holds both jobs' rows in one order (the one every outcome batch takes)
+     * before it takes either. Here another node's batch holds the upstream's row (the lower id) and then needs the
+     * dependent's, as its own chain crosses this one: this outcome waits for the upstream's row holding nothing, so
+     * the dependent's row stays free, where it held the dependent's first and the two deadlocked.
+     */
+    @Test
+    void anOutcomeStartingAnotherJobHoldsBothRowsInOneOrderSoCrossingChainsCannotDeadlock() throws Exception {
+        Job upstream = jobs.create(anIntervalJob("feeds", 86_400).build(), "test");
+        Job dependent;
+        int n = 0;
+        do {
+            dependent = jobs.create(
+                    anIntervalJob("loads-" + n++, 86_400)
+                            .concurrency("forbid")
+                            .dependsOn(upstream.id())
+                            .build(),
+                    "test");
+        } while (dependent.id().value().compareTo(upstream.id().value()) < 0);
+        Job laterInTheOrder = dependent;
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService nodes = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> otherNode = nodes.submit(() -> transactions.executeWithoutResult(s -> {
+                store.lockJob(upstream.id());
+                held.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                store.lockJob(laterInTheOrder.id());
+            }));
+            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<?> outcome = nodes.submit(() -> {
+                runToItsEnd(upstream);
+                return null;
+            });
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(this::someoneWaitsForARowLock);
+
+            List<Map<String, Object>> free =
+                    transactions.execute(s -> jdbc.sql("SELECT id FROM jobs WHERE id = :id FOR UPDATE SKIP LOCKED")
+                            .param("id", laterInTheOrder.id().value())
+                            .query()
+                            .listOfRows());
+            assertThat(free)
+                    .as("the dependent's row while the outcome waits for the upstream's")
+                    .hasSize(1);
+            release.countDown();
+            otherNode.get(10, TimeUnit.SECONDS);
+            outcome.get(20, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            nodes.shutdownNow();
+        }
+
+        assertThat(history(laterInTheOrder)).extracting(Execution::status).containsExactly(ExecutionStatus.QUEUED);
+    }
+
+    /** Whether a session of the test's database waits for another's lock now. */
+    private boolean someoneWaitsForARowLock() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            String sql = c.getMetaData().getDatabaseProductName().equals("PostgreSQL")
+                    ? "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                            + " AND datname = current_database()"
+                    : "SELECT count(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL";
+            try (var statement = c.createStatement();
+                    var rows = statement.executeQuery(sql)) {
+                return rows.next() && rows.getLong(1) > 0;
+            }
+        }
     }
 
     /**
