@@ -641,6 +641,48 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
                 .andExpect(status().isNotFound());
     }
 
+    /**
+     * The range includes both ends: one instant holds the slot at it. A range that holds no slot starts nothing (no
+     * backfill, no audit event) and says so on {@code to}; its preview is an empty plan.
+     */
+    @Test
+    void aRangeOfOneInstantHoldsTheSlotAtItAndOneWithoutSlotsStartsNothing() throws Exception {
+        Job nightly = jobs.create(aCronJob("nightly-one", "0 2 * * *").build(), "test");
+        String path = API + "/jobs/" + nightly.id() + "/backfill";
+        mvc.perform(post(path).contentType(MediaType.APPLICATION_JSON).content("""
+                                {"from":"2026-05-30T02:00:00Z","to":"2026-05-30T02:00:00Z","dry_run":true}
+                                """))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.slots", hasSize(1)))
+                .andExpect(jsonPath("$.slots[0].at").value("2026-05-30T02:00:00Z"));
+        mvc.perform(post(path).contentType(MediaType.APPLICATION_JSON).content("""
+                                {"from":"2026-05-30T03:00:00Z","to":"2026-05-30T04:00:00Z","dry_run":true}
+                                """))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.slots", hasSize(0)));
+        mvc.perform(post(path).contentType(MediaType.APPLICATION_JSON).content("""
+                                {"from":"2026-05-30T03:00:00Z","to":"2026-05-30T04:00:00Z"}
+                                """))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("to"))
+                .andExpect(jsonPath("$.errors[0].message").value(org.hamcrest.Matchers.containsString("no slot")));
+        assertThat(jdbc.sql("SELECT count(*) FROM backfills WHERE job_id = :id")
+                        .param("id", nightly.id().value())
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertThat(jdbc.sql("SELECT count(*) FROM audit_events WHERE action LIKE 'job.backfill%' AND target_id = :id")
+                        .param("id", nightly.id().toString())
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        mvc.perform(post(path).contentType(MediaType.APPLICATION_JSON).content("""
+                                {"from":"2026-05-30T03:00:00Z","to":"2026-05-30T02:00:00Z"}
+                                """))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].message").value("must not be before from"));
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static org.hamcrest.Matcher<Object> everyOne(String state, int count) {
         return (org.hamcrest.Matcher) org.hamcrest.Matchers.contains(

@@ -212,6 +212,10 @@ public class Backfills {
                     progressOf(slots),
                     slots);
         }
+        if (slots.isEmpty()) {
+            throw new InvalidInputException(List.of(new FieldError(
+                    "to", "the range holds no slot of the job's schedule: there is nothing to backfill")));
+        }
         String actor = CurrentActor.name();
         limits.requireManualRunAllowed(actor);
         UUID backfill = Ids.timeOrdered();
@@ -433,8 +437,8 @@ public class Backfills {
         } else if (to.isAfter(now)) {
             errors.add(new FieldError("to", "must not be in the future; the schedule runs those slots"));
         }
-        if (from != null && to != null && !from.isBefore(to)) {
-            errors.add(new FieldError("to", "must be after from"));
+        if (from != null && to != null && from.isAfter(to)) {
+            errors.add(new FieldError("to", "must not be before from"));
         }
         if (parallel < 1 || parallel > MAX_PARALLEL) {
             errors.add(new FieldError("max_parallel", "must be between 1 and " + MAX_PARALLEL));
