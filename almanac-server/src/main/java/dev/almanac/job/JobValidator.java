@@ -70,6 +70,13 @@ class JobValidator {
      */
     static final int MAX_PARAMETER_DEPTH = 24;
 
+    /**
+     * How large a job's parameters may be, as JSON: a quarter of {@code almanac.api.max-body-bytes}' default (1 MiB),
+     * so that a job saved through the wizard, whose forms are bounded by the servlet container alone, can always be
+     * read back through the API and imported from an export, alone or with other jobs.
+     */
+    static final int MAX_PARAMETER_BYTES = 262_144;
+
     JobValidator(
             TemplateRegistry templates,
             GuardedHttpClient http,
@@ -172,6 +179,11 @@ class JobValidator {
                     "template_type", "unknown template '" + templateType + "'; known: " + knownTemplates()));
         } else if (depthOf(parameters) > Math.max(MAX_PARAMETER_DEPTH, context.storedParameterDepth())) {
             errors.add(new FieldError("parameters", "are nested more than " + MAX_PARAMETER_DEPTH + " levels deep"));
+        } else if (jsonSizeOf(parameters) > MAX_PARAMETER_BYTES) {
+            errors.add(new FieldError(
+                    "parameters",
+                    "are " + jsonSizeOf(parameters) + " bytes as JSON, more than the " + MAX_PARAMETER_BYTES
+                            + " a job may carry: keep large content (a body, a query) in a file or a target"));
         } else {
             templates.validateParameters(templateType, parameters, namespace).stream()
                     .map(e -> e.prefixed("parameters"))
@@ -754,6 +766,29 @@ class JobValidator {
     }
 
     /** Levels of maps and lists, a scalar none. */
+    /**
+     * The size of {@code value} written as compact JSON, counting a string's characters as UTF-8 without the escapes
+     * JSON may add: a lower bound, enough for a limit far above any form's ordinary content.
+     */
+    static long jsonSizeOf(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            long size = 2 + Math.max(0, map.size() - 1);
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                size += jsonSizeOf(String.valueOf(entry.getKey())) + 1 + jsonSizeOf(entry.getValue());
+            }
+            return size;
+        }
+        if (value instanceof List<?> list) {
+            return 2
+                    + Math.max(0, list.size() - 1)
+                    + list.stream().mapToLong(JobValidator::jsonSizeOf).sum();
+        }
+        if (value instanceof String text) {
+            return 2 + text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        }
+        return String.valueOf(value).length();
+    }
+
     static int depthOf(Object value) {
         if (value instanceof Map<?, ?> map) {
             return 1

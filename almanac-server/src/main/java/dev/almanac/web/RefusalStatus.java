@@ -26,10 +26,18 @@ public record RefusalStatus(HttpStatus status, Long retryAfterSeconds) {
     public static final RefusalStatus BAD_INPUT = new RefusalStatus(HttpStatus.BAD_REQUEST, null);
 
     /**
-     * {@code e} as the refusal it is when it comes from the server rather than the application: a query string Tomcat
-     * could not decode (a {@code %} not followed by two hex digits) is the reader's input, refused naming it.
+     * {@code e} as the refusal it is when it comes from the server rather than the application: a form over the
+     * container's limit is a 413; a query string Tomcat could not decode (a {@code %} not followed by two hex digits)
+     * is the reader's input, refused naming it.
      */
     public static Exception asRefusal(Exception e) {
+        if (e instanceof InvalidParameterException tooMuch
+                && tooMuch.getErrorCode() == HttpStatus.CONTENT_TOO_LARGE.value()) {
+            // a form over the container's limit (server.tomcat.max-http-form-post-size, 2 MB) or its parameter count
+            return new PayloadTooLargeException(
+                    "the form is larger than the server accepts: shorten its longest field (a job's parameters hold at"
+                            + " most 256 KiB)");
+        }
         if (e instanceof InvalidParameterException) {
             return new InvalidInputException(
                     "query",

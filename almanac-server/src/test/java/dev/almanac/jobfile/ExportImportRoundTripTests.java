@@ -197,6 +197,16 @@ abstract class ExportImportRoundTripTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.errors[0].field").value("parameters"))
                 .andExpect(jsonPath("$.errors[0].message").value("are nested more than 24 levels deep"));
 
+        // nor larger than a job of an import may be: 256 KiB of parameters
+        request.put("name", "too large");
+        request.put("parameters", Map.of("url", "https://hooks.example.com/large", "body", "x".repeat(300_000)));
+        mvc.perform(post("/api/admin/scheduler/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json.writeValueAsString(request)))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("parameters"))
+                .andExpect(jsonPath("$.errors[0].message").value(org.hamcrest.Matchers.containsString("262144")));
+
         String deepYaml = "jobs:\n- name: deep\n  template_type: webhook_trigger\n  parameters:\n    body: "
                 + "[".repeat(40) + "]".repeat(40) + "\n";
         mvc.perform(post(API + "/import")

@@ -90,22 +90,7 @@ class RealPortSmokeTests extends AlmanacIntegrationTest {
         assertThat(api).startsWith("HTTP/1.1 400");
         assertThat(api).contains("application/problem+json", "\"field\":\"query\"", "is not valid URL encoding");
 
-        logins.user("reader", TestLogins.SUPER_ADMIN, "Reader-Pass-12345");
-        HttpResponse<String> login =
-                http.send(HttpRequest.newBuilder(uri("/login")).GET().build(), HttpResponse.BodyHandlers.ofString());
-        Matcher csrf = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(login.body());
-        assertThat(csrf.find()).isTrue();
-        String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
-        HttpResponse<String> signedIn = http.send(
-                HttpRequest.newBuilder(uri("/login"))
-                        .header("Cookie", cookie)
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .POST(HttpRequest.BodyPublishers.ofString(
-                                "username=reader&password=Reader-Pass-12345&_csrf=" + csrf.group(1)))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        String session =
-                signedIn.headers().firstValue("Set-Cookie").orElse(cookie).split(";")[0];
+        String session = signIn()[0];
         String page = raw("GET /executions?q=% HTTP/1.1\r\nCookie: " + session + "\r\n");
         assertThat(page).startsWith("HTTP/1.1 400");
         assertThat(page).contains("is not valid URL encoding").doesNotContain("Exception");
@@ -125,6 +110,56 @@ class RealPortSmokeTests extends AlmanacIntegrationTest {
         String browser = raw("GET /executions?q=% HTTP/1.1\r\nAccept: text/html\r\n");
         assertThat(browser).startsWith("HTTP/1.1 400");
         assertThat(browser).contains("text/html", "is not valid URL encoding").doesNotContain("Exception");
+    }
+
+    /**
+     * A form over the servlet container's limit (2 MB: a pasted body in the wizard, say) is a 413 page saying so, where
+     * it was a 400 calling it a query string that is not valid URL encoding.
+     */
+    @Test
+    void aFormOverTheContainersLimitIsA413SayingSo() throws Exception {
+        String[] signedIn = signIn();
+        HttpResponse<String> answer = http.send(
+                HttpRequest.newBuilder(uri("/jobs/wizard"))
+                        .header("Cookie", signedIn[0])
+                        .header("Accept", "text/html")
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "_csrf=" + signedIn[1] + "&_action=next&p.body=" + "a".repeat(2_500_000)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(413);
+        assertThat(answer.body())
+                .contains("the form is larger than the server accepts")
+                .doesNotContain("URL encoding", "Exception");
+    }
+
+    /** A signed-in super admin's session cookie and CSRF token, through the login form. */
+    private String[] signIn() throws Exception {
+        logins.user("reader", TestLogins.SUPER_ADMIN, "Reader-Pass-12345");
+        HttpResponse<String> login =
+                http.send(HttpRequest.newBuilder(uri("/login")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        Matcher csrf = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(login.body());
+        assertThat(csrf.find()).isTrue();
+        String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        HttpResponse<String> signedIn = http.send(
+                HttpRequest.newBuilder(uri("/login"))
+                        .header("Cookie", cookie)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "username=reader&password=Reader-Pass-12345&_csrf=" + csrf.group(1)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        String session =
+                signedIn.headers().firstValue("Set-Cookie").orElse(cookie).split(";")[0];
+        HttpResponse<String> home = http.send(
+                HttpRequest.newBuilder(uri("/jobs"))
+                        .header("Cookie", session)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        Matcher token = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(home.body());
+        return new String[] {session, token.find() ? token.group(1) : csrf.group(1)};
     }
 
     /** An address the firewall refuses is a 400 problem, as every refusal, not the server's own error answer. */

@@ -50,8 +50,12 @@ class ErrorEndpoint implements ErrorController {
 
     private static Answer answer(HttpServletRequest request) {
         Object thrown = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
-        if (thrown instanceof Exception e && RefusalStatus.asRefusal(e) instanceof InvalidInputException invalid) {
+        Exception refusal = thrown instanceof Exception e ? RefusalStatus.asRefusal(e) : null;
+        if (refusal instanceof InvalidInputException invalid) {
             return new Answer(HttpStatus.BAD_REQUEST, invalid.getMessage(), invalid.errors());
+        }
+        if (refusal instanceof PayloadTooLargeException tooLarge) {
+            return new Answer(HttpStatus.CONTENT_TOO_LARGE, tooLarge.getMessage(), List.of());
         }
         HttpStatus status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer code
                         && HttpStatus.resolve(code) != null
