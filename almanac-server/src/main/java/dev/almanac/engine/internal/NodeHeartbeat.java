@@ -28,6 +28,12 @@ class NodeHeartbeat {
     private final LocalRuns runs;
     private final EngineSettings settings;
 
+    /**
+     * Whether the runs an earlier process under this node's id left running were failed as lost: once, at this
+     * process's first check, when it runs nothing of its own yet that it could mistake for them.
+     */
+    private volatile boolean earlierProcessRecovered;
+
     NodeHeartbeat(
             NodeLease lease,
             NodeRecovery recovery,
@@ -74,8 +80,9 @@ class NodeHeartbeat {
     }
 
     /**
-     * What follows a renewed lease: the runs' heartbeat, cancel requests, runs the database gives this node that it
-     * does not run, and the runs of dead nodes. On the main pool, so it may wait; the lease does not wait for it.
+     * What follows a renewed lease: the runs' heartbeat, cancel requests, runs an earlier process under this node's id
+     * left running, runs the database gives this node that it does not run, and the runs of dead nodes. On the main
+     * pool, so it may wait; the lease does not wait for it.
      */
     void checkRuns() {
         String node = settings.nodeId();
@@ -85,6 +92,13 @@ class NodeHeartbeat {
                             status -> store.heartbeat(node, settings.clock().instant()));
             for (ExecutionId id : store.cancelRequestedOn(node)) {
                 runs.cancel(id);
+            }
+            if (!earlierProcessRecovered && lease.firstRenewedAt() != null) {
+                // before the hand-back below, which would put them back in the queue as if never started
+                while (recovery.recoverEarlierProcess(node, lease.firstRenewedAt(), runs::holds) > 0) {
+                    // a batch at a time
+                }
+                earlierProcessRecovered = true;
             }
             handBackUnknownRuns(settings.clock().instant());
             recovery.recoverOnce();

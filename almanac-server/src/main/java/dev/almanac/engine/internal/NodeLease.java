@@ -39,6 +39,7 @@ class NodeLease {
     private record Renewal(Instant at, long nanos) {}
 
     private volatile Renewal last;
+    private volatile Instant firstRenewal;
     private volatile Instant failingSince;
     private volatile Instant reachableAgainAt;
 
@@ -70,7 +71,7 @@ class NodeLease {
         try {
             renewal = quick.heartbeat(properties.heartbeatTimeout(), connection -> {
                 Renewal now = new Renewal(clock.instant(), System.nanoTime());
-                nodes.heartbeat(connection, nodeId, host, properties.rolesText(), now.at());
+                nodes.heartbeat(connection, nodeId, host, properties.rolesText(), now.at(), last == null);
                 return now;
             });
         } catch (RuntimeException unreachable) {
@@ -89,9 +90,20 @@ class NodeLease {
             reachableAgainAt = renewal.at();
             failingSince = null;
         }
+        if (last == null) {
+            firstRenewal = renewal.at();
+        }
         last = renewal;
         availability.reachable();
         return true;
+    }
+
+    /**
+     * The time of this process's first renewal; null before it. A run this node holds that started before it was
+     * started by an earlier process under the same node id.
+     */
+    Instant firstRenewedAt() {
+        return firstRenewal;
     }
 
     /** Removes this node from the cluster, when it stops. */

@@ -15,6 +15,11 @@ import org.springframework.stereotype.Repository;
 class NodeRepository {
 
     private static final String HEARTBEAT = "UPDATE nodes SET heartbeat_at = :now WHERE id = :id";
+    /** A process's first heartbeat under an id an earlier process left (a fixed node id, restarted): its own start. */
+    private static final String RESTART = """
+            UPDATE nodes SET host = :host, roles = :roles, started_at = :now, heartbeat_at = :now WHERE id = :id
+            """;
+
     private static final String REGISTER = """
             INSERT INTO nodes (id, host, roles, started_at, heartbeat_at)
             VALUES (:id, :host, :roles, :now, :now)
@@ -40,12 +45,20 @@ class NodeRepository {
     }
 
     /**
-     * Records that {@code id} is alive at {@code now}, registering it if it is not (or no longer) known; on the
-     * connection given, which the lease takes from a pool of its own.
+     * Records that {@code id} is alive at {@code now}, registering it if it is not (or no longer) known, as started
+     * now when it is this process's {@code first} heartbeat; on the connection given, which the lease takes from a
+     * pool of its own.
      */
-    void heartbeat(Connection connection, String id, String host, String roles, Instant now) {
+    void heartbeat(Connection connection, String id, String host, String roles, Instant now, boolean first) {
         JdbcClient jdbc = JdbcClient.create(new SingleConnectionDataSource(connection, true));
-        int updated = jdbc.sql(HEARTBEAT).param("id", id).param("now", utc(now)).update();
+        int updated = first
+                ? jdbc.sql(RESTART)
+                        .param("id", id)
+                        .param("host", host)
+                        .param("roles", roles)
+                        .param("now", utc(now))
+                        .update()
+                : jdbc.sql(HEARTBEAT).param("id", id).param("now", utc(now)).update();
         if (updated == 0) {
             jdbc.sql(REGISTER)
                     .param("id", id)

@@ -803,6 +803,64 @@ abstract class EngineTests extends AlmanacIntegrationTest {
                         + " on a node, on the same attempt");
     }
 
+    /**
+     * Runs this node's id holds as running that started before this process's first heartbeat were started by an
+     * earlier process under the same id (restarted before another node saw it die): failed as lost and retried, not
+     * handed back as never started.
+     */
+    @Test
+    void theRunsAnEarlierProcessUnderThisNodesIdStartedAreFailedAsLost() {
+        Job job = jobs.create(
+                anIntervalJob("restarted", 3600)
+                        .template("test_block", Map.of())
+                        .retries(1, 5, 1.0)
+                        .build(),
+                "test");
+        clock.advance(Duration.ofHours(1));
+        triggerWithNoWorkerFree();
+        Instant startedEarlier = clock.instant();
+        transactionallyClaimAs("test-node", startedEarlier);
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(recovery.recoverEarlierProcess("test-node", clock.instant(), runs::holds))
+                .isEqualTo(1);
+
+        List<Execution> history = history(job);
+        assertThat(history)
+                .extracting(Execution::status)
+                .containsExactly(ExecutionStatus.QUEUED, ExecutionStatus.FAILED);
+        assertThat(history.get(1).reason()).isEqualTo("node_lost");
+        assertThat(history.get(1).error()).isEqualTo("node lost: test-node restarted while it ran this");
+        assertThat(history.get(0).attempt()).isEqualTo(2);
+        assertThat(recovery.recoverEarlierProcess("test-node", clock.instant(), runs::holds))
+                .as("the retry is queued, not running")
+                .isZero();
+    }
+
+    /** A node silent for twice the dead-node threshold leaves the node list, though it ran nothing to recover. */
+    @Test
+    void aNodeKilledWhileItRanNothingLeavesTheListAfterTwiceTheThreshold() {
+        engine.heartbeat();
+        jdbc.sql("""
+                        INSERT INTO nodes (id, host, roles, started_at, heartbeat_at)
+                        VALUES ('idle-dead', 'gone', 'worker', :at, :at)
+                        """)
+                .param("at", java.time.OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC))
+                .update();
+        clock.advance(Duration.ofSeconds(59));
+        engine.heartbeat();
+        assertThat(jdbc.sql("SELECT count(*) FROM nodes WHERE id = 'idle-dead'")
+                        .query(Long.class)
+                        .single())
+                .isOne();
+        clock.advance(Duration.ofSeconds(2));
+        engine.heartbeat();
+        assertThat(jdbc.sql("SELECT count(*) FROM nodes WHERE id = 'idle-dead'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
     @Test
     void handsBackARunTheDatabaseGivesThisNodeButItNeverStarted() {
         Job job = jobs.create(anIntervalJob("lost-answer", 3600).build(), "test");

@@ -124,6 +124,94 @@ class NodeKillTests {
         }
     }
 
+    /**
+     * A node killed with SIGKILL and started again under the same fixed node id before the dead-node threshold
+     * passed: no other node saw it die, and its runs are its own again. The runs its earlier process started are
+     * failed as {@code node_lost} and retried per their policy, where they were put back in the queue as if never
+     * started and ran again on the same attempt.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aNodeRestartedUnderItsIdFailsTheRunsItsEarlierProcessStartedAsLost() throws Exception {
+        String url = PostgresTestDatabase.freshSchemaUrl("restart");
+        try (EngineNode registry = EngineNode.onPostgres(url)
+                .nodeId("registry")
+                .set("almanac.engine.enabled", false)
+                .start()) {
+            JdbcClient jdbc = registry.jdbc();
+            List<Job> jobs = new ArrayList<>();
+            Process first = startNodeProcess(url, "phoenix");
+            try {
+                await().atMost(Duration.ofMinutes(2))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() ->
+                                first.isAlive() && count(jdbc, "SELECT COUNT(*) FROM nodes WHERE id = 'phoenix'") == 1);
+                String runAt = Instant.now()
+                        .plusSeconds(5)
+                        .truncatedTo(ChronoUnit.SECONDS)
+                        .toString();
+                for (int i = 0; i < 2; i++) {
+                    jobs.add(registry.bean(JobService.class)
+                            .create(
+                                    aOneTimeJob("phoenix-" + i, runAt)
+                                            .template("test_block", Map.of("key", "phoenix-" + i))
+                                            .retries(1, 1, 1.0)
+                                            .build(),
+                                    "test"));
+                }
+                await().atMost(Duration.ofMinutes(1))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> count(
+                                        jdbc,
+                                        "SELECT COUNT(*) FROM executions WHERE status = 'running' AND execution_host = 'phoenix'")
+                                == 2);
+            } finally {
+                first.destroyForcibly();
+                assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+
+            Instant restarted = Instant.now();
+            try (EngineNode again = EngineNode.onPostgres(url)
+                    .nodeId("phoenix")
+                    .set("almanac.engine.heartbeat-interval", "500ms")
+                    .set("almanac.engine.dead-node-threshold", "5m")
+                    .start()) {
+                await().atMost(Duration.ofMinutes(1))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> count(
+                                        jdbc,
+                                        "SELECT COUNT(*) FROM executions WHERE status = 'running' AND attempt = 2"
+                                                + " AND execution_host = 'phoenix'")
+                                == 2);
+                assertThat(jdbc.sql("SELECT started_at FROM nodes WHERE id = 'phoenix'")
+                                .query(java.time.OffsetDateTime.class)
+                                .single()
+                                .toInstant())
+                        .as("the node's start is its latest process's")
+                        .isAfter(restarted);
+                for (int i = 0; i < 2; i++) {
+                    TestTemplates.Block.release("phoenix-" + i);
+                }
+                await().atMost(Duration.ofMinutes(1))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> count(jdbc, "SELECT COUNT(*) FROM executions WHERE status = 'succeeded'") == 2);
+            }
+
+            ExecutionService executions = registry.bean(ExecutionService.class);
+            for (Job job : jobs) {
+                List<Execution> history = executions.list(ExecutionQuery.ofJob(job.id(), 10)).stream()
+                        .sorted(Comparator.comparing(Execution::attempt))
+                        .toList();
+                assertThat(history).extracting(Execution::attempt).containsExactly(1, 2);
+                assertThat(history.get(0).status()).isEqualTo(ExecutionStatus.FAILED);
+                assertThat(history.get(0).reason()).isEqualTo("node_lost");
+                assertThat(history.get(0).error()).isEqualTo("node lost: phoenix restarted while it ran this");
+                assertThat(history.get(1).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+                assertThat(history.get(1).retryOf()).isEqualTo(history.get(0).id());
+            }
+        }
+    }
+
     private static EngineNode survivor(String url, String id) {
         return EngineNode.onPostgres(url)
                 .nodeId(id)

@@ -171,6 +171,12 @@ public interface EngineStore {
     List<Execution> lockLost(Instant deadBefore, int limit);
 
     /**
+     * Locks up to {@code limit} executions {@code node} holds as running that started before {@code startedBefore}:
+     * those an earlier process under the same node id started, when the node restarted before another saw it die.
+     */
+    List<Execution> lockStartedBefore(String node, Instant startedBefore, int limit);
+
+    /**
      * A namespace was created, changed or deleted, here or on another node: whether any has a {@code runs_at_once}
      * quota is read again at the next claim.
      */

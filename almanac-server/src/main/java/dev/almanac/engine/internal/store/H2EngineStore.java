@@ -257,6 +257,14 @@ class H2EngineStore implements EngineStore {
              WHERE id IN (:ids) AND status = 'queued'
             """;
 
+    private static final String LOCK_STARTED_BEFORE = """
+            SELECT %s FROM executions e
+             WHERE e.execution_host = :node AND e.status = 'running' AND e.started_at < :before
+             ORDER BY e.started_at
+             LIMIT :limit
+             FOR UPDATE SKIP LOCKED
+            """.formatted(ExecutionRows.COLUMNS);
+
     private static final String LOCK_LOST = """
             SELECT %s FROM executions e
              WHERE e.status = 'running'
@@ -630,6 +638,16 @@ class H2EngineStore implements EngineStore {
                 .query((rs, n) -> rs.getObject(1, UUID.class))
                 .list();
         return ids.isEmpty() ? 0 : jdbc.sql(RELEASE_CLAIMED).param("ids", ids).update();
+    }
+
+    @Override
+    public List<Execution> lockStartedBefore(String node, Instant startedBefore, int limit) {
+        return jdbc.sql(LOCK_STARTED_BEFORE)
+                .param("node", node)
+                .param("before", utc(startedBefore))
+                .param("limit", limit)
+                .query(ExecutionRows.mapper(json))
+                .list();
     }
 
     @Override

@@ -434,6 +434,14 @@ class PostgresEngineStore implements EngineStore {
                AND status = 'queued'
             """;
 
+    static final String LOCK_STARTED_BEFORE = """
+            SELECT %s FROM executions e
+             WHERE e.execution_host = :node AND e.status = 'running' AND e.started_at < :before
+             ORDER BY e.started_at
+             LIMIT :limit
+             FOR UPDATE SKIP LOCKED
+            """.formatted(ExecutionRows.COLUMNS);
+
     static final String LOCK_LOST = """
             SELECT %s FROM executions e
              WHERE e.status = 'running'
@@ -822,6 +830,16 @@ class PostgresEngineStore implements EngineStore {
         return jdbc.sql(RELEASE_CLAIMED_OF_DEAD)
                 .param("dead_before", utc(deadBefore))
                 .update();
+    }
+
+    @Override
+    public List<Execution> lockStartedBefore(String node, Instant startedBefore, int limit) {
+        return jdbc.sql(LOCK_STARTED_BEFORE)
+                .param("node", node)
+                .param("before", utc(startedBefore))
+                .param("limit", limit)
+                .query(ExecutionRows.mapper(json))
+                .list();
     }
 
     @Override
