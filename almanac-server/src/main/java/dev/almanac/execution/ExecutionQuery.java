@@ -65,6 +65,15 @@ public record ExecutionQuery(
         return new ExecutionQuery(job, null, null, null, null, null, null, limit);
     }
 
+    /**
+     * The same query asking one row more than its limit: a page shows {@link #limit} rows and offers the next only
+     * when that row came, never an empty last page.
+     */
+    public ExecutionQuery oneMore() {
+        return new ExecutionQuery(
+                jobId, status, templateType, triggeredBy, from, to, before, limit + 1, search, namespaces);
+    }
+
     ExecutionQuery withoutCursor() {
         return new ExecutionQuery(jobId, status, templateType, triggeredBy, from, to, null, limit, search, namespaces);
     }

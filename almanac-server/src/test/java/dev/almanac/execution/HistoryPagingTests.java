@@ -158,6 +158,53 @@ abstract class HistoryPagingTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.errors[0].field").value("before"));
     }
 
+    /**
+     * A last page that is exactly full offers no next one: the API's {@code next_before} is null and the page has no
+     * "Older" link, where both led to an empty page.
+     */
+    @Test
+    void aLastPageThatIsExactlyFullOffersNoNextPage() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            run("scheduler", i);
+        }
+        for (String path : new String[] {API + "/executions", API + "/jobs/" + job + "/executions"}) {
+            String first = mvc.perform(get(path).param("limit", "50"))
+                    .andExpect(status().isOk())
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
+            assertThat(JsonPath.<String>read(first, "$.next_before")).as(path).isNotNull();
+            String last = mvc.perform(get(path)
+                            .param("limit", "50")
+                            .param("before", JsonPath.<String>read(first, "$.next_before")))
+                    .andExpect(status().isOk())
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
+            assertThat(JsonPath.<List<String>>read(last, "$.executions[*].id"))
+                    .as(path)
+                    .hasSize(50);
+            assertThat(JsonPath.<String>read(last, "$.next_before")).as(path).isNull();
+        }
+        String html = page("/executions");
+        assertThat(rowsOf(html)).hasSize(50);
+        Matcher older = OLDER.matcher(html);
+        assertThat(older.find()).isTrue();
+        String second = page(older.group(1).replace("&amp;", "&"));
+        assertThat(rowsOf(second)).hasSize(50);
+        assertThat(OLDER.matcher(second).find()).as("no link to an empty page").isFalse();
+
+        long events =
+                jdbc.sql("SELECT count(*) FROM audit_events").query(Long.class).single();
+        String audit = mvc.perform(get(API + "/audit").param("limit", Long.toString(events)))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(JsonPath.<List<String>>read(audit, "$.events[*].id")).hasSize((int) events);
+        assertThat(JsonPath.<String>read(audit, "$.next_before")).isNull();
+    }
+
     /** "Older →" on the history page goes on past a run deleted since, and never shows a run twice. */
     @Test
     void thePageWalksOnPastACursorRowDeletedMeanwhile() throws Exception {

@@ -23,6 +23,11 @@ public record AuditQuery(
         this(actor, action, target, from, to, before, limit, null);
     }
 
+    /** The same query asking one row more than its limit, to know whether a next page has any. */
+    AuditQuery oneMore() {
+        return new AuditQuery(actor, action, target, from, to, before, limit + 1, namespaces);
+    }
+
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
 }

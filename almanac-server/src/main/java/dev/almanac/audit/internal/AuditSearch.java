@@ -69,8 +69,9 @@ public class AuditSearch {
                         : java.util.Set.of(filter.namespace().strip()));
         QueryParameters.ordered(query.from(), query.to(), errors);
         QueryParameters.check(errors);
-        List<AuditEvent> page = events.find(query);
-        String next = page.size() == query.limit()
+        List<AuditEvent> rows = events.find(query.oneMore());
+        List<AuditEvent> page = rows.subList(0, Math.min(rows.size(), query.limit()));
+        String next = rows.size() > query.limit()
                 ? cursorOf(page.get(page.size() - 1)).encoded()
                 : null;
         return new Page(page, next);

@@ -150,8 +150,10 @@ class ExecutionController {
                         "limit", limit, ExecutionQuery.DEFAULT_LIMIT, 1, ExecutionQuery.MAX_LIMIT, errors));
         QueryParameters.ordered(query.from(), query.to(), errors);
         QueryParameters.check(errors);
-        List<Execution> page = executions.list(query.in(access.visible().restrict(QueryParameters.text(namespace))));
-        return new ExecutionPage(page.stream().map(ExecutionResponse::of).toList(), next(page, query));
+        List<Execution> rows =
+                executions.list(query.oneMore().in(access.visible().restrict(QueryParameters.text(namespace))));
+        List<Execution> page = rows.subList(0, Math.min(rows.size(), query.limit()));
+        return new ExecutionPage(page.stream().map(ExecutionResponse::of).toList(), next(page, rows, query));
     }
 
     @GetMapping("/jobs/{id}/executions")
@@ -179,9 +181,10 @@ class ExecutionController {
                         "limit", limit, ExecutionQuery.DEFAULT_LIMIT, 1, ExecutionQuery.MAX_LIMIT, errors));
         QueryParameters.ordered(query.from(), query.to(), errors);
         QueryParameters.check(errors);
-        List<Execution> page = executions.list(query);
+        List<Execution> rows = executions.list(query.oneMore());
+        List<Execution> page = rows.subList(0, Math.min(rows.size(), query.limit()));
         return new JobExecutions(
-                page.stream().map(ExecutionResponse::of).toList(), executions.count(query), next(page, query));
+                page.stream().map(ExecutionResponse::of).toList(), executions.count(query), next(page, rows, query));
     }
 
     @GetMapping("/executions/{id}")
@@ -271,8 +274,9 @@ class ExecutionController {
     }
 
     /** The cursor of the page after this one, or null when this one was the last. */
-    private static String next(List<Execution> page, ExecutionQuery query) {
-        return page.size() == query.limit()
+    /** The cursor of the page after {@code page}, when {@code rows} (asked one more) show there is one. */
+    private static String next(List<Execution> page, List<Execution> rows, ExecutionQuery query) {
+        return rows.size() > query.limit()
                 ? ExecutionPages.cursorOf(page.get(page.size() - 1)).encoded()
                 : null;
     }

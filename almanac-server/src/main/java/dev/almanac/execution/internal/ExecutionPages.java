@@ -99,7 +99,8 @@ class ExecutionPages {
         // the namespace picked in the header, or every one the reader may see
         ExecutionQuery query = new ExecutionQuery(job, wanted, type, trigger, since, until, cursor, PAGE_SIZE, text)
                 .in(selection.scope());
-        List<Execution> page = executions.list(query);
+        List<Execution> rows = executions.list(query.oneMore());
+        List<Execution> page = rows.subList(0, Math.min(rows.size(), PAGE_SIZE));
         model.addAttribute("executions", page);
         model.addAttribute("status", wanted == null ? null : wanted.json());
         model.addAttribute("search", text);
@@ -147,7 +148,7 @@ class ExecutionPages {
         model.addAttribute("newestUrl", url.cloneBuilder().encode().build().toUriString());
         model.addAttribute(
                 "olderUrl",
-                page.size() == PAGE_SIZE
+                rows.size() > PAGE_SIZE
                         ? url.queryParam(
                                         "before",
                                         cursorOf(page.get(page.size() - 1)).encoded())
