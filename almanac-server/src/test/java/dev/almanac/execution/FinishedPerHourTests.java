@@ -106,6 +106,39 @@ abstract class FinishedPerHourTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.last_24h.succeeded").value(1));
     }
 
+    /**
+     * The dashboard's success rate counts the runs that ran to an outcome, and says beside it how many more were
+     * cancelled or skipped, which the chart below counts too.
+     */
+    @Test
+    void theDashboardSaysWhichRunsItsSuccessRateCounts() throws Exception {
+        clock.set(Instant.parse("2026-06-02T10:20:00Z"));
+        ended("succeeded", Instant.parse("2026-06-02T03:00:00Z"));
+        ended("failed", Instant.parse("2026-06-02T04:00:00Z"));
+        ended("cancelled", Instant.parse("2026-06-02T05:00:00Z"));
+        ended("skipped", Instant.parse("2026-06-02T06:00:00Z"));
+        // the cards show once there is a job
+        mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post(
+                                "/api/admin/scheduler/jobs")
+                        .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"counted\",\"template_type\":\"heartbeat\","
+                                + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 3 * * *\"}}"))
+                .andExpect(status().isCreated());
+        String page = securedMvc()
+                .perform(get("/").with(
+                                org.springframework.security.test.web.servlet.request
+                                        .SecurityMockMvcRequestPostProcessors.user("test-super-admin")
+                                        .roles("SUPER_ADMIN")))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(page)
+                .contains("50.0 %")
+                .contains("2 ran to an outcome, 2 cancelled or skipped")
+                .contains("4 runs ended");
+    }
+
     private UUID ended(String status, Instant completedAt) {
         UUID id = UUID.randomUUID();
         Instant created = completedAt == null ? clock.instant() : completedAt.minusSeconds(1);

@@ -112,6 +112,8 @@ class DashboardPages {
                 "successRate", day.successRate() == null ? null : Math.round(1000.0 * day.successRate()) / 10.0);
         model.addAttribute("failures", day.failures());
         model.addAttribute("ran", day.ran());
+        // the chart counts these too: said beside the rate, which leaves them out
+        model.addAttribute("notRun", day.cancelled() + day.skipped());
         model.addAttribute("chart", chart("7d".equals(range) ? "7d" : "24h", now, scope));
         model.addAttribute(
                 "charted", CHARTED.stream().map(ExecutionStatus::json).toList());
