@@ -257,7 +257,102 @@ abstract class NamespacePagesTests extends AlmanacIntegrationTest {
                         .param("jobs", "many"))
                 .andExpect(status().isBadRequest())
                 .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.content()
-                        .string(org.hamcrest.Matchers.containsString("quotas.jobs")));
+                        .string(org.hamcrest.Matchers.containsString(
+                                "Jobs quota must be a whole number, or empty for none")));
+    }
+
+    @Test
+    void aRefusedEditFormIsShownAgainOverTheInputWithTheErrorAtItsField() throws Exception {
+        var plain = pages.perform(post("/namespaces/a")
+                        .with(BOB)
+                        .with(csrf())
+                        .param("display_name", "Team Q")
+                        .param("jobs", "0")
+                        .param("runs_at_once", "3"))
+                .andReturn()
+                .getResponse();
+        assertThat(plain.getStatus()).isEqualTo(400);
+        assertThat(plain.getContentAsString())
+                .doesNotContain("400 Bad Request", "or null for no quota")
+                .contains("id=\"edit-namespace\"", "value=\"Team Q\"", "id=\"members\"")
+                .containsPattern("name=\"jobs\" value=\"0\"[^>]*aria-invalid=\"true\"")
+                .containsPattern("name=\"runs_at_once\" value=\"3\"")
+                .containsPattern("id=\"jobs-error\">Jobs quota must be 1 to 1 000 000, or empty for none<");
+
+        var htmx = pages.perform(post("/namespaces/a")
+                        .with(BOB)
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .param("display_name", "Team Q")
+                        .param("jobs", "abc"))
+                .andReturn()
+                .getResponse();
+        assertThat(htmx.getStatus()).isEqualTo(400);
+        assertThat(htmx.getHeader("HX-Retarget")).isNull();
+        assertThat(htmx.getContentAsString().strip())
+                .startsWith("<form")
+                .contains("id=\"edit-namespace\"", "value=\"Team Q\"")
+                .contains("id=\"jobs-error\">Jobs quota must be a whole number, or empty for none<")
+                .doesNotContain("id=\"members\"");
+        // nothing was saved
+        assertThat(html(BOB, "/namespaces/a"))
+                .containsPattern("<td>jobs</td>\\s*<td>1 / 2</td>")
+                .doesNotContain("Team Q");
+    }
+
+    @Test
+    void aRefusedCreateFormIsShownAgainOverTheInputAndATakenNameIsAConflictAtTheName() throws Exception {
+        var plain = pages.perform(post("/namespaces")
+                        .with(ROOT)
+                        .with(csrf())
+                        .param("name", "Bad Name")
+                        .param("display_name", "Bad team")
+                        .param("jobs", "3"))
+                .andReturn()
+                .getResponse();
+        assertThat(plain.getStatus()).isEqualTo(400);
+        assertThat(plain.getContentAsString())
+                .doesNotContain("400 Bad Request")
+                .contains("id=\"namespaces\"", "id=\"create-namespace\"", "value=\"Bad Name\"", "value=\"Bad team\"")
+                .containsPattern("name=\"jobs\" value=\"3\"")
+                .contains("id=\"name-error\">must be a lower-case identifier");
+
+        var taken = pages.perform(post("/namespaces")
+                        .with(ROOT)
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .param("name", "a")
+                        .param("runs_per_job", "20000000"))
+                .andReturn()
+                .getResponse();
+        assertThat(taken.getStatus()).isEqualTo(400);
+        assertThat(taken.getContentAsString())
+                .contains(
+                        "id=\"runs_per_job-error\">Runs kept per job quota must be 1 to 10 000 000, or empty for none<");
+
+        var conflict = pages.perform(post("/namespaces")
+                        .with(ROOT)
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .param("name", "a")
+                        .param("display_name", "Again"))
+                .andReturn()
+                .getResponse();
+        assertThat(conflict.getStatus()).isEqualTo(409);
+        assertThat(conflict.getHeader("HX-Retarget")).isNull();
+        assertThat(conflict.getContentAsString().strip())
+                .startsWith("<form")
+                .contains("id=\"create-namespace\"", "value=\"a\"", "value=\"Again\"")
+                .contains("id=\"name-error\">a namespace named &#39;a&#39; already exists<")
+                .doesNotContain("409 Conflict");
+        var conflictPage = pages.perform(
+                        post("/namespaces").with(ROOT).with(csrf()).param("name", "b"))
+                .andReturn()
+                .getResponse();
+        assertThat(conflictPage.getStatus()).isEqualTo(409);
+        assertThat(conflictPage.getContentAsString())
+                .doesNotContain("409 Conflict")
+                .contains("id=\"create-namespace\"", "a namespace named &#39;b&#39; already exists");
     }
 
     @Test
@@ -273,13 +368,13 @@ abstract class NamespacePagesTests extends AlmanacIntegrationTest {
                 .andExpect(status().is3xxRedirection())
                 .andExpect(header().string("Location", "/namespaces/payments"));
         assertThat(html(ROOT, "/namespaces/payments")).contains("Payments").containsPattern("<td>0 / 3</td>");
-        // a bad name: refused as a page, naming the field
+        // a bad name: the form again, the error at the name
         var bad = pages.perform(post("/namespaces").with(ROOT).with(csrf()).param("name", "Bad Name"))
                 .andReturn()
                 .getResponse();
         assertThat(bad.getStatus()).isEqualTo(400);
         assertThat(bad.getContentType()).startsWith("text/html");
-        assertThat(bad.getContentAsString()).contains("name");
+        assertThat(bad.getContentAsString()).contains("id=\"name-error\"");
 
         // b holds a job: refused, in place for htmx, as a page otherwise
         pages.perform(post("/namespaces/b/delete").with(ROOT).with(csrf()).header("HX-Request", "true"))

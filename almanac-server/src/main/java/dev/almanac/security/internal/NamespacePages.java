@@ -1,5 +1,6 @@
 package dev.almanac.security.internal;
 
+import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NamespaceGrants;
@@ -12,12 +13,15 @@ import dev.almanac.security.NamespaceRuns;
 import dev.almanac.security.Permissions;
 import dev.almanac.web.AdminPage;
 import dev.almanac.web.LocalPaths;
+import dev.almanac.web.Refusals;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.ui.Model;
@@ -30,11 +34,20 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 /**
  * The namespaces pages: the list (super admins create and delete there), one namespace's page with its members and
  * their roles, its quotas against their use and what the configuration grants it (its owners and super admins change
- * them there), and the header's switcher. Refusals are pages' refusals ({@code PageAdvice}): in place for htmx, the
- * error page with a way back otherwise.
+ * them there), and the header's switcher. A refused create or edit form is shown again over the input with each error
+ * at its field (400, 409 for a name taken; htmx swaps the form); other refusals are pages' refusals
+ * ({@code PageAdvice}): in place for htmx, the error page with a way back otherwise.
  */
 @AdminPage
 class NamespacePages {
+
+    /** The quota fields as the form labels them. */
+    private static final Map<String, String> QUOTA_LABELS = Map.of(
+            "jobs", "Jobs",
+            "manual_runs_per_hour", "Manual runs per hour",
+            "runs_at_once", "Runs at once",
+            "history_days", "Days of history kept",
+            "runs_per_job", "Runs kept per job");
 
     private final NamespaceService namespaces;
     private final NamespaceAccess access;
@@ -75,14 +88,33 @@ class NamespacePages {
                         .map(n -> new Row(n, quotas.jobsIn(n.name()), yourRole(n.name())))
                         .toList());
         model.addAttribute("mayCreate", Permissions.has(Role.SUPER_ADMIN));
+        model.addAttribute("form", Map.of());
+        model.addAttribute("errors", Map.of());
         return "namespaces/list";
     }
 
     @PostMapping("/namespaces")
-    String create(@RequestParam Map<String, String> form, HtmxRequest htmx, RedirectAttributes redirect) {
-        Namespace created = namespaces.create(changes(form, form.get("name")));
-        redirect.addFlashAttribute("flash", "Namespace '" + created.name() + "' created");
-        return redirect(htmx, "/namespaces/" + created.name());
+    String create(
+            @RequestParam Map<String, String> form,
+            HtmxRequest htmx,
+            HttpServletResponse response,
+            Model model,
+            RedirectAttributes redirect) {
+        try {
+            Namespace created = namespaces.create(changes(form, form.get("name")));
+            redirect.addFlashAttribute("flash", "Namespace '" + created.name() + "' created");
+            return redirect(htmx, "/namespaces/" + created.name());
+        } catch (InvalidInputException invalid) {
+            Refusals.status(response, invalid);
+            list(model);
+            shown(model, form, invalid.errors());
+        } catch (ConflictException taken) {
+            // shown at the name, answered 409 as the API answers a name taken
+            Refusals.status(response, taken);
+            list(model);
+            shown(model, form, List.of(new FieldError("name", taken.getMessage())));
+        }
+        return htmx.isHtmxRequest() ? "namespaces/list :: create-form" : "namespaces/list";
     }
 
     @GetMapping("/namespaces/{name}")
@@ -118,6 +150,8 @@ class NamespacePages {
         model.addAttribute("mayDelete", Permissions.has(Role.SUPER_ADMIN) && !Namespace.DEFAULT.equals(name));
         model.addAttribute("yourRole", yourRole(name));
         model.addAttribute("picked", name.equals(current.selected()));
+        model.addAttribute("form", form(namespace));
+        model.addAttribute("errors", Map.of());
         return "namespaces/detail";
     }
 
@@ -126,8 +160,17 @@ class NamespacePages {
             @PathVariable String name,
             @RequestParam Map<String, String> form,
             HtmxRequest htmx,
+            HttpServletResponse response,
+            Model model,
             RedirectAttributes redirect) {
-        namespaces.update(name, changes(form, null));
+        try {
+            namespaces.update(name, changes(form, null));
+        } catch (InvalidInputException invalid) {
+            Refusals.status(response, invalid);
+            detail(name, model);
+            shown(model, form, invalid.errors());
+            return htmx.isHtmxRequest() ? "namespaces/detail :: edit-form" : "namespaces/detail";
+        }
         redirect.addFlashAttribute("flash", "Namespace '" + name + "' updated");
         return redirect(htmx, "/namespaces/" + name);
     }
@@ -227,9 +270,42 @@ class NamespacePages {
         try {
             return Integer.valueOf(text);
         } catch (NumberFormatException e) {
-            errors.add(new FieldError("quotas." + field, "must be a whole number, or empty for no quota"));
+            errors.add(new FieldError(
+                    field, QUOTA_LABELS.get(field) + " quota must be a whole number, or empty for none"));
             return null;
         }
+    }
+
+    /** A namespace's settings as its edit form shows them. */
+    private static Map<String, String> form(Namespace namespace) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("display_name", namespace.displayName());
+        form.put("description", namespace.description());
+        NamespaceService.quotasMap(namespace.quotas())
+                .forEach((quota, value) -> form.put(quota, value == null ? null : value.toString()));
+        return form;
+    }
+
+    /** The form again over what the reader sent, each error at its field in the words of this page. */
+    private static void shown(Model model, Map<String, String> form, List<FieldError> refused) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        for (FieldError error : refused) {
+            String field = error.field() == null ? "name" : error.field().replaceFirst("^quotas\\.", "");
+            Integer max = error.field() != null && error.field().startsWith("quotas.")
+                    ? NamespaceService.QUOTA_MAXIMA.get(field)
+                    : null;
+            String message = max == null
+                    ? error.message()
+                    : QUOTA_LABELS.get(field) + " quota must be 1 to " + spaced(max) + ", or empty for none";
+            errors.merge(field, message, (a, b) -> a + "; " + b);
+        }
+        model.addAttribute("form", form);
+        model.addAttribute("errors", errors);
+    }
+
+    /** {@code 1000000} as {@code 1 000 000}. */
+    private static String spaced(int number) {
+        return String.format(Locale.ROOT, "%,d", number).replace(',', ' ');
     }
 
     private static String redirect(HtmxRequest htmx, String path) {

@@ -40,6 +40,14 @@ class NamespaceService {
     /** A lower-case identifier, as it appears in URLs and job files. */
     static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
 
+    /** The largest value of each quota, by its field name; the least is 1. */
+    static final Map<String, Integer> QUOTA_MAXIMA = Map.of(
+            "jobs", 1_000_000,
+            "manual_runs_per_hour", 1_000_000,
+            "runs_at_once", 10_000,
+            "history_days", 36_500,
+            "runs_per_job", 10_000_000);
+
     private final NamespaceRepository namespaces;
     private final UserRepository users;
     private final NamespaceAccess access;
@@ -289,17 +297,18 @@ class NamespaceService {
         if (sent == null) {
             return current;
         }
-        check("quotas.jobs", sent.jobs(), 1_000_000, errors);
-        check("quotas.manual_runs_per_hour", sent.manualRunsPerHour(), 1_000_000, errors);
-        check("quotas.runs_at_once", sent.runsAtOnce(), 10_000, errors);
-        check("quotas.history_days", sent.historyDays(), 36_500, errors);
-        check("quotas.runs_per_job", sent.runsPerJob(), 10_000_000, errors);
+        check("jobs", sent.jobs(), errors);
+        check("manual_runs_per_hour", sent.manualRunsPerHour(), errors);
+        check("runs_at_once", sent.runsAtOnce(), errors);
+        check("history_days", sent.historyDays(), errors);
+        check("runs_per_job", sent.runsPerJob(), errors);
         return sent;
     }
 
-    private static void check(String field, Integer value, int max, List<FieldError> errors) {
+    private static void check(String quota, Integer value, List<FieldError> errors) {
+        int max = QUOTA_MAXIMA.get(quota);
         if (value != null && (value < 1 || value > max)) {
-            errors.add(new FieldError(field, "must be 1.." + max + ", or null for no quota"));
+            errors.add(new FieldError("quotas." + quota, "must be 1.." + max + ", or null for no quota"));
         }
     }
 
