@@ -9,4 +9,9 @@ public record JobPause(Instant since, Instant until, String reason) {
     public boolean holdsAt(Instant at) {
         return until == null || at.isBefore(until);
     }
+
+    /** What pausing the job named {@code jobName} did, as the API's message and the page's flash say it. */
+    public String said(String jobName) {
+        return "Job '" + jobName + "' paused " + (until == null ? "until resumed" : "until " + until);
+    }
 }

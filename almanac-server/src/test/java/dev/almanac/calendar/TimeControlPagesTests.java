@@ -7,6 +7,7 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.almanac.job.Job;
@@ -55,12 +56,37 @@ abstract class TimeControlPagesTests extends AlmanacIntegrationTest {
         String path = "/jobs/" + job.id();
         assertThat(html(path)).contains("id=\"pause-button\"").doesNotContain("id=\"paused-banner\"");
 
-        pages.perform(post(path + "/pause")
+        // a time not ahead: the page again with the input, the error at the field, 400
+        var refused = pages.perform(post(path + "/pause")
                         .with(csrf())
                         .param("until", "2026-01-01T00:00")
-                        .param("reason", "x"))
-                .andExpect(status().is3xxRedirection())
-                .andExpect(flash().attribute("pauseError", containsString("Pause until: must lie ahead")));
+                        .param("reason", "year end"))
+                .andReturn()
+                .getResponse();
+        assertThat(refused.getStatus()).isEqualTo(400);
+        assertThat(refused.getContentAsString())
+                .doesNotContain("400 Bad Request")
+                .contains("id=\"pause-form\"", "value=\"year end\"")
+                .containsPattern("name=\"until\" value=\"2026-01-01T00:00\"\\s+aria-invalid=\"true\"")
+                .contains("id=\"pause-until-error\">must lie ahead; leave it out to pause until resumed<")
+                .contains("Definition");
+        // the same through htmx: only the form is swapped
+        var inPlace = pages.perform(post(path + "/pause")
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .param("until", "yesterday")
+                        .param("reason", "year end"))
+                .andReturn()
+                .getResponse();
+        assertThat(inPlace.getStatus()).isEqualTo(400);
+        assertThat(inPlace.getHeader("HX-Retarget")).isNull();
+        assertThat(inPlace.getContentAsString().strip())
+                .startsWith("<form")
+                .contains("id=\"pause-form\"", "value=\"yesterday\"", "value=\"year end\"")
+                .contains("id=\"pause-until-error\">must be a date and time like 2026-12-20T18:00<")
+                .doesNotContain("Definition");
+        assertThat(jobs.get(job.id()).pause()).isNull();
+        assertThat(html(path)).doesNotContain("pause-until-error");
 
         // 15:00 in Berlin is 13:00 UTC
         pages.perform(post(path + "/pause")
@@ -69,6 +95,14 @@ abstract class TimeControlPagesTests extends AlmanacIntegrationTest {
                         .param("reason", "supplier migration"))
                 .andExpect(status().is3xxRedirection())
                 .andExpect(flash().attribute("flash", containsString("paused until 2026-06-01T13:00:00Z")));
+        pages.perform(post(path + "/resume").with(csrf())).andExpect(status().is3xxRedirection());
+        pages.perform(post(path + "/pause")
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .param("until", "2026-06-01T15:00")
+                        .param("reason", "supplier migration"))
+                .andExpect(status().isOk())
+                .andExpect(header().string("HX-Redirect", "/jobs/" + job.id() + "#pause"));
         assertThat(jobs.get(job.id()).pause().until()).isEqualTo(Instant.parse("2026-06-01T13:00:00Z"));
         assertThat(html(path))
                 .contains("id=\"paused-banner\"", "supplier migration", "id=\"resume-button\"")
@@ -79,8 +113,8 @@ abstract class TimeControlPagesTests extends AlmanacIntegrationTest {
                 .andExpect(status().is3xxRedirection())
                 .andExpect(flash().attribute("flash", containsString("the slots it missed stay skipped")));
         assertThat(html(path)).contains("id=\"pause-button\"").doesNotContain("id=\"paused-banner\"");
-        assertThat(audited("job.paused")).isOne();
-        assertThat(audited("job.resumed")).isOne();
+        assertThat(audited("job.paused")).isEqualTo(2);
+        assertThat(audited("job.resumed")).isEqualTo(2);
     }
 
     @Test

@@ -8,7 +8,7 @@ import java.time.Instant;
 import org.springframework.stereotype.Service;
 
 /**
- * Pause and resume, for the API and the job page alike: resuming never runs the slots the pause skipped, unless the
+ * Pause and resume, for the API and the job page's Resume: resuming never runs the slots the pause skipped, unless the
  * person asks for one catch-up run, which is queued at once.
  */
 @Service
@@ -34,13 +34,6 @@ class JobPauses {
         // the catch-up run is a manual run like any other: the same permission, quotas and audit event
         Execution run = catchUp ? runs.run(id, null, false) : null;
         return new Resumed(job, run);
-    }
-
-    static String paused(Job job) {
-        return "Job '" + job.name() + "' paused "
-                + (job.pause().until() == null
-                        ? "until resumed"
-                        : "until " + job.pause().until());
     }
 
     static String resumed(Resumed resumed) {

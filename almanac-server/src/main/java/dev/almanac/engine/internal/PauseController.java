@@ -79,7 +79,7 @@ class PauseController {
             }
         }
         var job = pauses.pause(jobId(id), until, body.reason());
-        return new PauseAnswer(jobs.response(job), JobPauses.paused(job), null);
+        return new PauseAnswer(jobs.response(job), job.pause().said(job.name()), null);
     }
 
     @PostMapping(path = "/resume")

@@ -1,60 +1,23 @@
 package dev.almanac.engine.internal;
 
-import dev.almanac.common.InvalidInputException;
-import dev.almanac.common.IsoTimes;
-import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
-import dev.almanac.job.JobService;
 import dev.almanac.web.AdminPage;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.stream.Collectors;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
-/** The job page's Pause (until a local time, with a reason) and Resume (optionally with one catch-up run) buttons. */
+/**
+ * The job page's Resume button, optionally with one catch-up run; its Pause form is the job page's own
+ * ({@code JobDetailPages}), which shows it again over the input when refused.
+ */
 @AdminPage
 class PausePages {
 
     private final JobPauses pauses;
-    private final JobService jobs;
 
-    PausePages(JobPauses pauses, JobService jobs) {
+    PausePages(JobPauses pauses) {
         this.pauses = pauses;
-        this.jobs = jobs;
-    }
-
-    @PostMapping("/jobs/{id}/pause")
-    String pause(
-            @PathVariable String id,
-            @RequestParam(required = false) String until,
-            @RequestParam(required = false) String reason,
-            RedirectAttributes redirect) {
-        JobId jobId = JobId.fromPath(id);
-        Job job = jobs.get(jobId);
-        try {
-            Instant end = null;
-            if (until != null && !until.isBlank()) {
-                try {
-                    // the wall-clock time in the job's zone, as the form says
-                    end = IsoTimes.localDateTime(until.strip())
-                            .atZone(job.definition().schedule().zone())
-                            .toInstant();
-                } catch (DateTimeParseException bad) {
-                    throw new InvalidInputException("until", "must be a date and time");
-                }
-            }
-            redirect.addFlashAttribute("flash", JobPauses.paused(pauses.pause(jobId, end, reason)));
-        } catch (InvalidInputException invalid) {
-            redirect.addFlashAttribute(
-                    "pauseError",
-                    invalid.errors().stream()
-                            .map(e -> ("until".equals(e.field()) ? "Pause until: " : "Reason: ") + e.message())
-                            .collect(Collectors.joining("; ")));
-        }
-        return "redirect:/jobs/" + jobId + "#pause";
     }
 
     @PostMapping("/jobs/{id}/resume")

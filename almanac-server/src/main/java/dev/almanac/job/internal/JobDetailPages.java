@@ -1,6 +1,8 @@
 package dev.almanac.job.internal;
 
 import dev.almanac.common.ConflictException;
+import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.IsoTimes;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobCommands;
 import dev.almanac.job.JobDefinition;
@@ -21,6 +23,9 @@ import dev.almanac.web.Refusals;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +37,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
-/** A job's page: its definition and next runs, and what its buttons do there (enable, disable, delete). */
+/** A job's page: its definition and next runs, and what its buttons do there (enable, disable, delete, pause). */
 @AdminPage
 @RequestMapping("/jobs/{id}")
 class JobDetailPages {
@@ -107,7 +112,53 @@ class JobDetailPages {
         model.addAttribute("versionCount", jobs.versions(job.id()).size());
         limits.manualRunsLeft(CurrentActor.name())
                 .ifPresent(left -> model.addAttribute("runsLeft", left <= FEW_RUNS_LEFT ? left : null));
+        model.addAttribute("pauseForm", Map.of());
+        model.addAttribute("pauseErrors", Map.of());
         return "jobs/detail";
+    }
+
+    /**
+     * Pauses the job until a local time in its zone (empty: until resumed), with a reason; refused, the page again
+     * with the reader's input and each error at its field (400), htmx swapping only the form.
+     */
+    @PostMapping("/pause")
+    String pause(
+            @PathVariable String id,
+            @RequestParam(required = false) String until,
+            @RequestParam(required = false) String reason,
+            HtmxRequest htmx,
+            HttpServletResponse response,
+            Model model,
+            RedirectAttributes redirect) {
+        JobId jobId = JobId.fromPath(id);
+        Job job = jobs.get(jobId);
+        try {
+            Instant end = null;
+            if (until != null && !until.isBlank()) {
+                try {
+                    // the wall-clock time in the job's zone, as the form says
+                    end = IsoTimes.localDateTime(until.strip())
+                            .atZone(job.definition().schedule().zone())
+                            .toInstant();
+                } catch (DateTimeParseException bad) {
+                    throw new InvalidInputException("until", "must be a date and time like 2026-12-20T18:00");
+                }
+            }
+            Job paused = commands.pause(jobId, end, reason);
+            redirect.addFlashAttribute("flash", paused.pause().said(paused.name()));
+            return (htmx.isHtmxRequest() ? "redirect:htmx:" : "redirect:") + "/jobs/" + jobId + "#pause";
+        } catch (InvalidInputException invalid) {
+            Refusals.status(response, invalid);
+            detail(id, model);
+            Map<String, String> form = new HashMap<>();
+            form.put("until", until);
+            form.put("reason", reason);
+            Map<String, String> errors = new LinkedHashMap<>();
+            invalid.errors().forEach(e -> errors.merge(e.field(), e.message(), (a, b) -> a + "; " + b));
+            model.addAttribute("pauseForm", form);
+            model.addAttribute("pauseErrors", errors);
+            return htmx.isHtmxRequest() ? "jobs/detail :: pause-form" : "jobs/detail";
+        }
     }
 
     /** The job's upstream (depends_on and triggers) and downstream jobs, as the page draws them. */
