@@ -241,6 +241,44 @@ abstract class CalendarPagesTests extends AlmanacIntegrationTest {
         assertThat(html("/freezes")).contains("No freeze");
     }
 
+    @Test
+    void aFreezeInAnUnknownZoneIsRefusedOnTheZoneAloneItsTimesKept() throws Exception {
+        for (boolean htmx : new boolean[] {false, true}) {
+            var request = post("/freezes")
+                    .with(csrf())
+                    .param("from", "2026-12-10T10:00")
+                    .param("to", "2026-12-11T10:00")
+                    .param("timezone", "Mars/X")
+                    .param("scope", "all")
+                    .param("reason", "launch");
+            String refused = pages.perform(htmx ? request.header("HX-Request", "true") : request)
+                    .andExpect(status().isBadRequest())
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
+            assertThat(refused)
+                    .as(htmx ? "htmx" : "plain")
+                    .contains("id=\"timezone-error\"", "unknown time zone", "value=\"2026-12-10T10:00\"")
+                    .doesNotContain("id=\"from-error\"", "id=\"to-error\"", "id=\"reason-error\"", "is required");
+        }
+        // with the zone wrong and the times out of order, both are named, each once
+        String both = pages.perform(post("/freezes")
+                        .with(csrf())
+                        .param("from", "2026-12-11T10:00")
+                        .param("to", "2026-12-10T10:00")
+                        .param("timezone", "Mars/X")
+                        .param("reason", "launch"))
+                .andExpect(status().isBadRequest())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(both)
+                .contains("id=\"timezone-error\"", "id=\"to-error\"", "must be after from")
+                .doesNotContain("id=\"from-error\"", "is required");
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM freezes").query(Long.class).single())
+                .isZero();
+    }
+
     private void create(String name) throws Exception {
         pages.perform(post("/calendars/new").with(csrf()).param("name", name).param("dates", "2026-12-25"))
                 .andExpect(status().is3xxRedirection());

@@ -17,8 +17,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.DateTimeException;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -223,21 +223,19 @@ class CalendarPages {
             RedirectAttributes redirect) {
         List<FieldError> errors = new ArrayList<>();
         ZoneId zone = zone(form.timezone(), errors);
-        String from = instant(form.from(), zone, "from", errors);
-        String to = instant(form.to(), zone, "to", errors);
+        // with a zone refused, the times are still read (in UTC) so that only what is wrong with them is named
+        ZoneId readIn = zone == null ? ZoneOffset.UTC : zone;
+        String from = instant(form.from(), readIn, "from", errors);
+        String to = instant(form.to(), readIn, "to", errors);
         try {
-            if (!errors.isEmpty()) {
-                // the service adds what else is wrong (scope, reason) before refusing
-                service.freeze(null, null, form.scope(), form.reason());
-            }
-            Freeze freeze = service.freeze(from, to, form.scope(), form.reason());
+            // the service adds what else is wrong (the order of the times, scope, reason) before refusing
+            Freeze freeze = service.freeze(from, to, form.scope(), form.reason(), errors);
             redirect.addFlashAttribute(
                     "flash",
                     "Freeze declared from " + freeze.from() + " until " + freeze.to() + ": " + freeze.reason());
             return redirect(htmx, "/freezes");
         } catch (InvalidInputException invalid) {
             Map<String, String> shown = new LinkedHashMap<>();
-            errors.forEach(e -> shown.putIfAbsent(e.field(), e.message()));
             invalid.errors().forEach(e -> shown.putIfAbsent(e.field(), e.message()));
             Refusals.status(response, invalid);
             freezePage(form, shown, model);
@@ -383,8 +381,7 @@ class CalendarPages {
             return null;
         }
         try {
-            LocalDateTime local = IsoTimes.localDateTime(text.strip());
-            return zone == null ? null : local.atZone(zone).toInstant().toString();
+            return IsoTimes.localDateTime(text.strip()).atZone(zone).toInstant().toString();
         } catch (DateTimeParseException e) {
             errors.add(new FieldError(field, "must be a date and time like 2026-12-20T18:00"));
             return null;

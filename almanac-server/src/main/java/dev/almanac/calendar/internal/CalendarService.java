@@ -263,10 +263,20 @@ class CalendarService {
 
     @Transactional
     Freeze freeze(String from, String to, String scope, String reason) {
+        return freeze(from, to, scope, reason, List.of());
+    }
+
+    /**
+     * Declares a freeze unless {@code found} (what a form already found wrong, such as its time zone) or the fields
+     * hold an error; a field {@code found} names is not checked again, so the refusal names each problem once.
+     */
+    @Transactional
+    Freeze freeze(String from, String to, String scope, String reason, List<FieldError> found) {
         permissions.requireSuperAdmin("declare a freeze", AuditTrail.Target.of("freeze", null, reason));
-        List<FieldError> errors = new ArrayList<>();
-        Instant start = instant(from, "from", errors);
-        Instant end = instant(to, "to", errors);
+        List<FieldError> errors = new ArrayList<>(found);
+        Set<String> named = found.stream().map(FieldError::field).collect(Collectors.toSet());
+        Instant start = named.contains("from") ? null : instant(from, "from", errors);
+        Instant end = named.contains("to") ? null : instant(to, "to", errors);
         if (start != null && end != null && !end.isAfter(start)) {
             errors.add(new FieldError("to", "must be after from"));
         }
