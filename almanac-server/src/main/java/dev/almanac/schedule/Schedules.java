@@ -3,6 +3,7 @@ package dev.almanac.schedule;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.IsoTimes;
+import dev.almanac.common.TimeZones;
 import dev.almanac.schedule.internal.CronPattern;
 import dev.almanac.schedule.internal.HashedCron;
 import dev.almanac.schedule.internal.InvalidCronException;
@@ -28,27 +29,21 @@ public final class Schedules {
     static final String RUN_AT = "run_at";
     static final String TIMEZONE = "timezone";
 
-    private static final ZoneId UTC = ZoneId.of("UTC");
-    // ical4j registers zones of its own ("ical4j-local-…") while it reads a calendar file; a schedule names IANA zones
-    private static final Set<String> ZONE_IDS = ZoneId.getAvailableZoneIds().stream()
-            .filter(id -> !id.startsWith("ical4j"))
-            .collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final int MAX_ECHO = 60;
 
     private Schedules() {}
 
     /** The time zones a schedule may name: the JDK's IANA zone ids. */
     public static Set<String> zoneIds() {
-        return ZONE_IDS;
+        return TimeZones.ids();
     }
 
     /**
      * Parses and validates {@code spec}. Field names in errors are relative to the schedule object:
      * {@code type}, {@code expression}, {@code interval_seconds}, {@code run_at}, {@code timezone}.
      *
-     * <p>A time zone is an IANA region id ({@code Europe/Berlin}), {@code UTC} or {@code Z}; absent means UTC.
-     * Raw offsets such as {@code +02:00} are rejected: a job follows a place's clock, and {@code Etc/GMT-2}
-     * names a fixed offset when one is really meant.
+     * <p>A time zone follows {@link TimeZones}: an IANA region id ({@code Europe/Berlin}), {@code UTC} or {@code Z};
+     * absent means UTC; raw offsets such as {@code +02:00} are rejected.
      *
      * @throws InvalidInputException listing every problem
      */
@@ -86,19 +81,7 @@ public final class Schedules {
     }
 
     private static Optional<ZoneId> zone(String id, List<FieldError> errors) {
-        if (isBlank(id)) {
-            return Optional.of(UTC);
-        }
-        String trimmed = id.strip();
-        if (trimmed.equals("Z") || trimmed.equals("UTC")) {
-            return Optional.of(UTC);
-        }
-        if (ZONE_IDS.contains(trimmed)) {
-            return Optional.of(ZoneId.of(trimmed));
-        }
-        errors.add(new FieldError(
-                TIMEZONE, "unknown time zone " + quote(id) + "; use an IANA zone id such as Europe/Berlin"));
-        return Optional.empty();
+        return TimeZones.parse(id, TIMEZONE, errors);
     }
 
     private static void rejectFieldsNotUsedBy(ScheduleType type, ScheduleSpec spec, List<FieldError> errors) {

@@ -275,6 +275,18 @@ abstract class CalendarPagesTests extends AlmanacIntegrationTest {
         assertThat(both)
                 .contains("id=\"timezone-error\"", "id=\"to-error\"", "must be after from")
                 .doesNotContain("id=\"from-error\"", "is required");
+        // a raw offset is refused as a job's zone is
+        String offset = pages.perform(post("/freezes")
+                        .with(csrf())
+                        .param("from", "2026-12-10T10:00")
+                        .param("to", "2026-12-11T10:00")
+                        .param("timezone", "+05:00")
+                        .param("reason", "launch"))
+                .andExpect(status().isBadRequest())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(offset).contains("id=\"timezone-error\"", "use an IANA zone id such as Europe/Berlin");
         assertThat(jdbc.sql("SELECT COUNT(*) FROM freezes").query(Long.class).single())
                 .isZero();
     }

@@ -4,6 +4,7 @@ import static dev.almanac.testing.JobRequests.aCronJob;
 import static dev.almanac.testing.JobRequests.anIntervalJob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
@@ -190,6 +191,35 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("ics"))
                 .andExpect(jsonPath("$.errors[0].message").value(containsString("line")));
+    }
+
+    @Test
+    void aCalendarNamesItsZoneByTheRuleJobsFollowRawOffsetsRefused() throws Exception {
+        for (String zone : new String[] {"+05:00", "GMT+2", "UTC+1", "Mars/X"}) {
+            mvc.perform(post(API + "/calendars")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"name\":\"c1\",\"timezone\":\"" + zone + "\",\"dates\":[\"2026-12-24\"]}"))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("timezone"))
+                    .andExpect(jsonPath("$.errors[0].message")
+                            .value("unknown time zone '" + zone + "'; use an IANA zone id such as Europe/Berlin"));
+            mvc.perform(post(API + "/jobs")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"name\":\"j1\",\"template_type\":\"heartbeat\",\"schedule\":{\"type\":\"cron\","
+                                    + "\"expression\":\"0 12 * * *\",\"timezone\":\"" + zone + "\"}}"))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[*].message")
+                            .value(hasItem(
+                                    "unknown time zone '" + zone + "'; use an IANA zone id such as Europe/Berlin")));
+        }
+        for (String zone : new String[] {"Europe/Berlin", "Etc/GMT-5", "UTC", "Z"}) {
+            String name = "c-" + zone.replaceAll("[^A-Za-z0-9]", "");
+            mvc.perform(post(API + "/calendars")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"name\":\"" + name + "\",\"timezone\":\"" + zone
+                                    + "\",\"dates\":[\"2026-12-24\"]}"))
+                    .andExpect(status().isCreated());
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.IsoTimes;
+import dev.almanac.common.TimeZones;
 import dev.almanac.security.CurrentNamespace;
 import dev.almanac.security.Permissions;
 import dev.almanac.web.AdminPage;
@@ -16,7 +17,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -366,12 +366,7 @@ class CalendarPages {
     }
 
     private static ZoneId zone(String text, List<FieldError> errors) {
-        try {
-            return ZoneId.of(text == null || text.isBlank() ? "UTC" : text.strip());
-        } catch (DateTimeException unknown) {
-            errors.add(new FieldError("timezone", "unknown time zone '" + text + "'"));
-            return null;
-        }
+        return TimeZones.parse(text, "timezone", errors).orElse(null);
     }
 
     /** A local date-time of the form in its zone, as the API's instant text. */

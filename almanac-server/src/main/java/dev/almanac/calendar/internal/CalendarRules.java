@@ -5,7 +5,7 @@ import dev.almanac.calendar.CalendarSpec.Window;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.IsoTimes;
-import java.time.DateTimeException;
+import dev.almanac.common.TimeZones;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -73,14 +73,7 @@ public final class CalendarRules {
      */
     public static CalendarRules compile(CalendarSpec spec, Instant now, int horizonYears) {
         List<FieldError> errors = new ArrayList<>();
-        ZoneId zone = ZoneId.of("UTC");
-        if (spec.timezone() != null && !spec.timezone().isBlank()) {
-            try {
-                zone = ZoneId.of(spec.timezone().strip());
-            } catch (DateTimeException unknown) {
-                errors.add(new FieldError("timezone", "unknown time zone '" + spec.timezone() + "'"));
-            }
-        }
+        ZoneId zone = TimeZones.parse(spec.timezone(), "timezone", errors).orElse(TimeZones.UTC);
         if (spec.dates().size() + spec.ranges().size() + spec.weekly().size() > MAX_ENTRIES) {
             errors.add(
                     new FieldError("dates", "at most " + MAX_ENTRIES + " dates, ranges and weekly windows together"));
