@@ -101,7 +101,7 @@ public class Calendars {
         Snapshot now = current();
         for (Freeze freeze : now.freezes()) {
             if (freeze.covers(at) && freeze.applies(destructive)) {
-                return Optional.of(TimeBlock.freeze(freeze.reason()));
+                return Optional.of(TimeBlock.freeze(freeze.id(), freeze.reason()));
             }
         }
         if (refs == null || refs.isEmpty()) {
@@ -120,7 +120,7 @@ public class Calendars {
                     return Optional.empty();
                 }
             }
-            return Optional.of(TimeBlock.calendar(String.join(", ", refs.only())));
+            return Optional.of(TimeBlock.outside(refs.only()));
         }
         return Optional.empty();
     }

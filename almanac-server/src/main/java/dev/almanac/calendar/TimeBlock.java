@@ -3,11 +3,15 @@ package dev.almanac.calendar;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.almanac.security.NamespacePause;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
- * Why a slot does not run: a {@code calendar} (by name), a {@code freeze} or the job being {@code paused} (with
- * their reason).
+ * Why a slot does not run, as {@code blocked_by: {kind, name, reason}}: a {@code calendar} (named, with the reason it
+ * blocks: inside a blackout calendar, or outside every {@code only} one), a {@code freeze} (named by its id, with its
+ * reason) or the job being {@code paused} (with the pause's reason).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TimeBlock(String kind, String name, String reason) {
@@ -16,12 +20,23 @@ public record TimeBlock(String kind, String name, String reason) {
     public static final String FREEZE = "freeze";
     public static final String PAUSED = "paused";
 
+    /** A slot inside the blackout calendar {@code name}. */
     public static TimeBlock calendar(String name) {
-        return new TimeBlock(CALENDAR, name, null);
+        return new TimeBlock(CALENDAR, name, "inside blackout calendar '" + name + "'");
     }
 
-    public static TimeBlock freeze(String reason) {
-        return new TimeBlock(FREEZE, null, reason);
+    /** A slot outside every one of the job's {@code only} calendars, which the name and the reason list. */
+    public static TimeBlock outside(List<String> only) {
+        String names = only.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", "));
+        return new TimeBlock(
+                CALENDAR,
+                String.join(", ", only),
+                "outside " + (only.size() == 1 ? "calendar " : "every one of the calendars ") + names);
+    }
+
+    /** A slot inside the freeze {@code id}. */
+    public static TimeBlock freeze(UUID id, String reason) {
+        return new TimeBlock(FREEZE, id.toString(), reason);
     }
 
     public static TimeBlock paused(String reason) {
@@ -49,7 +64,7 @@ public record TimeBlock(String kind, String name, String reason) {
         result.put("message", message());
         result.put("blocked_by", kind);
         if (name != null) {
-            result.put("calendar", name);
+            result.put(CALENDAR.equals(kind) ? "calendar" : kind, name);
         }
         if (reason != null) {
             result.put("reason", reason);

@@ -220,7 +220,12 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
                         org.hamcrest.Matchers.contains("succeeded", "skipped", "succeeded", "skipped", "succeeded")))
                 .andExpect(jsonPath("$.slots[1].blocked_by.kind").value("calendar"))
                 .andExpect(jsonPath("$.slots[1].blocked_by.name").value("maintenance"))
+                .andExpect(jsonPath("$.slots[1].blocked_by.reason").value("inside blackout calendar 'maintenance'"))
                 .andExpect(jsonPath("$.slots[3].blocked_by.kind").value("freeze"))
+                .andExpect(jsonPath("$.slots[3].blocked_by.name")
+                        .value(jdbc.sql("SELECT id FROM freezes")
+                                .query(String.class)
+                                .single()))
                 .andExpect(jsonPath("$.slots[3].blocked_by.reason").value("release week"))
                 .andExpect(jsonPath("$.progress.done").value(3))
                 .andExpect(jsonPath("$.progress.blocked").value(2));

@@ -84,6 +84,7 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.runs[0].at").value("2026-06-02T07:00:00Z"))
                 .andExpect(jsonPath("$.runs[0].blocked_by.kind").value("calendar"))
                 .andExpect(jsonPath("$.runs[0].blocked_by.name").value("holidays-2026"))
+                .andExpect(jsonPath("$.runs[0].blocked_by.reason").value("inside blackout calendar 'holidays-2026'"))
                 .andExpect(jsonPath("$.runs[1].blocked_by").doesNotExist())
                 .andExpect(jsonPath("$.runs[2].at").value("2026-06-04T07:00:00Z"))
                 .andExpect(jsonPath("$.runs[2].blocked_by.kind").value("calendar"))
@@ -150,7 +151,20 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
                         ExecutionStatus.SKIPPED,
                         ExecutionStatus.SUCCEEDED,
                         ExecutionStatus.SUCCEEDED);
-        assertThat(history(job).get(0).result()).containsEntry("calendar", "weekend");
+        assertThat(history(job).get(0).result())
+                .containsEntry("calendar", "weekend")
+                .containsEntry("reason", "outside calendar 'weekend'");
+        // the preview says the same: {kind, name, reason}
+        mvc.perform(post(API + "/schedules/preview")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"schedule":{"type":"cron","expression":"0 12 * * *"},"count":1,
+                                 "calendars":{"only":["weekend"]}}
+                                """))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.runs[0].blocked_by.kind").value("calendar"))
+                .andExpect(jsonPath("$.runs[0].blocked_by.name").value("weekend"))
+                .andExpect(jsonPath("$.runs[0].blocked_by.reason").value("outside calendar 'weekend'"));
     }
 
     @Test
