@@ -63,10 +63,12 @@ public class JobCommands {
         String namespace = namespaceOf(request.namespace());
         permissions.requireMayActOn(
                 request.templateType(), "create", AuditTrail.Target.of("job", null, request.name(), namespace));
-        limits.requireJobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
-        quotas.requireJobRoom(namespace, 1);
-        // the job, its first version and its audit event commit together; a refusal above is audited on its own
+        // the quotas are counted in the transaction that adds the job, which holds the user's and the namespace's rows
+        // so that concurrent creates count in turn; the job, its first version and its audit event commit together,
+        // and a refusal is audited on its own
         return transactions.execute(status -> {
+            limits.requireJobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
+            quotas.requireJobRoom(namespace, 1);
             Job job = jobs.create(request, actor);
             recordCreated(job);
             return job;
@@ -84,18 +86,21 @@ public class JobCommands {
         if (newType != null && newType.isString()) {
             permissions.requireMayActOn(newType.asString(), "update", target(before));
         }
-        if (changes.has("namespace")) {
-            JsonNode moveTo = changes.get("namespace");
-            requireMayMove(
-                    before,
-                    newType != null && newType.isString()
-                            ? newType.asString()
-                            : before.definition().templateType(),
-                    moveTo.isString() ? moveTo.asString() : null);
-        }
-        JobService.Updated updated = jobs.update(id, changes, CurrentActor.name());
-        recordUpdated(updated);
-        return updated;
+        // a move counts the jobs of the namespace it enters in the transaction that moves it (see create)
+        return transactions.execute(status -> {
+            if (changes.has("namespace")) {
+                JsonNode moveTo = changes.get("namespace");
+                requireMayMove(
+                        before,
+                        newType != null && newType.isString()
+                                ? newType.asString()
+                                : before.definition().templateType(),
+                        moveTo.isString() ? moveTo.asString() : null);
+            }
+            JobService.Updated updated = jobs.update(id, changes, CurrentActor.name());
+            recordUpdated(updated);
+            return updated;
+        });
     }
 
     public JobService.Updated setEnabled(JobId id, boolean enabled) {
@@ -111,17 +116,19 @@ public class JobCommands {
         if (restoredType instanceof String type) {
             permissions.requireMayActOn(type, "update", target(before));
         }
-        if (restored.get("namespace") instanceof String restoredNamespace) {
-            requireMayMove(
-                    before,
-                    restoredType instanceof String type
-                            ? type
-                            : before.definition().templateType(),
-                    restoredNamespace);
-        }
-        JobService.Updated updated = jobs.rollback(id, version, expectedCurrentVersion, CurrentActor.name());
-        recordUpdated(updated);
-        return updated;
+        return transactions.execute(status -> {
+            if (restored.get("namespace") instanceof String restoredNamespace) {
+                requireMayMove(
+                        before,
+                        restoredType instanceof String type
+                                ? type
+                                : before.definition().templateType(),
+                        restoredNamespace);
+            }
+            JobService.Updated updated = jobs.rollback(id, version, expectedCurrentVersion, CurrentActor.name());
+            recordUpdated(updated);
+            return updated;
+        });
     }
 
     /** Pauses a job until a time (null: until resumed), with a reason; audited. */

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.PropertyNamingStrategies;
@@ -58,6 +59,7 @@ class JobTransfer {
     private final NamespaceQuotas quotas;
     private final FileCalendars fileCalendars;
     private final CalendarFiles calendars;
+    private final TransactionTemplate transactions;
     private final YAMLMapper yaml = YAMLMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .build();
@@ -74,7 +76,9 @@ class JobTransfer {
             NamespaceAccess namespaces,
             NamespaceQuotas quotas,
             FileCalendars fileCalendars,
-            CalendarFiles calendars) {
+            CalendarFiles calendars,
+            TransactionTemplate transactions) {
+        this.transactions = transactions;
         this.fileCalendars = fileCalendars;
         this.calendars = calendars;
         this.namespaces = namespaces;
@@ -186,17 +190,25 @@ class JobTransfer {
                             : error));
         }
         String actor = CurrentActor.name();
-        Limits.JobQuota quota = limits.jobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
         Refusals refusals = new Refusals();
         JobsFile.Outcomes outcomes;
         if (chosen.equals("apply")) {
-            try {
-                outcomes = jobsFile.applyAll(definitions, actor, quota, refusals);
-            } catch (InvalidInputException invalid) {
-                refusals.refuseByRole();
-                throw invalid;
-            }
+            JobsFile.Parsed file = definitions;
+            // the quotas are counted in the transaction that adds the jobs, holding the user's row and then those of
+            // the file's namespaces in name order, so concurrent creates and imports count in turn
+            outcomes = transactions.execute(status -> {
+                Limits.JobQuota quota = limits.jobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
+                JobsFile.namespacesOf(file).forEach(n -> refusals.rooms.put(n, quotas.lockedJobRoom(n)));
+                try {
+                    return jobsFile.applyAll(file, actor, quota, refusals);
+                } catch (InvalidInputException invalid) {
+                    refusals.refuseByRole();
+                    throw invalid;
+                }
+            });
         } else {
+            Limits.JobQuota quota = limits.jobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
+            JobsFile.namespacesOf(definitions).forEach(n -> refusals.rooms.put(n, quotas.jobRoom(n)));
             outcomes = jobsFile.plan(definitions, actor, quota, refusals);
         }
         Map<String, Long> summary = new LinkedHashMap<>();
@@ -252,6 +264,9 @@ class JobTransfer {
         private record CalendarByRole(String name, String namespace, boolean creating) {}
 
         private final Map<String, Long> creating = new HashMap<>();
+        /** Each namespace's room as it was before the file: the jobs it creates are counted against it once. */
+        final Map<String, NamespaceQuotas.JobRoom> rooms = new HashMap<>();
+
         private final List<ByRole> byRole = new ArrayList<>();
         private final List<CalendarByRole> calendarsByRole = new ArrayList<>();
 
@@ -299,14 +314,14 @@ class JobTransfer {
                 }
             }
             if (stored.isEmpty()) {
-                long room = quotas.jobRoom(namespace).room();
+                NamespaceQuotas.JobRoom before = rooms.computeIfAbsent(namespace, quotas::jobRoom);
                 long wanted = creating.merge(namespace, 1L, Long::sum);
-                if (wanted > room) {
+                if (wanted > before.room()) {
+                    creating.merge(namespace, -1L, Long::sum);
                     return Optional.of(new FieldError(
                             "namespace",
-                            "over the job quota of namespace '" + namespace + "': "
-                                    + quotas.jobRoom(namespace).jobs() + " jobs, quota "
-                                    + quotas.jobRoom(namespace).quota()));
+                            "over the job quota of namespace '" + namespace + "': " + before.jobs() + " jobs, quota "
+                                    + before.quota()));
                 }
             }
             return Optional.empty();

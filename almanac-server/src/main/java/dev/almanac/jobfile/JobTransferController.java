@@ -22,6 +22,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -54,6 +55,7 @@ class JobTransferController {
     private final Limits limits;
     private final AuditTrail audit;
     private final NamespaceQuotas quotas;
+    private final TransactionTemplate transactions;
 
     JobTransferController(
             JobService jobs,
@@ -63,7 +65,9 @@ class JobTransferController {
             Permissions permissions,
             Limits limits,
             AuditTrail audit,
-            NamespaceQuotas quotas) {
+            NamespaceQuotas quotas,
+            TransactionTemplate transactions) {
+        this.transactions = transactions;
         this.quotas = quotas;
         this.limits = limits;
         this.jobs = jobs;
@@ -111,20 +115,26 @@ class JobTransferController {
                 "create",
                 AuditTrail.Target.of("job", original.id(), original.definition().name()));
         String actor = CurrentActor.name();
-        limits.requireJobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
-        quotas.requireJobRoom(original.definition().namespace(), 1);
-        ObjectNode tree = (ObjectNode) json.valueToTree(jobs.plainRequest(original));
-        tree.remove("version");
-        tree.put(
-                "name",
-                freeName(
-                        original.definition().namespace(), original.definition().name()));
-        tree.put("enabled", false);
-        Job copy = jobs.create(json.treeToValue(tree, JobRequest.class), actor);
-        audit.record(
-                "job.created",
-                AuditTrail.Target.of("job", copy.id(), copy.definition().name()),
-                Map.of("cloned_from", original.id().toString()));
+        // the quotas are counted in the transaction that adds the copy, so concurrent creates count in turn
+        Job copy = transactions.execute(status -> {
+            limits.requireJobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
+            quotas.requireJobRoom(original.definition().namespace(), 1);
+            ObjectNode tree = (ObjectNode) json.valueToTree(jobs.plainRequest(original));
+            tree.remove("version");
+            tree.put(
+                    "name",
+                    freeName(
+                            original.definition().namespace(),
+                            original.definition().name()));
+            tree.put("enabled", false);
+            Job created = jobs.create(json.treeToValue(tree, JobRequest.class), actor);
+            audit.record(
+                    "job.created",
+                    AuditTrail.Target.of(
+                            "job", created.id(), created.definition().name()),
+                    Map.of("cloned_from", original.id().toString()));
+            return created;
+        });
         return new Cloned(
                 jobs.response(copy), "Job cloned as '" + copy.definition().name() + "'. " + JobForm.CLONE_DISABLED);
     }

@@ -640,6 +640,16 @@ public class JobsFile {
     }
 
     /** The namespace as the API stores it: trimmed, the default one when there is none. */
+    /** The namespaces a file's jobs name, in name order. */
+    static java.util.SortedSet<String> namespacesOf(Parsed file) {
+        java.util.SortedSet<String> named = new java.util.TreeSet<>();
+        file.jobs().stream()
+                .map(Definition::request)
+                .filter(java.util.Objects::nonNull)
+                .forEach(definition -> named.add(namespaceOf(definition)));
+        return named;
+    }
+
     private static String namespaceOf(JobRequest definition) {
         return definition.namespace() == null || definition.namespace().isBlank()
                 ? JobDefinition.DEFAULT_NAMESPACE

@@ -4,6 +4,7 @@ import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.TooManyRequestsException;
 import dev.almanac.security.internal.SecurityProperties;
+import dev.almanac.security.internal.UserRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,8 +25,10 @@ public class Limits {
     private final AuditTrail audit;
     private final SecurityProperties properties;
     private final Clock clock;
+    private final UserRepository users;
 
-    Limits(AuditTrail audit, SecurityProperties properties, Clock clock) {
+    Limits(AuditTrail audit, SecurityProperties properties, Clock clock, UserRepository users) {
+        this.users = users;
         this.audit = audit;
         this.properties = properties;
         this.clock = clock;
@@ -108,6 +111,8 @@ public class Limits {
         if (quota <= 0) {
             return JobQuota.NONE;
         }
+        // in the transaction that adds the jobs, the actor's requests count in turn: two at once could both see room
+        users.lock(actor);
         long jobs = jobsOfActor.applyAsLong(quota);
         if (jobs >= quota) {
             // a refusal names the true count, also for someone over the quota from before it held on every path

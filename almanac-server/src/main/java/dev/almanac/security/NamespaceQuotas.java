@@ -42,6 +42,15 @@ public class NamespaceQuotas {
         }
     }
 
+    /**
+     * Where {@code namespace} stands against its job quota, its row locked for the rest of the caller's transaction:
+     * the transaction that then adds jobs there counts them in turn with any other doing the same.
+     */
+    public JobRoom lockedJobRoom(String namespace) {
+        namespaces.lock(namespace);
+        return jobRoom(namespace);
+    }
+
     /** Where {@code namespace} stands against its job quota; jobs are counted only when it has one. */
     public JobRoom jobRoom(String namespace) {
         Integer quota = namespaces.find(namespace).map(n -> n.quotas().jobs()).orElse(null);
@@ -59,9 +68,12 @@ public class NamespaceQuotas {
         return counter == null ? 0 : counter.jobsIn(namespace, Long.MAX_VALUE);
     }
 
-    /** Refuses with 403 when {@code creating} more jobs would take {@code namespace} over its job quota. */
+    /**
+     * Refuses with 403 when {@code creating} more jobs would take {@code namespace} over its job quota. Called in the
+     * transaction that adds them, it holds the namespace's row until that ends, so concurrent creates take turns.
+     */
     public void requireJobRoom(String namespace, long creating) {
-        JobRoom room = jobRoom(namespace);
+        JobRoom room = lockedJobRoom(namespace);
         if (room.room() >= creating) {
             return;
         }

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,6 +120,39 @@ class ConfiguredLimitsTests extends AlmanacIntegrationTest {
         mvc.perform(delete(API + "/jobs/" + first)).andExpect(status().isOk());
         mvc.perform(post(API + "/jobs").contentType(MediaType.APPLICATION_JSON).content(body("three")))
                 .andExpect(status().isCreated());
+    }
+
+    @Test
+    void concurrentCreatesOfOneUserStopAtTheJobQuota() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String name = "racer-" + i;
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return mvc.perform(post(API + "/jobs")
+                                    .contentType(MediaType.APPLICATION_JSON)
+                                    .content(body(name)))
+                            .andReturn()
+                            .getResponse()
+                            .getStatus();
+                }));
+            }
+            start.countDown();
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<Integer> answer : answers) {
+                statuses.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            Assertions.assertThat(statuses)
+                    .containsOnly(201, 403)
+                    .filteredOn(s -> s == 201)
+                    .hasSize(2);
+        } finally {
+            pool.shutdownNow();
+        }
+        Assertions.assertThat(jobCount()).isEqualTo(2);
     }
 
     @Test

@@ -185,6 +185,74 @@ abstract class NamespaceIsolationTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void concurrentCreatesMovesAndImportsHoldANamespaceToItsJobQuota() throws Exception {
+        String root = logins.token(TestLogins.SUPER_ADMIN);
+        for (String name : List.of("made", "moved", "imported")) {
+            assertThat(send(root, "POST", "/namespaces", "{\"name\":\"" + name + "\",\"quotas\":{\"jobs\":1}}")
+                            .statusCode())
+                    .isEqualTo(201);
+        }
+        List<String> toMove = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> created = send(root, "POST", "/jobs", heartbeat("mover-" + i, null));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            toMove.add(JsonPath.read(created.body(), "$.job.id"));
+        }
+
+        List<Integer> creates = inParallel(10, i -> send(root, "POST", "/jobs", heartbeat("made-" + i, "made")));
+        List<Integer> moves = inParallel(10, i -> send(root, "PUT", "/jobs/" + toMove.get(i), """
+                {"namespace":"moved"}"""));
+        List<Integer> imports = inParallel(
+                10,
+                i -> send(root, "POST", "/jobs/import?mode=apply", """
+                {"jobs":[%s]}""".formatted(
+                                heartbeat("imported-" + i, "imported"))));
+
+        assertThat(creates).containsOnly(201, 403).filteredOn(s -> s == 201).hasSize(1);
+        assertThat(moves).containsOnly(200, 403).filteredOn(s -> s == 200).hasSize(1);
+        assertThat(imports).as(lastBodies.toString()).filteredOn(s -> s == 200).hasSize(1);
+        assertThat(imports).filteredOn(s -> s != 200).allMatch(s -> s == 400 || s == 403);
+        for (String name : List.of("made", "moved", "imported")) {
+            assertThat(send(root, "GET", "/namespaces/" + name, null).body())
+                    .as(name)
+                    .contains("\"usage\":{\"jobs\":1");
+        }
+    }
+
+    private final List<String> lastBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** The status of each of {@code count} requests sent all at once, in order. */
+    private List<Integer> inParallel(int count, Request request) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(count);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    HttpResponse<String> answer = request.send(n);
+                    lastBodies.add(answer.body());
+                    return answer.statusCode();
+                }));
+            }
+            lastBodies.clear();
+            start.countDown();
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<Integer> answer : answers) {
+                statuses.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            return statuses;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private interface Request {
+        HttpResponse<String> send(int n) throws Exception;
+    }
+
+    @Test
     void aUserWithoutANamespaceRoleStaysLockedOutAndAnAdminKeepsItsRights() throws Exception {
         String bob = logins.token("bob", TestLogins.USER, false);
         assertThat(send(bob, "GET", "/jobs", null).statusCode()).isEqualTo(403);

@@ -57,6 +57,8 @@ public class NamespaceRepository {
             UPDATE namespaces SET paused_at = :since, paused_until = :until, pause_reason = :reason WHERE name = :name
             """;
 
+    private static final String LOCK = "SELECT name FROM namespaces WHERE name = :name FOR UPDATE";
+
     private final JdbcClient jdbc;
 
     NamespaceRepository(JdbcClient jdbc) {
@@ -72,6 +74,14 @@ public class NamespaceRepository {
                 .param("name", name)
                 .query(this::map)
                 .optional();
+    }
+
+    /**
+     * Locks the namespace's row until the caller's transaction ends, so those who count its jobs before adding one
+     * take turns; nothing when it does not exist.
+     */
+    public void lock(String name) {
+        jdbc.sql(LOCK).param("name", name).query(String.class).list();
     }
 
     void insert(Namespace namespace) {

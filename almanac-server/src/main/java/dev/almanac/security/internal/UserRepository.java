@@ -54,10 +54,20 @@ public class UserRepository {
             UPDATE users SET failed_login_count = 0 WHERE username = :username AND failed_login_count > 0
             """;
 
+    private static final String LOCK = "SELECT username FROM users WHERE username = :username FOR UPDATE";
+
     private final JdbcClient jdbc;
 
     UserRepository(JdbcClient jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /**
+     * Locks the user's row until the caller's transaction ends, so two of their requests that count their jobs before
+     * adding one take turns; nothing for an actor who is not a stored user.
+     */
+    public void lock(String username) {
+        jdbc.sql(LOCK).param("username", username).query(String.class).list();
     }
 
     void insert(User user) {
