@@ -480,6 +480,55 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aCatchUpRunRefusedByTheNamespaceRunQuotaLeavesTheJobPausedOnTheApiAndThePage() throws Exception {
+        mvc.perform(post(API + "/namespaces")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"ops\",\"quotas\":{\"manual_runs_per_hour\":1}}"))
+                .andExpect(status().isCreated());
+        String job = JsonPath.read(
+                mvc.perform(post(API + "/jobs")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"name\":\"ops-hourly\",\"namespace\":\"ops\","
+                                        + "\"template_type\":\"heartbeat\",\"schedule\":{\"cron\":\"0 * * * *\"}}"))
+                        .andExpect(status().isCreated())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.job.id");
+        mvc.perform(post(API + "/jobs/" + job + "/run")).andExpect(status().isAccepted());
+        mvc.perform(post(API + "/jobs/" + job + "/pause")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{}"))
+                .andExpect(status().isOk());
+
+        mvc.perform(post(API + "/jobs/" + job + "/resume")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"catch_up\":true}"))
+                .andExpect(status().isTooManyRequests())
+                .andExpect(jsonPath("$.detail").value(containsString("manual_runs_per_hour")));
+        mvc.perform(get(API + "/jobs/" + job))
+                .andExpect(jsonPath("$.job.paused_since").value(START.toString()));
+        securedMvc()
+                .perform(
+                        post("/jobs/" + job + "/resume")
+                                .param("catch_up", "true")
+                                .with(user("root").roles("SUPER_ADMIN"))
+                                .with(org.springframework.security.test.web.servlet.request
+                                        .SecurityMockMvcRequestPostProcessors.csrf()))
+                .andExpect(status().isTooManyRequests());
+        mvc.perform(get(API + "/jobs/" + job))
+                .andExpect(jsonPath("$.job.paused_since").value(START.toString()));
+        mvc.perform(get(API + "/audit").param("action", "job.resumed"))
+                .andExpect(jsonPath("$.events.length()").value(0));
+
+        mvc.perform(post(API + "/jobs/" + job + "/resume")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"catch_up\":false}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.job.paused_since").value(nullValue()));
+    }
+
+    @Test
     void aJobsCalendarsTravelThroughExportAndImport() throws Exception {
         createCalendar("{\"name\":\"quiet\",\"dates\":[\"2026-12-24\"]}");
         jobs.create(

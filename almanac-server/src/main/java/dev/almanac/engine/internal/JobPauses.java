@@ -6,6 +6,7 @@ import dev.almanac.job.JobCommands;
 import dev.almanac.job.JobId;
 import java.time.Instant;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Pause and resume, for the API and the job page's Resume: resuming never runs the slots the pause skipped, unless the
@@ -19,10 +20,12 @@ class JobPauses {
 
     private final JobCommands commands;
     private final RunCommands runs;
+    private final TransactionTemplate transactions;
 
-    JobPauses(JobCommands commands, RunCommands runs) {
+    JobPauses(JobCommands commands, RunCommands runs, TransactionTemplate transactions) {
         this.commands = commands;
         this.runs = runs;
+        this.transactions = transactions;
     }
 
     Job pause(JobId id, Instant until, String reason) {
@@ -30,10 +33,15 @@ class JobPauses {
     }
 
     Resumed resume(JobId id, boolean catchUp) {
-        Job job = commands.resume(id, catchUp);
-        // the catch-up run is a manual run like any other: the same permission, quotas and audit event
-        Execution run = catchUp ? runs.run(id, null, false) : null;
-        return new Resumed(job, run);
+        if (!catchUp) {
+            return new Resumed(commands.resume(id, false), null);
+        }
+        // the catch-up run is a manual run like any other: the same permission, quotas and audit event; the resume
+        // commits with it, so a run refused (a limit, a quota) leaves the job paused
+        return transactions.execute(status -> {
+            Job job = commands.resume(id, true);
+            return new Resumed(job, runs.run(id, null, false));
+        });
     }
 
     static String resumed(Resumed resumed) {
