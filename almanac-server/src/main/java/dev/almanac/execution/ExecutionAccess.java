@@ -8,7 +8,8 @@ import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
- * An execution belongs to its job's namespace (one whose job was deleted, to none: only the global roles see it).
+ * An execution belongs to its job's namespace; one whose job was deleted is seen as that job's history is (see
+ * {@link JobService#namespaceOfDeleted}), else only by the global roles.
  * Answers the audit trail and access checks, and reads an execution for a person only when they may see it, with
  * the same 404 as for a missing one.
  */
@@ -49,8 +50,10 @@ public class ExecutionAccess implements NamespaceResolver {
     /** The execution, when the current user may see it; otherwise 404, as for one that does not exist. */
     public Execution getVisible(ExecutionId id) {
         Execution execution = executions.get(id);
-        access.requireVisible(
-                namespaceOf(execution).orElse(null), () -> new NotFoundException("no execution with id " + id));
+        // a deleted job's run is seen by whoever sees the job's history (GET /jobs/{id}/executions)
+        Optional<String> namespace = namespaceOf(execution)
+                .or(() -> execution.jobId() == null ? Optional.empty() : jobs.namespaceOfDeleted(execution.jobId()));
+        access.requireVisible(namespace.orElse(null), () -> new NotFoundException("no execution with id " + id));
         return execution;
     }
 }

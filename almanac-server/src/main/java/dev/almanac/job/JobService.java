@@ -173,14 +173,36 @@ public class JobService {
      */
     @Transactional(readOnly = true)
     public void requireVisible(JobId id) {
-        String namespace = jobs.namespaceOf(id)
-                .or(() -> versions.versionsOf(id).stream()
-                        .findFirst()
-                        // a version saved before namespaces has none: the default one
-                        .map(v -> String.valueOf(
-                                v.definition().getOrDefault("namespace", JobDefinition.DEFAULT_NAMESPACE))))
-                .orElseThrow(() -> notFound(id));
-        access.requireVisible(namespace, () -> notFound(id));
+        Optional<String> live = jobs.namespaceOf(id);
+        if (live.isPresent()) {
+            access.requireVisible(live.get(), () -> notFound(id));
+            return;
+        }
+        if (versions.versionsOf(id).isEmpty()) {
+            throw notFound(id);
+        }
+        access.requireVisible(namespaceOfDeleted(id).orElse(null), () -> notFound(id));
+    }
+
+    /**
+     * The namespace whose members may see a deleted job: that of its last saved version, while that namespace is
+     * still the one it was saved in. One deleted and created again under the same name does not hand the old one's
+     * jobs to its new members: empty then, as for a job that is not deleted or never was, and only the global roles
+     * see it.
+     */
+    @Transactional(readOnly = true)
+    public Optional<String> namespaceOfDeleted(JobId id) {
+        if (jobs.namespaceOf(id).isPresent()) {
+            return Optional.empty();
+        }
+        return versions.versionsOf(id).stream().findFirst().flatMap(last -> {
+            // a version saved before namespaces has none: the default one, which is never deleted
+            String namespace =
+                    String.valueOf(last.definition().getOrDefault("namespace", JobDefinition.DEFAULT_NAMESPACE));
+            return namespace.equals(JobDefinition.DEFAULT_NAMESPACE) || access.heldSince(namespace, last.changedAt())
+                    ? Optional.of(namespace)
+                    : Optional.empty();
+        });
     }
 
     @Transactional(readOnly = true)

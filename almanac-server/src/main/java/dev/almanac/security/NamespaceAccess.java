@@ -96,6 +96,14 @@ public class NamespaceAccess {
         return role != null && role.allows(action);
     }
 
+    /**
+     * Whether {@code namespace} exists and was created no later than {@code at}: what something saved in a namespace
+     * of that name at {@code at} needs to belong to this one rather than to a deleted namesake.
+     */
+    public boolean heldSince(String namespace, java.time.Instant at) {
+        return namespaces.find(namespace).map(n -> !n.createdAt().isAfter(at)).orElse(false);
+    }
+
     /** Refuses, as {@code hidden} (a 404 naming the object), what lives in a namespace the user may not see. */
     public void requireVisible(String namespace, Supplier<? extends RuntimeException> hidden) {
         if (!may(namespace, Action.READ)) {

@@ -118,8 +118,21 @@ public class NamespaceQuotas {
 
     /** How many manual runs were started in {@code namespace} in the last hour. */
     public long manualRunsLastHour(String namespace) {
-        return audit.countInNamespace(namespace, Limits.RUN, clock.instant().minus(RUN_WINDOW))
+        return audit.countInNamespace(namespace, Limits.RUN, windowStart(namespace, clock.instant()))
                 .count();
+    }
+
+    /**
+     * Where the hour of manual runs counted for {@code namespace} starts: an hour ago, or when the namespace was created
+     * if later, so one created again under the name of a deleted one does not inherit that one's runs.
+     */
+    private Instant windowStart(String namespace, Instant now) {
+        Instant hourAgo = now.minus(RUN_WINDOW);
+        return namespaces
+                .find(namespace)
+                .map(Namespace::createdAt)
+                .filter(created -> created.isAfter(hourAgo))
+                .orElse(hourAgo);
     }
 
     /** Refuses a manual run with 429 when {@code namespace}'s people started as many as its hourly quota allows. */
@@ -132,7 +145,7 @@ public class NamespaceQuotas {
             return;
         }
         Instant now = clock.instant();
-        AuditTrail.Count recent = audit.countInNamespace(namespace, Limits.RUN, now.minus(RUN_WINDOW));
+        AuditTrail.Count recent = audit.countInNamespace(namespace, Limits.RUN, windowStart(namespace, now));
         if (recent.count() < quota) {
             return;
         }

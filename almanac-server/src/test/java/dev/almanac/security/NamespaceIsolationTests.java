@@ -221,6 +221,51 @@ abstract class NamespaceIsolationTests extends AlmanacIntegrationTest {
 
     private final List<String> lastBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    @Test
+    void aNamespaceCreatedAgainUnderADeletedOnesNameShowsItsMembersNothingOfTheOldOne() throws Exception {
+        String root = logins.token(TestLogins.SUPER_ADMIN);
+        String quota = "{\"name\":\"tmpns\",\"quotas\":{\"manual_runs_per_hour\":5}}";
+        assertThat(send(root, "POST", "/namespaces", quota).statusCode()).isEqualTo(201);
+        HttpResponse<String> old = send(root, "POST", "/jobs", heartbeat("old-secret", "tmpns"));
+        String oldId = JsonPath.read(old.body(), "$.job.id");
+        String oldRun = JsonPath.read(
+                send(root, "POST", "/jobs/" + oldId + "/run", null).body(), "$.execution_id");
+        assertThat(send(root, "DELETE", "/jobs/" + oldId, null).statusCode()).isEqualTo(200);
+        assertThat(send(root, "DELETE", "/namespaces/tmpns", null).statusCode()).isEqualTo(200);
+
+        clock.advance(java.time.Duration.ofMinutes(1));
+        assertThat(send(root, "POST", "/namespaces", quota).statusCode()).isEqualTo(201);
+        String carol = logins.token("carol", TestLogins.USER, false);
+        assertThat(send(root, "PUT", "/namespaces/tmpns/members", """
+                        {"members":[{"username":"carol","role":"viewer"}]}""").statusCode())
+                .isEqualTo(200);
+        for (String path : List.of(
+                "/jobs/" + oldId + "/versions",
+                "/jobs/" + oldId + "/versions/1",
+                "/jobs/" + oldId + "/executions",
+                "/executions/" + oldRun)) {
+            HttpResponse<String> hidden = send(carol, "GET", path, null);
+            assertThat(hidden.statusCode()).as(path + ": " + hidden.body()).isEqualTo(404);
+            assertThat(send(root, "GET", path, null).statusCode()).as(path).isEqualTo(200);
+        }
+        assertThat(send(carol, "GET", "/namespaces/tmpns", null).body()).contains("\"manual_runs_last_hour\":0");
+
+        // what is deleted in the namespace as it is now stays its members' to read, by either road
+        clock.advance(java.time.Duration.ofMinutes(1));
+        String newId = JsonPath.read(
+                send(root, "POST", "/jobs", heartbeat("new-one", "tmpns")).body(), "$.job.id");
+        String newRun = JsonPath.read(
+                send(root, "POST", "/jobs/" + newId + "/run", null).body(), "$.execution_id");
+        assertThat(send(root, "DELETE", "/jobs/" + newId, null).statusCode()).isEqualTo(200);
+        assertThat(send(carol, "GET", "/jobs/" + newId + "/versions", null).statusCode())
+                .isEqualTo(200);
+        assertThat(send(carol, "GET", "/jobs/" + newId + "/executions", null).body())
+                .contains(newRun);
+        assertThat(send(carol, "GET", "/executions/" + newRun, null).statusCode())
+                .isEqualTo(200);
+        assertThat(send(carol, "GET", "/namespaces/tmpns", null).body()).contains("\"manual_runs_last_hour\":1");
+    }
+
     /** The status of each of {@code count} requests sent all at once, in order. */
     private List<Integer> inParallel(int count, Request request) throws Exception {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(count);
