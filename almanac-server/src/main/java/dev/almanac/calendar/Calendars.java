@@ -154,6 +154,16 @@ public class Calendars {
         return unknown;
     }
 
+    /** The names among {@code names} of calendars of {@code namespace} itself, not global ones. From the database. */
+    @Transactional(readOnly = true)
+    public Set<String> ownedBy(String namespace, Collection<String> names) {
+        Set<String> owned = new LinkedHashSet<>(names);
+        if (!owned.isEmpty()) {
+            owned.retainAll(store.namesOwnedBy(namespace));
+        }
+        return owned;
+    }
+
     /** The names of the calendars a job of {@code namespace} may list: the global ones and the namespace's own. */
     @Transactional(readOnly = true)
     public List<String> namesUsableIn(String namespace) {

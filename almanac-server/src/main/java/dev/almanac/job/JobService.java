@@ -1017,6 +1017,13 @@ public class JobService {
         }
 
         @Override
+        public Optional<String> movedFrom() {
+            return current == null || current.definition().namespace().equals(namespace)
+                    ? Optional.empty()
+                    : Optional.of(current.definition().namespace());
+        }
+
+        @Override
         public int storedParameterDepth() {
             return current == null
                     ? 0

@@ -109,6 +109,11 @@ class JobValidator {
         /** The job being updated, or empty when a job is being created. */
         Optional<JobId> self();
 
+        /** The namespace the stored job leaves when this definition moves it to another; empty otherwise. */
+        default Optional<String> movedFrom() {
+            return Optional.empty();
+        }
+
         /**
          * Whether a one-time run_at must still lie ahead: when the schedule is new or changed, unless the save keeps a
          * past one ({@link JobService.PastRunAt#SAVED_WITHOUT_NEXT_RUN}).
@@ -266,7 +271,7 @@ class JobValidator {
         if (templateType != null) {
             upstreamResults(errors, templateType, parameters, dependsOn, triggers, kept, context);
         }
-        CalendarRefs calendarRefs = calendarRefs(errors, request.calendars(), namespace);
+        CalendarRefs calendarRefs = calendarRefs(errors, request.calendars(), namespace, context.movedFrom());
         Duration expectedDuration = expectedDuration(errors, request.expectedDuration());
         Retention retention = retention(errors, request.retention());
 
@@ -506,7 +511,8 @@ class JobValidator {
      * field names the list and the calendar that is not there. Another namespace's calendar is unknown here, as if it
      * did not exist, so a move to another namespace is refused while the job lists one the target cannot use.
      */
-    private CalendarRefs calendarRefs(List<FieldError> errors, CalendarRefs refs, String namespace) {
+    private CalendarRefs calendarRefs(
+            List<FieldError> errors, CalendarRefs refs, String namespace, Optional<String> movedFrom) {
         if (refs == null || refs.isEmpty()) {
             return CalendarRefs.NONE;
         }
@@ -530,6 +536,22 @@ class JobValidator {
                                 + " for a job of namespace '" + namespace
                                 + "': it may list global calendars and its namespace's; create it first (POST"
                                 + " /calendars)"));
+                continue;
+            }
+            // a move is refused while the job lists a calendar of the namespace it leaves, even when the target has
+            // one of the same name: the job would be blacked out (or let run) by another calendar without a word
+            if (movedFrom.isPresent()) {
+                Set<String> left = calendars.ownedBy(
+                        movedFrom.get(), names.stream().map(String::strip).toList());
+                for (int i = 0; i < names.size(); i++) {
+                    if (left.contains(names.get(i).strip())) {
+                        errors.add(new FieldError(
+                                "calendars." + list + "[" + i + "]",
+                                "'" + names.get(i).strip() + "' is a calendar of namespace '" + movedFrom.get()
+                                        + "', which the job leaves: take it off the job (or list a global or '"
+                                        + namespace + "' calendar under another name) to move it"));
+                    }
+                }
             }
         }
         return new CalendarRefs(

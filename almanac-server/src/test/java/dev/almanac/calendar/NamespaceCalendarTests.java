@@ -186,6 +186,10 @@ abstract class NamespaceCalendarTests extends AlmanacIntegrationTest {
         assertThat(send(bob, get(API + "/calendars/ours?namespace=b"), null, 200))
                 .contains("2026-06-04");
         send(alice, put(API + "/calendars/ours?namespace=a"), "{\"namespace\":\"b\",\"dates\":[\"2026-06-06\"]}", 400);
+        // a move does not swap one namespace's calendar for another's of the same name without a word
+        String moved = send(null, put(API + "/jobs/" + bJob), "{\"namespace\":\"a\"}", 400);
+        assertThat(moved).contains("\"field\":\"calendars.blackout[0]\"", "calendar of namespace 'b'");
+        assertThat(send(bob, get(API + "/jobs/" + bJob), null, 200)).contains("\"namespace\":\"b\"");
 
         // a namespace is not deleted from under its calendars
         send(bob, delete(API + "/jobs/" + bJob), null, 200);

@@ -42,6 +42,9 @@ public class CalendarStore {
             SELECT DISTINCT name FROM calendars WHERE namespace IN (:global, :namespace) ORDER BY name
             """;
 
+    private static final String NAMES_OWNED_BY =
+            "SELECT name FROM calendars WHERE namespace = :namespace ORDER BY name";
+
     private static final String INSERT_FREEZE = """
             INSERT INTO freezes (id, starts_at, ends_at, scope, reason, created_by, created_at)
             VALUES (:id, :from, :to, :scope, :reason, :created_by, :created_at)
@@ -120,6 +123,14 @@ public class CalendarStore {
     public List<String> namesUsableIn(String namespace) {
         return jdbc.sql(NAMES_USABLE_IN)
                 .param("global", GLOBAL)
+                .param("namespace", key(namespace))
+                .query(String.class)
+                .list();
+    }
+
+    /** The names of {@code namespace}'s own calendars, not the global ones. */
+    public List<String> namesOwnedBy(String namespace) {
+        return jdbc.sql(NAMES_OWNED_BY)
                 .param("namespace", key(namespace))
                 .query(String.class)
                 .list();
