@@ -56,6 +56,9 @@ public class Targets implements DisposableBean {
 
     private final Map<String, Configured> byName;
     private final UnaryOperator<String> decrypt;
+    /** The demo target's name, when it is offered: it is granted by a setting of its own. */
+    private final String demoName;
+
     private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
 
     @Autowired
@@ -66,6 +69,8 @@ public class Targets implements DisposableBean {
     /** Targets whose {@code enc:} passwords are decrypted with {@code decrypt}. */
     Targets(TargetProperties properties, Path dataDir, UnaryOperator<String> decrypt) {
         this.decrypt = decrypt;
+        this.demoName =
+                properties.demoTarget().enabled() ? properties.demoTarget().name() : null;
         List<String> problems = new ArrayList<>();
         Map<String, Configured> configured = new LinkedHashMap<>();
         if (properties.demoTarget().enabled()) {
@@ -183,12 +188,18 @@ public class Targets implements DisposableBean {
         if (target == null || target.grantedTo(namespace)) {
             return Optional.empty();
         }
+        String setting = grantSetting(name);
         if (namespace == null) {
-            return Optional.of("target '" + name + "' is granted only to some namespaces (almanac.targets." + name
-                    + ".namespaces), and this run's job belongs to none");
+            return Optional.of("target '" + name + "' is granted only to some namespaces (" + setting
+                    + "), and this run's job belongs to none");
         }
         return Optional.of("target '" + name + "' is not granted to namespace '" + namespace
-                + "'; an operator grants it with almanac.targets." + name + ".namespaces");
+                + "'; an operator grants it with " + setting);
+    }
+
+    /** The setting that grants target {@code name} to namespaces: the demo target has its own. */
+    private String grantSetting(String name) {
+        return name.equals(demoName) ? "almanac.demo-target.namespaces" : "almanac.targets." + name + ".namespaces";
     }
 
     /** The targets the jobs of {@code namespace} may use, in configured order. */

@@ -86,7 +86,7 @@ abstract class NamespaceGrantsTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.errors[0].message")
                         .value(allOf(
                                 containsString("target 'demo' is not granted to namespace 'a'"),
-                                containsString("almanac.targets.demo.namespaces"))));
+                                containsString("almanac.demo-target.namespaces"))));
 
         String created = mvc.perform(post(API + "/jobs")
                         .contentType(MediaType.APPLICATION_JSON)
