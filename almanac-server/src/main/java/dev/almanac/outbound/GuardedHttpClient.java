@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +34,9 @@ import org.springframework.stereotype.Component;
  * connects to exactly that address (the URL is rewritten to the IP, the Host header keeps the name), so a second DNS
  * answer cannot send it elsewhere. An https call keeps the name in the URL: certificate verification ties the
  * connection to that name, which an internal server cannot answer for. Redirects are followed by hand, each one
- * checked again. A call is aborted when its run stops, and never outlives the run's deadline.
+ * checked again; one that leaves the origin (scheme, host or port) goes without Authorization, Cookie,
+ * Proxy-Authorization and the request's own credential headers. A call is aborted when its run stops, and never
+ * outlives the run's deadline.
  */
 @Component
 public class GuardedHttpClient {
@@ -54,6 +57,7 @@ public class GuardedHttpClient {
     }
 
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
+    private static final Set<String> CREDENTIAL_HEADERS = Set.of("authorization", "cookie", "proxy-authorization");
     private static final Set<String> FORBIDDEN_HEADERS =
             Set.of("host", "connection", "content-length", "expect", "upgrade", "transfer-encoding");
 
@@ -137,10 +141,11 @@ public class GuardedHttpClient {
         }
         URI uri = request.uri();
         byte[] body = request.body();
+        Map<String, String> headers = request.headers();
         for (int redirects = 0; ; redirects++) {
             run.checkStop();
             AddressGuard.Destination destination = guard.check(uri);
-            OutboundHttp.Response response = exchange(method, destination, request, body, run);
+            OutboundHttp.Response response = exchange(method, destination, request, headers, body, run);
             if (!request.followRedirects() || !isRedirect(response.status())) {
                 return response;
             }
@@ -151,7 +156,12 @@ public class GuardedHttpClient {
             if (redirects >= properties.maxRedirects()) {
                 throw new IOException("more than " + properties.maxRedirects() + " redirects");
             }
-            uri = resolve(uri, location);
+            URI next = resolve(uri, location);
+            if (!sameOrigin(uri, next)) {
+                // once dropped they stay dropped, also if a later hop comes back (as browsers and curl do)
+                headers = withoutCredentials(headers, request.credentialHeaders());
+            }
+            uri = next;
             if (response.status() == 303
                     || ((response.status() == 301 || response.status() == 302) && method.equals("POST"))) {
                 method = "GET";
@@ -162,6 +172,36 @@ public class GuardedHttpClient {
 
     private static boolean isRedirect(int status) {
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    /**
+     * Whether a redirect stays on the origin (RFC 6454: scheme, host and port) that the credentials were meant for;
+     * an https to http hop changes the scheme, so it never carries them in the clear.
+     */
+    private static boolean sameOrigin(URI from, URI to) {
+        return from.getScheme().equalsIgnoreCase(String.valueOf(to.getScheme()))
+                && from.getHost() != null
+                && from.getHost().equalsIgnoreCase(to.getHost())
+                && port(from) == port(to);
+    }
+
+    private static int port(URI uri) {
+        if (uri.getPort() >= 0) {
+            return uri.getPort();
+        }
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
+    private static Map<String, String> withoutCredentials(Map<String, String> headers, Set<String> credentials) {
+        Set<String> drop = new HashSet<>(CREDENTIAL_HEADERS);
+        credentials.forEach(name -> drop.add(name.toLowerCase(Locale.ROOT)));
+        Map<String, String> kept = new LinkedHashMap<>();
+        headers.forEach((name, value) -> {
+            if (!drop.contains(name.toLowerCase(Locale.ROOT))) {
+                kept.put(name, value);
+            }
+        });
+        return kept;
     }
 
     private static URI resolve(URI base, String location) throws RefusedException {
@@ -176,6 +216,7 @@ public class GuardedHttpClient {
             String method,
             AddressGuard.Destination destination,
             OutboundHttp.Request request,
+            Map<String, String> headers,
             byte[] body,
             RunControl run)
             throws IOException {
@@ -193,7 +234,7 @@ public class GuardedHttpClient {
             builder.uri(uri);
         }
         builder.header("User-Agent", properties.userAgent());
-        request.headers().forEach((name, value) -> {
+        headers.forEach((name, value) -> {
             if (!FORBIDDEN_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
                 builder.header(name, value);
             }

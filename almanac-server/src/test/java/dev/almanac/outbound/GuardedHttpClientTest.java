@@ -9,7 +9,9 @@ import dev.almanac.template.OutboundHttp;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -99,6 +101,67 @@ class GuardedHttpClientTest {
         assertThat(response.status()).isEqualTo(204);
         assertThat(server.takeRequest(5, TimeUnit.SECONDS).getTarget()).isEqualTo("/old");
         assertThat(server.takeRequest(5, TimeUnit.SECONDS).getTarget()).isEqualTo("/moved");
+    }
+
+    @Test
+    void aRedirectToAnotherOriginGoesWithoutCredentials() throws Exception {
+        try (MockWebServer elsewhere = new MockWebServer()) {
+            elsewhere.start();
+            elsewhere.enqueue(new MockResponse.Builder().code(204).build());
+            server.enqueue(new MockResponse.Builder()
+                    .code(307)
+                    .addHeader("Location", "http://localhost:" + elsewhere.getPort() + "/landed")
+                    .build());
+
+            OutboundHttp.Response response =
+                    client.send(withCredentials(url("/start"), Set.of("x-api-key")), RunControl.unlimited());
+
+            assertThat(response.status()).isEqualTo(204);
+            RecordedRequest first = server.takeRequest(5, TimeUnit.SECONDS);
+            assertThat(first.getHeaders().get("Authorization")).isEqualTo("Bearer s3cret");
+            assertThat(first.getHeaders().get("X-Api-Key")).isEqualTo("key-1");
+            RecordedRequest second = elsewhere.takeRequest(5, TimeUnit.SECONDS);
+            assertThat(second.getTarget()).isEqualTo("/landed");
+            assertThat(second.getHeaders().names())
+                    .map(name -> name.toLowerCase(Locale.ROOT))
+                    .doesNotContain("authorization", "cookie", "proxy-authorization", "x-api-key");
+            assertThat(second.getHeaders().get("X-Trace")).isEqualTo("t-1");
+        }
+    }
+
+    @Test
+    void aRedirectOnTheSameOriginKeepsCredentials() throws Exception {
+        server.enqueue(new MockResponse.Builder()
+                .code(302)
+                .addHeader("Location", "/moved")
+                .build());
+        server.enqueue(new MockResponse.Builder().code(204).build());
+
+        client.send(withCredentials(url("/old"), Set.of("X-Api-Key")), RunControl.unlimited());
+
+        server.takeRequest(5, TimeUnit.SECONDS);
+        RecordedRequest moved = server.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(moved.getTarget()).isEqualTo("/moved");
+        assertThat(moved.getHeaders().get("Authorization")).isEqualTo("Bearer s3cret");
+        assertThat(moved.getHeaders().get("Cookie")).isEqualTo("session=1");
+        assertThat(moved.getHeaders().get("X-Api-Key")).isEqualTo("key-1");
+    }
+
+    OutboundHttp.Request withCredentials(URI uri, Set<String> credentialHeaders) {
+        return new OutboundHttp.Request(
+                "GET",
+                uri,
+                Map.of(
+                        "Authorization", "Bearer s3cret",
+                        "Cookie", "session=1",
+                        "Proxy-Authorization", "Basic cHJveHk=",
+                        "X-Api-Key", "key-1",
+                        "X-Trace", "t-1"),
+                null,
+                Duration.ofSeconds(5),
+                10,
+                true,
+                credentialHeaders);
     }
 
     @Test

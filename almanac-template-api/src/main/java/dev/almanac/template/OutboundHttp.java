@@ -6,11 +6,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * HTTP out of Almanac, behind its SSRF guard, handed out by {@link JobContext#http()}. Only http and https URLs are
- * allowed, and only to public addresses or to hosts the operator allowed; every redirect is checked again. A call
- * is aborted when the run is cancelled or passes its deadline.
+ * allowed, and only to public addresses or to hosts the operator allowed; every redirect is checked again, and one
+ * that leaves the URL's origin is sent without the request's credential headers. A call is aborted when the run is
+ * cancelled or passes its deadline.
  */
 public interface OutboundHttp {
 
@@ -24,6 +26,9 @@ public interface OutboundHttp {
      * @param timeout the most the whole call may take (it is shortened to the run's remaining time)
      * @param maxResponseBytes the most of the response body kept; the rest is read and dropped
      * @param followRedirects whether to follow up to 5 redirects, each checked by the guard
+     * @param credentialHeaders the names (any case) of further headers that carry credentials (API keys,
+     *     signatures); like Authorization, Cookie and Proxy-Authorization they are not sent on to a redirect that
+     *     leaves the URL's origin (scheme, host and port)
      */
     record Request(
             String method,
@@ -32,12 +37,36 @@ public interface OutboundHttp {
             byte[] body,
             Duration timeout,
             int maxResponseBytes,
-            boolean followRedirects) {
+            boolean followRedirects,
+            Set<String> credentialHeaders) {
         public Request {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(uri, "uri");
             headers = headers == null ? Map.of() : Map.copyOf(headers);
             timeout = timeout == null ? Duration.ofSeconds(30) : timeout;
+            credentialHeaders = credentialHeaders == null ? Set.of() : Set.copyOf(credentialHeaders);
+        }
+
+        /**
+         * A request whose only credential headers are Authorization, Cookie and Proxy-Authorization.
+         *
+         * @param method GET, POST, PUT, PATCH, DELETE or HEAD
+         * @param uri an http or https URL
+         * @param headers header names and values
+         * @param body the body, or {@code null} for none
+         * @param timeout the most the whole call may take (it is shortened to the run's remaining time)
+         * @param maxResponseBytes the most of the response body kept; the rest is read and dropped
+         * @param followRedirects whether to follow up to 5 redirects, each checked by the guard
+         */
+        public Request(
+                String method,
+                URI uri,
+                Map<String, String> headers,
+                byte[] body,
+                Duration timeout,
+                int maxResponseBytes,
+                boolean followRedirects) {
+            this(method, uri, headers, body, timeout, maxResponseBytes, followRedirects, Set.of());
         }
     }
 

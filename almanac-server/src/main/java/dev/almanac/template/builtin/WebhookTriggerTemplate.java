@@ -22,6 +22,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,8 +170,12 @@ public class WebhookTriggerTemplate implements JobTemplate {
             body = JSON.writeValueAsString(renderJson(raw, variables));
         }
         Map<String, String> headers = new LinkedHashMap<>();
+        Set<String> credentials = new HashSet<>();
         params.map("headers").forEach((name, value) -> headers.put(name, variables.renderLine(String.valueOf(value))));
-        params.map("secret_headers").forEach((name, value) -> headers.put(name, String.valueOf(value)));
+        params.map("secret_headers").forEach((name, value) -> {
+            headers.put(name, String.valueOf(value));
+            credentials.add(name);
+        });
         if (body != null) {
             headers.put("Content-Type", params.string("content_type", "application/json"));
         }
@@ -178,9 +183,9 @@ public class WebhookTriggerTemplate implements JobTemplate {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(params.string("signing_secret").getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             byte[] signature = mac.doFinal((body == null ? "" : body).getBytes(StandardCharsets.UTF_8));
-            headers.put(
-                    params.string("signature_header", "X-Almanac-Signature"),
-                    "sha256=" + HexFormat.of().formatHex(signature));
+            String signatureHeader = params.string("signature_header", "X-Almanac-Signature");
+            headers.put(signatureHeader, "sha256=" + HexFormat.of().formatHex(signature));
+            credentials.add(signatureHeader);
         }
         return new Call(
                 new OutboundHttp.Request(
@@ -190,7 +195,8 @@ public class WebhookTriggerTemplate implements JobTemplate {
                         body == null ? null : body.getBytes(StandardCharsets.UTF_8),
                         Duration.ofSeconds(params.integer("timeout_seconds", 30)),
                         params.integer("max_response_bytes", 65536),
-                        params.bool("follow_redirects", false)),
+                        params.bool("follow_redirects", false),
+                        credentials),
                 body);
     }
 

@@ -119,6 +119,36 @@ class OutboundTemplatesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aRedirectToAnotherHostGetsNeitherSecretHeadersNorTheSignature() throws Exception {
+        try (MockWebServer elsewhere = new MockWebServer()) {
+            elsewhere.start();
+            elsewhere.enqueue(new MockResponse.Builder().code(200).build());
+            server.enqueue(new MockResponse.Builder()
+                    .code(302)
+                    .addHeader("Location", "http://localhost:" + elsewhere.getPort() + "/collect")
+                    .build());
+            Map<String, Object> parameters = webhook("/hook");
+            parameters.put("headers", Map.of("X-Source", "almanac"));
+            parameters.put("secret_headers", Map.of("X-Api-Key", "k3y", "Authorization", "Bearer s3cret"));
+            parameters.put("signing_secret", "0123456789abcdef0123");
+            parameters.put("follow_redirects", true);
+
+            Execution run = runs.run("webhook_trigger", parameters);
+
+            assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+            RecordedRequest first = server.takeRequest(5, TimeUnit.SECONDS);
+            assertThat(first.getHeaders().get("X-Api-Key")).isEqualTo("k3y");
+            assertThat(first.getHeaders().get("X-Almanac-Signature")).startsWith("sha256=");
+            RecordedRequest redirected = elsewhere.takeRequest(5, TimeUnit.SECONDS);
+            assertThat(redirected.getTarget()).isEqualTo("/collect");
+            assertThat(redirected.getHeaders().names())
+                    .map(name -> name.toLowerCase(java.util.Locale.ROOT))
+                    .doesNotContain("x-api-key", "authorization", "x-almanac-signature");
+            assertThat(redirected.getHeaders().get("X-Source")).isEqualTo("almanac");
+        }
+    }
+
+    @Test
     void callsASignedUrlAsItWasWrittenInTheJob() throws Exception {
         server.enqueue(new MockResponse.Builder().code(200).build());
         String target =
