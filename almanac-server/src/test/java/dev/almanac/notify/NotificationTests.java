@@ -2,6 +2,7 @@ package dev.almanac.notify;
 
 import static dev.almanac.testing.JobRequests.anIntervalJob;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.hasSize;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -352,6 +353,41 @@ abstract class NotificationTests extends AlmanacIntegrationTest {
         mvc.perform(get("/api/admin/scheduler/executions/{id}/notifications", second.id()))
                 .andExpect(jsonPath("$.notifications[?(@.outcome == 'suppressed')].recipient")
                         .value(org.hamcrest.Matchers.contains("ops@example.com")));
+    }
+
+    /** Two webhooks on one host are shown alike, and are still two recipients: one added since is told. */
+    @Test
+    void aWebhookAddedDuringAnIncidentIsToldThoughAnotherOnItsHostWasToldAlready() throws Exception {
+        Job job = jobs.create(
+                anIntervalJob("two-channels", 60)
+                        .template("test_fail", Map.of())
+                        .notifications(new NotificationsJson(List.of(), List.of(hook("/team-a"))))
+                        .build(),
+                "test");
+        clock.advance(Duration.ofMinutes(1));
+        engine.runDueOnce();
+        notifier.deliverPending();
+        var notifications = json().createObjectNode();
+        notifications.putArray("on_failure").add(hook("/team-a")).add(hook("/team-b"));
+        jobs.update(job.id(), json().createObjectNode().set("notifications", notifications), "test");
+
+        clock.advance(Duration.ofMinutes(1));
+        engine.runDueOnce();
+        notifier.deliverPending();
+
+        assertThat(received).extracting(RecordedRequest::getTarget).containsExactly("/team-a", "/team-b");
+        mvc.perform(get(
+                        "/api/admin/scheduler/executions/{id}/notifications",
+                        history(job).get(0).id()))
+                .andExpect(jsonPath("$.notifications[?(@.outcome == 'suppressed')]")
+                        .value(hasSize(1)))
+                .andExpect(jsonPath("$.notifications[?(@.outcome == 'sent')]").value(hasSize(1)));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM notification_attempts WHERE recipient_key LIKE '%team%'"
+                                + " OR recipient LIKE '%team%'")
+                        .query(Long.class)
+                        .single())
+                .as("the webhook's secret path is kept nowhere in history")
+                .isZero();
     }
 
     @Test

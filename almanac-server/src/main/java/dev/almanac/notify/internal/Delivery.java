@@ -12,12 +12,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.mail.MailSendException;
@@ -74,13 +76,13 @@ public class Delivery {
     }
 
     /**
-     * Records that a recipient is not told, because the incident was told to them already ({@code told}: recipients
-     * as shown); one that was not (every attempt failed, or it was added since) is told now.
+     * Records that a recipient is not told, because the incident was told to them already ({@code told}, by
+     * {@link #key}); one that was not (every attempt failed, or it was added since) is told now.
      */
-    void suppress(Notice notice, List<String> recipients, Set<String> told, String why) {
+    void suppress(Notice notice, List<String> recipients, NotificationRepository.Told told, String why) {
         for (String sealed : recipients) {
             String recipient = secrets.reveal(sealed);
-            if (told.contains(Channel.shown(recipient))) {
+            if (told.contains(key(recipient), Channel.shown(recipient))) {
                 record(notice, Channel.of(recipient), recipient, "suppressed", why);
             } else {
                 tell(notice, recipient);
@@ -249,18 +251,33 @@ public class Delivery {
                 .register(meters)
                 .increment();
         try {
-            attempts.record(new NotificationAttempt(
-                    Ids.timeOrdered(),
-                    notice.jobId(),
-                    notice.executionId(),
-                    notice.event().json(),
-                    channel.json(),
-                    Channel.shown(recipient),
-                    outcome,
-                    detail,
-                    clock.instant()));
+            attempts.record(
+                    new NotificationAttempt(
+                            Ids.timeOrdered(),
+                            notice.jobId(),
+                            notice.executionId(),
+                            notice.event().json(),
+                            channel.json(),
+                            Channel.shown(recipient),
+                            outcome,
+                            detail,
+                            clock.instant()),
+                    key(recipient));
         } catch (RuntimeException e) {
             log.warn("Could not record a notification attempt for job '{}': {}", notice.jobName(), e.getMessage());
+        }
+    }
+
+    /**
+     * What tells a recipient apart from others shown alike (two webhooks on one host): the SHA-256 of the whole
+     * recipient, so history keeps no webhook URL, whose path is its secret, in the clear.
+     */
+    static String key(String recipient) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(recipient.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -71,8 +71,10 @@ public class NotificationRepository {
                 .toList();
     }
 
-    void record(NotificationAttempt attempt) {
-        jdbc.sql("INSERT INTO notification_attempts (" + ATTEMPT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    /** Keeps an attempt; {@code recipientKey} tells its recipient apart from others shown alike ({@link #told}). */
+    void record(NotificationAttempt attempt, String recipientKey) {
+        jdbc.sql("INSERT INTO notification_attempts (" + ATTEMPT_COLUMNS
+                        + ", recipient_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(
                         attempt.id(),
                         attempt.jobId().value(),
@@ -84,17 +86,40 @@ public class NotificationRepository {
                         cut(attempt.recipient(), 300),
                         attempt.outcome(),
                         cut(attempt.detail(), 1000),
-                        utc(attempt.attemptedAt()))
+                        utc(attempt.attemptedAt()),
+                        recipientKey)
                 .update();
     }
 
-    /** The recipients (as shown) told about {@code event} of a job since {@code since}: a sent attempt each. */
-    Set<String> toldSince(JobId job, String event, Instant since) {
-        return new HashSet<>(jdbc.sql("SELECT DISTINCT recipient FROM notification_attempts"
+    /**
+     * Who was told about {@code event} of a job since {@code since} (a sent attempt each): by recipient key, and by
+     * shown form for attempts recorded before keys were.
+     */
+    Told toldSince(JobId job, String event, Instant since) {
+        Set<String> keys = new HashSet<>();
+        Set<String> shown = new HashSet<>();
+        jdbc.sql("SELECT DISTINCT recipient, recipient_key FROM notification_attempts"
                         + " WHERE job_id = ? AND event = ? AND outcome = 'sent' AND attempted_at >= ?")
                 .params(job.value(), event, utc(since))
-                .query(String.class)
-                .list());
+                .query((rs, n) -> {
+                    String key = rs.getString("recipient_key");
+                    if (key == null) {
+                        shown.add(rs.getString("recipient"));
+                    } else {
+                        keys.add(key);
+                    }
+                    return key;
+                })
+                .list();
+        return new Told(keys, shown);
+    }
+
+    /** Recipients told already: by key, and by shown form where no key was recorded. */
+    record Told(Set<String> keys, Set<String> shownWithoutKey) {
+
+        boolean contains(String key, String shown) {
+            return keys.contains(key) || shownWithoutKey.contains(shown);
+        }
     }
 
     List<NotificationAttempt> ofExecution(ExecutionId id) {
