@@ -330,6 +330,8 @@ abstract class ScheduleHealthTests extends AlmanacIntegrationTest {
         engine.runDueOnce();
         notifier.deliverPending();
         health.check();
+        // the check queues its message; the test waits for it to be sent
+        notifier.deliverPending();
 
         assertThat(problems(job)).extracting(JobHealth.Problem::reason).doesNotContain(JobHealth.NEVER_FIRED);
         assertThat(SMTP.getReceivedMessages())

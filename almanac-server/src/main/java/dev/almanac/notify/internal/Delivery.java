@@ -16,10 +16,23 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.mail.MailSendException;
@@ -31,12 +44,17 @@ import tools.jackson.databind.json.JsonMapper;
  * guard as the webhook template (a generic JSON payload, or a Slack-compatible one). Network errors, 5xx and 429
  * are tried again with a growing pause; every try is recorded, and none ever throws: a failed notification never
  * fails a job.
+ *
+ * <p>Each recipient has a lane of its own, its notices sent in order on a small pool ({@code almanac.notify.senders})
+ * and its retries scheduled, not slept: a slow or dead channel holds up only its own lane, never other recipients,
+ * other jobs' notices or the notifier's checks. {@link #tell} and {@link #suppress} only queue.
  */
 @Component
 public class Delivery {
 
     private static final Logger log = LoggerFactory.getLogger(Delivery.class);
     private static final int MAX_RESPONSE = 2000;
+    static final String NOT_SENT = "not sent: Almanac stopped before it could deliver this";
 
     private final OutboundMail mail;
     private final GuardedHttpClient http;
@@ -47,6 +65,13 @@ public class Delivery {
     private final MeterRegistry meters;
     private final Secrets secrets;
     private final JobService jobs;
+    private final ExecutorService senders;
+    private final ScheduledExecutorService retries;
+    private final Counter dropped;
+    // lanes by recipient key, and the sends they hold (queued, being sent, or waiting for a retry); guarded by this
+    private final Map<String, Lane> lanes = new HashMap<>();
+    private int pending;
+    private boolean closed;
 
     Delivery(
             OutboundMail mail,
@@ -67,51 +92,264 @@ public class Delivery {
         this.meters = meters;
         this.secrets = secrets;
         this.jobs = jobs;
+        this.senders = Executors.newFixedThreadPool(properties.senders(), daemons("almanac-notify-send-"));
+        this.retries = Executors.newSingleThreadScheduledExecutor(daemons("almanac-notify-retry-"));
+        this.dropped = Counter.builder("almanac.notifications.dropped")
+                .description("Outcomes not told about because this node's notification queue was full")
+                .register(meters);
     }
 
-    /** Tells every recipient, each on its own: one that fails does not keep the others from hearing. */
-    void tell(Notice notice, List<String> recipients) {
+    /** One notice for one recipient, with its tries so far. */
+    private static final class Send {
+        final Notice notice;
+        final String recipient;
+        final Supplier<NotificationRepository.Told> told;
+        final String why;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        int attempt;
+        boolean inFlight; // guarded by the Delivery
+
+        Send(Notice notice, String recipient, Supplier<NotificationRepository.Told> told, String why) {
+            this.notice = notice;
+            this.recipient = recipient;
+            this.told = told;
+            this.why = why;
+        }
+    }
+
+    /** One recipient's sends, in order; active while one of them is being sent or waits for its retry. */
+    private static final class Lane {
+        final String key;
+        final Deque<Send> sends = new ArrayDeque<>();
+        boolean active;
+
+        Lane(String key) {
+            this.key = key;
+        }
+    }
+
+    /**
+     * Tells every recipient, each on its own: one that fails or is slow does not keep the others from hearing. The
+     * answer completes when every one of them is sent or given up.
+     */
+    CompletableFuture<Void> tell(Notice notice, List<String> recipients) {
         // webhook URLs are stored sealed; only the sending needs them plain
-        recipients.forEach(recipient -> tell(notice, secrets.reveal(recipient)));
+        return CompletableFuture.allOf(recipients.stream()
+                .map(recipient -> queue(new Send(notice, secrets.reveal(recipient), null, null)))
+                .toArray(CompletableFuture[]::new));
     }
 
     /**
      * Records that a recipient is not told, because the incident was told to them already ({@code told}, by
-     * {@link #key}); one that was not (every attempt failed, or it was added since) is told now.
+     * {@link #key}); one that was not (every attempt failed, or it was added since) is told now. Who was told is read
+     * in the recipient's lane, after its earlier notices of the incident are sent.
      */
-    void suppress(Notice notice, List<String> recipients, NotificationRepository.Told told, String why) {
-        for (String sealed : recipients) {
-            String recipient = secrets.reveal(sealed);
-            if (told.contains(key(recipient), Channel.shown(recipient))) {
-                record(notice, Channel.of(recipient), recipient, "suppressed", why);
-            } else {
-                tell(notice, recipient);
+    void suppress(Notice notice, List<String> recipients, Supplier<NotificationRepository.Told> told, String why) {
+        recipients.forEach(recipient -> queue(new Send(notice, secrets.reveal(recipient), told, why)));
+    }
+
+    private CompletableFuture<Void> queue(Send send) {
+        String key = key(send.recipient);
+        boolean refused;
+        synchronized (this) {
+            refused = closed || pending >= Math.max(1, properties.queueCapacity());
+            if (!refused) {
+                Lane lane = lanes.computeIfAbsent(key, Lane::new);
+                lane.sends.add(send);
+                pending++;
+                if (!lane.active) {
+                    lane.active = true;
+                    senders.execute(() -> run(lane));
+                }
             }
+        }
+        if (refused) {
+            dropped.increment();
+            record(
+                    send.notice,
+                    Channel.of(send.recipient),
+                    send.recipient,
+                    "failed",
+                    closed ? NOT_SENT : "not sent: this node's notification queue is full");
+            send.done.complete(null);
+        }
+        return send.done;
+    }
+
+    /** One step of a lane: the first try of its head, or the next one. */
+    private void run(Lane lane) {
+        Send send;
+        synchronized (this) {
+            send = lane.sends.peek();
+            if (send == null) {
+                return;
+            }
+            send.inFlight = true;
+        }
+        boolean done;
+        try {
+            done = step(send);
+        } catch (RuntimeException e) {
+            log.warn("Could not notify {}: {}", Channel.shown(send.recipient), e.getMessage(), e);
+            done = true;
+        }
+        if (done) {
+            next(lane, send);
+            return;
+        }
+        Duration backoff = properties.retryBackoff().multipliedBy(1L << Math.min(20, send.attempt - 1));
+        try {
+            synchronized (this) {
+                send.inFlight = false;
+                if (closed) {
+                    return;
+                }
+                if (backoff.isZero() || backoff.isNegative()) {
+                    senders.execute(() -> run(lane));
+                } else {
+                    retries.schedule(() -> resubmit(lane), backoff.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        } catch (RejectedExecutionException stopping) {
+            // shutting down: what the lane holds is reported by shutdown
         }
     }
 
-    private void tell(Notice notice, String recipient) {
-        Channel channel = Channel.of(recipient);
-        for (int attempt = 1; ; attempt++) {
-            Result sent = send(notice, channel, recipient);
-            // an error may quote the URL, whose path is the secret: history and log get its shown form
-            Result result = new Result(sent.sent(), sent.worthRetrying(), withoutUrl(sent.detail(), recipient));
-            record(notice, channel, recipient, result.sent() ? "sent" : "failed", result.detail());
-            if (result.sent() || !result.worthRetrying() || attempt >= properties.attempts()) {
-                if (!result.sent()) {
-                    log.warn(
-                            "Could not notify {} about {} of job '{}': {}",
-                            Channel.shown(recipient),
-                            notice.event().json(),
-                            notice.jobName(),
-                            result.detail());
-                }
+    private void resubmit(Lane lane) {
+        try {
+            senders.execute(() -> run(lane));
+        } catch (RejectedExecutionException stopping) {
+            // shutting down: what the lane holds is reported by shutdown
+        }
+    }
+
+    /** Done with the lane's head: on to its next send, or the lane is idle. */
+    private void next(Lane lane, Send finished) {
+        synchronized (this) {
+            finished.inFlight = false;
+            if (lane.sends.peek() != finished) {
+                // shutdown emptied the lane meanwhile
+                finished.done.complete(null);
                 return;
             }
-            if (!pause(properties.retryBackoff().multipliedBy(1L << (attempt - 1)))) {
-                return;
+            lane.sends.poll();
+            pending--;
+            if (lane.sends.isEmpty()) {
+                lane.active = false;
+                lanes.remove(lane.key);
+                notifyAll();
+            } else if (!closed) {
+                try {
+                    senders.execute(() -> run(lane));
+                } catch (RejectedExecutionException stopping) {
+                    // shutting down: what the lane holds is reported by shutdown
+                }
             }
         }
+        finished.done.complete(null);
+    }
+
+    /** Tries a send once (or suppresses it); whether it is done, or to be tried again. */
+    private boolean step(Send send) {
+        Channel channel = Channel.of(send.recipient);
+        if (send.attempt == 0 && send.told != null) {
+            NotificationRepository.Told told = send.told.get();
+            if (told.contains(key(send.recipient), Channel.shown(send.recipient))) {
+                record(send.notice, channel, send.recipient, "suppressed", send.why);
+                return true;
+            }
+        }
+        send.attempt++;
+        Result sent = send(send.notice, channel, send.recipient);
+        // an error may quote the URL, whose path is the secret: history and log get its shown form
+        Result result = new Result(sent.sent(), sent.worthRetrying(), withoutUrl(sent.detail(), send.recipient));
+        record(send.notice, channel, send.recipient, result.sent() ? "sent" : "failed", result.detail());
+        boolean stopping;
+        synchronized (this) {
+            stopping = closed;
+        }
+        if (result.sent() || !result.worthRetrying() || send.attempt >= properties.attempts() || stopping) {
+            if (!result.sent()) {
+                log.warn(
+                        "Could not notify {} about {} of job '{}': {}",
+                        Channel.shown(send.recipient),
+                        send.notice.event().json(),
+                        send.notice.jobName(),
+                        result.detail());
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Waits until every queued notice is sent or given up, at most {@code max}; whether they all were. */
+    synchronized boolean awaitIdle(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (pending > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
+    }
+
+    /**
+     * Stops sending: what is queued gets {@code grace} to go out; then the sends still under way are interrupted and
+     * what is left is recorded as failed ({@link #NOT_SENT}) and logged. Notices are not kept in the database, so
+     * they are not sent after a restart; a failed attempt does not count as told, so the incident's next failure
+     * tells that recipient.
+     */
+    void shutdown(Duration grace) {
+        try {
+            awaitIdle(grace);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Send> left = new ArrayList<>();
+        synchronized (this) {
+            closed = true;
+            retries.shutdownNow();
+            senders.shutdownNow();
+        }
+        try {
+            senders.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            for (Lane lane : lanes.values()) {
+                // one still being sent records its own attempt when it ends
+                lane.sends.stream().filter(send -> !send.inFlight).forEach(left::add);
+                lane.sends.clear();
+            }
+            lanes.clear();
+            pending = 0;
+            notifyAll();
+        }
+        for (Send send : left) {
+            record(send.notice, Channel.of(send.recipient), send.recipient, "failed", NOT_SENT);
+            send.done.complete(null);
+        }
+        if (!left.isEmpty()) {
+            log.warn(
+                    "Stopped with {} notification(s) not delivered: {}",
+                    left.size(),
+                    left.stream()
+                            .map(send -> send.notice.event().json() + " of '" + send.notice.jobName() + "' to "
+                                    + Channel.shown(send.recipient))
+                            .toList());
+        }
+    }
+
+    private static ThreadFactory daemons(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private record Result(boolean sent, boolean worthRetrying, String detail) {}
@@ -278,19 +516,6 @@ public class Delivery {
                     .formatHex(MessageDigest.getInstance("SHA-256").digest(recipient.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static boolean pause(Duration pause) {
-        if (pause.isZero() || pause.isNegative()) {
-            return true;
-        }
-        try {
-            Thread.sleep(pause.toMillis());
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

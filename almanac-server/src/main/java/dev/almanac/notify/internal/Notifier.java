@@ -17,8 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,12 +34,15 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Tells people about jobs. The engine's outcome writer hands every final outcome over here and goes on; this
- * node's notifier thread then reads the jobs' settings (one query per batch) and sends, so a slow SMTP server or
- * webhook never holds up runs. Only final outcomes are reported as failures (a failed attempt that is retried is
- * {@code on_retry}'s business); the first final failure opens an incident and is told, the next ones are recorded as
- * suppressed until a success closes it (and tells that the job recovered). The same thread raises missed-run alerts.
+ * node's notifier thread then reads the jobs' settings (one query per batch) and hands the notices to
+ * {@link Delivery}, which sends each recipient's on its own lane, so a slow SMTP server or webhook never holds up
+ * runs, other recipients or the checks. Only final outcomes are reported as failures (a failed attempt that is
+ * retried is {@code on_retry}'s business); the first final failure opens an incident and is told, the next ones are
+ * recorded as suppressed until a success closes it (and tells that the job recovered). The same thread raises
+ * missed-run alerts.
  *
- * <p>Tests drive it step by step with {@link #deliverPending()} and {@link #checkMissedRuns()}.
+ * <p>Tests drive it step by step with {@link #deliverPending()} and {@link #checkMissedRuns()}, which wait until
+ * what they queued is sent, or with {@link #dispatchPending()}, which does not.
  */
 @Component
 public class Notifier implements SmartLifecycle {
@@ -109,8 +115,18 @@ public class Notifier implements SmartLifecycle {
         }
     }
 
-    /** Tells about every outcome handed over so far; returns how many outcomes it went through. */
+    /**
+     * Tells about every outcome handed over so far and waits until every notice queued is sent or given up; returns
+     * how many outcomes it went through.
+     */
     public int deliverPending() {
+        int done = dispatchPending();
+        awaitDelivery();
+        return done;
+    }
+
+    /** Hands the notices of every outcome handed over so far to the senders; returns how many outcomes. */
+    public int dispatchPending() {
         int done = 0;
         List<ExecutionFinished> batch = new ArrayList<>();
         while (pending.drainTo(batch, BATCH) > 0) {
@@ -121,10 +137,30 @@ public class Notifier implements SmartLifecycle {
         return done;
     }
 
-    /** Raises the missed-run alerts that are due; returns how many it raised. */
+    /** Raises the missed-run alerts that are due and waits until they are sent; returns how many it raised. */
     public int checkMissedRuns() {
+        List<CompletableFuture<Void>> alerts = new ArrayList<>();
+        raiseMissedRunAlerts(alerts);
+        try {
+            CompletableFuture.allOf(alerts.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Missed-run alerts not sent in time: {}", e.getMessage());
+        }
+        return alerts.size();
+    }
+
+    private void awaitDelivery() {
+        try {
+            delivery.awaitIdle(Duration.ofMinutes(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void raiseMissedRunAlerts(List<CompletableFuture<Void>> alerts) {
         Instant now = clock.instant();
-        int raised = 0;
         for (NotificationRepository.AlertCandidate candidate : repository.alertCandidates()) {
             NotificationRepository.Settings job = candidate.job();
             Duration window = job.notifications().alertIfNoSuccessWithin();
@@ -140,9 +176,8 @@ public class Notifier implements SmartLifecycle {
             }
             // the node whose insert opens the incident is the one that tells
             if (incidents.open(job.id(), Incidents.MISSED_RUN, null, now)) {
-                raised++;
                 log.warn("Missed-run alert: job '{}' has not succeeded since {}", job.name(), since);
-                delivery.tell(
+                alerts.add(delivery.tell(
                         Notice.missedRun(
                                 job.id(),
                                 job.name(),
@@ -151,10 +186,9 @@ public class Notifier implements SmartLifecycle {
                                 candidate.lastSuccess(),
                                 properties,
                                 now),
-                        job.notifications().onFailure());
+                        job.notifications().onFailure()));
             }
         }
-        return raised;
     }
 
     private void deliver(List<ExecutionFinished> batch) {
@@ -225,7 +259,7 @@ public class Notifier implements SmartLifecycle {
             delivery.suppress(
                     failure,
                     to.onFailure(),
-                    repository.toldSince(job.id(), Event.FAILURE.json(), incident.openedAt()),
+                    () -> repository.toldSince(job.id(), Event.FAILURE.json(), incident.openedAt()),
                     "one incident, one message: told at its first failure (" + incident.openedAt()
                             + (incident.openedBy() == null ? "" : ", execution " + incident.openedBy())
                             + "); this is failure " + incident.failures() + " in a row");
@@ -288,8 +322,9 @@ public class Notifier implements SmartLifecycle {
             }
             thread = null;
         }
-        // what the engine's drain wrote last is still told about
-        deliverPending();
+        // what the engine's drain wrote last is still told about, within the grace; the rest is recorded as not sent
+        dispatchPending();
+        delivery.shutdown(properties.shutdownGrace());
     }
 
     @Override
@@ -319,7 +354,7 @@ public class Notifier implements SmartLifecycle {
                     batch.clear();
                 }
                 if (!clock.instant().isBefore(nextCheck)) {
-                    checkMissedRuns();
+                    raiseMissedRunAlerts(new ArrayList<>());
                     health.check();
                     nextCheck = clock.instant().plus(properties.checkInterval());
                 }

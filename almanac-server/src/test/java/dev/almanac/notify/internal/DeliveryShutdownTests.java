@@ -1,0 +1,119 @@
+package dev.almanac.notify.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.almanac.job.JobId;
+import dev.almanac.job.JobService;
+import dev.almanac.outbound.GuardedHttpClient;
+import dev.almanac.outbound.OutboundMail;
+import dev.almanac.security.Secrets;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestOutbound;
+import dev.almanac.testing.WithH2;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A stopping node's deliveries against webhooks that never answer in time (MockWebServer holding each request). */
+@WithH2
+class DeliveryShutdownTests extends AlmanacIntegrationTest {
+
+    @DynamicPropertySource
+    static void outbound(DynamicPropertyRegistry registry) {
+        TestOutbound.register(registry);
+    }
+
+    @Autowired
+    OutboundMail mail;
+
+    @Autowired
+    GuardedHttpClient http;
+
+    @Autowired
+    NotificationRepository repository;
+
+    @Autowired
+    JsonMapper json;
+
+    @Autowired
+    MeterRegistry meters;
+
+    @Autowired
+    Secrets secrets;
+
+    @Autowired
+    JobService jobs;
+
+    final CountDownLatch answer = new CountDownLatch(1);
+    final List<RecordedRequest> received = Collections.synchronizedList(new ArrayList<>());
+    MockWebServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new MockWebServer();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                received.add(request);
+                answer.await(30, TimeUnit.SECONDS);
+                return new MockResponse.Builder().code(200).build();
+            }
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        answer.countDown();
+        server.close();
+    }
+
+    @Test
+    void stoppingWaitsNoLongerThanItsGraceAndRecordsWhatWasNotSent() {
+        NotifyProperties properties = new NotifyProperties(
+                null, 3, Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(30), 100, 2, Duration.ofMillis(500));
+        Delivery delivery = new Delivery(mail, http, repository, properties, json, clock, meters, secrets, jobs);
+        JobId job = new JobId(UUID.randomUUID());
+        Notice notice = Notice.missedRun(
+                job, "slow-receivers", "heartbeat", Duration.ofHours(1), null, properties, clock.instant());
+        delivery.tell(notice, List.of(hook("/a"), hook("/b"), hook("/c")));
+        delivery.tell(notice, List.of(hook("/a")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
+
+        long started = System.nanoTime();
+        delivery.shutdown(properties.shutdownGrace());
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+                .as("the grace and a short wait for the sends under way, not their 30 s timeouts")
+                .isLessThan(Duration.ofSeconds(5));
+        List<NotificationAttempt> attempts = repository.ofJob(job, 10);
+        assertThat(attempts).hasSize(4).extracting(NotificationAttempt::outcome).containsOnly("failed");
+        assertThat(attempts)
+                .extracting(NotificationAttempt::detail)
+                .as("the two never started are recorded as not sent")
+                .filteredOn(Delivery.NOT_SENT::equals)
+                .hasSize(2);
+        assertThat(received).as("nothing is tried again once stopping").hasSize(2);
+    }
+
+    private String hook(String path) {
+        return "http://localhost:" + server.getPort() + path;
+    }
+}
