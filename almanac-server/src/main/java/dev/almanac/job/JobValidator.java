@@ -15,6 +15,8 @@ import dev.almanac.schedule.Schedules;
 import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.SecretParameters;
 import dev.almanac.template.TemplateRegistry;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -699,6 +701,11 @@ class JobValidator {
             } else if (recipient.length() > 254 || !EMAIL.matcher(recipient).matches()) {
                 errors.add(new FieldError(
                         item, "must be an e-mail address, an http(s) webhook URL or slack: and a webhook URL"));
+            } else if (!isOneMailbox(recipient)) {
+                errors.add(new FieldError(
+                        item,
+                        "must be one plain e-mail address (name@example.com): no list, display name or characters"
+                                + " such as , ; < > ( ) \\ \" that the mail server reads as syntax"));
             }
             valid.add(recipient);
         }
@@ -712,6 +719,20 @@ class JobValidator {
     private Optional<String> refusal(String url, String namespace) {
         return Optional.ofNullable(guard.in(namespace).refusalOnSave(url))
                 .map(why -> why + " (allow the host with ALMANAC_HTTP_ALLOWED_HOSTS if it is meant)");
+    }
+
+    /**
+     * Whether the mail sender reads the text as exactly this one address (RFC 822, strictly): "x,evil@example.com"
+     * passes the pattern above but is two addresses to Jakarta Mail, and would fail or reach someone else when sent.
+     */
+    private static boolean isOneMailbox(String text) {
+        try {
+            InternetAddress address = new InternetAddress(text, true);
+            address.validate();
+            return !address.isGroup() && address.getPersonal() == null && text.equals(address.getAddress());
+        } catch (AddressException e) {
+            return false;
+        }
     }
 
     private static boolean isWebhookUrl(String text) {

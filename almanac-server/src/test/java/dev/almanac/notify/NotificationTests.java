@@ -512,6 +512,45 @@ abstract class NotificationTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void anAddressTheMailerReadsAsTwoIsRefusedOnSaveAndOneSavedBeforeIsTriedOnce() throws Exception {
+        for (String address : List.of("x,evil@example.com", "ops@example.com;evil@example.com", "<ops@example.com>")) {
+            mvc.perform(post("/api/admin/scheduler/jobs")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content(json().writeValueAsString(Map.of(
+                                    "name", "listy",
+                                    "template_type", "heartbeat",
+                                    "parameters", Map.of(),
+                                    "schedule", Map.of("type", "interval", "interval_seconds", 60),
+                                    "notifications", Map.of("on_failure", List.of("ops@example.com", address))))))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors.length()").value(1))
+                    .andExpect(jsonPath("$.errors[0].field").value("notifications.on_failure[1]"));
+        }
+        // a job saved before addresses were checked strictly
+        Job job = jobs.create(
+                anIntervalJob("saved-before", 60)
+                        .notifications(new NotificationsJson(List.of("ops@example.com"), List.of()))
+                        .build(),
+                "test");
+        jdbc.sql("UPDATE jobs SET notifications = REPLACE(notifications, 'ops@example.com', 'x,evil@example.com')"
+                        + " WHERE id = ?")
+                .param(job.id().value())
+                .update();
+        clock.advance(Duration.ofMinutes(1));
+        engine.runDueOnce();
+        notifier.deliverPending();
+
+        assertThat(SMTP.getReceivedMessages()).isEmpty();
+        mvc.perform(get(
+                        "/api/admin/scheduler/executions/{id}/notifications",
+                        history(job).get(0).id()))
+                .andExpect(jsonPath("$.notifications.length()").value(1))
+                .andExpect(jsonPath("$.notifications[0].outcome").value("failed"))
+                .andExpect(jsonPath("$.notifications[0].detail")
+                        .value(org.hamcrest.Matchers.startsWith("not a valid e-mail address")));
+    }
+
+    @Test
     void theSettingsRoundTripThroughTheApi() throws Exception {
         mvc.perform(post("/api/admin/scheduler/jobs")
                         .contentType(MediaType.APPLICATION_JSON)

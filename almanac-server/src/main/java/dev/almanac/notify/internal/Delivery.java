@@ -10,6 +10,7 @@ import dev.almanac.template.MailMessage;
 import dev.almanac.template.OutboundHttp;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.mail.internet.AddressException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -33,8 +34,10 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.mail.MailParseException;
 import org.springframework.mail.MailSendException;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -371,12 +374,20 @@ public class Delivery {
             };
         } catch (OutboundHttp.RefusedException refused) {
             return new Result(false, false, "refused: " + refused.getMessage());
+        } catch (SSLException e) {
+            // a TLS handshake with a plain-http port, or a certificate not trusted, fails the same way every time
+            return new Result(false, false, "TLS error: " + e.getMessage());
         } catch (IOException e) {
             return new Result(false, true, "network error: " + e.getMessage());
+        } catch (AddressException e) {
+            // an address the mailer cannot parse (saved before addresses were checked strictly) never gets better
+            return new Result(false, false, "not a valid e-mail address: " + e.getMessage());
         } catch (MailSendException e) {
             // the mail server could not be reached, or did not answer in time: a network error, tried again; a
-            // refusal it answered (550 no such user) is final
+            // refusal it answered (550 no such user), a bad address or a TLS handshake that fails is final
             return new Result(false, causedByNetwork(e), "mail server: " + e.getMessage());
+        } catch (MailParseException e) {
+            return new Result(false, false, "not a valid e-mail address: " + e.getMessage());
         } catch (RuntimeException e) {
             // a misconfiguration (no SMTP server) or a bug: recorded, never thrown into the engine
             return new Result(
@@ -396,6 +407,10 @@ public class Delivery {
             Throwable t = pending.poll();
             if (!seen.add(t)) {
                 continue;
+            }
+            if (t instanceof AddressException || t instanceof SSLException) {
+                // a TLS handshake with a plain port, or an untrusted certificate, fails the same way every time
+                return false;
             }
             if (t instanceof IOException) {
                 return true;
