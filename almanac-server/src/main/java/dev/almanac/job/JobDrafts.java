@@ -1,6 +1,8 @@
 package dev.almanac.job;
 
+import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.security.Permissions;
 import dev.almanac.security.SecretParameters;
 import dev.almanac.template.ParameterForm;
 import dev.almanac.template.TemplateRegistry;
@@ -21,11 +23,32 @@ public class JobDrafts {
     private final JobService jobs;
     private final TemplateRegistry templates;
     private final SecretParameters secrets;
+    private final Permissions permissions;
 
-    JobDrafts(JobService jobs, TemplateRegistry templates, SecretParameters secrets) {
+    JobDrafts(JobService jobs, TemplateRegistry templates, SecretParameters secrets, Permissions permissions) {
         this.jobs = jobs;
         this.templates = templates;
         this.secrets = secrets;
+        this.permissions = permissions;
+    }
+
+    /**
+     * The stored job a form names as the one it edits ({@code job_id}), once the current user may change it: an edit
+     * form reads that job's stored secrets and notification URLs and files its dry run under that job, so naming a job
+     * one may only read (or not see) is refused, 403 (404), before anything of it is used.
+     */
+    public Job editable(JobId id) {
+        Job job = jobs.get(id);
+        requireMayChange(job);
+        return job;
+    }
+
+    private void requireMayChange(Job job) {
+        permissions.requireMayActOn(
+                job.definition().templateType(),
+                "update",
+                AuditTrail.Target.of(
+                        "job", job.id(), job.name(), job.definition().namespace()));
     }
 
     /**
@@ -38,7 +61,7 @@ public class JobDrafts {
         JobId editing = shown.get("job_id").isEmpty()
                 ? null
                 : JobId.parse(shown.get("job_id")).orElse(null);
-        JobForm form = withStoredSecrets(shown, editing == null ? null : jobs.get(editing));
+        JobForm form = withStoredSecrets(shown, editing == null ? null : editable(editing));
         JobForm.Built built =
                 form.toRequest(templates.form(form.get("template_type")).orElse(null));
         if (!built.errors().isEmpty()) {
@@ -49,10 +72,14 @@ public class JobDrafts {
 
     /**
      * The form with every secret left blank while editing set to the stored secret, for the server to read and never
-     * to show: stored secrets never travel to the browser, not even in hidden fields, plain or sealed.
+     * to show: stored secrets never travel to the browser, not even in hidden fields, plain or sealed. Refused unless
+     * the current user may change {@code editing}.
      */
     public JobForm withStoredSecrets(JobForm shown, Job editing) {
         JobForm form = JobForm.of(shown.values());
+        if (editing != null) {
+            requireMayChange(editing);
+        }
         if (editing == null || !editing.definition().templateType().equals(form.get("template_type"))) {
             return form;
         }

@@ -109,8 +109,8 @@ class RunCommands {
 
     /**
      * Before a dry run of a job that is not saved yet (the wizard's review step): the same checks in the draft's
-     * namespace, and its parameters (with the stored secrets of a job being edited) are the draft's own, for whoever
-     * may change jobs there.
+     * namespace, and its parameters are the draft's own, for whoever may change jobs there. The stored secrets of a job
+     * being edited, and its id, are the draft's only for whoever may change that job ({@code JobDrafts.editable}).
      */
     void checkDraftDryRun(Job draft) {
         String actor = CurrentActor.name();

@@ -266,7 +266,8 @@ class RunPages {
 
     /**
      * A dry run of the job the wizard describes, before it is saved: the engine runs the template's dry run like any
-     * queued execution, under the draft's id (which no stored job has, unless an edit is being reviewed).
+     * queued execution, under the draft's id (which no stored job has, unless an edit is being reviewed: then only for
+     * whoever may change that job).
      */
     @PostMapping("/jobs/wizard/dry-run")
     String draftDryRun(
@@ -287,6 +288,9 @@ class RunPages {
             }
             model.addAttribute("problems", invalid.errors());
             return "jobs/dry-run-refused :: refusal";
+        } catch (ForbiddenException refused) {
+            // job_id names a job the reader may not change: neither its secrets nor its id are theirs to run with
+            return refused(refused, htmx.isHtmxRequest(), request, response, model);
         }
         try {
             runs.checkDraftDryRun(draft);

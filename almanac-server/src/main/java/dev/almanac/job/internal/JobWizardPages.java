@@ -270,7 +270,7 @@ class JobWizardPages {
     }
 
     private Job editedJob(JobForm form) {
-        return form.get("job_id").isEmpty() ? null : jobs.get(JobId.fromPath(form.get("job_id")));
+        return form.get("job_id").isEmpty() ? null : drafts.editable(JobId.fromPath(form.get("job_id")));
     }
 
     private static int parseInt(String text, int fallback) {
