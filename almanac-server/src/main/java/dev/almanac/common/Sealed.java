@@ -18,6 +18,12 @@ public final class Sealed {
     /** What a secret looks like in every response, export and log; sent back on update, it keeps the secret. */
     public static final String MASK = "••••";
 
+    /**
+     * Why an empty secret is refused, on the API and the pages alike: it would be stored, shown as the mask and sent
+     * empty. On a page it is a secret left blank that has nothing stored under its name (a new, renamed or copied row).
+     */
+    public static final String EMPTY_SECRET = "is empty, and no secret is stored for it: type the secret again";
+
     /** Separates a sealed value from its label; never part of base64, so never part of the sealed text. */
     public static final char LABEL = '#';
 

@@ -45,7 +45,8 @@ public class SecretParameters {
 
     /**
      * What a client sent, ready to validate: the mask at a secret path becomes the stored secret's plain text. A
-     * value that looks sealed is refused anywhere: only the server seals.
+     * value that looks sealed is refused anywhere: only the server seals. An empty secret is refused too: it would be
+     * stored, shown as the mask and sent empty.
      */
     public Map<String, Object> unmask(String type, Map<String, Object> incoming, Map<String, Object> stored) {
         if (incoming == null) {
@@ -64,6 +65,8 @@ public class SecretParameters {
                 } else {
                     errors.add(new FieldError(field, "is the mask, but no secret is stored here; send the value"));
                 }
+            } else if (value instanceof String text && text.isEmpty()) {
+                errors.add(new FieldError(field, Sealed.EMPTY_SECRET));
             }
         });
         if (!errors.isEmpty()) {

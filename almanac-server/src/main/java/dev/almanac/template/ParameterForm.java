@@ -553,6 +553,11 @@ public final class ParameterForm {
                 continue;
             }
             String raw = first(values, row + ".value");
+            if ((raw == null || raw.isEmpty()) && (secretMap(node) || secretAlong(name))) {
+                // left blank with no secret stored under this name (a new or renamed row, a copy's row): never ""
+                errors.add(new FieldError(row + ".value", Sealed.EMPTY_SECRET));
+                continue;
+            }
             String text = raw == null ? "" : secretMap(node) ? raw : raw.strip();
             Object value = text;
             if (!entryTypes.isEmpty() && !entryTypes.contains("string")) {

@@ -51,6 +51,9 @@ class WizardSecretPagesTests extends AlmanacIntegrationTest {
     @Autowired
     ExecutionService executions;
 
+    @Autowired
+    dev.almanac.template.TemplateRegistry templates;
+
     private MockMvc ui;
 
     @BeforeEach
@@ -137,6 +140,126 @@ class WizardSecretPagesTests extends AlmanacIntegrationTest {
                 executions.get(ExecutionId.parse(queued.getRedirectedUrl().substring("/executions/".length()))
                         .orElseThrow());
         assertThat(secrets.reveal("webhook_trigger", execution.parameters())).containsEntry("secret_headers", headers);
+    }
+
+    @Test
+    void aSecretMapRowLeftBlankWithNothingStoredUnderItsNameIsRefusedAtTheRowOnEveryPathAndTheApi() throws Exception {
+        approveTheExampleScript();
+        Map<String, List<String>> maps = secretMaps();
+        assertThat(maps).containsKeys("webhook_trigger", "script");
+        for (Map.Entry<String, List<String>> template : maps.entrySet()) {
+            String type = template.getKey();
+            for (String map : template.getValue()) {
+                Map<String, Object> parameters = new java.util.LinkedHashMap<>(example(type));
+                parameters.put(map, Map.of("STORED", "stored-1234abcd"));
+                JobId id = create(type, parameters);
+                String row = "p." + map + "[0]";
+
+                // a copy keeps the row's name, not its secret: Next refuses the row until the secret is typed again
+                MultiValueMap<String, String> copy = BrowserForm.of(page("/jobs/" + id + "/clone"), "wizard");
+                assertThat(copy.getFirst(row + ".key")).isEqualTo("STORED");
+                assertRefusedAtRow(copy, row, type + " clone");
+
+                // renaming a stored row with its value left blank has nothing stored under the new name
+                MultiValueMap<String, String> renamed = BrowserForm.of(page("/jobs/" + id + "/edit"), "wizard");
+                renamed.set(row + ".key", "RENAMED");
+                assertRefusedAtRow(renamed, row, type + " rename");
+                assertThat(revealed(jobs.get(id))).containsEntry(map, Map.of("STORED", "stored-1234abcd"));
+
+                // the run form: a row added and left blank
+                MultiValueMap<String, String> run = BrowserForm.of(page("/jobs/" + id + "/run"), "run-form");
+                run.set("p." + map + "[1].key", "ADDED");
+                run.set("p." + map + "[1].value", "");
+                run.set("confirm", "yes");
+                MockHttpServletResponse refused = ui.perform(
+                                post("/jobs/" + id + "/run").with(csrf()).params(run))
+                        .andReturn()
+                        .getResponse();
+                assertThat(refused.getStatus()).as(type + " run form").isEqualTo(400);
+                assertMarked(refused.getContentAsString(StandardCharsets.UTF_8), "p." + map + "[1].value");
+
+                // the API: an empty secret is refused by its path, on create, on update and as a run's parameter
+                Map<String, Object> empty = new java.util.LinkedHashMap<>(example(type));
+                empty.put(map, Map.of("EMPTY", ""));
+                String field = "parameters." + map + ".EMPTY";
+                assertApiRefuses(
+                        post(API + "/jobs"),
+                        Map.of(
+                                "name",
+                                "empty " + type,
+                                "template_type",
+                                type,
+                                "parameters",
+                                empty,
+                                "schedule",
+                                Map.of("type", "interval", "interval_seconds", 3600)),
+                        field);
+                assertApiRefuses(
+                        org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put(API + "/jobs/" + id),
+                        Map.of("parameters", empty),
+                        field);
+                assertApiRefuses(
+                        post(API + "/jobs/" + id + "/run"),
+                        Map.of("parameters", Map.of(map, Map.of("EMPTY", ""))),
+                        field);
+                assertThat(revealed(jobs.get(id))).containsEntry(map, Map.of("STORED", "stored-1234abcd"));
+            }
+        }
+    }
+
+    private void assertRefusedAtRow(MultiValueMap<String, String> form, String row, String what) throws Exception {
+        form.set("_action", "next");
+        MockHttpServletResponse response = ui.perform(
+                        post("/jobs/wizard").with(csrf()).params(form))
+                .andReturn()
+                .getResponse();
+        String html = response.getContentAsString(StandardCharsets.UTF_8);
+        assertThat(response.getStatus()).as(what).isEqualTo(400);
+        assertThat(html).contains("name=\"step\" value=\"2\"");
+        assertMarked(html, row + ".value");
+    }
+
+    private static void assertMarked(String html, String name) {
+        String quoted = java.util.regex.Pattern.quote("name=\"" + name + "\"");
+        assertThat(html)
+                .as(name)
+                .containsPattern(
+                        "<[^>]*(" + quoted + "[^>]*aria-invalid=\"true\"|aria-invalid=\"true\"[^>]*" + quoted + ")")
+                .contains("type the secret again");
+    }
+
+    private void assertApiRefuses(
+            org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder call,
+            Map<String, Object> body,
+            String field)
+            throws Exception {
+        MockHttpServletResponse response = mvc.perform(
+                        call.contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(body)))
+                .andReturn()
+                .getResponse();
+        String answer = response.getContentAsString(StandardCharsets.UTF_8);
+        assertThat(response.getStatus()).as(answer).isEqualTo(400);
+        assertThat(answer).contains("\"field\":\"" + field + "\"", "type the secret again");
+    }
+
+    /** Every template's top-level maps of secrets, by template type: read from the schemas, not listed by hand. */
+    private Map<String, List<String>> secretMaps() {
+        Map<String, List<String>> maps = new java.util.TreeMap<>();
+        for (var template : templates.all()) {
+            var schema = json.readTree(template.descriptor().parametersSchema());
+            schema.path("properties").properties().forEach(property -> {
+                if (property.getValue().path("x-secret").asBoolean(false)
+                        && property.getValue().path("additionalProperties").isObject()) {
+                    maps.computeIfAbsent(template.descriptor().type(), t -> new java.util.ArrayList<>())
+                            .add(property.getKey());
+                }
+            });
+        }
+        return maps;
+    }
+
+    private Map<String, Object> example(String type) {
+        return templates.exampleParameters(type).orElseThrow();
     }
 
     /** Steps the wizard from the parameters to the review with "Next" and saves, changing nothing on the way. */
