@@ -32,6 +32,8 @@ public final class ParameterForm {
     /** Form names of parameters start with this. */
     public static final String PREFIX = "p";
 
+    private static final String KEEPS_STORED = "unchanged; type a new value to replace it";
+
     /** A checkbox sends nothing when unticked; this hidden marker says the box was on the form. */
     public static final String CHECKBOX_MARKER = "_";
 
@@ -111,10 +113,19 @@ public final class ParameterForm {
      * @param values the submitted form (or {@link #toForm(Map)} of stored parameters)
      * @param errors messages by form name
      * @param keepSecrets true when editing a stored job: secret fields are left empty and keep their stored value
-     *     unless a new one is typed
+     *     unless a new one is typed; one typed during this edit stays in its (password) field, as a new job's does,
+     *     until it is saved
      */
     public List<Field> fields(Map<String, List<String>> values, Map<String, String> errors, boolean keepSecrets) {
         return children(schema, PREFIX, values, errors, keepSecrets);
+    }
+
+    /**
+     * A secret field's value as the reader typed it during this edit, or null for one left blank or still the mask: a
+     * stored secret never comes back in a page, a typed one is not thrown away when the step is shown again.
+     */
+    private static String typed(String value) {
+        return value == null || value.isEmpty() || Sealed.MASK.equals(value) ? null : value;
     }
 
     /** Reads the submitted form back into a parameters object, typed as the schema says. */
@@ -270,7 +281,9 @@ public final class ParameterForm {
                 List<Field> rows = new ArrayList<>();
                 for (int index : indices(values, name)) {
                     String row = name + "[" + index + "]";
-                    String rowValue = secretValues && keepSecrets ? null : first(values, row + ".value");
+                    String rowValue = secretValues && keepSecrets
+                            ? typed(first(values, row + ".value"))
+                            : first(values, row + ".value");
                     List<Field> pair = List.of(
                             entryPart("text", row + ".key", "Name", first(values, row + ".key"), null, errors),
                             entryPart(
@@ -278,7 +291,7 @@ public final class ParameterForm {
                                     row + ".value",
                                     "Value",
                                     rowValue,
-                                    secretValues && keepSecrets ? "unchanged; type a new value to replace it" : null,
+                                    secretValues && keepSecrets && rowValue == null ? KEEPS_STORED : null,
                                     errors));
                     rows.add(group("entry", row, label + " " + (index + 1), errors.get(row), pair, true));
                 }
@@ -310,8 +323,8 @@ public final class ParameterForm {
             }
             case "password" -> {
                 if (keepSecrets) {
-                    value = null;
-                    placeholder = "unchanged; type a new value to replace it";
+                    value = typed(value);
+                    placeholder = value == null ? KEEPS_STORED : null;
                 }
             }
             default -> {}
@@ -594,7 +607,7 @@ public final class ParameterForm {
             return;
         }
         String kind = kindOf(node);
-        if (Boolean.TRUE.equals(node.get("x-secret"))) {
+        if (secret(node)) {
             // the browser gets a stored secret's shape with every value as the mask, in the fields that read it back
             // (rows of a map, items of a list), which a save reads as "keep the stored one"; never a plain or a sealed
             // value

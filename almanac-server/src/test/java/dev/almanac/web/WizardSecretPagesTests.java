@@ -207,6 +207,105 @@ class WizardSecretPagesTests extends AlmanacIntegrationTest {
         }
     }
 
+    @Test
+    void aSecretTypedDuringAnEditIsCarriedUntilTheSaveWhateverShowsTheParametersAgain() throws Exception {
+        approveTheExampleScript();
+        for (String type : templates.all().stream()
+                .map(t -> t.descriptor().type())
+                .filter(secrets::hasSecrets)
+                .sorted()
+                .toList()) {
+            Map<String, Object> parameters = new java.util.LinkedHashMap<>(example(type));
+            secretMaps()
+                    .getOrDefault(type, List.of())
+                    .forEach(map -> parameters.put(map, Map.of("STORED", "stored-1234abcd")));
+            JobId id = create(type, parameters);
+            String edit = page("/jobs/" + id + "/edit");
+            MultiValueMap<String, String> form = BrowserForm.of(edit, "wizard");
+            List<String> fields = passwordFields(edit);
+            assertThat(fields).as(type).isNotEmpty();
+            Map<String, String> typed = new java.util.LinkedHashMap<>();
+            for (String field : fields) {
+                String value = "typed-" + typed.size() + "-9f8e7d6c5b4a";
+                typed.put(field, value);
+                form.set(field, value);
+            }
+
+            // Next then Back, Add a row, a target's refresh, goto:2 from the review: each shows step 2 again
+            form = step(form, "next", 3, 200, false);
+            form = step(form, "back", 2, 200, false);
+            String addable = form.keySet().stream()
+                    .filter(n -> n.matches("p\\.[a-z_]+\\[0]\\.key"))
+                    .findFirst()
+                    .map(n -> n.substring(0, n.indexOf('[')))
+                    .orElse(null);
+            if (addable != null) {
+                form = step(form, "add:" + addable, 2, 200, false);
+            }
+            form = step(form, "next", 2, 200, true);
+            form = step(form, "next", 3, 200, false);
+            form = step(form, "next", 4, 200, false);
+            form = step(form, "next", 5, 200, false);
+            form = step(form, "goto:2", 2, 200, false);
+            // a 400 re-render of step 2: a name that is too long, then put right
+            String name = form.getFirst("name");
+            form.set("name", "x".repeat(300));
+            form = step(form, "next", 2, 400, false);
+            form.set("name", name);
+            for (int s = 2; s < 5; s++) {
+                form = step(form, "next", s + 1, 200, false);
+            }
+            form.set("_action", "save");
+            MockHttpServletResponse saved = ui.perform(
+                            post("/jobs/wizard").with(csrf()).params(form))
+                    .andReturn()
+                    .getResponse();
+            assertThat(saved.getStatus())
+                    .as(type + ": " + saved.getContentAsString())
+                    .isEqualTo(302);
+            String stored = json.writeValueAsString(revealed(jobs.get(id)));
+            assertThat(typed.values())
+                    .as(type)
+                    .allSatisfy(value -> assertThat(stored).contains(value));
+        }
+    }
+
+    /** Posts the wizard's form with {@code action}; the step and status it answers; its form, read back. */
+    private MultiValueMap<String, String> step(
+            MultiValueMap<String, String> form, String action, int step, int status, boolean refresh) throws Exception {
+        form.set("_action", action);
+        var call = post("/jobs/wizard").with(csrf()).params(form);
+        if (refresh) {
+            // what htmx sends when a target or table is chosen on step 2
+            String trigger = form.keySet().stream()
+                    .filter(n -> n.startsWith("p."))
+                    .findFirst()
+                    .orElseThrow();
+            call.header("HX-Request", "true").header("HX-Trigger-Name", trigger);
+        }
+        MockHttpServletResponse response = ui.perform(call).andReturn().getResponse();
+        String html = response.getContentAsString(StandardCharsets.UTF_8);
+        assertThat(response.getStatus()).as(action + ": " + html).isEqualTo(status);
+        // the typed secrets are in (password or hidden) fields only, never in the page's text
+        assertThat(html.replaceAll("(?s)<input\\b[^>]*>", "")).doesNotContain("9f8e7d6c5b4a");
+        MultiValueMap<String, String> next = BrowserForm.of(html, "wizard");
+        assertThat(next.getFirst("step")).as(action).isEqualTo(String.valueOf(step));
+        return next;
+    }
+
+    private static List<String> passwordFields(String html) {
+        List<String> names = new java.util.ArrayList<>();
+        var input = java.util.regex.Pattern.compile("<input\\b[^>]*>").matcher(html);
+        while (input.find()) {
+            String tag = input.group();
+            var name = java.util.regex.Pattern.compile("name=\"([^\"]+)\"").matcher(tag);
+            if (tag.contains("type=\"password\"") && name.find()) {
+                names.add(name.group(1));
+            }
+        }
+        return names;
+    }
+
     private void assertRefusedAtRow(MultiValueMap<String, String> form, String row, String what) throws Exception {
         form.set("_action", "next");
         MockHttpServletResponse response = ui.perform(
