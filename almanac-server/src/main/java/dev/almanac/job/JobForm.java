@@ -392,8 +392,16 @@ public final class JobForm {
         return OPTIONS;
     }
 
-    /** The form name that shows an error the job service reported for {@code field}. */
+    /** The form name that shows an error the job service reported for {@code field}, a map's entry by its path. */
     public String formNameOf(String field) {
+        return formNameOf(field, null);
+    }
+
+    /**
+     * The form name that shows an error the job service reported for {@code field}; a parameter's through {@code
+     * parameters}, the template's form (a map's entry is a row there), when there is one.
+     */
+    public String formNameOf(String field, ParameterForm parameters) {
         if (field == null || field.isEmpty()) {
             return "";
         }
@@ -401,7 +409,8 @@ public final class JobForm {
             return "parameters";
         }
         if (field.startsWith("parameters.")) {
-            return ParameterForm.PREFIX + field.substring("parameters".length());
+            String name = ParameterForm.PREFIX + field.substring("parameters".length());
+            return parameters == null ? name : parameters.formNameOf(name, values);
         }
         Matcher trigger = TRIGGER_FIELD.matcher(field);
         if (trigger.matches()) {

@@ -210,6 +210,30 @@ public final class ParameterForm {
         return secretAlong(name);
     }
 
+    /**
+     * The form name that shows an error the job service reported by parameter path under {@link #PREFIX}: an entry of
+     * a map ({@code p.headers.X-Plain}) is a row of the form, so its error goes to that row's value ({@code
+     * p.headers[0].value}), or to the map when no row has that name; any other name is returned as it is.
+     */
+    public String formNameOf(String name, Map<String, List<String>> values) {
+        for (int dot = name.indexOf('.', PREFIX.length() + 1); dot > 0; dot = name.indexOf('.', dot + 1)) {
+            String map = name.substring(0, dot);
+            if (map.contains("[") || !isMap(map)) {
+                continue;
+            }
+            String key = name.substring(dot + 1);
+            for (int index : indices(values, map)) {
+                String row = map + "[" + index + "]";
+                String rowKey = first(values, row + ".key");
+                if (rowKey != null && rowKey.strip().equals(key)) {
+                    return row + ".value";
+                }
+            }
+            return map;
+        }
+        return name;
+    }
+
     /** The form names of every secret field in these values. */
     public List<String> secretNames(Map<String, List<String>> values) {
         return values.keySet().stream().filter(this::isSecret).toList();

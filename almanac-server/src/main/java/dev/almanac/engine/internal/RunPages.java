@@ -151,7 +151,7 @@ class RunPages {
             ParameterForm.Parsed parsed = form.parse(drafts.withStoredSecrets(body, job));
             if (!parsed.errors().isEmpty()) {
                 response.setStatus(HttpStatus.BAD_REQUEST.value());
-                return runPage(job, values, errorsByName(parsed.errors()), false, model);
+                return runPage(job, values, errorsByName(form, values, parsed.errors()), false, model);
             }
             overrides = parsed.parameters();
         }
@@ -166,7 +166,7 @@ class RunPages {
             execution = runs.run(job.id(), overrides, false);
         } catch (InvalidInputException invalid) {
             Refusals.status(response, invalid);
-            return runPage(job, values, errorsByName(invalid.errors()), false, model);
+            return runPage(job, values, errorsByName(form, values, invalid.errors()), false, model);
         } catch (TooManyRequestsException | ForbiddenException refused) {
             if (!withParameters) {
                 throw refused; // the job page's buttons: said in its alert region
@@ -228,13 +228,17 @@ class RunPages {
                 .orElse(true);
     }
 
-    /** Errors by form name: {@code parameters.max_rows} of the service is the form's {@code p.max_rows}. */
-    private static Map<String, String> errorsByName(List<FieldError> errors) {
+    /**
+     * Errors by form name: {@code parameters.max_rows} of the service is the form's {@code p.max_rows}, a map's entry
+     * {@code parameters.headers.X-Plain} the value of its row, {@code p.headers[0].value}.
+     */
+    private static Map<String, String> errorsByName(
+            ParameterForm form, Map<String, List<String>> values, List<FieldError> errors) {
         Map<String, String> byName = new LinkedHashMap<>();
         for (FieldError error : errors) {
             String field = error.field() == null ? "" : error.field();
             String name = field.startsWith("parameters.")
-                    ? ParameterForm.PREFIX + field.substring("parameters".length())
+                    ? form.formNameOf(ParameterForm.PREFIX + field.substring("parameters".length()), values)
                     : field.startsWith(ParameterForm.PREFIX + ".") ? field : "parameters";
             byName.merge(name, error.message(), (a, b) -> a + "; " + b);
         }

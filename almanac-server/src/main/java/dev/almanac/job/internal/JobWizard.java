@@ -207,7 +207,8 @@ class JobWizard {
 
     Problems problems(JobForm shown, Job editing) {
         JobForm form = drafts.withStoredSecrets(shown, editing);
-        JobForm.Built built = form.toRequest(parameterForm(form.get("template_type")));
+        ParameterForm parameters = parameterForm(form.get("template_type"));
+        JobForm.Built built = form.toRequest(parameters);
         Map<String, Problem> byName = new LinkedHashMap<>();
         List<String> general = new ArrayList<>();
         for (FieldError error : built.errors()) {
@@ -217,7 +218,7 @@ class JobWizard {
         Set<String> unread = new HashSet<>(byName.keySet());
         boolean scheduleUnread = built.errors().stream().anyMatch(e -> JobForm.stepOf(e.field()) == JobForm.SCHEDULE);
         for (FieldError error : jobs.problems(built.request(), editing == null ? null : editing.id())) {
-            String name = form.formNameOf(error.field());
+            String name = form.formNameOf(error.field(), parameters);
             // a field the form could not read is left out of the request; the service's "is required" for it is noise
             if (unread.contains(name) || scheduleUnread && "schedule.expression".equals(error.field())) {
                 continue;
