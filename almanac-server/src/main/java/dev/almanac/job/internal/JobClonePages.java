@@ -37,8 +37,10 @@ class JobClonePages {
                 job.definition().templateType(), "create", AuditTrail.Target.of("job", job.id(), job.name()));
         ParameterForm parameters = wizard.parameterForm(job.definition().templateType());
         JobForm form = JobForm.of(job.definition(), parameters);
-        String name = job.name() + " copy";
-        form.set("name", name.length() > 100 ? name.substring(0, 100) : name);
+        // a name at the longest allowed gives up its end to " copy", so the copy never offers the original's name
+        String original = job.name();
+        int room = 100 - " copy".length();
+        form.set("name", (original.length() > room ? original.substring(0, room).strip() : original) + " copy");
         // a copy is a new job with no secrets stored: its secrets are typed again, not carried as masks
         if (parameters != null) {
             form.values().keySet().removeIf(parameters::isSecret);
