@@ -103,6 +103,8 @@ public final class JobForm {
     private static final Pattern HOURLY = Pattern.compile("(\\d{1,2}) \\* \\* \\* \\*");
     private static final Pattern EVERY_MINUTES = Pattern.compile("\\*/(\\d{1,2}) \\* \\* \\* \\*");
     private static final Pattern TRIGGER_FIELD = Pattern.compile("triggers\\[(\\d+)](?:\\.(job|on|condition))?");
+    private static final Pattern RECIPIENT_SEPARATOR =
+            Pattern.compile("[\\r\\n]+|,(?=\\s*(?:slack:|https?://|[^\\s,@/:?#]+@))");
     private static final DateTimeFormatter LOCAL_MINUTES = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
 
     private final Map<String, List<String>> values;
@@ -683,8 +685,12 @@ public final class JobForm {
         };
     }
 
+    /**
+     * The recipients one a line; a comma separates two only before an address or a URL, so a webhook URL may hold one
+     * ({@code ?tags=a,b}) while "a@example.com, b@example.com" still reads as two.
+     */
     private static List<String> lines(String text) {
-        return Arrays.stream(text.split("[\\r\\n,]+"))
+        return Arrays.stream(RECIPIENT_SEPARATOR.split(text))
                 .map(String::strip)
                 .filter(s -> !s.isEmpty())
                 .toList();

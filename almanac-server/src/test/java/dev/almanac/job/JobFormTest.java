@@ -195,4 +195,20 @@ class JobFormTest {
         form.set("keep_days", "forever");
         assertThat(form.toRequest(null).errors()).extracting(FieldError::field).containsExactly("keep_days");
     }
+
+    @Test
+    void aCommaSeparatesRecipientsOnlyBeforeAnAddressOrAUrl() {
+        JobForm form = JobForm.of(Map.of());
+        form.set(
+                "notify_failure",
+                "https://hooks.example.com/in?tags=a,b,c\nops@example.com, dev@example.com,"
+                        + "slack:https://hooks.slack.com/services/T/B/x,https://hooks.example.com/two");
+        assertThat(form.toRequest(null).request().notifications().stored().onFailure())
+                .containsExactly(
+                        "https://hooks.example.com/in?tags=a,b,c",
+                        "ops@example.com",
+                        "dev@example.com",
+                        "slack:https://hooks.slack.com/services/T/B/x",
+                        "https://hooks.example.com/two");
+    }
 }
