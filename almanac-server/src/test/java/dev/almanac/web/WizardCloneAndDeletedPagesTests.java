@@ -52,6 +52,53 @@ class WizardCloneAndDeletedPagesTests extends AlmanacIntegrationTest {
         assertThat(next.getStatus()).as(next.getContentAsString()).isEqualTo(200);
     }
 
+    @Test
+    void anEditOfAJobDeletedMeanwhileKeepsTheInputAndSavesItAsANewJob() throws Exception {
+        create("to be deleted");
+        String id = jdbc.sql("SELECT id FROM jobs").query(String.class).single();
+        MultiValueMap<String, String> form = BrowserForm.of(page("/jobs/" + id + "/edit"), "wizard");
+        form.set("description", "typed before it was deleted");
+        assertThat(mvc.perform(delete("/api/admin/scheduler/jobs/" + id))
+                        .andReturn()
+                        .getResponse()
+                        .getStatus())
+                .isLessThan(300);
+
+        for (boolean htmx : List.of(false, true)) {
+            form.set("_action", "next");
+            var call = post("/jobs/wizard").with(csrf()).params(form);
+            MockHttpServletResponse answer = ui.perform(htmx ? call.header("HX-Request", "true") : call)
+                    .andReturn()
+                    .getResponse();
+            String html = answer.getContentAsString(StandardCharsets.UTF_8);
+            assertThat(answer.getStatus()).as(html).isEqualTo(409);
+            assertThat(html).contains("deleted while you were editing it", "typed before it was deleted");
+            MultiValueMap<String, String> kept = BrowserForm.of(html, "wizard");
+            assertThat(kept.getFirst("step")).isEqualTo("2");
+            assertThat(kept).doesNotContainKey("job_id");
+            if (htmx) {
+                form = kept;
+            }
+        }
+        for (int step = 2; step < 5; step++) {
+            form.set("_action", "next");
+            form = BrowserForm.of(
+                    ui.perform(post("/jobs/wizard").with(csrf()).params(form))
+                            .andReturn()
+                            .getResponse()
+                            .getContentAsString(StandardCharsets.UTF_8),
+                    "wizard");
+        }
+        form.set("_action", "save");
+        MockHttpServletResponse saved = ui.perform(
+                        post("/jobs/wizard").with(csrf()).params(form))
+                .andReturn()
+                .getResponse();
+        assertThat(saved.getStatus()).as(saved.getContentAsString()).isEqualTo(302);
+        assertThat(jdbc.sql("SELECT description FROM jobs").query(String.class).single())
+                .isEqualTo("typed before it was deleted");
+    }
+
     private void create(String name) throws Exception {
         MockHttpServletResponse response = mvc.perform(post("/api/admin/scheduler/jobs")
                         .contentType(MediaType.APPLICATION_JSON)

@@ -4,6 +4,7 @@ import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
+import dev.almanac.common.NotFoundException;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobCommands;
 import dev.almanac.job.JobDefinition;
@@ -44,6 +45,9 @@ import tools.jackson.databind.node.ObjectNode;
 @AdminPage
 @RequestMapping("/jobs")
 class JobWizardPages {
+
+    static final String DELETED_MEANWHILE =
+            "This job was deleted while you were editing it. Your input is kept: saving creates it as a new job.";
 
     private final JobService jobs;
     private final JobCommands commands;
@@ -137,8 +141,19 @@ class JobWizardPages {
             return wizard.show(form, JobForm.REVIEW, editedJob(form), Map.of(), List.of(refused), model);
         }
         JobForm form = JobForm.of(body);
-        Job editing = editedJob(form);
         int step = Math.min(JobForm.REVIEW, Math.max(JobForm.TEMPLATE, parseInt(form.get("step"), 1)));
+        Job editing;
+        try {
+            editing = editedJob(form);
+        } catch (NotFoundException gone) {
+            // deleted while it was being edited: the same step again with the reader's input, now a new job's
+            response.setStatus(HttpStatus.CONFLICT.value());
+            form.remove("_action");
+            form.remove("step");
+            form.remove("job_id");
+            form.remove("version");
+            return wizard.show(form, step, null, Map.of(), List.of(DELETED_MEANWHILE), model);
+        }
         String action = form.get("_action").isEmpty() ? "next" : form.get("_action");
         form.remove("_action");
         form.remove("step");
