@@ -12,6 +12,7 @@ import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleSpec;
 import dev.almanac.template.ParameterForm;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -229,16 +230,17 @@ public final class JobForm {
             set("interval_value", String.valueOf(seconds / unitSeconds(unit)));
         } else if (schedule instanceof OnceSchedule once) {
             set("schedule_kind", "once");
+            LocalDateTime at = once.runAt().atZone(schedule.zone()).toLocalDateTime();
+            // to the second (and below) as stored, so an unchanged save keeps run_at, even one that has passed
             set(
                     "once_at",
-                    once.runAt().atZone(schedule.zone()).toLocalDateTime().format(LOCAL_MINUTES));
+                    at.getSecond() == 0 && at.getNano() == 0
+                            ? at.format(LOCAL_MINUTES)
+                            : at.format(DateTimeFormatter.ISO_LOCAL_DATE_TIME));
         } else {
-            String expression = ((CronSchedule) schedule).expression().toUpperCase(Locale.ROOT);
-            set(
-                    "cron_expression",
-                    expression.toLowerCase(Locale.ROOT).startsWith("@")
-                            ? expression.toLowerCase(Locale.ROOT)
-                            : expression);
+            // as stored, so an unchanged save changes nothing; the friendly kinds below match its own spelling only
+            String expression = ((CronSchedule) schedule).expression();
+            set("cron_expression", expression);
             set("schedule_kind", "cron");
             Matcher m;
             if ((m = EVERY_MINUTES.matcher(expression)).matches()) {
@@ -260,6 +262,11 @@ public final class JobForm {
                 set("schedule_kind", "monthly");
                 set("monthly_time", time(m.group(2), m.group(1)));
                 set("monthly_day", m.group(3));
+            }
+            if (!get("schedule_kind").equals("cron")
+                    && !expression.equals(presetExpression(get("schedule_kind"), new ArrayList<>()))) {
+                // a preset would spell it otherwise ("00 09 * * *"): shown as the expression it is
+                set("schedule_kind", "cron");
             }
         }
     }
