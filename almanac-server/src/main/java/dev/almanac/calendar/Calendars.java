@@ -172,7 +172,7 @@ public class Calendars {
 
     private static Compiled compile(CalendarSpec spec, Instant now, Compiled before) {
         try {
-            return new Compiled(spec, CalendarRules.compile(spec, now, HORIZON_YEARS), now);
+            return new Compiled(spec, CalendarRules.compile(spec, now, HORIZON_YEARS, true), now);
         } catch (InvalidInputException stale) {
             if (before == null || before.rules() != null || !before.spec().equals(spec)) {
                 // stored before a rule tightened: it blocks nothing rather than stopping the trigger loop

@@ -230,7 +230,11 @@ public final class JobForm {
             set("interval_value", String.valueOf(seconds / unitSeconds(unit)));
         } else if (schedule instanceof OnceSchedule once) {
             set("schedule_kind", "once");
-            LocalDateTime at = once.runAt().atZone(schedule.zone()).toLocalDateTime();
+            // to the millisecond a datetime-local field holds at most (a client may store micro- or nanoseconds)
+            LocalDateTime at = once.runAt()
+                    .truncatedTo(java.time.temporal.ChronoUnit.MILLIS)
+                    .atZone(schedule.zone())
+                    .toLocalDateTime();
             // to the second (and below) as stored, so an unchanged save keeps run_at, even one that has passed
             set(
                     "once_at",

@@ -1031,6 +1031,11 @@ public class JobService {
         }
 
         @Override
+        public long storedParameterBytes() {
+            return current == null ? 0 : JobValidator.jsonSizeOf(current.definition().parameters());
+        }
+
+        @Override
         public HiddenUpstreams.Kept hiddenKept(List<String> dependsOn, List<JobRequest.TriggerJson> requested) {
             // a job moved to another namespace keeps none: its new readers would get the hidden job's runs and results
             if (current == null || !current.definition().namespace().equals(namespace)) {

@@ -129,6 +129,13 @@ class JobValidator {
         int storedParameterDepth();
 
         /**
+         * How large the stored job's parameters are as JSON ({@link #jsonSizeOf}); 0 when a job is being created. A
+         * job stored larger than {@link #MAX_PARAMETER_BYTES} before that limit may be saved as large again (disabled,
+         * renamed, rolled back), not larger.
+         */
+        long storedParameterBytes();
+
+        /**
          * The entries of a request's {@code depends_on} and triggers that keep a stored upstream the user may not see
          * ({@link HiddenUpstreams}); none when a job is being created.
          */
@@ -186,7 +193,7 @@ class JobValidator {
                     "template_type", "unknown template '" + templateType + "'; known: " + knownTemplates()));
         } else if (depthOf(parameters) > Math.max(MAX_PARAMETER_DEPTH, context.storedParameterDepth())) {
             errors.add(new FieldError("parameters", "are nested more than " + MAX_PARAMETER_DEPTH + " levels deep"));
-        } else if (jsonSizeOf(parameters) > MAX_PARAMETER_BYTES) {
+        } else if (jsonSizeOf(parameters) > Math.max(MAX_PARAMETER_BYTES, context.storedParameterBytes())) {
             errors.add(new FieldError(
                     "parameters",
                     "are " + jsonSizeOf(parameters) + " bytes as JSON, more than the " + MAX_PARAMETER_BYTES
@@ -808,7 +815,6 @@ class JobValidator {
         return trimmed.isEmpty() ? null : trimmed;
     }
 
-    /** Levels of maps and lists, a scalar none. */
     /**
      * The size of {@code value} written as compact JSON, counting a string's characters as UTF-8 without the escapes
      * JSON may add: a lower bound, enough for a limit far above any form's ordinary content.
@@ -832,6 +838,7 @@ class JobValidator {
         return String.valueOf(value).length();
     }
 
+    /** Levels of maps and lists, a scalar none. */
     static int depthOf(Object value) {
         if (value instanceof Map<?, ?> map) {
             return 1

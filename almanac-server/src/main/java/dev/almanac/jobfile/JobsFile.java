@@ -639,7 +639,6 @@ public class JobsFile {
                 : definition.name().strip();
     }
 
-    /** The namespace as the API stores it: trimmed, the default one when there is none. */
     /** The namespaces a file's jobs name, in name order. */
     static java.util.SortedSet<String> namespacesOf(Parsed file) {
         java.util.SortedSet<String> named = new java.util.TreeSet<>();
@@ -650,6 +649,7 @@ public class JobsFile {
         return named;
     }
 
+    /** The namespace as the API stores it: trimmed, the default one when there is none. */
     private static String namespaceOf(JobRequest definition) {
         return definition.namespace() == null || definition.namespace().isBlank()
                 ? JobDefinition.DEFAULT_NAMESPACE

@@ -132,6 +132,8 @@ public class NamespaceQuotas {
                 .find(namespace)
                 .map(Namespace::createdAt)
                 .filter(created -> created.isAfter(hourAgo))
+                // the count takes what came after its start: a run at the very moment of the creation is counted
+                .map(created -> created.minus(1, java.time.temporal.ChronoUnit.MICROS))
                 .orElse(hourAgo);
     }
 

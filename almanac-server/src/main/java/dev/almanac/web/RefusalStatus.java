@@ -35,8 +35,8 @@ public record RefusalStatus(HttpStatus status, Long retryAfterSeconds) {
                 && tooMuch.getErrorCode() == HttpStatus.CONTENT_TOO_LARGE.value()) {
             // a form over the container's limit (server.tomcat.max-http-form-post-size, 2 MB) or its parameter count
             return new PayloadTooLargeException(
-                    "the form is larger than the server accepts: shorten its longest field (a job's parameters hold at"
-                            + " most 256 KiB)");
+                    "the form is larger than the server accepts (too long, or too many fields): shorten its longest"
+                            + " field (a job's parameters hold at most 256 KiB)");
         }
         if (e instanceof InvalidParameterException) {
             return new InvalidInputException(

@@ -68,6 +68,9 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
     @Autowired
     JsonMapper json;
 
+    @Autowired
+    Calendars calendars;
+
     @Test
     void anImportedHolidayCalendarBlocksADailyJobOnItsDatesInThePreviewAndInHistory() throws Exception {
         createHolidays();
@@ -234,6 +237,30 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
                                     + "\",\"dates\":[\"2026-12-24\"]}"))
                     .andExpect(status().isCreated());
         }
+    }
+
+    /** A calendar stored with a raw offset before that rule goes on blocking what it blocked; a change must fix it. */
+    @Test
+    void aCalendarStoredWithARawOffsetBeforeTheRuleStillBlocks() throws Exception {
+        mvc.perform(post(API + "/calendars")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"offset\",\"timezone\":\"UTC\",\"dates\":[\"2026-06-02\"]}"))
+                .andExpect(status().isCreated());
+        jdbc.sql("UPDATE calendars SET timezone = '+05:00' WHERE name = 'offset'").update();
+        calendars.forget();
+
+        // 2 June in +05:00 runs from 1 June 19:00 UTC to 2 June 19:00 UTC
+        mvc.perform(post(API + "/schedules/preview")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"schedule":{"type":"cron","expression":"0 18 * * *","timezone":"UTC"},"count":2,
+                                 "calendars":{"blackout":["offset"]}}
+                                """))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.runs[0].at").value("2026-06-01T18:00:00Z"))
+                .andExpect(jsonPath("$.runs[0].blocked_by").doesNotExist())
+                .andExpect(jsonPath("$.runs[1].at").value("2026-06-02T18:00:00Z"))
+                .andExpect(jsonPath("$.runs[1].blocked_by.name").value("offset"));
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,8 +73,19 @@ public final class CalendarRules {
      * {@code now} to {@code horizonYears} after it.
      */
     public static CalendarRules compile(CalendarSpec spec, Instant now, int horizonYears) {
+        return compile(spec, now, horizonYears, false);
+    }
+
+    /**
+     * The same for a calendar as it is {@code stored}: a raw offset ({@code +05:00}, {@code GMT+2}) that {@link
+     * TimeZones} refuses for a new or changed calendar is still read, so a calendar saved before that rule keeps
+     * blocking what it blocked.
+     */
+    public static CalendarRules compile(CalendarSpec spec, Instant now, int horizonYears, boolean stored) {
         List<FieldError> errors = new ArrayList<>();
-        ZoneId zone = TimeZones.parse(spec.timezone(), "timezone", errors).orElse(TimeZones.UTC);
+        ZoneId zone = stored
+                ? storedZone(spec.timezone(), errors)
+                : TimeZones.parse(spec.timezone(), "timezone", errors).orElse(TimeZones.UTC);
         if (spec.dates().size() + spec.ranges().size() + spec.weekly().size() > MAX_ENTRIES) {
             errors.add(
                     new FieldError("dates", "at most " + MAX_ENTRIES + " dates, ranges and weekly windows together"));
@@ -178,5 +190,19 @@ public final class CalendarRules {
             default -> DayOfWeek.SUNDAY;
         };
         return ((day.getValue() - 1) * 24 * 60 + hour * 60 + minute) % MINUTES_PER_WEEK;
+    }
+
+    private static ZoneId storedZone(String text, List<FieldError> errors) {
+        List<FieldError> refused = new ArrayList<>();
+        Optional<ZoneId> zone = TimeZones.parse(text, "timezone", refused);
+        if (zone.isPresent()) {
+            return zone.get();
+        }
+        try {
+            return ZoneId.of(text.strip());
+        } catch (java.time.DateTimeException unknown) {
+            errors.addAll(refused);
+            return TimeZones.UTC;
+        }
     }
 }

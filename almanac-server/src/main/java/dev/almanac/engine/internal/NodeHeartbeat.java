@@ -30,7 +30,7 @@ class NodeHeartbeat {
 
     /**
      * Whether the runs an earlier process under this node's id left running were failed as lost: once, at this
-     * process's first check, when it runs nothing of its own yet that it could mistake for them.
+     * process's first check, those that started before this process took up the id and that it does not run.
      */
     private volatile boolean earlierProcessRecovered;
 
@@ -93,9 +93,9 @@ class NodeHeartbeat {
             for (ExecutionId id : store.cancelRequestedOn(node)) {
                 runs.cancel(id);
             }
-            if (!earlierProcessRecovered && lease.firstRenewedAt() != null) {
+            if (!earlierProcessRecovered) {
                 // before the hand-back below, which would put them back in the queue as if never started
-                while (recovery.recoverEarlierProcess(node, lease.firstRenewedAt(), runs::holds) > 0) {
+                while (recovery.recoverEarlierProcess(node, lease.processStartedAt(), runs::holds) > 0) {
                     // a batch at a time
                 }
                 earlierProcessRecovered = true;

@@ -39,7 +39,7 @@ class NodeLease {
     private record Renewal(Instant at, long nanos) {}
 
     private volatile Renewal last;
-    private volatile Instant firstRenewal;
+    private final Instant processStartedAt;
     private volatile Instant failingSince;
     private volatile Instant reachableAgainAt;
 
@@ -54,6 +54,7 @@ class NodeLease {
         this.availability = availability;
         this.properties = properties;
         this.clock = clock;
+        this.processStartedAt = clock.instant();
         this.host = hostName();
         this.nodeId = properties.nodeId() != null && !properties.nodeId().isBlank()
                 ? properties.nodeId()
@@ -90,20 +91,17 @@ class NodeLease {
             reachableAgainAt = renewal.at();
             failingSince = null;
         }
-        if (last == null) {
-            firstRenewal = renewal.at();
-        }
         last = renewal;
         availability.reachable();
         return true;
     }
 
     /**
-     * The time of this process's first renewal; null before it. A run this node holds that started before it was
-     * started by an earlier process under the same node id.
+     * When this process took up its node id, before its loops could start anything: a run the node holds that started
+     * before it was started by an earlier process under the same id.
      */
-    Instant firstRenewedAt() {
-        return firstRenewal;
+    Instant processStartedAt() {
+        return processStartedAt;
     }
 
     /** Removes this node from the cluster, when it stops. */

@@ -58,6 +58,8 @@ public class Delivery {
     private static final Logger log = LoggerFactory.getLogger(Delivery.class);
     private static final int MAX_RESPONSE = 2000;
     static final String NOT_SENT = "not sent: Almanac stopped before it could deliver this";
+    /** How many notices may wait for one recipient: a recipient that does not answer cannot fill the whole queue. */
+    static final int LANE_CAPACITY = 100;
 
     private final OutboundMail mail;
     private final GuardedHttpClient http;
@@ -154,8 +156,12 @@ public class Delivery {
     private CompletableFuture<Void> queue(Send send) {
         String key = key(send.recipient);
         boolean refused;
+        boolean laneFull;
         synchronized (this) {
-            refused = closed || pending >= Math.max(1, properties.queueCapacity());
+            Lane existing = lanes.get(key);
+            // one recipient that does not answer fills its own lane, not the node's queue every other one shares
+            laneFull = existing != null && existing.sends.size() >= LANE_CAPACITY;
+            refused = closed || laneFull || pending >= Math.max(1, properties.queueCapacity());
             if (!refused) {
                 Lane lane = lanes.computeIfAbsent(key, Lane::new);
                 lane.sends.add(send);
@@ -173,7 +179,11 @@ public class Delivery {
                     Channel.of(send.recipient),
                     send.recipient,
                     "failed",
-                    closed ? NOT_SENT : "not sent: this node's notification queue is full");
+                    closed
+                            ? NOT_SENT
+                            : laneFull
+                                    ? "not sent: " + LANE_CAPACITY + " notices already wait for this recipient"
+                                    : "not sent: this node's notification queue is full");
             send.done.complete(null);
         }
         return send.done;
