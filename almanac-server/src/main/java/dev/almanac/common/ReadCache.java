@@ -42,12 +42,25 @@ public final class ReadCache<K, V> {
         if (entry == null) {
             return Optional.empty();
         }
-        Duration lifetime = deaf && deafTtl.compareTo(ttl) < 0 ? deafTtl : ttl;
-        if (!entry.cachedAt().plus(lifetime).isAfter(now) || entry.cachedAt().isAfter(now)) {
+        if (!entry.cachedAt().plus(ttl).isAfter(now) || entry.cachedAt().isAfter(now)) {
             entries.remove(key, entry);
             return Optional.empty();
         }
+        // too old while deaf, but kept: it may still serve a caller that accepts what is known (see kept)
+        if (deaf
+                && deafTtl.compareTo(ttl) < 0
+                && !entry.cachedAt().plus(deafTtl).isAfter(now)) {
+            return Optional.empty();
+        }
         return Optional.of(entry.value());
+    }
+
+    /**
+     * The value kept for {@code key} whatever its age, for a caller that would rather have what was last known than
+     * nothing (the database being away). Evictions still count: an evicted value is gone.
+     */
+    public Optional<V> kept(K key) {
+        return Optional.ofNullable(entries.get(key)).map(Entry::value);
     }
 
     /** A stamp to pass to {@link #put}, taken before reading the value from the database. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.almanac.testing.EngineNode;
+import dev.almanac.testing.MutableClock;
 import dev.almanac.testing.PostgresTestDatabase;
 import dev.almanac.testing.TcpProxy;
 import dev.almanac.testing.WithPostgres;
@@ -13,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -124,6 +126,57 @@ class DatabaseOutageWebTests {
                     .until(() ->
                             get(base + "/api/admin/scheduler/jobs", basicAuth()).statusCode() == 200);
             assertThat(get(base + "/actuator/health", null).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aScrapeWithATokenVerifiedBeforeAnswersAtOnceWhileTheDatabaseIsAway() throws Exception {
+        String url = PostgresTestDatabase.freshSchemaUrl("outage_scrape");
+        MutableClock clock = new MutableClock(Instant.now());
+        try (TcpProxy proxy = TcpProxy.toDatabase(url);
+                EngineNode node = EngineNode.onPostgres(proxy.jdbcUrl(url))
+                        .nodeId("outage-scrape")
+                        .clock(clock)
+                        .set("almanac.security.admin-password", PASSWORD)
+                        .set("almanac.engine.heartbeat-interval", "500ms")
+                        .set("almanac.engine.heartbeat-timeout", "1s")
+                        .set("almanac.engine.dead-node-threshold", "6s")
+                        .start()) {
+            String base = "http://127.0.0.1:" + node.bean(Environment.class).getProperty("local.server.port");
+            HttpResponse<String> created = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/api/admin/scheduler/tokens"))
+                            .header("Authorization", basicAuth())
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"prometheus\",\"read_only\":true}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            java.util.regex.Matcher secret =
+                    java.util.regex.Pattern.compile("\"secret\":\"([^\"]+)\"").matcher(created.body());
+            assertThat(secret.find()).isTrue();
+            String bearer = "Bearer " + secret.group(1);
+            assertThat(get(base + "/actuator/prometheus", bearer).statusCode()).isEqualTo(200);
+
+            proxy.blackhole();
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> get(base + "/actuator/health", null).statusCode() == 503);
+            // long past the token cache's lifetime: the token was verified before the outage, nothing evicted it
+            clock.advance(Duration.ofMinutes(10));
+
+            for (int scrape = 0; scrape < 3; scrape++) {
+                long start = System.nanoTime();
+                HttpResponse<String> metrics = get(base + "/actuator/prometheus", bearer);
+                assertThat(elapsed(start)).isLessThan(Duration.ofSeconds(1));
+                assertThat(metrics.statusCode()).as(metrics.body()).isEqualTo(200);
+                assertThat(metrics.body())
+                        .contains("almanac_node_heartbeat_age_seconds")
+                        .contains("almanac_executions_queued NaN");
+            }
+            // a token this node never verified still cannot be looked up
+            HttpResponse<String> unknown = get(base + "/actuator/prometheus", "Bearer alm_never-seen-here");
+            assertThat(unknown.statusCode()).isEqualTo(503);
         }
     }
 

@@ -42,7 +42,8 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
             return;
         }
         String secret = header.substring(BEARER.length()).strip();
-        Optional<ApiTokenRepository.Owned> owned = tokens.authenticate(secret);
+        boolean read = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
+        Optional<ApiTokenRepository.Owned> owned = tokens.authenticate(secret, read);
         if (owned.isEmpty()) {
             audit.record(
                     "anonymous",

@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
  * Verified API tokens with their owners, keyed by the token's SHA-256 (never the token), so a known token costs no
  * database round trip. An entry lives {@code almanac.security.token-cache-ttl}; revocations and user changes evict at
  * once, here and through {@link TokenSignals} on the other nodes. While those signals are not heard, an entry lives
- * at most {@link #DEAF_TTL}, so a revocation on another node is never later than that.
+ * at most {@link #DEAF_TTL}, so a revocation on another node is never later than that. While the database is away,
+ * a read may take an entry {@link #kept} whatever its age (ApiTokenService says when).
  */
 @Component
 class TokenCache {
@@ -26,6 +27,11 @@ class TokenCache {
 
     Optional<ApiTokenRepository.Owned> get(String hash, Instant now) {
         return entries.get(hash, now);
+    }
+
+    /** The entry kept for {@code hash} whatever its age; an evicted one (revoked, user changed) is gone. */
+    Optional<ApiTokenRepository.Owned> kept(String hash) {
+        return entries.kept(hash);
     }
 
     /** A stamp to pass to {@link #put}, taken before reading the token from the database. */
