@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.context.event.EventListener;
+import org.springframework.security.authentication.DisabledException;
 import org.springframework.security.authentication.LockedException;
 import org.springframework.security.authentication.event.AbstractAuthenticationFailureEvent;
 import org.springframework.security.authentication.event.AuthenticationSuccessEvent;
@@ -14,7 +15,8 @@ import org.springframework.stereotype.Component;
 /**
  * Counts password failures per user and locks the account for {@code login-lock-duration} after
  * {@code login-max-failures} in a row (a lock is refused before the password is even checked); every failure is
- * in the audit trail. A success resets the count.
+ * in the audit trail. A success resets the count; so does an admin's unlock, password reset or enable (UserService).
+ * A disabled user's attempts are refused before the password is checked and do not count.
  */
 @Component
 public class LoginAttempts {
@@ -38,8 +40,11 @@ public class LoginAttempts {
         details.put("method", "password");
         if (event.getException() instanceof LockedException) {
             details.put("reason", "account locked after repeated failures");
+        } else if (event.getException() instanceof DisabledException) {
+            // refused before the password is checked: a guess here learns nothing, so it does not count toward a lock
+            details.put("reason", "disabled account");
         } else {
-            details.put("reason", "bad credentials or disabled account");
+            details.put("reason", "bad credentials");
             Instant until = clock.instant().plus(properties.loginLockDuration());
             if (users.countFailure(username, properties.loginMaxFailures(), until)) {
                 details.put("locked_until", until.toString());

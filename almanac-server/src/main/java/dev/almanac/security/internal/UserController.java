@@ -80,7 +80,12 @@ public class UserController {
             Boolean enabled,
 
             @Schema(description = "Optional; on update an empty string removes it", example = "alice@example.com")
-            String email) {}
+            String email,
+
+            @Schema(
+                    description = "On update, true lifts a lock after failed logins (so does a new password, or"
+                            + " enabling a disabled user)")
+            Boolean unlock) {}
 
     record UserEnvelope(UserView user, String message) {}
 
@@ -127,14 +132,21 @@ public class UserController {
 
     @PutMapping(path = "/users/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(
-            summary = "Change a user's password, role, enabled flag or e-mail address",
+            summary = "Change a user's password, role, enabled flag or e-mail address, or unlock them",
             description = "Fields left out keep their values; the user name cannot change. The last enabled super"
-                    + " admin cannot be disabled or demoted.")
+                    + " admin cannot be disabled or demoted. `unlock: true` lifts a lock after failed logins; a new"
+                    + " password, or enabling a disabled user, lifts it too.")
     UserEnvelope update(@PathVariable String id, @RequestBody UserRequest request) {
         if (request.username() != null) {
             throw new dev.almanac.common.InvalidInputException("username", "cannot be changed");
         }
-        User user = users.update(userId(id), request.password(), request.role(), request.enabled(), request.email());
+        User user = users.update(
+                userId(id),
+                request.password(),
+                request.role(),
+                request.enabled(),
+                request.email(),
+                Boolean.TRUE.equals(request.unlock()));
         return new UserEnvelope(UserView.of(user), "User '" + user.username() + "' updated");
     }
 

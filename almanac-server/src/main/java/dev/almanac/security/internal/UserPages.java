@@ -118,6 +118,13 @@ public class UserPages {
         return change(id, null, null, true, null, response, model, redirect);
     }
 
+    @PostMapping("/{id}/unlock")
+    String unlock(@PathVariable String id, RedirectAttributes redirect) {
+        User user = users.update(UserController.userId(id), null, null, null, null, true);
+        flash(redirect, "'" + user.username() + "' unlocked: they may log in again", null);
+        return "redirect:/users";
+    }
+
     @PostMapping("/{id}/email")
     String changeEmail(
             @PathVariable String id,

@@ -50,6 +50,10 @@ public class UserRepository {
             UPDATE users SET password_hash = :hash, password_generated = FALSE, updated_at = :now WHERE id = :id
             """;
 
+    private static final String UNLOCK = """
+            UPDATE users SET failed_login_count = 0, locked_until = NULL WHERE id = :id
+            """;
+
     private static final String RESET_FAILURES = """
             UPDATE users SET failed_login_count = 0 WHERE username = :username AND failed_login_count > 0
             """;
@@ -213,6 +217,11 @@ public class UserRepository {
                 .param("username", username)
                 .param("now", JdbcTime.utc(now))
                 .update();
+    }
+
+    /** Lifts a lock after failed logins and forgets the failures counted so far. */
+    void unlock(UUID id) {
+        jdbc.sql(UNLOCK).param("id", id).update();
     }
 
     void resetFailures(String username) {

@@ -163,6 +163,16 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
     /** Changes the fields given (null: unchanged; an empty e-mail address removes it). */
     @Transactional
     public User update(UUID id, String password, String role, Boolean enabled, String email) {
+        return update(id, password, role, enabled, email, false);
+    }
+
+    /**
+     * Changes the fields given, as {@link #update(UUID, String, String, Boolean, String)}; {@code unlock}, a new
+     * password, or enabling a disabled user also lifts a lock after failed logins and forgets the failures, so the
+     * admin who helps a locked-out user does not leave them waiting out the lock.
+     */
+    @Transactional
+    public User update(UUID id, String password, String role, Boolean enabled, String email, boolean unlock) {
         User current = get(id);
         List<FieldError> errors = new ArrayList<>();
         if (password != null) {
@@ -182,6 +192,7 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
                     role != null && newRole != Role.SUPER_ADMIN ? "role" : "enabled",
                     "'" + current.username() + "' is the last enabled super admin; make another one first");
         }
+        boolean clearsLock = unlock || password != null || (newEnabled && !current.enabled());
         User updated = new User(
                 current.id(),
                 current.username(),
@@ -191,10 +202,13 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
                 current.createdAt(),
                 now(),
                 current.lastLoginAt(),
-                current.failedLoginCount(),
-                current.lockedUntil(),
+                clearsLock ? 0 : current.failedLoginCount(),
+                clearsLock ? null : current.lockedUntil(),
                 newEmail);
         users.update(updated);
+        if (clearsLock) {
+            users.unlock(updated.id());
+        }
         tokenSignals.userChanged(updated.id());
         if (password != null) {
             users.changePassword(updated.id(), updated.passwordHash(), updated.updatedAt());
@@ -208,6 +222,12 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
         }
         if (password != null) {
             changes.put("password", Map.of("before", "••••", "after", "••••"));
+        }
+        if (clearsLock && current.lockedAt(clock.instant())) {
+            Map<String, Object> change = new LinkedHashMap<>();
+            change.put("before", current.lockedUntil().toString());
+            change.put("after", null);
+            changes.put("locked_until", change);
         }
         if (!java.util.Objects.equals(newEmail, current.email())) {
             Map<String, Object> change = new LinkedHashMap<>();
