@@ -179,6 +179,7 @@ class ScriptController {
     }
 
     @PostMapping(path = "/{id}/versions/{version}/approve", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ApiResponse(responseCode = "200", description = "The version, approved")
     @Operation(
             summary = "Approve a pending version (a super admin, or an owner of the script's namespace, who is not its"
                     + " author, with a comment)")
@@ -189,6 +190,7 @@ class ScriptController {
     }
 
     @PostMapping(path = "/{id}/versions/{version}/reject", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ApiResponse(responseCode = "200", description = "The version, rejected")
     @Operation(
             summary = "Reject a pending version (a super admin, or an owner of the script's namespace, who is not its"
                     + " author, with a comment)")

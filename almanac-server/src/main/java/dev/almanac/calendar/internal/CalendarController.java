@@ -79,6 +79,7 @@ class CalendarController {
     }
 
     @GetMapping("/calendars")
+    @ApiResponse(responseCode = "200", description = "The calendars")
     @Operation(
             summary = "List calendars",
             description = "The global calendars and those of the namespaces the caller may see; with namespace, the"
@@ -95,6 +96,7 @@ class CalendarController {
     }
 
     @GetMapping("/calendars/{name}")
+    @ApiResponse(responseCode = "200", description = "The calendar")
     @Operation(summary = "Read a calendar")
     CalendarSpec get(
             @PathVariable String name,
@@ -106,6 +108,7 @@ class CalendarController {
     }
 
     @PutMapping(path = "/calendars/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ApiResponse(responseCode = "200", description = "The calendar as stored now")
     @Operation(summary = "Replace a calendar's contents", description = "Jobs that use it follow the new contents")
     CalendarSpec update(
             @PathVariable String name,
@@ -156,6 +159,7 @@ class CalendarController {
     }
 
     @GetMapping("/freezes")
+    @ApiResponse(responseCode = "200", description = "The freezes")
     @Operation(summary = "List freezes")
     FreezeList freezes() {
         permissions.requireNotLimitedToNamespaces("read the freezes", null);
@@ -165,6 +169,10 @@ class CalendarController {
     @DeleteMapping("/freezes/{id}")
     @Operation(summary = "End a freeze (super admin)")
     @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(
+            responseCode = "404",
+            description = "No such freeze, or it was ended already",
+            content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<Void> unfreeze(@PathVariable UUID id) {
         service.unfreeze(id);
         return ResponseEntity.noContent().build();

@@ -89,12 +89,14 @@ class BackfillController {
     }
 
     @GetMapping("/backfills/{id}")
+    @ApiResponse(responseCode = "200", description = "The backfill and its progress")
     @Operation(summary = "A backfill's slots and progress (pending, running, done, failed)")
     Backfills.View get(@PathVariable String id) {
         return backfills.get(backfillId(id));
     }
 
     @DeleteMapping("/backfills/{id}")
+    @ApiResponse(responseCode = "200", description = "The backfill, cancelled")
     @Operation(
             summary = "Cancel a backfill as a whole",
             description = "Slots not released yet are cancelled, queued runs cancelled, running ones asked to stop.")

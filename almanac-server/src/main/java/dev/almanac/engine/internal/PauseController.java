@@ -62,6 +62,7 @@ class PauseController {
             @JsonProperty("execution_id") String executionId) {}
 
     @PostMapping(path = "/pause")
+    @ApiResponse(responseCode = "200", description = "The job, paused")
     @Operation(
             summary = "Pause a job",
             description = "Its slots are recorded as skipped with reason paused until the pause lifts (by itself at"
@@ -83,6 +84,11 @@ class PauseController {
     }
 
     @PostMapping(path = "/resume")
+    @ApiResponse(responseCode = "200", description = "The job, resumed")
+    @ApiResponse(
+            responseCode = "409",
+            description = "The job is not paused",
+            content = @Content(mediaType = "application/problem+json"))
     @Operation(
             summary = "Resume a paused job",
             description = "The slots it missed are not run, unless catch_up asks for exactly one run now.")

@@ -158,6 +158,7 @@ class NamespaceController {
     }
 
     @GetMapping("/{name}")
+    @ApiResponse(responseCode = "200", description = "The namespace")
     @Operation(summary = "Read a namespace, with its use against each quota")
     @ApiResponse(
             responseCode = "404",
@@ -177,6 +178,7 @@ class NamespaceController {
     }
 
     @DeleteMapping("/{name}")
+    @ApiResponse(responseCode = "200", description = "The namespace, deleted")
     @Operation(summary = "Delete an empty namespace (super admins)")
     @ApiResponse(
             responseCode = "409",

@@ -143,6 +143,7 @@ public class TokenController {
     }
 
     @GetMapping
+    @ApiResponse(responseCode = "200", description = "Your tokens")
     @Operation(summary = "Your API tokens, newest first")
     TokenList list() {
         requireMayManageTokens("list API tokens");
@@ -152,6 +153,7 @@ public class TokenController {
     }
 
     @DeleteMapping("/{id}")
+    @ApiResponse(responseCode = "200", description = "The token, revoked")
     @Operation(summary = "Revoke a token", description = "Yours; a super admin may revoke anyone's.")
     TokenEnvelope revoke(@PathVariable String id) {
         requireMayManageTokens("revoke an API token");
