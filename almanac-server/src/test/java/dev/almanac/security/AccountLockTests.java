@@ -147,6 +147,37 @@ class AccountLockTests extends AlmanacIntegrationTest {
                 .isEqualTo(6);
     }
 
+    @Test
+    void wrongCurrentPasswordsOnChangePasswordCountTowardTheLockAndAreAudited() throws Exception {
+        var ui = securedMvc();
+        for (int i = 0; i < 5; i++) {
+            ui.perform(changePassword("wrong-guess-number-" + i)).andExpect(status().isBadRequest());
+        }
+
+        String refused = ui.perform(changePassword(PASSWORD))
+                .andExpect(status().isBadRequest())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(refused).contains("try again after");
+        assertThat(jdbc.sql("SELECT details FROM audit_events WHERE actor = 'alice' AND action = 'login.failed'")
+                        .query(String.class)
+                        .list())
+                .hasSize(6)
+                .allSatisfy(details -> assertThat(details).contains("password change"))
+                .anySatisfy(details -> assertThat(details).contains("locked_until"));
+        assertThat(basic("alice", PASSWORD).statusCode()).isEqualTo(429);
+    }
+
+    private org.springframework.test.web.servlet.RequestBuilder changePassword(String current) {
+        return post("/account/password")
+                .with(csrf())
+                .with(user("alice").roles("ADMIN"))
+                .param("currentPassword", current)
+                .param("newPassword", NEW_PASSWORD)
+                .param("confirmPassword", NEW_PASSWORD);
+    }
+
     private void lockAlice() throws Exception {
         for (int i = 0; i < 5; i++) {
             assertThat(basic("alice", "not-her-password").statusCode()).isEqualTo(401);

@@ -54,6 +54,34 @@ public class LoginAttempts {
                 username, "login.failed", AuditTrail.FAILURE, AuditTrail.Target.of("user", null, username), details);
     }
 
+    /**
+     * A wrong current password on the change-password form: a guess like a failed login, counted toward the same lock
+     * and audited as {@code login.failed}. Whether the account is locked now.
+     */
+    boolean wrongCurrentPassword(String username) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("method", "password change");
+        details.put("reason", "wrong current password");
+        Instant until = clock.instant().plus(properties.loginLockDuration());
+        boolean locked = users.countFailure(username, properties.loginMaxFailures(), until);
+        if (locked) {
+            details.put("locked_until", until.toString());
+        }
+        audit.record(
+                username, "login.failed", AuditTrail.FAILURE, AuditTrail.Target.of("user", null, username), details);
+        return locked;
+    }
+
+    /** A password change refused without checking the password, the account being locked. */
+    void lockedPasswordChange(String username) {
+        audit.record(
+                username,
+                "login.failed",
+                AuditTrail.FAILURE,
+                AuditTrail.Target.of("user", null, username),
+                Map.of("method", "password change", "reason", "account locked after repeated failures"));
+    }
+
     @EventListener
     void succeeded(AuthenticationSuccessEvent event) {
         if (event.getAuthentication() instanceof ApiTokenAuthentication) {

@@ -44,11 +44,18 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
     private final AuditTrail audit;
     private final Clock clock;
     private final TokenSignals tokenSignals;
+    private final LoginAttempts logins;
     private final Set<String> ownPasswords = ConcurrentHashMap.newKeySet();
 
     UserService(
-            UserRepository users, PasswordEncoder passwords, AuditTrail audit, Clock clock, TokenSignals tokenSignals) {
+            UserRepository users,
+            PasswordEncoder passwords,
+            AuditTrail audit,
+            Clock clock,
+            TokenSignals tokenSignals,
+            LoginAttempts logins) {
         this.users = users;
+        this.logins = logins;
         this.passwords = passwords;
         this.audit = audit;
         this.clock = clock;
@@ -307,14 +314,22 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
     /**
      * A user changes their own password: the current one must match, the new one follow the password rules and be
      * typed twice alike. Errors name the fields {@code current_password}, {@code new_password} and
-     * {@code confirm_password}.
+     * {@code confirm_password}. A wrong current password counts toward the lock that failed logins set, and is
+     * audited as one; while the account is locked the current password is not checked (the refusal is kept: no
+     * rollback for it).
      */
-    @Transactional
+    @Transactional(noRollbackFor = InvalidInputException.class)
     public void changeOwnPassword(String username, String current, String next, String confirm) {
         User user = users.find(username).orElseThrow(() -> new NotFoundException("no user named " + username));
+        if (user.lockedAt(clock.instant())) {
+            logins.lockedPasswordChange(username);
+            throw new InvalidInputException(
+                    "current_password", "was wrong too many times; try again after " + user.lockedUntil());
+        }
         List<FieldError> errors = new ArrayList<>();
         if (current == null || current.isEmpty() || !passwords.matches(current, user.passwordHash())) {
             errors.add(new FieldError("current_password", "is not your current password"));
+            logins.wrongCurrentPassword(username);
         }
         List<FieldError> rules = new ArrayList<>();
         checkPassword(next, rules);
