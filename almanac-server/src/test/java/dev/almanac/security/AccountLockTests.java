@@ -169,6 +169,41 @@ class AccountLockTests extends AlmanacIntegrationTest {
         assertThat(basic("alice", PASSWORD).statusCode()).isEqualTo(429);
     }
 
+    @Test
+    void aPasswordLongerThanBcryptReadsNeverSignsIn() throws Exception {
+        String longest = "a-password-of-exactly-seventy-two-bytes-".repeat(2).substring(0, 72);
+        logins.user("bea", TestLogins.ADMIN, longest);
+
+        assertThat(basic("bea", longest).statusCode()).isEqualTo(200);
+        assertThat(basic("bea", longest + "EXTRA").statusCode()).isEqualTo(401);
+        assertThat(basic("bea", longest + "EXTRA").body()).doesNotContain("72");
+        HttpResponse<String> form = formLogin("bea", longest + "EXTRA");
+        assertThat(form.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/login?error"));
+        assertThat(formLogin("bea", longest).headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).doesNotContain("error"));
+    }
+
+    private HttpResponse<String> formLogin(String username, String password) throws Exception {
+        HttpClient browser = HttpClient.newBuilder()
+                .cookieHandler(new java.net.CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        URI login = URI.create("http://127.0.0.1:" + port + "/login");
+        java.util.regex.Matcher csrf = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"")
+                .matcher(browser.send(HttpRequest.newBuilder(login).build(), HttpResponse.BodyHandlers.ofString())
+                        .body());
+        assertThat(csrf.find()).isTrue();
+        return browser.send(
+                HttpRequest.newBuilder(login)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("username=" + username + "&password="
+                                + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8) + "&_csrf="
+                                + java.net.URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private org.springframework.test.web.servlet.RequestBuilder changePassword(String current) {
         return post("/account/password")
                 .with(csrf())

@@ -124,7 +124,7 @@ public class SecurityConfiguration {
     @Bean
     PasswordEncoder passwordEncoder() {
         // bcrypt for new hashes; the {id} prefix lets a later default (argon2) take over as users log in
-        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+        return new BoundedPasswords(PasswordEncoderFactories.createDelegatingPasswordEncoder());
     }
 
     @Bean
