@@ -45,12 +45,27 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
         boolean read = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
         Optional<ApiTokenRepository.Owned> owned = tokens.authenticate(secret, read);
         if (owned.isEmpty()) {
-            audit.record(
-                    "anonymous",
-                    "login.failed",
-                    AuditTrail.FAILURE,
-                    null,
-                    Map.of("method", "token", "reason", "unknown, expired or revoked token"));
+            Optional<ApiTokenService.Refusal> refusal = tokens.refusal(secret);
+            if (refusal.isPresent()) {
+                ApiToken refused = refusal.get().token();
+                audit.record(
+                        "anonymous",
+                        "login.failed",
+                        AuditTrail.FAILURE,
+                        ApiTokenService.target(refused),
+                        Map.of(
+                                "method", "token",
+                                "reason", refusal.get().reason(),
+                                "prefix", refused.prefix(),
+                                "owner", refusal.get().owner()));
+            } else {
+                audit.record(
+                        "anonymous",
+                        "login.failed",
+                        AuditTrail.FAILURE,
+                        null,
+                        Map.of("method", "token", "reason", "unknown, expired or revoked token"));
+            }
             problems.unauthorized(request, response, "the API token is unknown, expired or revoked");
             return;
         }

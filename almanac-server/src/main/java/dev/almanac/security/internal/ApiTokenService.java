@@ -229,6 +229,27 @@ public class ApiTokenService {
         return found;
     }
 
+    /** Why a token was refused, for the audit trail: a stored token with its owner, or none when it is unknown. */
+    record Refusal(ApiToken token, String owner, String reason) {}
+
+    /**
+     * Why {@code secret}, just refused, was refused: a stored token (found by its hash, so only the token itself
+     * matches) names itself, its owner and the reason; an unknown one names nothing. Never the token.
+     */
+    Optional<Refusal> refusal(String secret) {
+        if (secret == null || !secret.startsWith(PREFIX) || secret.length() > 100) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        return tokens.findByHash(hash(secret)).map(owned -> {
+            String status = owned.token().statusAt(now);
+            String reason = !status.equals("active")
+                    ? status + " token"
+                    : !owned.user().enabled() ? "the token's user is disabled" : "unknown token";
+            return new Refusal(owned.token(), owned.user().username(), reason);
+        });
+    }
+
     // one statement outside any transaction: nothing here is written
     private Optional<ApiTokenRepository.Owned> verify(String hash, Instant now) {
         long stamp = cache.stamp();
