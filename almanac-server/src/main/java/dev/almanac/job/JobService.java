@@ -1032,7 +1032,9 @@ public class JobService {
 
         @Override
         public long storedParameterBytes() {
-            return current == null ? 0 : JobValidator.jsonSizeOf(current.definition().parameters());
+            return current == null
+                    ? 0
+                    : JobValidator.jsonSizeOf(current.definition().parameters());
         }
 
         @Override

@@ -123,8 +123,8 @@ public class NamespaceQuotas {
     }
 
     /**
-     * Where the hour of manual runs counted for {@code namespace} starts: an hour ago, or when the namespace was created
-     * if later, so one created again under the name of a deleted one does not inherit that one's runs.
+     * Where the hour of manual runs counted for {@code namespace} starts: an hour ago, or when the namespace was
+     * created if later, so one created again under the name of a deleted one does not inherit that one's runs.
      */
     private Instant windowStart(String namespace, Instant now) {
         Instant hourAgo = now.minus(RUN_WINDOW);

@@ -246,7 +246,8 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
                         .contentType(MediaType.APPLICATION_JSON)
                         .content("{\"name\":\"offset\",\"timezone\":\"UTC\",\"dates\":[\"2026-06-02\"]}"))
                 .andExpect(status().isCreated());
-        jdbc.sql("UPDATE calendars SET timezone = '+05:00' WHERE name = 'offset'").update();
+        jdbc.sql("UPDATE calendars SET timezone = '+05:00' WHERE name = 'offset'")
+                .update();
         calendars.forget();
 
         // 2 June in +05:00 runs from 1 June 19:00 UTC to 2 June 19:00 UTC

@@ -22,7 +22,9 @@ import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.util.MultiValueMap;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The wizard at its edges: a copy of a job whose name is as long as allowed, and an edit of a job deleted meanwhile. */
+/**
+ * The wizard at its edges: a copy of a job whose name is as long as allowed, and an edit of a job deleted meanwhile.
+ */
 @WithH2
 @WithMockUser(username = "admin", roles = "SUPER_ADMIN")
 class WizardCloneAndDeletedPagesTests extends AlmanacIntegrationTest {
