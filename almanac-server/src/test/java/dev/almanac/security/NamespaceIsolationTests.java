@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.JsonPath;
 import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.RowLocks;
 import dev.almanac.testing.TestLogins;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
@@ -11,10 +12,22 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Namespaces through the real HTTP interface: a super admin creates {@code a} and {@code b} with quotas and makes a
@@ -192,7 +205,7 @@ abstract class NamespaceIsolationTests extends AlmanacIntegrationTest {
                             .statusCode())
                     .isEqualTo(201);
         }
-        List<String> toMove = new java.util.ArrayList<>();
+        List<String> toMove = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             HttpResponse<String> created = send(root, "POST", "/jobs", heartbeat("mover-" + i, null));
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
@@ -219,7 +232,7 @@ abstract class NamespaceIsolationTests extends AlmanacIntegrationTest {
         }
     }
 
-    private final List<String> lastBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> lastBodies = new CopyOnWriteArrayList<>();
 
     @Test
     void aNamespaceCreatedAgainUnderADeletedOnesNameShowsItsMembersNothingOfTheOldOne() throws Exception {
@@ -233,7 +246,7 @@ abstract class NamespaceIsolationTests extends AlmanacIntegrationTest {
         assertThat(send(root, "DELETE", "/jobs/" + oldId, null).statusCode()).isEqualTo(200);
         assertThat(send(root, "DELETE", "/namespaces/tmpns", null).statusCode()).isEqualTo(200);
 
-        clock.advance(java.time.Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(1));
         assertThat(send(root, "POST", "/namespaces", quota).statusCode()).isEqualTo(201);
         String carol = logins.token("carol", TestLogins.USER, false);
         assertThat(send(root, "PUT", "/namespaces/tmpns/members", """
@@ -251,7 +264,7 @@ abstract class NamespaceIsolationTests extends AlmanacIntegrationTest {
         assertThat(send(carol, "GET", "/namespaces/tmpns", null).body()).contains("\"manual_runs_last_hour\":0");
 
         // what is deleted in the namespace as it is now stays its members' to read, by either road
-        clock.advance(java.time.Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(1));
         String newId = JsonPath.read(
                 send(root, "POST", "/jobs", heartbeat("new-one", "tmpns")).body(), "$.job.id");
         String newRun = JsonPath.read(
@@ -266,12 +279,77 @@ abstract class NamespaceIsolationTests extends AlmanacIntegrationTest {
         assertThat(send(carol, "GET", "/namespaces/tmpns", null).body()).contains("\"manual_runs_last_hour\":1");
     }
 
+    /**
+     * A create under the per-user job quota holds its user's row, then the namespace's; a delete of that namespace
+     * must wait on the same user's row first (its foreign key sets the user's current namespace to none), or the two
+     * wait on each other and the database aborts one.
+     */
+    @Test
+    void aNamespaceDeleteWaitsForACreateThatHoldsAUserWorkingInIt() throws Exception {
+        String root = logins.token(TestLogins.SUPER_ADMIN);
+        assertThat(send(root, "POST", "/namespaces", "{\"name\":\"going\",\"quotas\":{\"jobs\":5}}")
+                        .statusCode())
+                .isEqualTo(201);
+        logins.token("dora", TestLogins.USER, false);
+        jdbc.sql("UPDATE users SET current_namespace = 'going' WHERE username = 'dora'")
+                .update();
+
+        CountDownLatch userHeld = new CountDownLatch(1);
+        CountDownLatch deleteWaits = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            // dora's create, as JobCommands takes its locks under ALMANAC_SECURITY_JOB_QUOTA: her row, then the
+            // namespace's (NamespaceQuotas counts its jobs)
+            Future<NamespaceQuotas.JobRoom> create = pool.submit(() -> transactions.execute(t -> {
+                jdbc.sql("SELECT username FROM users WHERE username = 'dora' FOR UPDATE")
+                        .query(String.class)
+                        .list();
+                userHeld.countDown();
+                await(deleteWaits);
+                return quotas.lockedJobRoom("going");
+            }));
+            await(userHeld);
+            Future<HttpResponse<String>> delete = pool.submit(() -> send(root, "DELETE", "/namespaces/going", null));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> RowLocks.someoneWaits(dataSource));
+            deleteWaits.countDown();
+
+            assertThat(create.get(30, TimeUnit.SECONDS).jobs()).isZero();
+            HttpResponse<String> deleted = delete.get(30, TimeUnit.SECONDS);
+            assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        } finally {
+            deleteWaits.countDown();
+            pool.shutdownNow();
+        }
+        assertThat(jdbc.sql("SELECT count(*) FROM users WHERE username = 'dora' AND current_namespace IS NULL")
+                        .query(Long.class)
+                        .single())
+                .isOne();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(interrupted);
+        }
+    }
+
+    @Autowired
+    TransactionTemplate transactions;
+
+    @Autowired
+    NamespaceQuotas quotas;
+
+    @Autowired
+    DataSource dataSource;
+
     /** The status of each of {@code count} requests sent all at once, in order. */
     private List<Integer> inParallel(int count, Request request) throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(count);
+        ExecutorService pool = Executors.newFixedThreadPool(count);
         try {
-            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> answers = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 int n = i;
                 answers.add(pool.submit(() -> {
@@ -283,9 +361,9 @@ abstract class NamespaceIsolationTests extends AlmanacIntegrationTest {
             }
             lastBodies.clear();
             start.countDown();
-            List<Integer> statuses = new java.util.ArrayList<>();
-            for (java.util.concurrent.Future<Integer> answer : answers) {
-                statuses.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> answer : answers) {
+                statuses.add(answer.get(60, TimeUnit.SECONDS));
             }
             return statuses;
         } finally {

@@ -216,6 +216,10 @@ class NamespaceService {
         if (Namespace.DEFAULT.equals(name)) {
             throw new ConflictException(null, "the namespace 'default' cannot be deleted");
         }
+        // the locks a create takes, in its order: who works here (their rows), then the namespace's row, under which
+        // the jobs are counted, so a create either lands before the count or finds the namespace gone
+        users.lockWorkingIn(name);
+        namespaces.lock(name);
         NamespaceUsage counter = usage.getIfAvailable();
         long jobs = counter == null ? 0 : counter.jobsIn(name, Long.MAX_VALUE);
         if (jobs > 0) {

@@ -60,6 +60,10 @@ public class UserRepository {
 
     private static final String LOCK = "SELECT username FROM users WHERE username = :username FOR UPDATE";
 
+    private static final String LOCK_WORKING_IN = """
+            SELECT username FROM users WHERE current_namespace = :namespace ORDER BY username FOR UPDATE
+            """;
+
     private final JdbcClient jdbc;
 
     UserRepository(JdbcClient jdbc) {
@@ -72,6 +76,18 @@ public class UserRepository {
      */
     public void lock(String username) {
         jdbc.sql(LOCK).param("username", username).query(String.class).list();
+    }
+
+    /**
+     * Locks the rows of the users working in {@code namespace} until the caller's transaction ends: a delete of the
+     * namespace, whose foreign key sets their current namespace to none, takes them before the namespace's row, in
+     * the order a create does (its user's row, then the namespace's), so the two wait in turn instead of on each other.
+     */
+    public void lockWorkingIn(String namespace) {
+        jdbc.sql(LOCK_WORKING_IN)
+                .param("namespace", namespace)
+                .query(String.class)
+                .list();
     }
 
     void insert(User user) {
