@@ -9,7 +9,10 @@ import dev.almanac.web.internal.PayloadTooLargeException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Optional;
 import org.apache.tomcat.util.http.InvalidParameterException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 
@@ -22,13 +25,16 @@ import org.springframework.http.HttpStatus;
  */
 public record RefusalStatus(HttpStatus status, Long retryAfterSeconds) {
 
+    private static final Logger log = LoggerFactory.getLogger(RefusalStatus.class);
+
     /** Input that does not validate: the answer of a form shown again over the reader's input. */
     public static final RefusalStatus BAD_INPUT = new RefusalStatus(HttpStatus.BAD_REQUEST, null);
 
     /**
      * {@code e} as the refusal it is when it comes from the server rather than the application: a form over the
      * container's limit is a 413; a query string Tomcat could not decode (a {@code %} not followed by two hex digits)
-     * is the reader's input, refused naming it.
+     * is the reader's input, refused naming it; a request the database stopped in favour of another holding the same
+     * rows is a conflict to try again, not a failure of the server.
      */
     public static Exception asRefusal(Exception e) {
         if (e instanceof InvalidParameterException tooMuch
@@ -37,6 +43,15 @@ public record RefusalStatus(HttpStatus status, Long retryAfterSeconds) {
             return new PayloadTooLargeException(
                     "the form is larger than the server accepts (too long, or too many fields): shorten its longest"
                             + " field (a job's parameters hold at most 256 KiB)");
+        }
+        if (e instanceof PessimisticLockingFailureException) {
+            // the database chose this request to give way to another holding the same rows (a deadlock or a lock it
+            // waited too long for); its transaction was rolled back, and asking again normally succeeds
+            log.warn("A request gave way to another holding the same rows: {}", e.getMessage());
+            return new ConflictException(
+                    null,
+                    "another change was holding the same records at the same moment, so the database stopped this one"
+                            + " and undid it; try again");
         }
         if (e instanceof InvalidParameterException) {
             return new InvalidInputException(

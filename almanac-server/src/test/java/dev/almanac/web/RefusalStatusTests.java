@@ -10,6 +10,7 @@ import dev.almanac.common.TooManyRequestsException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.dao.CannotAcquireLockException;
 import org.springframework.http.HttpStatus;
 import org.springframework.mock.web.MockHttpServletResponse;
 
@@ -37,6 +38,14 @@ class RefusalStatusTests {
 
         assertThat(limited).isEqualTo(new RefusalStatus(HttpStatus.TOO_MANY_REQUESTS, 3L));
         assertThat(limited.headers().getFirst("Retry-After")).isEqualTo("3");
+    }
+
+    @Test
+    void aRequestTheDatabaseStoppedForAnotherHoldingTheSameRowsIsAConflictToTryAgain() {
+        Exception refusal = RefusalStatus.asRefusal(new CannotAcquireLockException("deadlock detected"));
+
+        assertThat(RefusalStatus.of(refusal)).contains(new RefusalStatus(HttpStatus.CONFLICT, null));
+        assertThat(refusal.getMessage()).contains("try again").doesNotContain("deadlock detected");
     }
 
     @Test
