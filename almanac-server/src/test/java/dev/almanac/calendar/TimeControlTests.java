@@ -3,6 +3,7 @@ package dev.almanac.calendar;
 import static dev.almanac.testing.JobRequests.aCronJob;
 import static dev.almanac.testing.JobRequests.anIntervalJob;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
@@ -262,6 +263,23 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.runs[0].blocked_by").doesNotExist())
                 .andExpect(jsonPath("$.runs[1].at").value("2026-06-02T18:00:00Z"))
                 .andExpect(jsonPath("$.runs[1].blocked_by.name").value("offset"));
+
+        // and the engine skips what the preview marks
+        Job job = jobs.create(
+                aCronJob("evening", "0 18 * * *")
+                        .in("UTC")
+                        .calendars(new CalendarRefs(List.of("offset"), List.of()))
+                        .build(),
+                "test");
+        for (String day : List.of("2026-06-01", "2026-06-02")) {
+            clock.set(Instant.parse(day + "T18:00:01Z"));
+            engine.runDueOnce();
+        }
+        assertThat(history(job))
+                .extracting(Execution::scheduledFor, Execution::status, Execution::reason)
+                .containsExactly(
+                        tuple(Instant.parse("2026-06-01T18:00:00Z"), ExecutionStatus.SUCCEEDED, null),
+                        tuple(Instant.parse("2026-06-02T18:00:00Z"), ExecutionStatus.SKIPPED, "calendar"));
     }
 
     @Test
