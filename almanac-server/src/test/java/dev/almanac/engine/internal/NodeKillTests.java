@@ -48,65 +48,23 @@ class NodeKillTests {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void theRunsOfANodeKilledWithSigkillAreRetriedByTheSurvivors() throws Exception {
         String url = PostgresTestDatabase.freshSchemaUrl("kill");
-        try (EngineNode registry = EngineNode.onPostgres(url)
-                .nodeId("registry")
-                .set("almanac.engine.enabled", false)
-                .start()) {
+        try (EngineNode registry = registry(url)) {
             JdbcClient jdbc = registry.jdbc();
-            List<Job> jobs = new ArrayList<>();
-            Process doomed = startNodeProcess(url, "doomed");
-            try {
-                await().atMost(Duration.ofMinutes(2))
-                        .pollInterval(Duration.ofMillis(200))
-                        .until(() ->
-                                doomed.isAlive() && count(jdbc, "SELECT COUNT(*) FROM nodes WHERE id = 'doomed'") == 1);
-                // far enough ahead that creating the jobs on a loaded machine does not make it the past
-                String runAt = Instant.now()
-                        .plusSeconds(5)
-                        .truncatedTo(ChronoUnit.SECONDS)
-                        .toString();
-                for (int i = 0; i < JOBS; i++) {
-                    jobs.add(registry.bean(JobService.class)
-                            .create(
-                                    aOneTimeJob("doomed-" + i, runAt)
-                                            .template("test_block", Map.of("key", "kill-" + i))
-                                            .retries(1, 1, 1.0)
-                                            .build(),
-                                    "test"));
-                }
-                await().atMost(Duration.ofMinutes(1))
-                        .pollInterval(Duration.ofMillis(100))
-                        .until(() -> count(
-                                        jdbc,
-                                        "SELECT COUNT(*) FROM executions WHERE status = 'running' AND execution_host = 'doomed'")
-                                == JOBS);
-            } finally {
-                doomed.destroyForcibly(); // SIGKILL on Linux: the node gets no chance to hand anything back
-                assertThat(doomed.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            }
+            List<Job> jobs = runningOnAKilledNode(registry, url, "doomed", JOBS);
 
             try (EngineNode first = survivor(url, "survivor-1");
                     EngineNode second = survivor(url, "survivor-2")) {
-                await().atMost(Duration.ofMinutes(1))
-                        .pollInterval(Duration.ofMillis(100))
-                        .until(() -> count(
-                                        jdbc,
-                                        "SELECT COUNT(*) FROM executions WHERE status = 'running' AND attempt = 2"
-                                                + " AND execution_host LIKE 'survivor-%'")
-                                == JOBS);
-                for (int i = 0; i < JOBS; i++) {
-                    TestTemplates.Block.release("kill-" + i);
-                }
-                await().atMost(Duration.ofMinutes(1))
-                        .pollInterval(Duration.ofMillis(100))
-                        .until(() -> count(jdbc, "SELECT COUNT(*) FROM executions WHERE status = 'succeeded'") == JOBS);
+                awaitCount(
+                        jdbc,
+                        "SELECT COUNT(*) FROM executions WHERE status = 'running' AND attempt = 2"
+                                + " AND execution_host LIKE 'survivor-%'",
+                        JOBS);
+                release("doomed", JOBS);
+                awaitCount(jdbc, "SELECT COUNT(*) FROM executions WHERE status = 'succeeded'", JOBS);
             }
 
-            ExecutionService executions = registry.bean(ExecutionService.class);
             for (Job job : jobs) {
-                List<Execution> history = executions.list(ExecutionQuery.ofJob(job.id(), 10)).stream()
-                        .sorted(Comparator.comparing(Execution::attempt))
-                        .toList();
+                List<Execution> history = history(registry, job);
                 assertThat(history).extracting(Execution::attempt).containsExactly(1, 2);
                 Execution lost = history.get(0);
                 Execution retry = history.get(1);
@@ -134,41 +92,9 @@ class NodeKillTests {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aNodeRestartedUnderItsIdFailsTheRunsItsEarlierProcessStartedAsLost() throws Exception {
         String url = PostgresTestDatabase.freshSchemaUrl("restart");
-        try (EngineNode registry = EngineNode.onPostgres(url)
-                .nodeId("registry")
-                .set("almanac.engine.enabled", false)
-                .start()) {
+        try (EngineNode registry = registry(url)) {
             JdbcClient jdbc = registry.jdbc();
-            List<Job> jobs = new ArrayList<>();
-            Process first = startNodeProcess(url, "phoenix");
-            try {
-                await().atMost(Duration.ofMinutes(2))
-                        .pollInterval(Duration.ofMillis(200))
-                        .until(() ->
-                                first.isAlive() && count(jdbc, "SELECT COUNT(*) FROM nodes WHERE id = 'phoenix'") == 1);
-                String runAt = Instant.now()
-                        .plusSeconds(5)
-                        .truncatedTo(ChronoUnit.SECONDS)
-                        .toString();
-                for (int i = 0; i < 2; i++) {
-                    jobs.add(registry.bean(JobService.class)
-                            .create(
-                                    aOneTimeJob("phoenix-" + i, runAt)
-                                            .template("test_block", Map.of("key", "phoenix-" + i))
-                                            .retries(1, 1, 1.0)
-                                            .build(),
-                                    "test"));
-                }
-                await().atMost(Duration.ofMinutes(1))
-                        .pollInterval(Duration.ofMillis(100))
-                        .until(() -> count(
-                                        jdbc,
-                                        "SELECT COUNT(*) FROM executions WHERE status = 'running' AND execution_host = 'phoenix'")
-                                == 2);
-            } finally {
-                first.destroyForcibly();
-                assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            }
+            List<Job> jobs = runningOnAKilledNode(registry, url, "phoenix", 2);
 
             Instant restarted = Instant.now();
             try (EngineNode again = EngineNode.onPostgres(url)
@@ -176,32 +102,23 @@ class NodeKillTests {
                     .set("almanac.engine.heartbeat-interval", "500ms")
                     .set("almanac.engine.dead-node-threshold", "5m")
                     .start()) {
-                await().atMost(Duration.ofMinutes(1))
-                        .pollInterval(Duration.ofMillis(100))
-                        .until(() -> count(
-                                        jdbc,
-                                        "SELECT COUNT(*) FROM executions WHERE status = 'running' AND attempt = 2"
-                                                + " AND execution_host = 'phoenix'")
-                                == 2);
+                awaitCount(
+                        jdbc,
+                        "SELECT COUNT(*) FROM executions WHERE status = 'running' AND attempt = 2"
+                                + " AND execution_host = 'phoenix'",
+                        2);
                 assertThat(jdbc.sql("SELECT started_at FROM nodes WHERE id = 'phoenix'")
                                 .query(java.time.OffsetDateTime.class)
                                 .single()
                                 .toInstant())
                         .as("the node's start is its latest process's")
                         .isAfter(restarted);
-                for (int i = 0; i < 2; i++) {
-                    TestTemplates.Block.release("phoenix-" + i);
-                }
-                await().atMost(Duration.ofMinutes(1))
-                        .pollInterval(Duration.ofMillis(100))
-                        .until(() -> count(jdbc, "SELECT COUNT(*) FROM executions WHERE status = 'succeeded'") == 2);
+                release("phoenix", 2);
+                awaitCount(jdbc, "SELECT COUNT(*) FROM executions WHERE status = 'succeeded'", 2);
             }
 
-            ExecutionService executions = registry.bean(ExecutionService.class);
             for (Job job : jobs) {
-                List<Execution> history = executions.list(ExecutionQuery.ofJob(job.id(), 10)).stream()
-                        .sorted(Comparator.comparing(Execution::attempt))
-                        .toList();
+                List<Execution> history = history(registry, job);
                 assertThat(history).extracting(Execution::attempt).containsExactly(1, 2);
                 assertThat(history.get(0).status()).isEqualTo(ExecutionStatus.FAILED);
                 assertThat(history.get(0).reason()).isEqualTo("node_lost");
@@ -210,6 +127,69 @@ class NodeKillTests {
                 assertThat(history.get(1).retryOf()).isEqualTo(history.get(0).id());
             }
         }
+    }
+
+    /** A node that runs no engine, for creating jobs and reading rows. */
+    private static EngineNode registry(String url) {
+        return EngineNode.onPostgres(url)
+                .nodeId("registry")
+                .set("almanac.engine.enabled", false)
+                .start();
+    }
+
+    /**
+     * Starts a node process under {@code nodeId}, creates {@code count} one-time {@code test_block} jobs (one retry
+     * each, keyed {@code nodeId-i}) that it runs, and kills it with SIGKILL once all of them are running on it.
+     */
+    private static List<Job> runningOnAKilledNode(EngineNode registry, String url, String nodeId, int count)
+            throws Exception {
+        JdbcClient jdbc = registry.jdbc();
+        List<Job> jobs = new ArrayList<>();
+        Process node = startNodeProcess(url, nodeId);
+        try {
+            await().atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> node.isAlive()
+                            && count(jdbc, "SELECT COUNT(*) FROM nodes WHERE id = '" + nodeId + "'") == 1);
+            // far enough ahead that creating the jobs on a loaded machine does not make it the past
+            String runAt =
+                    Instant.now().plusSeconds(5).truncatedTo(ChronoUnit.SECONDS).toString();
+            for (int i = 0; i < count; i++) {
+                jobs.add(registry.bean(JobService.class)
+                        .create(
+                                aOneTimeJob(nodeId + "-" + i, runAt)
+                                        .template("test_block", Map.of("key", nodeId + "-" + i))
+                                        .retries(1, 1, 1.0)
+                                        .build(),
+                                "test"));
+            }
+            awaitCount(
+                    jdbc,
+                    "SELECT COUNT(*) FROM executions WHERE status = 'running' AND execution_host = '" + nodeId + "'",
+                    count);
+        } finally {
+            node.destroyForcibly(); // SIGKILL on Linux: the node gets no chance to hand anything back
+            assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        return jobs;
+    }
+
+    private static void release(String nodeId, int count) {
+        for (int i = 0; i < count; i++) {
+            TestTemplates.Block.release(nodeId + "-" + i);
+        }
+    }
+
+    private static List<Execution> history(EngineNode registry, Job job) {
+        return registry.bean(ExecutionService.class).list(ExecutionQuery.ofJob(job.id(), 10)).stream()
+                .sorted(Comparator.comparing(Execution::attempt))
+                .toList();
+    }
+
+    private static void awaitCount(JdbcClient jdbc, String sql, long expected) {
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> count(jdbc, sql) == expected);
     }
 
     private static EngineNode survivor(String url, String id) {
