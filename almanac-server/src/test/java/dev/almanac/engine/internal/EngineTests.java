@@ -685,27 +685,12 @@ abstract class EngineTests extends AlmanacIntegrationTest {
 
     @Test
     void recoversTheRunsOfANodeThatStoppedHeartbeating() {
-        Job job = jobs.create(
-                anIntervalJob("orphan", 3600)
-                        .template("test_block", Map.of())
-                        .retries(1, 5, 1.0)
-                        .build(),
-                "test");
-        clock.advance(Duration.ofHours(1));
-        triggerWithNoWorkerFree();
-        Instant claimedAt = clock.instant();
-        transactionallyClaimAs("dead-node", claimedAt);
+        Job job = aRetriedBlockingRunClaimedBy("dead-node", "orphan");
 
         clock.advance(Duration.ofSeconds(31));
         engine.heartbeat();
 
-        List<Execution> history = history(job);
-        assertThat(history)
-                .extracting(Execution::status)
-                .containsExactly(ExecutionStatus.QUEUED, ExecutionStatus.FAILED);
-        assertThat(history.get(1).reason()).isEqualTo("node_lost");
-        assertThat(history.get(1).error()).isEqualTo("node lost: dead-node stopped heartbeating");
-        assertThat(history.get(0).attempt()).isEqualTo(2);
+        List<Execution> history = assertLostAndRetried(job, "node lost: dead-node stopped heartbeating");
         assertThat(history.get(0).runAfter()).isEqualTo(clock.instant().plusSeconds(5));
     }
 
@@ -810,28 +795,13 @@ abstract class EngineTests extends AlmanacIntegrationTest {
      */
     @Test
     void theRunsAnEarlierProcessUnderThisNodesIdStartedAreFailedAsLost() {
-        Job job = jobs.create(
-                anIntervalJob("restarted", 3600)
-                        .template("test_block", Map.of())
-                        .retries(1, 5, 1.0)
-                        .build(),
-                "test");
-        clock.advance(Duration.ofHours(1));
-        triggerWithNoWorkerFree();
-        Instant startedEarlier = clock.instant();
-        transactionallyClaimAs("test-node", startedEarlier);
+        Job job = aRetriedBlockingRunClaimedBy("test-node", "restarted");
 
         clock.advance(Duration.ofSeconds(1));
         assertThat(recovery.recoverEarlierProcess("test-node", clock.instant(), runs::holds))
                 .isEqualTo(1);
 
-        List<Execution> history = history(job);
-        assertThat(history)
-                .extracting(Execution::status)
-                .containsExactly(ExecutionStatus.QUEUED, ExecutionStatus.FAILED);
-        assertThat(history.get(1).reason()).isEqualTo("node_lost");
-        assertThat(history.get(1).error()).isEqualTo("node lost: test-node restarted while it ran this");
-        assertThat(history.get(0).attempt()).isEqualTo(2);
+        assertLostAndRetried(job, "node lost: test-node restarted while it ran this");
         assertThat(recovery.recoverEarlierProcess("test-node", clock.instant(), runs::holds))
                 .as("the retry is queued, not running")
                 .isZero();
@@ -841,12 +811,7 @@ abstract class EngineTests extends AlmanacIntegrationTest {
     @Test
     void aNodeKilledWhileItRanNothingLeavesTheListAfterTwiceTheThreshold() {
         engine.heartbeat();
-        jdbc.sql("""
-                        INSERT INTO nodes (id, host, roles, started_at, heartbeat_at)
-                        VALUES ('idle-dead', 'gone', 'worker', :at, :at)
-                        """)
-                .param("at", java.time.OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC))
-                .update();
+        registerNodeIfAbsent("idle-dead", clock.instant());
         clock.advance(Duration.ofSeconds(59));
         engine.heartbeat();
         assertThat(jdbc.sql("SELECT count(*) FROM nodes WHERE id = 'idle-dead'")
@@ -896,7 +861,36 @@ abstract class EngineTests extends AlmanacIntegrationTest {
         }
     }
 
-    private void transactionallyClaimAs(String node, Instant at) {
+    /**
+     * A job of {@code test_block} with one retry after 5 s whose run, due an hour on, is queued with no worker free and
+     * then claimed by {@code node} at the clock's time, as a node's claim would be.
+     */
+    private Job aRetriedBlockingRunClaimedBy(String node, String name) {
+        Job job = jobs.create(
+                anIntervalJob(name, 3600)
+                        .template("test_block", Map.of())
+                        .retries(1, 5, 1.0)
+                        .build(),
+                "test");
+        clock.advance(Duration.ofHours(1));
+        triggerWithNoWorkerFree();
+        transactionallyClaimAs(node, clock.instant());
+        return job;
+    }
+
+    /** The job's run failed as {@code node_lost} with {@code error} and its retry is queued; newest first. */
+    private List<Execution> assertLostAndRetried(Job job, String error) {
+        List<Execution> history = history(job);
+        assertThat(history)
+                .extracting(Execution::status)
+                .containsExactly(ExecutionStatus.QUEUED, ExecutionStatus.FAILED);
+        assertThat(history.get(1).reason()).isEqualTo("node_lost");
+        assertThat(history.get(1).error()).isEqualTo(error);
+        assertThat(history.get(0).attempt()).isEqualTo(2);
+        return history;
+    }
+
+    private void registerNodeIfAbsent(String node, Instant at) {
         jdbc.sql("""
                         INSERT INTO nodes (id, host, roles, started_at, heartbeat_at)
                         SELECT :id, 'gone', 'worker', :at, :at WHERE NOT EXISTS (SELECT 1 FROM nodes WHERE id = :id)
@@ -904,6 +898,10 @@ abstract class EngineTests extends AlmanacIntegrationTest {
                 .param("id", node)
                 .param("at", java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC))
                 .update();
+    }
+
+    private void transactionallyClaimAs(String node, Instant at) {
+        registerNodeIfAbsent(node, at);
         jdbc.sql(
                         "UPDATE executions SET status = 'running', execution_host = :node, started_at = :at WHERE status = 'queued'")
                 .param("node", node)
