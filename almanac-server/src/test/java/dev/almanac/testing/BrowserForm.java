@@ -1,5 +1,7 @@
 package dev.almanac.testing;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.util.LinkedMultiValueMap;
@@ -8,8 +10,8 @@ import org.springframework.web.util.HtmlUtils;
 
 /**
  * What a browser submits for a form of a page when the reader changes nothing: its named inputs (ticked boxes
- * only, no buttons), text areas and the chosen options of its selects, in page order. For posting a page back
- * unchanged in a MockMvc test.
+ * only, no buttons), text areas and the chosen options of its selects (a single select's first when none is chosen,
+ * a multiple select's none), in page order. For posting a page back unchanged in a MockMvc test.
  */
 public final class BrowserForm {
 
@@ -41,18 +43,22 @@ public final class BrowserForm {
                 case "textarea" -> fields.add(name, unescape(control.group(3)));
                 case "select" -> {
                     String first = null;
-                    String chosen = null;
+                    List<String> chosen = new ArrayList<>();
                     Matcher option = OPTION.matcher(control.group(3) == null ? "" : control.group(3));
                     while (option.find()) {
                         String value = attribute(option.group(1), "value");
                         first = first == null ? value : first;
                         if (has(option.group(1), "selected")) {
-                            chosen = value;
+                            chosen.add(value);
                         }
                     }
-                    String value = chosen != null ? chosen : first;
-                    if (value != null) {
-                        fields.add(name, value);
+                    if (has(attributes, "multiple")) {
+                        // every chosen option, and nothing at all when none is chosen
+                        chosen.forEach(value -> fields.add(name, value));
+                    } else if (!chosen.isEmpty()) {
+                        fields.add(name, chosen.get(chosen.size() - 1));
+                    } else if (first != null) {
+                        fields.add(name, first);
                     }
                 }
                 default -> {

@@ -1,8 +1,6 @@
 package dev.almanac.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import dev.almanac.execution.Execution;
@@ -15,7 +13,7 @@ import dev.almanac.security.SecretParameters;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.BrowserForm;
 import dev.almanac.testing.WithH2;
-import java.nio.charset.StandardCharsets;
+import dev.almanac.testing.WizardWalk;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +22,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.security.test.context.support.WithMockUser;
-import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.util.MultiValueMap;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,11 +51,11 @@ class WizardSecretPagesTests extends AlmanacIntegrationTest {
     @Autowired
     dev.almanac.template.TemplateRegistry templates;
 
-    private MockMvc ui;
+    private WizardWalk walk;
 
     @BeforeEach
     void browseThroughTheSecurityFilters() {
-        ui = securedMvc();
+        walk = new WizardWalk(securedMvc(), mvc, json);
     }
 
     @Test
@@ -79,7 +76,7 @@ class WizardSecretPagesTests extends AlmanacIntegrationTest {
                 Map.of("webhook_trigger", webhook, "script", script).entrySet()) {
             JobId id = create(job.getKey(), job.getValue());
 
-            String edit = page("/jobs/" + id + "/edit");
+            String edit = walk.page("/jobs/" + id + "/edit");
             String map = job.getKey().equals("script") ? "p.secrets" : "p.secret_headers";
             assertThat(edit)
                     .as("the edit form of %s shows the stored entries by name", job.getKey())
@@ -104,7 +101,7 @@ class WizardSecretPagesTests extends AlmanacIntegrationTest {
                         "https://hooks.example.com/almanac",
                         "secret_headers",
                         Map.of("Authorization", "Bearer abcd1234", "X-Api-Key", "key-5678efgh")));
-        MultiValueMap<String, String> form = BrowserForm.of(page("/jobs/" + id + "/edit"), "wizard");
+        MultiValueMap<String, String> form = walk.form("/jobs/" + id + "/edit", "wizard");
         for (int row = 0; row < 2; row++) {
             String name = "p.secret_headers[" + row + "]";
             if ("Authorization".equals(form.getFirst(name + ".key"))) {
@@ -125,16 +122,13 @@ class WizardSecretPagesTests extends AlmanacIntegrationTest {
         Map<String, Object> headers = Map.of("Authorization", "Bearer abcd1234");
         JobId id = create(
                 "webhook_trigger", Map.of("url", "https://hooks.example.com/almanac", "secret_headers", headers));
-        String run = page("/jobs/" + id + "/run");
+        String run = walk.page("/jobs/" + id + "/run");
         assertThat(run).contains("name=\"p.secret_headers[0].key\"", "value=\"Authorization\"");
         assertThat(run).doesNotContain("abcd1234").doesNotContain("enc:v1:");
 
         MultiValueMap<String, String> form = BrowserForm.of(run, "run-form");
         form.set("confirm", "yes");
-        MockHttpServletResponse queued = ui.perform(
-                        post("/jobs/" + id + "/run").with(csrf()).params(form))
-                .andReturn()
-                .getResponse();
+        MockHttpServletResponse queued = walk.post("/jobs/" + id + "/run", form, false);
         assertThat(queued.getStatus()).as(queued.getContentAsString()).isEqualTo(302);
         Execution execution =
                 executions.get(ExecutionId.parse(queued.getRedirectedUrl().substring("/executions/".length()))
@@ -156,27 +150,24 @@ class WizardSecretPagesTests extends AlmanacIntegrationTest {
                 String row = "p." + map + "[0]";
 
                 // a copy keeps the row's name, not its secret: Next refuses the row until the secret is typed again
-                MultiValueMap<String, String> copy = BrowserForm.of(page("/jobs/" + id + "/clone"), "wizard");
+                MultiValueMap<String, String> copy = walk.form("/jobs/" + id + "/clone", "wizard");
                 assertThat(copy.getFirst(row + ".key")).isEqualTo("STORED");
                 assertRefusedAtRow(copy, row, type + " clone");
 
                 // renaming a stored row with its value left blank has nothing stored under the new name
-                MultiValueMap<String, String> renamed = BrowserForm.of(page("/jobs/" + id + "/edit"), "wizard");
+                MultiValueMap<String, String> renamed = walk.form("/jobs/" + id + "/edit", "wizard");
                 renamed.set(row + ".key", "RENAMED");
                 assertRefusedAtRow(renamed, row, type + " rename");
                 assertThat(revealed(jobs.get(id))).containsEntry(map, Map.of("STORED", "stored-1234abcd"));
 
                 // the run form: a row added and left blank
-                MultiValueMap<String, String> run = BrowserForm.of(page("/jobs/" + id + "/run"), "run-form");
+                MultiValueMap<String, String> run = walk.form("/jobs/" + id + "/run", "run-form");
                 run.set("p." + map + "[1].key", "ADDED");
                 run.set("p." + map + "[1].value", "");
                 run.set("confirm", "yes");
-                MockHttpServletResponse refused = ui.perform(
-                                post("/jobs/" + id + "/run").with(csrf()).params(run))
-                        .andReturn()
-                        .getResponse();
+                MockHttpServletResponse refused = walk.post("/jobs/" + id + "/run", run, false);
                 assertThat(refused.getStatus()).as(type + " run form").isEqualTo(400);
-                assertMarked(refused.getContentAsString(StandardCharsets.UTF_8), "p." + map + "[1].value");
+                assertMarked(WizardWalk.html(refused), "p." + map + "[1].value");
 
                 // the API: an empty secret is refused by its path, on create, on update and as a run's parameter
                 Map<String, Object> empty = new java.util.LinkedHashMap<>(example(type));
@@ -220,7 +211,7 @@ class WizardSecretPagesTests extends AlmanacIntegrationTest {
                     .getOrDefault(type, List.of())
                     .forEach(map -> parameters.put(map, Map.of("STORED", "stored-1234abcd")));
             JobId id = create(type, parameters);
-            String edit = page("/jobs/" + id + "/edit");
+            String edit = walk.page("/jobs/" + id + "/edit");
             MultiValueMap<String, String> form = BrowserForm.of(edit, "wizard");
             List<String> fields = passwordFields(edit);
             assertThat(fields).as(type).isNotEmpty();
@@ -252,14 +243,8 @@ class WizardSecretPagesTests extends AlmanacIntegrationTest {
             form.set("name", "x".repeat(300));
             form = step(form, "next", 2, 400, false);
             form.set("name", name);
-            for (int s = 2; s < 5; s++) {
-                form = step(form, "next", s + 1, 200, false);
-            }
-            form.set("_action", "save");
-            MockHttpServletResponse saved = ui.perform(
-                            post("/jobs/wizard").with(csrf()).params(form))
-                    .andReturn()
-                    .getResponse();
+            form = walk.nextToTheReview(type, form, WizardSecretPagesTests::assertNoTypedSecretInItsText);
+            MockHttpServletResponse saved = walk.save(form).getResponse();
             assertThat(saved.getStatus())
                     .as(type + ": " + saved.getContentAsString())
                     .isEqualTo(302);
@@ -274,7 +259,7 @@ class WizardSecretPagesTests extends AlmanacIntegrationTest {
     private MultiValueMap<String, String> step(
             MultiValueMap<String, String> form, String action, int step, int status, boolean refresh) throws Exception {
         form.set("_action", action);
-        var call = post("/jobs/wizard").with(csrf()).params(form);
+        var call = WizardWalk.posting(WizardWalk.WIZARD, form);
         if (refresh) {
             // what htmx sends when a target or table is chosen on step 2
             String trigger = form.keySet().stream()
@@ -283,14 +268,18 @@ class WizardSecretPagesTests extends AlmanacIntegrationTest {
                     .orElseThrow();
             call.header("HX-Request", "true").header("HX-Trigger-Name", trigger);
         }
-        MockHttpServletResponse response = ui.perform(call).andReturn().getResponse();
-        String html = response.getContentAsString(StandardCharsets.UTF_8);
+        MockHttpServletResponse response = walk.perform(call);
+        String html = WizardWalk.html(response);
         assertThat(response.getStatus()).as(action + ": " + html).isEqualTo(status);
-        // the typed secrets are in (password or hidden) fields only, never in the page's text
-        assertThat(html.replaceAll("(?s)<input\\b[^>]*>", "")).doesNotContain("9f8e7d6c5b4a");
+        assertNoTypedSecretInItsText(html);
         MultiValueMap<String, String> next = BrowserForm.of(html, "wizard");
         assertThat(next.getFirst("step")).as(action).isEqualTo(String.valueOf(step));
         return next;
+    }
+
+    /** The typed secrets are in (password or hidden) fields only, never in the page's text. */
+    private static void assertNoTypedSecretInItsText(String html) {
+        assertThat(html.replaceAll("(?s)<input\\b[^>]*>", "")).doesNotContain("9f8e7d6c5b4a");
     }
 
     private static List<String> passwordFields(String html) {
@@ -307,24 +296,15 @@ class WizardSecretPagesTests extends AlmanacIntegrationTest {
     }
 
     private void assertRefusedAtRow(MultiValueMap<String, String> form, String row, String what) throws Exception {
-        form.set("_action", "next");
-        MockHttpServletResponse response = ui.perform(
-                        post("/jobs/wizard").with(csrf()).params(form))
-                .andReturn()
-                .getResponse();
-        String html = response.getContentAsString(StandardCharsets.UTF_8);
+        MockHttpServletResponse response = walk.click(form, "next");
+        String html = WizardWalk.html(response);
         assertThat(response.getStatus()).as(what).isEqualTo(400);
         assertThat(html).contains("name=\"step\" value=\"2\"");
         assertMarked(html, row + ".value");
     }
 
     private static void assertMarked(String html, String name) {
-        String quoted = java.util.regex.Pattern.quote("name=\"" + name + "\"");
-        assertThat(html)
-                .as(name)
-                .containsPattern(
-                        "<[^>]*(" + quoted + "[^>]*aria-invalid=\"true\"|aria-invalid=\"true\"[^>]*" + quoted + ")")
-                .contains("type the secret again");
+        WizardWalk.assertMarkedInvalid(html, name, name).contains("type the secret again");
     }
 
     private void assertApiRefuses(
@@ -336,7 +316,7 @@ class WizardSecretPagesTests extends AlmanacIntegrationTest {
                         call.contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(body)))
                 .andReturn()
                 .getResponse();
-        String answer = response.getContentAsString(StandardCharsets.UTF_8);
+        String answer = WizardWalk.html(response);
         assertThat(response.getStatus()).as(answer).isEqualTo(400);
         assertThat(answer).contains("\"field\":\"" + field + "\"", "type the secret again");
     }
@@ -363,59 +343,22 @@ class WizardSecretPagesTests extends AlmanacIntegrationTest {
 
     /** Steps the wizard from the parameters to the review with "Next" and saves, changing nothing on the way. */
     private void saveUnchanged(JobId id, MultiValueMap<String, String> form, List<String> neverShown) throws Exception {
-        for (int step = 2; step < 5; step++) {
-            form.set("_action", "next");
-            MockHttpServletResponse response = ui.perform(
-                            post("/jobs/wizard").with(csrf()).params(form))
-                    .andReturn()
-                    .getResponse();
-            String html = response.getContentAsString(StandardCharsets.UTF_8);
-            assertThat(response.getStatus()).as(html).isEqualTo(200);
-            assertThat(html).as("step %s after step %s", step + 1, step).doesNotContain("aria-invalid=\"true\"");
+        form = walk.nextToTheReview(id.toString(), form, html -> {
+            assertThat(html).doesNotContain("aria-invalid=\"true\"");
             assertThat(neverShown).allSatisfy(secret -> assertThat(html).doesNotContain(secret));
-            form = BrowserForm.of(html, "wizard");
-            assertThat(form.getFirst("step")).isEqualTo(String.valueOf(step + 1));
-        }
-        form.set("_action", "save");
-        MockHttpServletResponse saved = ui.perform(
-                        post("/jobs/wizard").with(csrf()).params(form))
-                .andReturn()
-                .getResponse();
+        });
+        MockHttpServletResponse saved = walk.save(form).getResponse();
         assertThat(saved.getStatus()).as(saved.getContentAsString()).isEqualTo(302);
         assertThat(saved.getRedirectedUrl()).isEqualTo("/jobs/" + id);
     }
 
     private JobId create(String type, Map<String, Object> parameters) throws Exception {
-        String body = json.writeValueAsString(Map.of(
-                "name",
-                "secrets of " + type,
-                "template_type",
-                type,
-                "enabled",
-                false,
-                "parameters",
-                parameters,
-                "schedule",
-                Map.of("type", "interval", "interval_seconds", 3600)));
-        MockHttpServletResponse response = mvc.perform(post(API + "/jobs")
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .content(body))
-                .andReturn()
-                .getResponse();
-        String answer = response.getContentAsString(StandardCharsets.UTF_8);
-        assertThat(response.getStatus()).as(answer).isEqualTo(201);
-        return JobId.parse(json.readTree(answer).path("job").path("id").asString())
+        return JobId.parse(walk.createJob(
+                        Map.of("name", "secrets of " + type, "template_type", type, "parameters", parameters)))
                 .orElseThrow();
     }
 
     private Map<String, Object> revealed(Job job) {
         return secrets.reveal(job.definition().templateType(), job.definition().parameters());
-    }
-
-    private String page(String path) throws Exception {
-        MockHttpServletResponse response = ui.perform(get(path)).andReturn().getResponse();
-        String html = response.getContentAsString(StandardCharsets.UTF_8);
-        assertThat(response.getStatus()).as(html).isEqualTo(200);
-        return html;
     }
 }

@@ -1,29 +1,22 @@
 package dev.almanac.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import dev.almanac.job.Job;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.testing.AlmanacIntegrationTest;
-import dev.almanac.testing.BrowserForm;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
-import java.nio.charset.StandardCharsets;
+import dev.almanac.testing.WizardWalk;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.http.MediaType;
-import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.security.test.context.support.WithMockUser;
-import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.util.MultiValueMap;
 import tools.jackson.databind.json.JsonMapper;
@@ -51,11 +44,11 @@ abstract class WizardUnchangedEditTests extends AlmanacIntegrationTest {
     @Autowired
     JsonMapper json;
 
-    private MockMvc ui;
+    private WizardWalk walk;
 
     @BeforeEach
     void browseThroughTheSecurityFilters() {
-        ui = securedMvc();
+        walk = new WizardWalk(securedMvc(), mvc, json);
     }
 
     @Test
@@ -84,32 +77,8 @@ abstract class WizardUnchangedEditTests extends AlmanacIntegrationTest {
 
     private void assertNothingChangedBySavingTheEditForm(JobId id, String what) throws Exception {
         Job before = jobs.get(id);
-        MockHttpServletResponse edit =
-                ui.perform(get("/jobs/" + id + "/edit")).andReturn().getResponse();
-        assertThat(edit.getStatus()).as(what).isEqualTo(200);
-        MultiValueMap<String, String> form = BrowserForm.of(edit.getContentAsString(StandardCharsets.UTF_8), "wizard");
-        for (int step = 2; step < 5; step++) {
-            form.set("_action", "next");
-            MockHttpServletResponse response = ui.perform(
-                            post("/jobs/wizard").with(csrf()).params(form))
-                    .andReturn()
-                    .getResponse();
-            String html = response.getContentAsString(StandardCharsets.UTF_8);
-            assertThat(response.getStatus())
-                    .as(what + " step " + step + ": " + html)
-                    .isEqualTo(200);
-            form = BrowserForm.of(html, "wizard");
-            // BrowserForm sends a multiple select's first option when none is chosen; a browser sends none
-            if (before.definition().dependsOn().isEmpty()) {
-                form.remove("depends_on");
-            }
-            assertThat(form.getFirst("step"))
-                    .as(what + " after step " + step + ": " + html)
-                    .isEqualTo(String.valueOf(step + 1));
-        }
-        form.set("_action", "save");
-        MvcResult saved =
-                ui.perform(post("/jobs/wizard").with(csrf()).params(form)).andReturn();
+        MultiValueMap<String, String> form = walk.nextToTheReview(what, walk.form("/jobs/" + id + "/edit", "wizard"));
+        MvcResult saved = walk.save(form);
         assertThat(saved.getResponse().getStatus())
                 .as(what + ": " + saved.getResponse().getContentAsString())
                 .isEqualTo(302);
@@ -123,20 +92,11 @@ abstract class WizardUnchangedEditTests extends AlmanacIntegrationTest {
     }
 
     private JobId create(String type, Map<String, Object> parameters, Map<String, Object> schedule) throws Exception {
-        String body = json.writeValueAsString(Map.of(
-                "name", "unchanged " + type + " " + schedule.values().hashCode(),
-                "template_type", type,
-                "enabled", false,
-                "parameters", parameters,
-                "schedule", schedule));
-        MockHttpServletResponse response = mvc.perform(post("/api/admin/scheduler/jobs")
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .content(body))
-                .andReturn()
-                .getResponse();
-        String answer = response.getContentAsString(StandardCharsets.UTF_8);
-        assertThat(response.getStatus()).as(answer).isEqualTo(201);
-        return JobId.parse(json.readTree(answer).path("job").path("id").asString())
+        return JobId.parse(walk.createJob(Map.of(
+                        "name", "unchanged " + type + " " + schedule.values().hashCode(),
+                        "template_type", type,
+                        "parameters", parameters,
+                        "schedule", schedule)))
                 .orElseThrow();
     }
 }
