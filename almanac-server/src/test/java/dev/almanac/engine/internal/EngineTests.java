@@ -12,11 +12,10 @@ import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobService;
 import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.RowLocks;
 import dev.almanac.testing.TestTemplates;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -557,7 +556,9 @@ abstract class EngineTests extends AlmanacIntegrationTest {
                 runToItsEnd(upstream);
                 return null;
             });
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(this::someoneWaitsForARowLock);
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> RowLocks.someoneWaits(dataSource));
 
             List<Map<String, Object>> free =
                     transactions.execute(s -> jdbc.sql("SELECT id FROM jobs WHERE id = :id FOR UPDATE SKIP LOCKED")
@@ -576,20 +577,6 @@ abstract class EngineTests extends AlmanacIntegrationTest {
         }
 
         assertThat(history(laterInTheOrder)).extracting(Execution::status).containsExactly(ExecutionStatus.QUEUED);
-    }
-
-    /** Whether a session of the test's database waits for another's lock now. */
-    private boolean someoneWaitsForARowLock() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            String sql = c.getMetaData().getDatabaseProductName().equals("PostgreSQL")
-                    ? "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                            + " AND datname = current_database()"
-                    : "SELECT count(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL";
-            try (var statement = c.createStatement();
-                    var rows = statement.executeQuery(sql)) {
-                return rows.next() && rows.getLong(1) > 0;
-            }
-        }
     }
 
     /**
