@@ -97,10 +97,30 @@ public class TriggerConditions {
             if (programs.size() > MAX_CACHED) {
                 programs.clear();
             }
-            return new Verdict(Boolean.TRUE.equals(program.eval(activation(templateType, status, result, job))), null);
+            Object value = program.eval(activation(templateType, status, result, job));
+            if (value instanceof Boolean holds) {
+                return new Verdict(holds, null);
+            }
+            // a declared detail the run did not report is left unbound: CEL answers "unknown", not an error
+            return new Verdict(
+                    false,
+                    "it reads " + unreported(templateType, expression, result) + ", which this run did"
+                            + " not report");
         } catch (CelEvaluationException | RuntimeException e) {
             return new Verdict(false, String.valueOf(e.getMessage()).strip());
         }
+    }
+
+    /** The declared details {@code expression} reads that {@code result} lacks, as the condition names them. */
+    private String unreported(String templateType, String expression, Map<String, Object> result) {
+        Map<?, ?> details = result != null && result.get("details") instanceof Map<?, ?> m ? m : Map.of();
+        List<String> missing = declared(templateType).keySet().stream()
+                .filter(name -> details.get(name) == null)
+                .map(name -> "result.details." + name)
+                .filter(expression::contains)
+                .sorted()
+                .toList();
+        return missing.isEmpty() ? "a detail" : String.join(", ", missing);
     }
 
     private CelRuntime runtime() {

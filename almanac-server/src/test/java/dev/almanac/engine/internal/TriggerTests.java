@@ -515,6 +515,42 @@ abstract class TriggerTests extends AlmanacIntegrationTest {
         assertThat(only(history(alarm)).triggeredBy()).isEqualTo("dependency:" + failed.id());
     }
 
+    /**
+     * A declared detail the run did not report (a webhook that never reached its server has no status code) makes a
+     * condition on it unknown: it counts as false and the upstream run's log says so, as for an undeclared one.
+     */
+    @Test
+    void aConditionOnADeclaredDetailTheRunDidNotReportSaysSoInTheUpstreamRunsLog() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        String hook = idOf(create("""
+                {"name":"unreachable","template_type":"webhook_trigger",
+                 "parameters":{"url":"http://localhost:%d/x","max_retries":0},
+                 "schedule":{"type":"interval","interval_seconds":86400}}
+                """.formatted(closed)));
+        String alarm = idOf(create(withTriggers(
+                "on-500",
+                "[{\"job\":\"unreachable\",\"on\":\"failed\",\"condition\":"
+                        + "\"result.details.status_code == 500\"}]")));
+
+        runNow(hook);
+
+        assertThat(history(alarm)).isEmpty();
+        Execution failed = only(history(hook));
+        assertThat(failed.status()).isEqualTo(ExecutionStatus.FAILED);
+        mvc.perform(get("/api/admin/scheduler/executions/" + failed.id()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath(
+                        "$.logs[?(@.level == 'WARN')].message",
+                        hasItem(allOf(
+                                containsString("'on-500'"),
+                                containsString("could not be evaluated"),
+                                containsString(
+                                        "it reads result.details.status_code, which this run did not report")))));
+    }
+
     @Test
     void aConditionThatCannotBeEvaluatedSaysSoInTheUpstreamRunsLog() throws Exception {
         String upstream = idOf(create(heartbeat("source")));
