@@ -158,9 +158,14 @@ class LocalRuns {
     }
 
     void cancel(ExecutionId id) {
+        stop(id, StopReason.CANCELLED);
+    }
+
+    /** Stops the run if it runs here, for {@code reason}. */
+    void stop(ExecutionId id, StopReason reason) {
         RunningExecution run = running.get(id);
         if (run != null) {
-            run.stop(StopReason.CANCELLED);
+            run.stop(reason);
         }
     }
 

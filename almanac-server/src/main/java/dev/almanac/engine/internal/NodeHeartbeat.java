@@ -90,8 +90,10 @@ class NodeHeartbeat {
             settings.transactions()
                     .executeWithoutResult(
                             status -> store.heartbeat(node, settings.clock().instant()));
-            for (ExecutionId id : store.cancelRequestedOn(node)) {
-                runs.cancel(id);
+            for (EngineStore.CancelRequest request : store.cancelRequestedOn(node)) {
+                runs.stop(
+                        request.id(),
+                        EngineStore.REPLACED.equals(request.reason()) ? StopReason.REPLACED : StopReason.CANCELLED);
             }
             if (!earlierProcessRecovered) {
                 // before the hand-back below, which would put them back in the queue as if never started

@@ -274,9 +274,7 @@ class Outcomes {
             }
             replaced.addAll(startedInBatch);
             for (Execution previous : active) {
-                if (!store.cancelQueued(previous.id(), "replaced", now)) {
-                    store.requestCancel(previous.id());
-                }
+                store.replace(previous.id(), now);
             }
         }
         return NewExecutions.queued(dependent, null, now, start.triggeredBy(), start.parameters(), false, now);

@@ -11,6 +11,8 @@ final class RunningExecution {
     /** Why a run is being stopped before it ends by itself. */
     enum StopReason {
         CANCELLED,
+        /** A newer run of its job replaces it ({@code concurrency_policy: replace}). */
+        REPLACED,
         TIMED_OUT,
         /** This node could not heartbeat; another node will take the run over. */
         LEASE_LOST,

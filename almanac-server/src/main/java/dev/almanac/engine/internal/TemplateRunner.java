@@ -1,6 +1,7 @@
 package dev.almanac.engine.internal;
 
 import dev.almanac.engine.internal.RunningExecution.StopReason;
+import dev.almanac.engine.internal.store.EngineStore;
 import dev.almanac.engine.internal.store.EngineStore.Completion;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionStatus;
@@ -103,17 +104,18 @@ class TemplateRunner {
             status = ExecutionStatus.TIMED_OUT;
             error = "timed out after " + execution.timeoutSeconds() + " s";
             reason = "timeout";
-        } else if (stop == StopReason.CANCELLED) {
+        } else if (stop == StopReason.CANCELLED || stop == StopReason.REPLACED) {
             status = ExecutionStatus.CANCELLED;
             error = null;
-            reason = "cancelled";
+            reason = stop == StopReason.REPLACED ? EngineStore.REPLACED : "cancelled";
         } else if (stop == StopReason.LEASE_LOST) {
             status = ExecutionStatus.FAILED;
             error = "node lost: " + nodeId + " could not heartbeat and stopped its runs";
             reason = "node_lost";
         }
         if (stop != null && stop != StopReason.SHUTDOWN) {
-            run.log.warn("stopped: {}", status.json() + (error == null ? "" : " (" + error + ")"));
+            String why = stop == StopReason.REPLACED ? "replaced by a newer run of the job" : error;
+            run.log.warn("stopped: {}", status.json() + (why == null ? "" : " (" + why + ")"));
         } else if (status == ExecutionStatus.SUCCEEDED) {
             run.log.info(
                     "succeeded{}", result != null && result.get("message") != null ? ": " + result.get("message") : "");

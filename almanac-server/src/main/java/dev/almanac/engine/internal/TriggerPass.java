@@ -274,9 +274,7 @@ class TriggerPass {
         }
         if (policy == ConcurrencyPolicy.REPLACE && active.contains(job.id())) {
             for (Execution previous : store.overlappingRunsOf(job.id())) {
-                if (!store.cancelQueued(previous.id(), "replaced", now)) {
-                    store.requestCancel(previous.id());
-                }
+                store.replace(previous.id(), now);
             }
         }
         active.add(job.id());

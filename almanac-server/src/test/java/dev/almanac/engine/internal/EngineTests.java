@@ -3,6 +3,7 @@ package dev.almanac.engine.internal;
 import static dev.almanac.testing.JobRequests.aCronJob;
 import static dev.almanac.testing.JobRequests.anIntervalJob;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.almanac.engine.internal.store.EngineStore;
 import dev.almanac.execution.Execution;
@@ -263,8 +264,12 @@ abstract class EngineTests extends AlmanacIntegrationTest {
         engine.awaitIdle(Duration.ofSeconds(10));
 
         assertThat(history(job))
-                .extracting(Execution::status)
-                .containsExactly(ExecutionStatus.SUCCEEDED, ExecutionStatus.CANCELLED);
+                .extracting(Execution::status, Execution::reason)
+                .containsExactly(tuple(ExecutionStatus.SUCCEEDED, null), tuple(ExecutionStatus.CANCELLED, "replaced"));
+        // said as a replacement, not as someone's cancel, in the run's log too
+        assertThat(executions.logs(first.id(), 0))
+                .extracting(line -> line.message())
+                .contains("stopped: cancelled (replaced by a newer run of the job)");
     }
 
     @Test

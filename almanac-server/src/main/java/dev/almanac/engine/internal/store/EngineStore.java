@@ -88,8 +88,24 @@ public interface EngineStore {
     /** Cancels every queued run of a job; returns how many. */
     int cancelQueuedOfJob(JobId job, String reason, Instant now);
 
-    /** Asks the node running an execution to stop it; false when it is not running. */
-    boolean requestCancel(ExecutionId id);
+    /**
+     * Asks the node running an execution to stop it, saying why ({@code replaced}; null: someone cancelled it); false
+     * when it is not running.
+     */
+    boolean requestCancel(ExecutionId id, String reason);
+
+    /**
+     * Cancels a run a newer one replaces: at once when it is queued, by asking its node when it runs; either way it
+     * ends {@code cancelled} with reason {@code replaced}.
+     */
+    default void replace(ExecutionId id, Instant now) {
+        if (!cancelQueued(id, REPLACED, now)) {
+            requestCancel(id, REPLACED);
+        }
+    }
+
+    /** The reason of a run cancelled because a newer one of its job replaced it. */
+    String REPLACED = "replaced";
 
     /** When the earliest queued run no node holds is due, if any (another node's claimed-ahead runs are its own). */
     Optional<Instant> earliestQueued();
@@ -146,8 +162,11 @@ public interface EngineStore {
     /** Marks the runs of {@code node} as alive at {@code now}. */
     void heartbeat(String node, Instant now);
 
-    /** The runs on {@code node} someone asked to cancel. */
-    List<ExecutionId> cancelRequestedOn(String node);
+    /** The runs on {@code node} someone asked to cancel, with why (null: someone cancelled it). */
+    List<CancelRequest> cancelRequestedOn(String node);
+
+    /** A request to stop a run: {@code reason} is {@link #REPLACED}, or null when someone cancelled it. */
+    record CancelRequest(ExecutionId id, String reason) {}
 
     /**
      * The runs the database says {@code node} holds, claimed before {@code claimedBefore}: running, or claimed ahead

@@ -107,7 +107,7 @@ class H2EngineStore implements EngineStore {
             """;
 
     private static final String REQUEST_CANCEL =
-            "UPDATE executions SET cancel_requested = TRUE WHERE id = :id AND status = 'running'";
+            "UPDATE executions SET cancel_requested = TRUE, reason = :reason WHERE id = :id AND status = 'running'";
 
     /**
      * Whether a queued run that no node holds is due. The read stops at the first one due; before it, it passes over
@@ -228,7 +228,7 @@ class H2EngineStore implements EngineStore {
             "UPDATE executions SET heartbeat_at = :now WHERE id IN (:ids) AND status = 'running'";
 
     private static final String CANCEL_REQUESTED_ON = """
-            SELECT id FROM executions
+            SELECT id, reason FROM executions
              WHERE execution_host = :node AND status = 'running' AND cancel_requested = TRUE
             """;
 
@@ -400,8 +400,12 @@ class H2EngineStore implements EngineStore {
     }
 
     @Override
-    public boolean requestCancel(ExecutionId id) {
-        return jdbc.sql(REQUEST_CANCEL).param("id", id.value()).update() > 0;
+    public boolean requestCancel(ExecutionId id, String reason) {
+        return jdbc.sql(REQUEST_CANCEL)
+                        .param("id", id.value())
+                        .param("reason", reason)
+                        .update()
+                > 0;
     }
 
     @Override
@@ -604,10 +608,11 @@ class H2EngineStore implements EngineStore {
     }
 
     @Override
-    public List<ExecutionId> cancelRequestedOn(String node) {
+    public List<CancelRequest> cancelRequestedOn(String node) {
         return jdbc.sql(CANCEL_REQUESTED_ON)
                 .param("node", node)
-                .query((rs, n) -> new ExecutionId(rs.getObject("id", UUID.class)))
+                .query((rs, n) ->
+                        new CancelRequest(new ExecutionId(rs.getObject("id", UUID.class)), rs.getString("reason")))
                 .list();
     }
 

@@ -166,7 +166,7 @@ class PostgresEngineStore implements EngineStore {
             """;
 
     static final String REQUEST_CANCEL =
-            "UPDATE executions SET cancel_requested = TRUE WHERE id = :id AND status = 'running'";
+            "UPDATE executions SET cancel_requested = TRUE, reason = :reason WHERE id = :id AND status = 'running'";
 
     /**
      * Whether a queued run that no node holds is due. The read stops at the first one due; before it, it passes over
@@ -403,7 +403,7 @@ class PostgresEngineStore implements EngineStore {
             "UPDATE executions SET heartbeat_at = :now WHERE id IN (:ids) AND status = 'running'";
 
     static final String CANCEL_REQUESTED_ON = """
-            SELECT id FROM executions
+            SELECT id, reason FROM executions
              WHERE execution_host = :node AND status = 'running' AND cancel_requested = TRUE
             """;
 
@@ -567,8 +567,12 @@ class PostgresEngineStore implements EngineStore {
     }
 
     @Override
-    public boolean requestCancel(ExecutionId id) {
-        return jdbc.sql(REQUEST_CANCEL).param("id", id.value()).update() > 0;
+    public boolean requestCancel(ExecutionId id, String reason) {
+        return jdbc.sql(REQUEST_CANCEL)
+                        .param("id", id.value())
+                        .param("reason", reason)
+                        .update()
+                > 0;
     }
 
     @Override
@@ -798,10 +802,11 @@ class PostgresEngineStore implements EngineStore {
     }
 
     @Override
-    public List<ExecutionId> cancelRequestedOn(String node) {
+    public List<CancelRequest> cancelRequestedOn(String node) {
         return jdbc.sql(CANCEL_REQUESTED_ON)
                 .param("node", node)
-                .query((rs, n) -> new ExecutionId(rs.getObject("id", UUID.class)))
+                .query((rs, n) ->
+                        new CancelRequest(new ExecutionId(rs.getObject("id", UUID.class)), rs.getString("reason")))
                 .list();
     }
 
