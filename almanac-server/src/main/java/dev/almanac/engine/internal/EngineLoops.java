@@ -197,6 +197,8 @@ class EngineLoops implements SmartLifecycle {
     void onJobChanged(JobChanged changed) {
         if (changed.kind() == JobChanged.Kind.DELETED) {
             store.cancelQueuedOfJob(changed.jobId(), "job_deleted", clock.instant());
+        } else if (changed.kind() == JobChanged.Kind.UPDATED) {
+            store.followPriority(changed.jobId());
         }
         wakeups.jobsChanged();
         cluster.notifyCluster("jobs");

@@ -18,6 +18,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /** When more runs are due than workers, the worker claims higher priority first, then the earlier due. */
 abstract class ClaimOrderTests extends AlmanacIntegrationTest {
@@ -36,6 +38,9 @@ abstract class ClaimOrderTests extends AlmanacIntegrationTest {
 
     @Autowired
     TransactionTemplate transactions;
+
+    @Autowired
+    JsonMapper json;
 
     private static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");
 
@@ -67,7 +72,21 @@ abstract class ClaimOrderTests extends AlmanacIntegrationTest {
                         "urgent due 10 s ago", "normal due 120 s ago", "normal due 60 s ago", "low due 1800 s ago");
     }
 
-    private void queueRunsOfThreePriorities() {
+    /** A run waiting for a worker follows its job's priority as it is edited, not as it was when queued. */
+    @Test
+    void anEditedPriorityReordersTheRunsAlreadyQueued() {
+        Job low = queueRunsOfThreePriorities();
+
+        jobs.update(low.id(), (ObjectNode) json.readTree("{\"priority\":9}"), "test");
+        List<EngineStore.Claimed> claimed = transactions.execute(status -> store.claimRuns("test-node", NOW, 10));
+
+        assertThat(described(claimed))
+                .containsExactly(
+                        "low due 1800 s ago", "urgent due 10 s ago", "normal due 120 s ago", "normal due 60 s ago");
+    }
+
+    /** Queues the runs and returns the low-priority job. */
+    private Job queueRunsOfThreePriorities() {
         Job low = jobs.create(anIntervalJob("low", 3600).priority(2).build(), "test");
         Job normal = jobs.create(anIntervalJob("normal", 3600).build(), "test");
         Job urgent = jobs.create(anIntervalJob("urgent", 3600).priority(8).build(), "test");
@@ -77,6 +96,7 @@ abstract class ClaimOrderTests extends AlmanacIntegrationTest {
                 due(normal, Duration.ofMinutes(2)),
                 due(urgent, Duration.ofSeconds(10)),
                 due(urgent, Duration.ofMinutes(-5)))));
+        return low;
     }
 
     private static List<String> described(List<EngineStore.Claimed> claimed) {

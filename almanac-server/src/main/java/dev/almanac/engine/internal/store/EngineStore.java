@@ -89,6 +89,12 @@ public interface EngineStore {
     int cancelQueuedOfJob(JobId job, String reason, Instant now);
 
     /**
+     * Gives the queued runs of a job its priority as it is now, so an edit of the priority reorders the runs waiting
+     * for a worker; returns how many changed.
+     */
+    int followPriority(JobId job);
+
+    /**
      * Asks the node running an execution to stop it, saying why ({@code replaced}; null: someone cancelled it); false
      * when it is not running.
      */

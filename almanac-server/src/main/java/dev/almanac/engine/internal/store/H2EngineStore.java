@@ -100,6 +100,12 @@ class H2EngineStore implements EngineStore {
              WHERE id = :id AND status = 'queued'
             """;
 
+    private static final String FOLLOW_PRIORITY = """
+            UPDATE executions SET priority = (SELECT priority FROM jobs WHERE id = :job_id)
+             WHERE job_id = :job_id AND status = 'queued'
+               AND priority <> (SELECT priority FROM jobs WHERE id = :job_id)
+            """;
+
     private static final String CANCEL_QUEUED_OF_JOB = """
             UPDATE executions
                SET status = 'cancelled', reason = :reason, completed_at = :now, cancel_requested = TRUE
@@ -397,6 +403,11 @@ class H2EngineStore implements EngineStore {
                 .param("reason", reason)
                 .param("now", utc(now))
                 .update();
+    }
+
+    @Override
+    public int followPriority(JobId job) {
+        return jdbc.sql(FOLLOW_PRIORITY).param("job_id", job.value()).update();
     }
 
     @Override

@@ -159,6 +159,12 @@ class PostgresEngineStore implements EngineStore {
              WHERE id = :id AND status = 'queued'
             """;
 
+    static final String FOLLOW_PRIORITY = """
+            UPDATE executions e SET priority = j.priority
+              FROM jobs j
+             WHERE j.id = :job_id AND e.job_id = :job_id AND e.status = 'queued' AND e.priority <> j.priority
+            """;
+
     static final String CANCEL_QUEUED_OF_JOB = """
             UPDATE executions
                SET status = 'cancelled', reason = :reason, completed_at = :now, cancel_requested = TRUE
@@ -564,6 +570,11 @@ class PostgresEngineStore implements EngineStore {
                 .param("reason", reason)
                 .param("now", utc(now))
                 .update();
+    }
+
+    @Override
+    public int followPriority(JobId job) {
+        return jdbc.sql(FOLLOW_PRIORITY).param("job_id", job.value()).update();
     }
 
     @Override
