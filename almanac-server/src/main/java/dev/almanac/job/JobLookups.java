@@ -25,7 +25,8 @@ public class JobLookups {
 
     private static final String ID_BY_NAME = "SELECT id FROM jobs WHERE namespace = ? AND name = ?";
 
-    private static final String IDS_IN_NAME_ORDER = "SELECT id FROM jobs ORDER BY name";
+    // the namespace breaks a tie, so an export of jobs of one name in several namespaces is the same text each time
+    private static final String IDS_IN_NAME_ORDER = "SELECT id FROM jobs ORDER BY name, namespace";
 
     private static final String NAMES_OF = "SELECT id, name FROM jobs WHERE id IN (:ids)";
 
