@@ -18,10 +18,13 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
@@ -37,6 +40,8 @@ import org.springframework.transaction.annotation.Transactional;
 public class ScriptService {
 
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final Pattern CODING_DECLARATION = Pattern.compile("^[ \\t\\f]*#.*?coding[:=][ \\t]*([-\\w.]+)");
+    private static final Set<String> UTF_8_NAMES = Set.of("utf-8", "utf8", "utf_8");
     static final int MAX_SOURCE_CHARACTERS = 256 * 1024;
     static final int MAX_COMMENT_CHARACTERS = 2000;
     static final int MAX_DESCRIPTION_CHARACTERS = 2000;
@@ -96,7 +101,7 @@ public class ScriptService {
         if (description != null && description.length() > MAX_DESCRIPTION_CHARACTERS) {
             errors.add(new FieldError("description", "must be at most " + MAX_DESCRIPTION_CHARACTERS + " characters"));
         }
-        checkSource(source, errors);
+        checkSource(source, parsed.orElse(null), errors);
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
@@ -178,7 +183,7 @@ public class ScriptService {
                     () -> hidden(scriptId));
         }
         List<FieldError> errors = new ArrayList<>();
-        checkSource(source, errors);
+        checkSource(source, script.language(), errors);
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
@@ -358,7 +363,7 @@ public class ScriptService {
         return List.of(source.split("\r\n|[\r\n\u2028\u2029]", -1));
     }
 
-    private static void checkSource(String source, List<FieldError> errors) {
+    private static void checkSource(String source, Language language, List<FieldError> errors) {
         if (source == null || source.isBlank()) {
             errors.add(new FieldError("source", "is required"));
         } else if (source.length() > MAX_SOURCE_CHARACTERS) {
@@ -366,7 +371,9 @@ public class ScriptService {
         } else if (source.indexOf('\0') >= 0) {
             errors.add(new FieldError("source", "must not contain NUL characters"));
         } else {
-            misleadingCharacter(source).ifPresent(message -> errors.add(new FieldError("source", message)));
+            misleadingCharacter(source)
+                    .or(() -> language == Language.PYTHON3 ? foreignEncoding(source) : Optional.empty())
+                    .ifPresent(message -> errors.add(new FieldError("source", message)));
         }
     }
 
@@ -396,6 +403,26 @@ public class ScriptService {
                 return Optional.of(
                         "must not contain the bidirectional control character U+%04X (line %d): it makes code read differently from how it runs"
                                 .formatted((int) c, line));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A PEP 263 coding declaration on one of the first two lines naming anything but UTF-8: Python decodes the source
+     * with it, so under {@code utf-7} a comment's {@code +AAo-} is a line break and the rest of the "comment" runs.
+     * Almanac stores and shows the source as UTF-8. Node.js and sh honour no such declaration.
+     * https://peps.python.org/pep-0263/
+     */
+    private static Optional<String> foreignEncoding(String source) {
+        String[] lines = source.split("\r?\n", 3);
+        for (int line = 0; line < Math.min(2, lines.length); line++) {
+            Matcher declared = CODING_DECLARATION.matcher(lines[line]);
+            if (declared.find() && !UTF_8_NAMES.contains(declared.group(1).toLowerCase(Locale.ROOT))) {
+                return Optional.of(("must not declare the encoding '%s' (line %d): Python would decode the source as"
+                                + " that, so the review would not show the code as it runs; declare utf-8 or remove"
+                                + " the declaration")
+                        .formatted(declared.group(1), line + 1));
             }
         }
         return Optional.empty();

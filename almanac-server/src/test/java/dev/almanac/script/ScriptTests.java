@@ -193,6 +193,57 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.diff").value(Matchers.containsString("+print('windows line ends are fine')")));
     }
 
+    /**
+     * Python decodes a source by its PEP 263 declaration: under utf-7 a "comment" holding {@code +AAo-} is a line
+     * break followed by code that runs. A Python version declaring anything but UTF-8 is refused, naming the line; sh
+     * and Node.js honour no such declaration.
+     */
+    @Test
+    void aPythonSourceDeclaringAnEncodingOtherThanUtf8IsRefusedNamingTheLine() throws Exception {
+        String id = create(TestLogins.ADMIN, "decoded", "# -*- coding: UTF_8 -*-\nprint('fine')\n");
+        Map<String, String> refused = Map.of(
+                "# -*- coding: utf-7 -*-\n# harmless +AAo-print('hidden')\n", "encoding 'utf-7' (line 1)",
+                "#!/usr/bin/python3\n# vim: set fileencoding=latin-1 :\nprint('x')\n", "encoding 'latin-1' (line 2)",
+                "\f  #coding=UTF-7\nprint('x')\n", "encoding 'UTF-7' (line 1)");
+        for (Map.Entry<String, String> source : refused.entrySet()) {
+            mvc.perform(post(API + "/scripts")
+                            .with(logins.as(TestLogins.ADMIN))
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content(json(Map.of("name", "encoded", "language", "python3", "source", source.getKey()))))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("source"))
+                    .andExpect(jsonPath("$.errors[0].message").value(Matchers.containsString(source.getValue())));
+            mvc.perform(post(API + "/scripts/" + id + "/versions")
+                            .with(logins.as(TestLogins.ADMIN))
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content(json(Map.of("source", source.getKey()))))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("source"))
+                    .andExpect(jsonPath("$.errors[0].message").value(Matchers.containsString(source.getValue())));
+        }
+        for (String language : List.of("sh", "node")) {
+            mvc.perform(post(API + "/scripts")
+                            .with(logins.as(TestLogins.ADMIN))
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content(json(Map.of(
+                                    "name",
+                                    "plain-" + language,
+                                    "language",
+                                    language,
+                                    "source",
+                                    "# -*- coding: utf-7 -*-\necho x\n"))))
+                    .andExpect(status().isCreated());
+        }
+        // a declaration after the second line is no declaration to Python
+        mvc.perform(post(API + "/scripts/" + id + "/versions")
+                        .with(logins.as(TestLogins.ADMIN))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json(Map.of("source", "print('a')\nprint('b')\n# coding: utf-7\n"))))
+                .andExpect(status().isCreated());
+        mvc.perform(get(API + "/scripts/" + id + "/versions"))
+                .andExpect(jsonPath("$.versions.length()").value(2));
+    }
+
     @Test
     void aJobMayNameOnlyAnApprovedVersion() throws Exception {
         String id = create(TestLogins.ADMIN, "pending", "print('hi')");
