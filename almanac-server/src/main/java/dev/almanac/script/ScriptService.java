@@ -70,7 +70,8 @@ public class ScriptService {
     /** A new script, global ({@code namespace} null) or of a namespace, with its first version, pending review. */
     @Transactional
     public Script create(
-            String name, String language, String description, String source, boolean networkAllowed, String namespace) {
+            String name, String language, String description, String posted, boolean networkAllowed, String namespace) {
+        String source = stored(posted);
         String home = namespace == null || namespace.isBlank() ? null : namespace.strip();
         if (home == null) {
             // global scripts are shared by every namespace: one team's member does not add code every team may run
@@ -170,7 +171,8 @@ public class ScriptService {
 
     /** A new version of a script's source, pending review; earlier versions stay as they were. */
     @Transactional
-    public ScriptVersion addVersion(UUID scriptId, String source, boolean networkAllowed) {
+    public ScriptVersion addVersion(UUID scriptId, String posted, boolean networkAllowed) {
+        String source = stored(posted);
         Script script = script(scriptId);
         if (script.namespace() == null) {
             permissions.requireGlobalAdmin("write a script version", target(script));
@@ -358,9 +360,22 @@ public class ScriptService {
         return new Diff(number, base.map(ScriptVersion::version).orElse(null), String.join("\n", unified));
     }
 
-    /** Lines as the interpreters see them: Python and Node.js also break at a lone CR, Node.js at U+2028/U+2029. */
+    /**
+     * Lines as the interpreters see them: Python and Node.js also break at a lone CR, Node.js at U+2028/U+2029. A line
+     * ending CR LF keeps its CR, so a version that changes only line ends (one stored before they were made LF) shows
+     * those lines as changed: sh runs the CR as part of the line.
+     */
     private static List<String> lines(String source) {
-        return List.of(source.split("\r\n|[\r\n\u2028\u2029]", -1));
+        return List.of(source.split("\n|\r(?!\n)|[\u2028\u2029]", -1));
+    }
+
+    /**
+     * The source as stored: every CR LF made LF. A browser's text area sends CR LF whatever was typed, sh runs a CR as
+     * part of the line ({@code \r: not found}), and Python and Node.js read CR LF as LF (in strings too), so no script
+     * means CR LF; the review then never hides one. A CR left is a lone one, refused as misleading.
+     */
+    static String stored(String source) {
+        return source == null ? null : source.replace("\r\n", "\n");
     }
 
     private static void checkSource(String source, Language language, List<FieldError> errors) {

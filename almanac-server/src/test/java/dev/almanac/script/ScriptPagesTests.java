@@ -234,6 +234,47 @@ abstract class ScriptPagesTests extends AlmanacIntegrationTest {
         assertThat(scripts.versions(script.id())).hasSize(1);
     }
 
+    /**
+     * A browser's text area sends CR LF; sh would run each CR as part of its line. A source written in the editor is
+     * stored with LF, as a page and through htmx, for a new script and a new version, and the diff of a version stored
+     * with CR LF before marks every line whose end changed.
+     */
+    @Test
+    void aSourceWrittenInTheEditorIsStoredWithLineFeedsAndTheDiffMarksAChangedLineEnd() throws Exception {
+        for (boolean htmx : List.of(false, true)) {
+            var create = post("/scripts")
+                    .with(ALICE)
+                    .with(csrf())
+                    .param("name", "typed-" + htmx)
+                    .param("language", "sh")
+                    .param("source", "echo one\r\necho two\r\n");
+            pages.perform(htmx ? create.header("HX-Request", "true") : create).andExpect(status().is3xxRedirection());
+        }
+        for (Script typed : scripts.all()) {
+            assertThat(scripts.version(typed.id(), 1).source()).isEqualTo("echo one\necho two\n");
+        }
+
+        Script script = scripts.all().get(0);
+        asBob(() -> scripts.approve(script.id(), 1, "fine"));
+        jdbc.sql("UPDATE script_versions SET source = 'echo one\r\necho two\r\n' WHERE script_id = ? AND version = 1")
+                .param(script.id())
+                .update();
+        String base = "/scripts/" + script.id();
+        for (boolean htmx : List.of(false, true)) {
+            var version = post(base + "/versions").with(ALICE).with(csrf()).param("source", "echo one\r\necho 2\r\n");
+            pages.perform(htmx ? version.header("HX-Request", "true") : version).andExpect(status().is3xxRedirection());
+        }
+        assertThat(scripts.version(script.id(), 2).source()).isEqualTo("echo one\necho 2\n");
+        assertThat(scripts.version(script.id(), 3).source()).isEqualTo("echo one\necho 2\n");
+
+        String diff = html(base + "/versions/2", BOB);
+        assertThat(diff)
+                .containsPattern("<span class=\"code-line\">- echo one</span><span class=\"line-end\"")
+                .contains("<span class=\"code-line\">+ echo one</span></td>")
+                .contains("(ends with CR LF)");
+        assertThat(scripts.diff(script.id(), 2).unified()).contains("-echo one\r\n", "+echo one\n");
+    }
+
     @Test
     void theScriptPageShowsWhichJobsRunWhichVersion() throws Exception {
         Script script = asAlice(() -> scripts.create("report", "sh", "", "echo v1", false));

@@ -328,6 +328,42 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
         assertThat(run.result()).extractingByKey("details").asString().contains("greeted=1");
     }
 
+    /**
+     * sh runs a CR as part of its line; Python and Node.js read CR LF as LF. A source posted with CR LF is stored with
+     * LF, so a shell script written on Windows runs, and the size limit counts what is stored.
+     */
+    @Test
+    @WithSandbox
+    void aShellScriptPostedWithWindowsLineEndsIsStoredWithLineFeedsAndRuns() throws Exception {
+        String id = JsonPath.read(
+                mvc.perform(post(API + "/scripts")
+                                .with(logins.as(TestLogins.ADMIN))
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(json(Map.of(
+                                        "name", "crlf",
+                                        "language", "sh",
+                                        "source", "if true; then\r\n  echo fine\r\nfi\r\n"))))
+                        .andExpect(status().isCreated())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.id");
+        mvc.perform(get(API + "/scripts/" + id + "/versions/1"))
+                .andExpect(jsonPath("$.source").value("if true; then\n  echo fine\nfi\n"));
+        review(TestLogins.SUPER_ADMIN, id, 1, "approve", "ok").andExpect(status().isOk());
+
+        Execution run = runs.run("script", Map.of("script", "crlf"));
+
+        assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(messages(run)).contains("fine");
+        // 200 000 characters stored, 300 000 posted: within the limit of 262 144
+        mvc.perform(post(API + "/scripts/" + id + "/versions")
+                        .with(logins.as(TestLogins.ADMIN))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json(Map.of("source", "x\r\n".repeat(100_000)))))
+                .andExpect(status().isCreated());
+    }
+
     @Test
     @WithSandbox
     void aFailedRunsLogEndsWithWhyItFailed() throws Exception {

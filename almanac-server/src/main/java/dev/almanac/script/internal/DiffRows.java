@@ -11,8 +11,21 @@ import java.util.regex.Pattern;
  */
 final class DiffRows {
 
-    /** One row: a hunk header, or a line kept, removed or added, with its number before and after. */
-    record Row(Kind kind, Integer before, Integer after, String text) {}
+    /**
+     * One row: a hunk header, or a line kept, removed or added, with its number before and after, and whether it ends
+     * CR LF (the text then without the CR, which the page marks).
+     */
+    record Row(Kind kind, Integer before, Integer after, String text, boolean crlf) {
+
+        Row(Kind kind, Integer before, Integer after, String text) {
+            this(
+                    kind,
+                    before,
+                    after,
+                    text.endsWith("\r") ? text.substring(0, text.length() - 1) : text,
+                    text.endsWith("\r"));
+        }
+    }
 
     enum Kind {
         HUNK,
