@@ -40,6 +40,9 @@ class ScriptRepository {
             WHERE script_id = ? AND version = ? AND status = 'pending'
             """;
 
+    /** Holds a script's row until the transaction ends: new versions of one script are numbered one at a time. */
+    private static final String LOCK_SCRIPT = "SELECT id FROM scripts WHERE id = ? FOR UPDATE";
+
     private static final String NEXT_VERSION =
             "SELECT COALESCE(MAX(version), 0) + 1 FROM script_versions WHERE script_id = ?";
 
@@ -87,7 +90,12 @@ class ScriptRepository {
                 .optional();
     }
 
-    int nextVersion(UUID script) {
+    /**
+     * The number a new version of {@code script} takes, with the script's row locked until the transaction ends, so
+     * that a concurrent new version waits and takes the next one instead of the same.
+     */
+    int lockAndGetNextVersion(UUID script) {
+        jdbc.sql(LOCK_SCRIPT).param(script).query(UUID.class).single();
         return jdbc.sql(NEXT_VERSION).param(script).query(Integer.class).single();
     }
 

@@ -190,7 +190,7 @@ public class ScriptService {
             throw new InvalidInputException(errors);
         }
         ScriptVersion version = newVersion(
-                script, scripts.nextVersion(script.id()), source, networkAllowed, CurrentActor.name(), now());
+                script, scripts.lockAndGetNextVersion(script.id()), source, networkAllowed, CurrentActor.name(), now());
         audit.record(
                 "script.version_created",
                 target(script),

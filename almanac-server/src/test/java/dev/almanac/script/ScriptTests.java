@@ -24,14 +24,21 @@ import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
 import dev.almanac.testing.WithSandbox;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.ResultActions;
 
 /** Scripts through the API: review by a second person, the audit trail, and runs of approved versions only. */
@@ -156,6 +163,44 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
         mvc.perform(get(API + "/scripts/" + id))
                 .andExpect(jsonPath("$.latest_version").value(2))
                 .andExpect(jsonPath("$.latest_approved_version").value(1));
+    }
+
+    /** New versions of one script sent at once are numbered one after another; none is refused for another's. */
+    @Test
+    void newVersionsOfOneScriptSentAtOnceAllSucceedWithConsecutiveNumbers() throws Exception {
+        String id = create(TestLogins.ADMIN, "busy", "print(0)");
+        int count = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(count);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<MockHttpServletResponse>> answers = new ArrayList<>();
+            for (int i = 1; i <= count; i++) {
+                String source = "print(" + i + ")";
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return mvc.perform(post(API + "/scripts/" + id + "/versions")
+                                    .with(logins.as(TestLogins.ADMIN))
+                                    .contentType(MediaType.APPLICATION_JSON)
+                                    .content(json(Map.of("source", source))))
+                            .andReturn()
+                            .getResponse();
+                }));
+            }
+            start.countDown();
+            List<Integer> numbers = new ArrayList<>();
+            for (Future<MockHttpServletResponse> answer : answers) {
+                MockHttpServletResponse response = answer.get(60, TimeUnit.SECONDS);
+                assertThat(response.getStatus())
+                        .as(response.getContentAsString())
+                        .isEqualTo(201);
+                numbers.add(JsonPath.read(response.getContentAsString(), "$.version"));
+            }
+            assertThat(numbers).containsExactlyInAnyOrder(2, 3, 4, 5, 6, 7);
+        } finally {
+            pool.shutdownNow();
+        }
+        mvc.perform(get(API + "/scripts/" + id + "/versions"))
+                .andExpect(jsonPath("$.versions.length()").value(count + 1));
     }
 
     /**
