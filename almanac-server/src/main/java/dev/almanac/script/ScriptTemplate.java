@@ -49,6 +49,18 @@ class ScriptTemplate implements JobTemplate {
     private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /**
+     * Linux's MAX_ARG_STRLEN: the most one environment string may take, {@code NAME=value} and its NUL, in bytes; the
+     * kernel refuses to start a program with a longer one (E2BIG).
+     */
+    static final int MAX_VARIABLE_BYTES = 128 * 1024;
+
+    /**
+     * The most the whole environment may take, in bytes: the kernel bounds arguments and environment together by a
+     * quarter of the stack limit (2 MiB with the usual 8 MiB), and the sandbox's command line needs some of it.
+     */
+    static final int MAX_ENVIRONMENT_BYTES = 1024 * 1024;
+
     /** An environment variable cannot hold a NUL character: the script could never start. */
     private static final String NUL = "must not contain a NUL character: an environment variable cannot hold one";
 
@@ -285,8 +297,24 @@ class ScriptTemplate implements JobTemplate {
                 }
                 if (value instanceof String text && text.indexOf('\0') >= 0) {
                     errors.add(new ParameterError(field, NUL));
+                } else if (PARAMETER_NAME.matcher(name).matches()) {
+                    variableTooLong(parameterVariable(name), variableValue(value))
+                            .ifPresent(why -> errors.add(new ParameterError(
+                                    field,
+                                    "is too long for an environment variable: " + why + " (the script also reads"
+                                            + " its parameters from stdin, where no such bound holds, but each is a"
+                                            + " variable too)")));
                 }
             });
+        }
+        if (errors.isEmpty()) {
+            Map<String, String> variables = new LinkedHashMap<>();
+            scriptParameters(parameters)
+                    .forEach((key, value) -> variables.put(parameterVariable(key), variableValue(value)));
+            if (parameters.get("secrets") instanceof Map<?, ?> secrets) {
+                secrets.forEach((key, value) -> variables.put("ALMANAC_SECRET_" + key, String.valueOf(value)));
+            }
+            environmentTooLarge(variables).ifPresent(why -> errors.add(new ParameterError("parameters", why)));
         }
         Choice choice = choose(parameters, Reach.onSave(environment));
         if (choice instanceof Refused refused) {
@@ -402,12 +430,23 @@ class ScriptTemplate implements JobTemplate {
         Script script = chosen.script();
         ScriptVersion version = chosen.version();
         Map<String, Object> resultDetails = new LinkedHashMap<>();
+        String label = (dryRun ? "Dry run: " : "") + "'" + script.name() + "' v" + version.version();
+        Map<String, String> environment = environment(context, chosen, dryRun);
+        // a job changed behind the API's back: the kernel would refuse to start it, saying only E2BIG
+        Optional<String> tooLarge = environment.entrySet().stream()
+                .map(variable -> variableTooLong(variable.getKey(), variable.getValue()))
+                .flatMap(Optional::stream)
+                .findFirst()
+                .or(() -> environmentTooLarge(environment));
+        if (tooLarge.isPresent()) {
+            return JobResult.failed(label + " was not started: " + tooLarge.get());
+        }
         Sandbox.Run run = new Sandbox.Run(
                 interpreter(script.language()).orElseThrow(),
                 script.language().fileName(),
                 version.source(),
                 JSON.writeValueAsString(scriptParameters(context)),
-                environment(context, chosen, dryRun),
+                environment,
                 version.networkAllowed(),
                 timeout(context));
         context.log()
@@ -420,30 +459,36 @@ class ScriptTemplate implements JobTemplate {
                                 ? " UNSANDBOXED (almanac.scripts.unsandboxed is on)"
                                 : " in bubblewrap");
         SecretScrubber scrubber = secrets.getObject().scrubber(TYPE, context.parameters());
-        Sandbox.Outcome outcome = sandbox.run(
-                run,
-                (stderr, line, whole) -> {
-                    if (!stderr && whole && line.startsWith(RESULT_PREFIX)) {
-                        String json = line.substring(RESULT_PREFIX.length());
-                        if (!readResult(json, resultDetails)) {
+        Sandbox.Outcome outcome;
+        try {
+            outcome = sandbox.run(
+                    run,
+                    (stderr, line, whole) -> {
+                        if (!stderr && whole && line.startsWith(RESULT_PREFIX)) {
+                            String json = line.substring(RESULT_PREFIX.length());
+                            if (!readResult(json, resultDetails)) {
+                                context.log()
+                                        .warn(shown(
+                                                "Ignored a ::result line that is not a JSON object: " + json,
+                                                true,
+                                                scrubber));
+                            }
+                        } else if (!stderr && line.startsWith(RESULT_PREFIX)) {
                             context.log()
                                     .warn(shown(
-                                            "Ignored a ::result line that is not a JSON object: " + json,
-                                            true,
+                                            "Ignored a ::result line too long to read whole: " + line,
+                                            false,
                                             scrubber));
+                        } else if (stderr) {
+                            context.log().warn(shown(line, whole, scrubber));
+                        } else {
+                            context.log().info(shown(line, whole, scrubber));
                         }
-                    } else if (!stderr && line.startsWith(RESULT_PREFIX)) {
-                        context.log()
-                                .warn(shown(
-                                        "Ignored a ::result line too long to read whole: " + line, false, scrubber));
-                    } else if (stderr) {
-                        context.log().warn(shown(line, whole, scrubber));
-                    } else {
-                        context.log().info(shown(line, whole, scrubber));
-                    }
-                },
-                context::isCancelled);
-        String label = (dryRun ? "Dry run: " : "") + "'" + script.name() + "' v" + version.version();
+                    },
+                    context::isCancelled);
+        } catch (Sandbox.EnvironmentTooLarge refused) {
+            return JobResult.failed(label + " was not started: " + refused.getMessage());
+        }
         JobResult.Builder result;
         switch (outcome.ending()) {
             case STOPPED ->
@@ -529,9 +574,50 @@ class ScriptTemplate implements JobTemplate {
     }
 
     private static Map<String, Object> scriptParameters(JobContext context) {
-        return context.parameters().get("parameters") instanceof Map<?, ?> map
-                ? new LinkedHashMap<>(castKeys(map))
-                : Map.of();
+        return scriptParameters(context.parameters());
+    }
+
+    private static Map<String, Object> scriptParameters(Map<String, Object> parameters) {
+        return parameters.get("parameters") instanceof Map<?, ?> map ? new LinkedHashMap<>(castKeys(map)) : Map.of();
+    }
+
+    /** A parameter's value as its variable holds it: text as it is, objects and lists as JSON. */
+    private static String variableValue(Object value) {
+        return value == null
+                ? ""
+                : value instanceof String || value instanceof Number || value instanceof Boolean
+                        ? value.toString()
+                        : JSON.writeValueAsString(value);
+    }
+
+    /** The bytes a variable takes in the environment the kernel copies: {@code NAME=value} and a NUL. */
+    private static long variableBytes(String name, String value) {
+        return utf8Length(name) + 1 + utf8Length(value) + 1;
+    }
+
+    private static long utf8Length(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    /** Why the kernel would refuse {@code name}'s variable, if it would. */
+    private static Optional<String> variableTooLong(String name, String value) {
+        long bytes = variableBytes(name, value);
+        return bytes <= MAX_VARIABLE_BYTES
+                ? Optional.empty()
+                : Optional.of(name + " would take " + bytes + " bytes (its name, '=' and value in UTF-8), and the"
+                        + " kernel starts no program with a variable over " + MAX_VARIABLE_BYTES + " bytes");
+    }
+
+    /** Why the variables together are more than a script may be given, if they are. */
+    private static Optional<String> environmentTooLarge(Map<String, String> variables) {
+        long bytes = variables.entrySet().stream()
+                .mapToLong(variable -> variableBytes(variable.getKey(), variable.getValue()))
+                .sum();
+        return bytes <= MAX_ENVIRONMENT_BYTES
+                ? Optional.empty()
+                : Optional.of("the parameters and secrets would take " + bytes + " bytes of environment variables,"
+                        + " more than the " + MAX_ENVIRONMENT_BYTES + " a script may be given (the kernel bounds a"
+                        + " program's arguments and environment together)");
     }
 
     private static Map<String, Object> castKeys(Map<?, ?> map) {
@@ -558,13 +644,7 @@ class ScriptTemplate implements JobTemplate {
         environment.put(
                 "ALMANAC_SCRIPT_VERSION", Integer.toString(chosen.version().version()));
         scriptParameters(context)
-                .forEach((key, value) -> environment.put(
-                        parameterVariable(key),
-                        value == null
-                                ? ""
-                                : value instanceof String || value instanceof Number || value instanceof Boolean
-                                        ? value.toString()
-                                        : JSON.writeValueAsString(value)));
+                .forEach((key, value) -> environment.put(parameterVariable(key), variableValue(value)));
         if (context.parameters().get("secrets") instanceof Map<?, ?> secrets) {
             secrets.forEach((key, value) -> environment.put("ALMANAC_SECRET_" + key, String.valueOf(value)));
         }

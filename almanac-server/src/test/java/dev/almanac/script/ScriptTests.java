@@ -521,6 +521,79 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
                 .isZero();
     }
 
+    /**
+     * Each parameter is also an environment variable, and the kernel starts no program with one over 128 KiB
+     * ("NAME=value" and its NUL) or with too much environment in all: such parameters are refused when the job is
+     * saved, naming the field, and one up to the bound runs. A job changed behind the API's back fails its run
+     * saying why, its log ending with the reason.
+     */
+    @Test
+    @WithSandbox
+    void aParameterTooLargeForAnEnvironmentVariableIsRefusedOnSaveAndOneUpToTheBoundRuns() throws Exception {
+        String id = create(TestLogins.ADMIN, "roomy", "import os\nprint(len(os.environ['ALMANAC_PARAM_NOTE']))\n");
+        review(TestLogins.SUPER_ADMIN, id, 1, "approve", "ok").andExpect(status().isOk());
+        // ALMANAC_PARAM_NOTE=<value> and a NUL: 18 + 1 + 131 052 + 1 = 131 072 bytes
+        String fits = "x".repeat(131_052);
+        Map<String, Object> many = new java.util.TreeMap<>();
+        for (int i = 0; i < 9; i++) {
+            many.put("part" + i, "y".repeat(120_000));
+        }
+        Map<String, Map<String, Object>> refusedAt = Map.of(
+                "parameters.parameters.note",
+                Map.of("script", "roomy", "parameters", Map.of("note", fits + "x")),
+                "parameters.parameters.note ",
+                Map.of("script", "roomy", "parameters", Map.of("note", "é".repeat(65_600))));
+        for (Map.Entry<String, Map<String, Object>> refused : refusedAt.entrySet()) {
+            mvc.perform(post(API + "/jobs")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content(json(Map.of(
+                                    "name",
+                                    "roomy",
+                                    "template_type",
+                                    "script",
+                                    "parameters",
+                                    refused.getValue(),
+                                    "schedule",
+                                    Map.of("type", "cron", "expression", "0 3 * * *")))))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[*].field")
+                            .value(Matchers.contains(refused.getKey().strip())))
+                    .andExpect(jsonPath("$.errors[0].message").value(Matchers.containsString("bytes")));
+        }
+
+        Execution run = runs.run("script", Map.of("script", "roomy", "parameters", Map.of("note", fits)));
+        assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(messages(run)).contains("131052");
+
+        // past the API (which keeps a job's parameters to 256 KiB as JSON): one variable too long, too many in all
+        Map<String, Map<String, Object>> byHand = Map.of(
+                "ALMANAC_PARAM_NOTE would take 131073 bytes", Map.of("note", fits + "x"), "would take 1080", many);
+        for (Map.Entry<String, Map<String, Object>> changed : byHand.entrySet()) {
+            Job job = runs.create(
+                    "changed-by-hand-" + changed.getValue().size(),
+                    "script",
+                    Map.of("script", "roomy", "parameters", Map.of("note", "a")));
+            jdbc.sql("UPDATE jobs SET parameters = ? WHERE id = ?")
+                    .params(
+                            json(Map.of("script", "roomy", "parameters", changed.getValue())),
+                            job.id().value())
+                    .update();
+            clock.advance(Duration.ofHours(24));
+            engine.runDueOnce();
+            Map<String, Object> scheduled = jdbc.sql("SELECT id, status, error FROM executions WHERE job_id = ?")
+                    .param(job.id().value())
+                    .query()
+                    .singleRow();
+            assertThat(scheduled.get("status")).isEqualTo("failed");
+            assertThat(scheduled.get("error").toString()).contains("was not started", changed.getKey());
+            assertThat(messages(new ExecutionId((UUID) scheduled.get("id"))))
+                    .last()
+                    .asString()
+                    .startsWith("failed: ")
+                    .contains(changed.getKey());
+        }
+    }
+
     @Test
     @WithSandbox
     void theTemplatesExampleRunsOnceItsScriptIsApproved() throws Exception {

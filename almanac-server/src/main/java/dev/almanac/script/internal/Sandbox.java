@@ -97,6 +97,21 @@ public final class Sandbox {
             boolean network,
             Duration timeout) {}
 
+    /**
+     * The kernel refused to start the run (E2BIG, "Argument list too long"): one environment variable is over 128 KiB
+     * (MAX_ARG_STRLEN), or the arguments and environment together over its bound (a quarter of the stack limit).
+     */
+    public static final class EnvironmentTooLarge extends IOException {
+
+        EnvironmentTooLarge(IOException cause) {
+            super(
+                    "the kernel refused to start it: its environment variables are too large (E2BIG, argument list"
+                            + " too long); one may hold at most 128 KiB, all of them together about a quarter of the"
+                            + " stack limit (ulimit -s)",
+                    cause);
+        }
+    }
+
     /** How a run ended. */
     public enum Ending {
         /** The script ended by itself; see the exit code. */
@@ -178,7 +193,16 @@ public final class Sandbox {
                     .directory(properties.unsandboxed() ? directory.toFile() : new java.io.File("/"));
             builder.environment().clear();
             builder.environment().putAll(run.environment());
-            return supervise(builder.start(), run, output, stopRequested);
+            Process process;
+            try {
+                process = builder.start();
+            } catch (IOException refused) {
+                if (refused.getMessage() != null && refused.getMessage().contains("error=7,")) {
+                    throw new EnvironmentTooLarge(refused);
+                }
+                throw refused;
+            }
+            return supervise(process, run, output, stopRequested);
         } finally {
             deleteQuietly(directory);
         }

@@ -1,6 +1,7 @@
 package dev.almanac.script.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.almanac.testing.WithSandbox;
 import java.net.ServerSocket;
@@ -446,6 +447,28 @@ class SandboxTests {
 
         assertThat(outcome.exitCode()).as(String.join("\n", lines)).isZero();
         assertThat(lines).contains("read my source");
+    }
+
+    /** A variable over the kernel's 128 KiB: a named refusal, not "Cannot run program", and no source is left. */
+    @Test
+    void anEnvironmentTheKernelRefusesIsNamedAndLeavesNothingBehind() throws Exception {
+        assertThatThrownBy(() -> sandbox.run(
+                        new Sandbox.Run(
+                                SH,
+                                "script.sh",
+                                "echo never",
+                                "{}",
+                                Map.of("PATH", "/usr/bin:/bin", "ALMANAC_PARAM_BIG", "x".repeat(200 * 1024)),
+                                false,
+                                Duration.ofSeconds(20)),
+                        (stderr, line, whole) -> lines.add(line),
+                        () -> false))
+                .isInstanceOf(Sandbox.EnvironmentTooLarge.class)
+                .hasMessageContaining("environment variables are too large (E2BIG");
+        assertThat(lines).isEmpty();
+        try (var left = Files.list(RUNS)) {
+            assertThat(left).isEmpty();
+        }
     }
 
     @Test
