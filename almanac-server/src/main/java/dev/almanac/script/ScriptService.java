@@ -173,17 +173,7 @@ public class ScriptService {
     @Transactional
     public ScriptVersion addVersion(UUID scriptId, String posted, boolean networkAllowed) {
         String source = stored(posted);
-        Script script = script(scriptId);
-        if (script.namespace() == null) {
-            permissions.requireGlobalAdmin("write a script version", target(script));
-        } else {
-            access.require(
-                    script.namespace(),
-                    NamespaceAccess.Action.EDIT,
-                    "write scripts",
-                    target(script),
-                    () -> hidden(scriptId));
-        }
+        Script script = requireMayWriteVersion(scriptId);
         List<FieldError> errors = new ArrayList<>();
         checkSource(source, script.language(), errors);
         if (!errors.isEmpty()) {
@@ -281,6 +271,41 @@ public class ScriptService {
                         "comment",
                         comment));
         return version(script, number);
+    }
+
+    /**
+     * The script, when the current user may write a new version of it; otherwise a 403 recorded as
+     * {@code access.denied} (a 404 when they may not see it).
+     */
+    public Script requireMayWriteVersion(UUID scriptId) {
+        Script script = script(scriptId);
+        if (script.namespace() == null) {
+            permissions.requireGlobalAdmin("write a script version", target(script));
+        } else {
+            access.require(
+                    script.namespace(),
+                    NamespaceAccess.Action.EDIT,
+                    "write scripts",
+                    target(script),
+                    () -> hidden(scriptId));
+        }
+        return script;
+    }
+
+    /**
+     * The refusal of a new script to someone who may write one nowhere, recorded as {@code access.denied}: a global
+     * admin writes global scripts, an editor or owner of a namespace that namespace's.
+     */
+    public ForbiddenException writingRefused() {
+        String reason = "you may not write scripts: a global admin writes global scripts, and an editor or owner of a"
+                + " namespace writes that namespace's scripts";
+        audit.record(
+                CurrentActor.name(),
+                "access.denied",
+                AuditTrail.DENIED,
+                AuditTrail.Target.of("script", null, null),
+                details("action", "write a script", "reason", reason));
+        return new ForbiddenException(reason);
     }
 
     /** Whether the current user may write a script, or a new version of one, in {@code home} (null: global). */

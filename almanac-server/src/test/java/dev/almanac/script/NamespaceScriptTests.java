@@ -346,6 +346,45 @@ abstract class NamespaceScriptTests extends AlmanacIntegrationTest {
         assertThat(versions).contains("\"version\":2,").contains("\"reviewer\":\"olga\"");
     }
 
+    /**
+     * The editor is offered only to whoever may save what they write in it: a viewer opening the new-script form or a
+     * new version of their namespace's script by its address, or an editor a global script's, is refused there (403,
+     * as a page and through htmx, recorded), not only when saving.
+     */
+    @Test
+    void theEditorFormsAreRefusedByAddressToWhoeverMayNotWriteThere() throws Exception {
+        String aReport = script(ed, "report", "a");
+        String shared = script(admin, "shared", null);
+
+        assertThat(html(VIC, "/scripts")).doesNotContain("id=\"new-script\"");
+        Map<RequestPostProcessor, List<String>> refused = Map.of(
+                VIC, List.of("/scripts/new", "/scripts/" + aReport + "/versions/new"),
+                ED, List.of("/scripts/" + shared + "/versions/new"));
+        for (Map.Entry<RequestPostProcessor, List<String>> who : refused.entrySet()) {
+            for (String path : who.getValue()) {
+                for (boolean htmx : List.of(false, true)) {
+                    MockHttpServletRequestBuilder open = get(path).with(who.getKey());
+                    MockHttpServletResponse page = pages.perform(htmx ? open.header("HX-Request", "true") : open)
+                            .andReturn()
+                            .getResponse();
+                    assertThat(page.getStatus())
+                            .as(path + (htmx ? " (htmx)" : ""))
+                            .isEqualTo(403);
+                    assertThat(page.getContentAsString())
+                            .as(path)
+                            .containsPattern("may not write|only an admin may write")
+                            .doesNotContain("data-code-editor");
+                }
+            }
+        }
+        assertThat(html(ED, "/scripts/new")).contains("data-code-editor");
+        assertThat(html(ED, "/scripts/" + aReport + "/versions/new")).contains("data-code-editor");
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied' AND actor = 'vic'")
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(4);
+    }
+
     private MockHttpServletRequestBuilder newScript(RequestPostProcessor who, String name, String namespace) {
         return post("/scripts")
                 .with(who)

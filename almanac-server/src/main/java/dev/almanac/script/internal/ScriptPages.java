@@ -97,10 +97,14 @@ class ScriptPages {
     String newScript(Model model) {
         // where the reader works now, when they may write there; else global for a global admin, else their first
         List<Home> homes = homes();
+        if (homes.isEmpty()) {
+            // never offered and then refused: the editor is only for someone who may save what they write in it
+            throw scripts.writingRefused();
+        }
         String picked = namespaces.selected();
         String home = homes.stream().anyMatch(h -> h.value().equals(picked))
                 ? picked
-                : homes.isEmpty() ? "" : homes.get(0).value();
+                : homes.get(0).value();
         return write(null, new ScriptForm("", Language.PYTHON3.json(), "", "", null, home), Map.of(), model);
     }
 
@@ -162,7 +166,7 @@ class ScriptPages {
 
     @GetMapping("/{id}/versions/new")
     String newVersion(@PathVariable String id, Model model) {
-        Script script = scripts.script(id(id));
+        Script script = scripts.requireMayWriteVersion(id(id));
         List<ScriptVersion> versions = scripts.versions(script.id());
         // the newest version is where a change starts, approved or not
         ScriptVersion newest = versions.get(0);
