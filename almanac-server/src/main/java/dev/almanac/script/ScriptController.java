@@ -118,7 +118,16 @@ class ScriptController {
             @Schema(description = "The approved version compared with; null when none was approved before")
             Integer against,
 
-            @Schema(description = "A unified diff") String diff) {}
+            @Schema(description = "A unified diff") String diff,
+
+            @Schema(name = "network_allowed", description = "Whether this version asks for network access")
+            boolean networkAllowed,
+
+            @Schema(
+                    name = "against_network_allowed",
+                    description = "Whether the version compared with was approved with network access; null"
+                            + " when none was approved before")
+            Boolean againstNetworkAllowed) {}
 
     private final ScriptService scripts;
 
@@ -204,7 +213,8 @@ class ScriptController {
     @Operation(summary = "A version against the last approved version before it, as a unified diff")
     DiffView diff(@PathVariable String id, @PathVariable int version) {
         ScriptService.Diff diff = scripts.diff(id(id), version);
-        return new DiffView(diff.version(), diff.against(), diff.unified());
+        return new DiffView(
+                diff.version(), diff.against(), diff.unified(), diff.networkAllowed(), diff.againstNetworkAllowed());
     }
 
     private ScriptView view(Script script) {

@@ -369,8 +369,12 @@ public class ScriptService {
         return scripts.latestApproved(scriptId, Integer.MAX_VALUE);
     }
 
-    /** A version against the approved version before it, as a unified diff; what a reviewer reads. */
-    public record Diff(int version, Integer against, String unified) {}
+    /**
+     * A version against the approved version before it, as a unified diff, with whether each asks for network access
+     * ({@code againstNetworkAllowed} null when none was approved before); what a reviewer reads.
+     */
+    public record Diff(
+            int version, Integer against, String unified, boolean networkAllowed, Boolean againstNetworkAllowed) {}
 
     public Diff diff(UUID scriptId, int number) {
         Script script = script(scriptId);
@@ -382,7 +386,12 @@ public class ScriptService {
         String from = base.map(b -> script.name() + " v" + b.version()).orElse("/dev/null");
         List<String> unified = UnifiedDiffUtils.generateUnifiedDiff(
                 from, script.name() + " v" + number, before, DiffUtils.diff(before, after), 3);
-        return new Diff(number, base.map(ScriptVersion::version).orElse(null), String.join("\n", unified));
+        return new Diff(
+                number,
+                base.map(ScriptVersion::version).orElse(null),
+                String.join("\n", unified),
+                version.networkAllowed(),
+                base.map(ScriptVersion::networkAllowed).orElse(null));
     }
 
     /**

@@ -275,6 +275,20 @@ abstract class ScriptPagesTests extends AlmanacIntegrationTest {
         assertThat(scripts.diff(script.id(), 2).unified()).contains("-echo one\r\n", "+echo one\n");
     }
 
+    /** The review page says when a version asks for network access the approved one before it did not have. */
+    @Test
+    void theReviewPageSaysWhenAVersionAsksForNetworkAccess() throws Exception {
+        Script script = asAlice(() -> scripts.create("fetcher", "sh", "", "echo local\n", false));
+        asBob(() -> scripts.approve(script.id(), 1, "fine"));
+        asAlice(() -> scripts.addVersion(script.id(), "echo local\n", true));
+        String base = "/scripts/" + script.id() + "/versions/";
+
+        assertThat(html(base + "2", BOB))
+                .contains("id=\"network-change\"", "v1 had none; this version asks for it")
+                .contains("The source did not change.");
+        assertThat(html(base + "1", BOB)).doesNotContain("id=\"network-change\"", "id=\"network-asked\"");
+    }
+
     @Test
     void theScriptPageShowsWhichJobsRunWhichVersion() throws Exception {
         Script script = asAlice(() -> scripts.create("report", "sh", "", "echo v1", false));

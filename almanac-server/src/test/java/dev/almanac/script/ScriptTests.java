@@ -203,6 +203,27 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.versions.length()").value(count + 1));
     }
 
+    /** A reviewer reading only the diff sees whether the version asks for network access, and whether it did before. */
+    @Test
+    void theDiffSaysWhetherEachVersionAsksForNetworkAccess() throws Exception {
+        String id = create(TestLogins.ADMIN, "netted", "print('v1')");
+        mvc.perform(get(API + "/scripts/" + id + "/versions/1/diff"))
+                .andExpect(jsonPath("$.network_allowed").value(false))
+                .andExpect(jsonPath("$.against_network_allowed").value(Matchers.nullValue()));
+        review(TestLogins.SUPER_ADMIN, id, 1, "approve", "ok").andExpect(status().isOk());
+        mvc.perform(post(API + "/scripts/" + id + "/versions")
+                        .with(logins.as(TestLogins.ADMIN))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json(Map.of("source", "print('v1')", "network_allowed", true))))
+                .andExpect(status().isCreated());
+
+        mvc.perform(get(API + "/scripts/" + id + "/versions/2/diff"))
+                .andExpect(jsonPath("$.against").value(1))
+                .andExpect(jsonPath("$.diff").value(""))
+                .andExpect(jsonPath("$.network_allowed").value(true))
+                .andExpect(jsonPath("$.against_network_allowed").value(false));
+    }
+
     /**
      * The diff shows lines split at LF; Python and Node.js also break at a lone CR, Node.js at U+2028, and a bidi
      * control reorders what a reviewer reads: a version whose text would read differently from how it runs is refused.
@@ -407,6 +428,50 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
                         .contentType(MediaType.APPLICATION_JSON)
                         .content(json(Map.of("source", "x\r\n".repeat(100_000)))))
                 .andExpect(status().isCreated());
+    }
+
+    /**
+     * A script gets exactly the variables docs/scripts.md lists, PWD included: bubblewrap sets it to the working
+     * directory, /tmp, whatever the environment it was given.
+     */
+    @Test
+    @WithSandbox
+    void aScriptGetsExactlyTheDocumentedVariables() throws Exception {
+        String python = create(
+                TestLogins.ADMIN,
+                "env-py",
+                "import os\nprint(' '.join(sorted(os.environ)))\nprint('PWD=' + os.environ['PWD'])\n");
+        review(TestLogins.SUPER_ADMIN, python, 1, "approve", "ok").andExpect(status().isOk());
+        String sh = JsonPath.read(
+                mvc.perform(post(API + "/scripts")
+                                .with(logins.as(TestLogins.ADMIN))
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(json(Map.of(
+                                        "name", "env-sh",
+                                        "language", "sh",
+                                        "source", "env | cut -d= -f1 | sort | tr '\\n' ' '\n"))))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(),
+                "$.id");
+        review(TestLogins.SUPER_ADMIN, sh, 1, "approve", "ok").andExpect(status().isOk());
+        String documented = "ALMANAC_EXECUTION_ID ALMANAC_JOB_NAME ALMANAC_PARAM_WHO ALMANAC_SCRIPT"
+                + " ALMANAC_SCRIPT_VERSION ALMANAC_SECRET_TOKEN HOME LANG PATH PWD TMPDIR";
+        Map<String, Object> given = Map.of("parameters", Map.of("who", "me"), "secrets", Map.of("TOKEN", "t0k3n-x"));
+
+        Execution fromPython = runs.run("script", new java.util.HashMap<>(Map.of("script", "env-py")) {
+            {
+                putAll(given);
+            }
+        });
+        Execution fromSh = runs.run("script", new java.util.HashMap<>(Map.of("script", "env-sh")) {
+            {
+                putAll(given);
+            }
+        });
+
+        assertThat(messages(fromPython)).contains(documented, "PWD=/tmp");
+        assertThat(messages(fromSh).stream().map(String::strip)).contains(documented);
     }
 
     @Test

@@ -259,6 +259,7 @@ class ScriptPages {
         model.addAttribute("script", script);
         model.addAttribute("version", version);
         model.addAttribute("against", diff.against());
+        model.addAttribute("againstNetwork", diff.againstNetworkAllowed());
         model.addAttribute("diff", DiffRows.of(diff.unified()));
         model.addAttribute("author", CurrentActor.name().equals(version.author()));
         model.addAttribute("mayReview", scripts.mayReview(script));
