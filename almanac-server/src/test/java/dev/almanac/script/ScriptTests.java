@@ -430,6 +430,28 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
                 .andExpect(status().isCreated());
     }
 
+    /** A run that logs past the line limit still ends its log with why it failed, after the truncation marker. */
+    @Test
+    @WithSandbox
+    void aFailedRunsLogEndsWithWhyItFailedPastTheLineLimit() throws Exception {
+        String id =
+                create(TestLogins.ADMIN, "chatty", "import sys\nfor i in range(10050):\n    print(i)\nsys.exit(4)\n");
+        review(TestLogins.SUPER_ADMIN, id, 1, "approve", "ok").andExpect(status().isOk());
+
+        Execution run = runs.run("script", Map.of("script", "chatty"));
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        String rest = mvc.perform(get(API + "/executions/" + run.id().value()).param("after_seq", "9999"))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        List<String> last = JsonPath.read(rest, "$.logs[*].message");
+        assertThat(last).hasSize(3);
+        assertThat(last.get(1)).startsWith("log truncated");
+        assertThat(last.get(2)).isEqualTo("failed: 'chatty' v1 exited with code 4");
+    }
+
     /**
      * A script gets exactly the variables docs/scripts.md lists, PWD included: bubblewrap sets it to the working
      * directory, /tmp, whatever the environment it was given.

@@ -52,11 +52,7 @@ final class ExecutionLog implements JobLogger {
         if (truncated) {
             return;
         }
-        // before it is cut to length, so that no part of a secret is left at the cut
-        String text = StorableText.of(scrub.apply(message == null ? "" : message));
-        if (text.length() > MAX_MESSAGE_CHARS) {
-            text = text.substring(0, MAX_MESSAGE_CHARS - 1) + "…";
-        }
+        String text = storable(message);
         long size = text.getBytes(StandardCharsets.UTF_8).length;
         if (seq >= maxLines || bytes + size > maxBytes) {
             truncated = true;
@@ -68,6 +64,20 @@ final class ExecutionLog implements JobLogger {
         }
         bytes += size;
         add(level, text);
+    }
+
+    /**
+     * The run's last line, saying how it ended ({@code succeeded: …}, {@code failed: …}): written past the limit too,
+     * after the truncation marker, so that a log cut short still ends with why.
+     */
+    synchronized void last(Level level, String message) {
+        add(level, storable(message));
+    }
+
+    private String storable(String message) {
+        // before it is cut to length, so that no part of a secret is left at the cut
+        String text = StorableText.of(scrub.apply(message == null ? "" : message));
+        return text.length() > MAX_MESSAGE_CHARS ? text.substring(0, MAX_MESSAGE_CHARS - 1) + "…" : text;
     }
 
     private void add(Level level, String text) {

@@ -7,6 +7,7 @@ import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.security.SecretParameters;
 import dev.almanac.template.JobCancelledException;
+import dev.almanac.template.JobLogger;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.TemplateRegistry;
@@ -115,14 +116,16 @@ class TemplateRunner {
         }
         if (stop != null && stop != StopReason.SHUTDOWN) {
             String why = stop == StopReason.REPLACED ? "replaced by a newer run of the job" : error;
-            run.log.warn("stopped: {}", status.json() + (why == null ? "" : " (" + why + ")"));
+            run.log.last(JobLogger.Level.WARN, "stopped: " + status.json() + (why == null ? "" : " (" + why + ")"));
         } else if (status == ExecutionStatus.SUCCEEDED) {
-            run.log.info(
-                    "succeeded{}", result != null && result.get("message") != null ? ": " + result.get("message") : "");
+            run.log.last(
+                    JobLogger.Level.INFO,
+                    "succeeded"
+                            + (result != null && result.get("message") != null ? ": " + result.get("message") : ""));
         } else if (stop == null && (thrown || !execution.dryRun())) {
             // a template's failed result as much as a thrown one: the log ends saying why (a dry run's failed result
             // is said once, by its message)
-            run.log.error("failed: {}", error);
+            run.log.last(JobLogger.Level.ERROR, "failed: " + error);
         }
         // a run stopped by its node's shutdown goes back to the queue: it did not end
         if ((status == ExecutionStatus.FAILED || status == ExecutionStatus.TIMED_OUT) && stop != StopReason.SHUTDOWN) {

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.almanac.engine.internal.store.EngineStore.PendingLine;
 import dev.almanac.execution.ExecutionId;
+import dev.almanac.template.JobLogger;
 import dev.almanac.testing.MutableClock;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** An execution's log is bounded: past its limit come one truncation marker and silence. */
+/** An execution's log is bounded: past its limit come one truncation marker and silence, but for how it ended. */
 class ExecutionLogTests {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-06-01T10:00:00Z"));
@@ -28,6 +29,21 @@ class ExecutionLogTests {
         assertThat(lines.get(3).line().message()).startsWith("log truncated");
         assertThat(lines.get(3).line().level()).isEqualTo("WARN");
         assertThat(lines).extracting(l -> l.line().seq()).containsExactly(1, 2, 3, 4);
+    }
+
+    @Test
+    void theLastLineSayingHowTheRunEndedIsWrittenPastTheLimit() {
+        ExecutionLog log = new ExecutionLog(ExecutionId.generate(), clock, 2, 1_000_000);
+        for (int i = 1; i <= 5; i++) {
+            log.info("line {}", i);
+        }
+        log.last(JobLogger.Level.ERROR, "failed: exited with code 1");
+
+        List<PendingLine> lines = log.drain();
+        assertThat(lines).extracting(l -> l.line().seq()).containsExactly(1, 2, 3, 4);
+        assertThat(lines.get(2).line().message()).startsWith("log truncated");
+        assertThat(lines.get(3).line().message()).isEqualTo("failed: exited with code 1");
+        assertThat(lines.get(3).line().level()).isEqualTo("ERROR");
     }
 
     @Test
