@@ -20,6 +20,10 @@ public class JobDrafts {
      */
     public static final String REFUSED = "almanac.wizard-refused";
 
+    /** What the wizard says when the job it edits was deleted meanwhile: its steps, its dry run and its save. */
+    public static final String DELETED_MEANWHILE =
+            "This job was deleted while you were editing it. Your input is kept: saving creates it as a new job.";
+
     private final JobService jobs;
     private final TemplateRegistry templates;
     private final SecretParameters secrets;

@@ -4,6 +4,7 @@ import static dev.almanac.testing.WizardWalk.html;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 
+import dev.almanac.job.JobDrafts;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.BrowserForm;
 import dev.almanac.testing.WithH2;
@@ -50,11 +51,7 @@ class WizardCloneAndDeletedPagesTests extends AlmanacIntegrationTest {
         String id = create("to be deleted");
         MultiValueMap<String, String> form = walk.form("/jobs/" + id + "/edit", "wizard");
         form.set("description", "typed before it was deleted");
-        assertThat(mvc.perform(delete("/api/admin/scheduler/jobs/" + id))
-                        .andReturn()
-                        .getResponse()
-                        .getStatus())
-                .isLessThan(300);
+        deleteJob(id);
 
         for (boolean htmx : List.of(false, true)) {
             form.set("_action", "next");
@@ -74,6 +71,68 @@ class WizardCloneAndDeletedPagesTests extends AlmanacIntegrationTest {
         assertThat(saved.getStatus()).as(saved.getContentAsString()).isEqualTo(302);
         assertThat(jdbc.sql("SELECT description FROM jobs").query(String.class).single())
                 .isEqualTo("typed before it was deleted");
+    }
+
+    @Test
+    void aDryRunOrARefusedDryRunOfAJobDeletedMeanwhileSaysSoOverTheKeptInput() throws Exception {
+        String id = create("deleted before its dry run");
+        MultiValueMap<String, String> form = walk.form("/jobs/" + id + "/edit", "wizard");
+        form.set("description", "typed before it was deleted");
+        form.set("step", "5");
+        deleteJob(id);
+
+        MockHttpServletResponse asHtmx = walk.post("/jobs/wizard/dry-run", form, true);
+        assertThat(asHtmx.getStatus()).as(html(asHtmx)).isEqualTo(409);
+        assertThat(html(asHtmx)).contains("deleted while you were editing it").doesNotContain("<html");
+
+        // without htmx the dry run goes back to the wizard (a forward, which MockMvc does not follow) ...
+        MockHttpServletResponse plain = walk.post("/jobs/wizard/dry-run", form, false);
+        assertThat(plain.getStatus()).isEqualTo(409);
+        assertThat(plain.getForwardedUrl()).isEqualTo(WizardWalk.WIZARD);
+        // ... which shows the review step over the same input, as does a dry run refused before the job went away
+        for (String refused : new String[] {null, "The dry run was refused: at most 10 manual runs"}) {
+            var call = WizardWalk.posting(WizardWalk.WIZARD, form);
+            MockHttpServletResponse wizard =
+                    walk.perform(refused == null ? call : call.requestAttr(JobDrafts.REFUSED, refused));
+            String html = html(wizard);
+            assertThat(wizard.getStatus()).as(html).isEqualTo(409);
+            assertThat(html).contains("deleted while you were editing it", "typed before it was deleted", "Sign out");
+            if (refused != null) {
+                assertThat(html).contains("at most 10 manual runs");
+            }
+            MultiValueMap<String, String> kept = BrowserForm.of(html, "wizard");
+            assertThat(kept.getFirst("step")).isEqualTo("5");
+            assertThat(kept).doesNotContainKey("job_id");
+        }
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM executions").query(Long.class).single())
+                .isZero();
+    }
+
+    @Test
+    void aSaveOfAJobDeletedMeanwhileSaysSoOnTheReviewStep() throws Exception {
+        String id = create("deleted before its save");
+        MultiValueMap<String, String> form = walk.form("/jobs/" + id + "/edit", "wizard");
+        form.set("description", "typed before it was deleted");
+        form.set("step", "5");
+        form.set("_action", "save");
+        deleteJob(id);
+        for (boolean htmx : List.of(false, true)) {
+            MockHttpServletResponse answer = walk.post(WizardWalk.WIZARD, form, htmx);
+            String html = html(answer);
+            assertThat(answer.getStatus()).as(html).isEqualTo(409);
+            assertThat(html).contains("deleted while you were editing it", "typed before it was deleted");
+            assertThat(BrowserForm.of(html, "wizard").getFirst("step")).isEqualTo("5");
+        }
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
+                .isZero();
+    }
+
+    private void deleteJob(String id) throws Exception {
+        assertThat(mvc.perform(delete("/api/admin/scheduler/jobs/" + id))
+                        .andReturn()
+                        .getResponse()
+                        .getStatus())
+                .isLessThan(300);
     }
 
     private String create(String name) throws Exception {

@@ -295,6 +295,15 @@ class RunPages {
         } catch (ForbiddenException refused) {
             // job_id names a job the reader may not change: neither its secrets nor its id are theirs to run with
             return refused(refused, htmx.isHtmxRequest(), request, response, model);
+        } catch (NotFoundException gone) {
+            // job_id names a job deleted while it was being edited: the wizard says so over the reader's input
+            response.setStatus(HttpStatus.CONFLICT.value());
+            if (!htmx.isHtmxRequest()) {
+                return "forward:/jobs/wizard";
+            }
+            model.addAttribute("refusal", JobDrafts.DELETED_MEANWHILE);
+            model.addAttribute("problems", List.of());
+            return "jobs/dry-run-refused :: refusal";
         }
         try {
             runs.checkDraftDryRun(draft);

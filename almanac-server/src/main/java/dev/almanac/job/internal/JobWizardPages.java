@@ -21,6 +21,7 @@ import dev.almanac.web.Refusals;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -45,9 +46,6 @@ import tools.jackson.databind.node.ObjectNode;
 @AdminPage
 @RequestMapping("/jobs")
 class JobWizardPages {
-
-    static final String DELETED_MEANWHILE =
-            "This job was deleted while you were editing it. Your input is kept: saving creates it as a new job.";
 
     private final JobService jobs;
     private final JobCommands commands;
@@ -138,7 +136,11 @@ class JobWizardPages {
             shown.remove("_action");
             shown.set("step", String.valueOf(JobForm.REVIEW));
             JobForm form = JobForm.of(shown);
-            return wizard.show(form, JobForm.REVIEW, editedJob(form), Map.of(), List.of(refused), model);
+            try {
+                return wizard.show(form, JobForm.REVIEW, editedJob(form), Map.of(), List.of(refused), model);
+            } catch (NotFoundException gone) {
+                return deletedMeanwhile(form, JobForm.REVIEW, List.of(refused), response, model);
+            }
         }
         JobForm form = JobForm.of(body);
         int step = Math.min(JobForm.REVIEW, Math.max(JobForm.TEMPLATE, parseInt(form.get("step"), 1)));
@@ -146,13 +148,7 @@ class JobWizardPages {
         try {
             editing = editedJob(form);
         } catch (NotFoundException gone) {
-            // deleted while it was being edited: the same step again with the reader's input, now a new job's
-            response.setStatus(HttpStatus.CONFLICT.value());
-            form.remove("_action");
-            form.remove("step");
-            form.remove("job_id");
-            form.remove("version");
-            return wizard.show(form, step, null, Map.of(), List.of(DELETED_MEANWHILE), model);
+            return deletedMeanwhile(form, step, List.of(), response, model);
         }
         String action = form.get("_action").isEmpty() ? "next" : form.get("_action");
         form.remove("_action");
@@ -213,6 +209,22 @@ class JobWizardPages {
         return wizard.validateAndGo(form, step, Math.min(JobForm.REVIEW, step + 1), editing, model);
     }
 
+    /**
+     * The edited job was deleted while it was being edited: step {@code step} again with the reader's input, now a new
+     * job's, saying so (after {@code said}), 409.
+     */
+    private String deletedMeanwhile(
+            JobForm form, int step, List<String> said, HttpServletResponse response, Model model) {
+        response.setStatus(HttpStatus.CONFLICT.value());
+        form.remove("_action");
+        form.remove("step");
+        form.remove("job_id");
+        form.remove("version");
+        List<String> general = new ArrayList<>(said);
+        general.add(JobDrafts.DELETED_MEANWHILE);
+        return wizard.show(form, step, null, Map.of(), general, model);
+    }
+
     private static String namespace(JobForm form) {
         return form.get("namespace").isEmpty() ? JobDefinition.DEFAULT_NAMESPACE : form.get("namespace");
     }
@@ -250,7 +262,13 @@ class JobWizardPages {
                     }
                 }
                 changes.put("version", parseLong(form.get("version"), editing.version()));
-                JobService.Updated updated = commands.update(editing.id(), changes);
+                JobService.Updated updated;
+                try {
+                    updated = commands.update(editing.id(), changes);
+                } catch (NotFoundException gone) {
+                    // deleted between the form's check and this save
+                    return deletedMeanwhile(form, JobForm.REVIEW, List.of(), response, model);
+                }
                 saved = updated.job();
                 flash = updated.changed()
                         ? "Job '" + saved.name() + "' saved as version " + saved.version()
