@@ -3,6 +3,7 @@ package dev.almanac.web;
 import static dev.almanac.testing.WizardWalk.html;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import dev.almanac.job.JobDrafts;
 import dev.almanac.testing.AlmanacIntegrationTest;
@@ -14,13 +15,15 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.security.test.context.support.WithMockUser;
 import org.springframework.util.MultiValueMap;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The wizard at its edges: a copy of a job whose name is as long as allowed, and an edit of a job deleted meanwhile.
+ * The wizard at its edges: a copy of a job whose name is as long as allowed, an edit of a job deleted meanwhile, and a
+ * save under a name another job has.
  */
 @WithH2
 @WithMockUser(username = "admin", roles = "SUPER_ADMIN")
@@ -125,6 +128,59 @@ class WizardCloneAndDeletedPagesTests extends AlmanacIntegrationTest {
         }
         assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
                 .isZero();
+    }
+
+    @Test
+    void savingUnderATakenNameAnswers409AtTheNameFieldAsTheApiDoes() throws Exception {
+        create("taken");
+        String other = create("other");
+        MultiValueMap<String, String> created = AdminPagesTests.wizardForm("taken", "heartbeat");
+        created.set("description", "typed for the new job");
+        MultiValueMap<String, String> edited = walk.form("/jobs/" + other + "/edit", "wizard");
+        edited.set("name", "taken");
+        edited.set("description", "typed for the edit");
+        for (MultiValueMap<String, String> form : List.of(created, edited)) {
+            form.set("step", "5");
+            form.set("_action", "save");
+            for (boolean htmx : List.of(false, true)) {
+                MockHttpServletResponse answer = walk.post(WizardWalk.WIZARD, form, htmx);
+                String html = html(answer);
+                assertThat(answer.getStatus()).as(html).isEqualTo(409);
+                assertThat(html)
+                        .contains("id=\"name-error\">a job named &#39;taken&#39; already exists<")
+                        .contains(form.getFirst("description"));
+                assertThat(BrowserForm.of(html, "wizard").getFirst("step")).isEqualTo("2");
+            }
+        }
+        MockHttpServletResponse api = mvc.perform(post("/api/admin/scheduler/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json.writeValueAsString(Map.of(
+                                "name",
+                                "taken",
+                                "template_type",
+                                "heartbeat",
+                                "schedule",
+                                Map.of("type", "interval", "interval_seconds", 3600)))))
+                .andReturn()
+                .getResponse();
+        assertThat(api.getStatus()).as(api.getContentAsString()).isEqualTo(409);
+        assertThat(jdbc.sql("SELECT name FROM jobs ORDER BY name")
+                        .query(String.class)
+                        .list())
+                .containsExactly("other", "taken");
+    }
+
+    @Test
+    void savingUnderATakenNameWithOtherProblemsMarksThemAllAs400() throws Exception {
+        create("taken");
+        MultiValueMap<String, String> form = AdminPagesTests.wizardForm("taken", "heartbeat");
+        form.set("timeout_seconds", "0");
+        form.set("step", "5");
+        form.set("_action", "save");
+        MockHttpServletResponse answer = walk.post(WizardWalk.WIZARD, form, false);
+        String html = html(answer);
+        assertThat(answer.getStatus()).as(html).isEqualTo(400);
+        assertThat(html).contains("id=\"name-error\">a job named &#39;taken&#39; already exists<");
     }
 
     private void deleteJob(String id) throws Exception {

@@ -24,6 +24,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
 import org.springframework.util.LinkedMultiValueMap;
@@ -238,7 +239,9 @@ class JobWizardPages {
 
     private String save(
             JobForm form, Job editing, HttpServletResponse response, Model model, RedirectAttributes redirect) {
-        if (!wizard.problems(form, editing).byName().isEmpty()) {
+        JobWizard.Problems problems = wizard.problems(form, editing);
+        // a problem with the name alone is left to the save, which answers a taken name 409 as the API does
+        if (!problems.byName().isEmpty() && !problems.byName().keySet().equals(Set.of("name"))) {
             return wizard.validateAndGo(form, JobForm.REVIEW, JobForm.REVIEW, editing, model);
         }
         JobRequest request = drafts.withStoredSecrets(form, editing)
