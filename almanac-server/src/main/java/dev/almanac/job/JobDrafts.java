@@ -92,6 +92,20 @@ public class JobDrafts {
     }
 
     /**
+     * The parameters an edit form of {@code job} was read into, with every value the form cannot tell from the stored
+     * one kept as stored ({@link ParameterForm#keepingUnchanged}), so that saving it untouched changes nothing.
+     */
+    public Map<String, Object> keepingUnchanged(Map<String, Object> read, Job job) {
+        String type = job.definition().templateType();
+        ParameterForm parameters = templates.form(type).orElse(null);
+        if (parameters == null || read == null) {
+            return read;
+        }
+        return parameters.keepingUnchanged(
+                read, secrets.reveal(type, job.definition().parameters()));
+    }
+
+    /**
      * The parameter fields of a form of {@code job}'s template with every secret left blank set to the stored secret
      * in plain text (a map's row by its name): for the server to read and never to show.
      */

@@ -148,6 +148,89 @@ public final class ParameterForm {
     }
 
     /**
+     * The parameters read from an edit form of {@code stored}, with every value the form cannot tell from the stored
+     * one kept as stored: a parameter left out is shown with its default (an unticked box, an empty list) and read
+     * back as it, and a number may be written otherwise ({@code 1} for {@code 1.0}); without this an unchanged edit
+     * would make a new version.
+     *
+     * @param read what {@link #parse} read from the form
+     * @param stored the stored parameters, their secrets in plain text as in {@code read}
+     */
+    public Map<String, Object> keepingUnchanged(Map<String, Object> read, Map<String, Object> stored) {
+        Object kept = unchanged(schema, read, stored == null ? Map.of() : stored);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> parameters =
+                kept instanceof Map<?, ?> map ? (Map<String, Object>) map : new LinkedHashMap<>();
+        return parameters;
+    }
+
+    private Object unchanged(Map<String, Object> node, Object read, Object stored) {
+        if (same(read, stored)) {
+            return stored;
+        }
+        if (stored == null) {
+            return readAsAbsent(node, read) ? null : read;
+        }
+        if (read == null) {
+            // an empty list or object is shown as no field at all, and read back as absent
+            return stored instanceof Map<?, ?> map && map.isEmpty() || stored instanceof List<?> list && list.isEmpty()
+                    ? stored
+                    : null;
+        }
+        if (read instanceof Map<?, ?> readMap && stored instanceof Map<?, ?> storedMap) {
+            Map<String, Map<String, Object>> properties = properties(node);
+            Map<String, Object> kept = new LinkedHashMap<>();
+            Map<Object, Object> keys = new LinkedHashMap<>(storedMap);
+            keys.putAll(readMap);
+            for (Object key : keys.keySet()) {
+                Object value = unchanged(
+                        properties.getOrDefault(String.valueOf(key), Map.of()), readMap.get(key), storedMap.get(key));
+                if (value != null) {
+                    kept.put(String.valueOf(key), value);
+                }
+            }
+            return kept;
+        }
+        if (read instanceof List<?> readList
+                && stored instanceof List<?> storedList
+                && readList.size() == storedList.size()) {
+            Map<String, Object> items = object(node.get("items"));
+            List<Object> kept = new ArrayList<>();
+            for (int i = 0; i < readList.size(); i++) {
+                kept.add(unchanged(items, readList.get(i), storedList.get(i)));
+            }
+            return kept;
+        }
+        return read;
+    }
+
+    /** Whether {@code read} is what the form shows for a parameter left out: its default, or its empty value. */
+    private boolean readAsAbsent(Map<String, Object> node, Object read) {
+        if (node.get("default") != null) {
+            return same(read, node.get("default"));
+        }
+        if (read instanceof Map<?, ?> map) {
+            Map<String, Map<String, Object>> properties = properties(node);
+            return map.entrySet().stream()
+                    .allMatch(e ->
+                            readAsAbsent(properties.getOrDefault(String.valueOf(e.getKey()), Map.of()), e.getValue()));
+        }
+        return Boolean.FALSE.equals(read) && kindOf(node).equals("checkbox")
+                || read instanceof List<?> list && list.isEmpty();
+    }
+
+    private static boolean same(Object a, Object b) {
+        if (a instanceof Number x && b instanceof Number y) {
+            try {
+                return new BigDecimal(x.toString()).compareTo(new BigDecimal(y.toString())) == 0;
+            } catch (NumberFormatException notFinite) {
+                return x.equals(y);
+            }
+        }
+        return Objects.equals(a, b);
+    }
+
+    /**
      * The submitted form with every secret field left blank set to the stored secret in plain text, for the server to
      * read back and never for a page. A field is matched by its form name, the row of a map by its name; a row or
      * item that is not on the form was removed and stays removed.

@@ -258,6 +258,9 @@ class JobWizardPages {
                         : "Job '" + saved.name() + "' created. " + JobForm.CLONE_DISABLED;
             } else {
                 ObjectNode changes = json.valueToTree(request);
+                if (editing.definition().templateType().equals(request.templateType())) {
+                    changes.set("parameters", json.valueToTree(drafts.keepingUnchanged(request.parameters(), editing)));
+                }
                 // fields the form can empty are sent as null, so emptying them clears them
                 for (String clearable : List.of("description", "calendars")) {
                     if (!changes.has(clearable)) {
