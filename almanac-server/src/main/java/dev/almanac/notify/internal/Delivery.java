@@ -274,13 +274,19 @@ public class Delivery {
         }
         send.attempt++;
         Result sent = send(send.notice, channel, send.recipient);
-        // an error may quote the URL, whose path is the secret: history and log get its shown form
-        Result result = new Result(sent.sent(), sent.worthRetrying(), withoutUrl(sent.detail(), send.recipient));
-        record(send.notice, channel, send.recipient, result.sent() ? "sent" : "failed", result.detail());
         boolean stopping;
         synchronized (this) {
             stopping = closed;
         }
+        // an error may quote the URL, whose path is the secret: history and log get its shown form; a send the stop
+        // interrupted was not refused by the recipient, and is said as what the stop left in a lane is
+        Result result = new Result(
+                sent.sent(),
+                sent.worthRetrying(),
+                !sent.sent() && stopping && Thread.currentThread().isInterrupted()
+                        ? NOT_SENT
+                        : withoutUrl(sent.detail(), send.recipient));
+        record(send.notice, channel, send.recipient, result.sent() ? "sent" : "failed", result.detail());
         if (result.sent() || !result.worthRetrying() || send.attempt >= properties.attempts() || stopping) {
             if (!result.sent()) {
                 log.warn(

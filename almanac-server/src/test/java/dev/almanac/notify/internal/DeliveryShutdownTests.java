@@ -107,10 +107,28 @@ class DeliveryShutdownTests extends AlmanacIntegrationTest {
         assertThat(attempts).hasSize(4).extracting(NotificationAttempt::outcome).containsOnly("failed");
         assertThat(attempts)
                 .extracting(NotificationAttempt::detail)
-                .as("the two never started are recorded as not sent")
-                .filteredOn(Delivery.NOT_SENT::equals)
-                .hasSize(2);
+                .as("the two never started and the two the stop interrupted are recorded as not sent")
+                .containsOnly(Delivery.NOT_SENT);
         assertThat(received).as("nothing is tried again once stopping").hasSize(2);
+    }
+
+    @Test
+    void aSendTheStopInterruptsIsRecordedAsNotSentNotAsTheInterruption() {
+        NotifyProperties properties = new NotifyProperties(
+                null, 3, Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(30), 100, 2, Duration.ZERO);
+        Delivery delivery = new Delivery(mail, http, repository, properties, json, clock, meters, secrets, jobs);
+        JobId job = new JobId(UUID.randomUUID());
+        Notice notice = Notice.missedRun(
+                job, "slow-receiver", "heartbeat", Duration.ofHours(1), null, properties, clock.instant());
+        delivery.tell(notice, List.of(hook("/held")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
+
+        delivery.shutdown(properties.shutdownGrace());
+
+        assertThat(repository.ofJob(job, 10)).singleElement().satisfies(attempt -> {
+            assertThat(attempt.outcome()).isEqualTo("failed");
+            assertThat(attempt.detail()).isEqualTo(Delivery.NOT_SENT);
+        });
     }
 
     private String hook(String path) {
