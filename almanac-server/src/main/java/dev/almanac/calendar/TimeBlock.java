@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 /**
  * Why a slot does not run, as {@code blocked_by: {kind, name, reason}}: a {@code calendar} (named, with the reason it
  * blocks: inside a blackout calendar, or outside every {@code only} one), a {@code freeze} (named by its id, with its
- * reason) or the job being {@code paused} (with the pause's reason).
+ * reason) or the job being {@code paused} (named by the paused job or namespace, with the pause's reason).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TimeBlock(String kind, String name, String reason) {
@@ -39,13 +39,18 @@ public record TimeBlock(String kind, String name, String reason) {
         return new TimeBlock(FREEZE, id.toString(), reason);
     }
 
-    public static TimeBlock paused(String reason) {
-        return new TimeBlock(PAUSED, null, reason);
+    /** A slot of the job {@code job} skipped because it is paused, with the pause's reason. */
+    public static TimeBlock paused(String job, String reason) {
+        return new TimeBlock(PAUSED, job, reason);
     }
 
-    /** A slot skipped because its job's namespace is paused: "paused: namespace 'billing' paused: migration". */
+    /**
+     * A slot skipped because its job's namespace is paused, named by the namespace: "paused: namespace 'billing'
+     * paused: migration".
+     */
     public static TimeBlock paused(NamespacePause pause) {
         return paused(
+                pause.namespace(),
                 "namespace '" + pause.namespace() + "' paused" + (pause.reason() == null ? "" : ": " + pause.reason()));
     }
 

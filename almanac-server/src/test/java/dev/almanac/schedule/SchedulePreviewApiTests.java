@@ -56,6 +56,26 @@ class SchedulePreviewApiTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.errors[0].field").value("schedule"));
     }
 
+    @Test
+    void aRunAPausedNamespaceHoldsIsBlockedByThatNamespaceByName() throws Exception {
+        mvc.perform(post("/api/admin/scheduler/namespaces")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"ops\"}"))
+                .andExpect(status().isCreated());
+        mvc.perform(post("/api/admin/scheduler/namespaces/ops/pause")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"until\":\"2026-06-01T11:30:00Z\",\"reason\":\"migration\"}"))
+                .andExpect(status().isOk());
+
+        preview("{\"schedule\":{\"cron\":\"0 * * * *\"},\"namespace\":\"ops\",\"count\":2}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.runs[0].at").value("2026-06-01T11:00:00Z"))
+                .andExpect(jsonPath("$.runs[0].blocked_by.kind").value("paused"))
+                .andExpect(jsonPath("$.runs[0].blocked_by.name").value("ops"))
+                .andExpect(jsonPath("$.runs[0].blocked_by.reason").value("namespace 'ops' paused: migration"))
+                .andExpect(jsonPath("$.runs[1].blocked_by").doesNotExist());
+    }
+
     private ResultActions preview(String body) throws Exception {
         return mvc.perform(post("/api/admin/scheduler/schedules/preview")
                 .contentType(MediaType.APPLICATION_JSON)

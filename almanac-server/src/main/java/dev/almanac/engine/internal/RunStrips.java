@@ -71,6 +71,7 @@ class RunStrips {
         }
         JobPause pause = job.pause();
         return strip(
+                job.name(),
                 schedule,
                 job.definition().namespace(),
                 job.definition().calendars(),
@@ -85,6 +86,7 @@ class RunStrips {
     /** The strip of a schedule of a job of {@code namespace} not saved yet: only its coming slots. */
     Strip of(Schedule schedule, String namespace, CalendarRefs refs, String templateType, Instant now) {
         return strip(
+                null,
                 schedule,
                 namespace,
                 refs,
@@ -97,6 +99,7 @@ class RunStrips {
     }
 
     private Strip strip(
+            String name,
             Schedule schedule,
             String namespace,
             CalendarRefs refs,
@@ -118,7 +121,7 @@ class RunStrips {
                 Map<ExecutionStatus, Long> ran = past.getOrDefault(date, Map.of());
                 Coming coming = date.isBefore(today) || !planned
                         ? Coming.NONE
-                        : coming(schedule, namespace, calendarRefs, destructive, pause, date, now);
+                        : coming(name, schedule, namespace, calendarRefs, destructive, pause, date, now);
                 days.add(cell(date, ran, coming, date.equals(today)));
             }
             weeks.add(new Week(monday, days));
@@ -132,6 +135,7 @@ class RunStrips {
     }
 
     private Coming coming(
+            String name,
             Schedule schedule,
             String namespace,
             CalendarRefs refs,
@@ -153,7 +157,7 @@ class RunStrips {
             }
             slots++;
             TimeBlock block = pause != null && pause.holdsAt(slot)
-                    ? TimeBlock.paused(pause.reason())
+                    ? TimeBlock.paused(name, pause.reason())
                     : calendars
                             .scheduledBlockOf(namespace, refs, destructive, slot)
                             .orElse(null);

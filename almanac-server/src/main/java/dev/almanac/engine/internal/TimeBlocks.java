@@ -86,7 +86,7 @@ class TimeBlocks {
     private Optional<TimeBlock> pausedAt(Job job, Instant at) {
         JobPause pause = job.pause();
         if (pause != null && pause.holdsAt(at)) {
-            return Optional.of(TimeBlock.paused(pause.reason()));
+            return Optional.of(TimeBlock.paused(job.name(), pause.reason()));
         }
         return namespacePauses.at(job.definition().namespace(), at).map(TimeBlock::paused);
     }

@@ -97,6 +97,7 @@ class JobDetailPages {
                 "runs",
                 definition.enabled()
                         ? previews.runs(
+                                job.name(),
                                 definition.schedule(),
                                 definition.namespace(),
                                 definition.calendars(),

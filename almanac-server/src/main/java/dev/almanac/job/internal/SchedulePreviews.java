@@ -55,6 +55,7 @@ class SchedulePreviews {
      * (null: from now), since an interval has no slots of its own but those its last run set.
      */
     List<PreviewRun> runs(
+            String name,
             Schedule schedule,
             String namespace,
             CalendarRefs refs,
@@ -74,16 +75,16 @@ class SchedulePreviews {
                         run.local().format(LOCAL),
                         run.at(),
                         run.note(),
-                        blockAt(run.at(), namespace, refs, destructive, pause)
+                        blockAt(run.at(), name, namespace, refs, destructive, pause)
                                 .map(TimeBlock::message)
                                 .orElse(null)))
                 .toList();
     }
 
     private Optional<TimeBlock> blockAt(
-            Instant at, String namespace, CalendarRefs refs, boolean destructive, JobPause pause) {
+            Instant at, String name, String namespace, CalendarRefs refs, boolean destructive, JobPause pause) {
         if (pause != null && pause.holdsAt(at)) {
-            return Optional.of(TimeBlock.paused(pause.reason()));
+            return Optional.of(TimeBlock.paused(name, pause.reason()));
         }
         return calendars.scheduledBlockOf(namespace, refs, destructive, at);
     }
@@ -124,7 +125,7 @@ class SchedulePreviews {
             return new Preview(
                     expression,
                     ScheduleText.describe(schedule),
-                    runs(schedule, namespace, refs, form.get("template_type"), null, null),
+                    runs(form.get("name"), schedule, namespace, refs, form.get("template_type"), null, null),
                     List.of());
         } catch (InvalidInputException invalid) {
             return new Preview(
