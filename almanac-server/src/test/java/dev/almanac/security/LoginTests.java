@@ -109,6 +109,42 @@ class LoginTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void signingInAfterTheSessionEndedLandsOnThePageOpenedNotOnAnHtmxFragmentOrAScriptsCall() throws Exception {
+        String logs = "/executions/" + java.util.UUID.randomUUID() + "/logs?after_seq=0&level=";
+        HttpResponse<String> poll = browser.send(
+                HttpRequest.newBuilder(uri(logs))
+                        .header("HX-Request", "true")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(poll.headers().firstValue("HX-Redirect")).hasValue("/login");
+        browser.send(
+                HttpRequest.newBuilder(uri("/jobs"))
+                        .header("Accept", "application/json")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        HttpResponse<String> login = login("alice", PASSWORD);
+
+        assertThat(login.headers().firstValue("Location"))
+                .as("the dashboard, not the fragment htmx asked for")
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/").doesNotContain("logs"));
+
+        post("/logout", "_csrf=" + csrf());
+        HttpResponse<String> page = browser.send(
+                HttpRequest.newBuilder(uri("/executions?status=failed"))
+                        .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
+        assertThat(login("alice", PASSWORD).headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).contains("/executions?status=failed"));
+    }
+
+    @Test
     void aPageFormOrHtmxActionWithoutItsCsrfTokenIsRefusedWhereTheReaderActed() throws Exception {
         login("alice", PASSWORD);
         String reason = "the CSRF token is missing or wrong; reload the page and try again";

@@ -48,6 +48,7 @@ import org.springframework.security.web.authentication.www.BasicAuthenticationFi
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
@@ -227,9 +228,14 @@ public class SecurityConfiguration {
                 AuthorityAuthorizationManager.hasAnyRole(Role.SUPER_ADMIN.name(), Role.ADMIN.name()),
                 member(namespaces));
         LoginUrlAuthenticationEntryPoint loginPage = new LoginUrlAuthenticationEntryPoint("/login");
+        // only a page a person opened is where signing in lands again, never an htmx fragment or a script's call
+        HttpSessionRequestCache pageToReturnTo = new HttpSessionRequestCache();
+        pageToReturnTo.setRequestMatcher(request -> opensPage(pages, request) && acceptsHtml(request));
         SavedRequestAwareAuthenticationSuccessHandler landing = new SavedRequestAwareAuthenticationSuccessHandler();
         landing.setDefaultTargetUrl("/");
+        landing.setRequestCache(pageToReturnTo);
         http.authenticationManager(authentication)
+                .requestCache(cache -> cache.requestCache(pageToReturnTo))
                 .authorizeHttpRequests(requests -> requests.requestMatchers("/login", "/error")
                         .permitAll()
                         .requestMatchers(STATIC)
@@ -312,6 +318,12 @@ public class SecurityConfiguration {
         return !HtmxRequest.fromRequest(request).isHtmxRequest()
                 && HttpMethod.GET.matches(request.getMethod())
                 && pages.matches(request);
+    }
+
+    /** A browser's navigation asks for text/html; a request without an Accept header is taken as one too. */
+    private static boolean acceptsHtml(HttpServletRequest request) {
+        String accept = request.getHeader(HttpHeaders.ACCEPT);
+        return accept == null || accept.contains("text/html");
     }
 
     private static RequestMatcher pages() {
