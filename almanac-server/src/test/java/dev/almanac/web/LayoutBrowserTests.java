@@ -2,11 +2,15 @@ package dev.almanac.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * Layout in real Chromium at the widths people use: the job list's name column keeps room for a name from a narrow
- * laptop to a wide screen, and nothing scrolls sideways.
+ * laptop to a wide screen, a long unbroken name wraps in a page's head, and nothing scrolls sideways.
  */
 class LayoutBrowserTests extends BrowserTest {
 
@@ -26,6 +30,37 @@ class LayoutBrowserTests extends BrowserTest {
                         .isEqualTo("fits");
                 assertThat(script("return document.querySelector('td.name-cell a').title"))
                         .isEqualTo("layout-system-backup-of-the-reporting-database");
+            }
+        } finally {
+            realViewport();
+        }
+    }
+
+    @Test
+    void aLongUnbrokenNameOrDescriptionWrapsInsideEveryPageHeadInsteadOfWideningThePage() {
+        String name = "n".repeat(100);
+        String job = createJobFrom("{\"name\":\"" + name + "\",\"description\":\"see " + "d".repeat(300) + "\","
+                + "\"template_type\":\"heartbeat\",\"parameters\":{},"
+                + "\"schedule\":{\"type\":\"interval\",\"interval_seconds\":3600}}");
+        HttpResponse<String> run = post("/api/admin/scheduler/jobs/" + job + "/run", "{}");
+        assertThat(run.statusCode()).as(run.body()).isLessThan(300);
+        Matcher execution =
+                Pattern.compile("\"execution_id\"\\s*:\\s*\"([^\"]+)\"").matcher(run.body());
+        assertThat(execution.find()).as(run.body()).isTrue();
+        logIn();
+        try {
+            for (int width : new int[] {1280, 390}) {
+                viewport(width, 900);
+                for (String path : List.of(
+                        "/jobs/" + job,
+                        "/jobs/" + job + "/versions",
+                        "/jobs/" + job + "/edit",
+                        "/executions/" + execution.group(1))) {
+                    open(path);
+                    assertThat(sideways())
+                            .as("sideways scrolling of %s at %d px", path, width)
+                            .isEqualTo("fits");
+                }
             }
         } finally {
             realViewport();
