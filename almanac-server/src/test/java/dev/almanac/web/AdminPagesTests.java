@@ -403,7 +403,7 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
-    void aQueuedRunCanBeCancelledAndARecordDeleted() throws Exception {
+    void aQueuedRunCanBeCancelledAndARecordDeletedAfterAConfirmStep() throws Exception {
         Job job = jobs.create(aCronJob("cancelled", "0 2 * * *").build(), "admin");
         String id = run(job.id());
         mvc.perform(post("/executions/" + id + "/cancel").with(csrf()))
@@ -411,6 +411,21 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
         assertThat(page("/executions/" + id)).contains(">cancelled<");
         mvc.perform(post("/executions/" + id + "/cancel").with(csrf()))
                 .andExpect(header().string("Location", "/executions/" + id));
+        String detail = page("/executions/" + id);
+        assertThat(detail)
+                .as("the run's page asks first, as every destructive action does")
+                .contains("href=\"/executions/" + id + "/delete\"", "hx-get=\"/executions/" + id + "/delete\"")
+                .doesNotContain("action=\"/executions/" + id + "/delete\"");
+        assertThat(page("/executions/" + id + "/delete"))
+                .contains("<html", "Delete this record of a run of cancelled?", "Delete the record", "Keep it")
+                .contains("action=\"/executions/" + id + "/delete\"", "href=\"/executions/" + id + "\"");
+        assertThat(mvc.perform(get("/executions/" + id + "/delete").header("HX-Request", "true"))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString())
+                .startsWith("<dialog")
+                .contains("Delete the record", "data-close-dialog", "action=\"/executions/" + id + "/delete\"");
+        assertThat(executions.count(ExecutionQuery.ofJob(job.id(), 10))).isEqualTo(1);
         mvc.perform(post("/executions/" + id + "/delete").with(csrf()))
                 .andExpect(header().string("Location", "/executions"));
         assertThat(executions.count(ExecutionQuery.ofJob(job.id(), 10))).isZero();

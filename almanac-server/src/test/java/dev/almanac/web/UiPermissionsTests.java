@@ -99,6 +99,7 @@ class UiPermissionsTests extends AlmanacIntegrationTest {
                         .getContentAsString())
                 .doesNotContain("Delete this record")
                 .contains("Sign out", "amy");
+        ui.perform(get("/executions/" + execution + "/delete").with(admin())).andExpect(status().isForbidden());
         ui.perform(post("/executions/" + execution + "/delete").with(csrf()).with(admin()))
                 .andExpect(status().isForbidden());
         ui.perform(post("/executions/" + execution + "/delete").with(csrf()).with(superAdmin()))

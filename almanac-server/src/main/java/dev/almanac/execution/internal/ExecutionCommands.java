@@ -49,7 +49,7 @@ class ExecutionCommands {
     /** History is evidence: only a super admin removes a record, and never a running one. */
     Execution delete(ExecutionId id) {
         Execution current = executions.get(id);
-        permissions.requireSuperAdmin("delete execution records", target(current));
+        requireMayDelete(current);
         Execution deleted = executions.delete(id);
         audit.record(
                 "execution.deleted",
@@ -60,6 +60,10 @@ class ExecutionCommands {
                         "job_id",
                         deleted.jobId().toString()));
         return deleted;
+    }
+
+    void requireMayDelete(Execution execution) {
+        permissions.requireSuperAdmin("delete execution records", target(execution));
     }
 
     private static AuditTrail.Target target(Execution execution) {

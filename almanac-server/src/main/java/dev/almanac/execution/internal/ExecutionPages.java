@@ -261,6 +261,15 @@ class ExecutionPages {
         return "redirect:/executions/" + executionId;
     }
 
+    /** The confirm step before a record is deleted: a page of its own, or a dialog over the run's page (htmx). */
+    @GetMapping("/{id}/delete")
+    String confirmDelete(@PathVariable String id, HtmxRequest htmx, Model model) {
+        Execution execution = executions.get(executionId(id));
+        commands.requireMayDelete(execution);
+        model.addAttribute("e", execution);
+        return htmx.isHtmxRequest() ? "executions/delete :: dialog" : "executions/delete";
+    }
+
     @PostMapping("/{id}/delete")
     String delete(@PathVariable String id, RedirectAttributes redirect) {
         ExecutionId executionId = executionId(id);
