@@ -99,6 +99,27 @@ class ListPagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aPagePastTheEndOffersTheLastPageInsteadOfSayingThereAreNoJobs() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            jobs.create(aCronJob(String.format("job-%02d", i), "0 2 * * *").build(), "root");
+        }
+        String beyond = page(get("/jobs").param("page", "9").param("size", "25"), superAdmin());
+        assertThat(beyond)
+                .contains("id=\"past-the-end\"", "Page 9 is past the end", "href=\"/jobs?page=2\"")
+                .doesNotContain("No jobs yet", "No job matches these filters");
+
+        String filtered = page(
+                get("/jobs").param("search", "job-").param("page", "3").header("HX-Request", "true"), superAdmin());
+        assertThat(filtered)
+                .contains(
+                        "Page 3 is past the end", "30 jobs match, on 2 pages", "href=\"/jobs?search=job-&amp;page=2\"")
+                .doesNotContain("No job matches these filters", "<html");
+        assertThat(page(get("/jobs").param("search", "nothing-like-it").param("page", "2"), superAdmin()))
+                .contains("No job matches these filters")
+                .doesNotContain("past-the-end");
+    }
+
+    @Test
     void bulkActionsAreConfirmedThenDoneJobByJobWithEachRefusalNamed() throws Exception {
         Job destroyer = jobs.create(
                 anIntervalJob("destroyer", 3600)

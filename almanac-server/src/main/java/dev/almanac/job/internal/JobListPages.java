@@ -137,6 +137,10 @@ class JobListPages {
         model.addAttribute("sortLinks", sortLinks);
         model.addAttribute("sorted", query.sort().json().replace("-", ""));
         model.addAttribute("sortOrder", query.sort().descending() ? "descending" : "ascending");
+        // a page past the end (the last page's jobs were deleted, say) offers the last page instead of "no jobs"
+        model.addAttribute(
+                "lastPage",
+                result.jobs().isEmpty() && result.total() > 0 ? listUrl(query, query.sort(), result.pages()) : null);
         model.addAttribute("previousPage", result.page() > 1 ? listUrl(query, query.sort(), result.page() - 1) : null);
         model.addAttribute(
                 "nextPage", result.page() < result.pages() ? listUrl(query, query.sort(), result.page() + 1) : null);
