@@ -251,6 +251,30 @@ class ListPagesTests extends AlmanacIntegrationTest {
                 .contains("id=\"filter-unread\"", "To is not after From");
     }
 
+    @Test
+    void pagingTheExecutionListKeepsTheSecondsOfFromAndTo() throws Exception {
+        Job beat = jobs.create(anIntervalJob("beat", 3600).build(), "root");
+        run(beat);
+        String newest = ui.perform(
+                        post("/jobs/" + beat.id() + "/run").with(csrf()).with(superAdmin()))
+                .andReturn()
+                .getResponse()
+                .getHeader("Location")
+                .substring("/executions/".length());
+
+        String older = page(
+                get("/executions")
+                        .param("from", "2026-06-01T09:00:30")
+                        .param("to", "2026-06-01T11:00:45")
+                        .param("before", newest),
+                superAdmin());
+
+        assertThat(older)
+                .contains("value=\"2026-06-01T09:00:30\"", "value=\"2026-06-01T11:00:45\"")
+                .contains("href=\"/executions?from=2026-06-01T09:00:30&amp;to=2026-06-01T11:00:45\"")
+                .doesNotContain("from=2026-06-01T09:00&amp;");
+    }
+
     private void run(Job job) throws Exception {
         ui.perform(post("/jobs/" + job.id() + "/run").with(csrf()).with(superAdmin()));
     }

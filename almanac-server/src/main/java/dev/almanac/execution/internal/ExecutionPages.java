@@ -22,8 +22,8 @@ import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -51,8 +51,6 @@ class ExecutionPages {
     static final int PAGE_SIZE = 50;
     static final int JOB_HISTORY_SIZE = 20;
     static final List<String> LEVELS = List.of("DEBUG", "INFO", "WARN", "ERROR");
-    private static final DateTimeFormatter LOCAL_INPUT =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm").withZone(ZoneOffset.UTC);
 
     private final ExecutionService executions;
     private final ExecutionCommands commands;
@@ -107,8 +105,8 @@ class ExecutionPages {
         model.addAttribute("jobId", job == null ? null : job.toString());
         model.addAttribute("templateType", type);
         model.addAttribute("triggeredBy", trigger);
-        model.addAttribute("from", since == null ? null : LOCAL_INPUT.format(since));
-        model.addAttribute("to", until == null ? null : LOCAL_INPUT.format(until));
+        model.addAttribute("from", localInput(since));
+        model.addAttribute("to", localInput(until));
         model.addAttribute(
                 "jobName", job != null && !page.isEmpty() ? page.get(0).jobName() : null);
         model.addAttribute(
@@ -138,8 +136,8 @@ class ExecutionPages {
         filters.put("status", wanted == null ? null : wanted.json());
         filters.put("template_type", type);
         filters.put("triggered_by", trigger);
-        filters.put("from", since == null ? null : LOCAL_INPUT.format(since));
-        filters.put("to", until == null ? null : LOCAL_INPUT.format(until));
+        filters.put("from", localInput(since));
+        filters.put("to", localInput(until));
         filters.forEach((name, value) -> {
             if (value != null) {
                 url.queryParam(name, value);
@@ -282,6 +280,14 @@ class ExecutionPages {
             redirect.addFlashAttribute("flashKind", "error");
             return "redirect:/executions/" + executionId;
         }
+    }
+
+    /**
+     * A time range bound as the form's {@code datetime-local} value in UTC, to the second or finer when it has one,
+     * so a paging link keeps the range it was given instead of cutting it to the minute.
+     */
+    private static String localInput(Instant at) {
+        return at == null ? null : LocalDateTime.ofInstant(at, ZoneOffset.UTC).toString();
     }
 
     private static List<LogLine> filtered(List<LogLine> lines, String minimum) {
