@@ -21,8 +21,10 @@ import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +101,33 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
                 .contains("Recent failures", "broken", "failed on purpose")
                 .doesNotContain("Welcome to Almanac");
         assertThat(page("/?range=7d")).contains("7 days", "class=\"bar-succeeded\"");
+    }
+
+    @Test
+    void theWeekChartLabelsTheBarsThatStartADayAndTheDayChartEveryThirdHour() throws Exception {
+        clock.set(Instant.parse("2026-03-06T14:30:00Z"));
+        Job ok = jobs.create(aCronJob("fine", "0 2 * * *").build(), "admin");
+        run(ok.id());
+        engine.runDueOnce();
+
+        List<String> week = labelledBars(page("/?range=7d"));
+        assertThat(week).hasSize(7).allSatisfy(title -> assertThat(title).contains(" 00:00 UTC:"));
+        assertThat(week.get(0)).startsWith("Sat 28 00:00");
+        List<String> day = labelledBars(page("/"));
+        assertThat(day)
+                .hasSize(8)
+                .allSatisfy(title -> assertThat(title).matches("(00|03|06|09|12|15|18|21):00 UTC:.*"));
+    }
+
+    /** The titles of the chart's bars that carry a label on the axis. */
+    private static List<String> labelledBars(String html) {
+        Matcher bar = Pattern.compile("<g><title>([^<]*)</title>(?:<rect[^>]*></rect>)*<text")
+                .matcher(html);
+        List<String> titles = new ArrayList<>();
+        while (bar.find()) {
+            titles.add(bar.group(1));
+        }
+        return titles;
     }
 
     @Test

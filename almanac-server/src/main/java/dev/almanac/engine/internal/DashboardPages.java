@@ -190,7 +190,9 @@ class DashboardPages {
             if (segments.isEmpty()) {
                 title.append(" nothing ended");
             }
-            boolean labelled = week ? i % 4 == 0 : i % 3 == 0;
+            // a label where a day (the week) or a third hour (the day) starts, in UTC as the titles say
+            long hourOfDay = Math.floorMod(start.getEpochSecond(), 86_400L) / 3600;
+            boolean labelled = week ? hourOfDay == 0 : hourOfDay % 3 == 0;
             String label = week ? DAY.format(start) : HOUR.format(start);
             bars.add(new Bar(
                     CHART_LEFT + i * slot + 1, Math.max(2, slot - 3), label, title.toString(), labelled, segments));
