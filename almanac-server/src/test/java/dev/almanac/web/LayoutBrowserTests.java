@@ -67,6 +67,39 @@ class LayoutBrowserTests extends BrowserTest {
         }
     }
 
+    /**
+     * Every page the header links to (the navigation, namespaces, API tokens, the account), and the calendars, at
+     * 390 px wide: none scrolls sideways, the users page included.
+     */
+    @Test
+    void noPageTheHeaderLinksToScrollsSidewaysOnAPhone() {
+        createJob("layout-phone");
+        logIn();
+        try {
+            viewport(390, 844);
+            open("/");
+            @SuppressWarnings("unchecked")
+            List<String> paths = (List<String>) script("return Array.from(new Set(Array.from("
+                    + "document.querySelectorAll('header.top a[href^=\"/\"]')).map(function (a) {"
+                    + " return a.getAttribute('href'); })))");
+            assertThat(paths).contains("/jobs", "/executions", "/users", "/audit", "/tokens", "/namespaces");
+            for (String path : concat(paths, List.of("/calendars", "/freezes", "/jobs/new"))) {
+                open(path);
+                assertThat(sideways())
+                        .as("sideways scrolling of %s at 390 px", path)
+                        .isEqualTo("fits");
+            }
+        } finally {
+            realViewport();
+        }
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new java.util.ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
     /** "fits", or how wide the page is and the first elements that stick out on the right. */
     String sideways() {
         return (String) script("var wide = []; document.querySelectorAll('body *').forEach(function (e) {"
