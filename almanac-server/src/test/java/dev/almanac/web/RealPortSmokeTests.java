@@ -134,6 +134,43 @@ class RealPortSmokeTests extends AlmanacIntegrationTest {
                 .doesNotContain("URL encoding", "Exception");
     }
 
+    @Test
+    void anAddressThatNamesNothingIsTheErrorPageForABrowserAndA404ProblemForAScript() throws Exception {
+        String[] signedIn = signIn();
+        for (String path : new String[] {
+            "/users/nope",
+            "/jobs/" + java.util.UUID.randomUUID() + "/nope",
+            "/templates/heartbeat/x",
+            "/audit/x",
+            "/nonexistent"
+        }) {
+            HttpResponse<String> page = http.send(
+                    HttpRequest.newBuilder(uri(path))
+                            .header("Cookie", signedIn[0])
+                            .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).as(path).isEqualTo(404);
+            assertThat(page.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(t -> assertThat(t).as(path).startsWith("text/html"));
+            assertThat(page.body())
+                    .as(path)
+                    .contains("<html", "there is nothing at this address", "reader")
+                    .doesNotContain("No endpoint", "does not allow");
+        }
+        HttpResponse<String> script = http.send(
+                HttpRequest.newBuilder(uri("/nonexistent"))
+                        .header("Cookie", signedIn[0])
+                        .header("Accept", "application/json")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(script.statusCode()).isEqualTo(404);
+        assertThat(script.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+    }
+
     /** A signed-in super admin's session cookie and CSRF token, through the login form. */
     private String[] signIn() throws Exception {
         logins.user("reader", TestLogins.SUPER_ADMIN, "Reader-Pass-12345");

@@ -8,6 +8,8 @@ import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.JsonInputErrors;
 import dev.almanac.web.Problems;
 import dev.almanac.web.RefusalStatus;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,9 +23,12 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.core.JacksonException;
 
 /**
@@ -108,6 +113,47 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(answer.getStatusCode())
                 .headers(answer.getHeaders())
                 .body(answer.getBody());
+    }
+
+    /**
+     * An address that names nothing: problem JSON for a script, but a browser opening it outside the API gets the
+     * error page (the servlet container's error dispatch, which {@link ErrorEndpoint} answers with HTML).
+     */
+    @Override
+    protected ResponseEntity<Object> handleNoHandlerFoundException(
+            NoHandlerFoundException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return errorPageForABrowser(request) ? null : super.handleNoHandlerFoundException(e, headers, status, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleNoResourceFoundException(
+            NoResourceFoundException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return errorPageForABrowser(request) ? null : super.handleNoResourceFoundException(e, headers, status, request);
+    }
+
+    /** Sends a browser's page request that found nothing to the error page; false for anyone else. */
+    private static boolean errorPageForABrowser(WebRequest request) {
+        if (request instanceof ServletWebRequest servlet
+                && servlet.getResponse() != null
+                && opensPage(servlet.getRequest())) {
+            try {
+                servlet.getResponse().sendError(HttpStatus.NOT_FOUND.value());
+                return true;
+            } catch (IOException gone) {
+                log.debug(
+                        "could not answer {} with the error page",
+                        servlet.getRequest().getRequestURI(),
+                        gone);
+            }
+        }
+        return false;
+    }
+
+    /** A browser's navigation to an address outside the API: it asks for HTML. */
+    private static boolean opensPage(HttpServletRequest request) {
+        String accept = request.getHeader(HttpHeaders.ACCEPT);
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return accept != null && accept.contains("text/html") && !path.startsWith("/api/");
     }
 
     /** A request parameter or path variable that could not be read as its type: a 400 naming it, with what it takes. */
