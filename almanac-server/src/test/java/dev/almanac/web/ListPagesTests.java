@@ -275,6 +275,25 @@ class ListPagesTests extends AlmanacIntegrationTest {
                 .doesNotContain("from=2026-06-01T09:00&amp;");
     }
 
+    @Test
+    void anExecutionStatusOrJobIdItCannotReadIsSaidAboveTheListAsATimeIs() throws Exception {
+        Job beat = jobs.create(anIntervalJob("beat", 3600).build(), "root");
+        run(beat);
+
+        assertThat(page(get("/executions").param("status", "bogus"), superAdmin()))
+                .contains(
+                        "id=\"filter-unread\"", "Status &#39;bogus&#39; is none of queued, ", "not applied", ">beat<");
+        assertThat(page(get("/executions").param("job_id", "nothex").header("HX-Request", "true"), superAdmin()))
+                .contains("id=\"filter-unread\"", "Job &#39;nothex&#39; is not a job&#39;s id", ">beat<")
+                .doesNotContain("<html");
+        assertThat(page(
+                        get("/executions")
+                                .param("status", "queued")
+                                .param("job_id", beat.id().toString()),
+                        superAdmin()))
+                .doesNotContain("filter-unread");
+    }
+
     private void run(Job job) throws Exception {
         ui.perform(post("/jobs/" + job.id() + "/run").with(csrf()).with(superAdmin()));
     }

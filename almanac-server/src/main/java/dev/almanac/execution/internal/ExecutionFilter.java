@@ -7,13 +7,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.springframework.web.bind.annotation.BindParam;
 
 /**
  * The execution history's query string, bound by Spring, with the filters of {@code GET /executions}. A value that
  * names nothing (an unknown status, a job id that is no UUID, a time that is not one) means "no filter", as a stale
- * bookmark should: the list still answers, and says which typed time it left out ({@link #unread()}).
+ * bookmark should: the list still answers, and says which filter it left out ({@link #unread()}).
  */
 record ExecutionFilter(
         String status,
@@ -29,7 +30,8 @@ record ExecutionFilter(
     static final List<String> TRIGGERS = List.of("scheduler", "manual", "retry", "dependency", "backfill");
 
     ExecutionStatus wantedStatus() {
-        return status == null ? null : ExecutionStatus.fromJson(status).orElse(null);
+        String wanted = blankToNull(status);
+        return wanted == null ? null : ExecutionStatus.fromJson(wanted).orElse(null);
     }
 
     String text() {
@@ -63,6 +65,18 @@ record ExecutionFilter(
     /** What the page says above the list of a time typed but not read, so the reader knows it was not applied. */
     List<String> unread() {
         List<String> notes = new ArrayList<>();
+        if (blankToNull(status) != null && wantedStatus() == null) {
+            notes.add("Status '" + status.strip() + "' is none of "
+                    + String.join(
+                            ", ",
+                            Arrays.stream(ExecutionStatus.values())
+                                    .map(ExecutionStatus::json)
+                                    .toList())
+                    + ": not applied.");
+        }
+        if (blankToNull(jobId) != null && job() == null) {
+            notes.add("Job '" + jobId.strip() + "' is not a job's id (a UUID, as in a job's address): not applied.");
+        }
         if (blankToNull(from) != null && since() == null) {
             notes.add("From '" + from.strip()
                     + "' is not a date and time in the years 1 to 9999 (e.g. 2026-06-01T10:00, UTC): not applied.");
