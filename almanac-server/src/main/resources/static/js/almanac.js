@@ -28,6 +28,16 @@
     });
   }
 
+  // Esc closes an open row menu and puts the focus back on its button, as it closes a dialog.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      menu.open = false;
+      var summary = menu.querySelector("summary");
+      if (summary && menu.contains(document.activeElement)) { summary.focus(); }
+    });
+  });
+
   document.addEventListener("click", function (event) {
     // One row menu open at a time; a click elsewhere closes it.
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {

@@ -7,10 +7,13 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 
 /**
  * Layout in real Chromium at the widths people use: the job list's name column keeps room for a name from a narrow
- * laptop to a wide screen, a long unbroken name wraps in a page's head, and nothing scrolls sideways.
+ * laptop to a wide screen, a long unbroken name wraps in a page's head, nothing scrolls sideways, and Esc closes a
+ * row's menu.
  */
 class LayoutBrowserTests extends BrowserTest {
 
@@ -98,6 +101,24 @@ class LayoutBrowserTests extends BrowserTest {
         List<String> all = new java.util.ArrayList<>(first);
         all.addAll(second);
         return all;
+    }
+
+    /** Esc closes a job row's Actions menu, as it closes a dialog, and leaves the focus on the menu's button. */
+    @Test
+    void escClosesAJobRowsActionsMenu() {
+        createJob("layout-menu");
+        logIn();
+        try {
+            viewport(1280, 900);
+            open("/jobs?search=layout-menu");
+            click(By.cssSelector("tr:has(a[aria-label='Edit layout-menu']) summary"));
+            wait.until(d -> Boolean.TRUE.equals(script("return document.querySelector('details.menu').open")));
+            browser.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+            wait.until(d -> Boolean.FALSE.equals(script("return document.querySelector('details.menu').open")));
+            assertThat(script("return document.activeElement.tagName")).isEqualTo("SUMMARY");
+        } finally {
+            realViewport();
+        }
     }
 
     /** "fits", or how wide the page is and the first elements that stick out on the right. */
