@@ -69,8 +69,7 @@ public class Limits {
         if (recent.count() >= max) {
             Duration wait = Duration.between(now, recent.oldest().plus(RUN_WINDOW));
             throw new TooManyRequestsException(
-                    "at most " + max + " " + what + " an hour per user; the next one is possible in "
-                            + Math.max(1, (wait.toMillis() + 999) / 1000) + " s",
+                    "at most " + max + " " + what + " an hour per user",
                     wait.isNegative() ? Duration.ofSeconds(1) : wait);
         }
     }

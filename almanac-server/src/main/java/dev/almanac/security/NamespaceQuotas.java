@@ -155,8 +155,7 @@ public class NamespaceQuotas {
                 ? RUN_WINDOW
                 : Duration.between(now, recent.oldest().plus(RUN_WINDOW));
         String message = "manual_runs_per_hour quota of namespace '" + namespace + "' reached: " + recent.count()
-                + " manual runs in the last hour and its quota is " + quota + "; the next one is possible in "
-                + Math.max(1, (wait.toMillis() + 999) / 1000) + " s";
+                + " manual runs in the last hour and its quota is " + quota;
         audit.record(
                 AuditTrail.currentActorName(),
                 "access.denied",

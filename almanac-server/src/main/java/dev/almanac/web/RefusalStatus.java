@@ -27,6 +27,11 @@ public record RefusalStatus(HttpStatus status, Long retryAfterSeconds) {
 
     private static final Logger log = LoggerFactory.getLogger(RefusalStatus.class);
 
+    /** A wait as a reader takes it in: seconds up to 90, then whole minutes, rounded up. */
+    public static String inWords(long seconds) {
+        return seconds <= 90 ? seconds + " s" : (seconds + 59) / 60 + " min";
+    }
+
     /** Input that does not validate: the answer of a form shown again over the reader's input. */
     public static final RefusalStatus BAD_INPUT = new RefusalStatus(HttpStatus.BAD_REQUEST, null);
 

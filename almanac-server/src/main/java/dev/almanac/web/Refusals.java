@@ -49,7 +49,7 @@ public final class Refusals {
             HttpServletRequest request, HttpServletResponse response, Model model, Exception refusal, String message) {
         RefusalStatus answer = status(response, refusal);
         if (answer.retryAfterSeconds() != null) {
-            model.addAttribute("retryAfter", answer.retryAfterSeconds());
+            model.addAttribute("retryAfter", RefusalStatus.inWords(answer.retryAfterSeconds()));
         }
         return page(request, response, model, answer.status(), message);
     }

@@ -173,7 +173,10 @@ class PageRefusalsTests extends AlmanacIntegrationTest {
                 429,
                 "at most 10 manual runs");
         assertThat(plain.getHeader("Retry-After")).isEqualTo("3600");
-        assertThat(plain.getContentAsString()).contains("Try again in 3600 s");
+        assertThat(plain.getContentAsString())
+                .as("when to try again, said once and in minutes")
+                .contains("at most 10 manual runs an hour per user<", "Try again in 60 min.")
+                .doesNotContain("possible in", "3600 s");
         // the "Run now…" form: the refusal on the form, the values typed kept
         MockHttpServletResponse withValues = ui.perform(post("/jobs/" + job.id() + "/run")
                         .with(csrf())

@@ -343,7 +343,7 @@ class RunPages {
         String message = refused.getMessage();
         RefusalStatus answered = Refusals.status(response, refused);
         if (answered.retryAfterSeconds() != null) {
-            message = message + "; try again in " + answered.retryAfterSeconds() + " s";
+            message = message + "; try again in " + RefusalStatus.inWords(answered.retryAfterSeconds());
         }
         if (htmx) {
             model.addAttribute("refusal", message);
