@@ -70,6 +70,10 @@ class LoginTests extends AlmanacIntegrationTest {
         assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
         assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
         assertThat(get("/css/login.css").statusCode()).isEqualTo(200);
+        Matcher icon = Pattern.compile("<link rel=\"icon\" type=\"image/svg[+]xml\" href=\"([^\"]+)\"")
+                .matcher(page.body());
+        assertThat(icon.find()).as("the icon the other pages use").isTrue();
+        assertThat(get(icon.group(1)).statusCode()).isEqualTo(200);
     }
 
     @Test
