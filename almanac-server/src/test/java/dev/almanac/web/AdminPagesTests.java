@@ -131,6 +131,19 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void theDashboardStillLeadsToAFirstJobWhenOnlyTheSeededSystemJobsExist() throws Exception {
+        jobs.create(aCronJob("system-heartbeat", "*/5 * * * *").build(), "system");
+        jobs.create(aCronJob("system-history-retention", "30 3 * * *").build(), "system");
+
+        assertThat(page("/"))
+                .contains("id=\"first-run\"", "href=\"/jobs/new\">Create your first job", "only the system jobs")
+                .doesNotContain("id=\"stats\"");
+
+        jobs.create(aCronJob("mine", "0 2 * * *").build(), "admin");
+        assertThat(page("/")).contains("id=\"stats\"", "id=\"stat-total\">3<").doesNotContain("id=\"first-run\"");
+    }
+
+    @Test
     void theJobListFiltersSearchesPagesAndSaysWhatToDoWhenEmpty() throws Exception {
         assertThat(page("/jobs")).contains("No jobs yet", "Create a job");
         jobs.create(aCronJob("nightly-cleanup", "0 2 * * 0").in("Europe/Berlin").build(), "admin");

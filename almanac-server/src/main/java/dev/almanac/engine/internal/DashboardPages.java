@@ -43,6 +43,10 @@ class DashboardPages {
             ExecutionStatus.CANCELLED,
             ExecutionStatus.SKIPPED);
     static final int CHART_WIDTH = 720;
+    /** The actor the system jobs are created by, and more than there are of them. */
+    private static final String SEEDED_BY = "system";
+
+    private static final int SEEDED_AT_MOST = 10;
     static final int CHART_HEIGHT = 180;
     static final int CHART_LEFT = 36;
     static final int CHART_BOTTOM = 20;
@@ -94,6 +98,14 @@ class DashboardPages {
     /** A node as the dashboard shows it. */
     public record NodeRow(String id, String host, Instant startedAt, Instant heartbeatAt, boolean alive) {}
 
+    /**
+     * Whether every job is one Almanac seeded at its first start (created by {@code system}): the dashboard still
+     * leads a newcomer to create their own first job.
+     */
+    private boolean onlySeededJobs(long total) {
+        return total <= SEEDED_AT_MOST && jobs.countCreatedBy(SEEDED_BY, SEEDED_AT_MOST) == total;
+    }
+
     @GetMapping("/")
     String dashboard(@RequestParam(required = false, defaultValue = "24h") String range, Model model) {
         Instant now = clock.instant();
@@ -105,6 +117,7 @@ class DashboardPages {
         LastDay day = LastDay.before(now, finished, scope);
         model.addAttribute("namespace", selection.selected());
         model.addAttribute("total", counts.total());
+        model.addAttribute("firstRun", counts.total() == 0 || scope == null && onlySeededJobs(counts.total()));
         model.addAttribute("enabled", counts.enabled());
         model.addAttribute("running", active.getOrDefault(ExecutionStatus.RUNNING, 0L));
         model.addAttribute("queued", active.getOrDefault(ExecutionStatus.QUEUED, 0L));
