@@ -3,6 +3,7 @@ package dev.almanac.web;
 import static dev.almanac.testing.WizardWalk.html;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import dev.almanac.job.JobDrafts;
@@ -181,6 +182,16 @@ class WizardCloneAndDeletedPagesTests extends AlmanacIntegrationTest {
         String html = html(answer);
         assertThat(answer.getStatus()).as(html).isEqualTo(400);
         assertThat(html).contains("id=\"name-error\">a job named &#39;taken&#39; already exists<");
+    }
+
+    /** An old or mistyped link to the wizard with a template says the template is unknown over the list to pick. */
+    @Test
+    void aLinkNamingAnUnknownTemplateSaysSoOverTheTemplatesToPick() throws Exception {
+        MockHttpServletResponse answer = walk.perform(get("/jobs/new").param("template", "nope"));
+        String html = html(answer);
+        assertThat(answer.getStatus()).as(html).isEqualTo(404);
+        assertThat(html).contains("There is no template &#39;nope&#39;; pick one below.", "heartbeat", "Sign out");
+        assertThat(BrowserForm.of(html, "wizard").getFirst("step")).isEqualTo("1");
     }
 
     private void deleteJob(String id) throws Exception {

@@ -77,9 +77,20 @@ class JobWizardPages {
     }
 
     @GetMapping("/new")
-    String create(@RequestParam(required = false) String template, Model model) {
+    String create(@RequestParam(required = false) String template, Model model, HttpServletResponse response) {
         JobForm form = JobForm.blank();
         form.set("namespace", wizard.startingNamespace());
+        if (template != null && !template.isBlank() && templates.find(template).isEmpty()) {
+            // an old or mistyped link: say so over the list to pick from, instead of showing it as if nothing was asked
+            response.setStatus(HttpStatus.NOT_FOUND.value());
+            return wizard.show(
+                    form,
+                    JobForm.TEMPLATE,
+                    null,
+                    Map.of(),
+                    List.of("There is no template '" + template + "'; pick one below."),
+                    model);
+        }
         if (template != null && templates.find(template).isPresent()) {
             form.set("template_type", template);
             String whyNot = permissions.onJob(template, form.get("namespace")).whyNotChange();
