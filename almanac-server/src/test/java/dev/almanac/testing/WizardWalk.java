@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.assertj.core.api.AbstractStringAssert;
 import org.springframework.http.MediaType;
@@ -133,6 +134,39 @@ public final class WizardWalk {
                 .as(what)
                 .containsPattern(
                         "<[^>]*(" + quoted + "[^>]*aria-invalid=\"true\"|aria-invalid=\"true\"[^>]*" + quoted + ")");
+    }
+
+    private static final Pattern INVALID_CONTROL =
+            Pattern.compile("<(?:input|textarea|select|fieldset)\\b[^>]*aria-invalid=\"true\"[^>]*>");
+    private static final Pattern DESCRIBED_BY = Pattern.compile("aria-describedby=\"([^\"]*)\"");
+
+    /**
+     * Asserts every control the page marks invalid names its error message (an element with class {@code error} or
+     * {@code error-text}) in its {@code aria-describedby}, so a screen reader reads the message with the field; returns
+     * how many it checked.
+     */
+    public static int assertEveryInvalidControlNamesItsError(String html, String what) {
+        Matcher invalid = INVALID_CONTROL.matcher(html);
+        int checked = 0;
+        while (invalid.find()) {
+            String tag = invalid.group();
+            Matcher describedBy = DESCRIBED_BY.matcher(tag);
+            assertThat(describedBy.find())
+                    .as(what + ": no aria-describedby on " + tag)
+                    .isTrue();
+            boolean named = false;
+            for (String id : describedBy.group(1).split("\\s+")) {
+                named |= Pattern.compile("<[^>]*class=\"error(?:-text)?\"[^>]*id=\"" + Pattern.quote(id) + "\""
+                                + "|<[^>]*id=\"" + Pattern.quote(id) + "\"[^>]*class=\"error(?:-text)?\"")
+                        .matcher(html)
+                        .find();
+            }
+            assertThat(named)
+                    .as(what + ": the error of " + tag + " is not among " + describedBy.group(1))
+                    .isTrue();
+            checked++;
+        }
+        return checked;
     }
 
     /** The text of an answer, read as UTF-8. */

@@ -194,6 +194,39 @@ class WizardCloneAndDeletedPagesTests extends AlmanacIntegrationTest {
         assertThat(BrowserForm.of(html, "wizard").getFirst("step")).isEqualTo("1");
     }
 
+    /** Each field the wizard marks invalid points a screen reader at its message, on every step that has one. */
+    @Test
+    void everyFieldMarkedInvalidNamesItsErrorMessage() throws Exception {
+        List<Map<String, String>> wrongs = List.of(
+                Map.of("step", "3", "schedule_kind", "cron", "cron_expression", "nope", "timezone", "Mars/Base"),
+                Map.of("step", "3", "schedule_kind", "interval", "interval_value", "0"),
+                Map.of("step", "3", "schedule_kind", "once", "once_at", "soon"),
+                Map.of("step", "4", "concurrency_policy", "sometimes", "misfire_policy", "never", "priority", "10"),
+                Map.of(
+                        "step",
+                        "4",
+                        "notify_failure",
+                        "not an address",
+                        "notify_success",
+                        "nor this",
+                        "notify_retry",
+                        "x@"),
+                Map.of("step", "4", "depends_on", "00000000-0000-0000-0000-000000000000"));
+        for (Map<String, String> wrong : wrongs) {
+            MultiValueMap<String, String> form = AdminPagesTests.wizardForm("accessible", "heartbeat");
+            wrong.forEach(form::set);
+            form.set("_action", "next");
+            for (boolean htmx : List.of(false, true)) {
+                MockHttpServletResponse answer = walk.post(WizardWalk.WIZARD, form, htmx);
+                String html = html(answer);
+                assertThat(answer.getStatus()).as(wrong + ": " + html).isEqualTo(400);
+                assertThat(WizardWalk.assertEveryInvalidControlNamesItsError(html, wrong.toString()))
+                        .as(wrong.toString())
+                        .isPositive();
+            }
+        }
+    }
+
     private void deleteJob(String id) throws Exception {
         assertThat(mvc.perform(delete("/api/admin/scheduler/jobs/" + id))
                         .andReturn()
