@@ -42,9 +42,10 @@ class FileCalendars {
 
     /**
      * The stored calendars the {@code jobs} list, each once, global ones first, then by namespace and name, as a file
-     * writes them: without who made them and when, and without empty lists.
+     * writes them: without who made them and when, and without empty lists. The global ones are left out when {@code
+     * withGlobal} is false: a token limited to namespaces may not read them ({@code GET /calendars/{name}} is a 403).
      */
-    List<Map<String, Object>> listedBy(List<Job> jobs) {
+    List<Map<String, Object>> listedBy(List<Job> jobs, boolean withGlobal) {
         Map<String, CalendarSpec> listed = new TreeMap<>();
         // a calendar is read once, however many jobs list it
         Map<String, Optional<CalendarSpec>> meant = new HashMap<>();
@@ -54,6 +55,7 @@ class FileCalendars {
             Stream.concat(refs.blackout().stream(), refs.only().stream())
                     .map(name -> meant.computeIfAbsent(namespace + "/" + name, key -> calendars.meant(namespace, name)))
                     .flatMap(Optional::stream)
+                    .filter(calendar -> withGlobal || !calendar.global())
                     .forEach(calendar -> listed.putIfAbsent(
                             (calendar.global() ? "0/" : "1" + calendar.namespace() + "/") + calendar.name(), calendar));
         }
@@ -109,7 +111,7 @@ class FileCalendars {
                         new FieldError("name", name == null ? "is required" : "is named twice")));
                 continue;
             }
-            Optional<FieldError> hidden = refusal.ofCalendar(namespace);
+            Optional<FieldError> hidden = refusal.ofCalendar(name, namespace);
             if (hidden.isPresent()) {
                 outcomes.add(invalid(name, namespace, hidden.get()));
                 continue;

@@ -47,6 +47,10 @@ class JobTransfer {
 
     static final List<String> ACTIONS = List.of("create", "update", "unchanged", "invalid");
 
+    /** A global calendar in a file imported with a token limited to namespaces, whatever it holds. */
+    static final String GLOBAL_CALENDAR_REFUSED =
+            "a token limited to namespaces may not read or change a global calendar: it is shared by every namespace";
+
     private final JobService jobs;
     private final SecretParameters secrets;
     private final JobLookups lookups;
@@ -140,7 +144,8 @@ class JobTransfer {
                 .toList();
         Map<String, Object> file = new LinkedHashMap<>();
         // the calendars the jobs list travel with them, so the file applies on an install that lacks them
-        List<Map<String, Object>> listed = fileCalendars.listedBy(chosenJobs);
+        // but not the global ones for a token limited to namespaces, which may not read them
+        List<Map<String, Object>> listed = fileCalendars.listedBy(chosenJobs, !Permissions.limitedToNamespaces());
         if (!listed.isEmpty()) {
             file.put("calendars", listed);
         }
@@ -270,8 +275,16 @@ class JobTransfer {
         private final List<ByRole> byRole = new ArrayList<>();
         private final List<CalendarByRole> calendarsByRole = new ArrayList<>();
 
+        /** The first global calendar of the file when read with a token limited to namespaces: a 403 on apply. */
+        private String globalCalendarRefused;
+
         @Override
-        public Optional<FieldError> ofCalendar(String namespace) {
+        public Optional<FieldError> ofCalendar(String name, String namespace) {
+            if (namespace == null && Permissions.limitedToNamespaces()) {
+                // refused before it is looked up, so the answer tells nothing of whether it exists or matches
+                globalCalendarRefused = globalCalendarRefused == null ? name : globalCalendarRefused;
+                return Optional.of(new FieldError("", GLOBAL_CALENDAR_REFUSED));
+            }
             return namespace == null ? Optional.empty() : ofJob(null, namespace);
         }
 
@@ -332,6 +345,15 @@ class JobTransfer {
          * its {@code access.denied}), naming the first such job, instead of the file's errors.
          */
         void refuseByRole() {
+            if (globalCalendarRefused != null) {
+                try {
+                    permissions.requireNotLimitedToNamespaces(
+                            "read or change a global calendar",
+                            AuditTrail.Target.of("calendar", null, globalCalendarRefused));
+                } catch (ForbiddenException denied) {
+                    throw new ForbiddenException("calendar '" + globalCalendarRefused + "': " + denied.getMessage());
+                }
+            }
             if (!calendarsByRole.isEmpty()) {
                 CalendarByRole refused = calendarsByRole.get(0);
                 try {

@@ -122,7 +122,7 @@ public class JobsFile {
             }
 
             @Override
-            public Optional<FieldError> ofCalendar(String namespace) {
+            public Optional<FieldError> ofCalendar(String name, String namespace) {
                 return Optional.empty();
             }
 
@@ -141,8 +141,11 @@ public class JobsFile {
          */
         Optional<FieldError> ofChange(JobRequest definition, String namespace, Optional<Job> stored);
 
-        /** Refuses a calendar of {@code namespace} (null: a global one) whatever applying it would do. */
-        Optional<FieldError> ofCalendar(String namespace);
+        /**
+         * Refuses calendar {@code name} of {@code namespace} (null: a global one) whatever applying it would do, asked
+         * before it is looked up.
+         */
+        Optional<FieldError> ofCalendar(String name, String namespace);
 
         /** Refuses creating ({@code creating}) or changing calendar {@code name}; never asked of one left unchanged. */
         Optional<FieldError> ofCalendarChange(String name, String namespace, boolean creating);

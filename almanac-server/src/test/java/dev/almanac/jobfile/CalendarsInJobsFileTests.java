@@ -261,6 +261,68 @@ abstract class CalendarsInJobsFileTests extends AlmanacIntegrationTest {
         assertThat(stored()).isEqualTo(before);
     }
 
+    /**
+     * A token limited to {@code ops} may not read the global calendars ({@code GET /calendars/holidays} is a 403): its
+     * export leaves them out, and a file naming one is refused alike whether it exists, matches or not, so neither the
+     * export nor the plan tells what a global calendar holds; apply is the 403, audited, and stores nothing.
+     */
+    @Test
+    void aTokenLimitedToNamespacesNeitherExportsNorProbesTheGlobalCalendars() throws Exception {
+        MockHttpServletResponse made = mvc.perform(post(API + "/tokens")
+                        .with(logins.as(TestLogins.SUPER_ADMIN))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"ops only\",\"namespaces\":[\"ops\"]}"))
+                .andReturn()
+                .getResponse();
+        assertThat(made.getStatus()).isEqualTo(201);
+        RequestPostProcessor limited = TestLogins.bearer(
+                json.readTree(made.getContentAsString()).path("secret").asString());
+        assertThat(mvc.perform(get(API + "/calendars/holidays").with(limited))
+                        .andReturn()
+                        .getResponse()
+                        .getStatus())
+                .isEqualTo(403);
+
+        String file = mvc.perform(
+                        get(API + "/jobs/export").param("format", "json").with(limited))
+                .andReturn()
+                .getResponse()
+                .getContentAsString(StandardCharsets.UTF_8);
+        assertThat(file).doesNotContain("Public holidays").doesNotContain("2026-12-25");
+        JsonNode plan = importAs(limited, "plan", file, 200);
+        assertThat(actions(plan, "calendars")).isEqualTo(Map.of("ops/office", "unchanged"));
+        assertThat(actions(plan, "jobs")).isEqualTo(Map.of("ops/report", "unchanged"));
+
+        String exact = download("json");
+        String guessed = exact.replace("\"2026-12-26\"", "\"2026-12-31\"");
+        String absent = exact.replace("\"holidays\"", "\"no-such-days\"");
+        List<String> answers = new java.util.ArrayList<>();
+        for (String probe : List.of(exact, guessed, absent)) {
+            JsonNode probed = importAs(limited, "plan", probe, 200);
+            assertThat(probed.at("/calendars/0/action").asString()).isEqualTo("invalid");
+            answers.add(probed.at("/calendars/0/errors").toString());
+        }
+        assertThat(answers)
+                .as("the same answer whatever the global calendar holds")
+                .containsOnly("[{\"field\":\"\",\"message\":\"" + JobTransfer.GLOBAL_CALENDAR_REFUSED + "\"}]");
+
+        Stored before = stored();
+        long denied = deniedOn("holidays");
+        JsonNode problem = importAs(limited, "apply", guessed, 403);
+        assertThat(problem.path("detail").asString())
+                .isEqualTo("calendar 'holidays': a token limited to namespaces may not read or change a global"
+                        + " calendar: it is shared by every namespace");
+        assertThat(stored()).isEqualTo(before);
+        assertThat(deniedOn("holidays")).isEqualTo(denied + 1);
+    }
+
+    private long deniedOn(String target) {
+        return jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied' AND target_name = ?")
+                .param(target)
+                .query(Long.class)
+                .single();
+    }
+
     private void emptyInstall() {
         jdbc.sql("DELETE FROM job_versions WHERE job_id IN (SELECT id FROM jobs WHERE name IN ('report', 'plain'))")
                 .update();
