@@ -135,11 +135,15 @@ class FileCalendars {
             CalendarSpec definition, String name, String namespace, String actor, JobsFile.Refusal refusal) {
         try {
             Optional<CalendarSpec> stored = calendars.stored(namespace, name);
-            Optional<FieldError> mayNot = refusal.ofCalendarChange(name, namespace, stored.isEmpty());
-            if (mayNot.isPresent() && !(stored.isPresent() && Objects.equals(icsOf(stored.get()), icsOf(definition)))) {
-                // a change the user may not make: refused before its iCalendar text is expanded (which costs the
-                // server time and memory; only the stored text is known to be harmless)
-                return invalid(name, namespace, mayNot.get());
+            if (stored.isEmpty() || !Objects.equals(icsOf(stored.get()), icsOf(definition))) {
+                // surely a change (a new calendar, another iCalendar text): one the user may not make is refused
+                // before its iCalendar text is expanded (which costs the server time and memory; only the stored text
+                // is known to be harmless). Only then is the refusal asked: it is the apply's 403, and one the
+                // comparison may yet find unchanged is no refusal
+                Optional<FieldError> mayNot = refusal.ofCalendarChange(name, namespace, stored.isEmpty());
+                if (mayNot.isPresent()) {
+                    return invalid(name, namespace, mayNot.get());
+                }
             }
             CalendarFiles.Put put = calendars.compare(definition, actor);
             if (!put.action().equals("unchanged")) {

@@ -323,6 +323,51 @@ abstract class CalendarsInJobsFileTests extends AlmanacIntegrationTest {
                 .single();
     }
 
+    /**
+     * An editor of {@code ops} applies the global calendar exactly as exported with a job that is invalid: the
+     * calendar is unchanged, so no refusal of her role is in the way, and the answer is the job's 400 (through the API
+     * and the page, with and without htmx), with no {@code access.denied} recorded.
+     */
+    @Test
+    void anUnchangedCalendarTheRoleMayNotChangeDoesNotHideAJobsError() throws Exception {
+        RequestPostProcessor erin = TestLogins.bearer(logins.token("erin", TestLogins.USER, false));
+        call("PUT", "/namespaces/ops/members", "{\"members\":[{\"username\":\"erin\",\"role\":\"editor\"}]}", 200);
+        JsonNode exported = json.readTree(download("json"));
+        String file = "{\"calendars\":[" + exported.at("/calendars/0") + "],\"jobs\":[{\"name\":\"broken\","
+                + "\"namespace\":\"ops\",\"template_type\":\"heartbeat\","
+                + "\"schedule\":{\"type\":\"cron\",\"expression\":\"not a cron\"}}]}";
+        JsonNode plan = importAs(erin, "plan", file, 200);
+        assertThat(actions(plan, "calendars")).isEqualTo(Map.of("holidays", "unchanged"));
+        assertThat(actions(plan, "jobs")).isEqualTo(Map.of("ops/broken", "invalid"));
+
+        JsonNode problem = importAs(erin, "apply", file, 400);
+        assertThat(problem.at("/errors/0/field").asString()).startsWith("jobs[0].schedule");
+        assertThat(problem.at("/errors/0/message").asString()).startsWith("job 'ops/broken': ");
+        assertThat(problem.toString()).doesNotContain("only an admin");
+        for (boolean htmx : new boolean[] {false, true}) {
+            var request = post("/import/apply")
+                    .param("text", file)
+                    .with(user("erin").roles("USER"))
+                    .with(csrf());
+            if (htmx) {
+                request.header("HX-Request", "true");
+            }
+            MockHttpServletResponse page = ui.perform(request).andReturn().getResponse();
+            assertThat(page.getStatus()).as("htmx: " + htmx).isEqualTo(400);
+            assertThat(page.getContentAsString(StandardCharsets.UTF_8))
+                    .contains("Nothing was applied", "ops/broken")
+                    .doesNotContain("only an admin");
+        }
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs WHERE name = 'broken'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
     private void emptyInstall() {
         jdbc.sql("DELETE FROM job_versions WHERE job_id IN (SELECT id FROM jobs WHERE name IN ('report', 'plain'))")
                 .update();
