@@ -2,6 +2,7 @@ package dev.almanac.jobfile;
 
 import dev.almanac.audit.AuditTrail;
 import dev.almanac.calendar.CalendarFiles;
+import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -172,6 +174,17 @@ class JobTransfer {
      *     not (a destructive template's, for an admin), naming the job; recorded as {@code access.denied}
      */
     ImportResult importJobs(String mode, String body) {
+        return importJobs(mode, body, null);
+    }
+
+    /**
+     * The same, applied only when every job the file would create or change is still as a plan saw it: {@code seen}
+     * holds each planned job's version by {@code namespace/name} (0: none was stored), as {@link #versionsSeen} gives
+     * them; null holds to nothing.
+     *
+     * @throws dev.almanac.common.ConflictException when applying and a job was changed (created, deleted) since
+     */
+    ImportResult importJobs(String mode, String body, Map<String, Long> seen) {
         String chosen =
                 QueryParameters.text(mode) == null ? "plan" : mode.strip().toLowerCase(Locale.ROOT);
         if (!chosen.equals("plan") && !chosen.equals("apply")) {
@@ -195,7 +208,7 @@ class JobTransfer {
                             : error));
         }
         String actor = CurrentActor.name();
-        Refusals refusals = new Refusals();
+        Refusals refusals = new Refusals(seen);
         JobsFile.Outcomes outcomes;
         if (chosen.equals("apply")) {
             JobsFile.Parsed file = definitions;
@@ -206,7 +219,7 @@ class JobTransfer {
                 JobsFile.namespacesOf(file).forEach(n -> refusals.rooms.put(n, quotas.lockedJobRoom(n)));
                 try {
                     return jobsFile.applyAll(file, actor, quota, refusals);
-                } catch (InvalidInputException invalid) {
+                } catch (InvalidInputException | ConflictException invalid) {
                     refusals.refuseByRole();
                     throw invalid;
                 }
@@ -273,6 +286,13 @@ class JobTransfer {
         final Map<String, NamespaceQuotas.JobRoom> rooms = new HashMap<>();
 
         private final List<ByRole> byRole = new ArrayList<>();
+        /** Each job's version as a plan saw it, by {@code namespace/name} (0: none stored); null: no plan. */
+        private final Map<String, Long> seen;
+
+        Refusals(Map<String, Long> seen) {
+            this.seen = seen;
+        }
+
         private final List<CalendarByRole> calendarsByRole = new ArrayList<>();
 
         /** The first global calendar of the file when read with a token limited to namespaces: a 403 on apply. */
@@ -306,6 +326,19 @@ class JobTransfer {
 
         @Override
         public Optional<FieldError> ofChange(JobRequest definition, String namespace, Optional<Job> stored) {
+            long current = stored.map(Job::version).orElse(0L);
+            Long planned = seen == null
+                    ? null
+                    : seen.get(namespace + "/" + definition.name().strip());
+            if (planned != null && planned != current) {
+                return Optional.of(JobsFile.stale(
+                        planned == 0
+                                ? "the plan saw no such job"
+                                : current == 0
+                                        ? "the plan saw version " + planned + " (it was deleted since)"
+                                        : "the plan saw version " + planned,
+                        current));
+            }
             String action = stored.isPresent() ? "update" : "create";
             String storedType = stored.map(j -> j.definition().templateType()).orElse(null);
             String type = definition.templateType() != null
@@ -380,6 +413,25 @@ class JobTransfer {
                 throw new ForbiddenException("job '" + job + "': " + denied.getMessage());
             }
         }
+    }
+
+    /**
+     * The version of each job a plan names, as stored now, by {@code namespace/name} (0: none stored): what an apply of
+     * the same file holds to, so that it applies only what the plan showed.
+     */
+    Map<String, Long> versionsSeen(ImportResult plan) {
+        Map<String, Long> seen = new TreeMap<>();
+        for (JobsFile.Outcome outcome : plan.jobs()) {
+            if (outcome.name() != null && outcome.namespace() != null) {
+                seen.put(
+                        outcome.namespace() + "/" + outcome.name(),
+                        lookups.idByName(outcome.namespace(), outcome.name())
+                                .flatMap(jobs::find)
+                                .map(Job::version)
+                                .orElse(0L));
+            }
+        }
+        return seen;
     }
 
     @SuppressWarnings("unchecked")

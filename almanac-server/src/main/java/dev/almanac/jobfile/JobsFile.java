@@ -444,6 +444,8 @@ public class JobsFile {
      *
      * @throws dev.almanac.common.ForbiddenException naming the quota and the count when the file would create more
      *     jobs than the {@code quota} leaves room for; nothing is stored
+     * @throws ConflictException naming each job changed since the {@code version} the file gives (or since the plan
+     *     the {@code refusal} holds to); nothing is stored
      */
     Outcomes applyAll(Parsed definitions, String actor, Limits.JobQuota quota, Refusal refusal) {
         Outcomes outcomes = run(definitions, actor, true, quota, refusal);
@@ -455,6 +457,15 @@ public class JobsFile {
         }
         List<FieldError> errors = new ArrayList<>(prefixedErrors("calendars", "calendar", outcomes.calendars()));
         errors.addAll(prefixedErrors("jobs", "job", outcomes.jobs()));
+        List<FieldError> stale = errors.stream()
+                .filter(error -> error.field().matches("jobs\\[\\d+]\\.version"))
+                .toList();
+        if (!stale.isEmpty()) {
+            // a job changed since the file was written or planned: a conflict (409), as a stale version in a PUT
+            throw new ConflictException(
+                    stale.get(0).field(),
+                    stale.stream().map(FieldError::message).collect(Collectors.joining("; ")));
+        }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
@@ -783,6 +794,17 @@ public class JobsFile {
                         + quota.quota() + "; this file may create at most " + quota.room());
     }
 
+    /**
+     * The error of a job changed since the file (or the plan) saw it: field {@code version}, which an apply answers with
+     * 409.
+     */
+    static FieldError stale(String seen, long current) {
+        return new FieldError(
+                "version",
+                "the job was changed since: " + seen + ", the current version is " + current
+                        + "; export it again (or plan the file again) and apply your change to that");
+    }
+
     private Outcome upsert(
             Definition definition,
             String name,
@@ -822,6 +844,11 @@ public class JobsFile {
             }
             // a mask keeps the stored secret; a mask with nothing stored is refused by the job service, per field
             Job before = stored.get();
+            Long expected = definition.request().version();
+            if (expected != null && expected != before.version()) {
+                // a version in the file is the version it was written from, as in a PUT: a stale one is a 409
+                return invalid(name, namespace, stale("the file says version " + expected, before.version()));
+            }
             JobService.Updated updated =
                     jobs.update(before.id(), changes, actor, JobService.PastRunAt.SAVED_WITHOUT_NEXT_RUN);
             audited.add(() -> commands.recordUpdated(updated));

@@ -1,5 +1,6 @@
 package dev.almanac.jobfile;
 
+import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
@@ -101,10 +102,14 @@ class TransferPages {
         }
     }
 
-    /** Applies the planned file, all or nothing; when it no longer applies cleanly, shows the plan again. */
+    /**
+     * Applies the planned file, all or nothing, only when its jobs are still as the plan saw them ({@code seen}: their
+     * versions); when one changed since, or the file no longer applies cleanly, shows the plan again.
+     */
     @PostMapping("/apply")
     String apply(
             @RequestParam(required = false) String text,
+            @RequestParam(required = false) String seen,
             HttpServletResponse response,
             Model model,
             RedirectAttributes redirect) {
@@ -115,7 +120,7 @@ class TransferPages {
             return unreadable;
         }
         try {
-            JobTransfer.ImportResult applied = transfer.importJobs("apply", contents);
+            JobTransfer.ImportResult applied = transfer.importJobs("apply", contents, seen(seen));
             Map<String, Long> summary = applied.summary();
             redirect.addFlashAttribute(
                     "flash",
@@ -137,9 +142,42 @@ class TransferPages {
                     "Nothing was applied: the file has errors. Fix them and upload it again.",
                     plan == null ? messages(invalid.errors()) : List.of(),
                     model);
+        } catch (ConflictException changed) {
+            // a job changed since the plan was shown: the plan as it stands now, to look at before applying again
+            Refusals.status(response, changed);
+            JobTransfer.ImportResult plan = null;
+            try {
+                plan = transfer.importJobs("plan", contents);
+            } catch (InvalidInputException | ForbiddenException notPlanned) {
+                // the conflict says what changed
+            }
+            return page(
+                    plan,
+                    contents,
+                    "Nothing was applied: jobs were changed since the plan was shown (" + changed.getMessage()
+                            + "). This is the plan as it stands now; apply it again if it is still what you want.",
+                    plan == null ? List.of(changed.getMessage()) : List.of(),
+                    model);
         } catch (ForbiddenException refused) {
             Refusals.status(response, refused);
             return page(null, contents, null, List.of(refused.getMessage()), model);
+        }
+    }
+
+    /** The versions the plan saw, as the page carried them; null (holding to nothing) when there are none. */
+    private Map<String, Long> seen(String seen) {
+        if (seen == null || seen.isBlank()) {
+            return null;
+        }
+        try {
+            Map<String, Long> versions = new java.util.HashMap<>();
+            json.readTree(seen)
+                    .properties()
+                    .forEach(entry ->
+                            versions.put(entry.getKey(), entry.getValue().asLong()));
+            return versions;
+        } catch (tools.jackson.core.JacksonException unreadable) {
+            throw new InvalidInputException(List.of(new FieldError("seen", "is not the plan this page showed")));
         }
     }
 
@@ -176,6 +214,8 @@ class TransferPages {
                                         + plan.summary().getOrDefault("update", 0L)
                                 > 0);
         model.addAttribute("text", text);
+        // the versions of the jobs as the plan saw them: the apply holds to them
+        model.addAttribute("seen", plan == null ? null : json.writeValueAsString(transfer.versionsSeen(plan)));
         model.addAttribute("notice", notice);
         model.addAttribute("problems", problems);
         model.addAttribute("maxBytes", maxBytes);

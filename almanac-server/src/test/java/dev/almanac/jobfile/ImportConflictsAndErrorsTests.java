@@ -1,0 +1,172 @@
+package dev.almanac.jobfile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.TestLogins;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WithPostgres;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import org.springframework.test.web.servlet.request.RequestPostProcessor;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What an import answers when a file meets jobs changed since, or is wrong in ways that must not hide one another:
+ * through the API and the import page (with and without htmx).
+ */
+abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
+
+    @WithH2
+    static class OnH2 extends ImportConflictsAndErrorsTests {}
+
+    @WithPostgres
+    static class OnPostgres extends ImportConflictsAndErrorsTests {}
+
+    static final String API = "/api/admin/scheduler";
+    static final RequestPostProcessor ADMIN =
+            user(TestLogins.username(TestLogins.SUPER_ADMIN)).roles("SUPER_ADMIN");
+
+    @Autowired
+    JsonMapper json;
+
+    MockMvc ui;
+
+    @BeforeEach
+    void aNamespace() throws Exception {
+        ui = securedMvc();
+        call("POST", "/namespaces", "{\"name\":\"team-a\"}", 201);
+    }
+
+    /** A job at version 3, and a file written from version 1: a 409 naming the job and both versions, nothing saved. */
+    @Test
+    void aStaleVersionInTheFileIsAConflictAndStoresNothing() throws Exception {
+        String id = upstreamAtVersion3();
+        String file = "{\"jobs\":[{\"name\":\"upstream\",\"namespace\":\"team-a\",\"version\":1,"
+                + "\"description\":\"x\"}]}";
+
+        JsonNode plan = importFile("plan", file, 200);
+        assertThat(plan.at("/jobs/0/action").asString()).isEqualTo("invalid");
+        assertThat(plan.at("/jobs/0/errors/0/field").asString()).isEqualTo("version");
+
+        JsonNode conflict = importFile("apply", file, 409);
+        assertThat(conflict.path("detail").asString())
+                .contains("job 'team-a/upstream'", "the file says version 1", "the current version is 3");
+        JsonNode job = job(id);
+        assertThat(job.path("version").asLong()).isEqualTo(3);
+        assertThat(job.path("description").asString()).isEqualTo("third");
+
+        JsonNode applied = importFile("apply", file.replace("\"version\":1", "\"version\":3"), 200);
+        assertThat(applied.at("/jobs/0/action").asString()).isEqualTo("update");
+        assertThat(job(id).path("version").asLong()).isEqualTo(4);
+    }
+
+    /**
+     * The page plans a file, someone changes the job, then "Apply the file": the plan is shown again, as it stands
+     * now, with a 409 and nothing applied; applying that new plan applies.
+     */
+    @Test
+    void thePageAppliesOnlyWhatThePlanShowed() throws Exception {
+        String id = upstreamAtVersion3();
+        String file = "{\"jobs\":[{\"name\":\"upstream\",\"namespace\":\"team-a\",\"description\":\"from the file\"}]}";
+        MockHttpServletResponse planned =
+                ui.perform(page("/import/plan", file, null, false)).andReturn().getResponse();
+        assertThat(planned.getStatus()).isEqualTo(200);
+        String seen = seen(planned.getContentAsString(StandardCharsets.UTF_8));
+        assertThat(seen).contains("team-a/upstream").contains("3");
+
+        call("PUT", "/jobs/" + id, "{\"description\":\"changed meanwhile\"}", 200);
+        for (boolean htmx : new boolean[] {false, true}) {
+            MockHttpServletResponse again = ui.perform(page("/import/apply", file, seen, htmx))
+                    .andReturn()
+                    .getResponse();
+            String body = again.getContentAsString(StandardCharsets.UTF_8);
+            assertThat(again.getStatus()).as("htmx: " + htmx).isEqualTo(409);
+            assertThat(body)
+                    .contains("Nothing was applied: jobs were changed since the plan was shown")
+                    .contains("the plan saw version 3, the current version is 4")
+                    .contains("changed meanwhile")
+                    .contains("id=\"apply-button\"");
+            assertThat(job(id).path("description").asString()).isEqualTo("changed meanwhile");
+            assertThat(seen(body)).contains("4");
+        }
+        String fresh = seen(ui.perform(page("/import/plan", file, null, false))
+                .andReturn()
+                .getResponse()
+                .getContentAsString(StandardCharsets.UTF_8));
+        assertThat(ui.perform(page("/import/apply", file, fresh, false))
+                        .andReturn()
+                        .getResponse()
+                        .getStatus())
+                .isEqualTo(302);
+        assertThat(job(id).path("description").asString()).isEqualTo("from the file");
+    }
+
+    String upstreamAtVersion3() throws Exception {
+        String created = call(
+                "POST",
+                "/jobs",
+                "{\"name\":\"upstream\",\"namespace\":\"team-a\",\"template_type\":\"heartbeat\","
+                        + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 9 * * *\"},\"description\":\"first\"}",
+                201);
+        String id = json.readTree(created).at("/job/id").asString();
+        call("PUT", "/jobs/" + id, "{\"description\":\"second\"}", 200);
+        call("PUT", "/jobs/" + id, "{\"description\":\"third\"}", 200);
+        return id;
+    }
+
+    static String seen(String page) {
+        java.util.regex.Matcher seen = java.util.regex.Pattern.compile("name=\"seen\" value=\"([^\"]*)\"")
+                .matcher(page);
+        assertThat(seen.find()).as("the plan's versions in the apply form").isTrue();
+        return org.springframework.web.util.HtmlUtils.htmlUnescape(seen.group(1));
+    }
+
+    MockHttpServletRequestBuilder page(String path, String text, String seen, boolean htmx) {
+        MockHttpServletRequestBuilder request =
+                post(path).param("text", text).with(ADMIN).with(csrf());
+        if (seen != null) {
+            request.param("seen", seen);
+        }
+        if (htmx) {
+            request.header("HX-Request", "true");
+        }
+        return request;
+    }
+
+    JsonNode job(String id) throws Exception {
+        return json.readTree(mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get(
+                                API + "/jobs/" + id))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString(StandardCharsets.UTF_8))
+                .path("job");
+    }
+
+    JsonNode importFile(String mode, String file, int status) throws Exception {
+        return json.readTree(call("POST", "/jobs/import?mode=" + mode, file, status));
+    }
+
+    String call(String method, String path, String body, int status) throws Exception {
+        MockHttpServletResponse response = mvc.perform((method.equals("PUT") ? put(API + path) : post(API + path))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .characterEncoding(StandardCharsets.UTF_8)
+                        .content(body))
+                .andReturn()
+                .getResponse();
+        String answer = response.getContentAsString(StandardCharsets.UTF_8);
+        assertThat(response.getStatus()).as("%s %s: %s", method, path, answer).isEqualTo(status);
+        return answer;
+    }
+}
