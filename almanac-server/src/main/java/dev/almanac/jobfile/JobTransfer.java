@@ -6,7 +6,6 @@ import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.ForbiddenException;
 import dev.almanac.common.InvalidInputException;
-import dev.almanac.common.JsonInputErrors;
 import dev.almanac.common.QueryParameters;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.Job;
@@ -201,11 +200,13 @@ class JobTransfer {
             throw new InvalidInputException(List.of(new FieldError("jobs", message)));
         } catch (JacksonException e) {
             // the field in error by its path in the file (jobs[0].tempate_type), with a hint for a near-miss name
-            FieldError error = JsonInputErrors.fieldError(e);
+            FieldError error = JobsFile.readError(e);
             throw new InvalidInputException(List.of(
-                    error.field().isEmpty() || error.field().equals("body")
-                            ? new FieldError("jobs", notAJobsFile(e))
-                            : error));
+                    error.message().contains(" syntax error")
+                            ? new FieldError(error.field().isEmpty() ? "jobs" : error.field(), error.message())
+                            : error.field().isEmpty() || error.field().equals("body")
+                                    ? new FieldError("jobs", notAJobsFile(e))
+                                    : error));
         }
         String actor = CurrentActor.name();
         Refusals refusals = new Refusals(seen);

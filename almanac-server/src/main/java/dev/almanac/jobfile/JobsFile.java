@@ -367,6 +367,52 @@ public class JobsFile {
         }
     }
 
+    /**
+     * The field and reason a jobs file could not be read, for a person: a YAML or JSON syntax error (wherever it is,
+     * also inside a job, where the reader's own words were lost to "is not valid JSON") says so, as the format the file
+     * was read as, with its line and column; {@code null} field: the file as a whole.
+     */
+    static FieldError readError(JacksonException e) {
+        FieldError error = JsonInputErrors.fieldError(e);
+        // the reader's syntax errors only: a field given twice, a wrong type, ... keep their own words
+        if (e instanceof tools.jackson.core.exc.StreamReadException syntax
+                && !(e instanceof StreamConstraintsException)
+                && error.message().equals("is not valid JSON")) {
+            boolean yaml = e instanceof tools.jackson.dataformat.yaml.JacksonYAMLParseException
+                    || e.processor() instanceof tools.jackson.dataformat.yaml.YAMLParser;
+            String where = syntax.getLocation() == null || syntax.getLocation().getLineNr() < 1
+                    ? ""
+                    : " at line " + syntax.getLocation().getLineNr() + ", column "
+                            + syntax.getLocation().getColumnNr();
+            String why = String.valueOf(syntax.getOriginalMessage())
+                    .lines()
+                    .map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("in 'reader'") && !line.startsWith("^"))
+                    .findFirst()
+                    .orElse("");
+            if (e.getCause() instanceof org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException marked
+                    && marked.getProblemMark().isPresent()) {
+                // YAML's own words: where the problem is, and what it was reading then (from where)
+                var problem = marked.getProblemMark().get();
+                where = " at line " + (problem.getLine() + 1) + ", column " + (problem.getColumn() + 1);
+                why = String.valueOf(marked.getProblem())
+                        + (marked.getContext() == null
+                                ? ""
+                                : " (" + marked.getContext()
+                                        + marked.getContextMark()
+                                                .map(mark -> " from line " + (mark.getLine() + 1) + ", column "
+                                                        + (mark.getColumn() + 1))
+                                                .orElse("")
+                                        + ")");
+            }
+            String field = error.field().isEmpty() || error.field().equals("body") ? null : error.field();
+            return new FieldError(
+                    field == null ? "" : field,
+                    (yaml ? "YAML" : "JSON") + " syntax error" + where + (why.isEmpty() ? "" : ": " + why));
+        }
+        return error;
+    }
+
     private static Set<String> nulled(JsonNode job) {
         Set<String> nulled = new LinkedHashSet<>();
         if (job != null && job.isObject()) {
@@ -385,11 +431,11 @@ public class JobsFile {
         try {
             definitions = read(Files.readString(path));
         } catch (JacksonException e) {
-            FieldError error = JsonInputErrors.fieldError(e);
+            FieldError error = readError(e);
             throw new IllegalStateException("Jobs file " + path + " is not valid: "
-                    + (error.field().isEmpty() || error.field().equals("body")
+                    + (error.field().equals("body")
                             ? e.getOriginalMessage()
-                            : error.field() + ": " + error.message()));
+                            : (error.field().isEmpty() ? "" : error.field() + ": ") + error.message()));
         } catch (InvalidInputException e) {
             throw new IllegalStateException("Jobs file " + path + " is not valid: "
                     + e.errors().stream()

@@ -41,6 +41,9 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
     @Autowired
     JsonMapper json;
 
+    @Autowired
+    JobsFile jobsFile;
+
     MockMvc ui;
 
     @BeforeEach
@@ -111,6 +114,42 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
                         .getStatus())
                 .isEqualTo(302);
         assertThat(job(id).path("description").asString()).isEqualTo("from the file");
+    }
+
+    /**
+     * A YAML syntax error inside a job is said as one, with its line and column, through the API, the page (with and
+     * without htmx) and the jobs file read at start; never "is not valid JSON".
+     */
+    @Test
+    void aYamlSyntaxErrorInsideAJobNamesItsLineAndColumn() throws Exception {
+        String file = "jobs:\n- name: \"a\"\n  template_type: \"heartbeat\"\n  description: \"x\"\n   priority: 3\n";
+        MockHttpServletResponse api = mvc.perform(post(API + "/jobs/import?mode=plan")
+                        .contentType("application/yaml")
+                        .content(file))
+                .andReturn()
+                .getResponse();
+        String answer = api.getContentAsString(StandardCharsets.UTF_8);
+        assertThat(api.getStatus()).as(answer).isEqualTo(400);
+        JsonNode error = json.readTree(answer).at("/errors/0");
+        assertThat(error.path("message").asString())
+                .as(answer)
+                .startsWith("YAML syntax error at line 5, column ")
+                .doesNotContain("JSON");
+        for (boolean htmx : new boolean[] {false, true}) {
+            MockHttpServletResponse page = ui.perform(page("/import/plan", file, null, htmx))
+                    .andReturn()
+                    .getResponse();
+            assertThat(page.getStatus()).isEqualTo(400);
+            assertThat(page.getContentAsString(StandardCharsets.UTF_8))
+                    .contains("YAML syntax error at line 5, column ")
+                    .doesNotContain("is not valid JSON");
+        }
+        java.nio.file.Path onDisk = java.nio.file.Files.createTempFile("jobs", ".yaml");
+        java.nio.file.Files.writeString(onDisk, file);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jobsFile.apply(onDisk)))
+                .hasMessageContaining("is not valid: ")
+                .hasMessageContaining("YAML syntax error at line 5, column ")
+                .hasMessageNotContaining("is not valid JSON");
     }
 
     String upstreamAtVersion3() throws Exception {
