@@ -282,7 +282,10 @@ class JobTransfer {
         /** A calendar the user's role may not create or change: what an apply answers with 403. */
         private record CalendarByRole(String name, String namespace, boolean creating) {}
 
+        /** The jobs the file would create per namespace, over its quota or not. */
         private final Map<String, Long> creating = new HashMap<>();
+        /** The namespaces the file would take over their job quota, in name order. */
+        private final java.util.SortedSet<String> overQuota = new java.util.TreeSet<>();
         /** Each namespace's room as it was before the file: the jobs it creates are counted against it once. */
         final Map<String, NamespaceQuotas.JobRoom> rooms = new HashMap<>();
 
@@ -364,11 +367,12 @@ class JobTransfer {
                 NamespaceQuotas.JobRoom before = rooms.computeIfAbsent(namespace, quotas::jobRoom);
                 long wanted = creating.merge(namespace, 1L, Long::sum);
                 if (wanted > before.room()) {
-                    creating.merge(namespace, -1L, Long::sum);
+                    overQuota.add(namespace);
                     return Optional.of(new FieldError(
                             "namespace",
-                            "over the job quota of namespace '" + namespace + "': " + before.jobs() + " jobs, quota "
-                                    + before.quota()));
+                            "job quota of namespace '" + namespace + "' reached: it has " + before.jobs()
+                                    + " jobs and its quota is " + before.quota() + " (room for " + before.room()
+                                    + "), and this file would create more"));
                 }
             }
             return Optional.empty();
@@ -376,7 +380,8 @@ class JobTransfer {
 
         /**
          * Answers an apply that would create or change a job the user's role may not with the role rule's 403 (and
-         * its {@code access.denied}), naming the first such job, instead of the file's errors.
+         * its {@code access.denied}), naming the first such job, instead of the file's errors; else one that would
+         * take a namespace over its job quota with the quota's 403 (and its {@code access.denied}), as a create.
          */
         void refuseByRole() {
             if (globalCalendarRefused != null) {
@@ -399,6 +404,11 @@ class JobTransfer {
                 }
             }
             if (byRole.isEmpty()) {
+                if (!overQuota.isEmpty()) {
+                    // as a create over the quota answers: 403 naming the namespace, its count, quota and room
+                    String namespace = overQuota.first();
+                    throw quotas.refusedJobs(rooms.get(namespace), creating.get(namespace));
+                }
                 return;
             }
             ByRole refused = byRole.get(0);

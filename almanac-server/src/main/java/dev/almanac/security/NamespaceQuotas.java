@@ -77,6 +77,15 @@ public class NamespaceQuotas {
         if (room.room() >= creating) {
             return;
         }
+        throw refusedJobs(room, creating);
+    }
+
+    /**
+     * The 403 for creating {@code creating} jobs in a namespace that stood at {@code room} before them, recorded as
+     * {@code access.denied}: what a create, and an import that would create several, answer.
+     */
+    public ForbiddenException refusedJobs(JobRoom room, long creating) {
+        String namespace = room.namespace();
         String message = creating <= 1
                 ? "job quota of namespace '" + namespace + "' reached: it has " + room.jobs()
                         + " jobs and its quota is " + room.quota()
@@ -96,7 +105,7 @@ public class NamespaceQuotas {
                         "jobs",
                         "reason",
                         message));
-        throw new ForbiddenException(message);
+        return new ForbiddenException(message);
     }
 
     /** How many of {@code namespace}'s runs may run at once (null: no quota); the engine's claim holds to it. */

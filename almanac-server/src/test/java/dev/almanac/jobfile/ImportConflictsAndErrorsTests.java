@@ -152,6 +152,56 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
                 .hasMessageNotContaining("is not valid JSON");
     }
 
+    /**
+     * A file creating two jobs in a namespace with room for one: the plan marks the second over the quota, and apply is
+     * the create path's 403 (how many the file would create, the count, the quota, the room), audited, nothing stored;
+     * the page alike, with and without htmx.
+     */
+    @Test
+    void anImportOverANamespacesJobQuotaIsTheCreatePaths403() throws Exception {
+        call("POST", "/namespaces", "{\"name\":\"team-b\",\"quotas\":{\"jobs\":3}}", 201);
+        for (String name : new String[] {"one", "two"}) {
+            call("POST", "/jobs", heartbeat(name, "team-b"), 201);
+        }
+        String file = "{\"jobs\":[" + heartbeat("three", "team-b") + "," + heartbeat("four", "team-b") + "]}";
+        JsonNode plan = importFile("plan", file, 200);
+        assertThat(plan.at("/jobs/0/action").asString()).isEqualTo("create");
+        assertThat(plan.at("/jobs/1/errors/0/message").asString())
+                .isEqualTo("job quota of namespace 'team-b' reached: it has 2 jobs and its quota is 3 (room for 1),"
+                        + " and this file would create more");
+
+        String expected = "job quota of namespace 'team-b' reached: this would create 2 jobs, it has 2 jobs and its"
+                + " quota is 3 (room for 1); nothing was stored";
+        JsonNode refused = importFile("apply", file, 403);
+        assertThat(refused.path("detail").asString()).isEqualTo(expected);
+        assertThat(denied()).isEqualTo(1);
+        for (boolean htmx : new boolean[] {false, true}) {
+            MockHttpServletResponse page = ui.perform(page("/import/apply", file, null, htmx))
+                    .andReturn()
+                    .getResponse();
+            assertThat(page.getStatus()).as("htmx: " + htmx).isEqualTo(403);
+            assertThat(org.springframework.web.util.HtmlUtils.htmlUnescape(
+                            page.getContentAsString(StandardCharsets.UTF_8)))
+                    .contains(expected);
+        }
+        assertThat(denied()).isEqualTo(3);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs WHERE namespace = 'team-b'")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(2);
+    }
+
+    long denied() {
+        return jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied' AND target_name = 'team-b'")
+                .query(Long.class)
+                .single();
+    }
+
+    static String heartbeat(String name, String namespace) {
+        return "{\"name\":\"" + name + "\",\"namespace\":\"" + namespace + "\",\"template_type\":\"heartbeat\","
+                + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 9 * * *\"}}";
+    }
+
     String upstreamAtVersion3() throws Exception {
         String created = call(
                 "POST",
