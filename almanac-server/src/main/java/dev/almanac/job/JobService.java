@@ -109,10 +109,8 @@ public class JobService {
         Instant now = now();
         JobId id = JobId.generate();
         JobDefinition definition = sealed(
-                validator.validate(
-                        unmasked(request, null),
-                        now,
-                        new ValidationContext(null, null, homeOf(request, null), true, pastRunAt)),
+                unmaskedAndValidated(
+                        request, null, now, new ValidationContext(null, null, homeOf(request, null), true, pastRunAt)),
                 null);
         Instant nextRunAt =
                 definition.enabled() ? definition.schedule().nextAfter(now).orElse(null) : null;
@@ -372,11 +370,11 @@ public class JobService {
             // kept parameters come sealed from the store; the check below takes them plain, like a client's
             request = with(request, secrets.reveal(currentType, request.parameters()), request.notifications());
         }
-        request = unmasked(request, current);
         Instant now = now();
         JobDefinition definition = sealed(
-                validator.validate(
+                unmaskedAndValidated(
                         request,
+                        current,
                         now,
                         new ValidationContext(
                                 current.id(), current, homeOf(request, current), placeholders, pastRunAt)),
@@ -520,8 +518,9 @@ public class JobService {
     public List<FieldError> problems(JobRequest request, JobId editing) {
         Job current = editing == null ? null : jobs.find(editing).orElse(null);
         try {
-            JobDefinition definition = validator.validate(
-                    unmasked(request, current),
+            JobDefinition definition = unmaskedAndValidated(
+                    request,
+                    current,
                     now(),
                     new ValidationContext(editing, current, homeOf(request, current), true, PastRunAt.REFUSED));
             if (jobs.nameTaken(definition.namespace(), definition.name(), editing)) {
@@ -560,8 +559,9 @@ public class JobService {
         Instant now = now();
         // sealed like a saved job's: a dry run of the draft snapshots these parameters, and the engine reveals them
         JobDefinition definition = sealed(
-                validator.validate(
-                        unmasked(request, current),
+                unmaskedAndValidated(
+                        request,
+                        current,
                         now,
                         new ValidationContext(editing, current, homeOf(request, current), true, PastRunAt.REFUSED)),
                 current);
@@ -710,17 +710,53 @@ public class JobService {
 
     /**
      * The request with every mask (and every shown notification URL) it carries replaced by the plain secret stored
-     * at its place in {@code current}.
+     * at its place in {@code current}, validated.
+     *
+     * @throws InvalidInputException naming every problem together: a mask with no secret stored at its place, and
+     *     whatever else the validator finds (not only the masks, which an import or a jobs file would otherwise name
+     *     alone, and the rest only once they are fixed)
      */
-    private JobRequest unmasked(JobRequest request, Job current) {
-        Map<String, Object> stored =
-                current == null ? Map.of() : current.definition().parameters();
-        return with(
-                request,
-                secrets.unmask(request.templateType(), request.parameters(), stored),
-                recipients.unmask(
-                        request.notifications(),
-                        current == null ? null : current.definition().notifications()));
+    private JobDefinition unmaskedAndValidated(
+            JobRequest request, Job current, Instant now, ValidationContext context) {
+        List<FieldError> masks = new ArrayList<>();
+        Map<String, Object> parameters = request.parameters();
+        try {
+            parameters = secrets.unmask(
+                    request.templateType(),
+                    request.parameters(),
+                    current == null ? Map.of() : current.definition().parameters());
+        } catch (InvalidInputException masked) {
+            masks.addAll(masked.errors());
+        }
+        NotificationsJson notifications = request.notifications();
+        try {
+            notifications = recipients.unmask(
+                    request.notifications(),
+                    current == null ? null : current.definition().notifications());
+        } catch (InvalidInputException masked) {
+            masks.addAll(masked.errors());
+        }
+        JobRequest unmasked = with(request, parameters, notifications);
+        if (masks.isEmpty()) {
+            return validator.validate(unmasked, now, context);
+        }
+        List<FieldError> errors = new ArrayList<>(masks);
+        try {
+            validator.validate(unmasked, now, context);
+        } catch (InvalidInputException invalid) {
+            // the validator's words on a field a mask is left at are about the mask: its own error says it better
+            invalid.errors().stream()
+                    .filter(error -> masks.stream().noneMatch(mask -> sameOrWithin(error.field(), mask.field())))
+                    .forEach(errors::add);
+        }
+        throw new InvalidInputException(errors);
+    }
+
+    /** Whether {@code field} is {@code other} or a field within it. */
+    private static boolean sameOrWithin(String field, String other) {
+        return field != null
+                && other != null
+                && (field.equals(other) || field.startsWith(other + ".") || field.startsWith(other + "["));
     }
 
     /**

@@ -202,6 +202,32 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
                 + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 9 * * *\"}}";
     }
 
+    /**
+     * A mask with no secret stored behind it no longer hides the job's other errors: the plan, the jobs file at start
+     * and {@code POST /jobs} name them together.
+     */
+    @Test
+    void aMaskWithNoSecretStoredIsNamedWithTheJobsOtherErrors() throws Exception {
+        String job = "{\"name\":\"hook\",\"namespace\":\"team-a\",\"template_type\":\"webhook_trigger\","
+                + "\"parameters\":{\"url\":\"https://hooks.example.com/x\",\"signing_secret\":\"••••\"},"
+                + "\"schedule\":{\"type\":\"cron\",\"expression\":\"not a cron\"}}";
+        JsonNode plan = importFile("plan", "{\"jobs\":[" + job + "]}", 200);
+        assertThat(plan.at("/jobs/0/errors").findValuesAsString("field"))
+                .as(plan.toString())
+                .contains("parameters.signing_secret", "schedule.expression");
+
+        JsonNode created = json.readTree(call("POST", "/jobs", job, 400));
+        assertThat(created.path("errors").findValuesAsString("field"))
+                .as(created.toString())
+                .contains("parameters.signing_secret", "schedule.expression");
+
+        java.nio.file.Path onDisk = java.nio.file.Files.createTempFile("jobs", ".json");
+        java.nio.file.Files.writeString(onDisk, "{\"jobs\":[" + job + "]}");
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jobsFile.apply(onDisk)))
+                .hasMessageContaining("parameters.signing_secret")
+                .hasMessageContaining("schedule.expression");
+    }
+
     String upstreamAtVersion3() throws Exception {
         String created = call(
                 "POST",

@@ -400,7 +400,7 @@ abstract class SecretParameterTests extends AlmanacIntegrationTest {
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[*].field")
                         .value(org.hamcrest.Matchers.containsInAnyOrder(
-                                "parameters.tokens[1]", "parameters.auth.extra.X-Key")));
+                                "parameters.tokens[1]", "parameters.auth.extra.X-Key", "notifications.on_failure[0]")));
         mvc.perform(post(API + "/jobs").contentType(MediaType.APPLICATION_JSON).content("""
                                 {"name":"nested","template_type":"test_nested_secrets","parameters":{"label":"x"},
                                  "schedule":{"type":"interval","interval_seconds":3600},
