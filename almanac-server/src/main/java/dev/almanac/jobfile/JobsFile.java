@@ -214,13 +214,34 @@ public class JobsFile {
             StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build();
 
     /**
+     * A list where a string is expected ({@code tags: [[a]]}) refused as the wrong type ({@code jobs[0].tags[0]: must
+     * be a string}): the reader's own string rule took the list's first token and lost its place in the file, dropping
+     * the job's next fields and reading them as a job of their own, with no name.
+     */
+    private static final tools.jackson.databind.module.SimpleModule NO_LIST_FOR_A_STRING =
+            new tools.jackson.databind.module.SimpleModule("no-list-for-a-string")
+                    .addDeserializer(String.class, new NoListForAString());
+
+    private static final class NoListForAString extends tools.jackson.databind.deser.jdk.StringDeserializer {
+
+        @Override
+        public String deserialize(JsonParser parser, tools.jackson.databind.DeserializationContext context) {
+            if (parser.isExpectedStartArrayToken()) {
+                return (String) context.handleUnexpectedToken(String.class, parser);
+            }
+            return super.deserialize(parser, context);
+        }
+    }
+
+    /**
      * A YAML jobs file, read as the API reads JSON ({@link StrictJsonReading}) but for text: YAML writes a string
      * without quotes, so {@code name: 2024} is the name "2024" (documented: quote a value to be sure of its type).
      */
     private final YAMLMapper yaml = StrictJsonReading.refuseConversionsAndFieldsGivenTwice(
                     YAMLMapper.builder(new YamlNulls(YAMLFactory.builder().streamReadConstraints(NESTING)))
                             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES))
+                            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                            .addModule(NO_LIST_FOR_A_STRING))
             .withCoercionConfig(
                     LogicalType.Textual,
                     config -> config.setCoercion(CoercionInputShape.Integer, CoercionAction.TryConvert)
@@ -235,7 +256,8 @@ public class JobsFile {
     private final JsonMapper jsonFile = StrictJsonReading.refuseConversionsAndFieldsGivenTwice(JsonMapper.builder(
                             JsonFactory.builder().streamReadConstraints(NESTING).build())
                     .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES))
+                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .addModule(NO_LIST_FOR_A_STRING))
             .build();
 
     /** As the API says it of a JSON body's field (web's RequestParameterCheck). */

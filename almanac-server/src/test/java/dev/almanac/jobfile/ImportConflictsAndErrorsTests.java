@@ -228,6 +228,42 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
                 .hasMessageContaining("schedule.expression");
     }
 
+    /**
+     * A list where a string is expected ({@code tags: [[a]]}) is refused naming its place, in JSON and YAML, through the
+     * API and the page (with and without htmx): the reader no longer loses its place, dropping fields and planning a
+     * job with no name.
+     */
+    @Test
+    void aNestedListWhereAStringIsExpectedIsRefusedNamingItsPlace() throws Exception {
+        String json = "{\"jobs\":[{\"name\":\"t\",\"template_type\":\"heartbeat\",\"tags\":[[\"a\"]],"
+                + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 9 * * *\"}}]}";
+        String yaml = "jobs:\n- name: t\n  template_type: heartbeat\n  tags: [[a]]\n"
+                + "  schedule: {type: cron, expression: 0 9 * * *}\n";
+        for (String file : new String[] {json, yaml}) {
+            MockHttpServletResponse api = mvc.perform(post(API + "/jobs/import?mode=plan")
+                            .contentType(file == json ? "application/json" : "application/yaml")
+                            .content(file))
+                    .andReturn()
+                    .getResponse();
+            String answer = api.getContentAsString(StandardCharsets.UTF_8);
+            assertThat(api.getStatus()).as(answer).isEqualTo(400);
+            JsonNode error = this.json.readTree(answer).at("/errors/0");
+            assertThat(error.path("field").asString() + ": "
+                            + error.path("message").asString())
+                    .as(answer)
+                    .isEqualTo("jobs[0].tags[0]: must be a string");
+            for (boolean htmx : new boolean[] {false, true}) {
+                MockHttpServletResponse page = ui.perform(page("/import/plan", file, null, htmx))
+                        .andReturn()
+                        .getResponse();
+                assertThat(page.getStatus()).isEqualTo(400);
+                assertThat(page.getContentAsString(StandardCharsets.UTF_8))
+                        .contains("jobs[0].tags[0]: must be a string")
+                        .doesNotContain("(no name)");
+            }
+        }
+    }
+
     String upstreamAtVersion3() throws Exception {
         String created = call(
                 "POST",
