@@ -592,6 +592,7 @@ public class JobsFile {
         List<Outcome> calendarOutcomes = new ArrayList<>();
         List<Outcome> outcomes = new ArrayList<>();
         InFile inFile = new InFile(definitions);
+        Map<Integer, List<FieldError>> loops = inFile.loops();
         // each job's audit event, written only when the file is applied: a plan, or a file with an error, is rolled
         // back and must leave no "audit:" line in the log either
         List<Runnable> audited = new ArrayList<>();
@@ -629,6 +630,17 @@ public class JobsFile {
                 inOrder[i] = savepoints.execute(savepoint -> {
                     int auditedBefore = audited.size();
                     Outcome outcome = upsert(written, name, namespace, current, actor, audited);
+                    List<FieldError> looped = loops.getOrDefault(i, List.of());
+                    if (!looped.isEmpty()) {
+                        // an upstream that is the job itself or closes a loop among the file's jobs: said as that,
+                        // not as "no job named" (a new upstream is not stored yet), with the job's other errors
+                        List<FieldError> errors = new ArrayList<>(looped);
+                        outcome.errors().stream()
+                                .filter(error ->
+                                        looped.stream().noneMatch(l -> l.field().equals(error.field())))
+                                .forEach(errors::add);
+                        outcome = new Outcome(name, namespace, "invalid", List.of(), errors);
+                    }
                     if (outcome.changing()) {
                         Optional<FieldError> refused = refusal.ofChange(definition, namespace, current);
                         if (refused.isPresent()) {
@@ -797,6 +809,91 @@ public class JobsFile {
             return elsewhere.size() == 1 ? Optional.of(elsewhere.get(0)) : Optional.empty();
         }
 
+        /**
+         * Per job (by index), the upstreams it names that are the job itself ({@code a job cannot depend on itself}, as
+         * the API says it) or another job of the file that waits for it in turn ({@code would create a cycle: l1 → l2
+         * → l1}, the way runs would flow): the job service cannot tell, as a new upstream is not stored yet.
+         */
+        Map<Integer, List<FieldError>> loops() {
+            Map<Integer, List<FieldError>> loops = new HashMap<>();
+            for (int i = 0; i < definitions.size(); i++) {
+                JobRequest definition = definitions.get(i).request();
+                if (definition == null || nameOf(definition) == null) {
+                    continue;
+                }
+                for (Map.Entry<String, String> named : upstreamsOf(definition).entrySet()) {
+                    Optional<Integer> upstream = upstream(named.getValue(), namespaceOf(definition));
+                    if (upstream.isEmpty()) {
+                        continue;
+                    }
+                    String field = named.getKey();
+                    if (upstream.get() == i) {
+                        loops.computeIfAbsent(i, k -> new ArrayList<>())
+                                .add(new FieldError(
+                                        field,
+                                        field.startsWith("triggers")
+                                                ? "a job cannot trigger itself"
+                                                : "a job cannot depend on itself"));
+                        continue;
+                    }
+                    List<Integer> back = upstreamPath(upstream.get(), i);
+                    if (!back.isEmpty()) {
+                        // i waits for its upstream, which waits (through back) for i: runs flow the other way
+                        List<Integer> cycle = new ArrayList<>(List.of(i));
+                        cycle.addAll(back);
+                        java.util.Collections.reverse(cycle);
+                        loops.computeIfAbsent(i, k -> new ArrayList<>())
+                                .add(new FieldError(
+                                        field,
+                                        "would create a cycle: "
+                                                + cycle.stream()
+                                                        .map(this::label)
+                                                        .collect(Collectors.joining(" \u2192 "))));
+                    }
+                }
+            }
+            return loops;
+        }
+
+        /** The jobs from {@code from} to {@code to} following the upstreams each names in the file; empty: none. */
+        private List<Integer> upstreamPath(int from, int to) {
+            Map<Integer, Integer> reachedFrom = new HashMap<>();
+            reachedFrom.put(from, null);
+            java.util.Deque<Integer> frontier = new java.util.ArrayDeque<>(List.of(from));
+            while (!frontier.isEmpty()) {
+                int at = frontier.poll();
+                if (at == to) {
+                    List<Integer> path = new ArrayList<>();
+                    for (Integer step = at; step != null; step = reachedFrom.get(step)) {
+                        path.add(0, step);
+                    }
+                    return path;
+                }
+                JobRequest definition = definitions.get(at).request();
+                if (definition == null) {
+                    continue;
+                }
+                for (String reference : upstreamsOf(definition).values()) {
+                    upstream(reference, namespaceOf(definition))
+                            .filter(next -> !reachedFrom.containsKey(next))
+                            .ifPresent(next -> {
+                                reachedFrom.put(next, at);
+                                frontier.add(next);
+                            });
+                }
+            }
+            return List.of();
+        }
+
+        /** A job of the file as a person reads it: its name, or {@code namespace/name} outside the default one. */
+        private String label(int i) {
+            JobRequest definition = definitions.get(i).request();
+            String namespace = namespaceOf(definition);
+            return namespace.equals(JobDefinition.DEFAULT_NAMESPACE)
+                    ? nameOf(definition)
+                    : namespace + "/" + nameOf(definition);
+        }
+
         /** The definitions' indexes, each after those of the upstream jobs it names in the file, else in file order. */
         List<Integer> upstreamFirst() {
             List<Integer> order = new ArrayList<>();
@@ -838,6 +935,8 @@ public class JobsFile {
                 Map<String, String> upstreams = upstreamsOf(definition);
                 List<FieldError> errors = outcome.errors().stream()
                         .map(error -> Optional.ofNullable(upstreams.get(error.field()))
+                                .filter(reference -> !error.message().startsWith("would create a cycle")
+                                        && !error.message().startsWith("a job cannot"))
                                 .filter(reference -> upstream(reference, namespaceOf(definition))
                                         .filter(j -> j != self
                                                 && outcomes[j].action().equals("invalid")

@@ -264,6 +264,70 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
         }
     }
 
+    /**
+     * New jobs of one file that depend on themselves, or on each other in a loop, are said so as the API says it, not
+     * as "no job named" or "the upstream job is invalid"; in the plan, on apply (400) and on the page.
+     */
+    @Test
+    void selfDependenciesAndCyclesAmongNewJobsAreNamedAsSuch() throws Exception {
+        String file = "{\"jobs\":[" + depending("self", "\"depends_on\":[\"self\"]") + ","
+                + depending("trig", "\"triggers\":[{\"job\":\"trig\",\"on\":\"succeeded\"}]") + ","
+                + depending("l1", "\"depends_on\":[\"l2\"]") + "," + depending("l2", "\"depends_on\":[\"l1\"]") + ","
+                + depending("c1", "\"depends_on\":[\"c2\"]") + "," + depending("c2", "\"depends_on\":[\"c3\"]") + ","
+                + depending("c3", "\"depends_on\":[\"c1\"]") + "]}";
+        JsonNode plan = importFile("plan", file, 200);
+        assertThat(errorsOf(plan.path("jobs")))
+                .containsExactly(
+                        "self: depends_on[0]: a job cannot depend on itself",
+                        "team-a/trig: triggers[0].job: a job cannot trigger itself",
+                        "team-a/l1: depends_on[0]: would create a cycle: team-a/l1 \u2192 team-a/l2 \u2192 team-a/l1",
+                        "team-a/l2: depends_on[0]: would create a cycle: team-a/l2 \u2192 team-a/l1 \u2192 team-a/l2",
+                        "team-a/c1: depends_on[0]: would create a cycle: team-a/c1 \u2192 team-a/c3 \u2192 team-a/c2"
+                                + " \u2192 team-a/c1",
+                        "team-a/c2: depends_on[0]: would create a cycle: team-a/c2 \u2192 team-a/c1 \u2192 team-a/c3"
+                                + " \u2192 team-a/c2",
+                        "team-a/c3: depends_on[0]: would create a cycle: team-a/c3 \u2192 team-a/c2 \u2192 team-a/c1"
+                                + " \u2192 team-a/c3");
+
+        JsonNode refused = importFile("apply", file, 400);
+        assertThat(refused.path("errors").findValuesAsString("message"))
+                .contains("job 'self': a job cannot depend on itself");
+        for (boolean htmx : new boolean[] {false, true}) {
+            MockHttpServletResponse page = ui.perform(page("/import/plan", file, null, htmx))
+                    .andReturn()
+                    .getResponse();
+            assertThat(page.getStatus()).isEqualTo(200);
+            assertThat(page.getContentAsString(StandardCharsets.UTF_8))
+                    .contains("depends_on[0]: a job cannot depend on itself")
+                    .contains("would create a cycle: team-a/l1 \u2192 team-a/l2 \u2192 team-a/l1")
+                    .doesNotContain("no job named");
+        }
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs WHERE name IN ('self', 'trig', 'l1', 'l2', 'c1', 'c2', 'c3')")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
+    static String depending(String name, String upstreams) {
+        return "{\"name\":\"" + name + "\"," + (name.equals("self") ? "" : "\"namespace\":\"team-a\",")
+                + "\"template_type\":\"heartbeat\",\"schedule\":{\"type\":\"cron\",\"expression\":\"0 9 * * *\"},"
+                + upstreams + "}";
+    }
+
+    static java.util.List<String> errorsOf(JsonNode jobs) {
+        java.util.List<String> errors = new java.util.ArrayList<>();
+        for (JsonNode job : jobs) {
+            String namespace = job.path("namespace").asString();
+            for (JsonNode error : job.path("errors")) {
+                errors.add((namespace.equals("default") ? "" : namespace + "/")
+                        + job.path("name").asString() + ": "
+                        + error.path("field").asString() + ": "
+                        + error.path("message").asString());
+            }
+        }
+        return errors;
+    }
+
     String upstreamAtVersion3() throws Exception {
         String created = call(
                 "POST",
