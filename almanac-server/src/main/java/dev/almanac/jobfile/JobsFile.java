@@ -962,8 +962,8 @@ public class JobsFile {
     }
 
     /**
-     * The error of a job changed since the file (or the plan) saw it: field {@code version}, which an apply answers with
-     * 409.
+     * The error of a job changed since the file (or the plan) saw it: field {@code version}, which an apply answers
+     * with 409.
      */
     static FieldError stale(String seen, long current) {
         return new FieldError(
