@@ -1,6 +1,7 @@
 package dev.almanac.jobfile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
@@ -13,9 +14,11 @@ import dev.almanac.testing.TemplateRuns;
 import dev.almanac.testing.WithH2;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
 
 /** Export in the jobs file's format with secrets masked, re-applied as a jobs file; clone as a disabled copy. */
 @WithH2
@@ -59,6 +62,28 @@ class JobTransferApiTests extends AlmanacIntegrationTest {
         assertThat(jobsFile.apply(file).jobs().unchanged()).containsExactly("beat");
 
         mvc.perform(get(API + "/export?format=xml")).andExpect(status().isBadRequest());
+    }
+
+    /** Jobs of one name in several namespaces come out in the namespaces' order, so an export reads the same each time. */
+    @Test
+    void jobsOfOneNameInSeveralNamespacesAreExportedInNamespaceOrder() throws Exception {
+        for (String namespace : List.of("zeta", "alpha")) {
+            mvc.perform(post("/api/admin/scheduler/namespaces")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"name\":\"" + namespace + "\"}"))
+                    .andExpect(status().isCreated());
+        }
+        for (String namespace : List.of("zeta", "default", "alpha")) {
+            mvc.perform(post(API).contentType(MediaType.APPLICATION_JSON).content("""
+                                    {"name":"same","namespace":"%s","template_type":"heartbeat",
+                                     "schedule":{"type":"interval","interval_seconds":3600}}
+                                    """.formatted(namespace)))
+                    .andExpect(status().isCreated());
+        }
+
+        mvc.perform(get(API + "/export"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.jobs[*].namespace", contains("alpha", "default", "zeta")));
     }
 
     @Test
