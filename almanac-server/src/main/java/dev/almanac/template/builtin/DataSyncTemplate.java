@@ -260,6 +260,7 @@ public class DataSyncTemplate implements JobTemplate {
         TIMESTAMP,
         DATE,
         NUMBER,
+        UUID,
         OTHER;
 
         Object read(ResultSet rs, int index) throws SQLException {
@@ -267,7 +268,7 @@ public class DataSyncTemplate implements JobTemplate {
                 case TIMESTAMP_TZ -> rs.getObject(index, OffsetDateTime.class);
                 case TIMESTAMP -> rs.getObject(index, LocalDateTime.class);
                 case DATE -> rs.getObject(index, LocalDate.class);
-                case NUMBER, OTHER -> rs.getObject(index);
+                case NUMBER, UUID, OTHER -> rs.getObject(index);
             };
         }
 
@@ -277,6 +278,7 @@ public class DataSyncTemplate implements JobTemplate {
                 case TIMESTAMP -> LocalDateTime.parse(text);
                 case DATE -> LocalDate.parse(text);
                 case NUMBER -> Conditions.convert(text, Types.NUMERIC, column);
+                case UUID -> java.util.UUID.fromString(text);
                 case OTHER -> text;
             };
         }
@@ -335,7 +337,11 @@ public class DataSyncTemplate implements JobTemplate {
                         ? Kind.TIMESTAMP_TZ
                         : type == Types.TIMESTAMP
                                 ? Kind.TIMESTAMP
-                                : type == Types.DATE ? Kind.DATE : NUMBERS.contains(type) ? Kind.NUMBER : Kind.OTHER;
+                                : type == Types.DATE
+                                        ? Kind.DATE
+                                        : NUMBERS.contains(type)
+                                                ? Kind.NUMBER
+                                                : typeName.equals("uuid") ? Kind.UUID : Kind.OTHER;
                 kinds.put(meta.getColumnLabel(i).toLowerCase(Locale.ROOT), kind);
             }
         }
@@ -359,11 +365,11 @@ public class DataSyncTemplate implements JobTemplate {
         Plan plan = Plan.of(context);
         TargetDatabase source = context.target(plan.sourceTarget());
         TargetDatabase destination = context.target(plan.target());
-        Optional<String> stored = plan.watermarkColumn() == null
+        Optional<SyncWatermarks.Position> stored = plan.watermarkColumn() == null
                 ? Optional.empty()
                 : watermarks.find(context.jobId(), plan.watermarkSource());
         Counts counts = new Counts();
-        counts.watermark = stored.orElse(null);
+        counts.watermark = stored.map(SyncWatermarks.Position::watermark).orElse(null);
         try (Connection in = source.connect();
                 Connection out = destination.connect()) {
             Map<String, Kind> sourceKinds = kinds(in, plan.sourceTable());
@@ -394,10 +400,15 @@ public class DataSyncTemplate implements JobTemplate {
                             plan.table(),
                             plan.keyColumn(),
                             plan.batchSize(),
-                            stored.map(value -> ", rows with " + plan.watermarkColumn() + " past " + value)
+                            stored.map(at -> ", rows with " + plan.watermarkColumn() + " past " + at.watermark()
+                                            + (at.key() == null ? "" : " (" + plan.keyColumn() + " " + at.key() + ")"))
                                     .orElse(""));
-            Object storedValue = stored.map(
-                            value -> sourceKinds.get(plan.watermarkColumn()).parse(value, plan.watermarkColumn()))
+            Object[] storedValue = stored.map(at -> new Object[] {
+                        sourceKinds.get(plan.watermarkColumn()).parse(at.watermark(), plan.watermarkColumn()),
+                        at.key() == null
+                                ? null
+                                : sourceKinds.get(plan.keyColumn()).parse(at.key(), plan.keyColumn())
+                    })
                     .orElse(null);
             if (write) {
                 out.setAutoCommit(false);
@@ -434,7 +445,7 @@ public class DataSyncTemplate implements JobTemplate {
             SyncDialect dialect,
             Map<String, Kind> sourceKinds,
             Map<String, Kind> destinationKinds,
-            Object storedWatermark,
+            Object[] storedWatermark,
             boolean write,
             Counts counts)
             throws SQLException {
@@ -466,10 +477,11 @@ public class DataSyncTemplate implements JobTemplate {
             if (wm != null) {
                 counts.watermark = text(end[columns.size()]);
                 if (write) {
+                    // with the key: rows sharing this watermark value after this row are still to come
                     watermarks.save(
                             context.jobId(),
                             plan.watermarkSource(),
-                            counts.watermark,
+                            new SyncWatermarks.Position(counts.watermark, text(end[0])),
                             context.clock().instant());
                 }
             }
@@ -498,7 +510,7 @@ public class DataSyncTemplate implements JobTemplate {
      * {@code last}; each row holds the copied columns, then the watermark.
      */
     private static List<Object[]> page(
-            Connection in, Plan plan, Map<String, Kind> kinds, Object storedWatermark, Object[] last)
+            Connection in, Plan plan, Map<String, Kind> kinds, Object[] storedWatermark, Object[] last)
             throws SQLException {
         List<String> columns = plan.columns();
         String key = Conditions.quote(plan.keyColumn());
@@ -513,9 +525,16 @@ public class DataSyncTemplate implements JobTemplate {
         List<String> where = new ArrayList<>();
         if (wm != null) {
             where.add(wm + " IS NOT NULL");
-            if (storedWatermark != null) {
-                where.add(wm + " > ?");
-                values.add(storedWatermark);
+            if (storedWatermark != null && storedWatermark[1] != null) {
+                // past the last committed row: later rows of its watermark value, then later values
+                where.add("(" + wm + " > ? OR (" + wm + " = ? AND " + key + " > ?))");
+                values.add(storedWatermark[0]);
+                values.add(storedWatermark[0]);
+                values.add(storedWatermark[1]);
+            } else if (storedWatermark != null) {
+                // a watermark saved without its key: its value's rows again (unchanged ones are left alone)
+                where.add(wm + " >= ?");
+                values.add(storedWatermark[0]);
             }
             if (last != null) {
                 where.add("(" + wm + " > ? OR (" + wm + " = ? AND " + key + " > ?))");

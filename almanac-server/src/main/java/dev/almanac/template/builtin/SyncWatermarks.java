@@ -15,15 +15,15 @@ import org.springframework.stereotype.Component;
 class SyncWatermarks {
 
     private static final String FIND_WATERMARK = """
-            SELECT watermark FROM data_sync_watermarks
+            SELECT watermark, last_key FROM data_sync_watermarks
             WHERE job_id = :job AND source = :source
             """;
 
     private static final String DELETE_WATERMARK = "DELETE FROM data_sync_watermarks WHERE job_id = :job";
 
     private static final String INSERT_WATERMARK = """
-            INSERT INTO data_sync_watermarks (job_id, source, watermark, updated_at)
-            VALUES (:job, :source, :watermark, :now)
+            INSERT INTO data_sync_watermarks (job_id, source, watermark, last_key, updated_at)
+            VALUES (:job, :source, :watermark, :key, :now)
             """;
 
     private final JdbcClient jdbc;
@@ -32,22 +32,29 @@ class SyncWatermarks {
         this.jdbc = jdbc;
     }
 
-    /** The watermark the job reached on this source ({@code target.table.column}), if any. */
-    Optional<String> find(String jobId, String source) {
+    /**
+     * Where a run stopped: the watermark of the last row it committed and that row's key; the key is null for a
+     * position saved before keys were kept.
+     */
+    record Position(String watermark, String key) {}
+
+    /** The position the job reached on this source ({@code target.table.column}), if any. */
+    Optional<Position> find(String jobId, String source) {
         return jdbc.sql(FIND_WATERMARK)
                 .param("job", UUID.fromString(jobId))
                 .param("source", source)
-                .query(String.class)
+                .query((rs, row) -> new Position(rs.getString("watermark"), rs.getString("last_key")))
                 .optional();
     }
 
-    void save(String jobId, String source, String watermark, Instant now) {
+    void save(String jobId, String source, Position position, Instant now) {
         UUID job = UUID.fromString(jobId);
         jdbc.sql(DELETE_WATERMARK).param("job", job).update();
         jdbc.sql(INSERT_WATERMARK)
                 .param("job", job)
                 .param("source", source)
-                .param("watermark", watermark)
+                .param("watermark", position.watermark())
+                .param("key", position.key())
                 .param("now", now.atOffset(ZoneOffset.UTC))
                 .update();
     }

@@ -189,6 +189,44 @@ abstract class DataSyncTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aRunStoppedBetweenRowsOfOneWatermarkValueResumesAfterItsLastCommittedRow() throws Exception {
+        try (Connection c = source();
+                Statement s = c.createStatement()) {
+            for (int id = 1; id <= 5; id++) {
+                s.executeUpdate("INSERT INTO items (id, name, amount, updated_at) VALUES (" + id + ", 'item " + id
+                        + "', 1, TIMESTAMP WITH TIME ZONE '2026-05-01 00:00:00+00')");
+            }
+        }
+        try (Connection c = destination();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE items_copy ADD CONSTRAINT no_three CHECK (name <> 'item 3')");
+        }
+        Map<String, Object> parameters = sync("updated_at");
+        parameters.put("batch_size", 2);
+        Job job = runs.create("resumed", "data_sync", parameters);
+
+        Execution stopped = runs.run(job, false);
+        assertThat(stopped.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(countCopies()).as("the first batch was committed").isEqualTo(2);
+
+        try (Connection c = destination();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE items_copy DROP CONSTRAINT no_three");
+        }
+        Execution resumed = runs.run(job, false);
+        assertThat(resumed.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(details(resumed)).containsEntry("inserted", 3).containsEntry("updated", 0);
+        assertThat(resumed.result().get("records_processed")).isEqualTo(3);
+        assertThat(countCopies()).isEqualTo(5);
+
+        // a position saved before keys were kept re-reads its watermark value's rows, changing nothing
+        jdbc.sql("UPDATE data_sync_watermarks SET last_key = NULL").update();
+        Execution legacy = runs.run(job, false);
+        assertThat(legacy.result().get("records_processed")).isEqualTo(5);
+        assertThat(details(legacy)).containsEntry("inserted", 0).containsEntry("updated", 0);
+    }
+
+    @Test
     void refusesATableOrColumnOutsideTheAllowlistNamingTheField() throws Exception {
         Map<String, Object> secretColumn = sync(null);
         secretColumn.put("columns", List.of("name", "secret"));
