@@ -4,6 +4,7 @@ import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.ParameterError;
+import dev.almanac.template.PreflightCheck;
 import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
 import dev.almanac.template.TargetDatabase;
@@ -14,7 +15,10 @@ import dev.almanac.template.TemplateEnvironment;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -116,6 +120,10 @@ public class DatabaseCleanupTemplate implements JobTemplate {
     @Override
     public JobResult execute(JobContext context) throws Exception {
         Params params = new Params(context.parameters());
+        Optional<String> notATime = dateColumnProblem(context);
+        if (notATime.isPresent()) {
+            return JobResult.failed(notATime.get());
+        }
         if (params.bool("dry_run", true)) {
             return count(context, "dry_run is true: nothing deleted", JobResult.builder(JobResult.Status.SUCCEEDED));
         }
@@ -132,11 +140,40 @@ public class DatabaseCleanupTemplate implements JobTemplate {
         if (preflight.failed()) {
             return preflight.failure();
         }
+        Optional<String> notATime = dateColumnProblem(context);
+        if (notATime.isPresent()) {
+            return preflight
+                    .check(PreflightCheck.failed("date_column", notATime.get()))
+                    .failure();
+        }
         return count(
                 context, "dry run: nothing deleted", preflight.addTo(JobResult.builder(JobResult.Status.SUCCEEDED)));
     }
 
     private record Plan(String table, Instant cutoff, Conditions.Where where) {}
+
+    /** The SQL types a date column may have: rows are compared with the cutoff as times, never as text. */
+    private static final java.util.Set<Integer> TIMES =
+            java.util.Set.of(Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE, Types.DATE);
+
+    /** Why the date column cannot hold each row's time (it is text, a number, ...), read from the table itself. */
+    private static Optional<String> dateColumnProblem(JobContext context) throws SQLException {
+        Params params = new Params(context.parameters());
+        String table = params.string("table");
+        String column = params.string("date_column");
+        try (Connection connection = context.target(params.string("target")).connect();
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(
+                        "SELECT " + Conditions.quote(column) + " FROM " + Conditions.quote(table) + " WHERE 1 = 0")) {
+            ResultSetMetaData meta = rs.getMetaData();
+            if (TIMES.contains(meta.getColumnType(1))) {
+                return Optional.empty();
+            }
+            return Optional.of("parameters.date_column: '" + column + "' of " + params.string("target") + "."
+                    + table + " is a " + meta.getColumnTypeName(1).toLowerCase(java.util.Locale.ROOT)
+                    + " column, not a date or timestamp column; rows cannot be compared with the cutoff by it");
+        }
+    }
 
     private static Plan plan(JobContext context) {
         Params params = new Params(context.parameters());

@@ -201,6 +201,25 @@ abstract class DatabaseCleanupTests extends AlmanacIntegrationTest {
         assertThat(count("logs", "1 = 1")).isEqualTo(4000);
     }
 
+    @Test
+    void refusesADateColumnThatHoldsTextInTheDryRunAndTheRunNamingTheField() throws Exception {
+        recreate();
+        Map<String, Object> parameters = cleanup("tickets", 1);
+        parameters.put("date_column", "status");
+        parameters.put("dry_run", false);
+
+        Execution dry = runs.dryRun("database_cleanup", parameters);
+        assertThat(dry.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(dry.result().get("message").toString())
+                .contains("Pre-flight failed")
+                .contains("parameters.date_column: 'status'");
+
+        Execution run = runs.run("database_cleanup", parameters);
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(run.error() + " " + run.result()).contains("parameters.date_column: 'status'");
+        assertThat(count("tickets", "1 = 1")).isEqualTo(400);
+    }
+
     static Stream<Arguments> injectionAttempts() {
         return Stream.of(
                 Arguments.of("table", "pg_authid"),
