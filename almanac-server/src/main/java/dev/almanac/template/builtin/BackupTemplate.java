@@ -20,6 +20,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -308,7 +309,9 @@ public class BackupTemplate implements JobTemplate {
         Method method = method(params, target, context);
         Path directory = directory(context, targetName);
         Instant now = context.clock().instant();
-        Path file = SafeFiles.createInside(directory, ownPrefix(context) + STAMP.format(now) + method.extension);
+        String name = ownPrefix(context) + STAMP.format(now) + method.extension;
+        // written and verified under a .part name, which no listing of backups counts; renamed only when complete
+        Path part = SafeFiles.createInside(directory, name + ".part");
         List<String> tables = List.copyOf(target.description().columns().keySet());
         context.log()
                 .info(
@@ -316,30 +319,38 @@ public class BackupTemplate implements JobTemplate {
                         tables.size(),
                         targetName,
                         method,
-                        file.getFileName());
+                        part.getFileName());
         Map<String, Long> rows;
+        String sha256;
+        long size;
+        Path file;
+        JobResult.Builder result = JobResult.builder(JobResult.Status.SUCCEEDED);
         try {
             rows = switch (method) {
-                case H2_SCRIPT -> h2Script(target, tables, file);
-                case PG_DUMP -> pgDump(context, target, tables, file);
-                case JSONL -> jsonl(context, target, file);
+                case H2_SCRIPT -> h2Script(target, tables, part);
+                case PG_DUMP -> pgDump(context, target, tables, part);
+                case JSONL -> jsonl(context, target, part);
             };
-        } catch (Exception e) {
-            Files.deleteIfExists(file);
+            context.checkCancelled();
+            sha256 = sha256(part);
+            size = Files.size(part);
+            context.log().info("wrote {} bytes, sha256 {}", size, sha256);
+            if (params.bool("verify", true)) {
+                context.checkCancelled();
+                String verified = verify(context, method, part, tables, sha256);
+                context.log().info("verified: {}", verified);
+                result.detail("verified", verified);
+            }
+            context.checkCancelled();
+            file = SafeFiles.createInside(directory, name);
+            Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (Exception | Error e) {
+            // a stopped or failed backup leaves nothing that looks like one
+            Files.deleteIfExists(part);
             throw e;
         }
-        String sha256 = sha256(file);
-        long size = Files.size(file);
         Files.writeString(
                 file.resolveSibling(file.getFileName() + ".sha256"), sha256 + "  " + file.getFileName() + "\n");
-        context.log().info("wrote {} bytes, sha256 {}", size, sha256);
-        JobResult.Builder result = JobResult.builder(JobResult.Status.SUCCEEDED);
-        if (params.bool("verify", true)) {
-            context.checkCancelled();
-            String verified = verify(context, method, file, tables, sha256);
-            context.log().info("verified: {}", verified);
-            result.detail("verified", verified);
-        }
         if (params.bool("also_artifact", false)) {
             StoredArtifact artifact =
                     context.artifacts().copyOf(file.getFileName().toString(), method.contentType, file);
@@ -375,7 +386,7 @@ public class BackupTemplate implements JobTemplate {
      */
     private static Map<String, Long> h2Script(TargetDatabase target, List<String> tables, Path file)
             throws SQLException, IOException {
-        Path raw = SafeFiles.createInside(file.getParent(), file.getFileName() + ".part");
+        Path raw = SafeFiles.createInside(file.getParent(), file.getFileName() + ".raw");
         try (Connection connection = target.connect();
                 Statement statement = connection.createStatement()) {
             String path = raw.toAbsolutePath().toString().replace("'", "''");
@@ -484,6 +495,8 @@ public class BackupTemplate implements JobTemplate {
                                 out.write(JSON.writeValueAsBytes(line));
                                 out.write('\n');
                                 count++;
+                                // a row at a time: the select streams, and nothing else would stop it
+                                context.checkCancelled();
                             }
                         }
                     }

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.job.Job;
+import dev.almanac.job.JobService;
 import dev.almanac.target.internal.DemoDatabase;
 import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.JobRequests;
 import dev.almanac.testing.PostgresTestDatabase;
+import dev.almanac.testing.RowHook;
 import dev.almanac.testing.TemplateRuns;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
@@ -47,6 +50,13 @@ abstract class BackupTests extends AlmanacIntegrationTest {
             registry.add("almanac.targets.full.password", () -> "");
             everyColumn()
                     .forEach((table, columns) -> registry.add("almanac.targets.full.tables." + table, () -> columns));
+            // the same database with one allowed table, so a test knows which table a backup reads last
+            registry.add("almanac.targets.tickets.url", () -> URL);
+            registry.add("almanac.targets.tickets.user", () -> "sa");
+            registry.add("almanac.targets.tickets.password", () -> "");
+            registry.add(
+                    "almanac.targets.tickets.tables.tickets",
+                    () -> String.join(",", DemoDatabase.ALLOWLIST.get("tickets")));
         }
 
         @Override
@@ -100,6 +110,44 @@ abstract class BackupTests extends AlmanacIntegrationTest {
                     .contains("INSERT INTO")
                     .doesNotContain("CREATE USER")
                     .doesNotContain(" HASH ");
+        }
+
+        @Test
+        void aBackupThatPassesItsDeadlineWhileStreamingRowsStopsAndLeavesNoFile() throws Exception {
+            // the only allowed table becomes a view whose rows, as they are read, move the clock past the deadline
+            List<String> columns = new java.util.ArrayList<>(DemoDatabase.ALLOWLIST.get("tickets"));
+            columns.set(columns.indexOf("id"), "PASS(id) AS id");
+            try (Connection c = connect();
+                    Statement s = c.createStatement()) {
+                s.execute("CREATE ALIAS PASS FOR \"dev.almanac.testing.RowHook.pass\"");
+                s.execute("ALTER TABLE tickets RENAME TO ticket_rows");
+                s.execute("CREATE VIEW tickets AS SELECT " + String.join(", ", columns) + " FROM ticket_rows");
+            }
+            Path backups = Path.of("target/test-data/backups", "tickets");
+            if (Files.exists(backups)) {
+                try (var files = Files.list(backups)) {
+                    for (Path file : files.toList()) {
+                        Files.delete(file);
+                    }
+                }
+            }
+            RowHook.once(() -> clock.advance(java.time.Duration.ofHours(1)));
+            Map<String, Object> parameters = new HashMap<>(Map.of("target", "tickets", "method", "jsonl"));
+            Job job = jobs.create(
+                    JobRequests.aCronJob("stopped-backup", "0 3 * * *")
+                            .template("backup", parameters)
+                            .timeout(600)
+                            .build(),
+                    "test");
+
+            Execution run = runs.run(job, false);
+
+            assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.TIMED_OUT);
+            try (var files = Files.list(backups)) {
+                assertThat(files.map(file -> file.getFileName().toString()).toList())
+                        .as("no backup, partial file or checksum is left")
+                        .isEmpty();
+            }
         }
     }
 
@@ -158,6 +206,9 @@ abstract class BackupTests extends AlmanacIntegrationTest {
 
     @Autowired
     TemplateRuns runs;
+
+    @Autowired
+    JobService jobs;
 
     @BeforeEach
     void freshData() throws Exception {
