@@ -125,10 +125,14 @@ public class Targets implements DisposableBean {
             problems.add("target '" + name + "': tables must list at least one table with its columns");
         }
         Map<String, List<String>> columns = new LinkedHashMap<>();
+        String product = target.url() == null || !target.url().startsWith("jdbc:") ? "" : product(target.url());
         target.tables().forEach((table, tableColumns) -> {
             String tableName = table.toLowerCase(Locale.ROOT);
             if (!NAME.matcher(tableName).matches()) {
                 problems.add("target '" + name + "': table '" + table + "' is not a plain lower_snake_case name");
+            } else if (SqlKeywords.reserved(product, tableName)) {
+                problems.add("target '" + name + "': table '" + table + "' is a reserved word in SQL, which the"
+                        + " templates cannot name; rename it or allow a view of it under another name");
             }
             if (tableColumns == null || tableColumns.isEmpty()) {
                 problems.add("target '" + name + "': table '" + table + "' must list its allowed columns");
@@ -140,6 +144,10 @@ public class Targets implements DisposableBean {
                 if (!NAME.matcher(columnName).matches()) {
                     problems.add("target '" + name + "': column '" + column + "' of table '" + table
                             + "' is not a plain lower_snake_case name");
+                } else if (SqlKeywords.reserved(product, columnName)) {
+                    problems.add("target '" + name + "': column '" + column + "' of table '" + table
+                            + "' is a reserved word in SQL, which the templates cannot name; rename it or allow a"
+                            + " view of the table that gives it another name");
                 }
                 names.add(columnName);
             }

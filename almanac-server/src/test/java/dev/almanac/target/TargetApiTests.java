@@ -51,4 +51,28 @@ class TargetApiTests extends AlmanacIntegrationTest {
                 .hasMessageContaining("table 'users; drop'")
                 .hasMessageContaining("column 'id;--'");
     }
+
+    @Test
+    void refusesTablesAndColumnsNamedLikeReservedWordsNamingEach() {
+        TargetProperties properties = new TargetProperties(
+                Map.of(
+                        "shop",
+                        new TargetProperties.Target(
+                                "jdbc:postgresql://db/shop",
+                                "u",
+                                "",
+                                null,
+                                Map.of("orders", List.of("id", "order", "status"), "user", List.of("id")),
+                                2),
+                        "local",
+                        new TargetProperties.Target(
+                                "jdbc:h2:mem:z", "sa", "", null, Map.of("readings", List.of("id", "value")), 2)),
+                new TargetProperties.DemoTarget(false, "demo", 10, null));
+
+        assertThatThrownBy(() -> new Targets(properties, Path.of("target/test-data"), value -> value))
+                .hasMessageContaining("target 'shop': column 'order' of table 'orders' is a reserved word in SQL")
+                .hasMessageContaining("target 'shop': table 'user' is a reserved word in SQL")
+                .hasMessageContaining("target 'local': column 'value' of table 'readings' is a reserved word in SQL")
+                .hasMessageNotContaining("'status'");
+    }
 }
