@@ -4,6 +4,7 @@ import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.ParameterError;
+import dev.almanac.template.PreflightCheck;
 import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
 import dev.almanac.template.TargetDatabase;
@@ -218,7 +219,51 @@ public class DataSyncTemplate implements JobTemplate {
         if (preflight.failed()) {
             return preflight.failure();
         }
+        List<String> uncopied;
+        try (Connection out = context.target(plan.target()).connect()) {
+            uncopied = requiredColumns(out, plan.table()).stream()
+                    .filter(column -> !plan.columns().contains(column))
+                    .toList();
+        }
+        if (!uncopied.isEmpty()) {
+            // the insert of a new row leaves them NULL, which the destination refuses
+            return preflight
+                    .check(PreflightCheck.failed(
+                            "columns",
+                            plan.target() + "." + plan.table() + " requires "
+                                    + uncopied.stream()
+                                            .map(column -> "'" + column + "'")
+                                            .collect(Collectors.joining(", "))
+                                    + " (NOT NULL without a default), which the sync does not copy; add "
+                                    + (uncopied.size() == 1 ? "it" : "them") + " to columns or give "
+                                    + (uncopied.size() == 1 ? "it" : "them") + " a default"))
+                    .failure();
+        }
         return sync(context, false, preflight.addTo(JobResult.builder(JobResult.Status.SUCCEEDED)));
+    }
+
+    /** The columns of a table an insert must give a value: NOT NULL, without a default, not generated. */
+    private static List<String> requiredColumns(Connection connection, String table) throws SQLException {
+        DatabaseMetaData meta = connection.getMetaData();
+        for (String name : List.of(table, table.toUpperCase(Locale.ROOT))) {
+            List<String> required = new ArrayList<>();
+            boolean found = false;
+            try (ResultSet rs = meta.getColumns(connection.getCatalog(), connection.getSchema(), name, "%")) {
+                while (rs.next()) {
+                    found = true;
+                    boolean notNull = rs.getInt("NULLABLE") == DatabaseMetaData.columnNoNulls;
+                    boolean generated = "YES".equalsIgnoreCase(rs.getString("IS_AUTOINCREMENT"))
+                            || "YES".equalsIgnoreCase(rs.getString("IS_GENERATEDCOLUMN"));
+                    if (notNull && rs.getString("COLUMN_DEF") == null && !generated) {
+                        required.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+                    }
+                }
+            }
+            if (found) {
+                return required;
+            }
+        }
+        return List.of();
     }
 
     /** What the parameters ask for; the key column first among the copied columns. */

@@ -285,6 +285,25 @@ abstract class DataSyncTests extends AlmanacIntegrationTest {
         assertThat(said).contains("key column 'name'").doesNotContain("item 1");
     }
 
+    @Test
+    void aDryRunFailsNamingADestinationColumnThatMustBeSetButIsNotCopied() throws Exception {
+        insert(1, 3, 0);
+        try (Connection c = destination();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE items_copy ADD COLUMN note VARCHAR(10) NOT NULL");
+            s.execute("ALTER TABLE items_copy ADD COLUMN origin VARCHAR(10) DEFAULT 'sync' NOT NULL");
+        }
+
+        Execution dry = runs.dryRun("data_sync", sync(null));
+
+        assertThat(dry.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(dry.result().get("message").toString())
+                .contains("Pre-flight failed")
+                .contains("copy.items_copy requires 'note'")
+                .doesNotContain("origin");
+        assertThat(countCopies()).isZero();
+    }
+
     static Map<String, Object> sync(String watermark) {
         Map<String, Object> parameters = new HashMap<>();
         parameters.put("source_target", "source");
