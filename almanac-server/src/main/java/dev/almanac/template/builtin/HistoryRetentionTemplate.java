@@ -99,7 +99,7 @@ public class HistoryRetentionTemplate implements JobTemplate, InstallationWide {
     }
 
     /** Where one job's history ends: runs that ended before {@code cutoff}, or beyond its newest {@code keepRuns}. */
-    private record Limit(JobId job, Instant cutoff, Integer keepRuns, boolean keepsLonger) {}
+    private record Limit(JobId job, Instant cutoff, Integer keepRuns, boolean keepsLonger, boolean own) {}
 
     /**
      * The retention defaults and the jobs that need a limit of their own: another age (their own retention, or their
@@ -110,6 +110,11 @@ public class HistoryRetentionTemplate implements JobTemplate, InstallationWide {
 
         List<JobId> keptLonger() {
             return jobs.stream().filter(Limit::keepsLonger).map(Limit::job).toList();
+        }
+
+        /** The jobs whose limit is not the defaults': their own retention, or their namespace's cap. */
+        long ownRetention() {
+            return jobs.stream().filter(Limit::own).count();
         }
     }
 
@@ -138,7 +143,12 @@ public class HistoryRetentionTemplate implements JobTemplate, InstallationWide {
                     cap == null ? null : cap.runsPerJob());
             // keep_runs, the default's or the job's own, is applied only per job
             if (days != keepDays || runs != null) {
-                limits.add(new Limit(rule.job(), now.minus(Duration.ofDays(days)), runs, days > keepDays));
+                limits.add(new Limit(
+                        rule.job(),
+                        now.minus(Duration.ofDays(days)),
+                        runs,
+                        days > keepDays,
+                        days != keepDays || !java.util.Objects.equals(runs, keepRuns)));
             }
         }
         return new Plan(now.minus(Duration.ofDays(keepDays)), namespace, limits);
@@ -148,26 +158,67 @@ public class HistoryRetentionTemplate implements JobTemplate, InstallationWide {
         return a == null ? b : b == null ? a : Integer.valueOf(Math.min(a, b));
     }
 
-    @Override
-    public JobResult dryRun(JobContext context) {
-        Plan plan = plan(context);
-        long old = history.countEndedBefore(plan.cutoff(), plan.keptLonger(), plan.namespace());
+    /**
+     * What a run would delete, phase by phase in the order it deletes: the runs past the default cut-off, then each
+     * job's beyond its own limit (less those the first phase deletes).
+     */
+    private List<Long> matching(Plan plan) {
+        List<Long> phases = new ArrayList<>();
+        phases.add(history.countEndedBefore(plan.cutoff(), plan.keptLonger(), plan.namespace()));
         for (Limit limit : plan.jobs()) {
-            old += history.countOfJobBeyond(limit.job(), limit.cutoff(), limit.keepRuns());
+            long beyond = history.countOfJobBeyond(limit.job(), limit.cutoff(), limit.keepRuns());
             if (!limit.keepsLonger()) {
-                // counted above already
-                old -= history.countOfJobBeyond(limit.job(), plan.cutoff(), null);
+                // counted in the first phase already
+                beyond -= history.countOfJobBeyond(limit.job(), plan.cutoff(), null);
+            }
+            phases.add(beyond);
+        }
+        return phases;
+    }
+
+    /**
+     * How many of {@code phases} a run deletes within {@code maxBatches}: every phase takes its own batches (its last
+     * one short), and the run stops when the batches are used up.
+     */
+    static long withinBatches(List<Long> phases, int batchSize, int maxBatches) {
+        long deleted = 0;
+        long left = maxBatches;
+        for (long count : phases) {
+            long needed = (count + batchSize - 1) / batchSize;
+            if (needed <= left) {
+                deleted += count;
+                left -= needed;
+            } else {
+                deleted += left * batchSize;
+                break;
             }
         }
-        return JobResult.builder(JobResult.Status.SUCCEEDED)
-                .message("Dry run: would delete " + old + " executions that ended before " + plan.cutoff()
-                        + " or lie beyond their job's retention, with their logs and artifacts")
+        return deleted;
+    }
+
+    @Override
+    public JobResult dryRun(JobContext context) {
+        Params params = new Params(context.parameters());
+        Plan plan = plan(context);
+        List<Long> phases = matching(plan);
+        long old = phases.stream().mapToLong(Long::longValue).sum();
+        int maxBatches = params.integer("max_batches", 1000);
+        long wouldDelete = withinBatches(phases, params.integer("batch_size", 500), maxBatches);
+        JobResult.Builder result = JobResult.builder(JobResult.Status.SUCCEEDED)
+                .message("Dry run: would delete " + wouldDelete + (wouldDelete < old ? " of " + old : "")
+                        + " executions that ended before "
+                        + plan.cutoff() + " or lie beyond their job's retention, with their logs and artifacts")
                 .recordsProcessed(old)
                 .detail("changes_nothing", true)
                 .detail("cutoff", plan.cutoff().toString())
-                .detail("jobs_with_own_retention", plan.jobs().size())
-                .detail("would_delete", old)
-                .build();
+                .detail("jobs_with_own_retention", plan.ownRetention())
+                .detail("matching", old)
+                .detail("would_delete", wouldDelete);
+        if (wouldDelete < old) {
+            result.warning("Stops at max_batches (" + maxBatches + "); " + (old - wouldDelete)
+                    + " executions are left for the next run");
+        }
+        return result.build();
     }
 
     @Override
@@ -186,16 +237,23 @@ public class HistoryRetentionTemplate implements JobTemplate, InstallationWide {
                 // the next batch of this job
             }
         }
-        return JobResult.builder(JobResult.Status.SUCCEEDED)
+        JobResult.Builder result = JobResult.builder(JobResult.Status.SUCCEEDED)
                 .message("Deleted " + batches.executions + " executions that ended before " + plan.cutoff()
                         + " or lay beyond their job's retention, and " + batches.files + " artifacts")
                 .recordsAffected(batches.executions)
                 .detail("cutoff", plan.cutoff().toString())
-                .detail("jobs_with_own_retention", plan.jobs().size())
+                .detail("jobs_with_own_retention", plan.ownRetention())
                 .detail("executions_deleted", batches.executions)
                 .detail("artifacts_deleted", batches.files)
-                .detail("batches", batches.done)
-                .build();
+                .detail("batches", batches.done);
+        if (batches.done >= params.integer("max_batches", 1000)) {
+            long left = matching(plan).stream().mapToLong(Long::longValue).sum();
+            if (left > 0) {
+                result.warning("Stopped at max_batches (" + params.integer("max_batches", 1000) + "); " + left
+                        + " executions are left for the next run");
+            }
+        }
+        return result.build();
     }
 
     /** Deletes in batches of their own transactions, up to {@code max_batches} in all. */

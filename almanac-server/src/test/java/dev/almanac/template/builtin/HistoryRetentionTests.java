@@ -136,6 +136,41 @@ abstract class HistoryRetentionTests extends AlmanacIntegrationTest {
         assertThat(exists(wh1Runs.get(3))).isTrue();
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void theDryRunCountsWhatMaxBatchesLetsTheRunDeleteAndBothSayWhatIsLeft() throws Exception {
+        for (String name : List.of("one", "two", "three", "four")) {
+            Job job = quiet(name, "heartbeat", Map.of());
+            runs.run(job, false);
+            clock.advance(Duration.ofHours(1));
+            runs.run(job, false);
+        }
+        Map<String, Object> parameters = Map.of("keep_days", 30, "keep_runs", 1, "batch_size", 3, "max_batches", 2);
+
+        Execution dryRun = runs.dryRun("history_retention", parameters);
+        Map<String, Object> dry = (Map<String, Object>) dryRun.result().get("details");
+        assertThat(((Number) dry.get("would_delete")).longValue())
+                .as("one batch per job, each deleting its one older run")
+                .isEqualTo(2);
+        assertThat(((Number) dry.get("matching")).longValue()).isEqualTo(4);
+        assertThat(((Number) dry.get("jobs_with_own_retention")).longValue())
+                .as("keep_runs is the default, no job's own")
+                .isZero();
+        assertThat((List<String>) dryRun.result().get("warnings"))
+                .singleElement()
+                .asString()
+                .contains("max_batches (2); 2 executions are left");
+
+        Execution purge = runs.run("history_retention", parameters);
+        Map<String, Object> real = (Map<String, Object>) purge.result().get("details");
+        assertThat(((Number) real.get("executions_deleted")).longValue()).isEqualTo(2);
+        assertThat(((Number) real.get("jobs_with_own_retention")).longValue()).isZero();
+        assertThat((List<String>) purge.result().get("warnings"))
+                .singleElement()
+                .asString()
+                .contains("max_batches (2); 2 executions are left");
+    }
+
     private List<Execution> fourRuns(Job job) {
         List<Execution> made = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
