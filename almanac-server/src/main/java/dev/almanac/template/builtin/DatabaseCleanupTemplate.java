@@ -1,5 +1,6 @@
 package dev.almanac.template.builtin;
 
+import dev.almanac.template.JobCancelledException;
 import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
@@ -251,6 +252,7 @@ public class DatabaseCleanupTemplate implements JobTemplate {
                             maxRows,
                             batchSize);
             connection.setAutoCommit(false);
+            JobCancelledException stopped = null;
             try (PreparedStatement delete = connection.prepareStatement(sql)) {
                 while (deleted < maxRows) {
                     context.checkCancelled();
@@ -272,8 +274,28 @@ public class DatabaseCleanupTemplate implements JobTemplate {
                         break;
                     }
                 }
+            } catch (JobCancelledException stop) {
+                // the batches committed before stay deleted: the run says how many, then ends stopped
+                stopped = stop;
             } finally {
                 connection.setAutoCommit(true);
+            }
+            if (stopped != null) {
+                context.log().info("stopped after {} batches: {} rows deleted", batches, deleted);
+                return JobResult.builder(JobResult.Status.FAILED)
+                        .message("Stopped (" + stopped.getMessage() + ") after deleting " + deleted + " rows from "
+                                + plan.table() + " older than " + plan.cutoff() + " in " + batches + " batch"
+                                + (batches == 1 ? "" : "es") + "; the rest is left for the next run")
+                        .recordsProcessed(matching)
+                        .recordsAffected(deleted)
+                        .detail("dry_run", false)
+                        .detail("target", params.string("target"))
+                        .detail("table", plan.table())
+                        .detail("cutoff", plan.cutoff().toString())
+                        .detail("matching_rows", matching)
+                        .detail("deleted", deleted)
+                        .detail("batches", batches)
+                        .build();
             }
             JobResult.Builder result = JobResult.builder(JobResult.Status.SUCCEEDED)
                     .message("Deleted " + deleted + " rows from " + plan.table() + " older than " + plan.cutoff()

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.almanac.common.FieldError;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionStatus;
+import dev.almanac.job.Job;
+import dev.almanac.job.JobService;
 import dev.almanac.target.internal.DemoDatabase;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.JobRequests;
 import dev.almanac.testing.PostgresTestDatabase;
+import dev.almanac.testing.RowHook;
 import dev.almanac.testing.TemplateRuns;
 import dev.almanac.testing.WithH2;
 import dev.almanac.testing.WithPostgres;
@@ -56,6 +60,37 @@ abstract class DatabaseCleanupTests extends AlmanacIntegrationTest {
         @Override
         void recreate() throws Exception {
             demo.recreate(START);
+        }
+
+        @Test
+        void aRunThatPassesItsDeadlineSaysHowManyRowsItsCommittedBatchesDeleted() throws Exception {
+            recreate();
+            long old = count("sessions", "created_at < TIMESTAMP WITH TIME ZONE '2026-03-03 10:00:00+00'");
+            try (Connection c = connect();
+                    Statement s = c.createStatement()) {
+                s.execute("CREATE TRIGGER pass_deadline BEFORE DELETE ON sessions FOR EACH ROW CALL"
+                        + " \"dev.almanac.testing.RowHookTrigger\"");
+            }
+            // the first batch's first row moves the clock past the deadline; the batch still commits
+            RowHook.once(() -> clock.advance(java.time.Duration.ofHours(1)));
+            Map<String, Object> parameters = cleanup("sessions", 90);
+            parameters.put("dry_run", false);
+            parameters.put("batch_size", 100);
+            Job job = jobs.create(
+                    JobRequests.aCronJob("stopped-cleanup", "0 3 * * *")
+                            .template("database_cleanup", parameters)
+                            .timeout(600)
+                            .build(),
+                    "test");
+
+            Execution run = runs.run(job, false);
+
+            assertThat(run.status()).isEqualTo(ExecutionStatus.TIMED_OUT);
+            assertThat(((Number) run.result().get("records_affected")).longValue())
+                    .isEqualTo(100);
+            assertThat(details(run)).containsEntry("deleted", 100).containsEntry("batches", 1);
+            assertThat(count("sessions", "created_at < TIMESTAMP WITH TIME ZONE '2026-03-03 10:00:00+00'"))
+                    .isEqualTo(old - 100);
         }
     }
 
@@ -109,6 +144,9 @@ abstract class DatabaseCleanupTests extends AlmanacIntegrationTest {
 
     @Autowired
     TemplateRuns runs;
+
+    @Autowired
+    JobService jobs;
 
     @Autowired
     TemplateRegistry templates;
@@ -268,7 +306,7 @@ abstract class DatabaseCleanupTests extends AlmanacIntegrationTest {
         assertThat(templates.validateParameters("database_cleanup", parameters)).isEmpty();
     }
 
-    private Map<String, Object> cleanup(String table, Object olderThan) {
+    Map<String, Object> cleanup(String table, Object olderThan) {
         Map<String, Object> parameters = new HashMap<>();
         parameters.put("target", target());
         parameters.put("table", table);
@@ -285,7 +323,7 @@ abstract class DatabaseCleanupTests extends AlmanacIntegrationTest {
         return (Map<String, Object>) run.result().get("details");
     }
 
-    private long count(String table, String where) throws Exception {
+    long count(String table, String where) throws Exception {
         try (Connection c = connect();
                 Statement s = c.createStatement();
                 var rs = s.executeQuery("SELECT COUNT(*) FROM " + table + " WHERE " + where)) {
