@@ -49,8 +49,15 @@ final class Conditions {
         }
     }
 
-    /** A value and the column it is compared with, whose type decides how it is bound. */
-    record Bound(String column, Object value) {}
+    /**
+     * A value and the column it is compared with, whose type decides how it is bound; {@code field} names the
+     * parameter it came from ({@code conditions[0].value}), or is null for a value the template made itself.
+     */
+    record Bound(String column, Object value, String field) {
+        Bound(String column, Object value) {
+            this(column, value, null);
+        }
+    }
 
     private Conditions() {}
 
@@ -110,6 +117,11 @@ final class Conditions {
         }
     }
 
+    /** Whether a value is a JSON number too large for a double (as 1e400 parses), or not a number at all. */
+    private static boolean nonFinite(Object value) {
+        return (value instanceof Double d && !Double.isFinite(d)) || (value instanceof Float f && !Float.isFinite(f));
+    }
+
     @SuppressWarnings("unchecked")
     static List<Condition> parse(Params params) {
         List<Condition> conditions = new ArrayList<>();
@@ -150,11 +162,15 @@ final class Conditions {
                                 field + ".value", "must be a list of 1 to " + MAX_IN_VALUES + " values"));
                     } else if (values.stream().anyMatch(v -> !isScalar(v))) {
                         errors.add(new ParameterError(field + ".value", "must hold only strings, numbers or booleans"));
+                    } else if (values.stream().anyMatch(Conditions::nonFinite)) {
+                        errors.add(new ParameterError(field + ".value", "must hold only finite numbers"));
                     }
                 }
                 default -> {
                     if (!isScalar(value)) {
                         errors.add(new ParameterError(field + ".value", "must be a string, number or boolean"));
+                    } else if (nonFinite(value)) {
+                        errors.add(new ParameterError(field + ".value", "must be a finite number, not " + value));
                     }
                 }
             }
@@ -173,7 +189,9 @@ final class Conditions {
     static Where where(List<Condition> conditions) {
         StringBuilder sql = new StringBuilder();
         List<Bound> values = new ArrayList<>();
-        for (Condition condition : conditions) {
+        for (int i = 0; i < conditions.size(); i++) {
+            Condition condition = conditions.get(i);
+            String field = "parameters.conditions[" + i + "].value";
             if (!sql.isEmpty()) {
                 sql.append(" AND ");
             }
@@ -187,14 +205,16 @@ final class Conditions {
                             .append(" IN (")
                             .append(String.join(", ", java.util.Collections.nCopies(list.size(), "?")))
                             .append(')');
-                    list.forEach(value -> values.add(new Bound(condition.column(), value)));
+                    for (int j = 0; j < list.size(); j++) {
+                        values.add(new Bound(condition.column(), list.get(j), field + "[" + j + "]"));
+                    }
                 }
                 case "=", "!=", "<", "<=", ">", ">=" -> {
                     sql.append(column)
                             .append(' ')
                             .append(condition.op().equals("!=") ? "<>" : condition.op())
                             .append(" ?");
-                    values.add(new Bound(condition.column(), condition.value()));
+                    values.add(new Bound(condition.column(), condition.value(), field));
                 }
                 default -> throw new IllegalArgumentException("unknown operator " + condition.op());
             }
@@ -234,12 +254,23 @@ final class Conditions {
         int index = first;
         for (Bound bound : values) {
             Integer type = types.get(bound.column());
-            statement.setObject(index++, convert(bound.value(), type == null ? Types.VARCHAR : type, bound.column()));
+            statement.setObject(
+                    index++,
+                    convert(bound.value(), type == null ? Types.VARCHAR : type, bound.column(), bound.field()));
         }
         return index;
     }
 
     static Object convert(Object value, int type, String column) {
+        return convert(value, type, column, null);
+    }
+
+    /**
+     * A value converted to a column's type.
+     *
+     * @throws IllegalArgumentException naming {@code field} (when given), the value and the column when it does not fit
+     */
+    static Object convert(Object value, int type, String column, String field) {
         if (value == null) {
             return null;
         }
@@ -258,7 +289,13 @@ final class Conditions {
                 default -> String.valueOf(value);
             };
         } catch (NumberFormatException | ArithmeticException | DateTimeParseException e) {
-            throw new IllegalArgumentException("value '" + value + "' does not fit column " + column);
+            String what = switch (type) {
+                case Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE, Types.DATE -> "not an ISO-8601 date or timestamp";
+                case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> "not a whole number";
+                default -> "not a number";
+            };
+            throw new IllegalArgumentException(
+                    (field == null ? "value" : field + ":") + " '" + value + "' is " + what + " for column " + column);
         }
     }
 

@@ -258,6 +258,43 @@ abstract class DatabaseCleanupTests extends AlmanacIntegrationTest {
         assertThat(count("tickets", "1 = 1")).isEqualTo(400);
     }
 
+    @Test
+    void aValueThatDoesNotFitItsColumnFailsTheDryRunAndTheRunNamingTheField() throws Exception {
+        recreate();
+        Map<String, Object> parameters = cleanup("tickets", 1);
+        parameters.put("dry_run", false);
+        parameters.put("conditions", List.of(Map.of("column", "id", "op", "=", "value", "1 OR 1=1")));
+        String named = "parameters.conditions[0].value: '1 OR 1=1' is not a whole number for column id";
+
+        Execution dry = runs.dryRun("database_cleanup", parameters);
+        Execution run = runs.run("database_cleanup", parameters);
+
+        assertThat(dry.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(dry.error() + " " + dry.result()).contains(named);
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(run.error()).contains(named);
+        assertThat(count("tickets", "1 = 1")).isEqualTo(400);
+    }
+
+    @Test
+    void aNumberTooLargeForADoubleIsRefusedOnSave() throws Exception {
+        String body = """
+                {"name": "infinite", "template_type": "database_cleanup",
+                 "schedule": {"type": "cron", "expression": "0 3 * * *"},
+                 "parameters": {"target": "%s", "table": "tickets", "date_column": "created_at", "older_than": 30,
+                   "conditions": [{"column": "id", "op": "<", "value": 1e400}]}}
+                """.formatted(target());
+        mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post(
+                                "/api/admin/scheduler/jobs")
+                        .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                        .content(body))
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.status()
+                        .isBadRequest())
+                .andExpect(
+                        org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath("$.errors[0].field")
+                                .value("parameters.conditions[0].value"));
+    }
+
     static Stream<Arguments> injectionAttempts() {
         return Stream.of(
                 Arguments.of("table", "pg_authid"),
