@@ -365,8 +365,13 @@ public class ReportGenerationTemplate implements JobTemplate {
                         if (weekly) {
                             day = day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
                         }
-                        String group = groupBy == null ? "all" : String.valueOf(rs.getObject(2));
-                        buckets.computeIfAbsent(day.toString(), d -> new TreeMap<>())
+                        // a NULL group stays null (an empty cell, JSON null): not the text 'null'
+                        Object value = groupBy == null ? "all" : rs.getObject(2);
+                        String group = value == null ? null : String.valueOf(value);
+                        buckets.computeIfAbsent(
+                                        day.toString(),
+                                        d -> new TreeMap<>(
+                                                java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())))
                                 .merge(group, 1L, Long::sum);
                         if (scanned % 100_000 == 0) {
                             context.checkCancelled();

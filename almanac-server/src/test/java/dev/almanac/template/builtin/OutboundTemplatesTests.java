@@ -394,7 +394,7 @@ class OutboundTemplatesTests extends AlmanacIntegrationTest {
                 .containsEntry("emailed_to", 2);
         assertThat(SMTP.waitForIncomingEmail(5000, 2)).isTrue();
         MimeMessage message = SMTP.getReceivedMessages()[0];
-        assertThat(message.getSubject()).isEqualTo("Almanac daily summary: 3 runs, 2 failed, 0 missed");
+        assertThat(message.getSubject()).isEqualTo("Almanac daily summary: 3 runs, 2 failed, 0 timed out, 0 missed");
         assertThat(message.getRecipients(Message.RecipientType.TO))
                 .extracting(Object::toString)
                 .containsExactly("root@example.com", "ops@example.com");

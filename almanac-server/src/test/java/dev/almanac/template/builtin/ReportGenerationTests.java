@@ -94,6 +94,42 @@ class ReportGenerationTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aNullGroupIsNullNotTheTextNull() throws Exception {
+        demo.recreate(START);
+        try (var c = java.sql.DriverManager.getConnection(
+                        "jdbc:h2:file:"
+                                + java.nio.file.Path.of("target/test-data/demo").toAbsolutePath()
+                                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_ON_EXIT=FALSE",
+                        "sa",
+                        "");
+                var s = c.createStatement()) {
+            s.execute("ALTER TABLE tickets ALTER COLUMN status SET NULL");
+            s.execute("UPDATE tickets SET status = CASE WHEN MOD(id, 2) = 0 THEN NULL ELSE 'null' END");
+        }
+        Execution report = runs.run(
+                "report_generation",
+                Map.of(
+                        "report", "table_summary",
+                        "target", "demo",
+                        "table", "tickets",
+                        "date_column", "created_at",
+                        "group_by", "status",
+                        "bucket", "week",
+                        "range", "last_30d",
+                        "format", "json"));
+
+        assertThat(report.status()).as(report.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        String json = download(report);
+        List<Object> statuses = JsonPath.read(json, "$.rows[*].status");
+        assertThat(statuses).contains("null").containsNull();
+        long total = ((List<Number>) JsonPath.read(json, "$.rows[*].rows"))
+                .stream().mapToLong(Number::longValue).sum();
+        assertThat(total).isEqualTo(jdbcCountOfRecentTickets());
+        demo.recreate(START);
+    }
+
+    @Test
     void rendersAnHtmlReport() throws Exception {
         runs.run(runs.create("html beat", "heartbeat", Map.of()), false);
         clock.advance(Duration.ofMinutes(1));
