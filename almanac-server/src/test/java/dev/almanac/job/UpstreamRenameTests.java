@@ -193,8 +193,8 @@ abstract class UpstreamRenameTests extends AlmanacIntegrationTest {
 
             MockHttpServletResponse page = secured.perform(save).andReturn().getResponse();
 
-            // refused before the save, with the form's other problems: as a taken name is
-            assertThat(page.getStatus()).as(page.getContentAsString()).isEqualTo(400);
+            // refused by the save at the name field, 409 as the API answers it (and as a taken name is)
+            assertThat(page.getStatus()).as(page.getContentAsString()).isEqualTo(409);
             assertThat(page.getContentAsString())
                     .contains("other jobs fill in results of &#39;sec-up&#39; by its name: &#39;sec-down&#39;")
                     .containsPattern("name=\"name\"[^>]*aria-invalid=\"true\"");
