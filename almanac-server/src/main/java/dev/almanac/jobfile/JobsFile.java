@@ -1012,12 +1012,14 @@ public class JobsFile {
             // a mask keeps the stored secret; a mask with nothing stored is refused by the job service, per field
             Job before = stored.get();
             Long expected = definition.request().version();
-            if (expected != null && expected != before.version()) {
-                // a version in the file is the version it was written from, as in a PUT: a stale one is a 409
-                return invalid(name, namespace, stale("the file says version " + expected, before.version()));
-            }
             JobService.Updated updated =
                     jobs.update(before.id(), changes, actor, JobService.PastRunAt.SAVED_WITHOUT_NEXT_RUN);
+            if (expected != null && expected != before.version() && updated.changed()) {
+                // a version in the file guards the change it makes, as in a PUT: a stale one is a 409, and the
+                // transaction, which an invalid job always rolls back, takes the update with it; a file applied again
+                // (the job already as it says) is unchanged whatever version it names
+                return invalid(name, namespace, stale("the file says version " + expected, before.version()));
+            }
             audited.add(() -> commands.recordUpdated(updated));
             return updated.changed()
                     ? new Outcome(

@@ -70,8 +70,14 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
         assertThat(job.path("version").asLong()).isEqualTo(3);
         assertThat(job.path("description").asString()).isEqualTo("third");
 
-        JsonNode applied = importFile("apply", file.replace("\"version\":1", "\"version\":3"), 200);
+        String current = file.replace("\"version\":1", "\"version\":3");
+        JsonNode applied = importFile("apply", current, 200);
         assertThat(applied.at("/jobs/0/action").asString()).isEqualTo("update");
+        assertThat(job(id).path("version").asLong()).isEqualTo(4);
+
+        // the same file again (as a jobs file is at every start): the job is as it says, so unchanged, not stale
+        JsonNode again = importFile("apply", current, 200);
+        assertThat(again.at("/jobs/0/action").asString()).isEqualTo("unchanged");
         assertThat(job(id).path("version").asLong()).isEqualTo(4);
     }
 
