@@ -360,6 +360,18 @@ class JobRepository {
                 .single();
     }
 
+    /**
+     * The jobs Almanac seeded at its first start (created by {@code system}, named {@code system-…}; a jobs file's jobs
+     * are created by {@code system} too), counted up to {@code atMost}.
+     */
+    long countSeeded(int atMost) {
+        return jdbc.sql("SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE created_by = 'system' AND name LIKE 'system-%'"
+                        + " LIMIT :at_most) seeded")
+                .param("at_most", atMost)
+                .query(Long.class)
+                .single();
+    }
+
     /** Stops counting at {@code atMost}: what a namespace's job quota and its deletion check count. */
     long countInNamespace(String namespace, long atMost) {
         return jdbc.sql("SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE namespace = :namespace LIMIT :at_most) theirs")

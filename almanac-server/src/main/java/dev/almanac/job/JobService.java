@@ -316,6 +316,12 @@ public class JobService {
         return namespaces.isEmpty() ? new Counts(0, 0) : jobs.counts(namespaces);
     }
 
+    /** How many of the jobs Almanac seeded at its first start still exist, counted up to {@code atMost}. */
+    @Transactional(readOnly = true)
+    public long countSeeded(int atMost) {
+        return jobs.countSeeded(atMost);
+    }
+
     /** How many jobs {@code actor} created that still exist, counted up to {@code atMost}: what the job quota counts. */
     @Transactional(readOnly = true)
     public long countCreatedBy(String actor, int atMost) {

@@ -135,9 +135,15 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
         jobs.create(aCronJob("system-heartbeat", "*/5 * * * *").build(), "system");
         jobs.create(aCronJob("system-history-retention", "30 3 * * *").build(), "system");
 
+        // the system jobs' own numbers, failures and unhealthy schedules stay in view below the call to action
         assertThat(page("/"))
                 .contains("id=\"first-run\"", "href=\"/jobs/new\">Create your first job", "only the system jobs")
-                .doesNotContain("id=\"stats\"");
+                .contains("id=\"stats\"", "id=\"unhealthy\"");
+
+        // a jobs file's jobs are created by system too, but are not the seeded ones
+        Job fromTheFile = jobs.create(aCronJob("from-the-file", "0 4 * * *").build(), "system");
+        assertThat(page("/")).contains("id=\"stats\"").doesNotContain("id=\"first-run\"");
+        jobs.delete(fromTheFile.id(), "admin");
 
         jobs.create(aCronJob("mine", "0 2 * * *").build(), "admin");
         assertThat(page("/")).contains("id=\"stats\"", "id=\"stat-total\">3<").doesNotContain("id=\"first-run\"");

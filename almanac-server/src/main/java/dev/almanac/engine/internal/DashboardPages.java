@@ -43,10 +43,9 @@ class DashboardPages {
             ExecutionStatus.CANCELLED,
             ExecutionStatus.SKIPPED);
     static final int CHART_WIDTH = 720;
-    /** The actor the system jobs are created by, and more than there are of them. */
-    private static final String SEEDED_BY = "system";
-
+    /** More than there are system jobs. */
     private static final int SEEDED_AT_MOST = 10;
+
     static final int CHART_HEIGHT = 180;
     static final int CHART_LEFT = 36;
     static final int CHART_BOTTOM = 20;
@@ -99,11 +98,11 @@ class DashboardPages {
     public record NodeRow(String id, String host, Instant startedAt, Instant heartbeatAt, boolean alive) {}
 
     /**
-     * Whether every job is one Almanac seeded at its first start (created by {@code system}): the dashboard still
-     * leads a newcomer to create their own first job.
+     * Whether every job is one Almanac seeded at its first start: the dashboard still leads a newcomer to create their
+     * own first job, and goes on showing the numbers, failures and unhealthy schedules of the system jobs.
      */
     private boolean onlySeededJobs(long total) {
-        return total <= SEEDED_AT_MOST && jobs.countCreatedBy(SEEDED_BY, SEEDED_AT_MOST) == total;
+        return total > 0 && total <= SEEDED_AT_MOST && jobs.countSeeded(SEEDED_AT_MOST) == total;
     }
 
     @GetMapping("/")
@@ -117,7 +116,8 @@ class DashboardPages {
         LastDay day = LastDay.before(now, finished, scope);
         model.addAttribute("namespace", selection.selected());
         model.addAttribute("total", counts.total());
-        model.addAttribute("firstRun", counts.total() == 0 || scope == null && onlySeededJobs(counts.total()));
+        model.addAttribute("firstRun", counts.total() == 0);
+        model.addAttribute("onlySeeded", scope == null && onlySeededJobs(counts.total()));
         model.addAttribute("enabled", counts.enabled());
         model.addAttribute("running", active.getOrDefault(ExecutionStatus.RUNNING, 0L));
         model.addAttribute("queued", active.getOrDefault(ExecutionStatus.QUEUED, 0L));
