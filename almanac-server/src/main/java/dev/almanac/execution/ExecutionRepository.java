@@ -23,8 +23,9 @@ public class ExecutionRepository {
 
     static final String COLUMNS = ExecutionRows.COLUMNS;
 
+    // someone's cancel: a reason a replacement asked for before is cleared, so the run ends as cancelled by them
     private static final String REQUEST_CANCEL =
-            "UPDATE executions SET cancel_requested = TRUE WHERE id = :id AND status = 'running'";
+            "UPDATE executions SET cancel_requested = TRUE, reason = NULL WHERE id = :id AND status = 'running'";
 
     private static final String CANCEL_QUEUED = """
             UPDATE executions

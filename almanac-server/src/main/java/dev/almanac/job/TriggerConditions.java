@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 
 /**
@@ -117,7 +118,9 @@ public class TriggerConditions {
         List<String> missing = declared(templateType).keySet().stream()
                 .filter(name -> details.get(name) == null)
                 .map(name -> "result.details." + name)
-                .filter(expression::contains)
+                .filter(detail -> Pattern.compile(Pattern.quote(detail) + "\\b")
+                        .matcher(expression)
+                        .find())
                 .sorted()
                 .toList();
         return missing.isEmpty() ? "a detail" : String.join(", ", missing);

@@ -1,5 +1,6 @@
 package dev.almanac.web.internal;
 
+import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.web.AdminPage;
@@ -56,6 +57,10 @@ class ErrorEndpoint implements ErrorController {
         }
         if (refusal instanceof PayloadTooLargeException tooLarge) {
             return new Answer(HttpStatus.CONTENT_TOO_LARGE, tooLarge.getMessage(), List.of());
+        }
+        if (refusal instanceof ConflictException conflict) {
+            // a request a filter's write lost to another holding the same rows, as RefusalStatus says it
+            return new Answer(HttpStatus.CONFLICT, conflict.getMessage(), List.of());
         }
         HttpStatus status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer code
                         && HttpStatus.resolve(code) != null

@@ -272,6 +272,30 @@ abstract class EngineTests extends AlmanacIntegrationTest {
                 .contains("stopped: cancelled (replaced by a newer run of the job)");
     }
 
+    /** Someone's cancel after a replacement asked for one ends the run as cancelled by them, not as replaced. */
+    @Test
+    void aCancelAfterAReplacementAskedForOneEndsTheRunAsCancelled() {
+        Job job = jobs.create(
+                anIntervalJob("cancelled-last", 60)
+                        .template("test_block", Map.of())
+                        .build(),
+                "test");
+        clock.advance(Duration.ofSeconds(60));
+        engine.triggerOnce();
+        engine.startDue();
+        awaitStarted("cancelled-last");
+        Execution running = only(history(job));
+
+        store.replace(running.id(), clock.instant());
+        executions.cancel(running.id());
+        engine.heartbeat();
+        awaitStatus(running, ExecutionStatus.CANCELLED);
+        TestTemplates.Block.release("cancelled-last");
+        engine.awaitIdle(Duration.ofSeconds(10));
+
+        assertThat(executions.get(running.id()).reason()).isEqualTo("cancelled");
+    }
+
     @Test
     void allowRunsOverlappingSlotsSideBySide() {
         Job job = jobs.create(
