@@ -153,6 +153,21 @@ public class DatabaseCleanupTemplate implements JobTemplate {
 
     private record Plan(String table, Instant cutoff, Conditions.Where where) {}
 
+    /** A real run's result, whole or stopped between batches: what it found and what its committed batches deleted. */
+    private static JobResult.Builder deleted(
+            JobResult.Status status, String target, Plan plan, long matching, long deleted, int batches) {
+        return JobResult.builder(status)
+                .recordsProcessed(matching)
+                .recordsAffected(deleted)
+                .detail("dry_run", false)
+                .detail("target", target)
+                .detail("table", plan.table())
+                .detail("cutoff", plan.cutoff().toString())
+                .detail("matching_rows", matching)
+                .detail("deleted", deleted)
+                .detail("batches", batches);
+    }
+
     /** The SQL types a date column may have: rows are compared with the cutoff as times, never as text. */
     private static final java.util.Set<Integer> TIMES =
             java.util.Set.of(Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE, Types.DATE);
@@ -282,33 +297,16 @@ public class DatabaseCleanupTemplate implements JobTemplate {
             }
             if (stopped != null) {
                 context.log().info("stopped after {} batches: {} rows deleted", batches, deleted);
-                return JobResult.builder(JobResult.Status.FAILED)
+                return deleted(JobResult.Status.FAILED, params.string("target"), plan, matching, deleted, batches)
                         .message("Stopped (" + stopped.getMessage() + ") after deleting " + deleted + " rows from "
                                 + plan.table() + " older than " + plan.cutoff() + " in " + batches + " batch"
                                 + (batches == 1 ? "" : "es") + "; the rest is left for the next run")
-                        .recordsProcessed(matching)
-                        .recordsAffected(deleted)
-                        .detail("dry_run", false)
-                        .detail("target", params.string("target"))
-                        .detail("table", plan.table())
-                        .detail("cutoff", plan.cutoff().toString())
-                        .detail("matching_rows", matching)
-                        .detail("deleted", deleted)
-                        .detail("batches", batches)
                         .build();
             }
-            JobResult.Builder result = JobResult.builder(JobResult.Status.SUCCEEDED)
+            JobResult.Builder result = deleted(
+                            JobResult.Status.SUCCEEDED, params.string("target"), plan, matching, deleted, batches)
                     .message("Deleted " + deleted + " rows from " + plan.table() + " older than " + plan.cutoff()
-                            + " in " + batches + " batch" + (batches == 1 ? "" : "es"))
-                    .recordsProcessed(matching)
-                    .recordsAffected(deleted)
-                    .detail("dry_run", false)
-                    .detail("target", params.string("target"))
-                    .detail("table", plan.table())
-                    .detail("cutoff", plan.cutoff().toString())
-                    .detail("matching_rows", matching)
-                    .detail("deleted", deleted)
-                    .detail("batches", batches);
+                            + " in " + batches + " batch" + (batches == 1 ? "" : "es"));
             if (deleted >= maxRows && matching > deleted) {
                 result.warning("Stopped at max_rows (" + maxRows + "); " + (matching - deleted)
                         + " matching rows are left for the next run");
