@@ -236,8 +236,8 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
 
     /**
      * A list where a string is expected ({@code tags: [[a]]}) is refused naming its place, in JSON and YAML, through
-     * the API and the page (with and without htmx): the reader no longer loses its place, dropping fields and planning a
-     * job with no name.
+     * the API and the page (with and without htmx): the reader no longer loses its place, dropping fields and planning
+     * a job with no name.
      */
     @Test
     void aNestedListWhereAStringIsExpectedIsRefusedNamingItsPlace() throws Exception {

@@ -64,7 +64,7 @@ class JobTransferApiTests extends AlmanacIntegrationTest {
         mvc.perform(get(API + "/export?format=xml")).andExpect(status().isBadRequest());
     }
 
-    /** Jobs of one name in several namespaces come out in the namespaces' order, so an export reads the same each time. */
+    /** Jobs of one name in several namespaces come out in namespace order, so an export reads the same each time. */
     @Test
     void jobsOfOneNameInSeveralNamespacesAreExportedInNamespaceOrder() throws Exception {
         for (String namespace : List.of("zeta", "alpha")) {

@@ -127,7 +127,7 @@ public final class WizardWalk {
         return form;
     }
 
-    /** Asserts the control named {@code name} in the page is marked invalid (aria-invalid), as a field with an error. */
+    /** Asserts the control named {@code name} in the page is marked invalid (aria-invalid), as a field in error. */
     public static AbstractStringAssert<?> assertMarkedInvalid(String html, String name, String what) {
         String quoted = Pattern.quote("name=\"" + name + "\"");
         return assertThat(html)
