@@ -1,11 +1,17 @@
 package dev.almanac.target;
 
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Words a target's table and column names may not be: the templates write names unquoted (plain names fold the way
  * the database folded them), so a reserved word such as {@code order} would make every statement naming it a syntax
- * error. Each product's own list; a product Almanac does not know gets both.
+ * error. Each product's own list, of the words that really fail unquoted in the statements the templates write (H2
+ * 2.4, PostgreSQL 15); a product Almanac does not know gets both.
  */
 final class SqlKeywords {
 
@@ -95,7 +101,6 @@ final class SqlKeywords {
             "similar",
             "some",
             "symmetric",
-            "system_user",
             "table",
             "tablesample",
             "then",
@@ -123,7 +128,6 @@ final class SqlKeywords {
             "asymmetric",
             "authorization",
             "between",
-            "both",
             "case",
             "cast",
             "check",
@@ -151,11 +155,9 @@ final class SqlKeywords {
             "from",
             "full",
             "group",
-            "groups",
             "having",
             "hour",
             "if",
-            "ilike",
             "in",
             "inner",
             "intersect",
@@ -163,7 +165,6 @@ final class SqlKeywords {
             "is",
             "join",
             "key",
-            "leading",
             "left",
             "like",
             "limit",
@@ -179,16 +180,11 @@ final class SqlKeywords {
             "on",
             "or",
             "order",
-            "over",
-            "partition",
             "primary",
             "qualify",
-            "range",
-            "regexp",
             "right",
             "row",
             "rownum",
-            "rows",
             "second",
             "select",
             "session_user",
@@ -198,8 +194,6 @@ final class SqlKeywords {
             "system_user",
             "table",
             "to",
-            "top",
-            "trailing",
             "true",
             "uescape",
             "union",
@@ -218,11 +212,26 @@ final class SqlKeywords {
     private SqlKeywords() {}
 
     /** Whether {@code name} (lower case) is reserved in the product a target's URL names. */
-    static boolean reserved(String product, String name) {
+    /**
+     * Whether {@code name} is reserved on the target at {@code url}: an H2 URL's {@code NON_KEYWORDS} setting (H2's
+     * way to use such a name unquoted) frees the words it lists.
+     */
+    static boolean reserved(String product, String name, String url) {
         return switch (product) {
             case "postgresql" -> POSTGRESQL.contains(name);
-            case "h2" -> H2.contains(name);
+            case "h2" -> H2.contains(name) && !nonKeywords(url).contains(name);
             default -> POSTGRESQL.contains(name) || H2.contains(name);
         };
+    }
+
+    private static final Pattern NON_KEYWORDS = Pattern.compile("(?i);\\s*NON_KEYWORDS\\s*=\\s*([^;]*)");
+
+    private static Set<String> nonKeywords(String url) {
+        Matcher setting = NON_KEYWORDS.matcher(url == null ? "" : url);
+        return setting.find()
+                ? Arrays.stream(setting.group(1).split(","))
+                        .map(word -> word.strip().toLowerCase(Locale.ROOT))
+                        .collect(Collectors.toSet())
+                : Set.of();
     }
 }

@@ -130,7 +130,7 @@ public class Targets implements DisposableBean {
             String tableName = table.toLowerCase(Locale.ROOT);
             if (!NAME.matcher(tableName).matches()) {
                 problems.add("target '" + name + "': table '" + table + "' is not a plain lower_snake_case name");
-            } else if (SqlKeywords.reserved(product, tableName)) {
+            } else if (SqlKeywords.reserved(product, tableName, target.url())) {
                 problems.add("target '" + name + "': table '" + table + "' is a reserved word in SQL, which the"
                         + " templates cannot name; rename it or allow a view of it under another name");
             }
@@ -144,7 +144,7 @@ public class Targets implements DisposableBean {
                 if (!NAME.matcher(columnName).matches()) {
                     problems.add("target '" + name + "': column '" + column + "' of table '" + table
                             + "' is not a plain lower_snake_case name");
-                } else if (SqlKeywords.reserved(product, columnName)) {
+                } else if (SqlKeywords.reserved(product, columnName, target.url())) {
                     problems.add("target '" + name + "': column '" + column + "' of table '" + table
                             + "' is a reserved word in SQL, which the templates cannot name; rename it or allow a"
                             + " view of the table that gives it another name");

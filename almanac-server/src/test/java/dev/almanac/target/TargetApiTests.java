@@ -1,5 +1,6 @@
 package dev.almanac.target;
 
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
@@ -74,5 +75,27 @@ class TargetApiTests extends AlmanacIntegrationTest {
                 .hasMessageContaining("target 'shop': table 'user' is a reserved word in SQL")
                 .hasMessageContaining("target 'local': column 'value' of table 'readings' is a reserved word in SQL")
                 .hasMessageNotContaining("'status'");
+    }
+
+    /**
+     * Names H2 takes unquoted are allowed (partition, range, rows …), and so is a word an H2 URL frees with its
+     * NON_KEYWORDS setting.
+     */
+    @Test
+    void allowsWhatTheDatabaseTakesUnquoted() {
+        TargetProperties properties = new TargetProperties(
+                Map.of(
+                        "local",
+                        new TargetProperties.Target(
+                                "jdbc:h2:mem:words;NON_KEYWORDS=VALUE,YEAR",
+                                "sa",
+                                "",
+                                null,
+                                Map.of("readings", List.of("id", "value", "year", "partition", "range", "rows")),
+                                2)),
+                new TargetProperties.DemoTarget(false, "demo", 10, null));
+
+        assertThatCode(() -> new Targets(properties, Path.of("target/test-data"), value -> value))
+                .doesNotThrowAnyException();
     }
 }
