@@ -450,9 +450,7 @@ public class DataSyncTemplate implements JobTemplate {
                                     .orElse(""));
             Object[] storedValue = stored.map(at -> new Object[] {
                         sourceKinds.get(plan.watermarkColumn()).parse(at.watermark(), plan.watermarkColumn()),
-                        at.key() == null
-                                ? null
-                                : sourceKinds.get(plan.keyColumn()).parse(at.key(), plan.keyColumn())
+                        storedKey(at.key(), sourceKinds.get(plan.keyColumn()), plan.keyColumn(), context)
                     })
                     .orElse(null);
             if (write) {
@@ -526,7 +524,7 @@ public class DataSyncTemplate implements JobTemplate {
                     watermarks.save(
                             context.jobId(),
                             plan.watermarkSource(),
-                            new SyncWatermarks.Position(counts.watermark, text(end[0])),
+                            new SyncWatermarks.Position(counts.watermark, keyText(end[0])),
                             context.clock().instant());
                 }
             }
@@ -679,6 +677,35 @@ public class DataSyncTemplate implements JobTemplate {
             return character.toString();
         }
         return value;
+    }
+
+    /**
+     * The stored last key as the key column reads it, or none (re-reading the rows of the watermark's value) when it no
+     * longer reads as that column's value: the job's key column changed since it was saved.
+     */
+    private static Object storedKey(String key, Kind kind, String keyColumn, JobContext context) {
+        if (key == null) {
+            return null;
+        }
+        try {
+            return kind.parse(key, keyColumn);
+        } catch (IllegalArgumentException changed) {
+            context.log()
+                    .warn(
+                            "the last key saved, '{}', is no {} value: this run starts at the watermark's value",
+                            key,
+                            keyColumn);
+            return null;
+        }
+    }
+
+    /**
+     * A last key as it is stored, or none (null: the next run re-reads the rows of the watermark's value, which the
+     * upsert leaves as they are) for a key that does not read back as text (binary) or would not fit its column.
+     */
+    private static String keyText(Object key) {
+        String text = key instanceof byte[] ? null : text(key);
+        return text != null && text.length() <= SyncWatermarks.KEY_LENGTH ? text : null;
     }
 
     /** A watermark as it is stored: ISO-8601 for times, plain digits for numbers. */

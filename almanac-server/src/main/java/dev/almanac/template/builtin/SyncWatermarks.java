@@ -38,6 +38,9 @@ class SyncWatermarks {
      */
     record Position(String watermark, String key) {}
 
+    /** The longest last key stored (the column's size, V49); a longer one is not kept. */
+    static final int KEY_LENGTH = 1000;
+
     /** The position the job reached on this source ({@code target.table.column}), if any. */
     Optional<Position> find(String jobId, String source) {
         return jdbc.sql(FIND_WATERMARK)

@@ -224,6 +224,13 @@ abstract class DataSyncTests extends AlmanacIntegrationTest {
         Execution legacy = runs.run(job, false);
         assertThat(legacy.result().get("records_processed")).isEqualTo(5);
         assertThat(details(legacy)).containsEntry("inserted", 0).containsEntry("updated", 0);
+
+        // a last key that no longer reads as the key column's value (the job's key column changed) is let go: the run
+        // starts at the watermark's value instead of failing every time
+        jdbc.sql("UPDATE data_sync_watermarks SET last_key = 'A-17'").update();
+        Execution changedKey = runs.run(job, false);
+        assertThat(changedKey.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(changedKey.result().get("records_processed")).isEqualTo(5);
     }
 
     @Test
