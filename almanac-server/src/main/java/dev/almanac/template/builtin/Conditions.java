@@ -284,19 +284,31 @@ final class Conditions {
                     new BigDecimal(String.valueOf(value)).longValueExact();
                 case Types.DECIMAL, Types.NUMERIC, Types.DOUBLE, Types.FLOAT, Types.REAL ->
                     new BigDecimal(String.valueOf(value));
-                case Types.BOOLEAN, Types.BIT ->
-                    value instanceof Boolean flag ? flag : Boolean.parseBoolean(String.valueOf(value));
+                case Types.BOOLEAN, Types.BIT -> flag(value);
                 default -> String.valueOf(value);
             };
         } catch (NumberFormatException | ArithmeticException | DateTimeParseException e) {
             String what = switch (type) {
                 case Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE, Types.DATE -> "not an ISO-8601 date or timestamp";
                 case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> "not a whole number";
+                case Types.BOOLEAN, Types.BIT -> "not true or false";
                 default -> "not a number";
             };
             throw new IllegalArgumentException(
                     (field == null ? "value" : field + ":") + " '" + value + "' is " + what + " for column " + column);
         }
+    }
+
+    /** true or false, as a JSON boolean or its text; anything else (1, "yes") would silently read as false. */
+    private static Boolean flag(Object value) {
+        if (value instanceof Boolean flag) {
+            return flag;
+        }
+        String text = String.valueOf(value).strip();
+        if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+            return Boolean.valueOf(text);
+        }
+        throw new NumberFormatException(text);
     }
 
     private static OffsetDateTime timestamp(String text) {
