@@ -65,6 +65,12 @@ public class BackupTemplate implements JobTemplate {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    /** A backup being written (or left by a killed run): its name, then .part (.part.raw for H2's raw script). */
+    private static final Pattern PART_NAME =
+            Pattern.compile("(.+)-(\\d{8}T\\d{6}Z)(-\\d+)?\\.(sql\\.gz|dump|jsonl\\.gz)\\.part(\\.raw)?");
+    /** Longer than any run of a job may take (a timeout is at most 7 days): a part this old is no live run's. */
+    private static final Duration ABANDONED_AFTER = Duration.ofDays(8);
+
     private static final Pattern BACKUP_NAME =
             Pattern.compile("(.+)-(\\d{8}T\\d{6}Z)(-\\d+)?\\.(sql\\.gz|dump|jsonl\\.gz)");
 
@@ -284,14 +290,16 @@ public class BackupTemplate implements JobTemplate {
                     .failure();
         }
         Path directory = directory(context, params.string("target"));
-        List<Path> expiring =
-                expired(directory, ownPrefix(context), params, context.clock().instant(), null);
+        List<Path> expiring = new ArrayList<>(
+                expired(directory, ownPrefix(context), params, context.clock().instant(), null));
+        expiring.addAll(
+                abandonedParts(directory, ownPrefix(context), context.clock().instant()));
         return preflight
                 .addTo(JobResult.builder(JobResult.Status.SUCCEEDED))
                 .message("Dry run: would back up "
                         + target.description().columns().size() + " tables of "
                         + params.string("target") + " with " + method.name().toLowerCase() + " into " + directory
-                        + " and then remove " + expiring.size() + " old backup(s)")
+                        + " and then remove " + expiring.size() + " old backup(s) and unfinished file(s)")
                 .detail("changes_nothing", true)
                 .detail("method", method.name().toLowerCase())
                 .detail("tables", List.copyOf(target.description().columns().keySet()))
@@ -361,6 +369,10 @@ public class BackupTemplate implements JobTemplate {
             Files.deleteIfExists(old);
             Files.deleteIfExists(old.resolveSibling(old.getFileName() + ".sha256"));
             context.log().info("removed old backup {}", old.getFileName());
+        }
+        for (Path abandoned : abandonedParts(directory, ownPrefix(context), now)) {
+            Files.deleteIfExists(abandoned);
+            context.log().info("removed {}, left unfinished by a run that was killed", abandoned.getFileName());
         }
         long total = rows.values().stream().mapToLong(Long::longValue).sum();
         return result.message("Backed up " + tables.size() + " tables of " + targetName + " to " + file.getFileName()
@@ -617,6 +629,28 @@ public class BackupTemplate implements JobTemplate {
             }
         }
         return expired;
+    }
+
+    /**
+     * This job's files of unfinished backups ({@code .part}) that no run can still be writing: a run killed while it
+     * wrote one (SIGKILL, out of memory) leaves it, and retention counts only whole backups. One is abandoned once it
+     * is older than the longest timeout a job may have, so a run of this job that overlaps this one keeps its own.
+     */
+    private static List<Path> abandonedParts(Path directory, String prefix, Instant now) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        Instant before = now.minus(ABANDONED_AFTER);
+        try (var files = Files.list(directory)) {
+            return files.filter(path -> path.getFileName().toString().startsWith(prefix))
+                    .filter(path -> !Files.isSymbolicLink(path))
+                    .filter(path -> {
+                        Matcher part = PART_NAME.matcher(path.getFileName().toString());
+                        return part.matches()
+                                && STAMP.parse(part.group(2), Instant::from).isBefore(before);
+                    })
+                    .toList();
+        }
     }
 
     private static Instant stamp(Path backup) {

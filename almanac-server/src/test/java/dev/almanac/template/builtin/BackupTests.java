@@ -300,6 +300,37 @@ abstract class BackupTests extends AlmanacIntegrationTest {
         }
     }
 
+    /**
+     * A run killed while it wrote its backup leaves a .part file no retention counts; once it is older than any run
+     * may take, the job's next backup removes it, and its dry run says it would. A recent one (a run of the job that
+     * may still be writing) and another job's are left alone.
+     */
+    @Test
+    void removesTheUnfinishedFilesOfKilledRunsOnceNoRunCanStillWriteThem() throws Exception {
+        Job job = runs.create("backup-" + System.nanoTime(), "backup", backup());
+        String own = target() + "-" + job.id() + "-";
+        Files.createDirectories(directory());
+        String abandoned = own + "20260520T100000Z" + nativeExtension() + ".part";
+        String abandonedRaw = own + "20260401T100000Z-2" + nativeExtension() + ".part.raw";
+        String recent = own + "20260530T100000Z" + nativeExtension() + ".part";
+        String others = target() + "-another-job-20260101T100000Z" + nativeExtension() + ".part";
+        for (String name : List.of(abandoned, abandonedRaw, recent, others)) {
+            Files.writeString(directory().resolve(name), "half a backup");
+        }
+
+        Execution dry = runs.run(job, true);
+        assertThat(((List<?>) details(dry).get("would_remove"))
+                        .stream().map(String::valueOf).toList())
+                .containsExactlyInAnyOrder(abandoned, abandonedRaw);
+        Execution run = runs.run(job, false);
+
+        assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(directory().resolve(abandoned)).doesNotExist();
+        assertThat(directory().resolve(abandonedRaw)).doesNotExist();
+        assertThat(directory().resolve(recent)).exists();
+        assertThat(directory().resolve(others)).exists();
+    }
+
     @Test
     void aJobsRetentionLeavesTheBackupsOfAnotherJobOnTheSameTargetAlone() throws Exception {
         Job admins = runs.create("admins-backup-" + System.nanoTime(), "backup", backup());
