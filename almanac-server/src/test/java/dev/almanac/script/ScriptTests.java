@@ -237,26 +237,32 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
                 "x = 1\nif access != 'user\u202e \u2066// admin\u2069 \u2066': pass\n", "U+202E (line 2)",
                 "print('a')\u200f\n", "U+200F (line 1)");
         for (Map.Entry<String, String> source : refused.entrySet()) {
-            mvc.perform(post(API + "/scripts")
-                            .with(logins.as(TestLogins.ADMIN))
-                            .contentType(MediaType.APPLICATION_JSON)
-                            .content(json(Map.of("name", "sneaky", "language", "python3", "source", source.getKey()))))
-                    .andExpect(status().isBadRequest())
-                    .andExpect(jsonPath("$.errors[0].field").value("source"))
-                    .andExpect(jsonPath("$.errors[0].message").value(Matchers.containsString(source.getValue())));
-            mvc.perform(post(API + "/scripts/" + id + "/versions")
-                            .with(logins.as(TestLogins.ADMIN))
-                            .contentType(MediaType.APPLICATION_JSON)
-                            .content(json(Map.of("source", source.getKey()))))
-                    .andExpect(status().isBadRequest())
-                    .andExpect(jsonPath("$.errors[0].field").value("source"))
-                    .andExpect(jsonPath("$.errors[0].message").value(Matchers.containsString(source.getValue())));
+            assertRefusedAsANewScriptAndAsAVersion(id, "sneaky", source.getKey(), source.getValue());
         }
 
         mvc.perform(get(API + "/scripts/" + id + "/versions"))
                 .andExpect(jsonPath("$.versions.length()").value(1));
         mvc.perform(get(API + "/scripts/" + id + "/versions/1/diff"))
                 .andExpect(jsonPath("$.diff").value(Matchers.containsString("+print('windows line ends are fine')")));
+    }
+
+    /** A python3 source is refused at {@code source}, saying {@code why}, as a new script and as a new version of one. */
+    private void assertRefusedAsANewScriptAndAsAVersion(String id, String name, String source, String why)
+            throws Exception {
+        mvc.perform(post(API + "/scripts")
+                        .with(logins.as(TestLogins.ADMIN))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json(Map.of("name", name, "language", "python3", "source", source))))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("source"))
+                .andExpect(jsonPath("$.errors[0].message").value(Matchers.containsString(why)));
+        mvc.perform(post(API + "/scripts/" + id + "/versions")
+                        .with(logins.as(TestLogins.ADMIN))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json(Map.of("source", source))))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("source"))
+                .andExpect(jsonPath("$.errors[0].message").value(Matchers.containsString(why)));
     }
 
     /**
@@ -272,20 +278,7 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
                 "#!/usr/bin/python3\n# vim: set fileencoding=latin-1 :\nprint('x')\n", "encoding 'latin-1' (line 2)",
                 "\f  #coding=UTF-7\nprint('x')\n", "encoding 'UTF-7' (line 1)");
         for (Map.Entry<String, String> source : refused.entrySet()) {
-            mvc.perform(post(API + "/scripts")
-                            .with(logins.as(TestLogins.ADMIN))
-                            .contentType(MediaType.APPLICATION_JSON)
-                            .content(json(Map.of("name", "encoded", "language", "python3", "source", source.getKey()))))
-                    .andExpect(status().isBadRequest())
-                    .andExpect(jsonPath("$.errors[0].field").value("source"))
-                    .andExpect(jsonPath("$.errors[0].message").value(Matchers.containsString(source.getValue())));
-            mvc.perform(post(API + "/scripts/" + id + "/versions")
-                            .with(logins.as(TestLogins.ADMIN))
-                            .contentType(MediaType.APPLICATION_JSON)
-                            .content(json(Map.of("source", source.getKey()))))
-                    .andExpect(status().isBadRequest())
-                    .andExpect(jsonPath("$.errors[0].field").value("source"))
-                    .andExpect(jsonPath("$.errors[0].message").value(Matchers.containsString(source.getValue())));
+            assertRefusedAsANewScriptAndAsAVersion(id, "encoded", source.getKey(), source.getValue());
         }
         for (String language : List.of("sh", "node")) {
             mvc.perform(post(API + "/scripts")
