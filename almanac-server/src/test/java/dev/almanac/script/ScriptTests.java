@@ -246,7 +246,7 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.diff").value(Matchers.containsString("+print('windows line ends are fine')")));
     }
 
-    /** A python3 source is refused at {@code source}, saying {@code why}, as a new script and as a new version of one. */
+    /** A python3 {@code source} is refused saying {@code why}, as a new script and as a new version of one. */
     private void assertRefusedAsANewScriptAndAsAVersion(String id, String name, String source, String why)
             throws Exception {
         mvc.perform(post(API + "/scripts")
