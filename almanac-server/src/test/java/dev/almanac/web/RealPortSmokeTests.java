@@ -136,14 +136,21 @@ class RealPortSmokeTests extends AlmanacIntegrationTest {
 
     @Test
     void anAddressThatNamesNothingIsTheErrorPageForABrowserAndA404ProblemForAScript() throws Exception {
-        String[] signedIn = signIn();
-        for (String path : new String[] {
-            "/users/nope",
-            "/jobs/" + java.util.UUID.randomUUID() + "/nope",
-            "/templates/heartbeat/x",
-            "/audit/x",
-            "/nonexistent"
-        }) {
+        anAddressThatNamesNothingIsA404For(
+                signIn(),
+                "/users/nope",
+                "/jobs/" + java.util.UUID.randomUUID() + "/nope",
+                "/templates/heartbeat/x",
+                "/audit/x",
+                "/nonexistent");
+        // outside every page's address no role is let in, so none is told its role is the reason
+        for (String role : new String[] {TestLogins.ADMIN, TestLogins.USER}) {
+            anAddressThatNamesNothingIsA404For(signIn(role), "/nonexistent", "/nothing/here");
+        }
+    }
+
+    private void anAddressThatNamesNothingIsA404For(String[] signedIn, String... paths) throws Exception {
+        for (String path : paths) {
             HttpResponse<String> page = http.send(
                     HttpRequest.newBuilder(uri(path))
                             .header("Cookie", signedIn[0])
@@ -156,7 +163,7 @@ class RealPortSmokeTests extends AlmanacIntegrationTest {
                     .hasValueSatisfying(t -> assertThat(t).as(path).startsWith("text/html"));
             assertThat(page.body())
                     .as(path)
-                    .contains("<html", "there is nothing at this address", "reader")
+                    .contains("<html", "there is nothing at this address")
                     .doesNotContain("No endpoint", "does not allow");
         }
         HttpResponse<String> script = http.send(
@@ -169,11 +176,18 @@ class RealPortSmokeTests extends AlmanacIntegrationTest {
         assertThat(script.statusCode()).isEqualTo(404);
         assertThat(script.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+        assertThat(script.body()).contains("there is nothing at this address");
     }
 
     /** A signed-in super admin's session cookie and CSRF token, through the login form. */
     private String[] signIn() throws Exception {
-        logins.user("reader", TestLogins.SUPER_ADMIN, "Reader-Pass-12345");
+        return signIn(TestLogins.SUPER_ADMIN);
+    }
+
+    /** The session cookie and CSRF token of a reader with {@code role}, signed in through the login form. */
+    private String[] signIn(String role) throws Exception {
+        String reader = "reader-" + role.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        logins.user(reader, role, "Reader-Pass-12345");
         HttpResponse<String> login =
                 http.send(HttpRequest.newBuilder(uri("/login")).GET().build(), HttpResponse.BodyHandlers.ofString());
         Matcher csrf = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(login.body());
@@ -184,7 +198,7 @@ class RealPortSmokeTests extends AlmanacIntegrationTest {
                         .header("Cookie", cookie)
                         .header("Content-Type", "application/x-www-form-urlencoded")
                         .POST(HttpRequest.BodyPublishers.ofString(
-                                "username=reader&password=Reader-Pass-12345&_csrf=" + csrf.group(1)))
+                                "username=" + reader + "&password=Reader-Pass-12345&_csrf=" + csrf.group(1)))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         String session =

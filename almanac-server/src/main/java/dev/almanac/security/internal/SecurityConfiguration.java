@@ -254,9 +254,9 @@ public class SecurityConfiguration {
                         // a USER with a role in some namespace works there; each page keeps to what they may see
                         .requestMatchers(UI_PAGES)
                         .access(scheduler)
-                        // nothing else is a page: a super admin, who may open every page, is told it does not exist
+                        // nothing else is a page, for any role: the refusal answers a signed-in reader 404 (pageDenied)
                         .anyRequest()
-                        .hasRole(Role.SUPER_ADMIN.name()))
+                        .denyAll())
                 .formLogin(form -> form.loginPage("/login")
                         .usernameParameter("username")
                         .passwordParameter("password")
@@ -373,8 +373,16 @@ public class SecurityConfiguration {
      */
     private static AccessDeniedHandler pageDenied(AuditTrail audit, ProblemResponses problems, RequestMatcher pages) {
         return (request, response, e) -> {
-            String reason = recordDenial(request, e, audit);
             boolean page = pages.matches(request);
+            if (!page
+                    && !(e instanceof CsrfException)
+                    && signedIn(SecurityContextHolder.getContext().getAuthentication())) {
+                // no role opens an address outside the page lists: there is nothing there, whoever asks; the error
+                // dispatch answers a browser with the error page and a script with problem JSON
+                response.sendError(HttpServletResponse.SC_NOT_FOUND);
+                return;
+            }
+            String reason = recordDenial(request, e, audit);
             if (page && signedIn(SecurityContextHolder.getContext().getAuthentication())) {
                 response.setStatus(HttpServletResponse.SC_FORBIDDEN);
                 request.setAttribute(DeniedPage.DENIED_PATH, request.getRequestURI());
