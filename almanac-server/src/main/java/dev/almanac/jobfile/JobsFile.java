@@ -44,6 +44,7 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -323,10 +324,21 @@ public class JobsFile {
     Parsed read(String text) {
         boolean json = isJson(text);
         ObjectMapper reader = json ? jsonFile : yaml;
-        String expanded = json ? text : YamlAliases.expand(text);
-        // the file read as jobs first: its first wrong job is named as such, before a fault further on in the text
-        Contents contents = reader.readValue(expanded, Contents.class);
-        JsonNode tree = reader.readTree(expanded);
+        String expanded;
+        Contents contents;
+        JsonNode tree;
+        try {
+            expanded = json ? text : YamlAliases.expand(text);
+            // the file read as jobs first: its first wrong job is named as such, before a fault further on in the text
+            contents = reader.readValue(expanded, Contents.class);
+            tree = reader.readTree(expanded);
+        } catch (StreamReadException yamlSyntax) {
+            if (!json && writtenAsJson(text)) {
+                // a JSON file with a slip in it (a trailing comma, a missing quote) is told JSON's words and place
+                jsonFile.readTree(text);
+            }
+            throw yamlSyntax;
+        }
         refuseNul(tree, "");
         if (contents == null) {
             return new Parsed(List.of(), List.of());
@@ -361,6 +373,15 @@ public class JobsFile {
         } catch (JacksonException notJson) {
             return false;
         }
+    }
+
+    /**
+     * Whether the text begins as JSON does, an object whose first field name is quoted ({@code {"jobs": ...}}): YAML
+     * written in flow style by hand leaves its names bare ({@code {jobs: [...]}}).
+     */
+    private static boolean writtenAsJson(String text) {
+        String start = text.stripLeading();
+        return start.startsWith("{") && start.substring(1).stripLeading().startsWith("\"");
     }
 
     /**

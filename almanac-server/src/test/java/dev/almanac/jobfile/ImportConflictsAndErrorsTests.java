@@ -159,6 +159,35 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
     }
 
     /**
+     * A JSON file with a slip in it (a comma left out, as a hand edit of an export leaves) is told as a JSON syntax
+     * error with its line and column, not as whatever the YAML reader, which reads what is not JSON, made of it; YAML
+     * in flow style with bare names is still read as YAML.
+     */
+    @Test
+    void aJsonSyntaxErrorIsSaidAsJsonsWithItsLineAndColumn() throws Exception {
+        String file = "{\n  \"jobs\": [\n    {\"name\": \"a\" \"template_type\": \"heartbeat\"}\n  ]\n}\n";
+        MockHttpServletResponse api = mvc.perform(post(API + "/jobs/import?mode=plan")
+                        .contentType("application/json")
+                        .content(file))
+                .andReturn()
+                .getResponse();
+        String answer = api.getContentAsString(StandardCharsets.UTF_8);
+        assertThat(api.getStatus()).as(answer).isEqualTo(400);
+        assertThat(json.readTree(answer).at("/errors/0/message").asString())
+                .as(answer)
+                .startsWith("JSON syntax error at line 3, column ")
+                .doesNotContain("YAML");
+        MockHttpServletResponse flow = mvc.perform(post(API + "/jobs/import?mode=plan")
+                        .contentType("application/yaml")
+                        .content("{jobs: [{name: flow-a, template_type: heartbeat, schedule: {type: manual}}]}"))
+                .andReturn()
+                .getResponse();
+        assertThat(flow.getStatus())
+                .as(flow.getContentAsString(StandardCharsets.UTF_8))
+                .isEqualTo(200);
+    }
+
+    /**
      * A file creating two jobs in a namespace with room for one: the plan marks the second over the quota, and apply is
      * the create path's 403 (how many the file would create, the count, the quota, the room), audited, nothing stored;
      * the page alike, with and without htmx.
