@@ -224,12 +224,14 @@ public class BackupTemplate implements JobTemplate {
     /** A table's columns; its name as written, else upper case (H2 without {@code DATABASE_TO_LOWER}). */
     private static List<String> columns(DatabaseMetaData meta, String catalog, String schema, String table)
             throws SQLException {
-        String escape = meta.getSearchStringEscape();
         for (String name : List.of(table, table.toUpperCase(Locale.ROOT))) {
             for (String inSchema : schema == null ? List.of("") : List.of(schema, schema.toUpperCase(Locale.ROOT))) {
                 List<String> columns = new ArrayList<>();
                 try (ResultSet rs = meta.getColumns(
-                        catalog, inSchema.isEmpty() ? null : like(inSchema, escape), like(name, escape), "%")) {
+                        catalog,
+                        inSchema.isEmpty() ? null : MetadataPatterns.exactly(meta, inSchema),
+                        MetadataPatterns.exactly(meta, name),
+                        "%")) {
                     while (rs.next()) {
                         columns.add(rs.getString("COLUMN_NAME"));
                     }
@@ -240,14 +242,6 @@ public class BackupTemplate implements JobTemplate {
             }
         }
         return List.of();
-    }
-
-    /** {@code _} and {@code %} are wildcards in metadata patterns, and table names have underscores. */
-    private static String like(String name, String escape) {
-        if (escape == null || escape.isEmpty()) {
-            return name;
-        }
-        return name.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
     }
 
     private boolean pgDumpAvailable() {

@@ -248,7 +248,11 @@ public class DataSyncTemplate implements JobTemplate {
         for (String name : List.of(table, table.toUpperCase(Locale.ROOT))) {
             List<String> required = new ArrayList<>();
             boolean found = false;
-            try (ResultSet rs = meta.getColumns(connection.getCatalog(), connection.getSchema(), name, "%")) {
+            try (ResultSet rs = meta.getColumns(
+                    connection.getCatalog(),
+                    MetadataPatterns.exactly(meta, connection.getSchema()),
+                    MetadataPatterns.exactly(meta, name),
+                    "%")) {
                 while (rs.next()) {
                     found = true;
                     boolean notNull = rs.getInt("NULLABLE") == DatabaseMetaData.columnNoNulls;

@@ -311,6 +311,30 @@ abstract class DataSyncTests extends AlmanacIntegrationTest {
         assertThat(countCopies()).isZero();
     }
 
+    /**
+     * A table whose name differs from the destination's only where the destination has an underscore: metadata
+     * patterns read {@code _} as any character, and its NOT NULL column is no column of the destination.
+     */
+    @Test
+    void aSiblingTableMatchedByTheUnderscoreAsAWildcardDoesNotFailThePreflight() throws Exception {
+        insert(1, 3, 0);
+        try (Connection c = destination();
+                Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS itemsXcopy");
+            s.execute("CREATE TABLE itemsXcopy (id BIGINT PRIMARY KEY, required_elsewhere VARCHAR(10) NOT NULL)");
+        }
+        try {
+            Execution dry = runs.dryRun("data_sync", sync(null));
+
+            assertThat(dry.status()).as(dry.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        } finally {
+            try (Connection c = destination();
+                    Statement s = c.createStatement()) {
+                s.execute("DROP TABLE itemsXcopy");
+            }
+        }
+    }
+
     static Map<String, Object> sync(String watermark) {
         Map<String, Object> parameters = new HashMap<>();
         parameters.put("source_target", "source");
