@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -289,7 +290,10 @@ final class Conditions {
             };
         } catch (NumberFormatException | ArithmeticException | DateTimeParseException e) {
             String what = switch (type) {
-                case Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE, Types.DATE -> "not an ISO-8601 date or timestamp";
+                case Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE, Types.DATE ->
+                    withoutOffset(String.valueOf(value))
+                            ? "a time without an offset (which time zone?); add one, as in '" + value + "Z' for UTC,"
+                            : "not an ISO-8601 date or timestamp";
                 case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> "not a whole number";
                 case Types.BOOLEAN, Types.BIT -> "not true or false";
                 default -> "not a number";
@@ -309,6 +313,16 @@ final class Conditions {
             return Boolean.valueOf(text);
         }
         throw new NumberFormatException(text);
+    }
+
+    /** A local date and time, such as {@code 2026-01-01T00:00:00}: a time, but in no particular zone. */
+    private static boolean withoutOffset(String text) {
+        try {
+            LocalDateTime.parse(text.strip());
+            return true;
+        } catch (DateTimeParseException e) {
+            return false;
+        }
     }
 
     private static OffsetDateTime timestamp(String text) {

@@ -21,4 +21,17 @@ class ConditionValuesTest {
                     .hasMessage(FIELD + ": '" + value + "' is not true or false for column archived");
         }
     }
+
+    @Test
+    void aTimeWithoutAnOffsetIsToldItNeedsOneAndAnOffsetOrADateIsTaken() {
+        assertThat(Conditions.convert("2026-01-01T00:00:00+01:00", Types.TIMESTAMP, "created_at", FIELD))
+                .hasToString("2026-01-01T00:00+01:00");
+        assertThat(Conditions.convert("2026-01-01", Types.TIMESTAMP, "created_at", FIELD))
+                .hasToString("2026-01-01T00:00Z");
+        assertThatThrownBy(() -> Conditions.convert("2026-01-01T00:00:00", Types.TIMESTAMP, "created_at", FIELD))
+                .hasMessage(FIELD + ": '2026-01-01T00:00:00' is a time without an offset (which time zone?); add one,"
+                        + " as in '2026-01-01T00:00:00Z' for UTC, for column created_at");
+        assertThatThrownBy(() -> Conditions.convert("yesterday", Types.TIMESTAMP, "created_at", FIELD))
+                .hasMessage(FIELD + ": 'yesterday' is not an ISO-8601 date or timestamp for column created_at");
+    }
 }
