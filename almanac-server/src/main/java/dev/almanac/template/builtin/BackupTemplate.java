@@ -325,7 +325,8 @@ public class BackupTemplate implements JobTemplate {
         Map<String, Long> rows;
         String sha256;
         long size;
-        Path file;
+        Path file = null;
+        boolean renamed = false;
         JobResult.Builder result = JobResult.builder(JobResult.Status.SUCCEEDED);
         try {
             rows = switch (method) {
@@ -346,9 +347,14 @@ public class BackupTemplate implements JobTemplate {
             context.checkCancelled();
             file = SafeFiles.createInside(directory, name);
             Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            renamed = true;
         } catch (Exception | Error e) {
-            // a stopped or failed backup leaves nothing that looks like one
+            // a stopped or failed backup leaves nothing that looks like one: neither its part nor, when the rename
+            // failed, the empty file created under the backup's name to rename it onto
             Files.deleteIfExists(part);
+            if (file != null && !renamed) {
+                Files.deleteIfExists(file);
+            }
             throw e;
         }
         Files.writeString(
