@@ -7,6 +7,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.CallableStatement;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -42,6 +43,12 @@ public final class GuardedConnection implements InvocationHandler {
             throw new SQLException("a target connection cannot be unwrapped");
         }
         Object result = call(connection, method, args);
+        if (result instanceof DatabaseMetaData metadata) {
+            return Proxy.newProxyInstance(
+                    GuardedConnection.class.getClassLoader(),
+                    new Class<?>[] {DatabaseMetaData.class},
+                    (metadataProxy, read, readArgs) -> readMetadata(metadata, (Connection) proxy, read, readArgs));
+        }
         if (result instanceof Statement statement) {
             Class<?> kind = statement instanceof CallableStatement
                     ? CallableStatement.class
@@ -52,6 +59,25 @@ public final class GuardedConnection implements InvocationHandler {
                     new GuardedStatement(statement, run));
         }
         return result;
+    }
+
+    /**
+     * A read of the target's metadata (its tables, columns, keys): the driver runs its own statements for it, which no
+     * guard reaches, so a stopped run stops before each read, as a run between two statements does; the connection it
+     * names is this guarded one, not the driver's.
+     */
+    private Object readMetadata(DatabaseMetaData metadata, Connection guarded, Method method, Object[] args)
+            throws Throwable {
+        switch (method.getName()) {
+            case "unwrap", "isWrapperFor" -> throw new SQLException("target metadata cannot be unwrapped");
+            case "getConnection" -> {
+                return guarded;
+            }
+            default -> {
+                run.checkStop();
+                return call(metadata, method, args);
+            }
+        }
     }
 
     private static Object call(Object target, Method method, Object[] args) throws Throwable {
