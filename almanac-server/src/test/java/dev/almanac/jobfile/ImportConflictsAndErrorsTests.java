@@ -129,11 +129,7 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
     @Test
     void aYamlSyntaxErrorInsideAJobNamesItsLineAndColumn() throws Exception {
         String file = "jobs:\n- name: \"a\"\n  template_type: \"heartbeat\"\n  description: \"x\"\n   priority: 3\n";
-        MockHttpServletResponse api = mvc.perform(post(API + "/jobs/import?mode=plan")
-                        .contentType("application/yaml")
-                        .content(file))
-                .andReturn()
-                .getResponse();
+        MockHttpServletResponse api = plan(file, "application/yaml");
         String answer = api.getContentAsString(StandardCharsets.UTF_8);
         assertThat(api.getStatus()).as(answer).isEqualTo(400);
         JsonNode error = json.readTree(answer).at("/errors/0");
@@ -166,22 +162,15 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
     @Test
     void aJsonSyntaxErrorIsSaidAsJsonsWithItsLineAndColumn() throws Exception {
         String file = "{\n  \"jobs\": [\n    {\"name\": \"a\" \"template_type\": \"heartbeat\"}\n  ]\n}\n";
-        MockHttpServletResponse api = mvc.perform(post(API + "/jobs/import?mode=plan")
-                        .contentType("application/json")
-                        .content(file))
-                .andReturn()
-                .getResponse();
+        MockHttpServletResponse api = plan(file, "application/json");
         String answer = api.getContentAsString(StandardCharsets.UTF_8);
         assertThat(api.getStatus()).as(answer).isEqualTo(400);
         assertThat(json.readTree(answer).at("/errors/0/message").asString())
                 .as(answer)
                 .startsWith("JSON syntax error at line 3, column ")
                 .doesNotContain("YAML");
-        MockHttpServletResponse flow = mvc.perform(post(API + "/jobs/import?mode=plan")
-                        .contentType("application/yaml")
-                        .content("{jobs: [{name: flow-a, template_type: heartbeat, schedule: {type: manual}}]}"))
-                .andReturn()
-                .getResponse();
+        MockHttpServletResponse flow = plan(
+                "{jobs: [{name: flow-a, template_type: heartbeat, schedule: {type: manual}}]}", "application/yaml");
         assertThat(flow.getStatus())
                 .as(flow.getContentAsString(StandardCharsets.UTF_8))
                 .isEqualTo(200);
@@ -275,11 +264,7 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
         String yaml = "jobs:\n- name: t\n  template_type: heartbeat\n  tags: [[a]]\n"
                 + "  schedule: {type: cron, expression: 0 9 * * *}\n";
         for (String file : new String[] {json, yaml}) {
-            MockHttpServletResponse api = mvc.perform(post(API + "/jobs/import?mode=plan")
-                            .contentType(file == json ? "application/json" : "application/yaml")
-                            .content(file))
-                    .andReturn()
-                    .getResponse();
+            MockHttpServletResponse api = plan(file, file == json ? "application/json" : "application/yaml");
             String answer = api.getContentAsString(StandardCharsets.UTF_8);
             assertThat(api.getStatus()).as(answer).isEqualTo(400);
             JsonNode error = this.json.readTree(answer).at("/errors/0");
@@ -381,6 +366,15 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
                 .matcher(page);
         assertThat(seen.find()).as("the plan's versions in the apply form").isTrue();
         return org.springframework.web.util.HtmlUtils.htmlUnescape(seen.group(1));
+    }
+
+    /** The file planned through the API, sent as {@code contentType}. */
+    MockHttpServletResponse plan(String file, String contentType) throws Exception {
+        return mvc.perform(post(API + "/jobs/import?mode=plan")
+                        .contentType(contentType)
+                        .content(file))
+                .andReturn()
+                .getResponse();
     }
 
     MockHttpServletRequestBuilder page(String path, String text, String seen, boolean htmx) {

@@ -295,11 +295,9 @@ abstract class DataSyncTests extends AlmanacIntegrationTest {
     @Test
     void aDryRunFailsNamingADestinationColumnThatMustBeSetButIsNotCopied() throws Exception {
         insert(1, 3, 0);
-        try (Connection c = destination();
-                Statement s = c.createStatement()) {
-            s.execute("ALTER TABLE items_copy ADD COLUMN note VARCHAR(10) NOT NULL");
-            s.execute("ALTER TABLE items_copy ADD COLUMN origin VARCHAR(10) DEFAULT 'sync' NOT NULL");
-        }
+        onDestination(
+                "ALTER TABLE items_copy ADD COLUMN note VARCHAR(10) NOT NULL",
+                "ALTER TABLE items_copy ADD COLUMN origin VARCHAR(10) DEFAULT 'sync' NOT NULL");
 
         Execution dry = runs.dryRun("data_sync", sync(null));
 
@@ -318,19 +316,23 @@ abstract class DataSyncTests extends AlmanacIntegrationTest {
     @Test
     void aSiblingTableMatchedByTheUnderscoreAsAWildcardDoesNotFailThePreflight() throws Exception {
         insert(1, 3, 0);
-        try (Connection c = destination();
-                Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS itemsXcopy");
-            s.execute("CREATE TABLE itemsXcopy (id BIGINT PRIMARY KEY, required_elsewhere VARCHAR(10) NOT NULL)");
-        }
+        onDestination(
+                "DROP TABLE IF EXISTS itemsXcopy",
+                "CREATE TABLE itemsXcopy (id BIGINT PRIMARY KEY, required_elsewhere VARCHAR(10) NOT NULL)");
         try {
             Execution dry = runs.dryRun("data_sync", sync(null));
 
             assertThat(dry.status()).as(dry.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
         } finally {
-            try (Connection c = destination();
-                    Statement s = c.createStatement()) {
-                s.execute("DROP TABLE itemsXcopy");
+            onDestination("DROP TABLE itemsXcopy");
+        }
+    }
+
+    void onDestination(String... statements) throws Exception {
+        try (Connection c = destination();
+                Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
             }
         }
     }
