@@ -71,11 +71,15 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
     }
 
     private String create(String role, String name, String source) throws Exception {
+        return create(role, name, "python3", source);
+    }
+
+    private String create(String role, String name, String language, String source) throws Exception {
         return JsonPath.read(
                 mvc.perform(post(API + "/scripts")
                                 .with(logins.as(role))
                                 .contentType(MediaType.APPLICATION_JSON)
-                                .content(json(Map.of("name", name, "language", "python3", "source", source))))
+                                .content(json(Map.of("name", name, "language", language, "source", source))))
                         .andExpect(status().isCreated())
                         .andReturn()
                         .getResponse()
@@ -394,19 +398,7 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
     @Test
     @WithSandbox
     void aShellScriptPostedWithWindowsLineEndsIsStoredWithLineFeedsAndRuns() throws Exception {
-        String id = JsonPath.read(
-                mvc.perform(post(API + "/scripts")
-                                .with(logins.as(TestLogins.ADMIN))
-                                .contentType(MediaType.APPLICATION_JSON)
-                                .content(json(Map.of(
-                                        "name", "crlf",
-                                        "language", "sh",
-                                        "source", "if true; then\r\n  echo fine\r\nfi\r\n"))))
-                        .andExpect(status().isCreated())
-                        .andReturn()
-                        .getResponse()
-                        .getContentAsString(),
-                "$.id");
+        String id = create(TestLogins.ADMIN, "crlf", "sh", "if true; then\r\n  echo fine\r\nfi\r\n");
         mvc.perform(get(API + "/scripts/" + id + "/versions/1"))
                 .andExpect(jsonPath("$.source").value("if true; then\n  echo fine\nfi\n"));
         review(TestLogins.SUPER_ADMIN, id, 1, "approve", "ok").andExpect(status().isOk());
@@ -457,18 +449,7 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
                 "env-py",
                 "import os\nprint(' '.join(sorted(os.environ)))\nprint('PWD=' + os.environ['PWD'])\n");
         review(TestLogins.SUPER_ADMIN, python, 1, "approve", "ok").andExpect(status().isOk());
-        String sh = JsonPath.read(
-                mvc.perform(post(API + "/scripts")
-                                .with(logins.as(TestLogins.ADMIN))
-                                .contentType(MediaType.APPLICATION_JSON)
-                                .content(json(Map.of(
-                                        "name", "env-sh",
-                                        "language", "sh",
-                                        "source", "env | cut -d= -f1 | sort | tr '\\n' ' '\n"))))
-                        .andReturn()
-                        .getResponse()
-                        .getContentAsString(),
-                "$.id");
+        String sh = create(TestLogins.ADMIN, "env-sh", "sh", "env | cut -d= -f1 | sort | tr '\\n' ' '\n");
         review(TestLogins.SUPER_ADMIN, sh, 1, "approve", "ok").andExpect(status().isOk());
         String documented = "ALMANAC_EXECUTION_ID ALMANAC_JOB_NAME ALMANAC_PARAM_WHO ALMANAC_SCRIPT"
                 + " ALMANAC_SCRIPT_VERSION ALMANAC_SECRET_TOKEN HOME LANG PATH PWD TMPDIR";
@@ -582,23 +563,29 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
                 "parameters.parameters.a",
                 Map.of("script", "picky", "parameters", new java.util.TreeMap<>(Map.of("A", "1", "a", "2"))));
         for (Map.Entry<String, Map<String, Object>> refused : refusedAt.entrySet()) {
-            mvc.perform(post(API + "/jobs")
-                            .contentType(MediaType.APPLICATION_JSON)
-                            .content(json(Map.of(
-                                    "name",
-                                    "picky",
-                                    "template_type",
-                                    "script",
-                                    "parameters",
-                                    refused.getValue(),
-                                    "schedule",
-                                    Map.of("type", "cron", "expression", "0 3 * * *")))))
+            savedAsAScriptJob("picky", refused.getValue())
                     .andExpect(status().isBadRequest())
                     .andExpect(jsonPath("$.errors[*].field").value(Matchers.contains(refused.getKey())))
                     .andExpect(content().string(Matchers.not(Matchers.containsString("s3cret"))));
         }
         assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
                 .isZero();
+    }
+
+    /** A job of the script template named {@code name} with these parameters, created through the API. */
+    org.springframework.test.web.servlet.ResultActions savedAsAScriptJob(String name, Map<String, Object> parameters)
+            throws Exception {
+        return mvc.perform(post(API + "/jobs")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(json(Map.of(
+                        "name",
+                        name,
+                        "template_type",
+                        "script",
+                        "parameters",
+                        parameters,
+                        "schedule",
+                        Map.of("type", "cron", "expression", "0 3 * * *")))));
     }
 
     /**
@@ -624,17 +611,7 @@ abstract class ScriptTests extends AlmanacIntegrationTest {
                 "parameters.parameters.note ",
                 Map.of("script", "roomy", "parameters", Map.of("note", "é".repeat(65_600))));
         for (Map.Entry<String, Map<String, Object>> refused : refusedAt.entrySet()) {
-            mvc.perform(post(API + "/jobs")
-                            .contentType(MediaType.APPLICATION_JSON)
-                            .content(json(Map.of(
-                                    "name",
-                                    "roomy",
-                                    "template_type",
-                                    "script",
-                                    "parameters",
-                                    refused.getValue(),
-                                    "schedule",
-                                    Map.of("type", "cron", "expression", "0 3 * * *")))))
+            savedAsAScriptJob("roomy", refused.getValue())
                     .andExpect(status().isBadRequest())
                     .andExpect(jsonPath("$.errors[*].field")
                             .value(Matchers.contains(refused.getKey().strip())))
