@@ -6,6 +6,7 @@ import dev.almanac.execution.internal.ExecutionLogRepository;
 import dev.almanac.template.ArtifactDeletion;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -123,9 +124,12 @@ public class ExecutionService {
         }
         switch (found.get().status()) {
             case QUEUED -> {
-                if (!executions.cancelQueued(id, "cancelled", clock.instant())) {
+                Instant now = clock.instant();
+                if (!executions.cancelQueued(id, "cancelled", now)) {
                     return cancelUnlessEnded(id);
                 }
+                // told after the commit: a queued retry cancelled makes the failure it was to retry final
+                events.publishEvent(ExecutionFinished.cancelledWhileQueued(found.get(), now));
             }
             case RUNNING -> {
                 if (!executions.requestCancel(id)) {

@@ -274,7 +274,9 @@ class Outcomes {
             }
             replaced.addAll(startedInBatch);
             for (Execution previous : active) {
-                store.replace(previous.id(), now);
+                if (store.replace(previous.id(), now)) {
+                    events.publishEvent(ExecutionFinished.cancelledWhileQueued(previous, now));
+                }
             }
         }
         return NewExecutions.queued(dependent, null, now, start.triggeredBy(), start.parameters(), false, now);

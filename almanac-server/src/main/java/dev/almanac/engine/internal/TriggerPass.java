@@ -5,6 +5,7 @@ import dev.almanac.common.DatabaseAvailability;
 import dev.almanac.engine.internal.store.EngineStore;
 import dev.almanac.engine.internal.store.EngineStore.JobAdvance;
 import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionFinished;
 import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.SkipReason;
@@ -274,7 +275,10 @@ class TriggerPass {
         }
         if (policy == ConcurrencyPolicy.REPLACE && active.contains(job.id())) {
             for (Execution previous : store.overlappingRunsOf(job.id())) {
-                store.replace(previous.id(), now);
+                if (store.replace(previous.id(), now)) {
+                    // told after the pass commits: a queued retry replaced makes the failure it was to retry final
+                    settings.events().publishEvent(ExecutionFinished.cancelledWhileQueued(previous, now));
+                }
             }
         }
         active.add(job.id());

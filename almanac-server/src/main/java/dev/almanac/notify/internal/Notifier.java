@@ -2,7 +2,10 @@ package dev.almanac.notify.internal;
 
 import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.DatabaseAvailability;
+import dev.almanac.common.NotFoundException;
+import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionFinished;
+import dev.almanac.execution.ExecutionService;
 import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
@@ -27,8 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.event.TransactionPhase;
+import org.springframework.transaction.event.TransactionalEventListener;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -55,6 +59,7 @@ public class Notifier implements SmartLifecycle {
     private final Incidents incidents;
     private final Delivery delivery;
     private final JobService jobs;
+    private final ExecutionService executions;
     private final AuditTrail audit;
     private final NotifyProperties properties;
     private final JsonMapper json;
@@ -72,6 +77,7 @@ public class Notifier implements SmartLifecycle {
             Incidents incidents,
             Delivery delivery,
             JobService jobs,
+            ExecutionService executions,
             AuditTrail audit,
             NotifyProperties properties,
             JsonMapper json,
@@ -83,6 +89,7 @@ public class Notifier implements SmartLifecycle {
         this.incidents = incidents;
         this.delivery = delivery;
         this.jobs = jobs;
+        this.executions = executions;
         this.audit = audit;
         this.properties = properties;
         this.json = json;
@@ -94,10 +101,15 @@ public class Notifier implements SmartLifecycle {
                 .register(meters);
     }
 
-    /** Takes an outcome for the notifier thread; never blocks the engine. */
-    @EventListener
+    /**
+     * Takes an outcome for the notifier thread once it is stored (at once when it was published after its commit);
+     * never blocks the engine. A cancelled run is told about only when it was a retry: the failure it was to retry is
+     * then final.
+     */
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
     void finished(ExecutionFinished finished) {
-        if (finished.execution().dryRun() || finished.status() == ExecutionStatus.CANCELLED) {
+        if (finished.execution().dryRun()
+                || (finished.status() == ExecutionStatus.CANCELLED && !finished.abandonsARetry())) {
             return;
         }
         if (!pending.offer(finished)) {
@@ -191,7 +203,8 @@ public class Notifier implements SmartLifecycle {
         }
     }
 
-    private void deliver(List<ExecutionFinished> batch) {
+    private void deliver(List<ExecutionFinished> outcomes) {
+        List<ExecutionFinished> batch = finalOutcomes(outcomes);
         Map<JobId, NotificationRepository.Settings> settings;
         try {
             settings = repository.settingsOf(
@@ -224,6 +237,40 @@ public class Notifier implements SmartLifecycle {
         } catch (RuntimeException e) {
             log.warn("Could not judge schedule health of {} outcome(s): {}", batch.size(), e.getMessage());
         }
+    }
+
+    /**
+     * The outcomes as notices tell them: a retry cancelled (by someone, or replaced by a newer run) stands for the
+     * failure it was to retry, which no retry follows now, told as that failure's final outcome.
+     */
+    private List<ExecutionFinished> finalOutcomes(List<ExecutionFinished> outcomes) {
+        List<ExecutionFinished> told = new ArrayList<>(outcomes.size());
+        for (ExecutionFinished outcome : outcomes) {
+            if (!outcome.abandonsARetry()) {
+                told.add(outcome);
+                continue;
+            }
+            try {
+                Execution failed = executions.get(outcome.execution().retryOf());
+                if (failed.status().isRetryable()) {
+                    told.add(new ExecutionFinished(
+                            failed,
+                            failed.status(),
+                            failed.error(),
+                            failed.completedAt(),
+                            failed.durationMs() == null ? 0 : failed.durationMs(),
+                            true));
+                }
+            } catch (NotFoundException gone) {
+                // its record was deleted meanwhile: nothing left to tell about
+            } catch (RuntimeException e) {
+                log.warn(
+                        "Could not read the failure execution {} was to retry: {}",
+                        outcome.execution().id(),
+                        e.getMessage());
+            }
+        }
+        return told;
     }
 
     private void deliver(ExecutionFinished finished, NotificationRepository.Settings job) {

@@ -102,12 +102,14 @@ public interface EngineStore {
 
     /**
      * Cancels a run a newer one replaces: at once when it is queued, by asking its node when it runs; either way it
-     * ends {@code cancelled} with reason {@code replaced}.
+     * ends {@code cancelled} with reason {@code replaced}. True when it was queued and is cancelled now.
      */
-    default void replace(ExecutionId id, Instant now) {
-        if (!cancelQueued(id, REPLACED, now)) {
-            requestCancel(id, REPLACED);
+    default boolean replace(ExecutionId id, Instant now) {
+        if (cancelQueued(id, REPLACED, now)) {
+            return true;
         }
+        requestCancel(id, REPLACED);
+        return false;
     }
 
     /** The reason of a run cancelled because a newer one of its job replaced it. */
