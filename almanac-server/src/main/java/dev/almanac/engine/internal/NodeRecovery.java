@@ -128,7 +128,7 @@ class NodeRecovery {
                         orphan.id(),
                         orphan.executionHost(),
                         ExecutionStatus.FAILED,
-                        "node_lost",
+                        EngineStore.NODE_LOST,
                         now,
                         Math.max(0, Duration.between(started, now).toMillis()),
                         null,

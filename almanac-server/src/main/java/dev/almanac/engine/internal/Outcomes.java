@@ -82,8 +82,8 @@ class Outcomes {
     }
 
     /** The same, with the last log lines of the batch's runs written first, in the same transaction. */
-    Written write(List<Finished> batch, List<PendingLine> lines) {
-        if (batch.isEmpty()) {
+    Written write(List<Finished> reported, List<PendingLine> lines) {
+        if (reported.isEmpty()) {
             return new Written(List.of(), 0);
         }
         List<ExecutionFinished> finished = new ArrayList<>();
@@ -91,6 +91,7 @@ class Outcomes {
         Written written = transactions.execute(status -> {
             Instant now = clock.instant();
             store.appendLogs(lines);
+            List<Finished> batch = withLateCancels(reported);
             Set<ExecutionId> accepted =
                     store.complete(batch.stream().map(Finished::completion).toList());
             Map<JobId, Optional<Job>> jobCache = new HashMap<>();
@@ -170,6 +171,50 @@ class Outcomes {
         measured.forEach(Runnable::run);
         finished.forEach(events::publishEvent);
         return written;
+    }
+
+    /**
+     * The batch with its lost runs that someone cancelled (or a newer run replaced) meanwhile ending {@code cancelled},
+     * as asked, and not retried: a node cut off from the database never saw the request and stopped the run as lost,
+     * and a node recovering a dead one's runs fails them as lost. Read only for a batch with lost runs, so never on
+     * the way of runs that end by themselves.
+     */
+    private List<Finished> withLateCancels(List<Finished> batch) {
+        Set<String> nodes = new HashSet<>();
+        for (Finished f : batch) {
+            if (EngineStore.NODE_LOST.equals(f.completion().reason())) {
+                nodes.add(f.completion().node());
+            }
+        }
+        if (nodes.isEmpty()) {
+            return batch;
+        }
+        Map<ExecutionId, EngineStore.CancelRequest> requested = new HashMap<>();
+        nodes.forEach(node -> store.cancelRequestedOn(node).forEach(r -> requested.put(r.id(), r)));
+        if (requested.isEmpty()) {
+            return batch;
+        }
+        List<Finished> asAsked = new ArrayList<>(batch.size());
+        for (Finished f : batch) {
+            Completion lost = f.completion();
+            EngineStore.CancelRequest request = requested.get(lost.id());
+            if (request == null || !EngineStore.NODE_LOST.equals(lost.reason())) {
+                asAsked.add(f);
+                continue;
+            }
+            asAsked.add(new Finished(
+                    f.execution(),
+                    new Completion(
+                            lost.id(),
+                            lost.node(),
+                            ExecutionStatus.CANCELLED,
+                            EngineStore.REPLACED.equals(request.reason()) ? EngineStore.REPLACED : "cancelled",
+                            lost.completedAt(),
+                            lost.durationMs(),
+                            lost.result(),
+                            null)));
+        }
+        return asAsked;
     }
 
     /**

@@ -112,7 +112,7 @@ class TemplateRunner {
         } else if (stop == StopReason.LEASE_LOST) {
             status = ExecutionStatus.FAILED;
             error = "node lost: " + nodeId + " could not heartbeat and stopped its runs";
-            reason = "node_lost";
+            reason = EngineStore.NODE_LOST;
         }
         if (stop != null && stop != StopReason.SHUTDOWN) {
             String why = stop == StopReason.REPLACED ? "replaced by a newer run of the job" : error;

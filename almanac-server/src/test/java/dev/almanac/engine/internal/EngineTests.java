@@ -761,6 +761,47 @@ abstract class EngineTests extends AlmanacIntegrationTest {
         engine.awaitIdle(Duration.ofSeconds(10));
     }
 
+    /**
+     * A cancel asked through another node while the run's node was cut off never reached it: when that node's run is
+     * then recovered as lost, or the node stops it as lost and reports it late, it ends as asked (cancelled, or
+     * replaced), and is not retried.
+     */
+    @Test
+    void aRunCancelledWhileItsNodeWasCutOffEndsCancelledAndIsNotRetried() {
+        Job recovered = aRetriedBlockingRunClaimedBy("cut-node", "cancelled-orphan");
+        executions.cancel(only(history(recovered)).id());
+        clock.advance(Duration.ofSeconds(31));
+        engine.heartbeat();
+
+        Execution cancelled = only(history(recovered));
+        assertThat(cancelled.status()).isEqualTo(ExecutionStatus.CANCELLED);
+        assertThat(cancelled.reason()).isEqualTo("cancelled");
+
+        Job stopped = jobs.create(
+                anIntervalJob("replaced-while-cut-off", 3600)
+                        .template("test_block", Map.of())
+                        .retries(1, 5, 1.0)
+                        .build(),
+                "test");
+        clock.advance(Duration.ofHours(1));
+        engine.heartbeat();
+        engine.triggerOnce();
+        engine.startDue();
+        awaitStarted("replaced-while-cut-off");
+        // asked of the database by another node; this one, cut off, does not hear of it
+        jdbc.sql("UPDATE executions SET cancel_requested = TRUE, reason = 'replaced' WHERE job_id = :job")
+                .param("job", stopped.id().value())
+                .update();
+        engine.fenceIfLeaseExpiring(clock.instant().plusSeconds(20));
+        engine.awaitIdle(Duration.ofSeconds(10));
+
+        Execution replaced = only(history(stopped));
+        assertThat(replaced.status()).isEqualTo(ExecutionStatus.CANCELLED);
+        assertThat(replaced.reason()).isEqualTo("replaced");
+        engine.heartbeat();
+        TestTemplates.Block.release("replaced-while-cut-off");
+    }
+
     @Test
     void drainingLetsRunsEndWithinTheGraceAndHandsTheRestBackToTheQueue() {
         Job quick = jobs.create(

@@ -115,6 +115,9 @@ public interface EngineStore {
     /** The reason of a run cancelled because a newer one of its job replaced it. */
     String REPLACED = "replaced";
 
+    /** The reason of a run failed because its node stopped it or died: it lost its lease on the database. */
+    String NODE_LOST = "node_lost";
+
     /** When the earliest queued run no node holds is due, if any (another node's claimed-ahead runs are its own). */
     Optional<Instant> earliestQueued();
 
