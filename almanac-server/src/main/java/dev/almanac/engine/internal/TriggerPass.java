@@ -147,6 +147,7 @@ class TriggerPass {
         List<JobAdvance> advances = new ArrayList<>();
         List<JobId> pausesUp = new ArrayList<>();
         Map<ExecutionId, Integer> startable = new HashMap<>();
+        Set<ExecutionId> replacedInPass = new HashSet<>();
         for (Job job : due) {
             Slots slots = slotsOf(job, now);
             advances.add(new JobAdvance(job.id(), slots.next(), slots.last()));
@@ -177,6 +178,15 @@ class TriggerPass {
                     active.add(job.id());
                 } else {
                     Execution admitted = admit(job, slot, now, active);
+                    if (admitted.status() == ExecutionStatus.QUEUED
+                            && job.definition().concurrencyPolicy() == ConcurrencyPolicy.REPLACE) {
+                        // an earlier slot of the job this pass queued is replaced as one queued before it would be
+                        for (Execution earlier : written) {
+                            if (earlier.jobId().equals(job.id()) && startable.remove(earlier.id()) != null) {
+                                replacedInPass.add(earlier.id());
+                            }
+                        }
+                    }
                     written.add(admitted);
                     if (admitted.status() == ExecutionStatus.QUEUED) {
                         startable.put(admitted.id(), job.definition().priority());
@@ -189,6 +199,11 @@ class TriggerPass {
             startAsWritten(written, startable, now, startNow);
         }
         List<Execution> inserted = store.enqueue(written);
+        for (Execution e : inserted) {
+            if (replacedInPass.contains(e.id())) {
+                store.cancelQueued(e.id(), EngineStore.REPLACED, now);
+            }
+        }
         startNow.running = inserted.stream()
                 .filter(e -> e.status() == ExecutionStatus.RUNNING)
                 .toList();
@@ -197,7 +212,7 @@ class TriggerPass {
         scheduling.liftPauses(pausesUp, now);
         inserted.stream().filter(e -> e.status() == ExecutionStatus.SKIPPED).forEach(skipped::add);
         int queued = (int) inserted.stream()
-                .filter(e -> e.status() == ExecutionStatus.QUEUED)
+                .filter(e -> e.status() == ExecutionStatus.QUEUED && !replacedInPass.contains(e.id()))
                 .count();
         return new Result(
                 due.size(),

@@ -272,6 +272,34 @@ abstract class EngineTests extends AlmanacIntegrationTest {
                 .contains("stopped: cancelled (replaced by a newer run of the job)");
     }
 
+    /**
+     * Two slots found by one pass (a node back after 40 s, both still within the misfire threshold): under replace the
+     * later one replaces the earlier as it would a run queued before the pass, so the two never run side by side.
+     */
+    @Test
+    void replaceLetsOnlyTheLastOfTheSlotsOnePassFindsRun() {
+        Job job = jobs.create(
+                anIntervalJob("replace-in-one-pass", 20)
+                        .template("test_block", Map.of())
+                        .concurrency("replace")
+                        .build(),
+                "test");
+        clock.advance(Duration.ofSeconds(40));
+        engine.heartbeat();
+        engine.triggerOnce();
+        assertThat(engine.startDue()).hasSize(1);
+        awaitStarted("replace-in-one-pass");
+        TestTemplates.Block.release("replace-in-one-pass");
+        engine.awaitIdle(Duration.ofSeconds(10));
+
+        assertThat(history(job))
+                .extracting(Execution::status, Execution::reason)
+                .containsExactly(tuple(ExecutionStatus.SUCCEEDED, null), tuple(ExecutionStatus.CANCELLED, "replaced"));
+        assertThat(history(job).get(0).scheduledFor())
+                .as("the later slot runs")
+                .isAfter(history(job).get(1).scheduledFor());
+    }
+
     /** Someone's cancel after a replacement asked for one ends the run as cancelled by them, not as replaced. */
     @Test
     void aCancelAfterAReplacementAskedForOneEndsTheRunAsCancelled() {
