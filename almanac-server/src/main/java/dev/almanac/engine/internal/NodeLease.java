@@ -39,6 +39,9 @@ class NodeLease {
     private record Renewal(Instant at, long nanos) {}
 
     private volatile Renewal last;
+    /** This process's first renewal: when it joined the cluster, which its node row says even if it was forgotten. */
+    private volatile Renewal first;
+
     private final Instant processStartedAt;
     private volatile Instant failingSince;
     private volatile Instant reachableAgainAt;
@@ -72,7 +75,14 @@ class NodeLease {
         try {
             renewal = quick.heartbeat(properties.heartbeatTimeout(), connection -> {
                 Renewal now = new Renewal(clock.instant(), System.nanoTime());
-                nodes.heartbeat(connection, nodeId, host, properties.rolesText(), now.at(), last == null);
+                nodes.heartbeat(
+                        connection,
+                        nodeId,
+                        host,
+                        properties.rolesText(),
+                        now.at(),
+                        first == null ? now.at() : first.at(),
+                        first == null);
                 return now;
             });
         } catch (RuntimeException unreachable) {
@@ -90,6 +100,9 @@ class NodeLease {
         if (failingSince != null) {
             reachableAgainAt = renewal.at();
             failingSince = null;
+        }
+        if (first == null) {
+            first = renewal;
         }
         last = renewal;
         availability.reachable();

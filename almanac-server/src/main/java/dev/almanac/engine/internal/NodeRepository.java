@@ -22,7 +22,7 @@ class NodeRepository {
 
     private static final String REGISTER = """
             INSERT INTO nodes (id, host, roles, started_at, heartbeat_at)
-            VALUES (:id, :host, :roles, :now, :now)
+            VALUES (:id, :host, :roles, :since, :now)
             """;
     private static final String REMOVE = "DELETE FROM nodes WHERE id = :id";
     private static final String FORGET_DEAD = "DELETE FROM nodes WHERE heartbeat_at < :before";
@@ -46,10 +46,12 @@ class NodeRepository {
 
     /**
      * Records that {@code id} is alive at {@code now}, registering it if it is not (or no longer) known, as started
-     * now when it is this process's {@code first} heartbeat; on the connection given, which the lease takes from a
-     * pool of its own.
+     * {@code since} (this process's first heartbeat: a node forgotten while it was cut off keeps its start when it
+     * comes back), and as started now when it is this process's {@code first} heartbeat; on the connection given,
+     * which the lease takes from a pool of its own.
      */
-    void heartbeat(Connection connection, String id, String host, String roles, Instant now, boolean first) {
+    void heartbeat(
+            Connection connection, String id, String host, String roles, Instant now, Instant since, boolean first) {
         JdbcClient jdbc = JdbcClient.create(new SingleConnectionDataSource(connection, true));
         int updated = first
                 ? jdbc.sql(RESTART)
@@ -64,6 +66,7 @@ class NodeRepository {
                     .param("id", id)
                     .param("host", host)
                     .param("roles", roles)
+                    .param("since", utc(first ? now : since))
                     .param("now", utc(now))
                     .update();
         }

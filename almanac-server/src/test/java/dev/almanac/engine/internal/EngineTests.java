@@ -911,6 +911,28 @@ abstract class EngineTests extends AlmanacIntegrationTest {
                 .isZero();
     }
 
+    /**
+     * A node forgotten while it was cut off (its row removed after twice the threshold) registers again with the time
+     * this process first joined, not the time it came back: the node list's start time says when a node restarted.
+     */
+    @Test
+    void aNodeForgottenWhileCutOffKeepsItsStartTimeWhenItComesBack() {
+        engine.heartbeat();
+        Instant joined = jdbc.sql("SELECT started_at FROM nodes WHERE id = 'test-node'")
+                .query(java.time.OffsetDateTime.class)
+                .single()
+                .toInstant();
+        jdbc.sql("DELETE FROM nodes WHERE id = 'test-node'").update();
+        clock.advance(Duration.ofMinutes(2));
+        engine.heartbeat();
+
+        assertThat(jdbc.sql("SELECT started_at FROM nodes WHERE id = 'test-node'")
+                        .query(java.time.OffsetDateTime.class)
+                        .single()
+                        .toInstant())
+                .isEqualTo(joined);
+    }
+
     @Test
     void handsBackARunTheDatabaseGivesThisNodeButItNeverStarted() {
         Job job = jobs.create(anIntervalJob("lost-answer", 3600).build(), "test");
