@@ -137,14 +137,37 @@ public class AuditTrail {
         } else if (!RefusalsAfterTransactions.defer(event)) {
             ownTransaction.executeWithoutResult(status -> events.insert(event));
         }
+        // actor and target names are typed by users (a login form's user name, a job's name): a line break in
+        // one must not start a line of its own in the log, which would read as another event
         log.info(
                 "audit: {} {} {} {} {} from {}",
-                event.actor(),
-                action,
-                outcome,
-                event.targetType() == null ? "-" : event.targetType(),
-                event.targetName() != null ? event.targetName() : event.targetId(),
-                event.sourceAddress());
+                forLog(event.actor()),
+                forLog(action),
+                forLog(outcome),
+                event.targetType() == null ? "-" : forLog(event.targetType()),
+                forLog(event.targetName() != null ? event.targetName() : event.targetId()),
+                forLog(event.sourceAddress()));
+    }
+
+    /** {@code value} with CR, LF, tab and every other control character escaped ({@code \\n}, {@code \\u001b}). */
+    private static String forLog(String value) {
+        if (value == null || value.chars().noneMatch(AuditTrail::breaksALogLine)) {
+            return value;
+        }
+        StringBuilder escaped = new StringBuilder(value.length() + 16);
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '\n' -> escaped.append("\\n");
+                case '\r' -> escaped.append("\\r");
+                case '\t' -> escaped.append("\\t");
+                default -> escaped.append(breaksALogLine(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            }
+        }
+        return escaped.toString();
+    }
+
+    private static boolean breaksALogLine(int c) {
+        return Character.isISOControl(c) || c == 0x2028 || c == 0x2029;
     }
 
     /**

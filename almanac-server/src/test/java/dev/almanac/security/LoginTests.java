@@ -221,6 +221,20 @@ class LoginTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aUserNameWithLineBreaksCannotForgeALineInTheLog(CapturedOutput output) throws Exception {
+        login("evil\nFAKE ENTRY admin login.succeeded\r\u001b[2J", "whatever-it-is");
+
+        assertThat(output.getAll())
+                .contains("audit: evil\\nFAKE ENTRY admin login.succeeded\\r\\u001b[2J login.failed")
+                .doesNotContain("\nFAKE ENTRY", "\u001b[2J");
+        assertThat(jdbc.sql("SELECT actor FROM audit_events WHERE action = 'login.failed'")
+                        .query(String.class)
+                        .single())
+                .as("the audit table keeps the name as typed")
+                .isEqualTo("evil\nFAKE ENTRY admin login.succeeded\r\u001b[2J");
+    }
+
+    @Test
     void httpBasicWorksOnTheApiAndAWrongPasswordIsA401Problem() throws Exception {
         assertThat(basic("/api/admin/scheduler/me", "alice", PASSWORD).body()).contains("\"username\":\"alice\"");
         HttpResponse<String> wrong = basic("/api/admin/scheduler/me", "alice", "wrong-password-here");
