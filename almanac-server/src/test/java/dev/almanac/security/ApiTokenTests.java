@@ -111,6 +111,53 @@ abstract class ApiTokenTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void twoTokensOfOneNameAreToldApartInTheAuditByTheirPrefix() throws Exception {
+        String first = createToken(TestLogins.ADMIN, "ci");
+        String second = createToken(TestLogins.ADMIN, "ci");
+        String firstSecret = JsonPath.read(first, "$.secret");
+        String secondSecret = JsonPath.read(second, "$.secret");
+
+        createToken(TestLogins.bearer(firstSecret), "made-by-first");
+        createToken(TestLogins.bearer(secondSecret), "made-by-second");
+
+        mvc.perform(get(API + "/audit").param("action", "token.created").param("target", "made-by-first"))
+                .andExpect(jsonPath("$.events[0].via").value("token:ci (" + firstSecret.substring(0, 12) + "…)"));
+        mvc.perform(get(API + "/audit").param("action", "token.created").param("target", "made-by-second"))
+                .andExpect(jsonPath("$.events[0].via").value("token:ci (" + secondSecret.substring(0, 12) + "…)"));
+        assertThat(firstSecret.substring(0, 12)).isNotEqualTo(secondSecret.substring(0, 12));
+    }
+
+    @Test
+    void aTokenWithALongNameIsNamedInTheAuditShortenedWithItsPrefixWhole() throws Exception {
+        String name = "n".repeat(100);
+        String secret = JsonPath.read(createToken(TestLogins.ADMIN, name), "$.secret");
+
+        createToken(TestLogins.bearer(secret), "made-by-long");
+
+        String via = jdbc.sql("SELECT via FROM audit_events WHERE action = 'token.created' AND target_name = ?")
+                .param("made-by-long")
+                .query(String.class)
+                .single();
+        assertThat(via).hasSize(120).startsWith("token:nnn").endsWith("… (" + secret.substring(0, 12) + "…)");
+    }
+
+    private String createToken(String role, String name) throws Exception {
+        return createToken(logins.as(role), name);
+    }
+
+    private String createToken(org.springframework.test.web.servlet.request.RequestPostProcessor as, String name)
+            throws Exception {
+        return mvc.perform(post(API + "/tokens")
+                        .with(as)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"" + name + "\"}"))
+                .andExpect(status().isCreated())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+    }
+
+    @Test
     void aReadOnlyTokenReadsButChangesNothing() throws Exception {
         String readOnly = logins.token("reader", TestLogins.SUPER_ADMIN, true);
         mvc.perform(get(API + "/jobs").with(TestLogins.bearer(readOnly))).andExpect(status().isOk());

@@ -21,6 +21,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public final class ApiTokenFilter extends OncePerRequestFilter {
 
     private static final String BEARER = "Bearer ";
+    private static final int VIA_LENGTH = 120;
 
     private final ApiTokenService tokens;
     private final AuditTrail audit;
@@ -77,11 +78,26 @@ public final class ApiTokenFilter extends OncePerRequestFilter {
         context.setAuthentication(new ApiTokenAuthentication(
                 user.username(), token, user.role(), Authorities.of(carried, !token.readOnly())));
         contexts.setContext(context);
-        request.setAttribute(AuditTrail.VIA_ATTRIBUTE, "token:" + token.name());
+        request.setAttribute(AuditTrail.VIA_ATTRIBUTE, via(token));
         try {
             chain.doFilter(request, response);
         } finally {
             contexts.clearContext();
         }
+    }
+
+    /**
+     * How the audit names a token: its name and, as the token list and a refused token's event show it, its prefix,
+     * so two tokens of one name are told apart ({@code token:ci (alm_ab12cd34…)}). A name too long for the column
+     * (120 characters) is shortened; the prefix is kept whole.
+     */
+    static String via(ApiToken token) {
+        String prefix = " (" + token.prefix() + "…)";
+        String name = token.name();
+        int room = VIA_LENGTH - "token:".length() - prefix.length();
+        if (name.length() > room) {
+            name = name.substring(0, room - 1) + "…";
+        }
+        return "token:" + name + prefix;
     }
 }
