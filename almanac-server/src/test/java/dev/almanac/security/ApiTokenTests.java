@@ -141,6 +141,38 @@ abstract class ApiTokenTests extends AlmanacIntegrationTest {
         assertThat(via).hasSize(120).startsWith("token:nnn").endsWith("… (" + secret.substring(0, 12) + "…)");
     }
 
+    @Test
+    void aSuperAdminListsAndRevokesAnotherUsersTokenAndTheRevocationNamesItsOwner() throws Exception {
+        String created = createToken(TestLogins.ADMIN, "deploy");
+        String id = JsonPath.read(created, "$.token.id");
+        String prefix = JsonPath.read(created, "$.token.prefix");
+
+        mvc.perform(get(API + "/tokens").param("owner", "test-admin").with(logins.as(TestLogins.SUPER_ADMIN)))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.tokens[?(@.name == 'deploy')].id").value(org.hamcrest.Matchers.contains(id)));
+        mvc.perform(get(API + "/tokens").param("owner", "test-super-admin").with(logins.as(TestLogins.ADMIN)))
+                .andExpect(status().isForbidden())
+                .andExpect(jsonPath("$.detail").value("only super admins may list another user's API tokens"));
+        mvc.perform(get(API + "/tokens").param("owner", "test-admin").with(logins.as(TestLogins.ADMIN)))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.tokens[?(@.name == 'deploy')]", hasSize(1)));
+        mvc.perform(get(API + "/tokens").param("owner", "nobody").with(logins.as(TestLogins.SUPER_ADMIN)))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("owner"));
+
+        mvc.perform(delete(API + "/tokens/" + id).with(logins.as(TestLogins.SUPER_ADMIN)))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.token.status").value("revoked"));
+        mvc.perform(get(API + "/audit").param("action", "token.revoked").param("target", id))
+                .andExpect(jsonPath("$.events", hasSize(1)))
+                .andExpect(jsonPath("$.events[0].actor").value("test-super-admin"))
+                .andExpect(jsonPath("$.events[0].details.owner").value("test-admin"))
+                .andExpect(jsonPath("$.events[0].details.prefix").value(prefix));
+        mvc.perform(get(API + "/audit").param("action", "access.denied").param("actor", "test-admin"))
+                .andExpect(jsonPath("$.events", hasSize(1)))
+                .andExpect(jsonPath("$.events[0].target_name").value("test-super-admin"));
+    }
+
     private String createToken(String role, String name) throws Exception {
         return createToken(logins.as(role), name);
     }

@@ -95,6 +95,13 @@ public class ApiTokenRepository {
                 .optional();
     }
 
+    Optional<String> ownerName(UUID tokenId) {
+        return jdbc.sql("SELECT u.username FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = :id")
+                .param("id", tokenId)
+                .query(String.class)
+                .optional();
+    }
+
     List<ApiToken> ofUser(UUID userId) {
         return jdbc.sql(COLUMNS + "WHERE t.user_id = :user_id ORDER BY t.created_at DESC, t.id DESC")
                 .param("user_id", userId)

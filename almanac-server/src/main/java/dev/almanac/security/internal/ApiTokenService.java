@@ -193,7 +193,11 @@ public class ApiTokenService {
         }
         if (tokens.revoke(id, now())) {
             signals.tokenRevoked(id);
-            audit.record("token.revoked", target(token), Map.of("prefix", token.prefix()));
+            // a super admin may revoke anyone's token: the event names whose it was
+            String tokenOwner = token.userId().equals(owner.id())
+                    ? owner.username()
+                    : tokens.ownerName(id).orElse(token.userId().toString());
+            audit.record("token.revoked", target(token), Map.of("prefix", token.prefix(), "owner", tokenOwner));
         }
         return withPendingUse(tokens.find(id).orElseThrow());
     }

@@ -3,6 +3,7 @@ package dev.almanac.security.internal;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.almanac.audit.AuditTrail;
 import dev.almanac.common.ForbiddenException;
+import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Permissions;
@@ -26,6 +27,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -143,13 +145,35 @@ public class TokenController {
     }
 
     @GetMapping
-    @ApiResponse(responseCode = "200", description = "Your tokens")
-    @Operation(summary = "Your API tokens, newest first")
-    TokenList list() {
+    @ApiResponse(responseCode = "200", description = "Your tokens, or with owner those of that user")
+    @ApiResponse(responseCode = "400", description = "owner names no user")
+    @ApiResponse(responseCode = "403", description = "owner given by someone who is not a super admin")
+    @Operation(
+            summary = "Your API tokens, newest first",
+            description = "A super admin may list another user's with ?owner=<username>, to revoke one of them.")
+    TokenList list(@RequestParam(name = "owner", required = false) String owner) {
         requireMayManageTokens("list API tokens");
+        User whose = currentUser();
+        if (owner != null && !owner.equals(whose.username())) {
+            whose = otherOwner(owner);
+        }
         Instant now = clock.instant();
         return new TokenList(
-                tokens.of(currentUser()).stream().map(t -> TokenView.of(t, now)).toList());
+                tokens.of(whose).stream().map(t -> TokenView.of(t, now)).toList());
+    }
+
+    private User otherOwner(String owner) {
+        if (!Permissions.has(Role.SUPER_ADMIN)) {
+            String reason = "only super admins may list another user's API tokens";
+            audit.record(
+                    AuditTrail.currentActorName(),
+                    "access.denied",
+                    AuditTrail.DENIED,
+                    AuditTrail.Target.of("user", null, owner),
+                    Map.of("action", "list another user's API tokens", "reason", reason));
+            throw new ForbiddenException(reason);
+        }
+        return users.find(owner).orElseThrow(() -> new InvalidInputException("owner", "no user named " + owner));
     }
 
     @DeleteMapping("/{id}")
