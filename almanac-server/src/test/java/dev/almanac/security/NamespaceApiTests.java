@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpMethod;
@@ -117,6 +118,43 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
         assertThat(send(aliceLimited, "GET", "/jobs/" + aJob, null).getStatus()).isEqualTo(200);
         assertThat(send(aliceLimited, "POST", "/jobs/" + aJob + "/run", null).getStatus())
                 .isEqualTo(403);
+    }
+
+    @Test
+    void anUpdateIsAuditedWithEachFieldItChangedBeforeAndAfterAndNothingWhenItChangedNothing() throws Exception {
+        String root = logins.token(TestLogins.SUPER_ADMIN);
+        namespaces("a");
+
+        MockHttpServletResponse renamed =
+                send(root, "PUT", "/namespaces/a", "{\"display_name\":\"Team A\",\"description\":\"nightly loads\"}");
+        assertThat(renamed.getStatus()).as(renamed.getContentAsString()).isEqualTo(200);
+        String audit =
+                send(root, "GET", "/audit?action=namespace.updated", null).getContentAsString();
+        assertThat((List<?>) JsonPath.read(audit, "$.events")).hasSize(1);
+        assertThat(JsonPath.<Map<String, Object>>read(audit, "$.events[0].details.changes"))
+                .containsOnlyKeys("display_name", "description");
+        assertThat((String) JsonPath.read(audit, "$.events[0].details.changes.display_name.after"))
+                .isEqualTo("Team A");
+        assertThat((String) JsonPath.read(audit, "$.events[0].details.changes.description.after"))
+                .isEqualTo("nightly loads");
+
+        clock.advance(java.time.Duration.ofSeconds(1));
+        assertThat(send(root, "PUT", "/namespaces/a", "{\"quotas\":{\"jobs\":5}}")
+                        .getStatus())
+                .isEqualTo(200);
+        audit = send(root, "GET", "/audit?action=namespace.updated", null).getContentAsString();
+        assertThat(JsonPath.<Map<String, Object>>read(audit, "$.events[0].details.changes"))
+                .containsOnlyKeys("quotas.jobs");
+        assertThat((Integer) JsonPath.read(audit, "$.events[0].details.changes['quotas.jobs'].after"))
+                .isEqualTo(5);
+
+        assertThat(send(root, "PUT", "/namespaces/a", "{\"display_name\":\"Team A\",\"quotas\":{\"jobs\":5}}")
+                        .getStatus())
+                .isEqualTo(200);
+        audit = send(root, "GET", "/audit?action=namespace.updated", null).getContentAsString();
+        assertThat((List<?>) JsonPath.read(audit, "$.events"))
+                .as("nothing changed: no event")
+                .hasSize(2);
     }
 
     @Test

@@ -148,10 +148,10 @@ class NamespaceService {
                 now());
         namespaces.update(updated);
         events.publishEvent(new NamespaceChanged(name));
-        audit.record(
-                "namespace.updated",
-                target(name),
-                Map.of("quotas", quotasMap(quotas), "previous_quotas", quotasMap(current.quotas())));
+        Map<String, Object> changes = dev.almanac.audit.Changes.between(auditedFields(current), auditedFields(updated));
+        if (!changes.isEmpty()) {
+            audit.record("namespace.updated", target(name), Map.of("changes", changes));
+        }
         return updated;
     }
 
@@ -323,6 +323,15 @@ class NamespaceService {
         if (request.description() != null && request.description().length() > 2000) {
             errors.add(new FieldError("description", "must be at most 2000 characters"));
         }
+    }
+
+    /** What an update may change, as {@code namespace.updated} compares it before and after. */
+    private static Map<String, Object> auditedFields(Namespace namespace) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("display_name", namespace.displayName());
+        fields.put("description", namespace.description());
+        fields.put("quotas", quotasMap(namespace.quotas()));
+        return fields;
     }
 
     static Map<String, Object> quotasMap(Namespace.Quotas q) {
