@@ -173,6 +173,43 @@ abstract class ApiTokenTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.events[0].target_name").value("test-super-admin"));
     }
 
+    @Test
+    void deletingAUserRecordsTheirRoleEmailMembershipsAndTheTokensThatWentWithThem() throws Exception {
+        String created = mvc.perform(post(API + "/users")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"username\":\"leaver\",\"password\":\"leaver's long password\",\"role\":\"ADMIN\","
+                                + "\"email\":\"leaver@example.com\"}"))
+                .andExpect(status().isCreated())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String id = JsonPath.read(created, "$.user.id");
+        for (String namespace : new String[] {"ops", "web"}) {
+            mvc.perform(post(API + "/namespaces")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"name\":\"" + namespace + "\"}"))
+                    .andExpect(status().isCreated());
+        }
+        mvc.perform(put(API + "/namespaces/ops/members")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"members\":[{\"username\":\"leaver\",\"role\":\"editor\"}]}"))
+                .andExpect(status().isOk());
+        String secret = logins.token("leaver", TestLogins.ADMIN, false);
+
+        mvc.perform(delete(API + "/users/" + id)).andExpect(status().isOk());
+
+        mvc.perform(get(API + "/audit").param("action", "user.deleted").param("target", "leaver"))
+                .andExpect(jsonPath("$.events", hasSize(1)))
+                .andExpect(jsonPath("$.events[0].details.role").value("ADMIN"))
+                .andExpect(jsonPath("$.events[0].details.email").value("leaver@example.com"))
+                .andExpect(jsonPath("$.events[0].details.memberships.ops").value("editor"))
+                .andExpect(jsonPath("$.events[0].details.memberships.web").doesNotExist())
+                .andExpect(jsonPath("$.events[0].details.tokens", hasSize(1)))
+                .andExpect(jsonPath("$.events[0].details.tokens[0].prefix").value(secret.substring(0, 12)))
+                .andExpect(jsonPath("$.events[0].details.tokens[0].name").value("test leaver"))
+                .andExpect(jsonPath("$.events[0].details.tokens[0].status").value("active"));
+    }
+
     private String createToken(String role, String name) throws Exception {
         return createToken(logins.as(role), name);
     }

@@ -45,6 +45,8 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
     private final Clock clock;
     private final TokenSignals tokenSignals;
     private final LoginAttempts logins;
+    private final NamespaceRepository namespaces;
+    private final ApiTokenRepository tokens;
     private final Set<String> ownPasswords = ConcurrentHashMap.newKeySet();
 
     UserService(
@@ -53,8 +55,12 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
             AuditTrail audit,
             Clock clock,
             TokenSignals tokenSignals,
-            LoginAttempts logins) {
+            LoginAttempts logins,
+            NamespaceRepository namespaces,
+            ApiTokenRepository tokens) {
         this.users = users;
+        this.namespaces = namespaces;
+        this.tokens = tokens;
         this.logins = logins;
         this.passwords = passwords;
         this.audit = audit;
@@ -255,9 +261,25 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
             throw new ConflictException(
                     null, "'" + current.username() + "' is the last enabled super admin; make another one first");
         }
+        // what goes with the user (their rows cascade): the event keeps who they were and what they could do
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("role", current.role().name());
+        details.put("enabled", current.enabled());
+        if (current.email() != null) {
+            details.put("email", current.email());
+        }
+        Map<String, String> memberships = new LinkedHashMap<>();
+        namespaces.rolesOf(current.username()).forEach((namespace, role) -> memberships.put(namespace, role.json()));
+        details.put("memberships", memberships);
+        Instant now = now();
+        details.put(
+                "tokens",
+                tokens.ofUser(id).stream()
+                        .map(t -> Map.of("name", t.name(), "prefix", t.prefix(), "status", t.statusAt(now)))
+                        .toList());
         users.delete(id);
         tokenSignals.userChanged(id);
-        audit.record("user.deleted", target(current), null);
+        audit.record("user.deleted", target(current), details);
         return current;
     }
 
