@@ -118,9 +118,9 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
         assertThat(page("/audit?target=" + id)).contains(">job.updated<");
         assertThat(page("/audit?from=2026-06-01T09:59")).contains(">job.updated<");
         assertThat(page("/audit?to=2026-06-01T09:59")).contains("No event matches these filters");
-        assertThat(page("/audit?from=yesterday"))
+        assertThat(badFilter("/audit?from=yesterday"))
                 .contains("id=\"from-error\">must be a date and time in UTC", "aria-invalid=\"true\"");
-        assertThat(page("/audit?from=2026-06-02T00:00&to=2026-06-01T00:00"))
+        assertThat(badFilter("/audit?from=2026-06-02T00:00&to=2026-06-01T00:00"))
                 .contains("id=\"to-error\">must be after from");
         // over htmx only the results are swapped in: they say it too, not an empty region
         assertThat(tight(ui.perform(get("/audit").param("from", "yesterday").header("HX-Request", "true"))
@@ -152,7 +152,31 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
         assertThat(next.find()).isTrue();
         String second = page(next.group(1).replace("&amp;", "&"));
         assertThat(second).contains(">u1<", ">u0<", "← Newest").doesNotContain(">u2<", "Older →");
-        assertThat(page("/audit?before=" + UUID.randomUUID())).contains("start again from the newest events");
+        assertThat(badFilter("/audit?before=" + UUID.randomUUID()))
+                .contains("id=\"before-error\"", "This page of the log no longer exists");
+    }
+
+    @Test
+    void aFilterOrLinkTheAuditPageCannotReadIsA400SaidAtTheFilters() throws Exception {
+        audit.record("test", "user.updated", AuditTrail.SUCCESS, AuditTrail.Target.of("user", null, "u0"), null);
+
+        String badCursor = badFilter("/audit?before=bad");
+        assertThat(badCursor)
+                .contains("<form class=\"filters", "id=\"before-error\"", "The link to older events could not be read")
+                .contains("href=\"/audit\">Newest events</a>")
+                .doesNotContain(">u0<");
+        int filters = badCursor.indexOf("<form class=\"filters");
+        assertThat(badCursor.indexOf("id=\"before-error\""))
+                .as("in the filter form")
+                .isBetween(filters, badCursor.indexOf("</form>", filters));
+
+        String fragment = tight(ui.perform(get("/audit?to=later").header("HX-Request", "true"))
+                .andExpect(status().isBadRequest())
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
+        assertThat(fragment).contains("id=\"filter-problems\"", "To must be a date and time in UTC");
+        assertThat(page("/audit")).contains(">u0<");
     }
 
     @Test
@@ -651,6 +675,14 @@ abstract class ManagementPagesTests extends AlmanacIntegrationTest {
                 .param("id", user)
                 .query(String.class)
                 .single();
+    }
+
+    private String badFilter(String path) throws Exception {
+        return tight(ui.perform(get(path))
+                .andExpect(status().isBadRequest())
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
     }
 
     private String page(String path) throws Exception {

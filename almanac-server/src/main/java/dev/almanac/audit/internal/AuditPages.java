@@ -5,11 +5,13 @@ import dev.almanac.common.NamespaceSelection;
 import dev.almanac.common.QueryParameters;
 import dev.almanac.web.AdminPage;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -83,6 +85,7 @@ public class AuditPages {
             @RequestParam(required = false) String to,
             @RequestParam(required = false) String before,
             HtmxRequest htmx,
+            HttpServletResponse response,
             Model model) {
         Map<String, String> errors = new LinkedHashMap<>();
         AuditSearch.Page page;
@@ -96,6 +99,8 @@ public class AuditPages {
         } catch (InvalidInputException invalid) {
             invalid.errors().forEach(error -> errors.put(error.field(), message(error.field(), error.message())));
             page = new AuditSearch.Page(List.of(), null);
+            // as the API answers the same filters: the page says which could not be read, with 400
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
         }
         model.addAttribute("rows", page.events().stream().map(this::row).toList());
         model.addAttribute("actor", QueryParameters.text(actor));
@@ -165,7 +170,10 @@ public class AuditPages {
             return "must be a date and time in UTC, e.g. 2026-06-01T10:00";
         }
         if (field.equals("before")) {
-            return "this page of the log no longer exists; start again from the newest events";
+            return message.equals(AuditSearch.GONE)
+                    ? "This page of the log no longer exists; start again from the newest events."
+                    : "The link to older events could not be read (an old link, or cut short);"
+                            + " start again from the newest events.";
         }
         return message;
     }

@@ -45,16 +45,14 @@ public class AuditSearch {
         return PageCursor.of(event.occurredAt(), UUID.fromString(event.id()));
     }
 
+    static final String GONE = "no audit event with this id";
+
     /** @throws dev.almanac.common.InvalidInputException naming every bad filter */
     @Transactional(readOnly = true)
     Page search(Filter filter, int defaultLimit) {
         List<FieldError> errors = new ArrayList<>();
         PageCursor cursor = PageCursor.read(
-                        "before",
-                        filter.before(),
-                        id -> events.find(id).map(AuditSearch::cursorOf),
-                        "no audit event with this id",
-                        errors)
+                        "before", filter.before(), id -> events.find(id).map(AuditSearch::cursorOf), GONE, errors)
                 .orElse(null);
         AuditQuery query = new AuditQuery(
                 QueryParameters.text(filter.actor()),
