@@ -119,6 +119,46 @@ abstract class TokenReachTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aLimitedTokenOfAUserWhoMayNoLongerWorkInAnyOfItsNamespacesIsRefusedEverywhere() throws Exception {
+        api("POST", "/namespaces", "{\"name\":\"b\"}");
+        logins.user("sue", TestLogins.SUPER_ADMIN, PASSWORD);
+        RequestPostProcessor carolsToken = TestLogins.bearer(limitedToken("carol", "b"));
+        RequestPostProcessor suesToken = TestLogins.bearer(limitedToken("sue", "b"));
+        for (RequestPostProcessor token : List.of(carolsToken, suesToken)) {
+            assertThat(call(token, "GET", "/jobs", null).getStatus()).isEqualTo(200);
+            assertThat(call(token, "GET", "/me", null).getStatus()).isEqualTo(200);
+        }
+
+        String carol = jdbc.sql("SELECT CAST(id AS VARCHAR(36)) FROM users WHERE username = 'carol'")
+                .query(String.class)
+                .single();
+        api("PUT", "/users/" + carol, "{\"role\":\"USER\"}");
+        for (String path : List.of("/jobs", "/me", "/namespaces")) {
+            MockHttpServletResponse refused = call(carolsToken, "GET", path, null);
+            assertThat(refused.getStatus())
+                    .as(path + ": " + refused.getContentAsString())
+                    .isEqualTo(403);
+        }
+        // a role elsewhere does not let the token in; one in its namespace does, with that role
+        api("PUT", "/namespaces/a/members", "{\"members\":[{\"username\":\"carol\",\"role\":\"viewer\"}]}");
+        assertThat(call(carolsToken, "GET", "/jobs", null).getStatus()).isEqualTo(403);
+        api("PUT", "/namespaces/b/members", "{\"members\":[{\"username\":\"carol\",\"role\":\"viewer\"}]}");
+        assertThat(call(carolsToken, "GET", "/jobs", null).getStatus()).isEqualTo(200);
+        assertThat(call(carolsToken, "GET", "/namespaces/a", null).getStatus()).isEqualTo(404);
+        assertThat(call(suesToken, "GET", "/jobs", null).getStatus()).isEqualTo(200);
+    }
+
+    /** A token of {@code username} (their role as it is) limited to {@code namespace}, as the database holds one. */
+    private String limitedToken(String username, String namespace) {
+        String secret = logins.token(username, null, false);
+        jdbc.sql("UPDATE api_tokens SET namespaces = :namespaces WHERE name = :name")
+                .param("namespaces", namespace)
+                .param("name", "test " + username)
+                .update();
+        return secret;
+    }
+
+    @Test
     void aTokenLimitedToNamespacesManagesNoTokensNotEvenItsOwnersUnlimitedOnes() throws Exception {
         RequestPostProcessor root = logins.as(TestLogins.SUPER_ADMIN);
         String unlimitedId = JsonPath.read(

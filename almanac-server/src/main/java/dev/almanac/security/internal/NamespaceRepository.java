@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -45,6 +46,11 @@ public class NamespaceRepository {
 
     private static final String IS_MEMBER =
             "SELECT COUNT(*) FROM (SELECT 1 FROM namespace_members WHERE username = :username LIMIT 1) m";
+
+    private static final String IS_MEMBER_OF_ANY = """
+            SELECT COUNT(*) FROM (
+                SELECT 1 FROM namespace_members WHERE username = :username AND namespace IN (:names) LIMIT 1) m
+            """;
 
     private static final String MEMBERS_OF =
             "SELECT username, role FROM namespace_members WHERE namespace = :namespace ORDER BY username";
@@ -140,6 +146,19 @@ public class NamespaceRepository {
     /** Whether {@code username} holds a role in any namespace: what lets a {@code USER} into the API. */
     public boolean isMember(String username) {
         return jdbc.sql(IS_MEMBER).param("username", username).query(Long.class).single() > 0;
+    }
+
+    /** Whether {@code username} holds a role in one of {@code names}: what lets a limited token of a user in. */
+    boolean isMemberOfAny(String username, Set<String> names) {
+        if (names.isEmpty()) {
+            return false;
+        }
+        return jdbc.sql(IS_MEMBER_OF_ANY)
+                        .param("username", username)
+                        .param("names", List.copyOf(names))
+                        .query(Long.class)
+                        .single()
+                > 0;
     }
 
     Map<String, NamespaceRole> membersOf(String namespace) {

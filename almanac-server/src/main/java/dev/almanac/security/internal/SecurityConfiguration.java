@@ -304,13 +304,23 @@ public class SecurityConfiguration {
         return http.build();
     }
 
-    /** Lets in a signed-in user who holds a role in some namespace. */
+    /**
+     * Lets in a signed-in user who holds a role in some namespace, and a token limited to namespaces whose owner may
+     * still work in one of them: a global admin or super admin, or a user holding a role in one of them (a token of an
+     * admin since demoted to a user with no such role is refused, as its owner would be).
+     */
     private static AuthorizationManager<RequestAuthorizationContext> member(NamespaceRepository namespaces) {
         return (caller, context) -> {
             Authentication user = caller.get();
-            return new AuthorizationDecision(signedIn(user)
-                    && ((user instanceof ApiTokenAuthentication token && token.namespaceLimit() != null)
-                            || namespaces.isMember(user.getName())));
+            if (!signedIn(user)) {
+                return new AuthorizationDecision(false);
+            }
+            if (user instanceof ApiTokenAuthentication token && token.namespaceLimit() != null) {
+                return new AuthorizationDecision(token.ownerRole() == Role.SUPER_ADMIN
+                        || token.ownerRole() == Role.ADMIN
+                        || namespaces.isMemberOfAny(user.getName(), token.namespaceLimit()));
+            }
+            return new AuthorizationDecision(namespaces.isMember(user.getName()));
         };
     }
 
