@@ -171,7 +171,9 @@ public class JobCommands {
         if (to.equals(before.definition().namespace())) {
             return;
         }
-        permissions.requireMayActOn(templateType, "create", AuditTrail.Target.of("job", null, before.name(), to));
+        // the job by its id, as every other refusal about it, in the namespace it was to go to
+        permissions.requireMayActOn(
+                templateType, "create", AuditTrail.Target.of("job", before.id(), before.name(), to));
         quotas.requireJobRoom(to, 1);
     }
 

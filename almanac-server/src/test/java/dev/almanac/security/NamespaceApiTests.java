@@ -121,6 +121,27 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aRefusedMoveToAnotherNamespaceIsAuditedWithTheJobsIdSoASearchByIdFindsIt() throws Exception {
+        String root = logins.token(TestLogins.SUPER_ADMIN);
+        namespaces("a", "b");
+        logins.user("alice", TestLogins.USER, null);
+        send(root, "PUT", "/namespaces/a/members", "{\"members\":[{\"username\":\"alice\",\"role\":\"editor\"}]}");
+        send(root, "PUT", "/namespaces/b/members", "{\"members\":[{\"username\":\"alice\",\"role\":\"viewer\"}]}");
+        String id = createJob(root, "mover", "a");
+        String alice = logins.token("alice", TestLogins.USER, false);
+
+        MockHttpServletResponse refused = send(alice, "PUT", "/jobs/" + id, "{\"namespace\":\"b\"}");
+        assertThat(refused.getStatus()).as(refused.getContentAsString()).isEqualTo(403);
+
+        String audit = send(root, "GET", "/audit?action=access.denied&target=" + id, null)
+                .getContentAsString();
+        assertThat((List<?>) JsonPath.read(audit, "$.events")).hasSize(1);
+        assertThat((String) JsonPath.read(audit, "$.events[0].target_id")).isEqualTo(id);
+        assertThat((String) JsonPath.read(audit, "$.events[0].target_name")).isEqualTo("mover");
+        assertThat((String) JsonPath.read(audit, "$.events[0].actor")).isEqualTo("alice");
+    }
+
+    @Test
     void anUpdateIsAuditedWithEachFieldItChangedBeforeAndAfterAndNothingWhenItChangedNothing() throws Exception {
         String root = logins.token(TestLogins.SUPER_ADMIN);
         namespaces("a");
