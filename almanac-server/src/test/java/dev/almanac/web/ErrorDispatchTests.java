@@ -1,6 +1,7 @@
 package dev.almanac.web;
 
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -27,5 +28,22 @@ class ErrorDispatchTests extends AlmanacIntegrationTest {
                         .requestAttr(RequestDispatcher.ERROR_STATUS_CODE, 500))
                 .andExpect(status().isConflict())
                 .andExpect(jsonPath("$.detail", Matchers.containsString("try again")));
+    }
+
+    @Test
+    void theErrorAddressOpenedDirectlyIsNotFoundNotAServerError() throws Exception {
+        mvc.perform(get("/error").accept(MediaType.APPLICATION_JSON))
+                .andExpect(status().isNotFound())
+                .andExpect(jsonPath("$.status").value(404))
+                .andExpect(jsonPath("$.detail").value("there is nothing at this address"));
+        mvc.perform(get("/error").accept(MediaType.TEXT_HTML))
+                .andExpect(status().isNotFound())
+                .andExpect(content().string(Matchers.containsString("there is nothing at this address")))
+                .andExpect(content().string(Matchers.not(Matchers.containsString("Something went wrong"))));
+        // an exception that reached the dispatch without a status still is the server's failure
+        mvc.perform(get("/error")
+                        .accept(MediaType.APPLICATION_JSON)
+                        .requestAttr(RequestDispatcher.ERROR_EXCEPTION, new IllegalStateException("broken")))
+                .andExpect(status().isInternalServerError());
     }
 }

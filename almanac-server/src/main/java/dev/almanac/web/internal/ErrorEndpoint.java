@@ -62,10 +62,16 @@ class ErrorEndpoint implements ErrorController {
             // a request a filter's write lost to another holding the same rows, as RefusalStatus says it
             return new Answer(HttpStatus.CONFLICT, conflict.getMessage(), List.of());
         }
-        HttpStatus status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer code
-                        && HttpStatus.resolve(code) != null
-                ? HttpStatus.valueOf(code)
-                : HttpStatus.INTERNAL_SERVER_ERROR;
+        Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        HttpStatus status;
+        if (code == null && thrown == null) {
+            // /error opened as an address, not reached through an error: nothing went wrong, there is nothing here
+            status = HttpStatus.NOT_FOUND;
+        } else if (code instanceof Integer number && HttpStatus.resolve(number) != null) {
+            status = HttpStatus.valueOf(number);
+        } else {
+            status = HttpStatus.INTERNAL_SERVER_ERROR;
+        }
         String detail = switch (status) {
             case BAD_REQUEST -> "the request could not be read";
             case UNAUTHORIZED -> "authentication is required";
