@@ -179,6 +179,17 @@ public class Permissions {
                         namespaces.may(namespace, needed) && beyondNamespace(templateType, namespace) == null);
     }
 
+    /**
+     * Whether the current actor may create a job at all: a global admin, or an editor or owner of some namespace. A
+     * reader who is only a viewer is offered no "New job", whose every template would be disabled.
+     */
+    public boolean mayCreateJobs() {
+        return has(Role.SUPER_ADMIN)
+                || has(Role.ADMIN)
+                || namespaces.visible().names().stream()
+                        .anyMatch(namespace -> namespaces.may(namespace, NamespaceAccess.Action.EDIT));
+    }
+
     /** Why the current actor may not create jobs of {@code templateType} anywhere, as pages say; null if they may. */
     public String whyMayNotCreate(String templateType) {
         if (mayActOn(templateType)) {

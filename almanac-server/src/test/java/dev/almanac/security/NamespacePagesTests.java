@@ -147,6 +147,22 @@ abstract class NamespacePagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aViewerOnlyMemberIsOfferedNoNewJobWhileAnEditorAndAGlobalAdminAre() throws Exception {
+        logins.user("vera", TestLogins.USER, null);
+        api("PUT", "/namespaces/b/members", "{\"members\":[{\"username\":\"vera\",\"role\":\"viewer\"}]}");
+        RequestPostProcessor vera = user("vera").roles("USER");
+        for (String path : new String[] {"/jobs", "/"}) {
+            assertThat(html(vera, path)).as(path).doesNotContain("href=\"/jobs/new\"");
+        }
+        assertThat(html(vera, "/jobs")).contains("b-secret");
+
+        assertThat(html(ALICE, "/jobs")).contains("href=\"/jobs/new\"");
+        assertThat(html(ROOT, "/jobs")).contains("href=\"/jobs/new\"");
+        logins.user("adam", TestLogins.ADMIN, null);
+        assertThat(html(user("adam").roles("ADMIN"), "/jobs")).contains("href=\"/jobs/new\"");
+    }
+
+    @Test
     void theSwitcherIsRememberedPerUserAndFiltersTheListsAndTheDashboard() throws Exception {
         assertThat(html(ROOT, "/jobs")).contains("a-one", "b-secret", "All namespaces");
         pages.perform(post("/account/namespace")
