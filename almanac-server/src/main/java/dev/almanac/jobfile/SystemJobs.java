@@ -132,16 +132,26 @@ class SystemJobs {
 
     private void seedOnce(String flag, List<JobRequest> group) {
         try {
-            transactions.executeWithoutResult(status -> {
-                jdbc.sql("INSERT INTO installation_flags (name, set_at) VALUES (?, ?)")
-                        .params(flag, utc(clock.instant()))
-                        .update();
+            boolean seeded = Boolean.TRUE.equals(transactions.execute(status -> {
+                // asked first, so that every start after the first leaves no failed insert in the database's log; two
+                // nodes starting at once still meet at the key, and one of them stops there
+                int set = jdbc.sql("""
+                                INSERT INTO installation_flags (name, set_at)
+                                SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM installation_flags WHERE name = ?)
+                                """).params(flag, utc(clock.instant()), flag).update();
+                if (set == 0) {
+                    return false;
+                }
                 for (JobRequest definition : group) {
                     if (!lookups.nameTaken(definition.namespace(), definition.name())) {
                         jobs.create(definition, "system");
                     }
                 }
-            });
+                return true;
+            }));
+            if (!seeded) {
+                return;
+            }
             log.info(
                     "Seeded the system jobs {}; edit or delete them like any job",
                     group.stream().map(JobRequest::name).toList());
