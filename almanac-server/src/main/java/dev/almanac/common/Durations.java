@@ -93,6 +93,44 @@ public final class Durations {
         return duration.toString();
     }
 
+    /**
+     * A duration as a person writes it in a message: {@code 0.9 s}, {@code 45 s}, {@code 2 min 5 s},
+     * {@code 1 h 30 min}, {@code 2 d 3 h}; {@code 40 ms} under a tenth of a second. Precise to the largest two units.
+     */
+    public static String spoken(Duration duration) {
+        if (duration == null) {
+            return "";
+        }
+        if (duration.isNegative()) {
+            return "-" + spoken(duration.negated());
+        }
+        long millis = duration.toMillis();
+        if (millis < 100) {
+            return millis + " ms";
+        }
+        if (millis < 10_000) {
+            long tenths = Math.round(millis / 100.0);
+            return (tenths % 10 == 0 ? Long.toString(tenths / 10) : tenths / 10 + "." + tenths % 10) + " s";
+        }
+        long seconds = Math.round(millis / 1000.0);
+        if (seconds < 60) {
+            return seconds + " s";
+        }
+        if (seconds < 3600) {
+            return pair(seconds / 60, "min", seconds % 60, "s");
+        }
+        long minutes = Math.round(seconds / 60.0);
+        if (minutes < 24 * 60) {
+            return pair(minutes / 60, "h", minutes % 60, "min");
+        }
+        long hours = Math.round(minutes / 60.0);
+        return pair(hours / 24, "d", hours % 24, "h");
+    }
+
+    private static String pair(long big, String bigUnit, long small, String smallUnit) {
+        return big + " " + bigUnit + (small == 0 ? "" : " " + small + " " + smallUnit);
+    }
+
     private static Optional<Duration> iso(String text) {
         try {
             return Optional.of(Duration.parse(text));

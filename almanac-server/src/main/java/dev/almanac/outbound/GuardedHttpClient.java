@@ -1,12 +1,12 @@
 package dev.almanac.outbound;
 
+import dev.almanac.common.Durations;
 import dev.almanac.common.RunControl;
 import dev.almanac.outbound.internal.OutboundProperties;
 import dev.almanac.template.OutboundHttp;
 import dev.almanac.template.OutboundHttp.RefusedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Inet6Address;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -24,7 +25,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.springframework.stereotype.Component;
@@ -226,7 +229,8 @@ public class GuardedHttpClient {
             timeout = remaining.get().isNegative() || remaining.get().isZero() ? Duration.ofMillis(1) : remaining.get();
         }
         URI uri = destination.uri();
-        HttpRequest.Builder builder = HttpRequest.newBuilder().timeout(timeout);
+        // no HttpRequest.timeout: it covers the headers only; the wait for the whole exchange below is the timeout
+        HttpRequest.Builder builder = HttpRequest.newBuilder();
         if (uri.getScheme().equalsIgnoreCase("http")) {
             builder.uri(pinned(uri, destination));
             builder.header("Host", uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
@@ -242,17 +246,23 @@ public class GuardedHttpClient {
         builder.method(
                 method,
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        CompletableFuture<HttpResponse<InputStream>> future =
-                client().sendAsync(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
-        long deadline = System.nanoTime() + timeout.toNanos();
+        // the body is read into memory as it comes (up to the cap) and the exchange's one future completes with it,
+        // so the timeout bounds the whole exchange: a server that sends its headers and then goes silent, or
+        // trickles its body, is given up at the timeout like one that never answers
+        CappedBody handler = new CappedBody(request.maxResponseBytes());
+        CompletableFuture<HttpResponse<Body>> future = client().sendAsync(builder.build(), handler);
         try (RunControl.Registration abort = run.onStop(() -> future.cancel(true))) {
-            HttpResponse<InputStream> response;
+            HttpResponse<Body> response;
             try {
                 response = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 future.cancel(true);
                 run.checkStop();
-                throw new HttpTimeoutException("no response from " + destination.host() + " within " + timeout);
+                throw new HttpTimeoutException(
+                        handler.headersReceived()
+                                ? "timed out reading the response from " + destination.host() + " after "
+                                        + Durations.spoken(timeout)
+                                : "no response from " + destination.host() + " within " + Durations.spoken(timeout));
             } catch (CancellationException e) {
                 run.checkStop();
                 throw new IOException("the call was aborted");
@@ -266,18 +276,9 @@ public class GuardedHttpClient {
                 Throwable cause = e.getCause();
                 throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
             }
-            InputStream stream = response.body();
-            try (RunControl.Registration close = run.onStop(() -> closeQuietly(stream))) {
-                Body read = readCapped(stream, request.maxResponseBytes(), deadline, run);
-                return new OutboundHttp.Response(
-                        response.statusCode(),
-                        lowerCased(response.headers().map()),
-                        read.bytes(),
-                        read.truncated(),
-                        uri);
-            } finally {
-                closeQuietly(stream);
-            }
+            Body read = response.body();
+            return new OutboundHttp.Response(
+                    response.statusCode(), lowerCased(response.headers().map()), read.bytes(), read.truncated(), uri);
         }
     }
 
@@ -301,39 +302,84 @@ public class GuardedHttpClient {
 
     private record Body(byte[] bytes, boolean truncated) {}
 
-    private static Body readCapped(InputStream in, int max, long deadline, RunControl run) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(Math.max(max, 0), 64 * 1024));
-        byte[] buffer = new byte[8192];
-        boolean truncated = false;
-        int read;
-        while ((read = in.read(buffer)) >= 0) {
-            run.checkStop();
-            if (System.nanoTime() > deadline) {
-                throw new HttpTimeoutException("the response body took longer than the timeout");
+    /**
+     * Keeps the first {@code max} bytes of a body; one longer is cut there (the rest is not read, the connection is
+     * closed) and marked truncated.
+     */
+    private static final class CappedBody implements HttpResponse.BodyHandler<Body> {
+        private final int max;
+        private volatile boolean headers;
+
+        CappedBody(int max) {
+            this.max = Math.max(max, 0);
+        }
+
+        boolean headersReceived() {
+            return headers;
+        }
+
+        @Override
+        public HttpResponse.BodySubscriber<Body> apply(HttpResponse.ResponseInfo info) {
+            headers = true;
+            return new Subscriber(max);
+        }
+
+        private static final class Subscriber implements HttpResponse.BodySubscriber<Body> {
+            private final int max;
+            private final ByteArrayOutputStream out;
+            private final CompletableFuture<Body> body = new CompletableFuture<>();
+            private Flow.Subscription subscription;
+
+            Subscriber(int max) {
+                this.max = max;
+                this.out = new ByteArrayOutputStream(Math.min(max, 64 * 1024));
             }
-            int keep = Math.min(read, max - out.size());
-            if (keep > 0) {
-                out.write(buffer, 0, keep);
+
+            @Override
+            public CompletionStage<Body> getBody() {
+                return body;
             }
-            if (keep < read) {
-                truncated = true;
-                break;
+
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                this.subscription = subscription;
+                subscription.request(1);
+            }
+
+            @Override
+            public void onNext(List<ByteBuffer> buffers) {
+                if (body.isDone()) {
+                    return;
+                }
+                for (ByteBuffer buffer : buffers) {
+                    int keep = Math.min(buffer.remaining(), max - out.size());
+                    byte[] bytes = new byte[keep];
+                    buffer.get(bytes);
+                    out.write(bytes, 0, keep);
+                    if (buffer.hasRemaining()) {
+                        body.complete(new Body(out.toByteArray(), true));
+                        subscription.cancel();
+                        return;
+                    }
+                }
+                subscription.request(1);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                body.completeExceptionally(error);
+            }
+
+            @Override
+            public void onComplete() {
+                body.complete(new Body(out.toByteArray(), false));
             }
         }
-        return new Body(out.toByteArray(), truncated);
     }
 
     private static Map<String, List<String>> lowerCased(Map<String, List<String>> headers) {
         Map<String, List<String>> lower = new LinkedHashMap<>();
         headers.forEach((name, values) -> lower.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
         return lower;
-    }
-
-    private static void closeQuietly(InputStream stream) {
-        try {
-            stream.close();
-        } catch (IOException ignored) {
-            // closing a stream whose exchange was aborted
-        }
     }
 }

@@ -37,4 +37,17 @@ class DurationsTest {
         assertThat(Durations.toIso("0m")).isEmpty();
         assertThat(Durations.toIso("30")).isEmpty();
     }
+
+    @Test
+    void spokenIsHowPeopleWriteADuration() {
+        assertThat(Durations.spoken(Duration.ofMillis(40))).isEqualTo("40 ms");
+        assertThat(Durations.spoken(Duration.ofMillis(920))).isEqualTo("0.9 s");
+        assertThat(Durations.spoken(Duration.ofSeconds(5))).isEqualTo("5 s");
+        assertThat(Durations.spoken(Duration.ofMillis(2450))).isEqualTo("2.5 s");
+        assertThat(Durations.spoken(Duration.ofSeconds(45))).isEqualTo("45 s");
+        assertThat(Durations.spoken(Duration.ofSeconds(125))).isEqualTo("2 min 5 s");
+        assertThat(Durations.spoken(Duration.ofMinutes(3))).isEqualTo("3 min");
+        assertThat(Durations.spoken(Duration.ofMinutes(90))).isEqualTo("1 h 30 min");
+        assertThat(Durations.spoken(Duration.ofHours(51))).isEqualTo("2 d 3 h");
+    }
 }

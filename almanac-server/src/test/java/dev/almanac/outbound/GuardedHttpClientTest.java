@@ -173,4 +173,126 @@ class GuardedHttpClientTest {
                 .hasMessageContaining("loopback");
         assertThat(server.getRequestCount()).isZero();
     }
+
+    @Test
+    void aBodyThatTricklesIsGivenUpAtTheTimeoutAndSaysSo() {
+        // headers at once, then one byte a second: the timeout bounds the whole exchange, not just the headers
+        server.enqueue(new MockResponse.Builder()
+                .code(200)
+                .body("x".repeat(100))
+                .throttleBody(1, 1, TimeUnit.SECONDS)
+                .build());
+        OutboundHttp.Request request =
+                new OutboundHttp.Request("GET", url("/slow"), Map.of(), null, Duration.ofSeconds(1), 1000, false);
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> client.send(request, RunControl.unlimited()))
+                .isInstanceOf(java.net.http.HttpTimeoutException.class)
+                .hasMessage("timed out reading the response from localhost after 1 s");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aBodyThatNeverComesIsGivenUpAtTheTimeout() {
+        server.enqueue(new MockResponse.Builder()
+                .code(200)
+                .body("late")
+                .bodyDelay(60, TimeUnit.SECONDS)
+                .build());
+        OutboundHttp.Request request = new OutboundHttp.Request(
+                "POST", url("/stalled"), Map.of(), new byte[] {1}, Duration.ofSeconds(1), 1000, false);
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> client.send(request, RunControl.unlimited()))
+                .hasMessage("timed out reading the response from localhost after 1 s");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void noHeadersInTimeSaysNoResponse() {
+        server.enqueue(new MockResponse.Builder()
+                .code(200)
+                .headersDelay(60, TimeUnit.SECONDS)
+                .build());
+        OutboundHttp.Request request =
+                new OutboundHttp.Request("GET", url("/silent"), Map.of(), null, Duration.ofMillis(800), 1000, false);
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> client.send(request, RunControl.unlimited()))
+                .hasMessage("no response from localhost within 0.8 s");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2400));
+    }
+
+    @Test
+    void aStoppedRunAbortsAStalledBody() {
+        server.enqueue(new MockResponse.Builder()
+                .code(200)
+                .body("late")
+                .bodyDelay(60, TimeUnit.SECONDS)
+                .build());
+        StoppableRun run = new StoppableRun();
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor()
+                .schedule(run::stop, 500, TimeUnit.MILLISECONDS);
+        OutboundHttp.Request request =
+                new OutboundHttp.Request("GET", url("/stalled"), Map.of(), null, Duration.ofSeconds(30), 1000, false);
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> client.send(request, run)).hasMessageContaining("stopped");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aBodyLongerThanTheCapIsCutWithoutWaitingForTheRest() {
+        // the first bytes come at once, the rest never: the cap is reached, so the call ends without the rest
+        server.enqueue(new MockResponse.Builder()
+                .code(200)
+                .body("0123456789abcdef".repeat(1000))
+                .throttleBody(4096, 60, TimeUnit.SECONDS)
+                .build());
+        OutboundHttp.Request request =
+                new OutboundHttp.Request("GET", url("/long"), Map.of(), null, Duration.ofSeconds(5), 10, false);
+
+        long started = System.nanoTime();
+        OutboundHttp.Response response;
+        try {
+            response = client.send(request, RunControl.unlimited());
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(new String(response.body())).isEqualTo("0123456789");
+        assertThat(response.truncated()).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    /** A run stopped from another thread, as the engine stops one it cancels. */
+    static final class StoppableRun implements RunControl {
+        private final java.util.List<Runnable> actions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile boolean stopped;
+
+        void stop() {
+            stopped = true;
+            actions.forEach(Runnable::run);
+        }
+
+        @Override
+        public java.util.Optional<Duration> remaining() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public void checkStop() {
+            if (stopped) {
+                throw new IllegalStateException("the run was stopped");
+            }
+        }
+
+        @Override
+        public Registration onStop(Runnable action) {
+            actions.add(action);
+            if (stopped) {
+                action.run();
+            }
+            return () -> actions.remove(action);
+        }
+    }
 }

@@ -131,6 +131,38 @@ class DeliveryShutdownTests extends AlmanacIntegrationTest {
         });
     }
 
+    @Test
+    void aWebhookThatStallsAfterItsHeadersFailsAtItsTimeoutAndSaysWhy() throws Exception {
+        try (MockWebServer stalling = new MockWebServer()) {
+            stalling.enqueue(new MockResponse.Builder()
+                    .code(200)
+                    .body("ok")
+                    .bodyDelay(60, TimeUnit.SECONDS)
+                    .build());
+            stalling.start();
+            NotifyProperties properties = new NotifyProperties(
+                    null, 1, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(30), 100, 2, Duration.ZERO);
+            Delivery delivery = new Delivery(mail, http, repository, properties, json, clock, meters, secrets, jobs);
+            JobId job = new JobId(UUID.randomUUID());
+            Notice notice = Notice.missedRun(
+                    job, "stalled-receiver", "heartbeat", Duration.ofHours(1), null, properties, clock.instant());
+
+            long started = System.nanoTime();
+            delivery.tell(notice, List.of("http://localhost:" + stalling.getPort() + "/stall"))
+                    .get(10, TimeUnit.SECONDS);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - started))
+                    .as("about the 1 s webhook timeout, not until the server gives up")
+                    .isLessThan(Duration.ofSeconds(3));
+            assertThat(repository.ofJob(job, 10)).singleElement().satisfies(attempt -> {
+                assertThat(attempt.outcome()).isEqualTo("failed");
+                assertThat(attempt.detail())
+                        .isEqualTo("network error: timed out reading the response from localhost after 1 s");
+            });
+            delivery.shutdown(Duration.ZERO);
+        }
+    }
+
     private String hook(String path) {
         return "http://localhost:" + server.getPort() + path;
     }
