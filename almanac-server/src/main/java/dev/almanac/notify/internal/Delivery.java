@@ -113,6 +113,10 @@ public class Delivery {
         final CompletableFuture<Void> done = new CompletableFuture<>();
         int attempt;
         boolean inFlight; // guarded by the Delivery
+        // guarded by the Delivery: the sender has its try's result and records it itself
+        boolean recording;
+        // guarded by the Delivery: the stop recorded the try under way as not sent; the sender records nothing more
+        boolean abandoned;
 
         Send(Notice notice, String recipient, Supplier<NotificationRepository.Told> told, String why) {
             this.notice = notice;
@@ -268,6 +272,12 @@ public class Delivery {
         if (send.attempt == 0 && send.told != null) {
             NotificationRepository.Told told = send.told.get();
             if (told.contains(key(send.recipient), Channel.shown(send.recipient))) {
+                synchronized (this) {
+                    if (send.abandoned) {
+                        return true;
+                    }
+                    send.recording = true;
+                }
                 record(send.notice, channel, send.recipient, "suppressed", send.why);
                 return true;
             }
@@ -276,6 +286,11 @@ public class Delivery {
         Result sent = send(send.notice, channel, send.recipient);
         boolean stopping;
         synchronized (this) {
+            if (send.abandoned) {
+                // the stop gave up waiting for this try and recorded it as not sent: one record per try
+                return true;
+            }
+            send.recording = true;
             stopping = closed;
         }
         // an error may quote the URL, whose path is the secret: history and log get its shown form; a send the stop
@@ -287,6 +302,9 @@ public class Delivery {
                         ? NOT_SENT
                         : withoutUrl(sent.detail(), send.recipient));
         record(send.notice, channel, send.recipient, result.sent() ? "sent" : "failed", result.detail());
+        synchronized (this) {
+            send.recording = false;
+        }
         if (result.sent() || !result.worthRetrying() || send.attempt >= properties.attempts() || stopping) {
             if (!result.sent()) {
                 log.warn(
@@ -316,7 +334,9 @@ public class Delivery {
 
     /**
      * Stops sending: what is queued gets {@code grace} to go out; then the sends still under way are interrupted and
-     * what is left is recorded as failed ({@link #NOT_SENT}) and logged. Notices are not kept in the database, so
+     * given a moment to end; what is left, a send still under way included (a mail server that does not answer is
+     * not interrupted), is recorded as failed ({@link #NOT_SENT}) and logged, once: a send that ends later records
+     * nothing more. Notices are not kept in the database, so
      * they are not sent after a restart; a failed attempt does not count as told, so the incident's next failure
      * tells that recipient.
      */
@@ -339,8 +359,17 @@ public class Delivery {
         }
         synchronized (this) {
             for (Lane lane : lanes.values()) {
-                // one still being sent records its own attempt when it ends
-                lane.sends.stream().filter(send -> !send.inFlight).forEach(left::add);
+                for (Send send : lane.sends) {
+                    if (send.inFlight && send.recording) {
+                        // its try ended and the sender is recording it now
+                        continue;
+                    }
+                    if (send.inFlight) {
+                        // still waiting for its channel after the wait: recorded here, not again when it ends
+                        send.abandoned = true;
+                    }
+                    left.add(send);
+                }
                 lane.sends.clear();
             }
             lanes.clear();

@@ -7,16 +7,21 @@ import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
 import dev.almanac.outbound.GuardedHttpClient;
 import dev.almanac.outbound.OutboundMail;
+import dev.almanac.outbound.TestMailers;
 import dev.almanac.security.Secrets;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TestOutbound;
 import dev.almanac.testing.WithH2;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.Dispatcher;
@@ -26,7 +31,10 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.json.JsonMapper;
@@ -160,6 +168,64 @@ class DeliveryShutdownTests extends AlmanacIntegrationTest {
                         .isEqualTo("network error: timed out reading the response from localhost after 1 s");
             });
             delivery.shutdown(Duration.ZERO);
+        }
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aSendStillStuckAfterTheStopsWaitIsRecordedAsNotSentOnceAndLogged(CapturedOutput output) throws Exception {
+        // a mail server that accepts and never answers: a blocked socket read, which no interrupt ends
+        List<Socket> held = Collections.synchronizedList(new ArrayList<>());
+        try (ServerSocket silent = new ServerSocket(0)) {
+            Thread accepting = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            accepting.setDaemon(true);
+            accepting.start();
+            OutboundMail stuckMail = TestMailers.at("127.0.0.1", silent.getLocalPort(), 5000);
+            NotifyProperties properties = new NotifyProperties(
+                    null, 3, Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(30), 100, 2, Duration.ZERO);
+            Delivery delivery =
+                    new Delivery(stuckMail, http, repository, properties, json, clock, meters, secrets, jobs);
+            JobId job = new JobId(UUID.randomUUID());
+            Notice notice = Notice.missedRun(
+                    job, "stuck-mail", "heartbeat", Duration.ofHours(1), null, properties, clock.instant());
+            CompletableFuture<Void> done = delivery.tell(notice, List.of("ops@example.com"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 1);
+
+            long started = System.nanoTime();
+            delivery.shutdown(Duration.ZERO);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - started))
+                    .as("the stop's short wait, not the mail server's 5 s timeout")
+                    .isLessThan(Duration.ofMillis(4500));
+            assertThat(repository.ofJob(job, 10)).singleElement().satisfies(attempt -> {
+                assertThat(attempt.outcome()).isEqualTo("failed");
+                assertThat(attempt.detail()).isEqualTo(Delivery.NOT_SENT);
+            });
+            assertThat(output.getOut() + output.getErr())
+                    .contains("Stopped with 1 notification(s) not delivered")
+                    .contains("ops@example.com");
+
+            // the stuck send ends at its 5 s timeout; it records nothing more, and is not tried again
+            assertThat(done).as("told as given up").isDone();
+            Thread.sleep(Math.max(
+                    0,
+                    Duration.ofMillis(6500).toMillis()
+                            - Duration.ofNanos(System.nanoTime() - started).toMillis()));
+            assertThat(repository.ofJob(job, 10))
+                    .singleElement()
+                    .satisfies(attempt -> assertThat(attempt.detail()).isEqualTo(Delivery.NOT_SENT));
+            assertThat(held).hasSize(1);
+            for (Socket socket : held) {
+                socket.close();
+            }
         }
     }
 
