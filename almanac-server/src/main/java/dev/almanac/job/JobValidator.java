@@ -691,7 +691,9 @@ class JobValidator {
             String recipient = trimmed(recipients.get(i));
             String item = field + "[" + i + "]";
             if (recipient == null) {
+                // not kept: the notifications cannot hold an empty recipient, and the error refuses the job anyway
                 errors.add(new FieldError(item, "must not be empty"));
+                continue;
             } else if (recipient.startsWith(Notifications.SLACK_PREFIX)) {
                 String url = recipient.substring(Notifications.SLACK_PREFIX.length());
                 if (!isWebhookUrl(url)) {

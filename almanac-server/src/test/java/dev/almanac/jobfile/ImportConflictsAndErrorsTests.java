@@ -253,6 +253,49 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
     }
 
     /**
+     * An empty or null notification recipient is a 400 naming its place, not a 500 (the validator kept the null it
+     * had refused, and the notifications could not hold it): on create, on update, in an import plan and in a jobs
+     * file applied at start.
+     */
+    @Test
+    void anEmptyOrNullRecipientIsRefusedNamingItsPlace() throws Exception {
+        String heartbeat = "{\"name\":\"%s\",\"namespace\":\"team-a\",\"template_type\":\"heartbeat\","
+                + "\"schedule\":{\"type\":\"interval\",\"interval_seconds\":60},\"notifications\":%s}";
+        for (String[] bad : new String[][] {
+            {"{\"on_failure\":[\"\"]}", "notifications.on_failure[0]"},
+            {"{\"on_failure\":[\"ops@example.com\",null]}", "notifications.on_failure[1]"},
+            {"{\"on_success\":[\"  \"]}", "notifications.on_success[0]"}
+        }) {
+            JsonNode created = json.readTree(call("POST", "/jobs", heartbeat.formatted("told", bad[0]), 400));
+            assertThat(created.at("/errors/0/field").asString())
+                    .as(created.toString())
+                    .isEqualTo(bad[1]);
+            assertThat(created.at("/errors/0/message").asString()).isEqualTo("must not be empty");
+
+            JsonNode plan = importFile("plan", "{\"jobs\":[" + heartbeat.formatted("planned", bad[0]) + "]}", 200);
+            assertThat(plan.at("/jobs/0/action").asString()).as(plan.toString()).isEqualTo("invalid");
+            assertThat(plan.at("/jobs/0/errors").findValuesAsString("field")).containsExactly(bad[1]);
+        }
+
+        String id = json.readTree(call("POST", "/jobs", heartbeat.formatted("kept", "{}"), 201))
+                .path("job")
+                .path("id")
+                .asString();
+        JsonNode updated = json.readTree(call("PUT", "/jobs/" + id, "{\"notifications\":{\"on_retry\":[null]}}", 400));
+        assertThat(updated.at("/errors/0/field").asString())
+                .as(updated.toString())
+                .isEqualTo("notifications.on_retry[0]");
+
+        java.nio.file.Path onDisk = java.nio.file.Files.createTempFile("jobs", ".json");
+        java.nio.file.Files.writeString(
+                onDisk, "{\"jobs\":[" + heartbeat.formatted("from-file", "{\"on_success\":[\"  \"]}") + "]}");
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jobsFile.apply(onDisk)))
+                .isNotInstanceOf(NullPointerException.class)
+                .hasMessageContaining("notifications.on_success[0]")
+                .hasMessageContaining("must not be empty");
+    }
+
+    /**
      * A list where a string is expected ({@code tags: [[a]]}) is refused naming its place, in JSON and YAML, through
      * the API and the page (with and without htmx): the reader no longer loses its place, dropping fields and planning
      * a job with no name.
