@@ -1,5 +1,6 @@
 package dev.almanac.outbound;
 
+import dev.almanac.common.Durations;
 import dev.almanac.common.RunControl;
 import dev.almanac.template.MailMessage;
 import dev.almanac.template.Mailer;
@@ -19,6 +20,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.mail.MailException;
+import org.springframework.mail.MailSendException;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.mail.javamail.MimeMessageHelper;
@@ -46,7 +48,11 @@ public class OutboundMail implements Mailer {
     public String send(MailMessage message) throws Exception {
         JavaMailSender mail = shared();
         MimeMessage mime = compose(mail, message);
-        mail.send(mime);
+        try {
+            mail.send(mime);
+        } catch (MailSendException e) {
+            throw readable(e, mail);
+        }
         return mime.getMessageID();
     }
 
@@ -84,7 +90,7 @@ public class OutboundMail implements Mailer {
         } catch (MailException e) {
             // a connection closed because the run stopped is reported as the stop, not as a mail server's fault
             run.checkStop();
-            throw e;
+            throw e instanceof MailSendException failed ? readable(failed, bound) : e;
         }
         return mime.getMessageID();
     }
@@ -115,6 +121,85 @@ public class OutboundMail implements Mailer {
         bound.setPassword(configured.getPassword());
         bound.setDefaultEncoding(configured.getDefaultEncoding());
         return bound;
+    }
+
+    /**
+     * A failed send said for a person, in place of Jakarta Mail's exception chain ("Mail server connection failed.
+     * Failed messages: jakarta.mail.MessagingException: Exception reading response; nested exception is: ..."): the
+     * mail server did not answer in time, could not be connected to, or refused, with what it answered. The original
+     * is kept as the cause (and its failed messages stay reachable through it).
+     */
+    /** Angus Mail's exceptions that carry the SMTP server's own answer (550 5.1.1 no such user). */
+    private static final java.util.Set<String> SERVER_REFUSALS =
+            java.util.Set.of("SMTPAddressFailedException", "SMTPSendFailedException");
+
+    static MailSendException readable(MailSendException failed, JavaMailSender mail) {
+        String server = "the mail server";
+        long timeout = 0;
+        if (mail instanceof JavaMailSenderImpl configured) {
+            String protocol = Optional.ofNullable(configured.getProtocol()).orElse("smtp");
+            int port = configured.getPort() > 0 ? configured.getPort() : protocol.equals("smtps") ? 465 : 25;
+            server = configured.getHost() + ":" + port;
+            timeout = parseMillis(configured.getJavaMailProperties().getProperty("mail." + protocol + ".timeout"));
+            if (timeout <= 0) {
+                timeout = parseMillis(configured.getSession().getProperty("mail." + protocol + ".timeout"));
+            }
+        }
+        return new MailSendException(describe(failed, server, timeout), failed);
+    }
+
+    private static String describe(MailSendException failed, String server, long timeoutMillis) {
+        java.util.Deque<Throwable> pending = new java.util.ArrayDeque<>();
+        pending.add(failed);
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Throwable answered = null;
+        while (!pending.isEmpty()) {
+            Throwable t = pending.poll();
+            if (!seen.add(t)) {
+                continue;
+            }
+            if (t instanceof java.net.SocketTimeoutException) {
+                boolean connecting =
+                        String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("connect");
+                String within =
+                        timeoutMillis > 0 ? " within " + Durations.spoken(Duration.ofMillis(timeoutMillis)) : "";
+                return connecting
+                        ? "could not connect to the mail server " + server + within
+                        : "the mail server " + server + " did not answer" + within;
+            }
+            if (t instanceof java.net.ConnectException
+                    || t instanceof java.net.UnknownHostException
+                    || t instanceof java.net.NoRouteToHostException) {
+                return "could not connect to the mail server " + server + ": " + firstLine(t);
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "TLS with the mail server " + server + " failed: " + firstLine(t);
+            }
+            if (answered == null && SERVER_REFUSALS.contains(t.getClass().getSimpleName())) {
+                answered = t;
+            }
+            if (t instanceof MailSendException send) {
+                pending.addAll(send.getFailedMessages().values());
+            }
+            if (t instanceof jakarta.mail.MessagingException messaging && messaging.getNextException() != null) {
+                pending.add(messaging.getNextException());
+            }
+            if (t.getCause() != null) {
+                pending.add(t.getCause());
+            }
+        }
+        if (answered != null) {
+            return "the mail server " + server + " refused it: " + firstLine(answered);
+        }
+        return firstLine(failed);
+    }
+
+    private static String firstLine(Throwable t) {
+        String message = t.getMessage() == null
+                ? t.getClass().getSimpleName()
+                : t.getMessage().strip();
+        int end = message.indexOf('\n');
+        return (end < 0 ? message : message.substring(0, end)).strip();
     }
 
     private static long parseMillis(String value) {

@@ -83,7 +83,8 @@ class MailServerFaultTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath(
                         "$.notifications[*].outcome",
                         org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.is("failed"))))
-                .andExpect(jsonPath("$.notifications[0].detail", org.hamcrest.Matchers.startsWith("mail server: ")));
+                .andExpect(jsonPath("$.notifications[0].detail")
+                        .value("the mail server 127.0.0.1:" + SILENT.getLocalPort() + " did not answer within 0.5 s"));
         assertThat(HELD).as("every attempt reached the silent server").hasSizeGreaterThanOrEqualTo(3);
     }
 
@@ -95,10 +96,37 @@ class MailServerFaultTests extends AlmanacIntegrationTest {
             Execution run = runTelling("told-nobody", "nobody@example.com");
             mvc.perform(get("/api/admin/scheduler/executions/{id}/notifications", run.id()))
                     .andExpect(jsonPath("$.notifications.length()").value(1))
-                    .andExpect(jsonPath("$.notifications[0].outcome").value("failed"));
+                    .andExpect(jsonPath("$.notifications[0].outcome").value("failed"))
+                    .andExpect(jsonPath("$.notifications[0].detail")
+                            .value("the mail server 127.0.0.1:" + SILENT.getLocalPort()
+                                    + " refused it: 550 5.1.1 no such user"));
         } finally {
             refusesRecipients = false;
         }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void anEmailJobFailsSayingTheMailServerDidNotAnswerNotAJavaExceptionChain() {
+        Job job = jobs.create(
+                anIntervalJob("mailing", 60)
+                        .template(
+                                "email_notification",
+                                java.util.Map.of(
+                                        "recipients", List.of("ops@example.com"),
+                                        "subject", "hello",
+                                        "body_text", "hi"))
+                        .build(),
+                "test");
+        clock.advance(Duration.ofMinutes(1));
+        engine.runDueOnce();
+
+        Execution run = executions.list(ExecutionQuery.ofJob(job.id(), 10)).get(0);
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        // the engine puts the exception's class name before what a template throws (TemplateRunner)
+        assertThat(run.error())
+                .endsWith("the mail server 127.0.0.1:" + SILENT.getLocalPort() + " did not answer within 0.5 s")
+                .doesNotContain("nested exception", "jakarta.mail", "\n");
     }
 
     /** A run of a new job that tells {@code recipient} of its success, once its notifications were delivered. */

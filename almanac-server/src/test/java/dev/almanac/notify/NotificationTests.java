@@ -340,6 +340,36 @@ abstract class NotificationTests extends AlmanacIntegrationTest {
         assertThat(engine.runDueOnce()).as("a paused job does not run").isZero();
     }
 
+    @Test
+    void messagesSayDurationsAndCountsAsPeopleWriteThem() throws Exception {
+        jobs.create(
+                anIntervalJob("fragile", 60)
+                        .template("test_fail", Map.of())
+                        .notifications(new NotificationsJson(List.of(), List.of("ops@example.com"), null, null, 1))
+                        .build(),
+                "test");
+        clock.advance(Duration.ofMinutes(1));
+        engine.runDueOnce();
+        notifier.deliverPending();
+
+        MimeMessage[] mails = SMTP.getReceivedMessages();
+        assertThat(mails)
+                .extracting(MimeMessage::getSubject)
+                .containsExactlyInAnyOrder(
+                        "[Almanac] Failed: fragile (failed)",
+                        "[Almanac] Auto-paused: fragile after 1 failure in a row");
+        for (MimeMessage mail : mails) {
+            String body = GreenMailUtil.getBody(mail);
+            if (mail.getSubject().contains("Failed")) {
+                assertThat(body)
+                        .containsPattern("Took: \\d+(\\.\\d)? (ms|s)\\r?\\n")
+                        .doesNotContain("PT");
+            } else {
+                assertThat(body).contains("It failed once in a row and was disabled");
+            }
+        }
+    }
+
     /**
      * One incident, one message, to each recipient: one the incident never reached (every attempt failed) is told at
      * the next failure, while one told already is suppressed.

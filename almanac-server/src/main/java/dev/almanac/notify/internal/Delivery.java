@@ -430,7 +430,7 @@ public class Delivery {
         } catch (MailSendException e) {
             // the mail server could not be reached, or did not answer in time: a network error, tried again; a
             // refusal it answered (550 no such user), a bad address or a TLS handshake that fails is final
-            return new Result(false, causedByNetwork(e), "mail server: " + e.getMessage());
+            return new Result(false, causedByNetwork(e), e.getMessage());
         } catch (MailParseException e) {
             return new Result(false, false, "not a valid e-mail address: " + e.getMessage());
         } catch (RuntimeException e) {
@@ -462,6 +462,10 @@ public class Delivery {
             }
             if (t.getCause() != null) {
                 pending.add(t.getCause());
+            }
+            if (t instanceof MailSendException nested) {
+                // the mailer's own failure, kept as the cause of the one said for a person
+                pending.addAll(nested.getFailedMessages().values());
             }
             if (t instanceof jakarta.mail.MessagingException messaging && messaging.getNextException() != null) {
                 pending.add(messaging.getNextException());

@@ -1,5 +1,6 @@
 package dev.almanac.notify.internal;
 
+import dev.almanac.common.Durations;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionFinished;
 import dev.almanac.execution.ExecutionId;
@@ -43,7 +44,9 @@ public record Notice(
         if (run.startedAt() != null) {
             text.append("Started: ").append(run.startedAt()).append('\n');
         }
-        text.append("Took: ").append(Duration.ofMillis(finished.durationMs())).append('\n');
+        text.append("Took: ")
+                .append(Durations.spoken(Duration.ofMillis(finished.durationMs())))
+                .append('\n');
         if (run.executionHost() != null) {
             text.append("Node: ").append(run.executionHost()).append('\n');
         }
@@ -136,10 +139,11 @@ public record Notice(
     /** The job was disabled after too many failures in a row. */
     static Notice autoPaused(ExecutionFinished finished, int failures, NotifyProperties properties, Instant now) {
         Execution run = finished.execution();
-        String subject = "Auto-paused: " + run.jobName() + " after " + failures + " failures in a row";
+        String subject = "Auto-paused: " + run.jobName() + " after " + plural(failures, "failure") + " in a row";
         String link = properties.jobLink(run.jobId());
         String text = header(run.jobName(), run.templateType())
-                + "It failed " + failures + " times in a row and was disabled (auto_pause_after_failures).\n"
+                + "It failed " + (failures == 1 ? "once" : failures + " times") + " in a row and was disabled"
+                + " (auto_pause_after_failures).\n"
                 + "Last error: " + excerpt(finished.error()) + "\n"
                 + "Fix the cause, then enable the job again: "
                 + (link == null ? run.jobId().toString() : link)
