@@ -83,6 +83,9 @@ abstract class NotificationTests extends AlmanacIntegrationTest {
     ExecutionService executions;
 
     @Autowired
+    NotificationHistory history;
+
+    @Autowired
     io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus;
 
     MockWebServer server;
@@ -368,6 +371,67 @@ abstract class NotificationTests extends AlmanacIntegrationTest {
                 assertThat(body).contains("It failed once in a row and was disabled");
             }
         }
+    }
+
+    /**
+     * Alerts that have no run (the missed-run alert here) go with their job when it is deleted, and with history
+     * retention once older than it; the attempts about a run stay with the run.
+     */
+    @Test
+    void alertsWithoutARunGoWithTheirJobAndOnceOlderThanTheRetention() throws Exception {
+        Job gone = jobs.create(
+                anIntervalJob("goes-away", 3600)
+                        .disabled()
+                        .notifications(new NotificationsJson(List.of(), List.of(hook("/gone")), null, "PT2M", null))
+                        .build(),
+                "test");
+        Job stays = jobs.create(
+                anIntervalJob("stays", 3600)
+                        .disabled()
+                        .notifications(new NotificationsJson(List.of(), List.of(hook("/stays")), null, "PT2M", null))
+                        .build(),
+                "test");
+        Job runs = jobs.create(
+                anIntervalJob("runs", 60)
+                        .notifications(new NotificationsJson(List.of(hook("/ran")), List.of()))
+                        .build(),
+                "test");
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(notifier.checkMissedRuns()).isEqualTo(2);
+        engine.runDueOnce();
+        notifier.deliverPending();
+        assertThat(attempts("execution_id IS NULL")).isEqualTo(2);
+        assertThat(attempts("execution_id IS NOT NULL")).isEqualTo(1);
+
+        mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete(
+                        "/api/admin/scheduler/jobs/{id}", gone.id()))
+                .andExpect(status().is2xxSuccessful());
+        assertThat(attempts("job_id = '" + gone.id().value() + "'"))
+                .as("the deleted job's alert")
+                .isZero();
+        assertThat(attempts("job_id = '" + stays.id().value() + "'")).isOne();
+
+        clock.advance(Duration.ofDays(31));
+        java.time.Instant cutoff = clock.instant().minus(Duration.ofDays(30));
+        assertThat(history.deleteAlertsBefore(cutoff, List.of(), "another-namespace", 100))
+                .isZero();
+        assertThat(history.deleteAlertsBefore(cutoff, List.of(stays.id()), null, 100))
+                .as("a job that keeps its history longer is left to its own limit")
+                .isZero();
+        assertThat(history.deleteAlertsOfJobBefore(stays.id(), cutoff.minus(Duration.ofDays(31)), 100))
+                .isZero();
+        assertThat(history.deleteAlertsBefore(cutoff, List.of(), "default", 100))
+                .isOne();
+        assertThat(attempts("execution_id IS NULL")).isZero();
+        assertThat(attempts("job_id = '" + runs.id().value() + "'"))
+                .as("the attempt about a run goes with the run")
+                .isOne();
+    }
+
+    private long attempts(String where) {
+        return jdbc.sql("SELECT COUNT(*) FROM notification_attempts WHERE " + where)
+                .query(Long.class)
+                .single();
     }
 
     /**
