@@ -86,6 +86,9 @@ abstract class NotificationTests extends AlmanacIntegrationTest {
     NotificationHistory history;
 
     @Autowired
+    dev.almanac.testing.TemplateRuns templateRuns;
+
+    @Autowired
     io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus;
 
     MockWebServer server;
@@ -420,12 +423,19 @@ abstract class NotificationTests extends AlmanacIntegrationTest {
                 .isZero();
         assertThat(history.deleteAlertsOfJobBefore(stays.id(), cutoff.minus(Duration.ofDays(31)), 100))
                 .isZero();
-        assertThat(history.deleteAlertsBefore(cutoff, List.of(), "default", 100))
+        assertThat(attempts("execution_id IS NOT NULL"))
+                .as("alerts only, never an attempt about a run")
                 .isOne();
+        // the history retention template removes what is left past its cutoff
+        Execution retention = templateRuns.run("history_retention", Map.of("keep_days", 30));
+        assertThat(retention.status()).as(retention.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(retention.result().get("details"))
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("alerts_deleted", 1);
         assertThat(attempts("execution_id IS NULL")).isZero();
         assertThat(attempts("job_id = '" + runs.id().value() + "'"))
-                .as("the attempt about a run goes with the run")
-                .isOne();
+                .as("the attempt about a run went with the run, which the retention removed")
+                .isZero();
     }
 
     private long attempts(String where) {

@@ -3,6 +3,7 @@ package dev.almanac.template.builtin;
 import dev.almanac.execution.HistoryPurge;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobRetentions;
+import dev.almanac.notify.NotificationHistory;
 import dev.almanac.security.Namespace;
 import dev.almanac.security.NamespaceQuotas;
 import dev.almanac.template.ArtifactDeletion;
@@ -69,13 +70,16 @@ public class HistoryRetentionTemplate implements JobTemplate, InstallationWide {
     private final TransactionTemplate transactions;
     private final JobRetentions retentions;
     private final NamespaceQuotas quotas;
+    private final NotificationHistory alerts;
 
     HistoryRetentionTemplate(
             HistoryPurge history,
             ArtifactDeletion artifacts,
             TransactionTemplate transactions,
             JobRetentions retentions,
-            NamespaceQuotas quotas) {
+            NamespaceQuotas quotas,
+            NotificationHistory alerts) {
+        this.alerts = alerts;
         this.retentions = retentions;
         this.quotas = quotas;
         this.history = history;
@@ -237,9 +241,23 @@ public class HistoryRetentionTemplate implements JobTemplate, InstallationWide {
                 // the next batch of this job
             }
         }
+        // the notification alerts no run carries (missed runs, schedule health) age out with the history
+        int alertsDeleted = deleteInBatches(
+                context,
+                batchSize,
+                () -> alerts.deleteAlertsBefore(plan.cutoff(), keptLonger, plan.namespace(), batchSize));
+        for (Limit limit : plan.jobs()) {
+            if (limit.cutoff() != null) {
+                alertsDeleted += deleteInBatches(
+                        context,
+                        batchSize,
+                        () -> alerts.deleteAlertsOfJobBefore(limit.job(), limit.cutoff(), batchSize));
+            }
+        }
         JobResult.Builder result = JobResult.builder(JobResult.Status.SUCCEEDED)
                 .message("Deleted " + batches.executions + " executions that ended before " + plan.cutoff()
                         + " or lay beyond their job's retention, and " + batches.files + " artifacts")
+                .detail("alerts_deleted", alertsDeleted)
                 .recordsAffected(batches.executions)
                 .detail("cutoff", plan.cutoff().toString())
                 .detail("jobs_with_own_retention", plan.ownRetention())
@@ -254,6 +272,18 @@ public class HistoryRetentionTemplate implements JobTemplate, InstallationWide {
             }
         }
         return result.build();
+    }
+
+    /** Calls {@code batch} until it deletes fewer than a batch; how many it deleted in all. */
+    private static int deleteInBatches(JobContext context, int batchSize, java.util.function.IntSupplier batch) {
+        int deleted = 0;
+        int last;
+        do {
+            context.checkCancelled();
+            last = batch.getAsInt();
+            deleted += last;
+        } while (last >= batchSize);
+        return deleted;
     }
 
     /** Deletes in batches of their own transactions, up to {@code max_batches} in all. */
