@@ -8,14 +8,17 @@ import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.MailMessage;
+import dev.almanac.template.NamespacedEnvironment;
 import dev.almanac.template.ParameterError;
 import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
 import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
+import dev.almanac.template.TemplateEnvironment;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +30,8 @@ import org.springframework.stereotype.Component;
  * The system job that e-mails super admins a summary of the last day: runs and outcomes, the jobs that failed, the
  * slowest jobs, missed runs, and the incidents still open. Super admins are reached at the e-mail address of their
  * account; more recipients can be listed. A job in namespace {@code default} summarizes every namespace; one elsewhere
- * only its own ({@link InstallationWide}).
+ * only its own ({@link InstallationWide}), and never mails the super admins: its owner would learn their addresses and
+ * could mail them on any schedule. Each recipient gets a message of their own, so nobody sees the others' addresses.
  */
 @Component
 public class DailySummaryTemplate implements JobTemplate, InstallationWide {
@@ -37,8 +41,9 @@ public class DailySummaryTemplate implements JobTemplate, InstallationWide {
     private static final TemplateDescriptor DESCRIPTOR = TemplateDescriptor.builder("daily_summary")
             .name("Daily summary")
             .description("E-mails a summary of the last day to the super admins (the e-mail address of their account)"
-                    + " and any other recipients: runs, failures, the slowest jobs, missed runs and open incidents. In"
-                    + " namespace default it covers every namespace (a super admin's job); elsewhere only its own.")
+                    + " and any other recipients, each a message of their own: runs, failures, the slowest jobs, missed"
+                    + " runs and open incidents. In namespace default it covers every namespace (a super admin's job);"
+                    + " elsewhere only its own, and it mails only the listed recipients, never the super admins.")
             .category("system")
             .icon("mail")
             .riskLevel(RiskLevel.LOW)
@@ -50,8 +55,8 @@ public class DailySummaryTemplate implements JobTemplate, InstallationWide {
                       "$schema": "https://json-schema.org/draft/2020-12/schema",
                       "type": "object",
                       "properties": {
-                        "include_super_admins": {"type": "boolean", "title": "Send to the super admins", "description": "Every enabled super admin whose account has an e-mail address", "default": true},
-                        "recipients": {"type": "array", "title": "More recipients", "description": "Further e-mail addresses", "items": {"type": "string", "maxLength": 254}, "maxItems": 50, "default": []},
+                        "include_super_admins": {"type": "boolean", "title": "Send to the super admins", "description": "Every enabled super admin whose account has an e-mail address; only a job in namespace default mails them (elsewhere leave it out or false)", "default": true},
+                        "recipients": {"type": "array", "title": "More recipients", "description": "Further e-mail addresses; each recipient gets a message of their own, and at most 50 in all (super admins first) are mailed", "items": {"type": "string", "maxLength": 254}, "maxItems": 50, "default": []},
                         "period_hours": {"type": "integer", "title": "Period (hours)", "description": "How far back the summary looks", "minimum": 1, "maximum": 168, "default": 24},
                         "top": {"type": "integer", "title": "Jobs per list", "description": "How many jobs the failure, slowest and missed lists name", "minimum": 1, "maximum": 50, "default": 5}
                       },
@@ -80,14 +85,41 @@ public class DailySummaryTemplate implements JobTemplate, InstallationWide {
 
     @Override
     public String version() {
-        return "1";
+        return "2";
     }
 
     @Override
     public List<TemplateChange> changes() {
-        return List.of(new TemplateChange(
-                "1",
-                "E-mails a summary of the last day: runs, failures, slowest jobs, missed runs and open incidents."));
+        return List.of(
+                new TemplateChange(
+                        "1",
+                        "E-mails a summary of the last day: runs, failures, slowest jobs, missed runs and open"
+                                + " incidents."),
+                new TemplateChange(
+                        "2",
+                        "Only a job in namespace default mails the super admins (include_super_admins: true elsewhere"
+                                + " is refused on save, and left out with a warning by a run); each recipient gets a"
+                                + " message of their own; recipients past 50 are reported (recipients_left_out)."));
+    }
+
+    /**
+     * On save the job's namespace is known: a job outside {@code default} may not ask for the super admins (a run
+     * leaves them out all the same, for a job saved before this rule or run with overriding parameters).
+     */
+    @Override
+    public List<ParameterError> validate(Map<String, Object> parameters, TemplateEnvironment environment) {
+        List<ParameterError> errors = new ArrayList<>(validate(parameters));
+        if (environment instanceof NamespacedEnvironment scoped
+                && !InstallationWide.HOME.equals(scoped.namespace())
+                && Boolean.TRUE.equals(parameters.get("include_super_admins"))) {
+            errors.add(new ParameterError("include_super_admins", notHere(scoped.namespace())));
+        }
+        return errors;
+    }
+
+    private static String notHere(String namespace) {
+        return "only a job in namespace '" + InstallationWide.HOME + "' may e-mail the super admins; this job is in '"
+                + namespace + "': leave it out or set it to false, and list whom to tell in recipients";
     }
 
     @Override
@@ -123,7 +155,8 @@ public class DailySummaryTemplate implements JobTemplate, InstallationWide {
 
     @Override
     public JobResult dryRun(JobContext context) {
-        List<String> to = recipients(context);
+        Recipients recipients = recipients(context, InstallationWide.confinedTo(context));
+        List<String> to = recipients.to();
         Preflight preflight = Preflight.of(context);
         if (!to.isEmpty()) {
             preflight.mail();
@@ -131,11 +164,12 @@ public class DailySummaryTemplate implements JobTemplate, InstallationWide {
         if (preflight.failed()) {
             return preflight.failure();
         }
-        return preflight
-                .addTo(JobResult.builder(JobResult.Status.SUCCEEDED))
+        return recipients
+                .addTo(preflight.addTo(JobResult.builder(JobResult.Status.SUCCEEDED)))
                 .message("Dry run: would e-mail the summary of the last "
                         + new Params(context.parameters()).integer("period_hours", 24) + " hours to " + to.size()
-                        + " recipient" + (to.size() == 1 ? "" : "s") + "; nothing sent")
+                        + " recipient" + (to.size() == 1 ? "" : "s") + ", each a message of their own"
+                        + recipients.notes() + "; nothing sent")
                 .detail("changes_nothing", true)
                 .detail("recipients", to.size())
                 .build();
@@ -149,51 +183,140 @@ public class DailySummaryTemplate implements JobTemplate, InstallationWide {
         String namespace = InstallationWide.confinedTo(context);
         Summary summary = summarize(from, to, params.integer("top", 5), namespace);
         context.checkCancelled();
-        List<String> recipients = recipients(context);
+        Recipients recipients = recipients(context, namespace);
+        recipients.warn(context);
+        List<String> addresses = recipients.to();
         // failed and timed out apart, as the body counts them
         String subject = "Almanac daily summary: " + summary.runs() + " runs, " + summary.count("failed") + " failed, "
                 + summary.count("timed_out") + " timed out, " + summary.count("missed") + " missed";
         context.log().info("{} ({} .. {})", subject, from, to);
-        JobResult.Builder result = JobResult.builder(JobResult.Status.SUCCEEDED)
-                .recordsProcessed(summary.runs())
-                .detail("runs", summary.runs())
-                .detail("succeeded", summary.count("succeeded"))
-                .detail("failed", summary.count("failed"))
-                .detail("timed_out", summary.count("timed_out"))
-                .detail("missed", summary.count("missed"))
-                .detail("open_incidents", summary.openIncidents().size());
-        if (recipients.isEmpty()) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("runs", summary.runs());
+        details.put("succeeded", summary.count("succeeded"));
+        details.put("failed", summary.count("failed"));
+        details.put("timed_out", summary.count("timed_out"));
+        details.put("missed", summary.count("missed"));
+        details.put("open_incidents", summary.openIncidents().size());
+        if (addresses.isEmpty()) {
             context.log()
-                    .warn("nobody to send the summary to: give a super admin's account an e-mail address, or list"
-                            + " recipients");
-            return result.message(subject + "; not sent: no recipient has an e-mail address")
+                    .warn("nobody to send the summary to: "
+                            + (namespace == null
+                                    ? "give a super admin's account an e-mail address, or list recipients"
+                                    : "list recipients"));
+            return recipients
+                    .addTo(JobResult.builder(JobResult.Status.SUCCEEDED))
+                    .recordsProcessed(summary.runs())
+                    .details(details)
+                    .message(subject + "; not sent: no recipient has an e-mail address" + recipients.notes())
                     .detail("emailed_to", 0)
                     .build();
         }
-        context.mailer()
-                .send(new MailMessage(
-                        recipients,
-                        List.of(),
-                        List.of(),
-                        subject,
-                        text(summary, context.jobName()),
-                        html(summary),
-                        "normal",
-                        List.of()));
-        context.log().info("e-mailed to {} recipient(s)", recipients.size());
-        return result.message(subject + "; e-mailed to " + recipients.size() + " recipient(s)")
-                .detail("emailed_to", recipients.size())
+        String text = text(summary, context.jobName());
+        String html = html(summary);
+        // one message each: nobody learns the others' addresses (the super admins' above all)
+        int sent = 0;
+        Exception firstFailure = null;
+        for (int i = 0; i < addresses.size(); i++) {
+            context.checkCancelled();
+            try {
+                context.mailer()
+                        .send(new MailMessage(
+                                List.of(addresses.get(i)),
+                                List.of(),
+                                List.of(),
+                                subject,
+                                text,
+                                html,
+                                "normal",
+                                List.of()));
+                sent++;
+            } catch (Exception failure) {
+                context.log()
+                        .warn("could not e-mail recipient {} of {}: {}", i + 1, addresses.size(), failure.getMessage());
+                firstFailure = firstFailure == null ? failure : firstFailure;
+            }
+        }
+        if (sent == 0) {
+            throw firstFailure;
+        }
+        context.log().info("e-mailed to {} of {} recipient(s)", sent, addresses.size());
+        String outcome = firstFailure == null
+                ? "; e-mailed to " + sent + " recipient(s)"
+                : "; e-mailed to " + sent + " of " + addresses.size() + " recipients, " + (addresses.size() - sent)
+                        + " failed (the first: " + firstFailure.getMessage() + ")";
+        return recipients
+                .addTo(JobResult.builder(firstFailure == null ? JobResult.Status.SUCCEEDED : JobResult.Status.FAILED))
+                .recordsProcessed(summary.runs())
+                .recordsAffected(sent)
+                .details(details)
+                .message(subject + outcome + recipients.notes())
+                .detail("emailed_to", sent)
                 .build();
     }
 
-    private List<String> recipients(JobContext context) {
+    /**
+     * Whom a run mails: at most {@link #MAX_RECIPIENTS}, the super admins first; how many more were left out; and
+     * whether the job asked for the super admins where it may not have them.
+     */
+    private record Recipients(List<String> to, int leftOut, boolean superAdminsRefused) {
+
+        String notes() {
+            return (superAdminsRefused
+                            ? "; the super admins were not e-mailed: only a job in namespace '" + InstallationWide.HOME
+                                    + "' may e-mail them (include_super_admins)"
+                            : "")
+                    + (leftOut > 0
+                            ? "; " + leftOut + " recipient" + (leftOut == 1 ? " was" : "s were")
+                                    + " left out: a summary goes to at most " + MAX_RECIPIENTS
+                            : "");
+        }
+
+        void warn(JobContext context) {
+            if (superAdminsRefused) {
+                context.log()
+                        .warn(
+                                "include_super_admins is ignored: only a job in namespace '{}' may e-mail the super"
+                                        + " admins",
+                                InstallationWide.HOME);
+            }
+            if (leftOut > 0) {
+                context.log().warn("{} recipient(s) left out: a summary goes to at most {}", leftOut, MAX_RECIPIENTS);
+            }
+        }
+
+        /** The details and warnings that say so. */
+        JobResult.Builder addTo(JobResult.Builder result) {
+            if (superAdminsRefused) {
+                result.detail("super_admins_left_out", true)
+                        .warning("include_super_admins is ignored: only a job in namespace '" + InstallationWide.HOME
+                                + "' may e-mail the super admins");
+            }
+            if (leftOut > 0) {
+                result.detail("recipients_left_out", leftOut)
+                        .warning(leftOut + " recipient(s) left out: a summary goes to at most " + MAX_RECIPIENTS);
+            }
+            return result;
+        }
+    }
+
+    /** The recipients of a run confined to {@code namespace} (null: the whole installation). */
+    private Recipients recipients(JobContext context, String namespace) {
         Params params = new Params(context.parameters());
         Set<String> to = new LinkedHashSet<>();
-        if (params.bool("include_super_admins", true)) {
-            to.addAll(admins.superAdminEmails());
+        boolean superAdminsRefused = false;
+        if (namespace == null) {
+            if (params.bool("include_super_admins", true)) {
+                to.addAll(admins.superAdminEmails());
+            }
+        } else {
+            // left out, as the field says; an explicit true is told (it is refused on save)
+            superAdminsRefused = params.bool("include_super_admins", false);
         }
         params.strings("recipients").forEach(address -> to.add(address.toLowerCase(Locale.ROOT)));
-        return to.stream().limit(MAX_RECIPIENTS).toList();
+        return new Recipients(
+                to.stream().limit(MAX_RECIPIENTS).toList(),
+                Math.max(0, to.size() - MAX_RECIPIENTS),
+                superAdminsRefused);
     }
 
     /** The summary of the runs of the jobs in {@code namespace}, or of every job when it is null. */

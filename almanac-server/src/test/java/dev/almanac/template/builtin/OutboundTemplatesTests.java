@@ -393,11 +393,14 @@ class OutboundTemplatesTests extends AlmanacIntegrationTest {
                 .containsEntry("failed", 2)
                 .containsEntry("emailed_to", 2);
         assertThat(SMTP.waitForIncomingEmail(5000, 2)).isTrue();
+        assertThat(SMTP.getReceivedMessages())
+                .as("a message each, so nobody sees the others' addresses")
+                .extracting(mail -> List.of(mail.getRecipients(Message.RecipientType.TO)).stream()
+                        .map(Object::toString)
+                        .toList())
+                .containsExactlyInAnyOrder(List.of("root@example.com"), List.of("ops@example.com"));
         MimeMessage message = SMTP.getReceivedMessages()[0];
         assertThat(message.getSubject()).isEqualTo("Almanac daily summary: 3 runs, 2 failed, 0 timed out, 0 missed");
-        assertThat(message.getRecipients(Message.RecipientType.TO))
-                .extracting(Object::toString)
-                .containsExactly("root@example.com", "ops@example.com");
         assertThat(part(message, "text/plain"))
                 .contains("Runs: 3 (succeeded 1, failed 2")
                 .contains("Jobs that failed (failures):\n  broken export, 2\n")
