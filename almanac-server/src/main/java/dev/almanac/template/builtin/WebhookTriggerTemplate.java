@@ -130,6 +130,11 @@ public class WebhookTriggerTemplate implements JobTemplate {
         environment.urlRefusal(params.string("url")).ifPresent(why -> errors.add(new ParameterError("url", why)));
         checkHeaders("headers", params.map("headers"), errors);
         checkHeaders("secret_headers", params.map("secret_headers"), errors);
+        if (params.has("signature_header") && reserved(params.string("signature_header"))) {
+            // the client would drop it, and the signature with it
+            errors.add(new ParameterError(
+                    "signature_header", "is set by Almanac and cannot carry the signature; choose another name"));
+        }
         if (params.has("body") && params.string("method", "POST").equals("GET")) {
             errors.add(new ParameterError("body", "a GET request has no body"));
         }
@@ -143,8 +148,7 @@ public class WebhookTriggerTemplate implements JobTemplate {
         headers.forEach((name, value) -> {
             if (!name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}")) {
                 errors.add(new ParameterError(field + "." + name, "is not a valid header name"));
-            } else if (Set.of("host", "content-length", "connection", "transfer-encoding", "upgrade", "expect")
-                    .contains(name.toLowerCase(Locale.ROOT))) {
+            } else if (reserved(name)) {
                 errors.add(new ParameterError(field + "." + name, "is set by Almanac and cannot be given"));
             } else if (String.valueOf(value).matches("(?s).*[\\r\\n\\x00].*")) {
                 errors.add(new ParameterError(field + "." + name, "must be one line"));
@@ -154,6 +158,14 @@ public class WebhookTriggerTemplate implements JobTemplate {
                         field + "." + name, "may hold only visible ASCII characters, spaces and tabs"));
             }
         });
+    }
+
+    /** Headers the HTTP client sets itself (and drops when given): a header of this name would not be sent. */
+    private static final Set<String> RESERVED =
+            Set.of("host", "content-length", "connection", "transfer-encoding", "upgrade", "expect");
+
+    private static boolean reserved(String name) {
+        return RESERVED.contains(name.toLowerCase(Locale.ROOT));
     }
 
     private record Call(OutboundHttp.Request request, String bodyText) {}
