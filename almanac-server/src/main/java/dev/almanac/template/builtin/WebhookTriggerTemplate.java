@@ -30,6 +30,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import tools.jackson.databind.json.JsonMapper;
@@ -129,6 +131,7 @@ public class WebhookTriggerTemplate implements JobTemplate {
         List<ParameterError> errors = new ArrayList<>();
         environment.urlRefusal(params.string("url")).ifPresent(why -> errors.add(new ParameterError("url", why)));
         checkHeaders("headers", params.map("headers"), errors);
+        checkRenderedHeaders(params.map("headers"), params.map("variables"), errors);
         checkHeaders("secret_headers", params.map("secret_headers"), errors);
         if (params.has("signature_header") && reserved(params.string("signature_header"))) {
             // the client would drop it, and the signature with it
@@ -160,6 +163,47 @@ public class WebhookTriggerTemplate implements JobTemplate {
         });
     }
 
+    /** The placeholders {@link Variables} fills in. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z][A-Za-z0-9_.]{0,63})\\s*\\}\\}");
+
+    private static final Set<String> BUILT_IN_VARIABLES = Set.of("job.name", "job.id", "execution.id", "now", "date");
+
+    /** What an HTTP/1.1 header value may hold (RFC 9110, 5.5): the client refuses anything else. */
+    private static boolean sendable(String value) {
+        return value.matches("[\\x20-\\x7E\\t]*");
+    }
+
+    /**
+     * A header value that is fine as written may not be once the job's own variables are filled in: those are known
+     * on save (the built-in ones, such as the job's name, only when it runs, where the rendered value is checked too).
+     */
+    private static void checkRenderedHeaders(
+            Map<String, Object> headers, Map<String, Object> variables, List<ParameterError> errors) {
+        headers.forEach((name, value) -> {
+            Matcher placeholder = PLACEHOLDER.matcher(String.valueOf(value));
+            while (placeholder.find()) {
+                String variable = placeholder.group(1);
+                if (!BUILT_IN_VARIABLES.contains(variable)
+                        && variables.containsKey(variable)
+                        && !sendable(String.valueOf(variables.get(variable)).replaceAll("[\\r\\n]+", " "))) {
+                    errors.add(new ParameterError(
+                            "headers." + name,
+                            "with variable '" + variable + "' filled in, holds characters a header may not: only"
+                                    + " visible ASCII characters, spaces and tabs"));
+                    return;
+                }
+            }
+        });
+    }
+
+    /** A header whose value, with its variables filled in, cannot be sent: the run fails before any call. */
+    static final class UnsendableHeader extends Exception {
+        UnsendableHeader(String name) {
+            super("header '" + name + "', with its variables filled in, holds characters a header may not (only"
+                    + " visible ASCII characters, spaces and tabs); nothing was sent");
+        }
+    }
+
     /** Headers the HTTP client sets itself (and drops when given): a header of this name would not be sent. */
     private static final Set<String> RESERVED =
             Set.of("host", "content-length", "connection", "transfer-encoding", "upgrade", "expect");
@@ -170,7 +214,8 @@ public class WebhookTriggerTemplate implements JobTemplate {
 
     private record Call(OutboundHttp.Request request, String bodyText) {}
 
-    private static Call call(JobContext context) throws NoSuchAlgorithmException, InvalidKeyException {
+    private static Call call(JobContext context)
+            throws NoSuchAlgorithmException, InvalidKeyException, UnsendableHeader {
         Params params = new Params(context.parameters());
         Variables variables = Variables.of(context, params.map("variables"));
         String method = params.string("method", "POST");
@@ -183,7 +228,13 @@ public class WebhookTriggerTemplate implements JobTemplate {
         }
         Map<String, String> headers = new LinkedHashMap<>();
         Set<String> credentials = new HashSet<>();
-        params.map("headers").forEach((name, value) -> headers.put(name, variables.renderLine(String.valueOf(value))));
+        for (Map.Entry<String, Object> header : params.map("headers").entrySet()) {
+            String value = variables.renderLine(String.valueOf(header.getValue()));
+            if (!sendable(value)) {
+                throw new UnsendableHeader(header.getKey());
+            }
+            headers.put(header.getKey(), value);
+        }
         params.map("secret_headers").forEach((name, value) -> {
             headers.put(name, String.valueOf(value));
             credentials.add(name);
@@ -230,8 +281,16 @@ public class WebhookTriggerTemplate implements JobTemplate {
 
     @Override
     public JobResult dryRun(JobContext context) throws Exception {
-        Call call = call(context);
         Params params = new Params(context.parameters());
+        Call call;
+        try {
+            call = call(context);
+        } catch (UnsendableHeader unsendable) {
+            return unsent(JobResult.builder(JobResult.Status.FAILED), params)
+                    .message("Dry run: a real run would fail: " + unsendable.getMessage())
+                    .detail("changes_nothing", true)
+                    .build();
+        }
         Preflight preflight = Preflight.of(context)
                 .url(call.request().uri(), redacted(call.request().uri()));
         if (preflight.failed()) {
@@ -257,7 +316,15 @@ public class WebhookTriggerTemplate implements JobTemplate {
     @Override
     public JobResult execute(JobContext context) throws Exception {
         Params params = new Params(context.parameters());
-        Call call = call(context);
+        Call call;
+        try {
+            call = call(context);
+        } catch (UnsendableHeader unsendable) {
+            context.log().error("{}", unsendable.getMessage());
+            return unsent(JobResult.builder(JobResult.Status.FAILED), params)
+                    .message(unsendable.getMessage())
+                    .build();
+        }
         int maxRetries = params.integer("max_retries", 3);
         double backoff = params.raw("retry_backoff_seconds") instanceof Number n ? n.doubleValue() : 1;
         List<Object> expected = params.list("expected_status");
@@ -351,6 +418,13 @@ public class WebhookTriggerTemplate implements JobTemplate {
         return result.detail("url", redacted(call.request().uri()))
                 .detail("attempts", attempts.size())
                 .detail("attempt_outcomes", List.copyOf(attempts));
+    }
+
+    /** The details of a run that made no call, as {@link #resultDetails()} declares them. */
+    private static JobResult.Builder unsent(JobResult.Builder result, Params params) {
+        return result.detail("url", redacted(URI.create(params.string("url"))))
+                .detail("attempts", 0)
+                .detail("attempt_outcomes", List.of());
     }
 
     /** Seconds or an HTTP date; {@code null} when absent or unreadable. */

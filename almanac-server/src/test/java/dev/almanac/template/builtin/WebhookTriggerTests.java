@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import com.jayway.jsonpath.JsonPath;
+import dev.almanac.engine.internal.Engine;
+import dev.almanac.job.Job;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TemplateRuns;
 import dev.almanac.testing.TestOutbound;
 import dev.almanac.testing.WithH2;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +25,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.json.JsonMapper;
 
-/** webhook_trigger's headers, through the API against a real HTTP server (MockWebServer). */
+/** webhook_trigger's headers, through the API and runs against a real HTTP server (MockWebServer). */
 @WithH2
 class WebhookTriggerTests extends AlmanacIntegrationTest {
 
@@ -36,6 +39,9 @@ class WebhookTriggerTests extends AlmanacIntegrationTest {
 
     @Autowired
     JsonMapper json;
+
+    @Autowired
+    Engine engine;
 
     MockWebServer server;
 
@@ -70,6 +76,42 @@ class WebhookTriggerTests extends AlmanacIntegrationTest {
         parameters.put("signing_secret", "0123456789abcdef0123");
         parameters.put("signature_header", "X-Hub-Signature-256");
         assertThat(save(parameters).getStatus()).isEqualTo(201);
+    }
+
+    @Test
+    void checksHeaderValuesWithTheirVariablesFilledIn() throws Exception {
+        Map<String, Object> parameters = webhook("/rendered");
+        parameters.put("headers", Map.of("X-V", "{{v}}"));
+        parameters.put("variables", Map.of("v", "caf\u00e9\u0001x"));
+
+        MockHttpServletResponse saved = save(parameters);
+
+        assertThat(saved.getStatus()).as(saved.getContentAsString()).isEqualTo(400);
+        assertThat((String) JsonPath.read(saved.getContentAsString(), "$.errors[0].field"))
+                .isEqualTo("parameters.headers.X-V");
+        assertThat((String) JsonPath.read(saved.getContentAsString(), "$.errors[0].message"))
+                .contains("with variable 'v' filled in");
+
+        // a job saved before this check (changed here by hand): its scheduled run fails naming the header, sending
+        // nothing, where the HTTP client threw "invalid header value" with no result
+        parameters.put("variables", Map.of("v", "fine"));
+        Job job = runs.create("saved-before", "webhook_trigger", parameters);
+        parameters.put("variables", Map.of("v", "caf\u00e9\u0001x"));
+        jdbc.sql("UPDATE jobs SET parameters = ? WHERE id = ?")
+                .params(json.writeValueAsString(parameters), job.id().value())
+                .update();
+        clock.advance(Duration.ofHours(24));
+        engine.runDueOnce();
+        Map<String, Object> scheduled = jdbc.sql("SELECT status, result, error FROM executions WHERE job_id = ?")
+                .param(job.id().value())
+                .query()
+                .singleRow();
+        assertThat(scheduled.get("status")).as(scheduled.toString()).isEqualTo("failed");
+        assertThat(String.valueOf(scheduled.get("result")))
+                .as(scheduled.toString())
+                .contains("header 'X-V', with its variables filled in, holds characters a header may not")
+                .contains("\"attempts\":0");
+        assertThat(server.getRequestCount()).isZero();
     }
 
     private MockHttpServletResponse save(Map<String, Object> parameters) throws Exception {
