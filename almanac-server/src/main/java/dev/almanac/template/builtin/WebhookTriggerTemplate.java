@@ -22,13 +22,14 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -226,20 +227,22 @@ public class WebhookTriggerTemplate implements JobTemplate {
         } else if (raw != null) {
             body = JSON.writeValueAsString(renderJson(raw, variables));
         }
-        Map<String, String> headers = new LinkedHashMap<>();
-        Set<String> credentials = new HashSet<>();
+        // header names are case-insensitive: one given twice (headers, secret_headers, the signature) is sent once,
+        // the later one winning, and a Content-Type of the user's replaces the default
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        Set<String> credentials = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         for (Map.Entry<String, Object> header : params.map("headers").entrySet()) {
             String value = variables.renderLine(String.valueOf(header.getValue()));
             if (!sendable(value)) {
                 throw new UnsendableHeader(header.getKey());
             }
-            headers.put(header.getKey(), value);
+            put(headers, header.getKey(), value);
         }
         params.map("secret_headers").forEach((name, value) -> {
-            headers.put(name, String.valueOf(value));
+            put(headers, name, String.valueOf(value));
             credentials.add(name);
         });
-        if (body != null) {
+        if (body != null && !headers.containsKey("Content-Type")) {
             headers.put("Content-Type", params.string("content_type", "application/json"));
         }
         if (params.has("signing_secret")) {
@@ -247,7 +250,7 @@ public class WebhookTriggerTemplate implements JobTemplate {
             mac.init(new SecretKeySpec(params.string("signing_secret").getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             byte[] signature = mac.doFinal((body == null ? "" : body).getBytes(StandardCharsets.UTF_8));
             String signatureHeader = params.string("signature_header", "X-Almanac-Signature");
-            headers.put(signatureHeader, "sha256=" + HexFormat.of().formatHex(signature));
+            put(headers, signatureHeader, "sha256=" + HexFormat.of().formatHex(signature));
             credentials.add(signatureHeader);
         }
         return new Call(
@@ -261,6 +264,12 @@ public class WebhookTriggerTemplate implements JobTemplate {
                         params.bool("follow_redirects", false),
                         credentials),
                 body);
+    }
+
+    /** Sets a header, replacing one of the same name in any case, under the name as given now. */
+    private static void put(Map<String, String> headers, String name, String value) {
+        headers.remove(name);
+        headers.put(name, value);
     }
 
     @SuppressWarnings("unchecked")

@@ -5,6 +5,8 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import com.jayway.jsonpath.JsonPath;
 import dev.almanac.engine.internal.Engine;
+import dev.almanac.execution.Execution;
+import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.job.Job;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TemplateRuns;
@@ -14,7 +16,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,6 +117,27 @@ class WebhookTriggerTests extends AlmanacIntegrationTest {
                 .contains("header 'X-V', with its variables filled in, holds characters a header may not")
                 .contains("\"attempts\":0");
         assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void aContentTypeOfTheUsersReplacesTheDefault() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).build());
+        Map<String, Object> parameters = webhook("/xml");
+        parameters.put("body", "<ping/>");
+        parameters.put("headers", Map.of("content-type", "text/xml"));
+        parameters.put("signing_secret", "0123456789abcdef0123");
+        parameters.put("secret_headers", Map.of("x-almanac-signature", "overridden by the signature"));
+
+        Execution run = runs.run("webhook_trigger", parameters);
+
+        assertThat(run.status()).as(run.error()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(request.getHeaders().values("Content-Type")).containsExactly("text/xml");
+        assertThat(request.getHeaders().values("X-Almanac-Signature"))
+                .singleElement()
+                .asString()
+                .startsWith("sha256=");
+        assertThat(request.getBody().utf8()).isEqualTo("<ping/>");
     }
 
     private MockHttpServletResponse save(Map<String, Object> parameters) throws Exception {
