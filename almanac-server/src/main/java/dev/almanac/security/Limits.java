@@ -37,10 +37,19 @@ public class Limits {
     /** The audit action of a manual run, which its limit counts. */
     public static final String RUN = "job.run";
 
+    /**
+     * The audit action of a started backfill: it counts as one manual run against the per-user limit and the
+     * namespace's manual-run quota, however many slots it runs.
+     */
+    public static final String BACKFILL = "job.backfill";
+
     /** The audit action of a manual dry run, counted by a limit of its own: trying a job out spends no real run. */
     public static final String DRY_RUN = "job.dry_run";
 
-    /** Refuses a manual run with 429 when {@code actor} started the most allowed in the last hour. */
+    /**
+     * Refuses a manual run with 429 when {@code actor} started the most allowed in the last hour; a started backfill
+     * counts as one.
+     */
     public void requireManualRunAllowed(String actor) {
         require(actor, RUN, properties.manualRunsPerHour(), "manual runs");
     }
@@ -56,7 +65,7 @@ public class Limits {
         if (max <= 0) {
             return OptionalLong.empty();
         }
-        long recent = audit.count(actor, RUN, clock.instant().minus(RUN_WINDOW)).count();
+        long recent = count(actor, RUN, clock.instant().minus(RUN_WINDOW)).count();
         return OptionalLong.of(Math.max(0, max - recent));
     }
 
@@ -65,13 +74,27 @@ public class Limits {
             return;
         }
         Instant now = clock.instant();
-        AuditTrail.Count recent = audit.count(actor, action, now.minus(RUN_WINDOW));
+        AuditTrail.Count recent = count(actor, action, now.minus(RUN_WINDOW));
         if (recent.count() >= max) {
             Duration wait = Duration.between(now, recent.oldest().plus(RUN_WINDOW));
             throw new TooManyRequestsException(
                     "at most " + max + " " + what + " an hour per user",
                     wait.isNegative() ? Duration.ofSeconds(1) : wait);
         }
+    }
+
+    /** What a limit counts: manual runs with the backfills started, or dry runs alone. */
+    private AuditTrail.Count count(String actor, String action, Instant since) {
+        AuditTrail.Count counted = audit.count(actor, action, since);
+        return RUN.equals(action) ? sum(counted, audit.count(actor, BACKFILL, since)) : counted;
+    }
+
+    /** Two counts as one: their sum, and the older of their oldest events. */
+    public static AuditTrail.Count sum(AuditTrail.Count a, AuditTrail.Count b) {
+        Instant oldest = a.oldest() == null
+                ? b.oldest()
+                : b.oldest() == null || a.oldest().isBefore(b.oldest()) ? a.oldest() : b.oldest();
+        return new AuditTrail.Count(a.count() + b.count(), oldest);
     }
 
     /**

@@ -125,10 +125,16 @@ public class NamespaceQuotas {
         return quotas;
     }
 
-    /** How many manual runs were started in {@code namespace} in the last hour. */
+    /** How many manual runs (a started backfill counts as one) were started in {@code namespace} in the last hour. */
     public long manualRunsLastHour(String namespace) {
-        return audit.countInNamespace(namespace, Limits.RUN, windowStart(namespace, clock.instant()))
+        return manualRunsSince(namespace, windowStart(namespace, clock.instant()))
                 .count();
+    }
+
+    private AuditTrail.Count manualRunsSince(String namespace, Instant since) {
+        return Limits.sum(
+                audit.countInNamespace(namespace, Limits.RUN, since),
+                audit.countInNamespace(namespace, Limits.BACKFILL, since));
     }
 
     /**
@@ -156,7 +162,7 @@ public class NamespaceQuotas {
             return;
         }
         Instant now = clock.instant();
-        AuditTrail.Count recent = audit.countInNamespace(namespace, Limits.RUN, windowStart(namespace, now));
+        AuditTrail.Count recent = manualRunsSince(namespace, windowStart(namespace, now));
         if (recent.count() < quota) {
             return;
         }
@@ -164,7 +170,7 @@ public class NamespaceQuotas {
                 ? RUN_WINDOW
                 : Duration.between(now, recent.oldest().plus(RUN_WINDOW));
         String message = "manual_runs_per_hour quota of namespace '" + namespace + "' reached: " + recent.count()
-                + " manual runs in the last hour and its quota is " + quota;
+                + " manual runs (backfills included) in the last hour and its quota is " + quota;
         audit.record(
                 AuditTrail.currentActorName(),
                 "access.denied",

@@ -129,6 +129,49 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aBackfillCountsAsOneManualRunAgainstTheNamespaceQuotaOnTheApiAndThePage() throws Exception {
+        mvc.perform(post(API + "/namespaces")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"ops\",\"quotas\":{\"manual_runs_per_hour\":1}}"))
+                .andExpect(status().isCreated());
+        Job job = jobs.create(aCronJob("nightly", "0 2 * * *").namespace("ops").build(), "test");
+        String first = "{\"from\":\"2026-05-25T00:00:00Z\",\"to\":\"2026-05-27T00:00:00Z\"}";
+        mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(first))
+                .andExpect(status().isCreated());
+        mvc.perform(get(API + "/namespaces/ops"))
+                .andExpect(jsonPath("$.namespace.usage.manual_runs_last_hour").value(1));
+
+        mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"from\":\"2026-05-28T00:00:00Z\",\"to\":\"2026-05-30T00:00:00Z\"}"))
+                .andExpect(status().isTooManyRequests())
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("manual_runs_per_hour")));
+        mvc.perform(post(API + "/jobs/" + job.id() + "/run")).andExpect(status().isTooManyRequests());
+        org.springframework.util.LinkedMultiValueMap<String, String> form =
+                new org.springframework.util.LinkedMultiValueMap<>();
+        form.add("from_date", "2026-05-28");
+        form.add("to_date", "2026-05-30");
+        securedMvc()
+                .perform(
+                        post("/jobs/" + job.id() + "/backfill")
+                                .with(org.springframework.security.test.web.servlet.request
+                                        .SecurityMockMvcRequestPostProcessors.user("root")
+                                        .roles("SUPER_ADMIN"))
+                                .with(org.springframework.security.test.web.servlet.request
+                                        .SecurityMockMvcRequestPostProcessors.csrf())
+                                .params(form))
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash()
+                        .attribute("flash", org.hamcrest.Matchers.containsString("manual_runs_per_hour")));
+
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'job.backfill'")
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(1);
+    }
+
+    @Test
     void aSlotBlockedByACalendarAndOneThatAlreadyRanAreMarkedAndNotRunAgain() throws Exception {
         mvc.perform(post(API + "/calendars")
                         .contentType(MediaType.APPLICATION_JSON)

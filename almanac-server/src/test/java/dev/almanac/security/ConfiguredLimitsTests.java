@@ -83,6 +83,25 @@ class ConfiguredLimitsTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aBackfillCountsAsOneManualRunAgainstThePerUserLimit() throws Exception {
+        String job = create("backfilled");
+        String range = "{\"from\":\"2026-06-01T08:00:00Z\",\"to\":\"2026-06-01T08:30:00Z\"}";
+        mvc.perform(post(API + "/jobs/" + job + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(range))
+                .andExpect(status().isCreated());
+        mvc.perform(post(API + "/jobs/" + job + "/run")).andExpect(status().isAccepted());
+
+        mvc.perform(post(API + "/jobs/" + job + "/run"))
+                .andExpect(status().isTooManyRequests())
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("at most 2 manual runs")));
+        mvc.perform(post(API + "/jobs/" + job + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"from\":\"2026-06-01T09:00:00Z\",\"to\":\"2026-06-01T09:30:00Z\"}"))
+                .andExpect(status().isTooManyRequests());
+    }
+
+    @Test
     void dryRunsSpendALimitOfTheirOwnAndTheJobPageSaysHowManyRunsAreLeft() throws Exception {
         String job = create("tried");
         for (int i = 0; i < 3; i++) {

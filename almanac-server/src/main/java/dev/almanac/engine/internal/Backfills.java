@@ -62,7 +62,7 @@ public class Backfills {
     /** How many times one release reads pending slots again after blocked ones were skipped in their place. */
     static final int MAX_RELEASE_ROUNDS = 50;
 
-    static final String AUDIT_START = "job.backfill";
+    static final String AUDIT_START = Limits.BACKFILL;
     static final String AUDIT_CANCEL = "backfill.cancel";
     static final String TRIGGERED_BY = "backfill:";
 
