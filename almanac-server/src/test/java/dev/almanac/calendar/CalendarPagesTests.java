@@ -238,7 +238,15 @@ abstract class CalendarPagesTests extends AlmanacIntegrationTest {
 
         String id = jdbc.sql("SELECT id FROM freezes").query(String.class).single();
         pages.perform(post("/freezes/" + id + "/end").with(csrf())).andExpect(status().is3xxRedirection());
-        assertThat(html("/freezes")).contains("No freeze");
+        // ended, it is kept and listed as over, with nothing left to end
+        assertThat(html("/freezes"))
+                .contains("release week")
+                .contains(">over<")
+                .doesNotContain("/freezes/" + id + "/end");
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'freeze.ended'")
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(1);
     }
 
     @Test

@@ -388,8 +388,50 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
                 .asString();
         mvc.perform(delete(API + "/freezes/" + id).with(logins.as(TestLogins.ADMIN)))
                 .andExpect(status().isForbidden());
+        // it is over: ending it again is refused, and its past is kept
+        mvc.perform(delete(API + "/freezes/" + id))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.detail").value(containsString("already over")));
+        mvc.perform(get(API + "/freezes")).andExpect(jsonPath("$.freezes", hasSize(2)));
+    }
+
+    @Test
+    void endingAFreezeInForceKeepsItsPastSoABackfillStillSeesTheSlotsItBlocked() throws Exception {
+        mvc.perform(post(API + "/freezes")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"from":"2026-06-01T10:30:00Z","to":"2026-06-01T18:00:00Z","scope":"all",
+                                 "reason":"release week"}
+                                """))
+                .andExpect(status().isCreated());
+        Job job = jobs.create(aCronJob("hourly", "0 * * * *").build(), "test");
+        clock.set(Instant.parse("2026-06-01T11:00:01Z"));
+        engine.runDueOnce();
+        assertThat(history(job)).extracting(Execution::reason).containsExactly("freeze");
+
+        clock.set(Instant.parse("2026-06-01T11:30:00Z"));
+        String id = jdbc.sql("SELECT id FROM freezes").query(String.class).single();
         mvc.perform(delete(API + "/freezes/" + id)).andExpect(status().isNoContent());
-        mvc.perform(get(API + "/freezes")).andExpect(jsonPath("$.freezes", hasSize(1)));
+        mvc.perform(get(API + "/freezes"))
+                .andExpect(jsonPath("$.freezes", hasSize(1)))
+                .andExpect(jsonPath("$.freezes[0].from").value("2026-06-01T10:30:00Z"))
+                .andExpect(jsonPath("$.freezes[0].to").value("2026-06-01T11:30:00Z"));
+        mvc.perform(get(API + "/audit").param("action", "freeze.ended"))
+                .andExpect(jsonPath("$.events.length()").value(1))
+                .andExpect(jsonPath("$.events[0].target_name").value("release week"))
+                .andExpect(jsonPath("$.events[0].details.from").value("2026-06-01T10:30:00Z"))
+                .andExpect(jsonPath("$.events[0].details.to").value("2026-06-01T18:00:00Z"))
+                .andExpect(jsonPath("$.events[0].details.ended_at").value("2026-06-01T11:30:00Z"));
+
+        clock.set(Instant.parse("2026-06-01T13:30:00Z"));
+        mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"from\":\"2026-06-01T11:00:00Z\",\"to\":\"2026-06-01T12:00:00Z\","
+                                + "\"dry_run\":true}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.slots[0].state").value("blocked"))
+                .andExpect(jsonPath("$.slots[0].blocked_by.kind").value("freeze"))
+                .andExpect(jsonPath("$.slots[1].state").value("to_run"));
     }
 
     @Test

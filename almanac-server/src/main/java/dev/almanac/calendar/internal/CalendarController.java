@@ -167,11 +167,18 @@ class CalendarController {
     }
 
     @DeleteMapping("/freezes/{id}")
-    @Operation(summary = "End a freeze (super admin)")
-    @ApiResponse(responseCode = "204", description = "Deleted")
+    @Operation(
+            summary = "End a freeze (super admin)",
+            description = "A freeze in force ends now and is kept (listed as over; the slots it skipped stay blocked"
+                    + " for backfills); one that has not begun is withdrawn (removed)")
+    @ApiResponse(responseCode = "204", description = "Ended, or withdrawn")
     @ApiResponse(
             responseCode = "404",
-            description = "No such freeze, or it was ended already",
+            description = "No such freeze",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(
+            responseCode = "409",
+            description = "The freeze is already over",
             content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<Void> unfreeze(@PathVariable UUID id) {
         service.unfreeze(id);

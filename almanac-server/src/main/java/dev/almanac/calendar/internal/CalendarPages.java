@@ -245,8 +245,12 @@ class CalendarPages {
 
     @PostMapping("/freezes/{id}/end")
     String endFreeze(@PathVariable UUID id, HtmxRequest htmx, RedirectAttributes redirect) {
-        service.unfreeze(id);
-        redirect.addFlashAttribute("flash", "Freeze ended: slots run again from now on");
+        CalendarService.Ended ended = service.unfreeze(id);
+        redirect.addFlashAttribute(
+                "flash",
+                ended.at() == null
+                        ? "Freeze withdrawn before it began: '" + ended.freeze().reason() + "'"
+                        : "Freeze ended: slots run again from now on; the slots it skipped stay blocked for backfills");
         return redirect(htmx, "/freezes");
     }
 

@@ -302,15 +302,44 @@ class CalendarService {
         return freeze;
     }
 
+    /**
+     * Ends a freeze now. One in force keeps its row with its end moved to now, so the slots it blocked stay blocked
+     * for a backfill and it is listed as over; one that has not begun is withdrawn (removed: it blocked nothing); one
+     * already over is a 409, its past is kept.
+     */
     @Transactional
-    void unfreeze(UUID id) {
+    Ended unfreeze(UUID id) {
         permissions.requireSuperAdmin("end a freeze", AuditTrail.Target.of("freeze", id, null));
-        if (!store.deleteFreeze(id)) {
-            throw new NotFoundException("no freeze with id " + id);
+        Freeze freeze = store.freeze(id).orElseThrow(() -> new NotFoundException("no freeze with id " + id));
+        Instant now = now();
+        AuditTrail.Target target = AuditTrail.Target.of("freeze", id, freeze.reason());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("from", freeze.from().toString());
+        details.put("to", freeze.to().toString());
+        details.put("scope", freeze.scope());
+        if (!freeze.to().isAfter(now)) {
+            throw new ConflictException(
+                    null,
+                    "freeze '" + freeze.reason() + "' is already over (it ended at " + freeze.to()
+                            + "); it is kept: backfills of its time keep to it");
+        }
+        Ended ended;
+        if (freeze.from().isAfter(now)) {
+            store.deleteFreeze(id);
+            audit.record("freeze.deleted", target, details);
+            ended = new Ended(freeze, null);
+        } else {
+            store.endFreeze(id, now);
+            details.put("ended_at", now.toString());
+            audit.record("freeze.ended", target, details);
+            ended = new Ended(freeze, now);
         }
         calendars.forget();
-        audit.record("freeze.deleted", AuditTrail.Target.of("freeze", id, null), Map.of());
+        return ended;
     }
+
+    /** A freeze as declared, and when it was ended (null: withdrawn before it began). */
+    record Ended(Freeze freeze, Instant at) {}
 
     private CalendarSpec validated(CalendarSpec request, String namespace, String name, Instant now) {
         return validated(request, namespace, name, CurrentActor.name(), now);

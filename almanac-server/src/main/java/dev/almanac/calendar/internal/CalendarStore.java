@@ -194,6 +194,18 @@ public class CalendarStore {
                 .update();
     }
 
+    Optional<Freeze> freeze(UUID id) {
+        return freezes().stream().filter(f -> f.id().equals(id)).findFirst();
+    }
+
+    /** Moves a freeze's end to {@code at}: it keeps blocking the slots before. */
+    void endFreeze(UUID id, Instant at) {
+        jdbc.sql("UPDATE freezes SET ends_at = :at WHERE id = :id")
+                .param("id", id)
+                .param("at", utc(at))
+                .update();
+    }
+
     boolean deleteFreeze(UUID id) {
         return jdbc.sql("DELETE FROM freezes WHERE id = :id").param("id", id).update() == 1;
     }
