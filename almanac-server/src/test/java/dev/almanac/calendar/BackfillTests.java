@@ -386,7 +386,13 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.slots", hasSize(603)))
                 .andExpect(jsonPath("$.progress.already_ran").value(3));
 
-        startBackfill(job, "{" + range + "}");
+        // started, a range whose slots all ran is refused: nothing to backfill, nothing run
+        mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{" + range + "}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].message")
+                        .value("none of the range's 3 slots would run (3 already ran): there is nothing to backfill"));
         assertThat(engine.runDueOnce()).isZero();
         assertThat(backfillRuns(job)).isEmpty();
     }
@@ -565,6 +571,24 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.slots[0].previous_status").value("queued"))
                 .andExpect(jsonPath("$.progress.in_backfill").value(9))
                 .andExpect(jsonPath("$.progress.to_run").value(0));
+        // started, the same range is refused as an empty one: nothing created, nothing audited
+        mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{" + range + "}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("to"))
+                .andExpect(jsonPath("$.errors[0].message")
+                        .value("none of the range's 9 slots would run (9 in another running backfill):"
+                                + " there is nothing to backfill"));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM backfills WHERE job_id = :job")
+                        .param("job", job.id().value())
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(1);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'job.backfill'")
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(1);
         // a wider range: only the two slots the first one does not hold run
         String second = startBackfill(
                 job, "{\"from\":\"2026-05-01T00:00:00Z\",\"to\":\"2026-05-12T00:00:00Z\",\"max_parallel\":1}");
@@ -588,29 +612,37 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
         Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
         String body = "{\"from\":\"2026-05-01T00:00:00Z\",\"to\":\"2026-05-10T00:00:00Z\",\"max_parallel\":3}";
         java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
-        java.util.concurrent.Callable<String> start = () -> {
+        java.util.concurrent.Callable<org.springframework.mock.web.MockHttpServletResponse> start = () -> {
             together.await(10, java.util.concurrent.TimeUnit.SECONDS);
-            return startBackfill(job, body);
+            return mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content(body))
+                    .andReturn()
+                    .getResponse();
         };
         java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
-        List<String> ids;
+        List<org.springframework.mock.web.MockHttpServletResponse> answers;
         try {
-            List<java.util.concurrent.Future<String>> started = threads.invokeAll(List.of(start, start));
-            ids = List.of(started.get(0).get(), started.get(1).get());
+            List<java.util.concurrent.Future<org.springframework.mock.web.MockHttpServletResponse>> started =
+                    threads.invokeAll(List.of(start, start));
+            answers = List.of(started.get(0).get(), started.get(1).get());
         } finally {
             threads.shutdownNow();
         }
 
-        List<JsonNode> views = new java.util.ArrayList<>();
-        for (String id : ids) {
-            views.add(body(mvc.perform(get(API + "/backfills/" + id))));
-        }
-        assertThat(views)
-                .extracting(v -> v.path("progress").path("to_run").asInt())
-                .containsExactlyInAnyOrder(9, 0);
-        assertThat(views)
-                .extracting(v -> v.path("progress").path("in_backfill").asInt())
-                .containsExactlyInAnyOrder(0, 9);
+        // the one that locked the job second finds every slot held by the first: nothing to backfill, not created
+        assertThat(answers)
+                .extracting(org.springframework.mock.web.MockHttpServletResponse::getStatus)
+                .containsExactlyInAnyOrder(201, 400);
+        org.springframework.mock.web.MockHttpServletResponse refused =
+                answers.stream().filter(a -> a.getStatus() == 400).findFirst().orElseThrow();
+        assertThat(refused.getContentAsString()).contains("9 in another running backfill");
+        org.springframework.mock.web.MockHttpServletResponse created =
+                answers.stream().filter(a -> a.getStatus() == 201).findFirst().orElseThrow();
+        List<String> ids =
+                List.of(json.readTree(created.getContentAsString()).path("id").asString());
+        mvc.perform(get(API + "/backfills/" + ids.get(0)))
+                .andExpect(jsonPath("$.progress.to_run").value(9));
         runUntilFinished(ids.toArray(String[]::new));
         assertThat(backfillRuns(job))
                 .hasSize(9)

@@ -216,6 +216,10 @@ public class Backfills {
             throw new InvalidInputException(List.of(new FieldError(
                     "to", "the range holds no slot of the job's schedule: there is nothing to backfill")));
         }
+        Progress planned = progressOf(slots);
+        if (planned.toRun() == 0) {
+            throw new InvalidInputException(List.of(new FieldError("to", nothingToRun(planned))));
+        }
         String actor = CurrentActor.name();
         limits.requireManualRunAllowed(actor);
         UUID backfill = Ids.timeOrdered();
@@ -538,6 +542,22 @@ public class Backfills {
             throw tooManySlots();
         }
         return new ArrayList<>(slots);
+    }
+
+    /** Why a range whose slots all ran, are blocked or are held by another backfill has nothing to backfill. */
+    private static String nothingToRun(Progress planned) {
+        List<String> why = new ArrayList<>();
+        if (planned.alreadyRan() > 0) {
+            why.add(planned.alreadyRan() + " already ran");
+        }
+        if (planned.inBackfill() > 0) {
+            why.add(planned.inBackfill() + " in another running backfill");
+        }
+        if (planned.blocked() > 0) {
+            why.add(planned.blocked() + " blocked by a calendar or a freeze");
+        }
+        return "none of the range's " + planned.slots() + (planned.slots() == 1 ? " slot" : " slots") + " would run ("
+                + String.join(", ", why) + "): there is nothing to backfill";
     }
 
     private static InvalidInputException tooManySlots() {
