@@ -162,9 +162,11 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
                                 .with(org.springframework.security.test.web.servlet.request
                                         .SecurityMockMvcRequestPostProcessors.csrf())
                                 .params(form))
-                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash()
-                        .attribute("flash", org.hamcrest.Matchers.containsString("manual_runs_per_hour")));
-
+                .andExpect(status().isTooManyRequests())
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.header()
+                        .exists("Retry-After"))
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.content()
+                        .string(org.hamcrest.Matchers.containsString("Backfill not started: manual_runs_per_hour")));
         assertThat(jdbc.sql("SELECT COUNT(*) FROM audit_events WHERE action = 'job.backfill'")
                         .query(Integer.class)
                         .single())

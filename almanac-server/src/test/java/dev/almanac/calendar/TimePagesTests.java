@@ -125,6 +125,115 @@ abstract class TimePagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void withoutJavaScriptTheBackfillButtonShowsThePreviewFirstOnTheCardsOwnPage() throws Exception {
+        Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
+        assertThat(html("/jobs/" + job.id())).contains("href=\"/jobs/" + job.id() + "/time\"");
+        String page = html("/jobs/" + job.id() + "/time");
+        assertThat(page)
+                .contains("<html", "id=\"backfill-form\"")
+                .contains("action=\"/jobs/" + job.id() + "/backfill/preview\"");
+
+        String preview = pages.perform(post("/jobs/" + job.id() + "/backfill/preview")
+                        .with(csrf())
+                        .param("from_date", "2026-05-25")
+                        .param("to_date", "2026-05-31"))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(preview)
+                .contains("<html", "7 of 7 slots would run", "id=\"backfill-start\"", "value=\"2026-05-25\"");
+        assertThat(history(job)).isEmpty();
+    }
+
+    @Test
+    void aRefusedBackfillIsAnsweredInPlaceWithItsStatusAndTheInputKept() throws Exception {
+        Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
+        // today is 2026-06-01: a day ahead is refused on the field that names it, as the API does
+        assertThat(previewRefused(job, "2026-06-02", "2026-06-03", 400))
+                .contains("From: must not be in the future", "To: must not be in the future");
+        assertThat(previewRefused(job, "2026-05-20", "2026-06-03", 400))
+                .contains("To: must not be in the future")
+                .doesNotContain("From:");
+        // today itself is backfilled up to now
+        pages.perform(post("/jobs/" + job.id() + "/backfill/preview")
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .param("from_date", "2026-06-01")
+                        .param("to_date", "2026-06-01"))
+                .andExpect(status().isOk());
+
+        for (boolean htmx : new boolean[] {false, true}) {
+            var request = post("/jobs/" + job.id() + "/backfill")
+                    .with(csrf())
+                    .param("from_date", "2026-05-25")
+                    .param("to_date", "2026-05-31")
+                    .param("max_parallel", "0");
+            if (htmx) {
+                request.header("HX-Request", "true");
+            }
+            String refused = pages.perform(request)
+                    .andExpect(status().isBadRequest())
+                    .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.header()
+                            .doesNotExist("Location"))
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
+            assertThat(refused).contains("Backfill not started: At once: must be between 1 and 20");
+            if (htmx) {
+                assertThat(refused).doesNotContain("<html");
+            } else {
+                assertThat(refused).contains("<html", "id=\"backfill-form\"", "value=\"2026-05-25\"", "value=\"0\"");
+            }
+        }
+        assertThat(history(job)).isEmpty();
+
+        // a backfill that already finished: its cancel is a 409 on the card, not an error page
+        String started = pages.perform(post("/jobs/" + job.id() + "/backfill")
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .param("from_date", "2026-05-31")
+                        .param("to_date", "2026-05-31"))
+                .andExpect(status().is2xxSuccessful())
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.header()
+                        .string("HX-Redirect", "/jobs/" + job.id() + "#time"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(started).doesNotContain("Backfill not started");
+        Matcher cancel = Pattern.compile("action=\"(/backfills/[0-9a-f-]+/cancel)\"")
+                .matcher(html("/jobs/" + job.id() + "/time"));
+        assertThat(cancel.find()).isTrue();
+        engine.runDueOnce();
+        engine.runDueOnce();
+        for (boolean htmx : new boolean[] {false, true}) {
+            var request = post(cancel.group(1)).with(csrf());
+            if (htmx) {
+                request.header("HX-Request", "true");
+            }
+            String conflict = pages.perform(request)
+                    .andExpect(status().isConflict())
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
+            assertThat(conflict).contains("id=\"backfill-cancel-error\"", "already finished", "id=\"time\"");
+            assertThat(conflict.contains("<html")).isEqualTo(!htmx);
+        }
+    }
+
+    private String previewRefused(Job job, String from, String to, int status) throws Exception {
+        return pages.perform(post("/jobs/" + job.id() + "/backfill/preview")
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .param("from_date", from)
+                        .param("to_date", to))
+                .andExpect(status().is(status))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+    }
+
+    @Test
     void theStripShowsHowPastDaysEndedAndMarksComingDaysACalendarBlocks() throws Exception {
         mvc.perform(post("/api/admin/scheduler/calendars")
                         .contentType(MediaType.APPLICATION_JSON)

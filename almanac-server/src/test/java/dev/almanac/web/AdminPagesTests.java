@@ -2,6 +2,7 @@ package dev.almanac.web;
 
 import static dev.almanac.testing.JobRequests.aCronJob;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -417,7 +418,11 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
                         .with(csrf())
                         .param("version", "2")
                         .param("current_version", "2"))
-                .andExpect(header().string("Location", "/jobs/" + job.id() + "/versions?show=2"));
+                .andExpect(status().isConflict())
+                .andExpect(header().doesNotExist("Location"))
+                .andExpect(content().string(containsString("id=\"rollback-error\"")))
+                .andExpect(content().string(containsString("Could not roll back to version 2")))
+                .andExpect(content().string(containsString("Roll back to v2")));
         assertThat(jobs.get(job.id()).version()).isEqualTo(3);
     }
 

@@ -2,6 +2,7 @@ package dev.almanac.engine.internal;
 
 import dev.almanac.calendar.CalendarRefs;
 import dev.almanac.calendar.Calendars;
+import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.IsoTimes;
@@ -19,6 +20,9 @@ import dev.almanac.schedule.Schedules;
 import dev.almanac.security.Permissions;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
+import dev.almanac.web.Refusals;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -95,9 +99,18 @@ class TimePages {
         this.clock = clock;
     }
 
+    /**
+     * The card, for the job page's htmx load; without htmx (no JavaScript, or a link) the card on a page of its own,
+     * in the layout.
+     */
     @GetMapping("/jobs/{id}/time")
-    String card(@PathVariable String id, Model model) {
+    String card(@PathVariable String id, HtmxRequest htmx, Model model) {
         Job job = jobs.getVisible(JobId.fromPath(id));
+        cardModel(job, model);
+        return htmx.isHtmxRequest() ? "jobs/time :: card" : "jobs/time-page";
+    }
+
+    private void cardModel(Job job, Model model) {
         Instant now = clock.instant();
         model.addAttribute("job", job);
         model.addAttribute("strip", strips.of(job, now));
@@ -111,37 +124,51 @@ class TimePages {
         LocalDate today = now.atZone(job.definition().schedule().zone()).toLocalDate();
         model.addAttribute("defaultFrom", today.minusDays(7));
         model.addAttribute("defaultTo", today.minusDays(1));
-        return "jobs/time :: card";
+        model.addAttribute("zone", job.definition().schedule().zone());
     }
 
+    /**
+     * The plan of a backfill, shown before it starts: the form posts here with or without htmx (without, the card's
+     * page shows it under the form). A refusal answers with its status (400 for the input, 429 past a quota).
+     */
     @PostMapping("/jobs/{id}/backfill/preview")
     String preview(
             @PathVariable String id,
             @RequestParam(name = "from_date", required = false) String fromDate,
             @RequestParam(name = "to_date", required = false) String toDate,
             @RequestParam(name = "max_parallel", required = false) String maxParallel,
+            HtmxRequest htmx,
+            HttpServletResponse response,
             Model model) {
         Job job = jobs.getVisible(JobId.fromPath(id));
-        model.addAttribute("job", job);
-        model.addAttribute("fromDate", fromDate);
-        model.addAttribute("toDate", toDate);
-        model.addAttribute("maxParallel", maxParallel);
+        keepInput(model, fromDate, toDate, maxParallel);
         try {
             Range range = range(job, fromDate, toDate, maxParallel);
             model.addAttribute("plan", backfills.start(job.id(), range.from(), range.to(), true, range.maxParallel()));
         } catch (InvalidInputException invalid) {
+            Refusals.status(response, invalid);
             model.addAttribute("problems", messages(invalid));
+        } catch (TooManyRequestsException limited) {
+            Refusals.status(response, limited);
+            model.addAttribute("problems", List.of(limited.getMessage()));
         }
-        model.addAttribute("zone", job.definition().schedule().zone());
-        return "jobs/time :: backfill-preview";
+        return inPlace(job, htmx, model);
     }
 
+    /**
+     * Starts the backfill the preview showed. A refusal is answered where the reader is, with its status (400 for the
+     * input, 429 with Retry-After past the per-user limit or the namespace's quota) and the input kept: in the
+     * preview's place for htmx, on the card's page otherwise.
+     */
     @PostMapping("/jobs/{id}/backfill")
     String start(
             @PathVariable String id,
             @RequestParam(name = "from_date", required = false) String fromDate,
             @RequestParam(name = "to_date", required = false) String toDate,
             @RequestParam(name = "max_parallel", required = false) String maxParallel,
+            HtmxRequest htmx,
+            HttpServletResponse response,
+            Model model,
             RedirectAttributes redirect) {
         JobId jobId = JobId.fromPath(id);
         Job job = jobs.getVisible(jobId);
@@ -153,28 +180,69 @@ class TimePages {
                     "Backfill started: " + started.progress().toRun() + " of "
                             + started.progress().slots() + " slots to run, at most " + started.maxParallel()
                             + " at once.");
+            return (htmx.isHtmxRequest() ? "redirect:htmx:" : "redirect:") + "/jobs/" + jobId + "#time";
         } catch (InvalidInputException invalid) {
-            redirect.addFlashAttribute("flash", "Backfill not started: " + String.join("; ", messages(invalid)));
-            redirect.addFlashAttribute("flashKind", "error");
+            Refusals.status(response, invalid);
+            model.addAttribute("problems", notStarted(messages(invalid)));
         } catch (TooManyRequestsException limited) {
-            redirect.addFlashAttribute("flash", "Backfill not started: " + limited.getMessage());
-            redirect.addFlashAttribute("flashKind", "error");
+            Refusals.status(response, limited);
+            model.addAttribute("problems", notStarted(List.of(limited.getMessage())));
         }
-        return "redirect:/jobs/" + jobId + "#time";
+        keepInput(model, fromDate, toDate, maxParallel);
+        return inPlace(job, htmx, model);
     }
 
+    /**
+     * Cancels a backfill from the card; one that already ended is a 409 answered on the card (in its place for htmx,
+     * on the card's page otherwise), not an error page.
+     */
     @PostMapping("/backfills/{id}/cancel")
-    String cancel(@PathVariable String id, RedirectAttributes redirect) {
+    String cancel(
+            @PathVariable String id,
+            HtmxRequest htmx,
+            HttpServletResponse response,
+            Model model,
+            RedirectAttributes redirect) {
         java.util.UUID backfill;
         try {
             backfill = java.util.UUID.fromString(id);
         } catch (IllegalArgumentException bad) {
             throw new dev.almanac.common.NotFoundException("no backfill with id " + id);
         }
-        Backfills.View cancelled = backfills.cancel(backfill);
-        redirect.addFlashAttribute(
-                "flash", "Backfill cancelled: " + cancelled.progress().cancelled() + " slots will not run.");
-        return "redirect:/jobs/" + cancelled.jobId() + "#time";
+        try {
+            Backfills.View cancelled = backfills.cancel(backfill);
+            redirect.addFlashAttribute(
+                    "flash", "Backfill cancelled: " + cancelled.progress().cancelled() + " slots will not run.");
+            return (htmx.isHtmxRequest() ? "redirect:htmx:" : "redirect:") + "/jobs/" + cancelled.jobId() + "#time";
+        } catch (ConflictException ended) {
+            Refusals.status(response, ended);
+            Job job = jobs.getVisible(JobId.fromPath(backfills.get(backfill).jobId()));
+            cardModel(job, model);
+            model.addAttribute("cancelProblem", "Not cancelled: " + ended.getMessage());
+            return htmx.isHtmxRequest() ? "jobs/time :: card" : "jobs/time-page";
+        }
+    }
+
+    private static void keepInput(Model model, String fromDate, String toDate, String maxParallel) {
+        model.addAttribute("fromDate", fromDate);
+        model.addAttribute("toDate", toDate);
+        model.addAttribute("maxParallel", maxParallel);
+    }
+
+    private static List<String> notStarted(List<String> problems) {
+        return problems.stream().map(p -> "Backfill not started: " + p).toList();
+    }
+
+    /** The preview's region for htmx; the card's page with it filled in otherwise. */
+    private String inPlace(Job job, HtmxRequest htmx, Model model) {
+        model.addAttribute("zone", job.definition().schedule().zone());
+        if (htmx.isHtmxRequest()) {
+            model.addAttribute("job", job);
+            return "jobs/time :: backfill-preview";
+        }
+        cardModel(job, model);
+        model.addAttribute("previewShown", true);
+        return "jobs/time-page";
     }
 
     private Optional<Job> visible(JobId id) {
@@ -271,10 +339,25 @@ class TimePages {
                 errors.add(new FieldError("max_parallel", "must be a whole number"));
             }
         }
+        if (parallel != null && (parallel < 1 || parallel > Backfills.MAX_PARALLEL)) {
+            // said with the dates' problems, as the API says them together
+            errors.add(new FieldError("max_parallel", "must be between 1 and " + Backfills.MAX_PARALLEL));
+        }
+        Instant now = clock.instant();
+        LocalDate today = now.atZone(zone).toLocalDate();
+        // as the API: a day ahead is refused on its own field; today counts up to now, its later slots are ahead
+        if (from != null && from.isAfter(today)) {
+            errors.add(new FieldError("from", "must not be in the future (today is " + today + " in " + zone + ")"));
+        }
+        if (to != null && to.isAfter(today)) {
+            errors.add(new FieldError(
+                    "to",
+                    "must not be in the future (today is " + today + " in " + zone
+                            + "); the schedule runs those slots"));
+        }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
-        Instant now = clock.instant();
         Instant end = to.plusDays(1).atStartOfDay(zone).toInstant().minusSeconds(1);
         return new Range(from.atStartOfDay(zone).toInstant(), end.isAfter(now) ? now : end, parallel);
     }

@@ -10,6 +10,8 @@ import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
 import dev.almanac.job.JobVersion;
 import dev.almanac.web.AdminPage;
+import dev.almanac.web.Refusals;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,11 +75,17 @@ class JobVersionPages {
         return "jobs/versions";
     }
 
+    /**
+     * Rolls back to {@code version}; a refusal (a stale {@code current_version}: someone saved meanwhile) is answered
+     * in place with its status (409, or 400) on the version's page, the message beside the button.
+     */
     @PostMapping("/rollback")
     String rollback(
             @PathVariable String id,
             @RequestParam long version,
             @RequestParam(name = "current_version") long currentVersion,
+            HttpServletResponse response,
+            Model model,
             RedirectAttributes redirect) {
         JobId jobId = JobId.fromPath(id);
         try {
@@ -95,9 +103,10 @@ class JobVersionPages {
                             .map(e -> e.field() + ": " + e.message())
                             .collect(Collectors.joining("; "))
                     : refused.getMessage();
-            redirect.addFlashAttribute("flash", "Could not roll back to version " + version + ": " + reason);
-            redirect.addFlashAttribute("flashKind", "error");
-            return "redirect:/jobs/" + jobId + "/versions?show=" + version;
+            String page = versions(id, version, model);
+            Refusals.status(response, refused);
+            model.addAttribute("rollbackError", "Could not roll back to version " + version + ": " + reason);
+            return page;
         }
     }
 
