@@ -162,8 +162,10 @@ public record JobResponse(
      * The job with each trigger's upstream named by {@code upstreamName} (given the stored name, {@code namespace/name}
      * for another namespace's job), so a reader who may not see that namespace is not told the name.
      */
-    public static JobResponse of(Job job, UnaryOperator<String> upstreamName) {
+    public static JobResponse of(Job job, UnaryOperator<String> upstreamName, Instant now) {
         JobDefinition d = job.definition();
+        // a pause whose time has passed holds the job no more, though the engine lifts it only at the job's next slot
+        JobPause pause = job.pauseAt(now);
         return new JobResponse(
                 job.id().toString(),
                 d.name(),
@@ -198,9 +200,9 @@ public record JobResponse(
                 d.triggerWindow() == null ? null : d.triggerWindow().toString(),
                 null,
                 d.calendars().isEmpty() ? null : d.calendars(),
-                job.pause() == null ? null : job.pause().since(),
-                job.pause() == null ? null : job.pause().until(),
-                job.pause() == null ? null : job.pause().reason(),
+                pause == null ? null : pause.since(),
+                pause == null ? null : pause.until(),
+                pause == null ? null : pause.reason(),
                 d.namespace(),
                 d.expectedDuration() == null ? null : d.expectedDuration().toString(),
                 JobRequest.RetentionJson.of(d.retention()));

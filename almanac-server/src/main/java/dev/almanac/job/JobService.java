@@ -223,7 +223,7 @@ public class JobService {
 
     /** The job as the API answers it to the acting user: an upstream they may not see is not named. */
     public JobResponse response(Job job) {
-        return JobResponse.of(job, this::upstreamShown);
+        return JobResponse.of(job, this::upstreamShown, now());
     }
 
     /**

@@ -435,6 +435,32 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aPauseWhoseUntilHasPassedIsNoLongerReportedBeforeTheJobIsNextDue() throws Exception {
+        Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
+        mvc.perform(post(API + "/jobs/" + job.id() + "/pause")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"until\":\"2026-06-01T12:00:00Z\",\"reason\":\"supplier migration\"}"))
+                .andExpect(status().isOk());
+        mvc.perform(get(API + "/jobs/" + job.id()))
+                .andExpect(jsonPath("$.job.paused_until").value("2026-06-01T12:00:00Z"));
+
+        // past its until, long before the next slot at 02:00: the engine has not lifted it yet, the API says it is over
+        clock.set(Instant.parse("2026-06-01T12:30:00Z"));
+        engine.runDueOnce();
+        mvc.perform(get(API + "/jobs/" + job.id()))
+                .andExpect(jsonPath("$.job.paused_since").value(nullValue()))
+                .andExpect(jsonPath("$.job.paused_until").value(nullValue()))
+                .andExpect(jsonPath("$.job.pause_reason").value(nullValue()));
+        mvc.perform(get(API + "/jobs"))
+                .andExpect(jsonPath("$.jobs[0].name").value("nightly"))
+                .andExpect(jsonPath("$.jobs[0].paused_until").value(nullValue()));
+        mvc.perform(post(API + "/jobs/" + job.id() + "/resume")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{}"))
+                .andExpect(status().isConflict());
+    }
+
+    @Test
     void aJobPausedUntilATimeResumesByItselfWithoutACatchUpFlood() throws Exception {
         Job job = jobs.create(aCronJob("hourly", "0 * * * *").build(), "test");
         mvc.perform(post(API + "/jobs/" + job.id() + "/pause")
