@@ -57,6 +57,20 @@ class SchedulePreviewApiTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void anUnknownTemplateTypeIsRefusedOnItsFieldWithTheNameMeant() throws Exception {
+        preview("""
+                        {"schedule":{"type":"cron","expression":"0 2 * * *"},"template_type":"heartbeet"}
+                        """)
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("template_type"))
+                .andExpect(jsonPath("$.errors[0].message")
+                        .value("unknown template 'heartbeet'; did you mean 'heartbeat'?"));
+        preview("""
+                        {"schedule":{"type":"cron","expression":"0 2 * * *"},"template_type":"heartbeat"}
+                        """).andExpect(status().isOk());
+    }
+
+    @Test
     void aRunAPausedNamespaceHoldsIsBlockedByThatNamespaceByName() throws Exception {
         mvc.perform(post("/api/admin/scheduler/namespaces")
                         .contentType(MediaType.APPLICATION_JSON)

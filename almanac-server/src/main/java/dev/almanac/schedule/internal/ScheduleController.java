@@ -8,6 +8,7 @@ import dev.almanac.calendar.TimeBlock;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.IsoTimes;
+import dev.almanac.common.NameHints;
 import dev.almanac.schedule.CronSchedule;
 import dev.almanac.schedule.Schedule;
 import dev.almanac.schedule.ScheduleSpec;
@@ -170,12 +171,24 @@ public class ScheduleController {
                         new FieldError("calendars." + list, "unknown calendar '" + String.join("', '", unknown) + "'"));
             }
         }
+        String templateType =
+                request.templateType() == null || request.templateType().isBlank()
+                        ? null
+                        : request.templateType().strip();
+        if (templateType != null && templates.find(templateType).isEmpty()) {
+            // a typo would preview as if no destructive-only freeze applied: say so instead
+            List<String> known =
+                    templates.all().stream().map(t -> t.descriptor().type()).toList();
+            errors.add(new FieldError(
+                    "template_type",
+                    "unknown template '" + templateType + "'" + NameHints.didYouMean(templateType, known)));
+        }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
-        boolean destructive = request.templateType() != null
+        boolean destructive = templateType != null
                 && templates
-                        .find(request.templateType())
+                        .find(templateType)
                         .map(t -> t.descriptor().destructive())
                         .orElse(false);
         Instant from = request.from() == null ? clock.instant() : request.from();
