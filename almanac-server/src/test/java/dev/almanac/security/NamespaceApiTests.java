@@ -234,8 +234,20 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
                 .last()
                 .extracting(Execution::reason)
                 .isEqualTo("paused");
-        assertThat(send(owner, "POST", "/namespaces/a/resume", null).getStatus())
+        // a catch-up is a job's: refused on its field, as is a typo, with the name meant; nothing resumed
+        assertThat(send(owner, "POST", "/namespaces/a/resume", "{\"catch_up\":true}")
+                        .getContentAsString())
+                .contains("\"field\":\"catch_up\"", "runs no catch-up");
+        assertThat(send(owner, "POST", "/namespaces/a/resume", "{\"catchup\":false}")
+                        .getContentAsString())
+                .contains("\"field\":\"catchup\"", "did you mean 'catch_up'?");
+        assertThat(send(owner, "POST", "/namespaces/a/resume", "{\"catch_up\":false}")
+                        .getStatus())
                 .isEqualTo(200);
+        // resumed, there is nothing more to resume: 409, as for a job, and not audited again
+        MockHttpServletResponse again = send(owner, "POST", "/namespaces/a/resume", null);
+        assertThat(again.getStatus()).isEqualTo(409);
+        assertThat(again.getContentAsString()).contains("namespace 'a' is not paused");
         engine.runDueOnce();
         assertThat(history(aJob)).hasSize(7);
         clock.advance(Duration.ofHours(1));

@@ -203,11 +203,28 @@ class NamespaceController {
                         + (pause.until() == null ? "until resumed" : "until " + pause.until()));
     }
 
+    /** A namespace's resume: the same body as a job's, whose catch_up a namespace cannot honour. */
+    record ResumeRequest(
+            @JsonProperty("catch_up")
+            @Schema(description = "Only false: a namespace's resume queues no catch-up run (resume a job for one)")
+            Boolean catchUp) {}
+
     @PostMapping(path = "/{name}/resume")
     @Operation(
             summary = "Resume a paused namespace (its owners, super admins)",
-            description = "Its jobs run from their next slot; the slots the pause skipped stay skipped.")
-    NamespaceEnvelope resume(@PathVariable String name) {
+            description = "Its jobs run from their next slot; the slots the pause skipped stay skipped. 409 when the"
+                    + " namespace is not paused; catch_up: true is refused (400).")
+    @ApiResponse(
+            responseCode = "409",
+            description = "The namespace is not paused",
+            content = @Content(mediaType = "application/problem+json"))
+    NamespaceEnvelope resume(@PathVariable String name, @RequestBody(required = false) ResumeRequest request) {
+        if (request != null && Boolean.TRUE.equals(request.catchUp())) {
+            throw new InvalidInputException(
+                    "catch_up",
+                    "a namespace's resume runs no catch-up: one run for each of its jobs would flood them; resume"
+                            + " the namespace, then a job with catch_up for that job alone");
+        }
         namespaces.resume(name);
         return new NamespaceEnvelope(
                 view(namespaces.get(name)), "Namespace '" + name + "' resumed: the slots it missed stay skipped");

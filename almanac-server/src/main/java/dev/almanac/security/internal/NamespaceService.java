@@ -193,11 +193,17 @@ class NamespaceService {
         return pause;
     }
 
-    /** Resumes a paused namespace: its jobs run from their next slot; what the pause skipped stays skipped. */
+    /**
+     * Resumes a paused namespace: its jobs run from their next slot; what the pause skipped stays skipped. One not
+     * paused (never, resumed already, or its pause's until has passed) is a 409, as for a job, and nothing is audited.
+     */
     @Transactional
     void resume(String name) {
         get(name);
         access.require(name, NamespaceAccess.Action.MANAGE, "resume it", target(name), () -> notFound(name));
+        if (pauseOf(name).isEmpty()) {
+            throw new dev.almanac.common.ConflictException(null, "namespace '" + name + "' is not paused");
+        }
         namespaces.pause(name, null);
         pauses.forget();
         audit.record("namespace.resumed", target(name), null);
