@@ -59,8 +59,14 @@ public record TimeBlock(String kind, String name, String reason) {
         return switch (kind) {
             case CALENDAR -> "blocked by calendar '" + name + "'";
             case FREEZE -> "blocked by a freeze" + (reason == null ? "" : ": " + reason);
-            default -> "job paused" + (reason == null || reason.isBlank() ? "" : ": " + reason);
+            // a namespace's pause says so itself: "namespace 'a' paused: migration", not "job paused: namespace …"
+            default ->
+                pausedByNamespace() ? reason : "job paused" + (reason == null || reason.isBlank() ? "" : ": " + reason);
         };
+    }
+
+    private boolean pausedByNamespace() {
+        return PAUSED.equals(kind) && reason != null && reason.startsWith("namespace '" + name + "' paused");
     }
 
     /** What the skipped execution's result keeps, so its page and the API say what blocked it. */

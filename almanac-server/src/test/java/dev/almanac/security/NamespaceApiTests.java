@@ -214,6 +214,8 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
         assertThat(history).extracting(Execution::reason).containsExactly("paused", "paused", null);
         assertThat(history.get(0).result().get("reason").toString())
                 .contains("namespace 'a' paused", "supplier migration");
+        // said once, as the namespace's: not "job paused: namespace 'a' paused: …"
+        assertThat(history.get(0).result().get("message")).isEqualTo("namespace 'a' paused: supplier migration");
         assertThat(history(otherJob)).noneMatch(e -> "paused".equals(e.reason()));
         assertThat(send(owner, "GET", "/namespaces/a", null).getContentAsString())
                 .contains("\"paused_until\":null");
