@@ -250,6 +250,48 @@ abstract class CalendarPagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aTimeInADstGapIsReadAsTheGapsEndAndThePageSaysSoForFreezesPausesAndCalendars() throws Exception {
+        pages.perform(post("/freezes")
+                        .with(csrf())
+                        .param("from", "2027-03-28T02:15")
+                        .param("to", "2027-03-28T05:00")
+                        .param("timezone", "Europe/Berlin")
+                        .param("scope", "all")
+                        .param("reason", "spring"))
+                .andExpect(status().is3xxRedirection())
+                .andExpect(flash().attribute(
+                                "flash",
+                                "Freeze declared from 2027-03-28T01:00:00Z until 2027-03-28T03:00:00Z: spring"
+                                        + " (2027-03-28T02:15 does not exist in Europe/Berlin (clocks go forward);"
+                                        + " read as 03:00 CEST)"));
+
+        dev.almanac.job.Job job =
+                jobs.create(aCronJob("berlin", "0 9 * * *").in("Europe/Berlin").build(), "test");
+        pages.perform(post("/jobs/" + job.id() + "/pause")
+                        .with(csrf())
+                        .param("until", "2027-03-28T02:30")
+                        .param("reason", "move"))
+                .andExpect(status().is3xxRedirection())
+                .andExpect(
+                        flash().attribute(
+                                        "flash",
+                                        containsString(
+                                                "until 2027-03-28T01:00:00Z (2027-03-28T02:30 does not exist in Europe/Berlin")));
+        assertThat(jobs.get(job.id()).pause().until()).isEqualTo(java.time.Instant.parse("2027-03-28T01:00:00Z"));
+
+        pages.perform(post("/calendars/new")
+                        .with(csrf())
+                        .param("name", "gap")
+                        .param("timezone", "Europe/Berlin")
+                        .param("ranges", "2027-03-28T02:15 .. 2027-03-28T03:15"))
+                .andExpect(status().is3xxRedirection())
+                .andExpect(flash().attribute(
+                                "flash",
+                                "Calendar 'gap' created (range 1: 2027-03-28T02:15 does not exist in Europe/Berlin"
+                                        + " (clocks go forward); read as 03:00 CEST)"));
+    }
+
+    @Test
     void aFreezeInAnUnknownZoneIsRefusedOnTheZoneAloneItsTimesKept() throws Exception {
         for (boolean htmx : new boolean[] {false, true}) {
             var request = post("/freezes")

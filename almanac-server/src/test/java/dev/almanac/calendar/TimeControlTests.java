@@ -435,6 +435,23 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aCalendarRangeStartingInADstGapStartsWhereTheGapEndsAsSchedulesReadSuchATime() throws Exception {
+        // 02:15 does not exist in Berlin on 2027-03-28: read as 03:00 CEST (01:00 UTC), not moved to 03:15
+        createCalendar("""
+                {"name":"gap","timezone":"Europe/Berlin",
+                 "ranges":[{"from":"2027-03-28T02:15","to":"2027-03-28T03:15"}]}""");
+        mvc.perform(post(API + "/schedules/preview")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"schedule":{"type":"cron","expression":"5 3 * * *","timezone":"Europe/Berlin"},
+                                 "count":2,"from":"2027-03-27T12:00:00Z","calendars":{"blackout":["gap"]}}"""))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.runs[0].at").value("2027-03-28T01:05:00Z"))
+                .andExpect(jsonPath("$.runs[0].blocked_by.name").value("gap"))
+                .andExpect(jsonPath("$.runs[1].blocked_by").doesNotExist());
+    }
+
+    @Test
     void aPauseWhoseUntilHasPassedIsNoLongerReportedBeforeTheJobIsNextDue() throws Exception {
         Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
         mvc.perform(post(API + "/jobs/" + job.id() + "/pause")

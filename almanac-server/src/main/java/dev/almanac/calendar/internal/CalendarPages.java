@@ -6,6 +6,7 @@ import dev.almanac.common.ConflictException;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.IsoTimes;
+import dev.almanac.common.LocalTimes;
 import dev.almanac.common.TimeZones;
 import dev.almanac.security.CurrentNamespace;
 import dev.almanac.security.Permissions;
@@ -146,7 +147,7 @@ class CalendarPages {
             RedirectAttributes redirect) {
         try {
             CalendarSpec created = service.create(spec(form, blankToNull(form.namespace()), null));
-            redirect.addFlashAttribute("flash", "Calendar '" + created.name() + "' created");
+            redirect.addFlashAttribute("flash", "Calendar '" + created.name() + "' created" + moved(created));
             return redirect(htmx, "/calendars");
         } catch (InvalidInputException invalid) {
             return refused(form, null, null, invalid, htmx, response, model);
@@ -177,8 +178,10 @@ class CalendarPages {
         String ns = blankToNull(namespace);
         service.get(ns, name);
         try {
-            service.update(ns, name, spec(form, ns, name));
-            redirect.addFlashAttribute("flash", "Calendar '" + name + "' saved; the jobs that use it follow it now");
+            CalendarSpec saved = spec(form, ns, name);
+            service.update(ns, name, saved);
+            redirect.addFlashAttribute(
+                    "flash", "Calendar '" + name + "' saved; the jobs that use it follow it now" + moved(saved));
             return redirect(htmx, "/calendars");
         } catch (InvalidInputException invalid) {
             return refused(form, ns, name, invalid, htmx, response, model);
@@ -227,12 +230,17 @@ class CalendarPages {
         ZoneId readIn = zone == null ? ZoneOffset.UTC : zone;
         String from = instant(form.from(), readIn, "from", errors);
         String to = instant(form.to(), readIn, "to", errors);
+        List<String> moved = new ArrayList<>();
+        for (String local : new String[] {form.from(), form.to()}) {
+            gapNote(local, readIn).ifPresent(moved::add);
+        }
         try {
             // the service adds what else is wrong (the order of the times, scope, reason) before refusing
             Freeze freeze = service.freeze(from, to, form.scope(), form.reason(), errors);
             redirect.addFlashAttribute(
                     "flash",
-                    "Freeze declared from " + freeze.from() + " until " + freeze.to() + ": " + freeze.reason());
+                    "Freeze declared from " + freeze.from() + " until " + freeze.to() + ": " + freeze.reason()
+                            + (moved.isEmpty() ? "" : " (" + String.join("; ", moved) + ")"));
             return redirect(htmx, "/freezes");
         } catch (InvalidInputException invalid) {
             Map<String, String> shown = new LinkedHashMap<>();
@@ -380,10 +388,30 @@ class CalendarPages {
             return null;
         }
         try {
-            return IsoTimes.localDateTime(text.strip()).atZone(zone).toInstant().toString();
+            // a time in a DST gap as schedules read it: the first instant after the gap
+            return LocalTimes.resolve(IsoTimes.localDateTime(text.strip()), zone)
+                    .toString();
         } catch (DateTimeParseException e) {
             errors.add(new FieldError(field, "must be a date and time like 2026-12-20T18:00"));
             return null;
+        }
+    }
+
+    /** The calendar's range times that fall in a DST gap and how they were read, for the flash; empty if none. */
+    private static String moved(CalendarSpec calendar) {
+        List<String> notes = CalendarRules.gapNotes(calendar);
+        return notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")";
+    }
+
+    /** How a local time of the form in a DST gap was read, if it is in one. */
+    private static java.util.Optional<String> gapNote(String text, ZoneId zone) {
+        try {
+            return java.util.Optional.ofNullable(
+                    text == null || text.isBlank()
+                            ? null
+                            : LocalTimes.gapNote(IsoTimes.localDateTime(text.strip()), zone));
+        } catch (DateTimeParseException bad) {
+            return java.util.Optional.empty();
         }
     }
 

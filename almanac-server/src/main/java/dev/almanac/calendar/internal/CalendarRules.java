@@ -5,6 +5,7 @@ import dev.almanac.calendar.CalendarSpec.Window;
 import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.IsoTimes;
+import dev.almanac.common.LocalTimes;
 import dev.almanac.common.TimeZones;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -134,6 +135,30 @@ public final class CalendarRules {
         return new CalendarRules(spec.name(), zone, Set.copyOf(dates), intervals, List.copyOf(weekly));
     }
 
+    /**
+     * Where a range's local date-time falls in a DST gap of the calendar's zone, and so was read as the first instant
+     * after it (as schedules read such a time): one line each, naming the range; empty when none does.
+     */
+    static List<String> gapNotes(CalendarSpec spec) {
+        List<FieldError> ignored = new ArrayList<>();
+        ZoneId zone = TimeZones.parse(spec.timezone(), "timezone", ignored).orElse(null);
+        List<String> notes = new ArrayList<>();
+        for (int i = 0; zone != null && i < spec.ranges().size(); i++) {
+            Window range = spec.ranges().get(i);
+            for (String end : range == null ? new String[0] : new String[] {range.from(), range.to()}) {
+                try {
+                    String note = end == null ? null : LocalTimes.gapNote(IsoTimes.localDateTime(end.strip()), zone);
+                    if (note != null) {
+                        notes.add("range " + (i + 1) + ": " + note);
+                    }
+                } catch (DateTimeParseException notALocalTime) {
+                    // a date, or refused elsewhere
+                }
+            }
+        }
+        return notes;
+    }
+
     private static void range(Window range, ZoneId zone, String field, List<FieldError> errors, List<Interval> out) {
         if (range == null || range.from() == null || range.to() == null) {
             errors.add(new FieldError(field, "needs from and to"));
@@ -160,7 +185,8 @@ public final class CalendarRules {
                 errors.add(new FieldError(field + ".to", "must be after from"));
                 return;
             }
-            out.add(new Interval(from.atZone(zone).toInstant(), to.atZone(zone).toInstant()));
+            // a time in a DST gap as schedules read it (02:15 in a spring gap is 03:00, not 03:15)
+            out.add(new Interval(LocalTimes.resolve(from, zone), LocalTimes.resolve(to, zone)));
         } catch (DateTimeParseException bad) {
             errors.add(new FieldError(
                     field, "from and to must both be dates (2026-12-24) or local date-times (2026-12-24T18:00)"));

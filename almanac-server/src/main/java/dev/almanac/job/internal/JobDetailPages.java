@@ -3,6 +3,7 @@ package dev.almanac.job.internal;
 import dev.almanac.common.ConflictException;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.IsoTimes;
+import dev.almanac.common.LocalTimes;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobCommands;
 import dev.almanac.job.JobDefinition;
@@ -135,18 +136,21 @@ class JobDetailPages {
         Job job = jobs.get(jobId);
         try {
             Instant end = null;
+            String moved = null;
             if (until != null && !until.isBlank()) {
                 try {
-                    // the wall-clock time in the job's zone, as the form says
-                    end = IsoTimes.localDateTime(until.strip())
-                            .atZone(job.definition().schedule().zone())
-                            .toInstant();
+                    // the wall-clock time in the job's zone, as the form says; one in a DST gap as schedules read it
+                    java.time.LocalDateTime local = IsoTimes.localDateTime(until.strip());
+                    java.time.ZoneId zone = job.definition().schedule().zone();
+                    end = LocalTimes.resolve(local, zone);
+                    moved = LocalTimes.gapNote(local, zone);
                 } catch (DateTimeParseException bad) {
                     throw new InvalidInputException("until", "must be a date and time like 2026-12-20T18:00");
                 }
             }
             Job paused = commands.pause(jobId, end, reason);
-            redirect.addFlashAttribute("flash", paused.pause().said(paused.name()));
+            redirect.addFlashAttribute(
+                    "flash", paused.pause().said(paused.name()) + (moved == null ? "" : " (" + moved + ")"));
             return (htmx.isHtmxRequest() ? "redirect:htmx:" : "redirect:") + "/jobs/" + jobId + "#pause";
         } catch (InvalidInputException invalid) {
             Refusals.status(response, invalid);

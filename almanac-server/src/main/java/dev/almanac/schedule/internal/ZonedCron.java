@@ -96,12 +96,7 @@ public final class ZonedCron {
      * the gap, where it moves the time forward by the gap's length.
      */
     public static Instant resolve(LocalDateTime local, ZoneRules rules) {
-        List<ZoneOffset> offsets = rules.getValidOffsets(local);
-        if (offsets.size() == 1) {
-            return local.toInstant(offsets.get(0));
-        }
-        ZoneOffsetTransition transition = rules.getTransition(local);
-        return transition.isGap() ? transition.getInstant() : local.toInstant(transition.getOffsetBefore());
+        return dev.almanac.common.LocalTimes.resolve(local, rules);
     }
 
     /**
