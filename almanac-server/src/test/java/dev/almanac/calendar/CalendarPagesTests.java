@@ -153,6 +153,17 @@ abstract class CalendarPagesTests extends AlmanacIntegrationTest {
                 .contains("line 2: must be a date like 2026-12-25")
                 .contains("id=\"weekly-error\"")
                 .contains("line 1 (to):");
+        // two dates on one line: the line, and which of them
+        assertThat(pages.perform(post("/calendars/new")
+                                .with(csrf())
+                                .param("name", "bad")
+                                .param("dates", "2026-12-25, 2026-02-30"))
+                        .andExpect(status().isBadRequest())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString())
+                .contains("line 1, &#39;2026-02-30&#39;: must be a date like 2026-12-25")
+                .doesNotContain("line 2");
 
         String fragment = pages.perform(post("/calendars/new")
                         .with(csrf())

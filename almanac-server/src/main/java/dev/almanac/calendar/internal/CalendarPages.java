@@ -302,7 +302,8 @@ class CalendarPages {
                 String part = indexed.group(3) == null ? "" : " (" + indexed.group(3) + ")";
                 errors.merge(
                         indexed.group(1),
-                        "line " + (Integer.parseInt(indexed.group(2)) + 1) + part + ": " + error.message(),
+                        where(form, indexed.group(1), Integer.parseInt(indexed.group(2))) + part + ": "
+                                + error.message(),
                         (a, b) -> a + "; " + b);
             } else {
                 errors.merge(error.field().replaceAll("\\[.*$", ""), error.message(), (a, b) -> a + "; " + b);
@@ -358,6 +359,36 @@ class CalendarPages {
                 .map(String::strip)
                 .filter(line -> !line.isEmpty())
                 .toList();
+    }
+
+    /**
+     * Where the {@code index}-th entry of a list field is in the form's text: its line (blank lines count, as the
+     * reader sees them) and, for a line of several dates, the entry itself.
+     */
+    static String where(CalendarForm form, String field, int index) {
+        String text = switch (field) {
+            case "dates" -> form.dates();
+            case "ranges" -> form.ranges();
+            case "weekly" -> form.weekly();
+            default -> null;
+        };
+        if (text != null) {
+            String[] lines = text.split("\r?\n|\r", -1);
+            int seen = 0;
+            for (int line = 0; line < lines.length; line++) {
+                List<String> entries = field.equals("dates")
+                        ? Arrays.stream(lines[line].split(","))
+                                .map(String::strip)
+                                .filter(e -> !e.isEmpty())
+                                .toList()
+                        : lines[line].isBlank() ? List.of() : List.of(lines[line].strip());
+                if (index < seen + entries.size()) {
+                    return "line " + (line + 1) + (entries.size() > 1 ? ", '" + entries.get(index - seen) + "'" : "");
+                }
+                seen += entries.size();
+            }
+        }
+        return "entry " + (index + 1);
     }
 
     private static List<CalendarSpec.Window> windows(String text, Pattern pattern) {
