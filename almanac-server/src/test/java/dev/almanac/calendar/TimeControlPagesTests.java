@@ -118,6 +118,60 @@ abstract class TimeControlPagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aPausedNamespaceShowsOnItsPageItsJobsPagesAndTheJobListAndIsPausedAndResumedThere() throws Exception {
+        mvc.perform(post("/api/admin/scheduler/namespaces")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"ops\"}"))
+                .andExpect(status().isCreated());
+        Job job = jobs.create(
+                aCronJob("ops-nightly", "0 2 * * *").namespace("ops").build(), "test");
+        Job own = jobs.create(aCronJob("own-pause", "0 3 * * *").build(), "test");
+        assertThat(html("/jobs")).doesNotContain(">paused</span>");
+        assertThat(html("/namespaces/ops"))
+                .contains("id=\"namespace-pause-form\"")
+                .doesNotContain("id=\"namespace-paused-banner\"");
+
+        // refused at its field, the input kept
+        assertThat(pages.perform(post("/namespaces/ops/pause")
+                                .with(csrf())
+                                .param("until", "2026-05-01T00:00")
+                                .param("reason", "migration"))
+                        .andExpect(status().isBadRequest())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString())
+                .contains("id=\"namespace-pause-until-error\"", "must lie ahead", "value=\"migration\"");
+        pages.perform(post("/namespaces/ops/pause")
+                        .with(csrf())
+                        .param("until", "2026-06-02T06:00")
+                        .param("reason", "migration"))
+                .andExpect(status().is3xxRedirection())
+                .andExpect(flash().attribute("flash", "Namespace 'ops' paused until 2026-06-02T06:00:00Z"));
+        mvc.perform(post("/api/admin/scheduler/jobs/" + own.id() + "/pause")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"reason\":\"supplier\"}"))
+                .andExpect(status().isOk());
+
+        String list = html("/jobs");
+        assertThat(list)
+                .contains(
+                        "title=\"namespace &#39;ops&#39; paused until 2026-06-02T06:00:00Z: migration\">paused</span>")
+                .contains("title=\"paused until resumed: supplier\">paused</span>");
+        assertThat(html("/jobs/" + job.id()))
+                .contains("id=\"paused-badge\"", "id=\"namespace-paused-banner\"", "migration");
+        assertThat(html("/namespaces/ops"))
+                .contains("id=\"namespace-paused-banner\"", "id=\"namespace-resume-button\"", "migration");
+
+        pages.perform(post("/namespaces/ops/resume").with(csrf()))
+                .andExpect(status().is3xxRedirection())
+                .andExpect(flash().attribute("flash", containsString("Namespace 'ops' resumed")));
+        assertThat(html("/namespaces/ops")).doesNotContain("id=\"namespace-paused-banner\"");
+        assertThat(html("/jobs/" + job.id())).doesNotContain("id=\"paused-badge\"");
+        // nothing left to resume: 409, as on the API
+        pages.perform(post("/namespaces/ops/resume").with(csrf())).andExpect(status().isConflict());
+    }
+
+    @Test
     void everyPageShowsTheFreezeAndItsReasonWhileItLasts() throws Exception {
         assertThat(html("/")).doesNotContain("freeze-banner");
         mvc.perform(post("/api/admin/scheduler/freezes")

@@ -16,6 +16,7 @@ import dev.almanac.schedule.ScheduleText;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
 import dev.almanac.security.NamespaceAccess;
+import dev.almanac.security.NamespacePauses;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.TemplateRegistry;
 import dev.almanac.web.AdminPage;
@@ -56,6 +57,7 @@ class JobDetailPages {
 
     private final Clock clock;
     private final JobHealth health;
+    private final NamespacePauses namespacePauses;
 
     JobDetailPages(
             JobService jobs,
@@ -66,7 +68,9 @@ class JobDetailPages {
             Limits limits,
             NamespaceAccess access,
             Clock clock,
-            JobHealth health) {
+            JobHealth health,
+            NamespacePauses namespacePauses) {
+        this.namespacePauses = namespacePauses;
         this.health = health;
         this.clock = clock;
         this.access = access;
@@ -94,6 +98,10 @@ class JobDetailPages {
         model.addAttribute("schedule", ScheduleText.describe(definition.schedule()));
         JobPause pause = job.pauseAt(clock.instant());
         model.addAttribute("pause", pause);
+        // the namespace's pause holds the job too: said beside its own
+        model.addAttribute(
+                "namespacePause",
+                namespacePauses.at(definition.namespace(), clock.instant()).orElse(null));
         model.addAttribute(
                 "runs",
                 definition.enabled()

@@ -5,9 +5,11 @@ import dev.almanac.job.Job;
 import dev.almanac.job.JobHealth;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobPage;
+import dev.almanac.job.JobPause;
 import dev.almanac.job.JobQuery;
 import dev.almanac.job.JobService;
 import dev.almanac.schedule.ScheduleText;
+import dev.almanac.security.NamespacePauses;
 import dev.almanac.security.Permissions;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.TemplateDescriptor;
@@ -16,6 +18,8 @@ import dev.almanac.web.AdminPage;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HtmxRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,13 +45,19 @@ class JobListPages {
 
     private final JobHealth health;
     private final Permissions permissions;
+    private final NamespacePauses pauses;
+    private final Clock clock;
 
     JobListPages(
             JobService jobs,
             TemplateRegistry templates,
             NamespaceSelection namespaces,
             JobHealth health,
-            Permissions permissions) {
+            Permissions permissions,
+            NamespacePauses pauses,
+            Clock clock) {
+        this.pauses = pauses;
+        this.clock = clock;
         this.health = health;
         this.jobs = jobs;
         this.templates = templates;
@@ -66,7 +76,25 @@ class JobListPages {
             List<JobHealth.Problem> health,
             Permissions.JobActions may,
             String path,
-            String history) {}
+            String history,
+            String paused) {}
+
+    /**
+     * Why the job's slots are skipped now, for its paused badge: its own pause or its namespace's; null when neither
+     * holds it (a pause whose until has passed holds it no more).
+     */
+    private String paused(Job job, Instant now) {
+        JobPause own = job.pauseAt(now);
+        if (own != null) {
+            return "paused " + (own.until() == null ? "until resumed" : "until " + own.until())
+                    + (own.reason() == null ? "" : ": " + own.reason());
+        }
+        return pauses.at(job.definition().namespace(), now)
+                .map(p -> "namespace '" + p.namespace() + "' paused "
+                        + (p.until() == null ? "until resumed" : "until " + p.until())
+                        + (p.reason() == null ? "" : ": " + p.reason()))
+                .orElse(null);
+    }
 
     /** What the reader may do to a job depends on. */
     private record TemplateInNamespace(String templateType, String namespace) {}
@@ -93,6 +121,7 @@ class JobListPages {
         // a page's jobs share a few templates and namespaces: each pair is asked about once
         Map<TemplateInNamespace, Permissions.JobActions> may = new HashMap<>();
         String context = request.getContextPath();
+        Instant now = clock.instant();
         model.addAttribute(
                 "rows",
                 result.jobs().stream()
@@ -110,7 +139,8 @@ class JobListPages {
                                                 job.definition().namespace()),
                                         key -> permissions.onJob(key.templateType(), key.namespace())),
                                 context + "/jobs/" + job.id(),
-                                context + "/executions?job_id=" + job.id()))
+                                context + "/executions?job_id=" + job.id(),
+                                paused(job, now)))
                         .toList());
         model.addAttribute("result", result);
         model.addAttribute("query", query);

@@ -152,7 +152,63 @@ class NamespacePages {
         model.addAttribute("picked", name.equals(current.selected()));
         model.addAttribute("form", form(namespace));
         model.addAttribute("errors", Map.of());
+        model.addAttribute("nsPause", namespaces.pauseOf(name).orElse(null));
+        if (!model.containsAttribute("pauseErrors")) {
+            model.addAttribute("pauseErrors", Map.of());
+            model.addAttribute("pauseForm", Map.of());
+        }
         return "namespaces/detail";
+    }
+
+    /**
+     * Pauses every job of the namespace until a UTC time (empty: until resumed), with a reason; refused, the page
+     * again with the input and each error at its field (400).
+     */
+    @PostMapping("/namespaces/{name}/pause")
+    String pause(
+            @PathVariable String name,
+            @RequestParam(required = false) String until,
+            @RequestParam(required = false) String reason,
+            HtmxRequest htmx,
+            HttpServletResponse response,
+            Model model,
+            RedirectAttributes redirect) {
+        try {
+            java.time.Instant end = null;
+            if (until != null && !until.isBlank()) {
+                try {
+                    end = dev.almanac.common.LocalTimes.resolve(
+                            dev.almanac.common.IsoTimes.localDateTime(until.strip()), java.time.ZoneOffset.UTC);
+                } catch (java.time.format.DateTimeParseException bad) {
+                    throw new InvalidInputException("until", "must be a date and time like 2026-12-20T18:00");
+                }
+            }
+            dev.almanac.security.NamespacePause pause = namespaces.pause(name, end, reason);
+            redirect.addFlashAttribute(
+                    "flash",
+                    "Namespace '" + name + "' paused "
+                            + (pause.until() == null ? "until resumed" : "until " + pause.until()));
+            return redirect(htmx, "/namespaces/" + name);
+        } catch (InvalidInputException invalid) {
+            Refusals.status(response, invalid);
+            Map<String, String> errors = new LinkedHashMap<>();
+            invalid.errors().forEach(e -> errors.merge(e.field(), e.message(), (a, b) -> a + "; " + b));
+            Map<String, String> form = new java.util.HashMap<>();
+            form.put("until", until);
+            form.put("reason", reason);
+            model.addAttribute("pauseErrors", errors);
+            model.addAttribute("pauseForm", form);
+            detail(name, model);
+            return "namespaces/detail";
+        }
+    }
+
+    /** Resumes the namespace; one not paused is a 409, as on the API. */
+    @PostMapping("/namespaces/{name}/resume")
+    String resume(@PathVariable String name, HtmxRequest htmx, RedirectAttributes redirect) {
+        namespaces.resume(name);
+        redirect.addFlashAttribute("flash", "Namespace '" + name + "' resumed: the slots it missed stay skipped");
+        return redirect(htmx, "/namespaces/" + name);
     }
 
     @PostMapping("/namespaces/{name}")
