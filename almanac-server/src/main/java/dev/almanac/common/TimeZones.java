@@ -15,9 +15,10 @@ public final class TimeZones {
 
     public static final ZoneId UTC = ZoneId.of("UTC");
 
-    // ical4j registers zones of its own ("ical4j-local-…") while it reads a calendar file; we name IANA zones only
+    // ical4j registers zones of its own ("ical4j-local-…") while it reads a calendar file; we name IANA zones only,
+    // not the JDK's legacy SystemV/ ids (fixed offsets with a US-style rule, no place's clock)
     private static final Set<String> IDS = ZoneId.getAvailableZoneIds().stream()
-            .filter(id -> !id.startsWith("ical4j"))
+            .filter(id -> !id.startsWith("ical4j") && !id.startsWith("SystemV/"))
             .collect(Collectors.toUnmodifiableSet());
     private static final int MAX_ECHO = 60;
 
@@ -41,8 +42,33 @@ public final class TimeZones {
             return Optional.of(ZoneId.of(trimmed));
         }
         String shown = text.length() > MAX_ECHO ? text.substring(0, MAX_ECHO) + "…" : text;
-        errors.add(
-                new FieldError(field, "unknown time zone '" + shown + "'; use an IANA zone id such as Europe/Berlin"));
+        // a near miss, in another case first ('utc', 'europe/berlin'), else a typo: the id meant
+        String meant = trimmed.length() > MAX_ECHO
+                ? null
+                : IDS.stream()
+                        .filter(id -> id.equalsIgnoreCase(trimmed))
+                        .findFirst()
+                        .or(() -> trimmed.equalsIgnoreCase("UTC") || trimmed.equalsIgnoreCase("Z")
+                                ? Optional.of("UTC")
+                                // a region id misspelt; never for a raw offset ('UTC+1' is not 'UTC')
+                                : trimmed.contains("/") ? NameHints.closest(trimmed, IDS) : Optional.empty())
+                        .orElse(null);
+        errors.add(new FieldError(
+                field,
+                "unknown time zone '" + shown + "'"
+                        + (meant != null
+                                ? "; did you mean '" + meant + "'?"
+                                : "; use an IANA zone id such as Europe/Berlin")));
         return Optional.empty();
+    }
+
+    /**
+     * The name a zone is stored and shown under: {@code UTC} for {@code Z} or blank, else the id as given;
+     * {@code text} itself when it names no zone (its refusal comes from {@link #parse}).
+     */
+    public static String normalized(String text) {
+        return parse(text, "timezone", new java.util.ArrayList<>())
+                .map(ZoneId::getId)
+                .orElse(text == null ? null : text.strip());
     }
 }

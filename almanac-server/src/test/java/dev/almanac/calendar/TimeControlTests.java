@@ -236,7 +236,34 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
                             .contentType(MediaType.APPLICATION_JSON)
                             .content("{\"name\":\"" + name + "\",\"timezone\":\"" + zone
                                     + "\",\"dates\":[\"2026-12-24\"]}"))
-                    .andExpect(status().isCreated());
+                    .andExpect(status().isCreated())
+                    // stored as the preview and the engine name it: Z is UTC
+                    .andExpect(jsonPath("$.timezone").value(zone.equals("Z") ? "UTC" : zone));
+        }
+        // one rule everywhere: a legacy SystemV id is no place's clock; a name in another case or misspelt is
+        // refused with the one meant
+        String[][] meant = {
+            {"SystemV/EST5", null},
+            {"utc", "UTC"},
+            {"europe/berlin", "Europe/Berlin"},
+            {"Europe/Berln", "Europe/Berlin"}
+        };
+        for (String[] zone : meant) {
+            String said = "unknown time zone '" + zone[0] + "'"
+                    + (zone[1] == null
+                            ? "; use an IANA zone id such as Europe/Berlin"
+                            : "; did you mean '" + zone[1] + "'?");
+            mvc.perform(post(API + "/calendars")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"name\":\"c2\",\"timezone\":\"" + zone[0] + "\",\"dates\":[\"2026-12-24\"]}"))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].message").value(said));
+            mvc.perform(post(API + "/schedules/preview")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"schedule\":{\"type\":\"cron\",\"expression\":\"0 12 * * *\","
+                                    + "\"timezone\":\"" + zone[0] + "\"}}"))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[*].message").value(hasItem(said)));
         }
     }
 

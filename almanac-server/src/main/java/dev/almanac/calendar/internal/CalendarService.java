@@ -358,9 +358,8 @@ class CalendarService {
         if (request.description() != null && request.description().length() > 2000) {
             errors.add(new FieldError("description", "must be at most 2000 characters"));
         }
-        String zone = request.timezone() == null || request.timezone().isBlank()
-                ? "UTC"
-                : request.timezone().strip();
+        // stored as the preview and the engine name it: 'Z' is UTC
+        String zone = dev.almanac.common.TimeZones.normalized(request.timezone());
         CalendarSpec calendar = new CalendarSpec(
                 trimmed,
                 namespace,
