@@ -212,6 +212,20 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aWeeklyWindowIsStoredAsTheRulesReadItSoRetypingItInAnotherCaseIsNoChange() throws Exception {
+        createCalendar("{\"name\":\"weekends\",\"weekly\":[{\"from\":\"sat  00:00\",\"to\":\"sun 23:00\"}]}");
+        mvc.perform(get(API + "/calendars/weekends"))
+                .andExpect(jsonPath("$.weekly[0].from").value("SAT 00:00"))
+                .andExpect(jsonPath("$.weekly[0].to").value("SUN 23:00"));
+        mvc.perform(put(API + "/calendars/weekends")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"weekly\":[{\"from\":\"SAT 00:00\",\"to\":\"Sun 23:00\"}]}"))
+                .andExpect(status().isOk());
+        mvc.perform(get(API + "/audit").param("action", "calendar.updated"))
+                .andExpect(jsonPath("$.events.length()").value(0));
+    }
+
+    @Test
     void aCalendarNamesItsZoneByTheRuleJobsFollowRawOffsetsRefused() throws Exception {
         for (String zone : new String[] {"+05:00", "GMT+2", "UTC+1", "Mars/X"}) {
             mvc.perform(post(API + "/calendars")

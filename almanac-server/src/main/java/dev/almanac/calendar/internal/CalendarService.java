@@ -367,7 +367,10 @@ class CalendarService {
                 request.description(),
                 request.dates(),
                 request.ranges(),
-                request.weekly(),
+                // stored as the rules read them ('sat 00:00' is 'SAT 00:00'): retyping one is no change
+                request.weekly().stream()
+                        .map(w -> new CalendarSpec.Window(weeklyTime(w.from()), weeklyTime(w.to())))
+                        .toList(),
                 request.ics(),
                 actor,
                 null,
@@ -387,6 +390,11 @@ class CalendarService {
             throw new InvalidInputException(errors);
         }
         return calendar;
+    }
+
+    /** A weekly window's end as stored: upper case, one space between its day and time; null stays null. */
+    private static String weeklyTime(String text) {
+        return text == null ? null : text.strip().replaceAll("\\s+", " ").toUpperCase(java.util.Locale.ROOT);
     }
 
     private static Instant instant(String text, String field, List<FieldError> errors) {
