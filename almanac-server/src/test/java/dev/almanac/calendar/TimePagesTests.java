@@ -234,6 +234,33 @@ abstract class TimePagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void theBackfillPreviewTellsTheTwoSlotsOfARepeatedHourApartAndTheListUsesLocalTimes() throws Exception {
+        Job job =
+                jobs.create(aCronJob("hourly", "0 * * * *").in("Europe/Berlin").build(), "test");
+        clock.set(Instant.parse("2026-10-26T12:00:00Z"));
+        String preview = pages.perform(post("/jobs/" + job.id() + "/backfill/preview")
+                        .with(csrf())
+                        .header("HX-Request", "true")
+                        .param("from_date", "2026-10-25")
+                        .param("to_date", "2026-10-25"))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        // clocks go back at 03:00 CEST: 02:00 comes twice, once in summer time and once in winter time
+        assertThat(preview)
+                .contains("Sun 25 Oct 2026, 02:00 (+02:00)", "Sun 25 Oct 2026, 02:00 (+01:00)")
+                .contains("Sun 25 Oct 2026, 01:00<", "Sun 25 Oct 2026, 03:00<");
+        pages.perform(post("/jobs/" + job.id() + "/backfill")
+                        .with(csrf())
+                        .param("from_date", "2026-10-25")
+                        .param("to_date", "2026-10-25"))
+                .andExpect(status().is3xxRedirection());
+        assertThat(html("/jobs/" + job.id() + "/time"))
+                .containsPattern("id=\"backfills\"[\\s\\S]*<time data-local datetime=\"2026-10-2");
+    }
+
+    @Test
     void theStripShowsHowPastDaysEndedAndMarksComingDaysACalendarBlocks() throws Exception {
         mvc.perform(post("/api/admin/scheduler/calendars")
                         .contentType(MediaType.APPLICATION_JSON)
