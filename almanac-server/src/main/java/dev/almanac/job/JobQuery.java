@@ -18,11 +18,39 @@ public record JobQuery(
         int page,
         int limit,
         Boolean invalid,
-        Set<String> namespaces) {
+        Set<String> namespaces,
+        PausedAt paused) {
+
+    /**
+     * Only the jobs a pause holds at {@code now}: their own (one whose until has passed holds them no more), or
+     * their namespace's, one of {@code namespaces}.
+     */
+    public record PausedAt(java.time.Instant now, Set<String> namespaces) {}
+
+    public JobQuery(
+            String templateType,
+            Boolean enabled,
+            String search,
+            String tag,
+            String lastStatus,
+            Sort sort,
+            int page,
+            int limit,
+            Boolean invalid,
+            Set<String> namespaces) {
+        this(templateType, enabled, search, tag, lastStatus, sort, page, limit, invalid, namespaces, null);
+    }
 
     /** The same query kept to {@code namespaces} (null: every one; empty: none). */
     public JobQuery in(Set<String> namespaces) {
-        return new JobQuery(templateType, enabled, search, tag, lastStatus, sort, page, limit, invalid, namespaces);
+        return new JobQuery(
+                templateType, enabled, search, tag, lastStatus, sort, page, limit, invalid, namespaces, paused);
+    }
+
+    /** The same query, only for the jobs a pause holds ({@code null}: any). */
+    public JobQuery paused(PausedAt paused) {
+        return new JobQuery(
+                templateType, enabled, search, tag, lastStatus, sort, page, limit, invalid, namespaces, paused);
     }
 
     public static final int MAX_LIMIT = 200;
@@ -42,7 +70,8 @@ public record JobQuery(
 
     /** The same query, only for jobs whose parameters no longer validate ({@code true}) or do ({@code false}). */
     public JobQuery invalid(Boolean invalid) {
-        return new JobQuery(templateType, enabled, search, tag, lastStatus, sort, page, limit, invalid, namespaces);
+        return new JobQuery(
+                templateType, enabled, search, tag, lastStatus, sort, page, limit, invalid, namespaces, paused);
     }
 
     /** The orders a job list can be read in; {@code -} in front of the API name reverses it. */

@@ -260,6 +260,17 @@ class JobRepository {
         if (query.invalid() != null) {
             where.append(query.invalid() ? " AND j.invalid_reason IS NOT NULL" : " AND j.invalid_reason IS NULL");
         }
+        if (query.paused() != null) {
+            where.append(
+                    " AND ((j.paused_at IS NOT NULL AND (j.paused_until IS NULL OR j.paused_until > :paused_now))");
+            params.put(
+                    "paused_now", dev.almanac.common.JdbcTime.utc(query.paused().now()));
+            if (!query.paused().namespaces().isEmpty()) {
+                where.append(" OR j.namespace IN (:paused_namespaces)");
+                params.put("paused_namespaces", query.paused().namespaces());
+            }
+            where.append(")");
+        }
         if (query.namespaces() != null) {
             if (query.namespaces().isEmpty()) {
                 where.append(" AND 1 = 0");
@@ -329,6 +340,7 @@ class JobRepository {
                 && query.enabled() == null
                 && query.search() == null
                 && query.invalid() == null
+                && query.paused() == null
                 && query.tag() == null;
         Object key = byNamespaceOnly
                 ? new JobTotals.Scope(query.namespaces() == null ? null : Set.copyOf(query.namespaces()))

@@ -31,6 +31,14 @@ public class NamespacePauses {
         return pause != null && pause.holdsAt(at) ? Optional.of(pause) : Optional.empty();
     }
 
+    /** The namespaces a pause holds at {@code at}. */
+    public java.util.Set<String> pausedAt(Instant at) {
+        return current().values().stream()
+                .filter(p -> p.holdsAt(at))
+                .map(NamespacePause::namespace)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     /** Reads the pauses again at the next question: one was just set or lifted. */
     public void forget() {
         snapshot = null;

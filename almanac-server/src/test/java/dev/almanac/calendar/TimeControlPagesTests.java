@@ -157,6 +157,12 @@ abstract class TimeControlPagesTests extends AlmanacIntegrationTest {
                 .contains(
                         "title=\"namespace &#39;ops&#39; paused until 2026-06-02T06:00:00Z: migration\">paused</span>")
                 .contains("title=\"paused until resumed: supplier\">paused</span>");
+        // the State filter's 'paused': the jobs a pause holds, their own or their namespace's
+        jobs.create(aCronJob("free-running", "0 4 * * *").build(), "test");
+        assertThat(html("/jobs?state=paused"))
+                .contains("ops-nightly", "own-pause", "<option value=\"paused\" selected=\"selected\">Paused</option>")
+                .doesNotContain("free-running");
+        assertThat(html("/jobs?state=enabled")).contains("free-running", "ops-nightly");
         assertThat(html("/jobs/" + job.id()))
                 .contains("id=\"paused-badge\"", "id=\"namespace-paused-banner\"", "migration");
         assertThat(html("/namespaces/ops"))

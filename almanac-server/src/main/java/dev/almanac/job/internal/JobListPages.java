@@ -113,7 +113,12 @@ class JobListPages {
                         .map(e ->
                                 e.getField() + ": " + (e.isBindingFailure() ? "not understood" : e.getDefaultMessage()))
                         .toList());
-        JobQuery query = (filter == null ? JobListFilter.NONE : filter).toQuery();
+        JobListFilter read = filter == null ? JobListFilter.NONE : filter;
+        JobQuery query = read.toQuery();
+        if (read.paused()) {
+            Instant at = clock.instant();
+            query = query.paused(new JobQuery.PausedAt(at, pauses.pausedAt(at)));
+        }
         // the namespace picked in the header, or every one the reader may see
         JobPage result = jobs.list(query.in(namespaces.scope()));
         Map<JobId, List<JobHealth.Problem>> problems =
@@ -151,7 +156,8 @@ class JobListPages {
                         || query.search() != null
                         || query.tag() != null
                         || query.lastStatus() != null
-                        || query.invalid() != null);
+                        || query.invalid() != null
+                        || query.paused() != null);
         model.addAttribute(
                 "templates",
                 templates.all().stream().map(JobTemplate::descriptor).toList());
@@ -204,6 +210,9 @@ class JobListPages {
         }
         if (query.enabled() != null) {
             filters.put("enabled", query.enabled().toString());
+        }
+        if (query.paused() != null) {
+            filters.put("state", "paused");
         }
         if (query.lastStatus() != null) {
             filters.put("last_status", query.lastStatus());
