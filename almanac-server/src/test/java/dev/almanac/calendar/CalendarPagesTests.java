@@ -283,11 +283,10 @@ abstract class CalendarPagesTests extends AlmanacIntegrationTest {
                         .param("until", "2027-03-28T02:30")
                         .param("reason", "move"))
                 .andExpect(status().is3xxRedirection())
-                .andExpect(
-                        flash().attribute(
-                                        "flash",
-                                        containsString(
-                                                "until 2027-03-28T01:00:00Z (2027-03-28T02:30 does not exist in Europe/Berlin")));
+                .andExpect(flash().attribute(
+                                "flash",
+                                containsString("until 2027-03-28T01:00:00Z (2027-03-28T02:30 does not exist in"
+                                        + " Europe/Berlin")));
         assertThat(jobs.get(job.id()).pause().until()).isEqualTo(java.time.Instant.parse("2027-03-28T01:00:00Z"));
 
         pages.perform(post("/calendars/new")
