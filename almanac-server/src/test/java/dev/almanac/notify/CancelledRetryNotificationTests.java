@@ -130,6 +130,35 @@ abstract class CancelledRetryNotificationTests extends AlmanacIntegrationTest {
                 .containsExactly("[Almanac] Failed: replaced-retry (failed)");
     }
 
+    /**
+     * A retry cancelled after a newer run of its job succeeded tells nothing: the job recovered while the retry
+     * waited, and an old failure told now would open an incident that is over.
+     */
+    @Test
+    void aRetryCancelledAfterANewerRunSucceededTellsNothing() throws Exception {
+        Job job = jobs.create(
+                anIntervalJob("overtaken-retry", 300)
+                        .template("test_fail", Map.of("failures", 1))
+                        .retries(1, 600, 1.0)
+                        .concurrency("allow")
+                        .notifications(new NotificationsJson(List.of(), List.of("ops@example.com")))
+                        .build(),
+                "test");
+        clock.advance(Duration.ofMinutes(5));
+        engine.runDueOnce();
+        Execution retry = history(job).get(0);
+        assertThat(retry.status()).isEqualTo(ExecutionStatus.QUEUED);
+        clock.advance(Duration.ofMinutes(5));
+        engine.runDueOnce();
+        assertThat(history(job)).extracting(Execution::status).contains(ExecutionStatus.SUCCEEDED);
+
+        mvc.perform(post("/api/admin/scheduler/executions/{id}/cancel", retry.id()))
+                .andExpect(status().is2xxSuccessful());
+        notifier.deliverPending();
+
+        assertThat(SMTP.getReceivedMessages()).isEmpty();
+    }
+
     private List<Execution> history(Job job) {
         return executions.list(ExecutionQuery.ofJob(job.id(), 500)).stream()
                 .sorted(Comparator.comparing(Execution::createdAt)

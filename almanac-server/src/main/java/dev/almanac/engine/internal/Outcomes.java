@@ -150,8 +150,9 @@ class Outcomes {
             }
             List<Execution> inserted = store.enqueue(followUps);
             for (Execution e : inserted) {
-                if (replacedInBatch.contains(e.id())) {
-                    store.cancelQueued(e.id(), "replaced", now);
+                if (replacedInBatch.contains(e.id()) && store.cancelQueued(e.id(), EngineStore.REPLACED, now)) {
+                    // a retry of this batch replaced by a run it started: the failure it was to retry is final
+                    events.publishEvent(ExecutionFinished.cancelledWhileQueued(e, now));
                 }
             }
             // a follow-up's own warnings open its log: its runner's lines come after them

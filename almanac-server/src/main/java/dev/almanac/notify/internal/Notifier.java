@@ -252,7 +252,7 @@ public class Notifier implements SmartLifecycle {
             }
             try {
                 Execution failed = executions.get(outcome.execution().retryOf());
-                if (failed.status().isRetryable()) {
+                if (failed.status().isRetryable() && !overtaken(failed)) {
                     told.add(new ExecutionFinished(
                             failed,
                             failed.status(),
@@ -271,6 +271,20 @@ public class Notifier implements SmartLifecycle {
             }
         }
         return told;
+    }
+
+    /**
+     * Whether a newer run of the failed run's job has succeeded since (a later slot, while the retry waited): the job
+     * recovered, and a retry cancelled then is no failure to tell. A newer failure leaves the failure standing.
+     */
+    private boolean overtaken(Execution failed) {
+        Instant ran = failed.startedAt();
+        return ran != null
+                && jobs.find(failed.jobId())
+                        .map(job -> ExecutionStatus.SUCCEEDED.json().equals(job.lastStatus())
+                                && job.lastRunAt() != null
+                                && job.lastRunAt().isAfter(ran))
+                        .orElse(true);
     }
 
     private void deliver(ExecutionFinished finished, NotificationRepository.Settings job) {

@@ -8,13 +8,11 @@ import dev.almanac.template.JobContext;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
 import dev.almanac.template.MailMessage;
-import dev.almanac.template.NamespacedEnvironment;
 import dev.almanac.template.ParameterError;
 import dev.almanac.template.ResourceUsage;
 import dev.almanac.template.RiskLevel;
 import dev.almanac.template.TemplateChange;
 import dev.almanac.template.TemplateDescriptor;
-import dev.almanac.template.TemplateEnvironment;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,7 +53,7 @@ public class DailySummaryTemplate implements JobTemplate, InstallationWide {
                       "$schema": "https://json-schema.org/draft/2020-12/schema",
                       "type": "object",
                       "properties": {
-                        "include_super_admins": {"type": "boolean", "title": "Send to the super admins", "description": "Every enabled super admin whose account has an e-mail address; only a job in namespace default mails them (elsewhere leave it out or false)", "default": true},
+                        "include_super_admins": {"type": "boolean", "title": "Send to the super admins", "description": "Every enabled super admin whose account has an e-mail address; only a job in namespace default mails them (elsewhere a run leaves them out and says so)", "default": true},
                         "recipients": {"type": "array", "title": "More recipients", "description": "Further e-mail addresses; each recipient gets a message of their own, and at most 50 in all (super admins first) are mailed", "items": {"type": "string", "maxLength": 254}, "maxItems": 50, "default": []},
                         "period_hours": {"type": "integer", "title": "Period (hours)", "description": "How far back the summary looks", "minimum": 1, "maximum": 168, "default": 24},
                         "top": {"type": "integer", "title": "Jobs per list", "description": "How many jobs the failure, slowest and missed lists name", "minimum": 1, "maximum": 50, "default": 5}
@@ -98,28 +96,8 @@ public class DailySummaryTemplate implements JobTemplate, InstallationWide {
                 new TemplateChange(
                         "2",
                         "Only a job in namespace default mails the super admins (include_super_admins: true elsewhere"
-                                + " is refused on save, and left out with a warning by a run); each recipient gets a"
+                                + " is left out with a warning by every run); each recipient gets a"
                                 + " message of their own; recipients past 50 are reported (recipients_left_out)."));
-    }
-
-    /**
-     * On save the job's namespace is known: a job outside {@code default} may not ask for the super admins (a run
-     * leaves them out all the same, for a job saved before this rule or run with overriding parameters).
-     */
-    @Override
-    public List<ParameterError> validate(Map<String, Object> parameters, TemplateEnvironment environment) {
-        List<ParameterError> errors = new ArrayList<>(validate(parameters));
-        if (environment instanceof NamespacedEnvironment scoped
-                && !InstallationWide.HOME.equals(scoped.namespace())
-                && Boolean.TRUE.equals(parameters.get("include_super_admins"))) {
-            errors.add(new ParameterError("include_super_admins", notHere(scoped.namespace())));
-        }
-        return errors;
-    }
-
-    private static String notHere(String namespace) {
-        return "only a job in namespace '" + InstallationWide.HOME + "' may e-mail the super admins; this job is in '"
-                + namespace + "': leave it out or set it to false, and list whom to tell in recipients";
     }
 
     @Override

@@ -242,15 +242,19 @@ public class HistoryRetentionTemplate implements JobTemplate, InstallationWide {
             }
         }
         // the notification alerts no run carries (missed runs, schedule health) age out with the history
+        // at most max_batches of them too; the rest waits for the next run, as runs do
+        int maxBatches = params.integer("max_batches", 1000);
         int alertsDeleted = deleteInBatches(
                 context,
                 batchSize,
+                maxBatches,
                 () -> alerts.deleteAlertsBefore(plan.cutoff(), keptLonger, plan.namespace(), batchSize));
         for (Limit limit : plan.jobs()) {
             if (limit.cutoff() != null) {
                 alertsDeleted += deleteInBatches(
                         context,
                         batchSize,
+                        maxBatches,
                         () -> alerts.deleteAlertsOfJobBefore(limit.job(), limit.cutoff(), batchSize));
             }
         }
@@ -274,15 +278,17 @@ public class HistoryRetentionTemplate implements JobTemplate, InstallationWide {
         return result.build();
     }
 
-    /** Calls {@code batch} until it deletes fewer than a batch; how many it deleted in all. */
-    private static int deleteInBatches(JobContext context, int batchSize, java.util.function.IntSupplier batch) {
+    /** Calls {@code batch} until it deletes fewer than a batch, at most {@code maxBatches} times; how many in all. */
+    private static int deleteInBatches(
+            JobContext context, int batchSize, int maxBatches, java.util.function.IntSupplier batch) {
         int deleted = 0;
         int last;
+        int calls = 0;
         do {
             context.checkCancelled();
             last = batch.getAsInt();
             deleted += last;
-        } while (last >= batchSize);
+        } while (last >= batchSize && ++calls < maxBatches);
         return deleted;
     }
 
