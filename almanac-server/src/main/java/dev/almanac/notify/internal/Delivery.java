@@ -218,6 +218,7 @@ public class Delivery {
         try {
             synchronized (this) {
                 send.inFlight = false;
+                send.recording = false;
                 if (closed) {
                     return;
                 }
@@ -244,6 +245,7 @@ public class Delivery {
     private void next(Lane lane, Send finished) {
         synchronized (this) {
             finished.inFlight = false;
+            finished.recording = false;
             if (lane.sends.peek() != finished) {
                 // shutdown emptied the lane meanwhile
                 finished.done.complete(null);
@@ -301,10 +303,9 @@ public class Delivery {
                 !sent.sent() && stopping && Thread.currentThread().isInterrupted()
                         ? NOT_SENT
                         : withoutUrl(sent.detail(), send.recipient));
+        // recorded: it stays "recording" until the lane lets go of it (next, or the retry's wait), so a stop in between
+        // never takes it for a try still under way and records it a second time
         record(send.notice, channel, send.recipient, result.sent() ? "sent" : "failed", result.detail());
-        synchronized (this) {
-            send.recording = false;
-        }
         if (result.sent() || !result.worthRetrying() || send.attempt >= properties.attempts() || stopping) {
             if (!result.sent()) {
                 log.warn(
