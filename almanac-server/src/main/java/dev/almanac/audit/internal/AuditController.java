@@ -24,7 +24,7 @@ public class AuditController {
             {"events":[{"id":"0195f3c2-9a0b-7c1d-8e2f-3a4b5c6d7e8f","occurred_at":"2026-11-24T08:15:02.120Z",
               "actor":"alice","action":"job.updated","outcome":"success","target_type":"job",
               "target_id":"0195f3c2-7a4e-7b61-9d3a-4c2e8f1a6b10","target_name":"nightly-heartbeat",
-              "source_address":"10.0.0.7","via":"token:deploy",
+              "source_address":"10.0.0.7","via":"token:deploy (alm_3f9a1c2e…)",
               "details":{"version":4,"changes":{"parameters.message":{"before":"ping","after":"still here"}}}}],
              "next_before":null}
             """;

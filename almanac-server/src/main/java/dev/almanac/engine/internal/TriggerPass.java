@@ -196,7 +196,7 @@ class TriggerPass {
         }
         if (due.size() < properties.triggerBatch()) {
             // a full pass leaves due jobs to the next one, whose runs may come first by priority: it queues its runs
-            startAsWritten(written, startable, now, startNow);
+            startAsWritten(written, startable, replacedInPass, now, startNow);
         }
         List<Execution> inserted = store.enqueue(written);
         for (Execution e : inserted) {
@@ -229,9 +229,15 @@ class TriggerPass {
      * once whichever way it goes: it is written once (the slot key is unique), and only the runs written are started.
      */
     private void startAsWritten(
-            List<Execution> written, Map<ExecutionId, Integer> startable, Instant now, Written startNow) {
-        boolean queuesOthers =
-                written.stream().anyMatch(e -> e.status() == ExecutionStatus.QUEUED && !startable.containsKey(e.id()));
+            List<Execution> written,
+            Map<ExecutionId, Integer> startable,
+            Set<ExecutionId> replaced,
+            Instant now,
+            Written startNow) {
+        boolean queuesOthers = written.stream()
+                .anyMatch(e -> e.status() == ExecutionStatus.QUEUED
+                        && !startable.containsKey(e.id())
+                        && !replaced.contains(e.id()));
         if (startable.isEmpty() || queuesOthers || !workers.mayStartWritten() || !store.mayStartAsWritten(now)) {
             return;
         }

@@ -214,6 +214,7 @@ class NamespaceController {
             summary = "Resume a paused namespace (its owners, super admins)",
             description = "Its jobs run from their next slot; the slots the pause skipped stay skipped. 409 when the"
                     + " namespace is not paused; catch_up: true is refused (400).")
+    @ApiResponse(responseCode = "200", description = "The namespace, no longer paused")
     @ApiResponse(
             responseCode = "409",
             description = "The namespace is not paused",

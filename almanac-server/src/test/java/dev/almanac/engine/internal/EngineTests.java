@@ -285,9 +285,9 @@ abstract class EngineTests extends AlmanacIntegrationTest {
                         .build(),
                 "test");
         clock.advance(Duration.ofSeconds(40));
-        engine.heartbeat();
-        engine.triggerOnce();
-        assertThat(engine.startDue()).hasSize(1);
+        assertThat(engine.runDueOnceWithoutWaiting())
+                .as("started as written or claimed, one run")
+                .hasSize(1);
         awaitStarted("replace-in-one-pass");
         TestTemplates.Block.release("replace-in-one-pass");
         engine.awaitIdle(Duration.ofSeconds(10));
