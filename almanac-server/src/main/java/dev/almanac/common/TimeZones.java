@@ -15,10 +15,11 @@ public final class TimeZones {
 
     public static final ZoneId UTC = ZoneId.of("UTC");
 
-    // ical4j registers zones of its own ("ical4j-local-…") while it reads a calendar file; we name IANA zones only,
-    // not the JDK's legacy SystemV/ ids (fixed offsets with a US-style rule, no place's clock)
+    // ical4j registers zones of its own ("ical4j-local-…") while it reads a calendar file; we name the JDK's zones
+    // only. Its legacy SystemV/ ids stay accepted: jobs and calendars saved with one are read by this rule, and a
+    // stored job that no longer reads would stop the trigger pass that meets it
     private static final Set<String> IDS = ZoneId.getAvailableZoneIds().stream()
-            .filter(id -> !id.startsWith("ical4j") && !id.startsWith("SystemV/"))
+            .filter(id -> !id.startsWith("ical4j"))
             .collect(Collectors.toUnmodifiableSet());
     private static final int MAX_ECHO = 60;
 

@@ -41,6 +41,12 @@ public class Permissions {
     }
 
     /**
+     * An action that needs the right to run a job but starts nothing (a backfill's preview): no manual-run quota is
+     * spent or checked, so a used-up quota never hides what a backfill would do.
+     */
+    public static final String PREVIEW_RUNS = "preview runs";
+
+    /**
      * Refuses the current actor an action on a job of {@code templateType} unless they may act on that template.
      *
      * @param action what is being done, for the message and the audit trail: {@code create}, {@code update},
@@ -112,6 +118,7 @@ public class Permissions {
         return switch (action) {
             case "create" -> "create jobs";
             case "cancel" -> "cancel the runs of its jobs";
+            case PREVIEW_RUNS -> "plan runs of its jobs";
             case RUN_WITH_OTHER_PARAMETERS -> action;
             default -> action + " its jobs";
         };
@@ -148,7 +155,7 @@ public class Permissions {
         if (destructive(templateType)) {
             return NamespaceAccess.Action.EDIT_DESTRUCTIVE;
         }
-        return "run".equals(action) || "cancel".equals(action)
+        return "run".equals(action) || "cancel".equals(action) || PREVIEW_RUNS.equals(action)
                 ? NamespaceAccess.Action.RUN
                 : NamespaceAccess.Action.EDIT;
     }

@@ -136,10 +136,10 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
                 .andExpect(status().isCreated());
         Job job = jobs.create(aCronJob("nightly", "0 2 * * *").namespace("ops").build(), "test");
         String first = "{\"from\":\"2026-05-25T00:00:00Z\",\"to\":\"2026-05-27T00:00:00Z\"}";
-        mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+        JsonNode started = body(mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
                         .contentType(MediaType.APPLICATION_JSON)
                         .content(first))
-                .andExpect(status().isCreated());
+                .andExpect(status().isCreated()));
         mvc.perform(get(API + "/namespaces/ops"))
                 .andExpect(jsonPath("$.namespace.usage.manual_runs_last_hour").value(1));
 
@@ -171,6 +171,13 @@ abstract class BackfillTests extends AlmanacIntegrationTest {
                         .query(Integer.class)
                         .single())
                 .isEqualTo(1);
+        // a preview and a cancel start nothing: the used-up quota neither hides a plan nor keeps the backfill going
+        mvc.perform(post(API + "/jobs/" + job.id() + "/backfill")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"from\":\"2026-05-28T00:00:00Z\",\"to\":\"2026-05-30T00:00:00Z\","
+                                + "\"dry_run\":true}"))
+                .andExpect(status().is2xxSuccessful());
+        mvc.perform(delete(API + "/backfills/" + started.path("id").asString())).andExpect(status().isOk());
     }
 
     @Test

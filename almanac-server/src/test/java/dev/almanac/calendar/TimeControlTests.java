@@ -254,10 +254,8 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
                     // stored as the preview and the engine name it: Z is UTC
                     .andExpect(jsonPath("$.timezone").value(zone.equals("Z") ? "UTC" : zone));
         }
-        // one rule everywhere: a legacy SystemV id is no place's clock; a name in another case or misspelt is
-        // refused with the one meant
+        // one rule everywhere: a name in another case or misspelt is refused with the one meant
         String[][] meant = {
-            {"SystemV/EST5", null},
             {"utc", "UTC"},
             {"europe/berlin", "Europe/Berlin"},
             {"Europe/Berln", "Europe/Berlin"}

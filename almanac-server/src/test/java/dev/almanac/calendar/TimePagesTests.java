@@ -196,7 +196,7 @@ abstract class TimePagesTests extends AlmanacIntegrationTest {
                         .param("to_date", "2026-05-31"))
                 .andExpect(status().is2xxSuccessful())
                 .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.header()
-                        .string("HX-Redirect", "/jobs/" + job.id() + "#time"))
+                        .string("HX-Redirect", "/jobs/" + job.id()))
                 .andReturn()
                 .getResponse()
                 .getContentAsString();

@@ -190,7 +190,7 @@ public class Backfills {
         int parallel = maxParallel == null ? 1 : maxParallel;
         AuditTrail.Target target = AuditTrail.Target.of("job", id, job.name());
         // the right first: whoever may not run the job learns nothing from the plan's answers
-        permissions.requireMayActOn(job.definition().templateType(), "run", target);
+        permissions.requireMayActOn(job.definition().templateType(), dryRun ? Permissions.PREVIEW_RUNS : "run", target);
         if (!dryRun) {
             // two backfills of one job start one after the other: the second reads the slots the first holds
             store.lockJob(id);
@@ -284,7 +284,8 @@ public class Backfills {
         Optional<Job> job = jobs.find(row.jobId());
         if (job.isPresent()) {
             jobs.getVisible(row.jobId());
-            permissions.requireMayActOn(job.get().definition().templateType(), "run", target);
+            // a cancel starts nothing: a namespace whose manual-run quota the backfill used up may still stop it
+            permissions.requireMayActOn(job.get().definition().templateType(), "cancel", target);
         } else {
             access.require(
                     row.namespace(), NamespaceAccess.Action.RUN, "cancel its backfills", target, () -> notFound(id));

@@ -180,7 +180,7 @@ class TimePages {
                     "Backfill started: " + started.progress().toRun() + " of "
                             + started.progress().slots() + " slots to run, at most " + started.maxParallel()
                             + " at once.");
-            return (htmx.isHtmxRequest() ? "redirect:htmx:" : "redirect:") + "/jobs/" + jobId + "#time";
+            return toJobPage(htmx, jobId.toString());
         } catch (InvalidInputException invalid) {
             Refusals.status(response, invalid);
             model.addAttribute("problems", notStarted(messages(invalid)));
@@ -190,6 +190,15 @@ class TimePages {
         }
         keepInput(model, fromDate, toDate, maxParallel);
         return inPlace(job, htmx, model);
+    }
+
+    /**
+     * The job page, where the flash says what happened. For htmx without the {@code #time} anchor: the browser is on
+     * the job page already, and a location that differs from it only by its anchor scrolls instead of loading, so the
+     * flash would never show.
+     */
+    private static String toJobPage(HtmxRequest htmx, String job) {
+        return htmx.isHtmxRequest() ? "redirect:htmx:/jobs/" + job : "redirect:/jobs/" + job + "#time";
     }
 
     /**
@@ -213,7 +222,7 @@ class TimePages {
             Backfills.View cancelled = backfills.cancel(backfill);
             redirect.addFlashAttribute(
                     "flash", "Backfill cancelled: " + cancelled.progress().cancelled() + " slots will not run.");
-            return (htmx.isHtmxRequest() ? "redirect:htmx:" : "redirect:") + "/jobs/" + cancelled.jobId() + "#time";
+            return toJobPage(htmx, cancelled.jobId());
         } catch (ConflictException ended) {
             Refusals.status(response, ended);
             Job job = jobs.getVisible(JobId.fromPath(backfills.get(backfill).jobId()));

@@ -220,6 +220,8 @@ public class Delivery {
                 send.inFlight = false;
                 send.recording = false;
                 if (closed) {
+                    // the stop let this send be (its try was being recorded): its failed try is its last word
+                    send.done.complete(null);
                     return;
                 }
                 if (backoff.isZero() || backoff.isNegative()) {
