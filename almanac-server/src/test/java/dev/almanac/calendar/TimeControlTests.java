@@ -490,6 +490,32 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.runs[1].blocked_by").doesNotExist());
     }
 
+    /** A floating time in an .ics file that falls in a DST gap is read as ranges and schedules read it. */
+    @Test
+    void anIcsEventStartingInADstGapStartsWhereTheGapEnds() throws Exception {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", "ics-gap");
+        body.put("timezone", "Europe/Berlin");
+        body.put(
+                "ics",
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:gap@test\r\n"
+                        + "DTSTAMP:20270101T000000Z\r\nDTSTART:20270328T021500\r\nDTEND:20270328T040000\r\n"
+                        + "SUMMARY:maintenance\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+        mvc.perform(post(API + "/calendars")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json.writeValueAsString(body)))
+                .andExpect(status().isCreated());
+        // 03:00 CEST is inside 02:15 (read as 03:00) to 04:00; moved by the gap's length it would start at 03:15
+        mvc.perform(post(API + "/schedules/preview")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("""
+                                {"schedule":{"type":"cron","expression":"0 3 * * *","timezone":"Europe/Berlin"},
+                                 "count":1,"from":"2027-03-27T12:00:00Z","calendars":{"blackout":["ics-gap"]}}"""))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.runs[0].at").value("2027-03-28T01:00:00Z"))
+                .andExpect(jsonPath("$.runs[0].blocked_by.name").value("ics-gap"));
+    }
+
     @Test
     void aPauseWhoseUntilHasPassedIsNoLongerReportedBeforeTheJobIsNextDue() throws Exception {
         Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");

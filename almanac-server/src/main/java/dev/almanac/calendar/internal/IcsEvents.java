@@ -190,7 +190,7 @@ final class IcsEvents {
             return day.atStartOfDay(zone).toInstant();
         }
         if (t instanceof LocalDateTime local) {
-            return local.atZone(zone).toInstant();
+            return dev.almanac.common.LocalTimes.resolve(local, zone);
         }
         if (t instanceof ZonedDateTime zoned) {
             return zoned.toInstant();
