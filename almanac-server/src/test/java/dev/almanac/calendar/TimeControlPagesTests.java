@@ -174,7 +174,12 @@ abstract class TimeControlPagesTests extends AlmanacIntegrationTest {
         assertThat(html("/namespaces/ops")).doesNotContain("id=\"namespace-paused-banner\"");
         assertThat(html("/jobs/" + job.id())).doesNotContain("id=\"paused-badge\"");
         // nothing left to resume: 409, as on the API
-        pages.perform(post("/namespaces/ops/resume").with(csrf())).andExpect(status().isConflict());
+        pages.perform(post("/namespaces/ops/resume").with(csrf()))
+                .andExpect(status().isConflict())
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.content()
+                        .string(org.hamcrest.Matchers.allOf(
+                                containsString("namespace &#39;ops&#39; is not paused"),
+                                containsString("id=\"namespace-pause-form\""))));
     }
 
     @Test

@@ -205,8 +205,22 @@ class NamespacePages {
 
     /** Resumes the namespace; one not paused is a 409, as on the API. */
     @PostMapping("/namespaces/{name}/resume")
-    String resume(@PathVariable String name, HtmxRequest htmx, RedirectAttributes redirect) {
-        namespaces.resume(name);
+    String resume(
+            @PathVariable String name,
+            HtmxRequest htmx,
+            HttpServletResponse response,
+            Model model,
+            RedirectAttributes redirect) {
+        try {
+            namespaces.resume(name);
+        } catch (dev.almanac.common.ConflictException notPaused) {
+            // a stale page (another tab resumed it, or its pause ran out): the namespace page as it is now, with why
+            response.setStatus(HttpServletResponse.SC_CONFLICT);
+            detail(name, model);
+            model.addAttribute("flash", notPaused.getMessage());
+            model.addAttribute("flashKind", "warn");
+            return "namespaces/detail";
+        }
         redirect.addFlashAttribute("flash", "Namespace '" + name + "' resumed: the slots it missed stay skipped");
         return redirect(htmx, "/namespaces/" + name);
     }
