@@ -122,7 +122,7 @@ abstract class RefusalsAuditTests extends AlmanacIntegrationTest {
                         backfillRange,
                         "the template is destructive: your role 'runner' in namespace 'a' may not run its jobs; an"
                                 + " owner of the namespace or a super admin may"),
-                new Refusal(viewer, "DELETE", "/backfills/" + backfill, null, mayNot + "run its jobs"),
+                new Refusal(viewer, "DELETE", "/backfills/" + backfill, null, mayNot + "cancel the runs of its jobs"),
                 new Refusal(viewer, "POST", "/jobs/" + beat + "/run", null, mayNot + "run its jobs"),
                 new Refusal(viewer, "PUT", "/jobs/" + beat, "{\"enabled\":false}", mayNot + "update its jobs"),
                 new Refusal(viewer, "PUT", "/namespaces/a/members", "{\"members\":[]}", mayNot + "change its members"),
