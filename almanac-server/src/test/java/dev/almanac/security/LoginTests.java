@@ -221,6 +221,28 @@ class LoginTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aNameNoAccountHasLocksLikeAnAccountSoALockTellsNoOneWhichNamesExist() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            login("alice", "not-her-password");
+            login("mallory", "not-a-password");
+        }
+        for (String name : java.util.List.of("alice", "mallory")) {
+            assertThat(login(name, "anything-at-all").headers().firstValue("Location"))
+                    .as(name)
+                    .hasValueSatisfying(l -> assertThat(l).endsWith("/login?locked"));
+            HttpResponse<String> basic = basic("/api/admin/scheduler/jobs", name, "anything-at-all");
+            assertThat(basic.statusCode()).as(name).isEqualTo(429);
+            assertThat(basic.headers().firstValue("Retry-After"))
+                    .hasValueSatisfying(s -> assertThat(Long.parseLong(s)).isBetween(1L, 901L));
+        }
+
+        clock.advance(java.time.Duration.ofMinutes(16));
+        assertThat(basic("/api/admin/scheduler/jobs", "mallory", "anything-at-all")
+                        .statusCode())
+                .isEqualTo(401);
+    }
+
+    @Test
     void aUserNameWithLineBreaksCannotForgeALineInTheLog(CapturedOutput output) throws Exception {
         login("evil\nFAKE ENTRY admin login.succeeded\r\u001b[2J", "whatever-it-is");
 

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.context.event.EventListener;
 import org.springframework.security.authentication.DisabledException;
 import org.springframework.security.authentication.LockedException;
@@ -17,6 +18,10 @@ import org.springframework.stereotype.Component;
  * {@code login-max-failures} in a row (a lock is refused before the password is even checked); every failure is
  * in the audit trail. A success resets the count; so does an admin's unlock, password reset or enable (UserService).
  * A disabled user's attempts are refused before the password is checked and do not count.
+ *
+ * <p>A user name no account has is counted and locked the same way, on this node, so that a lock does not tell a
+ * guesser which names exist (a locked name answering 429 while an unknown one answers 401 for ever). Those counts live
+ * in memory, for the {@value #UNKNOWN_NAMES_KEPT} names tried last; a restart forgets them.
  */
 @Component
 public class LoginAttempts {
@@ -25,6 +30,18 @@ public class LoginAttempts {
     private final AuditTrail audit;
     private final SecurityProperties properties;
     private final Clock clock;
+
+    static final int UNKNOWN_NAMES_KEPT = 10_000;
+
+    /** Failures of user names no account has, least recently tried first. */
+    private final Map<String, UnknownName> unknownNames = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, UnknownName> eldest) {
+            return size() > UNKNOWN_NAMES_KEPT;
+        }
+    };
+
+    private record UnknownName(int failures, Instant lockedUntil) {}
 
     LoginAttempts(UserRepository users, AuditTrail audit, SecurityProperties properties, Clock clock) {
         this.users = users;
@@ -46,7 +63,11 @@ public class LoginAttempts {
         } else {
             details.put("reason", "bad credentials");
             Instant until = clock.instant().plus(properties.loginLockDuration());
-            if (users.countFailure(username, properties.loginMaxFailures(), until)) {
+            UserRepository.Failure failure = users.countFailure(username, properties.loginMaxFailures(), until);
+            if (failure == UserRepository.Failure.NO_SUCH_USER) {
+                failure = countUnknownName(username, until);
+            }
+            if (failure == UserRepository.Failure.LOCKED) {
                 details.put("locked_until", until.toString());
             }
         }
@@ -63,7 +84,8 @@ public class LoginAttempts {
         details.put("method", "password change");
         details.put("reason", "wrong current password");
         Instant until = clock.instant().plus(properties.loginLockDuration());
-        boolean locked = users.countFailure(username, properties.loginMaxFailures(), until);
+        boolean locked =
+                users.countFailure(username, properties.loginMaxFailures(), until) == UserRepository.Failure.LOCKED;
         if (locked) {
             details.put("locked_until", until.toString());
         }
@@ -101,8 +123,36 @@ public class LoginAttempts {
                 Map.of("method", "form"));
     }
 
-    /** When a locked account may try again, for the message the user sees. */
+    /** When a locked account (or a locked name no account has) may try again, for the message the user sees. */
     Instant lockedUntil(String username) {
-        return users.find(username).map(User::lockedUntil).orElse(null);
+        return users.find(username)
+                .map(User::lockedUntil)
+                .orElseGet(() -> unknownNameLockedUntil(username).orElse(null));
+    }
+
+    /** Until when a user name no account has is locked like an account, if it is now. */
+    Optional<Instant> unknownNameLockedUntil(String username) {
+        synchronized (unknownNames) {
+            UnknownName name = unknownNames.get(username);
+            Instant now = clock.instant();
+            return name == null
+                            || name.lockedUntil() == null
+                            || !name.lockedUntil().isAfter(now)
+                    ? Optional.empty()
+                    : Optional.of(name.lockedUntil());
+        }
+    }
+
+    private UserRepository.Failure countUnknownName(String username, Instant until) {
+        synchronized (unknownNames) {
+            UnknownName name = unknownNames.get(username);
+            int failures = (name == null ? 0 : name.failures()) + 1;
+            if (failures >= properties.loginMaxFailures()) {
+                unknownNames.put(username, new UnknownName(0, until));
+                return UserRepository.Failure.LOCKED;
+            }
+            unknownNames.put(username, new UnknownName(failures, name == null ? null : name.lockedUntil()));
+            return UserRepository.Failure.COUNTED;
+        }
     }
 }

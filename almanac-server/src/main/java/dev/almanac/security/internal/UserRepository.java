@@ -218,14 +218,25 @@ public class UserRepository {
     }
 
     /** Counts a failed login; at {@code max} failures in a row the account is locked until {@code until}. */
-    boolean countFailure(String username, int max, Instant until) {
-        jdbc.sql(COUNT_FAILURE).param("username", username).update();
-        return jdbc.sql(LOCK_AFTER_FAILURES)
+    /** Counts a failed login of a user name; whether it locked the account, or that no user has the name. */
+    Failure countFailure(String username, int max, Instant until) {
+        if (jdbc.sql(COUNT_FAILURE).param("username", username).update() == 0) {
+            return Failure.NO_SUCH_USER;
+        }
+        boolean locked = jdbc.sql(LOCK_AFTER_FAILURES)
                         .param("username", username)
                         .param("max", max)
                         .param("until", JdbcTime.utc(until))
                         .update()
                 > 0;
+        return locked ? Failure.LOCKED : Failure.COUNTED;
+    }
+
+    /** What a counted failed login did. */
+    enum Failure {
+        COUNTED,
+        LOCKED,
+        NO_SUCH_USER
     }
 
     void recordLogin(String username, Instant now) {

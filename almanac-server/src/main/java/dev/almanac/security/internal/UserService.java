@@ -70,7 +70,16 @@ public class UserService implements UserDetailsService, UserDetailsPasswordServi
 
     @Override
     public UserDetails loadUserByUsername(String username) {
-        User user = users.find(username).orElseThrow(() -> new UsernameNotFoundException("no such user"));
+        Optional<User> found = users.find(username);
+        if (found.isEmpty() && logins.unknownNameLockedUntil(username).isPresent()) {
+            // refused as a locked account is, before any password is checked: a lock tells no one whether a name exists
+            return org.springframework.security.core.userdetails.User.withUsername(username)
+                    .password("")
+                    .authorities(List.of())
+                    .accountLocked(true)
+                    .build();
+        }
+        User user = found.orElseThrow(() -> new UsernameNotFoundException("no such user"));
         return org.springframework.security.core.userdetails.User.withUsername(user.username())
                 .password(user.passwordHash())
                 .authorities(Authorities.of(user.role(), true))
