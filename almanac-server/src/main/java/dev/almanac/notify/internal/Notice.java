@@ -121,7 +121,11 @@ public record Notice(
         text.append("Last success: ")
                 .append(lastSuccess == null ? "never" : lastSuccess.toString())
                 .append('\n');
-        text.append("Alert window: ").append(window).append(" (alert_if_no_success_within)\n");
+        text.append("Alert window: ")
+                .append(words(window))
+                .append(" (alert_if_no_success_within: ")
+                .append(window)
+                .append(")\n");
         text.append("Whatever the reason (disabled, skipped slots, failures, no node running), it has not succeeded"
                 + " in that time. You hear again when it succeeds.\n");
         String link = properties.jobLink(job);
