@@ -7,6 +7,7 @@ import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.SkipReason;
 import dev.almanac.job.Job;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 /** The executions the engine writes: queued runs and skipped slots, each a snapshot of its job's definition. */
@@ -39,7 +40,7 @@ final class NewExecutions {
                 slot == null ? null : Execution.slotKey(job.id(), slot),
                 slot,
                 runAfter,
-                now,
+                stored(now),
                 null,
                 null,
                 null,
@@ -151,9 +152,9 @@ final class NewExecutions {
                 slotKey,
                 slot,
                 runAfter,
-                now,
+                stored(now),
                 null,
-                now,
+                stored(now),
                 0L,
                 false,
                 job.definition().parameters(),
@@ -181,7 +182,7 @@ final class NewExecutions {
                 null,
                 failed.scheduledFor(),
                 runAfter,
-                now,
+                stored(now),
                 null,
                 null,
                 null,
@@ -194,5 +195,13 @@ final class NewExecutions {
                 null,
                 false,
                 failed.timeoutSeconds());
+    }
+
+    /**
+     * A creation time as the database keeps it, to the microsecond: rounded there, an instant could end up after the
+     * run's start, which is truncated to the microsecond before it is stored.
+     */
+    private static Instant stored(Instant now) {
+        return now.truncatedTo(ChronoUnit.MICROS);
     }
 }
