@@ -57,7 +57,9 @@ class NamespaceController {
             Integer jobs,
 
             @JsonProperty("manual_runs_per_hour")
-            @Schema(description = "Manual runs its people may start in an hour, all together", example = "100")
+            @Schema(
+                    description = "Manual runs and backfills (one each) its people may start in an hour, all together",
+                    example = "100")
             Integer manualRunsPerHour,
 
             @JsonProperty("runs_at_once")

@@ -137,7 +137,7 @@ class NamespacePages {
                                 running == null ? null : running.runningIn(name),
                                 q.runsAtOnce()),
                         new Use(
-                                "manual runs in the last hour",
+                                "manual runs and backfills in the last hour",
                                 "manual_runs_per_hour",
                                 quotas.manualRunsLastHour(name),
                                 q.manualRunsPerHour()),
