@@ -258,6 +258,25 @@ abstract class CalendarPagesTests extends AlmanacIntegrationTest {
                         .query(Integer.class)
                         .single())
                 .isEqualTo(1);
+
+        // a page read before it ended (here, or in another tab) asks again: the refusal is said where the reader acted
+        pages.perform(post("/freezes/" + id + "/end").with(csrf()))
+                .andExpect(status().is3xxRedirection())
+                .andExpect(flash().attribute(
+                                "refusal", containsString("Not ended: freeze 'release week' is already over")));
+        assertThat(pages.perform(post("/freezes/" + id + "/end").with(csrf()).header("HX-Request", "true"))
+                        .andExpect(status().isConflict())
+                        .andExpect(header().string("HX-Retarget", "#alerts"))
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString())
+                .contains("is already over")
+                .doesNotContain("<html");
+        pages.perform(post("/freezes/" + java.util.UUID.randomUUID() + "/end")
+                        .with(csrf())
+                        .header("HX-Request", "true"))
+                .andExpect(status().isNotFound())
+                .andExpect(header().string("HX-Retarget", "#alerts"));
     }
 
     @Test

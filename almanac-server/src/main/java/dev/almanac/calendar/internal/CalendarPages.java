@@ -7,6 +7,7 @@ import dev.almanac.common.FieldError;
 import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.IsoTimes;
 import dev.almanac.common.LocalTimes;
+import dev.almanac.common.NotFoundException;
 import dev.almanac.common.TimeZones;
 import dev.almanac.security.CurrentNamespace;
 import dev.almanac.security.Permissions;
@@ -252,8 +253,25 @@ class CalendarPages {
     }
 
     @PostMapping("/freezes/{id}/end")
-    String endFreeze(@PathVariable UUID id, HtmxRequest htmx, RedirectAttributes redirect) {
-        CalendarService.Ended ended = service.unfreeze(id);
+    String endFreeze(
+            @PathVariable UUID id,
+            HtmxRequest htmx,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Model model,
+            RedirectAttributes redirect) {
+        CalendarService.Ended ended;
+        try {
+            ended = service.unfreeze(id);
+        } catch (ConflictException | NotFoundException stale) {
+            // a page read before the freeze ended, or before someone else ended or withdrew it
+            String message = "Not ended: " + stale.getMessage();
+            if (htmx.isHtmxRequest()) {
+                return Refusals.page(request, response, model, stale, message);
+            }
+            redirect.addFlashAttribute("refusal", message);
+            return "redirect:/freezes";
+        }
         redirect.addFlashAttribute(
                 "flash",
                 ended.at() == null
