@@ -201,6 +201,7 @@ class NamespaceService {
     void resume(String name) {
         get(name);
         access.require(name, NamespaceAccess.Action.MANAGE, "resume it", target(name), () -> notFound(name));
+        pauses.forget(); // read as stored: a pause set on another node a moment ago is not yet in this node's copy
         if (pauseOf(name).isEmpty()) {
             throw new dev.almanac.common.ConflictException(null, "namespace '" + name + "' is not paused");
         }
