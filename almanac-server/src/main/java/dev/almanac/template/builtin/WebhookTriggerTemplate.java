@@ -64,7 +64,7 @@ public class WebhookTriggerTemplate implements JobTemplate {
                       "$schema": "https://json-schema.org/draft/2020-12/schema",
                       "type": "object",
                       "properties": {
-                        "url": {"type": "string", "title": "URL", "description": "An http or https URL on a public address, or on a host the operator allowed (almanac.http.allowed-hosts); its path and query are sent exactly as written, percent-escapes included", "maxLength": 2000},
+                        "url": {"type": "string", "title": "URL", "description": "An http or https URL on a public address, or on a host the operator allowed (almanac.http.allowed-hosts); its path and query are sent exactly as written, percent-escapes included. Everyone who may read the job sees it: put tokens and API keys in secret_headers, not in the query", "maxLength": 2000},
                         "method": {"type": "string", "title": "Method", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE"], "default": "POST"},
                         "headers": {"type": "object", "title": "Headers", "description": "Header names and values; values may use variables", "maxProperties": 30, "additionalProperties": {"type": "string", "maxLength": 4000}, "default": {}},
                         "secret_headers": {"type": "object", "title": "Secret headers", "description": "Headers whose values are secrets (tokens, API keys): stored encrypted and never shown", "maxProperties": 10, "additionalProperties": {"type": "string", "maxLength": 4000}, "x-secret": true, "default": {}},
