@@ -35,6 +35,11 @@ class EngineLoops implements SmartLifecycle {
     private static final Duration SUPERVISE_EVERY = Duration.ofMillis(200);
     private static final Duration WATCH_LEASE_EVERY = Duration.ofMillis(100);
     /**
+     * How soon a heartbeat that failed is tried again (when shorter than the heartbeat interval): the lease is renewed
+     * within this of the database's return, not up to a whole interval later, when it may have expired meanwhile.
+     */
+    private static final Duration RETRY_FAILED_HEARTBEAT = Duration.ofSeconds(1);
+    /**
      * The longest a claim waits, while runs are left in the queue, for the runs of the claim before it to end
      * ({@link #awaitRunsOfLastClaim}).
      */
@@ -66,6 +71,8 @@ class EngineLoops implements SmartLifecycle {
     private volatile List<ExecutionId> runsOfLastClaim = List.of();
     /** Whether the last wait for a claim's runs ran out: they take longer than the cap, so the next claim does not. */
     private volatile boolean lastWaitRanOut;
+    /** Whether the last heartbeat renewed the lease; the next one comes sooner when it did not. */
+    private volatile boolean lastHeartbeatRenewed = true;
 
     EngineLoops(
             Engine engine,
@@ -288,8 +295,15 @@ class EngineLoops implements SmartLifecycle {
     }
 
     private void heartbeatLoop() throws InterruptedException {
-        Thread.sleep(properties.heartbeatInterval().toMillis());
-        engine.renewLease();
+        Thread.sleep(nextHeartbeatIn(lastHeartbeatRenewed, properties.heartbeatInterval())
+                .toMillis());
+        lastHeartbeatRenewed = false; // until this one renews: a heartbeat that throws is a failed one too
+        lastHeartbeatRenewed = engine.renewLease();
+    }
+
+    /** The wait before the next heartbeat: an interval after one that renewed the lease, a second after a failed one. */
+    static Duration nextHeartbeatIn(boolean lastRenewed, Duration interval) {
+        return lastRenewed || interval.compareTo(RETRY_FAILED_HEARTBEAT) <= 0 ? interval : RETRY_FAILED_HEARTBEAT;
     }
 
     /** Apart from the heartbeat and touching no database, so nothing can hold up stopping the runs in time. */
