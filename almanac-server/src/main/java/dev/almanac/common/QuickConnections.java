@@ -109,7 +109,8 @@ public class QuickConnections implements DisposableBean {
             return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException late) {
             answer.cancel(true);
-            throw new DataAccessResourceFailureException("the database did not answer within " + timeout);
+            throw new DataAccessResourceFailureException(
+                    "the database did not answer within " + Durations.spoken(timeout));
         } catch (InterruptedException e) {
             answer.cancel(true);
             Thread.currentThread().interrupt();

@@ -111,6 +111,7 @@ class TokenSignals implements SmartLifecycle {
     /** Holds one connection with LISTEN; reconnects with a back-off, the cache being short-lived meanwhile. */
     private void listen() {
         Duration backoff = Duration.ofMillis(250);
+        boolean lost = false; // said once, not at every attempt of an outage
         while (running) {
             try (Connection connection = dataSource.getConnection()) {
                 try (Statement statement = connection.createStatement()) {
@@ -121,6 +122,10 @@ class TokenSignals implements SmartLifecycle {
                 cache.clear();
                 cache.deaf(false);
                 backoff = Duration.ofMillis(250);
+                if (lost) {
+                    log.info("Token revocation listener is listening again");
+                    lost = false;
+                }
                 while (running) {
                     PGNotification[] notifications = pg.getNotifications(500);
                     if (notifications != null) {
@@ -134,10 +139,14 @@ class TokenSignals implements SmartLifecycle {
                 if (!running) {
                     return;
                 }
-                log.warn(
-                        "Token revocation listener lost its connection ({}); reconnecting in {}",
-                        e.getMessage(),
-                        backoff);
+                if (!lost) {
+                    log.warn(
+                            "Token revocation listener lost its connection ({}); reconnecting every 5 s at most",
+                            e.getMessage());
+                    lost = true;
+                } else {
+                    log.debug("Token revocation listener could not reconnect: {}", e.getMessage());
+                }
                 try {
                     Thread.sleep(backoff.toMillis());
                 } catch (InterruptedException interrupted) {

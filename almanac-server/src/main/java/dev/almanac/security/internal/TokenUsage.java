@@ -1,5 +1,6 @@
 package dev.almanac.security.internal;
 
+import dev.almanac.common.DatabaseAvailability;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -56,7 +57,12 @@ class TokenUsage implements SmartLifecycle {
             transactions.executeWithoutResult(status -> tokens.touchAll(batch));
             batch.forEach(pending::remove);
         } catch (RuntimeException e) {
-            log.warn("Could not write when {} API tokens were last used: {}", batch.size(), e.getMessage());
+            if (DatabaseAvailability.isConnectionFailure(e)) {
+                // an outage, which the log tells once: the times are written when the database is back
+                log.debug("Could not write when {} API tokens were last used: {}", batch.size(), e.getMessage());
+            } else {
+                log.warn("Could not write when {} API tokens were last used: {}", batch.size(), e.getMessage());
+            }
         }
     }
 
