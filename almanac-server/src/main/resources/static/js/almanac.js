@@ -124,10 +124,26 @@
     box.textContent = text;
     alerts.replaceChildren(box);
   }
+  // What a problem+json answer says (a 503 while the database is away: "the database is unavailable; retry later")
+  function problemDetail(xhr) {
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    if (type.indexOf("application/problem+json") !== 0) { return null; }
+    try {
+      var problem = JSON.parse(xhr.responseText);
+      if (!problem || typeof problem.detail !== "string" || !problem.detail) { return null; }
+      var text = problem.detail.charAt(0).toUpperCase() + problem.detail.slice(1);
+      var retry = xhr.getResponseHeader("Retry-After");
+      // a 503 is refused before anything is done (the database away, or no connection free)
+      return text + " (" + xhr.status + (retry ? "; retry after " + retry + " s" : "") + ")."
+          + (xhr.status === 503 ? " Nothing was done." : "");
+    } catch (e) {
+      return null;
+    }
+  }
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
     if (xhr && xhr.status >= 500) {
-      unswapped("The server could not do this (" + xhr.status + "); try again, or see the server log.");
+      unswapped(problemDetail(xhr) || "The server could not do this (" + xhr.status + "); try again, or see the server log.");
     }
   });
   document.addEventListener("htmx:sendError", function () {
