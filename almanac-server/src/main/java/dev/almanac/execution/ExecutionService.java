@@ -64,10 +64,30 @@ public class ExecutionService {
     /** Log lines after {@code afterSeq} as {@link #logs}, and whether more follow them. */
     @Transactional(readOnly = true)
     public LogPage logPage(ExecutionId id, int afterSeq) {
-        List<LogLine> read = logs.linesOf(id, afterSeq, MAX_LOG_LINES_PER_READ + 1);
-        return read.size() > MAX_LOG_LINES_PER_READ
-                ? new LogPage(read.subList(0, MAX_LOG_LINES_PER_READ), true)
-                : new LogPage(read, false);
+        return logPage(id, afterSeq, Integer.MAX_VALUE, MAX_LOG_LINES_PER_READ);
+    }
+
+    /**
+     * Log lines after {@code afterSeq} and before {@code beforeSeq}, at most {@code limit} (and never more than
+     * {@value #MAX_LOG_LINES_PER_READ}), and whether more follow them before {@code beforeSeq}.
+     */
+    @Transactional(readOnly = true)
+    public LogPage logPage(ExecutionId id, int afterSeq, int beforeSeq, int limit) {
+        int size = Math.max(1, Math.min(limit, MAX_LOG_LINES_PER_READ));
+        List<LogLine> read = logs.linesBetween(id, afterSeq, beforeSeq, size + 1);
+        return read.size() > size ? new LogPage(read.subList(0, size), true) : new LogPage(read, false);
+    }
+
+    /**
+     * The last {@code limit} log lines after {@code afterSeq} (at most {@value #MAX_LOG_LINES_PER_READ}), for a reader
+     * who wants how a long log ends; {@link LogPage#more} says here that lines between {@code afterSeq} and the first
+     * of them were left out.
+     */
+    @Transactional(readOnly = true)
+    public LogPage lastLogLines(ExecutionId id, int afterSeq, int limit) {
+        int size = Math.max(1, Math.min(limit, MAX_LOG_LINES_PER_READ));
+        List<LogLine> read = logs.lastLinesOf(id, afterSeq, size + 1);
+        return read.size() > size ? new LogPage(read.subList(1, read.size()), true) : new LogPage(read, false);
     }
 
     /**

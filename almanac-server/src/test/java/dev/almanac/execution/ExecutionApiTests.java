@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
 
 /** Running jobs by hand and reading their history through the REST API, on H2 and PostgreSQL. */
@@ -235,23 +234,74 @@ abstract class ExecutionApiTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.logs[0].message").value(containsString("log truncated")))
                 .andExpect(jsonPath("$.more_logs").value(false));
 
-        MockMvc pages = securedMvc();
-        String page = pages.perform(
-                        get("/executions/" + execution).with(user("root").roles("SUPER_ADMIN")))
+        assertThat(page(execution + "/logs?after_seq=10000", false))
+                .contains("log truncated")
+                .doesNotContain("log-more");
+    }
+
+    @Test
+    void theRunPageShowsALongLogAPageAtATimeWithAJumpToItsLastLines() throws Exception {
+        String execution = idOf(run(createJob("long-log", "heartbeat", "{}"), "{}"));
+        engine.runDueOnce();
+        jdbcTemplate.update("DELETE FROM execution_logs WHERE execution_id = ?", UUID.fromString(execution));
+        jdbcTemplate.update(
+                "UPDATE executions SET error = 'killed: ran past its timeout' WHERE id = ?",
+                UUID.fromString(execution));
+        Timestamp at = Timestamp.from(START);
+        jdbcTemplate.batchUpdate(
+                "INSERT INTO execution_logs (execution_id, seq, logged_at, log_level, message) VALUES (?, ?, ?, ?, ?)",
+                IntStream.rangeClosed(1, 2500)
+                        .mapToObj(
+                                seq -> new Object[] {UUID.fromString(execution), seq, at, "INFO", "line " + seq + "."})
+                        .toList());
+
+        String first = page(execution, false);
+        assertThat(rows(first)).isEqualTo(1000);
+        assertThat(first)
+                .contains("line 1.", "line 1000.", "id=\"execution-error\">killed: ran past its timeout<")
+                .doesNotContain("line 1001.")
+                .contains("/executions/" + execution + "/logs?after_seq=1000&amp;")
+                .contains("href=\"/executions/" + execution + "?tail=true&amp;level=#log-heading\"");
+        assertThat(first.indexOf("execution-error")).isLessThan(first.indexOf("log-lines"));
+        // the next page through htmx, as the link asks for it
+        String next = page(execution + "/logs?after_seq=1000", true);
+        assertThat(rows(next)).isEqualTo(1000);
+        assertThat(next).contains("line 1001.", "line 2000.", "/logs?after_seq=2000&amp;");
+
+        for (boolean htmx : new boolean[] {false, true}) {
+            String last = htmx
+                    ? page(execution + "/logs?after_seq=1000&tail=true", true)
+                    : page(execution + "?tail=true", false);
+            int skippedFrom = htmx ? 1001 : 1;
+            assertThat(rows(last)).isEqualTo(1000);
+            assertThat(last)
+                    .contains("line 1501.", "line 2500.")
+                    .doesNotContain("line 1500.", "id=\"log-more\"")
+                    .contains("Lines " + skippedFrom + " to 1500 are not shown: show them")
+                    .contains("/logs?after_seq=" + (skippedFrom - 1) + "&amp;before_seq=1501&amp;");
+        }
+        String gap = page(execution + "/logs?after_seq=0&before_seq=1501", true);
+        assertThat(rows(gap)).isEqualTo(1000);
+        assertThat(gap).contains("id=\"log-gap\"", "/logs?after_seq=1000&amp;before_seq=1501&amp;");
+        String restOfGap = page(execution + "/logs?after_seq=1000&before_seq=1501", true);
+        assertThat(rows(restOfGap)).isEqualTo(500);
+        assertThat(restOfGap)
+                .contains("line 1001.", "line 1500.")
+                .doesNotContain("line 1501.", "log-gap", "log-more", "log-tail");
+    }
+
+    private String page(String path, boolean htmx) throws Exception {
+        var request = get("/executions/" + path).with(user("root").roles("SUPER_ADMIN"));
+        return securedMvc()
+                .perform(htmx ? request.header("HX-Request", "true") : request)
+                .andExpect(status().isOk())
                 .andReturn()
                 .getResponse()
                 .getContentAsString();
-        assertThat(page)
-                .contains("id=\"log-more\"", "/executions/" + execution + "/logs?after_seq=10000")
-                .doesNotContain("log truncated");
-        assertThat(pages.perform(get("/executions/" + execution + "/logs")
-                                .param("after_seq", "10000")
-                                .with(user("root").roles("SUPER_ADMIN")))
-                        .andReturn()
-                        .getResponse()
-                        .getContentAsString())
-                .contains("log truncated")
-                .doesNotContain("log-more");
+    }
+
+    private static int rows(String html) {
+        return html.split("class=\"level-").length - 1;
     }
 
     private String createJob(String name, String template, String parameters) throws Exception {

@@ -52,6 +52,12 @@ class ExecutionPages {
     static final int JOB_HISTORY_SIZE = 20;
     static final List<String> LEVELS = List.of("DEBUG", "INFO", "WARN", "ERROR");
 
+    /**
+     * The log lines one page shows: about 300 KB of rows, rendered in well under a second, where the 10 000 an API read
+     * holds made a 3 MB page; the rest follow on request, the last lines through a jump to the end.
+     */
+    static final int LOG_PAGE_LINES = 1000;
+
     private final ExecutionService executions;
     private final ExecutionCommands commands;
     private final TemplateRegistry templates;
@@ -170,16 +176,16 @@ class ExecutionPages {
         return "executions/fragments :: jobHistory";
     }
 
+    /** The run's page; with {@code tail}, its log's last lines instead of its first (a long log ends with why). */
     @GetMapping("/{id}")
-    String detail(@PathVariable String id, @RequestParam(required = false) String level, Model model) {
+    String detail(
+            @PathVariable String id,
+            @RequestParam(required = false) String level,
+            @RequestParam(defaultValue = "false") boolean tail,
+            Model model) {
         Execution execution = executions.get(executionId(id));
-        String minimum = level == null ? null : level.toUpperCase(Locale.ROOT);
-        ExecutionService.LogPage log = executions.logPage(execution.id(), 0);
         model.addAttribute("e", execution);
-        model.addAttribute("logs", filtered(log.lines(), minimum));
-        model.addAttribute("lastSeq", log.lastSeq(0));
-        model.addAttribute("moreLogs", log.more());
-        model.addAttribute("level", minimum != null && LEVELS.contains(minimum) ? minimum : null);
+        logRows(execution, 0, null, tail, level, model);
         model.addAttribute("levels", LEVELS);
         model.addAttribute("result", resultLines(execution));
         // the run's snapshot holds its secrets sealed; the page shows them as the mask, like the API
@@ -213,22 +219,44 @@ class ExecutionPages {
                 new ExecutionQuery(null, null, null, "dependency:" + execution.id(), null, null, null, 20));
     }
 
-    /** Log lines after {@code after_seq}, and, while the run is live, the element that asks for the next ones. */
+    /**
+     * Log lines after {@code after_seq} (and before {@code before_seq}: the lines a jump to the end left out), or the
+     * last ones with {@code tail}; and, while the run is live, the element that asks for the next ones.
+     */
     @GetMapping("/{id}/logs")
     String logs(
             @PathVariable String id,
             @RequestParam(name = "after_seq", defaultValue = "0") int afterSeq,
+            @RequestParam(name = "before_seq", required = false) Integer beforeSeq,
+            @RequestParam(defaultValue = "false") boolean tail,
             @RequestParam(required = false) String level,
             Model model) {
         Execution execution = executions.get(executionId(id));
-        String minimum = level == null ? null : level.toUpperCase(Locale.ROOT);
-        ExecutionService.LogPage log = executions.logPage(execution.id(), Math.max(0, afterSeq));
         model.addAttribute("e", execution);
+        logRows(execution, Math.max(0, afterSeq), beforeSeq, tail && beforeSeq == null, level, model);
+        return "executions/fragments :: logRows";
+    }
+
+    /**
+     * One page of log rows: the first {@value #LOG_PAGE_LINES} after {@code afterSeq} (before {@code beforeSeq}), or
+     * the last ones with {@code tail}, saying which lines it left out.
+     */
+    private void logRows(
+            Execution execution, int afterSeq, Integer beforeSeq, boolean tail, String level, Model model) {
+        String minimum = level == null ? null : level.toUpperCase(Locale.ROOT);
+        ExecutionService.LogPage log = tail
+                ? executions.lastLogLines(execution.id(), afterSeq, LOG_PAGE_LINES)
+                : executions.logPage(
+                        execution.id(), afterSeq, beforeSeq == null ? Integer.MAX_VALUE : beforeSeq, LOG_PAGE_LINES);
         model.addAttribute("logs", filtered(log.lines(), minimum));
         model.addAttribute("lastSeq", log.lastSeq(afterSeq));
-        model.addAttribute("moreLogs", log.more());
+        // a jump to the end says which lines it left out, and reads them on request up to the first it shows
+        boolean skipped = tail && log.more();
+        model.addAttribute("gapAfter", skipped ? afterSeq : null);
+        model.addAttribute("gapBefore", skipped ? log.lines().get(0).seq() : null);
+        model.addAttribute("moreLogs", !tail && log.more());
+        model.addAttribute("beforeSeq", tail ? null : beforeSeq);
         model.addAttribute("level", minimum != null && LEVELS.contains(minimum) ? minimum : null);
-        return "executions/fragments :: logRows";
     }
 
     /** A dry run's outcome, for the wizard's review step; asks again while the dry run is queued or running. */
