@@ -526,6 +526,26 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
                 .contains("dry run succeeded", "would delete 1 204 rows of sessions")
                 .doesNotContain("hx-trigger");
         assertThat(jobs.counts().total()).isZero();
+        // the run's page names the draft without a link to a job page that does not exist
+        String run = location.substring(0, location.length() - "/dry-run".length());
+        String noJobLink = "href=\"/jobs/[0-9a-f]{8}-";
+        assertThat(page(run))
+                .contains("<span>draft-cleanup</span>", "id=\"job-gone\">draft, not saved<")
+                .doesNotContainPattern(noJobLink);
+        assertThat(htmx(run + "/status"))
+                .contains("draft-cleanup (draft, not saved)")
+                .doesNotContainPattern(noJobLink);
+        assertThat(page("/executions")).contains("draft, not saved").doesNotContainPattern(noJobLink);
+        assertThat(htmx("/executions")).contains("draft, not saved").doesNotContainPattern(noJobLink);
+
+        Job saved = jobs.create(aCronJob("saved-then-deleted", "0 2 * * *").build(), "admin");
+        run(saved.id());
+        engine.runDueOnce();
+        assertThat(page("/executions")).contains("href=\"/jobs/" + saved.id() + "\"");
+        jobs.delete(saved.id(), "admin");
+        assertThat(htmx("/executions"))
+                .contains("saved-then-deleted", "deleted", "draft, not saved")
+                .doesNotContainPattern(noJobLink);
 
         form.set("name", "");
         assertThat(mvc.perform(post("/jobs/wizard/dry-run")
@@ -591,6 +611,14 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
 
     private String page(String path) throws Exception {
         return tight(mvc.perform(get(path))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
+    }
+
+    private String htmx(String path) throws Exception {
+        return tight(mvc.perform(get(path).header("HX-Request", "true"))
                 .andExpect(status().isOk())
                 .andReturn()
                 .getResponse()

@@ -14,6 +14,7 @@ import dev.almanac.execution.ExecutionStatus;
 import dev.almanac.execution.LogLine;
 import dev.almanac.execution.WaitingReasons;
 import dev.almanac.job.JobId;
+import dev.almanac.job.JobService;
 import dev.almanac.security.NamespaceAccess;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
@@ -64,6 +65,7 @@ class ExecutionPages {
     private final WaitingReasons waits;
     private final NamespaceSelection selection;
     private final NamespaceAccess access;
+    private final JobService jobs;
 
     ExecutionPages(
             ExecutionService executions,
@@ -71,7 +73,9 @@ class ExecutionPages {
             TemplateRegistry templates,
             WaitingReasons waits,
             NamespaceSelection selection,
-            NamespaceAccess access) {
+            NamespaceAccess access,
+            JobService jobs) {
+        this.jobs = jobs;
         this.waits = waits;
         this.executions = executions;
         this.commands = commands;
@@ -106,6 +110,7 @@ class ExecutionPages {
         List<Execution> rows = executions.list(query.oneMore());
         List<Execution> page = rows.subList(0, Math.min(rows.size(), PAGE_SIZE));
         model.addAttribute("executions", page);
+        model.addAttribute("jobsGone", jobsGone(page));
         model.addAttribute("status", wanted == null ? null : wanted.json());
         model.addAttribute("search", text);
         model.addAttribute("jobId", job == null ? null : job.toString());
@@ -194,6 +199,7 @@ class ExecutionPages {
         model.addAttribute("waitingReason", waits.of(execution).orElse(null));
         model.addAttribute("triggered", triggered(execution));
         model.addAttribute("mayCancel", commands.mayCancel(execution));
+        model.addAttribute("jobGone", jobsGone(List.of(execution)).get(execution.jobId()));
         return "executions/detail";
     }
 
@@ -207,7 +213,36 @@ class ExecutionPages {
         model.addAttribute("waitingReason", waits.of(execution).orElse(null));
         model.addAttribute("triggered", triggered(execution));
         model.addAttribute("mayCancel", commands.mayCancel(execution));
+        model.addAttribute("jobGone", jobsGone(List.of(execution)).get(execution.jobId()));
         return "executions/fragments :: status";
+    }
+
+    /**
+     * The jobs of these runs that have no page to link to, each with why: a wizard's dry run of a job never saved
+     * (its draft's id has no saved version), or a job deleted since. One read for the stored ones, one per job gone.
+     */
+    private Map<JobId, String> jobsGone(List<Execution> runs) {
+        List<JobId> ids = runs.stream()
+                .map(Execution::jobId)
+                .filter(java.util.Objects::nonNull)
+                .distinct()
+                .toList();
+        Map<JobId, String> stored = ids.isEmpty() ? Map.of() : jobs.namespacesOf(ids);
+        Map<JobId, String> gone = new LinkedHashMap<>();
+        for (JobId id : ids) {
+            if (!stored.containsKey(id)) {
+                gone.put(id, everSaved(id) ? "deleted" : "draft, not saved");
+            }
+        }
+        return gone;
+    }
+
+    private boolean everSaved(JobId id) {
+        try {
+            return !jobs.versions(id).isEmpty();
+        } catch (NotFoundException never) {
+            return false;
+        }
     }
 
     /** The runs this one started when it ended (depends_on and triggers on outcomes), the first 20. */
