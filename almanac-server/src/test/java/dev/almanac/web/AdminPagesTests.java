@@ -11,6 +11,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrlPattern;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.almanac.common.Sealed;
 import dev.almanac.engine.internal.Engine;
 import dev.almanac.execution.ExecutionQuery;
 import dev.almanac.execution.ExecutionService;
@@ -502,6 +503,31 @@ abstract class AdminPagesTests extends AlmanacIntegrationTest {
         assertThat(page("/executions?search=a_j")).contains("alpha_job").doesNotContain("beta-job");
         assertThat(page("/executions?search=%25")).contains("No run matches these filters");
         assertThat(page("/executions?job_id=" + b.id())).contains("Runs of beta-job");
+    }
+
+    @Test
+    void aRunsParametersAreListedAsItsJobsPageListsThemWithSecretsMasked() throws Exception {
+        Job job = jobs.create(
+                aCronJob("hook", "0 2 * * *")
+                        .template(
+                                "webhook_trigger",
+                                Map.of(
+                                        "url", "https://example.com/hook",
+                                        "headers", Map.of("X-Ok", "{{myvar}}"),
+                                        "secret_headers", Map.of("Authorization", "Bearer s3cret-token")))
+                        .build(),
+                "admin");
+        String execution = run(job.id());
+
+        String jobPage = page("/jobs/" + job.id());
+        String runPage = page("/executions/" + execution);
+        assertThat(jobPage).contains("<code>headers.X-Ok</code> = <span>{{myvar}}</span>");
+        assertThat(runPage)
+                .contains("<dt>headers.X-Ok</dt><dd class=\"mono\">{{myvar}}</dd>")
+                .contains("<dt>secret_headers.Authorization</dt><dd class=\"mono\">" + Sealed.MASK + "</dd>")
+                .contains("<dt>url</dt><dd class=\"mono\">https://example.com/hook</dd>")
+                .doesNotContain("{X-Ok=", "s3cret-token");
+        assertThat(jobPage).contains("<code>secret_headers.Authorization</code> = <span>" + Sealed.MASK + "</span>");
     }
 
     @Test

@@ -5,7 +5,6 @@ import dev.almanac.common.FieldError;
 import dev.almanac.common.NamespaceSelection;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.common.PageCursor;
-import dev.almanac.common.Sealed;
 import dev.almanac.execution.Execution;
 import dev.almanac.execution.ExecutionId;
 import dev.almanac.execution.ExecutionQuery;
@@ -15,6 +14,7 @@ import dev.almanac.execution.LogLine;
 import dev.almanac.execution.WaitingReasons;
 import dev.almanac.job.JobId;
 import dev.almanac.job.JobService;
+import dev.almanac.job.ParameterLines;
 import dev.almanac.security.NamespaceAccess;
 import dev.almanac.template.JobResult;
 import dev.almanac.template.JobTemplate;
@@ -66,6 +66,7 @@ class ExecutionPages {
     private final NamespaceSelection selection;
     private final NamespaceAccess access;
     private final JobService jobs;
+    private final ParameterLines parameterLines;
 
     ExecutionPages(
             ExecutionService executions,
@@ -74,8 +75,10 @@ class ExecutionPages {
             WaitingReasons waits,
             NamespaceSelection selection,
             NamespaceAccess access,
-            JobService jobs) {
+            JobService jobs,
+            ParameterLines parameterLines) {
         this.jobs = jobs;
+        this.parameterLines = parameterLines;
         this.waits = waits;
         this.executions = executions;
         this.commands = commands;
@@ -193,8 +196,9 @@ class ExecutionPages {
         logRows(execution, 0, null, tail, level, model);
         model.addAttribute("levels", LEVELS);
         model.addAttribute("result", resultLines(execution));
-        // the run's snapshot holds its secrets sealed; the page shows them as the mask, like the API
-        model.addAttribute("parameters", Sealed.maskedMap(execution.parameters()));
+        // flattened and masked as the job's page lists them: the snapshot's sealed secrets, the template's secret
+        // fields
+        model.addAttribute("parameters", parameterLines.of(execution.templateType(), execution.parameters()));
         model.addAttribute("preflight", preflight(execution));
         model.addAttribute("waitingReason", waits.of(execution).orElse(null));
         model.addAttribute("triggered", triggered(execution));
