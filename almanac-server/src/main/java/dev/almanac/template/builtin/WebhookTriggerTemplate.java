@@ -376,7 +376,10 @@ public class WebhookTriggerTemplate implements JobTemplate {
                         response.header("retry-after"), context.clock().instant());
                 failure = "HTTP " + response.status();
             } catch (OutboundHttp.RefusedException refused) {
-                context.log().error("refused by the SSRF guard: {}", refused.getMessage());
+                // the attempt the log has announced, ended by the guard before a byte was sent: counted with its
+                // outcome
+                attempts.add("refused by the SSRF guard: " + refused.getMessage());
+                context.log().error("attempt {} refused by the SSRF guard: {}", attempt, refused.getMessage());
                 return attempted(JobResult.builder(JobResult.Status.FAILED), call, attempts)
                         .message("refused: " + refused.getMessage())
                         .build();

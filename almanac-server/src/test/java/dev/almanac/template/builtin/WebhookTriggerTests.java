@@ -1,6 +1,8 @@
 package dev.almanac.template.builtin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import com.jayway.jsonpath.JsonPath;
@@ -138,6 +140,42 @@ class WebhookTriggerTests extends AlmanacIntegrationTest {
                 .asString()
                 .startsWith("sha256=");
         assertThat(request.getBody().utf8()).isEqualTo("<ping/>");
+    }
+
+    @Test
+    void aRunTheGuardRefusesCountsTheAttemptItsLogAnnounces() throws Exception {
+        // an address the guard refuses when the request is made, as a redirect's (or a name's resolved since its save)
+        server.enqueue(new MockResponse.Builder()
+                .code(302)
+                .addHeader("Location", "http://127.0.0.1:9/")
+                .build());
+        Map<String, Object> parameters = webhook("/guarded");
+        parameters.put("follow_redirects", true);
+        parameters.put("max_retries", 2);
+        Job job = runs.create("guarded", "webhook_trigger", parameters);
+
+        Execution run = runs.run(job, false);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        Map<?, ?> details = (Map<?, ?>) run.result().get("details");
+        assertThat(details.get("attempts")).isEqualTo(1);
+        assertThat((List<?>) details.get("attempt_outcomes"))
+                .singleElement()
+                .asString()
+                .startsWith("refused by the SSRF guard: ");
+        List<String> log = jdbc.sql("SELECT message FROM execution_logs WHERE execution_id = ? ORDER BY seq")
+                .param(run.id().value())
+                .query(String.class)
+                .list();
+        assertThat(log).contains("attempt 1: POST http://localhost:" + server.getPort() + "/guarded");
+        assertThat(log).anySatisfy(line -> assertThat(line).startsWith("attempt 1 refused by the SSRF guard: "));
+        String page = securedMvc()
+                .perform(get("/executions/" + run.id()).with(user("root").roles("SUPER_ADMIN")))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(page).contains("<dt>details.attempts</dt><dd>1</dd>");
+        assertThat(server.getRequestCount()).isEqualTo(1);
     }
 
     private MockHttpServletResponse save(Map<String, Object> parameters) throws Exception {
