@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -389,7 +390,7 @@ public class ScriptService {
         return new Diff(
                 number,
                 base.map(ScriptVersion::version).orElse(null),
-                String.join("\n", unified),
+                unified.stream().map(ScriptService::withLineEndNoted).collect(Collectors.joining("\n")),
                 version.networkAllowed(),
                 base.map(ScriptVersion::networkAllowed).orElse(null));
     }
@@ -400,7 +401,23 @@ public class ScriptService {
      * those lines as changed: sh runs the CR as part of the line.
      */
     private static List<String> lines(String source) {
-        return List.of(source.split("\n|\r(?!\n)|[\u2028\u2029]", -1));
+        List<String> lines = new ArrayList<>(List.of(source.split("\n|\r(?!\n)|[\u2028\u2029]", -1)));
+        // a final line break ends the last line, it starts none; a last line without one is marked, so that adding
+        // or removing it is a change the diff shows, as diff(1) does
+        String last = lines.remove(lines.size() - 1);
+        if (!last.isEmpty()) {
+            lines.add(last + NO_LINE_END);
+        }
+        return lines;
+    }
+
+    /** The marker of a last line without a line break: no stored source holds a NUL ({@link #checkSource}). */
+    private static final String NO_LINE_END = "\0";
+
+    private static String withLineEndNoted(String diffLine) {
+        return diffLine.endsWith(NO_LINE_END)
+                ? diffLine.substring(0, diffLine.length() - 1) + "\n\\ No newline at end of file"
+                : diffLine;
     }
 
     /**

@@ -275,6 +275,39 @@ abstract class ScriptPagesTests extends AlmanacIntegrationTest {
         assertThat(scripts.diff(script.id(), 2).unified()).contains("-echo one\r\n", "+echo one\n");
     }
 
+    /** A final line break ends the last line; only adding or removing it shows, as diff(1) shows it. */
+    @Test
+    void theReviewDiffCountsNoEmptyLineAfterAFinalLineBreak() throws Exception {
+        Script script = asAlice(() -> scripts.create("six", "sh", "", "echo 1\necho 2\necho 3\necho 4\n", false));
+        asBob(() -> scripts.approve(script.id(), 1, "fine"));
+        asAlice(() -> scripts.addVersion(script.id(), "echo 1\necho 2\necho 3\necho four\n", false));
+        asAlice(() -> scripts.addVersion(script.id(), "echo 1\necho 2\necho 3\necho 4", false));
+        String base = "/scripts/" + script.id() + "/versions/";
+
+        assertThat(scripts.diff(script.id(), 2).unified())
+                .contains("@@ -1,4 +1,4 @@", "-echo 4\n+echo four")
+                .doesNotContain("No newline");
+        for (RequestPostProcessor reader : List.of(BOB, ALICE)) {
+            for (boolean htmx : List.of(false, true)) {
+                var request = get(base + "2").with(reader);
+                String page = pages.perform(htmx ? request.header("HX-Request", "true") : request)
+                        .andExpect(status().isOk())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString();
+                assertThat(page)
+                        .contains("@@ -1,4 +1,4 @@", "<span class=\"code-line\">+ echo four</span>")
+                        .doesNotContainPattern("<td class=\"line-no\">5</td>");
+            }
+        }
+        assertThat(scripts.diff(script.id(), 3).unified())
+                .contains("-echo 4\n+echo 4\n\\ No newline at end of file")
+                .endsWith("No newline at end of file");
+        assertThat(html(base + "3", BOB))
+                .contains(">\\ No newline at end of file<")
+                .doesNotContain("line-no\">5<");
+    }
+
     /** The review page says when a version asks for network access the approved one before it did not have. */
     @Test
     void theReviewPageSaysWhenAVersionAsksForNetworkAccess() throws Exception {

@@ -67,6 +67,8 @@ final class DiffRows {
                 rows.add(new Row(Kind.ADDED, null, after++, line.substring(1)));
             } else if (line.startsWith(" ")) {
                 rows.add(new Row(Kind.KEPT, before++, after++, line.substring(1)));
+            } else if (line.startsWith("\\")) {
+                rows.add(new Row(Kind.HUNK, null, null, line)); // "\ No newline at end of file", about the row above
             }
         }
         return rows;
