@@ -60,11 +60,14 @@ class TemplateRunner {
                 // stopped between its claim and its start (its node fenced or stopping, or the run cancelled): the
                 // template never begins, and the stop below says how the run ended
                 status = ExecutionStatus.FAILED;
+            } else if (template.isEmpty()) {
+                // a plugin missing here, or a node of an older release beside newer ones: said as a sentence, the
+                // run's error is what the history and the dashboard show
+                thrown = true;
+                status = ExecutionStatus.FAILED;
+                error = "the template '" + execution.templateType() + "' is not installed on node " + nodeId
+                        + ": install it on every worker node (its plugin jar, or the release that has it)";
             } else {
-                if (template.isEmpty()) {
-                    throw new IllegalStateException(
-                            "template '" + execution.templateType() + "' is not installed on node " + nodeId);
-                }
                 plain = secrets.reveal(execution.templateType(), execution.parameters());
                 run.log.scrubWith(secrets.scrubber(execution.templateType(), plain));
                 EngineJobContext context =

@@ -40,6 +40,9 @@ abstract class RunTextTests extends AlmanacIntegrationTest {
     Engine engine;
 
     @Autowired
+    LocalRuns runs;
+
+    @Autowired
     JobService jobs;
 
     @Autowired
@@ -102,6 +105,35 @@ abstract class RunTextTests extends AlmanacIntegrationTest {
             TestTemplates.Block.release("blocks-kept");
             engine.awaitIdle(Duration.ofSeconds(10));
         }
+    }
+
+    /**
+     * A run of a template this node does not have (a plugin missing here, or a node of an older release beside newer
+     * ones) fails with a sentence that says so, not with a Java exception's class name.
+     */
+    @Test
+    void aRunOfATemplateNotInstalledHereFailsSayingSoInWords() {
+        Job job = echo("template-gone", "never said");
+        clock.advance(Duration.ofSeconds(60));
+        runs.draining(true); // no free worker: the trigger pass queues the run instead of starting it
+        try {
+            engine.triggerOnce();
+        } finally {
+            runs.draining(false);
+        }
+        jdbc.sql("UPDATE executions SET template_type = 'data_sync_gone' WHERE job_id = :job")
+                .param("job", job.id().value())
+                .update();
+
+        engine.runDueOnce();
+
+        Execution failed = only(job);
+        assertThat(failed.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(failed.error())
+                .isEqualTo("the template 'data_sync_gone' is not installed on node " + engine.nodeId()
+                        + ": install it on every worker node (its plugin jar, or the release that has it)")
+                .doesNotContain("Exception");
+        assertThat(lines(failed)).anyMatch(line -> line.startsWith("failed: the template 'data_sync_gone'"));
     }
 
     private Job echo(String name, String text) {
