@@ -13,6 +13,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import com.jayway.jsonpath.JsonPath;
+import dev.almanac.common.SchemaVersions;
 import dev.almanac.engine.internal.Engine;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.TestTemplates;
@@ -190,7 +191,10 @@ abstract class ExecutionApiTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.lateness.samples").value(1))
                 .andExpect(jsonPath("$.lateness.p99_ms").value(0))
                 .andExpect(jsonPath("$.nodes[0].id").value("test-node"))
-                .andExpect(jsonPath("$.nodes[0].alive").value(true));
+                .andExpect(jsonPath("$.nodes[0].alive").value(true))
+                // run from classes, not a jar: no manifest version
+                .andExpect(jsonPath("$.nodes[0].almanac_version").value("development"))
+                .andExpect(jsonPath("$.nodes[0].schema_version").value(SchemaVersions.latestKnown()));
     }
 
     private String runningOrQueued(String a, String b, String wanted) throws Exception {

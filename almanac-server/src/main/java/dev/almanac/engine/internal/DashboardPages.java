@@ -95,7 +95,14 @@ class DashboardPages {
     public record Chart(String range, List<Bar> bars, long max, long total, int width, int height) {}
 
     /** A node as the dashboard shows it. */
-    public record NodeRow(String id, String host, Instant startedAt, Instant heartbeatAt, boolean alive) {}
+    public record NodeRow(
+            String id,
+            String host,
+            Instant startedAt,
+            Instant heartbeatAt,
+            boolean alive,
+            String almanacVersion,
+            Integer schemaVersion) {}
 
     /**
      * Whether every job is one Almanac seeded at its first start: the dashboard still leads a newcomer to create their
@@ -141,7 +148,13 @@ class DashboardPages {
                         ? List.of()
                         : nodes.all().stream()
                                 .map(n -> new NodeRow(
-                                        n.id(), n.host(), n.startedAt(), n.heartbeatAt(), n.aliveSince(aliveSince)))
+                                        n.id(),
+                                        n.host(),
+                                        n.startedAt(),
+                                        n.heartbeatAt(),
+                                        n.aliveSince(aliveSince),
+                                        n.almanacVersion(),
+                                        n.schemaVersion()))
                                 .toList());
         return "dashboard";
     }

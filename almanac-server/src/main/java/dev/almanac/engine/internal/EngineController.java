@@ -152,7 +152,20 @@ class EngineController {
             String host,
             @JsonProperty("started_at") Instant startedAt,
             @JsonProperty("heartbeat_at") Instant heartbeatAt,
-            boolean alive) {}
+            boolean alive,
+
+            @JsonProperty("almanac_version")
+            @Schema(
+                    description = "The Almanac release the node runs (its jar's version); null for a node of a"
+                            + " release from before nodes recorded it")
+            String almanacVersion,
+
+            @JsonProperty("schema_version")
+            @Schema(
+                    description = "The newest schema migration the node's release knows: a node whose number is"
+                            + " below the others' runs an older release; null for a node of a release from before nodes"
+                            + " recorded it")
+            Integer schemaVersion) {}
 
     @GetMapping("/status")
     @Operation(
@@ -199,7 +212,13 @@ class EngineController {
                         lateness.isEmpty() ? null : lateness.get(lateness.size() - 1)),
                 nodes.all().stream()
                         .map(n -> new NodeView(
-                                n.id(), n.host(), n.startedAt(), n.heartbeatAt(), n.aliveSince(aliveSince)))
+                                n.id(),
+                                n.host(),
+                                n.startedAt(),
+                                n.heartbeatAt(),
+                                n.aliveSince(aliveSince),
+                                n.almanacVersion(),
+                                n.schemaVersion()))
                         .toList());
     }
 

@@ -3,6 +3,7 @@ package dev.almanac.engine.internal;
 import static dev.almanac.common.JdbcTime.instant;
 import static dev.almanac.common.JdbcTime.utc;
 
+import dev.almanac.common.SchemaVersions;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
@@ -17,20 +18,34 @@ class NodeRepository {
     private static final String HEARTBEAT = "UPDATE nodes SET heartbeat_at = :now WHERE id = :id";
     /** A process's first heartbeat under an id an earlier process left (a fixed node id, restarted): its own start. */
     private static final String RESTART = """
-            UPDATE nodes SET host = :host, roles = :roles, started_at = :now, heartbeat_at = :now WHERE id = :id
+            UPDATE nodes SET host = :host, roles = :roles, started_at = :now, heartbeat_at = :now,
+                             almanac_version = :almanac, schema_version = :schema
+            WHERE id = :id
             """;
 
     private static final String REGISTER = """
-            INSERT INTO nodes (id, host, roles, started_at, heartbeat_at)
-            VALUES (:id, :host, :roles, :since, :now)
+            INSERT INTO nodes (id, host, roles, started_at, heartbeat_at, almanac_version, schema_version)
+            VALUES (:id, :host, :roles, :since, :now, :almanac, :schema)
             """;
     private static final String REMOVE = "DELETE FROM nodes WHERE id = :id";
     private static final String FORGET_DEAD = "DELETE FROM nodes WHERE heartbeat_at < :before";
-    private static final String ALL =
-            "SELECT id, host, roles, started_at, heartbeat_at FROM nodes ORDER BY started_at, id";
+    private static final String ALL = """
+            SELECT id, host, roles, started_at, heartbeat_at, almanac_version, schema_version
+            FROM nodes ORDER BY started_at, id
+            """;
 
-    /** A node of the cluster as the status endpoint shows it. */
-    record Node(String id, String host, String roles, Instant startedAt, Instant heartbeatAt) {
+    /**
+     * A node of the cluster as the status endpoint shows it; its Almanac version and the newest schema version it
+     * knows are null for a node of a release from before they were recorded (V50).
+     */
+    record Node(
+            String id,
+            String host,
+            String roles,
+            Instant startedAt,
+            Instant heartbeatAt,
+            String almanacVersion,
+            Integer schemaVersion) {
 
         /** Whether it heartbeat at or after {@code since} (now minus the dead-node threshold). */
         boolean aliveSince(Instant since) {
@@ -59,6 +74,8 @@ class NodeRepository {
                         .param("host", host)
                         .param("roles", roles)
                         .param("now", utc(now))
+                        .param("almanac", SchemaVersions.almanacVersion())
+                        .param("schema", SchemaVersions.latestKnown())
                         .update()
                 : jdbc.sql(HEARTBEAT).param("id", id).param("now", utc(now)).update();
         if (updated == 0) {
@@ -68,6 +85,8 @@ class NodeRepository {
                     .param("roles", roles)
                     .param("since", utc(first ? now : since))
                     .param("now", utc(now))
+                    .param("almanac", SchemaVersions.almanacVersion())
+                    .param("schema", SchemaVersions.latestKnown())
                     .update();
         }
     }
@@ -88,7 +107,9 @@ class NodeRepository {
                         rs.getString("host"),
                         rs.getString("roles"),
                         instant(rs, "started_at"),
-                        instant(rs, "heartbeat_at")))
+                        instant(rs, "heartbeat_at"),
+                        rs.getString("almanac_version"),
+                        rs.getObject("schema_version", Integer.class)))
                 .list();
     }
 }
