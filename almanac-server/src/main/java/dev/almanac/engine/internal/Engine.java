@@ -29,6 +29,7 @@ public class Engine {
     private final NodeHeartbeat heartbeat;
     private final LocalRuns runs;
     private final BackfillPass backfills;
+    private final SchemaWatch schema;
 
     Engine(
             TriggerPass triggers,
@@ -37,7 +38,9 @@ public class Engine {
             OutcomeQueue outcomes,
             LogBuffer logs,
             NodeHeartbeat heartbeat,
-            LocalRuns runs) {
+            LocalRuns runs,
+            SchemaWatch schema) {
+        this.schema = schema;
         this.triggers = triggers;
         this.backfills = backfills;
         this.workers = workers;
@@ -83,8 +86,14 @@ public class Engine {
         return started;
     }
 
-    /** One trigger transaction at the clock's time, then the next slots of running backfills. */
+    /**
+     * One trigger transaction at the clock's time, then the next slots of running backfills; none on a schema this
+     * node does not know.
+     */
     TriggerPass.Result triggerOnce() {
+        if (runs.outdated()) {
+            return new TriggerPass.Result(0, 0, 0, false);
+        }
         TriggerPass.Result result = triggers.run();
         int released = backfills.run();
         return released == 0
@@ -149,7 +158,31 @@ public class Engine {
     }
 
     void checkRuns() {
+        watchSchema();
         heartbeat.checkRuns();
+    }
+
+    /**
+     * Once the schema moved past what this node knows ({@link SchemaWatch}), it takes no more work: its trigger passes
+     * and claims stop, the runs it claimed ahead go back to the queue, its running runs finish.
+     */
+    void watchSchema() {
+        try {
+            if (schema.check() && !runs.outdated()) {
+                runs.outdated(true);
+                int back = workers.handBackAhead();
+                if (back > 0) {
+                    log.info("Handing {} run(s) claimed ahead back to the queue", back);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.debug("Could not check the schema version: {}", e.getMessage());
+        }
+    }
+
+    /** The schema version past the one this node knows, once the schema moved there; else null. */
+    Integer schemaMovedTo() {
+        return schema.movedTo();
     }
 
     void fenceIfLeaseExpiring(java.time.Instant now) {

@@ -35,7 +35,12 @@ class EngineHealth implements HealthIndicator {
         details.put("heartbeat_age_ms", engine.heartbeatAge().toMillis());
         List<String> stopped = loops.stoppedLoops();
         details.put("stopped_loops", stopped);
+        Integer schema = engine.schemaMovedTo();
+        if (schema != null) {
+            details.put("schema", "moved to version " + schema + ", past what this node knows: it takes no work");
+        }
         boolean down = !stopped.isEmpty()
+                || schema != null
                 || engine.fenced()
                 || engine.heartbeatAge().compareTo(properties.deadNodeThreshold()) > 0;
         return (down ? Health.down() : Health.up()).withDetails(details).build();

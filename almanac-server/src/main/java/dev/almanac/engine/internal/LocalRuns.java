@@ -33,6 +33,8 @@ class LocalRuns {
     private volatile boolean fenced;
     /** Set from the start of a drain until the engine is shut down: a stopping node takes no new work. */
     private volatile boolean draining;
+    /** Set once the schema moved past what this node knows ({@link SchemaWatch}): it takes no new work. */
+    private volatile boolean outdated;
 
     LocalRuns(EngineProperties properties, Wakeups wakeups) {
         this.properties = properties;
@@ -92,7 +94,7 @@ class LocalRuns {
             // work. It stops now, before its template begins (TemplateRunner): a fenced node's run is failed as
             // node_lost, a stopping node's goes back to the queue. The flags are set under this monitor and stopAll
             // follows: either this reads the flag set, or the stopAll after it finds the run in the map.
-            stopped = fenced ? StopReason.LEASE_LOST : draining ? StopReason.SHUTDOWN : null;
+            stopped = fenced ? StopReason.LEASE_LOST : draining || outdated ? StopReason.SHUTDOWN : null;
         }
         if (stopped != null) {
             run.stop(stopped);
@@ -201,9 +203,9 @@ class LocalRuns {
         return inFlight.get() + reservedByClaim + reservedByTrigger;
     }
 
-    /** How many more runs this node can take now; none while draining or fenced. */
+    /** How many more runs this node can take now; none while draining or fenced, nor on a schema it does not know. */
     synchronized int freeCapacity() {
-        return fenced || draining
+        return fenced || draining || outdated
                 ? 0
                 : Math.max(0, properties.workers() - inFlight.get() - reservedByClaim - reservedByTrigger);
     }
@@ -222,5 +224,13 @@ class LocalRuns {
 
     synchronized void draining(boolean draining) {
         this.draining = draining;
+    }
+
+    boolean outdated() {
+        return outdated;
+    }
+
+    synchronized void outdated(boolean outdated) {
+        this.outdated = outdated;
     }
 }
