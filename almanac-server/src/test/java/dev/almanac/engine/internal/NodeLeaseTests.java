@@ -35,7 +35,8 @@ class NodeLeaseTests {
         jdbc.sql("""
                         CREATE TABLE nodes (id VARCHAR(100) PRIMARY KEY, host VARCHAR(255) NOT NULL,
                             roles VARCHAR(100) NOT NULL, started_at TIMESTAMP WITH TIME ZONE NOT NULL,
-                            heartbeat_at TIMESTAMP WITH TIME ZONE NOT NULL)
+                            heartbeat_at TIMESTAMP WITH TIME ZONE NOT NULL, almanac_version VARCHAR(100),
+                            schema_version INTEGER)
                         """).update();
     }
 
