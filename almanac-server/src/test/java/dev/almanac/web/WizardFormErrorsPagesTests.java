@@ -1,0 +1,91 @@
+package dev.almanac.web;
+
+import static dev.almanac.testing.WizardWalk.html;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.almanac.template.TemplateRegistry;
+import dev.almanac.testing.AlmanacIntegrationTest;
+import dev.almanac.testing.BrowserForm;
+import dev.almanac.testing.WithH2;
+import dev.almanac.testing.WizardWalk;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.security.test.context.support.WithMockUser;
+import org.springframework.util.MultiValueMap;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The wizard's parameters and review as a person meets them, with and without htmx: a copy names every secret and
+ * webhook URL it left out, an edit's review lists the stored secrets it keeps, every error of a form shows in one
+ * round and where it belongs (a group's styled and marked, a header's name under the name), the dry run keeps the
+ * draft without JavaScript, and one-line values get one-line boxes.
+ */
+@WithH2
+@WithMockUser(username = "admin", roles = "SUPER_ADMIN")
+class WizardFormErrorsPagesTests extends AlmanacIntegrationTest {
+
+    @Autowired
+    JsonMapper json;
+
+    @Autowired
+    TemplateRegistry templates;
+
+    private WizardWalk walk;
+
+    @BeforeEach
+    void browseThroughTheSecurityFilters() {
+        walk = new WizardWalk(securedMvc(), mvc, json);
+    }
+
+    private String createWebhook() throws Exception {
+        return walk.createJob(Map.of(
+                "name",
+                "signed hook",
+                "template_type",
+                "webhook_trigger",
+                "parameters",
+                Map.of(
+                        "url",
+                        "https://hooks.example.com/almanac",
+                        "signing_secret",
+                        "sign-9012ijkl-9012ijkl",
+                        "secret_headers",
+                        Map.of("X-Api-Key", "key-5678efgh")),
+                "notifications",
+                Map.of(
+                        "on_failure",
+                        List.of(
+                                "ops@example.com",
+                                "slack:https://hooks.slack.com/services/T0/B0/secret",
+                                "https://alerts.example.com/hook/secret"))));
+    }
+
+    @Test
+    void theDryRunWithoutJavaScriptOpensANewTabAndSaysSo() throws Exception {
+        MultiValueMap<String, String> form = AdminPagesTests.wizardForm("dry", "heartbeat");
+        form.set("step", "4");
+        form.set("_action", "next");
+        for (boolean htmx : List.of(false, true)) {
+            String html = html(walk.post(WizardWalk.WIZARD, form, htmx));
+            Matcher button =
+                    Pattern.compile("<button[^>]*id=\"dry-run-button\"[^>]*>").matcher(html);
+            assertThat(button.find()).as(html).isTrue();
+            // htmx answers the click in place (#dry-run); a plain post goes to a new tab and leaves the draft here
+            assertThat(button.group()).contains("formtarget=\"_blank\"", "hx-post=\"/jobs/wizard/dry-run\"");
+            assertThat(html).contains("without JavaScript it opens in a new", "this page keeps what you typed");
+        }
+    }
+
+    private static String between(String html, String from, String to) {
+        int start = html.indexOf(from);
+        assertThat(start).as(from + " in " + html).isNotNegative();
+        int end = html.indexOf(to, start + from.length());
+        return html.substring(start, end < 0 ? html.length() : end);
+    }
+}
