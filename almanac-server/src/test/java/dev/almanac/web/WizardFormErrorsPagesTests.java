@@ -67,6 +67,28 @@ class WizardFormErrorsPagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aGroupsOwnErrorIsStyledAndMarksTheGroup() throws Exception {
+        MultiValueMap<String, String> form = walk.form("/jobs/new?template=email_notification", "wizard");
+        form.set("name", "duplicates");
+        form.set("p.subject", "Hello");
+        form.set("p.recipients[0]", "a@example.com");
+        form.add("p.recipients[1]", "a@example.com");
+        form.set("_action", "next");
+        for (boolean htmx : List.of(false, true)) {
+            MockHttpServletResponse answer = walk.post(WizardWalk.WIZARD, form, htmx);
+            String html = html(answer);
+            assertThat(answer.getStatus()).as(html).isEqualTo(400);
+            Matcher group = Pattern.compile("<fieldset[^>]*class=\"array invalid\"[^>]*>")
+                    .matcher(html);
+            assertThat(group.find()).as(html).isTrue();
+            assertThat(group.group()).contains("aria-invalid=\"true\"").contains("f-p-recipients-error");
+            assertThat(html).contains("id=\"f-p-recipients-error\">must not contain duplicate items<");
+            assertThat(WizardWalk.assertEveryInvalidControlNamesItsError(html, "duplicates"))
+                    .isPositive();
+        }
+    }
+
+    @Test
     void theDryRunWithoutJavaScriptOpensANewTabAndSaysSo() throws Exception {
         MultiValueMap<String, String> form = AdminPagesTests.wizardForm("dry", "heartbeat");
         form.set("step", "4");
