@@ -104,6 +104,8 @@ public final class JobForm {
     private static final Pattern HOURLY = Pattern.compile("(\\d{1,2}) \\* \\* \\* \\*");
     private static final Pattern EVERY_MINUTES = Pattern.compile("\\*/(\\d{1,2}) \\* \\* \\* \\*");
     private static final Pattern TRIGGER_FIELD = Pattern.compile("triggers\\[(\\d+)](?:\\.(job|on|condition))?");
+    private static final Pattern RECIPIENT_FIELD =
+            Pattern.compile("notifications\\.on_(success|failure|retry)\\[(\\d{1,4})]");
     private static final Pattern RECIPIENT_SEPARATOR =
             Pattern.compile("[\\r\\n]+|,(?=\\s*(?:slack:|https?://|[^\\s,@/:?#]+@))");
     private static final DateTimeFormatter LOCAL_MINUTES = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
@@ -700,6 +702,20 @@ public final class JobForm {
      * The recipients one a line; a comma separates two only before an address or a URL, so a webhook URL may hold one
      * ({@code ?tags=a,b}) while "a@example.com, b@example.com" still reads as two.
      */
+    /**
+     * The recipient an error of a notification list names by index ({@code notifications.on_failure[1]}), as a person
+     * may see it (a webhook URL cut to its host), or null for another field.
+     */
+    public String recipientOf(String field) {
+        Matcher item = RECIPIENT_FIELD.matcher(field == null ? "" : field);
+        if (!item.matches()) {
+            return null;
+        }
+        List<String> recipients = lines(get("notify_" + item.group(1)));
+        int index = Integer.parseInt(item.group(2));
+        return index < recipients.size() ? Notifications.shown(recipients.get(index)) : null;
+    }
+
     private static List<String> lines(String text) {
         return Arrays.stream(RECIPIENT_SEPARATOR.split(text))
                 .map(String::strip)

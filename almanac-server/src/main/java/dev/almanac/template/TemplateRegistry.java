@@ -8,12 +8,15 @@ import dev.almanac.template.internal.RegisteredTemplate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationEventPublisher;
@@ -229,9 +232,10 @@ public class TemplateRegistry {
         Map<String, Object> values = parameters == null ? Map.of() : parameters;
         List<FieldError> schemaErrors = schemas.validate(registered.schema(), values);
         if (!schemaErrors.isEmpty()) {
-            return schemaErrors.stream()
-                    .map(error -> withHint(registered, error))
-                    .toList();
+            List<FieldError> errors = new ArrayList<>();
+            schemaErrors.forEach(error -> errors.add(withHint(registered, error)));
+            errors.addAll(alongsideSchemaErrors(registered.template(), values, schemaErrors, environment));
+            return errors;
         }
         List<ParameterError> semanticErrors =
                 registered.template().validate(Collections.unmodifiableMap(values), environment);
@@ -241,6 +245,68 @@ public class TemplateRegistry {
         return semanticErrors.stream()
                 .map(error -> new FieldError(error.field(), error.message()))
                 .toList();
+    }
+
+    private static final Pattern WRONG_TYPE =
+            Pattern.compile("^must be (an? (string|integer|object|array|number|boolean)|null)( or .*)?$");
+
+    /**
+     * The template's own checks (an allowed table, a URL the guard lets through) run with schema errors on other
+     * fields too, so a form shows every problem in one round rather than the template's only once the schema's are
+     * fixed. A parameter of the wrong type is left out of what the checks read (a check may rely on the type the
+     * schema promises); a check's error on a field the schema already faults, or on one left out, is not added; and
+     * a check that fails on values the schema refused adds nothing. With an error on the parameters as a whole, the
+     * checks wait for the schema's to be fixed, as before.
+     */
+    private static List<FieldError> alongsideSchemaErrors(
+            JobTemplate template,
+            Map<String, Object> values,
+            List<FieldError> schemaErrors,
+            TemplateEnvironment environment) {
+        Set<String> faulted = new HashSet<>();
+        Set<String> leftOut = new HashSet<>();
+        for (FieldError error : schemaErrors) {
+            if (error.field() == null || error.field().isEmpty()) {
+                return List.of();
+            }
+            faulted.add(error.field());
+            if (WRONG_TYPE.matcher(error.message()).matches()) {
+                leftOut.add(topLevel(error.field()));
+            }
+        }
+        Map<String, Object> read = new LinkedHashMap<>(values);
+        read.keySet().removeAll(leftOut);
+        List<ParameterError> checked;
+        try {
+            checked = template.validate(Collections.unmodifiableMap(read), environment);
+        } catch (RuntimeException notForTheseValues) {
+            return List.of();
+        }
+        if (checked == null) {
+            return List.of();
+        }
+        List<FieldError> errors = new ArrayList<>();
+        for (ParameterError error : checked) {
+            String field = error.field() == null ? "" : error.field();
+            boolean faultedAlready = faulted.stream()
+                    .anyMatch(f -> field.equals(f) || field.startsWith(f + ".") || field.startsWith(f + "["));
+            if (!field.isEmpty() && !faultedAlready && !leftOut.contains(topLevel(field))) {
+                errors.add(new FieldError(field, error.message()));
+            }
+        }
+        return errors;
+    }
+
+    /** The parameter a path starts at: {@code columns} of {@code columns[0]}, {@code auth} of {@code auth.user}. */
+    private static String topLevel(String field) {
+        int end = field.length();
+        for (char c : new char[] {'.', '['}) {
+            int at = field.indexOf(c);
+            if (at >= 0) {
+                end = Math.min(end, at);
+            }
+        }
+        return field.substring(0, end);
     }
 
     /**

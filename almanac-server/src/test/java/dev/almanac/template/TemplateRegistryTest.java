@@ -331,13 +331,24 @@ class TemplateRegistryTest {
     }
 
     @Test
-    void runsTheTemplatesOwnRulesOnlyAfterTheSchemaPassed() {
+    void runsTheTemplatesOwnRulesWithTheSchemasWhereTheSchemaFaultsOtherFields() {
         TestTemplate template = reportTemplate();
         TemplateRegistry registry = new TemplateRegistry(List.of(template));
 
+        // one round: the schema's error and the template's own on another field
         assertThat(registry.validateParameters("mail_report", Map.of("format", "csv", "max_rows", 6000)))
-                .containsExactly(new FieldError("recipients", "is required"));
-        assertThat(template.validated).isEmpty();
+                .containsExactly(
+                        new FieldError("recipients", "is required"),
+                        new FieldError("max_rows", "must be at most 5000 for csv"));
+        template.validated.clear();
+        // a field the schema faults gets no error of the template's, and one of the wrong type is not read at all
+        assertThat(registry.validateParameters("mail_report", Map.of("format", "csv", "max_rows", "many")))
+                .containsExactlyInAnyOrder(
+                        new FieldError("max_rows", "must be an integer"), new FieldError("recipients", "is required"));
+        assertThat(template.validated)
+                .isNotEmpty()
+                .allSatisfy(read -> assertThat(read).doesNotContainKey("max_rows"));
+        template.validated.clear();
 
         Map<String, Object> parameters =
                 Map.of("recipients", List.of("ops@example.com"), "format", "csv", "max_rows", 6000);

@@ -67,6 +67,26 @@ class WizardFormErrorsPagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void theTemplatesOwnChecksShowWithTheSchemasInOneRoundAndAHeadersNameErrorIsUnderTheName() throws Exception {
+        MultiValueMap<String, String> form = walk.form("/jobs/new?template=webhook_trigger", "wizard");
+        form.set("name", "one round");
+        form.set("p.url", "http://127.0.0.1/internal");
+        form.set("p.signing_secret", "too short");
+        form.set("p.headers[0].key", "Bad Header:");
+        form.set("p.headers[0].value", "fine");
+        form.set("_action", "next");
+        for (boolean htmx : List.of(false, true)) {
+            MockHttpServletResponse answer = walk.post(WizardWalk.WIZARD, form, htmx);
+            String html = html(answer);
+            assertThat(answer.getStatus()).as(html).isEqualTo(400);
+            // the schema's error and the template's own (the SSRF guard, the header name) in one answer
+            WizardWalk.assertMarkedInvalid(html, "p.signing_secret", "schema: too short");
+            WizardWalk.assertMarkedInvalid(html, "p.url", "template: the guard refuses the URL");
+            WizardWalk.assertEveryInvalidControlNamesItsError(html, "one round");
+        }
+    }
+
+    @Test
     void aGroupsOwnErrorIsStyledAndMarksTheGroup() throws Exception {
         MultiValueMap<String, String> form = walk.form("/jobs/new?template=email_notification", "wizard");
         form.set("name", "duplicates");
@@ -86,6 +106,31 @@ class WizardFormErrorsPagesTests extends AlmanacIntegrationTest {
             assertThat(WizardWalk.assertEveryInvalidControlNamesItsError(html, "duplicates"))
                     .isPositive();
         }
+    }
+
+    @Test
+    void aNotificationListWithTwoBadRecipientsNamesEach() throws Exception {
+        MultiValueMap<String, String> form = AdminPagesTests.wizardForm("two bad", "heartbeat");
+        form.set("step", "4");
+        form.set("notify_failure", "not an address\nops@example.com\nx@");
+        form.set("_action", "next");
+        for (boolean htmx : List.of(false, true)) {
+            String html = html(walk.post(WizardWalk.WIZARD, form, htmx));
+            String error = between(html, "id=\"notify_failure-error\">", "</p>");
+            assertThat(error).contains("&#39;not an address&#39;: must be", "&#39;x@&#39;: must be");
+        }
+    }
+
+    @Test
+    void aColumnNamesPatternIsSaidInWords() {
+        List<String> problems =
+                templates.validateParameters("data_export", Map.of("target", "nope", "table", "Bad-Table")).stream()
+                        .filter(e -> e.field().equals("table"))
+                        .map(e -> e.message())
+                        .toList();
+        assertThat(problems)
+                .containsExactly(
+                        "must be a name in lower case: a letter, then letters, digits or _ (at most 63 in all)");
     }
 
     @Test

@@ -226,7 +226,10 @@ class JobWizard {
             if (name.isEmpty()) {
                 general.add(error.message());
             } else {
-                add(byName, name, error.message(), JobForm.stepOfError(error.field()));
+                // a list of recipients is one text area: each error says which of its recipients it is about
+                String recipient = form.recipientOf(error.field());
+                String message = recipient == null ? error.message() : "'" + recipient + "': " + error.message();
+                add(byName, name, message, JobForm.stepOfError(error.field()));
             }
         }
         return new Problems(byName, general);

@@ -63,6 +63,8 @@ public final class ParameterSchemas {
                 .keyword(new AnnotationKeyword("x-secret"))
                 .keyword(new AnnotationKeyword("x-source"))
                 .keyword(new AnnotationKeyword("x-aliases"))
+                .keyword(new AnnotationKeyword("x-ui"))
+                .keyword(new AnnotationKeyword("x-pattern-error"))
                 .build();
         this.registry = SchemaRegistry.withDefaultDialect(
                 draft202012,
@@ -166,9 +168,27 @@ public final class ParameterSchemas {
         // A value can break one rule along several evaluation paths; report it once.
         LinkedHashSet<FieldError> fieldErrors = new LinkedHashSet<>();
         for (Error error : errors) {
-            fieldErrors.add(new FieldError(field(error), SchemaMessages.of(error)));
+            fieldErrors.add(new FieldError(field(error), SchemaMessages.of(error, ruleOwner(schema, error))));
         }
         return List.copyOf(fieldErrors);
+    }
+
+    /**
+     * The schema node that holds the rule an error broke (the property whose {@code pattern} a value missed), found
+     * along the error's schema location in the root schema; null when it cannot be followed.
+     */
+    private static JsonNode ruleOwner(Schema schema, Error error) {
+        try {
+            NodePath path = error.getSchemaLocation().getFragment();
+            JsonNode node = schema.getSchemaNode();
+            for (int i = 0; node != null && i < path.getNameCount() - 1; i++) {
+                Object element = path.getElement(i);
+                node = element instanceof Integer index ? node.get(index) : node.get(String.valueOf(element));
+            }
+            return node;
+        } catch (RuntimeException unknownPath) {
+            return null;
+        }
     }
 
     private JsonNode parseObject(String text, String what, List<String> problems) {

@@ -14,11 +14,31 @@ public final class SchemaMessages {
 
     private SchemaMessages() {}
 
+    /** The lower-case SQL name the built-in templates take for a table or a column. */
+    static final String IDENTIFIER = "^[a-z][a-z0-9_]{0,62}$";
+
     static String of(Error error) {
+        return of(error, null);
+    }
+
+    /**
+     * The same, where {@code owner} is the schema node holding the broken rule: a pattern missed says the owner's
+     * {@code "x-pattern-error"} when it has one, since a regular expression is no message for a person.
+     */
+    static String of(Error error, JsonNode owner) {
         String keyword = error.getKeyword();
         JsonNode rule = error.getSchemaNode();
         if (keyword == null || rule == null) {
             return error.getMessage();
+        }
+        if ("pattern".equals(keyword)) {
+            JsonNode said = owner == null ? null : owner.get("x-pattern-error");
+            if (said != null && said.isString() && !said.stringValue().isBlank()) {
+                return said.stringValue();
+            }
+            if (IDENTIFIER.equals(rule.asString())) {
+                return "must be a name in lower case: a letter, then letters, digits or _ (at most 63 in all)";
+            }
         }
         return switch (keyword) {
             case "required", "dependentRequired" -> "is required";
