@@ -32,6 +32,9 @@ public final class ParameterForm {
     /** Form names of parameters start with this. */
     public static final String PREFIX = "p";
 
+    /** Strings allowed to be longer than this are long text, edited in a text area. */
+    private static final int LONG_TEXT = 4000;
+
     private static final String KEEPS_STORED = "unchanged; type a new value to replace it";
 
     /** A checkbox sends nothing when unticked; this hidden marker says the box was on the form. */
@@ -413,11 +416,13 @@ public final class ParameterForm {
             }
             case "select" -> {
                 List<Option> list = new ArrayList<>();
-                if (!required || value == null) {
-                    list.add(new Option("", required ? "Choose…" : "(none)", value == null || value.isEmpty()));
-                }
                 Object defaultValue = node.get("default");
                 String current = value != null ? value : defaultValue == null ? null : String.valueOf(defaultValue);
+                // an empty choice only where it means something: "(none)" for an optional field without a default
+                // (one with a default reads empty as the default), "Choose…" for a required one not chosen yet
+                if (required ? current == null || current.isEmpty() : defaultValue == null) {
+                    list.add(new Option("", required ? "Choose…" : "(none)", current == null || current.isEmpty()));
+                }
                 for (Object option : choices(node)) {
                     String text = String.valueOf(option);
                     list.add(new Option(text, text, text.equals(current)));
@@ -552,11 +557,24 @@ public final class ParameterForm {
                 if (secret(node)) {
                     yield "password";
                 }
-                Integer maxLength = integer(node.get("maxLength"));
-                yield maxLength != null && maxLength > 200 || "textarea".equals(node.get("x-ui")) ? "textarea" : "text";
+                yield multiLine(node) ? "textarea" : "text";
             }
             default -> "json";
         };
+    }
+
+    /**
+     * Whether a string gets a text area: one marked {@code "x-ui": "textarea"}, or long text (more than
+     * {@value #LONG_TEXT} characters allowed) not marked {@code "x-ui": "text"}. A URL, a subject or an address is one
+     * line, however long it may be.
+     */
+    private static boolean multiLine(Map<String, Object> node) {
+        Object ui = node.get("x-ui");
+        if ("textarea".equals(ui) || "text".equals(ui)) {
+            return "textarea".equals(ui);
+        }
+        Integer maxLength = integer(node.get("maxLength"));
+        return maxLength != null && maxLength > LONG_TEXT;
     }
 
     private Object read(

@@ -317,7 +317,7 @@ class FormPagesTests extends AlmanacIntegrationTest {
         assertThat(page("/jobs/" + job.id())).contains("href=\"/jobs/" + job.id() + "/run\"", "Run now…");
         String form = page("/jobs/" + job.id() + "/run");
         assertThat(form)
-                .contains("Run greeter now", "name=\"p.message\"", ">hello</textarea>")
+                .contains("Run greeter now", "name=\"p.message\"", "value=\"hello\"")
                 .doesNotContain("id=\"confirm-step\"", " style=\"")
                 .doesNotContainPattern("<script(?![^>]*\\bsrc=)[^>]*>")
                 .doesNotContainPattern("\\son[a-z]+=\"");

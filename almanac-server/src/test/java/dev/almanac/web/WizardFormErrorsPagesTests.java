@@ -134,6 +134,22 @@ class WizardFormErrorsPagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void oneLineValuesGetOneLineBoxesAndARequiredChoiceNoEmptyOption() throws Exception {
+        String email = walk.page("/jobs/new?template=email_notification");
+        assertThat(email).contains("<input type=\"text\" id=\"f-p-subject\"");
+        assertThat(email).containsPattern("<textarea id=\"f-p-body_text\"");
+        MultiValueMap<String, String> form = walk.form("/jobs/new?template=email_notification", "wizard");
+        form.set("_action", "add:p.recipients");
+        String added = html(walk.post(WizardWalk.WIZARD, form, true));
+        assertThat(added).contains("<input type=\"text\" id=\"f-p-recipients-0-\"");
+
+        String webhook = walk.page("/jobs/new?template=webhook_trigger");
+        assertThat(webhook).contains("<input type=\"text\" id=\"f-p-url\"");
+        String method = between(webhook, "id=\"f-p-method\"", "</select>");
+        assertThat(method).contains(">POST<").doesNotContain("(none)", "Choose…");
+    }
+
+    @Test
     void theDryRunWithoutJavaScriptOpensANewTabAndSaysSo() throws Exception {
         MultiValueMap<String, String> form = AdminPagesTests.wizardForm("dry", "heartbeat");
         form.set("step", "4");
