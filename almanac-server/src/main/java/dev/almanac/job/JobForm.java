@@ -417,6 +417,14 @@ public final class JobForm {
      * parameters}, the template's form (a map's entry is a row there), when there is one.
      */
     public String formNameOf(String field, ParameterForm parameters) {
+        return formNameOf(field, parameters, null);
+    }
+
+    /**
+     * The same for an error with this {@code message}: a map entry's error about its name ("is not a valid header
+     * name") goes under the row's name, any other under its value.
+     */
+    public String formNameOf(String field, ParameterForm parameters, String message) {
         if (field == null || field.isEmpty()) {
             return "";
         }
@@ -425,7 +433,7 @@ public final class JobForm {
         }
         if (field.startsWith("parameters.")) {
             String name = ParameterForm.PREFIX + field.substring("parameters".length());
-            return parameters == null ? name : parameters.formNameOf(name, values);
+            return parameters == null ? name : parameters.formNameOf(name, values, message);
         }
         Matcher trigger = TRIGGER_FIELD.matcher(field);
         if (trigger.matches()) {

@@ -43,6 +43,7 @@ public final class ParameterForm {
     private static final Pattern INDEX = Pattern.compile("^\\[(\\d+)]");
     private static final Pattern MAP_VALUE = Pattern.compile("^(.*)\\[\\d+]\\.value$");
     private static final Pattern MAP_KEY = Pattern.compile("^(.*)\\[\\d+]\\.key$");
+    private static final Pattern NAME_WORD = Pattern.compile("\\bname\\b", Pattern.CASE_INSENSITIVE);
 
     private final Map<String, Object> schema;
     private final JsonMapper json;
@@ -302,6 +303,14 @@ public final class ParameterForm {
      * p.headers[0].value}), or to the map when no row has that name; any other name is returned as it is.
      */
     public String formNameOf(String name, Map<String, List<String>> values) {
+        return formNameOf(name, values, null);
+    }
+
+    /**
+     * The same for an error whose {@code message} is known: one about an entry's name ("is not a valid header name")
+     * goes to that row's name ({@code p.headers[0].key}), where the reader typed it, any other to its value.
+     */
+    public String formNameOf(String name, Map<String, List<String>> values, String message) {
         for (int dot = name.indexOf('.', PREFIX.length() + 1); dot > 0; dot = name.indexOf('.', dot + 1)) {
             String map = name.substring(0, dot);
             if (map.contains("[") || !isMap(map)) {
@@ -312,12 +321,17 @@ public final class ParameterForm {
                 String row = map + "[" + index + "]";
                 String rowKey = first(values, row + ".key");
                 if (rowKey != null && rowKey.strip().equals(key)) {
-                    return row + ".value";
+                    return row + (aboutTheName(message) ? ".key" : ".value");
                 }
             }
             return map;
         }
         return name;
+    }
+
+    /** Whether an error of a map's entry speaks of the entry's name rather than its value. */
+    private static boolean aboutTheName(String message) {
+        return message != null && NAME_WORD.matcher(message).find();
     }
 
     /** The form names of every secret field in these values. */

@@ -82,6 +82,9 @@ class WizardFormErrorsPagesTests extends AlmanacIntegrationTest {
             // the schema's error and the template's own (the SSRF guard, the header name) in one answer
             WizardWalk.assertMarkedInvalid(html, "p.signing_secret", "schema: too short");
             WizardWalk.assertMarkedInvalid(html, "p.url", "template: the guard refuses the URL");
+            WizardWalk.assertMarkedInvalid(html, "p.headers[0].key", "template: a header's name");
+            assertThat(html).contains("id=\"f-p-headers-0--key-error\">is not a valid header name<");
+            assertThat(html).doesNotContain("id=\"f-p-headers-0--value-error\"");
             WizardWalk.assertEveryInvalidControlNamesItsError(html, "one round");
         }
     }

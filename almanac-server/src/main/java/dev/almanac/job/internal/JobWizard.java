@@ -218,7 +218,7 @@ class JobWizard {
         Set<String> unread = new HashSet<>(byName.keySet());
         boolean scheduleUnread = built.errors().stream().anyMatch(e -> JobForm.stepOf(e.field()) == JobForm.SCHEDULE);
         for (FieldError error : jobs.problems(built.request(), editing == null ? null : editing.id())) {
-            String name = form.formNameOf(error.field(), parameters);
+            String name = form.formNameOf(error.field(), parameters, error.message());
             // a field the form could not read is left out of the request; the service's "is required" for it is noise
             if (unread.contains(name) || scheduleUnread && "schedule.expression".equals(error.field())) {
                 continue;
