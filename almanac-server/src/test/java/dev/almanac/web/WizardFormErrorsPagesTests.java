@@ -67,6 +67,31 @@ class WizardFormErrorsPagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void anEditsReviewListsTheStoredSecretsItKeepsMasked() throws Exception {
+        String id = createWebhook();
+        MultiValueMap<String, String> form = walk.form("/jobs/" + id + "/edit", "wizard");
+        form.set("step", "4");
+        for (boolean htmx : List.of(false, true)) {
+            form.set("_action", "next");
+            MockHttpServletResponse review = walk.post(WizardWalk.WIZARD, form, htmx);
+            String html = html(review);
+            assertThat(review.getStatus()).as(html).isEqualTo(200);
+            assertThat(html)
+                    .contains("signing_secret</span> = <span>•••• (unchanged)<")
+                    .contains("secret_headers.X-Api-Key</span> = <span>•••• (unchanged)<")
+                    .doesNotContain("sign-9012ijkl", "key-5678efgh");
+        }
+        // a secret typed again is listed masked, not as unchanged (the typed one rides in the form until it is saved)
+        form.set("p.signing_secret", "sign-new-0000-0000-0000");
+        form.set("_action", "next");
+        String html = html(walk.post(WizardWalk.WIZARD, form, false));
+        assertThat(html)
+                .contains("signing_secret</span> = <span>••••<")
+                .contains("secret_headers.X-Api-Key</span> = <span>•••• (unchanged)<")
+                .doesNotContain("sign-new-0000-0000-0000</span>");
+    }
+
+    @Test
     void theTemplatesOwnChecksShowWithTheSchemasInOneRoundAndAHeadersNameErrorIsUnderTheName() throws Exception {
         MultiValueMap<String, String> form = walk.form("/jobs/new?template=webhook_trigger", "wizard");
         form.set("name", "one round");

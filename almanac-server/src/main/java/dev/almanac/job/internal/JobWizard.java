@@ -1,6 +1,7 @@
 package dev.almanac.job.internal;
 
 import dev.almanac.common.FieldError;
+import dev.almanac.common.Sealed;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobDefinition;
 import dev.almanac.job.JobDrafts;
@@ -134,7 +135,7 @@ class JobWizard {
                 JobRequest request = form.toRequest(parameterForm(type)).request();
                 model.addAttribute("request", request);
                 model.addAttribute("preview", previews.of(form));
-                model.addAttribute("parameters", lines.parameters(type, request.parameters()));
+                model.addAttribute("parameters", reviewLines(form, type, request, editing));
                 model.addAttribute(
                         "triggerNames",
                         lines.dependencies(request.triggers().stream()
@@ -150,6 +151,31 @@ class JobWizard {
             }
         }
         return VIEW;
+    }
+
+    /**
+     * The parameters the review lists, secrets masked: while editing, with the stored secrets the form leaves blank
+     * to keep, marked unchanged, as the job page lists them; they are never put in the page, only their mask.
+     */
+    private List<DefinitionLines.ParameterLine> reviewLines(
+            JobForm form, String type, JobRequest request, Job editing) {
+        List<DefinitionLines.ParameterLine> shown = lines.parameters(type, request.parameters());
+        if (editing == null || !editing.definition().templateType().equals(type)) {
+            return shown;
+        }
+        JobRequest kept = drafts.withStoredSecrets(form, editing)
+                .toRequest(parameterForm(type))
+                .request();
+        Set<String> typed = new HashSet<>();
+        shown.forEach(line -> typed.add(line.name()));
+        List<DefinitionLines.ParameterLine> all = new ArrayList<>();
+        for (DefinitionLines.ParameterLine line : lines.parameters(type, kept.parameters())) {
+            all.add(
+                    typed.contains(line.name()) || !Sealed.MASK.equals(line.value())
+                            ? line
+                            : new DefinitionLines.ParameterLine(line.name(), Sealed.MASK + " (unchanged)"));
+        }
+        return all;
     }
 
     /**
