@@ -95,6 +95,15 @@ public final class JobForm {
     /** The form field that marks a clone; carried through every step, no part of the job. */
     public static final String CLONED_FROM = "cloned_from";
 
+    /**
+     * What a clone left out and must be typed again (its secrets, its webhook URLs), one line each, as the clone's
+     * notice says it; carried through every step like {@link #CLONED_FROM}, no part of the job.
+     */
+    public static final String CLONE_RETYPE = "clone_retype";
+
+    /** The form fields a clone left something out of, which the wizard marks; carried like {@link #CLONE_RETYPE}. */
+    public static final String CLONE_RETYPE_FIELDS = "clone_retype_field";
+
     public static final List<String> DAYS = List.of("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN");
 
     private static final Pattern TIME = Pattern.compile("([01]?\\d|2[0-3]):([0-5]\\d)");

@@ -67,6 +67,42 @@ class WizardFormErrorsPagesTests extends AlmanacIntegrationTest {
     }
 
     @Test
+    void aCopyNamesEachSecretAndWebhookItLeftOutAndMarksTheirFields() throws Exception {
+        String id = createWebhook();
+        String copy = walk.page("/jobs/" + id + "/clone");
+        String notice = between(copy, "id=\"clone-notice\"", "</div>");
+        assertThat(notice)
+                .contains(
+                        "Signing secret",
+                        "Secret headers: X-Api-Key",
+                        "Tell about failures: slack:https://hooks.slack.com/…",
+                        "Tell about failures: https://alerts.example.com/…")
+                .doesNotContain("ops@example.com", "services/T0", "hook/secret", "key-5678efgh");
+        WizardWalk.assertMarkedInvalid(copy, "p.signing_secret", "the copy's signing secret");
+        WizardWalk.assertMarkedInvalid(copy, "p.secret_headers[0].value", "the copy's secret header");
+        assertThat(WizardWalk.assertEveryInvalidControlNamesItsError(copy, "copy"))
+                .isEqualTo(2);
+        assertThat(copy).contains("not copied from the original: type it again, or leave it empty for none");
+
+        // the notice and the marks on the notification field go along to the options step, with htmx or without
+        MultiValueMap<String, String> form = BrowserForm.of(copy, "wizard");
+        form.set("p.signing_secret", "sign-new-0000-0000-0000");
+        form.set("p.secret_headers[0].value", "key-new");
+        form.set("step", "4");
+        form.set("_action", "goto:4");
+        for (boolean htmx : List.of(false, true)) {
+            MockHttpServletResponse options = walk.post(WizardWalk.WIZARD, form, htmx);
+            String html = html(options);
+            assertThat(options.getStatus()).as(html).isEqualTo(200);
+            assertThat(html)
+                    .contains("Tell about failures: https://alerts.example.com/…", "id=\"notify_failure-retype\"")
+                    .contains("notify-help notify_failure-retype");
+            assertThat(BrowserForm.of(html, "wizard").getFirst("notify_failure"))
+                    .isEqualTo("ops@example.com");
+        }
+    }
+
+    @Test
     void anEditsReviewListsTheStoredSecretsItKeepsMasked() throws Exception {
         String id = createWebhook();
         MultiValueMap<String, String> form = walk.form("/jobs/" + id + "/edit", "wizard");
