@@ -727,10 +727,14 @@ public class JobService {
         List<FieldError> masks = new ArrayList<>();
         Map<String, Object> parameters = request.parameters();
         try {
-            parameters = secrets.unmask(
+            // the masks that have a stored secret unmasked even when another has none: validated as the mask, a secret
+            // that is fine got the validator's words about the mask's characters or length
+            SecretParameters.Unmasked unmasked = secrets.unmaskWhatIsStored(
                     request.templateType(),
                     request.parameters(),
                     current == null ? Map.of() : current.definition().parameters());
+            parameters = unmasked.parameters();
+            masks.addAll(unmasked.errors());
         } catch (InvalidInputException masked) {
             masks.addAll(masked.errors());
         }

@@ -49,8 +49,28 @@ public class SecretParameters {
      * stored, shown as the mask and sent empty.
      */
     public Map<String, Object> unmask(String type, Map<String, Object> incoming, Map<String, Object> stored) {
+        Unmasked unmasked = unmaskWhatIsStored(type, incoming, stored);
+        if (!unmasked.errors().isEmpty()) {
+            throw new InvalidInputException(unmasked.errors());
+        }
+        return unmasked.parameters();
+    }
+
+    /**
+     * Parameters with every mask that has a stored secret replaced by it, and the errors of the rest (a mask with
+     * nothing stored, left as the mask; an empty secret), so that a caller can validate the secrets that are fine as
+     * the plain text they stand for, not as the mask.
+     */
+    public record Unmasked(Map<String, Object> parameters, List<FieldError> errors) {}
+
+    /**
+     * The same as {@link #unmask}, answering what it could not unmask instead of throwing.
+     *
+     * @throws InvalidInputException when a value looks sealed: only the server seals
+     */
+    public Unmasked unmaskWhatIsStored(String type, Map<String, Object> incoming, Map<String, Object> stored) {
         if (incoming == null) {
-            return null;
+            return new Unmasked(null, List.of());
         }
         List<FieldError> errors = new ArrayList<>();
         rejectSealed("parameters", incoming, errors);
@@ -69,10 +89,7 @@ public class SecretParameters {
                 errors.add(new FieldError(field, Sealed.EMPTY_SECRET));
             }
         });
-        if (!errors.isEmpty()) {
-            throw new InvalidInputException(errors);
-        }
-        return result;
+        return new Unmasked(result, List.copyOf(errors));
     }
 
     /** Validated plain parameters, ready to store: every secret sealed, a secret that did not change kept as it was. */

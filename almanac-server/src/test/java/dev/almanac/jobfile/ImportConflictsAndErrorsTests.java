@@ -253,6 +253,32 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
     }
 
     /**
+     * A mask with no secret stored beside one that has one: only the first is refused; the stored secret is validated
+     * as what it stands for, not as the mask's characters (or length) — in an import plan and in a PUT.
+     */
+    @Test
+    void aMaskWithNoSecretStoredLeavesTheJobsOtherMasksAlone() throws Exception {
+        String stored = "{\"name\":\"hook\",\"namespace\":\"team-a\",\"template_type\":\"webhook_trigger\","
+                + "\"parameters\":{\"url\":\"https://hooks.example.com/x\",\"signing_secret\":\"0123456789abcdef-s\","
+                + "\"secret_headers\":{\"Authorization\":\"Bearer stored\"}},"
+                + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 9 * * *\"}}";
+        String id =
+                json.readTree(call("POST", "/jobs", stored, 201)).at("/job/id").asString();
+        String masked = stored.replace("0123456789abcdef-s", "••••")
+                .replace("\"Bearer stored\"", "\"••••\",\"X-New\":\"••••\"");
+
+        JsonNode plan = importFile("plan", "{\"jobs\":[" + masked + "]}", 200);
+        assertThat(plan.at("/jobs/0/errors").findValuesAsString("field"))
+                .as(plan.toString())
+                .containsExactly("parameters.secret_headers.X-New");
+
+        JsonNode put = json.readTree(call("PUT", "/jobs/" + id, masked, 400));
+        assertThat(put.path("errors").findValuesAsString("field"))
+                .as(put.toString())
+                .containsExactly("parameters.secret_headers.X-New");
+    }
+
+    /**
      * An empty or null notification recipient is a 400 naming its place, not a 500 (the validator kept the null it
      * had refused, and the notifications could not hold it): on create, on update, in an import plan and in a jobs
      * file applied at start.
