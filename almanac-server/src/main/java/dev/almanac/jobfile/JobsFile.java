@@ -14,8 +14,10 @@ import dev.almanac.job.JobDefinition;
 import dev.almanac.job.JobLookups;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobService;
+import dev.almanac.job.Notifications;
 import dev.almanac.schedule.OnceSchedule;
 import dev.almanac.security.Limits;
+import dev.almanac.security.SecretParameters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -205,6 +207,7 @@ public class JobsFile {
     private final String file;
     private final AuditTrail audit;
     private final Limits limits;
+    private final SecretParameters secrets;
     /**
      * How deep a jobs file may nest: the API's limit on a JSON body ({@code almanac.api.max-json-depth}, 32 by
      * default), which a YAML body, read here and not by the API's filter, was not held to.
@@ -276,7 +279,9 @@ public class JobsFile {
             JsonMapper json,
             AuditTrail audit,
             Limits limits,
+            SecretParameters secrets,
             @Value("${almanac.jobs-file:}") String file) {
+        this.secrets = secrets;
         this.calendars = calendars;
         this.limits = limits;
         this.audit = audit;
@@ -662,7 +667,13 @@ public class JobsFile {
                                 .forEach(errors::add);
                         outcome = new Outcome(name, namespace, "invalid", List.of(), errors);
                     }
-                    if (outcome.changing()) {
+                    // a secret written in plain text for a stored job is asked of as a change even when it matches:
+                    // "unchanged" for a right guess and "you may not update" for a wrong one would let a user who may
+                    // not change the job confirm its secret by guessing
+                    if (outcome.changing()
+                            || (outcome.action().equals("unchanged")
+                                    && current.isPresent()
+                                    && writesASecret(definition, current.get()))) {
                         Optional<FieldError> refused = refusal.ofChange(definition, namespace, current);
                         if (refused.isPresent()) {
                             outcome = invalid(name, namespace, refused.get());
@@ -980,6 +991,28 @@ public class JobsFile {
                 "",
                 "over the job quota: '" + quota.actor() + "' has " + quota.jobs() + " jobs and the quota is "
                         + quota.quota() + "; this file may create at most " + quota.room());
+    }
+
+    /**
+     * Whether the definition writes a secret of {@code stored} in plain text: a secret parameter that is not the mask,
+     * or a notification webhook URL written whole (not as it is shown).
+     */
+    private boolean writesASecret(JobRequest definition, Job stored) {
+        String type = definition.templateType() == null
+                ? stored.definition().templateType()
+                : definition.templateType().strip();
+        Map<String, Object> parameters = definition.parameters();
+        if (parameters != null
+                && !json.valueToTree(parameters).equals(json.valueToTree(secrets.masked(type, parameters)))) {
+            return true;
+        }
+        JobRequest.NotificationsJson notifications = definition.notifications();
+        return notifications != null
+                && Stream.of(notifications.onSuccess(), notifications.onFailure(), notifications.onRetry())
+                        .filter(Objects::nonNull)
+                        .flatMap(List::stream)
+                        .anyMatch(recipient ->
+                                recipient != null && Notifications.isUrl(recipient) && !recipient.endsWith("/…"));
     }
 
     /**

@@ -507,6 +507,40 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
         return secret;
     }
 
+    /**
+     * A viewer may not confirm a guessed secret through an import plan (or apply): a right guess written in plain text
+     * is answered exactly as a wrong one, as an update the viewer may not make.
+     */
+    @Test
+    void aViewerCannotTellARightSecretGuessFromAWrongOneThroughAnImport() throws Exception {
+        String root = logins.token(TestLogins.SUPER_ADMIN);
+        namespaces("a");
+        logins.user("vic", TestLogins.USER, null);
+        send(root, "PUT", "/namespaces/a/members", "{\"members\":[{\"username\":\"vic\",\"role\":\"viewer\"}]}");
+        String hook = "{\"name\":\"hook\",\"namespace\":\"a\",\"template_type\":\"webhook_trigger\","
+                + "\"parameters\":{\"url\":\"https://hooks.example.com/x\",\"signing_secret\":\"%s\"},"
+                + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 9 * * *\",\"timezone\":\"UTC\"}}";
+        MockHttpServletResponse created = send(root, "POST", "/jobs", hook.formatted("the-right-secret-1234"));
+        assertThat(created.getStatus()).as(created.getContentAsString()).isEqualTo(201);
+        String vic = logins.token("vic", TestLogins.USER, false);
+        String masked = send(vic, "GET", "/jobs/export?namespace=a", null).getContentAsString();
+        assertThat(masked).contains("\"signing_secret\" : \"••••\"");
+
+        for (String mode : new String[] {"plan", "apply"}) {
+            MockHttpServletResponse right = send(
+                    vic, "POST", "/jobs/import?mode=" + mode, masked.replace("\"••••\"", "\"the-right-secret-1234\""));
+            MockHttpServletResponse wrong = send(
+                    vic, "POST", "/jobs/import?mode=" + mode, masked.replace("\"••••\"", "\"a-wrong-secret-guess-5\""));
+
+            assertThat(right.getStatus()).as(mode).isEqualTo(wrong.getStatus());
+            assertThat(right.getContentAsString()).as(mode).isEqualTo(wrong.getContentAsString());
+            assertThat(right.getContentAsString()).as(mode).contains("may not update");
+        }
+        // the export as it is (masks) still plans as unchanged for the viewer
+        assertThat(send(vic, "POST", "/jobs/import?mode=plan", masked).getContentAsString())
+                .contains("\"action\":\"unchanged\"");
+    }
+
     void namespaces(String... names) throws Exception {
         for (String name : names) {
             MockHttpServletResponse created =
