@@ -43,6 +43,7 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.exc.StreamConstraintsException;
@@ -332,17 +333,31 @@ public class JobsFile {
         String expanded;
         Contents contents;
         JsonNode tree;
+        List<Misread> misread = new ArrayList<>();
         try {
             expanded = json ? text : YamlAliases.expand(text);
             // the file read as jobs first: its first wrong job is named as such, before a fault further on in the text
-            contents = reader.readValue(expanded, Contents.class);
+            contents = contents(reader, expanded, misread, json ? "JSON value" : "YAML document (---)");
             tree = reader.readTree(expanded);
         } catch (StreamReadException yamlSyntax) {
+            if (!misread.isEmpty()) {
+                // the entries misread before the syntax error, as a file with one wrong job and a slip after it
+                // always named the job first
+                throw new InvalidInputException(
+                        misread.stream().map(wrong -> wrong.said(null, false)).toList());
+            }
             if (!json && writtenAsJson(text)) {
                 // a JSON file with a slip in it (a trailing comma, a missing quote) is told JSON's words and place
                 jsonFile.readTree(text);
             }
             throw yamlSyntax;
+        }
+        if (!misread.isEmpty()) {
+            // a line of the text the reader read: one with aliases written out is not the file's
+            boolean linesAsWritten = expanded.equals(text);
+            throw new InvalidInputException(misread.stream()
+                    .map(wrong -> wrong.said(tree, linesAsWritten))
+                    .toList());
         }
         refuseNul(tree, "");
         if (contents == null) {
@@ -387,6 +402,119 @@ public class JobsFile {
     private static boolean writtenAsJson(String text) {
         String start = text.stripLeading();
         return start.startsWith("{") && start.substring(1).stripLeading().startsWith("\"");
+    }
+
+    /**
+     * A calendar or job the reader could not take (an unknown field, a value of the wrong type), by its list and place,
+     * and where in the text.
+     */
+    private record Misread(String list, int index, FieldError error, int line) {
+
+        /** As a person reads it: {@code jobs[1].tempate_type: job 'bad-a': is not a known field ... (line 7)}. */
+        FieldError said(JsonNode tree, boolean withLine) {
+            String field = index < 0
+                    ? error.field()
+                    : error.prefixed(list + "[" + index + "]").field();
+            JsonNode entry = index < 0 || tree == null ? null : tree.path(list).get(index);
+            String name = entry == null || !entry.path("name").isString()
+                    ? null
+                    : entry.path("name").asString().strip();
+            String namespace = entry == null || !entry.path("namespace").isString()
+                    ? ""
+                    : entry.path("namespace").asString().strip();
+            String label =
+                    namespace.isEmpty() || (list.equals("jobs") && namespace.equals(JobDefinition.DEFAULT_NAMESPACE))
+                            ? name
+                            : namespace + "/" + name;
+            return new FieldError(
+                    field,
+                    (name == null || name.isEmpty()
+                                    ? ""
+                                    : (list.equals("jobs") ? "job" : "calendar") + " '" + label + "': ")
+                            + error.message()
+                            + (withLine && line > 0 ? " (line " + line + ")" : ""));
+        }
+    }
+
+    /**
+     * The file's calendars and jobs, each entry read on its own so that every entry the reader cannot take is named
+     * in {@code misread}, not only the first; a syntax error (and a field given twice) still ends the reading.
+     */
+    private static Contents contents(ObjectMapper reader, String text, List<Misread> misread, String unit) {
+        try (JsonParser parser = reader.createParser(text)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                // not a jobs file: the reader says so as it always did
+                return reader.readValue(text, Contents.class);
+            }
+            List<CalendarSpec> calendars = null;
+            List<JobRequest> jobs = null;
+            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (!field.equals("calendars") && !field.equals("jobs")) {
+                    misread.add(new Misread(
+                            field,
+                            -1,
+                            new FieldError(
+                                    field,
+                                    "is not a known field"
+                                            + dev.almanac.common.NameHints.didYouMean(
+                                                    field, List.of("calendars", "jobs"))),
+                            parser.currentTokenLocation().getLineNr()));
+                    parser.skipChildren();
+                } else if (value == JsonToken.VALUE_NULL) {
+                    continue;
+                } else if (value != JsonToken.START_ARRAY) {
+                    misread.add(new Misread(
+                            field,
+                            -1,
+                            new FieldError(field, "must be an array"),
+                            parser.currentTokenLocation().getLineNr()));
+                    parser.skipChildren();
+                } else if (field.equals("calendars")) {
+                    calendars = entries(reader, parser, CalendarSpec.class, field, misread);
+                } else {
+                    jobs = entries(reader, parser, JobRequest.class, field, misread);
+                }
+            }
+            if (parser.nextToken() != null) {
+                throw new InvalidInputException(
+                        "jobs",
+                        "holds more than one " + unit + ": a jobs file is one, with every job under its one jobs:"
+                                + " list");
+            }
+            return new Contents(calendars, jobs);
+        }
+    }
+
+    /** The entries of the list the parser is at the start of, each read on its own; one misread is null. */
+    private static <T> List<T> entries(
+            ObjectMapper reader, JsonParser parser, Class<T> type, String list, List<Misread> misread) {
+        List<T> entries = new ArrayList<>();
+        tools.jackson.core.TokenStreamContext inList = parser.streamReadContext();
+        // one entry, not the rest of the text: the file's next entries are not trailing tokens
+        tools.jackson.databind.ObjectReader entry =
+                reader.readerFor(type).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        for (JsonToken next = parser.nextToken();
+                next != JsonToken.END_ARRAY && next != null;
+                next = parser.nextToken()) {
+            try {
+                entries.add(entry.readValue(parser));
+            } catch (StreamReadException syntax) {
+                throw syntax;
+            } catch (tools.jackson.databind.DatabindException wrong) {
+                // the token the reader stopped at (a field's name, a value): the exception's own place is where the
+                // YAML reader had read on to, often the next line
+                int line = parser.currentTokenLocation().getLineNr();
+                misread.add(new Misread(list, entries.size(), readError(wrong), line));
+                entries.add(null);
+                // on to the entry's end, where the next one starts
+                while (parser.streamReadContext() != inList && parser.nextToken() != null) {
+                    // the rest of the entry
+                }
+            }
+        }
+        return entries;
     }
 
     /**
@@ -485,10 +613,12 @@ public class JobsFile {
                             ? e.getOriginalMessage()
                             : (error.field().isEmpty() ? "" : error.field() + ": ") + error.message()));
         } catch (InvalidInputException e) {
+            List<String> problems = e.errors().stream()
+                    .map(error -> (error.field().isEmpty() ? "" : error.field() + ": ") + error.message())
+                    .toList();
+            // every problem the reader found, one a line, so that one start tells them all
             throw new IllegalStateException("Jobs file " + path + " is not valid: "
-                    + e.errors().stream()
-                            .map(error -> (error.field().isEmpty() ? "" : error.field() + ": ") + error.message())
-                            .collect(Collectors.joining("; ")));
+                    + (problems.size() == 1 ? problems.get(0) : "\n  - " + String.join("\n  - ", problems)));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("Cannot read the jobs file " + path + ": " + e.getMessage(), e);
         }

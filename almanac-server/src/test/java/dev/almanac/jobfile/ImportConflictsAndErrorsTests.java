@@ -340,14 +340,14 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
             assertThat(error.path("field").asString() + ": "
                             + error.path("message").asString())
                     .as(answer)
-                    .isEqualTo("jobs[0].tags[0]: must be a string");
+                    .isEqualTo("jobs[0].tags[0]: job 't': must be a string (line " + (file == json ? 1 : 4) + ")");
             for (boolean htmx : new boolean[] {false, true}) {
                 MockHttpServletResponse page = ui.perform(page("/import/plan", file, null, htmx))
                         .andReturn()
                         .getResponse();
                 assertThat(page.getStatus()).isEqualTo(400);
                 assertThat(page.getContentAsString(StandardCharsets.UTF_8))
-                        .contains("jobs[0].tags[0]: must be a string")
+                        .contains("jobs[0].tags[0]: job 't': must be a string")
                         .doesNotContain("(no name)");
             }
         }

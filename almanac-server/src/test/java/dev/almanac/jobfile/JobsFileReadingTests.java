@@ -34,6 +34,9 @@ abstract class JobsFileReadingTests extends AlmanacIntegrationTest {
     @Autowired
     JsonMapper json;
 
+    @Autowired
+    JobsFile jobsFile;
+
     @Test
     void refusesInAJobsFileWhatTheApiRefusesNamingTheField() throws Exception {
         Map<String, String> refused = new LinkedHashMap<>();
@@ -55,11 +58,15 @@ abstract class JobsFileReadingTests extends AlmanacIntegrationTest {
 
                 JsonNode answer = importing(file, type, 400);
 
+                // the job named, and the line the reader was at (all on one line in the JSON file)
+                String expected = field.getValue().contains("given twice")
+                        ? field.getValue()
+                        : field.getValue().replace(": ", ": job 'x': ") + " (line " + (file == jsonFile ? 1 : 5) + ")";
                 assertThat(answer.path("errors").get(0).path("field").asString()
                                 + ": "
                                 + answer.path("errors").get(0).path("message").asString())
                         .as("%s as %s", field.getKey(), type)
-                        .isEqualTo(field.getValue());
+                        .isEqualTo(expected);
             }
         }
         assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Long.class).single())
@@ -129,6 +136,57 @@ abstract class JobsFileReadingTests extends AlmanacIntegrationTest {
                         .query(String.class)
                         .single())
                 .isEqualTo("default ~");
+    }
+
+    /**
+     * Every entry the reader cannot take is named at once, each by its job, its field and its line, not only the
+     * first: in YAML and JSON, through the API and in a jobs file read at start.
+     */
+    @Test
+    void namesEveryUnknownFieldAndWrongTypeOfAFileAtOnce() throws Exception {
+        String yamlFile = """
+                jobs:
+                  - name: bad-a
+                    tempate_type: heartbeat
+                  - name: fine
+                    template_type: heartbeat
+                    schedule: {type: interval, interval_seconds: 3600}
+                  - name: bad-b
+                    namespace: team
+                    priority: high
+                """;
+        String jsonFile = "{\"jobs\": [\n{\"name\": \"bad-a\", \"tempate_type\": \"heartbeat\"},\n{" + JOB
+                + "},\n{\"name\": \"bad-b\", \"namespace\": \"team\", \"priority\": \"high\"}]}";
+        for (String file : new String[] {yamlFile, jsonFile}) {
+            JsonNode answer = importing(file, "application/yaml", 400);
+
+            assertThat(answer.path("errors").findValuesAsString("field"))
+                    .as("%s", answer)
+                    .containsExactly("jobs[0].tempate_type", "jobs[2].priority");
+            String first = answer.path("errors").get(0).path("message").asString();
+            assertThat(first).startsWith("job 'bad-a': is not a known field; did you mean 'template_type'?");
+            assertThat(first).endsWith(file == yamlFile ? "(line 3)" : "(line 2)");
+            assertThat(answer.path("errors").get(1).path("message").asString())
+                    .startsWith("job 'team/bad-b': must be an integer")
+                    .endsWith(file == yamlFile ? "(line 9)" : "(line 4)");
+        }
+
+        java.nio.file.Path onDisk = java.nio.file.Files.createTempFile("jobs", ".yaml");
+        java.nio.file.Files.writeString(onDisk, yamlFile);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jobsFile.apply(onDisk)))
+                .hasMessageContaining("jobs[0].tempate_type: job 'bad-a'")
+                .hasMessageContaining("jobs[2].priority: job 'team/bad-b'");
+    }
+
+    @Test
+    void saysAJobsFileIsOneYamlDocument() throws Exception {
+        String two = "jobs:\n  - {" + JOB + "}\n---\njobs:\n  - {" + JOB.replace("\"x\"", "\"y\"") + "}\n";
+
+        JsonNode answer = importing(two, "application/yaml", 400);
+
+        assertThat(answer.path("errors").get(0).path("message").asString())
+                .as("%s", answer)
+                .contains("more than one YAML document", "a jobs file is one");
     }
 
     private JsonNode importing(String file, String type, int status) throws Exception {
