@@ -75,6 +75,9 @@ public class JobsFile {
 
     private static final Logger log = LoggerFactory.getLogger(JobsFile.class);
 
+    /** A start-up file's job left out: its only errors are masks with no secret stored behind them. */
+    static final String SKIPPED = "skipped";
+
     /** A step of an error's field path: {@code parameters}, {@code .X-Api-Key} or {@code [0]}. */
     private static final Pattern STEP = Pattern.compile("([^.\\[\\]]+)|\\[(\\d+)]");
 
@@ -158,11 +161,14 @@ public class JobsFile {
     /** What applying did, by name ({@code namespace/name} outside the default namespace). */
     public record Applied(List<String> created, List<String> updated, List<String> unchanged) {}
 
-    /** What applying did to the file's calendars and jobs, and each job's warning, as {@code job: field: message}. */
-    public record AppliedFile(Applied calendars, Applied jobs, List<String> warnings) {}
 
     /** One field a definition changes: its value before and after. */
     public record Change(String field, Object before, Object after) {}
+    /**
+     * What applying did to the file's calendars and jobs, each job's warning, as {@code job: field: message}, and the
+     * jobs left out at start-up because their only errors were masks with no secret stored behind them.
+     */
+    public record AppliedFile(Applied calendars, Applied jobs, List<String> warnings, List<String> skipped) {}
 
     /**
      * What applying one definition does or would do: {@code create}, {@code update}, {@code unchanged} or {@code
@@ -314,11 +320,29 @@ public class JobsFile {
                     applied.calendars().unchanged().size());
         }
         log.info(
-                "Jobs file {}: {} created, {} updated, {} unchanged",
+                "Jobs file {}: {} created{}, {} updated{}, {} unchanged{}",
                 file,
                 applied.jobs().created().size(),
+                named(applied.jobs().created()),
                 applied.jobs().updated().size(),
-                applied.jobs().unchanged().size());
+                named(applied.jobs().updated()),
+                applied.jobs().unchanged().size(),
+                applied.skipped().isEmpty()
+                        ? ""
+                        : ", " + applied.skipped().size() + " skipped" + named(applied.skipped()));
+    }
+
+    /** How many jobs a start-up log line names, of each kind: enough to find what a start changed. */
+    static final int LOGGED_NAMES = 20;
+
+    /** The names, up to {@value #LOGGED_NAMES}, as {@code " (a, b, … and 3 more)"}; none: nothing. */
+    static String named(List<String> names) {
+        if (names.isEmpty()) {
+            return "";
+        }
+        String listed = String.join(", ", names.subList(0, Math.min(names.size(), LOGGED_NAMES)));
+        return " (" + listed + (names.size() > LOGGED_NAMES ? " and " + (names.size() - LOGGED_NAMES) + " more" : "")
+                + ")";
     }
 
     /**
@@ -623,7 +647,10 @@ public class JobsFile {
             throw new IllegalStateException("Cannot read the jobs file " + path + ": " + e.getMessage(), e);
         }
         // the system actor is held to no job quota: the file is the operator's own configuration
-        Outcomes outcomes = run(definitions, "system", true, Limits.JobQuota.NONE, Refusal.NONE);
+        // a job whose only errors are masks with nothing stored behind them (deleted or renamed through the API since
+        // the file was written) is left out with a warning: the file is read at every start, and failing it would stop
+        // every start for good over a delete in the UI
+        Outcomes outcomes = run(definitions, "system", true, Limits.JobQuota.NONE, Refusal.NONE, true);
         List<String> invalid = new ArrayList<>(problems("calendars", outcomes.calendars()));
         invalid.addAll(problems("jobs", outcomes.jobs()));
         if (!invalid.isEmpty()) {
@@ -631,11 +658,21 @@ public class JobsFile {
                     + String.join("\n  - ", invalid));
         }
         List<String> warnings = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        outcomes.jobs().stream().filter(o -> o.action().equals(SKIPPED)).forEach(outcome -> {
+            skipped.add(outcome.label());
+            warnings.add("job '" + outcome.label() + "' was not applied: "
+                    + outcome.errors().stream().map(FieldError::field).collect(Collectors.joining(", "))
+                    + (outcome.errors().size() == 1 ? " is a mask" : " are masks")
+                    + " (" + Sealed.MASK + ") with no secret stored behind it (the job was deleted or renamed since"
+                    + " the file was written); write the secret into the file, or remove the job from it");
+        });
         outcomes.jobs()
                 .forEach(outcome -> outcome.warnings()
                         .forEach(warning ->
                                 warnings.add(outcome.label() + ": " + warning.field() + ": " + warning.message())));
-        AppliedFile applied = new AppliedFile(applied(outcomes.calendars()), applied(outcomes.jobs()), warnings);
+        AppliedFile applied =
+                new AppliedFile(applied(outcomes.calendars()), applied(outcomes.jobs()), warnings, skipped);
         if (outcomes.all().anyMatch(Outcome::changing)) {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("created", applied.jobs().created());
@@ -659,7 +696,7 @@ public class JobsFile {
      * {@code invalid}, with the quota as their error, and so is each job {@code refusal} refuses.
      */
     Outcomes plan(Parsed definitions, String actor, Limits.JobQuota quota, Refusal refusal) {
-        return run(definitions, actor, false, quota, refusal);
+        return run(definitions, actor, false, quota, refusal, false);
     }
 
     /**
@@ -672,7 +709,7 @@ public class JobsFile {
      *     the {@code refusal} holds to); nothing is stored
      */
     Outcomes applyAll(Parsed definitions, String actor, Limits.JobQuota quota, Refusal refusal) {
-        Outcomes outcomes = run(definitions, actor, true, quota, refusal);
+        Outcomes outcomes = run(definitions, actor, true, quota, refusal, false);
         long creating = outcomes.jobs().stream()
                 .filter(o -> o.action().equals("create") || o.errors().contains(overQuota(quota)))
                 .count();
@@ -731,6 +768,9 @@ public class JobsFile {
     private static List<String> problems(String list, List<Outcome> outcomes) {
         List<String> problems = new ArrayList<>();
         for (Outcome outcome : outcomes) {
+            if (outcome.action().equals(SKIPPED)) {
+                continue;
+            }
             outcome.errors()
                     .forEach(error -> problems.add(list + "[" + outcome.label() + "]"
                             + (error.field().isEmpty() ? "" : "." + error.field()) + ": " + error.message()));
@@ -741,9 +781,16 @@ public class JobsFile {
     /**
      * Upserts every calendar, then every job, in one transaction, kept only when {@code commit}, every one was valid
      * and the jobs created fit in the {@code quota}. A job is matched by its namespace and name, trimmed as the API
-     * stores them, and so is a calendar.
+     * stores them, and so is a calendar. With {@code skipUnkeptMasks}, a job whose only errors are masks with no
+     * secret stored behind them is {@value #SKIPPED}, not saved, and keeps the others from nothing.
      */
-    private Outcomes run(Parsed file, String actor, boolean commit, Limits.JobQuota quota, Refusal refusal) {
+    private Outcomes run(
+            Parsed file,
+            String actor,
+            boolean commit,
+            Limits.JobQuota quota,
+            Refusal refusal,
+            boolean skipUnkeptMasks) {
         List<Definition> definitions = file.jobs();
         List<Outcome> calendarOutcomes = new ArrayList<>();
         List<Outcome> outcomes = new ArrayList<>();
@@ -809,7 +856,10 @@ public class JobsFile {
                             outcome = invalid(name, namespace, refused.get());
                         }
                     }
-                    if (outcome.action().equals("invalid")) {
+                    if (skipUnkeptMasks && onlyUnkeptMasks(outcome, written)) {
+                        outcome = new Outcome(name, namespace, SKIPPED, List.of(), outcome.errors());
+                    }
+                    if (outcome.action().equals("invalid") || outcome.action().equals(SKIPPED)) {
                         savepoint.setRollbackOnly();
                         audited.subList(auditedBefore, audited.size()).clear();
                     }
@@ -882,6 +932,18 @@ public class JobsFile {
             named.add(new Outcome(outcome.name(), outcome.namespace(), "invalid", outcome.changes(), errors));
         }
         return named;
+    }
+
+    /**
+     * Whether every error of an invalid outcome is at a mask (or a shown webhook URL) of the definition: a secret the
+     * file does not hold and nothing stored can stand for.
+     */
+    private boolean onlyUnkeptMasks(Outcome outcome, Definition definition) {
+        if (!outcome.action().equals("invalid") || outcome.errors().isEmpty()) {
+            return false;
+        }
+        JsonNode written = json.valueToTree(definition.request());
+        return outcome.errors().stream().allMatch(error -> masked(at(written, error.field())));
     }
 
     private static Outcome invalid(String name, String namespace, FieldError error) {
@@ -1101,7 +1163,8 @@ public class JobsFile {
                                         && !error.message().startsWith("a job cannot"))
                                 .filter(reference -> upstream(reference, namespaceOf(definition))
                                         .filter(j -> j != self
-                                                && outcomes[j].action().equals("invalid")
+                                                && (outcomes[j].action().equals("invalid")
+                                                        || outcomes[j].action().equals(SKIPPED))
                                                 && !stored[j])
                                         .isPresent())
                                 .map(reference -> new FieldError(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.almanac.job.Job;
 import dev.almanac.job.JobService;
 import dev.almanac.testing.AlmanacIntegrationTest;
 import dev.almanac.testing.EngineNode;
@@ -14,6 +15,7 @@ import dev.almanac.testing.WithPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,6 +109,52 @@ abstract class JobsFileAtStartTests {
                 .hasStackTraceContaining("Jobs file " + file + " has invalid entries")
                 .hasStackTraceContaining("priority: must be between 0 and 9");
         assertThat(runsOf("hourly") + runsOf("nightly")).isZero();
+    }
+
+    /**
+     * A job of the file deleted through the API since the file was exported: its masks stand for no secret now. The
+     * start goes on without it, saying which job and fields and how to fix the file; the file's other jobs apply.
+     */
+    @Test
+    void aJobDeletedSinceTheFileWasExportedDoesNotStopTheStart() throws Exception {
+        JobService jobs = setup.bean(JobService.class);
+        Job hook = jobs.create(
+                JobRequests.aCronJob("hook", "0 * * * *")
+                        .template(
+                                "webhook_trigger",
+                                Map.of("url", "https://hooks.example.com/x", "signing_secret", "0123456789abcdef-s"))
+                        .build(),
+                "test");
+        jobs.delete(hook.id(), "test");
+        Path file = Files.createTempFile("jobs", ".yaml");
+        Files.writeString(file, """
+                jobs:
+                  - name: nightly
+                    enabled: false
+                  - name: hook
+                    template_type: webhook_trigger
+                    parameters: {url: "https://hooks.example.com/x", signing_secret: "••••"}
+                    schedule: {type: cron, expression: "0 * * * *"}
+                """);
+
+        try (EngineNode started = starting(file)) {
+            assertThat(started.jdbc()
+                            .sql("SELECT name FROM jobs WHERE enabled = FALSE")
+                            .query(String.class)
+                            .list())
+                    .containsExactly("nightly");
+            assertThat(started.jdbc()
+                            .sql("SELECT COUNT(*) FROM jobs WHERE name = 'hook'")
+                            .query(Long.class)
+                            .single())
+                    .isZero();
+            JobsFile.AppliedFile again = started.bean(JobsFile.class).apply(file);
+            assertThat(again.skipped()).containsExactly("hook");
+            assertThat(again.warnings())
+                    .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                    .contains("job 'hook' was not applied", "parameters.signing_secret is a mask")
+                    .contains("write the secret into the file, or remove the job from it");
+        }
     }
 
     private EngineNode starting(Path file) {
