@@ -161,9 +161,6 @@ public class JobsFile {
     /** What applying did, by name ({@code namespace/name} outside the default namespace). */
     public record Applied(List<String> created, List<String> updated, List<String> unchanged) {}
 
-
-    /** One field a definition changes: its value before and after. */
-    public record Change(String field, Object before, Object after) {}
     /**
      * What applying did to the file's calendars and jobs, each job's warning, as {@code job: field: message}, and the
      * jobs left out at start-up because their only errors were masks with no secret stored behind them.
@@ -196,6 +193,23 @@ public class JobsFile {
 
         boolean changing() {
             return action.equals("create") || action.equals("update");
+        }
+    }
+
+    /**
+     * One field a definition changes: its value before and after, and a note where they read alike: {@code secret
+     * changed: parameters.signing_secret}, when only a secret (shown as its mask on both sides) changed.
+     */
+    public record Change(
+            String field,
+            Object before,
+            Object after,
+
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            String note) {
+
+        public Change(String field, Object before, Object after) {
+            this(field, before, after, null);
         }
     }
 
@@ -1348,6 +1362,21 @@ public class JobsFile {
         return json.valueToTree(jobs.withUpstreamsShown(json.treeToValue(tree, LinkedHashMap.class)));
     }
 
+    /** The paths under {@code at} where {@code a} and {@code b} differ, as {@code parameters.secret_headers.X}. */
+    private static void changedLeaves(JsonNode a, JsonNode b, String at, List<String> paths) {
+        if (a != null && b != null && a.isObject() && b.isObject()) {
+            Set<String> names = new LinkedHashSet<>(a.propertyNames());
+            names.addAll(b.propertyNames());
+            names.forEach(name -> changedLeaves(a.get(name), b.get(name), at + "." + name, paths));
+        } else if (a != null && b != null && a.isArray() && b.isArray() && a.size() == b.size()) {
+            for (int i = 0; i < a.size(); i++) {
+                changedLeaves(a.get(i), b.get(i), at + "[" + i + "]", paths);
+            }
+        } else if (!Objects.equals(a, b)) {
+            paths.add(at);
+        }
+    }
+
     private List<Change> diff(Job before, Job after) {
         JsonNode old = before == null ? json.createObjectNode() : written(before);
         JsonNode now = written(after);
@@ -1363,10 +1392,18 @@ public class JobsFile {
             JsonNode b = now.get(field);
             if (a == null || !a.equals(b)) {
                 // a plan is shown to people: sealed values (secrets, notification URLs) as their mask
+                Object shownBefore = a == null ? null : Sealed.masked(json.treeToValue(a, Object.class));
+                Object shownAfter = b == null ? null : Sealed.masked(json.treeToValue(b, Object.class));
+                List<String> secrets = new ArrayList<>();
+                if (a != null && b != null && Objects.equals(shownBefore, shownAfter)) {
+                    // both sides read alike: say which secret changed, or the change looks like none
+                    changedLeaves(a, b, field, secrets);
+                }
                 changes.add(new Change(
                         field,
-                        a == null ? null : Sealed.masked(json.treeToValue(a, Object.class)),
-                        b == null ? null : Sealed.masked(json.treeToValue(b, Object.class))));
+                        shownBefore,
+                        shownAfter,
+                        secrets.isEmpty() ? null : "secret changed: " + String.join(", ", secrets)));
             }
         }
         return changes;

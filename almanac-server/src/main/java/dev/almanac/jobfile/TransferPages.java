@@ -240,7 +240,10 @@ class TransferPages {
                 kind + (outcome.name() == null ? "(no name)" : outcome.label()),
                 outcome.action(),
                 outcome.changes().stream()
-                        .map(change -> new ChangeLine(change.field(), text(change.before()), text(change.after())))
+                        .map(change -> new ChangeLine(
+                                change.field(),
+                                text(change.before()),
+                                text(change.after()) + (change.note() == null ? "" : " (" + change.note() + ")")))
                         .toList(),
                 messages(outcome.errors()),
                 messages(outcome.warnings()));

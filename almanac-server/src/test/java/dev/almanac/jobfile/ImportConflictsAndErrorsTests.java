@@ -221,6 +221,37 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
                 .single();
     }
 
+    /** A changed secret reads as a mask on both sides of a plan: the plan says which secret changed, API and page. */
+    @Test
+    void aPlanSaysWhichSecretChangedWhereBothSidesShowTheMask() throws Exception {
+        String hook = "{\"name\":\"hook\",\"namespace\":\"team-a\",\"template_type\":\"webhook_trigger\","
+                + "\"parameters\":{\"url\":\"https://hooks.example.com/x\",\"signing_secret\":\"%s\"},"
+                + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 9 * * *\"}}";
+        call("POST", "/jobs", hook.formatted("0123456789abcdef-old"), 201);
+        String file = "{\"jobs\":[" + hook.formatted("0123456789abcdef-new") + "]}";
+
+        JsonNode plan = importFile("plan", file, 200);
+
+        assertThat(plan.at("/jobs/0/action").asString()).isEqualTo("update");
+        JsonNode change = plan.at("/jobs/0/changes/0");
+        assertThat(change.path("field").asString()).isEqualTo("parameters");
+        assertThat(change.path("before")).isEqualTo(change.path("after"));
+        assertThat(change.path("note").asString()).isEqualTo("secret changed: parameters.signing_secret");
+        for (boolean htmx : new boolean[] {false, true}) {
+            MockHttpServletResponse page = ui.perform(page("/import/plan", file, null, htmx))
+                    .andReturn()
+                    .getResponse();
+            assertThat(page.getContentAsString(StandardCharsets.UTF_8))
+                    .contains("(secret changed: parameters.signing_secret)")
+                    .doesNotContain("0123456789abcdef-old");
+        }
+        // the same secret again: unchanged, no note
+        assertThat(importFile("plan", file.replace("-new", "-old"), 200)
+                        .at("/jobs/0/action")
+                        .asString())
+                .isEqualTo("unchanged");
+    }
+
     static String heartbeat(String name, String namespace) {
         return "{\"name\":\"" + name + "\",\"namespace\":\"" + namespace + "\",\"template_type\":\"heartbeat\","
                 + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 9 * * *\"}}";
