@@ -190,4 +190,15 @@ class JobTransferApiTests extends AlmanacIntegrationTest {
                 .contains("\"signing_secret\":\"enc:v1:")
                 .doesNotContain("0123456789abcdef-secret");
     }
+
+    @Test
+    void anImportWithoutAContentTypeIsToldWhichTypesItTakes() throws Exception {
+        mvc.perform(post(API + "/import?mode=plan").content("jobs: []"))
+                .andExpect(status().isUnsupportedMediaType())
+                .andExpect(jsonPath("$.detail")
+                        .value(org.hamcrest.Matchers.allOf(
+                                org.hamcrest.Matchers.startsWith("The body has no Content-Type; send it as one of: "),
+                                org.hamcrest.Matchers.containsString("application/json"),
+                                org.hamcrest.Matchers.containsString("application/yaml"))));
+    }
 }

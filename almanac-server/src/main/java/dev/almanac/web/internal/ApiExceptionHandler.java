@@ -11,6 +11,7 @@ import dev.almanac.web.RefusalStatus;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
@@ -21,6 +22,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.ServletWebRequest;
@@ -113,6 +115,27 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(answer.getStatusCode())
                 .headers(answer.getHeaders())
                 .body(answer.getBody());
+    }
+
+    /**
+     * A body of a type the operation does not read: the answer names the types it does (as the {@code Accept} header
+     * the base class sets does), so that a client sending none, or another, knows what to send.
+     */
+    @Override
+    protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(
+            HttpMediaTypeNotSupportedException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ResponseEntity<Object> answer = super.handleHttpMediaTypeNotSupported(e, headers, status, request);
+        if (answer == null
+                || !(answer.getBody() instanceof ProblemDetail problem)
+                || e.getSupportedMediaTypes().isEmpty()) {
+            return answer;
+        }
+        problem.setDetail((e.getContentType() == null
+                        ? "The body has no Content-Type"
+                        : "Content-Type '" + e.getContentType() + "' is not supported")
+                + "; send it as one of: "
+                + e.getSupportedMediaTypes().stream().map(Object::toString).collect(Collectors.joining(", ")));
+        return answer;
     }
 
     /**
