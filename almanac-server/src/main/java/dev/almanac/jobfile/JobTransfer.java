@@ -65,6 +65,7 @@ class JobTransfer {
     private final FileCalendars fileCalendars;
     private final CalendarFiles calendars;
     private final TransactionTemplate transactions;
+    private final java.time.Clock clock;
     private final YAMLMapper yaml = YAMLMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .build();
@@ -82,7 +83,9 @@ class JobTransfer {
             NamespaceQuotas quotas,
             FileCalendars fileCalendars,
             CalendarFiles calendars,
-            TransactionTemplate transactions) {
+            TransactionTemplate transactions,
+            java.time.Clock clock) {
+        this.clock = clock;
         this.transactions = transactions;
         this.fileCalendars = fileCalendars;
         this.calendars = calendars;
@@ -152,7 +155,7 @@ class JobTransfer {
         }
         file.put("jobs", chosenJobs.stream().map(this::exported).toList());
         String body = chosen.equals("yaml")
-                ? yaml.writeValueAsString(file)
+                ? pausedNote(chosenJobs) + yaml.writeValueAsString(file)
                 : json.writerWithDefaultPrettyPrinter().writeValueAsString(file);
         return new Export(
                 body,
@@ -160,6 +163,39 @@ class JobTransfer {
                         ? MediaType.parseMediaType("application/yaml;charset=UTF-8")
                         : MediaType.APPLICATION_JSON,
                 "almanac-jobs." + chosen);
+    }
+
+    /**
+     * A YAML comment naming the jobs paused here: a pause is the job's state on this install, not its definition, and
+     * the file does not carry it (applied from Git at every start, it would pause again a job someone resumed); said,
+     * so that an export applied elsewhere does not run a job silently that was held here. Empty: none is paused.
+     */
+    private String pausedNote(List<Job> exported) {
+        java.time.Instant now = clock.instant();
+        List<String> paused = exported.stream()
+                .filter(job -> job.pauseAt(now) != null)
+                .map(job -> {
+                    dev.almanac.job.JobPause pause = job.pauseAt(now);
+                    String name = job.definition().namespace().equals(JobDefinition.DEFAULT_NAMESPACE)
+                            ? job.definition().name()
+                            : job.definition().namespace() + "/"
+                                    + job.definition().name();
+                    String reason = pause.reason() == null || pause.reason().isBlank()
+                            ? ""
+                            : " ("
+                                    + pause.reason()
+                                            .replaceAll("[\\s\\p{Cntrl}\\u0085\\u2028\\u2029]+", " ")
+                                            .strip() + ")";
+                    return "#   " + name + ": paused "
+                            + (pause.until() == null ? "until resumed" : "until " + pause.until()) + reason + "\n";
+                })
+                .toList();
+        if (paused.isEmpty()) {
+            return "";
+        }
+        return "# Paused where this file was exported; the file does not carry a pause (a job's state, not its\n"
+                + "# definition), so these jobs run where it is applied unless paused there too:\n"
+                + String.join("", paused);
     }
 
     /**

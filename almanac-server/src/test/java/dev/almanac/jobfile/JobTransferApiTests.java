@@ -201,4 +201,36 @@ class JobTransferApiTests extends AlmanacIntegrationTest {
                                 org.hamcrest.Matchers.containsString("application/json"),
                                 org.hamcrest.Matchers.containsString("application/yaml"))));
     }
+
+    /**
+     * A pause is the job's state on this install, not part of its definition: the export does not carry it (a file
+     * applied at every start would pause again a job someone resumed), and its YAML says which jobs were paused.
+     */
+    @Test
+    void aYamlExportNamesThePausedJobsItDoesNotCarryThePauseOf() throws Exception {
+        Job beat = runs.create("beat", "heartbeat", Map.of("message", "hi"));
+        runs.create("other", "heartbeat", Map.of("message", "hi"));
+        mvc.perform(post(API + "/" + beat.id() + "/pause")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"reason\": \"db\\nmigration\"}"))
+                .andExpect(status().isOk());
+
+        String yaml = mvc.perform(get(API + "/export?format=yaml"))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+
+        assertThat(yaml)
+                .startsWith("# Paused where this file was exported; the file does not carry a pause")
+                .contains("#   beat: paused until resumed (db migration)\n")
+                .doesNotContain("#   other")
+                .doesNotContain("pause_reason");
+        mvc.perform(post(API + "/import?mode=plan")
+                        .contentType("application/yaml")
+                        .content(yaml))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.summary.unchanged").value(2));
+        mvc.perform(get(API + "/export")).andExpect(jsonPath("$.jobs[0].name").value("beat"));
+    }
 }
