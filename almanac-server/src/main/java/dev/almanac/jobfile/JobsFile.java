@@ -510,9 +510,9 @@ public class JobsFile {
                             parser.currentTokenLocation().getLineNr()));
                     parser.skipChildren();
                 } else if (field.equals("calendars")) {
-                    calendars = entries(reader, parser, CalendarSpec.class, field, misread);
+                    calendars = entries(reader, parser, text, CalendarSpec.class, field, misread);
                 } else {
-                    jobs = entries(reader, parser, JobRequest.class, field, misread);
+                    jobs = entries(reader, parser, text, JobRequest.class, field, misread);
                 }
             }
             if (parser.nextToken() != null) {
@@ -525,9 +525,48 @@ public class JobsFile {
         }
     }
 
+    /** How many misread entries are looked up in the text for their line: each look-up reads the text again. */
+    private static final int LINES_LOOKED_UP = 20;
+
+    /**
+     * The line of the field an entry's error names ({@code jobs[i]} and the error's path), found by reading the text
+     * again: where the reader stopped may be past it, at the entry's end (an unknown field is told once the record
+     * is read), in YAML the next line.
+     */
+    private static Optional<Integer> lineOf(
+            ObjectMapper reader, String text, String list, int index, tools.jackson.databind.DatabindException error) {
+        if (index >= LINES_LOOKED_UP) {
+            return Optional.empty();
+        }
+        tools.jackson.core.JsonPointer target =
+                tools.jackson.core.JsonPointer.compile("/" + list).appendIndex(index);
+        for (JacksonException.Reference step : error.getPath()) {
+            target = step.getPropertyName() != null
+                    ? target.appendProperty(step.getPropertyName())
+                    : step.getIndex() >= 0 ? target.appendIndex(step.getIndex()) : target;
+        }
+        try (JsonParser again = reader.createParser(text)) {
+            for (JsonToken token = again.nextToken(); token != null; token = again.nextToken()) {
+                if (token == JsonToken.PROPERTY_NAME || token.isScalarValue() || token.isStructStart()) {
+                    tools.jackson.core.JsonPointer at = token.isStructStart()
+                            ? again.streamReadContext().getParent() == null
+                                    ? null
+                                    : again.streamReadContext().getParent().pathAsPointer()
+                            : again.streamReadContext().pathAsPointer();
+                    if (target.equals(at)) {
+                        return Optional.of(again.currentTokenLocation().getLineNr());
+                    }
+                }
+            }
+        } catch (JacksonException unreadable) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
     /** The entries of the list the parser is at the start of, each read on its own; one misread is null. */
     private static <T> List<T> entries(
-            ObjectMapper reader, JsonParser parser, Class<T> type, String list, List<Misread> misread) {
+            ObjectMapper reader, JsonParser parser, String text, Class<T> type, String list, List<Misread> misread) {
         List<T> entries = new ArrayList<>();
         tools.jackson.core.TokenStreamContext inList = parser.streamReadContext();
         // one entry, not the rest of the text: the file's next entries are not trailing tokens
@@ -541,9 +580,8 @@ public class JobsFile {
             } catch (StreamReadException syntax) {
                 throw syntax;
             } catch (tools.jackson.databind.DatabindException wrong) {
-                // the token the reader stopped at (a field's name, a value): the exception's own place is where the
-                // YAML reader had read on to, often the next line
-                int line = parser.currentTokenLocation().getLineNr();
+                int line = lineOf(reader, text, list, entries.size(), wrong)
+                        .orElse(parser.currentTokenLocation().getLineNr());
                 misread.add(new Misread(list, entries.size(), readError(wrong), line));
                 entries.add(null);
                 // on to the entry's end, where the next one starts

@@ -378,7 +378,7 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
                         .getResponse();
                 assertThat(page.getStatus()).isEqualTo(400);
                 assertThat(page.getContentAsString(StandardCharsets.UTF_8))
-                        .contains("jobs[0].tags[0]: job 't': must be a string")
+                        .contains("jobs[0].tags[0]: job &#39;t&#39;: must be a string")
                         .doesNotContain("(no name)");
             }
         }
