@@ -105,14 +105,21 @@ class JobTransfer {
     record Export(String body, MediaType contentType, String filename) {}
 
     /**
-     * What an import did or would do: per calendar and per job, and the count of each action over both.
+     * What an import did or would do: per calendar and per job, the count of each action over both, and (in a
+     * plan) the stored jobs of the file's namespaces the file does not name, which it leaves alone.
      */
     record ImportResult(
             String mode,
             boolean applied,
             Map<String, Long> summary,
             List<JobsFile.Outcome> calendars,
-            List<JobsFile.Outcome> jobs) {}
+            List<JobsFile.Outcome> jobs,
+
+            @com.fasterxml.jackson.annotation.JsonProperty("not_in_file")
+            List<String> notInFile) {}
+
+    /** How many jobs not in the file a plan names: enough to see a drift, not a listing of the namespace. */
+    static final int NOT_IN_FILE_SHOWN = 50;
 
     /**
      * Every job, or those with a tag or of a template type, as a jobs file.
@@ -290,7 +297,50 @@ class JobTransfer {
                                             : ", " + definitions.calendars().size() + " calendar(s)")),
                     details);
         }
-        return new ImportResult(chosen, chosen.equals("apply"), summary, outcomes.calendars(), outcomes.jobs());
+        return new ImportResult(
+                chosen,
+                chosen.equals("apply"),
+                summary,
+                outcomes.calendars(),
+                outcomes.jobs(),
+                chosen.equals("plan") ? notInFile(definitions, outcomes) : List.of());
+    }
+
+    /**
+     * The stored jobs of the namespaces the file names (those the user may see) that the file does not name, by
+     * label, at most {@value #NOT_IN_FILE_SHOWN} and then how many more: a drift between the file and the install,
+     * which an import leaves alone.
+     */
+    private List<String> notInFile(JobsFile.Parsed file, JobsFile.Outcomes outcomes) {
+        java.util.Set<String> named = new java.util.HashSet<>();
+        outcomes.jobs().stream()
+                .filter(o -> o.name() != null && o.namespace() != null)
+                .forEach(o -> named.add(o.namespace() + "/" + o.name()));
+        java.util.Set<String> namespacesSeen = new java.util.HashSet<>();
+        for (String namespace : JobsFile.namespacesOf(file)) {
+            if (namespaces.exists(namespace) && namespaces.may(namespace, NamespaceAccess.Action.READ)) {
+                namespacesSeen.add(namespace);
+            }
+        }
+        if (namespacesSeen.isEmpty()) {
+            return List.of();
+        }
+        List<String> left = lookups.allInNameOrder().stream()
+                .map(jobs::find)
+                .flatMap(Optional::stream)
+                .map(Job::definition)
+                .filter(d -> namespacesSeen.contains(d.namespace()))
+                .filter(d -> !named.contains(d.namespace() + "/" + d.name()))
+                .map(d -> d.namespace().equals(JobDefinition.DEFAULT_NAMESPACE)
+                        ? d.name()
+                        : d.namespace() + "/" + d.name())
+                .toList();
+        if (left.size() <= NOT_IN_FILE_SHOWN) {
+            return left;
+        }
+        List<String> shown = new ArrayList<>(left.subList(0, NOT_IN_FILE_SHOWN));
+        shown.add("… and " + (left.size() - NOT_IN_FILE_SHOWN) + " more");
+        return shown;
     }
 
     /**

@@ -206,6 +206,7 @@ class TransferPages {
     private String page(JobTransfer.ImportResult plan, String text, String notice, List<String> problems, Model model) {
         model.addAttribute("plan", plan == null ? null : rows(plan));
         model.addAttribute("summary", plan == null ? null : plan.summary());
+        model.addAttribute("notInFile", plan == null ? List.of() : plan.notInFile());
         model.addAttribute(
                 "applicable",
                 plan != null

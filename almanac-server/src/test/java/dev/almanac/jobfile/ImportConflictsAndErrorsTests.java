@@ -252,6 +252,30 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
                 .isEqualTo("unchanged");
     }
 
+    /** A plan names the stored jobs of the file's namespaces that the file does not name, and leaves them alone. */
+    @Test
+    void aPlanNamesTheJobsOfItsNamespacesThatTheFileDoesNotName() throws Exception {
+        call("POST", "/jobs", heartbeat("kept", "team-a"), 201);
+        call("POST", "/jobs", heartbeat("drifted", "team-a"), 201);
+        call("POST", "/jobs", heartbeat("default-only-job", "default"), 201);
+        String file = "{\"jobs\":[" + heartbeat("kept", "team-a") + "]}";
+
+        JsonNode plan = importFile("plan", file, 200);
+
+        assertThat(plan.path("not_in_file").toString()).isEqualTo("[\"team-a/drifted\"]");
+        for (boolean htmx : new boolean[] {false, true}) {
+            MockHttpServletResponse page = ui.perform(page("/import/plan", file, null, htmx))
+                    .andReturn()
+                    .getResponse();
+            assertThat(page.getContentAsString(StandardCharsets.UTF_8))
+                    .contains("Not in the file, and left alone by it")
+                    .contains("team-a/drifted")
+                    .doesNotContain("default-only-job");
+        }
+        assertThat(importFile("apply", file, 200).path("not_in_file").toString())
+                .isEqualTo("[]");
+    }
+
     static String heartbeat(String name, String namespace) {
         return "{\"name\":\"" + name + "\",\"namespace\":\"" + namespace + "\",\"template_type\":\"heartbeat\","
                 + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 9 * * *\"}}";
