@@ -1,9 +1,26 @@
 package dev.almanac.common;
 
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.ZonedDateTime;
+import java.util.Set;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.BeanDescription;
+import tools.jackson.databind.DeserializationConfig;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.cfg.MapperBuilder;
+import tools.jackson.databind.deser.ValueDeserializerModifier;
+import tools.jackson.databind.deser.std.DelegatingDeserializer;
+import tools.jackson.databind.module.SimpleModule;
 import tools.jackson.databind.type.LogicalType;
 
 /**
@@ -14,11 +31,25 @@ import tools.jackson.databind.type.LogicalType;
  */
 public final class StrictJsonReading {
 
+    /**
+     * The times a request or a jobs file may carry, each read only from text: the reader's own time types take a
+     * number as seconds (or days) since 1970 and do not ask the coercion rules below.
+     */
+    private static final Set<Class<?>> TIMES = Set.of(
+            Instant.class,
+            OffsetDateTime.class,
+            ZonedDateTime.class,
+            LocalDateTime.class,
+            LocalDate.class,
+            LocalTime.class,
+            OffsetTime.class);
+
     private StrictJsonReading() {}
 
     /** The builder, made to refuse conversions and fields given twice. */
     public static <B extends MapperBuilder<?, B>> B refuseConversionsAndFieldsGivenTwice(B builder) {
         return builder.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .addModule(new SimpleModule("times-only-as-text").setDeserializerModifier(new TimesOnlyAsText()))
                 .withCoercionConfig(
                         LogicalType.Textual,
                         config -> config.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
@@ -42,5 +73,41 @@ public final class StrictJsonReading {
                         LogicalType.DateTime,
                         config -> config.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail));
+    }
+
+    /** Wraps the reader of every time type in {@link #TIMES} so that it reads only a string (or null). */
+    private static final class TimesOnlyAsText extends ValueDeserializerModifier {
+
+        @Override
+        public ValueDeserializer<?> modifyDeserializer(
+                DeserializationConfig config, BeanDescription.Supplier description, ValueDeserializer<?> reader) {
+            return TIMES.contains(reader.handledType()) ? new TextOnly(reader) : reader;
+        }
+    }
+
+    /** A time's reader that refuses a number, an array or an object as "must be a date and time such as …". */
+    private static final class TextOnly extends DelegatingDeserializer {
+
+        TextOnly(ValueDeserializer<?> reader) {
+            super(reader);
+        }
+
+        @Override
+        protected ValueDeserializer<?> newDelegatingInstance(ValueDeserializer<?> reader) {
+            return new TextOnly(reader);
+        }
+
+        @Override
+        public Class<?> handledType() {
+            return _delegatee.handledType();
+        }
+
+        @Override
+        public Object deserialize(JsonParser p, DeserializationContext ctxt) {
+            if (p.currentToken() != JsonToken.VALUE_STRING && p.currentToken() != JsonToken.VALUE_NULL) {
+                return ctxt.handleUnexpectedToken(_delegatee.handledType(), p);
+            }
+            return super.deserialize(p, ctxt);
+        }
     }
 }
