@@ -1280,8 +1280,10 @@ public class JobsFile {
             List<Runnable> audited) {
         ObjectNode changes = (ObjectNode) json.valueToTree(definition.request());
         changes.remove("version");
-        if (definition.request().tags() != null) {
-            // tags are a set, stored lower-case and read back sorted: compare them that way
+        if (definition.request().tags() != null
+                && definition.request().tags().stream().noneMatch(tag -> tag == null)) {
+            // tags are a set, stored lower-case and read back sorted: compare them that way (a list with a null
+            // entry stays as written, for the validator to name that entry)
             changes.set(
                     "tags",
                     json.valueToTree(definition.request().tags().stream()

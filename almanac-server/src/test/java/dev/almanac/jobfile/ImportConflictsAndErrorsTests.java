@@ -408,6 +408,25 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
         }
     }
 
+    /** A null tag (YAML's empty item, JSON's null) marks the job invalid naming the entry, as a PUT does; not a 500. */
+    @Test
+    void aNullTagIsRefusedNamingItsPlace() throws Exception {
+        String json = "{\"jobs\":[{\"name\":\"t\",\"template_type\":\"heartbeat\",\"tags\":[\"ok\",null],"
+                + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 9 * * *\"}}]}";
+        String yaml = "jobs:\n- name: t\n  template_type: heartbeat\n  tags:\n  - ok\n  -\n"
+                + "  schedule: {type: cron, expression: 0 9 * * *}\n";
+        for (String file : new String[] {json, yaml}) {
+            MockHttpServletResponse planned = plan(file, file == json ? "application/json" : "application/yaml");
+            String answer = planned.getContentAsString(StandardCharsets.UTF_8);
+            assertThat(planned.getStatus()).as(answer).isEqualTo(200);
+            JsonNode plan = this.json.readTree(answer);
+            assertThat(plan.at("/jobs/0/action").asString()).as(answer).isEqualTo("invalid");
+            assertThat(plan.at("/jobs/0/errors").findValuesAsString("field")).containsExactly("tags[1]");
+        }
+        String applied = call("POST", "/jobs/import?mode=apply", json, 400);
+        assertThat(applied).contains("jobs[0].tags[1]");
+    }
+
     /**
      * New jobs of one file that depend on themselves, or on each other in a loop, are said so as the API says it, not
      * as "no job named" or "the upstream job is invalid"; in the plan, on apply (400) and on the page.
