@@ -30,7 +30,9 @@ public record PageCursor(Instant at, UUID id) {
 
     /**
      * Reads {@code field}: a cursor {@link #encoded()} wrote, or, as clients sent before cursors, the id of a row
-     * that {@code byId} still finds (else the field error says {@code gone}). Anything else is a field error too.
+     * that {@code byId} still finds (else the field error says {@code gone}). Anything else is a field error too,
+     * and so is a cursor whose time is outside the years 1 to 9999. A cursor is not signed: one made by hand in the
+     * same form is read as the place to go on from.
      */
     public static Optional<PageCursor> read(
             String field,
@@ -66,6 +68,10 @@ public record PageCursor(Instant at, UUID id) {
                 return Optional.empty();
             }
             Instant at = Instant.parse(raw.substring(0, separator));
+            if (!IsoTimes.within(at)) {
+                // no row is stored outside the years 1 to 9999, and the database cannot compare with such a time
+                return Optional.empty();
+            }
             return uuid(raw.substring(separator + 1)).map(id -> new PageCursor(at, id));
         } catch (IllegalArgumentException | DateTimeParseException notOurs) {
             return Optional.empty();
