@@ -107,6 +107,18 @@ abstract class ApiInputEdgesTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.members").isEmpty());
     }
 
+    /** A token limited to a null namespace was a 500 (a sorted set cannot hold null): a 400 naming the entry. */
+    @Test
+    void aTokensNullNamespaceIsRefusedNamingItsEntry() throws Exception {
+        send(post(API + "/tokens"), "{\"name\":\"n\",\"namespaces\":[null]}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("namespaces[0]"));
+        send(post(API + "/tokens"), "{\"name\":\"n\",\"namespaces\":[\"ops\",null]}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("namespaces[1]"));
+        send(post(API + "/tokens"), "{\"name\":\"n\",\"namespaces\":[\"ops\"]}").andExpect(status().isCreated());
+    }
+
     @Test
     void aNamespacePauseUntilBeyondTheYear9999IsRefused() throws Exception {
         send(post(API + "/namespaces/ops/pause"), "{\"until\":\"+999999999-12-31T23:59:59Z\"}")

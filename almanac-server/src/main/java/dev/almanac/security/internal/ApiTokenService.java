@@ -87,7 +87,16 @@ public class ApiTokenService {
     public Created create(User owner, String name, Instant expiresAt, boolean readOnly, List<String> namespaces) {
         Instant now = now();
         List<FieldError> errors = new ArrayList<>();
-        Set<String> limit = namespaces == null ? currentLimit() : new TreeSet<>(namespaces);
+        Set<String> limit = namespaces == null ? currentLimit() : new TreeSet<>();
+        if (namespaces != null) {
+            for (int i = 0; i < namespaces.size(); i++) {
+                if (namespaces.get(i) == null) {
+                    errors.add(new FieldError("namespaces[" + i + "]", "must be a namespace's name, not null"));
+                } else {
+                    limit.add(namespaces.get(i));
+                }
+            }
+        }
         if (namespaces != null && namespaces.isEmpty()) {
             errors.add(new FieldError("namespaces", "must name at least one namespace, or be left out for no limit"));
         }
