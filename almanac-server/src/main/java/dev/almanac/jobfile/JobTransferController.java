@@ -1,6 +1,7 @@
 package dev.almanac.jobfile;
 
 import dev.almanac.audit.AuditTrail;
+import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.NotFoundException;
 import dev.almanac.job.Job;
 import dev.almanac.job.JobForm;
@@ -11,10 +12,12 @@ import dev.almanac.job.JobResponse;
 import dev.almanac.job.JobService;
 import dev.almanac.security.CurrentActor;
 import dev.almanac.security.Limits;
+import dev.almanac.security.NamespaceAccess;
 import dev.almanac.security.NamespaceQuotas;
 import dev.almanac.security.Permissions;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Map;
@@ -56,6 +59,7 @@ class JobTransferController {
     private final AuditTrail audit;
     private final NamespaceQuotas quotas;
     private final TransactionTemplate transactions;
+    private final NamespaceAccess namespaces;
 
     JobTransferController(
             JobService jobs,
@@ -66,8 +70,10 @@ class JobTransferController {
             Limits limits,
             AuditTrail audit,
             NamespaceQuotas quotas,
-            TransactionTemplate transactions) {
+            TransactionTemplate transactions,
+            NamespaceAccess namespaces) {
         this.transactions = transactions;
+        this.namespaces = namespaces;
         this.quotas = quotas;
         this.limits = limits;
         this.jobs = jobs;
@@ -80,6 +86,14 @@ class JobTransferController {
 
     /** What a clone answers. */
     record Cloned(JobResponse job, String message) {}
+
+    /** What a clone may be told; no body, or either field left out, keeps the default. */
+    record CloneRequest(
+            @Schema(description = "The copy's name; left out: <name>-copy (or -copy-2, ...)")
+            String name,
+
+            @Schema(description = "The namespace of the copy; left out: the original's")
+            String namespace) {}
 
     @GetMapping("/export")
     @Operation(
@@ -104,28 +118,46 @@ class JobTransferController {
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(
             summary = "Clone a job",
-            description = "A copy named <name>-copy (or -copy-2, ...), disabled so it does not run twice until you"
-                    + " enable it.")
+            description = "A copy named <name>-copy (or -copy-2, ...), or the body's name, in the original's namespace"
+                    + " or the body's, disabled so it does not run twice until you enable it. The name and namespace"
+                    + " are checked as a create's.")
     @ApiResponse(responseCode = "201", description = "The copy")
-    Cloned cloneJob(@PathVariable String id) {
+    Cloned cloneJob(@PathVariable String id, @RequestBody(required = false) CloneRequest request) {
         Job original =
                 jobs.getVisible(JobId.parse(id).orElseThrow(() -> new NotFoundException("no job with id " + id)));
+        String from = original.definition().namespace();
+        String namespace = request == null
+                        || request.namespace() == null
+                        || request.namespace().isBlank()
+                ? from
+                : request.namespace().strip();
+        // another namespace is checked as a create or a move there is: one the user may not see is one that is not
+        if (!namespace.equals(from)
+                && (!namespaces.exists(namespace) || !namespaces.may(namespace, NamespaceAccess.Action.READ))) {
+            throw new InvalidInputException("namespace", "no namespace named '" + namespace + "'");
+        }
         permissions.requireMayActOn(
                 original.definition().templateType(),
                 "create",
-                AuditTrail.Target.of("job", original.id(), original.definition().name()));
+                namespace.equals(from)
+                        ? AuditTrail.Target.of(
+                                "job", original.id(), original.definition().name())
+                        : AuditTrail.Target.of(
+                                "job", original.id(), original.definition().name(), namespace));
         String actor = CurrentActor.name();
         // the quotas are counted in the transaction that adds the copy, so concurrent creates count in turn
         Job copy = transactions.execute(status -> {
             limits.requireJobQuota(actor, atMost -> jobs.countCreatedBy(actor, atMost));
-            quotas.requireJobRoom(original.definition().namespace(), 1);
+            quotas.requireJobRoom(namespace, 1);
             ObjectNode tree = (ObjectNode) json.valueToTree(jobs.plainRequest(original));
             tree.remove("version");
+            tree.put("namespace", namespace);
+            // a name given is checked as a create's is (a taken one refused); none: the first free <name>-copy
             tree.put(
                     "name",
-                    freeName(
-                            original.definition().namespace(),
-                            original.definition().name()));
+                    request == null || request.name() == null
+                            ? freeName(namespace, original.definition().name())
+                            : request.name());
             tree.put("enabled", false);
             Job created = jobs.create(json.treeToValue(tree, JobRequest.class), actor);
             audit.record(

@@ -100,6 +100,53 @@ class JobTransferApiTests extends AlmanacIntegrationTest {
         mvc.perform(post(API + "/" + java.util.UUID.randomUUID() + "/clone")).andExpect(status().isNotFound());
     }
 
+    /**
+     * A clone takes a name and a namespace for the copy, checked as a create's; it ignored its body (a name and
+     * namespace given made {@code <name>-copy} in the original's namespace, malformed JSON a 201).
+     */
+    @Test
+    void aCloneTakesANameAndANamespaceCheckedAsACreates() throws Exception {
+        Job original = runs.create("nightly", "heartbeat", Map.of("message", "hi"));
+        mvc.perform(post("/api/admin/scheduler/namespaces")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"team-b\"}"))
+                .andExpect(status().isCreated());
+        String clone = API + "/" + original.id() + "/clone";
+
+        mvc.perform(post(clone).contentType(MediaType.APPLICATION_JSON).content("{\"name\":\"my-clone\""))
+                .andExpect(status().isBadRequest());
+        mvc.perform(post(clone).contentType(MediaType.APPLICATION_JSON).content("{\"nmae\":\"my-clone\"}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("nmae"));
+        mvc.perform(post(clone).contentType(MediaType.APPLICATION_JSON).content("{\"namespace\":\"nowhere\"}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("namespace"));
+        mvc.perform(post(clone).contentType(MediaType.APPLICATION_JSON).content("{\"name\":\"nightly\"}"))
+                .andExpect(status().is4xxClientError());
+        mvc.perform(post(clone).contentType(MediaType.APPLICATION_JSON).content("{\"name\":\" \"}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("name"));
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM jobs").query(Integer.class).single())
+                .isEqualTo(1);
+
+        mvc.perform(post(clone)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\":\"my-clone\",\"namespace\":\"team-b\"}"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.job.name").value("my-clone"))
+                .andExpect(jsonPath("$.job.namespace").value("team-b"))
+                .andExpect(jsonPath("$.job.enabled").value(false))
+                .andExpect(jsonPath("$.job.parameters.message").value("hi"));
+        mvc.perform(post(clone).contentType(MediaType.APPLICATION_JSON).content("{\"namespace\":\"team-b\"}"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.job.name").value("nightly-copy"))
+                .andExpect(jsonPath("$.job.namespace").value("team-b"));
+        mvc.perform(post(clone).contentType(MediaType.APPLICATION_JSON).content("{}"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.job.name").value("nightly-copy"))
+                .andExpect(jsonPath("$.job.namespace").value("default"));
+    }
+
     @Test
     void clonesAJobWithSecretsAndNotificationUrlsKeepingTheSecretsSealed() throws Exception {
         String created = mvc.perform(post(API).contentType("application/json").content("""
