@@ -130,6 +130,32 @@ abstract class RequestParameterChecksTests extends AlmanacIntegrationTest {
                 .isEqualTo(1);
     }
 
+    /** A lone surrogate was echoed back in the 200 and stored as '?': refused as NUL is, naming the field. */
+    @Test
+    void aLoneSurrogateInAnyStringOfAJsonBodyIsA400NamingTheField() throws Exception {
+        for (String lone : new String[] {"\\udfff tail", "head \\uD800", "\\udc00\\ud800"}) {
+            mvc.perform(put(API + "/jobs/" + job)
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"description\":\"" + lone + "\"}"))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("description"))
+                    .andExpect(
+                            jsonPath("$.errors[0].message").value(org.hamcrest.Matchers.containsString("surrogate")));
+        }
+        mvc.perform(put(API + "/jobs/" + job)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"tags\":[\"ok\"],\"parameters\":{\"message\":\"x\\udfff\"}}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("parameters.message"));
+        // a pair is one character, written escaped or as it is
+        mvc.perform(put(API + "/jobs/" + job)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .characterEncoding(java.nio.charset.StandardCharsets.UTF_8)
+                        .content("{\"description\":\"\\ud83d\\ude00 \ud83d\ude00\"}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.job.description").value("\ud83d\ude00 \ud83d\ude00"));
+    }
+
     @Test
     void aMisspeltParameterIsRefusedWithAHintInsteadOfAnUnfilteredList() throws Exception {
         refused(API + "/executions?statuses=failed", "statuses", "did you mean 'status'?");

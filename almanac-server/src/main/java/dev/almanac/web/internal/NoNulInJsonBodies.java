@@ -21,13 +21,18 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A JSON body whose strings hold U+0000 is refused naming the field: PostgreSQL stores no NUL in text, and answered
- * one with a 500. JSON can only carry it escaped ({@code \u0000}), so a body without that escape is passed on after
- * one scan of its bytes; one with it is read token by token to find the field.
+ * one with a 500. So is one holding a lone UTF-16 surrogate ({@code \udfff} without its pair): it is no character,
+ * was echoed back in the answer and stored as {@code ?}. JSON can only carry either escaped ({@code \u0000}, {@code
+ * \ud800} to {@code \udfff}), so a body without such an escape is passed on after one scan of its bytes; one with it
+ * is read token by token to find the field.
  */
 @ControllerAdvice
 class NoNulInJsonBodies extends RequestBodyAdviceAdapter {
 
     private static final byte[] ESCAPE = "\\u0000".getBytes(StandardCharsets.US_ASCII);
+
+    static final String LONE_SURROGATE = "must not contain a lone UTF-16 surrogate (\\ud800 to \\udfff without its"
+            + " pair): it is no character and cannot be stored";
 
     private final JsonMapper json;
 
@@ -55,7 +60,7 @@ class NoNulInJsonBodies extends RequestBodyAdviceAdapter {
             return message;
         }
         byte[] body = message.getBody().readAllBytes();
-        if (indexOf(body, ESCAPE) >= 0) {
+        if (indexOf(body, ESCAPE) >= 0 || hasSurrogateEscape(body)) {
             nulField(body);
         }
         return new HttpInputMessage() {
@@ -71,13 +76,16 @@ class NoNulInJsonBodies extends RequestBodyAdviceAdapter {
         };
     }
 
-    /** Throws naming the first name or string holding a NUL; a body that is no JSON is left to the reader to say. */
+    /**
+     * Throws naming the first name or string holding a NUL or a lone surrogate; a body that is no JSON is left to the
+     * reader to say.
+     */
     private void nulField(byte[] body) {
         try (JsonParser parser = json.createParser(body)) {
             for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
                 boolean name = token == JsonToken.PROPERTY_NAME;
-                if ((name || token == JsonToken.VALUE_STRING)
-                        && parser.getString().indexOf('\0') >= 0) {
+                String refused = name || token == JsonToken.VALUE_STRING ? refused(parser.getString()) : null;
+                if (refused != null) {
                     String at = JsonInputErrors.dotted(
                             parser.streamReadContext().pathAsPointer().toString());
                     if (name) {
@@ -86,12 +94,41 @@ class NoNulInJsonBodies extends RequestBodyAdviceAdapter {
                                 .pathAsPointer()
                                 .toString());
                     }
-                    throw new InvalidInputException(at.isEmpty() ? "body" : at, RequestParameterCheck.NUL);
+                    throw new InvalidInputException(at.isEmpty() ? "body" : at, refused);
                 }
             }
         } catch (JacksonException notJson) {
             // the body's reader refuses it, naming where
         }
+    }
+
+    /** What a text cannot hold, said as its field's error; null when it can be stored. */
+    private static String refused(String text) {
+        if (text.indexOf('\0') >= 0) {
+            return RequestParameterCheck.NUL;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return LONE_SURROGATE;
+            }
+        }
+        return null;
+    }
+
+    /** Whether the body holds an escape {@code \\u} of a surrogate, {@code d800} to {@code dfff} in either case. */
+    private static boolean hasSurrogateEscape(byte[] body) {
+        for (int i = 0; i + 3 < body.length; i++) {
+            if (body[i] == '\\'
+                    && body[i + 1] == 'u'
+                    && (body[i + 2] == 'd' || body[i + 2] == 'D')
+                    && "89abcdefABCDEF".indexOf(body[i + 3]) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int indexOf(byte[] body, byte[] wanted) {
