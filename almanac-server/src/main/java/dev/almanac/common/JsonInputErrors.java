@@ -3,6 +3,7 @@ package dev.almanac.common;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +13,14 @@ import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.exc.ValueInstantiationException;
+import tools.jackson.databind.node.ObjectNode;
 
 /** Says which field of a JSON body could not be read, and why, in words a client can act on. */
 public final class JsonInputErrors {
@@ -23,7 +28,68 @@ public final class JsonInputErrors {
     /** What the reader says of a field given twice in one object (with {@code STRICT_DUPLICATE_DETECTION}). */
     private static final Pattern DUPLICATE = Pattern.compile("^Duplicate Object property \"([^\"]*)\"");
 
+    /** The most fields one body is told of at once. */
+    private static final int MOST = 50;
+
     private JsonInputErrors() {}
+
+    /**
+     * {@code tree} read as {@code type}; what cannot be read is refused naming every unknown field and every field of
+     * the wrong type, not only the first ({@link #allErrors}).
+     */
+    public static <T> T read(ObjectMapper json, JsonNode tree, JavaType type) {
+        try {
+            return json.treeToValue(tree, type);
+        } catch (JacksonException unreadable) {
+            throw new InvalidInputException(allErrors(json, tree, type, unreadable));
+        }
+    }
+
+    /**
+     * The errors of {@code tree} read as {@code type}, the reader having stopped at {@code first}: an unknown field
+     * or a field of the wrong type is taken out of a copy and the copy read again, until it reads or an error is of
+     * another kind (which ends the list, said as well).
+     */
+    public static List<FieldError> allErrors(ObjectMapper json, JsonNode tree, JavaType type, JacksonException first) {
+        List<FieldError> errors = new ArrayList<>();
+        JsonNode copy = tree.deepCopy();
+        JacksonException e = first;
+        while (true) {
+            errors.add(fieldError(e));
+            if (errors.size() >= MOST || !removable(e) || !removed(copy, e.getPath())) {
+                return errors;
+            }
+            try {
+                json.treeToValue(copy, type);
+                return errors;
+            } catch (JacksonException next) {
+                e = next;
+            }
+        }
+    }
+
+    /** An unknown field, or a value of the wrong type (a number too large for its field too): not a syntax error. */
+    private static boolean removable(JacksonException e) {
+        return e instanceof UnrecognizedPropertyException
+                || e instanceof InputCoercionException
+                || (e instanceof MismatchedInputException && !(e instanceof ValueInstantiationException));
+    }
+
+    /** Takes the field {@code path} ends with out of {@code tree}; false when the path does not end with a name. */
+    private static boolean removed(JsonNode tree, List<JacksonException.Reference> path) {
+        if (path.isEmpty() || path.get(path.size() - 1).getPropertyName() == null) {
+            return false;
+        }
+        JsonNode node = tree;
+        for (JacksonException.Reference step : path.subList(0, path.size() - 1)) {
+            node = step.getPropertyName() != null ? node.get(step.getPropertyName()) : node.get(step.getIndex());
+            if (node == null) {
+                return false;
+            }
+        }
+        return node instanceof ObjectNode parent
+                && parent.remove(path.get(path.size() - 1).getPropertyName()) != null;
+    }
 
     public static FieldError fieldError(JacksonException e) {
         String field = path(e);

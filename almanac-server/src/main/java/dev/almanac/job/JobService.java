@@ -29,7 +29,6 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -889,11 +888,8 @@ public class JobService {
             // the kept window of a fan-in turned into "any" goes with it: the request did not send one
             merged.remove("trigger_window");
         }
-        try {
-            return json.treeToValue(merged, JobRequest.class);
-        } catch (JacksonException unreadable) {
-            throw new InvalidInputException(JsonInputErrors.fieldErrors(unreadable));
-        }
+        // every unknown field and every value of the wrong type, not only the first
+        return JsonInputErrors.read(json, merged, json.constructType(JobRequest.class));
     }
 
     private static Long expectedVersion(ObjectNode changes) {

@@ -74,6 +74,31 @@ abstract class ApiInputEdgesTests extends AlmanacIntegrationTest {
         assertThat(storedName()).isEqualTo("beat");
     }
 
+    /** Every unknown field and every value of the wrong type is named at once, not one per attempt. */
+    @Test
+    void everyUnknownFieldAndWrongTypeIsNamedAtOnce() throws Exception {
+        send(
+                        put(API + "/jobs/" + job),
+                        "{\"name\":12345,\"priority\":\"high\",\"timeout_seconds\":\"60\",\"enabled\":2}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[*].field")
+                        .value(org.hamcrest.Matchers.containsInAnyOrder(
+                                "name", "priority", "timeout_seconds", "enabled")));
+        send(put(API + "/jobs/" + job), "{\"schedul\":1,\"enable\":true,\"priority\":99}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[*].field")
+                        .value(org.hamcrest.Matchers.containsInAnyOrder("schedul", "enable")));
+        send(
+                        post(API + "/jobs"),
+                        "{\"name\":1,\"template_type\":\"heartbeat\",\"enabled\":2,\"nmae\":\"x\","
+                                + "\"schedule\":{\"type\":\"cron\",\"expresion\":\"0 3 * * *\",\"timezone\":5}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[*].field")
+                        .value(org.hamcrest.Matchers.containsInAnyOrder(
+                                "name", "enabled", "nmae", "schedule.expresion", "schedule.timezone")));
+        assertThat(storedName()).isEqualTo("beat");
+    }
+
     @Test
     void aFieldGivenTwiceIsRefusedNotDecidedByTheLastOne() throws Exception {
         send(put(API + "/jobs/" + job), "{\"name\":\"a\",\"name\":\"b\"}")

@@ -25,6 +25,7 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
@@ -32,6 +33,8 @@ import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Every error an API client sees is an RFC 9457 problem naming what was wrong; nothing internal (stack traces,
@@ -45,8 +48,11 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     /** Absent only in web slice tests, which have no database. */
     private final ObjectProvider<DatabaseAvailability> availability;
 
-    ApiExceptionHandler(ObjectProvider<DatabaseAvailability> availability) {
+    private final ObjectProvider<JsonMapper> json;
+
+    ApiExceptionHandler(ObjectProvider<DatabaseAvailability> availability, ObjectProvider<JsonMapper> json) {
         this.availability = availability;
+        this.json = json;
     }
 
     /**
@@ -202,11 +208,10 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 return asObject(refused(tooLarge));
             }
             if (cause instanceof JacksonException jackson) {
-                FieldError error = JsonInputErrors.fieldError(jackson);
-                if (error.field().isEmpty()) {
-                    error = new FieldError("body", error.message());
-                }
-                return asObject(refused(new InvalidInputException(List.of(error))));
+                List<FieldError> errors = allErrors(jackson, request).stream()
+                        .map(error -> error.field().isEmpty() ? new FieldError("body", error.message()) : error)
+                        .toList();
+                return asObject(refused(new InvalidInputException(errors)));
             }
             cause = cause.getCause();
         }
@@ -215,5 +220,23 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                         HttpStatus.BAD_REQUEST,
                         "the request body is missing or is not valid JSON",
                         List.of(new FieldError("body", "must be a JSON document"))));
+    }
+
+    /**
+     * Every unknown field and every field of the wrong type of the body, when it was kept ({@link NoNulInJsonBodies})
+     * and is JSON; else the one the reader stopped at.
+     */
+    private List<FieldError> allErrors(JacksonException first, WebRequest request) {
+        Object kept = request.getAttribute(NoNulInJsonBodies.READ, RequestAttributes.SCOPE_REQUEST);
+        JsonMapper mapper = json.getIfAvailable();
+        if (kept instanceof NoNulInJsonBodies.Read read && mapper != null) {
+            try {
+                JsonNode tree = mapper.readTree(read.body());
+                return JsonInputErrors.allErrors(mapper, tree, mapper.constructType(read.type()), first);
+            } catch (JacksonException notJson) {
+                // the reader's own error says where
+            }
+        }
+        return List.of(JsonInputErrors.fieldError(first));
     }
 }

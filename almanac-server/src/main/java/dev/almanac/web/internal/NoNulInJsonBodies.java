@@ -13,6 +13,8 @@ import org.springframework.http.HttpInputMessage;
 import org.springframework.http.MediaType;
 import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.servlet.mvc.method.annotation.RequestBodyAdviceAdapter;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -33,6 +35,12 @@ class NoNulInJsonBodies extends RequestBodyAdviceAdapter {
 
     static final String LONE_SURROGATE = "must not contain a lone UTF-16 surrogate (\\ud800 to \\udfff without its"
             + " pair): it is no character and cannot be stored";
+
+    /** The request attribute holding the JSON body read, with the type it was read as ({@link Read}). */
+    static final String READ = NoNulInJsonBodies.class.getName() + ".read";
+
+    /** A JSON body as it came, and the type it was read as. */
+    record Read(byte[] body, Type type) {}
 
     private final JsonMapper json;
 
@@ -60,6 +68,9 @@ class NoNulInJsonBodies extends RequestBodyAdviceAdapter {
             return message;
         }
         byte[] body = message.getBody().readAllBytes();
+        // kept for the request, so that a body that cannot be read is told every field it has wrong at once
+        RequestContextHolder.currentRequestAttributes()
+                .setAttribute(READ, new Read(body, targetType), RequestAttributes.SCOPE_REQUEST);
         if (indexOf(body, ESCAPE) >= 0 || hasSurrogateEscape(body)) {
             nulField(body);
         }
