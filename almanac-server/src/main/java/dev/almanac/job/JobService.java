@@ -673,8 +673,10 @@ public class JobService {
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
+        // pausing again changes until and reason: paused since stays when the pause began
+        JobPause held = current.pauseAt(now);
         JobPause pause = new JobPause(
-                now,
+                held == null ? now : held.since(),
                 until == null ? null : until.truncatedTo(ChronoUnit.MILLIS),
                 reason == null || reason.isBlank() ? null : reason.strip());
         jobs.pause(id, pause);

@@ -516,6 +516,49 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.runs[0].blocked_by.name").value("ics-gap"));
     }
 
+    /**
+     * Pausing a paused job or namespace again sets its until and reason; paused_since stays when the pause began (it
+     * was reset to the second pause). Once a pause is over, a new one starts a new since.
+     */
+    @Test
+    void pausingAgainKeepsWhenThePauseBegan() throws Exception {
+        Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");
+        String began = clock.instant().toString();
+        for (String path : new String[] {"/jobs/" + job.id(), "/namespaces/default"}) {
+            String view = path.startsWith("/jobs") ? "$.job" : "$.namespace";
+            clock.set(Instant.parse(began));
+            mvc.perform(post(API + path + "/pause")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{}"))
+                    .andExpect(status().isOk());
+            clock.advance(Duration.ofMinutes(5));
+            mvc.perform(post(API + path + "/pause")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{\"until\":\"2026-12-01T00:00:00Z\",\"reason\":\"longer\"}"))
+                    .andExpect(status().isOk());
+            mvc.perform(get(API + path))
+                    .andExpect(jsonPath(view + ".paused_since").value(began))
+                    .andExpect(jsonPath(view + ".paused_until").value("2026-12-01T00:00:00Z"))
+                    .andExpect(jsonPath(view + ".pause_reason").value("longer"));
+            mvc.perform(post(API + path + "/resume")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{}"))
+                    .andExpect(status().isOk());
+            clock.advance(Duration.ofMinutes(5));
+            mvc.perform(post(API + path + "/pause")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{}"))
+                    .andExpect(status().isOk());
+            mvc.perform(get(API + path))
+                    .andExpect(jsonPath(view + ".paused_since")
+                            .value(clock.instant().toString()));
+            mvc.perform(post(API + path + "/resume")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content("{}"))
+                    .andExpect(status().isOk());
+        }
+    }
+
     @Test
     void aPauseWhoseUntilHasPassedIsNoLongerReportedBeforeTheJobIsNextDue() throws Exception {
         Job job = jobs.create(aCronJob("nightly", "0 2 * * *").build(), "test");

@@ -177,9 +177,12 @@ class NamespaceService {
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
+        // pausing again changes until and reason: paused since stays when the pause began (read as stored, as resume)
+        pauses.forget();
+        Instant since = pauseOf(name).map(NamespacePause::since).orElse(now);
         NamespacePause pause = new NamespacePause(
                 name,
-                now,
+                since,
                 until == null ? null : until.truncatedTo(ChronoUnit.MILLIS),
                 reason == null || reason.isBlank() ? null : reason.strip());
         namespaces.pause(name, pause);
