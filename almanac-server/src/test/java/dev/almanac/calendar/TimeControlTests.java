@@ -209,6 +209,23 @@ abstract class TimeControlTests extends AlmanacIntegrationTest {
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("ics"))
                 .andExpect(jsonPath("$.errors[0].message").value(containsString("line")));
+        // a date out of range is said in words, not as java.time's "Invalid value for MonthOfYear (valid values …)"
+        body.put("name", "month-99");
+        body.put(
+                "ics",
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:m99\r\n"
+                        + "DTSTART;VALUE=DATE:20269901\r\nSUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+        String answer = mvc.perform(post(API + "/calendars")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json.writeValueAsString(body)))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("ics"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        org.assertj.core.api.Assertions.assertThat(answer)
+                .contains("month of year must be from 1 to 12, not 99")
+                .doesNotContain("Invalid value for");
     }
 
     @Test

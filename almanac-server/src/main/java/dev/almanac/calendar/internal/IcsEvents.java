@@ -207,6 +207,21 @@ final class IcsEvents {
         if ((message == null || message.isBlank()) && cause != null) {
             message = cause.getMessage();
         }
-        return message == null ? e.getClass().getSimpleName() : message;
+        return message == null ? e.getClass().getSimpleName() : worded(message);
+    }
+
+    /** What java.time says of a date field out of range, as {@code month of year must be from 1 to 12, not 99}. */
+    private static final java.util.regex.Pattern OUT_OF_RANGE = java.util.regex.Pattern.compile(
+            "Invalid value for ([A-Za-z]+) \\(valid values (-?\\d+) - (?:\\d+/)?(-?\\d+)\\): (-?\\d+)");
+
+    /** {@code message} with java.time's wording of a field out of range put in words (the rest kept). */
+    static String worded(String message) {
+        java.util.regex.Matcher range = OUT_OF_RANGE.matcher(message);
+        if (!range.find()) {
+            return message;
+        }
+        String field = range.group(1).replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+        return range.replaceFirst(java.util.regex.Matcher.quoteReplacement("a date's " + field + " must be from "
+                + range.group(2) + " to " + range.group(3) + ", not " + range.group(4)));
     }
 }
