@@ -144,6 +144,21 @@ abstract class ApiInputEdgesTests extends AlmanacIntegrationTest {
         send(post(API + "/tokens"), "{\"name\":\"n\",\"namespaces\":[\"ops\"]}").andExpect(status().isCreated());
     }
 
+    /** A quota beyond an int's range is told the quota's own range, not an int's. */
+    @Test
+    void aQuotaBeyondAnIntIsToldTheQuotasRange() throws Exception {
+        send(put(API + "/namespaces/ops"), "{\"quotas\":{\"runs_at_once\":99999999999}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("quotas.runs_at_once"))
+                .andExpect(jsonPath("$.errors[0].message").value("must be 1..10000, or null for no quota"));
+        send(put(API + "/namespaces/ops"), "{\"quotas\":{\"jobs\":-99999999999}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("quotas.jobs"));
+        send(put(API + "/namespaces/ops"), "{\"quotas\":{\"runs_at_once\":4}}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.namespace.quotas.runs_at_once").value(4));
+    }
+
     @Test
     void aNamespacePauseUntilBeyondTheYear9999IsRefused() throws Exception {
         send(post(API + "/namespaces/ops/pause"), "{\"until\":\"+999999999-12-31T23:59:59Z\"}")

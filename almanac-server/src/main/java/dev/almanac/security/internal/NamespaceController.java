@@ -50,36 +50,58 @@ class NamespaceController {
         this.quotas = quotas;
     }
 
-    /** Quotas as JSON carries them; a missing or null one is no quota. */
+    /**
+     * Quotas as JSON carries them; a missing or null one is no quota. Read as long integers, so that one beyond an
+     * int's range is told the quota's own range ("must be 1..10000"), not an int's.
+     */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     record QuotasJson(
             @Schema(description = "How many jobs the namespace may hold", example = "50")
-            Integer jobs,
+            Long jobs,
 
             @JsonProperty("manual_runs_per_hour")
             @Schema(
                     description = "Manual runs and backfills (one each) its people may start in an hour, all together",
                     example = "100")
-            Integer manualRunsPerHour,
+            Long manualRunsPerHour,
 
             @JsonProperty("runs_at_once")
             @Schema(description = "How many of its runs may run at the same time", example = "4")
-            Integer runsAtOnce,
+            Long runsAtOnce,
 
             @JsonProperty("history_days")
             @Schema(description = "How many days of execution history it keeps", example = "30")
-            Integer historyDays,
+            Long historyDays,
 
             @JsonProperty("runs_per_job")
             @Schema(description = "How many executions per job it keeps", example = "1000")
-            Integer runsPerJob) {
+            Long runsPerJob) {
 
         static QuotasJson of(Namespace.Quotas q) {
-            return new QuotasJson(q.jobs(), q.manualRunsPerHour(), q.runsAtOnce(), q.historyDays(), q.runsPerJob());
+            return new QuotasJson(
+                    wide(q.jobs()),
+                    wide(q.manualRunsPerHour()),
+                    wide(q.runsAtOnce()),
+                    wide(q.historyDays()),
+                    wide(q.runsPerJob()));
         }
 
         Namespace.Quotas stored() {
-            return new Namespace.Quotas(jobs, manualRunsPerHour, runsAtOnce, historyDays, runsPerJob);
+            return new Namespace.Quotas(
+                    narrow(jobs),
+                    narrow(manualRunsPerHour),
+                    narrow(runsAtOnce),
+                    narrow(historyDays),
+                    narrow(runsPerJob));
+        }
+
+        private static Long wide(Integer quota) {
+            return quota == null ? null : quota.longValue();
+        }
+
+        /** Beyond an int, the nearest int: outside every quota's range too, and refused as that. */
+        private static Integer narrow(Long quota) {
+            return quota == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, quota));
         }
     }
 
