@@ -28,6 +28,22 @@ public final class JsonInputErrors {
     /** What the reader says of a field given twice in one object (with {@code STRICT_DUPLICATE_DETECTION}). */
     private static final Pattern DUPLICATE = Pattern.compile("^Duplicate Object property \"([^\"]*)\"");
 
+    /**
+     * Names clients write for a field that has another name here, too far from it for {@link NameHints} ({@code
+     * template} for {@code template_type}), each with the field meant.
+     */
+    private static final Map<String, String> MEANT = Map.of(
+            "template", "template_type",
+            "interval", "interval_seconds",
+            "tz", "timezone",
+            "zone", "timezone",
+            "timezone", "timezone",
+            "cron", "expression",
+            "cronexpression", "expression");
+
+    /** The fields of a schedule, which a job's body holds under {@code schedule}. */
+    private static final List<String> SCHEDULE_FIELDS = List.of("timezone", "expression", "interval_seconds");
+
     /** The most fields one body is told of at once. */
     private static final int MOST = 50;
 
@@ -55,7 +71,8 @@ public final class JsonInputErrors {
         JsonNode copy = tree.deepCopy();
         JacksonException e = first;
         while (true) {
-            errors.add(fieldError(e));
+            JacksonException stopped = e;
+            errors.add(nullEntry(stopped, copy).orElseGet(() -> fieldError(stopped)));
             if (errors.size() >= MOST || !removable(e) || !removed(copy, e.getPath())) {
                 return errors;
             }
@@ -66,6 +83,58 @@ public final class JsonInputErrors {
                 e = next;
             }
         }
+    }
+
+    /**
+     * {@code "; did you mean 'x'?"} for an unknown field: a known name close to it, or the one {@link #MEANT} names,
+     * under {@code schedule} when it is a schedule's field sent beside it ({@code timezone} for a job).
+     */
+    private static String hint(String unknown, Collection<String> known) {
+        String close = NameHints.didYouMean(unknown, known);
+        if (!close.isEmpty() || unknown == null) {
+            return close;
+        }
+        String meant = MEANT.get(
+                unknown.toLowerCase(java.util.Locale.ROOT).replace("_", "").replace("-", ""));
+        if (meant == null) {
+            return "";
+        }
+        if (known.contains(meant)) {
+            return "; did you mean '" + meant + "'?";
+        }
+        return SCHEDULE_FIELDS.contains(meant) && known.contains("schedule")
+                ? "; did you mean 'schedule." + meant + "'?"
+                : "";
+    }
+
+    /**
+     * A list with a null entry where the type holds none ({@code "dates": [null]}): the object it is in could not be
+     * made, which says nothing of where; the entry is found in the tree, at most one level down from that object.
+     */
+    private static java.util.Optional<FieldError> nullEntry(JacksonException e, JsonNode tree) {
+        if (!(e instanceof ValueInstantiationException) || !(e.getCause() instanceof NullPointerException)) {
+            return java.util.Optional.empty();
+        }
+        JsonNode node = tree;
+        for (JacksonException.Reference step : e.getPath()) {
+            node = node == null
+                    ? null
+                    : step.getPropertyName() != null ? node.get(step.getPropertyName()) : node.get(step.getIndex());
+        }
+        String at = path(e);
+        if (node == null || !node.isObject()) {
+            return java.util.Optional.empty();
+        }
+        for (java.util.Map.Entry<String, JsonNode> field : node.properties()) {
+            JsonNode value = field.getValue();
+            for (int i = 0; value.isArray() && i < value.size(); i++) {
+                if (value.get(i).isNull()) {
+                    return java.util.Optional.of(new FieldError(
+                            (at.isEmpty() ? "" : at + ".") + field.getKey() + "[" + i + "]", "must not be null"));
+                }
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** An unknown field, or a value of the wrong type (a number too large for its field too): not a syntax error. */
@@ -99,8 +168,7 @@ public final class JsonInputErrors {
                     : unknown.getKnownPropertyIds().stream()
                             .map(String::valueOf)
                             .toList();
-            return new FieldError(
-                    field, "is not a known field" + NameHints.didYouMean(unknown.getPropertyName(), known));
+            return new FieldError(field, "is not a known field" + hint(unknown.getPropertyName(), known));
         }
         if (e instanceof ValueInstantiationException invalid
                 && invalid.getCause() instanceof IllegalArgumentException why) {

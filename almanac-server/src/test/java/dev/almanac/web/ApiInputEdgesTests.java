@@ -99,6 +99,26 @@ abstract class ApiInputEdgesTests extends AlmanacIntegrationTest {
         assertThat(storedName()).isEqualTo("beat");
     }
 
+    /** Names clients write for a field called otherwise here, or sent beside the schedule, get a hint. */
+    @Test
+    void aFieldNamedAsElsewhereGetsAHintToItsNameHere() throws Exception {
+        send(
+                        post(API + "/jobs"),
+                        "{\"name\":\"hinted\",\"template\":\"heartbeat\",\"timezone\":\"UTC\",\"schedule\":"
+                                + "{\"type\":\"cron\",\"cron_expression\":\"0 3 * * *\",\"tz\":\"UTC\",\"interval\":60}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(hint("template", "did you mean 'template_type'?"))
+                .andExpect(hint("timezone", "did you mean 'schedule.timezone'?"))
+                .andExpect(hint("schedule.cron_expression", "did you mean 'expression'?"))
+                .andExpect(hint("schedule.tz", "did you mean 'timezone'?"))
+                .andExpect(hint("schedule.interval", "did you mean 'interval_seconds'?"));
+    }
+
+    private static org.springframework.test.web.servlet.ResultMatcher hint(String field, String says) {
+        return jsonPath("$.errors[?(@.field == '" + field + "')].message")
+                .value(org.hamcrest.Matchers.hasItem(org.hamcrest.Matchers.containsString(says)));
+    }
+
     @Test
     void aFieldGivenTwiceIsRefusedNotDecidedByTheLastOne() throws Exception {
         send(put(API + "/jobs/" + job), "{\"name\":\"a\",\"name\":\"b\"}")
@@ -142,6 +162,19 @@ abstract class ApiInputEdgesTests extends AlmanacIntegrationTest {
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("namespaces[1]"));
         send(post(API + "/tokens"), "{\"name\":\"n\",\"namespaces\":[\"ops\"]}").andExpect(status().isCreated());
+    }
+
+    /** A null entry where a list holds objects or strings is named, not said as "body: is not valid JSON". */
+    @Test
+    void aNullEntryInAListIsNamed() throws Exception {
+        send(post(API + "/calendars"), "{\"name\":\"c\",\"dates\":[\"2026-12-25\",null]}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("dates[1]"))
+                .andExpect(jsonPath("$.errors[0].message").value("must not be null"));
+        send(put(API + "/jobs/" + job), "{\"calendars\":{\"blackout\":[null]}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("calendars.blackout[0]"))
+                .andExpect(jsonPath("$.errors[0].message").value("must not be null"));
     }
 
     /** A quota beyond an int's range is told the quota's own range, not an int's. */
