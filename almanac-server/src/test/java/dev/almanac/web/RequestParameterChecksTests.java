@@ -156,6 +156,23 @@ abstract class RequestParameterChecksTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.job.description").value("\ud83d\ude00 \ud83d\ude00"));
     }
 
+    /** A query parameter whose escapes are no UTF-8 is said so, not searched for as a replacement character. */
+    @Test
+    void aQueryParameterThatIsNotUtf8IsA400NamingIt() throws Exception {
+        refused(API + "/jobs?search=%FF", "search", "is not valid UTF-8");
+        refused(API + "/executions?search=a%C3", "search", "is not valid UTF-8");
+        mvc.perform(get(URI.create(API + "/jobs?search=%C3%A9t%C3%A9"))).andExpect(status().isOk());
+    }
+
+    /** A parameter read as one value given twice was decided silently (the first, or both joined by a comma). */
+    @Test
+    void aSingleValuedParameterGivenTwiceIsRefused() throws Exception {
+        refused(API + "/executions?status=failed&status=success", "status", "is given twice: give it once");
+        refused(API + "/jobs?limit=1&limit=500", "limit", "is given twice: give it once");
+        refused(API + "/audit?action=a&action=b&action=c", "action", "is given 3 times: give it once");
+        mvc.perform(get(API + "/jobs?limit=5")).andExpect(status().isOk());
+    }
+
     @Test
     void aMisspeltParameterIsRefusedWithAHintInsteadOfAnUnfilteredList() throws Exception {
         refused(API + "/executions?statuses=failed", "statuses", "did you mean 'status'?");

@@ -45,6 +45,9 @@ class RequestParameterCheck implements WebMvcConfigurer, HandlerInterceptor {
     /** Each API handler's parameter names; empty when it takes any (a {@code Map} of them). */
     private final Map<Method, Optional<Set<String>>> names = new ConcurrentHashMap<>();
 
+    /** Each API handler's parameters that take a list, and so may be given more than once. */
+    private final Map<Method, Set<String>> repeatable = new ConcurrentHashMap<>();
+
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(this);
@@ -57,14 +60,27 @@ class RequestParameterCheck implements WebMvcConfigurer, HandlerInterceptor {
             return true;
         }
         List<FieldError> errors = new ArrayList<>();
+        notUtf8(request.getQueryString(), errors);
         request.getParameterMap().forEach((name, values) -> {
             if (name.indexOf('\0') >= 0 || Arrays.stream(values).anyMatch(value -> value.indexOf('\0') >= 0)) {
                 errors.add(new FieldError(name.replace("\0", "\\u0000"), NUL));
             }
         });
         if (errors.isEmpty() && request.getRequestURI().startsWith(request.getContextPath() + API)) {
-            names.computeIfAbsent(method.getMethod(), key -> parameterNames(method))
-                    .ifPresent(known -> unknown(request.getQueryString(), known, errors));
+            Optional<Set<String>> taken = names.computeIfAbsent(method.getMethod(), key -> parameterNames(method));
+            taken.ifPresent(known -> unknown(request.getQueryString(), known, errors));
+            if (errors.isEmpty() && taken.isPresent()) {
+                // a value read as one: which of two would count is a guess (the first, or both joined by a comma)
+                Set<String> lists = repeatable.computeIfAbsent(method.getMethod(), key -> listParameters(method));
+                request.getParameterMap().forEach((name, values) -> {
+                    if (values.length > 1 && !lists.contains(name)) {
+                        errors.add(new FieldError(
+                                name,
+                                "is given " + (values.length == 2 ? "twice" : values.length + " times")
+                                        + ": give it once"));
+                    }
+                });
+            }
         }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
@@ -85,6 +101,53 @@ class RequestParameterCheck implements WebMvcConfigurer, HandlerInterceptor {
                                                 ? "; it takes none"
                                                 : "; it takes " + String.join(", ", known))));
             }
+        }
+    }
+
+    /**
+     * A query parameter whose escapes are no UTF-8 ({@code search=%FF}): the container reads it as a replacement
+     * character, or drops it, and the filter would match something else than was meant.
+     */
+    private static void notUtf8(String query, List<FieldError> errors) {
+        if (query == null || query.indexOf('%') < 0) {
+            return;
+        }
+        for (String pair : query.split("&")) {
+            int equals = pair.indexOf('=');
+            String raw = equals < 0 ? pair : pair.substring(0, equals);
+            if (!utf8(pair)) {
+                String name = utf8(raw) ? URLDecoder.decode(raw, StandardCharsets.UTF_8) : raw;
+                errors.add(new FieldError(
+                        name, "is not valid UTF-8: percent-encode the UTF-8 bytes of the text (é is %C3%A9)"));
+            }
+        }
+    }
+
+    /** Whether the bytes {@code text}'s percent escapes stand for, with its other characters, are UTF-8. */
+    private static boolean utf8(String text) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%' && i + 2 < text.length()) {
+                int high = Character.digit(text.charAt(i + 1), 16);
+                int low = Character.digit(text.charAt(i + 2), 16);
+                if (high >= 0 && low >= 0) {
+                    bytes.write(high * 16 + low);
+                    i += 2;
+                    continue;
+                }
+            }
+            bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+        }
+        try {
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException notUtf8) {
+            return false;
         }
     }
 
@@ -135,6 +198,31 @@ class RequestParameterCheck implements WebMvcConfigurer, HandlerInterceptor {
             }
         }
         return Optional.of(names);
+    }
+
+    /** The parameters of {@code handler} read as a list or an array, by their request names. */
+    static Set<String> listParameters(HandlerMethod handler) {
+        Set<String> lists = new LinkedHashSet<>();
+        for (MethodParameter parameter : handler.getMethodParameters()) {
+            Class<?> type = parameter.getParameterType();
+            RequestParam requestParam = parameter.getParameterAnnotation(RequestParam.class);
+            if (requestParam != null && takesMany(type)) {
+                lists.add(requestParam.name().isEmpty() ? parameter.getParameterName() : requestParam.name());
+            } else if (requestParam == null && type.isRecord()) {
+                List<String> names = recordParameters(type);
+                RecordComponent[] components = type.getRecordComponents();
+                for (int i = 0; i < components.length; i++) {
+                    if (takesMany(components[i].getType())) {
+                        lists.add(names.get(i));
+                    }
+                }
+            }
+        }
+        return lists;
+    }
+
+    private static boolean takesMany(Class<?> type) {
+        return type.isArray() || java.util.Collection.class.isAssignableFrom(type);
     }
 
     private static List<String> recordParameters(Class<?> record) {
