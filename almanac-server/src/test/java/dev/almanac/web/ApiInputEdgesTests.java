@@ -105,7 +105,8 @@ abstract class ApiInputEdgesTests extends AlmanacIntegrationTest {
         send(
                         post(API + "/jobs"),
                         "{\"name\":\"hinted\",\"template\":\"heartbeat\",\"timezone\":\"UTC\",\"schedule\":"
-                                + "{\"type\":\"cron\",\"cron_expression\":\"0 3 * * *\",\"tz\":\"UTC\",\"interval\":60}}")
+                                + "{\"type\":\"cron\",\"cron_expression\":\"0 3 * * *\","
+                                + "\"tz\":\"UTC\",\"interval\":60}}")
                 .andExpect(status().isBadRequest())
                 .andExpect(hint("template", "did you mean 'template_type'?"))
                 .andExpect(hint("timezone", "did you mean 'schedule.timezone'?"))
