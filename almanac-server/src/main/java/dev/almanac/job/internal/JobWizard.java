@@ -11,6 +11,7 @@ import dev.almanac.job.JobQuery;
 import dev.almanac.job.JobRequest;
 import dev.almanac.job.JobService;
 import dev.almanac.job.ParameterForms;
+import dev.almanac.job.ParameterLines;
 import dev.almanac.job.Trigger;
 import dev.almanac.security.CurrentNamespace;
 import dev.almanac.security.Namespace;
@@ -157,9 +158,8 @@ class JobWizard {
      * The parameters the review lists, secrets masked: while editing, with the stored secrets the form leaves blank
      * to keep, marked unchanged, as the job page lists them; they are never put in the page, only their mask.
      */
-    private List<DefinitionLines.ParameterLine> reviewLines(
-            JobForm form, String type, JobRequest request, Job editing) {
-        List<DefinitionLines.ParameterLine> shown = lines.parameters(type, request.parameters());
+    private List<ParameterLines.ParameterLine> reviewLines(JobForm form, String type, JobRequest request, Job editing) {
+        List<ParameterLines.ParameterLine> shown = lines.parameters(type, request.parameters());
         if (editing == null || !editing.definition().templateType().equals(type)) {
             return shown;
         }
@@ -168,12 +168,12 @@ class JobWizard {
                 .request();
         Set<String> typed = new HashSet<>();
         shown.forEach(line -> typed.add(line.name()));
-        List<DefinitionLines.ParameterLine> all = new ArrayList<>();
-        for (DefinitionLines.ParameterLine line : lines.parameters(type, kept.parameters())) {
+        List<ParameterLines.ParameterLine> all = new ArrayList<>();
+        for (ParameterLines.ParameterLine line : lines.parameters(type, kept.parameters())) {
             all.add(
                     typed.contains(line.name()) || !Sealed.MASK.equals(line.value())
                             ? line
-                            : new DefinitionLines.ParameterLine(line.name(), Sealed.MASK + " (unchanged)"));
+                            : new ParameterLines.ParameterLine(line.name(), Sealed.MASK + " (unchanged)"));
         }
         return all;
     }
