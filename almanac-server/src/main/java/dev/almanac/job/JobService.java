@@ -739,14 +739,11 @@ public class JobService {
         } catch (InvalidInputException masked) {
             masks.addAll(masked.errors());
         }
-        NotificationsJson notifications = request.notifications();
-        try {
-            notifications = recipients.unmask(
-                    request.notifications(),
-                    current == null ? null : current.definition().notifications());
-        } catch (InvalidInputException masked) {
-            masks.addAll(masked.errors());
-        }
+        NotificationSecrets.Unmasked shown = recipients.unmaskWhatIsStored(
+                request.notifications(),
+                current == null ? null : current.definition().notifications());
+        NotificationsJson notifications = shown.notifications();
+        masks.addAll(shown.errors());
         JobRequest unmasked = with(request, parameters, notifications);
         if (masks.isEmpty()) {
             return validator.validate(unmasked, now, context);

@@ -1,7 +1,6 @@
 package dev.almanac.job;
 
 import dev.almanac.common.FieldError;
-import dev.almanac.common.InvalidInputException;
 import dev.almanac.common.Sealed;
 import dev.almanac.job.JobRequest.NotificationsJson;
 import dev.almanac.security.NotificationUrlSealing;
@@ -30,9 +29,14 @@ class NotificationSecrets implements NotificationUrlSealing {
      * (the same place in the same list first, else the first stored URL shown that way), a sealed one stored with
      * this job is revealed. Any other sealed value is refused, and so is a shown form with no URL stored behind it.
      */
-    NotificationsJson unmask(NotificationsJson incoming, Notifications stored) {
+    /**
+     * The settings with every shown URL that stands for a stored one replaced by it, and an error for each that
+     * stands for none (or for several): those are left as sent, and the others unmasked all the same, so that the
+     * validator reads the URLs that are fine as they are stored, not as they are shown.
+     */
+    Unmasked unmaskWhatIsStored(NotificationsJson incoming, Notifications stored) {
         if (incoming == null) {
-            return null;
+            return new Unmasked(null, List.of());
         }
         Notifications before = stored == null ? Notifications.none() : stored;
         List<FieldError> errors = new ArrayList<>();
@@ -42,11 +46,11 @@ class NotificationSecrets implements NotificationUrlSealing {
                 unmask("notifications.on_retry", incoming.onRetry(), before.onRetry(), before, errors),
                 incoming.alertIfNoSuccessWithin(),
                 incoming.autoPauseAfterFailures());
-        if (!errors.isEmpty()) {
-            throw new InvalidInputException(errors);
-        }
-        return plain;
+        return new Unmasked(plain, List.copyOf(errors));
     }
+
+    /** Settings unmasked as far as they could be, and what could not. */
+    record Unmasked(NotificationsJson notifications, List<FieldError> errors) {}
 
     private List<String> unmask(
             String field, List<String> incoming, List<String> list, Notifications stored, List<FieldError> errors) {

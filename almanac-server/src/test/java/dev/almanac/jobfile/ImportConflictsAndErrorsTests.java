@@ -334,6 +334,33 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
     }
 
     /**
+     * A shown webhook URL with nothing stored behind it, beside one that has: only the first is refused, the other is
+     * read as the URL it stands for (in a PUT and an import plan).
+     */
+    @Test
+    void aShownUrlWithNothingStoredLeavesTheJobsOtherShownUrlsAlone() throws Exception {
+        String stored = "{\"name\":\"told\",\"namespace\":\"team-a\",\"template_type\":\"heartbeat\","
+                + "\"schedule\":{\"type\":\"interval\",\"interval_seconds\":60},"
+                + "\"notifications\":{\"on_failure\":[\"https://hooks.example.com/services/T0/B0/secret-path\"]}}";
+        JsonNode created = json.readTree(call("POST", "/jobs", stored, 201));
+        String id = created.at("/job/id").asString();
+        String shown = created.at("/job/notifications/on_failure/0").asString();
+        assertThat(shown).doesNotContain("secret-path");
+        String sent = stored.replace(
+                "[\"https://hooks.example.com/services/T0/B0/secret-path\"]",
+                "[\"" + shown + "\",\"" + shown.replace("hooks.example.com", "elsewhere.example.org") + "\"]");
+
+        JsonNode put = json.readTree(call("PUT", "/jobs/" + id, sent, 400));
+        assertThat(put.path("errors").findValuesAsString("field"))
+                .as(put.toString())
+                .containsExactly("notifications.on_failure[1]");
+        JsonNode plan = importFile("plan", "{\"jobs\":[" + sent + "]}", 200);
+        assertThat(plan.at("/jobs/0/errors").findValuesAsString("field"))
+                .as(plan.toString())
+                .containsExactly("notifications.on_failure[1]");
+    }
+
+    /**
      * An empty or null notification recipient is a 400 naming its place, not a 500 (the validator kept the null it
      * had refused, and the notifications could not hold it): on create, on update, in an import plan and in a jobs
      * file applied at start.
