@@ -100,7 +100,11 @@ final class Conditions {
             return Optional.empty();
         }
         String table = params.string("table");
-        if (table != null && !target.get().allowsTable(table)) {
+        if (table == null) {
+            // missing (or not text): the schema says so, and no column can be checked without the table
+            return Optional.empty();
+        }
+        if (!target.get().allowsTable(table)) {
             errors.add(new ParameterError(
                     "table",
                     "'" + table + "' is not an allowed table of target '" + name + "'; allowed: "

@@ -179,6 +179,25 @@ class PreflightTests extends AlmanacIntegrationTest {
                 .andExpect(jsonPath("$.errors[0].message", containsString("payroll")));
     }
 
+    /**
+     * A table left out (or misspelt) is named by the schema alone: the template's checks, which run beside the
+     * schema's errors, do not call every column "not an allowed column of demo.null".
+     */
+    @Test
+    void aMissingTableIsNamedWithoutBlamingTheColumns() throws Exception {
+        String body = """
+                {"name":"no-table","template_type":"data_export","schedule":{"type":"cron","expression":"0 3 * * *"},
+                 "parameters":{"target":"demo","tabel":"users","columns":["id","email"],"order_by":[{"column":"id"}]}}""";
+        String answer = mvc.perform(post(API + "/jobs")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(body))
+                .andExpect(status().isBadRequest())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(answer).contains("parameters.table", "parameters.tabel").doesNotContain("not an allowed column");
+    }
+
     @Test
     void anExportToAFileFailsPreflightWhenItsDirectoryIsNotWritable() throws Exception {
         String job = createJob("to-file", "data_export", """
