@@ -133,9 +133,8 @@
       if (!problem || typeof problem.detail !== "string" || !problem.detail) { return null; }
       var text = problem.detail.charAt(0).toUpperCase() + problem.detail.slice(1);
       var retry = xhr.getResponseHeader("Retry-After");
-      // a 503 is refused before anything is done (the database away, or no connection free)
-      return text + " (" + xhr.status + (retry ? "; retry after " + retry + " s" : "") + ")."
-          + (xhr.status === 503 ? " Nothing was done." : "");
+      // not "nothing was done": a connection lost after a commit also answers 503
+      return text + " (" + xhr.status + (retry ? "; retry after " + retry + " s" : "") + ").";
     } catch (e) {
       return null;
     }
