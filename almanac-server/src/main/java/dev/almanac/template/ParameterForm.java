@@ -43,7 +43,13 @@ public final class ParameterForm {
     private static final Pattern INDEX = Pattern.compile("^\\[(\\d+)]");
     private static final Pattern MAP_VALUE = Pattern.compile("^(.*)\\[\\d+]\\.value$");
     private static final Pattern MAP_KEY = Pattern.compile("^(.*)\\[\\d+]\\.key$");
-    private static final Pattern NAME_WORD = Pattern.compile("\\bname\\b", Pattern.CASE_INSENSITIVE);
+    /**
+     * How an error about a map entry's name (not its value) begins: "is not a valid header name", "is set by Almanac
+     * and cannot be given" (a reserved header). Only the beginning: "with variable 'name' filled in, holds …" is
+     * about the value.
+     */
+    private static final Pattern ABOUT_THE_NAME =
+            Pattern.compile("^(is not a valid [\\w -]*name\\b|is set by Almanac\\b)", Pattern.CASE_INSENSITIVE);
 
     private final Map<String, Object> schema;
     private final JsonMapper json;
@@ -331,7 +337,7 @@ public final class ParameterForm {
 
     /** Whether an error of a map's entry speaks of the entry's name rather than its value. */
     private static boolean aboutTheName(String message) {
-        return message != null && NAME_WORD.matcher(message).find();
+        return message != null && ABOUT_THE_NAME.matcher(message).find();
     }
 
     /** The form names of every secret field in these values. */

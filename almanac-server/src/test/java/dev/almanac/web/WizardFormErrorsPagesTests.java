@@ -135,6 +135,9 @@ class WizardFormErrorsPagesTests extends AlmanacIntegrationTest {
         form.set("p.signing_secret", "too short");
         form.set("p.headers[0].key", "Bad Header:");
         form.set("p.headers[0].value", "fine");
+        // a reserved header is an error about its name too
+        form.add("p.headers[1].key", "Host");
+        form.add("p.headers[1].value", "example.org");
         form.set("_action", "next");
         for (boolean htmx : List.of(false, true)) {
             MockHttpServletResponse answer = walk.post(WizardWalk.WIZARD, form, htmx);
@@ -146,6 +149,7 @@ class WizardFormErrorsPagesTests extends AlmanacIntegrationTest {
             WizardWalk.assertMarkedInvalid(html, "p.headers[0].key", "template: a header's name");
             assertThat(html).contains("id=\"f-p-headers-0--key-error\">is not a valid header name<");
             assertThat(html).doesNotContain("id=\"f-p-headers-0--value-error\"");
+            assertThat(html).contains("id=\"f-p-headers-1--key-error\">is set by Almanac and cannot be given<");
             WizardWalk.assertEveryInvalidControlNamesItsError(html, "one round");
         }
     }
