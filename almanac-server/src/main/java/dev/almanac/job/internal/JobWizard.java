@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.springframework.stereotype.Component;
 import org.springframework.ui.Model;
@@ -166,16 +167,15 @@ class JobWizard {
         JobRequest kept = drafts.withStoredSecrets(form, editing)
                 .toRequest(parameterForm(type))
                 .request();
-        Set<String> typed = new HashSet<>();
-        shown.forEach(line -> typed.add(line.name()));
-        List<ParameterLines.ParameterLine> all = new ArrayList<>();
+        // what the form left out and the stored job keeps is a kept secret: listed by its name only, never by a value
+        // (whether the template's schema marks it secret or not)
+        Map<String, ParameterLines.ParameterLine> byName = new TreeMap<>();
+        shown.forEach(line -> byName.put(line.name(), line));
         for (ParameterLines.ParameterLine line : lines.parameters(type, kept.parameters())) {
-            all.add(
-                    typed.contains(line.name()) || !Sealed.MASK.equals(line.value())
-                            ? line
-                            : new ParameterLines.ParameterLine(line.name(), Sealed.MASK + " (unchanged)"));
+            byName.putIfAbsent(
+                    line.name(), new ParameterLines.ParameterLine(line.name(), Sealed.MASK + " (unchanged)"));
         }
-        return all;
+        return new ArrayList<>(byName.values());
     }
 
     /**
