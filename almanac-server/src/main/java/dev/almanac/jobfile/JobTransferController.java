@@ -136,6 +136,17 @@ class JobTransferController {
                 && (!namespaces.exists(namespace) || !namespaces.may(namespace, NamespaceAccess.Action.READ))) {
             throw new InvalidInputException("namespace", "no namespace named '" + namespace + "'");
         }
+        if (!namespace.equals(from)) {
+            // the copy carries the original's secrets, which its new namespace's editors could send anywhere: copying
+            // a job out of its namespace needs the right to change it there, as a move does
+            namespaces.require(
+                    from,
+                    NamespaceAccess.Action.EDIT,
+                    "copy its jobs into another namespace",
+                    AuditTrail.Target.of(
+                            "job", original.id(), original.definition().name(), namespace),
+                    () -> new NotFoundException("no job with id " + id));
+        }
         permissions.requireMayActOn(
                 original.definition().templateType(),
                 "create",

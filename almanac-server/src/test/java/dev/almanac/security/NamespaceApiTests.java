@@ -541,6 +541,39 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
                 .contains("\"action\":\"unchanged\"");
     }
 
+    /**
+     * A copy carries its original's secrets: a viewer of the original's namespace who edits another may not clone the
+     * job into theirs (where they could point it at their own host and run it); an editor of both may.
+     */
+    @Test
+    void aViewerCannotCloneAJobWithItsSecretsIntoANamespaceTheyEdit() throws Exception {
+        String root = logins.token(TestLogins.SUPER_ADMIN);
+        namespaces("a", "b");
+        logins.user("vic", TestLogins.USER, null);
+        send(root, "PUT", "/namespaces/a/members", "{\"members\":[{\"username\":\"vic\",\"role\":\"viewer\"}]}");
+        send(root, "PUT", "/namespaces/b/members", "{\"members\":[{\"username\":\"vic\",\"role\":\"editor\"}]}");
+        MockHttpServletResponse created = send(
+                root,
+                "POST",
+                "/jobs",
+                "{\"name\":\"hook\",\"namespace\":\"a\","
+                        + "\"template_type\":\"webhook_trigger\",\"parameters\":{\"url\":\"https://hooks.example.com/x\","
+                        + "\"signing_secret\":\"a-secret-of-namespace-a\"},\"schedule\":{\"interval_seconds\":3600}}");
+        assertThat(created.getStatus()).as(created.getContentAsString()).isEqualTo(201);
+        String id = com.jayway.jsonpath.JsonPath.read(created.getContentAsString(), "$.job.id");
+        String vic = logins.token("vic", TestLogins.USER, false);
+
+        MockHttpServletResponse refused = send(vic, "POST", "/jobs/" + id + "/clone", "{\"namespace\":\"b\"}");
+        assertThat(refused.getStatus()).as(refused.getContentAsString()).isEqualTo(403);
+        assertThat(refused.getContentAsString()).contains("copy its jobs into another namespace");
+        assertThat(send(root, "GET", "/jobs?namespace=b", null).getContentAsString())
+                .doesNotContain("hook");
+
+        send(root, "PUT", "/namespaces/a/members", "{\"members\":[{\"username\":\"vic\",\"role\":\"editor\"}]}");
+        MockHttpServletResponse copied = send(vic, "POST", "/jobs/" + id + "/clone", "{\"namespace\":\"b\"}");
+        assertThat(copied.getStatus()).as(copied.getContentAsString()).isEqualTo(201);
+    }
+
     void namespaces(String... names) throws Exception {
         for (String name : names) {
             MockHttpServletResponse created =
