@@ -19,9 +19,11 @@ import org.springframework.stereotype.Component;
  * in the audit trail. A success resets the count; so does an admin's unlock, password reset or enable (UserService).
  * A disabled user's attempts are refused before the password is checked and do not count.
  *
- * <p>A user name no account has is counted and locked the same way, on this node, so that a lock does not tell a
- * guesser which names exist (a locked name answering 429 while an unknown one answers 401 for ever). Those counts live
- * in memory, for the {@value #UNKNOWN_NAMES_KEPT} names tried last; a restart forgets them.
+ * <p>A user name no account has is counted and locked the same way, on this node, so that a lock alone does not tell
+ * a guesser which names exist (a locked name answered 429 while an unknown one answered 401 for ever). Those counts live
+ * in memory, by a digest of the name, for the {@value #UNKNOWN_NAMES_KEPT} names tried last; a restart forgets them.
+ * It raises the cost of telling names apart without removing it: behind a load balancer an unknown name's failures
+ * spread over the nodes, and a name pushed out by 10 000 others is counted afresh.
  */
 @Component
 public class LoginAttempts {
@@ -133,7 +135,7 @@ public class LoginAttempts {
     /** Until when a user name no account has is locked like an account, if it is now. */
     Optional<Instant> unknownNameLockedUntil(String username) {
         synchronized (unknownNames) {
-            UnknownName name = unknownNames.get(username);
+            UnknownName name = unknownNames.get(key(username));
             Instant now = clock.instant();
             return name == null
                             || name.lockedUntil() == null
@@ -143,15 +145,27 @@ public class LoginAttempts {
         }
     }
 
+    /** A name tried as a fixed-size key: a name can be as long as a form post, and 10 000 of them are kept. */
+    private static String key(String username) {
+        try {
+            return java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(String.valueOf(username).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
     private UserRepository.Failure countUnknownName(String username, Instant until) {
         synchronized (unknownNames) {
-            UnknownName name = unknownNames.get(username);
+            String key = key(username);
+            UnknownName name = unknownNames.get(key);
             int failures = (name == null ? 0 : name.failures()) + 1;
             if (failures >= properties.loginMaxFailures()) {
-                unknownNames.put(username, new UnknownName(0, until));
+                unknownNames.put(key, new UnknownName(0, until));
                 return UserRepository.Failure.LOCKED;
             }
-            unknownNames.put(username, new UnknownName(failures, name == null ? null : name.lockedUntil()));
+            unknownNames.put(key, new UnknownName(failures, name == null ? null : name.lockedUntil()));
             return UserRepository.Failure.COUNTED;
         }
     }
