@@ -88,6 +88,8 @@ public final class StrictJsonReading {
     /** A time's reader that refuses a number, an array or an object as "must be a date and time such as …". */
     private static final class TextOnly extends DelegatingDeserializer {
 
+        private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("[+-]?\\d+(\\.\\d*)?");
+
         TextOnly(ValueDeserializer<?> reader) {
             super(reader);
         }
@@ -106,6 +108,12 @@ public final class StrictJsonReading {
         public Object deserialize(JsonParser p, DeserializationContext ctxt) {
             if (p.currentToken() != JsonToken.VALUE_STRING && p.currentToken() != JsonToken.VALUE_NULL) {
                 return ctxt.handleUnexpectedToken(_delegatee.handledType(), p);
+            }
+            if (p.currentToken() == JsonToken.VALUE_STRING
+                    && NUMBER.matcher(p.getString().strip()).matches()) {
+                // Jackson reads a string of digits as seconds since 1970, as it reads a number
+                return ctxt.handleWeirdStringValue(
+                        _delegatee.handledType(), p.getString(), "a number is not a date and time");
             }
             return super.deserialize(p, ctxt);
         }

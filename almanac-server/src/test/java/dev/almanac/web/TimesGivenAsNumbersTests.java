@@ -31,7 +31,8 @@ class TimesGivenAsNumbersTests extends AlmanacIntegrationTest {
 
     @Test
     void theNamedFieldsRefuseANumberAndChangeNothing() throws Exception {
-        for (String number : List.of("1900000000", "1e300", "12345.5")) {
+        // quoted too: Jackson reads a string of digits as seconds since 1970 as well
+        for (String number : List.of("1900000000", "1e300", "12345.5", "\"1900000000\"", "\"12345.5\"")) {
             mvc.perform(post("/api/admin/scheduler/namespaces/default/pause")
                             .contentType(MediaType.APPLICATION_JSON)
                             .content("{\"until\":" + number + "}"))
