@@ -277,6 +277,11 @@ public class Engine {
         return runs.freeCapacity();
     }
 
+    /** Whether this node saw the schema move past what it knows, and takes no more work. */
+    boolean outdated() {
+        return runs.outdated();
+    }
+
     /** Whether any of these runs is still going on this node's pool. */
     boolean anyRunning(Collection<ExecutionId> ids) {
         Set<ExecutionId> running = runs.runningIds();

@@ -232,6 +232,11 @@ class EngineLoops implements SmartLifecycle {
     }
 
     private void triggerLoop() {
+        if (engine.outdated()) {
+            // triggers nothing on a schema it does not know: the due slots are not for this node to wait on
+            wakeups.awaitTrigger(properties.pollInterval());
+            return;
+        }
         TriggerPass.Result result = engine.triggerOnce();
         if (result.queued() > 0) {
             cluster.notifyCluster("work");

@@ -43,7 +43,7 @@ class SchemaWatch {
     }
 
     /** Looks again; true once the schema has moved past what this node knows (it stays so). */
-    boolean check() {
+    synchronized boolean check() {
         if (movedTo != null) {
             return true;
         }
