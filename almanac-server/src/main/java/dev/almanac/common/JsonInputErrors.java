@@ -46,6 +46,8 @@ public final class JsonInputErrors {
 
     /** The most fields one body is told of at once. */
     private static final int MOST = 50;
+    /** About how many nodes the reads again of one body may read in all (see {@link #allErrors}). */
+    private static final long MOST_NODES_READ = 200_000;
 
     private JsonInputErrors() {}
 
@@ -69,11 +71,14 @@ public final class JsonInputErrors {
     public static List<FieldError> allErrors(ObjectMapper json, JsonNode tree, JavaType type, JacksonException first) {
         List<FieldError> errors = new ArrayList<>();
         JsonNode copy = tree.deepCopy();
+        // each read starts from the top of the body: a large body is read again fewer times, so that a request of
+        // many errors costs at most about MOST_NODES_READ nodes read, whatever its size (the list may then be cut)
+        long rereads = Math.max(1, MOST_NODES_READ / Math.max(1, nodes(tree, MOST_NODES_READ)));
         JacksonException e = first;
         while (true) {
             JacksonException stopped = e;
             errors.add(nullEntry(stopped, copy).orElseGet(() -> fieldError(stopped)));
-            if (errors.size() >= MOST || !removable(e) || !removed(copy, e.getPath())) {
+            if (errors.size() >= MOST || errors.size() > rereads || !removable(e) || !removed(copy, e.getPath())) {
                 return errors;
             }
             try {
@@ -83,6 +88,21 @@ public final class JsonInputErrors {
                 e = next;
             }
         }
+    }
+
+    /** The nodes of {@code tree}, counted up to {@code most}. */
+    private static long nodes(JsonNode tree, long most) {
+        long count = 0;
+        java.util.ArrayDeque<JsonNode> left = new java.util.ArrayDeque<>();
+        left.push(tree);
+        while (!left.isEmpty() && count < most) {
+            JsonNode node = left.pop();
+            count++;
+            if (node.isContainer()) {
+                node.values().forEach(left::push);
+            }
+        }
+        return count;
     }
 
     /**
