@@ -429,6 +429,32 @@ class JobTransfer {
                                         : "the plan saw version " + planned,
                         current));
             }
+            Optional<FieldError> byRole = ofRoleFor(definition, namespace, stored);
+            if (byRole.isPresent()) {
+                return byRole;
+            }
+            if (stored.isEmpty()) {
+                NamespaceQuotas.JobRoom before = rooms.computeIfAbsent(namespace, quotas::jobRoom);
+                long wanted = creating.merge(namespace, 1L, Long::sum);
+                if (wanted > before.room()) {
+                    overQuota.add(namespace);
+                    return Optional.of(new FieldError(
+                            "namespace",
+                            "job quota of namespace '" + namespace + "' reached: it has " + before.jobs()
+                                    + " jobs and its quota is " + before.quota() + " (room for " + before.room()
+                                    + "), and this file would create more"));
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<FieldError> ofRole(JobRequest definition, String namespace, Job stored) {
+            return ofRoleFor(definition, namespace, Optional.of(stored));
+        }
+
+        /** The role part of {@link #ofChange}: the plan's versions and the quotas are not asked. */
+        private Optional<FieldError> ofRoleFor(JobRequest definition, String namespace, Optional<Job> stored) {
             String action = stored.isPresent() ? "update" : "create";
             String storedType = stored.map(j -> j.definition().templateType()).orElse(null);
             String type = definition.templateType() != null
@@ -447,18 +473,6 @@ class JobTransfer {
                             "",
                             "you may not " + action + " this job: "
                                     + permissions.onJob(template, namespace).whyNotChange()));
-                }
-            }
-            if (stored.isEmpty()) {
-                NamespaceQuotas.JobRoom before = rooms.computeIfAbsent(namespace, quotas::jobRoom);
-                long wanted = creating.merge(namespace, 1L, Long::sum);
-                if (wanted > before.room()) {
-                    overQuota.add(namespace);
-                    return Optional.of(new FieldError(
-                            "namespace",
-                            "job quota of namespace '" + namespace + "' reached: it has " + before.jobs()
-                                    + " jobs and its quota is " + before.quota() + " (room for " + before.room()
-                                    + "), and this file would create more"));
                 }
             }
             return Optional.empty();

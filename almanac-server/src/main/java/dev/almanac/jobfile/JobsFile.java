@@ -129,6 +129,11 @@ public class JobsFile {
             }
 
             @Override
+            public Optional<FieldError> ofRole(JobRequest definition, String namespace, Job stored) {
+                return Optional.empty();
+            }
+
+            @Override
             public Optional<FieldError> ofCalendar(String name, String namespace) {
                 return Optional.empty();
             }
@@ -147,6 +152,13 @@ public class JobsFile {
          * file leaves unchanged, so an unchanged export plans as unchanged whoever imports it.
          */
         Optional<FieldError> ofChange(JobRequest definition, String namespace, Optional<Job> stored);
+
+        /**
+         * Refuses {@code stored} to a user whose role may not change it, asked of a job the file leaves unchanged but
+         * writes a secret of in plain text: only the role, not the plan's versions nor a quota, so a job unchanged by
+         * the file is never stale and a user who may change it is asked nothing more.
+         */
+        Optional<FieldError> ofRole(JobRequest definition, String namespace, Job stored);
 
         /**
          * Refuses calendar {@code name} of {@code namespace} (null: a global one) whatever applying it would do, asked
@@ -899,14 +911,17 @@ public class JobsFile {
                     // a secret written in plain text for a stored job is asked of as a change even when it matches:
                     // "unchanged" for a right guess and "you may not update" for a wrong one would let a user who may
                     // not change the job confirm its secret by guessing
-                    if (outcome.changing()
-                            || (outcome.action().equals("unchanged")
-                                    && current.isPresent()
-                                    && writesASecret(definition, current.get()))) {
-                        Optional<FieldError> refused = refusal.ofChange(definition, namespace, current);
-                        if (refused.isPresent()) {
-                            outcome = invalid(name, namespace, refused.get());
-                        }
+                    // (only the role is asked then: the job is unchanged, so a version moved since a plan is no
+                    // conflict)
+                    Optional<FieldError> refused = outcome.changing()
+                            ? refusal.ofChange(definition, namespace, current)
+                            : outcome.action().equals("unchanged")
+                                            && current.isPresent()
+                                            && writesASecret(definition, current.get())
+                                    ? refusal.ofRole(definition, namespace, current.get())
+                                    : Optional.empty();
+                    if (refused.isPresent()) {
+                        outcome = invalid(name, namespace, refused.get());
                     }
                     if (skipUnkeptMasks && onlyUnkeptMasks(outcome, written)) {
                         outcome = new Outcome(name, namespace, SKIPPED, List.of(), outcome.errors());

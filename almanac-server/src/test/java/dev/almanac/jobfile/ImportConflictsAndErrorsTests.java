@@ -252,6 +252,37 @@ abstract class ImportConflictsAndErrorsTests extends AlmanacIntegrationTest {
                 .isEqualTo("unchanged");
     }
 
+    /**
+     * A job the file leaves unchanged but writes its secret of in plain text is asked only whether the user may change
+     * it, not whether the plan saw its version: the page's apply after someone changed the job's description (a field
+     * the file leaves out) applies, the job unchanged, instead of a 409.
+     */
+    @Test
+    void anUnchangedJobWithAPlainTextSecretIsNoConflictWhenItsVersionMovedSinceThePlan() throws Exception {
+        String hook = "{\"name\":\"hook\",\"namespace\":\"team-a\",\"template_type\":\"webhook_trigger\","
+                + "\"parameters\":{\"url\":\"https://hooks.example.com/x\",\"signing_secret\":\"0123456789abcdef-s\"},"
+                + "\"schedule\":{\"type\":\"cron\",\"expression\":\"0 9 * * *\"}}";
+        String id =
+                json.readTree(call("POST", "/jobs", hook, 201)).at("/job/id").asString();
+        String file = "{\"jobs\":[" + hook + "]}";
+        MockHttpServletResponse planned =
+                ui.perform(page("/import/plan", file, null, false)).andReturn().getResponse();
+        assertThat(planned.getStatus()).isEqualTo(200);
+        String seen = seen(planned.getContentAsString(StandardCharsets.UTF_8));
+        assertThat(seen).contains("team-a/hook");
+
+        call("PUT", "/jobs/" + id, "{\"description\":\"changed meanwhile\"}", 200);
+        MockHttpServletResponse applied =
+                ui.perform(page("/import/apply", file, seen, false)).andReturn().getResponse();
+
+        assertThat(applied.getStatus())
+                .as(applied.getContentAsString(StandardCharsets.UTF_8))
+                .isEqualTo(302);
+        JsonNode job = job(id);
+        assertThat(job.path("version").asLong()).isEqualTo(2);
+        assertThat(job.path("description").asString()).isEqualTo("changed meanwhile");
+    }
+
     /** A plan names the stored jobs of the file's namespaces that the file does not name, and leaves them alone. */
     @Test
     void aPlanNamesTheJobsOfItsNamespacesThatTheFileDoesNotName() throws Exception {
