@@ -38,6 +38,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -75,7 +76,10 @@ public class JobsFile {
 
     private static final Logger log = LoggerFactory.getLogger(JobsFile.class);
 
-    /** A start-up file's job left out: its only errors are masks with no secret stored behind them. */
+    /**
+     * A start-up file's job left out: its only errors are masks with no secret stored behind them, or upstreams of the
+     * file so left out; its one warning says why.
+     */
     static final String SKIPPED = "skipped";
 
     /** A step of an error's field path: {@code parameters}, {@code .X-Api-Key} or {@code [0]}. */
@@ -241,6 +245,7 @@ public class JobsFile {
     private final AuditTrail audit;
     private final Limits limits;
     private final SecretParameters secrets;
+    private final JdbcClient jdbc;
     /**
      * How deep a jobs file may nest: the API's limit on a JSON body ({@code almanac.api.max-json-depth}, 32 by
      * default), which a YAML body, read here and not by the API's filter, was not held to.
@@ -313,8 +318,10 @@ public class JobsFile {
             AuditTrail audit,
             Limits limits,
             SecretParameters secrets,
+            JdbcClient jdbc,
             @Value("${almanac.jobs-file:}") String file) {
         this.secrets = secrets;
+        this.jdbc = jdbc;
         this.calendars = calendars;
         this.limits = limits;
         this.audit = audit;
@@ -712,12 +719,20 @@ public class JobsFile {
         }
         // the system actor is held to no job quota: the file is the operator's own configuration
         // a job whose only errors are masks with nothing stored behind them (deleted or renamed through the API since
-        // the file was written) is left out with a warning: the file is read at every start, and failing it would stop
-        // every start for good over a delete in the UI
-        Outcomes outcomes = run(definitions, "system", true, Limits.JobQuota.NONE, Refusal.NONE, true);
+        // the file was written, or a secret cleared in the UI) is left out with a warning, and so is a job of the file
+        // whose only errors are upstreams so left out: the file is read at every start, and failing it would stop
+        // every start for good over an edit in the UI. On a database with no jobs yet (the system jobs aside), the
+        // first start from an export of another install, such a mask stops the start: the jobs are what is wanted
+        boolean skipUnkeptMasks = jobsStoredBesidesTheSystemJobs();
+        Outcomes outcomes = run(definitions, "system", true, Limits.JobQuota.NONE, Refusal.NONE, skipUnkeptMasks);
         List<String> invalid = new ArrayList<>(problems("calendars", outcomes.calendars()));
         invalid.addAll(problems("jobs", outcomes.jobs()));
         if (!invalid.isEmpty()) {
+            // the jobs that alone would have been left out, with their reasons: an invalid job may name one upstream
+            outcomes.jobs().stream()
+                    .filter(o -> o.action().equals(SKIPPED))
+                    .forEach(o -> invalid.add("jobs[" + o.label() + "]: would be left out, which alone would not stop"
+                            + " the start: " + o.warnings().get(0).message()));
             throw new IllegalStateException("Jobs file " + path + " has invalid entries; nothing was applied:\n  - "
                     + String.join("\n  - ", invalid));
         }
@@ -726,12 +741,10 @@ public class JobsFile {
         outcomes.jobs().stream().filter(o -> o.action().equals(SKIPPED)).forEach(outcome -> {
             skipped.add(outcome.label());
             warnings.add("job '" + outcome.label() + "' was not applied: "
-                    + outcome.errors().stream().map(FieldError::field).collect(Collectors.joining(", "))
-                    + (outcome.errors().size() == 1 ? " is a mask" : " are masks")
-                    + " (" + Sealed.MASK + ") with no secret stored behind it (the job was deleted or renamed since"
-                    + " the file was written); write the secret into the file, or remove the job from it");
+                    + outcome.warnings().get(0).message());
         });
-        outcomes.jobs()
+        outcomes.jobs().stream()
+                .filter(outcome -> !outcome.action().equals(SKIPPED))
                 .forEach(outcome -> outcome.warnings()
                         .forEach(warning ->
                                 warnings.add(outcome.label() + ": " + warning.field() + ": " + warning.message())));
@@ -846,7 +859,8 @@ public class JobsFile {
      * Upserts every calendar, then every job, in one transaction, kept only when {@code commit}, every one was valid
      * and the jobs created fit in the {@code quota}. A job is matched by its namespace and name, trimmed as the API
      * stores them, and so is a calendar. With {@code skipUnkeptMasks}, a job whose only errors are masks with no
-     * secret stored behind them is {@value #SKIPPED}, not saved, and keeps the others from nothing.
+     * secret stored behind them is {@value #SKIPPED}, not saved, and keeps the others from nothing; so is a job whose
+     * only errors are upstreams so skipped.
      */
     private Outcomes run(
             Parsed file,
@@ -924,7 +938,7 @@ public class JobsFile {
                         outcome = invalid(name, namespace, refused.get());
                     }
                     if (skipUnkeptMasks && onlyUnkeptMasks(outcome, written)) {
-                        outcome = new Outcome(name, namespace, SKIPPED, List.of(), outcome.errors());
+                        outcome = skippedForMasks(name, namespace, outcome.errors(), stored[i]);
                     }
                     if (outcome.action().equals("invalid") || outcome.action().equals(SKIPPED)) {
                         savepoint.setRollbackOnly();
@@ -934,7 +948,7 @@ public class JobsFile {
                 });
             }
             outcomes.addAll(withInvalidCalendarsNamed(
-                    inFile.withInvalidUpstreamsNamed(inOrder, stored), definitions, calendarOutcomes));
+                    inFile.withInvalidUpstreamsNamed(inOrder, stored, skipUnkeptMasks), definitions, calendarOutcomes));
             long created = 0;
             for (int i = 0; i < outcomes.size(); i++) {
                 Outcome outcome = outcomes.get(i);
@@ -1011,6 +1025,38 @@ public class JobsFile {
         }
         JsonNode written = json.valueToTree(definition.request());
         return outcome.errors().stream().allMatch(error -> masked(at(written, error.field())));
+    }
+
+    /**
+     * A job left out for its masks, its reason (as its one warning) worded from whether it is stored: a job not stored
+     * here is left out, a stored one keeps what is stored, none of the file's changes applied.
+     */
+    private static Outcome skippedForMasks(String name, String namespace, List<FieldError> errors, boolean stored) {
+        String label = new Outcome(name, namespace, SKIPPED, List.of(), List.of()).label();
+        String fields = errors.stream().map(FieldError::field).distinct().collect(Collectors.joining(", "));
+        String reason = stored
+                ? "the stored job '" + label + "' has no secret at " + fields + " (" + Sealed.MASK
+                        + " in the file): none of the file's changes to it were applied; write the secret into the"
+                        + " file, or set it on the job"
+                : "no job named '" + label + "' is stored here (deleted or renamed since the file was written, or"
+                        + " the file comes from another install), so " + fields
+                        + (errors.size() == 1 ? " is a mask" : " are masks") + " (" + Sealed.MASK
+                        + ") with no secret behind it: left out; write its secrets into the file or remove it";
+        return new Outcome(name, namespace, SKIPPED, List.of(), errors, List.of(new FieldError("", reason)));
+    }
+
+    /** Whether any job is stored but the system jobs as seeded: false on a new install's first start. */
+    private boolean jobsStoredBesidesTheSystemJobs() {
+        List<String> system = SystemJobs.groups().values().stream()
+                .flatMap(List::stream)
+                .map(JobRequest::name)
+                .toList();
+        return jdbc.sql("SELECT COUNT(*) FROM jobs WHERE namespace <> :namespace OR name NOT IN (:names)")
+                        .param("namespace", JobDefinition.DEFAULT_NAMESPACE)
+                        .param("names", system)
+                        .query(Long.class)
+                        .single()
+                > 0;
     }
 
     private static Outcome invalid(String name, String namespace, FieldError error) {
@@ -1211,38 +1257,67 @@ public class JobsFile {
 
         /**
          * The outcomes, with a job's "no job named ..." about an upstream of the file that is invalid (and so was not
-         * saved) said as that: the fix is in the upstream job, not in the name.
+         * saved) said as that: the fix is in the upstream job, not in the name; about one left out ({@value #SKIPPED}),
+         * with that job's reason. With {@code cascade}, a job whose only errors are upstreams left out is left out too,
+         * its own reason naming them, and so on down: nothing of the file then names a job that is not there.
          */
-        List<Outcome> withInvalidUpstreamsNamed(Outcome[] outcomes, boolean[] stored) {
-            List<Outcome> named = new ArrayList<>();
-            for (int i = 0; i < outcomes.length; i++) {
+        List<Outcome> withInvalidUpstreamsNamed(Outcome[] outcomes, boolean[] stored, boolean cascade) {
+            // upstreams first, so that a job left out with its upstream is seen so by the jobs downstream of it
+            for (int i : upstreamFirst()) {
                 Outcome outcome = outcomes[i];
                 JobRequest definition = definitions.get(i).request();
                 if (!outcome.action().equals("invalid") || definition == null) {
-                    named.add(outcome);
                     continue;
                 }
                 int self = i;
                 Map<String, String> upstreams = upstreamsOf(definition);
+                List<String> leftOutUpstreams = new ArrayList<>();
                 List<FieldError> errors = outcome.errors().stream()
                         .map(error -> Optional.ofNullable(upstreams.get(error.field()))
                                 .filter(reference -> !error.message().startsWith("would create a cycle")
                                         && !error.message().startsWith("a job cannot"))
-                                .filter(reference -> upstream(reference, namespaceOf(definition))
+                                .flatMap(reference -> upstream(reference, namespaceOf(definition))
                                         .filter(j -> j != self
                                                 && (outcomes[j].action().equals("invalid")
                                                         || outcomes[j].action().equals(SKIPPED))
                                                 && !stored[j])
-                                        .isPresent())
-                                .map(reference -> new FieldError(
-                                        error.field(),
-                                        "the upstream job '" + reference.strip()
-                                                + "' in this file is invalid: see its errors"))
+                                        .map(j -> {
+                                            if (outcomes[j].action().equals("invalid")) {
+                                                return new FieldError(
+                                                        error.field(),
+                                                        "the upstream job '" + reference.strip()
+                                                                + "' in this file is invalid: see its errors");
+                                            }
+                                            leftOutUpstreams.add(error.field() + " names '" + reference.strip() + "'");
+                                            return new FieldError(
+                                                    error.field(),
+                                                    "the upstream job '" + reference.strip()
+                                                            + "' in this file was left out: "
+                                                            + outcomes[j]
+                                                                    .warnings()
+                                                                    .get(0)
+                                                                    .message());
+                                        }))
                                 .orElse(error))
                         .toList();
-                named.add(new Outcome(outcome.name(), outcome.namespace(), "invalid", outcome.changes(), errors));
+                if (cascade && !errors.isEmpty() && leftOutUpstreams.size() == errors.size()) {
+                    String reason = String.join(", ", leftOutUpstreams)
+                            + (leftOutUpstreams.size() == 1 ? ", a job" : ", jobs")
+                            + " of this file left out (see its warning): "
+                            + (stored[i] ? "none of the file's changes to it were applied" : "left out with it");
+                    outcomes[i] = new Outcome(
+                            outcome.name(),
+                            outcome.namespace(),
+                            SKIPPED,
+                            List.of(),
+                            errors,
+                            List.of(new FieldError("", reason)));
+                } else {
+                    outcomes[i] =
+                            new Outcome(outcome.name(), outcome.namespace(), "invalid", outcome.changes(), errors);
+                }
             }
-            return named;
+            return List.of(outcomes);
         }
     }
 
