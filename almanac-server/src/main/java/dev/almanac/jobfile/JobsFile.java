@@ -38,7 +38,6 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -245,7 +244,6 @@ public class JobsFile {
     private final AuditTrail audit;
     private final Limits limits;
     private final SecretParameters secrets;
-    private final JdbcClient jdbc;
     /**
      * How deep a jobs file may nest: the API's limit on a JSON body ({@code almanac.api.max-json-depth}, 32 by
      * default), which a YAML body, read here and not by the API's filter, was not held to.
@@ -318,10 +316,8 @@ public class JobsFile {
             AuditTrail audit,
             Limits limits,
             SecretParameters secrets,
-            JdbcClient jdbc,
             @Value("${almanac.jobs-file:}") String file) {
         this.secrets = secrets;
-        this.jdbc = jdbc;
         this.calendars = calendars;
         this.limits = limits;
         this.audit = audit;
@@ -1047,16 +1043,8 @@ public class JobsFile {
 
     /** Whether any job is stored but the system jobs as seeded: false on a new install's first start. */
     private boolean jobsStoredBesidesTheSystemJobs() {
-        List<String> system = SystemJobs.groups().values().stream()
-                .flatMap(List::stream)
-                .map(JobRequest::name)
-                .toList();
-        return jdbc.sql("SELECT COUNT(*) FROM jobs WHERE namespace <> :namespace OR name NOT IN (:names)")
-                        .param("namespace", JobDefinition.DEFAULT_NAMESPACE)
-                        .param("names", system)
-                        .query(Long.class)
-                        .single()
-                > 0;
+        int seeded = SystemJobs.groups().values().stream().mapToInt(List::size).sum();
+        return jobs.counts(null).total() > jobs.countSeeded(seeded);
     }
 
     private static Outcome invalid(String name, String namespace, FieldError error) {
