@@ -118,15 +118,7 @@ abstract class JobsFileAtStartTests {
      */
     @Test
     void aJobDeletedSinceTheFileWasExportedDoesNotStopTheStart() throws Exception {
-        JobService jobs = setup.bean(JobService.class);
-        Job hook = jobs.create(
-                JobRequests.aCronJob("hook", "0 * * * *")
-                        .template(
-                                "webhook_trigger",
-                                Map.of("url", "https://hooks.example.com/x", "signing_secret", "0123456789abcdef-s"))
-                        .build(),
-                "test");
-        jobs.delete(hook.id(), "test");
+        aHookCreatedAndDeleted();
         Path file = Files.createTempFile("jobs", ".yaml");
         Files.writeString(file, """
                 jobs:
@@ -159,8 +151,8 @@ abstract class JobsFileAtStartTests {
         }
     }
 
-    /** A file of the deleted job and of jobs downstream of it, by {@code depends_on} and by a trigger. */
-    private Path aFileWithJobsDownstreamOfADeletedOne(String extra) throws Exception {
+    /** A webhook job named hook, with a signing secret, created and deleted: a file's masks for it stand for none. */
+    private void aHookCreatedAndDeleted() {
         JobService jobs = setup.bean(JobService.class);
         Job hook = jobs.create(
                 JobRequests.aCronJob("hook", "0 * * * *")
@@ -170,6 +162,11 @@ abstract class JobsFileAtStartTests {
                         .build(),
                 "test");
         jobs.delete(hook.id(), "test");
+    }
+
+    /** A file of the deleted job and of jobs downstream of it, by {@code depends_on} and by a trigger. */
+    private Path aFileWithJobsDownstreamOfADeletedOne(String extra) throws Exception {
+        aHookCreatedAndDeleted();
         Path file = Files.createTempFile("jobs", ".yaml");
         Files.writeString(file, """
                 jobs:

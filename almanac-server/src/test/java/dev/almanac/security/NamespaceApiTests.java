@@ -557,7 +557,8 @@ abstract class NamespaceApiTests extends AlmanacIntegrationTest {
                 "POST",
                 "/jobs",
                 "{\"name\":\"hook\",\"namespace\":\"a\","
-                        + "\"template_type\":\"webhook_trigger\",\"parameters\":{\"url\":\"https://hooks.example.com/x\","
+                        + "\"template_type\":\"webhook_trigger\","
+                        + "\"parameters\":{\"url\":\"https://hooks.example.com/x\","
                         + "\"signing_secret\":\"a-secret-of-namespace-a\"},\"schedule\":{\"interval_seconds\":3600}}");
         assertThat(created.getStatus()).as(created.getContentAsString()).isEqualTo(201);
         String id = com.jayway.jsonpath.JsonPath.read(created.getContentAsString(), "$.job.id");

@@ -204,7 +204,8 @@ abstract class NamespacePagesTests extends AlmanacIntegrationTest {
                 .containsPattern("id=\"quota-jobs\">\\s*<td>jobs</td>\\s*<td>1 / 2</td>")
                 .containsPattern("id=\"quota-runs_at_once\">\\s*<td>runs at once</td>\\s*<td>0 / 2</td>")
                 .containsPattern(
-                        "id=\"quota-manual_runs_per_hour\">\\s*<td>manual runs and backfills in the last hour</td>\\s*<td>0 / 10</td>")
+                        "id=\"quota-manual_runs_per_hour\">\\s*<td>manual runs and backfills in the last hour</td>"
+                                + "\\s*<td>0 / 10</td>")
                 .contains("id=\"member-alice\"", "id=\"add-member\"", "id=\"edit-namespace\"")
                 .doesNotContain("id=\"delete-namespace\"");
 

@@ -306,7 +306,7 @@ class EngineLoops implements SmartLifecycle {
         lastHeartbeatRenewed = engine.renewLease();
     }
 
-    /** The wait before the next heartbeat: an interval after one that renewed the lease, a second after a failed one. */
+    /** The wait before the next heartbeat: an interval after one that renewed the lease, a second after a failure. */
     static Duration nextHeartbeatIn(boolean lastRenewed, Duration interval) {
         return lastRenewed || interval.compareTo(RETRY_FAILED_HEARTBEAT) <= 0 ? interval : RETRY_FAILED_HEARTBEAT;
     }

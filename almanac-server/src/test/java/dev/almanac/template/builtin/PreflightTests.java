@@ -187,7 +187,8 @@ class PreflightTests extends AlmanacIntegrationTest {
     void aMissingTableIsNamedWithoutBlamingTheColumns() throws Exception {
         String body = """
                 {"name":"no-table","template_type":"data_export","schedule":{"type":"cron","expression":"0 3 * * *"},
-                 "parameters":{"target":"demo","tabel":"users","columns":["id","email"],"order_by":[{"column":"id"}]}}""";
+                 "parameters":{"target":"demo","tabel":"users","columns":["id","email"],
+                               "order_by":[{"column":"id"}]}}""";
         String answer = mvc.perform(post(API + "/jobs")
                         .contentType(MediaType.APPLICATION_JSON)
                         .content(body))
