@@ -22,8 +22,8 @@ import org.springframework.stereotype.Component;
  * <p>A user name no account has is counted and locked the same way, on this node, so that a lock alone does not tell
  * a guesser which names exist (a locked name answered 429 while an unknown one answered 401 for ever). Those counts
  * live in memory, by a digest of the name, for the {@value #UNKNOWN_NAMES_KEPT} names tried last; a restart forgets
- * them. It raises the cost of telling names apart without removing it: behind a load balancer an unknown name's failures
- * spread over the nodes, and a name pushed out by 10 000 others is counted afresh.
+ * them. It raises the cost of telling names apart without removing it: behind a load balancer an unknown name's
+ * failures spread over the nodes, and a name pushed out by 10 000 others is counted afresh.
  */
 @Component
 public class LoginAttempts {
